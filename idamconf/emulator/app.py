@@ -1,0 +1,160 @@
+"""The emulator's ASGI application: Graph v1.0 under `/v1.0`, for in-process use or for uvicorn.
+
+`Emulator.handle` is the one dispatcher: HTTP requests and the items of a `$batch` both go through it, so every
+rule, every error shape and every injected fault applies to both alike.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from starlette.applications import Starlette
+from starlette.requests import Request as HttpRequest
+from starlette.responses import Response
+from starlette.routing import Route
+
+from . import directory
+from .batch import run_batch
+from .errors import GraphError, bad_request
+from .faults import NoFaults
+from .protocol import Key, Reply, Request, split_path
+from .store import Store
+
+JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+COLLECTIONS = {"applications", "servicePrincipals", "users"}
+
+
+class Emulator:
+    def __init__(self, store: Store, faults=None):
+        self.store = store
+        self.faults = faults or NoFaults()
+
+    async def handle(self, request: Request) -> Reply:
+        request_id = str(uuid.uuid4())
+        try:
+            reply = await self.faults.before(request) or await self._dispatch(request)
+        except GraphError as error:
+            body = error.body(request_id, request.headers.get("client-request-id", request_id))
+            reply = Reply(error.status, body, dict(error.headers))
+        reply.headers.setdefault("request-id", request_id)
+        reply.headers.setdefault("client-request-id", request.headers.get("client-request-id", request_id))
+        return reply
+
+    async def _dispatch(self, request: Request) -> Reply:
+        _authenticate(request)
+        if request.path == "$batch":
+            if request.method != "POST":
+                raise _method_not_allowed()
+            return await run_batch(request, self.handle)
+        if request.method == "GET":
+            return route(self.store, request)
+        with self.store.transaction():
+            reply = route(self.store, request)
+        return await self.faults.after(request, reply)
+
+
+def _authenticate(request: Request) -> None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise GraphError(401, "InvalidAuthenticationToken", "Access token is empty.")
+
+
+def _method_not_allowed() -> GraphError:
+    return GraphError(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.")
+
+
+def route(store: Store, request: Request) -> Reply:
+    """Graph's URL space for the directory resources the emulator serves."""
+    parts = split_path(request.path)
+    if not parts or parts[0] not in COLLECTIONS:
+        segment = parts[0] if parts else ""
+        raise GraphError(400, "BadRequest", f"Resource not found for the segment '{segment}'.")
+    if len(parts) > 1 and isinstance(parts[1], str):
+        parts[1] = Key("id", parts[1])
+    handler = _HANDLERS.get((request.method, parts[0], _shape(parts)))
+    if handler is None:
+        if any(shape == _shape(parts) and name == parts[0] for _, name, shape in _HANDLERS):
+            raise _method_not_allowed()
+        raise GraphError(400, "BadRequest", f"Resource not found for the segment '{parts[-1]}'.")
+    return handler(store, request, *[part for part in parts[1:] if isinstance(part, Key)], *_ids(parts))
+
+
+def _shape(parts: list) -> tuple:
+    """The URL's shape with keys abstracted: ("applications", Key, "owners", "$ref") -> ("{key}", "owners", "$ref")."""
+    shape = []
+    for index, part in enumerate(parts[1:], start=1):
+        if isinstance(part, Key):
+            shape.append("{key}")
+        elif index == 3 and parts[2] == "owners" and part != "$ref":
+            shape.append("{id}")
+        else:
+            shape.append(part)
+    return tuple(shape)
+
+
+def _ids(parts: list) -> list[str]:
+    return [parts[3]] if len(parts) == 5 and parts[2] == "owners" else []
+
+
+_HANDLERS = {
+    ("GET", "applications", ()): lambda s, r: directory.list_set(s, r, "applications"),
+    ("POST", "applications", ()): directory.create_application,
+    ("GET", "applications", ("{key}",)): lambda s, r, k: directory.get_one(s, r, "applications", k),
+    ("PATCH", "applications", ("{key}",)): directory.update_application,
+    ("DELETE", "applications", ("{key}",)): lambda s, r, k: directory.delete_application(s, k),
+    ("GET", "applications", ("{key}", "owners")): directory.list_owners,
+    ("POST", "applications", ("{key}", "owners", "$ref")): directory.add_owner,
+    ("DELETE", "applications", ("{key}", "owners", "{id}", "$ref")):
+        lambda s, r, k, owner: directory.remove_owner(s, k, owner),
+    ("GET", "servicePrincipals", ()): lambda s, r: directory.list_set(s, r, "servicePrincipals"),
+    ("POST", "servicePrincipals", ()): directory.create_service_principal,
+    ("GET", "servicePrincipals", ("{key}",)): lambda s, r, k: directory.get_one(s, r, "servicePrincipals", k),
+    ("PATCH", "servicePrincipals", ("{key}",)): directory.update_service_principal,
+    ("DELETE", "servicePrincipals", ("{key}",)): lambda s, r, k: directory.delete_service_principal(s, k),
+    ("GET", "users", ()): lambda s, r: directory.list_set(s, r, "users"),
+    ("GET", "users", ("{key}",)): lambda s, r, k: directory.get_one(s, r, "users", _user_key(k)),
+}
+
+
+def _user_key(key: Key) -> Key:
+    """`/users/{id | userPrincipalName}`: Graph accepts either in the same position."""
+    return Key("userPrincipalName", key.value) if key.name == "id" and "@" in key.value else key
+
+
+# ------------------------------------------------------------------------------------------------------ ASGI edge
+def create_app(store: Store, faults=None) -> Starlette:
+    emulator = Emulator(store, faults)
+
+    async def endpoint(http: HttpRequest) -> Response:
+        request = await _read(http)
+        if isinstance(request, Reply):
+            return _write(request)
+        return _write(await emulator.handle(request))
+
+    methods = ["GET", "POST", "PATCH", "PUT", "DELETE"]
+    app = Starlette(routes=[Route("/v1.0/{path:path}", endpoint, methods=methods)])
+    app.state.emulator = emulator
+    return app
+
+
+async def _read(http: HttpRequest) -> Request | Reply:
+    raw = await http.body()
+    headers = {name.lower(): value for name, value in http.headers.items()}
+    base = f"{http.url.scheme}://{http.url.netloc}/v1.0"
+    request = Request(http.method, http.path_params["path"], dict(http.query_params), headers, None, base)
+    if raw:
+        try:
+            request.body = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            error = bad_request("Unable to read JSON request payload. Please ensure Content-Type header is set.")
+            return Reply(400, error.body(str(uuid.uuid4()), headers.get("client-request-id", "")))
+    return request
+
+
+def _write(reply: Reply) -> Response:
+    headers = dict(reply.headers)
+    if reply.body is None:
+        return Response(status_code=reply.status, headers=headers)
+    content = json.dumps(reply.body, separators=(",", ":"), ensure_ascii=False).encode()
+    return Response(content, status_code=reply.status, headers=headers, media_type=JSON_TYPE)

@@ -1,0 +1,82 @@
+"""JSON batching: `POST /$batch` with up to 20 requests, `dependsOn`, and 424 for dependants of a failure."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+from .errors import GraphError, bad_request, error_body
+from .protocol import Reply, Request
+
+MAX_REQUESTS = 20
+
+
+async def run_batch(request: Request, handle) -> Reply:
+    items = _items(request.body)
+    statuses: dict[str, int] = {}
+    responses = []
+    for item in items:
+        failed = [dep for dep in item.get("dependsOn", []) if statuses.get(dep, 424) >= 400]
+        if failed:
+            reply = _failed_dependency(request, failed)
+        else:
+            reply = await handle(_sub_request(request, item))
+        statuses[item["id"]] = reply.status
+        responses.append(_response(item["id"], reply))
+    return Reply(200, {"responses": responses})
+
+
+def _items(body: object) -> list[dict]:
+    if not isinstance(body, dict) or not isinstance(body.get("requests"), list):
+        raise bad_request("Invalid batch payload: expected an object with a 'requests' array.")
+    items = body["requests"]
+    if len(items) > MAX_REQUESTS:
+        raise bad_request(f"Invalid batch payload format: the number of requests exceeds the limit of {MAX_REQUESTS}.")
+    ids: set[str] = set()
+    for item in items:
+        _check_item(item, ids)
+        ids.add(item["id"])
+    return items
+
+
+def _check_item(item: object, earlier: set[str]) -> None:
+    if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("id", "method", "url")):
+        raise bad_request("Invalid batch payload: every request needs string 'id', 'method' and 'url'.")
+    if item["id"] in earlier:
+        raise bad_request(f"Invalid batch payload: request id '{item['id']}' is used more than once.")
+    depends = item.get("dependsOn", [])
+    if not isinstance(depends, list) or any(dep not in earlier for dep in depends):
+        raise bad_request(f"Invalid batch payload: request '{item['id']}' depends on a request not before it.")
+    if item.get("body") is not None and not _has_json_content_type(item):
+        raise bad_request(f"Invalid batch payload: request '{item['id']}' has a body but no Content-Type header.")
+
+
+def _has_json_content_type(item: dict) -> bool:
+    headers = {name.lower(): value for name, value in (item.get("headers") or {}).items()}
+    return "application/json" in headers.get("content-type", "")
+
+
+def _sub_request(outer: Request, item: dict) -> Request:
+    url = urlsplit(item["url"])
+    path = url.path.lstrip("/")
+    if path.startswith("v1.0/"):
+        path = path[len("v1.0/"):]
+    headers = {name.lower(): str(value) for name, value in (item.get("headers") or {}).items()}
+    headers.setdefault("authorization", outer.headers.get("authorization", ""))
+    return Request(item["method"].upper(), path, dict(parse_qsl(url.query, keep_blank_values=True)),
+                   headers, item.get("body"), outer.base)
+
+
+def _failed_dependency(request: Request, failed: list[str]) -> Reply:
+    error = GraphError(424, "FailedDependency", f"The request depends on failed request(s): {', '.join(failed)}.")
+    body = error_body(error.code, error.message, "", request.headers.get("client-request-id", ""))
+    return Reply(424, body)
+
+
+def _response(item_id: str, reply: Reply) -> dict:
+    headers = dict(reply.headers)
+    if reply.body is not None:
+        headers.setdefault("Content-Type", "application/json")
+    response = {"id": item_id, "status": reply.status, "headers": headers}
+    if reply.body is not None:
+        response["body"] = reply.body
+    return response

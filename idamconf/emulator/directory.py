@@ -1,0 +1,258 @@
+"""Directory resources: applications, service principals, users and application owners.
+
+Each handler takes the parsed request and the store and returns a `Reply`; errors are raised as `GraphError`.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from . import entities
+from .entities import ENTITY_SETS, GUID, check_app_roles, check_writable, new_id, now
+from .errors import GraphError, bad_request, not_found
+from .odata import Query, encode_skiptoken, parse_query, parse_select
+from .protocol import Key, Reply, Request
+from .store import Store
+
+CREATE_IF_MISSING = "create-if-missing"
+
+
+# ------------------------------------------------------------------------------------------------------- reading
+def resolve(store: Store, set_name: str, key: Key) -> dict:
+    kind = set_name
+    if key.name == "id":
+        doc = store.get(kind, key.value)
+    else:
+        doc = store.find(kind, key.name, key.value)
+    if doc is None:
+        raise not_found(key.value)
+    return doc
+
+
+def list_set(store: Store, request: Request, set_name: str) -> Reply:
+    entity = ENTITY_SETS[set_name]
+    query = parse_query(request.query, entity)
+    docs, last = store.page(set_name, query)
+    body = {"@odata.context": request.context(set_name, query.select)}
+    if last is not None:
+        body["@odata.nextLink"] = request.next_link(encode_skiptoken(last))
+    body["value"] = [_project(doc, query.select) for doc in docs]
+    return Reply(200, body)
+
+
+def get_one(store: Store, request: Request, set_name: str, key: Key) -> Reply:
+    entity = ENTITY_SETS[set_name]
+    select = parse_select(request.query.get("$select"), entity.properties, entity.odata_type)
+    _refuse_other_options(request, {"$select"})
+    doc = resolve(store, set_name, key)
+    context = request.context(set_name, select) + "/$entity"
+    return Reply(200, {"@odata.context": context, **_project(doc, select)})
+
+
+def _project(doc: dict, select: tuple[str, ...]) -> dict:
+    return {name: doc.get(name) for name in select} if select else doc
+
+
+def _refuse_other_options(request: Request, allowed: set[str]) -> None:
+    for name in request.query:
+        if name.startswith("$") and name not in allowed:
+            raise GraphError(400, "Request_UnsupportedQuery", f"Unsupported query: '{name}' is not supported here.")
+
+
+# -------------------------------------------------------------------------------------------------- applications
+def create_application(store: Store, request: Request) -> Reply:
+    body = _body(request)
+    doc = _new_application(store, body)
+    return Reply(201, {"@odata.context": request.context("applications") + "/$entity", **doc})
+
+
+def _new_application(store: Store, body: dict) -> dict:
+    check_writable(body, ENTITY_SETS["applications"])
+    if not isinstance(body.get("displayName"), str) or not body["displayName"].strip():
+        raise bad_request("Property 'displayName' is required and cannot be empty.")
+    doc = entities.application_defaults()
+    doc.update(id=new_id(), appId=new_id(), createdDateTime=now(), publisherDomain=store.domain)
+    _apply_application_changes(store, doc, body, previous_roles=[])
+    if doc["uniqueName"] is not None and store.find("applications", "uniqueName", doc["uniqueName"]):
+        raise GraphError(409, "Request_MultipleObjectsWithSameKeyValue",
+                         "Another object with the same value for property uniqueName already exists.")
+    store.put("applications", doc)
+    return doc
+
+
+def update_application(store: Store, request: Request, key: Key) -> Reply:
+    body = _body(request)
+    try:
+        doc = resolve(store, "applications", key)
+    except GraphError:
+        if key.name == "uniqueName" and CREATE_IF_MISSING in request.prefer:
+            return _upsert_create(store, request, key, body)
+        raise
+    check_writable(body, ENTITY_SETS["applications"])
+    if "uniqueName" in body and doc["uniqueName"] is not None and body["uniqueName"] != doc["uniqueName"]:
+        raise bad_request("Property 'uniqueName' is immutable once set and cannot be updated.")
+    _apply_application_changes(store, doc, body, previous_roles=doc["appRoles"])
+    store.put("applications", doc)
+    _sync_service_principal(store, doc)
+    return Reply(204)
+
+
+def _upsert_create(store: Store, request: Request, key: Key, body: dict) -> Reply:
+    if "uniqueName" in body and body["uniqueName"] != key.value:
+        raise bad_request("Property 'uniqueName' in the body does not match the key in the request URL.")
+    doc = _new_application(store, {**body, "uniqueName": key.value})
+    return Reply(201, {"@odata.context": request.context("applications") + "/$entity", **doc})
+
+
+def _apply_application_changes(store: Store, doc: dict, body: dict, previous_roles: list) -> None:
+    changes = copy.deepcopy(body)
+    changes.pop("@odata.type", None)
+    if "appRoles" in changes:
+        changes["appRoles"] = check_app_roles(changes["appRoles"], previous_roles)
+    if "signInAudience" in changes and changes["signInAudience"] not in entities.AUDIENCES:
+        raise bad_request(f"Invalid value specified for property 'signInAudience': '{changes['signInAudience']}'.")
+    if "identifierUris" in changes:
+        _check_identifier_uris(store, doc["id"], changes["identifierUris"])
+    for name, value in changes.items():
+        current = doc.get(name)
+        doc[name] = {**current, **value} if isinstance(current, dict) and isinstance(value, dict) else value
+
+
+def _check_identifier_uris(store: Store, app_id: str, uris: list) -> None:
+    if not isinstance(uris, list) or not all(isinstance(uri, str) and "://" in uri for uri in uris):
+        raise bad_request("Invalid value specified for property 'identifierUris' of resource 'Application'.")
+    for uri in uris:
+        owner = store.page("applications", _uri_query(uri))[0]
+        if any(other["id"] != app_id for other in owner):
+            raise bad_request(
+                "Another object with the same value for property identifierUris already exists.",
+                code="Request_MultipleObjectsWithSameKeyValue",
+            )
+
+
+def _uri_query(uri: str) -> Query:
+    sql = "EXISTS (SELECT 1 FROM json_each(doc, '$.identifierUris') AS t WHERE lower(t.value) = lower(?))"
+    return Query(top=2, where=sql, params=(uri,))
+
+
+def delete_application(store: Store, key: Key) -> Reply:
+    doc = resolve(store, "applications", key)
+    service_principal = store.find("servicePrincipals", "appId", doc["appId"])
+    if service_principal:
+        store.delete("servicePrincipals", service_principal["id"])
+    store.delete("applications", doc["id"])
+    return Reply(204)
+
+
+# ---------------------------------------------------------------------------------------------- service principals
+def create_service_principal(store: Store, request: Request) -> Reply:
+    doc = _new_service_principal(store, _body(request))
+    return Reply(201, {"@odata.context": request.context("servicePrincipals") + "/$entity", **doc})
+
+
+def _new_service_principal(store: Store, body: dict) -> dict:
+    check_writable(body, ENTITY_SETS["servicePrincipals"])
+    app_id = body.get("appId")
+    application = store.find("applications", "appId", app_id) if isinstance(app_id, str) else None
+    if application is None:
+        message = f"The appId '{app_id}' of the service principal does not reference a valid application object."
+        raise GraphError(400, "Request_BadRequest", message,
+                         [{"code": "NoBackingApplicationObject", "message": message, "target": "appId"}])
+    if store.find("servicePrincipals", "appId", app_id):
+        raise GraphError(409, "Request_MultipleObjectsWithSameKeyValue",
+                         "The service principal cannot be created, updated, or restored because the service principal "
+                         f"name {app_id} is already in use.")
+    doc = entities.service_principal_defaults()
+    doc.update(id=new_id(), appId=app_id, appOwnerOrganizationId=store.tenant_id, tags=list(application["tags"]))
+    _mirror_application(doc, application)
+    doc.update({name: value for name, value in body.items() if not name.startswith("@odata.")})
+    store.put("servicePrincipals", doc)
+    return doc
+
+
+def _mirror_application(service_principal: dict, application: dict) -> None:
+    """What Entra copies from an application onto its service principal, and keeps in step with it."""
+    service_principal.update(
+        appDisplayName=application["displayName"], appDescription=application["description"],
+        displayName=service_principal.get("displayName") or application["displayName"],
+        signInAudience=application["signInAudience"], appRoles=copy.deepcopy(application["appRoles"]),
+        servicePrincipalNames=[application["appId"], *application["identifierUris"]],
+    )
+
+
+def _sync_service_principal(store: Store, application: dict) -> None:
+    service_principal = store.find("servicePrincipals", "appId", application["appId"])
+    if service_principal:
+        _mirror_application(service_principal, application)
+        store.put("servicePrincipals", service_principal)
+
+
+def update_service_principal(store: Store, request: Request, key: Key) -> Reply:
+    body = _body(request)
+    try:
+        doc = resolve(store, "servicePrincipals", key)
+    except GraphError:
+        if key.name == "appId" and CREATE_IF_MISSING in request.prefer:
+            created = _new_service_principal(store, {**body, "appId": key.value})
+            return Reply(201, {"@odata.context": request.context("servicePrincipals") + "/$entity", **created})
+        raise
+    check_writable(body, ENTITY_SETS["servicePrincipals"])
+    if body.get("appId", doc["appId"]) != doc["appId"]:
+        raise bad_request("Property 'appId' is immutable and cannot be updated.")
+    doc.update({name: value for name, value in body.items() if not name.startswith("@odata.")})
+    store.put("servicePrincipals", doc)
+    return Reply(204)
+
+
+def delete_service_principal(store: Store, key: Key) -> Reply:
+    doc = resolve(store, "servicePrincipals", key)
+    store.delete("servicePrincipals", doc["id"])
+    return Reply(204)
+
+
+# ---------------------------------------------------------------------------------------------------------- owners
+def list_owners(store: Store, request: Request, key: Key) -> Reply:
+    application = resolve(store, "applications", key)
+    _refuse_other_options(request, {"$select", "$top"})
+    select = parse_select(request.query.get("$select"), ENTITY_SETS["users"].properties | {"appId"},
+                          "microsoft.graph.directoryObject")
+    owners = [_directory_object(store, target, select) for target in store.targets("owners", application["id"])]
+    return Reply(200, {"@odata.context": request.base + "/$metadata#directoryObjects", "value": owners})
+
+
+def _directory_object(store: Store, object_id: str, select: tuple[str, ...]) -> dict:
+    for set_name, odata_type in (("users", "#microsoft.graph.user"),
+                                 ("servicePrincipals", "#microsoft.graph.servicePrincipal")):
+        doc = store.get(set_name, object_id)
+        if doc is not None:
+            return {"@odata.type": odata_type, **_project(doc, tuple(n for n in select if n in doc) or ())}
+    return {"@odata.type": "#microsoft.graph.directoryObject", "id": object_id}
+
+
+def add_owner(store: Store, request: Request, key: Key) -> Reply:
+    application = resolve(store, "applications", key)
+    reference = _body(request).get("@odata.id")
+    if not isinstance(reference, str) or "/" not in reference:
+        raise bad_request("Invalid request body: '@odata.id' must reference a directory object.")
+    target = reference.rstrip("/").rsplit("/", 1)[-1]
+    if not GUID.match(target) or not (store.get("users", target) or store.get("servicePrincipals", target)):
+        raise not_found(target)
+    if not store.link("owners", application["id"], target):
+        raise bad_request(
+            "One or more added object references already exist for the following modified properties: 'owners'."
+        )
+    return Reply(204)
+
+
+def remove_owner(store: Store, key: Key, owner_id: str) -> Reply:
+    application = resolve(store, "applications", key)
+    if not store.unlink("owners", application["id"], owner_id):
+        raise not_found(owner_id)
+    return Reply(204)
+
+
+# -------------------------------------------------------------------------------------------------------- helpers
+def _body(request: Request) -> dict:
+    if not isinstance(request.body, dict):
+        raise bad_request("Write requests must carry a JSON object body.")
+    return request.body

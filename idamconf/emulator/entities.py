@@ -1,0 +1,202 @@
+"""Entity shapes exactly as Graph v1.0 returns them, and the rules Graph enforces on writes.
+
+Field names are Graph's: the SDK's typed models must parse every object with an empty `additional_data`
+(tests/emulator/test_sdk_fidelity.py checks this). Server-generated fields are filled here; writable fields are
+the ones a client may send.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import uuid
+from dataclasses import dataclass
+
+from .errors import GraphError, bad_request
+
+# Graph's appRole.value: at most 120 characters from this set; no spaces (resources/approle.md).
+ROLE_VALUE = re.compile(r"^[0-9A-Za-z:!#$%&'()*+,\-./;<=>?@\[\]^_`{|}~]{1,120}$")
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+MEMBER_TYPES = {"User", "Application"}
+AUDIENCES = {"AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"}
+
+
+def now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def application_defaults() -> dict:
+    return {
+        "id": None, "deletedDateTime": None, "appId": None, "applicationTemplateId": None,
+        "disabledByMicrosoftStatus": None, "createdDateTime": None, "displayName": None, "description": None,
+        "groupMembershipClaims": None, "identifierUris": [], "isDeviceOnlyAuthSupported": None,
+        "isFallbackPublicClient": None, "nativeAuthenticationApisEnabled": None, "notes": None,
+        "publisherDomain": None, "serviceManagementReference": None, "signInAudience": "AzureADMyOrg",
+        "tags": [], "tokenEncryptionKeyId": None, "uniqueName": None, "samlMetadataUrl": None,
+        "defaultRedirectUri": None, "certification": None, "optionalClaims": None,
+        "requestSignatureVerification": None, "servicePrincipalLockConfiguration": None, "addIns": [],
+        "api": {
+            "acceptMappedClaims": None, "knownClientApplications": [], "requestedAccessTokenVersion": None,
+            "oauth2PermissionScopes": [], "preAuthorizedApplications": [],
+        },
+        "appRoles": [],
+        "info": {"logoUrl": None, "marketingUrl": None, "privacyStatementUrl": None, "supportUrl": None,
+                 "termsOfServiceUrl": None},
+        "keyCredentials": [],
+        "parentalControlSettings": {"countriesBlockedForMinors": [], "legalAgeGroupRule": "Allow"},
+        "passwordCredentials": [], "publicClient": {"redirectUris": []}, "requiredResourceAccess": [],
+        "verifiedPublisher": {"displayName": None, "verifiedPublisherId": None, "addedDateTime": None},
+        "web": {
+            "homePageUrl": None, "logoutUrl": None, "redirectUris": [],
+            "implicitGrantSettings": {"enableAccessTokenIssuance": False, "enableIdTokenIssuance": False},
+            "redirectUriSettings": [],
+        },
+        "spa": {"redirectUris": []},
+    }
+
+
+def service_principal_defaults() -> dict:
+    return {
+        "id": None, "deletedDateTime": None, "accountEnabled": True, "alternativeNames": [],
+        "appDisplayName": None, "appDescription": None, "appId": None, "applicationTemplateId": None,
+        "appOwnerOrganizationId": None, "appRoleAssignmentRequired": False, "description": None,
+        "disabledByMicrosoftStatus": None, "displayName": None, "homepage": None, "loginUrl": None,
+        "logoutUrl": None, "notes": None, "notificationEmailAddresses": [], "preferredSingleSignOnMode": None,
+        "preferredTokenSigningKeyThumbprint": None, "replyUrls": [], "servicePrincipalNames": [],
+        "servicePrincipalType": "Application", "signInAudience": "AzureADMyOrg", "tags": [],
+        "tokenEncryptionKeyId": None, "samlSingleSignOnSettings": None, "addIns": [], "appRoles": [],
+        "info": {"logoUrl": None, "marketingUrl": None, "privacyStatementUrl": None, "supportUrl": None,
+                 "termsOfServiceUrl": None},
+        "keyCredentials": [], "oauth2PermissionScopes": [], "passwordCredentials": [],
+        "resourceSpecificApplicationPermissions": [],
+        "verifiedPublisher": {"displayName": None, "verifiedPublisherId": None, "addedDateTime": None},
+    }
+
+
+def user_defaults() -> dict:
+    return {
+        "id": None, "businessPhones": [], "displayName": None, "givenName": None, "jobTitle": None,
+        "mail": None, "mobilePhone": None, "officeLocation": None, "preferredLanguage": None, "surname": None,
+        "userPrincipalName": None,
+    }
+
+
+@dataclass(frozen=True)
+class EntitySet:
+    """One top-level collection: its stored kind, OData type, full property set and what `$filter` allows on it."""
+
+    name: str
+    odata_type: str
+    properties: frozenset[str]
+    writable: frozenset[str]
+    filterable: dict
+
+
+APPLICATION_READ_ONLY = {"id", "deletedDateTime", "appId", "createdDateTime", "publisherDomain",
+                         "disabledByMicrosoftStatus", "passwordCredentials"}
+SP_READ_ONLY = {"id", "deletedDateTime", "appDisplayName", "appOwnerOrganizationId", "applicationTemplateId",
+                "disabledByMicrosoftStatus", "passwordCredentials"}
+
+ENTITY_SETS = {
+    "applications": EntitySet(
+        "applications", "microsoft.graph.application", frozenset(application_defaults()),
+        frozenset(application_defaults()) - APPLICATION_READ_ONLY,
+        {"displayName": {"eq", "startswith", "in"}, "appId": {"eq", "in"}, "id": {"eq", "in"},
+         "uniqueName": {"eq"}, "tags": {"any"}, "identifierUris": {"any"}},
+    ),
+    "servicePrincipals": EntitySet(
+        "servicePrincipals", "microsoft.graph.servicePrincipal", frozenset(service_principal_defaults()),
+        frozenset(service_principal_defaults()) - SP_READ_ONLY,
+        {"displayName": {"eq", "startswith", "in"}, "appId": {"eq", "in"}, "id": {"eq", "in"}, "tags": {"any"}},
+    ),
+    "users": EntitySet(
+        "users", "microsoft.graph.user", frozenset(user_defaults()), frozenset(),
+        {"userPrincipalName": {"eq", "in", "startswith"}, "displayName": {"eq", "startswith", "in"},
+         "id": {"eq", "in"}, "mail": {"eq", "startswith"}},
+    ),
+}
+
+
+def check_writable(body: dict, entity: EntitySet) -> None:
+    """Graph refuses properties a type does not declare, and read-only ones."""
+    for name in body:
+        if name.startswith("@odata."):
+            continue
+        if name not in entity.properties:
+            raise bad_request(
+                f"The property '{name}' does not exist on type '{entity.odata_type}'. Make sure to only use property "
+                "names that are defined by the type or mark the type as open type."
+            )
+        if name not in entity.writable:
+            raise bad_request(f"Property '{name}' is read-only and cannot be set.")
+
+
+# ------------------------------------------------------------------------------------------------------ app roles
+CANNOT_UPDATE_ENABLED = "Permission (scope or role) cannot be deleted or updated unless disabled first."
+
+
+def check_app_roles(roles: list, previous: list) -> list:
+    """Graph's rules for an application's `appRoles`, given the collection it replaces. Returns the roles as stored."""
+    if not isinstance(roles, list):
+        raise bad_request("Invalid value for property 'appRoles': expected a collection.")
+    seen_ids, seen_values, stored = set(), set(), []
+    for role in roles:
+        role = _check_role(role)
+        if role["id"].lower() in seen_ids or (role["value"] is not None and role["value"] in seen_values):
+            raise _duplicate_role()
+        seen_ids.add(role["id"].lower())
+        seen_values.add(role["value"])
+        stored.append(role)
+    _check_enabled_roles_unchanged(stored, previous)
+    return stored
+
+
+def _check_role(role: dict) -> dict:
+    if not isinstance(role, dict):
+        raise bad_request("Invalid value for property 'appRoles': expected objects.")
+    unknown = set(role) - {"allowedMemberTypes", "description", "displayName", "id", "isEnabled", "value",
+                           "@odata.type"}
+    if unknown:  # `origin` too: Graph documents it as read-only, never to be sent.
+        raise bad_request(
+            f"The property '{sorted(unknown)[0]}' does not exist on type 'microsoft.graph.appRole' or is read-only."
+        )
+    role_id = role.get("id")
+    if not isinstance(role_id, str) or not GUID.match(role_id):
+        raise bad_request(f"Invalid value specified for property 'id' of resource 'AppRole': '{role_id}'.")
+    members = role.get("allowedMemberTypes")
+    if not members or not isinstance(members, list) or not set(members) <= MEMBER_TYPES:
+        raise bad_request("Invalid value specified for property 'allowedMemberTypes' of resource 'AppRole'.")
+    value = role.get("value")
+    if value is not None and (not isinstance(value, str) or not ROLE_VALUE.match(value) or value.startswith(".")):
+        raise bad_request(f"Invalid value specified for property 'value' of resource 'AppRole': '{value}'.")
+    if not isinstance(role.get("displayName"), str) or not role["displayName"]:
+        raise bad_request("Property 'displayName' of resource 'AppRole' is required.")
+    return {
+        "allowedMemberTypes": list(members), "description": role.get("description"),
+        "displayName": role["displayName"], "id": role_id, "isEnabled": bool(role.get("isEnabled", True)),
+        "origin": "Application", "value": value,
+    }
+
+
+def _check_enabled_roles_unchanged(roles: list, previous: list) -> None:
+    new_by_id = {role["id"].lower(): role for role in roles}
+    for old in previous:
+        if not old.get("isEnabled"):
+            continue
+        new = new_by_id.get(old["id"].lower())
+        if new is None or _without_enabled(new) != _without_enabled(old):
+            raise GraphError(400, "CannotDeleteOrUpdateEnabledEntitlement", CANNOT_UPDATE_ENABLED)
+
+
+def _duplicate_role() -> GraphError:
+    message = "Request contains a property with duplicate values."
+    return GraphError(400, "DuplicateValue", message, [{"code": "DuplicateValue", "message": message,
+                                                          "target": "appRoles"}])
+
+
+def _without_enabled(role: dict) -> dict:
+    return {key: value for key, value in role.items() if key != "isEnabled"}
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())

@@ -1,0 +1,210 @@
+"""OData query options as Graph accepts them for the entity sets the emulator serves.
+
+`parse_query` turns `$top`, `$skiptoken`, `$select` and `$filter` into a `Query`; the `$filter` grammar is the subset
+Graph supports on these sets, compiled to an SQL condition over the stored JSON documents. Anything outside it is
+answered 400 `Request_UnsupportedQuery`, never silently ignored.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+
+from .errors import bad_request, unsupported_query
+
+DEFAULT_PAGE = 100
+MAX_PAGE = 999
+KNOWN_OPTIONS = {"$top", "$skiptoken", "$select", "$filter"}
+
+
+@dataclass(frozen=True)
+class Query:
+    top: int = DEFAULT_PAGE
+    after_seq: int = 0
+    select: tuple[str, ...] = ()
+    where: str = ""
+    params: tuple = field(default_factory=tuple)
+
+
+def parse_query(params: dict[str, str], entity) -> Query:
+    """`entity` is an `EntitySet`: its `properties` bound `$select`, its `filterable` bounds `$filter`."""
+    for name in params:
+        if name.startswith("$") and name not in KNOWN_OPTIONS:
+            raise unsupported_query(f"Query option '{name}' is not supported by the idamconf emulator.")
+    top = _parse_top(params.get("$top"))
+    after = decode_skiptoken(params["$skiptoken"]) if "$skiptoken" in params else 0
+    select = parse_select(params.get("$select"), entity.properties, entity.odata_type)
+    where, values = ("", ())
+    if params.get("$filter"):
+        where, values = compile_filter(params["$filter"], entity.filterable, entity.odata_type)
+    return Query(top=top, after_seq=after, select=select, where=where, params=values)
+
+
+def _parse_top(raw: str | None) -> int:
+    if raw is None:
+        return DEFAULT_PAGE
+    if not raw.isdigit() or int(raw) < 1:
+        raise bad_request(f"Invalid value '{raw}' for query option $top.")
+    if int(raw) > MAX_PAGE:
+        raise unsupported_query(f"Invalid page size specified: '{raw}'. Must be between 1 and {MAX_PAGE} inclusive.")
+    return int(raw)
+
+
+def parse_select(raw: str | None, properties: frozenset[str], odata_type: str) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    names = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for name in names:
+        if name not in properties:
+            raise bad_request(
+                f"Parsing OData Select and Expand failed: Could not find a property named '{name}' on type "
+                f"'{odata_type}'."
+            )
+    return names
+
+
+def encode_skiptoken(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"idamconf-emulator:{seq}".encode()).decode().rstrip("=")
+
+
+def decode_skiptoken(token: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        prefix, seq = raw.split(":")
+        if prefix == "idamconf-emulator":
+            return int(seq)
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise bad_request("Invalid $skiptoken.")
+
+
+# ----------------------------------------------------------------------------------------------------------- $filter
+_TOKEN = re.compile(r"\s*(?:('(?:[^']|'')*')|([A-Za-z_][\w.]*)|(\(|\)|,|/|:))")
+
+
+def _tokens(text: str) -> list[str]:
+    out, pos = [], 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        match = _TOKEN.match(text, pos)
+        if not match:
+            raise unsupported_query(f"Invalid $filter: cannot parse $filter near '{text[pos:pos + 20]}'.")
+        out.append(match.group(0).strip())
+        pos = match.end()
+    return out
+
+
+class _FilterParser:
+    """expr := conj ('or' conj)* ; conj := atom ('and' atom)* ; atom := '(' expr ')' | comparison | function."""
+
+    def __init__(self, text: str, filterable: dict[str, set[str]], odata_type: str):
+        self.resource = odata_type.rsplit(".", 1)[-1][:1].upper() + odata_type.rsplit(".", 1)[-1][1:]
+        self.tokens = _tokens(text)
+        self.pos = 0
+        self.filterable = filterable
+        self.params: list = []
+
+    def parse(self) -> str:
+        sql = self.expr()
+        if self.pos != len(self.tokens):
+            raise unsupported_query(f"Invalid $filter: unexpected '{self.tokens[self.pos]}' in $filter.")
+        return sql
+
+    def peek(self) -> str | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self, expected: str | None = None) -> str:
+        token = self.peek()
+        if token is None or (expected is not None and token.lower() != expected):
+            raise unsupported_query(f"Invalid $filter: expected '{expected or 'more'}' in $filter.")
+        self.pos += 1
+        return token
+
+    def expr(self) -> str:
+        parts = [self.conj()]
+        while (self.peek() or "").lower() == "or":
+            self.take("or")
+            parts.append(self.conj())
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+    def conj(self) -> str:
+        parts = [self.atom()]
+        while (self.peek() or "").lower() == "and":
+            self.take("and")
+            parts.append(self.atom())
+        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+    def atom(self) -> str:
+        token = self.take()
+        if token == "(":
+            inner = self.expr()
+            self.take(")")
+            return inner
+        if token.lower() == "startswith" and self.peek() == "(":
+            return self.starts_with()
+        if self.peek() == "/":
+            return self.any_lambda(token)
+        return self.comparison(token)
+
+    def literal(self) -> str:
+        token = self.take()
+        if not (token.startswith("'") and token.endswith("'") and len(token) >= 2):
+            raise unsupported_query(f"Invalid $filter: expected a string literal, found '{token}'.")
+        return token[1:-1].replace("''", "'")
+
+    def allow(self, prop: str, op: str) -> str:
+        if op not in self.filterable.get(prop, set()):
+            raise unsupported_query(
+                f"Unsupported or invalid query filter clause specified for property '{prop}' of resource "
+                f"'{self.resource}'."
+            )
+        return f"json_extract(doc, '$.{prop}')"
+
+    def comparison(self, prop: str) -> str:
+        op = self.take().lower()
+        column = self.allow(prop, op)
+        if op == "eq":
+            self.params.append(self.literal())
+            return f"{column} = ? COLLATE NOCASE"
+        if op == "in":
+            self.take("(")
+            values = [self.literal()]
+            while self.peek() == ",":
+                self.take(",")
+                values.append(self.literal())
+            self.take(")")
+            self.params.extend(values)
+            return f"{column} COLLATE NOCASE IN ({', '.join('?' * len(values))})"
+        raise unsupported_query(f"Invalid $filter: operator '{op}' is not supported.")
+
+    def starts_with(self) -> str:
+        self.take("(")
+        prop = self.take()
+        column = self.allow(prop, "startswith")
+        self.take(",")
+        prefix = self.literal()
+        self.take(")")
+        self.params.append(prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        return f"{column} LIKE ? ESCAPE '\\'"
+
+    def any_lambda(self, prop: str) -> str:
+        self.take("/")
+        self.take("any")
+        self.take("(")
+        var = self.take()
+        self.take(":")
+        if self.take() != var:
+            raise unsupported_query("Invalid $filter: the lambda variable must be compared directly.")
+        self.take("eq")
+        self.allow(prop, "any")
+        self.params.append(self.literal())
+        self.take(")")
+        return f"EXISTS (SELECT 1 FROM json_each(doc, '$.{prop}') AS t WHERE t.value = ?)"
+
+
+def compile_filter(text: str, filterable: dict[str, set[str]], odata_type: str) -> tuple[str, tuple]:
+    parser = _FilterParser(text, filterable, odata_type)
+    sql = parser.parse()
+    return sql, tuple(parser.params)

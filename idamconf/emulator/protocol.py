@@ -1,0 +1,63 @@
+"""The emulator's request and reply values, and Graph's URL grammar for addressing objects."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+_SEGMENT = re.compile(r"(?:[^/']|'(?:[^']|'')*')+")
+_KEYED = re.compile(r"^(\w+)\((\w+)='((?:[^']|'')*)'\)$")
+
+
+@dataclass(frozen=True)
+class Key:
+    """How a request names one object: by `id`, or by an alternate key such as `uniqueName` or `appId`."""
+
+    name: str
+    value: str
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # below the version, e.g. "applications(uniqueName='blog')/owners/$ref"
+    query: dict[str, str]
+    headers: dict[str, str]  # lower-cased names
+    body: object
+    base: str  # e.g. "http://127.0.0.1:8000/v1.0"
+
+    @property
+    def prefer(self) -> str:
+        return self.headers.get("prefer", "")
+
+    def context(self, set_name: str, select: tuple[str, ...] = ()) -> str:
+        suffix = f"({','.join(select)})" if select else ""
+        return f"{self.base}/$metadata#{set_name}{suffix}"
+
+    def next_link(self, skiptoken: str) -> str:
+        query = {name: value for name, value in self.query.items() if name != "$skiptoken"}
+        query["$skiptoken"] = skiptoken
+        return f"{self.base}/{self.path}?{urlencode(query, safe='$(),:/')}"
+
+
+@dataclass
+class Reply:
+    status: int
+    body: dict | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def split_path(path: str) -> list[str | Key]:
+    """`applications(appId='x')/owners` -> ["applications", Key("appId", "x"), "owners"].
+
+    A plain segment after a collection is an id: `applications/123` -> ["applications", Key("id", "123")].
+    """
+    parts: list[str | Key] = []
+    for segment in _SEGMENT.findall(path.strip("/")):
+        keyed = _KEYED.match(segment)
+        if keyed:
+            parts += [keyed.group(1), Key(keyed.group(2), keyed.group(3).replace("''", "'"))]
+        else:
+            parts.append(segment)
+    return parts

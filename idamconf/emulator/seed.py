@@ -1,0 +1,59 @@
+"""Fixtures for an emulated tenant: directory users (read-only through Graph) and other objects, from YAML.
+
+    users:
+      - userPrincipalName: alice.admin@contoso.com
+        displayName: Alice Admin
+        id: 5b0c...            # optional: by default a stable id derived from the user principal name
+    applications:              # optional: objects the project does not manage, as Graph request bodies
+      - displayName: Legacy HR portal
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import yaml
+
+from . import entities
+from .directory import _new_application
+from .store import Store
+
+_USER_NAMESPACE = uuid.UUID("6f1d3c0e-4f5a-4b8e-9d7c-2a1b0c9d8e7f")
+
+
+class SeedError(ValueError):
+    pass
+
+
+def seed_file(store: Store, path: Path) -> dict[str, int]:
+    try:
+        fixtures = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise SeedError(f"{path}: cannot read seed file: {error}") from None
+    if not isinstance(fixtures, dict) or set(fixtures) - {"users", "applications"}:
+        raise SeedError(f"{path}: a seed file is a mapping with 'users' and/or 'applications' lists")
+    return seed(store, fixtures, str(path))
+
+
+def seed(store: Store, fixtures: dict, origin: str = "seed") -> dict[str, int]:
+    with store.transaction():
+        for user in fixtures.get("users") or []:
+            store.put("users", _user(user, origin))
+        for body in fixtures.get("applications") or []:
+            _new_application(store, body)
+    return {name: len(fixtures.get(name) or []) for name in ("users", "applications")}
+
+
+def _user(fields: dict, origin: str) -> dict:
+    upn = fields.get("userPrincipalName") if isinstance(fields, dict) else None
+    if not isinstance(upn, str) or "@" not in upn:
+        raise SeedError(f"{origin}: every user needs a userPrincipalName such as alice@contoso.com")
+    unknown = set(fields) - set(entities.user_defaults())
+    if unknown:
+        raise SeedError(f"{origin}: user {upn}: unknown field(s) {', '.join(sorted(unknown))}")
+    user = entities.user_defaults()
+    user.update(fields)
+    user["id"] = str(fields.get("id") or uuid.uuid5(_USER_NAMESPACE, upn.lower()))
+    user["displayName"] = user["displayName"] or upn.split("@")[0]
+    return user
