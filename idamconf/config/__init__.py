@@ -1,0 +1,1 @@
+"""Reading the configuration directory into the desired model: YAML -> schema -> semantic checks -> model."""

@@ -1,0 +1,128 @@
+"""Read a configuration directory: `idamconf.yaml` plus one file per application under `applications/`.
+
+Every problem in every file is collected before anything is returned; the result is either a `Configuration` or a
+`DiagnosticError` carrying all of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..diagnostics import Diagnostic, DiagnosticError, errors
+from . import schema, semantics, yamlfile
+from .model import Application, AppRole, Configuration, Environment, Location, role_id
+
+PROJECT_FILE = "idamconf.yaml"
+APPLICATIONS_DIR = "applications"
+
+
+def load_configuration(root: Path) -> Configuration:
+    configuration, problems = read(root)
+    if errors(problems) or configuration is None:
+        raise DiagnosticError(problems)
+    return configuration
+
+
+def read(root: Path) -> tuple[Configuration | None, list[Diagnostic]]:
+    root = Path(root)
+    problems: list[Diagnostic] = []
+    project_path = root / PROJECT_FILE
+    if not project_path.is_file():
+        return None, [Diagnostic(f"no {PROJECT_FILE} in {root}", f"run idamconf in a configuration directory or "
+                                 f"pass --config-dir; see examples/{PROJECT_FILE}", str(project_path))]
+    project_doc = _checked(project_path, _shown(root, project_path), "project", problems)
+    documents = [_checked(path, _shown(root, path), "application", problems) for path in application_files(root,
+                                                                                                         problems)]
+    documents = [doc for doc in documents if doc is not None]
+    if project_doc is None or errors(problems):
+        return None, problems
+    configuration = Configuration(
+        root=str(root),
+        project=project_doc.value["project"],
+        default_environment=project_doc.value.get("defaultEnvironment", "local"),
+        environments=_environments(project_doc.value.get("environments", {})),
+        applications=tuple(_application(doc) for doc in documents),
+    )
+    problems += semantics.check(configuration, project_doc, documents)
+    return configuration, problems
+
+
+def application_files(root: Path, problems: list[Diagnostic]) -> list[Path]:
+    directory = root / APPLICATIONS_DIR
+    if not directory.is_dir():
+        return []
+    real_root = root.resolve()
+    files = []
+    for path in sorted(directory.rglob("*")):
+        if path.suffix not in {".yaml", ".yml"} or any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        if not path.resolve().is_relative_to(real_root):
+            problems.append(Diagnostic("this file links outside the configuration directory",
+                                       "copy the file into the configuration directory instead of linking to it",
+                                       _shown(root, path)))
+            continue
+        if path.is_file():
+            files.append(path)
+    return files
+
+
+def _shown(root: Path, path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _checked(path: Path, shown: str, schema_name: str, problems: list[Diagnostic]):
+    document, found = yamlfile.load(path, shown)
+    problems += found
+    if document is None:
+        return None
+    if document.value is None:
+        problems.append(Diagnostic("the file is empty", f"describe one {schema_name} here", shown, 1, 1))
+        return None
+    found = schema.validate(document, schema_name)
+    problems += found
+    return None if found else document
+
+
+def _environments(raw: dict) -> dict:
+    environments = {}
+    for name, settings in raw.items():
+        settings = settings or {}
+        emulator = settings.get("emulator", name == "local" and "graphUrl" not in settings)
+        environments[name] = Environment(
+            name=name, emulator=emulator, seed=settings.get("seed"), graph_url=settings.get("graphUrl"),
+            tenant_id=settings.get("tenantId"), credential=settings.get("credential", "emulator" if emulator
+                                                                         else "default"),
+            client_id=settings.get("clientId"), client_secret_env=settings.get("clientSecretEnv"),
+            certificate_path=settings.get("certificatePath"),
+        )
+    return environments
+
+
+def _application(document: yamlfile.Document) -> Application:
+    raw = document.value
+    name = raw["name"]
+
+    def at(*path) -> Location:
+        return Location(document.file, *document.where(path))
+
+    roles = tuple(
+        AppRole(
+            id=role.get("id", role_id(name, role["value"])).lower(), value=role["value"],
+            display_name=role["displayName"], description=role.get("description"),
+            allowed_member_types=tuple(role.get("allowedMemberTypes", ["User"])), enabled=role.get("enabled", True),
+            location=at("appRoles", index),
+        )
+        for index, role in enumerate(raw.get("appRoles", []))
+    )
+    return Application(
+        name=name, display_name=raw["displayName"], owners=tuple(raw["owners"]),
+        description=raw.get("description"), sign_in_audience=raw.get("signInAudience", "AzureADMyOrg"),
+        web_redirect_uris=tuple(raw.get("web", {}).get("redirectUris", [])),
+        spa_redirect_uris=tuple(raw.get("spa", {}).get("redirectUris", [])),
+        identifier_uris=tuple(raw.get("identifierUris", [])), tags=tuple(raw.get("tags", [])),
+        environments=tuple(raw["environments"]) if "environments" in raw else None, app_roles=roles,
+        location=at("name"), owner_locations=tuple(at("owners", i) for i in range(len(raw["owners"]))),
+    )

@@ -1,0 +1,82 @@
+"""The desired model: what the configuration says the tenant should hold. Immutable values, no I/O."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+# Role ids are uuid5(ROLE_NAMESPACE, "<application name>/<role value>"): the same in every tenant, and nobody
+# manages GUIDs by hand. Changing this namespace would re-create every role everywhere: never change it.
+ROLE_NAMESPACE = uuid.UUID("3d4f6a52-8c1e-4b7a-9f2d-5e6c7b8a9d01")
+
+
+def role_id(application: str, value: str) -> str:
+    return str(uuid.uuid5(ROLE_NAMESPACE, f"{application}/{value}"))
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class AppRole:
+    id: str
+    value: str
+    display_name: str
+    description: str | None
+    allowed_member_types: tuple[str, ...] = ("User",)
+    enabled: bool = True
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Application:
+    name: str
+    display_name: str
+    owners: tuple[str, ...]
+    description: str | None = None
+    sign_in_audience: str = "AzureADMyOrg"
+    web_redirect_uris: tuple[str, ...] = ()
+    spa_redirect_uris: tuple[str, ...] = ()
+    identifier_uris: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    environments: tuple[str, ...] | None = None  # None: every environment
+    app_roles: tuple[AppRole, ...] = ()
+    location: Location | None = field(default=None, compare=False)
+    owner_locations: tuple[Location, ...] = field(default=(), compare=False)
+
+    def in_environment(self, environment: str) -> bool:
+        return self.environments is None or environment in self.environments
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    emulator: bool = False
+    seed: str | None = None
+    graph_url: str | None = None
+    tenant_id: str | None = None
+    credential: str = "default"
+    client_id: str | None = None
+    client_secret_env: str | None = None
+    certificate_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Configuration:
+    root: str
+    project: str
+    default_environment: str
+    environments: dict
+    applications: tuple[Application, ...]
+
+    @property
+    def tag(self) -> str:
+        """The tag on everything this project manages; nothing without it is ever changed."""
+        return f"idamconf:{self.project}"

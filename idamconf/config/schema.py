@@ -1,0 +1,103 @@
+"""JSON Schema validation whose errors read as diagnostics: position, what is wrong, how to fix it."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from ..diagnostics import Diagnostic
+from .yamlfile import Document
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+_TYPES = {"string": "a string", "array": "a list", "object": "a mapping", "boolean": "true or false",
+          "integer": "a whole number", "number": "a number"}
+
+
+@lru_cache(maxsize=None)
+def schema(name: str) -> dict:
+    return json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _validator(name: str):
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(schema(name))
+
+
+def validate(document: Document, name: str) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    for error in sorted(_validator(name).iter_errors(document.value), key=lambda e: list(map(str, e.absolute_path))):
+        problems.extend(_explain(document, error))
+    return problems
+
+
+def _explain(document: Document, error) -> list[Diagnostic]:
+    path = tuple(error.absolute_path)
+    rule, sub = error.validator, error.schema
+    fix = sub.get("x-fix", "") if isinstance(sub, dict) else ""
+    if rule == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = sorted(sub.get("properties", {}))
+        return [_unknown_key(document, path, key, allowed) for key in error.instance if key not in allowed]
+    if rule == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else "a key"
+        hint = _property_hint(sub, missing)
+        return [document.diagnostic(path, f"missing required key '{missing}'", f"add {missing}: {hint}")]
+    if rule == "type":
+        wanted = sub["type"] if isinstance(sub["type"], str) else sub["type"][0]
+        found = _describe(error.instance)
+        return [document.diagnostic(path, f"expected {_TYPES.get(wanted, wanted)}, found {found}",
+                                    fix or _example_fix(sub, wanted))]
+    if rule == "enum":
+        choices = [str(choice) for choice in sub["enum"]]
+        close = difflib.get_close_matches(str(error.instance), choices, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return [document.diagnostic(path, f"'{error.instance}' is not one of {', '.join(choices)}",
+                                    f"{hint}choose one of {', '.join(choices)}")]
+    if rule == "propertyNames":
+        return [document.diagnostic(path + (error.instance,), f"'{error.instance}' is not a valid name", fix, key=True)]
+    summary = _summary(rule, error)
+    return [document.diagnostic(path, summary, fix or sub.get("description", "") if isinstance(sub, dict) else "")]
+
+
+def _unknown_key(document: Document, path: tuple, key: str, allowed: list[str]) -> Diagnostic:
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    fix = f"did you mean '{close[0]}'?" if close else f"allowed keys here: {', '.join(allowed)}"
+    return document.diagnostic(path + (key,), f"unknown key '{key}'", fix, key=True)
+
+
+def _summary(rule: str, error) -> str:
+    value = error.instance
+    shown = f"'{value}'" if isinstance(value, str) else json.dumps(value)[:80]
+    return {
+        "pattern": f"{shown} is not a valid value here",
+        "minItems": "the list is empty" if value == [] else f"the list needs at least {error.validator_value} item(s)",
+        "uniqueItems": "the list has duplicate entries",
+        "minLength": "the value is empty",
+        "maxLength": f"{shown[:60]}… is longer than {error.validator_value} characters",
+        "minProperties": "the mapping is empty",
+    }.get(rule, error.message)
+
+
+def _property_hint(sub: dict, name: str) -> str:
+    prop = sub.get("properties", {}).get(name, {})
+    examples = prop.get("examples")
+    if examples:
+        return json.dumps(examples[0])
+    return prop.get("description", "...")
+
+
+def _example_fix(sub: dict, wanted: str) -> str:
+    examples = sub.get("examples")
+    if examples:
+        return f"write {_TYPES.get(wanted, wanted)}, e.g. {json.dumps(examples[0])}"
+    return f"write {_TYPES.get(wanted, wanted)}"
+
+
+def _describe(value) -> str:
+    if value is None:
+        return "nothing (an empty value)"
+    names = {str: "a string", bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping"}
+    return names.get(type(value), type(value).__name__)

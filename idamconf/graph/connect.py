@@ -1,0 +1,119 @@
+"""Build a `GraphClient` for an environment: the embedded emulator in-process, a served emulator, or a real tenant.
+
+Real tenants authenticate through azure-identity. Which credential is used is the environment's `credential`
+setting; a client secret is read from the environment variable the configuration names, never from a file, and is
+handed straight to azure-identity.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from kiota_abstractions.authentication import AccessTokenProvider, AllowedHostsValidator
+from kiota_abstractions.authentication import BaseBearerTokenAuthenticationProvider
+from msgraph import GraphRequestAdapter
+from msgraph_core import GraphClientFactory
+
+from .client import GraphClient
+
+GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+class ConnectError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an environment's Graph is, and how to authenticate to it."""
+
+    environment: str
+    graph_url: str
+    credential: str = "emulator"  # emulator | default | client-secret | certificate | workload-identity
+    tenant_id: str | None = None
+    client_id: str | None = None
+    client_secret_env: str | None = None
+    certificate_path: str | None = None
+    emulator_state: Path | None = None  # set: the embedded emulator, in-process, with this state file
+    emulator_seed: Path | None = None
+
+    @property
+    def embedded(self) -> bool:
+        return self.emulator_state is not None
+
+    @property
+    def description(self) -> str:
+        if self.embedded:
+            return f"embedded emulator ({self.emulator_state})"
+        return f"{self.graph_url} (tenant {self.tenant_id or 'from credential'})"
+
+
+class _EmulatorToken(AccessTokenProvider):
+    """The emulator accepts any bearer token; this one is sent only to loopback or in-process targets."""
+
+    async def get_authorization_token(self, uri: str, additional_authentication_context: dict = {}) -> str:
+        return "idamconf-emulator"
+
+    def get_allowed_hosts_validator(self) -> AllowedHostsValidator:
+        return AllowedHostsValidator([])
+
+
+@contextlib.asynccontextmanager
+async def connect(target: Target):
+    http = _http_client(target)
+    client = GraphClientFactory.create_with_default_middleware(client=http)
+    adapter = GraphRequestAdapter(_auth_provider(target), client)
+    try:
+        yield GraphClient(adapter, target.graph_url)
+    finally:
+        await http.aclose()
+
+
+def _http_client(target: Target) -> httpx.AsyncClient:
+    timeout = httpx.Timeout(60.0, connect=10.0)
+    if target.embedded:
+        from ..emulator import embedded
+
+        app = embedded.open_app(target.emulator_state, target.emulator_seed)
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=target.graph_url, timeout=timeout)
+    return httpx.AsyncClient(base_url=target.graph_url, timeout=timeout)
+
+
+def _auth_provider(target: Target):
+    if target.credential == "emulator":
+        host = httpx.URL(target.graph_url).host
+        if not target.embedded and host not in LOOPBACK:
+            raise ConnectError(f"environment '{target.environment}': credential 'emulator' is only for loopback "
+                               f"emulators, not {host}. Choose default, client-secret, certificate or "
+                               "workload-identity.")
+        return BaseBearerTokenAuthenticationProvider(_EmulatorToken())
+    from kiota_authentication_azure.azure_identity_authentication_provider import (
+        AzureIdentityAuthenticationProvider,
+    )
+
+    return AzureIdentityAuthenticationProvider(_credential(target), scopes=[GRAPH_SCOPE])
+
+
+def _credential(target: Target):
+    from azure.identity import aio
+
+    kind = target.credential
+    if kind == "default":
+        return aio.DefaultAzureCredential()
+    if kind == "client-secret":
+        secret = os.environ.get(target.client_secret_env or "")
+        if not secret:
+            raise ConnectError(f"environment '{target.environment}': the client secret is read from the environment "
+                               f"variable {target.client_secret_env or '(clientSecretEnv not set)'}, which is empty. "
+                               "Fill it from the vault in the pipeline.")
+        return aio.ClientSecretCredential(target.tenant_id, target.client_id, secret)
+    if kind == "certificate":
+        return aio.CertificateCredential(target.tenant_id, target.client_id, target.certificate_path)
+    if kind == "workload-identity":
+        return aio.WorkloadIdentityCredential(tenant_id=target.tenant_id, client_id=target.client_id)
+    raise ConnectError(f"environment '{target.environment}': unknown credential '{kind}'.")
