@@ -1,0 +1,154 @@
+"""Carry out a plan against Graph, in the order Graph needs, with writes that are safe to repeat.
+
+Per application, one chain: the application by `uniqueName` upsert (a repeated create never duplicates), roles
+disabled in a request of their own before they change or go, the final `appRoles` collection, the service principal
+by `appId` upsert, owners added and removed. Applications' chains run concurrently; deletions run last. A failed
+step stops only its own application's chain; what was done stays done and the next apply finishes the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from .graph.client import GraphClient, GraphFailure, GraphUnavailable, Response, query
+from .plan.model import DISABLE_FIRST, Action, Change, Plan
+
+ALREADY_OWNER = "One or more added object references already exist"
+
+
+@dataclass
+class Outcome:
+    done: list[Change] = field(default_factory=list)
+    failed: list[tuple[Change, str]] = field(default_factory=list)
+    skipped: list[Change] = field(default_factory=list)
+
+    def count(self, action: Action) -> int:
+        return sum(1 for change in self.done if change.action is action and change.counted)
+
+
+class StepFailed(Exception):
+    def __init__(self, failure: GraphFailure | str):
+        super().__init__(str(failure))
+
+
+async def apply_plan(client: GraphClient, plan: Plan, report=lambda change, verb: None) -> Outcome:
+    outcome = Outcome()
+    by_app: dict[str, list[Change]] = {}
+    for change in plan.changes:  # unchanged roles too: Graph takes appRoles as a whole collection
+        if not (change.kind == "application" and change.action is Action.DELETE):
+            by_app.setdefault(change.application, []).append(change)
+    await asyncio.gather(*(_ApplicationChain(client, name, changes, outcome, report).run()
+                           for name, changes in by_app.items()
+                           if any(change.action is not Action.NOOP for change in changes)))
+    for change in plan.deletions:
+        if change.kind == "application":
+            await _ApplicationChain(client, change.application, [change], outcome, report).delete(change)
+    return outcome
+
+
+class _ApplicationChain:
+    def __init__(self, client: GraphClient, name: str, changes: list[Change], outcome: Outcome, report):
+        self.client, self.name, self.changes, self.outcome, self.report = client, name, changes, outcome, report
+        self.ids: dict = {}
+        for change in changes:
+            self.ids.update({key: value for key, value in change.ids.items() if key in ("id", "appId")})
+
+    def of(self, kind: str, reason: str | None = "any") -> list[Change]:
+        return [c for c in self.changes if c.kind == kind and (reason == "any" or c.reason == reason)]
+
+    async def run(self) -> None:
+        steps = [self.upsert_application, self.disable_roles, self.write_roles_and_attributes,
+                 self.upsert_service_principal, self.owners]
+        try:
+            for step in steps:
+                await step()
+        except (StepFailed, GraphUnavailable) as error:
+            self.fail(error)
+
+    def fail(self, error: Exception) -> None:
+        finished = {id(change) for change in self.outcome.done}
+        failed = [c for c in self.changes if id(c) not in finished and c.action is not Action.NOOP]
+        if failed:
+            self.outcome.failed.append((failed[0], str(error)))
+            self.outcome.skipped.extend(failed[1:])
+
+    def finish(self, changes: list[Change], verb: str) -> None:
+        for change in changes:
+            self.outcome.done.append(change)
+            self.report(change, verb)
+
+    async def send(self, method: str, path: str, body=None, headers=None, ok_if=lambda r: False) -> Response:
+        response = await self.client.send(method, path, body, headers)
+        if not response.ok and not ok_if(response):
+            raise StepFailed(response.error)
+        return response
+
+    # -------------------------------------------------------------------------------------------------- steps
+    async def upsert_application(self) -> None:
+        created = [c for c in self.of("application") if c.action is Action.CREATE]
+        if not created:
+            return
+        roles = [c for c in self.of("role") if c.action is Action.CREATE]
+        body = {**created[0].after, "appRoles": [c.after for c in roles]}
+        response = await self.send("PATCH", f"applications(uniqueName='{self.name}')", body,
+                                   {"Prefer": "create-if-missing"})
+        if response.status == 201:
+            self.ids = {"id": response.body["id"], "appId": response.body["appId"]}
+        else:  # 204: it already existed (a repeated apply after a lost response); the PATCH brought it up to date
+            found = await self.send("GET", query(f"applications(uniqueName='{self.name}')", select="id,appId"))
+            self.ids = {"id": found.body["id"], "appId": found.body["appId"]}
+        self.finish(created + roles, "created")
+
+    async def disable_roles(self) -> None:
+        steps = self.of("role", DISABLE_FIRST)
+        if not steps:
+            return
+        disabled = {c.before["id"] for c in steps}
+        live = [c.before for c in self.of("role") if c.before is not None and c.reason != DISABLE_FIRST]
+        roles = [{**role, "isEnabled": False} if role["id"] in disabled else role for role in live]
+        await self.send("PATCH", f"applications/{self.ids['id']}", {"appRoles": roles})
+        self.finish(steps, "disabled")
+
+    async def write_roles_and_attributes(self) -> None:
+        app = [c for c in self.of("application") if c.action is Action.UPDATE]
+        roles = [c for c in self.of("role") if c.reason != DISABLE_FIRST and c.action is not Action.NOOP]
+        if not app and not roles or any(c.action is Action.CREATE for c in self.of("application")):
+            return
+        body = {attribute.path.split(".")[0]: app[0].after[attribute.path.split(".")[0]]
+                for attribute in app[0].attributes} if app else {}
+        if roles:
+            body["appRoles"] = [c.after for c in self.of("role") if c.after is not None and c.reason != DISABLE_FIRST]
+        await self.send("PATCH", f"applications/{self.ids['id']}", body)
+        self.finish(app, "updated")
+        self.finish([c for c in roles if c.action is Action.CREATE], "created")
+        self.finish([c for c in roles if c.action is Action.UPDATE], "updated")
+        self.finish([c for c in roles if c.action is Action.DELETE], "removed")
+
+    async def upsert_service_principal(self) -> None:
+        for change in self.of("service_principal"):
+            if change.action is Action.NOOP:
+                continue
+            await self.send("PATCH", f"servicePrincipals(appId='{self.ids['appId']}')", change.after,
+                            {"Prefer": "create-if-missing"})
+            self.finish([change], "created" if change.action is Action.CREATE else "updated")
+
+    async def owners(self) -> None:
+        for change in self.of("owner"):
+            owner = change.ids["id"]
+            if change.action is Action.CREATE:
+                reference = {"@odata.id": f"{self.client.base_url}/directoryObjects/{owner}"}
+                await self.send("POST", f"applications/{self.ids['id']}/owners/$ref", reference,
+                                ok_if=lambda r: r.status == 400 and ALREADY_OWNER in r.error.message)
+                self.finish([change], "added")
+            elif change.action is Action.DELETE:
+                await self.send("DELETE", f"applications/{self.ids['id']}/owners/{owner}/$ref",
+                                ok_if=lambda r: r.status == 404)
+                self.finish([change], "removed")
+
+    async def delete(self, change: Change) -> None:
+        try:
+            await self.send("DELETE", f"applications/{change.ids['id']}", ok_if=lambda r: r.status == 404)
+            self.finish([change], "destroyed")
+        except (StepFailed, GraphUnavailable) as error:
+            self.outcome.failed.append((change, str(error)))

@@ -1,0 +1,96 @@
+"""The command line: parse, dispatch, map errors to exit codes. Commands live in idamconf/commands/.
+
+Imports here stay light (no msgraph, no azure, no jsonschema) so `--help` and `validate` start fast; each command
+imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(
+    name="idamconf", no_args_is_help=True, add_completion=True, rich_markup_mode=None,
+    help="Declarative configuration for Microsoft Entra ID app registrations: validate, plan and apply YAML "
+         "against a tenant, or against the embedded Graph emulator (the default 'local' environment).",
+)
+emulator_app = typer.Typer(no_args_is_help=True, help="Run, reset or seed the Graph emulator.")
+app.add_typer(emulator_app, name="emulator")
+
+ConfigDir = typer.Option(Path("."), "--config-dir", "-C", help="Directory holding idamconf.yaml.",
+                         file_okay=False)
+Env = typer.Option(None, "--env", "-e", help="Environment from idamconf.yaml (default: its defaultEnvironment).")
+Colour = typer.Option(None, "--colour/--no-colour", "--color/--no-color",
+                      help="Colour the output (default: on a terminal, unless NO_COLOR is set).")
+
+
+def _run(command, *args) -> None:
+    from .commands import run_command
+
+    raise typer.Exit(run_command(command, *args))
+
+
+@app.command(epilog="Example: idamconf validate -C examples")
+def validate(config_dir: Path = ConfigDir) -> None:
+    """Check the configuration: schema, duplicate keys, names, roles, owners. Never contacts a tenant."""
+    _run("validate", config_dir)
+
+
+@app.command(epilog="Examples: idamconf plan -C examples | idamconf plan -e nle --detailed-exitcode")
+def plan(config_dir: Path = ConfigDir, env: Optional[str] = Env,
+         detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode",
+                                                help="Exit 0 when there are no changes, 2 when there are, 1 on error."),
+         colour: Optional[bool] = Colour) -> None:
+    """Show what apply would change in the tenant."""
+    _run("plan", config_dir, env, detailed_exitcode, colour)
+
+
+@app.command(epilog="Examples: idamconf apply -C examples | idamconf apply -e live --auto-approve --allow-delete")
+def apply(config_dir: Path = ConfigDir, env: Optional[str] = Env,
+          auto_approve: bool = typer.Option(False, "--auto-approve", help="Do not ask for confirmation (pipelines)."),
+          allow_delete: bool = typer.Option(False, "--allow-delete",
+                                            help="Allow the plan to delete applications, roles or owners."),
+          colour: Optional[bool] = Colour) -> None:
+    """Make the tenant match the configuration: plan, confirm, then apply in dependency order."""
+    _run("apply", config_dir, env, auto_approve, allow_delete, colour)
+
+
+@app.command(epilog="Example: idamconf schema project > project.schema.json")
+def schema(name: str = typer.Argument("application", help="application or project")) -> None:
+    """Print the JSON Schema of application files (or of idamconf.yaml) for editors and other tools."""
+    _run("schema", name)
+
+
+@emulator_app.command(epilog="Example: idamconf emulator serve --port 8931 --state /tmp/tenant.db")
+def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback by default)."),
+          port: int = typer.Option(8931, help="Port to listen on."),
+          state: Path = typer.Option(Path(".idamconf/served.db"), help="SQLite state file of the emulated tenant."),
+          seed: Optional[Path] = typer.Option(None, help="Seed file loaded when the state file is new.")) -> None:
+    """Serve the Graph emulator over HTTP at http://HOST:PORT/v1.0 (any bearer token is accepted)."""
+    _run("emulator_serve", host, port, state, seed)
+
+
+@emulator_app.command(epilog="Example: idamconf emulator reset -C examples")
+def reset(config_dir: Path = ConfigDir, env: Optional[str] = Env,
+          state: Optional[Path] = typer.Option(None, help="A state file to delete instead.")) -> None:
+    """Forget everything in an emulated tenant (its state file); it is re-seeded on next use."""
+    _run("emulator_reset", config_dir, env, state)
+
+
+@emulator_app.command(epilog="Example: idamconf emulator seed examples/emulator/directory.yaml -C examples")
+def seed(file: Path = typer.Argument(..., help="YAML with users (and optionally applications) to load."),
+         config_dir: Path = ConfigDir, env: Optional[str] = Env,
+         state: Optional[Path] = typer.Option(None, help="A state file to seed instead.")) -> None:
+    """Load directory users and other fixtures into an emulated tenant."""
+    _run("emulator_seed", file, config_dir, env, state)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        sys.exit(130)

@@ -1,0 +1,46 @@
+"""One module per command, each returning an exit code; `run_command` maps our exceptions to exit codes.
+
+0: success (or no changes), 1: error, 2: changes pending (plan --detailed-exitcode).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+from ..diagnostics import DiagnosticError, errors
+
+
+def run_command(name: str, *args) -> int:
+    try:
+        module = importlib.import_module(f".{name}", __name__)
+        return module.run(*args)
+    except DiagnosticError as error:
+        return report_diagnostics(error.diagnostics)
+    except Exception as error:  # noqa: BLE001 - the one place that turns the unexpected into one line
+        return _unexpected(error)
+
+
+def report_diagnostics(diagnostics) -> int:
+    for diagnostic in diagnostics:
+        print(diagnostic.render(), file=sys.stderr)
+    found = errors(diagnostics)
+    warnings = len(diagnostics) - len(found)
+    print(f"\n{len(found)} error(s), {warnings} warning(s).", file=sys.stderr)
+    return 1 if found else 0
+
+
+def _unexpected(error: Exception) -> int:
+    from ..graph.client import GraphRequestFailed, GraphUnavailable
+    from ..graph.connect import ConnectError
+
+    if isinstance(error, (GraphUnavailable, GraphRequestFailed, ConnectError)):
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    log = Path(tempfile.gettempdir()) / "idamconf-error.log"
+    log.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
+    print(f"error: unexpected {type(error).__name__}: {error} (details in {log})", file=sys.stderr)
+    return 1

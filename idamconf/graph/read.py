@@ -1,0 +1,79 @@
+"""Read the live tenant with as few requests as possible.
+
+Lists are filtered by the project's tag with `$select` of the managed fields and `$top=999`; per-object reads
+(owners, user look-ups, name conflicts) go in `$batch`es of 20.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from .client import BatchRequest, GraphClient, GraphRequestFailed, query
+
+APP_FIELDS = "id,appId,uniqueName,displayName,description,signInAudience,identifierUris,tags,web,spa,appRoles"
+SP_FIELDS = "id,appId,tags"
+PAGE = 999
+
+
+@dataclass
+class LiveState:
+    applications: list[dict] = field(default_factory=list)
+    service_principals: list[dict] = field(default_factory=list)
+    owners: dict[str, list[dict]] = field(default_factory=dict)  # application object id -> owners
+    users: dict[str, str] = field(default_factory=dict)  # lower-cased UPN -> user object id
+    unmanaged: dict[str, dict] = field(default_factory=dict)  # uniqueName -> an application without our tag
+
+
+def tagged(tag: str) -> str:
+    return "tags/any(t:t eq '" + tag.replace("'", "''") + "')"
+
+
+async def read_live(client: GraphClient, tag: str, wanted_names: list[str], owner_upns: list[str]) -> LiveState:
+    state = LiveState()
+    state.applications = await client.get_all(query("applications", filter=tagged(tag), select=APP_FIELDS, top=PAGE))
+    state.service_principals = await client.get_all(
+        query("servicePrincipals", filter=tagged(tag), select=SP_FIELDS, top=PAGE))
+    state.owners = await read_owners(client, [app["id"] for app in state.applications])
+    state.users = await resolve_users(client, owner_upns)
+    known = {app.get("uniqueName") for app in state.applications}
+    state.unmanaged = await find_unmanaged(client, [name for name in wanted_names if name not in known], tag)
+    return state
+
+
+async def read_owners(client: GraphClient, application_ids: list[str]) -> dict[str, list[dict]]:
+    requests = [BatchRequest("GET", query(f"applications/{app_id}/owners", select="id,userPrincipalName"))
+                for app_id in application_ids]
+    owners = {}
+    for app_id, response in zip(application_ids, await client.batch(requests)):
+        if not response.ok:
+            raise GraphRequestFailed(f"GET applications/{app_id}/owners", response.error)
+        owners[app_id] = response.body.get("value", [])
+    return owners
+
+
+async def resolve_users(client: GraphClient, upns: list[str]) -> dict[str, str]:
+    """Exact user principal name -> immutable object id. Unknown names are simply absent."""
+    unique = sorted({upn.lower() for upn in upns})
+    requests = [BatchRequest("GET", query(f"users/{quote(upn, safe='@')}", select="id,userPrincipalName"))
+                for upn in unique]
+    users = {}
+    for upn, response in zip(unique, await client.batch(requests)):
+        if response.ok and response.body.get("userPrincipalName", "").lower() == upn:
+            users[upn] = response.body["id"]
+        elif response.status != 404:
+            raise GraphRequestFailed(f"GET users/{upn}", response.error)
+    return users
+
+
+async def find_unmanaged(client: GraphClient, names: list[str], tag: str) -> dict[str, dict]:
+    """Applications that already hold a uniqueName the configuration wants, but are not this project's."""
+    requests = [BatchRequest("GET", query(f"applications(uniqueName='{quote(name)}')", select="id,displayName,tags"))
+                for name in names]
+    found = {}
+    for name, response in zip(names, await client.batch(requests)):
+        if response.ok and tag not in (response.body.get("tags") or []):
+            found[name] = response.body
+        elif not response.ok and response.status != 404:
+            raise GraphRequestFailed(f"GET applications(uniqueName='{name}')", response.error)
+    return found

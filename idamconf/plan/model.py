@@ -1,0 +1,79 @@
+"""The plan is data: immutable changes to addressed resources, computed once and rendered or applied as is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Action(str, Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    NOOP = "no-op"
+
+    @property
+    def symbol(self) -> str:
+        return {"create": "+", "update": "~", "delete": "-", "no-op": " "}[self.value]
+
+
+DISABLE_FIRST = "disable-first"  # the reason on the step Graph requires before an enabled role changes or goes
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One thing idamconf manages, in a comparable form. `ids` are live object ids: known, never compared."""
+
+    kind: str  # application | role | service_principal | owner
+    address: str  # e.g. app.wordpress.role.Blog.Writer
+    application: str  # the owning application's name (uniqueName)
+    attributes: dict
+    ids: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class AttributeChange:
+    path: str  # e.g. displayName, web.redirectUris
+    before: object
+    after: object
+
+
+@dataclass(frozen=True)
+class Change:
+    address: str
+    kind: str
+    application: str
+    action: Action
+    before: dict | None
+    after: dict | None
+    attributes: tuple[AttributeChange, ...] = ()
+    reason: str | None = None
+    ids: dict = field(default_factory=dict)
+
+    @property
+    def counted(self) -> bool:
+        """A disable step is part of the change or removal it precedes, not a change of its own."""
+        return self.action is not Action.NOOP and self.reason != DISABLE_FIRST
+
+
+@dataclass(frozen=True)
+class Plan:
+    project: str
+    environment: str
+    tenant: str
+    changes: tuple[Change, ...]
+
+    @property
+    def pending(self) -> tuple[Change, ...]:
+        return tuple(change for change in self.changes if change.action is not Action.NOOP)
+
+    def count(self, action: Action) -> int:
+        return sum(1 for change in self.changes if change.action is action and change.counted)
+
+    @property
+    def deletions(self) -> tuple[Change, ...]:
+        return tuple(change for change in self.changes if change.action is Action.DELETE)
+
+    @property
+    def empty(self) -> bool:
+        return not self.pending

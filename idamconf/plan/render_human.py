@@ -1,0 +1,72 @@
+"""The plan as Terraform users read it: + create, ~ update (old -> new), - destroy, and a summary line."""
+
+from __future__ import annotations
+
+import json
+
+from .model import DISABLE_FIRST, Action, Change, Plan
+
+_COLOURS = {Action.CREATE: "32", Action.UPDATE: "33", Action.DELETE: "31"}
+_SHOWN_ON_CREATE = {
+    "application": ("displayName", "description", "signInAudience", "identifierUris", "web.redirectUris",
+                    "spa.redirectUris", "tags"),
+    "role": ("displayName", "description", "allowedMemberTypes", "isEnabled", "id"),
+    "service_principal": ("tags",),
+    "owner": (),
+}
+
+
+def render_plan(plan: Plan, target: str, colour: bool = False) -> str:
+    paint = _painter(colour)
+    if plan.empty:
+        return f"Target: {target}\n\n" + paint("32", "No changes. The tenant matches the configuration.") + "\n"
+    lines = [f"Target: {target}", "", "idamconf will perform these actions:", ""]
+    for change in plan.pending:
+        lines += _change_lines(change, paint)
+    lines.append(summary(plan))
+    return "\n".join(lines) + "\n"
+
+
+def summary(plan: Plan) -> str:
+    return (f"Plan: {plan.count(Action.CREATE)} to add, {plan.count(Action.UPDATE)} to change, "
+            f"{plan.count(Action.DELETE)} to destroy.")
+
+
+def _change_lines(change: Change, paint) -> list[str]:
+    note = {Action.CREATE: "create", Action.UPDATE: "update", Action.DELETE: "destroy"}[change.action]
+    if change.reason == DISABLE_FIRST:
+        note = "disable first: Graph changes or removes only disabled roles"
+    head = paint(_COLOURS[change.action], f"  {change.action.symbol} {change.address}")
+    lines = [f"{head}  ({note})"]
+    if change.action is Action.CREATE:
+        flat = _flatten(change.after or {})
+        width = max((len(name) for name in _SHOWN_ON_CREATE[change.kind]), default=0)
+        lines += [f"      {name:<{width}} = {_value(flat.get(name))}" for name in _SHOWN_ON_CREATE[change.kind]
+                  if flat.get(name) not in (None, [], "")]
+    elif change.action is Action.UPDATE:
+        width = max(len(attribute.path) for attribute in change.attributes)
+        lines += [f"      {a.path:<{width}} : {_value(a.before)} → {_value(a.after)}" for a in change.attributes]
+    lines.append("")
+    return lines
+
+
+def _flatten(attributes: dict, prefix: str = "") -> dict:
+    flat = {}
+    for name, value in attributes.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{name}."))
+        else:
+            flat[f"{prefix}{name}"] = value
+    return flat
+
+
+def _value(value) -> str:
+    if value is None:
+        return "(none)"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _painter(colour: bool):
+    if not colour:
+        return lambda code, text: text
+    return lambda code, text: f"\033[{code}m{text}\033[0m"

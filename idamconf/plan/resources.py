@@ -1,0 +1,104 @@
+"""Desired and live state as comparable resources, keyed by identity.
+
+Both sides are put in one normal form (Graph's field names, order-insensitive lists sorted), so that "no change" is
+a plain `==` and the plan is stable: a second plan after an apply is empty.
+"""
+
+from __future__ import annotations
+
+from ..config.model import Application, Configuration
+from ..diagnostics import Diagnostic
+from .model import Resource
+
+KIND_ORDER = {"application": 0, "role": 1, "service_principal": 2, "owner": 3}
+
+
+def application_attributes(app: Application, tag: str) -> dict:
+    return {
+        "displayName": app.display_name,
+        "description": app.description,
+        "signInAudience": app.sign_in_audience,
+        "identifierUris": sorted(app.identifier_uris),
+        "tags": sorted({*app.tags, tag}),
+        "web": {"redirectUris": sorted(app.web_redirect_uris)},
+        "spa": {"redirectUris": sorted(app.spa_redirect_uris)},
+    }
+
+
+def desired_resources(configuration: Configuration, environment: str, users: dict[str, str]):
+    """Resources the configuration wants in `environment`; `users` maps lower-cased UPN -> object id.
+
+    Returns the resources and a diagnostic for every owner who is not in the directory.
+    """
+    resources: dict[tuple, Resource] = {}
+    problems: list[Diagnostic] = []
+    for app in configuration.applications:
+        if not app.in_environment(environment):
+            continue
+        attributes = application_attributes(app, configuration.tag)
+        _add(resources, Resource("application", f"app.{app.name}", app.name, attributes), app.name)
+        for role in app.app_roles:
+            _add(resources, Resource("role", f"app.{app.name}.role.{role.value}", app.name, {
+                "id": role.id, "value": role.value, "displayName": role.display_name,
+                "description": role.description, "allowedMemberTypes": sorted(role.allowed_member_types),
+                "isEnabled": role.enabled,
+            }), role.id)
+        _add(resources, Resource("service_principal", f"app.{app.name}.service_principal", app.name,
+                                 {"tags": attributes["tags"]}), "")
+        for upn, location in zip(app.owners, app.owner_locations):
+            user_id = users.get(upn.lower())
+            if user_id is None:
+                problems.append(Diagnostic(f"owner {upn} is not a user in the tenant", "check the spelling of the "
+                                           "user principal name; people are matched by exact UPN, never by e-mail",
+                                           location.file, location.line, location.column))
+                continue
+            _add(resources, Resource("owner", f"app.{app.name}.owner.{upn}", app.name,
+                                     {"userPrincipalName": upn.lower()}, {"id": user_id}), user_id)
+    return resources, problems
+
+
+def live_resources(applications: list[dict], service_principals: list[dict], owners: dict[str, list[dict]]):
+    """Resources found in the tenant: the project's tagged applications, their service principals and owners."""
+    resources: dict[tuple, Resource] = {}
+    by_app_id = {sp["appId"]: sp for sp in service_principals}
+    for app in applications:
+        name = app.get("uniqueName")
+        if not name:
+            continue  # tagged but not created by idamconf (no key to manage it by): left alone
+        ids = {"id": app["id"], "appId": app["appId"]}
+        _add(resources, Resource("application", f"app.{name}", name, _live_attributes(app), ids), name)
+        for role in app.get("appRoles") or []:
+            _add(resources, Resource("role", f"app.{name}.role.{role.get('value')}", name, {
+                "id": role["id"].lower(), "value": role.get("value"), "displayName": role.get("displayName"),
+                "description": role.get("description"), "allowedMemberTypes": sorted(role.get("allowedMemberTypes")
+                                                                                   or []),
+                "isEnabled": bool(role.get("isEnabled")),
+            }, ids), role["id"].lower())
+        sp = by_app_id.get(app["appId"])
+        if sp is not None:
+            _add(resources, Resource("service_principal", f"app.{name}.service_principal", name,
+                                     {"tags": sorted(sp.get("tags") or [])}, {**ids, "servicePrincipalId": sp["id"]}),
+                 "")
+        for owner in owners.get(app["id"], []):
+            if owner.get("@odata.type") != "#microsoft.graph.user":
+                continue  # service principals that own the app (e.g. the pipeline's own identity) are not managed
+            upn = owner.get("userPrincipalName") or owner["id"]
+            _add(resources, Resource("owner", f"app.{name}.owner.{upn}", name, {"userPrincipalName": upn.lower()},
+                                     {**ids, "id": owner["id"]}), owner["id"])
+    return resources
+
+
+def _live_attributes(app: dict) -> dict:
+    return {
+        "displayName": app.get("displayName"),
+        "description": app.get("description"),
+        "signInAudience": app.get("signInAudience"),
+        "identifierUris": sorted(app.get("identifierUris") or []),
+        "tags": sorted(app.get("tags") or []),
+        "web": {"redirectUris": sorted((app.get("web") or {}).get("redirectUris") or [])},
+        "spa": {"redirectUris": sorted((app.get("spa") or {}).get("redirectUris") or [])},
+    }
+
+
+def _add(resources: dict, resource: Resource, identity: str) -> None:
+    resources[(resource.application, KIND_ORDER[resource.kind], resource.kind, identity)] = resource
