@@ -135,7 +135,7 @@ class _ApplicationChain:
 
     async def owners(self) -> None:
         for change in self.of("owner"):
-            owner = change.ids["id"]
+            owner = change.ids["userId"]
             if change.action is Action.CREATE:
                 reference = {"@odata.id": f"{self.client.base_url}/directoryObjects/{owner}"}
                 await self.send("POST", f"applications/{self.ids['id']}/owners/$ref", reference,

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
-from .yamlfile import Document
+from .yamlfile import Document, render_path
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 _TYPES = {"string": "a string", "array": "a list", "object": "a mapping", "boolean": "true or false",
@@ -65,7 +65,8 @@ def _explain(document: Document, error) -> list[Diagnostic]:
 def _unknown_key(document: Document, path: tuple, key: str, allowed: list[str]) -> Diagnostic:
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     fix = f"did you mean '{close[0]}'?" if close else f"allowed keys here: {', '.join(allowed)}"
-    return document.diagnostic(path + (key,), f"unknown key '{key}'", fix, key=True)
+    line, column = document.where(path + (key,), key=True)
+    return Diagnostic(f"unknown key '{key}'", fix, document.file, line, column, render_path(path))
 
 
 def _summary(rule: str, error) -> str:

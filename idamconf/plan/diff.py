@@ -20,9 +20,7 @@ def make_plan(desired: dict, live: dict, project: str, environment: str, tenant:
         if want is None and have.kind != "application" and have.application in leaving:
             continue  # roles, owners and the service principal go with their application
         if have is not None and have.kind == "role" and have.attributes["isEnabled"] and _needs_disable(want, have):
-            changes.append(_disable_step(have))
-            have = Resource(have.kind, have.address, have.application,
-                            {**have.attributes, "isEnabled": False}, have.ids)
+            changes.append(_disable_step(have))  # the change itself still reads as old -> new
         change = _change(want, have)
         (deletions if change.action is Action.DELETE and change.kind == "application" else changes).append(change)
     return Plan(project, environment, tenant, tuple(changes + deletions))

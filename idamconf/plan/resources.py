@@ -53,7 +53,7 @@ def desired_resources(configuration: Configuration, environment: str, users: dic
                                            location.file, location.line, location.column))
                 continue
             _add(resources, Resource("owner", f"app.{app.name}.owner.{upn}", app.name,
-                                     {"userPrincipalName": upn.lower()}, {"id": user_id}), user_id)
+                                     {"userPrincipalName": upn.lower()}, {"userId": user_id}), user_id)
     return resources, problems
 
 
@@ -84,7 +84,7 @@ def live_resources(applications: list[dict], service_principals: list[dict], own
                 continue  # service principals that own the app (e.g. the pipeline's own identity) are not managed
             upn = owner.get("userPrincipalName") or owner["id"]
             _add(resources, Resource("owner", f"app.{name}.owner.{upn}", name, {"userPrincipalName": upn.lower()},
-                                     {**ids, "id": owner["id"]}), owner["id"])
+                                     {**ids, "userId": owner["id"]}), owner["id"])
     return resources
 
 

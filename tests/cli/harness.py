@@ -1,0 +1,69 @@
+"""Drive the CLI as a user does, and look inside the emulated tenant to check what it holds."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from idamconf.cli import app
+
+runner = CliRunner()
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def idamconf(*args: str) -> Result:
+    result = runner.invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Result(result.exit_code, result.stdout, result.stderr)
+
+
+def plan(project: Path, *extra: str) -> Result:
+    return idamconf("plan", "-C", str(project), "--no-colour", *extra)
+
+
+def apply(project: Path, *extra: str) -> Result:
+    return idamconf("apply", "-C", str(project), "--auto-approve", "--no-colour", *extra)
+
+
+def tenant(project: Path) -> dict:
+    """Everything in the embedded tenant, read straight from its SQLite state."""
+    import sqlite3
+
+    db = sqlite3.connect(project / ".idamconf" / "local.db")
+    rows = db.execute("SELECT kind, doc FROM objects").fetchall()
+    links = db.execute("SELECT relation, source, target FROM links").fetchall()
+    db.close()
+    objects: dict[str, list[dict]] = {}
+    for kind, doc in rows:
+        objects.setdefault(kind, []).append(json.loads(doc))
+    return {"objects": objects, "links": links}
+
+
+def applications(project: Path) -> dict[str, dict]:
+    apps = tenant(project)["objects"].get("applications", [])
+    names = [app["uniqueName"] for app in apps]
+    assert len(names) == len(set(names)), f"duplicate applications in the tenant: {names}"
+    return {app["uniqueName"]: app for app in apps}
+
+
+def owners_of(project: Path, name: str) -> set[str]:
+    state = tenant(project)
+    app_id = applications(project)[name]["id"]
+    users = {user["id"]: user["userPrincipalName"] for user in state["objects"].get("users", [])}
+    return {users[target] for relation, source, target in state["links"] if relation == "owners" and source == app_id}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))

@@ -1,0 +1,66 @@
+"""An apply that stops half-way -- Graph refusing a write, or the process killed -- is finished by the next one."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+from idamconf.emulator import embedded
+from idamconf.emulator.errors import GraphError
+from idamconf.emulator.protocol import Reply
+
+from .harness import applications, apply, plan
+from .test_scenarios import converged
+
+
+class RefuseWritesAfter:
+    """A fault policy: the first `allowed` writes succeed, later ones are refused as Graph would (403)."""
+
+    def __init__(self, allowed: int):
+        self.allowed = allowed
+
+    async def before(self, request):
+        if request.method == "GET" or request.path == "$batch":
+            return None
+        self.allowed -= 1
+        if self.allowed >= 0:
+            return None
+        error = GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+        return Reply(403, error.body("test", "test"))
+
+    async def after(self, request, reply):
+        return reply
+
+
+def test_graph_refusal_half_way_is_reported_per_change_and_finished_next_time(project, monkeypatch):
+    real_open = embedded.open_app
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None: real_open(
+        state, seed, RefuseWritesAfter(4)))
+    result = apply(project)
+    assert result.code == 1
+    assert "403 Authorization_RequestDenied: Insufficient privileges to complete the operation." in result.err
+    assert "Traceback" not in result.out + result.err
+    assert "What was done stays done" in result.err
+    monkeypatch.setattr(embedded, "open_app", real_open)
+    pending = plan(project)
+    assert "to add" in pending.out and "Plan: 21 to add" not in pending.out  # some of it was done and stays done
+    assert apply(project).code == 0
+    converged(project)
+    assert set(applications(project)) == {"wordpress", "hr-self-service", "payments-api"}
+
+
+def test_apply_killed_half_way_is_finished_by_the_next_apply(project):
+    command = [sys.executable, "-m", "idamconf", "apply", "-C", str(project), "--auto-approve", "--no-colour"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    for line in process.stdout:
+        if line.startswith("  + ") and ": created" in line:  # the first write has landed
+            process.send_signal(signal.SIGKILL)
+            break
+    process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL, "apply finished before it could be killed"
+    assert apply(project).code == 0
+    converged(project)
+    assert set(applications(project)) == {"wordpress", "hr-self-service", "payments-api"}

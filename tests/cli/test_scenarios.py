@@ -1,0 +1,124 @@
+"""End-to-end scenarios: the CLI, the real msgraph-sdk request adapter, and the embedded emulator.
+
+Every scenario ends with a plan that shows no changes and a tenant without duplicates.
+"""
+
+from __future__ import annotations
+
+from .harness import applications, apply, edit, owners_of, plan
+
+NO_CHANGES = "No changes. The tenant matches the configuration."
+
+
+def converged(project) -> None:
+    result = plan(project, "--detailed-exitcode")
+    assert result.code == 0, result.out + result.err
+    assert NO_CHANGES in result.out
+    applications(project)  # asserts no duplicate uniqueName
+
+
+def test_create_everything_then_nothing_to_do(project):
+    first = plan(project, "--detailed-exitcode")
+    assert first.code == 2
+    assert "Plan: 21 to add, 0 to change, 0 to destroy." in first.out
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert "Apply complete: 21 added, 0 changed, 0 destroyed." in result.out
+    converged(project)
+    apps = applications(project)
+    assert set(apps) == {"wordpress", "hr-self-service", "payments-api"}
+    assert {role["value"] for role in apps["wordpress"]["appRoles"]} == {
+        "Blog.Administrator", "Blog.Writer", "Blog.Approver"}
+    assert "idamconf:eucs-idam" in apps["wordpress"]["tags"]
+    assert owners_of(project, "wordpress") == {"alice.admin@contoso.com", "grace.comms@contoso.com"}
+    again = apply(project)
+    assert again.code == 0 and NO_CHANGES in again.out
+
+
+def test_changing_an_enabled_role_disables_it_first(project):
+    apply(project)
+    edit(project / "applications/wordpress.yaml", "displayName: Writer", "displayName: Author")
+    result = plan(project)
+    lines = result.out.splitlines()
+    disable = lines.index("  ~ app.wordpress.role.Blog.Writer  (disable first: Graph changes or removes only "
+                          "disabled roles)")
+    update = lines.index("  ~ app.wordpress.role.Blog.Writer  (update)")
+    assert disable < update
+    assert '      isEnabled : true → false' in lines[disable + 1]
+    assert 'displayName : "Writer" → "Author"' in result.out
+    assert "Plan: 0 to add, 1 to change, 0 to destroy." in result.out
+    applied = apply(project)
+    assert applied.code == 0, applied.err
+    assert "app.wordpress.role.Blog.Writer: disabled" in applied.out
+    converged(project)
+    roles = {role["value"]: role for role in applications(project)["wordpress"]["appRoles"]}
+    assert roles["Blog.Writer"]["displayName"] == "Author" and roles["Blog.Writer"]["isEnabled"] is True
+
+
+def test_removing_a_role_disables_then_removes_it(project):
+    apply(project)
+    edit(project / "applications/wordpress.yaml", """  - displayName: Approver
+    value: Blog.Approver
+    description: Reviews drafts and publishes them.
+""", "")
+    result = plan(project)
+    assert "- app.wordpress.role.Blog.Approver  (destroy)" in result.out
+    assert "Plan: 0 to add, 0 to change, 1 to destroy." in result.out
+    # Removing a role is a deletion: refused without --allow-delete, and nothing changes.
+    refused = apply(project)
+    assert refused.code == 1 and "--allow-delete" in refused.err
+    assert "Blog.Approver" in {r["value"] for r in applications(project)["wordpress"]["appRoles"]}
+    done = apply(project, "--allow-delete")
+    assert done.code == 0, done.err
+    converged(project)
+    assert "Blog.Approver" not in {r["value"] for r in applications(project)["wordpress"]["appRoles"]}
+
+
+def test_adding_and_removing_an_owner(project):
+    apply(project)
+    edit(project / "applications/payments-api.yaml", "  - erin.security@contoso.com\n",
+         "  - erin.security@contoso.com\n  - frank.audit@contoso.com\n")
+    assert "+ app.payments-api.owner.frank.audit@contoso.com" in plan(project).out
+    assert apply(project).code == 0
+    converged(project)
+    assert "frank.audit@contoso.com" in owners_of(project, "payments-api")
+    edit(project / "applications/payments-api.yaml", "  - dave.finance@contoso.com\n", "")
+    assert "- app.payments-api.owner.dave.finance@contoso.com" in plan(project).out
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
+    assert owners_of(project, "payments-api") == {"erin.security@contoso.com", "frank.audit@contoso.com"}
+
+
+def test_removing_an_application_file_deletes_it_only_with_allow_delete(project):
+    apply(project)
+    (project / "applications/hr-self-service.yaml").unlink()
+    result = plan(project)
+    assert "- app.hr-self-service  (destroy)" in result.out
+    assert "Plan: 0 to add, 0 to change, 1 to destroy." in result.out  # its roles and owners go with it
+    refused = apply(project)
+    assert refused.code == 1
+    assert "  - app.hr-self-service" in refused.err and "Nothing was changed" in refused.err
+    assert "hr-self-service" in applications(project)
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
+    assert "hr-self-service" not in applications(project)
+
+
+def test_application_outside_its_environments_is_not_created(project):
+    edit(project / "applications/hr-self-service.yaml", "environments: [local, devl, nle, live]",
+         "environments: [devl, nle, live]")
+    apply(project)
+    converged(project)
+    assert "hr-self-service" not in applications(project)
+
+
+def test_changing_application_attributes(project):
+    apply(project)
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    edit(project / "applications/wordpress.yaml", "tags: [communications, public-facing]", "tags: [communications]")
+    result = plan(project)
+    assert '~ app.wordpress  (update)' in result.out
+    assert 'displayName : "WordPress Blog" → "Contoso Blog"' in result.out
+    assert apply(project).code == 0
+    converged(project)
+    assert applications(project)["wordpress"]["displayName"] == "Contoso Blog"

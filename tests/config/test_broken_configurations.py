@@ -1,0 +1,108 @@
+"""Broken configurations: every error at once, each at file:line:column with a fix, exit 1, no tenant contacted."""
+
+from __future__ import annotations
+
+import pytest
+
+from idamconf.graph import connect as connect_module
+from tests.cli.harness import idamconf
+
+APP = "applications/wordpress.yaml"
+GOOD = (
+    "name: wordpress\n"
+    "displayName: WordPress Blog\n"
+    "owners: [alice.admin@contoso.com]\n"
+    "appRoles:\n"
+    "  - displayName: Writer\n"
+    "    value: Blog.Writer\n"
+)
+
+CASES = {
+    "unknown key with did-you-mean": (GOOD + "descriptoin: x\n", "7:1: error: unknown key 'descriptoin'",
+                                      "did you mean 'description'?"),
+    "duplicate key": (GOOD + "displayName: Again\n", "7:1: error: duplicate key 'displayName' (first set on line 2)",
+                      "remove one of the two"),
+    "wrong type": (GOOD.replace("owners: [alice.admin@contoso.com]", "owners: alice.admin@contoso.com"),
+                   "3:9: error: owners: expected a list, found a string", "list at least one owner"),
+    "role value with a space": (GOOD.replace("value: Blog.Writer", "value: Blog Writer"),
+                                "6:12: error: appRoles[0].value: 'Blog Writer' is not a valid value here",
+                                "no spaces"),
+    "role value too long": (GOOD.replace("value: Blog.Writer", "value: " + "x" * 121),
+                            "6:12: error: appRoles[0].value", "at most 120"),
+    "duplicate role value": (GOOD + "  - displayName: Other\n    value: Blog.Writer\n",
+                             "8:12: error: appRoles[1].value: role value 'Blog.Writer' is used twice",
+                             "give each role its own value"),
+    "owner that is not a UPN": (GOOD.replace("alice.admin@contoso.com", "Alice Admin"),
+                                "3:10: error: owners[0]: 'Alice Admin' is not a valid value here",
+                                "user principal name"),
+    "bad name": (GOOD.replace("name: wordpress", "name: WordPress_Blog"),
+                 "1:7: error: name: 'WordPress_Blog' is not a valid value here", "lowercase letters"),
+    "missing required key": (GOOD.replace("displayName: WordPress Blog\n", ""),
+                             "1:1: error: missing required key 'displayName'", "add displayName:"),
+    "tab indentation": (GOOD.replace("  - displayName: Writer", "\t- displayName: Writer"),
+                        "5:1: error: YAML syntax error", "indent with spaces, not tabs"),
+    "malformed role id": (GOOD + "    id: not-a-guid\n", "7:9: error: appRoles[0].id: 'not-a-guid'",
+                          "use a GUID"),
+    "unknown environment": (GOOD + "environments: [production]\n",
+                            "7:16: error: environments[0]: unknown environment 'production'", "local, devl, nle, live"),
+    "wrong enum with did-you-mean": (GOOD + "signInAudience: AzureADMyOrgs\n",
+                                     "7:17: error: signInAudience: 'AzureADMyOrgs' is not one of",
+                                     "did you mean 'AzureADMyOrg'?"),
+}
+
+
+@pytest.fixture
+def no_tenant(monkeypatch):
+    def refuse(target):
+        raise AssertionError("a broken configuration must never contact the tenant")
+
+    monkeypatch.setattr(connect_module, "connect", refuse)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("command", ["validate", "plan", "apply"])
+def test_broken_configuration(project, no_tenant, case, command):
+    content, where, fix = CASES[case]
+    (project / APP).write_text(content)
+    extra = ["--auto-approve"] if command == "apply" else []
+    result = idamconf(command, "-C", str(project), *extra)
+    assert result.code == 1
+    assert f"{APP}:{where}" in result.err
+    assert fix in result.err
+    assert "Traceback" not in result.out + result.err
+    assert not (project / ".idamconf").exists()
+
+
+def test_every_error_is_reported_at_once(project):
+    (project / APP).write_text(GOOD.replace("name: wordpress", "name: Bad_Name") + "colour: blue\n")
+    (project / "applications/payments-api.yaml").write_text("name: wordpress\ndisplayName: x\nowners: []\n")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert f"{APP}:1:7: error: name: 'Bad_Name'" in result.err
+    assert f"{APP}:7:1: error: unknown key 'colour'" in result.err
+    assert "applications/payments-api.yaml:3:9: error: owners: the list is empty" in result.err
+    assert "3 error(s), 0 warning(s)." in result.err
+
+
+def test_duplicate_application_names_across_files(project):
+    text = (project / "applications/payments-api.yaml").read_text().replace("name: payments-api", "name: wordpress")
+    (project / "applications/payments-api.yaml").write_text(text)
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "applications/wordpress.yaml:2:7: error: name: application name 'wordpress' is already used in" in \
+        result.err or "applications/payments-api.yaml:2:7: error: name: application name 'wordpress' is already " \
+                      "used in" in result.err
+
+
+def test_alias_bomb_is_stopped(project):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    (project / APP).write_text("\n".join(lines) + "\n")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1 and "an alias bomb?" in result.err
+
+
+def test_valid_examples_validate(project):
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 0, result.err
+    assert "Configuration is valid: project 'eucs-idam', 3 application(s)" in result.out

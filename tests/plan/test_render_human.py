@@ -1,0 +1,69 @@
+"""The rendered plan, as users read it, is snapshot-tested; the plan itself is computed purely (no Graph)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import yaml
+
+from idamconf.config.load import load_configuration
+from idamconf.plan.diff import make_plan
+from idamconf.plan.render_human import render_plan
+from idamconf.plan.resources import desired_resources
+from tests.conftest import EXAMPLES
+
+TARGET = "local — embedded emulator"
+
+
+def _users() -> dict[str, str]:
+    seed = yaml.safe_load((EXAMPLES / "emulator/directory.yaml").read_text())
+    return {user["userPrincipalName"].lower(): user["id"] for user in seed["users"]}
+
+
+def _desired():
+    configuration = load_configuration(EXAMPLES)
+    resources, problems = desired_resources(configuration, "local", _users())
+    assert problems == []
+    return configuration, resources
+
+
+def test_plan_of_the_examples_against_an_empty_tenant(snapshot):
+    configuration, desired = _desired()
+    plan = make_plan(desired, {}, configuration.project, "local", "tenant")
+    assert render_plan(plan, TARGET) == snapshot
+
+
+def test_plan_with_updates_disable_steps_and_deletions(snapshot):
+    configuration, desired = _desired()
+    live = {}
+    for key, resource in desired.items():
+        attributes = dict(resource.attributes)
+        if resource.address == "app.wordpress.role.Blog.Writer":
+            attributes["displayName"] = "Author"
+        if resource.address == "app.wordpress":
+            attributes["web"] = {"redirectUris": ["https://old.contoso.com/"]}
+        live[key] = dataclasses.replace(resource, attributes=attributes, ids={"id": "app-id", "appId": "app-appid"})
+    retired = dataclasses.replace(desired[next(k for k in desired if k[2] == "role")], address="app.hr-self-service.role.HR.Retired",
+                                  attributes={**desired[next(k for k in desired if k[2] == "role")].attributes,
+                                              "id": "00000000-0000-0000-0000-000000000001", "value": "HR.Retired"})
+    live[("hr-self-service", 1, "role", "00000000-0000-0000-0000-000000000001")] = retired
+    del desired[next(k for k in desired if k[2] == "owner" and k[0] == "payments-api")]
+    plan = make_plan(desired, live, configuration.project, "local", "tenant")
+    text = render_plan(plan, TARGET)
+    assert "Plan: 0 to add, 2 to change, 2 to destroy." in text
+    assert "isEnabled   : false → true" not in text
+    assert text == snapshot
+
+
+def test_no_changes(snapshot):
+    configuration, desired = _desired()
+    plan = make_plan(desired, dict(desired), configuration.project, "local", "tenant")
+    assert plan.empty
+    assert render_plan(plan, TARGET) == snapshot
+
+
+def test_colour_only_when_asked():
+    configuration, desired = _desired()
+    plan = make_plan(desired, {}, configuration.project, "local", "tenant")
+    assert "\033[" not in render_plan(plan, TARGET, colour=False)
+    assert "\033[32m  + app.wordpress\033[0m" in render_plan(plan, TARGET, colour=True)
