@@ -37,6 +37,9 @@ class Emulator:
         except GraphError as error:
             body = error.body(request_id, request.headers.get("client-request-id", request_id))
             reply = Reply(error.status, body, dict(error.headers))
+        except Exception as error:  # noqa: BLE001 - an emulator bug still answers in Graph's shape, per item
+            failure = GraphError(500, "InternalServerError", f"The emulator failed: {type(error).__name__}: {error}")
+            reply = Reply(500, failure.body(request_id, request.headers.get("client-request-id", request_id)))
         reply.headers.setdefault("request-id", request_id)
         reply.headers.setdefault("client-request-id", request.headers.get("client-request-id", request_id))
         return reply
@@ -148,7 +151,9 @@ async def _read(http: HttpRequest) -> Request | Reply:
             request.body = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             error = bad_request("Unable to read JSON request payload. Please ensure Content-Type header is set.")
-            return Reply(400, error.body(str(uuid.uuid4()), headers.get("client-request-id", "")))
+            request_id, client_id = str(uuid.uuid4()), headers.get("client-request-id", "")
+            return Reply(400, error.body(request_id, client_id or request_id),
+                         {"request-id": request_id, "client-request-id": client_id or request_id})
     return request
 
 

@@ -10,7 +10,7 @@ import copy
 from . import entities
 from .entities import ENTITY_SETS, GUID, check_app_roles, check_writable, new_id, now
 from .errors import GraphError, bad_request, not_found
-from .odata import Query, encode_skiptoken, parse_query, parse_select
+from .odata import encode_skiptoken, parse_query, parse_select
 from .protocol import Key, Reply, Request
 from .store import Store
 
@@ -18,8 +18,15 @@ CREATE_IF_MISSING = "create-if-missing"
 
 
 # ------------------------------------------------------------------------------------------------------- reading
+ALTERNATE_KEYS = {"applications": {"appId", "uniqueName"}, "servicePrincipals": {"appId"},
+                  "users": {"userPrincipalName"}}
+
+
 def resolve(store: Store, set_name: str, key: Key) -> dict:
     kind = set_name
+    if key.name != "id" and key.name not in ALTERNATE_KEYS[set_name]:
+        raise bad_request(f"'{key.name}' is not a key of {set_name}: address objects by id"
+                          f"{''.join(', ' + name for name in sorted(ALTERNATE_KEYS[set_name]))}.")
     if key.name == "id":
         doc = store.get(kind, key.value)
     else:
@@ -72,12 +79,19 @@ def _new_application(store: Store, body: dict) -> dict:
         raise bad_request("Property 'displayName' is required and cannot be empty.")
     doc = entities.application_defaults()
     doc.update(id=new_id(), appId=new_id(), createdDateTime=now(), publisherDomain=store.domain)
+    if doc_unique := body.get("uniqueName"):
+        _check_unique_name_free(store, doc_unique)
     _apply_application_changes(store, doc, body, previous_roles=[])
-    if doc["uniqueName"] is not None and store.find("applications", "uniqueName", doc["uniqueName"]):
-        raise GraphError(409, "Request_MultipleObjectsWithSameKeyValue",
-                         "Another object with the same value for property uniqueName already exists.")
     store.put("applications", doc)
     return doc
+
+
+def _check_unique_name_free(store: Store, name) -> None:
+    if not isinstance(name, str) or not name:
+        raise bad_request("Invalid value specified for property 'uniqueName' of resource 'Application'.")
+    if store.find("applications", "uniqueName", name):
+        raise GraphError(409, "Request_MultipleObjectsWithSameKeyValue",
+                         "Another object with the same value for property uniqueName already exists.")
 
 
 def update_application(store: Store, request: Request, key: Key) -> Reply:
@@ -91,6 +105,8 @@ def update_application(store: Store, request: Request, key: Key) -> Reply:
     check_writable(body, ENTITY_SETS["applications"])
     if "uniqueName" in body and doc["uniqueName"] is not None and body["uniqueName"] != doc["uniqueName"]:
         raise bad_request("Property 'uniqueName' is immutable once set and cannot be updated.")
+    if body.get("uniqueName") is not None and doc["uniqueName"] is None:
+        _check_unique_name_free(store, body["uniqueName"])
     _apply_application_changes(store, doc, body, previous_roles=doc["appRoles"])
     store.put("applications", doc)
     _sync_service_principal(store, doc)
@@ -109,6 +125,7 @@ def _apply_application_changes(store: Store, doc: dict, body: dict, previous_rol
     changes.pop("@odata.type", None)
     if "appRoles" in changes:
         changes["appRoles"] = check_app_roles(changes["appRoles"], previous_roles)
+    entities.check_types(changes, entities.application_defaults())
     if "signInAudience" in changes and changes["signInAudience"] not in entities.AUDIENCES:
         raise bad_request(f"Invalid value specified for property 'signInAudience': '{changes['signInAudience']}'.")
     if "identifierUris" in changes:
@@ -119,20 +136,18 @@ def _apply_application_changes(store: Store, doc: dict, body: dict, previous_rol
 
 
 def _check_identifier_uris(store: Store, app_id: str, uris: list) -> None:
+    """identifierUris are unique across the tenant; the `identifierUri` links index them (uri -> application)."""
     if not isinstance(uris, list) or not all(isinstance(uri, str) and "://" in uri for uri in uris):
         raise bad_request("Invalid value specified for property 'identifierUris' of resource 'Application'.")
     for uri in uris:
-        owner = store.page("applications", _uri_query(uri))[0]
-        if any(other["id"] != app_id for other in owner):
+        if any(other != app_id for other in store.targets("identifierUri", uri.lower())):
             raise bad_request(
                 "Another object with the same value for property identifierUris already exists.",
                 code="Request_MultipleObjectsWithSameKeyValue",
             )
-
-
-def _uri_query(uri: str) -> Query:
-    sql = "EXISTS (SELECT 1 FROM json_each(doc, '$.identifierUris') AS t WHERE lower(t.value) = lower(?))"
-    return Query(top=2, where=sql, params=(uri,))
+    store.unlink_target("identifierUri", app_id)
+    for uri in uris:
+        store.link("identifierUri", uri.lower(), app_id)
 
 
 def delete_application(store: Store, key: Key) -> Reply:
@@ -213,7 +228,7 @@ def delete_service_principal(store: Store, key: Key) -> Reply:
 # ---------------------------------------------------------------------------------------------------------- owners
 def list_owners(store: Store, request: Request, key: Key) -> Reply:
     application = resolve(store, "applications", key)
-    _refuse_other_options(request, {"$select", "$top"})
+    _refuse_other_options(request, {"$select"})
     select = parse_select(request.query.get("$select"), ENTITY_SETS["users"].properties | {"appId"},
                           "microsoft.graph.directoryObject")
     owners = [_directory_object(store, target, select) for target in store.targets("owners", application["id"])]

@@ -131,6 +131,29 @@ def check_writable(body: dict, entity: EntitySet) -> None:
             raise bad_request(f"Property '{name}' is read-only and cannot be set.")
 
 
+def check_types(body: dict, defaults: dict) -> None:
+    """Values must have the shape Graph declares: strings, collections of strings, or complex objects."""
+    for name, value in body.items():
+        if value is None or name.startswith("@odata."):
+            continue
+        default = defaults.get(name)
+        expected = list if isinstance(default, list) else dict if isinstance(default, dict) else None
+        if expected is None and name in STRING_PROPERTIES:
+            expected = str
+        if expected is not None and not isinstance(value, expected):
+            raise bad_request(f"Invalid value specified for property '{name}': expected "
+                              f"{ {list: 'a collection', dict: 'an object', str: 'a string'}[expected] }.")
+        if name == "tags" or name == "identifierUris":
+            if not all(isinstance(item, str) for item in value):
+                raise bad_request(f"Invalid value specified for property '{name}': expected a collection of strings.")
+    if body.get("displayName", "x") in ("", None) and "displayName" in body:
+        raise bad_request("Property 'displayName' cannot be empty.")
+
+
+STRING_PROPERTIES = {"displayName", "description", "signInAudience", "uniqueName", "notes", "groupMembershipClaims",
+                     "serviceManagementReference", "defaultRedirectUri", "tokenEncryptionKeyId"}
+
+
 # ------------------------------------------------------------------------------------------------------ app roles
 CANNOT_UPDATE_ENABLED = "Permission (scope or role) cannot be deleted or updated unless disabled first."
 
@@ -164,7 +187,8 @@ def _check_role(role: dict) -> dict:
     if not isinstance(role_id, str) or not GUID.match(role_id):
         raise bad_request(f"Invalid value specified for property 'id' of resource 'AppRole': '{role_id}'.")
     members = role.get("allowedMemberTypes")
-    if not members or not isinstance(members, list) or not set(members) <= MEMBER_TYPES:
+    if not members or not isinstance(members, list) or not all(isinstance(m, str) and m in MEMBER_TYPES
+                                                                for m in members):
         raise bad_request("Invalid value specified for property 'allowedMemberTypes' of resource 'AppRole'.")
     value = role.get("value")
     if value is not None and (not isinstance(value, str) or not ROLE_VALUE.match(value) or value.startswith(".")):

@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS links (
     target TEXT NOT NULL,
     PRIMARY KEY (relation, source, target)
 );
+CREATE INDEX IF NOT EXISTS links_target ON links (target);
 """
 
 
@@ -118,6 +119,9 @@ class Store:
             "DELETE FROM links WHERE relation = ? AND source = ? AND target = ?", (relation, source, target)
         )
         return cursor.rowcount == 1
+
+    def unlink_target(self, relation: str, target: str) -> None:
+        self._db.execute("DELETE FROM links WHERE relation = ? AND target = ?", (relation, target))
 
     def targets(self, relation: str, source: str) -> list[str]:
         rows = self._db.execute(

@@ -7,6 +7,7 @@ served emulator binds 127.0.0.1 on a port the OS picks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 import uuid
@@ -125,10 +126,9 @@ def _serve(store: Store):
     return server, thread, port
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory) -> Served:
-    """The emulator served by uvicorn on 127.0.0.1 over a SQLite file; one per test module."""
-    store = Store(tmp_path_factory.mktemp("emulator") / "t.db")
+@contextlib.contextmanager
+def serving(store: Store):
+    """Serve `store` with uvicorn on 127.0.0.1 (a port the OS picks) for the duration of the block."""
     server, thread, port = _serve(store)
     try:
         yield Served(f"http://127.0.0.1:{port}/v1.0", store)
@@ -138,8 +138,16 @@ def served(tmp_path_factory) -> Served:
         store.close()
 
 
+@pytest.fixture(scope="module")
+def served(tmp_path_factory) -> Served:
+    """The emulator served by uvicorn on 127.0.0.1 over a SQLite file; one per test module."""
+    with serving(Store(tmp_path_factory.mktemp("emulator") / "t.db")) as emulator:
+        yield emulator
+
+
 @pytest.fixture
 def http(served) -> httpx.Client:
     """A plain HTTP client to the served emulator, authenticated."""
-    with httpx.Client(base_url=served.base_url + "/", headers={"Authorization": "Bearer test"}, timeout=30) as client:
+    with httpx.Client(base_url=served.base_url + "/", headers={"Authorization": "Bearer test"}, timeout=30,
+                      trust_env=False) as client:  # never an environment proxy: loopback only
         yield client

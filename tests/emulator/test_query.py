@@ -1,0 +1,178 @@
+"""OData query options on lists: paging, $top, $select, $filter, and refusal of what Graph does not support."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from idamconf.emulator import Store
+
+from .conftest import Api, add_applications, assert_error
+
+TOTAL = 2500
+
+
+@pytest.fixture(scope="module")
+def big():
+    """An emulator holding 2,500 applications (module-scoped: seeded once)."""
+    store = Store()
+    add_applications(store, TOTAL)
+    yield Api(store)
+    store.close()
+
+
+def _walk(api: Api, params: dict) -> list[dict]:
+    pages = []
+    response = api.get("applications", params=params)
+    while True:
+        assert response.status_code == 200, response.text
+        body = response.json()
+        pages.append(body)
+        link = body.get("@odata.nextLink")
+        if not link:
+            return pages
+        assert link.startswith("http://emulator.localhost/v1.0/applications?")
+        assert "$skiptoken" in parse_qs(urlsplit(link).query)
+        response = api.get(link)
+
+
+def _names(pages) -> list[str]:
+    return [app["displayName"] for page in pages for app in page["value"]]
+
+
+def test_default_page_is_100(big):
+    body = big.get("applications").json()
+    assert len(body["value"]) == 100
+    assert body["@odata.nextLink"]
+    assert [app["displayName"] for app in body["value"]] == [f"bulk-{i:05d}" for i in range(100)]
+
+
+def test_top_999_pages_through_everything_without_gaps_or_duplicates(big):
+    pages = _walk(big, {"$top": "999"})
+    assert [len(page["value"]) for page in pages] == [999, 999, 502]
+    assert _names(pages) == [f"bulk-{i:05d}" for i in range(TOTAL)]
+    assert "@odata.nextLink" not in pages[-1]
+
+
+def test_default_paging_reaches_everything(big):
+    pages = _walk(big, {})
+    assert [len(page["value"]) for page in pages] == [100] * 25
+    ids = [app["id"] for page in pages for app in page["value"]]
+    assert len(ids) == len(set(ids)) == TOTAL
+
+
+def test_next_link_keeps_select_and_filter(big):
+    pages = _walk(big, {"$top": "50", "$select": "id,displayName", "$filter": "startsWith(displayName,'bulk-001')"})
+    assert [len(page["value"]) for page in pages] == [50, 50]
+    assert _names(pages) == [f"bulk-{i:05d}" for i in range(100, 200)]
+    assert all(set(app) == {"id", "displayName"} for page in pages for app in page["value"])
+
+
+@pytest.mark.parametrize("top", ["1000", "5000"])
+def test_top_above_999_is_unsupported(big, top):
+    assert_error(big.get("applications", params={"$top": top}), 400, "Request_UnsupportedQuery")
+
+
+@pytest.mark.parametrize("top", ["0", "-1", "abc"])
+def test_invalid_top_is_400(big, top):
+    assert_error(big.get("applications", params={"$top": top}), 400)
+
+
+def test_invalid_skiptoken_is_400(big):
+    assert_error(big.get("applications", params={"$skiptoken": "garbage!"}), 400)
+
+
+def test_select_narrows_and_shows_in_context(big):
+    body = big.get("applications", params={"$select": "id,displayName", "$top": "5"}).json()
+    assert body["@odata.context"].endswith("$metadata#applications(id,displayName)")
+    assert all(set(app) == {"id", "displayName"} for app in body["value"])
+    assert len(body["value"]) == 5
+
+
+def test_select_on_a_single_object(api):
+    app = api.create_app(displayName="One", tags=["a"])
+    body = api.get(f"applications/{app['id']}", params={"$select": "displayName,tags"}).json()
+    assert body["@odata.context"].endswith("$metadata#applications(displayName,tags)/$entity")
+    assert {k: v for k, v in body.items() if k != "@odata.context"} == {"displayName": "One", "tags": ["a"]}
+
+
+def test_unknown_select_property_is_400(api):
+    error = assert_error(api.get("applications", params={"$select": "id,colour"}), 400)
+    assert "colour" in error["message"]
+    app = api.create_app()
+    assert_error(api.get(f"applications/{app['id']}", params={"$select": "colour"}), 400)
+
+
+@pytest.fixture
+def sample(api):
+    apps = {
+        "alpha": api.create_app(displayName="alpha", tags=["x", "y"]),
+        "alpine": api.create_app(displayName="alpine", tags=["y"]),
+        "beta": api.create_app(displayName="beta", tags=["x"]),
+        "O'Hara": api.create_app(displayName="O'Hara"),
+    }
+    return api, apps
+
+
+def _filter(api, expression) -> list[str]:
+    response = api.get("applications", params={"$filter": expression})
+    assert response.status_code == 200, response.text
+    return [app["displayName"] for app in response.json()["value"]]
+
+
+def test_filter_display_name_eq(sample):
+    api, _ = sample
+    assert _filter(api, "displayName eq 'beta'") == ["beta"]
+    assert _filter(api, "displayName eq 'O''Hara'") == ["O'Hara"]
+    assert _filter(api, "displayName eq 'gamma'") == []
+
+
+def test_filter_starts_with(sample):
+    api, _ = sample
+    assert _filter(api, "startsWith(displayName,'alp')") == ["alpha", "alpine"]
+    assert _filter(api, "startswith(displayName, 'b')") == ["beta"]
+    assert _filter(api, "startsWith(displayName,'%')") == []  # LIKE wildcards are literal
+
+
+def test_filter_in(sample):
+    api, _ = sample
+    assert _filter(api, "displayName in ('alpha','beta')") == ["alpha", "beta"]
+    assert _filter(api, "displayName in ('nothing')") == []
+
+
+def test_filter_app_id_eq(sample):
+    api, apps = sample
+    assert _filter(api, f"appId eq '{apps['alpine']['appId']}'") == ["alpine"]
+
+
+def test_filter_tags_any(sample):
+    api, _ = sample
+    assert _filter(api, "tags/any(t:t eq 'x')") == ["alpha", "beta"]
+    assert _filter(api, "tags/any(t:t eq 'y')") == ["alpha", "alpine"]
+    assert _filter(api, "tags/any(t:t eq 'z')") == []
+
+
+def test_filter_and_or(sample):
+    api, _ = sample
+    assert _filter(api, "startsWith(displayName,'alp') and tags/any(t:t eq 'x')") == ["alpha"]
+    assert _filter(api, "displayName eq 'beta' or displayName eq 'alpine'") == ["alpine", "beta"]
+
+
+@pytest.mark.parametrize("expression", [
+    "description eq 'x'",
+    "endsWith(displayName,'x')",
+    "displayName ne 'x'",
+    "contains(displayName,'x')",
+    "displayName eq",
+    "displayName eq 'a' xor",
+    "tags/any(t:t ne 'x')",
+])
+def test_unsupported_filters_are_400_unsupported_query(api, expression):
+    assert_error(api.get("applications", params={"$filter": expression}), 400, "Request_UnsupportedQuery")
+
+
+@pytest.mark.parametrize("option,value", [("$orderby", "displayName"), ("$search", '"displayName:a"'),
+                                          ("$expand", "owners"), ("$count", "true"), ("$skip", "5")])
+def test_other_options_are_400_unsupported_query(api, option, value):
+    assert_error(api.get("applications", params={option: value}), 400, "Request_UnsupportedQuery")
