@@ -18,7 +18,7 @@ from . import directory
 from .batch import run_batch
 from .errors import GraphError, bad_request
 from .faults import NoFaults
-from .protocol import Key, Reply, Request, split_path
+from .protocol import Key, RawJson, Reply, Request, split_path
 from .store import Store
 
 JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
@@ -161,5 +161,8 @@ def _write(reply: Reply) -> Response:
     headers = dict(reply.headers)
     if reply.body is None:
         return Response(status_code=reply.status, headers=headers)
-    content = json.dumps(reply.body, separators=(",", ":"), ensure_ascii=False).encode()
+    if isinstance(reply.body, RawJson):
+        content = reply.body.encode()
+    else:
+        content = json.dumps(reply.body, separators=(",", ":"), ensure_ascii=False).encode()
     return Response(content, status_code=reply.status, headers=headers, media_type=JSON_TYPE)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qsl, urlsplit
 
 from .errors import GraphError, bad_request, error_body
-from .protocol import Reply, Request
+from .protocol import RawJson, Reply, Request
 
 MAX_REQUESTS = 20
 
@@ -78,5 +79,5 @@ def _response(item_id: str, reply: Reply) -> dict:
         headers.setdefault("Content-Type", "application/json")
     response = {"id": item_id, "status": reply.status, "headers": headers}
     if reply.body is not None:
-        response["body"] = reply.body
+        response["body"] = json.loads(reply.body) if isinstance(reply.body, RawJson) else reply.body
     return response

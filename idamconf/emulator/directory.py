@@ -6,12 +6,13 @@ Each handler takes the parsed request and the store and returns a `Reply`; error
 from __future__ import annotations
 
 import copy
+import json
 
 from . import entities
 from .entities import ENTITY_SETS, GUID, check_app_roles, check_writable, new_id, now
 from .errors import GraphError, bad_request, not_found
 from .odata import encode_skiptoken, parse_query, parse_select
-from .protocol import Key, Reply, Request
+from .protocol import Key, RawJson, Reply, Request
 from .store import Store
 
 CREATE_IF_MISSING = "create-if-missing"
@@ -39,12 +40,11 @@ def resolve(store: Store, set_name: str, key: Key) -> dict:
 def list_set(store: Store, request: Request, set_name: str) -> Reply:
     entity = ENTITY_SETS[set_name]
     query = parse_query(request.query, entity)
-    docs, last = store.page(set_name, query)
-    body = {"@odata.context": request.context(set_name, query.select)}
+    texts, last = store.page(set_name, query)
+    head = {"@odata.context": request.context(set_name, query.select)}
     if last is not None:
-        body["@odata.nextLink"] = request.next_link(encode_skiptoken(last))
-    body["value"] = [_project(doc, query.select) for doc in docs]
-    return Reply(200, body)
+        head["@odata.nextLink"] = request.next_link(encode_skiptoken(last))
+    return Reply(200, RawJson(json.dumps(head)[:-1] + ',"value":[' + ",".join(texts) + "]}"))
 
 
 def get_one(store: Store, request: Request, set_name: str, key: Key) -> Reply:
@@ -136,18 +136,15 @@ def _apply_application_changes(store: Store, doc: dict, body: dict, previous_rol
 
 
 def _check_identifier_uris(store: Store, app_id: str, uris: list) -> None:
-    """identifierUris are unique across the tenant; the `identifierUri` links index them (uri -> application)."""
+    """identifierUris are unique across the tenant (case-insensitively)."""
     if not isinstance(uris, list) or not all(isinstance(uri, str) and "://" in uri for uri in uris):
         raise bad_request("Invalid value specified for property 'identifierUris' of resource 'Application'.")
     for uri in uris:
-        if any(other != app_id for other in store.targets("identifierUri", uri.lower())):
+        if any(other != app_id for other in store.holders("applications", "identifierUris", uri)):
             raise bad_request(
                 "Another object with the same value for property identifierUris already exists.",
                 code="Request_MultipleObjectsWithSameKeyValue",
             )
-    store.unlink_target("identifierUri", app_id)
-    for uri in uris:
-        store.link("identifierUri", uri.lower(), app_id)
 
 
 def delete_application(store: Store, key: Key) -> Reply:

@@ -201,7 +201,9 @@ class _FilterParser:
         self.allow(prop, "any")
         self.params.append(self.literal())
         self.take(")")
-        return f"EXISTS (SELECT 1 FROM json_each(doc, '$.{prop}') AS t WHERE t.value = ?)"
+        # `+id`: page along (kind, seq) and test each row against the subquery's list, rather than sorting all
+        # matches by seq on every page.
+        return f"+id IN (SELECT id FROM members WHERE prop = '{prop}' AND value = ?)"
 
 
 def compile_filter(text: str, filterable: dict[str, set[str]], odata_type: str) -> tuple[str, tuple]:

@@ -41,10 +41,14 @@ class Request:
         return f"{self.base}/{self.path}?{urlencode(query, safe='$(),:/')}"
 
 
+class RawJson(str):
+    """A reply body that is already JSON text (a list page spliced from stored documents): sent as is."""
+
+
 @dataclass
 class Reply:
     status: int
-    body: dict | None = None
+    body: dict | RawJson | None = None
     headers: dict[str, str] = field(default_factory=dict)
 
 

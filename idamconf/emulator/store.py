@@ -2,7 +2,9 @@
 
 Objects of every kind live in one table as JSON documents, ordered by an insertion sequence that paging uses;
 relationships (an application's owners) live in a link table. Alternate keys Graph addresses objects by
-(`appId`, `uniqueName`, `userPrincipalName`) have expression indexes, so look-ups stay fast at tenant scale.
+(`appId`, `uniqueName`, `userPrincipalName`) have expression indexes, and the string collections `$filter` searches
+with `any` (`tags`, `identifierUris`) are indexed in `members`, so look-ups stay fast at tenant scale. Lists are
+projected (`$select`) in SQL and returned as JSON text: a page is never parsed and re-encoded.
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ from pathlib import Path
 
 from .odata import Query
 
+INDEXED_COLLECTIONS = ("tags", "identifierUris")
+if sqlite3.sqlite_version_info < (3, 38, 0):
+    raise ImportError(f"the emulator needs SQLite 3.38 or newer (JSON '->'); this Python has {sqlite3.sqlite_version}")
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS objects (
@@ -24,6 +30,7 @@ CREATE TABLE IF NOT EXISTS objects (
     doc TEXT NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS objects_id ON objects (kind, id);
+CREATE INDEX IF NOT EXISTS objects_page ON objects (kind, seq);
 CREATE INDEX IF NOT EXISTS objects_app_id ON objects (kind, json_extract(doc, '$.appId'));
 CREATE INDEX IF NOT EXISTS objects_unique_name ON objects (kind, json_extract(doc, '$.uniqueName'));
 CREATE INDEX IF NOT EXISTS objects_upn ON objects (kind, lower(json_extract(doc, '$.userPrincipalName')));
@@ -34,6 +41,15 @@ CREATE TABLE IF NOT EXISTS links (
     PRIMARY KEY (relation, source, target)
 );
 CREATE INDEX IF NOT EXISTS links_target ON links (target);
+CREATE TABLE IF NOT EXISTS members (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    prop TEXT NOT NULL,
+    value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS members_value ON members (prop, value);
+CREATE INDEX IF NOT EXISTS members_value_nocase ON members (prop, lower(value));
+CREATE INDEX IF NOT EXISTS members_object ON members (kind, id);
 """
 
 
@@ -83,28 +99,38 @@ class Store:
 
     def put(self, kind: str, doc: dict) -> None:
         """Insert or replace; a replaced object keeps its place in paging order."""
-        text = json.dumps(doc, separators=(",", ":"))
+        text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
         self._db.execute(
             "INSERT INTO objects (kind, id, doc) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc",
             (kind, doc["id"], text),
         )
+        self._db.execute("DELETE FROM members WHERE kind = ? AND id = ?", (kind, doc["id"]))
+        rows = [(kind, doc["id"], prop, value) for prop in INDEXED_COLLECTIONS for value in doc.get(prop) or ()
+                if isinstance(value, str)]
+        self._db.executemany("INSERT INTO members (kind, id, prop, value) VALUES (?, ?, ?, ?)", rows)
 
     def delete(self, kind: str, object_id: str) -> None:
         self._db.execute("DELETE FROM objects WHERE kind = ? AND id = ?", (kind, object_id))
+        self._db.execute("DELETE FROM members WHERE kind = ? AND id = ?", (kind, object_id))
         self._db.execute("DELETE FROM links WHERE source = ? OR target = ?", (object_id, object_id))
 
-    def page(self, kind: str, query: Query) -> tuple[list[dict], int | None]:
-        """One page of a list in insertion order: the objects and the sequence to continue after, if any."""
+    def page(self, kind: str, query: Query) -> tuple[list[str], int | None]:
+        """One page of a list in insertion order, as JSON texts projected to `$select`, and the sequence to
+        continue after, if there is more."""
         where = f" AND ({query.where})" if query.where else ""
-        sql = f"SELECT seq, doc FROM objects WHERE kind = ? AND seq > ?{where} ORDER BY seq LIMIT ?"
+        columns = "doc"
+        if query.select:  # property names were checked against the entity's declared properties
+            columns = "json_object(" + ", ".join(f"'{name}', doc -> '$.{name}'" for name in query.select) + ")"
+        sql = f"SELECT seq, {columns} FROM objects WHERE kind = ? AND seq > ?{where} ORDER BY seq LIMIT ?"
         rows = self._db.execute(sql, (kind, query.after_seq, *query.params, query.top + 1)).fetchall()
         more = len(rows) > query.top
         rows = rows[: query.top]
-        return [json.loads(doc) for _, doc in rows], (rows[-1][0] if more else None)
+        return [text for _, text in rows], (rows[-1][0] if more else None)
 
-    def values(self, kind: str, prop: str) -> list:
-        sql = f"SELECT value FROM objects, json_each(doc, '$.{prop}') WHERE kind = ?"
-        return [row[0] for row in self._db.execute(sql, (kind,))]
+    def holders(self, kind: str, prop: str, value: str) -> list[str]:
+        """Ids of the objects whose collection `prop` holds `value` (compared case-insensitively)."""
+        sql = "SELECT id FROM members WHERE kind = ? AND prop = ? AND lower(value) = lower(?)"
+        return [row[0] for row in self._db.execute(sql, (kind, prop, value))]
 
     # -------------------------------------------------------------------------------------------------- links
     def link(self, relation: str, source: str, target: str) -> bool:
@@ -119,9 +145,6 @@ class Store:
             "DELETE FROM links WHERE relation = ? AND source = ? AND target = ?", (relation, source, target)
         )
         return cursor.rowcount == 1
-
-    def unlink_target(self, relation: str, target: str) -> None:
-        self._db.execute("DELETE FROM links WHERE relation = ? AND target = ?", (relation, target))
 
     def targets(self, relation: str, source: str) -> list[str]:
         rows = self._db.execute(
