@@ -7,9 +7,10 @@ from ..emulator.seed import SeedError, seed_file
 from ..emulator.store import Store
 
 
-def state_path(config_dir: Path, env: str | None, state: Path | None) -> Path:
+def emulated_tenant(config_dir: Path, env: str | None, state: Path | None) -> tuple[Path, Path | None]:
+    """The state file to act on, and the environment's own seed (for a state file that does not exist yet)."""
     if state is not None:
-        return state
+        return state, None
     from ..config.load import load_configuration
     from ..workflow import target_for
 
@@ -17,13 +18,17 @@ def state_path(config_dir: Path, env: str | None, state: Path | None) -> Path:
     if not target.embedded:
         raise DiagnosticError([Diagnostic(f"environment '{target.environment}' is not an embedded emulator",
                                           "name an emulator environment with --env, or a state file with --state")])
-    return target.emulator_state
+    return target.emulator_state, target.emulator_seed
 
 
 def run(file: Path, config_dir: Path, env: str | None, state: Path | None) -> int:
-    path = state_path(config_dir, env, state)
+    path, own_seed = emulated_tenant(config_dir, env, state)
     try:
-        counts = seed_file(Store(path), file)
+        fresh = not path.exists()
+        store = Store(path)
+        if fresh and own_seed is not None:
+            seed_file(store, own_seed)  # as the embedded emulator would on first use
+        counts = seed_file(store, file)
     except SeedError as error:
         raise DiagnosticError([Diagnostic(str(error), "see examples/emulator/directory.yaml for the format")])
     print(f"Seeded {path}: {counts['users']} user(s), {counts['applications']} application(s).")

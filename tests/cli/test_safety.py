@@ -1,0 +1,86 @@
+"""What keeps idamconf safe to run: it never touches what it does not manage, never guesses a person, never
+applies without consent, and validate stays a fast, offline check."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from .harness import applications, apply, edit, idamconf, plan, tenant
+from .test_scenarios import converged
+
+
+def seed(project, text: str):
+    fixtures = project / "fixtures.yaml"
+    fixtures.write_text(text)
+    result = idamconf("emulator", "seed", str(fixtures), "-C", str(project))
+    assert result.code == 0, result.err
+
+
+def test_an_unmanaged_application_is_never_touched(project):
+    seed(project, "applications:\n  - {displayName: Legacy HR portal, uniqueName: legacy-hr, tags: [team-hr]}\n")
+    before = applications(project)["legacy-hr"]
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
+    assert applications(project)["legacy-hr"] == before
+    assert "legacy-hr" not in plan(project).out
+
+
+def test_a_name_held_by_an_unmanaged_application_stops_the_plan(project):
+    seed(project, "applications:\n  - {displayName: Somebody else's blog, uniqueName: wordpress}\n")
+    result = plan(project)
+    assert result.code == 1
+    assert "applications/wordpress.yaml:2:7: error: an application named 'wordpress' already exists in the " \
+           "tenant (\"Somebody else's blog\"" in result.err
+    assert "not managed by project 'eucs-idam'" in result.err
+    assert apply(project).code == 1
+    assert applications(project)["wordpress"]["displayName"] == "Somebody else's blog"
+    assert len(applications(project)) == 1  # nothing else was created either
+
+
+def test_an_unknown_owner_is_a_plan_error_at_its_line_and_nothing_changes(project):
+    edit(project / "applications/wordpress.yaml", "grace.comms@contoso.com", "grace.com@contoso.com")
+    result = apply(project)
+    assert result.code == 1
+    assert "applications/wordpress.yaml:7:5: error: owner grace.com@contoso.com is not a user in the tenant" in \
+        result.err
+    assert "never by e-mail" in result.err
+    assert tenant(project)["objects"].get("applications") is None
+
+
+def test_apply_without_a_terminal_and_without_auto_approve_changes_nothing(project):
+    result = idamconf("apply", "-C", str(project), "--no-colour")
+    assert result.code == 1
+    assert "no terminal to ask" in result.err and "--auto-approve" in result.err
+    assert tenant(project)["objects"].get("applications") is None
+
+
+def test_no_colour_when_piped_or_with_no_color(project, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    result = idamconf("plan", "-C", str(project))
+    assert "\033[" not in result.out
+    assert "\033[" in idamconf("plan", "-C", str(project), "--colour").out
+
+
+def test_validate_and_help_import_no_graph_or_azure_module(project):
+    probe = (
+        "import sys\n"
+        "from idamconf.commands import run_command\n"
+        f"code = run_command('validate', {str(project)!r})\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'msgraph', 'msgraph_core', 'azure', 'kiota_http',"
+        " 'pydantic', 'starlette', 'uvicorn'})\n"
+        "print(code, heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().endswith("0 []"), result.stdout + result.stderr
+    cli = subprocess.run([sys.executable, "-c", "import sys, idamconf.cli; print(sorted(m for m in sys.modules if "
+                          "m.split('.')[0] in {'msgraph', 'azure', 'jsonschema', 'pydantic'}))"],
+                         capture_output=True, text=True, check=True)
+    assert cli.stdout.strip() == "[]"
+
+
+def test_schema_command_prints_the_published_schema():
+    result = idamconf("schema")
+    assert result.code == 0
+    assert '"$schema": "https://json-schema.org/draft/2020-12/schema"' in result.out
+    assert '"title": "idamconf application"' in result.out
