@@ -68,9 +68,22 @@ def _refuse_other_options(request: Request, allowed: set[str]) -> None:
 
 # -------------------------------------------------------------------------------------------------- applications
 def create_application(store: Store, request: Request) -> Reply:
-    body = _body(request)
-    doc = _new_application(store, body)
-    return Reply(201, {"@odata.context": request.context("applications") + "/$entity", **doc})
+    return _created(request, "applications", _new_application(store, _body(request)))
+
+
+def _created(request: Request, set_name: str, doc: dict) -> Reply:
+    return Reply(201, {"@odata.context": request.context(set_name) + "/$entity", **doc})
+
+
+def _addressed_or_upserted(store: Store, request: Request, set_name: str, key: Key, upsert_key: str, create):
+    """The object a PATCH addresses; if missing, addressed by `upsert_key` and sent `Prefer: create-if-missing`,
+    `create()` makes it and the reply is 201 with the new object. Returns the object or that reply."""
+    try:
+        return resolve(store, set_name, key)
+    except GraphError:
+        if key.name == upsert_key and CREATE_IF_MISSING in request.prefer:
+            return _created(request, set_name, create())
+        raise
 
 
 def _new_application(store: Store, body: dict) -> dict:
@@ -96,12 +109,10 @@ def _check_unique_name_free(store: Store, name) -> None:
 
 def update_application(store: Store, request: Request, key: Key) -> Reply:
     body = _body(request)
-    try:
-        doc = resolve(store, "applications", key)
-    except GraphError:
-        if key.name == "uniqueName" and CREATE_IF_MISSING in request.prefer:
-            return _upsert_create(store, request, key, body)
-        raise
+    doc = _addressed_or_upserted(store, request, "applications", key, "uniqueName",
+                                 lambda: _upsert_create(store, key, body))
+    if isinstance(doc, Reply):
+        return doc
     check_writable(body, ENTITY_SETS["applications"])
     if "uniqueName" in body and doc["uniqueName"] is not None and body["uniqueName"] != doc["uniqueName"]:
         raise bad_request("Property 'uniqueName' is immutable once set and cannot be updated.")
@@ -113,11 +124,10 @@ def update_application(store: Store, request: Request, key: Key) -> Reply:
     return Reply(204)
 
 
-def _upsert_create(store: Store, request: Request, key: Key, body: dict) -> Reply:
+def _upsert_create(store: Store, key: Key, body: dict) -> dict:
     if "uniqueName" in body and body["uniqueName"] != key.value:
         raise bad_request("Property 'uniqueName' in the body does not match the key in the request URL.")
-    doc = _new_application(store, {**body, "uniqueName": key.value})
-    return Reply(201, {"@odata.context": request.context("applications") + "/$entity", **doc})
+    return _new_application(store, {**body, "uniqueName": key.value})
 
 
 def _apply_application_changes(store: Store, doc: dict, body: dict, previous_roles: list) -> None:
@@ -158,8 +168,7 @@ def delete_application(store: Store, key: Key) -> Reply:
 
 # ---------------------------------------------------------------------------------------------- service principals
 def create_service_principal(store: Store, request: Request) -> Reply:
-    doc = _new_service_principal(store, _body(request))
-    return Reply(201, {"@odata.context": request.context("servicePrincipals") + "/$entity", **doc})
+    return _created(request, "servicePrincipals", _new_service_principal(store, _body(request)))
 
 
 def _new_service_principal(store: Store, body: dict) -> dict:
@@ -201,13 +210,10 @@ def _sync_service_principal(store: Store, application: dict) -> None:
 
 def update_service_principal(store: Store, request: Request, key: Key) -> Reply:
     body = _body(request)
-    try:
-        doc = resolve(store, "servicePrincipals", key)
-    except GraphError:
-        if key.name == "appId" and CREATE_IF_MISSING in request.prefer:
-            created = _new_service_principal(store, {**body, "appId": key.value})
-            return Reply(201, {"@odata.context": request.context("servicePrincipals") + "/$entity", **created})
-        raise
+    doc = _addressed_or_upserted(store, request, "servicePrincipals", key, "appId",
+                                 lambda: _new_service_principal(store, {**body, "appId": key.value}))
+    if isinstance(doc, Reply):
+        return doc
     check_writable(body, ENTITY_SETS["servicePrincipals"])
     if body.get("appId", doc["appId"]) != doc["appId"]:
         raise bad_request("Property 'appId' is immutable and cannot be updated.")
