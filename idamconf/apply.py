@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from .graph.client import GraphClient, GraphFailure, GraphUnavailable, Response, query
+from . import apply_access
+from .apply_access import StepFailed
+from .graph.client import GraphClient, GraphUnavailable, Response, query
 from .plan.model import DISABLE_FIRST, Action, Change, Plan
 
 ALREADY_OWNER = "One or more added object references already exist"
@@ -27,39 +29,42 @@ class Outcome:
         return sum(1 for change in self.done if change.action is action and change.counted)
 
 
-class StepFailed(Exception):
-    def __init__(self, failure: GraphFailure | str):
-        super().__init__(str(failure))
-
-
 async def apply_plan(client: GraphClient, plan: Plan, report=lambda change, verb: None) -> Outcome:
     outcome = Outcome()
+    catalogs = await apply_access.ensure_catalogs(client, plan, outcome, report)
     by_app: dict[str, list[Change]] = {}
     for change in plan.changes:  # unchanged roles too: Graph takes appRoles as a whole collection
-        if not (change.kind == "application" and change.action is Action.DELETE):
+        if change.kind != "catalog" and not (change.kind == "application" and change.action is Action.DELETE):
             by_app.setdefault(change.application, []).append(change)
-    await asyncio.gather(*(_ApplicationChain(client, name, changes, outcome, report).run()
+    await asyncio.gather(*(_ApplicationChain(client, name, changes, outcome, report, catalogs).run()
                            for name, changes in by_app.items()
                            if any(change.action is not Action.NOOP for change in changes)))
+    blocked = {change.application for change, _ in outcome.failed}
     for change in plan.deletions:
-        if change.kind == "application":
+        if change.kind == "application" and change.application in blocked:
+            outcome.skipped.append(change)  # its access packages are not all gone yet: deleting it would orphan them
+        elif change.kind == "application":
             await _ApplicationChain(client, change.application, [change], outcome, report).delete(change)
     return outcome
 
 
 class _ApplicationChain:
-    def __init__(self, client: GraphClient, name: str, changes: list[Change], outcome: Outcome, report):
+    def __init__(self, client: GraphClient, name: str, changes: list[Change], outcome: Outcome, report,
+                 catalogs: dict | None = None):
         self.client, self.name, self.changes, self.outcome, self.report = client, name, changes, outcome, report
+        self.catalogs = catalogs or {}
         self.ids: dict = {}
         for change in changes:
-            self.ids.update({key: value for key, value in change.ids.items() if key in ("id", "appId")})
+            self.ids.update({key: value for key, value in change.ids.items()
+                             if key in ("id", "appId", "servicePrincipalId")})
 
     def of(self, kind: str, reason: str | None = "any") -> list[Change]:
         return [c for c in self.changes if c.kind == kind and (reason == "any" or c.reason == reason)]
 
     async def run(self) -> None:
-        steps = [self.upsert_application, self.disable_roles, self.write_roles_and_attributes,
-                 self.upsert_service_principal, self.owners]
+        steps = [self.upsert_application, lambda: apply_access.teardown(self), self.disable_roles,
+                 self.write_roles_and_attributes, self.upsert_service_principal, self.owners,
+                 lambda: apply_access.build(self, self.catalogs)]
         try:
             for step in steps:
                 await step()
@@ -129,8 +134,10 @@ class _ApplicationChain:
         for change in self.of("service_principal"):
             if change.action is Action.NOOP:
                 continue
-            await self.send("PATCH", f"servicePrincipals(appId='{self.ids['appId']}')", change.after,
-                            {"Prefer": "create-if-missing"})
+            response = await self.send("PATCH", f"servicePrincipals(appId='{self.ids['appId']}')", change.after,
+                                       {"Prefer": "create-if-missing"})
+            if response.status == 201:
+                self.ids["servicePrincipalId"] = response.body["id"]
             self.finish([change], "created" if change.action is Action.CREATE else "updated")
 
     async def owners(self) -> None:

@@ -10,10 +10,11 @@ from pathlib import Path
 from .config.model import Configuration
 from .diagnostics import Diagnostic, DiagnosticError
 from .graph.connect import Target
-from .graph.read import read_live
+from .graph.read import read_governance, read_live
 from .plan.diff import make_plan
-from .plan.model import Plan
-from .plan.resources import desired_resources, live_resources
+from .plan.governance import desired_governance, live_governance
+from .plan.model import Plan, Resource
+from .plan.resources import KIND_ORDER, desired_resources, live_resources
 
 STATE_DIR = ".idamconf"
 EMULATED_TENANT = "embedded-emulator"
@@ -40,16 +41,59 @@ def state_file(configuration: Configuration, environment: str) -> Path:
 
 
 async def plan(client, configuration: Configuration, target: Target) -> Plan:
-    wanted = [app for app in configuration.applications if app.in_environment(target.environment)]
-    owners = [upn for app in wanted for upn in app.owners]
-    live = await read_live(client, configuration.tag, [app.name for app in wanted], owners)
-    desired, problems = desired_resources(configuration, target.environment, live.users)
-    problems += _unmanaged_conflicts(configuration, live.unmanaged)
+    environment = target.environment
+    wanted = [app for app in configuration.applications if app.in_environment(environment)]
+    live = await read_live(client, configuration.tag, [app.name for app in wanted], people(wanted))
+    desired, problems = desired_resources(configuration, environment, live.users)
+    governance, unknown = desired_governance(configuration, environment, live.users)
+    problems += _unmanaged_conflicts(configuration, live.unmanaged) + _unique(unknown)
     if problems:
         raise DiagnosticError(problems)
     current = live_resources(live.applications, live.service_principals, live.owners)
+    catalogs = sorted({resource.attributes["catalog"] for resource in governance.values()
+                       if resource.kind == "catalog_resource"})
+    apps_by_sp = _applications_by_service_principal(current)
+    live_gov = await read_governance(client, catalogs, set(apps_by_sp))
+    names = {user_id: upn for upn, user_id in live.users.items()}
+    current |= live_governance(apps_by_sp, live_gov.catalogs, live_gov.resources, live_gov.packages,
+                               live_gov.policies, names)
+    desired |= governance | _catalogs(catalogs)
+    current |= {key: _catalog(name, live_gov.catalogs[name]) for key, name in
+                ((key, key[3]) for key in _catalogs(catalogs)) if name in live_gov.catalogs}
     tenant = target.tenant_id or (EMULATED_TENANT if target.embedded else target.graph_url)
-    return make_plan(desired, current, configuration.project, target.environment, tenant)
+    return make_plan(desired, current, configuration.project, environment, tenant)
+
+
+def people(applications) -> list[str]:
+    """Everyone the configuration names: owners, approvers, reviewers, requestors."""
+    upns = [upn for app in applications for upn in app.owners]
+    for role in (role for app in applications for role in app.app_roles if role.access_package):
+        package = role.access_package
+        upns += [*package.approvers, *(package.requestors or ()), *(package.review.reviewers if package.review else ())]
+    return upns
+
+
+def _unique(problems: list[Diagnostic]) -> list[Diagnostic]:
+    return list(dict.fromkeys(problems))
+
+
+def _applications_by_service_principal(current: dict) -> dict[str, tuple]:
+    roles: dict[str, dict] = {}
+    for resource in current.values():
+        if resource.kind == "role":
+            roles.setdefault(resource.application, {})[resource.attributes["id"]] = resource.attributes["value"]
+    return {resource.ids["servicePrincipalId"]: (resource.application, roles.get(resource.application, {}))
+            for resource in current.values() if resource.kind == "service_principal"}
+
+
+def _catalogs(names: list[str]) -> dict:
+    """Catalogs are created when missing and never deleted: they may hold other teams' packages."""
+    return {("", KIND_ORDER["catalog"], "catalog", name): Resource("catalog", f"catalog[{name}]", "",
+                                                                   {"displayName": name}) for name in names}
+
+
+def _catalog(name: str, catalog: dict) -> Resource:
+    return Resource("catalog", f"catalog[{name}]", "", {"displayName": name}, {"catalogId": catalog["id"]})
 
 
 def _unmanaged_conflicts(configuration: Configuration, unmanaged: dict) -> list[Diagnostic]:

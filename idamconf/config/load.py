@@ -10,7 +10,8 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, DiagnosticError, errors
 from . import schema, semantics, yamlfile
-from .model import Application, AppRole, Configuration, Environment, Location, role_id
+from .access import package_name
+from .model import AccessPackage, AccessReview, Application, AppRole, Configuration, Environment, Location, role_id
 
 PROJECT_FILE = "idamconf.yaml"
 APPLICATIONS_DIR = "applications"
@@ -36,12 +37,14 @@ def read(root: Path) -> tuple[Configuration | None, list[Diagnostic]]:
     documents = [doc for doc in documents if doc is not None]
     if project_doc is None or errors(problems):
         return None, problems
+    defaults = project_doc.value.get("defaults", {})
     configuration = Configuration(
         root=str(root),
         project=project_doc.value["project"],
         default_environment=project_doc.value.get("defaultEnvironment", "local"),
         environments=_environments(project_doc.value.get("environments", {})),
-        applications=tuple(_application(doc) for doc in documents),
+        applications=tuple(_application(doc, defaults) for doc in documents),
+        default_catalog=defaults.get("catalog"),
     )
     problems += semantics.check(configuration, project_doc, documents)
     return configuration, problems
@@ -96,23 +99,26 @@ def _environments(raw: dict) -> dict:
             tenant_id=settings.get("tenantId"), credential=settings.get("credential", "emulator" if emulator
                                                                          else "default"),
             client_id=settings.get("clientId"), client_secret_env=settings.get("clientSecretEnv"),
-            certificate_path=settings.get("certificatePath"),
+            certificate_path=settings.get("certificatePath"), catalog=settings.get("catalog"),
+            rules=dict(settings.get("rules", {})),
         )
     return environments
 
 
-def _application(document: yamlfile.Document) -> Application:
+def _application(document: yamlfile.Document, defaults: dict) -> Application:
     raw = document.value
     name = raw["name"]
 
     def at(*path) -> Location:
         return Location(document.file, *document.where(path))
 
+    codes = (raw.get("organisation", defaults.get("organisation")), raw.get("department", defaults.get("department")))
     roles = tuple(
         AppRole(
             id=role.get("id", role_id(name, role["value"])).lower(), value=role["value"],
             display_name=role["displayName"], description=role.get("description"),
             allowed_member_types=tuple(role.get("allowedMemberTypes", ["User"])), enabled=role.get("enabled", True),
+            access_package=_access_package(role, raw, codes, lambda *p, i=index: at("appRoles", i, "accessPackage", *p)),
             location=at("appRoles", index),
         )
         for index, role in enumerate(raw.get("appRoles", []))
@@ -125,4 +131,29 @@ def _application(document: yamlfile.Document) -> Application:
         identifier_uris=tuple(raw.get("identifierUris", [])), tags=tuple(raw.get("tags", [])),
         environments=tuple(raw["environments"]) if "environments" in raw else None, app_roles=roles,
         location=at("name"), owner_locations=tuple(at("owners", i) for i in range(len(raw["owners"]))),
+    )
+
+
+def _access_package(role: dict, app: dict, codes: tuple, at) -> AccessPackage | None:
+    raw = role.get("accessPackage")
+    if raw is None:
+        return None
+    review = raw.get("accessReview")
+    requestors = raw.get("requestors", "allMembers")
+    return AccessPackage(
+        name=raw.get("name") or package_name(*codes, app["name"], role["displayName"]),
+        description=raw.get("description") or f"Grants the {role['displayName']} role of {app['displayName']}.",
+        catalog=raw.get("catalog"), approvers=tuple(raw["approvers"]),
+        approver_justification=raw.get("approverJustificationRequired", True),
+        auto_deny_days=raw.get("autoDenyDays", 14),
+        requestors=None if requestors == "allMembers" else tuple(requestors),
+        assignment_days=raw.get("assignmentDays"),
+        review=None if review is None else AccessReview(
+            reviewers=tuple(review["reviewers"]), frequency_days=review["frequencyDays"],
+            duration_days=review.get("durationDays", 14), unreviewed=review.get("unreviewed", "remove"),
+            reviewer_locations=tuple(at("accessReview", "reviewers", i) for i in range(len(review["reviewers"]))),
+        ),
+        location=at(), approver_locations=tuple(at("approvers", i) for i in range(len(raw["approvers"]))),
+        requestor_locations=tuple(at("requestors", i) for i in range(len(requestors)))
+        if requestors != "allMembers" else (),
     )

@@ -25,6 +25,33 @@ class Location:
 
 
 @dataclass(frozen=True)
+class AccessReview:
+    reviewers: tuple[str, ...]
+    frequency_days: int
+    duration_days: int = 14
+    unreviewed: str = "remove"  # remove | keep | recommendation
+    reviewer_locations: tuple[Location, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class AccessPackage:
+    """How people get one app role: the package, who approves, who reviews and how often."""
+
+    name: str
+    description: str
+    catalog: str | None  # None: the environment's catalog
+    approvers: tuple[str, ...]
+    approver_justification: bool = True
+    auto_deny_days: int = 14
+    requestors: tuple[str, ...] | None = None  # None: all member users
+    assignment_days: int | None = None
+    review: AccessReview | None = None
+    location: Location | None = field(default=None, compare=False)
+    approver_locations: tuple[Location, ...] = field(default=(), compare=False)
+    requestor_locations: tuple[Location, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
 class AppRole:
     id: str
     value: str
@@ -32,6 +59,7 @@ class AppRole:
     description: str | None
     allowed_member_types: tuple[str, ...] = ("User",)
     enabled: bool = True
+    access_package: AccessPackage | None = None
     location: Location | None = field(default=None, compare=False)
 
 
@@ -66,6 +94,8 @@ class Environment:
     client_id: str | None = None
     client_secret_env: str | None = None
     certificate_path: str | None = None
+    catalog: str | None = None
+    rules: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -75,6 +105,12 @@ class Configuration:
     default_environment: str
     environments: dict
     applications: tuple[Application, ...]
+    default_catalog: str | None = None
+
+    def catalog_for(self, environment: str, package: AccessPackage) -> str:
+        """The catalog holding `package` in `environment`: its own, the environment's, the project's, or the
+        project's name."""
+        return package.catalog or self.environments[environment].catalog or self.default_catalog or self.project
 
     @property
     def tag(self) -> str:

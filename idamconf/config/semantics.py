@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic
+from .access import nearest_schedules, review_schedule, rule_findings
 from .model import Configuration
 from .yamlfile import Document
 
@@ -11,8 +12,43 @@ def check(configuration: Configuration, project: Document, applications: list[Do
     problems = _default_environment(configuration, project)
     problems += _environment_settings(configuration, project)
     names: dict[str, Document] = {}
+    packages: dict[tuple, tuple] = {}
+    by_name = {app.name: app for app in configuration.applications}
     for document in applications:
         problems += _application(document, configuration, names)
+        app = by_name[document.value["name"]]
+        problems += _access_packages(document, app, configuration, packages)
+        problems += rule_findings(configuration, document, app)
+    return problems
+
+
+def _access_packages(document: Document, app, configuration: Configuration, seen: dict) -> list[Diagnostic]:
+    """Package names unique per catalog; review frequencies Graph can represent."""
+    problems = []
+    for index, role in enumerate(app.app_roles):
+        package = role.access_package
+        if package is None:
+            continue
+        path = ("appRoles", index, "accessPackage")
+        if "User" not in role.allowed_member_types:
+            problems.append(document.diagnostic(path, f"role '{role.value}' cannot be granted to people "
+                                                "(allowedMemberTypes has no User), so it cannot have an access package",
+                                                "add User to allowedMemberTypes, or remove the accessPackage block"))
+        for environment in configuration.environments:
+            key = (configuration.catalog_for(environment, package), package.name)
+            first = seen.setdefault(key, (document, path, environment))
+            if first[:2] != (document, path) and first[2] == environment:
+                line = first[0].where(first[1])[0]
+                problems.append(document.diagnostic(path, f"access package '{package.name}' in catalog '{key[0]}' is "
+                                                    f"also declared at {first[0].file}:{line}",
+                                                    "give each role its own access package name"))
+                break
+        if package.review and review_schedule(package.review.frequency_days) is None:
+            days = package.review.frequency_days
+            nearest = " or ".join(f"{d} ({review_schedule(d).label})" for d in nearest_schedules(days))
+            problems.append(document.diagnostic(path + ("accessReview", "frequencyDays"), f"Graph cannot repeat a "
+                                                f"review every {days} days: reviews recur weekly or monthly",
+                                                f"use {nearest}"))
     return problems
 
 

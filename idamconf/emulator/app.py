@@ -14,7 +14,7 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import directory
+from . import directory, governance
 from .batch import run_batch
 from .errors import GraphError, bad_request
 from .faults import NoFaults
@@ -22,7 +22,6 @@ from .protocol import Key, RawJson, Reply, Request, split_path
 from .store import Store
 
 JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
-COLLECTIONS = {"applications", "servicePrincipals", "users"}
 
 
 class Emulator:
@@ -68,19 +67,27 @@ def _method_not_allowed() -> GraphError:
 
 
 def route(store: Store, request: Request) -> Reply:
-    """Graph's URL space for the directory resources the emulator serves."""
-    parts = split_path(request.path)
-    if not parts or parts[0] not in COLLECTIONS:
+    """Graph's URL space for the resources the emulator serves: each area's paths go to its routing table."""
+    parts, handlers = _area(split_path(request.path))
+    if not parts or not any(name == parts[0] for _, name, _ in handlers):
         segment = parts[0] if parts else ""
         raise GraphError(400, "BadRequest", f"Resource not found for the segment '{segment}'.")
     if len(parts) > 1 and isinstance(parts[1], str):
         parts[1] = Key("id", parts[1])
-    handler = _HANDLERS.get((request.method, parts[0], _shape(parts)))
+    handler = handlers.get((request.method, parts[0], _shape(parts)))
     if handler is None:
-        if any(shape == _shape(parts) and name == parts[0] for _, name, shape in _HANDLERS):
+        if any(shape == _shape(parts) and name == parts[0] for _, name, shape in handlers):
             raise _method_not_allowed()
         raise GraphError(400, "BadRequest", f"Resource not found for the segment '{parts[-1]}'.")
     return handler(store, request, *[part for part in parts[1:] if isinstance(part, Key)], *_ids(parts))
+
+
+def _area(parts: list) -> tuple[list, dict]:
+    """The routing table for a path, and the path below the area's prefix."""
+    for prefix, handlers in _AREAS:
+        if tuple(parts[:len(prefix)]) == prefix:
+            return parts[len(prefix):], handlers
+    raise AssertionError("the directory area has the empty prefix")
 
 
 def _shape(parts: list) -> tuple:
@@ -89,7 +96,7 @@ def _shape(parts: list) -> tuple:
     for index, part in enumerate(parts[1:], start=1):
         if isinstance(part, Key):
             shape.append("{key}")
-        elif index == 3 and parts[2] == "owners" and part != "$ref":
+        elif index == 3 and parts[2] in _NESTED_BY_ID and part != "$ref":
             shape.append("{id}")
         else:
             shape.append(part)
@@ -97,7 +104,12 @@ def _shape(parts: list) -> tuple:
 
 
 def _ids(parts: list) -> list[str]:
-    return [parts[3]] if len(parts) == 5 and parts[2] == "owners" else []
+    """The id of a member of a nested collection: `owners/{id}/$ref`, `resourceRoleScopes/{id}`."""
+    member = parts[3] if len(parts) > 3 and parts[2] in _NESTED_BY_ID else "$ref"
+    return [member] if isinstance(member, str) and member != "$ref" else []
+
+
+_NESTED_BY_ID = {"owners", "resourceRoleScopes"}
 
 
 _HANDLERS = {
@@ -118,6 +130,12 @@ _HANDLERS = {
     ("GET", "users", ()): lambda s, r: directory.list_set(s, r, "users"),
     ("GET", "users", ("{key}",)): lambda s, r, k: directory.get_one(s, r, "users", _user_key(k)),
 }
+
+
+_AREAS = (  # path prefix -> that area's routing table; the directory's, at the root, last
+    (("identityGovernance", "entitlementManagement"), governance.HANDLERS),
+    ((), _HANDLERS),
+)
 
 
 def _user_key(key: Key) -> Key:

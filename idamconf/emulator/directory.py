@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import json
 
-from . import entities
+from . import entities, governance
 from .entities import ENTITY_SETS, GUID, check_app_roles, check_writable, new_id, now
 from .errors import GraphError, bad_request, not_found
 from .odata import encode_skiptoken, parse_query, parse_select
@@ -161,6 +161,7 @@ def delete_application(store: Store, key: Key) -> Reply:
     doc = resolve(store, "applications", key)
     service_principal = store.find("servicePrincipals", "appId", doc["appId"])
     if service_principal:
+        governance.remove_origin(store, service_principal["id"])
         store.delete("servicePrincipals", service_principal["id"])
     store.delete("applications", doc["id"])
     return Reply(204)
@@ -224,6 +225,7 @@ def update_service_principal(store: Store, request: Request, key: Key) -> Reply:
 
 def delete_service_principal(store: Store, key: Key) -> Reply:
     doc = resolve(store, "servicePrincipals", key)
+    governance.remove_origin(store, doc["id"])
     store.delete("servicePrincipals", doc["id"])
     return Reply(204)
 

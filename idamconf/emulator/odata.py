@@ -210,3 +210,51 @@ def compile_filter(text: str, filterable: dict[str, set[str]], odata_type: str) 
     parser = _FilterParser(text, filterable, odata_type)
     sql = parser.parse()
     return sql, tuple(parser.params)
+
+
+# ----------------------------------------------------------------------------------------------------------- $expand
+_EXPAND_ITEM = re.compile(r"^(\w+)(?:\((.*)\))?$", re.S)
+
+
+def parse_expand(raw: str | None, allowed: dict, odata_type: str) -> dict:
+    """`resourceRoleScopes($expand=role,scope),catalog` -> {"resourceRoleScopes": {"role": {}, "scope": {}},
+    "catalog": {}}. `allowed` has the same shape: what may be expanded, and what inside each."""
+    expand: dict = {}
+    for item in _split_top(raw or "", ","):
+        if not item:
+            continue
+        match = _EXPAND_ITEM.match(item)
+        if not match or match.group(1) not in allowed:
+            raise bad_request(f"Parsing OData Select and Expand failed: Could not find a navigation property named "
+                              f"'{item}' on type '{odata_type}'.")
+        expand[match.group(1)] = _nested_expand(match.group(2), allowed[match.group(1)], match.group(1))
+    return expand
+
+
+def _nested_expand(options: str | None, allowed: dict, name: str) -> dict:
+    nested: dict = {}
+    for option in _split_top(options or "", ";"):
+        if not option:
+            continue
+        key, _, value = option.partition("=")
+        if key.strip() != "$expand":
+            raise unsupported_query(f"Query option '{key.strip()}' is not supported inside $expand of '{name}'.")
+        nested.update(parse_expand(value, allowed, name))
+    return nested
+
+
+def _split_top(text: str, separator: str) -> list[str]:
+    """Split on `separator` outside parentheses."""
+    parts, depth, current = [], 0, []
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            raise bad_request("Invalid $expand: unbalanced parentheses.")
+        if char == separator and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    if depth:
+        raise bad_request("Invalid $expand: unbalanced parentheses.")
+    return [*parts, "".join(current).strip()]

@@ -97,15 +97,18 @@ class Store:
         row = self._db.execute(sql, (kind, value)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def put(self, kind: str, doc: dict) -> None:
-        """Insert or replace; a replaced object keeps its place in paging order."""
+    def put(self, kind: str, doc: dict, key: str | None = None) -> None:
+        """Insert or replace; a replaced object keeps its place in paging order. `key` stores the object under
+        another key than its `id`, for objects whose id is unique only below a parent (an access package's
+        resourceRoleScopes)."""
+        key = key or doc["id"]
         text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
         self._db.execute(
             "INSERT INTO objects (kind, id, doc) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc",
-            (kind, doc["id"], text),
+            (kind, key, text),
         )
-        self._db.execute("DELETE FROM members WHERE kind = ? AND id = ?", (kind, doc["id"]))
-        rows = [(kind, doc["id"], prop, value) for prop in INDEXED_COLLECTIONS for value in doc.get(prop) or ()
+        self._db.execute("DELETE FROM members WHERE kind = ? AND id = ?", (kind, key))
+        rows = [(kind, key, prop, value) for prop in INDEXED_COLLECTIONS for value in doc.get(prop) or ()
                 if isinstance(value, str)]
         self._db.executemany("INSERT INTO members (kind, id, prop, value) VALUES (?, ?, ?, ?)", rows)
 
@@ -149,6 +152,12 @@ class Store:
     def targets(self, relation: str, source: str) -> list[str]:
         rows = self._db.execute(
             "SELECT target FROM links WHERE relation = ? AND source = ? ORDER BY rowid", (relation, source)
+        )
+        return [row[0] for row in rows]
+
+    def sources(self, relation: str, target: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT source FROM links WHERE relation = ? AND target = ? ORDER BY rowid", (relation, target)
         )
         return [row[0] for row in rows]
 

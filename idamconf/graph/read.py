@@ -6,6 +6,7 @@ Lists are filtered by the project's tag with `$select` of the managed fields and
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -29,13 +30,13 @@ def tagged(tag: str) -> str:
     return "tags/any(t:t eq '" + tag.replace("'", "''") + "')"
 
 
-async def read_live(client: GraphClient, tag: str, wanted_names: list[str], owner_upns: list[str]) -> LiveState:
+async def read_live(client: GraphClient, tag: str, wanted_names: list[str], people: list[str]) -> LiveState:
     state = LiveState()
     state.applications = await client.get_all(query("applications", filter=tagged(tag), select=APP_FIELDS, top=PAGE))
     state.service_principals = await client.get_all(
         query("servicePrincipals", filter=tagged(tag), select=SP_FIELDS, top=PAGE))
     state.owners = await read_owners(client, [app["id"] for app in state.applications])
-    state.users = await resolve_users(client, owner_upns)
+    state.users = await resolve_users(client, people)
     known = {app.get("uniqueName") for app in state.applications}
     state.unmanaged = await find_unmanaged(client, [name for name in wanted_names if name not in known], tag)
     return state
@@ -77,3 +78,48 @@ async def find_unmanaged(client: GraphClient, names: list[str], tag: str) -> dic
         elif not response.ok and response.status != 404:
             raise GraphRequestFailed(f"GET applications(uniqueName='{name}')", response.error)
     return found
+
+
+# ---------------------------------------------------------------------------------------------- access packages
+GOVERNANCE = "identityGovernance/entitlementManagement"
+
+
+@dataclass
+class LiveGovernance:
+    catalogs: dict[str, dict] = field(default_factory=dict)  # display name -> catalog
+    resources: dict[str, list] = field(default_factory=dict)  # catalog id -> its resources (with roles, scopes)
+    packages: list[dict] = field(default_factory=list)  # with resourceRoleScopes (role, scope) and catalog
+    policies: list[dict] = field(default_factory=list)  # of those packages, with accessPackage
+
+
+async def read_governance(client: GraphClient, catalog_names: list[str], service_principals: set[str]):
+    """Catalogs by name, the packages granting roles of the project's applications, their policies, and the
+    resources of every catalog involved."""
+    live = LiveGovernance()
+    packages = await client.get_all(query(f"{GOVERNANCE}/accessPackages",
+                                          expand="resourceRoleScopes($expand=role,scope),catalog", top=PAGE))
+    live.packages = [p for p in packages if any((s.get("scope") or {}).get("originId") in service_principals
+                                                for s in p.get("resourceRoleScopes") or [])]
+    for package in live.packages:
+        live.catalogs.setdefault(package["catalog"]["displayName"], package["catalog"])
+    wanted = [name for name in catalog_names if name not in live.catalogs]
+    requests = [BatchRequest("GET", query(f"{GOVERNANCE}/catalogs", filter=f"displayName eq '{_quoted(name)}'"))
+                for name in wanted]
+    for name, response in zip(wanted, await client.batch(requests)):
+        if not response.ok:
+            raise GraphRequestFailed(f"GET catalogs named {name}", response.error)
+        if response.body.get("value"):
+            live.catalogs[name] = response.body["value"][0]
+    ids = {package["id"] for package in live.packages}
+    if ids:
+        policies = await client.get_all(query(f"{GOVERNANCE}/assignmentPolicies", expand="accessPackage", top=PAGE))
+        live.policies = [p for p in policies if (p.get("accessPackage") or {}).get("id") in ids]
+    catalogs = list(live.catalogs.values())
+    listed = await asyncio.gather(*(client.get_all(query(f"{GOVERNANCE}/catalogs/{c['id']}/resources",
+                                                         expand="roles,scopes")) for c in catalogs))
+    live.resources = {catalog["id"]: resources for catalog, resources in zip(catalogs, listed)}
+    return live
+
+
+def _quoted(value: str) -> str:
+    return value.replace("'", "''")

@@ -11,13 +11,16 @@ from deepdiff import DeepDiff
 from .model import DISABLE_FIRST, Action, AttributeChange, Change, Plan, Resource
 
 
+GO_WITH_APPLICATION = {"role", "service_principal", "owner"}  # access packages must be taken down explicitly
+
+
 def make_plan(desired: dict, live: dict, project: str, environment: str, tenant: str) -> Plan:
     changes: list[Change] = []
     deletions: list[Change] = []
     leaving = {key[0] for key, have in live.items() if have.kind == "application" and key not in desired}
     for key in sorted(desired.keys() | live.keys()):
         want, have = desired.get(key), live.get(key)
-        if want is None and have.kind != "application" and have.application in leaving:
+        if want is None and have.kind in GO_WITH_APPLICATION and have.application in leaving:
             continue  # roles, owners and the service principal go with their application
         if have is not None and have.kind == "role" and have.attributes["isEnabled"] and _needs_disable(want, have):
             changes.append(_disable_step(have))  # the change itself still reads as old -> new

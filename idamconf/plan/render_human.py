@@ -13,6 +13,12 @@ _SHOWN_ON_CREATE = {
     "role": ("displayName", "description", "allowedMemberTypes", "isEnabled", "id"),
     "service_principal": ("tags",),
     "owner": (),
+    "catalog": ("displayName",),
+    "catalog_resource": ("catalog",),
+    "access_package": ("displayName", "description", "catalog"),
+    "role_scope": ("role", "catalog"),
+    "policy": ("approvers", "approverJustificationRequired", "autoDenyDays", "requestors", "assignmentDays",
+               "review.reviewers", "review.schedule", "review.durationDays", "review.unreviewed"),
 }
 
 

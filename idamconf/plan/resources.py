@@ -10,7 +10,8 @@ from ..config.model import Application, Configuration
 from ..diagnostics import Diagnostic
 from .model import Resource
 
-KIND_ORDER = {"application": 0, "role": 1, "service_principal": 2, "owner": 3}
+KIND_ORDER = {"catalog": -1, "application": 0, "role": 1, "service_principal": 2, "owner": 3, "catalog_resource": 4,
+              "access_package": 5, "role_scope": 6, "policy": 7}
 
 
 def application_attributes(app: Application, tag: str) -> dict:

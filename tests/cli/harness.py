@@ -35,17 +35,21 @@ def apply(project: Path, *extra: str) -> Result:
     return idamconf("apply", "-C", str(project), "--auto-approve", "--no-colour", *extra)
 
 
-def tenant(project: Path) -> dict:
-    """Everything in the embedded tenant, read straight from its SQLite state."""
+def tenant(project: Path, keyed: bool = False) -> dict:
+    """Everything in the embedded tenant, read straight from its SQLite state: objects by kind (a list, or with
+    `keyed` a dict by storage key), and the links between them."""
     import sqlite3
 
     db = sqlite3.connect(project / ".idamconf" / "local.db")
-    rows = db.execute("SELECT kind, doc FROM objects").fetchall()
+    rows = db.execute("SELECT kind, id, doc FROM objects").fetchall()
     links = db.execute("SELECT relation, source, target FROM links").fetchall()
     db.close()
-    objects: dict[str, list[dict]] = {}
-    for kind, doc in rows:
-        objects.setdefault(kind, []).append(json.loads(doc))
+    objects: dict = {}
+    for kind, key, doc in rows:
+        if keyed:
+            objects.setdefault(kind, {})[key] = json.loads(doc)
+        else:
+            objects.setdefault(kind, []).append(json.loads(doc))
     return {"objects": objects, "links": links}
 
 

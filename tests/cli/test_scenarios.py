@@ -20,10 +20,12 @@ def converged(project) -> None:
 def test_create_everything_then_nothing_to_do(project):
     first = plan(project, "--detailed-exitcode")
     assert first.code == 2
-    assert "Plan: 21 to add, 0 to change, 0 to destroy." in first.out
+    # 3 applications, 9 roles, 3 service principals, 6 owners; 1 catalog, 3 catalog memberships, and 6 access
+    # packages, each with its role scope and policy.
+    assert "Plan: 43 to add, 0 to change, 0 to destroy." in first.out
     result = apply(project)
     assert result.code == 0, result.err
-    assert "Apply complete: 21 added, 0 changed, 0 destroyed." in result.out
+    assert "Apply complete: 43 added, 0 changed, 0 destroyed." in result.out
     converged(project)
     apps = applications(project)
     assert set(apps) == {"wordpress", "hr-self-service", "payments-api"}
@@ -46,7 +48,9 @@ def test_changing_an_enabled_role_disables_it_first(project):
     assert disable < update
     assert '      isEnabled : true → false' in lines[disable + 1]
     assert 'displayName : "Writer" → "Author"' in result.out
-    assert "Plan: 0 to add, 1 to change, 0 to destroy." in result.out
+    # The role's derived access package name (and its policy's) follows the role's display name.
+    assert 'displayName : "eucs-idam-wordpress-writers" → "eucs-idam-wordpress-authors"' in result.out
+    assert "Plan: 0 to add, 3 to change, 0 to destroy." in result.out
     applied = apply(project)
     assert applied.code == 0, applied.err
     assert "app.wordpress.role.Blog.Writer: disabled" in applied.out
@@ -57,21 +61,21 @@ def test_changing_an_enabled_role_disables_it_first(project):
 
 def test_removing_a_role_disables_then_removes_it(project):
     apply(project)
-    edit(project / "applications/wordpress.yaml", """  - displayName: Approver
-    value: Blog.Approver
-    description: Reviews drafts and publishes them.
+    edit(project / "applications/hr-self-service.yaml", """  - displayName: Employee
+    value: HR.Employee
+    description: Views own payslips and books own leave.
 """, "")
     result = plan(project)
-    assert "- app.wordpress.role.Blog.Approver  (destroy)" in result.out
+    assert "- app.hr-self-service.role.HR.Employee  (destroy)" in result.out
     assert "Plan: 0 to add, 0 to change, 1 to destroy." in result.out
     # Removing a role is a deletion: refused without --allow-delete, and nothing changes.
     refused = apply(project)
     assert refused.code == 1 and "--allow-delete" in refused.err
-    assert "Blog.Approver" in {r["value"] for r in applications(project)["wordpress"]["appRoles"]}
+    assert "HR.Employee" in {r["value"] for r in applications(project)["hr-self-service"]["appRoles"]}
     done = apply(project, "--allow-delete")
     assert done.code == 0, done.err
     converged(project)
-    assert "Blog.Approver" not in {r["value"] for r in applications(project)["wordpress"]["appRoles"]}
+    assert "HR.Employee" not in {r["value"] for r in applications(project)["hr-self-service"]["appRoles"]}
 
 
 def test_adding_and_removing_an_owner(project):
@@ -94,7 +98,10 @@ def test_removing_an_application_file_deletes_it_only_with_allow_delete(project)
     (project / "applications/hr-self-service.yaml").unlink()
     result = plan(project)
     assert "- app.hr-self-service  (destroy)" in result.out
-    assert "Plan: 0 to add, 0 to change, 1 to destroy." in result.out  # its roles and owners go with it
+    assert "- app.hr-self-service.role.HR.Manager.access_package  (destroy)" in result.out
+    # Its roles, owners and service principal go with it; its 2 access packages (package, role scope, policy)
+    # and its place in the catalog are taken down first.
+    assert "Plan: 0 to add, 0 to change, 8 to destroy." in result.out
     refused = apply(project)
     assert refused.code == 1
     assert "  - app.hr-self-service" in refused.err and "Nothing was changed" in refused.err

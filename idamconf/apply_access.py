@@ -1,0 +1,246 @@
+"""Applying access packages: catalog -> the app's place in it -> package -> role scope -> policy, and back.
+
+Creation runs in that order and deletion in the reverse. Entitlement management has no upsert, so every create is
+preceded by a look-up by stable name (catalog and package by display name, the app in a catalog by its service
+principal, a policy by its package): a create whose response was lost, or an apply killed half-way, never leaves a
+duplicate behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .graph.client import GraphFailure, query
+from .plan.governance import UNREVIEWED
+from .plan.model import Action, Plan
+
+GOV = "identityGovernance/entitlementManagement"
+SYSTEM = "AadApplication"
+
+
+class StepFailed(Exception):
+    """A step of an application's chain failed; the rest of that chain is skipped."""
+
+    def __init__(self, failure: GraphFailure | str):
+        super().__init__(str(failure))
+
+
+def _quoted(value: str) -> str:
+    return value.replace("'", "''")
+
+
+async def ensure_catalogs(client, plan: Plan, outcome, report) -> dict[str, str]:
+    """Catalog display name -> id, creating the missing ones. A failure is recorded; chains needing it then fail."""
+    ids = {c.after["displayName"]: c.ids["catalogId"] for c in plan.changes
+           if c.kind == "catalog" and c.action is Action.NOOP}
+    for change in (c for c in plan.changes if c.kind == "catalog" and c.action is Action.CREATE):
+        name = change.after["displayName"]
+        found = await client.send("GET", query(f"{GOV}/catalogs", filter=f"displayName eq '{_quoted(name)}'"))
+        if found.ok and found.body.get("value"):
+            ids[name] = found.body["value"][0]["id"]
+        else:
+            created = await client.send("POST", f"{GOV}/catalogs", {
+                "displayName": name, "description": f"Access packages managed by idamconf ({plan.project}).",
+                "state": "published", "isExternallyVisible": False})
+            if not created.ok:
+                outcome.failed.append((change, str(created.error)))
+                continue
+            ids[name] = created.body["id"]
+        outcome.done.append(change)
+        report(change, "created")
+    return ids
+
+
+async def teardown(chain) -> None:
+    """Deletions, in reverse dependency order: policy, role scope, package, the app's place in the catalog."""
+    gone = [c for c in chain.changes if c.action is Action.DELETE]
+    for change in (c for c in gone if c.kind == "policy"):
+        await chain.send("DELETE", f"{GOV}/assignmentPolicies/{change.ids['policyId']}", ok_if=_missing)
+        chain.finish([change], "destroyed")
+    for change in (c for c in gone if c.kind == "role_scope"):
+        await chain.send("DELETE", f"{GOV}/accessPackages/{change.ids['packageId']}/resourceRoleScopes/"
+                                   f"{change.ids['roleScopeId']}", ok_if=_missing)
+        chain.finish([change], "destroyed")
+    for change in (c for c in gone if c.kind == "access_package"):
+        await chain.send("DELETE", f"{GOV}/accessPackages/{change.ids['packageId']}", ok_if=_missing)
+        chain.finish([change], "destroyed")
+    for change in (c for c in gone if c.kind == "catalog_resource"):
+        await chain.send("POST", f"{GOV}/resourceRequests", _resource_request("adminRemove", change.ids["catalogId"],
+                                                                              change.ids["servicePrincipalId"]))
+        chain.finish([change], "destroyed")
+
+
+async def build(chain, catalogs: dict[str, str]) -> None:
+    """Creations and updates, in dependency order, for every role of the application that has a package."""
+    kinds = ("catalog_resource", "access_package", "role_scope", "policy")
+    pending = [c for c in chain.changes if c.kind in kinds and c.action is not Action.DELETE]
+    if not any(c.action is not Action.NOOP for c in pending):
+        return
+    builder = _Builder(chain, catalogs)
+    for change in (c for c in pending if c.kind == "catalog_resource" and c.action is Action.CREATE):
+        await builder.join_catalog(change)
+    for identity in dict.fromkeys(_identity(c) for c in pending if c.kind != "catalog_resource"):
+        await builder.package(sorted((c for c in pending if c.kind != "catalog_resource" and _identity(c) == identity),
+                                     key=lambda c: kinds.index(c.kind)))
+
+
+def _identity(change) -> tuple:
+    return change.ids["roleId"], change.ids["catalog"]
+
+
+class _Builder:
+    def __init__(self, chain, catalogs: dict[str, str]):
+        self.chain, self.catalogs = chain, catalogs
+        self.resources: dict[str, dict] = {}
+
+    def catalog_id(self, name: str) -> str:
+        if name not in self.catalogs:
+            raise StepFailed(f"catalog '{name}' could not be created")
+        return self.catalogs[name]
+
+    async def service_principal(self) -> str:
+        if "servicePrincipalId" not in self.chain.ids:
+            found = await self.chain.send("GET", query(f"servicePrincipals(appId='{self.chain.ids['appId']}')",
+                                                       select="id"))
+            self.chain.ids["servicePrincipalId"] = found.body["id"]
+        return self.chain.ids["servicePrincipalId"]
+
+    async def resource(self, catalog_id: str) -> dict | None:
+        if catalog_id not in self.resources:
+            sp = await self.service_principal()
+            found = await self.chain.send("GET", query(f"{GOV}/catalogs/{catalog_id}/resources",
+                                                       filter=f"originId eq '{sp}'", expand="roles,scopes"))
+            if found.body.get("value"):
+                self.resources[catalog_id] = found.body["value"][0]
+        return self.resources.get(catalog_id)
+
+    async def join_catalog(self, change) -> None:
+        catalog_id = self.catalog_id(change.after["catalog"])
+        if await self.resource(catalog_id) is None:
+            sp = await self.service_principal()
+            await self.chain.send("POST", f"{GOV}/resourceRequests", _resource_request("adminAdd", catalog_id, sp))
+        self.chain.finish([change], "added")
+
+    async def package(self, changes: list) -> None:
+        by_kind = {change.kind: change for change in changes}
+        package = by_kind["access_package"]
+        catalog_id = self.catalog_id(package.after["catalog"])
+        package_id = await self._package(package, catalog_id)
+        scope = by_kind.get("role_scope")
+        if scope is not None and scope.action is Action.CREATE:
+            await self._role_scope(scope, package_id, catalog_id)
+        policy = by_kind.get("policy")
+        if policy is not None and policy.action is not Action.NOOP:
+            await self._policy(policy, package_id)
+
+    async def _package(self, change, catalog_id: str) -> str:
+        body = {"displayName": change.after["displayName"], "description": change.after["description"]}
+        if change.action is Action.NOOP:
+            return change.ids["packageId"]
+        if change.action is Action.UPDATE:
+            await self.chain.send("PATCH", f"{GOV}/accessPackages/{change.ids['packageId']}", body)
+            self.chain.finish([change], "updated")
+            return change.ids["packageId"]
+        found = await self.chain.send("GET", query(f"{GOV}/accessPackages", expand="catalog",
+                                                   filter=f"displayName eq '{_quoted(body['displayName'])}'"))
+        same = [p for p in found.body.get("value", []) if (p.get("catalog") or {}).get("id") == catalog_id]
+        if same:
+            package_id = same[0]["id"]
+        else:
+            created = await self.chain.send("POST", f"{GOV}/accessPackages", {**body, "isHidden": False,
+                                                                              "catalog": {"id": catalog_id}})
+            package_id = created.body["id"]
+        self.chain.finish([change], "created")
+        return package_id
+
+    async def _role_scope(self, change, package_id: str, catalog_id: str) -> None:
+        resource = await self.resource(catalog_id)
+        if resource is None:
+            raise StepFailed(f"the application is not in catalog {change.after['catalog']}")
+        sp = await self.service_principal()
+        body = {"role": {"originId": change.ids["roleId"], "originSystem": SYSTEM, "resource": {"id": resource["id"]}},
+                "scope": {"originId": sp, "originSystem": SYSTEM, "isRootScope": True}}
+        await self.chain.send("POST", f"{GOV}/accessPackages/{package_id}/resourceRoleScopes", body,
+                              ok_if=lambda r: r.status == 409)
+        self.chain.finish([change], "created")
+
+    async def _policy(self, change, package_id: str) -> None:
+        policy_id = change.ids.get("policyId")
+        if policy_id is None:
+            found = await self.chain.send("GET", query(f"{GOV}/assignmentPolicies",
+                                                       filter=f"accessPackage/id eq '{package_id}'"))
+            policy_id = next((p["id"] for p in found.body.get("value", [])), None)
+        body = policy_body(change.after, change.ids, package_id)
+        if policy_id is None:
+            await self.chain.send("POST", f"{GOV}/assignmentPolicies", body)
+        else:
+            await self.chain.send("PUT", f"{GOV}/assignmentPolicies/{policy_id}", body)
+        self.chain.finish([change], "created" if change.action is Action.CREATE else "updated")
+
+
+def _missing(response) -> bool:
+    return response.status == 404
+
+
+def _resource_request(kind: str, catalog_id: str, service_principal_id: str) -> dict:
+    return {"requestType": kind, "resource": {"originId": service_principal_id, "originSystem": SYSTEM},
+            "catalog": {"id": catalog_id}}
+
+
+def _users(upns, people: dict[str, str]) -> list[dict]:
+    return [{"@odata.type": "#microsoft.graph.singleUser", "userId": people[upn]} for upn in upns]
+
+
+def policy_body(policy: dict, ids: dict, package_id: str) -> dict:
+    """The Graph assignment policy for a policy in idamconf's normal form (see plan/governance.policy_attributes);
+    `ids` carries the people's object ids, the review's recurrence, and the live review's start, if any."""
+    people = ids["people"]
+    everyone = policy["requestors"] == "all members"
+    days = policy["assignmentDays"]
+    return {
+        "displayName": policy["displayName"],
+        "description": "Requests need approval. Managed by idamconf: change it in the configuration, not here.",
+        "allowedTargetScope": "allMemberUsers" if everyone else "specificDirectoryUsers",
+        "specificAllowedTargets": [] if everyone else _users(policy["requestors"], people),
+        "expiration": {"type": "afterDuration", "duration": f"P{days}D"} if days else {"type": "noExpiration"},
+        "requestorSettings": {
+            "enableTargetsToSelfAddAccess": True, "enableTargetsToSelfUpdateAccess": False,
+            "enableTargetsToSelfRemoveAccess": True, "allowCustomAssignmentSchedule": False,
+            "enableOnBehalfRequestorsToAddAccess": False, "enableOnBehalfRequestorsToUpdateAccess": False,
+            "enableOnBehalfRequestorsToRemoveAccess": False, "onBehalfRequestors": [],
+        },
+        "requestApprovalSettings": {
+            "isApprovalRequiredForAdd": True, "isApprovalRequiredForUpdate": False,
+            "isRequestorJustificationRequired": True,
+            "stages": [{
+                "durationBeforeAutomaticDenial": f"P{policy['autoDenyDays']}D",
+                "isApproverJustificationRequired": policy["approverJustificationRequired"],
+                "isEscalationEnabled": False, "durationBeforeEscalation": "PT0S",
+                "primaryApprovers": _users(policy["approvers"], people), "fallbackPrimaryApprovers": [],
+                "escalationApprovers": [], "fallbackEscalationApprovers": [],
+            }],
+        },
+        "reviewSettings": _review(policy["review"], people, ids.get("recurrence"), ids.get("startDateTime")),
+        "accessPackage": {"id": package_id},
+    }
+
+
+def _review(review: dict | None, people: dict[str, str], recurrence, start: str | None) -> dict:
+    if review is None:
+        return {"isEnabled": False, "expirationBehavior": "keepAccess", "isRecommendationEnabled": False,
+                "isReviewerJustificationRequired": False, "isSelfReview": False, "primaryReviewers": [],
+                "fallbackReviewers": [], "schedule": None}
+    pattern, interval = recurrence
+    start = start or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT00:00:00Z")
+    return {
+        "isEnabled": True, "expirationBehavior": UNREVIEWED[review["unreviewed"]], "isRecommendationEnabled": True,
+        "isReviewerJustificationRequired": True, "isSelfReview": False,
+        "primaryReviewers": _users(review["reviewers"], people), "fallbackReviewers": [],
+        "schedule": {
+            "startDateTime": start,
+            "expiration": {"type": "afterDuration", "duration": f"P{review['durationDays']}D"},
+            "recurrence": {"pattern": {"type": pattern, "interval": interval, "month": 0, "dayOfMonth": 0,
+                                       "daysOfWeek": []},
+                           "range": {"type": "noEnd", "numberOfOccurrences": 0}},
+        },
+    }

@@ -1,0 +1,108 @@
+"""Access packages: derived names, review schedules Graph can represent, and the organisation's rules.
+
+Pure functions over the desired model; `rule_findings` gives each finding the severity configured for every
+environment the application is in, and reports it once at the strictest.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..diagnostics import Diagnostic
+from .model import Application, Configuration
+
+DEFAULT_RULES = {"approvers.two": "warning", "reviewers.two": "warning", "review.frequency": "error",
+                 "review.approver-is-only-reviewer": "warning"}
+STRICT_ENVIRONMENTS = {"live": {"approvers.two": "error", "reviewers.two": "error"}}
+RANK = {"off": 0, "warning": 1, "error": 2}
+MIN_DAYS, MAX_DAYS = 30, 365
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """An access review recurrence as Graph takes it: `weekly` or `absoluteMonthly`, every `interval` of them."""
+
+    pattern: str
+    interval: int
+
+    @property
+    def label(self) -> str:
+        unit = "week" if self.pattern == "weekly" else "month"
+        return f"every {self.interval} {unit}{'s' if self.interval != 1 else ''}"
+
+
+def review_schedule(days: int) -> Schedule | None:
+    """`frequencyDays` mapped exactly: multiples of 7 weekly; multiples of 30, or 365, monthly. None if neither."""
+    if days % 7 == 0:
+        return Schedule("weekly", days // 7)
+    if days % 30 == 0:
+        return Schedule("absoluteMonthly", days // 30)
+    if days % 365 == 0:
+        return Schedule("absoluteMonthly", 12 * (days // 365))
+    return None
+
+
+def nearest_schedules(days: int) -> list[int]:
+    """The representable frequencies closest to `days`, below and above it."""
+    below = next((d for d in range(days - 1, 0, -1) if review_schedule(d)), None)
+    above = next(d for d in range(days + 1, days + 400) if review_schedule(d))
+    return [d for d in (below, above) if d is not None]
+
+
+def package_name(organisation: str | None, department: str | None, application: str, role_name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", role_name.lower()).strip("-")
+    plural = slug if slug.endswith("s") else slug + "s"
+    return "-".join(part for part in (organisation, department, application, plural) if part)
+
+
+def severity(configuration: Configuration, environment: str, rule: str) -> str:
+    configured = configuration.environments[environment].rules
+    return configured.get(rule) or STRICT_ENVIRONMENTS.get(environment, {}).get(rule) or DEFAULT_RULES[rule]
+
+
+def rule_findings(configuration: Configuration, document, app: Application) -> list[Diagnostic]:
+    """The organisation's rules on one application's access packages, at the strictest configured severity."""
+    environments = [name for name in configuration.environments if app.in_environment(name)]
+    findings = []
+    for index, role in enumerate(app.app_roles):
+        package = role.access_package
+        if package is None:
+            continue
+        base = ("appRoles", index, "accessPackage")
+        for rule, path, summary, fix in _checks(package, base):
+            levels = {name: severity(configuration, name, rule) for name in environments}
+            worst = max(levels.values(), key=RANK.__getitem__, default="off")
+            if worst == "off":
+                continue
+            where = _levels_note(levels)
+            findings.append(document.diagnostic(path, f"{summary} [{rule}]{where}", fix, severity=worst))
+    return findings
+
+
+def _checks(package, base: tuple):
+    if len(package.approvers) < 2:
+        yield ("approvers.two", base + ("approvers",), f"only {len(package.approvers)} approver; the organisation "
+               "requires at least two", "add a second approver so that nobody approves alone")
+    review = package.review
+    if review is None:
+        return
+    if len(review.reviewers) < 2:
+        yield ("reviewers.two", base + ("accessReview", "reviewers"), f"only {len(review.reviewers)} reviewer; the "
+               "organisation requires at least two", "add a second reviewer")
+    if not MIN_DAYS <= review.frequency_days <= MAX_DAYS:
+        yield ("review.frequency", base + ("accessReview", "frequencyDays"), f"reviews every {review.frequency_days} "
+               f"days; the organisation requires every {MIN_DAYS} to {MAX_DAYS} days",
+               f"use a frequency from {MIN_DAYS} to {MAX_DAYS} days, e.g. 90 or 365")
+    if len(review.reviewers) == 1 and review.reviewers[0].lower() in {a.lower() for a in package.approvers}:
+        yield ("review.approver-is-only-reviewer", base + ("accessReview", "reviewers"), f"{review.reviewers[0]} "
+               "approves access and is also its only reviewer", "add a reviewer who is not an approver")
+
+
+def _levels_note(levels: dict) -> str:
+    distinct = set(levels.values())
+    if len(distinct) <= 1:
+        return ""
+    parts = [f"{level} in {', '.join(sorted(n for n, l in levels.items() if l == level))}"
+             for level in sorted(distinct, key=RANK.__getitem__, reverse=True)]
+    return f" ({'; '.join(parts)})"

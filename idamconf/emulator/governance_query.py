@@ -1,0 +1,111 @@
+"""Reading and writing entitlement management's objects the OData way: lists paged in SQL (optionally only the
+objects linked from a parent), `$select`, `$expand`, `$filter` on a navigation property's id; bodies and references.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+
+from .errors import GraphError, bad_request, not_found
+from .governance_entities import GOVERNANCE_SETS
+from .odata import encode_skiptoken, parse_expand, parse_query, parse_select
+from .protocol import Key, RawJson, Reply, Request
+from .store import Store
+
+BASE = "identityGovernance/entitlementManagement"
+
+
+def resolve(store: Store, kind: str, key: Key) -> dict:
+    if key.name != "id":
+        raise bad_request(f"'{key.name}' is not a key of {kind}: address objects by id.")
+    doc = store.get(kind, key.value)
+    if doc is None:
+        raise not_found(key.value)
+    return doc
+
+
+def list_page(store: Store, request: Request, kind: str, expander=None, allowed=None, within=None, context=None):
+    """One page of `kind`, optionally only the objects linked from a parent (`within`: relation, source id)."""
+    entity = GOVERNANCE_SETS[kind]
+    options = dict(request.query)
+    expand = parse_expand(options.pop("$expand", None), allowed or {}, entity.odata_type)
+    clauses = [linked_from(*within)] if within else []
+    clauses += [clause for clause in [_navigation_filter(options, kind)] if clause]
+    query = parse_query(options, entity)
+    if query.where:
+        clauses.append((f"({query.where})", query.params))
+    select = query.select
+    query = dataclasses.replace(query, where=" AND ".join(sql for sql, _ in clauses),
+                               params=tuple(value for _, values in clauses for value in values),
+                               select=() if expand else select)
+    texts, last = store.page(kind, query)
+    head = {"@odata.context": request.context(context or f"{BASE}/{kind}", select)}
+    if last is not None:
+        head["@odata.nextLink"] = request.next_link(encode_skiptoken(last))
+    if not expand:
+        return Reply(200, RawJson(json.dumps(head)[:-1] + ',"value":[' + ",".join(texts) + "]}"))
+    docs = [project(expander(store, json.loads(text), expand), select, expand) for text in texts]
+    return Reply(200, {**head, "value": docs})
+
+
+def linked_from(relation: str, source: str) -> tuple[str, tuple]:
+    return f"id IN (SELECT target FROM links WHERE relation = '{relation}' AND source = ?)", (source,)
+
+
+NAVIGATION_FILTERS = {"accessPackages": ("catalog", "catalogPackages"),
+                      "assignmentPolicies": ("accessPackage", "packagePolicies")}
+_NAVIGATION = re.compile(r"^\s*(\w+)/id\s+eq\s+'([^']*)'\s*$")
+
+
+def _navigation_filter(options: dict, kind: str) -> tuple[str, tuple] | None:
+    """`$filter=catalog/id eq '...'` on access packages, `accessPackage/id eq '...'` on policies (alone)."""
+    match = _NAVIGATION.match(options.get("$filter", ""))
+    if not match or NAVIGATION_FILTERS.get(kind, ("",))[0] != match.group(1):
+        return None
+    del options["$filter"]
+    return linked_from(NAVIGATION_FILTERS[kind][1], match.group(2))
+
+
+def get_one(store: Store, request: Request, kind: str, key: Key, expander=None, allowed=None) -> Reply:
+    entity = GOVERNANCE_SETS[kind]
+    for name in request.query:
+        if name.startswith("$") and name not in ("$select", "$expand"):
+            raise GraphError(400, "Request_UnsupportedQuery", f"Unsupported query: '{name}' is not supported here.")
+    select = parse_select(request.query.get("$select"), entity.properties, entity.odata_type)
+    expand = parse_expand(request.query.get("$expand"), allowed or {}, entity.odata_type)
+    doc = resolve(store, kind, key)
+    if expand:
+        doc = expander(store, doc, expand)
+    context = request.context(f"{BASE}/{kind}", select) + "/$entity"
+    return Reply(200, {"@odata.context": context, **project(doc, select, expand)})
+
+
+def project(doc: dict, select: tuple[str, ...], expand: dict) -> dict:
+    return {name: doc.get(name) for name in (*select, *expand)} if select else doc
+
+
+def created(request: Request, path: str, doc: dict) -> Reply:
+    return Reply(201, {"@odata.context": f"{request.base}/$metadata#{BASE}/{path}/$entity", **doc})
+
+
+def body_of(request: Request) -> dict:
+    if not isinstance(request.body, dict):
+        raise bad_request("Write requests must carry a JSON object body.")
+    return request.body
+
+
+def fields(body: dict, *excluded: str) -> dict:
+    return {name: value for name, value in body.items() if not name.startswith("@odata.") and name not in excluded}
+
+
+def referenced(store: Store, kind: str, reference, name: str) -> dict:
+    """The object a body refers to as `{"id": ...}` (e.g. `"catalog": {"id": ...}`): 400 when absent or unknown."""
+    object_id = reference.get("id") if isinstance(reference, dict) else None
+    if not isinstance(object_id, str):
+        raise bad_request(f"Property '{name}' with an 'id' is required.")
+    doc = store.get(kind, object_id)
+    if doc is None:
+        raise bad_request(f"The {name} '{object_id}' does not exist.")
+    return doc

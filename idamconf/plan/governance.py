@@ -1,0 +1,186 @@
+"""Access-package resources, desired and live: catalog, the app's place in it, package, role scope, policy.
+
+Identity is `(application, role id, catalog)`, never a display name, so renaming a package is an update and moving
+it to another catalog is a replacement. Policies are compared in a normal form people can read in a plan
+(user principal names, "every 12 months"); the Graph body is built from it at apply time.
+"""
+
+from __future__ import annotations
+
+from ..config.access import review_schedule
+from ..config.model import Configuration
+from ..diagnostics import Diagnostic
+from .model import Resource
+from .resources import KIND_ORDER
+
+UNREVIEWED = {"remove": "removeAccess", "keep": "keepAccess", "recommendation": "acceptAccessRecommendation"}
+
+
+def desired_governance(configuration: Configuration, environment: str, users: dict[str, str]):
+    """Resources for every access package in `environment`, and a diagnostic for every unknown person."""
+    resources: dict[tuple, Resource] = {}
+    problems: list[Diagnostic] = []
+    for app in configuration.applications:
+        if not app.in_environment(environment):
+            continue
+        for role in app.app_roles:
+            package = role.access_package
+            if package is None:
+                continue
+            catalog = configuration.catalog_for(environment, package)
+            base = f"app.{app.name}.role.{role.value}"
+            people = _people(package, users, problems)
+            add = _adder(resources, app.name, role.id, catalog)
+            add("catalog_resource", f"app.{app.name}.catalog[{catalog}]", {"catalog": catalog})
+            add("access_package", f"{base}.access_package", {"displayName": package.name,
+                                                              "description": package.description, "catalog": catalog})
+            add("role_scope", f"{base}.access_package.role_scope", {"role": role.value, "catalog": catalog})
+            schedule = review_schedule(package.review.frequency_days) if package.review else None
+            add("policy", f"{base}.access_package.policy", policy_attributes(package, people),
+                {"people": people, "recurrence": (schedule.pattern, schedule.interval) if schedule else None})
+    return resources, problems
+
+
+def _adder(resources: dict, application: str, role_id: str, catalog: str):
+    def add(kind: str, address: str, attributes: dict, extra: dict | None = None) -> None:
+        identity = catalog if kind == "catalog_resource" else f"{role_id}|{catalog}"
+        ids = {"roleId": role_id, "catalog": catalog, **(extra or {})}
+        resources[(application, KIND_ORDER[kind], kind, identity)] = Resource(kind, address, application, attributes,
+                                                                              ids)
+    return add
+
+
+def _people(package, users: dict[str, str], problems: list) -> dict[str, str]:
+    """UPN (as written) -> object id for approvers, reviewers and requestors; unknown people become diagnostics."""
+    named = list(zip(package.approvers, package.approver_locations))
+    if package.review:
+        named += zip(package.review.reviewers, package.review.reviewer_locations)
+    named += zip(package.requestors or (), package.requestor_locations)
+    found = {}
+    for upn, location in named:
+        if upn.lower() in users:
+            found[upn.lower()] = users[upn.lower()]
+        else:
+            problems.append(Diagnostic(f"{upn} is not a user in the tenant", "check the spelling of the user "
+                                       "principal name; people are matched by exact UPN, never by e-mail",
+                                       location.file, location.line, location.column))
+    return found
+
+
+def policy_attributes(package, people: dict[str, str]) -> dict:
+    review = package.review
+    return {
+        "displayName": package.name,
+        "approvers": sorted(upn.lower() for upn in package.approvers),
+        "approverJustificationRequired": package.approver_justification,
+        "autoDenyDays": package.auto_deny_days,
+        "requestors": "all members" if package.requestors is None else sorted(u.lower() for u in package.requestors),
+        "assignmentDays": package.assignment_days,
+        "review": None if review is None else {
+            "reviewers": sorted(upn.lower() for upn in review.reviewers),
+            "schedule": review_schedule(review.frequency_days).label,
+            "durationDays": review.duration_days,
+            "unreviewed": review.unreviewed,
+        },
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------- live
+def live_governance(apps_by_sp: dict[str, tuple], catalogs: dict[str, dict], resources: dict[str, list],
+                    packages: list[dict], policies: list[dict], names: dict[str, str]):
+    """What the tenant holds for the project's applications.
+
+    `apps_by_sp`: service principal id -> (application name, its role ids by app role id -> value);
+    `catalogs`: name -> catalog; `resources`: catalog id -> its resources; `names`: user id -> UPN.
+    """
+    found: dict[tuple, Resource] = {}
+    catalog_names = {catalog["id"]: name for name, catalog in catalogs.items()}
+    for catalog_id, items in resources.items():
+        for item in items:
+            owner = apps_by_sp.get(item.get("originId"))
+            if owner:
+                name = catalog_names[catalog_id]
+                found[(owner[0], KIND_ORDER["catalog_resource"], "catalog_resource", name)] = Resource(
+                    "catalog_resource", f"app.{owner[0]}.catalog[{name}]", owner[0], {"catalog": name},
+                    {"catalogId": catalog_id, "resourceId": item["id"], "servicePrincipalId": item["originId"]})
+    policies_by_package: dict[str, list] = {}
+    for policy in policies:
+        policies_by_package.setdefault((policy.get("accessPackage") or {}).get("id"), []).append(policy)
+    for package in packages:
+        _live_package(found, package, catalog_names, apps_by_sp, policies_by_package.get(package["id"], []), names)
+    return found
+
+
+def _live_package(found: dict, package: dict, catalog_names: dict, apps_by_sp: dict, policies: list, names: dict):
+    catalog = catalog_names.get((package.get("catalog") or {}).get("id"))
+    if catalog is None:
+        return
+    managed = [scope for scope in package.get("resourceRoleScopes") or []
+               if (owner := apps_by_sp.get((scope.get("scope") or {}).get("originId")))
+               and (scope.get("role") or {}).get("originId") in owner[1]]
+    for scope in managed[:1]:  # one role per package: the package idamconf made for it
+        role, owner = scope["role"], apps_by_sp[scope["scope"]["originId"]]
+        application, role_id, value = owner[0], role["originId"], owner[1][role["originId"]]
+        base = f"app.{application}.role.{value}.access_package"
+        identity = f"{role_id}|{catalog}"
+        ids = {"packageId": package["id"], "catalogId": package["catalog"]["id"], "roleScopeId": scope["id"],
+               "roleId": role_id, "catalog": catalog}
+
+        def add(kind: str, address: str, attributes: dict, extra: dict | None = None) -> None:
+            found[(application, KIND_ORDER[kind], kind, identity)] = Resource(kind, address, application, attributes,
+                                                                              {**ids, **(extra or {})})
+
+        add("access_package", base, {"displayName": package["displayName"], "description": package.get("description"),
+                                     "catalog": catalog})
+        add("role_scope", f"{base}.role_scope", {"role": value, "catalog": catalog})
+        for policy in policies[:1]:
+            add("policy", f"{base}.policy", read_policy(policy, names),
+                {"policyId": policy["id"], "startDateTime": _start(policy)})
+
+
+def read_policy(policy: dict, names: dict[str, str]) -> dict:
+    """A Graph assignment policy in the normal form of `policy_attributes`."""
+    approval = policy.get("requestApprovalSettings") or {}
+    stage = (approval.get("stages") or [{}])[0]
+    review = policy.get("reviewSettings") or {}
+    expiration = policy.get("expiration") or {}
+    return {
+        "displayName": policy.get("displayName"),
+        "approvers": _names(stage.get("primaryApprovers"), names),
+        "approverJustificationRequired": bool(stage.get("isApproverJustificationRequired")),
+        "autoDenyDays": _days(stage.get("durationBeforeAutomaticDenial")),
+        "requestors": "all members" if policy.get("allowedTargetScope") == "allMemberUsers"
+        else _names(policy.get("specificAllowedTargets"), names),
+        "assignmentDays": _days(expiration.get("duration")) if expiration.get("type") == "afterDuration" else None,
+        "review": None if not review.get("isEnabled") else {
+            "reviewers": _names(review.get("primaryReviewers"), names),
+            "schedule": _schedule_label(review),
+            "durationDays": _days(((review.get("schedule") or {}).get("expiration") or {}).get("duration")),
+            "unreviewed": {graph: ours for ours, graph in UNREVIEWED.items()}.get(review.get("expirationBehavior"),
+                                                                                 review.get("expirationBehavior")),
+        },
+    }
+
+
+def _start(policy: dict) -> str | None:
+    return (((policy.get("reviewSettings") or {}).get("schedule") or {}).get("startDateTime"))
+
+
+def _names(subjects, names: dict[str, str]) -> list[str]:
+    return sorted(names.get(s.get("userId"), s.get("userId") or s.get("@odata.type", "?")) for s in subjects or [])
+
+
+def _days(duration: str | None) -> int | None:
+    if not duration or not duration.startswith("P") or not duration.endswith("D"):
+        return None
+    try:
+        return int(duration[1:-1])
+    except ValueError:
+        return None
+
+
+def _schedule_label(review: dict) -> str | None:
+    pattern = (((review.get("schedule") or {}).get("recurrence") or {}).get("pattern") or {})
+    unit = {"weekly": "week", "absoluteMonthly": "month"}.get(pattern.get("type"))
+    interval = pattern.get("interval") or 0
+    return f"every {interval} {unit}{'s' if interval != 1 else ''}" if unit else pattern.get("type")

@@ -1,0 +1,187 @@
+"""Access packages end to end: the CLI, the real SDK request adapter, the embedded emulator.
+
+Each scenario ends with an empty plan and no duplicate catalog, package, role scope or policy.
+"""
+
+from __future__ import annotations
+
+from .harness import applications, apply, edit, plan, tenant
+from .test_scenarios import converged
+
+WORDPRESS = "applications/wordpress.yaml"
+USERS = {
+    "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0001": "alice.admin@contoso.com",
+    "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0002": "bob.ops@contoso.com",
+    "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0003": "carol.hr@contoso.com",
+    "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0004": "dave.finance@contoso.com",
+    "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0005": "erin.security@contoso.com",
+    "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0006": "frank.audit@contoso.com",
+    "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0007": "grace.comms@contoso.com",
+}
+
+
+def governance(project) -> dict:
+    """Packages by name, each with its catalog, the app role values it grants, and its policies."""
+    objects = tenant(project)["objects"]
+    catalogs = objects.get("catalogs", [])
+    names = [c["displayName"] for c in catalogs]
+    assert len(names) == len(set(names)), f"duplicate catalogs: {names}"
+    packages = objects.get("accessPackages", [])
+    package_names = [p["displayName"] for p in packages]
+    assert len(package_names) == len(set(package_names)), f"duplicate packages: {package_names}"
+    roles = {role["id"]: role["value"] for app in applications(project).values() for role in app["appRoles"]}
+    links = tenant(project)["links"]
+    policies = {p["id"]: p for p in objects.get("assignmentPolicies", [])}
+
+    def linked(relation: str, source: str) -> list[str]:
+        return [t for r, s, t in links if r == relation and s == source]
+
+    result = {}
+    for package in packages:
+        result[package["displayName"]] = {
+            "roles": [roles.get(role) for key in linked("roleScopes", package["id"])
+                      for role in linked("roleScopeRole", key)],
+            "policies": [policies[key] for key in linked("packagePolicies", package["id"])],
+            "catalog": [c["displayName"] for c in catalogs if package["id"] in linked("catalogPackages", c["id"])],
+        }
+    return result
+
+
+def approvers(policy) -> set[str]:
+    return {USERS[a["userId"]] for a in policy["requestApprovalSettings"]["stages"][0]["primaryApprovers"]}
+
+
+def recurrence(policy) -> tuple:
+    review = policy["reviewSettings"]
+    if not review["isEnabled"]:
+        return None
+    pattern = review["schedule"]["recurrence"]["pattern"]
+    return pattern["type"], pattern["interval"]
+
+
+def test_examples_get_a_package_per_role_with_approvers_and_reviews(project):
+    first = plan(project)
+    assert "+ catalog[EUCS IDAM applications]  (create)" in first.out
+    assert "+ app.wordpress.role.Blog.Administrator.access_package.policy  (create)" in first.out
+    assert any(line.split() == ["review.schedule", "=", '"every', '12', 'months"'] for line in first.out.splitlines())
+    result = apply(project)
+    assert result.code == 0, result.err
+    converged(project)
+    packages = governance(project)
+    assert set(packages) == {
+        "eucs-idam-wordpress-administrators", "eucs-idam-wordpress-writers", "eucs-idam-wordpress-approvers",
+        "eucs-idam-hr-self-service-line-managers", "eucs-idam-hr-record-administrators",
+        "eucs-idam-payments-api-ledger-auditors"}
+    admin = packages["eucs-idam-wordpress-administrators"]
+    assert admin["roles"] == ["Blog.Administrator"]
+    assert len(admin["policies"]) == 1
+    assert approvers(admin["policies"][0]) == {"alice.admin@contoso.com", "erin.security@contoso.com",
+                                               "bob.ops@contoso.com"}
+    assert recurrence(admin["policies"][0]) == ("absoluteMonthly", 12)
+    assert recurrence(packages["eucs-idam-payments-api-ledger-auditors"]["policies"][0]) == ("weekly", 8)
+    assert apply(project).code == 0 and len(governance(project)) == 6
+
+
+def test_adding_an_approver(project):
+    apply(project)
+    edit(project / WORDPRESS, "approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n      accessReview:\n"
+         "        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n        frequencyDays: 180",
+         "approvers: [grace.comms@contoso.com, alice.admin@contoso.com, bob.ops@contoso.com]\n      accessReview:\n"
+         "        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n        frequencyDays: 180")
+    result = plan(project)
+    assert "~ app.wordpress.role.Blog.Writer.access_package.policy  (update)" in result.out
+    assert ('approvers : ["alice.admin@contoso.com", "grace.comms@contoso.com"] → '
+            '["alice.admin@contoso.com", "bob.ops@contoso.com", "grace.comms@contoso.com"]') in result.out
+    assert "Plan: 0 to add, 1 to change, 0 to destroy." in result.out
+    assert apply(project).code == 0
+    converged(project)
+    policy = governance(project)["eucs-idam-wordpress-writers"]["policies"][0]
+    assert "bob.ops@contoso.com" in approvers(policy)
+
+
+def test_changing_a_review_from_365_to_90_days(project):
+    apply(project)
+    edit(project / WORDPRESS, "frequencyDays: 365       # every 12 months", "frequencyDays: 90")
+    result = plan(project)
+    assert 'review.schedule : "every 12 months" → "every 3 months"' in result.out
+    assert apply(project).code == 0
+    converged(project)
+    policy = governance(project)["eucs-idam-wordpress-administrators"]["policies"][0]
+    assert recurrence(policy) == ("absoluteMonthly", 3)
+
+
+def test_removing_a_review_is_shown_and_applied(project):
+    apply(project)
+    edit(project / WORDPRESS, """      accessReview:
+        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]
+        frequencyDays: 90        # every 3 months
+        unreviewed: keep
+""", "")
+    result = plan(project)
+    assert "~ app.wordpress.role.Blog.Approver.access_package.policy  (update)" in result.out
+    assert "review : {" in result.out and "} → (none)" in result.out
+    assert apply(project).code == 0
+    converged(project)
+    assert recurrence(governance(project)["eucs-idam-wordpress-approvers"]["policies"][0]) is None
+
+
+def test_moving_a_role_to_another_package_and_catalog(project):
+    apply(project)
+    edit(project / WORDPRESS, "    accessPackage:               # named eucs-idam-wordpress-administrators by default\n",
+         "    accessPackage:\n      name: eucs-idam-blog-site-administrators\n")
+    renamed = plan(project)
+    assert 'displayName : "eucs-idam-wordpress-administrators" → "eucs-idam-blog-site-administrators"' in renamed.out
+    assert apply(project).code == 0
+    converged(project)
+    assert "eucs-idam-blog-site-administrators" in governance(project)
+    edit(project / WORDPRESS, "      name: eucs-idam-blog-site-administrators\n",
+         "      name: eucs-idam-blog-site-administrators\n      catalog: Communications\n")
+    moved = plan(project)
+    assert "- app.wordpress.role.Blog.Administrator.access_package  (destroy)" in moved.out
+    assert "+ catalog[Communications]  (create)" in moved.out
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
+    package = governance(project)["eucs-idam-blog-site-administrators"]
+    assert package["catalog"] == ["Communications"] and package["roles"] == ["Blog.Administrator"]
+
+
+def test_removing_a_role_that_has_a_package(project):
+    apply(project)
+    edit(project / WORDPRESS, """  - displayName: Approver
+    value: Blog.Approver
+    description: Reviews drafts and publishes them.
+    accessPackage:
+      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]
+      accessReview:
+        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]
+        frequencyDays: 90        # every 3 months
+        unreviewed: keep
+""", "")
+    result = plan(project)
+    lines = [line for line in result.out.splitlines() if line.startswith("  ") and "Blog.Approver" in line]
+    assert [line.split()[1] for line in lines] == [
+        "app.wordpress.role.Blog.Approver",  # disable first
+        "app.wordpress.role.Blog.Approver",
+        "app.wordpress.role.Blog.Approver.access_package",
+        "app.wordpress.role.Blog.Approver.access_package.role_scope",
+        "app.wordpress.role.Blog.Approver.access_package.policy",
+    ]
+    applied = apply(project, "--allow-delete")
+    assert applied.code == 0, applied.err
+    progress = applied.out.split("Plan: ")[1].splitlines()
+    order = [line.split()[1].rstrip(":") for line in progress if "Blog.Approver" in line and line.startswith("  - ")]
+    assert order == ["app.wordpress.role.Blog.Approver.access_package.policy",
+                     "app.wordpress.role.Blog.Approver.access_package.role_scope",
+                     "app.wordpress.role.Blog.Approver.access_package",
+                     "app.wordpress.role.Blog.Approver"]
+    converged(project)
+    assert "eucs-idam-wordpress-approvers" not in governance(project)
+
+
+def test_removing_an_application_with_packages(project):
+    apply(project)
+    (project / "applications/payments-api.yaml").unlink()
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
+    assert "eucs-idam-payments-api-ledger-auditors" not in governance(project)
+    assert "payments-api" not in applications(project)
