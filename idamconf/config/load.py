@@ -100,7 +100,7 @@ def _environments(raw: dict) -> dict:
                                                                          else "default"),
             client_id=settings.get("clientId"), client_secret_env=settings.get("clientSecretEnv"),
             certificate_path=settings.get("certificatePath"), catalog=settings.get("catalog"),
-            rules=dict(settings.get("rules", {})),
+            rules={rule: "off" if level is False else level for rule, level in settings.get("rules", {}).items()},
         )
     return environments
 

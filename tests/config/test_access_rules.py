@@ -1,0 +1,93 @@
+"""The organisation's access rules in validate: every finding at file:line, with the severity configured for each
+environment the application is in, reported once at the strictest."""
+
+from __future__ import annotations
+
+from tests.cli.harness import apply, edit, idamconf
+
+APP = "applications/hr-self-service.yaml"
+MANAGER = """    accessPackage:
+      approvers: [carol.hr@contoso.com, bob.ops@contoso.com]
+      autoDenyDays: 7
+"""
+
+
+def validate(project):
+    return idamconf("validate", "-C", str(project))
+
+
+def test_one_approver_is_a_warning_except_in_live_where_it_is_an_error(project):
+    edit(project / APP, MANAGER, MANAGER.replace(", bob.ops@contoso.com", ""))
+    result = validate(project)
+    assert result.code == 1
+    assert (f"{APP}:26:18: error: appRoles[1].accessPackage.approvers: only 1 approver; the organisation requires at "
+            "least two [approvers.two] (error in live; warning in devl, local, nle)") in result.err
+    assert "fix: add a second approver" in result.err
+    edit(project / APP, "environments: [local, devl, nle, live]", "environments: [local, devl]")
+    relaxed = validate(project)
+    assert relaxed.code == 0, relaxed.err
+    assert f"{APP}:26:18: warning: appRoles[1].accessPackage.approvers: only 1 approver" in relaxed.err
+    assert "0 error(s), 1 warning(s)." in relaxed.err
+
+
+def test_rule_severity_is_configurable_per_environment(project):
+    edit(project / APP, MANAGER, MANAGER.replace(", bob.ops@contoso.com", ""))
+    edit(project / "idamconf.yaml", "      approvers.two: error\n", "      approvers.two: off\n")
+    edit(project / "idamconf.yaml", "    emulator: true\n", "    emulator: true\n    rules: {approvers.two: off}\n")
+    result = validate(project)
+    assert result.code == 0, result.err
+    assert "[approvers.two] (warning in devl, nle; off in live, local)" in result.err
+
+
+def test_a_review_frequency_graph_cannot_represent_names_the_nearest(project):
+    edit(project / APP, "        frequencyDays: 90\n        durationDays: 7", "        frequencyDays: 100\n"
+         "        durationDays: 7")
+    result = validate(project)
+    assert result.code == 1
+    assert (f"{APP}:39:24: error: appRoles[2].accessPackage.accessReview.frequencyDays: Graph cannot repeat a review "
+            "every 100 days: reviews recur weekly or monthly") in result.err
+    assert "fix: use 98 (every 14 weeks) or 105 (every 15 weeks)" in result.err
+
+
+def test_a_review_frequency_outside_30_to_365_days_is_an_error(project):
+    edit(project / APP, "        frequencyDays: 90\n        durationDays: 7", "        frequencyDays: 420\n"
+         "        durationDays: 7")
+    result = validate(project)
+    assert result.code == 1
+    assert ("accessReview.frequencyDays: reviews every 420 days; the organisation requires every 30 to 365 days "
+            "[review.frequency]") in result.err
+
+
+def test_an_approver_who_is_the_only_reviewer_is_a_warning(project):
+    edit(project / APP, "        reviewers: [carol.hr@contoso.com, frank.audit@contoso.com]",
+         "        reviewers: [carol.hr@contoso.com]")
+    result = validate(project)
+    assert "carol.hr@contoso.com approves access and is also its only reviewer [review.approver-is-only-reviewer]" \
+        in result.err
+    assert "warning: appRoles[2].accessPackage.accessReview.reviewers" in result.err
+
+
+def test_a_role_people_cannot_hold_cannot_have_a_package(project):
+    path = project / "applications/payments-api.yaml"
+    edit(path, "    allowedMemberTypes: [User]\n    accessPackage:", "    allowedMemberTypes: [Application]\n"
+         "    accessPackage:")
+    result = validate(project)
+    assert result.code == 1
+    assert "role 'Payments.Auditor' cannot be granted to people (allowedMemberTypes has no User)" in result.err
+
+
+def test_two_roles_cannot_share_a_package_name(project):
+    edit(project / APP, MANAGER, MANAGER + "      name: eucs-idam-hr-record-administrators\n")
+    result = validate(project)
+    assert result.code == 1
+    assert "access package 'eucs-idam-hr-record-administrators' in catalog 'EUCS IDAM applications' is also " \
+           "declared at" in result.err
+
+
+def test_an_unknown_approver_is_a_plan_error_at_its_line(project):
+    edit(project / APP, "approvers: [carol.hr@contoso.com, bob.ops@contoso.com]",
+         "approvers: [carol.hr@contoso.com, bob.opps@contoso.com]")
+    result = apply(project)
+    assert result.code == 1
+    assert f"{APP}:26:41: error: bob.opps@contoso.com is not a user in the tenant" in result.err
+    assert "never by e-mail" in result.err
