@@ -18,7 +18,7 @@ def make_plan(desired: dict, live: dict, project: str, environment: str, tenant:
     changes: list[Change] = []
     deletions: list[Change] = []
     leaving = {key[0] for key, have in live.items() if have.kind == "application" and key not in desired}
-    for key in sorted(desired.keys() | live.keys()):
+    for key in sorted(desired.keys() | live.keys(), key=lambda k: _reading_order(k, desired.get(k) or live[k])):
         want, have = desired.get(key), live.get(key)
         if want is None and have.kind in GO_WITH_APPLICATION and have.application in leaving:
             continue  # roles, owners and the service principal go with their application
@@ -27,6 +27,13 @@ def make_plan(desired: dict, live: dict, project: str, environment: str, tenant:
         change = _change(want, have)
         (deletions if change.action is Action.DELETE and change.kind == "application" else changes).append(change)
     return Plan(project, environment, tenant, tuple(changes + deletions))
+
+
+def _reading_order(key: tuple, resource: Resource) -> tuple:
+    """Plans read per application, then per role (by value), each role followed by its access package."""
+    application, kind_order = key[0], key[1]
+    role = resource.address.split(".role.", 1)[1].split(".access_package")[0] if ".role." in resource.address else ""
+    return application, role, kind_order, key[2:]
 
 
 def _needs_disable(want: Resource | None, have: Resource) -> bool:

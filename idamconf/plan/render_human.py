@@ -51,9 +51,19 @@ def _change_lines(change: Change, paint) -> list[str]:
                   if flat.get(name) not in (None, [], "")]
     elif change.action is Action.UPDATE:
         width = max(len(attribute.path) for attribute in change.attributes)
-        lines += [f"      {a.path:<{width}} : {_value(a.before)} → {_value(a.after)}" for a in change.attributes]
+        lines += [f"      {a.path:<{width}} : {_difference(a.before, a.after)}" for a in change.attributes]
     lines.append("")
     return lines
+
+
+def _difference(before, after) -> str:
+    """`old → new`; for two lists, what was added and what was removed."""
+    if isinstance(before, list) and isinstance(after, list):
+        added = [f"+ {_value(item)}" for item in after if item not in before]
+        removed = [f"- {_value(item)}" for item in before if item not in after]
+        if added or removed:
+            return ", ".join(added + removed)
+    return f"{_value(before)} → {_value(after)}"
 
 
 def _flatten(attributes: dict, prefix: str = "") -> dict:

@@ -9,6 +9,7 @@ import yaml
 from idamconf.config.load import load_configuration
 from idamconf.plan.diff import make_plan
 from idamconf.plan.render_human import render_plan
+from idamconf.plan.governance import desired_governance
 from idamconf.plan.resources import desired_resources
 from tests.conftest import EXAMPLES
 
@@ -23,8 +24,9 @@ def _users() -> dict[str, str]:
 def _desired():
     configuration = load_configuration(EXAMPLES)
     resources, problems = desired_resources(configuration, "local", _users())
-    assert problems == []
-    return configuration, resources
+    governance, unknown = desired_governance(configuration, "local", _users())
+    assert problems == [] and unknown == []
+    return configuration, resources | governance
 
 
 def test_plan_of_the_examples_against_an_empty_tenant(snapshot):
@@ -42,6 +44,11 @@ def test_plan_with_updates_disable_steps_and_deletions(snapshot):
             attributes["displayName"] = "Author"
         if resource.address == "app.wordpress":
             attributes["web"] = {"redirectUris": ["https://old.contoso.com/"]}
+        if resource.address == "app.wordpress.role.Blog.Administrator.access_package.policy":
+            attributes["approvers"] = ["alice.admin@contoso.com", "erin.security@contoso.com"]
+            attributes["review"] = {**attributes["review"], "schedule": "every 3 months"}
+        if resource.address == "app.wordpress.role.Blog.Approver.access_package.policy":
+            attributes["review"] = None
         live[key] = dataclasses.replace(resource, attributes=attributes, ids={"id": "app-id", "appId": "app-appid"})
     retired = dataclasses.replace(desired[next(k for k in desired if k[2] == "role")], address="app.hr-self-service.role.HR.Retired",
                                   attributes={**desired[next(k for k in desired if k[2] == "role")].attributes,
@@ -50,7 +57,7 @@ def test_plan_with_updates_disable_steps_and_deletions(snapshot):
     del desired[next(k for k in desired if k[2] == "owner" and k[0] == "payments-api")]
     plan = make_plan(desired, live, configuration.project, "local", "tenant")
     text = render_plan(plan, TARGET)
-    assert "Plan: 0 to add, 2 to change, 2 to destroy." in text
+    assert "Plan: 0 to add, 4 to change, 2 to destroy." in text
     assert "isEnabled   : false → true" not in text
     assert text == snapshot
 
