@@ -7,11 +7,14 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from idamconf.emulator import embedded
 from idamconf.emulator.errors import GraphError
 from idamconf.emulator.protocol import Reply
 
 from .harness import applications, apply, plan
+from .test_access_packages import governance
 from .test_scenarios import converged
 
 
@@ -64,3 +67,31 @@ def test_apply_killed_half_way_is_finished_by_the_next_apply(project):
     assert apply(project).code == 0
     converged(project)
     assert set(applications(project)) == {"wordpress", "hr-self-service", "payments-api"}
+
+
+@pytest.mark.parametrize("writes", [3, 9, 16, 24, 33])
+def test_apply_cut_at_any_write_is_finished_without_duplicates(project, monkeypatch, writes):
+    """The examples take 34 writes; cut after `writes` of them, the next apply must finish the rest."""
+    real_open = embedded.open_app
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None: real_open(
+        state, seed, RefuseWritesAfter(writes)))
+    assert apply(project).code == 1
+    monkeypatch.setattr(embedded, "open_app", real_open)
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
+    assert len(governance(project)) == 6  # asserts no duplicate catalog or package on the way
+
+
+def test_apply_killed_after_the_first_access_package_is_finished(project):
+    command = [sys.executable, "-m", "idamconf", "apply", "-C", str(project), "--auto-approve", "--no-colour"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    for line in process.stdout:
+        if ".access_package: created" in line:
+            process.send_signal(signal.SIGKILL)
+            break
+    process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL, "apply finished before it could be killed"
+    assert apply(project).code == 0
+    converged(project)
+    assert len(governance(project)) == 6
