@@ -187,8 +187,10 @@ def _resource_request(kind: str, catalog_id: str, service_principal_id: str) -> 
             "catalog": {"id": catalog_id}}
 
 
-def _users(upns, people: dict[str, str]) -> list[dict]:
-    return [{"@odata.type": "#microsoft.graph.singleUser", "userId": people[upn]} for upn in upns]
+def _users(names, people: dict[str, str]) -> list[dict]:
+    """Graph subjects for UPNs (single users, by their object ids) and group:<id> entries (group members)."""
+    return [{"@odata.type": "#microsoft.graph.groupMembers", "groupId": name[6:]} if name.startswith("group:") else
+            {"@odata.type": "#microsoft.graph.singleUser", "userId": people[name]} for name in names]
 
 
 def policy_body(policy: dict, ids: dict, package_id: str) -> dict:

@@ -31,5 +31,6 @@ def run(file: Path, config_dir: Path, env: str | None, state: Path | None) -> in
         counts = seed_file(store, file)
     except SeedError as error:
         raise DiagnosticError([Diagnostic(str(error), "see examples/emulator/directory.yaml for the format")])
-    print(f"Seeded {path}: {counts['users']} user(s), {counts['applications']} application(s).")
+    print(f"Seeded {path}: {counts['users']} user(s), {counts['groups']} group(s), "
+          f"{counts['applications']} application(s).")
     return 0

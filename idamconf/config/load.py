@@ -146,7 +146,8 @@ def _access_package(role: dict, app: dict, codes: tuple, at) -> AccessPackage | 
         catalog=raw.get("catalog"), approvers=tuple(raw["approvers"]),
         approver_justification=raw.get("approverJustificationRequired", True),
         auto_deny_days=raw.get("autoDenyDays", 14),
-        requestors=None if requestors == "allMembers" else tuple(requestors),
+        requestors=None if requestors == "allMembers" else tuple(
+            f"group:{item['group'].lower()}" if isinstance(item, dict) else item for item in requestors),
         assignment_days=raw.get("assignmentDays"),
         review=None if review is None else AccessReview(
             reviewers=tuple(review["reviewers"]), frequency_days=review["frequencyDays"],

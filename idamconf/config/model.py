@@ -43,7 +43,7 @@ class AccessPackage:
     approvers: tuple[str, ...]
     approver_justification: bool = True
     auto_deny_days: int = 14
-    requestors: tuple[str, ...] | None = None  # None: all member users
+    requestors: tuple[str, ...] | None = None  # None: all member users; else UPNs and "group:<object id>"
     assignment_days: int | None = None
     review: AccessReview | None = None
     location: Location | None = field(default=None, compare=False)

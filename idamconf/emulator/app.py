@@ -128,6 +128,8 @@ _HANDLERS = {
     ("PATCH", "servicePrincipals", ("{key}",)): directory.update_service_principal,
     ("DELETE", "servicePrincipals", ("{key}",)): lambda s, r, k: directory.delete_service_principal(s, k),
     ("GET", "users", ()): lambda s, r: directory.list_set(s, r, "users"),
+    ("GET", "groups", ()): lambda s, r: directory.list_set(s, r, "groups"),
+    ("GET", "groups", ("{key}",)): lambda s, r, k: directory.get_one(s, r, "groups", k),
     ("GET", "users", ("{key}",)): lambda s, r, k: directory.get_one(s, r, "users", _user_key(k)),
 }
 

@@ -20,7 +20,7 @@ CREATE_IF_MISSING = "create-if-missing"
 
 # ------------------------------------------------------------------------------------------------------- reading
 ALTERNATE_KEYS = {"applications": {"appId", "uniqueName"}, "servicePrincipals": {"appId"},
-                  "users": {"userPrincipalName"}}
+                  "users": {"userPrincipalName"}, "groups": set()}
 
 
 def resolve(store: Store, set_name: str, key: Key) -> dict:

@@ -81,6 +81,20 @@ def user_defaults() -> dict:
     }
 
 
+def group_defaults() -> dict:
+    return {
+        "id": None, "deletedDateTime": None, "classification": None, "createdDateTime": None, "description": None,
+        "displayName": None, "expirationDateTime": None, "groupTypes": [], "isAssignableToRole": None, "mail": None,
+        "mailEnabled": False, "mailNickname": None, "membershipRule": None, "membershipRuleProcessingState": None,
+        "onPremisesDomainName": None, "onPremisesLastSyncDateTime": None, "onPremisesNetBiosName": None,
+        "onPremisesSamAccountName": None, "onPremisesSecurityIdentifier": None, "onPremisesSyncEnabled": None,
+        "preferredDataLocation": None, "preferredLanguage": None, "proxyAddresses": [], "renewedDateTime": None,
+        "resourceBehaviorOptions": [], "resourceProvisioningOptions": [], "securityEnabled": True,
+        "securityIdentifier": None, "theme": None, "visibility": None, "onPremisesProvisioningErrors": [],
+        "serviceProvisioningErrors": [],
+    }
+
+
 @dataclass(frozen=True)
 class EntitySet:
     """One top-level collection: its stored kind, OData type, full property set and what `$filter` allows on it."""
@@ -108,6 +122,10 @@ ENTITY_SETS = {
         "servicePrincipals", "microsoft.graph.servicePrincipal", frozenset(service_principal_defaults()),
         frozenset(service_principal_defaults()) - SP_READ_ONLY,
         {"displayName": {"eq", "startswith", "in"}, "appId": {"eq", "in"}, "id": {"eq", "in"}, "tags": {"any"}},
+    ),
+    "groups": EntitySet(
+        "groups", "microsoft.graph.group", frozenset(group_defaults()), frozenset(),
+        {"displayName": {"eq", "startswith", "in"}, "id": {"eq", "in"}, "mailNickname": {"eq"}},
     ),
     "users": EntitySet(
         "users", "microsoft.graph.user", frozenset(user_defaults()), frozenset(),

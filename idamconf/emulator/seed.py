@@ -4,6 +4,9 @@
       - userPrincipalName: alice.admin@contoso.com
         displayName: Alice Admin
         id: 5b0c...            # optional: by default a stable id derived from the user principal name
+    groups:                    # optional: security groups, e.g. to name as access package requestors
+      - id: 7d0c...            # required: groups are named by their immutable object id
+        displayName: HR managers
     applications:              # optional: objects the project does not manage, as Graph request bodies
       - displayName: Legacy HR portal
 """
@@ -31,8 +34,8 @@ def seed_file(store: Store, path: Path) -> dict[str, int]:
         fixtures = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
         raise SeedError(f"{path}: cannot read seed file: {error}") from None
-    if not isinstance(fixtures, dict) or set(fixtures) - {"users", "applications"}:
-        raise SeedError(f"{path}: a seed file is a mapping with 'users' and/or 'applications' lists")
+    if not isinstance(fixtures, dict) or set(fixtures) - {"users", "groups", "applications"}:
+        raise SeedError(f"{path}: a seed file is a mapping with 'users', 'groups' and/or 'applications' lists")
     return seed(store, fixtures, str(path))
 
 
@@ -40,9 +43,23 @@ def seed(store: Store, fixtures: dict, origin: str = "seed") -> dict[str, int]:
     with store.transaction():
         for user in fixtures.get("users") or []:
             store.put("users", _user(user, origin))
+        for group in fixtures.get("groups") or []:
+            store.put("groups", _group(group, origin))
         for body in fixtures.get("applications") or []:
             _new_application(store, body)
-    return {name: len(fixtures.get(name) or []) for name in ("users", "applications")}
+    return {name: len(fixtures.get(name) or []) for name in ("users", "groups", "applications")}
+
+
+def _group(fields: dict, origin: str) -> dict:
+    if not isinstance(fields, dict) or not isinstance(fields.get("id"), str) or not entities.GUID.match(fields["id"]):
+        raise SeedError(f"{origin}: every group needs its object id (a GUID) as id")
+    unknown = set(fields) - set(entities.group_defaults())
+    if unknown:
+        raise SeedError(f"{origin}: group {fields['id']}: unknown field(s) {', '.join(sorted(unknown))}")
+    group = entities.group_defaults()
+    group.update(fields)
+    group["displayName"] = group["displayName"] or fields["id"]
+    return group
 
 
 def _user(fields: dict, origin: str) -> dict:

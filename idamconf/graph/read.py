@@ -54,8 +54,11 @@ async def read_owners(client: GraphClient, application_ids: list[str]) -> dict[s
 
 
 async def resolve_users(client: GraphClient, upns: list[str]) -> dict[str, str]:
-    """Exact user principal name -> immutable object id. Unknown names are simply absent."""
-    unique = sorted({upn.lower() for upn in upns})
+    """Exact user principal name -> immutable object id, and group:<id> -> id for groups that exist.
+    Unknown names are simply absent."""
+    groups = sorted({name.lower() for name in upns if name.startswith("group:")})
+    found = await _existing_groups(client, groups)
+    unique = sorted({upn.lower() for upn in upns if not upn.startswith("group:")})
     requests = [BatchRequest("GET", query(f"users/{quote(upn, safe='@')}", select="id,userPrincipalName"))
                 for upn in unique]
     users = {}
@@ -64,7 +67,18 @@ async def resolve_users(client: GraphClient, upns: list[str]) -> dict[str, str]:
             users[upn] = response.body["id"]
         elif response.status != 404:
             raise GraphRequestFailed(f"GET users/{upn}", response.error)
-    return users
+    return users | found
+
+
+async def _existing_groups(client: GraphClient, names: list[str]) -> dict[str, str]:
+    requests = [BatchRequest("GET", query(f"groups/{name[6:]}", select="id")) for name in names]
+    found = {}
+    for name, response in zip(names, await client.batch(requests)):
+        if response.ok:
+            found[name] = response.body["id"]
+        elif response.status not in (400, 404):
+            raise GraphRequestFailed(f"GET {name.replace(':', 's/')}", response.error)
+    return found
 
 
 async def find_unmanaged(client: GraphClient, names: list[str], tag: str) -> dict[str, dict]:

@@ -60,6 +60,10 @@ def _people(package, users: dict[str, str], problems: list) -> dict[str, str]:
     for upn, location in named:
         if upn.lower() in users:
             found[upn.lower()] = users[upn.lower()]
+        elif upn.startswith("group:"):
+            problems.append(Diagnostic(f"group {upn[6:]} is not in the tenant", "check the group's object id in the "
+                                       "Entra admin centre (groups are named by id, never by display name)",
+                                       location.file, location.line, location.column))
         else:
             problems.append(Diagnostic(f"{upn} is not a user in the tenant", "check the spelling of the user "
                                        "principal name; people are matched by exact UPN, never by e-mail",
@@ -167,7 +171,9 @@ def _start(policy: dict) -> str | None:
 
 
 def _names(subjects, names: dict[str, str]) -> list[str]:
-    return sorted(names.get(s.get("userId"), s.get("userId") or s.get("@odata.type", "?")) for s in subjects or [])
+    """People by UPN, groups as group:<id>, anything else by its type."""
+    return sorted(names.get(s["userId"], s["userId"]) if s.get("userId") else
+                  f"group:{s['groupId']}" if s.get("groupId") else s.get("@odata.type", "?") for s in subjects or [])
 
 
 def _days(duration: str | None) -> int | None:

@@ -184,3 +184,20 @@ def test_removing_an_application_with_packages(project):
     converged(project)
     assert "eucs-idam-payments-api-ledger-auditors" not in governance(project)
     assert "payments-api" not in applications(project)
+
+
+def test_a_group_may_request_and_an_unknown_group_stops_the_plan(project):
+    assert apply(project).code == 0
+    converged(project)
+    policy = governance(project)["eucs-idam-hr-self-service-line-managers"]["policies"][0]
+    assert policy["allowedTargetScope"] == "specificDirectoryUsers"
+    assert [(t["@odata.type"], t.get("groupId")) for t in policy["specificAllowedTargets"]] == [
+        ("#microsoft.graph.groupMembers", "2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001")]
+    edit(project / "applications/hr-self-service.yaml", "2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001",
+         "2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0009")
+    result = plan(project)
+    assert result.code == 1
+    line = next(n for n, text in enumerate((project / "applications/hr-self-service.yaml").read_text().splitlines(), 1)
+                if "0009" in text)
+    assert (f"applications/hr-self-service.yaml:{line}:11: error: group 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0009 is not "
+            "in the tenant") in result.err

@@ -12,6 +12,11 @@ MANAGER = """    accessPackage:
 """
 
 
+def line_of(path, text: str) -> int:
+    """The 1-based line of the first line containing `text`: where a diagnostic must point."""
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
 def validate(project):
     return idamconf("validate", "-C", str(project))
 
@@ -44,7 +49,8 @@ def test_a_review_frequency_graph_cannot_represent_names_the_nearest(project):
          "        durationDays: 7")
     result = validate(project)
     assert result.code == 1
-    assert (f"{APP}:39:24: error: appRoles[2].accessPackage.accessReview.frequencyDays: Graph cannot repeat a review "
+    line = line_of(project / APP, "frequencyDays: 100")
+    assert (f"{APP}:{line}:24: error: appRoles[2].accessPackage.accessReview.frequencyDays: Graph cannot repeat a review "
             "every 100 days: reviews recur weekly or monthly") in result.err
     assert "fix: use 98 (every 14 weeks) or 105 (every 15 weeks)" in result.err
 

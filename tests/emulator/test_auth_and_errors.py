@@ -66,7 +66,7 @@ ERRORS = [
     ("POST", "servicePrincipals", {"appId": str(uuid.uuid4())}, {}, 400),
     ("PATCH", "applications(uniqueName='nope')", {"displayName": "x"}, {}, 404),
     ("PUT", "applications", {"displayName": "x"}, {}, 405),
-    ("GET", "groups", None, {}, 400),
+    ("GET", "contacts", None, {}, 400),
     ("POST", "$batch", {"requests": [{"id": str(i), "method": "GET", "url": "/users"} for i in range(21)]}, {}, 400),
 ]
 

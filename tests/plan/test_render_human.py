@@ -17,8 +17,10 @@ TARGET = "local — embedded emulator"
 
 
 def _users() -> dict[str, str]:
+    """What the directory look-ups give for the seeded tenant: UPN -> id, and group:<id> -> id."""
     seed = yaml.safe_load((EXAMPLES / "emulator/directory.yaml").read_text())
-    return {user["userPrincipalName"].lower(): user["id"] for user in seed["users"]}
+    return {user["userPrincipalName"].lower(): user["id"] for user in seed["users"]} | {
+        f"group:{group['id']}": group["id"] for group in seed["groups"]}
 
 
 def _desired():
