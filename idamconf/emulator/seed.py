@@ -50,14 +50,18 @@ def seed(store: Store, fixtures: dict, origin: str = "seed") -> dict[str, int]:
     return {name: len(fixtures.get(name) or []) for name in ("users", "groups", "applications")}
 
 
+def _filled(defaults: dict, fields: dict, what: str, origin: str) -> dict:
+    """A directory object of Graph's shape from a fixture's fields; fields the type does not have are refused."""
+    unknown = set(fields) - set(defaults)
+    if unknown:
+        raise SeedError(f"{origin}: {what}: unknown field(s) {', '.join(sorted(unknown))}")
+    return {**defaults, **fields}
+
+
 def _group(fields: dict, origin: str) -> dict:
     if not isinstance(fields, dict) or not isinstance(fields.get("id"), str) or not entities.GUID.match(fields["id"]):
         raise SeedError(f"{origin}: every group needs its object id (a GUID) as id")
-    unknown = set(fields) - set(entities.group_defaults())
-    if unknown:
-        raise SeedError(f"{origin}: group {fields['id']}: unknown field(s) {', '.join(sorted(unknown))}")
-    group = entities.group_defaults()
-    group.update(fields)
+    group = _filled(entities.group_defaults(), fields, f"group {fields['id']}", origin)
     group["displayName"] = group["displayName"] or fields["id"]
     return group
 
@@ -66,11 +70,7 @@ def _user(fields: dict, origin: str) -> dict:
     upn = fields.get("userPrincipalName") if isinstance(fields, dict) else None
     if not isinstance(upn, str) or "@" not in upn:
         raise SeedError(f"{origin}: every user needs a userPrincipalName such as alice@contoso.com")
-    unknown = set(fields) - set(entities.user_defaults())
-    if unknown:
-        raise SeedError(f"{origin}: user {upn}: unknown field(s) {', '.join(sorted(unknown))}")
-    user = entities.user_defaults()
-    user.update(fields)
+    user = _filled(entities.user_defaults(), fields, f"user {upn}", origin)
     user["id"] = str(fields.get("id") or uuid.uuid5(_USER_NAMESPACE, upn.lower()))
     user["displayName"] = user["displayName"] or upn.split("@")[0]
     return user

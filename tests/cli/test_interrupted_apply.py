@@ -54,16 +54,21 @@ def test_graph_refusal_half_way_is_reported_per_change_and_finished_next_time(pr
     assert set(applications(project)) == {"wordpress", "hr-self-service", "payments-api"}
 
 
-def test_apply_killed_half_way_is_finished_by_the_next_apply(project):
+def kill_apply_when(project, landed) -> None:
+    """Run apply in its own process and SIGKILL it as soon as it reports a change for which `landed(line)`."""
     command = [sys.executable, "-m", "idamconf", "apply", "-C", str(project), "--auto-approve", "--no-colour"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     for line in process.stdout:
-        if line.startswith("  + ") and ": created" in line:  # the first write has landed
+        if landed(line):
             process.send_signal(signal.SIGKILL)
             break
     process.wait(timeout=60)
     assert process.returncode == -signal.SIGKILL, "apply finished before it could be killed"
+
+
+def test_apply_killed_half_way_is_finished_by_the_next_apply(project):
+    kill_apply_when(project, lambda line: line.startswith("  + ") and ": created" in line)  # the first write
     assert apply(project).code == 0
     converged(project)
     assert set(applications(project)) == {"wordpress", "hr-self-service", "payments-api"}
@@ -83,15 +88,7 @@ def test_apply_cut_at_any_write_is_finished_without_duplicates(project, monkeypa
 
 
 def test_apply_killed_after_the_first_access_package_is_finished(project):
-    command = [sys.executable, "-m", "idamconf", "apply", "-C", str(project), "--auto-approve", "--no-colour"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    for line in process.stdout:
-        if ".access_package: created" in line:
-            process.send_signal(signal.SIGKILL)
-            break
-    process.wait(timeout=60)
-    assert process.returncode == -signal.SIGKILL, "apply finished before it could be killed"
+    kill_apply_when(project, lambda line: ".access_package: created" in line)
     assert apply(project).code == 0
     converged(project)
     assert len(governance(project)) == 6
