@@ -39,23 +39,44 @@ def validate(config_dir: Path = ConfigDir) -> None:
     _run("validate", config_dir)
 
 
-@app.command(epilog="Examples: idamconf plan -C examples | idamconf plan -e nle --detailed-exitcode")
+@app.command(epilog="Examples: idamconf plan -C examples | idamconf plan -e nle --detailed-exitcode | "
+                     "idamconf plan -e nle --out plan.json --format markdown > comment.md")
 def plan(config_dir: Path = ConfigDir, env: Optional[str] = Env,
          detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode",
                                                 help="Exit 0 when there are no changes, 2 when there are, 1 on error."),
-         colour: Optional[bool] = Colour) -> None:
+         colour: Optional[bool] = Colour,
+         out: Optional[Path] = typer.Option(None, "--out", help="Also save the plan, to apply later with "
+                                            "`idamconf apply FILE` (refused if anything changed since).",
+                                            dir_okay=False),
+         output: str = typer.Option("human", "--format", help="human, json (schemas/plan.schema.json) or "
+                                    "markdown (a pull-request comment)."),
+         changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF",
+                                                     help="Plan only the applications whose files changed since "
+                                                          "this git ref.")) -> None:
     """Show what apply would change in the tenant."""
-    _run("plan", config_dir, env, detailed_exitcode, colour)
+    _run("plan", config_dir, env, detailed_exitcode, colour, out, _format(output, "human", "json", "markdown"),
+         changed_since)
 
 
-@app.command(epilog="Examples: idamconf apply -C examples | idamconf apply -e live --auto-approve --allow-delete")
-def apply(config_dir: Path = ConfigDir, env: Optional[str] = Env,
+@app.command(epilog="Examples: idamconf apply -C examples | idamconf apply -e live --auto-approve --allow-delete | "
+                     "idamconf apply plan.json --auto-approve")
+def apply(plan_file: Optional[Path] = typer.Argument(None, metavar="[PLAN_FILE]", dir_okay=False,
+                                                     help="A plan saved by `plan --out`: applied only if nothing "
+                                                          "it read has changed since."),
+          config_dir: Path = ConfigDir, env: Optional[str] = Env,
           auto_approve: bool = typer.Option(False, "--auto-approve", help="Do not ask for confirmation (pipelines)."),
           allow_delete: bool = typer.Option(False, "--allow-delete",
                                             help="Allow the plan to delete applications, roles or owners."),
-          colour: Optional[bool] = Colour) -> None:
+          colour: Optional[bool] = Colour,
+          output: str = typer.Option("human", "--format", help="human, or json for a machine-readable report.")) -> None:
     """Make the tenant match the configuration: plan, confirm, then apply in dependency order."""
-    _run("apply", config_dir, env, auto_approve, allow_delete, colour)
+    _run("apply", config_dir, env, auto_approve, allow_delete, colour, plan_file, _format(output, "human", "json"))
+
+
+def _format(value: str, *allowed: str) -> str:
+    if value not in allowed:
+        raise typer.BadParameter(f"'{value}' is not one of {', '.join(allowed)}", param_hint="--format")
+    return value
 
 
 @app.command(epilog="Example: idamconf schema project > project.schema.json")

@@ -5,6 +5,7 @@ Commands call these; they hold no presentation. Everything a plan needs from Gra
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from .config.model import Configuration
@@ -40,10 +41,21 @@ def state_file(configuration: Configuration, environment: str) -> Path:
     return Path(configuration.root) / STATE_DIR / f"{environment}.db"
 
 
-async def plan(client, configuration: Configuration, target: Target) -> Plan:
+async def plan(client, configuration: Configuration, target: Target, only: set[str] | None = None) -> Plan:
+    return (await survey(client, configuration, target, only))[0]
+
+
+async def survey(client, configuration: Configuration, target: Target, only: set[str] | None = None):
+    """The plan, and the live resources it was computed from (for a saved plan's fingerprints).
+
+    `only`: plan just these applications (by name), e.g. the ones whose files changed since a git ref.
+    """
     environment = target.environment
+    if only is not None:
+        configuration = replace(configuration, applications=tuple(a for a in configuration.applications
+                                                                  if a.name in only))
     wanted = [app for app in configuration.applications if app.in_environment(environment)]
-    live = await read_live(client, configuration.tag, [app.name for app in wanted], people(wanted))
+    live = await read_live(client, configuration.tag, [app.name for app in wanted], people(wanted), only)
     desired, problems = desired_resources(configuration, environment, live.users)
     governance, unknown = desired_governance(configuration, environment, live.users)
     problems += _unmanaged_conflicts(configuration, live.unmanaged) + _unique(unknown)
@@ -60,8 +72,11 @@ async def plan(client, configuration: Configuration, target: Target) -> Plan:
     desired |= governance | _catalogs(catalogs)
     current |= {key: _catalog(name, live_gov.catalogs[name]) for key, name in
                 ((key, key[3]) for key in _catalogs(catalogs)) if name in live_gov.catalogs}
-    tenant = target.tenant_id or (EMULATED_TENANT if target.embedded else target.graph_url)
-    return make_plan(desired, current, configuration.project, environment, tenant)
+    return make_plan(desired, current, configuration.project, environment, tenant_of(target)), current
+
+
+def tenant_of(target: Target) -> str:
+    return target.tenant_id or (EMULATED_TENANT if target.embedded else target.graph_url)
 
 
 def people(applications) -> list[str]:

@@ -1,33 +1,52 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from pathlib import Path
 
 from ..apply import apply_plan
+from ..plan import saved
 from ..plan.model import Action
-from ..plan.render_human import render_plan
-from .session import fresh_plan, use_colour
+from ..workflow import tenant_of
+from .plan import render
+from .session import surveyed, use_colour
 
 VERB_SYMBOL = {"created": "+", "added": "+", "updated": "~", "disabled": "~", "removed": "-", "destroyed": "-"}
 
 
-def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: bool, colour: bool | None) -> int:
+def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: bool, colour: bool | None,
+        plan_file: Path | None, output: str) -> int:
     colour = use_colour(colour)
+    document = saved.load(plan_file) if plan_file else None
+    env = env or (document["plan"]["environment"] if document else None)
+    quiet = output == "json"
 
-    async def then(client, plan, target):
-        print(render_plan(plan, f"{target.environment} — {target.description}", colour), end="")
+    async def then(client, survey):
+        plan = survey.plan
+        if document is not None:
+            stale = saved.staleness(document, survey.target.environment, tenant_of(survey.target), survey.digest,
+                                    survey.live)
+            if stale:
+                print("\n".join(stale) + "\nNothing was changed.", file=sys.stderr)
+                return 1
+            plan = saved.plan_from_dict(document["plan"])
+        if not quiet:
+            survey.plan = plan
+            print(render(survey, "human", colour), end="")
         if plan.empty:
-            return 0
+            return _emit_json(plan, None) if quiet else 0
         if plan.deletions and not allow_delete:
             return _refuse_deletions(plan)
         if not auto_approve and not _confirmed():
             return 1
-        print()
-        outcome = await apply_plan(client, plan, _progress)
-        return _report(outcome)
+        if not quiet:
+            print()
+        outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else _progress)
+        return _emit_json(plan, outcome) if quiet else _report(outcome)
 
-    return asyncio.run(fresh_plan(config_dir, env, then))
+    only = set(document["applications"]) if document and document.get("applications") is not None else None
+    return asyncio.run(surveyed(config_dir, env, then, only))
 
 
 def _refuse_deletions(plan) -> int:
@@ -54,16 +73,37 @@ def _progress(change, verb: str) -> None:
     print(f"  {VERB_SYMBOL.get(verb, '~')} {change.address}: {verb}", flush=True)
 
 
+def _counts(outcome) -> tuple[int, int, int]:
+    return outcome.count(Action.CREATE), outcome.count(Action.UPDATE), outcome.count(Action.DELETE)
+
+
 def _report(outcome) -> int:
     for change, message in outcome.failed:
         print(f"error: {change.address}: {message}", file=sys.stderr)
     for change in outcome.skipped:
         print(f"skipped: {change.address}: an earlier step for its application failed", file=sys.stderr)
-    counts = (outcome.count(Action.CREATE), outcome.count(Action.UPDATE), outcome.count(Action.DELETE))
+    added, changed, destroyed = _counts(outcome)
     if outcome.failed:
-        print(f"\nApply incomplete: {counts[0]} added, {counts[1]} changed, {counts[2]} destroyed; "
+        print(f"\nApply incomplete: {added} added, {changed} changed, {destroyed} destroyed; "
               f"{len(outcome.failed)} failed. What was done stays done: fix the cause and run apply again.",
               file=sys.stderr)
         return 1
-    print(f"\nApply complete: {counts[0]} added, {counts[1]} changed, {counts[2]} destroyed.")
+    print(f"\nApply complete: {added} added, {changed} changed, {destroyed} destroyed.")
     return 0
+
+
+def _emit_json(plan, outcome) -> int:
+    """apply's report for other tools: what was done, what failed and why, what was skipped."""
+    report = {"format_version": saved.FORMAT_VERSION, "project": plan.project, "environment": plan.environment,
+              "tenant": plan.tenant, "complete": not (outcome and outcome.failed)}
+    if outcome is not None:
+        added, changed, destroyed = _counts(outcome)
+        report |= {"summary": {"added": added, "changed": changed, "destroyed": destroyed,
+                               "failed": len(outcome.failed)},
+                   "done": [{"address": c.address, "action": c.action.value} for c in outcome.done],
+                   "failed": [{"address": c.address, "error": message} for c, message in outcome.failed],
+                   "skipped": [c.address for c in outcome.skipped]}
+    else:
+        report["summary"] = {"added": 0, "changed": 0, "destroyed": 0, "failed": 0}
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0 if report["complete"] else 1

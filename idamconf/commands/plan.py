@@ -1,13 +1,33 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
+from ..plan import saved
 from ..plan.render_human import render_plan
-from .session import fresh_plan, use_colour
+from ..plan.render_markdown import render_markdown
+from .changed import changed_applications
+from .session import surveyed, use_colour
 
 
-def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool | None) -> int:
-    plan, target, _ = asyncio.run(fresh_plan(config_dir, env))
-    print(render_plan(plan, f"{target.environment} — {target.description}", use_colour(colour)), end="")
+def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool | None, out: Path | None,
+        output: str, changed_since: str | None) -> int:
+    only = changed_applications(config_dir, changed_since) if changed_since else None
+
+    async def then(client, survey):
+        if out is not None:
+            saved.save(out, survey.plan, survey.live, survey.digest, only)
+        print(render(survey, output, use_colour(colour)), end="")
+        return survey.plan
+
+    plan = asyncio.run(surveyed(config_dir, env, then, only))
     return 2 if detailed_exitcode and not plan.empty else 0
+
+
+def render(survey, output: str, colour: bool) -> str:
+    if output == "json":
+        return json.dumps(saved.plan_to_dict(survey.plan), indent=2, ensure_ascii=False) + "\n"
+    if output == "markdown":
+        return render_markdown(survey.plan, survey.where, survey.findings)
+    return render_plan(survey.plan, survey.where, colour)

@@ -1,14 +1,18 @@
-"""What plan and apply share: load the configuration, pick the target, connect, and make a fresh plan."""
+"""What plan and apply share: load the configuration, pick the target, connect, survey the tenant."""
 
 from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..config.load import load_configuration
-from ..graph.connect import connect
-from ..workflow import plan, target_for
+from ..config.load import configuration_files, read
+from ..diagnostics import DiagnosticError, errors
+from ..graph.connect import Target, connect
+from ..plan.model import Plan
+from ..plan.saved import configuration_digest
+from ..workflow import survey, target_for
 
 
 def use_colour(requested: bool | None) -> bool:
@@ -17,12 +21,26 @@ def use_colour(requested: bool | None) -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-async def fresh_plan(config_dir: Path, env: str | None, then=None):
-    """Plan against the environment; `then(client, plan, target)` runs on the same connection if given."""
-    configuration = load_configuration(config_dir)
+@dataclass
+class Survey:
+    plan: Plan
+    live: dict  # the live resources the plan was computed from
+    target: Target
+    findings: list  # warnings found in the configuration (errors stop before anything is read)
+    digest: str  # of the configuration files
+
+    @property
+    def where(self) -> str:
+        return f"{self.target.environment} — {self.target.description}"
+
+
+async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | None = None):
+    """Plan against the environment, then `then(client, survey)` on the same connection."""
+    configuration, problems = read(config_dir)
+    if errors(problems) or configuration is None:
+        raise DiagnosticError(problems)
     target = target_for(configuration, env)
+    digest = configuration_digest(Path(config_dir), configuration_files(Path(config_dir)))
     async with connect(target) as client:
-        result = await plan(client, configuration, target)
-        if then is None:
-            return result, target, client.requests
-        return await then(client, result, target)
+        plan, live = await survey(client, configuration, target, only)
+        return await then(client, Survey(plan, live, target, problems, digest))

@@ -50,6 +50,11 @@ def read(root: Path) -> tuple[Configuration | None, list[Diagnostic]]:
     return configuration, problems
 
 
+def configuration_files(root: Path) -> list[Path]:
+    """Every file whose content the configuration is made of (for a saved plan's digest)."""
+    return [Path(root) / PROJECT_FILE, *application_files(Path(root), [])]
+
+
 def application_files(root: Path, problems: list[Diagnostic]) -> list[Path]:
     directory = root / APPLICATIONS_DIR
     if not directory.is_dir():

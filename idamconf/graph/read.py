@@ -30,9 +30,13 @@ def tagged(tag: str) -> str:
     return "tags/any(t:t eq '" + tag.replace("'", "''") + "')"
 
 
-async def read_live(client: GraphClient, tag: str, wanted_names: list[str], people: list[str]) -> LiveState:
+async def read_live(client: GraphClient, tag: str, wanted_names: list[str], people: list[str],
+                    only: set[str] | None = None) -> LiveState:
+    """`only`: keep just these applications (by uniqueName) -- their owners are the only ones read."""
     state = LiveState()
     state.applications = await client.get_all(query("applications", filter=tagged(tag), select=APP_FIELDS, top=PAGE))
+    if only is not None:
+        state.applications = [app for app in state.applications if app.get("uniqueName") in only]
     state.service_principals = await client.get_all(
         query("servicePrincipals", filter=tagged(tag), select=SP_FIELDS, top=PAGE))
     state.owners = await read_owners(client, [app["id"] for app in state.applications])

@@ -76,3 +76,12 @@ def test_colour_only_when_asked():
     plan = make_plan(desired, {}, configuration.project, "local", "tenant")
     assert "\033[" not in render_plan(plan, TARGET, colour=False)
     assert "\033[32m  + app.wordpress\033[0m" in render_plan(plan, TARGET, colour=True)
+
+
+def test_markdown_comment(snapshot):
+    from idamconf.plan.render_markdown import render_markdown
+
+    configuration, desired = _desired()
+    wordpress = {key: resource for key, resource in desired.items() if resource.application in ("wordpress", "")}
+    plan = make_plan(wordpress, {}, configuration.project, "local", "tenant")
+    assert render_markdown(plan, TARGET, []) == snapshot

@@ -1,0 +1,77 @@
+"""A demand request as a pull request, simulated in a temporary git repository: a branch adds one application file;
+the plan and its comment show exactly that application; after the merge, apply; the next plan is empty."""
+
+from __future__ import annotations
+
+import subprocess
+
+from .harness import applications, apply, idamconf, plan
+from .test_scenarios import converged
+
+DEMAND = """# yaml-language-server: $schema=../../schemas/application.schema.json
+name: crm
+displayName: Customer Relationship Manager
+description: Sales teams track customers and opportunities.
+owners: [dave.finance@contoso.com, bob.ops@contoso.com]
+appRoles:
+  - displayName: Sales representative
+    value: CRM.Sales
+    description: Manages own accounts and opportunities.
+    accessPackage:
+      approvers: [dave.finance@contoso.com, erin.security@contoso.com]
+      accessReview:
+        reviewers: [frank.audit@contoso.com, erin.security@contoso.com]
+        frequencyDays: 180
+"""
+
+
+def git(repo, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+def test_demand_request_from_branch_to_merge(project):
+    (project / ".gitignore").write_text(".idamconf/\n")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "-A")
+    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "baseline")
+    assert apply(project).code == 0
+
+    git(project, "checkout", "-q", "-b", "demand/crm")
+    (project / "applications/crm.yaml").write_text(DEMAND)
+    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "-A")
+    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "Demand: CRM")
+
+    comment = idamconf("plan", "-C", str(project), "--changed-since", "main", "--format", "markdown",
+                       "--out", str(project.parent / "plan.json"))
+    assert comment.code == 0, comment.err
+    text = comment.out
+    assert text.startswith("<!-- idamconf-plan -->")
+    assert "**Plan: 9 to add, 0 to change, 0 to destroy.**" in text
+    addresses = [line.split("`")[1] for line in text.splitlines() if line.startswith("| ➕ |")]
+    assert addresses and all(address.startswith("app.crm") for address in addresses)
+    assert "```mermaid" in text and 'n_app_crm["crm"]' in text
+    assert "-- approves -->" in text and "every 6 months" in text
+    assert "wordpress" not in text
+
+    git(project, "checkout", "-q", "main")
+    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "merge", "-q", "--no-ff", "demand/crm",
+        "-m", "Merge demand/crm")
+    merged = idamconf("apply", str(project.parent / "plan.json"), "-C", str(project), "--auto-approve")
+    assert merged.code == 0, merged.err
+    assert "Apply complete: 9 added, 0 changed, 0 destroyed." in merged.out
+    converged(project)
+    assert "crm" in applications(project)
+
+
+def test_changed_since_sees_removed_files(project):
+    (project / ".gitignore").write_text(".idamconf/\n")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "-A")
+    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "baseline")
+    assert apply(project).code == 0
+    (project / "applications/payments-api.yaml").unlink()
+    result = plan(project, "--changed-since", "HEAD")
+    assert "- app.payments-api  (destroy)" in result.out
+    assert "wordpress" not in result.out and "hr-self-service" not in result.out
+    bad = plan(project, "--changed-since", "no-such-ref")
+    assert bad.code == 1 and "pass a ref that exists" in bad.err

@@ -1,0 +1,103 @@
+"""Saved plans: applied on merge only if nothing they read has changed; refused -- with nothing changed -- otherwise."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+
+from idamconf.config.schema import schema
+from idamconf.emulator import Store
+
+from .harness import applications, apply, edit, idamconf, plan
+from .test_scenarios import converged
+
+
+def out_of_band(project, name: str, **fields) -> None:
+    """Someone changes an application in the tenant, outside idamconf."""
+    store = Store(project / ".idamconf" / "local.db")
+    with store.transaction():
+        app = store.find("applications", "uniqueName", name)
+        store.put("applications", {**app, **fields})
+    store.close()
+
+
+def save_plan(project, *extra) -> tuple:
+    path = project.parent / "plan.json"
+    result = plan(project, "--out", str(path), *extra)
+    assert result.code == 0, result.err
+    return path, result
+
+
+def test_a_saved_plan_applies_when_nothing_changed(project):
+    apply(project)
+    edit(project / "applications/wordpress.yaml", "description: The organisation's public blog.",
+         "description: The public blog.")
+    path, _ = save_plan(project)
+    result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
+    assert result.code == 0, result.err
+    assert "Apply complete: 0 added, 1 changed, 0 destroyed." in result.out
+    converged(project)
+    assert applications(project)["wordpress"]["description"].startswith("The public blog.")
+
+
+def test_a_saved_plan_is_refused_when_the_tenant_changed(project):
+    apply(project)
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    path, _ = save_plan(project)
+    out_of_band(project, "wordpress", description="edited in the portal")
+    result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
+    assert result.code == 1
+    assert ("Saved plan is stale: app.wordpress changed in the tenant since the plan was made. Run plan again."
+            in result.err)
+    assert "app.payments-api" not in result.err
+    assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"  # nothing was changed
+
+
+def test_a_saved_plan_is_refused_when_the_configuration_changed(project):
+    path, _ = save_plan(project)
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
+    assert result.code == 1
+    assert "Saved plan is stale: the configuration changed since the plan was made. Run plan again." in result.err
+    assert not (project / ".idamconf" / "local.db").exists() or "applications" not in str(applications(project))
+
+
+def test_a_saved_plan_is_refused_in_another_environment(project):
+    edit(project / "idamconf.yaml", "  devl:\n", "  review:\n    emulator: true\n    seed: emulator/directory.yaml\n"
+         "  devl:\n")
+    path, _ = save_plan(project, "--env", "review")
+    result = idamconf("apply", str(path), "-C", str(project), "--env", "local", "--auto-approve")
+    assert result.code == 1
+    assert "Saved plan was made for environment 'review', not 'local'. Run plan again for local." in result.err
+    assert applications(project) == {}
+
+
+def test_a_saved_plan_applies_once(project):
+    path, _ = save_plan(project)
+    assert idamconf("apply", str(path), "-C", str(project), "--auto-approve").code == 0
+    again = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
+    assert again.code == 1 and "Saved plan is stale" in again.err
+    converged(project)
+
+
+def test_json_output_follows_its_published_schema(project):
+    apply(project)
+    edit(project / "applications/wordpress.yaml", "displayName: Writer", "displayName: Author")
+    result = plan(project, "--format", "json")
+    document = json.loads(result.out)
+    jsonschema.Draft202012Validator(schema("plan")).validate(document)
+    assert document["format_version"] == "1.0"
+    assert document["summary"] == {"add": 0, "change": 3, "destroy": 0}
+    steps = [(c["address"], c["reason"]) for c in document["changes"] if c["action"] != "no-op"]
+    assert ("app.wordpress.role.Blog.Writer", "disable-first") in steps
+    saved = json.loads((save_plan(project)[0]).read_text())
+    jsonschema.Draft202012Validator(schema("plan")).validate(saved["plan"])
+
+
+def test_apply_json_report(project):
+    result = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "json")
+    report = json.loads(result.out)
+    assert result.code == 0 and report["complete"] is True
+    assert report["summary"] == {"added": 43, "changed": 0, "destroyed": 0, "failed": 0}
+    assert {"address": "app.wordpress", "action": "create"} in report["done"]
