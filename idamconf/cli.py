@@ -39,6 +39,17 @@ def validate(config_dir: Path = ConfigDir) -> None:
     _run("validate", config_dir)
 
 
+@app.command(epilog="Examples: idamconf lint -C examples | idamconf lint -e live | "
+                     "idamconf lint --format sarif > lint.sarif")
+def lint(config_dir: Path = ConfigDir,
+         env: Optional[str] = typer.Option(None, "--env", "-e", help="Grade by this environment's severities only "
+                                           "(default: the strictest among each application's environments)."),
+         output: str = typer.Option("human", "--format", help="human, or sarif (SARIF 2.1.0 for code scanning).")
+         ) -> None:
+    """Check the organisation's rules: named checks with stable ids and a severity per environment, at file:line."""
+    _run("lint", config_dir, env, _format(output, "human", "sarif"))
+
+
 @app.command(epilog="Examples: idamconf plan -C examples | idamconf plan -e nle --detailed-exitcode | "
                      "idamconf plan -e nle --out plan.json --format markdown > comment.md")
 def plan(config_dir: Path = ConfigDir, env: Optional[str] = Env,
@@ -107,6 +118,41 @@ def seed(file: Path = typer.Argument(..., help="YAML with users (and optionally 
          state: Optional[Path] = typer.Option(None, help="A state file to seed instead.")) -> None:
     """Load directory users and other fixtures into an emulated tenant."""
     _run("emulator_seed", file, config_dir, env, state)
+
+
+new_typer = typer.Typer(no_args_is_help=True, help="Scaffold new configuration files.")
+app.add_typer(new_typer, name="new")
+
+
+@new_typer.command("app", epilog="Examples: idamconf new app crm -C examples (asks the questions) | idamconf new app "
+                                 "crm --display-name CRM --owner alice.admin@contoso.com --role 'Sales|CRM.Sales|"
+                                 "Manages accounts' --approver alice.admin@contoso.com --approver bob.ops@contoso.com "
+                                 "--reviewer frank.audit@contoso.com --reviewer erin.security@contoso.com "
+                                 "--review-days 90 --no-input")
+def new_application(
+        name: str = typer.Argument(..., metavar="NAME",
+                                   help="The application's stable key: lowercase letters, digits, hyphens."),
+        config_dir: Path = ConfigDir,
+        display_name: Optional[str] = typer.Option(None, "--display-name", help="Name shown in Entra ID."),
+        description: Optional[str] = typer.Option(None, "--description", help="What it is for, who runs it."),
+        owner: Optional[list[str]] = typer.Option(None, "--owner", help="Owner's user principal name (repeatable)."),
+        organisation: Optional[str] = typer.Option(None, "--organisation",
+                                                   help="Organisation code (default: defaults.organisation)."),
+        department: Optional[str] = typer.Option(None, "--department",
+                                                 help="Department code (default: defaults.department)."),
+        role: Optional[list[str]] = typer.Option(None, "--role", metavar="'NAME|VALUE|DESCRIPTION'",
+                                                 help="An app role (repeatable)."),
+        approver: Optional[list[str]] = typer.Option(None, "--approver",
+                                                     help="Approver of every role's access package (repeatable)."),
+        reviewer: Optional[list[str]] = typer.Option(None, "--reviewer", help="Access reviewer (repeatable)."),
+        review_days: Optional[int] = typer.Option(None, "--review-days", help="Days between access reviews "
+                                                  "(30-365; multiples of 7 or 30, or 365)."),
+        no_input: bool = typer.Option(False, "--no-input",
+                                      help="Never prompt; refuse if answers are missing.")) -> None:
+    """Write applications/NAME.yaml from the questions of a demand request (asked, or given as flags), then
+    validate the configuration."""
+    _run("new_app", config_dir, name, display_name, description, owner, organisation, department, role, approver,
+         reviewer, review_days, no_input)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ class Diagnostic:
     column: int = 0
     path: str = ""  # where inside the document, e.g. appRoles[1].value
     severity: str = "error"
+    rule: str = ""  # the organisation's rule this reports, e.g. approvers.two (see idamconf.lint); "" for others
 
     @property
     def location(self) -> str:

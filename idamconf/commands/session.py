@@ -7,7 +7,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config.load import configuration_files, read
+from ..config.load import configuration_files, read, read_documents
+from ..lint import lint
 from ..diagnostics import DiagnosticError, errors
 from ..graph.connect import Target, connect
 from ..plan.model import Plan
@@ -26,7 +27,7 @@ class Survey:
     plan: Plan
     live: dict  # the live resources the plan was computed from
     target: Target
-    findings: list  # warnings found in the configuration (errors stop before anything is read)
+    findings: list  # lint's findings for this environment (for the pull-request comment)
     digest: str  # of the configuration files
 
     @property
@@ -40,7 +41,8 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
     if errors(problems) or configuration is None:
         raise DiagnosticError(problems)
     target = target_for(configuration, env)
+    findings = lint(configuration, read_documents(Path(config_dir)), target.environment)
     digest = configuration_digest(Path(config_dir), configuration_files(Path(config_dir)))
     async with connect(target) as client:
         plan, live = await survey(client, configuration, target, only)
-        return await then(client, Survey(plan, live, target, problems, digest))
+        return await then(client, Survey(plan, live, target, findings, digest))

@@ -7,7 +7,7 @@ environment the application is in, and reports it once at the strictest.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..diagnostics import Diagnostic
 from .model import Application, Configuration
@@ -56,28 +56,38 @@ def package_name(organisation: str | None, department: str | None, application: 
     return "-".join(part for part in (organisation, department, application, plural) if part)
 
 
-def severity(configuration: Configuration, environment: str, rule: str) -> str:
+def severity(configuration: Configuration, environment: str, rule: str, default: str | None = None) -> str:
+    """`rule`'s severity in `environment`: as configured there, else the environment's and then the rule's default
+    (`default` for a rule not in DEFAULT_RULES, such as lint's)."""
     configured = configuration.environments[environment].rules
-    return configured.get(rule) or STRICT_ENVIRONMENTS.get(environment, {}).get(rule) or DEFAULT_RULES[rule]
+    return configured.get(rule) or STRICT_ENVIRONMENTS.get(environment, {}).get(rule) or \
+        DEFAULT_RULES.get(rule, default)
+
+
+def strictest(configuration: Configuration, environments, rule: str, default: str | None = None) -> tuple[str, str]:
+    """The strictest severity of `rule` among `environments` ("off" if none), and a note saying where it differs."""
+    levels = {name: severity(configuration, name, rule, default) for name in environments}
+    return max(levels.values(), key=RANK.__getitem__, default="off"), _levels_note(levels)
 
 
 def rule_findings(configuration: Configuration, document, app: Application) -> list[Diagnostic]:
     """The organisation's rules on one application's access packages, at the strictest configured severity."""
     environments = [name for name in configuration.environments if app.in_environment(name)]
     findings = []
-    for index, role in enumerate(app.app_roles):
-        package = role.access_package
-        if package is None:
+    for rule, path, summary, fix in package_checks(app):
+        worst, where = strictest(configuration, environments, rule)
+        if worst == "off":
             continue
-        base = ("appRoles", index, "accessPackage")
-        for rule, path, summary, fix in _checks(package, base):
-            levels = {name: severity(configuration, name, rule) for name in environments}
-            worst = max(levels.values(), key=RANK.__getitem__, default="off")
-            if worst == "off":
-                continue
-            where = _levels_note(levels)
-            findings.append(document.diagnostic(path, f"{summary} [{rule}]{where}", fix, severity=worst))
+        finding = document.diagnostic(path, f"{summary} [{rule}]{where}", fix, severity=worst)
+        findings.append(replace(finding, rule=rule))
     return findings
+
+
+def package_checks(app: Application):
+    """(rule, path, summary, fix) for each of the organisation's rules that an access package of `app` breaks."""
+    for index, role in enumerate(app.app_roles):
+        if role.access_package is not None:
+            yield from _checks(role.access_package, ("appRoles", index, "accessPackage"))
 
 
 def _checks(package, base: tuple):

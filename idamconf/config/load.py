@@ -6,6 +6,7 @@ Every problem in every file is collected before anything is returned; the result
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, DiagnosticError, errors
@@ -48,6 +49,38 @@ def read(root: Path) -> tuple[Configuration | None, list[Diagnostic]]:
     )
     problems += semantics.check(configuration, project_doc, documents)
     return configuration, problems
+
+
+@dataclass(frozen=True)
+class Documents:
+    """The YAML of a configuration directory, with positions, before any schema check (for lint)."""
+
+    project: yamlfile.Document | None
+    applications: tuple[yamlfile.Document, ...]
+
+
+def read_documents(root: Path) -> Documents:
+    """Every file's YAML as written, even where the schema refuses it, so that lint can explain a key the schema
+    only calls unknown. Unreadable or empty files are left out: `read` reports them."""
+    root = Path(root)
+
+    def parsed(path: Path):
+        document = yamlfile.load(path, _shown(root, path))[0] if path.is_file() else None
+        return document if document is not None and document.value is not None else None
+
+    applications = (parsed(path) for path in application_files(root, []))
+    return Documents(parsed(root / PROJECT_FILE), tuple(doc for doc in applications if doc is not None))
+
+
+def project_configuration(root: Path, project: yamlfile.Document | None) -> Configuration | None:
+    """The configuration of idamconf.yaml alone (no applications), or None if it is invalid: enough to grade lint's
+    rules per environment while an application file is broken."""
+    if project is None or not isinstance(project.value, dict) or schema.validate(project, "project"):
+        return None
+    return Configuration(root=str(root), project=project.value["project"],
+                         default_environment=project.value.get("defaultEnvironment", "local"),
+                         environments=_environments(project.value.get("environments", {})), applications=(),
+                         default_catalog=project.value.get("defaults", {}).get("catalog"))
 
 
 def configuration_files(root: Path) -> list[Path]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +12,7 @@ from ..diagnostics import Diagnostic
 from .yamlfile import Document, render_path
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SECRET_NAME = re.compile(r"secret|password|passphrase|private.?key|api.?key|token", re.IGNORECASE)
 _TYPES = {"string": "a string", "array": "a list", "object": "a mapping", "boolean": "true or false",
           "integer": "a whole number", "number": "a number"}
 
@@ -58,7 +60,7 @@ def _explain(document: Document, error) -> list[Diagnostic]:
                                     f"{hint}choose one of {', '.join(choices)}")]
     if rule == "propertyNames":
         return [document.diagnostic(path + (error.instance,), f"'{error.instance}' is not a valid name", fix, key=True)]
-    summary = _summary(rule, error)
+    summary = _summary(rule, error, _secret_key(path))
     return [document.diagnostic(path, summary, fix or sub.get("description", "") if isinstance(sub, dict) else "")]
 
 
@@ -69,9 +71,16 @@ def _unknown_key(document: Document, path: tuple, key: str, allowed: list[str]) 
     return Diagnostic(f"unknown key '{key}'", fix, document.file, line, column, render_path(path))
 
 
-def _summary(rule: str, error) -> str:
+def _secret_key(path: tuple) -> bool:
+    """A value under a key named like a secret is never repeated in a message: it may be the secret itself."""
+    names = [part for part in path if isinstance(part, str)]
+    return bool(names) and bool(SECRET_NAME.search(names[-1]))
+
+
+def _summary(rule: str, error, secret: bool = False) -> str:
     value = error.instance
-    shown = f"'{value}'" if isinstance(value, str) else json.dumps(value)[:80]
+    shown = "the value (not shown: it may be a secret)" if secret else \
+        f"'{value}'" if isinstance(value, str) else json.dumps(value)[:80]
     return {
         "pattern": f"{shown} is not a valid value here",
         "minItems": "the list is empty" if value == [] else f"the list needs at least {error.validator_value} item(s)",

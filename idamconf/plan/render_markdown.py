@@ -52,10 +52,10 @@ def _details(change: Change) -> list[str]:
 def _findings(findings) -> list[str]:
     if not findings:
         return ["#### Policy findings", "", "None: the configuration follows the organisation's rules.", ""]
-    lines = ["#### Policy findings", "", "| severity | where | finding |", "|---|---|---|"]
+    lines = ["#### Policy findings", "", "| severity | rule | where | finding |", "|---|---|---|---|"]
     for finding in findings:
-        text = finding.summary.replace("|", "\\|")
-        lines.append(f"| {finding.severity} | `{finding.location}` | {text} |")
+        text = f"{finding.summary} (fix: {finding.fix})".replace("|", "\\|")
+        lines.append(f"| {finding.severity} | `{finding.rule}` | `{finding.location}` | {text} |")
     return lines + [""]
 
 

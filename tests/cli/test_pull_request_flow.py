@@ -75,3 +75,13 @@ def test_changed_since_sees_removed_files(project):
     assert "wordpress" not in result.out and "hr-self-service" not in result.out
     bad = plan(project, "--changed-since", "no-such-ref")
     assert bad.code == 1 and "pass a ref that exists" in bad.err
+
+
+def test_the_comment_lists_the_policy_findings(project):
+    text = (project / "applications/hr-self-service.yaml").read_text()
+    (project / "applications/hr-self-service.yaml").write_text(
+        text.replace("    description: Views own payslips and books own leave.\n", ""))
+    comment = plan(project, "--format", "markdown").out
+    assert "#### Policy findings" in comment
+    assert "| warning | `role.description` | `" in comment and "applications/hr-self-service.yaml:" in comment
+    assert "None: the configuration follows the organisation's rules." not in comment

@@ -106,3 +106,14 @@ def test_valid_examples_validate(project):
     result = idamconf("validate", "-C", str(project))
     assert result.code == 0, result.err
     assert "Configuration is valid: project 'eucs-idam', 3 application(s)" in result.out
+
+
+def test_a_secret_pasted_where_its_variable_name_belongs_is_never_echoed(project):
+    canary = "Xy9~canary-secret-value.Qz"
+    text = (project / "idamconf.yaml").read_text().replace(
+        "    credential: default\n", f"    credential: client-secret\n    clientId: x\n    clientSecretEnv: '{canary}'\n", 1)
+    (project / "idamconf.yaml").write_text(text)
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "clientSecretEnv: the value (not shown: it may be a secret) is not a valid value here" in result.err
+    assert canary not in result.out + result.err

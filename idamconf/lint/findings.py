@@ -1,0 +1,82 @@
+"""`lint`: every rule on a configuration, graded per environment, in a stable order. Pure: no I/O."""
+
+from __future__ import annotations
+
+from ..config.access import strictest
+from ..config.load import Documents
+from ..config.model import Configuration
+from ..config.yamlfile import render_path
+from . import checks
+from .model import Finding
+from .rules import BY_ID
+
+
+def lint(configuration: Configuration | None, documents: Documents, environment: str | None = None) -> list[Finding]:
+    """The organisation's rules on `configuration` and its files' YAML (`load.read_documents`), each finding once at
+    the strictest severity among the environments its application is in, or at `environment`'s severity only.
+
+    While files are broken only the document rules (security.token-lifetime, security.secret-in-file) run: with a
+    `configuration` of idamconf.yaml alone (`load.project_configuration`) graded per environment, or with None (the
+    project file is broken too) at each rule's default severity."""
+    if configuration is None:
+        hits = _document_hits(_UNGRADED, documents)
+        return _sorted(_default_graded(hit) for hit in hits)
+    considered = [environment] if environment else list(configuration.environments)
+    hits = [*_model_hits(configuration, documents), *_document_hits(configuration, documents)]
+    return _sorted(_graded(configuration, hit, considered) for hit in hits)
+
+
+def _sorted(findings) -> list[Finding]:
+    return sorted((finding for finding in findings if finding), key=lambda f: (f.file, f.line, f.column, f.rule))
+
+
+_UNGRADED = Configuration(root="", project="", default_environment="", environments={}, applications=())
+
+
+def _model_hits(configuration: Configuration, documents: Documents):
+    by_file = {document.file: document for document in documents.applications}
+    defaults = _mapping(_mapping(documents.project.value if documents.project else None).get("defaults"))
+    apps = []
+    for app in configuration.applications:
+        document = by_file.get(app.location.file if app.location else "")
+        if document is None:
+            continue
+        environments = tuple(name for name in configuration.environments if app.in_environment(name))
+        raw = _mapping(document.value)
+        codes = tuple(raw.get(code, defaults.get(code)) for code in ("organisation", "department"))
+        yield from checks.application(app, document, environments, codes)
+        apps.append((app, document, environments))
+    yield from checks.duplicate_display_names(apps)
+
+
+def _document_hits(configuration: Configuration, documents: Documents):
+    everywhere = tuple(configuration.environments)
+    if documents.project is not None:
+        yield from checks.document(documents.project, everywhere)
+    for document in documents.applications:
+        listed = _mapping(document.value).get("environments")
+        environments = tuple(name for name in everywhere if name in listed) if isinstance(listed, list) else everywhere
+        yield from checks.document(document, environments)
+
+
+def _graded(configuration: Configuration, hit: checks.Hit, considered: list[str]) -> Finding | None:
+    environments = [name for name in considered if name in hit.environments]
+    worst, note = strictest(configuration, environments, hit.rule, BY_ID[hit.rule].default)
+    if worst == "off":
+        return None
+    return _finding(hit, worst, note.strip(" ()"))
+
+
+def _default_graded(hit: checks.Hit) -> Finding:
+    return _finding(hit, BY_ID[hit.rule].default, "")
+
+
+def _finding(hit: checks.Hit, severity: str, note: str) -> Finding:
+    line, column = hit.document.where(hit.path, key=hit.key)
+    inside = hit.path[:-1] if hit.key else hit.path  # a key's finding names the key: show where the key is
+    return Finding(hit.rule, severity, hit.summary, hit.fix, hit.document.file, line, column, render_path(inside),
+                   note)
+
+
+def _mapping(value) -> dict:
+    return value if isinstance(value, dict) else {}

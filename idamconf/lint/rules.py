@@ -1,0 +1,47 @@
+"""The organisation's rules: stable ids, titles, how to fix, default severities. Order is the SARIF rule order."""
+
+from __future__ import annotations
+
+from ..config.access import DEFAULT_RULES
+from .model import Rule
+
+RULES: tuple[Rule, ...] = (
+    Rule("approvers.two", "TwoApprovers", "An access package has at least two approvers",
+         "Nobody should approve access alone. List a second person under accessPackage.approvers. A warning by "
+         "default; an error in an environment named live.", DEFAULT_RULES["approvers.two"]),
+    Rule("reviewers.two", "TwoReviewers", "An access review has at least two reviewers",
+         "List a second person under accessPackage.accessReview.reviewers. A warning by default; an error in an "
+         "environment named live.", DEFAULT_RULES["reviewers.two"]),
+    Rule("review.frequency", "ReviewFrequency", "Access is reviewed every 30 to 365 days",
+         "Set accessReview.frequencyDays from 30 to 365, e.g. 90 (every 3 months) or 365 (every 12 months).",
+         DEFAULT_RULES["review.frequency"]),
+    Rule("review.approver-is-only-reviewer", "ApproverIsNotOnlyReviewer",
+         "Whoever approves access is not also its only reviewer",
+         "Add a reviewer who is not an approver, so that access is re-certified by a second person.",
+         DEFAULT_RULES["review.approver-is-only-reviewer"]),
+    Rule("owners.two", "TwoOwners", "An application has at least two owners",
+         "List a second owner under owners (user principal names), so that the application is never left without "
+         "someone responsible for it.", "warning"),
+    Rule("role.description", "RoleDescription", "Every role has a description",
+         "Give each app role a description: what it allows, in words people understand when they request it.",
+         "warning"),
+    Rule("display-name.duplicate", "UniqueDisplayName", "Display names are unique",
+         "Give each application, and each role of an application, its own displayName: people choose them by it in "
+         "My Apps, on the consent screen and in access packages.", "warning"),
+    Rule("package.naming", "PackageNaming",
+         "Access package names follow <organisation>-<department>-<application>-<role>s",
+         "An access package named in the file starts with the organisation and department codes and uses "
+         "lowercase letters, digits and hyphens, so that everyone can tell whose package it is in a shared catalog. "
+         "Rename it, or remove name to use the default.", "warning"),
+    Rule("security.token-lifetime", "NoTokenLifetime", "No customised token lifetimes",
+         "The organisation's guidance forbids customised token lifetimes. Remove the setting: keep Entra's default "
+         "lifetimes and use refresh tokens for long sessions.", "error"),
+    Rule("security.secret-in-file", "NoSecretInFile", "No secrets in configuration files",
+         "Secrets live only in the vault. Remove the value from the file and rotate the secret (it is in the "
+         "repository's history); name an environment variable the pipeline fills from the vault instead, as "
+         "clientSecretEnv does.", "error"),
+    Rule("security.multi-tenant", "SingleTenant", "Only the organisation's accounts can sign in",
+         "Use signInAudience: AzureADMyOrg (the default) unless the security team has approved a multi-tenant "
+         "application.", "warning"),
+)
+BY_ID = {rule.id: rule for rule in RULES}

