@@ -79,9 +79,11 @@ def apply(plan_file: Optional[Path] = typer.Argument(None, metavar="[PLAN_FILE]"
           allow_delete: bool = typer.Option(False, "--allow-delete",
                                             help="Allow the plan to delete applications, roles or owners."),
           colour: Optional[bool] = Colour,
-          output: str = typer.Option("human", "--format", help="human, or json for a machine-readable report.")) -> None:
+          output: str = typer.Option("human", "--format", help="human; json (a machine-readable report) or markdown "
+                                     "(a comment for the merged pull request).")) -> None:
     """Make the tenant match the configuration: plan, confirm, then apply in dependency order."""
-    _run("apply", config_dir, env, auto_approve, allow_delete, colour, plan_file, _format(output, "human", "json"))
+    _run("apply", config_dir, env, auto_approve, allow_delete, colour, plan_file,
+         _format(output, "human", "json", "markdown"))
 
 
 def _format(value: str, *allowed: str) -> str:

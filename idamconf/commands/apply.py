@@ -9,6 +9,7 @@ from ..apply import apply_plan
 from ..plan import saved
 from ..plan.model import Action
 from ..workflow import tenant_of
+from ..plan.render_markdown import render_apply_markdown
 from .plan import render
 from .session import surveyed, use_colour
 
@@ -20,7 +21,7 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
     colour = use_colour(colour)
     document = saved.load(plan_file) if plan_file else None
     env = env or (document["plan"]["environment"] if document else None)
-    quiet = output == "json"
+    quiet = output != "human"  # json and markdown print one report at the end, no progress
 
     async def then(client, survey):
         plan = survey.plan
@@ -35,7 +36,7 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
             survey.plan = plan
             print(render(survey, "human", colour), end="")
         if plan.empty:
-            return _emit_json(plan, None) if quiet else 0
+            return _emit(output, plan, None) if quiet else 0
         if plan.deletions and not allow_delete:
             return _refuse_deletions(plan)
         if not auto_approve and not _confirmed():
@@ -43,7 +44,7 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
         if not quiet:
             print()
         outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else _progress)
-        return _emit_json(plan, outcome) if quiet else _report(outcome)
+        return _emit(output, plan, outcome) if quiet else _report(outcome)
 
     only = set(document["applications"]) if document and document.get("applications") is not None else None
     return asyncio.run(surveyed(config_dir, env, then, only))
@@ -90,6 +91,13 @@ def _report(outcome) -> int:
         return 1
     print(f"\nApply complete: {added} added, {changed} changed, {destroyed} destroyed.")
     return 0
+
+
+def _emit(output: str, plan, outcome) -> int:
+    if output == "markdown":
+        print(render_apply_markdown(plan, outcome), end="")
+        return 0 if not (outcome and outcome.failed) else 1
+    return _emit_json(plan, outcome)
 
 
 def _emit_json(plan, outcome) -> int:

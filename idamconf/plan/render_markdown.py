@@ -31,6 +31,26 @@ def render_markdown(plan: Plan, target: str, findings: list = ()) -> str:
     return "\n".join(lines)
 
 
+def render_apply_markdown(plan: Plan, outcome) -> str:
+    """apply's report as a comment for the merged pull request: what was done, what failed and why."""
+    lines = [MARKER.replace("plan", "apply"), f"### idamconf apply to `{plan.environment}` ({plan.project})", ""]
+    if outcome is None:
+        return "\n".join(lines + ["**No changes.** The tenant matched the configuration.", ""])
+    done = [c for c in outcome.done if c.counted]
+    verdict = "Apply incomplete" if outcome.failed else "Apply complete"
+    lines += [f"**{verdict}: {sum(c.action is Action.CREATE for c in done)} added, "
+              f"{sum(c.action is Action.UPDATE for c in done)} changed, "
+              f"{sum(c.action is Action.DELETE for c in done)} destroyed; {len(outcome.failed)} failed.**", ""]
+    if outcome.failed:
+        lines += ["| failed | error |", "|---|---|"]
+        lines += [f"| `{c.address}` | {message.replace('|', chr(92) + '|')} |" for c, message in outcome.failed]
+        lines += ["", "What was done stays done: fix the cause and run apply again.", ""]
+    if done:
+        lines += ["<details><summary>Done</summary>", ""]
+        lines += [f"- {_ICONS[c.action]} `{c.address}` ({c.action.value})" for c in done] + ["", "</details>", ""]
+    return "\n".join(lines)
+
+
 def _action(change: Change) -> str:
     return "disable first" if change.reason else change.action.value
 

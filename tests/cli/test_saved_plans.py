@@ -95,6 +95,16 @@ def test_json_output_follows_its_published_schema(project):
     jsonschema.Draft202012Validator(schema("plan")).validate(saved["plan"])
 
 
+def test_apply_markdown_report(project):
+    result = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "markdown")
+    assert result.code == 0, result.err
+    assert result.out.startswith("<!-- idamconf-apply -->")
+    assert "**Apply complete: 43 added, 0 changed, 0 destroyed; 0 failed.**" in result.out
+    assert "- ➕ `app.wordpress` (create)" in result.out
+    again = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "markdown")
+    assert "**No changes.**" in again.out
+
+
 def test_apply_json_report(project):
     result = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "json")
     report = json.loads(result.out)
