@@ -26,20 +26,26 @@ appRoles:
 
 
 def git(repo, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+    identity = ["-c", "user.name=idamconf tests", "-c", "user.email=tests@example.com"]
+    return subprocess.run(["git", *identity, *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+def configuration_repository(project) -> None:
+    """The configuration directory as a git repository whose main branch holds the examples, applied."""
+    (project / ".gitignore").write_text(".idamconf/\n")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "baseline")
+    assert apply(project).code == 0
 
 
 def test_demand_request_from_branch_to_merge(project):
-    (project / ".gitignore").write_text(".idamconf/\n")
-    git(project, "init", "-q", "-b", "main")
-    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "-A")
-    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "baseline")
-    assert apply(project).code == 0
+    configuration_repository(project)
 
     git(project, "checkout", "-q", "-b", "demand/crm")
     (project / "applications/crm.yaml").write_text(DEMAND)
-    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "-A")
-    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "Demand: CRM")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "Demand: CRM")
 
     comment = idamconf("plan", "-C", str(project), "--changed-since", "main", "--format", "markdown",
                        "--out", str(project.parent / "plan.json"))
@@ -54,7 +60,7 @@ def test_demand_request_from_branch_to_merge(project):
     assert "wordpress" not in text
 
     git(project, "checkout", "-q", "main")
-    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "merge", "-q", "--no-ff", "demand/crm",
+    git(project, "merge", "-q", "--no-ff", "demand/crm",
         "-m", "Merge demand/crm")
     merged = idamconf("apply", str(project.parent / "plan.json"), "-C", str(project), "--auto-approve")
     assert merged.code == 0, merged.err
@@ -64,11 +70,7 @@ def test_demand_request_from_branch_to_merge(project):
 
 
 def test_changed_since_sees_removed_files(project):
-    (project / ".gitignore").write_text(".idamconf/\n")
-    git(project, "init", "-q", "-b", "main")
-    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "-A")
-    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "baseline")
-    assert apply(project).code == 0
+    configuration_repository(project)
     (project / "applications/payments-api.yaml").unlink()
     result = plan(project, "--changed-since", "HEAD")
     assert "- app.payments-api  (destroy)" in result.out
