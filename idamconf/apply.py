@@ -36,15 +36,23 @@ async def apply_plan(client: GraphClient, plan: Plan, report=lambda change, verb
     for change in plan.changes:  # unchanged roles too: Graph takes appRoles as a whole collection
         if change.kind != "catalog" and not (change.kind == "application" and change.action is Action.DELETE):
             by_app.setdefault(change.application, []).append(change)
-    await asyncio.gather(*(_ApplicationChain(client, name, changes, outcome, report, catalogs).run()
-                           for name, changes in by_app.items()
-                           if any(change.action is not Action.NOOP for change in changes)))
-    blocked = {change.application for change, _ in outcome.failed}
+    chains = {name: _ApplicationChain(client, name, changes, outcome, report, catalogs)
+              for name, changes in by_app.items() if any(change.action is not Action.NOOP for change in changes)}
+    # Releases before claims, so that one apply completes when a package name, an identifier URI or an application
+    # name moves: first every access-package teardown, then the applications that leave, then the applications that
+    # give up identifier URIs, then the rest.
+    await asyncio.gather(*(chain.release() for chain in chains.values()))
     for change in plan.deletions:
-        if change.kind == "application" and change.application in blocked:
+        if change.kind != "application":
+            continue
+        if chains.get(change.application) and chains[change.application].failed:
             outcome.skipped.append(change)  # its access packages are not all gone yet: deleting it would orphan them
-        elif change.kind == "application":
+        else:
             await _ApplicationChain(client, change.application, [change], outcome, report).delete(change)
+    releasing = {c.application for c in plan.changes if c.kind == "application" and c.action is Action.UPDATE
+                 and set(c.before["identifierUris"]) - set(c.after["identifierUris"])}
+    for wave in (releasing, chains.keys() - releasing):
+        await asyncio.gather(*(chains[name].run() for name in wave))
     return outcome
 
 
@@ -53,6 +61,7 @@ class _ApplicationChain:
                  catalogs: dict | None = None):
         self.client, self.name, self.changes, self.outcome, self.report = client, name, changes, outcome, report
         self.catalogs = catalogs or {}
+        self.failed = False
         self.ids: dict = {}
         for change in changes:
             self.ids.update({key: value for key, value in change.ids.items()
@@ -61,14 +70,22 @@ class _ApplicationChain:
     def of(self, kind: str, reason: str | None = "any") -> list[Change]:
         return [c for c in self.changes if c.kind == kind and (reason == "any" or c.reason == reason)]
 
+    async def release(self) -> None:
+        """Access packages, role scopes, policies and catalog places this application gives up."""
+        await self._steps([lambda: apply_access.teardown(self)])
+
     async def run(self) -> None:
-        steps = [self.upsert_application, lambda: apply_access.teardown(self), self.disable_roles,
-                 self.write_roles_and_attributes, self.upsert_service_principal, self.owners,
-                 lambda: apply_access.build(self, self.catalogs)]
+        if self.failed:
+            return  # what is left depends on what failed
+        await self._steps([self.upsert_application, self.disable_roles, self.write_roles_and_attributes,
+                           self.upsert_service_principal, self.owners, lambda: apply_access.build(self, self.catalogs)])
+
+    async def _steps(self, steps) -> None:
         try:
             for step in steps:
                 await step()
         except (StepFailed, GraphUnavailable) as error:
+            self.failed = True
             self.fail(error)
 
     def fail(self, error: Exception) -> None:

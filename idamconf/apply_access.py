@@ -141,10 +141,13 @@ class _Builder:
             await self.chain.send("PATCH", f"{GOV}/accessPackages/{change.ids['packageId']}", body)
             self.chain.finish([change], "updated")
             return change.ids["packageId"]
-        found = await self.chain.send("GET", query(f"{GOV}/accessPackages", expand="catalog",
+        found = await self.chain.send("GET", query(f"{GOV}/accessPackages", expand="resourceRoleScopes,catalog",
                                                    filter=f"displayName eq '{_quoted(body['displayName'])}'"))
         same = [p for p in found.body.get("value", []) if (p.get("catalog") or {}).get("id") == catalog_id]
-        if same:
+        if same and same[0].get("resourceRoleScopes"):
+            raise StepFailed(f"access package '{body['displayName']}' now exists in this catalog and grants another "
+                             "role: it is not this project's. Run plan again.")
+        if same:  # the empty shell an apply of ours left when it was cut short: finish it
             package_id = same[0]["id"]
         else:
             created = await self.chain.send("POST", f"{GOV}/accessPackages", {**body, "isHidden": False,

@@ -11,7 +11,7 @@ from pathlib import Path
 from .config.model import Configuration
 from .diagnostics import Diagnostic, DiagnosticError
 from .graph.connect import Target
-from .graph.read import read_governance, read_live
+from .graph.read import foreign_packages, read_governance, read_live
 from .plan.diff import make_plan
 from .plan.governance import desired_governance, live_governance
 from .plan.model import Plan, Resource
@@ -69,6 +69,9 @@ async def survey(client, configuration: Configuration, target: Target, only: set
     names = {user_id: upn for upn, user_id in live.users.items()}
     current |= live_governance(apps_by_sp, live_gov.catalogs, live_gov.resources, live_gov.packages,
                                live_gov.policies, names)
+    problems = await _foreign_package_names(client, configuration, governance, current, live_gov)
+    if problems:
+        raise DiagnosticError(problems)
     desired |= governance | _catalogs(catalogs)
     current |= {key: _catalog(name, live_gov.catalogs[name]) for key, name in
                 ((key, key[3]) for key in _catalogs(catalogs)) if name in live_gov.catalogs}
@@ -77,6 +80,32 @@ async def survey(client, configuration: Configuration, target: Target, only: set
 
 def tenant_of(target: Target) -> str:
     return target.tenant_id or (EMULATED_TENANT if target.embedded else target.graph_url)
+
+
+async def _foreign_package_names(client, configuration, governance: dict, current: dict, live_gov) -> list:
+    """A package to create whose name another team's package already holds in that catalog: never taken over."""
+    wanted = [r for key, r in governance.items() if r.kind == "access_package" and key not in current]
+    candidates = [p for p in live_gov.others if any(p["displayName"] == r.attributes["displayName"] and
+                                                    (p.get("catalog") or {}).get("displayName") == r.attributes["catalog"]
+                                                    for r in wanted)]
+    foreign = await foreign_packages(client, candidates) if candidates else set()
+    taken = {(p["displayName"], p["catalog"]["displayName"]) for p in candidates if p["id"] in foreign}
+    problems = []
+    for resource in wanted:
+        if (resource.attributes["displayName"], resource.attributes["catalog"]) in taken:
+            role = _role_of(configuration, resource)
+            location = role.access_package.location
+            problems.append(Diagnostic(
+                f"access package '{resource.attributes['displayName']}' already exists in catalog "
+                f"'{resource.attributes['catalog']}' and is not managed by project '{configuration.project}'",
+                "give this role's package another name (accessPackage.name); idamconf never takes over another "
+                "team's package", location.file, location.line, location.column))
+    return problems
+
+
+def _role_of(configuration, resource: Resource):
+    app = next(a for a in configuration.applications if a.name == resource.application)
+    return next(r for r in app.app_roles if r.id == resource.ids["roleId"])
 
 
 def people(applications) -> list[str]:

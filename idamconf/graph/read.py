@@ -107,6 +107,7 @@ class LiveGovernance:
     catalogs: dict[str, dict] = field(default_factory=dict)  # display name -> catalog
     resources: dict[str, list] = field(default_factory=dict)  # catalog id -> its resources (with roles, scopes)
     packages: list[dict] = field(default_factory=list)  # with resourceRoleScopes (role, scope) and catalog
+    others: list[dict] = field(default_factory=list)  # every other package in the tenant, same shape
     policies: list[dict] = field(default_factory=list)  # of those packages, with accessPackage
 
 
@@ -118,6 +119,7 @@ async def read_governance(client: GraphClient, catalog_names: list[str], service
                                           expand="resourceRoleScopes($expand=role,scope),catalog", top=PAGE))
     live.packages = [p for p in packages if any((s.get("scope") or {}).get("originId") in service_principals
                                                 for s in p.get("resourceRoleScopes") or [])]
+    live.others = [p for p in packages if p not in live.packages]
     for package in live.packages:
         live.catalogs.setdefault(package["catalog"]["displayName"], package["catalog"])
     wanted = [name for name in catalog_names if name not in live.catalogs]
@@ -137,6 +139,21 @@ async def read_governance(client: GraphClient, catalog_names: list[str], service
                                                          expand="roles,scopes")) for c in catalogs))
     live.resources = {catalog["id"]: resources for catalog, resources in zip(catalogs, listed)}
     return live
+
+
+async def foreign_packages(client: GraphClient, candidates: list[dict]) -> set[str]:
+    """Of packages not recognisably the project's, the ids of those that are someone else's: they grant a role, or
+    have a policy. (An empty shell is what an apply of ours cut short after creating the package leaves behind.)"""
+    foreign = {p["id"] for p in candidates if p.get("resourceRoleScopes")}
+    empty = [p for p in candidates if p["id"] not in foreign]
+    requests = [BatchRequest("GET", query(f"{GOVERNANCE}/assignmentPolicies", filter=f"accessPackage/id eq '{p['id']}'"))
+                for p in empty]
+    for package, response in zip(empty, await client.batch(requests)):
+        if not response.ok:
+            raise GraphRequestFailed(f"GET policies of access package {package['id']}", response.error)
+        if response.body.get("value"):
+            foreign.add(package["id"])
+    return foreign
 
 
 def _quoted(value: str) -> str:

@@ -201,3 +201,70 @@ def test_a_group_may_request_and_an_unknown_group_stops_the_plan(project):
                 if "0009" in text)
     assert (f"applications/hr-self-service.yaml:{line}:11: error: group 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0009 is not "
             "in the tenant") in result.err
+
+
+def graph(project, method: str, path: str, body=None) -> dict:
+    """A request to the embedded tenant through the emulator's API, as another team's tooling would make it."""
+    import asyncio
+
+    import httpx
+
+    from idamconf.emulator import Store, create_app
+
+    async def send():
+        app = create_app(Store(project / ".idamconf" / "local.db"))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://graph/v1.0/",
+                                     headers={"Authorization": "Bearer other-team"}) as client:
+            response = await client.request(method, path, json=body)
+            assert response.status_code < 300, response.text
+            return response.json() if response.content else {}
+
+    return asyncio.run(send())
+
+
+def test_another_teams_package_with_the_same_name_is_never_taken_over(project):
+    edit(project / WORDPRESS, """    accessPackage:
+      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]
+      accessReview:
+        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]
+        frequencyDays: 180       # every 6 months
+""", "")
+    assert apply(project).code == 0
+    gov = "identityGovernance/entitlementManagement"
+    catalog = graph(project, "GET", f"{gov}/catalogs")["value"][0]
+    theirs = graph(project, "POST", f"{gov}/accessPackages", {"displayName": "eucs-idam-wordpress-writers",
+                                                               "description": "Other team's package",
+                                                               "catalog": {"id": catalog["id"]}})
+    graph(project, "POST", f"{gov}/assignmentPolicies", {"displayName": "theirs", "accessPackage": {"id": theirs["id"]},
+                                                          "allowedTargetScope": "allMemberUsers"})
+    edit(project / WORDPRESS, "    description: Drafts and edits posts; cannot publish.\n",
+         "    description: Drafts and edits posts; cannot publish.\n    accessPackage:\n"
+         "      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n")
+    result = apply(project)
+    assert result.code == 1
+    assert ("access package 'eucs-idam-wordpress-writers' already exists in catalog 'EUCS IDAM applications' and is "
+            "not managed by project 'eucs-idam'") in result.err
+    policy = [p for p in tenant(project)["objects"]["assignmentPolicies"] if p["displayName"] == "theirs"]
+    assert len(policy) == 1  # untouched
+    assert governance(project)["eucs-idam-wordpress-writers"]["roles"] == []
+
+
+def test_a_named_package_moves_to_another_application_in_one_apply(project):
+    edit(project / WORDPRESS, "    accessPackage:\n      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
+         "      accessReview:\n        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n"
+         "        frequencyDays: 180",
+         "    accessPackage:\n      name: shared-pkg\n      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
+         "      accessReview:\n        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n"
+         "        frequencyDays: 180")
+    assert apply(project).code == 0
+    edit(project / WORDPRESS, "    accessPackage:\n      name: shared-pkg\n      approvers: [grace.comms@contoso.com, "
+         "alice.admin@contoso.com]\n      accessReview:\n        reviewers: [grace.comms@contoso.com, "
+         "frank.audit@contoso.com]\n        frequencyDays: 180       # every 6 months\n", "")
+    payments = project / "applications/payments-api.yaml"
+    payments.write_text(payments.read_text() + "  - displayName: Writer\n    value: Pay.Writer\n    description: moved\n"
+                        "    accessPackage:\n      name: shared-pkg\n"
+                        "      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n")
+    result = apply(project, "--allow-delete")
+    assert result.code == 0, result.err
+    converged(project)
+    assert governance(project)["shared-pkg"]["roles"] == ["Pay.Writer"]

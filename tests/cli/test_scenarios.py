@@ -129,3 +129,23 @@ def test_changing_application_attributes(project):
     assert apply(project).code == 0
     converged(project)
     assert applications(project)["wordpress"]["displayName"] == "Contoso Blog"
+
+
+def test_an_identifier_uri_moves_between_applications_in_one_apply(project):
+    apply(project)
+    edit(project / "applications/wordpress.yaml", "  - api://eucs-idam-wordpress\n", "  - api://eucs-idam-blog\n")
+    edit(project / "applications/payments-api.yaml", "  - api://eucs-idam-payments-api\n",
+         "  - api://eucs-idam-payments-api\n  - api://eucs-idam-wordpress\n")
+    result = apply(project)
+    assert result.code == 0, result.err
+    converged(project)
+    assert "api://eucs-idam-wordpress" in applications(project)["payments-api"]["identifierUris"]
+
+
+def test_renaming_an_application_in_one_apply(project):
+    apply(project)
+    edit(project / "applications/payments-api.yaml", "name: payments-api", "name: payments")
+    result = apply(project, "--allow-delete")
+    assert result.code == 0, result.err
+    converged(project)
+    assert "payments" in applications(project) and "payments-api" not in applications(project)
