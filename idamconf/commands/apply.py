@@ -38,9 +38,9 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
         if plan.empty:
             return _emit(output, plan, None) if quiet else 0
         if plan.deletions and not allow_delete:
-            return _refuse_deletions(plan)
+            return _refused(output, plan, "deletions need --allow-delete") or _refuse_deletions(plan)
         if not auto_approve and not _confirmed():
-            return 1
+            return _refused(output, plan, "not confirmed (use --auto-approve in pipelines)") or 1
         if not quiet:
             print()
         outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else _progress)
@@ -48,6 +48,16 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
 
     only = set(document["applications"]) if document and document.get("applications") is not None else None
     return asyncio.run(surveyed(config_dir, env, then, only))
+
+
+def _refused(output: str, plan, reason: str) -> int:
+    """With --format json, a refusal is a report too (stdout), besides the message on stderr. Returns 0 to let the
+    caller go on to its human message."""
+    if output == "json":
+        print(json.dumps({"format_version": saved.FORMAT_VERSION, "project": plan.project,
+                          "environment": plan.environment, "tenant": plan.tenant, "complete": False,
+                          "refused": reason, "deletions": [c.address for c in plan.deletions]}, indent=2))
+    return 0
 
 
 def _refuse_deletions(plan) -> int:

@@ -20,7 +20,8 @@ def changed_applications(config_dir: Path, ref: str) -> set[str]:
     names = set()
     for line in listed.splitlines():
         status, path = line.split("\t", 1)
-        names.add(_name_at(top, path, ref if status == "D" else None))
+        names.add(_name_at(top, path, ref) if status != "A" else None)  # the name it had: it may have changed
+        names.add(_name_at(top, path, None) if status != "D" else None)
     for path in untracked.splitlines():
         names.add(_name_at(root, path, None))
     return {name for name in names if name}
@@ -40,7 +41,8 @@ def _name_at(base: Path, path: str, ref: str | None) -> str | None:
 
 def _git(cwd: Path, *args: str) -> str:
     try:
-        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+        result = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=cwd, capture_output=True, text=True,
+                                check=False)
     except OSError as error:
         raise DiagnosticError([Diagnostic(f"cannot run git: {error}", "install git, or plan without "
                                           "--changed-since")]) from None

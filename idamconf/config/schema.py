@@ -24,9 +24,13 @@ def schema(name: str) -> dict:
 
 @lru_cache(maxsize=None)
 def _validator(name: str):
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator, validators
 
-    return Draft202012Validator(schema(name))
+    # JSON Schema counts 180.0 as an integer; a configuration should say 180 (Graph would be sent "P180.0D").
+    types = Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda checker, value: isinstance(value, int) and not isinstance(value, bool))
+    strict = validators.extend(Draft202012Validator, type_checker=types)
+    return strict(schema(name))
 
 
 def validate(document: Document, name: str) -> list[Diagnostic]:
@@ -109,5 +113,6 @@ def _example_fix(sub: dict, wanted: str) -> str:
 def _describe(value) -> str:
     if value is None:
         return "nothing (an empty value)"
-    names = {str: "a string", bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping"}
+    names = {str: "a string", bool: "true/false", int: "a whole number", float: "a decimal number", list: "a list",
+             dict: "a mapping"}
     return names.get(type(value), type(value).__name__)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .errors import GraphError, bad_request, error_body
 from .protocol import RawJson, Reply, Request
@@ -58,7 +58,7 @@ def _has_json_content_type(item: dict) -> bool:
 
 def _sub_request(outer: Request, item: dict) -> Request:
     url = urlsplit(item["url"])
-    path = url.path.lstrip("/")
+    path = unquote(url.path).lstrip("/")  # as a server decodes a request's path
     if path.startswith("v1.0/"):
         path = path[len("v1.0/"):]
     headers = {name.lower(): str(value) for name, value in (item.get("headers") or {}).items()}

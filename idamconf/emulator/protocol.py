@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-_SEGMENT = re.compile(r"(?:[^/']|'(?:[^']|'')*')+")
+_SEGMENT = re.compile(r"(?:[^/(]|\((?:[^')]|'(?:[^']|'')*')*\))+")  # a "/" inside (key='…') does not split
 _KEYED = re.compile(r"^(\w+)\((\w+)='((?:[^']|'')*)'\)$")
 
 

@@ -19,7 +19,7 @@ def render_markdown(plan: Plan, target: str, findings: list = ()) -> str:
         lines += ["**No changes.** The tenant matches the configuration.", ""]
     else:
         lines += [f"**{summary(plan)}**", "", "| | change | action |", "|---|---|---|"]
-        lines += [f"| {_ICONS[c.action]} | `{c.address}` | {_action(c)} |" for c in plan.pending]
+        lines += [f"| {_ICONS[c.action]} | `{_cell(c.address)}` | {_action(c)} |" for c in plan.pending]
         lines += ["", "<details><summary>Details of every change</summary>", ""]
         for change in plan.pending:
             lines += _details(change)
@@ -43,12 +43,17 @@ def render_apply_markdown(plan: Plan, outcome) -> str:
               f"{sum(c.action is Action.DELETE for c in done)} destroyed; {len(outcome.failed)} failed.**", ""]
     if outcome.failed:
         lines += ["| failed | error |", "|---|---|"]
-        lines += [f"| `{c.address}` | {message.replace('|', chr(92) + '|')} |" for c, message in outcome.failed]
+        lines += [f"| `{_cell(c.address)}` | {_cell(message)} |" for c, message in outcome.failed]
         lines += ["", "What was done stays done: fix the cause and run apply again.", ""]
     if done:
         lines += ["<details><summary>Done</summary>", ""]
         lines += [f"- {_ICONS[c.action]} `{c.address}` ({c.action.value})" for c in done] + ["", "</details>", ""]
     return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    """Table cells end at "|", even inside code spans: role values may contain one."""
+    return text.replace("|", "\\|")
 
 
 def _action(change: Change) -> str:
@@ -75,7 +80,7 @@ def _findings(findings) -> list[str]:
     lines = ["#### Policy findings", "", "| severity | rule | where | finding |", "|---|---|---|---|"]
     for finding in findings:
         text = f"{finding.summary} (fix: {finding.fix})".replace("|", "\\|")
-        lines.append(f"| {finding.severity} | `{finding.rule}` | `{finding.location}` | {text} |")
+        lines.append(f"| {finding.severity} | `{finding.rule}` | `{_cell(finding.location)}` | {text} |")
     return lines + [""]
 
 

@@ -87,3 +87,14 @@ def test_the_comment_lists_the_policy_findings(project):
     assert "#### Policy findings" in comment
     assert "| warning | `role.description` | `" in comment and "applications/hr-self-service.yaml:" in comment
     assert "None: the configuration follows the organisation's rules." not in comment
+
+
+def test_changed_since_sees_renames_and_non_ascii_file_names(project):
+    configuration_repository(project)
+    text = (project / "applications/payments-api.yaml").read_text()
+    (project / "applications/payments-api.yaml").write_text(text.replace("name: payments-api", "name: payments"))
+    (project / "applications/café.yaml").write_text(DEMAND)
+    result = plan(project, "--changed-since", "HEAD")
+    assert "- app.payments-api  (destroy)" in result.out
+    assert "+ app.payments  (create)" in result.out and "+ app.crm  (create)" in result.out
+    assert "wordpress" not in result.out

@@ -84,3 +84,14 @@ def test_schema_command_prints_the_published_schema():
     assert result.code == 0
     assert '"$schema": "https://json-schema.org/draft/2020-12/schema"' in result.out
     assert '"title": "idamconf application"' in result.out
+
+
+def test_people_with_plus_or_apostrophe_in_their_user_principal_name(project):
+    seed(project, "users:\n  - {userPrincipalName: zoe+ops@contoso.com}\n  - {userPrincipalName: \"o'brien@contoso.com\"}\n")
+    edit(project / "applications/wordpress.yaml", "  - grace.comms@contoso.com\n",
+         "  - grace.comms@contoso.com\n  - zoe+ops@contoso.com\n  - \"o'brien@contoso.com\"\n")
+    result = apply(project)
+    assert result.code == 0, result.err
+    converged(project)
+    from .harness import owners_of
+    assert {"zoe+ops@contoso.com", "o'brien@contoso.com"} <= owners_of(project, "wordpress")

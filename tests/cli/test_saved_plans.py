@@ -111,3 +111,13 @@ def test_apply_json_report(project):
     assert result.code == 0 and report["complete"] is True
     assert report["summary"] == {"added": 43, "changed": 0, "destroyed": 0, "failed": 0}
     assert {"address": "app.wordpress", "action": "create"} in report["done"]
+
+
+def test_apply_json_report_when_refused(project):
+    apply(project)
+    (project / "applications/payments-api.yaml").unlink()
+    result = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "json")
+    report = json.loads(result.out)
+    assert result.code == 1 and report["complete"] is False
+    assert report["refused"] == "deletions need --allow-delete"
+    assert "app.payments-api" in report["deletions"]

@@ -97,3 +97,10 @@ def test_an_unknown_approver_is_a_plan_error_at_its_line(project):
     assert result.code == 1
     assert f"{APP}:26:41: error: bob.opps@contoso.com is not a user in the tenant" in result.err
     assert "never by e-mail" in result.err
+
+
+def test_a_decimal_where_a_whole_number_belongs_is_refused(project):
+    edit(project / APP, "        frequencyDays: 90\n", "        frequencyDays: 90.0\n")
+    result = validate(project)
+    assert result.code == 1
+    assert "accessReview.frequencyDays: expected a whole number, found a decimal number" in result.err
