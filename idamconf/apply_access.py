@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .graph.client import GraphFailure, query
-from .plan.governance import UNREVIEWED
+from .plan.governance import UNREVIEWED, catalog_description
 from .plan.model import Action, Plan
 
 GOV = "identityGovernance/entitlementManagement"
@@ -40,7 +40,7 @@ async def ensure_catalogs(client, plan: Plan, outcome, report) -> dict[str, str]
             ids[name] = found.body["value"][0]["id"]
         else:
             created = await client.send("POST", f"{GOV}/catalogs", {
-                "displayName": name, "description": f"Access packages managed by idamconf ({plan.project}).",
+                "displayName": name, "description": catalog_description(plan.project),
                 "state": "published", "isExternallyVisible": False})
             if not created.ok:
                 outcome.failed.append((change, str(created.error)))

@@ -13,7 +13,7 @@ from .diagnostics import Diagnostic, DiagnosticError
 from .graph.connect import Target
 from .graph.read import foreign_packages, read_governance, read_live
 from .plan.diff import make_plan
-from .plan.governance import desired_governance, live_governance
+from .plan.governance import catalog_description, desired_governance, live_governance
 from .plan.model import Plan, Resource
 from .plan.resources import KIND_ORDER, desired_resources, live_resources
 
@@ -65,7 +65,7 @@ async def survey(client, configuration: Configuration, target: Target, only: set
     catalogs = sorted({resource.attributes["catalog"] for resource in governance.values()
                        if resource.kind == "catalog_resource"})
     apps_by_sp = _applications_by_service_principal(current)
-    live_gov = await read_governance(client, catalogs, set(apps_by_sp))
+    live_gov = await read_governance(client, catalogs, set(apps_by_sp), catalog_description(configuration.project))
     names = {user_id: upn for upn, user_id in live.users.items()}
     current |= live_governance(apps_by_sp, live_gov.catalogs, live_gov.resources, live_gov.packages,
                                live_gov.policies, names)

@@ -111,9 +111,11 @@ class LiveGovernance:
     policies: list[dict] = field(default_factory=list)  # of those packages, with accessPackage
 
 
-async def read_governance(client: GraphClient, catalog_names: list[str], service_principals: set[str]):
-    """Catalogs by name, the packages granting roles of the project's applications, their policies, and the
-    resources of every catalog involved."""
+async def read_governance(client: GraphClient, catalog_names: list[str], service_principals: set[str],
+                          marker: str):
+    """The catalogs involved -- named by the configuration, holding one of the project's packages, or created by
+    idamconf for the project (their description is `marker`) -- with their resources; the packages granting roles
+    of the project's applications; their policies."""
     live = LiveGovernance()
     packages = await client.get_all(query(f"{GOVERNANCE}/accessPackages",
                                           expand="resourceRoleScopes($expand=role,scope),catalog", top=PAGE))
@@ -122,14 +124,9 @@ async def read_governance(client: GraphClient, catalog_names: list[str], service
     live.others = [p for p in packages if p not in live.packages]
     for package in live.packages:
         live.catalogs.setdefault(package["catalog"]["displayName"], package["catalog"])
-    wanted = [name for name in catalog_names if name not in live.catalogs]
-    requests = [BatchRequest("GET", query(f"{GOVERNANCE}/catalogs", filter=f"displayName eq '{_quoted(name)}'"))
-                for name in wanted]
-    for name, response in zip(wanted, await client.batch(requests)):
-        if not response.ok:
-            raise GraphRequestFailed(f"GET catalogs named {name}", response.error)
-        if response.body.get("value"):
-            live.catalogs[name] = response.body["value"][0]
+    for catalog in await client.get_all(query(f"{GOVERNANCE}/catalogs", top=PAGE)):
+        if catalog["displayName"] in catalog_names or catalog.get("description") == marker:
+            live.catalogs.setdefault(catalog["displayName"], catalog)
     ids = {package["id"] for package in live.packages}
     if ids:
         policies = await client.get_all(query(f"{GOVERNANCE}/assignmentPolicies", expand="accessPackage", top=PAGE))
@@ -156,5 +153,3 @@ async def foreign_packages(client: GraphClient, candidates: list[dict]) -> set[s
     return foreign
 
 
-def _quoted(value: str) -> str:
-    return value.replace("'", "''")

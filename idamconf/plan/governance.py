@@ -16,6 +16,12 @@ from .resources import KIND_ORDER
 UNREVIEWED = {"remove": "removeAccess", "keep": "keepAccess", "recommendation": "acceptAccessRecommendation"}
 
 
+def catalog_description(project: str) -> str:
+    """How a catalog idamconf created for the project says so: such catalogs are always read, so that the project's
+    applications are taken out of them when no package needs them there any more."""
+    return f"Access packages managed by idamconf ({project})."
+
+
 def desired_governance(configuration: Configuration, environment: str, users: dict[str, str]):
     """Resources for every access package in `environment`, and a diagnostic for every unknown person."""
     resources: dict[tuple, Resource] = {}

@@ -13,7 +13,7 @@ from idamconf.emulator import embedded
 from idamconf.emulator.errors import GraphError
 from idamconf.emulator.protocol import Reply
 
-from .harness import applications, apply, plan
+from .harness import applications, apply, edit, plan, tenant
 from .test_access_packages import governance
 from .test_scenarios import converged
 
@@ -92,3 +92,30 @@ def test_apply_killed_after_the_first_access_package_is_finished(project):
     assert apply(project).code == 0
     converged(project)
     assert len(governance(project)) == 6
+
+
+class RefuseLeavingCatalogs(RefuseWritesAfter):
+    """Graph refuses to take an application out of a catalog (adminRemove), as a cut-short apply would leave it."""
+
+    async def before(self, request):
+        if request.path.endswith("resourceRequests") and (request.body or {}).get("requestType") == "adminRemove":
+            error = GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+            return Reply(403, error.body("test", "test"))
+        return None
+
+
+def test_moving_to_a_new_catalog_cut_short_is_finished(project, monkeypatch):
+    assert apply(project).code == 0
+    edit(project / "idamconf.yaml", "  catalog: EUCS IDAM applications", "  catalog: New catalog")
+    real_open = embedded.open_app
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None: real_open(
+        state, seed, RefuseLeavingCatalogs(0)))
+    assert apply(project, "--allow-delete").code == 1
+    monkeypatch.setattr(embedded, "open_app", real_open)
+    pending = plan(project)
+    assert "- app.wordpress.catalog[EUCS IDAM applications]  (destroy)" in pending.out
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
+    links = tenant(project)["links"]
+    old = [c["id"] for c in tenant(project)["objects"]["catalogs"] if c["displayName"] == "EUCS IDAM applications"]
+    assert [t for r, s, t in links if r == "catalogResources" and s in old] == []
