@@ -56,6 +56,15 @@ async def list_all(store: Store, options: str = TAGGED) -> tuple[float, int, int
         return time.perf_counter() - started, objects, pages
 
 
+def median_of_3(measure) -> tuple[float, int]:
+    """This machine's timings vary by tens of percent from run to run: report the middle one of three."""
+    runs = [measure() for _ in range(3)]
+    for _, objects, _ in runs:
+        assert objects == APPS, objects
+    seconds, _, pages = sorted(runs)[1]
+    return seconds, pages
+
+
 def best_of(command: list[str], runs: int = 5) -> float:
     times = []
     for _ in range(runs):
@@ -70,14 +79,13 @@ def main() -> None:
     seconds_seed = time.perf_counter()
     store = seed_tenant(APPS)
     seconds_seed = time.perf_counter() - seconds_seed
-    listing, objects, pages = asyncio.run(list_all(store))
-    assert objects == APPS, objects
-    selected, objects, _ = asyncio.run(list_all(store, f"{TAGGED}&$select={APP_FIELDS}"))
-    assert objects == APPS, objects
+    listing, pages = median_of_3(lambda: asyncio.run(list_all(store)))
+    selected, _ = median_of_3(lambda: asyncio.run(list_all(store, f"{TAGGED}&$select={APP_FIELDS}")))
     help_s = best_of([idamconf, "--help"])
     validate_s = best_of([idamconf, "validate", "-C", "examples"])
     rows = [
-        ("List 10,000 applications, $top=999, in-process emulator", f"{listing:.2f} s ({pages} pages)", "< 1 s",
+        ("List 10,000 applications, $top=999, in-process emulator (median of 3)", f"{listing:.2f} s ({pages} pages)",
+         "< 1 s",
          listing < 1.0),
         ("The same with idamconf's `$select` of managed fields", f"{selected:.2f} s", "< 1 s", selected < 1.0),
         ("`idamconf --help` (new process, best of 5)", f"{help_s:.2f} s", "≤ 0.3 s", help_s <= 0.3),

@@ -201,9 +201,10 @@ class _FilterParser:
         self.allow(prop, "any")
         self.params.append(self.literal())
         self.take(")")
-        # `+id`: page along (kind, seq) and test each row against the subquery's list, rather than sorting all
-        # matches by seq on every page.
-        return f"+id IN (SELECT id FROM members WHERE prop = '{prop}' AND value = ?)"
+        # Page along (kind, seq) and look each row's members up by index, rather than sorting all matches by seq
+        # (or rebuilding the list of all matches) on every page.
+        return (f"EXISTS (SELECT 1 FROM members AS m WHERE m.kind = objects.kind AND m.id = objects.id "
+                f"AND m.prop = '{prop}' AND m.value = ?)")
 
 
 def compile_filter(text: str, filterable: dict[str, set[str]], odata_type: str) -> tuple[str, tuple]:

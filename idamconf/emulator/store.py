@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS members (
 );
 CREATE INDEX IF NOT EXISTS members_value ON members (prop, value);
 CREATE INDEX IF NOT EXISTS members_value_nocase ON members (prop, lower(value));
-CREATE INDEX IF NOT EXISTS members_object ON members (kind, id);
+CREATE INDEX IF NOT EXISTS members_object ON members (kind, id, prop, value);
 """
 
 
