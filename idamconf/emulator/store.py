@@ -132,7 +132,8 @@ class Store:
 
     def holders(self, kind: str, prop: str, value: str) -> list[str]:
         """Ids of the objects whose collection `prop` holds `value` (compared case-insensitively)."""
-        sql = "SELECT id FROM members WHERE kind = ? AND prop = ? AND lower(value) = lower(?)"
+        # `+kind`: look up by (prop, lower(value)), not by scanning every member of the kind.
+        sql = "SELECT id FROM members WHERE +kind = ? AND prop = ? AND lower(value) = lower(?)"
         return [row[0] for row in self._db.execute(sql, (kind, prop, value))]
 
     # -------------------------------------------------------------------------------------------------- links
