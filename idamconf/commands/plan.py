@@ -29,5 +29,5 @@ def render(survey, output: str, colour: bool) -> str:
     if output == "json":
         return json.dumps(saved.plan_to_dict(survey.plan), indent=2, ensure_ascii=False) + "\n"
     if output == "markdown":
-        return render_markdown(survey.plan, survey.where, survey.findings)
+        return render_markdown(survey.plan, survey.where, survey.findings())
     return render_plan(survey.plan, survey.where, colour)

@@ -27,8 +27,13 @@ class Survey:
     plan: Plan
     live: dict  # the live resources the plan was computed from
     target: Target
-    findings: list  # lint's findings for this environment (for the pull-request comment)
+    configuration: object
+    root: Path
     digest: str  # of the configuration files
+
+    def findings(self) -> list:
+        """lint's findings for this environment (for the pull-request comment): computed only when asked for."""
+        return lint(self.configuration, read_documents(self.root), self.target.environment)
 
     @property
     def where(self) -> str:
@@ -41,8 +46,7 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
     if errors(problems) or configuration is None:
         raise DiagnosticError(problems)
     target = target_for(configuration, env)
-    findings = lint(configuration, read_documents(Path(config_dir)), target.environment)
     digest = configuration_digest(Path(config_dir), configuration_files(Path(config_dir)))
     async with connect(target) as client:
         plan, live = await survey(client, configuration, target, only)
-        return await then(client, Survey(plan, live, target, findings, digest))
+        return await then(client, Survey(plan, live, target, configuration, Path(config_dir), digest))
