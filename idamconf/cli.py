@@ -93,8 +93,8 @@ def _format(value: str, *allowed: str) -> str:
 
 
 @app.command(epilog="Example: idamconf schema project > project.schema.json")
-def schema(name: str = typer.Argument("application", help="application or project")) -> None:
-    """Print the JSON Schema of application files (or of idamconf.yaml) for editors and other tools."""
+def schema(name: str = typer.Argument("application", help="application, project or plan")) -> None:
+    """Print the JSON Schema of application files (or of idamconf.yaml, or of plan --format json)."""
     _run("schema", name)
 
 

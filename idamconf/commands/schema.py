@@ -7,7 +7,8 @@ from ..diagnostics import Diagnostic, DiagnosticError
 
 
 def run(name: str) -> int:
-    if name not in {"application", "project"}:
-        raise DiagnosticError([Diagnostic(f"no schema named '{name}'", "use: idamconf schema application | project")])
+    if name not in {"application", "project", "plan"}:
+        raise DiagnosticError([Diagnostic(f"no schema named '{name}'",
+                                          "use: idamconf schema application | project | plan")])
     print(json.dumps(schema(name), indent=2))
     return 0

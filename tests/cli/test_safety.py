@@ -84,6 +84,9 @@ def test_schema_command_prints_the_published_schema():
     assert result.code == 0
     assert '"$schema": "https://json-schema.org/draft/2020-12/schema"' in result.out
     assert '"title": "idamconf application"' in result.out
+    assert '"title": "idamconf plan (JSON output, format 1.0)"' in idamconf("schema", "plan").out
+    unknown = idamconf("schema", "colour")
+    assert unknown.code == 1 and "use: idamconf schema application | project | plan" in unknown.err
 
 
 def test_people_with_plus_or_apostrophe_in_their_user_principal_name(project):
