@@ -95,11 +95,14 @@ def application_files(root: Path, problems: list[Diagnostic]) -> list[Path]:
     real_root = root.resolve()
     files = []
     for path in sorted(directory.rglob("*")):
-        if path.suffix not in {".yaml", ".yml"} or any(part.startswith(".") for part in path.relative_to(root).parts):
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        if path.suffix not in {".yaml", ".yml"} and not (path.is_symlink() and path.is_dir()):
             continue
         if not path.resolve().is_relative_to(real_root):
-            problems.append(Diagnostic("this file links outside the configuration directory",
-                                       "copy the file into the configuration directory instead of linking to it",
+            what = "directory" if path.is_dir() else "file"
+            problems.append(Diagnostic(f"this {what} links outside the configuration directory",
+                                       f"copy the {what} into the configuration directory instead of linking to it",
                                        _shown(root, path)))
             continue
         if path.is_file():

@@ -62,8 +62,10 @@ def _explain(document: Document, error) -> list[Diagnostic]:
         hint = f"did you mean '{close[0]}'? " if close else ""
         return [document.diagnostic(path, f"'{error.instance}' is not one of {', '.join(choices)}",
                                     f"{hint}choose one of {', '.join(choices)}")]
-    if rule == "propertyNames":
-        return [document.diagnostic(path + (error.instance,), f"'{error.instance}' is not a valid name", fix, key=True)]
+    if rule == "propertyNames" or "propertyNames" in error.schema_path:
+        line, column = document.where(path + (error.instance,), key=True)
+        return [Diagnostic(f"'{error.instance}' is not a valid name", fix, document.file, line, column,
+                           render_path(path))]
     summary = _summary(rule, error, _secret_key(path))
     return [document.diagnostic(path, summary, fix or sub.get("description", "") if isinstance(sub, dict) else "")]
 

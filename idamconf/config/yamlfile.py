@@ -17,8 +17,11 @@ MAX_BYTES = 1_000_000
 MAX_NODES = 50_000
 MAX_DEPTH = 40
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_SCALARS = yaml.constructor.SafeConstructor.yaml_constructors
+_SCALARS = {tag: yaml.constructor.SafeConstructor.yaml_constructors[tag] for tag in
+            ("tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+             "tag:yaml.org,2002:str")}
 _PLAIN_STRING_TAGS = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
+_COLLECTION_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
 
 Path_ = tuple  # a path inside a document: ("appRoles", 1, "value")
 
@@ -62,6 +65,8 @@ class _Builder:
         if self.nodes > MAX_NODES or depth > MAX_DEPTH:
             raise _TooLarge(node, "nodes" if self.nodes > MAX_NODES else "depth")
         self.document.value_marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if type(node) in _COLLECTION_TAGS and node.tag != _COLLECTION_TAGS[type(node)]:
+            self._unsupported_tag(node, path)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -93,11 +98,20 @@ class _Builder:
             return node.value
         construct = _SCALARS.get(node.tag)
         if construct is None:
+            return self._unsupported_tag(node, path)
+        try:
+            return construct(self.constructor, node)
+        except (ValueError, KeyError, IndexError, TypeError, yaml.YAMLError):
             line, column = node.start_mark.line + 1, node.start_mark.column + 1
-            self.problems.append(Diagnostic(f"unsupported YAML tag {node.tag}", "remove the tag: write plain values",
-                                            self.document.file, line, column, render_path(path)))
+            self.problems.append(Diagnostic(f"'{node.value}' cannot be read as {node.tag.rsplit(':', 1)[-1]}",
+                                            "remove the tag, or write a value of that type", self.document.file,
+                                            line, column, render_path(path)))
             return None
-        return construct(self.constructor, node)
+
+    def _unsupported_tag(self, node, path: tuple) -> None:
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        self.problems.append(Diagnostic(f"unsupported YAML tag {node.tag}", "remove the tag: write plain values",
+                                        self.document.file, line, column, render_path(path)))
 
 
 class _TooLarge(Exception):
@@ -150,6 +164,13 @@ def parse(text: str, shown_as: str) -> tuple[Document | None, list[Diagnostic]]:
 def _syntax_error(error: yaml.YAMLError, shown_as: str, text: str) -> Diagnostic:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    if isinstance(error, yaml.reader.ReaderError):  # a character YAML does not allow: it has a position, no mark
+        position = min(error.position, len(text))
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        return Diagnostic(f"character {ord(error.character) if isinstance(error.character, str) else error.character:#04x} "
+                          "is not allowed in YAML", "remove the control character (save the file as UTF-8 text)",
+                          shown_as, line, column)
     problem = getattr(error, "problem", None) or str(error)
     lines = text.splitlines()
     tabbed = 0 < line <= len(lines) and "\t" in lines[line - 1]

@@ -1,0 +1,575 @@
+"""Writes tests/bad_inputs/cases/: one directory per hostile input, run by test_bad_inputs.py.
+
+Each case directory holds the broken file exactly as bytes (`app.yaml`, dropped in as applications/wordpress.yaml, or
+`idamconf.yaml` for the project file), `expected.txt` (substrings the diagnostics must contain, one per line) and,
+for a case that exposes a bug, `xfail.txt` (the reason). Inputs too large to commit (over the size limit) or that
+cannot be a plain file (a symlink) have `generated.txt` instead, naming a builder in test_bad_inputs.py.
+
+Run `python tests/bad_inputs/generate.py` after editing CASES; it rewrites the whole directory.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CASES_DIR = HERE / "cases"
+APP = "applications/wordpress.yaml"
+PROJECT = "idamconf.yaml"
+
+# A valid application; cases replace or add lines. Line numbers are on the right.
+BASE = (
+    "name: wordpress\n"                                                          # 1
+    "displayName: WordPress Blog\n"                                              # 2
+    "owners: [alice.admin@contoso.com, grace.comms@contoso.com]\n"               # 3
+    "appRoles:\n"                                                                # 4
+    "  - displayName: Writer\n"                                                  # 5
+    "    value: Blog.Writer\n"                                                   # 6
+    "    description: Drafts posts.\n"                                           # 7
+    "    accessPackage:\n"                                                       # 8
+    "      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"     # 9
+    "      accessReview:\n"                                                      # 10
+    "        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n"   # 11
+    "        frequencyDays: 180\n"                                               # 12
+)
+
+PROJECT_BASE = (
+    "project: eucs-idam\n"                                                       # 1
+    "defaultEnvironment: local\n"                                                # 2
+    "environments:\n"                                                            # 3
+    "  local:\n"                                                                 # 4
+    "    emulator: true\n"                                                       # 5
+    "    seed: emulator/directory.yaml\n"                                        # 6
+    "  nle:\n"                                                                   # 7
+    "    graphUrl: https://graph.microsoft.com/v1.0\n"                           # 8
+    "    tenantId: 00000000-0000-0000-0000-00000000e001\n"                       # 9
+    "    clientId: 00000000-0000-0000-0000-0000000c11e0\n"                       # 10
+    "    credential: workload-identity\n"                                        # 11
+)
+
+
+def sub(old: str, new: str, base: str = BASE) -> str:
+    assert old in base, old
+    return base.replace(old, new, 1)
+
+
+def psub(old: str, new: str) -> str:
+    return sub(old, new, PROJECT_BASE)
+
+
+def at(line: int, column: int, rest: str, file: str = APP) -> str:
+    return f"{file}:{line}:{column}: error: {rest}"
+
+
+def pat(line: int, column: int, rest: str) -> str:
+    return at(line, column, rest, PROJECT)
+
+
+SYNTAX = "YAML syntax error"
+FREQ = "appRoles[0].accessPackage.accessReview.frequencyDays"
+
+# Cases that expose a bug in idamconf (not fixed here): name -> why the test is expected to fail.
+READER = ("bug: PyYAML's ReaderError has no problem_mark, so the diagnostic has no line:column (file only) and ends "
+          "with 'in \"<unicode string>\", position N'")
+CRASH = "bug: the tag's constructor raises on this text: an unexpected {} (one line and a log) instead of a diagnostic"
+XFAIL = {  # cases that expose a known bug, with the reason: none open now
+}
+TYPE = "expected "
+
+# name -> (content: str | bytes, [expected substrings], target file "app" | "project")
+CASES: dict[str, tuple] = {}
+
+
+def case(name: str, content, *expected: str, target: str = "app", xfail: str = "") -> None:
+    assert name not in CASES, name
+    CASES[name] = (content, list(expected), target, xfail or XFAIL.get(name, ""))
+
+
+# --- YAML syntax errors -------------------------------------------------------------------------------------------
+case("syntax-unclosed-flow-sequence", sub("grace.comms@contoso.com]\n", "grace.comms@contoso.com\n"),
+     at(4, 9, SYNTAX + ": did not find expected ',' or ']'"))
+case("syntax-unclosed-flow-mapping", BASE + "web: {redirectUris: [https://blog.contoso.com/]\n",
+     at(14, 1, SYNTAX + ": did not find expected ',' or '}'"))
+case("syntax-unclosed-double-quote", sub("displayName: WordPress Blog", 'displayName: "WordPress Blog'),
+     at(13, 1, SYNTAX + ": found unexpected end of stream (while scanning a quoted scalar)"))
+case("syntax-unclosed-single-quote", sub("displayName: WordPress Blog", "displayName: 'WordPress Blog"),
+     at(13, 1, SYNTAX + ": found unexpected end of stream (while scanning a quoted scalar)"))
+case("syntax-colon-in-plain-value", sub("displayName: WordPress Blog", "displayName: WordPress: Blog"),
+     at(2, 23, SYNTAX + ": mapping values are not allowed"))
+case("syntax-unknown-escape", sub("displayName: WordPress Blog", 'displayName: "Word\\qPress"'),
+     at(2, 19, SYNTAX + ": found unknown escape character"))
+case("syntax-undefined-alias", sub("displayName: WordPress Blog", "displayName: *nowhere"),
+     at(2, 14, SYNTAX + ": found undefined alias"))
+case("syntax-character-at-sign", sub("displayName: WordPress Blog", "displayName: @wordpress"),
+     at(2, 14, SYNTAX + ": found character"), "that cannot start any token")
+case("syntax-character-backtick", sub("displayName: WordPress Blog", "displayName: `wordpress`"),
+     at(2, 14, SYNTAX + ": found character"), "that cannot start any token")
+case("syntax-stray-closing-bracket", sub("owners: [alice.admin@contoso.com, grace.comms@contoso.com]", "owners: ]"),
+     "applications/wordpress.yaml:3:9: error: " + SYNTAX)
+case("syntax-missing-colon", sub("name: wordpress", "name wordpress"), at(2, 12, SYNTAX))
+case("syntax-bad-indentation", sub("    value: Blog.Writer", "     value: Blog.Writer"),
+     at(6, 11, SYNTAX))
+case("syntax-dedented-sequence-item", sub("  - displayName: Writer\n    value", "  - displayName: Writer\n value"),
+     at(6, 2, SYNTAX))
+case("syntax-incompatible-yaml-directive", "%YAML 2.0\n---\n" + BASE, "applications/wordpress.yaml:1:1:",
+     SYNTAX + ": found incompatible YAML document")
+case("syntax-unknown-directive-without-document", "%FOO bar\n" + BASE, at(1, 5, SYNTAX))
+case("syntax-anchor-without-name", sub("displayName: WordPress Blog", "displayName: & WordPress"),
+     at(2, 15, SYNTAX + ": did not find expected alphabetic or numeric character"))
+case("syntax-block-scalar-bad-indent", BASE + "description: |\n  first line\n second line\n",
+     at(15, 2, SYNTAX))
+case("syntax-sequence-after-mapping", BASE + "- stray item\n", "applications/wordpress.yaml:13:1: error: " + SYNTAX)
+case("syntax-flow-mapping-missing-comma", BASE + "web: {redirectUris: [] spa: []}\n",
+     at(13, 24, SYNTAX + ": did not find expected ',' or '}'"))
+case("syntax-only-a-colon", ":\n", at(1, 1, SYNTAX))
+
+# --- tabs -------------------------------------------------------------------------------------------------------
+case("tab-indented-sequence-item", sub("  - displayName: Writer", "\t- displayName: Writer"),
+     "applications/wordpress.yaml:5:1: error: " + SYNTAX, "indent with spaces, not tabs")
+case("tab-indented-nested-key", sub("        frequencyDays: 180", "\t\tfrequencyDays: 180"),
+     at(12, 1, SYNTAX), "indent with spaces, not tabs")
+case("tab-before-top-level-key", sub("displayName: WordPress Blog", "\tdisplayName: WordPress Blog"),
+     at(2, 1, SYNTAX), "indent with spaces, not tabs")
+
+# --- duplicate keys ---------------------------------------------------------------------------------------------
+case("duplicate-top-level-key", BASE + "displayName: Again\n",
+     at(13, 1, "duplicate key 'displayName' (first set on line 2)"), "remove one of the two")
+case("duplicate-key-in-role", sub("    description: Drafts posts.\n",
+                                  "    description: Drafts posts.\n    value: Blog.Other\n"),
+     at(8, 5, "appRoles[0]: duplicate key 'value' (first set on line 6)"))
+case("duplicate-key-in-access-package", sub("      accessReview:\n", "      approvers: [bob.ops@contoso.com]\n"
+                                            "      accessReview:\n"),
+     at(10, 7, "appRoles[0].accessPackage: duplicate key 'approvers' (first set on line 9)"))
+case("duplicate-key-in-access-review", BASE + "        frequencyDays: 90\n",
+     at(13, 9, "appRoles[0].accessPackage.accessReview: duplicate key 'frequencyDays' (first set on line 12)"))
+case("duplicate-key-in-flow-mapping", BASE + "web: {redirectUris: [], redirectUris: []}\n",
+     at(13, 25, "web: duplicate key 'redirectUris' (first set on line 13)"))
+case("duplicate-key-quoted-and-plain", BASE + '"name": wordpress\n',
+     at(13, 1, "duplicate key 'name' (first set on line 1)"))
+case("duplicate-key-same-boolean", BASE + "true: a\nTrue: b\n",
+     at(14, 1, "duplicate key 'True' (first set on line 13)"))
+case("duplicate-environment-in-project", PROJECT_BASE + "  local:\n    emulator: true\n",
+     pat(12, 3, "environments: duplicate key 'local' (first set on line 4)"), target="project")
+
+# --- wrong types, every field -----------------------------------------------------------------------------------
+case("type-name-list", sub("name: wordpress", "name: [wordpress]"), at(1, 7, "name: expected a string, found a list"))
+case("type-name-number", sub("name: wordpress", "name: 123"), at(1, 7, "name: expected a string, found a whole number"))
+case("type-name-null", sub("name: wordpress", "name:"),
+     at(1, 6, "name: expected a string, found nothing (an empty value)"))
+case("type-display-name-bool", sub("displayName: WordPress Blog", "displayName: yes"),
+     at(2, 14, "displayName: expected a string, found true/false"))
+case("type-display-name-mapping", sub("displayName: WordPress Blog", "displayName: {text: x}"),
+     at(2, 14, "displayName: expected a string, found a mapping"))
+case("type-description-list", BASE + "description: [a, b]\n",
+     at(13, 14, "description: expected a string, found a list"))
+case("type-organisation-number", BASE + "organisation: 1234\n",
+     at(13, 15, "organisation: expected a string, found a whole number"))
+case("type-department-list", BASE + "department: [idam]\n", at(13, 13, "department: expected a string, found a list"))
+case("type-owners-string", sub("owners: [alice.admin@contoso.com, grace.comms@contoso.com]",
+                               "owners: alice.admin@contoso.com"),
+     at(3, 9, "owners: expected a list, found a string"), "list at least one owner")
+case("type-owners-mapping", sub("owners: [alice.admin@contoso.com, grace.comms@contoso.com]",
+                                "owners: {alice: alice.admin@contoso.com}"),
+     at(3, 9, "owners: expected a list, found a mapping"))
+case("type-owner-item-number", sub("alice.admin@contoso.com, grace", "42, grace"),
+     at(3, 10, "owners[0]: expected a string, found a whole number"))
+case("type-sign-in-audience-number", BASE + "signInAudience: 1\n",
+     at(13, 17, "signInAudience: '1' is not one of AzureADMyOrg"))
+case("type-web-list", BASE + "web: [https://blog.contoso.com/]\n", at(13, 6, "web: expected a mapping, found a list"))
+case("type-web-redirect-uris-string", BASE + "web: {redirectUris: https://blog.contoso.com/}\n",
+     at(13, 21, "web.redirectUris: expected a list, found a string"))
+case("type-spa-string", BASE + "spa: https://blog.contoso.com/\n", at(13, 6, "spa: expected a mapping, found a string"))
+case("type-identifier-uris-string", BASE + "identifierUris: api://eucs-idam-wordpress\n",
+     at(13, 17, "identifierUris: expected a list, found a string"))
+case("type-tags-mapping", BASE + "tags: {a: b}\n", at(13, 7, "tags: expected a list, found a mapping"))
+case("type-tag-item-number", BASE + "tags: [1]\n", at(13, 8, "tags[0]: expected a string, found a whole number"))
+case("type-environments-string", BASE + "environments: live\n",
+     at(13, 15, "environments: expected a list, found a string"))
+case("type-app-roles-mapping", sub("appRoles:\n", "appRoles: {}\nx:\n").split("  - displayName")[0],
+     at(4, 11, "appRoles: expected a list, found a mapping"))
+case("type-app-role-item-string", BASE + "  - Blog.Reader\n",
+     at(13, 5, "appRoles[1]: expected a mapping, found a string"))
+case("type-role-display-name-number", sub("  - displayName: Writer", "  - displayName: 7"),
+     at(5, 18, "appRoles[0].displayName: expected a string, found a whole number"))
+case("type-role-value-list", sub("    value: Blog.Writer", "    value: [Blog.Writer]"),
+     at(6, 12, "appRoles[0].value: expected a string, found a list"))
+case("type-role-description-number", sub("    description: Drafts posts.", "    description: 3.5"),
+     at(7, 18, "appRoles[0].description: expected a string, found a decimal number"))
+case("type-allowed-member-types-string", sub("    description: Drafts posts.\n",
+                                             "    description: Drafts posts.\n    allowedMemberTypes: User\n"),
+     at(8, 25, "appRoles[0].allowedMemberTypes: expected a list, found a string"))
+case("enum-allowed-member-type-typo", sub("    description: Drafts posts.\n",
+                                          "    description: Drafts posts.\n    allowedMemberTypes: [Users]\n"),
+     at(8, 26, "appRoles[0].allowedMemberTypes[0]: 'Users' is not one of User, Application"), "did you mean 'User'?")
+case("type-role-enabled-string", sub("    description: Drafts posts.\n",
+                                     "    description: Drafts posts.\n    enabled: definitely\n"),
+     at(8, 14, "appRoles[0].enabled: expected true or false, found a string"))
+case("type-role-enabled-number", sub("    description: Drafts posts.\n",
+                                     "    description: Drafts posts.\n    enabled: 1\n"),
+     at(8, 14, "appRoles[0].enabled: expected true or false, found a whole number"))
+case("type-role-id-number", sub("    description: Drafts posts.\n", "    description: Drafts posts.\n    id: 12345\n"),
+     at(8, 9, "appRoles[0].id: expected a string, found a whole number"))
+case("type-access-package-list",
+     sub("    accessPackage:\n", "    accessPackage: []\n    x:\n").split("      approvers")[0],
+     at(8, 20, "appRoles[0].accessPackage: expected a mapping, found a list"))
+case("type-package-name-number", sub("      accessReview:\n", "      name: 5\n      accessReview:\n"),
+     at(10, 13, "appRoles[0].accessPackage.name: expected a string, found a whole number"))
+case("type-package-catalog-bool", sub("      accessReview:\n", "      catalog: false\n      accessReview:\n"),
+     at(10, 16, "appRoles[0].accessPackage.catalog: expected a string, found true/false"))
+case("type-approvers-string", sub("      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]",
+                                  "      approvers: grace.comms@contoso.com"),
+     at(9, 18, "appRoles[0].accessPackage.approvers: expected a list, found a string"))
+case("type-justification-string", sub("      accessReview:\n",
+                                      "      approverJustificationRequired: 'true'\n      accessReview:\n"),
+     at(10, 38, "appRoles[0].accessPackage.approverJustificationRequired: expected true or false, found a string"))
+case("type-auto-deny-days-string", sub("      accessReview:\n", "      autoDenyDays: fourteen\n      accessReview:\n"),
+     at(10, 21, "appRoles[0].accessPackage.autoDenyDays: expected a whole number, found a string"))
+case("type-requestors-number", sub("      accessReview:\n", "      requestors: 3\n      accessReview:\n"),
+     "applications/wordpress.yaml:10:19: error: appRoles[0].accessPackage.requestors")
+case("type-requestors-bad-item", sub("      accessReview:\n", "      requestors: [{team: x}]\n      accessReview:\n"),
+     "applications/wordpress.yaml:10:", "appRoles[0].accessPackage.requestors")
+case("type-assignment-days-string", sub("      accessReview:\n", "      assignmentDays: '365'\n      accessReview:\n"),
+     at(10, 23, "appRoles[0].accessPackage.assignmentDays: expected a whole number, found a string"))
+case("type-access-review-list", sub("      accessReview:\n", "      accessReview: []\n      x:\n"),
+     at(10, 21, "appRoles[0].accessPackage.accessReview: expected a mapping, found a list"))
+case("type-reviewers-string", sub("        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]",
+                                  "        reviewers: grace.comms@contoso.com"),
+     at(11, 20, "appRoles[0].accessPackage.accessReview.reviewers: expected a list, found a string"))
+case("type-frequency-days-string", sub("frequencyDays: 180", "frequencyDays: '180'"),
+     at(12, 24, "appRoles[0].accessPackage.accessReview.frequencyDays: expected a whole number, found a string"))
+case("type-frequency-days-bool", sub("frequencyDays: 180", "frequencyDays: true"),
+     at(12, 24, "appRoles[0].accessPackage.accessReview.frequencyDays: expected a whole number, found true/false"))
+case("type-frequency-days-date", sub("frequencyDays: 180", "frequencyDays: 2024-01-01"),
+     at(12, 24, "appRoles[0].accessPackage.accessReview.frequencyDays: expected a whole number, found a string"))
+case("type-duration-days-list", BASE + "        durationDays: [14]\n",
+     at(13, 23, "appRoles[0].accessPackage.accessReview.durationDays: expected a whole number, found a list"))
+case("enum-unreviewed-typo", BASE + "        unreviewed: removed\n",
+     at(13, 21, "appRoles[0].accessPackage.accessReview.unreviewed: 'removed' is not one of remove, keep, "
+        "recommendation"), "did you mean 'remove'?")
+case("enum-sign-in-audience-typo", BASE + "signInAudience: AzureADMyOrgs\n",
+     at(13, 17, "signInAudience: 'AzureADMyOrgs' is not one of"), "did you mean 'AzureADMyOrg'?")
+case("missing-required-name", sub("name: wordpress\n", ""), at(1, 1, "missing required key 'name'"))
+case("missing-required-role-value", sub("    value: Blog.Writer\n", ""),
+     at(5, 5, "appRoles[0]: missing required key 'value'"))
+case("missing-required-approvers", sub("      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n", ""),
+     at(9, 7, "appRoles[0].accessPackage: missing required key 'approvers'"))
+case("missing-required-frequency", sub("        frequencyDays: 180\n", ""),
+     at(11, 9, "appRoles[0].accessPackage.accessReview: missing required key 'frequencyDays'"))
+
+# --- decimals where integers belong --------------------------------------------------------------------------------
+case("decimal-frequency-days", sub("frequencyDays: 180", "frequencyDays: 180.0"),
+     at(12, 24, f"{FREQ}: expected a whole number, found a decimal number"))
+case("decimal-auto-deny-days", sub("      accessReview:\n", "      autoDenyDays: 7.5\n      accessReview:\n"),
+     at(10, 21, "appRoles[0].accessPackage.autoDenyDays: expected a whole number, found a decimal number"))
+case("decimal-assignment-days", sub("      accessReview:\n", "      assignmentDays: 365.0\n      accessReview:\n"),
+     at(10, 23, "appRoles[0].accessPackage.assignmentDays: expected a whole number, found a decimal number"))
+case("decimal-duration-days-exponent", BASE + "        durationDays: 1.4e+1\n",
+     at(13, 23, "appRoles[0].accessPackage.accessReview.durationDays: expected a whole number, found a decimal number"))
+case("decimal-frequency-infinity", sub("frequencyDays: 180", "frequencyDays: .inf"),
+     at(12, 24, f"{FREQ}: expected a whole number, found a decimal number"))
+case("decimal-frequency-nan", sub("frequencyDays: 180", "frequencyDays: .nan"),
+     at(12, 24, f"{FREQ}: expected a whole number, found a decimal number"))
+
+# --- review frequencies and other ranges ----------------------------------------------------------------------------
+case("frequency-zero", sub("frequencyDays: 180", "frequencyDays: 0"),
+     at(12, 24, f"{FREQ}: 0 is less than the minimum of 1"))
+case("frequency-negative", sub("frequencyDays: 180", "frequencyDays: -7"),
+     at(12, 24, f"{FREQ}: -7 is less than the minimum of 1"))
+case("frequency-over-maximum", sub("frequencyDays: 180", "frequencyDays: 3651"),
+     at(12, 24, f"{FREQ}: 3651 is greater than the maximum of 3650"))
+case("frequency-astronomical", sub("frequencyDays: 180", "frequencyDays: 1000000000000000000000000000000"),
+     at(12, 24, f"{FREQ}: 1000000000000000000000000000000 is greater than the maximum of 3650"))
+case("frequency-too-often", sub("frequencyDays: 180", "frequencyDays: 14"),
+     at(12, 24, f"{FREQ}: reviews every 14 days; the organisation requires every 30 to 365 days [review.frequency]"))
+case("frequency-too-rare", sub("frequencyDays: 180", "frequencyDays: 730"),
+     at(12, 24, f"{FREQ}: reviews every 730 days; the organisation requires every 30 to 365 days"))
+case("frequency-unrepresentable-100", sub("frequencyDays: 180", "frequencyDays: 100"),
+     at(12, 24, f"{FREQ}: Graph cannot repeat a review every 100 days: reviews recur weekly or monthly"),
+     "use 98 (every 14 weeks) or 105 (every 15 weeks)")
+case("frequency-unrepresentable-31", sub("frequencyDays: 180", "frequencyDays: 31"),
+     at(12, 24, f"{FREQ}: Graph cannot repeat a review every 31 days"), "use 30 (every 1 month) or 35 (every 5 weeks)")
+case("frequency-unrepresentable-hex", sub("frequencyDays: 180", "frequencyDays: 0x1f"),
+     at(12, 24, f"{FREQ}: Graph cannot repeat a review every 31 days"))
+case("frequency-unrepresentable-364-plus-one", sub("frequencyDays: 180", "frequencyDays: 366"),
+     at(12, 24, f"{FREQ}: Graph cannot repeat a review every 366 days"))
+case("auto-deny-days-over-maximum", sub("      accessReview:\n", "      autoDenyDays: 15\n      accessReview:\n"),
+     at(10, 21, "appRoles[0].accessPackage.autoDenyDays: 15 is greater than the maximum of 14"))
+case("auto-deny-days-zero", sub("      accessReview:\n", "      autoDenyDays: 0\n      accessReview:\n"),
+     at(10, 21, "appRoles[0].accessPackage.autoDenyDays: 0 is less than the minimum of 1"))
+case("assignment-days-over-maximum", sub("      accessReview:\n", "      assignmentDays: 3651\n      accessReview:\n"),
+     at(10, 23, "appRoles[0].accessPackage.assignmentDays: 3651 is greater than the maximum of 3650"))
+case("duration-days-over-maximum", BASE + "        durationDays: 181\n",
+     at(13, 23, "appRoles[0].accessPackage.accessReview.durationDays: 181 is greater than the maximum of 180"))
+
+# --- GUIDs ------------------------------------------------------------------------------------------------------
+ROLE_ID = "    description: Drafts posts.\n"
+for name, guid in {"guid-not-a-guid": "not-a-guid", "guid-too-short": "8f0e3e5a-1b2c-4d6e-9a2a-0d4c9f6f3c1",
+                   "guid-braced": "'{8f0e3e5a-1b2c-4d6e-9a2a-0d4c9f6f3c11}'",
+                   "guid-non-hex": "8f0e3e5a-1b2c-4d6e-9a2a-0d4c9f6f3cgg",
+                   "guid-no-hyphens": "8f0e3e5a1b2c4d6e9a2a0d4c9f6f3c11",
+                   "guid-trailing-text": "8f0e3e5a-1b2c-4d6e-9a2a-0d4c9f6f3c11x"}.items():
+    case(name, sub(ROLE_ID, ROLE_ID + f"    id: {guid}\n"), at(8, 9, "appRoles[0].id: '"), "is not a valid value here",
+         "use a GUID")
+case("guid-group-requestor",
+     sub("      accessReview:\n", "      requestors: [{group: not-a-guid}]\n      accessReview:\n"),
+     "applications/wordpress.yaml:10:", "appRoles[0].accessPackage.requestors")
+case("guid-duplicate-role-id", sub(ROLE_ID, ROLE_ID + "    id: 8f0e3e5a-1b2c-4d6e-9a2a-0d4c9f6f3c11\n") +
+     "  - displayName: Reader\n    value: Blog.Reader\n    id: 8F0E3E5A-1B2C-4D6E-9A2A-0D4C9F6F3C11\n",
+     at(16, 9, "appRoles[1].id: role id 8f0e3e5a-1b2c-4d6e-9a2a-0d4c9f6f3c11 is used twice"))
+
+# --- role values --------------------------------------------------------------------------------------------------
+VALUE = "appRoles[0].value"
+case("role-value-space", sub("value: Blog.Writer", "value: Blog Writer"),
+     at(6, 12, f"{VALUE}: 'Blog Writer' is not a valid value here"), "no spaces")
+case("role-value-too-long", sub("value: Blog.Writer", "value: " + "x" * 121), at(6, 12, f"{VALUE}: "),
+     "is not a valid value here")
+case("role-value-leading-dot", sub("value: Blog.Writer", "value: .Writer"),
+     at(6, 12, f"{VALUE}: '.Writer' is not a valid value here"))
+case("role-value-empty", sub("value: Blog.Writer", "value: ''"), at(6, 12, f"{VALUE}: '' is not a valid value here"))
+case("role-value-tab", sub("value: Blog.Writer", 'value: "Blog\\tWriter"'), at(6, 12, f"{VALUE}: "),
+     "is not a valid value here")
+case("role-value-non-ascii", sub("value: Blog.Writer", "value: Blog.Rédacteur"),
+     at(6, 12, f"{VALUE}: 'Blog.Rédacteur' is not a valid value here"))
+case("role-value-trailing-space-quoted", sub("value: Blog.Writer", "value: 'Blog.Writer '"),
+     at(6, 12, f"{VALUE}: 'Blog.Writer ' is not a valid value here"))
+case("role-value-duplicate", BASE + "  - displayName: Other\n    value: Blog.Writer\n",
+     at(14, 12, "appRoles[1].value: role value 'Blog.Writer' is used twice"))
+case("role-display-name-too-long", sub("  - displayName: Writer", "  - displayName: " + "W" * 101),
+     at(5, 18, "appRoles[0].displayName: "), "is longer than 100 characters")
+
+# --- user principal names -------------------------------------------------------------------------------------------
+for index, (name, upn) in enumerate({"upn-no-at": "alice.admin", "upn-two-ats": "alice@admin@contoso.com",
+                                     "upn-no-domain-dot": "alice@contoso", "upn-display-form":
+                                     "'Alice <alice@contoso.com>'", "upn-with-space": "'alice admin@contoso.com'",
+                                     "upn-empty-string": "''"}.items()):
+    case(name, sub("owners: [alice.admin@contoso.com,", f"owners: [{upn},"), at(3, 10, "owners[0]: "),
+         "is not a valid value here", "user principal name")
+case("upn-duplicate-owner", sub("grace.comms@contoso.com]\nappRoles", "alice.admin@contoso.com]\nappRoles"),
+     at(3, 9, "owners: the list has duplicate entries"))
+case("upn-owners-empty", sub("owners: [alice.admin@contoso.com, grace.comms@contoso.com]", "owners: []"),
+     at(3, 9, "owners: the list is empty"))
+case("upn-bad-approver", sub("approvers: [grace.comms@contoso.com,", "approvers: [grace,"),
+     at(9, 19, "appRoles[0].accessPackage.approvers[0]: 'grace' is not a valid value here"))
+case("upn-bad-reviewer", sub("reviewers: [grace.comms@contoso.com,", "reviewers: [grace comms,"),
+     at(11, 21, "appRoles[0].accessPackage.accessReview.reviewers[0]: 'grace comms' is not a valid value here"))
+
+# --- application names ----------------------------------------------------------------------------------------------
+for name, value in {"name-uppercase": "WordPress", "name-underscore": "word_press", "name-leading-hyphen": "-wordpress",
+                    "name-trailing-hyphen": "wordpress-", "name-too-long": "w" * 65, "name-dot": "word.press",
+                    "name-empty": "''", "name-non-ascii": "wördpress"}.items():
+    case(name, sub("name: wordpress", f"name: {value}"), at(1, 7, "name: '"), "is not a valid value here",
+         "lowercase letters")
+case("name-display-empty", sub("displayName: WordPress Blog", "displayName: ''"),
+     at(2, 14, "displayName: the value is empty"))
+case("name-display-too-long", sub("displayName: WordPress Blog", "displayName: " + "D" * 257),
+     at(2, 14, "displayName: "), "is longer than 256 characters")
+case("name-code-bad", BASE + "organisation: EUCS\n", at(13, 15, "organisation: 'EUCS' is not a valid value here"))
+case("name-reserved-tag", BASE + "tags: ['idamconf:other']\n",
+     at(13, 8, "tags[0]: 'idamconf:other' is not a valid value here"))
+case("name-unknown-environment", BASE + "environments: [production]\n",
+     at(13, 16, "environments[0]: unknown environment 'production'"))
+case("name-redirect-uri-http", BASE + "web: {redirectUris: ['http://blog.contoso.com/']}\n",
+     at(13, 22, "web.redirectUris[0]: 'http://blog.contoso.com/' is not a valid value here"))
+
+# --- unknown keys -----------------------------------------------------------------------------------------------
+case("unknown-top-level-key-typo", BASE + "descriptoin: x\n", at(13, 1, "unknown key 'descriptoin'"),
+     "did you mean 'description'?")
+case("unknown-top-level-key-no-match", BASE + "colour: blue\n", at(13, 1, "unknown key 'colour'"),
+     "allowed keys here:")
+case("unknown-role-key-typo", sub(ROLE_ID, ROLE_ID + "    displayname: Other\n"),
+     at(8, 5, "appRoles[0]: unknown key 'displayname'"), "did you mean 'displayName'?")
+case("unknown-package-key-typo",
+     sub("      accessReview:\n", "      approver: [bob.ops@contoso.com]\n      accessReview:\n"),
+     at(10, 7, "appRoles[0].accessPackage: unknown key 'approver'"), "did you mean 'approvers'?")
+case("unknown-review-key-typo", BASE + "        unreviewd: keep\n",
+     at(13, 9, "appRoles[0].accessPackage.accessReview: unknown key 'unreviewd'"), "did you mean 'unreviewed'?")
+case("unknown-web-key-typo", BASE + "web: {redirectUri: []}\n", at(13, 7, "web: unknown key 'redirectUri'"),
+     "did you mean 'redirectUris'?")
+case("unknown-key-number", BASE + "42: answer\n", at(13, 1, "unknown key '42'"))
+case("unknown-key-null", BASE + "~: nothing\n", at(13, 1, "unknown key 'None'"))
+case("unknown-project-key-typo", PROJECT_BASE + "projct: x\n", pat(12, 1, "unknown key 'projct'"),
+     "did you mean 'project'?", target="project")
+case("unknown-environment-key-typo", psub("    graphUrl: https", "    graphURL: https"),
+     pat(8, 5, "environments.nle: unknown key 'graphURL'"), "did you mean 'graphUrl'?", target="project")
+case("unknown-rule-name", PROJECT_BASE + "    rules: {approvers.three: error}\n",
+     pat(12, 13, "environments.nle.rules: unknown key 'approvers.three'"), "did you mean 'approvers.two'?",
+     target="project")
+
+# --- document shape ---------------------------------------------------------------------------------------------
+case("empty-file", "", at(1, 1, "the file is empty"))
+case("comment-only-file", "# yaml-language-server: $schema=../../schemas/application.schema.json\n# nothing here\n",
+     at(1, 1, "the file is empty"))
+case("whitespace-only-file", "   \n\n  \n", at(1, 1, "the file is empty"))
+case("explicit-null-document", "~\n", at(1, 1, "the file is empty"))
+case("document-marker-only", "---\n", at(1, 1, "the file is empty"))
+case("multiple-documents", BASE + "---\n" + BASE, at(14, 1, "more than one YAML document ('---') in this file"))
+case("multiple-empty-documents", "---\n---\n", "applications/wordpress.yaml:3:1: error: more than one YAML document")
+case("top-level-list", "- " + BASE.replace("\n", "\n  ").rstrip() + "\n", at(1, 1, "expected a mapping, found a list"))
+case("top-level-string", "wordpress\n", at(1, 1, "expected a mapping, found a string"))
+case("top-level-number", "42\n", at(1, 1, "expected a mapping, found a whole number"))
+
+# --- nesting and alias bombs -----------------------------------------------------------------------------------
+case("deep-nesting-flow", BASE + "description: " + "[" * 60 + "]" * 60 + "\n",
+     "applications/wordpress.yaml:13:54: error: document expands to nested more than 40 levels deep")
+case("deep-nesting-block", BASE + "".join(f"{'  ' * i}k{i}:\n" for i in range(50)) + "  " * 50 + "v: 1\n",
+     "applications/wordpress.yaml:54:83: error: document expands to nested more than 40 levels deep")
+case("alias-bomb-lists", "\n".join(["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"] +
+                                   [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]"
+                                    for i in range(1, 9)]) + "\n",
+     "applications/wordpress.yaml:", "more than 50,000 values (an alias bomb?)")
+case("alias-bomb-mappings", "\n".join(["a0: &a0 {a: x, b: x, c: x, d: x, e: x, f: x, g: x, h: x}"] +
+                                      [f"a{i}: &a{i} {{" + ", ".join(f"k{j}: *a{i - 1}" for j in range(8)) + "}"
+                                       for i in range(1, 8)]) + "\n",
+     "applications/wordpress.yaml:", "more than 50,000 values (an alias bomb?)")
+case("alias-bomb-in-owners", "x: &x [" + ", ".join(["alice.admin@contoso.com"] * 50) + "]\n" +
+     "".join(f"y{i}: &y{i} [" + ", ".join([f"*{'x' if i == 0 else f'y{i - 1}'}"] * 50) + "]\n" for i in range(3)),
+     "applications/wordpress.yaml:", "an alias bomb?")
+
+# --- merge keys, complex keys and tags ---------------------------------------------------------------------------
+case("merge-key", "base: &base {displayName: WordPress Blog}\n" + sub("displayName: WordPress Blog", "<<: *base"),
+     at(3, 1, "only plain keys are supported here (no '<<' merges or complex keys)"))
+case("merge-key-in-role", sub(ROLE_ID, ROLE_ID + "    <<: {enabled: true}\n"),
+     at(8, 5, "appRoles[0]: only plain keys are supported here"))
+case("complex-key", BASE + "? [a, b]\n: c\n", at(13, 3, "only plain keys are supported here"))
+case("tag-python-object", BASE + "description: !!python/object:os.system echo\n",
+     at(13, 14, "description: unsupported YAML tag tag:yaml.org,2002:python/object:os.system"))
+case("tag-python-object-on-mapping", BASE + "web: !!python/object:os.system {redirectUris: []}\n",
+     "applications/wordpress.yaml:13:6:", "unsupported YAML tag")
+case("tag-python-name", sub("displayName: WordPress Blog", "displayName: !!python/name:os.system ''"),
+     at(2, 14, "displayName: unsupported YAML tag tag:yaml.org,2002:python/name:os.system"))
+case("tag-python-apply", sub("displayName: WordPress Blog", "displayName: !!python/object/apply:os.system"),
+     at(2, 14, "displayName: unsupported YAML tag tag:yaml.org,2002:python/object/apply:os.system"))
+case("tag-custom-local", sub("displayName: WordPress Blog", "displayName: !vault secret/wordpress"),
+     at(2, 14, "displayName: unsupported YAML tag !vault"))
+case("tag-on-key", BASE + "!custom key: x\n", at(13, 1, "unsupported YAML tag !custom"))
+case("tag-int-on-text", sub("frequencyDays: 180", "frequencyDays: !!int many"),
+     "applications/wordpress.yaml:12:24:", "frequencyDays")
+case("tag-bool-on-text", sub(ROLE_ID, ROLE_ID + "    enabled: !!bool maybe\n"),
+     "applications/wordpress.yaml:8:14:", "enabled")
+case("tag-float-on-text", sub("frequencyDays: 180", "frequencyDays: !!float lots"),
+     "applications/wordpress.yaml:12:24:", "frequencyDays")
+case("tag-int-empty", sub("frequencyDays: 180", "frequencyDays: !!int ''"),
+     "applications/wordpress.yaml:12:24:", "frequencyDays")
+case("tag-verbatim-int-on-text", sub("frequencyDays: 180", "frequencyDays: !<tag:yaml.org,2002:int> often"),
+     "applications/wordpress.yaml:12:24:", "frequencyDays")
+case("tag-seq-on-scalar", sub("      accessReview:\n", "      requestors: !!seq everyone\n      accessReview:\n"),
+     "applications/wordpress.yaml:10:19:", "appRoles[0].accessPackage.requestors")
+case("tag-map-on-scalar", sub("      accessReview:\n", "      requestors: !!map everyone\n      accessReview:\n"),
+     "applications/wordpress.yaml:10:19:", "appRoles[0].accessPackage.requestors")
+case("tag-str-on-number", sub("frequencyDays: 180", "frequencyDays: !!str 180"),
+     at(12, 24, f"{FREQ}: expected a whole number, found a string"))
+
+# --- encodings and control characters (bytes) ------------------------------------------------------------------
+RAW = BASE.encode()
+case("invalid-utf8-byte", RAW.replace(b"WordPress Blog", b"WordPress \xff Blog"),
+     at(2, 1, "not valid UTF-8 (byte 0xff)"), "save the file as UTF-8")
+case("latin1-encoded", RAW.replace(b"WordPress Blog", "WordPress Café".encode("latin-1")),
+     at(2, 1, "not valid UTF-8 (byte 0xe9)"))
+case("utf8-truncated-sequence", RAW + b"description: caf\xc3", at(13, 1, "not valid UTF-8 (byte 0xc3)"))
+case("utf8-overlong-encoding", RAW.replace(b"Drafts posts.", b"Drafts \xc0\xaf posts."),
+     at(7, 1, "not valid UTF-8 (byte 0xc0)"))
+case("utf8-encoded-surrogate", RAW.replace(b"Drafts posts.", b"Drafts \xed\xa0\x80 posts."),
+     at(7, 1, "not valid UTF-8 (byte 0xed)"))
+case("utf16-le-with-bom", "\ufeff".encode("utf-16-le") + BASE.encode("utf-16-le"),
+     at(1, 1, "not valid UTF-8 (byte 0xff)"))
+case("utf16-be-with-bom", "\ufeff".encode("utf-16-be") + BASE.encode("utf-16-be"),
+     at(1, 1, "not valid UTF-8 (byte 0xfe)"))
+case("utf16-le-without-bom", BASE.encode("utf-16-le"), "applications/wordpress.yaml:1:", "error:")
+case("utf32-le-with-bom", "\ufeff".encode("utf-32-le") + BASE.encode("utf-32-le"),
+     at(1, 1, "not valid UTF-8 (byte 0xff)"))
+case("utf8-bom-then-error", b"\xef\xbb\xbf" + RAW + b"colour: blue\n", at(13, 1, "unknown key 'colour'"))
+case("control-nul-byte", RAW.replace(b"WordPress Blog", b"WordPress\x00Blog"), "applications/wordpress.yaml:2:",
+     "error:")
+case("control-bell", RAW.replace(b"WordPress Blog", b"WordPress\x07Blog"), "applications/wordpress.yaml:2:", "error:")
+case("control-escape", RAW.replace(b"Drafts posts.", b"Drafts \x1b[31m posts."), "applications/wordpress.yaml:7:",
+     "error:")
+case("control-delete", RAW.replace(b"WordPress Blog", b"WordPress\x7fBlog"), "applications/wordpress.yaml:2:",
+     "error:")
+case("control-c1-in-value", RAW.replace(b"WordPress Blog", "WordPress\u0090Blog".encode()),
+     "applications/wordpress.yaml:2:", "error:")
+
+# --- idamconf.yaml ----------------------------------------------------------------------------------------------
+case("project-unknown-credential", psub("credential: workload-identity", "credential: magic"),
+     pat(11, 17, "environments.nle.credential: 'magic' is not one of default, client-secret"), target="project")
+case("project-credential-typo", psub("credential: workload-identity", "credential: workload-identiy"),
+     pat(11, 17, "environments.nle.credential: 'workload-identiy' is not one of"), "did you mean 'workload-identity'?",
+     target="project")
+case("project-missing-graph-url", psub("    graphUrl: https://graph.microsoft.com/v1.0\n", ""),
+     pat(8, 5, "environments.nle: no graphUrl for a non-emulator environment"),
+     "add graphUrl: https://graph.microsoft.com/v1.0", target="project")
+case("project-graph-url-not-v1",
+     psub("graphUrl: https://graph.microsoft.com/v1.0", "graphUrl: https://graph.microsoft.com/beta"),
+     pat(8, 15, "environments.nle.graphUrl: 'https://graph.microsoft.com/beta' is not a valid value here"),
+     target="project")
+case("project-bad-rule-severity", PROJECT_BASE + "    rules:\n      approvers.two: fatal\n",
+     pat(13, 22, "environments.nle.rules.approvers.two: 'fatal' is not one of error, warning, off"), target="project")
+case("project-rule-severity-true", PROJECT_BASE + "    rules:\n      approvers.two: on\n",
+     pat(13, 22, "environments.nle.rules.approvers.two: 'True' is not one of"), target="project")
+case("project-missing-project", psub("project: eucs-idam\n", ""), pat(1, 1, "missing required key 'project'"),
+     target="project")
+case("project-name-uppercase", psub("project: eucs-idam", "project: EUCS"),
+     pat(1, 10, "project: 'EUCS' is not a valid value here"), target="project")
+case("project-environments-empty", "project: eucs-idam\nenvironments: {}\n",
+     pat(2, 15, "environments: the mapping is empty"), target="project")
+case("project-environments-list", "project: eucs-idam\nenvironments: [local]\n",
+     pat(2, 15, "environments: expected a mapping, found a list"), target="project")
+case("project-environment-name-invalid", PROJECT_BASE + "  Live:\n    emulator: true\n",
+     pat(12, 3, "environments: 'Live' is not a valid name"), target="project")
+case("project-default-environment-undefined", psub("defaultEnvironment: local", "defaultEnvironment: prod"),
+     pat(2, 21, "defaultEnvironment: 'prod' is not an environment defined here"), target="project")
+case("project-client-secret-without-env", psub("credential: workload-identity", "credential: client-secret"),
+     pat(8, 5, "environments.nle: credential 'client-secret' needs clientSecretEnv"), target="project")
+case("project-emulator-and-graph-url",
+     psub("    emulator: true\n", "    emulator: true\n    graphUrl: http://127.0.0.1:8931/v1.0\n"),
+     pat(5, 5, "environments.local: both emulator: true and graphUrl are set"), target="project")
+case("project-tenant-id-not-guid",
+     psub("tenantId: 00000000-0000-0000-0000-00000000e001", "tenantId: contoso.onmicrosoft.com"),
+     pat(9, 15, "environments.nle.tenantId: 'contoso.onmicrosoft.com' is not a valid value here"), target="project")
+case("project-environment-boolean", PROJECT_BASE + "  devl: yes\n",
+     pat(12, 9, "environments.devl: expected a mapping, found true/false"), target="project")
+case("project-empty-file", "", pat(1, 1, "the file is empty"), target="project")
+case("project-syntax-error", psub("project: eucs-idam", "project: [eucs-idam"), "idamconf.yaml:", SYNTAX,
+     target="project")
+case("project-defaults-bad-organisation", PROJECT_BASE + "defaults: {organisation: E}\n",
+     pat(12, 26, "defaults.organisation: 'E' is not a valid value here"), target="project")
+case("project-secret-pasted", psub("credential: workload-identity",
+                                   "credential: client-secret\n    clientSecretEnv: 'Xy9~canary.Qz'"),
+     pat(12, 22, "environments.nle.clientSecretEnv: the value (not shown: it may be a secret)"), target="project")
+
+# --- generated at test time (see BUILDERS in test_bad_inputs.py) ----------------------------------------------------
+GENERATED = {
+    "huge-file-over-limit": ["applications/wordpress.yaml: error: file is 1,000,001 bytes; the limit is 1,000,000",
+                             "split it: one application per file"],
+    "huge-project-file-over-limit": ["idamconf.yaml: error: file is 1,000,001 bytes; the limit is 1,000,000"],
+    "huge-single-line-under-limit": ["applications/wordpress.yaml:13:14: error: description: ",
+                                     "is longer than 1024 characters"],
+    "symlink-file-outside": ["applications/wordpress.yaml: error: this file links outside the configuration directory"],
+    "symlink-directory-outside": ["applications/linked: error: this directory links outside the "
+                                  "configuration directory"],
+}
+
+
+def main() -> None:
+    if CASES_DIR.exists():
+        shutil.rmtree(CASES_DIR)
+    for name, (content, expected, target, xfail) in CASES.items():
+        directory = CASES_DIR / name
+        directory.mkdir(parents=True)
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
+        (directory / ("app.yaml" if target == "app" else PROJECT)).write_bytes(data)
+        (directory / "expected.txt").write_text("\n".join(expected) + "\n", encoding="utf-8")
+        if xfail:
+            (directory / "xfail.txt").write_text(xfail + "\n", encoding="utf-8")
+    for name, expected in GENERATED.items():
+        directory = CASES_DIR / name
+        directory.mkdir(parents=True)
+        (directory / "generated.txt").write_text(name + "\n", encoding="utf-8")
+        (directory / "expected.txt").write_text("\n".join(expected) + "\n", encoding="utf-8")
+        if name in XFAIL:
+            (directory / "xfail.txt").write_text(XFAIL[name] + "\n", encoding="utf-8")
+    print(f"{len(CASES) + len(GENERATED)} cases in {CASES_DIR}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Hostile input: every case in cases/ (see generate.py) is refused with a diagnostic at its file:line:column.
+
+Each case is dropped into a copy of examples/ as applications/wordpress.yaml (or idamconf.yaml), and both
+`validate` and `plan` must exit 1 with every expected substring, never a traceback or an "unexpected" failure,
+without creating any tenant state or connecting to a tenant.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from idamconf.commands import session as session_module
+from idamconf.config import yamlfile
+from idamconf.graph import connect as connect_module
+from tests.bad_inputs.generate import BASE
+from tests.cli.harness import idamconf
+
+CASES_DIR = Path(__file__).resolve().parent / "cases"
+APP = "applications/wordpress.yaml"
+
+
+def _huge_application(project: Path, outside: Path) -> None:
+    valid = (project / APP).read_bytes()
+    (project / APP).write_bytes(valid + b"#" * (yamlfile.MAX_BYTES + 1 - len(valid)))
+
+
+def _huge_project(project: Path, outside: Path) -> None:
+    valid = (project / "idamconf.yaml").read_bytes()
+    (project / "idamconf.yaml").write_bytes(valid + b"#" * (yamlfile.MAX_BYTES + 1 - len(valid)))
+
+
+def _huge_single_line(project: Path, outside: Path) -> None:
+    # Just under the size limit: parsed in full, and refused by the schema (description at most 1024 characters).
+    text = BASE + "description: "
+    (project / APP).write_text(text + "x" * (yamlfile.MAX_BYTES - 1 - len(text)) + "\n")
+
+
+def _symlink_file(project: Path, outside: Path) -> None:
+    target = outside / "wordpress.yaml"
+    target.write_bytes((project / APP).read_bytes())
+    (project / APP).unlink()
+    os.symlink(target, project / APP)
+
+
+def _symlink_directory(project: Path, outside: Path) -> None:
+    (outside / "outside.yaml").write_text("name: outside\ndisplayName: Outside\nowners: [alice.admin@contoso.com]\n")
+    os.symlink(outside, project / "applications" / "linked", target_is_directory=True)
+
+
+BUILDERS = {
+    "huge-file-over-limit": _huge_application,
+    "huge-project-file-over-limit": _huge_project,
+    "huge-single-line-under-limit": _huge_single_line,
+    "symlink-file-outside": _symlink_file,
+    "symlink-directory-outside": _symlink_directory,
+}
+
+
+def _cases():
+    params = []
+    for directory in sorted(path for path in CASES_DIR.iterdir() if path.is_dir()):
+        xfail = directory / "xfail.txt"
+        marks = [pytest.mark.xfail(strict=True, reason=xfail.read_text().strip())] if xfail.exists() else []
+        params.append(pytest.param(directory, id=directory.name, marks=marks))
+    return params
+
+
+def test_there_are_at_least_a_hundred_cases():
+    assert len(_cases()) >= 100
+    assert set(BUILDERS) <= {path.name for path in CASES_DIR.iterdir()}
+
+
+@pytest.fixture
+def no_tenant(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a broken configuration must never contact the tenant")
+
+    monkeypatch.setattr(connect_module, "connect", refuse)
+    monkeypatch.setattr(session_module, "connect", refuse)
+
+
+def install(case: Path, project: Path, outside: Path) -> None:
+    if (case / "generated.txt").exists():
+        BUILDERS[(case / "generated.txt").read_text().strip()](project, outside)
+    elif (case / "app.yaml").exists():
+        (project / APP).write_bytes((case / "app.yaml").read_bytes())
+    else:
+        (project / "idamconf.yaml").write_bytes((case / "idamconf.yaml").read_bytes())
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_bad_input_is_refused_with_a_diagnostic(case, project, tmp_path, no_tenant):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    install(case, project, outside)
+    expected = [line for line in (case / "expected.txt").read_text(encoding="utf-8").splitlines() if line]
+    for command in ("validate", "plan"):
+        result = idamconf(command, "-C", str(project), *(["--no-colour"] if command == "plan" else []))
+        shown = result.out + result.err
+        assert "Traceback" not in shown, shown
+        assert "error: unexpected" not in shown and "idamconf-error.log" not in shown, shown
+        assert result.code == 1, f"{command}: exit {result.code}\n{shown}"
+        for substring in expected:
+            assert substring in result.err, f"{command}: {substring!r} not in\n{result.err}"
+        assert not (project / ".idamconf").exists(), f"{command} created tenant state"
