@@ -14,7 +14,7 @@ from .graph.connect import Target
 from .graph.read import foreign_packages, read_governance, read_live
 from .plan.diff import make_plan
 from .plan.governance import catalog_description, desired_governance, live_governance
-from .plan.model import Plan, Resource
+from .plan.model import Resource
 from .plan.resources import KIND_ORDER, desired_resources, live_resources
 
 STATE_DIR = ".idamconf"
@@ -39,10 +39,6 @@ def target_for(configuration: Configuration, name: str | None) -> Target:
 
 def state_file(configuration: Configuration, environment: str) -> Path:
     return Path(configuration.root) / STATE_DIR / f"{environment}.db"
-
-
-async def plan(client, configuration: Configuration, target: Target, only: set[str] | None = None) -> Plan:
-    return (await survey(client, configuration, target, only))[0]
 
 
 async def survey(client, configuration: Configuration, target: Target, only: set[str] | None = None):

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import difflib
-import re
 import json
 from functools import lru_cache
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
-from .yamlfile import Document, render_path
+from .yamlfile import Document, render_path, secret_path
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-SECRET_NAME = re.compile(r"secret|password|passphrase|private.?key|api.?key|token", re.IGNORECASE)
 _TYPES = {"string": "a string", "array": "a list", "object": "a mapping", "boolean": "true or false",
           "integer": "a whole number", "number": "a number"}
 
@@ -66,7 +64,7 @@ def _explain(document: Document, error) -> list[Diagnostic]:
         line, column = document.where(path + (error.instance,), key=True)
         return [Diagnostic(f"'{error.instance}' is not a valid name", fix, document.file, line, column,
                            render_path(path))]
-    summary = _summary(rule, error, _secret_key(path))
+    summary = _summary(rule, error, secret_path(path))
     return [document.diagnostic(path, summary, fix or sub.get("description", "") if isinstance(sub, dict) else "")]
 
 
@@ -75,12 +73,6 @@ def _unknown_key(document: Document, path: tuple, key: str, allowed: list[str]) 
     fix = f"did you mean '{close[0]}'?" if close else f"allowed keys here: {', '.join(allowed)}"
     line, column = document.where(path + (key,), key=True)
     return Diagnostic(f"unknown key '{key}'", fix, document.file, line, column, render_path(path))
-
-
-def _secret_key(path: tuple) -> bool:
-    """A value under a key named like a secret is never repeated in a message: it may be the secret itself."""
-    names = [part for part in path if isinstance(part, str)]
-    return bool(names) and bool(SECRET_NAME.search(names[-1]))
 
 
 def _summary(rule: str, error, secret: bool = False) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import re
+
 import yaml
 
 from ..diagnostics import Diagnostic
@@ -23,7 +25,13 @@ _SCALARS = {tag: yaml.constructor.SafeConstructor.yaml_constructors[tag] for tag
 _PLAIN_STRING_TAGS = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
 _COLLECTION_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
 
-Path_ = tuple  # a path inside a document: ("appRoles", 1, "value")
+SECRET_NAME = re.compile(r"secret|password|passphrase|private.?key|api.?key|token", re.IGNORECASE)
+
+
+def secret_path(path: tuple) -> bool:
+    """Whether a value sits under a key named like a secret: such a value is never repeated in a message."""
+    names = [part for part in path if isinstance(part, str)]
+    return bool(names) and bool(SECRET_NAME.search(names[-1]))
 
 
 @dataclass
@@ -103,7 +111,8 @@ class _Builder:
             return construct(self.constructor, node)
         except (ValueError, KeyError, IndexError, TypeError, yaml.YAMLError):
             line, column = node.start_mark.line + 1, node.start_mark.column + 1
-            self.problems.append(Diagnostic(f"'{node.value}' cannot be read as {node.tag.rsplit(':', 1)[-1]}",
+            shown = "the value" if secret_path(path) else f"'{node.value}'"
+            self.problems.append(Diagnostic(f"{shown} cannot be read as {node.tag.rsplit(':', 1)[-1]}",
                                             "remove the tag, or write a value of that type", self.document.file,
                                             line, column, render_path(path)))
             return None

@@ -117,3 +117,12 @@ def test_a_secret_pasted_where_its_variable_name_belongs_is_never_echoed(project
     assert result.code == 1
     assert "clientSecretEnv: the value (not shown: it may be a secret) is not a valid value here" in result.err
     assert canary not in result.out + result.err
+
+
+def test_a_secret_under_a_tag_that_cannot_be_read_is_never_echoed(project):
+    canary = "Xy9~canary-under-a-tag"
+    (project / APP).write_text(GOOD + f"clientSecret: !!int {canary}\n")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert f"{APP}:7:15: error: clientSecret: the value cannot be read as int" in result.err
+    assert canary not in result.out + result.err
