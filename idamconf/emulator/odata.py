@@ -123,18 +123,18 @@ class _FilterParser:
         return token
 
     def expr(self) -> str:
-        parts = [self.conj()]
-        while (self.peek() or "").lower() == "or":
-            self.take("or")
-            parts.append(self.conj())
-        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+        return self._joined("or", self.conj)
 
     def conj(self) -> str:
-        parts = [self.atom()]
-        while (self.peek() or "").lower() == "and":
-            self.take("and")
-            parts.append(self.atom())
-        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+        return self._joined("and", self.atom)
+
+    def _joined(self, word: str, operand) -> str:
+        """operand (word operand)*, as SQL."""
+        parts = [operand()]
+        while (self.peek() or "").lower() == word:
+            self.take(word)
+            parts.append(operand())
+        return parts[0] if len(parts) == 1 else "(" + f" {word.upper()} ".join(parts) + ")"
 
     def atom(self) -> str:
         token = self.take()
