@@ -89,9 +89,9 @@ def test_duplicate_application_names_across_files(project):
     (project / "applications/payments-api.yaml").write_text(text)
     result = idamconf("validate", "-C", str(project))
     assert result.code == 1
-    assert "applications/wordpress.yaml:2:7: error: name: application name 'wordpress' is already used in" in \
-        result.err or "applications/payments-api.yaml:2:7: error: name: application name 'wordpress' is already " \
-                      "used in" in result.err
+    # Files are read in name order: the second declaration is the one reported, pointing at the first.
+    assert ("applications/wordpress.yaml:2:7: error: name: application name 'wordpress' is already used in "
+            f"{project}/applications/payments-api.yaml:2") in result.err
 
 
 def test_alias_bomb_is_stopped(project):
