@@ -75,10 +75,18 @@ class _ApplicationChain:
         await self._steps([lambda: apply_access.teardown(self)])
 
     async def run(self) -> None:
+        """The application first; then, side by side, what depends only on it: its service principal (and then its
+        place in catalogs), its owners, and its access packages (each waiting for the service principal's place in
+        the catalog before it links the role)."""
         if self.failed:
             return  # what is left depends on what failed
-        await self._steps([self.upsert_application, self.disable_roles, self.write_roles_and_attributes,
-                           self.upsert_service_principal, self.owners, lambda: apply_access.build(self, self.catalogs)])
+        await self._steps([self.upsert_application, self.disable_roles, self.write_roles_and_attributes])
+        if self.failed:
+            return
+        principal = asyncio.ensure_future(self.upsert_service_principal())
+        results = await asyncio.gather(principal, self.owners(), apply_access.build(self, self.catalogs, principal),
+                                       return_exceptions=True)
+        self._failed_with([result for result in results if isinstance(result, BaseException)])
 
     async def _steps(self, steps) -> None:
         try:
@@ -87,6 +95,15 @@ class _ApplicationChain:
         except (StepFailed, GraphUnavailable) as error:
             self.failed = True
             self.fail(error)
+
+    def _failed_with(self, errors: list[BaseException]) -> None:
+        """The first failure of steps that ran side by side is reported; the changes they left undone are skipped."""
+        for error in errors:
+            if not isinstance(error, (StepFailed, GraphUnavailable)):
+                raise error
+        if errors:
+            self.failed = True
+            self.fail(errors[0])
 
     def fail(self, error: Exception) -> None:
         finished = {id(change) for change in self.outcome.done}
@@ -100,8 +117,11 @@ class _ApplicationChain:
             self.outcome.done.append(change)
             self.report(change, verb)
 
-    async def send(self, method: str, path: str, body=None, headers=None, ok_if=lambda r: False) -> Response:
-        response = await self.client.send(method, path, body, headers)
+    async def send(self, method: str, path: str, body=None, headers=None, ok_if=lambda r: False, **rules) -> Response:
+        """One request through `GraphClient.call` (batched, retried; `rules` say how a lost answer is recovered).
+        Everything the chain addresses exists or was just created, so "not found" is waited out (`settle`) unless
+        the step says it means "already gone"."""
+        response = await self.client.call(method, path, body, headers, **{"settle": True, **rules})
         if not response.ok and not ok_if(response):
             raise StepFailed(response.error)
         return response
@@ -118,7 +138,8 @@ class _ApplicationChain:
         if response.status == 201:
             self.ids = {"id": response.body["id"], "appId": response.body["appId"]}
         else:  # 204: it already existed (a repeated apply after a lost response); the PATCH brought it up to date
-            found = await self.send("GET", query(f"applications(uniqueName='{self.name}')", select="id,appId"))
+            found = await self.send("GET", query(f"applications(uniqueName='{self.name}')", select="id,appId"),
+                                    settle=True)
             self.ids = {"id": found.body["id"], "appId": found.body["appId"]}
         self.finish(created + roles, "created")
 
@@ -162,17 +183,18 @@ class _ApplicationChain:
             owner = change.ids["userId"]
             if change.action is Action.CREATE:
                 reference = {"@odata.id": f"{self.client.base_url}/directoryObjects/{owner}"}
-                await self.send("POST", f"applications/{self.ids['id']}/owners/$ref", reference,
+                await self.send("POST", f"applications/{self.ids['id']}/owners/$ref", reference, repeatable=True,
                                 ok_if=lambda r: r.status == 400 and ALREADY_OWNER in r.error.message)
                 self.finish([change], "added")
             elif change.action is Action.DELETE:
                 await self.send("DELETE", f"applications/{self.ids['id']}/owners/{owner}/$ref",
-                                ok_if=lambda r: r.status == 404)
+                                ok_if=lambda r: r.status == 404, settle=False)
                 self.finish([change], "removed")
 
     async def delete(self, change: Change) -> None:
         try:
-            await self.send("DELETE", f"applications/{change.ids['id']}", ok_if=lambda r: r.status == 404)
+            await self.send("DELETE", f"applications/{change.ids['id']}", ok_if=lambda r: r.status == 404,
+                            settle=False)
             self.finish([change], "destroyed")
         except (StepFailed, GraphUnavailable) as error:
             self.outcome.failed.append((change, str(error)))

@@ -8,14 +8,18 @@ duplicate behind.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import time
 
-from .graph.client import GraphFailure, query
+from .graph.client import GraphFailure, Response, query
 from .plan.governance import UNREVIEWED, catalog_description
 from .plan.model import Action, Plan
 
 GOV = "identityGovernance/entitlementManagement"
 SYSTEM = "AadApplication"
+ALREADY_THERE = "is already in the catalog"  # a repeated adminAdd (its first answer was lost)
+NOT_THERE = "is not in the catalog"  # a repeated adminRemove
 
 
 class StepFailed(Exception):
@@ -35,13 +39,17 @@ async def ensure_catalogs(client, plan: Plan, outcome, report) -> dict[str, str]
            if c.kind == "catalog" and c.action is Action.NOOP}
     for change in (c for c in plan.changes if c.kind == "catalog" and c.action is Action.CREATE):
         name = change.after["displayName"]
-        found = await client.send("GET", query(f"{GOV}/catalogs", filter=f"displayName eq '{_quoted(name)}'"))
-        if found.ok and found.body.get("value"):
-            ids[name] = found.body["value"][0]["id"]
+        async def find(name=name):
+            found = await client.call("GET", query(f"{GOV}/catalogs", filter=f"displayName eq '{_quoted(name)}'"))
+            return Response(200, found.body["value"][0]) if found.ok and found.body.get("value") else None
+
+        found = await find()
+        if found is not None:
+            ids[name] = found.body["id"]
         else:
-            created = await client.send("POST", f"{GOV}/catalogs", {
+            created = await client.call("POST", f"{GOV}/catalogs", {
                 "displayName": name, "description": catalog_description(plan.project),
-                "state": "published", "isExternallyVisible": False})
+                "state": "published", "isExternallyVisible": False}, find=find)
             if not created.ok:
                 outcome.failed.append((change, str(created.error)))
                 continue
@@ -55,33 +63,50 @@ async def teardown(chain) -> None:
     """Deletions, in reverse dependency order: policy, role scope, package, the app's place in the catalog."""
     gone = [c for c in chain.changes if c.action is Action.DELETE]
     for change in (c for c in gone if c.kind == "policy"):
-        await chain.send("DELETE", f"{GOV}/assignmentPolicies/{change.ids['policyId']}", ok_if=_missing)
+        await chain.send("DELETE", f"{GOV}/assignmentPolicies/{change.ids['policyId']}", ok_if=_missing,
+                         settle=False)
         chain.finish([change], "destroyed")
     for change in (c for c in gone if c.kind == "role_scope"):
         await chain.send("DELETE", f"{GOV}/accessPackages/{change.ids['packageId']}/resourceRoleScopes/"
-                                   f"{change.ids['roleScopeId']}", ok_if=_missing)
+                                   f"{change.ids['roleScopeId']}", ok_if=_missing, settle=False)
         chain.finish([change], "destroyed")
     for change in (c for c in gone if c.kind == "access_package"):
-        await chain.send("DELETE", f"{GOV}/accessPackages/{change.ids['packageId']}", ok_if=_missing)
+        await chain.send("DELETE", f"{GOV}/accessPackages/{change.ids['packageId']}", ok_if=_missing,
+                         settle=False)
         chain.finish([change], "destroyed")
     for change in (c for c in gone if c.kind == "catalog_resource"):
         await chain.send("POST", f"{GOV}/resourceRequests", _resource_request("adminRemove", change.ids["catalogId"],
-                                                                              change.ids["servicePrincipalId"]))
+                                                                              change.ids["servicePrincipalId"]),
+                         repeatable=True, settle=False, ok_if=lambda r: r.status == 400 and NOT_THERE in r.error.message)
         chain.finish([change], "destroyed")
 
 
-async def build(chain, catalogs: dict[str, str]) -> None:
-    """Creations and updates, in dependency order, for every role of the application that has a package."""
+async def build(chain, catalogs: dict[str, str], principal) -> None:
+    """Creations and updates, in dependency order, for every role of the application that has a package.
+
+    `principal` completes when the application's service principal exists. Joining catalogs waits for it; each
+    package is created (or updated) at once, side by side with the others, and links its role once the application
+    is in the catalog, then gets its policy -- last, so that a package cut short is an empty shell idamconf
+    recognises and finishes, never one that looks like another team's."""
     kinds = ("catalog_resource", "access_package", "role_scope", "policy")
     pending = [c for c in chain.changes if c.kind in kinds and c.action is not Action.DELETE]
     if not any(c.action is not Action.NOOP for c in pending):
         return
     builder = _Builder(chain, catalogs)
-    for change in (c for c in pending if c.kind == "catalog_resource" and c.action is Action.CREATE):
-        await builder.join_catalog(change)
-    for identity in dict.fromkeys(_identity(c) for c in pending if c.kind != "catalog_resource"):
-        await builder.package(sorted((c for c in pending if c.kind != "catalog_resource" and _identity(c) == identity),
-                                     key=lambda c: kinds.index(c.kind)))
+
+    async def join() -> None:
+        await principal
+        for change in (c for c in pending if c.kind == "catalog_resource" and c.action is Action.CREATE):
+            await builder.join_catalog(change)
+
+    joined = asyncio.ensure_future(join())
+    packages = [builder.package(sorted((c for c in pending if c.kind != "catalog_resource" and _identity(c) == identity),
+                                       key=lambda c: kinds.index(c.kind)), joined)
+                for identity in dict.fromkeys(_identity(c) for c in pending if c.kind != "catalog_resource")]
+    results = await asyncio.gather(joined, *packages, return_exceptions=True)
+    failures = [result for result in results if isinstance(result, BaseException)]
+    if failures:
+        raise failures[0]
 
 
 def _identity(change) -> tuple:
@@ -101,31 +126,40 @@ class _Builder:
     async def service_principal(self) -> str:
         if "servicePrincipalId" not in self.chain.ids:
             found = await self.chain.send("GET", query(f"servicePrincipals(appId='{self.chain.ids['appId']}')",
-                                                       select="id"))
+                                                       select="id"), settle=True)
             self.chain.ids["servicePrincipalId"] = found.body["id"]
         return self.chain.ids["servicePrincipalId"]
 
-    async def resource(self, catalog_id: str) -> dict | None:
-        if catalog_id not in self.resources:
+    async def resource(self, catalog_id: str, expected: bool = False) -> dict | None:
+        """The application's resource in the catalog; `expected`: it was just added, so wait out replication."""
+        started, attempt = time.monotonic(), 0
+        while catalog_id not in self.resources:
             sp = await self.service_principal()
             found = await self.chain.send("GET", query(f"{GOV}/catalogs/{catalog_id}/resources",
                                                        filter=f"originId eq '{sp}'", expand="roles,scopes"))
             if found.body.get("value"):
                 self.resources[catalog_id] = found.body["value"][0]
+            elif not expected or time.monotonic() - started > self.chain.client.policy.settle:
+                break
+            else:
+                attempt += 1
+                await asyncio.sleep(self.chain.client.policy.poll(attempt))
         return self.resources.get(catalog_id)
 
     async def join_catalog(self, change) -> None:
         catalog_id = self.catalog_id(change.after["catalog"])
         if await self.resource(catalog_id) is None:
             sp = await self.service_principal()
-            await self.chain.send("POST", f"{GOV}/resourceRequests", _resource_request("adminAdd", catalog_id, sp))
+            await self.chain.send("POST", f"{GOV}/resourceRequests", _resource_request("adminAdd", catalog_id, sp),
+                                  repeatable=True, ok_if=lambda r: r.status == 400 and ALREADY_THERE in r.error.message)
         self.chain.finish([change], "added")
 
-    async def package(self, changes: list) -> None:
+    async def package(self, changes: list, joined) -> None:
         by_kind = {change.kind: change for change in changes}
         package = by_kind["access_package"]
         catalog_id = self.catalog_id(package.after["catalog"])
         package_id = await self._package(package, catalog_id)
+        await joined
         scope = by_kind.get("role_scope")
         if scope is not None and scope.action is Action.CREATE:
             await self._role_scope(scope, package_id, catalog_id)
@@ -141,41 +175,49 @@ class _Builder:
             await self.chain.send("PATCH", f"{GOV}/accessPackages/{change.ids['packageId']}", body)
             self.chain.finish([change], "updated")
             return change.ids["packageId"]
-        found = await self.chain.send("GET", query(f"{GOV}/accessPackages", expand="resourceRoleScopes,catalog",
-                                                   filter=f"displayName eq '{_quoted(body['displayName'])}'"))
-        same = [p for p in found.body.get("value", []) if (p.get("catalog") or {}).get("id") == catalog_id]
-        if same and same[0].get("resourceRoleScopes"):
+        async def find() -> Response | None:
+            found = await self.chain.send("GET", query(f"{GOV}/accessPackages", expand="resourceRoleScopes,catalog",
+                                                       filter=f"displayName eq '{_quoted(body['displayName'])}'"))
+            same = [p for p in found.body.get("value", []) if (p.get("catalog") or {}).get("id") == catalog_id]
+            return Response(200, same[0]) if same else None
+
+        found = await find()
+        if found is not None and found.body.get("resourceRoleScopes"):
             raise StepFailed(f"access package '{body['displayName']}' now exists in this catalog and grants another "
                              "role: it is not this project's. Run plan again.")
-        if same:  # the empty shell an apply of ours left when it was cut short: finish it
-            package_id = same[0]["id"]
+        if found is not None:  # the empty shell an apply of ours left when it was cut short: finish it
+            package_id = found.body["id"]
         else:
             created = await self.chain.send("POST", f"{GOV}/accessPackages", {**body, "isHidden": False,
-                                                                              "catalog": {"id": catalog_id}})
+                                                                              "catalog": {"id": catalog_id}}, find=find)
             package_id = created.body["id"]
         self.chain.finish([change], "created")
         return package_id
 
     async def _role_scope(self, change, package_id: str, catalog_id: str) -> None:
-        resource = await self.resource(catalog_id)
+        resource = await self.resource(catalog_id, expected=True)
         if resource is None:
             raise StepFailed(f"the application is not in catalog {change.after['catalog']}")
         sp = await self.service_principal()
         body = {"role": {"originId": change.ids["roleId"], "originSystem": SYSTEM, "resource": {"id": resource["id"]}},
                 "scope": {"originId": sp, "originSystem": SYSTEM, "isRootScope": True}}
         await self.chain.send("POST", f"{GOV}/accessPackages/{package_id}/resourceRoleScopes", body,
-                              ok_if=lambda r: r.status == 409)
+                              repeatable=True, ok_if=lambda r: r.status == 409)
         self.chain.finish([change], "created")
 
     async def _policy(self, change, package_id: str) -> None:
-        policy_id = change.ids.get("policyId")
-        if policy_id is None:
+        async def find() -> Response | None:
             found = await self.chain.send("GET", query(f"{GOV}/assignmentPolicies",
                                                        filter=f"accessPackage/id eq '{package_id}'"))
-            policy_id = next((p["id"] for p in found.body.get("value", [])), None)
+            return Response(200, found.body["value"][0]) if found.body.get("value") else None
+
+        policy_id = change.ids.get("policyId")
+        if policy_id is None:
+            found = await find()
+            policy_id = found.body["id"] if found is not None else None
         body = policy_body(change.after, change.ids, package_id)
         if policy_id is None:
-            await self.chain.send("POST", f"{GOV}/assignmentPolicies", body)
+            await self.chain.send("POST", f"{GOV}/assignmentPolicies", body, find=find)
         else:
             await self.chain.send("PUT", f"{GOV}/assignmentPolicies/{policy_id}", body)
         self.chain.finish([change], "created" if change.action is Action.CREATE else "updated")

@@ -25,6 +25,8 @@ ConfigDir = typer.Option(Path("."), "--config-dir", "-C", help="Directory holdin
 Env = typer.Option(None, "--env", "-e", help="Environment from idamconf.yaml (default: its defaultEnvironment).")
 Colour = typer.Option(None, "--colour/--no-colour", "--color/--no-color",
                       help="Colour the output (default: on a terminal, unless NO_COLOR is set).")
+Timeout = typer.Option(1800, "--timeout", metavar="SECONDS", min=1,
+                       help="Stop after this long: no request is started or retried after it (default 30 min).")
 
 
 def _run(command, *args) -> None:
@@ -63,10 +65,11 @@ def plan(config_dir: Path = ConfigDir, env: Optional[str] = Env,
                                     "markdown (a pull-request comment)."),
          changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF",
                                                      help="Plan only the applications whose files changed since "
-                                                          "this git ref.")) -> None:
+                                                          "this git ref."),
+         timeout: int = Timeout) -> None:
     """Show what apply would change in the tenant."""
     _run("plan", config_dir, env, detailed_exitcode, colour, out, _format(output, "human", "json", "markdown"),
-         changed_since)
+         changed_since, timeout)
 
 
 @app.command(epilog="Examples: idamconf apply -C examples | idamconf apply -e live --auto-approve --allow-delete | "
@@ -80,10 +83,11 @@ def apply(plan_file: Optional[Path] = typer.Argument(None, metavar="[PLAN_FILE]"
                                             help="Allow the plan to delete applications, roles or owners."),
           colour: Optional[bool] = Colour,
           output: str = typer.Option("human", "--format", help="human; json (a machine-readable report) or markdown "
-                                     "(a comment for the merged pull request).")) -> None:
+                                     "(a comment for the merged pull request)."),
+          timeout: int = Timeout) -> None:
     """Make the tenant match the configuration: plan, confirm, then apply in dependency order."""
     _run("apply", config_dir, env, auto_approve, allow_delete, colour, plan_file,
-         _format(output, "human", "json", "markdown"))
+         _format(output, "human", "json", "markdown"), timeout)
 
 
 def _format(value: str, *allowed: str) -> str:
@@ -102,9 +106,12 @@ def schema(name: str = typer.Argument("application", help="application, project 
 def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback by default)."),
           port: int = typer.Option(8931, help="Port to listen on."),
           state: Path = typer.Option(Path(".idamconf/served.db"), help="SQLite state file of the emulated tenant."),
-          seed: Optional[Path] = typer.Option(None, help="Seed file loaded when the state file is new.")) -> None:
+          seed: Optional[Path] = typer.Option(None, help="Seed file loaded when the state file is new."),
+          faults: Optional[str] = typer.Option(None, "--faults", metavar="SPEC",
+                                               help="Inject faults, e.g. seed=7,throttle=0.1,drop=0.02,lag=5s,"
+                                                    "budget=S (see docs/emulator.md).")) -> None:
     """Serve the Graph emulator over HTTP at http://HOST:PORT/v1.0 (any bearer token is accepted)."""
-    _run("emulator_serve", host, port, state, seed)
+    _run("emulator_serve", host, port, state, seed, faults)
 
 
 @emulator_app.command(epilog="Example: idamconf emulator reset -C examples")

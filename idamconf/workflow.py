@@ -5,13 +5,14 @@ Commands call these; they hold no presentation. Everything a plan needs from Gra
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from pathlib import Path
 
 from .config.model import Configuration
 from .diagnostics import Diagnostic, DiagnosticError
 from .graph.connect import Target
-from .graph.read import foreign_packages, read_governance, read_live
+from .graph.read import foreign_packages, governance_lists, read_governance, read_live
 from .plan.diff import make_plan
 from .plan.governance import catalog_description, desired_governance, live_governance
 from .plan.model import Resource
@@ -32,9 +33,10 @@ def target_for(configuration: Configuration, name: str | None) -> Target:
     if environment.emulator:
         seed = root / environment.seed if environment.seed else None
         return Target(name, "http://emulator.localhost/v1.0", emulator_state=state_file(configuration, name),
-                      emulator_seed=seed)
+                      emulator_seed=seed, tenant_size=environment.tenant_size)
     return Target(name, environment.graph_url.rstrip("/"), environment.credential, environment.tenant_id,
-                  environment.client_id, environment.client_secret_env, environment.certificate_path)
+                  environment.client_id, environment.client_secret_env, environment.certificate_path,
+                  tenant_size=environment.tenant_size)
 
 
 def state_file(configuration: Configuration, environment: str) -> Path:
@@ -51,7 +53,9 @@ async def survey(client, configuration: Configuration, target: Target, only: set
         configuration = replace(configuration, applications=tuple(a for a in configuration.applications
                                                                   if a.name in only))
     wanted = [app for app in configuration.applications if app.in_environment(environment)]
-    live = await read_live(client, configuration.tag, [app.name for app in wanted], people(wanted), only)
+    live, lists = await asyncio.gather(
+        read_live(client, configuration.tag, [app.name for app in wanted], people(wanted), only),
+        governance_lists(client))
     desired, problems = desired_resources(configuration, environment, live.users)
     governance, unknown = desired_governance(configuration, environment, live.users)
     problems += _unmanaged_conflicts(configuration, live.unmanaged) + _unique(unknown)
@@ -61,7 +65,8 @@ async def survey(client, configuration: Configuration, target: Target, only: set
     catalogs = sorted({resource.attributes["catalog"] for resource in governance.values()
                        if resource.kind == "catalog_resource"})
     apps_by_sp = _applications_by_service_principal(current)
-    live_gov = await read_governance(client, catalogs, set(apps_by_sp), catalog_description(configuration.project))
+    live_gov = await read_governance(client, catalogs, set(apps_by_sp), catalog_description(configuration.project),
+                                     lists)
     names = {user_id: upn for upn, user_id in live.users.items()}
     current |= live_governance(apps_by_sp, live_gov.catalogs, live_gov.resources, live_gov.packages,
                                live_gov.policies, names)

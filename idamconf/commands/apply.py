@@ -17,7 +17,7 @@ VERB_SYMBOL = {"created": "+", "added": "+", "updated": "~", "disabled": "~", "r
 
 
 def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: bool, colour: bool | None,
-        plan_file: Path | None, output: str) -> int:
+        plan_file: Path | None, output: str, timeout: float | None = None) -> int:
     colour = use_colour(colour)
     document = saved.load(plan_file) if plan_file else None
     env = env or (document["plan"]["environment"] if document else None)
@@ -47,7 +47,7 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
         return _emit(output, plan, outcome) if quiet else _report(outcome)
 
     only = set(document["applications"]) if document and document.get("applications") is not None else None
-    return asyncio.run(surveyed(config_dir, env, then, only))
+    return asyncio.run(surveyed(config_dir, env, then, only, timeout))
 
 
 def _refused(output: str, plan, reason: str) -> int:

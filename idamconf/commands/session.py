@@ -40,13 +40,14 @@ class Survey:
         return f"{self.target.environment} — {self.target.description}"
 
 
-async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | None = None):
-    """Plan against the environment, then `then(client, survey)` on the same connection."""
+async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | None = None,
+                   timeout: float | None = None):
+    """Plan against the environment, then `then(client, survey)` on the same connection, all within `timeout`."""
     configuration, problems = read(config_dir)
     if errors(problems) or configuration is None:
         raise DiagnosticError(problems)
     target = target_for(configuration, env)
     digest = configuration_digest(Path(config_dir), configuration_files(Path(config_dir)))
-    async with connect(target) as client:
+    async with connect(target, timeout) as client:
         plan, live = await survey(client, configuration, target, only)
         return await then(client, Survey(plan, live, target, configuration, Path(config_dir), digest))

@@ -33,8 +33,9 @@ def read(root: Path) -> tuple[Configuration | None, list[Diagnostic]]:
         return None, [Diagnostic(f"no {PROJECT_FILE} in {root}", f"run idamconf in a configuration directory or "
                                  f"pass --config-dir; see examples/{PROJECT_FILE}", str(project_path))]
     project_doc = _checked(project_path, _shown(root, project_path), "project", problems)
-    documents = [_checked(path, _shown(root, path), "application", problems) for path in application_files(root,
-                                                                                                         problems)]
+    cwd = Path.cwd()  # once, not per file
+    documents = [_checked(path, _shown(root, path, cwd), "application", problems)
+                 for path in application_files(root, problems)]
     documents = [doc for doc in documents if doc is not None]
     if project_doc is None or errors(problems):
         return None, problems
@@ -93,13 +94,17 @@ def application_files(root: Path, problems: list[Diagnostic]) -> list[Path]:
     if not directory.is_dir():
         return []
     real_root = root.resolve()
+    # rglob never descends into a linked directory, so below a directory that is itself inside the configuration
+    # only a link can lead outside: resolving every path (a system call per component) is needed only then.
+    inside = directory.resolve().is_relative_to(real_root)
+    depth = len(root.parts)
     files = []
     for path in sorted(directory.rglob("*")):
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
+        if any(part.startswith(".") for part in path.parts[depth:]):
             continue
         if path.suffix not in {".yaml", ".yml"} and not (path.is_symlink() and path.is_dir()):
             continue
-        if not path.resolve().is_relative_to(real_root):
+        if (not inside or path.is_symlink()) and not path.resolve().is_relative_to(real_root):
             what = "directory" if path.is_dir() else "file"
             problems.append(Diagnostic(f"this {what} links outside the configuration directory",
                                        f"copy the {what} into the configuration directory instead of linking to it",
@@ -110,9 +115,9 @@ def application_files(root: Path, problems: list[Diagnostic]) -> list[Path]:
     return files
 
 
-def _shown(root: Path, path: Path) -> str:
+def _shown(root: Path, path: Path, cwd: Path | None = None) -> str:
     try:
-        return str(path.relative_to(Path.cwd()))
+        return str(path.relative_to(cwd or Path.cwd()))
     except ValueError:
         return str(path)
 
@@ -141,6 +146,7 @@ def _environments(raw: dict) -> dict:
                                                                          else "default"),
             client_id=settings.get("clientId"), client_secret_env=settings.get("clientSecretEnv"),
             certificate_path=settings.get("certificatePath"), catalog=settings.get("catalog"),
+            tenant_size=settings.get("tenantSize", "none" if emulator else "S"),
             rules={rule: "off" if level is False else level for rule, level in settings.get("rules", {}).items()},
         )
     return environments

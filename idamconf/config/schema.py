@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
+from .schemacheck import Unsupported, compile_schema
 from .yamlfile import Document, render_path, secret_path
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
@@ -18,6 +19,15 @@ _TYPES = {"string": "a string", "array": "a list", "object": "a mapping", "boole
 @lru_cache(maxsize=None)
 def schema(name: str) -> dict:
     return json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _decider(name: str):
+    """The compiled schema (see schemacheck): True, False or None (undecided); None if it cannot be compiled."""
+    try:
+        return compile_schema(schema(name))
+    except Unsupported:
+        return None
 
 
 @lru_cache(maxsize=None)
@@ -32,6 +42,9 @@ def _validator(name: str):
 
 
 def validate(document: Document, name: str) -> list[Diagnostic]:
+    decide = _decider(name)
+    if decide is not None and decide(document.value) is True:
+        return []  # jsonschema (slow, and a slow import) only explains documents that have something to explain
     problems: list[Diagnostic] = []
     for error in sorted(_validator(name).iter_errors(document.value), key=lambda e: list(map(str, e.absolute_path))):
         problems.extend(_explain(document, error))

@@ -22,6 +22,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALARS = {tag: yaml.constructor.SafeConstructor.yaml_constructors[tag] for tag in
             ("tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
              "tag:yaml.org,2002:str")}
+_STR = "tag:yaml.org,2002:str"
 _PLAIN_STRING_TAGS = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
 _COLLECTION_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
 
@@ -72,8 +73,12 @@ class _Builder:
         self.nodes += 1
         if self.nodes > MAX_NODES or depth > MAX_DEPTH:
             raise _TooLarge(node, "nodes" if self.nodes > MAX_NODES else "depth")
-        self.document.value_marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if type(node) in _COLLECTION_TAGS and node.tag != _COLLECTION_TAGS[type(node)]:
+        mark = node.start_mark
+        self.document.value_marks[path] = (mark.line + 1, mark.column + 1)
+        kind = type(node)
+        if kind is yaml.ScalarNode:  # most nodes, and most of them plain strings: the fast path
+            return node.value if node.tag == _STR else self.scalar(node, path)
+        if kind in _COLLECTION_TAGS and node.tag != _COLLECTION_TAGS[kind]:
             self._unsupported_tag(node, path)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path, depth)
@@ -83,6 +88,7 @@ class _Builder:
 
     def mapping(self, node, path: tuple, depth: int) -> dict:
         result: dict = {}
+        key_marks = self.document.key_marks
         for key_node, value_node in node.value:
             mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
@@ -90,15 +96,16 @@ class _Builder:
                                                 "write the keys out in full", self.document.file, *mark,
                                                 render_path(path)))
                 continue
-            key = str(self.scalar(key_node, path))
+            key = key_node.value if key_node.tag == _STR else str(self.scalar(key_node, path))
+            where = path + (key,)
             if key in result:
-                first = self.document.key_marks[path + (key,)]
+                first = key_marks[where]
                 self.problems.append(Diagnostic(
                     f"duplicate key '{key}' (first set on line {first[0]}); YAML would silently keep only the last",
                     f"remove one of the two '{key}' entries", self.document.file, *mark, render_path(path)))
                 continue
-            self.document.key_marks[path + (key,)] = mark
-            result[key] = self.build(value_node, path + (key,), depth + 1)
+            key_marks[where] = mark
+            result[key] = self.build(value_node, where, depth + 1)
         return result
 
     def scalar(self, node, path: tuple):

@@ -1,7 +1,9 @@
 """The emulator's ASGI application: Graph v1.0 under `/v1.0`, for in-process use or for uvicorn.
 
 `Emulator.handle` is the one dispatcher: HTTP requests and the items of a `$batch` both go through it, so every
-rule, every error shape and every injected fault applies to both alike.
+rule, every error shape and every injected fault applies to both alike. It charges each request it executes by
+Graph's cost table (`x-ms-resource-unit`) and counts what it served in `Emulator.stats`, also served as JSON at
+`GET /_emulator/stats` (outside `/v1.0`; `POST /_emulator/stats/reset` zeroes it).
 """
 
 from __future__ import annotations
@@ -10,15 +12,19 @@ import json
 import uuid
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request as HttpRequest
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import directory, governance
+from ..graph.cost import cost
+from . import credentials, directory, directory_query, governance
 from .batch import run_batch
+from .connections import ConnectionFaults, quiet_deliberate_drops
 from .errors import GraphError, bad_request
 from .faults import NoFaults
 from .protocol import Key, RawJson, Reply, Request, split_path
+from .stats import Stats
 from .store import Store
 
 JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
@@ -28,32 +34,65 @@ class Emulator:
     def __init__(self, store: Store, faults=None):
         self.store = store
         self.faults = faults or NoFaults()
+        self.stats = Stats()
+        attach = getattr(self.faults, "attach", None)  # optional for a policy (see faults.py)
+        if attach is not None:
+            attach(store, self.stats)
 
     async def handle(self, request: Request) -> Reply:
         request_id = str(uuid.uuid4())
-        try:
-            reply = await self.faults.before(request) or await self._dispatch(request)
-        except GraphError as error:
-            body = error.body(request_id, request.headers.get("client-request-id", request_id))
-            reply = Reply(error.status, body, dict(error.headers))
-        except Exception as error:  # noqa: BLE001 - an emulator bug still answers in Graph's shape, per item
-            failure = GraphError(500, "InternalServerError", f"The emulator failed: {type(error).__name__}: {error}")
-            reply = Reply(500, failure.body(request_id, request.headers.get("client-request-id", request_id)))
-        reply.headers.setdefault("request-id", request_id)
-        reply.headers.setdefault("client-request-id", request.headers.get("client-request-id", request_id))
+        ids = (request_id, request.headers.get("client-request-id", request_id))
+        reply = await self._answer(request, ids)
+        reply.headers.setdefault("request-id", ids[0])
+        reply.headers.setdefault("client-request-id", ids[1])
+        if request.path != "$batch":
+            self.stats.replied(reply.status)
         return reply
 
-    async def _dispatch(self, request: Request) -> Reply:
-        _authenticate(request)
-        if request.path == "$batch":
-            if request.method != "POST":
-                raise _method_not_allowed()
-            return await run_batch(request, self.handle)
-        if request.method == "GET":
-            return route(self.store, request)
-        with self.store.transaction():
-            reply = route(self.store, request)
+    async def _answer(self, request: Request, ids: tuple[str, str]) -> Reply:
+        """The fault policy's answer if it gives one; else the emulator's, charged by Graph's cost table and shown
+        to the policy's `after` (a write's once it committed). A `$batch` envelope is neither faulted nor charged:
+        each of its items is, as a request of its own."""
+        try:
+            _authenticate(request)
+            if request.path == "$batch":
+                return await self._batch(request)
+            injected = await self.faults.before(request)
+        except Exception as error:  # noqa: BLE001 - GraphError, or an emulator bug: answered in Graph's shape
+            return _error_reply(error, ids)
+        if injected is not None:
+            return injected
+        units, writes = cost(request.method, request.path, request.query)
+        self.stats.charged(units, writes)
+        reply = self._execute(request, ids)
+        if units:
+            reply.headers["x-ms-resource-unit"] = str(units)
         return await self.faults.after(request, reply)
+
+    def _execute(self, request: Request, ids: tuple[str, str]) -> Reply:
+        try:
+            if request.method == "GET":
+                return route(self.store, request)
+            with self.store.transaction():
+                return route(self.store, request)
+        except Exception as error:  # noqa: BLE001 - an emulator bug still answers in Graph's shape, per item
+            return _error_reply(error, ids)
+
+    async def _batch(self, request: Request) -> Reply:
+        if request.method != "POST":
+            raise _method_not_allowed()
+        self.stats.batches += 1
+        return await run_batch(request, self._batch_item)
+
+    async def _batch_item(self, request: Request) -> Reply:
+        self.stats.batch_items += 1
+        return await self.handle(request)
+
+
+def _error_reply(error: Exception, ids: tuple[str, str]) -> Reply:
+    if not isinstance(error, GraphError):
+        error = GraphError(500, "InternalServerError", f"The emulator failed: {type(error).__name__}: {error}")
+    return Reply(error.status, error.body(*ids), dict(error.headers))
 
 
 def _authenticate(request: Request) -> None:
@@ -122,6 +161,8 @@ _HANDLERS = {
     ("POST", "applications", ("{key}", "owners", "$ref")): directory.add_owner,
     ("DELETE", "applications", ("{key}", "owners", "{id}", "$ref")):
         lambda s, r, k, owner: directory.remove_owner(s, k, owner),
+    ("POST", "applications", ("{key}", "addPassword")): credentials.add_password,
+    ("POST", "applications", ("{key}", "removePassword")): credentials.remove_password,
     ("GET", "servicePrincipals", ()): lambda s, r: directory.list_set(s, r, "servicePrincipals"),
     ("POST", "servicePrincipals", ()): directory.create_service_principal,
     ("GET", "servicePrincipals", ("{key}",)): lambda s, r, k: directory.get_one(s, r, "servicePrincipals", k),
@@ -131,6 +172,8 @@ _HANDLERS = {
     ("GET", "groups", ()): lambda s, r: directory.list_set(s, r, "groups"),
     ("GET", "groups", ("{key}",)): lambda s, r, k: directory.get_one(s, r, "groups", k),
     ("GET", "users", ("{key}",)): lambda s, r, k: directory.get_one(s, r, "users", _user_key(k)),
+    ("GET", "directoryObjects", ("{key}",)): directory_query.directory_object,
+    ("POST", "directoryObjects", ("{key}",)): directory_query.directory_object_action,
 }
 
 
@@ -155,9 +198,20 @@ def create_app(store: Store, faults=None) -> Starlette:
             return _write(request)
         return _write(await emulator.handle(request))
 
+    async def stats(http: HttpRequest) -> Response:
+        return JSONResponse(emulator.stats.as_json())
+
+    async def reset_stats(http: HttpRequest) -> Response:
+        emulator.stats.reset()
+        return Response(status_code=204)
+
     methods = ["GET", "POST", "PATCH", "PUT", "DELETE"]
-    app = Starlette(routes=[Route("/v1.0/{path:path}", endpoint, methods=methods)])
+    routes = [Route("/v1.0/{path:path}", endpoint, methods=methods),
+              Route("/_emulator/stats", stats, methods=["GET"]),
+              Route("/_emulator/stats/reset", reset_stats, methods=["POST"])]
+    app = Starlette(routes=routes, middleware=[Middleware(ConnectionFaults, emulator=emulator)])
     app.state.emulator = emulator
+    quiet_deliberate_drops()
     return app
 
 

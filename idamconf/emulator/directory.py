@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import json
 
-from . import entities, governance
+from . import directory_query, entities, governance
 from .entities import ENTITY_SETS, GUID, check_app_roles, check_writable, new_id, now
 from .errors import GraphError, bad_request, not_found
 from .odata import encode_skiptoken, parse_query, parse_select
@@ -23,21 +23,24 @@ ALTERNATE_KEYS = {"applications": {"appId", "uniqueName"}, "servicePrincipals": 
                   "users": {"userPrincipalName"}, "groups": set()}
 
 
-def resolve(store: Store, set_name: str, key: Key) -> dict:
+def resolve(store: Store, set_name: str, key: Key, primary: bool = False) -> dict:
+    """The object `key` addresses; `primary`: as the write primary sees it, even while replication lags."""
     kind = set_name
     if key.name != "id" and key.name not in ALTERNATE_KEYS[set_name]:
         raise bad_request(f"'{key.name}' is not a key of {set_name}: address objects by id"
                           f"{''.join(', ' + name for name in sorted(ALTERNATE_KEYS[set_name]))}.")
     if key.name == "id":
-        doc = store.get(kind, key.value)
+        doc = store.get(kind, key.value, primary)
     else:
-        doc = store.find(kind, key.name, key.value)
+        doc = store.find(kind, key.name, key.value, primary)
     if doc is None:
         raise not_found(key.value)
     return doc
 
 
 def list_set(store: Store, request: Request, set_name: str) -> Reply:
+    if directory_query.expands(set_name, request):
+        return directory_query.list_expanded(store, request, set_name)
     entity = ENTITY_SETS[set_name]
     query = parse_query(request.query, entity)
     texts, last = store.page(set_name, query)
@@ -77,11 +80,13 @@ def _created(request: Request, set_name: str, doc: dict) -> Reply:
 
 def _addressed_or_upserted(store: Store, request: Request, set_name: str, key: Key, upsert_key: str, create):
     """The object a PATCH addresses; if missing, addressed by `upsert_key` and sent `Prefer: create-if-missing`,
-    `create()` makes it and the reply is 201 with the new object. Returns the object or that reply."""
+    `create()` makes it and the reply is 201 with the new object. Returns the object or that reply. An upsert runs
+    on the write primary: it finds an object replication has not shown yet, and updates it (204)."""
+    upsert = key.name == upsert_key and CREATE_IF_MISSING in request.prefer
     try:
-        return resolve(store, set_name, key)
+        return resolve(store, set_name, key, primary=upsert)
     except GraphError:
-        if key.name == upsert_key and CREATE_IF_MISSING in request.prefer:
+        if upsert:
             return _created(request, set_name, create())
         raise
 
@@ -102,7 +107,7 @@ def _new_application(store: Store, body: dict) -> dict:
 def _check_unique_name_free(store: Store, name) -> None:
     if not isinstance(name, str) or not name:
         raise bad_request("Invalid value specified for property 'uniqueName' of resource 'Application'.")
-    if store.find("applications", "uniqueName", name):
+    if store.find("applications", "uniqueName", name, primary=True):
         raise GraphError(409, "Request_MultipleObjectsWithSameKeyValue",
                          "Another object with the same value for property uniqueName already exists.")
 
@@ -159,7 +164,7 @@ def _check_identifier_uris(store: Store, app_id: str, uris: list) -> None:
 
 def delete_application(store: Store, key: Key) -> Reply:
     doc = resolve(store, "applications", key)
-    service_principal = store.find("servicePrincipals", "appId", doc["appId"])
+    service_principal = store.find("servicePrincipals", "appId", doc["appId"], primary=True)
     if service_principal:
         governance.remove_origin(store, service_principal["id"])
         store.delete("servicePrincipals", service_principal["id"])
@@ -180,7 +185,7 @@ def _new_service_principal(store: Store, body: dict) -> dict:
         message = f"The appId '{app_id}' of the service principal does not reference a valid application object."
         raise GraphError(400, "Request_BadRequest", message,
                          [{"code": "NoBackingApplicationObject", "message": message, "target": "appId"}])
-    if store.find("servicePrincipals", "appId", app_id):
+    if store.find("servicePrincipals", "appId", app_id, primary=True):
         raise GraphError(409, "Request_MultipleObjectsWithSameKeyValue",
                          "The service principal cannot be created, updated, or restored because the service principal "
                          f"name {app_id} is already in use.")
@@ -203,7 +208,7 @@ def _mirror_application(service_principal: dict, application: dict) -> None:
 
 
 def _sync_service_principal(store: Store, application: dict) -> None:
-    service_principal = store.find("servicePrincipals", "appId", application["appId"])
+    service_principal = store.find("servicePrincipals", "appId", application["appId"], primary=True)
     if service_principal:
         _mirror_application(service_principal, application)
         store.put("servicePrincipals", service_principal)

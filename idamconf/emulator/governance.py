@@ -18,14 +18,15 @@ from __future__ import annotations
 
 from .entities import new_id, now
 from .errors import GraphError, bad_request, not_found
-from .governance_entities import (ORIGIN_SYSTEM, access_package_defaults, catalog_defaults, check_access_package,
-                                  check_catalog, check_policy, resource_defaults, resource_role, resource_roles,
-                                  root_scope)
+from .governance_entities import (ORIGIN_SYSTEM, RESOURCES, ROLE_SCOPES, access_package_defaults, catalog_defaults,
+                                  check_access_package, check_catalog, check_policy, resource_defaults,
+                                  resource_roles, root_scope)
+from .governance_expand import (PACKAGE_EXPANSIONS, POLICY_EXPANSIONS, RESOURCE_EXPANSIONS, expand_packages,
+                                expand_policies, expand_resources)
 from .governance_query import BASE, body_of, created, fields, get_one, list_page, referenced, resolve
 from .protocol import Key, Reply, Request
 from .store import Store
 
-RESOURCES, ROLE_SCOPES = "accessPackageResources", "resourceRoleScopes"
 ALREADY_ONBOARDED = "ResourceAlreadyOnboarded"  # (inferred)
 NOT_IN_CATALOG = "ResourceNotFound"  # (inferred)
 IN_USE = "ResourceInUse"  # (inferred) a resource, package or catalog something else still depends on
@@ -54,10 +55,10 @@ def update_catalog(store: Store, request: Request, key: Key) -> Reply:
 
 def delete_catalog(store: Store, request: Request, key: Key) -> Reply:
     catalog = resolve(store, "catalogs", key)
-    if store.targets("catalogPackages", catalog["id"]):
+    if store.targets("catalogPackages", catalog["id"], primary=True):
         raise bad_request("The catalog cannot be deleted while it contains access packages: delete them first.",
                           code=IN_USE)
-    for resource_id in store.targets("catalogResources", catalog["id"]):
+    for resource_id in store.targets("catalogResources", catalog["id"], primary=True):
         store.delete(RESOURCES, resource_id)
     store.delete("catalogs", catalog["id"])
     return Reply(204)
@@ -65,17 +66,9 @@ def delete_catalog(store: Store, request: Request, key: Key) -> Reply:
 
 def list_catalog_resources(store: Store, request: Request, key: Key) -> Reply:
     catalog = resolve(store, "catalogs", key)
-    return list_page(store, request, RESOURCES, _expand_resource, {"roles": {}, "scopes": {}},
-                 within=("catalogResources", catalog["id"]), context=f"{BASE}/catalogs('{catalog['id']}')/resources")
-
-
-def _expand_resource(store: Store, resource: dict, expand: dict) -> dict:
-    expanded = dict(resource)
-    if "roles" in expand:
-        expanded["roles"] = resource_roles(resource, store.get("servicePrincipals", resource["originId"]))
-    if "scopes" in expand:
-        expanded["scopes"] = [root_scope(resource)]
-    return expanded
+    return list_page(store, request, RESOURCES, expand_resources, RESOURCE_EXPANSIONS,
+                     within=("catalogResources", catalog["id"]),
+                     context=f"{BASE}/catalogs('{catalog['id']}')/resources")
 
 
 # ---------------------------------------------------------------------------------------------- resource requests
@@ -110,7 +103,7 @@ def _onboard(store: Store, catalog: dict, origin: dict) -> None:
     service_principal = store.get("servicePrincipals", str(origin.get("originId")))
     if service_principal is None:
         raise bad_request(f"The service principal '{origin.get('originId')}' (resource.originId) does not exist.")
-    if _catalog_resource(store, catalog["id"], {"originId": service_principal["id"]}):
+    if _catalog_resource(store, catalog["id"], {"originId": service_principal["id"]}, primary=True):
         raise bad_request(f"The resource '{service_principal['id']}' is already in the catalog.",
                           code=ALREADY_ONBOARDED)
     resource = resource_defaults()
@@ -127,27 +120,29 @@ def _offboard(store: Store, catalog: dict, origin: dict) -> None:
     if resource is None:
         raise bad_request(f"The resource '{origin.get('originId') or origin.get('id')}' is not in the catalog.",
                           code=NOT_IN_CATALOG)
-    if store.targets("resourceRoleScopes", resource["id"]):
+    if store.targets("resourceRoleScopes", resource["id"], primary=True):
         raise bad_request("The resource cannot be removed while access packages use its roles: remove their "
                           "resourceRoleScopes first.", code=IN_USE)
     store.delete(RESOURCES, resource["id"])
 
 
-def _catalog_resource(store: Store, catalog_id: str, reference) -> dict | None:
-    """The catalog's resource named by `{"id"}` or by `{"originId"}` (the service principal's id)."""
+def _catalog_resource(store: Store, catalog_id: str, reference, primary: bool = False) -> dict | None:
+    """The catalog's resource named by `{"id"}` or by `{"originId"}` (the service principal's id). Found through the
+    links from the resource's side, so the cost does not grow with the catalog (10,000 applications in one)."""
     if not isinstance(reference, dict):
         return None
-    for resource_id in store.targets("catalogResources", catalog_id):
-        resource = store.get(RESOURCES, resource_id)
-        if resource_id == reference.get("id") or str(reference.get("originId")).lower() == resource["originId"]:
-            return resource
+    candidates = [reference["id"]] if isinstance(reference.get("id"), str) else []
+    candidates += store.targets("originResources", str(reference.get("originId")).lower(), primary)
+    for resource_id in candidates:
+        if catalog_id in store.sources("catalogResources", resource_id, primary):
+            return store.get(RESOURCES, resource_id, primary)
     return None
 
 
 def remove_origin(store: Store, service_principal_id: str) -> None:
     """A deleted service principal leaves no catalog resources behind, nor role scopes on them."""
-    for resource_id in store.targets("originResources", service_principal_id):
-        for role_scope_key in store.targets("resourceRoleScopes", resource_id):
+    for resource_id in store.targets("originResources", service_principal_id, primary=True):
+        for role_scope_key in store.targets("resourceRoleScopes", resource_id, primary=True):
             store.delete(ROLE_SCOPES, role_scope_key)
         store.delete(RESOURCES, resource_id)
 
@@ -179,7 +174,7 @@ def update_access_package(store: Store, request: Request, key: Key) -> Reply:
 def delete_access_package(store: Store, request: Request, key: Key) -> Reply:
     package = resolve(store, "accessPackages", key)
     for relation, what in (("packagePolicies", "assignment policies"), ("roleScopes", "resourceRoleScopes")):
-        if store.targets(relation, package["id"]):
+        if store.targets(relation, package["id"], primary=True):
             raise bad_request(f"The access package cannot be deleted while it has {what}: delete them first.",
                               code=IN_USE)
     store.delete("accessPackages", package["id"])
@@ -188,19 +183,6 @@ def delete_access_package(store: Store, request: Request, key: Key) -> Reply:
 
 def _catalog_id(store: Store, package: dict) -> str:
     return store.sources("catalogPackages", package["id"])[0]
-
-
-def _expand_package(store: Store, package: dict, expand: dict) -> dict:
-    expanded = dict(package)
-    if "resourceRoleScopes" in expand:
-        expanded["resourceRoleScopes"] = [_role_scope(store, key, expand["resourceRoleScopes"])
-                                          for key in store.targets("roleScopes", package["id"])]
-    if "catalog" in expand:
-        expanded["catalog"] = store.get("catalogs", _catalog_id(store, package))
-    return expanded
-
-
-PACKAGE_EXPANSIONS = {"resourceRoleScopes": {"role": {}, "scope": {}}, "catalog": {}}
 
 
 # ---------------------------------------------------------------------------------------------- resourceRoleScopes
@@ -218,7 +200,7 @@ def add_role_scope(store: Store, request: Request, key: Key) -> Reply:
                           "isRootScope = true.")
     role_scope = {"id": f"{role_doc['id']}_{scope_doc['id']}", "createdDateTime": now()}
     storage_key = f"{package['id']}/{role_scope['id']}"
-    if store.get(ROLE_SCOPES, storage_key):
+    if store.get(ROLE_SCOPES, storage_key, primary=True):
         raise GraphError(409, ROLE_SCOPE_EXISTS, "The access package already has this role and scope.")
     store.put(ROLE_SCOPES, role_scope, key=storage_key)
     store.link("roleScopes", package["id"], storage_key)
@@ -243,21 +225,6 @@ def remove_role_scope(store: Store, request: Request, key: Key, role_scope_id: s
         raise not_found(role_scope_id)
     store.delete(ROLE_SCOPES, storage_key)
     return Reply(204)
-
-
-def _role_scope(store: Store, storage_key: str, expand: dict) -> dict:
-    role_scope = store.get(ROLE_SCOPES, storage_key)
-    if not expand:
-        return role_scope
-    resource = store.get(RESOURCES, store.sources("resourceRoleScopes", storage_key)[0])
-    if "role" in expand:
-        app_role_id = store.targets("roleScopeRole", storage_key)[0]
-        roles = resource_roles(resource, store.get("servicePrincipals", resource["originId"]))
-        role_scope["role"] = next((role for role in roles if role["originId"].lower() == app_role_id.lower()),
-                                  resource_role(resource, {"id": app_role_id}))  # the app role is gone since
-    if "scope" in expand:
-        role_scope["scope"] = root_scope(resource)
-    return role_scope
 
 
 # --------------------------------------------------------------------------------------------- assignment policies
@@ -297,11 +264,6 @@ def delete_policy(store: Store, request: Request, key: Key) -> Reply:
     return Reply(204)
 
 
-def _expand_policy(store: Store, policy: dict, expand: dict) -> dict:
-    package_id = store.sources("packagePolicies", policy["id"])[0]
-    return {**policy, "accessPackage": store.get("accessPackages", package_id)}
-
-
 # ------------------------------------------------------------------------------------------------ routing table
 HANDLERS = {
     ("GET", "catalogs", ()): lambda s, r: list_page(s, r, "catalogs"),
@@ -311,19 +273,19 @@ HANDLERS = {
     ("DELETE", "catalogs", ("{key}",)): delete_catalog,
     ("GET", "catalogs", ("{key}", "resources")): list_catalog_resources,
     ("POST", "resourceRequests", ()): create_resource_request,
-    ("GET", "accessPackages", ()): lambda s, r: list_page(s, r, "accessPackages", _expand_package, PACKAGE_EXPANSIONS),
+    ("GET", "accessPackages", ()): lambda s, r: list_page(s, r, "accessPackages", expand_packages, PACKAGE_EXPANSIONS),
     ("POST", "accessPackages", ()): create_access_package,
     ("GET", "accessPackages", ("{key}",)):
-        lambda s, r, k: get_one(s, r, "accessPackages", k, _expand_package, PACKAGE_EXPANSIONS),
+        lambda s, r, k: get_one(s, r, "accessPackages", k, expand_packages, PACKAGE_EXPANSIONS),
     ("PATCH", "accessPackages", ("{key}",)): update_access_package,
     ("DELETE", "accessPackages", ("{key}",)): delete_access_package,
     ("POST", "accessPackages", ("{key}", "resourceRoleScopes")): add_role_scope,
     ("DELETE", "accessPackages", ("{key}", "resourceRoleScopes", "{id}")): remove_role_scope,
     ("GET", "assignmentPolicies", ()):
-        lambda s, r: list_page(s, r, "assignmentPolicies", _expand_policy, {"accessPackage": {}}),
+        lambda s, r: list_page(s, r, "assignmentPolicies", expand_policies, POLICY_EXPANSIONS),
     ("POST", "assignmentPolicies", ()): create_policy,
     ("GET", "assignmentPolicies", ("{key}",)):
-        lambda s, r, k: get_one(s, r, "assignmentPolicies", k, _expand_policy, {"accessPackage": {}}),
+        lambda s, r, k: get_one(s, r, "assignmentPolicies", k, expand_policies, POLICY_EXPANSIONS),
     ("PUT", "assignmentPolicies", ("{key}",)): replace_policy,
     ("DELETE", "assignmentPolicies", ("{key}",)): delete_policy,
 }

@@ -9,8 +9,9 @@ returns the policy as stored, every default filled.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import json
 import re
-import uuid
 
 from .entities import GUID, EntitySet
 from .errors import bad_request
@@ -43,6 +44,7 @@ def _entity_set(name: str, odata_type: str, properties, writable, filterable) ->
     return EntitySet(name, f"microsoft.graph.{odata_type}", frozenset(properties), frozenset(writable), filterable)
 
 
+RESOURCES, ROLE_SCOPES = "accessPackageResources", "resourceRoleScopes"  # kinds: a catalog's apps, a package's roles
 GOVERNANCE_SETS = {
     "catalogs": _entity_set("catalogs", "accessPackageCatalog", catalog_defaults(),
                             {"displayName", "description", "state", "isExternallyVisible"},
@@ -58,7 +60,16 @@ GOVERNANCE_SETS = {
 
 # --------------------------------------------------------------------------------------- roles and scopes, derived
 def role_id(resource_id: str, app_role_id: str) -> str:
-    return str(uuid.uuid5(uuid.UUID(resource_id), app_role_id.lower()))
+    return name_based_id(resource_id, app_role_id.lower())
+
+
+def name_based_id(namespace: str, name: str) -> str:
+    """`str(uuid.uuid5(uuid.UUID(namespace), name))` for a namespace in canonical form, in a quarter of the time: a
+    page of 999 resources derives 6,000 such ids."""
+    digest = bytearray(hashlib.sha1(bytes.fromhex(namespace.replace("-", "")) + name.encode()).digest()[:16])
+    digest[6], digest[8] = (digest[6] & 0x0F) | 0x50, (digest[8] & 0x3F) | 0x80  # version 5, RFC 4122 variant
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def resource_roles(resource: dict, service_principal: dict | None) -> list[dict]:
@@ -71,8 +82,25 @@ def resource_role(resource: dict, app_role: dict) -> dict:
             "description": app_role.get("description"), "originId": app_role["id"], "originSystem": ORIGIN_SYSTEM}
 
 
+AppRoleJson = tuple[str, str, str]  # an app role's `id`, `displayName` and `description` as JSON texts
+ROLE_ORIGIN_JSON = json.dumps(ORIGIN_SYSTEM)
+
+
+def resource_role_json(resource_id: str, app_role: AppRoleJson) -> str:
+    """`resource_role` written as JSON text straight from the app role's JSON texts, not built and encoded: a page
+    of 999 resources holds ~5,000 roles. (tests/emulator/test_read_at_scale.py checks the two agree.)"""
+    app_role_id, display_name, description = app_role
+    return (f'{{"id":"{role_id(resource_id, json_string(app_role_id))}","displayName":{display_name},'
+            f'"description":{description},"originId":{app_role_id},"originSystem":{ROLE_ORIGIN_JSON}}}')
+
+
+def json_string(text: str) -> str:
+    """The string a JSON string literal stands for; without escapes (ids), what lies between the quotes."""
+    return text[1:-1] if "\\" not in text else json.loads(text)
+
+
 def root_scope(resource: dict) -> dict:
-    return {"id": str(uuid.uuid5(uuid.UUID(resource["id"]), "root")), "displayName": "Root",
+    return {"id": name_based_id(resource["id"], "root"), "displayName": "Root",
             "description": "Root Scope", "originId": resource["originId"], "originSystem": ORIGIN_SYSTEM,
             "isRootScope": True}
 

@@ -259,3 +259,32 @@ def _split_top(text: str, separator: str) -> list[str]:
     if depth:
         raise bad_request("Invalid $expand: unbalanced parentheses.")
     return [*parts, "".join(current).strip()]
+
+
+def parse_directory_expand(raw: str | None, allowed: dict[str, frozenset[str]], odata_type: str) -> dict:
+    """`owners($select=id,userPrincipalName)` -> {"owners": ("id", "userPrincipalName")}: `$expand` as Graph takes it
+    on directory objects, one level deep with only `$select` nested. `allowed` maps each navigation property that may
+    be expanded to the properties its nested `$select` may name."""
+    expand: dict = {}
+    for item in _split_top(raw or "", ","):
+        if not item:
+            continue
+        match = _EXPAND_ITEM.match(item)
+        if not match or match.group(1) not in allowed:
+            raise bad_request(f"Parsing OData Select and Expand failed: Could not find a navigation property named "
+                              f"'{item}' on type '{odata_type}'.")
+        expand[match.group(1)] = _nested_select(match.group(2), allowed[match.group(1)], match.group(1))
+    return expand
+
+
+def _nested_select(options: str | None, properties: frozenset[str], name: str) -> tuple[str, ...]:
+    select: tuple[str, ...] = ()
+    for option in _split_top(options or "", ";"):
+        if not option:
+            continue
+        key, _, value = option.partition("=")
+        if key.strip() != "$select":
+            raise unsupported_query(f"Query option '{key.strip()}' is not supported inside $expand of '{name}' on "
+                                    "directory objects: only $select is.")
+        select = parse_select(value, properties, "microsoft.graph.directoryObject")
+    return select

@@ -5,6 +5,11 @@ relationships (an application's owners) live in a link table. Alternate keys Gra
 (`appId`, `uniqueName`, `userPrincipalName`) have expression indexes, and the string collections `$filter` searches
 with `any` (`tags`, `identifierUris`) are indexed in `members`, so look-ups stay fast at tenant scale. Lists are
 projected (`$select`) in SQL and returned as JSON text: a page is never parsed and re-encoded.
+
+Replication lag (fault injection, `lag_replication`): each object written for the first time gets a `visible_after`
+time, and until then reads answer as a lagging replica would -- `get`, `find`, lists and link traversals act as if
+the object did not exist -- unless the caller reads the write primary (`primary=True`: uniqueness checks, upserts by
+alternate key, cascades and in-use checks). Without lag no read adds a condition, so nothing costs more.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ CREATE TABLE IF NOT EXISTS objects (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL,
     id TEXT NOT NULL,
-    doc TEXT NOT NULL
+    doc TEXT NOT NULL,
+    visible_after REAL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS objects_id ON objects (kind, id);
 CREATE INDEX IF NOT EXISTS objects_page ON objects (kind, seq);
@@ -64,6 +70,8 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA journal_mode=MEMORY")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._add_visible_after()
+        self._lag = None  # (delay, clock) while replication lags
         self._lock = threading.RLock()
         self.tenant_id = self._meta("tenantId", lambda: str(uuid.uuid4()))
         self.domain = self._meta("domain", lambda: "contoso.onmicrosoft.com")
@@ -83,18 +91,53 @@ class Store:
         """A context manager holding the lock and one SQLite transaction: a write is all or nothing."""
         return _Transaction(self)
 
+    # ----------------------------------------------------------------------------------------- replication lag
+    def _add_visible_after(self) -> None:
+        """A state file from before replication lag gains the column; pending objects are indexed by id."""
+        if "visible_after" not in [row[1] for row in self._db.execute("PRAGMA table_info(objects)")]:
+            self._db.execute("ALTER TABLE objects ADD COLUMN visible_after REAL")
+        self._db.execute("CREATE INDEX IF NOT EXISTS objects_pending ON objects (id) "
+                         "WHERE visible_after IS NOT NULL")
+
+    def lag_replication(self, delay, clock) -> None:
+        """From now on an object written for the first time becomes visible `delay()` seconds later on `clock`."""
+        self._lag = (delay, clock)
+
+    def _visible(self, primary: bool, table: str = "objects") -> tuple[str, tuple]:
+        """The SQL condition (and its parameter) that keeps pending objects of `table` out of a replica read."""
+        if primary or self._lag is None:
+            return "", ()
+        return f" AND ({table}.visible_after IS NULL OR {table}.visible_after <= ?)", (self._lag[1](),)
+
+    def _linked_visible(self, primary: bool, column: str) -> tuple[str, tuple]:
+        """The condition that keeps links to or from pending objects out of a replica read."""
+        if primary or self._lag is None:
+            return "", ()
+        return (f" AND NOT EXISTS (SELECT 1 FROM objects AS pending WHERE pending.id = links.{column} "
+                "AND pending.visible_after > ?)", (self._lag[1](),))
+
+    def _new_visible_after(self, kind: str, key: str) -> float | None:
+        if self._lag is None or self._db.execute("SELECT 1 FROM objects WHERE kind = ? AND id = ?",
+                                                 (kind, key)).fetchone():
+            return None
+        delay, clock = self._lag
+        return clock() + delay()
+
     # ------------------------------------------------------------------------------------------------ objects
-    def get(self, kind: str, object_id: str) -> dict | None:
-        row = self._db.execute("SELECT doc FROM objects WHERE kind = ? AND id = ?", (kind, object_id)).fetchone()
+    def get(self, kind: str, object_id: str, primary: bool = False) -> dict | None:
+        visible, params = self._visible(primary)
+        row = self._db.execute(f"SELECT doc FROM objects WHERE kind = ? AND id = ?{visible}",
+                               (kind, object_id, *params)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def find(self, kind: str, key: str, value: str) -> dict | None:
+    def find(self, kind: str, key: str, value: str, primary: bool = False) -> dict | None:
         """One object by an alternate key (`appId`, `uniqueName`, `userPrincipalName`)."""
         if key == "userPrincipalName":
             sql = "SELECT doc FROM objects WHERE kind = ? AND lower(json_extract(doc, '$.userPrincipalName')) = lower(?)"
         else:
             sql = f"SELECT doc FROM objects WHERE kind = ? AND json_extract(doc, '$.{key}') = ?"
-        row = self._db.execute(sql, (kind, value)).fetchone()
+        visible, params = self._visible(primary)
+        row = self._db.execute(sql + visible, (kind, value, *params)).fetchone()
         return json.loads(row[0]) if row else None
 
     def put(self, kind: str, doc: dict, key: str | None = None) -> None:
@@ -104,8 +147,9 @@ class Store:
         key = key or doc["id"]
         text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
         self._db.execute(
-            "INSERT INTO objects (kind, id, doc) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc",
-            (kind, key, text),
+            "INSERT INTO objects (kind, id, doc, visible_after) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc",
+            (kind, key, text, self._new_visible_after(kind, key)),
         )
         self._db.execute("DELETE FROM members WHERE kind = ? AND id = ?", (kind, key))
         rows = [(kind, key, prop, value) for prop in INDEXED_COLLECTIONS for value in doc.get(prop) or ()
@@ -124,8 +168,9 @@ class Store:
         columns = "doc"
         if query.select:  # property names were checked against the entity's declared properties
             columns = "json_object(" + ", ".join(f"'{name}', doc -> '$.{name}'" for name in query.select) + ")"
-        sql = f"SELECT seq, {columns} FROM objects WHERE kind = ? AND seq > ?{where} ORDER BY seq LIMIT ?"
-        rows = self._db.execute(sql, (kind, query.after_seq, *query.params, query.top + 1)).fetchall()
+        visible, lag = self._visible(False)
+        sql = f"SELECT seq, {columns} FROM objects WHERE kind = ? AND seq > ?{where}{visible} ORDER BY seq LIMIT ?"
+        rows = self._db.execute(sql, (kind, query.after_seq, *query.params, *lag, query.top + 1)).fetchall()
         more = len(rows) > query.top
         rows = rows[: query.top]
         return [text for _, text in rows], (rows[-1][0] if more else None)
@@ -150,17 +195,86 @@ class Store:
         )
         return cursor.rowcount == 1
 
-    def targets(self, relation: str, source: str) -> list[str]:
-        rows = self._db.execute(
-            "SELECT target FROM links WHERE relation = ? AND source = ? ORDER BY rowid", (relation, source)
-        )
+    def targets(self, relation: str, source: str, primary: bool = False) -> list[str]:
+        visible, lag = self._linked_visible(primary, "target")
+        rows = self._db.execute(f"SELECT target FROM links WHERE relation = ? AND source = ?{visible} ORDER BY rowid",
+                                (relation, source, *lag))
         return [row[0] for row in rows]
 
-    def sources(self, relation: str, target: str) -> list[str]:
-        rows = self._db.execute(
-            "SELECT source FROM links WHERE relation = ? AND target = ? ORDER BY rowid", (relation, target)
-        )
+    def sources(self, relation: str, target: str, primary: bool = False) -> list[str]:
+        visible, lag = self._linked_visible(primary, "source")
+        rows = self._db.execute(f"SELECT source FROM links WHERE relation = ? AND target = ?{visible} ORDER BY rowid",
+                                (relation, target, *lag))
         return [row[0] for row in rows]
+
+    # ---------------------------------------------------------------------------------- reading at tenant scale
+    def page_keyed(self, kind: str, query: Query) -> tuple[list[tuple[str, str]], int | None]:
+        """As `page`, with each object's id beside its JSON text (`$select` may leave the id out of the text)."""
+        where = f" AND ({query.where})" if query.where else ""
+        columns = "doc"
+        if query.select:  # property names were checked against the entity's declared properties
+            columns = "json_object(" + ", ".join(f"'{name}', doc -> '$.{name}'" for name in query.select) + ")"
+        visible, lag = self._visible(False)
+        sql = f"SELECT seq, id, {columns} FROM objects WHERE kind = ? AND seq > ?{where}{visible} ORDER BY seq LIMIT ?"
+        rows = self._db.execute(sql, (kind, query.after_seq, *query.params, *lag, query.top + 1)).fetchall()
+        more = len(rows) > query.top
+        rows = rows[: query.top]
+        return [(object_id, text) for _, object_id, text in rows], (rows[-1][0] if more else None)
+
+    def linked_documents(self, relation: str, sources: list[str], kinds: tuple[str, ...]) -> list[tuple[str, str, str]]:
+        """(source, kind, JSON text) of the existing link targets of `sources`, in link order: one query for a whole
+        page of sources (e.g. the owners of 100 applications)."""
+        if not sources:
+            return []
+        visible, lag = self._visible(False, "o")
+        sql = (f"SELECT l.source, o.kind, o.doc FROM links AS l "
+               f"JOIN objects AS o ON o.id = l.target AND o.kind IN ({', '.join('?' * len(kinds))}) "
+               f"WHERE l.relation = ? AND l.source IN ({', '.join('?' * len(sources))}){visible} ORDER BY l.rowid")
+        return self._db.execute(sql, (*kinds, relation, *sources, *lag)).fetchall()
+
+    def documents(self, kinds: tuple[str, ...], ids: list[str]) -> list[tuple[str, str, str]]:
+        """(kind, id, JSON text) of the objects of any of `kinds` whose id is among `ids`, in one query."""
+        if not kinds or not ids:
+            return []
+        visible, lag = self._visible(False)
+        sql = (f"SELECT kind, id, doc FROM objects WHERE kind IN ({', '.join('?' * len(kinds))}) "
+               f"AND id IN ({', '.join('?' * len(ids))}){visible}")
+        return self._db.execute(sql, (*kinds, *ids, *lag)).fetchall()
+
+    def linked_objects(self, relation: str, ids: list[str], kind: str,
+                       reverse: bool = False) -> list[tuple[str, str, str]]:
+        """(id, linked object's id, its JSON text) of the objects of `kind` that `ids` link to -- or, `reverse`, that
+        link to `ids` -- in link order: one query for a whole page (the catalogs of 999 access packages)."""
+        if not ids:
+            return []
+        near, far = ("target", "source") if reverse else ("source", "target")
+        relation_column = "+l.relation" if reverse else "l.relation"  # `+`: find links by target, not by relation
+        visible, lag = self._visible(False, "o")
+        sql = (f"SELECT l.{near}, o.id, o.doc FROM links AS l JOIN objects AS o ON o.kind = ? AND o.id = l.{far} "
+               f"WHERE {relation_column} = ? AND l.{near} IN ({', '.join('?' * len(ids))}){visible} ORDER BY l.rowid")
+        return self._db.execute(sql, (kind, relation, *ids, *lag)).fetchall()
+
+    def linked_ids(self, relation: str, sources: list[str]) -> list[tuple[str, str]]:
+        """(source, target) of the links from any of `sources`, in link order, as `targets` reads them: one query."""
+        if not sources:
+            return []
+        visible, lag = self._linked_visible(False, "target")
+        sql = (f"SELECT source, target FROM links WHERE relation = ? "
+               f"AND source IN ({', '.join('?' * len(sources))}){visible} ORDER BY rowid")
+        return self._db.execute(sql, (relation, *sources, *lag)).fetchall()
+
+    def collection_items(self, kind: str, ids: list[str], collection: str,
+                         names: tuple[str, ...]) -> list[tuple]:
+        """(object id, then the item's `names` as JSON texts, `null` when absent) of each item of the array of
+        objects `collection` in the objects of `kind` among `ids`, in array order: one query, no document parsed in
+        Python (the app roles of 999 service principals). `names` go into the SQL."""
+        if not ids:
+            return []
+        columns = ", ".join(f"coalesce(item.value -> '$.{name}', 'null')" for name in names)
+        visible, lag = self._visible(False, "o")
+        sql = (f"SELECT o.id, {columns} FROM objects AS o, json_each(o.doc, '$.{collection}') AS item "
+               f"WHERE o.kind = ? AND o.id IN ({', '.join('?' * len(ids))}){visible} ORDER BY o.id, item.key")
+        return self._db.execute(sql, (kind, *ids, *lag)).fetchall()
 
 
 class _Transaction:

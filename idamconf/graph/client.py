@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -22,10 +24,38 @@ from kiota_http.middleware.options import ResponseHandlerOption
 
 BATCH_LIMIT = 20
 RETRYABLE = {429, 503, 504}
+IDEMPOTENT = {"GET", "PUT", "PATCH", "DELETE"}
+TIME_BOUND = "not sent: the time bound (--timeout) was reached"
 
 
 class GraphUnavailable(Exception):
     """Graph could not be reached or answered nothing usable (connection refused, dropped, timed out)."""
+
+
+class ResponseLost(GraphUnavailable):
+    """The request was sent but its answer never came (a dropped connection): it may or may not have been done."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try. `settle`: how long a write waits for an object Graph created moments ago to be visible
+    (Entra replicates in seconds); `lookup`: how long a look-up after a lost create keeps asking before the create
+    is sent again; `linger`: how long a call waits for others to share its `$batch`."""
+
+    attempts: int = 8
+    base_delay: float = 0.5
+    max_delay: float = 60.0  # the longest Retry-After honoured as given
+    settle: float = 30.0
+    lookup: float = 10.0
+    linger: float = 0.002
+
+    def backoff(self, attempt: int) -> float:
+        """After a failure that says nothing of when to try again: 0.5 s, 1 s, 2 s ... at most 8 s."""
+        return min(self.base_delay * 2 ** (attempt - 1), 8.0)
+
+    def poll(self, attempt: int) -> float:
+        """Between looks at something replication will show within seconds: 0.25 s, 0.5 s, then every second."""
+        return min(0.25 * 2 ** (attempt - 1), 1.0)
 
 
 @dataclass(frozen=True)
@@ -79,14 +109,31 @@ def query(path: str, **params: str) -> str:
 
 
 class GraphClient:
-    def __init__(self, adapter, base_url: str, concurrency: int = 4, batch_attempts: int = 5):
+    """Graph through the SDK's adapter, with every reliability and throughput rule in one place.
+
+    `send` is one HTTP request (list pages, the `$batch` envelope). `call` is one logical request: calls made at about
+    the same time -- by many applications' chains at once -- are coalesced into `$batch`es of 20 (at most
+    `concurrency` in flight, paced by `budget`), and each call is retried as Graph needs (see `call`).
+    """
+
+    def __init__(self, adapter, base_url: str, concurrency: int = 4, policy: RetryPolicy | None = None,
+                 budget=None, deadline: float | None = None):
         self.adapter = adapter
         self.base_url = base_url.rstrip("/")
-        self.requests = 0
+        self.requests = 0  # HTTP round trips
+        self.policy = policy or RetryPolicy()
+        self.budget = budget
+        self.deadline = deadline  # time.monotonic() after which nothing is retried any more
         self._slots = asyncio.Semaphore(concurrency)
-        self._batch_attempts = batch_attempts
+        self._queue: list[tuple[BatchRequest, asyncio.Future]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._running: set[asyncio.Task] = set()
 
     async def send(self, method: str, path: str, body: Any = None, headers: dict | None = None) -> Response:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise GraphUnavailable(TIME_BOUND)
+        if self.budget is not None:
+            await self.budget.spend([BatchRequest(method, path)])
         url = path if path.startswith("http") else f"{self.base_url}/{path.lstrip('/')}"
         info = RequestInformation(Method[method], None)
         info.url = url
@@ -101,14 +148,33 @@ class GraphClient:
             try:
                 return await self.adapter.send_primitive_async(info, "bytes", None)
             except httpx.HTTPError as error:
-                raise GraphUnavailable(f"{method} {url}: {type(error).__name__}: {error}") from None
+                lost = not isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+                kind = ResponseLost if lost else GraphUnavailable
+                raise kind(f"{method} {_shown(url)}: {type(error).__name__}: {error}") from None
+
+    async def get(self, path: str) -> Response:
+        """A GET (a page, an object), sent again after dropped connections and 429/503/504."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self.send("GET", path)
+            except GraphUnavailable:
+                if attempt >= self.policy.attempts:
+                    raise
+                await self._pause(self.policy.backoff(attempt))
+                continue
+            if response.status in RETRYABLE and attempt < self.policy.attempts:
+                await self._pause(_retry_after(response, attempt, self.policy))
+                continue
+            return response
 
     async def get_all(self, path: str) -> list[dict]:
         """Every object of a list, following `@odata.nextLink` until it is absent."""
         objects: list[dict] = []
         next_url: str | None = path
         while next_url:
-            response = await self.send("GET", next_url)
+            response = await self.get(next_url)
             if not response.ok:
                 raise GraphRequestFailed(f"GET {path}", response.error)
             objects.extend(response.body.get("value", []))
@@ -116,27 +182,114 @@ class GraphClient:
         return objects
 
     async def batch(self, requests: list[BatchRequest]) -> list[Response]:
-        """Any number of requests as `$batch`es of 20 sent concurrently; answers in the order asked.
+        """Any number of requests, answered in the order asked (coalesced into `$batch`es by `call`)."""
+        return list(await asyncio.gather(*(self.call(r.method, r.url, r.body, r.headers, settle=False)
+                                           for r in requests)))
 
-        Items Graph throttled (429) or could not serve (503/504, for methods safe to repeat) are sent again after
-        the longest Retry-After, inside the following batch: the SDK's retry handler does not see them.
+    async def call(self, method: str, path: str, body: Any = None, headers: dict | None = None, *,
+                   repeatable: bool = False, find=None, settle: bool | None = None) -> Response:
+        """One request, sent inside a `$batch` with others, made to survive what Graph does to requests:
+
+        - 429 (throttled, per item inside a 200 batch), 503: sent again after Retry-After;
+        - the answer lost (a dropped connection, a 504): requests safe to repeat -- GET, PUT, PATCH, DELETE, and a
+          POST marked `repeatable` because a repeat is refused in a way the caller recognises -- are sent again.
+          Any other POST is a create: `find` (a look-up by stable name, returning the object's Response or None)
+          is tried, repeatedly while replication may still hide the object, and the create is sent again only when
+          nothing is found; without `find`, the loss is reported;
+        - `settle` (writes by default): "not found" right after a create is Graph's replication lag; the request is
+          sent again with backoff for up to `policy.settle` seconds, then its answer is returned as it is.
         """
-        answers: list[Response | None] = [None] * len(requests)
-        pending = list(range(len(requests)))
-        for attempt in range(self._batch_attempts):
-            chunks = [pending[i:i + BATCH_LIMIT] for i in range(0, len(pending), BATCH_LIMIT)]
-            results = await asyncio.gather(*(self._send_batch([requests[i] for i in c]) for c in chunks))
-            pending, delay = [], 0.0
-            for chunk, responses in zip(chunks, results):
-                for index, response in zip(chunk, responses):
-                    answers[index] = response
-                    if _retryable(requests[index], response) and attempt + 1 < self._batch_attempts:
-                        pending.append(index)
-                        delay = max(delay, _retry_after(response, attempt))
-            if not pending:
-                break
-            await asyncio.sleep(delay)
-        return answers  # type: ignore[return-value]
+        request = BatchRequest(method, path, body, headers or {})
+        settle = method != "GET" if settle is None else settle
+        safe = method in IDEMPOTENT or repeatable
+        started = time.monotonic()
+        failures = polls = 0  # Graph failing, and replication not there yet: bounded separately
+        while True:
+            try:
+                response = await self._batched(request)
+            except GraphUnavailable as error:
+                failures += 1
+                if isinstance(error, ResponseLost) and not safe:
+                    if find is None:
+                        raise
+                    found = await self._look_up(find)
+                    if found is not None:
+                        return found
+                if failures >= self.policy.attempts:
+                    raise GraphUnavailable(f"{error} (gave up after {failures} attempts)") from None
+                await self._pause(self.policy.backoff(failures))
+                continue
+            if response.status in RETRYABLE and failures + 1 < self.policy.attempts:
+                failures += 1
+                if response.status == 504 and not safe:  # a gateway timeout: the create may have happened
+                    if find is None:
+                        return response
+                    found = await self._look_up(find)
+                    if found is not None:
+                        return found
+                await self._pause(_retry_after(response, failures, self.policy))
+                continue
+            if settle and _not_yet_visible(response) and time.monotonic() - started < self.policy.settle:
+                polls += 1
+                await self._pause(self.policy.poll(polls))
+                continue
+            return response
+
+    async def _look_up(self, find) -> Response | None:
+        """After a lost create: is the object there? Asked again while replication may still hide it."""
+        started, attempt = time.monotonic(), 0
+        while True:
+            attempt += 1
+            found = await find()
+            if found is not None or time.monotonic() - started >= self.policy.lookup:
+                return found
+            await self._pause(self.policy.poll(attempt))
+
+    async def _pause(self, seconds: float) -> None:
+        if self.deadline is not None and time.monotonic() + seconds > self.deadline:
+            raise GraphUnavailable(TIME_BOUND)
+        await asyncio.sleep(seconds)
+
+    # ------------------------------------------------------------------------------------------- coalescing
+    def _batched(self, request: BatchRequest) -> asyncio.Future:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queue.append((request, future))
+        if len(self._queue) >= BATCH_LIMIT:
+            self._start(self._take())
+        elif self._timer is None:
+            self._timer = loop.call_later(self.policy.linger, self._flush)
+        return future
+
+    def _take(self) -> list:
+        taken, self._queue = self._queue[:BATCH_LIMIT], self._queue[BATCH_LIMIT:]
+        return taken
+
+    def _flush(self) -> None:
+        self._timer = None
+        while self._queue:
+            self._start(self._take())
+
+    def _start(self, items: list) -> None:
+        task = asyncio.get_running_loop().create_task(self._run_batch(items))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def _run_batch(self, items: list) -> None:
+        requests = [request for request, _ in items]
+        try:
+            if self.budget is not None:
+                await self.budget.spend(requests)
+            responses = await self._send_batch(requests)
+        except Exception as error:  # noqa: BLE001 - every waiting call learns what happened to its request
+            for _, future in items:
+                if not future.done():
+                    future.set_exception(error if isinstance(error, GraphUnavailable) else
+                                         GraphUnavailable(f"$batch: {type(error).__name__}: {error}"))
+            return
+        for (_, future), response in zip(items, responses):
+            if not future.done():
+                future.set_result(response)
 
     async def _send_batch(self, requests: list[BatchRequest]) -> list[Response]:
         items = []
@@ -150,6 +303,8 @@ class GraphClient:
                 item["headers"] = headers
             items.append(item)
         response = await self.send("POST", "$batch", {"requests": items})
+        if response.status in RETRYABLE:  # the envelope itself was refused: no item ran
+            return [response] * len(requests)
         if not response.ok:
             raise GraphRequestFailed("POST $batch", response.error)
         by_id = {item["id"]: item for item in response.body.get("responses", [])}
@@ -168,15 +323,23 @@ def _item_response(item: dict | None) -> Response:
     return Response(int(item.get("status", 500)), item.get("body"), item.get("headers") or {})
 
 
-def _retryable(request: BatchRequest, response: Response) -> bool:
-    if response.status == 429:
-        return True
-    return response.status in RETRYABLE and request.method in {"GET", "PUT", "DELETE", "PATCH"}
-
-
-def _retry_after(response: Response, attempt: int) -> float:
+def _retry_after(response: Response, attempt: int, policy: RetryPolicy) -> float:
     headers = {name.lower(): value for name, value in response.headers.items()}
     try:
-        return min(float(headers["retry-after"]), 60.0)
+        return min(max(float(headers["retry-after"]), 0.0), policy.max_delay)
     except (KeyError, ValueError):
-        return min(2.0 ** attempt, 30.0)
+        return policy.backoff(attempt)
+
+
+_LAG = re.compile(r"does not exist(?! on type)|does not reference a valid|is not in the catalog|is not a role of|"
+                  r"a resource in the access package's catalog")
+
+
+def _not_yet_visible(response: Response) -> bool:
+    """What Graph answers about an object it has created but not yet replicated everywhere (or one that is gone:
+    the bounded wait tells them apart)."""
+    return response.status == 404 or (response.status == 400 and bool(_LAG.search(response.error.message)))
+
+
+def _shown(url: str) -> str:
+    return url.split("?", 1)[0]

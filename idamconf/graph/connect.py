@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from kiota_abstractions.authentication import AccessTokenProvider, AllowedHostsValidator
 from kiota_abstractions.authentication import BaseBearerTokenAuthenticationProvider
+from kiota_http.middleware.options import RetryHandlerOption
 from msgraph import GraphRequestAdapter
 from msgraph_core import GraphClientFactory
 
+from .budget import RESOURCE_UNITS, Budget
 from .client import GraphClient
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
@@ -41,6 +44,7 @@ class Target:
     certificate_path: str | None = None
     emulator_state: Path | None = None  # set: the embedded emulator, in-process, with this state file
     emulator_seed: Path | None = None
+    tenant_size: str = "none"  # Graph's throttling budget to pace by: S, M, L or none
 
     @property
     def embedded(self) -> bool:
@@ -64,12 +68,19 @@ class _EmulatorToken(AccessTokenProvider):
 
 
 @contextlib.asynccontextmanager
-async def connect(target: Target):
+async def connect(target: Target, timeout: float | None = None):
+    """A `GraphClient` for the target; after `timeout` seconds it starts and retries nothing more."""
     http = _http_client(target)
-    client = GraphClientFactory.create_with_default_middleware(client=http)
+    # msgraph-core's retry handler is turned off: it would send a create again on 503/504 (duplicating it), it cannot
+    # see the items of a `$batch`, and it sleeps past `--timeout`. GraphClient retries, by one rule for all.
+    no_retries = RetryHandlerOption(max_retries=0, should_retry=False)
+    client = GraphClientFactory.create_with_default_middleware(client=http,
+                                                               options={RetryHandlerOption.get_key(): no_retries})
     adapter = GraphRequestAdapter(_auth_provider(target), client)
+    deadline = time.monotonic() + timeout if timeout else None
     try:
-        yield GraphClient(adapter, target.graph_url)
+        budget = Budget(target.tenant_size) if target.tenant_size in RESOURCE_UNITS else None
+        yield GraphClient(adapter, target.graph_url, budget=budget, deadline=deadline)
     finally:
         await http.aclose()
 
@@ -78,8 +89,12 @@ def _http_client(target: Target) -> httpx.AsyncClient:
     timeout = httpx.Timeout(60.0, connect=10.0)
     if target.embedded:
         from ..emulator import embedded
+        from ..emulator.faults import FaultSpecError
 
-        app = embedded.open_app(target.emulator_state, target.emulator_seed)
+        try:
+            app = embedded.open_app(target.emulator_state, target.emulator_seed)
+        except FaultSpecError as error:
+            raise ConnectError(str(error)) from None
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=target.graph_url, timeout=timeout)
     return httpx.AsyncClient(base_url=target.graph_url, timeout=timeout)
 

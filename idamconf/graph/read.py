@@ -1,7 +1,10 @@
 """Read the live tenant with as few requests as possible.
 
-Lists are filtered by the project's tag with `$select` of the managed fields and `$top=999`; per-object reads
-(owners, user look-ups, name conflicts) go in `$batch`es of 20.
+Lists are filtered by the project's tag with `$select` of the managed fields and `$top=999`, and read concurrently
+with each other (the pages of one list follow each other: Graph's `$skiptoken` allows nothing else). Owners come
+with the applications (`$expand=owners`: Graph then pages by 100 and expands at most 20 owners, so an application
+showing 20 has the rest read on its own). Per-object reads (user look-ups, name conflicts) are `GraphClient.call`s,
+which go to Graph in `$batch`es of 20.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from .client import BatchRequest, GraphClient, GraphRequestFailed, query
 
 APP_FIELDS = "id,appId,uniqueName,displayName,description,signInAudience,identifierUris,tags,web,spa,appRoles"
 SP_FIELDS = "id,appId,tags"
+OWNER_FIELDS = "id,userPrincipalName"
 PAGE = 999
+EXPANDED = 20  # Graph's most objects of an expanded directory relationship
 
 
 @dataclass
@@ -34,27 +39,28 @@ async def read_live(client: GraphClient, tag: str, wanted_names: list[str], peop
                     only: set[str] | None = None) -> LiveState:
     """`only`: keep just these applications (by uniqueName) -- their owners are the only ones read."""
     state = LiveState()
-    state.applications = await client.get_all(query("applications", filter=tagged(tag), select=APP_FIELDS, top=PAGE))
+    applications, state.service_principals, state.users = await asyncio.gather(
+        client.get_all(query("applications", filter=tagged(tag), select=APP_FIELDS,
+                             expand=f"owners($select={OWNER_FIELDS})", top=PAGE)),
+        client.get_all(query("servicePrincipals", filter=tagged(tag), select=SP_FIELDS, top=PAGE)),
+        resolve_users(client, people))
     if only is not None:
-        state.applications = [app for app in state.applications if app.get("uniqueName") in only]
-    state.service_principals = await client.get_all(
-        query("servicePrincipals", filter=tagged(tag), select=SP_FIELDS, top=PAGE))
-    state.owners = await read_owners(client, [app["id"] for app in state.applications])
-    state.users = await resolve_users(client, people)
-    known = {app.get("uniqueName") for app in state.applications}
-    state.unmanaged = await find_unmanaged(client, [name for name in wanted_names if name not in known], tag)
+        applications = [app for app in applications if app.get("uniqueName") in only]
+    state.owners = {app["id"]: app.pop("owners", None) or [] for app in applications}
+    state.applications = applications
+    known = {app.get("uniqueName") for app in applications}
+    more, state.unmanaged = await asyncio.gather(
+        read_owners(client, [app_id for app_id, owners in state.owners.items() if len(owners) >= EXPANDED]),
+        find_unmanaged(client, [name for name in wanted_names if name not in known], tag))
+    state.owners |= more
     return state
 
 
 async def read_owners(client: GraphClient, application_ids: list[str]) -> dict[str, list[dict]]:
-    requests = [BatchRequest("GET", query(f"applications/{app_id}/owners", select="id,userPrincipalName"))
-                for app_id in application_ids]
-    owners = {}
-    for app_id, response in zip(application_ids, await client.batch(requests)):
-        if not response.ok:
-            raise GraphRequestFailed(f"GET applications/{app_id}/owners", response.error)
-        owners[app_id] = response.body.get("value", [])
-    return owners
+    """All owners of applications with more than `$expand` shows."""
+    lists = await asyncio.gather(*(client.get_all(query(f"applications/{app_id}/owners", select=OWNER_FIELDS,
+                                                        top=PAGE)) for app_id in application_ids))
+    return dict(zip(application_ids, lists))
 
 
 async def resolve_users(client: GraphClient, upns: list[str]) -> dict[str, str]:
@@ -111,29 +117,37 @@ class LiveGovernance:
     policies: list[dict] = field(default_factory=list)  # of those packages, with accessPackage
 
 
+async def governance_lists(client: GraphClient) -> tuple[list, list, list]:
+    """Every access package (with role scopes and catalog), catalog and assignment policy: three lists, read
+    concurrently with each other and with the directory (which packages are the project's is decided later)."""
+    return tuple(await asyncio.gather(
+        client.get_all(query(f"{GOVERNANCE}/accessPackages", expand="resourceRoleScopes($expand=role,scope),catalog",
+                             top=PAGE)),
+        client.get_all(query(f"{GOVERNANCE}/catalogs", top=PAGE)),
+        client.get_all(query(f"{GOVERNANCE}/assignmentPolicies", expand="accessPackage", top=PAGE))))
+
+
 async def read_governance(client: GraphClient, catalog_names: list[str], service_principals: set[str],
-                          marker: str):
+                          marker: str, lists: tuple[list, list, list]):
     """The catalogs involved -- named by the configuration, holding one of the project's packages, or created by
     idamconf for the project (their description is `marker`) -- with their resources; the packages granting roles
-    of the project's applications; their policies."""
+    of the project's applications; their policies. `lists`: what `governance_lists` read."""
+    packages, all_catalogs, policies = lists
     live = LiveGovernance()
-    packages = await client.get_all(query(f"{GOVERNANCE}/accessPackages",
-                                          expand="resourceRoleScopes($expand=role,scope),catalog", top=PAGE))
     live.packages = [p for p in packages if any((s.get("scope") or {}).get("originId") in service_principals
                                                 for s in p.get("resourceRoleScopes") or [])]
-    live.others = [p for p in packages if p not in live.packages]
+    mine = {id(p) for p in live.packages}
+    live.others = [p for p in packages if id(p) not in mine]
     for package in live.packages:
         live.catalogs.setdefault(package["catalog"]["displayName"], package["catalog"])
-    for catalog in await client.get_all(query(f"{GOVERNANCE}/catalogs", top=PAGE)):
+    for catalog in all_catalogs:
         if catalog["displayName"] in catalog_names or catalog.get("description") == marker:
             live.catalogs.setdefault(catalog["displayName"], catalog)
     ids = {package["id"] for package in live.packages}
-    if ids:
-        policies = await client.get_all(query(f"{GOVERNANCE}/assignmentPolicies", expand="accessPackage", top=PAGE))
-        live.policies = [p for p in policies if (p.get("accessPackage") or {}).get("id") in ids]
+    live.policies = [p for p in policies if (p.get("accessPackage") or {}).get("id") in ids]
     catalogs = list(live.catalogs.values())
     listed = await asyncio.gather(*(client.get_all(query(f"{GOVERNANCE}/catalogs/{c['id']}/resources",
-                                                         expand="roles,scopes")) for c in catalogs))
+                                                         expand="roles,scopes", top=PAGE)) for c in catalogs))
     live.resources = {catalog["id"]: resources for catalog, resources in zip(catalogs, listed)}
     return live
 

@@ -3,8 +3,9 @@
 Three kinds of input: arbitrary YAML-ish text, well-formed documents built from random values with yaml.safe_dump
 (some shaped like an application, to get past the first schema checks), and mutations of
 examples/applications/wordpress.yaml (to reach the semantic checks). Each is read twice: by yamlfile.parse and
-schema.validate directly, and by load.read on a whole configuration directory. Derandomized, so CI sees the same
-examples every run.
+schema.validate directly, and by load.read on a whole configuration directory. Derandomized in the suite, so CI
+sees the same examples every run (the `suite` profile of conftest.py); `--hypothesis-profile=default` makes it a
+real random search with hypothesis's default budget, as `make reliability` runs it.
 
 Explicit tags included: a core tag on text its constructor cannot read (`!!int many`, `!!bool maybe`, `!!seq x`)
 is a diagnostic like any other.
@@ -25,7 +26,7 @@ from idamconf.diagnostics import Diagnostic
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 WORDPRESS = (EXAMPLES / "applications" / "wordpress.yaml").read_text(encoding="utf-8")
-PROPERTY = settings(derandomize=True, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 KEYS = ["name", "displayName", "description", "owners", "signInAudience", "web", "spa", "redirectUris",
         "identifierUris", "tags", "environments", "appRoles", "value", "allowedMemberTypes", "enabled", "id",

@@ -111,8 +111,8 @@ class Served:
     store: Store
 
 
-def _serve(store: Store):
-    config = uvicorn.Config(create_app(store), host="127.0.0.1", port=0, log_level="warning", lifespan="off",
+def _serve(store: Store, faults=None):
+    config = uvicorn.Config(create_app(store, faults), host="127.0.0.1", port=0, log_level="warning", lifespan="off",
                             access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="emulator-uvicorn", daemon=True)
@@ -127,9 +127,10 @@ def _serve(store: Store):
 
 
 @contextlib.contextmanager
-def serving(store: Store):
-    """Serve `store` with uvicorn on 127.0.0.1 (a port the OS picks) for the duration of the block."""
-    server, thread, port = _serve(store)
+def serving(store: Store, faults=None):
+    """Serve `store` with uvicorn on 127.0.0.1 (a port the OS picks) for the duration of the block, optionally
+    with a fault policy."""
+    server, thread, port = _serve(store, faults)
     try:
         yield Served(f"http://127.0.0.1:{port}/v1.0", store)
     finally:

@@ -173,6 +173,6 @@ def test_unsupported_filters_are_400_unsupported_query(api, expression):
 
 
 @pytest.mark.parametrize("option,value", [("$orderby", "displayName"), ("$search", '"displayName:a"'),
-                                          ("$expand", "owners"), ("$count", "true"), ("$skip", "5")])
+                                          ("$expand", "owners($top=5)"), ("$count", "true"), ("$skip", "5")])
 def test_other_options_are_400_unsupported_query(api, option, value):
     assert_error(api.get("applications", params={option: value}), 400, "Request_UnsupportedQuery")

@@ -1,0 +1,95 @@
+"""idamconf converges through what Graph does to requests: throttling, 5xx, lost answers, replication lag.
+
+Each test applies the examples against the embedded emulator with a seeded fault policy
+(`IDAMCONF_EMULATOR_FAULTS`), then checks with a fault-free plan that the tenant matches, and in the emulator's
+state that nothing was created twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+import pytest
+
+from tests.cli.harness import apply, idamconf, plan, tenant
+
+FAULTS = "IDAMCONF_EMULATOR_FAULTS"
+
+
+def duplicates(project) -> list[str]:
+    objects = tenant(project)["objects"]
+    keys = Counter()
+    for app in objects.get("applications", []):
+        keys[("application", app["uniqueName"])] += 1
+    for sp in objects.get("servicePrincipals", []):
+        keys[("service principal", sp["appId"])] += 1
+    for package in objects.get("accessPackages", []):
+        keys[("access package", package["displayName"])] += 1
+    for policy in objects.get("assignmentPolicies", []):
+        keys[("policy of", policy["accessPackage"]["id"] if "accessPackage" in policy else policy.get("id"))] += 1
+    for catalog in objects.get("catalogs", []):
+        keys[("catalog", catalog["displayName"])] += 1
+    return [f"{kind} {name} x{count}" for (kind, name), count in keys.items() if count > 1]
+
+
+def converged_without_faults(project, monkeypatch, wait: float = 0.0) -> None:
+    monkeypatch.delenv(FAULTS)
+    time.sleep(wait)  # replication lag: what was created last becomes visible
+    result = plan(project, "--detailed-exitcode")
+    assert result.code == 0, result.out + result.err
+    assert duplicates(project) == []
+
+
+def test_throttling_and_unavailability_are_retried_until_the_apply_completes(project, monkeypatch):
+    monkeypatch.setenv(FAULTS, "seed=3,throttle=0.3,unavailable=0.1,timeout=0.05,retry-after=0")
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert "Apply complete: 43 added" in result.out
+    converged_without_faults(project, monkeypatch)
+
+
+def test_lost_answers_never_duplicate_a_create(project, monkeypatch):
+    # Every dropped connection is dropped after the write was committed: the dangerous case.
+    monkeypatch.setenv(FAULTS, "seed=5,drop=0.15,drop-after=1.0")
+    result = apply(project)
+    assert result.code == 0, result.err
+    converged_without_faults(project, monkeypatch)
+
+
+def test_lost_requests_that_never_ran_are_sent_again(project, monkeypatch):
+    monkeypatch.setenv(FAULTS, "seed=8,drop=0.15,drop-after=0")
+    assert apply(project).code == 0
+    converged_without_faults(project, monkeypatch)
+
+
+def test_replication_lag_is_waited_out_in_one_apply(project, monkeypatch):
+    monkeypatch.setenv(FAULTS, "seed=2,lag=1s")
+    result = apply(project)
+    assert result.code == 0, result.err
+    converged_without_faults(project, monkeypatch, wait=1.0)
+
+
+def test_the_time_bound_stops_an_apply_that_cannot_finish_with_a_clear_message(project, monkeypatch):
+    monkeypatch.setenv(FAULTS, "seed=1,throttle=1.0,retry-after=5")
+    started = time.monotonic()
+    result = idamconf("apply", "-C", str(project), "--auto-approve", "--timeout", "2")
+    assert result.code == 1
+    assert "time bound (--timeout) was reached" in result.err
+    assert "Traceback" not in result.out + result.err
+    assert time.monotonic() - started < 30
+
+
+def test_a_bad_fault_spec_is_one_line_and_exit_1(project, monkeypatch):
+    monkeypatch.setenv(FAULTS, "throttle=lots")
+    result = plan(project)
+    assert result.code == 1
+    assert "throttle" in result.err and "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_everything_at_once_converges(project, monkeypatch, seed):
+    monkeypatch.setenv(FAULTS, f"seed={seed},throttle=0.1,unavailable=0.05,drop=0.05,drop-after=0.5,lag=1s,"
+                               "retry-after=0")
+    assert apply(project).code == 0
+    converged_without_faults(project, monkeypatch, wait=1.0)
