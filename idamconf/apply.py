@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from . import apply_access
 from .apply_access import StepFailed
-from .graph.client import GraphClient, GraphUnavailable, Response, query
+from .graph.client import GraphClient, GraphUnavailable, Response, not_yet_visible, query
 from .plan.model import DISABLE_FIRST, Action, Change, Plan
 
 ALREADY_OWNER = "One or more added object references already exist"
@@ -121,8 +121,12 @@ class _ApplicationChain:
         """One request through `GraphClient.call` (batched, retried; `rules` say how a lost answer is recovered).
         Everything the chain addresses exists or was just created, so "not found" is waited out (`settle`) unless
         the step says it means "already gone"."""
-        response = await self.client.call(method, path, body, headers, **{"settle": True, **rules})
+        rules = {"settle": True, **rules}
+        response = await self.client.call(method, path, body, headers, **rules)
         if not response.ok and not ok_if(response):
+            if rules["settle"] and not_yet_visible(response):
+                raise StepFailed(f"{response.error} -- still so after waiting {self.client.policy.settle:.0f} s for "
+                                 "Graph to replicate what this apply created; run apply again to finish")
             raise StepFailed(response.error)
         return response
 

@@ -229,7 +229,7 @@ class GraphClient:
                         return found
                 await self._pause(_retry_after(response, failures, self.policy))
                 continue
-            if settle and _not_yet_visible(response) and time.monotonic() - started < self.policy.settle:
+            if settle and not_yet_visible(response) and time.monotonic() - started < self.policy.settle:
                 polls += 1
                 await self._pause(self.policy.poll(polls))
                 continue
@@ -335,7 +335,7 @@ _LAG = re.compile(r"does not exist(?! on type)|does not reference a valid|is not
                   r"a resource in the access package's catalog")
 
 
-def _not_yet_visible(response: Response) -> bool:
+def not_yet_visible(response: Response) -> bool:
     """What Graph answers about an object it has created but not yet replicated everywhere (or one that is gone:
     the bounded wait tells them apart)."""
     return response.status == 404 or (response.status == 400 and bool(_LAG.search(response.error.message)))

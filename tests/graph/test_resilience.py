@@ -93,3 +93,20 @@ def test_everything_at_once_converges(project, monkeypatch, seed):
                                "retry-after=0")
     assert apply(project).code == 0
     converged_without_faults(project, monkeypatch, wait=1.0)
+
+
+def test_replication_slower_than_the_wait_is_a_clear_error_and_the_next_apply_finishes(project, monkeypatch):
+    import functools
+
+    from idamconf.graph import client
+
+    monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, settle=1.0))
+    monkeypatch.setenv(FAULTS, "seed=4,lag=60s")
+    result = apply(project)
+    assert result.code == 1
+    assert "still so after waiting 1 s for Graph to replicate what this apply created; run apply again" in result.err
+    assert "Traceback" not in result.err
+    monkeypatch.delenv(FAULTS)  # replication done: without a lag, every object is visible
+    assert apply(project).code == 0
+    monkeypatch.setenv(FAULTS, "")
+    converged_without_faults(project, monkeypatch)
