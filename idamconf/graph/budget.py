@@ -4,8 +4,11 @@ Graph throttles directory requests per app+tenant with token buckets (concepts/t
 access service limits"): resource units -- 3,500 / 5,000 / 8,000 per 10 s for tenants of under 50 / 50-500 / over
 500 users -- and writes, 3,000 per 150 s. `Budget` keeps the same two buckets on the client side and makes a request
 wait until both have room, so that a large apply runs at the fastest rate Graph accepts with no 429 at all. It
-assumes full buckets at start and keeps a margin for other clients of the same tenant; a 429 that happens anyway is
-retried by `GraphClient`. What a request costs is Graph's documented table, in `cost.py`.
+assumes full buckets at start. No margin is kept by default: the budget is per app+tenant pair, so only clients
+signing in as idamconf's own registration share it, and pipelines run one apply at a time; the client spends before
+a request leaves and Graph after it arrives, so the client is never ahead. A 429 that happens anyway (another
+client of the same registration) is retried by `GraphClient`. What a request costs is Graph's documented table,
+in `cost.py`.
 """
 
 from __future__ import annotations
@@ -36,13 +39,13 @@ class Bucket:
 
 
 class Budget:
-    def __init__(self, size: str = "S", margin: float = 0.9, clock=time.monotonic):
+    def __init__(self, size: str = "S", margin: float = 1.0, clock=time.monotonic, sleep=asyncio.sleep):
         now = clock()
         units = RESOURCE_UNITS[size] * margin
         writes = WRITES * margin
         self.units = Bucket(units, units / 10.0, units, now)
         self.writes = Bucket(writes, writes / WRITE_WINDOW, writes, now)
-        self.clock = clock
+        self.clock, self.sleep = clock, sleep
         self._turn = asyncio.Lock()  # first come, first served
         self.waited = 0.0
 
@@ -58,9 +61,10 @@ class Budget:
             while True:
                 now = self.clock()
                 delay = max(self.units.wait_for(units, now), self.writes.wait_for(writes, now))
-                if delay <= 0:
+                if delay <= 1e-6:  # rounding: the refill is there
                     break
+                delay += 0.001  # a hair past the boundary: Graph's bucket must have refilled too, not almost
                 self.waited += delay
-                await asyncio.sleep(delay)
+                await self.sleep(delay)
             self.units.level -= min(units, self.units.capacity)
             self.writes.level -= min(writes, self.writes.capacity)
