@@ -1,7 +1,7 @@
 """Reading and writing entitlement management's objects the OData way: lists paged in SQL (optionally only the
 objects linked from a parent), `$select`, `$expand`, `$filter` on a navigation property's id; bodies and references.
 
-Replies are spliced from the stored JSON texts, never parsed and re-encoded: a page costs one SQL query, plus the
+List pages are spliced from the stored JSON texts, never parsed and re-encoded: a page costs one SQL query, plus the
 fixed few its expander makes for the whole page (governance_expand.py). A GET by id expands through the same code.
 """
 
@@ -56,8 +56,8 @@ def list_page(store: Store, request: Request, kind: str, expander=None, allowed=
 
 
 def _ordered(expansions: dict, select: tuple[str, ...], expand: dict) -> dict:
-    """With `$select`, the expanded properties follow the selected ones in `$expand`'s order (as `project` puts
-    them); without, in the expander's own order."""
+    """With `$select`, the expanded properties follow the selected ones in `$expand`'s order; without, they follow
+    the whole object in the expander's own order."""
     return {name: expansions[name] for name in expand} if select else expansions
 
 
@@ -88,15 +88,14 @@ def get_one(store: Store, request: Request, kind: str, key: Key, expander=None, 
     expand = parse_expand(request.query.get("$expand"), allowed or {}, entity.odata_type)
     doc = resolve(store, kind, key)
     context = request.context(f"{BASE}/{kind}", select) + "/$entity"
-    if not expand:
-        return Reply(200, {"@odata.context": context, **project(doc, select, expand)})
-    text = encoded({"@odata.context": context, **project(doc, select, {})})
-    expansions = _ordered(expander(store, [doc["id"]], expand)[0], select, expand)
-    return Reply(200, RawJson(with_expansions(text, expansions)))
+    text = encoded({"@odata.context": context, **project(doc, select)})
+    if expand:
+        text = with_expansions(text, _ordered(expander(store, [doc["id"]], expand)[0], select, expand))
+    return Reply(200, RawJson(text))
 
 
-def project(doc: dict, select: tuple[str, ...], expand: dict) -> dict:
-    return {name: doc.get(name) for name in (*select, *expand)} if select else doc
+def project(doc: dict, select: tuple[str, ...]) -> dict:
+    return {name: doc.get(name) for name in select} if select else doc
 
 
 def created(request: Request, path: str, doc: dict) -> Reply:

@@ -1,5 +1,6 @@
 """The read path at tenant scale (issue 7): `$expand=owners` on applications, `directoryObjects/getByIds`, and
-entitlement management lists paged 999 at a time; last, the msgraph-sdk typed client over the first two."""
+entitlement management lists paged 999 at a time and expanded in a fixed number of SQL queries a page; last, the
+msgraph-sdk typed client over the first two."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from msgraph.generated.models.user import User
 from idamconf.emulator import Store
 from idamconf.emulator.app import route
 from idamconf.emulator.directory import _new_application, _new_service_principal
+from idamconf.emulator.governance_entities import resource_role, resource_role_json, role_id
+from idamconf.emulator.governance_expand import encoded
 from idamconf.emulator.protocol import Request
 from idamconf.emulator.seed import seed
 
@@ -316,6 +319,134 @@ def test_assignment_policies_page_with_next_links(governance_tenant):
     assert [len(page["value"]) for page in pages] == [2, 1]
     assert [page["value"][0]["accessPackage"]["id"] for page in pages] == [packages[0]["id"], packages[2]["id"]]
     assert_error(api.get(EM + "assignmentPolicies", params={"$top": "1000"}), 400, "Request_UnsupportedQuery")
+
+
+# ----------------------------------------------------------- entitlement management: a page's $expand in SQL
+EXPANDED_LISTS = {  # name -> (path, params, SQL statements a page may cost at most, whatever its length)
+    "packages": ("accessPackages", {"$expand": "resourceRoleScopes($expand=role,scope),catalog"}, 6),
+    "policies": ("assignmentPolicies", {"$expand": "accessPackage"}, 2),
+    "resources": ("catalogs/{catalog}/resources", {"$expand": "roles,scopes"}, 4),
+    "catalogs": ("catalogs", {}, 1),
+}
+QUOTED_ROLE = {"displayName": 'Lecteur «é» "q" \\ \u00e9', "description": None}
+
+
+@pytest.fixture(scope="module")
+def expanding_tenant():
+    """40 applications in one catalog, each with a role `Reader` and a role with a quoted, non-ASCII name and no
+    description; 40 access packages, each with a role scope on its application's Reader (every third also one on
+    the other role) and an assignment policy."""
+    store = Store()
+    seed(store, {"users": [{"userPrincipalName": "approver@contoso.com"}]})
+    approver = {"@odata.type": "#microsoft.graph.singleUser",
+                "userId": store.find("users", "userPrincipalName", "approver@contoso.com")["id"]}
+    with store.transaction():
+        catalog = em_post(store, "catalogs", {"displayName": "expanding"})
+        for index in range(40):
+            roles = [{"id": str(uuid.uuid4()), "allowedMemberTypes": ["User"], "displayName": "Reader",
+                      "value": "Reader", "description": "Reads", "isEnabled": True},
+                     {"id": str(uuid.uuid4()).upper(), "allowedMemberTypes": ["User"], "value": "Quoted",
+                      "isEnabled": True, **QUOTED_ROLE}]
+            sp = _new_service_principal(store, {"appId": _new_application(
+                store, {"displayName": f"ex-{index:02d}", "appRoles": roles})["appId"]})
+            em_post(store, "resourceRequests", {"requestType": "adminAdd", "catalog": {"id": catalog["id"]},
+                                                "resource": {"originId": sp["id"], "originSystem": "AadApplication"}})
+            package = em_post(store, "accessPackages", {"displayName": f"pkg-{index:02d}",
+                                                        "catalog": {"id": catalog["id"]}})
+            for role in roles[:1 if index % 3 else 2]:
+                em_post(store, f"accessPackages/{package['id']}/resourceRoleScopes", {
+                    "role": {"originId": role["id"], "originSystem": "AadApplication",
+                             "resource": {"originId": sp["id"]}},
+                    "scope": {"originId": sp["id"], "originSystem": "AadApplication", "isRootScope": True}})
+            em_post(store, "assignmentPolicies", {
+                "displayName": f"policy-{index:02d}", "allowedTargetScope": "allMemberUsers",
+                "accessPackage": {"id": package["id"]}, "requestApprovalSettings": {
+                    "isApprovalRequiredForAdd": True,
+                    "stages": [{"durationBeforeAutomaticDenial": "P14D", "primaryApprovers": [approver]}]}})
+    yield Api(store), catalog
+    store.close()
+
+
+def counted(api: Api, url: str, params: dict) -> tuple[dict, int]:
+    """The reply's body, and how many SQL statements answering it took."""
+    statements: list[str] = []
+    api.store._db.set_trace_callback(statements.append)
+    try:
+        response = api.get(url, params=params)
+    finally:
+        api.store._db.set_trace_callback(None)
+    assert response.status_code == 200, response.text
+    return response.json(), len(statements)
+
+
+@pytest.mark.parametrize("name", list(EXPANDED_LISTS))
+def test_an_expanded_page_costs_the_same_few_queries_whatever_its_length(expanding_tenant, name):
+    api, catalog = expanding_tenant
+    path, params, most = EXPANDED_LISTS[name]
+    url = EM + path.format(catalog=catalog["id"])
+    short, short_cost = counted(api, url, {**params, "$top": "1"})
+    full, full_cost = counted(api, url, {**params, "$top": "999"})
+    assert len(short["value"]) == 1 and len(full["value"]) == (1 if name == "catalogs" else 40)
+    assert short_cost == full_cost <= most, (short_cost, full_cost)
+
+
+def test_an_expanded_page_holds_what_each_object_read_by_id_holds(expanding_tenant):
+    """The list and GET by id expand through the same code; the roles are derived from the right app roles."""
+    api, _ = expanding_tenant
+    path, params, most = EXPANDED_LISTS["packages"]
+    page = api.get(EM + path, params={**params, "$top": "999"}).json()["value"]
+    for package in page[:4]:
+        one, cost = counted(api, EM + f"{path}/{package['id']}", params)
+        assert {name: value for name, value in one.items() if name != "@odata.context"} == package
+        assert list(one)[1:] == list(package) and cost <= most
+    assert [len(package["resourceRoleScopes"]) for package in page[:4]] == [2, 1, 1, 2]
+    quoted = page[0]["resourceRoleScopes"][1]
+    assert quoted["id"] == f"{quoted['role']['id']}_{quoted['scope']['id']}"
+    assert {name: quoted["role"][name] for name in QUOTED_ROLE} == QUOTED_ROLE
+    policies = api.get(EM + "assignmentPolicies", params={"$expand": "accessPackage", "$top": "999"}).json()["value"]
+    assert [policy["accessPackage"]["id"] for policy in policies] == [package["id"] for package in page]
+
+
+def test_select_puts_the_expanded_properties_after_the_selected_ones(expanding_tenant):
+    api, catalog = expanding_tenant
+    params = {"$select": "displayName,id", "$expand": "catalog,resourceRoleScopes"}
+    body = api.get(EM + "accessPackages", params={**params, "$top": "2"}).json()
+    names = ["displayName", "id", "catalog", "resourceRoleScopes"]
+    assert [list(package) for package in body["value"]] == [names] * 2
+    assert body["value"][0]["catalog"]["id"] == catalog["id"] and "@odata.nextLink" in body
+    one = api.get(EM + f"accessPackages/{body['value'][0]['id']}", params=params).json()
+    assert list(one) == ["@odata.context", *names]
+
+
+def test_a_pending_role_scope_or_policy_stays_out_of_an_expanded_page():
+    store, now = Store(), [0.0]
+    seed(store, {"users": [{"userPrincipalName": "approver@contoso.com"}]})
+    role = {"id": str(uuid.uuid4()), "allowedMemberTypes": ["User"], "displayName": "Reader", "value": "Reader",
+            "isEnabled": True}
+    sp = _new_service_principal(store, {"appId": _new_application(store, {"displayName": "lag",
+                                                                          "appRoles": [role]})["appId"]})
+    catalog = em_post(store, "catalogs", {"displayName": "lag"})
+    em_post(store, "resourceRequests", {"requestType": "adminAdd", "catalog": {"id": catalog["id"]},
+                                        "resource": {"originId": sp["id"], "originSystem": "AadApplication"}})
+    package = em_post(store, "accessPackages", {"displayName": "lag", "catalog": {"id": catalog["id"]}})
+    store.lag_replication(lambda: 5.0, lambda: now[0])
+    em_post(store, f"accessPackages/{package['id']}/resourceRoleScopes", {
+        "role": {"originId": role["id"], "resource": {"originId": sp["id"]}}, "scope": {"originId": sp["id"]}})
+    api, expand = Api(store), {"$expand": "resourceRoleScopes($expand=role,scope),catalog"}
+    assert api.get(EM + "accessPackages", params=expand).json()["value"][0]["resourceRoleScopes"] == []
+    now[0] = 5.0
+    assert len(api.get(EM + "accessPackages", params=expand).json()["value"][0]["resourceRoleScopes"]) == 1
+    store.close()
+
+
+def test_resource_roles_written_as_text_are_the_roles_built_and_encoded():
+    resource = {"id": str(uuid.uuid4()), "originId": str(uuid.uuid4())}
+    for app_role in ({"id": str(uuid.uuid4()).upper(), **QUOTED_ROLE}, {"id": str(uuid.uuid4())},
+                     {"id": str(uuid.uuid4()), "displayName": "R", "description": "Reads\n"}):
+        texts = tuple(encoded(app_role.get(name)) for name in ("id", "displayName", "description"))
+        assert resource_role_json(resource["id"], texts) == encoded(resource_role(resource, app_role))
+        assert role_id(resource["id"], app_role["id"]) == str(uuid.uuid5(uuid.UUID(resource["id"]),
+                                                                           app_role["id"].lower()))
 
 
 # ------------------------------------------------------------------------------------------ msgraph-sdk client
