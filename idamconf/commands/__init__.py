@@ -40,7 +40,17 @@ def _unexpected(error: Exception) -> int:
     if isinstance(error, (GraphUnavailable, GraphRequestFailed, ConnectError)):
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if type(error).__module__.startswith("azure."):  # azure-identity could not sign in (its messages hold no secret)
+        print(f"error: signing in to Entra ID failed ({type(error).__name__}): {_first_line(error)}\n"
+              "fix: check the environment's tenantId, clientId and credential, and that this machine can reach "
+              "login.microsoftonline.com.", file=sys.stderr)
+        return 1
     log = Path(tempfile.gettempdir()) / "idamconf-error.log"
     log.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
     print(f"error: unexpected {type(error).__name__}: {error} (details in {log})", file=sys.stderr)
     return 1
+
+
+def _first_line(error: Exception) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else "no message"

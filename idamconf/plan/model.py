@@ -63,6 +63,11 @@ class Plan:
     tenant: str
     changes: tuple[Change, ...]
 
+    def __repr__(self) -> str:
+        # Short on purpose: Python 3.11's asyncio.run formats the finished main task, result included, when it
+        # restores the SIGINT handler; the full repr of 130,000 changes cost 2 s at 10,000 applications.
+        return f"Plan({self.project!r}, {self.environment!r}, {len(self.changes)} changes)"
+
     @property
     def pending(self) -> tuple[Change, ...]:
         return tuple(change for change in self.changes if change.action is not Action.NOOP)

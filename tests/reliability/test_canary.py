@@ -127,6 +127,7 @@ def test_the_client_secret_in_the_environment_never_shows(project, tmp_path, ref
         out, err = process.communicate(timeout=120)
         assert process.returncode == 1, f"{name}: exit {process.returncode}\n{err.decode()}"
         assert b"127.0.0.1" in err, f"{name}: the failure does not say where it could not connect\n{err.decode()}"
+        assert b"error: signing in to Entra ID failed" in err and b"unexpected" not in err, err.decode()
         evidence.add(f"{name} stdout", out)
         evidence.add(f"{name} stderr", err)
     evidence.add_files(outputs, label="outputs/")
