@@ -6,6 +6,7 @@ imports what it needs when it runs.
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import Optional
@@ -165,6 +166,9 @@ def new_application(
 
 
 def main() -> None:
+    # idamconf builds hundreds of thousands of small objects at tenant scale and frees them at exit; Python's default
+    # cyclic-GC thresholds scan them over and over (a plan of 1,000 applications: 3.96 s -> 3.16 s, same peak RSS).
+    gc.set_threshold(100_000, 50, 100)
     try:
         app()
     except KeyboardInterrupt:
