@@ -61,15 +61,21 @@ def _ordered(expansions: dict, select: tuple[str, ...], expand: dict) -> dict:
     return {name: expansions[name] for name in expand} if select else expansions
 
 
-def linked_from(relation: str, source: str) -> tuple[str, tuple]:
-    """Objects linked from `source`: checked row by row on the links' primary key, so that a `$filter` answered by
-    an index (`originId`, `displayName`) never reads the whole relation (a catalog's 10,000 resources)."""
+def linked_from(relation: str, source: str, kind: str | None = None) -> tuple[str, tuple]:
+    """Objects linked from `source`. With `kind`, for a source with few links (a package's policies), driven from
+    the links and found by id: 0.02 ms among 13,000 policies, where SQLite would otherwise walk them all in page
+    order. Without, checked row by row on the links' primary key, so that a `$filter` answered by an index
+    (`originId`, `displayName`) never reads a large relation (a catalog's 10,000 resources)."""
+    if kind is not None:
+        return ("seq IN (SELECT linked.seq FROM links JOIN objects AS linked ON linked.kind = ? "
+                "AND linked.id = links.target WHERE links.relation = ? AND links.source = ?)", (kind, relation, source))
     return ("EXISTS (SELECT 1 FROM links WHERE links.relation = ? AND links.source = ? AND links.target = objects.id)",
             (relation, source))
 
 
-NAVIGATION_FILTERS = {"accessPackages": ("catalog", "catalogPackages"),
-                      "assignmentPolicies": ("accessPackage", "packagePolicies")}
+NAVIGATION_FILTERS = {"accessPackages": ("catalog", "catalogPackages"),  # a catalog: thousands of packages
+                      "assignmentPolicies": ("accessPackage", "packagePolicies")}  # a package: a policy or two
+FEW_LINKS = {"packagePolicies"}
 _NAVIGATION = re.compile(r"^\s*(\w+)/id\s+eq\s+'([^']*)'\s*$")
 
 
@@ -79,7 +85,8 @@ def _navigation_filter(options: dict, kind: str) -> tuple[str, tuple] | None:
     if not match or NAVIGATION_FILTERS.get(kind, ("",))[0] != match.group(1):
         return None
     del options["$filter"]
-    return linked_from(NAVIGATION_FILTERS[kind][1], match.group(2))
+    relation = NAVIGATION_FILTERS[kind][1]
+    return linked_from(relation, match.group(2), kind if relation in FEW_LINKS else None)
 
 
 def get_one(store: Store, request: Request, kind: str, key: Key, expander=None, allowed=None) -> Reply:

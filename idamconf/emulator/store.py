@@ -2,8 +2,8 @@
 
 Objects of every kind live in one table as JSON documents, ordered by an insertion sequence that paging uses;
 relationships (an application's owners) live in a link table. Alternate keys Graph addresses objects by
-(`appId`, `uniqueName`, `userPrincipalName`) and the look-ups `$filter` makes by `displayName` and `originId` have
-expression indexes, and the string collections `$filter` searches with `any` (`tags`, `identifierUris`) are indexed
+(`appId`, `uniqueName`, `userPrincipalName`) and the look-ups `$filter` makes by `displayName` and `originId` (which
+compare case-insensitively, so their indexes are NOCASE) have expression indexes, and the string collections `$filter` searches with `any` (`tags`, `identifierUris`) are indexed
 in `members`, so look-ups stay fast at tenant scale. Lists are
 projected (`$select`) in SQL and returned as JSON text: a page is never parsed and re-encoded.
 
@@ -41,8 +41,10 @@ CREATE INDEX IF NOT EXISTS objects_page ON objects (kind, seq);
 CREATE INDEX IF NOT EXISTS objects_app_id ON objects (kind, json_extract(doc, '$.appId'));
 CREATE INDEX IF NOT EXISTS objects_unique_name ON objects (kind, json_extract(doc, '$.uniqueName'));
 CREATE INDEX IF NOT EXISTS objects_upn ON objects (kind, lower(json_extract(doc, '$.userPrincipalName')));
-CREATE INDEX IF NOT EXISTS objects_display_name ON objects (kind, json_extract(doc, '$.displayName'));
-CREATE INDEX IF NOT EXISTS objects_origin_id ON objects (kind, json_extract(doc, '$.originId'));
+DROP INDEX IF EXISTS objects_display_name;
+DROP INDEX IF EXISTS objects_origin_id;
+CREATE INDEX IF NOT EXISTS objects_display_name_nocase ON objects (kind, json_extract(doc, '$.displayName') COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS objects_origin_id_nocase ON objects (kind, json_extract(doc, '$.originId') COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS links (
     relation TEXT NOT NULL,
     source TEXT NOT NULL,
