@@ -1,0 +1,185 @@
+"""Reading what a plan reads, two ways, as a process of its own (so its start-up and peak RSS are measured too):
+
+    python -m benchmarks.readers raw   GRAPH_URL TAG              # the floor: plain httpx + json
+    python -m benchmarks.readers typed GRAPH_URL TAG [--pages K] [--top T]  # msgraph-sdk's typed GraphServiceClient
+
+Both read the same pages -- the same URLs, query options and page sizes as idamconf's plan: the project's
+applications (tag `$filter`, `$select` of the managed fields, `$expand=owners`, `$top=999`), its service
+principals, every access package with its role scopes (role, scope) and catalog, every catalog, every assignment
+policy with its access package, and each catalog's resources with their roles and scopes. The floor reads the lists
+concurrently, as idamconf does; the typed client reads them one after the other, as a script would (it is busy
+deserialising, not waiting). For extrapolation, `--pages K` stops each list after K pages and `--top T` asks for
+pages of T objects instead of 999. Prints one JSON line: per list its pages, objects, seconds, whether it was
+read to the end, and the objects and seconds of its first page (which also pays one-time costs: the typed
+client's first models import hundreds of modules).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+
+from idamconf.graph.read import APP_FIELDS, SP_FIELDS
+
+GOV = "identityGovernance/entitlementManagement"
+OWNER_FIELDS = "id,userPrincipalName"
+PAGE = 999
+
+
+def tagged(tag: str) -> str:
+    return "tags/any(t:t eq '" + tag.replace("'", "''") + "')"
+
+
+def lists(tag: str, top: int = PAGE) -> list[tuple[str, str, dict]]:
+    """(name, path, query options) of the lists a plan reads, catalog resources aside (they need catalog ids)."""
+    return [
+        ("applications", "applications", {"$filter": tagged(tag), "$select": APP_FIELDS,
+                                          "$expand": f"owners($select={OWNER_FIELDS})", "$top": str(top)}),
+        ("servicePrincipals", "servicePrincipals", {"$filter": tagged(tag), "$select": SP_FIELDS, "$top": str(top)}),
+        ("accessPackages", f"{GOV}/accessPackages", {"$expand": "resourceRoleScopes($expand=role,scope),catalog",
+                                                     "$top": str(top)}),
+        ("catalogs", f"{GOV}/catalogs", {"$top": str(top)}),
+        ("assignmentPolicies", f"{GOV}/assignmentPolicies", {"$expand": "accessPackage", "$top": str(top)}),
+    ]
+
+
+def resources_list(catalog_id: str, top: int = PAGE) -> tuple[str, str, dict]:
+    return "catalogResources", f"{GOV}/catalogs/{catalog_id}/resources", {"$expand": "roles,scopes", "$top": str(top)}
+
+
+class Tally:
+    def __init__(self):
+        self.lists: dict[str, dict] = {}
+
+    def add(self, name: str, pages: int, objects: int, seconds: float, complete: bool,
+            first: tuple[int, float]) -> None:
+        """`first`: the objects and seconds of the list's first page (it also pays one-time costs)."""
+        entry = self.lists.setdefault(name, {"pages": 0, "objects": 0, "seconds": 0.0, "complete": True,
+                                             "first_page": {"objects": first[0], "seconds": first[1]}})
+        entry["pages"] += pages
+        entry["objects"] += objects
+        entry["seconds"] += seconds
+        entry["complete"] = entry["complete"] and complete
+
+
+# ----------------------------------------------------------------------------------------------- the raw floor
+async def read_raw(graph_url: str, tag: str, max_pages: int | None, top: int = PAGE) -> Tally:
+    import httpx
+
+    tally = Tally()
+    async with httpx.AsyncClient(base_url=graph_url + "/", headers={"Authorization": "Bearer bench"},
+                                 timeout=120, trust_env=False) as http:
+        async def read(name: str, path: str, options: dict) -> list[dict]:
+            started, objects, pages, first = time.perf_counter(), [], 0, None
+            response = await http.get(path, params=options)
+            while True:
+                response.raise_for_status()
+                body = json.loads(response.content)
+                objects += body["value"]
+                pages += 1
+                first = first or (len(objects), time.perf_counter() - started)
+                url = body.get("@odata.nextLink")
+                if not url or pages == max_pages:
+                    break
+                response = await http.get(url)
+            tally.add(name, pages, len(objects), time.perf_counter() - started, not url, first)
+            return objects
+
+        results = await asyncio.gather(*(read(*entry) for entry in lists(tag, top)))
+        catalogs = results[3]
+        await asyncio.gather(*(read(*resources_list(catalog["id"], top)) for catalog in catalogs))
+    return tally
+
+
+# --------------------------------------------------------------------------------------------- the typed client
+def _typed_client(graph_url: str):
+    import httpx
+    from kiota_abstractions.authentication import AccessTokenProvider, AllowedHostsValidator
+    from kiota_abstractions.authentication import BaseBearerTokenAuthenticationProvider
+    from msgraph import GraphRequestAdapter, GraphServiceClient
+    from msgraph_core import GraphClientFactory
+
+    class Token(AccessTokenProvider):
+        async def get_authorization_token(self, uri, additional_authentication_context=None) -> str:
+            return "bench"
+
+        def get_allowed_hosts_validator(self) -> AllowedHostsValidator:
+            return AllowedHostsValidator([])
+
+    raw = httpx.AsyncClient(base_url=graph_url, timeout=120, trust_env=False)
+    http = GraphClientFactory.create_with_default_middleware(client=raw)
+    adapter = GraphRequestAdapter(BaseBearerTokenAuthenticationProvider(Token()), http)
+    adapter.base_url = graph_url
+    return GraphServiceClient(request_adapter=adapter), raw
+
+
+def _parameters(builder, options: dict):
+    from kiota_abstractions.base_request_configuration import RequestConfiguration
+
+    values = {}
+    for option, value in options.items():
+        name = option.removeprefix("$")
+        if name == "top":
+            value = int(value)
+        elif name == "select" or (name == "expand" and "(" not in value):
+            value = value.split(",")
+        elif name == "expand":
+            value = [value]  # one item: kiota joins the list with commas, the nested options stay whole
+        values[name] = value
+    parameters = getattr(type(builder), f"{type(builder).__name__}GetQueryParameters")
+    return RequestConfiguration(query_parameters=parameters(**values))
+
+
+async def read_typed(graph_url: str, tag: str, max_pages: int | None, top: int = PAGE) -> Tally:
+    client, raw = _typed_client(graph_url)
+    management = client.identity_governance.entitlement_management
+    builders = {"applications": client.applications, "servicePrincipals": client.service_principals,
+                "accessPackages": management.access_packages, "catalogs": management.catalogs,
+                "assignmentPolicies": management.assignment_policies}
+    tally = Tally()
+
+    async def read(name: str, builder, options: dict) -> list:
+        started, objects, pages, first = time.perf_counter(), [], 0, None
+        page = await builder.get(request_configuration=_parameters(builder, options))
+        while True:
+            objects += page.value or []
+            pages += 1
+            first = first or (len(objects), time.perf_counter() - started)
+            url = page.odata_next_link
+            if not url or pages == max_pages:
+                break
+            page = await builder.with_url(url).get()
+        tally.add(name, pages, len(objects), time.perf_counter() - started, not url, first)
+        return objects
+
+    try:
+        catalogs = []
+        for name, _, options in lists(tag, top):
+            objects = await read(name, builders[name], options)
+            catalogs = objects if name == "catalogs" else catalogs
+        for catalog in catalogs:
+            name, _, options = resources_list(catalog.id, top)
+            await read(name, management.catalogs.by_access_package_catalog_id(catalog.id).resources, options)
+    finally:
+        await raw.aclose()
+    return tally
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.readers")
+    parser.add_argument("mode", choices=["raw", "typed"])
+    parser.add_argument("graph_url")
+    parser.add_argument("tag")
+    parser.add_argument("--pages", type=int, default=None, help="read at most this many pages of each list")
+    parser.add_argument("--top", type=int, default=PAGE, help="objects per page asked for (default 999)")
+    arguments = parser.parse_args()
+    reader = read_raw if arguments.mode == "raw" else read_typed
+    started = time.perf_counter()
+    tally = asyncio.run(reader(arguments.graph_url, arguments.tag, arguments.pages, arguments.top))
+    print(json.dumps({"mode": arguments.mode, "read_seconds": time.perf_counter() - started, "lists": tally.lists}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""The emulator served by `idamconf emulator serve` (uvicorn) on 127.0.0.1, so that HTTP is real, and its counters
+(`GET /_emulator/stats`, `POST /_emulator/stats/reset`: what it served, by Graph's cost table).
+
+    with Served(state_file, faults="latency=20ms,budget=S") as emulator:
+        emulator.reset()
+        ...                      # measured work against emulator.graph_url
+        counted = emulator.stats()
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+
+from .measure import IDAMCONF, ROOT, environment
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+class Served:
+    def __init__(self, state: Path, faults: str | None = None, seed: Path | None = None):
+        self.state, self.faults, self.seed = Path(state), faults, seed
+        self.port = free_port()
+        self.root = f"http://{HOST}:{self.port}"
+        self.graph_url = f"{self.root}/v1.0"
+        self._process: subprocess.Popen | None = None
+        self._log = self.state.with_suffix(".serve.log")
+
+    def __enter__(self) -> "Served":
+        command = [IDAMCONF, "emulator", "serve", "--host", HOST, "--port", str(self.port), "--state", str(self.state)]
+        if self.faults:
+            command += ["--faults", self.faults]
+        if self.seed is not None:
+            command += ["--seed", str(self.seed)]
+        with open(self._log, "wb") as log:
+            self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                             cwd=ROOT, env=environment())
+        self._wait_until_up()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+    def _wait_until_up(self, seconds: float = 120.0) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the emulator exited {self._process.returncode}: {self._log.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.root}/_emulator/stats", timeout=2, trust_env=False).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"the emulator did not answer within {seconds:.0f} s: {self._log.read_text()[-2000:]}")
+
+    def stats(self) -> dict:
+        response = httpx.get(f"{self.root}/_emulator/stats", timeout=30, trust_env=False)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self) -> None:
+        httpx.post(f"{self.root}/_emulator/stats/reset", timeout=30, trust_env=False).raise_for_status()
+
+
+def throttled(stats: dict) -> int:
+    """429s the emulator answered (Graph-budget throttling and any injected)."""
+    return int(stats.get("statuses", {}).get("429", 0))

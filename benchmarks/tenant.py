@@ -1,0 +1,118 @@
+"""The synthetic tenants the benchmarks read, made the honest way: benchmarks/synthetic.py writes a configuration of
+N applications, and idamconf's own `apply -C DIR --auto-approve` creates them in the embedded emulator
+(environment `local`, state in DIR/.idamconf/local.db) -- so the tenant is exactly what a no-change plan expects.
+
+Seeding is slow at tenant scale (docs/performance.md says how slow, and why), so a seeded configuration and state
+are kept in .idamconf/bench/N/ (git ignores .idamconf/) and reused while the generator is unchanged. A reused
+tenant is never trusted blindly: the measured plan runs with --detailed-exitcode and must find no changes, or the
+tenant is seeded again. The seeding time reported is the one measured when the tenant was made, with its date, and
+whether idamconf's code has changed since (`--reseed` measures it again).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from . import synthetic
+from .measure import IDAMCONF, ROOT, run
+
+WORK = ROOT / ".idamconf" / "bench"
+SERVED = "served"  # the environment that points at a served emulator
+
+
+@dataclass(frozen=True)
+class Tenant:
+    count: int
+    root: Path  # the configuration directory
+    tag: str
+    seeding: dict  # seconds, peak_rss_mb, date, summary, source; reused: made by an earlier run; current_code: and
+    # by the same idamconf code as this run's
+
+    @property
+    def state(self) -> Path:
+        return self.root / ".idamconf" / "local.db"
+
+    @property
+    def seed_file(self) -> Path:
+        return self.root / "emulator" / "directory.yaml"
+
+
+def source_digest() -> str:
+    """A digest of idamconf's code: a kept tenant made by other code says so in the report."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "idamconf").rglob("*.py")):
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _key(count: int) -> str:
+    source = (Path(synthetic.__file__)).read_bytes()
+    return hashlib.sha256(source + str(count).encode()).hexdigest()
+
+
+def prepare(count: int, reseed: bool = False, log=print) -> Tenant:
+    """The seeded tenant of `count` applications: reused if an earlier run made it from the same generator."""
+    root = WORK / str(count)
+    record = root / "seeded.json"
+    if not reseed and record.is_file() and (root / ".idamconf" / "local.db").is_file():
+        kept = json.loads(record.read_text(encoding="utf-8"))
+        if kept.get("key") == _key(count):
+            log(f"  reusing the {count:,}-application tenant seeded on {kept['seeding']['date']}")
+            current = kept["seeding"].get("source") == source_digest()
+            return Tenant(count, root, kept["tag"], {**kept["seeding"], "reused": True, "current_code": current})
+    return seed(count, log)
+
+
+def seed(count: int, log=print) -> Tenant:
+    root = WORK / str(count)
+    shutil.rmtree(root, ignore_errors=True)
+    tag = synthetic.write_configuration(root, count)
+    log(f"  seeding {count:,} applications with `idamconf apply` against the embedded emulator ...")
+    applied = run([IDAMCONF, "apply", "-C", str(root), "--auto-approve"], timeout=6 * 3600).check("seeding apply")
+    summary = next((line for line in reversed(applied.out.splitlines()) if line.strip()), "")
+    seeding = {"seconds": applied.seconds, "peak_rss_mb": applied.peak_rss_mb, "summary": summary,
+               "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "source": source_digest()}
+    (root / "seeded.json").write_text(json.dumps({"key": _key(count), "tag": tag, "seeding": seeding}, indent=2),
+                                      encoding="utf-8")
+    log(f"  seeded in {applied.seconds:.0f} s: {summary}")
+    return Tenant(count, root, tag, {**seeding, "reused": False, "current_code": True})
+
+
+def generated(name: str, count: int) -> Path:
+    """A configuration of `count` applications in .idamconf/bench/NAME/, written again only if the generator
+    changed (no tenant: for validate, and for applies into fresh emulators)."""
+    root = WORK / name
+    marker = root / "generated.json"
+    if not marker.is_file() or json.loads(marker.read_text(encoding="utf-8")).get("key") != _key(count):
+        shutil.rmtree(root, ignore_errors=True)
+        synthetic.write_configuration(root, count)
+        marker.write_text(json.dumps({"key": _key(count)}), encoding="utf-8")
+    return root
+
+
+def point_at(root: Path, graph_url: str) -> None:
+    """Give the configuration an environment `served` for the emulator at `graph_url` (its port changes)."""
+    path = root / "idamconf.yaml"
+    project = yaml.safe_load(path.read_text(encoding="utf-8"))
+    project["environments"][SERVED] = {"graphUrl": graph_url, "credential": "emulator"}
+    path.write_text(yaml.safe_dump(project, sort_keys=False), encoding="utf-8")
+
+
+def people(count: int) -> int:
+    """How many distinct people (owners, approvers, reviewers) the configuration of `count` applications names."""
+    names: set[str] = set()
+    for number in range(count):
+        application = synthetic.application(number)
+        names.update(application["owners"])
+        for role in application["appRoles"]:
+            package = role.get("accessPackage") or {}
+            names.update(package.get("approvers", []))
+            names.update((package.get("accessReview") or {}).get("reviewers", []))
+    return len(names)
