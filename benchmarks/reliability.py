@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS, RUNS, KILLS, PARALLEL, MAX_APPLIES = 200, 20, 20, 2, 3
 FAULTS = "seed={seed},throttle=0.10,unavailable=0.05,drop=0.02,drop-after=0.5,lag=5s"
 LAG_SECONDS = 5.0
-KILL_FAULTS = "seed={seed},latency=5ms"
+KILL_FAULTS = "seed={seed},latency=20ms"  # long enough (an apply of ~10 s) for every kill point to land
 APPLY_TIMEOUT = 300  # seconds; an apply still running then is stopped and counted as hung
 FAULT_VARIABLE = "IDAMCONF_EMULATOR_FAULTS"
 DONE = (": created", ": added", ": updated", ": disabled", ": removed", ": destroyed")

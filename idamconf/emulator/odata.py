@@ -220,6 +220,11 @@ _EXPAND_ITEM = re.compile(r"^(\w+)(?:\((.*)\))?$", re.S)
 def parse_expand(raw: str | None, allowed: dict, odata_type: str) -> dict:
     """`resourceRoleScopes($expand=role,scope),catalog` -> {"resourceRoleScopes": {"role": {}, "scope": {}},
     "catalog": {}}. `allowed` has the same shape: what may be expanded, and what inside each."""
+    return _expand_items(raw, allowed, odata_type, _nested_expand)
+
+
+def _expand_items(raw: str | None, allowed: dict, odata_type: str, nested) -> dict:
+    """Each `name(options)` of a `$expand`, its options read by `nested(options, allowed[name], name)`."""
     expand: dict = {}
     for item in _split_top(raw or "", ","):
         if not item:
@@ -228,7 +233,7 @@ def parse_expand(raw: str | None, allowed: dict, odata_type: str) -> dict:
         if not match or match.group(1) not in allowed:
             raise bad_request(f"Parsing OData Select and Expand failed: Could not find a navigation property named "
                               f"'{item}' on type '{odata_type}'.")
-        expand[match.group(1)] = _nested_expand(match.group(2), allowed[match.group(1)], match.group(1))
+        expand[match.group(1)] = nested(match.group(2), allowed[match.group(1)], match.group(1))
     return expand
 
 
@@ -265,16 +270,7 @@ def parse_directory_expand(raw: str | None, allowed: dict[str, frozenset[str]], 
     """`owners($select=id,userPrincipalName)` -> {"owners": ("id", "userPrincipalName")}: `$expand` as Graph takes it
     on directory objects, one level deep with only `$select` nested. `allowed` maps each navigation property that may
     be expanded to the properties its nested `$select` may name."""
-    expand: dict = {}
-    for item in _split_top(raw or "", ","):
-        if not item:
-            continue
-        match = _EXPAND_ITEM.match(item)
-        if not match or match.group(1) not in allowed:
-            raise bad_request(f"Parsing OData Select and Expand failed: Could not find a navigation property named "
-                              f"'{item}' on type '{odata_type}'.")
-        expand[match.group(1)] = _nested_select(match.group(2), allowed[match.group(1)], match.group(1))
-    return expand
+    return _expand_items(raw, allowed, odata_type, _nested_select)
 
 
 def _nested_select(options: str | None, properties: frozenset[str], name: str) -> tuple[str, ...]:

@@ -169,16 +169,8 @@ class Store:
     def page(self, kind: str, query: Query) -> tuple[list[str], int | None]:
         """One page of a list in insertion order, as JSON texts projected to `$select`, and the sequence to
         continue after, if there is more."""
-        where = f" AND ({query.where})" if query.where else ""
-        columns = "doc"
-        if query.select:  # property names were checked against the entity's declared properties
-            columns = "json_object(" + ", ".join(f"'{name}', doc -> '$.{name}'" for name in query.select) + ")"
-        visible, lag = self._visible(False)
-        sql = f"SELECT seq, {columns} FROM objects WHERE kind = ? AND seq > ?{where}{visible} ORDER BY seq LIMIT ?"
-        rows = self._db.execute(sql, (kind, query.after_seq, *query.params, *lag, query.top + 1)).fetchall()
-        more = len(rows) > query.top
-        rows = rows[: query.top]
-        return [text for _, text in rows], (rows[-1][0] if more else None)
+        keyed, last = self.page_keyed(kind, query)
+        return [text for _, text in keyed], last
 
     def holders(self, kind: str, prop: str, value: str) -> list[str]:
         """Ids of the objects whose collection `prop` holds `value` (compared case-insensitively)."""
