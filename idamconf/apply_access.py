@@ -143,7 +143,7 @@ class _Builder:
                 break
             else:
                 attempt += 1
-                await asyncio.sleep(self.chain.client.policy.poll(attempt))
+                await self.chain.client.pause(self.chain.client.policy.poll(attempt))
         return self.resources.get(catalog_id)
 
     async def join_catalog(self, change) -> None:

@@ -153,21 +153,8 @@ class GraphClient:
                 raise kind(f"{method} {_shown(url)}: {type(error).__name__}: {error}") from None
 
     async def get(self, path: str) -> Response:
-        """A GET (a page, an object), sent again after dropped connections and 429/503/504."""
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                response = await self.send("GET", path)
-            except GraphUnavailable:
-                if attempt >= self.policy.attempts:
-                    raise
-                await self._pause(self.policy.backoff(attempt))
-                continue
-            if response.status in RETRYABLE and attempt < self.policy.attempts:
-                await self._pause(_retry_after(response, attempt, self.policy))
-                continue
-            return response
+        """A GET sent on its own (a list page: large, and `@odata.nextLink` is a full URL), retried as `call` does."""
+        return await self.call("GET", path, settle=False, direct=True)
 
     async def get_all(self, path: str) -> list[dict]:
         """Every object of a list, following `@odata.nextLink` until it is absent."""
@@ -187,7 +174,7 @@ class GraphClient:
                                            for r in requests)))
 
     async def call(self, method: str, path: str, body: Any = None, headers: dict | None = None, *,
-                   repeatable: bool = False, find=None, settle: bool | None = None) -> Response:
+                   repeatable: bool = False, find=None, settle: bool | None = None, direct: bool = False) -> Response:
         """One request, sent inside a `$batch` with others, made to survive what Graph does to requests:
 
         - 429 (throttled, per item inside a 200 batch), 503: sent again after Retry-After;
@@ -198,6 +185,8 @@ class GraphClient:
           nothing is found; without `find`, the loss is reported;
         - `settle` (writes by default): "not found" right after a create is Graph's replication lag; the request is
           sent again with backoff for up to `policy.settle` seconds, then its answer is returned as it is.
+
+        `direct`: sent as a request of its own rather than inside a `$batch`.
         """
         request = BatchRequest(method, path, body, headers or {})
         settle = method != "GET" if settle is None else settle
@@ -206,7 +195,7 @@ class GraphClient:
         failures = polls = 0  # Graph failing, and replication not there yet: bounded separately
         while True:
             try:
-                response = await self._batched(request)
+                response = await (self.send(method, path, body, headers) if direct else self._batched(request))
             except GraphUnavailable as error:
                 failures += 1
                 if isinstance(error, ResponseLost) and not safe:
@@ -217,7 +206,7 @@ class GraphClient:
                         return found
                 if failures >= self.policy.attempts:
                     raise GraphUnavailable(f"{error} (gave up after {failures} attempts)") from None
-                await self._pause(self.policy.backoff(failures))
+                await self.pause(self.policy.backoff(failures))
                 continue
             if response.status in RETRYABLE and failures + 1 < self.policy.attempts:
                 failures += 1
@@ -227,11 +216,11 @@ class GraphClient:
                     found = await self._look_up(find)
                     if found is not None:
                         return found
-                await self._pause(_retry_after(response, failures, self.policy))
+                await self.pause(_retry_after(response, failures, self.policy))
                 continue
             if settle and not_yet_visible(response) and time.monotonic() - started < self.policy.settle:
                 polls += 1
-                await self._pause(self.policy.poll(polls))
+                await self.pause(self.policy.poll(polls))
                 continue
             return response
 
@@ -243,9 +232,10 @@ class GraphClient:
             found = await find()
             if found is not None or time.monotonic() - started >= self.policy.lookup:
                 return found
-            await self._pause(self.policy.poll(attempt))
+            await self.pause(self.policy.poll(attempt))
 
-    async def _pause(self, seconds: float) -> None:
+    async def pause(self, seconds: float) -> None:
+        """Wait before trying again -- unless that would pass the time bound."""
         if self.deadline is not None and time.monotonic() + seconds > self.deadline:
             raise GraphUnavailable(TIME_BOUND)
         await asyncio.sleep(seconds)

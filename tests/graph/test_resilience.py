@@ -7,30 +7,44 @@ state that nothing was created twice.
 
 from __future__ import annotations
 
+import sqlite3
 import time
-from collections import Counter
 
 import pytest
 
-from tests.cli.harness import apply, idamconf, plan, tenant
+from benchmarks.tenant_check import check
+from idamconf.emulator import embedded
+from tests.cli.harness import apply, idamconf, plan
 
 FAULTS = "IDAMCONF_EMULATOR_FAULTS"
 
 
-def duplicates(project) -> list[str]:
-    objects = tenant(project)["objects"]
-    keys = Counter()
-    for app in objects.get("applications", []):
-        keys[("application", app["uniqueName"])] += 1
-    for sp in objects.get("servicePrincipals", []):
-        keys[("service principal", sp["appId"])] += 1
-    for package in objects.get("accessPackages", []):
-        keys[("access package", package["displayName"])] += 1
-    for policy in objects.get("assignmentPolicies", []):
-        keys[("policy of", policy["accessPackage"]["id"] if "accessPackage" in policy else policy.get("id"))] += 1
-    for catalog in objects.get("catalogs", []):
-        keys[("catalog", catalog["displayName"])] += 1
-    return [f"{kind} {name} x{count}" for (kind, name), count in keys.items() if count > 1]
+@pytest.fixture(autouse=True)
+def emulators(monkeypatch) -> list:
+    """The embedded emulators the commands open, to read what faults they injected."""
+    opened = []
+    real_open = embedded.open_app
+
+    def recording(*args, **kwargs):
+        app = real_open(*args, **kwargs)
+        opened.append(app)
+        return app
+
+    monkeypatch.setattr(embedded, "open_app", recording)
+    return opened
+
+
+def injected(emulators: list, fault: str) -> int:
+    return sum(app.state.emulator.stats.injected.get(fault, 0) for app in emulators)
+
+
+def lagged(project) -> int:
+    """Objects the emulator created behind replication lag (they carry the time they became visible)."""
+    db = sqlite3.connect(project / ".idamconf" / "local.db")
+    try:
+        return db.execute("SELECT count(*) FROM objects WHERE visible_after IS NOT NULL").fetchone()[0]
+    finally:
+        db.close()
 
 
 def converged_without_faults(project, monkeypatch, wait: float = 0.0) -> None:
@@ -38,28 +52,32 @@ def converged_without_faults(project, monkeypatch, wait: float = 0.0) -> None:
     time.sleep(wait)  # replication lag: what was created last becomes visible
     result = plan(project, "--detailed-exitcode")
     assert result.code == 0, result.out + result.err
-    assert duplicates(project) == []
+    findings = check(project / ".idamconf" / "local.db")
+    assert (findings.duplicates, findings.orphans) == ([], [])
 
 
-def test_throttling_and_unavailability_are_retried_until_the_apply_completes(project, monkeypatch):
+def test_throttling_and_unavailability_are_retried_until_the_apply_completes(project, monkeypatch, emulators):
     monkeypatch.setenv(FAULTS, "seed=3,throttle=0.3,unavailable=0.1,timeout=0.05,retry-after=0")
     result = apply(project)
     assert result.code == 0, result.err
     assert "Apply complete: 43 added" in result.out
+    assert all(injected(emulators, fault) > 0 for fault in ("throttle", "unavailable", "timeout"))
     converged_without_faults(project, monkeypatch)
 
 
-def test_lost_answers_never_duplicate_a_create(project, monkeypatch):
+def test_lost_answers_never_duplicate_a_create(project, monkeypatch, emulators):
     # Every dropped connection is dropped after the write was committed: the dangerous case.
     monkeypatch.setenv(FAULTS, "seed=5,drop=0.15,drop-after=1.0")
     result = apply(project)
     assert result.code == 0, result.err
+    assert injected(emulators, "drop-after") > 0
     converged_without_faults(project, monkeypatch)
 
 
-def test_lost_requests_that_never_ran_are_sent_again(project, monkeypatch):
+def test_lost_requests_that_never_ran_are_sent_again(project, monkeypatch, emulators):
     monkeypatch.setenv(FAULTS, "seed=8,drop=0.15,drop-after=0")
     assert apply(project).code == 0
+    assert injected(emulators, "drop-before") > 0
     converged_without_faults(project, monkeypatch)
 
 
@@ -67,6 +85,7 @@ def test_replication_lag_is_waited_out_in_one_apply(project, monkeypatch):
     monkeypatch.setenv(FAULTS, "seed=2,lag=1s")
     result = apply(project)
     assert result.code == 0, result.err
+    assert lagged(project) > 0  # objects were created hidden from reads for a while
     converged_without_faults(project, monkeypatch, wait=1.0)
 
 
@@ -88,10 +107,11 @@ def test_a_bad_fault_spec_is_one_line_and_exit_1(project, monkeypatch):
 
 
 @pytest.mark.parametrize("seed", [11, 12])
-def test_everything_at_once_converges(project, monkeypatch, seed):
+def test_everything_at_once_converges(project, monkeypatch, emulators, seed):
     monkeypatch.setenv(FAULTS, f"seed={seed},throttle=0.1,unavailable=0.05,drop=0.05,drop-after=0.5,lag=1s,"
                                "retry-after=0")
     assert apply(project).code == 0
+    assert injected(emulators, "throttle") > 0 and injected(emulators, "unavailable") > 0 and lagged(project) > 0
     converged_without_faults(project, monkeypatch, wait=1.0)
 
 
