@@ -7,12 +7,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config.load import configuration_files, read, read_documents
+from ..config.load import read, read_documents
 from ..lint import lint
 from ..diagnostics import DiagnosticError, errors
 from ..graph.connect import Target, connect
 from ..plan.model import Plan
-from ..plan.saved import configuration_digest
 from ..workflow import survey, target_for
 
 
@@ -47,7 +46,6 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
     if errors(problems) or configuration is None:
         raise DiagnosticError(problems)
     target = target_for(configuration, env)
-    digest = configuration_digest(Path(config_dir), configuration_files(Path(config_dir)))
     async with connect(target, timeout) as client:
         plan, live = await survey(client, configuration, target, only)
-        return await then(client, Survey(plan, live, target, configuration, Path(config_dir), digest))
+        return await then(client, Survey(plan, live, target, configuration, Path(config_dir), configuration.digest))

@@ -6,13 +6,15 @@ Every problem in every file is collected before anything is returned; the result
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, DiagnosticError, errors
 from . import schema, semantics, yamlfile
-from .access import package_name
-from .model import AccessPackage, AccessReview, Application, AppRole, Configuration, Environment, Location, role_id
+from .application import read_all
+from .model import Configuration, Environment
 
 PROJECT_FILE = "idamconf.yaml"
 APPLICATIONS_DIR = "applications"
@@ -32,24 +34,31 @@ def read(root: Path) -> tuple[Configuration | None, list[Diagnostic]]:
     if not project_path.is_file():
         return None, [Diagnostic(f"no {PROJECT_FILE} in {root}", f"run idamconf in a configuration directory or "
                                  f"pass --config-dir; see examples/{PROJECT_FILE}", str(project_path))]
-    project_doc = _checked(project_path, _shown(root, project_path), "project", problems)
+    project_doc, project_digest = _checked(project_path, _shown(root, project_path), "project", problems)
+    project = project_configuration(root, project_doc)
+    defaults = project_doc.value.get("defaults", {}) if project_doc is not None else {}
     cwd = Path.cwd()  # once, not per file
-    documents = [_checked(path, _shown(root, path, cwd), "application", problems)
-                 for path in application_files(root, problems)]
-    documents = [doc for doc in documents if doc is not None]
-    if project_doc is None or errors(problems):
+    paths = application_files(root, problems)
+    files = read_all([(path, _shown(root, path, cwd)) for path in paths], project, defaults)
+    for found in files:
+        problems += found.problems
+    if project is None or errors(problems):
         return None, problems
-    defaults = project_doc.value.get("defaults", {})
-    configuration = Configuration(
-        root=str(root),
-        project=project_doc.value["project"],
-        default_environment=project_doc.value.get("defaultEnvironment", "local"),
-        environments=_environments(project_doc.value.get("environments", {})),
-        applications=tuple(_application(doc, defaults) for doc in documents),
-        default_catalog=defaults.get("catalog"),
-    )
-    problems += semantics.check(configuration, project_doc, documents)
+    digest = _digest([(project_path, project_digest), *((path, found.digest) for path, found in zip(paths, files))],
+                     root)
+    configuration = replace(project, applications=tuple(found.application for found in files), digest=digest)
+    problems += semantics.check_project(configuration, project_doc)
+    problems += [problem for found in files for problem in found.checks]
+    problems += semantics.check_across(configuration)
     return configuration, problems
+
+
+def _digest(files: list[tuple[Path, bytes]], root: Path) -> str:
+    """Of every file the configuration is made of, its path and content (a saved plan records it)."""
+    digest = hashlib.sha256()
+    for path, content in sorted(files):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + content)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -84,35 +93,39 @@ def project_configuration(root: Path, project: yamlfile.Document | None) -> Conf
                          default_catalog=project.value.get("defaults", {}).get("catalog"))
 
 
-def configuration_files(root: Path) -> list[Path]:
-    """Every file whose content the configuration is made of (for a saved plan's digest)."""
-    return [Path(root) / PROJECT_FILE, *application_files(Path(root), [])]
-
-
 def application_files(root: Path, problems: list[Diagnostic]) -> list[Path]:
     directory = root / APPLICATIONS_DIR
     if not directory.is_dir():
         return []
     real_root = root.resolve()
-    # rglob never descends into a linked directory, so below a directory that is itself inside the configuration
-    # only a link can lead outside: resolving every path (a system call per component) is needed only then.
+    # A linked directory is not descended into, so below a directory that is itself inside the configuration only
+    # a link can lead outside: resolving every path (a system call per component) is needed only then.
     inside = directory.resolve().is_relative_to(real_root)
-    depth = len(root.parts)
     files = []
-    for path in sorted(directory.rglob("*")):
-        if any(part.startswith(".") for part in path.parts[depth:]):
-            continue
-        if path.suffix not in {".yaml", ".yml"} and not (path.is_symlink() and path.is_dir()):
-            continue
-        if (not inside or path.is_symlink()) and not path.resolve().is_relative_to(real_root):
-            what = "directory" if path.is_dir() else "file"
+    for entry in sorted(_candidates(str(directory)), key=lambda entry: entry.path.split(os.sep)):
+        path = Path(entry.path)
+        if (not inside or entry.is_symlink()) and not path.resolve().is_relative_to(real_root):
+            what = "directory" if entry.is_dir() else "file"
             problems.append(Diagnostic(f"this {what} links outside the configuration directory",
                                        f"copy the {what} into the configuration directory instead of linking to it",
                                        _shown(root, path)))
             continue
-        if path.is_file():
+        if entry.is_file():
             files.append(path)
     return files
+
+
+def _candidates(directory: str):
+    """Below `directory`, skipping hidden names: entries named *.yaml or *.yml, and linked directories (to refuse
+    those leading outside). os.scandir knows each entry's type without a system call per file."""
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if os.path.splitext(entry.name)[1] in (".yaml", ".yml") or (entry.is_symlink() and entry.is_dir()):
+                yield entry
+            if entry.is_dir(follow_symlinks=False):
+                yield from _candidates(entry.path)
 
 
 def _shown(root: Path, path: Path, cwd: Path | None = None) -> str:
@@ -123,16 +136,17 @@ def _shown(root: Path, path: Path, cwd: Path | None = None) -> str:
 
 
 def _checked(path: Path, shown: str, schema_name: str, problems: list[Diagnostic]):
-    document, found = yamlfile.load(path, shown)
+    """The file's document if it is valid (else None, its problems added), and the digest of its content."""
+    document, found, digest = yamlfile.load_with_digest(path, shown)
     problems += found
     if document is None:
-        return None
+        return None, digest
     if document.value is None:
         problems.append(Diagnostic("the file is empty", f"describe one {schema_name} here", shown, 1, 1))
-        return None
+        return None, digest
     found = schema.validate(document, schema_name)
     problems += found
-    return None if found else document
+    return (None if found else document), digest
 
 
 def _environments(raw: dict) -> dict:
@@ -150,58 +164,3 @@ def _environments(raw: dict) -> dict:
             rules={rule: "off" if level is False else level for rule, level in settings.get("rules", {}).items()},
         )
     return environments
-
-
-def _application(document: yamlfile.Document, defaults: dict) -> Application:
-    raw = document.value
-    name = raw["name"]
-
-    def at(*path) -> Location:
-        return Location(document.file, *document.where(path))
-
-    codes = (raw.get("organisation", defaults.get("organisation")), raw.get("department", defaults.get("department")))
-    roles = tuple(
-        AppRole(
-            id=role.get("id", role_id(name, role["value"])).lower(), value=role["value"],
-            display_name=role["displayName"], description=role.get("description"),
-            allowed_member_types=tuple(role.get("allowedMemberTypes", ["User"])), enabled=role.get("enabled", True),
-            access_package=_access_package(role, raw, codes, lambda *p, i=index: at("appRoles", i, "accessPackage", *p)),
-            location=at("appRoles", index),
-        )
-        for index, role in enumerate(raw.get("appRoles", []))
-    )
-    return Application(
-        name=name, display_name=raw["displayName"], owners=tuple(raw["owners"]),
-        description=raw.get("description"), sign_in_audience=raw.get("signInAudience", "AzureADMyOrg"),
-        web_redirect_uris=tuple(raw.get("web", {}).get("redirectUris", [])),
-        spa_redirect_uris=tuple(raw.get("spa", {}).get("redirectUris", [])),
-        identifier_uris=tuple(raw.get("identifierUris", [])), tags=tuple(raw.get("tags", [])),
-        environments=tuple(raw["environments"]) if "environments" in raw else None, app_roles=roles,
-        location=at("name"), owner_locations=tuple(at("owners", i) for i in range(len(raw["owners"]))),
-    )
-
-
-def _access_package(role: dict, app: dict, codes: tuple, at) -> AccessPackage | None:
-    raw = role.get("accessPackage")
-    if raw is None:
-        return None
-    review = raw.get("accessReview")
-    requestors = raw.get("requestors", "allMembers")
-    return AccessPackage(
-        name=raw.get("name") or package_name(*codes, app["name"], role["displayName"]),
-        description=raw.get("description") or f"Grants the {role['displayName']} role of {app['displayName']}.",
-        catalog=raw.get("catalog"), approvers=tuple(raw["approvers"]),
-        approver_justification=raw.get("approverJustificationRequired", True),
-        auto_deny_days=raw.get("autoDenyDays", 14),
-        requestors=None if requestors == "allMembers" else tuple(
-            f"group:{item['group'].lower()}" if isinstance(item, dict) else item for item in requestors),
-        assignment_days=raw.get("assignmentDays"),
-        review=None if review is None else AccessReview(
-            reviewers=tuple(review["reviewers"]), frequency_days=review["frequencyDays"],
-            duration_days=review.get("durationDays", 14), unreviewed=review.get("unreviewed", "remove"),
-            reviewer_locations=tuple(at("accessReview", "reviewers", i) for i in range(len(review["reviewers"]))),
-        ),
-        location=at(), approver_locations=tuple(at("approvers", i) for i in range(len(raw["approvers"]))),
-        requestor_locations=tuple(at("requestors", i) for i in range(len(requestors)))
-        if requestors != "allMembers" else (),
-    )

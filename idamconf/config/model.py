@@ -25,12 +25,24 @@ _NAMESPACE_BYTES = ROLE_NAMESPACE.bytes
 
 @dataclass(frozen=True)
 class Location:
+    """Where something is written in the configuration: a file, and a path inside its document. The line and column
+    are looked up (in `positions`, a config.yamlfile.Positions) only when a message shows them."""
+
     file: str
-    line: int = 0
-    column: int = 0
+    path: tuple = ()
+    positions: object = field(default=None, compare=False, repr=False)
+
+    @property
+    def line(self) -> int:
+        return self.positions.where(self.path)[0] if self.positions is not None else 0
+
+    @property
+    def column(self) -> int:
+        return self.positions.where(self.path)[1] if self.positions is not None else 0
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        line = self.line
+        return f"{self.file}:{line}:{self.column}" if line else self.file
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,7 @@ class Configuration:
     environments: dict
     applications: tuple[Application, ...]
     default_catalog: str | None = None
+    digest: str = field(default="", compare=False)  # of the files it was read from (a saved plan records it)
 
     def catalog_for(self, environment: str, package: AccessPackage) -> str:
         """The catalog holding `package` in `environment`: its own, the environment's, the project's, or the

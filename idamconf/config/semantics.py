@@ -4,26 +4,54 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostic
 from .access import nearest_schedules, review_schedule, rule_findings
-from .model import Configuration
-from .yamlfile import Document
+from .model import Application, Configuration, Location
+from .yamlfile import Document, render_path
 
 
-def check(configuration: Configuration, project: Document, applications: list[Document]) -> list[Diagnostic]:
-    problems = _default_environment(configuration, project)
-    problems += _environment_settings(configuration, project)
-    names: dict[str, Document] = {}
-    packages: dict[tuple, tuple] = {}
-    by_name = {app.name: app for app in configuration.applications}
-    for document in applications:
-        problems += _application(document, configuration, names)
-        app = by_name[document.value["name"]]
-        problems += _access_packages(document, app, configuration, packages)
-        problems += rule_findings(configuration, document, app)
+def check_project(configuration: Configuration, project: Document) -> list[Diagnostic]:
+    """The project file's own settings."""
+    return _default_environment(configuration, project) + _environment_settings(configuration, project)
+
+
+def check_application(configuration: Configuration, document: Document, app: Application) -> list[Diagnostic]:
+    """One application file, on its own (`configuration` needs only the project's settings): its environments, its
+    roles, its access packages, and the organisation's rules."""
+    return _application(document, configuration, app) + _access_packages(document, app) + \
+        rule_findings(configuration, document, app)
+
+
+def check_across(configuration: Configuration) -> list[Diagnostic]:
+    """What no file shows on its own: an application name used twice, an access package name used twice in one
+    catalog. The positions of the applications and packages concerned are looked up only for such a message."""
+    problems = []
+    names: dict[str, Application] = {}
+    packages: dict[tuple, Location] = {}
+    for app in configuration.applications:
+        first = names.setdefault(app.name, app)
+        if first is not app:
+            problems.append(_at(app.location, f"application name '{app.name}' is already used in "
+                                f"{first.location.file}:{first.location.line}", "give each application a unique name"))
+        for role in app.app_roles:
+            package = role.access_package
+            if package is None:
+                continue
+            for environment in configuration.environments:
+                key = (configuration.catalog_for(environment, package), package.name, environment)
+                seen = packages.setdefault(key, package.location)
+                if seen is not package.location:
+                    problems.append(_at(package.location, f"access package '{package.name}' in catalog '{key[0]}' "
+                                        f"is also declared at {seen.file}:{seen.line}",
+                                        "give each role its own access package name"))
+                    break
     return problems
 
 
-def _access_packages(document: Document, app, configuration: Configuration, seen: dict) -> list[Diagnostic]:
-    """Package names unique per catalog; review frequencies Graph can represent."""
+def _at(location: Location, summary: str, fix: str) -> Diagnostic:
+    return Diagnostic(summary, fix, location.file, location.line, location.column, render_path(location.path))
+
+
+def _access_packages(document: Document, app: Application) -> list[Diagnostic]:
+    """Packages only for roles people can hold; review frequencies Graph can represent."""
     problems = []
     for index, role in enumerate(app.app_roles):
         package = role.access_package
@@ -34,15 +62,6 @@ def _access_packages(document: Document, app, configuration: Configuration, seen
             problems.append(document.diagnostic(path, f"role '{role.value}' cannot be granted to people "
                                                 "(allowedMemberTypes has no User), so it cannot have an access package",
                                                 "add User to allowedMemberTypes, or remove the accessPackage block"))
-        for environment in configuration.environments:
-            key = (configuration.catalog_for(environment, package), package.name)
-            first = seen.setdefault(key, (document, path, environment))
-            if first[:2] != (document, path) and first[2] == environment:
-                line = first[0].where(first[1])[0]
-                problems.append(document.diagnostic(path, f"access package '{package.name}' in catalog '{key[0]}' is "
-                                                    f"also declared at {first[0].file}:{line}",
-                                                    "give each role its own access package name"))
-                break
         if package.review and review_schedule(package.review.frequency_days) is None:
             days = package.review.frequency_days
             nearest = " or ".join(f"{d} ({review_schedule(d).label})" for d in nearest_schedules(days))
@@ -82,36 +101,28 @@ def _environment_settings(configuration: Configuration, project: Document) -> li
     return problems
 
 
-def _application(document: Document, configuration: Configuration, names: dict) -> list[Diagnostic]:
+def _application(document: Document, configuration: Configuration, app: Application) -> list[Diagnostic]:
     raw = document.value
     problems = []
-    first = names.setdefault(raw["name"], document)
-    if first is not document:
-        line = first.where(("name",))[0]
-        problems.append(document.diagnostic(("name",), f"application name '{raw['name']}' is already used in "
-                                            f"{first.file}:{line}", "give each application a unique name"))
     for index, environment in enumerate(raw.get("environments", [])):
         if environment not in configuration.environments:
             known = ", ".join(configuration.environments)
             problems.append(document.diagnostic(("environments", index), f"unknown environment '{environment}'",
                                                 f"use one defined in idamconf.yaml: {known}"))
-    problems += _roles(document, raw["name"])
+    problems += _roles(document, app)
     return problems
 
 
-def _roles(document: Document, application: str) -> list[Diagnostic]:
-    from .model import role_id
-
+def _roles(document: Document, app: Application) -> list[Diagnostic]:
     problems, values, ids = [], {}, {}
-    for index, role in enumerate(document.value.get("appRoles", [])):
-        value = role["value"]
-        if value in values:
-            problems.append(document.diagnostic(("appRoles", index, "value"), f"role value '{value}' is used twice "
-                                                f"(also appRoles[{values[value]}])", "give each role its own value"))
-        values.setdefault(value, index)
-        identifier = role.get("id", role_id(application, value)).lower()
-        if identifier in ids:
-            problems.append(document.diagnostic(("appRoles", index, "id"), f"role id {identifier} is used twice "
-                                                f"(also appRoles[{ids[identifier]}])", "give each role its own id"))
-        ids.setdefault(identifier, index)
+    for index, role in enumerate(app.app_roles):
+        if role.value in values:
+            problems.append(document.diagnostic(("appRoles", index, "value"), f"role value '{role.value}' is used "
+                                                f"twice (also appRoles[{values[role.value]}])",
+                                                "give each role its own value"))
+        values.setdefault(role.value, index)
+        if role.id in ids:
+            problems.append(document.diagnostic(("appRoles", index, "id"), f"role id {role.id} is used twice "
+                                                f"(also appRoles[{ids[role.id]}])", "give each role its own id"))
+        ids.setdefault(role.id, index)
     return problems

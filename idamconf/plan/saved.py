@@ -63,13 +63,6 @@ def fingerprints(live: dict) -> dict[str, str]:
             for resource in live.values()}
 
 
-def configuration_digest(root: Path, files: list[Path]) -> str:
-    h = hashlib.sha256()
-    for path in sorted(files):
-        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
 def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
 

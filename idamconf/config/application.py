@@ -1,0 +1,139 @@
+"""Application files: each read, checked against the schema and the rules that need no other file, and turned into
+the desired model -- in several processes when there are many.
+
+A file's work depends on no other file, and parsing YAML is most of a large configuration's reading (10,000 files:
+about 6 s in one process), so from PARALLEL_FROM files on the files are shared among processes (forked, on Linux:
+they start in milliseconds and inherit what is imported). What comes back is small: the model, the file's problems,
+and the digest of its content; positions are looked up only when a message needs one (`yamlfile.Positions`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..diagnostics import Diagnostic, errors
+from . import schema, semantics, yamlfile
+from .access import package_name
+from .model import AccessPackage, AccessReview, Application, AppRole, Configuration, Location, role_id
+
+PARALLEL_FROM = 400  # files; below this one process is done before others would have started
+MAX_PROCESSES = 4
+CHUNKS_PER_PROCESS = 4  # smaller shares even out processes that run slower than others
+
+
+@dataclass(frozen=True)
+class ApplicationFile:
+    digest: bytes  # sha256 of the content ("" if unreadable)
+    application: Application | None  # None if the file has errors
+    problems: tuple[Diagnostic, ...]  # reading and schema problems
+    checks: tuple[Diagnostic, ...] = ()  # the file's own semantic checks (see semantics.check_application)
+
+
+def read_all(files: list[tuple[Path, str]], project: Configuration | None, defaults: dict) -> list[ApplicationFile]:
+    """Every (path, name shown) read, in order. `project`: the project's settings (None if idamconf.yaml is broken:
+    then only the files' own syntax and schema are checked); `defaults`: its `defaults` mapping."""
+    processes = _processes(len(files))
+    if processes == 1:
+        return _read_share(files, project, defaults)
+    size = -(-len(files) // (processes * CHUNKS_PER_PROCESS))
+    shares = [files[start:start + size] for start in range(0, len(files), size)]
+    try:
+        return _in_processes(shares, processes, project, defaults)
+    except OSError:  # no processes to be had (limits, a sandbox): one is enough, only slower
+        return _read_share(files, project, defaults)
+
+
+def _processes(files: int) -> int:
+    if files < PARALLEL_FROM or not sys.platform.startswith("linux"):  # fork is safe and cheap on Linux only
+        return 1
+    cpus = len(os.sched_getaffinity(0))
+    return max(1, min(cpus, MAX_PROCESSES, files // (PARALLEL_FROM // 2)))
+
+
+def _in_processes(shares: list, processes: int, project, defaults: dict) -> list[ApplicationFile]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+            done = pool.map(_read_share, shares, [project] * len(shares), [defaults] * len(shares))
+            return [result for share in done for result in share]
+    except BrokenProcessPool as error:  # a process died (killed, out of memory): say so plainly
+        raise OSError(f"a process reading the configuration stopped: {error}") from None
+
+
+def _read_share(files: list[tuple[Path, str]], project, defaults: dict) -> list[ApplicationFile]:
+    return [read_application(path, shown, project, defaults) for path, shown in files]
+
+
+def read_application(path: Path, shown: str, project: Configuration | None, defaults: dict) -> ApplicationFile:
+    document, problems, digest = yamlfile.load_with_digest(path, shown)
+    if document is not None and document.value is None:
+        problems.append(Diagnostic("the file is empty", "describe one application here", shown, 1, 1))
+    elif document is not None:
+        problems += schema.validate(document, "application")
+    if document is None or document.value is None or errors(problems):
+        return ApplicationFile(digest, None, tuple(problems))
+    app = model(document, defaults)
+    checks = semantics.check_application(project, document, app) if project is not None else []
+    return ApplicationFile(digest, app, tuple(problems), tuple(checks))
+
+
+def model(document: yamlfile.Document, defaults: dict) -> Application:
+    """The desired model of a valid application document."""
+    raw = document.value
+    name = raw["name"]
+
+    def at(*path) -> Location:
+        return Location(document.file, path, document.positions)
+
+    codes = (raw.get("organisation", defaults.get("organisation")), raw.get("department", defaults.get("department")))
+    roles = tuple(
+        AppRole(
+            id=role.get("id", role_id(name, role["value"])).lower(), value=role["value"],
+            display_name=role["displayName"], description=role.get("description"),
+            allowed_member_types=tuple(role.get("allowedMemberTypes", ["User"])), enabled=role.get("enabled", True),
+            access_package=_access_package(role, raw, codes, lambda *p, i=index: at("appRoles", i, "accessPackage", *p)),
+            location=at("appRoles", index),
+        )
+        for index, role in enumerate(raw.get("appRoles", []))
+    )
+    return Application(
+        name=name, display_name=raw["displayName"], owners=tuple(raw["owners"]),
+        description=raw.get("description"), sign_in_audience=raw.get("signInAudience", "AzureADMyOrg"),
+        web_redirect_uris=tuple(raw.get("web", {}).get("redirectUris", [])),
+        spa_redirect_uris=tuple(raw.get("spa", {}).get("redirectUris", [])),
+        identifier_uris=tuple(raw.get("identifierUris", [])), tags=tuple(raw.get("tags", [])),
+        environments=tuple(raw["environments"]) if "environments" in raw else None, app_roles=roles,
+        location=at("name"), owner_locations=tuple(at("owners", i) for i in range(len(raw["owners"]))),
+    )
+
+
+def _access_package(role: dict, app: dict, codes: tuple, at) -> AccessPackage | None:
+    raw = role.get("accessPackage")
+    if raw is None:
+        return None
+    review = raw.get("accessReview")
+    requestors = raw.get("requestors", "allMembers")
+    return AccessPackage(
+        name=raw.get("name") or package_name(*codes, app["name"], role["displayName"]),
+        description=raw.get("description") or f"Grants the {role['displayName']} role of {app['displayName']}.",
+        catalog=raw.get("catalog"), approvers=tuple(raw["approvers"]),
+        approver_justification=raw.get("approverJustificationRequired", True),
+        auto_deny_days=raw.get("autoDenyDays", 14),
+        requestors=None if requestors == "allMembers" else tuple(
+            f"group:{item['group'].lower()}" if isinstance(item, dict) else item for item in requestors),
+        assignment_days=raw.get("assignmentDays"),
+        review=None if review is None else AccessReview(
+            reviewers=tuple(review["reviewers"]), frequency_days=review["frequencyDays"],
+            duration_days=review.get("durationDays", 14), unreviewed=review.get("unreviewed", "remove"),
+            reviewer_locations=tuple(at("accessReview", "reviewers", i) for i in range(len(review["reviewers"]))),
+        ),
+        location=at(), approver_locations=tuple(at("approvers", i) for i in range(len(raw["approvers"]))),
+        requestor_locations=tuple(at("requestors", i) for i in range(len(requestors)))
+        if requestors != "allMembers" else (),
+    )
