@@ -87,18 +87,16 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
     """The desired model of a valid application document."""
     raw = document.value
     name = raw["name"]
-
-    def at(*path) -> Location:
-        return Location(document.file, path, document.positions)
-
+    file, positions = document.file, document.positions
     codes = (raw.get("organisation", defaults.get("organisation")), raw.get("department", defaults.get("department")))
     roles = tuple(
         AppRole(
             id=role.get("id", role_id(name, role["value"])).lower(), value=role["value"],
             display_name=role["displayName"], description=role.get("description"),
             allowed_member_types=tuple(role.get("allowedMemberTypes", ["User"])), enabled=role.get("enabled", True),
-            access_package=_access_package(role, raw, codes, lambda *p, i=index: at("appRoles", i, "accessPackage", *p)),
-            location=at("appRoles", index),
+            access_package=_access_package(role, raw, codes, Location(file, ("appRoles", index, "accessPackage"),
+                                                                      positions)),
+            location=Location(file, ("appRoles", index), positions),
         )
         for index, role in enumerate(raw.get("appRoles", []))
     )
@@ -109,11 +107,11 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
         spa_redirect_uris=tuple(raw.get("spa", {}).get("redirectUris", [])),
         identifier_uris=tuple(raw.get("identifierUris", [])), tags=tuple(raw.get("tags", [])),
         environments=tuple(raw["environments"]) if "environments" in raw else None, app_roles=roles,
-        location=at("name"), owner_locations=tuple(at("owners", i) for i in range(len(raw["owners"]))),
+        location=Location(file, ("name",), positions),
     )
 
 
-def _access_package(role: dict, app: dict, codes: tuple, at) -> AccessPackage | None:
+def _access_package(role: dict, app: dict, codes: tuple, location: Location) -> AccessPackage | None:
     raw = role.get("accessPackage")
     if raw is None:
         return None
@@ -131,9 +129,7 @@ def _access_package(role: dict, app: dict, codes: tuple, at) -> AccessPackage | 
         review=None if review is None else AccessReview(
             reviewers=tuple(review["reviewers"]), frequency_days=review["frequencyDays"],
             duration_days=review.get("durationDays", 14), unreviewed=review.get("unreviewed", "remove"),
-            reviewer_locations=tuple(at("accessReview", "reviewers", i) for i in range(len(review["reviewers"]))),
+            location=location.at(*location.path, "accessReview"),
         ),
-        location=at(), approver_locations=tuple(at("approvers", i) for i in range(len(raw["approvers"]))),
-        requestor_locations=tuple(at("requestors", i) for i in range(len(requestors)))
-        if requestors != "allMembers" else (),
+        location=location,
     )

@@ -44,6 +44,16 @@ class Location:
         line = self.line
         return f"{self.file}:{line}:{self.column}" if line else self.file
 
+    def at(self, *path) -> "Location":
+        """Another place in the same file."""
+        return Location(self.file, path, self.positions)
+
+
+def _each(location: Location | None, base: tuple, count: int) -> tuple[Location, ...]:
+    """The locations of a list's `count` items at `base` (unknown ones if the model was not read from a file)."""
+    location = location or Location("")
+    return tuple(location.at(*base, index) for index in range(count))
+
 
 @dataclass(frozen=True)
 class AccessReview:
@@ -51,7 +61,12 @@ class AccessReview:
     frequency_days: int
     duration_days: int = 14
     unreviewed: str = "remove"  # remove | keep | recommendation
-    reviewer_locations: tuple[Location, ...] = field(default=(), compare=False)
+    location: Location | None = field(default=None, compare=False)
+
+    @property
+    def reviewer_locations(self) -> tuple[Location, ...]:
+        return _each(self.location, (self.location.path if self.location else ()) + ("reviewers",),
+                     len(self.reviewers))
 
 
 @dataclass(frozen=True)
@@ -68,8 +83,18 @@ class AccessPackage:
     assignment_days: int | None = None
     review: AccessReview | None = None
     location: Location | None = field(default=None, compare=False)
-    approver_locations: tuple[Location, ...] = field(default=(), compare=False)
-    requestor_locations: tuple[Location, ...] = field(default=(), compare=False)
+
+    @property
+    def approver_locations(self) -> tuple[Location, ...]:
+        return _each(self.location, self._path + ("approvers",), len(self.approvers))
+
+    @property
+    def requestor_locations(self) -> tuple[Location, ...]:
+        return _each(self.location, self._path + ("requestors",), len(self.requestors or ()))
+
+    @property
+    def _path(self) -> tuple:
+        return self.location.path if self.location else ()
 
 
 @dataclass(frozen=True)
@@ -97,8 +122,11 @@ class Application:
     tags: tuple[str, ...] = ()
     environments: tuple[str, ...] | None = None  # None: every environment
     app_roles: tuple[AppRole, ...] = ()
-    location: Location | None = field(default=None, compare=False)
-    owner_locations: tuple[Location, ...] = field(default=(), compare=False)
+    location: Location | None = field(default=None, compare=False)  # of its name
+
+    @property
+    def owner_locations(self) -> tuple[Location, ...]:
+        return _each(self.location, ("owners",), len(self.owners))
 
     def in_environment(self, environment: str) -> bool:
         return self.environments is None or environment in self.environments

@@ -71,26 +71,37 @@ class Positions:
     """Where each value and key of one file is written: line and column by path.
 
     Most files are valid, and a valid file's positions are never shown, so they are found only when a message needs
-    one: by reading the file's text again, this time recording them (`_Builder`). The text is kept for that.
+    one: by reading the file's text again, this time recording them (`_Builder`). The text is kept for that; sent
+    to another process (from the processes that read a large configuration), only the file's path goes, and the
+    file is read again if a position is needed.
     """
 
-    __slots__ = ("file", "_text", "values", "keys")
+    __slots__ = ("file", "_text", "_origin", "values", "keys")
 
-    def __init__(self, file: str, text: str | None, values: dict | None = None, keys: dict | None = None):
-        self.file, self._text = file, text
+    def __init__(self, file: str, text: str | None, origin: Path | None = None, values: dict | None = None,
+                 keys: dict | None = None):
+        self.file, self._text, self._origin = file, text, origin
         self.values, self.keys = values, keys  # path -> (line, column); None until needed
 
     def where(self, path: tuple, key: bool = False) -> tuple[int, int]:
         """The closest known position for `path` (falling back to its parents)."""
         if self.values is None:
-            self.values, self.keys = _marks(self._text or "", self.file)
+            self.values, self.keys = _marks(self._source(), self.file)
         marks = self.keys if key else self.values
         while path not in marks and path:
             path = path[:-1]
         return marks.get(path, (1, 1))
 
-    def __reduce__(self):  # pickled (from a parsing process) without marks that may never be needed
-        return Positions, (self.file, self._text)
+    def _source(self) -> str:
+        if self._text is not None or self._origin is None:
+            return self._text or ""
+        try:
+            return self._origin.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):  # gone or changed since it was read: positions unknown
+            return ""
+
+    def __reduce__(self):  # without marks that may never be needed, and without the text if it can be read again
+        return Positions, (self.file, None if self._origin is not None else self._text, self._origin)
 
 
 @dataclass
@@ -216,7 +227,10 @@ def load_with_digest(path: Path, shown_as: str) -> tuple[Document | None, list[D
         line = raw[: error.start].count(b"\n") + 1
         return None, [Diagnostic(f"not valid UTF-8 (byte 0x{raw[error.start]:02x})", "save the file as UTF-8",
                                  shown_as, line, 1)], digest
-    return (*parse(text, shown_as), digest)
+    document, problems = parse(text, shown_as)
+    if document is not None and document.positions is not None:
+        document.positions._origin = path
+    return document, problems, digest
 
 
 def parse(text: str, shown_as: str) -> tuple[Document | None, list[Diagnostic]]:
@@ -230,7 +244,7 @@ def parse(text: str, shown_as: str) -> tuple[Document | None, list[Diagnostic]]:
         return None, [Diagnostic("more than one YAML document ('---') in this file", "keep one document per file",
                                  shown_as, line, 1)]
     if not nodes or nodes[0] is None:
-        return Document(shown_as, None, Positions(shown_as, text, {}, {})), []
+        return Document(shown_as, None, Positions(shown_as, text, values={}, keys={})), []
     try:
         return Document(shown_as, _Values().build(nodes[0]), Positions(shown_as, text)), []
     except _Irregular:  # something to explain: build again, recording positions, to say where
@@ -244,7 +258,8 @@ def parse(text: str, shown_as: str) -> tuple[Document | None, list[Diagnostic]]:
         line = error.node.start_mark.line + 1
         return None, [Diagnostic(f"document expands to {limit}", "remove the anchors/aliases or the deep nesting",
                                  shown_as, line, error.node.start_mark.column + 1)]
-    return Document(shown_as, value, Positions(shown_as, text, builder.values, builder.keys)), builder.problems
+    positions = Positions(shown_as, text, values=builder.values, keys=builder.keys)
+    return Document(shown_as, value, positions), builder.problems
 
 
 def _marks(text: str, shown_as: str) -> tuple[dict, dict]:
