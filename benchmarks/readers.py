@@ -7,8 +7,8 @@ Both read the same pages -- the same URLs, query options and page sizes as idamc
 applications (tag `$filter`, `$select` of the managed fields, `$expand=owners`, `$top=999`), its service
 principals, every access package with its role scopes (role, scope) and catalog, every catalog, every assignment
 policy with its access package, and each catalog's resources with their roles and scopes. The floor reads the lists
-concurrently, as idamconf does; the typed client reads them one after the other, as a script would (it is busy
-deserialising, not waiting). For extrapolation, `--pages K` stops each list after K pages and `--top T` asks for
+concurrently, as idamconf does (and each catalog's resources as soon as the catalogs are in, as idamconf does); the
+typed client reads them one after the other, as a script would (it is busy deserialising, not waiting). For extrapolation, `--pages K` stops each list after K pages and `--top T` asks for
 pages of T objects instead of 999. Prints one JSON line: per list its pages, objects, seconds, whether it was
 read to the end, and the objects and seconds of its first page (which also pays one-time costs: the typed
 client's first models import hundreds of modules).
@@ -87,9 +87,14 @@ async def read_raw(graph_url: str, tag: str, max_pages: int | None, top: int = P
             tally.add(name, pages, len(objects), time.perf_counter() - started, not url, first)
             return objects
 
-        results = await asyncio.gather(*(read(*entry) for entry in lists(tag, top)))
-        catalogs = results[3]
-        await asyncio.gather(*(read(*resources_list(catalog["id"], top)) for catalog in catalogs))
+        entries = lists(tag, top)
+
+        async def catalogs_and_their_resources() -> None:  # as idamconf does: without waiting for the applications
+            catalogs = await read(*entries[3])
+            await asyncio.gather(*(read(*resources_list(catalog["id"], top)) for catalog in catalogs))
+
+        await asyncio.gather(*(read(*entry) for entry in entries if entry is not entries[3]),
+                             catalogs_and_their_resources())
     return tally
 
 

@@ -8,6 +8,8 @@ import os
 import platform
 from pathlib import Path
 
+from idamconf.config.application import processes_for
+
 from .measure import ROOT
 
 OUTPUT = ROOT / "docs" / "performance.md"
@@ -131,10 +133,12 @@ def reading_section(size: int, reading: dict, seeding: dict) -> list[str]:
              f"{_x(plan.seconds / floor.seconds)} |", ""]
     phases, peaks = reading["phases"], reading["phases"]["peaks"]
     lines += [f"Where the plan's time goes (a separate run through benchmarks/phases.py, {_s(phases['total'])}): "
-              f"reading and validating the {size:,} files {_s(phases.get('configuration', 0))}, the tenant's lists "
-              f"(concurrently) {_s(phases.get('tenant lists', 0))}, catalog resources "
-              f"{_s(phases.get('catalog resources', 0))}, the diff {_s(phases.get('diff', 0))}; the rest is start-up, "
-              "deriving desired and live resources, rendering and exit. Its peak RSS after the configuration "
+              f"reading and validating the {size:,} files {_s(phases.get('configuration', 0))} (in "
+              f"{processes_for(size)} processes on this machine), the tenant's lists and catalog resources "
+              f"(concurrently, the configuration's resources made meanwhile) {_s(phases.get('tenant lists', 0))}, "
+              f"choosing the project's catalogs and packages {_s(phases.get('catalog resources', 0))}, the diff "
+              f"{_s(phases.get('diff', 0))}; the rest is start-up, deriving the live resources, rendering and exit. "
+              "Its peak RSS after the configuration "
               f"{peaks.get('configuration', 0):.0f} MB, after the lists {peaks.get('tenant lists', 0):.0f} MB, after "
               f"the diff {peaks.get('diff', 0):.0f} MB, at exit {peaks['exit']:.0f} MB. The floor's own read took "
               f"{_s(floor.detail['read_seconds'])} (median) of its {_s(floor.seconds)}. Minimal requests: the "
@@ -213,7 +217,9 @@ def write(path, startup: dict, reads: dict, seeding: dict, applied: dict, elapse
              "`$expand=owners`), service principals, access packages with role scopes and catalog, catalogs, "
              "assignment policies, and catalog resources. Wall time is spawn to exit (start-up included); requests "
              "and resource units (Graph's cost table, idamconf/graph/cost.py) are the emulator's counts; peak RSS "
-             "is the process's own `ru_maxrss`. The floor reads its lists concurrently, the typed client one after "
+             "is `ru_maxrss` from `wait4`: the largest resident set of the process or of a process it started (a "
+             "plan reads a large configuration in forked processes). The floor reads its lists concurrently, and "
+             "each catalog's resources as soon as the catalogs are in, as idamconf does; the typed client one after "
              "the other. Tenants: benchmarks/synthetic.py, 5 roles per application, an access package with a "
              "policy on every application's Role.4 and on every third one's Role.3, seeded by `idamconf apply`.", ""]
     for size in sorted(reads):

@@ -12,7 +12,8 @@ from pathlib import Path
 from .config.model import Configuration
 from .diagnostics import Diagnostic, DiagnosticError
 from .graph.connect import Target
-from .graph.read import foreign_packages, governance_lists, read_governance, read_live
+from .graph.read import (foreign_packages, governance_lists, read_governance, read_live,
+                         read_service_principals, resolve_users)
 from .plan.diff import make_plan
 from .plan.governance import catalog_description, desired_governance, live_governance
 from .plan.model import Resource
@@ -52,31 +53,82 @@ async def survey(client, configuration: Configuration, target: Target, only: set
     if only is not None:
         configuration = replace(configuration, applications=tuple(a for a in configuration.applications
                                                                   if a.name in only))
+    desired, current = await _resources(client, configuration, environment, only)
+    return make_plan(desired, current, configuration.project, environment, tenant_of(target)), current
+
+
+async def _resources(client, configuration: Configuration, environment: str, only: set[str] | None):
+    """Desired and live resources, from the configuration and what Graph returns.
+
+    Graph's lists are let go as soon as they are converted -- the directory's as it arrives, the access packages'
+    when this returns: at 10,000 applications they are larger than the resources made from them, and the plan is
+    then built in the memory they held.
+    """
     wanted = [app for app in configuration.applications if app.in_environment(environment)]
-    live, lists = await asyncio.gather(
-        read_live(client, configuration.tag, [app.name for app in wanted], people(wanted), only),
-        governance_lists(client))
-    desired, problems = desired_resources(configuration, environment, live.users)
-    governance, unknown = desired_governance(configuration, environment, live.users)
-    problems += _unmanaged_conflicts(configuration, live.unmanaged) + _unique(unknown)
+    marker = catalog_description(configuration.project)
+    service_principals = read_service_principals(client, configuration.tag)
+    users = asyncio.ensure_future(resolve_users(client, people(wanted)))
+    (unmanaged, current), lists, (desired, governance, problems, unknown) = await asyncio.gather(
+        _live_directory(client, configuration, wanted, only, service_principals, users),
+        governance_lists(client, _catalog_names(configuration, wanted, environment), marker, service_principals),
+        _desired_meanwhile(configuration, environment, users))
+    problems += _unmanaged_conflicts(configuration, unmanaged) + _unique(unknown)
     if problems:
         raise DiagnosticError(problems)
-    current = live_resources(live.applications, live.service_principals, live.owners)
+    users = users.result()
     catalogs = sorted({resource.attributes["catalog"] for resource in governance.values()
                        if resource.kind == "catalog_resource"})
     apps_by_sp = _applications_by_service_principal(current)
-    live_gov = await read_governance(client, catalogs, set(apps_by_sp), catalog_description(configuration.project),
-                                     lists)
-    names = {user_id: upn for upn, user_id in live.users.items()}
+    live_gov = await read_governance(client, catalogs, set(apps_by_sp), marker, lists)
+    names = {user_id: upn for upn, user_id in users.items()}
     current |= live_governance(apps_by_sp, live_gov.catalogs, live_gov.resources, live_gov.packages,
                                live_gov.policies, names)
     problems = await _foreign_package_names(client, configuration, governance, current, live_gov)
     if problems:
         raise DiagnosticError(problems)
-    desired |= governance | _catalogs(catalogs)
-    current |= {key: _catalog(name, live_gov.catalogs[name]) for key, name in
-                ((key, key[3]) for key in _catalogs(catalogs)) if name in live_gov.catalogs}
-    return make_plan(desired, current, configuration.project, environment, tenant_of(target)), current
+    desired |= governance
+    desired |= _catalogs(catalogs)
+    current |= _live_catalogs(catalogs, live_gov.catalogs)
+    return desired, current
+
+
+def _catalog_names(configuration: Configuration, wanted: list, environment: str) -> set[str]:
+    """The catalogs the configuration puts packages in (read before the directory is, to overlap the reads)."""
+    return {configuration.catalog_for(environment, role.access_package) for app in wanted for role in app.app_roles
+            if role.access_package is not None}
+
+
+async def _live_directory(client, configuration: Configuration, wanted: list, only: set[str] | None,
+                          service_principals, users):
+    """Unmanaged applications in the way, and the project's live resources."""
+    live = await read_live(client, configuration.tag, [app.name for app in wanted], people(wanted), only,
+                           service_principals, users)
+    return live.unmanaged, live_resources(live.applications, live.service_principals, live.owners)
+
+
+DESIRED_SLICE = 100  # applications made into resources between two looks at what Graph has answered
+
+
+async def _desired_meanwhile(configuration: Configuration, environment: str, users):
+    """The configuration's resources and its access packages' (apart), the owners not in the directory, and the
+    other people not in it.
+
+    They need only the people's ids (`users`, read first), so they are made while the directory's and the access
+    packages' pages are still arriving: a slice of applications at a time, each page that arrived meanwhile handled
+    between two slices (and its next one asked for), so that the tenant's reading is not held up."""
+    users = await users
+    desired, governance, problems, unknown = {}, {}, [], []
+    applications = configuration.applications
+    for start in range(0, len(applications), DESIRED_SLICE):
+        part = replace(configuration, applications=applications[start:start + DESIRED_SLICE])
+        resources, found = desired_resources(part, environment, users)
+        packages, people_unknown = desired_governance(part, environment, users)
+        desired |= resources
+        governance |= packages
+        problems += found
+        unknown += people_unknown
+        await asyncio.sleep(0)
+    return desired, governance, problems, unknown
 
 
 def tenant_of(target: Target) -> str:
@@ -124,17 +176,27 @@ def _unique(problems: list[Diagnostic]) -> list[Diagnostic]:
 
 def _applications_by_service_principal(current: dict) -> dict[str, tuple]:
     roles: dict[str, dict] = {}
+    service_principals: dict[str, str] = {}  # service principal id -> application name
     for resource in current.values():
         if resource.kind == "role":
             roles.setdefault(resource.application, {})[resource.attributes["id"]] = resource.attributes["value"]
-    return {resource.ids["servicePrincipalId"]: (resource.application, roles.get(resource.application, {}))
-            for resource in current.values() if resource.kind == "service_principal"}
+        elif resource.kind == "service_principal":
+            service_principals[resource.ids["servicePrincipalId"]] = resource.application
+    return {sp: (application, roles.get(application, {})) for sp, application in service_principals.items()}
 
 
 def _catalogs(names: list[str]) -> dict:
     """Catalogs are created when missing and never deleted: they may hold other teams' packages."""
-    return {("", KIND_ORDER["catalog"], "catalog", name): Resource("catalog", f"catalog[{name}]", "",
-                                                                   {"displayName": name}) for name in names}
+    return {_catalog_key(name): Resource("catalog", f"catalog[{name}]", "", {"displayName": name}) for name in names}
+
+
+def _live_catalogs(names: list[str], found: dict[str, dict]) -> dict:
+    """The catalogs among `names` the tenant has (`found`: display name -> catalog)."""
+    return {_catalog_key(name): _catalog(name, found[name]) for name in names if name in found}
+
+
+def _catalog_key(name: str) -> tuple:
+    return "", KIND_ORDER["catalog"], "catalog", name
 
 
 def _catalog(name: str, catalog: dict) -> Resource:

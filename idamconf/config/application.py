@@ -35,7 +35,7 @@ class ApplicationFile:
 def read_all(files: list[tuple[Path, str]], project: Configuration | None, defaults: dict) -> list[ApplicationFile]:
     """Every (path, name shown) read, in order. `project`: the project's settings (None if idamconf.yaml is broken:
     then only the files' own syntax and schema are checked); `defaults`: its `defaults` mapping."""
-    processes = _processes(len(files))
+    processes = processes_for(len(files))
     if processes == 1:
         return _read_share(files, project, defaults)
     size = -(-len(files) // (processes * CHUNKS_PER_PROCESS))
@@ -46,7 +46,8 @@ def read_all(files: list[tuple[Path, str]], project: Configuration | None, defau
         return _read_share(files, project, defaults)
 
 
-def _processes(files: int) -> int:
+def processes_for(files: int) -> int:
+    """How many processes read `files` application files on this machine."""
     if files < PARALLEL_FROM or not sys.platform.startswith("linux"):  # fork is safe and cheap on Linux only
         return 1
     cpus = len(os.sched_getaffinity(0))

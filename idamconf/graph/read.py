@@ -10,6 +10,7 @@ which go to Graph in `$batch`es of 20.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -35,15 +36,25 @@ def tagged(tag: str) -> str:
     return "tags/any(t:t eq '" + tag.replace("'", "''") + "')"
 
 
+def read_service_principals(client: GraphClient, tag: str) -> asyncio.Task:
+    """The project's service principals, read once: the directory's reading and the access packages' both wait
+    for them (which packages are the project's depends on them)."""
+    return asyncio.ensure_future(client.get_all(query("servicePrincipals", filter=tagged(tag), select=SP_FIELDS,
+                                                      top=PAGE)))
+
+
 async def read_live(client: GraphClient, tag: str, wanted_names: list[str], people: list[str],
-                    only: set[str] | None = None) -> LiveState:
-    """`only`: keep just these applications (by uniqueName) -- their owners are the only ones read."""
+                    only: set[str] | None = None, service_principals: Awaitable[list[dict]] | None = None,
+                    users: Awaitable[dict[str, str]] | None = None) -> LiveState:
+    """`only`: keep just these applications (by uniqueName) -- their owners are the only ones read.
+    `service_principals` (from `read_service_principals`) and `users` (`resolve_users` of `people`): given when
+    something else waits for them too."""
     state = LiveState()
     applications, state.service_principals, state.users = await asyncio.gather(
         client.get_all(query("applications", filter=tagged(tag), select=APP_FIELDS,
                              expand=f"owners($select={OWNER_FIELDS})", top=PAGE)),
-        client.get_all(query("servicePrincipals", filter=tagged(tag), select=SP_FIELDS, top=PAGE)),
-        resolve_users(client, people))
+        service_principals or read_service_principals(client, tag),
+        users or resolve_users(client, people))
     if only is not None:
         applications = [app for app in applications if app.get("uniqueName") in only]
     state.owners = {app["id"]: app.pop("owners", None) or [] for app in applications}
@@ -117,38 +128,68 @@ class LiveGovernance:
     policies: list[dict] = field(default_factory=list)  # of those packages, with accessPackage
 
 
-async def governance_lists(client: GraphClient) -> tuple[list, list, list]:
-    """Every access package (with role scopes and catalog), catalog and assignment policy: three lists, read
-    concurrently with each other and with the directory (which packages are the project's is decided later)."""
-    return tuple(await asyncio.gather(
+@dataclass
+class GovernanceLists:
+    """Every access package (with role scopes and catalog), catalog and assignment policy, and the resources of the
+    catalogs that may concern the project (see `governance_lists`)."""
+
+    packages: list[dict]
+    catalogs: list[dict]
+    policies: list[dict]
+    resources: dict[str, list]  # catalog id -> its resources (with roles, scopes)
+
+
+async def governance_lists(client: GraphClient, catalog_names: set[str], marker: str,
+                           service_principals: Awaitable[list[dict]]) -> GovernanceLists:
+    """The three lists, read concurrently with each other and with the directory; then, without waiting for the
+    directory's applications, the resources of every catalog that may concern the project: named by the
+    configuration (`catalog_names`), created by idamconf for it (its description is `marker`), or holding a package
+    that grants a role of one of the project's service principals. Which packages are the project's is decided
+    later (`read_governance`), from the applications."""
+    packages, catalogs, policies = await asyncio.gather(
         client.get_all(query(f"{GOVERNANCE}/accessPackages", expand="resourceRoleScopes($expand=role,scope),catalog",
                              top=PAGE)),
         client.get_all(query(f"{GOVERNANCE}/catalogs", top=PAGE)),
-        client.get_all(query(f"{GOVERNANCE}/assignmentPolicies", expand="accessPackage", top=PAGE))))
+        client.get_all(query(f"{GOVERNANCE}/assignmentPolicies", expand="accessPackage", top=PAGE)))
+    granting = {sp["id"] for sp in await service_principals}
+    holding = {package["catalog"]["id"] for package in packages if _grants(package, granting)}
+    wanted = [c for c in catalogs if c["displayName"] in catalog_names or c.get("description") == marker
+              or c["id"] in holding]
+    return GovernanceLists(packages, catalogs, policies, await _catalog_resources(client, wanted))
+
+
+def _grants(package: dict, service_principals: set[str]) -> bool:
+    return any((scope.get("scope") or {}).get("originId") in service_principals
+               for scope in package.get("resourceRoleScopes") or [])
+
+
+async def _catalog_resources(client: GraphClient, catalogs: list[dict]) -> dict[str, list]:
+    listed = await asyncio.gather(*(client.get_all(query(f"{GOVERNANCE}/catalogs/{c['id']}/resources",
+                                                         expand="roles,scopes", top=PAGE)) for c in catalogs))
+    return {catalog["id"]: resources for catalog, resources in zip(catalogs, listed)}
 
 
 async def read_governance(client: GraphClient, catalog_names: list[str], service_principals: set[str],
-                          marker: str, lists: tuple[list, list, list]):
+                          marker: str, lists: GovernanceLists) -> LiveGovernance:
     """The catalogs involved -- named by the configuration, holding one of the project's packages, or created by
     idamconf for the project (their description is `marker`) -- with their resources; the packages granting roles
-    of the project's applications; their policies. `lists`: what `governance_lists` read."""
-    packages, all_catalogs, policies = lists
+    of the project's applications; their policies. `lists`: what `governance_lists` read (a catalog it did not
+    read the resources of is read here)."""
     live = LiveGovernance()
-    live.packages = [p for p in packages if any((s.get("scope") or {}).get("originId") in service_principals
-                                                for s in p.get("resourceRoleScopes") or [])]
+    live.packages = [p for p in lists.packages if _grants(p, service_principals)]
     mine = {id(p) for p in live.packages}
-    live.others = [p for p in packages if id(p) not in mine]
+    live.others = [p for p in lists.packages if id(p) not in mine]
     for package in live.packages:
         live.catalogs.setdefault(package["catalog"]["displayName"], package["catalog"])
-    for catalog in all_catalogs:
+    for catalog in lists.catalogs:
         if catalog["displayName"] in catalog_names or catalog.get("description") == marker:
             live.catalogs.setdefault(catalog["displayName"], catalog)
     ids = {package["id"] for package in live.packages}
-    live.policies = [p for p in policies if (p.get("accessPackage") or {}).get("id") in ids]
-    catalogs = list(live.catalogs.values())
-    listed = await asyncio.gather(*(client.get_all(query(f"{GOVERNANCE}/catalogs/{c['id']}/resources",
-                                                         expand="roles,scopes", top=PAGE)) for c in catalogs))
-    live.resources = {catalog["id"]: resources for catalog, resources in zip(catalogs, listed)}
+    live.policies = [p for p in lists.policies if (p.get("accessPackage") or {}).get("id") in ids]
+    missing = [c for c in live.catalogs.values() if c["id"] not in lists.resources]
+    read = await _catalog_resources(client, missing) if missing else {}
+    live.resources = {c["id"]: lists.resources[c["id"]] if c["id"] in lists.resources else read[c["id"]]
+                      for c in live.catalogs.values()}
     return live
 
 

@@ -6,6 +6,9 @@ result is converted here, once, into `AttributeChange`s: renderers and apply nev
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from operator import itemgetter
+
 from deepdiff import DeepDiff
 
 from .model import DISABLE_FIRST, Action, AttributeChange, Change, Plan, Resource
@@ -18,8 +21,7 @@ def make_plan(desired: dict, live: dict, project: str, environment: str, tenant:
     changes: list[Change] = []
     deletions: list[Change] = []
     leaving = {key[0] for key, have in live.items() if have.kind == "application" and key not in desired}
-    for key in sorted(desired.keys() | live.keys(), key=lambda k: _reading_order(k, desired.get(k) or live[k])):
-        want, have = desired.get(key), live.get(key)
+    for want, have in _in_reading_order(desired, live):
         if want is None and have.kind in GO_WITH_APPLICATION and have.application in leaving:
             continue  # roles, owners and the service principal go with their application
         if have is not None and have.kind == "role" and have.attributes["isEnabled"] and _needs_disable(want, have):
@@ -29,17 +31,42 @@ def make_plan(desired: dict, live: dict, project: str, environment: str, tenant:
     return Plan(project, environment, tenant, tuple(changes + deletions))
 
 
-def _reading_order(key: tuple, resource: Resource) -> tuple:
-    """Plans read per application, then per role (by value), each role followed by its access package."""
-    application, kind_order = key[0], key[1]
-    role = resource.address.split(".role.", 1)[1].split(".access_package")[0] if ".role." in resource.address else ""
-    return application, role, kind_order, key[2:]
+def _in_reading_order(desired: dict, live: dict) -> Iterator[tuple[Resource | None, Resource | None]]:
+    """Every key's (desired, live) resources as plans read: per application, then per role (by value), each role
+    followed by its access package, then by kind and identity.
+
+    One application at a time: each sort is small (a dozen resources) and what it sorts is freed before the next.
+    """
+    keys_by_application: dict[str, list[tuple]] = {}
+    for key in desired:
+        keys_by_application.setdefault(key[0], []).append(key)
+    for key in live:
+        if key not in desired:
+            keys_by_application.setdefault(key[0], []).append(key)
+    for application in sorted(keys_by_application):
+        rows = []
+        for key in keys_by_application[application]:
+            want, have = desired.get(key), live.get(key)
+            rows.append((_role((want or have).address), key, want, have))  # the desired address, if both
+        rows.sort(key=_ROLE_AND_KEY)  # keys of one application: sorting by key sorts by kind and identity
+        for _, _, want, have in rows:
+            yield want, have
+
+
+_ROLE_AND_KEY = itemgetter(0, 1)
+
+
+def _role(address: str) -> str:
+    """The role an address is about (app.wordpress.role.Blog.Writer.access_package -> Blog.Writer), else ""."""
+    return address.partition(".role.")[2].partition(".access_package")[0]
 
 
 def _needs_disable(want: Resource | None, have: Resource) -> bool:
     """Graph refuses to change or remove an enabled role: it must be disabled in a request of its own first."""
     if want is None:
         return True
+    if want.attributes == have.attributes:
+        return False  # the common case, without copying either side
     return _without_enabled(want.attributes) != _without_enabled(have.attributes)
 
 
@@ -50,22 +77,32 @@ def _without_enabled(attributes: dict) -> dict:
 def _disable_step(have: Resource) -> Change:
     after = {**have.attributes, "isEnabled": False}
     return Change(have.address, have.kind, have.application, Action.UPDATE, have.attributes, after,
-                  (AttributeChange("isEnabled", True, False),), DISABLE_FIRST, dict(have.ids))
+                  (AttributeChange("isEnabled", True, False),), DISABLE_FIRST, have.ids)
 
 
 def _change(want: Resource | None, have: Resource | None) -> Change:
+    # Arguments are positional and ids are shared with the resources: a plan of 10,000 applications builds 130,000
+    # changes, nearly all no-ops.
     if have is None:
-        return Change(want.address, want.kind, want.application, Action.CREATE, None, want.attributes,
-                      ids=dict(want.ids))
+        return Change(want.address, want.kind, want.application, Action.CREATE, None, want.attributes, (), None,
+                      want.ids)
     if want is None:
-        return Change(have.address, have.kind, have.application, Action.DELETE, have.attributes, None,
-                      ids=dict(have.ids))
-    ids = {**have.ids, **want.ids}
+        return Change(have.address, have.kind, have.application, Action.DELETE, have.attributes, None, (), None,
+                      have.ids)
+    ids = _merged_ids(have.ids, want.ids)
     if want.attributes == have.attributes:
-        return Change(want.address, want.kind, want.application, Action.NOOP, have.attributes, want.attributes,
-                      ids=ids)
+        return Change(want.address, want.kind, want.application, Action.NOOP, have.attributes, want.attributes, (),
+                      None, ids)
     return Change(want.address, want.kind, want.application, Action.UPDATE, have.attributes, want.attributes,
-                  attribute_changes(have.attributes, want.attributes), ids=ids)
+                  attribute_changes(have.attributes, want.attributes), None, ids)
+
+
+def _merged_ids(have: dict, want: dict) -> dict:
+    """Live ids, plus what the configuration knows (e.g. a policy's people); the live dict itself when that adds
+    nothing, as for most resources."""
+    if not want or want.items() <= have.items():
+        return have
+    return {**have, **want}
 
 
 def attribute_changes(before: dict, after: dict) -> tuple[AttributeChange, ...]:

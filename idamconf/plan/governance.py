@@ -14,6 +14,7 @@ from .model import Resource
 from .resources import KIND_ORDER
 
 UNREVIEWED = {"remove": "removeAccess", "keep": "keepAccess", "recommendation": "acceptAccessRecommendation"}
+_UNREVIEWED_FROM_GRAPH = {graph: ours for ours, graph in UNREVIEWED.items()}
 
 
 def catalog_description(project: str) -> str:
@@ -48,11 +49,12 @@ def desired_governance(configuration: Configuration, environment: str, users: di
 
 
 def _adder(resources: dict, application: str, role_id: str, catalog: str):
+    identity = f"{role_id}|{catalog}"
+    ids = {"roleId": role_id, "catalog": catalog}  # shared by the package's resources: read, never changed
+
     def add(kind: str, address: str, attributes: dict, extra: dict | None = None) -> None:
-        identity = catalog if kind == "catalog_resource" else f"{role_id}|{catalog}"
-        ids = {"roleId": role_id, "catalog": catalog, **(extra or {})}
-        resources[(application, KIND_ORDER[kind], kind, identity)] = Resource(kind, address, application, attributes,
-                                                                              ids)
+        key = (application, KIND_ORDER[kind], kind, catalog if kind == "catalog_resource" else identity)
+        resources[key] = Resource(kind, address, application, attributes, {**ids, **extra} if extra else ids)
     return add
 
 
@@ -64,8 +66,9 @@ def _people(package, users: dict[str, str], problems: list) -> dict[str, str]:
     named += zip(package.requestors or (), package.requestor_locations)
     found = {}
     for upn, location in named:
-        if upn.lower() in users:
-            found[upn.lower()] = users[upn.lower()]
+        lowered = upn.lower()
+        if lowered in users:
+            found[lowered] = users[lowered]
         elif upn.startswith("group:"):
             problems.append(Diagnostic(f"group {upn[6:]} is not in the tenant", "check the group's object id in the "
                                        "Entra admin centre (groups are named by id, never by display name)",
@@ -134,11 +137,11 @@ def _live_package(found: dict, package: dict, catalog_names: dict, apps_by_sp: d
         base = f"app.{application}.role.{value}.access_package"
         identity = f"{role_id}|{catalog}"
         ids = {"packageId": package["id"], "catalogId": package["catalog"]["id"], "roleScopeId": scope["id"],
-               "roleId": role_id, "catalog": catalog}
+               "roleId": role_id, "catalog": catalog}  # shared by the package's resources: read, never changed
 
         def add(kind: str, address: str, attributes: dict, extra: dict | None = None) -> None:
             found[(application, KIND_ORDER[kind], kind, identity)] = Resource(kind, address, application, attributes,
-                                                                              {**ids, **(extra or {})})
+                                                                              {**ids, **extra} if extra else ids)
 
         add("access_package", base, {"displayName": package["displayName"], "description": package.get("description"),
                                      "catalog": catalog})
@@ -166,8 +169,7 @@ def read_policy(policy: dict, names: dict[str, str]) -> dict:
             "reviewers": _names(review.get("primaryReviewers"), names),
             "schedule": _schedule_label(review),
             "durationDays": _days(((review.get("schedule") or {}).get("expiration") or {}).get("duration")),
-            "unreviewed": {graph: ours for ours, graph in UNREVIEWED.items()}.get(review.get("expirationBehavior"),
-                                                                                 review.get("expirationBehavior")),
+            "unreviewed": _UNREVIEWED_FROM_GRAPH.get(review.get("expirationBehavior"), review.get("expirationBehavior")),
         },
     }
 

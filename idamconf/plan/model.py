@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 
 
 class Action(str, Enum):
@@ -20,7 +21,12 @@ class Action(str, Enum):
 DISABLE_FIRST = "disable-first"  # the reason on the step Graph requires before an enabled role changes or goes
 
 
-@dataclass(frozen=True)
+# A plan at 10,000 applications holds 260,000 resources and 130,000 changes: they are slotted (smaller, quicker to
+# build and to free), and hold their dicts (attributes, ids) shared, not copied: these are read, never changed.
+NO_IDS: dict = {}  # the ids of what is not in the tenant
+
+
+@dataclass(frozen=True, slots=True)
 class Resource:
     """One thing idamconf manages, in a comparable form. `ids` are live object ids: known, never compared."""
 
@@ -28,17 +34,17 @@ class Resource:
     address: str  # e.g. app.wordpress.role.Blog.Writer
     application: str  # the owning application's name (uniqueName)
     attributes: dict
-    ids: dict = field(default_factory=dict, compare=False)
+    ids: dict = field(default_factory=lambda: NO_IDS, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AttributeChange:
     path: str  # e.g. displayName, web.redirectUris
     before: object
     after: object
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     address: str
     kind: str
@@ -68,12 +74,13 @@ class Plan:
         # restores the SIGINT handler; the full repr of 130,000 changes cost 2 s at 10,000 applications.
         return f"Plan({self.project!r}, {self.environment!r}, {len(self.changes)} changes)"
 
-    @property
+    @cached_property
     def pending(self) -> tuple[Change, ...]:
+        """Computed once: renderers ask for it several times, and most of a large plan is no-ops."""
         return tuple(change for change in self.changes if change.action is not Action.NOOP)
 
     def count(self, action: Action) -> int:
-        return sum(1 for change in self.changes if change.action is action and change.counted)
+        return sum(1 for change in self.pending if change.action is action and change.counted)
 
     @property
     def deletions(self) -> tuple[Change, ...]:

@@ -33,28 +33,31 @@ def desired_resources(configuration: Configuration, environment: str, users: dic
     """
     resources: dict[tuple, Resource] = {}
     problems: list[Diagnostic] = []
+    tag = configuration.tag
     for app in configuration.applications:
         if not app.in_environment(environment):
             continue
-        attributes = application_attributes(app, configuration.tag)
-        _add(resources, Resource("application", f"app.{app.name}", app.name, attributes), app.name)
+        name, address = app.name, f"app.{app.name}"
+        attributes = application_attributes(app, tag)
+        _add(resources, Resource("application", address, name, attributes), name)
         for role in app.app_roles:
-            _add(resources, Resource("role", f"app.{app.name}.role.{role.value}", app.name, {
+            _add(resources, Resource("role", f"{address}.role.{role.value}", name, {
                 "id": role.id, "value": role.value, "displayName": role.display_name,
                 "description": role.description, "allowedMemberTypes": sorted(role.allowed_member_types),
                 "isEnabled": role.enabled,
             }), role.id)
-        _add(resources, Resource("service_principal", f"app.{app.name}.service_principal", app.name,
+        _add(resources, Resource("service_principal", f"{address}.service_principal", name,
                                  {"tags": attributes["tags"]}), "")
         for upn, location in zip(app.owners, app.owner_locations):
-            user_id = users.get(upn.lower())
+            lowered = upn.lower()
+            user_id = users.get(lowered)
             if user_id is None:
                 problems.append(Diagnostic(f"owner {upn} is not a user in the tenant", "check the spelling of the "
                                            "user principal name; people are matched by exact UPN, never by e-mail",
                                            location.file, location.line, location.column))
                 continue
-            _add(resources, Resource("owner", f"app.{app.name}.owner.{upn}", app.name,
-                                     {"userPrincipalName": upn.lower()}, {"userId": user_id}), user_id)
+            _add(resources, Resource("owner", f"{address}.owner.{upn}", name, {"userPrincipalName": lowered},
+                                     {"userId": user_id}), user_id)
     return resources, problems
 
 
@@ -66,25 +69,27 @@ def live_resources(applications: list[dict], service_principals: list[dict], own
         name = app.get("uniqueName")
         if not name:
             continue  # tagged but not created by idamconf (no key to manage it by): left alone
-        ids = {"id": app["id"], "appId": app["appId"]}
-        _add(resources, Resource("application", f"app.{name}", name, _live_attributes(app), ids), name)
+        address = f"app.{name}"
+        ids = {"id": app["id"], "appId": app["appId"]}  # shared by the application's roles: read, never changed
+        _add(resources, Resource("application", address, name, _live_attributes(app), ids), name)
         for role in app.get("appRoles") or []:
-            _add(resources, Resource("role", f"app.{name}.role.{role.get('value')}", name, {
-                "id": role["id"].lower(), "value": role.get("value"), "displayName": role.get("displayName"),
+            role_id = role["id"].lower()
+            _add(resources, Resource("role", f"{address}.role.{role.get('value')}", name, {
+                "id": role_id, "value": role.get("value"), "displayName": role.get("displayName"),
                 "description": role.get("description"), "allowedMemberTypes": sorted(role.get("allowedMemberTypes")
                                                                                    or []),
                 "isEnabled": bool(role.get("isEnabled")),
-            }, ids), role["id"].lower())
+            }, ids), role_id)
         sp = by_app_id.get(app["appId"])
         if sp is not None:
-            _add(resources, Resource("service_principal", f"app.{name}.service_principal", name,
+            _add(resources, Resource("service_principal", f"{address}.service_principal", name,
                                      {"tags": sorted(sp.get("tags") or [])}, {**ids, "servicePrincipalId": sp["id"]}),
                  "")
         for owner in owners.get(app["id"], []):
             if owner.get("@odata.type") != "#microsoft.graph.user":
                 continue  # service principals that own the app (e.g. the pipeline's own identity) are not managed
             upn = owner.get("userPrincipalName") or owner["id"]
-            _add(resources, Resource("owner", f"app.{name}.owner.{upn}", name, {"userPrincipalName": upn.lower()},
+            _add(resources, Resource("owner", f"{address}.owner.{upn}", name, {"userPrincipalName": upn.lower()},
                                      {**ids, "userId": owner["id"]}), owner["id"])
     return resources
 

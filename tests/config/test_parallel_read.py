@@ -9,7 +9,7 @@ from idamconf.config import application, load
 
 
 def read(project, processes: int, monkeypatch):
-    monkeypatch.setattr(application, "_processes", lambda files: processes)
+    monkeypatch.setattr(application, "processes_for", lambda files: processes)
     monkeypatch.setattr(application, "CHUNKS_PER_PROCESS", 2)  # several shares even for a few files
     return load.read(project)
 
