@@ -9,6 +9,7 @@ and the digest of its content; positions are looked up only when a message needs
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from dataclasses import dataclass
@@ -59,12 +60,15 @@ def _in_processes(shares: list, processes: int, project, defaults: dict) -> list
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    gc.freeze()  # the forked processes' collections then never touch (and so copy) the pages they inherit
     try:
         with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
             done = pool.map(_read_share, shares, [project] * len(shares), [defaults] * len(shares))
             return [result for share in done for result in share]
     except BrokenProcessPool as error:  # a process died (killed, out of memory): say so plainly
         raise OSError(f"a process reading the configuration stopped: {error}") from None
+    finally:
+        gc.unfreeze()
 
 
 def _read_share(files: list[tuple[Path, str]], project, defaults: dict) -> list[ApplicationFile]:
