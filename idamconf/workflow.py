@@ -1,6 +1,8 @@
 """The core loop, I/O at the edges: configuration + live tenant -> plan; plan -> apply.
 
-Commands call these; they hold no presentation. Everything a plan needs from Graph is read in `read_live`.
+Commands call these; they hold no presentation. Everything a plan needs from Graph is read in `_resources`
+(graph/read: the directory, the access-package lists and the catalogs' resources, side by side), and what
+needs no answer from Graph is made while the answers arrive.
 """
 
 from __future__ import annotations
