@@ -68,18 +68,17 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     """
     wanted = [app for app in configuration.applications if app.in_environment(environment)]
     marker = catalog_description(configuration.project)
+    catalogs = sorted(_catalog_names(configuration, wanted, environment))
     service_principals = read_service_principals(client, configuration.tag)
-    users = asyncio.ensure_future(resolve_users(client, people(wanted)))
+    resolving = asyncio.ensure_future(resolve_users(client, people(wanted)))
     (unmanaged, current), lists, (desired, governance, problems, unknown) = await asyncio.gather(
-        _live_directory(client, configuration, wanted, only, service_principals, users),
-        governance_lists(client, _catalog_names(configuration, wanted, environment), marker, service_principals),
-        _desired_meanwhile(configuration, environment, users))
+        _live_directory(client, configuration, wanted, only, service_principals, resolving),
+        governance_lists(client, set(catalogs), marker, service_principals),
+        _desired_meanwhile(configuration, environment, resolving))
     problems += _unmanaged_conflicts(configuration, unmanaged) + _unique(unknown)
     if problems:
         raise DiagnosticError(problems)
-    users = users.result()
-    catalogs = sorted({resource.attributes["catalog"] for resource in governance.values()
-                       if resource.kind == "catalog_resource"})
+    users = resolving.result()
     apps_by_sp = _applications_by_service_principal(current)
     live_gov = await read_governance(client, catalogs, set(apps_by_sp), marker, lists)
     names = {user_id: upn for upn, user_id in users.items()}
@@ -95,7 +94,8 @@ async def _resources(client, configuration: Configuration, environment: str, onl
 
 
 def _catalog_names(configuration: Configuration, wanted: list, environment: str) -> set[str]:
-    """The catalogs the configuration puts packages in (read before the directory is, to overlap the reads)."""
+    """The catalogs the configuration puts packages in: known before anything is read, so that their resources
+    are read side by side with the directory."""
     return {configuration.catalog_for(environment, role.access_package) for app in wanted for role in app.app_roles
             if role.access_package is not None}
 

@@ -49,10 +49,11 @@ class Location:
         return Location(self.file, path, self.positions)
 
 
-def _each(location: Location | None, base: tuple, count: int) -> tuple[Location, ...]:
-    """The locations of a list's `count` items at `base` (unknown ones if the model was not read from a file)."""
+def _each(location: Location | None, below: tuple, count: int) -> tuple[Location, ...]:
+    """The locations of the `count` items of the list at `below` under `location` (unknown ones if the model was
+    not read from a file)."""
     location = location or Location("")
-    return tuple(location.at(*base, index) for index in range(count))
+    return tuple(location.at(*location.path, *below, index) for index in range(count))
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,7 @@ class AccessReview:
 
     @property
     def reviewer_locations(self) -> tuple[Location, ...]:
-        return _each(self.location, (self.location.path if self.location else ()) + ("reviewers",),
-                     len(self.reviewers))
+        return _each(self.location, ("reviewers",), len(self.reviewers))
 
 
 @dataclass(frozen=True)
@@ -86,15 +86,11 @@ class AccessPackage:
 
     @property
     def approver_locations(self) -> tuple[Location, ...]:
-        return _each(self.location, self._path + ("approvers",), len(self.approvers))
+        return _each(self.location, ("approvers",), len(self.approvers))
 
     @property
     def requestor_locations(self) -> tuple[Location, ...]:
-        return _each(self.location, self._path + ("requestors",), len(self.requestors or ()))
-
-    @property
-    def _path(self) -> tuple:
-        return self.location.path if self.location else ()
+        return _each(self.location, ("requestors",), len(self.requestors or ()))
 
 
 @dataclass(frozen=True)
@@ -126,7 +122,7 @@ class Application:
 
     @property
     def owner_locations(self) -> tuple[Location, ...]:
-        return _each(self.location, ("owners",), len(self.owners))
+        return _each(self.location and self.location.at(), ("owners",), len(self.owners))  # at the top, not in name
 
     def in_environment(self, environment: str) -> bool:
         return self.environments is None or environment in self.environments
