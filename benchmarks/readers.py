@@ -6,7 +6,8 @@
 Both read the same pages -- the same URLs, query options and page sizes as idamconf's plan: the project's
 applications (tag `$filter`, `$select` of the managed fields, `$expand=owners`, `$top=999`), its service
 principals, every access package with its role scopes (role, scope) and catalog, every catalog, every assignment
-policy with its access package, and each catalog's resources with their roles and scopes. The floor reads the lists
+policy with its access package (each of the governance lists with `$select` of what a plan uses), and each
+catalog's resources (their ids and origin ids). The floor reads the lists
 concurrently, as idamconf does (and each catalog's resources as soon as the catalogs are in, as idamconf does); the
 typed client reads them one after the other, as a script would (it is busy deserialising, not waiting). For extrapolation, `--pages K` stops each list after K pages and `--top T` asks for
 pages of T objects instead of 999. Prints one JSON line: per list its pages, objects, seconds, whether it was
@@ -21,7 +22,8 @@ import asyncio
 import json
 import time
 
-from idamconf.graph.read import APP_FIELDS, SP_FIELDS
+from idamconf.graph.read import (APP_FIELDS, CATALOG_FIELDS, PACKAGE_FIELDS, POLICY_FIELDS, RESOURCE_FIELDS,
+                                 SP_FIELDS)
 
 GOV = "identityGovernance/entitlementManagement"
 OWNER_FIELDS = "id,userPrincipalName"
@@ -38,15 +40,17 @@ def lists(tag: str, top: int = PAGE) -> list[tuple[str, str, dict]]:
         ("applications", "applications", {"$filter": tagged(tag), "$select": APP_FIELDS,
                                           "$expand": f"owners($select={OWNER_FIELDS})", "$top": str(top)}),
         ("servicePrincipals", "servicePrincipals", {"$filter": tagged(tag), "$select": SP_FIELDS, "$top": str(top)}),
-        ("accessPackages", f"{GOV}/accessPackages", {"$expand": "resourceRoleScopes($expand=role,scope),catalog",
+        ("accessPackages", f"{GOV}/accessPackages", {"$select": PACKAGE_FIELDS,
+                                                     "$expand": "resourceRoleScopes($expand=role,scope),catalog",
                                                      "$top": str(top)}),
-        ("catalogs", f"{GOV}/catalogs", {"$top": str(top)}),
-        ("assignmentPolicies", f"{GOV}/assignmentPolicies", {"$expand": "accessPackage", "$top": str(top)}),
+        ("catalogs", f"{GOV}/catalogs", {"$select": CATALOG_FIELDS, "$top": str(top)}),
+        ("assignmentPolicies", f"{GOV}/assignmentPolicies", {"$select": POLICY_FIELDS, "$expand": "accessPackage",
+                                                             "$top": str(top)}),
     ]
 
 
 def resources_list(catalog_id: str, top: int = PAGE) -> tuple[str, str, dict]:
-    return "catalogResources", f"{GOV}/catalogs/{catalog_id}/resources", {"$expand": "roles,scopes", "$top": str(top)}
+    return "catalogResources", f"{GOV}/catalogs/{catalog_id}/resources", {"$select": RESOURCE_FIELDS, "$top": str(top)}
 
 
 class Tally:

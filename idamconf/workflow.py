@@ -17,7 +17,7 @@ from .graph.connect import Target
 from .graph.read import (foreign_packages, governance_lists, read_governance, read_live,
                          read_service_principals, resolve_users)
 from .plan.diff import make_plan
-from .plan.governance import catalog_description, desired_governance, live_governance
+from .plan.governance import catalog_description, desired_governance, live_governance, policy_keeper
 from .plan.model import Resource
 from .plan.resources import KIND_ORDER, desired_resources, live_resources
 
@@ -71,19 +71,18 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     catalogs = sorted(_catalog_names(configuration, wanted, environment))
     service_principals = read_service_principals(client, configuration.tag)
     resolving = asyncio.ensure_future(resolve_users(client, people(wanted)))
+    making = asyncio.ensure_future(_desired_meanwhile(configuration, environment, resolving))
     (unmanaged, current), lists, (desired, governance, problems, unknown) = await asyncio.gather(
-        _live_directory(client, configuration, wanted, only, service_principals, resolving),
-        governance_lists(client, set(catalogs), marker, service_principals),
-        _desired_meanwhile(configuration, environment, resolving))
+        _live_directory(client, configuration, wanted, only, service_principals, resolving, making),
+        governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(resolving)),
+        making)
     problems += _unmanaged_conflicts(configuration, unmanaged) + _unique(unknown)
     if problems:
         raise DiagnosticError(problems)
-    users = resolving.result()
     apps_by_sp = _applications_by_service_principal(current)
     live_gov = await read_governance(client, catalogs, set(apps_by_sp), marker, lists)
-    names = {user_id: upn for upn, user_id in users.items()}
     current |= live_governance(apps_by_sp, live_gov.catalogs, live_gov.resources, live_gov.packages,
-                               live_gov.policies, names)
+                               live_gov.policies, governance)
     problems = await _foreign_package_names(client, configuration, governance, current, live_gov)
     if problems:
         raise DiagnosticError(problems)
@@ -101,11 +100,18 @@ def _catalog_names(configuration: Configuration, wanted: list, environment: str)
 
 
 async def _live_directory(client, configuration: Configuration, wanted: list, only: set[str] | None,
-                          service_principals, users):
-    """Unmanaged applications in the way, and the project's live resources."""
+                          service_principals, users, making):
+    """Unmanaged applications in the way, and the project's live resources (made once the configuration's are:
+    `making`, so that those like the ones wanted share their attributes)."""
     live = await read_live(client, configuration.tag, [app.name for app in wanted], people(wanted), only,
                            service_principals, users)
-    return live.unmanaged, live_resources(live.applications, live.service_principals, live.owners)
+    desired = (await making)[0]
+    return live.unmanaged, live_resources(live.applications, live.service_principals, live.owners, desired)
+
+
+async def _policy_keeper(users):
+    """What to keep of each assignment policy, once the people are known (policies name them by id)."""
+    return policy_keeper({user_id: upn for upn, user_id in (await users).items()})
 
 
 DESIRED_SLICE = 100  # applications made into resources between two looks at what Graph has answered

@@ -156,15 +156,17 @@ class GraphClient:
         """A GET sent on its own (a list page: large, and `@odata.nextLink` is a full URL), retried as `call` does."""
         return await self.call("GET", path, settle=False, direct=True)
 
-    async def get_all(self, path: str) -> list[dict]:
-        """Every object of a list, following `@odata.nextLink` until it is absent."""
+    async def get_all(self, path: str, keep=None) -> list[dict]:
+        """Every object of a list, following `@odata.nextLink` until it is absent. `keep(object)`: what to hold of
+        each object, applied as each page arrives (the page itself is then let go)."""
         objects: list[dict] = []
         next_url: str | None = path
         while next_url:
             response = await self.get(next_url)
             if not response.ok:
                 raise GraphRequestFailed(f"GET {path}", response.error)
-            objects.extend(response.body.get("value", []))
+            page = response.body.get("value", [])
+            objects.extend(map(keep, page) if keep else page)
             next_url = response.body.get("@odata.nextLink")
         return objects
 

@@ -10,7 +10,7 @@ which go to Graph in `$batch`es of 20.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -19,6 +19,37 @@ from .client import BatchRequest, GraphClient, GraphRequestFailed, query
 APP_FIELDS = "id,appId,uniqueName,displayName,description,signInAudience,identifierUris,tags,web,spa,appRoles"
 SP_FIELDS = "id,appId,tags"
 OWNER_FIELDS = "id,userPrincipalName"
+# Of the entitlement-management lists, only what the plan compares or needs to address a change: at 10,000
+# applications the whole objects (a catalog resource with its roles and scopes, a policy with its requestor and
+# notification settings) are several times larger, and Graph serves, and idamconf parses and holds, all of it.
+PACKAGE_FIELDS = "id,displayName,description"
+CATALOG_FIELDS = "id,displayName,description"
+POLICY_FIELDS = ("id,displayName,allowedTargetScope,specificAllowedTargets,expiration,requestApprovalSettings,"
+                 "reviewSettings")
+RESOURCE_FIELDS = "id,originId"  # which service principal a catalog resource is: all a plan needs of it
+
+
+def shape(*fields, **nested) -> dict:
+    """What to keep of an object: `fields` whole, and of each `nested` object (or list of objects) its own shape."""
+    return {**dict.fromkeys(fields), **nested}
+
+
+def keeper(kept: dict):
+    """A function keeping of a Graph object what `kept` (a `shape`) names, as each page arrives: the objects an
+    entitlement-management list `$expand`s cannot be `$select`ed, and most of what they hold a plan never reads."""
+    inner = {name: keeper(nested) for name, nested in kept.items() if nested is not None}
+
+    def keep(value):
+        if isinstance(value, list):
+            return [keep(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        return {name: inner[name](value[name]) if name in inner else value[name] for name in kept if name in value}
+    return keep
+
+
+PACKAGE_SHAPE = shape("id", "displayName", "description", catalog=shape("id", "displayName"),
+                      resourceRoleScopes=shape("id", role=shape("originId"), scope=shape("originId")))
 PAGE = 999
 EXPANDED = 20  # Graph's most objects of an expanded directory relationship
 
@@ -140,22 +171,33 @@ class GovernanceLists:
 
 
 async def governance_lists(client: GraphClient, catalog_names: set[str], marker: str,
-                           service_principals: Awaitable[list[dict]]) -> GovernanceLists:
+                           service_principals: Awaitable[list[dict]],
+                           keep_policy: Awaitable[Callable[[dict], dict]] | None = None) -> GovernanceLists:
     """The three lists, read concurrently with each other and with the directory; then, without waiting for the
     directory's applications, the resources of every catalog that may concern the project: named by the
     configuration (`catalog_names`), created by idamconf for it (its description is `marker`), or holding a package
     that grants a role of one of the project's service principals. Which packages are the project's is decided
-    later (`read_governance`), from the applications."""
+    later (`read_governance`), from the applications. `keep_policy`: what to hold of each policy (it keeps
+    `id` and `accessPackage`), once known -- the policies are then read; else they are held whole."""
+
+    async def policies():
+        keep = await keep_policy if keep_policy is not None else None
+        return await client.get_all(query(f"{GOVERNANCE}/assignmentPolicies", select=POLICY_FIELDS,
+                                          expand="accessPackage", top=PAGE), keep)
+
     packages, catalogs, policies = await asyncio.gather(
-        client.get_all(query(f"{GOVERNANCE}/accessPackages", expand="resourceRoleScopes($expand=role,scope),catalog",
-                             top=PAGE)),
-        client.get_all(query(f"{GOVERNANCE}/catalogs", top=PAGE)),
-        client.get_all(query(f"{GOVERNANCE}/assignmentPolicies", expand="accessPackage", top=PAGE)))
+        client.get_all(query(f"{GOVERNANCE}/accessPackages", select=PACKAGE_FIELDS,
+                             expand="resourceRoleScopes($expand=role,scope),catalog", top=PAGE), _KEEP_PACKAGE),
+        client.get_all(query(f"{GOVERNANCE}/catalogs", select=CATALOG_FIELDS, top=PAGE)),
+        policies())
     granting = {sp["id"] for sp in await service_principals}
     holding = {package["catalog"]["id"] for package in packages if _grants(package, granting)}
     wanted = [c for c in catalogs if c["displayName"] in catalog_names or c.get("description") == marker
               or c["id"] in holding]
     return GovernanceLists(packages, catalogs, policies, await _catalog_resources(client, wanted))
+
+
+_KEEP_PACKAGE = keeper(PACKAGE_SHAPE)
 
 
 def _grants(package: dict, service_principals: set[str]) -> bool:
@@ -165,7 +207,7 @@ def _grants(package: dict, service_principals: set[str]) -> bool:
 
 async def _catalog_resources(client: GraphClient, catalogs: list[dict]) -> dict[str, list]:
     listed = await asyncio.gather(*(client.get_all(query(f"{GOVERNANCE}/catalogs/{c['id']}/resources",
-                                                         expand="roles,scopes", top=PAGE)) for c in catalogs))
+                                                         select=RESOURCE_FIELDS, top=PAGE)) for c in catalogs))
     return {catalog["id"]: resources for catalog, resources in zip(catalogs, listed)}
 
 

@@ -11,7 +11,7 @@ from ..config.access import review_schedule
 from ..config.model import Configuration
 from ..diagnostics import Diagnostic
 from .model import Resource
-from .resources import KIND_ORDER
+from .resources import KIND_ORDER, keep
 
 UNREVIEWED = {"remove": "removeAccess", "keep": "keepAccess", "recommendation": "acceptAccessRecommendation"}
 _UNREVIEWED_FROM_GRAPH = {graph: ours for ours, graph in UNREVIEWED.items()}
@@ -100,11 +100,12 @@ def policy_attributes(package, people: dict[str, str]) -> dict:
 
 # ---------------------------------------------------------------------------------------------------------- live
 def live_governance(apps_by_sp: dict[str, tuple], catalogs: dict[str, dict], resources: dict[str, list],
-                    packages: list[dict], policies: list[dict], names: dict[str, str]):
+                    packages: list[dict], policies: list[dict], desired: dict | None = None):
     """What the tenant holds for the project's applications.
 
     `apps_by_sp`: service principal id -> (application name, its role ids by app role id -> value);
-    `catalogs`: name -> catalog; `resources`: catalog id -> its resources; `names`: user id -> UPN.
+    `catalogs`: name -> catalog; `resources`: catalog id -> its resources; `policies`: as `policy_keeper` keeps
+    them; `desired`: the configuration's resources (see resources.keep).
     """
     found: dict[tuple, Resource] = {}
     catalog_names = {catalog["id"]: name for name, catalog in catalogs.items()}
@@ -113,18 +114,20 @@ def live_governance(apps_by_sp: dict[str, tuple], catalogs: dict[str, dict], res
             owner = apps_by_sp.get(item.get("originId"))
             if owner:
                 name = catalog_names[catalog_id]
-                found[(owner[0], KIND_ORDER["catalog_resource"], "catalog_resource", name)] = Resource(
+                keep(found, (owner[0], KIND_ORDER["catalog_resource"], "catalog_resource", name), Resource(
                     "catalog_resource", f"app.{owner[0]}.catalog[{name}]", owner[0], {"catalog": name},
-                    {"catalogId": catalog_id, "resourceId": item["id"], "servicePrincipalId": item["originId"]})
+                    {"catalogId": catalog_id, "resourceId": item["id"], "servicePrincipalId": item["originId"]}),
+                    desired)
     policies_by_package: dict[str, list] = {}
     for policy in policies:
-        policies_by_package.setdefault((policy.get("accessPackage") or {}).get("id"), []).append(policy)
+        policies_by_package.setdefault(policy["accessPackage"]["id"], []).append(policy)
     for package in packages:
-        _live_package(found, package, catalog_names, apps_by_sp, policies_by_package.get(package["id"], []), names)
+        _live_package(found, package, catalog_names, apps_by_sp, policies_by_package.get(package["id"], []), desired)
     return found
 
 
-def _live_package(found: dict, package: dict, catalog_names: dict, apps_by_sp: dict, policies: list, names: dict):
+def _live_package(found: dict, package: dict, catalog_names: dict, apps_by_sp: dict, policies: list,
+                  desired: dict | None):
     catalog = catalog_names.get((package.get("catalog") or {}).get("id"))
     if catalog is None:
         return
@@ -140,15 +143,25 @@ def _live_package(found: dict, package: dict, catalog_names: dict, apps_by_sp: d
                "roleId": role_id, "catalog": catalog}  # shared by the package's resources: read, never changed
 
         def add(kind: str, address: str, attributes: dict, extra: dict | None = None) -> None:
-            found[(application, KIND_ORDER[kind], kind, identity)] = Resource(kind, address, application, attributes,
-                                                                              {**ids, **extra} if extra else ids)
+            keep(found, (application, KIND_ORDER[kind], kind, identity),
+                 Resource(kind, address, application, attributes, {**ids, **extra} if extra else ids), desired)
 
         add("access_package", base, {"displayName": package["displayName"], "description": package.get("description"),
                                      "catalog": catalog})
         add("role_scope", f"{base}.role_scope", {"role": value, "catalog": catalog})
         for policy in policies[:1]:
-            add("policy", f"{base}.policy", read_policy(policy, names),
-                {"policyId": policy["id"], "startDateTime": _start(policy)})
+            add("policy", f"{base}.policy", policy["attributes"],
+                {"policyId": policy["id"], "startDateTime": policy["startDateTime"]})
+
+
+def policy_keeper(names: dict[str, str]):
+    """What a plan keeps of each assignment policy as its page arrives (`names`: user id -> UPN): its id, its
+    package's, its review's start, and the policy in the normal form of `policy_attributes` -- the objects Graph
+    sends are several times larger."""
+    def kept(policy: dict) -> dict:
+        return {"id": policy["id"], "accessPackage": {"id": (policy.get("accessPackage") or {}).get("id")},
+                "startDateTime": _start(policy), "attributes": read_policy(policy, names)}
+    return kept
 
 
 def read_policy(policy: dict, names: dict[str, str]) -> dict:

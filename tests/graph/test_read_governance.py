@@ -17,9 +17,9 @@ class Lists:
     def __init__(self, lists: dict[str, list]):
         self.lists, self.read = lists, []
 
-    async def get_all(self, path: str) -> list[dict]:
+    async def get_all(self, path: str, keep=None) -> list[dict]:
         self.read.append(path.split("?")[0].removeprefix(GOVERNANCE + "/"))
-        return self.lists.get(self.read[-1], [])
+        return [keep(item) if keep else item for item in self.lists.get(self.read[-1], [])]
 
 
 def catalog(number: int, description: str = "") -> dict:
@@ -59,3 +59,17 @@ def test_a_catalog_not_read_with_the_lists_is_read_when_it_turns_out_to_concern_
     assert client.read == ["catalogs/c4/resources"]  # c1's were read already; c5 does not concern the project
     assert live.resources == {"c4": resources(4), "c1": resources(1)}
     assert [p["id"] for p in live.packages] == ["p1"] and [p["id"] for p in live.others] == ["p2"]
+
+
+def test_a_package_page_is_kept_as_the_plan_reads_it():
+    from idamconf.graph.read import PACKAGE_SHAPE, keeper
+
+    sent = {"id": "p1", "displayName": "P", "description": None, "isHidden": False,
+            "catalog": {"id": "c1", "displayName": "C", "state": "published"},
+            "resourceRoleScopes": [{"id": "s1", "createdDateTime": "2026-01-01T00:00:00Z",
+                                    "role": {"id": "r", "originId": "role-1", "displayName": "Role"},
+                                    "scope": {"id": "x", "originId": "sp-1", "isRootScope": True}}]}
+    assert keeper(PACKAGE_SHAPE)(sent) == {
+        "id": "p1", "displayName": "P", "description": None, "catalog": {"id": "c1", "displayName": "C"},
+        "resourceRoleScopes": [{"id": "s1", "role": {"originId": "role-1"}, "scope": {"originId": "sp-1"}}]}
+    assert keeper(PACKAGE_SHAPE)({"id": "p2", "catalog": None}) == {"id": "p2", "catalog": None}
