@@ -35,8 +35,9 @@ def shape(*fields, **nested) -> dict:
 
 
 def keeper(kept: dict):
-    """A function keeping of a Graph object what `kept` (a `shape`) names, as each page arrives: the objects an
-    entitlement-management list `$expand`s cannot be `$select`ed, and most of what they hold a plan never reads."""
+    """A function keeping of a Graph object what `kept` (a `shape`) names, as each page arrives: Graph documents no
+    `$select` inside the entitlement-management lists' `$expand` (the emulator refuses one), and most of what the
+    expanded objects hold a plan never reads."""
     inner = {name: keeper(nested) for name, nested in kept.items() if nested is not None}
 
     def keep(value):
