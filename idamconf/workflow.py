@@ -19,7 +19,7 @@ from .graph.read import (foreign_packages, governance_lists, read_governance, re
 from .plan.diff import make_plan
 from .plan.governance import catalog_description, desired_governance, live_governance, policy_keeper
 from .plan.model import Resource
-from .plan.resources import KIND_ORDER, desired_resources, live_resources
+from .plan.resources import KIND_ORDER, desired_resources, live_application, live_resources
 
 STATE_DIR = ".idamconf"
 EMULATED_TENANT = "embedded-emulator"
@@ -101,10 +101,13 @@ def _catalog_names(configuration: Configuration, wanted: list, environment: str)
 
 async def _live_directory(client, configuration: Configuration, wanted: list, only: set[str] | None,
                           service_principals, users, making):
-    """Unmanaged applications in the way, and the project's live resources (made once the configuration's are:
-    `making`, so that those like the ones wanted share their attributes)."""
+    """Unmanaged applications in the way, and the project's live resources: each application's as its page
+    arrives, sharing the attributes of those like the ones wanted once the configuration's are made (`making`)."""
+    def keep(application: dict) -> dict:  # each application's resources made as its page arrives
+        return live_application(application, making.result()[0] if making.done() else None)
+
     live = await read_live(client, configuration.tag, [app.name for app in wanted], people(wanted), only,
-                           service_principals, users)
+                           service_principals, users, keep)
     desired = (await making)[0]
     return live.unmanaged, live_resources(live.applications, live.service_principals, live.owners, desired)
 

@@ -77,14 +77,15 @@ def read_service_principals(client: GraphClient, tag: str) -> asyncio.Task:
 
 async def read_live(client: GraphClient, tag: str, wanted_names: list[str], people: list[str],
                     only: set[str] | None = None, service_principals: Awaitable[list[dict]] | None = None,
-                    users: Awaitable[dict[str, str]] | None = None) -> LiveState:
+                    users: Awaitable[dict[str, str]] | None = None, keep=None) -> LiveState:
     """`only`: keep just these applications (by uniqueName) -- their owners are the only ones read.
     `service_principals` (from `read_service_principals`) and `users` (`resolve_users` of `people`): given when
-    something else waits for them too."""
+    something else waits for them too. `keep(application)`: what to hold of each application as its page arrives
+    (it keeps `id`, `uniqueName` and `owners`)."""
     state = LiveState()
     applications, state.service_principals, state.users = await asyncio.gather(
         client.get_all(query("applications", filter=tagged(tag), select=APP_FIELDS,
-                             expand=f"owners($select={OWNER_FIELDS})", top=PAGE)),
+                             expand=f"owners($select={OWNER_FIELDS})", top=PAGE), keep),
         service_principals or read_service_principals(client, tag),
         users or resolve_users(client, people))
     if only is not None:

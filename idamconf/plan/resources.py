@@ -61,27 +61,46 @@ def desired_resources(configuration: Configuration, environment: str, users: dic
     return resources, problems
 
 
+def live_application(app: dict, desired: dict | None = None) -> dict:
+    """What a plan keeps of one application as its page arrives: its ids, name and owners as Graph sent them, and the
+    resources of the application and its roles, made at once (`desired`: the configuration's resources, if they are
+    made yet; see `keep`). The rest of what Graph sent is let go with the page."""
+    name = app.get("uniqueName")
+    ids = {"id": app["id"], "appId": app["appId"]}  # shared by the application's resources: read, never changed
+    made: dict[tuple, Resource] = {}
+    kept = {"id": app["id"], "appId": app["appId"], "uniqueName": name, "ids": ids, "resources": made}
+    if "owners" in app:
+        kept["owners"] = app["owners"]
+    if not name:
+        return kept  # tagged but not created by idamconf (no key to manage it by): left alone
+    address = f"app.{name}"
+    _add(made, Resource("application", address, name, _live_attributes(app), ids), name, desired)
+    for role in app.get("appRoles") or []:
+        role_id = role["id"].lower()
+        _add(made, Resource("role", f"{address}.role.{role.get('value')}", name, {
+            "id": role_id, "value": role.get("value"), "displayName": role.get("displayName"),
+            "description": role.get("description"), "allowedMemberTypes": sorted(role.get("allowedMemberTypes") or []),
+            "isEnabled": bool(role.get("isEnabled")),
+        }, ids), role_id, desired)
+    return kept
+
+
 def live_resources(applications: list[dict], service_principals: list[dict], owners: dict[str, list[dict]],
                    desired: dict | None = None):
     """Resources found in the tenant: the project's tagged applications, their service principals and owners.
-    `desired`: the configuration's resources, whose attributes a live resource like the one wanted shares (`_add`)."""
+    `applications`: as Graph sent them, or as `live_application` kept them; `desired`: the configuration's
+    resources, whose attributes a live resource like the one wanted shares (`keep`)."""
     resources: dict[tuple, Resource] = {}
     by_app_id = {sp["appId"]: sp for sp in service_principals}
     for app in applications:
-        name = app.get("uniqueName")
+        if "resources" not in app:
+            app = live_application(app, desired)
+        name = app["uniqueName"]
         if not name:
-            continue  # tagged but not created by idamconf (no key to manage it by): left alone
-        address = f"app.{name}"
-        ids = {"id": app["id"], "appId": app["appId"]}  # shared by the application's roles: read, never changed
-        _add(resources, Resource("application", address, name, _live_attributes(app), ids), name, desired)
-        for role in app.get("appRoles") or []:
-            role_id = role["id"].lower()
-            _add(resources, Resource("role", f"{address}.role.{role.get('value')}", name, {
-                "id": role_id, "value": role.get("value"), "displayName": role.get("displayName"),
-                "description": role.get("description"), "allowedMemberTypes": sorted(role.get("allowedMemberTypes")
-                                                                                   or []),
-                "isEnabled": bool(role.get("isEnabled")),
-            }, ids), role_id, desired)
+            continue
+        for key, resource in app["resources"].items():
+            keep(resources, key, resource, desired)  # made before the desired ones were, some may not share yet
+        address, ids = f"app.{name}", app["ids"]
         sp = by_app_id.get(app["appId"])
         if sp is not None:
             _add(resources, Resource("service_principal", f"{address}.service_principal", name,
@@ -117,7 +136,7 @@ def keep(resources: dict, key: tuple, resource: Resource, desired: dict | None) 
     attributes and address rather than holding equal copies: at 10,000 applications each side holds 130,000 of
     them, and in a plan with no changes every live one is like the one wanted."""
     want = desired.get(key) if desired else None
-    if want is not None and want.attributes == resource.attributes:
+    if want is not None and want.attributes is not resource.attributes and want.attributes == resource.attributes:
         resource = Resource(resource.kind, want.address if want.address == resource.address else resource.address,
                             resource.application, want.attributes, resource.ids)
     resources[key] = resource

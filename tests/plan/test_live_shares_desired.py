@@ -2,7 +2,7 @@
 holds 130,000 resources, and a plan's memory would otherwise double."""
 
 from idamconf.plan.model import Resource
-from idamconf.plan.resources import live_resources
+from idamconf.plan.resources import live_application, live_resources
 
 
 def test_live_resources_share_the_attributes_of_equal_desired_ones_and_keep_their_own_otherwise():
@@ -23,3 +23,21 @@ def test_live_resources_share_the_attributes_of_equal_desired_ones_and_keep_thei
         same = resource.attributes is wanted[key].attributes
         assert same == (key != role_key)  # shared when equal; the changed role keeps what the tenant has
     assert live[role_key].attributes["displayName"] == "Reader"
+
+
+def test_applications_kept_as_their_pages_arrive_give_the_same_resources_and_share_once_desired_is_known():
+    app = {"id": "o1", "appId": "a1", "uniqueName": "web", "displayName": "Web", "tags": ["idamconf:p"],
+           "appRoles": [{"id": "R1", "value": "Reader", "displayName": "Reader", "allowedMemberTypes": ["User"],
+                         "isEnabled": True}],
+           "owners": [{"@odata.type": "#microsoft.graph.user", "id": "u1", "userPrincipalName": "Ann@x.com"}]}
+    sp = [{"id": "s1", "appId": "a1", "tags": ["idamconf:p"]}]
+    plain = live_resources([dict(app)], sp, {"o1": app["owners"]})
+    wanted = {key: Resource(r.kind, r.address, r.application, dict(r.attributes)) for key, r in plain.items()}
+
+    early = live_application(dict(app))  # its page came before the configuration's resources were made
+    late = live_application(dict(app), wanted)
+    for kept in (early, late):
+        live = live_resources([kept], sp, {"o1": app["owners"]}, wanted)
+        assert live == plain and {k: r.ids for k, r in live.items()} == {k: r.ids for k, r in plain.items()}
+        assert all(resource.attributes is wanted[key].attributes for key, resource in live.items())
+    assert live_application({"id": "o2", "appId": "a2", "tags": ["idamconf:p"]})["resources"] == {}  # no uniqueName
