@@ -48,4 +48,9 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
     target = target_for(configuration, env)
     async with connect(target, timeout) as client:
         plan, live = await survey(client, configuration, target, only)
-        return await then(client, Survey(plan, live, target, configuration, Path(config_dir), configuration.digest))
+        found = Survey(plan, live, target, configuration, Path(config_dir), configuration.digest)
+        _KEPT[:] = [found]
+        return await then(client, found)
+# The last survey, kept to the end of the process: a command exits once it has used it (cli._leave), and freeing a
+# large one object by object (a plan of 10,000 applications: some 400,000) is work nobody waits for usefully.
+_KEPT: list[Survey] = []

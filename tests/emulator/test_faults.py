@@ -174,7 +174,9 @@ def test_a_drop_served_by_uvicorn_closes_the_connection_quietly(tmp_path, drop_a
         logging.getLogger("uvicorn.error").addHandler(records)
         try:
             with httpx.Client(base_url=emulator.base_url + "/", headers=AUTH, trust_env=False) as http:
-                with pytest.raises(httpx.RemoteProtocolError):
+                # closed without an answer: the client sees the end of the stream, or a reset when the close
+                # overtakes the request still being sent (it depends on timing; both mean "no answer")
+                with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
                     http.patch("applications(uniqueName='dropped')", json={"displayName": "Dropped"}, headers=UPSERT)
             assert (store.find("applications", "uniqueName", "dropped") is not None) == committed
         finally:
