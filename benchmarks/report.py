@@ -87,7 +87,9 @@ def misses(rows: list, reads: dict, applied: dict, load: tuple) -> list[str]:
             lines.append(f"- Plan vs the raw floor: the plan reads the same pages (its reads took {_s(reads_seconds)}, "
                          f"the floor's {_s(floor.detail['read_seconds'])}) but also reads and validates {size:,} files "
                          f"({_s(phases.get('configuration', 0))}), diffs ({_s(phases.get('diff', 0))}) and derives the "
-                         f"desired and live resources; the floor does none of that.")
+                         f"desired and live resources; the floor does none of that. The files are read before the "
+                         f"first request, by design: a configuration with an error never reaches the tenant, so that "
+                         f"reading cannot overlap Graph's answers.")
         if any("RSS" in name for name in missed):
             lines.append(f"- Plan's peak RSS {plan.peak_rss_mb:.0f} MB: {peaks.get('configuration', 0):.0f} MB once "
                          f"the configuration is read, {peaks.get('tenant lists', 0):.0f} MB with the tenant's lists, "
@@ -215,7 +217,8 @@ def write(path, startup: dict, reads: dict, seeding: dict, applied: dict, elapse
              "Each reader is a new process against the same emulator served by uvicorn on 127.0.0.1 (real HTTP), "
              "reading the same pages: the project's applications with owners (`$filter` by tag, `$select`, "
              "`$expand=owners`), service principals, access packages with role scopes and catalog, catalogs, "
-             "assignment policies, and catalog resources. Wall time is spawn to exit (start-up included); requests "
+             "assignment policies with their package, and catalog resources (each list with `$select` of what a "
+             "plan uses: of a catalog resource, its id and origin). Wall time is spawn to exit (start-up included); requests "
              "and resource units (Graph's cost table, idamconf/graph/cost.py) are the emulator's counts; peak RSS "
              "is `ru_maxrss` from `wait4`: the largest resident set of the process or of a process it started (a "
              "plan reads a large configuration in forked processes). The floor reads its lists concurrently, and "

@@ -36,18 +36,20 @@ def _in_reading_order(desired: dict, live: dict) -> Iterator[tuple[Resource | No
     followed by its access package, then by kind and identity.
 
     One application at a time: each sort is small (a dozen resources) and what it sorts is freed before the next.
+    Each key is looked up once in the other side.
     """
-    keys_by_application: dict[str, list[tuple]] = {}
-    for key in desired:
-        keys_by_application.setdefault(key[0], []).append(key)
-    for key in live:
+    rows_by_application: dict[str, list] = {}
+    get = live.get
+    for key, want in desired.items():
+        rows = rows_by_application.get(key[0])
+        if rows is None:
+            rows = rows_by_application[key[0]] = []
+        rows.append((_role(want.address), key, want, get(key)))  # the desired address, if both
+    for key, have in live.items():
         if key not in desired:
-            keys_by_application.setdefault(key[0], []).append(key)
-    for application in sorted(keys_by_application):
-        rows = []
-        for key in keys_by_application[application]:
-            want, have = desired.get(key), live.get(key)
-            rows.append((_role((want or have).address), key, want, have))  # the desired address, if both
+            rows_by_application.setdefault(key[0], []).append((_role(have.address), key, None, have))
+    for application in sorted(rows_by_application):
+        rows = rows_by_application.pop(application)
         rows.sort(key=_ROLE_AND_KEY)  # keys of one application: sorting by key sorts by kind and identity
         for _, _, want, have in rows:
             yield want, have
@@ -65,7 +67,7 @@ def _needs_disable(want: Resource | None, have: Resource) -> bool:
     """Graph refuses to change or remove an enabled role: it must be disabled in a request of its own first."""
     if want is None:
         return True
-    if want.attributes == have.attributes:
+    if want.attributes is have.attributes or want.attributes == have.attributes:
         return False  # the common case, without copying either side
     return _without_enabled(want.attributes) != _without_enabled(have.attributes)
 
@@ -90,7 +92,7 @@ def _change(want: Resource | None, have: Resource | None) -> Change:
         return Change(have.address, have.kind, have.application, Action.DELETE, have.attributes, None, (), None,
                       have.ids)
     ids = _merged_ids(have.ids, want.ids)
-    if want.attributes == have.attributes:
+    if want.attributes is have.attributes or want.attributes == have.attributes:  # shared: see resources.keep
         return Change(want.address, want.kind, want.application, Action.NOOP, have.attributes, want.attributes, (),
                       None, ids)
     return Change(want.address, want.kind, want.application, Action.UPDATE, have.attributes, want.attributes,
