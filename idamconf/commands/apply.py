@@ -5,10 +5,8 @@ import json
 import sys
 from pathlib import Path
 
-from ..apply import apply_plan
 from ..plan import saved
 from ..plan.model import Action
-from ..workflow import tenant_of
 from ..plan.render_markdown import render_apply_markdown
 from .plan import render
 from .session import surveyed, use_colour
@@ -24,6 +22,9 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
     quiet = output != "human"  # json and markdown print one report at the end, no progress
 
     async def then(client, survey):
+        from ..apply import apply_plan  # the Graph stack: imported while the configuration was read
+        from ..workflow import tenant_of
+
         plan = survey.plan
         if document is not None:
             stale = saved.staleness(document, survey.target.environment, tenant_of(survey.target), survey.digest,

@@ -10,9 +10,11 @@ from pathlib import Path
 from ..config.load import read, read_documents
 from ..lint import lint
 from ..diagnostics import DiagnosticError, errors
-from ..graph.connect import Target, connect
 from ..plan.model import Plan
-from ..workflow import survey, target_for
+
+# The Graph stack (httpx, kiota, msgraph-core) and the planning modules take a third of a second to import: they
+# are imported while the configuration is being read, in the time a large one leaves this process waiting for the
+# processes reading it (see `_graph_modules`), and not at all by --help or validate.
 
 
 def use_colour(requested: bool | None) -> bool:
@@ -25,7 +27,7 @@ def use_colour(requested: bool | None) -> bool:
 class Survey:
     plan: Plan
     live: dict  # the live resources the plan was computed from
-    target: Target
+    target: object  # graph.connect.Target
     configuration: object
     root: Path
     digest: str  # of the configuration files
@@ -42,15 +44,25 @@ class Survey:
 async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | None = None,
                    timeout: float | None = None):
     """Plan against the environment, then `then(client, survey)` on the same connection, all within `timeout`."""
-    configuration, problems = read(config_dir)
+    configuration, problems = read(config_dir, meanwhile=_graph_modules)
     if errors(problems) or configuration is None:
         raise DiagnosticError(problems)
+    from ..graph.connect import connect
+    from ..workflow import survey, target_for
+
     target = target_for(configuration, env)
     async with connect(target, timeout) as client:
         plan, live = await survey(client, configuration, target, only)
         found = Survey(plan, live, target, configuration, Path(config_dir), configuration.digest)
         _KEPT[:] = [found]
         return await then(client, found)
+def _graph_modules() -> None:
+    import importlib
+
+    for name in ("idamconf.graph.connect", "idamconf.workflow", "idamconf.apply"):
+        importlib.import_module(name)
+
+
 # The last survey, kept to the end of the process: a command exits once it has used it (cli._leave), and freeing a
 # large one object by object (a plan of 10,000 applications: some 400,000) is work nobody waits for usefully.
 _KEPT: list[Survey] = []

@@ -33,16 +33,20 @@ class ApplicationFile:
     checks: tuple[Diagnostic, ...] = ()  # the file's own semantic checks (see semantics.check_application)
 
 
-def read_all(files: list[tuple[Path, str]], project: Configuration | None, defaults: dict) -> list[ApplicationFile]:
+def read_all(files: list[tuple[Path, str]], project: Configuration | None, defaults: dict,
+             meanwhile=None) -> list[ApplicationFile]:
     """Every (path, name shown) read, in order. `project`: the project's settings (None if idamconf.yaml is broken:
-    then only the files' own syntax and schema are checked); `defaults`: its `defaults` mapping."""
+    then only the files' own syntax and schema are checked); `defaults`: its `defaults` mapping. `meanwhile()`:
+    done while other processes read the files, or before reading them here."""
+    meanwhile = meanwhile or (lambda: None)
     processes = processes_for(len(files))
     if processes == 1:
+        meanwhile()
         return _read_share(files, project, defaults)
     size = -(-len(files) // (processes * CHUNKS_PER_PROCESS))
     shares = [files[start:start + size] for start in range(0, len(files), size)]
     try:
-        return _in_processes(shares, processes, project, defaults)
+        return _in_processes(shares, processes, project, defaults, meanwhile)
     except OSError:  # no processes to be had (limits, a sandbox): one is enough, only slower
         return _read_share(files, project, defaults)
 
@@ -55,7 +59,7 @@ def processes_for(files: int) -> int:
     return max(1, min(cpus, MAX_PROCESSES, files // (PARALLEL_FROM // 2)))
 
 
-def _in_processes(shares: list, processes: int, project, defaults: dict) -> list[ApplicationFile]:
+def _in_processes(shares: list, processes: int, project, defaults: dict, meanwhile) -> list[ApplicationFile]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -64,6 +68,7 @@ def _in_processes(shares: list, processes: int, project, defaults: dict) -> list
     try:
         with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
             done = pool.map(_read_share, shares, [project] * len(shares), [defaults] * len(shares))
+            meanwhile()  # every process is forked by now (a fork pool starts them all at the first task)
             return [result for share in done for result in share]
     except BrokenProcessPool as error:  # a process died (killed, out of memory): say so plainly
         raise OSError(f"a process reading the configuration stopped: {error}") from None

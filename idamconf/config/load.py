@@ -27,7 +27,9 @@ def load_configuration(root: Path) -> Configuration:
     return configuration
 
 
-def read(root: Path) -> tuple[Configuration | None, list[Diagnostic]]:
+def read(root: Path, meanwhile=None) -> tuple[Configuration | None, list[Diagnostic]]:
+    """The configuration (None if it has errors) and every problem found. `meanwhile()`: work for this process while
+    other processes read the application files (if they do); it is done in any case."""
     root = Path(root)
     problems: list[Diagnostic] = []
     project_path = root / PROJECT_FILE
@@ -39,7 +41,7 @@ def read(root: Path) -> tuple[Configuration | None, list[Diagnostic]]:
     defaults = project_doc.value.get("defaults", {}) if project_doc is not None else {}
     cwd = Path.cwd()  # once, not per file
     paths = application_files(root, problems)
-    files = read_all([(path, _shown(root, path, cwd)) for path in paths], project, defaults)
+    files = read_all([(path, _shown(root, path, cwd)) for path in paths], project, defaults, meanwhile)
     for found in files:
         problems += found.problems
     if project is None or errors(problems):

@@ -158,16 +158,24 @@ class GraphClient:
 
     async def get_all(self, path: str, keep=None) -> list[dict]:
         """Every object of a list, following `@odata.nextLink` until it is absent. `keep(object)`: what to hold of
-        each object, applied as each page arrives (the page itself is then let go)."""
+        each object, applied as each page arrives (the page itself is then let go) -- while the next page is being
+        asked for: a list's pages follow each other, so time spent between two of them would delay the rest."""
         objects: list[dict] = []
-        next_url: str | None = path
-        while next_url:
-            response = await self.get(next_url)
-            if not response.ok:
-                raise GraphRequestFailed(f"GET {path}", response.error)
-            page = response.body.get("value", [])
-            objects.extend(map(keep, page) if keep else page)
-            next_url = response.body.get("@odata.nextLink")
+        asking = asyncio.ensure_future(self.get(path))
+        try:
+            while asking is not None:
+                response = await asking
+                if not response.ok:
+                    raise GraphRequestFailed(f"GET {path}", response.error)
+                next_url = response.body.get("@odata.nextLink")
+                asking = asyncio.ensure_future(self.get(next_url)) if next_url else None
+                if asking is not None and keep is not None:
+                    await asyncio.sleep(0)  # the next request on its way before this page is worked through
+                page = response.body.get("value", [])
+                objects.extend(map(keep, page) if keep else page)
+        finally:
+            if asking is not None and not asking.done():
+                asking.cancel()
         return objects
 
     async def batch(self, requests: list[BatchRequest]) -> list[Response]:

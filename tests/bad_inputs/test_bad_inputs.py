@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from idamconf.commands import session as session_module
 from idamconf.config import yamlfile
 from idamconf.graph import connect as connect_module
 from tests.bad_inputs.generate import BASE
@@ -78,8 +77,7 @@ def no_tenant(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a broken configuration must never contact the tenant")
 
-    monkeypatch.setattr(connect_module, "connect", refuse)
-    monkeypatch.setattr(session_module, "connect", refuse)
+    monkeypatch.setattr(connect_module, "connect", refuse)  # commands/session.py imports it when it connects
 
 
 def install(case: Path, project: Path, outside: Path) -> None:

@@ -60,3 +60,14 @@ def test_the_digest_follows_every_file(project, monkeypatch):
     path.write_text(path.read_text().replace("WordPress", "WordPress "))
     after, _ = read(project, 2, monkeypatch)
     assert after.digest != before.digest
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_work_given_for_meanwhile_is_done_once_whether_or_not_processes_read(larger, monkeypatch, processes):
+    import os
+
+    done = []
+    monkeypatch.setattr(application, "processes_for", lambda files: processes)
+    configuration, problems = load.read(larger, meanwhile=lambda: done.append(os.getpid()))
+    assert done == [os.getpid()]  # here, not in a reading process
+    assert any("unknown environment 'prod'" in p.summary for p in problems)  # and the files were read all the same
