@@ -182,7 +182,7 @@ async def governance_lists(client: GraphClient, catalog_names: set[str], marker:
     later (`read_governance`), from the applications. `keep_policy`: what to hold of each policy (it keeps
     `id` and `accessPackage`), once known -- the policies are then read; else they are held whole."""
 
-    async def policies():
+    async def read_policies():
         keep = await keep_policy if keep_policy is not None else None
         return await client.get_all(query(f"{GOVERNANCE}/assignmentPolicies", select=POLICY_FIELDS,
                                           expand="accessPackage", top=PAGE), keep)
@@ -191,7 +191,7 @@ async def governance_lists(client: GraphClient, catalog_names: set[str], marker:
         client.get_all(query(f"{GOVERNANCE}/accessPackages", select=PACKAGE_FIELDS,
                              expand="resourceRoleScopes($expand=role,scope),catalog", top=PAGE), _KEEP_PACKAGE),
         client.get_all(query(f"{GOVERNANCE}/catalogs", select=CATALOG_FIELDS, top=PAGE)),
-        policies())
+        read_policies())
     granting = {sp["id"] for sp in await service_principals}
     holding = {package["catalog"]["id"] for package in packages if _grants(package, granting)}
     wanted = [c for c in catalogs if c["displayName"] in catalog_names or c.get("description") == marker
