@@ -181,8 +181,8 @@ def main() -> None:
 def _leave(code) -> None:
     """Exit at once, as `sys.exit(code)` would, but without freeing one by one the objects a command built: a plan of
     10,000 applications holds some 400,000 of them (commands/session.py keeps them to the end), and freeing them
-    took longer than rendering the plan. What must happen at exit still does: exit handlers run (logging's
-    included) and the output is flushed; files and the emulator's database are closed by the commands themselves."""
+    took longer than rendering the plan. What must happen at exit still does: exit handlers run (logging's, and
+    the one closing the emulator's state files: emulator/store.py) and the output is flushed."""
     import atexit
     import os
 

@@ -45,9 +45,12 @@ def read_all(files: list[tuple[Path, str]], project: Configuration | None, defau
         return _read_share(files, project, defaults)
     size = -(-len(files) // (processes * CHUNKS_PER_PROCESS))
     shares = [files[start:start + size] for start in range(0, len(files), size)]
+    done = []
     try:
-        return _in_processes(shares, processes, project, defaults, meanwhile)
+        return _in_processes(shares, processes, project, defaults, lambda: done.append(meanwhile()))
     except OSError:  # no processes to be had (limits, a sandbox): one is enough, only slower
+        if not done:
+            meanwhile()
         return _read_share(files, project, defaults)
 
 

@@ -15,10 +15,12 @@ alternate key, cascades and in-use checks). Without lag no read adds a condition
 
 from __future__ import annotations
 
+import atexit
 import json
 import sqlite3
 import threading
 import uuid
+import weakref
 from pathlib import Path
 
 from .odata import Query
@@ -64,6 +66,18 @@ CREATE INDEX IF NOT EXISTS members_object ON members (kind, id, prop, value);
 """
 
 
+_OPEN_FILES: weakref.WeakSet = weakref.WeakSet()  # stores kept in a file, not closed yet
+
+
+@atexit.register
+def _close_at_exit() -> None:
+    """Every tenant kept in a file is closed when the process exits, its write-ahead log folded back into the state
+    file: idamconf leaves without freeing what it built (cli._leave), so nothing else would close them, and a state
+    file copied or cached alone must hold the whole tenant."""
+    for store in list(_OPEN_FILES):
+        store.close()
+
+
 class Store:
     """Thread-safe access to one tenant's database. `path=":memory:"` keeps the tenant in memory."""
 
@@ -80,9 +94,12 @@ class Store:
         self._lock = threading.RLock()
         self.tenant_id = self._meta("tenantId", lambda: str(uuid.uuid4()))
         self.domain = self._meta("domain", lambda: "contoso.onmicrosoft.com")
+        if self.path != ":memory:":
+            _OPEN_FILES.add(self)
 
     def close(self) -> None:
         self._db.close()
+        _OPEN_FILES.discard(self)
 
     def _meta(self, key: str, default) -> str:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -176,6 +176,8 @@ class GraphClient:
         finally:
             if asking is not None and not asking.done():
                 asking.cancel()
+            elif asking is not None and not asking.cancelled():
+                asking.exception()  # a page that failed after this one did: its error goes with this one's
         return objects
 
     async def batch(self, requests: list[BatchRequest]) -> list[Response]:

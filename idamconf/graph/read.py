@@ -174,18 +174,18 @@ class GovernanceLists:
 
 async def governance_lists(client: GraphClient, catalog_names: set[str], marker: str,
                            service_principals: Awaitable[list[dict]],
-                           keep_policy: Awaitable[Callable[[dict], dict]] | None = None) -> GovernanceLists:
+                           keep_policy: Awaitable[Callable[[dict], dict]]) -> GovernanceLists:
     """The three lists, read concurrently with each other and with the directory; then, without waiting for the
     directory's applications, the resources of every catalog that may concern the project: named by the
     configuration (`catalog_names`), created by idamconf for it (its description is `marker`), or holding a package
     that grants a role of one of the project's service principals. Which packages are the project's is decided
     later (`read_governance`), from the applications. `keep_policy`: what to hold of each policy (it keeps
-    `id` and `accessPackage`), once known -- the policies are then read; else they are held whole."""
+    `id` and `accessPackage`; plan/governance.policy_keeper), once known -- the policies are read then: the people
+    they name are resolved first, in two `$batch`es, and the policies are not the list read last."""
 
     async def read_policies():
-        keep = await keep_policy if keep_policy is not None else None
         return await client.get_all(query(f"{GOVERNANCE}/assignmentPolicies", select=POLICY_FIELDS,
-                                          expand="accessPackage", top=PAGE), keep)
+                                          expand="accessPackage", top=PAGE), await keep_policy)
 
     packages, catalogs, policies = await asyncio.gather(
         client.get_all(query(f"{GOVERNANCE}/accessPackages", select=PACKAGE_FIELDS,

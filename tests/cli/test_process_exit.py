@@ -21,6 +21,9 @@ def test_exit_codes_and_whole_output_survive_the_quick_exit(project):
     assert applied.returncode == 0, applied.stderr
     assert "Apply complete:" in applied.stdout
 
+    state = project / ".idamconf" / "local.db"  # the embedded tenant: closed at exit, whole in its state file
+    assert not (project / ".idamconf" / "local.db-wal").exists() and state.stat().st_size > 100_000
+
     again = idamconf("plan", "-C", str(project), "--detailed-exitcode")  # what the apply wrote was kept
     assert again.returncode == 0, again.stderr
     assert "No changes." in again.stdout

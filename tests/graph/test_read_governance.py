@@ -43,7 +43,10 @@ def test_catalogs_that_may_concern_the_project_are_read_with_the_lists():
     async def service_principals():
         return [{"id": "sp-mine"}]
 
-    lists = asyncio.run(governance_lists(client, {"Catalog 1"}, MARKER, service_principals()))
+    async def whole():
+        return lambda policy: policy
+
+    lists = asyncio.run(governance_lists(client, {"Catalog 1"}, MARKER, service_principals(), whole()))
     # named by the configuration, created by idamconf for the project, holding a package of one of its principals
     assert sorted(lists.resources) == ["c1", "c2", "c3"]
     assert sorted(path for path in client.read if path.endswith("/resources")) == [
