@@ -56,6 +56,8 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
         found = Survey(plan, live, target, configuration, Path(config_dir), configuration.digest)
         _KEPT[:] = [found]
         return await then(client, found)
+
+
 def _graph_modules() -> None:
     import importlib
 
