@@ -45,11 +45,16 @@ def read_all(files: list[tuple[Path, str]], project: Configuration | None, defau
         return _read_share(files, project, defaults)
     size = -(-len(files) // (processes * CHUNKS_PER_PROCESS))
     shares = [files[start:start + size] for start in range(0, len(files), size)]
-    done = []
+    started = []  # whether `meanwhile` ran before the processes failed
+
+    def once() -> None:
+        started.append(True)
+        meanwhile()
+
     try:
-        return _in_processes(shares, processes, project, defaults, lambda: done.append(meanwhile()))
+        return _in_processes(shares, processes, project, defaults, once)
     except OSError:  # no processes to be had (limits, a sandbox): one is enough, only slower
-        if not done:
+        if not started:
             meanwhile()
         return _read_share(files, project, defaults)
 

@@ -68,7 +68,7 @@ def live_application(app: dict, desired: dict | None = None) -> dict:
     name = app.get("uniqueName")
     ids = {"id": app["id"], "appId": app["appId"]}  # shared by the application's resources: read, never changed
     made: dict[tuple, Resource] = {}
-    kept = {"id": app["id"], "appId": app["appId"], "uniqueName": name, "ids": ids, "resources": made}
+    kept = {"id": app["id"], "uniqueName": name, "ids": ids, "resources": made}
     if "owners" in app:
         kept["owners"] = app["owners"]
     if not name:
@@ -101,7 +101,7 @@ def live_resources(applications: list[dict], service_principals: list[dict], own
         for key, resource in app["resources"].items():
             keep(resources, key, resource, desired)  # made before the desired ones were, some may not share yet
         address, ids = f"app.{name}", app["ids"]
-        sp = by_app_id.get(app["appId"])
+        sp = by_app_id.get(ids["appId"])
         if sp is not None:
             _add(resources, Resource("service_principal", f"{address}.service_principal", name,
                                      {"tags": sorted(sp.get("tags") or [])}, {**ids, "servicePrincipalId": sp["id"]}),
