@@ -70,6 +70,13 @@ def floor_run(tenant: Tenant, emulator: Served) -> tuple:
     return measured.check("raw reader"), stats
 
 
+def parse_bound(tenant: Tenant, repeats: int) -> dict:
+    """The least time to parse the configuration's files before a first request (benchmarks/parse_bound.py)."""
+    runs = [run([PYTHON, "-m", "benchmarks.parse_bound", str(tenant.root)]).check("parse bound")
+            for _ in range(repeats)]
+    return {**json.loads(runs[-1].out), "seconds": median([measured.seconds for measured in runs])}
+
+
 def measure_phases(tenant: Tenant, emulator: Served) -> dict[str, float]:
     """Where a plan spends its time (a separate run, through benchmarks/phases.py)."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -120,6 +127,7 @@ def measure_reads(tenant: Tenant, repeats: int, log=print) -> dict:
         log(f"      plan {plan.seconds:.2f} s, {plan.http_requests} HTTP requests; floor {floor.seconds:.2f} s, "
             f"{floor.http_requests}; where the plan's time goes ...")
         plan_phases = measure_phases(tenant, emulator)
+        parsing = parse_bound(tenant, repeats)
         log("      (b) the typed SDK, sampled ...")
         sample = measure_typed(tenant, emulator, "--pages", str(TYPED_SAMPLE_PAGES), "--top", str(TYPED_SAMPLE_TOP))
         estimate = extrapolate_typed(sample, floor)
@@ -131,4 +139,5 @@ def measure_reads(tenant: Tenant, repeats: int, log=print) -> dict:
             log(f"      about {estimate['seconds']:.0f} s in full (> {TYPED_FULL_LIMIT:.0f} s): extrapolated")
     users = people(tenant.count)
     return {"count": tenant.count, "plan": plan, "phases": plan_phases, "floor": floor, "typed": typed,
+            "parse_bound": parsing,
             "people": users, "minimal_requests": floor.http_requests + math.ceil(users / BATCH)}

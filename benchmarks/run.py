@@ -6,7 +6,8 @@
 1. Seed a tenant of N applications (benchmarks/synthetic.py: 5 roles each, access packages with policies) with
    idamconf's own apply against the embedded emulator (benchmarks/tenant.py; kept for later runs).
 2. Serve it with `idamconf emulator serve` on 127.0.0.1 and read it, each as a new process: (a) `idamconf plan`
-   with no changes, (b) msgraph-sdk's typed GraphServiceClient, (c) plain httpx + json (benchmarks/reads.py).
+   with no changes, (b) msgraph-sdk's typed GraphServiceClient, (c) plain httpx + json (benchmarks/reads.py);
+   and, for the least a plan could take, the time to merely parse the configuration (benchmarks/parse_bound.py).
 3. Apply 1,000 new applications: idamconf against the sequential one-request-per-write baseline, with 20 ms of
    latency and Graph's throttling budget emulated (benchmarks/writes.py).
 4. Start-up: `--help`, `validate` of examples/ and of 1,000 files (benchmarks/startup.py).
