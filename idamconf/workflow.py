@@ -70,10 +70,11 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     marker = catalog_description(configuration.project)
     catalogs = sorted(_catalog_names(configuration, wanted, environment))
     service_principals = read_service_principals(client, configuration.tag)
-    resolving = asyncio.ensure_future(resolve_users(client, people(wanted)))
+    named = people(wanted)
+    resolving = asyncio.ensure_future(resolve_users(client, named))
     making = asyncio.ensure_future(_desired_meanwhile(configuration, environment, resolving))
     (unmanaged, current), lists, (desired, governance, problems, unknown) = await asyncio.gather(
-        _live_directory(client, configuration, wanted, only, service_principals, resolving, making),
+        _live_directory(client, configuration, wanted, named, only, service_principals, resolving, making),
         governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(resolving)),
         making)
     problems += _unmanaged_conflicts(configuration, unmanaged) + _unique(unknown)
@@ -99,14 +100,14 @@ def _catalog_names(configuration: Configuration, wanted: list, environment: str)
             if role.access_package is not None}
 
 
-async def _live_directory(client, configuration: Configuration, wanted: list, only: set[str] | None,
-                          service_principals, users, making):
+async def _live_directory(client, configuration: Configuration, wanted: list, named: list[str],
+                          only: set[str] | None, service_principals, users, making):
     """Unmanaged applications in the way, and the project's live resources: each application's as its page
     arrives, sharing the attributes of those like the ones wanted once the configuration's are made (`making`)."""
     def keep(application: dict) -> dict:  # each application's resources made as its page arrives
         return live_application(application, making.result()[0] if making.done() else None)
 
-    live = await read_live(client, configuration.tag, [app.name for app in wanted], people(wanted), only,
+    live = await read_live(client, configuration.tag, [app.name for app in wanted], named, only,
                            service_principals, users, keep)
     desired = (await making)[0]
     return live.unmanaged, live_resources(live.applications, live.service_principals, live.owners, desired)

@@ -61,7 +61,10 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
 def _graph_modules() -> None:
     import importlib
 
-    for name in ("idamconf.graph.connect", "idamconf.workflow", "idamconf.apply"):
+    # httpx imports its transport (httpcore, h2) when a client is made and anyio's asyncio backend at the first
+    # request: 0.1 s that would otherwise come between the configuration's reading and the first request.
+    for name in ("idamconf.graph.connect", "idamconf.workflow", "idamconf.apply", "httpcore", "h2.connection",
+                 "anyio._backends._asyncio"):
         importlib.import_module(name)
 
 
