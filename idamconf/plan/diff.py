@@ -6,9 +6,6 @@ result is converted here, once, into `AttributeChange`s: renderers and apply nev
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from operator import itemgetter
-
 from deepdiff import DeepDiff
 
 from .model import DISABLE_FIRST, Action, AttributeChange, Change, Plan, Resource
@@ -21,41 +18,45 @@ def make_plan(desired: dict, live: dict, project: str, environment: str, tenant:
     changes: list[Change] = []
     deletions: list[Change] = []
     leaving = {key[0] for key, have in live.items() if have.kind == "application" and key not in desired}
-    for want, have in _in_reading_order(desired, live):
-        if want is None and have.kind in GO_WITH_APPLICATION and have.application in leaving:
-            continue  # roles, owners and the service principal go with their application
-        if have is not None and have.kind == "role" and have.attributes["isEnabled"] and _needs_disable(want, have):
-            changes.append(_disable_step(have))  # the change itself still reads as old -> new
-        change = _change(want, have)
-        (deletions if change.action is Action.DELETE and change.kind == "application" else changes).append(change)
+    add = changes.append
+    rows_by_application = _rows_by_application(desired, live)
+    for application in sorted(rows_by_application):  # in reading order, one application at a time: see below
+        rows = rows_by_application.pop(application)
+        rows.sort()
+        for _, _, want, have in rows:
+            if want is not None and have is not None and want.attributes is have.attributes:
+                # The common case, said at once: alike, and shared (resources.add_live). A role alike needs no
+                # disabling first.
+                add(Change(want.address, want.kind, want.application, Action.NOOP, have.attributes, want.attributes,
+                           (), None, _merged_ids(have.ids, want.ids)))
+                continue
+            if want is None and have.kind in GO_WITH_APPLICATION and have.application in leaving:
+                continue  # roles, owners and the service principal go with their application
+            if have is not None and have.kind == "role" and have.attributes["isEnabled"] and \
+                    _needs_disable(want, have):
+                add(_disable_step(have))  # the change itself still reads as old -> new
+            change = _change(want, have)
+            (deletions if change.action is Action.DELETE and change.kind == "application" else changes).append(change)
     return Plan(project, environment, tenant, tuple(changes + deletions))
 
 
-def _in_reading_order(desired: dict, live: dict) -> Iterator[tuple[Resource | None, Resource | None]]:
-    """Every key's (desired, live) resources as plans read: per application, then per role (by value), each role
-    followed by its access package, then by kind and identity.
-
-    One application at a time: each sort is small (a dozen resources) and what it sorts is freed before the next.
-    Each key is looked up once in the other side.
-    """
+def _rows_by_application(desired: dict, live: dict) -> dict[str, list]:
+    """Per application, a row (role, key, desired, live) for every key of either side. Sorted, an application's rows
+    are as plans read: per role (by value), each role followed by its access package, then by kind and identity
+    (keys are unique, so sorting the rows never compares two resources). Each application's rows are sorted apart:
+    each sort is small (a dozen resources), and what it sorts is freed before the next."""
     rows_by_application: dict[str, list] = {}
     get = live.get
     for key, want in desired.items():
         rows = rows_by_application.get(key[0])
         if rows is None:
             rows = rows_by_application[key[0]] = []
-        rows.append((_role(want.address), key, want, get(key)))  # the desired address, if both
-    for key, have in live.items():
-        if key not in desired:
-            rows_by_application.setdefault(key[0], []).append((_role(have.address), key, None, have))
-    for application in sorted(rows_by_application):
-        rows = rows_by_application.pop(application)
-        rows.sort(key=_ROLE_AND_KEY)  # keys of one application: sorting by key sorts by kind and identity
-        for _, _, want, have in rows:
-            yield want, have
-
-
-_ROLE_AND_KEY = itemgetter(0, 1)
+        # _role, written out: this runs for every resource
+        rows.append((want.address.partition(".role.")[2].partition(".access_package")[0], key, want, get(key)))
+    for key in live.keys() - desired.keys():
+        have = live[key]
+        rows_by_application.setdefault(key[0], []).append((_role(have.address), key, None, have))
+    return rows_by_application
 
 
 def _role(address: str) -> str:
@@ -92,7 +93,7 @@ def _change(want: Resource | None, have: Resource | None) -> Change:
         return Change(have.address, have.kind, have.application, Action.DELETE, have.attributes, None, (), None,
                       have.ids)
     ids = _merged_ids(have.ids, want.ids)
-    if want.attributes is have.attributes or want.attributes == have.attributes:  # shared: see resources.keep
+    if want.attributes is have.attributes or want.attributes == have.attributes:  # shared: see resources.add_live
         return Change(want.address, want.kind, want.application, Action.NOOP, have.attributes, want.attributes, (),
                       None, ids)
     return Change(want.address, want.kind, want.application, Action.UPDATE, have.attributes, want.attributes,

@@ -11,7 +11,7 @@ from ..config.access import review_schedule
 from ..config.model import Configuration
 from ..diagnostics import Diagnostic
 from .model import Resource
-from .resources import KIND_ORDER, keep
+from .resources import KIND_ORDER, add_live
 
 UNREVIEWED = {"remove": "removeAccess", "keep": "keepAccess", "recommendation": "acceptAccessRecommendation"}
 _UNREVIEWED_FROM_GRAPH = {graph: ours for ours, graph in UNREVIEWED.items()}
@@ -105,7 +105,7 @@ def live_governance(apps_by_sp: dict[str, tuple], catalogs: dict[str, dict], res
 
     `apps_by_sp`: service principal id -> (application name, its role ids by app role id -> value);
     `catalogs`: name -> catalog; `resources`: catalog id -> its resources; `policies`: as `policy_keeper` keeps
-    them; `desired`: the configuration's resources (see resources.keep).
+    them; `desired`: the configuration's resources (see resources.add_live).
     """
     found: dict[tuple, Resource] = {}
     catalog_names = {catalog["id"]: name for name, catalog in catalogs.items()}
@@ -114,10 +114,10 @@ def live_governance(apps_by_sp: dict[str, tuple], catalogs: dict[str, dict], res
             owner = apps_by_sp.get(item.get("originId"))
             if owner:
                 name = catalog_names[catalog_id]
-                keep(found, (owner[0], KIND_ORDER["catalog_resource"], "catalog_resource", name), Resource(
-                    "catalog_resource", f"app.{owner[0]}.catalog[{name}]", owner[0], {"catalog": name},
-                    {"catalogId": catalog_id, "resourceId": item["id"], "servicePrincipalId": item["originId"]}),
-                    desired)
+                add_live(found, (owner[0], KIND_ORDER["catalog_resource"], "catalog_resource", name),
+                         "catalog_resource", f"app.{owner[0]}.catalog[{name}]", owner[0], {"catalog": name},
+                         {"catalogId": catalog_id, "resourceId": item["id"], "servicePrincipalId": item["originId"]},
+                         desired)
     policies_by_package: dict[str, list] = {}
     for policy in policies:
         policies_by_package.setdefault(policy["accessPackage"]["id"], []).append(policy)
@@ -143,8 +143,8 @@ def _live_package(found: dict, package: dict, catalog_names: dict, apps_by_sp: d
                "roleId": role_id, "catalog": catalog}  # shared by the package's resources: read, never changed
 
         def add(kind: str, address: str, attributes: dict, extra: dict | None = None) -> None:
-            keep(found, (application, KIND_ORDER[kind], kind, identity),
-                 Resource(kind, address, application, attributes, {**ids, **extra} if extra else ids), desired)
+            add_live(found, (application, KIND_ORDER[kind], kind, identity), kind, address, application, attributes,
+                     {**ids, **extra} if extra else ids, desired)
 
         add("access_package", base, {"displayName": package["displayName"], "description": package.get("description"),
                                      "catalog": catalog})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..config.model import Application, Configuration
 from ..diagnostics import Diagnostic
-from .model import Resource
+from .model import NO_IDS, Resource
 
 KIND_ORDER = {"catalog": -1, "application": 0, "role": 1, "service_principal": 2, "owner": 3, "catalog_resource": 4,
               "access_package": 5, "role_scope": 6, "policy": 7}
@@ -39,15 +39,14 @@ def desired_resources(configuration: Configuration, environment: str, users: dic
             continue
         name, address = app.name, f"app.{app.name}"
         attributes = application_attributes(app, tag)
-        _add(resources, Resource("application", address, name, attributes), name)
+        _add(resources, "application", address, name, attributes, name)
         for role in app.app_roles:
-            _add(resources, Resource("role", f"{address}.role.{role.value}", name, {
+            _add(resources, "role", f"{address}.role.{role.value}", name, {
                 "id": role.id, "value": role.value, "displayName": role.display_name,
                 "description": role.description, "allowedMemberTypes": sorted(role.allowed_member_types),
                 "isEnabled": role.enabled,
-            }), role.id)
-        _add(resources, Resource("service_principal", f"{address}.service_principal", name,
-                                 {"tags": attributes["tags"]}), "")
+            }, role.id)
+        _add(resources, "service_principal", f"{address}.service_principal", name, {"tags": attributes["tags"]}, "")
         for upn, location in zip(app.owners, app.owner_locations):
             lowered = upn.lower()
             user_id = users.get(lowered)
@@ -56,15 +55,15 @@ def desired_resources(configuration: Configuration, environment: str, users: dic
                                            "user principal name; people are matched by exact UPN, never by e-mail",
                                            location.file, location.line, location.column))
                 continue
-            _add(resources, Resource("owner", f"{address}.owner.{upn}", name, {"userPrincipalName": lowered},
-                                     {"userId": user_id}), user_id)
+            _add(resources, "owner", f"{address}.owner.{upn}", name, {"userPrincipalName": lowered}, user_id,
+                 {"userId": user_id})
     return resources, problems
 
 
 def live_application(app: dict, desired: dict | None = None) -> dict:
     """What a plan keeps of one application as its page arrives: its ids, name and owners as Graph sent them, and the
     resources of the application and its roles, made at once (`desired`: the configuration's resources, if they are
-    made yet; see `keep`). The rest of what Graph sent is let go with the page."""
+    made yet; see `add_live`). The rest of what Graph sent is let go with the page."""
     name = app.get("uniqueName")
     ids = {"id": app["id"], "appId": app["appId"]}  # shared by the application's resources: read, never changed
     made: dict[tuple, Resource] = {}
@@ -74,14 +73,14 @@ def live_application(app: dict, desired: dict | None = None) -> dict:
     if not name:
         return kept  # tagged but not created by idamconf (no key to manage it by): left alone
     address = f"app.{name}"
-    _add(made, Resource("application", address, name, _live_attributes(app), ids), name, desired)
+    _add(made, "application", address, name, _live_attributes(app), name, ids, desired)
     for role in app.get("appRoles") or []:
         role_id = role["id"].lower()
-        _add(made, Resource("role", f"{address}.role.{role.get('value')}", name, {
+        _add(made, "role", f"{address}.role.{role.get('value')}", name, {
             "id": role_id, "value": role.get("value"), "displayName": role.get("displayName"),
             "description": role.get("description"), "allowedMemberTypes": sorted(role.get("allowedMemberTypes") or []),
             "isEnabled": bool(role.get("isEnabled")),
-        }, ids), role_id, desired)
+        }, role_id, ids, desired)
     return kept
 
 
@@ -89,7 +88,7 @@ def live_resources(applications: list[dict], service_principals: list[dict], own
                    desired: dict | None = None):
     """Resources found in the tenant: the project's tagged applications, their service principals and owners.
     `applications`: as Graph sent them, or as `live_application` kept them; `desired`: the configuration's
-    resources, whose attributes a live resource like the one wanted shares (`keep`)."""
+    resources, whose attributes a live resource like the one wanted shares (`add_live`)."""
     resources: dict[tuple, Resource] = {}
     by_app_id = {sp["appId"]: sp for sp in service_principals}
     for app in applications:
@@ -103,15 +102,14 @@ def live_resources(applications: list[dict], service_principals: list[dict], own
         address, ids = f"app.{name}", app["ids"]
         sp = by_app_id.get(ids["appId"])
         if sp is not None:
-            _add(resources, Resource("service_principal", f"{address}.service_principal", name,
-                                     {"tags": sorted(sp.get("tags") or [])}, {**ids, "servicePrincipalId": sp["id"]}),
-                 "", desired)
+            _add(resources, "service_principal", f"{address}.service_principal", name,
+                 {"tags": sorted(sp.get("tags") or [])}, "", {**ids, "servicePrincipalId": sp["id"]}, desired)
         for owner in owners.get(app["id"], []):
             if owner.get("@odata.type") != "#microsoft.graph.user":
                 continue  # service principals that own the app (e.g. the pipeline's own identity) are not managed
             upn = owner.get("userPrincipalName") or owner["id"]
-            _add(resources, Resource("owner", f"{address}.owner.{upn}", name, {"userPrincipalName": upn.lower()},
-                                     {**ids, "userId": owner["id"]}), owner["id"], desired)
+            _add(resources, "owner", f"{address}.owner.{upn}", name, {"userPrincipalName": upn.lower()}, owner["id"],
+                 {**ids, "userId": owner["id"]}, desired)
     return resources
 
 
@@ -127,16 +125,29 @@ def _live_attributes(app: dict) -> dict:
     }
 
 
-def _add(resources: dict, resource: Resource, identity: str, desired: dict | None = None) -> None:
-    keep(resources, (resource.application, KIND_ORDER[resource.kind], resource.kind, identity), resource, desired)
+def _add(resources: dict, kind: str, address: str, application: str, attributes: dict, identity: str,
+         ids: dict = NO_IDS, desired: dict | None = None) -> None:
+    add_live(resources, (application, KIND_ORDER[kind], kind, identity), kind, address, application, attributes,
+             ids, desired)
+
+
+def add_live(resources: dict, key: tuple, kind: str, address: str, application: str, attributes: dict, ids: dict,
+         desired: dict | None) -> None:
+    """resources[key] = the live resource of these parts; one like the desired one of the same key (in `desired`)
+    shares its attributes and address rather than holding equal copies: at 10,000 applications each side holds
+    130,000 of them, and in a plan with no changes every live one is like the one wanted."""
+    want = desired.get(key) if desired else None
+    if want is not None and want.attributes == attributes:
+        attributes = want.attributes
+        address = want.address if want.address == address else address
+    resources[key] = Resource(kind, address, application, attributes, ids)
 
 
 def keep(resources: dict, key: tuple, resource: Resource, desired: dict | None) -> None:
-    """resources[key] = resource; a live resource like the desired one of the same key (in `desired`) shares its
-    attributes and address rather than holding equal copies: at 10,000 applications each side holds 130,000 of
-    them, and in a plan with no changes every live one is like the one wanted."""
+    """resources[key] = a live resource made before, sharing as `add_live` does what it did not share yet."""
     want = desired.get(key) if desired else None
     if want is not None and want.attributes is not resource.attributes and want.attributes == resource.attributes:
-        resource = Resource(resource.kind, want.address if want.address == resource.address else resource.address,
-                            resource.application, want.attributes, resource.ids)
-    resources[key] = resource
+        add_live(resources, key, resource.kind, resource.address, resource.application, resource.attributes,
+             resource.ids, desired)
+    else:
+        resources[key] = resource
