@@ -1,16 +1,17 @@
-"""The least time any reader of a configuration must spend on its application files before its first request:
+"""The least time a reader of a configuration spends on its application files before its first request:
 
-    python -m benchmarks.parse_bound CONFIG_DIR
+    python -m benchmarks.parse_bound PROCESSES FILES     # FILES: a file naming one path a line
 
-Reads every application file idamconf would read and runs libyaml's parser over it, through PyYAML (the project's
-YAML library), building nothing: no nodes, no values, no schema check, no model. The files are shared among as
-many forked processes as idamconf's own reading uses on this machine (idamconf.config.application.processes_for).
-Prints one JSON line: the files and the processes. The benchmark times it as a new process, spawn to exit (its own
-start-up included, as a plan's is).
+Runs libyaml's parser, through PyYAML (the project's YAML library), over every file, building nothing: no nodes,
+no values, no schema check, no model. The files are shared among PROCESSES forked processes (the benchmark passes
+as many as idamconf's own reading uses on this machine: idamconf.config.application.processes_for). Nothing but
+the standard library and PyYAML is imported. Prints one JSON line: the files and the processes. The benchmark
+times it as a new process, spawn to exit: the Python start-up is included once, as a plan's is.
 
 A plan reads and validates its whole configuration before its first request (a configuration with an error never
-reaches the tenant), so this time plus the floor's reading of the pages is a lower bound on any such plan's wall
-time -- the report (benchmarks/report.py) sets it against the targets.
+reaches the tenant), so this time plus the floor's reading of the pages is a lower bound on the wall time of any
+plan that parses its files with PyYAML in that many processes -- the report (benchmarks/report.py) sets it against
+the targets.
 """
 
 from __future__ import annotations
@@ -19,12 +20,8 @@ import json
 import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import yaml
-
-from idamconf.config.application import processes_for
-from idamconf.config.load import application_files
 
 _PARSER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
@@ -38,9 +35,9 @@ def parse(paths: list[str]) -> int:
     return events
 
 
-def main(root: str) -> None:
-    paths = [str(path) for path in application_files(Path(root), [])]
-    processes = processes_for(len(paths))
+def main(processes: int, listing: str) -> None:
+    with open(listing, encoding="utf-8") as file:
+        paths = file.read().splitlines()
     if processes == 1:
         parse(paths)
     else:
@@ -51,4 +48,4 @@ def main(root: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(int(sys.argv[1]), sys.argv[2])

@@ -19,6 +19,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from idamconf.config.application import processes_for
+from idamconf.config.load import application_files
+
 from . import phases
 from .measure import IDAMCONF, PYTHON, median, run
 from .served import Served
@@ -70,11 +73,10 @@ def floor_run(tenant: Tenant, emulator: Served) -> tuple:
     return measured.check("raw reader"), stats
 
 
-def parse_bound(tenant: Tenant, repeats: int) -> dict:
-    """The least time to parse the configuration's files before a first request (benchmarks/parse_bound.py)."""
-    runs = [run([PYTHON, "-m", "benchmarks.parse_bound", str(tenant.root)]).check("parse bound")
-            for _ in range(repeats)]
-    return {**json.loads(runs[-1].out), "seconds": median([measured.seconds for measured in runs])}
+def parse_run(listing: Path, processes: int) -> float:
+    """One run of benchmarks/parse_bound.py over the application files `listing` names, in `processes` processes
+    (as many as idamconf reads them with here): its wall time."""
+    return run([PYTHON, "-m", "benchmarks.parse_bound", str(processes), str(listing)]).check("parse bound").seconds
 
 
 def measure_phases(tenant: Tenant, emulator: Served) -> dict[str, float]:
@@ -116,18 +118,23 @@ def extrapolate_typed(sample: Reading, floor: Reading) -> dict:
 def measure_reads(tenant: Tenant, repeats: int, log=print) -> dict:
     with Served(tenant.state) as emulator:
         point_at(tenant.root, emulator.graph_url)
-        log(f"  (a) idamconf plan and (c) the raw floor, {repeats} run(s) each, alternately ...")
-        plans, floors = [], []
-        for _ in range(repeats):  # alternately, so that the machine's drifting load weighs on both alike
-            plans.append(plan_run(tenant, emulator))
-            floors.append(floor_run(tenant, emulator))
+        log(f"  (a) idamconf plan, (c) the raw floor and parsing the files alone, {repeats} run(s) each, "
+            "alternately ...")
+        files = application_files(tenant.root, [])
+        plans, floors, parses = [], [], []
+        with tempfile.TemporaryDirectory() as scratch:
+            listing = Path(scratch) / "files"
+            listing.write_text("".join(f"{path}\n" for path in files))
+            for _ in range(repeats):  # alternately, so that the machine's drifting load weighs on all alike
+                plans.append(plan_run(tenant, emulator))
+                floors.append(floor_run(tenant, emulator))
+                parses.append(parse_run(listing, processes_for(len(files))))
         read_seconds = median([json.loads(measured.out)["read_seconds"] for measured, _ in floors])
         plan = _reading(plans)
         floor = _reading(floors, {**json.loads(floors[-1][0].out), "read_seconds": read_seconds})
         log(f"      plan {plan.seconds:.2f} s, {plan.http_requests} HTTP requests; floor {floor.seconds:.2f} s, "
             f"{floor.http_requests}; where the plan's time goes ...")
         plan_phases = measure_phases(tenant, emulator)
-        parsing = parse_bound(tenant, repeats)
         log("      (b) the typed SDK, sampled ...")
         sample = measure_typed(tenant, emulator, "--pages", str(TYPED_SAMPLE_PAGES), "--top", str(TYPED_SAMPLE_TOP))
         estimate = extrapolate_typed(sample, floor)
@@ -139,5 +146,6 @@ def measure_reads(tenant: Tenant, repeats: int, log=print) -> dict:
             log(f"      about {estimate['seconds']:.0f} s in full (> {TYPED_FULL_LIMIT:.0f} s): extrapolated")
     users = people(tenant.count)
     return {"count": tenant.count, "plan": plan, "phases": plan_phases, "floor": floor, "typed": typed,
-            "parse_bound": parsing,
+            "parse_bound": {"seconds": median(parses), "runs": parses, "files": len(files),
+                            "processes": processes_for(len(files))},
             "people": users, "minimal_requests": floor.http_requests + math.ceil(users / BATCH)}

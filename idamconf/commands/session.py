@@ -44,7 +44,7 @@ class Survey:
 async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | None = None,
                    timeout: float | None = None):
     """Plan against the environment, then `then(client, survey)` on the same connection, all within `timeout`."""
-    configuration, problems = read(config_dir, meanwhile=_graph_modules)
+    configuration, problems = read(config_dir, meanwhile=lambda project: _graph_modules(project, env))
     if errors(problems) or configuration is None:
         raise DiagnosticError(problems)
     from ..graph.connect import connect
@@ -58,13 +58,17 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
         return await then(client, found)
 
 
-def _graph_modules() -> None:
+def _graph_modules(project, env: str | None) -> None:
+    """The modules a plan or apply needs from here on; and when the environment's Graph is reached over HTTP (not
+    the embedded emulator, which answers in-process), httpx's transport, which httpx imports only when the client is
+    made and at its first request: 0.1 s that would otherwise come between the files' reading and that request."""
     import importlib
 
-    # httpx imports its transport (httpcore, h2) when a client is made and anyio's asyncio backend at the first
-    # request: 0.1 s that would otherwise come between the configuration's reading and the first request.
-    for name in ("idamconf.graph.connect", "idamconf.workflow", "idamconf.apply", "httpcore", "h2.connection",
-                 "anyio._backends._asyncio"):
+    names = ["idamconf.graph.connect", "idamconf.workflow", "idamconf.apply"]
+    environment = project.environments.get(env or project.default_environment) if project is not None else None
+    if environment is not None and not environment.emulator:
+        names += ["httpcore", "anyio._backends._asyncio"]
+    for name in names:
         importlib.import_module(name)
 
 

@@ -147,7 +147,6 @@ def keep(resources: dict, key: tuple, resource: Resource, desired: dict | None) 
     """resources[key] = a live resource made before, sharing as `add_live` does what it did not share yet."""
     want = desired.get(key) if desired else None
     if want is not None and want.attributes is not resource.attributes and want.attributes == resource.attributes:
-        add_live(resources, key, resource.kind, resource.address, resource.application, resource.attributes,
-             resource.ids, desired)
-    else:
-        resources[key] = resource
+        resource = Resource(resource.kind, want.address if want.address == resource.address else resource.address,
+                            resource.application, want.attributes, resource.ids)
+    resources[key] = resource
