@@ -1,15 +1,18 @@
-"""Application files: each read, checked against the schema and the rules that need no other file, and turned into
-the desired model -- in several processes when there are many.
+"""Application files: each read and checked against the schema -- in several processes when there are many -- then
+turned into the desired model and checked by the rules that need no other file.
 
 A file's work depends on no other file, and parsing YAML is most of a large configuration's reading (10,000 files:
 about 6 s in one process), so from PARALLEL_FROM files on the files are shared among processes (forked, on Linux:
-they start in milliseconds and inherit what is imported). What comes back is small: the model, the file's problems,
-and the digest of its content; positions are looked up only when a message needs one (`yamlfile.Positions`).
+they start in milliseconds and inherit what is imported). What comes back is small and quick to send: each file's
+problems, the digest of its content and its document, whose value travels as `marshal` data (about a seventh of what
+pickling the model cost, at either end); positions are looked up only when a message needs one
+(`yamlfile.Positions`). The model is made here, as each share comes back, while the other processes still read.
 """
 
 from __future__ import annotations
 
 import gc
+import marshal
 import os
 import sys
 from dataclasses import dataclass
@@ -42,7 +45,7 @@ def read_all(files: list[tuple[Path, str]], project: Configuration | None, defau
     processes = processes_for(len(files))
     if processes == 1:
         meanwhile()
-        return _read_share(files, project, defaults)
+        return [modelled(read_file(path, shown), project, defaults) for path, shown in files]
     size = -(-len(files) // (processes * CHUNKS_PER_PROCESS))
     shares = [files[start:start + size] for start in range(0, len(files), size)]
     started = []  # whether `meanwhile` ran before the processes failed
@@ -56,7 +59,7 @@ def read_all(files: list[tuple[Path, str]], project: Configuration | None, defau
     except OSError:  # no processes to be had (limits, a sandbox): one is enough, only slower
         if not started:
             meanwhile()
-        return _read_share(files, project, defaults)
+        return [modelled(read_file(path, shown), project, defaults) for path, shown in files]
 
 
 def processes_for(files: int) -> int:
@@ -75,30 +78,61 @@ def _in_processes(shares: list, processes: int, project, defaults: dict, meanwhi
     gc.freeze()  # the forked processes' collections then never touch (and so copy) the pages they inherit
     try:
         with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
-            done = pool.map(_read_share, shares, [project] * len(shares), [defaults] * len(shares))
+            done = pool.map(_read_share, shares)
             meanwhile()  # every process is forked by now (a fork pool starts them all at the first task)
-            return [result for share in done for result in share]
+            return [modelled(read, project, defaults) for share in done for read in share]
     except BrokenProcessPool as error:  # a process died (killed, out of memory): say so plainly
         raise OSError(f"a process reading the configuration stopped: {error}") from None
     finally:
         gc.unfreeze()
 
 
-def _read_share(files: list[tuple[Path, str]], project, defaults: dict) -> list[ApplicationFile]:
-    return [read_application(path, shown, project, defaults) for path, shown in files]
+@dataclass(frozen=True)
+class _Read:
+    """One application file as read and checked against the schema; `document` is None if it has errors."""
+
+    digest: bytes  # sha256 of the content ("" if unreadable)
+    document: yamlfile.Document | None
+    problems: tuple[Diagnostic, ...]
+
+    def __reduce__(self):  # to the process making the models: the value as marshal data (see the module's notes)
+        document = self.document
+        try:
+            value = marshal.dumps(document.value) if document is not None else None
+        except ValueError:  # not a YAML value this reader makes; pickled, then
+            value = None
+        if value is None:
+            return _Read, (self.digest, document, self.problems)
+        return _arrived, (self.digest, document.file, value, document.positions, self.problems)
 
 
-def read_application(path: Path, shown: str, project: Configuration | None, defaults: dict) -> ApplicationFile:
+def _arrived(digest: bytes, file: str, value: bytes, positions, problems: tuple) -> _Read:
+    return _Read(digest, yamlfile.Document(file, marshal.loads(value), positions), problems)
+
+
+def _read_share(files: list[tuple[Path, str]]) -> list[_Read]:
+    return [read_file(path, shown) for path, shown in files]
+
+
+def read_file(path: Path, shown: str) -> _Read:
+    """One application file, read and checked against the schema."""
     document, problems, digest = yamlfile.load_with_digest(path, shown)
     if document is not None and document.value is None:
         problems.append(Diagnostic("the file is empty", "describe one application here", shown, 1, 1))
     elif document is not None:
         problems += schema.validate(document, "application")
     if document is None or document.value is None or errors(problems):
-        return ApplicationFile(digest, None, tuple(problems))
-    app = model(document, defaults)
-    checks = semantics.check_application(project, document, app) if project is not None else []
-    return ApplicationFile(digest, app, tuple(problems), tuple(checks))
+        return _Read(digest, None, tuple(problems))
+    return _Read(digest, document, tuple(problems))
+
+
+def modelled(read: _Read, project: Configuration | None, defaults: dict) -> ApplicationFile:
+    """The model of a file read without errors, and the checks of `semantics.check_application`."""
+    if read.document is None:
+        return ApplicationFile(read.digest, None, read.problems)
+    app = model(read.document, defaults)
+    checks = semantics.check_application(project, read.document, app) if project is not None else []
+    return ApplicationFile(read.digest, app, read.problems, tuple(checks))
 
 
 def model(document: yamlfile.Document, defaults: dict) -> Application:

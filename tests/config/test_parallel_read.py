@@ -72,3 +72,15 @@ def test_work_given_for_meanwhile_is_done_once_whether_or_not_processes_read(lar
                                                                                         project.project)))
     assert done == [(os.getpid(), "eucs-idam")]  # here, not in a reading process; given the project's settings
     assert any("unknown environment 'prod'" in p.summary for p in problems)  # and the files were read all the same
+
+
+@pytest.mark.parametrize("value", [{"name": "app", "days": 7, "ratio": 0.5, "on": False, "none": None,
+                                    "list": ["a", 1, [True]]},  # sent as marshal data
+                                   {"name": "app", "odd": {1, 2}}])  # not a YAML value: pickled instead
+def test_a_file_read_in_another_process_arrives_whole(value):
+    import pickle
+
+    from idamconf.config import yamlfile
+
+    read = application._Read(b"digest", yamlfile.Document("applications/app.yaml", value), ())
+    assert pickle.loads(pickle.dumps(read)) == read
