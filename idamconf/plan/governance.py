@@ -59,24 +59,28 @@ def _adder(resources: dict, application: str, role_id: str, catalog: str):
 
 
 def _people(package, users: dict[str, str], problems: list) -> dict[str, str]:
-    """UPN (as written) -> object id for approvers, reviewers and requestors; unknown people become diagnostics."""
-    named = list(zip(package.approvers, package.approver_locations))
-    if package.review:
-        named += zip(package.review.reviewers, package.review.reviewer_locations)
-    named += zip(package.requestors or (), package.requestor_locations)
+    """Lower-cased UPN (or group:<id>) -> object id for approvers, reviewers and requestors; unknown people become
+    diagnostics (where they are written is looked up only then)."""
+    review = package.review
+    named = [(package.approvers, lambda: package.approver_locations),
+             (review.reviewers if review else (), lambda: review.reviewer_locations),
+             (package.requestors or (), lambda: package.requestor_locations)]
     found = {}
-    for upn, location in named:
-        lowered = upn.lower()
-        if lowered in users:
-            found[lowered] = users[lowered]
-        elif upn.startswith("group:"):
-            problems.append(Diagnostic(f"group {upn[6:]} is not in the tenant", "check the group's object id in the "
-                                       "Entra admin centre (groups are named by id, never by display name)",
-                                       location.file, location.line, location.column))
-        else:
-            problems.append(Diagnostic(f"{upn} is not a user in the tenant", "check the spelling of the user "
-                                       "principal name; people are matched by exact UPN, never by e-mail",
-                                       location.file, location.line, location.column))
+    for people, locations in named:
+        for index, upn in enumerate(people):
+            lowered = upn.lower()
+            if lowered in users:
+                found[lowered] = users[lowered]
+                continue
+            location = locations()[index]
+            if upn.startswith("group:"):
+                problems.append(Diagnostic(f"group {upn[6:]} is not in the tenant", "check the group's object id in "
+                                           "the Entra admin centre (groups are named by id, never by display name)",
+                                           location.file, location.line, location.column))
+            else:
+                problems.append(Diagnostic(f"{upn} is not a user in the tenant", "check the spelling of the user "
+                                           "principal name; people are matched by exact UPN, never by e-mail",
+                                           location.file, location.line, location.column))
     return found
 
 

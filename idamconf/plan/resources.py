@@ -47,10 +47,11 @@ def desired_resources(configuration: Configuration, environment: str, users: dic
                 "isEnabled": role.enabled,
             }, role.id)
         _add(resources, "service_principal", f"{address}.service_principal", name, {"tags": attributes["tags"]}, "")
-        for upn, location in zip(app.owners, app.owner_locations):
+        for index, upn in enumerate(app.owners):
             lowered = upn.lower()
             user_id = users.get(lowered)
             if user_id is None:
+                location = app.owner_locations[index]  # only when a message needs it
                 problems.append(Diagnostic(f"owner {upn} is not a user in the tenant", "check the spelling of the "
                                            "user principal name; people are matched by exact UPN, never by e-mail",
                                            location.file, location.line, location.column))

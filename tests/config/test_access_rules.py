@@ -104,3 +104,16 @@ def test_a_decimal_where_a_whole_number_belongs_is_refused(project):
     result = validate(project)
     assert result.code == 1
     assert "accessReview.frequencyDays: expected a whole number, found a decimal number" in result.err
+
+
+def test_unknown_reviewers_requestors_and_groups_are_each_shown_where_they_are_written(project):
+    edit(project / APP, "reviewers: [carol.hr@contoso.com, frank.audit@contoso.com]",
+         "reviewers: [carol.hr@contoso.com, frank.audti@contoso.com]")
+    edit(project / APP, "requestors: [carol.hr@contoso.com, bob.ops@contoso.com,",
+         "requestors: [carol.hr@contoso.com, bob.opps@contoso.com,")
+    edit(project / APP, "group: 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001", "group: 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0999")
+    result = apply(project)
+    assert result.code == 1
+    assert f"{APP}:29:11: error: group 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0999 is not in the tenant" in result.err
+    assert f"{APP}:37:42: error: bob.opps@contoso.com is not a user in the tenant" in result.err
+    assert f"{APP}:40:43: error: frank.audti@contoso.com is not a user in the tenant" in result.err
