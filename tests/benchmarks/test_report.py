@@ -61,3 +61,8 @@ def test_each_size_says_how_far_the_plan_is_from_the_least_possible():
                                                {"seconds": 90.0, "peak_rss_mb": 560.0, "summary": "Apply complete."}))
     assert "median of 3) took 0.85 s" in section
     assert "plus the floor's read, 3.90 s; this plan took 2.0× that" in section
+
+
+def test_a_bound_just_above_the_target_is_not_written_as_equal_to_it():
+    text = explained(reading(plan=6.1, floor=2.86, floor_read=2.574, parse=0.82, typed=677.2))  # 3.394 vs 3.386
+    assert "together 3.394 s, already more than 3.386 s: no such plan can meet this target here" in text
