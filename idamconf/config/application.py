@@ -121,9 +121,8 @@ def read_file(path: Path, shown: str) -> _Read:
         problems.append(Diagnostic("the file is empty", "describe one application here", shown, 1, 1))
     elif document is not None:
         problems += schema.validate(document, "application")
-    if document is None or document.value is None or errors(problems):
-        return _Read(digest, None, tuple(problems))
-    return _Read(digest, document, tuple(problems))
+    valid = document is not None and document.value is not None and not errors(problems)
+    return _Read(digest, document if valid else None, tuple(problems))
 
 
 def modelled(read: _Read, project: Configuration | None, defaults: dict) -> ApplicationFile:

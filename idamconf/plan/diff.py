@@ -51,8 +51,7 @@ def _rows_by_application(desired: dict, live: dict) -> dict[str, list]:
         rows = rows_by_application.get(key[0])
         if rows is None:
             rows = rows_by_application[key[0]] = []
-        # _role, written out: this runs for every resource
-        rows.append((want.address.partition(".role.")[2].partition(".access_package")[0], key, want, get(key)))
+        rows.append((_role(want.address), key, want, get(key)))  # the desired address, if both
     for key in live.keys() - desired.keys():
         have = live[key]
         rows_by_application.setdefault(key[0], []).append((_role(have.address), key, None, have))
@@ -68,7 +67,7 @@ def _needs_disable(want: Resource | None, have: Resource) -> bool:
     """Graph refuses to change or remove an enabled role: it must be disabled in a request of its own first."""
     if want is None:
         return True
-    if want.attributes is have.attributes or want.attributes == have.attributes:
+    if want.attributes == have.attributes:
         return False  # the common case, without copying either side
     return _without_enabled(want.attributes) != _without_enabled(have.attributes)
 
@@ -93,7 +92,7 @@ def _change(want: Resource | None, have: Resource | None) -> Change:
         return Change(have.address, have.kind, have.application, Action.DELETE, have.attributes, None, (), None,
                       have.ids)
     ids = _merged_ids(have.ids, want.ids)
-    if want.attributes is have.attributes or want.attributes == have.attributes:  # shared: see resources.add_live
+    if want.attributes == have.attributes:
         return Change(want.address, want.kind, want.application, Action.NOOP, have.attributes, want.attributes, (),
                       None, ids)
     return Change(want.address, want.kind, want.application, Action.UPDATE, have.attributes, want.attributes,

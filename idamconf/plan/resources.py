@@ -133,7 +133,7 @@ def _add(resources: dict, kind: str, address: str, application: str, attributes:
 
 
 def add_live(resources: dict, key: tuple, kind: str, address: str, application: str, attributes: dict, ids: dict,
-         desired: dict | None) -> None:
+             desired: dict | None) -> None:
     """resources[key] = the live resource of these parts; one like the desired one of the same key (in `desired`)
     shares its attributes and address rather than holding equal copies: at 10,000 applications each side holds
     130,000 of them, and in a plan with no changes every live one is like the one wanted."""
@@ -147,7 +147,8 @@ def add_live(resources: dict, key: tuple, kind: str, address: str, application: 
 def keep(resources: dict, key: tuple, resource: Resource, desired: dict | None) -> None:
     """resources[key] = a live resource made before, sharing as `add_live` does what it did not share yet."""
     want = desired.get(key) if desired else None
-    if want is not None and want.attributes is not resource.attributes and want.attributes == resource.attributes:
-        resource = Resource(resource.kind, want.address if want.address == resource.address else resource.address,
-                            resource.application, want.attributes, resource.ids)
-    resources[key] = resource
+    if want is None or want.attributes is resource.attributes:
+        resources[key] = resource
+    else:
+        add_live(resources, key, resource.kind, resource.address, resource.application, resource.attributes,
+                 resource.ids, desired)
