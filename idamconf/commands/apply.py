@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..plan import saved
+from ..plan import saved, signing
 from ..plan.model import Action
 from ..plan.render_markdown import render_apply_markdown
 from .plan import render
@@ -18,6 +18,10 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
         plan_file: Path | None, output: str, timeout: float | None = None) -> int:
     colour = use_colour(colour)
     document = saved.load(plan_file) if plan_file else None
+    if document is not None and env is not None and env != document["plan"]["environment"]:
+        print(f"Saved plan was made for environment '{document['plan']['environment']}', not '{env}'. "
+              f"Run plan again for {env}.\nNothing was changed.", file=sys.stderr)
+        return 1
     env = env or (document["plan"]["environment"] if document else None)
     quiet = output != "human"  # json and markdown print one report at the end, no progress
 
@@ -25,16 +29,16 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
         from ..apply import apply_plan  # the Graph stack: imported while the configuration was read
         from ..workflow import tenant_of
 
-        plan = survey.plan
+        plan = survey.plan  # always the plan computed now: a saved plan is only compared with it
         if document is not None:
             stale = saved.staleness(document, survey.target.environment, tenant_of(survey.target), survey.digest,
-                                    survey.live)
+                                    survey.live, plan)
             if stale:
                 print("\n".join(stale) + "\nNothing was changed.", file=sys.stderr)
                 return 1
-            plan = saved.plan_from_dict(document["plan"])
+            if "signature" in document and not quiet:
+                print(f"Saved plan signed, signature verified; made by {signing.describe(document)}.")
         if not quiet:
-            survey.plan = plan
             print(render(survey, "human", colour), end="")
         if plan.empty:
             return _emit(output, plan, None) if quiet else 0

@@ -4,7 +4,7 @@ import asyncio
 import json
 from pathlib import Path
 
-from ..plan import saved
+from ..plan import saved, signing
 from ..plan.render_human import render_plan
 from ..plan.render_markdown import render_markdown
 from .changed import changed_applications
@@ -14,6 +14,8 @@ from .session import surveyed, use_colour
 def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool | None, out: Path | None,
         output: str, changed_since: str | None, timeout: float | None = None) -> int:
     only = changed_applications(config_dir, changed_since) if changed_since else None
+    if out is not None:
+        signing.check_key()
 
     async def then(client, survey):
         if out is not None:
