@@ -14,6 +14,7 @@ from pathlib import Path
 from .config.model import Configuration
 from .diagnostics import Diagnostic, DiagnosticError
 from .graph.connect import Target
+from .graph.ownership import Ownership
 from .graph.read import (foreign_packages, governance_lists, read_governance, read_live,
                          read_service_principals, resolve_users)
 from .plan.diff import make_plan
@@ -141,6 +142,13 @@ async def _desired_meanwhile(configuration: Configuration, environment: str, use
         unknown += people_unknown
         await asyncio.sleep(0)
     return desired, governance, problems, unknown
+
+
+def ownership(configuration: Configuration, environment: str, live: dict) -> Ownership:
+    """What an apply may write (graph/ownership.py): the objects of `live`, read as the project's, and the names of
+    the configuration's applications in `environment`, which the read found held by no other project."""
+    claimed = {app.name for app in configuration.applications if app.in_environment(environment)}
+    return Ownership.of(configuration.tag, live, claimed)
 
 
 def tenant_of(target: Target) -> str:

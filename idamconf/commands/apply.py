@@ -27,7 +27,7 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
 
     async def then(client, survey):
         from ..apply import apply_plan  # the Graph stack: imported while the configuration was read
-        from ..workflow import tenant_of
+        from ..workflow import ownership, tenant_of
 
         plan = survey.plan  # always the plan computed now: a saved plan is only compared with it
         if document is not None:
@@ -48,6 +48,7 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
             return _refused(output, plan, "not confirmed (use --auto-approve in pipelines)") or 1
         if not quiet:
             print()
+        client.ownership = ownership(survey.configuration, survey.target.environment, survey.live)
         outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else _progress)
         return _emit(output, plan, outcome) if quiet else _report(outcome)
 
