@@ -158,14 +158,17 @@ def tenant_of(target: Target) -> str:
 async def _foreign_package_names(client, configuration, governance: dict, current: dict, live_gov) -> list:
     """A package to create whose name another team's package already holds in that catalog: never taken over."""
     wanted = [r for key, r in governance.items() if r.kind == "access_package" and key not in current]
-    candidates = [p for p in live_gov.others if any(p["displayName"] == r.attributes["displayName"] and
-                                                    (p.get("catalog") or {}).get("displayName") == r.attributes["catalog"]
-                                                    for r in wanted)]
+    def named(package_name: str, catalog_name: str) -> tuple:  # as Graph compares names: in any case
+        return package_name.casefold(), catalog_name.casefold()
+
+    names = {named(r.attributes["displayName"], r.attributes["catalog"]) for r in wanted}
+    candidates = [p for p in live_gov.others
+                  if named(p["displayName"], (p.get("catalog") or {}).get("displayName") or "") in names]
     foreign = await foreign_packages(client, candidates) if candidates else set()
-    taken = {(p["displayName"], p["catalog"]["displayName"]) for p in candidates if p["id"] in foreign}
+    taken = {named(p["displayName"], p["catalog"]["displayName"]) for p in candidates if p["id"] in foreign}
     problems = []
     for resource in wanted:
-        if (resource.attributes["displayName"], resource.attributes["catalog"]) in taken:
+        if named(resource.attributes["displayName"], resource.attributes["catalog"]) in taken:
             role = _role_of(configuration, resource)
             location = role.access_package.location
             problems.append(Diagnostic(
