@@ -124,13 +124,14 @@ def _moved(document: dict, environment: str, tenant: str, digest: str, live: dic
             for address in moved]
 
 
-def differences(saved: dict, plan: Plan) -> list[str]:
-    """The addresses whose changes differ between a saved plan (its JSON form) and `plan`; empty when they are the
-    same plan, for the same project, environment and tenant."""
-    now = json.loads(json.dumps(plan_to_dict(plan)))  # as it would be saved: tuples as lists
+def differences(saved: dict | Plan, plan: Plan) -> list[str]:
+    """The addresses whose changes differ between a saved plan (its JSON form, or the plan itself) and `plan`;
+    empty when they are the same plan, for the same project, environment and tenant."""
+    now = _as_saved(plan)
+    saved = _as_saved(saved) if isinstance(saved, Plan) else saved
     if not isinstance(saved, dict):
         return ["the whole plan"]
-    heads = [name for name in ("format_version", "project", "environment", "tenant", "summary")
+    heads = [name for name in ("format_version", "project", "environment", "tenant")  # summary: follows changes
              if saved.get(name) != now[name]]
     mine, theirs = _by_change(now["changes"]), _by_change(saved.get("changes"))
     if mine is None or theirs is None:
@@ -138,6 +139,10 @@ def differences(saved: dict, plan: Plan) -> list[str]:
     addresses = {key[0] for key in mine.keys() ^ theirs.keys()}
     addresses |= {key[0] for key in mine.keys() & theirs.keys() if mine[key] != theirs[key]}
     return heads + sorted(addresses)
+
+
+def _as_saved(plan: Plan) -> dict:
+    return json.loads(json.dumps(plan_to_dict(plan)))  # as it would be saved: tuples as lists
 
 
 def _by_change(changes) -> dict | None:
