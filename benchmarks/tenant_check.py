@@ -69,6 +69,10 @@ def check(path: Path) -> Findings:
     findings = Findings(counts={kind: len(tenant.kind(kind)) for kind in (
         "applications", "servicePrincipals", "catalogs", "accessPackageResources", "accessPackages",
         "resourceRoleScopes", "assignmentPolicies")})
+    # projects' records (idamconf/record/) are applications too, counted apart: one per project, never more
+    findings.counts["records"] = sum(1 for app in tenant.kind("applications").values()
+                                     if (app.get("uniqueName") or "").startswith("idamconf.project."))
+    findings.counts["applications"] -= findings.counts["records"]
     _duplicates(tenant, findings.duplicates)
     _orphans(tenant, findings.orphans)
     return findings

@@ -142,8 +142,8 @@ class _ApplicationChain:
         if response.status == 201:
             self.ids = {"id": response.body["id"], "appId": response.body["appId"]}
         else:  # 204: it already existed (a repeated apply after a lost response); the PATCH brought it up to date
-            found = await self.send("GET", query(f"applications(uniqueName='{self.name}')", select="id,appId"),
-                                    settle=True)
+            found = await self.send("GET", query(f"applications(uniqueName='{self.name}')",
+                                                 select="id,appId,tags"), settle=True)
             self.ids = {"id": found.body["id"], "appId": found.body["appId"]}
         self.finish(created + roles, "created")
 

@@ -176,23 +176,35 @@ class _Builder:
             self.chain.finish([change], "updated")
             return change.ids["packageId"]
         async def find() -> Response | None:
+            """The package of this name in this catalog that grants nothing yet: the project's own, created by a
+            request whose answer was lost or by an apply cut short (Graph compares names case-insensitively)."""
             found = await self.chain.send("GET", query(f"{GOV}/accessPackages", expand="resourceRoleScopes,catalog",
                                                        filter=f"displayName eq '{_quoted(body['displayName'])}'"))
             same = [p for p in found.body.get("value", []) if (p.get("catalog") or {}).get("id") == catalog_id]
+            if any(p.get("resourceRoleScopes") for p in same):
+                raise StepFailed(f"access package '{body['displayName']}' now exists in this catalog and grants "
+                                 "another role: it is not this project's. Run plan again.")
             return Response(200, same[0]) if same else None
 
         found = await find()
-        if found is not None and found.body.get("resourceRoleScopes"):
-            raise StepFailed(f"access package '{body['displayName']}' now exists in this catalog and grants another "
-                             "role: it is not this project's. Run plan again.")
+        if found is not None and await self._has_policy(found.body["id"]):
+            raise StepFailed(f"access package '{body['displayName']}' now exists in this catalog with a policy of its "
+                             "own: it is not this project's. Run plan again.")
         if found is not None:  # the empty shell an apply of ours left when it was cut short: finish it
             package_id = found.body["id"]
+            if self.chain.client.ownership is not None:
+                self.chain.client.ownership.adopt_package(package_id)
         else:
             created = await self.chain.send("POST", f"{GOV}/accessPackages", {**body, "isHidden": False,
                                                                               "catalog": {"id": catalog_id}}, find=find)
             package_id = created.body["id"]
         self.chain.finish([change], "created")
         return package_id
+
+    async def _has_policy(self, package_id: str) -> bool:
+        found = await self.chain.send("GET", query(f"{GOV}/assignmentPolicies",
+                                                   filter=f"accessPackage/id eq '{package_id}'", select="id"))
+        return bool(found.body.get("value"))
 
     async def _role_scope(self, change, package_id: str, catalog_id: str) -> None:
         resource = await self.resource(catalog_id, expected=True)

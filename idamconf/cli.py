@@ -26,6 +26,9 @@ ConfigDir = typer.Option(Path("."), "--config-dir", "-C", help="Directory holdin
 Env = typer.Option(None, "--env", "-e", help="Environment from idamconf.yaml (default: its defaultEnvironment).")
 Colour = typer.Option(None, "--colour/--no-colour", "--color/--no-color",
                       help="Colour the output (default: on a terminal, unless NO_COLOR is set).")
+Rebind = typer.Option(False, "--rebind-project",
+                      help="Bind the project's record in the tenant to this configuration: after a deliberate "
+                           "project rename or repository move (see docs/security.md).")
 Timeout = typer.Option(1800, "--timeout", metavar="SECONDS", min=1,
                        help="Stop after this long: no request is started or retried after it (default 30 min).")
 
@@ -67,10 +70,10 @@ def plan(config_dir: Path = ConfigDir, env: Optional[str] = Env,
          changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF",
                                                      help="Plan only the applications whose files changed since "
                                                           "this git ref."),
-         timeout: int = Timeout) -> None:
+         timeout: int = Timeout, rebind: bool = Rebind) -> None:
     """Show what apply would change in the tenant."""
     _run("plan", config_dir, env, detailed_exitcode, colour, out, _format(output, "human", "json", "markdown"),
-         changed_since, timeout)
+         changed_since, timeout, rebind)
 
 
 @app.command(epilog="Examples: idamconf apply -C examples | idamconf apply -e live --auto-approve --allow-delete | "
@@ -85,10 +88,13 @@ def apply(plan_file: Optional[Path] = typer.Argument(None, metavar="[PLAN_FILE]"
           colour: Optional[bool] = Colour,
           output: str = typer.Option("human", "--format", help="human; json (a machine-readable report) or markdown "
                                      "(a comment for the merged pull request)."),
-          timeout: int = Timeout) -> None:
+          timeout: int = Timeout, rebind: bool = Rebind,
+          lock_wait: int = typer.Option(300, "--lock-wait", metavar="SECONDS", min=0,
+                                        help="Wait this long for another apply of the project to finish, then "
+                                             "refuse (default 5 min).")) -> None:
     """Make the tenant match the configuration: plan, confirm, then apply in dependency order."""
     _run("apply", config_dir, env, auto_approve, allow_delete, colour, plan_file,
-         _format(output, "human", "json", "markdown"), timeout)
+         _format(output, "human", "json", "markdown"), timeout, rebind, lock_wait)
 
 
 def _format(value: str, *allowed: str) -> str:

@@ -14,11 +14,13 @@ from pathlib import Path
 from .config.model import Configuration
 from .diagnostics import Diagnostic, DiagnosticError
 from .graph.connect import Target
+from .graph.ownership import Ownership
 from .graph.read import (foreign_packages, governance_lists, read_governance, read_live,
                          read_service_principals, resolve_users)
 from .plan.diff import make_plan
 from .plan.governance import catalog_description, desired_governance, live_governance, policy_keeper
 from .plan.model import Resource
+from .record import home_problems, read_records, record_name
 from .plan.resources import KIND_ORDER, desired_resources, live_application, live_resources
 
 STATE_DIR = ".idamconf"
@@ -46,17 +48,35 @@ def state_file(configuration: Configuration, environment: str) -> Path:
     return Path(configuration.root) / STATE_DIR / f"{environment}.db"
 
 
-async def survey(client, configuration: Configuration, target: Target, only: set[str] | None = None):
+async def survey(client, configuration: Configuration, target: Target, only: set[str] | None = None,
+                 home: str | None = None):
     """The plan, and the live resources it was computed from (for a saved plan's fingerprints).
 
     `only`: plan just these applications (by name), e.g. the ones whose files changed since a git ref.
+    `home`: where this configuration lives (record/home.py); refused if the project's record in the tenant binds
+    the project to another configuration, or binds this one to another project (None: not checked).
     """
     environment = target.environment
     if only is not None:
         configuration = replace(configuration, applications=tuple(a for a in configuration.applications
                                                                   if a.name in only))
-    desired, current = await _resources(client, configuration, environment, only)
+    binding = asyncio.ensure_future(_binding(client, configuration, home))
+    try:
+        desired, current = await _resources(client, configuration, environment, only)
+    except DiagnosticError as error:  # the binding's problem first: it explains the others (a changed project)
+        raise DiagnosticError(await binding + error.diagnostics) from None
+    problems = await binding
+    if problems:
+        raise DiagnosticError(problems)
     return make_plan(desired, current, configuration.project, environment, tenant_of(target)), current
+
+
+async def _binding(client, configuration: Configuration, home: str | None) -> list[Diagnostic]:
+    """Why this configuration may not manage its project (record/record.home_problems); [] if not checked."""
+    if home is None:
+        return []
+    where = str(Path(configuration.root) / "idamconf.yaml")
+    return home_problems(await read_records(client), configuration.project, home, where)
 
 
 async def _resources(client, configuration: Configuration, environment: str, only: set[str] | None):
@@ -143,6 +163,14 @@ async def _desired_meanwhile(configuration: Configuration, environment: str, use
     return desired, governance, problems, unknown
 
 
+def ownership(configuration: Configuration, environment: str, live: dict) -> Ownership:
+    """What an apply may write (graph/ownership.py): the objects of `live`, read as the project's, and the names of
+    the configuration's applications in `environment`, which the read found held by no other project."""
+    claimed = {app.name for app in configuration.applications if app.in_environment(environment)}
+    claimed.add(record_name(configuration.project))  # the project's record, written by name (record/lease.py)
+    return Ownership.of(configuration.tag, live, claimed)
+
+
 def tenant_of(target: Target) -> str:
     return target.tenant_id or (EMULATED_TENANT if target.embedded else target.graph_url)
 
@@ -150,14 +178,17 @@ def tenant_of(target: Target) -> str:
 async def _foreign_package_names(client, configuration, governance: dict, current: dict, live_gov) -> list:
     """A package to create whose name another team's package already holds in that catalog: never taken over."""
     wanted = [r for key, r in governance.items() if r.kind == "access_package" and key not in current]
-    candidates = [p for p in live_gov.others if any(p["displayName"] == r.attributes["displayName"] and
-                                                    (p.get("catalog") or {}).get("displayName") == r.attributes["catalog"]
-                                                    for r in wanted)]
+    def named(package_name: str, catalog_name: str) -> tuple:  # as Graph compares names: in any case
+        return package_name.casefold(), catalog_name.casefold()
+
+    names = {named(r.attributes["displayName"], r.attributes["catalog"]) for r in wanted}
+    candidates = [p for p in live_gov.others
+                  if named(p["displayName"], (p.get("catalog") or {}).get("displayName") or "") in names]
     foreign = await foreign_packages(client, candidates) if candidates else set()
-    taken = {(p["displayName"], p["catalog"]["displayName"]) for p in candidates if p["id"] in foreign}
+    taken = {named(p["displayName"], p["catalog"]["displayName"]) for p in candidates if p["id"] in foreign}
     problems = []
     for resource in wanted:
-        if (resource.attributes["displayName"], resource.attributes["catalog"]) in taken:
+        if named(resource.attributes["displayName"], resource.attributes["catalog"]) in taken:
             role = _role_of(configuration, resource)
             location = role.access_package.location
             problems.append(Diagnostic(

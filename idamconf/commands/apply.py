@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..plan import saved
+from ..plan import saved, signing
 from ..plan.model import Action
 from ..plan.render_markdown import render_apply_markdown
 from .plan import render
@@ -15,26 +15,30 @@ VERB_SYMBOL = {"created": "+", "added": "+", "updated": "~", "disabled": "~", "r
 
 
 def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: bool, colour: bool | None,
-        plan_file: Path | None, output: str, timeout: float | None = None) -> int:
+        plan_file: Path | None, output: str, timeout: float | None = None, rebind: bool = False,
+        lock_wait: float = 300) -> int:
     colour = use_colour(colour)
     document = saved.load(plan_file) if plan_file else None
+    if document is not None and env is not None and env != document["plan"]["environment"]:
+        print(f"Saved plan was made for environment '{document['plan']['environment']}', not '{env}'. "
+              f"Run plan again for {env}.\nNothing was changed.", file=sys.stderr)
+        return 1
     env = env or (document["plan"]["environment"] if document else None)
     quiet = output != "human"  # json and markdown print one report at the end, no progress
 
     async def then(client, survey):
-        from ..apply import apply_plan  # the Graph stack: imported while the configuration was read
-        from ..workflow import tenant_of
+        from ..workflow import tenant_of  # the Graph stack: imported while the configuration was read
 
-        plan = survey.plan
+        plan = survey.plan  # always the plan computed now: a saved plan is only compared with it
         if document is not None:
             stale = saved.staleness(document, survey.target.environment, tenant_of(survey.target), survey.digest,
-                                    survey.live)
+                                    survey.live, plan)
             if stale:
                 print("\n".join(stale) + "\nNothing was changed.", file=sys.stderr)
                 return 1
-            plan = saved.plan_from_dict(document["plan"])
+            if "signature" in document and not quiet:
+                print(f"Saved plan signed, signature verified; made by {signing.describe(document)}.")
         if not quiet:
-            survey.plan = plan
             print(render(survey, "human", colour), end="")
         if plan.empty:
             return _emit(output, plan, None) if quiet else 0
@@ -44,11 +48,36 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
             return _refused(output, plan, "not confirmed (use --auto-approve in pipelines)") or 1
         if not quiet:
             print()
-        outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else _progress)
-        return _emit(output, plan, outcome) if quiet else _report(outcome)
+        return await _under_lease(client, survey, plan, output, lock_wait)
 
     only = set(document["applications"]) if document and document.get("applications") is not None else None
-    return asyncio.run(surveyed(config_dir, env, then, only, timeout))
+    return asyncio.run(surveyed(config_dir, env, then, only, timeout, rebind))
+
+
+async def _under_lease(client, survey, shown, output: str, lock_wait: float) -> int:
+    """Hold the project's lease (record/lease.py), plan again under it, and apply only if that plan is the one
+    shown (and confirmed, or saved): another apply may have run between the two."""
+    from ..apply import apply_plan
+    from ..record import Lease, LeaseHeld, held
+    from ..workflow import ownership
+
+    quiet = output != "human"
+    lease = Lease(client, survey.configuration.project, survey.home, survey.rebind,
+                  settle=0.05 if survey.target.embedded else 2.0)  # see record/lease.py
+    try:
+        async with held(lease, lock_wait, say=lambda text: print(text, file=sys.stderr)):
+            plan, live = await survey.again()
+            moved = saved.differences(shown, plan)
+            if moved:
+                print(f"The tenant changed after the plan was made ({', '.join(moved[:10])}): another apply ran "
+                      "meanwhile, or someone changed it. Nothing was changed: run apply again.", file=sys.stderr)
+                return _refused(output, shown, "the tenant changed after the plan was made") or 1
+            client.ownership = ownership(survey.configuration, survey.target.environment, live)
+            outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else _progress)
+    except LeaseHeld as busy:
+        print(f"error: {busy}", file=sys.stderr)
+        return _refused(output, shown, "another apply is running") or 1
+    return _emit(output, plan, outcome) if quiet else _report(outcome)
 
 
 def _refused(output: str, plan, reason: str) -> int:

@@ -4,7 +4,7 @@ import asyncio
 import json
 from pathlib import Path
 
-from ..plan import saved
+from ..plan import saved, signing
 from ..plan.render_human import render_plan
 from ..plan.render_markdown import render_markdown
 from .changed import changed_applications
@@ -12,8 +12,10 @@ from .session import surveyed, use_colour
 
 
 def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool | None, out: Path | None,
-        output: str, changed_since: str | None, timeout: float | None = None) -> int:
+        output: str, changed_since: str | None, timeout: float | None = None, rebind: bool = False) -> int:
     only = changed_applications(config_dir, changed_since) if changed_since else None
+    if out is not None:
+        signing.check_key()
 
     async def then(client, survey):
         if out is not None:
@@ -21,7 +23,7 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
         print(render(survey, output, use_colour(colour)), end="")
         return survey.plan
 
-    plan = asyncio.run(surveyed(config_dir, env, then, only, timeout))
+    plan = asyncio.run(surveyed(config_dir, env, then, only, timeout, rebind))
     return 2 if detailed_exitcode and not plan.empty else 0
 
 

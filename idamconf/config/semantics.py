@@ -26,24 +26,34 @@ def check_across(configuration: Configuration) -> list[Diagnostic]:
     problems = []
     names: dict[str, Application] = {}
     packages: dict[tuple, Location] = {}
+    catalogs: dict[str, tuple[str, Location]] = {}  # folded name -> (its first spelling, where)
     for app in configuration.applications:
         first = names.setdefault(app.name, app)
         if first is not app:
             problems.append(_at(app.location, f"application name '{app.name}' is already used in "
                                 f"{first.location.file}:{first.location.line}", "give each application a unique name"))
-        for role in app.app_roles:
-            package = role.access_package
-            if package is None:
-                continue
-            for environment in configuration.environments:
-                key = (configuration.catalog_for(environment, package), package.name, environment)
-                seen = packages.setdefault(key, package.location)
-                if seen is not package.location:
-                    problems.append(_at(package.location, f"access package '{package.name}' in catalog '{key[0]}' "
-                                        f"is also declared at {seen.file}:{seen.line}",
-                                        "give each role its own access package name"))
-                    break
+        for package in (role.access_package for role in app.app_roles if role.access_package is not None):
+            problems += _package_across(configuration, package, packages, catalogs)
     return problems
+
+
+def _package_across(configuration: Configuration, package, packages: dict, catalogs: dict) -> list[Diagnostic]:
+    """An access package's name used twice in one catalog, or its catalog spelled in two ways. Names are compared
+    as Graph compares them, case-insensitively: a look-up by name finds either spelling."""
+    for environment in configuration.environments:
+        catalog = configuration.catalog_for(environment, package)
+        spelling, where = catalogs.setdefault(catalog.casefold(), (catalog, package.location))
+        if spelling != catalog:
+            return [_at(package.location, f"catalog '{catalog}' is also written '{spelling}' (at {where.file}:"
+                        f"{where.line}); Graph compares catalog names case-insensitively, so they are one catalog",
+                        f"write the catalog's name one way everywhere, e.g. '{spelling}'")]
+        key = (catalog.casefold(), package.name.casefold(), environment)
+        seen = packages.setdefault(key, package.location)
+        if seen is not package.location:
+            return [_at(package.location, f"access package '{package.name}' in catalog '{catalog}' is also declared "
+                        f"at {seen.file}:{seen.line} (names are compared case-insensitively, as Graph does)",
+                        "give each role its own access package name")]
+    return []
 
 
 def _at(location: Location, summary: str, fix: str) -> Diagnostic:

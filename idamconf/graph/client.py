@@ -22,6 +22,8 @@ from kiota_abstractions.request_information import RequestInformation
 from kiota_abstractions.response_handler import ResponseHandler
 from kiota_http.middleware.options import ResponseHandlerOption
 
+from .ownership import NotOurs
+
 BATCH_LIMIT = 20
 RETRYABLE = {429, 503, 504}
 IDEMPOTENT = {"GET", "PUT", "PATCH", "DELETE"}
@@ -30,6 +32,11 @@ TIME_BOUND = "not sent: the time bound (--timeout) was reached"
 
 class GraphUnavailable(Exception):
     """Graph could not be reached or answered nothing usable (connection refused, dropped, timed out)."""
+
+
+class NotWritten(GraphUnavailable):
+    """A write refused before it was sent: it would touch an object that is not the project's (graph/ownership.py).
+    Handled as a request that could not be made: its step fails, nothing is sent."""
 
 
 class ResponseLost(GraphUnavailable):
@@ -128,6 +135,7 @@ class GraphClient:
         self.policy = policy or RetryPolicy()
         self.budget = budget
         self.deadline = deadline  # time.monotonic() after which nothing is retried any more
+        self.ownership = None  # graph/ownership.Ownership: set by apply, consulted before every write
         self._slots = asyncio.Semaphore(concurrency)
         self._queue: list[tuple[BatchRequest, asyncio.Future]] = []
         self._timer: asyncio.TimerHandle | None = None
@@ -189,8 +197,22 @@ class GraphClient:
         return list(await asyncio.gather(*(self.call(r.method, r.url, r.body, r.headers, settle=False)
                                            for r in requests)))
 
-    async def call(self, method: str, path: str, body: Any = None, headers: dict | None = None, *,
-                   repeatable: bool = False, find=None, settle: bool | None = None, direct: bool = False) -> Response:
+    async def call(self, method: str, path: str, body: Any = None, headers: dict | None = None, **rules) -> Response:
+        """One logical request (see `_call`); with `ownership` set (apply), a write is sent only if it touches the
+        project's objects alone -- else `NotWritten` is raised and nothing is sent -- and what a write creates, or a
+        read by key finds to be the project's, becomes the project's for the writes that follow."""
+        if self.ownership is not None and method != "GET":
+            try:
+                self.ownership.check(method, path, body)
+            except NotOurs as refusal:
+                raise NotWritten(str(refusal)) from None
+        response = await self._call(method, path, body, headers, **rules)
+        if self.ownership is not None:
+            self.ownership.observe(method, path, body, response)
+        return response
+
+    async def _call(self, method: str, path: str, body: Any = None, headers: dict | None = None, *,
+                    repeatable: bool = False, find=None, settle: bool | None = None, direct: bool = False) -> Response:
         """One request, sent inside a `$batch` with others, made to survive what Graph does to requests:
 
         - 429 (throttled, per item inside a 200 batch), 503: sent again after Retry-After;

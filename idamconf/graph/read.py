@@ -141,7 +141,7 @@ async def find_unmanaged(client: GraphClient, names: list[str], tag: str) -> dic
                 for name in names]
     found = {}
     for name, response in zip(names, await client.batch(requests)):
-        if response.ok and tag not in (response.body.get("tags") or []):
+        if response.ok and tag.lower() not in {t.lower() for t in response.body.get("tags") or []}:
             found[name] = response.body
         elif not response.ok and response.status != 404:
             raise GraphRequestFailed(f"GET applications(uniqueName='{name}')", response.error)
@@ -154,7 +154,7 @@ GOVERNANCE = "identityGovernance/entitlementManagement"
 
 @dataclass
 class LiveGovernance:
-    catalogs: dict[str, dict] = field(default_factory=dict)  # display name -> catalog
+    catalogs: dict[str, dict] = field(default_factory=dict)  # display name (as configured, if it is) -> catalog
     resources: dict[str, list] = field(default_factory=dict)  # catalog id -> its resources (with roles, scopes)
     packages: list[dict] = field(default_factory=list)  # with resourceRoleScopes (role, scope) and catalog
     others: list[dict] = field(default_factory=list)  # every other package in the tenant, same shape
@@ -194,7 +194,8 @@ async def governance_lists(client: GraphClient, catalog_names: set[str], marker:
         read_policies())
     granting = {sp["id"] for sp in await service_principals}
     holding = {package["catalog"]["id"] for package in packages if _grants(package, granting)}
-    wanted = [c for c in catalogs if c["displayName"] in catalog_names or c.get("description") == marker
+    named = {name.casefold() for name in catalog_names}
+    wanted = [c for c in catalogs if c["displayName"].casefold() in named or c.get("description") == marker
               or c["id"] in holding]
     return GovernanceLists(packages, catalogs, policies, await _catalog_resources(client, wanted))
 
@@ -223,11 +224,14 @@ async def read_governance(client: GraphClient, catalog_names: list[str], service
     live.packages = [p for p in lists.packages if _grants(p, service_principals)]
     mine = {id(p) for p in live.packages}
     live.others = [p for p in lists.packages if id(p) not in mine]
+    spelled = {name.casefold(): name for name in catalog_names}  # Graph compares names case-insensitively
     for package in live.packages:
-        live.catalogs.setdefault(package["catalog"]["displayName"], package["catalog"])
+        name = package["catalog"]["displayName"]
+        live.catalogs.setdefault(spelled.get(name.casefold(), name), package["catalog"])
     for catalog in lists.catalogs:
-        if catalog["displayName"] in catalog_names or catalog.get("description") == marker:
-            live.catalogs.setdefault(catalog["displayName"], catalog)
+        name = catalog["displayName"]
+        if name.casefold() in spelled or catalog.get("description") == marker:
+            live.catalogs.setdefault(spelled.get(name.casefold(), name), catalog)
     ids = {package["id"] for package in live.packages}
     live.policies = [p for p in lists.policies if (p.get("accessPackage") or {}).get("id") in ids]
     missing = [c for c in live.catalogs.values() if c["id"] not in lists.resources]

@@ -54,7 +54,10 @@ def tenant(project: Path, keyed: bool = False) -> dict:
 
 
 def applications(project: Path) -> dict[str, dict]:
-    apps = tenant(project)["objects"].get("applications", [])
+    """The applications in the tenant by uniqueName, but for projects' records (idamconf/record/: idamconf's own
+    bookkeeping, tested in tests/cli/test_project_record.py)."""
+    apps = [app for app in tenant(project)["objects"].get("applications", [])
+            if not (app.get("uniqueName") or "").startswith("idamconf.project.")]
     names = [app["uniqueName"] for app in apps]
     assert len(names) == len(set(names)), f"duplicate applications in the tenant: {names}"
     return {app["uniqueName"]: app for app in apps}
