@@ -99,7 +99,7 @@ def test_bad_input_is_refused_with_a_diagnostic(case, project, tmp_path, no_tena
         result = idamconf(command, "-C", str(project), *(["--no-colour"] if command == "plan" else []))
         shown = result.out + result.err
         assert "Traceback" not in shown, shown
-        assert "error: unexpected" not in shown and "idamconf-error.log" not in shown, shown
+        assert "error: unexpected" not in shown and "idamconf-error-" not in shown, shown
         assert result.code == 1, f"{command}: exit {result.code}\n{shown}"
         for substring in expected:
             assert substring in result.err, f"{command}: {substring!r} not in\n{result.err}"
