@@ -11,6 +11,7 @@ import asyncio
 from dataclasses import replace
 from pathlib import Path
 
+from .config.confined import STATE_DIR
 from .config.model import Configuration
 from .diagnostics import Diagnostic, DiagnosticError
 from .graph.connect import Target
@@ -21,7 +22,6 @@ from .plan.governance import catalog_description, desired_governance, live_gover
 from .plan.model import Resource
 from .plan.resources import KIND_ORDER, desired_resources, live_application, live_resources
 
-STATE_DIR = ".idamconf"
 EMULATED_TENANT = "embedded-emulator"
 
 
