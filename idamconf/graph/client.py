@@ -22,6 +22,8 @@ from kiota_abstractions.request_information import RequestInformation
 from kiota_abstractions.response_handler import ResponseHandler
 from kiota_http.middleware.options import ResponseHandlerOption
 
+from .origin import origin_of, refuse_foreign
+
 BATCH_LIMIT = 20
 RETRYABLE = {429, 503, 504}
 IDEMPOTENT = {"GET", "PUT", "PATCH", "DELETE"}
@@ -139,6 +141,8 @@ class GraphClient:
         if self.budget is not None:
             await self.budget.spend([BatchRequest(method, path)])
         url = path if path.startswith("http") else f"{self.base_url}/{path.lstrip('/')}"
+        if url is path:  # a full URL from an answer (@odata.nextLink): only to the target's own origin (graph/origin)
+            refuse_foreign(httpx.URL(url), origin_of(httpx.URL(self.base_url)))
         info = RequestInformation(Method[method], None)
         info.url = url
         for name, value in (headers or {}).items():

@@ -2,9 +2,10 @@
 
 `validate` allows only Microsoft Graph's endpoints (or loopback, for an emulator) as `graphUrl` (graph/clouds), but a
 URL also arrives from the other side: an `@odata.nextLink` is followed as given, and msgraph-core's redirect handler
-follows `Location`. So the transport under the SDK's middleware refuses every request whose scheme, host and port
-are not the target's own, before it is sent; kiota's `AllowedHostsValidator` (graph/connect) keeps the token off any
-other host as a second, independent line.
+follows `Location`. So `GraphClient` refuses a full URL whose scheme, host and port are not the target's own before
+asking for a token; the transport under the SDK's middleware refuses every such request before it is sent (a
+redirect's included); and kiota's `AllowedHostsValidator` (graph/connect) keeps the token off any other host as a
+third, independent line.
 """
 
 from __future__ import annotations
@@ -28,6 +29,15 @@ def shown(origin: tuple[str, str, int | None]) -> str:
     return f"{scheme}://{host}:{port}"
 
 
+def refuse_foreign(url: httpx.URL, origin: tuple[str, str, int | None]) -> None:
+    """Raises `ForeignOrigin` unless `url` is at `origin`."""
+    found = origin_of(url)
+    if found != origin:
+        raise ForeignOrigin(f"refused to send a request to {shown(found)}: this environment's Graph is "
+                            f"{shown(origin)}, and nothing else is ever sent a request (an @odata.nextLink or a "
+                            "redirect pointed elsewhere)")
+
+
 class OriginGuard(httpx.AsyncBaseTransport):
     """A transport that passes on only requests to `origin` (see `origin_of`)."""
 
@@ -36,11 +46,7 @@ class OriginGuard(httpx.AsyncBaseTransport):
         self.origin = origin
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        found = origin_of(request.url)
-        if found != self.origin:
-            raise ForeignOrigin(f"refused to send a request to {shown(found)}: this environment's Graph is "
-                                f"{shown(self.origin)}, and nothing else is ever sent a request (an "
-                                "@odata.nextLink or a redirect pointed elsewhere)")
+        refuse_foreign(request.url, self.origin)
         return await self.inner.handle_async_request(request)
 
     async def aclose(self) -> None:
