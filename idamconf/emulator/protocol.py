@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from ..graph.paths import segments
+
 _KEYED = re.compile(r"(\w+)\((\w+)='([^']*(?:''[^']*)*)'\)")  # unrolled: linear in the segment's length
 
 
@@ -57,7 +59,7 @@ def split_path(path: str) -> list[str | Key]:
     A plain segment after a collection is an id: `applications/123` -> ["applications", Key("id", "123")].
     """
     parts: list[str | Key] = []
-    for segment in _segments(path):
+    for segment in segments(path):
         keyed = _KEYED.fullmatch(segment)
         if keyed:
             parts += [keyed.group(1), Key(keyed.group(2), keyed.group(3).replace("''", "'"))]
@@ -65,22 +67,3 @@ def split_path(path: str) -> list[str | Key]:
             parts.append(segment)
     return parts
 
-
-def _segments(path: str) -> list[str]:
-    """`path` split at each "/" outside parentheses and quotes: `applications(uniqueName='a/b')/owners` is two
-    segments. One pass, a character at a time: a quote opens or closes a string (so `''` inside one is a quote),
-    and nothing is ever looked at twice, whatever the path (a regular expression with a quoted-string alternative
-    took time doubling with every `''` added to an unclosed string)."""
-    segments, start, depth, quoted = [], 0, 0, False
-    for index, char in enumerate(path):
-        if quoted:
-            quoted = char != "'"
-        elif char == "'" and depth:
-            quoted = True
-        elif char in "()":
-            depth = max(depth + (1 if char == "(" else -1), 0)
-        elif char == "/" and not depth:
-            segments.append(path[start:index])
-            start = index + 1
-    segments.append(path[start:])
-    return [segment for segment in segments if segment]
