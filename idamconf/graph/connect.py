@@ -65,7 +65,7 @@ class Target:
 class _EmulatorToken(AccessTokenProvider):
     """The emulator accepts any bearer token; this one is sent only to loopback or in-process targets."""
 
-    def __init__(self, host: str):
+    def __init__(self, host: str = "emulator.localhost"):  # the embedded emulator's (workflow.target_for)
         self.hosts = AllowedHostsValidator([host])
 
     async def get_authorization_token(self, uri: str, additional_authentication_context: dict = {}) -> str:

@@ -538,6 +538,7 @@ case("project-secret-pasted", psub("credential: workload-identity",
      pat(12, 22, "environments.nle.clientSecretEnv: the value (not shown: it may be a secret)"), target="project")
 
 # --- issue 23: the token goes only to Graph; secrets never echoed; nothing outside the configuration directory ---
+NOT_SHOWN = "the value (not shown: it may be a secret) is not a valid value"
 GRAPH_ONLY = "environments.nle.graphUrl: not a Microsoft Graph endpoint, and credential 'workload-identity' would " \
              "send the tenant's token there"
 for slug, url in (("foreign-host", "https://graph.example.org/v1.0"),
@@ -563,16 +564,16 @@ case("project-emulator-credential-lookalike-localhost",
      target="project")
 case("project-client-secret-env-other-tool", psub("credential: workload-identity",
                                                   "credential: client-secret\n    clientSecretEnv: GITHUB_TOKEN"),
-     pat(12, 22, "environments.nle.clientSecretEnv: the value (not shown: it may be a secret) is not a valid value"),
+     pat(12, 22, f"environments.nle.clientSecretEnv: {NOT_SHOWN}"),
      "IDAMCONF_<NAME>", "AZURE_CLIENT_SECRET", target="project")
 case("project-certificate-path-private-key",
      psub("credential: workload-identity", "credential: certificate\n    certificatePath: |\n"
           "      -----BEGIN PRIVATE KEY-----\n      MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n      -----END PRIVATE KEY-----"),
-     pat(12, 22, "environments.nle.certificatePath: the value (not shown: it may be a secret) is not a valid value"),
+     pat(12, 22, f"environments.nle.certificatePath: {NOT_SHOWN}"),
      "give the path of the certificate file", target="project")
 case("project-certificate-path-two-lines",
      psub("credential: workload-identity", 'credential: certificate\n    certificatePath: "certs/idamconf.pem\\nx"'),
-     pat(12, 22, "environments.nle.certificatePath: the value (not shown: it may be a secret) is not a valid value"),
+     pat(12, 22, f"environments.nle.certificatePath: {NOT_SHOWN}"),
      target="project")
 case("project-seed-absolute-path", psub("seed: emulator/directory.yaml", "seed: /etc/passwd"),
      pat(6, 11, "environments.local.seed: the seed file is outside the configuration directory"), target="project")
