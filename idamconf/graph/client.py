@@ -140,9 +140,10 @@ class GraphClient:
             raise GraphUnavailable(TIME_BOUND)
         if self.budget is not None:
             await self.budget.spend([BatchRequest(method, path)])
-        url = path if path.startswith("http") else f"{self.base_url}/{path.lstrip('/')}"
-        if url is path:  # a full URL from an answer (@odata.nextLink): only to the target's own origin (graph/origin)
-            refuse_foreign(httpx.URL(url), origin_of(httpx.URL(self.base_url)))
+        absolute = path.startswith("http")  # a full URL from an answer (@odata.nextLink)
+        url = path if absolute else f"{self.base_url}/{path.lstrip('/')}"
+        if absolute:  # only to the target's own origin, before a token is asked for (graph/origin)
+            refuse_foreign(url, origin_of(httpx.URL(self.base_url)))
         info = RequestInformation(Method[method], None)
         info.url = url
         for name, value in (headers or {}).items():

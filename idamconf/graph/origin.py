@@ -29,9 +29,13 @@ def shown(origin: tuple[str, str, int | None]) -> str:
     return f"{scheme}://{host}:{port}"
 
 
-def refuse_foreign(url: httpx.URL, origin: tuple[str, str, int | None]) -> None:
+def refuse_foreign(url: httpx.URL | str, origin: tuple[str, str, int | None]) -> None:
     """Raises `ForeignOrigin` unless `url` is at `origin`."""
-    found = origin_of(url)
+    try:
+        found = origin_of(httpx.URL(url))
+    except httpx.InvalidURL:
+        raise ForeignOrigin(f"refused to send a request to a malformed URL: this environment's Graph is "
+                            f"{shown(origin)}") from None
     if found != origin:
         raise ForeignOrigin(f"refused to send a request to {shown(found)}: this environment's Graph is "
                             f"{shown(origin)}, and nothing else is ever sent a request (an @odata.nextLink or a "
