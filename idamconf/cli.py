@@ -84,7 +84,8 @@ def apply(plan_file: Optional[Path] = typer.Argument(None, metavar="[PLAN_FILE]"
           config_dir: Path = ConfigDir, env: Optional[str] = Env,
           auto_approve: bool = typer.Option(False, "--auto-approve", help="Do not ask for confirmation (pipelines)."),
           allow_delete: bool = typer.Option(False, "--allow-delete",
-                                            help="Allow the plan to delete applications, roles or owners."),
+                                            help="Allow the plan to take access away: delete applications, "
+                                                 "roles, owners or access packages, or disable roles."),
           colour: Optional[bool] = Colour,
           output: str = typer.Option("human", "--format", help="human; json (a machine-readable report) or markdown "
                                      "(a comment for the merged pull request)."),
@@ -110,15 +111,19 @@ def schema(name: str = typer.Argument("application", help="application, project 
 
 
 @emulator_app.command(epilog="Example: idamconf emulator serve --port 8931 --state /tmp/tenant.db")
-def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback by default)."),
+def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on: a loopback address (127.0.0.1, ::1)."),
           port: int = typer.Option(8931, help="Port to listen on."),
           state: Path = typer.Option(Path(".idamconf/served.db"), help="SQLite state file of the emulated tenant."),
           seed: Optional[Path] = typer.Option(None, help="Seed file loaded when the state file is new."),
           faults: Optional[str] = typer.Option(None, "--faults", metavar="SPEC",
                                                help="Inject faults, e.g. seed=7,throttle=0.1,drop=0.02,lag=5s,"
-                                                    "budget=S (see docs/emulator.md).")) -> None:
-    """Serve the Graph emulator over HTTP at http://HOST:PORT/v1.0 (any bearer token is accepted)."""
-    _run("emulator_serve", host, port, state, seed, faults)
+                                                    "budget=S (see docs/emulator.md)."),
+          allow_non_loopback: bool = typer.Option(False, "--allow-non-loopback",
+                                                  help="Allow a --host other than loopback (a container's published "
+                                                       "port): anyone who reaches it can change the tenant.")
+          ) -> None:
+    """Serve the Graph emulator over HTTP at http://HOST:PORT/v1.0 (any bearer token is accepted; loopback only)."""
+    _run("emulator_serve", host, port, state, seed, faults, allow_non_loopback)
 
 
 @emulator_app.command(epilog="Example: idamconf emulator reset -C examples")

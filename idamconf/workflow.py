@@ -11,6 +11,7 @@ import asyncio
 from dataclasses import replace
 from pathlib import Path
 
+from .config.confined import STATE_DIR
 from .config.model import Configuration
 from .diagnostics import Diagnostic, DiagnosticError
 from .graph.connect import Target
@@ -23,7 +24,6 @@ from .plan.model import Resource
 from .record import home_problems, read_records, record_name
 from .plan.resources import KIND_ORDER, desired_resources, live_application, live_resources
 
-STATE_DIR = ".idamconf"
 EMULATED_TENANT = "embedded-emulator"
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..plan import saved, signing
 from ..plan.model import Action
+from ..plan.removals import disabled_roles, removing_access
 from ..plan.render_markdown import render_apply_markdown
 from .plan import render
 from .session import surveyed, use_colour
@@ -42,8 +43,10 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
             print(render(survey, "human", colour), end="")
         if plan.empty:
             return _emit(output, plan, None) if quiet else 0
-        if plan.deletions and not allow_delete:
-            return _refused(output, plan, "deletions need --allow-delete") or _refuse_deletions(plan)
+        removing = removing_access(plan)
+        if removing and not allow_delete:
+            return _refused(output, plan, "deletions and disabled roles need --allow-delete") or \
+                _refuse_removals(removing)
         if not auto_approve and not _confirmed():
             return _refused(output, plan, "not confirmed (use --auto-approve in pipelines)") or 1
         if not quiet:
@@ -86,15 +89,18 @@ def _refused(output: str, plan, reason: str) -> int:
     if output == "json":
         print(json.dumps({"format_version": saved.FORMAT_VERSION, "project": plan.project,
                           "environment": plan.environment, "tenant": plan.tenant, "complete": False,
-                          "refused": reason, "deletions": [c.address for c in plan.deletions]}, indent=2))
+                          "refused": reason, "deletions": [c.address for c in plan.deletions],
+                          "disabled": [c.address for c in disabled_roles(plan)]}, indent=2))
     return 0
 
 
-def _refuse_deletions(plan) -> int:
-    print("\nerror: this plan deletes, and deletions need --allow-delete. Nothing was changed.", file=sys.stderr)
-    for change in plan.deletions:
-        print(f"  - {change.address}", file=sys.stderr)
-    print("fix: check that the deletions are intended, then run apply again with --allow-delete.", file=sys.stderr)
+def _refuse_removals(removing) -> int:
+    print("\nerror: this plan takes access away (it deletes, or disables roles people hold), and that needs "
+          "--allow-delete. Nothing was changed.", file=sys.stderr)
+    for change in removing:
+        what = "destroy" if change.action is Action.DELETE else "disable: whoever holds the role loses it"
+        print(f"  {change.action.symbol} {change.address}  ({what})", file=sys.stderr)
+    print("fix: check that these are intended, then run apply again with --allow-delete.", file=sys.stderr)
     return 1
 
 

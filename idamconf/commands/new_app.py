@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from .. import scaffold
-from ..config import schema, yamlfile
+from ..config import confined, schema, yamlfile
 from ..config.access import MAX_DAYS, MIN_DAYS
 from ..config.load import APPLICATIONS_DIR, PROJECT_FILE, read
 from ..diagnostics import Diagnostic, DiagnosticError, errors
@@ -43,8 +43,9 @@ def run(config_dir: Path, name: str, display_name, description, owners, organisa
                   _listed(approvers), _listed(reviewers), review_days, no_input)
     if problem := scaffold.name_problem(name):
         raise DiagnosticError([Diagnostic(f"'{name}' is not a valid application name", problem)])
-    defaults = _defaults(config_dir)
     target = config_dir / APPLICATIONS_DIR / f"{name}.yaml"
+    _refuse_outside(config_dir, target)
+    defaults = _defaults(config_dir)
     _refuse_existing(config_dir, name, target)
     ask = not flags.no_input and _terminal()
     try:
@@ -86,6 +87,16 @@ def _defaults(config_dir: Path) -> dict:
     document, _ = yamlfile.load(path, str(path))
     value = document.value if document is not None and isinstance(document.value, dict) else {}
     return value.get("defaults") or {}
+
+
+def _refuse_outside(config_dir: Path, target: Path) -> None:
+    """idamconf.yaml, or the directory the file would be written in, linked outside the configuration (config/
+    confined): nothing is read or written there."""
+    project = confined.linked_outside(config_dir, config_dir / PROJECT_FILE, str(config_dir / PROJECT_FILE))
+    if project is not None:
+        raise DiagnosticError([project])
+    if not confined.inside(config_dir, target.parent):
+        raise DiagnosticError([confined.leads_outside("directory", str(target.parent))])
 
 
 def _refuse_existing(config_dir: Path, name: str, target: Path) -> None:

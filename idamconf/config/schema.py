@@ -71,7 +71,8 @@ def _explain(document: Document, error) -> list[Diagnostic]:
         choices = [str(choice) for choice in sub["enum"]]
         close = difflib.get_close_matches(str(error.instance), choices, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        return [document.diagnostic(path, f"'{error.instance}' is not one of {', '.join(choices)}",
+        shown = "the value (not shown: it may be a secret)" if secret_path(path) else f"'{error.instance}'"
+        return [document.diagnostic(path, f"{shown} is not one of {', '.join(choices)}",
                                     f"{hint}choose one of {', '.join(choices)}")]
     if rule == "propertyNames" or "propertyNames" in error.schema_path:
         line, column = document.where(path + (error.instance,), key=True)

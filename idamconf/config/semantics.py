@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic
+from ..graph.clouds import graph_url_problem
 from .access import nearest_schedules, review_schedule, rule_findings
 from .model import Application, Configuration, Location
 from .yamlfile import Document, render_path
@@ -100,6 +101,7 @@ def _environment_settings(configuration: Configuration, project: Document) -> li
         if not environment.emulator and not environment.graph_url:
             problems.append(project.diagnostic(path, "no graphUrl for a non-emulator environment",
                                                "add graphUrl: https://graph.microsoft.com/v1.0"))
+        problems += _graph_url(project, path, environment)
         needs = {"client-secret": ("tenantId", "clientId", "clientSecretEnv"),
                  "certificate": ("tenantId", "clientId", "certificatePath"),
                  "workload-identity": ("tenantId", "clientId")}.get(environment.credential, ())
@@ -109,6 +111,14 @@ def _environment_settings(configuration: Configuration, project: Document) -> li
                 problems.append(project.diagnostic(path, f"credential '{environment.credential}' needs {key}",
                                                    f"add {key} to environment '{name}'"))
     return problems
+
+
+def _graph_url(project: Document, path: tuple, environment) -> list[Diagnostic]:
+    """The tenant's token goes only to Microsoft Graph; the emulator's made-up one only to loopback (graph/clouds)."""
+    if not environment.graph_url or environment.emulator:
+        return []
+    problem = graph_url_problem(environment.graph_url, environment.credential)
+    return [project.diagnostic(path + ("graphUrl",), *problem)] if problem else []
 
 
 def _application(document: Document, configuration: Configuration, app: Application) -> list[Diagnostic]:

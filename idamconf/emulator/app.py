@@ -3,7 +3,8 @@
 `Emulator.handle` is the one dispatcher: HTTP requests and the items of a `$batch` both go through it, so every
 rule, every error shape and every injected fault applies to both alike. It charges each request it executes by
 Graph's cost table (`x-ms-resource-unit`) and counts what it served in `Emulator.stats`, also served as JSON at
-`GET /_emulator/stats` (outside `/v1.0`; `POST /_emulator/stats/reset` zeroes it).
+`GET /_emulator/stats` (outside `/v1.0`; `POST /_emulator/stats/reset` zeroes it; both need a bearer token, as
+`/v1.0` does). Only requests addressed to a loopback name are answered (emulator/hosts: DNS rebinding).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .batch import run_batch
 from .connections import ConnectionFaults, quiet_deliberate_drops
 from .errors import GraphError, bad_request
 from .faults import NoFaults
+from .hosts import LoopbackHostOnly
 from .protocol import Key, RawJson, Reply, Request, split_path
 from .stats import Stats
 from .store import Store
@@ -96,7 +98,11 @@ def _error_reply(error: Exception, ids: tuple[str, str]) -> Reply:
 
 
 def _authenticate(request: Request) -> None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    _authenticate_headers(request.headers)
+
+
+def _authenticate_headers(headers: dict[str, str]) -> None:
+    scheme, _, token = headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise GraphError(401, "InvalidAuthenticationToken", "Access token is empty.")
 
@@ -207,12 +213,27 @@ def create_app(store: Store, faults=None) -> Starlette:
 
     methods = ["GET", "POST", "PATCH", "PUT", "DELETE"]
     routes = [Route("/v1.0/{path:path}", endpoint, methods=methods),
-              Route("/_emulator/stats", stats, methods=["GET"]),
-              Route("/_emulator/stats/reset", reset_stats, methods=["POST"])]
-    app = Starlette(routes=routes, middleware=[Middleware(ConnectionFaults, emulator=emulator)])
+              Route("/_emulator/stats", _authenticated(stats), methods=["GET"]),
+              Route("/_emulator/stats/reset", _authenticated(reset_stats), methods=["POST"])]
+    # Outermost first: a request not addressed to a loopback name is answered before anything else sees it.
+    app = Starlette(routes=routes, middleware=[Middleware(LoopbackHostOnly),
+                                               Middleware(ConnectionFaults, emulator=emulator)])
     app.state.emulator = emulator
     quiet_deliberate_drops()
     return app
+
+
+def _authenticated(endpoint):
+    """The emulator's own endpoints (`/_emulator/*`) ask for what `/v1.0` asks for: a bearer token."""
+    async def guarded(http: HttpRequest) -> Response:
+        try:
+            _authenticate_headers({name.lower(): value for name, value in http.headers.items()})
+        except GraphError as error:
+            request_id = str(uuid.uuid4())
+            return _write(_error_reply(error, (request_id, http.headers.get("client-request-id", request_id))))
+        return await endpoint(http)
+
+    return guarded
 
 
 async def _read(http: HttpRequest) -> Request | Reply:

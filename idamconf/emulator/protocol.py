@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-_SEGMENT = re.compile(r"(?:[^/(]|\((?:[^')]|'(?:[^']|'')*')*\))+")  # a "/" inside (key='…') does not split
-_KEYED = re.compile(r"^(\w+)\((\w+)='((?:[^']|'')*)'\)$")
+from ..graph.paths import segments
+
+_KEYED = re.compile(r"(\w+)\((\w+)='([^']*(?:''[^']*)*)'\)")  # unrolled: linear in the segment's length
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,11 @@ def split_path(path: str) -> list[str | Key]:
     A plain segment after a collection is an id: `applications/123` -> ["applications", Key("id", "123")].
     """
     parts: list[str | Key] = []
-    for segment in _SEGMENT.findall(path.strip("/")):
-        keyed = _KEYED.match(segment)
+    for segment in segments(path):
+        keyed = _KEYED.fullmatch(segment)
         if keyed:
             parts += [keyed.group(1), Key(keyed.group(2), keyed.group(3).replace("''", "'"))]
         else:
             parts.append(segment)
     return parts
+

@@ -22,6 +22,7 @@ from kiota_abstractions.request_information import RequestInformation
 from kiota_abstractions.response_handler import ResponseHandler
 from kiota_http.middleware.options import ResponseHandlerOption
 
+from .origin import origin_of, refuse_foreign
 from .ownership import NotOurs
 
 BATCH_LIMIT = 20
@@ -146,7 +147,10 @@ class GraphClient:
             raise GraphUnavailable(TIME_BOUND)
         if self.budget is not None:
             await self.budget.spend([BatchRequest(method, path)])
-        url = path if path.startswith("http") else f"{self.base_url}/{path.lstrip('/')}"
+        absolute = path.startswith("http")  # a full URL from an answer (@odata.nextLink)
+        url = path if absolute else f"{self.base_url}/{path.lstrip('/')}"
+        if absolute:  # only to the target's own origin, before a token is asked for (graph/origin)
+            refuse_foreign(url, origin_of(httpx.URL(self.base_url)))
         info = RequestInformation(Method[method], None)
         info.url = url
         for name, value in (headers or {}).items():

@@ -537,6 +537,49 @@ case("project-secret-pasted", psub("credential: workload-identity",
                                    "credential: client-secret\n    clientSecretEnv: 'Xy9~canary.Qz'"),
      pat(12, 22, "environments.nle.clientSecretEnv: the value (not shown: it may be a secret)"), target="project")
 
+# --- issue 23: the token goes only to Graph; secrets never echoed; nothing outside the configuration directory ---
+NOT_SHOWN = "the value (not shown: it may be a secret) is not a valid value"
+GRAPH_ONLY = "environments.nle.graphUrl: not a Microsoft Graph endpoint, and credential 'workload-identity' would " \
+             "send the tenant's token there"
+for slug, url in (("foreign-host", "https://graph.example.org/v1.0"),
+                  ("lookalike-host", "https://graph.microsoft.com.example.org/v1.0"),
+                  ("user-information", "https://graph.microsoft.com@example.org/v1.0"),
+                  ("plain-http", "http://graph.microsoft.com/v1.0"),
+                  ("other-port", "https://graph.microsoft.com:8443/v1.0"),
+                  ("azure-ad-graph", "https://graph.windows.net/v1.0")):
+    case(f"project-graph-url-{slug}", psub("graphUrl: https://graph.microsoft.com/v1.0", f"graphUrl: {url}"),
+         pat(8, 15, GRAPH_ONLY), "https://graph.microsoft.us/v1.0, https://dod-graph.microsoft.us/v1.0",
+         target="project")
+case("project-graph-url-loopback-with-tenant-credential",
+     psub("graphUrl: https://graph.microsoft.com/v1.0", "graphUrl: http://127.0.0.1:8931/v1.0"),
+     pat(8, 15, "environments.nle.graphUrl: credential 'workload-identity' signs in to Entra ID, and that token goes "
+                "only to Microsoft Graph, not to a loopback address"), "add credential: emulator", target="project")
+case("project-emulator-credential-to-graph", psub("credential: workload-identity", "credential: emulator"),
+     pat(8, 15, "environments.nle.graphUrl: credential 'emulator' is only for an emulator on this machine"),
+     "http://127.0.0.1:PORT/v1.0", target="project")
+case("project-emulator-credential-lookalike-localhost",
+     psub("graphUrl: https://graph.microsoft.com/v1.0\n", "graphUrl: http://localhost.example.org:8931/v1.0\n")
+     .replace("credential: workload-identity", "credential: emulator"),
+     pat(8, 15, "environments.nle.graphUrl: credential 'emulator' is only for an emulator on this machine"),
+     target="project")
+case("project-client-secret-env-other-tool", psub("credential: workload-identity",
+                                                  "credential: client-secret\n    clientSecretEnv: GITHUB_TOKEN"),
+     pat(12, 22, f"environments.nle.clientSecretEnv: {NOT_SHOWN}"),
+     "IDAMCONF_<NAME>", "AZURE_CLIENT_SECRET", target="project")
+case("project-certificate-path-private-key",
+     psub("credential: workload-identity", "credential: certificate\n    certificatePath: |\n"
+          "      -----BEGIN PRIVATE KEY-----\n      MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n      -----END PRIVATE KEY-----"),
+     pat(12, 22, f"environments.nle.certificatePath: {NOT_SHOWN}"),
+     "give the path of the certificate file", target="project")
+case("project-certificate-path-two-lines",
+     psub("credential: workload-identity", 'credential: certificate\n    certificatePath: "certs/idamconf.pem\\nx"'),
+     pat(12, 22, f"environments.nle.certificatePath: {NOT_SHOWN}"),
+     target="project")
+case("project-seed-absolute-path", psub("seed: emulator/directory.yaml", "seed: /etc/passwd"),
+     pat(6, 11, "environments.local.seed: the seed file is outside the configuration directory"), target="project")
+case("project-seed-parent-directory", psub("seed: emulator/directory.yaml", "seed: ../../emulator/directory.yaml"),
+     pat(6, 11, "environments.local.seed: the seed file is outside the configuration directory"), target="project")
+
 # --- generated at test time (see BUILDERS in test_bad_inputs.py) ----------------------------------------------------
 GENERATED = {
     "huge-file-over-limit": ["applications/wordpress.yaml: error: file is 1,000,001 bytes; the limit is 1,000,000",
@@ -547,6 +590,9 @@ GENERATED = {
     "symlink-file-outside": ["applications/wordpress.yaml: error: this file links outside the configuration directory"],
     "symlink-directory-outside": ["applications/linked: error: this directory links outside the "
                                   "configuration directory"],
+    "symlink-project-file-outside": ["idamconf.yaml: error: this file links outside the configuration directory"],
+    "symlink-seed-outside": ["idamconf.yaml:15:11: error: environments.local.seed: the seed file is outside the "
+                             "configuration directory"],
 }
 
 

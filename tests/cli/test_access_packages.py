@@ -213,7 +213,7 @@ def graph(project, method: str, path: str, body=None) -> dict:
 
     async def send():
         app = create_app(Store(project / ".idamconf" / "local.db"))
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://graph/v1.0/",
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://emulator.localhost/v1.0/",
                                      headers={"Authorization": "Bearer other-team"}) as client:
             response = await client.request(method, path, json=body)
             assert response.status_code < 300, response.text

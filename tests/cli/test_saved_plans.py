@@ -119,5 +119,5 @@ def test_apply_json_report_when_refused(project):
     result = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "json")
     report = json.loads(result.out)
     assert result.code == 1 and report["complete"] is False
-    assert report["refused"] == "deletions need --allow-delete"
-    assert "app.payments-api" in report["deletions"]
+    assert report["refused"] == "deletions and disabled roles need --allow-delete"
+    assert "app.payments-api" in report["deletions"] and report["disabled"] == []
