@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from pathlib import Path
 
+from ..escape import json_dumps, terminal
 from ..plan import saved
 from ..plan.model import Action
+from ..plan.render_human import deletion_note, deletions_first
 from ..plan.render_markdown import render_apply_markdown
 from .plan import render
 from .session import surveyed, use_colour
@@ -30,7 +31,7 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
             stale = saved.staleness(document, survey.target.environment, tenant_of(survey.target), survey.digest,
                                     survey.live)
             if stale:
-                print("\n".join(stale) + "\nNothing was changed.", file=sys.stderr)
+                print("\n".join(map(terminal, stale)) + "\nNothing was changed.", file=sys.stderr)
                 return 1
             plan = saved.plan_from_dict(document["plan"])
         if not quiet:
@@ -45,7 +46,7 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
         if not quiet:
             print()
         outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else _progress)
-        return _emit(output, plan, outcome) if quiet else _report(outcome)
+        return _emit(output, plan, outcome) if quiet else _report(plan, outcome)
 
     only = set(document["applications"]) if document and document.get("applications") is not None else None
     return asyncio.run(surveyed(config_dir, env, then, only, timeout))
@@ -55,16 +56,16 @@ def _refused(output: str, plan, reason: str) -> int:
     """With --format json, a refusal is a report too (stdout), besides the message on stderr. Returns 0 to let the
     caller go on to its human message."""
     if output == "json":
-        print(json.dumps({"format_version": saved.FORMAT_VERSION, "project": plan.project,
+        print(json_dumps({"format_version": saved.FORMAT_VERSION, "project": plan.project,
                           "environment": plan.environment, "tenant": plan.tenant, "complete": False,
-                          "refused": reason, "deletions": [c.address for c in plan.deletions]}, indent=2))
+                          "refused": reason, **saved.deletions_first(plan)}, indent=2))
     return 0
 
 
 def _refuse_deletions(plan) -> int:
     print("\nerror: this plan deletes, and deletions need --allow-delete. Nothing was changed.", file=sys.stderr)
-    for change in plan.deletions:
-        print(f"  - {change.address}", file=sys.stderr)
+    for line in deletions_first(plan)[1:-1]:
+        print(line, file=sys.stderr)
     print("fix: check that the deletions are intended, then run apply again with --allow-delete.", file=sys.stderr)
     return 1
 
@@ -82,18 +83,23 @@ def _confirmed() -> bool:
 
 
 def _progress(change, verb: str) -> None:
-    print(f"  {VERB_SYMBOL.get(verb, '~')} {change.address}: {verb}", flush=True)
+    print(f"  {VERB_SYMBOL.get(verb, '~')} {terminal(change.address)}: {verb}", flush=True)
 
 
 def _counts(outcome) -> tuple[int, int, int]:
     return outcome.count(Action.CREATE), outcome.count(Action.UPDATE), outcome.count(Action.DELETE)
 
 
-def _report(outcome) -> int:
+def _report(plan, outcome) -> int:
+    if plan.deletions:
+        print("\nDeletions and replacements:")
+        for change in plan.deletions:
+            print(f"  {'-/+' if change.address in plan.replacements else '-'} {terminal(change.address)}: "
+                  f"{outcome.result(change)} ({deletion_note(plan, change)})")
     for change, message in outcome.failed:
-        print(f"error: {change.address}: {message}", file=sys.stderr)
+        print(f"error: {terminal(change.address)}: {terminal(message)}", file=sys.stderr)
     for change in outcome.skipped:
-        print(f"skipped: {change.address}: an earlier step for its application failed", file=sys.stderr)
+        print(f"skipped: {terminal(change.address)}: an earlier step for its application failed", file=sys.stderr)
     added, changed, destroyed = _counts(outcome)
     if outcome.failed:
         print(f"\nApply incomplete: {added} added, {changed} changed, {destroyed} destroyed; "
@@ -114,7 +120,7 @@ def _emit(output: str, plan, outcome) -> int:
 def _emit_json(plan, outcome) -> int:
     """apply's report for other tools: what was done, what failed and why, what was skipped."""
     report = {"format_version": saved.FORMAT_VERSION, "project": plan.project, "environment": plan.environment,
-              "tenant": plan.tenant, "complete": not (outcome and outcome.failed)}
+              "tenant": plan.tenant, "complete": not (outcome and outcome.failed), **saved.deletions_first(plan)}
     if outcome is not None:
         added, changed, destroyed = _counts(outcome)
         report |= {"summary": {"added": added, "changed": changed, "destroyed": destroyed,
@@ -124,5 +130,5 @@ def _emit_json(plan, outcome) -> int:
                    "skipped": [c.address for c in outcome.skipped]}
     else:
         report["summary"] = {"added": 0, "changed": 0, "destroyed": 0, "failed": 0}
-    print(json.dumps(report, indent=2, ensure_ascii=False))
+    print(json_dumps(report, indent=2))
     return 0 if report["complete"] else 1

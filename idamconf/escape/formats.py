@@ -1,0 +1,57 @@
+"""Escaping for the plain formats: the terminal, JSON, GitHub workflow commands and SARIF."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import quote
+
+from .characters import json_escaped, visible
+
+
+def terminal(value: str) -> str:
+    """A value in human output -- plan, apply's progress and reports, validate and lint, error messages (Graph's
+    included: they come from the tenant) -- whether or not stdout is a terminal: a pipeline's log is read too, and
+    there a value that starts a line could start a workflow command. Control, bidi and invisible characters are
+    shown (\\x1b, \\n, \\u202e), so a value never moves the cursor, writes the clipboard, reorders what is shown or
+    starts a new line."""
+    return visible(value)
+
+
+def json_dumps(value, **options) -> str:
+    """A JSON document (plan and apply --format json, lint's SARIF) that keeps non-ASCII text readable, as
+    json.dumps(ensure_ascii=False) does, without the characters it would leave raw: DEL, C1 and bidi controls,
+    U+2028/U+2029 (line ends in JavaScript), zero-width and other invisible ones are written \\uXXXX."""
+    return json_escaped(json.dumps(value, ensure_ascii=False, **options))
+
+
+def workflow_data(value: str) -> str:
+    """The message of a GitHub workflow command (`::error file=F,line=L::MESSAGE`), as @actions/core's escapeData
+    writes it: %, CR and LF percent-encoded -- the runner decodes them after it has read the command, so a line
+    break in a value stays inside the message and can never start a command of its own. The other hidden
+    characters are shown (\\x1b): the log viewer renders ANSI sequences."""
+    encoded = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return visible(encoded)
+
+
+def workflow_property(value: str) -> str:
+    """A property of a workflow command (`file=`, `title=`...): as data, and also ':' and ',' -- which would end the
+    properties or start the next one -- as @actions/core's escapeProperty writes them."""
+    return workflow_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def sarif_uri(path: str) -> str:
+    """`artifactLocation.uri` for a path relative to the repository root (with '/'): a relative reference (RFC 3986)
+    whose segments are percent-encoded, UTF-8 -- a space, '#', '?', '%', ':' and every non-ASCII character -- so
+    code scanning finds the file whatever it is called. Bytes Python could not decode are encoded as they were."""
+    return quote(path, safe="/", errors="surrogateescape")
+
+
+_BRACKET = re.compile(r"(\\*)([\[\]])")
+
+
+def sarif_text(value: str) -> str:
+    """A SARIF plain-text message (`message.text`): hidden characters shown, and square brackets escaped with a
+    backslash, as SARIF 2.1.0 (3.11.6) asks, since `[text](target)` is an embedded link (backslashes just before a
+    bracket are doubled, so the bracket stays literal)."""
+    return _BRACKET.sub(lambda match: match.group(1) * 2 + "\\" + match.group(2), visible(value))
