@@ -12,6 +12,7 @@ import traceback
 from pathlib import Path
 
 from ..diagnostics import DiagnosticError, errors
+from ..escape import terminal
 
 
 def run_command(name: str, *args) -> int:
@@ -38,16 +39,16 @@ def _unexpected(error: Exception) -> int:
     from ..graph.connect import ConnectError
 
     if isinstance(error, (GraphUnavailable, GraphRequestFailed, ConnectError)):
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {terminal(str(error))}", file=sys.stderr)  # Graph's messages come from the tenant
         return 1
     if type(error).__module__.startswith("azure."):  # azure-identity could not sign in (its messages hold no secret)
-        print(f"error: signing in to Entra ID failed ({type(error).__name__}): {_first_line(error)}\n"
+        print(f"error: signing in to Entra ID failed ({type(error).__name__}): {terminal(_first_line(error))}\n"
               "fix: check the environment's tenantId, clientId and credential, and that this machine can reach "
               "login.microsoftonline.com.", file=sys.stderr)
         return 1
     log = Path(tempfile.gettempdir()) / "idamconf-error.log"
     log.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
-    print(f"error: unexpected {type(error).__name__}: {error} (details in {log})", file=sys.stderr)
+    print(f"error: unexpected {type(error).__name__}: {terminal(str(error))} (details in {log})", file=sys.stderr)
     return 1
 
 

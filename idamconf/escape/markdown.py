@@ -13,8 +13,8 @@ In all of them hidden characters are shown (characters.visible): a value never e
 table row, an HTML block, a fence or the comment's structure, and never starts a line of its own. Prose is never a
 mention, a reference or a link: a zero-width space follows every '@' (as Dependabot writes mentions it must not
 send), a '#' before a digit, the ':' of '://' and a 'www' before '.'. GitHub neither links nor mentions inside
-code, so e-mail addresses and URLs there stay exactly as written, to be copied; but an '@' that starts a word and a
-'<' that could start a tag, a comment or the comment's marker get a zero-width space there too, so that even a
+code, so e-mail addresses and URLs there stay exactly as written, to be copied; but an '@' outside an e-mail address
+and a '<' that could start a tag, a comment or the comment's marker get a zero-width space there too, so that even a
 search of the raw text finds no `@team`, no `</details>` and no second marker.
 """
 
@@ -28,7 +28,8 @@ from .characters import visible
 ZERO_WIDTH_SPACE = "\u200b"
 # Prose: no mention, no issue reference, no e-mail or URL autolink.
 _UNLINKED = re.compile(r"@|#(?=[0-9])|:(?=//)|(?i:www)(?=\.)")
-_INERT_IN_CODE = re.compile(r"(?<![A-Za-z0-9])@|<(?=[A-Za-z/!?])")
+# Code: an '@' that is not inside an e-mail address (local@domain.tld), and a '<' that could start a tag.
+_INERT_IN_CODE = re.compile(r"(?<![A-Za-z0-9._%+'#-])@|@(?![A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)|<(?=[A-Za-z/!?])")
 _MARKUP = {ord(c): "\\" + c for c in "\\`*_[]()!|~$"} | {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
 _BACKTICKS = re.compile(r"`+")
 _MERMAID_ENCODED = re.compile(r"[^A-Za-z0-9 ._]")
