@@ -9,20 +9,30 @@ from urllib.parse import quote
 from .characters import json_escaped, visible
 
 
+# What a GitHub runner reads in a job's log as a workflow command: `::name ...::` at the start of a line (after
+# spaces), and the older `##[name ...]` anywhere in one.
+_COMMAND = re.compile(r"^(\s*):(?=:)|##\[")
+
+
 def terminal(value: str) -> str:
     """A value in human output -- plan, apply's progress and reports, validate and lint, error messages (Graph's
-    included: they come from the tenant) -- whether or not stdout is a terminal: a pipeline's log is read too, and
-    there a value that starts a line could start a workflow command. Control, bidi and invisible characters are
-    shown (\\x1b, \\n, \\u202e), so a value never moves the cursor, writes the clipboard, reorders what is shown or
-    starts a new line."""
-    return visible(value)
+    included: they come from the tenant) -- whether or not stdout is a terminal: a pipeline's log is read too.
+    Control, bidi and invisible characters are shown (\\x1b, \\n, \\u202e), so a value never moves the cursor,
+    writes the clipboard, reorders what is shown or starts a new line; and what a runner would take for a workflow
+    command is broken (`\\x3a:error::`, `##\\x5b`), wherever the value stands in its line."""
+    return _COMMAND.sub(_no_command, visible(value))
+
+
+def _no_command(match: re.Match) -> str:
+    return "##\\x5b" if match.group() == "##[" else match.group(1) + "\\x3a"
 
 
 def json_dumps(value, **options) -> str:
     """A JSON document (plan and apply --format json, lint's SARIF) that keeps non-ASCII text readable, as
     json.dumps(ensure_ascii=False) does, without the characters it would leave raw: DEL, C1 and bidi controls,
-    U+2028/U+2029 (line ends in JavaScript), zero-width and other invisible ones are written \\uXXXX."""
-    return json_escaped(json.dumps(value, ensure_ascii=False, **options))
+    U+2028/U+2029 (line ends in JavaScript), zero-width and other invisible ones are written \\uXXXX; so is the '['
+    of `##[`, which a runner reading the document in a log would take for a workflow command."""
+    return json_escaped(json.dumps(value, ensure_ascii=False, **options)).replace("##[", "##\\u005b")
 
 
 def workflow_data(value: str) -> str:

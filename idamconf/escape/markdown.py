@@ -26,10 +26,12 @@ import re
 from .characters import visible
 
 ZERO_WIDTH_SPACE = "\u200b"
-# Prose: no mention, no issue reference, no e-mail or URL autolink.
-_UNLINKED = re.compile(r"@|#(?=[0-9])|:(?=//)|(?i:www)(?=\.)")
+# Prose: no mention, no issue reference, no e-mail or URL autolink; and in prose and code alike, no `##[`, which a
+# runner reading the document in a log would take for a workflow command.
+_UNLINKED = re.compile(r"@|#(?=[0-9])|:(?=//)|(?i:www)(?=\.)|(?<=#)#(?=\[)")
 # Code: an '@' that is not inside an e-mail address (local@domain.tld), and a '<' that could start a tag.
-_INERT_IN_CODE = re.compile(r"(?<![A-Za-z0-9._%+'#-])@|@(?![A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)|<(?=[A-Za-z/!?])")
+_INERT_IN_CODE = re.compile(
+    r"(?<![A-Za-z0-9._%+'#-])@|@(?![A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)|<(?=[A-Za-z/!?])|(?<=#)#(?=\[)")
 _MARKUP = {ord(c): "\\" + c for c in "\\`*_[]()!|~$"} | {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
 _BACKTICKS = re.compile(r"`+")
 _MERMAID_ENCODED = re.compile(r"[^A-Za-z0-9 ._]")
