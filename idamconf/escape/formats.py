@@ -53,8 +53,12 @@ def workflow_property(value: str) -> str:
 def sarif_uri(path: str) -> str:
     """`artifactLocation.uri` for a path relative to the repository root (with '/'): a relative reference (RFC 3986)
     whose segments are percent-encoded, UTF-8 -- a space, '#', '?', '%', ':' and every non-ASCII character -- so
-    code scanning finds the file whatever it is called. Bytes Python could not decode are encoded as they were."""
-    return quote(path, safe="/", errors="surrogateescape")
+    code scanning finds the file whatever it is called. Bytes Python could not decode are encoded as they were (any
+    other lone surrogate, which no file name holds, as it is shown: \\ud800)."""
+    try:
+        return quote(path, safe="/", errors="surrogateescape")
+    except UnicodeEncodeError:
+        return quote(visible(path), safe="/")
 
 
 _BRACKET = re.compile(r"(\\*)([\[\]])")

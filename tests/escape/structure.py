@@ -44,3 +44,12 @@ def _outside_code(line: str) -> tuple:
 
 def kinds(document: str, kind: str) -> list[tuple]:
     return [entry for entry in lines_of(document) if entry[0] == kind]
+
+
+CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)|<code>.*?</code>")
+
+
+def prose(document: str) -> str:
+    """The document without its code (fences, code spans, <code> elements): what GitHub links and mentions in."""
+    return "\n".join(CODE_SPAN.sub("", line) for kind, _, line in lines_of(document)
+                     if kind not in ("fence", "code", "end-fence"))
