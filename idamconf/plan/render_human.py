@@ -76,7 +76,8 @@ def _change_lines(change: Change, paint) -> list[str]:
     elif change.action is Action.UPDATE:
         paths = [terminal(attribute.path) for attribute in change.attributes]
         width = max(map(len, paths))
-        lines += [f"      {path:<{width}} : {_difference(a.before, a.after)}" for path, a in zip(paths, change.attributes)]
+        lines += [f"      {path:<{width}} : {_difference(attribute.before, attribute.after)}"
+                  for path, attribute in zip(paths, change.attributes)]
     lines.append("")
     return lines
 

@@ -80,7 +80,8 @@ def test_sarif_names_a_file_with_spaces_and_hashes(project):
     (project / "applications/payments-api.yaml").unlink()
     (project / "applications/payments api #1.yaml").write_text(text.replace("  - dave.finance@contoso.com\n", ""))
     log = json.loads(idamconf("lint", "-C", str(project), "--format", "sarif").out)
-    uris = {result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for result in log["runs"][0]["results"]}
+    uris = {result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for result in log["runs"][0]["results"]}
     assert "applications/payments%20api%20%231.yaml" in uris
 
 
@@ -99,7 +100,8 @@ def test_a_replacement_comes_first_in_every_format_of_plan_and_apply(project):
     document = json.loads(plan(project, "--format", "json").out)
     assert PACKAGE in document["replacements"] and set(document["replacements"]) <= set(document["deletions"])
     comment = plan(project, "--format", "markdown").out
-    assert comment.index(f"| ♻️ | `{PACKAGE}` |") < comment.index("| | change | action |") < comment.index("<details>")
+    replaced = comment.index(f"| ♻️ | `{PACKAGE}` |")
+    assert replaced < comment.index("| | change | action |") < comment.index("<details>")
 
     refused = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "json")
     report = json.loads(refused.out)
