@@ -53,6 +53,8 @@ def json_escaped(document: str) -> str:
     """A JSON document from json.dumps(ensure_ascii=False) with the hidden characters it left raw written as
     \\uXXXX escapes (astral ones as a surrogate pair). They can only occur inside strings, so the document stays
     valid and means the same."""
+    if document.isascii() and "\x7f" not in document:  # a large plan's megabytes, at memory speed
+        return document
     return _LEFT_RAW_BY_JSON.sub(_json_escape, document)
 
 

@@ -44,10 +44,10 @@ def md_text(value: str) -> str:
 
 def md_code(value: str, table: bool = False) -> str:
     """An inline code span (`table`: inside a table row, where '|' ends the cell even in code unless escaped)."""
-    content = _INERT_IN_CODE.sub(_followed_by_space, visible(value))
+    content = _inert_in_code(visible(value))
     if table:
         content = content.replace("|", "\\|")
-    fence = "`" * (_longest_backtick_run(content) + 1)
+    fence = "`" * (_longest_backtick_run(content) + 1) if "`" in content else "`"
     if not content or content[0] in "` " or content[-1] in "` ":
         content = f" {content} "  # CommonMark strips one space from each side
     return f"{fence}{content}{fence}"
@@ -57,14 +57,14 @@ def md_html(value: str, code: bool = False) -> str:
     """Text inside an HTML block (the summary of a `<details>`): no tag, entity or line break of its own. `code`:
     as a `<code>` element, where (as in any code) e-mail addresses and URLs stay as written."""
     if code:
-        return f"<code>{html.escape(_INERT_IN_CODE.sub(_followed_by_space, visible(value)), quote=True)}</code>"
+        return f"<code>{html.escape(_inert_in_code(visible(value)), quote=True)}</code>"
     return html.escape(_UNLINKED.sub(_followed_by_space, visible(value)), quote=True)
 
 
 def md_fence(lines: list[str], info: str) -> list[str]:
     """A fenced code block of `lines` (each a line, values in it not yet escaped), with the `info` string given
     (`diff`, `mermaid`): its fence is longer than any run of backticks inside, so nothing inside can close it."""
-    shown = [_INERT_IN_CODE.sub(_followed_by_space, visible(line)) for line in lines]
+    shown = [_inert_in_code(visible(line)) for line in lines]
     fence = "`" * max(3, max(map(_longest_backtick_run, shown), default=0) + 1)
     return [fence + info, *shown, fence]
 
@@ -72,6 +72,12 @@ def md_fence(lines: list[str], info: str) -> list[str]:
 def mermaid_label(value: str) -> str:
     """A Mermaid node label (inside `["..."]`) or edge label: reads as written once Mermaid decodes its entities."""
     return _MERMAID_ENCODED.sub(lambda match: f"#{ord(match.group())};", visible(value))
+
+
+def _inert_in_code(text: str) -> str:
+    if "@" not in text and "<" not in text and "##[" not in text:  # most addresses: no regular expression
+        return text
+    return _INERT_IN_CODE.sub(_followed_by_space, text)
 
 
 def _followed_by_space(match: re.Match) -> str:

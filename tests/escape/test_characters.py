@@ -13,7 +13,7 @@ from idamconf.escape.characters import HIDDEN, visible
 
 from .hostile import VALUES
 
-PROPERTY = settings(deadline=None, database=None, max_examples=300)
+PROPERTY = settings(deadline=None, database=None, max_examples=150)
 NEVER_RAW = ("Cc", "Cf", "Zl", "Zp", "Cs")  # controls, format characters (bidi...), line/paragraph separators
 
 

@@ -20,7 +20,7 @@ from idamconf.plan.saved import plan_to_dict
 
 from .hostile import NAMES, VALUES, plan_of
 
-PROPERTY = settings(deadline=None, database=None, max_examples=300)
+PROPERTY = settings(deadline=None, database=None, max_examples=150)
 
 
 # --- JSON ----------------------------------------------------------------------------------------------------------
@@ -30,7 +30,9 @@ PROPERTY = settings(deadline=None, database=None, max_examples=300)
 def test_a_plans_json_reads_back_the_same_and_shows_nothing_hidden(names):
     document = plan_to_dict(plan_of(names))
     text = json_dumps(document, indent=2)
-    assert json.loads(text) == document
+    # as the standard library reads back its own output: a high and a low surrogate that were two values' ends
+    # (possible only in a Python string) read back as one character, in any JSON
+    assert json.loads(text) == json.loads(json.dumps(document))
     assert HIDDEN.search(text.replace("\n", "")) is None  # only the indentation's own line ends
     assert len(text.splitlines()) == text.count("\n") + 1  # no U+2028, U+0085... a reader would break a line at
     assert "##[" not in text and not any(line.lstrip().startswith("::") for line in text.split("\n"))

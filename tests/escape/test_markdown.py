@@ -22,7 +22,7 @@ from idamconf.plan.render_markdown import APPLY_MARKER, MARKER, render_apply_mar
 from .hostile import NAMES, VALUES, plan_of
 from .structure import CAN_MENTION, CELL_BOUNDARY, OPENS_HTML, kinds, lines_of, prose
 
-PROPERTY = settings(deadline=None, database=None, max_examples=200)
+PROPERTY = settings(deadline=None, database=None, max_examples=100)
 OUR_TAGS = re.compile(r"</?(?:details|summary|code)>")
 SUMMARY = re.compile(r"<details><summary>(?:<code>[^<>]*</code> \((?:create|update|delete|disable first)\)|"
                      r"Details of every change|Done)</summary>")

@@ -23,7 +23,7 @@ from idamconf.plan.render_human import render_plan
 
 from .hostile import NAMES, VALUES, plan_of
 
-PROPERTY = settings(deadline=None, database=None, max_examples=200)
+PROPERTY = settings(deadline=None, database=None, max_examples=100)
 OUR_COLOURS = re.compile(r"\x1b\[(?:3[123]|0)m")
 ATTACKS = {
     "OSC 52 clipboard write": "\x1b]52;c;Y3VybCBldmlsLnNoIHwgc2g=\x07",
