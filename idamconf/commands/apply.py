@@ -7,7 +7,7 @@ from pathlib import Path
 from ..escape import json_dumps, terminal
 from ..plan import saved
 from ..plan.model import Action
-from ..plan.render_human import deletion_note, deletions_first
+from ..plan.render_human import deletion_lines
 from ..plan.render_markdown import render_apply_markdown
 from .plan import render
 from .session import surveyed, use_colour
@@ -64,8 +64,7 @@ def _refused(output: str, plan, reason: str) -> int:
 
 def _refuse_deletions(plan) -> int:
     print("\nerror: this plan deletes, and deletions need --allow-delete. Nothing was changed.", file=sys.stderr)
-    for line in deletions_first(plan)[1:-1]:
-        print(line, file=sys.stderr)
+    print("\n".join(deletion_lines(plan)), file=sys.stderr)
     print("fix: check that the deletions are intended, then run apply again with --allow-delete.", file=sys.stderr)
     return 1
 
@@ -91,11 +90,8 @@ def _counts(outcome) -> tuple[int, int, int]:
 
 
 def _report(plan, outcome) -> int:
-    if plan.deletions:
-        print("\nDeletions and replacements:")
-        for change in plan.deletions:
-            print(f"  {'-/+' if change.address in plan.replacements else '-'} {terminal(change.address)}: "
-                  f"{outcome.result(change)} ({deletion_note(plan, change)})")
+    if plan.deletions:  # first, with what became of each
+        print("\nDeletions and replacements:\n" + "\n".join(deletion_lines(plan, outcome=outcome)))
     for change, message in outcome.failed:
         print(f"error: {terminal(change.address)}: {terminal(message)}", file=sys.stderr)
     for change in outcome.skipped:

@@ -45,16 +45,21 @@ def summary(plan: Plan) -> str:
 
 
 def deletions_first(plan: Plan, paint=lambda code, text: text) -> list[str]:
-    """What the plan destroys -- replacements marked `-/+` -- listed before anything else; nothing when it destroys
-    nothing."""
+    """What the plan destroys, listed before anything else; nothing when it destroys nothing."""
     if not plan.deletions:
         return []
-    lines = ["Deletions and replacements (listed first; each is shown again with the other changes):"]
+    return ["Deletions and replacements (listed first; each is shown again with the other changes):",
+            *deletion_lines(plan, paint), ""]
+
+
+def deletion_lines(plan: Plan, paint=lambda code, text: text, outcome=None) -> list[str]:
+    """One line per deletion, replacements marked `-/+`; with apply's `outcome`, what became of each."""
+    lines = []
     for change in plan.deletions:
         symbol = "-/+" if change.address in plan.replacements else "-"
         head = paint(_COLOURS[Action.DELETE], f"  {symbol} {terminal(change.address)}")
-        lines.append(f"{head}  ({deletion_note(plan, change)})")
-    return lines + [""]
+        lines.append(f"{head}  ({deletion_note(plan, change)})" + (f": {outcome.result(change)}" if outcome else ""))
+    return lines
 
 
 def deletion_note(plan: Plan, change: Change) -> str:

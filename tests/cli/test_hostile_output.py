@@ -110,7 +110,7 @@ def test_a_replacement_comes_first_in_every_format_of_plan_and_apply(project):
 
     applied = apply(project, "--allow-delete")
     assert applied.code == 0, applied.err
-    assert f"\nDeletions and replacements:\n  -/+ {PACKAGE}: done (replace: destroyed, then created again)" \
+    assert f"\nDeletions and replacements:\n  -/+ {PACKAGE}  (replace: destroyed, then created again): done" \
         in applied.out
     converged(project)
 
