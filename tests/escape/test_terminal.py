@@ -117,3 +117,13 @@ def _captured():
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             yield out, err
     return both()
+
+
+def test_lint_redacts_a_secret_in_the_form_its_output_escaped_it():
+    """Belt and braces: a secret holding a hidden character is shown escaped, and is redacted in that form too."""
+    from idamconf.commands.lint import _redacted
+    from idamconf.escape import json_dumps, sarif_text
+
+    secret = "hunter2\u202eS3cret[x]"
+    for shown in (terminal(f"holds {secret}"), json_dumps(sarif_text(f"holds {secret}"))):
+        assert "hunter2" in shown and "hunter2" not in _redacted(shown, {secret})
