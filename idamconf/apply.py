@@ -28,6 +28,18 @@ class Outcome:
     def count(self, action: Action) -> int:
         return sum(1 for change in self.done if change.action is action and change.counted)
 
+    def result(self, change: Change) -> str:
+        """What became of one change: done, failed, skipped (an earlier step of its application failed) or not done
+        (apply stopped before it, e.g. at --timeout)."""
+        def among(changes) -> bool:
+            return any(other.address == change.address and other == change for other in changes)
+
+        if among(self.done):
+            return "done"
+        if among(failed for failed, _ in self.failed):
+            return "failed"
+        return "skipped" if among(self.skipped) else "not done"
+
 
 async def apply_plan(client: GraphClient, plan: Plan, report=lambda change, verb: None) -> Outcome:
     outcome = Outcome()

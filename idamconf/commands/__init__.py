@@ -12,6 +12,7 @@ import tempfile
 import traceback
 
 from ..diagnostics import DiagnosticError, errors
+from ..escape import terminal
 
 
 def run_command(name: str, *args) -> int:
@@ -39,15 +40,15 @@ def _unexpected(error: Exception) -> int:
     from ..graph.origin import ForeignOrigin
 
     if isinstance(error, (GraphUnavailable, GraphRequestFailed, ConnectError, ForeignOrigin)):
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {terminal(str(error))}", file=sys.stderr)  # Graph's messages come from the tenant
         return 1
     if type(error).__module__.startswith("azure."):  # azure-identity could not sign in (its messages hold no secret)
-        print(f"error: signing in to Entra ID failed ({type(error).__name__}): {_first_line(error)}\n"
+        print(f"error: signing in to Entra ID failed ({type(error).__name__}): {terminal(_first_line(error))}\n"
               "fix: check the environment's tenantId, clientId and credential, and that this machine can reach "
               "its cloud's sign-in authority (login.microsoftonline.com for the global service).", file=sys.stderr)
         return 1
     log = _error_log("".join(traceback.format_exception(error)))
-    print(f"error: unexpected {type(error).__name__}: {error} (details in {log})", file=sys.stderr)
+    print(f"error: unexpected {type(error).__name__}: {terminal(str(error))} (details in {log})", file=sys.stderr)
     return 1
 
 

@@ -16,6 +16,7 @@ from ..config import confined, schema, yamlfile
 from ..config.access import MAX_DAYS, MIN_DAYS
 from ..config.load import APPLICATIONS_DIR, PROJECT_FILE, read
 from ..diagnostics import Diagnostic, DiagnosticError, errors
+from ..escape import terminal
 from . import report_diagnostics, validate
 
 FLAGS = ("--display-name TEXT", "--description TEXT", "--owner UPN (repeatable)", "--organisation CODE",
@@ -206,14 +207,15 @@ def _asked(name: str, flags: Flags, defaults: dict) -> scaffold.Answers:
 def _asked_roles(package) -> list[scaffold.Role]:
     roles = []
     while display := typer.prompt("Role display name (blank when done)", default="", show_default=False).strip():
-        value = typer.prompt(f"  Value of '{display}' in tokens (e.g. App.Reader)", value_proc=_role_value)
+        value = typer.prompt(f"  Value of '{terminal(display)}' in tokens (e.g. App.Reader)", value_proc=_role_value)
         description = typer.prompt("  Description (optional)", default="", show_default=False)
         roles.append(package(scaffold.Role(display, value, scaffold.one_line(description))))
     return roles
 
 
 def _asked_package(role: scaffold.Role, flags: Flags) -> scaffold.Role:
-    if not typer.confirm(f"  Can people request '{role.display_name}' through an access package?", default=True):
+    if not typer.confirm(f"  Can people request '{terminal(role.display_name)}' through an access package?",
+                         default=True):
         return role
     approvers = _upns("  Approvers (user principal names, comma-separated; at least two)")
     review = None
@@ -248,7 +250,7 @@ def _upn_list(answer: str) -> tuple[str, ...]:
     upns = scaffold.split_list(answer)
     bad = [(upn, fix) for upn in upns if (fix := scaffold.upn_problem(upn))]
     if not upns or bad:
-        raise typer.BadParameter(f"'{bad[0][0]}': {bad[0][1]}" if bad else "name at least one person")
+        raise typer.BadParameter(f"'{terminal(bad[0][0])}': {bad[0][1]}" if bad else "name at least one person")
     return upns
 
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 
+from ..escape import json_dumps
 from ..plan import saved, signing
 from ..plan.render_human import render_plan
 from ..plan.render_markdown import render_markdown
@@ -29,7 +29,7 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
 
 def render(survey, output: str, colour: bool) -> str:
     if output == "json":
-        return json.dumps(saved.plan_to_dict(survey.plan), indent=2, ensure_ascii=False) + "\n"
+        return json_dumps(saved.plan_to_dict(survey.plan), indent=2) + "\n"
     if output == "markdown":
         return render_markdown(survey.plan, survey.where, survey.findings())
     return render_plan(survey.plan, survey.where, colour)

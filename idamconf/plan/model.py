@@ -84,7 +84,15 @@ class Plan:
 
     @property
     def deletions(self) -> tuple[Change, ...]:
+        """What the plan deletes, replacements included; a role's disable-first step is an update, not one of them."""
         return tuple(change for change in self.changes if change.action is Action.DELETE)
+
+    @cached_property
+    def replacements(self) -> frozenset[str]:
+        """Addresses deleted and created again in this plan: the resource's identity moved (an access package to
+        another catalog): the live one goes and a new one is made."""
+        created = {change.address for change in self.pending if change.action is Action.CREATE}
+        return frozenset(change.address for change in self.deletions if change.address in created)
 
     @property
     def empty(self) -> bool:

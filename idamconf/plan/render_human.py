@@ -1,9 +1,14 @@
-"""The plan as Terraform users read it: + create, ~ update (old -> new), - destroy, and a summary line."""
+"""The plan as Terraform users read it: + create, ~ update (old -> new), - destroy, and a summary line.
+
+Deletions and replacements come first, on their own, so none is lost in a long plan; every value from the
+configuration or the tenant goes through escape.terminal, so none can move the cursor, colour, reorder or add a line.
+"""
 
 from __future__ import annotations
 
 import json
 
+from ..escape import terminal
 from .model import DISABLE_FIRST, Action, Change, Plan
 
 _COLOURS = {Action.CREATE: "32", Action.UPDATE: "33", Action.DELETE: "31"}
@@ -24,9 +29,10 @@ _SHOWN_ON_CREATE = {
 
 def render_plan(plan: Plan, target: str, colour: bool = False) -> str:
     paint = _painter(colour)
+    where = f"Target: {terminal(target)}"
     if plan.empty:
-        return f"Target: {target}\n\n" + paint("32", "No changes. The tenant matches the configuration.") + "\n"
-    lines = [f"Target: {target}", "", "idamconf will perform these actions:", ""]
+        return f"{where}\n\n" + paint("32", "No changes. The tenant matches the configuration.") + "\n"
+    lines = [where, "", *deletions_first(plan, paint), "idamconf will perform these actions:", ""]
     for change in plan.pending:
         lines += _change_lines(change, paint)
     lines.append(summary(plan))
@@ -38,11 +44,34 @@ def summary(plan: Plan) -> str:
             f"{plan.count(Action.DELETE)} to destroy.")
 
 
+def deletions_first(plan: Plan, paint=lambda code, text: text) -> list[str]:
+    """What the plan destroys, listed before anything else; nothing when it destroys nothing."""
+    if not plan.deletions:
+        return []
+    return ["Deletions and replacements (listed first; each is shown again with the other changes):",
+            *deletion_lines(plan, paint), ""]
+
+
+def deletion_lines(plan: Plan, paint=lambda code, text: text, outcome=None) -> list[str]:
+    """One line per deletion, replacements marked `-/+`; with apply's `outcome`, what became of each."""
+    lines = []
+    for change in plan.deletions:
+        symbol = "-/+" if change.address in plan.replacements else "-"
+        head = paint(_COLOURS[Action.DELETE], f"  {symbol} {terminal(change.address)}")
+        lines.append(f"{head}  ({deletion_note(plan, change)})" + (f": {outcome.result(change)}" if outcome else ""))
+    return lines
+
+
+def deletion_note(plan: Plan, change: Change) -> str:
+    """A deletion says whether the resource comes back: a replacement is destroyed, then created again."""
+    return "replace: destroyed, then created again" if change.address in plan.replacements else "destroy"
+
+
 def _change_lines(change: Change, paint) -> list[str]:
     note = {Action.CREATE: "create", Action.UPDATE: "update", Action.DELETE: "destroy"}[change.action]
     if change.reason == DISABLE_FIRST:
         note = "disable first: Graph changes or removes only disabled roles"
-    head = paint(_COLOURS[change.action], f"  {change.action.symbol} {change.address}")
+    head = paint(_COLOURS[change.action], f"  {change.action.symbol} {terminal(change.address)}")
     lines = [f"{head}  ({note})"]
     if change.action is Action.CREATE:
         flat = _flatten(change.after or {})
@@ -50,8 +79,10 @@ def _change_lines(change: Change, paint) -> list[str]:
         lines += [f"      {name:<{width}} = {_value(flat.get(name))}" for name in _SHOWN_ON_CREATE[change.kind]
                   if flat.get(name) not in (None, [], "")]
     elif change.action is Action.UPDATE:
-        width = max(len(attribute.path) for attribute in change.attributes)
-        lines += [f"      {a.path:<{width}} : {_difference(a.before, a.after)}" for a in change.attributes]
+        paths = [terminal(attribute.path) for attribute in change.attributes]
+        width = max(map(len, paths))
+        lines += [f"      {path:<{width}} : {_difference(attribute.before, attribute.after)}"
+                  for path, attribute in zip(paths, change.attributes)]
     lines.append("")
     return lines
 
@@ -79,7 +110,7 @@ def _flatten(attributes: dict, prefix: str = "") -> dict:
 def _value(value) -> str:
     if value is None:
         return "(none)"
-    return json.dumps(value, ensure_ascii=False)
+    return terminal(json.dumps(value, ensure_ascii=False))
 
 
 def _painter(colour: bool):

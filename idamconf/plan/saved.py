@@ -33,8 +33,16 @@ def plan_to_dict(plan: Plan) -> dict:
         "tenant": plan.tenant,
         "summary": {"add": plan.count(Action.CREATE), "change": plan.count(Action.UPDATE),
                     "destroy": plan.count(Action.DELETE)},
+        **deletions_first(plan),
         "changes": [_change_to_dict(change) for change in plan.changes],
     }
+
+
+def deletions_first(plan: Plan) -> dict:
+    """What the plan destroys, before its changes: `deletions` (every address deleted, replacements included) and
+    `replacements` (those created again) -- the same in plan's and apply's JSON reports."""
+    return {"deletions": [change.address for change in plan.deletions],
+            "replacements": [change.address for change in plan.deletions if change.address in plan.replacements]}
 
 
 def _change_to_dict(change: Change) -> dict:
