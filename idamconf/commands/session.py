@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config.load import read, read_documents
@@ -53,6 +53,7 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
         raise DiagnosticError(problems)
     from ..graph.connect import connect
     from ..record import configuration_home
+    from ..record.history import deletion_warnings
     from ..workflow import survey, target_for
 
     target = target_for(configuration, env)
@@ -62,6 +63,7 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
             return survey(client, configuration, target, only, None if rebind else home)
 
         plan, live = await again()
+        plan = replace(plan, warnings=deletion_warnings(Path(config_dir), plan)) if plan.deletions else plan
         found = Survey(plan, live, target, configuration, Path(config_dir), configuration.digest, home, rebind, again)
         _KEPT[:] = [found]
         return await then(client, found)

@@ -68,6 +68,7 @@ class Plan:
     environment: str
     tenant: str
     changes: tuple[Change, ...]
+    warnings: tuple[str, ...] = ()  # shown before anything else (record/history.py: deletions of strangers)
 
     def __repr__(self) -> str:
         # Short on purpose: Python 3.11's asyncio.run formats the finished main task, result included, when it

@@ -45,10 +45,12 @@ def summary(plan: Plan) -> str:
 
 
 def deletions_first(plan: Plan, paint=lambda code, text: text) -> list[str]:
-    """What the plan destroys, listed before anything else; nothing when it destroys nothing."""
+    """What the plan destroys, listed before anything else (after its warnings); nothing when it destroys nothing."""
     if not plan.deletions:
         return []
-    return ["Deletions and replacements (listed first; each is shown again with the other changes):",
+    warnings = [paint("31", f"WARNING: {terminal(warning)}") for warning in plan.warnings]
+    return [*warnings, *([""] if warnings else []),
+            "Deletions and replacements (listed first; each is shown again with the other changes):",
             *deletion_lines(plan, paint), ""]
 
 

@@ -72,7 +72,9 @@ def _deletions_first(plan: Plan, outcome=None) -> list[str]:
     head, rule = ("| | destroyed | how |", "|---|---|---|")
     if outcome is not None:
         head, rule = head + " outcome |", rule + "---|"
-    lines = ["#### Deletions and replacements", "", head, rule]
+    warnings = [f"> **Warning:** {md_text(warning)}" for warning in plan.warnings]
+    lines = [*[line for warning in warnings for line in (warning, "")], "#### Deletions and replacements", "",
+             head, rule]
     for change in plan.deletions:
         icon = _REPLACED if change.address in plan.replacements else _ICONS[Action.DELETE]
         row = f"| {icon} | {md_code(change.address, table=True)} | {deletion_note(plan, change)} |"

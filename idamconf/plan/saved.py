@@ -41,7 +41,7 @@ def plan_to_dict(plan: Plan) -> dict:
 def deletions_first(plan: Plan) -> dict:
     """What the plan destroys, before its changes: `deletions` (every address deleted, replacements included) and
     `replacements` (those created again) -- the same in plan's and apply's JSON reports."""
-    return {"deletions": [change.address for change in plan.deletions],
+    return {"warnings": list(plan.warnings), "deletions": [change.address for change in plan.deletions],
             "replacements": [change.address for change in plan.deletions if change.address in plan.replacements]}
 
 
