@@ -389,7 +389,8 @@ def _review(pattern: dict) -> dict:
         {"primaryApprovers": [{"@odata.type": "#microsoft.graph.singleUser", "userId": str(uuid.uuid4())}]}]}}, 400),
     ({"reviewSettings": _review({"type": "absoluteYearly", "interval": 1})}, 400),
     ({"reviewSettings": _review({"type": "weekly", "interval": 0})}, 400),
-    ({"reviewSettings": _review({"type": "weekly", "interval": 1})}, 201),
+    ({"reviewSettings": _review({"type": "weekly", "interval": 2})}, 201),  # open 14 days, every 14 days
+    ({"reviewSettings": _review({"type": "weekly", "interval": 1})}, 400),  # open 14 days, every 7: overlaps
     ({"expiration": {"type": "afterDuration", "duration": "14 days, 0:00:00"}}, 400),
     ({"expiration": {"type": "sometime"}}, 400),
     ({"accessPackage": {"id": str(uuid.uuid4())}}, 400),
