@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, errors
+from ..graph.uri_rules import PERSONAL
 from . import schema, semantics, yamlfile
 from .access import package_name
 from .model import AccessPackage, AccessReview, Application, AppRole, Configuration, Location, role_id
@@ -159,6 +160,8 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
         identifier_uris=tuple(raw.get("identifierUris", [])), tags=tuple(raw.get("tags", [])),
         environments=tuple(raw["environments"]) if "environments" in raw else None, app_roles=roles,
         location=Location(file, ("name",), positions),
+        access_token_version=raw.get("api", {}).get("requestedAccessTokenVersion",
+                                                    2 if raw.get("signInAudience") in PERSONAL else 1),
     )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic
+from ..graph.limits import DAYS_IN, review_period_days
+from . import tenant_rules
 from .access import nearest_schedules, review_schedule, rule_findings
 from .model import Application, Configuration, Location
 from .yamlfile import Document, render_path
@@ -17,7 +19,7 @@ def check_application(configuration: Configuration, document: Document, app: App
     """One application file, on its own (`configuration` needs only the project's settings): its environments, its
     roles, its access packages, and the organisation's rules."""
     return _application(document, configuration, app) + _access_packages(document, app) + \
-        rule_findings(configuration, document, app)
+        tenant_rules.check(configuration, document, app) + rule_findings(configuration, document, app)
 
 
 def check_across(configuration: Configuration) -> list[Diagnostic]:
@@ -68,7 +70,22 @@ def _access_packages(document: Document, app: Application) -> list[Diagnostic]:
             problems.append(document.diagnostic(path + ("accessReview", "frequencyDays"), f"Graph cannot repeat a "
                                                 f"review every {days} days: reviews recur weekly or monthly",
                                                 f"use {nearest}"))
+        elif package.review:
+            problems += _review_duration(document, path + ("accessReview",), package.review)
     return problems
+
+
+def _review_duration(document: Document, path: tuple, review) -> list[Diagnostic]:
+    """Graph refuses a review that stays open longer than its recurrence interval (graph/limits.py [reviews])."""
+    schedule = review_schedule(review.frequency_days)
+    longest = review_period_days(schedule.pattern, schedule.interval)
+    if review.duration_days <= longest:
+        return []
+    counted = "" if schedule.pattern == "weekly" else f" (a month counts {DAYS_IN['absoluteMonthly']} days, " \
+                                                        "February's, so that no review overlaps the next)"
+    return [document.diagnostic(path + ("durationDays",), f"each review stays open {review.duration_days} days, "
+                                f"longer than it recurs ({schedule.label}): Graph refuses it",
+                                f"use durationDays of at most {longest}{counted}, or review less often")]
 
 
 def _default_environment(configuration: Configuration, project: Document) -> list[Diagnostic]:

@@ -180,7 +180,13 @@ def _tenant_refusal(problem: str, uri: str) -> GraphError:
 
 def _check_policy(store, before: dict | None, after: dict, known) -> None:
     """The default app-management policy's identifier URI restrictions, on the URIs this write adds -- or on all of
-    them when the application becomes subject to a restriction (a v2 application going back to v1 tokens)."""
+    them when the application becomes subject to a restriction (a v2 application going back to v1 tokens).
+
+    An application is spared only if it is exempt both before and after the write: a create is never spared (so a
+    v2 application gets such URIs in an update after its create) and neither is the write that moves it to v2
+    tokens, as users of real tenants report ("requestedAccessTokenVersion = 2 before identifierUris", two writes);
+    the write that moves it back to v1 is checked on all its URIs (Microsoft Entra, "Restrictions on identifier
+    URIs": it cannot go back while it holds URIs the restriction refuses)."""
     document = tenant.policy(store)
     if not document.get("isEnabled"):
         return
@@ -190,7 +196,8 @@ def _check_policy(store, before: dict | None, after: dict, known) -> None:
                           ("nonDefaultUriAddition",
                            lambda uri: uri_rules.is_default_uri(uri, after["appId"], known.id))):
         restriction = restrictions.get(name)
-        if not restriction or restriction.get("state") != "enabled" or _exempt(store, restriction, after):
+        if not restriction or restriction.get("state") != "enabled" or \
+                (before is not None and _exempt(store, restriction, before) and _exempt(store, restriction, after)):
             continue
         held = set() if before is None or _exempt(store, restriction, before) else \
             {uri.lower() for uri in before["identifierUris"]}

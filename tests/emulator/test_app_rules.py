@@ -93,16 +93,34 @@ def test_the_default_policy_refuses_a_new_uri_without_a_tenant_identifier_on_a_v
         accepted(api, displayName=uri, identifierUris=[uri])
 
 
+def v2_application(client, **body) -> dict:
+    """A v2 application, and then its URIs: Graph spares only an application that already receives v2 tokens."""
+    uris = body.pop("identifierUris", [])
+    app = accepted(client, api=V2, **body)
+    response = client.patch(f"applications/{app['id']}", json={"identifierUris": uris})
+    assert response.status_code == 204, response.text
+    return client.get(f"applications/{app['id']}").json()
+
+
 def test_the_default_policy_spares_v2_applications_and_accepts_uris_without_a_scheme(api, tenant):
     for uri in ("api://eucs-idam-wordpress", "urn:eucs:wordpress", "PUI"):
-        assert accepted(api, displayName=uri, identifierUris=[uri], api=V2)["identifierUris"] == [uri]
+        assert v2_application(api, displayName=uri, identifierUris=[uri])["identifierUris"] == [uri]
+
+
+def test_a_create_or_the_write_that_moves_to_v2_is_not_spared(api, tenant):
+    refused(api, identifierUris=["api://eucs-idam-wordpress"], api=V2)
+    app = accepted(api)
+    assert_error(api.patch(f"applications/{app['id']}", json={"api": V2, "identifierUris": ["api://eucs-idam"]}), 400)
+    assert api.patch(f"applications/{app['id']}", json={"api": V2}).status_code == 204
+    assert api.patch(f"applications/{app['id']}", json={"identifierUris": ["api://eucs-idam"]}).status_code == 204
 
 
 def test_a_policy_that_does_not_exclude_v2_applications_applies_to_them(api, tenant):
     response = api.patch("policies/defaultAppManagementPolicy", json={"applicationRestrictions": {"identifierUris": {
         "uriAdditionWithoutUniqueTenantIdentifier": {"excludeAppsReceivingV2Tokens": False}}}})
     assert response.status_code == 204, response.text
-    refused(api, identifierUris=["api://eucs-idam-wordpress"], api=V2)
+    app = accepted(api, api=V2)
+    assert_error(api.patch(f"applications/{app['id']}", json={"identifierUris": ["api://eucs-idam"]}), 400)
     assert "excludeAppsReceivingV2Tokens" not in str(api.get("policies/defaultAppManagementPolicy").json())
 
 
@@ -125,7 +143,7 @@ def test_the_policy_checks_only_the_uris_a_write_adds(api, tenant):
 
 
 def test_a_v2_application_with_such_uris_cannot_go_back_to_v1_tokens(api, tenant):
-    app = accepted(api, identifierUris=["api://payroll"], api=V2)
+    app = v2_application(api, identifierUris=["api://payroll"])
     assert_error(api.patch(f"applications/{app['id']}", json={"api": {"requestedAccessTokenVersion": 1}}), 400)
     assert api.get(f"applications/{app['id']}").json()["api"]["requestedAccessTokenVersion"] == 2
     compliant = accepted(api, displayName="compliant", identifierUris=[f"api://{tenant}/x"], api=V2)
@@ -148,7 +166,7 @@ def test_a_multi_tenant_application_needs_a_verified_or_own_host_for_api_uris(ap
     error = refused(api, code="HostNameNotOnVerifiedDomain", identifierUris=["api://payroll"], **multi)
     assert error["message"].endswith(": 'payroll'")
     accepted(api, displayName="verified", identifierUris=["api://payroll.contoso.com/x"], **multi)
-    single = accepted(api, displayName="single", identifierUris=["api://payroll"], api=V2)
+    single = v2_application(api, displayName="single", identifierUris=["api://payroll"])
     assert_error(api.patch(f"applications/{single['id']}", json={"signInAudience": "AzureADMultipleOrgs"}), 400,
                  "HostNameNotOnVerifiedDomain")
 
