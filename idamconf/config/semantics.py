@@ -6,7 +6,7 @@ from ..diagnostics import Diagnostic
 from ..graph.limits import DAYS_IN, review_period_days
 from . import tenant_rules
 from .access import nearest_schedules, review_schedule, rule_findings
-from .model import Application, Configuration, Location
+from .model import APP_ID, TENANT_ID, Application, Configuration, Location
 from .yamlfile import Document, render_path
 
 
@@ -44,6 +44,28 @@ def check_across(configuration: Configuration) -> list[Diagnostic]:
                     problems.append(_at(package.location, f"access package '{package.name}' in catalog '{key[0]}' "
                                         f"is also declared at {seen.file}:{seen.line}",
                                         "give each role its own access package name"))
+                    break
+    return problems + _identifier_uris_across(configuration)
+
+
+def _identifier_uris_across(configuration: Configuration) -> list[Diagnostic]:
+    """Graph refuses an identifier URI another application of the tenant holds (compared case-insensitively);
+    URIs naming {appId} are each application's own."""
+    problems, holders = [], {}  # (environment, URI) -> the application that declares it first
+    for app in configuration.applications:
+        for index, uri in enumerate(app.identifier_uris):
+            if APP_ID in uri:
+                continue
+            for name, environment in configuration.environments.items():
+                if not app.in_environment(name):
+                    continue
+                key = (name, uri.replace(TENANT_ID, environment.tenant_id or TENANT_ID).lower())
+                first = holders.setdefault(key, app)
+                if first is not app:
+                    problems.append(_at(app.location.at("identifierUris", index), f"identifier URI '{uri}' is also "
+                                        f"declared by application {first.name} ({first.location.file}): Graph "
+                                        "refuses a URI another application of the tenant holds",
+                                        "give each application its own identifier URIs, e.g. api://{appId}"))
                     break
     return problems
 
