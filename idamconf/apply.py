@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from . import apply_access
 from .apply_access import StepFailed
+from .apply_recovery import not_replicated
 from .graph.client import GraphClient, GraphUnavailable, Response, not_yet_visible, query
 from .plan.model import DISABLE_FIRST, Action, Change, Plan
 from .plan.placeholders import deferred_identifier_uris, resolve_app_id
@@ -126,8 +127,7 @@ class _ApplicationChain:
         response = await self.client.call(method, path, body, headers, **rules)
         if not response.ok and not ok_if(response):
             if rules["settle"] and not_yet_visible(response):
-                raise StepFailed(f"{response.error} -- still so after waiting {self.client.policy.settle:.0f} s for "
-                                 "Graph to replicate what this apply created; run apply again to finish")
+                raise StepFailed(not_replicated(response.error, self.client.policy.settle))
             raise StepFailed(response.error)
         return response
 
