@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 
 from . import apply_access
 from .apply_access import StepFailed
-from .apply_recovery import not_replicated
+from .apply_recovery import not_replicated, owned_by, write_checked
 from .graph.client import GraphClient, GraphUnavailable, Response, not_yet_visible, query
 from .plan.model import DISABLE_FIRST, Action, Change, Plan
 from .plan.placeholders import deferred_identifier_uris, resolve_app_id
 
-ALREADY_OWNER = "One or more added object references already exist"
 
 
 @dataclass
@@ -195,8 +194,8 @@ class _ApplicationChain:
             owner = change.ids["userId"]
             if change.action is Action.CREATE:
                 reference = {"@odata.id": f"{self.client.base_url}/directoryObjects/{owner}"}
-                await self.send("POST", f"applications/{self.ids['id']}/owners/$ref", reference, repeatable=True,
-                                ok_if=lambda r: r.status == 400 and ALREADY_OWNER in r.error.message)
+                await write_checked(self, "POST", f"applications/{self.ids['id']}/owners/$ref", reference,
+                                    repeatable=True, done=owned_by(self, self.ids["id"], owner))
                 self.finish([change], "added")
             elif change.action is Action.DELETE:
                 await self.send("DELETE", f"applications/{self.ids['id']}/owners/{owner}/$ref",

@@ -1,8 +1,9 @@
 """Deciding what a refused write means by reading the tenant, not by the refusal's text.
 
 Graph documents no answer for an application already in a catalog (a repeated `adminAdd` whose first answer was
-lost), one not in it (a repeated `adminRemove`), a role scope a package already has, or a write naming an object
-this apply created moments ago that replication has not shown yet. The emulator's texts for these are its own
+lost), one not in it (a repeated `adminRemove`), a role scope a package already has, an owner added twice (its
+reported text, "One or more added object references already exist …", is Graph's but not in its reference), or a
+write naming an object this apply created moments ago that replication has not shown yet. The emulator's texts for these are its own
 (docs/emulator.md, "Error texts idamconf relies on"), so idamconf never reads them: when such a write is refused,
 it looks. If the write's effect is already there (`done`), it is done; if something the write needs is not visible
 yet (`ready`), replication is behind what this apply created, and the write is sent again -- polled for up to the
@@ -90,4 +91,13 @@ def grants_role(chain, package_id: str, role_id: str):
                                  ok_if=lambda answer: True, settle=False)
         scopes = (found.body or {}).get("resourceRoleScopes") or [] if found.ok else []
         return any(str((scope.get("role") or {}).get("originId")).lower() == role_id.lower() for scope in scopes)
+    return check
+
+
+def owned_by(chain, application_id: str, owner_id: str):
+    """A read: whether the directory object already owns the application."""
+    async def check() -> bool:
+        found = await chain.send("GET", query(f"applications/{application_id}/owners", select="id"),
+                                 ok_if=lambda answer: True, settle=False)
+        return found.ok and any(owner.get("id") == owner_id for owner in (found.body or {}).get("value") or [])
     return check
