@@ -3,11 +3,12 @@
 Graph documents no answer for an application already in a catalog (a repeated `adminAdd` whose first answer was
 lost), one not in it (a repeated `adminRemove`), a role scope a package already has, an owner added twice (its
 reported text, "One or more added object references already exist …", is Graph's but not in its reference), or a
-write naming an object this apply created moments ago that replication has not shown yet. The emulator's texts for these are its own
-(docs/emulator.md, "Error texts idamconf relies on"), so idamconf never reads them: when such a write is refused,
-it looks. If the write's effect is already there (`done`), it is done; if something the write needs is not visible
-yet (`ready`), replication is behind what this apply created, and the write is sent again -- polled for up to the
-retry policy's settle time, as a "not found" is (graph/client.py); otherwise Graph's refusal stands.
+write naming an object this apply created moments ago that replication has not shown yet. The emulator's texts for
+these are its own (docs/emulator.md, "Error texts idamconf relies on"), so idamconf never reads them: when such a
+write is refused, it looks. If the write's effect is already there (`done`), it is done; if something the write
+needs is not visible yet (`ready`), replication is behind what this apply created, and the write is sent again --
+polled for up to the retry policy's settle time, as a "not found" is (graph/client.py); otherwise Graph's refusal
+stands.
 """
 
 from __future__ import annotations

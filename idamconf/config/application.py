@@ -21,7 +21,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, errors
 from ..graph.uri_rules import PERSONAL
 from . import schema, semantics, yamlfile
-from .access import package_name
+from .access import default_duration, package_name
 from .model import AccessPackage, AccessReview, Application, AppRole, Configuration, Location, role_id
 
 PARALLEL_FROM = 400  # files; below this one process is done before others would have started
@@ -182,7 +182,8 @@ def _access_package(role: dict, app: dict, codes: tuple, location: Location) -> 
         assignment_days=raw.get("assignmentDays"),
         review=None if review is None else AccessReview(
             reviewers=tuple(review["reviewers"]), frequency_days=review["frequencyDays"],
-            duration_days=review.get("durationDays", 14), unreviewed=review.get("unreviewed", "remove"),
+            duration_days=review.get("durationDays", default_duration(review["frequencyDays"])),
+            unreviewed=review.get("unreviewed", "remove"),
             location=location.at(*location.path, "accessReview"),
         ),
         location=location,

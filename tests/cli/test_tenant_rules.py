@@ -138,3 +138,21 @@ def test_a_review_open_longer_than_it_recurs_is_refused_by_validate(project):
     assert result.code == 1
     assert "durationDays: each review stays open 57 days, longer than it recurs (every 8 weeks)" in result.err
     assert "fix: use durationDays of at most 56" in result.err
+
+
+def test_a_weekly_review_stays_open_a_week_unless_told(project):
+    path = project / "applications/payments-api.yaml"
+    edit(path, "frequencyDays: 56        # every 8 weeks", "frequencyDays: 7")
+    edit(path, "tags: [finance, pci]", "tags: [finance, pci]\nenvironments: [local]")
+    edit(project / "idamconf.yaml", "  local:\n", "  local:\n    rules: {review.frequency: off}\n")
+    assert idamconf("validate", "-C", str(project)).code == 0
+    assert apply(project).code == 0
+    converged(project)
+    import sqlite3
+
+    db = sqlite3.connect(project / ".idamconf" / "local.db")
+    durations = [json.loads(doc)["reviewSettings"]["schedule"]["expiration"]["duration"]
+                 for (doc,) in db.execute("SELECT doc FROM objects WHERE kind = 'assignmentPolicies'")
+                 if (json.loads(doc)["reviewSettings"] or {}).get("isEnabled")]
+    db.close()
+    assert "P7D" in durations
