@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 from . import apply_access
 from .apply_access import StepFailed
+from .apply_recovery import not_replicated, owned_by, write_checked
 from .graph.client import GraphClient, GraphUnavailable, Response, not_yet_visible, query
 from .plan.model import DISABLE_FIRST, Action, Change, Plan
+from .plan.placeholders import deferred_identifier_uris, resolve_app_id
 
-ALREADY_OWNER = "One or more added object references already exist"
 
 
 @dataclass
@@ -137,8 +138,7 @@ class _ApplicationChain:
         response = await self.client.call(method, path, body, headers, **rules)
         if not response.ok and not ok_if(response):
             if rules["settle"] and not_yet_visible(response):
-                raise StepFailed(f"{response.error} -- still so after waiting {self.client.policy.settle:.0f} s for "
-                                 "Graph to replicate what this apply created; run apply again to finish")
+                raise StepFailed(not_replicated(response.error, self.client.policy.settle))
             raise StepFailed(response.error)
         return response
 
@@ -148,7 +148,10 @@ class _ApplicationChain:
         if not created:
             return
         roles = [c for c in self.of("role") if c.action is Action.CREATE]
-        body = {**created[0].after, "appRoles": [c.after for c in roles]}
+        after = created[0].after
+        later = deferred_identifier_uris(after)
+        body = {**after, "identifierUris": [uri for uri in after["identifierUris"] if uri not in later],
+                "appRoles": [c.after for c in roles]}
         response = await self.send("PATCH", f"applications(uniqueName='{self.name}')", body,
                                    {"Prefer": "create-if-missing"})
         if response.status == 201:
@@ -157,6 +160,9 @@ class _ApplicationChain:
             found = await self.send("GET", query(f"applications(uniqueName='{self.name}')",
                                                  select="id,appId,tags"), settle=True)
             self.ids = {"id": found.body["id"], "appId": found.body["appId"]}
+        if later:  # now that the app id is known (plan/placeholders.py); the next plan finds them set
+            uris = sorted(resolve_app_id(uri, self.ids["appId"]) for uri in after["identifierUris"])
+            await self.send("PATCH", f"applications/{self.ids['id']}", {"identifierUris": uris})
         self.finish(created + roles, "created")
 
     async def disable_roles(self) -> None:
@@ -178,7 +184,8 @@ class _ApplicationChain:
                 for attribute in app[0].attributes} if app else {}
         if roles:
             body["appRoles"] = [c.after for c in self.of("role") if c.after is not None and c.reason != DISABLE_FIRST]
-        await self.send("PATCH", f"applications/{self.ids['id']}", body)
+        for part in token_version_in_order(body):
+            await self.send("PATCH", f"applications/{self.ids['id']}", part)
         self.finish(app, "updated")
         self.finish([c for c in roles if c.action is Action.CREATE], "created")
         self.finish([c for c in roles if c.action is Action.UPDATE], "updated")
@@ -199,8 +206,8 @@ class _ApplicationChain:
             owner = change.ids["userId"]
             if change.action is Action.CREATE:
                 reference = {"@odata.id": f"{self.client.base_url}/directoryObjects/{owner}"}
-                await self.send("POST", f"applications/{self.ids['id']}/owners/$ref", reference, repeatable=True,
-                                ok_if=lambda r: r.status == 400 and ALREADY_OWNER in r.error.message)
+                await write_checked(self, "POST", f"applications/{self.ids['id']}/owners/$ref", reference,
+                                    repeatable=True, done=owned_by(self, self.ids["id"], owner))
                 self.finish([change], "added")
             elif change.action is Action.DELETE:
                 await self.send("DELETE", f"applications/{self.ids['id']}/owners/{owner}/$ref",
@@ -214,3 +221,14 @@ class _ApplicationChain:
             self.finish([change], "destroyed")
         except (StepFailed, GraphUnavailable) as error:
             self.outcome.failed.append((change, str(error)))
+
+
+def token_version_in_order(body: dict) -> list[dict]:
+    """An update as the PATCHes Graph takes: a change of access token version in a write of its own when other
+    properties change too -- first when moving to v2 (a personal-account audience, or identifier URIs the tenant's
+    policy spares only on v2 applications, need it already), last when moving back to v1."""
+    if "api" not in body or len(body) == 1:
+        return [body]
+    version, rest = {"api": body["api"]}, {name: value for name, value in body.items() if name != "api"}
+    return [version, rest] if body["api"].get("requestedAccessTokenVersion") == 2 else [rest, version]
+

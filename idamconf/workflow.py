@@ -21,6 +21,7 @@ from .graph.read import (foreign_packages, governance_lists, read_governance, re
 from .plan.diff import make_plan
 from .plan.governance import catalog_description, desired_governance, live_governance, policy_keeper
 from .plan.model import Resource
+from .plan.placeholders import resolve_app_ids
 from .record import home_problems, read_records, record_name
 from .plan.resources import KIND_ORDER, desired_resources, live_application, live_resources
 
@@ -38,7 +39,8 @@ def target_for(configuration: Configuration, name: str | None) -> Target:
     if environment.emulator:
         seed = root / environment.seed if environment.seed else None
         return Target(name, "http://emulator.localhost/v1.0", emulator_state=state_file(configuration, name),
-                      emulator_seed=seed, tenant_size=environment.tenant_size)
+                      emulator_seed=seed, tenant_size=environment.tenant_size, tenant_id=environment.tenant_id,
+                      verified_domains=environment.verified_domains)
     return Target(name, environment.graph_url.rstrip("/"), environment.credential, environment.tenant_id,
                   environment.client_id, environment.client_secret_env, environment.certificate_path,
                   tenant_size=environment.tenant_size)
@@ -100,6 +102,7 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     problems += _unmanaged_conflicts(configuration, unmanaged) + _unique(unknown)
     if problems:
         raise DiagnosticError(problems)
+    desired = resolve_app_ids(desired, current)  # {appId} in identifier URIs, for the applications that exist
     apps_by_sp = _applications_by_service_principal(current)
     live_gov = await read_governance(client, catalogs, set(apps_by_sp), marker, lists)
     current |= live_governance(apps_by_sp, live_gov.catalogs, live_gov.resources, live_gov.packages,

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, errors
+from ..graph.uri_rules import PERSONAL
 from . import schema, semantics, yamlfile
-from .access import package_name
+from .access import default_duration, package_name
 from .model import AccessPackage, AccessReview, Application, AppRole, Configuration, Location, role_id
 
 PARALLEL_FROM = 400  # files; below this one process is done before others would have started
@@ -159,6 +160,8 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
         identifier_uris=tuple(raw.get("identifierUris", [])), tags=tuple(raw.get("tags", [])),
         environments=tuple(raw["environments"]) if "environments" in raw else None, app_roles=roles,
         location=Location(file, ("name",), positions),
+        access_token_version=raw.get("api", {}).get("requestedAccessTokenVersion",
+                                                    2 if raw.get("signInAudience") in PERSONAL else 1),
     )
 
 
@@ -179,7 +182,8 @@ def _access_package(role: dict, app: dict, codes: tuple, location: Location) -> 
         assignment_days=raw.get("assignmentDays"),
         review=None if review is None else AccessReview(
             reviewers=tuple(review["reviewers"]), frequency_days=review["frequencyDays"],
-            duration_days=review.get("durationDays", 14), unreviewed=review.get("unreviewed", "remove"),
+            duration_days=review.get("durationDays", default_duration(review["frequencyDays"])),
+            unreviewed=review.get("unreviewed", "remove"),
             location=location.at(*location.path, "accessReview"),
         ),
         location=location,

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 # Role ids are uuid5(ROLE_NAMESPACE, "<application name>/<role value>"): the same in every tenant, and nobody
 # manages GUIDs by hand. Changing this namespace would re-create every role everywhere: never change it.
 ROLE_NAMESPACE = uuid.UUID("3d4f6a52-8c1e-4b7a-9f2d-5e6c7b8a9d01")
+# Placeholders in identifier URIs: the application's own id (known once it exists) and the environment's tenant id.
+APP_ID, TENANT_ID = "{appId}", "{tenantId}"
 
 
 def role_id(application: str, value: str) -> str:
@@ -119,6 +121,7 @@ class Application:
     environments: tuple[str, ...] | None = None  # None: every environment
     app_roles: tuple[AppRole, ...] = ()
     location: Location | None = field(default=None, compare=False)  # of its name
+    access_token_version: int = 1  # api.requestedAccessTokenVersion: 2 by default for personal-account audiences
 
     @property
     def owner_locations(self) -> tuple[Location, ...]:
@@ -141,6 +144,7 @@ class Environment:
     certificate_path: str | None = None
     catalog: str | None = None
     tenant_size: str = "S"  # Graph's throttling budget: S, M, L, or none (no pacing)
+    verified_domains: tuple[str, ...] = ()  # the tenant's, as the configuration declares them
     rules: dict = field(default_factory=dict, compare=False)
 
 

@@ -96,6 +96,8 @@ def _summary(rule: str, error, secret: bool = False) -> str:
     return {
         "pattern": f"{shown} is not a valid value here",
         "minItems": "the list is empty" if value == [] else f"the list needs at least {error.validator_value} item(s)",
+        "maxItems": f"the list has {len(value) if isinstance(value, list) else '?'} items, more than "
+                    f"{error.validator_value}",
         "uniqueItems": "the list has duplicate entries",
         "minLength": "the value is empty",
         "maxLength": f"{shown[:60]}… is longer than {error.validator_value} characters",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostic
 from ..graph.clouds import graph_url_problem
+from ..graph.limits import DAYS_IN, review_period_days
+from . import tenant_rules
 from .access import nearest_schedules, review_schedule, rule_findings
-from .model import Application, Configuration, Location
+from .model import APP_ID, TENANT_ID, Application, Configuration, Location
 from .yamlfile import Document, render_path
 
 
@@ -18,7 +20,7 @@ def check_application(configuration: Configuration, document: Document, app: App
     """One application file, on its own (`configuration` needs only the project's settings): its environments, its
     roles, its access packages, and the organisation's rules."""
     return _application(document, configuration, app) + _access_packages(document, app) + \
-        rule_findings(configuration, document, app)
+        tenant_rules.check(configuration, document, app) + rule_findings(configuration, document, app)
 
 
 def check_across(configuration: Configuration) -> list[Diagnostic]:
@@ -35,6 +37,28 @@ def check_across(configuration: Configuration) -> list[Diagnostic]:
                                 f"{first.location.file}:{first.location.line}", "give each application a unique name"))
         for package in (role.access_package for role in app.app_roles if role.access_package is not None):
             problems += _package_across(configuration, package, packages, catalogs)
+    return problems + _identifier_uris_across(configuration)
+
+
+def _identifier_uris_across(configuration: Configuration) -> list[Diagnostic]:
+    """Graph refuses an identifier URI another application of the tenant holds (compared case-insensitively);
+    URIs naming {appId} are each application's own."""
+    problems, holders = [], {}  # (environment, URI) -> the application that declares it first
+    for app in configuration.applications:
+        for index, uri in enumerate(app.identifier_uris):
+            if APP_ID in uri:
+                continue
+            for name, environment in configuration.environments.items():
+                if not app.in_environment(name):
+                    continue
+                key = (name, uri.replace(TENANT_ID, environment.tenant_id or TENANT_ID).lower())
+                first = holders.setdefault(key, app)
+                if first is not app:
+                    problems.append(_at(app.location.at("identifierUris", index), f"identifier URI '{uri}' is also "
+                                        f"declared by application {first.name} ({first.location.file}): Graph "
+                                        "refuses a URI another application of the tenant holds",
+                                        "give each application its own identifier URIs, e.g. api://{appId}"))
+                    break
     return problems
 
 
@@ -79,7 +103,22 @@ def _access_packages(document: Document, app: Application) -> list[Diagnostic]:
             problems.append(document.diagnostic(path + ("accessReview", "frequencyDays"), f"Graph cannot repeat a "
                                                 f"review every {days} days: reviews recur weekly or monthly",
                                                 f"use {nearest}"))
+        elif package.review:
+            problems += _review_duration(document, path + ("accessReview",), package.review)
     return problems
+
+
+def _review_duration(document: Document, path: tuple, review) -> list[Diagnostic]:
+    """Graph refuses a review that stays open longer than its recurrence interval (graph/limits.py [reviews])."""
+    schedule = review_schedule(review.frequency_days)
+    longest = review_period_days(schedule.pattern, schedule.interval)
+    if review.duration_days <= longest:
+        return []
+    counted = "" if schedule.pattern == "weekly" else f" (a month counts {DAYS_IN['absoluteMonthly']} days, " \
+                                                        "February's, so that no review overlaps the next)"
+    return [document.diagnostic(path + ("durationDays",), f"each review stays open {review.duration_days} days, "
+                                f"longer than it recurs ({schedule.label}): Graph refuses it",
+                                f"use durationDays of at most {longest}{counted}, or review less often")]
 
 
 def _default_environment(configuration: Configuration, project: Document) -> list[Diagnostic]:

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..graph.cost import cost
-from . import credentials, directory, directory_query, governance
+from . import credentials, directory, directory_query, governance, tenant
 from .batch import run_batch
 from .connections import ConnectionFaults, quiet_deliberate_drops
 from .errors import GraphError, bad_request
@@ -180,6 +180,7 @@ _HANDLERS = {
     ("GET", "users", ("{key}",)): lambda s, r, k: directory.get_one(s, r, "users", _user_key(k)),
     ("GET", "directoryObjects", ("{key}",)): directory_query.directory_object,
     ("POST", "directoryObjects", ("{key}",)): directory_query.directory_object_action,
+    **tenant.HANDLERS,  # /policies/defaultAppManagementPolicy, /domains, /organization
 }
 
 

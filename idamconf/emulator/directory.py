@@ -8,7 +8,8 @@ from __future__ import annotations
 import copy
 import json
 
-from . import directory_query, entities, governance
+from ..graph import limits
+from . import app_rules, directory_query, entities, governance
 from .entities import ENTITY_SETS, GUID, check_app_roles, check_writable, new_id, now
 from .errors import GraphError, bad_request, not_found
 from .odata import encode_skiptoken, parse_query, parse_select
@@ -99,7 +100,7 @@ def _new_application(store: Store, body: dict) -> dict:
     doc.update(id=new_id(), appId=new_id(), createdDateTime=now(), publisherDomain=store.domain)
     if doc_unique := body.get("uniqueName"):
         _check_unique_name_free(store, doc_unique)
-    _apply_application_changes(store, doc, body, previous_roles=[])
+    doc = _apply_application_changes(store, doc, body, before=None)
     store.put("applications", doc)
     return doc
 
@@ -123,7 +124,7 @@ def update_application(store: Store, request: Request, key: Key) -> Reply:
         raise bad_request("Property 'uniqueName' is immutable once set and cannot be updated.")
     if body.get("uniqueName") is not None and doc["uniqueName"] is None:
         _check_unique_name_free(store, body["uniqueName"])
-    _apply_application_changes(store, doc, body, previous_roles=doc["appRoles"])
+    doc = _apply_application_changes(store, doc, body, before=doc)
     store.put("applications", doc)
     _sync_service_principal(store, doc)
     return Reply(204)
@@ -135,25 +136,31 @@ def _upsert_create(store: Store, key: Key, body: dict) -> dict:
     return _new_application(store, {**body, "uniqueName": key.value})
 
 
-def _apply_application_changes(store: Store, doc: dict, body: dict, previous_roles: list) -> None:
+def _apply_application_changes(store: Store, doc: dict, body: dict, before: dict | None) -> dict:
+    """The application as `body` leaves it (`before`: as stored; None for a create), checked by Graph's rules on
+    the whole of it (emulator/app_rules.py). `doc` is not changed."""
     changes = copy.deepcopy(body)
     changes.pop("@odata.type", None)
+    defaults = entities.application_defaults()
     if "appRoles" in changes:
-        changes["appRoles"] = check_app_roles(changes["appRoles"], previous_roles)
-    entities.check_types(changes, entities.application_defaults())
+        changes["appRoles"] = check_app_roles(changes["appRoles"], (before or {}).get("appRoles") or [])
+    entities.check_types(changes, defaults)
+    entities.check_nested(changes, defaults)
     if "signInAudience" in changes and changes["signInAudience"] not in entities.AUDIENCES:
         raise bad_request(f"Invalid value specified for property 'signInAudience': '{changes['signInAudience']}'.")
-    if "identifierUris" in changes:
-        _check_identifier_uris(store, doc["id"], changes["identifierUris"])
+    after = copy.deepcopy(doc)
     for name, value in changes.items():
-        current = doc.get(name)
-        doc[name] = {**current, **value} if isinstance(current, dict) and isinstance(value, dict) else value
+        current = after.get(name)
+        after[name] = {**current, **value} if isinstance(current, dict) and isinstance(value, dict) else value
+        if isinstance(defaults.get(name), list) and value is None:
+            after[name] = []  # a collection is never null: null clears it
+    app_rules.check_application(store, before, after)
+    _check_identifier_uris_free(store, doc["id"], after["identifierUris"])
+    return after
 
 
-def _check_identifier_uris(store: Store, app_id: str, uris: list) -> None:
+def _check_identifier_uris_free(store: Store, app_id: str, uris: list) -> None:
     """identifierUris are unique across the tenant (case-insensitively)."""
-    if not isinstance(uris, list) or not all(isinstance(uri, str) and "://" in uri for uri in uris):
-        raise bad_request("Invalid value specified for property 'identifierUris' of resource 'Application'.")
     for uri in uris:
         if any(other != app_id for other in store.holders("applications", "identifierUris", uri)):
             raise bad_request(
@@ -192,9 +199,23 @@ def _new_service_principal(store: Store, body: dict) -> dict:
     doc = entities.service_principal_defaults()
     doc.update(id=new_id(), appId=app_id, appOwnerOrganizationId=store.tenant_id, tags=list(application["tags"]))
     _mirror_application(doc, application)
-    doc.update({name: value for name, value in body.items() if not name.startswith("@odata.")})
+    doc = _service_principal_changes(doc, body, before=None)
     store.put("servicePrincipals", doc)
     return doc
+
+
+def _service_principal_changes(doc: dict, body: dict, before: dict | None) -> dict:
+    """The service principal as `body` leaves it, checked by Graph's rules (emulator/app_rules.py)."""
+    changes = {name: value for name, value in copy.deepcopy(body).items() if not name.startswith("@odata.")}
+    defaults = entities.service_principal_defaults()
+    entities.check_types(changes, defaults)
+    entities.check_nested(changes, defaults)
+    after = {**doc, **changes}
+    for name, value in changes.items():
+        if isinstance(defaults.get(name), list) and value is None:
+            after[name] = []
+    app_rules.check_service_principal(after, before)
+    return after
 
 
 def _mirror_application(service_principal: dict, application: dict) -> None:
@@ -223,7 +244,7 @@ def update_service_principal(store: Store, request: Request, key: Key) -> Reply:
     check_writable(body, ENTITY_SETS["servicePrincipals"])
     if body.get("appId", doc["appId"]) != doc["appId"]:
         raise bad_request("Property 'appId' is immutable and cannot be updated.")
-    doc.update({name: value for name, value in body.items() if not name.startswith("@odata.")})
+    doc = _service_principal_changes(doc, body, before=doc)
     store.put("servicePrincipals", doc)
     return Reply(204)
 
@@ -262,6 +283,10 @@ def add_owner(store: Store, request: Request, key: Key) -> Reply:
     target = reference.rstrip("/").rsplit("/", 1)[-1]
     if not GUID.match(target) or not (store.get("users", target) or store.get("servicePrincipals", target)):
         raise not_found(target)
+    if len(store.targets("owners", application["id"], primary=True)) >= limits.OWNERS and \
+            target not in store.targets("owners", application["id"], primary=True):
+        # [limits] at most 100 users and service principals own an application; Graph's wording is undocumented
+        raise bad_request(f"An application can have at most {limits.OWNERS} owners (inferred wording).")
     if not store.link("owners", application["id"], target):
         raise bad_request(
             "One or more added object references already exist for the following modified properties: 'owners'."

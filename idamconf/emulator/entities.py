@@ -169,7 +169,30 @@ def check_types(body: dict, defaults: dict) -> None:
 
 
 STRING_PROPERTIES = {"displayName", "description", "signInAudience", "uniqueName", "notes", "groupMembershipClaims",
-                     "serviceManagementReference", "defaultRedirectUri", "tokenEncryptionKeyId"}
+                     "serviceManagementReference", "defaultRedirectUri", "tokenEncryptionKeyId", "homepage",
+                     "loginUrl", "logoutUrl", "preferredSingleSignOnMode", "appDescription"}
+BOOLEAN_PROPERTIES = {"isDeviceOnlyAuthSupported", "isFallbackPublicClient", "accountEnabled",
+                      "appRoleAssignmentRequired"}
+# Complex properties by OData type, for unknown nested properties (refused as Graph refuses them at the top level).
+NESTED_TYPES = {"api": "apiApplication", "web": "webApplication", "spa": "spaApplication",
+                "publicClient": "publicClientApplication", "info": "informationalUrl",
+                "parentalControlSettings": "parentalControlSettings", "implicitGrantSettings": "implicitGrantSettings",
+                "verifiedPublisher": "verifiedPublisher"}
+
+
+def check_nested(body: dict, defaults: dict) -> None:
+    """Complex values hold only the properties their type declares, and booleans are booleans."""
+    for name, value in body.items():
+        default = defaults.get(name)
+        if name in BOOLEAN_PROPERTIES and value is not None and not isinstance(value, bool):
+            raise bad_request(f"Invalid value specified for property '{name}': expected a boolean.")
+        if not (isinstance(default, dict) and isinstance(value, dict) and name in NESTED_TYPES):
+            continue
+        unknown = sorted(key for key in value if key not in default and not key.startswith("@odata."))
+        if unknown:
+            raise bad_request(f"The property '{unknown[0]}' does not exist on type "
+                              f"'microsoft.graph.{NESTED_TYPES[name]}'.")
+        check_nested(value, default)
 
 
 # ------------------------------------------------------------------------------------------------------ app roles
@@ -188,7 +211,7 @@ def check_app_roles(roles: list, previous: list) -> list:
         seen_ids.add(role["id"].lower())
         seen_values.add(role["value"])
         stored.append(role)
-    _check_enabled_roles_unchanged(stored, previous)
+    check_enabled_unchanged(stored, previous)
     return stored
 
 
@@ -220,12 +243,13 @@ def _check_role(role: dict) -> dict:
     }
 
 
-def _check_enabled_roles_unchanged(roles: list, previous: list) -> None:
-    new_by_id = {role["id"].lower(): role for role in roles}
+def check_enabled_unchanged(items: list, previous: list) -> None:
+    """An enabled role or delegated permission (scope) is changed or removed only once disabled."""
+    new_by_id = {str(item["id"]).lower(): item for item in items}
     for old in previous:
-        if not old.get("isEnabled"):
+        if not old.get("isEnabled", True):
             continue
-        new = new_by_id.get(old["id"].lower())
+        new = new_by_id.get(str(old["id"]).lower())
         if new is None or _without_enabled(new) != _without_enabled(old):
             raise GraphError(400, "CannotDeleteOrUpdateEnabledEntitlement", CANNOT_UPDATE_ENABLED)
 

@@ -1,5 +1,12 @@
-"""Fixtures for an emulated tenant: directory users (read-only through Graph) and other objects, from YAML.
+"""Fixtures for an emulated tenant: the tenant itself, directory users (read-only through Graph) and other objects,
+from YAML.
 
+    tenant:                    # optional
+      id: 5f1c...              # the tenant id (default: a random GUID when the state is created)
+      verifiedDomains: [contoso.com]   # besides the initial domain, contoso.onmicrosoft.com (always verified)
+      defaultAppManagementPolicy:      # optional: a PATCH of /policies/defaultAppManagementPolicy, e.g. to turn
+        applicationRestrictions:       # off the identifier URI restriction Microsoft enables by default
+          identifierUris: {uriAdditionWithoutUniqueTenantIdentifier: {state: disabled}}
     users:
       - userPrincipalName: alice.admin@contoso.com
         displayName: Alice Admin
@@ -18,8 +25,9 @@ from pathlib import Path
 
 import yaml
 
-from . import entities
+from . import entities, tenant
 from .directory import _new_application
+from .errors import GraphError
 from .store import Store
 
 _USER_NAMESPACE = uuid.UUID("6f1d3c0e-4f5a-4b8e-9d7c-2a1b0c9d8e7f")
@@ -34,19 +42,27 @@ def seed_file(store: Store, path: Path) -> dict[str, int]:
         fixtures = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
         raise SeedError(f"{path}: cannot read seed file: {error}") from None
-    if not isinstance(fixtures, dict) or set(fixtures) - {"users", "groups", "applications"}:
-        raise SeedError(f"{path}: a seed file is a mapping with 'users', 'groups' and/or 'applications' lists")
+    if not isinstance(fixtures, dict) or set(fixtures) - {"tenant", "users", "groups", "applications"}:
+        raise SeedError(f"{path}: a seed file is a mapping with a 'tenant' mapping and/or 'users', 'groups' and "
+                        "'applications' lists")
     return seed(store, fixtures, str(path))
 
 
 def seed(store: Store, fixtures: dict, origin: str = "seed") -> dict[str, int]:
     with store.transaction():
+        if fixtures.get("tenant") is not None:
+            if not isinstance(fixtures["tenant"], dict):
+                raise SeedError(f"{origin}: tenant is a mapping: id, verifiedDomains, defaultAppManagementPolicy")
+            tenant.seed_tenant(store, fixtures["tenant"], origin, SeedError)
         for user in fixtures.get("users") or []:
             store.put("users", _user(user, origin))
         for group in fixtures.get("groups") or []:
             store.put("groups", _group(group, origin))
         for body in fixtures.get("applications") or []:
-            _new_application(store, body)
+            try:
+                _new_application(store, body)
+            except GraphError as refused:  # Graph's rules apply to what a seed puts in the tenant too
+                raise SeedError(f"{origin}: application {body.get('displayName')!r}: {refused.message}") from None
     return {name: len(fixtures.get(name) or []) for name in ("users", "groups", "applications")}
 
 

@@ -109,6 +109,20 @@ class Store:
         self._db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
         return value
 
+    def setting(self, key: str, default=None):
+        """A tenant setting kept as JSON (emulator/tenant.py: verified domains, the app-management policy)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value) -> None:
+        self._db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+                         "excluded.value", (key, json.dumps(value)))
+
+    def set_tenant_id(self, tenant_id: str) -> None:
+        self._db.execute("INSERT INTO meta (key, value) VALUES ('tenantId', ?) ON CONFLICT (key) DO UPDATE SET "
+                         "value = excluded.value", (tenant_id,))
+        self.tenant_id = tenant_id
+
     def transaction(self):
         """A context manager holding the lock and one SQLite transaction: a write is all or nothing."""
         return _Transaction(self)

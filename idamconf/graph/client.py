@@ -363,8 +363,13 @@ def _retry_after(response: Response, attempt: int, policy: RetryPolicy) -> float
         return policy.backoff(attempt)
 
 
-_LAG = re.compile(r"does not exist(?! on type)|does not reference a valid|is not in the catalog|is not a role of|"
-                  r"a resource in the access package's catalog")
+# Graph's own words for an object it does not see (yet): Request_ResourceNotFound's "Resource '…' does not exist or
+# one of its queried reference-property objects are not present." (any 404 counts anyway), and a service principal
+# for an application not replicated yet, "… does not reference a valid application object"
+# (NoBackingApplicationObject; graph-notes.md). Only texts Graph really sends: entitlement management's answers are
+# undocumented, and what they mean is decided by reading state (apply_recovery.py), never by the emulator's wording.
+_LAG = re.compile(r"does not exist or one of its queried reference-property objects are not present|"
+                  r"does not reference a valid application object")
 
 
 def not_yet_visible(response: Response) -> bool:

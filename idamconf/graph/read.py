@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from .client import BatchRequest, GraphClient, GraphRequestFailed, query
 
-APP_FIELDS = "id,appId,uniqueName,displayName,description,signInAudience,identifierUris,tags,web,spa,appRoles"
+APP_FIELDS = "id,appId,uniqueName,displayName,description,signInAudience,identifierUris,tags,web,spa,api,appRoles"
 SP_FIELDS = "id,appId,tags"
 OWNER_FIELDS = "id,userPrincipalName"
 # Of the entitlement-management lists, only what the plan compares or needs to address a change: at 10,000

@@ -9,20 +9,23 @@ from __future__ import annotations
 from ..config.model import Application, Configuration
 from ..diagnostics import Diagnostic
 from .model import NO_IDS, Resource
+from .placeholders import resolve_tenant_id
 
 KIND_ORDER = {"catalog": -1, "application": 0, "role": 1, "service_principal": 2, "owner": 3, "catalog_resource": 4,
               "access_package": 5, "role_scope": 6, "policy": 7}
 
 
-def application_attributes(app: Application, tag: str) -> dict:
+def application_attributes(app: Application, tag: str, tenant_id: str | None = None) -> dict:
+    """`tenant_id`: the environment's, for `{tenantId}` in identifier URIs (`{appId}`: see plan/placeholders.py)."""
     return {
         "displayName": app.display_name,
         "description": app.description,
         "signInAudience": app.sign_in_audience,
-        "identifierUris": sorted(app.identifier_uris),
+        "identifierUris": sorted(resolve_tenant_id(uri, tenant_id) for uri in app.identifier_uris),
         "tags": sorted({*app.tags, tag}),
         "web": {"redirectUris": sorted(app.web_redirect_uris)},
         "spa": {"redirectUris": sorted(app.spa_redirect_uris)},
+        "api": {"requestedAccessTokenVersion": app.access_token_version},
     }
 
 
@@ -34,11 +37,12 @@ def desired_resources(configuration: Configuration, environment: str, users: dic
     resources: dict[tuple, Resource] = {}
     problems: list[Diagnostic] = []
     tag = configuration.tag
+    tenant_id = configuration.environments[environment].tenant_id
     for app in configuration.applications:
         if not app.in_environment(environment):
             continue
         name, address = app.name, f"app.{app.name}"
-        attributes = application_attributes(app, tag)
+        attributes = application_attributes(app, tag, tenant_id)
         _add(resources, "application", address, name, attributes, name)
         for role in app.app_roles:
             _add(resources, "role", f"{address}.role.{role.value}", name, {
@@ -123,6 +127,8 @@ def _live_attributes(app: dict) -> dict:
         "tags": sorted(app.get("tags") or []),
         "web": {"redirectUris": sorted((app.get("web") or {}).get("redirectUris") or [])},
         "spa": {"redirectUris": sorted((app.get("spa") or {}).get("redirectUris") or [])},
+        # null is Graph's default, version 1 (apiApplication); an application read without `api` is one too
+        "api": {"requestedAccessTokenVersion": (app.get("api") or {}).get("requestedAccessTokenVersion") or 1},
     }
 
 

@@ -362,8 +362,8 @@ for name, value in {"name-uppercase": "WordPress", "name-underscore": "word_pres
          "lowercase letters")
 case("name-display-empty", sub("displayName: WordPress Blog", "displayName: ''"),
      at(2, 14, "displayName: the value is empty"))
-case("name-display-too-long", sub("displayName: WordPress Blog", "displayName: " + "D" * 257),
-     at(2, 14, "displayName: "), "is longer than 256 characters")
+case("name-display-too-long", sub("displayName: WordPress Blog", "displayName: " + "D" * 121),
+     at(2, 14, "displayName: "), "is longer than 120 characters")
 case("name-code-bad", BASE + "organisation: EUCS\n", at(13, 15, "organisation: 'EUCS' is not a valid value here"))
 case("name-reserved-tag", BASE + "tags: ['idamconf:other']\n",
      at(13, 8, "tags[0]: 'idamconf:other' is not a valid value here"))
@@ -489,6 +489,87 @@ case("control-delete", RAW.replace(b"WordPress Blog", b"WordPress\x7fBlog"), "ap
 case("control-c1-in-value", RAW.replace(b"WordPress Blog", "WordPress\u0090Blog".encode()),
      "applications/wordpress.yaml:2:", "error:")
 
+# --- what a real tenant would refuse (config/tenant_rules.py; examples/idamconf.yaml's environments) ----------------
+# An application without roles, for the personal-account audiences (which Graph allows no app roles).
+PERSONAL = BASE.split("appRoles:")[0] + "signInAudience: PersonalMicrosoftAccount\n"              # line 4
+ENVS = "environments local, devl, nle, live"
+WORKS = "fix: use api://{appId}"
+case("tenant-identifier-uri-without-tenant-identifier", BASE + "identifierUris: [api://eucs-idam-wordpress]\n",
+     at(13, 18, "identifierUris[0]: Graph would refuse identifier URI 'api://eucs-idam-wordpress' in " + ENVS),
+     "contains neither the tenant id, the app id nor a verified domain",
+     WORKS + " or api://{appId}/eucs-idam-wordpress or https://contoso.com/eucs-idam-wordpress")
+case("tenant-identifier-uri-unverified-host", BASE + "identifierUris: ['https://blog.example.com/api']\n",
+     at(13, 18, "identifierUris[0]: Graph would refuse identifier URI 'https://blog.example.com/api' in " + ENVS),
+     "is on a host that is not a verified domain of the tenant (verifiedDomains: contoso.com)",
+     "add it to the environment's verifiedDomains")
+case("tenant-identifier-uri-foreign-guid",
+     BASE + "identifierUris: ['api://8f0e3e5a-1b2c-4d6e-9a2a-0d4c9f6f3c11']\n",
+     at(13, 18, "identifierUris[0]: Graph would refuse identifier URI 'api://8f0e3e5a-1b2c-4d6e-9a2a-0d4c9f6f3c11'"),
+     "names a GUID that is neither the application's id nor the tenant's", WORKS)
+case("tenant-identifier-uri-multi-tenant", BASE + "signInAudience: AzureADMultipleOrgs\n"
+     "identifierUris: ['api://wordpress/{appId}']\napi: {requestedAccessTokenVersion: 2}\n",
+     at(14, 18, "identifierUris[0]: Graph would refuse identifier URI 'api://wordpress/{appId}' in " + ENVS),
+     "as a multi-tenant application's must be", WORKS)
+case("tenant-identifier-uri-trailing-slash", BASE + "identifierUris: ['api://{appId}/']\n",
+     at(13, 18, "identifierUris[0]: identifier URI 'api://{appId}/' ends with a slash"),
+     "fix: remove the trailing slash: 'api://{appId}'")
+case("tenant-identifier-uri-wildcard", BASE + "identifierUris: ['https://*.contoso.com']\n",
+     at(13, 18, "identifierUris[0]: identifier URI 'https://*.contoso.com' contains a wildcard"))
+case("tenant-identifier-uri-too-long", BASE + "identifierUris: ['api://{appId}/" + "x" * 215 + "']\n",
+     at(13, 18, "identifierUris[0]: identifier URI"), "is longer than 255 characters")  # with {appId} a GUID
+case("tenant-identifier-uri-unknown-placeholder", BASE + "identifierUris: ['api://{clientId}']\n",
+     at(13, 18, "identifierUris[0]: unknown placeholder {clientId} in 'api://{clientId}'"),
+     "fix: use {appId} or {tenantId}")
+case("tenant-identifier-uri-with-space", BASE + "identifierUris: ['api://{appId} x']\n",
+     at(13, 18, "identifierUris[0]: 'api://{appId} x' is not a valid value here"))
+case("tenant-identifier-uris-duplicated-across-files", BASE + "identifierUris: ['https://hr.contoso.com/api']\n",
+     at(13, 18, "identifierUris[0]: identifier URI 'https://hr.contoso.com/api' is also declared by application "
+                "hr-self-service"))
+case("tenant-personal-display-name", PERSONAL.replace("WordPress Blog", "W" * 91),
+     at(2, 14, "displayName: is longer than 90 characters, Graph's limit for signInAudience PersonalMicrosoftAccount"))
+case("tenant-personal-token-version", PERSONAL + "api: {requestedAccessTokenVersion: 1}\n",
+     at(5, 36, "api.requestedAccessTokenVersion: Graph requires v2 access tokens for signInAudience "
+               "PersonalMicrosoftAccount"))
+case("tenant-personal-app-roles", BASE + "signInAudience: AzureADandPersonalMicrosoftAccount\n",
+     at(5, 3, "appRoles: Graph does not support app roles for signInAudience AzureADandPersonalMicrosoftAccount"))
+case("tenant-personal-redirect-wildcard", PERSONAL + "web: {redirectUris: ['https://*.contoso.com/signin']}\n",
+     at(5, 22, "web.redirectUris[0]: 'https://*.contoso.com/signin' has a wildcard or a query string"))
+case("tenant-personal-redirect-query", PERSONAL + "spa: {redirectUris: ['https://blog.contoso.com/?a=1']}\n",
+     at(5, 22, "spa.redirectUris[0]: 'https://blog.contoso.com/?a=1' has a wildcard or a query string"))
+case("tenant-personal-identifier-uri-urn", PERSONAL + "identifierUris: ['urn:{appId}:wordpress']\n",
+     at(5, 18, "identifierUris[0]: identifier URI 'urn:{appId}:wordpress' uses the urn: scheme"))
+case("tenant-redirect-uri-forbidden-character", BASE + "web: {redirectUris: ['https://blog.contoso.com/a(b)']}\n",
+     at(13, 22, "web.redirectUris[0]: 'https://blog.contoso.com/a(b)' is not a valid value here"),
+     "none of ! $ ' ( ) , ;")
+case("tenant-redirect-uri-too-long", BASE + "web: {redirectUris: ['https://blog.contoso.com/" + "x" * 240 + "']}\n",
+     at(13, 22, "web.redirectUris[0]: "), "is longer than 256 characters")
+case("tenant-redirect-uris-too-many", BASE + "web: {redirectUris: [" +
+     ", ".join(f"'https://blog.contoso.com/{n}'" for n in range(150)) + "]}\nspa: {redirectUris: [" +
+     ", ".join(f"'https://spa.contoso.com/{n}'" for n in range(107)) + "]}\n",
+     at(13, 6, "web: 257 redirect URIs across web and spa; Graph allows 256"))
+case("tenant-tag-whitespace-only", BASE + "tags: ['   ']\n", at(13, 8, "tags[0]: '   ' is not a valid value here"),
+     "a tag of only spaces is refused by Graph")
+case("tenant-owners-over-100", sub("owners: [alice.admin@contoso.com, grace.comms@contoso.com]", "owners: [" +
+                                   ", ".join(f"user{n}@contoso.com" for n in range(101)) + "]"),
+     at(3, 9, "owners: the list has 101 items, more than 100"))
+case("tenant-review-longer-than-monthly-recurrence", sub("frequencyDays: 180", "frequencyDays: 30") +
+     "        durationDays: 29\n",
+     at(13, 23, "appRoles[0].accessPackage.accessReview.durationDays: each review stays open 29 days, longer than "
+                "it recurs (every 1 month): Graph refuses it"), "fix: use durationDays of at most 28")
+case("tenant-review-longer-than-weekly-recurrence", sub("frequencyDays: 180", "frequencyDays: 14") +
+     "        durationDays: 15\n",
+     at(13, 23, "appRoles[0].accessPackage.accessReview.durationDays: each review stays open 15 days"),
+     "fix: use durationDays of at most 14, or review less often")
+case("tenant-id-placeholder-without-tenant-id",
+     psub("  nle:\n", "    verifiedDomains: [contoso.com]\n  nle:\n"),
+     "applications/payments-api.yaml:9:5: error: identifierUris[0]: 'api://{tenantId}/eucs-idam-payments-api' names "
+     "{tenantId}, but environment local declares no tenantId", "fix: add tenantId to environment local in "
+     "idamconf.yaml, or use api://{appId}", target="project")
+case("project-verified-domain-invalid", psub("    credential: workload-identity\n",
+                                             "    credential: workload-identity\n    verifiedDomains: [Contoso.COM]\n"),
+     pat(12, 23, "environments.nle.verifiedDomains[0]: 'Contoso.COM' is not a valid value here"),
+     "a domain name in lower case", target="project")
+
 # --- idamconf.yaml ----------------------------------------------------------------------------------------------
 case("project-unknown-credential", psub("credential: workload-identity", "credential: magic"),
      pat(11, 17, "environments.nle.credential: 'magic' is not one of default, client-secret"), target="project")
@@ -591,7 +672,7 @@ GENERATED = {
     "symlink-directory-outside": ["applications/linked: error: this directory links outside the "
                                   "configuration directory"],
     "symlink-project-file-outside": ["idamconf.yaml: error: this file links outside the configuration directory"],
-    "symlink-seed-outside": ["idamconf.yaml:15:11: error: environments.local.seed: the seed file is outside the "
+    "symlink-seed-outside": ["idamconf.yaml:18:11: error: environments.local.seed: the seed file is outside the "
                              "configuration directory"],
 }
 

@@ -65,7 +65,7 @@ def test_a_saved_plan_is_refused_when_the_configuration_changed(project):
 
 def test_a_saved_plan_is_refused_in_another_environment(project):
     edit(project / "idamconf.yaml", "  devl:\n", "  review:\n    emulator: true\n    seed: emulator/directory.yaml\n"
-         "  devl:\n")
+         "    tenantId: 00000000-0000-0000-0000-00000000c002\n    verifiedDomains: [contoso.com]\n  devl:\n")
     path, _ = save_plan(project, "--env", "review")
     result = idamconf("apply", str(path), "-C", str(project), "--env", "local", "--auto-approve")
     assert result.code == 1

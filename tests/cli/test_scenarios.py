@@ -132,14 +132,18 @@ def test_changing_application_attributes(project):
 
 
 def test_an_identifier_uri_moves_between_applications_in_one_apply(project):
+    moving = "api://{tenantId}/eucs-idam-blog"
+    edit(project / "applications/wordpress.yaml", "  - api://{appId}", f"  - {moving}\n  - api://{{appId}}")
     apply(project)
-    edit(project / "applications/wordpress.yaml", "  - api://eucs-idam-wordpress\n", "  - api://eucs-idam-blog\n")
-    edit(project / "applications/payments-api.yaml", "  - api://eucs-idam-payments-api\n",
-         "  - api://eucs-idam-payments-api\n  - api://eucs-idam-wordpress\n")
+    edit(project / "applications/wordpress.yaml", f"  - {moving}\n", "")
+    edit(project / "applications/payments-api.yaml", "  - api://{tenantId}/eucs-idam-payments-api",
+         f"  - {moving}\n  - api://{{tenantId}}/eucs-idam-payments-api")
     result = apply(project)
     assert result.code == 0, result.err
     converged(project)
-    assert "api://eucs-idam-wordpress" in applications(project)["payments-api"]["identifierUris"]
+    tenant_id = "00000000-0000-0000-0000-00000000c001"  # the local environment's, in examples/idamconf.yaml
+    assert f"api://{tenant_id}/eucs-idam-blog" in applications(project)["payments-api"]["identifierUris"]
+    assert f"api://{tenant_id}/eucs-idam-blog" not in applications(project)["wordpress"]["identifierUris"]
 
 
 def test_renaming_an_application_in_one_apply(project):

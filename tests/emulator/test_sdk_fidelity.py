@@ -263,3 +263,28 @@ def test_paging_2500_applications_with_typed_models(tmp_path):
     assert [app.display_name for app in apps] == [f"page-{i:05d}" for i in range(BULK)]
     assert len({app.id for app in apps}) == BULK
     assert elapsed < 120
+
+
+def test_tenant_policy_domains_and_organization_with_typed_models(served):
+    from msgraph.generated.models.domain import Domain
+    from msgraph.generated.models.identifier_uri_restriction import IdentifierUriRestriction
+    from msgraph.generated.models.organization import Organization
+    from msgraph.generated.models.tenant_app_management_policy import TenantAppManagementPolicy
+    from msgraph.generated.models.verified_domain import VerifiedDomain
+
+    seed(served.store, {"tenant": {"verifiedDomains": ["contoso.com"]}})
+
+    async def scenario(client: GraphServiceClient):
+        policy = await client.policies.default_app_management_policy.get()
+        assert isinstance(policy, TenantAppManagementPolicy) and policy.is_enabled is True
+        restriction = policy.application_restrictions.identifier_uris.uri_addition_without_unique_tenant_identifier
+        assert restriction.state.value == "enabled" and restriction.exclude_saml is True
+        domains = await client.domains.get()
+        assert [domain.id for domain in domains.value] == ["contoso.onmicrosoft.com", "contoso.com"]
+        organization = await client.organization.get()
+        assert [d.name for d in organization.value[0].verified_domains] == ["contoso.onmicrosoft.com", "contoso.com"]
+        assert_no_leftovers(policy, domains, organization,
+                            must_see=(TenantAppManagementPolicy, IdentifierUriRestriction, Domain, Organization,
+                                      VerifiedDomain))
+
+    sdk_run(served.base_url, scenario)
