@@ -59,9 +59,9 @@ async def survey(client, configuration: Configuration, target: Target, only: set
     the project to another configuration, or binds this one to another project (None: not checked).
     """
     environment = target.environment
-    if only is not None:
-        configuration = replace(configuration, applications=tuple(a for a in configuration.applications
-                                                                  if a.name in only))
+    # each application as it is in this environment (config/overrides.py); `only`: just these
+    configuration = replace(configuration, applications=tuple(
+        app.for_environment(environment) for app in configuration.applications if only is None or app.name in only))
     binding = asyncio.ensure_future(_binding(client, configuration, home))
     try:
         desired, current = await _resources(client, configuration, environment, only)

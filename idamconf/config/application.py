@@ -15,13 +15,15 @@ import gc
 import marshal
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, errors
+from ..surface import settings_of
 from ..graph.uri_rules import PERSONAL
 from . import schema, semantics, yamlfile
 from .access import default_duration, package_name
+from .overrides import overridden
 from .model import AccessPackage, AccessReview, Application, AppRole, Configuration, Location, role_id
 
 PARALLEL_FROM = 400  # files; below this one process is done before others would have started
@@ -131,8 +133,25 @@ def modelled(read: _Read, project: Configuration | None, defaults: dict) -> Appl
     if read.document is None:
         return ApplicationFile(read.digest, None, read.problems)
     app = model(read.document, defaults)
-    checks = semantics.check_application(project, read.document, app) if project is not None else []
+    environments = tuple(read.document.value.get("overrides") or ())
+    variants = {name: model(overridden(read.document, name), defaults) for name in environments}
+    checks = _checks(project, read.document, app, variants) if project is not None else []
+    if variants:
+        app = replace(app, variants=variants)
     return ApplicationFile(read.digest, app, read.problems, tuple(checks))
+
+
+def _checks(project: Configuration, document: yamlfile.Document, app: Application, variants: dict) -> list:
+    """`semantics.check_application` of the application in each of its environments: the base model where no
+    override applies, each environment's own model where one does (config/overrides.py)."""
+    base = app
+    if variants:
+        plain = tuple(name for name in project.environments if app.in_environment(name) and name not in variants)
+        base = replace(app, environments=plain or ("",))  # "" : no environment -- the file's own checks only
+    checks = semantics.check_application(project, document, base)
+    for name, variant in variants.items():
+        checks += semantics.check_application(project, overridden(document, name), variant)
+    return list(dict.fromkeys(checks))
 
 
 def model(document: yamlfile.Document, defaults: dict) -> Application:
@@ -159,7 +178,7 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
         spa_redirect_uris=tuple(raw.get("spa", {}).get("redirectUris", [])),
         identifier_uris=tuple(raw.get("identifierUris", [])), tags=tuple(raw.get("tags", [])),
         environments=tuple(raw["environments"]) if "environments" in raw else None, app_roles=roles,
-        location=Location(file, ("name",), positions),
+        location=Location(file, ("name",), positions), settings=settings_of(raw),
         access_token_version=raw.get("api", {}).get("requestedAccessTokenVersion",
                                                     2 if raw.get("signInAudience") in PERSONAL else 1),
     )

@@ -121,6 +121,8 @@ class Application:
     environments: tuple[str, ...] | None = None  # None: every environment
     app_roles: tuple[AppRole, ...] = ()
     location: Location | None = field(default=None, compare=False)  # of its name
+    settings: dict = field(default_factory=dict, compare=False, hash=False)  # the file's surface/ settings
+    variants: dict = field(default_factory=dict, compare=False, hash=False)  # environment -> its own model
     access_token_version: int = 1  # api.requestedAccessTokenVersion: 2 by default for personal-account audiences
 
     @property
@@ -129,6 +131,10 @@ class Application:
 
     def in_environment(self, environment: str) -> bool:
         return self.environments is None or environment in self.environments
+
+    def for_environment(self, environment: str) -> "Application":
+        """The application as it is in `environment`: with that environment's overrides (config/overrides.py)."""
+        return self.variants.get(environment, self)
 
 
 @dataclass(frozen=True)

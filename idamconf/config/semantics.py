@@ -35,21 +35,24 @@ def check_across(configuration: Configuration) -> list[Diagnostic]:
         if first is not app:
             problems.append(_at(app.location, f"application name '{app.name}' is already used in "
                                 f"{first.location.file}:{first.location.line}", "give each application a unique name"))
-        for package in (role.access_package for role in app.app_roles if role.access_package is not None):
-            problems += _package_across(configuration, package, packages, catalogs)
-    return problems + _identifier_uris_across(configuration)
+        for environment in configuration.environments:  # each environment's values (config/overrides.py)
+            variant = app.for_environment(environment)
+            for package in (role.access_package for role in variant.app_roles if role.access_package is not None):
+                problems += _package_across(configuration, environment, package, packages, catalogs)
+    return list(dict.fromkeys(problems + _identifier_uris_across(configuration)))
 
 
 def _identifier_uris_across(configuration: Configuration) -> list[Diagnostic]:
     """Graph refuses an identifier URI another application of the tenant holds (compared case-insensitively);
     URIs naming {appId} are each application's own."""
     problems, holders = [], {}  # (environment, URI) -> the application that declares it first
-    for app in configuration.applications:
-        for index, uri in enumerate(app.identifier_uris):
-            if APP_ID in uri:
+    for base in configuration.applications:
+        for name, environment in configuration.environments.items():
+            app = base.for_environment(name)
+            if not app.in_environment(name):
                 continue
-            for name, environment in configuration.environments.items():
-                if not app.in_environment(name):
+            for index, uri in enumerate(app.identifier_uris):
+                if APP_ID in uri:
                     continue
                 key = (name, uri.replace(TENANT_ID, environment.tenant_id or TENANT_ID).lower())
                 first = holders.setdefault(key, app)
@@ -58,26 +61,25 @@ def _identifier_uris_across(configuration: Configuration) -> list[Diagnostic]:
                                         f"declared by application {first.name} ({first.location.file}): Graph "
                                         "refuses a URI another application of the tenant holds",
                                         "give each application its own identifier URIs, e.g. api://{appId}"))
-                    break
     return problems
 
 
-def _package_across(configuration: Configuration, package, packages: dict, catalogs: dict) -> list[Diagnostic]:
+def _package_across(configuration: Configuration, environment: str, package, packages: dict,
+                    catalogs: dict) -> list[Diagnostic]:
     """An access package's name used twice in one catalog, or its catalog spelled in two ways. Names are compared
     as Graph compares them, case-insensitively: a look-up by name finds either spelling."""
-    for environment in configuration.environments:
-        catalog = configuration.catalog_for(environment, package)
-        spelling, where = catalogs.setdefault(catalog.casefold(), (catalog, package.location))
-        if spelling != catalog:
-            return [_at(package.location, f"catalog '{catalog}' is also written '{spelling}' (at {where.file}:"
-                        f"{where.line}); Graph compares catalog names case-insensitively, so they are one catalog",
-                        f"write the catalog's name one way everywhere, e.g. '{spelling}'")]
-        key = (catalog.casefold(), package.name.casefold(), environment)
-        seen = packages.setdefault(key, package.location)
-        if seen is not package.location:
-            return [_at(package.location, f"access package '{package.name}' in catalog '{catalog}' is also declared "
-                        f"at {seen.file}:{seen.line} (names are compared case-insensitively, as Graph does)",
-                        "give each role its own access package name")]
+    catalog = configuration.catalog_for(environment, package)
+    spelling, where = catalogs.setdefault(catalog.casefold(), (catalog, package.location))
+    if spelling != catalog:
+        return [_at(package.location, f"catalog '{catalog}' is also written '{spelling}' (at {where.file}:"
+                    f"{where.line}); Graph compares catalog names case-insensitively, so they are one catalog",
+                    f"write the catalog's name one way everywhere, e.g. '{spelling}'")]
+    key = (catalog.casefold(), package.name.casefold(), environment)
+    seen = packages.setdefault(key, package.location)
+    if seen is not package.location and seen != package.location:
+        return [_at(package.location, f"access package '{package.name}' in catalog '{catalog}' is also declared "
+                    f"at {seen.file}:{seen.line} (names are compared case-insensitively, as Graph does)",
+                    "give each role its own access package name")]
     return []
 
 
@@ -168,6 +170,16 @@ def _application(document: Document, configuration: Configuration, app: Applicat
             known = ", ".join(configuration.environments)
             problems.append(document.diagnostic(("environments", index), f"unknown environment '{environment}'",
                                                 f"use one defined in idamconf.yaml: {known}"))
+    listed = raw.get("environments")
+    for environment in raw.get("overrides") or {}:
+        if environment not in configuration.environments:
+            problems.append(document.diagnostic(("overrides", environment), f"unknown environment '{environment}'",
+                                                f"use one defined in idamconf.yaml: "
+                                                f"{', '.join(configuration.environments)}", key=True))
+        elif listed is not None and environment not in listed:
+            problems.append(document.diagnostic(("overrides", environment), f"the application is not in environment "
+                                                f"'{environment}' (see environments)", f"add {environment} to "
+                                                "environments, or remove its overrides", key=True))
     problems += _roles(document, app)
     return problems
 

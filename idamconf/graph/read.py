@@ -14,10 +14,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from ..surface import APPLICATION, SERVICE_PRINCIPAL, select
 from .client import BatchRequest, GraphClient, GraphRequestFailed, query
 
-APP_FIELDS = "id,appId,uniqueName,displayName,description,signInAudience,identifierUris,tags,web,spa,api,appRoles"
-SP_FIELDS = "id,appId,tags"
+APP_FIELDS = ",".join(dict.fromkeys(["id", "appId", "uniqueName", "displayName", "description", "signInAudience",
+                                      "identifierUris", "tags", "web", "spa", "api", "appRoles", *select(APPLICATION)]))
+SP_FIELDS = ",".join(["id", "appId", "tags", *select(SERVICE_PRINCIPAL)])
 OWNER_FIELDS = "id,userPrincipalName"
 # Of the entitlement-management lists, only what the plan compares or needs to address a change: at 10,000
 # applications the whole objects (a catalog resource with its roles and scopes, a policy with its requestor and

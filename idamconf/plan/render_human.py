@@ -9,14 +9,17 @@ from __future__ import annotations
 import json
 
 from ..escape import terminal
+from ..surface import APPLICATION, SERVICE_PRINCIPAL, defaults, shown
+
+WHOLE = {"optionalClaims"}  # settings whose value is an object, shown whole
 from .model import DISABLE_FIRST, Action, Change, Plan
 
 _COLOURS = {Action.CREATE: "32", Action.UPDATE: "33", Action.DELETE: "31"}
 _SHOWN_ON_CREATE = {
     "application": ("displayName", "description", "signInAudience", "identifierUris", "web.redirectUris",
-                    "spa.redirectUris", "tags"),
+                    "spa.redirectUris", "tags", *shown(APPLICATION)),
     "role": ("displayName", "description", "allowedMemberTypes", "isEnabled", "id"),
-    "service_principal": ("tags",),
+    "service_principal": ("tags", *shown(SERVICE_PRINCIPAL)),
     "owner": (),
     "catalog": ("displayName",),
     "catalog_resource": ("catalog",),
@@ -77,9 +80,11 @@ def _change_lines(change: Change, paint) -> list[str]:
     lines = [f"{head}  ({note})"]
     if change.action is Action.CREATE:
         flat = _flatten(change.after or {})
-        width = max((len(name) for name in _SHOWN_ON_CREATE[change.kind]), default=0)
-        lines += [f"      {name:<{width}} = {_value(flat.get(name))}" for name in _SHOWN_ON_CREATE[change.kind]
-                  if flat.get(name) not in (None, [], "")]
+        unsaid = defaults(change.kind) if change.kind in (APPLICATION, SERVICE_PRINCIPAL) else {}
+        shown = [(name, flat.get(name)) for name in _SHOWN_ON_CREATE[change.kind]
+                 if flat.get(name) not in (None, [], "") and (name not in unsaid or flat[name] != unsaid[name])]
+        width = max((len(name) for name, _ in shown), default=0)
+        lines += [f"      {name:<{width}} = {_value(value)}" for name, value in shown]
     elif change.action is Action.UPDATE:
         paths = [terminal(attribute.path) for attribute in change.attributes]
         width = max(map(len, paths))
@@ -102,7 +107,7 @@ def _difference(before, after) -> str:
 def _flatten(attributes: dict, prefix: str = "") -> dict:
     flat = {}
     for name, value in attributes.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and f"{prefix}{name}" not in WHOLE:
             flat.update(_flatten(value, f"{prefix}{name}."))
         else:
             flat[f"{prefix}{name}"] = value

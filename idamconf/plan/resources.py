@@ -6,6 +6,7 @@ a plain `==` and the plan is stable: a second plan after an apply is empty.
 
 from __future__ import annotations
 
+from .. import surface
 from ..config.model import Application, Configuration
 from ..diagnostics import Diagnostic
 from .model import NO_IDS, Resource
@@ -16,7 +17,17 @@ KIND_ORDER = {"catalog": -1, "application": 0, "role": 1, "service_principal": 2
 
 
 def application_attributes(app: Application, tag: str, tenant_id: str | None = None) -> dict:
-    """`tenant_id`: the environment's, for `{tenantId}` in identifier URIs (`{appId}`: see plan/placeholders.py)."""
+    """`tenant_id`: the environment's, for `{tenantId}` in identifier URIs (`{appId}`: see plan/placeholders.py).
+    The settings of surface/attributes.py's table join these, in the same objects (`web`, `api`)."""
+    return surface.merged(_core_attributes(app, tag, tenant_id), surface.desired(app.settings, surface.APPLICATION))
+
+
+def service_principal_attributes(app: Application, application_tags: list[str]) -> dict:
+    return {"tags": surface.service_principal_tags(app.settings, application_tags),
+            **surface.desired(app.settings, surface.SERVICE_PRINCIPAL)}
+
+
+def _core_attributes(app: Application, tag: str, tenant_id: str | None) -> dict:
     return {
         "displayName": app.display_name,
         "description": app.description,
@@ -50,7 +61,8 @@ def desired_resources(configuration: Configuration, environment: str, users: dic
                 "description": role.description, "allowedMemberTypes": sorted(role.allowed_member_types),
                 "isEnabled": role.enabled,
             }, role.id)
-        _add(resources, "service_principal", f"{address}.service_principal", name, {"tags": attributes["tags"]}, "")
+        _add(resources, "service_principal", f"{address}.service_principal", name,
+             service_principal_attributes(app, attributes["tags"]), "")
         for index, upn in enumerate(app.owners):
             lowered = upn.lower()
             user_id = users.get(lowered)
@@ -108,7 +120,8 @@ def live_resources(applications: list[dict], service_principals: list[dict], own
         sp = by_app_id.get(ids["appId"])
         if sp is not None:
             _add(resources, "service_principal", f"{address}.service_principal", name,
-                 {"tags": sorted(sp.get("tags") or [])}, "", {**ids, "servicePrincipalId": sp["id"]}, desired)
+                 {"tags": sorted(sp.get("tags") or []), **surface.live(sp, surface.SERVICE_PRINCIPAL)}, "",
+                 {**ids, "servicePrincipalId": sp["id"]}, desired)
         for owner in owners.get(app["id"], []):
             if owner.get("@odata.type") != "#microsoft.graph.user":
                 continue  # service principals that own the app (e.g. the pipeline's own identity) are not managed
@@ -119,6 +132,10 @@ def live_resources(applications: list[dict], service_principals: list[dict], own
 
 
 def _live_attributes(app: dict) -> dict:
+    return surface.merged(_live_core(app), surface.live(app, surface.APPLICATION))
+
+
+def _live_core(app: dict) -> dict:
     return {
         "displayName": app.get("displayName"),
         "description": app.get("description"),

@@ -45,7 +45,7 @@ def test_plan_with_updates_disable_steps_and_deletions(snapshot):
         if resource.address == "app.wordpress.role.Blog.Writer":
             attributes["displayName"] = "Author"
         if resource.address == "app.wordpress":
-            attributes["web"] = {"redirectUris": ["https://old.contoso.com/"]}
+            attributes["web"] = {**attributes["web"], "redirectUris": ["https://old.contoso.com/"]}
         if resource.address == "app.wordpress.role.Blog.Administrator.access_package.policy":
             attributes["approvers"] = ["alice.admin@contoso.com", "erin.security@contoso.com"]
             attributes["review"] = {**attributes["review"], "schedule": "every 3 months"}
