@@ -6,14 +6,13 @@ Each handler takes the parsed request and the store and returns a `Reply`; error
 from __future__ import annotations
 
 import copy
-import json
 
 from ..graph import limits
-from . import app_rules, directory_query, entities, governance
+from . import api_rules, app_rules, directory_query, entities, governance, listing, references
 from .entities import ENTITY_SETS, GUID, check_app_roles, check_writable, new_id, now
 from .errors import GraphError, bad_request, not_found
-from .odata import encode_skiptoken, parse_query, parse_select
-from .protocol import Key, RawJson, Reply, Request
+from .odata import parse_select
+from .protocol import Key, Reply, Request
 from .store import Store
 
 CREATE_IF_MISSING = "create-if-missing"
@@ -42,13 +41,7 @@ def resolve(store: Store, set_name: str, key: Key, primary: bool = False) -> dic
 def list_set(store: Store, request: Request, set_name: str) -> Reply:
     if directory_query.expands(set_name, request):
         return directory_query.list_expanded(store, request, set_name)
-    entity = ENTITY_SETS[set_name]
-    query = parse_query(request.query, entity)
-    texts, last = store.page(set_name, query)
-    head = {"@odata.context": request.context(set_name, query.select)}
-    if last is not None:
-        head["@odata.nextLink"] = request.next_link(encode_skiptoken(last))
-    return Reply(200, RawJson(json.dumps(head)[:-1] + ',"value":[' + ",".join(texts) + "]}"))
+    return listing.page(store, request, set_name, ENTITY_SETS[set_name], set_name)
 
 
 def get_one(store: Store, request: Request, set_name: str, key: Key) -> Reply:
@@ -126,7 +119,7 @@ def update_application(store: Store, request: Request, key: Key) -> Reply:
         _check_unique_name_free(store, body["uniqueName"])
     doc = _apply_application_changes(store, doc, body, before=doc)
     store.put("applications", doc)
-    _sync_service_principal(store, doc)
+    sync_service_principal(store, doc)
     return Reply(204)
 
 
@@ -144,6 +137,9 @@ def _apply_application_changes(store: Store, doc: dict, body: dict, before: dict
     defaults = entities.application_defaults()
     if "appRoles" in changes:
         changes["appRoles"] = check_app_roles(changes["appRoles"], (before or {}).get("appRoles") or [])
+    if isinstance(changes.get("api"), dict) and "oauth2PermissionScopes" in changes["api"]:
+        changes["api"]["oauth2PermissionScopes"] = api_rules.stored_scopes(changes["api"]["oauth2PermissionScopes"])
+    _check_logo_url_kept(changes, doc)
     entities.check_types(changes, defaults)
     entities.check_nested(changes, defaults)
     if "signInAudience" in changes and changes["signInAudience"] not in entities.AUDIENCES:
@@ -157,6 +153,15 @@ def _apply_application_changes(store: Store, doc: dict, body: dict, before: dict
     app_rules.check_application(store, before, after)
     _check_identifier_uris_free(store, doc["id"], after["identifierUris"])
     return after
+
+
+def _check_logo_url_kept(changes: dict, doc: dict) -> None:
+    """`info.logoUrl` is read-only (informationalUrl): set by a logo upload (emulator/logo.py). Sending back the
+    value an application has is harmless; another is refused (inferred wording)."""
+    info = changes.get("info")
+    if isinstance(info, dict) and "logoUrl" in info and info["logoUrl"] != (doc.get("info") or {}).get("logoUrl"):
+        raise bad_request("Property 'logoUrl' is read-only and cannot be set: upload a logo with PUT "
+                          "/applications/{id}/logo.")
 
 
 def _check_identifier_uris_free(store: Store, app_id: str, uris: list) -> None:
@@ -173,8 +178,8 @@ def delete_application(store: Store, key: Key) -> Reply:
     doc = resolve(store, "applications", key)
     service_principal = store.find("servicePrincipals", "appId", doc["appId"], primary=True)
     if service_principal:
-        governance.remove_origin(store, service_principal["id"])
-        store.delete("servicePrincipals", service_principal["id"])
+        _delete_service_principal(store, service_principal)
+    store.delete("logos", doc["id"])
     store.delete("applications", doc["id"])
     return Reply(204)
 
@@ -224,11 +229,13 @@ def _mirror_application(service_principal: dict, application: dict) -> None:
         appDisplayName=application["displayName"], appDescription=application["description"],
         displayName=service_principal.get("displayName") or application["displayName"],
         signInAudience=application["signInAudience"], appRoles=copy.deepcopy(application["appRoles"]),
+        oauth2PermissionScopes=copy.deepcopy((application.get("api") or {}).get("oauth2PermissionScopes") or []),
+        info=copy.deepcopy(application["info"]),
         servicePrincipalNames=[application["appId"], *application["identifierUris"]],
     )
 
 
-def _sync_service_principal(store: Store, application: dict) -> None:
+def sync_service_principal(store: Store, application: dict) -> None:
     service_principal = store.find("servicePrincipals", "appId", application["appId"], primary=True)
     if service_principal:
         _mirror_application(service_principal, application)
@@ -250,10 +257,16 @@ def update_service_principal(store: Store, request: Request, key: Key) -> Reply:
 
 
 def delete_service_principal(store: Store, key: Key) -> Reply:
-    doc = resolve(store, "servicePrincipals", key)
-    governance.remove_origin(store, doc["id"])
-    store.delete("servicePrincipals", doc["id"])
+    _delete_service_principal(store, resolve(store, "servicePrincipals", key))
     return Reply(204)
+
+
+def _delete_service_principal(store: Store, service_principal: dict) -> None:
+    """A service principal goes with what refers to it: its place in catalogs, the app role assignments it
+    holds or grants, the delegated permission grants it is client or resource of."""
+    governance.remove_origin(store, service_principal["id"])
+    references.forget(store, service_principal["id"])
+    store.delete("servicePrincipals", service_principal["id"])
 
 
 # ---------------------------------------------------------------------------------------------------------- owners
