@@ -9,7 +9,7 @@ import copy
 
 from ..graph import limits
 from . import api_rules, app_rules, directory_query, entities, governance, listing, references
-from .entities import ENTITY_SETS, GUID, check_app_roles, check_writable, new_id, now
+from .entities import ENTITY_SETS, GUID, EntitySet, check_app_roles, check_writable, new_id, now
 from .errors import GraphError, bad_request, not_found
 from .odata import parse_select
 from .protocol import Key, Reply, Request
@@ -36,6 +36,19 @@ def resolve(store: Store, set_name: str, key: Key, primary: bool = False) -> dic
     if doc is None:
         raise not_found(key.value)
     return doc
+
+
+def user_key(key: Key) -> Key:
+    """`/users/{id | userPrincipalName}`: Graph accepts either in the same position."""
+    return Key("userPrincipalName", key.value) if key.name == "id" and "@" in key.value else key
+
+
+def referenced(store: Store, kind: str, object_id, prop: str, resource: str) -> dict:
+    """The object a body's property names by id (`principalId`, `clientId`, ...): Graph's 400 for a value that is
+    not an id, 404 for an object that does not exist."""
+    if not isinstance(object_id, str) or not GUID.match(object_id):
+        raise bad_request(f"Invalid value specified for property '{prop}' of resource '{resource}'.")
+    return resolve(store, kind, Key("id", object_id.lower()))
 
 
 def list_set(store: Store, request: Request, set_name: str) -> Reply:
@@ -316,6 +329,13 @@ def remove_owner(store: Store, key: Key, owner_id: str) -> Reply:
 
 # -------------------------------------------------------------------------------------------------------- helpers
 def _body(request: Request) -> dict:
+    return json_body(request)
+
+
+def json_body(request: Request, entity: EntitySet | None = None) -> dict:
+    """A write's JSON object body; with `entity`, holding only the properties that type lets a client set."""
     if not isinstance(request.body, dict):
         raise bad_request("Write requests must carry a JSON object body.")
+    if entity is not None:
+        check_writable(request.body, entity)
     return request.body

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import uuid
 
+from .entities import service_principal_defaults
+
 GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 MICROSOFT_TENANT = "f8cdef31-a31e-4b4a-93e4-5f571e91255a"
 _OBJECT_NAMESPACE = uuid.UUID("0f0b6a43-5d8e-4d3c-9d0e-3b4c5f6a7b8c")
@@ -134,9 +136,17 @@ def permission_scopes() -> list[dict]:
             for value, _, scope, kind in permissions() if scope]
 
 
-def service_principal(defaults: dict, tenant_id: str) -> dict:
-    """The Microsoft Graph service principal of the tenant `tenant_id`, over `defaults` (a service principal's)."""
-    return {**defaults, "id": str(uuid.uuid5(_OBJECT_NAMESPACE, tenant_id.lower())), "appId": GRAPH_APP_ID,
+def ensure_in(store) -> None:
+    """Every emulated tenant holds Microsoft Graph's service principal, as every Entra tenant does: added when the
+    emulator opens a tenant that lacks it (a new one, or a state file from before it was seeded)."""
+    with store.transaction():
+        if store.find("servicePrincipals", "appId", GRAPH_APP_ID, primary=True) is None:
+            store.put("servicePrincipals", service_principal(store.tenant_id))
+
+
+def service_principal(tenant_id: str) -> dict:
+    """The Microsoft Graph service principal of the tenant `tenant_id`."""
+    return {**service_principal_defaults(), "id": str(uuid.uuid5(_OBJECT_NAMESPACE, tenant_id.lower())), "appId": GRAPH_APP_ID,
             "appDisplayName": "Microsoft Graph", "displayName": "Microsoft Graph",
             "appOwnerOrganizationId": MICROSOFT_TENANT, "signInAudience": "AzureADMultipleOrgs",
             "servicePrincipalNames": [GRAPH_APP_ID, "https://graph.microsoft.com"],
