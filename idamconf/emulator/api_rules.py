@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from ..graph import limits, uri_rules
 from .entities import GUID, ROLE_VALUE, check_enabled_unchanged, duplicate_value
-from .errors import GraphError, bad_request
+from .errors import GraphError, bad_request, invalid
 
 SCOPE_DEFAULTS = {"adminConsentDescription": None, "adminConsentDisplayName": None, "id": None, "isEnabled": True,
                   "origin": "Application", "type": None, "userConsentDescription": None,
@@ -31,10 +31,6 @@ PRE_AUTHORIZED_FIELDS = {"appId", "delegatedPermissionIds", "@odata.type"}
 PERSONAL_SCOPES = 100  # [accounts]
 SCOPE_VALUE = 120
 SCOPE_VALUE_PERSONAL = 40  # [accounts]
-
-
-def invalid(name: str, resource: str) -> GraphError:
-    return bad_request(f"Invalid value specified for property '{name}' of resource '{resource}'.")
 
 
 def stored_scopes(scopes):

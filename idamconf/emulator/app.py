@@ -19,7 +19,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..graph.cost import cost
-from . import assignments, credentials, directory, directory_query, governance, grants, graph_permissions, logo, tenant
+from . import (assignments, credentials, directory, directory_query, governance, grants, graph_permissions, logo,
+               owners, tenant)
 from .batch import run_batch
 from .connections import ConnectionFaults, quiet_deliberate_drops
 from .errors import GraphError, bad_request
@@ -164,10 +165,10 @@ _HANDLERS = {
     ("GET", "applications", ("{key}",)): lambda s, r, k: directory.get_one(s, r, "applications", k),
     ("PATCH", "applications", ("{key}",)): directory.update_application,
     ("DELETE", "applications", ("{key}",)): lambda s, r, k: directory.delete_application(s, k),
-    ("GET", "applications", ("{key}", "owners")): directory.list_owners,
-    ("POST", "applications", ("{key}", "owners", "$ref")): directory.add_owner,
+    ("GET", "applications", ("{key}", "owners")): owners.list_owners,
+    ("POST", "applications", ("{key}", "owners", "$ref")): owners.add_owner,
     ("DELETE", "applications", ("{key}", "owners", "{id}", "$ref")):
-        lambda s, r, k, owner: directory.remove_owner(s, k, owner),
+        lambda s, r, k, owner: owners.remove_owner(s, k, owner),
     ("POST", "applications", ("{key}", "addPassword")): credentials.add_password,
     ("POST", "applications", ("{key}", "removePassword")): credentials.remove_password,
     ("GET", "servicePrincipals", ()): lambda s, r: directory.list_set(s, r, "servicePrincipals"),

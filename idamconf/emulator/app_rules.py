@@ -5,11 +5,12 @@ whole application is checked (Graph refuses, say, a change of signInAudience tha
 yet), the tenant-dependent identifier URI rules only for the URIs the write adds, as Graph documents. The rules
 themselves, with their sources, are in graph/uri_rules.py and graph/limits.py, shared with `validate`.
 
-Where Graph's wording is documented or reported it is used: HostNameNotOnVerifiedDomain, InvalidAccessTokenVersion,
+Where Graph's wording is documented or reported it is used: HostNameNotOnVerifiedDomain,
 the app-management policy's "Failed to add identifier URI …", the manifest limit, Edm.Binary, and "Invalid value
 specified for property '<name>' of resource 'Application'." (Graph's answer for an invalid web, reported in
 msgraph-sdk-powershell issue 3149). Codes Graph does not document are Request_BadRequest (inferred); the fidelity
-table in docs/emulator.md lists which is which.
+table in docs/emulator.md lists which is which. The `api` (token version, exposed scopes, pre-authorized clients)
+is checked by api_rules.py.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import binascii
 from ..graph import limits, uri_rules
 from . import api_rules, tenant
 from .entities import GUID
-from .errors import GraphError, bad_request
+from .errors import GraphError, bad_request, invalid
 
 KEY_TYPES = {"AsymmetricX509Cert", "Symmetric", "X509CertAndPassword"}
 KEY_USAGES = {"Verify", "Sign"}
@@ -32,10 +33,6 @@ POLICY_MESSAGES = {
     "nonDefaultUriAddition": "All newly added URIs must be api://{appId} or api://{tenantId}/{appId}, as per the "
                              "default tenant policy of your organization (inferred wording).",
 }
-
-
-def invalid(name: str, resource: str = "Application") -> GraphError:
-    return bad_request(f"Invalid value specified for property '{name}' of resource '{resource}'.")
 
 
 def check_application(store, before: dict | None, after: dict) -> None:

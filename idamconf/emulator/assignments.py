@@ -35,7 +35,7 @@ import uuid
 from . import listing
 from .directory import json_body, referenced, resolve, user_key
 from .entities import GUID, EntitySet, precise_time
-from .errors import bad_request, not_found
+from .errors import bad_request, invalid, not_found
 from .protocol import Key, Reply, Request
 from .references import ASSIGNMENTS
 from .store import Store
@@ -129,7 +129,7 @@ def _create(store: Store, request: Request, kind: str, principal: dict, resource
 def _role_id(resource: dict, role_id, kind: str) -> str:
     """The resource's role `role_id` names, if it is enabled and admits principals of `kind`."""
     if not isinstance(role_id, str) or not GUID.match(role_id):
-        raise bad_request("Invalid value specified for property 'appRoleId' of resource 'AppRoleAssignment'.")
+        raise invalid("appRoleId", "AppRoleAssignment")
     roles = resource.get("appRoles") or []
     if role_id == DEFAULT_ACCESS and not roles:
         return DEFAULT_ACCESS
@@ -143,7 +143,7 @@ def _role_id(resource: dict, role_id, kind: str) -> str:
 def _principal(store: Store, principal_id) -> tuple[str, dict]:
     """The user, group or service principal `principal_id` names, with its kind."""
     if not isinstance(principal_id, str) or not GUID.match(principal_id):
-        raise bad_request("Invalid value specified for property 'principalId' of resource 'AppRoleAssignment'.")
+        raise invalid("principalId", "AppRoleAssignment")
     found = store.documents(tuple(PRINCIPAL_TYPES), [principal_id.lower(), principal_id])
     if not found:
         raise not_found(principal_id)

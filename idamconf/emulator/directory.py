@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import copy
 
-from ..graph import limits
 from . import api_rules, app_rules, directory_query, entities, governance, listing, references
 from .entities import ENTITY_SETS, GUID, EntitySet, check_app_roles, check_writable, new_id, now
-from .errors import GraphError, bad_request, not_found
+from .errors import GraphError, bad_request, invalid, not_found
 from .odata import parse_select
 from .protocol import Key, Reply, Request
 from .store import Store
@@ -47,7 +46,7 @@ def referenced(store: Store, kind: str, object_id, prop: str, resource: str) -> 
     """The object a body's property names by id (`principalId`, `clientId`, ...): Graph's 400 for a value that is
     not an id, 404 for an object that does not exist."""
     if not isinstance(object_id, str) or not GUID.match(object_id):
-        raise bad_request(f"Invalid value specified for property '{prop}' of resource '{resource}'.")
+        raise invalid(prop, resource)
     return resolve(store, kind, Key("id", object_id.lower()))
 
 
@@ -60,17 +59,17 @@ def list_set(store: Store, request: Request, set_name: str) -> Reply:
 def get_one(store: Store, request: Request, set_name: str, key: Key) -> Reply:
     entity = ENTITY_SETS[set_name]
     select = parse_select(request.query.get("$select"), entity.properties, entity.odata_type)
-    _refuse_other_options(request, {"$select"})
+    refuse_other_options(request, {"$select"})
     doc = resolve(store, set_name, key)
     context = request.context(set_name, select) + "/$entity"
-    return Reply(200, {"@odata.context": context, **_project(doc, select)})
+    return Reply(200, {"@odata.context": context, **project(doc, select)})
 
 
-def _project(doc: dict, select: tuple[str, ...]) -> dict:
+def project(doc: dict, select: tuple[str, ...]) -> dict:
     return {name: doc.get(name) for name in select} if select else doc
 
 
-def _refuse_other_options(request: Request, allowed: set[str]) -> None:
+def refuse_other_options(request: Request, allowed: set[str]) -> None:
     for name in request.query:
         if name.startswith("$") and name not in allowed:
             raise GraphError(400, "Request_UnsupportedQuery", f"Unsupported query: '{name}' is not supported here.")
@@ -78,7 +77,7 @@ def _refuse_other_options(request: Request, allowed: set[str]) -> None:
 
 # -------------------------------------------------------------------------------------------------- applications
 def create_application(store: Store, request: Request) -> Reply:
-    return _created(request, "applications", _new_application(store, _body(request)))
+    return _created(request, "applications", _new_application(store, json_body(request)))
 
 
 def _created(request: Request, set_name: str, doc: dict) -> Reply:
@@ -120,7 +119,7 @@ def _check_unique_name_free(store: Store, name) -> None:
 
 
 def update_application(store: Store, request: Request, key: Key) -> Reply:
-    body = _body(request)
+    body = json_body(request)
     doc = _addressed_or_upserted(store, request, "applications", key, "uniqueName",
                                  lambda: _upsert_create(store, key, body))
     if isinstance(doc, Reply):
@@ -199,7 +198,7 @@ def delete_application(store: Store, key: Key) -> Reply:
 
 # ---------------------------------------------------------------------------------------------- service principals
 def create_service_principal(store: Store, request: Request) -> Reply:
-    return _created(request, "servicePrincipals", _new_service_principal(store, _body(request)))
+    return _created(request, "servicePrincipals", _new_service_principal(store, json_body(request)))
 
 
 def _new_service_principal(store: Store, body: dict) -> dict:
@@ -256,7 +255,7 @@ def sync_service_principal(store: Store, application: dict) -> None:
 
 
 def update_service_principal(store: Store, request: Request, key: Key) -> Reply:
-    body = _body(request)
+    body = json_body(request)
     doc = _addressed_or_upserted(store, request, "servicePrincipals", key, "appId",
                                  lambda: _new_service_principal(store, {**body, "appId": key.value}))
     if isinstance(doc, Reply):
@@ -282,56 +281,7 @@ def _delete_service_principal(store: Store, service_principal: dict) -> None:
     store.delete("servicePrincipals", service_principal["id"])
 
 
-# ---------------------------------------------------------------------------------------------------------- owners
-def list_owners(store: Store, request: Request, key: Key) -> Reply:
-    application = resolve(store, "applications", key)
-    _refuse_other_options(request, {"$select"})
-    select = parse_select(request.query.get("$select"), ENTITY_SETS["users"].properties | {"appId"},
-                          "microsoft.graph.directoryObject")
-    owners = [_directory_object(store, target, select) for target in store.targets("owners", application["id"])]
-    return Reply(200, {"@odata.context": request.base + "/$metadata#directoryObjects", "value": owners})
-
-
-def _directory_object(store: Store, object_id: str, select: tuple[str, ...]) -> dict:
-    for set_name, odata_type in (("users", "#microsoft.graph.user"),
-                                 ("servicePrincipals", "#microsoft.graph.servicePrincipal")):
-        doc = store.get(set_name, object_id)
-        if doc is not None:
-            return {"@odata.type": odata_type, **_project(doc, tuple(n for n in select if n in doc) or ())}
-    return {"@odata.type": "#microsoft.graph.directoryObject", "id": object_id}
-
-
-def add_owner(store: Store, request: Request, key: Key) -> Reply:
-    application = resolve(store, "applications", key)
-    reference = _body(request).get("@odata.id")
-    if not isinstance(reference, str) or "/" not in reference:
-        raise bad_request("Invalid request body: '@odata.id' must reference a directory object.")
-    target = reference.rstrip("/").rsplit("/", 1)[-1]
-    if not GUID.match(target) or not (store.get("users", target) or store.get("servicePrincipals", target)):
-        raise not_found(target)
-    if len(store.targets("owners", application["id"], primary=True)) >= limits.OWNERS and \
-            target not in store.targets("owners", application["id"], primary=True):
-        # [limits] at most 100 users and service principals own an application; Graph's wording is undocumented
-        raise bad_request(f"An application can have at most {limits.OWNERS} owners (inferred wording).")
-    if not store.link("owners", application["id"], target):
-        raise bad_request(
-            "One or more added object references already exist for the following modified properties: 'owners'."
-        )
-    return Reply(204)
-
-
-def remove_owner(store: Store, key: Key, owner_id: str) -> Reply:
-    application = resolve(store, "applications", key)
-    if not store.unlink("owners", application["id"], owner_id):
-        raise not_found(owner_id)
-    return Reply(204)
-
-
 # -------------------------------------------------------------------------------------------------------- helpers
-def _body(request: Request) -> dict:
-    return json_body(request)
-
-
 def json_body(request: Request, entity: EntitySet | None = None) -> dict:
     """A write's JSON object body; with `entity`, holding only the properties that type lets a client set."""
     if not isinstance(request.body, dict):

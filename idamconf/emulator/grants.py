@@ -31,7 +31,7 @@ import uuid
 from . import listing
 from .directory import json_body, referenced, resolve
 from .entities import EntitySet
-from .errors import GraphError, bad_request, not_found
+from .errors import GraphError, bad_request, invalid, not_found
 from .odata import parse_select
 from .protocol import Key, Reply, Request
 from .references import GRANTS
@@ -126,7 +126,7 @@ def _grant_id(client_id: str, resource_id: str, principal_id: str | None) -> str
 
 
 def _invalid(name: str) -> GraphError:
-    return bad_request(f"Invalid value specified for property '{name}' of resource 'OAuth2PermissionGrant'.")
+    return invalid(name, "OAuth2PermissionGrant")
 
 
 HANDLERS = {

@@ -61,16 +61,18 @@ def get_logo(store: Store, request: Request, key: Key) -> Reply:
 def _image(body) -> tuple[bytes, str]:
     """The uploaded image and its type, or Graph's 400."""
     if not isinstance(body, Binary) or not body.content:
-        raise bad_request("Invalid value specified for property 'logo' of resource 'Application': send the image's "
-                          "bytes with Content-Type image/png, image/jpeg or image/gif.")
+        raise _refused("send the image's bytes with Content-Type image/png, image/jpeg or image/gif")
     problem = limits.logo_problem(body.content)
     detected = limits.logo_type(body.content)
     if problem is None and body.content_type not in GENERIC_TYPES and body.content_type != detected:
         problem = f"is {detected}, not the {body.content_type} its Content-Type says"
     if problem:
-        raise bad_request(f"Invalid value specified for property 'logo' of resource 'Application': the image "
-                          f"{problem}.")
+        raise _refused(f"the image {problem}")
     return body.content, detected
+
+
+def _refused(detail: str) -> GraphError:
+    return bad_request(f"Invalid value specified for property 'logo' of resource 'Application': {detail}.")
 
 
 def _ticks() -> int:
