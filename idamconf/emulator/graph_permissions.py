@@ -146,7 +146,8 @@ def ensure_in(store) -> None:
 
 def service_principal(tenant_id: str) -> dict:
     """The Microsoft Graph service principal of the tenant `tenant_id`."""
-    return {**service_principal_defaults(), "id": str(uuid.uuid5(_OBJECT_NAMESPACE, tenant_id.lower())), "appId": GRAPH_APP_ID,
+    object_id = str(uuid.uuid5(_OBJECT_NAMESPACE, tenant_id.lower()))
+    return {**service_principal_defaults(), "id": object_id, "appId": GRAPH_APP_ID,
             "appDisplayName": "Microsoft Graph", "displayName": "Microsoft Graph",
             "appOwnerOrganizationId": MICROSOFT_TENANT, "signInAudience": "AzureADMultipleOrgs",
             "servicePrincipalNames": [GRAPH_APP_ID, "https://graph.microsoft.com"],

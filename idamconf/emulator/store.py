@@ -4,9 +4,10 @@ Objects of every kind live in one table as JSON documents, ordered by an inserti
 relationships (an application's owners) live in a link table. Alternate keys Graph addresses objects by
 (`appId`, `uniqueName`, `userPrincipalName`), the look-ups `$filter` makes by `displayName` and `originId` (which
 compare case-insensitively, so their indexes are NOCASE) and the references of app role assignments and
-delegated permission grants (`resourceId`, `principalId`, `clientId`) have expression indexes, and the string collections `$filter` searches with `any` (`tags`, `identifierUris`) are indexed
-in `members`, so look-ups stay fast at tenant scale. Lists are
-projected (`$select`) in SQL and returned as JSON text: a page is never parsed and re-encoded.
+delegated permission grants (`resourceId`, `principalId`, `clientId`) have expression indexes, and the string
+collections `$filter` searches with `any` (`tags`, `identifierUris`) are indexed in `members`, so look-ups stay fast
+at tenant scale. Lists are projected (`$select`) in SQL and returned as JSON text: a page is never parsed and
+re-encoded.
 
 Replication lag (fault injection, `lag_replication`): each object written for the first time gets a `visible_after`
 time, and until then reads answer as a lagging replica would -- `get`, `find`, lists and link traversals act as if
