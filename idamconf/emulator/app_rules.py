@@ -5,11 +5,12 @@ whole application is checked (Graph refuses, say, a change of signInAudience tha
 yet), the tenant-dependent identifier URI rules only for the URIs the write adds, as Graph documents. The rules
 themselves, with their sources, are in graph/uri_rules.py and graph/limits.py, shared with `validate`.
 
-Where Graph's wording is documented or reported it is used: HostNameNotOnVerifiedDomain, InvalidAccessTokenVersion,
+Where Graph's wording is documented or reported it is used: HostNameNotOnVerifiedDomain,
 the app-management policy's "Failed to add identifier URI …", the manifest limit, Edm.Binary, and "Invalid value
 specified for property '<name>' of resource 'Application'." (Graph's answer for an invalid web, reported in
 msgraph-sdk-powershell issue 3149). Codes Graph does not document are Request_BadRequest (inferred); the fidelity
-table in docs/emulator.md lists which is which.
+table in docs/emulator.md lists which is which. The `api` (token version, exposed scopes, pre-authorized clients)
+is checked by api_rules.py.
 """
 
 from __future__ import annotations
@@ -18,16 +19,14 @@ import base64
 import binascii
 
 from ..graph import limits, uri_rules
-from . import tenant
-from .entities import GUID, ROLE_VALUE, check_enabled_unchanged
-from .errors import GraphError, bad_request
+from . import api_rules, tenant
+from .entities import GUID
+from .errors import GraphError, bad_request, invalid
 
 KEY_TYPES = {"AsymmetricX509Cert", "Symmetric", "X509CertAndPassword"}
 KEY_USAGES = {"Verify", "Sign"}
 KEY_FIELDS = {"customKeyIdentifier", "displayName", "endDateTime", "key", "keyId", "startDateTime", "type", "usage",
               "@odata.type"}
-SCOPE_FIELDS = {"adminConsentDescription", "adminConsentDisplayName", "id", "isEnabled", "origin", "type",
-                "userConsentDescription", "userConsentDisplayName", "value", "@odata.type"}
 POLICY_MESSAGES = {
     "uriAdditionWithoutUniqueTenantIdentifier": "All newly added URIs must contain a tenant verified domain, tenant "
                                                 "ID, or app ID, as per the default tenant policy of your organization.",
@@ -36,16 +35,12 @@ POLICY_MESSAGES = {
 }
 
 
-def invalid(name: str, resource: str = "Application") -> GraphError:
-    return bad_request(f"Invalid value specified for property '{name}' of resource '{resource}'.")
-
-
 def check_application(store, before: dict | None, after: dict) -> None:
     audience = after["signInAudience"]
     if len(after["displayName"] or "") > limits.display_name_limit(audience):
         raise invalid("displayName")
     check_tags(after["tags"])
-    _check_api(after.get("api") or {}, (before or {}).get("api") or {}, audience)
+    api_rules.check_api(after, before)
     if uri_rules.personal(audience) and after["appRoles"]:
         raise invalid("appRoles")  # [accounts]: app roles are not supported for personal-account audiences
     _check_redirect_uris(after, audience)
@@ -60,41 +55,6 @@ def check_application(store, before: dict | None, after: dict) -> None:
 def check_tags(tags: list, resource: str = "Application") -> None:
     if any(limits.tag_problem(tag) for tag in tags) or len(set(tags)) != len(tags):
         raise invalid("tags", resource)
-
-
-# ---------------------------------------------------------------------------------------------------------- api
-def _check_api(api: dict, previous: dict, audience: str) -> None:
-    problem = limits.token_version_problem(audience, api.get("requestedAccessTokenVersion"))
-    if problem and api.get("requestedAccessTokenVersion") in limits.TOKEN_VERSIONS:
-        raise GraphError(400, "InvalidAccessTokenVersion", "One or more properties contains invalid values.")
-    if problem or not isinstance(api.get("acceptMappedClaims"), (bool, type(None))):
-        raise invalid("api")
-    if not all(isinstance(item, str) and GUID.match(item) for item in api.get("knownClientApplications") or []):
-        raise invalid("api")
-    if not all(isinstance(item, dict) and isinstance(item.get("appId"), str) and
-               all(isinstance(p, str) and GUID.match(p) for p in item.get("delegatedPermissionIds") or [])
-               for item in api.get("preAuthorizedApplications") or []):
-        raise invalid("api")
-    _check_scopes(api.get("oauth2PermissionScopes") or [], previous.get("oauth2PermissionScopes") or [], audience)
-
-
-def _check_scopes(scopes: list, previous: list, audience: str) -> None:
-    """Delegated permissions: like app roles, GUID ids and unique values of Graph's characters, at most 120 (40
-    for personal accounts, and at most 100 scopes) [accounts]; an enabled one changes only once disabled."""
-    length = 40 if uri_rules.personal(audience) else 120
-    if uri_rules.personal(audience) and len(scopes) > 100:
-        raise invalid("api")
-    for scope in scopes:
-        if not isinstance(scope, dict) or set(scope) - SCOPE_FIELDS or not GUID.match(str(scope.get("id"))) or \
-                scope.get("type", "User") not in ("User", "Admin") or \
-                not (isinstance(scope.get("value"), str) and ROLE_VALUE.match(scope["value"]) and
-                     len(scope["value"]) <= length):
-            raise invalid("api")
-    ids = [str(scope["id"]).lower() for scope in scopes]
-    values = [scope["value"] for scope in scopes]
-    if len(set(ids)) != len(ids) or len(set(values)) != len(values):
-        raise invalid("api")
-    check_enabled_unchanged(scopes, previous)
 
 
 # ---------------------------------------------------------------------------------------------- redirect URIs

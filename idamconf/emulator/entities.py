@@ -25,6 +25,12 @@ def now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def precise_time(moment: _dt.datetime | None = None) -> str:
+    """Graph's form for the times it records: `2021-09-09T19:50:29.3086381Z` (seven fractional digits, UTC)."""
+    moment = moment or _dt.datetime.now(_dt.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond:06d}0Z"
+
+
 def application_defaults() -> dict:
     return {
         "id": None, "deletedDateTime": None, "appId": None, "applicationTemplateId": None,
@@ -207,7 +213,7 @@ def check_app_roles(roles: list, previous: list) -> list:
     for role in roles:
         role = _check_role(role)
         if role["id"].lower() in seen_ids or (role["value"] is not None and role["value"] in seen_values):
-            raise _duplicate_role()
+            raise duplicate_value("appRoles")
         seen_ids.add(role["id"].lower())
         seen_values.add(role["value"])
         stored.append(role)
@@ -254,10 +260,11 @@ def check_enabled_unchanged(items: list, previous: list) -> None:
             raise GraphError(400, "CannotDeleteOrUpdateEnabledEntitlement", CANNOT_UPDATE_ENABLED)
 
 
-def _duplicate_role() -> GraphError:
+def duplicate_value(target: str) -> GraphError:
+    """Graph's answer to a collection with a repeated id or value (`appRoles`, and scopes as roles)."""
     message = "Request contains a property with duplicate values."
     return GraphError(400, "DuplicateValue", message, [{"code": "DuplicateValue", "message": message,
-                                                          "target": "appRoles"}])
+                                                          "target": target}])
 
 
 def _without_enabled(role: dict) -> dict:

@@ -11,9 +11,11 @@ from YAML.
       - userPrincipalName: alice.admin@contoso.com
         displayName: Alice Admin
         id: 5b0c...            # optional: by default a stable id derived from the user principal name
-    groups:                    # optional: security groups, e.g. to name as access package requestors
-      - id: 7d0c...            # required: groups are named by their immutable object id
-        displayName: HR managers
+    groups:                    # optional: groups, e.g. to assign app roles to or name as access package requestors
+      - displayName: HR managers
+        id: 7d0c...            # optional: by default a stable id derived from the display name
+        # securityEnabled: true, mailEnabled: false, groupTypes: [] -- a security group, unless said otherwise
+        # (groupTypes: [Unified] with mailEnabled: true and securityEnabled: false is a Microsoft 365 group)
     applications:              # optional: objects the project does not manage, as Graph request bodies
       - displayName: Legacy HR portal
 """
@@ -31,6 +33,7 @@ from .errors import GraphError
 from .store import Store
 
 _USER_NAMESPACE = uuid.UUID("6f1d3c0e-4f5a-4b8e-9d7c-2a1b0c9d8e7f")
+_GROUP_NAMESPACE = uuid.UUID("2c4e6a8b-1d3f-4a5c-8e7b-9d0f1a2b3c4d")
 
 
 class SeedError(ValueError):
@@ -75,10 +78,20 @@ def _filled(defaults: dict, fields: dict, what: str, origin: str) -> dict:
 
 
 def _group(fields: dict, origin: str) -> dict:
-    if not isinstance(fields, dict) or not isinstance(fields.get("id"), str) or not entities.GUID.match(fields["id"]):
-        raise SeedError(f"{origin}: every group needs its object id (a GUID) as id")
-    group = _filled(entities.group_defaults(), fields, f"group {fields['id']}", origin)
-    group["displayName"] = group["displayName"] or fields["id"]
+    """A group of Graph's shape: a security group (securityEnabled, not mail-enabled, no groupTypes) unless the
+    fixture says otherwise; its id, when not given, derived from its display name (the same in every tenant)."""
+    name = fields.get("displayName") if isinstance(fields, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        raise SeedError(f"{origin}: every group needs a displayName")
+    group_id = str(fields.get("id") or uuid.uuid5(_GROUP_NAMESPACE, name.lower()))
+    if not entities.GUID.match(group_id):
+        raise SeedError(f"{origin}: group {name!r}: id must be a GUID")
+    group = _filled(entities.group_defaults(), fields, f"group {name!r}", origin)
+    group.update(id=group_id.lower(), createdDateTime=group["createdDateTime"] or entities.now(),
+                 mailNickname=group["mailNickname"] or "".join(c for c in name if c.isalnum()) or group_id[:8])
+    for flag in ("securityEnabled", "mailEnabled"):
+        if not isinstance(group[flag], bool):
+            raise SeedError(f"{origin}: group {name!r}: {flag} is true or false")
     return group
 
 

@@ -8,6 +8,12 @@ and `validate` (see uri_rules.py for the URIs). Sources:
   audiences (Graph: 400 InvalidAccessTokenVersion, for PersonalMicrosoftAccount too: microsoft-graph-docs-contrib
   issue 1122); at most 1,200 entries across an application's collections.
 - [limits] Microsoft Entra, "Service limits and restrictions": at most 100 owners of an application.
+- [logo] Graph's application resource: `logo` is a stream, "the main logo for the application", uploaded with
+  `PUT /applications/{id}/logo`; Graph's pages document no size or format. Microsoft Entra's page on an
+  application's properties does: the logo is a .png, .jpg or .bmp "less than 100 KB" (215x215 pixels). Applied
+  here: PNG, JPEG or GIF (what the issue and terraform-provider-azuread's `logo_image` accept; BMP is refused:
+  stricter than Graph is safe) of at most 100,000 bytes (the stricter reading of "100 KB"), recognised by their
+  leading bytes, not by a file name.
 - [reviews] Graph, accessPackageAssignmentReviewSettings / patternedRecurrence: reviews recur weekly or
   absoluteMonthly. That a review may not stay open longer than its recurrence interval is Graph's refusal as users
   report it, not documented in so many words; the interval is counted short (a month as 28 days, February's), so
@@ -31,6 +37,9 @@ PERMISSIONS_PERSONAL = 200
 PERMISSIONS_PER_API_PERSONAL = 30
 TOKEN_VERSIONS = (None, 1, 2)
 DAYS_IN = {"weekly": 7, "absoluteMonthly": 28}
+LOGO_BYTES = 100_000
+LOGO_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
+                   "image/gif": (b"GIF87a", b"GIF89a")}
 
 
 def display_name_limit(audience: str | None) -> int:
@@ -76,6 +85,20 @@ def manifest_entries(application: dict) -> int:
                     api.get("oauth2PermissionScopes") or [], api.get("knownClientApplications") or [],
                     api.get("preAuthorizedApplications") or []]
     return sum(len(collection) for collection in collections)
+
+
+def logo_type(image: bytes) -> str | None:
+    """The image type a logo's leading bytes show (`image/png`, `image/jpeg`, `image/gif`), or None [logo]."""
+    return next((kind for kind, starts in LOGO_SIGNATURES.items() if image.startswith(starts)), None)
+
+
+def logo_problem(image: bytes) -> str | None:
+    """What is wrong with a logo's bytes [logo]."""
+    if logo_type(image) is None:
+        return "is not a PNG, JPEG or GIF image"
+    if len(image) > LOGO_BYTES:
+        return f"is {len(image):,} bytes: a logo is at most {LOGO_BYTES:,} bytes (100 KB)"
+    return None
 
 
 def review_period_days(pattern: str, interval: int) -> int:
