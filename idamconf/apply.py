@@ -93,7 +93,8 @@ class _ApplicationChain:
         the catalog before it links the role)."""
         if self.failed:
             return  # what is left depends on what failed
-        await self._steps([self.upsert_application, self.disable_roles, self.write_roles_and_attributes])
+        await self._steps([self.adopt_application, self.upsert_application, self.disable_roles,
+                           self.write_roles_and_attributes])
         if self.failed:
             return
         principal = asyncio.ensure_future(self.upsert_service_principal())
@@ -165,6 +166,15 @@ class _ApplicationChain:
             await self.send("PATCH", f"applications/{self.ids['id']}", {"identifierUris": uris})
         self.finish(created + roles, "created")
 
+    async def adopt_application(self) -> None:
+        """An existing application becomes the project's: its uniqueName (set once: Graph never changes it) and the
+        project's tag, first and together, so that an apply cut short after it leaves an application the next plan
+        reads as the project's (plan/adoption.py)."""
+        for change in self.of("application"):
+            if change.action is Action.ADOPT:
+                await self.send("PATCH", f"applications/{self.ids['id']}", {"uniqueName": self.name,
+                                                                            "tags": change.after["tags"]})
+
     async def disable_roles(self) -> None:
         steps = self.of("role", DISABLE_FIRST)
         if not steps:
@@ -176,17 +186,17 @@ class _ApplicationChain:
         self.finish(steps, "disabled")
 
     async def write_roles_and_attributes(self) -> None:
-        app = [c for c in self.of("application") if c.action is Action.UPDATE]
+        app = [c for c in self.of("application") if c.action in (Action.UPDATE, Action.ADOPT)]
         roles = [c for c in self.of("role") if c.reason != DISABLE_FIRST and c.action is not Action.NOOP]
         if not app and not roles or any(c.action is Action.CREATE for c in self.of("application")):
             return
         body = {attribute.path.split(".")[0]: app[0].after[attribute.path.split(".")[0]]
-                for attribute in app[0].attributes} if app else {}
+                for attribute in app[0].attributes if attribute.path != "uniqueName"} if app else {}
         if roles:
             body["appRoles"] = [c.after for c in self.of("role") if c.after is not None and c.reason != DISABLE_FIRST]
         for part in token_version_in_order(body):
             await self.send("PATCH", f"applications/{self.ids['id']}", part)
-        self.finish(app, "updated")
+        self.finish(app, "adopted" if app and app[0].action is Action.ADOPT else "updated")
         self.finish([c for c in roles if c.action is Action.CREATE], "created")
         self.finish([c for c in roles if c.action is Action.UPDATE], "updated")
         self.finish([c for c in roles if c.action is Action.DELETE], "removed")

@@ -18,6 +18,7 @@ from .graph.connect import Target
 from .graph.ownership import Ownership
 from .graph.read import (foreign_packages, governance_lists, read_governance, read_live,
                          read_service_principals, resolve_users)
+from .plan.adoption import as_adoptions, pinned, read_adopted, role_conflicts
 from .plan.diff import make_plan
 from .plan.governance import catalog_description, desired_governance, live_governance, policy_keeper
 from .plan.model import Resource
@@ -70,7 +71,9 @@ async def survey(client, configuration: Configuration, target: Target, only: set
     problems = await binding
     if problems:
         raise DiagnosticError(problems)
-    return make_plan(desired, current, configuration.project, environment, tenant_of(target)), current
+    plan = make_plan(desired, current, configuration.project, environment, tenant_of(target))
+    adopted = {r.application for r in current.values() if r.kind == "application" and r.ids.get("adopting")}
+    return as_adoptions(plan, adopted), current
 
 
 async def _binding(client, configuration: Configuration, home: str | None) -> list[Diagnostic]:
@@ -95,11 +98,11 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     named = people(wanted)
     resolving = asyncio.ensure_future(resolve_users(client, named))
     making = asyncio.ensure_future(_desired_meanwhile(configuration, environment, resolving))
-    (unmanaged, current), lists, (desired, governance, problems, unknown) = await asyncio.gather(
+    (unmanaged, current, adopting), lists, (desired, governance, problems, unknown) = await asyncio.gather(
         _live_directory(client, configuration, wanted, named, only, service_principals, resolving, making),
         governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(resolving)),
         making)
-    problems += _unmanaged_conflicts(configuration, unmanaged) + _unique(unknown)
+    problems += adopting + _unmanaged_conflicts(configuration, unmanaged) + _unique(unknown)
     if problems:
         raise DiagnosticError(problems)
     desired = resolve_app_ids(desired, current)  # {appId} in identifier URIs, for the applications that exist
@@ -132,8 +135,23 @@ async def _live_directory(client, configuration: Configuration, wanted: list, na
 
     live = await read_live(client, configuration.tag, [app.name for app in wanted], named, only,
                            service_principals, users, keep)
+    adopted = await read_adopted(client, wanted, {app.get("uniqueName") for app in live.applications},
+                                 configuration.tag)
     desired = (await making)[0]
-    return live.unmanaged, live_resources(live.applications, live.service_principals, live.owners, desired)
+    current = live_resources(live.applications + adopted.applications, live.service_principals +
+                             adopted.service_principals, live.owners | adopted.owners, desired)
+    unmanaged = {name: app for name, app in live.unmanaged.items()  # an application to adopt holding its name
+                 if not (name in adopted.names and app.get("id") in {a["id"] for a in adopted.applications})}
+    problems = adopted.problems + role_conflicts(configuration, adopted) + pinned(wanted, live.applications)
+    return unmanaged, _marked(current, adopted.names), problems
+
+
+def _marked(current: dict, adopted: set[str]) -> dict:
+    """The adopted applications' resources say so (`adopting` in their ids), for the plan to show them as adoptions."""
+    for key, resource in list(current.items()):
+        if resource.kind == "application" and resource.application in adopted:
+            current[key] = replace(resource, ids={**resource.ids, "adopting": True})
+    return current
 
 
 async def _policy_keeper(users):

@@ -13,7 +13,8 @@ from ..plan.render_markdown import render_apply_markdown
 from .plan import render
 from .session import surveyed, use_colour
 
-VERB_SYMBOL = {"created": "+", "added": "+", "updated": "~", "disabled": "~", "removed": "-", "destroyed": "-"}
+VERB_SYMBOL = {"created": "+", "added": "+", "updated": "~", "disabled": "~", "removed": "-", "destroyed": "-",
+               "adopted": "↻"}
 
 
 def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: bool, colour: bool | None,
@@ -135,6 +136,8 @@ def _report(plan, outcome) -> int:
     for change in outcome.skipped:
         print(f"skipped: {terminal(change.address)}: an earlier step for its application failed", file=sys.stderr)
     added, changed, destroyed = _counts(outcome)
+    adopted = outcome.count(Action.ADOPT)
+    added = f"{adopted} adopted, {added}" if adopted else added  # adoptions are said only when there are some
     if outcome.failed:
         print(f"\nApply incomplete: {added} added, {changed} changed, {destroyed} destroyed; "
               f"{len(outcome.failed)} failed. What was done stays done: fix the cause and run apply again.",
@@ -157,8 +160,8 @@ def _emit_json(plan, outcome) -> int:
               "tenant": plan.tenant, "complete": not (outcome and outcome.failed), **saved.deletions_first(plan)}
     if outcome is not None:
         added, changed, destroyed = _counts(outcome)
-        report |= {"summary": {"added": added, "changed": changed, "destroyed": destroyed,
-                               "failed": len(outcome.failed)},
+        report |= {"summary": {"adopted": outcome.count(Action.ADOPT), "added": added, "changed": changed,
+                               "destroyed": destroyed, "failed": len(outcome.failed)},
                    "done": [{"address": c.address, "action": c.action.value} for c in outcome.done],
                    "failed": [{"address": c.address, "error": message} for c, message in outcome.failed],
                    "skipped": [c.address for c in outcome.skipped]}

@@ -179,6 +179,7 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
         identifier_uris=tuple(raw.get("identifierUris", [])), tags=tuple(raw.get("tags", [])),
         environments=tuple(raw["environments"]) if "environments" in raw else None, app_roles=roles,
         location=Location(file, ("name",), positions), settings=settings_of(raw),
+        app_id=raw["appId"].lower() if raw.get("appId") else None,
         access_token_version=raw.get("api", {}).get("requestedAccessTokenVersion",
                                                     2 if raw.get("signInAudience") in PERSONAL else 1),
     )

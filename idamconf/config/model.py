@@ -121,6 +121,7 @@ class Application:
     environments: tuple[str, ...] | None = None  # None: every environment
     app_roles: tuple[AppRole, ...] = ()
     location: Location | None = field(default=None, compare=False)  # of its name
+    app_id: str | None = None  # an existing application to adopt (plan/adoption.py)
     settings: dict = field(default_factory=dict, compare=False, hash=False)  # the file's surface/ settings
     variants: dict = field(default_factory=dict, compare=False, hash=False)  # environment -> its own model
     access_token_version: int = 1  # api.requestedAccessTokenVersion: 2 by default for personal-account audiences

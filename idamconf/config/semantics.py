@@ -39,7 +39,23 @@ def check_across(configuration: Configuration) -> list[Diagnostic]:
             variant = app.for_environment(environment)
             for package in (role.access_package for role in variant.app_roles if role.access_package is not None):
                 problems += _package_across(configuration, environment, package, packages, catalogs)
-    return list(dict.fromkeys(problems + _identifier_uris_across(configuration)))
+    return list(dict.fromkeys(problems + _identifier_uris_across(configuration) + _app_ids_across(configuration)))
+
+
+def _app_ids_across(configuration: Configuration) -> list[Diagnostic]:
+    """Two files adopting one application (the same appId in one environment)."""
+    problems, holders = [], {}
+    for base in configuration.applications:
+        for name in configuration.environments:
+            app = base.for_environment(name)
+            if not app.app_id or not app.in_environment(name):
+                continue
+            first = holders.setdefault((name, app.app_id), app)
+            if first is not app and first.name != app.name:
+                problems.append(_at(app.location.at("appId"), f"appId {app.app_id} is also adopted by application "
+                                    f"{first.name} ({first.location.file}) in environment {name}",
+                                    "one application file per application: remove one of the two"))
+    return problems
 
 
 def _identifier_uris_across(configuration: Configuration) -> list[Diagnostic]:

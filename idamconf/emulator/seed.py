@@ -18,6 +18,9 @@ from YAML.
         # (groupTypes: [Unified] with mailEnabled: true and securityEnabled: false is a Microsoft 365 group)
     applications:              # optional: objects the project does not manage, as Graph request bodies
       - displayName: Legacy HR portal
+        appId: 0f1e...         # optional: fixed (by default Graph's, random); and what a portal registration has:
+        servicePrincipal: true # its enterprise application (or a body for it, e.g. {appRoleAssignmentRequired: true})
+        owners: [alice.admin@contoso.com]
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from pathlib import Path
 import yaml
 
 from . import entities, tenant
-from .directory import _new_application
+from .directory import _new_application, _new_service_principal
 from .errors import GraphError
 from .store import Store
 
@@ -63,10 +66,28 @@ def seed(store: Store, fixtures: dict, origin: str = "seed") -> dict[str, int]:
             store.put("groups", _group(group, origin))
         for body in fixtures.get("applications") or []:
             try:
-                _new_application(store, body)
+                _foreign_application(store, dict(body), origin)
             except GraphError as refused:  # Graph's rules apply to what a seed puts in the tenant too
                 raise SeedError(f"{origin}: application {body.get('displayName')!r}: {refused.message}") from None
     return {name: len(fixtures.get(name) or []) for name in ("users", "groups", "applications")}
+
+
+def _foreign_application(store: Store, body: dict, origin: str) -> None:
+    """An application made elsewhere (the portal, a script, Terraform): a Graph request body, plus what a portal
+    registration brings along -- `appId` (fixed, so a test or a walkthrough can name it), `servicePrincipal` (true,
+    or a body for it) and `owners` (user principal names)."""
+    app_id, principal, owners = body.pop("appId", None), body.pop("servicePrincipal", None), body.pop("owners", [])
+    made = _new_application(store, body)
+    if app_id:
+        made["appId"] = str(app_id).lower()
+        store.put("applications", made)
+    if principal:
+        _new_service_principal(store, {**(principal if isinstance(principal, dict) else {}), "appId": made["appId"]})
+    for upn in owners:
+        user = store.find("users", "userPrincipalName", upn)
+        if user is None:
+            raise SeedError(f"{origin}: application {made['displayName']!r}: owner {upn} is not a seeded user")
+        store.link("owners", made["id"], user["id"])
 
 
 def _filled(defaults: dict, fields: dict, what: str, origin: str) -> dict:

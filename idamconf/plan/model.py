@@ -12,10 +12,11 @@ class Action(str, Enum):
     UPDATE = "update"
     DELETE = "delete"
     NOOP = "no-op"
+    ADOPT = "adopt"  # an existing application, named by its appId, becomes the project's (plan/adoption.py)
 
     @property
     def symbol(self) -> str:
-        return {"create": "+", "update": "~", "delete": "-", "no-op": " "}[self.value]
+        return {"create": "+", "update": "~", "delete": "-", "no-op": " ", "adopt": "↻"}[self.value]
 
 
 DISABLE_FIRST = "disable-first"  # the reason on the step Graph requires before an enabled role changes or goes

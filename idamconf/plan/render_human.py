@@ -14,7 +14,7 @@ from ..surface import APPLICATION, SERVICE_PRINCIPAL, defaults, shown
 WHOLE = {"optionalClaims"}  # settings whose value is an object, shown whole
 from .model import DISABLE_FIRST, Action, Change, Plan
 
-_COLOURS = {Action.CREATE: "32", Action.UPDATE: "33", Action.DELETE: "31"}
+_COLOURS = {Action.CREATE: "32", Action.UPDATE: "33", Action.DELETE: "31", Action.ADOPT: "36"}
 _SHOWN_ON_CREATE = {
     "application": ("displayName", "description", "signInAudience", "identifierUris", "web.redirectUris",
                     "spa.redirectUris", "tags", *shown(APPLICATION)),
@@ -43,8 +43,9 @@ def render_plan(plan: Plan, target: str, colour: bool = False) -> str:
 
 
 def summary(plan: Plan) -> str:
-    return (f"Plan: {plan.count(Action.CREATE)} to add, {plan.count(Action.UPDATE)} to change, "
-            f"{plan.count(Action.DELETE)} to destroy.")
+    adopted = plan.count(Action.ADOPT)
+    return (f"Plan: {f'{adopted} to adopt, ' if adopted else ''}{plan.count(Action.CREATE)} to add, "
+            f"{plan.count(Action.UPDATE)} to change, {plan.count(Action.DELETE)} to destroy.")
 
 
 def deletions_first(plan: Plan, paint=lambda code, text: text) -> list[str]:
@@ -73,7 +74,8 @@ def deletion_note(plan: Plan, change: Change) -> str:
 
 
 def _change_lines(change: Change, paint) -> list[str]:
-    note = {Action.CREATE: "create", Action.UPDATE: "update", Action.DELETE: "destroy"}[change.action]
+    note = {Action.CREATE: "create", Action.UPDATE: "update", Action.DELETE: "destroy",
+            Action.ADOPT: "adopt: an existing application becomes the project's"}[change.action]
     if change.reason == DISABLE_FIRST:
         note = "disable first: Graph changes or removes only disabled roles"
     head = paint(_COLOURS[change.action], f"  {change.action.symbol} {terminal(change.address)}")
@@ -85,7 +87,7 @@ def _change_lines(change: Change, paint) -> list[str]:
                  if flat.get(name) not in (None, [], "") and (name not in unsaid or flat[name] != unsaid[name])]
         width = max((len(name) for name, _ in shown), default=0)
         lines += [f"      {name:<{width}} = {_value(value)}" for name, value in shown]
-    elif change.action is Action.UPDATE:
+    elif change.action in (Action.UPDATE, Action.ADOPT):
         paths = [terminal(attribute.path) for attribute in change.attributes]
         width = max(map(len, paths))
         lines += [f"      {path:<{width}} : {_difference(attribute.before, attribute.after)}"

@@ -19,7 +19,7 @@ from .render_mermaid import mermaid
 
 MARKER = "<!-- idamconf-plan -->"  # lets a pipeline find and update its one comment
 APPLY_MARKER = "<!-- idamconf-apply -->"
-_ICONS = {Action.CREATE: "➕", Action.UPDATE: "✏️", Action.DELETE: "🗑️"}
+_ICONS = {Action.CREATE: "➕", Action.UPDATE: "✏️", Action.DELETE: "🗑️", Action.ADOPT: "🔁"}
 _REPLACED = "♻️"
 
 
@@ -50,7 +50,8 @@ def render_apply_markdown(plan: Plan, outcome) -> str:
         return "\n".join(lines + ["**No changes.** The tenant matched the configuration.", ""])
     done = [c for c in outcome.done if c.counted]
     verdict = "Apply incomplete" if outcome.failed else "Apply complete"
-    lines += [f"**{verdict}: {sum(c.action is Action.CREATE for c in done)} added, "
+    adopted = sum(c.action is Action.ADOPT for c in done)
+    lines += [f"**{verdict}: {f'{adopted} adopted, ' if adopted else ''}{sum(c.action is Action.CREATE for c in done)} added, "
               f"{sum(c.action is Action.UPDATE for c in done)} changed, "
               f"{sum(c.action is Action.DELETE for c in done)} destroyed; {len(outcome.failed)} failed.**", ""]
     lines += _deletions_first(plan, outcome)

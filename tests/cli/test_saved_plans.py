@@ -88,7 +88,7 @@ def test_json_output_follows_its_published_schema(project):
     document = json.loads(result.out)
     jsonschema.Draft202012Validator(schema("plan")).validate(document)
     assert document["format_version"] == "1.0"
-    assert document["summary"] == {"add": 0, "change": 3, "destroy": 0}
+    assert document["summary"] == {"adopt": 0, "add": 0, "change": 3, "destroy": 0}
     steps = [(c["address"], c["reason"]) for c in document["changes"] if c["action"] != "no-op"]
     assert ("app.wordpress.role.Blog.Writer", "disable-first") in steps
     saved = json.loads((save_plan(project)[0]).read_text())
@@ -109,7 +109,7 @@ def test_apply_json_report(project):
     result = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "json")
     report = json.loads(result.out)
     assert result.code == 0 and report["complete"] is True
-    assert report["summary"] == {"added": 43, "changed": 0, "destroyed": 0, "failed": 0}
+    assert report["summary"] == {"adopted": 0, "added": 43, "changed": 0, "destroyed": 0, "failed": 0}
     assert {"address": "app.wordpress", "action": "create"} in report["done"]
 
 
