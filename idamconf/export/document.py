@@ -1,0 +1,196 @@
+"""An application as Graph holds it, written as a person writes its file -- and what the file cannot say.
+
+Pure: Graph's objects in (the application, its service principal, its owners' user principal names, the access
+packages granting its roles with their policies, people by id), a document out (a dict in the documented key order,
+only what differs from the defaults) and notes, each naming the object and the attribute the file cannot express, so
+nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .. import surface
+from ..config.model import APP_ID, TENANT_ID
+from ..graph.uri_rules import PERSONAL
+from ..surface.attributes import HIDE_APP, INTEGRATED_APP, SP_PREFIX, rows
+from .packages import package_block
+
+ORDER = ("name", "appId", "displayName", "description", "notes", "serviceManagementReference", "owners",
+         "signInAudience", "web", "spa", "publicClient", "api", "identifierUris", "tags", "environments", "info",
+         "isFallbackPublicClient", "groupMembershipClaims", "optionalClaims", "servicePrincipal", "appRoles")
+
+
+@dataclass
+class Exported:
+    name: str
+    document: dict
+    notes: list[str] = field(default_factory=list)  # what the file cannot express, by object and attribute
+
+
+@dataclass
+class Tenant:
+    """What export read of the tenant, for `document` to use."""
+
+    tenant_id: str | None
+    principals: dict = field(default_factory=dict)  # appId -> service principal
+    owners: dict = field(default_factory=dict)  # application id -> owners (with userPrincipalName)
+    packages: dict = field(default_factory=dict)  # service principal id -> packages granting its roles
+    policies: dict = field(default_factory=dict)  # package id -> policies
+    people: dict = field(default_factory=dict)  # user id -> user principal name
+
+
+def document(app: dict, name: str, environment: str, tenant: Tenant) -> Exported:
+    """The file of `app` (as Graph returned it), named `name`, in `environment`."""
+    out = Exported(name, {})
+    doc = out.document
+    doc["name"] = name
+    doc["appId"] = app["appId"]
+    doc["displayName"] = app.get("displayName")
+    _put_if(doc, "description", app.get("description"))
+    doc["owners"] = _owners(app, tenant, out)
+    audience = app.get("signInAudience") or "AzureADMyOrg"
+    if audience != "AzureADMyOrg":
+        doc["signInAudience"] = audience
+    _platforms(app, doc, audience)
+    uris = [_placeholders(uri, app["appId"], tenant.tenant_id) for uri in app.get("identifierUris") or []]
+    _put_if(doc, "identifierUris", sorted(uris))
+    _put_if(doc, "tags", sorted(t for t in app.get("tags") or [] if not t.lower().startswith("idamconf:")))
+    doc["environments"] = [environment]
+    _settings(app, tenant.principals.get(app["appId"]), doc)
+    _roles(app, tenant, doc, out)
+    out.notes += _unexpressed(app, tenant.principals.get(app["appId"]))
+    out.document = {key: doc[key] for key in ORDER if key in doc}
+    return out
+
+
+def _put_if(doc: dict, key: str, value) -> None:
+    if value not in (None, "", [], {}):
+        doc[key] = value
+
+
+def _owners(app: dict, tenant: Tenant, out: Exported) -> list[str]:
+    owners = tenant.owners.get(app["id"], [])
+    users = sorted(o["userPrincipalName"] for o in owners if o.get("@odata.type") == "#microsoft.graph.user"
+                   and o.get("userPrincipalName"))
+    others = [o for o in owners if o.get("@odata.type") != "#microsoft.graph.user"]
+    if others:
+        out.notes.append(f"owners: {len(others)} owner(s) that are not users (e.g. a pipeline's service principal) "
+                         "are left as they are by idamconf, and not written")
+    if not users:
+        out.notes.append("owners: the application has no user owner; idamconf needs at least one -- add one")
+    return users
+
+
+def _platforms(app: dict, doc: dict, audience: str) -> None:
+    for platform in ("web", "spa"):
+        uris = sorted(((app.get(platform) or {}).get("redirectUris")) or [])
+        if uris:
+            doc.setdefault(platform, {})["redirectUris"] = uris
+    version = (app.get("api") or {}).get("requestedAccessTokenVersion") or 1
+    if version != (2 if audience in PERSONAL else 1):
+        doc.setdefault("api", {})["requestedAccessTokenVersion"] = version
+
+
+def _placeholders(uri: str, app_id: str, tenant_id: str | None) -> str:
+    """A URI naming the application's own id, or the tenant's, says so: the file then holds in every tenant."""
+    uri = re.sub(re.escape(app_id), APP_ID, uri, flags=re.I)
+    return re.sub(re.escape(tenant_id), TENANT_ID, uri, flags=re.I) if tenant_id else uri
+
+
+def _settings(app: dict, principal: dict | None, doc: dict) -> None:
+    """The table's settings that differ from their defaults, where the file writes them (surface/attributes.py)."""
+    for attribute in rows(surface.APPLICATION) + (rows(surface.SERVICE_PRINCIPAL) if principal else ()):
+        found = app if attribute.on == surface.APPLICATION else principal
+        value = attribute.normalised(_get(found, attribute.graph.split(".")))
+        if value != attribute.normalised(None):
+            _set(doc, attribute.written, _written(attribute.key, value))
+    if principal is not None:
+        _principal_tags(principal, app, doc)
+
+
+def _written(key: str, value):
+    """A value as a person writes it: optional claims without the fields left at their defaults."""
+    if key != "optionalClaims" or not isinstance(value, dict):
+        return value
+    return {token: [{k: v for k, v in claim.items() if v not in (None, False, [])} for claim in claims]
+            for token, claims in value.items() if claims}
+
+
+def _principal_tags(principal: dict, app: dict, doc: dict) -> None:
+    own = {t for t in principal.get("tags") or []} - {t for t in app.get("tags") or []}
+    own = {t for t in own if not t.lower().startswith("idamconf:")}
+    settings = doc.setdefault(SP_PREFIX[:-1], {})
+    if HIDE_APP in own:
+        settings["hideFromUsers"] = True
+        own.discard(HIDE_APP)
+    if own != {INTEGRATED_APP}:
+        settings["tags"] = sorted(own)
+    if not settings:
+        del doc[SP_PREFIX[:-1]]
+
+
+def _get(tree, path):
+    for part in path:
+        if not isinstance(tree, dict):
+            return None
+        tree = tree.get(part)
+    return tree
+
+
+def _set(doc: dict, path: tuple, value) -> None:
+    for part in path[:-1]:
+        doc = doc.setdefault(part, {})
+    doc[path[-1]] = value
+
+
+def _roles(app: dict, tenant: Tenant, doc: dict, out: Exported) -> None:
+    principal = tenant.principals.get(app["appId"])
+    packages = tenant.packages.get(principal["id"], []) if principal else []
+    roles = []
+    for role in sorted(app.get("appRoles") or [], key=lambda r: (r.get("value") or "", r["id"])):
+        if not role.get("value"):
+            out.notes.append(f"appRoles: role '{role.get('displayName')}' ({role['id']}) has no value: not written")
+            continue
+        written = {"displayName": role.get("displayName"), "value": role["value"]}
+        _put_if(written, "description", role.get("description"))
+        members = sorted(role.get("allowedMemberTypes") or [])
+        if members != ["User"]:
+            written["allowedMemberTypes"] = members
+        if role.get("isEnabled") is False:
+            written["enabled"] = False
+        written["id"] = role["id"].lower()
+        granting = [p for p in packages if _grants(p, role["id"])]
+        if granting:
+            block, notes = package_block(granting, tenant.policies, tenant.people, role)
+            written["accessPackage"] = block
+            out.notes += notes
+        roles.append(written)
+    _put_if(doc, "appRoles", roles)
+
+
+def _grants(package: dict, role_id: str) -> bool:
+    return any(((scope.get("role") or {}).get("originId") or "").lower() == role_id.lower()
+               for scope in package.get("resourceRoleScopes") or [])
+
+
+def _unexpressed(app: dict, principal: dict | None) -> list[str]:
+    """What Graph holds that the file has no key for (yet): said, never dropped silently."""
+    notes = []
+    for attribute, what in (("passwordCredentials", "client secret(s)"), ("keyCredentials", "certificate(s)")):
+        if app.get(attribute):
+            notes.append(f"{attribute}: {len(app[attribute])} {what}, not managed by idamconf's files (credentials "
+                         "live in a vault); left as they are")
+    if app.get("requiredResourceAccess"):
+        notes.append("requiredResourceAccess: API permissions are not written by this idamconf yet; left as they are")
+    api = app.get("api") or {}
+    for attribute in ("oauth2PermissionScopes", "preAuthorizedApplications"):
+        if api.get(attribute):
+            notes.append(f"api.{attribute}: not written by this idamconf yet; left as they are")
+    if (app.get("info") or {}).get("logoUrl"):
+        notes.append("logo: the application has a logo, not written by this idamconf yet; left as it is")
+    if principal is None:
+        notes.append("servicePrincipal: the application has no service principal (enterprise application); "
+                     "adopting it creates one")
+    return notes
