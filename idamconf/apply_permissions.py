@@ -133,7 +133,7 @@ class _Consent:
             await self._assign(client, api)
         elif self.change.action is Action.UPDATE:
             await self.chain.send("PATCH", f"oauth2PermissionGrants/{self.change.ids['grantId']}",
-                                  {"scope": self.change.after["scope"]})
+                                  {"scope": " ".join(self.change.after["scope"])})
         else:
             await self._delegate(client, api)
         self.chain.finish([self.change], "added" if self.change.action is Action.CREATE else "updated")
@@ -165,7 +165,7 @@ class _Consent:
                                    _offers(self.chain, api, role)))
 
     async def _delegate(self, client: str, api: str) -> None:
-        scope = self.change.after["scope"]
+        scope = " ".join(self.change.after["scope"])  # Graph's form: values separated by spaces
         find = _granted(self.chain, client, api)
         created = await write_checked(self.chain, "POST", "oauth2PermissionGrants",
                                       {"clientId": client, "consentType": ALL_PRINCIPALS, "resourceId": api,

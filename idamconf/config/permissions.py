@@ -71,7 +71,7 @@ class Offer:
     cannot grant as that kind (a disabled one, a role only people can hold), why not."""
 
     permissions: dict  # kind -> {value: id}
-    refused: dict = field(default_factory=dict)  # (kind, value) -> why it cannot be granted
+    refused: dict = field(default_factory=dict)  # (kind, value) -> (why it cannot be granted, what to do)
     values: dict = field(default_factory=dict)  # (kind, id) -> value, of every permission it has
 
     def value_of(self, kind: str, permission_id: str) -> str | None:
@@ -96,9 +96,12 @@ def offer_of_roles(roles, scopes) -> Offer:
             offer.values[(kind, permission_id.lower())] = value
             if "Application" in members and enabled:
                 offer.permissions[kind][value] = permission_id.lower()
+            elif not enabled:
+                offer.refused[(kind, value)] = ("is disabled", "request another one, or enable it in the API")
             else:
-                offer.refused[(kind, value)] = "is disabled" if not enabled else \
-                    "is a role for people only (allowedMemberTypes: [User]); add Application to its allowedMemberTypes"
+                offer.refused[(kind, value)] = ("is a role for people only (allowedMemberTypes: [User])",
+                                                "add Application to the role's allowedMemberTypes, or request another "
+                                                "role")
     return offer
 
 
@@ -119,8 +122,8 @@ def unknown(entry: ApiPermissions, label: str, offer: Offer) -> list[Diagnostic]
 def _not_offered(kind: str, value: str, label: str, offer: Offer) -> tuple[str, str]:
     other = APPLICATION if kind == DELEGATED else DELEGATED
     if (kind, value) in offer.refused:
-        return f"{kind} permission '{value}' of {label} {offer.refused[(kind, value)]}", \
-            f"request another {kind} permission of {label}, or change the role in its file"
+        why, fix = offer.refused[(kind, value)]
+        return f"{kind} permission '{value}' of {label} {why}", fix
     if value in offer.permissions[other]:
         return f"'{value}' is {_article(other)} {other} permission of {label}, not {_article(kind)} {kind} one", \
             f"move it to {other}" + _nearest(value, offer.permissions[kind], f", or request {_article(kind)} {kind} "

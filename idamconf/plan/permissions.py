@@ -6,7 +6,8 @@ Three kinds, each keyed by ids, never by names, and addressed by names:
 - `consent`: an application permission granted, an app role assignment to the client's service principal
   (`app.daemon.consent[Microsoft Graph/User.Read.All]`);
 - `delegated_consent`: the delegated permissions granted for all users, one oAuth2PermissionGrant per client and API
-  (`app.web.consent[Microsoft Graph/delegated]`), its `scope` the values, sorted and space-separated.
+  (`app.web.consent[Microsoft Graph/delegated]`), its `scope` the values, sorted (Graph's is one space-separated
+  string: apply joins them).
 
 An API is named in addresses by its service principal's display name (the name the portal shows), or by the
 application's `name` for one of this configuration. One of this configuration not created yet has no application id:
@@ -141,7 +142,7 @@ def _wanted(desired: Desired, name: str, entry, api: Api) -> None:
     for value in entry.application:
         _consent(resources, name, api, api.offer.permissions[APPLICATION][value], value, api.ids)
     if entry.delegated:
-        _delegated_consent(resources, name, api, " ".join(sorted(entry.delegated)), api.ids)
+        _delegated_consent(resources, name, api, sorted(entry.delegated), api.ids)
 
 
 def _permission(resources: dict, name: str, api: Api, kind: str, permission_id: str, value: str | None, ids: dict,
@@ -159,7 +160,7 @@ def _consent(resources: dict, name: str, api: Api, role_id: str, value: str | No
          f"{api.app_id}/{role_id}", ids, desired)
 
 
-def _delegated_consent(resources: dict, name: str, api: Api, scope: str, ids: dict,
+def _delegated_consent(resources: dict, name: str, api: Api, scope: list[str], ids: dict,
                        desired: dict | None = None) -> None:
     attributes = {"resourceAppId": api.app_id, "consentType": ALL_PRINCIPALS, "scope": scope}
     _add(resources, "delegated_consent", f"app.{name}.consent[{api.label}/delegated]", name, attributes, api.app_id,
@@ -212,7 +213,7 @@ def live_permissions(required: dict[str, list], clients: dict[str, tuple], apis:
         client = clients.get(grant["clientId"])
         api = by_sp.get(grant["resourceId"])
         if client is not None and api is not None:
-            _delegated_consent(resources, client[0], api, " ".join(sorted((grant.get("scope") or "").split())),
+            _delegated_consent(resources, client[0], api, sorted(set((grant.get("scope") or "").split())),
                                {**client[1], "grantId": grant["id"], "resourceId": api.service_principal}, desired)
     return resources
 
@@ -228,11 +229,17 @@ def tolerated(live: dict, allowed: dict) -> dict:
         if have.kind == "consent" and have.attributes["appRoleId"] in listed[APPLICATION]:
             kept[key] = have
         elif have.kind == "delegated_consent":
-            scope = [value for value in have.attributes["scope"].split() if value in listed[DELEGATED]]
+            scope = [value for value in have.attributes["scope"] if value in listed[DELEGATED]]
             if scope:
-                kept[key] = Resource(have.kind, have.address, have.application,
-                                     {**have.attributes, "scope": " ".join(scope)}, NO_IDS)
+                kept[key] = Resource(have.kind, have.address, have.application, {**have.attributes, "scope": scope},
+                                     NO_IDS)
     return kept
+
+
+def narrowed(change) -> bool:
+    """Whether a change takes consent away without deleting anything: a delegated grant losing scopes."""
+    return change.kind == "delegated_consent" and change.before is not None and change.after is not None and \
+        bool(set(change.before["scope"]) - set(change.after["scope"]))
 
 
 def _api(apis: dict[str, Api], app_id: str) -> Api:
