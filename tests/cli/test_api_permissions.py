@@ -226,3 +226,36 @@ def test_an_ambiguous_display_name_asks_for_the_application_id(project):
     assert result.code == 1
     assert "2 service principals are named 'Contoso Reports'" in result.err
     assert "fix: name the API by its application id" in result.err
+
+
+def planned_requests(project, monkeypatch) -> tuple[int, int]:
+    """(HTTP round trips, Graph requests) of one plan, as the embedded emulator counted them."""
+    from idamconf.emulator import embedded
+
+    opened, real_open = [], embedded.open_app
+    monkeypatch.setattr(embedded, "open_app", lambda *args, **kwargs: opened.append(real_open(*args, **kwargs))
+                        or opened[-1])
+    assert plan(project, "--detailed-exitcode").code == 0
+    monkeypatch.setattr(embedded, "open_app", real_open)
+    stats = opened[-1].state.emulator.stats
+    return stats.http_requests, stats.requests
+
+
+def test_a_plan_reads_each_api_once_whatever_the_number_of_applications(project, monkeypatch):
+    apply(project)
+    few = planned_requests(project, monkeypatch)
+    daemon = (project / DAEMON).read_text()
+    for number in range(30):
+        (project / f"applications/daemon-{number}.yaml").write_text(
+            daemon.replace("name: hr-directory-sync", f"name: daemon-{number}")
+            .replace("displayName: HR Directory Sync", f"displayName: Daemon {number}"))
+    assert apply(project).code == 0
+    assert planned_requests(project, monkeypatch) == few  # 35 applications: not one request more than 5
+    for name in (DAEMON, WEB, *(f"applications/daemon-{number}.yaml" for number in range(30))):
+        path = project / name
+        path.write_text(path.read_text().split("apiPermissions:")[0])
+    assert apply(project, "--allow-delete").code == 0
+    without = planned_requests(project, monkeypatch)
+    # Microsoft Graph's service principal looked up (in a $batch, often one the plan sends anyway), then its
+    # consents: two lists
+    assert few[1] - without[1] == 3 and 2 <= few[0] - without[0] <= 3
