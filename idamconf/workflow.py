@@ -93,10 +93,11 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     then built in the memory they held.
     """
     wanted = [app for app in configuration.applications if app.in_environment(environment)]
+    everywhere = everywhere or {app.name: app for app in wanted}
     marker = catalog_description(configuration.project)
     catalogs = sorted(_catalog_names(configuration, wanted, environment))
     service_principals = read_service_principals(client, configuration.tag)
-    permissions = workflow_permissions.early(client, wanted)  # API permissions: the APIs named, read meanwhile
+    permissions = workflow_permissions.early(client, wanted, everywhere)  # the APIs named, read meanwhile
     named = people(wanted)
     resolving = asyncio.ensure_future(resolve_users(client, named))
     making = asyncio.ensure_future(_desired_meanwhile(configuration, environment, resolving))
@@ -104,8 +105,8 @@ async def _resources(client, configuration: Configuration, environment: str, onl
         _live_directory(client, configuration, wanted, named, only, service_principals, resolving, making),
         governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(resolving)),
         making)
-    found = await workflow_permissions.survey(client, permissions, everywhere or {a.name: a for a in wanted},
-                                              wanted, current, required, configuration.tag)
+    found = await workflow_permissions.survey(client, permissions, everywhere, wanted, current, required,
+                                              configuration.tag)
     desired |= found.desired
     current |= found.live
     problems += _unmanaged_conflicts(configuration, unmanaged) + _unique(unknown) + found.problems

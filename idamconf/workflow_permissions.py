@@ -41,10 +41,10 @@ class _Early:
     consents: Consents
 
 
-def early(client, wanted: list[Application]) -> asyncio.Task:
-    """Stage 1, started before the directory is read."""
+def early(client, wanted: list[Application], names) -> asyncio.Task:
+    """Stage 1, started before the directory is read. `names`: of every application of the configuration."""
     async def read() -> _Early:
-        references = external_references(wanted)
+        references = external_references(wanted, names)
         apis, problems = found_apis(await find_apis(client, references)) if references else ({}, {})
         consents = await read_consents(client, _service_principals(apis.values()))
         return _Early(apis, problems, consents)

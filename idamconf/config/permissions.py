@@ -89,7 +89,8 @@ def offer_of_roles(roles, scopes) -> Offer:
     """The offer of an API with these roles (id, value, allowed member types, enabled) and delegated permissions
     (id, value, enabled)."""
     offer = Offer({DELEGATED: {}, APPLICATION: {}})
-    for kind, listed in ((APPLICATION, roles), (DELEGATED, [(i, value, ("Application",), on) for i, value, on in scopes])):
+    delegated = [(scope_id, value, ("Application",), enabled) for scope_id, value, enabled in scopes]  # any client
+    for kind, listed in ((APPLICATION, roles), (DELEGATED, delegated)):
         for permission_id, value, members, enabled in listed:
             if not value:
                 continue

@@ -65,9 +65,9 @@ def offer_of_service_principal(sp: dict) -> Offer:
     return offer_of_roles(roles, scopes)
 
 
-def external_references(applications) -> dict[str, bool]:
-    """The APIs named by display name or application id (reference -> whether it is an id), to look up."""
-    names = {app.name for app in applications}
+def external_references(applications, names) -> dict[str, bool]:
+    """The APIs named by display name or application id (reference -> whether it is an id), to look up. `names`:
+    the configuration's applications' (all of them, planned or not)."""
     return {entry.api: bool(GUID.match(entry.api)) for app in applications for entry in app.api_permissions
             if not in_configuration(entry.api, names)}
 

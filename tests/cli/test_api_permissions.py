@@ -259,3 +259,16 @@ def test_a_plan_reads_each_api_once_whatever_the_number_of_applications(project,
     # Microsoft Graph's service principal looked up (in a $batch, often one the plan sends anyway), then its
     # consents: two lists
     assert few[1] - without[1] == 3 and 2 <= few[0] - without[0] <= 3
+
+
+def test_a_plan_of_changed_files_finds_an_api_of_this_configuration_outside_them(project):
+    from .test_pull_request_flow import configuration_repository, git
+
+    (project / "applications/payroll-daemon.yaml").write_text(CLIENT)
+    configuration_repository(project)
+    assert apply(project).code == 0
+    edit(project / "applications/payroll-daemon.yaml", "displayName: Payroll Daemon", "displayName: Payroll Job")
+    result = plan(project, "--changed-since", git(project, "rev-parse", "HEAD").strip())
+    assert result.code == 0, result.err
+    assert "app.payroll-daemon  (update)" in result.out and "Plan: 0 to add, 1 to change, 0 to destroy." in result.out
+    assert "payments-api" not in result.out  # resolved by name and id, not planned

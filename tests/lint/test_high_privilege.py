@@ -29,7 +29,8 @@ def test_which_application_permissions_are_high_privilege(project, permission, r
 
 
 def test_a_delegated_permission_is_bounded_by_the_user_and_not_reported(project):
-    edit(project / "applications/staff-directory.yaml", "delegated: [User.Read,", "delegated: [Directory.ReadWrite.All, User.Read,")
+    edit(project / "applications/staff-directory.yaml", "delegated: [User.Read,",
+         "delegated: [Directory.ReadWrite.All, User.Read,")
     result = lint(project)
     assert "[security.high-privilege-permission]" not in result.out and result.code == 0
 
