@@ -48,7 +48,14 @@ def early(client, wanted: list[Application], names) -> asyncio.Task:
         apis, problems = found_apis(await find_apis(client, references)) if references else ({}, {})
         consents = await read_consents(client, _service_principals(apis.values()))
         return _Early(apis, problems, consents)
-    return asyncio.ensure_future(read())
+    return quiet(asyncio.ensure_future(read()))
+
+
+def quiet(task: asyncio.Task) -> asyncio.Task:
+    """`task`, whose failure is raised where it is awaited, and never reported by asyncio as "never retrieved" (with
+    a traceback, at exit) when the plan stopped first for another reason."""
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())
+    return task
 
 
 async def survey(client, started: asyncio.Task, everywhere: dict[str, Application], wanted: list[Application],
