@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from . import apply_access
+from . import apply_access, apply_permissions
 from .apply_access import StepFailed
 from .apply_recovery import not_replicated, owned_by, write_checked
 from .graph.client import GraphClient, GraphUnavailable, Response, not_yet_visible, query
@@ -66,7 +66,17 @@ async def apply_plan(client: GraphClient, plan: Plan, report=lambda change, verb
                  and set(c.before["identifierUris"]) - set(c.after["identifierUris"])}
     for wave in (releasing, chains.keys() - releasing):
         await asyncio.gather(*(chains[name].run() for name in wave))
+    await apply_permissions.grant(chains, _known_ids(plan))  # consents name two chains' objects: after them all
     return outcome
+
+
+def _known_ids(plan: Plan) -> dict[str, dict]:
+    """Application name -> the ids the plan knows of it (id, appId, servicePrincipalId)."""
+    known: dict[str, dict] = {}
+    for change in plan.changes:
+        known.setdefault(change.application, {}).update(
+            {key: value for key, value in change.ids.items() if key in ("id", "appId", "servicePrincipalId")})
+    return known
 
 
 class _ApplicationChain:
@@ -93,8 +103,9 @@ class _ApplicationChain:
         the catalog before it links the role)."""
         if self.failed:
             return  # what is left depends on what failed
-        await self._steps([self.adopt_application, self.upsert_application, self.disable_roles,
-                           self.write_roles_and_attributes])
+        await self._steps([self.adopt_application, self.upsert_application,
+                           lambda: apply_permissions.withdraw(self), self.disable_roles,
+                           self.write_roles_and_attributes, lambda: apply_permissions.request(self)])
         if self.failed:
             return
         principal = asyncio.ensure_future(self.upsert_service_principal())
@@ -152,7 +163,7 @@ class _ApplicationChain:
         after = created[0].after
         later = deferred_identifier_uris(after)
         body = {**after, "identifierUris": [uri for uri in after["identifierUris"] if uri not in later],
-                "appRoles": [c.after for c in roles]}
+                "appRoles": [c.after for c in roles], **apply_permissions.on_create(self)}
         response = await self.send("PATCH", f"applications(uniqueName='{self.name}')", body,
                                    {"Prefer": "create-if-missing"})
         if response.status == 201:

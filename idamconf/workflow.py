@@ -25,6 +25,7 @@ from .plan.model import Resource
 from .plan.placeholders import resolve_app_ids
 from .record import home_problems, read_records, record_name
 from .plan.resources import KIND_ORDER, desired_resources, live_application, live_resources
+from . import workflow_permissions
 
 EMULATED_TENANT = "embedded-emulator"
 
@@ -60,12 +61,13 @@ async def survey(client, configuration: Configuration, target: Target, only: set
     the project to another configuration, or binds this one to another project (None: not checked).
     """
     environment = target.environment
+    everywhere = {app.name: app.for_environment(environment) for app in configuration.applications}
     # each application as it is in this environment (config/overrides.py); `only`: just these
     configuration = replace(configuration, applications=tuple(
         app.for_environment(environment) for app in configuration.applications if only is None or app.name in only))
     binding = asyncio.ensure_future(_binding(client, configuration, home))
     try:
-        desired, current = await _resources(client, configuration, environment, only)
+        desired, current = await _resources(client, configuration, environment, only, everywhere)
     except DiagnosticError as error:  # the binding's problem first: it explains the others (a changed project)
         raise DiagnosticError(await binding + error.diagnostics) from None
     problems = await binding
@@ -84,25 +86,33 @@ async def _binding(client, configuration: Configuration, home: str | None) -> li
     return home_problems(await read_records(client), configuration.project, home, where)
 
 
-async def _resources(client, configuration: Configuration, environment: str, only: set[str] | None):
-    """Desired and live resources, from the configuration and what Graph returns.
+async def _resources(client, configuration: Configuration, environment: str, only: set[str] | None,
+                     everywhere: dict | None = None):
+    """Desired and live resources, from the configuration and what Graph returns. `everywhere`: every application
+    of the configuration as it is in `environment`, by name, planned or not (an API a planned one names).
 
     Graph's lists are let go as soon as they are converted -- the directory's as it arrives, the access packages'
     when this returns: at 10,000 applications they are larger than the resources made from them, and the plan is
     then built in the memory they held.
     """
     wanted = [app for app in configuration.applications if app.in_environment(environment)]
+    everywhere = everywhere or {app.name: app for app in wanted}
     marker = catalog_description(configuration.project)
     catalogs = sorted(_catalog_names(configuration, wanted, environment))
     service_principals = read_service_principals(client, configuration.tag)
+    permissions = workflow_permissions.early(client, wanted, everywhere)  # the APIs named, read meanwhile
     named = people(wanted)
     resolving = asyncio.ensure_future(resolve_users(client, named))
     making = asyncio.ensure_future(_desired_meanwhile(configuration, environment, resolving))
-    (unmanaged, current, adopting), lists, (desired, governance, problems, unknown) = await asyncio.gather(
+    (unmanaged, current, adopting, required), lists, (desired, governance, problems, unknown) = await asyncio.gather(
         _live_directory(client, configuration, wanted, named, only, service_principals, resolving, making),
         governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(resolving)),
         making)
-    problems += adopting + _unmanaged_conflicts(configuration, unmanaged) + _unique(unknown)
+    found = await workflow_permissions.survey(client, permissions, everywhere, wanted, current, required,
+                                              configuration.tag)
+    desired |= found.desired
+    current |= found.live
+    problems += adopting + _unmanaged_conflicts(configuration, unmanaged) + _unique(unknown) + found.problems
     if problems:
         raise DiagnosticError(problems)
     desired = resolve_app_ids(desired, current)  # {appId} in identifier URIs, for the applications that exist
@@ -128,8 +138,9 @@ def _catalog_names(configuration: Configuration, wanted: list, environment: str)
 
 async def _live_directory(client, configuration: Configuration, wanted: list, named: list[str],
                           only: set[str] | None, service_principals, users, making):
-    """Unmanaged applications in the way, and the project's live resources: each application's as its page
-    arrives, sharing the attributes of those like the ones wanted once the configuration's are made (`making`)."""
+    """Unmanaged applications in the way, the project's live resources -- each application's as its page arrives,
+    sharing the attributes of those like the ones wanted once the configuration's are made (`making`) -- and each
+    application's requiredResourceAccess (workflow_permissions.py)."""
     def keep(application: dict) -> dict:  # each application's resources made as its page arrives
         return live_application(application, making.result()[0] if making.done() else None)
 
@@ -143,7 +154,9 @@ async def _live_directory(client, configuration: Configuration, wanted: list, na
     unmanaged = {name: app for name, app in live.unmanaged.items()  # an application to adopt holding its name
                  if not (name in adopted.names and app.get("id") in {a["id"] for a in adopted.applications})}
     problems = adopted.problems + role_conflicts(configuration, adopted) + pinned(wanted, live.applications)
-    return unmanaged, _marked(current, adopted.names), problems
+    required = {app["uniqueName"]: app.get("requiredResourceAccess")
+                for app in live.applications + adopted.applications if app.get("uniqueName")}
+    return unmanaged, _marked(current, adopted.names), problems, required
 
 
 def _marked(current: dict, adopted: set[str]) -> dict:

@@ -103,7 +103,9 @@ def _refuse_removals(plan, removing) -> int:
     print("\n".join(deletion_lines(plan)), file=sys.stderr)
     for change in removing:
         if change.action is not Action.DELETE:
-            print(f"  ~ {terminal(change.address)}  (disable: whoever holds the role loses it)", file=sys.stderr)
+            why = "fewer scopes consented" if change.kind == "delegated_consent" else \
+                "disable: whoever holds the role loses it"
+            print(f"  ~ {terminal(change.address)}  ({why})", file=sys.stderr)
     print("fix: check that these are intended, then run apply again with --allow-delete.", file=sys.stderr)
     return 1
 

@@ -45,7 +45,9 @@ async def _export(configuration, env, selection, directory: Path, force: bool, t
                                    for app_id in missing])
         tenant = await read_tenant(client, apps, owners, target.tenant_id)
     names = {app.name for app in configuration.applications}
-    written = [document(app, _name(app, names), target.environment, tenant) for app in apps]
+    chosen = [(app, _name(app, names)) for app in apps]
+    tenant.names = {app["appId"]: name for app, name in chosen}  # an API of this configuration, by its name
+    written = [document(app, name, target.environment, tenant) for app, name in chosen]
     return _write(written, directory, target.environment, force, configuration)
 
 

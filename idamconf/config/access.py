@@ -15,7 +15,8 @@ from .model import Application, Configuration
 
 DEFAULT_RULES = {"approvers.two": "warning", "reviewers.two": "warning", "review.frequency": "error",
                  "review.approver-is-only-reviewer": "warning"}
-STRICT_ENVIRONMENTS = {"live": {"approvers.two": "error", "reviewers.two": "error"}}
+STRICT_ENVIRONMENTS = {"live": {"approvers.two": "error", "reviewers.two": "error",
+                                "security.high-privilege-permission": "error"}}
 RANK = {"off": 0, "warning": 1, "error": 2}
 MIN_DAYS, MAX_DAYS = 30, 365
 

@@ -24,6 +24,7 @@ from ..graph.uri_rules import PERSONAL
 from . import schema, semantics, yamlfile
 from .access import default_duration, package_name
 from .overrides import overridden
+from .permissions import api_permissions
 from .model import AccessPackage, AccessReview, Application, AppRole, Configuration, Location, role_id
 
 PARALLEL_FROM = 400  # files; below this one process is done before others would have started
@@ -182,6 +183,7 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
         app_id=raw["appId"].lower() if raw.get("appId") else None,
         access_token_version=raw.get("api", {}).get("requestedAccessTokenVersion",
                                                     2 if raw.get("signInAudience") in PERSONAL else 1),
+        api_permissions=api_permissions(raw, file, positions),
     )
 
 

@@ -125,6 +125,7 @@ class Application:
     settings: dict = field(default_factory=dict, compare=False, hash=False)  # the file's surface/ settings
     variants: dict = field(default_factory=dict, compare=False, hash=False)  # environment -> its own model
     access_token_version: int = 1  # api.requestedAccessTokenVersion: 2 by default for personal-account audiences
+    api_permissions: tuple = ()  # config/permissions.ApiPermissions: the APIs it calls, by name
 
     @property
     def owner_locations(self) -> tuple[Location, ...]:

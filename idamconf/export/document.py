@@ -16,10 +16,12 @@ from ..config.model import APP_ID, TENANT_ID
 from ..graph.uri_rules import PERSONAL
 from ..surface.attributes import HIDE_APP, INTEGRATED_APP, SP_PREFIX, rows
 from .packages import package_block
+from .permissions import api_permissions
 
 ORDER = ("name", "appId", "displayName", "description", "notes", "serviceManagementReference", "owners",
          "signInAudience", "web", "spa", "publicClient", "api", "identifierUris", "tags", "environments", "info",
-         "isFallbackPublicClient", "groupMembershipClaims", "optionalClaims", "servicePrincipal", "appRoles")
+         "isFallbackPublicClient", "groupMembershipClaims", "optionalClaims", "servicePrincipal", "apiPermissions",
+         "appRoles")
 
 
 @dataclass
@@ -39,6 +41,8 @@ class Tenant:
     packages: dict = field(default_factory=dict)  # service principal id -> packages granting its roles
     policies: dict = field(default_factory=dict)  # package id -> policies
     people: dict = field(default_factory=dict)  # user id -> user principal name
+    apis: object = None  # export/permissions.Apis
+    names: dict = field(default_factory=dict)  # appId -> name, of the applications exported or configured
 
 
 def document(app: dict, name: str, environment: str, tenant: Tenant) -> Exported:
@@ -60,6 +64,10 @@ def document(app: dict, name: str, environment: str, tenant: Tenant) -> Exported
     doc["environments"] = [environment]
     _settings(app, tenant.principals.get(app["appId"]), doc)
     _roles(app, tenant, doc, out)
+    if tenant.apis is not None:
+        entries, notes = api_permissions(app, tenant.principals.get(app["appId"]), tenant.apis, tenant.names)
+        _put_if(doc, "apiPermissions", entries)
+        out.notes += notes
     out.notes += _unexpressed(app, tenant.principals.get(app["appId"]))
     out.document = {key: doc[key] for key in ORDER if key in doc}
     return out
@@ -182,8 +190,6 @@ def _unexpressed(app: dict, principal: dict | None) -> list[str]:
         if app.get(attribute):
             notes.append(f"{attribute}: {len(app[attribute])} {what}, not managed by idamconf's files (credentials "
                          "live in a vault); left as they are")
-    if app.get("requiredResourceAccess"):
-        notes.append("requiredResourceAccess: API permissions are not written by this idamconf yet; left as they are")
     api = app.get("api") or {}
     for attribute in ("oauth2PermissionScopes", "preAuthorizedApplications"):
         if api.get(attribute):

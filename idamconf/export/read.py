@@ -11,6 +11,7 @@ from ..graph.read import (APP_FIELDS, GOVERNANCE, OWNER_FIELDS, PACKAGE_SHAPE, P
                           EXPANDED, keeper, read_owners, tagged)
 from ..record.record import PREFIX as RECORD
 from .document import Tenant
+from .permissions import read_apis
 
 # plan's fields, and what a file cannot say yet but export must mention (document._unexpressed)
 FIELDS = ",".join(dict.fromkeys([*APP_FIELDS.split(","), "keyCredentials", "passwordCredentials",
@@ -75,6 +76,7 @@ async def read_tenant(client: GraphClient, apps: list[dict], owners: dict, tenan
     for policy in policies:
         tenant.policies.setdefault((policy.get("accessPackage") or {}).get("id"), []).append(policy)
     tenant.people = await _people(client, [p for found in tenant.policies.values() for p in found])
+    tenant.apis = await read_apis(client, apps)
     return tenant
 
 

@@ -11,7 +11,8 @@ from deepdiff import DeepDiff
 from .model import DISABLE_FIRST, Action, AttributeChange, Change, Plan, Resource
 
 
-GO_WITH_APPLICATION = {"role", "service_principal", "owner"}  # access packages must be taken down explicitly
+# access packages must be taken down explicitly; consents go with the application's service principal
+GO_WITH_APPLICATION = {"role", "service_principal", "owner", "permission", "consent", "delegated_consent"}
 
 
 def make_plan(desired: dict, live: dict, project: str, environment: str, tenant: str) -> Plan:

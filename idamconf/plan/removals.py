@@ -6,17 +6,20 @@ and also a role whose removal Graph makes in two steps (disable, then remove), w
 A role disabled only for a moment -- Graph changes a role only while it is disabled, so the plan disables it, changes
 it, and the change enables it again -- takes nothing away and needs no flag. What decides is the role's state once
 the plan is through (its last change) against its state now (its first change's `before`), not the steps between.
+A delegated consent that loses scopes takes them away too (plan/permissions.narrowed).
 """
 
 from __future__ import annotations
 
 from .model import Action, Change, Plan
+from .permissions import narrowed
 
 
 def removing_access(plan: Plan) -> tuple[Change, ...]:
-    """Deletions, and roles enabled now that the plan leaves disabled, in the plan's order."""
+    """Deletions, roles enabled now that the plan leaves disabled, and consents narrowed, in the plan's order."""
     disabled = {id(change) for change in disabled_roles(plan)}
-    return tuple(change for change in plan.pending if change.action is Action.DELETE or id(change) in disabled)
+    return tuple(change for change in plan.pending if change.action is Action.DELETE or id(change) in disabled
+                 or narrowed(change))
 
 
 def disabled_roles(plan: Plan) -> list[Change]:

@@ -27,6 +27,9 @@ _SHOWN_ON_CREATE = {
     "role_scope": ("role", "catalog"),
     "policy": ("approvers", "approverJustificationRequired", "autoDenyDays", "requestors", "assignmentDays",
                "review.reviewers", "review.schedule", "review.durationDays", "review.unreviewed"),
+    "permission": ("resourceAppId", "id"),
+    "consent": ("resourceAppId", "appRoleId"),
+    "delegated_consent": ("resourceAppId", "scope"),
 }
 
 

@@ -14,6 +14,7 @@ from .placeholders import resolve_tenant_id
 
 KIND_ORDER = {"catalog": -1, "application": 0, "role": 1, "service_principal": 2, "owner": 3, "catalog_resource": 4,
               "access_package": 5, "role_scope": 6, "policy": 7}
+KIND_ORDER |= {"permission": 8, "consent": 9, "delegated_consent": 9}  # plan/permissions.py
 
 
 def application_attributes(app: Application, tag: str, tenant_id: str | None = None) -> dict:
@@ -87,6 +88,8 @@ def live_application(app: dict, desired: dict | None = None) -> dict:
     kept = {"id": app["id"], "uniqueName": name, "ids": ids, "resources": made}
     if "owners" in app:
         kept["owners"] = app["owners"]
+    if app.get("requiredResourceAccess"):  # made into resources once the APIs are read (plan/permissions.py)
+        kept["requiredResourceAccess"] = app["requiredResourceAccess"]
     if not name:
         return kept  # tagged but not created by idamconf (no key to manage it by): left alone
     address = f"app.{name}"

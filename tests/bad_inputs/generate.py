@@ -661,6 +661,38 @@ case("project-seed-absolute-path", psub("seed: emulator/directory.yaml", "seed: 
 case("project-seed-parent-directory", psub("seed: emulator/directory.yaml", "seed: ../../emulator/directory.yaml"),
      pat(6, 11, "environments.local.seed: the seed file is outside the configuration directory"), target="project")
 
+# --- API permissions by name (config/permissions.py); the tenant's APIs are checked by plan ------------------------
+# The copy of examples/ holds payments-api, whose application roles are Payments.Read and Payments.Submit.
+PAYMENTS = "apiPermissions:\n  - api: payments-api\n    application: [Payments.Submit]\n"  # lines 13-15
+case("api-permission-unknown-role-of-this-configuration",
+     BASE + PAYMENTS.replace("[Payments.Submit]", "[Payments.Submitt]"),
+     at(15, 19, "apiPermissions[0].application[0]: payments-api has no application permission 'Payments.Submitt'"),
+     "fix: did you mean Payments.Submit")
+case("api-permission-role-for-people-only", BASE + PAYMENTS.replace("[Payments.Submit]", "[Payments.Auditor]"),
+     at(15, 19, "apiPermissions[0].application[0]: application permission 'Payments.Auditor' of payments-api is a "
+                "role for people only"), "add Application to the role's allowedMemberTypes")
+case("api-permission-delegated-of-an-api-exposing-none", BASE + PAYMENTS.replace("application:", "delegated:"),
+     at(15, 17, "apiPermissions[0].delegated[0]: 'Payments.Submit' is an application permission of payments-api, "
+                "not a delegated one"), "move it to application")
+case("api-permission-api-listed-twice", BASE + PAYMENTS + "  - api: Payments-API\n    application: [Payments.Read]\n",
+     at(16, 10, "apiPermissions[1].api: API 'Payments-API' is also listed at apiPermissions[0]"))
+case("api-permission-entry-requests-nothing", BASE + "apiPermissions:\n  - api: Microsoft Graph\n    consent: true\n",
+     at(14, 5, "apiPermissions[0]: the entry for API 'Microsoft Graph' requests no permission"),
+     "add delegated or application permissions, or remove the entry")
+case("api-permission-without-api", BASE + "apiPermissions:\n  - delegated: [User.Read]\n",
+     at(14, 5, "apiPermissions[0]: missing required key 'api'"))
+case("api-permission-name-with-space", BASE + "apiPermissions:\n  - api: Microsoft Graph\n    delegated: [User Read]\n",
+     at(15, 17, "apiPermissions[0].delegated[0]: 'User Read' is not a valid value here"),
+     "write the permission's value as its API names it, without spaces")
+case("api-permission-names-as-a-string", BASE + "apiPermissions:\n  - api: Microsoft Graph\n    delegated: User.Read\n",
+     at(15, 16, "apiPermissions[0].delegated: expected a list"))
+case("api-permission-consent-as-text", BASE + "apiPermissions:\n  - api: Microsoft Graph\n    delegated: [openid]\n"
+     "    consent: 'yes'\n", at(16, 14, "apiPermissions[0].consent: expected true or false"))
+case("api-permission-unknown-key", BASE + "apiPermissions:\n  - api: Microsoft Graph\n    scopes: [openid]\n",
+     at(15, 5, "apiPermissions[0]: unknown key 'scopes'"))
+case("project-allowed-permission-with-space", PROJECT_BASE + "defaults: {allowedPermissions: [Group ReadWrite]}\n",
+     pat(12, 33, "defaults.allowedPermissions[0]: 'Group ReadWrite' is not a valid value here"), target="project")
+
 # --- generated at test time (see BUILDERS in test_bad_inputs.py) ----------------------------------------------------
 GENERATED = {
     "huge-file-over-limit": ["applications/wordpress.yaml: error: file is 1,000,001 bytes; the limit is 1,000,000",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,12 @@ def tenant(project: Path, keyed: bool = False) -> dict:
         else:
             objects.setdefault(kind, []).append(json.loads(doc))
     return {"objects": objects, "links": links}
+
+
+def example_names() -> set[str]:
+    """The names of examples/'s applications: what a fresh apply of a copy of examples/ makes."""
+    directory = Path(__file__).resolve().parents[2] / "examples" / "applications"
+    return {re.search(r"^name: (\S+)$", path.read_text(), re.MULTILINE).group(1) for path in directory.glob("*.yaml")}
 
 
 def applications(project: Path) -> dict[str, dict]:

@@ -51,7 +51,8 @@ def test_a_planned_update_of_another_projects_application_is_not_sent(project, m
 
 
 # --------------------------------------------------------------------------------------------------- the rules
-OURS = Ownership("idamconf:eucs-idam", {"wordpress"}, {"a1"}, {"app-1"}, {"sp-1"}, {"pkg-1"}, {"pol-1"})
+OURS = Ownership("idamconf:eucs-idam", {"wordpress"}, {"a1"}, {"app-1"}, {"sp-1"}, {"pkg-1"}, {"pol-1"},
+                 {"GrAnT-1"})
 
 
 @pytest.mark.parametrize("method,path,body", [
@@ -71,6 +72,12 @@ OURS = Ownership("idamconf:eucs-idam", {"wordpress"}, {"a1"}, {"app-1"}, {"sp-1"
     ("POST", GOV + "assignmentPolicies", {"accessPackage": {"id": "pkg-1"}}),
     ("PUT", GOV + "assignmentPolicies/pol-1", {}),
     ("DELETE", GOV + "assignmentPolicies/pol-1?x=1", None),
+    # consents held by the project's service principals (apply_permissions.py)
+    ("POST", "servicePrincipals/SP-1/appRoleAssignments", {"principalId": "sp-1", "resourceId": "graph"}),
+    ("DELETE", "servicePrincipals/sp-1/appRoleAssignments/assignment-1", None),
+    ("POST", "oauth2PermissionGrants", {"clientId": "sp-1", "consentType": "AllPrincipals", "resourceId": "graph"}),
+    ("PATCH", "oauth2PermissionGrants/GrAnT-1", {"scope": "User.Read"}),
+    ("DELETE", "oauth2PermissionGrants/GrAnT-1", None),
 ])
 def test_writes_to_the_projects_objects_are_allowed(method, path, body):
     OURS.check(method, path, body)
@@ -98,6 +105,16 @@ def test_writes_to_the_projects_objects_are_allowed(method, path, body):
     ("DELETE", GOV + "assignmentPolicies/pol-2", None),
     ("PATCH", "users/u1", {}),
     ("POST", "groups/g1/members/$ref", {}),
+    # consents: only on the project's service principals, only as their own, only grants read or made as theirs
+    ("POST", "servicePrincipals/sp-2/appRoleAssignments", {"principalId": "sp-2"}),
+    ("POST", "servicePrincipals/sp-1/appRoleAssignments", {"principalId": "sp-2"}),  # another principal's
+    ("POST", "servicePrincipals/sp-1/appRoleAssignedTo", {"principalId": "sp-1"}),  # the resource's side
+    ("DELETE", "servicePrincipals/sp-2/appRoleAssignments/assignment-1", None),
+    ("PATCH", "servicePrincipals/sp-1/appRoleAssignments/assignment-1", {}),
+    ("POST", "oauth2PermissionGrants", {"clientId": "sp-2", "consentType": "AllPrincipals"}),
+    ("POST", "oauth2PermissionGrants", {"consentType": "AllPrincipals"}),
+    ("PATCH", "oauth2PermissionGrants/grant-1", {"scope": "x"}),  # grant ids are case-sensitive
+    ("DELETE", "oauth2PermissionGrants/grant-2", None),
 ])
 def test_writes_to_anything_else_are_refused(method, path, body):
     with pytest.raises(NotOurs):
@@ -113,6 +130,19 @@ def test_what_a_write_creates_becomes_the_projects():
     owned.check("PATCH", "servicePrincipals(appId='na')", {})
     owned.observe("POST", GOV + "accessPackages", {}, Response(201, {"id": "P9"}))
     owned.check("POST", GOV + "assignmentPolicies", {"accessPackage": {"id": "p9"}})
+
+
+def test_a_grant_made_or_found_for_the_projects_client_becomes_the_projects():
+    from idamconf.graph.client import Response
+
+    owned = Ownership("idamconf:p", service_principals={"sp-1"})
+    owned.observe("POST", "oauth2PermissionGrants", {}, Response(201, {"id": "Made", "clientId": "SP-1"}))
+    owned.observe("GET", "oauth2PermissionGrants?$filter=x", None,
+                  Response(200, {"value": [{"id": "Found", "clientId": "sp-1"}, {"id": "Theirs", "clientId": "sp-2"}]}))
+    owned.check("PATCH", "oauth2PermissionGrants/Made", {"scope": "a"})
+    owned.check("DELETE", "oauth2PermissionGrants/Found", None)
+    with pytest.raises(NotOurs):
+        owned.check("DELETE", "oauth2PermissionGrants/Theirs", None)
 
 
 def test_a_read_by_name_teaches_only_an_object_carrying_the_tag():
