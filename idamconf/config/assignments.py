@@ -73,6 +73,18 @@ def _group(item) -> GroupReference:
     return GroupReference(id=item["id"].lower()) if isinstance(item, dict) else GroupReference(name=item)
 
 
+def groups_named(applications) -> tuple[list[str], list[str]]:
+    """The display names and the object ids of the groups the applications' assignments name."""
+    groups = [group for app in applications for assignment in app.assignments for group in assignment.groups]
+    return [g.name for g in groups if g.name is not None], [g.id for g in groups if g.id is not None]
+
+
+def people_named(app) -> list[str]:
+    """The user principal names an application's assignments and service-principal owners name."""
+    return [upn for assignment in app.assignments for upn in assignment.users] + \
+        list(app.service_principal_owners or ())
+
+
 def role_id(app, role: str) -> str | None:
     """The id of the role an assignment names in `app` (an `Application`), or None if it has no such role."""
     for declared in app.app_roles:
@@ -105,6 +117,8 @@ def check(document, app) -> list[Diagnostic]:
 def _role_problems(document, app, assignment: Assignment, path: tuple) -> list[Diagnostic]:
     role = next((declared for declared in app.app_roles if declared.value == assignment.role), None)
     if role is None:
+        if role_id(app, assignment.role) is not None:
+            return []  # the default access of an application without roles
         return [_unknown_role(document, app, assignment.role, path + ("role",))]
     if "User" not in role.allowed_member_types:
         return [document.diagnostic(path + ("role",), f"role '{role.value}' cannot be granted to groups or users "

@@ -67,10 +67,27 @@ class Ownership:
         if match := _SP_BY_APP_ID.match(route):
             return method == "PATCH" and match.group(1).lower() in self.app_ids
         parts = route.split("/")
+        if parts[0] == "servicePrincipals":
+            return self._service_principal(method, parts, body)
         if parts[0] != "applications" or len(parts) < 2 or parts[1].lower() not in self.applications:
             return False
         return (method, len(parts)) in {("PATCH", 2), ("DELETE", 2)} or \
             parts[2:3] == ["owners"] and (method, len(parts)) in {("POST", 4), ("DELETE", 5)} and parts[-1] == "$ref"
+
+    def _service_principal(self, method: str, parts: list[str], body: dict) -> bool:
+        """On one of the project's service principals: its user owners added and removed (as an application's), and
+        its own roles granted (a body naming it as the resource) and taken back. Never the object itself: it is
+        written by appId upsert only."""
+        if len(parts) < 3 or parts[1].lower() not in self.service_principals:
+            return False
+        relation, rest = parts[2], parts[3:]
+        if relation == "owners":
+            return method == "POST" and rest == ["$ref"] or method == "DELETE" and len(rest) == 2 and rest[1] == "$ref"
+        if relation == "appRoleAssignedTo":
+            resource = body.get("resourceId")
+            return method == "POST" and not rest and isinstance(resource, str) and resource.lower() == parts[1].lower() \
+                or method == "DELETE" and len(rest) == 1
+        return False
 
     def _governance(self, method: str, parts: list[str], body: dict) -> bool:
         collection, rest = parts[0], parts[1:]

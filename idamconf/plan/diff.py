@@ -12,6 +12,7 @@ from .model import DISABLE_FIRST, Action, AttributeChange, Change, Plan, Resourc
 
 
 GO_WITH_APPLICATION = {"role", "service_principal", "owner"}  # access packages must be taken down explicitly
+GO_WITH_APPLICATION |= {"service_principal_owner", "assignment"}  # its service principal's: deleted with it
 
 
 def make_plan(desired: dict, live: dict, project: str, environment: str, tenant: str) -> Plan:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +62,12 @@ def applications(project: Path) -> dict[str, dict]:
     names = [app["uniqueName"] for app in apps]
     assert len(names) == len(set(names)), f"duplicate applications in the tenant: {names}"
     return {app["uniqueName"]: app for app in apps}
+
+
+def declared(project: Path) -> set[str]:
+    """The names of the applications the configuration's files declare (the examples', however many there are)."""
+    return {re.search(r"^name: *([a-z0-9-]+)", path.read_text(), re.M).group(1)
+            for path in (project / "applications").glob("*.yaml")}
 
 
 def owners_of(project: Path, name: str) -> set[str]:

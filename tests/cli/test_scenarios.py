@@ -20,15 +20,15 @@ def converged(project) -> None:
 def test_create_everything_then_nothing_to_do(project):
     first = plan(project, "--detailed-exitcode")
     assert first.code == 2
-    # 3 applications, 9 roles, 3 service principals, 6 owners; 1 catalog, 3 catalog memberships, and 6 access
-    # packages, each with its role scope and policy.
-    assert "Plan: 43 to add, 0 to change, 0 to destroy." in first.out
+    # 4 applications, 10 roles, 4 service principals, 8 owners, and the service principals' 8 (the applications');
+    # 2 assignments; 1 catalog, 3 catalog memberships, and 6 access packages, each with its role scope and policy.
+    assert "Plan: 58 to add, 0 to change, 0 to destroy." in first.out
     result = apply(project)
     assert result.code == 0, result.err
-    assert "Apply complete: 43 added, 0 changed, 0 destroyed." in result.out
+    assert "Apply complete: 58 added, 0 changed, 0 destroyed." in result.out
     converged(project)
     apps = applications(project)
-    assert set(apps) == {"wordpress", "hr-self-service", "payments-api"}
+    assert set(apps) == {"wordpress", "hr-self-service", "payments-api", "expenses"}
     assert {role["value"] for role in apps["wordpress"]["appRoles"]} == {
         "Blog.Administrator", "Blog.Writer", "Blog.Approver"}
     assert "idamconf:eucs-idam" in apps["wordpress"]["tags"]
