@@ -220,3 +220,16 @@ def test_a_group_that_is_not_a_security_group_is_refused(project):
     result = plan(project)
     assert result.code == 1
     assert "error: group 'Social club' is not a security group (id 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0077)" in result.err
+
+
+def test_each_environment_assigns_its_own_groups(project):
+    """The organisation's groups differ per tenant: an override replaces the list whole, in its environment only."""
+    from .test_application_settings import REVIEW
+
+    edit(project / "idamconf.yaml", "  devl:\n", REVIEW + "  devl:\n")
+    edit(project / EXPENSES, "notes: Expense claims", "overrides:\n  review:\n    assignments:\n"
+         "      - {role: Internal.User, groups: [HR line managers]}\nnotes: Expense claims")
+    local, review = plan(project).out, plan(project, "--env", "review").out
+    assert "assignment[Internal.User/group:Expenses claimants]" in local and "HR line managers" not in local
+    assert "assignment[Internal.User/group:HR line managers]" in review
+    assert "Expenses claimants" not in review and "user:frank.audit" not in review
