@@ -5,10 +5,10 @@
 
 Both read the same pages -- the same URLs, query options and page sizes as idamconf's plan: the project's
 applications (tag `$filter`, `$select` of the managed fields, `$expand=owners`, `$top=999`), its service
-principals (once plainly, once with their owners, once with the app role assignments they grant), every access package with its role scopes (role, scope) and catalog, every catalog, every assignment
-policy with its access package (each of the governance lists with `$select` of what a plan uses), and each
-catalog's resources (their ids and origin ids). The floor reads the lists
-concurrently, as idamconf does (and each catalog's resources as soon as the catalogs are in, as idamconf does); the
+principals (plainly, with their owners, and with the app role assignments they grant), every access package with
+its role scopes (role, scope) and catalog, every catalog, every assignment policy with its access package (each
+of the governance lists with `$select` of what a plan uses), and each catalog's resources (their ids and origin
+ids). The floor reads the lists concurrently, as idamconf does (and each catalog's resources as soon as the catalogs are in, as idamconf does); the
 typed client reads them one after the other, as a script would (it is busy deserialising, not waiting). For extrapolation, `--pages K` stops each list after K pages and `--top T` asks for
 pages of T objects instead of 999. Prints one JSON line: per list its pages, objects, seconds, whether it was
 read to the end, and the objects and seconds of its first page (which also pays one-time costs: the typed
