@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from . import apply_access, apply_permissions
+from . import apply_access, apply_assignments, apply_permissions
 from .apply_access import StepFailed
 from .apply_recovery import not_replicated, owned_by, write_checked
 from .graph.client import GraphClient, GraphUnavailable, Response, not_yet_visible, query
@@ -94,8 +94,8 @@ class _ApplicationChain:
         return [c for c in self.changes if c.kind == kind and (reason == "any" or c.reason == reason)]
 
     async def release(self) -> None:
-        """Access packages, role scopes, policies and catalog places this application gives up."""
-        await self._steps([lambda: apply_access.teardown(self)])
+        """Access packages, role scopes, policies, catalog places and role assignments this application gives up."""
+        await self._steps([lambda: apply_access.teardown(self), lambda: apply_assignments.release(self)])
 
     async def run(self) -> None:
         """The application first; then, side by side, what depends only on it: its service principal (and then its
@@ -110,7 +110,7 @@ class _ApplicationChain:
             return
         principal = asyncio.ensure_future(self.upsert_service_principal())
         results = await asyncio.gather(principal, self.owners(), apply_access.build(self, self.catalogs, principal),
-                                       return_exceptions=True)
+                                       apply_assignments.build(self, principal), return_exceptions=True)
         self._failed_with([result for result in results if isinstance(result, BaseException)])
 
     async def _steps(self, steps) -> None:
@@ -223,17 +223,31 @@ class _ApplicationChain:
             self.finish([change], "created" if change.action is Action.CREATE else "updated")
 
     async def owners(self) -> None:
-        for change in self.of("owner"):
+        changes = [change for change in self.of("owner") if change.action is not Action.NOOP]
+        if changes:  # (a chain may be only an application's teardown: no ids then)
+            await self.change_owners(changes, f"applications/{self.ids['id']}")
+
+    async def change_owners(self, changes: list[Change], holder: str) -> None:
+        """Owners added and removed, of the object at `holder` (the application, or its service principal)."""
+        for change in changes:
             owner = change.ids["userId"]
             if change.action is Action.CREATE:
                 reference = {"@odata.id": f"{self.client.base_url}/directoryObjects/{owner}"}
-                await write_checked(self, "POST", f"applications/{self.ids['id']}/owners/$ref", reference,
-                                    repeatable=True, done=owned_by(self, self.ids["id"], owner))
+                await write_checked(self, "POST", f"{holder}/owners/$ref", reference, repeatable=True,
+                                    done=owned_by(self, holder, owner))
                 self.finish([change], "added")
             elif change.action is Action.DELETE:
-                await self.send("DELETE", f"applications/{self.ids['id']}/owners/{owner}/$ref",
-                                ok_if=lambda r: r.status == 404, settle=False)
+                await self.send("DELETE", f"{holder}/owners/{owner}/$ref", ok_if=lambda r: r.status == 404,
+                                settle=False)
                 self.finish([change], "removed")
+
+    async def service_principal_id(self) -> str:
+        """The object id of the application's service principal: from the plan or its creation, else read."""
+        if "servicePrincipalId" not in self.ids:
+            found = await self.send("GET", query(f"servicePrincipals(appId='{self.ids['appId']}')", select="id"),
+                                    settle=True)
+            self.ids["servicePrincipalId"] = found.body["id"]
+        return self.ids["servicePrincipalId"]
 
     async def delete(self, change: Change) -> None:
         try:

@@ -123,11 +123,7 @@ class _Builder:
         return self.catalogs[name]
 
     async def service_principal(self) -> str:
-        if "servicePrincipalId" not in self.chain.ids:
-            found = await self.chain.send("GET", query(f"servicePrincipals(appId='{self.chain.ids['appId']}')",
-                                                       select="id"), settle=True)
-            self.chain.ids["servicePrincipalId"] = found.body["id"]
-        return self.chain.ids["servicePrincipalId"]
+        return await self.chain.service_principal_id()
 
     async def resource(self, catalog_id: str, expected: bool = False) -> dict | None:
         """The application's resource in the catalog; `expected`: it was just added, so wait out replication."""

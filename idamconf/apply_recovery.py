@@ -95,10 +95,11 @@ def grants_role(chain, package_id: str, role_id: str):
     return check
 
 
-def owned_by(chain, application_id: str, owner_id: str):
-    """A read: whether the directory object already owns the application."""
+def owned_by(chain, holder: str, owner_id: str):
+    """A read: whether the directory object already owns the object at `holder` (applications/{id} or
+    servicePrincipals/{id})."""
     async def check() -> bool:
-        found = await chain.send("GET", query(f"applications/{application_id}/owners", select="id"),
+        found = await chain.send("GET", query(f"{holder}/owners", select="id"),
                                  ok_if=lambda answer: True, settle=False)
         return found.ok and any(owner.get("id") == owner_id for owner in (found.body or {}).get("value") or [])
     return check

@@ -18,7 +18,10 @@ from .graph.connect import Target
 from .graph.ownership import Ownership
 from .graph.read import (foreign_packages, governance_lists, read_governance, read_live,
                          read_service_principals, resolve_users)
+from .config.assignments import groups_named, people_named
+from .graph.read_assignments import find_groups, read_relationships
 from .plan.adoption import as_adoptions, pinned, read_adopted, role_conflicts
+from .plan.relationships import desired_relationships, live_relationships
 from .plan.diff import make_plan
 from .plan.governance import catalog_description, desired_governance, live_governance, policy_keeper
 from .plan.model import Resource
@@ -104,19 +107,24 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     named = people(wanted)
     resolving = asyncio.ensure_future(resolve_users(client, named))
     making = asyncio.ensure_future(_desired_meanwhile(configuration, environment, resolving))
-    (unmanaged, current, adopting, required), lists, (desired, governance, problems, unknown) = await asyncio.gather(
-        _live_directory(client, configuration, wanted, named, only, service_principals, resolving, making),
-        governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(resolving)),
-        making)
+    (unmanaged, current, adopting, required), lists, (desired, governance, problems, unknown), relations, groups = \
+        await asyncio.gather(
+            _live_directory(client, configuration, wanted, named, only, service_principals, resolving, making),
+            governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(resolving)),
+            making, read_relationships(client, configuration.tag), find_groups(client, *groups_named(wanted)))
     found = await workflow_permissions.survey(client, permissions, everywhere, wanted, current, required,
                                               configuration.tag)
     desired |= found.desired
     current |= found.live
-    problems += adopting + _unmanaged_conflicts(configuration, unmanaged) + _unique(unknown) + found.problems
+    related, unresolved = desired_relationships(configuration, environment, resolving.result(), groups)
+    problems += adopting + _unmanaged_conflicts(configuration, unmanaged) + _unique(unknown) + found.problems + \
+        unresolved
     if problems:
         raise DiagnosticError(problems)
     desired = resolve_app_ids(desired, current)  # {appId} in identifier URIs, for the applications that exist
     apps_by_sp = _applications_by_service_principal(current)
+    current |= live_relationships(configuration, apps_by_sp, relations, resolving.result(), related)
+    desired |= related
     live_gov = await read_governance(client, catalogs, set(apps_by_sp), marker, lists)
     current |= live_governance(apps_by_sp, live_gov.catalogs, live_gov.resources, live_gov.packages,
                                live_gov.policies, governance)
@@ -239,8 +247,8 @@ def _role_of(configuration, resource: Resource):
 
 
 def people(applications) -> list[str]:
-    """Everyone the configuration names: owners, approvers, reviewers, requestors."""
-    upns = [upn for app in applications for upn in app.owners]
+    """Everyone the configuration names: owners, approvers, reviewers, requestors, assigned users."""
+    upns = [upn for app in applications for upn in [*app.owners, *people_named(app)]]
     for role in (role for app in applications for role in app.app_roles if role.access_package):
         package = role.access_package
         upns += [*package.approvers, *(package.requestors or ()), *(package.review.reviewers if package.review else ())]

@@ -23,6 +23,7 @@ from ..surface import settings_of
 from ..graph.uri_rules import PERSONAL
 from . import schema, semantics, yamlfile
 from .access import default_duration, package_name
+from .assignments import assignments_of
 from .overrides import overridden
 from .permissions import api_permissions
 from .model import AccessPackage, AccessReview, Application, AppRole, Configuration, Location, role_id
@@ -184,7 +185,14 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
         access_token_version=raw.get("api", {}).get("requestedAccessTokenVersion",
                                                     2 if raw.get("signInAudience") in PERSONAL else 1),
         api_permissions=api_permissions(raw, file, positions),
+        assignments=assignments_of(raw, file, positions),
+        service_principal_owners=_service_principal_owners(raw),
     )
+
+
+def _service_principal_owners(raw: dict) -> tuple[str, ...] | None:
+    owners = raw.get("servicePrincipal", {}).get("owners")
+    return None if owners is None else tuple(owners)
 
 
 def _access_package(role: dict, app: dict, codes: tuple, location: Location) -> AccessPackage | None:

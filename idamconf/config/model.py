@@ -126,10 +126,17 @@ class Application:
     variants: dict = field(default_factory=dict, compare=False, hash=False)  # environment -> its own model
     access_token_version: int = 1  # api.requestedAccessTokenVersion: 2 by default for personal-account audiences
     api_permissions: tuple = ()  # config/permissions.ApiPermissions: the APIs it calls, by name
+    assignments: tuple = ()  # config/assignments.Assignment: app roles granted to groups and users
+    service_principal_owners: tuple[str, ...] | None = None  # UPNs; None: the application's owners
 
     @property
     def owner_locations(self) -> tuple[Location, ...]:
         return _each(self.location and self.location.at(), ("owners",), len(self.owners))  # at the top, not in name
+
+    @property
+    def service_principal_owner_locations(self) -> tuple[Location, ...]:
+        return _each(self.location and self.location.at(), ("servicePrincipal", "owners"),
+                     len(self.service_principal_owners or ()))
 
     def in_environment(self, environment: str) -> bool:
         return self.environments is None or environment in self.environments

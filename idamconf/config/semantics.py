@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic
 from ..graph.clouds import graph_url_problem
 from ..graph.limits import DAYS_IN, review_period_days
-from . import permissions, tenant_rules
+from . import assignments, permissions, tenant_rules
 from .access import nearest_schedules, review_schedule, rule_findings
 from .model import APP_ID, TENANT_ID, Application, Configuration, Location
 from .yamlfile import Document, render_path
@@ -20,8 +20,8 @@ def check_application(configuration: Configuration, document: Document, app: App
     """One application file, on its own (`configuration` needs only the project's settings): its environments, its
     roles, its access packages, and the organisation's rules."""
     return _application(document, configuration, app) + _access_packages(document, app) + \
-        tenant_rules.check(configuration, document, app) + rule_findings(configuration, document, app) + \
-        permissions.check_file(document, app)
+        assignments.check(document, app) + tenant_rules.check(configuration, document, app) + \
+        rule_findings(configuration, document, app) + permissions.check_file(document, app)
 
 
 def check_across(configuration: Configuration) -> list[Diagnostic]:

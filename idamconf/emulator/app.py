@@ -165,10 +165,7 @@ _HANDLERS = {
     ("GET", "applications", ("{key}",)): lambda s, r, k: directory.get_one(s, r, "applications", k),
     ("PATCH", "applications", ("{key}",)): directory.update_application,
     ("DELETE", "applications", ("{key}",)): lambda s, r, k: directory.delete_application(s, k),
-    ("GET", "applications", ("{key}", "owners")): owners.list_owners,
-    ("POST", "applications", ("{key}", "owners", "$ref")): owners.add_owner,
-    ("DELETE", "applications", ("{key}", "owners", "{id}", "$ref")):
-        lambda s, r, k, owner: owners.remove_owner(s, k, owner),
+    **owners.HANDLERS,  # {applications|servicePrincipals}/{id}/owners
     ("POST", "applications", ("{key}", "addPassword")): credentials.add_password,
     ("POST", "applications", ("{key}", "removePassword")): credentials.remove_password,
     ("GET", "servicePrincipals", ()): lambda s, r: directory.list_set(s, r, "servicePrincipals"),

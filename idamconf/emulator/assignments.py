@@ -37,12 +37,11 @@ from .directory import json_body, referenced, resolve, user_key
 from .entities import GUID, EntitySet, precise_time
 from .errors import bad_request, invalid, not_found
 from .protocol import Key, Reply, Request
-from .references import ASSIGNMENTS
+from .references import ASSIGNMENT_PROPERTIES, ASSIGNMENTS
 from .store import Store
 
 DEFAULT_ACCESS = "00000000-0000-0000-0000-000000000000"
-PROPERTIES = ("id", "deletedDateTime", "appRoleId", "createdDateTime", "principalDisplayName", "principalId",
-              "principalType", "resourceDisplayName", "resourceId")
+PROPERTIES = ASSIGNMENT_PROPERTIES
 ENTITY = EntitySet(ASSIGNMENTS, "microsoft.graph.appRoleAssignment", frozenset(PROPERTIES),
                    frozenset({"appRoleId", "principalId", "resourceId"}),
                    {"principalId": {"eq"}, "resourceId": {"eq"}, "principalDisplayName": {"eq", "startswith"}})

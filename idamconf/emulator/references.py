@@ -11,6 +11,8 @@ no read of an assignment to a deleted principal); restoring deleted objects is n
 from __future__ import annotations
 
 ASSIGNMENTS = "appRoleAssignments"
+ASSIGNMENT_PROPERTIES = ("id", "deletedDateTime", "appRoleId", "createdDateTime", "principalDisplayName",
+                         "principalId", "principalType", "resourceDisplayName", "resourceId")  # appRoleAssignment's
 GRANTS = "oauth2PermissionGrants"
 REFERENCES = {ASSIGNMENTS: ("principalId", "resourceId"), GRANTS: ("clientId", "resourceId", "principalId")}
 

@@ -274,6 +274,17 @@ class Store:
                f"WHERE l.relation = ? AND l.source IN ({', '.join('?' * len(sources))}){visible} ORDER BY l.rowid")
         return self._db.execute(sql, (*kinds, relation, *sources, *lag)).fetchall()
 
+    def referring(self, kind: str, prop: str, values: list[str]) -> list[tuple[str, str]]:
+        """(the value, JSON text) of the objects of `kind` whose `prop` is among `values`, in insertion order: one
+        query for a whole page (the app role assignments granted by 100 service principals). `prop` goes into the
+        SQL; it is one of the indexed references (resourceId, principalId, clientId)."""
+        if not values:
+            return []
+        visible, lag = self._visible(False)
+        sql = (f"SELECT json_extract(doc, '$.{prop}'), doc FROM objects WHERE kind = ? "
+               f"AND json_extract(doc, '$.{prop}') IN ({', '.join('?' * len(values))}){visible} ORDER BY seq")
+        return self._db.execute(sql, (kind, *values, *lag)).fetchall()
+
     def documents(self, kinds: tuple[str, ...], ids: list[str]) -> list[tuple[str, str, str]]:
         """(kind, id, JSON text) of the objects of any of `kinds` whose id is among `ids`, in one query."""
         if not kinds or not ids:

@@ -17,11 +17,12 @@ from ..graph.uri_rules import PERSONAL
 from ..surface.attributes import HIDE_APP, INTEGRATED_APP, SP_PREFIX, rows
 from .packages import package_block
 from .permissions import api_permissions
+from .relations import assignments, principal_owners
 
 ORDER = ("name", "appId", "displayName", "description", "notes", "serviceManagementReference", "owners",
          "signInAudience", "web", "spa", "publicClient", "api", "identifierUris", "tags", "environments", "info",
          "isFallbackPublicClient", "groupMembershipClaims", "optionalClaims", "servicePrincipal", "apiPermissions",
-         "appRoles")
+         "appRoles", "assignments")
 
 
 @dataclass
@@ -42,6 +43,8 @@ class Tenant:
     policies: dict = field(default_factory=dict)  # package id -> policies
     people: dict = field(default_factory=dict)  # user id -> user principal name
     apis: object = None  # export/permissions.Apis
+    granted: dict = field(default_factory=dict)  # service principal id -> the app role assignments it grants
+    principal_owners: dict = field(default_factory=dict)  # service principal id -> its owners
     names: dict = field(default_factory=dict)  # appId -> name, of the applications exported or configured
 
 
@@ -64,6 +67,7 @@ def document(app: dict, name: str, environment: str, tenant: Tenant) -> Exported
     doc["environments"] = [environment]
     _settings(app, tenant.principals.get(app["appId"]), doc)
     _roles(app, tenant, doc, out)
+    _relations(app, tenant, doc, out)
     if tenant.apis is not None:
         entries, notes = api_permissions(app, tenant.principals.get(app["appId"]), tenant.apis, tenant.names)
         _put_if(doc, "apiPermissions", entries)
@@ -181,6 +185,16 @@ def _roles(app: dict, tenant: Tenant, doc: dict, out: Exported) -> None:
 def _grants(package: dict, role_id: str) -> bool:
     return any(((scope.get("role") or {}).get("originId") or "").lower() == role_id.lower()
                for scope in package.get("resourceRoleScopes") or [])
+
+
+def _relations(app: dict, tenant: Tenant, doc: dict, out: Exported) -> None:
+    principal = tenant.principals.get(app["appId"])
+    if principal is None:
+        return
+    _put_if(doc, "assignments", assignments(app, tenant.granted.get(principal["id"], []), tenant.people, out.notes))
+    owners = principal_owners(tenant.principal_owners.get(principal["id"], []), doc.get("owners") or [])
+    if owners is not None:
+        doc.setdefault(SP_PREFIX[:-1], {})["owners"] = owners
 
 
 def _unexpressed(app: dict, principal: dict | None) -> list[str]:

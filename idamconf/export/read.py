@@ -12,6 +12,7 @@ from ..graph.read import (APP_FIELDS, GOVERNANCE, OWNER_FIELDS, PACKAGE_SHAPE, P
 from ..record.record import PREFIX as RECORD
 from .document import Tenant
 from .permissions import read_apis
+from .relations import read_relations
 
 # plan's fields, and what a file cannot say yet but export must mention (document._unexpressed)
 FIELDS = ",".join(dict.fromkeys([*APP_FIELDS.split(","), "keyCredentials", "passwordCredentials",
@@ -75,7 +76,11 @@ async def read_tenant(client: GraphClient, apps: list[dict], owners: dict, tenan
                 tenant.packages.setdefault(principal, []).append(package)
     for policy in policies:
         tenant.policies.setdefault((policy.get("accessPackage") or {}).get("id"), []).append(policy)
-    tenant.people = await _people(client, [p for found in tenant.policies.values() for p in found])
+    tenant.granted, tenant.principal_owners = await read_relations(client, principals)
+    users = [{"userId": a["principalId"]} for found in tenant.granted.values() for a in found
+             if a.get("principalType") == "User"]
+    tenant.people = await _people(client, [p for found in tenant.policies.values() for p in found] +
+                                  [{"specificAllowedTargets": users}])
     tenant.apis = await read_apis(client, apps)
     return tenant
 

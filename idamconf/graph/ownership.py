@@ -66,7 +66,8 @@ class Ownership:
         if route.startswith(GOV):
             return self._governance(method, route[len(GOV):].split("/"), body)
         if route.startswith(("oauth2PermissionGrants", "servicePrincipals/")):
-            return self._consent(method, route.split("/"), body)
+            parts = route.split("/")
+            return self._consent(method, parts, body) or self._service_principal(method, parts, body)
         if match := _APP_BY_NAME.match(route):
             return method == "PATCH" and match.group(1).replace("''", "'") in self.names
         if match := _SP_BY_APP_ID.match(route):
@@ -89,6 +90,21 @@ class Ownership:
         if len(parts) == 3:
             return method == "POST" and _text(body, "principalId") == parts[1].lower()
         return len(parts) == 4 and method == "DELETE"
+
+    def _service_principal(self, method: str, parts: list[str], body: dict) -> bool:
+        """On one of the project's service principals: its user owners added and removed (as an application's), and
+        its own roles granted (a body naming it as the resource) and taken back. Never the object itself: it is
+        written by appId upsert only."""
+        if len(parts) < 3 or parts[1].lower() not in self.service_principals:
+            return False
+        relation, rest = parts[2], parts[3:]
+        if relation == "owners":
+            return method == "POST" and rest == ["$ref"] or method == "DELETE" and len(rest) == 2 and rest[1] == "$ref"
+        if relation == "appRoleAssignedTo":
+            resource = body.get("resourceId")
+            return method == "POST" and not rest and isinstance(resource, str) and resource.lower() == parts[1].lower() \
+                or method == "DELETE" and len(rest) == 1
+        return False
 
     def _governance(self, method: str, parts: list[str], body: dict) -> bool:
         collection, rest = parts[0], parts[1:]

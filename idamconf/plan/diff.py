@@ -13,6 +13,7 @@ from .model import DISABLE_FIRST, Action, AttributeChange, Change, Plan, Resourc
 
 # access packages must be taken down explicitly; consents go with the application's service principal
 GO_WITH_APPLICATION = {"role", "service_principal", "owner", "permission", "consent", "delegated_consent"}
+GO_WITH_APPLICATION |= {"service_principal_owner", "assignment"}  # its service principal's: deleted with it
 
 
 def make_plan(desired: dict, live: dict, project: str, environment: str, tenant: str) -> Plan:

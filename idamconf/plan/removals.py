@@ -1,6 +1,7 @@
 """The changes that take access away, which `apply` makes only with `--allow-delete`.
 
-Deleting anything (an application, a role, an owner, an access package, its policy or role scope) is one. So is
+Deleting anything (an application, a role, an owner, an access package, its policy or role scope, a role's assignment
+to a group or a user, an owner of the service principal) is one. So is
 leaving an enabled role disabled: whoever holds it loses what it grants, as if it were gone -- `enabled: false`,
 and also a role whose removal Graph makes in two steps (disable, then remove), where the removal is the deletion.
 A role disabled only for a moment -- Graph changes a role only while it is disabled, so the plan disables it, changes

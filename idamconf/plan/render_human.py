@@ -21,6 +21,8 @@ _SHOWN_ON_CREATE = {
     "role": ("displayName", "description", "allowedMemberTypes", "isEnabled", "id"),
     "service_principal": ("tags", *shown(SERVICE_PRINCIPAL)),
     "owner": (),
+    "service_principal_owner": (),
+    "assignment": ("principalId",),  # the address names the role and the principal; this, whom the name resolved to
     "catalog": ("displayName",),
     "catalog_resource": ("catalog",),
     "access_package": ("displayName", "description", "catalog"),

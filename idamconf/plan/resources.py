@@ -15,6 +15,7 @@ from .placeholders import resolve_tenant_id
 KIND_ORDER = {"catalog": -1, "application": 0, "role": 1, "service_principal": 2, "owner": 3, "catalog_resource": 4,
               "access_package": 5, "role_scope": 6, "policy": 7}
 KIND_ORDER |= {"permission": 8, "consent": 9, "delegated_consent": 9}  # plan/permissions.py
+KIND_ORDER.update({"service_principal_owner": 10, "assignment": 11})  # plan/principal_owners.py, plan/assignments.py
 
 
 def application_attributes(app: Application, tag: str, tenant_id: str | None = None) -> dict:
@@ -64,18 +65,27 @@ def desired_resources(configuration: Configuration, environment: str, users: dic
             }, role.id)
         _add(resources, "service_principal", f"{address}.service_principal", name,
              service_principal_attributes(app, attributes["tags"]), "")
-        for index, upn in enumerate(app.owners):
-            lowered = upn.lower()
-            user_id = users.get(lowered)
-            if user_id is None:
-                location = app.owner_locations[index]  # only when a message needs it
+        desired_owners(resources, "owner", address, name, app.owners, users, lambda: app.owner_locations, problems)
+    return resources, problems
+
+
+def desired_owners(resources: dict, kind: str, address: str, application: str, upns, users: dict[str, str],
+                   locations, problems: list) -> None:
+    """Owners (of `kind`: an application's, a service principal's) by exact UPN, as user ids. One not in the tenant
+    is a diagnostic at its place in the file (`locations()`, asked only then), or left out if `locations` is None
+    (reported elsewhere)."""
+    for index, upn in enumerate(upns):
+        lowered = upn.lower()
+        user_id = users.get(lowered)
+        if user_id is None:
+            if locations is not None:
+                location = locations()[index]
                 problems.append(Diagnostic(f"owner {upn} is not a user in the tenant", "check the spelling of the "
                                            "user principal name; people are matched by exact UPN, never by e-mail",
                                            location.file, location.line, location.column))
-                continue
-            _add(resources, "owner", f"{address}.owner.{upn}", name, {"userPrincipalName": lowered}, user_id,
-                 {"userId": user_id})
-    return resources, problems
+            continue
+        _add(resources, kind, f"{address}.owner.{upn}", application, {"userPrincipalName": lowered}, user_id,
+             {"userId": user_id})
 
 
 def live_application(app: dict, desired: dict | None = None) -> dict:
@@ -125,13 +135,19 @@ def live_resources(applications: list[dict], service_principals: list[dict], own
             _add(resources, "service_principal", f"{address}.service_principal", name,
                  {"tags": sorted(sp.get("tags") or []), **surface.live(sp, surface.SERVICE_PRINCIPAL)}, "",
                  {**ids, "servicePrincipalId": sp["id"]}, desired)
-        for owner in owners.get(app["id"], []):
-            if owner.get("@odata.type") != "#microsoft.graph.user":
-                continue  # service principals that own the app (e.g. the pipeline's own identity) are not managed
-            upn = owner.get("userPrincipalName") or owner["id"]
-            _add(resources, "owner", f"{address}.owner.{upn}", name, {"userPrincipalName": upn.lower()}, owner["id"],
-                 {**ids, "userId": owner["id"]}, desired)
+        live_owners(resources, "owner", address, name, owners.get(app["id"], []), ids, desired)
     return resources
+
+
+def live_owners(resources: dict, kind: str, address: str, application: str, owners: list[dict], ids: dict,
+                desired: dict | None) -> None:
+    """The user owners Graph lists (of `kind`), with `ids` (the owned object's) and each owner's user id."""
+    for owner in owners:
+        if owner.get("@odata.type") != "#microsoft.graph.user":
+            continue  # service principals that own it (e.g. the pipeline's own identity) are not managed
+        upn = owner.get("userPrincipalName") or owner["id"]
+        _add(resources, kind, f"{address}.owner.{upn}", application, {"userPrincipalName": upn.lower()}, owner["id"],
+             {**ids, "userId": owner["id"]}, desired)
 
 
 def _live_attributes(app: dict) -> dict:

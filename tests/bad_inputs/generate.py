@@ -692,6 +692,63 @@ case("api-permission-unknown-key", BASE + "apiPermissions:\n  - api: Microsoft G
      at(15, 5, "apiPermissions[0]: unknown key 'scopes'"))
 case("project-allowed-permission-with-space", PROJECT_BASE + "defaults: {allowedPermissions: [Group ReadWrite]}\n",
      pat(12, 33, "defaults.allowedPermissions[0]: 'Group ReadWrite' is not a valid value here"), target="project")
+# --- assignments and the service principal's owners ---------------------------------------------------------------
+ROLES = BASE + ("  - displayName: Internal User\n"                                       # 13
+                "    value: Internal.User\n"                                             # 14
+                "  - displayName: Daemon\n"                                              # 15
+                "    value: Data.Read\n"                                                 # 16
+                "    allowedMemberTypes: [Application]\n"                                # 17
+                "  - displayName: Retired\n"                                             # 18
+                "    value: Old.Role\n"                                                  # 19
+                "    enabled: false\n")                                                  # 20
+
+
+def assigned(*entries: str) -> str:
+    """ROLES with these `assignments` entries (each one line of YAML, from line 22)."""
+    return ROLES + "assignments:\n" + "".join(f"  - {entry}\n" for entry in entries)
+
+
+case("assignment-unknown-role", assigned("{role: Internal.Usr, groups: [HR line managers]}"),
+     at(22, 12, "assignments[0].role: the application has no app role 'Internal.Usr'"),
+     "did you mean 'Internal.User'?")
+case("assignment-default-with-roles", assigned("{role: default, groups: [HR line managers]}"),
+     at(22, 12, "assignments[0].role: the default access exists only for an application without app roles"),
+     "name one of its roles: Blog.Writer, Internal.User, Data.Read, Old.Role")
+case("assignment-names-nobody", assigned("{role: Internal.User}"),
+     at(22, 5, "assignments[0]: the assignment of role 'Internal.User' names nobody"),
+     "add groups: [<display name>] or users: [<user principal name>]")
+case("assignment-role-twice", assigned("{role: Internal.User, groups: [A]}", "{role: Internal.User, users: "
+                                       "[carol.hr@contoso.com]}"),
+     at(23, 12, "assignments[1].role: role 'Internal.User' is already assigned at line 22"),
+     "list every group and user of 'Internal.User' in one entry")
+case("assignment-role-for-applications-only", assigned("{role: Data.Read, groups: [HR line managers]}"),
+     at(22, 12, "assignments[0].role: role 'Data.Read' cannot be granted to groups or users"),
+     "add User to the role's allowedMemberTypes")
+case("assignment-role-disabled", assigned("{role: Old.Role, groups: [HR line managers]}"),
+     at(22, 12, "assignments[0].role: role 'Old.Role' is disabled, and Graph assigns only enabled roles"))
+case("assignment-users-of-a-packaged-role", assigned("{role: Blog.Writer, users: [carol.hr@contoso.com]}"),
+     at(22, 32, "assignments[0].users: people get role 'Blog.Writer' through its access package"),
+     "assign groups here")
+case("assignment-group-id-not-a-guid", assigned("{role: Internal.User, groups: [{id: hr-line-managers}]}"),
+     at(22, 41, "assignments[0].groups[0].id: 'hr-line-managers' is not a valid value here"),
+     "use the group's object id, a GUID")
+case("assignment-group-unknown-key", assigned("{role: Internal.User, groups: [{name: HR}]}"),
+     at(22, 37, "assignments[0].groups[0]: unknown key 'name'"))
+case("assignment-group-a-number", assigned("{role: Internal.User, groups: [42]}"),
+     at(22, 36, "assignments[0].groups[0]: 42 is not a valid value here"),
+     "name the group by its display name, e.g. HR line managers, or by its object id")
+case("assignment-user-not-a-upn", assigned("{role: Internal.User, users: [Carol HR]}"),
+     at(22, 35, "assignments[0].users[0]: 'Carol HR' is not a valid value here"),
+     "use the person's user principal name")
+case("assignment-unknown-key", assigned("{role: Internal.User, group: [HR line managers]}"),
+     at(22, 27, "assignments[0]: unknown key 'group'"), "did you mean 'groups'?")
+case("assignment-without-role", assigned("{groups: [HR line managers]}"),
+     at(22, 5, "assignments[0]: missing required key 'role'"))
+case("service-principal-owner-not-a-upn", BASE + "servicePrincipal:\n  owners: [Alice Admin]\n",
+     at(14, 12, "servicePrincipal.owners[0]: 'Alice Admin' is not a valid value here"),
+     "use the person's user principal name")
+case("service-principal-owners-not-a-list", BASE + "servicePrincipal:\n  owners: alice.admin@contoso.com\n",
+     at(14, 11, "servicePrincipal.owners: expected a list, found a string"))
 
 # --- generated at test time (see BUILDERS in test_bad_inputs.py) ----------------------------------------------------
 GENERATED = {

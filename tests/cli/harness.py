@@ -70,6 +70,12 @@ def applications(project: Path) -> dict[str, dict]:
     return {app["uniqueName"]: app for app in apps}
 
 
+def declared(project: Path) -> set[str]:
+    """The names of the applications the configuration's files declare (the examples', however many there are)."""
+    return {re.search(r"^name: *([a-z0-9-]+)", path.read_text(), re.M).group(1)
+            for path in (project / "applications").glob("*.yaml")}
+
+
 def owners_of(project: Path, name: str) -> set[str]:
     state = tenant(project)
     app_id = applications(project)[name]["id"]

@@ -13,7 +13,7 @@ from idamconf.emulator import embedded
 from idamconf.emulator.errors import GraphError
 from idamconf.emulator.protocol import Reply
 
-from .harness import applications, apply, edit, example_names, plan, tenant
+from .harness import applications, apply, declared, edit, plan, tenant
 from .test_access_packages import governance
 from .test_scenarios import converged
 
@@ -51,7 +51,7 @@ def test_graph_refusal_half_way_is_reported_per_change_and_finished_next_time(pr
     assert "to add" in pending.out and "Plan: 21 to add" not in pending.out  # some of it was done and stays done
     assert apply(project).code == 0
     converged(project)
-    assert set(applications(project)) == example_names()
+    assert set(applications(project)) == declared(project)
 
 
 def kill_apply_when(project, landed) -> None:
@@ -71,7 +71,7 @@ def test_apply_killed_half_way_is_finished_by_the_next_apply(project):
     kill_apply_when(project, lambda line: line.startswith("  + ") and ": created" in line)  # the first write
     assert apply(project).code == 0
     converged(project)
-    assert set(applications(project)) == example_names()
+    assert set(applications(project)) == declared(project)
 
 
 @pytest.mark.parametrize("writes", [3, 9, 16, 24, 33])

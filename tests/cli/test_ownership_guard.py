@@ -11,6 +11,9 @@ import idamconf.workflow
 from idamconf.graph.ownership import GOV, NotOurs, Ownership
 from idamconf.plan.model import Action, AttributeChange, Change
 
+from idamconf.emulator import Store
+from tests.emulator.conftest import Api
+
 from .harness import applications, apply
 from .test_saved_plan_forgery import foreign_app
 
@@ -62,6 +65,10 @@ OURS = Ownership("idamconf:eucs-idam", {"wordpress"}, {"a1"}, {"app-1"}, {"sp-1"
     ("POST", "applications/a1/owners/$ref", {"@odata.id": "x"}),
     ("DELETE", "applications/a1/owners/u1/$ref", None),
     ("PATCH", "servicePrincipals(appId='app-1')", {}),
+    ("POST", "servicePrincipals/SP-1/owners/$ref", {"@odata.id": "x"}),
+    ("DELETE", "servicePrincipals/sp-1/owners/u1/$ref", None),
+    ("POST", "servicePrincipals/sp-1/appRoleAssignedTo", {"principalId": "g1", "resourceId": "SP-1", "appRoleId": "r"}),
+    ("DELETE", "servicePrincipals/sp-1/appRoleAssignedTo/a1", None),
     ("POST", GOV + "catalogs", {"displayName": "c"}),
     ("POST", GOV + "resourceRequests", {"resource": {"originId": "sp-1"}}),
     ("POST", GOV + "accessPackages", {"displayName": "p"}),
@@ -93,6 +100,15 @@ def test_writes_to_the_projects_objects_are_allowed(method, path, body):
     ("POST", "applications", {"displayName": "x"}),  # creates go by uniqueName only
     ("PATCH", "servicePrincipals(appId='app-2')", {}),
     ("DELETE", "servicePrincipals/sp-1", None),
+    ("PATCH", "servicePrincipals/sp-1", {}),  # written by appId upsert only
+    ("POST", "servicePrincipals/sp-2/owners/$ref", {"@odata.id": "x"}),
+    ("DELETE", "servicePrincipals/sp-2/owners/u1/$ref", None),
+    ("POST", "servicePrincipals/sp-2/appRoleAssignedTo", {"principalId": "g1", "resourceId": "sp-2", "appRoleId": "r"}),
+    ("POST", "servicePrincipals/sp-1/appRoleAssignedTo", {"principalId": "g1", "resourceId": "sp-2", "appRoleId": "r"}),
+    ("POST", "servicePrincipals/sp-1/appRoleAssignedTo", {"principalId": "g1", "appRoleId": "r"}),
+    ("DELETE", "servicePrincipals/sp-2/appRoleAssignedTo/a1", None),
+    ("POST", "groups/g1/appRoleAssignments", {"principalId": "g1", "resourceId": "sp-1", "appRoleId": "r"}),
+    ("DELETE", "groups/g1/appRoleAssignments/a1", None),
     ("PATCH", GOV + "catalogs/c1", {}),
     ("DELETE", GOV + "catalogs/c1", None),
     ("POST", GOV + "resourceRequests", {"resource": {"originId": "sp-2"}}),
@@ -171,3 +187,21 @@ def test_a_refused_write_is_never_sent():
     client.ownership = Ownership("idamconf:p")
     with pytest.raises(NotWritten):
         asyncio.run(client.call("DELETE", "applications/someone-elses"))
+
+
+def test_a_planned_assignment_on_another_projects_service_principal_is_not_sent(project, monkeypatch):
+    """Granting a role of an application that is not the project's -- or taking one away -- is refused before it is
+    sent, whatever the plan says."""
+    from .test_assignments import CLAIMANTS, granted
+
+    apply(project)
+    other = foreign_app(project)
+    principal = Api(Store(project / ".idamconf" / "local.db")).post("servicePrincipals", json={"appId": other["appId"]})
+    foreign = principal.json()["id"]
+    with_extra_change(monkeypatch, lambda: Change(
+        "app.expenses.assignment[x/group:y]", "assignment", "expenses", Action.DELETE,
+        {"appRoleId": "r", "principalId": CLAIMANTS, "principalType": "Group"}, None, (), None,
+        {"servicePrincipalId": foreign, "assignmentId": "a1"}))
+    result = apply(project, "--allow-delete")
+    assert result.code == 1 and "refused before it was sent" in result.err
+    assert (CLAIMANTS, "Internal.User") in granted(project, "expenses")

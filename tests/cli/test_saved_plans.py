@@ -99,7 +99,7 @@ def test_apply_markdown_report(project):
     result = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "markdown")
     assert result.code == 0, result.err
     assert result.out.startswith("<!-- idamconf-apply -->")
-    assert "**Apply complete: 62 added, 0 changed, 0 destroyed; 0 failed.**" in result.out
+    assert "**Apply complete: 81 added, 0 changed, 0 destroyed; 0 failed.**" in result.out
     assert "- ➕ `app.wordpress` (create)" in result.out
     again = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "markdown")
     assert "**No changes.**" in again.out
@@ -109,7 +109,7 @@ def test_apply_json_report(project):
     result = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "json")
     report = json.loads(result.out)
     assert result.code == 0 and report["complete"] is True
-    assert report["summary"] == {"adopted": 0, "added": 62, "changed": 0, "destroyed": 0, "failed": 0}
+    assert report["summary"] == {"adopted": 0, "added": 81, "changed": 0, "destroyed": 0, "failed": 0}
     assert {"address": "app.wordpress", "action": "create"} in report["done"]
 
 

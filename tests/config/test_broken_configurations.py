@@ -105,7 +105,7 @@ def test_alias_bomb_is_stopped(project):
 def test_valid_examples_validate(project):
     result = idamconf("validate", "-C", str(project))
     assert result.code == 0, result.err
-    assert "Configuration is valid: project 'eucs-idam', 5 application(s)" in result.out
+    assert "Configuration is valid: project 'eucs-idam', 6 application(s)" in result.out
 
 
 def test_a_secret_pasted_where_its_variable_name_belongs_is_never_echoed(project):
