@@ -19,11 +19,14 @@ from .graph.ownership import Ownership
 from .graph.read import (foreign_packages, governance_lists, read_governance, read_live,
                          read_service_principals, resolve_users)
 from .plan.diff import make_plan
+from .plan.exposed import resolve_clients
+from .plan.logo import unmanaged_dropped
 from .plan.governance import catalog_description, desired_governance, live_governance, policy_keeper
 from .plan.model import Resource
 from .plan.placeholders import resolve_app_ids
 from .record import home_problems, read_records, record_name
-from .plan.resources import KIND_ORDER, desired_resources, live_application, live_resources
+from .plan.resources import KIND_ORDER, add_live, desired_resources, live_application, live_resources
+from .plan.roles import role_of
 
 EMULATED_TENANT = "embedded-emulator"
 
@@ -103,6 +106,8 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     if problems:
         raise DiagnosticError(problems)
     desired = resolve_app_ids(desired, current)  # {appId} in identifier URIs, for the applications that exist
+    desired, current = resolve_clients(desired, current, add_live)  # pre-authorised clients by app id (plan/exposed)
+    current = unmanaged_dropped(desired, current)  # logos of files naming none are left alone (plan/logo)
     apps_by_sp = _applications_by_service_principal(current)
     live_gov = await read_governance(client, catalogs, set(apps_by_sp), marker, lists)
     current |= live_governance(apps_by_sp, live_gov.catalogs, live_gov.resources, live_gov.packages,
@@ -221,11 +226,11 @@ def _unique(problems: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def _applications_by_service_principal(current: dict) -> dict[str, tuple]:
-    roles: dict[str, dict] = {}
+    roles: dict[str, dict] = {}  # application name -> role id -> the role's address part (plan/roles.py)
     service_principals: dict[str, str] = {}  # service principal id -> application name
     for resource in current.values():
         if resource.kind == "role":
-            roles.setdefault(resource.application, {})[resource.attributes["id"]] = resource.attributes["value"]
+            roles.setdefault(resource.application, {})[resource.attributes["id"]] = role_of(resource.address)
         elif resource.kind == "service_principal":
             service_principals[resource.ids["servicePrincipalId"]] = resource.application
     return {sp: (application, roles.get(application, {})) for sp, application in service_principals.items()}

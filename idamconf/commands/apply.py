@@ -13,6 +13,7 @@ from ..plan.render_markdown import render_apply_markdown
 from .plan import render
 from .session import surveyed, use_colour
 
+LOSES = {"role": "whoever holds the role loses it", "scope": "clients granted the scope lose it"}
 VERB_SYMBOL = {"created": "+", "added": "+", "updated": "~", "disabled": "~", "removed": "-", "destroyed": "-"}
 
 
@@ -77,7 +78,7 @@ async def _under_lease(client, survey, shown, output: str, lock_wait: float) -> 
                       "meanwhile, or someone changed it. Nothing was changed: run apply again.", file=sys.stderr)
                 return _refused(output, shown, "the tenant changed after the plan was made") or 1
             client.ownership = ownership(survey.configuration, survey.target.environment, live)
-            outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else _progress)
+            outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else _progress, survey.root)
     except LeaseHeld as busy:
         print(f"error: {terminal(str(busy))}", file=sys.stderr)
         return _refused(output, shown, "another apply is running") or 1
@@ -102,7 +103,7 @@ def _refuse_removals(plan, removing) -> int:
     print("\n".join(deletion_lines(plan)), file=sys.stderr)
     for change in removing:
         if change.action is not Action.DELETE:
-            print(f"  ~ {terminal(change.address)}  (disable: whoever holds the role loses it)", file=sys.stderr)
+            print(f"  ~ {terminal(change.address)}  (disable: {LOSES[change.kind]})", file=sys.stderr)
     print("fix: check that these are intended, then run apply again with --allow-delete.", file=sys.stderr)
     return 1
 

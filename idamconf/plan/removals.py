@@ -1,30 +1,35 @@
 """The changes that take access away, which `apply` makes only with `--allow-delete`.
 
-Deleting anything (an application, a role, an owner, an access package, its policy or role scope) is one. So is
-leaving an enabled role disabled: whoever holds it loses what it grants, as if it were gone -- `enabled: false`,
-and also a role whose removal Graph makes in two steps (disable, then remove), where the removal is the deletion.
-A role disabled only for a moment -- Graph changes a role only while it is disabled, so the plan disables it, changes
-it, and the change enables it again -- takes nothing away and needs no flag. What decides is the role's state once
-the plan is through (its last change) against its state now (its first change's `before`), not the steps between.
+Deleting anything (an application, a role, an exposed scope, a pre-authorised client, an owner, an access package,
+its policy or role scope) is one. So is leaving an enabled role or scope disabled: whoever holds the role, or was
+granted the scope, loses what it grants, as if it were gone -- `enabled: false`, and also a role or scope whose
+removal Graph makes in two steps (disable, then remove), where the removal is the deletion. A role disabled only for
+a moment -- Graph changes a role only while it is disabled, so the plan disables it, changes it, and the change
+enables it again -- takes nothing away and needs no flag. What decides is the role's state once the plan is through
+(its last change) against its state now (its first change's `before`), not the steps between.
+
+A pre-authorised client taken out is a deletion too: its users are asked to consent again, which in a tenant where
+users may not consent (the usual setting) means they lose the API until an administrator consents. A logo is never
+deleted (Graph can only replace one), and replacing it takes nothing away.
 """
 
 from __future__ import annotations
 
-from .model import Action, Change, Plan
+from .model import DISABLED_FIRST, Action, Change, Plan
 
 
 def removing_access(plan: Plan) -> tuple[Change, ...]:
-    """Deletions, and roles enabled now that the plan leaves disabled, in the plan's order."""
+    """Deletions, and roles and scopes enabled now that the plan leaves disabled, in the plan's order."""
     disabled = {id(change) for change in disabled_roles(plan)}
     return tuple(change for change in plan.pending if change.action is Action.DELETE or id(change) in disabled)
 
 
 def disabled_roles(plan: Plan) -> list[Change]:
-    """Each role's last change where it leaves the role disabled and the role is enabled now."""
+    """Each role's (and scope's) last change where it leaves it disabled and it is enabled now."""
     first: dict[str, Change] = {}
     last: dict[str, Change] = {}
     for change in plan.pending:
-        if change.kind == "role":
+        if change.kind in DISABLED_FIRST:
             first.setdefault(change.address, change)
             last[change.address] = change
     return [change for address, change in last.items()

@@ -27,6 +27,10 @@ _SHOWN_ON_CREATE = {
     "role_scope": ("role", "catalog"),
     "policy": ("approvers", "approverJustificationRequired", "autoDenyDays", "requestors", "assignmentDays",
                "review.reviewers", "review.schedule", "review.durationDays", "review.unreviewed"),
+    "scope": ("type", "adminConsentDisplayName", "adminConsentDescription", "userConsentDisplayName",
+              "userConsentDescription", "isEnabled", "id"),
+    "pre_authorized": ("client", "scopes"),
+    "logo": ("image", "sha256"),
 }
 
 
@@ -75,7 +79,7 @@ def deletion_note(plan: Plan, change: Change) -> str:
 def _change_lines(change: Change, paint) -> list[str]:
     note = {Action.CREATE: "create", Action.UPDATE: "update", Action.DELETE: "destroy"}[change.action]
     if change.reason == DISABLE_FIRST:
-        note = "disable first: Graph changes or removes only disabled roles"
+        note = f"disable first: Graph changes or removes only disabled {change.kind}s"
     head = paint(_COLOURS[change.action], f"  {change.action.symbol} {terminal(change.address)}")
     lines = [f"{head}  ({note})"]
     if change.action is Action.CREATE:

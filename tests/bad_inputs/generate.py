@@ -250,8 +250,8 @@ case("enum-unreviewed-typo", BASE + "        unreviewed: removed\n",
 case("enum-sign-in-audience-typo", BASE + "signInAudience: AzureADMyOrgs\n",
      at(13, 17, "signInAudience: 'AzureADMyOrgs' is not one of"), "did you mean 'AzureADMyOrg'?")
 case("missing-required-name", sub("name: wordpress\n", ""), at(1, 1, "missing required key 'name'"))
-case("missing-required-role-value", sub("    value: Blog.Writer\n", ""),
-     at(5, 5, "appRoles[0]: missing required key 'value'"))
+case("missing-role-value-and-id", sub("    value: Blog.Writer\n", ""),
+     at(5, 5, "appRoles[0]: role 'Writer' has neither a value nor an id"), "its id: a GUID")
 case("missing-required-approvers", sub("      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n", ""),
      at(9, 7, "appRoles[0].accessPackage: missing required key 'approvers'"))
 case("missing-required-frequency", sub("        frequencyDays: 180\n", ""),
