@@ -5,7 +5,7 @@ Every scenario ends with a plan that shows no changes and a tenant without dupli
 
 from __future__ import annotations
 
-from .harness import applications, apply, edit, owners_of, plan
+from .harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD, applications, apply, edit, owners_of, plan
 
 NO_CHANGES = "No changes. The tenant matches the configuration."
 
@@ -20,15 +20,15 @@ def converged(project) -> None:
 def test_create_everything_then_nothing_to_do(project):
     first = plan(project, "--detailed-exitcode")
     assert first.code == 2
-    # 3 applications, 9 roles, 3 service principals, 6 owners; 1 catalog, 3 catalog memberships, and 6 access
-    # packages, each with its role scope and policy.
-    assert "Plan: 43 to add, 0 to change, 0 to destroy." in first.out
+    # 5 applications, 9 roles, 2 scopes, 1 pre-authorised client, 1 logo, 5 service principals, 10 owners;
+    # 1 catalog, 3 catalog memberships, and 6 access packages, each with its role scope and policy.
+    assert f"Plan: {EXAMPLES_TO_ADD} to add, 0 to change, 0 to destroy." in first.out
     result = apply(project)
     assert result.code == 0, result.err
-    assert "Apply complete: 43 added, 0 changed, 0 destroyed." in result.out
+    assert f"Apply complete: {EXAMPLES_TO_ADD} added, 0 changed, 0 destroyed." in result.out
     converged(project)
     apps = applications(project)
-    assert set(apps) == {"wordpress", "hr-self-service", "payments-api"}
+    assert set(apps) == EXAMPLE_APPLICATIONS
     assert {role["value"] for role in apps["wordpress"]["appRoles"]} == {
         "Blog.Administrator", "Blog.Writer", "Blog.Approver"}
     assert "idamconf:eucs-idam" in apps["wordpress"]["tags"]
