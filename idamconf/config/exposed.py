@@ -69,9 +69,10 @@ def _unique(document: Document, app: Application) -> list[Diagnostic]:
         for seen, key, what in ((values, scope.value, "value"), (ids, scope.id, "id")):
             if key in seen:
                 problems.append(document.diagnostic((*SCOPES, index, what), f"scope {what} '{key}' is also used by "
-                                                    f"{seen[key]}: Graph refuses a {what} used twice among an "
+                                                    f"{seen[key]}: Graph refuses a repeated {what} among an "
                                                     "application's scopes and roles",
                                                     f"give each scope and role its own {what}"))
+                break  # a value used twice derives one id twice: said once
             seen.setdefault(key, here)
     return problems
 

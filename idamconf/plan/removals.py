@@ -26,14 +26,15 @@ def removing_access(plan: Plan) -> tuple[Change, ...]:
 
 def disabled_roles(plan: Plan) -> list[Change]:
     """Each role's (and scope's) last change where it leaves it disabled and it is enabled now."""
-    first: dict[str, Change] = {}
-    last: dict[str, Change] = {}
+    first: dict[tuple, Change] = {}
+    last: dict[tuple, Change] = {}
     for change in plan.pending:
-        if change.kind in DISABLED_FIRST:
-            first.setdefault(change.address, change)
-            last[change.address] = change
-    return [change for address, change in last.items()
-            if change.action is Action.UPDATE and _enabled(first[address].before) and not _enabled(change.after)]
+        if change.kind in DISABLED_FIRST:  # by id: a renamed role's disable step has its old address
+            key = (change.application, change.kind, (change.after or change.before)["id"])
+            first.setdefault(key, change)
+            last[key] = change
+    return [change for key, change in last.items()
+            if change.action is Action.UPDATE and _enabled(first[key].before) and not _enabled(change.after)]
 
 
 def _enabled(attributes: dict | None) -> bool:
