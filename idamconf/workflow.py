@@ -98,7 +98,7 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     named = people(wanted)
     resolving = asyncio.ensure_future(resolve_users(client, named))
     making = asyncio.ensure_future(_desired_meanwhile(configuration, environment, resolving))
-    (unmanaged, current), lists, (desired, governance, problems, unknown) = await asyncio.gather(
+    (unmanaged, current, app_ids), lists, (desired, governance, problems, unknown) = await asyncio.gather(
         _live_directory(client, configuration, wanted, named, only, service_principals, resolving, making),
         governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(resolving)),
         making)
@@ -106,7 +106,7 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     if problems:
         raise DiagnosticError(problems)
     desired = resolve_app_ids(desired, current)  # {appId} in identifier URIs, for the applications that exist
-    desired, current = resolve_clients(desired, current, add_live)  # pre-authorised clients by app id (plan/exposed)
+    desired, current = resolve_clients(desired, current, app_ids, add_live)  # clients by app id (plan/exposed)
     current = unmanaged_dropped(desired, current)  # logos of files naming none are left alone (plan/logo)
     apps_by_sp = _applications_by_service_principal(current)
     live_gov = await read_governance(client, catalogs, set(apps_by_sp), marker, lists)
@@ -130,15 +130,17 @@ def _catalog_names(configuration: Configuration, wanted: list, environment: str)
 
 async def _live_directory(client, configuration: Configuration, wanted: list, named: list[str],
                           only: set[str] | None, service_principals, users, making):
-    """Unmanaged applications in the way, and the project's live resources: each application's as its page
-    arrives, sharing the attributes of those like the ones wanted once the configuration's are made (`making`)."""
+    """Unmanaged applications in the way, the project's live resources -- each application's as its page
+    arrives, sharing the attributes of those like the ones wanted once the configuration's are made (`making`) --
+    and the app ids of all its applications."""
     def keep(application: dict) -> dict:  # each application's resources made as its page arrives
         return live_application(application, making.result()[0] if making.done() else None)
 
     live = await read_live(client, configuration.tag, [app.name for app in wanted], named, only,
                            service_principals, users, keep)
     desired = (await making)[0]
-    return live.unmanaged, live_resources(live.applications, live.service_principals, live.owners, desired)
+    return live.unmanaged, live_resources(live.applications, live.service_principals, live.owners, desired), \
+        live.app_ids
 
 
 async def _policy_keeper(users):

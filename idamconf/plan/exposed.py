@@ -57,15 +57,16 @@ def _client(client: str, scopes) -> dict:
     return {"client": client, "scopes": sorted(scopes)}
 
 
-def resolve_clients(desired: dict, live: dict, add_live) -> tuple[dict, dict]:
+def resolve_clients(desired: dict, live: dict, app_ids: dict[str, str], add_live) -> tuple[dict, dict]:
     """Once the tenant is read: clients named by `name` keyed by their app id where it exists, and every client that
-    is one of the project's applications shown by its name, on both sides. `add_live`: resources.add_live."""
+    is one of the project's applications shown by its name, on both sides. `app_ids`: the project's applications'
+    (uniqueName -> appId, all of them: a plan of some applications names clients among the others);
+    `add_live`: resources.add_live."""
     keys = [key for key, resource in desired.items() if resource.kind == "pre_authorized"]
     found = [key for key, resource in live.items() if resource.kind == "pre_authorized"]
     if not keys and not found:
         return desired, live
-    app_ids = {resource.application: resource.ids["appId"].lower() for resource in live.values()
-               if resource.kind == "application" and resource.ids.get("appId")}
+    app_ids = {name: app_id.lower() for name, app_id in app_ids.items()}
     names = {app_id: name for name, app_id in app_ids.items()}
     desired = dict(desired)
     for key in keys:

@@ -74,6 +74,16 @@ def owners_of(project: Path, name: str) -> set[str]:
     return {users[target] for relation, source, target in state["links"] if relation == "owners" and source == app_id}
 
 
+def faulted(monkeypatch, policy) -> None:
+    """The embedded emulator with a fault policy (emulator/faults.py: `before`, `after`) for the rest of the test,
+    or until `monkeypatch.undo()`."""
+    from idamconf.emulator import embedded
+
+    real_open = embedded.open_app
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None, tenant=None: real_open(
+        state, seed, policy, tenant))
+
+
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} not in {path}"

@@ -144,3 +144,17 @@ def test_roles_without_a_value_are_addressed_by_display_name_and_converge(projec
                      renamed.out)  # renamed
     assert apply(project).code == 0
     converged(project)
+
+
+def test_a_plan_of_the_changed_api_alone_still_knows_its_clients(project):
+    """plan --changed-since plans the applications whose files changed: the clients they name are others, read
+    from the tenant all the same, so a pre-authorisation of an unchanged client is not shown as replaced."""
+    from .test_pull_request_flow import configuration_repository, git
+
+    configuration_repository(project)  # applied
+    edit(project / API, "adminConsentDisplayName: Submit orders", "adminConsentDisplayName: Submit new orders")
+    git(project, "commit", "-q", "-am", "rename a scope")
+    changed = plan(project, "--changed-since", "HEAD~1")
+    assert changed.code == 0, changed.err
+    assert "app.orders-api.scope.Orders.Submit  (update)" in changed.out
+    assert "pre_authorized" not in changed.out and "Plan: 0 to add, 1 to change, 0 to destroy." in changed.out

@@ -14,13 +14,13 @@ import pytest
 from idamconf.apply_access import StepFailed
 from idamconf.apply_logo import _planned_image
 from idamconf.config.logo import digest
-from idamconf.emulator import Store, embedded
+from idamconf.emulator import Store
 from idamconf.emulator.errors import GraphError
 from idamconf.emulator.protocol import Reply
 from tests.emulator.conftest import serving
 from tests.emulator.test_sdk_fidelity import sdk_run
 
-from .harness import applications, apply, edit, plan
+from .harness import applications, apply, edit, faulted, plan
 from .test_scenarios import converged
 
 PORTAL = "applications/orders-portal.yaml"
@@ -63,9 +63,7 @@ class Recorded:
 
 def recording(monkeypatch) -> list[str]:
     paths: list[str] = []
-    real_open = embedded.open_app
-    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None, tenant=None: real_open(
-        state, seed, Recorded(paths), tenant))
+    faulted(monkeypatch, Recorded(paths))
     return paths
 
 
@@ -130,12 +128,10 @@ class RefuseMarking:
 
 
 def test_an_upload_whose_marker_was_not_written_is_uploaded_again(project, monkeypatch):
-    real_open = embedded.open_app
-    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None, tenant=None: real_open(
-        state, seed, RefuseMarking(), tenant))
+    faulted(monkeypatch, RefuseMarking())
     failed = apply(project)
     assert failed.code == 1 and "error: app.orders-portal.logo" in failed.err
-    monkeypatch.setattr(embedded, "open_app", real_open)
+    monkeypatch.undo()
     assert 'sha256 : "unknown: not uploaded by idamconf" →' in plan(project).out
     assert apply(project).code == 0
     converged(project)
