@@ -192,7 +192,9 @@ class _ApplicationChain:
         if roles:
             body["appRoles"] = [c.after for c in self.of("role") if c.after is not None and c.reason != DISABLE_FIRST]
         body = apply_logo.with_marker(self, apply_exposed.with_api(self, body))
-        for part in token_version_in_order(body):
+        # one write unless the token version moves: then a value can move between a role and a scope at once
+        moving = app and any(a.path == "api.requestedAccessTokenVersion" for a in app[0].attributes)
+        for part in token_version_in_order(body) if moving else [body]:
             await self.send("PATCH", f"applications/{self.ids['id']}", part)
         apply_exposed.finished(self)
         self.finish(app, "updated")

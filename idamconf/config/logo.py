@@ -12,10 +12,11 @@ limit says (graph/limits.py, which the emulator applies too): a PNG, JPEG or GIF
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
-from ..graph.limits import LOGO_BYTES, logo_problem, logo_type
+from ..graph.limits import LOGO_BYTES, logo_problem
 from .confined import inside
 from .model import Application, Configuration
 from .yamlfile import Document
@@ -42,11 +43,11 @@ def read_logo(root: Path | str, path: str) -> bytes:
             raise LogoUnreadable(f"no image file '{path}' in the configuration directory",
                                  "check the path: it is relative to the directory holding idamconf.yaml")
         with file.open("rb") as stream:
-            image = stream.read(LOGO_BYTES + 1)
+            image = stream.read(LOGO_BYTES + 1)  # enough to tell it is too large
+            size = max(len(image), os.fstat(stream.fileno()).st_size)
     except OSError as error:
         raise LogoUnreadable(f"cannot read '{path}': {error.strerror or error}", "check the file's permissions")
-    problem = logo_problem(image) if logo_type(image) is None or len(image) <= LOGO_BYTES else \
-        f"is more than {LOGO_BYTES:,} bytes: a logo is at most {LOGO_BYTES:,} bytes (100 KB)"
+    problem = logo_problem(image, size)
     if problem:
         raise LogoUnreadable(f"'{path}' {problem}", "use a PNG, JPEG or GIF image of at most 100 KB (Entra "
                                                     "shows it at 215x215 pixels)")

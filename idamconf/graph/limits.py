@@ -101,12 +101,13 @@ def logo_type(image: bytes) -> str | None:
     return next((kind for kind, starts in LOGO_SIGNATURES.items() if image.startswith(starts)), None)
 
 
-def logo_problem(image: bytes) -> str | None:
-    """What is wrong with a logo's bytes [logo]."""
+def logo_problem(image: bytes, size: int | None = None) -> str | None:
+    """What is wrong with a logo's bytes [logo]; `size`: the whole file's, when `image` is only its beginning."""
+    size = len(image) if size is None else size
     if logo_type(image) is None:
         return "is not a PNG, JPEG or GIF image"
-    if len(image) > LOGO_BYTES:
-        return f"is {len(image):,} bytes: a logo is at most {LOGO_BYTES:,} bytes (100 KB)"
+    if size > LOGO_BYTES:
+        return f"is {size:,} bytes: a logo is at most {LOGO_BYTES:,} bytes (100 KB)"
     return None
 
 

@@ -49,7 +49,8 @@ def live(app: dict, address: str, ids: dict) -> list:
     tag = next((tag for tag in app.get("tags") or [] if tag.startswith(MARKER)), None)
     image, sha, fingerprint = _parsed(tag)
     attributes = {"image": image, "sha256": sha if fingerprint == url_digest(url) else REPLACED if tag else UNKNOWN}
-    return [("logo", f"{address}.logo", attributes, "", {**ids, "logoUrl": url, **({"logoMarker": tag} if tag else {})})]
+    more = {"logoUrl": url, "logoMarker": tag} if tag else {"logoUrl": url}
+    return [("logo", f"{address}.logo", attributes, "", {**ids, **more})]
 
 
 def marker(image_digest: str, url: str, path: str) -> str:

@@ -691,7 +691,8 @@ case("scope-value-too-long-for-personal-accounts",
      "signInAudience: AzureADandPersonalMicrosoftAccount\n" + SCOPE.replace("Blog.Read", "Blog." + "R" * 40),
      at(7, 14, "api.oauth2PermissionScopes[0].value: 'Blog.RRRR"), "is longer than 40 characters, Graph's limit for "
      "a scope of signInAudience AzureADandPersonalMicrosoftAccount")
-case("pre-authorized-unknown-scope", BASE + SCOPE + CLIENTS + "    - name: orders-portal\n      scopes: [Blog.Delete]\n",
+case("pre-authorized-unknown-scope",
+     BASE + SCOPE + CLIENTS + "    - name: orders-portal\n      scopes: [Blog.Delete]\n",
      at(20, 16, "api.preAuthorizedApplications[0].scopes[0]: 'Blog.Delete' is not a scope of this application"),
      "use one of the values under api.oauth2PermissionScopes: Blog.Read")
 case("pre-authorized-name-and-app-id", BASE + SCOPE + CLIENTS + "    - name: orders-portal\n"
@@ -739,8 +740,8 @@ GENERATED = {
     "symlink-project-file-outside": ["idamconf.yaml: error: this file links outside the configuration directory"],
     "symlink-seed-outside": ["idamconf.yaml:18:11: error: environments.local.seed: the seed file is outside the "
                              "configuration directory"],
-    "logo-over-the-limit": ["applications/wordpress.yaml:13:7: error: logo: 'images/huge.png' is more than 100,000 "
-                            "bytes", "use a PNG, JPEG or GIF image of at most 100 KB"],
+    "logo-over-the-limit": ["applications/wordpress.yaml:13:7: error: logo: 'images/huge.png' is 100,008 bytes: a "
+                            "logo is at most 100,000 bytes", "use a PNG, JPEG or GIF image of at most 100 KB"],
     "logo-symlink-outside": ["applications/wordpress.yaml:13:7: error: logo: 'images/linked.png' is outside the "
                              "configuration directory"],
 }

@@ -79,7 +79,8 @@ def test_a_changed_scope_is_disabled_first_and_a_removed_one_needs_allow_delete(
     app, _, _ = read_back(project, "orders-api")
     [read] = app.api.oauth2_permission_scopes
     assert (read.admin_consent_display_name, read.is_enabled) == ("Read all orders", True)  # enabled again
-    assert [str(i) for i in app.api.pre_authorized_applications[0].delegated_permission_ids] == [scope_id("Orders.Read")]
+    granted = app.api.pre_authorized_applications[0].delegated_permission_ids
+    assert [str(scope) for scope in granted] == [scope_id("Orders.Read")]
 
 
 def test_disabling_a_scope_takes_it_away_and_needs_allow_delete(project):
@@ -158,3 +159,16 @@ def test_a_plan_of_the_changed_api_alone_still_knows_its_clients(project):
     assert changed.code == 0, changed.err
     assert "app.orders-api.scope.Orders.Submit  (update)" in changed.out
     assert "pre_authorized" not in changed.out and "Plan: 0 to add, 1 to change, 0 to destroy." in changed.out
+
+
+def test_a_value_moves_from_a_scope_to_a_role_in_one_apply(project):
+    assert apply(project).code == 0
+    edit(project / API, SUBMIT, "")
+    edit(project / API, "scopes: [Orders.Read, Orders.Submit]", "scopes: [Orders.Read]")
+    (project / API).write_text((project / API).read_text() + "appRoles:\n  - displayName: Submit orders\n"
+                               "    value: Orders.Submit\n    allowedMemberTypes: [Application]\n")
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
+    app = applications(project)["orders-api"]
+    assert [role["value"] for role in app["appRoles"]] == ["Orders.Submit"]
+    assert [scope["value"] for scope in app["api"]["oauth2PermissionScopes"]] == ["Orders.Read"]
