@@ -20,8 +20,12 @@ SCOPE_FIELDS = ("adminConsentDescription", "adminConsentDisplayName", "id", "isE
 CLIENT_BY_NAME = "name:"  # the identity of a client whose app id is not known yet
 
 
-def desired(app: Application, address: str):
+def desired(app: Application, address: str) -> list[tuple]:
     """(kind, address, attributes, identity, ids) of the scopes and pre-authorised clients `app` declares."""
+    return list(_desired(app, address)) if app.scopes or app.pre_authorized else []  # most expose none
+
+
+def _desired(app: Application, address: str):
     for scope in app.scopes:
         yield "scope", f"{address}.scope.{scope.value}", {
             "adminConsentDescription": scope.admin_consent_description,
@@ -35,9 +39,15 @@ def desired(app: Application, address: str):
             identity, ids
 
 
-def live(app: dict, address: str, ids: dict):
+def live(app: dict, address: str, ids: dict) -> list[tuple]:
     """The same, of an application as Graph returned it (`ids`: the application's)."""
     api = app.get("api") or {}
+    if not api.get("oauth2PermissionScopes") and not api.get("preAuthorizedApplications"):
+        return []
+    return list(_live(api, address, ids))
+
+
+def _live(api: dict, address: str, ids: dict):
     scopes = api.get("oauth2PermissionScopes") or []
     values = {str(scope.get("id")).lower(): scope.get("value") for scope in scopes}
     for scope in scopes:

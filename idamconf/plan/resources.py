@@ -67,7 +67,7 @@ def desired_resources(configuration: Configuration, environment: str, users: dic
             }, role.id)
         pictured, unreadable = logo.desired(configuration.root, app, address)
         problems += unreadable
-        for kind, at, wanted, identity, ids in [*exposed.desired(app, address), *pictured]:
+        for kind, at, wanted, identity, ids in exposed.desired(app, address) + pictured:
             _add(resources, kind, at, name, wanted, identity, ids)
         _add(resources, "service_principal", f"{address}.service_principal", name,
              service_principal_attributes(app, attributes["tags"]), "")
@@ -108,7 +108,7 @@ def live_application(app: dict, desired: dict | None = None) -> dict:
             "description": role.get("description"), "allowedMemberTypes": sorted(role.get("allowedMemberTypes") or []),
             "isEnabled": bool(role.get("isEnabled")),
         }, role_id, ids, desired)
-    for kind, at, found, identity, more in [*exposed.live(app, address, ids), *logo.live(app, address, ids)]:
+    for kind, at, found, identity, more in exposed.live(app, address, ids) + logo.live(app, address, ids):
         _add(made, kind, at, name, found, identity, more, desired)
     return kept
 
