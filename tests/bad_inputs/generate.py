@@ -720,6 +720,8 @@ case("logo-missing-file", BASE + "logo: images/wordpress.png\n",
      at(13, 7, "logo: no image file 'images/wordpress.png' in the configuration directory"),
      "relative to the directory holding idamconf.yaml")
 case("logo-a-directory", BASE + "logo: images\n", at(13, 7, "logo: no image file 'images'"))
+case("logo-backslashes", BASE + "logo: images\\orders-portal.png\n",
+     at(13, 7, "logo: 'images\\orders-portal.png' is not a valid value here"), "with forward slashes")
 case("logo-not-an-image", BASE + "logo: emulator/directory.yaml\n",
      at(13, 7, "logo: 'emulator/directory.yaml' is not a PNG, JPEG or GIF image"),
      "use a PNG, JPEG or GIF image of at most 100 KB")
