@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from . import apply_access, apply_assignments, apply_permissions
+from . import apply_access, apply_assignments, apply_exposed, apply_logo, apply_permissions
 from .apply_access import StepFailed
 from .apply_recovery import not_replicated, owned_by, write_checked
 from .graph.client import GraphClient, GraphUnavailable, Response, not_yet_visible, query
@@ -42,14 +43,16 @@ class Outcome:
         return "skipped" if among(self.skipped) else "not done"
 
 
-async def apply_plan(client: GraphClient, plan: Plan, report=lambda change, verb: None) -> Outcome:
+async def apply_plan(client: GraphClient, plan: Plan, report=lambda change, verb: None,
+                     root: Path | None = None) -> Outcome:
+    """`root`: the configuration directory, where files the plan names are read (a logo)."""
     outcome = Outcome()
     catalogs = await apply_access.ensure_catalogs(client, plan, outcome, report)
     by_app: dict[str, list[Change]] = {}
     for change in plan.changes:  # unchanged roles too: Graph takes appRoles as a whole collection
         if change.kind != "catalog" and not (change.kind == "application" and change.action is Action.DELETE):
             by_app.setdefault(change.application, []).append(change)
-    chains = {name: _ApplicationChain(client, name, changes, outcome, report, catalogs)
+    chains = {name: _ApplicationChain(client, name, changes, outcome, report, catalogs, root)
               for name, changes in by_app.items() if any(change.action is not Action.NOOP for change in changes)}
     # Releases before claims, so that one apply completes when a package name, an identifier URI or an application
     # name moves: first every access-package teardown, then the applications that leave, then the applications that
@@ -66,6 +69,7 @@ async def apply_plan(client: GraphClient, plan: Plan, report=lambda change, verb
                  and set(c.before["identifierUris"]) - set(c.after["identifierUris"])}
     for wave in (releasing, chains.keys() - releasing):
         await asyncio.gather(*(chains[name].run() for name in wave))
+    await apply_exposed.late_clients(chains)  # clients created by this apply, pre-authorised once they exist
     await apply_permissions.grant(chains, _known_ids(plan))  # consents name two chains' objects: after them all
     return outcome
 
@@ -81,9 +85,9 @@ def _known_ids(plan: Plan) -> dict[str, dict]:
 
 class _ApplicationChain:
     def __init__(self, client: GraphClient, name: str, changes: list[Change], outcome: Outcome, report,
-                 catalogs: dict | None = None):
+                 catalogs: dict | None = None, root: Path | None = None):
         self.client, self.name, self.changes, self.outcome, self.report = client, name, changes, outcome, report
-        self.catalogs = catalogs or {}
+        self.catalogs, self.root = catalogs or {}, root
         self.failed = False
         self.ids: dict = {}
         for change in changes:
@@ -105,12 +109,14 @@ class _ApplicationChain:
             return  # what is left depends on what failed
         await self._steps([self.adopt_application, self.upsert_application,
                            lambda: apply_permissions.withdraw(self), self.disable_roles,
-                           self.write_roles_and_attributes, lambda: apply_permissions.request(self)])
+                           lambda: apply_exposed.disable_scopes(self), self.write_roles_and_attributes,
+                           lambda: apply_permissions.request(self)])
         if self.failed:
             return
         principal = asyncio.ensure_future(self.upsert_service_principal())
         results = await asyncio.gather(principal, self.owners(), apply_access.build(self, self.catalogs, principal),
-                                       apply_assignments.build(self, principal), return_exceptions=True)
+                                       apply_assignments.build(self, principal), apply_logo.upload(self, self.root),
+                                       return_exceptions=True)
         self._failed_with([result for result in results if isinstance(result, BaseException)])
 
     async def _steps(self, steps) -> None:
@@ -162,8 +168,9 @@ class _ApplicationChain:
         roles = [c for c in self.of("role") if c.action is Action.CREATE]
         after = created[0].after
         later = deferred_identifier_uris(after)
-        body = {**after, "identifierUris": [uri for uri in after["identifierUris"] if uri not in later],
-                "appRoles": [c.after for c in roles], **apply_permissions.on_create(self)}
+        body = apply_exposed.with_api(self, {**after, "identifierUris": [
+            uri for uri in after["identifierUris"] if uri not in later], "appRoles": [c.after for c in roles],
+            **apply_permissions.on_create(self)})
         response = await self.send("PATCH", f"applications(uniqueName='{self.name}')", body,
                                    {"Prefer": "create-if-missing"})
         if response.status == 201:
@@ -176,6 +183,7 @@ class _ApplicationChain:
             uris = sorted(resolve_app_id(uri, self.ids["appId"]) for uri in after["identifierUris"])
             await self.send("PATCH", f"applications/{self.ids['id']}", {"identifierUris": uris})
         self.finish(created + roles, "created")
+        apply_exposed.finished(self)
 
     async def adopt_application(self) -> None:
         """An existing application becomes the project's: its uniqueName (set once: Graph never changes it) and the
@@ -199,14 +207,19 @@ class _ApplicationChain:
     async def write_roles_and_attributes(self) -> None:
         app = [c for c in self.of("application") if c.action in (Action.UPDATE, Action.ADOPT)]
         roles = [c for c in self.of("role") if c.reason != DISABLE_FIRST and c.action is not Action.NOOP]
-        if not app and not roles or any(c.action is Action.CREATE for c in self.of("application")):
+        exposed = apply_exposed.pending(self)
+        if not app and not roles and not exposed or any(c.action is Action.CREATE for c in self.of("application")):
             return
         body = {attribute.path.split(".")[0]: app[0].after[attribute.path.split(".")[0]]
                 for attribute in app[0].attributes if attribute.path != "uniqueName"} if app else {}
         if roles:
             body["appRoles"] = [c.after for c in self.of("role") if c.after is not None and c.reason != DISABLE_FIRST]
-        for part in token_version_in_order(body):
+        body = apply_logo.with_marker(self, apply_exposed.with_api(self, body))
+        # one write unless the token version moves: then a value can move between a role and a scope at once
+        moving = app and any(a.path == "api.requestedAccessTokenVersion" for a in app[0].attributes)
+        for part in token_version_in_order(body) if moving else [body]:
             await self.send("PATCH", f"applications/{self.ids['id']}", part)
+        apply_exposed.finished(self)
         self.finish(app, "adopted" if app and app[0].action is Action.ADOPT else "updated")
         self.finish([c for c in roles if c.action is Action.CREATE], "created")
         self.finish([c for c in roles if c.action is Action.UPDATE], "updated")

@@ -23,11 +23,14 @@ from .graph.read_assignments import find_groups, read_relationships
 from .plan.adoption import as_adoptions, pinned, read_adopted, role_conflicts
 from .plan.relationships import desired_relationships, live_relationships
 from .plan.diff import make_plan
+from .plan.exposed import resolve_clients
+from .plan.logo import unmanaged_dropped
 from .plan.governance import catalog_description, desired_governance, live_governance, policy_keeper
 from .plan.model import Resource
 from .plan.placeholders import resolve_app_ids
 from .record import home_problems, read_records, record_name
-from .plan.resources import KIND_ORDER, desired_resources, live_application, live_resources
+from .plan.resources import KIND_ORDER, add_live, desired_resources, live_application, live_resources
+from .plan.roles import role_of
 from . import workflow_permissions
 
 EMULATED_TENANT = "embedded-emulator"
@@ -107,8 +110,8 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     named = people(wanted)
     resolving = asyncio.ensure_future(resolve_users(client, named))
     making = asyncio.ensure_future(_desired_meanwhile(configuration, environment, resolving))
-    (unmanaged, current, adopting, required), lists, (desired, governance, problems, unknown), relations, groups = \
-        await asyncio.gather(
+    (unmanaged, current, adopting, required, app_ids), lists, (desired, governance, problems, unknown), relations, \
+        groups = await asyncio.gather(
             _live_directory(client, configuration, wanted, named, only, service_principals, resolving, making),
             governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(resolving)),
             making, read_relationships(client, configuration.tag), find_groups(client, *groups_named(wanted)))
@@ -122,6 +125,8 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     if problems:
         raise DiagnosticError(problems)
     desired = resolve_app_ids(desired, current)  # {appId} in identifier URIs, for the applications that exist
+    desired, current = resolve_clients(desired, current, app_ids, add_live)  # clients by app id (plan/exposed)
+    current = unmanaged_dropped(desired, current)  # logos of files naming none are left alone (plan/logo)
     apps_by_sp = _applications_by_service_principal(current)
     current |= live_relationships(configuration, apps_by_sp, relations, resolving.result(), related)
     desired |= related
@@ -147,8 +152,9 @@ def _catalog_names(configuration: Configuration, wanted: list, environment: str)
 async def _live_directory(client, configuration: Configuration, wanted: list, named: list[str],
                           only: set[str] | None, service_principals, users, making):
     """Unmanaged applications in the way, the project's live resources -- each application's as its page arrives,
-    sharing the attributes of those like the ones wanted once the configuration's are made (`making`) -- and each
-    application's requiredResourceAccess (workflow_permissions.py)."""
+    sharing the attributes of those like the ones wanted once the configuration's are made (`making`) -- the problems
+    of the applications to adopt, each application's requiredResourceAccess (workflow_permissions.py), and the app
+    ids of all its applications (plan/exposed.py)."""
     def keep(application: dict) -> dict:  # each application's resources made as its page arrives
         return live_application(application, making.result()[0] if making.done() else None)
 
@@ -164,7 +170,8 @@ async def _live_directory(client, configuration: Configuration, wanted: list, na
     problems = adopted.problems + role_conflicts(configuration, adopted) + pinned(wanted, live.applications)
     required = {app["uniqueName"]: app.get("requiredResourceAccess")
                 for app in live.applications + adopted.applications if app.get("uniqueName")}
-    return unmanaged, _marked(current, adopted.names), problems, required
+    app_ids = {**live.app_ids, **{app["uniqueName"]: app["appId"] for app in adopted.applications}}
+    return unmanaged, _marked(current, adopted.names), problems, required, app_ids
 
 
 def _marked(current: dict, adopted: set[str]) -> dict:
@@ -260,11 +267,11 @@ def _unique(problems: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def _applications_by_service_principal(current: dict) -> dict[str, tuple]:
-    roles: dict[str, dict] = {}
+    roles: dict[str, dict] = {}  # application name -> role id -> the role's address part (plan/roles.py)
     service_principals: dict[str, str] = {}  # service principal id -> application name
     for resource in current.values():
         if resource.kind == "role":
-            roles.setdefault(resource.application, {})[resource.attributes["id"]] = resource.attributes["value"]
+            roles.setdefault(resource.application, {})[resource.attributes["id"]] = role_of(resource.address)
         elif resource.kind == "service_principal":
             service_principals[resource.ids["servicePrincipalId"]] = resource.application
     return {sp: (application, roles.get(application, {})) for sp, application in service_principals.items()}

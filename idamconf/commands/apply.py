@@ -13,6 +13,8 @@ from ..plan.render_markdown import render_apply_markdown
 from .plan import render
 from .session import surveyed, use_colour
 
+LOSES = {"role": "disable: whoever holds the role loses it", "scope": "disable: clients granted the scope lose it",
+         "delegated_consent": "fewer scopes consented"}
 VERB_SYMBOL = {"created": "+", "added": "+", "updated": "~", "disabled": "~", "removed": "-", "destroyed": "-",
                "adopted": "↻"}
 
@@ -78,7 +80,7 @@ async def _under_lease(client, survey, shown, output: str, lock_wait: float) -> 
                       "meanwhile, or someone changed it. Nothing was changed: run apply again.", file=sys.stderr)
                 return _refused(output, shown, "the tenant changed after the plan was made") or 1
             client.ownership = ownership(survey.configuration, survey.target.environment, live)
-            outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else _progress)
+            outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else _progress, survey.root)
     except LeaseHeld as busy:
         print(f"error: {terminal(str(busy))}", file=sys.stderr)
         return _refused(output, shown, "another apply is running") or 1
@@ -103,9 +105,7 @@ def _refuse_removals(plan, removing) -> int:
     print("\n".join(deletion_lines(plan)), file=sys.stderr)
     for change in removing:
         if change.action is not Action.DELETE:
-            why = "fewer scopes consented" if change.kind == "delegated_consent" else \
-                "disable: whoever holds the role loses it"
-            print(f"  ~ {terminal(change.address)}  ({why})", file=sys.stderr)
+            print(f"  ~ {terminal(change.address)}  ({LOSES[change.kind]})", file=sys.stderr)
     print("fix: check that these are intended, then run apply again with --allow-delete.", file=sys.stderr)
     return 1
 

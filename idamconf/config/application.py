@@ -24,6 +24,7 @@ from ..graph.uri_rules import PERSONAL
 from . import schema, semantics, yamlfile
 from .access import default_duration, package_name
 from .assignments import assignments_of
+from .exposed import pre_authorized_of, scopes_of
 from .overrides import overridden
 from .permissions import api_permissions
 from .model import AccessPackage, AccessReview, Application, AppRole, Configuration, Location, role_id
@@ -164,7 +165,8 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
     codes = (raw.get("organisation", defaults.get("organisation")), raw.get("department", defaults.get("department")))
     roles = tuple(
         AppRole(
-            id=role.get("id", role_id(name, role["value"])).lower(), value=role["value"],
+            id=role["id"].lower() if "id" in role else role_id(name, role["value"]) if "value" in role else "",
+            value=role.get("value"),  # none: a SAML role, which names its id (semantics._roles)
             display_name=role["displayName"], description=role.get("description"),
             allowed_member_types=tuple(role.get("allowedMemberTypes", ["User"])), enabled=role.get("enabled", True),
             access_package=_access_package(role, raw, codes, Location(file, ("appRoles", index, "accessPackage"),
@@ -180,6 +182,8 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
         spa_redirect_uris=tuple(raw.get("spa", {}).get("redirectUris", [])),
         identifier_uris=tuple(raw.get("identifierUris", [])), tags=tuple(raw.get("tags", [])),
         environments=tuple(raw["environments"]) if "environments" in raw else None, app_roles=roles,
+        scopes=scopes_of(raw, Location(file, (), positions)), logo=raw.get("logo"),
+        pre_authorized=pre_authorized_of(raw, Location(file, (), positions)),
         location=Location(file, ("name",), positions), settings=settings_of(raw),
         app_id=raw["appId"].lower() if raw.get("appId") else None,
         access_token_version=raw.get("api", {}).get("requestedAccessTokenVersion",

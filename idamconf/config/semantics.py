@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic
 from ..graph.clouds import graph_url_problem
 from ..graph.limits import DAYS_IN, review_period_days
-from . import assignments, permissions, tenant_rules
+from . import assignments, exposed, logo, permissions, tenant_rules
 from .access import nearest_schedules, review_schedule, rule_findings
 from .model import APP_ID, TENANT_ID, Application, Configuration, Location
 from .yamlfile import Document, render_path
@@ -21,7 +21,8 @@ def check_application(configuration: Configuration, document: Document, app: App
     roles, its access packages, and the organisation's rules."""
     return _application(document, configuration, app) + _access_packages(document, app) + \
         assignments.check(document, app) + tenant_rules.check(configuration, document, app) + \
-        rule_findings(configuration, document, app) + permissions.check_file(document, app)
+        rule_findings(configuration, document, app) + permissions.check_file(document, app) + \
+        exposed.check(document, app) + logo.check(configuration, document, app)
 
 
 def check_across(configuration: Configuration) -> list[Diagnostic]:
@@ -41,7 +42,7 @@ def check_across(configuration: Configuration) -> list[Diagnostic]:
             for package in (role.access_package for role in variant.app_roles if role.access_package is not None):
                 problems += _package_across(configuration, environment, package, packages, catalogs)
     problems += _identifier_uris_across(configuration) + _app_ids_across(configuration)
-    return list(dict.fromkeys(problems + permissions.check_across(configuration)))
+    return list(dict.fromkeys(problems + permissions.check_across(configuration) + exposed.check_across(configuration)))
 
 
 def _app_ids_across(configuration: Configuration) -> list[Diagnostic]:
@@ -114,7 +115,7 @@ def _access_packages(document: Document, app: Application) -> list[Diagnostic]:
             continue
         path = ("appRoles", index, "accessPackage")
         if "User" not in role.allowed_member_types:
-            problems.append(document.diagnostic(path, f"role '{role.value}' cannot be granted to people "
+            problems.append(document.diagnostic(path, f"role '{role.label}' cannot be granted to people "
                                                 "(allowedMemberTypes has no User), so it cannot have an access package",
                                                 "add User to allowedMemberTypes, or remove the accessPackage block"))
         if package.review and review_schedule(package.review.frequency_days) is None:
@@ -205,7 +206,13 @@ def _application(document: Document, configuration: Configuration, app: Applicat
 def _roles(document: Document, app: Application) -> list[Diagnostic]:
     problems, values, ids = [], {}, {}
     for index, role in enumerate(app.app_roles):
-        if role.value in values:
+        if not role.id:  # nothing to derive it from
+            problems.append(document.diagnostic(("appRoles", index), f"role '{role.display_name}' has neither a "
+                                                "value nor an id: idamconf derives a role's id from its value",
+                                                "add the role's value, or (a SAML role such as User or "
+                                                "msiam_access, never sent as a claim) its id: a GUID"))
+            continue
+        if role.value is not None and role.value in values:
             problems.append(document.diagnostic(("appRoles", index, "value"), f"role value '{role.value}' is used "
                                                 f"twice (also appRoles[{values[role.value]}])",
                                                 "give each role its own value"))

@@ -28,9 +28,7 @@ SCOPE_TYPES = ("User", "Admin")
 CONSENT_TEXTS = ("adminConsentDescription", "adminConsentDisplayName", "userConsentDescription",
                  "userConsentDisplayName")
 PRE_AUTHORIZED_FIELDS = {"appId", "delegatedPermissionIds", "@odata.type"}
-PERSONAL_SCOPES = 100  # [accounts]
-SCOPE_VALUE = 120
-SCOPE_VALUE_PERSONAL = 40  # [accounts]
+PERSONAL_SCOPES = limits.SCOPES_PERSONAL  # [accounts], shared with validate (graph/limits.py)
 
 
 def stored_scopes(scopes):
@@ -75,7 +73,7 @@ def _check_scopes(scopes: list, previous: list, audience: str) -> None:
     for scope in scopes:
         if not isinstance(scope, dict):
             raise invalid("oauth2PermissionScopes", "ApiApplication")
-        _check_scope(scope, SCOPE_VALUE_PERSONAL if uri_rules.personal(audience) else SCOPE_VALUE)
+        _check_scope(scope, limits.scope_value_limit(audience))
     check_enabled_unchanged(scopes, previous)
 
 

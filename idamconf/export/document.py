@@ -66,6 +66,7 @@ def document(app: dict, name: str, environment: str, tenant: Tenant) -> Exported
     _put_if(doc, "tags", sorted(t for t in app.get("tags") or [] if not t.lower().startswith("idamconf:")))
     doc["environments"] = [environment]
     _settings(app, tenant.principals.get(app["appId"]), doc)
+    _exposed(app, tenant, doc, out)
     _roles(app, tenant, doc, out)
     _relations(app, tenant, doc, out)
     if tenant.apis is not None:
@@ -162,10 +163,8 @@ def _roles(app: dict, tenant: Tenant, doc: dict, out: Exported) -> None:
     packages = tenant.packages.get(principal["id"], []) if principal else []
     roles = []
     for role in sorted(app.get("appRoles") or [], key=lambda r: (r.get("value") or "", r["id"])):
-        if not role.get("value"):
-            out.notes.append(f"appRoles: role '{role.get('displayName')}' ({role['id']}) has no value: not written")
-            continue
-        written = {"displayName": role.get("displayName"), "value": role["value"]}
+        written = {"displayName": role.get("displayName")}
+        _put_if(written, "value", role.get("value"))  # a role without a value (a SAML app's User) is named by its id
         _put_if(written, "description", role.get("description"))
         members = sorted(role.get("allowedMemberTypes") or [])
         if members != ["User"]:
@@ -180,6 +179,40 @@ def _roles(app: dict, tenant: Tenant, doc: dict, out: Exported) -> None:
             out.notes += notes
         roles.append(written)
     _put_if(doc, "appRoles", roles)
+
+
+def _exposed(app: dict, tenant: Tenant, doc: dict, out: Exported) -> None:
+    """The scopes the application exposes, with their ids (so they stay the ones clients were granted), and the
+    clients pre-authorised for them: by name when the client is exported or configured too, else by app id."""
+    api = app.get("api") or {}
+    scopes, values = [], {}
+    for scope in sorted(api.get("oauth2PermissionScopes") or [], key=lambda s: (s.get("value") or "", s["id"])):
+        values[scope["id"].lower()] = scope.get("value")
+        written = {"value": scope.get("value")}
+        for key in ("adminConsentDisplayName", "adminConsentDescription", "userConsentDisplayName",
+                    "userConsentDescription"):
+            _put_if(written, key, scope.get(key))
+        if (scope.get("type") or "Admin") != "Admin":
+            written["type"] = scope["type"]
+        if scope.get("isEnabled") is False:
+            written["enabled"] = False
+        written["id"] = scope["id"].lower()
+        scopes.append(written)
+    clients = []
+    for entry in api.get("preAuthorizedApplications") or []:
+        client = (entry.get("appId") or "").lower()
+        named = next((name for app_id, name in tenant.names.items() if app_id.lower() == client), None)
+        wanted = [values.get(str(i).lower()) for i in entry.get("delegatedPermissionIds") or []]
+        if None in wanted:
+            out.notes.append(f"api.preAuthorizedApplications: client {client} is pre-authorised for a permission "
+                             "that is not one of the application's scopes: not written")
+            continue
+        clients.append({"name": named} if named else {"appId": client})
+        clients[-1]["scopes"] = sorted(wanted)
+    if scopes:
+        doc.setdefault("api", {})["oauth2PermissionScopes"] = scopes
+    if clients:
+        doc.setdefault("api", {})["preAuthorizedApplications"] = sorted(clients, key=lambda c: str(c))
 
 
 def _grants(package: dict, role_id: str) -> bool:
@@ -204,12 +237,9 @@ def _unexpressed(app: dict, principal: dict | None) -> list[str]:
         if app.get(attribute):
             notes.append(f"{attribute}: {len(app[attribute])} {what}, not managed by idamconf's files (credentials "
                          "live in a vault); left as they are")
-    api = app.get("api") or {}
-    for attribute in ("oauth2PermissionScopes", "preAuthorizedApplications"):
-        if api.get(attribute):
-            notes.append(f"api.{attribute}: not written by this idamconf yet; left as they are")
     if (app.get("info") or {}).get("logoUrl"):
-        notes.append("logo: the application has a logo, not written by this idamconf yet; left as it is")
+        notes.append("logo: the application has a logo; export does not download images, and a file without "
+                     "`logo:` leaves it as it is (to manage it, save the image beside the file and add `logo:`)")
     if principal is None:
         notes.append("servicePrincipal: the application has no service principal (enterprise application); "
                      "adopting it creates one")

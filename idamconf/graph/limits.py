@@ -7,6 +7,8 @@ and `validate` (see uri_rules.py for the URIs). Sources:
 - [manifest] Microsoft Entra, app manifest reference: requestedAccessTokenVersion must be 2 for personal-account
   audiences (Graph: 400 InvalidAccessTokenVersion, for PersonalMicrosoftAccount too: microsoft-graph-docs-contrib
   issue 1122); at most 1,200 entries across an application's collections.
+- [scopes] An exposed scope's value is at most 120 characters (permissionScope; 40 for personal-account audiences,
+  which may expose at most 100 scopes [accounts]), unique among the application's scopes and its app roles' values.
 - [limits] Microsoft Entra, "Service limits and restrictions": at most 100 owners of an application.
 - [logo] Graph's application resource: `logo` is a stream, "the main logo for the application", uploaded with
   `PUT /applications/{id}/logo`; Graph's pages document no size or format. Microsoft Entra's page on an
@@ -37,6 +39,9 @@ PERMISSIONS_PERSONAL = 200
 PERMISSIONS_PER_API_PERSONAL = 30
 TOKEN_VERSIONS = (None, 1, 2)
 DAYS_IN = {"weekly": 7, "absoluteMonthly": 28}
+SCOPE_VALUE = 120  # [scopes]
+SCOPE_VALUE_PERSONAL = 40
+SCOPES_PERSONAL = 100
 LOGO_BYTES = 100_000
 LOGO_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
                    "image/gif": (b"GIF87a", b"GIF89a")}
@@ -44,6 +49,10 @@ LOGO_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\x
 
 def display_name_limit(audience: str | None) -> int:
     return DISPLAY_NAME_PERSONAL if personal(audience) else DISPLAY_NAME
+
+
+def scope_value_limit(audience: str | None) -> int:
+    return SCOPE_VALUE_PERSONAL if personal(audience) else SCOPE_VALUE
 
 
 def tag_problem(tag: str) -> str | None:
@@ -92,12 +101,13 @@ def logo_type(image: bytes) -> str | None:
     return next((kind for kind, starts in LOGO_SIGNATURES.items() if image.startswith(starts)), None)
 
 
-def logo_problem(image: bytes) -> str | None:
-    """What is wrong with a logo's bytes [logo]."""
+def logo_problem(image: bytes, size: int | None = None) -> str | None:
+    """What is wrong with a logo's bytes [logo]; `size`: the whole file's, when `image` is only its beginning."""
+    size = len(image) if size is None else size
     if logo_type(image) is None:
         return "is not a PNG, JPEG or GIF image"
-    if len(image) > LOGO_BYTES:
-        return f"is {len(image):,} bytes: a logo is at most {LOGO_BYTES:,} bytes (100 KB)"
+    if size > LOGO_BYTES:
+        return f"is {size:,} bytes: a logo is at most {LOGO_BYTES:,} bytes (100 KB)"
     return None
 
 

@@ -76,7 +76,8 @@ class Ownership:
         if parts[0] != "applications" or len(parts) < 2 or parts[1].lower() not in self.applications:
             return False
         return (method, len(parts)) in {("PATCH", 2), ("DELETE", 2)} or \
-            parts[2:3] == ["owners"] and (method, len(parts)) in {("POST", 4), ("DELETE", 5)} and parts[-1] == "$ref"
+            parts[2:3] == ["owners"] and (method, len(parts)) in {("POST", 4), ("DELETE", 5)} and parts[-1] == "$ref" \
+            or parts[2:] == ["logo"] and method == "PUT"  # the application's logo (apply_logo.py)
 
     def _consent(self, method: str, parts: list[str], body: dict) -> bool:
         """A consent held by one of the project's service principals: an app role assignment on its side

@@ -65,6 +65,7 @@ class LiveState:
     owners: dict[str, list[dict]] = field(default_factory=dict)  # application object id -> owners
     users: dict[str, str] = field(default_factory=dict)  # lower-cased UPN -> user object id
     unmanaged: dict[str, dict] = field(default_factory=dict)  # uniqueName -> an application without our tag
+    app_ids: dict[str, str] = field(default_factory=dict)  # uniqueName -> appId, of every tagged one (`only` too)
 
 
 def tagged(tag: str) -> str:
@@ -91,6 +92,8 @@ async def read_live(client: GraphClient, tag: str, wanted_names: list[str], peop
                              expand=f"owners($select={OWNER_FIELDS})", top=PAGE), keep),
         service_principals or read_service_principals(client, tag),
         users or resolve_users(client, people))
+    state.app_ids = {app["uniqueName"]: app.get("appId") or app["ids"]["appId"] for app in applications
+                     if app.get("uniqueName")}  # the project's clients of its APIs (plan/exposed.py), even off `only`
     if only is not None:
         applications = [app for app in applications if app.get("uniqueName") in only]
     state.owners = {app["id"]: app.pop("owners", None) or [] for app in applications}

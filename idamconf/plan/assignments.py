@@ -25,6 +25,7 @@ from ..config.model import Configuration, Location
 from ..diagnostics import Diagnostic
 from .model import NO_IDS
 from .resources import KIND_ORDER, add_live
+from .roles import role_label
 
 KIND = "assignment"
 MANAGED_PRINCIPALS = ("Group", "User")
@@ -91,7 +92,7 @@ def live_assignments(apps_by_sp: dict[str, tuple], granted: dict[str, list[dict]
                      packaged: dict[str, set[str]], desired: dict | None):
     """The managed assignments the project's service principals grant (see the module's notes).
 
-    `apps_by_sp`: service principal id -> (application name, its roles: id -> value); `granted`: service principal
+    `apps_by_sp`: service principal id -> (application name, its roles: id -> address part, plan/roles.py); `granted`: service principal
     id -> its appRoleAssignedTo; `people`: user id -> UPN of the people the configuration names (for addresses);
     `packaged`: application name -> the ids of its roles with an access package."""
     resources: dict[tuple, object] = {}
@@ -101,7 +102,8 @@ def live_assignments(apps_by_sp: dict[str, tuple], granted: dict[str, list[dict]
             if kind not in MANAGED_PRINCIPALS or kind == "User" and role in packaged.get(application, ()):
                 continue
             principal = assignment["principalId"].lower()
-            value = roles.get(role) or (DEFAULT_ROLE if role == DEFAULT_ACCESS else role)
+            part = roles.get(role)
+            value = role_label(part) if part else (DEFAULT_ROLE if role == DEFAULT_ACCESS else role)
             _add(resources, application, value, _principal(kind, principal, assignment, people), role, principal,
                  kind, {"servicePrincipalId": sp_id, "assignmentId": assignment["id"]}, desired)
     return resources

@@ -12,6 +12,7 @@ from ..config.model import Configuration
 from ..diagnostics import Diagnostic
 from .model import Resource
 from .resources import KIND_ORDER, add_live
+from .roles import role_label, role_parts
 
 UNREVIEWED = {"remove": "removeAccess", "keep": "keepAccess", "recommendation": "acceptAccessRecommendation"}
 _UNREVIEWED_FROM_GRAPH = {graph: ours for ours, graph in UNREVIEWED.items()}
@@ -30,18 +31,19 @@ def desired_governance(configuration: Configuration, environment: str, users: di
     for app in configuration.applications:
         if not app.in_environment(environment):
             continue
-        for role in app.app_roles:
+        parts = role_parts((role.id, role.value, role.display_name) for role in app.app_roles)
+        for role, part in zip(app.app_roles, parts):
             package = role.access_package
             if package is None:
                 continue
             catalog = configuration.catalog_for(environment, package)
-            base = f"app.{app.name}.role.{role.value}"
+            base = f"app.{app.name}.role{part}"
             people = _people(package, users, problems)
             add = _adder(resources, app.name, role.id, catalog)
             add("catalog_resource", f"app.{app.name}.catalog[{catalog}]", {"catalog": catalog})
             add("access_package", f"{base}.access_package", {"displayName": package.name,
                                                               "description": package.description, "catalog": catalog})
-            add("role_scope", f"{base}.access_package.role_scope", {"role": role.value, "catalog": catalog})
+            add("role_scope", f"{base}.access_package.role_scope", {"role": role_label(part), "catalog": catalog})
             schedule = review_schedule(package.review.frequency_days) if package.review else None
             add("policy", f"{base}.access_package.policy", policy_attributes(package, people),
                 {"people": people, "recurrence": (schedule.pattern, schedule.interval) if schedule else None})
@@ -107,7 +109,8 @@ def live_governance(apps_by_sp: dict[str, tuple], catalogs: dict[str, dict], res
                     packages: list[dict], policies: list[dict], desired: dict | None = None):
     """What the tenant holds for the project's applications.
 
-    `apps_by_sp`: service principal id -> (application name, its role ids by app role id -> value);
+    `apps_by_sp`: service principal id -> (application name, its roles' address parts by app role id: see
+    plan/roles.py);
     `catalogs`: name -> catalog; `resources`: catalog id -> its resources; `policies`: as `policy_keeper` keeps
     them; `desired`: the configuration's resources (see resources.add_live).
     """
@@ -139,7 +142,8 @@ def live_governance(apps_by_sp: dict[str, tuple], catalogs: dict[str, dict], res
 
 
 def _grant(package: dict, catalog_names: dict, apps_by_sp: dict) -> tuple | None:
-    """(application, role id, role value, catalog, role scope) of the project's role a package grants, if any."""
+    """(application, role id, role's address part, catalog, role scope) of the project's role a package grants, if
+    any."""
     catalog = catalog_names.get((package.get("catalog") or {}).get("id"))
     if catalog is None:
         return None
@@ -164,8 +168,8 @@ def _preference(package: dict, wanted, policies: dict) -> tuple:
 
 def _live_package(found: dict, package: dict, grant: tuple, policies: list, desired: dict | None,
                   duplicate: bool) -> None:
-    application, role_id, value, catalog, scope = grant
-    base = f"app.{application}.role.{value}.access_package"
+    application, role_id, part, catalog, scope = grant
+    base = f"app.{application}.role{part}.access_package"
     identity = f"{role_id}|{catalog}"
     if duplicate:  # shown, and deleted, as a package of its own
         base, identity = f"{base}[duplicate {package['id']}]", f"{identity}|duplicate {package['id']}"
@@ -178,7 +182,7 @@ def _live_package(found: dict, package: dict, grant: tuple, policies: list, desi
 
     add("access_package", base, {"displayName": package["displayName"], "description": package.get("description"),
                                  "catalog": catalog})
-    add("role_scope", f"{base}.role_scope", {"role": value, "catalog": catalog})
+    add("role_scope", f"{base}.role_scope", {"role": role_label(part), "catalog": catalog})
     wanted = None if duplicate else _wanted(desired, application, "policy", identity)
     kept = sorted(policies, key=lambda p: (wanted is None or p["attributes"] != wanted.attributes, p["id"]))
     for rank, policy in enumerate(kept):  # one policy per package: more are duplicates, deleted

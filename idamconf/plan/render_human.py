@@ -32,6 +32,10 @@ _SHOWN_ON_CREATE = {
     "permission": ("resourceAppId", "id"),
     "consent": ("resourceAppId", "appRoleId"),
     "delegated_consent": ("resourceAppId", "scope"),
+    "scope": ("type", "adminConsentDisplayName", "adminConsentDescription", "userConsentDisplayName",
+              "userConsentDescription", "isEnabled", "id"),
+    "pre_authorized": ("client", "scopes"),
+    "logo": ("image", "sha256"),
 }
 
 
@@ -82,7 +86,7 @@ def _change_lines(change: Change, paint) -> list[str]:
     note = {Action.CREATE: "create", Action.UPDATE: "update", Action.DELETE: "destroy",
             Action.ADOPT: "adopt: an existing application becomes the project's"}[change.action]
     if change.reason == DISABLE_FIRST:
-        note = "disable first: Graph changes or removes only disabled roles"
+        note = f"disable first: Graph changes or removes only disabled {change.kind}s"
     head = paint(_COLOURS[change.action], f"  {change.action.symbol} {terminal(change.address)}")
     lines = [f"{head}  ({note})"]
     if change.action is Action.CREATE:

@@ -9,11 +9,14 @@ from __future__ import annotations
 from .. import surface
 from ..config.model import Application, Configuration
 from ..diagnostics import Diagnostic
+from . import exposed, logo
 from .model import NO_IDS, Resource
 from .placeholders import resolve_tenant_id
+from .roles import role_parts
 
 KIND_ORDER = {"catalog": -1, "application": 0, "role": 1, "service_principal": 2, "owner": 3, "catalog_resource": 4,
-              "access_package": 5, "role_scope": 6, "policy": 7}
+              "access_package": 5, "role_scope": 6, "policy": 7,
+              "logo": 0, "scope": 1, "pre_authorized": 2}  # (sorted by kind's name within an order)
 KIND_ORDER |= {"permission": 8, "consent": 9, "delegated_consent": 9}  # plan/permissions.py
 KIND_ORDER.update({"service_principal_owner": 10, "assignment": 11})  # plan/principal_owners.py, plan/assignments.py
 
@@ -57,12 +60,17 @@ def desired_resources(configuration: Configuration, environment: str, users: dic
         name, address = app.name, f"app.{app.name}"
         attributes = application_attributes(app, tag, tenant_id)
         _add(resources, "application", address, name, attributes, name)
-        for role in app.app_roles:
-            _add(resources, "role", f"{address}.role.{role.value}", name, {
+        parts = role_parts((role.id, role.value, role.display_name) for role in app.app_roles)
+        for role, part in zip(app.app_roles, parts):
+            _add(resources, "role", f"{address}.role{part}", name, {
                 "id": role.id, "value": role.value, "displayName": role.display_name,
                 "description": role.description, "allowedMemberTypes": sorted(role.allowed_member_types),
                 "isEnabled": role.enabled,
             }, role.id)
+        pictured, unreadable = logo.desired(configuration.root, app, address)
+        problems += unreadable
+        for kind, at, wanted, identity, ids in exposed.desired(app, address) + pictured:
+            _add(resources, kind, at, name, wanted, identity, ids)
         _add(resources, "service_principal", f"{address}.service_principal", name,
              service_principal_attributes(app, attributes["tags"]), "")
         desired_owners(resources, "owner", address, name, app.owners, users, lambda: app.owner_locations, problems)
@@ -104,13 +112,17 @@ def live_application(app: dict, desired: dict | None = None) -> dict:
         return kept  # tagged but not created by idamconf (no key to manage it by): left alone
     address = f"app.{name}"
     _add(made, "application", address, name, _live_attributes(app), name, ids, desired)
-    for role in app.get("appRoles") or []:
+    roles = app.get("appRoles") or []
+    parts = role_parts((role["id"].lower(), role.get("value"), role.get("displayName")) for role in roles)
+    for role, part in zip(roles, parts):
         role_id = role["id"].lower()
-        _add(made, "role", f"{address}.role.{role.get('value')}", name, {
+        _add(made, "role", f"{address}.role{part}", name, {
             "id": role_id, "value": role.get("value"), "displayName": role.get("displayName"),
             "description": role.get("description"), "allowedMemberTypes": sorted(role.get("allowedMemberTypes") or []),
             "isEnabled": bool(role.get("isEnabled")),
         }, role_id, ids, desired)
+    for kind, at, found, identity, more in exposed.live(app, address, ids) + logo.live(app, address, ids):
+        _add(made, kind, at, name, found, identity, more, desired)
     return kept
 
 
@@ -160,7 +172,7 @@ def _live_core(app: dict) -> dict:
         "description": app.get("description"),
         "signInAudience": app.get("signInAudience"),
         "identifierUris": sorted(app.get("identifierUris") or []),
-        "tags": sorted(app.get("tags") or []),
+        "tags": logo.without_marker(app.get("tags") or []),  # the logo's marker is idamconf's (plan/logo.py)
         "web": {"redirectUris": sorted((app.get("web") or {}).get("redirectUris") or [])},
         "spa": {"redirectUris": sorted((app.get("spa") or {}).get("redirectUris") or [])},
         # null is Graph's default, version 1 (apiApplication); an application read without `api` is one too

@@ -250,8 +250,8 @@ case("enum-unreviewed-typo", BASE + "        unreviewed: removed\n",
 case("enum-sign-in-audience-typo", BASE + "signInAudience: AzureADMyOrgs\n",
      at(13, 17, "signInAudience: 'AzureADMyOrgs' is not one of"), "did you mean 'AzureADMyOrg'?")
 case("missing-required-name", sub("name: wordpress\n", ""), at(1, 1, "missing required key 'name'"))
-case("missing-required-role-value", sub("    value: Blog.Writer\n", ""),
-     at(5, 5, "appRoles[0]: missing required key 'value'"))
+case("missing-role-value-and-id", sub("    value: Blog.Writer\n", ""),
+     at(5, 5, "appRoles[0]: role 'Writer' has neither a value nor an id"), "its id: a GUID")
 case("missing-required-approvers", sub("      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n", ""),
      at(9, 7, "appRoles[0].accessPackage: missing required key 'approvers'"))
 case("missing-required-frequency", sub("        frequencyDays: 180\n", ""),
@@ -749,6 +749,73 @@ case("service-principal-owner-not-a-upn", BASE + "servicePrincipal:\n  owners: [
      "use the person's user principal name")
 case("service-principal-owners-not-a-list", BASE + "servicePrincipal:\n  owners: alice.admin@contoso.com\n",
      at(14, 11, "servicePrincipal.owners: expected a list, found a string"))
+# --- issue 15: exposed scopes, pre-authorised clients, roles without a value, the logo --------------------------------
+SCOPE = ("api:\n"                                                                # 13
+         "  oauth2PermissionScopes:\n"                                           # 14
+         "    - value: Blog.Read\n"                                              # 15
+         "      adminConsentDisplayName: Read the blog\n"                        # 16
+         "      adminConsentDescription: Lets the application read posts.\n")   # 17
+CLIENTS = "  preAuthorizedApplications:\n"                                       # 18
+case("scope-missing-admin-consent-description", BASE + SCOPE.replace(
+     "      adminConsentDescription: Lets the application read posts.\n", ""),
+     at(15, 7, "api.oauth2PermissionScopes[0]: missing required key 'adminConsentDescription'"))
+case("scope-type-typo", BASE + SCOPE + "      type: Users\n",
+     at(18, 13, "api.oauth2PermissionScopes[0].type: 'Users' is not one of Admin, User"), "did you mean 'User'?")
+case("scope-value-with-a-space", BASE + SCOPE.replace("value: Blog.Read", "value: Blog Read"),
+     at(15, 14, "api.oauth2PermissionScopes[0].value: 'Blog Read' is not a valid value here"), "no spaces")
+case("scope-value-also-a-role-value", BASE + SCOPE.replace("value: Blog.Read", "value: Blog.Writer"),
+     at(15, 14, "api.oauth2PermissionScopes[0].value: scope value 'Blog.Writer' is also used by appRoles[0]"),
+     "give each scope and role its own value")
+case("scope-value-twice", BASE + SCOPE + SCOPE.split("\n", 2)[2],
+     at(18, 14, "api.oauth2PermissionScopes[1].value: scope value 'Blog.Read' is also used by "
+                "api.oauth2PermissionScopes[0]"))
+case("scope-id-also-a-role-id", sub("    value: Blog.Writer\n",
+                                    "    value: Blog.Writer\n    id: 2d4f0b3a-1c5e-4f6a-8b7c-9d0e1f2a3b4c\n") + SCOPE +
+     "      id: 2D4F0B3A-1C5E-4F6A-8B7C-9D0E1F2A3B4C\n",
+     at(19, 11, "api.oauth2PermissionScopes[0].id: scope id '2d4f0b3a-1c5e-4f6a-8b7c-9d0e1f2a3b4c' is also used by "
+                "appRoles[0]"))
+case("scope-value-too-long-for-personal-accounts",
+     "name: wordpress\ndisplayName: WordPress Blog\nowners: [alice.admin@contoso.com]\n"
+     "signInAudience: AzureADandPersonalMicrosoftAccount\n" + SCOPE.replace("Blog.Read", "Blog." + "R" * 40),
+     at(7, 14, "api.oauth2PermissionScopes[0].value: 'Blog.RRRR"), "is longer than 40 characters, Graph's limit for "
+     "a scope of signInAudience AzureADandPersonalMicrosoftAccount")
+case("pre-authorized-unknown-scope",
+     BASE + SCOPE + CLIENTS + "    - name: orders-portal\n      scopes: [Blog.Delete]\n",
+     at(20, 16, "api.preAuthorizedApplications[0].scopes[0]: 'Blog.Delete' is not a scope of this application"),
+     "use one of the values under api.oauth2PermissionScopes: Blog.Read")
+case("pre-authorized-name-and-app-id", BASE + SCOPE + CLIENTS + "    - name: orders-portal\n"
+     "      appId: 04b07795-8ddb-461a-bbee-02f9e1bf7b46\n      scopes: [Blog.Read]\n",
+     at(19, 7, "api.preAuthorizedApplications[0]: name the client once: by name (an application of this "
+               "configuration) or by appId, not both"), "keep one of name: and appId:")
+case("pre-authorized-no-client", BASE + SCOPE + CLIENTS + "    - scopes: [Blog.Read]\n",
+     at(19, 7, "api.preAuthorizedApplications[0]: name the client once"))
+case("pre-authorized-twice", BASE + SCOPE + CLIENTS + "    - name: orders-portal\n      scopes: [Blog.Read]\n" * 2,
+     at(21, 7, "api.preAuthorizedApplications[1]: client 'orders-portal' is pre-authorised twice (also "
+               "api.preAuthorizedApplications[0])"), "list all of its scopes in one entry")
+case("pre-authorized-unknown-application", BASE + SCOPE + CLIENTS + "    - name: crm\n      scopes: [Blog.Read]\n",
+     at(19, 7, "api.preAuthorizedApplications[0]: no application named 'crm' in this configuration"),
+     "or by appId: for an application managed elsewhere")
+case("pre-authorized-app-id-not-a-guid", BASE + SCOPE + CLIENTS + "    - appId: azure-cli\n      scopes: [Blog.Read]\n",
+     at(19, 14, "api.preAuthorizedApplications[0].appId: 'azure-cli' is not a valid value here"),
+     "use the client's app id, a GUID")
+case("pre-authorized-no-scopes", BASE + SCOPE + CLIENTS + "    - name: orders-portal\n      scopes: []\n",
+     at(20, 15, "api.preAuthorizedApplications[0].scopes: the list is empty"))
+case("logo-absolute-path", BASE + "logo: /etc/passwd\n",
+     at(13, 7, "logo: '/etc/passwd' is outside the configuration directory"), "copy the image into the configuration")
+case("logo-parent-directory", BASE + "logo: ../../../../../../etc/hostname\n",
+     at(13, 7, "logo: '../../../../../../etc/hostname' is outside the configuration directory"))
+case("logo-missing-file", BASE + "logo: images/wordpress.png\n",
+     at(13, 7, "logo: no image file 'images/wordpress.png' in the configuration directory"),
+     "relative to the directory holding idamconf.yaml")
+case("logo-a-directory", BASE + "logo: images\n", at(13, 7, "logo: no image file 'images'"))
+case("logo-backslashes", BASE + "logo: images\\orders-portal.png\n",
+     at(13, 7, "logo: 'images\\orders-portal.png' is not a valid value here"), "with forward slashes")
+case("logo-not-an-image", BASE + "logo: emulator/directory.yaml\n",
+     at(13, 7, "logo: 'emulator/directory.yaml' is not a PNG, JPEG or GIF image"),
+     "use a PNG, JPEG or GIF image of at most 100 KB")
+case("logo-override-missing-file", BASE + "logo: images/orders-portal.png\noverrides:\n  devl:\n"
+     "    logo: images/wordpress-devl.png\n",
+     at(16, 11, "logo: no image file 'images/wordpress-devl.png' in the configuration directory"))
 
 # --- generated at test time (see BUILDERS in test_bad_inputs.py) ----------------------------------------------------
 GENERATED = {
@@ -762,6 +829,10 @@ GENERATED = {
                                   "configuration directory"],
     "symlink-project-file-outside": ["idamconf.yaml: error: this file links outside the configuration directory"],
     "symlink-seed-outside": ["idamconf.yaml:18:11: error: environments.local.seed: the seed file is outside the "
+                             "configuration directory"],
+    "logo-over-the-limit": ["applications/wordpress.yaml:13:7: error: logo: 'images/huge.png' is 100,008 bytes: a "
+                            "logo is at most 100,000 bytes", "use a PNG, JPEG or GIF image of at most 100 KB"],
+    "logo-symlink-outside": ["applications/wordpress.yaml:13:7: error: logo: 'images/linked.png' is outside the "
                              "configuration directory"],
 }
 

@@ -12,6 +12,10 @@ from typer.testing import CliRunner
 from idamconf.cli import app
 
 runner = CliRunner()
+EXAMPLE_FILES = sorted(path.name for path in (Path(__file__).resolve().parents[2] / "examples" / "applications")
+                       .glob("*.yaml"))
+EXAMPLE_APPLICATIONS = {name.removesuffix(".yaml") for name in EXAMPLE_FILES}  # each file is named as its app
+EXAMPLES_TO_ADD = 97  # the resources a plan of examples/ against an empty tenant adds (tests/cli/test_scenarios.py)
 
 
 @dataclass
@@ -81,6 +85,16 @@ def owners_of(project: Path, name: str) -> set[str]:
     app_id = applications(project)[name]["id"]
     users = {user["id"]: user["userPrincipalName"] for user in state["objects"].get("users", [])}
     return {users[target] for relation, source, target in state["links"] if relation == "owners" and source == app_id}
+
+
+def faulted(monkeypatch, policy) -> None:
+    """The embedded emulator with a fault policy (emulator/faults.py: `before`, `after`) for the rest of the test,
+    or until `monkeypatch.undo()`."""
+    from idamconf.emulator import embedded
+
+    real_open = embedded.open_app
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None, tenant=None: real_open(
+        state, seed, policy, tenant))
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -64,6 +64,7 @@ OURS = Ownership("idamconf:eucs-idam", {"wordpress"}, {"a1"}, {"app-1"}, {"sp-1"
     ("DELETE", "applications/a1", None),
     ("POST", "applications/a1/owners/$ref", {"@odata.id": "x"}),
     ("DELETE", "applications/a1/owners/u1/$ref", None),
+    ("PUT", "applications/a1/logo", b"\x89PNG\r\n\x1a\n"),  # an image, not JSON
     ("PATCH", "servicePrincipals(appId='app-1')", {}),
     ("POST", "servicePrincipals/SP-1/owners/$ref", {"@odata.id": "x"}),
     ("DELETE", "servicePrincipals/sp-1/owners/u1/$ref", None),
@@ -96,6 +97,9 @@ def test_writes_to_the_projects_objects_are_allowed(method, path, body):
     ("PATCH", "applications/a2", {}),
     ("DELETE", "applications/a2", None),
     ("POST", "applications/a2/owners/$ref", {}),
+    ("PUT", "applications/a2/logo", b"\x89PNG\r\n\x1a\n"),
+    ("DELETE", "applications/a1/logo", None),  # a logo is replaced, never deleted
+    ("PUT", "applications/a1", {}),
     ("POST", "applications/a1/addPassword", {}),  # not a write apply makes
     ("POST", "applications", {"displayName": "x"}),  # creates go by uniqueName only
     ("PATCH", "servicePrincipals(appId='app-2')", {}),

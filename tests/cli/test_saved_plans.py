@@ -9,7 +9,7 @@ import jsonschema
 from idamconf.config.schema import schema
 from idamconf.emulator import Store
 
-from .harness import applications, apply, edit, idamconf, plan
+from .harness import EXAMPLES_TO_ADD, applications, apply, edit, idamconf, plan
 from .test_scenarios import converged
 
 
@@ -99,7 +99,7 @@ def test_apply_markdown_report(project):
     result = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "markdown")
     assert result.code == 0, result.err
     assert result.out.startswith("<!-- idamconf-apply -->")
-    assert "**Apply complete: 81 added, 0 changed, 0 destroyed; 0 failed.**" in result.out
+    assert f"**Apply complete: {EXAMPLES_TO_ADD} added, 0 changed, 0 destroyed; 0 failed.**" in result.out
     assert "- ➕ `app.wordpress` (create)" in result.out
     again = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "markdown")
     assert "**No changes.**" in again.out
@@ -109,7 +109,7 @@ def test_apply_json_report(project):
     result = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "json")
     report = json.loads(result.out)
     assert result.code == 0 and report["complete"] is True
-    assert report["summary"] == {"adopted": 0, "added": 81, "changed": 0, "destroyed": 0, "failed": 0}
+    assert report["summary"] == {"adopted": 0, "added": EXAMPLES_TO_ADD, "changed": 0, "destroyed": 0, "failed": 0}
     assert {"address": "app.wordpress", "action": "create"} in report["done"]
 
 

@@ -5,7 +5,7 @@ Every scenario ends with a plan that shows no changes and a tenant without dupli
 
 from __future__ import annotations
 
-from .harness import applications, apply, declared, edit, example_names, owners_of, plan
+from .harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD, applications, apply, edit, owners_of, plan
 
 NO_CHANGES = "No changes. The tenant matches the configuration."
 
@@ -20,16 +20,16 @@ def converged(project) -> None:
 def test_create_everything_then_nothing_to_do(project):
     first = plan(project, "--detailed-exitcode")
     assert first.code == 2
-    # 6 applications, 10 roles, 6 service principals, 12 owners, and the service principals' 12 (the applications');
-    # 2 assignments; 8 API permissions and 3 consents; 1 catalog, 3 catalog memberships, and 6 access packages, each
-    # with its role scope and policy.
-    assert "Plan: 81 to add, 0 to change, 0 to destroy." in first.out
+    # 8 applications, 10 roles, 2 scopes, 1 pre-authorised client, 1 logo, 8 service principals, 16 owners and the
+    # service principals' 16 (the applications'), 2 assignments, 8 API permissions and 3 consents; 1 catalog,
+    # 3 catalog memberships, and 6 access packages, each with its role scope and policy.
+    assert f"Plan: {EXAMPLES_TO_ADD} to add, 0 to change, 0 to destroy." in first.out
     result = apply(project)
     assert result.code == 0, result.err
-    assert "Apply complete: 81 added, 0 changed, 0 destroyed." in result.out
+    assert f"Apply complete: {EXAMPLES_TO_ADD} added, 0 changed, 0 destroyed." in result.out
     converged(project)
     apps = applications(project)
-    assert set(apps) == declared(project)
+    assert set(apps) == EXAMPLE_APPLICATIONS
     assert {role["value"] for role in apps["wordpress"]["appRoles"]} == {
         "Blog.Administrator", "Blog.Writer", "Blog.Approver"}
     assert "idamconf:eucs-idam" in apps["wordpress"]["tags"]
