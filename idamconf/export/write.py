@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
 from ..config.overrides import FIXED
 from .document import ORDER, Exported
+from .emit import emit, one_line
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schemas/application.schema.json"
 NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -36,20 +35,8 @@ def text(exported: Exported, environment: str) -> str:
     lines = [SCHEMA_LINE, f"# Exported by idamconf from environment {environment}."]
     if exported.notes:
         lines.append("# Not written here, and left as they are in the tenant:")
-        lines += [f"#   - {note}" for note in exported.notes]
-    return "\n".join(lines) + "\n" + _yaml(exported.document)
-
-
-class _Dumper(yaml.SafeDumper):
-    """Lists indented under their key, as the examples and `new app` write them."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False):
-        return super().increase_indent(flow, False)
-
-
-def _yaml(document: dict) -> str:
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=118,
-                     default_flow_style=False)
+        lines += [f"#   - {one_line(note)}" for note in exported.notes]  # notes quote the tenant
+    return "\n".join(lines) + "\n" + emit(exported.document)
 
 
 def with_environment(existing: dict, exported: dict, environment: str) -> dict | None:
