@@ -25,6 +25,8 @@ import time
 from idamconf.graph.read import (APP_FIELDS, CATALOG_FIELDS, PACKAGE_FIELDS, POLICY_FIELDS, RESOURCE_FIELDS,
                                  SP_FIELDS)
 from idamconf.graph.read_assignments import ASSIGNMENT_FIELDS
+from idamconf.graph.read_permissions import API_FIELDS, GRANT_FIELDS
+from idamconf.graph.read_permissions import ASSIGNMENT_FIELDS as CONSENT_FIELDS
 
 GOV = "identityGovernance/entitlementManagement"
 OWNER_FIELDS = "id,userPrincipalName"
@@ -53,6 +55,21 @@ def lists(tag: str, top: int = PAGE) -> list[tuple[str, str, dict]]:
     ]
 
 
+def api_lookup(api: str) -> tuple[str, str, dict]:
+    """The service principal of an API the configuration names by display name (`--api`)."""
+    return "api", "servicePrincipals", {"$filter": f"displayName eq '{api}'", "$select": API_FIELDS}
+
+
+def consent_lists(api_id: str, top: int = PAGE) -> list[tuple[str, str, dict]]:
+    """The consents to an API: application permissions granted (its appRoleAssignedTo) and administrators'
+    delegated grants (oauth2PermissionGrants naming it), as graph/read_permissions.read_consents reads them."""
+    return [("consents.assigned", f"servicePrincipals/{api_id}/appRoleAssignedTo",
+             {"$select": CONSENT_FIELDS, "$top": str(top)}),
+            ("consents.granted", "oauth2PermissionGrants",
+             {"$select": GRANT_FIELDS, "$top": str(top),
+              "$filter": f"resourceId eq '{api_id}' and consentType eq 'AllPrincipals'"})]
+
+
 def resources_list(catalog_id: str, top: int = PAGE) -> tuple[str, str, dict]:
     return "catalogResources", f"{GOV}/catalogs/{catalog_id}/resources", {"$select": RESOURCE_FIELDS, "$top": str(top)}
 
@@ -73,7 +90,8 @@ class Tally:
 
 
 # ----------------------------------------------------------------------------------------------- the raw floor
-async def read_raw(graph_url: str, tag: str, max_pages: int | None, top: int = PAGE) -> Tally:
+async def read_raw(graph_url: str, tag: str, max_pages: int | None, top: int = PAGE,
+                   apis: tuple[str, ...] = ()) -> Tally:
     import httpx
 
     tally = Tally()
@@ -103,8 +121,12 @@ async def read_raw(graph_url: str, tag: str, max_pages: int | None, top: int = P
             catalogs = await read(*listed)
             await asyncio.gather(*(read(*resources_list(catalog["id"], top)) for catalog in catalogs))
 
+        async def consents(api: str) -> None:  # `--api`: as a plan naming the API's permissions reads them
+            for principal in await read(*api_lookup(api)):
+                await asyncio.gather(*(read(*entry) for entry in consent_lists(principal["id"], top)))
+
         await asyncio.gather(*(read(*entry) for entry in entries if entry is not listed),
-                             catalogs_and_their_resources())
+                             catalogs_and_their_resources(), *(consents(api) for api in apis))
     return tally
 
 
@@ -191,15 +213,18 @@ def main() -> None:
     parser.add_argument("tag")
     parser.add_argument("--pages", type=int, default=None, help="read at most this many pages of each list")
     parser.add_argument("--top", type=int, default=PAGE, help="objects per page asked for (default 999)")
+    parser.add_argument("--api", action="append", default=[], help="(raw) also read the consents to this API, "
+                                                                    "named by display name (repeatable)")
     arguments = parser.parse_args()
     reader = read_raw if arguments.mode == "raw" else read_typed
+    options = {"apis": tuple(arguments.api)} if arguments.api else {}
     if arguments.mode == "raw":
         # httpx imports its transport when the client is made and at the first request: start-up, not reading (a
         # plan imports it while its files are read), so before the clock starts.
         import anyio._backends._asyncio  # noqa: F401
         import httpcore  # noqa: F401
     started = time.perf_counter()
-    tally = asyncio.run(reader(arguments.graph_url, arguments.tag, arguments.pages, arguments.top))
+    tally = asyncio.run(reader(arguments.graph_url, arguments.tag, arguments.pages, arguments.top, **options))
     print(json.dumps({"mode": arguments.mode, "read_seconds": time.perf_counter() - started, "lists": tally.lists}))
 
 

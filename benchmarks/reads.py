@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +69,20 @@ def plan_run(tenant: Tenant, emulator: Served) -> tuple:
     return measured, stats
 
 
+def export_run(tenant: Tenant, emulator: Served) -> tuple:
+    """`idamconf export --all` of the tenant into an empty configuration (the project's idamconf.yaml, no
+    application files): every application written as a file, then the configuration validated with them."""
+    with tempfile.TemporaryDirectory() as scratch:
+        shutil.copy(tenant.root / "idamconf.yaml", scratch)
+        shutil.copytree(tenant.seed_file.parent, Path(scratch) / tenant.seed_file.parent.name)
+        measured, stats = _counted(emulator, [IDAMCONF, "export", "-C", scratch, "-e", SERVED, "--all"])
+        written = len(list((Path(scratch) / "applications").glob("*.yaml")))
+    measured.check("export")
+    if written < tenant.count:
+        raise TenantMismatch(f"export wrote {written} files for {tenant.count} applications")
+    return measured, stats
+
+
 def floor_run(tenant: Tenant, emulator: Served) -> tuple:
     measured, stats = _counted(emulator, [PYTHON, "-m", "benchmarks.readers", "raw", emulator.graph_url, tenant.tag])
     return measured.check("raw reader"), stats
@@ -118,10 +133,10 @@ def extrapolate_typed(sample: Reading, floor: Reading) -> dict:
 def measure_reads(tenant: Tenant, repeats: int, log=print) -> dict:
     with Served(tenant.state) as emulator:
         point_at(tenant.root, emulator.graph_url)
-        log(f"  (a) idamconf plan, (c) the raw floor and parsing the files alone, {repeats} run(s) each, "
-            "alternately ...")
+        log(f"  (a) idamconf plan, (c) the raw floor, parsing the files alone and idamconf export, {repeats} run(s) "
+            "each, alternately ...")
         files = application_files(tenant.root, [])
-        plans, floors, parses = [], [], []
+        plans, floors, parses, exports = [], [], [], []
         with tempfile.TemporaryDirectory() as scratch:
             listing = Path(scratch) / "files"
             listing.write_text("".join(f"{path}\n" for path in files))
@@ -129,6 +144,7 @@ def measure_reads(tenant: Tenant, repeats: int, log=print) -> dict:
                 plans.append(plan_run(tenant, emulator))
                 floors.append(floor_run(tenant, emulator))
                 parses.append(parse_run(listing, processes_for(len(files))))
+                exports.append(export_run(tenant, emulator))
         read_seconds = median([json.loads(measured.out)["read_seconds"] for measured, _ in floors])
         plan = _reading(plans)
         floor = _reading(floors, {**json.loads(floors[-1][0].out), "read_seconds": read_seconds})
@@ -146,6 +162,7 @@ def measure_reads(tenant: Tenant, repeats: int, log=print) -> dict:
             log(f"      about {estimate['seconds']:.0f} s in full (> {TYPED_FULL_LIMIT:.0f} s): extrapolated")
     users = people(tenant.count)
     return {"count": tenant.count, "plan": plan, "phases": plan_phases, "floor": floor, "typed": typed,
+            "export": _reading(exports),
             "parse_bound": {"seconds": median(parses), "runs": parses, "files": len(files),
                             "processes": processes_for(len(files))},
             "people": users, "minimal_requests": floor.http_requests + math.ceil(users / BATCH)}

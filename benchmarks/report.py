@@ -46,7 +46,7 @@ def bound(reading: dict) -> float:
     return reading["parse_bound"]["seconds"] + reading["floor"].detail["read_seconds"]
 
 
-def target_rows(startup: dict, reads: dict, applied: dict) -> list[tuple[str, str, str, bool]]:
+def target_rows(startup: dict, reads: dict, applied: dict, surface: dict | None = None) -> list[tuple]:
     rows = []
     size = TARGET_SIZE if TARGET_SIZE in reads else max(reads) if reads else None
     if size is not None:
@@ -62,6 +62,14 @@ def target_rows(startup: dict, reads: dict, applied: dict) -> list[tuple[str, st
              f"≤ {reading['minimal_requests'] + 5}", plan.http_requests <= reading["minimal_requests"] + 5),
             (f"Plan's peak RSS at {size:,}", f"{plan.peak_rss_mb:.0f} MB", "< 400 MB", plan.peak_rss_mb < 400),
         ]
+        exported = reading["export"]
+        rows.append((f"Export of {size:,} applications vs a no-change plan (issue 16)",
+                     f"{_x(exported.seconds / plan.seconds)} ({_s(exported.seconds)} vs {_s(plan.seconds)})", "≤ 2×",
+                     exported.seconds <= 2 * plan.seconds))
+    if surface:
+        rows.append((f"Plan's HTTP requests at {surface['count']:,} applications with the registration surface "
+                     "(issue 15)", f"{surface['plan'].http_requests} (minimal {surface['requests']})",
+                     f"≤ {surface['requests']}", surface["plan"].http_requests <= surface["requests"]))
     mine, base, count = applied["idamconf"], applied["baseline"], f"{applied['count']:,}"
     scale = _baseline_scale(base)
     trips, seconds = base.http_requests * scale / mine.http_requests, base.seconds * scale / mine.seconds
@@ -154,7 +162,11 @@ def reading_section(size: int, reading: dict, seeding: dict) -> list[str]:
              f"{_x(typed_time / plan.seconds)} slower |",
              f"| raw floor: httpx + json (median of {len(floor.runs)}) | {_s(floor.seconds)} | {floor.http_requests} | "
              f"{floor.graph_requests} | {floor.resource_units} | {floor.peak_rss_mb:.0f} MB | "
-             f"{_x(plan.seconds / floor.seconds)} |", ""]
+             f"{_x(plan.seconds / floor.seconds)} |",
+             f"| `idamconf export --all`: every application written as a file, then validated (median of "
+             f"{len(reading['export'].runs)}) | {_s(reading['export'].seconds)} | {reading['export'].http_requests} | "
+             f"{reading['export'].graph_requests} | {reading['export'].resource_units} | "
+             f"{reading['export'].peak_rss_mb:.0f} MB | {_x(reading['export'].seconds / plan.seconds)} |", ""]
     phases, peaks = reading["phases"], reading["phases"]["peaks"]
     lines += [f"Where the plan's time goes (a separate run through benchmarks/phases.py, {_s(phases['total'])}): "
               f"reading and validating the {size:,} files {_s(phases.get('configuration', 0))} (in "
@@ -190,6 +202,27 @@ def reading_section(size: int, reading: dict, seeding: dict) -> list[str]:
     lines += [f"Seeding: `idamconf apply` of the {size:,} applications into the embedded emulator took "
               f"{_s(seeding['seconds'])}{reused}, peak RSS {seeding['peak_rss_mb']:.0f} MB: {seeding['summary']}", ""]
     return lines
+
+
+def surface_section(surface: dict) -> list[str]:
+    plan, floor, count = surface["plan"], surface["floor"], surface["count"]
+    seeding = surface["seeding"]
+    return [
+        f"## The registration surface at {count:,} applications (issue 15)", "",
+        "| reader | wall time | HTTP requests | Graph requests | resource units | peak RSS |", "|---|---|---|---|---|---|",
+        f"| `idamconf plan` (no changes; median of {len(plan.runs)}) | **{_s(plan.seconds)}** | {plan.http_requests} | "
+        f"{plan.graph_requests} | {plan.resource_units} | {plan.peak_rss_mb:.0f} MB |",
+        f"| raw floor: the same lists (median of {len(floor.runs)}) | {_s(floor.seconds)} | {floor.http_requests} | "
+        f"{floor.graph_requests} | {floor.resource_units} | {floor.peak_rss_mb:.0f} MB |", "",
+        f"Every application also sets what the organisation's definitions set (benchmarks/synthetic.py, "
+        "`surface=True`): notes and ticket, Microsoft Graph permissions by name with consent (delegated; every "
+        "fourth also an application permission), an exposed scope, token version 2, an optional claim, a group "
+        "assigned to a role, hidden from users on every second. Minimal requests: the floor's "
+        f"{floor.http_requests} pages (the lists above, plus Microsoft Graph's service principal and its two "
+        f"consent lists) + {surface['batches']['people']} `$batch`es resolving the {surface['people']} people named "
+        f"+ {surface['batches']['groups']} `$batch` of look-ups of the {surface['groups']} groups named (15 names a "
+        f"look-up) = {surface['requests']}. Seeding: `idamconf apply` took {_s(seeding['seconds'])}"
+        + (f" (on {seeding['date']}, reused)" if seeding.get("reused") else "") + f": {seeding['summary']}", ""]
 
 
 def apply_section(applied: dict) -> list[str]:
@@ -232,12 +265,12 @@ def machine(load: tuple) -> str:
 
 
 def write(path, startup: dict, reads: dict, seeding: dict, applied: dict, elapsed: float, load: tuple,
-          command: str) -> list:
-    rows = target_rows(startup, reads, applied)
+          command: str, surface: dict | None = None) -> list:
+    rows = target_rows(startup, reads, applied, surface)
     lines = ["# Performance", "",
              f"Measured by `{command}` on {dt.date.today()} in {elapsed / 60:.1f} minutes, all figures from that one "
              f"run (a kept tenant's seeding time excepted, dated). Machine: {machine(load)}.", "",
-             "## Targets (issue 7)", "", "| what | measured | target | met |", "|---|---|---|---|",
+             "## Targets (issues 7, 15, 16)", "", "| what | measured | target | met |", "|---|---|---|---|",
              *[f"| {name} | {value} | {target} | {'yes' if met else '**no**'} |" for name, value, target, met in rows],
              "", *misses(rows, reads, applied, load), "## Reading a tenant: plan vs the typed SDK vs the raw floor", "",
              "Each reader is a new process against the same emulator served by uvicorn on 127.0.0.1 (real HTTP), "
@@ -253,6 +286,7 @@ def write(path, startup: dict, reads: dict, seeding: dict, applied: dict, elapse
              "policy on every application's Role.4 and on every third one's Role.3, seeded by `idamconf apply`.", ""]
     for size in sorted(reads):
         lines += reading_section(size, reads[size], seeding[size])
+    lines += surface_section(surface) if surface else []
     lines += [f"## Applying {applied['count']:,} new applications", "", *apply_section(applied),
               "## Start-up", "",
               f"New processes, best of 5: `idamconf --help` {_s(startup['help'])}; `validate -C examples` "

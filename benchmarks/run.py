@@ -7,10 +7,13 @@
    idamconf's own apply against the embedded emulator (benchmarks/tenant.py; kept for later runs).
 2. Serve it with `idamconf emulator serve` on 127.0.0.1 and read it, each as a new process: (a) `idamconf plan`
    with no changes, (b) msgraph-sdk's typed GraphServiceClient, (c) plain httpx + json (benchmarks/reads.py);
-   and, for the least a plan could take, the time to merely parse the configuration (benchmarks/parse_bound.py).
+   and, for the least a plan could take, the time to merely parse the configuration (benchmarks/parse_bound.py);
+   and `idamconf export --all` of the same tenant (issue 16: at most twice a no-change plan).
 3. Apply 1,000 new applications: idamconf against the sequential one-request-per-write baseline, with 20 ms of
    latency and Graph's throttling budget emulated (benchmarks/writes.py).
-4. Start-up: `--help`, `validate` of examples/ and of 1,000 files (benchmarks/startup.py).
+4. The registration surface (issue 15): a no-change plan of 1,000 applications that set what real definitions set,
+   its requests against the fewest pages that hold it (benchmarks/surface.py).
+5. Start-up: `--help`, `validate` of examples/ and of 1,000 files (benchmarks/startup.py).
 
 Benchmarks, never timed unit tests; everything reaches only loopback.
 """
@@ -25,6 +28,8 @@ import time
 from . import report, tenant
 from .reads import TenantMismatch, measure_reads
 from .startup import measure_startup
+from .surface import SIZE as SURFACE_SIZE
+from .surface import measure_surface
 from .writes import measure_apply
 
 DEFAULT_SIZES = (1_000, 10_000)
@@ -70,11 +75,14 @@ def main() -> None:
     for count in sizes:
         log(f"Reading a tenant of {count:,} applications")
         seeding[count], reads[count] = read_side(count, arguments.repeats, arguments.reseed)
+    log(f"Reading a tenant of {SURFACE_SIZE:,} applications with the registration surface")
+    surface = measure_surface(SURFACE_SIZE, arguments.repeats, arguments.reseed, log)
     log(f"Applying {arguments.apply_count:,} new applications")
     applied = measure_apply(arguments.baseline_applications, arguments.apply_count, log)
     elapsed = time.perf_counter() - started
     command = "make bench" if len(sys.argv) == 1 else "python -m benchmarks.run " + " ".join(sys.argv[1:])
-    rows = report.write(arguments.output, startup, reads, seeding, applied, elapsed, (load, os.getloadavg()), command)
+    rows = report.write(arguments.output, startup, reads, seeding, applied, elapsed, (load, os.getloadavg()), command,
+                        surface)
     for name, value, target, met in rows:
         print(f"{'ok  ' if met else 'MISS'} {name}: {value} (target {target})")
     print(f"Written to {arguments.output} in {elapsed / 60:.1f} min.")

@@ -5,6 +5,13 @@ access review by two reviewers, and `Role.3` (every third application) a second 
 approvers and reviewers come from a pool of directory users written to `emulator/directory.yaml`, so the
 configuration resolves against the embedded or a served emulator seeded from that file.
 
+With `surface=True` each application also sets what the organisation's real definitions set (issue 15):
+notes and ticket, Microsoft Graph permissions by name with consent (delegated `User.Read openid profile`; every
+fourth application also the application permission `User.Read.All`), an exposed scope, token version 2, an
+optional claim, a security group (of a pool of GROUPS) assigned to `Role.2`, and every second one hidden from users.
+The read-side benchmark of the registration surface (benchmarks/surface.py) uses it; the apply benchmark does not,
+because its sequential baseline (benchmarks/sequential.py) writes roles, owners and packages only.
+
 `write_configuration(root, count)` writes `root/idamconf.yaml`, `root/applications/app-NNNNN.yaml` and the seed
 file, and returns the project's tag.
 """
@@ -16,6 +23,7 @@ from pathlib import Path
 import yaml
 
 USERS = 40
+GROUPS = 30
 PROJECT = "synthetic"
 TENANT_ID = "5e17a000-0000-4000-8000-000000000001"  # the emulated tenant's id: identifier URIs name it ({tenantId})
 
@@ -27,10 +35,16 @@ def user(number: int) -> str:
 def directory(users: int = USERS) -> dict:
     return {"tenant": {"id": TENANT_ID},
             "users": [{"id": f"3c8e0000-0000-4000-8000-{n:012d}", "userPrincipalName": user(n),
-                       "displayName": f"User {n}"} for n in range(users)]}
+                       "displayName": f"User {n}"} for n in range(users)],
+            "groups": [{"id": f"4d9f0000-0000-4000-8000-{n:012d}", "displayName": group(n),
+                        "securityEnabled": True} for n in range(GROUPS)]}
 
 
-def application(number: int, owners: int = 1) -> dict:
+def group(number: int) -> str:
+    return f"Synthetic group {number:02d}"
+
+
+def application(number: int, owners: int = 1, surface: bool = False) -> dict:
     people = [user((number * 7 + k) % USERS) for k in range(4)]
     roles = [{"displayName": f"Role {r}", "value": f"Role.{r}", "description": f"Role {r} of application {number}.",
               "allowedMemberTypes": ["Application"] if r < 2 else ["User"]} for r in range(5)]
@@ -38,7 +52,7 @@ def application(number: int, owners: int = 1) -> dict:
                                  "accessReview": {"reviewers": people[2:4], "frequencyDays": 90}}
     if number % 3 == 0:
         roles[3]["accessPackage"] = {"approvers": people[1:3], "autoDenyDays": 7}
-    return {
+    written = {
         "name": f"app-{number:05d}",
         "displayName": f"Synthetic application {number}",
         "description": f"Application {number} of the synthetic tenant.",
@@ -48,6 +62,27 @@ def application(number: int, owners: int = 1) -> dict:
         "tags": ["synthetic"],
         "appRoles": roles,
     }
+    return registration(number, written) if surface else written
+
+
+def registration(number: int, written: dict) -> dict:
+    """The application with the rest of its registration (see the module's notes)."""
+    permissions = {"api": "Microsoft Graph", "delegated": ["User.Read", "openid", "profile"], "consent": True}
+    if number % 4 == 0:
+        permissions["application"] = ["User.Read.All"]
+    written.update({
+        "notes": f"Synthetic application {number}; owned by the benchmark.",
+        "serviceManagementReference": f"BENCH-{number:05d}",
+        "api": {"requestedAccessTokenVersion": 2,
+                "oauth2PermissionScopes": [{"value": "Data.Read", "adminConsentDisplayName": "Read data",
+                                            "adminConsentDescription": f"Reads application {number}'s data."}]},
+        "optionalClaims": {"idToken": [{"name": "auth_time"}]},
+        "apiPermissions": [permissions],
+        "assignments": [{"role": "Role.2", "groups": [group(number % GROUPS)]}],
+    })
+    if number % 2 == 0:
+        written["servicePrincipal"] = {"hideFromUsers": True}
+    return written
 
 
 def project(environment: dict | None = None) -> dict:
@@ -60,7 +95,8 @@ def project(environment: dict | None = None) -> dict:
     }
 
 
-def write_configuration(root: Path, count: int, owners: int = 1, environment: dict | None = None) -> str:
+def write_configuration(root: Path, count: int, owners: int = 1, environment: dict | None = None,
+                        surface: bool = False) -> str:
     root = Path(root)
     (root / "applications").mkdir(parents=True, exist_ok=True)
     (root / "emulator").mkdir(exist_ok=True)
@@ -68,5 +104,5 @@ def write_configuration(root: Path, count: int, owners: int = 1, environment: di
     (root / "emulator" / "directory.yaml").write_text(yaml.safe_dump(directory(), sort_keys=False), encoding="utf-8")
     for number in range(count):
         (root / "applications" / f"app-{number:05d}.yaml").write_text(
-            yaml.safe_dump(application(number, owners), sort_keys=False), encoding="utf-8")
+            yaml.safe_dump(application(number, owners, surface), sort_keys=False), encoding="utf-8")
     return f"idamconf:{PROJECT}"

@@ -52,34 +52,39 @@ def source_digest() -> str:
     return digest.hexdigest()
 
 
-def _key(count: int) -> str:
+def _key(count: int, surface: bool = False) -> str:
     source = (Path(synthetic.__file__)).read_bytes()
-    return hashlib.sha256(source + str(count).encode()).hexdigest()
+    return hashlib.sha256(source + f"{count}{'/surface' if surface else ''}".encode()).hexdigest()
 
 
-def prepare(count: int, reseed: bool = False, log=print) -> Tenant:
-    """The seeded tenant of `count` applications: reused if an earlier run made it from the same generator."""
-    root = WORK / str(count)
+def _root(count: int, surface: bool) -> Path:
+    return WORK / (f"{count}-surface" if surface else str(count))
+
+
+def prepare(count: int, reseed: bool = False, log=print, surface: bool = False) -> Tenant:
+    """The seeded tenant of `count` applications (with the registration surface: benchmarks/synthetic.py): reused
+    if an earlier run made it from the same generator."""
+    root = _root(count, surface)
     record = root / "seeded.json"
     if not reseed and record.is_file() and (root / ".idamconf" / "local.db").is_file():
         kept = json.loads(record.read_text(encoding="utf-8"))
-        if kept.get("key") == _key(count):
+        if kept.get("key") == _key(count, surface):
             log(f"  reusing the {count:,}-application tenant seeded on {kept['seeding']['date']}")
             current = kept["seeding"].get("source") == source_digest()
             return Tenant(count, root, kept["tag"], {**kept["seeding"], "reused": True, "current_code": current})
-    return seed(count, log)
+    return seed(count, log, surface)
 
 
-def seed(count: int, log=print) -> Tenant:
-    root = WORK / str(count)
+def seed(count: int, log=print, surface: bool = False) -> Tenant:
+    root = _root(count, surface)
     shutil.rmtree(root, ignore_errors=True)
-    tag = synthetic.write_configuration(root, count)
+    tag = synthetic.write_configuration(root, count, surface=surface)
     log(f"  seeding {count:,} applications with `idamconf apply` against the embedded emulator ...")
     applied = run([IDAMCONF, "apply", "-C", str(root), "--auto-approve"], timeout=6 * 3600).check("seeding apply")
     summary = next((line for line in reversed(applied.out.splitlines()) if line.strip()), "")
     seeding = {"seconds": applied.seconds, "peak_rss_mb": applied.peak_rss_mb, "summary": summary,
                "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "source": source_digest()}
-    (root / "seeded.json").write_text(json.dumps({"key": _key(count), "tag": tag, "seeding": seeding}, indent=2),
+    (root / "seeded.json").write_text(json.dumps({"key": _key(count, surface), "tag": tag, "seeding": seeding}, indent=2),
                                       encoding="utf-8")
     log(f"  seeded in {applied.seconds:.0f} s: {summary}")
     return Tenant(count, root, tag, {**seeding, "reused": False, "current_code": True})
