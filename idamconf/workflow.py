@@ -72,10 +72,16 @@ async def survey(client, configuration: Configuration, target: Target, only: set
     configuration = replace(configuration, applications=tuple(
         app.for_environment(environment) for app in configuration.applications if only is None or app.name in only))
     binding = asyncio.ensure_future(_binding(client, configuration, home))
+    # if reading fails otherwise (the tenant unreachable, --timeout), the binding's own failure says nothing more:
+    # retrieved here, so that it is never reported as an unretrieved task's traceback
+    binding.add_done_callback(lambda done: done.cancelled() or done.exception())
     try:
         desired, current = await _resources(client, configuration, environment, only, everywhere)
     except DiagnosticError as error:  # the binding's problem first: it explains the others (a changed project)
         raise DiagnosticError(await binding + error.diagnostics) from None
+    except BaseException:
+        binding.cancel()
+        raise
     problems = await binding
     if problems:
         raise DiagnosticError(problems)
