@@ -5,8 +5,8 @@ concurrency, no look-ups -- what a script making a request per object does.
 
 PLAN_JSON is `idamconf plan --format json` for a tenant that has none of the applications yet. The writes are the
 ones idamconf's apply makes for such a plan, with the same bodies: the catalog; per application, in plan order, the
-application (uniqueName upsert, with its roles), its service principal (appId upsert), its owners, its place in the
-catalog (a resource request), and per access package the package, its role scope and its assignment policy
+application (uniqueName upsert, with its roles), its service principal (appId upsert), its owners and the service
+principal's (by default the same people), its place in the catalog (a resource request), and per access package the package, its role scope and its assignment policy
 (`idamconf.apply_access.policy_body`). Ids come from each write's answer; a role scope names its catalog resource by
 the service principal's id (`originId`), which the emulator accepts, so no read is ever needed. `--applications K`
 writes only the first K applications. Prints one JSON line: requests sent, seconds, applications written.
@@ -45,15 +45,16 @@ class Writer:
 
     def application(self, name: str, changes: list[dict], catalogs: dict[str, str]) -> None:
         of = {kind: [c for c in changes if c["kind"] == kind] for kind in
-              ("application", "role", "service_principal", "owner", "catalog_resource", "access_package",
-               "role_scope", "policy")}
+              ("application", "role", "service_principal", "owner", "service_principal_owner", "catalog_resource",
+               "access_package", "role_scope", "policy")}
         body = {**of["application"][0]["after"], "appRoles": [c["after"] for c in of["role"]]}
         app = self.write("PATCH", f"applications(uniqueName='{name}')", body, CREATE_IF_MISSING)
         sp = self.write("PATCH", f"servicePrincipals(appId='{app['appId']}')", of["service_principal"][0]["after"],
                         CREATE_IF_MISSING)["id"]
-        for owner in of["owner"]:
-            self.write("POST", f"applications/{app['id']}/owners/$ref",
-                       {"@odata.id": f"{self.graph_url}/directoryObjects/{owner['ids']['userId']}"})
+        for kind, path in (("owner", f"applications/{app['id']}"), ("service_principal_owner", f"servicePrincipals/{sp}")):
+            for owner in of[kind]:
+                self.write("POST", f"{path}/owners/$ref",
+                           {"@odata.id": f"{self.graph_url}/directoryObjects/{owner['ids']['userId']}"})
         for place in of["catalog_resource"]:
             self.write("POST", f"{GOV}/resourceRequests", {
                 "requestType": "adminAdd", "resource": {"originId": sp, "originSystem": SYSTEM},
