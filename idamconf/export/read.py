@@ -12,7 +12,7 @@ from ..graph.read import (APP_FIELDS, GOVERNANCE, OWNER_FIELDS, PACKAGE_SHAPE, P
 from ..record.record import PREFIX as RECORD
 from .document import Tenant
 from .permissions import read_apis
-from .relations import read_relations
+from .relations import read_every_relation, read_relations
 
 # plan's fields, and what a file cannot say yet but export must mention (document._unexpressed)
 FIELDS = ",".join(dict.fromkeys([*APP_FIELDS.split(","), "keyCredentials", "passwordCredentials",
@@ -61,13 +61,17 @@ async def _by_app_id(client: GraphClient, app_ids: tuple[str, ...]):
 
 
 async def read_tenant(client: GraphClient, apps: list[dict], owners: dict, tenant_id: str | None) -> Tenant:
-    """Service principals, packages, policies and people for `apps`."""
-    principals, packages, policies = await asyncio.gather(
+    """Service principals, packages, policies, relationships, APIs and people for `apps`: everything that does not
+    need another answer first read side by side."""
+    many = len(apps) >= ALL_PRINCIPALS_FROM
+    principals, packages, policies, every, apis = await asyncio.gather(
         _principals(client, [app["appId"] for app in apps]),
         client.get_all(query(f"{GOVERNANCE}/accessPackages", expand="resourceRoleScopes($expand=role,scope),catalog",
                              top=PAGE), keeper(PACKAGE_SHAPE)),
         client.get_all(query(f"{GOVERNANCE}/assignmentPolicies", select=POLICY_FIELDS, expand="accessPackage",
-                             top=PAGE)))
+                             top=PAGE)),
+        read_every_relation(client) if many else _nothing(),
+        read_apis(client, apps))
     tenant = Tenant(tenant_id, {sp["appId"]: sp for sp in principals}, owners)
     ours = {sp["id"] for sp in principals}
     for package in packages:
@@ -76,13 +80,19 @@ async def read_tenant(client: GraphClient, apps: list[dict], owners: dict, tenan
                 tenant.packages.setdefault(principal, []).append(package)
     for policy in policies:
         tenant.policies.setdefault((policy.get("accessPackage") or {}).get("id"), []).append(policy)
-    tenant.granted, tenant.principal_owners = await read_relations(client, principals)
+    every = every or await read_relations(client, principals)
+    tenant.granted, tenant.principal_owners = ({key: value for key, value in found.items() if key in ours}
+                                               for found in every)
     users = [{"userId": a["principalId"]} for found in tenant.granted.values() for a in found
              if a.get("principalType") == "User"]
     tenant.people = await _people(client, [p for found in tenant.policies.values() for p in found] +
                                   [{"specificAllowedTargets": users}])
-    tenant.apis = await read_apis(client, apps)
+    tenant.apis = apis
     return tenant
+
+
+async def _nothing():
+    return None
 
 
 async def _principals(client: GraphClient, app_ids: list[str]) -> list[dict]:

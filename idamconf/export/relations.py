@@ -8,9 +8,16 @@ import asyncio
 
 from ..graph.client import BatchRequest, GraphClient, GraphRequestFailed, query
 from ..graph.read import OWNER_FIELDS
-from ..graph.read_assignments import ASSIGNMENT_FIELDS
+from ..graph.read_assignments import ASSIGNMENT_FIELDS, read_relationships
 
 DEFAULT_ACCESS = "00000000-0000-0000-0000-000000000000"
+
+
+async def read_every_relation(client: GraphClient) -> tuple[dict, dict]:
+    """As `read_relations`, for a large selection: every service principal's, listed with each relation expanded
+    (100 a page) -- some 200 requests at 10,000 applications rather than 20,000 look-ups in 1,000 `$batch`es."""
+    found = await read_relationships(client, None)
+    return found.assignments, found.owners
 
 
 async def read_relations(client: GraphClient, principals: list[dict]) -> tuple[dict, dict]:

@@ -41,16 +41,17 @@ class Groups:
     by_id: dict[str, dict] = field(default_factory=dict)
 
 
-async def read_relationships(client: GraphClient, tag: str) -> Relationships:
-    """The owners and granted assignments of every service principal carrying the project's tag."""
+async def read_relationships(client: GraphClient, tag: str | None) -> Relationships:
+    """The owners and granted assignments of every service principal carrying the project's tag (None: of every
+    service principal of the tenant, as `export` reads a large selection)."""
     owners, assignments = await asyncio.gather(_expanded(client, tag, "owners", OWNER_FIELDS),
                                                _expanded(client, tag, "appRoleAssignedTo", ASSIGNMENT_FIELDS))
     return Relationships(owners, assignments)
 
 
-async def _expanded(client: GraphClient, tag: str, relation: str, fields: str) -> dict[str, list[dict]]:
+async def _expanded(client: GraphClient, tag: str | None, relation: str, fields: str) -> dict[str, list[dict]]:
     """Service principal id -> its `relation`, read in full where the expansion may have left some out."""
-    listed = await client.get_all(query("servicePrincipals", filter=tagged(tag), select="id",
+    listed = await client.get_all(query("servicePrincipals", filter=tagged(tag) if tag else None, select="id",
                                         expand=f"{relation}($select={fields})", top=PAGE))
     found = {sp["id"]: sp.get(relation) or [] for sp in listed}
     more = [sp_id for sp_id, items in found.items() if len(items) >= EXPANDED]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 import yaml
 
 from idamconf.emulator import Store
@@ -20,7 +21,12 @@ def export(project, *args):
     return result
 
 
-def test_the_projects_own_applications_export_to_files_that_plan_finds_unchanged(project):
+@pytest.mark.parametrize("listing", [False, True], ids=["looked-up", "listed"])
+def test_the_projects_own_applications_export_to_files_that_plan_finds_unchanged(project, monkeypatch, listing):
+    """Both ways export reads: a few applications' service principals and relationships looked up one by one, or
+    (from export/read.ALL_PRINCIPALS_FROM applications, lowered here) every service principal listed with them."""
+    if listing:
+        monkeypatch.setattr("idamconf.export.read.ALL_PRINCIPALS_FROM", 1)
     assert apply(project).code == 0
     files = sorted((project / "applications").glob("*.yaml"))
     for path in files:
