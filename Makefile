@@ -22,6 +22,7 @@ run: $(STAMP)
 	$(BIN)/idamconf plan --config-dir $(EXAMPLES)
 	$(BIN)/idamconf apply --config-dir $(EXAMPLES) --auto-approve
 	$(BIN)/idamconf plan --config-dir $(EXAMPLES)
+	@echo "idamconf is installed in $(BIN)/: run $(BIN)/idamconf, or '. $(BIN)/activate' first (README: Running idamconf)."
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -13,11 +13,34 @@ from typing import Optional
 
 import typer
 
+from . import __version__
+
+# Exit codes are 0 (success, no changes), 1 (error) and 2 (changes pending, with plan --detailed-exitcode). click
+# ends a usage error (an unknown option, a missing argument, a bad value) with 2, which a pipeline running
+# `plan --detailed-exitcode` would read as "changes pending": a usage error is an error, so it exits 1. The class is
+# found from typer's own BadParameter (typer vendors click from 0.2x on); NoSuchOption, MissingParameter... inherit.
+next(kind for kind in typer.BadParameter.__mro__ if kind.__name__ == "UsageError").exit_code = 1
+
 app = typer.Typer(
     name="idamconf", no_args_is_help=True, add_completion=True, rich_markup_mode=None,
     help="Declarative configuration for Microsoft Entra ID app registrations: validate, plan and apply YAML "
          "against a tenant, or against the embedded Graph emulator (the default 'local' environment).",
 )
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        print(f"idamconf {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print idamconf's version and exit.")) -> None:
+    """Declarative configuration for Microsoft Entra ID app registrations: validate, plan and apply YAML against a
+    tenant, or against the embedded Graph emulator (the default 'local' environment)."""
+
+
 emulator_app = typer.Typer(no_args_is_help=True, help="Run, reset or seed the Graph emulator.")
 app.add_typer(emulator_app, name="emulator")
 
