@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from ..plan.removals import disabled_roles, removing_access
 from ..plan.render_human import deletion_lines
 from ..plan.render_markdown import render_apply_markdown
 from .plan import render
-from .session import surveyed, use_colour
+from .session import run_async, surveyed, use_colour
 
 VERB_SYMBOL = {"created": "+", "added": "+", "updated": "~", "disabled": "~", "removed": "-", "destroyed": "-"}
 
@@ -55,7 +54,7 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
         return await _under_lease(client, survey, plan, output, lock_wait)
 
     only = set(document["applications"]) if document and document.get("applications") is not None else None
-    return asyncio.run(surveyed(config_dir, env, then, only, timeout, rebind))
+    return run_async(surveyed(config_dir, env, then, only, timeout, rebind))
 
 
 async def _under_lease(client, survey, shown, output: str, lock_wait: float) -> int:

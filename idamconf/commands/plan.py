@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from ..escape import json_dumps
@@ -8,7 +7,7 @@ from ..plan import saved, signing
 from ..plan.render_human import render_plan
 from ..plan.render_markdown import render_markdown
 from .changed import changed_applications
-from .session import surveyed, use_colour
+from .session import run_async, surveyed, use_colour
 
 
 def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool | None, out: Path | None,
@@ -23,7 +22,7 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
         print(render(survey, output, use_colour(colour)), end="")
         return survey.plan
 
-    plan = asyncio.run(surveyed(config_dir, env, then, only, timeout, rebind))
+    plan = run_async(surveyed(config_dir, env, then, only, timeout, rebind))
     return 2 if detailed_exitcode and not plan.empty else 0
 
 

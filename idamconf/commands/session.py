@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from dataclasses import dataclass
@@ -15,6 +16,21 @@ from ..plan.model import Plan
 # The Graph stack (httpx, kiota, msgraph-core) and the planning modules take a third of a second to import: they
 # are imported while the configuration is being read, in the time a large one leaves this process waiting for the
 # processes reading it (see `_graph_modules`), and not at all by --help or validate.
+
+
+def run_async(coroutine):
+    """asyncio.run, where the failures of the requests still in flight when one of them failed are not reported
+    again: that one is the command's answer (one line, commands/__init__), and its siblings -- a plan sends its
+    first reads side by side, and they all fail when the sign-in fails -- would otherwise each print a traceback
+    ("Task exception was never retrieved", "unhandled exception during asyncio.run() shutdown")."""
+    with asyncio.Runner() as runner:
+        runner.get_loop().set_exception_handler(_sibling_failure)
+        return runner.run(coroutine)
+
+
+def _sibling_failure(loop, context: dict) -> None:
+    if "exception" not in context:  # asyncio's other news (a slow callback...) as usual
+        loop.default_exception_handler(context)
 
 
 def use_colour(requested: bool | None) -> bool:
