@@ -21,7 +21,7 @@ _SHOWN_ON_CREATE = {
     "catalog": ("displayName",),
     "catalog_resource": ("catalog",),
     "access_package": ("displayName", "description", "catalog"),
-    "role_scope": ("role", "catalog"),
+    "role_scope": ("roleId", "catalog"),
     "policy": ("approvers", "approverJustificationRequired", "autoDenyDays", "requestors", "assignmentDays",
                "review.reviewers", "review.schedule", "review.durationDays", "review.unreviewed"),
 }
