@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from ..config.load import project_configuration, read, read_documents
+from ..config.secrets import redact
 from ..diagnostics import Diagnostic, DiagnosticError, errors
 from ..escape import json_dumps, sarif_text, terminal
 from ..lint import lint
@@ -58,10 +59,7 @@ def _diagnostics(problems: list[Diagnostic]) -> str:
 def _redacted(text: str, secrets: set[str]) -> str:
     """Belt and braces: no value found under a secret key is ever printed, whoever's message quotes it -- as it is,
     or as the output escaped it (shown for the terminal, then written in a JSON string for SARIF)."""
-    forms = {form for secret in secrets if len(secret) >= 3 for form in _escaped_forms(secret)}
-    for form in sorted(forms, key=len, reverse=True):
-        text = text.replace(form, "[redacted]")
-    return text
+    return redact(text, {form for secret in secrets for form in _escaped_forms(secret)})
 
 
 def _escaped_forms(secret: str) -> set[str]:
