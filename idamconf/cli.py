@@ -62,10 +62,13 @@ def _run(command, *args) -> None:
     raise typer.Exit(run_command(command, *args))
 
 
-@app.command(epilog="Example: idamconf validate -C examples")
-def validate(config_dir: Path = ConfigDir) -> None:
+@app.command(epilog="Examples: idamconf validate -C examples | idamconf validate --format github (in a workflow) | "
+                     "idamconf validate --format sarif > validate.sarif")
+def validate(config_dir: Path = ConfigDir,
+             output: str = typer.Option("human", "--format", help="human; github (workflow annotations at each "
+                                        "file and line) or sarif (SARIF 2.1.0 for code scanning).")) -> None:
     """Check the configuration: schema, duplicate keys, names, roles, owners. Never contacts a tenant."""
-    _run("validate", config_dir)
+    _run("validate", config_dir, _format(output, "human", "github", "sarif"))
 
 
 @app.command(epilog="Examples: idamconf lint -C examples | idamconf lint -e live | "
@@ -73,10 +76,12 @@ def validate(config_dir: Path = ConfigDir) -> None:
 def lint(config_dir: Path = ConfigDir,
          env: Optional[str] = typer.Option(None, "--env", "-e", help="Grade by this environment's severities only "
                                            "(default: the strictest among each application's environments)."),
-         output: str = typer.Option("human", "--format", help="human, or sarif (SARIF 2.1.0 for code scanning).")
+         output: str = typer.Option("human", "--format", help="human; github (workflow annotations at each file "
+                                    "and line) or sarif (SARIF 2.1.0 for code scanning); validate's problems are "
+                                    "said on stderr (validate --format annotates them).")
          ) -> None:
     """Check the organisation's rules: named checks with stable ids and a severity per environment, at file:line."""
-    _run("lint", config_dir, env, _format(output, "human", "sarif"))
+    _run("lint", config_dir, env, _format(output, "human", "github", "sarif"))
 
 
 @app.command(epilog="Examples: idamconf plan -C examples | idamconf plan -e nle --detailed-exitcode | "

@@ -1,4 +1,5 @@
-"""`idamconf lint`: read the configuration and its YAML, run the rules, print text or SARIF. Exit 1 on any error."""
+"""`idamconf lint`: read the configuration and its YAML, run the rules, print text, workflow annotations or SARIF.
+Exit 1 on any error."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from ..config.load import project_configuration, read, read_documents
 from ..config.secrets import redact
 from ..diagnostics import Diagnostic, DiagnosticError, errors
-from ..escape import json_dumps, sarif_text, terminal
+from ..escape import json_dumps, sarif_text, terminal, workflow_data, workflow_property
 from ..lint import lint
 from ..lint.checks import secret_values
 
@@ -21,7 +22,7 @@ def run(config_dir: Path, environment: str | None, output: str) -> int:
     findings = lint(graded, documents, environment)
     secrets = secret_values([doc for doc in (documents.project, *documents.applications) if doc is not None])
     blocking = [problem for problem in problems if not problem.rule]  # rule findings are lint's own, re-graded
-    if blocking:
+    if blocking:  # validate's own problems: `validate --format github|sarif` annotates them
         print(_redacted(_diagnostics(blocking), secrets), file=sys.stderr)
     print(_redacted(_rendered(findings, output, config_dir, partial=configuration is None), secrets), end="")
     return 1 if errors(blocking) or any(finding.severity == "error" for finding in findings) else 0
@@ -39,6 +40,11 @@ def _rendered(findings, output: str, config_dir: Path, partial: bool) -> str:
         from ..lint.render_sarif import render
 
         return render(findings, repository_root(Path(config_dir)))
+    if output == "github":
+        from ..lint.render_github import render
+        from ..lint.render_human import summary
+
+        return render(findings, repository_root(Path(config_dir)), summary(findings, partial))
     from ..lint.render_human import render
 
     return render(findings, partial)
@@ -64,4 +70,5 @@ def _redacted(text: str, secrets: set[str]) -> str:
 
 def _escaped_forms(secret: str) -> set[str]:
     shown = terminal(secret)
-    return {secret, shown, sarif_text(secret), json_dumps(shown)[1:-1], json_dumps(sarif_text(secret))[1:-1]}
+    return {secret, shown, sarif_text(secret), json_dumps(shown)[1:-1], json_dumps(sarif_text(secret))[1:-1],
+            workflow_data(secret), workflow_property(secret)}
