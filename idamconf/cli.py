@@ -126,6 +126,14 @@ def apply(plan_file: Optional[Path] = typer.Argument(None, metavar="[PLAN_FILE]"
          _format(output, "human", "json", "markdown"), timeout, rebind, lock_wait)
 
 
+@app.command(epilog="Examples: idamconf show crm -e nle | idamconf show crm -e live --format json")
+def show(name: str = typer.Argument(..., metavar="APP", help="The application's name (name: in its file)."),
+         config_dir: Path = ConfigDir, env: Optional[str] = Env,
+         output: str = typer.Option("human", "--format", help="human or json.")) -> None:
+    """Print an application's client id (appId), object id and service principal id in an environment."""
+    _run("show", config_dir, name, env, _format(output, "human", "json"))
+
+
 def _format(value: str, *allowed: str) -> str:
     if value not in allowed:
         raise typer.BadParameter(f"'{value}' is not one of {', '.join(allowed)}", param_hint="--format")

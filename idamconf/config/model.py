@@ -119,6 +119,14 @@ class Application:
     environments: tuple[str, ...] | None = None  # None: every environment
     app_roles: tuple[AppRole, ...] = ()
     location: Location | None = field(default=None, compare=False)  # of its name
+    renamed_from: str | None = None  # the name it was created under (renamedFrom:), kept by the tenant
+
+    @property
+    def key(self) -> str:
+        """The application's identity in every tenant: Graph's uniqueName, which never changes, and the name its
+        roles' ids are derived from -- the name it was created under. `name` may change (renamedFrom: says what
+        it was); this never does."""
+        return self.renamed_from or self.name
 
     @property
     def owner_locations(self) -> tuple[Location, ...]:

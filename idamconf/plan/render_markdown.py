@@ -42,9 +42,9 @@ def render_markdown(plan: Plan, target: str, findings: list = ()) -> str:
     return "\n".join(lines)
 
 
-def render_apply_markdown(plan: Plan, outcome) -> str:
-    """apply's report as a comment for the merged pull request: what was deleted, what failed and why, what was
-    done."""
+def render_apply_markdown(plan: Plan, outcome, created: list[dict] = ()) -> str:
+    """apply's report as a comment for the merged pull request: what was deleted, what failed and why, the ids of
+    the applications created (`created`: apply's JSON report of them), what was done."""
     lines = [APPLY_MARKER, f"### idamconf apply to {md_code(plan.environment)} ({md_text(plan.project)})", ""]
     if outcome is None:
         return "\n".join(lines + ["**No changes.** The tenant matched the configuration.", ""])
@@ -54,6 +54,12 @@ def render_apply_markdown(plan: Plan, outcome) -> str:
               f"{sum(c.action is Action.UPDATE for c in done)} changed, "
               f"{sum(c.action is Action.DELETE for c in done)} destroyed; {len(outcome.failed)} failed.**", ""]
     lines += _deletions_first(plan, outcome)
+    if created:
+        lines += ["#### Applications created", "", "| application | client id (appId) | object id | service principal id |",
+                  "|---|---|---|---|"]
+        lines += [f"| {md_code(row['address'], table=True)} | {_id(row['client_id'])} | {_id(row['object_id'])} | "
+                  f"{_id(row['service_principal_id'])} |" for row in created]
+        lines.append("")
     if outcome.failed:
         lines += ["| failed | error |", "|---|---|"]
         lines += [f"| {md_code(c.address, table=True)} | {md_text(message)} |" for c, message in outcome.failed]
@@ -63,6 +69,10 @@ def render_apply_markdown(plan: Plan, outcome) -> str:
         lines += [f"- {_ICONS[c.action]} {md_code(c.address)} ({c.action.value})" for c in done]
         lines += ["", "</details>", ""]
     return "\n".join(lines)
+
+
+def _id(value) -> str:
+    return md_code(value, table=True) if value else "(not created)"
 
 
 def _deletions_first(plan: Plan, outcome=None) -> list[str]:
