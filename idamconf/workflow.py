@@ -52,14 +52,15 @@ async def survey(client, configuration: Configuration, target: Target, only: set
                  home: str | None = None):
     """The plan, and the live resources it was computed from (for a saved plan's fingerprints).
 
-    `only`: plan just these applications (by name), e.g. the ones whose files changed since a git ref.
+    `only`: plan just these applications (by key: config/model.Application.key), e.g. the ones whose files changed
+    since a git ref.
     `home`: where this configuration lives (record/home.py); refused if the project's record in the tenant binds
     the project to another configuration, or binds this one to another project (None: not checked).
     """
     environment = target.environment
     if only is not None:
         configuration = replace(configuration, applications=tuple(a for a in configuration.applications
-                                                                  if a.name in only))
+                                                                  if a.key in only))
     binding = asyncio.ensure_future(_binding(client, configuration, home))
     try:
         desired, current = await _resources(client, configuration, environment, only)
@@ -127,7 +128,7 @@ async def _live_directory(client, configuration: Configuration, wanted: list, na
     def keep(application: dict) -> dict:  # each application's resources made as its page arrives
         return live_application(application, making.result()[0] if making.done() else None)
 
-    live = await read_live(client, configuration.tag, [app.name for app in wanted], named, only,
+    live = await read_live(client, configuration.tag, [app.key for app in wanted], named, only,
                            service_principals, users, keep)
     desired = (await making)[0]
     return live.unmanaged, live_resources(live.applications, live.service_principals, live.owners, desired)
@@ -166,7 +167,7 @@ async def _desired_meanwhile(configuration: Configuration, environment: str, use
 def ownership(configuration: Configuration, environment: str, live: dict) -> Ownership:
     """What an apply may write (graph/ownership.py): the objects of `live`, read as the project's, and the names of
     the configuration's applications in `environment`, which the read found held by no other project."""
-    claimed = {app.name for app in configuration.applications if app.in_environment(environment)}
+    claimed = {app.key for app in configuration.applications if app.in_environment(environment)}
     claimed.add(record_name(configuration.project))  # the project's record, written by name (record/lease.py)
     return Ownership.of(configuration.tag, live, claimed)
 
@@ -200,7 +201,7 @@ async def _foreign_package_names(client, configuration, governance: dict, curren
 
 
 def _role_of(configuration, resource: Resource):
-    app = next(a for a in configuration.applications if a.name == resource.application)
+    app = next(a for a in configuration.applications if a.key == resource.application)
     return next(r for r in app.app_roles if r.id == resource.ids["roleId"])
 
 
@@ -249,11 +250,11 @@ def _catalog(name: str, catalog: dict) -> Resource:
 def _unmanaged_conflicts(configuration: Configuration, unmanaged: dict) -> list[Diagnostic]:
     problems = []
     for app in configuration.applications:
-        if app.name in unmanaged:
-            other = unmanaged[app.name]
+        if app.key in unmanaged:
+            other = unmanaged[app.key]
             location = app.location
             problems.append(Diagnostic(
-                f"an application named '{app.name}' already exists in the tenant (\"{other.get('displayName')}\", "
+                f"an application named '{app.key}' already exists in the tenant (\"{other.get('displayName')}\", "
                 f"id {other.get('id')}) but is not managed by project '{configuration.project}'",
                 f"choose another name, or adopt it deliberately by adding the tag {configuration.tag} to it in the "
                 "tenant", location.file, location.line, location.column))

@@ -41,7 +41,8 @@ def _commit(root: Path, ref: str) -> str:
 
 
 def _name_at(base: Path, path: str, ref: str | None) -> str | None:
-    """The `name:` of an application file, now or (for a removed file) as it was at `ref`."""
+    """The key of an application file (its `renamedFrom:`, else its `name:`: config/model.Application.key), now or
+    (for a removed file) as it was at `ref`."""
     if not path.endswith((".yaml", ".yml")):
         return None
     if not ref and not inside(base, base / path):
@@ -51,7 +52,7 @@ def _name_at(base: Path, path: str, ref: str | None) -> str | None:
         document = yaml.safe_load(text)
     except (OSError, yaml.YAMLError, DiagnosticError):
         return None
-    return document.get("name") if isinstance(document, dict) else None
+    return (document.get("renamedFrom") or document.get("name")) if isinstance(document, dict) else None
 
 
 def _git(cwd: Path, *args: str, missing: str | None = None) -> str:

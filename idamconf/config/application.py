@@ -138,11 +138,12 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
     """The desired model of a valid application document."""
     raw = document.value
     name = raw["name"]
+    key = raw.get("renamedFrom") or name  # what its roles' ids derive from: the name it was created under
     file, positions = document.file, document.positions
     codes = (raw.get("organisation", defaults.get("organisation")), raw.get("department", defaults.get("department")))
     roles = tuple(
         AppRole(
-            id=role.get("id", role_id(name, role["value"])).lower(), value=role["value"],
+            id=role.get("id", role_id(key, role["value"])).lower(), value=role["value"],
             display_name=role["displayName"], description=role.get("description"),
             allowed_member_types=tuple(role.get("allowedMemberTypes", ["User"])), enabled=role.get("enabled", True),
             access_package=_access_package(role, raw, codes, Location(file, ("appRoles", index, "accessPackage"),
@@ -158,7 +159,7 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
         spa_redirect_uris=tuple(raw.get("spa", {}).get("redirectUris", [])),
         identifier_uris=tuple(raw.get("identifierUris", [])), tags=tuple(raw.get("tags", [])),
         environments=tuple(raw["environments"]) if "environments" in raw else None, app_roles=roles,
-        location=Location(file, ("name",), positions),
+        location=Location(file, ("name",), positions), renamed_from=raw.get("renamedFrom"),
     )
 
 

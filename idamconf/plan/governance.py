@@ -37,7 +37,7 @@ def desired_governance(configuration: Configuration, environment: str, users: di
             catalog = configuration.catalog_for(environment, package)
             base = f"app.{app.name}.role.{role.value}"
             people = _people(package, users, problems)
-            add = _adder(resources, app.name, role.id, catalog)
+            add = _adder(resources, app.key, role.id, catalog)
             add("catalog_resource", f"app.{app.name}.catalog[{catalog}]", {"catalog": catalog})
             add("access_package", f"{base}.access_package", {"displayName": package.name,
                                                               "description": package.description, "catalog": catalog})

@@ -10,6 +10,7 @@ import json
 
 from ..escape import terminal
 from .model import DISABLE_FIRST, Action, Change, Plan
+from .replacement import replacement_lines
 
 _COLOURS = {Action.CREATE: "32", Action.UPDATE: "33", Action.DELETE: "31"}
 _SHOWN_ON_CREATE = {
@@ -53,18 +54,29 @@ def deletions_first(plan: Plan, paint=lambda code, text: text) -> list[str]:
 
 
 def deletion_lines(plan: Plan, paint=lambda code, text: text, outcome=None) -> list[str]:
-    """One line per deletion, replacements marked `-/+`; with apply's `outcome`, what became of each."""
+    """One line per deletion, replacements marked `-/+` (an application replaced by another, with what is lost and
+    how to keep it, on lines of their own); with apply's `outcome`, what became of each."""
     lines = []
-    for change in plan.deletions:
+    for change in plan.deletions_listed:
         symbol = "-/+" if change.address in plan.replacements else "-"
         head = paint(_COLOURS[Action.DELETE], f"  {symbol} {terminal(change.address)}")
-        lines.append(f"{head}  ({deletion_note(plan, change)})" + (f": {outcome.result(change)}" if outcome else ""))
+        detail = deletion_detail(plan, change, terminal)
+        lines.append(f"{head}  ({detail[0]})" + (f": {outcome.result(change)}" if outcome else ""))
+        lines += [f"        {line}" for line in detail[1:]]
     return lines
 
 
-def deletion_note(plan: Plan, change: Change) -> str:
-    """A deletion says whether the resource comes back: a replacement is destroyed, then created again."""
-    return "replace: destroyed, then created again" if change.address in plan.replacements else "destroy"
+def deletion_note(plan: Plan, change: Change, value=str) -> str:
+    """A deletion says whether the resource comes back: a replacement is destroyed, then created again; an
+    application replaced by another says what is lost (`value`: the output's escaping of values)."""
+    return "; ".join(deletion_detail(plan, change, value))
+
+
+def deletion_detail(plan: Plan, change: Change, value) -> list[str]:
+    successor = plan.replaced_applications.get(change.address)
+    if successor is not None:
+        return replacement_lines(change, successor, plan.packages_of(change.application), value)
+    return ["replace: destroyed, then created again" if change.address in plan.replacements else "destroy"]
 
 
 def _change_lines(change: Change, paint) -> list[str]:

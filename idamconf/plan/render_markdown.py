@@ -83,9 +83,9 @@ def _deletions_first(plan: Plan, outcome=None) -> list[str]:
     if outcome is not None:
         head, rule = head + " outcome |", rule + "---|"
     lines = ["#### Deletions and replacements", "", head, rule]
-    for change in plan.deletions:
+    for change in plan.deletions_listed:
         icon = _REPLACED if change.address in plan.replacements else _ICONS[Action.DELETE]
-        row = f"| {icon} | {md_code(change.address, table=True)} | {deletion_note(plan, change)} |"
+        row = f"| {icon} | {md_code(change.address, table=True)} | {deletion_note(plan, change, md_text)} |"
         lines.append(row + (f" {outcome.result(change)} |" if outcome is not None else ""))
     return lines + [""]
 

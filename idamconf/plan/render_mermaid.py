@@ -20,11 +20,12 @@ def mermaid(plan: Plan) -> str:
     for change in plan.pending:
         if not change.application:
             continue
-        app = diagram.node(f"app.{change.application}", change.application)
+        name = change.address.split(".")[1]  # as the configuration names it (its key may be older: renamedFrom)
+        app = diagram.node(f"app.{name}", name)
         if ".role." not in change.address:
             continue
         value = change.address.split(".role.", 1)[1].split(".access_package")[0]
-        role = diagram.node(f"app.{change.application}.role.{value}", value)
+        role = diagram.node(f"app.{name}.role.{value}", value)
         diagram.edge(app, role)
         if change.kind in ("access_package", "policy", "role_scope"):
             _package_edges(diagram, change, role)

@@ -42,7 +42,9 @@ def deletions_first(plan: Plan) -> dict:
     """What the plan destroys, before its changes: `deletions` (every address deleted, replacements included) and
     `replacements` (those created again) -- the same in plan's and apply's JSON reports."""
     return {"deletions": [change.address for change in plan.deletions],
-            "replacements": [change.address for change in plan.deletions if change.address in plan.replacements]}
+            "replacements": [change.address for change in plan.deletions if change.address in plan.replacements],
+            "replaced_applications": [{"address": gone, "by": successor} for gone, successor
+                                      in plan.replaced_applications.items()]}
 
 
 def _change_to_dict(change: Change) -> dict:
