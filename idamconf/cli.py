@@ -140,10 +140,13 @@ def _format(value: str, *allowed: str) -> str:
     return value
 
 
-@app.command(epilog="Example: idamconf schema project > project.schema.json")
-def schema(name: str = typer.Argument("application", help="application, project or plan")) -> None:
+@app.command(epilog="Examples: idamconf schema project > project.schema.json | idamconf schema --write schemas")
+def schema(name: str = typer.Argument("application", help="application, project or plan"),
+           write: Optional[Path] = typer.Option(None, "--write", metavar="DIR", file_okay=False,
+                                                help="Write every schema into DIR instead (for editors: the "
+                                                     "$schema lines of the files point there).")) -> None:
     """Print the JSON Schema of application files (or of idamconf.yaml, or of plan --format json)."""
-    _run("schema", name)
+    _run("schema", name, write)
 
 
 @emulator_app.command(epilog="Example: idamconf emulator serve --port 8931 --state /tmp/tenant.db")
@@ -182,7 +185,7 @@ app.add_typer(new_typer, name="new")
 
 
 @new_typer.command("app", epilog="Examples: idamconf new app crm -C examples (asks the questions) | idamconf new app "
-                                 "crm --display-name CRM --owner alice.admin@contoso.com --role 'Sales|CRM.Sales|"
+                                 "crm --display-name CRM --owner alice.admin@contoso.com --environment nle --role 'Sales|CRM.Sales|"
                                  "Manages accounts' --approver alice.admin@contoso.com --approver bob.ops@contoso.com "
                                  "--reviewer frank.audit@contoso.com --reviewer erin.security@contoso.com "
                                  "--review-days 90 --no-input")
@@ -193,6 +196,9 @@ def new_application(
         display_name: Optional[str] = typer.Option(None, "--display-name", help="Name shown in Entra ID."),
         description: Optional[str] = typer.Option(None, "--description", help="What it is for, who runs it."),
         owner: Optional[list[str]] = typer.Option(None, "--owner", help="Owner's user principal name (repeatable)."),
+        environment: Optional[list[str]] = typer.Option(None, "--environment", metavar="ENV",
+                                                        help="An environment it goes to, from idamconf.yaml "
+                                                             "(repeatable; required: nothing goes to live unasked)."),
         organisation: Optional[str] = typer.Option(None, "--organisation",
                                                    help="Organisation code (default: defaults.organisation)."),
         department: Optional[str] = typer.Option(None, "--department",
@@ -209,7 +215,7 @@ def new_application(
     """Write applications/NAME.yaml from the questions of a demand request (asked, or given as flags), then
     validate the configuration."""
     _run("new_app", config_dir, name, display_name, description, owner, organisation, department, role, approver,
-         reviewer, review_days, no_input)
+         reviewer, review_days, no_input, environment)
 
 
 def main() -> None:
