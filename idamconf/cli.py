@@ -98,10 +98,55 @@ def plan(config_dir: Path = ConfigDir, env: Optional[str] = Env,
          changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF",
                                                      help="Plan only the applications whose files changed since "
                                                           "this git ref."),
+         base: Optional[str] = typer.Option(None, "--base", metavar="REF",
+                                            help="The git ref whose configuration was last applied (a pull "
+                                                 "request's base, e.g. origin/main): changes made outside idamconf "
+                                                 "since are shown apart, as drift."),
          timeout: int = Timeout, rebind: bool = Rebind) -> None:
     """Show what apply would change in the tenant."""
     _run("plan", config_dir, env, detailed_exitcode, colour, out, _format(output, "human", "json", "markdown"),
-         changed_since, timeout, rebind)
+         changed_since, timeout, rebind, base)
+
+
+@app.command(epilog="Examples: idamconf environments | idamconf environments --changed-since origin/main --format json")
+def environments(config_dir: Path = ConfigDir,
+                 changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF",
+                                                             help="Only those the change since this git ref touches."),
+                 output: str = typer.Option("lines", "--format", help="lines, or json (a workflow's matrix).")
+                 ) -> None:
+    """List the environments a pipeline plans (tenants, never emulators), or those a change touches."""
+    _run("environments", config_dir, changed_since, _format(output, "lines", "json"))
+
+
+@app.command(epilog="Example: idamconf comment -C config --plans plans/ --environment devl --environment live "
+                     "> comment.md")
+def comment(config_dir: Path = ConfigDir,
+            plans: Path = typer.Option(Path("plans"), "--plans", metavar="DIR", file_okay=False,
+                                       help="Where the plan jobs left <environment>.json (plan --out) or "
+                                            "<environment>.error (what a failed plan said)."),
+            environment: Optional[list[str]] = typer.Option(None, "--environment", metavar="ENV",
+                                                            help="An environment to report on, planned or not "
+                                                                 "(repeatable; default: those in --plans)."),
+            commit: Optional[str] = typer.Option(None, "--commit", metavar="SHA", help="The commit planned.")) -> None:
+    """Write the pull request's one comment (Markdown, on stdout): validate's problems, lint's findings and each
+    environment's plan or why it has none, within GitHub's size limit."""
+    _run("comment", config_dir, plans, _environments(environment), commit)
+
+
+def _environments(values: Optional[list[str]]) -> Optional[list[str]]:
+    """Repeated, or comma-separated (a workflow's matrix as one string)."""
+    names = [name.strip() for value in values or () for name in value.split(",") if name.strip()]
+    return list(dict.fromkeys(names)) or None
+
+
+@app.command(epilog="Examples: idamconf drift -e live | idamconf drift -e nle --format markdown > drift.md")
+def drift(config_dir: Path = ConfigDir, env: Optional[str] = Env, colour: Optional[bool] = Colour,
+          output: str = typer.Option("human", "--format", help="human, json (schemas/plan.schema.json) or markdown "
+                                     "(an issue's body)."),
+          timeout: int = Timeout, rebind: bool = Rebind) -> None:
+    """Show what changed in the tenant outside idamconf (for a scheduled job): exit 0 if nothing, 2 on drift, 1 on
+    error. Changes nothing."""
+    _run("drift", config_dir, env, _format(output, "human", "json", "markdown"), colour, timeout, rebind)
 
 
 @app.command(epilog="Examples: idamconf apply -C examples | idamconf apply -e live --auto-approve --allow-delete | "

@@ -19,6 +19,7 @@ from .graph.ownership import Ownership
 from .graph.read import (foreign_packages, governance_lists, read_governance, read_live,
                          read_service_principals, resolve_users)
 from .plan.diff import make_plan
+from .plan.drift import Base, with_drift
 from .plan.governance import catalog_description, desired_governance, live_governance, policy_keeper
 from .plan.model import Resource
 from .record import home_problems, read_records, record_name
@@ -49,27 +50,36 @@ def state_file(configuration: Configuration, environment: str) -> Path:
 
 
 async def survey(client, configuration: Configuration, target: Target, only: set[str] | None = None,
-                 home: str | None = None):
+                 home: str | None = None, base: Base | None = None):
     """The plan, and the live resources it was computed from (for a saved plan's fingerprints).
 
     `only`: plan just these applications (by key: config/model.Application.key), e.g. the ones whose files changed
     since a git ref.
     `home`: where this configuration lives (record/home.py); refused if the project's record in the tenant binds
     the project to another configuration, or binds this one to another project (None: not checked).
+    `base`: the configuration last applied (plan/drift.py): the plan's changes that only undo changes made outside
+    idamconf since then are marked as drift.
     """
     environment = target.environment
     if only is not None:
-        configuration = replace(configuration, applications=tuple(a for a in configuration.applications
-                                                                  if a.key in only))
+        configuration, base = _only(configuration, only), base and replace(base, configuration=_only(
+            base.configuration, only))
     binding = asyncio.ensure_future(_binding(client, configuration, home))
     try:
-        desired, current = await _resources(client, configuration, environment, only)
+        desired, current, base_desired = await _resources(client, configuration, environment, only, base)
     except DiagnosticError as error:  # the binding's problem first: it explains the others (a changed project)
         raise DiagnosticError(await binding + error.diagnostics) from None
     problems = await binding
     if problems:
         raise DiagnosticError(problems)
-    return make_plan(desired, current, configuration.project, environment, tenant_of(target)), current
+    plan = make_plan(desired, current, configuration.project, environment, tenant_of(target))
+    if base is not None:
+        plan = with_drift(plan, desired, base_desired, current, base.label)
+    return plan, current
+
+
+def _only(configuration: Configuration, keys: set[str]) -> Configuration:
+    return replace(configuration, applications=tuple(a for a in configuration.applications if a.key in keys))
 
 
 async def _binding(client, configuration: Configuration, home: str | None) -> list[Diagnostic]:
@@ -80,8 +90,10 @@ async def _binding(client, configuration: Configuration, home: str | None) -> li
     return home_problems(await read_records(client), configuration.project, home, where)
 
 
-async def _resources(client, configuration: Configuration, environment: str, only: set[str] | None):
-    """Desired and live resources, from the configuration and what Graph returns.
+async def _resources(client, configuration: Configuration, environment: str, only: set[str] | None,
+                     base: Base | None = None):
+    """Desired and live resources, from the configuration and what Graph returns; and the base's desired resources
+    (None without a base), its people resolved with the configuration's.
 
     Graph's lists are let go as soon as they are converted -- the directory's as it arrives, the access packages'
     when this returns: at 10,000 applications they are larger than the resources made from them, and the plan is
@@ -92,7 +104,8 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     catalogs = sorted(_catalog_names(configuration, wanted, environment))
     service_principals = read_service_principals(client, configuration.tag)
     named = people(wanted)
-    resolving = asyncio.ensure_future(resolve_users(client, named))
+    base_wanted = [app for app in base.configuration.applications if app.in_environment(environment)] if base else []
+    resolving = asyncio.ensure_future(resolve_users(client, named + people(base_wanted)))
     making = asyncio.ensure_future(_desired_meanwhile(configuration, environment, resolving))
     (unmanaged, current), lists, (desired, governance, problems, unknown) = await asyncio.gather(
         _live_directory(client, configuration, wanted, named, only, service_principals, resolving, making),
@@ -111,7 +124,14 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     desired |= governance
     desired |= _catalogs(catalogs)
     current |= _live_catalogs(catalogs, live_gov.catalogs)
-    return desired, current
+    return desired, current, await _base_desired(base, base_wanted, environment, resolving) if base else None
+
+
+async def _base_desired(base: Base, wanted: list, environment: str, users) -> dict:
+    """The resources the base configuration wants: what the tenant was last made to match. Its problems (an owner
+    gone from the directory since) are not this plan's."""
+    desired, governance, _, _ = await _desired_meanwhile(base.configuration, environment, users)
+    return desired | governance | _catalogs(sorted(_catalog_names(base.configuration, wanted, environment)))
 
 
 def _catalog_names(configuration: Configuration, wanted: list, environment: str) -> set[str]:

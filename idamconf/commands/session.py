@@ -61,9 +61,11 @@ class Survey:
 
 
 async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | None = None,
-                   timeout: float | None = None, rebind: bool = False):
+                   timeout: float | None = None, rebind: bool = False, base=None):
     """Plan against the environment, then `then(client, survey)` on the same connection, all within `timeout`.
-    `rebind`: the project's record may name another configuration, or this one another project (--rebind-project)."""
+    `rebind`: the project's record may name another configuration, or this one another project (--rebind-project).
+    `base`: what was last applied (plan/drift.Base), to mark drift; a function of the configuration read (the
+    configuration itself, for `idamconf drift`), or None."""
     configuration, problems = read(config_dir, meanwhile=lambda project: _graph_modules(project, env))
     if errors(problems) or configuration is None:
         raise DiagnosticError(problems)
@@ -77,7 +79,8 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
         def again():
             return survey(client, configuration, target, only, None if rebind else home)
 
-        plan, live = await again()
+        plan, live = await survey(client, configuration, target, only, None if rebind else home,
+                                  base(configuration) if base else None)
         found = Survey(plan, live, target, configuration, Path(config_dir), configuration.digest, home, rebind, again)
         _KEPT[:] = [found]
         return await then(client, found)

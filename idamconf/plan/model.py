@@ -68,6 +68,12 @@ class Plan:
     environment: str
     tenant: str
     changes: tuple[Change, ...]
+    # Drift (plan/drift.py), when the plan was compared with what was last applied (`drift_base` names it): the
+    # addresses of changes that only undo changes made outside idamconf; and of this plan's own changes that also
+    # overwrite one, each with the attributes changed outside (a dict: never changed once made).
+    drift: frozenset[str] = frozenset()
+    drifted: dict = field(default_factory=dict)
+    drift_base: str | None = None
 
     def __repr__(self) -> str:
         # Short on purpose: Python 3.11's asyncio.run formats the finished main task, result included, when it

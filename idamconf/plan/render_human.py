@@ -33,11 +33,31 @@ def render_plan(plan: Plan, target: str, colour: bool = False) -> str:
     where = f"Target: {terminal(target)}"
     if plan.empty:
         return f"{where}\n\n" + paint("32", "No changes. The tenant matches the configuration.") + "\n"
-    lines = [where, "", *deletions_first(plan, paint), "idamconf will perform these actions:", ""]
-    for change in plan.pending:
-        lines += _change_lines(change, paint)
+    lines = [where, "", *deletions_first(plan, paint), *drift_lines(plan, paint)]
+    own = [change for change in plan.pending if change.address not in plan.drift]
+    if own:
+        lines += ["This change's own changes:" if plan.drift_base is not None else
+                  "idamconf will perform these actions:", ""]
+    for change in own:
+        lines += _change_lines(change, paint, plan.drifted.get(change.address))
     lines.append(summary(plan))
     return "\n".join(lines) + "\n"
+
+
+def drift_lines(plan: Plan, paint=lambda code, text: text) -> list[str]:
+    """The changes that only undo changes made outside idamconf (plan/drift.py), apart; nothing when the plan was
+    not compared with what was last applied."""
+    if plan.drift_base is None:
+        return []
+    base = terminal(plan.drift_base)
+    if not plan.drift:
+        return [f"No changes outside idamconf since the configuration was last applied (compared with {base}).", ""]
+    lines = [f"Changed outside idamconf since the configuration was last applied (compared with {base}): the portal, "
+             "another tool, or an apply that did not finish. Apply puts these back:", ""]
+    for change in plan.pending:
+        if change.address in plan.drift:
+            lines += _change_lines(change, paint)
+    return lines
 
 
 def summary(plan: Plan) -> str:
@@ -79,10 +99,12 @@ def deletion_detail(plan: Plan, change: Change, value) -> list[str]:
     return ["replace: destroyed, then created again" if change.address in plan.replacements else "destroy"]
 
 
-def _change_lines(change: Change, paint) -> list[str]:
+def _change_lines(change: Change, paint, drifted: tuple[str, ...] | None = None) -> list[str]:
     note = {Action.CREATE: "create", Action.UPDATE: "update", Action.DELETE: "destroy"}[change.action]
     if change.reason == DISABLE_FIRST:
         note = "disable first: Graph changes or removes only disabled roles"
+    if drifted is not None:
+        note += f"; {overwrites(drifted, terminal)}"
     head = paint(_COLOURS[change.action], f"  {change.action.symbol} {terminal(change.address)}")
     lines = [f"{head}  ({note})"]
     if change.action is Action.CREATE:
@@ -97,6 +119,12 @@ def _change_lines(change: Change, paint) -> list[str]:
                   for path, attribute in zip(paths, change.attributes)]
     lines.append("")
     return lines
+
+
+def overwrites(paths: tuple[str, ...], value=str) -> str:
+    """What a change that also undoes a change made outside idamconf says (`value`: the output's escaping)."""
+    where = f" ({', '.join(map(value, paths))})" if paths else ""
+    return f"also changed outside idamconf{where}: this overwrites it"
 
 
 def _difference(before, after) -> str:

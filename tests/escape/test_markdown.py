@@ -45,7 +45,7 @@ def assert_plan_comment(document: str, plan) -> None:
     diagram = any(change.application for change in plan.pending)  # what it touches (none: no application)
     assert [level for _, level, _ in kinds(document, "heading")] == [3, 4, 4] + [4] * diagram
     rows = [cells for _, cells, _ in kinds(document, "row")]
-    assert rows == [3] * (2 + len(plan.deletions)) + [3] * (2 + len(plan.pending)) + [4] * 3
+    assert rows == [4] * 3 + [3] * (2 + len(plan.deletions)) + [3] * (2 + len(plan.pending))  # findings first
     details = kinds(document, "details")
     assert len(details) == len(kinds(document, "end-details")) == len(plan.pending) + 1
     assert document.count("<details") == document.count("</details>") == len(plan.pending) + 1

@@ -121,7 +121,7 @@ def _captured():
 
 def test_lint_redacts_a_secret_in_the_form_its_output_escaped_it():
     """Belt and braces: a secret holding a hidden character is shown escaped, and is redacted in that form too."""
-    from idamconf.commands.lint import _redacted
+    from idamconf.commands.lint import redacted as _redacted
     from idamconf.escape import json_dumps, sarif_text
 
     secret = "hunter2\u202eS3cret[x]"
