@@ -145,27 +145,37 @@ class _Environment:
         return drift, [change for change in plan.pending if change.address not in plan.drift]
 
     def tables(self, room: _Room) -> None:
+        """Every change in a row, drift apart; when they do not all fit, one row per application instead."""
         plan = self.outcome.plan
         drift, own = self._changes()
-        if drift:
-            self.rows += _capped(["**Drift**, apart:", "", *sections.table(drift, plan)], 4, room,
-                                 "drifted changes", "see the full plan in the run's artifacts", most=10**9)
-        if own:
-            title = "**This change's own changes:**" if plan.drift_base is not None else "**Changes:**"
-            self.rows += _capped([title, "", *sections.table(own, plan)], 4, room, "changes",
-                                 "see the full plan in the run's artifacts", most=10**9)
+        title = "**This change's own changes:**" if plan is not None and plan.drift_base is not None else "**Changes:**"
+        full = ((["**Drift**, apart:", "", *sections.table(drift, plan), ""] if drift else []) +
+                ([title, "", *sections.table(own, plan), ""] if own else []))
+        if not full or room.take(full):
+            self.rows = full
+            return
+        self.rows = _capped(sections.by_application(plan), 4, room, "applications",
+                            "see the full plan in the run's artifacts", most=10**9)
 
     def details(self, room: _Room) -> None:
+        """Each change's details, collapsed, as many as fit; those left out are counted."""
         drift, own = self._changes()
-        if not drift and not own:
+        changes = drift + own
+        if not changes:
             return
-        folded = sections.details(drift + own, self.outcome.plan, "Details of every change")
-        if room.take(folded):
-            self.folded = folded
-        else:
-            self.more = ["Details of each change are left out of this comment (GitHub's size limit): see the full "
-                         "plan in the run's artifacts.", ""]
-            room.force(self.more)
+        opening, closing = sections.details([], self.outcome.plan, "Details of every change")[:2], ["</details>", ""]
+        note = ["Details of {} more change(s) are left out of this comment (GitHub's size limit): see the full plan "
+                "in the run's artifacts.", ""]
+        if not room.take(opening + closing + note):
+            return
+        shown = []
+        for number, change in enumerate(changes):
+            block = sections.change_details(change, self.outcome.plan)
+            if not room.take(block):
+                self.more = [note[0].format(len(changes) - number), ""]
+                break
+            shown += block
+        self.folded = (opening + shown + closing) if shown else []
 
     def diagram(self, room: _Room) -> None:
         plan = self.outcome.plan

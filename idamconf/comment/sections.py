@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from ..escape import md_code, md_fence, md_html, md_text
+from ..escape import md_code, md_fence, md_html, md_text, terminal
 from ..plan.model import Action, Change, Plan
 from ..plan.render_human import deletion_note, overwrites, summary
 
@@ -36,8 +36,9 @@ def findings(found) -> list[str]:
 
 
 def failure(environment: str, error: str) -> list[str]:
-    """Why an environment has no plan: its job's message (a failed sign-in...), as it was printed."""
-    said = error.strip().splitlines()[:20] or ["(no message: see the run)"]
+    """Why an environment has no plan: its job's message (a failed sign-in...), as it was printed -- escaped for a
+    terminal again (a log reading the comment must find no workflow command in it), then fenced."""
+    said = [terminal(line) for line in error.strip().splitlines()[:20]] or ["(no message: see the run)"]
     return [f"**No plan for {md_code(environment)}:** the plan failed.", "", *md_fence(said, "text"), ""]
 
 
@@ -83,14 +84,32 @@ def action(change: Change, plan: Plan) -> str:
     return f"{said}; {overwrites(paths, md_text)}" if paths is not None else said
 
 
+def by_application(plan: Plan) -> list[str]:
+    """A plan too long for a row per change: a row per application (or catalog), with its counts."""
+    counts: dict[str, dict] = {}
+    for change in plan.pending:
+        if not change.counted:
+            continue
+        parts = change.address.split(".")
+        owner = ".".join(parts[:2]) if parts[0] == "app" else change.address
+        tally = counts.setdefault(owner, {Action.CREATE: 0, Action.UPDATE: 0, Action.DELETE: 0, "drift": 0})
+        tally[change.action] += 1
+        tally["drift"] += change.address in plan.drift
+    lines = [f"**{len(plan.pending)} changes, by application** (each change is in the full plan: the run's "
+             "artifacts):", "", "| application | to add | to change | to destroy | of which drift |",
+             "|---|---|---|---|---|"]
+    return lines + [f"| {md_code(owner, table=True)} | {tally[Action.CREATE]} | {tally[Action.UPDATE]} | "
+                    f"{tally[Action.DELETE]} | {tally['drift']} |" for owner, tally in counts.items()]
+
+
 def details(changes: list[Change], plan: Plan, title: str) -> list[str]:
     lines = [f"<details><summary>{title}</summary>", ""]
     for change in changes:
-        lines += _details(change, plan)
+        lines += change_details(change, plan)
     return lines + ["</details>", ""]
 
 
-def _details(change: Change, plan: Plan) -> list[str]:
+def change_details(change: Change, plan: Plan) -> list[str]:
     if change.action is Action.CREATE:
         body = [f"+ {name} = {json.dumps(value, ensure_ascii=False)}" for name, value in (change.after or {}).items()]
     elif change.action is Action.DELETE:
@@ -113,5 +132,5 @@ def _inside(path: str) -> str:
     return f"{path}: " if path else ""
 
 
-__all__ = ["action", "deletions", "details", "diagram", "drift", "failure", "findings", "row", "summary", "table",
+__all__ = ["action", "by_application", "change_details", "deletions", "details", "diagram", "drift", "failure", "findings", "row", "summary", "table",
            "validation"]

@@ -181,3 +181,30 @@ def test_each_attack_class_is_inert_in_the_comment(attack):
     assert "](" not in prose(document).replace("\\](", "") and "://" not in prose(document)
     assert "\x1b" not in document and "\u202e" not in document
     assert_inert(document)
+
+
+@PROPERTY
+@given(NAMES, VALUES, VALUES)
+def test_the_comment_of_several_environments_keeps_its_structure(names, error, problem):
+    """idamconf comment: a plan with drift, a failed environment's message, validate's problems -- whatever they
+    say, the document is idamconf's: one marker, balanced blocks and fences, every deletion before any <details>."""
+    from dataclasses import replace
+
+    from idamconf.comment import Outcome, render_comment
+    from idamconf.diagnostics import Diagnostic
+
+    plan = plan_of(names)
+    first, second = plan.pending[0].address, plan.pending[1].address
+    plan = replace(plan, drift=frozenset({first}), drifted={second: (names[3], names[4])}, drift_base=names[5])
+    findings = [Finding("approvers.two", "warning", names[5], names[6], names[7], 3, 4, names[1], names[2])]
+    problems = [Diagnostic(problem, names[3], names[4], 3, 4, names[5])]
+    outcomes = [Outcome(names[6], plan, names[7]), Outcome(names[0], error=error), Outcome(names[1])]
+    document = render_comment(names[2], outcomes, findings, problems)
+    assert document.startswith(MARKER + "\n") and document.count(MARKER) == 1
+    assert [entry[0] for entry in lines_of(document)].count("marker") == 1
+    assert document.count("<details") == document.count("</details>") == len(kinds(document, "details"))
+    assert len(kinds(document, "fence")) == len(kinds(document, "end-fence"))
+    before_details = document[:document.index("<details>")]
+    for change in plan.deletions:
+        assert f"| {md_code(change.address, table=True)} |" in before_details
+    assert_inert(document)
