@@ -28,7 +28,9 @@ from .plan.resources import KIND_ORDER, desired_resources, live_application, liv
 EMULATED_TENANT = "embedded-emulator"
 
 
-def target_for(configuration: Configuration, name: str | None) -> Target:
+def target_for(configuration: Configuration, name: str | None, write: bool = True) -> Target:
+    """Where environment `name` is, and who signs in there: `write`, the identity that applies (clientId); else
+    the one that only reads (readClientId, default clientId): plan, drift and show never hold a token that writes."""
     name = name or configuration.default_environment
     environment = configuration.environments.get(name)
     if environment is None:
@@ -40,8 +42,9 @@ def target_for(configuration: Configuration, name: str | None) -> Target:
         seed = root / environment.seed if environment.seed else None
         return Target(name, "http://emulator.localhost/v1.0", emulator_state=state_file(configuration, name),
                       emulator_seed=seed, tenant_size=environment.tenant_size)
+    client_id = environment.client_id if write else environment.read_client_id or environment.client_id
     return Target(name, environment.graph_url.rstrip("/"), environment.credential, environment.tenant_id,
-                  environment.client_id, environment.client_secret_env, environment.certificate_path,
+                  client_id, environment.client_secret_env, environment.certificate_path,
                   tenant_size=environment.tenant_size)
 
 

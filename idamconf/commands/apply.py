@@ -54,7 +54,7 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
         return await _under_lease(client, survey, plan, output, lock_wait)
 
     only = set(document["applications"]) if document and document.get("applications") is not None else None
-    return run_async(surveyed(config_dir, env, then, only, timeout, rebind))
+    return run_async(surveyed(config_dir, env, then, only, timeout, rebind, write=True))
 
 
 async def _under_lease(client, survey, shown, output: str, lock_wait: float) -> int:

@@ -61,11 +61,12 @@ class Survey:
 
 
 async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | None = None,
-                   timeout: float | None = None, rebind: bool = False, base=None):
+                   timeout: float | None = None, rebind: bool = False, base=None, write: bool = False):
     """Plan against the environment, then `then(client, survey)` on the same connection, all within `timeout`.
     `rebind`: the project's record may name another configuration, or this one another project (--rebind-project).
     `base`: what was last applied (plan/drift.Base), to mark drift; a function of the configuration read (the
-    configuration itself, for `idamconf drift`), or None."""
+    configuration itself, for `idamconf drift`), or None. `write`: sign in as the identity that applies (apply);
+    else as the one that only reads (workflow.target_for)."""
     configuration, problems = read(config_dir, meanwhile=lambda project: _graph_modules(project, env))
     if errors(problems) or configuration is None:
         raise DiagnosticError(problems)
@@ -73,7 +74,7 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
     from ..record import configuration_home
     from ..workflow import survey, target_for
 
-    target = target_for(configuration, env)
+    target = target_for(configuration, env, write)
     home = configuration_home(Path(config_dir))
     async with connect(target, timeout) as client:
         def again():

@@ -21,7 +21,7 @@ def run(config_dir: Path, name: str, env: str | None, output: str) -> int:
                                           f"use the name: of an application file (known: {known})")])
     from ..workflow import target_for
 
-    target = target_for(configuration, env)
+    target = target_for(configuration, env, write=False)
     found = run_async(_read(target, app.key))
     if found is None or configuration.tag not in (found.get("tags") or []):
         raise DiagnosticError([Diagnostic(

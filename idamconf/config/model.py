@@ -144,7 +144,8 @@ class Environment:
     graph_url: str | None = None
     tenant_id: str | None = None
     credential: str = "default"
-    client_id: str | None = None
+    client_id: str | None = None  # the identity apply signs in as
+    read_client_id: str | None = None  # the identity plan, drift and show sign in as (default: client_id)
     client_secret_env: str | None = None
     certificate_path: str | None = None
     catalog: str | None = None
