@@ -134,8 +134,17 @@ def comment(config_dir: Path = ConfigDir,
 
 
 def _environments(values: Optional[list[str]]) -> Optional[list[str]]:
-    """Repeated, or comma-separated (a workflow's matrix as one string)."""
-    names = [name.strip() for value in values or () for name in value.split(",") if name.strip()]
+    """Repeated, comma-separated, or a JSON list (a workflow's matrix, as `idamconf environments --format json`
+    wrote it)."""
+    import json
+
+    names = []
+    for value in values or ():
+        try:
+            listed = json.loads(value) if value.lstrip().startswith("[") else value.split(",")
+        except ValueError:
+            raise typer.BadParameter(f"'{value}' is not a JSON list of names", param_hint="--environment") from None
+        names += [str(name).strip() for name in listed if str(name).strip()]
     return list(dict.fromkeys(names)) or None
 
 

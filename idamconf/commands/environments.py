@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..config.load import load_configuration
+from ..config import yamlfile
+from ..config.load import PROJECT_FILE, project_configuration
+from ..diagnostics import Diagnostic, DiagnosticError
 from .changed import changed_documents
 
 
 def run(config_dir: Path, changed_since: str | None, output: str) -> int:
-    configuration = load_configuration(config_dir)
+    configuration = _project(Path(config_dir))
     tenants = [name for name, environment in configuration.environments.items() if not environment.emulator]
     if changed_since is not None:
         documents, project_changed = changed_documents(config_dir, changed_since)
@@ -24,6 +26,17 @@ def run(config_dir: Path, changed_since: str | None, output: str) -> int:
     print(json.dumps(tenants) if output == "json" else "".join(f"{name}\n" for name in tenants), end="\n" if
           output == "json" else "")
     return 0
+
+
+def _project(config_dir: Path):
+    """idamconf.yaml's configuration: enough, even while an application file is broken (validate says why; the
+    pull request's comment must still say which environments it touches)."""
+    document, problems = yamlfile.load(config_dir / PROJECT_FILE, str(config_dir / PROJECT_FILE))
+    configuration = project_configuration(config_dir, document)
+    if configuration is None:
+        raise DiagnosticError(problems or [Diagnostic(f"{config_dir / PROJECT_FILE} is missing or not valid",
+                                                      f"run idamconf validate -C {config_dir}")])
+    return configuration
 
 
 def _environments(document: dict, every: list[str]) -> list[str]:

@@ -69,3 +69,11 @@ def test_the_environments_a_change_touches(project):
     git(project, "checkout", "-q", "--", ".")
     edit(project / "idamconf.yaml", "tenantSize: L", "tenantSize: M")
     assert touched() == ["devl", "nle", "live"]
+
+
+def test_a_broken_application_file_still_names_the_environments_to_report(project, tmp_path):
+    (project / "applications" / "broken.yaml").write_text("name: [\n")
+    listed = idamconf("environments", "-C", str(project), "--format", "json")
+    assert listed.code == 0 and json.loads(listed.out) == ["devl", "nle", "live"]
+    text = comment(project, tmp_path, "--environment", listed.out.strip())  # the matrix, as it is
+    assert "### `devl`" in text and "### `live`" in text and "#### Validation errors" in text
