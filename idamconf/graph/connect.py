@@ -24,7 +24,7 @@ from msgraph import GraphRequestAdapter
 from msgraph_core import GraphClientFactory
 
 from .budget import RESOURCE_UNITS, Budget
-from .client import GraphClient
+from .client import GraphClient, Unrecoverable
 from .clouds import Cloud, cloud_of, graph_url_problem
 from .origin import confine
 
@@ -35,8 +35,8 @@ AUTHORITY_VARIABLE = "AZURE_AUTHORITY_HOST"
 FEDERATED_TOKEN_VARIABLE = "AZURE_FEDERATED_TOKEN_FILE"
 
 
-class ConnectError(Exception):
-    pass
+class ConnectError(Unrecoverable):
+    """This environment's Graph cannot be used as configured: said in one line, never retried."""
 
 
 class SignInFailed(ConnectError):

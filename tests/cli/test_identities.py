@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from idamconf.graph import connect
@@ -31,9 +33,11 @@ def test_each_command_signs_in_as_its_identity(project, monkeypatch, command, id
 
     monkeypatch.setattr(connect, "_new_credential", credential)
     args = ["wordpress"] if command == "show" else ["--auto-approve"] if command == "apply" else []
+    started = time.monotonic()
     result = idamconf(command, *args, "-C", str(project), "-e", "corp")
     assert result.code == 1 and "signing in to Entra ID failed for environment 'corp'" in result.err
     assert signed_in_as == [identity]
+    assert time.monotonic() - started < 10  # a failed sign-in is never retried (it was, a dozen times, in a $batch)
 
 
 def test_without_read_client_id_every_command_signs_in_as_client_id(project):
