@@ -47,7 +47,7 @@ def test_a_pull_request_holds_no_token_that_writes_and_no_secret():
     jobs = load(WORKFLOW)["jobs"]
     for name in PULL_REQUEST_JOBS:
         job = jobs[name]
-        assert "pull_request" in job["if"] and "environment" not in job and "secrets." not in text_of(job)
+        assert "'pull_request'" in job["if"] and "environment" not in job and "secrets." not in text_of(job)
         assert set(job["permissions"].values()) <= {"read", "write"}
         assert job["permissions"].get("id-token") in (None, "write") and job["permissions"]["contents"] == "read"
     assert jobs["plan"]["permissions"] == {"contents": "read", "id-token": "write"}
@@ -61,6 +61,7 @@ def test_the_pull_request_plans_every_environment_it_touches():
         runs(jobs["check"])
     assert jobs["plan"]["strategy"]["matrix"]["environment"] == "${{ fromJSON(needs.check.outputs.environments) }}"
     assert jobs["plan"]["strategy"]["fail-fast"] is False  # every environment's outcome reaches the comment
+    assert jobs["plan"]["if"].startswith("${{ !cancelled() && ") and "valid == 'true'" in jobs["plan"]["if"]
     plan = runs(jobs["plan"])
     assert '--env "$IDAMCONF_ENVIRONMENT" --base "origin/$BASE_REF"' in plan and "--out \"plans/" in plan
     assert "2> \"plans/$IDAMCONF_ENVIRONMENT.error\"" in plan  # a failure reaches the comment too
