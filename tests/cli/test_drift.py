@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
+
+from idamconf.config.schema import schema
+
 from .harness import apply, edit, idamconf, plan
 from .test_access_packages import graph
 from .test_pull_request_flow import configuration_repository, git
@@ -73,6 +77,7 @@ def test_a_pull_requests_plan_shows_drift_apart(project):
     assert "| ✏️ | `app.payments-api` | update |" in drift_table and "wordpress" not in drift_table
     saved = json.loads(plan(project, "--base", "main", "--format", "json").out)
     assert saved["drift"]["addresses"] == ["app.payments-api"] and saved["drift"]["base"].startswith("main (")
+    jsonschema.Draft202012Validator(schema("plan")).validate(saved)  # as schemas/plan.schema.json says
 
 
 def test_a_change_that_overwrites_a_portal_edit_says_so(project):
@@ -81,6 +86,8 @@ def test_a_change_that_overwrites_a_portal_edit_says_so(project):
     result = plan(project, "--base", "main")
     assert "~ app.wordpress  (update; also changed outside idamconf (web.redirectUris): this overwrites it)" \
         in result.out
+    overwritten = json.loads(plan(project, "--base", "main", "--format", "json").out)["drift"]["overwritten"]
+    assert overwritten == [{"address": "app.wordpress", "paths": ["web.redirectUris"]}]
     assert f'web.redirectUris : - "{PORTAL_URI}"' in result.out
 
 
