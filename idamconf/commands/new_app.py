@@ -117,9 +117,21 @@ def _check(text: str, shown: str, defaults: dict, project, configuration) -> Non
     problems += schema.validate(document, "application") if document else []
     if not errors(problems):
         app = application.model(document, defaults)
-        problems += semantics.check_application(project, document, app)
+        problems += semantics.check_application(project, document, app) + _lint_errors(project, document, app)
         if configuration is not None:
             together = replace(configuration, applications=(*configuration.applications, app))
             problems += [problem for problem in semantics.check_across(together) if problem.file == shown]
     if errors(problems):
         raise DiagnosticError(problems)
+
+
+def _lint_errors(project, document, app) -> list[Diagnostic]:
+    """lint's rules that are errors in the application's environments (one owner, where an environment makes
+    owners.two an error), beyond those validate checks itself (config/access.DEFAULT_RULES)."""
+    from ..config.access import DEFAULT_RULES
+    from ..config.load import Documents
+    from ..lint import lint
+
+    findings = lint(replace(project, applications=(app,)), Documents(None, (document,)))
+    return [Diagnostic(f"{f.summary} [{f.rule}]" + (f" ({f.note})" if f.note else ""), f.fix, f.file, f.line,
+                       f.column, f.path) for f in findings if f.severity == "error" and f.rule not in DEFAULT_RULES]

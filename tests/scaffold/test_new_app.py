@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from idamconf.cli import app
 from idamconf.commands import new_app
 
-from ..cli.harness import apply, idamconf, plan
+from ..cli.harness import apply, edit, idamconf, plan
 
 FLAGS = ("--display-name", "Customer Relations", "--description", "Sales teams track customers: accounts, deals.",
          "--owner", "dave.finance@contoso.com", "--owner", "bob.ops@contoso.com",
@@ -236,4 +236,13 @@ def test_a_package_name_another_file_uses_is_refused_before_writing(project):
                                                                   "sales-representatives\n      approvers: [grace", 1))
     result = idamconf("new", "app", "crm", "-C", str(project), "--no-input", *flags)
     assert result.code == 1 and "access package 'eucs-idam-crm-sales-representatives'" in result.err
+    assert not (project / "applications/crm.yaml").exists()
+
+
+def test_a_lint_rule_made_an_error_in_its_environments_is_refused_too(project):
+    edit(project / "idamconf.yaml", "      reviewers.two: error\n", "      reviewers.two: error\n      owners.two: error\n")
+    flags = [flag for flag in FLAGS if flag != "bob.ops@contoso.com"]
+    flags = [flag for i, flag in enumerate(flags) if not (flag == "--owner" and flags[i + 1].startswith("--"))]
+    result = idamconf("new", "app", "crm", "-C", str(project), "--no-input", *flags)
+    assert result.code == 1 and "[owners.two] (error in live" in result.err and "Nothing was written" in result.err
     assert not (project / "applications/crm.yaml").exists()
