@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,7 +152,9 @@ class Runner:
         matrix = (job.get("strategy") or {}).get("matrix")
         values = [{}] if matrix is None else [{key: value} for key, spec in matrix.items()
                                               for value in interpolate(spec, context)]
-        runs = [self._steps(name, job, event, {**context, "matrix": value}, artifacts) for value in values]
+        with ThreadPoolExecutor(len(values)) as pool:  # a matrix's jobs run side by side, as on GitHub
+            runs = list(pool.map(lambda numbered: self._steps(f"{name}-{numbered[0]}", job, event, {
+                **context, "matrix": numbered[1]}, artifacts), enumerate(values)))
         result = "failure" if any(run.result == "failure" for run in runs) else "success"
         merged = JobRun(name, result)
         for run in runs:
@@ -161,7 +164,7 @@ class Runner:
         return merged
 
     def _steps(self, name: str, job: dict, event: Event, context: dict, artifacts: Path) -> JobRun:
-        workspace = self.work / f"run-{self.runs}" / f"{name}-{len(list(self.work.glob(f'run-{self.runs}/{name}-*')))}"
+        workspace = self.work / f"run-{self.runs}" / name
         subprocess.run(["git", "clone", "-q", str(self.origin), str(workspace)], check=True)
         subprocess.run(["git", "checkout", "-q", event.sha], cwd=workspace, check=True)
         secrets = self.secrets if job.get("environment") else {}  # environment secrets, never a pull request's

@@ -132,7 +132,7 @@ FINDINGS = st.builds(Finding, rule=VALUES, severity=st.sampled_from(["error", "w
                      note=VALUES)
 
 
-@PROPERTY
+@settings(deadline=None, database=None, max_examples=40)  # whole documents: fewer, larger examples
 @given(st.lists(FINDINGS, max_size=4), VALUES)
 def test_annotations_are_one_command_each_carrying_their_values(findings, summary):
     """validate and lint --format github: each finding is one workflow command naming its file, line and column;

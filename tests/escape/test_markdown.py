@@ -183,7 +183,7 @@ def test_each_attack_class_is_inert_in_the_comment(attack):
     assert_inert(document)
 
 
-@PROPERTY
+@settings(deadline=None, database=None, max_examples=40)  # whole documents: fewer, larger examples
 @given(NAMES, VALUES, VALUES)
 def test_the_comment_of_several_environments_keeps_its_structure(names, error, problem):
     """idamconf comment: a plan with drift, a failed environment's message, validate's problems -- whatever they

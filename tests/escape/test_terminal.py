@@ -129,7 +129,7 @@ def test_lint_redacts_a_secret_in_the_form_its_output_escaped_it():
         assert "hunter2" in shown and "hunter2" not in _redacted(shown, {secret})
 
 
-@PROPERTY
+@settings(deadline=None, database=None, max_examples=40)  # whole documents: fewer, larger examples
 @given(NAMES, VALUES)
 def test_no_value_reaches_the_terminal_through_drift_and_replacements(names, base):
     """The drift section (its base's label, the attributes overwritten) and a replaced application's lines (its
