@@ -194,6 +194,25 @@ def _format(value: str, *allowed: str) -> str:
     return value
 
 
+@app.command(epilog="Examples: idamconf export -e nle --display-name-starts-with 'HR ' | idamconf export -e live "
+                     "--app-id 7a1b2c3d-0000-4000-8000-00000000a001 | idamconf export -e devl --all --out exported")
+def export(config_dir: Path = ConfigDir, env: Optional[str] = Env,
+           app_id: Optional[list[str]] = typer.Option(None, "--app-id", metavar="APP_ID",
+                                                      help="An application (client) id to export (repeatable)."),
+           starts: Optional[str] = typer.Option(None, "--display-name-starts-with", metavar="TEXT",
+                                                help="Every application whose display name starts with TEXT."),
+           tag: Optional[str] = typer.Option(None, "--tag", help="Every application with this tag."),
+           everything: bool = typer.Option(False, "--all", help="Every application of the tenant."),
+           out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", file_okay=False,
+                                              help="Where to write the files (default: the configuration's "
+                                                   "applications/)."),
+           force: bool = typer.Option(False, "--force", help="Overwrite files that exist."),
+           timeout: int = Timeout) -> None:
+    """Write the tenant's applications as application files, to adopt them: one file each, in the format a person
+    writes, with what a file cannot express said at its top; then validate the configuration."""
+    _run("export", config_dir, env, app_id or [], starts, tag, everything, out, force, timeout)
+
+
 @app.command(epilog="Examples: idamconf schema project > project.schema.json | idamconf schema --write schemas")
 def schema(name: str = typer.Argument("application", help="application, project or plan"),
            write: Optional[Path] = typer.Option(None, "--write", metavar="DIR", file_okay=False,

@@ -8,7 +8,7 @@ needs no answer from Graph is made while the answers arrive.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .config.confined import STATE_DIR
@@ -18,12 +18,21 @@ from .graph.connect import Target
 from .graph.ownership import Ownership
 from .graph.read import (foreign_packages, governance_lists, read_governance, read_live,
                          read_service_principals, resolve_users)
+from .config.assignments import groups_named, people_named
+from .graph.read_assignments import find_groups, read_relationships
+from .plan.adoption import as_adoptions, pinned, read_adopted, role_conflicts
+from .plan.relationships import desired_relationships, live_relationships
 from .plan.diff import make_plan
-from .plan.drift import Base, with_drift
+from .plan.drift import Base, last_applied, with_drift
+from .plan.exposed import resolve_clients
+from .plan.logo import unmanaged_dropped
 from .plan.governance import catalog_description, desired_governance, live_governance, policy_keeper
 from .plan.model import Resource
+from .plan.placeholders import resolve_app_ids
 from .record import home_problems, read_records, record_name
-from .plan.resources import KIND_ORDER, desired_resources, live_application, live_resources
+from .plan.resources import KIND_ORDER, add_live, desired_resources, live_application, live_resources
+from .plan.roles import role_of
+from . import workflow_permissions
 
 EMULATED_TENANT = "embedded-emulator"
 
@@ -41,7 +50,8 @@ def target_for(configuration: Configuration, name: str | None, write: bool = Tru
     if environment.emulator:
         seed = root / environment.seed if environment.seed else None
         return Target(name, "http://emulator.localhost/v1.0", emulator_state=state_file(configuration, name),
-                      emulator_seed=seed, tenant_size=environment.tenant_size)
+                      emulator_seed=seed, tenant_size=environment.tenant_size, tenant_id=environment.tenant_id,
+                      verified_domains=environment.verified_domains)
     client_id = environment.client_id if write else environment.read_client_id or environment.client_id
     return Target(name, environment.graph_url.rstrip("/"), environment.credential, environment.tenant_id,
                   client_id, environment.client_secret_env, environment.certificate_path,
@@ -64,25 +74,30 @@ async def survey(client, configuration: Configuration, target: Target, only: set
     idamconf since then are marked as drift.
     """
     environment = target.environment
-    if only is not None:
-        configuration, base = _only(configuration, only), base and replace(base, configuration=_only(
-            base.configuration, only))
+    everywhere = {app.name: app.for_environment(environment) for app in configuration.applications}
+    configuration = _in(configuration, environment, only)
+    if base is not None:
+        base = replace(base, configuration=_in(base.configuration, environment, only))
     binding = asyncio.ensure_future(_binding(client, configuration, home))
     try:
-        desired, current, base_desired = await _resources(client, configuration, environment, only, base)
+        desired, current, base_desired = await _resources(client, configuration, environment, only, everywhere, base)
     except DiagnosticError as error:  # the binding's problem first: it explains the others (a changed project)
         raise DiagnosticError(await binding + error.diagnostics) from None
     problems = await binding
     if problems:
         raise DiagnosticError(problems)
     plan = make_plan(desired, current, configuration.project, environment, tenant_of(target))
+    adopted = {r.application for r in current.values() if r.kind == "application" and r.ids.get("adopting")}
+    plan = as_adoptions(plan, adopted)
     if base is not None:
         plan = with_drift(plan, desired, base_desired, current, base.label)
     return plan, current
 
 
-def _only(configuration: Configuration, keys: set[str]) -> Configuration:
-    return replace(configuration, applications=tuple(a for a in configuration.applications if a.key in keys))
+def _in(configuration: Configuration, environment: str, keys: set[str] | None) -> Configuration:
+    """Each application as it is in `environment` (config/overrides.py); `keys`: just these (by key)."""
+    return replace(configuration, applications=tuple(
+        app.for_environment(environment) for app in configuration.applications if keys is None or app.key in keys))
 
 
 async def _binding(client, configuration: Configuration, home: str | None) -> list[Diagnostic]:
@@ -94,30 +109,47 @@ async def _binding(client, configuration: Configuration, home: str | None) -> li
 
 
 async def _resources(client, configuration: Configuration, environment: str, only: set[str] | None,
-                     base: Base | None = None):
+                     everywhere: dict | None = None, base: Base | None = None):
     """Desired and live resources, from the configuration and what Graph returns; and the base's desired resources
-    (None without a base), its people resolved with the configuration's.
+    (None without a base), its people resolved with the configuration's. `everywhere`: every application of the
+    configuration as it is in `environment`, by name, planned or not (an API a planned one names).
 
     Graph's lists are let go as soon as they are converted -- the directory's as it arrives, the access packages'
     when this returns: at 10,000 applications they are larger than the resources made from them, and the plan is
     then built in the memory they held.
     """
     wanted = [app for app in configuration.applications if app.in_environment(environment)]
+    everywhere = everywhere or {app.name: app for app in wanted}
     marker = catalog_description(configuration.project)
     catalogs = sorted(_catalog_names(configuration, wanted, environment))
     service_principals = read_service_principals(client, configuration.tag)
+    permissions = workflow_permissions.early(client, wanted, everywhere)  # the APIs named, read meanwhile
     named = people(wanted)
     base_wanted = [app for app in base.configuration.applications if app.in_environment(environment)] if base else []
     resolving = asyncio.ensure_future(resolve_users(client, named + people(base_wanted)))
     making = asyncio.ensure_future(_desired_meanwhile(configuration, environment, resolving))
-    (unmanaged, current), lists, (desired, governance, problems, unknown) = await asyncio.gather(
-        _live_directory(client, configuration, wanted, named, only, service_principals, resolving, making),
-        governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(resolving)),
-        making)
-    problems += _unmanaged_conflicts(configuration, unmanaged) + _unique(unknown)
+    (unmanaged, current, adopting, required, app_ids), lists, (desired, governance, problems, unknown), relations, \
+        groups = await asyncio.gather(
+            _live_directory(client, configuration, wanted, named, only, service_principals, resolving, making),
+            governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(resolving)),
+            making, read_relationships(client, configuration.tag),
+            find_groups(client, *groups_named(wanted + base_wanted)))
+    found = await workflow_permissions.survey(client, permissions, everywhere, wanted, current, required,
+                                              configuration.tag)
+    desired |= found.desired
+    current |= found.live
+    related, unresolved = desired_relationships(configuration, environment, resolving.result(), groups)
+    problems += adopting + _unmanaged_conflicts(configuration, unmanaged) + _unique(unknown) + found.problems + \
+        unresolved
     if problems:
         raise DiagnosticError(problems)
+    desired = resolve_app_ids(desired, current)  # {appId} in identifier URIs, for the applications that exist
+    app_ids = workflow_permissions.by_name(app_ids, everywhere)  # named as the files name them
+    desired, current = resolve_clients(desired, current, app_ids, add_live)  # clients by app id (plan/exposed)
+    current = unmanaged_dropped(desired, current)  # logos of files naming none are left alone (plan/logo)
     apps_by_sp = _applications_by_service_principal(current)
+    current |= live_relationships(configuration, apps_by_sp, relations, resolving.result(), related)
+    desired |= related
     live_gov = await read_governance(client, catalogs, set(apps_by_sp), marker, lists)
     current |= live_governance(apps_by_sp, live_gov.catalogs, live_gov.resources, live_gov.packages,
                                live_gov.policies, governance)
@@ -127,7 +159,20 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     desired |= governance
     desired |= _catalogs(catalogs)
     current |= _live_catalogs(catalogs, live_gov.catalogs)
-    return desired, current, await _base_desired(base, base_wanted, environment, resolving) if base else None
+    if base is None:
+        return desired, current, None
+    made = await _base_desired(base, base_wanted, environment, resolving)
+    found = _Found(resolving.result(), groups, app_ids)
+    return desired, current, last_applied(made, base.configuration, configuration, environment, desired, current, found)
+
+
+@dataclass
+class _Found:
+    """What was read that the base's resources are made with too (plan/drift.last_applied)."""
+
+    users: dict
+    groups: object
+    app_ids: dict
 
 
 async def _base_desired(base: Base, wanted: list, environment: str, users) -> dict:
@@ -146,15 +191,35 @@ def _catalog_names(configuration: Configuration, wanted: list, environment: str)
 
 async def _live_directory(client, configuration: Configuration, wanted: list, named: list[str],
                           only: set[str] | None, service_principals, users, making):
-    """Unmanaged applications in the way, and the project's live resources: each application's as its page
-    arrives, sharing the attributes of those like the ones wanted once the configuration's are made (`making`)."""
+    """Unmanaged applications in the way, the project's live resources -- each application's as its page arrives,
+    sharing the attributes of those like the ones wanted once the configuration's are made (`making`) -- the problems
+    of the applications to adopt, each application's requiredResourceAccess (workflow_permissions.py), and the app
+    ids of all its applications (plan/exposed.py)."""
     def keep(application: dict) -> dict:  # each application's resources made as its page arrives
         return live_application(application, making.result()[0] if making.done() else None)
 
     live = await read_live(client, configuration.tag, [app.key for app in wanted], named, only,
                            service_principals, users, keep)
+    adopted = await read_adopted(client, wanted, {app.get("uniqueName") for app in live.applications},
+                                 configuration.tag)
     desired = (await making)[0]
-    return live.unmanaged, live_resources(live.applications, live.service_principals, live.owners, desired)
+    current = live_resources(live.applications + adopted.applications, live.service_principals +
+                             adopted.service_principals, live.owners | adopted.owners, desired)
+    unmanaged = {name: app for name, app in live.unmanaged.items()  # an application to adopt holding its name
+                 if not (name in adopted.names and app.get("id") in {a["id"] for a in adopted.applications})}
+    problems = adopted.problems + role_conflicts(configuration, adopted) + pinned(wanted, live.applications)
+    required = {app["uniqueName"]: app.get("requiredResourceAccess")
+                for app in live.applications + adopted.applications if app.get("uniqueName")}
+    app_ids = {**live.app_ids, **{app["uniqueName"]: app["appId"] for app in adopted.applications}}
+    return unmanaged, _marked(current, adopted.names), problems, required, app_ids
+
+
+def _marked(current: dict, adopted: set[str]) -> dict:
+    """The adopted applications' resources say so (`adopting` in their ids), for the plan to show them as adoptions."""
+    for key, resource in list(current.items()):
+        if resource.kind == "application" and resource.application in adopted:
+            current[key] = replace(resource, ids={**resource.ids, "adopting": True})
+    return current
 
 
 async def _policy_keeper(users):
@@ -229,8 +294,8 @@ def _role_of(configuration, resource: Resource):
 
 
 def people(applications) -> list[str]:
-    """Everyone the configuration names: owners, approvers, reviewers, requestors."""
-    upns = [upn for app in applications for upn in app.owners]
+    """Everyone the configuration names: owners, approvers, reviewers, requestors, assigned users."""
+    upns = [upn for app in applications for upn in [*app.owners, *people_named(app)]]
     for role in (role for app in applications for role in app.app_roles if role.access_package):
         package = role.access_package
         upns += [*package.approvers, *(package.requestors or ()), *(package.review.reviewers if package.review else ())]
@@ -242,11 +307,11 @@ def _unique(problems: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def _applications_by_service_principal(current: dict) -> dict[str, tuple]:
-    roles: dict[str, dict] = {}
+    roles: dict[str, dict] = {}  # application name -> role id -> the role's address part (plan/roles.py)
     service_principals: dict[str, str] = {}  # service principal id -> application name
     for resource in current.values():
         if resource.kind == "role":
-            roles.setdefault(resource.application, {})[resource.attributes["id"]] = resource.attributes["value"]
+            roles.setdefault(resource.application, {})[resource.attributes["id"]] = role_of(resource.address)
         elif resource.kind == "service_principal":
             service_principals[resource.ids["servicePrincipalId"]] = resource.application
     return {sp: (application, roles.get(application, {})) for sp, application in service_principals.items()}

@@ -12,7 +12,10 @@ from ..plan.render_markdown import render_apply_markdown
 from .plan import render
 from .session import run_async, surveyed, use_colour
 
-VERB_SYMBOL = {"created": "+", "added": "+", "updated": "~", "disabled": "~", "removed": "-", "destroyed": "-"}
+LOSES = {"role": "disable: whoever holds the role loses it", "scope": "disable: clients granted the scope lose it",
+         "delegated_consent": "fewer scopes consented"}
+VERB_SYMBOL = {"created": "+", "added": "+", "updated": "~", "disabled": "~", "removed": "-", "destroyed": "-",
+               "adopted": "↻"}
 
 
 def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: bool, colour: bool | None,
@@ -76,7 +79,7 @@ async def _under_lease(client, survey, shown, output: str, lock_wait: float) -> 
                       "meanwhile, or someone changed it. Nothing was changed: run apply again.", file=sys.stderr)
                 return _refused(output, shown, "the tenant changed after the plan was made") or 1
             client.ownership = ownership(survey.configuration, survey.target.environment, live)
-            outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else _progress)
+            outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else _progress, survey.root)
     except LeaseHeld as busy:
         print(f"error: {terminal(str(busy))}", file=sys.stderr)
         return _refused(output, shown, "another apply is running") or 1
@@ -101,7 +104,7 @@ def _refuse_removals(plan, removing) -> int:
     print("\n".join(deletion_lines(plan)), file=sys.stderr)
     for change in removing:
         if change.action is not Action.DELETE:
-            print(f"  ~ {terminal(change.address)}  (disable: whoever holds the role loses it)", file=sys.stderr)
+            print(f"  ~ {terminal(change.address)}  ({LOSES[change.kind]})", file=sys.stderr)
     print("fix: check that these are intended, then run apply again with --allow-delete.", file=sys.stderr)
     return 1
 
@@ -136,6 +139,8 @@ def _report(plan, outcome) -> int:
     if outcome.created:
         print("\n" + "\n".join(created_lines(outcome)))
     added, changed, destroyed = _counts(outcome)
+    adopted = outcome.count(Action.ADOPT)
+    added = f"{adopted} adopted, {added}" if adopted else added  # adoptions are said only when there are some
     if outcome.failed:
         print(f"\nApply incomplete: {added} added, {changed} changed, {destroyed} destroyed; "
               f"{len(outcome.failed)} failed. What was done stays done: fix the cause and run apply again.",
@@ -178,8 +183,8 @@ def _emit_json(plan, outcome) -> int:
               "tenant": plan.tenant, "complete": not (outcome and outcome.failed), **saved.deletions_first(plan)}
     if outcome is not None:
         added, changed, destroyed = _counts(outcome)
-        report |= {"summary": {"added": added, "changed": changed, "destroyed": destroyed,
-                               "failed": len(outcome.failed)},
+        report |= {"summary": {"adopted": outcome.count(Action.ADOPT), "added": added, "changed": changed,
+                               "destroyed": destroyed, "failed": len(outcome.failed)},
                    "done": [{"address": c.address, "action": c.action.value} for c in outcome.done],
                    "failed": [{"address": c.address, "error": message} for c, message in outcome.failed],
                    "skipped": [c.address for c in outcome.skipped],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config.load import read, read_documents
@@ -72,6 +72,7 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
         raise DiagnosticError(problems)
     from ..graph.connect import connect
     from ..record import configuration_home
+    from ..record.history import deletion_warnings
     from ..workflow import survey, target_for
 
     target = target_for(configuration, env, write)
@@ -80,8 +81,11 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
         def again():
             return survey(client, configuration, target, only, None if rebind else home)
 
+        # The first survey marks drift against `base` (plan --base, idamconf drift); `again` (apply, under its
+        # lease) is never given one, and apply takes no --base, so both of apply's plans are made alike.
         plan, live = await survey(client, configuration, target, only, None if rebind else home,
                                   base(configuration) if base else None)
+        plan = replace(plan, warnings=deletion_warnings(Path(config_dir), plan)) if plan.deletions else plan
         found = Survey(plan, live, target, configuration, Path(config_dir), configuration.digest, home, rebind, again)
         _KEPT[:] = [found]
         return await then(client, found)

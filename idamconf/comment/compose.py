@@ -132,7 +132,7 @@ class _Environment:
         elif plan.empty:
             self.head += ["**No changes.** The tenant matches the configuration.", ""] + sections.drift(plan)
         else:
-            self.head += [f"**{sections.summary(plan)}**", ""]
+            self.head += [f"**{sections.summary(plan)}**", ""] + sections.warnings(plan)
             self.head += _capped(sections.deletions(plan), 4, room, "deletions", "see the full plan in the run's "
                                  "artifacts", most=10**9) + sections.drift(plan)
         room.force(self.head)

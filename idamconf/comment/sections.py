@@ -9,7 +9,7 @@ from ..escape import md_code, md_fence, md_html, md_text, terminal
 from ..plan.model import Action, Change, Plan
 from ..plan.render_human import deletion_note, overwrites, summary
 
-ICONS = {Action.CREATE: "➕", Action.UPDATE: "✏️", Action.DELETE: "🗑️"}
+ICONS = {Action.CREATE: "➕", Action.UPDATE: "✏️", Action.DELETE: "🗑️", Action.ADOPT: "🔁"}
 REPLACED = "♻️"
 
 
@@ -40,6 +40,12 @@ def failure(environment: str, error: str) -> list[str]:
     terminal again (a log reading the comment must find no workflow command in it), then fenced."""
     said = [terminal(line) for line in error.strip().splitlines()[:20]] or ["(no message: see the run)"]
     return [f"**No plan for {md_code(environment)}:** the plan failed.", "", *md_fence(said, "text"), ""]
+
+
+def warnings(plan: Plan) -> list[str]:
+    """The plan's warnings (record/history.py: deletions of applications never declared here), before anything of
+    the plan: quoted, never cut."""
+    return [line for warning in plan.warnings for line in (f"> **Warning:** {md_text(warning)}", "")]
 
 
 def deletions(plan: Plan, outcome=None) -> list[str]:
@@ -92,14 +98,21 @@ def by_application(plan: Plan) -> list[str]:
             continue
         parts = change.address.split(".")
         owner = ".".join(parts[:2]) if parts[0] == "app" else change.address
-        tally = counts.setdefault(owner, {Action.CREATE: 0, Action.UPDATE: 0, Action.DELETE: 0, "drift": 0})
+        tally = counts.setdefault(owner, {Action.ADOPT: 0, Action.CREATE: 0, Action.UPDATE: 0, Action.DELETE: 0,
+                                          "drift": 0})
         tally[change.action] += 1
         tally["drift"] += change.address in plan.drift
     lines = [f"**{len(plan.pending)} changes, by application** (each change is in the full plan: the run's "
              "artifacts):", "", "| application | to add | to change | to destroy | of which drift |",
              "|---|---|---|---|---|"]
-    return lines + [f"| {md_code(owner, table=True)} | {tally[Action.CREATE]} | {tally[Action.UPDATE]} | "
+    return lines + [f"| {md_code(owner, table=True)} | {tally[Action.CREATE]} | {_changed(tally)} | "
                     f"{tally[Action.DELETE]} | {tally['drift']} |" for owner, tally in counts.items()]
+
+
+def _changed(tally: dict) -> str:
+    """An adoption is a change of an application that exists: counted with the changes, and said."""
+    adopted = f" (adopted: {tally[Action.ADOPT]})" if tally[Action.ADOPT] else ""
+    return f"{tally[Action.UPDATE] + tally[Action.ADOPT]}{adopted}"
 
 
 def details(changes: list[Change], plan: Plan, title: str) -> list[str]:
@@ -132,5 +145,5 @@ def _inside(path: str) -> str:
     return f"{path}: " if path else ""
 
 
-__all__ = ["action", "by_application", "change_details", "deletions", "details", "diagram", "drift", "failure", "findings", "row", "summary", "table",
-           "validation"]
+__all__ = ["action", "by_application", "change_details", "deletions", "details", "diagram", "drift", "failure",
+           "findings", "row", "summary", "table", "validation", "warnings"]

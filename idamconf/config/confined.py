@@ -1,9 +1,10 @@
 """What a configuration makes idamconf read, write or delete stays inside the configuration directory.
 
 A pull request can add symbolic links as easily as files (git stores them), and can name any path in a setting. So
-`idamconf.yaml`, the application files (config/load), an emulator `seed`, and the embedded emulator's state under
-`.idamconf/` (written by plan and apply, deleted by `emulator reset`) are refused when they lead outside -- through
-`..`, an absolute path or a link -- before anything is read, written or deleted there. Paths given on the command
+`idamconf.yaml`, the application files (config/load), an emulator `seed`, an application's `logo` (config/logo.py,
+read by validate, plan and apply), and the embedded emulator's state under `.idamconf/` (written by plan and apply,
+deleted by `emulator reset`) are refused when they lead outside -- through `..`, an absolute path or a link -- before
+anything is read, written or deleted there. Paths given on the command
 line (`--state`, `emulator seed FILE`, `plan --out`) are the operator's own choice and are not checked.
 """
 

@@ -169,6 +169,7 @@ def _environments(raw: dict) -> dict:
             client_secret_env=settings.get("clientSecretEnv"),
             certificate_path=settings.get("certificatePath"), catalog=settings.get("catalog"),
             tenant_size=settings.get("tenantSize", "none" if emulator else "S"),
+            verified_domains=tuple(settings.get("verifiedDomains", ())),
             rules={rule: "off" if level is False else level for rule, level in settings.get("rules", {}).items()},
         )
     return environments

@@ -81,6 +81,13 @@ class Target:
     emulator_state: Path | None = None  # set: the embedded emulator, in-process, with this state file
     emulator_seed: Path | None = None
     tenant_size: str = "none"  # Graph's throttling budget to pace by: S, M, L or none
+    verified_domains: tuple[str, ...] = ()  # as the environment declares them
+
+    @property
+    def emulated_tenant(self) -> dict:
+        """What the environment declares of its tenant, which an embedded emulator's new tenant takes."""
+        declared = {"id": self.tenant_id, "verifiedDomains": list(self.verified_domains)}
+        return {name: value for name, value in declared.items() if value}
 
     @property
     def embedded(self) -> bool:
@@ -130,10 +137,11 @@ def _http_client(target: Target) -> httpx.AsyncClient:
     if target.embedded:
         from ..emulator import embedded
         from ..emulator.faults import FaultSpecError
+        from ..emulator.seed import SeedError
 
         try:
-            app = embedded.open_app(target.emulator_state, target.emulator_seed)
-        except FaultSpecError as error:
+            app = embedded.open_app(target.emulator_state, target.emulator_seed, tenant=target.emulated_tenant)
+        except (FaultSpecError, SeedError) as error:
             raise ConnectError(str(error)) from None
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=target.graph_url, timeout=timeout)
     else:

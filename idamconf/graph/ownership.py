@@ -32,6 +32,7 @@ class Ownership:
     service_principals: set[str] = field(default_factory=set)
     packages: set[str] = field(default_factory=set)
     policies: set[str] = field(default_factory=set)
+    grants: set[str] = field(default_factory=set)  # delegated permission grants whose client is the project's
 
     @classmethod
     def of(cls, tag: str, live: dict, claimed: set[str]) -> "Ownership":
@@ -50,6 +51,8 @@ class Ownership:
                           ("policyId", self.policies)):
             if isinstance(ids.get(key), str):
                 into.add(ids[key].lower())
+        if isinstance(ids.get("grantId"), str):
+            self.grants.add(ids["grantId"])  # not a GUID: Graph's grant ids are case-sensitive
 
     # ---------------------------------------------------------------------------------------------- before
     def check(self, method: str, path: str, body) -> None:
@@ -62,6 +65,9 @@ class Ownership:
     def _allowed(self, method: str, route: str, body: dict) -> bool:
         if route.startswith(GOV):
             return self._governance(method, route[len(GOV):].split("/"), body)
+        if route.startswith(("oauth2PermissionGrants", "servicePrincipals/")):
+            parts = route.split("/")
+            return self._consent(method, parts, body) or self._service_principal(method, parts, body)
         if match := _APP_BY_NAME.match(route):
             return method == "PATCH" and match.group(1).replace("''", "'") in self.names
         if match := _SP_BY_APP_ID.match(route):
@@ -70,7 +76,36 @@ class Ownership:
         if parts[0] != "applications" or len(parts) < 2 or parts[1].lower() not in self.applications:
             return False
         return (method, len(parts)) in {("PATCH", 2), ("DELETE", 2)} or \
-            parts[2:3] == ["owners"] and (method, len(parts)) in {("POST", 4), ("DELETE", 5)} and parts[-1] == "$ref"
+            parts[2:3] == ["owners"] and (method, len(parts)) in {("POST", 4), ("DELETE", 5)} and parts[-1] == "$ref" \
+            or parts[2:] == ["logo"] and method == "PUT"  # the application's logo (apply_logo.py)
+
+    def _consent(self, method: str, parts: list[str], body: dict) -> bool:
+        """A consent held by one of the project's service principals: an app role assignment on its side
+        (`servicePrincipals/{ours}/appRoleAssignments`), or a delegated grant whose client it is."""
+        if parts[0] == "oauth2PermissionGrants":
+            if len(parts) == 1:
+                return method == "POST" and _text(body, "clientId") in self.service_principals
+            return len(parts) == 2 and method in ("PATCH", "DELETE") and parts[1] in self.grants
+        if len(parts) < 3 or parts[1].lower() not in self.service_principals or parts[2] != "appRoleAssignments":
+            return False
+        if len(parts) == 3:
+            return method == "POST" and _text(body, "principalId") == parts[1].lower()
+        return len(parts) == 4 and method == "DELETE"
+
+    def _service_principal(self, method: str, parts: list[str], body: dict) -> bool:
+        """On one of the project's service principals: its user owners added and removed (as an application's), and
+        its own roles granted (a body naming it as the resource) and taken back. Never the object itself: it is
+        written by appId upsert only."""
+        if len(parts) < 3 or parts[1].lower() not in self.service_principals:
+            return False
+        relation, rest = parts[2], parts[3:]
+        if relation == "owners":
+            return method == "POST" and rest == ["$ref"] or method == "DELETE" and len(rest) == 2 and rest[1] == "$ref"
+        if relation == "appRoleAssignedTo":
+            resource = body.get("resourceId")
+            return method == "POST" and not rest and isinstance(resource, str) and resource.lower() == parts[1].lower() \
+                or method == "DELETE" and len(rest) == 1
+        return False
 
     def _governance(self, method: str, parts: list[str], body: dict) -> bool:
         collection, rest = parts[0], parts[1:]
@@ -102,7 +137,7 @@ class Ownership:
             return
         route = path.split("?", 1)[0].strip("/")
         made = response.body
-        if method == "GET" and not self._ours_by_key(route, made):
+        if method == "GET" and route != "oauth2PermissionGrants" and not self._ours_by_key(route, made):
             return
         if route.startswith("applications("):
             self.learn({"id": made.get("id"), "appId": made.get("appId")})
@@ -112,6 +147,11 @@ class Ownership:
             self.learn({"packageId": made.get("id")})
         elif method == "POST" and route == GOV + "assignmentPolicies":
             self.learn({"policyId": made.get("id")})
+        elif route == "oauth2PermissionGrants":  # a grant made, or found by its client: the project's if it is
+            grants = made.get("value") if "value" in made else [made]
+            for grant in grants if isinstance(grants, list) else []:
+                if isinstance(grant, dict) and _text(grant, "clientId") in self.service_principals:
+                    self.learn({"grantId": grant.get("id")})
 
     def _ours_by_key(self, route: str, found: dict) -> bool:
         tags = {tag.lower() for tag in found.get("tags") or [] if isinstance(tag, str)}
@@ -125,6 +165,11 @@ class Ownership:
         """An empty package of the project's name in its catalog, which apply verified holds nothing of another's:
         the shell a cut-short apply of the project left behind."""
         self.learn({"packageId": package_id})
+
+
+def _text(body: dict, name: str) -> str:
+    value = body.get(name)
+    return value.lower() if isinstance(value, str) else ""
 
 
 def _origin(body: dict, part: str) -> str:

@@ -14,10 +14,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from ..surface import APPLICATION, SERVICE_PRINCIPAL, select
 from .client import BatchRequest, GraphClient, GraphRequestFailed, query
 
-APP_FIELDS = "id,appId,uniqueName,displayName,description,signInAudience,identifierUris,tags,web,spa,appRoles"
-SP_FIELDS = "id,appId,tags"
+APP_FIELDS = ",".join(dict.fromkeys(["id", "appId", "uniqueName", "displayName", "description", "signInAudience",
+                                      "identifierUris", "tags", "web", "spa", "api", "appRoles",
+                                      "requiredResourceAccess", *select(APPLICATION)]))
+SP_FIELDS = ",".join(["id", "appId", "tags", *select(SERVICE_PRINCIPAL)])
 OWNER_FIELDS = "id,userPrincipalName"
 # Of the entitlement-management lists, only what the plan compares or needs to address a change: at 10,000
 # applications the whole objects (a catalog resource with its roles and scopes, a policy with its requestor and
@@ -62,6 +65,7 @@ class LiveState:
     owners: dict[str, list[dict]] = field(default_factory=dict)  # application object id -> owners
     users: dict[str, str] = field(default_factory=dict)  # lower-cased UPN -> user object id
     unmanaged: dict[str, dict] = field(default_factory=dict)  # uniqueName -> an application without our tag
+    app_ids: dict[str, str] = field(default_factory=dict)  # uniqueName -> appId, of every tagged one (`only` too)
 
 
 def tagged(tag: str) -> str:
@@ -88,6 +92,8 @@ async def read_live(client: GraphClient, tag: str, wanted_names: list[str], peop
                              expand=f"owners($select={OWNER_FIELDS})", top=PAGE), keep),
         service_principals or read_service_principals(client, tag),
         users or resolve_users(client, people))
+    state.app_ids = {app["uniqueName"]: app.get("appId") or app["ids"]["appId"] for app in applications
+                     if app.get("uniqueName")}  # the project's clients of its APIs (plan/exposed.py), even off `only`
     if only is not None:
         applications = [app for app in applications if app.get("uniqueName") in only]
     state.owners = {app["id"]: app.pop("owners", None) or [] for app in applications}

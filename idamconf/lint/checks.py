@@ -56,7 +56,7 @@ def _owners(app: Application):
 def _role_descriptions(app: Application):
     for index, role in enumerate(app.app_roles):
         if not (role.description or "").strip():
-            yield ("role.description", ("appRoles", index), f"role '{role.value}' has no description",
+            yield ("role.description", ("appRoles", index), f"role '{role.label}' has no description",
                    "add description: what the role allows, as people read it when they request access")
 
 

@@ -19,7 +19,13 @@ from dataclasses import dataclass, replace
 
 from ..config.model import Configuration
 from .diff import attribute_changes
+from .exposed import resolve_clients
 from .model import Plan
+from .placeholders import resolve_app_ids
+from .relationships import desired_relationships
+from .resources import add_live
+
+PERMISSION_KINDS = ("permission", "consent", "delegated_consent")
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,27 @@ def with_drift(plan: Plan, desired: dict, base: dict, live: dict, label: str) ->
     drifted = {address: _paths(base.get(key), live.get(key)) for address, key in outside.items()
                if address in pending and address in proposed}
     return replace(plan, drift=frozenset(pending & (outside.keys() - proposed)), drifted=drifted, drift_base=label)
+
+
+def last_applied(made: dict, base: Configuration, configuration: Configuration, environment: str, desired: dict,
+                 live: dict, found) -> dict:
+    """The base's resources (`made`: its applications' and packages', as the configuration's are first made),
+    finished as workflow._resources finishes the configuration's: `{appId}` resolved, clients by app id, the service
+    principals' owners and assignments (`found`: the users, groups and app ids read). API permissions and consents
+    are the configuration's for an application whose `apiPermissions` did not change; for one whose did, the
+    tenant's -- never called drift, since the base's own would need its APIs read again."""
+    finished = resolve_app_ids(made, live)
+    finished, _ = resolve_clients(finished, live, found.app_ids, add_live)
+    finished |= desired_relationships(base, environment, found.users, found.groups)[0]
+    before = {app.key: app.api_permissions for app in base.applications}
+    unchanged = {app.key for app in configuration.applications if before.get(app.key) == app.api_permissions}
+    for side in (desired, live):
+        for key, resource in side.items():
+            if resource.kind in PERMISSION_KINDS and key not in finished:
+                source = desired if resource.application in unchanged else live
+                if key in source:
+                    finished[key] = source[key]
+    return finished
 
 
 def _paths(base, live) -> tuple[str, ...]:

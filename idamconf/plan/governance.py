@@ -12,6 +12,7 @@ from ..config.model import Configuration
 from ..diagnostics import Diagnostic
 from .model import Resource
 from .resources import KIND_ORDER, add_live
+from .roles import role_parts
 
 UNREVIEWED = {"remove": "removeAccess", "keep": "keepAccess", "recommendation": "acceptAccessRecommendation"}
 _UNREVIEWED_FROM_GRAPH = {graph: ours for ours, graph in UNREVIEWED.items()}
@@ -30,12 +31,13 @@ def desired_governance(configuration: Configuration, environment: str, users: di
     for app in configuration.applications:
         if not app.in_environment(environment):
             continue
-        for role in app.app_roles:
+        parts = role_parts((role.id, role.value, role.display_name) for role in app.app_roles)
+        for role, part in zip(app.app_roles, parts):
             package = role.access_package
             if package is None:
                 continue
             catalog = configuration.catalog_for(environment, package)
-            base = f"app.{app.name}.role.{role.value}"
+            base = f"app.{app.name}.role{part}"
             people = _people(package, users, problems)
             add = _adder(resources, app.key, role.id, catalog)
             add("catalog_resource", f"app.{app.name}.catalog[{catalog}]", {"catalog": catalog})
@@ -110,7 +112,8 @@ def live_governance(apps_by_sp: dict[str, tuple], catalogs: dict[str, dict], res
                     packages: list[dict], policies: list[dict], desired: dict | None = None):
     """What the tenant holds for the project's applications.
 
-    `apps_by_sp`: service principal id -> (application name, its role ids by app role id -> value);
+    `apps_by_sp`: service principal id -> (application name, its roles' address parts by app role id: see
+    plan/roles.py);
     `catalogs`: name -> catalog; `resources`: catalog id -> its resources; `policies`: as `policy_keeper` keeps
     them; `desired`: the configuration's resources (see resources.add_live).
     """
@@ -142,7 +145,8 @@ def live_governance(apps_by_sp: dict[str, tuple], catalogs: dict[str, dict], res
 
 
 def _grant(package: dict, catalog_names: dict, apps_by_sp: dict) -> tuple | None:
-    """(application, role id, role value, catalog, role scope) of the project's role a package grants, if any."""
+    """(application, role id, role's address part, catalog, role scope) of the project's role a package grants, if
+    any."""
     catalog = catalog_names.get((package.get("catalog") or {}).get("id"))
     if catalog is None:
         return None
@@ -167,8 +171,8 @@ def _preference(package: dict, wanted, policies: dict) -> tuple:
 
 def _live_package(found: dict, package: dict, grant: tuple, policies: list, desired: dict | None,
                   duplicate: bool) -> None:
-    application, role_id, value, catalog, scope = grant
-    base = f"app.{application}.role.{value}.access_package"
+    application, role_id, part, catalog, scope = grant
+    base = f"app.{application}.role{part}.access_package"
     identity = f"{role_id}|{catalog}"
     if duplicate:  # shown, and deleted, as a package of its own
         base, identity = f"{base}[duplicate {package['id']}]", f"{identity}|duplicate {package['id']}"

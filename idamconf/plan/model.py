@@ -12,13 +12,15 @@ class Action(str, Enum):
     UPDATE = "update"
     DELETE = "delete"
     NOOP = "no-op"
+    ADOPT = "adopt"  # an existing application, named by its appId, becomes the project's (plan/adoption.py)
 
     @property
     def symbol(self) -> str:
-        return {"create": "+", "update": "~", "delete": "-", "no-op": " "}[self.value]
+        return {"create": "+", "update": "~", "delete": "-", "no-op": " ", "adopt": "↻"}[self.value]
 
 
 DISABLE_FIRST = "disable-first"  # the reason on the step Graph requires before an enabled role changes or goes
+DISABLED_FIRST = frozenset({"role", "scope"})  # the kinds Graph changes or removes only once disabled
 
 
 # A plan at 10,000 applications holds 260,000 resources and 130,000 changes: they are slotted (smaller, quicker to
@@ -68,6 +70,7 @@ class Plan:
     environment: str
     tenant: str
     changes: tuple[Change, ...]
+    warnings: tuple[str, ...] = ()  # shown before anything else (record/history.py: deletions of strangers)
     # Drift (plan/drift.py), when the plan was compared with what was last applied (`drift_base` names it): the
     # addresses of changes that only undo changes made outside idamconf; and of this plan's own changes that also
     # overwrite one, each with the attributes changed outside (a dict: never changed once made).

@@ -9,22 +9,34 @@ from __future__ import annotations
 import json
 
 from ..escape import terminal
+from ..surface import APPLICATION, SERVICE_PRINCIPAL, defaults, shown
+
+WHOLE = {"optionalClaims"}  # settings whose value is an object, shown whole
 from .model import DISABLE_FIRST, Action, Change, Plan
 from .replacement import replacement_lines
 
-_COLOURS = {Action.CREATE: "32", Action.UPDATE: "33", Action.DELETE: "31"}
+_COLOURS = {Action.CREATE: "32", Action.UPDATE: "33", Action.DELETE: "31", Action.ADOPT: "36"}
 _SHOWN_ON_CREATE = {
     "application": ("displayName", "description", "signInAudience", "identifierUris", "web.redirectUris",
-                    "spa.redirectUris", "tags"),
+                    "spa.redirectUris", "tags", *shown(APPLICATION)),
     "role": ("displayName", "description", "allowedMemberTypes", "isEnabled", "id"),
-    "service_principal": ("tags",),
+    "service_principal": ("tags", *shown(SERVICE_PRINCIPAL)),
     "owner": (),
+    "service_principal_owner": (),
+    "assignment": ("principalId",),  # the address names the role and the principal; this, whom the name resolved to
     "catalog": ("displayName",),
     "catalog_resource": ("catalog",),
     "access_package": ("displayName", "description", "catalog"),
     "role_scope": ("roleId", "catalog"),
     "policy": ("approvers", "approverJustificationRequired", "autoDenyDays", "requestors", "assignmentDays",
                "review.reviewers", "review.schedule", "review.durationDays", "review.unreviewed"),
+    "permission": ("resourceAppId", "id"),
+    "consent": ("resourceAppId", "appRoleId"),
+    "delegated_consent": ("resourceAppId", "scope"),
+    "scope": ("type", "adminConsentDisplayName", "adminConsentDescription", "userConsentDisplayName",
+              "userConsentDescription", "isEnabled", "id"),
+    "pre_authorized": ("client", "scopes"),
+    "logo": ("image", "sha256"),
 }
 
 
@@ -61,15 +73,18 @@ def drift_lines(plan: Plan, paint=lambda code, text: text) -> list[str]:
 
 
 def summary(plan: Plan) -> str:
-    return (f"Plan: {plan.count(Action.CREATE)} to add, {plan.count(Action.UPDATE)} to change, "
-            f"{plan.count(Action.DELETE)} to destroy.")
+    adopted = plan.count(Action.ADOPT)
+    return (f"Plan: {f'{adopted} to adopt, ' if adopted else ''}{plan.count(Action.CREATE)} to add, "
+            f"{plan.count(Action.UPDATE)} to change, {plan.count(Action.DELETE)} to destroy.")
 
 
 def deletions_first(plan: Plan, paint=lambda code, text: text) -> list[str]:
-    """What the plan destroys, listed before anything else; nothing when it destroys nothing."""
+    """What the plan destroys, listed before anything else (after its warnings); nothing when it destroys nothing."""
     if not plan.deletions:
         return []
-    return ["Deletions and replacements (listed first; each is shown again with the other changes):",
+    warnings = [paint("31", f"WARNING: {terminal(warning)}") for warning in plan.warnings]
+    return [*warnings, *([""] if warnings else []),
+            "Deletions and replacements (listed first; each is shown again with the other changes):",
             *deletion_lines(plan, paint), ""]
 
 
@@ -100,19 +115,22 @@ def deletion_detail(plan: Plan, change: Change, value) -> list[str]:
 
 
 def _change_lines(change: Change, paint, drifted: tuple[str, ...] | None = None) -> list[str]:
-    note = {Action.CREATE: "create", Action.UPDATE: "update", Action.DELETE: "destroy"}[change.action]
+    note = {Action.CREATE: "create", Action.UPDATE: "update", Action.DELETE: "destroy",
+            Action.ADOPT: "adopt: an existing application becomes the project's"}[change.action]
     if change.reason == DISABLE_FIRST:
-        note = "disable first: Graph changes or removes only disabled roles"
+        note = f"disable first: Graph changes or removes only disabled {change.kind}s"
     if drifted is not None:
         note += f"; {overwrites(drifted, terminal)}"
     head = paint(_COLOURS[change.action], f"  {change.action.symbol} {terminal(change.address)}")
     lines = [f"{head}  ({note})"]
     if change.action is Action.CREATE:
         flat = _flatten(change.after or {})
-        width = max((len(name) for name in _SHOWN_ON_CREATE[change.kind]), default=0)
-        lines += [f"      {name:<{width}} = {_value(flat.get(name))}" for name in _SHOWN_ON_CREATE[change.kind]
-                  if flat.get(name) not in (None, [], "")]
-    elif change.action is Action.UPDATE:
+        unsaid = defaults(change.kind) if change.kind in (APPLICATION, SERVICE_PRINCIPAL) else {}
+        shown = [(name, flat.get(name)) for name in _SHOWN_ON_CREATE[change.kind]
+                 if flat.get(name) not in (None, [], "") and (name not in unsaid or flat[name] != unsaid[name])]
+        width = max((len(name) for name, _ in shown), default=0)
+        lines += [f"      {name:<{width}} = {_value(value)}" for name, value in shown]
+    elif change.action in (Action.UPDATE, Action.ADOPT):
         paths = [terminal(attribute.path) for attribute in change.attributes]
         width = max(map(len, paths))
         lines += [f"      {path:<{width}} : {_difference(attribute.before, attribute.after)}"
@@ -140,7 +158,7 @@ def _difference(before, after) -> str:
 def _flatten(attributes: dict, prefix: str = "") -> dict:
     flat = {}
     for name, value in attributes.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and f"{prefix}{name}" not in WHOLE:
             flat.update(_flatten(value, f"{prefix}{name}."))
         else:
             flat[f"{prefix}{name}"] = value

@@ -11,7 +11,7 @@ reviewer who opens nothing still sees every one.
 from __future__ import annotations
 
 from ..comment import MARKER, Outcome, render_comment
-from ..comment.sections import ICONS, deletions
+from ..comment.sections import ICONS, deletions, warnings
 from ..escape import md_code, md_text
 from .model import Action, Plan
 
@@ -33,10 +33,11 @@ def render_apply_markdown(plan: Plan, outcome, created: list[dict] = ()) -> str:
         return "\n".join(lines + ["**No changes.** The tenant matched the configuration.", ""])
     done = [c for c in outcome.done if c.counted]
     verdict = "Apply incomplete" if outcome.failed else "Apply complete"
-    lines += [f"**{verdict}: {sum(c.action is Action.CREATE for c in done)} added, "
-              f"{sum(c.action is Action.UPDATE for c in done)} changed, "
+    adopted = sum(c.action is Action.ADOPT for c in done)
+    lines += [f"**{verdict}: {f'{adopted} adopted, ' if adopted else ''}"
+              f"{sum(c.action is Action.CREATE for c in done)} added, {sum(c.action is Action.UPDATE for c in done)} changed, "
               f"{sum(c.action is Action.DELETE for c in done)} destroyed; {len(outcome.failed)} failed.**", ""]
-    lines += deletions(plan, outcome)
+    lines += warnings(plan) + deletions(plan, outcome)
     if created:
         lines += ["#### Applications created", "", "| application | client id (appId) | object id | service principal id |",
                   "|---|---|---|---|"]

@@ -10,6 +10,7 @@ import re
 
 from ..escape import mermaid_label
 from .model import Change, Plan
+from .roles import role_label, role_of
 
 _PACKAGE = "access package"  # the label of a package whose name this plan does not say
 
@@ -22,10 +23,10 @@ def mermaid(plan: Plan) -> str:
             continue
         name = change.address.split(".")[1]  # as the configuration names it (its key may be older: renamedFrom)
         app = diagram.node(f"app.{name}", name)
-        if ".role." not in change.address:
+        part = role_of(change.address)
+        if not part:
             continue
-        value = change.address.split(".role.", 1)[1].split(".access_package")[0]
-        role = diagram.node(f"app.{name}.role.{value}", value)
+        role = diagram.node(f"app.{name}.role{part}", role_label(part))
         diagram.edge(app, role)
         if change.kind in ("access_package", "policy", "role_scope"):
             _package_edges(diagram, change, role)

@@ -31,7 +31,8 @@ def plan_to_dict(plan: Plan) -> dict:
         "project": plan.project,
         "environment": plan.environment,
         "tenant": plan.tenant,
-        "summary": {"add": plan.count(Action.CREATE), "change": plan.count(Action.UPDATE),
+        "summary": {"adopt": plan.count(Action.ADOPT), "add": plan.count(Action.CREATE),
+                    "change": plan.count(Action.UPDATE),
                     "destroy": plan.count(Action.DELETE)},
         **deletions_first(plan),
         **({"drift": {"base": plan.drift_base, "addresses": sorted(plan.drift),
@@ -51,13 +52,14 @@ def plan_from_dict(document: dict) -> Plan:
                            c["reason"], c["ids"]) for c in document["changes"])
     overwritten = {item["address"]: tuple(item["paths"]) for item in drift.get("overwritten", ())}
     return Plan(document["project"], document["environment"], document["tenant"], changes,
-                frozenset(drift.get("addresses", ())), overwritten, drift.get("base"))
+                warnings=tuple(document.get("warnings", ())), drift=frozenset(drift.get("addresses", ())),
+                drifted=overwritten, drift_base=drift.get("base"))
 
 
 def deletions_first(plan: Plan) -> dict:
     """What the plan destroys, before its changes: `deletions` (every address deleted, replacements included) and
     `replacements` (those created again) -- the same in plan's and apply's JSON reports."""
-    return {"deletions": [change.address for change in plan.deletions],
+    return {"warnings": list(plan.warnings), "deletions": [change.address for change in plan.deletions],
             "replacements": [change.address for change in plan.deletions if change.address in plan.replacements],
             "replaced_applications": [{"address": gone, "by": successor} for gone, successor
                                       in plan.replaced_applications.items()]}

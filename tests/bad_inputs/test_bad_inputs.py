@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from idamconf.config import yamlfile
+from idamconf.graph import limits
 from idamconf.graph import connect as connect_module
 from tests.bad_inputs.generate import BASE
 from tests.cli.harness import idamconf
@@ -63,6 +64,17 @@ def _symlink_seed(project: Path, outside: Path) -> None:
     os.symlink(outside / "directory.yaml", seed)
 
 
+def _huge_logo(project: Path, outside: Path) -> None:
+    (project / "images" / "huge.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * limits.LOGO_BYTES)
+    (project / APP).write_text(BASE + "logo: images/huge.png\n")
+
+
+def _symlink_logo(project: Path, outside: Path) -> None:
+    (outside / "logo.png").write_bytes((project / "images" / "orders-portal.png").read_bytes())
+    os.symlink(outside / "logo.png", project / "images" / "linked.png")
+    (project / APP).write_text(BASE + "logo: images/linked.png\n")
+
+
 BUILDERS = {
     "huge-file-over-limit": _huge_application,
     "huge-project-file-over-limit": _huge_project,
@@ -71,6 +83,8 @@ BUILDERS = {
     "symlink-directory-outside": _symlink_directory,
     "symlink-project-file-outside": _symlink_project_file,
     "symlink-seed-outside": _symlink_seed,
+    "logo-over-the-limit": _huge_logo,
+    "logo-symlink-outside": _symlink_logo,
 }
 
 

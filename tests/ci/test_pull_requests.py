@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / "examples" / "ci" / "github-actions" / "idamconf.yml"
 REPOSITORY = "contoso/identity"
 LIMIT = 65_536
+SEEDED_TENANT = "00000000-0000-0000-0000-00000000c001"
 
 
 def git(where: Path, *args: str) -> str:
@@ -98,7 +99,9 @@ def _tenants(project: Path, tenants: dict[str, str]) -> str:
     """idamconf.yaml with nle and live as the emulated tenants (devl gone): what the pipeline plans and applies."""
     text = project.read_text()
     start, end = text.index("  devl:\n"), text.index("    # In live, fewer")
+    # the tenant the seed makes (examples/emulator/directory.yaml): validate checks identifier URIs against it
     served = "".join(f"  {name}:\n    graphUrl: {url}\n    credential: emulator\n    tenantSize: none\n"
+                     f"    tenantId: {SEEDED_TENANT}\n    verifiedDomains: [contoso.com]\n"
                      for name, url in tenants.items())
     # One owner is an error in live here: a rule lint checks and validate does not.
     return text[:start] + served + text[end:].replace("      reviewers.two: error\n",
@@ -167,10 +170,10 @@ def test_a_new_application_gets_one_comment_that_follows_every_push(world):
     findings, nle, live = body.index("#### Policy findings"), body.index("### `nle`"), body.index("### `live`")
     assert findings < nle < live
     assert "| error | `owners.two` | `examples/applications/crm.yaml:5:9` |" in body[findings:nle]
-    assert "**Plan: 8 to add, 1 to change, 0 to destroy.**" in body[nle:live]
+    assert "**Plan: 9 to add, 1 to change, 0 to destroy.**" in body[nle:live]
     drift = body[body.index("**Drift**, apart:", nle):body.index("**This change's own changes:**", nle)]
     assert "| ✏️ | `app.payments-api` | update |" in drift and "crm" not in drift
-    assert "**Plan: 8 to add, 0 to change, 0 to destroy.**" in body[live:]
+    assert "**Plan: 9 to add, 0 to change, 0 to destroy.**" in body[live:]
     assert "No changes outside idamconf since the configuration was last applied" in body[live:]
 
     # A push that breaks the file: the same comment, now saying what is broken and nothing else.
@@ -211,12 +214,12 @@ def test_merged_each_environment_is_planned_shown_and_applied(world):
     assert order.index("apply-nle") < order.index("plan-live") < order.index("apply-live")
     assert jobs["plan-live"].summaries[0].startswith("<!-- idamconf-plan -->\n### idamconf plan for `live`")
     live_plan, live_apply = jobs["plan-live"].summaries, jobs["apply-live"].summaries[0]
-    assert "**Plan: 8 to add, 0 to change, 0 to destroy.**" in live_plan[0]
+    assert "**Plan: 9 to add, 0 to change, 0 to destroy.**" in live_plan[0]
     assert f"the idamconf comment of https://github.com/{REPOSITORY}/pull/1" in live_plan[-1]
-    assert "Apply complete: 8 added, 0 changed, 0 destroyed; 0 failed." in live_apply
+    assert "Apply complete: 9 added, 0 changed, 0 destroyed; 0 failed." in live_apply
     assert "| `app.crm` |" in live_apply  # its client id, for the team that asked for it
     nle_apply = jobs["apply-nle"].summaries[0]
-    assert "Apply complete: 8 added, 1 changed, 0 destroyed; 0 failed." in nle_apply  # the drift put back
+    assert "Apply complete: 9 added, 1 changed, 0 destroyed; 0 failed." in nle_apply  # the drift put back
 
 
 def test_a_rename_and_a_deletion_are_marked_first(world):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from .harness import edit, idamconf, plan
+from .harness import EXAMPLES_TO_ADD, edit, idamconf, plan
 from .test_pull_request_flow import configuration_repository, git
 
 BLOG = "applications/wordpress.yaml"
@@ -30,7 +30,7 @@ def test_plans_and_failures_of_each_environment_in_one_comment(project, tmp_path
     assert "Commit `aaaaaaaaaaaa`" in text
     local, nle, live = (text.index(f"### `{name}`") for name in ("local", "nle", "live"))
     assert text.index("#### Policy findings") < local < nle < live
-    assert "**Plan: 43 to add, 0 to change, 0 to destroy.**" in text[local:nle]
+    assert f"**Plan: {EXAMPLES_TO_ADD} to add, 0 to change, 0 to destroy.**" in text[local:nle]
     assert "**No plan for `nle`:** not planned" in text[nle:live]
     assert "**No plan for `live`:** the plan failed." in text[live:] and "no federated token" in text[live:]
 

@@ -11,6 +11,9 @@ import idamconf.workflow
 from idamconf.graph.ownership import GOV, NotOurs, Ownership
 from idamconf.plan.model import Action, AttributeChange, Change
 
+from idamconf.emulator import Store
+from tests.emulator.conftest import Api
+
 from .harness import applications, apply
 from .test_saved_plan_forgery import foreign_app
 
@@ -51,7 +54,8 @@ def test_a_planned_update_of_another_projects_application_is_not_sent(project, m
 
 
 # --------------------------------------------------------------------------------------------------- the rules
-OURS = Ownership("idamconf:eucs-idam", {"wordpress"}, {"a1"}, {"app-1"}, {"sp-1"}, {"pkg-1"}, {"pol-1"})
+OURS = Ownership("idamconf:eucs-idam", {"wordpress"}, {"a1"}, {"app-1"}, {"sp-1"}, {"pkg-1"}, {"pol-1"},
+                 {"GrAnT-1"})
 
 
 @pytest.mark.parametrize("method,path,body", [
@@ -60,7 +64,12 @@ OURS = Ownership("idamconf:eucs-idam", {"wordpress"}, {"a1"}, {"app-1"}, {"sp-1"
     ("DELETE", "applications/a1", None),
     ("POST", "applications/a1/owners/$ref", {"@odata.id": "x"}),
     ("DELETE", "applications/a1/owners/u1/$ref", None),
+    ("PUT", "applications/a1/logo", b"\x89PNG\r\n\x1a\n"),  # an image, not JSON
     ("PATCH", "servicePrincipals(appId='app-1')", {}),
+    ("POST", "servicePrincipals/SP-1/owners/$ref", {"@odata.id": "x"}),
+    ("DELETE", "servicePrincipals/sp-1/owners/u1/$ref", None),
+    ("POST", "servicePrincipals/sp-1/appRoleAssignedTo", {"principalId": "g1", "resourceId": "SP-1", "appRoleId": "r"}),
+    ("DELETE", "servicePrincipals/sp-1/appRoleAssignedTo/a1", None),
     ("POST", GOV + "catalogs", {"displayName": "c"}),
     ("POST", GOV + "resourceRequests", {"resource": {"originId": "sp-1"}}),
     ("POST", GOV + "accessPackages", {"displayName": "p"}),
@@ -71,6 +80,12 @@ OURS = Ownership("idamconf:eucs-idam", {"wordpress"}, {"a1"}, {"app-1"}, {"sp-1"
     ("POST", GOV + "assignmentPolicies", {"accessPackage": {"id": "pkg-1"}}),
     ("PUT", GOV + "assignmentPolicies/pol-1", {}),
     ("DELETE", GOV + "assignmentPolicies/pol-1?x=1", None),
+    # consents held by the project's service principals (apply_permissions.py)
+    ("POST", "servicePrincipals/SP-1/appRoleAssignments", {"principalId": "sp-1", "resourceId": "graph"}),
+    ("DELETE", "servicePrincipals/sp-1/appRoleAssignments/assignment-1", None),
+    ("POST", "oauth2PermissionGrants", {"clientId": "sp-1", "consentType": "AllPrincipals", "resourceId": "graph"}),
+    ("PATCH", "oauth2PermissionGrants/GrAnT-1", {"scope": "User.Read"}),
+    ("DELETE", "oauth2PermissionGrants/GrAnT-1", None),
 ])
 def test_writes_to_the_projects_objects_are_allowed(method, path, body):
     OURS.check(method, path, body)
@@ -82,10 +97,22 @@ def test_writes_to_the_projects_objects_are_allowed(method, path, body):
     ("PATCH", "applications/a2", {}),
     ("DELETE", "applications/a2", None),
     ("POST", "applications/a2/owners/$ref", {}),
+    ("PUT", "applications/a2/logo", b"\x89PNG\r\n\x1a\n"),
+    ("DELETE", "applications/a1/logo", None),  # a logo is replaced, never deleted
+    ("PUT", "applications/a1", {}),
     ("POST", "applications/a1/addPassword", {}),  # not a write apply makes
     ("POST", "applications", {"displayName": "x"}),  # creates go by uniqueName only
     ("PATCH", "servicePrincipals(appId='app-2')", {}),
     ("DELETE", "servicePrincipals/sp-1", None),
+    ("PATCH", "servicePrincipals/sp-1", {}),  # written by appId upsert only
+    ("POST", "servicePrincipals/sp-2/owners/$ref", {"@odata.id": "x"}),
+    ("DELETE", "servicePrincipals/sp-2/owners/u1/$ref", None),
+    ("POST", "servicePrincipals/sp-2/appRoleAssignedTo", {"principalId": "g1", "resourceId": "sp-2", "appRoleId": "r"}),
+    ("POST", "servicePrincipals/sp-1/appRoleAssignedTo", {"principalId": "g1", "resourceId": "sp-2", "appRoleId": "r"}),
+    ("POST", "servicePrincipals/sp-1/appRoleAssignedTo", {"principalId": "g1", "appRoleId": "r"}),
+    ("DELETE", "servicePrincipals/sp-2/appRoleAssignedTo/a1", None),
+    ("POST", "groups/g1/appRoleAssignments", {"principalId": "g1", "resourceId": "sp-1", "appRoleId": "r"}),
+    ("DELETE", "groups/g1/appRoleAssignments/a1", None),
     ("PATCH", GOV + "catalogs/c1", {}),
     ("DELETE", GOV + "catalogs/c1", None),
     ("POST", GOV + "resourceRequests", {"resource": {"originId": "sp-2"}}),
@@ -98,6 +125,16 @@ def test_writes_to_the_projects_objects_are_allowed(method, path, body):
     ("DELETE", GOV + "assignmentPolicies/pol-2", None),
     ("PATCH", "users/u1", {}),
     ("POST", "groups/g1/members/$ref", {}),
+    # consents: only on the project's service principals, only as their own, only grants read or made as theirs
+    ("POST", "servicePrincipals/sp-2/appRoleAssignments", {"principalId": "sp-2"}),
+    ("POST", "servicePrincipals/sp-1/appRoleAssignments", {"principalId": "sp-2"}),  # another principal's
+    ("POST", "servicePrincipals/sp-1/appRoleAssignedTo", {"principalId": "sp-1"}),  # the resource's side
+    ("DELETE", "servicePrincipals/sp-2/appRoleAssignments/assignment-1", None),
+    ("PATCH", "servicePrincipals/sp-1/appRoleAssignments/assignment-1", {}),
+    ("POST", "oauth2PermissionGrants", {"clientId": "sp-2", "consentType": "AllPrincipals"}),
+    ("POST", "oauth2PermissionGrants", {"consentType": "AllPrincipals"}),
+    ("PATCH", "oauth2PermissionGrants/grant-1", {"scope": "x"}),  # grant ids are case-sensitive
+    ("DELETE", "oauth2PermissionGrants/grant-2", None),
 ])
 def test_writes_to_anything_else_are_refused(method, path, body):
     with pytest.raises(NotOurs):
@@ -113,6 +150,19 @@ def test_what_a_write_creates_becomes_the_projects():
     owned.check("PATCH", "servicePrincipals(appId='na')", {})
     owned.observe("POST", GOV + "accessPackages", {}, Response(201, {"id": "P9"}))
     owned.check("POST", GOV + "assignmentPolicies", {"accessPackage": {"id": "p9"}})
+
+
+def test_a_grant_made_or_found_for_the_projects_client_becomes_the_projects():
+    from idamconf.graph.client import Response
+
+    owned = Ownership("idamconf:p", service_principals={"sp-1"})
+    owned.observe("POST", "oauth2PermissionGrants", {}, Response(201, {"id": "Made", "clientId": "SP-1"}))
+    owned.observe("GET", "oauth2PermissionGrants?$filter=x", None,
+                  Response(200, {"value": [{"id": "Found", "clientId": "sp-1"}, {"id": "Theirs", "clientId": "sp-2"}]}))
+    owned.check("PATCH", "oauth2PermissionGrants/Made", {"scope": "a"})
+    owned.check("DELETE", "oauth2PermissionGrants/Found", None)
+    with pytest.raises(NotOurs):
+        owned.check("DELETE", "oauth2PermissionGrants/Theirs", None)
 
 
 def test_a_read_by_name_teaches_only_an_object_carrying_the_tag():
@@ -141,3 +191,21 @@ def test_a_refused_write_is_never_sent():
     client.ownership = Ownership("idamconf:p")
     with pytest.raises(NotWritten):
         asyncio.run(client.call("DELETE", "applications/someone-elses"))
+
+
+def test_a_planned_assignment_on_another_projects_service_principal_is_not_sent(project, monkeypatch):
+    """Granting a role of an application that is not the project's -- or taking one away -- is refused before it is
+    sent, whatever the plan says."""
+    from .test_assignments import CLAIMANTS, granted
+
+    apply(project)
+    other = foreign_app(project)
+    principal = Api(Store(project / ".idamconf" / "local.db")).post("servicePrincipals", json={"appId": other["appId"]})
+    foreign = principal.json()["id"]
+    with_extra_change(monkeypatch, lambda: Change(
+        "app.expenses.assignment[x/group:y]", "assignment", "expenses", Action.DELETE,
+        {"appRoleId": "r", "principalId": CLAIMANTS, "principalType": "Group"}, None, (), None,
+        {"servicePrincipalId": foreign, "assignmentId": "a1"}))
+    result = apply(project, "--allow-delete")
+    assert result.code == 1 and "refused before it was sent" in result.err
+    assert (CLAIMANTS, "Internal.User") in granted(project, "expenses")

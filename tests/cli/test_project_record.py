@@ -12,7 +12,7 @@ from idamconf.emulator import Store
 from idamconf.record import configuration_home, record_name
 from idamconf.record.home import repository
 
-from .harness import applications, apply, edit, idamconf, plan, tenant
+from .harness import EXAMPLE_APPLICATIONS, applications, apply, edit, idamconf, plan, tenant
 from .test_saved_plans import out_of_band
 from .test_scenarios import converged
 
@@ -128,7 +128,7 @@ def test_changing_project_to_another_name_is_refused(project):
     assert result.code == 1
     assert "manages project 'eucs-idam', and now says project 'payroll'" in result.err
     assert idamconf("apply", "-C", str(project), "--auto-approve", "--allow-delete").code == 1
-    assert set(applications(project)) == {"wordpress", "payments-api", "hr-self-service"}
+    assert set(applications(project)) == EXAMPLE_APPLICATIONS
 
 
 def test_another_projects_name_cannot_be_claimed_to_delete_its_applications(project, tmp_path):
@@ -141,7 +141,7 @@ def test_another_projects_name_cannot_be_claimed_to_delete_its_applications(proj
         (other / "applications" / f"{name}.yaml").unlink()
     result = idamconf("apply", "-C", str(other), "--auto-approve", "--allow-delete")
     assert result.code == 1 and "project 'eucs-idam' is managed from" in result.err
-    assert set(applications(other)) == {"wordpress", "payments-api", "hr-self-service"}  # nothing was deleted
+    assert set(applications(other)) == EXAMPLE_APPLICATIONS  # nothing was deleted
 
 
 def test_repository_urls_name_one_repository_however_cloned():

@@ -9,7 +9,7 @@ import json
 
 from idamconf.config.model import role_id
 
-from .harness import applications, apply, edit, idamconf, plan
+from .harness import EXAMPLE_APPLICATIONS, applications, apply, edit, idamconf, plan
 from .test_scenarios import converged
 
 BLOG = "applications/wordpress.yaml"
@@ -54,7 +54,7 @@ def test_renamed_from_keeps_the_application_its_client_id_and_roles(project):
     assert applied.code == 0, applied.err
     converged(project)
     after = applications(project)
-    assert set(after) == {"wordpress", "hr-self-service", "payments-api"}  # its uniqueName never changes
+    assert set(after) == EXAMPLE_APPLICATIONS  # its uniqueName never changes: wordpress, not blog
     assert (after["wordpress"]["appId"], after["wordpress"]["id"]) == (before["appId"], before["id"])
     assert {r["id"] for r in after["wordpress"]["appRoles"]} == {r["id"] for r in before["appRoles"]} == {
         role_id("wordpress", value) for value in ("Blog.Administrator", "Blog.Writer", "Blog.Approver")}
@@ -69,3 +69,24 @@ def test_renamed_from_cannot_name_another_application(project):
     assert "renamedFrom: 'payments-api' names the application payments-api of" in result.err
     edit(project / BLOG, "renamedFrom: payments-api", "renamedFrom: Payments API")
     assert "renamedFrom: 'Payments API' is not a valid value here" in idamconf("validate", "-C", str(project)).err
+
+
+def test_renamed_from_keeps_what_main_added_too(project):
+    """An API with scopes and a pre-authorised client, that client, an application with assignments and service
+    principal owners, and a daemon with consented permissions, all renamed: none has a derived name (no access
+    package), so nothing changes in the tenant -- every resource of theirs is keyed by the name they were created
+    under -- and the references by name (a pre-authorised client) follow the new names."""
+    apply(project)
+    renames = {"orders-api": "orders-service", "orders-portal": "orders-web", "expenses": "claims",
+               "hr-directory-sync": "directory-sync"}
+    for old, new in renames.items():
+        edit(project / f"applications/{old}.yaml", f"name: {old}\n", f"name: {new}\nrenamedFrom: {old}\n")
+    edit(project / "applications/orders-api.yaml", "- name: orders-portal", "- name: orders-web")
+    result = plan(project)
+    assert result.code == 0, result.err
+    assert "No changes. The tenant matches the configuration." in result.out
+    shown = idamconf("show", "claims", "-C", str(project))
+    assert shown.code == 0 and applications(project)["expenses"]["appId"] in shown.out
+    edit(project / "applications/orders-api.yaml", "- name: orders-web", "- name: orders-portal")
+    stale = plan(project)  # the old name is no application of this configuration any more
+    assert stale.code == 1 and "orders-portal" in stale.err

@@ -99,7 +99,7 @@ def test_rewriting_the_fingerprints_and_digest_as_well_does_not_help(project):
 
 def test_a_plan_for_another_environment_is_refused_even_if_relabelled(project):
     edit(project / "idamconf.yaml", "  devl:\n", "  review:\n    emulator: true\n    seed: emulator/directory.yaml\n"
-         "  devl:\n")
+         "    tenantId: 00000000-0000-0000-0000-00000000c002\n    verifiedDomains: [contoso.com]\n  devl:\n")
     apply(project, "--env", "review")
     path, document = saved(project, "--env", "review")  # nothing to do in review
     document["plan"]["environment"] = "local"  # relabelled: apply would then choose local

@@ -119,7 +119,8 @@ def test_a_served_emulator_on_loopback_still_works(project):
     with serving(store) as served:
         edit(project / "idamconf.yaml", "defaultEnvironment: local", "defaultEnvironment: served")
         edit(project / "idamconf.yaml", "environments:\n",
-             f"environments:\n  served:\n    graphUrl: {served.base_url}\n    credential: emulator\n")
+             f"environments:\n  served:\n    graphUrl: {served.base_url}\n    credential: emulator\n"
+             "    tenantId: 00000000-0000-0000-0000-00000000c001\n    verifiedDomains: [contoso.com]\n")
         result = plan(project)
     assert result.code == 0, result.err
     assert re.search(r"^  \+ app\.[a-z-]+  \(create\)$", result.out, re.M) and "0 to destroy." in result.out

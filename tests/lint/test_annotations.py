@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import subprocess
 
-from tests.cli.harness import edit, idamconf
+from idamconf.lint import RULES
+from tests.cli.harness import EXAMPLE_APPLICATIONS, edit, idamconf
 
 from .test_rules import BLOG, HR, MANAGER, line_of
 from .test_sarif import sarif_validator
@@ -39,13 +40,14 @@ def test_lint_findings_are_annotations_at_their_lines(project):
         f"::warning file={prefix}{BLOG},line={blog_line},col=17,title=idamconf lint%3A security.multi-tenant::"
         "signInAudience: signInAudience AzureADMultipleOrgs lets accounts outside the organisation sign in%0Afix: use "
         "AzureADMyOrg (the default) unless the security team has approved a multi-tenant application"]
-    assert result.out.splitlines()[-1] == "lint: 1 error(s), 1 warning(s) from 11 rules."
+    assert result.out.splitlines()[-1] == f"lint: 1 error(s), 1 warning(s) from {len(RULES)} rules."
 
 
 def test_validate_errors_are_annotations_and_a_clean_configuration_has_none(project):
     clean = idamconf("validate", "-C", str(project), "--format", "github")
     assert clean.code == 0 and annotations(clean.out) == []
-    assert clean.out == "Configuration is valid: project 'eucs-idam', 3 application(s), 4 environment(s).\n"
+    assert clean.out == f"Configuration is valid: project 'eucs-idam', {len(EXAMPLE_APPLICATIONS)} application(s), " \
+                        "4 environment(s).\n"
     edit(project / BLOG, "signInAudience: AzureADMyOrg", "signInAudience: Everyone")
     (project / "applications" / "extra.yaml").write_text("name: extra\nowners: []\n", encoding="utf-8")
     result = idamconf("validate", "-C", str(project), "--format", "github")
