@@ -84,6 +84,17 @@ def test_a_secret_shaped_value_the_schema_refuses_is_not_repeated(project):
     assert ENTRA_SECRET not in result.err
 
 
+def test_a_uri_with_a_password_that_a_tenant_would_refuse_is_refused_unquoted(project):
+    """validate's tenant rules quote the identifier URI they refuse -- unless it is shaped like a secret."""
+    uri = "https://wp:S3cr3tPassw0rd@blog.example.org/api/"
+    edit(project / BLOG, "  - api://{appId}               # the application's own id: works in every tenant",
+         f"  - {uri}")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1 and "identifierUris[0]" in result.err
+    assert "identifier URI the value (not shown: it may be a secret)" in result.err
+    assert "S3cr3tPassw0rd" not in result.out + result.err
+
+
 def test_a_placeholder_under_a_secret_key_redacts_nothing_else(project):
     edit(project / BLOG, "displayName: WordPress Blog", "displayName: secret\npassword: secret")
     result = idamconf("lint", "-C", str(project))
