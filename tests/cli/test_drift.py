@@ -105,3 +105,20 @@ def test_without_drift_the_plan_says_so_and_a_broken_base_only_warns(project):
     assert "outside idamconf" not in warned.out and "Company Blog" in warned.out
     refused = plan(project, "--base", "--output=x")
     assert refused.code == 1 and "--base: a git ref cannot be empty or begin with '-'" in refused.err
+
+
+def test_drift_finds_what_was_removed_in_the_portal_of_a_service_principals_assignments_and_owners(project):
+    """The kinds a service principal holds (its app role assignments, its owners) drift like the application's."""
+    apply(project)
+    principal = graph(project, "GET", "servicePrincipals?$filter=displayName eq 'Expenses'")["value"][0]
+    granted = graph(project, "GET", f"servicePrincipals/{principal['id']}/appRoleAssignedTo")["value"]
+    group = next(a for a in granted if a["principalType"] == "Group")
+    graph(project, "DELETE", f"servicePrincipals/{principal['id']}/appRoleAssignedTo/{group['id']}")
+    owner = graph(project, "GET", f"servicePrincipals/{principal['id']}/owners")["value"][0]
+    graph(project, "DELETE", f"servicePrincipals/{principal['id']}/owners/{owner['id']}/$ref")
+    found = drift(project)
+    assert found.code == 2, found.err
+    drifted = json.loads(drift(project, "--format", "json").out)["drift"]["addresses"]
+    assert drifted == sorted(["app.expenses.assignment[Internal.User/group:Expenses claimants]",
+                              f"app.expenses.service_principal.owner.{owner['userPrincipalName']}"])
+    assert apply(project).code == 0 and drift(project).code == 0  # apply put them back
