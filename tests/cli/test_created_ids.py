@@ -60,6 +60,7 @@ def test_show_prints_an_existing_applications_ids(project):
     assert f"  object id             {ids['object_id']}\n" in shown.out
     assert f"  service principal id  {ids['service_principal_id']}\n" in shown.out
     as_json = json.loads(idamconf("show", "wordpress", "-C", str(project), "--format", "json").out)
-    assert as_json == {"address": "app.wordpress", "environment": "local", "displayName": "WordPress Blog", **ids}
+    assert as_json == {"address": "app.wordpress", "environment": "local", "displayName": "WordPress Blog",
+                       "adopted": True, **ids}
     unknown = idamconf("show", "nope", "-C", str(project))
     assert unknown.code == 1 and "no application named 'nope' in the configuration" in unknown.err
