@@ -64,9 +64,9 @@ def _redirect_uris(document: Document, app: Application) -> list[Diagnostic]:
             for index, uri in enumerate(uris):
                 if "*" in uri or "?" in uri:
                     problems.append(document.diagnostic(
-                        (platform, "redirectUris", index), f"{_quoted(uri)} has a wildcard or a query string, which Graph "
-                        f"refuses for signInAudience {app.sign_in_audience}", "register each exact URI, without * "
-                        "or ?; pass state in the state parameter"))
+                        (platform, "redirectUris", index), f"{_quoted(uri)} has a wildcard or a query string, which "
+                        f"Graph refuses for signInAudience {app.sign_in_audience}", "register each exact URI, "
+                        "without * or ?; pass state in the state parameter"))
     return problems
 
 

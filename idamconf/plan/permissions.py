@@ -167,8 +167,8 @@ def _consent(resources: dict, name: str, api: Api, role_id: str, value: str | No
 def _delegated_consent(resources: dict, name: str, api: Api, scope: list[str], ids: dict,
                        desired: dict | None = None, shown: str | None = None) -> None:
     attributes = {"resourceAppId": api.app_id, "consentType": ALL_PRINCIPALS, "scope": scope}
-    _add(resources, "delegated_consent", f"app.{shown or name}.consent[{api.label}/delegated]", name, attributes, api.app_id,
-         ids, desired)
+    _add(resources, "delegated_consent", f"app.{shown or name}.consent[{api.label}/delegated]", name, attributes,
+         api.app_id, ids, desired)
 
 
 def _add(resources: dict, kind: str, address: str, application: str, attributes: dict, identity: str, ids: dict,

@@ -34,13 +34,13 @@ def render_apply_markdown(plan: Plan, outcome, created: list[dict] = ()) -> str:
     done = [c for c in outcome.done if c.counted]
     verdict = "Apply incomplete" if outcome.failed else "Apply complete"
     adopted = sum(c.action is Action.ADOPT for c in done)
-    lines += [f"**{verdict}: {f'{adopted} adopted, ' if adopted else ''}"
-              f"{sum(c.action is Action.CREATE for c in done)} added, {sum(c.action is Action.UPDATE for c in done)} changed, "
+    added, changed = (sum(c.action is action for c in done) for action in (Action.CREATE, Action.UPDATE))
+    lines += [f"**{verdict}: {f'{adopted} adopted, ' if adopted else ''}{added} added, {changed} changed, "
               f"{sum(c.action is Action.DELETE for c in done)} destroyed; {len(outcome.failed)} failed.**", ""]
     lines += warnings(plan) + deletions(plan, outcome)
     if created:
-        lines += ["#### Applications created", "", "| application | client id (appId) | object id | service principal id |",
-                  "|---|---|---|---|"]
+        lines += ["#### Applications created", "",
+                  "| application | client id (appId) | object id | service principal id |", "|---|---|---|---|"]
         lines += [f"| {md_code(row['address'], table=True)} | {_id(row['client_id'])} | {_id(row['object_id'])} | "
                   f"{_id(row['service_principal_id'])} |" for row in created]
         lines.append("")
