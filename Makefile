@@ -15,8 +15,10 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# validate -> plan -> apply -> plan on examples/, against the embedded emulator, from a fresh state.
+# validate -> plan -> apply -> plan on examples/, against the embedded emulator, from a fresh state. Where idamconf is
+# said first, so that the last line is the last plan's: "No changes. The tenant matches the configuration."
 run: $(STAMP)
+	@echo "idamconf is installed in $(BIN)/: run $(BIN)/idamconf, or '. $(BIN)/activate' first (README: Running idamconf)."
 	$(BIN)/idamconf emulator reset --config-dir $(EXAMPLES)
 	$(BIN)/idamconf validate --config-dir $(EXAMPLES)
 	$(BIN)/idamconf plan --config-dir $(EXAMPLES)

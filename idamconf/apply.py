@@ -26,6 +26,9 @@ class Outcome:
     done: list[Change] = field(default_factory=list)
     failed: list[tuple[Change, str]] = field(default_factory=list)
     skipped: list[Change] = field(default_factory=list)
+    # Each application created, by address: its ids as Graph gave them -- id (object id), appId (client id) and, once
+    # its service principal exists, servicePrincipalId. What the team that asked for it needs.
+    created: dict[str, dict] = field(default_factory=dict)
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.done if change.action is action and change.counted)
@@ -179,6 +182,7 @@ class _ApplicationChain:
             found = await self.send("GET", query(f"applications(uniqueName='{self.name}')",
                                                  select="id,appId,tags"), settle=True)
             self.ids = {"id": found.body["id"], "appId": found.body["appId"]}
+        self.outcome.created[created[0].address] = self.ids  # the service principal's id joins it when made
         if later:  # now that the app id is known (plan/placeholders.py); the next plan finds them set
             uris = sorted(resolve_app_id(uri, self.ids["appId"]) for uri in after["identifierUris"])
             await self.send("PATCH", f"applications/{self.ids['id']}", {"identifierUris": uris})
@@ -233,6 +237,9 @@ class _ApplicationChain:
                                        {"Prefer": "create-if-missing"})
             if response.status == 201:
                 self.ids["servicePrincipalId"] = response.body["id"]
+            elif change.action is Action.CREATE and "servicePrincipalId" not in self.ids:  # made by a lost answer
+                found = await self.send("GET", query(f"servicePrincipals(appId='{self.ids['appId']}')", select="id"))
+                self.ids["servicePrincipalId"] = found.body["id"]
             self.finish([change], "created" if change.action is Action.CREATE else "updated")
 
     async def owners(self) -> None:

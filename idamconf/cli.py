@@ -13,11 +13,34 @@ from typing import Optional
 
 import typer
 
+from . import __version__
+
+# Exit codes are 0 (success, no changes), 1 (error) and 2 (changes pending, with plan --detailed-exitcode). click
+# ends a usage error (an unknown option, a missing argument, a bad value) with 2, which a pipeline running
+# `plan --detailed-exitcode` would read as "changes pending": a usage error is an error, so it exits 1. The class is
+# found from typer's own BadParameter (typer vendors click from 0.2x on); NoSuchOption, MissingParameter... inherit.
+next(kind for kind in typer.BadParameter.__mro__ if kind.__name__ == "UsageError").exit_code = 1
+
 app = typer.Typer(
     name="idamconf", no_args_is_help=True, add_completion=True, rich_markup_mode=None,
     help="Declarative configuration for Microsoft Entra ID app registrations: validate, plan and apply YAML "
          "against a tenant, or against the embedded Graph emulator (the default 'local' environment).",
 )
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        print(f"idamconf {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print idamconf's version and exit.")) -> None:
+    """Declarative configuration for Microsoft Entra ID app registrations: validate, plan and apply YAML against a
+    tenant, or against the embedded Graph emulator (the default 'local' environment)."""
+
+
 emulator_app = typer.Typer(no_args_is_help=True, help="Run, reset or seed the Graph emulator.")
 app.add_typer(emulator_app, name="emulator")
 
@@ -39,10 +62,13 @@ def _run(command, *args) -> None:
     raise typer.Exit(run_command(command, *args))
 
 
-@app.command(epilog="Example: idamconf validate -C examples")
-def validate(config_dir: Path = ConfigDir) -> None:
+@app.command(epilog="Examples: idamconf validate -C examples | idamconf validate --format github (in a workflow) | "
+                     "idamconf validate --format sarif > validate.sarif")
+def validate(config_dir: Path = ConfigDir,
+             output: str = typer.Option("human", "--format", help="human; github (workflow annotations at each "
+                                        "file and line) or sarif (SARIF 2.1.0 for code scanning).")) -> None:
     """Check the configuration: schema, duplicate keys, names, roles, owners. Never contacts a tenant."""
-    _run("validate", config_dir)
+    _run("validate", config_dir, _format(output, "human", "github", "sarif"))
 
 
 @app.command(epilog="Examples: idamconf lint -C examples | idamconf lint -e live | "
@@ -50,10 +76,12 @@ def validate(config_dir: Path = ConfigDir) -> None:
 def lint(config_dir: Path = ConfigDir,
          env: Optional[str] = typer.Option(None, "--env", "-e", help="Grade by this environment's severities only "
                                            "(default: the strictest among each application's environments)."),
-         output: str = typer.Option("human", "--format", help="human, or sarif (SARIF 2.1.0 for code scanning).")
+         output: str = typer.Option("human", "--format", help="human; github (workflow annotations at each file "
+                                    "and line) or sarif (SARIF 2.1.0 for code scanning); validate's problems are "
+                                    "said on stderr (validate --format annotates them).")
          ) -> None:
     """Check the organisation's rules: named checks with stable ids and a severity per environment, at file:line."""
-    _run("lint", config_dir, env, _format(output, "human", "sarif"))
+    _run("lint", config_dir, env, _format(output, "human", "github", "sarif"))
 
 
 @app.command(epilog="Examples: idamconf plan -C examples | idamconf plan -e nle --detailed-exitcode | "
@@ -70,10 +98,64 @@ def plan(config_dir: Path = ConfigDir, env: Optional[str] = Env,
          changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF",
                                                      help="Plan only the applications whose files changed since "
                                                           "this git ref."),
+         base: Optional[str] = typer.Option(None, "--base", metavar="REF",
+                                            help="The git ref whose configuration was last applied (a pull "
+                                                 "request's base, e.g. origin/main): changes made outside idamconf "
+                                                 "since are shown apart, as drift."),
          timeout: int = Timeout, rebind: bool = Rebind) -> None:
     """Show what apply would change in the tenant."""
     _run("plan", config_dir, env, detailed_exitcode, colour, out, _format(output, "human", "json", "markdown"),
-         changed_since, timeout, rebind)
+         changed_since, timeout, rebind, base)
+
+
+@app.command(epilog="Examples: idamconf environments | idamconf environments --changed-since origin/main --format json")
+def environments(config_dir: Path = ConfigDir,
+                 changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF",
+                                                             help="Only those the change since this git ref touches."),
+                 output: str = typer.Option("lines", "--format", help="lines, or json (a workflow's matrix).")
+                 ) -> None:
+    """List the environments a pipeline plans (tenants, never emulators), or those a change touches."""
+    _run("environments", config_dir, changed_since, _format(output, "lines", "json"))
+
+
+@app.command(epilog="Example: idamconf comment -C config --plans plans/ --environment devl --environment live "
+                     "> comment.md")
+def comment(config_dir: Path = ConfigDir,
+            plans: Path = typer.Option(Path("plans"), "--plans", metavar="DIR", file_okay=False,
+                                       help="Where the plan jobs left <environment>.json (plan --out) or "
+                                            "<environment>.error (what a failed plan said)."),
+            environment: Optional[list[str]] = typer.Option(None, "--environment", metavar="ENV",
+                                                            help="An environment to report on, planned or not "
+                                                                 "(repeatable; default: those in --plans)."),
+            commit: Optional[str] = typer.Option(None, "--commit", metavar="SHA", help="The commit planned.")) -> None:
+    """Write the pull request's one comment (Markdown, on stdout): validate's problems, lint's findings and each
+    environment's plan or why it has none, within GitHub's size limit."""
+    _run("comment", config_dir, plans, _environments(environment), commit)
+
+
+def _environments(values: Optional[list[str]]) -> Optional[list[str]]:
+    """Repeated, comma-separated, or a JSON list (a workflow's matrix, as `idamconf environments --format json`
+    wrote it)."""
+    import json
+
+    names = []
+    for value in values or ():
+        try:
+            listed = json.loads(value) if value.lstrip().startswith("[") else value.split(",")
+        except ValueError:
+            raise typer.BadParameter(f"'{value}' is not a JSON list of names", param_hint="--environment") from None
+        names += [str(name).strip() for name in listed if str(name).strip()]
+    return list(dict.fromkeys(names)) or None
+
+
+@app.command(epilog="Examples: idamconf drift -e live | idamconf drift -e nle --format markdown > drift.md")
+def drift(config_dir: Path = ConfigDir, env: Optional[str] = Env, colour: Optional[bool] = Colour,
+          output: str = typer.Option("human", "--format", help="human, json (schemas/plan.schema.json) or markdown "
+                                     "(an issue's body)."),
+          timeout: int = Timeout, rebind: bool = Rebind) -> None:
+    """Show what changed in the tenant outside idamconf (for a scheduled job): exit 0 if nothing, 2 on drift, 1 on
+    error. Changes nothing."""
+    _run("drift", config_dir, env, _format(output, "human", "json", "markdown"), colour, timeout, rebind)
 
 
 @app.command(epilog="Examples: idamconf apply -C examples | idamconf apply -e live --auto-approve --allow-delete | "
@@ -96,6 +178,14 @@ def apply(plan_file: Optional[Path] = typer.Argument(None, metavar="[PLAN_FILE]"
     """Make the tenant match the configuration: plan, confirm, then apply in dependency order."""
     _run("apply", config_dir, env, auto_approve, allow_delete, colour, plan_file,
          _format(output, "human", "json", "markdown"), timeout, rebind, lock_wait)
+
+
+@app.command(epilog="Examples: idamconf show crm -e nle | idamconf show crm -e live --format json")
+def show(name: str = typer.Argument(..., metavar="APP", help="The application's name (name: in its file)."),
+         config_dir: Path = ConfigDir, env: Optional[str] = Env,
+         output: str = typer.Option("human", "--format", help="human or json.")) -> None:
+    """Print an application's client id (appId), object id and service principal id in an environment."""
+    _run("show", config_dir, name, env, _format(output, "human", "json"))
 
 
 def _format(value: str, *allowed: str) -> str:
@@ -123,10 +213,13 @@ def export(config_dir: Path = ConfigDir, env: Optional[str] = Env,
     _run("export", config_dir, env, app_id or [], starts, tag, everything, out, force, timeout)
 
 
-@app.command(epilog="Example: idamconf schema project > project.schema.json")
-def schema(name: str = typer.Argument("application", help="application, project or plan")) -> None:
+@app.command(epilog="Examples: idamconf schema project > project.schema.json | idamconf schema --write schemas")
+def schema(name: str = typer.Argument("application", help="application, project or plan"),
+           write: Optional[Path] = typer.Option(None, "--write", metavar="DIR", file_okay=False,
+                                                help="Write every schema into DIR instead (for editors: the "
+                                                     "$schema lines of the files point there).")) -> None:
     """Print the JSON Schema of application files (or of idamconf.yaml, or of plan --format json)."""
-    _run("schema", name)
+    _run("schema", name, write)
 
 
 @emulator_app.command(epilog="Example: idamconf emulator serve --port 8931 --state /tmp/tenant.db")
@@ -165,7 +258,7 @@ app.add_typer(new_typer, name="new")
 
 
 @new_typer.command("app", epilog="Examples: idamconf new app crm -C examples (asks the questions) | idamconf new app "
-                                 "crm --display-name CRM --owner alice.admin@contoso.com --role 'Sales|CRM.Sales|"
+                                 "crm --display-name CRM --owner alice.admin@contoso.com --environment nle --role 'Sales|CRM.Sales|"
                                  "Manages accounts' --approver alice.admin@contoso.com --approver bob.ops@contoso.com "
                                  "--reviewer frank.audit@contoso.com --reviewer erin.security@contoso.com "
                                  "--review-days 90 --no-input")
@@ -176,6 +269,9 @@ def new_application(
         display_name: Optional[str] = typer.Option(None, "--display-name", help="Name shown in Entra ID."),
         description: Optional[str] = typer.Option(None, "--description", help="What it is for, who runs it."),
         owner: Optional[list[str]] = typer.Option(None, "--owner", help="Owner's user principal name (repeatable)."),
+        environment: Optional[list[str]] = typer.Option(None, "--environment", metavar="ENV",
+                                                        help="An environment it goes to, from idamconf.yaml "
+                                                             "(repeatable; required: nothing goes to live unasked)."),
         organisation: Optional[str] = typer.Option(None, "--organisation",
                                                    help="Organisation code (default: defaults.organisation)."),
         department: Optional[str] = typer.Option(None, "--department",
@@ -192,7 +288,7 @@ def new_application(
     """Write applications/NAME.yaml from the questions of a demand request (asked, or given as flags), then
     validate the configuration."""
     _run("new_app", config_dir, name, display_name, description, owner, organisation, department, role, approver,
-         reviewer, review_days, no_input)
+         reviewer, review_days, no_input, environment)
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ import yaml
 from .config.access import MAX_DAYS, MIN_DAYS, nearest_schedules, package_name, review_schedule
 from .config.schema import schema
 
-SCHEMA_LINE = "# yaml-language-server: $schema=../../schemas/application.schema.json"
+SCHEMA_REFERENCE = "../../schemas/application.schema.json"  # new app finds the right one: config/schema_files.py
 COMMENT_COLUMN = 34
 
 
@@ -43,6 +43,7 @@ class Answers:
     organisation: str | None = None  # None, or the project's default: not written
     department: str | None = None
     roles: tuple[Role, ...] = ()
+    environments: tuple[str, ...] = ()  # empty: every environment (never from `new app`, which asks)
 
 
 # --- single answers -------------------------------------------------------------------------------------------
@@ -121,6 +122,8 @@ def document(answers: Answers, defaults: dict) -> dict:
         if getattr(answers, key) and getattr(answers, key) != defaults.get(key):
             doc[key] = getattr(answers, key)
     doc["owners"] = list(answers.owners)
+    if answers.environments:
+        doc["environments"] = list(answers.environments)
     if answers.roles:
         doc["appRoles"] = [_role(role) for role in answers.roles]
     return doc
@@ -138,12 +141,13 @@ def _role(role: Role) -> dict:
     return out
 
 
-def application_yaml(answers: Answers, defaults: dict) -> str:
-    """The application file: schema line, comments, then the answers. Raises ValueError if it would not load
-    back to `document(answers, defaults)` (a bug here, never the user's)."""
+def application_yaml(answers: Answers, defaults: dict, schema: str = SCHEMA_REFERENCE) -> str:
+    """The application file: schema line (`schema`: where the application schema is, from the file), comments, then
+    the answers. Raises ValueError if it would not load back to `document(answers, defaults)` (a bug here, never
+    the user's)."""
     doc = document(answers, defaults)
     codes = (doc.get("organisation", defaults.get("organisation")), doc.get("department", defaults.get("department")))
-    lines = [SCHEMA_LINE,
+    lines = [f"# yaml-language-server: $schema={schema}",
              f"# Demand request scaffolded by `idamconf new app {answers.name}`. Check it, run `idamconf validate`",
              "# and `idamconf plan`, then open a pull request that adds this one file.",
              _line(0, "name", doc["name"], "stable key (Graph uniqueName): never changes once created"),
@@ -154,6 +158,8 @@ def application_yaml(answers: Answers, defaults: dict) -> str:
         if key in doc:
             lines.append(_line(0, key, doc[key], f"instead of defaults.{key} in idamconf.yaml"))
     lines += _items(0, "owners", doc["owners"], "user principal names")
+    if "environments" in doc:
+        lines.append(_line(0, "environments", doc["environments"], "where it is created; omit: every one"))
     if "appRoles" in doc:
         lines.append("appRoles:")
         for role in doc["appRoles"]:

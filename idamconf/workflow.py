@@ -8,7 +8,7 @@ needs no answer from Graph is made while the answers arrive.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .config.confined import STATE_DIR
@@ -23,6 +23,7 @@ from .graph.read_assignments import find_groups, read_relationships
 from .plan.adoption import as_adoptions, pinned, read_adopted, role_conflicts
 from .plan.relationships import desired_relationships, live_relationships
 from .plan.diff import make_plan
+from .plan.drift import Base, last_applied, with_drift
 from .plan.exposed import resolve_clients
 from .plan.logo import unmanaged_dropped
 from .plan.governance import catalog_description, desired_governance, live_governance, policy_keeper
@@ -36,7 +37,9 @@ from . import workflow_permissions
 EMULATED_TENANT = "embedded-emulator"
 
 
-def target_for(configuration: Configuration, name: str | None) -> Target:
+def target_for(configuration: Configuration, name: str | None, write: bool = True) -> Target:
+    """Where environment `name` is, and who signs in there: `write`, the identity that applies (clientId); else
+    the one that only reads (readClientId, default clientId): plan, drift and show never hold a token that writes."""
     name = name or configuration.default_environment
     environment = configuration.environments.get(name)
     if environment is None:
@@ -49,8 +52,9 @@ def target_for(configuration: Configuration, name: str | None) -> Target:
         return Target(name, "http://emulator.localhost/v1.0", emulator_state=state_file(configuration, name),
                       emulator_seed=seed, tenant_size=environment.tenant_size, tenant_id=environment.tenant_id,
                       verified_domains=environment.verified_domains)
+    client_id = environment.client_id if write else environment.read_client_id or environment.client_id
     return Target(name, environment.graph_url.rstrip("/"), environment.credential, environment.tenant_id,
-                  environment.client_id, environment.client_secret_env, environment.certificate_path,
+                  client_id, environment.client_secret_env, environment.certificate_path,
                   tenant_size=environment.tenant_size)
 
 
@@ -59,24 +63,27 @@ def state_file(configuration: Configuration, environment: str) -> Path:
 
 
 async def survey(client, configuration: Configuration, target: Target, only: set[str] | None = None,
-                 home: str | None = None):
+                 home: str | None = None, base: Base | None = None):
     """The plan, and the live resources it was computed from (for a saved plan's fingerprints).
 
-    `only`: plan just these applications (by name), e.g. the ones whose files changed since a git ref.
+    `only`: plan just these applications (by key: config/model.Application.key), e.g. the ones whose files changed
+    since a git ref.
     `home`: where this configuration lives (record/home.py); refused if the project's record in the tenant binds
     the project to another configuration, or binds this one to another project (None: not checked).
+    `base`: the configuration last applied (plan/drift.py): the plan's changes that only undo changes made outside
+    idamconf since then are marked as drift.
     """
     environment = target.environment
     everywhere = {app.name: app.for_environment(environment) for app in configuration.applications}
-    # each application as it is in this environment (config/overrides.py); `only`: just these
-    configuration = replace(configuration, applications=tuple(
-        app.for_environment(environment) for app in configuration.applications if only is None or app.name in only))
+    configuration = _in(configuration, environment, only)
+    if base is not None:
+        base = replace(base, configuration=_in(base.configuration, environment, only))
     binding = asyncio.ensure_future(_binding(client, configuration, home))
     # if reading fails otherwise (the tenant unreachable, --timeout), the binding's own failure says nothing more:
     # retrieved here, so that it is never reported as an unretrieved task's traceback
     binding.add_done_callback(lambda done: done.cancelled() or done.exception())
     try:
-        desired, current = await _resources(client, configuration, environment, only, everywhere)
+        desired, current, base_desired = await _resources(client, configuration, environment, only, everywhere, base)
     except DiagnosticError as error:  # the binding's problem first: it explains the others (a changed project)
         raise DiagnosticError(await binding + error.diagnostics) from None
     except BaseException:
@@ -87,7 +94,16 @@ async def survey(client, configuration: Configuration, target: Target, only: set
         raise DiagnosticError(problems)
     plan = make_plan(desired, current, configuration.project, environment, tenant_of(target))
     adopted = {r.application for r in current.values() if r.kind == "application" and r.ids.get("adopting")}
-    return as_adoptions(plan, adopted), current
+    plan = as_adoptions(plan, adopted)
+    if base is not None:
+        plan = with_drift(plan, desired, base_desired, current, base.label)
+    return plan, current
+
+
+def _in(configuration: Configuration, environment: str, keys: set[str] | None) -> Configuration:
+    """Each application as it is in `environment` (config/overrides.py); `keys`: just these (by key)."""
+    return replace(configuration, applications=tuple(
+        app.for_environment(environment) for app in configuration.applications if keys is None or app.key in keys))
 
 
 async def _binding(client, configuration: Configuration, home: str | None) -> list[Diagnostic]:
@@ -99,9 +115,10 @@ async def _binding(client, configuration: Configuration, home: str | None) -> li
 
 
 async def _resources(client, configuration: Configuration, environment: str, only: set[str] | None,
-                     everywhere: dict | None = None):
-    """Desired and live resources, from the configuration and what Graph returns. `everywhere`: every application
-    of the configuration as it is in `environment`, by name, planned or not (an API a planned one names).
+                     everywhere: dict | None = None, base: Base | None = None):
+    """Desired and live resources, from the configuration and what Graph returns; and the base's desired resources
+    (None without a base), its people resolved with the configuration's. `everywhere`: every application of the
+    configuration as it is in `environment`, by name, planned or not (an API a planned one names).
 
     Graph's lists are let go as soon as they are converted -- the directory's as it arrives, the access packages'
     when this returns: at 10,000 applications they are larger than the resources made from them, and the plan is
@@ -114,13 +131,15 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     service_principals = read_service_principals(client, configuration.tag)
     permissions = workflow_permissions.early(client, wanted, everywhere)  # the APIs named, read meanwhile
     named = people(wanted)
-    resolving = asyncio.ensure_future(resolve_users(client, named))
+    base_wanted = [app for app in base.configuration.applications if app.in_environment(environment)] if base else []
+    resolving = asyncio.ensure_future(resolve_users(client, named + people(base_wanted)))
     making = asyncio.ensure_future(_desired_meanwhile(configuration, environment, resolving))
     (unmanaged, current, adopting, required, app_ids), lists, (desired, governance, problems, unknown), relations, \
         groups = await asyncio.gather(
             _live_directory(client, configuration, wanted, named, only, service_principals, resolving, making),
             governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(resolving)),
-            making, read_relationships(client, configuration.tag), find_groups(client, *groups_named(wanted)))
+            making, read_relationships(client, configuration.tag),
+            find_groups(client, *groups_named(wanted + base_wanted)))
     found = await workflow_permissions.survey(client, permissions, everywhere, wanted, current, required,
                                               configuration.tag)
     desired |= found.desired
@@ -131,6 +150,7 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     if problems:
         raise DiagnosticError(problems)
     desired = resolve_app_ids(desired, current)  # {appId} in identifier URIs, for the applications that exist
+    app_ids = workflow_permissions.by_name(app_ids, everywhere)  # named as the files name them
     desired, current = resolve_clients(desired, current, app_ids, add_live)  # clients by app id (plan/exposed)
     current = unmanaged_dropped(desired, current)  # logos of files naming none are left alone (plan/logo)
     apps_by_sp = _applications_by_service_principal(current)
@@ -145,7 +165,27 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     desired |= governance
     desired |= _catalogs(catalogs)
     current |= _live_catalogs(catalogs, live_gov.catalogs)
-    return desired, current
+    if base is None:
+        return desired, current, None
+    made = await _base_desired(base, base_wanted, environment, resolving)
+    found = _Found(resolving.result(), groups, app_ids)
+    return desired, current, last_applied(made, base.configuration, configuration, environment, desired, current, found)
+
+
+@dataclass
+class _Found:
+    """What was read that the base's resources are made with too (plan/drift.last_applied)."""
+
+    users: dict
+    groups: object
+    app_ids: dict
+
+
+async def _base_desired(base: Base, wanted: list, environment: str, users) -> dict:
+    """The resources the base configuration wants: what the tenant was last made to match. Its problems (an owner
+    gone from the directory since) are not this plan's."""
+    desired, governance, _, _ = await _desired_meanwhile(base.configuration, environment, users)
+    return desired | governance | _catalogs(sorted(_catalog_names(base.configuration, wanted, environment)))
 
 
 def _catalog_names(configuration: Configuration, wanted: list, environment: str) -> set[str]:
@@ -164,7 +204,7 @@ async def _live_directory(client, configuration: Configuration, wanted: list, na
     def keep(application: dict) -> dict:  # each application's resources made as its page arrives
         return live_application(application, making.result()[0] if making.done() else None)
 
-    live = await read_live(client, configuration.tag, [app.name for app in wanted], named, only,
+    live = await read_live(client, configuration.tag, [app.key for app in wanted], named, only,
                            service_principals, users, keep)
     adopted = await read_adopted(client, wanted, {app.get("uniqueName") for app in live.applications},
                                  configuration.tag)
@@ -221,7 +261,7 @@ async def _desired_meanwhile(configuration: Configuration, environment: str, use
 def ownership(configuration: Configuration, environment: str, live: dict) -> Ownership:
     """What an apply may write (graph/ownership.py): the objects of `live`, read as the project's, and the names of
     the configuration's applications in `environment`, which the read found held by no other project."""
-    claimed = {app.name for app in configuration.applications if app.in_environment(environment)}
+    claimed = {app.key for app in configuration.applications if app.in_environment(environment)}
     claimed.add(record_name(configuration.project))  # the project's record, written by name (record/lease.py)
     return Ownership.of(configuration.tag, live, claimed)
 
@@ -255,7 +295,7 @@ async def _foreign_package_names(client, configuration, governance: dict, curren
 
 
 def _role_of(configuration, resource: Resource):
-    app = next(a for a in configuration.applications if a.name == resource.application)
+    app = next(a for a in configuration.applications if a.key == resource.application)
     return next(r for r in app.app_roles if r.id == resource.ids["roleId"])
 
 
@@ -304,11 +344,11 @@ def _catalog(name: str, catalog: dict) -> Resource:
 def _unmanaged_conflicts(configuration: Configuration, unmanaged: dict) -> list[Diagnostic]:
     problems = []
     for app in configuration.applications:
-        if app.name in unmanaged:
-            other = unmanaged[app.name]
+        if app.key in unmanaged:
+            other = unmanaged[app.key]
             location = app.location
             problems.append(Diagnostic(
-                f"an application named '{app.name}' already exists in the tenant (\"{other.get('displayName')}\", "
+                f"an application named '{app.key}' already exists in the tenant (\"{other.get('displayName')}\", "
                 f"id {other.get('id')}) but is not managed by project '{configuration.project}'",
                 f"choose another name, or adopt it deliberately by adding the tag {configuration.tag} to it in the "
                 "tenant", location.file, location.line, location.column))

@@ -64,10 +64,10 @@ async def survey(client, started: asyncio.Task, everywhere: dict[str, Applicatio
     may name one outside the planned ones); `current`: the live resources read; `required`: application name ->
     its requiredResourceAccess as read."""
     first = await started
-    project = _project_ids(current)
+    project = by_name(_project_ids(current), everywhere)
     named = {entry.api for app in wanted for entry in app.api_permissions if in_configuration(entry.api, everywhere)}
-    project |= await _by_name(client, [name for name in named if name not in project and name not in
-                                       {app.name for app in wanted}], tag)
+    outside = [name for name in named if name not in project and name not in {app.name for app in wanted}]
+    project |= by_name(await _by_name(client, [everywhere[name].key for name in outside], tag), everywhere)
     configured = configured_apis({name: everywhere[name] for name in named}, project)
     known = {api.app_id for api in [*first.apis.values(), *configured.values()]}
     others, _ = found_apis(await find_apis(client, {app_id: True for app_id in requested_app_ids(required) - known}))
@@ -83,8 +83,16 @@ def _service_principals(apis) -> list[str]:
     return sorted({api.service_principal for api in apis if api.service_principal})
 
 
+def by_name(found: dict, everywhere: dict[str, Application]) -> dict:
+    """`found`, keyed by the tenant's names of the project's applications (their keys: uniqueName), keyed by the
+    configuration's names instead: an application renamed (renamedFrom) keeps its key (config/model.Application.key)
+    but is named in files by its new name."""
+    names = {app.key: name for name, app in everywhere.items()}
+    return {names.get(key, key): value for key, value in found.items()}
+
+
 def _project_ids(current: dict) -> dict[str, tuple]:
-    """Application name -> (appId, service principal id or None), of the project's applications read."""
+    """Application key -> (appId, service principal id or None), of the project's applications read."""
     ids = {r.application: (r.ids["appId"].lower(), None) for r in current.values() if r.kind == "application"}
     for resource in current.values():
         if resource.kind == "service_principal" and resource.application in ids:
@@ -99,7 +107,7 @@ def _clients(current: dict) -> dict[str, tuple]:
 
 
 async def _by_name(client, names: list[str], tag: str) -> dict[str, tuple]:
-    """Applications of the project outside those planned (`--changed-since`), by name: their ids."""
+    """Applications of the project outside those planned (`--changed-since`), by key (uniqueName): their ids."""
     requests = [BatchRequest("GET", query(f"applications(uniqueName='{name}')", select="id,appId,tags"))
                 for name in names]
     found, answers = {}, await client.batch(requests)

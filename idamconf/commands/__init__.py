@@ -42,10 +42,10 @@ def _unexpected(error: Exception) -> int:
     if isinstance(error, (GraphUnavailable, GraphRequestFailed, ConnectError, ForeignOrigin)):
         print(f"error: {terminal(str(error))}", file=sys.stderr)  # Graph's messages come from the tenant
         return 1
-    if type(error).__module__.startswith("azure."):  # azure-identity could not sign in (its messages hold no secret)
-        print(f"error: signing in to Entra ID failed ({type(error).__name__}): {terminal(_first_line(error))}\n"
-              "fix: check the environment's tenantId, clientId and credential, and that this machine can reach "
-              "its cloud's sign-in authority (login.microsoftonline.com for the global service).", file=sys.stderr)
+    if type(error).__module__.startswith("azure."):  # azure-identity, outside a sign-in (graph/connect.SignInFailed)
+        print(f"error: signing in to Entra ID failed ({type(error).__name__}): {terminal(_first_line(error))}. "
+              "Fix: check the environment's tenantId, clientId and credential, and that this machine can reach its "
+              "cloud's sign-in authority (login.microsoftonline.com for the global service).", file=sys.stderr)
         return 1
     log = _error_log("".join(traceback.format_exception(error)))
     print(f"error: unexpected {type(error).__name__}: {terminal(str(error))} (details in {log})", file=sys.stderr)

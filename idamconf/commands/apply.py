@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from ..plan.removals import disabled_roles, removing_access
 from ..plan.render_human import deletion_lines
 from ..plan.render_markdown import render_apply_markdown
 from .plan import render
-from .session import surveyed, use_colour
+from .session import run_async, surveyed, use_colour
 
 LOSES = {"role": "disable: whoever holds the role loses it", "scope": "disable: clients granted the scope lose it",
          "delegated_consent": "fewer scopes consented"}
@@ -58,7 +57,7 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
         return await _under_lease(client, survey, plan, output, lock_wait)
 
     only = set(document["applications"]) if document and document.get("applications") is not None else None
-    return asyncio.run(surveyed(config_dir, env, then, only, timeout, rebind))
+    return run_async(surveyed(config_dir, env, then, only, timeout, rebind, write=True))
 
 
 async def _under_lease(client, survey, shown, output: str, lock_wait: float) -> int:
@@ -137,6 +136,8 @@ def _report(plan, outcome) -> int:
         print(f"error: {terminal(change.address)}: {terminal(message)}", file=sys.stderr)
     for change in outcome.skipped:
         print(f"skipped: {terminal(change.address)}: an earlier step for its application failed", file=sys.stderr)
+    if outcome.created:
+        print("\n" + "\n".join(created_lines(outcome)))
     added, changed, destroyed = _counts(outcome)
     adopted = outcome.count(Action.ADOPT)
     added = f"{adopted} adopted, {added}" if adopted else added  # adoptions are said only when there are some
@@ -149,9 +150,29 @@ def _report(plan, outcome) -> int:
     return 0
 
 
+# What each created application's ids are called where people read them, and in apply's JSON report.
+IDENTITIES = (("client id (appId)", "client_id", "appId"), ("object id", "object_id", "id"),
+              ("service principal id", "service_principal_id", "servicePrincipalId"))
+
+
+def created_lines(outcome) -> list[str]:
+    """The ids of each application created: what the team that asked for it needs (the client id above all)."""
+    lines = ["Applications created (give the client id to the team that asked for it):"]
+    width = max(len(label) for label, _, _ in IDENTITIES)
+    for address, ids in sorted(outcome.created.items()):
+        lines.append(f"  + {terminal(address)}")
+        lines += [f"      {label:<{width}}  {ids.get(key) or '(not created)'}" for label, _, key in IDENTITIES]
+    return lines
+
+
+def created_report(outcome) -> list[dict]:
+    return [{"address": address, **{name: ids.get(key) for _, name, key in IDENTITIES}}
+            for address, ids in sorted(outcome.created.items())]
+
+
 def _emit(output: str, plan, outcome) -> int:
     if output == "markdown":
-        print(render_apply_markdown(plan, outcome), end="")
+        print(render_apply_markdown(plan, outcome, created_report(outcome) if outcome else []), end="")
         return 0 if not (outcome and outcome.failed) else 1
     return _emit_json(plan, outcome)
 
@@ -166,8 +187,10 @@ def _emit_json(plan, outcome) -> int:
                                "destroyed": destroyed, "failed": len(outcome.failed)},
                    "done": [{"address": c.address, "action": c.action.value} for c in outcome.done],
                    "failed": [{"address": c.address, "error": message} for c, message in outcome.failed],
-                   "skipped": [c.address for c in outcome.skipped]}
+                   "skipped": [c.address for c in outcome.skipped],
+                   "created_applications": created_report(outcome)}
     else:
         report["summary"] = {"added": 0, "changed": 0, "destroyed": 0, "failed": 0}
+        report["created_applications"] = []
     print(json_dumps(report, indent=2))
     return 0 if report["complete"] else 1

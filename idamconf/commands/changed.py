@@ -1,4 +1,5 @@
-"""`plan --changed-since REF`: the applications whose files changed since a git ref, for large repositories."""
+"""`plan --changed-since REF`: the applications whose files changed since a git ref, for large repositories; and
+the environments a change touches (`idamconf environments --changed-since REF`)."""
 
 from __future__ import annotations
 
@@ -8,61 +9,76 @@ from pathlib import Path
 import yaml
 
 from ..config.confined import inside
-from ..config.load import APPLICATIONS_DIR
+from ..config.load import APPLICATIONS_DIR, PROJECT_FILE
 from ..diagnostics import Diagnostic, DiagnosticError
 
 
 def changed_applications(config_dir: Path, ref: str) -> set[str]:
-    """Names of the applications whose files were added, changed or removed since `ref` (committed or not)."""
+    """Keys (renamedFrom, else name) of the applications whose files were added, changed or removed since `ref`
+    (committed or not)."""
+    return {_key(document) for document in changed_documents(config_dir, ref)[0]} - {None}
+
+
+def changed_documents(config_dir: Path, ref: str, option: str = "--changed-since") -> tuple[list, bool]:
+    """The YAML of each application file added, changed or removed since `ref` -- as it is now and as it was then
+    (the name or the environments may have changed) -- and whether idamconf.yaml changed."""
     root = Path(config_dir).resolve()
-    ref = _commit(root, ref)
-    listed = _git(root, "diff", "--name-status", "--no-renames", ref, "--", APPLICATIONS_DIR)
-    untracked = _git(root, "ls-files", "--others", "--exclude-standard", "--", APPLICATIONS_DIR)
-    top = Path(_git(root, "rev-parse", "--show-toplevel").strip())
-    names = set()
+    ref = commit_of(root, ref, option)
+    listed = git(root, "diff", "--name-status", "--no-renames", ref, "--", APPLICATIONS_DIR, PROJECT_FILE)
+    untracked = git(root, "ls-files", "--others", "--exclude-standard", "--", APPLICATIONS_DIR, PROJECT_FILE)
+    top = Path(git(root, "rev-parse", "--show-toplevel").strip())
+    documents, project = [], False
     for line in listed.splitlines():
         status, path = line.split("\t", 1)
-        names.add(_name_at(top, path, ref) if status != "A" else None)  # the name it had: it may have changed
-        names.add(_name_at(top, path, None) if status != "D" else None)
+        project |= Path(path).name == PROJECT_FILE and Path(top / path).parent.resolve() == root
+        documents.append(_document_at(top, path, ref) if status != "A" else None)  # as it was: it may have changed
+        documents.append(_document_at(top, path, None) if status != "D" else None)
     for path in untracked.splitlines():
-        names.add(_name_at(root, path, None))
-    return {name for name in names if name}
+        project |= path == PROJECT_FILE
+        documents.append(_document_at(root, path, None))
+    return [document for document in documents if isinstance(document, dict)], project
 
 
-def _commit(root: Path, ref: str) -> str:
+def commit_of(root: Path, ref: str, option: str = "--changed-since") -> str:
     """The commit `ref` names, as a full hash: what is passed on to git, so that no ref is ever read as an option
     (`--changed-since=--output=FILE` would have git write FILE). A ref beginning with '-' is refused outright, and
     the rest are looked up after --end-of-options."""
     if not ref or ref.startswith("-"):
-        raise DiagnosticError([Diagnostic("--changed-since: a git ref cannot be empty or begin with '-'",
+        raise DiagnosticError([Diagnostic(f"{option}: a git ref cannot be empty or begin with '-'",
                                           "pass a branch, tag or commit, e.g. origin/main")])
-    found = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", missing=ref)
+    found = git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", missing=ref,
+                option=option)
     return found.strip()
 
 
-def _name_at(base: Path, path: str, ref: str | None) -> str | None:
-    """The `name:` of an application file, now or (for a removed file) as it was at `ref`."""
-    if not path.endswith((".yaml", ".yml")):
+def _document_at(base: Path, path: str, ref: str | None):
+    """An application file's YAML, now or (for a removed file) as it was at `ref`; None if it is not one."""
+    if not path.endswith((".yaml", ".yml")) or Path(path).name == PROJECT_FILE:
         return None
     if not ref and not inside(base, base / path):
         return None  # a link leading outside: never read (the configuration's loader refuses it)
     try:
-        text = _git(base, "show", f"{ref}:{path}") if ref else (base / path).read_text(encoding="utf-8")
-        document = yaml.safe_load(text)
+        text = git(base, "show", f"{ref}:{path}") if ref else (base / path).read_text(encoding="utf-8")
+        return yaml.safe_load(text)
     except (OSError, yaml.YAMLError, DiagnosticError):
         return None
-    return document.get("name") if isinstance(document, dict) else None
 
 
-def _git(cwd: Path, *args: str, missing: str | None = None) -> str:
+def _key(document: dict) -> str | None:
+    """An application's key (config/model.Application.key): its renamedFrom, else its name."""
+    key = document.get("renamedFrom") or document.get("name")
+    return key if isinstance(key, str) else None
+
+
+def git(cwd: Path, *args: str, missing: str | None = None, option: str = "--changed-since") -> str:
     try:
         result = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=cwd, capture_output=True, text=True,
                                 check=False)
     except OSError as error:
-        raise DiagnosticError([Diagnostic(f"cannot run git: {error}", "install git, or plan without "
-                                          "--changed-since")]) from None
+        raise DiagnosticError([Diagnostic(f"cannot run git: {error}", f"install git, or plan without "
+                                          f"{option}")]) from None
     if result.returncode != 0 and missing is not None:
-        raise DiagnosticError([Diagnostic(f"--changed-since: no commit named '{missing}' in this repository",
+        raise DiagnosticError([Diagnostic(f"{option}: no commit named '{missing}' in this repository",
                                           "pass a ref that exists here, e.g. origin/main (fetch it first)")])
     if result.returncode != 0:
         raise DiagnosticError([Diagnostic(f"git {' '.join(args[:2])} failed: {result.stderr.strip()}",

@@ -36,7 +36,7 @@ async def _export(configuration, env, selection, directory: Path, force: bool, t
     from ..graph.connect import connect
     from ..workflow import target_for
 
-    target = target_for(configuration, env)
+    target = target_for(configuration, env, write=False)  # export only reads: the read-only identity (readClientId)
     async with connect(target, timeout) as client:
         apps, missing, owners = await read_applications(client, selection)
         if missing:
@@ -65,6 +65,7 @@ def _write(exported: list, directory: Path, environment: str, force: bool, confi
 
     refused, done = [], 0
     directory.mkdir(parents=True, exist_ok=True)
+    schema = _schema_reference(Path(configuration.root), directory)
     for item in exported:
         path = directory / f"{item.name}.yaml"
         if path.exists() and not force:
@@ -76,12 +77,25 @@ def _write(exported: list, directory: Path, environment: str, force: bool, confi
                                           str(path)))
                 continue
             item.document = merged
-        path.write_text(text(item, environment), encoding="utf-8")
+        path.write_text(text(item, environment, schema), encoding="utf-8")
         done += 1
         for note in item.notes:
             print(f"note: {terminal(str(path))}: {terminal(note)}", file=sys.stderr)
     print(f"Exported {done} application(s) to {terminal(str(directory))}.")
     return _validated(configuration.root, refused, directory)
+
+
+def _schema_reference(root: Path, directory: Path) -> str:
+    """The `$schema` reference of the files written in `directory`, resolving where they are, as `new app` makes it
+    (config/schema_files.py): the one the configuration's files use, else its schemas/, written there if missing."""
+    from ..config.load import application_files
+    from ..config.schema_files import schema_reference, write_schemas
+
+    reference, schemas = schema_reference(root, directory / "exported.yaml", application_files(root, []))
+    if schemas is not None:
+        written = write_schemas(schemas)
+        print(f"Wrote {', '.join(terminal(str(path)) for path in written)} (for editors).")
+    return reference
 
 
 def _validated(root, refused: list, directory: Path) -> int:

@@ -1,4 +1,5 @@
-"""`idamconf lint`: read the configuration and its YAML, run the rules, print text or SARIF. Exit 1 on any error."""
+"""`idamconf lint`: read the configuration and its YAML, run the rules, print text, workflow annotations or SARIF.
+Exit 1 on any error."""
 
 from __future__ import annotations
 
@@ -6,24 +7,32 @@ import sys
 from pathlib import Path
 
 from ..config.load import project_configuration, read, read_documents
+from ..config.secrets import redact
 from ..diagnostics import Diagnostic, DiagnosticError, errors
-from ..escape import json_dumps, sarif_text, terminal
+from ..escape import json_dumps, md_code, md_text, sarif_text, terminal, workflow_data, workflow_property
 from ..lint import lint
 from ..lint.checks import secret_values
 
 
 def run(config_dir: Path, environment: str | None, output: str) -> int:
+    configuration, problems, findings, secrets = checked(config_dir, environment)
+    blocking = [problem for problem in problems if not problem.rule]  # rule findings are lint's own, re-graded
+    if blocking:  # validate's own problems: `validate --format github|sarif` annotates them
+        print(redacted(_diagnostics(blocking), secrets), file=sys.stderr)
+    print(redacted(_rendered(findings, output, config_dir, partial=configuration is None), secrets), end="")
+    return 1 if errors(blocking) or any(finding.severity == "error" for finding in findings) else 0
+
+
+def checked(config_dir: Path, environment: str | None = None):
+    """validate's and lint's view of the configuration: the configuration (None if it has errors), validate's
+    problems, lint's findings, and the values that must never be printed (secret_values)."""
     configuration, problems = read(config_dir)
     documents = read_documents(config_dir)
     graded = configuration or project_configuration(config_dir, documents.project)
     _known(graded, environment)
     findings = lint(graded, documents, environment)
     secrets = secret_values([doc for doc in (documents.project, *documents.applications) if doc is not None])
-    blocking = [problem for problem in problems if not problem.rule]  # rule findings are lint's own, re-graded
-    if blocking:
-        print(_redacted(_diagnostics(blocking), secrets), file=sys.stderr)
-    print(_redacted(_rendered(findings, output, config_dir, partial=configuration is None), secrets), end="")
-    return 1 if errors(blocking) or any(finding.severity == "error" for finding in findings) else 0
+    return configuration, problems, findings, secrets
 
 
 def _known(configuration, environment: str | None) -> None:
@@ -38,6 +47,11 @@ def _rendered(findings, output: str, config_dir: Path, partial: bool) -> str:
         from ..lint.render_sarif import render
 
         return render(findings, repository_root(Path(config_dir)))
+    if output == "github":
+        from ..lint.render_github import render
+        from ..lint.render_human import summary
+
+        return render(findings, repository_root(Path(config_dir)), summary(findings, partial))
     from ..lint.render_human import render
 
     return render(findings, partial)
@@ -55,15 +69,13 @@ def _diagnostics(problems: list[Diagnostic]) -> str:
     return "\n".join(lines + ["", f"validate: {len(found)} error(s), {len(problems) - len(found)} warning(s)."])
 
 
-def _redacted(text: str, secrets: set[str]) -> str:
+def redacted(text: str, secrets: set[str]) -> str:
     """Belt and braces: no value found under a secret key is ever printed, whoever's message quotes it -- as it is,
     or as the output escaped it (shown for the terminal, then written in a JSON string for SARIF)."""
-    forms = {form for secret in secrets if len(secret) >= 3 for form in _escaped_forms(secret)}
-    for form in sorted(forms, key=len, reverse=True):
-        text = text.replace(form, "[redacted]")
-    return text
+    return redact(text, {form for secret in secrets for form in _escaped_forms(secret)})
 
 
 def _escaped_forms(secret: str) -> set[str]:
     shown = terminal(secret)
-    return {secret, shown, sarif_text(secret), json_dumps(shown)[1:-1], json_dumps(sarif_text(secret))[1:-1]}
+    return {secret, shown, sarif_text(secret), json_dumps(shown)[1:-1], json_dumps(sarif_text(secret))[1:-1],
+            workflow_data(secret), workflow_property(secret), md_text(secret), md_code(secret).strip("` ")}

@@ -1,21 +1,23 @@
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from ..escape import json_dumps
 from ..plan import saved, signing
 from ..plan.render_human import render_plan
 from ..plan.render_markdown import render_markdown
+from .base import base_at
 from .changed import changed_applications
-from .session import surveyed, use_colour
+from .session import run_async, surveyed, use_colour
 
 
 def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool | None, out: Path | None,
-        output: str, changed_since: str | None, timeout: float | None = None, rebind: bool = False) -> int:
+        output: str, changed_since: str | None, timeout: float | None = None, rebind: bool = False,
+        base_ref: str | None = None) -> int:
     only = changed_applications(config_dir, changed_since) if changed_since else None
     if out is not None:
         signing.check_key()
+    base = base_at(config_dir, base_ref) if base_ref else None  # drift, apart (plan/drift.py)
 
     async def then(client, survey):
         if out is not None:
@@ -23,7 +25,7 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
         print(render(survey, output, use_colour(colour)), end="")
         return survey.plan
 
-    plan = asyncio.run(surveyed(config_dir, env, then, only, timeout, rebind))
+    plan = run_async(surveyed(config_dir, env, then, only, timeout, rebind, base and (lambda found: base)))
     return 2 if detailed_exitcode and not plan.empty else 0
 
 

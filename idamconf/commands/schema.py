@@ -1,13 +1,23 @@
+"""`idamconf schema [NAME]`: print a JSON Schema; `--write DIR`: write them all as files, for editors."""
+
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from ..config.schema import schema
+from ..config.schema_files import SCHEMA_NAMES, write_schemas
 from ..diagnostics import Diagnostic, DiagnosticError
 
 
-def run(name: str) -> int:
-    if name not in {"application", "project", "plan"}:
+def run(name: str, write: Path | None = None) -> int:
+    if write is not None:
+        for path in write_schemas(write):
+            print(f"Wrote {path}")
+        print(f"Point each file at them with a first line such as `# yaml-language-server: $schema=<path from the "
+              f"file to {write}/application.schema.json>` (project.schema.json for idamconf.yaml).")
+        return 0
+    if name not in SCHEMA_NAMES:
         raise DiagnosticError([Diagnostic(f"no schema named '{name}'",
                                           "use: idamconf schema application | project | plan")])
     print(json.dumps(schema(name), indent=2))

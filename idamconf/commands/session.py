@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from dataclasses import dataclass, replace
@@ -15,6 +16,21 @@ from ..plan.model import Plan
 # The Graph stack (httpx, kiota, msgraph-core) and the planning modules take a third of a second to import: they
 # are imported while the configuration is being read, in the time a large one leaves this process waiting for the
 # processes reading it (see `_graph_modules`), and not at all by --help or validate.
+
+
+def run_async(coroutine):
+    """asyncio.run, where the failures of the requests still in flight when one of them failed are not reported
+    again: that one is the command's answer (one line, commands/__init__), and its siblings -- a plan sends its
+    first reads side by side, and they all fail when the sign-in fails -- would otherwise each print a traceback
+    ("Task exception was never retrieved", "unhandled exception during asyncio.run() shutdown")."""
+    with asyncio.Runner() as runner:
+        runner.get_loop().set_exception_handler(_sibling_failure)
+        return runner.run(coroutine)
+
+
+def _sibling_failure(loop, context: dict) -> None:
+    if "exception" not in context:  # asyncio's other news (a slow callback...) as usual
+        loop.default_exception_handler(context)
 
 
 def use_colour(requested: bool | None) -> bool:
@@ -45,9 +61,12 @@ class Survey:
 
 
 async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | None = None,
-                   timeout: float | None = None, rebind: bool = False):
+                   timeout: float | None = None, rebind: bool = False, base=None, write: bool = False):
     """Plan against the environment, then `then(client, survey)` on the same connection, all within `timeout`.
-    `rebind`: the project's record may name another configuration, or this one another project (--rebind-project)."""
+    `rebind`: the project's record may name another configuration, or this one another project (--rebind-project).
+    `base`: what was last applied (plan/drift.Base), to mark drift; a function of the configuration read (the
+    configuration itself, for `idamconf drift`), or None. `write`: sign in as the identity that applies (apply);
+    else as the one that only reads (workflow.target_for)."""
     configuration, problems = read(config_dir, meanwhile=lambda project: _graph_modules(project, env))
     if errors(problems) or configuration is None:
         raise DiagnosticError(problems)
@@ -56,13 +75,16 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
     from ..record.history import deletion_warnings
     from ..workflow import survey, target_for
 
-    target = target_for(configuration, env)
+    target = target_for(configuration, env, write)
     home = configuration_home(Path(config_dir))
     async with connect(target, timeout) as client:
         def again():
             return survey(client, configuration, target, only, None if rebind else home)
 
-        plan, live = await again()
+        # The first survey marks drift against `base` (plan --base, idamconf drift); `again` (apply, under its
+        # lease) is never given one, and apply takes no --base, so both of apply's plans are made alike.
+        plan, live = await survey(client, configuration, target, only, None if rebind else home,
+                                  base(configuration) if base else None)
         plan = replace(plan, warnings=deletion_warnings(Path(config_dir), plan)) if plan.deletions else plan
         found = Survey(plan, live, target, configuration, Path(config_dir), configuration.digest, home, rebind, again)
         _KEPT[:] = [found]

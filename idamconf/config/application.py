@@ -161,11 +161,12 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
     """The desired model of a valid application document."""
     raw = document.value
     name = raw["name"]
+    key = raw.get("renamedFrom") or name  # what its roles' ids derive from: the name it was created under
     file, positions = document.file, document.positions
     codes = (raw.get("organisation", defaults.get("organisation")), raw.get("department", defaults.get("department")))
     roles = tuple(
         AppRole(
-            id=role["id"].lower() if "id" in role else role_id(name, role["value"]) if "value" in role else "",
+            id=role["id"].lower() if "id" in role else role_id(key, role["value"]) if "value" in role else "",
             value=role.get("value"),  # none: a SAML role, which names its id (semantics._roles)
             display_name=role["displayName"], description=role.get("description"),
             allowed_member_types=tuple(role.get("allowedMemberTypes", ["User"])), enabled=role.get("enabled", True),
@@ -185,6 +186,7 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
         scopes=scopes_of(raw, Location(file, (), positions)), logo=raw.get("logo"),
         pre_authorized=pre_authorized_of(raw, Location(file, (), positions)),
         location=Location(file, ("name",), positions), settings=settings_of(raw),
+        renamed_from=raw.get("renamedFrom"),
         app_id=raw["appId"].lower() if raw.get("appId") else None,
         access_token_version=raw.get("api", {}).get("requestedAccessTokenVersion",
                                                     2 if raw.get("signInAudience") in PERSONAL else 1),

@@ -31,9 +31,11 @@ PRE_AUTHORIZED = ("api", "preAuthorizedApplications")
 
 
 def scopes_of(raw: dict, location: Location) -> tuple[Scope, ...]:
-    """The scopes an application document declares (`location`: the file's, for each scope's place in it)."""
+    """The scopes an application document declares (`location`: the file's, for each scope's place in it). Their
+    ids derive from the name the application was created under (config/model.Application.key), as its roles' do."""
+    key = raw.get("renamedFrom") or raw["name"]
     return tuple(
-        Scope(id=scope.get("id", scope_id(raw["name"], scope["value"])).lower(), value=scope["value"],
+        Scope(id=scope.get("id", scope_id(key, scope["value"])).lower(), value=scope["value"],
               admin_consent_display_name=scope["adminConsentDisplayName"],
               admin_consent_description=scope["adminConsentDescription"],
               user_consent_display_name=scope.get("userConsentDisplayName"),

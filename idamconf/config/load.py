@@ -165,7 +165,8 @@ def _environments(raw: dict) -> dict:
             name=name, emulator=emulator, seed=settings.get("seed"), graph_url=settings.get("graphUrl"),
             tenant_id=settings.get("tenantId"), credential=settings.get("credential", "emulator" if emulator
                                                                          else "default"),
-            client_id=settings.get("clientId"), client_secret_env=settings.get("clientSecretEnv"),
+            client_id=settings.get("clientId"), read_client_id=settings.get("readClientId"),
+            client_secret_env=settings.get("clientSecretEnv"),
             certificate_path=settings.get("certificatePath"), catalog=settings.get("catalog"),
             tenant_size=settings.get("tenantSize", "none" if emulator else "S"),
             verified_domains=tuple(settings.get("verifiedDomains", ())),

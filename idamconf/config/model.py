@@ -167,6 +167,7 @@ class Application:
     pre_authorized: tuple[PreAuthorized, ...] = ()  # api.preAuthorizedApplications
     logo: str | None = None  # an image file, relative to the configuration directory
     location: Location | None = field(default=None, compare=False)  # of its name
+    renamed_from: str | None = None  # the name it was created under (renamedFrom:), kept by the tenant
     app_id: str | None = None  # an existing application to adopt (plan/adoption.py)
     settings: dict = field(default_factory=dict, compare=False, hash=False)  # the file's surface/ settings
     variants: dict = field(default_factory=dict, compare=False, hash=False)  # environment -> its own model
@@ -174,6 +175,13 @@ class Application:
     api_permissions: tuple = ()  # config/permissions.ApiPermissions: the APIs it calls, by name
     assignments: tuple = ()  # config/assignments.Assignment: app roles granted to groups and users
     service_principal_owners: tuple[str, ...] | None = None  # UPNs; None: the application's owners
+
+    @property
+    def key(self) -> str:
+        """The application's identity in every tenant: Graph's uniqueName, which never changes, and the name its
+        roles' ids are derived from -- the name it was created under. `name` may change (renamedFrom: says what
+        it was); this never does."""
+        return self.renamed_from or self.name
 
     @property
     def owner_locations(self) -> tuple[Location, ...]:
@@ -200,7 +208,8 @@ class Environment:
     graph_url: str | None = None
     tenant_id: str | None = None
     credential: str = "default"
-    client_id: str | None = None
+    client_id: str | None = None  # the identity apply signs in as
+    read_client_id: str | None = None  # the identity plan, drift and show sign in as (default: client_id)
     client_secret_env: str | None = None
     certificate_path: str | None = None
     catalog: str | None = None

@@ -11,18 +11,18 @@
 
 The rule: in an environment named under `overrides`, the application is the file's document with that environment's
 values laid over it -- a mapping is merged key by key (so `web.homePageUrl` above stays), anything else (a value, a
-list: owners, redirect URIs, roles) is replaced whole. `name`, `environments` and `overrides` itself cannot be
-overridden: the application is the same object in every tenant. An environment's values make a model of their own
-(`Application.variants`), checked like the base one, whose messages point at the lines that gave each value: the
-override's where it says so, the base's elsewhere. Plan and apply see, in each environment, that environment's model
-(`Application.for_environment`), so a plan shows the values of the environment it plans.
+list: owners, redirect URIs, roles) is replaced whole. `name`, `renamedFrom`, `environments` and `overrides` itself
+cannot be overridden: the application is the same object in every tenant. An environment's values make a model of
+their own (`Application.variants`), checked like the base one, whose messages point at the lines that gave each
+value: the override's where it says so, the base's elsewhere. Plan and apply see, in each environment, that
+environment's model (`Application.for_environment`), so a plan shows the values of the environment it plans.
 """
 
 from __future__ import annotations
 
 from .yamlfile import Document
 
-FIXED = ("name", "environments", "overrides")  # the same in every environment
+FIXED = ("name", "renamedFrom", "environments", "overrides")  # the same in every environment
 
 
 def laid_over(base, override):

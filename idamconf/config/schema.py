@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic
 from .schemacheck import Unsupported, compile_schema
-from .yamlfile import Document, render_path, secret_path
+from .secrets import NOT_SHOWN, secret_path, secret_shape, shown
+from .yamlfile import Document, render_path
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 _TYPES = {"string": "a string", "array": "a list", "object": "a mapping", "boolean": "true or false",
@@ -71,8 +72,7 @@ def _explain(document: Document, error) -> list[Diagnostic]:
         choices = [str(choice) for choice in sub["enum"]]
         close = difflib.get_close_matches(str(error.instance), choices, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        shown = "the value (not shown: it may be a secret)" if secret_path(path) else f"'{error.instance}'"
-        return [document.diagnostic(path, f"{shown} is not one of {', '.join(choices)}",
+        return [document.diagnostic(path, f"{shown(path, error.instance)} is not one of {', '.join(choices)}",
                                     f"{hint}choose one of {', '.join(choices)}")]
     if rule == "oneOf" and error.context:
         fitting = _alternative_of_its_kind(error)
@@ -82,7 +82,7 @@ def _explain(document: Document, error) -> list[Diagnostic]:
         line, column = document.where(path + (error.instance,), key=True)
         return [Diagnostic(f"'{error.instance}' is not a valid name", fix, document.file, line, column,
                            render_path(path))]
-    summary = _summary(rule, error, secret_path(path))
+    summary = _summary(rule, error, secret_path(path) or bool(secret_shape(error.instance)))
     return [document.diagnostic(path, summary, fix or sub.get("description", "") if isinstance(sub, dict) else "")]
 
 
@@ -107,19 +107,18 @@ def _unknown_key(document: Document, path: tuple, key: str, allowed: list[str]) 
 
 def _summary(rule: str, error, secret: bool = False) -> str:
     value = error.instance
-    shown = "the value (not shown: it may be a secret)" if secret else \
-        f"'{value}'" if isinstance(value, str) else json.dumps(value)[:80]
+    quoted = NOT_SHOWN if secret else f"'{value}'" if isinstance(value, str) else json.dumps(value)[:80]
     return {
-        "pattern": f"{shown} is not a valid value here",
+        "pattern": f"{quoted} is not a valid value here",
         "minItems": "the list is empty" if value == [] else f"the list needs at least {error.validator_value} item(s)",
         "maxItems": f"the list has {len(value) if isinstance(value, list) else '?'} items, more than "
                     f"{error.validator_value}",
         "uniqueItems": "the list has duplicate entries",
         "minLength": "the value is empty",
-        "maxLength": f"{shown[:60]}… is longer than {error.validator_value} characters",
+        "maxLength": f"{quoted[:60]}… is longer than {error.validator_value} characters",
         "minProperties": "the mapping is empty",
-        "oneOf": f"{shown} is not a valid value here",
-    }.get(rule, error.message)
+        "oneOf": f"{quoted} is not a valid value here",
+    }.get(rule, f"{NOT_SHOWN} breaks the rule '{rule}'" if secret else error.message)
 
 
 def _property_hint(sub: dict, name: str) -> str:

@@ -32,17 +32,29 @@ def check_across(configuration: Configuration) -> list[Diagnostic]:
     names: dict[str, Application] = {}
     packages: dict[tuple, Location] = {}
     catalogs: dict[str, tuple[str, Location]] = {}  # folded name -> (its first spelling, where)
+    keys: dict[str, Application] = {}
     for app in configuration.applications:
         first = names.setdefault(app.name, app)
         if first is not app:
             problems.append(_at(app.location, f"application name '{app.name}' is already used in "
                                 f"{first.location.file}:{first.location.line}", "give each application a unique name"))
+        elif keys.setdefault(app.key, app) is not app:
+            problems += [_same_key(keys[app.key], app)]
         for environment in configuration.environments:  # each environment's values (config/overrides.py)
             variant = app.for_environment(environment)
             for package in (role.access_package for role in variant.app_roles if role.access_package is not None):
                 problems += _package_across(configuration, environment, package, packages, catalogs)
     problems += _identifier_uris_across(configuration) + _app_ids_across(configuration)
     return list(dict.fromkeys(problems + permissions.check_across(configuration) + exposed.check_across(configuration)))
+
+
+def _same_key(first: Application, app: Application) -> Diagnostic:
+    """Two applications that would be one in the tenant: a name and another's renamedFrom (its name when created)."""
+    renamed = app if app.renamed_from else first
+    other = first if renamed is app else app
+    return _at(renamed.location.at("renamedFrom"), f"renamedFrom: '{renamed.renamed_from}' names the application "
+               f"{other.name} of {other.location.file}:{other.location.line}, which is another application",
+               "renamedFrom names the name this application had when it was created; give each application its own")
 
 
 def _app_ids_across(configuration: Configuration) -> list[Diagnostic]:

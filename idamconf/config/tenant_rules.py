@@ -21,6 +21,7 @@ from ..graph.uri_rules import (URI_PROBLEMS, Tenant, Uri, has_tenant_identifier,
                                identifier_uri_limit, identifier_uri_shape, identifier_uri_tenant, personal,
                                redirect_count_limit)
 from .model import APP_ID, TENANT_ID, Application, Configuration
+from .secrets import shown
 from .yamlfile import Document
 
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -63,9 +64,9 @@ def _redirect_uris(document: Document, app: Application) -> list[Diagnostic]:
             for index, uri in enumerate(uris):
                 if "*" in uri or "?" in uri:
                     problems.append(document.diagnostic(
-                        (platform, "redirectUris", index), f"'{uri}' has a wildcard or a query string, which Graph "
-                        f"refuses for signInAudience {app.sign_in_audience}", "register each exact URI, without * "
-                        "or ?; pass state in the state parameter"))
+                        (platform, "redirectUris", index), f"{_quoted(uri)} has a wildcard or a query string, which "
+                        f"Graph refuses for signInAudience {app.sign_in_audience}", "register each exact URI, "
+                        "without * or ?; pass state in the state parameter"))
     return problems
 
 
@@ -83,12 +84,17 @@ def _identifier_uri_shapes(document: Document, app: Application) -> list[Diagnos
         problem = identifier_uri_shape(_sample(uri), audience)
         if unknown:
             problems.append(document.diagnostic(("identifierUris", index), f"unknown placeholder {unknown[0]} in "
-                                                f"'{uri}'", "use {appId} or {tenantId}, e.g. api://{appId}"))
+                                                f"{_quoted(uri)}", "use {appId} or {tenantId}, e.g. api://{appId}"))
         elif problem:
             summary = URI_PROBLEMS[problem].format(limit=identifier_uri_limit(audience))
-            problems.append(document.diagnostic(("identifierUris", index), f"identifier URI '{uri}' {summary}",
+            problems.append(document.diagnostic(("identifierUris", index), f"identifier URI {_quoted(uri)} {summary}",
                                                 _shape_fix(problem, uri)))
     return problems
+
+
+def _quoted(uri: str) -> str:
+    """A URI as a message quotes it: never one shaped like a secret (a URL with a password; config/secrets.py)."""
+    return shown((), uri)
 
 
 def _unknown_placeholders(uri: str) -> list[str]:
@@ -101,7 +107,7 @@ def _sample(uri: str) -> str:
 
 
 def _shape_fix(problem: str, uri: str) -> str:
-    return {"trailing-slash": f"remove the trailing slash: '{uri.rstrip('/')}'",
+    return {"trailing-slash": f"remove the trailing slash: {_quoted(uri.rstrip('/'))}",
             "wildcard": "name each URI in full, without *, e.g. api://{appId}"}.get(problem, "use api://{appId}")
 
 
@@ -136,11 +142,11 @@ def _tenant_diagnostic(configuration: Configuration, document: Document, app: Ap
     uri = app.identifier_uris[index]
     where = f"environment{'s' if len(environments) > 1 else ''} {', '.join(environments)}"
     if problem == "no-tenant-id":
-        return document.diagnostic(("identifierUris", index), f"'{uri}' names {TENANT_ID}, but {where} declare"
+        return document.diagnostic(("identifierUris", index), f"{_quoted(uri)} names {TENANT_ID}, but {where} declare"
                                    f"{'' if len(environments) > 1 else 's'} no tenantId",
                                    f"add tenantId to {where} in idamconf.yaml, or use api://{APP_ID}")
     domains = sorted({d for name in environments for d in configuration.environments[name].verified_domains})
-    summary = f"Graph would refuse identifier URI '{uri}' in {where}: it {URI_PROBLEMS[problem]}"
+    summary = f"Graph would refuse identifier URI {_quoted(uri)} in {where}: it {URI_PROBLEMS[problem]}"
     if problem in ("unverified-host", "multi-tenant-host"):
         summary += f" ({'verifiedDomains: ' + ', '.join(domains) if domains else 'no verifiedDomains declared'})"
     return document.diagnostic(("identifierUris", index), summary, _working_forms(uri, problem, domains))

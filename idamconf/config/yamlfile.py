@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from ..diagnostics import Diagnostic
+from . import secrets
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 50_000
@@ -57,16 +58,6 @@ _SCALARS = {tag: yaml.constructor.SafeConstructor.yaml_constructors[tag] for tag
 _STR = "tag:yaml.org,2002:str"
 _PLAIN_STRING_TAGS = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
 _COLLECTION_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
-
-# Keys whose value may be a secret, or where one gets pasted by mistake (a private key in certificatePath).
-SECRET_NAME = re.compile(r"secret|password|passphrase|private.?key|api.?key|token|certificate", re.IGNORECASE)
-
-
-def secret_path(path: tuple) -> bool:
-    """Whether a value sits under a key named like a secret: such a value is never repeated in a message."""
-    names = [part for part in path if isinstance(part, str)]
-    return bool(names) and bool(SECRET_NAME.search(names[-1]))
-
 
 class Positions:
     """Where each value and key of one file is written: line and column by path.
@@ -188,8 +179,7 @@ class _Builder:
             return construct(self.constructor, node)
         except (ValueError, KeyError, IndexError, TypeError, yaml.YAMLError):
             line, column = node.start_mark.line + 1, node.start_mark.column + 1
-            shown = "the value" if secret_path(path) else f"'{node.value}'"
-            self.problems.append(Diagnostic(f"{shown} cannot be read as {node.tag.rsplit(':', 1)[-1]}",
+            self.problems.append(Diagnostic(f"{secrets.shown(path, node.value, 'the value')} cannot be read as {node.tag.rsplit(':', 1)[-1]}",
                                             "remove the tag, or write a value of that type", self.file,
                                             line, column, render_path(path)))
             return None

@@ -15,7 +15,6 @@ from ..config.overrides import FIXED
 from .document import ORDER, Exported
 from .emit import emit, one_line
 
-SCHEMA_LINE = "# yaml-language-server: $schema=../../schemas/application.schema.json"
 NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 
@@ -31,8 +30,9 @@ def file_name(app: dict, taken: set[str]) -> str:
     return name
 
 
-def text(exported: Exported, environment: str) -> str:
-    lines = [SCHEMA_LINE, f"# Exported by idamconf from environment {environment}."]
+def text(exported: Exported, environment: str, schema: str) -> str:
+    """The file; `schema`: its `$schema` reference, as `new app` writes it (config/schema_files.schema_reference)."""
+    lines = [f"# yaml-language-server: $schema={schema}", f"# Exported by idamconf from environment {environment}."]
     if exported.notes:
         lines.append("# Not written here, and left as they are in the tenant:")
         lines += [f"#   - {one_line(note)}" for note in exported.notes]  # notes quote the tenant

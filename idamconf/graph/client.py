@@ -36,6 +36,11 @@ class GraphUnavailable(Exception):
     """Graph could not be reached or answered nothing usable (connection refused, dropped, timed out)."""
 
 
+class Unrecoverable(Exception):
+    """A failure no retry can mend (signing in failed: graph/connect.SignInFailed): every call waiting on it fails
+    with it at once, rather than after a dozen attempts' backoff."""
+
+
 class NotWritten(GraphUnavailable):
     """A write refused before it was sent: it would touch an object that is not the project's (graph/ownership.py).
     Handled as a request that could not be made: its step fails, nothing is sent."""
@@ -319,7 +324,7 @@ class GraphClient:
         except Exception as error:  # noqa: BLE001 - every waiting call learns what happened to its request
             for _, future in items:
                 if not future.done():
-                    future.set_exception(error if isinstance(error, GraphUnavailable) else
+                    future.set_exception(error if isinstance(error, (GraphUnavailable, Unrecoverable)) else
                                          GraphUnavailable(f"$batch: {type(error).__name__}: {error}"))
             return
         for (_, future), response in zip(items, responses):

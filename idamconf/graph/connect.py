@@ -9,6 +9,7 @@ client sends nothing to any other origin (graph/origin).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import time
@@ -23,17 +24,47 @@ from msgraph import GraphRequestAdapter
 from msgraph_core import GraphClientFactory
 
 from .budget import RESOURCE_UNITS, Budget
-from .client import GraphClient
+from .client import GraphClient, Unrecoverable
 from .clouds import Cloud, cloud_of, graph_url_problem
 from .origin import confine
 
 # azure-identity's own variable: where this machine signs in, when it must be somewhere else than the cloud's
 # authority (a proxy, a test). The machine is trusted; the configuration, which a pull request changes, is not.
 AUTHORITY_VARIABLE = "AZURE_AUTHORITY_HOST"
+# Where a pipeline's OIDC step leaves the federated token that `credential: workload-identity` exchanges.
+FEDERATED_TOKEN_VARIABLE = "AZURE_FEDERATED_TOKEN_FILE"
 
 
-class ConnectError(Exception):
-    pass
+class ConnectError(Unrecoverable):
+    """This environment's Graph cannot be used as configured: said in one line, never retried."""
+
+
+class SignInFailed(ConnectError):
+    """Signing in to Entra ID failed: one line naming the environment and the credential, what azure-identity said
+    (its first line), and how to fix it."""
+
+    def __init__(self, target: "Target", said: str):
+        fix = SIGN_IN_FIXES.get(target.credential, "check the environment's credential settings").format(
+            secret=target.client_secret_env, client=target.client_id, path=target.certificate_path)
+        reach = _authority(cloud_of(target.graph_url)) if cloud_of(target.graph_url) else "its sign-in authority"
+        super().__init__(f"signing in to Entra ID failed for environment '{target.environment}' (credential "
+                         f"{target.credential}): {said.rstrip('. ')}. Fix: {fix}; and check that this machine can "
+                         f"reach {reach}.")
+
+
+# How to fix a failed sign-in, by credential: what a user of each one most often has to do.
+SIGN_IN_FIXES = {
+    "default": "sign in first (`az login`), or set the variables azure-identity's DefaultAzureCredential reads "
+               "(AZURE_CLIENT_ID, AZURE_TENANT_ID and a secret, certificate or federated token file)",
+    "client-secret": "check that the secret in {secret} is current (client secrets expire) and belongs to "
+                     "clientId {client}",
+    "certificate": "check that {path} holds the certificate with its private key, and that the certificate is "
+                   "registered on clientId {client}",
+    "workload-identity": "workload identity signs in only where a federated token is given: in the pipeline (its "
+                         "OIDC step sets AZURE_FEDERATED_TOKEN_FILE); check the federated credential of clientId "
+                         "{client} (its subject must match the workflow's repository, pull request or environment), "
+                         "or from a terminal use an environment with `credential: default`, after `az login`",
+}
 
 
 @dataclass(frozen=True)
@@ -131,13 +162,41 @@ def _auth_provider(target: Target):
             raise ConnectError(f"environment '{target.environment}': {problem[0]}. Fix: {problem[1]}.")
     if target.credential == "emulator":
         return BaseBearerTokenAuthenticationProvider(_EmulatorToken(host))
-    from kiota_authentication_azure.azure_identity_authentication_provider import (
-        AzureIdentityAuthenticationProvider,
-    )
+    from kiota_authentication_azure.azure_identity_access_token_provider import AzureIdentityAccessTokenProvider
 
     cloud = cloud_of(target.graph_url)
-    return AzureIdentityAuthenticationProvider(_credential(target, cloud), scopes=[cloud.scope],
-                                               allowed_hosts=[cloud.host])
+    tokens = AzureIdentityAccessTokenProvider(_credential(target, cloud), None, scopes=[cloud.scope],
+                                              allowed_hosts=[cloud.host])
+    return BaseBearerTokenAuthenticationProvider(_SignIn(tokens, target))
+
+
+class _SignIn(AccessTokenProvider):
+    """azure-identity's tokens, with a failure said once: a plan's first requests all ask for a token at once, and
+    the first failure is the answer to every one of them (and to any later one), as one line (SignInFailed)."""
+
+    def __init__(self, tokens: AccessTokenProvider, target: Target):
+        self.tokens, self.target = tokens, target
+        self.failed: SignInFailed | None = None
+        self.one_at_a_time = asyncio.Lock()  # the token is cached once it is had: waiting costs nothing then
+
+    async def get_authorization_token(self, uri: str, additional_authentication_context: dict = {}) -> str:
+        async with self.one_at_a_time:
+            if self.failed is None:
+                try:
+                    return await self.tokens.get_authorization_token(uri, additional_authentication_context)
+                except Exception as error:  # noqa: BLE001 - azure-identity's errors, whatever their class
+                    if not type(error).__module__.startswith("azure."):
+                        raise
+                    self.failed = SignInFailed(self.target, _first_line(error))
+            raise self.failed
+
+    def get_allowed_hosts_validator(self) -> AllowedHostsValidator:
+        return self.tokens.get_allowed_hosts_validator()
+
+
+def _first_line(error: Exception) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def _authority(cloud: Cloud) -> str:
@@ -150,9 +209,7 @@ def _credential(target: Target, cloud: Cloud):
     try:
         return _new_credential(target, cloud)
     except (OSError, ValueError) as error:
-        first = (str(error).strip().splitlines() or ["no message"])[0]
-        raise ConnectError(f"environment '{target.environment}': credential '{target.credential}' cannot be used: "
-                           f"{type(error).__name__}: {first}") from None
+        raise SignInFailed(target, f"{type(error).__name__}: {_first_line(error)}") from None
 
 
 def _new_credential(target: Target, cloud: Cloud):
@@ -172,6 +229,8 @@ def _new_credential(target: Target, cloud: Cloud):
         return aio.CertificateCredential(target.tenant_id, target.client_id, target.certificate_path,
                                          authority=authority)
     if kind == "workload-identity":
+        if not os.environ.get(FEDERATED_TOKEN_VARIABLE):  # outside a pipeline: say so, not azure's ValueError
+            raise SignInFailed(target, f"no federated token ({FEDERATED_TOKEN_VARIABLE} is not set)")
         return aio.WorkloadIdentityCredential(tenant_id=target.tenant_id, client_id=target.client_id,
                                               authority=authority)
     raise ConnectError(f"environment '{target.environment}': unknown credential '{kind}'.")

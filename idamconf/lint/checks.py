@@ -13,6 +13,7 @@ from typing import Iterator
 
 from ..config.access import package_checks, package_name
 from ..config.model import Application
+from ..config.secrets import secret_shape, worth_redacting
 from ..config.yamlfile import Document
 
 TOKEN_LIFETIME = re.compile(r"tokenlifetime|lifetimepolic|token.*(lifetime|maxage|expir|validity|ttl)|"
@@ -21,7 +22,6 @@ SECRET = re.compile(r"secret|password|passwd|passphrase|privatekey|apikey|access
                     r"(access|refresh|id|bearer|auth|api|sas)token$")
 REFERENCE = re.compile(r"(env|name|path|file|uri|url|id|ref|reference)$")  # names where a secret is, not a secret
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
-PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")  # PEM: pasted anywhere, e.g. certificatePath
 PACKAGE_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -127,15 +127,18 @@ def _token_lifetime(document: Document, path: tuple, key: str):
 def _secret(document: Document, path: tuple, key: str, value):
     if not is_secret(key, value):
         return None
-    return ("security.secret-in-file", document, path, f"'{key}' holds a secret in the file; secrets live only in "
-            "the vault", "remove the value and rotate the secret (it is in the repository's history); let the "
+    shape = secret_shape(value)
+    what = f" (what looks like {shape})" if shape else ""
+    return ("security.secret-in-file", document, path, f"'{key}' holds a secret in the file{what}; secrets live only "
+            "in the vault", "remove the value and rotate the secret (it is in the repository's history); let the "
             "pipeline pass it from the vault, e.g. clientSecretEnv: IDAMCONF_CLIENT_SECRET names the variable")
 
 
 def is_secret(key: str, value) -> bool:
-    """A key naming a secret with a value in it, a variable-name key (…Env) holding something else, or a private
-    key under any key."""
-    if isinstance(value, str) and PRIVATE_KEY.search(value):
+    """A key naming a secret with a value in it, a variable-name key (…Env) holding something else, or a value
+    shaped like a secret (config/secrets.py: an Entra client secret, a private key, a JWT, a connection string)
+    under any key."""
+    if secret_shape(value):
         return True
     name = _normal(key)
     if not SECRET.search(name) or isinstance(value, bool) or value in (None, "", [], {}):
@@ -146,12 +149,14 @@ def is_secret(key: str, value) -> bool:
 
 
 def secret_values(documents) -> set[str]:
-    """Every value held under a secret key, so the command can make sure none is ever printed."""
+    """Every value held under a secret key that could be a credential (config/secrets.worth_redacting: never a
+    placeholder word such as `secret`), and every secret-shaped value, so the command can make sure none is ever
+    printed."""
     found = set()
     for doc in documents:
         for _, key, value in _keys(doc.value, ()):
             if is_secret(key, value):
-                found.update(str(part) for part in _scalars(value))
+                found.update(part for part in map(str, _scalars(value)) if worth_redacting(part))
     return found
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -31,3 +33,18 @@ class Finding:
     @property
     def location(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
+
+    @classmethod
+    def of(cls, diagnostic) -> "Finding":
+        """A problem `validate` found, as a finding: its own rule (the organisation's rules that validate checks), or
+        the `configuration` rule (a file that does not validate) -- so that both reach SARIF and annotations."""
+        return cls(diagnostic.rule or "configuration", diagnostic.severity, diagnostic.summary, diagnostic.fix,
+                   diagnostic.file, diagnostic.line, diagnostic.column, diagnostic.path)
+
+
+def repository_path(file: str, base: Path) -> str:
+    """`file` (as shown: relative to the working directory, or absolute) relative to `base`, with '/': where code
+    scanning and workflow annotations look for it. "" for a problem of no file."""
+    if not file:
+        return ""
+    return Path(os.path.relpath(os.path.abspath(file), os.path.abspath(base))).as_posix()

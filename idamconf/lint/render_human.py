@@ -10,7 +10,7 @@ from .rules import RULES
 def render(findings: list[Finding], partial: bool = False) -> str:
     """`partial`: the configuration has errors, so only the rules on the files' YAML could run."""
     lines = [_finding(finding) for finding in findings]
-    return "\n".join(lines + ([""] if lines else []) + [_summary(findings, partial)]) + "\n"
+    return "\n".join(lines + ([""] if lines else []) + [summary(findings, partial)]) + "\n"
 
 
 def _finding(finding: Finding) -> str:
@@ -21,7 +21,7 @@ def _finding(finding: Finding) -> str:
             f"{note}\n    fix: {terminal(finding.fix)}")
 
 
-def _summary(findings: list[Finding], partial: bool) -> str:
+def summary(findings: list[Finding], partial: bool) -> str:
     errors = sum(finding.severity == "error" for finding in findings)
     counts = f"{errors} error(s), {len(findings) - errors} warning(s)"
     if partial:

@@ -4,13 +4,12 @@ message text with hidden characters shown and brackets escaped (escape.sarif_tex
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from .. import __version__
 from ..escape import json_dumps, sarif_text, sarif_uri
-from .model import Finding, Rule
-from .rules import RULES
+from .model import Finding, Rule, repository_path
+from .rules import CONFIGURATION, RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://idamconf.dev/"
@@ -18,9 +17,12 @@ LEVELS = {"error": "error", "warning": "warning"}  # anything else is a note
 
 
 def render(findings: list[Finding], base: Path) -> str:
-    index = {rule.id: position for position, rule in enumerate(RULES)}
+    """`findings`: lint's, and validate's problems as findings (`Finding.of`) under the `configuration` rule, which
+    is listed after the organisation's rules when there are any."""
+    rules = RULES + ((CONFIGURATION,) if any(f.rule == CONFIGURATION.id for f in findings) else ())
+    index = {rule.id: position for position, rule in enumerate(rules)}
     driver = {"name": "idamconf", "informationUri": INFORMATION_URI, "version": __version__,
-              "rules": [_rule(rule) for rule in RULES]}
+              "rules": [_rule(rule) for rule in rules]}
     run = {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints",
            "results": [_result(finding, index[finding.rule], base) for finding in findings]}
     return json_dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
@@ -37,13 +39,11 @@ def _rule(rule: Rule) -> dict:
 
 def _result(finding: Finding, rule_index: int, base: Path) -> dict:
     note = f" ({finding.note})" if finding.note else ""
-    location = {"physicalLocation": {
-        "artifactLocation": {"uri": _uri(finding.file, base), "uriBaseId": "%SRCROOT%"},
-        "region": {"startLine": max(finding.line, 1), "startColumn": max(finding.column, 1)}}}
-    return {"ruleId": finding.rule, "ruleIndex": rule_index, "level": LEVELS.get(finding.severity, "note"),
-            "message": {"text": sarif_text(f"{finding.summary}{note}. Fix: {finding.fix}.")}, "locations": [location]}
-
-
-def _uri(file: str, base: Path) -> str:
-    relative = os.path.relpath(os.path.abspath(file), os.path.abspath(base))
-    return sarif_uri(Path(relative).as_posix())
+    fix = f" Fix: {finding.fix}." if finding.fix else ""
+    result = {"ruleId": finding.rule, "ruleIndex": rule_index, "level": LEVELS.get(finding.severity, "note"),
+              "message": {"text": sarif_text(f"{finding.summary}{note}.{fix}")}}
+    if finding.file:  # a problem of no file (an unknown environment) has no location
+        result["locations"] = [{"physicalLocation": {
+            "artifactLocation": {"uri": sarif_uri(repository_path(finding.file, base)), "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": max(finding.line, 1), "startColumn": max(finding.column, 1)}}}]
+    return result

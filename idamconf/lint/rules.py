@@ -52,3 +52,9 @@ RULES: tuple[Rule, ...] = (
          "warning"),
 )
 BY_ID = {rule.id: rule for rule in RULES}
+
+# Not one of the organisation's rules (nothing to configure): what `validate` reports, in SARIF and annotations.
+CONFIGURATION = Rule("configuration", "ValidConfiguration", "The configuration is valid",
+                     "validate's checks: YAML, the schema, names across files, the environments' settings. Each "
+                     "result says what is wrong and how to fix it; nothing is planned or applied until they are "
+                     "fixed.", "error")

@@ -36,7 +36,7 @@ class Found:
 async def read_adopted(client: GraphClient, wanted: list, known: set[str], tag: str) -> Found:
     """The applications of `wanted` that name an app id and are not among the project's (`known`: the names read as
     the project's), with their service principals and owners; a problem for each that cannot be adopted."""
-    adopting = [app for app in wanted if app.app_id and app.name not in known]
+    adopting = [app for app in wanted if app.app_id and app.key not in known]
     found = Found()
     if not adopting:
         return found
@@ -49,8 +49,8 @@ async def read_adopted(client: GraphClient, wanted: list, known: set[str], tag: 
         if problem is not None:
             found.problems.append(problem)
             continue
-        found.applications.append({**response.body, "uniqueName": app.name})
-        found.names.add(app.name)
+        found.applications.append({**response.body, "uniqueName": app.key})
+        found.names.add(app.key)
         if principal.ok:
             found.service_principals.append(principal.body)
         elif principal.status != 404:
@@ -81,9 +81,10 @@ def _refusal(app, response, tag: str) -> Diagnostic | None:
         return Diagnostic(f"application {app.app_id} (\"{body.get('displayName')}\") is managed by project "
                           f"'{others[0][len(TAG_PREFIX):]}', not this one", "leave it to that project, or have it "
                           "released there first (remove it from that project's configuration and tag)", *where)
-    if body.get("uniqueName") not in (None, app.name):
+    if body.get("uniqueName") not in (None, app.key):
         return Diagnostic(f"application {app.app_id} already has the uniqueName '{body['uniqueName']}', which Graph "
-                          "never changes", f"name the application '{body['uniqueName']}' in this file", *where)
+                          "never changes", f"name the application '{body['uniqueName']}' in this file, or keep "
+                          f"this name and write renamedFrom: {body['uniqueName']}", *where)
     return None
 
 
@@ -93,7 +94,7 @@ def pinned(wanted: list, live: list[dict]) -> list[Diagnostic]:
     app_ids = {app.get("uniqueName"): app.get("ids", app).get("appId") for app in live}
     problems = []
     for app in wanted:
-        held = app_ids.get(app.name)
+        held = app_ids.get(app.key)
         if app.app_id and held and held.lower() != app.app_id:
             location = app.location.at("appId") if app.location else None
             problems.append(Diagnostic(f"application {app.name} has appId {held} in this tenant, not {app.app_id}",
@@ -106,9 +107,9 @@ def pinned(wanted: list, live: list[dict]) -> list[Diagnostic]:
 def role_conflicts(configuration, found: Found) -> list[Diagnostic]:
     """A role of the file whose value an adopted application has under another id: reported, never replaced."""
     problems = []
-    by_name = {app.name: app for app in configuration.applications}
+    by_key = {app.key: app for app in configuration.applications}
     for body in found.applications:
-        app = by_name[body["uniqueName"]]
+        app = by_key[body["uniqueName"]]
         existing = {role.get("value"): role["id"].lower() for role in body.get("appRoles") or [] if role.get("value")}
         for index, role in enumerate(app.app_roles):
             held = existing.get(role.value)

@@ -44,7 +44,8 @@ def desired_assignments(configuration: Configuration, environment: str, users: d
             for index, group in enumerate(assignment.groups):
                 found = _group(group, groups, lambda: assignment.group_location(index), problems)
                 if found is not None:
-                    _add(resources, app.name, assignment.role, f"group:{group.shown}", role, found, "Group")
+                    _add(resources, app.key, assignment.role, f"group:{group.shown}", role, found, "Group",
+                         name=app.name)
             for index, upn in enumerate(assignment.users):
                 user_id = users.get(upn.lower())
                 if user_id is None:
@@ -52,7 +53,7 @@ def desired_assignments(configuration: Configuration, environment: str, users: d
                                         "check the spelling of the user principal name; people are matched by "
                                         "exact UPN, never by e-mail"))
                 else:
-                    _add(resources, app.name, assignment.role, f"user:{upn}", role, user_id, "User")
+                    _add(resources, app.key, assignment.role, f"user:{upn}", role, user_id, "User", name=app.name)
     return resources, problems
 
 
@@ -115,10 +116,11 @@ def _principal(kind: str, principal: str, assignment: dict, people: dict[str, st
 
 
 def _add(resources: dict, application: str, role: str, principal: str, role_id: str, principal_id: str,
-         principal_type: str, ids: dict | None = None, desired: dict | None = None) -> None:
+         principal_type: str, ids: dict | None = None, desired: dict | None = None, name: str | None = None) -> None:
+    """`application`: its key (config/model.Application.key); `name`: as its address names it (default: the key)."""
     key = (application, KIND_ORDER[KIND], KIND, f"{role_id}|{principal_id}")
     attributes = {"appRoleId": role_id, "principalId": principal_id, "principalType": principal_type}
-    add_live(resources, key, KIND, f"app.{application}.{KIND}[{role}/{principal}]", application, attributes,
+    add_live(resources, key, KIND, f"app.{name or application}.{KIND}[{role}/{principal}]", application, attributes,
              ids or NO_IDS, desired)
 
 

@@ -38,7 +38,7 @@ def make_plan(desired: dict, live: dict, project: str, environment: str, tenant:
                 continue  # roles, owners and the service principal go with their application
             if have is not None and have.kind in DISABLED_FIRST and have.attributes["isEnabled"] and \
                     _needs_disable(want, have):
-                add(_disable_step(have))  # the change itself still reads as old -> new
+                add(_disable_step(have, want))  # the change itself still reads as old -> new
             change = _change(want, have)
             (deletions if change.action is Action.DELETE and change.kind == "application" else changes).append(change)
     return Plan(project, environment, tenant, tuple(changes + deletions))
@@ -76,9 +76,12 @@ def _without_enabled(attributes: dict) -> dict:
     return {name: value for name, value in attributes.items() if name != "isEnabled"}
 
 
-def _disable_step(have: Resource) -> Change:
+def _disable_step(have: Resource, want: Resource | None) -> Change:
+    """The step is part of the change it precedes, so it bears that change's address: a role whose value changes
+    (adopted by `id`) is addressed by its new value, and removals.py reads the role's steps together."""
     after = {**have.attributes, "isEnabled": False}
-    return Change(have.address, have.kind, have.application, Action.UPDATE, have.attributes, after,
+    address = want.address if want is not None else have.address
+    return Change(address, have.kind, have.application, Action.UPDATE, have.attributes, after,
                   (AttributeChange("isEnabled", True, False),), DISABLE_FIRST, have.ids)
 
 

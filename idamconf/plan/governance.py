@@ -12,7 +12,7 @@ from ..config.model import Configuration
 from ..diagnostics import Diagnostic
 from .model import Resource
 from .resources import KIND_ORDER, add_live
-from .roles import role_label, role_parts
+from .roles import role_parts
 
 UNREVIEWED = {"remove": "removeAccess", "keep": "keepAccess", "recommendation": "acceptAccessRecommendation"}
 _UNREVIEWED_FROM_GRAPH = {graph: ours for ours, graph in UNREVIEWED.items()}
@@ -39,11 +39,14 @@ def desired_governance(configuration: Configuration, environment: str, users: di
             catalog = configuration.catalog_for(environment, package)
             base = f"app.{app.name}.role{part}"
             people = _people(package, users, problems)
-            add = _adder(resources, app.name, role.id, catalog)
+            add = _adder(resources, app.key, role.id, catalog)
             add("catalog_resource", f"app.{app.name}.catalog[{catalog}]", {"catalog": catalog})
             add("access_package", f"{base}.access_package", {"displayName": package.name,
                                                               "description": package.description, "catalog": catalog})
-            add("role_scope", f"{base}.access_package.role_scope", {"role": role_label(part), "catalog": catalog})
+            # The scope grants the role by its id: a role whose value changes (adopted by id) is the same role,
+            # and its scope stays as it is. (Its value was compared here once: the plan showed an update of the
+            # scope that apply had nothing to send for, and the plan never came back empty.)
+            add("role_scope", f"{base}.access_package.role_scope", {"roleId": role.id, "catalog": catalog})
             schedule = review_schedule(package.review.frequency_days) if package.review else None
             add("policy", f"{base}.access_package.policy", policy_attributes(package, people),
                 {"people": people, "recurrence": (schedule.pattern, schedule.interval) if schedule else None})
@@ -182,7 +185,7 @@ def _live_package(found: dict, package: dict, grant: tuple, policies: list, desi
 
     add("access_package", base, {"displayName": package["displayName"], "description": package.get("description"),
                                  "catalog": catalog})
-    add("role_scope", f"{base}.role_scope", {"role": role_label(part), "catalog": catalog})
+    add("role_scope", f"{base}.role_scope", {"roleId": role_id, "catalog": catalog})
     wanted = None if duplicate else _wanted(desired, application, "policy", identity)
     kept = sorted(policies, key=lambda p: (wanted is None or p["attributes"] != wanted.attributes, p["id"]))
     for rank, policy in enumerate(kept):  # one policy per package: more are duplicates, deleted

@@ -71,6 +71,12 @@ class Plan:
     tenant: str
     changes: tuple[Change, ...]
     warnings: tuple[str, ...] = ()  # shown before anything else (record/history.py: deletions of strangers)
+    # Drift (plan/drift.py), when the plan was compared with what was last applied (`drift_base` names it): the
+    # addresses of changes that only undo changes made outside idamconf; and of this plan's own changes that also
+    # overwrite one, each with the attributes changed outside (a dict: never changed once made).
+    drift: frozenset[str] = frozenset()
+    drifted: dict = field(default_factory=dict)
+    drift_base: str | None = None
 
     def __repr__(self) -> str:
         # Short on purpose: Python 3.11's asyncio.run formats the finished main task, result included, when it
@@ -90,12 +96,31 @@ class Plan:
         """What the plan deletes, replacements included; a role's disable-first step is an update, not one of them."""
         return tuple(change for change in self.changes if change.action is Action.DELETE)
 
+    @property
+    def deletions_listed(self) -> list[Change]:
+        """The deletions as renderers list them: the applications replaced by another first (the gravest)."""
+        return sorted(self.deletions, key=lambda change: change.address not in self.replaced_applications)
+
     @cached_property
     def replacements(self) -> frozenset[str]:
         """Addresses deleted and created again in this plan: the resource's identity moved (an access package to
-        another catalog): the live one goes and a new one is made."""
+        another catalog): the live one goes and a new one is made; and applications whose name changed, replaced
+        by another (`replaced_applications`)."""
         created = {change.address for change in self.pending if change.action is Action.CREATE}
-        return frozenset(change.address for change in self.deletions if change.address in created)
+        return frozenset(change.address for change in self.deletions
+                         if change.address in created or change.address in self.replaced_applications)
+
+    @cached_property
+    def replaced_applications(self) -> dict[str, str]:
+        """Destroyed application's address -> the application created in its place (plan/replacement.py)."""
+        from .replacement import application_replacements
+
+        return application_replacements(self.pending)
+
+    def packages_of(self, application: str) -> int:
+        """How many access packages of `application` (its key) this plan destroys."""
+        return sum(1 for change in self.deletions if change.kind == "access_package"
+                   and change.application == application)
 
     @property
     def empty(self) -> bool:

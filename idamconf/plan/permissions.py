@@ -78,8 +78,9 @@ def configured_apis(applications: dict[str, Application], project: dict[str, tup
     None) of those that exist."""
     apis = {}
     for name, app in applications.items():
-        app_id, sp_id = project.get(name, (placeholder(name), None))
-        apis[name] = Api(name, app_id, sp_id, offer_of_application(app), name)
+        # apply finds an application it creates by its key (Graph's uniqueName; config/model.Application.key)
+        app_id, sp_id = project.get(name, (placeholder(app.key), None))
+        apis[name] = Api(name, app_id, sp_id, offer_of_application(app), app.key)
     return apis
 
 
@@ -125,46 +126,49 @@ def desired_permissions(applications, apis: dict[str, Api], problems: dict[str, 
             wrong = unknown(entry, api.label, api.offer)
             desired.problems += wrong
             if not wrong:
-                _wanted(desired, app.name, entry, api)
+                _wanted(desired, app, entry, api)
     desired.problems = list(dict.fromkeys(desired.problems))
     return desired
 
 
-def _wanted(desired: Desired, name: str, entry, api: Api) -> None:
-    resources, offered = desired.resources, api.offer.permissions
+def _wanted(desired: Desired, app: Application, entry, api: Api) -> None:
+    """The resources of one entry: the application's by its key (config/model.Application.key), as the tenant's
+    are; addressed by its name."""
+    resources, offered, name, shown = desired.resources, api.offer.permissions, app.key, app.name
     for kind in KINDS:
         for value in entry.names(kind):
-            _permission(resources, name, api, kind, offered[kind][value], value, api.ids)
+            _permission(resources, name, api, kind, offered[kind][value], value, api.ids, shown=shown)
     if not entry.consent:
         desired.tolerated[(name, api.app_id)] = {APPLICATION: {offered[APPLICATION][v] for v in entry.application},
                                                  DELEGATED: set(entry.delegated)}
         return
     for value in entry.application:
-        _consent(resources, name, api, api.offer.permissions[APPLICATION][value], value, api.ids)
+        _consent(resources, name, api, api.offer.permissions[APPLICATION][value], value, api.ids, shown=shown)
     if entry.delegated:
-        _delegated_consent(resources, name, api, sorted(entry.delegated), api.ids)
+        _delegated_consent(resources, name, api, sorted(entry.delegated), api.ids, shown=shown)
 
 
 def _permission(resources: dict, name: str, api: Api, kind: str, permission_id: str, value: str | None, ids: dict,
-                desired: dict | None = None) -> None:
+                desired: dict | None = None, shown: str | None = None) -> None:
+    """`name`: the application's key; `shown`: its name in the address, if another (renamedFrom)."""
     graph_type = GRAPH_TYPE[kind]
     attributes = {"resourceAppId": api.app_id, "type": graph_type, "id": permission_id, "value": value}
-    _add(resources, "permission", f"app.{name}.permission[{api.label}/{kind}/{value or permission_id}]", name,
+    _add(resources, "permission", f"app.{shown or name}.permission[{api.label}/{kind}/{value or permission_id}]", name,
          attributes, f"{api.app_id}/{graph_type}/{permission_id}", ids, desired)
 
 
 def _consent(resources: dict, name: str, api: Api, role_id: str, value: str | None, ids: dict,
-             desired: dict | None = None) -> None:
+             desired: dict | None = None, shown: str | None = None) -> None:
     attributes = {"resourceAppId": api.app_id, "appRoleId": role_id, "value": value}
-    _add(resources, "consent", f"app.{name}.consent[{api.label}/{value or role_id}]", name, attributes,
+    _add(resources, "consent", f"app.{shown or name}.consent[{api.label}/{value or role_id}]", name, attributes,
          f"{api.app_id}/{role_id}", ids, desired)
 
 
 def _delegated_consent(resources: dict, name: str, api: Api, scope: list[str], ids: dict,
-                       desired: dict | None = None) -> None:
+                       desired: dict | None = None, shown: str | None = None) -> None:
     attributes = {"resourceAppId": api.app_id, "consentType": ALL_PRINCIPALS, "scope": scope}
-    _add(resources, "delegated_consent", f"app.{name}.consent[{api.label}/delegated]", name, attributes, api.app_id,
-         ids, desired)
+    _add(resources, "delegated_consent", f"app.{shown or name}.consent[{api.label}/delegated]", name, attributes,
+         api.app_id, ids, desired)
 
 
 def _add(resources: dict, kind: str, address: str, application: str, attributes: dict, identity: str, ids: dict,

@@ -25,7 +25,7 @@ def desired_principal_owners(configuration: Configuration, environment: str, use
         named = app.service_principal_owners
         upns, locations = (app.owners, None) if named is None else \
             (named, lambda app=app: app.service_principal_owner_locations)
-        desired_owners(resources, KIND, f"app.{app.name}.service_principal", app.name, upns, users, locations,
+        desired_owners(resources, KIND, f"app.{app.name}.service_principal", app.key, upns, users, locations,
                        problems)
     return resources, problems
 

@@ -20,7 +20,7 @@ def live_relationships(configuration: Configuration, apps_by_sp: dict[str, tuple
                        desired: dict):
     """What the project's service principals hold (`found`: graph/read_assignments.Relationships). `users`: the
     people the configuration names (UPN -> id), to address assignments by UPN."""
-    packaged = {app.name: {role.id for role in app.app_roles if role.access_package is not None}
+    packaged = {app.key: {role.id for role in app.app_roles if role.access_package is not None}
                 for app in configuration.applications}
     people = {user_id.lower(): upn for upn, user_id in users.items() if not upn.startswith("group:")}
     return live_principal_owners(apps_by_sp, found.owners, desired) | \

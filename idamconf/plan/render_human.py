@@ -13,6 +13,7 @@ from ..surface import APPLICATION, SERVICE_PRINCIPAL, defaults, shown
 
 WHOLE = {"optionalClaims"}  # settings whose value is an object, shown whole
 from .model import DISABLE_FIRST, Action, Change, Plan
+from .replacement import replacement_lines
 
 _COLOURS = {Action.CREATE: "32", Action.UPDATE: "33", Action.DELETE: "31", Action.ADOPT: "36"}
 _SHOWN_ON_CREATE = {
@@ -26,7 +27,7 @@ _SHOWN_ON_CREATE = {
     "catalog": ("displayName",),
     "catalog_resource": ("catalog",),
     "access_package": ("displayName", "description", "catalog"),
-    "role_scope": ("role", "catalog"),
+    "role_scope": ("roleId", "catalog"),
     "policy": ("approvers", "approverJustificationRequired", "autoDenyDays", "requestors", "assignmentDays",
                "review.reviewers", "review.schedule", "review.durationDays", "review.unreviewed"),
     "permission": ("resourceAppId", "id"),
@@ -44,11 +45,31 @@ def render_plan(plan: Plan, target: str, colour: bool = False) -> str:
     where = f"Target: {terminal(target)}"
     if plan.empty:
         return f"{where}\n\n" + paint("32", "No changes. The tenant matches the configuration.") + "\n"
-    lines = [where, "", *deletions_first(plan, paint), "idamconf will perform these actions:", ""]
-    for change in plan.pending:
-        lines += _change_lines(change, paint)
+    lines = [where, "", *deletions_first(plan, paint), *drift_lines(plan, paint)]
+    own = [change for change in plan.pending if change.address not in plan.drift]
+    if own:
+        lines += ["This change's own changes:" if plan.drift_base is not None else
+                  "idamconf will perform these actions:", ""]
+    for change in own:
+        lines += _change_lines(change, paint, plan.drifted.get(change.address))
     lines.append(summary(plan))
     return "\n".join(lines) + "\n"
+
+
+def drift_lines(plan: Plan, paint=lambda code, text: text) -> list[str]:
+    """The changes that only undo changes made outside idamconf (plan/drift.py), apart; nothing when the plan was
+    not compared with what was last applied."""
+    if plan.drift_base is None:
+        return []
+    base = terminal(plan.drift_base)
+    if not plan.drift:
+        return [f"No changes outside idamconf since the configuration was last applied (compared with {base}).", ""]
+    lines = [f"Changed outside idamconf since the configuration was last applied (compared with {base}): the portal, "
+             "another tool, or an apply that did not finish. Apply puts these back:", ""]
+    for change in plan.pending:
+        if change.address in plan.drift:
+            lines += _change_lines(change, paint)
+    return lines
 
 
 def summary(plan: Plan) -> str:
@@ -68,25 +89,38 @@ def deletions_first(plan: Plan, paint=lambda code, text: text) -> list[str]:
 
 
 def deletion_lines(plan: Plan, paint=lambda code, text: text, outcome=None) -> list[str]:
-    """One line per deletion, replacements marked `-/+`; with apply's `outcome`, what became of each."""
+    """One line per deletion, replacements marked `-/+` (an application replaced by another, with what is lost and
+    how to keep it, on lines of their own); with apply's `outcome`, what became of each."""
     lines = []
-    for change in plan.deletions:
+    for change in plan.deletions_listed:
         symbol = "-/+" if change.address in plan.replacements else "-"
         head = paint(_COLOURS[Action.DELETE], f"  {symbol} {terminal(change.address)}")
-        lines.append(f"{head}  ({deletion_note(plan, change)})" + (f": {outcome.result(change)}" if outcome else ""))
+        detail = deletion_detail(plan, change, terminal)
+        lines.append(f"{head}  ({detail[0]})" + (f": {outcome.result(change)}" if outcome else ""))
+        lines += [f"        {line}" for line in detail[1:]]
     return lines
 
 
-def deletion_note(plan: Plan, change: Change) -> str:
-    """A deletion says whether the resource comes back: a replacement is destroyed, then created again."""
-    return "replace: destroyed, then created again" if change.address in plan.replacements else "destroy"
+def deletion_note(plan: Plan, change: Change, value=str) -> str:
+    """A deletion says whether the resource comes back: a replacement is destroyed, then created again; an
+    application replaced by another says what is lost (`value`: the output's escaping of values)."""
+    return "; ".join(deletion_detail(plan, change, value))
 
 
-def _change_lines(change: Change, paint) -> list[str]:
+def deletion_detail(plan: Plan, change: Change, value) -> list[str]:
+    successor = plan.replaced_applications.get(change.address)
+    if successor is not None:
+        return replacement_lines(change, successor, plan.packages_of(change.application), value)
+    return ["replace: destroyed, then created again" if change.address in plan.replacements else "destroy"]
+
+
+def _change_lines(change: Change, paint, drifted: tuple[str, ...] | None = None) -> list[str]:
     note = {Action.CREATE: "create", Action.UPDATE: "update", Action.DELETE: "destroy",
             Action.ADOPT: "adopt: an existing application becomes the project's"}[change.action]
     if change.reason == DISABLE_FIRST:
         note = f"disable first: Graph changes or removes only disabled {change.kind}s"
+    if drifted is not None:
+        note += f"; {overwrites(drifted, terminal)}"
     head = paint(_COLOURS[change.action], f"  {change.action.symbol} {terminal(change.address)}")
     lines = [f"{head}  ({note})"]
     if change.action is Action.CREATE:
@@ -103,6 +137,12 @@ def _change_lines(change: Change, paint) -> list[str]:
                   for path, attribute in zip(paths, change.attributes)]
     lines.append("")
     return lines
+
+
+def overwrites(paths: tuple[str, ...], value=str) -> str:
+    """What a change that also undoes a change made outside idamconf says (`value`: the output's escaping)."""
+    where = f" ({', '.join(map(value, paths))})" if paths else ""
+    return f"also changed outside idamconf{where}: this overwrites it"
 
 
 def _difference(before, after) -> str:

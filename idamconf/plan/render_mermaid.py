@@ -21,11 +21,12 @@ def mermaid(plan: Plan) -> str:
     for change in plan.pending:
         if not change.application:
             continue
-        app = diagram.node(f"app.{change.application}", change.application)
+        name = change.address.split(".")[1]  # as the configuration names it (its key may be older: renamedFrom)
+        app = diagram.node(f"app.{name}", name)
         part = role_of(change.address)
         if not part:
             continue
-        role = diagram.node(f"app.{change.application}.role{part}", role_label(part))
+        role = diagram.node(f"app.{name}.role{part}", role_label(part))
         diagram.edge(app, role)
         if change.kind in ("access_package", "policy", "role_scope"):
             _package_edges(diagram, change, role)

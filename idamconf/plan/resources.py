@@ -57,7 +57,7 @@ def desired_resources(configuration: Configuration, environment: str, users: dic
     for app in configuration.applications:
         if not app.in_environment(environment):
             continue
-        name, address = app.name, f"app.{app.name}"
+        name, address = app.key, f"app.{app.name}"  # the tenant knows it by its key; the plan, by its name
         attributes = application_attributes(app, tag, tenant_id)
         _add(resources, "application", address, name, attributes, name)
         parts = role_parts((role.id, role.value, role.display_name) for role in app.app_roles)

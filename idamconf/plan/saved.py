@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, DiagnosticError
 from . import signing
-from .model import Action, Change, Plan
+from .model import Action, AttributeChange, Change, Plan
 
 FORMAT_VERSION = "1.0"
 FILE_KIND = "idamconf-saved-plan"
@@ -35,15 +35,34 @@ def plan_to_dict(plan: Plan) -> dict:
                     "change": plan.count(Action.UPDATE),
                     "destroy": plan.count(Action.DELETE)},
         **deletions_first(plan),
+        **({"drift": {"base": plan.drift_base, "addresses": sorted(plan.drift),
+                      "overwritten": [{"address": address, "paths": list(paths)}
+                                      for address, paths in sorted(plan.drifted.items())]}}
+           if plan.drift_base is not None else {}),
         "changes": [_change_to_dict(change) for change in plan.changes],
     }
+
+
+def plan_from_dict(document: dict) -> Plan:
+    """A plan as `plan_to_dict` wrote it (a saved plan's `plan`), to render again: the pull-request comment is made
+    from the plans its jobs saved. Raises KeyError, TypeError or ValueError if it is not one."""
+    drift = document.get("drift") or {}
+    changes = tuple(Change(c["address"], c["kind"], c["application"], Action(c["action"]), c["before"], c["after"],
+                           tuple(AttributeChange(a["path"], a["before"], a["after"]) for a in c["attributes"]),
+                           c["reason"], c["ids"]) for c in document["changes"])
+    overwritten = {item["address"]: tuple(item["paths"]) for item in drift.get("overwritten", ())}
+    return Plan(document["project"], document["environment"], document["tenant"], changes,
+                warnings=tuple(document.get("warnings", ())), drift=frozenset(drift.get("addresses", ())),
+                drifted=overwritten, drift_base=drift.get("base"))
 
 
 def deletions_first(plan: Plan) -> dict:
     """What the plan destroys, before its changes: `deletions` (every address deleted, replacements included) and
     `replacements` (those created again) -- the same in plan's and apply's JSON reports."""
     return {"warnings": list(plan.warnings), "deletions": [change.address for change in plan.deletions],
-            "replacements": [change.address for change in plan.deletions if change.address in plan.replacements]}
+            "replacements": [change.address for change in plan.deletions if change.address in plan.replacements],
+            "replaced_applications": [{"address": gone, "by": successor} for gone, successor
+                                      in plan.replaced_applications.items()]}
 
 
 def _change_to_dict(change: Change) -> dict:

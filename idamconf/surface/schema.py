@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..config.overrides import FIXED
 from .attributes import SP_TAG_SETTINGS, TABLE
 from .values import object_description
 
@@ -38,12 +39,11 @@ def with_settings(schema: dict) -> dict:
 def with_overrides(schema: dict) -> dict:
     """`overrides.<environment>`: any of the application's properties but those the same everywhere
     (config/overrides.py), none required -- derived from the properties, so it follows them."""
-    fixed = ("name", "environments", "overrides")
     schema["$defs"]["override"] = {
         "description": "What differs in this environment: mappings are merged key by key with the file's, anything "
                        "else (a value, a list) replaces it.",
         "type": "object", "additionalProperties": False, "minProperties": 1,
-        "properties": {name: {"$ref": f"#/properties/{name}"} for name in schema["properties"] if name not in fixed}}
+        "properties": {name: {"$ref": f"#/properties/{name}"} for name in schema["properties"] if name not in FIXED}}
     schema["properties"]["overrides"] = {
         "description": "Per-environment values: under an environment's name, what differs there (e.g. redirect "
                        "URIs, owners, display name). The plan of an environment shows its values.",

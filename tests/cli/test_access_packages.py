@@ -269,3 +269,23 @@ def test_a_named_package_moves_to_another_application_in_one_apply(project):
     assert result.code == 0, result.err
     converged(project)
     assert governance(project)["shared-pkg"]["roles"] == ["Pay.Writer"]
+
+
+def test_a_role_whose_value_changes_keeps_its_package_and_role_scope(project):
+    """A role adopted by id keeps its id when its value changes: its package's role scope still grants that role, so
+    nothing about the scope changes -- the plan said it would update it, and apply never did (nor said so), and the
+    plan never converged."""
+    from idamconf.config.model import role_id
+
+    apply(project)
+    edit(project / WORDPRESS, "    value: Blog.Writer\n",
+         f"    value: Blog.Author\n    id: {role_id('wordpress', 'Blog.Writer')}\n")
+    result = plan(project)
+    assert "~ app.wordpress.role.Blog.Author  (update)" in result.out
+    assert 'value : "Blog.Writer" → "Blog.Author"' in result.out
+    assert "role_scope" not in result.out and "Plan: 0 to add, 1 to change, 0 to destroy." in result.out
+    applied = apply(project)
+    assert applied.code == 0, applied.err
+    assert "Apply complete: 0 added, 1 changed, 0 destroyed." in applied.out
+    converged(project)
+    assert governance(project)["eucs-idam-wordpress-writers"]["roles"] == ["Blog.Author"]

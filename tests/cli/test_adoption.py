@@ -126,3 +126,19 @@ def test_an_application_whose_unique_name_is_another_is_refused(project):
     edit(project / "emulator" / "directory.yaml", "  - displayName: Legacy Intranet\n",
          "  - displayName: Legacy Intranet\n    uniqueName: legacy-intranet\n")
     refused(project, "already has the uniqueName 'legacy-intranet', which Graph never changes")
+
+
+def test_show_says_an_application_is_to_adopt_then_that_it_is_the_projects(project):
+    portal_made(project)
+    plan(project)  # seeds the tenant
+    legacy = next(a for a in objects(project, "applications") if a["appId"] == APP_ID)
+    before = idamconf("show", "intranet", "-C", str(project))
+    assert before.code == 0, before.err
+    assert before.out.startswith('↻ app.intranet  "Legacy Intranet" in local')
+    assert "not adopted yet" in before.out and f"client id (appId)     {APP_ID}" in before.out
+    assert f"object id             {legacy['id']}" in before.out
+    assert json.loads(idamconf("show", "intranet", "-C", str(project), "--format", "json").out)["adopted"] is False
+    assert apply(project).code == 0
+    after = idamconf("show", "intranet", "-C", str(project))
+    assert after.out.startswith('app.intranet  "Contoso Intranet" in local') and "not adopted" not in after.out
+    assert json.loads(idamconf("show", "intranet", "-C", str(project), "--format", "json").out)["adopted"] is True

@@ -48,8 +48,11 @@ def test_a_portal_made_application_is_exported_adopted_and_then_unchanged(projec
     legacy = next(a for a in tenant(project)["objects"]["applications"] if a["appId"] == APP_ID)
     result = export(project, "--app-id", APP_ID)
     assert result.code == 0, result.err
-    written = (project / "applications" / "legacy-intranet.yaml").read_text()
+    path = project / "applications" / "legacy-intranet.yaml"
+    written = path.read_text()
     assert written.startswith("# yaml-language-server: $schema=")
+    reference = written.splitlines()[0].split("$schema=", 1)[1]
+    assert (path.parent / reference).is_file()  # resolves where the configuration is, as new app's line does
     document = yaml.safe_load(written)
     assert document["appId"] == APP_ID and document["name"] == "legacy-intranet"
     assert document["appRoles"][0]["id"] == ROLE_ID

@@ -130,8 +130,8 @@ def test_roles_without_a_value_are_addressed_by_display_name_and_converge(projec
     assert "+ app.orders-api.role[msiam_access]  (create)" in planned.out
     assert re.search(r'\+ app.orders-api.role\[User\].access_package  \(create\)\n +displayName = '
                      r'"eucs-idam-orders-api-users"', planned.out)  # derived from the display name
-    assert re.search(r'\+ app.orders-api.role\[User\].access_package.role_scope  \(create\)\n +role += "User"',
-                     planned.out)
+    assert re.search(r'\+ app.orders-api.role\[User\].access_package.role_scope  \(create\)\n +roleId += '
+                     r'"18d14569-c3bd-439b-9a66-3a2aee01d14f"', planned.out)  # the role, by its id (issue 18)
     assert apply(project).code == 0
     converged(project)
     app, _, _ = read_back(project, "orders-api")
@@ -140,7 +140,8 @@ def test_roles_without_a_value_are_addressed_by_display_name_and_converge(projec
         ("msiam_access", None, "b9632174-c057-4f7e-951b-be3adc52bfe6")}
     edit(project / API, "  - displayName: msiam_access\n", "  - displayName: Access\n")
     renamed = plan(project)
-    assert "~ app.orders-api.role[msiam_access]  (disable first" in renamed.out  # the same role (its id),
+    # the same role (its id), its disable step part of its change, so under its new address (plan/diff.py)
+    assert "~ app.orders-api.role[Access]  (disable first" in renamed.out
     assert re.search(r'~ app.orders-api.role\[Access\]  \(update\)\n +displayName : "msiam_access" → "Access"',
                      renamed.out)  # renamed
     assert apply(project).code == 0

@@ -69,5 +69,6 @@ def test_a_certificate_path_is_accepted_and_a_missing_file_is_one_line(project):
     assert idamconf("validate", "-C", str(project)).code == 0
     result = idamconf("plan", "-e", "probe", "-C", str(project))
     assert result.code == 1
-    assert "error: environment 'probe': credential 'certificate' cannot be used: FileNotFoundError" in result.err
+    assert "error: signing in to Entra ID failed for environment 'probe' (credential certificate): " \
+           "FileNotFoundError" in result.err and len(result.err.splitlines()) == 1
     assert "unexpected" not in result.err

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from idamconf.escape import json_dumps, sarif_text, sarif_uri, workflow_data, workflow_property
+from idamconf.escape import json_dumps, sarif_text, sarif_uri, terminal, workflow_data, workflow_property
 from idamconf.escape.characters import HIDDEN, visible
 from idamconf.lint.model import Finding
 from idamconf.lint.render_sarif import render as render_sarif
@@ -70,10 +70,12 @@ def test_a_workflow_command_carries_its_values_and_no_other_command(file, title,
     assert "\n" not in line and "\r" not in line and HIDDEN.search(line) is None
     name, properties, text = runner_reads(line)
     assert name == "error" and set(properties) == {"file", "title"}
-
-    def shown(value: str) -> str:  # hidden characters but line ends are shown, line ends travel encoded
-        return "\n".join("\r".join(map(visible, part.split("\r"))) for part in value.split("\n"))
     assert properties == {"file": shown(file), "title": shown(title)} and text == shown(message)
+
+
+def shown(value: str) -> str:
+    """A value as the runner shows it from a command: hidden characters but line ends shown, line ends kept."""
+    return "\n".join("\r".join(map(visible, part.split("\r"))) for part in value.split("\n"))
 
 
 def test_workflow_command_escaping_as_actions_core_writes_it():
@@ -123,3 +125,31 @@ def test_the_sarif_log_encodes_file_names_and_escapes_messages(tmp_path):
     result = log["runs"][0]["results"][0]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "applications/my%20app%231.yaml"
     assert result["message"]["text"] == "owner \\[x\\](1) \\x1b\\[2K\\u202e. Fix: add one."
+
+
+FINDINGS = st.builds(Finding, rule=VALUES, severity=st.sampled_from(["error", "warning", "note"]), summary=VALUES,
+                     fix=VALUES, file=PATHS, line=st.integers(0, 10**6), column=st.integers(0, 10**4), path=VALUES,
+                     note=VALUES)
+
+
+@settings(deadline=None, database=None, max_examples=40)  # whole documents: fewer, larger examples
+@given(st.lists(FINDINGS, max_size=4), VALUES)
+def test_annotations_are_one_command_each_carrying_their_values(findings, summary):
+    """validate and lint --format github: each finding is one workflow command naming its file, line and column;
+    nothing a value holds starts another command, or a line of its own."""
+    from idamconf.lint.render_github import render as render_github
+
+    text = render_github(findings, Path("/work/repository"), terminal(summary))
+    lines = text.split("\n")
+    assert lines[-1] == "" and len(lines) == len(findings) + 2
+    for line, finding in zip(lines, findings):
+        name, properties, message = runner_reads(line)
+        assert name == {"error": "error", "warning": "warning"}.get(finding.severity, "notice")
+        assert properties["line"] == str(max(finding.line, 1)) and properties["col"] == str(max(finding.column, 1))
+        assert properties["file"].startswith("..") and HIDDEN.search(line) is None
+        assert properties["title"] == shown(f"idamconf lint: {finding.rule}")
+        inside = f"{finding.path}: " if finding.path else ""
+        note = f" ({finding.note})" if finding.note else ""
+        fix = f"\nfix: {finding.fix}" if finding.fix else ""
+        assert message == shown(f"{inside}{finding.summary}{note}{fix}")
+    assert not lines[-2].lstrip().startswith("::") and "##[" not in lines[-2]  # the summary: no command either

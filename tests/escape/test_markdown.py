@@ -45,7 +45,7 @@ def assert_plan_comment(document: str, plan) -> None:
     diagram = any(change.application for change in plan.pending)  # what it touches (none: no application)
     assert [level for _, level, _ in kinds(document, "heading")] == [3, 4, 4] + [4] * diagram
     rows = [cells for _, cells, _ in kinds(document, "row")]
-    assert rows == [3] * (2 + len(plan.deletions)) + [3] * (2 + len(plan.pending)) + [4] * 3
+    assert rows == [4] * 3 + [3] * (2 + len(plan.deletions)) + [3] * (2 + len(plan.pending))  # findings first
     details = kinds(document, "details")
     assert len(details) == len(kinds(document, "end-details")) == len(plan.pending) + 1
     assert document.count("<details") == document.count("</details>") == len(plan.pending) + 1
@@ -180,4 +180,31 @@ def test_each_attack_class_is_inert_in_the_comment(attack):
     assert "@platform-team" not in document and "@org/admins" not in document
     assert "](" not in prose(document).replace("\\](", "") and "://" not in prose(document)
     assert "\x1b" not in document and "\u202e" not in document
+    assert_inert(document)
+
+
+@settings(deadline=None, database=None, max_examples=40)  # whole documents: fewer, larger examples
+@given(NAMES, VALUES, VALUES)
+def test_the_comment_of_several_environments_keeps_its_structure(names, error, problem):
+    """idamconf comment: a plan with drift, a failed environment's message, validate's problems -- whatever they
+    say, the document is idamconf's: one marker, balanced blocks and fences, every deletion before any <details>."""
+    from dataclasses import replace
+
+    from idamconf.comment import Outcome, render_comment
+    from idamconf.diagnostics import Diagnostic
+
+    plan = plan_of(names)
+    first, second = plan.pending[0].address, plan.pending[1].address
+    plan = replace(plan, drift=frozenset({first}), drifted={second: (names[3], names[4])}, drift_base=names[5])
+    findings = [Finding("approvers.two", "warning", names[5], names[6], names[7], 3, 4, names[1], names[2])]
+    problems = [Diagnostic(problem, names[3], names[4], 3, 4, names[5])]
+    outcomes = [Outcome(names[6], plan, names[7]), Outcome(names[0], error=error), Outcome(names[1])]
+    document = render_comment(names[2], outcomes, findings, problems)
+    assert document.startswith(MARKER + "\n") and document.count(MARKER) == 1
+    assert [entry[0] for entry in lines_of(document)].count("marker") == 1
+    assert document.count("<details") == document.count("</details>") == len(kinds(document, "details"))
+    assert len(kinds(document, "fence")) == len(kinds(document, "end-fence"))
+    before_details = document[:document.index("<details>")]
+    for change in plan.deletions:
+        assert f"| {md_code(change.address, table=True)} |" in before_details
     assert_inert(document)

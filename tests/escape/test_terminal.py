@@ -121,9 +121,31 @@ def _captured():
 
 def test_lint_redacts_a_secret_in_the_form_its_output_escaped_it():
     """Belt and braces: a secret holding a hidden character is shown escaped, and is redacted in that form too."""
-    from idamconf.commands.lint import _redacted
+    from idamconf.commands.lint import redacted as _redacted
     from idamconf.escape import json_dumps, sarif_text
 
     secret = "hunter2\u202eS3cret[x]"
     for shown in (terminal(f"holds {secret}"), json_dumps(sarif_text(f"holds {secret}"))):
         assert "hunter2" in shown and "hunter2" not in _redacted(shown, {secret})
+
+
+@settings(deadline=None, database=None, max_examples=40)  # whole documents: fewer, larger examples
+@given(NAMES, VALUES)
+def test_no_value_reaches_the_terminal_through_drift_and_replacements(names, base):
+    """The drift section (its base's label, the attributes overwritten) and a replaced application's lines (its
+    successor, its old client id, its names) are values too."""
+    from dataclasses import replace
+
+    from idamconf.plan.model import Action, Change
+
+    plan = plan_of(names)
+    first, second = plan.pending[0].address, plan.pending[1].address
+    renamed = Change(f"app.{names[1]}x", "application", names[1], Action.CREATE, None, {"displayName": names[7]})
+    plan = replace(plan, changes=plan.changes + (renamed,), drift=frozenset({first}),
+                   drifted={second: (names[3], names[4])}, drift_base=base)
+    text = render_plan(plan, names[0])
+    assert_clean(text)
+    lines = text.split("\n")
+    assert sum(line.startswith("Changed outside idamconf since") for line in lines) == 1
+    heads = [line for line in lines if re.match(r"  (?:-/\+|[-+~]) ", line)]
+    assert len(heads) == len(plan.pending) + len(plan.deletions)  # each change once, each deletion again first

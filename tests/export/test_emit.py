@@ -52,7 +52,7 @@ def kept(value):
 @given(st.lists(STRINGS, min_size=1, max_size=3), DOCUMENTS)
 def test_notes_from_the_tenant_stay_comments(notes, document):
     """What a file cannot say is listed in comments at its top, quoting the tenant: it never becomes YAML."""
-    written = text(Exported("x", document, notes), "nle")
+    written = text(Exported("x", document, notes), "nle", "../schemas/application.schema.json")
     assert yaml.safe_load(written) == (kept(document) or None)
 
 

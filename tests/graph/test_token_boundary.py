@@ -257,6 +257,7 @@ class Recorder:
 @pytest.mark.parametrize("cloud", CLOUDS, ids=[cloud.host for cloud in CLOUDS])
 def test_the_sign_in_authority_follows_the_cloud(monkeypatch, cloud):
     monkeypatch.setenv("IDAMCONF_PROBE_SECRET", "not-a-real-secret")
+    monkeypatch.setenv(connect.FEDERATED_TOKEN_VARIABLE, "token-file")  # as a pipeline's OIDC step leaves it
     monkeypatch.delenv(connect.AUTHORITY_VARIABLE, raising=False)
     Recorder.made = []
     for name in ("DefaultAzureCredential", "ClientSecretCredential", "CertificateCredential",

@@ -13,21 +13,21 @@ from typer.testing import CliRunner
 
 from idamconf.cli import app
 from idamconf.commands import new_app
-from idamconf.scaffold import SCHEMA_LINE
 
-from ..cli.harness import EXAMPLE_APPLICATIONS, EXAMPLE_FILES, apply, idamconf, plan
+from ..cli.harness import EXAMPLE_APPLICATIONS, EXAMPLE_FILES, apply, edit, idamconf, plan
 
 FLAGS = ("--display-name", "Customer Relations", "--description", "Sales teams track customers: accounts, deals.",
          "--owner", "dave.finance@contoso.com", "--owner", "bob.ops@contoso.com",
+         "--environment", "local", "--environment", "devl,nle,live",
          "--role", "Sales representative|CRM.Sales|Manages own accounts and opportunities.",
          "--approver", "dave.finance@contoso.com", "--approver", "erin.security@contoso.com",
          "--reviewer", "frank.audit@contoso.com", "--reviewer", "erin.security@contoso.com", "--review-days", "180")
 CREATED = {"app.crm", "app.crm.owner.dave.finance@contoso.com", "app.crm.owner.bob.ops@contoso.com",
            "app.crm.role.CRM.Sales", "app.crm.role.CRM.Sales.access_package"}
-# Prompts in order: display name, description, owners, organisation, department, then per role: display name,
-# value, description; package?, approvers, review?, reviewers, days; a blank role name ends the list.
+# Prompts in order: display name, description, owners, environments, organisation, department, then per role:
+# display name, value, description; package?, approvers, review?, reviewers, days; a blank role name ends the list.
 ANSWERS = ["Customer Relations", "Sales teams track customers: accounts, deals.",
-           "dave.finance@contoso.com, bob.ops@contoso.com", "", "",
+           "dave.finance@contoso.com, bob.ops@contoso.com", "local, devl, nle, live", "", "",
            "Sales representative", "CRM.Sales", "Manages own accounts and opportunities.",
            "y", "dave.finance@contoso.com, erin.security@contoso.com", "y",
            "frank.audit@contoso.com erin.security@contoso.com", "100", "180", ""]
@@ -52,8 +52,10 @@ def assert_only_crm_planned(project) -> None:
 
 
 def scaffolded(project) -> dict:
-    text = (project / "applications/crm.yaml").read_text()
-    assert text.startswith(SCHEMA_LINE + "\n")
+    path = project / "applications/crm.yaml"
+    text = path.read_text()
+    reference = text.splitlines()[0].removeprefix("# yaml-language-server: $schema=")
+    assert reference != text.splitlines()[0] and (path.parent / reference).is_file()  # resolves, for editors
     return yaml.safe_load(text)
 
 
@@ -85,7 +87,7 @@ def test_interactive_answers_give_the_same_file(project, terminal, tmp_path):
 
 def test_interactive_asks_only_what_the_flags_did_not_give(project, terminal):
     given = FLAGS[:4]  # display name and description
-    answers = ["carol.hr@contoso.com", "", "", "Reader", "CRM.Read", "", "n", ""]
+    answers = ["carol.hr@contoso.com", "devl", "", "", "Reader", "CRM.Read", "", "n", ""]
     result = idamconf_with_input(["new", "app", "crm", "-C", str(project), *given], answers)
     assert result.exit_code == 0, result.output
     assert "Display name" not in result.output
@@ -156,7 +158,7 @@ def test_unrepresentable_review_days_suggest_the_nearest(project, days, nearest)
 
 def test_bad_answers_are_all_reported_before_writing(project):
     result = idamconf("new", "app", "crm", "-C", str(project), "--no-input", "--display-name", "CRM",
-                      "--owner", "dave", "--role", "Reader|CRM Read", "--organisation", "E")
+                      "--owner", "dave", "--role", "Reader|CRM Read", "--organisation", "E", "--environment", "nle")
     assert result.code == 1
     assert "owner 'dave'" in result.err and "role value 'CRM Read'" in result.err
     assert "organisation code 'E'" in result.err and "3 error(s)" in result.err
@@ -176,12 +178,71 @@ def test_end_of_input_at_a_prompt_writes_nothing(project, terminal):
     assert not (project / "applications/crm.yaml").exists()
 
 
-def test_written_file_breaking_a_live_rule_is_reported_and_kept(project):
+def one_approver_and_reviewer() -> list[str]:
     flags = [flag for flag in FLAGS if flag != "erin.security@contoso.com"]
-    flags = [flag for i, flag in enumerate(flags) if not (flag in ("--approver", "--reviewer") and
-                                                         flags[i + 1].startswith("--"))]
-    result = idamconf("new", "app", "crm", "-C", str(project), "--no-input", *flags)
+    return [flag for i, flag in enumerate(flags) if not (flag in ("--approver", "--reviewer") and
+                                                        flags[i + 1].startswith("--"))]
+
+
+def test_a_file_breaking_a_live_rule_is_refused_before_it_is_written(project):
+    """It was written, then failed validate: every rule of the environments it goes to is checked first."""
+    result = idamconf("new", "app", "crm", "-C", str(project), "--no-input", *one_approver_and_reviewer())
     assert result.code == 1
-    assert "[approvers.two]" in result.err and "[reviewers.two]" in result.err
-    assert "crm.yaml was written: correct the problems above" in result.err
-    assert (project / "applications/crm.yaml").exists()
+    assert "[approvers.two]" in result.err and "[reviewers.two]" in result.err and "error in live" in result.err
+    assert "Nothing was written" in result.err
+    assert not (project / "applications/crm.yaml").exists()
+
+
+def test_one_approver_is_enough_where_the_rule_is_a_warning(project):
+    flags = one_approver_and_reviewer()
+    where = flags.index("devl,nle,live")
+    del flags[where - 1:where + 1]  # local only
+    result = idamconf("new", "app", "crm", "-C", str(project), "--no-input", *flags)
+    assert result.code == 0, result.err
+    assert scaffolded(project)["environments"] == ["local"]
+    assert "warning: appRoles[0].accessPackage.approvers: only 1 approver" in result.err
+
+
+def test_the_environments_are_asked_and_the_live_rules_at_the_question(project, terminal):
+    answers = ["Customer Relations", "", "dave.finance@contoso.com, bob.ops@contoso.com", "", "prod", "nle, live",
+               "", "", "Sales", "CRM.Sales", "", "y", "dave.finance@contoso.com",
+               "dave.finance@contoso.com, erin.security@contoso.com", "n", ""]
+    result = idamconf_with_input(["new", "app", "crm", "-C", str(project)], answers)
+    assert result.exit_code == 0, result.output
+    assert "Environments it goes to (comma-separated, of: local, devl, nle, live)" in result.output
+    assert "'prod' is not one of local, devl, nle, live" in result.output
+    assert "name at least 2: the organisation's rule approvers.two is an error" in result.output
+    app = scaffolded(project)
+    assert app["environments"] == ["nle", "live"]
+    assert app["appRoles"][0]["accessPackage"]["approvers"] == ["dave.finance@contoso.com", "erin.security@contoso.com"]
+
+
+def test_environments_are_required_without_a_terminal_and_must_exist(project):
+    flags = [flag for flag in FLAGS if flag not in ("--environment", "local", "devl,nle,live")]
+    missing = idamconf("new", "app", "crm", "-C", str(project), "--no-input", *flags)
+    assert missing.code == 1 and "--environment ENV" in missing.err
+    unknown = idamconf("new", "app", "crm", "-C", str(project), "--no-input", *flags, "--environment", "prod")
+    assert unknown.code == 1 and "environment 'prod' is not in idamconf.yaml" in unknown.err
+    assert not (project / "applications/crm.yaml").exists()
+
+
+def test_a_package_name_another_file_uses_is_refused_before_writing(project):
+    flags = [*FLAGS, "--organisation", "eucs", "--department", "idam"]
+    (project / "applications/wordpress.yaml").write_text((project / "applications/wordpress.yaml").read_text()
+                                                         .replace("  - displayName: Writer\n",
+                                                                  "  - displayName: Writer\n")
+                                                         .replace("    accessPackage:\n      approvers: [grace",
+                                                                  "    accessPackage:\n      name: eucs-idam-crm-"
+                                                                  "sales-representatives\n      approvers: [grace", 1))
+    result = idamconf("new", "app", "crm", "-C", str(project), "--no-input", *flags)
+    assert result.code == 1 and "access package 'eucs-idam-crm-sales-representatives'" in result.err
+    assert not (project / "applications/crm.yaml").exists()
+
+
+def test_a_lint_rule_made_an_error_in_its_environments_is_refused_too(project):
+    edit(project / "idamconf.yaml", "      reviewers.two: error\n", "      reviewers.two: error\n      owners.two: error\n")
+    flags = [flag for flag in FLAGS if flag != "bob.ops@contoso.com"]
+    flags = [flag for i, flag in enumerate(flags) if not (flag == "--owner" and flags[i + 1].startswith("--"))]
+    result = idamconf("new", "app", "crm", "-C", str(project), "--no-input", *flags)
+    assert result.code == 1 and "[owners.two] (error in live" in result.err and "Nothing was written" in result.err
+    assert not (project / "applications/crm.yaml").exists()

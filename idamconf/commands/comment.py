@@ -1,0 +1,62 @@
+"""`idamconf comment`: the one pull-request comment, from whatever the pull request's jobs left -- every outcome
+updates it, so it is never the previous push's.
+
+validate and lint run here (they need no tenant); each environment's plan job left, in `--plans DIR`, either its
+saved plan (`<environment>.json`, from `plan --out`) or what it said when it failed (`<environment>.error`, its
+stderr: a failed sign-in...); an environment with neither did not run (the configuration does not validate, or the
+job was cancelled), and the comment says so. Written to stdout; exit 0 whatever it says, so that it is posted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from ..comment import Outcome, render_comment
+from ..diagnostics import errors
+from ..plan.saved import plan_from_dict
+from .lint import checked, redacted
+
+_RUN = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]+)?/[A-Za-z0-9._-]+/[A-Za-z0-9._-]+/actions/runs/[0-9]+")
+_COMMIT = re.compile(r"[0-9a-f]{7,40}")
+
+
+def run(config_dir: Path, plans: Path, environments: list[str] | None, commit: str | None) -> int:
+    configuration, problems, findings, secrets = checked(config_dir)
+    known = list(configuration.environments) if configuration else []
+    names = environments or sorted({path.stem for path in Path(plans).glob("*.json")} |
+                                   {path.stem for path in Path(plans).glob("*.error")},
+                                   key=lambda name: (known.index(name) if name in known else len(known), name))
+    outcomes = [_outcome(Path(plans), name) for name in names]
+    project = configuration.project if configuration else next((o.plan.project for o in outcomes if o.plan), "")
+    shown = errors(problems) if configuration is None else []
+    text = render_comment(project, outcomes, findings, shown, _links(commit))
+    print(redacted(text, secrets), end="")
+    return 0
+
+
+def _outcome(plans: Path, environment: str) -> Outcome:
+    saved, failed = plans / f"{environment}.json", plans / f"{environment}.error"
+    if saved.is_file():
+        try:
+            document = json.loads(saved.read_text(encoding="utf-8"))
+            plan = plan_from_dict(document.get("plan", document))  # a saved plan, or plan --format json
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+            return Outcome(environment, error=f"its saved plan could not be read: {type(error).__name__}")
+        return Outcome(environment, plan, f"tenant {plan.tenant}")
+    if failed.is_file():
+        return Outcome(environment, error=failed.read_text(encoding="utf-8", errors="replace"))
+    return Outcome(environment)
+
+
+def _links(commit: str | None) -> str:
+    """Where the run is, and so the full plans (its artifacts): from the runner's own variables."""
+    server, repository, run_id = (os.environ.get(name, "") for name in
+                                  ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
+    url = f"{server}/{repository}/actions/runs/{run_id}"
+    parts = [f"Commit `{commit[:12]}`"] if commit and _COMMIT.fullmatch(commit) else []
+    if _RUN.fullmatch(url):
+        parts.append(f"[the run]({url}), whose artifacts hold each environment's full plan")
+    return " · ".join(parts)

@@ -1,0 +1,149 @@
+"""The parts of the comment, each a list of Markdown lines. Every value from a file or the tenant is escaped for
+where it stands (escape.md_*); deletions and replacements are listed outside any <details>."""
+
+from __future__ import annotations
+
+import json
+
+from ..escape import md_code, md_fence, md_html, md_text, terminal
+from ..plan.model import Action, Change, Plan
+from ..plan.render_human import deletion_note, overwrites, summary
+
+ICONS = {Action.CREATE: "➕", Action.UPDATE: "✏️", Action.DELETE: "🗑️", Action.ADOPT: "🔁"}
+REPLACED = "♻️"
+
+
+def validation(problems) -> list[str]:
+    """validate's problems: the plans could not be made."""
+    if not problems:
+        return []
+    head = ["#### Validation errors", "", "The configuration does not validate, so nothing was planned: fix these "
+            "first (`idamconf validate`).", "", "| where | problem | fix |", "|---|---|---|"]
+    return head + [f"| {md_code(p.location or '-', table=True)} | {md_text(_inside(p.path) + p.summary)} | "
+                   f"{md_text(p.fix)} |" for p in problems]
+
+
+def findings(found) -> list[str]:
+    if not found:
+        return ["#### Policy findings", "", "None: the configuration follows the organisation's rules.", ""]
+    lines = ["#### Policy findings", "", "| severity | rule | where | finding |", "|---|---|---|---|"]
+    for finding in found:
+        note = f" ({finding.note})" if finding.note else ""
+        text = md_text(f"{_inside(finding.path)}{finding.summary}{note} (fix: {finding.fix})")
+        lines.append(f"| {finding.severity} | {md_code(finding.rule, table=True)} | "
+                     f"{md_code(finding.location, table=True)} | {text} |")
+    return lines
+
+
+def failure(environment: str, error: str) -> list[str]:
+    """Why an environment has no plan: its job's message (a failed sign-in...), as it was printed -- escaped for a
+    terminal again (a log reading the comment must find no workflow command in it), then fenced."""
+    said = [terminal(line) for line in error.strip().splitlines()[:20]] or ["(no message: see the run)"]
+    return [f"**No plan for {md_code(environment)}:** the plan failed.", "", *md_fence(said, "text"), ""]
+
+
+def warnings(plan: Plan) -> list[str]:
+    """The plan's warnings (record/history.py: deletions of applications never declared here), before anything of
+    the plan: quoted, never cut."""
+    return [line for warning in plan.warnings for line in (f"> **Warning:** {md_text(warning)}", "")]
+
+
+def deletions(plan: Plan, outcome=None) -> list[str]:
+    """Every deletion and replacement, before the table and outside any <details>; with apply's outcome of each."""
+    if not plan.deletions:
+        return []
+    head, rule = ("| | destroyed | how |", "|---|---|---|")
+    if outcome is not None:
+        head, rule = head + " outcome |", rule + "---|"
+    lines = ["#### Deletions and replacements", "", head, rule]
+    for change in plan.deletions_listed:
+        icon = REPLACED if change.address in plan.replacements else ICONS[Action.DELETE]
+        row = f"| {icon} | {md_code(change.address, table=True)} | {deletion_note(plan, change, md_text)} |"
+        lines.append(row + (f" {outcome.result(change)} |" if outcome is not None else ""))
+    return lines + [""]
+
+
+def drift(plan: Plan) -> list[str]:
+    """The changes that only undo changes made outside idamconf, apart from the pull request's own."""
+    if plan.drift_base is None:
+        return []
+    base = md_text(plan.drift_base)
+    if not plan.drift:
+        return [f"No changes outside idamconf since the configuration was last applied (compared with {base}).", ""]
+    return [f"#### Changed outside idamconf (drift)", "",
+            f"The tenant differs from the configuration last applied ({base}) in {len(plan.drift)} place(s): "
+            "changed in the portal or by another tool, or an apply that did not finish. Apply puts these back; "
+            "they are not this change's.", ""]
+
+
+def table(changes: list[Change], plan: Plan) -> list[str]:
+    return ["| | change | action |", "|---|---|---|"] + [row(change, plan) for change in changes]
+
+
+def row(change: Change, plan: Plan) -> str:
+    return f"| {ICONS[change.action]} | {md_code(change.address, table=True)} | {action(change, plan)} |"
+
+
+def action(change: Change, plan: Plan) -> str:
+    said = "disable first" if change.reason else change.action.value
+    paths = plan.drifted.get(change.address)
+    return f"{said}; {overwrites(paths, md_text)}" if paths is not None else said
+
+
+def by_application(plan: Plan) -> list[str]:
+    """A plan too long for a row per change: a row per application (or catalog), with its counts."""
+    counts: dict[str, dict] = {}
+    for change in plan.pending:
+        if not change.counted:
+            continue
+        parts = change.address.split(".")
+        owner = ".".join(parts[:2]) if parts[0] == "app" else change.address
+        tally = counts.setdefault(owner, {Action.ADOPT: 0, Action.CREATE: 0, Action.UPDATE: 0, Action.DELETE: 0,
+                                          "drift": 0})
+        tally[change.action] += 1
+        tally["drift"] += change.address in plan.drift
+    lines = [f"**{len(plan.pending)} changes, by application** (each change is in the full plan: the run's "
+             "artifacts):", "", "| application | to add | to change | to destroy | of which drift |",
+             "|---|---|---|---|---|"]
+    return lines + [f"| {md_code(owner, table=True)} | {tally[Action.CREATE]} | {_changed(tally)} | "
+                    f"{tally[Action.DELETE]} | {tally['drift']} |" for owner, tally in counts.items()]
+
+
+def _changed(tally: dict) -> str:
+    """An adoption is a change of an application that exists: counted with the changes, and said."""
+    adopted = f" (adopted: {tally[Action.ADOPT]})" if tally[Action.ADOPT] else ""
+    return f"{tally[Action.UPDATE] + tally[Action.ADOPT]}{adopted}"
+
+
+def details(changes: list[Change], plan: Plan, title: str) -> list[str]:
+    lines = [f"<details><summary>{title}</summary>", ""]
+    for change in changes:
+        lines += change_details(change, plan)
+    return lines + ["</details>", ""]
+
+
+def change_details(change: Change, plan: Plan) -> list[str]:
+    if change.action is Action.CREATE:
+        body = [f"+ {name} = {json.dumps(value, ensure_ascii=False)}" for name, value in (change.after or {}).items()]
+    elif change.action is Action.DELETE:
+        body = [f"- {name} = {json.dumps(value, ensure_ascii=False)}" for name, value in (change.before or {}).items()]
+    else:
+        body = []
+        for attribute in change.attributes:
+            body += [f"- {attribute.path} = {json.dumps(attribute.before, ensure_ascii=False)}",
+                     f"+ {attribute.path} = {json.dumps(attribute.after, ensure_ascii=False)}"]
+    said = "disable first" if change.reason else change.action.value
+    return [f"<details><summary>{md_html(change.address, code=True)} ({said})</summary>", "",
+            *md_fence(body, "diff"), "", "</details>", ""]
+
+
+def diagram(text: str) -> list[str]:
+    return ["#### What this plan touches", "", *md_fence(text.splitlines(), "mermaid"), ""]
+
+
+def _inside(path: str) -> str:
+    return f"{path}: " if path else ""
+
+
+__all__ = ["action", "by_application", "change_details", "deletions", "details", "diagram", "drift", "failure",
+           "findings", "row", "summary", "table", "validation", "warnings"]

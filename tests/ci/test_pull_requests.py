@@ -1,0 +1,238 @@
+"""Pull requests through the example workflow, its own commands run as written (runner.py) against two emulated
+tenants (nle and live, served on loopback, the examples applied to both) and a fake GitHub (fake_gh.py): what each
+reviewer sees.
+
+- a new application, while someone edits a tenant in the portal: ONE comment, findings first, the drift apart;
+- a push that breaks a file: the SAME comment now says what is broken, with no plan left over from the last push;
+- merged: for each environment in order, a plan made at merge, shown in the run and linking the reviewed comment,
+  then applied -- live's plan shown before live's apply;
+- a rename and a deletion: the replacement marked `-/+` with what it loses, the deletion listed first.
+(The examples' own comments at scale, 50 applications and more: tests/comment/.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from idamconf.emulator.seed import seed_file
+from idamconf.emulator.store import Store
+from tests.emulator.conftest import serving
+
+from tests.cli.harness import idamconf
+from tests.cli.test_pull_request_flow import DEMAND as PULL_REQUEST_DEMAND
+
+from .runner import Event, Runner
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOW = ROOT / "examples" / "ci" / "github-actions" / "idamconf.yml"
+REPOSITORY = "contoso/identity"
+LIMIT = 65_536
+SEEDED_TENANT = "00000000-0000-0000-0000-00000000c001"
+
+
+def git(where: Path, *args: str) -> str:
+    identity = ["-c", "user.name=Service team", "-c", "user.email=team@contoso.com", "-c", "init.defaultBranch=main"]
+    return subprocess.run(["git", *identity, *args], cwd=where, check=True, capture_output=True, text=True).stdout
+
+
+class World:
+    """The configuration repository (origin, and an author's clone), two tenants, GitHub, and the runner."""
+
+    def __init__(self, tmp: Path, tenants: dict[str, str]):
+        self.origin, self.author, self.github = tmp / "origin.git", tmp / "author", tmp / "github.json"
+        git(tmp, "init", "-q", "--bare", str(self.origin))
+        git(tmp, "clone", "-q", str(self.origin), str(self.author))
+        config = self.author / "examples"
+        shutil.copytree(ROOT / "examples", config, ignore=shutil.ignore_patterns(".idamconf", "ci"))
+        (config / "idamconf.yaml").write_text(_tenants(config / "idamconf.yaml", tenants))
+        hr = config / "applications" / "hr-self-service.yaml"  # devl is not one of this repository's tenants
+        hr.write_text(hr.read_text().replace("[local, devl, nle, live]", "[local, nle, live]"))
+        self.commit("Configuration")
+        bin_dir = tmp / "bin"
+        bin_dir.mkdir()
+        _shim(bin_dir / "gh", f'exec "{sys.executable}" "{Path(__file__).with_name("fake_gh.py")}" "$@"')
+        _shim(bin_dir / "python", f'if [ "$1 $2 $3" = "-m pip install" ]; then exit 0; fi\nexec "{sys.executable}" "$@"')
+        path = [str(bin_dir), str(Path(sys.executable).parent), *os.environ["PATH"].split(os.pathsep)]
+        environment = {"FAKE_GITHUB": str(self.github), "GITHUB_REPOSITORY": REPOSITORY, "NO_COLOR": "1"}
+        self.runner = Runner(WORKFLOW, self.origin, tmp / "runs", path, environment,
+                             {"IDAMCONF_PLAN_SIGNING_KEY": secrets.token_hex(32)})
+        self.pulls = 0
+
+    def commit(self, message: str, branch: str = "main") -> str:
+        git(self.author, "add", "-A")
+        git(self.author, "commit", "-qm", message)
+        git(self.author, "push", "-q", "--force", "origin", f"HEAD:{branch}")
+        return git(self.author, "rev-parse", "HEAD").strip()
+
+    def push_to_main(self, before: str | None = None) -> dict:
+        sha = git(self.author, "rev-parse", "HEAD").strip()
+        name = "push" if before else "workflow_dispatch"
+        return self.runner.run(Event(name, sha, {
+            "event_name": name, "ref": "refs/heads/main", "sha": sha, "repository": REPOSITORY, "token": "t",
+            "event": {"before": before or ""}}))
+
+    def pull_request(self, number: int, branch: str) -> dict:
+        sha = git(self.author, "rev-parse", "HEAD").strip()
+        return self.runner.run(Event("pull_request", sha, {
+            "event_name": "pull_request", "ref": f"refs/pull/{number}/merge", "sha": sha, "base_ref": "main",
+            "head_ref": branch, "repository": REPOSITORY, "token": "t",
+            "event": {"pull_request": {"number": number, "head": {"sha": sha}}}}))
+
+    def comments(self, number: int) -> list[dict]:
+        return json.loads(self.github.read_text())["comments"].get(str(number), [])
+
+    def merged(self, number: int) -> None:
+        state = json.loads(self.github.read_text())
+        state["pulls"][git(self.author, "rev-parse", "HEAD").strip()] = f"https://github.com/{REPOSITORY}/pull/{number}"
+        self.github.write_text(json.dumps(state))
+
+
+def _tenants(project: Path, tenants: dict[str, str]) -> str:
+    """idamconf.yaml with nle and live as the emulated tenants (devl gone): what the pipeline plans and applies."""
+    text = project.read_text()
+    start, end = text.index("  devl:\n"), text.index("    # In live, fewer")
+    # the tenant the seed makes (examples/emulator/directory.yaml): validate checks identifier URIs against it
+    served = "".join(f"  {name}:\n    graphUrl: {url}\n    credential: emulator\n    tenantSize: none\n"
+                     f"    tenantId: {SEEDED_TENANT}\n    verifiedDomains: [contoso.com]\n"
+                     for name, url in tenants.items())
+    # One owner is an error in live here: a rule lint checks and validate does not.
+    return text[:start] + served + text[end:].replace("      reviewers.two: error\n",
+                                                      "      reviewers.two: error\n      owners.two: error\n")
+
+
+def _shim(path: Path, body: str) -> None:
+    path.write_text(f"#!/bin/sh\n{body}\n")
+    path.chmod(0o755)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("pull-requests")
+    with serving(_seeded(tmp / "nle.db")) as nle, serving(_seeded(tmp / "live.db")) as live:
+        made = World(tmp, {"nle": nle.base_url, "live": live.base_url})
+        for environment in ("nle", "live"):  # main, as the pipeline applied it
+            applied = idamconf("apply", "-C", str(made.author / "examples"), "-e", environment, "--auto-approve")
+            assert applied.code == 0, applied.err
+        yield made
+
+
+def _seeded(state: Path) -> Store:
+    store = Store(state)
+    seed_file(store, ROOT / "examples" / "emulator" / "directory.yaml")
+    return store
+
+
+def succeeded(jobs: dict, *names: str) -> None:
+    for name in names:
+        assert jobs[name].result == "success", (name, [(step, code, out[-2000:], err[-2000:])
+                                                       for step, code, out, err in jobs[name].log if code])
+
+
+def only_comment(world: World, number: int) -> str:
+    comments = world.comments(number)
+    assert len(comments) == 1, [c["body"][:80] for c in comments]
+    body = comments[0]["body"]
+    assert body.startswith("<!-- idamconf-plan -->\n") and len(body) < LIMIT
+    return body
+
+
+DEMAND = PULL_REQUEST_DEMAND.replace("owners: [dave.finance@contoso.com, bob.ops@contoso.com]",
+                                     "owners: [dave.finance@contoso.com]\nenvironments: [nle, live]")  # 1 owner
+
+
+def portal_edit(tenant_url: str, name: str, body: dict) -> None:
+    import httpx
+
+    with httpx.Client(base_url=tenant_url + "/", headers={"Authorization": "Bearer portal"}, trust_env=False) as web:
+        found = web.get(f"applications(uniqueName='{name}')").json()
+        assert web.patch(f"applications/{found['id']}", json=body).status_code == 204
+
+
+def test_a_new_application_gets_one_comment_that_follows_every_push(world):
+    nle_url = _url(world, "nle")
+    git(world.author, "checkout", "-q", "-b", "demand/crm")
+    (world.author / "examples" / "applications" / "crm.yaml").write_text(DEMAND)
+    world.commit("Demand: CRM", "demand/crm")
+    portal_edit(nle_url, "payments-api", {"displayName": "Payments (edited in the portal)"})
+    jobs = world.pull_request(1, "demand/crm")
+    assert jobs["check"].result == "failure"  # lint: one owner is an error in live ...
+    succeeded(jobs, "plan", "comment")  # ... and the plans still run, for the comment
+    body = only_comment(world, 1)
+    assert body.splitlines()[1] == "### idamconf plan for `nle`, `live` (eucs-idam)"
+    findings, nle, live = body.index("#### Policy findings"), body.index("### `nle`"), body.index("### `live`")
+    assert findings < nle < live
+    assert "| error | `owners.two` | `examples/applications/crm.yaml:5:9` |" in body[findings:nle]
+    assert "**Plan: 9 to add, 1 to change, 0 to destroy.**" in body[nle:live]
+    drift = body[body.index("**Drift**, apart:", nle):body.index("**This change's own changes:**", nle)]
+    assert "| ✏️ | `app.payments-api` | update |" in drift and "crm" not in drift
+    assert "**Plan: 9 to add, 0 to change, 0 to destroy.**" in body[live:]
+    assert "No changes outside idamconf since the configuration was last applied" in body[live:]
+
+    # A push that breaks the file: the same comment, now saying what is broken and nothing else.
+    (world.author / "examples" / "applications" / "crm.yaml").write_text(DEMAND.replace("displayName: Customer",
+                                                                                         "displayNme: Customer"))
+    world.commit("Oops", "demand/crm")
+    jobs = world.pull_request(1, "demand/crm")
+    assert jobs["check"].result == "failure" and jobs["plan"].result == "skipped"
+    succeeded(jobs, "comment")
+    broken = only_comment(world, 1)
+    assert world.comments(1)[0]["edits"] == 1
+    assert "#### Validation errors" in broken and "unknown key 'displayNme'" in broken
+    assert "**Plan:" not in broken and "**No plan for `nle`:** not planned" in broken
+    annotations = [out for step, _, out, _ in jobs["check"].log if step == "Validate"][0]
+    assert "::error file=examples/applications/crm.yaml,line=3,col=1,title=idamconf validate%3A configuration::" \
+        in annotations
+
+    (world.author / "examples" / "applications" / "crm.yaml").write_text(DEMAND)  # fixed, for the merge
+    world.commit("Fixed", "demand/crm")
+
+
+def _url(world: World, environment: str) -> str:
+    text = (world.author / "examples" / "idamconf.yaml").read_text()
+    block = text[text.index(f"  {environment}:\n"):]
+    return block.split("graphUrl: ", 1)[1].split("\n", 1)[0]
+
+
+def test_merged_each_environment_is_planned_shown_and_applied(world):
+    before = git(world.author, "rev-parse", "main").strip()
+    git(world.author, "checkout", "-q", "main")
+    git(world.author, "merge", "-q", "--ff-only", "demand/crm")
+    git(world.author, "push", "-q", "origin", "main")
+    world.merged(1)
+    jobs = world.push_to_main(before)
+    succeeded(jobs, "scope", "plan-nle", "apply-nle", "plan-live", "apply-live")
+    assert jobs["plan-devl"].result == jobs["apply-devl"].result == "skipped"  # not one of this repository's
+    order = list(jobs)  # in the order they ran
+    assert order.index("apply-nle") < order.index("plan-live") < order.index("apply-live")
+    assert jobs["plan-live"].summaries[0].startswith("<!-- idamconf-plan -->\n### idamconf plan for `live`")
+    live_plan, live_apply = jobs["plan-live"].summaries, jobs["apply-live"].summaries[0]
+    assert "**Plan: 9 to add, 0 to change, 0 to destroy.**" in live_plan[0]
+    assert f"the idamconf comment of https://github.com/{REPOSITORY}/pull/1" in live_plan[-1]
+    assert "Apply complete: 9 added, 0 changed, 0 destroyed; 0 failed." in live_apply
+    assert "| `app.crm` |" in live_apply  # its client id, for the team that asked for it
+    nle_apply = jobs["apply-nle"].summaries[0]
+    assert "Apply complete: 9 added, 1 changed, 0 destroyed; 0 failed." in nle_apply  # the drift put back
+
+
+def test_a_rename_and_a_deletion_are_marked_first(world):
+    git(world.author, "checkout", "-q", "-b", "tidy")
+    blog = world.author / "examples" / "applications" / "wordpress.yaml"
+    blog.write_text(blog.read_text().replace("name: wordpress", "name: blog"))
+    (world.author / "examples" / "applications" / "payments-api.yaml").unlink()
+    world.commit("Rename the blog, retire payments", "tidy")
+    jobs = world.pull_request(2, "tidy")
+    succeeded(jobs, "plan", "comment")  # (check fails: crm's one owner is still lint's error in live)
+    body = only_comment(world, 2)
+    live = body[body.index("### `live`"):]
+    deletions = live[live.index("#### Deletions and replacements"):live.index("**This change's own changes:**")]
+    assert deletions.index("| ♻️ | `app.wordpress` | forces replacement by app.blog") < \
+        deletions.index("| 🗑️ | `app.payments-api` | destroy |")
+    assert "lost: the client id" in deletions and "renamedFrom: wordpress" in deletions

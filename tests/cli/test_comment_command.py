@@ -1,0 +1,79 @@
+"""`idamconf comment` makes the one comment from whatever the pull request's jobs left, so every outcome replaces
+the last one: validate's problems, lint's findings, a failed sign-in, each plan. And `idamconf environments` says
+which environments a change touches (the plan jobs' matrix)."""
+
+from __future__ import annotations
+
+import json
+
+from .harness import EXAMPLES_TO_ADD, edit, idamconf, plan
+from .test_pull_request_flow import configuration_repository, git
+
+BLOG = "applications/wordpress.yaml"
+
+
+def comment(project, plans, *extra: str) -> str:
+    result = idamconf("comment", "-C", str(project), "--plans", str(plans), *extra)
+    assert result.code == 0, result.err
+    assert result.out.startswith("<!-- idamconf-plan -->\n")
+    return result.out
+
+
+def test_plans_and_failures_of_each_environment_in_one_comment(project, tmp_path):
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    assert plan(project, "--out", str(plans / "local.json")).code == 0
+    (plans / "live.error").write_text("error: signing in to Entra ID failed for environment 'live' (credential "
+                                      "workload-identity): no federated token. Fix: run it in the pipeline.\n")
+    text = comment(project, plans, "--environment", "local,nle", "--environment", "live", "--commit", "a" * 40)
+    assert text.splitlines()[1] == "### idamconf plan for `local`, `nle`, `live` (eucs-idam)"
+    assert "Commit `aaaaaaaaaaaa`" in text
+    local, nle, live = (text.index(f"### `{name}`") for name in ("local", "nle", "live"))
+    assert text.index("#### Policy findings") < local < nle < live
+    assert f"**Plan: {EXAMPLES_TO_ADD} to add, 0 to change, 0 to destroy.**" in text[local:nle]
+    assert "**No plan for `nle`:** not planned" in text[nle:live]
+    assert "**No plan for `live`:** the plan failed." in text[live:] and "no federated token" in text[live:]
+
+
+def test_validation_errors_replace_the_plans(project, tmp_path):
+    edit(project / BLOG, "signInAudience: AzureADMyOrg", "signInAudience: Everyone\npassword: Hunter2-canary-x9")
+    text = comment(project, tmp_path, "--environment", "nle")
+    assert "#### Validation errors" in text and "'Everyone' is not one of AzureADMyOrg" in text
+    assert "[security.secret-in-file]" not in text and "`security.secret-in-file`" in text  # lint's, in its table
+    assert "Hunter2-canary-x9" not in text
+    assert "**No plan for `nle`:** not planned" in text
+
+
+def test_the_environments_a_change_touches(project):
+    configuration_repository(project)
+    assert idamconf("environments", "-C", str(project)).out == "devl\nnle\nlive\n"  # never the emulator
+
+    def touched() -> list[str]:
+        result = idamconf("environments", "-C", str(project), "--changed-since", "main", "--format", "json")
+        assert result.code == 0, result.err
+        return json.loads(result.out)
+
+    assert touched() == []
+    edit(project / BLOG, "displayName: WordPress Blog", "displayName: Company Blog")
+    assert touched() == ["devl", "nle", "live"]  # no environments: every one
+    git(project, "checkout", "-q", "--", BLOG)
+    (project / "applications" / "crm.yaml").write_text("name: crm\ndisplayName: CRM\nowners: [a@contoso.com]\n"
+                                                       "environments: [nle]\n")
+    assert touched() == ["nle"]
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "crm in nle")
+    edit(project / "applications" / "crm.yaml", "environments: [nle]", "environments: [live]")
+    assert touched() == ["nle", "live"]  # it leaves nle and goes to live
+    (project / "applications" / "crm.yaml").unlink()
+    assert touched() == ["nle"]  # as it was
+    git(project, "checkout", "-q", "--", ".")
+    edit(project / "idamconf.yaml", "tenantSize: L", "tenantSize: M")
+    assert touched() == ["devl", "nle", "live"]
+
+
+def test_a_broken_application_file_still_names_the_environments_to_report(project, tmp_path):
+    (project / "applications" / "broken.yaml").write_text("name: [\n")
+    listed = idamconf("environments", "-C", str(project), "--format", "json")
+    assert listed.code == 0 and json.loads(listed.out) == ["devl", "nle", "live"]
+    text = comment(project, tmp_path, "--environment", listed.out.strip())  # the matrix, as it is
+    assert "### `devl`" in text and "### `live`" in text and "#### Validation errors" in text

@@ -1,0 +1,66 @@
+"""What the team that asked for an application needs from the apply that created it: its client id (appId), object
+id and service principal id -- in apply's human, JSON and Markdown reports, and later from `idamconf show APP`."""
+
+from __future__ import annotations
+
+import json
+
+from .harness import applications, apply, idamconf, tenant
+
+
+def tenant_ids(project) -> dict[str, dict]:
+    """Each application's ids, as the tenant holds them."""
+    principals = {sp["appId"]: sp["id"] for sp in tenant(project)["objects"]["servicePrincipals"]}
+    return {f"app.{name}": {"client_id": app["appId"], "object_id": app["id"],
+                            "service_principal_id": principals[app["appId"]]}
+            for name, app in applications(project).items()}
+
+
+def test_apply_lists_the_ids_of_each_application_it_created(project):
+    result = apply(project)
+    assert result.code == 0, result.err
+    ids = tenant_ids(project)
+    report = result.out.split("Applications created (give the client id to the team that asked for it):\n")[1]
+    for address in sorted(ids):
+        assert (f"  + {address}\n      client id (appId)     {ids[address]['client_id']}\n"
+                f"      object id             {ids[address]['object_id']}\n"
+                f"      service principal id  {ids[address]['service_principal_id']}\n") in report
+    again = apply(project)
+    assert "Applications created" not in again.out  # nothing was created
+
+
+def test_apply_json_and_markdown_reports_carry_the_ids(project):
+    result = apply(project, "--format", "json")
+    assert result.code == 0, result.err
+    ids = tenant_ids(project)
+    report = json.loads(result.out)
+    assert report["created_applications"] == [{"address": address, **ids[address]} for address in sorted(ids)]
+    (project / "applications" / "payments-api.yaml").write_text(
+        (project / "applications" / "payments-api.yaml").read_text().replace("name: payments-api", "name: payments"))
+    markdown = apply(project, "--format", "markdown", "--allow-delete")
+    assert markdown.code == 0, markdown.err
+    created = tenant_ids(project)["app.payments"]
+    assert (f"| `app.payments` | `{created['client_id']}` | `{created['object_id']}` | "
+            f"`{created['service_principal_id']}` |") in markdown.out
+    assert "| application | client id (appId) | object id | service principal id |" in markdown.out
+    nothing = json.loads(apply(project, "--format", "json").out)
+    assert nothing["created_applications"] == []
+
+
+def test_show_prints_an_existing_applications_ids(project):
+    missing = idamconf("show", "wordpress", "-C", str(project))
+    assert missing.code == 1 and "application 'wordpress' is not in environment 'local'" in missing.err
+    assert "idamconf apply -e local" in missing.err
+    apply(project)
+    ids = tenant_ids(project)["app.wordpress"]
+    shown = idamconf("show", "wordpress", "-C", str(project))
+    assert shown.code == 0, shown.err
+    assert shown.out.startswith('app.wordpress  "WordPress Blog" in local (embedded emulator')
+    assert f"  client id (appId)     {ids['client_id']}\n" in shown.out
+    assert f"  object id             {ids['object_id']}\n" in shown.out
+    assert f"  service principal id  {ids['service_principal_id']}\n" in shown.out
+    as_json = json.loads(idamconf("show", "wordpress", "-C", str(project), "--format", "json").out)
+    assert as_json == {"address": "app.wordpress", "environment": "local", "displayName": "WordPress Blog",
+                       "adopted": True, **ids}
+    unknown = idamconf("show", "nope", "-C", str(project))
+    assert unknown.code == 1 and "no application named 'nope' in the configuration" in unknown.err

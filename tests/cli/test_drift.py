@@ -1,0 +1,124 @@
+"""Drift: a change made in the tenant outside idamconf (a redirect URI added in the portal) is shown apart from a
+pull request's own changes (plan --base REF: the base's configuration is what was last applied), and found by
+`idamconf drift` (exit 2) in a scheduled job."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+
+from idamconf.config.schema import schema
+
+from .harness import apply, edit, idamconf, plan
+from .test_access_packages import graph
+from .test_pull_request_flow import configuration_repository, git
+
+BLOG = "applications/wordpress.yaml"
+PORTAL_URI = "https://blog.contoso.com/portal-added"
+URIS = ["https://blog.contoso.com/wp-login.php", "https://blog.contoso.com/wp-admin/"]
+
+
+def portal_edit(project, name: str, body: dict) -> None:
+    """What someone does in the Entra admin centre: the application changed, not through idamconf."""
+    found = graph(project, "GET", f"applications(uniqueName='{name}')")
+    graph(project, "PATCH", f"applications/{found['id']}", body)
+
+
+def drift(project, *extra: str):
+    return idamconf("drift", "-C", str(project), "--no-colour", *extra)
+
+
+def test_drift_finds_a_portal_edit_and_exits_2(project):
+    apply(project)
+    clean = drift(project)
+    assert clean.code == 0 and "No drift: local matches the configuration." in clean.out
+    portal_edit(project, "wordpress", {"web": {"redirectUris": [*URIS, PORTAL_URI]}})
+    found = drift(project)
+    assert found.code == 2, found.err
+    assert "Changed outside idamconf since the configuration was last applied (compared with this configuration)" \
+        in found.out
+    assert f'~ app.wordpress  (update)\n      web.redirectUris : - "{PORTAL_URI}"' in found.out
+    assert "Drift: local differs from the configuration in 1 place(s). `idamconf apply -e local` puts it back" \
+        in found.out
+    as_json = json.loads(drift(project, "--format", "json").out)
+    assert as_json["drift"]["addresses"] == ["app.wordpress"]
+    issue = drift(project, "--format", "markdown").out
+    assert issue.startswith("<!-- idamconf-drift -->\n### idamconf drift in `local` (eucs-idam)")
+    assert "#### Changed outside idamconf (drift)" in issue
+    assert apply(project).code == 0 and drift(project).code == 0  # apply put it back
+
+
+def pull_request(project) -> None:
+    """main applied; then a portal edit on payments-api, and a branch changing wordpress's display name."""
+    configuration_repository(project)
+    portal_edit(project, "payments-api", {"displayName": "Payments (edited in the portal)"})
+    git(project, "checkout", "-q", "-b", "rename-blog")
+    edit(project / BLOG, "displayName: WordPress Blog", "displayName: Company Blog")
+    git(project, "commit", "-qam", "Rename the blog")
+
+
+def test_a_pull_requests_plan_shows_drift_apart(project):
+    pull_request(project)
+    result = plan(project, "--base", "main")
+    assert result.code == 0, result.err
+    out = result.out
+    drift_at, own_at = out.index("Changed outside idamconf since"), out.index("This change's own changes:")
+    assert drift_at < own_at
+    assert "compared with main (" in out[drift_at:own_at]
+    assert '~ app.payments-api  (update)\n      displayName : "Payments (edited in the portal)" → "Payments API"' \
+        in out[drift_at:own_at]
+    assert "app.wordpress" not in out[drift_at:own_at]
+    assert '~ app.wordpress  (update)\n      displayName : "WordPress Blog" → "Company Blog"' in out[own_at:]
+    assert "app.payments-api" not in out[own_at:]
+    comment = plan(project, "--base", "main", "--format", "markdown").out
+    assert comment.index("#### Changed outside idamconf (drift)") < comment.index("**This change's own changes:**")
+    drift_table = comment[comment.index("**Drift**, apart:"):comment.index("**This change's own changes:**")]
+    assert "| ✏️ | `app.payments-api` | update |" in drift_table and "wordpress" not in drift_table
+    saved = json.loads(plan(project, "--base", "main", "--format", "json").out)
+    assert saved["drift"]["addresses"] == ["app.payments-api"] and saved["drift"]["base"].startswith("main (")
+    jsonschema.Draft202012Validator(schema("plan")).validate(saved)  # as schemas/plan.schema.json says
+
+
+def test_a_change_that_overwrites_a_portal_edit_says_so(project):
+    pull_request(project)
+    portal_edit(project, "wordpress", {"web": {"redirectUris": [*URIS, PORTAL_URI]}})
+    result = plan(project, "--base", "main")
+    assert "~ app.wordpress  (update; also changed outside idamconf (web.redirectUris): this overwrites it)" \
+        in result.out
+    overwritten = json.loads(plan(project, "--base", "main", "--format", "json").out)["drift"]["overwritten"]
+    assert overwritten == [{"address": "app.wordpress", "paths": ["web.redirectUris"]}]
+    assert f'web.redirectUris : - "{PORTAL_URI}"' in result.out
+
+
+def test_without_drift_the_plan_says_so_and_a_broken_base_only_warns(project):
+    configuration_repository(project)
+    edit(project / BLOG, "displayName: WordPress Blog", "displayName: Company Blog")
+    clean = plan(project, "--base", "HEAD")
+    assert "No changes outside idamconf since the configuration was last applied (compared with HEAD (" in clean.out
+    (project / "applications" / "broken.yaml").write_text("name: [\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "broken")
+    (project / "applications" / "broken.yaml").unlink()
+    warned = plan(project, "--base", "HEAD")
+    assert warned.code == 0 and "does not validate, so drift is not shown apart" in warned.err
+    assert "outside idamconf" not in warned.out and "Company Blog" in warned.out
+    refused = plan(project, "--base", "--output=x")
+    assert refused.code == 1 and "--base: a git ref cannot be empty or begin with '-'" in refused.err
+
+
+def test_drift_finds_what_was_removed_in_the_portal_of_a_service_principals_assignments_and_owners(project):
+    """The kinds a service principal holds (its app role assignments, its owners) drift like the application's."""
+    apply(project)
+    principal = graph(project, "GET", "servicePrincipals?$filter=displayName eq 'Expenses'")["value"][0]
+    granted = graph(project, "GET", f"servicePrincipals/{principal['id']}/appRoleAssignedTo")["value"]
+    group = next(a for a in granted if a["principalType"] == "Group")
+    graph(project, "DELETE", f"servicePrincipals/{principal['id']}/appRoleAssignedTo/{group['id']}")
+    owner = graph(project, "GET", f"servicePrincipals/{principal['id']}/owners")["value"][0]
+    graph(project, "DELETE", f"servicePrincipals/{principal['id']}/owners/{owner['id']}/$ref")
+    found = drift(project)
+    assert found.code == 2, found.err
+    drifted = json.loads(drift(project, "--format", "json").out)["drift"]["addresses"]
+    assert drifted == sorted(["app.expenses.assignment[Internal.User/group:Expenses claimants]",
+                              f"app.expenses.service_principal.owner.{owner['userPrincipalName']}"])
+    assert apply(project).code == 0 and drift(project).code == 0  # apply put them back

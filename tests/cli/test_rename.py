@@ -1,0 +1,92 @@
+"""An application's `name` is Graph's uniqueName, which cannot change. A new name therefore replaces the application
+-- the plan marks it `-/+` "forces replacement", with what is lost (the client id, its assignments...) and how to
+keep it -- unless `renamedFrom:` names the name it was created under: then the application, its client id and its
+roles' ids stay, and only what follows the name (derived package names) changes."""
+
+from __future__ import annotations
+
+import json
+
+from idamconf.config.model import role_id
+
+from .harness import EXAMPLE_APPLICATIONS, applications, apply, edit, idamconf, plan
+from .test_scenarios import converged
+
+BLOG = "applications/wordpress.yaml"
+
+
+def test_a_new_name_forces_replacement_and_says_what_is_lost(project):
+    apply(project)
+    client_id = applications(project)["wordpress"]["appId"]
+    edit(project / BLOG, "name: wordpress", "name: blog")
+    result = plan(project)
+    lines = result.out.splitlines()
+    first = lines.index("Deletions and replacements (listed first; each is shown again with the other changes):")
+    assert lines[first + 1] == ("  -/+ app.wordpress  (forces replacement by app.blog: `name` is Graph's uniqueName, "
+                                "which cannot change)")
+    assert lines[first + 2] == (f"        lost: the client id {client_id}, and with the application its service "
+                                "principal: its users' and groups' role assignments, consents, credentials and "
+                                "sign-in settings; 3 access package(s) granting its roles, with everyone's "
+                                "assignments")
+    assert lines[first + 3] == ("        to rename it instead and keep the application: write renamedFrom: wordpress "
+                                "beside name: blog")
+    as_json = json.loads(plan(project, "--format", "json").out)
+    assert as_json["replaced_applications"] == [{"address": "app.wordpress", "by": "app.blog"}]
+    assert "app.wordpress" in as_json["replacements"]
+    comment = plan(project, "--format", "markdown").out
+    assert f"| ♻️ | `app.wordpress` | forces replacement by app.blog: `name` is Graph's uniqueName, which cannot " \
+           f"change; lost: the client id {client_id}" in comment
+    refused = apply(project)  # a replacement takes access away
+    assert refused.code == 1 and "-/+ app.wordpress  (forces replacement by app.blog" in refused.err
+
+
+def test_renamed_from_keeps_the_application_its_client_id_and_roles(project):
+    apply(project)
+    before = applications(project)["wordpress"]
+    edit(project / BLOG, "name: wordpress", "name: blog\nrenamedFrom: wordpress")
+    result = plan(project)
+    assert result.code == 0, result.err
+    assert "Plan: 0 to add, 6 to change, 0 to destroy." in result.out and "-/+" not in result.out
+    assert "forces" not in result.out
+    assert '~ app.blog.role.Blog.Writer.access_package  (update)' in result.out
+    assert 'displayName : "eucs-idam-wordpress-writers" → "eucs-idam-blog-writers"' in result.out
+    applied = apply(project)
+    assert applied.code == 0, applied.err
+    converged(project)
+    after = applications(project)
+    assert set(after) == EXAMPLE_APPLICATIONS  # its uniqueName never changes: wordpress, not blog
+    assert (after["wordpress"]["appId"], after["wordpress"]["id"]) == (before["appId"], before["id"])
+    assert {r["id"] for r in after["wordpress"]["appRoles"]} == {r["id"] for r in before["appRoles"]} == {
+        role_id("wordpress", value) for value in ("Blog.Administrator", "Blog.Writer", "Blog.Approver")}
+    shown = idamconf("show", "blog", "-C", str(project))
+    assert shown.code == 0 and f"client id (appId)     {before['appId']}" in shown.out
+
+
+def test_renamed_from_cannot_name_another_application(project):
+    edit(project / BLOG, "name: wordpress", "name: blog\nrenamedFrom: payments-api")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "renamedFrom: 'payments-api' names the application payments-api of" in result.err
+    edit(project / BLOG, "renamedFrom: payments-api", "renamedFrom: Payments API")
+    assert "renamedFrom: 'Payments API' is not a valid value here" in idamconf("validate", "-C", str(project)).err
+
+
+def test_renamed_from_keeps_what_main_added_too(project):
+    """An API with scopes and a pre-authorised client, that client, an application with assignments and service
+    principal owners, and a daemon with consented permissions, all renamed: none has a derived name (no access
+    package), so nothing changes in the tenant -- every resource of theirs is keyed by the name they were created
+    under -- and the references by name (a pre-authorised client) follow the new names."""
+    apply(project)
+    renames = {"orders-api": "orders-service", "orders-portal": "orders-web", "expenses": "claims",
+               "hr-directory-sync": "directory-sync"}
+    for old, new in renames.items():
+        edit(project / f"applications/{old}.yaml", f"name: {old}\n", f"name: {new}\nrenamedFrom: {old}\n")
+    edit(project / "applications/orders-api.yaml", "- name: orders-portal", "- name: orders-web")
+    result = plan(project)
+    assert result.code == 0, result.err
+    assert "No changes. The tenant matches the configuration." in result.out
+    shown = idamconf("show", "claims", "-C", str(project))
+    assert shown.code == 0 and applications(project)["expenses"]["appId"] in shown.out
+    edit(project / "applications/orders-api.yaml", "- name: orders-web", "- name: orders-portal")
+    stale = plan(project)  # the old name is no application of this configuration any more
+    assert stale.code == 1 and "orders-portal" in stale.err

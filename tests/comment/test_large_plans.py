@@ -1,0 +1,75 @@
+"""A pull request adding 50 applications: its comment was 283,000 characters, cut at 60,000 with its policy findings
+(placed last) lost first, and a Mermaid block alone over Mermaid's 50,000-character limit. Now: findings first, a
+table, details left to the artifact when they do not fit, a diagram only when Mermaid can draw it, and the whole
+under GitHub's 65,536 characters."""
+
+from __future__ import annotations
+
+import re
+
+from idamconf.comment import MARKER, Outcome, render_comment
+from idamconf.comment.compose import LIMIT, MERMAID_LIMIT
+from idamconf.lint.model import Finding
+from idamconf.plan.model import Action, Change, Plan
+from tests.cli.harness import EXAMPLES_TO_ADD, idamconf
+
+WORDPRESS = "applications/wordpress.yaml"
+
+
+def fifty_new_applications(project) -> None:
+    template = (project / WORDPRESS).read_text()
+    for number in range(1, 51):
+        name = f"team-app-{number:02d}"
+        text = (template.replace("name: wordpress", f"name: {name}")
+                .replace("displayName: WordPress Blog", f"displayName: Team application {number}")
+                .replace("api://eucs-idam-wordpress", f"api://eucs-idam-{name}"))
+        if number == 7:  # one of them breaks a rule: the finding must reach the reviewer
+            text = text.replace("  - grace.comms@contoso.com\n", "", 1)
+        (project / "applications" / f"{name}.yaml").write_text(text)
+
+
+def test_fifty_new_applications_make_a_comment_github_takes(project):
+    fifty_new_applications(project)
+    result = idamconf("plan", "-C", str(project), "--format", "markdown")
+    assert result.code == 0, result.err
+    comment = result.out
+    assert len(comment) < LIMIT and len(comment.encode()) < LIMIT
+    assert comment.startswith(MARKER + "\n") and comment.count(MARKER) == 1
+    findings = comment.index("#### Policy findings")
+    assert "`owners.two`" in comment and "team-app-07.yaml" in comment[findings:]
+    assert findings < comment.index("**Plan: ")  # findings first
+    # with the examples' own; each copy of wordpress adds 19 (team-app-07, one owner fewer: its owner and its
+    # service principal's owner fewer, 17)
+    total = EXAMPLES_TO_ADD + 49 * 19 + 17
+    assert f"**Plan: {total} to add, 0 to change, 0 to destroy.**" in comment
+    rows = re.findall(r"^\| `app\.team-app-\d\d` \| 1[79] \| 0 \| 0 \| 0 \|$", comment, re.M)
+    assert len(rows) == 50  # a row per application, when a row per change does not fit
+    shown = comment.count("<details><summary><code>")
+    assert shown > 50 and f"Details of {total - shown} more change(s) are left out of this comment (GitHub's size " \
+                          "limit)" in comment
+    assert "```mermaid" not in comment or len(comment.split("```mermaid")[1]) < MERMAID_LIMIT
+
+
+def test_a_comment_is_under_the_limit_whatever_the_plan():
+    """A plan no comment could hold: thousands of deletions, long names, findings by the hundred."""
+    changes = tuple(Change(f"app.{'x' * 60}-{number}", "application", f"a{number}", Action.DELETE,
+                           {"displayName": "é" * 200}, None) for number in range(3000))
+    plan = Plan("p", "live", "t", changes)
+    findings = [Finding("owners.two", "warning", "only 1 owner " * 20, "add one", f"applications/{n}.yaml", 1, 1)
+                for n in range(500)]
+    other = Outcome("nle", error="error: signing in to Entra ID failed\n" * 500)
+    comment = render_comment("p", [Outcome("live", plan, "tenant t"), other], findings)
+    assert len(comment.encode()) < LIMIT
+    assert "… and 400 more findings, left out of this comment: run idamconf lint." in comment
+    assert re.search(r"… and \d+ more deletions, left out of this comment", comment)
+    assert "**No plan for `nle`:** the plan failed." in comment  # every environment is still there
+    assert comment.index("#### Policy findings") < comment.index("#### Deletions and replacements")
+
+
+def test_a_diagram_mermaid_cannot_draw_is_left_out():
+    changes = tuple(Change(f"app.a{number}.role.R{number}", "role", f"a{number}", Action.CREATE, None,
+                           {"value": f"R{number}"}) for number in range(2500))
+    comment = render_comment("p", [Outcome("nle", Plan("p", "nle", "t", changes))], budget=10**7)
+    assert "```mermaid" not in comment  # its diagram is over 50,000 characters
+    small = render_comment("p", [Outcome("nle", Plan("p", "nle", "t", changes[:10]))])
+    assert "```mermaid" in small
