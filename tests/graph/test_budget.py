@@ -45,10 +45,38 @@ def test_a_bucket_waits_exactly_for_the_refill():
     class Write:
         method, url = "PATCH", "applications/x"
 
-    asyncio.run(budget.spend([Write()] * 3000))
-    assert clock.now == 1_000.0  # the whole write bucket at once
+    asyncio.run(budget.spend([Write()] * 2980))
+    assert clock.now == 1_000.0  # the write bucket at once, less 1 s of refill (budget.IN_FLIGHT)
     asyncio.run(budget.spend([Write()] * 20))
     assert 1_001.0 <= clock.now < 1_001.01  # 20 more writes: 1 s at 3,000 per 150 s (and a hair)
+
+
+def test_graph_never_refuses_what_the_client_paced_though_requests_take_time_to_arrive():
+    """Graph's bucket refills only once a request arrives; until then it is capped at the quota. Requests here arrive
+    up to 0.9 s after they were paced (the first the latest), and Graph's bucket -- the emulator's -- never refuses."""
+    from idamconf.emulator.budget import TokenBucket
+
+    clock = FakeTime()
+    budget = Budget("S", clock=clock, sleep=clock.sleep)
+    graph = TokenBucket(3_000, 150.0, clock)
+
+    class Write:
+        method, url = "PATCH", "applications/x"
+
+    async def run():
+        arrivals = []
+        for number in range(300):  # 6,000 writes: two windows' worth
+            await budget.spend([Write()] * 20)
+            arrivals.append((clock.now + (0.9 if number == 0 else 0.0), 20))
+            while arrivals and arrivals[0][0] <= clock.now:
+                arrived, writes = arrivals.pop(0)
+                later, clock.now = clock.now, arrived
+                assert graph.wait(writes) == 0, f"refused at write {number * 20}"
+                graph.take(writes)
+                clock.now = later
+        return clock.now
+
+    assert asyncio.run(run()) - 1_000.0 < (6_000 - 2_980) / 20 + 1  # and no slower than the refill allows
 
 
 def test_thousands_of_writes_paced_by_the_client_meet_no_429_from_the_budget():
