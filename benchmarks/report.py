@@ -133,11 +133,24 @@ def misses(rows: list, reads: dict, applied: dict, load: tuple) -> list[str]:
                      f"trips ({mine.graph_requests / mine.http_requests:.1f} a round trip), the baseline "
                      f"{base.graph_requests * _baseline_scale(base):,.0f}: idamconf's extra requests are the look-ups "
                      "it makes before each create that has no upsert (so that a repeated apply never duplicates), and "
-                     f"its time includes its own start-up, reading the {applied['count']:,} files and planning.")
+                     f"its time includes its own start-up, reading the {applied['count']:,} files and planning. "
+                     + _budget_floor(mine))
     if any(name.startswith("`idamconf") for name in missed):
         lines.append(f"- Start-up: measured with a load average of {load[0][0]:.1f} on {os.cpu_count()} cores (other "
                      "work was running): best of 5 does not take that away.")
     return ["## What misses, and why", "", *lines, ""] if lines else []
+
+
+def _budget_floor(mine) -> str:
+    """What Graph's write budget alone makes an apply of this many writes take (graph/budget.py)."""
+    from idamconf.graph.budget import IN_FLIGHT, WRITE_WINDOW, WRITES
+
+    rate = WRITES / WRITE_WINDOW
+    burst = WRITES - rate * IN_FLIGHT
+    floor = max(0.0, mine.writes - burst) / rate
+    return (f"Graph's write budget (3,000 writes per 150 s; idamconf spends at once all but one second's refill) "
+            f"alone makes {mine.writes:,} writes take at least {_s(floor)}; this apply took {_s(mine.seconds)}, "
+            f"while the baseline, one request at a time, never writes faster than the budget refills.")
 
 
 def _baseline_scale(base) -> float:
