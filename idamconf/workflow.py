@@ -33,6 +33,7 @@ from .record import home_problems, read_records, record_name
 from .plan.resources import KIND_ORDER, add_live, desired_resources, live_application, live_resources
 from .plan.roles import role_of
 from . import workflow_permissions
+from .credentials.read import read_federated
 
 EMULATED_TENANT = "embedded-emulator"
 
@@ -142,6 +143,7 @@ async def _resources(client, configuration: Configuration, environment: str, onl
             find_groups(client, *groups_named(wanted + base_wanted)))
     found = await workflow_permissions.survey(client, permissions, everywhere, wanted, current, required,
                                               configuration.tag)
+    current |= await read_federated(client, wanted, current, desired)  # credentials/federated.py
     desired |= found.desired
     current |= found.live
     related, unresolved = desired_relationships(configuration, environment, resolving.result(), groups)
