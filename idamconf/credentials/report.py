@@ -15,6 +15,7 @@ characters, which Graph keeps); its value is never read -- Graph returns it only
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from dataclasses import dataclass
 
 from ..escape import json_dumps, md_code, md_text, terminal
@@ -71,7 +72,8 @@ def _row(name, kind, display_name, key_id, detail, end, managed: bool, now: _dt.
     days = None
     if end:
         ends = _dt.datetime.fromisoformat(str(end).replace("Z", "+00:00")[:19] + "+00:00")
-        days = (ends - now).days if ends >= now else -((now - ends).days + 1)
+        # whole days left, or (negative) the days since it expired, counting a part day as one: never "0" once gone
+        days = (ends - now).days if ends > now else -math.ceil((now - ends).total_seconds() / 86400) or -1
     return Row(name, kind, display_name, str(key_id) if key_id else None, detail,
                certificates.moment(ends) if end else None, days, managed, days is not None and days <= within)
 
