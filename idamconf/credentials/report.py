@@ -108,16 +108,17 @@ def markdown(report: list[Row], environment: str, within: int) -> str:
 
 
 def as_json(report: list[Row], environment: str, within: int) -> str:
-    return json_dumps({"formatVersion": FORMAT_VERSION, "environment": environment, "within": within,
+    return json_dumps({"format_version": FORMAT_VERSION, "environment": environment, "within": within,
                        "expiring": expiring(report), "credentials": [_json(row) for row in report],
                        "findings": [_json(row) for row in report if row.finding]}, indent=2) + "\n"
 
 
 def _json(row: Row) -> dict:
-    """A row with the names of the project's other JSON documents (camelCase, Graph's where Graph has one)."""
-    return {"application": row.application, "kind": row.kind, "displayName": row.display_name, "keyId": row.key_id,
-            {"secret": "hint", "certificate": "thumbprint", "federated": "subject"}[row.kind]: row.detail,
-            "endDateTime": row.end, "daysLeft": row.days_left, "managed": row.managed, "expiring": row.expiring}
+    """A row as the project's other JSON documents name things (snake_case, as the saved plan's own keys)."""
+    return {"application": row.application, "kind": row.kind, "display_name": row.display_name,
+            "key_id": row.key_id, {"secret": "hint", "certificate": "thumbprint", "federated": "subject"}[row.kind]:
+            row.detail, "expires": row.end, "days_left": row.days_left, "managed": row.managed,
+            "expiring": row.expiring}
 
 
 def _identified(row: Row, escape) -> str:

@@ -58,7 +58,7 @@ def test_a_secret_expiring_within_the_window_exits_2_as_a_finding_without_its_va
     document = json.loads(as_json.out)
     assert document["expiring"] is True and document["within"] == 30
     [finding] = document["findings"]
-    assert (finding["keyId"], finding["hint"], finding["daysLeft"], finding["managed"]) == \
+    assert (finding["key_id"], finding["hint"], finding["days_left"], finding["managed"]) == \
         (soon["keyId"], soon["hint"], 10, False)
     assert "| ⚠️ | `app.payments-api` | client secret | legacy rotation |" in markdown.out
     assert report(project, "--within", "5").code == 0  # outside a shorter window
@@ -71,7 +71,7 @@ def test_certificates_managed_or_not_with_days_left(project):
     result = report(project, "--format", "json")
     assert result.code == 2
     [row] = [row for row in json.loads(result.out)["credentials"] if row["kind"] == "certificate"]
-    assert (row["application"], row["thumbprint"], row["managed"], row["daysLeft"]) == \
+    assert (row["application"], row["thumbprint"], row["managed"], row["days_left"]) == \
         ("wordpress", sha1(made), True, 19)
     assert json.loads(result.out)["findings"] == []  # idamconf's own: renewed through its file, reviewed
     assert report(project, "--within", "10").code == 0

@@ -63,4 +63,4 @@ def test_values_from_the_tenant_are_escaped_in_every_format():
     row = next(line for line in markdown.splitlines() if line.startswith("| ⚠️"))
     assert row.count(" | ") == 8 - 1 and "\n::error::" not in markdown  # the name's pipe cannot add a column
     document = json.loads(report.as_json(found, "live", 30))
-    assert document["credentials"][0]["displayName"] == hostile and document["findings"][0]["daysLeft"] == 1
+    assert document["credentials"][0]["display_name"] == hostile and document["findings"][0]["days_left"] == 1
