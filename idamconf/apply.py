@@ -12,7 +12,7 @@ import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import apply_access, apply_assignments, apply_exposed, apply_logo, apply_permissions
+from . import apply_access, apply_assignments, apply_credentials, apply_exposed, apply_logo, apply_permissions
 from .apply_access import StepFailed
 from .apply_recovery import not_replicated, owned_by, write_checked
 from .graph.client import GraphClient, GraphUnavailable, Response, not_yet_visible, query
@@ -119,6 +119,7 @@ class _ApplicationChain:
         principal = asyncio.ensure_future(self.upsert_service_principal())
         results = await asyncio.gather(principal, self.owners(), apply_access.build(self, self.catalogs, principal),
                                        apply_assignments.build(self, principal), apply_logo.upload(self, self.root),
+                                       apply_credentials.write(self),
                                        return_exceptions=True)
         self._failed_with([result for result in results if isinstance(result, BaseException)])
 

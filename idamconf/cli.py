@@ -43,6 +43,8 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 
 emulator_app = typer.Typer(no_args_is_help=True, help="Run, reset or seed the Graph emulator.")
 app.add_typer(emulator_app, name="emulator")
+credentials_app = typer.Typer(no_args_is_help=True, help="Report on applications' credentials (docs/credentials.md).")
+app.add_typer(credentials_app, name="credentials")
 
 ConfigDir = typer.Option(Path("."), "--config-dir", "-C", help="Directory holding idamconf.yaml.",
                          file_okay=False)
@@ -192,6 +194,18 @@ def _format(value: str, *allowed: str) -> str:
     if value not in allowed:
         raise typer.BadParameter(f"'{value}' is not one of {', '.join(allowed)}", param_hint="--format")
     return value
+
+
+@credentials_app.command("report", epilog="Examples: idamconf credentials report -e live --within 45 | "
+                                          "idamconf credentials report -e nle --format markdown > expiring.md")
+def credentials_report(config_dir: Path = ConfigDir, env: Optional[str] = Env,
+                       within: int = typer.Option(30, "--within", metavar="DAYS", min=0,
+                                                  help="Days ahead that count as expiring (default 30)."),
+                       output: str = typer.Option("human", "--format", help="human, json or markdown (an issue's "
+                                                  "body).")) -> None:
+    """Every managed application's secrets, certificates and federated credentials, with expiry and days left:
+    exit 2 when one has expired or expires within --within days, 0 otherwise, 1 on error. Changes nothing."""
+    _run("credentials_report", config_dir, env, within, _format(output, "human", "json", "markdown"))
 
 
 @app.command(epilog="Examples: idamconf export -e nle --display-name-starts-with 'HR ' | idamconf export -e live "

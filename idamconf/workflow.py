@@ -33,6 +33,7 @@ from .record import home_problems, read_records, record_name
 from .plan.resources import KIND_ORDER, add_live, desired_resources, live_application, live_resources
 from .plan.roles import role_of
 from . import workflow_permissions
+from .credentials.read import read_federated
 
 EMULATED_TENANT = "embedded-emulator"
 
@@ -140,8 +141,10 @@ async def _resources(client, configuration: Configuration, environment: str, onl
             governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(resolving)),
             making, read_relationships(client, configuration.tag),
             find_groups(client, *groups_named(wanted + base_wanted)))
-    found = await workflow_permissions.survey(client, permissions, everywhere, wanted, current, required,
-                                              configuration.tag)
+    found, federated = await asyncio.gather(  # the APIs' consents, and federated credentials (credentials/read.py)
+        workflow_permissions.survey(client, permissions, everywhere, wanted, current, required, configuration.tag),
+        read_federated(client, wanted, current, desired))
+    current |= federated
     desired |= found.desired
     current |= found.live
     related, unresolved = desired_relationships(configuration, environment, resolving.result(), groups)

@@ -27,6 +27,8 @@ from .assignments import assignments_of
 from .exposed import pre_authorized_of, scopes_of
 from .overrides import overridden
 from .permissions import api_permissions
+from ..credentials.certificates import certificates_of
+from ..credentials.federated import federated_of
 from .model import AccessPackage, AccessReview, Application, AppRole, Configuration, Location, role_id
 
 PARALLEL_FROM = 400  # files; below this one process is done before others would have started
@@ -193,6 +195,8 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
         api_permissions=api_permissions(raw, file, positions),
         assignments=assignments_of(raw, file, positions),
         service_principal_owners=_service_principal_owners(raw),
+        federated_credentials=federated_of(raw, Location(file, (), positions)),
+        certificates=certificates_of(raw, Location(file, (), positions)),
     )
 
 

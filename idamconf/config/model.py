@@ -175,6 +175,9 @@ class Application:
     api_permissions: tuple = ()  # config/permissions.ApiPermissions: the APIs it calls, by name
     assignments: tuple = ()  # config/assignments.Assignment: app roles granted to groups and users
     service_principal_owners: tuple[str, ...] | None = None  # UPNs; None: the application's owners
+    # credentials/: federated credentials (None: the file does not say, left alone) and pinned certificates
+    federated_credentials: tuple | None = None
+    certificates: tuple = ()
 
     @property
     def key(self) -> str:

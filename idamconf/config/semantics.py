@@ -6,6 +6,7 @@ from ..diagnostics import Diagnostic
 from ..graph.clouds import graph_url_problem
 from ..graph.limits import DAYS_IN, review_period_days
 from . import assignments, exposed, logo, permissions, tenant_rules
+from ..credentials import certificates, federated
 from .access import nearest_schedules, review_schedule, rule_findings
 from .model import APP_ID, TENANT_ID, Application, Configuration, Location
 from .yamlfile import Document, render_path
@@ -22,7 +23,9 @@ def check_application(configuration: Configuration, document: Document, app: App
     return _application(document, configuration, app) + _access_packages(document, app) + \
         assignments.check(document, app) + tenant_rules.check(configuration, document, app) + \
         rule_findings(configuration, document, app) + permissions.check_file(document, app) + \
-        exposed.check(document, app) + logo.check(configuration, document, app)
+        exposed.check(document, app) + logo.check(configuration, document, app) + \
+        federated.check(document, app.federated_credentials) + \
+        certificates.check(configuration.root, document, app.certificates)
 
 
 def check_across(configuration: Configuration) -> list[Diagnostic]:

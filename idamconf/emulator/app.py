@@ -19,8 +19,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..graph.cost import cost
-from . import (assignments, credentials, directory, directory_query, governance, grants, graph_permissions, logo,
-               owners, tenant)
+from . import (assignments, credentials, directory, directory_query, federated, governance, grants, graph_permissions,
+               logo, owners, tenant)
 from .batch import run_batch
 from .connections import ConnectionFaults, quiet_deliberate_drops
 from .errors import GraphError, bad_request
@@ -156,7 +156,8 @@ def _ids(parts: list) -> list[str]:
     return [member] if isinstance(member, str) and member != "$ref" else []
 
 
-_NESTED_BY_ID = {"owners", "resourceRoleScopes", "appRoleAssignedTo", "appRoleAssignments"}
+_NESTED_BY_ID = {"owners", "resourceRoleScopes", "appRoleAssignedTo", "appRoleAssignments",
+                 "federatedIdentityCredentials"}
 
 
 _HANDLERS = {
@@ -183,6 +184,7 @@ _HANDLERS = {
     **assignments.HANDLERS,  # servicePrincipals/{id}/appRoleAssignedTo, {users|groups|…}/{id}/appRoleAssignments
     **grants.HANDLERS,  # oauth2PermissionGrants
     **logo.HANDLERS,  # applications/{id}/logo
+    **federated.HANDLERS,  # applications/{id}/federatedIdentityCredentials
 }
 
 

@@ -192,6 +192,9 @@ def delete_application(store: Store, key: Key) -> Reply:
     if service_principal:
         _delete_service_principal(store, service_principal)
     store.delete("logos", doc["id"])
+    from .federated import delete_all  # (federated.py reads applications through this module)
+
+    delete_all(store, doc["id"])
     store.delete("applications", doc["id"])
     return Reply(204)
 

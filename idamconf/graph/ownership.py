@@ -77,7 +77,8 @@ class Ownership:
             return False
         return (method, len(parts)) in {("PATCH", 2), ("DELETE", 2)} or \
             parts[2:3] == ["owners"] and (method, len(parts)) in {("POST", 4), ("DELETE", 5)} and parts[-1] == "$ref" \
-            or parts[2:] == ["logo"] and method == "PUT"  # the application's logo (apply_logo.py)
+            or parts[2:] == ["logo"] and method == "PUT" \
+            or _federated_credential(method, parts)  # the logo (apply_logo.py); apply_credentials.py
 
     def _consent(self, method: str, parts: list[str], body: dict) -> bool:
         """A consent held by one of the project's service principals: an app role assignment on its side
@@ -165,6 +166,11 @@ class Ownership:
         """An empty package of the project's name in its catalog, which apply verified holds nothing of another's:
         the shell a cut-short apply of the project left behind."""
         self.learn({"packageId": package_id})
+
+
+def _federated_credential(method: str, parts: list[str]) -> bool:
+    """An upsert or removal of one of the application's federated credentials, by name (apply_credentials.py)."""
+    return len(parts) == 3 and parts[2].startswith("federatedIdentityCredentials(") and method in ("PATCH", "DELETE")
 
 
 def _text(body: dict, name: str) -> str:

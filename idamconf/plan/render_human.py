@@ -37,6 +37,8 @@ _SHOWN_ON_CREATE = {
               "userConsentDescription", "isEnabled", "id"),
     "pre_authorized": ("client", "scopes"),
     "logo": ("image", "sha256"),
+    "federated_credential": ("issuer", "subject", "audiences", "description"),
+    "certificate": ("displayName", "keyId", "thumbprint", "startDateTime", "endDateTime"),  # never its bytes
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from .. import surface
 from ..config.model import Application, Configuration
 from ..diagnostics import Diagnostic
+from ..credentials import certificates, federated
 from . import exposed, logo
 from .model import NO_IDS, Resource
 from .placeholders import resolve_tenant_id
@@ -19,6 +20,7 @@ KIND_ORDER = {"catalog": -1, "application": 0, "role": 1, "service_principal": 2
               "logo": 0, "scope": 1, "pre_authorized": 2}  # (sorted by kind's name within an order)
 KIND_ORDER |= {"permission": 8, "consent": 9, "delegated_consent": 9}  # plan/permissions.py
 KIND_ORDER.update({"service_principal_owner": 10, "assignment": 11})  # plan/principal_owners.py, plan/assignments.py
+KIND_ORDER.update({"federated_credential": 12, "certificate": 12})  # credentials/
 
 
 def application_attributes(app: Application, tag: str, tenant_id: str | None = None) -> dict:
@@ -69,7 +71,10 @@ def desired_resources(configuration: Configuration, environment: str, users: dic
             }, role.id)
         pictured, unreadable = logo.desired(configuration.root, app, address)
         problems += unreadable
-        for kind, at, wanted, identity, ids in exposed.desired(app, address) + pictured:
+        pinned, refused = certificates.desired(configuration.root, name, app.certificates, address)
+        problems += refused
+        credentials = federated.desired(app.federated_credentials, address) + pinned
+        for kind, at, wanted, identity, ids in exposed.desired(app, address) + pictured + credentials:
             _add(resources, kind, at, name, wanted, identity, ids)
         _add(resources, "service_principal", f"{address}.service_principal", name,
              service_principal_attributes(app, attributes["tags"]), "")
@@ -121,7 +126,8 @@ def live_application(app: dict, desired: dict | None = None) -> dict:
             "description": role.get("description"), "allowedMemberTypes": sorted(role.get("allowedMemberTypes") or []),
             "isEnabled": bool(role.get("isEnabled")),
         }, role_id, ids, desired)
-    for kind, at, found, identity, more in exposed.live(app, address, ids) + logo.live(app, address, ids):
+    found_here = exposed.live(app, address, ids) + logo.live(app, address, ids) + certificates.live(app, address, ids)
+    for kind, at, found, identity, more in found_here:
         _add(made, kind, at, name, found, identity, more, desired)
     return kept
 

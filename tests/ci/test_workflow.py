@@ -3,6 +3,7 @@ command they run exists (tests/ci/test_pull_requests.py runs them). actionlint c
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shlex
@@ -18,6 +19,7 @@ from tests.cli.harness import idamconf
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = ROOT / "examples" / "ci" / "github-actions"
 WORKFLOW, DRIFT = FOLDER / "idamconf.yml", FOLDER / "idamconf-drift.yml"
+CREDENTIALS = FOLDER / "idamconf-credentials.yml"
 ENVIRONMENTS = ("devl", "nle", "live")
 PULL_REQUEST_JOBS = ("check", "plan", "comment")
 
@@ -127,6 +129,20 @@ def test_the_drift_workflow_checks_every_environment_and_fails_on_drift():
     assert failing["if"] == "steps.drift.outputs.status == '2'" and "exit 2" in failing["run"]
 
 
+def test_the_credentials_report_runs_weekly_with_the_read_identity_and_opens_one_issue():
+    workflow = load(CREDENTIALS)
+    assert workflow[True]["schedule"][0]["cron"] and workflow["permissions"] == {}
+    job = workflow["jobs"]["credentials"]
+    assert job["permissions"] == {"contents": "read", "id-token": "write", "issues": "write"}
+    assert "_READ_CLIENT_ID" in text_of(job) and "_WRITE_" not in text_of(job) and "secrets." not in text_of(job)
+    script = runs(job).replace("\\\n", " ")
+    assert re.search(r'idamconf credentials report -C "\$CONFIG_DIR" --env "\$IDAMCONF_ENVIRONMENT" --within 45 +'
+                     r'--format markdown > report.md', script)
+    assert "gh issue create" in script and "gh issue edit" in script and "gh issue close" in script
+    failing = next(step for step in job["steps"] if step.get("name") == "Fail when something expires")
+    assert failing["if"] == "steps.report.outputs.status == '2'" and "exit 2" in failing["run"]
+
+
 def commands(path: Path) -> list[list[str]]:
     """Every idamconf command line of a workflow's `run:` steps, continuation lines joined, as words."""
     found = []
@@ -137,17 +153,17 @@ def commands(path: Path) -> list[list[str]]:
     return found
 
 
-@pytest.mark.parametrize("path", [WORKFLOW, DRIFT], ids=lambda path: path.name)
+@pytest.mark.parametrize("path", [WORKFLOW, DRIFT, CREDENTIALS], ids=lambda path: path.name)
 def test_every_idamconf_command_exists_with_its_options(path):
     found = commands(path)
     assert len(found) >= 2
     for words in found:
-        verb = [word for word in words[1:] if not word.startswith(("-", "$", '"')) and word.isidentifier()][:1]
+        verb = list(itertools.takewhile(str.isidentifier, words[1:]))  # a command, or a group's (credentials report)
         helped = idamconf(*verb, "--help")
         assert helped.code == 0, words
         for option in (word for word in words if word.startswith("--")):
             assert option in helped.out, (option, words)
-        if verb and verb[0] in ("plan", "apply", "drift"):
+        if verb and verb[0] in ("plan", "apply", "drift", "credentials"):
             assert '--env' in words, words  # never the emulator by default
 
 
@@ -158,7 +174,9 @@ def test_actionlint_reports_nothing():
     assert actionlint.exists(), "install the test extras: pip install -e '.[test]'"
     assert (bin_dir / "shellcheck").exists()
     environment = {**os.environ, "PATH": os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")])}
-    result = subprocess.run([str(actionlint), "-no-color", str(WORKFLOW), str(DRIFT)], capture_output=True,
+    workflows = sorted(str(path) for path in FOLDER.glob("*.yml"))  # every example workflow
+    assert {str(WORKFLOW), str(DRIFT)} <= set(workflows)
+    result = subprocess.run([str(actionlint), "-no-color", *workflows], capture_output=True,
                             text=True, env=environment, cwd=ROOT, timeout=120)
     assert result.returncode == 0 and result.stdout == "", result.stdout + result.stderr
 

@@ -46,12 +46,14 @@ def test_the_project_allows_one_by_name_and_only_that_one(project):
 
 
 def test_an_override_adding_one_in_one_environment_is_reported_there_only(project):
-    (project / DAEMON).write_text((project / DAEMON).read_text() + (
+    text = (project / DAEMON).read_text()
+    (project / DAEMON).write_text(text.replace("overrides:\n", (
         "overrides:\n  devl:\n    apiPermissions:\n      - api: Microsoft Graph\n"
-        "        application: [User.Read.All, Group.ReadWrite.All]\n"))
+        "        application: [User.Read.All, Group.ReadWrite.All]\n"), 1))
+    line = text.splitlines().index("overrides:") + 5  # the file's overrides (its live federated credential) + devl
     result = lint(project)
     [finding] = [line for line in result.out.splitlines() if "[security.high-privilege-permission]" in line]
-    assert f"{DAEMON}:24:" in finding and "overrides.devl.apiPermissions[0].application[1]" in finding
+    assert f"{DAEMON}:{line}:" in finding and "overrides.devl.apiPermissions[0].application[1]" in finding
     assert ": warning: " in finding and result.code == 0  # devl grades it a warning; live never has it
 
 

@@ -1,0 +1,164 @@
+"""Certificates pinned by thumbprint (issue 19): refused before any request when the file is not the pinned
+certificate, has expired or carries a private key, each at its file:line:column; added through keyCredentials with
+the certificates idamconf does not manage kept; shown by display name, key id, thumbprint and validity, never its
+bytes; read back through the typed SDK with nothing left over."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import re
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from idamconf.emulator import Store
+from idamconf.graph import connect as connect_module
+from tests.emulator.conftest import serving
+from tests.emulator.test_sdk_fidelity import assert_no_leftovers, sdk_run
+
+from .harness import applications, apply, edit, idamconf, plan
+from .test_scenarios import converged
+
+pytestmark = [pytest.mark.filterwarnings("ignore:This class is deprecated:DeprecationWarning")]
+APP = "applications/wordpress.yaml"
+PEM, DER = serialization.Encoding.PEM, serialization.Encoding.DER
+
+
+def certificate(common_name: str = "blog-signing", days: int = 365, ago: int = 1):
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = dt.datetime.now(dt.timezone.utc)
+    made = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=ago))
+            .not_valid_after(now + dt.timedelta(days=days)).sign(key, hashes.SHA256()))
+    return made, key
+
+
+def pin(project, made, file: str = "certificates/blog.cer", encoding=DER, extra: bytes = b"", **more) -> str:
+    """Write the certificate to `file` and name it, pinned by its SHA-256, in the blog's file."""
+    (project / file).parent.mkdir(parents=True, exist_ok=True)
+    (project / file).write_bytes(made.public_bytes(encoding) + extra)
+    sha256 = hashlib.sha256(made.public_bytes(DER)).hexdigest()
+    pinned = more.pop("sha256", sha256)
+    lines = "".join(f"    {name}: {value}\n" for name, value in more.items())
+    with (project / APP).open("a") as stream:
+        stream.write(f"certificates:\n  - file: {file}\n    sha256: {pinned}\n{lines}")
+    return sha256
+
+
+def sha1(made) -> str:
+    return hashlib.sha1(made.public_bytes(DER)).hexdigest().upper()
+
+
+def key_credentials(project) -> list:
+    async def read(client):
+        app = next(a for a in (await client.applications.get()).value if a.unique_name == "wordpress")
+        return (await client.applications.by_application_id(app.id).get()).key_credentials
+
+    with serving(Store(project / ".idamconf" / "local.db")) as emulator:
+        found = sdk_run(emulator.base_url, read)
+    assert_no_leftovers(*found)
+    return found
+
+
+@pytest.fixture
+def no_tenant(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a refused certificate must be refused before any request")
+
+    monkeypatch.setattr(connect_module, "connect", refuse)
+
+
+def test_a_pinned_certificate_is_added_shown_without_its_bytes_and_converges(project):
+    made, _ = certificate()
+    pin(project, made, displayName="blog signing 2026")
+    shown = plan(project)
+    assert "+ app.wordpress.certificate[blog signing 2026]  (create)" in shown.out
+    assert f'thumbprint    = "{sha1(made)}"' in shown.out and "endDateTime" in shown.out
+    saved = idamconf("plan", "-C", str(project), "--format", "json")
+    body = base64.b64encode(made.public_bytes(DER)).decode()
+    for output in (shown.out, saved.out):
+        assert body[:40] not in output and "BEGIN CERTIFICATE" not in output
+    [change] = [c for c in json.loads(saved.out)["changes"] if c["kind"] == "certificate"]
+    assert change["after"]["keyId"] and change["after"]["thumbprint"] == sha1(made)
+    result = apply(project)
+    assert result.code == 0, result.err
+    converged(project)
+    [held] = key_credentials(project)
+    assert (held.display_name, held.type, held.usage) == ("blog signing 2026", "AsymmetricX509Cert", "Verify")
+    assert str(held.key_id) == change["after"]["keyId"] and held.key == made.public_bytes(DER)
+
+
+def test_certificates_added_elsewhere_are_kept_and_a_removed_one_needs_allow_delete(project):
+    made, _ = certificate()
+    assert apply(project).code == 0
+    other, _ = certificate("added-in-the-portal")
+    app = applications(project)["wordpress"]
+    with serving(Store(project / ".idamconf" / "local.db")) as emulator:
+        import httpx
+
+        portal = {"type": "AsymmetricX509Cert", "usage": "Verify", "displayName": "CN=added-in-the-portal",
+                  "key": base64.b64encode(other.public_bytes(DER)).decode()}
+        response = httpx.patch(f"{emulator.base_url}/applications/{app['id']}", json={"keyCredentials": [portal]},
+                               headers={"Authorization": "Bearer portal"}, trust_env=False)
+        assert response.status_code == 204, response.text
+    converged(project)  # not idamconf's: not in the plan at all
+    pin(project, made, encoding=PEM)
+    assert apply(project).code == 0
+    converged(project)
+    assert {c.display_name for c in key_credentials(project)} == {"CN=added-in-the-portal", "CN=blog-signing"}
+    text = (project / APP).read_text()
+    (project / APP).write_text(text[:text.index("certificates:")])
+    assert "- app.wordpress.certificate[CN=blog-signing]  (destroy)" in plan(project).out
+    assert apply(project).code == 1
+    assert apply(project, "--allow-delete").code == 0
+    assert [c.display_name for c in key_credentials(project)] == ["CN=added-in-the-portal"]
+    converged(project)
+
+
+@pytest.mark.parametrize("case", ["mismatch", "sha1-mismatch", "expired", "private-key", "two-certificates",
+                                  "not-a-certificate", "outside"])
+def test_a_certificate_that_is_not_the_pinned_one_is_refused_before_any_request(project, case, no_tenant):
+    made, key = certificate(days=-1 if case == "expired" else 365, ago=30)
+    other, _ = certificate("another")
+    private = key.private_bytes(PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    kwargs = {"mismatch": {"sha256": hashlib.sha256(b"another").hexdigest()},
+              "sha1-mismatch": {"sha1": "AB" * 20},
+              "private-key": {"encoding": PEM, "extra": private},
+              "two-certificates": {"encoding": PEM, "extra": other.public_bytes(PEM)},
+              "outside": {"file": "../outside.cer"}}.get(case, {})
+    pin(project, made, **kwargs)
+    if case == "not-a-certificate":
+        (project / "certificates/blog.cer").write_bytes(b"not a certificate")
+    where = {"mismatch": r"\.sha256", "sha1-mismatch": r"\.sha1"}.get(case, r"\.file")
+    for command in ("validate", "plan", "apply"):
+        result = idamconf(command, "-C", str(project), *(["--auto-approve"] if command == "apply" else []))
+        assert result.code == 1, result.out + result.err
+        assert re.search(rf"wordpress\.yaml:\d+:\d+: error: certificates\[0\]{where}: ", result.err), result.err
+        assert "PRIVATE KEY" not in result.err and private.decode()[40:80] not in result.err
+    assert not (project / ".idamconf" / "local.db").exists()
+
+
+def test_apply_sends_only_the_certificate_the_plan_showed(project):
+    """The file is read again at apply: one swapped since the plan was made is never sent."""
+    from idamconf.apply_access import StepFailed
+    from idamconf.apply_credentials import _added
+    from idamconf.plan.model import Action, Change
+
+    made, _ = certificate()
+    pin(project, made)
+    after = {"displayName": "CN=blog-signing", "keyId": "00000000-0000-4000-8000-000000000001",
+             "thumbprint": sha1(made), "startDateTime": None, "endDateTime": None}
+    change = Change("app.wordpress.certificate[CN=blog-signing]", "certificate", "wordpress", Action.CREATE, None,
+                    after, ids={"file": "certificates/blog.cer"})
+    assert base64.b64decode(_added(project, change)["key"]) == made.public_bytes(DER)
+    swapped, _ = certificate()
+    (project / "certificates/blog.cer").write_bytes(swapped.public_bytes(DER))
+    with pytest.raises(StepFailed, match="no longer the certificate the plan showed"):
+        _added(project, change)

@@ -1,0 +1,94 @@
+"""Federated credentials (issue 19): the example's GitHub Actions trust reaches Graph as Graph names it (read back
+through the typed SDK with nothing left over), per environment; a changed subject is an update, a removed credential
+needs --allow-delete, one added in the portal to an application that manages them is planned away, and a file
+without the key leaves the application's credentials alone."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from idamconf.config.load import load_configuration
+from idamconf.emulator import Store
+from tests.emulator.conftest import serving
+from tests.emulator.test_sdk_fidelity import assert_no_leftovers, sdk_run
+
+from .harness import applications, apply, edit, plan
+from .test_scenarios import converged
+
+pytestmark = [pytest.mark.filterwarnings("ignore:This class is deprecated:DeprecationWarning")]
+SYNC = "applications/hr-directory-sync.yaml"
+NLE_SUBJECT = "repo:contoso/hr-directory-sync:environment:nle"
+ADDRESS = "app.hr-directory-sync.federated_credential[github-nightly]"
+
+
+def read_back(project, name: str = "hr-directory-sync"):
+    async def read(client):
+        app = next(a for a in (await client.applications.get()).value if a.unique_name == name)
+        return (await client.applications.by_application_id(app.id).federated_identity_credentials.get()).value
+
+    with serving(Store(project / ".idamconf" / "local.db")) as emulator:
+        credentials = sdk_run(emulator.base_url, read)
+    assert_no_leftovers(*credentials)
+    return credentials
+
+
+def add_in_the_portal(project, name: str, subject: str) -> None:
+    app = applications(project)["hr-directory-sync"]
+    with serving(Store(project / ".idamconf" / "local.db")) as emulator:
+        response = httpx.post(f"{emulator.base_url}/applications/{app['id']}/federatedIdentityCredentials",
+                              headers={"Authorization": "Bearer portal"}, trust_env=False,
+                              json={"name": name, "issuer": "https://token.actions.githubusercontent.com",
+                                    "subject": subject, "audiences": ["api://AzureADTokenExchange"]})
+    assert response.status_code == 201, response.text
+
+
+def test_the_example_trusts_its_pipeline_with_no_secret(project):
+    first = apply(project)
+    assert first.code == 0, first.err
+    assert f"{ADDRESS}: created" in first.out
+    converged(project)
+    [credential] = read_back(project)
+    assert (credential.name, credential.issuer, credential.subject, credential.audiences) == \
+        ("github-nightly", "https://token.actions.githubusercontent.com", NLE_SUBJECT, ["api://AzureADTokenExchange"])
+    assert applications(project)["hr-directory-sync"]["passwordCredentials"] == []  # no secret at all
+
+
+def test_each_environment_gets_its_own_subject(project):
+    """live trusts only the job of the live GitHub environment; the other tenants, only nle's."""
+    app = next(a for a in load_configuration(project).applications if a.name == "hr-directory-sync")
+    subjects = {name: [c.subject for c in app.for_environment(name).federated_credentials]
+                for name in ("local", "nle", "live")}
+    assert subjects == {"local": [NLE_SUBJECT], "nle": [NLE_SUBJECT],
+                        "live": ["repo:contoso/hr-directory-sync:environment:live"]}
+
+
+def test_a_changed_subject_is_an_update_and_a_removal_needs_allow_delete(project):
+    assert apply(project).code == 0
+    edit(project / SYNC, f"subject: {NLE_SUBJECT}\n", "subject: repo:contoso/hr-directory-sync:ref:refs/heads/main\n")
+    changed = plan(project)
+    assert f"~ {ADDRESS}  (update)" in changed.out
+    assert f'subject : "{NLE_SUBJECT}" → "repo:contoso/hr-directory-sync:ref:refs/heads/main"' in changed.out
+    assert apply(project).code == 0
+    converged(project)
+    assert read_back(project)[0].subject == "repo:contoso/hr-directory-sync:ref:refs/heads/main"
+    text = (project / SYNC).read_text()
+    (project / SYNC).write_text(text.replace(text[text.index("federatedCredentials:"):text.index("overrides:")],
+                                             "federatedCredentials: []\n"))
+    assert f"- {ADDRESS}  (destroy)" in plan(project).out
+    refused = apply(project)
+    assert refused.code == 1 and "--allow-delete" in refused.err and ADDRESS in refused.err
+    assert len(read_back(project)) == 1
+    assert apply(project, "--allow-delete").code == 0
+    assert read_back(project) == []
+    converged(project)
+
+
+def test_one_added_in_the_portal_is_planned_away_unless_the_file_leaves_them_alone(project):
+    assert apply(project).code == 0
+    add_in_the_portal(project, "added-by-hand", "repo:someone/else:ref:refs/heads/main")
+    assert "- app.hr-directory-sync.federated_credential[added-by-hand]  (destroy)" in plan(project).out
+    text = (project / SYNC).read_text()  # the file no longer says (nor its override):
+    (project / SYNC).write_text(text[:text.index("federatedCredentials:")] + text[text.index("apiPermissions:"):])
+    converged(project)  # nothing read, nothing planned: both are left alone
+    assert {c.name for c in read_back(project)} == {"github-nightly", "added-by-hand"}
