@@ -1,0 +1,116 @@
+"""apply on a terminal changes the tenant only after the answer `yes`; anything else, or no terminal at all, leaves it
+as it was. The answer is typed into a terminal (a real pty), or fed to a stdin that says it is one."""
+
+from __future__ import annotations
+
+import io
+import os
+import pty
+import subprocess
+import sys
+
+import pytest
+
+from idamconf.commands import run_command
+
+from .graph_view import listed
+
+PROMPT = "Do you want to perform these actions? Only 'yes' will be accepted: "
+
+
+class Terminal(io.StringIO):
+    """A stdin that is a terminal, holding what the user types."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def apply_typing(project, monkeypatch, capsys, typed: str | None, *extra) -> tuple[int, str, str]:
+    """`idamconf apply -C project` with `typed` at the prompt (None: stdin is no terminal)."""
+    stdin = Terminal(typed) if typed is not None else io.StringIO("yes\n")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    code = run_command("apply", project, None, False, False, False, None, "human", 60, *extra)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_answer_yes_applies(project, monkeypatch, capsys):
+    code, out, err = apply_typing(project, monkeypatch, capsys, "yes\n")
+    assert code == 0, err
+    assert PROMPT in out
+    assert "Apply complete: 43 added, 0 changed, 0 destroyed." in out
+    assert sorted(app["uniqueName"] for app in listed(project, "applications")) == [
+        "hr-self-service", "payments-api", "wordpress"]
+
+
+@pytest.mark.parametrize("typed", ["y\n", "Yes\n", "YES\n", "no\n", "\n", "yes please\n", "ok\n"])
+def test_any_other_answer_changes_nothing(project, monkeypatch, capsys, typed):
+    code, out, err = apply_typing(project, monkeypatch, capsys, typed)
+    assert code == 1
+    assert PROMPT in out
+    assert "Apply cancelled. Nothing was changed." in out
+    assert "Apply complete" not in out
+    assert listed(project, "applications") == []
+
+
+def test_no_terminal_changes_nothing_even_with_yes_on_stdin(project, monkeypatch, capsys):
+    code, out, err = apply_typing(project, monkeypatch, capsys, None)
+    assert code == 1
+    assert PROMPT not in out
+    assert "error: apply needs confirmation and there is no terminal to ask. Nothing was changed." in err
+    assert "fix: review the plan above, then run apply with --auto-approve" in err
+    assert listed(project, "applications") == []
+
+
+def test_auto_approve_asks_nothing(project, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", Terminal(""))  # an answer would be read from here: there is none
+    code = run_command("apply", project, None, True, False, False, None, "human", 60)
+    out, _ = capsys.readouterr()
+    assert code == 0 and PROMPT not in out
+    assert len(listed(project, "applications")) == 3
+
+
+def test_a_refused_deletion_asks_nothing_and_changes_nothing(project, monkeypatch, capsys):
+    assert apply_typing(project, monkeypatch, capsys, "yes\n")[0] == 0
+    (project / "applications/payments-api.yaml").unlink()
+    code, out, err = apply_typing(project, monkeypatch, capsys, "yes\n")
+    assert code == 1 and PROMPT not in out
+    assert "deletions need --allow-delete. Nothing was changed." in err
+    assert "payments-api" in {app["uniqueName"] for app in listed(project, "applications")}
+
+
+def in_a_terminal(project, answer: bytes) -> tuple[int, str]:
+    """`idamconf apply` in its own process on a pseudo-terminal, `answer` typed once the prompt shows."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "idamconf", "apply", "-C", str(project), "--no-colour"],
+                               stdin=terminal, stdout=terminal, stderr=terminal, close_fds=True)
+    os.close(terminal)
+    seen = b""
+    try:
+        while b"accepted: " not in seen:
+            chunk = os.read(controller, 4096)
+            assert chunk, seen.decode(errors="replace")
+            seen += chunk
+        os.write(controller, answer)
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal closed: the process is done
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        code = process.wait(timeout=120)
+        os.close(controller)
+    return code, seen.decode(errors="replace")
+
+
+def test_in_a_real_terminal_no_applies_nothing_and_yes_applies(project):
+    code, screen = in_a_terminal(project, b"no\n")
+    assert code == 1 and "Apply cancelled. Nothing was changed." in screen
+    assert listed(project, "applications") == []
+    code, screen = in_a_terminal(project, b"yes\n")
+    assert code == 0, screen
+    assert "Apply complete: 43 added, 0 changed, 0 destroyed." in screen
+    assert len(listed(project, "applications")) == 3
