@@ -1,0 +1,49 @@
+"""A saved plan is applied only to the tenant it was made for: one made for another tenant is refused, and nothing
+in the tenant changes."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli.harness import edit, idamconf, plan
+
+from .graph_view import application, listed
+
+OTHER_TENANT = "00000000-0000-0000-0000-00000000f001"
+
+
+def saved_for(project, tenant: str):
+    path = project.parent / "plan.json"
+    assert plan(project, "--out", str(path)).code == 0
+    document = json.loads(path.read_text())
+    assert document["plan"]["tenant"] == "embedded-emulator"  # what the embedded emulator is called in a plan
+    document["plan"]["tenant"] = tenant  # made against another tenant, with the same configuration and state
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_a_plan_made_for_another_tenant_is_refused_and_nothing_changes(project):
+    path = saved_for(project, OTHER_TENANT)
+    result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
+    assert result.code == 1
+    assert (f"Saved plan was made for tenant {OTHER_TENANT}, not embedded-emulator. Run plan again."
+            in result.err)
+    assert "Nothing was changed." in result.err
+    assert "Apply complete" not in result.out
+    assert listed(project, "applications") == []
+
+
+def test_a_plan_for_another_tenant_is_refused_before_any_change_even_with_deletions_allowed(project):
+    assert idamconf("apply", "-C", str(project), "--auto-approve").code == 0
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    path = saved_for(project, OTHER_TENANT)
+    result = idamconf("apply", str(path), "-C", str(project), "--auto-approve", "--allow-delete")
+    assert result.code == 1 and "Saved plan was made for tenant" in result.err
+    assert application(project, "wordpress")["displayName"] == "WordPress Blog"
+
+
+def test_the_same_plan_for_this_tenant_applies(project):
+    path = saved_for(project, "embedded-emulator")
+    result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
+    assert result.code == 0, result.err
+    assert len(listed(project, "applications")) == 3
