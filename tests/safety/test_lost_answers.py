@@ -1,0 +1,115 @@
+"""Lost answers never duplicate a create, proven at every fault point rather than where a seeded random fault
+happens to land: a clean apply lists the creates it sends; then, one apply per create, the HTTP round trip carrying
+that create runs and commits in the tenant and its answer is lost on the way back (the connection drops) -- every
+other create in that round trip loses its answer too, as with Graph. Each apply must finish, leave a tenant that
+plans no change, and hold every object once."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import httpx
+import pytest
+
+from benchmarks.tenant_check import check
+from idamconf.graph import connect as connect_module
+from tests.cli.harness import apply
+from tests.cli.test_scenarios import converged
+
+GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def creates(request: httpx.Request) -> list[str]:
+    """The creates an HTTP request carries (itself, or the items of its `$batch`), each named by its kind: its
+    method and path, object ids left out (they differ from run to run)."""
+    path = request.url.path.split("/v1.0/", 1)[1]
+    items = [{"method": request.method, "url": path, "headers": request.headers, "body": None}]
+    if path == "$batch":
+        items = json.loads(request.content)["requests"]
+    kinds = []
+    for item in items:
+        headers = {name.lower(): value for name, value in (item.get("headers") or {}).items()}
+        upsert = item["method"] == "PATCH" and "create-if-missing" in headers.get("prefer", "")
+        if item["method"] == "POST" or upsert:
+            what = item.get("body") or {}
+            detail = what.get("requestType", "") if isinstance(what, dict) else ""
+            kinds.append(f"{item['method']} {GUID.sub('{id}', item['url'].lstrip('/'))} {detail}".rstrip())
+    return kinds
+
+
+class LoseAnswer(httpx.AsyncBaseTransport):
+    """Passes every round trip on; the one carrying the `victim` -- the n-th create of a kind -- is executed and
+    committed, and its answer lost. With no victim, it only counts the creates."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, victim: tuple[str, int] | None):
+        self.inner, self.victim = inner, victim
+        self.seen: Counter = Counter()
+        self.lost = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        kinds = creates(request)
+        self.seen.update(kinds)
+        response = await self.inner.handle_async_request(request)
+        if self.victim is not None and not self.lost and self.victim[0] in kinds and \
+                self.seen[self.victim[0]] >= self.victim[1]:
+            await response.aread()  # the tenant has done it all
+            self.lost = True
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@pytest.fixture
+def blog(project):
+    """The examples with WordPress alone: every kind of create (application, service principal, owners, catalog,
+    its place in the catalog, three access packages with their role scopes and policies) in 15 creates (18 changes: the roles go with the application)."""
+    for name in ("hr-self-service", "payments-api"):
+        (project / "applications" / f"{name}.yaml").unlink()
+    return project
+
+
+def apply_losing(project, monkeypatch, victim) -> tuple:
+    real = connect_module._http_client
+    wires = []
+
+    def wired(target):
+        client = real(target)
+        client._transport = LoseAnswer(client._transport, victim)
+        wires.append(client._transport)
+        return client
+
+    monkeypatch.setattr(connect_module, "_http_client", wired)
+    result = apply(project)
+    monkeypatch.setattr(connect_module, "_http_client", real)
+    return result, wires[0]
+
+
+def test_every_create_whose_answer_is_lost_is_made_once(blog, tmp_path_factory, monkeypatch):
+    import functools
+    import shutil
+
+    from idamconf.graph import client
+
+    # No back-off before a request is sent again: what is tested is what is sent, not how long it waits.
+    monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, base_delay=0.0))
+    pristine = tmp_path_factory.mktemp("pristine") / "config"
+    shutil.copytree(blog, pristine)
+    result, wire = apply_losing(blog, monkeypatch, None)
+    assert result.code == 0, result.err
+    victims = [(kind, n) for kind, count in sorted(wire.seen.items()) for n in range(1, count + 1)]
+    assert len(victims) == 15, victims
+    for number, victim in enumerate(victims):
+        project = tmp_path_factory.mktemp(f"lost{number}") / "config"
+        shutil.copytree(pristine, project)
+        result, wire = apply_losing(project, monkeypatch, victim)
+        assert wire.lost, f"{victim} was never sent"
+        assert result.code == 0, f"{victim}: {result.err}"
+        assert "Apply complete: 18 added, 0 changed, 0 destroyed." in result.out, victim
+        converged(project)
+        findings = check(project / ".idamconf" / "local.db")
+        assert (findings.duplicates, findings.orphans) == ([], []), victim
+        assert findings.counts["applications"] == 1 and findings.counts["accessPackages"] == 3, findings.counts
