@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLES := examples
 
-.PHONY: run test bench reliability clean
+.PHONY: run test bench reliability mutate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,5 +34,10 @@ bench: $(STAMP)
 reliability: $(STAMP)
 	$(BIN)/python -m benchmarks.reliability
 
+# Mutation testing of the safety rules, written to docs/testing.md; the modules are [tool.idamconf.mutate] in
+# pyproject.toml (MODULES="idamconf/plan/diff.py ...": some of them).
+mutate: $(STAMP)
+	$(BIN)/python -m benchmarks.mutate $(MODULES)
+
 clean:
-	rm -rf $(VENV) $(EXAMPLES)/.idamconf
+	rm -rf $(VENV) $(EXAMPLES)/.idamconf .mutate
