@@ -87,3 +87,15 @@ def test_the_emulator_credential_works_for_a_served_emulator_on_loopback(project
     assert result.code == 2, result.err
     assert result.out.startswith(f"Target: served — http://{host}:{port}/v1.0 (tenant from credential)")
     assert "+ app.wordpress  (create)" in result.out
+
+
+def test_a_client_secret_variable_that_is_empty_stops_before_signing_in(project, monkeypatch):
+    monkeypatch.delenv("IDAMCONF_TEST_SECRET", raising=False)
+    edit(project / "idamconf.yaml", "    credential: default\n", "    credential: client-secret\n"
+         "    clientId: 00000000-0000-0000-0000-0000000c11e0\n    clientSecretEnv: IDAMCONF_TEST_SECRET\n")
+    result = plan(project, "--env", "devl")
+    assert result.code == 1
+    assert ("error: environment 'devl': the client secret is read from the environment variable "
+            "IDAMCONF_TEST_SECRET, which is empty. Fill it from the vault in the pipeline.") in result.err
+    monkeypatch.setenv("IDAMCONF_TEST_SECRET", "")
+    assert "which is empty" in plan(project, "--env", "devl").err

@@ -21,9 +21,9 @@ from tests.cli.test_scenarios import converged
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
-def creates(request: httpx.Request) -> list[str]:
-    """The creates an HTTP request carries (itself, or the items of its `$batch`), each named by its kind: its
-    method and path, object ids left out (they differ from run to run)."""
+def creates(request: httpx.Request, deletes: bool = False) -> list[str]:
+    """The creates (and with `deletes`, the deletions) an HTTP request carries (itself, or the items of its
+    `$batch`), each named by its kind: its method and path, object ids left out (they differ from run to run)."""
     path = request.url.path.split("/v1.0/", 1)[1]
     items = [{"method": request.method, "url": path, "headers": request.headers, "body": None}]
     if path == "$batch":
@@ -32,7 +32,7 @@ def creates(request: httpx.Request) -> list[str]:
     for item in items:
         headers = {name.lower(): value for name, value in (item.get("headers") or {}).items()}
         upsert = item["method"] == "PATCH" and "create-if-missing" in headers.get("prefer", "")
-        if item["method"] == "POST" or upsert:
+        if item["method"] == "POST" or upsert or (deletes and item["method"] == "DELETE"):
             what = item.get("body") or {}
             detail = what.get("requestType", "") if isinstance(what, dict) else ""
             kinds.append(f"{item['method']} {GUID.sub('{id}', item['url'].lstrip('/'))} {detail}".rstrip())
@@ -43,13 +43,13 @@ class LoseAnswer(httpx.AsyncBaseTransport):
     """Passes every round trip on; the one carrying the `victim` -- the n-th create of a kind -- is executed and
     committed, and its answer lost. With no victim, it only counts the creates."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, victim: tuple[str, int] | None):
-        self.inner, self.victim = inner, victim
+    def __init__(self, inner: httpx.AsyncBaseTransport, victim: tuple[str, int] | None, deletes: bool = False):
+        self.inner, self.victim, self.deletes = inner, victim, deletes
         self.seen: Counter = Counter()
         self.lost = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        kinds = creates(request)
+        kinds = creates(request, self.deletes)
         self.seen.update(kinds)
         response = await self.inner.handle_async_request(request)
         if self.victim is not None and not self.lost and self.victim[0] in kinds and \
@@ -72,30 +72,35 @@ def blog(project):
     return project
 
 
-def apply_losing(project, monkeypatch, victim) -> tuple:
+def apply_losing(project, monkeypatch, victim, *extra: str) -> tuple:
     real = connect_module._http_client
     wires = []
 
     def wired(target):
         client = real(target)
-        client._transport = LoseAnswer(client._transport, victim)
+        client._transport = LoseAnswer(client._transport, victim, deletes="--allow-delete" in extra)
         wires.append(client._transport)
         return client
 
     monkeypatch.setattr(connect_module, "_http_client", wired)
-    result = apply(project)
+    result = apply(project, *extra)
     monkeypatch.setattr(connect_module, "_http_client", real)
     return result, wires[0]
 
 
-def test_every_create_whose_answer_is_lost_is_made_once(blog, tmp_path_factory, monkeypatch):
+@pytest.fixture(autouse=True)
+def no_back_off(monkeypatch):
+    """No back-off before a request is sent again: what is tested is what is sent, not how long it waits."""
     import functools
-    import shutil
 
     from idamconf.graph import client
 
-    # No back-off before a request is sent again: what is tested is what is sent, not how long it waits.
     monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, base_delay=0.0))
+
+
+def test_every_create_whose_answer_is_lost_is_made_once(blog, tmp_path_factory, monkeypatch):
+    import shutil
+
     pristine = tmp_path_factory.mktemp("pristine") / "config"
     shutil.copytree(blog, pristine)
     result, wire = apply_losing(blog, monkeypatch, None)
@@ -113,3 +118,29 @@ def test_every_create_whose_answer_is_lost_is_made_once(blog, tmp_path_factory, 
         findings = check(project / ".idamconf" / "local.db")
         assert (findings.duplicates, findings.orphans) == ([], []), victim
         assert findings.counts["applications"] == 1 and findings.counts["accessPackages"] == 3, findings.counts
+
+
+def test_every_deletion_whose_answer_is_lost_is_finished(blog, tmp_path_factory, monkeypatch):
+    """Taking WordPress down: three policies, role scopes and packages, its place in the catalog, the application.
+    A deletion sent again finds its object gone, and counts that as done."""
+    import shutil
+
+    assert apply(blog).code == 0
+    (blog / "applications" / "wordpress.yaml").unlink()
+    pristine = tmp_path_factory.mktemp("pristine") / "config"
+    shutil.copytree(blog, pristine)
+    result, wire = apply_losing(blog, monkeypatch, None, "--allow-delete")
+    assert result.code == 0, result.err
+    victims = [(kind, n) for kind, count in sorted(wire.seen.items()) for n in range(1, count + 1)]
+    assert len(victims) == 11, victims
+    for number, victim in enumerate(victims):
+        project = tmp_path_factory.mktemp(f"gone{number}") / "config"
+        shutil.copytree(pristine, project)
+        result, wire = apply_losing(project, monkeypatch, victim, "--allow-delete")
+        assert wire.lost, f"{victim} was never sent"
+        assert result.code == 0, f"{victim}: {result.err}"
+        assert "Apply complete: 0 added, 0 changed, 11 destroyed." in result.out, (victim, result.out)
+        converged(project)
+        findings = check(project / ".idamconf" / "local.db")
+        assert (findings.duplicates, findings.orphans) == ([], []), victim
+        assert findings.counts.get("applications", 0) == 0 and findings.counts.get("accessPackages", 0) == 0

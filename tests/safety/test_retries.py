@@ -81,3 +81,22 @@ def test_msgraph_cores_retry_handler_is_off(tmp_path, monkeypatch, pauses):
     assert run(tmp_path, monkeypatch, faults, scenario) == (504, 503, 429)
     assert faults.received == [CREATE, ("PATCH", "applications(uniqueName='blog')"), APPS]
     assert pauses == []
+
+
+def test_the_wait_without_retry_after_stops_growing_at_eight_seconds(tmp_path, monkeypatch, pauses):
+    faults = Scripted([Rule(on(*APPS), graph_error(503, "ServiceUnavailable"), times=7)])
+    assert run(tmp_path, monkeypatch, faults, lambda client: client.call("GET", "applications")).status == 200
+    assert pauses == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
+
+
+def test_a_gateway_timeout_on_a_read_is_sent_again(tmp_path, monkeypatch, pauses):
+    faults = Scripted([Rule(on(*APPS), graph_error(504, "GatewayTimeout"))])
+    assert run(tmp_path, monkeypatch, faults, lambda client: client.call("GET", "applications")).status == 200
+    assert faults.count(*APPS) == 2 and pauses == [0.5]
+
+
+def test_graph_refusing_for_ever_is_given_up_after_twelve_tries(tmp_path, monkeypatch, pauses):
+    faults = Scripted([Rule(on(*APPS), graph_error(429, "TooManyRequests", "1"), times=100)])
+    response = run(tmp_path, monkeypatch, faults, lambda client: client.call("GET", "applications"))
+    assert response.status == 429
+    assert faults.count(*APPS) == 12 and pauses == [1.0] * 11

@@ -47,3 +47,32 @@ def test_the_same_plan_for_this_tenant_applies(project):
     result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
     assert result.code == 0, result.err
     assert len(listed(project, "applications")) == 3
+
+
+def test_a_file_that_is_no_saved_plan_is_refused_before_anything_is_read(project):
+    path = project.parent / "plan.json"
+    for text, message in [("{not json", "cannot read saved plan: "),
+                          ('{"kind": "terraform-plan", "format_version": "1.0"}', "not an idamconf saved plan"),
+                          ("[]", "not an idamconf saved plan")]:
+        path.write_text(text)
+        result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
+        assert result.code == 1, text
+        assert f"{path}: error: {message}" in result.err, result.err
+        assert "fix: pass a file written by `idamconf plan --out FILE`" in result.err
+        assert "Traceback" not in result.err
+    result = idamconf("apply", str(project.parent / "missing.json"), "-C", str(project), "--auto-approve")
+    assert result.code == 1 and "cannot read saved plan" in result.err
+    assert listed(project, "applications") == []
+
+
+def test_a_plan_saved_by_another_format_is_refused(project):
+    path = project.parent / "plan.json"
+    assert plan(project, "--out", str(path)).code == 0
+    document = json.loads(path.read_text())
+    document["format_version"] = "0.9"
+    path.write_text(json.dumps(document))
+    result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
+    assert result.code == 1
+    assert "error: saved plan format 0.9 is not 1.0" in result.err
+    assert "fix: make the plan again with this idamconf" in result.err
+    assert listed(project, "applications") == []
