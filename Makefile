@@ -23,8 +23,10 @@ run: $(STAMP)
 	$(BIN)/idamconf apply --config-dir $(EXAMPLES) --auto-approve
 	$(BIN)/idamconf plan --config-dir $(EXAMPLES)
 
+# Two processes (pytest-xdist): the suite mostly waits (emulated latency, replication lag, azure-identity's
+# back-off), and on this 2-core machine two workers took it from ~120 s to ~55 s (docs/testing.md).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 # Issue 7's figures, written to docs/performance.md: tenants of 1,000 and 10,000 applications (N=50000: that size).
 bench: $(STAMP)
