@@ -8,52 +8,8 @@ from __future__ import annotations
 import pytest
 
 from idamconf.graph.client import GraphUnavailable, ResponseLost, Response
-from idamconf.graph import connect as connect_module
 
-from .wire import Scripted, pauses, run  # noqa: F401 - pauses is a fixture
-
-
-class DropAnswers:
-    """An httpx transport that runs every round trip but loses the answer of the next `times` ones."""
-
-    def __init__(self, inner, holder):
-        self.inner, self.holder = inner, holder
-
-    async def handle_async_request(self, request):
-        import httpx
-
-        if self.holder.times > 0 and self.holder.before:  # dropped on the way: Graph never saw it
-            self.holder.times -= 1
-            raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
-        response = await self.inner.handle_async_request(request)
-        if self.holder.times > 0:
-            self.holder.times -= 1
-            await response.aread()
-            raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
-        return response
-
-    async def aclose(self):
-        await self.inner.aclose()
-
-
-class Losing:
-    times = 0  # answers still to lose
-    before = False  # lost before Graph ran the request, rather than after
-
-
-@pytest.fixture
-def lose(monkeypatch) -> Losing:
-    """`lose.times = n`: the answers of the next n round trips are lost, once the tenant has done what they asked."""
-    real = connect_module._http_client
-    losing = Losing()
-
-    def wired(target):
-        client = real(target)
-        client._transport = DropAnswers(client._transport, losing)
-        return client
-
-    monkeypatch.setattr(connect_module, "_http_client", wired)
-    return losing
+from .wire import Scripted, run
 
 
 @pytest.mark.parametrize("method, path, body", [

@@ -4,7 +4,7 @@ would repeat a create. Pauses are recorded, not slept; what the emulator receive
 
 from __future__ import annotations
 
-from .wire import Rule, Scripted, graph_error, pauses, run  # noqa: F401 - pauses is a fixture
+from .wire import Rule, Scripted, graph_error, run
 
 APPS = ("GET", "applications")
 CREATE = ("POST", "applications")
