@@ -76,3 +76,30 @@ def test_a_plan_saved_by_another_format_is_refused(project):
     assert "error: saved plan format 0.9 is not 1.0" in result.err
     assert "fix: make the plan again with this idamconf" in result.err
     assert listed(project, "applications") == []
+
+
+def test_a_plan_names_the_tenant_it_was_made_for_and_is_refused_in_another(project):
+    """Against Graph (here a served emulator on loopback), a plan is made for the environment's tenantId, or for its
+    Graph URL when it names none; moved to another tenant, the saved plan is refused, nothing changed."""
+    from idamconf.emulator import Store
+    from idamconf.emulator.seed import seed_file
+    from tests.emulator.conftest import serving
+
+    first, second = "11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"
+    store = Store(project.parent / "served.db")
+    seed_file(store, project / "emulator" / "directory.yaml")
+    with serving(store) as emulator:
+        edit(project / "idamconf.yaml", "  devl:\n", f"  served:\n    graphUrl: {emulator.base_url}\n"
+             "    credential: emulator\n  devl:\n")
+        untold = json.loads(plan(project, "--env", "served", "--format", "json").out)
+        assert untold["tenant"] == emulator.base_url
+        edit(project / "idamconf.yaml", "    credential: emulator\n  devl:\n",
+             f"    credential: emulator\n    tenantId: {first}\n  devl:\n")
+        path = project.parent / "plan.json"
+        made = plan(project, "--env", "served", "--out", str(path), "--format", "json")
+        assert json.loads(made.out)["tenant"] == first
+        edit(project / "idamconf.yaml", f"    tenantId: {first}\n", f"    tenantId: {second}\n")
+        result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
+        assert result.code == 1
+        assert f"Saved plan was made for tenant {first}, not {second}. Run plan again." in result.err
+        assert store.find("applications", "uniqueName", "wordpress") is None  # nothing was changed
