@@ -80,8 +80,12 @@ def prepare(module: Module) -> Path:
         "source_paths": ["idamconf"], "only_mutate": [module.path],
         "also_copy": ["examples/", "benchmarks/", "schemas/", "README.md"],
         "pytest_add_cli_args_test_selection": module.tests,
-        # hypothesis keeps no database between mutants; pytest's cache is of no use to a copy thrown away
+        # pytest's cache is of no use to a copy thrown away
         "pytest_add_cli_args": ["-p", "no:cacheprovider", "-p", "no:warnings"],
+        # A mutant that makes the tests wait for ever (a batch never sent, a retry never given up) is stopped -- and
+        # counted as detected -- after 6 times the time its tests took unmutated, not mutmut's default 30 times:
+        # the tests wait rather than compute, and 30 times a minute of tests was 30 minutes per such mutant.
+        "timeout_multiplier": 3.0,
     }
     lines = ["", "[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in settings.items()]
     with open(work / "pyproject.toml", "a", encoding="utf-8") as project:
