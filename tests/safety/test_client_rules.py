@@ -144,3 +144,19 @@ def test_a_lost_request_is_reported_without_its_query(tmp_path, monkeypatch, pau
     message = run(tmp_path, monkeypatch, faults, scenario)
     assert message.startswith("POST http://emulator.localhost/v1.0/applications: RemoteProtocolError: ")
     assert "$select" not in message and "?" not in message
+
+
+def test_a_failure_while_a_page_is_kept_is_the_one_reported(tmp_path, monkeypatch):
+    """The next page is already asked for when a page is worked through: if that fails, the caller gets that
+    failure (the page in flight is let go), not an error about the page in flight."""
+    def keep(app):
+        raise ValueError(f"cannot keep {app['displayName']}")
+
+    async def scenario(client):
+        for number in range(3):
+            await client.call("PATCH", f"applications(uniqueName='app{number}')", {"displayName": f"A{number}"},
+                              {"Prefer": "create-if-missing"})
+        with pytest.raises(ValueError, match="cannot keep A0"):
+            await client.get_all("applications?$top=1", keep=keep)
+
+    run(tmp_path, monkeypatch, Scripted(latency=0.005), scenario)  # the next page is in flight when keep fails

@@ -38,6 +38,12 @@ class Scripted:
 
     rules: list[Rule] = field(default_factory=list)
     received: list[tuple[str, str]] = field(default_factory=list)
+    latency: float = 0.0  # seconds each HTTP round trip takes: a request then is in flight, as over a network
+
+    def connection(self):
+        from idamconf.emulator.faults import Connection
+
+        return Connection(self.latency)
 
     async def before(self, request):
         self.received.append((request.method, request.path))
