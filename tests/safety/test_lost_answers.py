@@ -98,49 +98,45 @@ def no_back_off(monkeypatch):
     monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, base_delay=0.0))
 
 
-def test_every_create_whose_answer_is_lost_is_made_once(blog, tmp_path_factory, monkeypatch):
+def sweep(start, tmp_path_factory, monkeypatch, done: str, *extra: str):
+    """Apply `start` (a configuration directory and its tenant) once to list the writes, then once per write,
+    each from a fresh copy of `start`, that write's answer lost; every apply must finish with `done` and leave a
+    tenant planning no change, without duplicates or orphans. Returns the number of fault points and the findings
+    of each."""
     import shutil
 
     pristine = tmp_path_factory.mktemp("pristine") / "config"
-    shutil.copytree(blog, pristine)
-    result, wire = apply_losing(blog, monkeypatch, None)
+    shutil.copytree(start, pristine)
+    result, wire = apply_losing(start, monkeypatch, None, *extra)
     assert result.code == 0, result.err
     victims = [(kind, n) for kind, count in sorted(wire.seen.items()) for n in range(1, count + 1)]
-    assert len(victims) == 15, victims
+    found = []
     for number, victim in enumerate(victims):
         project = tmp_path_factory.mktemp(f"lost{number}") / "config"
         shutil.copytree(pristine, project)
-        result, wire = apply_losing(project, monkeypatch, victim)
+        result, wire = apply_losing(project, monkeypatch, victim, *extra)
         assert wire.lost, f"{victim} was never sent"
         assert result.code == 0, f"{victim}: {result.err}"
-        assert "Apply complete: 18 added, 0 changed, 0 destroyed." in result.out, victim
+        assert done in result.out, (victim, result.out)
         converged(project)
         findings = check(project / ".idamconf" / "local.db")
         assert (findings.duplicates, findings.orphans) == ([], []), victim
-        assert findings.counts["applications"] == 1 and findings.counts["accessPackages"] == 3, findings.counts
+        found.append(findings)
+    return len(victims), found
+
+
+def test_every_create_whose_answer_is_lost_is_made_once(blog, tmp_path_factory, monkeypatch):
+    points, found = sweep(blog, tmp_path_factory, monkeypatch, "Apply complete: 18 added, 0 changed, 0 destroyed.")
+    assert points == 15
+    assert all((f.counts["applications"], f.counts["accessPackages"]) == (1, 3) for f in found)
 
 
 def test_every_deletion_whose_answer_is_lost_is_finished(blog, tmp_path_factory, monkeypatch):
     """Taking WordPress down: three policies, role scopes and packages, its place in the catalog, the application.
     A deletion sent again finds its object gone, and counts that as done."""
-    import shutil
-
     assert apply(blog).code == 0
     (blog / "applications" / "wordpress.yaml").unlink()
-    pristine = tmp_path_factory.mktemp("pristine") / "config"
-    shutil.copytree(blog, pristine)
-    result, wire = apply_losing(blog, monkeypatch, None, "--allow-delete")
-    assert result.code == 0, result.err
-    victims = [(kind, n) for kind, count in sorted(wire.seen.items()) for n in range(1, count + 1)]
-    assert len(victims) == 11, victims
-    for number, victim in enumerate(victims):
-        project = tmp_path_factory.mktemp(f"gone{number}") / "config"
-        shutil.copytree(pristine, project)
-        result, wire = apply_losing(project, monkeypatch, victim, "--allow-delete")
-        assert wire.lost, f"{victim} was never sent"
-        assert result.code == 0, f"{victim}: {result.err}"
-        assert "Apply complete: 0 added, 0 changed, 11 destroyed." in result.out, (victim, result.out)
-        converged(project)
-        findings = check(project / ".idamconf" / "local.db")
-        assert (findings.duplicates, findings.orphans) == ([], []), victim
-        assert findings.counts.get("applications", 0) == 0 and findings.counts.get("accessPackages", 0) == 0
+    points, found = sweep(blog, tmp_path_factory, monkeypatch, "Apply complete: 0 added, 0 changed, 11 destroyed.",
+                          "--allow-delete")
+    assert points == 11
+    assert all(f.counts.get("applications", 0) == f.counts.get("accessPackages", 0) == 0 for f in found)

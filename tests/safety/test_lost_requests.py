@@ -47,19 +47,21 @@ def test_a_create_with_no_way_to_look_it_up_is_reported_not_repeated(tmp_path, m
     assert faults.count("POST", "applications") == 1
 
 
+async def create_blog_finding_it(client):
+    """Create an application named Blog, looked up by its name if the answer is lost; and the applications then."""
+    async def find():
+        found = await client.call("GET", "applications?$filter=displayName eq 'Blog'")
+        return Response(200, found.body["value"][0]) if found.body["value"] else None
+
+    created = await client.call("POST", "applications", {"displayName": "Blog"}, find=find, direct=True)
+    return created, await client.get_all("applications")
+
+
 def test_a_lost_create_found_by_its_look_up_is_not_sent_again(tmp_path, monkeypatch, pauses, lose):
     faults = Scripted()
     lose.times = 1
 
-    async def scenario(client):
-        async def find():
-            found = await client.call("GET", "applications?$filter=displayName eq 'Blog'")
-            return Response(200, found.body["value"][0]) if found.body["value"] else None
-
-        created = await client.call("POST", "applications", {"displayName": "Blog"}, find=find, direct=True)
-        return created, await client.get_all("applications")
-
-    created, applications = run(tmp_path, monkeypatch, faults, scenario)
+    created, applications = run(tmp_path, monkeypatch, faults, create_blog_finding_it)
     assert created.status == 200 and created.body["displayName"] == "Blog"
     assert len(applications) == 1 and faults.count("POST", "applications") == 1
 
@@ -70,13 +72,7 @@ def test_a_create_lost_before_graph_ran_it_is_looked_up_then_sent_again_once(tmp
 
     async def scenario(client):
         client.policy = type(client.policy)(lookup=0.0)  # nothing appears later: no need to keep looking
-
-        async def find():
-            found = await client.call("GET", "applications?$filter=displayName eq 'Blog'")
-            return Response(200, found.body["value"][0]) if found.body["value"] else None
-
-        created = await client.call("POST", "applications", {"displayName": "Blog"}, find=find, direct=True)
-        return created, await client.get_all("applications")
+        return await create_blog_finding_it(client)
 
     created, applications = run(tmp_path, monkeypatch, faults, scenario)
     assert created.status == 201 and len(applications) == 1
