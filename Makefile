@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLES := examples
 
-.PHONY: run test bench reliability mutate clean
+.PHONY: run test bench reliability mutate mutate-lines clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ reliability: $(STAMP)
 # pyproject.toml (MODULES="idamconf/plan/diff.py ...": some of them).
 mutate: $(STAMP)
 	$(BIN)/python -m benchmarks.mutate $(MODULES)
+
+# The one-line mutations of benchmarks/line_mutants.toml (tables mutmut does not mutate), each against the whole suite.
+mutate-lines: $(STAMP)
+	$(BIN)/python -m benchmarks.mutate --lines
 
 clean:
 	rm -rf $(VENV) $(EXAMPLES)/.idamconf .mutate

@@ -12,9 +12,11 @@ explanation or UNEXPLAINED -- replaces the part of docs/testing.md between its t
     python -m benchmarks.mutate                                 # every module of the table
     python -m benchmarks.mutate idamconf/plan/diff.py ...       # some (`make mutate MODULES="..."`)
     python -m benchmarks.mutate --report                        # the report again, from the last run's results
+    python -m benchmarks.mutate --lines                         # the one-line mutations of line_mutants.toml
 
 mutmut mutates functions and methods, not module-level constants (a table such as `LOOPBACK` or `RETRYABLE`):
-those are covered by the behaviour tests in tests/safety, not by this score.
+benchmarks/line_mutants.toml holds one-line mutations of those, and of rules whose breaking spans a whole
+condition; `--lines` applies each in a copy of the tree and runs the whole suite against it (`make mutate-lines`).
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".mutate"
 DOC = ROOT / "docs" / "testing.md"
 EQUIVALENTS = ROOT / "benchmarks" / "equivalent_mutants.toml"
+LINE_MUTANTS = ROOT / "benchmarks" / "line_mutants.toml"
 COPIED = ["idamconf", "tests", "examples", "benchmarks", "schemas", "pyproject.toml", "README.md"]
 BEGIN, END = "<!-- make mutate: begin -->", "<!-- make mutate: end -->"
+LINES_BEGIN, LINES_END = "<!-- make mutate-lines: begin -->", "<!-- make mutate-lines: end -->"
 KILLED = {"killed", "timeout", "caught by type check"}  # a mutant that makes the tests hang is detected too
 
 
@@ -65,9 +69,8 @@ def table() -> dict[str, list[str]]:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["idamconf"]["mutate"]
 
 
-def prepare(module: Module) -> Path:
-    """A fresh copy of the code and tests, with mutmut's settings for this module."""
-    work = WORK / module.slug
+def copy_tree(work: Path) -> None:
+    """A fresh copy of the code and tests in `work`."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     for name in COPIED:
@@ -76,6 +79,12 @@ def prepare(module: Module) -> Path:
             shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__", ".idamconf", "*.db"))
         else:
             shutil.copy2(source, work / name)
+
+
+def prepare(module: Module) -> Path:
+    """A fresh copy of the code and tests, with mutmut's settings for this module."""
+    work = WORK / module.slug
+    copy_tree(work)
     settings = {
         "source_paths": ["idamconf"], "only_mutate": [module.path],
         "also_copy": ["examples/", "benchmarks/", "schemas/", "README.md"],
@@ -163,10 +172,36 @@ def report(modules: list[Module], command: str) -> str:
     return "\n".join(lines + ["", END])
 
 
-def write(text: str) -> None:
-    document = DOC.read_text(encoding="utf-8") if DOC.exists() else f"# Testing\n\n{BEGIN}\n{END}\n"
-    start, end = document.index(BEGIN), document.index(END) + len(END)
-    DOC.write_text(document[:start] + text + document[end:], encoding="utf-8")
+def write(text: str, begin: str = BEGIN, end: str = END) -> None:
+    document = DOC.read_text(encoding="utf-8")
+    start, stop = document.index(begin), document.index(end) + len(end)
+    DOC.write_text(document[:start] + text + document[stop:], encoding="utf-8")
+
+
+def line_mutants() -> None:
+    """Each mutation of line_mutants.toml in a copy of the tree, the whole suite run against it."""
+    work = WORK / "lines"
+    copy_tree(work)
+    rows, killed = [], 0
+    for mutant in tomllib.loads(LINE_MUTANTS.read_text())["mutant"]:
+        path = work / mutant["file"]
+        text = path.read_text(encoding="utf-8")
+        if text.count(mutant["line"]) != 1:
+            rows.append(f"| `{mutant['file']}` | `{mutant['mutated']}` | line not found once: update the list | |")
+            continue
+        path.write_text(text.replace(mutant["line"], mutant["mutated"]), encoding="utf-8")
+        started = time.monotonic()
+        result = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "-x", "-q", "-p", "no:cacheprovider"],
+                                cwd=work, capture_output=True, text=True, check=False)
+        path.write_text(text, encoding="utf-8")
+        killed += result.returncode != 0
+        verdict = "killed" if result.returncode else "**SURVIVED**"
+        rows.append(f"| `{mutant['file']}` | `{mutant['line'].strip()}` → `{mutant['mutated'].strip()}` | {verdict} | "
+                    f"{time.monotonic() - started:.0f} s |")
+        print(rows[-1], flush=True)
+    write("\n".join([LINES_BEGIN, "", f"Command: `make mutate-lines` ({time.strftime('%Y-%m-%d')}): {killed} of "
+                      f"{len(rows)} killed.", "", "| file | mutation | the suite | time |", "|---|---|---|---:|",
+                      *rows, "", LINES_END]), LINES_BEGIN, LINES_END)
 
 
 def _version() -> str:
@@ -184,7 +219,11 @@ def main() -> None:
     parser.add_argument("modules", nargs="*", help="modules of [tool.idamconf.mutate] (default: all of them)")
     parser.add_argument("--report", action="store_true", help="only write the report of the last run")
     parser.add_argument("--children", type=int, default=os.cpu_count() or 2, help="mutants tested at once")
+    parser.add_argument("--lines", action="store_true", help="run the one-line mutations of line_mutants.toml")
     arguments = parser.parse_args()
+    if arguments.lines:
+        line_mutants()
+        return
     known = table()
     unknown = [name for name in arguments.modules if name not in known]
     if unknown:
