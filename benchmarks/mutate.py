@@ -51,6 +51,7 @@ class Module:
     statuses: dict[str, str] = field(default_factory=dict)  # mutant name -> mutmut's status
     diffs: dict[str, str] = field(default_factory=dict)  # survivor -> its diff
     seconds: float = 0.0
+    command: str = ""  # the command whose run these results are
 
     @property
     def slug(self) -> str:
@@ -62,7 +63,13 @@ class Module:
 
     @property
     def survivors(self) -> list[str]:
-        return sorted((name for name, status in self.statuses.items() if status not in KILLED), key=_natural)
+        return sorted((name for name, status in self.statuses.items() if status not in KILLED | {"not checked"}),
+                      key=_natural)
+
+    @property
+    def unchecked(self) -> int:
+        """Mutants a run stopped before testing (an interrupted run): not counted in the score."""
+        return sum(status == "not checked" for status in self.statuses.values())
 
 
 def table() -> dict[str, list[str]]:
@@ -102,8 +109,9 @@ def prepare(module: Module) -> Path:
     return work
 
 
-def mutate(module: Module, children: int) -> None:
+def mutate(module: Module, children: int, command: str) -> None:
     work = prepare(module)
+    (work / "command").write_text(command)
     started = time.monotonic()
     with open(work / "mutmut.log", "w", encoding="utf-8") as log:
         subprocess.run([str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", str(children)],
@@ -123,8 +131,9 @@ def collect(module: Module) -> None:
     for meta in sorted((work / "mutants").rglob("*.py.meta")):
         codes = json.loads(meta.read_text())["exit_code_by_key"]
         module.statuses |= {name: status_by_exit_code[code] for name, code in codes.items()}
-    seconds = work / "seconds"
+    seconds, command = work / "seconds", work / "command"
     module.seconds = float(seconds.read_text()) if seconds.exists() else 0.0
+    module.command = command.read_text() if command.exists() else "make mutate"
     for name in module.survivors:
         shown = subprocess.run([str(Path(sys.executable).parent / "mutmut"), "show", name], cwd=work,
                                capture_output=True, text=True, check=False).stdout
@@ -145,21 +154,24 @@ def key(name: str, diff: str) -> str:
     return f"{function}: {before} => {after}"
 
 
-def report(modules: list[Module], command: str) -> str:
+def report(modules: list[Module]) -> str:
     explained = tomllib.loads(EQUIVALENTS.read_text()) if EQUIVALENTS.exists() else {}
-    lines = [BEGIN, "", f"Command: `{command}` (mutmut {_version()}, {os.cpu_count()} cores, "
+    commands = ", ".join(f"`{command}`" for command in dict.fromkeys(module.command for module in modules))
+    lines = [BEGIN, "", f"Produced by {commands} (mutmut {_version()}, {os.cpu_count()} cores; report written "
              f"{time.strftime('%Y-%m-%d')}).", "",
-             "| module | mutants | killed | survived | score | tests given to mutmut | time |",
-             "|---|---:|---:|---:|---:|---|---:|"]
+             "| module | mutants | killed | survived | not tested (run stopped) | score | tests given to mutmut | time |",
+             "|---|---:|---:|---:|---:|---:|---|---:|"]
     for module in modules:
-        total = len(module.statuses)
-        score = f"{100 * module.killed / total:.1f} %" if total else "-"
-        lines.append(f"| `{module.path}` | {total} | {module.killed} | {total - module.killed} | {score} | "
-                     f"{', '.join(f'`{test}`' for test in module.tests)} | {module.seconds / 60:.1f} min |")
-    total = sum(len(m.statuses) for m in modules)
+        tested = len(module.statuses) - module.unchecked
+        score = f"{100 * module.killed / tested:.1f} %" if tested else "-"
+        lines.append(f"| `{module.path}` | {len(module.statuses)} | {module.killed} | {tested - module.killed} | "
+                     f"{module.unchecked} | {score} | {', '.join(f'`{test}`' for test in module.tests)} | "
+                     f"{module.seconds / 60:.1f} min |")
+    tested = sum(len(m.statuses) - m.unchecked for m in modules)
     killed = sum(m.killed for m in modules)
-    if total:
-        lines.append(f"| **all** | {total} | {killed} | {total - killed} | **{100 * killed / total:.1f} %** | | "
+    if tested:
+        lines.append(f"| **all** | {sum(len(m.statuses) for m in modules)} | {killed} | {tested - killed} | "
+                     f"{sum(m.unchecked for m in modules)} | **{100 * killed / tested:.1f} %** | | "
                      f"{sum(m.seconds for m in modules) / 60:.1f} min |")
     lines += ["", "Survivors, each explained as equivalent (benchmarks/equivalent_mutants.toml) or UNEXPLAINED "
               "(to be killed by a test, or explained):", ""]
@@ -230,12 +242,13 @@ def main() -> None:
         parser.error(f"not in [tool.idamconf.mutate] of pyproject.toml: {', '.join(unknown)}")
     chosen = arguments.modules or list(known)
     modules = [Module(path, known[path]) for path in chosen]
+    command = "make mutate" + (f' MODULES="{" ".join(arguments.modules)}"' if arguments.modules else "")
     for module in modules:
         if arguments.report:
             collect(module)
         else:
             print(f"mutating {module.path} ...", flush=True)
-            mutate(module, arguments.children)
+            mutate(module, arguments.children, command)
         total = len(module.statuses)
         print(f"{module.path}: {module.killed}/{total} killed, {module.seconds / 60:.1f} min", flush=True)
     ran = [module for module in (Module(path, known[path]) for path in known) if (WORK / module.slug).exists()]
@@ -243,9 +256,9 @@ def main() -> None:
         if module.path not in chosen:
             collect(module)
         else:
-            module.statuses, module.diffs, module.seconds = next(
-                (m.statuses, m.diffs, m.seconds) for m in modules if m.path == module.path)
-    write(report(ran, "make mutate" + (f' MODULES="{" ".join(arguments.modules)}"' if arguments.modules else "")))
+            module.statuses, module.diffs, module.seconds, module.command = next(
+                (m.statuses, m.diffs, m.seconds, m.command) for m in modules if m.path == module.path)
+    write(report(ran))
     print(f"wrote {DOC.relative_to(ROOT)}")
 
 

@@ -136,3 +136,37 @@ def test_the_cli_colours_with_colour_only(project, monkeypatch):
     assert GREEN_CREATE in idamconf("plan", "-C", str(project), "--color").out
     applied = idamconf("apply", "-C", str(project), "--auto-approve")
     assert applied.code == 0 and "\033[" not in applied.out
+
+
+# ------------------------------------------------------------------------------------ signing in, and warnings
+@pytest.mark.parametrize("message, shown", [("AADSTS7000215: Invalid client secret provided.\nTrace ID: 1234",
+                                              "AADSTS7000215: Invalid client secret provided."),
+                                             ("   \n ", "no message")])
+def test_a_failed_sign_in_is_one_line_and_how_to_fix_it(project, monkeypatch, tmp_path, message, shown):
+    from azure.core.exceptions import ClientAuthenticationError
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def refused(*args, **kwargs):
+        raise ClientAuthenticationError(message)
+
+    monkeypatch.setattr(workflow, "survey", refused)
+    result = plan(project)
+    assert result.code == 1
+    assert result.err == (f"error: signing in to Entra ID failed (ClientAuthenticationError): {shown}\n"
+                          "fix: check the environment's tenantId, clientId and credential, and that this machine can "
+                          "reach login.microsoftonline.com.\n")
+    assert not (tmp_path / "idamconf-error.log").exists()  # expected, not a bug: no log
+
+
+def test_warnings_alone_leave_validate_successful(project):
+    from tests.cli.harness import edit
+
+    edit(project / "applications/payments-api.yaml", "      approvers: [dave.finance@contoso.com, erin.security@contoso.com]",
+         "      approvers: [dave.finance@contoso.com]")
+    edit(project / "applications/payments-api.yaml", "tags: [finance, pci]\n", "tags: [finance, pci]\n"
+         "environments: [local, devl]\n")
+    result = idamconf("validate", "-C", str(project))
+    assert "warning: " in result.err and "approvers.two" in result.err
+    assert result.err.rstrip().endswith("0 error(s), 1 warning(s).")
+    assert result.code == 0
