@@ -79,3 +79,49 @@ def test_an_emulator_environments_plan_is_for_the_embedded_emulator(project):
     """An emulator environment's plan is for the embedded emulator, whatever it says; the JSON names it."""
     document = json.loads(plan(project, "--format", "json").out)
     assert document["tenant"] == "embedded-emulator" and document["environment"] == "local"
+
+
+def test_no_project_file_says_where_and_what_to_do(tmp_path):
+    result = idamconf("validate", "-C", str(tmp_path))
+    assert result.code == 1
+    assert result.err.startswith(f"{tmp_path / 'idamconf.yaml'}: error: no idamconf.yaml in {tmp_path}\n"
+                                 "    fix: run idamconf in a configuration directory or pass --config-dir; see "
+                                 "examples/idamconf.yaml\n")
+
+
+def test_the_defaults_name_the_packages(project):
+    assert '    displayName = "eucs-idam-wordpress-writers"' in plan(project).out
+    edit(project / "idamconf.yaml", "  organisation: eucs\n", "  organisation: corp\n")
+    assert '    displayName = "corp-idam-wordpress-writers"' in plan(project).out
+
+
+def test_without_a_default_environment_local_is_used(project):
+    edit(project / "idamconf.yaml", "defaultEnvironment: local\n", "")
+    result = plan(project)
+    assert result.code == 0 and result.out.startswith("Target: local — embedded emulator")
+
+
+def test_what_an_environment_signs_in_with(project):
+    """The credential and identities idamconf will sign in with, as idamconf.yaml gives them (nothing is printed
+    before signing in, so this is read from the target idamconf builds)."""
+    from idamconf.config.load import load_configuration
+    from idamconf.workflow import target_for
+
+    edit(project / "idamconf.yaml", "    tenantId: 00000000-0000-0000-0000-00000000d001\n    credential: default\n",
+         "    tenantId: 00000000-0000-0000-0000-00000000d001\n")
+    edit(project / "idamconf.yaml", "    credential: workload-identity\n    # In live",
+         "    credential: certificate\n    certificatePath: /vault/idamconf.pem\n    # In live")
+    configuration = load_configuration(project)
+    devl, nle, live = (target_for(configuration, name) for name in ("devl", "nle", "live"))
+    assert (devl.credential, devl.tenant_id) == ("default", "00000000-0000-0000-0000-00000000d001")
+    assert (nle.credential, nle.client_id) == ("workload-identity", "00000000-0000-0000-0000-0000000c11e0")
+    assert (live.credential, live.client_id, live.certificate_path) == (
+        "certificate", "00000000-0000-0000-0000-0000000c11e1", "/vault/idamconf.pem")
+
+
+def test_every_error_is_reported_in_the_order_of_the_files_folders(project):
+    (project / "applications" / "team").mkdir()
+    (project / "applications" / "team" / "x.yaml").write_text("name: [broken\n")
+    (project / "applications" / "team-b.yaml").write_text("name: [broken\n")
+    err = idamconf("validate", "-C", str(project)).err
+    assert err.index("applications/team/x.yaml:") < err.index("applications/team-b.yaml:")
