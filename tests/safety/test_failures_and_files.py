@@ -33,7 +33,9 @@ def test_an_unexpected_failure_is_one_line_and_a_log_with_the_traceback(project,
     assert result.err == f"error: unexpected RuntimeError: the planner broke (details in {log})\n"
     assert "Traceback" not in result.out + result.err
     text = log.read_text(encoding="utf-8")
-    assert text.startswith("Traceback (most recent call last):")
+    lines = text.splitlines()
+    assert lines[0] == "Traceback (most recent call last):"
+    assert all(line.startswith("  ") for line in lines[1:-1]), text  # the frames, as Python prints them
     assert "in broken" in text and "in survey" in text
     assert text.rstrip().endswith("RuntimeError: the planner broke")
 
