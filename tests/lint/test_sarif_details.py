@@ -1,0 +1,31 @@
+"""The parts of `lint --format sarif` code scanning shows: security rules tagged as such, a finding's message as
+written (with no note when every environment grades it alike), the other file a duplicate display name is in, and a
+log indented for people who read its diff."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli.harness import edit
+
+from .test_rules import BLOG, PAYMENTS, lint
+
+
+def test_security_rules_are_tagged_and_only_they(project):
+    out = lint(project, "--format", "sarif").out
+    assert out.startswith('{\n  "$schema": ')
+    rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    assert {rule["id"]: rule.get("properties") for rule in rules if "properties" in rule} == {
+        "security.token-lifetime": {"tags": ["security"]}, "security.secret-in-file": {"tags": ["security"]},
+        "security.multi-tenant": {"tags": ["security"]}}
+
+
+def test_a_duplicate_display_name_is_shown_where_both_are(project):
+    edit(project / PAYMENTS, "displayName: Payments API", "displayName: WordPress  blog")
+    [result] = json.loads(lint(project, "--format", "sarif", "--env", "devl").out)["runs"][0]["results"]
+    assert result["ruleId"] == "display-name.duplicate"
+    assert result["message"]["text"] == (f"display name 'WordPress Blog' is also used by payments-api "
+                                         f"({project / PAYMENTS}:3). Fix: give each application its own display "
+                                         "name.")
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == BLOG
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 3, "startColumn": 14}
