@@ -1,4 +1,4 @@
-"""The parts of `lint --format sarif` code scanning shows: security rules tagged as such, a finding's message as
+"""lint's output as a person and code scanning read it, whole: the terminal's text, and in `--format sarif` security rules tagged as such, a finding's message as
 written (with no note when every environment grades it alike), the other file a duplicate display name is in, and a
 log indented for people who read its diff."""
 
@@ -29,3 +29,22 @@ def test_a_duplicate_display_name_is_shown_where_both_are(project):
                                          "name.")
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == BLOG
     assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 3, "startColumn": 14}
+
+
+def test_the_terminal_shows_each_finding_its_fix_and_a_summary(project):
+    edit(project / PAYMENTS, "displayName: Payments API", "displayName: WordPress  blog")
+    result = lint(project, "--env", "devl")
+    assert result.code == 0
+    assert result.out == (
+        f"{project / BLOG}:3:14: warning: [display-name.duplicate] displayName: display name 'WordPress Blog' is also "
+        f"used by payments-api ({project / PAYMENTS}:3)\n"
+        "    fix: give each application its own display name\n"
+        "\n"
+        "lint: 0 error(s), 1 warning(s) from 11 rules.\n")
+
+
+def test_a_finding_graded_alike_everywhere_carries_no_note(project):
+    edit(project / PAYMENTS, "  - dave.finance@contoso.com\n", "")
+    text = json.loads(lint(project, "--format", "sarif").out)["runs"][0]["results"][0]["message"]["text"]
+    assert text == ("only 1 owner; the organisation requires at least two. Fix: add a second owner so that the "
+                    "application is never left without one.")
