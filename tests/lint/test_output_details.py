@@ -48,3 +48,28 @@ def test_a_finding_graded_alike_everywhere_carries_no_note(project):
     text = json.loads(lint(project, "--format", "sarif").out)["runs"][0]["results"][0]["message"]["text"]
     assert text == ("only 1 owner; the organisation requires at least two. Fix: add a second owner so that the "
                     "application is never left without one.")
+
+
+def test_each_finding_says_where_and_how_to_fix_it(project):
+    from .test_rules import HR
+
+    edit(project / BLOG, "signInAudience: AzureADMyOrg", "signInAudience: AzureADMultipleOrgs")
+    edit(project / HR, "      name: eucs-idam-hr-record-administrators", "      name: hr-admins")
+    result = lint(project, "--env", "devl")
+    assert result.out == (
+        f"{project / HR}:34:13: warning: [package.naming] appRoles[2].accessPackage.name: access package name "
+        "'hr-admins' does not follow <organisation>-<department>-<application>-<role>s\n"
+        "    fix: rename it to start with eucs-idam- in lowercase letters, digits and hyphens, or remove name to use "
+        "the default eucs-idam-hr-self-service-hr-administrators\n"
+        f"{project / BLOG}:8:17: warning: [security.multi-tenant] signInAudience: signInAudience AzureADMultipleOrgs "
+        "lets accounts outside the organisation sign in\n"
+        "    fix: use AzureADMyOrg (the default) unless the security team has approved a multi-tenant application\n"
+        "\n"
+        "lint: 0 error(s), 2 warning(s) from 11 rules.\n")
+
+
+def test_a_secret_finding_says_how_to_get_rid_of_it(project):
+    edit(project / BLOG, "web:\n", "clientSecret: hunter2-Sup3rS3cret\nweb:\n")
+    assert ("    fix: remove the value and rotate the secret (it is in the repository's history); let the pipeline "
+            "pass it from the vault, e.g. clientSecretEnv: IDAMCONF_CLIENT_SECRET names the variable\n") in lint(
+        project).out
