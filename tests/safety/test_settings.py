@@ -47,7 +47,8 @@ def test_an_environments_catalog_holds_its_packages(project):
 def test_a_saved_plan_is_refused_when_a_file_was_renamed(project):
     path = project.parent / "plan.json"
     assert plan(project, "--out", str(path)).code == 0
-    os.rename(project / "applications/wordpress.yaml", project / "applications/blog.yaml")
+    # the same content, the same place in the files' order, another name
+    os.rename(project / "applications/wordpress.yaml", project / "applications/wordpress-blog.yaml")
     result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
     assert result.code == 1
     assert "Saved plan is stale: the configuration changed since the plan was made." in result.err
