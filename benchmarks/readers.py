@@ -5,10 +5,10 @@
 
 Both read the same pages -- the same URLs, query options and page sizes as idamconf's plan: the project's
 applications (tag `$filter`, `$select` of the managed fields, `$expand=owners`, `$top=999`), its service
-principals, every access package with its role scopes (role, scope) and catalog, every catalog, every assignment
-policy with its access package (each of the governance lists with `$select` of what a plan uses), and each
-catalog's resources (their ids and origin ids). The floor reads the lists
-concurrently, as idamconf does (and each catalog's resources as soon as the catalogs are in, as idamconf does); the
+principals (plainly, with their owners, and with the app role assignments they grant), every access package with
+its role scopes (role, scope) and catalog, every catalog, every assignment policy with its access package (each
+of the governance lists with `$select` of what a plan uses), and each catalog's resources (their ids and origin
+ids). The floor reads the lists concurrently, as idamconf does (and each catalog's resources as soon as the catalogs are in, as idamconf does); the
 typed client reads them one after the other, as a script would (it is busy deserialising, not waiting). For extrapolation, `--pages K` stops each list after K pages and `--top T` asks for
 pages of T objects instead of 999. Prints one JSON line: per list its pages, objects, seconds, whether it was
 read to the end, and the objects and seconds of its first page (which also pays one-time costs: the typed
@@ -24,6 +24,7 @@ import time
 
 from idamconf.graph.read import (APP_FIELDS, CATALOG_FIELDS, PACKAGE_FIELDS, POLICY_FIELDS, RESOURCE_FIELDS,
                                  SP_FIELDS)
+from idamconf.graph.read_assignments import ASSIGNMENT_FIELDS
 
 GOV = "identityGovernance/entitlementManagement"
 OWNER_FIELDS = "id,userPrincipalName"
@@ -40,6 +41,9 @@ def lists(tag: str, top: int = PAGE) -> list[tuple[str, str, dict]]:
         ("applications", "applications", {"$filter": tagged(tag), "$select": APP_FIELDS,
                                           "$expand": f"owners($select={OWNER_FIELDS})", "$top": str(top)}),
         ("servicePrincipals", "servicePrincipals", {"$filter": tagged(tag), "$select": SP_FIELDS, "$top": str(top)}),
+        *((f"servicePrincipals.{relation}", "servicePrincipals",
+           {"$filter": tagged(tag), "$select": "id", "$expand": f"{relation}($select={fields})", "$top": str(top)})
+          for relation, fields in (("owners", OWNER_FIELDS), ("appRoleAssignedTo", ASSIGNMENT_FIELDS))),
         ("accessPackages", f"{GOV}/accessPackages", {"$select": PACKAGE_FIELDS,
                                                      "$expand": "resourceRoleScopes($expand=role,scope),catalog",
                                                      "$top": str(top)}),
@@ -93,11 +97,13 @@ async def read_raw(graph_url: str, tag: str, max_pages: int | None, top: int = P
 
         entries = lists(tag, top)
 
+        listed = next(entry for entry in entries if entry[0] == "catalogs")
+
         async def catalogs_and_their_resources() -> None:  # as idamconf does: without waiting for the applications
-            catalogs = await read(*entries[3])
+            catalogs = await read(*listed)
             await asyncio.gather(*(read(*resources_list(catalog["id"], top)) for catalog in catalogs))
 
-        await asyncio.gather(*(read(*entry) for entry in entries if entry is not entries[3]),
+        await asyncio.gather(*(read(*entry) for entry in entries if entry is not listed),
                              catalogs_and_their_resources())
     return tally
 
@@ -145,6 +151,8 @@ async def read_typed(graph_url: str, tag: str, max_pages: int | None, top: int =
     client, raw = _typed_client(graph_url)
     management = client.identity_governance.entitlement_management
     builders = {"applications": client.applications, "servicePrincipals": client.service_principals,
+                "servicePrincipals.owners": client.service_principals,
+                "servicePrincipals.appRoleAssignedTo": client.service_principals,
                 "accessPackages": management.access_packages, "catalogs": management.catalogs,
                 "assignmentPolicies": management.assignment_policies}
     tally = Tally()

@@ -19,6 +19,7 @@ import httpx
 from .measure import IDAMCONF, ROOT, environment
 
 HOST = "127.0.0.1"
+BEARER = {"Authorization": "Bearer bench"}  # the emulator's own endpoints ask for a token, as /v1.0 does
 
 
 def free_port() -> int:
@@ -63,7 +64,7 @@ class Served:
             if self._process.poll() is not None:
                 raise RuntimeError(f"the emulator exited {self._process.returncode}: {self._log.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{self.root}/_emulator/stats", timeout=2, trust_env=False).status_code == 200:
+                if httpx.get(f"{self.root}/_emulator/stats", headers=BEARER, timeout=2, trust_env=False).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
@@ -71,12 +72,12 @@ class Served:
         raise RuntimeError(f"the emulator did not answer within {seconds:.0f} s: {self._log.read_text()[-2000:]}")
 
     def stats(self) -> dict:
-        response = httpx.get(f"{self.root}/_emulator/stats", timeout=30, trust_env=False)
+        response = httpx.get(f"{self.root}/_emulator/stats", headers=BEARER, timeout=30, trust_env=False)
         response.raise_for_status()
         return response.json()
 
     def reset(self) -> None:
-        httpx.post(f"{self.root}/_emulator/stats/reset", timeout=30, trust_env=False).raise_for_status()
+        httpx.post(f"{self.root}/_emulator/stats/reset", headers=BEARER, timeout=30, trust_env=False).raise_for_status()
 
 
 def throttled(stats: dict) -> int:

@@ -17,6 +17,7 @@ import yaml
 
 USERS = 40
 PROJECT = "synthetic"
+TENANT_ID = "5e17a000-0000-4000-8000-000000000001"  # the emulated tenant's id: identifier URIs name it ({tenantId})
 
 
 def user(number: int) -> str:
@@ -24,7 +25,8 @@ def user(number: int) -> str:
 
 
 def directory(users: int = USERS) -> dict:
-    return {"users": [{"id": f"3c8e0000-0000-4000-8000-{n:012d}", "userPrincipalName": user(n),
+    return {"tenant": {"id": TENANT_ID},
+            "users": [{"id": f"3c8e0000-0000-4000-8000-{n:012d}", "userPrincipalName": user(n),
                        "displayName": f"User {n}"} for n in range(users)]}
 
 
@@ -41,7 +43,7 @@ def application(number: int, owners: int = 1) -> dict:
         "displayName": f"Synthetic application {number}",
         "description": f"Application {number} of the synthetic tenant.",
         "owners": people[:owners],
-        "identifierUris": [f"api://{PROJECT}-app-{number:05d}"],
+        "identifierUris": [f"api://{{tenantId}}/{PROJECT}-app-{number:05d}"],
         "web": {"redirectUris": [f"https://app-{number:05d}.contoso.com/signin-oidc"]},
         "tags": ["synthetic"],
         "appRoles": roles,
@@ -53,7 +55,8 @@ def project(environment: dict | None = None) -> dict:
         "project": PROJECT,
         "defaultEnvironment": "local",
         "defaults": {"organisation": "syn", "department": "idam", "catalog": "Synthetic applications"},
-        "environments": {"local": environment or {"emulator": True, "seed": "emulator/directory.yaml"}},
+        "environments": {"local": environment or {"emulator": True, "seed": "emulator/directory.yaml",
+                                                  "tenantId": TENANT_ID}},
     }
 
 

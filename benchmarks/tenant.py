@@ -101,7 +101,8 @@ def point_at(root: Path, graph_url: str) -> None:
     """Give the configuration an environment `served` for the emulator at `graph_url` (its port changes)."""
     path = root / "idamconf.yaml"
     project = yaml.safe_load(path.read_text(encoding="utf-8"))
-    project["environments"][SERVED] = {"graphUrl": graph_url, "credential": "emulator"}
+    project["environments"][SERVED] = {"graphUrl": graph_url, "credential": "emulator",
+                                       "tenantId": synthetic.TENANT_ID}
     path.write_text(yaml.safe_dump(project, sort_keys=False), encoding="utf-8")
 
 

@@ -33,6 +33,13 @@ class Findings:
 class Tenant:
     objects: dict[str, dict[str, dict]]  # kind -> storage key -> document
     links: dict[str, list[tuple[str, str]]]  # relation -> [(source, target)]
+    tenant_id: str = ""
+
+    def own_service_principals(self) -> dict[str, dict]:
+        """The service principals of this tenant's applications: not those of applications another tenant owns
+        (Microsoft Graph's, in every tenant), which have no application here by design."""
+        return {key: sp for key, sp in self.kind("servicePrincipals").items()
+                if sp.get("appOwnerOrganizationId") in (None, self.tenant_id)}
 
     def kind(self, name: str) -> dict[str, dict]:
         return self.objects.get(name, {})
@@ -59,9 +66,10 @@ def read_tenant(path: Path) -> Tenant:
         links: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for relation, source, target in db.execute("SELECT relation, source, target FROM links"):
             links[relation].append((source, target))
+        tenant_id = (db.execute("SELECT value FROM meta WHERE key = 'tenantId'").fetchone() or ("",))[0]
     finally:
         db.close()
-    return Tenant(dict(objects), dict(links))
+    return Tenant(dict(objects), dict(links), tenant_id)
 
 
 def check(path: Path) -> Findings:
@@ -69,6 +77,11 @@ def check(path: Path) -> Findings:
     findings = Findings(counts={kind: len(tenant.kind(kind)) for kind in (
         "applications", "servicePrincipals", "catalogs", "accessPackageResources", "accessPackages",
         "resourceRoleScopes", "assignmentPolicies")})
+    # projects' records (idamconf/record/) are applications too, counted apart: one per project, never more
+    findings.counts["records"] = sum(1 for app in tenant.kind("applications").values()
+                                     if (app.get("uniqueName") or "").startswith("idamconf.project."))
+    findings.counts["applications"] -= findings.counts["records"]
+    findings.counts["servicePrincipals"] = len(tenant.own_service_principals())
     _duplicates(tenant, findings.duplicates)
     _orphans(tenant, findings.orphans)
     return findings
@@ -103,7 +116,7 @@ def _orphans(tenant: Tenant, found: list[str]) -> None:
     app_ids = {a.get("appId") for a in tenant.kind("applications").values()}
     service_principals = tenant.kind("servicePrincipals")
     found += [f"service principal {key} (appId {sp.get('appId')}) has no application"
-              for key, sp in service_principals.items() if sp.get("appId") not in app_ids]
+              for key, sp in tenant.own_service_principals().items() if sp.get("appId") not in app_ids]
     in_catalog = tenant.sources("catalogResources")
     for key, resource in tenant.kind("accessPackageResources").items():
         if resource.get("originId") not in service_principals:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from . import apply_access
+from . import apply_access, apply_assignments, apply_exposed, apply_logo, apply_permissions
 from .apply_access import StepFailed
+from .apply_recovery import not_replicated, owned_by, write_checked
 from .graph.client import GraphClient, GraphUnavailable, Response, not_yet_visible, query
 from .plan.model import DISABLE_FIRST, Action, Change, Plan
+from .plan.placeholders import deferred_identifier_uris, resolve_app_id
 
-ALREADY_OWNER = "One or more added object references already exist"
 
 
 @dataclass
@@ -28,15 +30,29 @@ class Outcome:
     def count(self, action: Action) -> int:
         return sum(1 for change in self.done if change.action is action and change.counted)
 
+    def result(self, change: Change) -> str:
+        """What became of one change: done, failed, skipped (an earlier step of its application failed) or not done
+        (apply stopped before it, e.g. at --timeout)."""
+        def among(changes) -> bool:
+            return any(other.address == change.address and other == change for other in changes)
 
-async def apply_plan(client: GraphClient, plan: Plan, report=lambda change, verb: None) -> Outcome:
+        if among(self.done):
+            return "done"
+        if among(failed for failed, _ in self.failed):
+            return "failed"
+        return "skipped" if among(self.skipped) else "not done"
+
+
+async def apply_plan(client: GraphClient, plan: Plan, report=lambda change, verb: None,
+                     root: Path | None = None) -> Outcome:
+    """`root`: the configuration directory, where files the plan names are read (a logo)."""
     outcome = Outcome()
     catalogs = await apply_access.ensure_catalogs(client, plan, outcome, report)
     by_app: dict[str, list[Change]] = {}
     for change in plan.changes:  # unchanged roles too: Graph takes appRoles as a whole collection
         if change.kind != "catalog" and not (change.kind == "application" and change.action is Action.DELETE):
             by_app.setdefault(change.application, []).append(change)
-    chains = {name: _ApplicationChain(client, name, changes, outcome, report, catalogs)
+    chains = {name: _ApplicationChain(client, name, changes, outcome, report, catalogs, root)
               for name, changes in by_app.items() if any(change.action is not Action.NOOP for change in changes)}
     # Releases before claims, so that one apply completes when a package name, an identifier URI or an application
     # name moves: first every access-package teardown, then the applications that leave, then the applications that
@@ -53,14 +69,25 @@ async def apply_plan(client: GraphClient, plan: Plan, report=lambda change, verb
                  and set(c.before["identifierUris"]) - set(c.after["identifierUris"])}
     for wave in (releasing, chains.keys() - releasing):
         await asyncio.gather(*(chains[name].run() for name in wave))
+    await apply_exposed.late_clients(chains)  # clients created by this apply, pre-authorised once they exist
+    await apply_permissions.grant(chains, _known_ids(plan))  # consents name two chains' objects: after them all
     return outcome
+
+
+def _known_ids(plan: Plan) -> dict[str, dict]:
+    """Application name -> the ids the plan knows of it (id, appId, servicePrincipalId)."""
+    known: dict[str, dict] = {}
+    for change in plan.changes:
+        known.setdefault(change.application, {}).update(
+            {key: value for key, value in change.ids.items() if key in ("id", "appId", "servicePrincipalId")})
+    return known
 
 
 class _ApplicationChain:
     def __init__(self, client: GraphClient, name: str, changes: list[Change], outcome: Outcome, report,
-                 catalogs: dict | None = None):
+                 catalogs: dict | None = None, root: Path | None = None):
         self.client, self.name, self.changes, self.outcome, self.report = client, name, changes, outcome, report
-        self.catalogs = catalogs or {}
+        self.catalogs, self.root = catalogs or {}, root
         self.failed = False
         self.ids: dict = {}
         for change in changes:
@@ -71,8 +98,8 @@ class _ApplicationChain:
         return [c for c in self.changes if c.kind == kind and (reason == "any" or c.reason == reason)]
 
     async def release(self) -> None:
-        """Access packages, role scopes, policies and catalog places this application gives up."""
-        await self._steps([lambda: apply_access.teardown(self)])
+        """Access packages, role scopes, policies, catalog places and role assignments this application gives up."""
+        await self._steps([lambda: apply_access.teardown(self), lambda: apply_assignments.release(self)])
 
     async def run(self) -> None:
         """The application first; then, side by side, what depends only on it: its service principal (and then its
@@ -80,11 +107,15 @@ class _ApplicationChain:
         the catalog before it links the role)."""
         if self.failed:
             return  # what is left depends on what failed
-        await self._steps([self.upsert_application, self.disable_roles, self.write_roles_and_attributes])
+        await self._steps([self.adopt_application, self.upsert_application,
+                           lambda: apply_permissions.withdraw(self), self.disable_roles,
+                           lambda: apply_exposed.disable_scopes(self), self.write_roles_and_attributes,
+                           lambda: apply_permissions.request(self)])
         if self.failed:
             return
         principal = asyncio.ensure_future(self.upsert_service_principal())
         results = await asyncio.gather(principal, self.owners(), apply_access.build(self, self.catalogs, principal),
+                                       apply_assignments.build(self, principal), apply_logo.upload(self, self.root),
                                        return_exceptions=True)
         self._failed_with([result for result in results if isinstance(result, BaseException)])
 
@@ -125,8 +156,7 @@ class _ApplicationChain:
         response = await self.client.call(method, path, body, headers, **rules)
         if not response.ok and not ok_if(response):
             if rules["settle"] and not_yet_visible(response):
-                raise StepFailed(f"{response.error} -- still so after waiting {self.client.policy.settle:.0f} s for "
-                                 "Graph to replicate what this apply created; run apply again to finish")
+                raise StepFailed(not_replicated(response.error, self.client.policy.settle))
             raise StepFailed(response.error)
         return response
 
@@ -136,16 +166,33 @@ class _ApplicationChain:
         if not created:
             return
         roles = [c for c in self.of("role") if c.action is Action.CREATE]
-        body = {**created[0].after, "appRoles": [c.after for c in roles]}
+        after = created[0].after
+        later = deferred_identifier_uris(after)
+        body = apply_exposed.with_api(self, {**after, "identifierUris": [
+            uri for uri in after["identifierUris"] if uri not in later], "appRoles": [c.after for c in roles],
+            **apply_permissions.on_create(self)})
         response = await self.send("PATCH", f"applications(uniqueName='{self.name}')", body,
                                    {"Prefer": "create-if-missing"})
         if response.status == 201:
             self.ids = {"id": response.body["id"], "appId": response.body["appId"]}
         else:  # 204: it already existed (a repeated apply after a lost response); the PATCH brought it up to date
-            found = await self.send("GET", query(f"applications(uniqueName='{self.name}')", select="id,appId"),
-                                    settle=True)
+            found = await self.send("GET", query(f"applications(uniqueName='{self.name}')",
+                                                 select="id,appId,tags"), settle=True)
             self.ids = {"id": found.body["id"], "appId": found.body["appId"]}
+        if later:  # now that the app id is known (plan/placeholders.py); the next plan finds them set
+            uris = sorted(resolve_app_id(uri, self.ids["appId"]) for uri in after["identifierUris"])
+            await self.send("PATCH", f"applications/{self.ids['id']}", {"identifierUris": uris})
         self.finish(created + roles, "created")
+        apply_exposed.finished(self)
+
+    async def adopt_application(self) -> None:
+        """An existing application becomes the project's: its uniqueName (set once: Graph never changes it) and the
+        project's tag, first and together, so that an apply cut short after it leaves an application the next plan
+        reads as the project's (plan/adoption.py)."""
+        for change in self.of("application"):
+            if change.action is Action.ADOPT:
+                await self.send("PATCH", f"applications/{self.ids['id']}", {"uniqueName": self.name,
+                                                                            "tags": change.after["tags"]})
 
     async def disable_roles(self) -> None:
         steps = self.of("role", DISABLE_FIRST)
@@ -158,16 +205,22 @@ class _ApplicationChain:
         self.finish(steps, "disabled")
 
     async def write_roles_and_attributes(self) -> None:
-        app = [c for c in self.of("application") if c.action is Action.UPDATE]
+        app = [c for c in self.of("application") if c.action in (Action.UPDATE, Action.ADOPT)]
         roles = [c for c in self.of("role") if c.reason != DISABLE_FIRST and c.action is not Action.NOOP]
-        if not app and not roles or any(c.action is Action.CREATE for c in self.of("application")):
+        exposed = apply_exposed.pending(self)
+        if not app and not roles and not exposed or any(c.action is Action.CREATE for c in self.of("application")):
             return
         body = {attribute.path.split(".")[0]: app[0].after[attribute.path.split(".")[0]]
-                for attribute in app[0].attributes} if app else {}
+                for attribute in app[0].attributes if attribute.path != "uniqueName"} if app else {}
         if roles:
             body["appRoles"] = [c.after for c in self.of("role") if c.after is not None and c.reason != DISABLE_FIRST]
-        await self.send("PATCH", f"applications/{self.ids['id']}", body)
-        self.finish(app, "updated")
+        body = apply_logo.with_marker(self, apply_exposed.with_api(self, body))
+        # one write unless the token version moves: then a value can move between a role and a scope at once
+        moving = app and any(a.path == "api.requestedAccessTokenVersion" for a in app[0].attributes)
+        for part in token_version_in_order(body) if moving else [body]:
+            await self.send("PATCH", f"applications/{self.ids['id']}", part)
+        apply_exposed.finished(self)
+        self.finish(app, "adopted" if app and app[0].action is Action.ADOPT else "updated")
         self.finish([c for c in roles if c.action is Action.CREATE], "created")
         self.finish([c for c in roles if c.action is Action.UPDATE], "updated")
         self.finish([c for c in roles if c.action is Action.DELETE], "removed")
@@ -183,17 +236,31 @@ class _ApplicationChain:
             self.finish([change], "created" if change.action is Action.CREATE else "updated")
 
     async def owners(self) -> None:
-        for change in self.of("owner"):
+        changes = [change for change in self.of("owner") if change.action is not Action.NOOP]
+        if changes:  # (a chain may be only an application's teardown: no ids then)
+            await self.change_owners(changes, f"applications/{self.ids['id']}")
+
+    async def change_owners(self, changes: list[Change], holder: str) -> None:
+        """Owners added and removed, of the object at `holder` (the application, or its service principal)."""
+        for change in changes:
             owner = change.ids["userId"]
             if change.action is Action.CREATE:
                 reference = {"@odata.id": f"{self.client.base_url}/directoryObjects/{owner}"}
-                await self.send("POST", f"applications/{self.ids['id']}/owners/$ref", reference, repeatable=True,
-                                ok_if=lambda r: r.status == 400 and ALREADY_OWNER in r.error.message)
+                await write_checked(self, "POST", f"{holder}/owners/$ref", reference, repeatable=True,
+                                    done=owned_by(self, holder, owner))
                 self.finish([change], "added")
             elif change.action is Action.DELETE:
-                await self.send("DELETE", f"applications/{self.ids['id']}/owners/{owner}/$ref",
-                                ok_if=lambda r: r.status == 404, settle=False)
+                await self.send("DELETE", f"{holder}/owners/{owner}/$ref", ok_if=lambda r: r.status == 404,
+                                settle=False)
                 self.finish([change], "removed")
+
+    async def service_principal_id(self) -> str:
+        """The object id of the application's service principal: from the plan or its creation, else read."""
+        if "servicePrincipalId" not in self.ids:
+            found = await self.send("GET", query(f"servicePrincipals(appId='{self.ids['appId']}')", select="id"),
+                                    settle=True)
+            self.ids["servicePrincipalId"] = found.body["id"]
+        return self.ids["servicePrincipalId"]
 
     async def delete(self, change: Change) -> None:
         try:
@@ -202,3 +269,14 @@ class _ApplicationChain:
             self.finish([change], "destroyed")
         except (StepFailed, GraphUnavailable) as error:
             self.outcome.failed.append((change, str(error)))
+
+
+def token_version_in_order(body: dict) -> list[dict]:
+    """An update as the PATCHes Graph takes: a change of access token version in a write of its own when other
+    properties change too -- first when moving to v2 (a personal-account audience, or identifier URIs the tenant's
+    policy spares only on v2 applications, need it already), last when moving back to v1."""
+    if "api" not in body or len(body) == 1:
+        return [body]
+    version, rest = {"api": body["api"]}, {name: value for name, value in body.items() if name != "api"}
+    return [version, rest] if body["api"].get("requestedAccessTokenVersion") == 2 else [rest, version]
+

@@ -12,14 +12,13 @@ import asyncio
 import datetime as dt
 import time
 
+from .apply_recovery import grants_role, in_catalog, offers_role, visible, write_checked
 from .graph.client import GraphFailure, Response, query
 from .plan.governance import UNREVIEWED, catalog_description
 from .plan.model import Action, Plan
 
 GOV = "identityGovernance/entitlementManagement"
 SYSTEM = "AadApplication"
-ALREADY_THERE = "is already in the catalog"  # a repeated adminAdd (its first answer was lost)
-NOT_THERE = "is not in the catalog"  # a repeated adminRemove
 
 
 class StepFailed(Exception):
@@ -75,9 +74,9 @@ async def teardown(chain) -> None:
                          settle=False)
         chain.finish([change], "destroyed")
     for change in (c for c in gone if c.kind == "catalog_resource"):
-        await chain.send("POST", f"{GOV}/resourceRequests", _resource_request("adminRemove", change.ids["catalogId"],
-                                                                              change.ids["servicePrincipalId"]),
-                         repeatable=True, settle=False, ok_if=lambda r: r.status == 400 and NOT_THERE in r.error.message)
+        catalog_id, sp = change.ids["catalogId"], change.ids["servicePrincipalId"]
+        await write_checked(chain, "POST", f"{GOV}/resourceRequests", _resource_request("adminRemove", catalog_id, sp),
+                            repeatable=True, done=in_catalog(chain, catalog_id, sp, wanted=False))
         chain.finish([change], "destroyed")
 
 
@@ -124,11 +123,7 @@ class _Builder:
         return self.catalogs[name]
 
     async def service_principal(self) -> str:
-        if "servicePrincipalId" not in self.chain.ids:
-            found = await self.chain.send("GET", query(f"servicePrincipals(appId='{self.chain.ids['appId']}')",
-                                                       select="id"), settle=True)
-            self.chain.ids["servicePrincipalId"] = found.body["id"]
-        return self.chain.ids["servicePrincipalId"]
+        return await self.chain.service_principal_id()
 
     async def resource(self, catalog_id: str, expected: bool = False) -> dict | None:
         """The application's resource in the catalog; `expected`: it was just added, so wait out replication."""
@@ -150,8 +145,11 @@ class _Builder:
         catalog_id = self.catalog_id(change.after["catalog"])
         if await self.resource(catalog_id) is None:
             sp = await self.service_principal()
-            await self.chain.send("POST", f"{GOV}/resourceRequests", _resource_request("adminAdd", catalog_id, sp),
-                                  repeatable=True, ok_if=lambda r: r.status == 400 and ALREADY_THERE in r.error.message)
+            await write_checked(self.chain, "POST", f"{GOV}/resourceRequests",
+                                _resource_request("adminAdd", catalog_id, sp), repeatable=True,
+                                done=in_catalog(self.chain, catalog_id, sp),
+                                ready=(visible(self.chain, f"servicePrincipals/{sp}"),
+                                       visible(self.chain, f"{GOV}/catalogs/{catalog_id}")))
         self.chain.finish([change], "added")
 
     async def package(self, changes: list, joined) -> None:
@@ -176,33 +174,48 @@ class _Builder:
             self.chain.finish([change], "updated")
             return change.ids["packageId"]
         async def find() -> Response | None:
+            """The package of this name in this catalog that grants nothing yet: the project's own, created by a
+            request whose answer was lost or by an apply cut short (Graph compares names case-insensitively)."""
             found = await self.chain.send("GET", query(f"{GOV}/accessPackages", expand="resourceRoleScopes,catalog",
                                                        filter=f"displayName eq '{_quoted(body['displayName'])}'"))
             same = [p for p in found.body.get("value", []) if (p.get("catalog") or {}).get("id") == catalog_id]
+            if any(p.get("resourceRoleScopes") for p in same):
+                raise StepFailed(f"access package '{body['displayName']}' now exists in this catalog and grants "
+                                 "another role: it is not this project's. Run plan again.")
             return Response(200, same[0]) if same else None
 
         found = await find()
-        if found is not None and found.body.get("resourceRoleScopes"):
-            raise StepFailed(f"access package '{body['displayName']}' now exists in this catalog and grants another "
-                             "role: it is not this project's. Run plan again.")
+        if found is not None and await self._has_policy(found.body["id"]):
+            raise StepFailed(f"access package '{body['displayName']}' now exists in this catalog with a policy of its "
+                             "own: it is not this project's. Run plan again.")
         if found is not None:  # the empty shell an apply of ours left when it was cut short: finish it
             package_id = found.body["id"]
+            if self.chain.client.ownership is not None:
+                self.chain.client.ownership.adopt_package(package_id)
         else:
-            created = await self.chain.send("POST", f"{GOV}/accessPackages", {**body, "isHidden": False,
-                                                                              "catalog": {"id": catalog_id}}, find=find)
+            created = await write_checked(self.chain, "POST", f"{GOV}/accessPackages",
+                                          {**body, "isHidden": False, "catalog": {"id": catalog_id}}, find=find,
+                                          ready=(visible(self.chain, f"{GOV}/catalogs/{catalog_id}"),))
             package_id = created.body["id"]
         self.chain.finish([change], "created")
         return package_id
+
+    async def _has_policy(self, package_id: str) -> bool:
+        found = await self.chain.send("GET", query(f"{GOV}/assignmentPolicies",
+                                                   filter=f"accessPackage/id eq '{package_id}'", select="id"))
+        return bool(found.body.get("value"))
 
     async def _role_scope(self, change, package_id: str, catalog_id: str) -> None:
         resource = await self.resource(catalog_id, expected=True)
         if resource is None:
             raise StepFailed(f"the application is not in catalog {change.after['catalog']}")
-        sp = await self.service_principal()
-        body = {"role": {"originId": change.ids["roleId"], "originSystem": SYSTEM, "resource": {"id": resource["id"]}},
+        sp, role_id = await self.service_principal(), change.ids["roleId"]
+        body = {"role": {"originId": role_id, "originSystem": SYSTEM, "resource": {"id": resource["id"]}},
                 "scope": {"originId": sp, "originSystem": SYSTEM, "isRootScope": True}}
-        await self.chain.send("POST", f"{GOV}/accessPackages/{package_id}/resourceRoleScopes", body,
-                              repeatable=True, ok_if=lambda r: r.status == 409)
+        await write_checked(self.chain, "POST", f"{GOV}/accessPackages/{package_id}/resourceRoleScopes", body,
+                            repeatable=True, done=grants_role(self.chain, package_id, role_id),
+                            ready=(visible(self.chain, f"{GOV}/accessPackages/{package_id}"),
+                                   offers_role(self.chain, catalog_id, sp, role_id)))
         self.chain.finish([change], "created")
 
     async def _policy(self, change, package_id: str) -> None:
@@ -217,7 +230,8 @@ class _Builder:
             policy_id = found.body["id"] if found is not None else None
         body = policy_body(change.after, change.ids, package_id)
         if policy_id is None:
-            await self.chain.send("POST", f"{GOV}/assignmentPolicies", body, find=find)
+            await write_checked(self.chain, "POST", f"{GOV}/assignmentPolicies", body, find=find,
+                                ready=(visible(self.chain, f"{GOV}/accessPackages/{package_id}"),))
         else:
             await self.chain.send("PUT", f"{GOV}/assignmentPolicies/{policy_id}", body)
         self.chain.finish([change], "created" if change.action is Action.CREATE else "updated")

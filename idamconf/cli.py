@@ -26,6 +26,9 @@ ConfigDir = typer.Option(Path("."), "--config-dir", "-C", help="Directory holdin
 Env = typer.Option(None, "--env", "-e", help="Environment from idamconf.yaml (default: its defaultEnvironment).")
 Colour = typer.Option(None, "--colour/--no-colour", "--color/--no-color",
                       help="Colour the output (default: on a terminal, unless NO_COLOR is set).")
+Rebind = typer.Option(False, "--rebind-project",
+                      help="Bind the project's record in the tenant to this configuration: after a deliberate "
+                           "project rename or repository move (see docs/security.md).")
 Timeout = typer.Option(1800, "--timeout", metavar="SECONDS", min=1,
                        help="Stop after this long: no request is started or retried after it (default 30 min).")
 
@@ -67,10 +70,10 @@ def plan(config_dir: Path = ConfigDir, env: Optional[str] = Env,
          changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF",
                                                      help="Plan only the applications whose files changed since "
                                                           "this git ref."),
-         timeout: int = Timeout) -> None:
+         timeout: int = Timeout, rebind: bool = Rebind) -> None:
     """Show what apply would change in the tenant."""
     _run("plan", config_dir, env, detailed_exitcode, colour, out, _format(output, "human", "json", "markdown"),
-         changed_since, timeout)
+         changed_since, timeout, rebind)
 
 
 @app.command(epilog="Examples: idamconf apply -C examples | idamconf apply -e live --auto-approve --allow-delete | "
@@ -81,20 +84,43 @@ def apply(plan_file: Optional[Path] = typer.Argument(None, metavar="[PLAN_FILE]"
           config_dir: Path = ConfigDir, env: Optional[str] = Env,
           auto_approve: bool = typer.Option(False, "--auto-approve", help="Do not ask for confirmation (pipelines)."),
           allow_delete: bool = typer.Option(False, "--allow-delete",
-                                            help="Allow the plan to delete applications, roles or owners."),
+                                            help="Allow the plan to take access away: delete applications, "
+                                                 "roles, owners or access packages, or disable roles."),
           colour: Optional[bool] = Colour,
           output: str = typer.Option("human", "--format", help="human; json (a machine-readable report) or markdown "
                                      "(a comment for the merged pull request)."),
-          timeout: int = Timeout) -> None:
+          timeout: int = Timeout, rebind: bool = Rebind,
+          lock_wait: int = typer.Option(300, "--lock-wait", metavar="SECONDS", min=0,
+                                        help="Wait this long for another apply of the project to finish, then "
+                                             "refuse (default 5 min).")) -> None:
     """Make the tenant match the configuration: plan, confirm, then apply in dependency order."""
     _run("apply", config_dir, env, auto_approve, allow_delete, colour, plan_file,
-         _format(output, "human", "json", "markdown"), timeout)
+         _format(output, "human", "json", "markdown"), timeout, rebind, lock_wait)
 
 
 def _format(value: str, *allowed: str) -> str:
     if value not in allowed:
         raise typer.BadParameter(f"'{value}' is not one of {', '.join(allowed)}", param_hint="--format")
     return value
+
+
+@app.command(epilog="Examples: idamconf export -e nle --display-name-starts-with 'HR ' | idamconf export -e live "
+                     "--app-id 7a1b2c3d-0000-4000-8000-00000000a001 | idamconf export -e devl --all --out exported")
+def export(config_dir: Path = ConfigDir, env: Optional[str] = Env,
+           app_id: Optional[list[str]] = typer.Option(None, "--app-id", metavar="APP_ID",
+                                                      help="An application (client) id to export (repeatable)."),
+           starts: Optional[str] = typer.Option(None, "--display-name-starts-with", metavar="TEXT",
+                                                help="Every application whose display name starts with TEXT."),
+           tag: Optional[str] = typer.Option(None, "--tag", help="Every application with this tag."),
+           everything: bool = typer.Option(False, "--all", help="Every application of the tenant."),
+           out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", file_okay=False,
+                                              help="Where to write the files (default: the configuration's "
+                                                   "applications/)."),
+           force: bool = typer.Option(False, "--force", help="Overwrite files that exist."),
+           timeout: int = Timeout) -> None:
+    """Write the tenant's applications as application files, to adopt them: one file each, in the format a person
+    writes, with what a file cannot express said at its top; then validate the configuration."""
+    _run("export", config_dir, env, app_id or [], starts, tag, everything, out, force, timeout)
 
 
 @app.command(epilog="Example: idamconf schema project > project.schema.json")
@@ -104,15 +130,19 @@ def schema(name: str = typer.Argument("application", help="application, project 
 
 
 @emulator_app.command(epilog="Example: idamconf emulator serve --port 8931 --state /tmp/tenant.db")
-def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback by default)."),
+def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on: a loopback address (127.0.0.1, ::1)."),
           port: int = typer.Option(8931, help="Port to listen on."),
           state: Path = typer.Option(Path(".idamconf/served.db"), help="SQLite state file of the emulated tenant."),
           seed: Optional[Path] = typer.Option(None, help="Seed file loaded when the state file is new."),
           faults: Optional[str] = typer.Option(None, "--faults", metavar="SPEC",
                                                help="Inject faults, e.g. seed=7,throttle=0.1,drop=0.02,lag=5s,"
-                                                    "budget=S (see docs/emulator.md).")) -> None:
-    """Serve the Graph emulator over HTTP at http://HOST:PORT/v1.0 (any bearer token is accepted)."""
-    _run("emulator_serve", host, port, state, seed, faults)
+                                                    "budget=S (see docs/emulator.md)."),
+          allow_non_loopback: bool = typer.Option(False, "--allow-non-loopback",
+                                                  help="Allow a --host other than loopback (a container's published "
+                                                       "port): anyone who reaches it can change the tenant.")
+          ) -> None:
+    """Serve the Graph emulator over HTTP at http://HOST:PORT/v1.0 (any bearer token is accepted; loopback only)."""
+    _run("emulator_serve", host, port, state, seed, faults, allow_non_loopback)
 
 
 @emulator_app.command(epilog="Example: idamconf emulator reset -C examples")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .escape import terminal
+
 
 @dataclass(frozen=True)
 class Diagnostic:
@@ -23,10 +25,12 @@ class Diagnostic:
         return f"{self.file}:{self.line}:{self.column}" if self.line else self.file
 
     def render(self) -> str:
-        where = f"{self.location}: " if self.location else ""
-        inside = f"{self.path}: " if self.path else ""
-        fix = f"\n    fix: {self.fix}" if self.fix else ""
-        return f"{where}{self.severity}: {inside}{self.summary}{fix}"
+        """For the terminal: each part quotes file values (a name, a key, a file name), so each is escaped there,
+        and only the line break before `fix:` is idamconf's."""
+        where = f"{terminal(self.location)}: " if self.location else ""
+        inside = f"{terminal(self.path)}: " if self.path else ""
+        fix = f"\n    fix: {terminal(self.fix)}" if self.fix else ""
+        return f"{where}{self.severity}: {inside}{terminal(self.summary)}{fix}"
 
 
 class DiagnosticError(Exception):

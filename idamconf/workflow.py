@@ -11,17 +11,28 @@ import asyncio
 from dataclasses import replace
 from pathlib import Path
 
+from .config.confined import STATE_DIR
 from .config.model import Configuration
 from .diagnostics import Diagnostic, DiagnosticError
 from .graph.connect import Target
+from .graph.ownership import Ownership
 from .graph.read import (foreign_packages, governance_lists, read_governance, read_live,
                          read_service_principals, resolve_users)
+from .config.assignments import groups_named, people_named
+from .graph.read_assignments import find_groups, read_relationships
+from .plan.adoption import as_adoptions, pinned, read_adopted, role_conflicts
+from .plan.relationships import desired_relationships, live_relationships
 from .plan.diff import make_plan
+from .plan.exposed import resolve_clients
+from .plan.logo import unmanaged_dropped
 from .plan.governance import catalog_description, desired_governance, live_governance, policy_keeper
 from .plan.model import Resource
-from .plan.resources import KIND_ORDER, desired_resources, live_application, live_resources
+from .plan.placeholders import resolve_app_ids
+from .record import home_problems, read_records, record_name
+from .plan.resources import KIND_ORDER, add_live, desired_resources, live_application, live_resources
+from .plan.roles import role_of
+from . import workflow_permissions
 
-STATE_DIR = ".idamconf"
 EMULATED_TENANT = "embedded-emulator"
 
 
@@ -36,7 +47,8 @@ def target_for(configuration: Configuration, name: str | None) -> Target:
     if environment.emulator:
         seed = root / environment.seed if environment.seed else None
         return Target(name, "http://emulator.localhost/v1.0", emulator_state=state_file(configuration, name),
-                      emulator_seed=seed, tenant_size=environment.tenant_size)
+                      emulator_seed=seed, tenant_size=environment.tenant_size, tenant_id=environment.tenant_id,
+                      verified_domains=environment.verified_domains)
     return Target(name, environment.graph_url.rstrip("/"), environment.credential, environment.tenant_id,
                   environment.client_id, environment.client_secret_env, environment.certificate_path,
                   tenant_size=environment.tenant_size)
@@ -46,41 +58,78 @@ def state_file(configuration: Configuration, environment: str) -> Path:
     return Path(configuration.root) / STATE_DIR / f"{environment}.db"
 
 
-async def survey(client, configuration: Configuration, target: Target, only: set[str] | None = None):
+async def survey(client, configuration: Configuration, target: Target, only: set[str] | None = None,
+                 home: str | None = None):
     """The plan, and the live resources it was computed from (for a saved plan's fingerprints).
 
     `only`: plan just these applications (by name), e.g. the ones whose files changed since a git ref.
+    `home`: where this configuration lives (record/home.py); refused if the project's record in the tenant binds
+    the project to another configuration, or binds this one to another project (None: not checked).
     """
     environment = target.environment
-    if only is not None:
-        configuration = replace(configuration, applications=tuple(a for a in configuration.applications
-                                                                  if a.name in only))
-    desired, current = await _resources(client, configuration, environment, only)
-    return make_plan(desired, current, configuration.project, environment, tenant_of(target)), current
+    everywhere = {app.name: app.for_environment(environment) for app in configuration.applications}
+    # each application as it is in this environment (config/overrides.py); `only`: just these
+    configuration = replace(configuration, applications=tuple(
+        app.for_environment(environment) for app in configuration.applications if only is None or app.name in only))
+    binding = asyncio.ensure_future(_binding(client, configuration, home))
+    try:
+        desired, current = await _resources(client, configuration, environment, only, everywhere)
+    except DiagnosticError as error:  # the binding's problem first: it explains the others (a changed project)
+        raise DiagnosticError(await binding + error.diagnostics) from None
+    problems = await binding
+    if problems:
+        raise DiagnosticError(problems)
+    plan = make_plan(desired, current, configuration.project, environment, tenant_of(target))
+    adopted = {r.application for r in current.values() if r.kind == "application" and r.ids.get("adopting")}
+    return as_adoptions(plan, adopted), current
 
 
-async def _resources(client, configuration: Configuration, environment: str, only: set[str] | None):
-    """Desired and live resources, from the configuration and what Graph returns.
+async def _binding(client, configuration: Configuration, home: str | None) -> list[Diagnostic]:
+    """Why this configuration may not manage its project (record/record.home_problems); [] if not checked."""
+    if home is None:
+        return []
+    where = str(Path(configuration.root) / "idamconf.yaml")
+    return home_problems(await read_records(client), configuration.project, home, where)
+
+
+async def _resources(client, configuration: Configuration, environment: str, only: set[str] | None,
+                     everywhere: dict | None = None):
+    """Desired and live resources, from the configuration and what Graph returns. `everywhere`: every application
+    of the configuration as it is in `environment`, by name, planned or not (an API a planned one names).
 
     Graph's lists are let go as soon as they are converted -- the directory's as it arrives, the access packages'
     when this returns: at 10,000 applications they are larger than the resources made from them, and the plan is
     then built in the memory they held.
     """
     wanted = [app for app in configuration.applications if app.in_environment(environment)]
+    everywhere = everywhere or {app.name: app for app in wanted}
     marker = catalog_description(configuration.project)
     catalogs = sorted(_catalog_names(configuration, wanted, environment))
     service_principals = read_service_principals(client, configuration.tag)
+    permissions = workflow_permissions.early(client, wanted, everywhere)  # the APIs named, read meanwhile
     named = people(wanted)
     resolving = asyncio.ensure_future(resolve_users(client, named))
     making = asyncio.ensure_future(_desired_meanwhile(configuration, environment, resolving))
-    (unmanaged, current), lists, (desired, governance, problems, unknown) = await asyncio.gather(
-        _live_directory(client, configuration, wanted, named, only, service_principals, resolving, making),
-        governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(resolving)),
-        making)
-    problems += _unmanaged_conflicts(configuration, unmanaged) + _unique(unknown)
+    (unmanaged, current, adopting, required, app_ids), lists, (desired, governance, problems, unknown), relations, \
+        groups = await asyncio.gather(
+            _live_directory(client, configuration, wanted, named, only, service_principals, resolving, making),
+            governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(resolving)),
+            making, read_relationships(client, configuration.tag), find_groups(client, *groups_named(wanted)))
+    found = await workflow_permissions.survey(client, permissions, everywhere, wanted, current, required,
+                                              configuration.tag)
+    desired |= found.desired
+    current |= found.live
+    related, unresolved = desired_relationships(configuration, environment, resolving.result(), groups)
+    problems += adopting + _unmanaged_conflicts(configuration, unmanaged) + _unique(unknown) + found.problems + \
+        unresolved
     if problems:
         raise DiagnosticError(problems)
+    desired = resolve_app_ids(desired, current)  # {appId} in identifier URIs, for the applications that exist
+    desired, current = resolve_clients(desired, current, app_ids, add_live)  # clients by app id (plan/exposed)
+    current = unmanaged_dropped(desired, current)  # logos of files naming none are left alone (plan/logo)
     apps_by_sp = _applications_by_service_principal(current)
+    current |= live_relationships(configuration, apps_by_sp, relations, resolving.result(), related)
+    desired |= related
     live_gov = await read_governance(client, catalogs, set(apps_by_sp), marker, lists)
     current |= live_governance(apps_by_sp, live_gov.catalogs, live_gov.resources, live_gov.packages,
                                live_gov.policies, governance)
@@ -102,15 +151,35 @@ def _catalog_names(configuration: Configuration, wanted: list, environment: str)
 
 async def _live_directory(client, configuration: Configuration, wanted: list, named: list[str],
                           only: set[str] | None, service_principals, users, making):
-    """Unmanaged applications in the way, and the project's live resources: each application's as its page
-    arrives, sharing the attributes of those like the ones wanted once the configuration's are made (`making`)."""
+    """Unmanaged applications in the way, the project's live resources -- each application's as its page arrives,
+    sharing the attributes of those like the ones wanted once the configuration's are made (`making`) -- the problems
+    of the applications to adopt, each application's requiredResourceAccess (workflow_permissions.py), and the app
+    ids of all its applications (plan/exposed.py)."""
     def keep(application: dict) -> dict:  # each application's resources made as its page arrives
         return live_application(application, making.result()[0] if making.done() else None)
 
     live = await read_live(client, configuration.tag, [app.name for app in wanted], named, only,
                            service_principals, users, keep)
+    adopted = await read_adopted(client, wanted, {app.get("uniqueName") for app in live.applications},
+                                 configuration.tag)
     desired = (await making)[0]
-    return live.unmanaged, live_resources(live.applications, live.service_principals, live.owners, desired)
+    current = live_resources(live.applications + adopted.applications, live.service_principals +
+                             adopted.service_principals, live.owners | adopted.owners, desired)
+    unmanaged = {name: app for name, app in live.unmanaged.items()  # an application to adopt holding its name
+                 if not (name in adopted.names and app.get("id") in {a["id"] for a in adopted.applications})}
+    problems = adopted.problems + role_conflicts(configuration, adopted) + pinned(wanted, live.applications)
+    required = {app["uniqueName"]: app.get("requiredResourceAccess")
+                for app in live.applications + adopted.applications if app.get("uniqueName")}
+    app_ids = {**live.app_ids, **{app["uniqueName"]: app["appId"] for app in adopted.applications}}
+    return unmanaged, _marked(current, adopted.names), problems, required, app_ids
+
+
+def _marked(current: dict, adopted: set[str]) -> dict:
+    """The adopted applications' resources say so (`adopting` in their ids), for the plan to show them as adoptions."""
+    for key, resource in list(current.items()):
+        if resource.kind == "application" and resource.application in adopted:
+            current[key] = replace(resource, ids={**resource.ids, "adopting": True})
+    return current
 
 
 async def _policy_keeper(users):
@@ -143,6 +212,14 @@ async def _desired_meanwhile(configuration: Configuration, environment: str, use
     return desired, governance, problems, unknown
 
 
+def ownership(configuration: Configuration, environment: str, live: dict) -> Ownership:
+    """What an apply may write (graph/ownership.py): the objects of `live`, read as the project's, and the names of
+    the configuration's applications in `environment`, which the read found held by no other project."""
+    claimed = {app.name for app in configuration.applications if app.in_environment(environment)}
+    claimed.add(record_name(configuration.project))  # the project's record, written by name (record/lease.py)
+    return Ownership.of(configuration.tag, live, claimed)
+
+
 def tenant_of(target: Target) -> str:
     return target.tenant_id or (EMULATED_TENANT if target.embedded else target.graph_url)
 
@@ -150,14 +227,17 @@ def tenant_of(target: Target) -> str:
 async def _foreign_package_names(client, configuration, governance: dict, current: dict, live_gov) -> list:
     """A package to create whose name another team's package already holds in that catalog: never taken over."""
     wanted = [r for key, r in governance.items() if r.kind == "access_package" and key not in current]
-    candidates = [p for p in live_gov.others if any(p["displayName"] == r.attributes["displayName"] and
-                                                    (p.get("catalog") or {}).get("displayName") == r.attributes["catalog"]
-                                                    for r in wanted)]
+    def named(package_name: str, catalog_name: str) -> tuple:  # as Graph compares names: in any case
+        return package_name.casefold(), catalog_name.casefold()
+
+    names = {named(r.attributes["displayName"], r.attributes["catalog"]) for r in wanted}
+    candidates = [p for p in live_gov.others
+                  if named(p["displayName"], (p.get("catalog") or {}).get("displayName") or "") in names]
     foreign = await foreign_packages(client, candidates) if candidates else set()
-    taken = {(p["displayName"], p["catalog"]["displayName"]) for p in candidates if p["id"] in foreign}
+    taken = {named(p["displayName"], p["catalog"]["displayName"]) for p in candidates if p["id"] in foreign}
     problems = []
     for resource in wanted:
-        if (resource.attributes["displayName"], resource.attributes["catalog"]) in taken:
+        if named(resource.attributes["displayName"], resource.attributes["catalog"]) in taken:
             role = _role_of(configuration, resource)
             location = role.access_package.location
             problems.append(Diagnostic(
@@ -174,8 +254,8 @@ def _role_of(configuration, resource: Resource):
 
 
 def people(applications) -> list[str]:
-    """Everyone the configuration names: owners, approvers, reviewers, requestors."""
-    upns = [upn for app in applications for upn in app.owners]
+    """Everyone the configuration names: owners, approvers, reviewers, requestors, assigned users."""
+    upns = [upn for app in applications for upn in [*app.owners, *people_named(app)]]
     for role in (role for app in applications for role in app.app_roles if role.access_package):
         package = role.access_package
         upns += [*package.approvers, *(package.requestors or ()), *(package.review.reviewers if package.review else ())]
@@ -187,11 +267,11 @@ def _unique(problems: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def _applications_by_service_principal(current: dict) -> dict[str, tuple]:
-    roles: dict[str, dict] = {}
+    roles: dict[str, dict] = {}  # application name -> role id -> the role's address part (plan/roles.py)
     service_principals: dict[str, str] = {}  # service principal id -> application name
     for resource in current.values():
         if resource.kind == "role":
-            roles.setdefault(resource.application, {})[resource.attributes["id"]] = resource.attributes["value"]
+            roles.setdefault(resource.application, {})[resource.attributes["id"]] = role_of(resource.address)
         elif resource.kind == "service_principal":
             service_principals[resource.ids["servicePrincipalId"]] = resource.application
     return {sp: (application, roles.get(application, {})) for sp, application in service_principals.items()}

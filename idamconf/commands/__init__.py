@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import tempfile
 import traceback
-from pathlib import Path
 
 from ..diagnostics import DiagnosticError, errors
+from ..escape import terminal
 
 
 def run_command(name: str, *args) -> int:
@@ -36,19 +37,29 @@ def report_diagnostics(diagnostics) -> int:
 def _unexpected(error: Exception) -> int:
     from ..graph.client import GraphRequestFailed, GraphUnavailable
     from ..graph.connect import ConnectError
+    from ..graph.origin import ForeignOrigin
 
-    if isinstance(error, (GraphUnavailable, GraphRequestFailed, ConnectError)):
-        print(f"error: {error}", file=sys.stderr)
+    if isinstance(error, (GraphUnavailable, GraphRequestFailed, ConnectError, ForeignOrigin)):
+        print(f"error: {terminal(str(error))}", file=sys.stderr)  # Graph's messages come from the tenant
         return 1
     if type(error).__module__.startswith("azure."):  # azure-identity could not sign in (its messages hold no secret)
-        print(f"error: signing in to Entra ID failed ({type(error).__name__}): {_first_line(error)}\n"
+        print(f"error: signing in to Entra ID failed ({type(error).__name__}): {terminal(_first_line(error))}\n"
               "fix: check the environment's tenantId, clientId and credential, and that this machine can reach "
-              "login.microsoftonline.com.", file=sys.stderr)
+              "its cloud's sign-in authority (login.microsoftonline.com for the global service).", file=sys.stderr)
         return 1
-    log = Path(tempfile.gettempdir()) / "idamconf-error.log"
-    log.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
-    print(f"error: unexpected {type(error).__name__}: {error} (details in {log})", file=sys.stderr)
+    log = _error_log("".join(traceback.format_exception(error)))
+    print(f"error: unexpected {type(error).__name__}: {terminal(str(error))} (details in {log})", file=sys.stderr)
     return 1
+
+
+def _error_log(text: str) -> str:
+    """A new file of its own each time, readable by this user only: a fixed name in the shared temporary directory
+    could be a link planted by another user (written through, or read by them). mkstemp creates it exclusively
+    (O_EXCL: never through an existing name or link), mode 0600."""
+    descriptor, path = tempfile.mkstemp(prefix="idamconf-error-", suffix=".log")
+    with os.fdopen(descriptor, "w", encoding="utf-8") as log:
+        log.write(text)
+    return path
 
 
 def _first_line(error: Exception) -> str:

@@ -1,71 +1,112 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from pathlib import Path
 
-from ..plan import saved
+from ..escape import json_dumps, terminal
+from ..plan import saved, signing
 from ..plan.model import Action
+from ..plan.removals import disabled_roles, removing_access
+from ..plan.render_human import deletion_lines
 from ..plan.render_markdown import render_apply_markdown
 from .plan import render
 from .session import surveyed, use_colour
 
-VERB_SYMBOL = {"created": "+", "added": "+", "updated": "~", "disabled": "~", "removed": "-", "destroyed": "-"}
+LOSES = {"role": "disable: whoever holds the role loses it", "scope": "disable: clients granted the scope lose it",
+         "delegated_consent": "fewer scopes consented"}
+VERB_SYMBOL = {"created": "+", "added": "+", "updated": "~", "disabled": "~", "removed": "-", "destroyed": "-",
+               "adopted": "↻"}
 
 
 def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: bool, colour: bool | None,
-        plan_file: Path | None, output: str, timeout: float | None = None) -> int:
+        plan_file: Path | None, output: str, timeout: float | None = None, rebind: bool = False,
+        lock_wait: float = 300) -> int:
     colour = use_colour(colour)
     document = saved.load(plan_file) if plan_file else None
+    if document is not None and env is not None and env != document["plan"]["environment"]:
+        print(f"Saved plan was made for environment '{document['plan']['environment']}', not '{env}'. "
+              f"Run plan again for {env}.\nNothing was changed.", file=sys.stderr)
+        return 1
     env = env or (document["plan"]["environment"] if document else None)
     quiet = output != "human"  # json and markdown print one report at the end, no progress
 
     async def then(client, survey):
-        from ..apply import apply_plan  # the Graph stack: imported while the configuration was read
-        from ..workflow import tenant_of
+        from ..workflow import tenant_of  # the Graph stack: imported while the configuration was read
 
-        plan = survey.plan
+        plan = survey.plan  # always the plan computed now: a saved plan is only compared with it
         if document is not None:
             stale = saved.staleness(document, survey.target.environment, tenant_of(survey.target), survey.digest,
-                                    survey.live)
+                                    survey.live, plan)
             if stale:
-                print("\n".join(stale) + "\nNothing was changed.", file=sys.stderr)
+                print("\n".join(map(terminal, stale)) + "\nNothing was changed.", file=sys.stderr)
                 return 1
-            plan = saved.plan_from_dict(document["plan"])
+            if "signature" in document and not quiet:
+                print(f"Saved plan signed, signature verified; made by {terminal(signing.describe(document))}.")
         if not quiet:
-            survey.plan = plan
             print(render(survey, "human", colour), end="")
         if plan.empty:
             return _emit(output, plan, None) if quiet else 0
-        if plan.deletions and not allow_delete:
-            return _refused(output, plan, "deletions need --allow-delete") or _refuse_deletions(plan)
+        removing = removing_access(plan)
+        if removing and not allow_delete:
+            return _refused(output, plan, "deletions and disabled roles need --allow-delete") or \
+                _refuse_removals(plan, removing)
         if not auto_approve and not _confirmed():
             return _refused(output, plan, "not confirmed (use --auto-approve in pipelines)") or 1
         if not quiet:
             print()
-        outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else _progress)
-        return _emit(output, plan, outcome) if quiet else _report(outcome)
+        return await _under_lease(client, survey, plan, output, lock_wait)
 
     only = set(document["applications"]) if document and document.get("applications") is not None else None
-    return asyncio.run(surveyed(config_dir, env, then, only, timeout))
+    return asyncio.run(surveyed(config_dir, env, then, only, timeout, rebind))
+
+
+async def _under_lease(client, survey, shown, output: str, lock_wait: float) -> int:
+    """Hold the project's lease (record/lease.py), plan again under it, and apply only if that plan is the one
+    shown (and confirmed, or saved): another apply may have run between the two."""
+    from ..apply import apply_plan
+    from ..record import Lease, LeaseHeld, held
+    from ..workflow import ownership
+
+    quiet = output != "human"
+    lease = Lease(client, survey.configuration.project, survey.home, survey.rebind,
+                  settle=0.05 if survey.target.embedded else 2.0)  # see record/lease.py
+    try:
+        async with held(lease, lock_wait, say=lambda text: print(terminal(text), file=sys.stderr)):
+            plan, live = await survey.again()
+            moved = saved.differences(shown, plan)
+            if moved:
+                print(f"The tenant changed after the plan was made ({terminal(', '.join(moved[:10]))}): another apply ran "
+                      "meanwhile, or someone changed it. Nothing was changed: run apply again.", file=sys.stderr)
+                return _refused(output, shown, "the tenant changed after the plan was made") or 1
+            client.ownership = ownership(survey.configuration, survey.target.environment, live)
+            outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else _progress, survey.root)
+    except LeaseHeld as busy:
+        print(f"error: {terminal(str(busy))}", file=sys.stderr)
+        return _refused(output, shown, "another apply is running") or 1
+    return _emit(output, plan, outcome) if quiet else _report(plan, outcome)
 
 
 def _refused(output: str, plan, reason: str) -> int:
     """With --format json, a refusal is a report too (stdout), besides the message on stderr. Returns 0 to let the
     caller go on to its human message."""
     if output == "json":
-        print(json.dumps({"format_version": saved.FORMAT_VERSION, "project": plan.project,
+        print(json_dumps({"format_version": saved.FORMAT_VERSION, "project": plan.project,
                           "environment": plan.environment, "tenant": plan.tenant, "complete": False,
-                          "refused": reason, "deletions": [c.address for c in plan.deletions]}, indent=2))
+                          "refused": reason, **saved.deletions_first(plan),
+                          "disabled": [c.address for c in disabled_roles(plan)]}, indent=2))
     return 0
 
 
-def _refuse_deletions(plan) -> int:
-    print("\nerror: this plan deletes, and deletions need --allow-delete. Nothing was changed.", file=sys.stderr)
-    for change in plan.deletions:
-        print(f"  - {change.address}", file=sys.stderr)
-    print("fix: check that the deletions are intended, then run apply again with --allow-delete.", file=sys.stderr)
+def _refuse_removals(plan, removing) -> int:
+    """Deletions first (replacements marked), then the roles left disabled."""
+    print("\nerror: this plan takes access away (it deletes, or disables roles people hold), and that needs "
+          "--allow-delete. Nothing was changed.", file=sys.stderr)
+    print("\n".join(deletion_lines(plan)), file=sys.stderr)
+    for change in removing:
+        if change.action is not Action.DELETE:
+            print(f"  ~ {terminal(change.address)}  ({LOSES[change.kind]})", file=sys.stderr)
+    print("fix: check that these are intended, then run apply again with --allow-delete.", file=sys.stderr)
     return 1
 
 
@@ -82,19 +123,23 @@ def _confirmed() -> bool:
 
 
 def _progress(change, verb: str) -> None:
-    print(f"  {VERB_SYMBOL.get(verb, '~')} {change.address}: {verb}", flush=True)
+    print(f"  {VERB_SYMBOL.get(verb, '~')} {terminal(change.address)}: {verb}", flush=True)
 
 
 def _counts(outcome) -> tuple[int, int, int]:
     return outcome.count(Action.CREATE), outcome.count(Action.UPDATE), outcome.count(Action.DELETE)
 
 
-def _report(outcome) -> int:
+def _report(plan, outcome) -> int:
+    if plan.deletions:  # first, with what became of each
+        print("\nDeletions and replacements:\n" + "\n".join(deletion_lines(plan, outcome=outcome)))
     for change, message in outcome.failed:
-        print(f"error: {change.address}: {message}", file=sys.stderr)
+        print(f"error: {terminal(change.address)}: {terminal(message)}", file=sys.stderr)
     for change in outcome.skipped:
-        print(f"skipped: {change.address}: an earlier step for its application failed", file=sys.stderr)
+        print(f"skipped: {terminal(change.address)}: an earlier step for its application failed", file=sys.stderr)
     added, changed, destroyed = _counts(outcome)
+    adopted = outcome.count(Action.ADOPT)
+    added = f"{adopted} adopted, {added}" if adopted else added  # adoptions are said only when there are some
     if outcome.failed:
         print(f"\nApply incomplete: {added} added, {changed} changed, {destroyed} destroyed; "
               f"{len(outcome.failed)} failed. What was done stays done: fix the cause and run apply again.",
@@ -114,15 +159,15 @@ def _emit(output: str, plan, outcome) -> int:
 def _emit_json(plan, outcome) -> int:
     """apply's report for other tools: what was done, what failed and why, what was skipped."""
     report = {"format_version": saved.FORMAT_VERSION, "project": plan.project, "environment": plan.environment,
-              "tenant": plan.tenant, "complete": not (outcome and outcome.failed)}
+              "tenant": plan.tenant, "complete": not (outcome and outcome.failed), **saved.deletions_first(plan)}
     if outcome is not None:
         added, changed, destroyed = _counts(outcome)
-        report |= {"summary": {"added": added, "changed": changed, "destroyed": destroyed,
-                               "failed": len(outcome.failed)},
+        report |= {"summary": {"adopted": outcome.count(Action.ADOPT), "added": added, "changed": changed,
+                               "destroyed": destroyed, "failed": len(outcome.failed)},
                    "done": [{"address": c.address, "action": c.action.value} for c in outcome.done],
                    "failed": [{"address": c.address, "error": message} for c, message in outcome.failed],
                    "skipped": [c.address for c in outcome.skipped]}
     else:
         report["summary"] = {"added": 0, "changed": 0, "destroyed": 0, "failed": 0}
-    print(json.dumps(report, indent=2, ensure_ascii=False))
+    print(json_dumps(report, indent=2))
     return 0 if report["complete"] else 1

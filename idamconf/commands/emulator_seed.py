@@ -3,14 +3,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, DiagnosticError
+from ..emulator.embedded import prepare
 from ..emulator.seed import SeedError, seed_file
 from ..emulator.store import Store
 
 
-def emulated_tenant(config_dir: Path, env: str | None, state: Path | None) -> tuple[Path, Path | None]:
-    """The state file to act on, and the environment's own seed (for a state file that does not exist yet)."""
+def emulated_tenant(config_dir: Path, env: str | None, state: Path | None) -> tuple[Path, Path | None, dict]:
+    """The state file to act on, and the environment's own seed and tenant (for a state file that does not exist
+    yet: see emulator/embedded.prepare)."""
     if state is not None:
-        return state, None
+        return state, None, {}
     from ..config.load import load_configuration
     from ..workflow import target_for
 
@@ -18,16 +20,16 @@ def emulated_tenant(config_dir: Path, env: str | None, state: Path | None) -> tu
     if not target.embedded:
         raise DiagnosticError([Diagnostic(f"environment '{target.environment}' is not an embedded emulator",
                                           "name an emulator environment with --env, or a state file with --state")])
-    return target.emulator_state, target.emulator_seed
+    return target.emulator_state, target.emulator_seed, target.emulated_tenant
 
 
 def run(file: Path, config_dir: Path, env: str | None, state: Path | None) -> int:
-    path, own_seed = emulated_tenant(config_dir, env, state)
+    path, own_seed, tenant = emulated_tenant(config_dir, env, state)
     try:
         fresh = not path.exists()
         store = Store(path)
-        if fresh and own_seed is not None:
-            seed_file(store, own_seed)  # as the embedded emulator would on first use
+        if fresh:
+            prepare(store, own_seed, tenant)  # as the embedded emulator would on first use
         counts = seed_file(store, file)
     except SeedError as error:
         raise DiagnosticError([Diagnostic(str(error), "see examples/emulator/directory.yaml for the format")])

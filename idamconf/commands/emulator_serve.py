@@ -1,24 +1,58 @@
+"""`idamconf emulator serve`: the emulator over HTTP, on a loopback address unless the operator insists.
+
+The emulator accepts any bearer token, so whoever can reach it can read and change its tenant: it listens on
+loopback only. `--allow-non-loopback` exists for one case, a container whose published port forwards to it (the
+container must listen on 0.0.0.0 for that), and is warned about on every start. Either way it answers only requests
+addressed to a loopback name (emulator/hosts), so clients use http://127.0.0.1:PORT (or localhost) even then.
+"""
+
 from __future__ import annotations
 
+import ipaddress
 import sys
 from pathlib import Path
 
 from ..emulator.faults import FaultSpecError, parse_spec
-from ..emulator.seed import seed_file
+from ..emulator.seed import SeedError, seed_file
 from ..emulator.store import Store
 
 
-def run(host: str, port: int, state: Path, seed: Path | None, faults: str | None = None) -> int:
+def run(host: str, port: int, state: Path, seed: Path | None, faults: str | None = None,
+        allow_non_loopback: bool = False) -> int:
     from ..emulator.server import serve
 
+    if not loopback_address(host):
+        if not allow_non_loopback:
+            print(f"error: --host {host} is not a loopback address: the emulator accepts any bearer token, so "
+                  "anyone who can reach it could read and change its tenant.\nfix: leave --host at 127.0.0.1 "
+                  "(or ::1, localhost); in a container whose published port must reach it, add "
+                  "--allow-non-loopback.", file=sys.stderr)
+            return 1
+        print(f"WARNING: listening on {host}, not only loopback: anyone who can reach port {port} can read and "
+              "change this emulated tenant (any bearer token is accepted). Requests are answered only when "
+              "addressed to a loopback name (http://127.0.0.1:PORT).", file=sys.stderr, flush=True)
     try:
         spec = parse_spec(faults) if faults else None
     except FaultSpecError as error:
         print(f"error: --faults: {error}", file=sys.stderr)
         return 1
     if seed is not None and not state.exists():
-        seed_file(Store(state), seed)
+        try:
+            seed_file(Store(state), seed)
+        except SeedError as error:
+            print(f"error: --seed: {error}", file=sys.stderr)
+            return 1
     injected = f", faults {faults}" if spec else ""
     print(f"Graph emulator at http://{host}:{port}/v1.0 (state {state}{injected}). Ctrl+C stops it.", flush=True)
     serve(state, host, port, faults=spec)
     return 0
+
+
+def loopback_address(host: str) -> bool:
+    """An address to listen on that only this machine can reach: 127.0.0.0/8, ::1, or the name localhost."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.removeprefix("[").removesuffix("]")).is_loopback
+    except ValueError:
+        return False

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..config.load import project_configuration, read, read_documents
 from ..diagnostics import Diagnostic, DiagnosticError, errors
+from ..escape import json_dumps, sarif_text, terminal
 from ..lint import lint
 from ..lint.checks import secret_values
 
@@ -55,8 +56,14 @@ def _diagnostics(problems: list[Diagnostic]) -> str:
 
 
 def _redacted(text: str, secrets: set[str]) -> str:
-    """Belt and braces: no value found under a secret key is ever printed, whoever's message quotes it."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= 3:
-            text = text.replace(secret, "[redacted]")
+    """Belt and braces: no value found under a secret key is ever printed, whoever's message quotes it -- as it is,
+    or as the output escaped it (shown for the terminal, then written in a JSON string for SARIF)."""
+    forms = {form for secret in secrets if len(secret) >= 3 for form in _escaped_forms(secret)}
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, "[redacted]")
     return text
+
+
+def _escaped_forms(secret: str) -> set[str]:
+    shown = terminal(secret)
+    return {secret, shown, sarif_text(secret), json_dumps(shown)[1:-1], json_dumps(sarif_text(secret))[1:-1]}

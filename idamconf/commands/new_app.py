@@ -12,10 +12,11 @@ from pathlib import Path
 import typer
 
 from .. import scaffold
-from ..config import schema, yamlfile
+from ..config import confined, schema, yamlfile
 from ..config.access import MAX_DAYS, MIN_DAYS
 from ..config.load import APPLICATIONS_DIR, PROJECT_FILE, read
 from ..diagnostics import Diagnostic, DiagnosticError, errors
+from ..escape import terminal
 from . import report_diagnostics, validate
 
 FLAGS = ("--display-name TEXT", "--description TEXT", "--owner UPN (repeatable)", "--organisation CODE",
@@ -43,8 +44,9 @@ def run(config_dir: Path, name: str, display_name, description, owners, organisa
                   _listed(approvers), _listed(reviewers), review_days, no_input)
     if problem := scaffold.name_problem(name):
         raise DiagnosticError([Diagnostic(f"'{name}' is not a valid application name", problem)])
-    defaults = _defaults(config_dir)
     target = config_dir / APPLICATIONS_DIR / f"{name}.yaml"
+    _refuse_outside(config_dir, target)
+    defaults = _defaults(config_dir)
     _refuse_existing(config_dir, name, target)
     ask = not flags.no_input and _terminal()
     try:
@@ -86,6 +88,16 @@ def _defaults(config_dir: Path) -> dict:
     document, _ = yamlfile.load(path, str(path))
     value = document.value if document is not None and isinstance(document.value, dict) else {}
     return value.get("defaults") or {}
+
+
+def _refuse_outside(config_dir: Path, target: Path) -> None:
+    """idamconf.yaml, or the directory the file would be written in, linked outside the configuration (config/
+    confined): nothing is read or written there."""
+    project = confined.linked_outside(config_dir, config_dir / PROJECT_FILE, str(config_dir / PROJECT_FILE))
+    if project is not None:
+        raise DiagnosticError([project])
+    if not confined.inside(config_dir, target.parent):
+        raise DiagnosticError([confined.leads_outside("directory", str(target.parent))])
 
 
 def _refuse_existing(config_dir: Path, name: str, target: Path) -> None:
@@ -195,14 +207,15 @@ def _asked(name: str, flags: Flags, defaults: dict) -> scaffold.Answers:
 def _asked_roles(package) -> list[scaffold.Role]:
     roles = []
     while display := typer.prompt("Role display name (blank when done)", default="", show_default=False).strip():
-        value = typer.prompt(f"  Value of '{display}' in tokens (e.g. App.Reader)", value_proc=_role_value)
+        value = typer.prompt(f"  Value of '{terminal(display)}' in tokens (e.g. App.Reader)", value_proc=_role_value)
         description = typer.prompt("  Description (optional)", default="", show_default=False)
         roles.append(package(scaffold.Role(display, value, scaffold.one_line(description))))
     return roles
 
 
 def _asked_package(role: scaffold.Role, flags: Flags) -> scaffold.Role:
-    if not typer.confirm(f"  Can people request '{role.display_name}' through an access package?", default=True):
+    if not typer.confirm(f"  Can people request '{terminal(role.display_name)}' through an access package?",
+                         default=True):
         return role
     approvers = _upns("  Approvers (user principal names, comma-separated; at least two)")
     review = None
@@ -237,7 +250,7 @@ def _upn_list(answer: str) -> tuple[str, ...]:
     upns = scaffold.split_list(answer)
     bad = [(upn, fix) for upn in upns if (fix := scaffold.upn_problem(upn))]
     if not upns or bad:
-        raise typer.BadParameter(f"'{bad[0][0]}': {bad[0][1]}" if bad else "name at least one person")
+        raise typer.BadParameter(f"'{terminal(bad[0][0])}': {bad[0][1]}" if bad else "name at least one person")
     return upns
 
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 
-from ..plan import saved
+from ..escape import json_dumps
+from ..plan import saved, signing
 from ..plan.render_human import render_plan
 from ..plan.render_markdown import render_markdown
 from .changed import changed_applications
@@ -12,8 +12,10 @@ from .session import surveyed, use_colour
 
 
 def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool | None, out: Path | None,
-        output: str, changed_since: str | None, timeout: float | None = None) -> int:
+        output: str, changed_since: str | None, timeout: float | None = None, rebind: bool = False) -> int:
     only = changed_applications(config_dir, changed_since) if changed_since else None
+    if out is not None:
+        signing.check_key()
 
     async def then(client, survey):
         if out is not None:
@@ -21,13 +23,13 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
         print(render(survey, output, use_colour(colour)), end="")
         return survey.plan
 
-    plan = asyncio.run(surveyed(config_dir, env, then, only, timeout))
+    plan = asyncio.run(surveyed(config_dir, env, then, only, timeout, rebind))
     return 2 if detailed_exitcode and not plan.empty else 0
 
 
 def render(survey, output: str, colour: bool) -> str:
     if output == "json":
-        return json.dumps(saved.plan_to_dict(survey.plan), indent=2, ensure_ascii=False) + "\n"
+        return json_dumps(saved.plan_to_dict(survey.plan), indent=2) + "\n"
     if output == "markdown":
         return render_markdown(survey.plan, survey.where, survey.findings())
     return render_plan(survey.plan, survey.where, colour)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config.load import read, read_documents
@@ -31,6 +31,9 @@ class Survey:
     configuration: object
     root: Path
     digest: str  # of the configuration files
+    home: str = ""  # where the configuration lives (record/home.py)
+    rebind: bool = False  # --rebind-project: bind the project's record to this configuration
+    again: object = None  # () -> awaitable (plan, live): the same survey, made again (apply, under its lease)
 
     def findings(self) -> list:
         """lint's findings for this environment (for the pull-request comment): computed only when asked for."""
@@ -42,18 +45,26 @@ class Survey:
 
 
 async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | None = None,
-                   timeout: float | None = None):
-    """Plan against the environment, then `then(client, survey)` on the same connection, all within `timeout`."""
+                   timeout: float | None = None, rebind: bool = False):
+    """Plan against the environment, then `then(client, survey)` on the same connection, all within `timeout`.
+    `rebind`: the project's record may name another configuration, or this one another project (--rebind-project)."""
     configuration, problems = read(config_dir, meanwhile=lambda project: _graph_modules(project, env))
     if errors(problems) or configuration is None:
         raise DiagnosticError(problems)
     from ..graph.connect import connect
+    from ..record import configuration_home
+    from ..record.history import deletion_warnings
     from ..workflow import survey, target_for
 
     target = target_for(configuration, env)
+    home = configuration_home(Path(config_dir))
     async with connect(target, timeout) as client:
-        plan, live = await survey(client, configuration, target, only)
-        found = Survey(plan, live, target, configuration, Path(config_dir), configuration.digest)
+        def again():
+            return survey(client, configuration, target, only, None if rebind else home)
+
+        plan, live = await again()
+        plan = replace(plan, warnings=deletion_warnings(Path(config_dir), plan)) if plan.deletions else plan
+        found = Survey(plan, live, target, configuration, Path(config_dir), configuration.digest, home, rebind, again)
         _KEPT[:] = [found]
         return await then(client, found)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config.load import read
+from ..escape import terminal
 from . import report_diagnostics
 
 
@@ -11,6 +12,6 @@ def run(config_dir: Path) -> int:
     if problems:
         return report_diagnostics(problems)
     count = len(configuration.applications)
-    print(f"Configuration is valid: project '{configuration.project}', {count} application(s), "
+    print(f"Configuration is valid: project '{terminal(configuration.project)}', {count} application(s), "
           f"{len(configuration.environments)} environment(s).")
     return 0

@@ -10,11 +10,13 @@ import re
 from dataclasses import dataclass, replace
 
 from ..diagnostics import Diagnostic
+from ..graph.limits import review_period_days
 from .model import Application, Configuration
 
 DEFAULT_RULES = {"approvers.two": "warning", "reviewers.two": "warning", "review.frequency": "error",
                  "review.approver-is-only-reviewer": "warning"}
-STRICT_ENVIRONMENTS = {"live": {"approvers.two": "error", "reviewers.two": "error"}}
+STRICT_ENVIRONMENTS = {"live": {"approvers.two": "error", "reviewers.two": "error",
+                                "security.high-privilege-permission": "error"}}
 RANK = {"off": 0, "warning": 1, "error": 2}
 MIN_DAYS, MAX_DAYS = 30, 365
 
@@ -41,6 +43,13 @@ def review_schedule(days: int) -> Schedule | None:
     if days % 365 == 0:
         return Schedule("absoluteMonthly", 12 * (days // 365))
     return None
+
+
+def default_duration(frequency_days: int) -> int:
+    """How long a review stays open unless the configuration says: 14 days, or less if it recurs more often --
+    Graph refuses a review open longer than it recurs (graph/limits.py [reviews])."""
+    schedule = review_schedule(frequency_days)
+    return min(14, review_period_days(schedule.pattern, schedule.interval)) if schedule else 14
 
 
 def nearest_schedules(days: int) -> list[int]:

@@ -15,12 +15,18 @@ import gc
 import marshal
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, errors
+from ..surface import settings_of
+from ..graph.uri_rules import PERSONAL
 from . import schema, semantics, yamlfile
-from .access import package_name
+from .access import default_duration, package_name
+from .assignments import assignments_of
+from .exposed import pre_authorized_of, scopes_of
+from .overrides import overridden
+from .permissions import api_permissions
 from .model import AccessPackage, AccessReview, Application, AppRole, Configuration, Location, role_id
 
 PARALLEL_FROM = 400  # files; below this one process is done before others would have started
@@ -130,8 +136,25 @@ def modelled(read: _Read, project: Configuration | None, defaults: dict) -> Appl
     if read.document is None:
         return ApplicationFile(read.digest, None, read.problems)
     app = model(read.document, defaults)
-    checks = semantics.check_application(project, read.document, app) if project is not None else []
+    environments = tuple(read.document.value.get("overrides") or ())
+    variants = {name: model(overridden(read.document, name), defaults) for name in environments}
+    checks = _checks(project, read.document, app, variants) if project is not None else []
+    if variants:
+        app = replace(app, variants=variants)
     return ApplicationFile(read.digest, app, read.problems, tuple(checks))
+
+
+def _checks(project: Configuration, document: yamlfile.Document, app: Application, variants: dict) -> list:
+    """`semantics.check_application` of the application in each of its environments: the base model where no
+    override applies, each environment's own model where one does (config/overrides.py)."""
+    base = app
+    if variants:
+        plain = tuple(name for name in project.environments if app.in_environment(name) and name not in variants)
+        base = replace(app, environments=plain or ("",))  # "" : no environment -- the file's own checks only
+    checks = semantics.check_application(project, document, base)
+    for name, variant in variants.items():
+        checks += semantics.check_application(project, overridden(document, name), variant)
+    return list(dict.fromkeys(checks))
 
 
 def model(document: yamlfile.Document, defaults: dict) -> Application:
@@ -142,7 +165,8 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
     codes = (raw.get("organisation", defaults.get("organisation")), raw.get("department", defaults.get("department")))
     roles = tuple(
         AppRole(
-            id=role.get("id", role_id(name, role["value"])).lower(), value=role["value"],
+            id=role["id"].lower() if "id" in role else role_id(name, role["value"]) if "value" in role else "",
+            value=role.get("value"),  # none: a SAML role, which names its id (semantics._roles)
             display_name=role["displayName"], description=role.get("description"),
             allowed_member_types=tuple(role.get("allowedMemberTypes", ["User"])), enabled=role.get("enabled", True),
             access_package=_access_package(role, raw, codes, Location(file, ("appRoles", index, "accessPackage"),
@@ -158,8 +182,21 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
         spa_redirect_uris=tuple(raw.get("spa", {}).get("redirectUris", [])),
         identifier_uris=tuple(raw.get("identifierUris", [])), tags=tuple(raw.get("tags", [])),
         environments=tuple(raw["environments"]) if "environments" in raw else None, app_roles=roles,
-        location=Location(file, ("name",), positions),
+        scopes=scopes_of(raw, Location(file, (), positions)), logo=raw.get("logo"),
+        pre_authorized=pre_authorized_of(raw, Location(file, (), positions)),
+        location=Location(file, ("name",), positions), settings=settings_of(raw),
+        app_id=raw["appId"].lower() if raw.get("appId") else None,
+        access_token_version=raw.get("api", {}).get("requestedAccessTokenVersion",
+                                                    2 if raw.get("signInAudience") in PERSONAL else 1),
+        api_permissions=api_permissions(raw, file, positions),
+        assignments=assignments_of(raw, file, positions),
+        service_principal_owners=_service_principal_owners(raw),
     )
+
+
+def _service_principal_owners(raw: dict) -> tuple[str, ...] | None:
+    owners = raw.get("servicePrincipal", {}).get("owners")
+    return None if owners is None else tuple(owners)
 
 
 def _access_package(role: dict, app: dict, codes: tuple, location: Location) -> AccessPackage | None:
@@ -179,7 +216,8 @@ def _access_package(role: dict, app: dict, codes: tuple, location: Location) -> 
         assignment_days=raw.get("assignmentDays"),
         review=None if review is None else AccessReview(
             reviewers=tuple(review["reviewers"]), frequency_days=review["frequencyDays"],
-            duration_days=review.get("durationDays", 14), unreviewed=review.get("unreviewed", "remove"),
+            duration_days=review.get("durationDays", default_duration(review["frequencyDays"])),
+            unreviewed=review.get("unreviewed", "remove"),
             location=location.at(*location.path, "accessReview"),
         ),
         location=location,

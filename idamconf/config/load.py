@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, DiagnosticError, errors
-from . import schema, semantics, yamlfile
+from . import confined, schema, semantics, yamlfile
 from .application import read_all
 from .model import Configuration, Environment
 
@@ -34,6 +34,8 @@ def read(root: Path, meanwhile=None) -> tuple[Configuration | None, list[Diagnos
     root = Path(root)
     problems: list[Diagnostic] = []
     project_path = root / PROJECT_FILE
+    if linked := confined.linked_outside(root, project_path, _shown(root, project_path)):
+        return None, [linked]  # never read
     if not project_path.is_file():
         return None, [Diagnostic(f"no {PROJECT_FILE} in {root}", f"run idamconf in a configuration directory or "
                                  f"pass --config-dir; see examples/{PROJECT_FILE}", str(project_path))]
@@ -52,6 +54,8 @@ def read(root: Path, meanwhile=None) -> tuple[Configuration | None, list[Diagnos
                      root)
     configuration = replace(project, applications=tuple(found.application for found in files), digest=digest)
     problems += semantics.check_project(configuration, project_doc)
+    problems += confined.seeds_outside(root, project_doc, configuration.environments)
+    problems += confined.state_links(root, configuration.environments, lambda path: _shown(root, path))
     problems += [problem for found in files for problem in found.checks]
     problems += semantics.check_across(configuration)
     return configuration, problems
@@ -83,7 +87,9 @@ def read_documents(root: Path) -> Documents:
         return document if document is not None and document.value is not None else None
 
     applications = (parsed(path) for path in application_files(root, []))
-    return Documents(parsed(root / PROJECT_FILE), tuple(doc for doc in applications if doc is not None))
+    project_path = root / PROJECT_FILE
+    project = None if confined.linked_outside(root, project_path, "") else parsed(project_path)
+    return Documents(project, tuple(doc for doc in applications if doc is not None))
 
 
 def project_configuration(root: Path, project: yamlfile.Document | None) -> Configuration | None:
@@ -109,10 +115,7 @@ def application_files(root: Path, problems: list[Diagnostic]) -> list[Path]:
     for entry in sorted(_candidates(str(directory)), key=lambda entry: entry.path.split(os.sep)):
         path = Path(entry.path)
         if (not inside or entry.is_symlink()) and not path.resolve().is_relative_to(real_root):
-            what = "directory" if entry.is_dir() else "file"
-            problems.append(Diagnostic(f"this {what} links outside the configuration directory",
-                                       f"copy the {what} into the configuration directory instead of linking to it",
-                                       _shown(root, path)))
+            problems.append(confined.leads_outside("directory" if entry.is_dir() else "file", _shown(root, path)))
             continue
         if entry.is_file():
             files.append(path)
@@ -165,6 +168,7 @@ def _environments(raw: dict) -> dict:
             client_id=settings.get("clientId"), client_secret_env=settings.get("clientSecretEnv"),
             certificate_path=settings.get("certificatePath"), catalog=settings.get("catalog"),
             tenant_size=settings.get("tenantSize", "none" if emulator else "S"),
+            verified_domains=tuple(settings.get("verifiedDomains", ())),
             rules={rule: "off" if level is False else level for rule, level in settings.get("rules", {}).items()},
         )
     return environments

@@ -9,18 +9,32 @@ from dataclasses import dataclass, field
 # Role ids are uuid5(ROLE_NAMESPACE, "<application name>/<role value>"): the same in every tenant, and nobody
 # manages GUIDs by hand. Changing this namespace would re-create every role everywhere: never change it.
 ROLE_NAMESPACE = uuid.UUID("3d4f6a52-8c1e-4b7a-9f2d-5e6c7b8a9d01")
+# Exposed scopes' ids likewise, in a namespace of their own (a scope and a role of one value -- which Graph refuses
+# anyway -- would otherwise share an id). Never change it either.
+SCOPE_NAMESPACE = uuid.UUID("8ce30a0c-5f6e-4117-b2e7-cdba4bb1bb7b")
+# Placeholders in identifier URIs: the application's own id (known once it exists) and the environment's tenant id.
+APP_ID, TENANT_ID = "{appId}", "{tenantId}"
 
 
 def role_id(application: str, value: str) -> str:
     """str(uuid.uuid5(ROLE_NAMESPACE, "<application>/<value>")), without building UUID objects (10,000 roles)."""
-    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{application}/{value}".encode()).digest()[:16])
+    return _derived_id(_ROLE_BYTES, application, value)
+
+
+def scope_id(application: str, value: str) -> str:
+    """The id of an exposed scope: uuid5(SCOPE_NAMESPACE, "<application>/<value>")."""
+    return _derived_id(_SCOPE_BYTES, application, value)
+
+
+def _derived_id(namespace: bytes, application: str, value: str) -> str:
+    digest = bytearray(hashlib.sha1(namespace + f"{application}/{value}".encode()).digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
     text = digest.hex()
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
-_NAMESPACE_BYTES = ROLE_NAMESPACE.bytes
+_ROLE_BYTES, _SCOPE_BYTES = ROLE_NAMESPACE.bytes, SCOPE_NAMESPACE.bytes
 
 
 @dataclass(frozen=True)
@@ -96,12 +110,43 @@ class AccessPackage:
 @dataclass(frozen=True)
 class AppRole:
     id: str
-    value: str
+    value: str | None  # None: a role without a value (SAML's User, msiam_access), which names its id
     display_name: str
     description: str | None
     allowed_member_types: tuple[str, ...] = ("User",)
     enabled: bool = True
     access_package: AccessPackage | None = None
+    location: Location | None = field(default=None, compare=False)
+
+    @property
+    def label(self) -> str:
+        """How messages name the role: its value, or its display name when it has none."""
+        return self.value or self.display_name
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A delegated permission the application exposes (api.oauth2PermissionScopes)."""
+
+    id: str
+    value: str
+    admin_consent_display_name: str
+    admin_consent_description: str
+    user_consent_display_name: str | None = None
+    user_consent_description: str | None = None
+    type: str = "Admin"  # Admin: only an administrator may consent; User: users too
+    enabled: bool = True
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class PreAuthorized:
+    """A client pre-authorised for some of the application's scopes (api.preAuthorizedApplications): its users are
+    not asked to consent to them."""
+
+    client: str  # another application of the configuration by name, or an app id
+    by_name: bool
+    scopes: tuple[str, ...]  # values of the application's scopes
     location: Location | None = field(default=None, compare=False)
 
 
@@ -118,14 +163,33 @@ class Application:
     tags: tuple[str, ...] = ()
     environments: tuple[str, ...] | None = None  # None: every environment
     app_roles: tuple[AppRole, ...] = ()
+    scopes: tuple[Scope, ...] = ()  # api.oauth2PermissionScopes
+    pre_authorized: tuple[PreAuthorized, ...] = ()  # api.preAuthorizedApplications
+    logo: str | None = None  # an image file, relative to the configuration directory
     location: Location | None = field(default=None, compare=False)  # of its name
+    app_id: str | None = None  # an existing application to adopt (plan/adoption.py)
+    settings: dict = field(default_factory=dict, compare=False, hash=False)  # the file's surface/ settings
+    variants: dict = field(default_factory=dict, compare=False, hash=False)  # environment -> its own model
+    access_token_version: int = 1  # api.requestedAccessTokenVersion: 2 by default for personal-account audiences
+    api_permissions: tuple = ()  # config/permissions.ApiPermissions: the APIs it calls, by name
+    assignments: tuple = ()  # config/assignments.Assignment: app roles granted to groups and users
+    service_principal_owners: tuple[str, ...] | None = None  # UPNs; None: the application's owners
 
     @property
     def owner_locations(self) -> tuple[Location, ...]:
         return _each(self.location and self.location.at(), ("owners",), len(self.owners))  # at the top, not in name
 
+    @property
+    def service_principal_owner_locations(self) -> tuple[Location, ...]:
+        return _each(self.location and self.location.at(), ("servicePrincipal", "owners"),
+                     len(self.service_principal_owners or ()))
+
     def in_environment(self, environment: str) -> bool:
         return self.environments is None or environment in self.environments
+
+    def for_environment(self, environment: str) -> "Application":
+        """The application as it is in `environment`: with that environment's overrides (config/overrides.py)."""
+        return self.variants.get(environment, self)
 
 
 @dataclass(frozen=True)
@@ -141,6 +205,7 @@ class Environment:
     certificate_path: str | None = None
     catalog: str | None = None
     tenant_size: str = "S"  # Graph's throttling budget: S, M, L, or none (no pacing)
+    verified_domains: tuple[str, ...] = ()  # the tenant's, as the configuration declares them
     rules: dict = field(default_factory=dict, compare=False)
 
 

@@ -71,14 +71,31 @@ def _explain(document: Document, error) -> list[Diagnostic]:
         choices = [str(choice) for choice in sub["enum"]]
         close = difflib.get_close_matches(str(error.instance), choices, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        return [document.diagnostic(path, f"'{error.instance}' is not one of {', '.join(choices)}",
+        shown = "the value (not shown: it may be a secret)" if secret_path(path) else f"'{error.instance}'"
+        return [document.diagnostic(path, f"{shown} is not one of {', '.join(choices)}",
                                     f"{hint}choose one of {', '.join(choices)}")]
+    if rule == "oneOf" and error.context:
+        fitting = _alternative_of_its_kind(error)
+        if fitting:  # the one alternative of the value's kind: what is wrong with the value as that
+            return [problem for sub_error in fitting for problem in _explain(document, sub_error)]
     if rule == "propertyNames" or "propertyNames" in error.schema_path:
         line, column = document.where(path + (error.instance,), key=True)
         return [Diagnostic(f"'{error.instance}' is not a valid name", fix, document.file, line, column,
                            render_path(path))]
     summary = _summary(rule, error, secret_path(path))
     return [document.diagnostic(path, summary, fix or sub.get("description", "") if isinstance(sub, dict) else "")]
+
+
+def _alternative_of_its_kind(error) -> list:
+    """Of a `oneOf` the value matches none of, the errors of the one alternative of the value's own kind (a mapping
+    where the others are strings), if exactly one is: saying what is wrong with it as that beats "not valid under
+    any of the given schemas". An alternative is of another kind when it refuses the value itself by type or const."""
+    alternatives: dict[int, list] = {}
+    for sub_error in error.context:
+        alternatives.setdefault(sub_error.relative_schema_path[0], []).append(sub_error)
+    of_its_kind = [errors for errors in alternatives.values()
+                   if not any(e.validator in ("type", "const", "enum") and not e.relative_path for e in errors)]
+    return of_its_kind[0] if len(of_its_kind) == 1 else []
 
 
 def _unknown_key(document: Document, path: tuple, key: str, allowed: list[str]) -> Diagnostic:
@@ -95,10 +112,13 @@ def _summary(rule: str, error, secret: bool = False) -> str:
     return {
         "pattern": f"{shown} is not a valid value here",
         "minItems": "the list is empty" if value == [] else f"the list needs at least {error.validator_value} item(s)",
+        "maxItems": f"the list has {len(value) if isinstance(value, list) else '?'} items, more than "
+                    f"{error.validator_value}",
         "uniqueItems": "the list has duplicate entries",
         "minLength": "the value is empty",
         "maxLength": f"{shown[:60]}… is longer than {error.validator_value} characters",
         "minProperties": "the mapping is empty",
+        "oneOf": f"{shown} is not a valid value here",
     }.get(rule, error.message)
 
 

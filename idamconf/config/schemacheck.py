@@ -205,6 +205,10 @@ def _min_items(compiler, schema, limit) -> Check:
     return lambda value: not isinstance(value, list) or len(value) >= limit
 
 
+def _max_items(compiler, schema, limit) -> Check:
+    return lambda value: not isinstance(value, list) or len(value) <= limit
+
+
 def _unique(value: list) -> bool:
     """jsonschema's uniqueness, decided here for lists of strings and of mappings of strings (group references)."""
     keys = {_unique_key(item) for item in value}
@@ -238,6 +242,7 @@ _KEYWORDS = {
     "type": _type, "enum": _enum, "const": _const, "pattern": _pattern, "minLength": _min_length,
     "maxLength": _max_length, "minimum": _minimum, "maximum": _maximum, "required": _required,
     "properties": _properties, "additionalProperties": _additional_properties, "propertyNames": _property_names,
-    "minProperties": _min_properties, "items": _items, "minItems": _min_items, "uniqueItems": _unique_items,
+    "minProperties": _min_properties, "items": _items, "minItems": _min_items, "maxItems": _max_items,
+    "uniqueItems": _unique_items,
     "oneOf": _one_of, "$ref": _ref,
 }

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic
+from ..graph.clouds import graph_url_problem
+from ..graph.limits import DAYS_IN, review_period_days
+from . import assignments, exposed, logo, permissions, tenant_rules
 from .access import nearest_schedules, review_schedule, rule_findings
-from .model import Application, Configuration, Location
+from .model import APP_ID, TENANT_ID, Application, Configuration, Location
 from .yamlfile import Document, render_path
 
 
@@ -17,7 +20,9 @@ def check_application(configuration: Configuration, document: Document, app: App
     """One application file, on its own (`configuration` needs only the project's settings): its environments, its
     roles, its access packages, and the organisation's rules."""
     return _application(document, configuration, app) + _access_packages(document, app) + \
-        rule_findings(configuration, document, app)
+        assignments.check(document, app) + tenant_rules.check(configuration, document, app) + \
+        rule_findings(configuration, document, app) + permissions.check_file(document, app) + \
+        exposed.check(document, app) + logo.check(configuration, document, app)
 
 
 def check_across(configuration: Configuration) -> list[Diagnostic]:
@@ -26,24 +31,75 @@ def check_across(configuration: Configuration) -> list[Diagnostic]:
     problems = []
     names: dict[str, Application] = {}
     packages: dict[tuple, Location] = {}
+    catalogs: dict[str, tuple[str, Location]] = {}  # folded name -> (its first spelling, where)
     for app in configuration.applications:
         first = names.setdefault(app.name, app)
         if first is not app:
             problems.append(_at(app.location, f"application name '{app.name}' is already used in "
                                 f"{first.location.file}:{first.location.line}", "give each application a unique name"))
-        for role in app.app_roles:
-            package = role.access_package
-            if package is None:
+        for environment in configuration.environments:  # each environment's values (config/overrides.py)
+            variant = app.for_environment(environment)
+            for package in (role.access_package for role in variant.app_roles if role.access_package is not None):
+                problems += _package_across(configuration, environment, package, packages, catalogs)
+    problems += _identifier_uris_across(configuration) + _app_ids_across(configuration)
+    return list(dict.fromkeys(problems + permissions.check_across(configuration) + exposed.check_across(configuration)))
+
+
+def _app_ids_across(configuration: Configuration) -> list[Diagnostic]:
+    """Two files adopting one application (the same appId in one environment)."""
+    problems, holders = [], {}
+    for base in configuration.applications:
+        for name in configuration.environments:
+            app = base.for_environment(name)
+            if not app.app_id or not app.in_environment(name):
                 continue
-            for environment in configuration.environments:
-                key = (configuration.catalog_for(environment, package), package.name, environment)
-                seen = packages.setdefault(key, package.location)
-                if seen is not package.location:
-                    problems.append(_at(package.location, f"access package '{package.name}' in catalog '{key[0]}' "
-                                        f"is also declared at {seen.file}:{seen.line}",
-                                        "give each role its own access package name"))
-                    break
+            first = holders.setdefault((name, app.app_id), app)
+            if first is not app and first.name != app.name:
+                problems.append(_at(app.location.at("appId"), f"appId {app.app_id} is also adopted by application "
+                                    f"{first.name} ({first.location.file}) in environment {name}",
+                                    "one application file per application: remove one of the two"))
     return problems
+
+
+def _identifier_uris_across(configuration: Configuration) -> list[Diagnostic]:
+    """Graph refuses an identifier URI another application of the tenant holds (compared case-insensitively);
+    URIs naming {appId} are each application's own."""
+    problems, holders = [], {}  # (environment, URI) -> the application that declares it first
+    for base in configuration.applications:
+        for name, environment in configuration.environments.items():
+            app = base.for_environment(name)
+            if not app.in_environment(name):
+                continue
+            for index, uri in enumerate(app.identifier_uris):
+                if APP_ID in uri:
+                    continue
+                key = (name, uri.replace(TENANT_ID, environment.tenant_id or TENANT_ID).lower())
+                first = holders.setdefault(key, app)
+                if first is not app:
+                    problems.append(_at(app.location.at("identifierUris", index), f"identifier URI '{uri}' is also "
+                                        f"declared by application {first.name} ({first.location.file}): Graph "
+                                        "refuses a URI another application of the tenant holds",
+                                        "give each application its own identifier URIs, e.g. api://{appId}"))
+    return problems
+
+
+def _package_across(configuration: Configuration, environment: str, package, packages: dict,
+                    catalogs: dict) -> list[Diagnostic]:
+    """An access package's name used twice in one catalog, or its catalog spelled in two ways. Names are compared
+    as Graph compares them, case-insensitively: a look-up by name finds either spelling."""
+    catalog = configuration.catalog_for(environment, package)
+    spelling, where = catalogs.setdefault(catalog.casefold(), (catalog, package.location))
+    if spelling != catalog:
+        return [_at(package.location, f"catalog '{catalog}' is also written '{spelling}' (at {where.file}:"
+                    f"{where.line}); Graph compares catalog names case-insensitively, so they are one catalog",
+                    f"write the catalog's name one way everywhere, e.g. '{spelling}'")]
+    key = (catalog.casefold(), package.name.casefold(), environment)
+    seen = packages.setdefault(key, package.location)
+    if seen is not package.location and seen != package.location:
+        return [_at(package.location, f"access package '{package.name}' in catalog '{catalog}' is also declared "
+                    f"at {seen.file}:{seen.line} (names are compared case-insensitively, as Graph does)",
+                    "give each role its own access package name")]
+    return []
 
 
 def _at(location: Location, summary: str, fix: str) -> Diagnostic:
@@ -59,7 +115,7 @@ def _access_packages(document: Document, app: Application) -> list[Diagnostic]:
             continue
         path = ("appRoles", index, "accessPackage")
         if "User" not in role.allowed_member_types:
-            problems.append(document.diagnostic(path, f"role '{role.value}' cannot be granted to people "
+            problems.append(document.diagnostic(path, f"role '{role.label}' cannot be granted to people "
                                                 "(allowedMemberTypes has no User), so it cannot have an access package",
                                                 "add User to allowedMemberTypes, or remove the accessPackage block"))
         if package.review and review_schedule(package.review.frequency_days) is None:
@@ -68,7 +124,22 @@ def _access_packages(document: Document, app: Application) -> list[Diagnostic]:
             problems.append(document.diagnostic(path + ("accessReview", "frequencyDays"), f"Graph cannot repeat a "
                                                 f"review every {days} days: reviews recur weekly or monthly",
                                                 f"use {nearest}"))
+        elif package.review:
+            problems += _review_duration(document, path + ("accessReview",), package.review)
     return problems
+
+
+def _review_duration(document: Document, path: tuple, review) -> list[Diagnostic]:
+    """Graph refuses a review that stays open longer than its recurrence interval (graph/limits.py [reviews])."""
+    schedule = review_schedule(review.frequency_days)
+    longest = review_period_days(schedule.pattern, schedule.interval)
+    if review.duration_days <= longest:
+        return []
+    counted = "" if schedule.pattern == "weekly" else f" (a month counts {DAYS_IN['absoluteMonthly']} days, " \
+                                                        "February's, so that no review overlaps the next)"
+    return [document.diagnostic(path + ("durationDays",), f"each review stays open {review.duration_days} days, "
+                                f"longer than it recurs ({schedule.label}): Graph refuses it",
+                                f"use durationDays of at most {longest}{counted}, or review less often")]
 
 
 def _default_environment(configuration: Configuration, project: Document) -> list[Diagnostic]:
@@ -90,6 +161,7 @@ def _environment_settings(configuration: Configuration, project: Document) -> li
         if not environment.emulator and not environment.graph_url:
             problems.append(project.diagnostic(path, "no graphUrl for a non-emulator environment",
                                                "add graphUrl: https://graph.microsoft.com/v1.0"))
+        problems += _graph_url(project, path, environment)
         needs = {"client-secret": ("tenantId", "clientId", "clientSecretEnv"),
                  "certificate": ("tenantId", "clientId", "certificatePath"),
                  "workload-identity": ("tenantId", "clientId")}.get(environment.credential, ())
@@ -101,6 +173,14 @@ def _environment_settings(configuration: Configuration, project: Document) -> li
     return problems
 
 
+def _graph_url(project: Document, path: tuple, environment) -> list[Diagnostic]:
+    """The tenant's token goes only to Microsoft Graph; the emulator's made-up one only to loopback (graph/clouds)."""
+    if not environment.graph_url or environment.emulator:
+        return []
+    problem = graph_url_problem(environment.graph_url, environment.credential)
+    return [project.diagnostic(path + ("graphUrl",), *problem)] if problem else []
+
+
 def _application(document: Document, configuration: Configuration, app: Application) -> list[Diagnostic]:
     raw = document.value
     problems = []
@@ -109,6 +189,16 @@ def _application(document: Document, configuration: Configuration, app: Applicat
             known = ", ".join(configuration.environments)
             problems.append(document.diagnostic(("environments", index), f"unknown environment '{environment}'",
                                                 f"use one defined in idamconf.yaml: {known}"))
+    listed = raw.get("environments")
+    for environment in raw.get("overrides") or {}:
+        if environment not in configuration.environments:
+            problems.append(document.diagnostic(("overrides", environment), f"unknown environment '{environment}'",
+                                                f"use one defined in idamconf.yaml: "
+                                                f"{', '.join(configuration.environments)}", key=True))
+        elif listed is not None and environment not in listed:
+            problems.append(document.diagnostic(("overrides", environment), f"the application is not in environment "
+                                                f"'{environment}' (see environments)", f"add {environment} to "
+                                                "environments, or remove its overrides", key=True))
     problems += _roles(document, app)
     return problems
 
@@ -116,7 +206,13 @@ def _application(document: Document, configuration: Configuration, app: Applicat
 def _roles(document: Document, app: Application) -> list[Diagnostic]:
     problems, values, ids = [], {}, {}
     for index, role in enumerate(app.app_roles):
-        if role.value in values:
+        if not role.id:  # nothing to derive it from
+            problems.append(document.diagnostic(("appRoles", index), f"role '{role.display_name}' has neither a "
+                                                "value nor an id: idamconf derives a role's id from its value",
+                                                "add the role's value, or (a SAML role such as User or "
+                                                "msiam_access, never sent as a claim) its id: a GUID"))
+            continue
+        if role.value is not None and role.value in values:
             problems.append(document.diagnostic(("appRoles", index, "value"), f"role value '{role.value}' is used "
                                                 f"twice (also appRoles[{values[role.value]}])",
                                                 "give each role its own value"))

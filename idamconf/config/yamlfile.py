@@ -58,7 +58,8 @@ _STR = "tag:yaml.org,2002:str"
 _PLAIN_STRING_TAGS = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
 _COLLECTION_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
 
-SECRET_NAME = re.compile(r"secret|password|passphrase|private.?key|api.?key|token", re.IGNORECASE)
+# Keys whose value may be a secret, or where one gets pasted by mistake (a private key in certificatePath).
+SECRET_NAME = re.compile(r"secret|password|passphrase|private.?key|api.?key|token|certificate", re.IGNORECASE)
 
 
 def secret_path(path: tuple) -> bool:

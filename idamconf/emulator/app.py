@@ -3,7 +3,8 @@
 `Emulator.handle` is the one dispatcher: HTTP requests and the items of a `$batch` both go through it, so every
 rule, every error shape and every injected fault applies to both alike. It charges each request it executes by
 Graph's cost table (`x-ms-resource-unit`) and counts what it served in `Emulator.stats`, also served as JSON at
-`GET /_emulator/stats` (outside `/v1.0`; `POST /_emulator/stats/reset` zeroes it).
+`GET /_emulator/stats` (outside `/v1.0`; `POST /_emulator/stats/reset` zeroes it; both need a bearer token, as
+`/v1.0` does). Only requests addressed to a loopback name are answered (emulator/hosts: DNS rebinding).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..graph.cost import cost
-from . import credentials, directory, directory_query, governance
+from . import (assignments, credentials, directory, directory_query, governance, grants, graph_permissions, logo,
+               owners, tenant)
 from .batch import run_batch
 from .connections import ConnectionFaults, quiet_deliberate_drops
 from .errors import GraphError, bad_request
 from .faults import NoFaults
-from .protocol import Key, RawJson, Reply, Request, split_path
+from .hosts import LoopbackHostOnly
+from .protocol import Binary, Key, RawJson, Reply, Request, is_json, split_path
 from .stats import Stats
 from .store import Store
 
@@ -33,6 +36,7 @@ JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE75
 class Emulator:
     def __init__(self, store: Store, faults=None):
         self.store = store
+        graph_permissions.ensure_in(store)
         self.faults = faults or NoFaults()
         self.stats = Stats()
         attach = getattr(self.faults, "attach", None)  # optional for a policy (see faults.py)
@@ -96,7 +100,11 @@ def _error_reply(error: Exception, ids: tuple[str, str]) -> Reply:
 
 
 def _authenticate(request: Request) -> None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    _authenticate_headers(request.headers)
+
+
+def _authenticate_headers(headers: dict[str, str]) -> None:
+    scheme, _, token = headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise GraphError(401, "InvalidAuthenticationToken", "Access token is empty.")
 
@@ -148,7 +156,7 @@ def _ids(parts: list) -> list[str]:
     return [member] if isinstance(member, str) and member != "$ref" else []
 
 
-_NESTED_BY_ID = {"owners", "resourceRoleScopes"}
+_NESTED_BY_ID = {"owners", "resourceRoleScopes", "appRoleAssignedTo", "appRoleAssignments"}
 
 
 _HANDLERS = {
@@ -157,10 +165,7 @@ _HANDLERS = {
     ("GET", "applications", ("{key}",)): lambda s, r, k: directory.get_one(s, r, "applications", k),
     ("PATCH", "applications", ("{key}",)): directory.update_application,
     ("DELETE", "applications", ("{key}",)): lambda s, r, k: directory.delete_application(s, k),
-    ("GET", "applications", ("{key}", "owners")): directory.list_owners,
-    ("POST", "applications", ("{key}", "owners", "$ref")): directory.add_owner,
-    ("DELETE", "applications", ("{key}", "owners", "{id}", "$ref")):
-        lambda s, r, k, owner: directory.remove_owner(s, k, owner),
+    **owners.HANDLERS,  # {applications|servicePrincipals}/{id}/owners
     ("POST", "applications", ("{key}", "addPassword")): credentials.add_password,
     ("POST", "applications", ("{key}", "removePassword")): credentials.remove_password,
     ("GET", "servicePrincipals", ()): lambda s, r: directory.list_set(s, r, "servicePrincipals"),
@@ -171,9 +176,13 @@ _HANDLERS = {
     ("GET", "users", ()): lambda s, r: directory.list_set(s, r, "users"),
     ("GET", "groups", ()): lambda s, r: directory.list_set(s, r, "groups"),
     ("GET", "groups", ("{key}",)): lambda s, r, k: directory.get_one(s, r, "groups", k),
-    ("GET", "users", ("{key}",)): lambda s, r, k: directory.get_one(s, r, "users", _user_key(k)),
+    ("GET", "users", ("{key}",)): lambda s, r, k: directory.get_one(s, r, "users", directory.user_key(k)),
     ("GET", "directoryObjects", ("{key}",)): directory_query.directory_object,
     ("POST", "directoryObjects", ("{key}",)): directory_query.directory_object_action,
+    **tenant.HANDLERS,  # /policies/defaultAppManagementPolicy, /domains, /organization
+    **assignments.HANDLERS,  # servicePrincipals/{id}/appRoleAssignedTo, {users|groups|…}/{id}/appRoleAssignments
+    **grants.HANDLERS,  # oauth2PermissionGrants
+    **logo.HANDLERS,  # applications/{id}/logo
 }
 
 
@@ -181,11 +190,6 @@ _AREAS = (  # path prefix -> that area's routing table; the directory's, at the 
     (("identityGovernance", "entitlementManagement"), governance.HANDLERS),
     ((), _HANDLERS),
 )
-
-
-def _user_key(key: Key) -> Key:
-    """`/users/{id | userPrincipalName}`: Graph accepts either in the same position."""
-    return Key("userPrincipalName", key.value) if key.name == "id" and "@" in key.value else key
 
 
 # ------------------------------------------------------------------------------------------------------ ASGI edge
@@ -207,12 +211,27 @@ def create_app(store: Store, faults=None) -> Starlette:
 
     methods = ["GET", "POST", "PATCH", "PUT", "DELETE"]
     routes = [Route("/v1.0/{path:path}", endpoint, methods=methods),
-              Route("/_emulator/stats", stats, methods=["GET"]),
-              Route("/_emulator/stats/reset", reset_stats, methods=["POST"])]
-    app = Starlette(routes=routes, middleware=[Middleware(ConnectionFaults, emulator=emulator)])
+              Route("/_emulator/stats", _authenticated(stats), methods=["GET"]),
+              Route("/_emulator/stats/reset", _authenticated(reset_stats), methods=["POST"])]
+    # Outermost first: a request not addressed to a loopback name is answered before anything else sees it.
+    app = Starlette(routes=routes, middleware=[Middleware(LoopbackHostOnly),
+                                               Middleware(ConnectionFaults, emulator=emulator)])
     app.state.emulator = emulator
     quiet_deliberate_drops()
     return app
+
+
+def _authenticated(endpoint):
+    """The emulator's own endpoints (`/_emulator/*`) ask for what `/v1.0` asks for: a bearer token."""
+    async def guarded(http: HttpRequest) -> Response:
+        try:
+            _authenticate_headers({name.lower(): value for name, value in http.headers.items()})
+        except GraphError as error:
+            request_id = str(uuid.uuid4())
+            return _write(_error_reply(error, (request_id, http.headers.get("client-request-id", request_id))))
+        return await endpoint(http)
+
+    return guarded
 
 
 async def _read(http: HttpRequest) -> Request | Reply:
@@ -220,7 +239,9 @@ async def _read(http: HttpRequest) -> Request | Reply:
     headers = {name.lower(): value for name, value in http.headers.items()}
     base = f"{http.url.scheme}://{http.url.netloc}/v1.0"
     request = Request(http.method, http.path_params["path"], dict(http.query_params), headers, None, base)
-    if raw:
+    if raw and not is_json(headers.get("content-type", "")):
+        request.body = Binary(raw, headers["content-type"].split(";", 1)[0].strip().lower())
+    elif raw:
         try:
             request.body = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
@@ -235,6 +256,9 @@ def _write(reply: Reply) -> Response:
     headers = dict(reply.headers)
     if reply.body is None:
         return Response(status_code=reply.status, headers=headers)
+    if isinstance(reply.body, Binary):
+        return Response(reply.body.content, status_code=reply.status, headers=headers,
+                        media_type=reply.body.content_type)
     if isinstance(reply.body, RawJson):
         content = reply.body.encode()
     else:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .errors import GraphError, bad_request, error_body
-from .protocol import RawJson, Reply, Request
+from .protocol import Binary, RawJson, Reply, Request, is_json
 
 MAX_REQUESTS = 20
 
@@ -47,13 +49,31 @@ def _check_item(item: object, earlier: set[str]) -> None:
     depends = item.get("dependsOn", [])
     if not isinstance(depends, list) or any(dep not in earlier for dep in depends):
         raise bad_request(f"Invalid batch payload: request '{item['id']}' depends on a request not before it.")
-    if item.get("body") is not None and not _has_json_content_type(item):
+    if item.get("body") is not None and not _content_type(item):
         raise bad_request(f"Invalid batch payload: request '{item['id']}' has a body but no Content-Type header.")
+    _body(item)  # a body that is not JSON must be base64 text: the whole batch is refused otherwise
 
 
-def _has_json_content_type(item: dict) -> bool:
+def _content_type(item: dict) -> str:
     headers = {name.lower(): value for name, value in (item.get("headers") or {}).items()}
-    return "application/json" in headers.get("content-type", "")
+    return str(headers.get("content-type", ""))
+
+
+def _body(item: dict):
+    """An item's body: JSON as sent, or the bytes a base64 text stands for when its Content-Type is not JSON
+    (standard or URL-safe alphabet, padded or not)."""
+    body, content_type = item.get("body"), _content_type(item)
+    if body is None or is_json(content_type):
+        return body
+    try:
+        if not isinstance(body, str):
+            raise ValueError
+        text = body.strip().replace("-", "+").replace("_", "/")
+        content = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (ValueError, binascii.Error):
+        raise bad_request(f"Invalid batch payload: request '{item['id']}' has a {content_type} body that is not "
+                          "base64 text.") from None
+    return Binary(content, content_type.split(";", 1)[0].strip().lower())
 
 
 def _sub_request(outer: Request, item: dict) -> Request:
@@ -64,7 +84,7 @@ def _sub_request(outer: Request, item: dict) -> Request:
     headers = {name.lower(): str(value) for name, value in (item.get("headers") or {}).items()}
     headers.setdefault("authorization", outer.headers.get("authorization", ""))
     return Request(item["method"].upper(), path, dict(parse_qsl(url.query, keep_blank_values=True)),
-                   headers, item.get("body"), outer.base)
+                   headers, _body(item), outer.base)
 
 
 def _failed_dependency(request: Request, failed: list[str]) -> Reply:
@@ -75,9 +95,13 @@ def _failed_dependency(request: Request, failed: list[str]) -> Reply:
 
 def _response(item_id: str, reply: Reply) -> dict:
     headers = dict(reply.headers)
-    if reply.body is not None:
+    if isinstance(reply.body, Binary):
+        headers["Content-Type"] = reply.body.content_type
+    elif reply.body is not None:
         headers.setdefault("Content-Type", "application/json")
     response = {"id": item_id, "status": reply.status, "headers": headers}
-    if reply.body is not None:
+    if isinstance(reply.body, Binary):
+        response["body"] = base64.b64encode(reply.body.content).decode("ascii")
+    elif reply.body is not None:
         response["body"] = json.loads(reply.body) if isinstance(reply.body, RawJson) else reply.body
     return response

@@ -17,7 +17,7 @@ import datetime as _dt
 import secrets
 
 from .directory import resolve
-from .entities import GUID, new_id
+from .entities import GUID, new_id, precise_time
 from .errors import GraphError, bad_request
 from .protocol import Key, Reply, Request
 from .store import Store
@@ -37,8 +37,8 @@ def add_password(store: Store, request: Request, key: Key) -> Reply:
         raise bad_request("Invalid value specified for property 'endDateTime': it must be later than startDateTime.")
     secret = _new_secret()
     credential = {"customKeyIdentifier": None, "displayName": wanted.get("displayName"),
-                  "endDateTime": _text(end), "hint": secret[:HINT_LENGTH], "keyId": new_id(), "secretText": None,
-                  "startDateTime": _text(start)}
+                  "endDateTime": precise_time(end), "hint": secret[:HINT_LENGTH], "keyId": new_id(), "secretText": None,
+                  "startDateTime": precise_time(start)}
     application["passwordCredentials"] = [*application.get("passwordCredentials", []), credential]
     store.put("applications", application)
     context = f"{request.base}/$metadata#microsoft.graph.passwordCredential"
@@ -99,11 +99,6 @@ def _years_later(moment: _dt.datetime, years: int) -> _dt.datetime:
         return moment.replace(year=moment.year + years)
     except ValueError:  # 29 February
         return moment.replace(year=moment.year + years, day=28)
-
-
-def _text(moment: _dt.datetime) -> str:
-    """Graph's form: `2021-09-09T19:50:29.3086381Z` (seven fractional digits, UTC)."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond:06d}0Z"
 
 
 def _new_secret() -> str:

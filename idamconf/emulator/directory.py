@@ -6,13 +6,12 @@ Each handler takes the parsed request and the store and returns a `Reply`; error
 from __future__ import annotations
 
 import copy
-import json
 
-from . import directory_query, entities, governance
-from .entities import ENTITY_SETS, GUID, check_app_roles, check_writable, new_id, now
-from .errors import GraphError, bad_request, not_found
-from .odata import encode_skiptoken, parse_query, parse_select
-from .protocol import Key, RawJson, Reply, Request
+from . import api_rules, app_rules, directory_query, entities, governance, listing, references
+from .entities import ENTITY_SETS, GUID, EntitySet, check_app_roles, check_writable, new_id, now
+from .errors import GraphError, bad_request, invalid, not_found
+from .odata import parse_select
+from .protocol import Key, Reply, Request
 from .store import Store
 
 CREATE_IF_MISSING = "create-if-missing"
@@ -38,32 +37,39 @@ def resolve(store: Store, set_name: str, key: Key, primary: bool = False) -> dic
     return doc
 
 
+def user_key(key: Key) -> Key:
+    """`/users/{id | userPrincipalName}`: Graph accepts either in the same position."""
+    return Key("userPrincipalName", key.value) if key.name == "id" and "@" in key.value else key
+
+
+def referenced(store: Store, kind: str, object_id, prop: str, resource: str) -> dict:
+    """The object a body's property names by id (`principalId`, `clientId`, ...): Graph's 400 for a value that is
+    not an id, 404 for an object that does not exist."""
+    if not isinstance(object_id, str) or not GUID.match(object_id):
+        raise invalid(prop, resource)
+    return resolve(store, kind, Key("id", object_id.lower()))
+
+
 def list_set(store: Store, request: Request, set_name: str) -> Reply:
     if directory_query.expands(set_name, request):
         return directory_query.list_expanded(store, request, set_name)
-    entity = ENTITY_SETS[set_name]
-    query = parse_query(request.query, entity)
-    texts, last = store.page(set_name, query)
-    head = {"@odata.context": request.context(set_name, query.select)}
-    if last is not None:
-        head["@odata.nextLink"] = request.next_link(encode_skiptoken(last))
-    return Reply(200, RawJson(json.dumps(head)[:-1] + ',"value":[' + ",".join(texts) + "]}"))
+    return listing.page(store, request, set_name, ENTITY_SETS[set_name], set_name)
 
 
 def get_one(store: Store, request: Request, set_name: str, key: Key) -> Reply:
     entity = ENTITY_SETS[set_name]
     select = parse_select(request.query.get("$select"), entity.properties, entity.odata_type)
-    _refuse_other_options(request, {"$select"})
+    refuse_other_options(request, {"$select"})
     doc = resolve(store, set_name, key)
     context = request.context(set_name, select) + "/$entity"
-    return Reply(200, {"@odata.context": context, **_project(doc, select)})
+    return Reply(200, {"@odata.context": context, **project(doc, select)})
 
 
-def _project(doc: dict, select: tuple[str, ...]) -> dict:
+def project(doc: dict, select: tuple[str, ...]) -> dict:
     return {name: doc.get(name) for name in select} if select else doc
 
 
-def _refuse_other_options(request: Request, allowed: set[str]) -> None:
+def refuse_other_options(request: Request, allowed: set[str]) -> None:
     for name in request.query:
         if name.startswith("$") and name not in allowed:
             raise GraphError(400, "Request_UnsupportedQuery", f"Unsupported query: '{name}' is not supported here.")
@@ -71,7 +77,7 @@ def _refuse_other_options(request: Request, allowed: set[str]) -> None:
 
 # -------------------------------------------------------------------------------------------------- applications
 def create_application(store: Store, request: Request) -> Reply:
-    return _created(request, "applications", _new_application(store, _body(request)))
+    return _created(request, "applications", _new_application(store, json_body(request)))
 
 
 def _created(request: Request, set_name: str, doc: dict) -> Reply:
@@ -99,7 +105,7 @@ def _new_application(store: Store, body: dict) -> dict:
     doc.update(id=new_id(), appId=new_id(), createdDateTime=now(), publisherDomain=store.domain)
     if doc_unique := body.get("uniqueName"):
         _check_unique_name_free(store, doc_unique)
-    _apply_application_changes(store, doc, body, previous_roles=[])
+    doc = _apply_application_changes(store, doc, body, before=None)
     store.put("applications", doc)
     return doc
 
@@ -113,7 +119,7 @@ def _check_unique_name_free(store: Store, name) -> None:
 
 
 def update_application(store: Store, request: Request, key: Key) -> Reply:
-    body = _body(request)
+    body = json_body(request)
     doc = _addressed_or_upserted(store, request, "applications", key, "uniqueName",
                                  lambda: _upsert_create(store, key, body))
     if isinstance(doc, Reply):
@@ -123,9 +129,9 @@ def update_application(store: Store, request: Request, key: Key) -> Reply:
         raise bad_request("Property 'uniqueName' is immutable once set and cannot be updated.")
     if body.get("uniqueName") is not None and doc["uniqueName"] is None:
         _check_unique_name_free(store, body["uniqueName"])
-    _apply_application_changes(store, doc, body, previous_roles=doc["appRoles"])
+    doc = _apply_application_changes(store, doc, body, before=doc)
     store.put("applications", doc)
-    _sync_service_principal(store, doc)
+    sync_service_principal(store, doc)
     return Reply(204)
 
 
@@ -135,25 +141,43 @@ def _upsert_create(store: Store, key: Key, body: dict) -> dict:
     return _new_application(store, {**body, "uniqueName": key.value})
 
 
-def _apply_application_changes(store: Store, doc: dict, body: dict, previous_roles: list) -> None:
+def _apply_application_changes(store: Store, doc: dict, body: dict, before: dict | None) -> dict:
+    """The application as `body` leaves it (`before`: as stored; None for a create), checked by Graph's rules on
+    the whole of it (emulator/app_rules.py). `doc` is not changed."""
     changes = copy.deepcopy(body)
     changes.pop("@odata.type", None)
+    defaults = entities.application_defaults()
     if "appRoles" in changes:
-        changes["appRoles"] = check_app_roles(changes["appRoles"], previous_roles)
-    entities.check_types(changes, entities.application_defaults())
+        changes["appRoles"] = check_app_roles(changes["appRoles"], (before or {}).get("appRoles") or [])
+    if isinstance(changes.get("api"), dict) and "oauth2PermissionScopes" in changes["api"]:
+        changes["api"]["oauth2PermissionScopes"] = api_rules.stored_scopes(changes["api"]["oauth2PermissionScopes"])
+    _check_logo_url_kept(changes, doc)
+    entities.check_types(changes, defaults)
+    entities.check_nested(changes, defaults)
     if "signInAudience" in changes and changes["signInAudience"] not in entities.AUDIENCES:
         raise bad_request(f"Invalid value specified for property 'signInAudience': '{changes['signInAudience']}'.")
-    if "identifierUris" in changes:
-        _check_identifier_uris(store, doc["id"], changes["identifierUris"])
+    after = copy.deepcopy(doc)
     for name, value in changes.items():
-        current = doc.get(name)
-        doc[name] = {**current, **value} if isinstance(current, dict) and isinstance(value, dict) else value
+        current = after.get(name)
+        after[name] = {**current, **value} if isinstance(current, dict) and isinstance(value, dict) else value
+        if isinstance(defaults.get(name), list) and value is None:
+            after[name] = []  # a collection is never null: null clears it
+    app_rules.check_application(store, before, after)
+    _check_identifier_uris_free(store, doc["id"], after["identifierUris"])
+    return after
 
 
-def _check_identifier_uris(store: Store, app_id: str, uris: list) -> None:
+def _check_logo_url_kept(changes: dict, doc: dict) -> None:
+    """`info.logoUrl` is read-only (informationalUrl): set by a logo upload (emulator/logo.py). Sending back the
+    value an application has is harmless; another is refused (inferred wording)."""
+    info = changes.get("info")
+    if isinstance(info, dict) and "logoUrl" in info and info["logoUrl"] != (doc.get("info") or {}).get("logoUrl"):
+        raise bad_request("Property 'logoUrl' is read-only and cannot be set: upload a logo with PUT "
+                          "/applications/{id}/logo.")
+
+
+def _check_identifier_uris_free(store: Store, app_id: str, uris: list) -> None:
     """identifierUris are unique across the tenant (case-insensitively)."""
-    if not isinstance(uris, list) or not all(isinstance(uri, str) and "://" in uri for uri in uris):
-        raise bad_request("Invalid value specified for property 'identifierUris' of resource 'Application'.")
     for uri in uris:
         if any(other != app_id for other in store.holders("applications", "identifierUris", uri)):
             raise bad_request(
@@ -166,15 +190,15 @@ def delete_application(store: Store, key: Key) -> Reply:
     doc = resolve(store, "applications", key)
     service_principal = store.find("servicePrincipals", "appId", doc["appId"], primary=True)
     if service_principal:
-        governance.remove_origin(store, service_principal["id"])
-        store.delete("servicePrincipals", service_principal["id"])
+        _delete_service_principal(store, service_principal)
+    store.delete("logos", doc["id"])
     store.delete("applications", doc["id"])
     return Reply(204)
 
 
 # ---------------------------------------------------------------------------------------------- service principals
 def create_service_principal(store: Store, request: Request) -> Reply:
-    return _created(request, "servicePrincipals", _new_service_principal(store, _body(request)))
+    return _created(request, "servicePrincipals", _new_service_principal(store, json_body(request)))
 
 
 def _new_service_principal(store: Store, body: dict) -> dict:
@@ -192,9 +216,23 @@ def _new_service_principal(store: Store, body: dict) -> dict:
     doc = entities.service_principal_defaults()
     doc.update(id=new_id(), appId=app_id, appOwnerOrganizationId=store.tenant_id, tags=list(application["tags"]))
     _mirror_application(doc, application)
-    doc.update({name: value for name, value in body.items() if not name.startswith("@odata.")})
+    doc = _service_principal_changes(doc, body, before=None)
     store.put("servicePrincipals", doc)
     return doc
+
+
+def _service_principal_changes(doc: dict, body: dict, before: dict | None) -> dict:
+    """The service principal as `body` leaves it, checked by Graph's rules (emulator/app_rules.py)."""
+    changes = {name: value for name, value in copy.deepcopy(body).items() if not name.startswith("@odata.")}
+    defaults = entities.service_principal_defaults()
+    entities.check_types(changes, defaults)
+    entities.check_nested(changes, defaults)
+    after = {**doc, **changes}
+    for name, value in changes.items():
+        if isinstance(defaults.get(name), list) and value is None:
+            after[name] = []
+    app_rules.check_service_principal(after, before)
+    return after
 
 
 def _mirror_application(service_principal: dict, application: dict) -> None:
@@ -203,11 +241,13 @@ def _mirror_application(service_principal: dict, application: dict) -> None:
         appDisplayName=application["displayName"], appDescription=application["description"],
         displayName=service_principal.get("displayName") or application["displayName"],
         signInAudience=application["signInAudience"], appRoles=copy.deepcopy(application["appRoles"]),
+        oauth2PermissionScopes=copy.deepcopy((application.get("api") or {}).get("oauth2PermissionScopes") or []),
+        info=copy.deepcopy(application["info"]),
         servicePrincipalNames=[application["appId"], *application["identifierUris"]],
     )
 
 
-def _sync_service_principal(store: Store, application: dict) -> None:
+def sync_service_principal(store: Store, application: dict) -> None:
     service_principal = store.find("servicePrincipals", "appId", application["appId"], primary=True)
     if service_principal:
         _mirror_application(service_principal, application)
@@ -215,7 +255,7 @@ def _sync_service_principal(store: Store, application: dict) -> None:
 
 
 def update_service_principal(store: Store, request: Request, key: Key) -> Reply:
-    body = _body(request)
+    body = json_body(request)
     doc = _addressed_or_upserted(store, request, "servicePrincipals", key, "appId",
                                  lambda: _new_service_principal(store, {**body, "appId": key.value}))
     if isinstance(doc, Reply):
@@ -223,61 +263,29 @@ def update_service_principal(store: Store, request: Request, key: Key) -> Reply:
     check_writable(body, ENTITY_SETS["servicePrincipals"])
     if body.get("appId", doc["appId"]) != doc["appId"]:
         raise bad_request("Property 'appId' is immutable and cannot be updated.")
-    doc.update({name: value for name, value in body.items() if not name.startswith("@odata.")})
+    doc = _service_principal_changes(doc, body, before=doc)
     store.put("servicePrincipals", doc)
     return Reply(204)
 
 
 def delete_service_principal(store: Store, key: Key) -> Reply:
-    doc = resolve(store, "servicePrincipals", key)
-    governance.remove_origin(store, doc["id"])
-    store.delete("servicePrincipals", doc["id"])
+    _delete_service_principal(store, resolve(store, "servicePrincipals", key))
     return Reply(204)
 
 
-# ---------------------------------------------------------------------------------------------------------- owners
-def list_owners(store: Store, request: Request, key: Key) -> Reply:
-    application = resolve(store, "applications", key)
-    _refuse_other_options(request, {"$select"})
-    select = parse_select(request.query.get("$select"), ENTITY_SETS["users"].properties | {"appId"},
-                          "microsoft.graph.directoryObject")
-    owners = [_directory_object(store, target, select) for target in store.targets("owners", application["id"])]
-    return Reply(200, {"@odata.context": request.base + "/$metadata#directoryObjects", "value": owners})
-
-
-def _directory_object(store: Store, object_id: str, select: tuple[str, ...]) -> dict:
-    for set_name, odata_type in (("users", "#microsoft.graph.user"),
-                                 ("servicePrincipals", "#microsoft.graph.servicePrincipal")):
-        doc = store.get(set_name, object_id)
-        if doc is not None:
-            return {"@odata.type": odata_type, **_project(doc, tuple(n for n in select if n in doc) or ())}
-    return {"@odata.type": "#microsoft.graph.directoryObject", "id": object_id}
-
-
-def add_owner(store: Store, request: Request, key: Key) -> Reply:
-    application = resolve(store, "applications", key)
-    reference = _body(request).get("@odata.id")
-    if not isinstance(reference, str) or "/" not in reference:
-        raise bad_request("Invalid request body: '@odata.id' must reference a directory object.")
-    target = reference.rstrip("/").rsplit("/", 1)[-1]
-    if not GUID.match(target) or not (store.get("users", target) or store.get("servicePrincipals", target)):
-        raise not_found(target)
-    if not store.link("owners", application["id"], target):
-        raise bad_request(
-            "One or more added object references already exist for the following modified properties: 'owners'."
-        )
-    return Reply(204)
-
-
-def remove_owner(store: Store, key: Key, owner_id: str) -> Reply:
-    application = resolve(store, "applications", key)
-    if not store.unlink("owners", application["id"], owner_id):
-        raise not_found(owner_id)
-    return Reply(204)
+def _delete_service_principal(store: Store, service_principal: dict) -> None:
+    """A service principal goes with what refers to it: its place in catalogs, the app role assignments it
+    holds or grants, the delegated permission grants it is client or resource of."""
+    governance.remove_origin(store, service_principal["id"])
+    references.forget(store, service_principal["id"])
+    store.delete("servicePrincipals", service_principal["id"])
 
 
 # -------------------------------------------------------------------------------------------------------- helpers
-def _body(request: Request) -> dict:
+def json_body(request: Request, entity: EntitySet | None = None) -> dict:
+    """A write's JSON object body; with `entity`, holding only the properties that type lets a client set."""
     if not isinstance(request.body, dict):
         raise bad_request("Write requests must carry a JSON object body.")
+    if entity is not None:
+        check_writable(request.body, entity)
     return request.body

@@ -17,6 +17,7 @@ from .entities import ENTITY_SETS, GUID
 from .errors import GraphError, bad_request, not_found, unsupported_query
 from .odata import encode_skiptoken, parse_directory_expand, parse_query
 from .protocol import Key, RawJson, Reply, Request
+from .references import ASSIGNMENT_PROPERTIES, ASSIGNMENTS
 from .store import Store
 
 MAX_EXPANDED_PAGE = 100
@@ -29,7 +30,11 @@ ODATA_TYPES = {"users": "#microsoft.graph.user", "groups": "#microsoft.graph.gro
                "servicePrincipals": "#microsoft.graph.servicePrincipal"}
 OWNER_KINDS = ("users", "servicePrincipals")
 OWNER_PROPERTIES = ENTITY_SETS["users"].properties | ENTITY_SETS["servicePrincipals"].properties
-EXPANSIONS = {"applications": {"owners": OWNER_PROPERTIES}}  # entity set -> navigation property -> nested $select
+# entity set -> navigation property -> what its nested $select may name
+EXPANSIONS = {"applications": {"owners": OWNER_PROPERTIES},
+              "servicePrincipals": {"owners": OWNER_PROPERTIES, "appRoleAssignedTo": frozenset(ASSIGNMENT_PROPERTIES)}}
+# Relationships held as objects that name their source (not as links): navigation property -> (kind, property)
+REFERRING = {"appRoleAssignedTo": (ASSIGNMENTS, "resourceId")}
 
 # getByIds `types`, compared case-insensitively: the kinds the emulator stores, and other directoryObject types
 # Graph accepts, which match nothing here because the emulator holds none of them.
@@ -66,13 +71,25 @@ def list_expanded(store: Store, request: Request, set_name: str) -> Reply:
 
 
 def _linked(store: Store, relation: str, sources: list[str], select: tuple[str, ...]) -> dict[str, list[str]]:
-    """Each source's first 20 linked directory objects, as JSON texts with their `@odata.type`: one query."""
+    """Each source's first 20 linked directory objects, as JSON texts with their `@odata.type` -- or, for a
+    relationship of objects naming their source (`REFERRING`: app role assignments), those objects: one query."""
     members: dict[str, list[str]] = {}
-    for source, kind, text in store.linked_documents(relation, sources, OWNER_KINDS):
+    if relation in REFERRING:
+        rows = ((source, None, text) for source, text in store.referring(*REFERRING[relation], sources))
+    else:
+        rows = store.linked_documents(relation, sources, OWNER_KINDS)
+    for source, kind, text in rows:
         linked = members.setdefault(source, [])
         if len(linked) < MAX_EXPANDED_MEMBERS:
-            linked.append(_typed(kind, text, select))
+            linked.append(_typed(kind, text, select) if kind else _projected(text, select))
     return members
+
+
+def _projected(text: str, select: tuple[str, ...]) -> str:
+    if not select:
+        return text
+    doc = json.loads(text)
+    return json.dumps({name: doc[name] for name in select if name in doc}, separators=(",", ":"), ensure_ascii=False)
 
 
 def _typed(kind: str, text: str, select: tuple[str, ...] = ()) -> str:

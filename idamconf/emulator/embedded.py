@@ -7,19 +7,30 @@ from pathlib import Path
 
 from .app import create_app
 from .faults import NoFaults, from_environment
+from .seed import seed as seed_fixtures
 from .seed import seed_file
 from .store import Store
 
 
-def open_app(state: Path, seed: Path | None = None, faults=None):
-    """The ASGI app over the state file; a new state file is seeded from `seed` (directory users) first. Without a
-    fault policy, the one `IDAMCONF_EMULATOR_FAULTS` describes, if set (a bad spec raises `FaultSpecError`)."""
+def open_app(state: Path, seed: Path | None = None, faults=None, tenant: dict | None = None):
+    """The ASGI app over the state file; a new state file is made by `prepare` first. Without a fault policy, the
+    one `IDAMCONF_EMULATOR_FAULTS` describes, if set (a bad spec raises `FaultSpecError`)."""
     faults = faults or from_environment(os.environ) or NoFaults()
     fresh = not Path(state).exists()
     store = Store(state)
-    if fresh and seed is not None:
-        seed_file(store, seed)
+    if fresh:
+        prepare(store, seed, tenant)
     return create_app(store, faults)
+
+
+def prepare(store: Store, seed: Path | None, tenant: dict | None) -> None:
+    """A new emulated tenant: its seed file (directory users, the tenant), then what the environment declares of
+    the tenant (`tenant`: id, verifiedDomains), which an embedded emulator's tenant takes as its own -- so that
+    `validate`'s view of the environment and the emulated tenant agree. Raises SeedError."""
+    if seed is not None:
+        seed_file(store, seed)
+    if tenant:
+        seed_fixtures(store, {"tenant": tenant}, "the environment's tenantId and verifiedDomains")
 
 
 def reset(state: Path) -> None:

@@ -25,6 +25,12 @@ def now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def precise_time(moment: _dt.datetime | None = None) -> str:
+    """Graph's form for the times it records: `2021-09-09T19:50:29.3086381Z` (seven fractional digits, UTC)."""
+    moment = moment or _dt.datetime.now(_dt.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond:06d}0Z"
+
+
 def application_defaults() -> dict:
     return {
         "id": None, "deletedDateTime": None, "appId": None, "applicationTemplateId": None,
@@ -169,7 +175,30 @@ def check_types(body: dict, defaults: dict) -> None:
 
 
 STRING_PROPERTIES = {"displayName", "description", "signInAudience", "uniqueName", "notes", "groupMembershipClaims",
-                     "serviceManagementReference", "defaultRedirectUri", "tokenEncryptionKeyId"}
+                     "serviceManagementReference", "defaultRedirectUri", "tokenEncryptionKeyId", "homepage",
+                     "loginUrl", "logoutUrl", "preferredSingleSignOnMode", "appDescription"}
+BOOLEAN_PROPERTIES = {"isDeviceOnlyAuthSupported", "isFallbackPublicClient", "accountEnabled",
+                      "appRoleAssignmentRequired"}
+# Complex properties by OData type, for unknown nested properties (refused as Graph refuses them at the top level).
+NESTED_TYPES = {"api": "apiApplication", "web": "webApplication", "spa": "spaApplication",
+                "publicClient": "publicClientApplication", "info": "informationalUrl",
+                "parentalControlSettings": "parentalControlSettings", "implicitGrantSettings": "implicitGrantSettings",
+                "verifiedPublisher": "verifiedPublisher"}
+
+
+def check_nested(body: dict, defaults: dict) -> None:
+    """Complex values hold only the properties their type declares, and booleans are booleans."""
+    for name, value in body.items():
+        default = defaults.get(name)
+        if name in BOOLEAN_PROPERTIES and value is not None and not isinstance(value, bool):
+            raise bad_request(f"Invalid value specified for property '{name}': expected a boolean.")
+        if not (isinstance(default, dict) and isinstance(value, dict) and name in NESTED_TYPES):
+            continue
+        unknown = sorted(key for key in value if key not in default and not key.startswith("@odata."))
+        if unknown:
+            raise bad_request(f"The property '{unknown[0]}' does not exist on type "
+                              f"'microsoft.graph.{NESTED_TYPES[name]}'.")
+        check_nested(value, default)
 
 
 # ------------------------------------------------------------------------------------------------------ app roles
@@ -184,11 +213,11 @@ def check_app_roles(roles: list, previous: list) -> list:
     for role in roles:
         role = _check_role(role)
         if role["id"].lower() in seen_ids or (role["value"] is not None and role["value"] in seen_values):
-            raise _duplicate_role()
+            raise duplicate_value("appRoles")
         seen_ids.add(role["id"].lower())
         seen_values.add(role["value"])
         stored.append(role)
-    _check_enabled_roles_unchanged(stored, previous)
+    check_enabled_unchanged(stored, previous)
     return stored
 
 
@@ -220,20 +249,22 @@ def _check_role(role: dict) -> dict:
     }
 
 
-def _check_enabled_roles_unchanged(roles: list, previous: list) -> None:
-    new_by_id = {role["id"].lower(): role for role in roles}
+def check_enabled_unchanged(items: list, previous: list) -> None:
+    """An enabled role or delegated permission (scope) is changed or removed only once disabled."""
+    new_by_id = {str(item["id"]).lower(): item for item in items}
     for old in previous:
-        if not old.get("isEnabled"):
+        if not old.get("isEnabled", True):
             continue
-        new = new_by_id.get(old["id"].lower())
+        new = new_by_id.get(str(old["id"]).lower())
         if new is None or _without_enabled(new) != _without_enabled(old):
             raise GraphError(400, "CannotDeleteOrUpdateEnabledEntitlement", CANNOT_UPDATE_ENABLED)
 
 
-def _duplicate_role() -> GraphError:
+def duplicate_value(target: str) -> GraphError:
+    """Graph's answer to a collection with a repeated id or value (`appRoles`, and scopes as roles)."""
     message = "Request contains a property with duplicate values."
     return GraphError(400, "DuplicateValue", message, [{"code": "DuplicateValue", "message": message,
-                                                          "target": "appRoles"}])
+                                                          "target": target}])
 
 
 def _without_enabled(role: dict) -> dict:

@@ -43,5 +43,11 @@ def bad_request(message: str, code: str = "Request_BadRequest") -> GraphError:
     return GraphError(400, code, message)
 
 
+def invalid(name: str, resource: str = "Application") -> GraphError:
+    """Graph's general answer for a property's bad value (reported for `web`, msgraph-sdk-powershell 3149, and for a
+    scope's `type`, microsoft-graph-docs-contrib 4750)."""
+    return bad_request(f"Invalid value specified for property '{name}' of resource '{resource}'.")
+
+
 def unsupported_query(message: str) -> GraphError:
     return GraphError(400, "Request_UnsupportedQuery", message)

@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 
+from ..graph.limits import review_period_days
 from .entities import GUID, EntitySet
 from .errors import bad_request
 
@@ -236,6 +237,21 @@ def _check_review(review: dict | None) -> None:
                           f"not '{pattern['type']}'.")
     if pattern["interval"] < 1:
         raise bad_request("reviewSettings.schedule.recurrence.pattern.interval must be at least 1.")
+    expiration = review["schedule"].get("expiration") or {}
+    days = duration_days(expiration.get("duration")) if expiration.get("type") == "afterDuration" else None
+    if days is not None and days > review_period_days(pattern["type"], pattern["interval"]):
+        # graph/limits.py [reviews]: a review may not stay open past the next one's start (inferred wording)
+        raise bad_request("The access review duration (reviewSettings.schedule.expiration.duration) cannot be longer "
+                          "than its recurrence interval.")
+
+
+def duration_days(text: str | None) -> float | None:
+    """An ISO 8601 duration in days, months counted as 28 days like review_period_days (None if there is none)."""
+    match = DURATION.match(text or "")
+    if match is None:
+        return None
+    parts = [float(match.group(group)[:-1]) if match.group(group) else 0.0 for group in (1, 2, 3, 4, 6, 7, 8)]
+    return sum(part * days for part, days in zip(parts, (365, 28, 7, 1, 1 / 24, 1 / 1440, 1 / 86400)))
 
 
 def _references(policy: dict) -> list[tuple[str, str]]:

@@ -80,14 +80,15 @@ def decode_skiptoken(token: str) -> int:
 
 
 # ----------------------------------------------------------------------------------------------------------- $filter
-_TOKEN = re.compile(r"\s*(?:('(?:[^']|'')*')|([A-Za-z_][\w.]*)|(\(|\)|,|/|:))")
+# A string literal is written unrolled -- runs of other characters between doubled quotes -- so that it matches, or
+# fails, in one pass over the text: no way of reading `''` is ever tried twice.
+_TOKEN = re.compile(r"\s*(?:('[^']*(?:''[^']*)*')|([A-Za-z_][\w.]*)|(\(|\)|,|/|:))")
 
 
 def _tokens(text: str) -> list[str]:
-    out, pos = [], 0
-    while pos < len(text):
-        if text[pos:].strip() == "":
-            break
+    """The filter's tokens, in time linear in its length (trailing blanks measured once, not after every token)."""
+    out, pos, end = [], 0, len(text.rstrip())
+    while pos < end:
         match = _TOKEN.match(text, pos)
         if not match:
             raise unsupported_query(f"Invalid $filter: cannot parse $filter near '{text[pos:pos + 20]}'.")

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-_SEGMENT = re.compile(r"(?:[^/(]|\((?:[^')]|'(?:[^']|'')*')*\))+")  # a "/" inside (key='…') does not split
-_KEYED = re.compile(r"^(\w+)\((\w+)='((?:[^']|'')*)'\)$")
+from ..graph.paths import segments
+
+_KEYED = re.compile(r"(\w+)\((\w+)='([^']*(?:''[^']*)*)'\)")  # unrolled: linear in the segment's length
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,26 @@ class RawJson(str):
     """A reply body that is already JSON text (a list page spliced from stored documents): sent as is."""
 
 
+@dataclass(frozen=True)
+class Binary:
+    """A body that is not JSON, in a request or a reply: an application's logo. Over HTTP it is the bytes with
+    their Content-Type; inside `$batch` it is base64 text with that Content-Type (json-batching.md: a body "might
+    be a JSON object or a base64 URL-encoded value, for example, when the body is an image")."""
+
+    content: bytes
+    content_type: str
+
+
+def is_json(content_type: str) -> bool:
+    """Whether a Content-Type names JSON; none at all is read as JSON, as the emulator always has."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return not media or media == "application/json" or media.endswith("+json")
+
+
 @dataclass
 class Reply:
     status: int
-    body: dict | RawJson | None = None
+    body: dict | RawJson | Binary | None = None
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -58,10 +75,11 @@ def split_path(path: str) -> list[str | Key]:
     A plain segment after a collection is an id: `applications/123` -> ["applications", Key("id", "123")].
     """
     parts: list[str | Key] = []
-    for segment in _SEGMENT.findall(path.strip("/")):
-        keyed = _KEYED.match(segment)
+    for segment in segments(path):
+        keyed = _KEYED.fullmatch(segment)
         if keyed:
             parts += [keyed.group(1), Key(keyed.group(2), keyed.group(3).replace("''", "'"))]
         else:
             parts.append(segment)
     return parts
+

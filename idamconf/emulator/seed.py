@@ -1,14 +1,26 @@
-"""Fixtures for an emulated tenant: directory users (read-only through Graph) and other objects, from YAML.
+"""Fixtures for an emulated tenant: the tenant itself, directory users (read-only through Graph) and other objects,
+from YAML.
 
+    tenant:                    # optional
+      id: 5f1c...              # the tenant id (default: a random GUID when the state is created)
+      verifiedDomains: [contoso.com]   # besides the initial domain, contoso.onmicrosoft.com (always verified)
+      defaultAppManagementPolicy:      # optional: a PATCH of /policies/defaultAppManagementPolicy, e.g. to turn
+        applicationRestrictions:       # off the identifier URI restriction Microsoft enables by default
+          identifierUris: {uriAdditionWithoutUniqueTenantIdentifier: {state: disabled}}
     users:
       - userPrincipalName: alice.admin@contoso.com
         displayName: Alice Admin
         id: 5b0c...            # optional: by default a stable id derived from the user principal name
-    groups:                    # optional: security groups, e.g. to name as access package requestors
-      - id: 7d0c...            # required: groups are named by their immutable object id
-        displayName: HR managers
+    groups:                    # optional: groups, e.g. to assign app roles to or name as access package requestors
+      - displayName: HR managers
+        id: 7d0c...            # optional: by default a stable id derived from the display name
+        # securityEnabled: true, mailEnabled: false, groupTypes: [] -- a security group, unless said otherwise
+        # (groupTypes: [Unified] with mailEnabled: true and securityEnabled: false is a Microsoft 365 group)
     applications:              # optional: objects the project does not manage, as Graph request bodies
       - displayName: Legacy HR portal
+        appId: 0f1e...         # optional: fixed (by default Graph's, random); and what a portal registration has:
+        servicePrincipal: true # its enterprise application (or a body for it, e.g. {appRoleAssignmentRequired: true})
+        owners: [alice.admin@contoso.com]
 """
 
 from __future__ import annotations
@@ -18,11 +30,13 @@ from pathlib import Path
 
 import yaml
 
-from . import entities
-from .directory import _new_application
+from . import entities, tenant
+from .directory import _new_application, _new_service_principal
+from .errors import GraphError
 from .store import Store
 
 _USER_NAMESPACE = uuid.UUID("6f1d3c0e-4f5a-4b8e-9d7c-2a1b0c9d8e7f")
+_GROUP_NAMESPACE = uuid.UUID("2c4e6a8b-1d3f-4a5c-8e7b-9d0f1a2b3c4d")
 
 
 class SeedError(ValueError):
@@ -34,20 +48,46 @@ def seed_file(store: Store, path: Path) -> dict[str, int]:
         fixtures = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
         raise SeedError(f"{path}: cannot read seed file: {error}") from None
-    if not isinstance(fixtures, dict) or set(fixtures) - {"users", "groups", "applications"}:
-        raise SeedError(f"{path}: a seed file is a mapping with 'users', 'groups' and/or 'applications' lists")
+    if not isinstance(fixtures, dict) or set(fixtures) - {"tenant", "users", "groups", "applications"}:
+        raise SeedError(f"{path}: a seed file is a mapping with a 'tenant' mapping and/or 'users', 'groups' and "
+                        "'applications' lists")
     return seed(store, fixtures, str(path))
 
 
 def seed(store: Store, fixtures: dict, origin: str = "seed") -> dict[str, int]:
     with store.transaction():
+        if fixtures.get("tenant") is not None:
+            if not isinstance(fixtures["tenant"], dict):
+                raise SeedError(f"{origin}: tenant is a mapping: id, verifiedDomains, defaultAppManagementPolicy")
+            tenant.seed_tenant(store, fixtures["tenant"], origin, SeedError)
         for user in fixtures.get("users") or []:
             store.put("users", _user(user, origin))
         for group in fixtures.get("groups") or []:
             store.put("groups", _group(group, origin))
         for body in fixtures.get("applications") or []:
-            _new_application(store, body)
+            try:
+                _foreign_application(store, dict(body), origin)
+            except GraphError as refused:  # Graph's rules apply to what a seed puts in the tenant too
+                raise SeedError(f"{origin}: application {body.get('displayName')!r}: {refused.message}") from None
     return {name: len(fixtures.get(name) or []) for name in ("users", "groups", "applications")}
+
+
+def _foreign_application(store: Store, body: dict, origin: str) -> None:
+    """An application made elsewhere (the portal, a script, Terraform): a Graph request body, plus what a portal
+    registration brings along -- `appId` (fixed, so a test or a walkthrough can name it), `servicePrincipal` (true,
+    or a body for it) and `owners` (user principal names)."""
+    app_id, principal, owners = body.pop("appId", None), body.pop("servicePrincipal", None), body.pop("owners", [])
+    made = _new_application(store, body)
+    if app_id:
+        made["appId"] = str(app_id).lower()
+        store.put("applications", made)
+    if principal:
+        _new_service_principal(store, {**(principal if isinstance(principal, dict) else {}), "appId": made["appId"]})
+    for upn in owners:
+        user = store.find("users", "userPrincipalName", upn)
+        if user is None:
+            raise SeedError(f"{origin}: application {made['displayName']!r}: owner {upn} is not a seeded user")
+        store.link("owners", made["id"], user["id"])
 
 
 def _filled(defaults: dict, fields: dict, what: str, origin: str) -> dict:
@@ -59,10 +99,20 @@ def _filled(defaults: dict, fields: dict, what: str, origin: str) -> dict:
 
 
 def _group(fields: dict, origin: str) -> dict:
-    if not isinstance(fields, dict) or not isinstance(fields.get("id"), str) or not entities.GUID.match(fields["id"]):
-        raise SeedError(f"{origin}: every group needs its object id (a GUID) as id")
-    group = _filled(entities.group_defaults(), fields, f"group {fields['id']}", origin)
-    group["displayName"] = group["displayName"] or fields["id"]
+    """A group of Graph's shape: a security group (securityEnabled, not mail-enabled, no groupTypes) unless the
+    fixture says otherwise; its id, when not given, derived from its display name (the same in every tenant)."""
+    name = fields.get("displayName") if isinstance(fields, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        raise SeedError(f"{origin}: every group needs a displayName")
+    group_id = str(fields.get("id") or uuid.uuid5(_GROUP_NAMESPACE, name.lower()))
+    if not entities.GUID.match(group_id):
+        raise SeedError(f"{origin}: group {name!r}: id must be a GUID")
+    group = _filled(entities.group_defaults(), fields, f"group {name!r}", origin)
+    group.update(id=group_id.lower(), createdDateTime=group["createdDateTime"] or entities.now(),
+                 mailNickname=group["mailNickname"] or "".join(c for c in name if c.isalnum()) or group_id[:8])
+    for flag in ("securityEnabled", "mailEnabled"):
+        if not isinstance(group[flag], bool):
+            raise SeedError(f"{origin}: group {name!r}: {flag} is true or false")
     return group
 
 

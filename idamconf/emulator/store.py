@@ -2,10 +2,12 @@
 
 Objects of every kind live in one table as JSON documents, ordered by an insertion sequence that paging uses;
 relationships (an application's owners) live in a link table. Alternate keys Graph addresses objects by
-(`appId`, `uniqueName`, `userPrincipalName`) and the look-ups `$filter` makes by `displayName` and `originId` (which
-compare case-insensitively, so their indexes are NOCASE) have expression indexes, and the string collections `$filter` searches with `any` (`tags`, `identifierUris`) are indexed
-in `members`, so look-ups stay fast at tenant scale. Lists are
-projected (`$select`) in SQL and returned as JSON text: a page is never parsed and re-encoded.
+(`appId`, `uniqueName`, `userPrincipalName`), the look-ups `$filter` makes by `displayName` and `originId` (which
+compare case-insensitively, so their indexes are NOCASE) and the references of app role assignments and
+delegated permission grants (`resourceId`, `principalId`, `clientId`) have expression indexes, and the string
+collections `$filter` searches with `any` (`tags`, `identifierUris`) are indexed in `members`, so look-ups stay fast
+at tenant scale. Lists are projected (`$select`) in SQL and returned as JSON text: a page is never parsed and
+re-encoded.
 
 Replication lag (fault injection, `lag_replication`): each object written for the first time gets a `visible_after`
 time, and until then reads answer as a lagging replica would -- `get`, `find`, lists and link traversals act as if
@@ -47,6 +49,9 @@ DROP INDEX IF EXISTS objects_display_name;
 DROP INDEX IF EXISTS objects_origin_id;
 CREATE INDEX IF NOT EXISTS objects_display_name_nocase ON objects (kind, json_extract(doc, '$.displayName') COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS objects_origin_id_nocase ON objects (kind, json_extract(doc, '$.originId') COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS objects_resource_id ON objects (kind, json_extract(doc, '$.resourceId'));
+CREATE INDEX IF NOT EXISTS objects_principal_id ON objects (kind, json_extract(doc, '$.principalId'));
+CREATE INDEX IF NOT EXISTS objects_client_id ON objects (kind, json_extract(doc, '$.clientId'));
 CREATE TABLE IF NOT EXISTS links (
     relation TEXT NOT NULL,
     source TEXT NOT NULL,
@@ -109,6 +114,20 @@ class Store:
         self._db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
         return value
 
+    def setting(self, key: str, default=None):
+        """A tenant setting kept as JSON (emulator/tenant.py: verified domains, the app-management policy)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value) -> None:
+        self._db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+                         "excluded.value", (key, json.dumps(value)))
+
+    def set_tenant_id(self, tenant_id: str) -> None:
+        self._db.execute("INSERT INTO meta (key, value) VALUES ('tenantId', ?) ON CONFLICT (key) DO UPDATE SET "
+                         "value = excluded.value", (tenant_id,))
+        self.tenant_id = tenant_id
+
     def transaction(self):
         """A context manager holding the lock and one SQLite transaction: a write is all or nothing."""
         return _Transaction(self)
@@ -161,6 +180,15 @@ class Store:
         visible, params = self._visible(primary)
         row = self._db.execute(sql + visible, (kind, value, *params)).fetchone()
         return json.loads(row[0]) if row else None
+
+    def select(self, kind: str, equals: dict[str, str], primary: bool = False) -> list[dict]:
+        """The objects of `kind` whose properties equal `equals` (names go into the SQL; values are parameters), in
+        insertion order: an app role assignment's duplicates, a service principal's grants."""
+        where = "".join(f" AND json_extract(doc, '$.{name}') = ?" for name in equals)
+        visible, params = self._visible(primary)
+        rows = self._db.execute(f"SELECT doc FROM objects WHERE kind = ?{where}{visible} ORDER BY seq",
+                                (kind, *equals.values(), *params))
+        return [json.loads(row[0]) for row in rows]
 
     def put(self, kind: str, doc: dict, key: str | None = None) -> None:
         """Insert or replace; a replaced object keeps its place in paging order. `key` stores the object under
@@ -245,6 +273,17 @@ class Store:
                f"JOIN objects AS o ON o.id = l.target AND o.kind IN ({', '.join('?' * len(kinds))}) "
                f"WHERE l.relation = ? AND l.source IN ({', '.join('?' * len(sources))}){visible} ORDER BY l.rowid")
         return self._db.execute(sql, (*kinds, relation, *sources, *lag)).fetchall()
+
+    def referring(self, kind: str, prop: str, values: list[str]) -> list[tuple[str, str]]:
+        """(the value, JSON text) of the objects of `kind` whose `prop` is among `values`, in insertion order: one
+        query for a whole page (the app role assignments granted by 100 service principals). `prop` goes into the
+        SQL; it is one of the indexed references (resourceId, principalId, clientId)."""
+        if not values:
+            return []
+        visible, lag = self._visible(False)
+        sql = (f"SELECT json_extract(doc, '$.{prop}'), doc FROM objects WHERE kind = ? "
+               f"AND json_extract(doc, '$.{prop}') IN ({', '.join('?' * len(values))}){visible} ORDER BY seq")
+        return self._db.execute(sql, (kind, *values, *lag)).fetchall()
 
     def documents(self, kinds: tuple[str, ...], ids: list[str]) -> list[tuple[str, str, str]]:
         """(kind, id, JSON text) of the objects of any of `kinds` whose id is among `ids`, in one query."""

@@ -9,6 +9,7 @@ typed models cost ~9 ms an object. HTTP statuses never raise here; callers read 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import re
 import time
@@ -22,6 +23,9 @@ from kiota_abstractions.request_information import RequestInformation
 from kiota_abstractions.response_handler import ResponseHandler
 from kiota_http.middleware.options import ResponseHandlerOption
 
+from .origin import origin_of, refuse_foreign
+from .ownership import NotOurs
+
 BATCH_LIMIT = 20
 RETRYABLE = {429, 503, 504}
 IDEMPOTENT = {"GET", "PUT", "PATCH", "DELETE"}
@@ -30,6 +34,11 @@ TIME_BOUND = "not sent: the time bound (--timeout) was reached"
 
 class GraphUnavailable(Exception):
     """Graph could not be reached or answered nothing usable (connection refused, dropped, timed out)."""
+
+
+class NotWritten(GraphUnavailable):
+    """A write refused before it was sent: it would touch an object that is not the project's (graph/ownership.py).
+    Handled as a request that could not be made: its step fails, nothing is sent."""
 
 
 class ResponseLost(GraphUnavailable):
@@ -128,6 +137,7 @@ class GraphClient:
         self.policy = policy or RetryPolicy()
         self.budget = budget
         self.deadline = deadline  # time.monotonic() after which nothing is retried any more
+        self.ownership = None  # graph/ownership.Ownership: set by apply, consulted before every write
         self._slots = asyncio.Semaphore(concurrency)
         self._queue: list[tuple[BatchRequest, asyncio.Future]] = []
         self._timer: asyncio.TimerHandle | None = None
@@ -138,12 +148,17 @@ class GraphClient:
             raise GraphUnavailable(TIME_BOUND)
         if self.budget is not None:
             await self.budget.spend([BatchRequest(method, path)])
-        url = path if path.startswith("http") else f"{self.base_url}/{path.lstrip('/')}"
+        absolute = path.startswith("http")  # a full URL from an answer (@odata.nextLink)
+        url = path if absolute else f"{self.base_url}/{path.lstrip('/')}"
+        if absolute:  # only to the target's own origin, before a token is asked for (graph/origin)
+            refuse_foreign(url, origin_of(httpx.URL(self.base_url)))
         info = RequestInformation(Method[method], None)
         info.url = url
         for name, value in (headers or {}).items():
             info.headers.try_add(name, value)
-        if body is not None:
+        if isinstance(body, bytes):  # an image (a logo): its Content-Type is in `headers`
+            info.content = body
+        elif body is not None:
             info.headers.try_add("Content-Type", "application/json")
             info.content = json.dumps(body).encode()
         info.add_request_options([ResponseHandlerOption(_RawJson())])
@@ -189,8 +204,22 @@ class GraphClient:
         return list(await asyncio.gather(*(self.call(r.method, r.url, r.body, r.headers, settle=False)
                                            for r in requests)))
 
-    async def call(self, method: str, path: str, body: Any = None, headers: dict | None = None, *,
-                   repeatable: bool = False, find=None, settle: bool | None = None, direct: bool = False) -> Response:
+    async def call(self, method: str, path: str, body: Any = None, headers: dict | None = None, **rules) -> Response:
+        """One logical request (see `_call`); with `ownership` set (apply), a write is sent only if it touches the
+        project's objects alone -- else `NotWritten` is raised and nothing is sent -- and what a write creates, or a
+        read by key finds to be the project's, becomes the project's for the writes that follow."""
+        if self.ownership is not None and method != "GET":
+            try:
+                self.ownership.check(method, path, body)
+            except NotOurs as refusal:
+                raise NotWritten(str(refusal)) from None
+        response = await self._call(method, path, body, headers, **rules)
+        if self.ownership is not None:
+            self.ownership.observe(method, path, body, response)
+        return response
+
+    async def _call(self, method: str, path: str, body: Any = None, headers: dict | None = None, *,
+                    repeatable: bool = False, find=None, settle: bool | None = None, direct: bool = False) -> Response:
         """One request, sent inside a `$batch` with others, made to survive what Graph does to requests:
 
         - 429 (throttled, per item inside a 200 batch), 503: sent again after Retry-After;
@@ -302,7 +331,9 @@ class GraphClient:
         for number, request in enumerate(requests):
             item = {"id": str(number), "method": request.method, "url": "/" + request.url.lstrip("/")}
             headers = dict(request.headers)
-            if request.body is not None:
+            if isinstance(request.body, bytes):  # json-batching.md: a body that is not JSON goes as base64 text
+                item["body"] = base64.b64encode(request.body).decode("ascii")
+            elif request.body is not None:
                 item["body"] = request.body
                 headers.setdefault("Content-Type", "application/json")
             if headers:
@@ -337,8 +368,13 @@ def _retry_after(response: Response, attempt: int, policy: RetryPolicy) -> float
         return policy.backoff(attempt)
 
 
-_LAG = re.compile(r"does not exist(?! on type)|does not reference a valid|is not in the catalog|is not a role of|"
-                  r"a resource in the access package's catalog")
+# Graph's own words for an object it does not see (yet): Request_ResourceNotFound's "Resource '…' does not exist or
+# one of its queried reference-property objects are not present." (any 404 counts anyway), and a service principal
+# for an application not replicated yet, "… does not reference a valid application object"
+# (NoBackingApplicationObject; graph-notes.md). Only texts Graph really sends: entitlement management's answers are
+# undocumented, and what they mean is decided by reading state (apply_recovery.py), never by the emulator's wording.
+_LAG = re.compile(r"does not exist or one of its queried reference-property objects are not present|"
+                  r"does not reference a valid application object")
 
 
 def not_yet_visible(response: Response) -> bool:

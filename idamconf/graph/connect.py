@@ -2,7 +2,9 @@
 
 Real tenants authenticate through azure-identity. Which credential is used is the environment's `credential`
 setting; a client secret is read from the environment variable the configuration names, never from a file, and is
-handed straight to azure-identity.
+handed straight to azure-identity. The token goes only to the target's Graph, one of Microsoft's clouds
+(graph/clouds): its scope and the sign-in authority are that cloud's, kiota adds it only for that host, and the HTTP
+client sends nothing to any other origin (graph/origin).
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ from msgraph_core import GraphClientFactory
 
 from .budget import RESOURCE_UNITS, Budget
 from .client import GraphClient
+from .clouds import Cloud, cloud_of, graph_url_problem
+from .origin import confine
 
-GRAPH_SCOPE = "https://graph.microsoft.com/.default"
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+# azure-identity's own variable: where this machine signs in, when it must be somewhere else than the cloud's
+# authority (a proxy, a test). The machine is trusted; the configuration, which a pull request changes, is not.
+AUTHORITY_VARIABLE = "AZURE_AUTHORITY_HOST"
 
 
 class ConnectError(Exception):
@@ -45,6 +50,13 @@ class Target:
     emulator_state: Path | None = None  # set: the embedded emulator, in-process, with this state file
     emulator_seed: Path | None = None
     tenant_size: str = "none"  # Graph's throttling budget to pace by: S, M, L or none
+    verified_domains: tuple[str, ...] = ()  # as the environment declares them
+
+    @property
+    def emulated_tenant(self) -> dict:
+        """What the environment declares of its tenant, which an embedded emulator's new tenant takes."""
+        declared = {"id": self.tenant_id, "verifiedDomains": list(self.verified_domains)}
+        return {name: value for name, value in declared.items() if value}
 
     @property
     def embedded(self) -> bool:
@@ -60,23 +72,27 @@ class Target:
 class _EmulatorToken(AccessTokenProvider):
     """The emulator accepts any bearer token; this one is sent only to loopback or in-process targets."""
 
+    def __init__(self, host: str = "emulator.localhost"):  # the embedded emulator's (workflow.target_for)
+        self.hosts = AllowedHostsValidator([host])
+
     async def get_authorization_token(self, uri: str, additional_authentication_context: dict = {}) -> str:
-        return "idamconf-emulator"
+        return "idamconf-emulator" if self.hosts.is_url_host_valid(uri) else ""
 
     def get_allowed_hosts_validator(self) -> AllowedHostsValidator:
-        return AllowedHostsValidator([])
+        return self.hosts
 
 
 @contextlib.asynccontextmanager
 async def connect(target: Target, timeout: float | None = None):
     """A `GraphClient` for the target; after `timeout` seconds it starts and retries nothing more."""
+    auth = _auth_provider(target)  # first: a target whose token must not go where it points is refused here
     http = _http_client(target)
     # msgraph-core's retry handler is turned off: it would send a create again on 503/504 (duplicating it), it cannot
     # see the items of a `$batch`, and it sleeps past `--timeout`. GraphClient retries, by one rule for all.
     no_retries = RetryHandlerOption(max_retries=0, should_retry=False)
     client = GraphClientFactory.create_with_default_middleware(client=http,
                                                                options={RetryHandlerOption.get_key(): no_retries})
-    adapter = GraphRequestAdapter(_auth_provider(target), client)
+    adapter = GraphRequestAdapter(auth, client)
     deadline = time.monotonic() + timeout if timeout else None
     try:
         budget = Budget(target.tenant_size) if target.tenant_size in RESOURCE_UNITS else None
@@ -90,45 +106,72 @@ def _http_client(target: Target) -> httpx.AsyncClient:
     if target.embedded:
         from ..emulator import embedded
         from ..emulator.faults import FaultSpecError
+        from ..emulator.seed import SeedError
 
         try:
-            app = embedded.open_app(target.emulator_state, target.emulator_seed)
-        except FaultSpecError as error:
+            app = embedded.open_app(target.emulator_state, target.emulator_seed, tenant=target.emulated_tenant)
+        except (FaultSpecError, SeedError) as error:
             raise ConnectError(str(error)) from None
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=target.graph_url, timeout=timeout)
-    return httpx.AsyncClient(base_url=target.graph_url, timeout=timeout)
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=target.graph_url, timeout=timeout)
+    else:
+        client = _network_client(target.graph_url, timeout)
+    return confine(client, target.graph_url)
+
+
+def _network_client(base_url: str, timeout: httpx.Timeout) -> httpx.AsyncClient:
+    """The client to a served emulator or a tenant (with the proxies the environment names, as httpx does)."""
+    return httpx.AsyncClient(base_url=base_url, timeout=timeout)
 
 
 def _auth_provider(target: Target):
+    host = httpx.URL(target.graph_url).host
+    if not target.embedded:
+        problem = graph_url_problem(target.graph_url, target.credential)  # validate refused it; never sent anyway
+        if problem:
+            raise ConnectError(f"environment '{target.environment}': {problem[0]}. Fix: {problem[1]}.")
     if target.credential == "emulator":
-        host = httpx.URL(target.graph_url).host
-        if not target.embedded and host not in LOOPBACK:
-            raise ConnectError(f"environment '{target.environment}': credential 'emulator' is only for loopback "
-                               f"emulators, not {host}. Choose default, client-secret, certificate or "
-                               "workload-identity.")
-        return BaseBearerTokenAuthenticationProvider(_EmulatorToken())
+        return BaseBearerTokenAuthenticationProvider(_EmulatorToken(host))
     from kiota_authentication_azure.azure_identity_authentication_provider import (
         AzureIdentityAuthenticationProvider,
     )
 
-    return AzureIdentityAuthenticationProvider(_credential(target), scopes=[GRAPH_SCOPE])
+    cloud = cloud_of(target.graph_url)
+    return AzureIdentityAuthenticationProvider(_credential(target, cloud), scopes=[cloud.scope],
+                                               allowed_hosts=[cloud.host])
 
 
-def _credential(target: Target):
+def _authority(cloud: Cloud) -> str:
+    return os.environ.get(AUTHORITY_VARIABLE) or cloud.authority
+
+
+def _credential(target: Target, cloud: Cloud):
+    """azure-identity's credential; one it cannot make (a certificate file missing, workload identity's variables
+    unset) is a one-line error naming the environment."""
+    try:
+        return _new_credential(target, cloud)
+    except (OSError, ValueError) as error:
+        first = (str(error).strip().splitlines() or ["no message"])[0]
+        raise ConnectError(f"environment '{target.environment}': credential '{target.credential}' cannot be used: "
+                           f"{type(error).__name__}: {first}") from None
+
+
+def _new_credential(target: Target, cloud: Cloud):
     from azure.identity import aio
 
-    kind = target.credential
+    kind, authority = target.credential, _authority(cloud)
     if kind == "default":
-        return aio.DefaultAzureCredential()
+        return aio.DefaultAzureCredential(authority=authority)
     if kind == "client-secret":
         secret = os.environ.get(target.client_secret_env or "")
         if not secret:
             raise ConnectError(f"environment '{target.environment}': the client secret is read from the environment "
                                f"variable {target.client_secret_env or '(clientSecretEnv not set)'}, which is empty. "
                                "Fill it from the vault in the pipeline.")
-        return aio.ClientSecretCredential(target.tenant_id, target.client_id, secret)
+        return aio.ClientSecretCredential(target.tenant_id, target.client_id, secret, authority=authority)
     if kind == "certificate":
-        return aio.CertificateCredential(target.tenant_id, target.client_id, target.certificate_path)
+        return aio.CertificateCredential(target.tenant_id, target.client_id, target.certificate_path,
+                                         authority=authority)
     if kind == "workload-identity":
-        return aio.WorkloadIdentityCredential(tenant_id=target.tenant_id, client_id=target.client_id)
+        return aio.WorkloadIdentityCredential(tenant_id=target.tenant_id, client_id=target.client_id,
+                                              authority=authority)
     raise ConnectError(f"environment '{target.environment}': unknown credential '{kind}'.")

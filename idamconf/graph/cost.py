@@ -20,6 +20,8 @@ import re
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlsplit
 
+from . import paths
+
 IDENTITY_ROOTS = frozenset({
     "applications", "servicePrincipals", "users", "groups", "directoryObjects", "me", "contracts", "domains",
     "getObjectsById", "isMemberOf", "oauth2PermissionGrants", "subscribedSkus",
@@ -54,7 +56,6 @@ BASE_COSTS = {
 _PATTERNS: dict[tuple[str, int], list] = {}  # (method, number of segments) -> [(segments, costs)]
 for (_method, _path), _costs in BASE_COSTS.items():
     _PATTERNS.setdefault((_method, _path.count("/") + 1), []).append((tuple(_path.split("/")), _costs))
-_SEGMENT = re.compile(r"(?:[^/(]|\((?:[^')]|'(?:[^']|'')*')*\))+")  # a "/" inside (key='…') does not split
 _KEYED = re.compile(r"^(\w+)(\(.*\))$", re.S)
 
 
@@ -89,7 +90,7 @@ def _base_cost(method: str, segments: list[str]) -> tuple[int, int]:
 
 def _segments(path: str) -> list[str]:
     """`/v1.0/applications(appId='x')/owners` -> ["applications", "(appId='x')", "owners"]."""
-    parts = _SEGMENT.findall(path.strip("/"))
+    parts = paths.segments(path)
     if parts and parts[0] in ("v1.0", "beta"):
         parts = parts[1:]
     segments: list[str] = []

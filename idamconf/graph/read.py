@@ -14,10 +14,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from ..surface import APPLICATION, SERVICE_PRINCIPAL, select
 from .client import BatchRequest, GraphClient, GraphRequestFailed, query
 
-APP_FIELDS = "id,appId,uniqueName,displayName,description,signInAudience,identifierUris,tags,web,spa,appRoles"
-SP_FIELDS = "id,appId,tags"
+APP_FIELDS = ",".join(dict.fromkeys(["id", "appId", "uniqueName", "displayName", "description", "signInAudience",
+                                      "identifierUris", "tags", "web", "spa", "api", "appRoles",
+                                      "requiredResourceAccess", *select(APPLICATION)]))
+SP_FIELDS = ",".join(["id", "appId", "tags", *select(SERVICE_PRINCIPAL)])
 OWNER_FIELDS = "id,userPrincipalName"
 # Of the entitlement-management lists, only what the plan compares or needs to address a change: at 10,000
 # applications the whole objects (a catalog resource with its roles and scopes, a policy with its requestor and
@@ -62,6 +65,7 @@ class LiveState:
     owners: dict[str, list[dict]] = field(default_factory=dict)  # application object id -> owners
     users: dict[str, str] = field(default_factory=dict)  # lower-cased UPN -> user object id
     unmanaged: dict[str, dict] = field(default_factory=dict)  # uniqueName -> an application without our tag
+    app_ids: dict[str, str] = field(default_factory=dict)  # uniqueName -> appId, of every tagged one (`only` too)
 
 
 def tagged(tag: str) -> str:
@@ -88,6 +92,8 @@ async def read_live(client: GraphClient, tag: str, wanted_names: list[str], peop
                              expand=f"owners($select={OWNER_FIELDS})", top=PAGE), keep),
         service_principals or read_service_principals(client, tag),
         users or resolve_users(client, people))
+    state.app_ids = {app["uniqueName"]: app.get("appId") or app["ids"]["appId"] for app in applications
+                     if app.get("uniqueName")}  # the project's clients of its APIs (plan/exposed.py), even off `only`
     if only is not None:
         applications = [app for app in applications if app.get("uniqueName") in only]
     state.owners = {app["id"]: app.pop("owners", None) or [] for app in applications}
@@ -141,7 +147,7 @@ async def find_unmanaged(client: GraphClient, names: list[str], tag: str) -> dic
                 for name in names]
     found = {}
     for name, response in zip(names, await client.batch(requests)):
-        if response.ok and tag not in (response.body.get("tags") or []):
+        if response.ok and tag.lower() not in {t.lower() for t in response.body.get("tags") or []}:
             found[name] = response.body
         elif not response.ok and response.status != 404:
             raise GraphRequestFailed(f"GET applications(uniqueName='{name}')", response.error)
@@ -154,7 +160,7 @@ GOVERNANCE = "identityGovernance/entitlementManagement"
 
 @dataclass
 class LiveGovernance:
-    catalogs: dict[str, dict] = field(default_factory=dict)  # display name -> catalog
+    catalogs: dict[str, dict] = field(default_factory=dict)  # display name (as configured, if it is) -> catalog
     resources: dict[str, list] = field(default_factory=dict)  # catalog id -> its resources (with roles, scopes)
     packages: list[dict] = field(default_factory=list)  # with resourceRoleScopes (role, scope) and catalog
     others: list[dict] = field(default_factory=list)  # every other package in the tenant, same shape
@@ -194,7 +200,8 @@ async def governance_lists(client: GraphClient, catalog_names: set[str], marker:
         read_policies())
     granting = {sp["id"] for sp in await service_principals}
     holding = {package["catalog"]["id"] for package in packages if _grants(package, granting)}
-    wanted = [c for c in catalogs if c["displayName"] in catalog_names or c.get("description") == marker
+    named = {name.casefold() for name in catalog_names}
+    wanted = [c for c in catalogs if c["displayName"].casefold() in named or c.get("description") == marker
               or c["id"] in holding]
     return GovernanceLists(packages, catalogs, policies, await _catalog_resources(client, wanted))
 
@@ -223,11 +230,14 @@ async def read_governance(client: GraphClient, catalog_names: list[str], service
     live.packages = [p for p in lists.packages if _grants(p, service_principals)]
     mine = {id(p) for p in live.packages}
     live.others = [p for p in lists.packages if id(p) not in mine]
+    spelled = {name.casefold(): name for name in catalog_names}  # Graph compares names case-insensitively
     for package in live.packages:
-        live.catalogs.setdefault(package["catalog"]["displayName"], package["catalog"])
+        name = package["catalog"]["displayName"]
+        live.catalogs.setdefault(spelled.get(name.casefold(), name), package["catalog"])
     for catalog in lists.catalogs:
-        if catalog["displayName"] in catalog_names or catalog.get("description") == marker:
-            live.catalogs.setdefault(catalog["displayName"], catalog)
+        name = catalog["displayName"]
+        if name.casefold() in spelled or catalog.get("description") == marker:
+            live.catalogs.setdefault(spelled.get(name.casefold(), name), catalog)
     ids = {package["id"] for package in live.packages}
     live.policies = [p for p in lists.policies if (p.get("accessPackage") or {}).get("id") in ids]
     missing = [c for c in live.catalogs.values() if c["id"] not in lists.resources]

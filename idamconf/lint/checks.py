@@ -21,6 +21,7 @@ SECRET = re.compile(r"secret|password|passwd|passphrase|privatekey|apikey|access
                     r"(access|refresh|id|bearer|auth|api|sas)token$")
 REFERENCE = re.compile(r"(env|name|path|file|uri|url|id|ref|reference)$")  # names where a secret is, not a secret
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")  # PEM: pasted anywhere, e.g. certificatePath
 PACKAGE_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -55,7 +56,7 @@ def _owners(app: Application):
 def _role_descriptions(app: Application):
     for index, role in enumerate(app.app_roles):
         if not (role.description or "").strip():
-            yield ("role.description", ("appRoles", index), f"role '{role.value}' has no description",
+            yield ("role.description", ("appRoles", index), f"role '{role.label}' has no description",
                    "add description: what the role allows, as people read it when they request access")
 
 
@@ -132,7 +133,10 @@ def _secret(document: Document, path: tuple, key: str, value):
 
 
 def is_secret(key: str, value) -> bool:
-    """A key naming a secret with a value in it, or a variable-name key (…Env) holding something else."""
+    """A key naming a secret with a value in it, a variable-name key (…Env) holding something else, or a private
+    key under any key."""
+    if isinstance(value, str) and PRIVATE_KEY.search(value):
+        return True
     name = _normal(key)
     if not SECRET.search(name) or isinstance(value, bool) or value in (None, "", [], {}):
         return False

@@ -7,6 +7,7 @@ from ..config.load import Documents
 from ..config.model import Configuration
 from ..config.yamlfile import render_path
 from . import checks
+from .permissions import high_privilege
 from .model import Finding
 from .rules import BY_ID
 
@@ -45,6 +46,7 @@ def _model_hits(configuration: Configuration, documents: Documents):
         raw = _mapping(document.value)
         codes = tuple(raw.get(code, defaults.get(code)) for code in ("organisation", "department"))
         yield from checks.application(app, document, environments, codes)
+        yield from high_privilege(app, document, environments, _list(defaults.get("allowedPermissions")))
         apps.append((app, document, environments))
     yield from checks.duplicate_display_names(apps)
 
@@ -80,3 +82,7 @@ def _finding(hit: checks.Hit, severity: str, note: str) -> Finding:
 
 def _mapping(value) -> dict:
     return value if isinstance(value, dict) else {}
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []

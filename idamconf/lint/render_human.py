@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..escape import terminal
 from .model import Finding
 from .rules import RULES
 
@@ -13,10 +14,11 @@ def render(findings: list[Finding], partial: bool = False) -> str:
 
 
 def _finding(finding: Finding) -> str:
-    inside = f"{finding.path}: " if finding.path else ""
-    note = f" ({finding.note})" if finding.note else ""
-    return (f"{finding.location}: {finding.severity}: [{finding.rule}] {inside}{finding.summary}{note}\n"
-            f"    fix: {finding.fix}")
+    """Every part may quote the configuration (a file name, a key, a value): each is escaped for the terminal."""
+    inside = f"{terminal(finding.path)}: " if finding.path else ""
+    note = f" ({terminal(finding.note)})" if finding.note else ""
+    return (f"{terminal(finding.location)}: {finding.severity}: [{finding.rule}] {inside}{terminal(finding.summary)}"
+            f"{note}\n    fix: {terminal(finding.fix)}")
 
 
 def _summary(findings: list[Finding], partial: bool) -> str:

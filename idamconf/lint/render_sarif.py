@@ -1,13 +1,14 @@
 """Findings as SARIF 2.1.0, for code-scanning annotations on a pull request. One run; rules in registry order;
-results in the findings' (stable) order; artifact URIs relative to `base` with forward slashes."""
+results in the findings' (stable) order; artifact URIs relative to `base` with forward slashes, percent-encoded;
+message text with hidden characters shown and brackets escaped (escape.sarif_text)."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 from .. import __version__
+from ..escape import json_dumps, sarif_text, sarif_uri
 from .model import Finding, Rule
 from .rules import RULES
 
@@ -22,7 +23,7 @@ def render(findings: list[Finding], base: Path) -> str:
               "rules": [_rule(rule) for rule in RULES]}
     run = {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints",
            "results": [_result(finding, index[finding.rule], base) for finding in findings]}
-    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
+    return json_dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
 
 
 def _rule(rule: Rule) -> dict:
@@ -40,9 +41,9 @@ def _result(finding: Finding, rule_index: int, base: Path) -> dict:
         "artifactLocation": {"uri": _uri(finding.file, base), "uriBaseId": "%SRCROOT%"},
         "region": {"startLine": max(finding.line, 1), "startColumn": max(finding.column, 1)}}}
     return {"ruleId": finding.rule, "ruleIndex": rule_index, "level": LEVELS.get(finding.severity, "note"),
-            "message": {"text": f"{finding.summary}{note}. Fix: {finding.fix}."}, "locations": [location]}
+            "message": {"text": sarif_text(f"{finding.summary}{note}. Fix: {finding.fix}.")}, "locations": [location]}
 
 
 def _uri(file: str, base: Path) -> str:
     relative = os.path.relpath(os.path.abspath(file), os.path.abspath(base))
-    return Path(relative).as_posix()
+    return sarif_uri(Path(relative).as_posix())

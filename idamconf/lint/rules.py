@@ -43,5 +43,12 @@ RULES: tuple[Rule, ...] = (
     Rule("security.multi-tenant", "SingleTenant", "Only the organisation's accounts can sign in",
          "Use signInAudience: AzureADMyOrg (the default) unless the security team has approved a multi-tenant "
          "application.", "warning"),
+    Rule("security.high-privilege-permission", "NoHighPrivilegePermission",
+         "No high-privilege application permissions unless the project allows them",
+         "Application permissions such as *.ReadWrite.All, Directory.*, RoleManagement.* and AppRoleAssignment.* let "
+         "a daemon change the whole directory, or grant itself more, with nobody signed in. Request a narrower "
+         "permission, or have the security team allow this one by name in idamconf.yaml "
+         "(defaults.allowedPermissions). A warning by default; an error in an environment named live.",
+         "warning"),
 )
 BY_ID = {rule.id: rule for rule in RULES}

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from deepdiff import DeepDiff
 
-from .model import DISABLE_FIRST, Action, AttributeChange, Change, Plan, Resource
+from .model import DISABLE_FIRST, DISABLED_FIRST, Action, AttributeChange, Change, Plan, Resource
+from .roles import role_of
 
 
-GO_WITH_APPLICATION = {"role", "service_principal", "owner"}  # access packages must be taken down explicitly
+# access packages must be taken down explicitly; consents go with the application's service principal
+GO_WITH_APPLICATION = {"role", "service_principal", "owner", "permission", "consent", "delegated_consent"}
+GO_WITH_APPLICATION |= {"service_principal_owner", "assignment"}  # its service principal's: deleted with it
+GO_WITH_APPLICATION |= {"scope", "pre_authorized", "logo"}  # its exposed API's
 
 
 def make_plan(desired: dict, live: dict, project: str, environment: str, tenant: str) -> Plan:
@@ -32,7 +36,7 @@ def make_plan(desired: dict, live: dict, project: str, environment: str, tenant:
                 continue
             if want is None and have.kind in GO_WITH_APPLICATION and have.application in leaving:
                 continue  # roles, owners and the service principal go with their application
-            if have is not None and have.kind == "role" and have.attributes["isEnabled"] and \
+            if have is not None and have.kind in DISABLED_FIRST and have.attributes["isEnabled"] and \
                     _needs_disable(want, have):
                 add(_disable_step(have))  # the change itself still reads as old -> new
             change = _change(want, have)
@@ -51,20 +55,16 @@ def _rows_by_application(desired: dict, live: dict) -> dict[str, list]:
         rows = rows_by_application.get(key[0])
         if rows is None:
             rows = rows_by_application[key[0]] = []
-        rows.append((_role(want.address), key, want, get(key)))  # the desired address, if both
+        rows.append((role_of(want.address), key, want, get(key)))  # the desired address, if both
     for key in live.keys() - desired.keys():
         have = live[key]
-        rows_by_application.setdefault(key[0], []).append((_role(have.address), key, None, have))
+        rows_by_application.setdefault(key[0], []).append((role_of(have.address), key, None, have))
     return rows_by_application
 
 
-def _role(address: str) -> str:
-    """The role an address is about (app.wordpress.role.Blog.Writer.access_package -> Blog.Writer), else ""."""
-    return address.partition(".role.")[2].partition(".access_package")[0]
-
-
 def _needs_disable(want: Resource | None, have: Resource) -> bool:
-    """Graph refuses to change or remove an enabled role: it must be disabled in a request of its own first."""
+    """Graph refuses to change or remove an enabled role or scope: it must be disabled in a request of its own
+    first."""
     if want is None:
         return True
     if want.attributes == have.attributes:

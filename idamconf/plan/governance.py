@@ -12,6 +12,7 @@ from ..config.model import Configuration
 from ..diagnostics import Diagnostic
 from .model import Resource
 from .resources import KIND_ORDER, add_live
+from .roles import role_label, role_parts
 
 UNREVIEWED = {"remove": "removeAccess", "keep": "keepAccess", "recommendation": "acceptAccessRecommendation"}
 _UNREVIEWED_FROM_GRAPH = {graph: ours for ours, graph in UNREVIEWED.items()}
@@ -30,18 +31,19 @@ def desired_governance(configuration: Configuration, environment: str, users: di
     for app in configuration.applications:
         if not app.in_environment(environment):
             continue
-        for role in app.app_roles:
+        parts = role_parts((role.id, role.value, role.display_name) for role in app.app_roles)
+        for role, part in zip(app.app_roles, parts):
             package = role.access_package
             if package is None:
                 continue
             catalog = configuration.catalog_for(environment, package)
-            base = f"app.{app.name}.role.{role.value}"
+            base = f"app.{app.name}.role{part}"
             people = _people(package, users, problems)
             add = _adder(resources, app.name, role.id, catalog)
             add("catalog_resource", f"app.{app.name}.catalog[{catalog}]", {"catalog": catalog})
             add("access_package", f"{base}.access_package", {"displayName": package.name,
                                                               "description": package.description, "catalog": catalog})
-            add("role_scope", f"{base}.access_package.role_scope", {"role": role.value, "catalog": catalog})
+            add("role_scope", f"{base}.access_package.role_scope", {"role": role_label(part), "catalog": catalog})
             schedule = review_schedule(package.review.frequency_days) if package.review else None
             add("policy", f"{base}.access_package.policy", policy_attributes(package, people),
                 {"people": people, "recurrence": (schedule.pattern, schedule.interval) if schedule else None})
@@ -107,7 +109,8 @@ def live_governance(apps_by_sp: dict[str, tuple], catalogs: dict[str, dict], res
                     packages: list[dict], policies: list[dict], desired: dict | None = None):
     """What the tenant holds for the project's applications.
 
-    `apps_by_sp`: service principal id -> (application name, its role ids by app role id -> value);
+    `apps_by_sp`: service principal id -> (application name, its roles' address parts by app role id: see
+    plan/roles.py);
     `catalogs`: name -> catalog; `resources`: catalog id -> its resources; `policies`: as `policy_keeper` keeps
     them; `desired`: the configuration's resources (see resources.add_live).
     """
@@ -125,37 +128,70 @@ def live_governance(apps_by_sp: dict[str, tuple], catalogs: dict[str, dict], res
     policies_by_package: dict[str, list] = {}
     for policy in policies:
         policies_by_package.setdefault(policy["accessPackage"]["id"], []).append(policy)
+    granting: dict[tuple, list] = {}  # each role's packages in each catalog: one is expected, more are duplicates
     for package in packages:
-        _live_package(found, package, catalog_names, apps_by_sp, policies_by_package.get(package["id"], []), desired)
+        grant = _grant(package, catalog_names, apps_by_sp)
+        if grant is not None:
+            granting.setdefault((grant[0], grant[1], grant[3]), []).append((package, grant))
+    for (application, role_id, catalog), candidates in granting.items():
+        wanted = _wanted(desired, application, "access_package", f"{role_id}|{catalog}")
+        candidates.sort(key=lambda c: _preference(c[0], wanted, policies_by_package))
+        for rank, (package, grant) in enumerate(candidates):
+            _live_package(found, package, grant, policies_by_package.get(package["id"], []), desired, rank > 0)
     return found
 
 
-def _live_package(found: dict, package: dict, catalog_names: dict, apps_by_sp: dict, policies: list,
-                  desired: dict | None):
+def _grant(package: dict, catalog_names: dict, apps_by_sp: dict) -> tuple | None:
+    """(application, role id, role's address part, catalog, role scope) of the project's role a package grants, if
+    any."""
     catalog = catalog_names.get((package.get("catalog") or {}).get("id"))
     if catalog is None:
-        return
-    managed = [scope for scope in package.get("resourceRoleScopes") or []
-               if (owner := apps_by_sp.get((scope.get("scope") or {}).get("originId")))
-               and (scope.get("role") or {}).get("originId") in owner[1]]
-    for scope in managed[:1]:  # one role per package: the package idamconf made for it
-        role, owner = scope["role"], apps_by_sp[scope["scope"]["originId"]]
-        application, role_id, value = owner[0], role["originId"], owner[1][role["originId"]]
-        base = f"app.{application}.role.{value}.access_package"
-        identity = f"{role_id}|{catalog}"
-        ids = {"packageId": package["id"], "catalogId": package["catalog"]["id"], "roleScopeId": scope["id"],
-               "roleId": role_id, "catalog": catalog}  # shared by the package's resources: read, never changed
+        return None
+    for scope in package.get("resourceRoleScopes") or []:  # one role per package: the package idamconf made for it
+        owner = apps_by_sp.get((scope.get("scope") or {}).get("originId"))
+        role_id = (scope.get("role") or {}).get("originId")
+        if owner and role_id in owner[1]:
+            return owner[0], role_id, owner[1][role_id], catalog, scope
+    return None
 
-        def add(kind: str, address: str, attributes: dict, extra: dict | None = None) -> None:
-            add_live(found, (application, KIND_ORDER[kind], kind, identity), kind, address, application, attributes,
-                     {**ids, **extra} if extra else ids, desired)
 
-        add("access_package", base, {"displayName": package["displayName"], "description": package.get("description"),
-                                     "catalog": catalog})
-        add("role_scope", f"{base}.role_scope", {"role": value, "catalog": catalog})
-        for policy in policies[:1]:
-            add("policy", f"{base}.policy", policy["attributes"],
-                {"policyId": policy["id"], "startDateTime": policy["startDateTime"]})
+def _wanted(desired: dict | None, application: str, kind: str, identity: str):
+    return (desired or {}).get((application, KIND_ORDER[kind], kind, identity))
+
+
+def _preference(package: dict, wanted, policies: dict) -> tuple:
+    """Of several packages granting one role in one catalog (two applies that raced, or a copy made by hand), the
+    one kept: named as configured, then with a policy, then the oldest id -- the others are planned for deletion."""
+    named = wanted is not None and package["displayName"].casefold() == wanted.attributes["displayName"].casefold()
+    return not named, not policies.get(package["id"]), package["id"]
+
+
+def _live_package(found: dict, package: dict, grant: tuple, policies: list, desired: dict | None,
+                  duplicate: bool) -> None:
+    application, role_id, part, catalog, scope = grant
+    base = f"app.{application}.role{part}.access_package"
+    identity = f"{role_id}|{catalog}"
+    if duplicate:  # shown, and deleted, as a package of its own
+        base, identity = f"{base}[duplicate {package['id']}]", f"{identity}|duplicate {package['id']}"
+    ids = {"packageId": package["id"], "catalogId": package["catalog"]["id"], "roleScopeId": scope["id"],
+           "roleId": role_id, "catalog": catalog}  # shared by the package's resources: read, never changed
+
+    def add(kind: str, address: str, attributes: dict, extra: dict | None = None, suffix: str = "") -> None:
+        add_live(found, (application, KIND_ORDER[kind], kind, identity + suffix), kind, address, application,
+                 attributes, {**ids, **extra} if extra else ids, desired)
+
+    add("access_package", base, {"displayName": package["displayName"], "description": package.get("description"),
+                                 "catalog": catalog})
+    add("role_scope", f"{base}.role_scope", {"role": role_label(part), "catalog": catalog})
+    wanted = None if duplicate else _wanted(desired, application, "policy", identity)
+    kept = sorted(policies, key=lambda p: (wanted is None or p["attributes"] != wanted.attributes, p["id"]))
+    for rank, policy in enumerate(kept):  # one policy per package: more are duplicates, deleted
+        extra = {"policyId": policy["id"], "startDateTime": policy["startDateTime"]}
+        if rank == 0:
+            add("policy", f"{base}.policy", policy["attributes"], extra)
+        else:
+            add("policy", f"{base}.policy[duplicate {policy['id']}]", policy["attributes"], extra,
+                f"|duplicate {policy['id']}")
 
 
 def policy_keeper(names: dict[str, str]):

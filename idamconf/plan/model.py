@@ -12,13 +12,15 @@ class Action(str, Enum):
     UPDATE = "update"
     DELETE = "delete"
     NOOP = "no-op"
+    ADOPT = "adopt"  # an existing application, named by its appId, becomes the project's (plan/adoption.py)
 
     @property
     def symbol(self) -> str:
-        return {"create": "+", "update": "~", "delete": "-", "no-op": " "}[self.value]
+        return {"create": "+", "update": "~", "delete": "-", "no-op": " ", "adopt": "↻"}[self.value]
 
 
 DISABLE_FIRST = "disable-first"  # the reason on the step Graph requires before an enabled role changes or goes
+DISABLED_FIRST = frozenset({"role", "scope"})  # the kinds Graph changes or removes only once disabled
 
 
 # A plan at 10,000 applications holds 260,000 resources and 130,000 changes: they are slotted (smaller, quicker to
@@ -68,6 +70,7 @@ class Plan:
     environment: str
     tenant: str
     changes: tuple[Change, ...]
+    warnings: tuple[str, ...] = ()  # shown before anything else (record/history.py: deletions of strangers)
 
     def __repr__(self) -> str:
         # Short on purpose: Python 3.11's asyncio.run formats the finished main task, result included, when it
@@ -84,7 +87,15 @@ class Plan:
 
     @property
     def deletions(self) -> tuple[Change, ...]:
+        """What the plan deletes, replacements included; a role's disable-first step is an update, not one of them."""
         return tuple(change for change in self.changes if change.action is Action.DELETE)
+
+    @cached_property
+    def replacements(self) -> frozenset[str]:
+        """Addresses deleted and created again in this plan: the resource's identity moved (an access package to
+        another catalog): the live one goes and a new one is made."""
+        created = {change.address for change in self.pending if change.action is Action.CREATE}
+        return frozenset(change.address for change in self.deletions if change.address in created)
 
     @property
     def empty(self) -> bool:

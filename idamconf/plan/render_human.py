@@ -1,32 +1,50 @@
-"""The plan as Terraform users read it: + create, ~ update (old -> new), - destroy, and a summary line."""
+"""The plan as Terraform users read it: + create, ~ update (old -> new), - destroy, and a summary line.
+
+Deletions and replacements come first, on their own, so none is lost in a long plan; every value from the
+configuration or the tenant goes through escape.terminal, so none can move the cursor, colour, reorder or add a line.
+"""
 
 from __future__ import annotations
 
 import json
 
+from ..escape import terminal
+from ..surface import APPLICATION, SERVICE_PRINCIPAL, defaults, shown
+
+WHOLE = {"optionalClaims"}  # settings whose value is an object, shown whole
 from .model import DISABLE_FIRST, Action, Change, Plan
 
-_COLOURS = {Action.CREATE: "32", Action.UPDATE: "33", Action.DELETE: "31"}
+_COLOURS = {Action.CREATE: "32", Action.UPDATE: "33", Action.DELETE: "31", Action.ADOPT: "36"}
 _SHOWN_ON_CREATE = {
     "application": ("displayName", "description", "signInAudience", "identifierUris", "web.redirectUris",
-                    "spa.redirectUris", "tags"),
+                    "spa.redirectUris", "tags", *shown(APPLICATION)),
     "role": ("displayName", "description", "allowedMemberTypes", "isEnabled", "id"),
-    "service_principal": ("tags",),
+    "service_principal": ("tags", *shown(SERVICE_PRINCIPAL)),
     "owner": (),
+    "service_principal_owner": (),
+    "assignment": ("principalId",),  # the address names the role and the principal; this, whom the name resolved to
     "catalog": ("displayName",),
     "catalog_resource": ("catalog",),
     "access_package": ("displayName", "description", "catalog"),
     "role_scope": ("role", "catalog"),
     "policy": ("approvers", "approverJustificationRequired", "autoDenyDays", "requestors", "assignmentDays",
                "review.reviewers", "review.schedule", "review.durationDays", "review.unreviewed"),
+    "permission": ("resourceAppId", "id"),
+    "consent": ("resourceAppId", "appRoleId"),
+    "delegated_consent": ("resourceAppId", "scope"),
+    "scope": ("type", "adminConsentDisplayName", "adminConsentDescription", "userConsentDisplayName",
+              "userConsentDescription", "isEnabled", "id"),
+    "pre_authorized": ("client", "scopes"),
+    "logo": ("image", "sha256"),
 }
 
 
 def render_plan(plan: Plan, target: str, colour: bool = False) -> str:
     paint = _painter(colour)
+    where = f"Target: {terminal(target)}"
     if plan.empty:
-        return f"Target: {target}\n\n" + paint("32", "No changes. The tenant matches the configuration.") + "\n"
-    lines = [f"Target: {target}", "", "idamconf will perform these actions:", ""]
+        return f"{where}\n\n" + paint("32", "No changes. The tenant matches the configuration.") + "\n"
+    lines = [where, "", *deletions_first(plan, paint), "idamconf will perform these actions:", ""]
     for change in plan.pending:
         lines += _change_lines(change, paint)
     lines.append(summary(plan))
@@ -34,24 +52,55 @@ def render_plan(plan: Plan, target: str, colour: bool = False) -> str:
 
 
 def summary(plan: Plan) -> str:
-    return (f"Plan: {plan.count(Action.CREATE)} to add, {plan.count(Action.UPDATE)} to change, "
-            f"{plan.count(Action.DELETE)} to destroy.")
+    adopted = plan.count(Action.ADOPT)
+    return (f"Plan: {f'{adopted} to adopt, ' if adopted else ''}{plan.count(Action.CREATE)} to add, "
+            f"{plan.count(Action.UPDATE)} to change, {plan.count(Action.DELETE)} to destroy.")
+
+
+def deletions_first(plan: Plan, paint=lambda code, text: text) -> list[str]:
+    """What the plan destroys, listed before anything else (after its warnings); nothing when it destroys nothing."""
+    if not plan.deletions:
+        return []
+    warnings = [paint("31", f"WARNING: {terminal(warning)}") for warning in plan.warnings]
+    return [*warnings, *([""] if warnings else []),
+            "Deletions and replacements (listed first; each is shown again with the other changes):",
+            *deletion_lines(plan, paint), ""]
+
+
+def deletion_lines(plan: Plan, paint=lambda code, text: text, outcome=None) -> list[str]:
+    """One line per deletion, replacements marked `-/+`; with apply's `outcome`, what became of each."""
+    lines = []
+    for change in plan.deletions:
+        symbol = "-/+" if change.address in plan.replacements else "-"
+        head = paint(_COLOURS[Action.DELETE], f"  {symbol} {terminal(change.address)}")
+        lines.append(f"{head}  ({deletion_note(plan, change)})" + (f": {outcome.result(change)}" if outcome else ""))
+    return lines
+
+
+def deletion_note(plan: Plan, change: Change) -> str:
+    """A deletion says whether the resource comes back: a replacement is destroyed, then created again."""
+    return "replace: destroyed, then created again" if change.address in plan.replacements else "destroy"
 
 
 def _change_lines(change: Change, paint) -> list[str]:
-    note = {Action.CREATE: "create", Action.UPDATE: "update", Action.DELETE: "destroy"}[change.action]
+    note = {Action.CREATE: "create", Action.UPDATE: "update", Action.DELETE: "destroy",
+            Action.ADOPT: "adopt: an existing application becomes the project's"}[change.action]
     if change.reason == DISABLE_FIRST:
-        note = "disable first: Graph changes or removes only disabled roles"
-    head = paint(_COLOURS[change.action], f"  {change.action.symbol} {change.address}")
+        note = f"disable first: Graph changes or removes only disabled {change.kind}s"
+    head = paint(_COLOURS[change.action], f"  {change.action.symbol} {terminal(change.address)}")
     lines = [f"{head}  ({note})"]
     if change.action is Action.CREATE:
         flat = _flatten(change.after or {})
-        width = max((len(name) for name in _SHOWN_ON_CREATE[change.kind]), default=0)
-        lines += [f"      {name:<{width}} = {_value(flat.get(name))}" for name in _SHOWN_ON_CREATE[change.kind]
-                  if flat.get(name) not in (None, [], "")]
-    elif change.action is Action.UPDATE:
-        width = max(len(attribute.path) for attribute in change.attributes)
-        lines += [f"      {a.path:<{width}} : {_difference(a.before, a.after)}" for a in change.attributes]
+        unsaid = defaults(change.kind) if change.kind in (APPLICATION, SERVICE_PRINCIPAL) else {}
+        shown = [(name, flat.get(name)) for name in _SHOWN_ON_CREATE[change.kind]
+                 if flat.get(name) not in (None, [], "") and (name not in unsaid or flat[name] != unsaid[name])]
+        width = max((len(name) for name, _ in shown), default=0)
+        lines += [f"      {name:<{width}} = {_value(value)}" for name, value in shown]
+    elif change.action in (Action.UPDATE, Action.ADOPT):
+        paths = [terminal(attribute.path) for attribute in change.attributes]
+        width = max(map(len, paths))
+        lines += [f"      {path:<{width}} : {_difference(attribute.before, attribute.after)}"
+                  for path, attribute in zip(paths, change.attributes)]
     lines.append("")
     return lines
 
@@ -69,7 +118,7 @@ def _difference(before, after) -> str:
 def _flatten(attributes: dict, prefix: str = "") -> dict:
     flat = {}
     for name, value in attributes.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and f"{prefix}{name}" not in WHOLE:
             flat.update(_flatten(value, f"{prefix}{name}."))
         else:
             flat[f"{prefix}{name}"] = value
@@ -79,7 +128,7 @@ def _flatten(attributes: dict, prefix: str = "") -> dict:
 def _value(value) -> str:
     if value is None:
         return "(none)"
-    return json.dumps(value, ensure_ascii=False)
+    return terminal(json.dumps(value, ensure_ascii=False))
 
 
 def _painter(colour: bool):

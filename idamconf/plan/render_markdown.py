@@ -1,25 +1,36 @@
-"""The plan as a pull-request comment: summary, a table of changes, details per change, the policy findings, and a
-Mermaid diagram of what the plan touches (application -> roles -> access packages -> approvers and reviewers)."""
+"""The plan as a pull-request comment: summary, deletions and replacements, a table of changes, details per change,
+the policy findings, and a Mermaid diagram of what the plan touches (render_mermaid.py).
+
+The comment's structure is idamconf's alone: every value from the configuration or the tenant (addresses, names,
+people, messages, the target) is written through escape's Markdown functions for where it stands -- prose, code, an
+HTML block, a fence, a Mermaid label -- so none can end a row, a block or a fence, open HTML, mention anyone, link
+anywhere or repeat the marker. Deletions and replacements are listed before the table, outside any <details>: a
+reviewer who opens nothing still sees every one.
+"""
 
 from __future__ import annotations
 
 import json
-import re
 
+from ..escape import md_code, md_fence, md_html, md_text
 from .model import Action, Change, Plan
-from .render_human import summary
+from .render_human import deletion_note, summary
+from .render_mermaid import mermaid
 
 MARKER = "<!-- idamconf-plan -->"  # lets a pipeline find and update its one comment
-_ICONS = {Action.CREATE: "➕", Action.UPDATE: "✏️", Action.DELETE: "🗑️"}
+APPLY_MARKER = "<!-- idamconf-apply -->"
+_ICONS = {Action.CREATE: "➕", Action.UPDATE: "✏️", Action.DELETE: "🗑️", Action.ADOPT: "🔁"}
+_REPLACED = "♻️"
 
 
 def render_markdown(plan: Plan, target: str, findings: list = ()) -> str:
-    lines = [MARKER, f"### idamconf plan for `{plan.environment}` ({plan.project})", "", f"Target: {target}", ""]
+    lines = [MARKER, f"### idamconf plan for {md_code(plan.environment)} ({md_text(plan.project)})", "",
+             f"Target: {md_text(target)}", ""]
     if plan.empty:
         lines += ["**No changes.** The tenant matches the configuration.", ""]
     else:
-        lines += [f"**{summary(plan)}**", "", "| | change | action |", "|---|---|---|"]
-        lines += [f"| {_ICONS[c.action]} | `{_cell(c.address)}` | {_action(c)} |" for c in plan.pending]
+        lines += [f"**{summary(plan)}**", "", *_deletions_first(plan), "| | change | action |", "|---|---|---|"]
+        lines += [f"| {_ICONS[c.action]} | {md_code(c.address, table=True)} | {_action(c)} |" for c in plan.pending]
         lines += ["", "<details><summary>Details of every change</summary>", ""]
         for change in plan.pending:
             lines += _details(change)
@@ -27,33 +38,49 @@ def render_markdown(plan: Plan, target: str, findings: list = ()) -> str:
     lines += _findings(findings)
     diagram = mermaid(plan)
     if diagram:
-        lines += ["#### What this plan touches", "", "```mermaid", diagram, "```", ""]
+        lines += ["#### What this plan touches", "", *md_fence(diagram.splitlines(), "mermaid"), ""]
     return "\n".join(lines)
 
 
 def render_apply_markdown(plan: Plan, outcome) -> str:
-    """apply's report as a comment for the merged pull request: what was done, what failed and why."""
-    lines = [MARKER.replace("plan", "apply"), f"### idamconf apply to `{plan.environment}` ({plan.project})", ""]
+    """apply's report as a comment for the merged pull request: what was deleted, what failed and why, what was
+    done."""
+    lines = [APPLY_MARKER, f"### idamconf apply to {md_code(plan.environment)} ({md_text(plan.project)})", ""]
     if outcome is None:
         return "\n".join(lines + ["**No changes.** The tenant matched the configuration.", ""])
     done = [c for c in outcome.done if c.counted]
     verdict = "Apply incomplete" if outcome.failed else "Apply complete"
-    lines += [f"**{verdict}: {sum(c.action is Action.CREATE for c in done)} added, "
+    adopted = sum(c.action is Action.ADOPT for c in done)
+    lines += [f"**{verdict}: {f'{adopted} adopted, ' if adopted else ''}{sum(c.action is Action.CREATE for c in done)} added, "
               f"{sum(c.action is Action.UPDATE for c in done)} changed, "
               f"{sum(c.action is Action.DELETE for c in done)} destroyed; {len(outcome.failed)} failed.**", ""]
+    lines += _deletions_first(plan, outcome)
     if outcome.failed:
         lines += ["| failed | error |", "|---|---|"]
-        lines += [f"| `{_cell(c.address)}` | {_cell(message)} |" for c, message in outcome.failed]
+        lines += [f"| {md_code(c.address, table=True)} | {md_text(message)} |" for c, message in outcome.failed]
         lines += ["", "What was done stays done: fix the cause and run apply again.", ""]
     if done:
         lines += ["<details><summary>Done</summary>", ""]
-        lines += [f"- {_ICONS[c.action]} `{c.address}` ({c.action.value})" for c in done] + ["", "</details>", ""]
+        lines += [f"- {_ICONS[c.action]} {md_code(c.address)} ({c.action.value})" for c in done]
+        lines += ["", "</details>", ""]
     return "\n".join(lines)
 
 
-def _cell(text: str) -> str:
-    """Table cells end at "|", even inside code spans: role values may contain one."""
-    return text.replace("|", "\\|")
+def _deletions_first(plan: Plan, outcome=None) -> list[str]:
+    """Every deletion and replacement, before the table and outside any <details>; with apply's outcome of each."""
+    if not plan.deletions:
+        return []
+    head, rule = ("| | destroyed | how |", "|---|---|---|")
+    if outcome is not None:
+        head, rule = head + " outcome |", rule + "---|"
+    warnings = [f"> **Warning:** {md_text(warning)}" for warning in plan.warnings]
+    lines = [*[line for warning in warnings for line in (warning, "")], "#### Deletions and replacements", "",
+             head, rule]
+    for change in plan.deletions:
+        icon = _REPLACED if change.address in plan.replacements else _ICONS[Action.DELETE]
+        row = f"| {icon} | {md_code(change.address, table=True)} | {deletion_note(plan, change)} |"
+        lines.append(row + (f" {outcome.result(change)} |" if outcome is not None else ""))
+    return lines + [""]
 
 
 def _action(change: Change) -> str:
@@ -70,8 +97,8 @@ def _details(change: Change) -> list[str]:
         for attribute in change.attributes:
             body += [f"- {attribute.path} = {json.dumps(attribute.before, ensure_ascii=False)}",
                      f"+ {attribute.path} = {json.dumps(attribute.after, ensure_ascii=False)}"]
-    return [f"<details><summary><code>{change.address}</code> ({_action(change)})</summary>", "", "```diff",
-            *body, "```", "", "</details>", ""]
+    return [f"<details><summary>{md_html(change.address, code=True)} ({_action(change)})</summary>", "",
+            *md_fence(body, "diff"), "", "</details>", ""]
 
 
 def _findings(findings) -> list[str]:
@@ -79,54 +106,7 @@ def _findings(findings) -> list[str]:
         return ["#### Policy findings", "", "None: the configuration follows the organisation's rules.", ""]
     lines = ["#### Policy findings", "", "| severity | rule | where | finding |", "|---|---|---|---|"]
     for finding in findings:
-        text = f"{finding.summary} (fix: {finding.fix})".replace("|", "\\|")
-        lines.append(f"| {finding.severity} | `{finding.rule}` | `{_cell(finding.location)}` | {text} |")
+        text = md_text(f"{finding.summary} (fix: {finding.fix})")
+        lines.append(f"| {finding.severity} | {md_code(finding.rule, table=True)} | "
+                     f"{md_code(finding.location, table=True)} | {text} |")
     return lines + [""]
-
-
-def mermaid(plan: Plan) -> str:
-    """Applications, roles, packages and people the pending changes touch, as a left-to-right graph."""
-    edges: dict[str, None] = {}
-    labels: dict[str, str] = {}
-    for change in plan.pending:
-        if not change.application:
-            continue
-        app = _node(labels, f"app.{change.application}", change.application)
-        if ".role." not in change.address:
-            edges.setdefault(f"{app}", None)
-            continue
-        value = change.address.split(".role.", 1)[1].split(".access_package")[0]
-        role = _node(labels, f"app.{change.application}.role.{value}", value)
-        edges[f"{app} --> {role}"] = None
-        if change.kind in ("access_package", "policy", "role_scope"):
-            _package_edges(edges, labels, change, role)
-    if not labels:
-        return ""
-    nodes = [f'  {node}["{label}"]' for node, label in labels.items()]
-    return "\n".join(["graph LR", *nodes, *(f"  {edge}" for edge in edges if "-->" in edge)])
-
-
-def _package_edges(edges: dict, labels: dict, change: Change, role: str) -> None:
-    package_address = change.address.split(".access_package")[0] + ".access_package"
-    state = change.after or change.before or {}
-    name = state.get("displayName") if change.kind == "access_package" else None
-    package = _node(labels, package_address, name or labels.get(_id(package_address), "access package"))
-    edges[f"{role} --> {package}"] = None
-    if change.kind != "policy":
-        return
-    review = state.get("review") or {}
-    for person in state.get("approvers", []):
-        edges[f"{package} -- approves --> {_node(labels, 'person.' + person, person)}"] = None
-    for person in review.get("reviewers", []):
-        edges[f"{package} -- reviews {review.get('schedule', '')} --> {_node(labels, 'person.' + person, person)}"] = None
-
-
-def _node(labels: dict, key: str, label: str) -> str:
-    node = _id(key)
-    if labels.get(node) in (None, "access package"):
-        labels[node] = label.replace('"', "'")
-    return node
-
-
-def _id(key: str) -> str:
-    return "n_" + re.sub(r"[^A-Za-z0-9]", "_", key)

@@ -6,23 +6,42 @@ a plain `==` and the plan is stable: a second plan after an apply is empty.
 
 from __future__ import annotations
 
+from .. import surface
 from ..config.model import Application, Configuration
 from ..diagnostics import Diagnostic
+from . import exposed, logo
 from .model import NO_IDS, Resource
+from .placeholders import resolve_tenant_id
+from .roles import role_parts
 
 KIND_ORDER = {"catalog": -1, "application": 0, "role": 1, "service_principal": 2, "owner": 3, "catalog_resource": 4,
-              "access_package": 5, "role_scope": 6, "policy": 7}
+              "access_package": 5, "role_scope": 6, "policy": 7,
+              "logo": 0, "scope": 1, "pre_authorized": 2}  # (sorted by kind's name within an order)
+KIND_ORDER |= {"permission": 8, "consent": 9, "delegated_consent": 9}  # plan/permissions.py
+KIND_ORDER.update({"service_principal_owner": 10, "assignment": 11})  # plan/principal_owners.py, plan/assignments.py
 
 
-def application_attributes(app: Application, tag: str) -> dict:
+def application_attributes(app: Application, tag: str, tenant_id: str | None = None) -> dict:
+    """`tenant_id`: the environment's, for `{tenantId}` in identifier URIs (`{appId}`: see plan/placeholders.py).
+    The settings of surface/attributes.py's table join these, in the same objects (`web`, `api`)."""
+    return surface.merged(_core_attributes(app, tag, tenant_id), surface.desired(app.settings, surface.APPLICATION))
+
+
+def service_principal_attributes(app: Application, application_tags: list[str]) -> dict:
+    return {"tags": surface.service_principal_tags(app.settings, application_tags),
+            **surface.desired(app.settings, surface.SERVICE_PRINCIPAL)}
+
+
+def _core_attributes(app: Application, tag: str, tenant_id: str | None) -> dict:
     return {
         "displayName": app.display_name,
         "description": app.description,
         "signInAudience": app.sign_in_audience,
-        "identifierUris": sorted(app.identifier_uris),
+        "identifierUris": sorted(resolve_tenant_id(uri, tenant_id) for uri in app.identifier_uris),
         "tags": sorted({*app.tags, tag}),
         "web": {"redirectUris": sorted(app.web_redirect_uris)},
         "spa": {"redirectUris": sorted(app.spa_redirect_uris)},
+        "api": {"requestedAccessTokenVersion": app.access_token_version},
     }
 
 
@@ -34,31 +53,47 @@ def desired_resources(configuration: Configuration, environment: str, users: dic
     resources: dict[tuple, Resource] = {}
     problems: list[Diagnostic] = []
     tag = configuration.tag
+    tenant_id = configuration.environments[environment].tenant_id
     for app in configuration.applications:
         if not app.in_environment(environment):
             continue
         name, address = app.name, f"app.{app.name}"
-        attributes = application_attributes(app, tag)
+        attributes = application_attributes(app, tag, tenant_id)
         _add(resources, "application", address, name, attributes, name)
-        for role in app.app_roles:
-            _add(resources, "role", f"{address}.role.{role.value}", name, {
+        parts = role_parts((role.id, role.value, role.display_name) for role in app.app_roles)
+        for role, part in zip(app.app_roles, parts):
+            _add(resources, "role", f"{address}.role{part}", name, {
                 "id": role.id, "value": role.value, "displayName": role.display_name,
                 "description": role.description, "allowedMemberTypes": sorted(role.allowed_member_types),
                 "isEnabled": role.enabled,
             }, role.id)
-        _add(resources, "service_principal", f"{address}.service_principal", name, {"tags": attributes["tags"]}, "")
-        for index, upn in enumerate(app.owners):
-            lowered = upn.lower()
-            user_id = users.get(lowered)
-            if user_id is None:
-                location = app.owner_locations[index]  # only when a message needs it
+        pictured, unreadable = logo.desired(configuration.root, app, address)
+        problems += unreadable
+        for kind, at, wanted, identity, ids in exposed.desired(app, address) + pictured:
+            _add(resources, kind, at, name, wanted, identity, ids)
+        _add(resources, "service_principal", f"{address}.service_principal", name,
+             service_principal_attributes(app, attributes["tags"]), "")
+        desired_owners(resources, "owner", address, name, app.owners, users, lambda: app.owner_locations, problems)
+    return resources, problems
+
+
+def desired_owners(resources: dict, kind: str, address: str, application: str, upns, users: dict[str, str],
+                   locations, problems: list) -> None:
+    """Owners (of `kind`: an application's, a service principal's) by exact UPN, as user ids. One not in the tenant
+    is a diagnostic at its place in the file (`locations()`, asked only then), or left out if `locations` is None
+    (reported elsewhere)."""
+    for index, upn in enumerate(upns):
+        lowered = upn.lower()
+        user_id = users.get(lowered)
+        if user_id is None:
+            if locations is not None:
+                location = locations()[index]
                 problems.append(Diagnostic(f"owner {upn} is not a user in the tenant", "check the spelling of the "
                                            "user principal name; people are matched by exact UPN, never by e-mail",
                                            location.file, location.line, location.column))
-                continue
-            _add(resources, "owner", f"{address}.owner.{upn}", name, {"userPrincipalName": lowered}, user_id,
-                 {"userId": user_id})
-    return resources, problems
+            continue
+        _add(resources, kind, f"{address}.owner.{upn}", application, {"userPrincipalName": lowered}, user_id,
+             {"userId": user_id})
 
 
 def live_application(app: dict, desired: dict | None = None) -> dict:
@@ -71,17 +106,23 @@ def live_application(app: dict, desired: dict | None = None) -> dict:
     kept = {"id": app["id"], "uniqueName": name, "ids": ids, "resources": made}
     if "owners" in app:
         kept["owners"] = app["owners"]
+    if app.get("requiredResourceAccess"):  # made into resources once the APIs are read (plan/permissions.py)
+        kept["requiredResourceAccess"] = app["requiredResourceAccess"]
     if not name:
         return kept  # tagged but not created by idamconf (no key to manage it by): left alone
     address = f"app.{name}"
     _add(made, "application", address, name, _live_attributes(app), name, ids, desired)
-    for role in app.get("appRoles") or []:
+    roles = app.get("appRoles") or []
+    parts = role_parts((role["id"].lower(), role.get("value"), role.get("displayName")) for role in roles)
+    for role, part in zip(roles, parts):
         role_id = role["id"].lower()
-        _add(made, "role", f"{address}.role.{role.get('value')}", name, {
+        _add(made, "role", f"{address}.role{part}", name, {
             "id": role_id, "value": role.get("value"), "displayName": role.get("displayName"),
             "description": role.get("description"), "allowedMemberTypes": sorted(role.get("allowedMemberTypes") or []),
             "isEnabled": bool(role.get("isEnabled")),
         }, role_id, ids, desired)
+    for kind, at, found, identity, more in exposed.live(app, address, ids) + logo.live(app, address, ids):
+        _add(made, kind, at, name, found, identity, more, desired)
     return kept
 
 
@@ -104,25 +145,38 @@ def live_resources(applications: list[dict], service_principals: list[dict], own
         sp = by_app_id.get(ids["appId"])
         if sp is not None:
             _add(resources, "service_principal", f"{address}.service_principal", name,
-                 {"tags": sorted(sp.get("tags") or [])}, "", {**ids, "servicePrincipalId": sp["id"]}, desired)
-        for owner in owners.get(app["id"], []):
-            if owner.get("@odata.type") != "#microsoft.graph.user":
-                continue  # service principals that own the app (e.g. the pipeline's own identity) are not managed
-            upn = owner.get("userPrincipalName") or owner["id"]
-            _add(resources, "owner", f"{address}.owner.{upn}", name, {"userPrincipalName": upn.lower()}, owner["id"],
-                 {**ids, "userId": owner["id"]}, desired)
+                 {"tags": sorted(sp.get("tags") or []), **surface.live(sp, surface.SERVICE_PRINCIPAL)}, "",
+                 {**ids, "servicePrincipalId": sp["id"]}, desired)
+        live_owners(resources, "owner", address, name, owners.get(app["id"], []), ids, desired)
     return resources
 
 
+def live_owners(resources: dict, kind: str, address: str, application: str, owners: list[dict], ids: dict,
+                desired: dict | None) -> None:
+    """The user owners Graph lists (of `kind`), with `ids` (the owned object's) and each owner's user id."""
+    for owner in owners:
+        if owner.get("@odata.type") != "#microsoft.graph.user":
+            continue  # service principals that own it (e.g. the pipeline's own identity) are not managed
+        upn = owner.get("userPrincipalName") or owner["id"]
+        _add(resources, kind, f"{address}.owner.{upn}", application, {"userPrincipalName": upn.lower()}, owner["id"],
+             {**ids, "userId": owner["id"]}, desired)
+
+
 def _live_attributes(app: dict) -> dict:
+    return surface.merged(_live_core(app), surface.live(app, surface.APPLICATION))
+
+
+def _live_core(app: dict) -> dict:
     return {
         "displayName": app.get("displayName"),
         "description": app.get("description"),
         "signInAudience": app.get("signInAudience"),
         "identifierUris": sorted(app.get("identifierUris") or []),
-        "tags": sorted(app.get("tags") or []),
+        "tags": logo.without_marker(app.get("tags") or []),  # the logo's marker is idamconf's (plan/logo.py)
         "web": {"redirectUris": sorted((app.get("web") or {}).get("redirectUris") or [])},
         "spa": {"redirectUris": sorted((app.get("spa") or {}).get("redirectUris") or [])},
+        # null is Graph's default, version 1 (apiApplication); an application read without `api` is one too
+        "api": {"requestedAccessTokenVersion": (app.get("api") or {}).get("requestedAccessTokenVersion") or 1},
     }
 
 

@@ -1,9 +1,14 @@
 """Plans as data on disk and on stdout: the JSON form, saved plans, and the checks that refuse a stale one.
 
-A saved plan holds the plan, a fingerprint of every live object it was computed from, and a digest of the
-configuration. Applying it later first re-reads the tenant and refuses -- changing nothing -- if any fingerprint
-moved, if the configuration changed, or if it was made for another environment or tenant. Nothing secret is ever
-part of a plan: attributes hold only what the configuration and Graph's non-secret fields say.
+A saved plan holds the plan, a fingerprint of every live object it was computed from, a digest of the
+configuration, where it was made (`made_by`) and, with a signing key, a signature (plan/signing.py).
+
+A saved plan is evidence of what was reviewed, never instructions: `apply FILE` reads the configuration and the
+tenant again, computes the plan again, and runs the plan it computed -- only when it equals the saved one
+(`differences`). Anyone who can edit the file can therefore only make apply refuse, never make it do something
+else. The other checks (environment, tenant, configuration digest, fingerprints) say *why* a plan no longer applies,
+in words a reviewer understands. Nothing secret is ever part of a plan: attributes hold only what the configuration
+and Graph's non-secret fields say.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ import json
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, DiagnosticError
-from .model import Action, AttributeChange, Change, Plan
+from . import signing
+from .model import Action, Change, Plan
 
 FORMAT_VERSION = "1.0"
 FILE_KIND = "idamconf-saved-plan"
@@ -25,10 +31,19 @@ def plan_to_dict(plan: Plan) -> dict:
         "project": plan.project,
         "environment": plan.environment,
         "tenant": plan.tenant,
-        "summary": {"add": plan.count(Action.CREATE), "change": plan.count(Action.UPDATE),
+        "summary": {"adopt": plan.count(Action.ADOPT), "add": plan.count(Action.CREATE),
+                    "change": plan.count(Action.UPDATE),
                     "destroy": plan.count(Action.DELETE)},
+        **deletions_first(plan),
         "changes": [_change_to_dict(change) for change in plan.changes],
     }
+
+
+def deletions_first(plan: Plan) -> dict:
+    """What the plan destroys, before its changes: `deletions` (every address deleted, replacements included) and
+    `replacements` (those created again) -- the same in plan's and apply's JSON reports."""
+    return {"warnings": list(plan.warnings), "deletions": [change.address for change in plan.deletions],
+            "replacements": [change.address for change in plan.deletions if change.address in plan.replacements]}
 
 
 def _change_to_dict(change: Change) -> dict:
@@ -38,23 +53,6 @@ def _change_to_dict(change: Change) -> dict:
         "attributes": [{"path": a.path, "before": a.before, "after": a.after} for a in change.attributes],
         "ids": change.ids,
     }
-
-
-def plan_from_dict(data: dict) -> Plan:
-    changes = tuple(
-        Change(item["address"], item["kind"], item["application"], Action(item["action"]), item["before"],
-               item["after"], tuple(AttributeChange(a["path"], a["before"], a["after"]) for a in item["attributes"]),
-               item["reason"], _ids_from_json(item["ids"]))
-        for item in data["changes"]
-    )
-    return Plan(data["project"], data["environment"], data["tenant"], changes)
-
-
-def _ids_from_json(ids: dict) -> dict:
-    """JSON has no tuples: the one tuple in ids (a review's recurrence) comes back as a list; give it back."""
-    if isinstance(ids.get("recurrence"), list):
-        return {**ids, "recurrence": tuple(ids["recurrence"])}
-    return ids
 
 
 def fingerprints(live: dict) -> dict[str, str]:
@@ -71,8 +69,8 @@ def save(path: Path, plan: Plan, live: dict, digest: str, only: set[str] | None 
     """`only`: the applications the plan was limited to (plan --changed-since); apply re-reads the same."""
     document = {"kind": FILE_KIND, "format_version": FORMAT_VERSION, "plan": plan_to_dict(plan),
                 "configuration_digest": digest, "fingerprints": fingerprints(live),
-                "applications": sorted(only) if only is not None else None}
-    path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+                "applications": sorted(only) if only is not None else None, "made_by": signing.made_by()}
+    path.write_text(json.dumps(signing.sign(document), indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def load(path: Path) -> dict:
@@ -87,11 +85,40 @@ def load(path: Path) -> dict:
     if document.get("format_version") != FORMAT_VERSION:
         raise DiagnosticError([Diagnostic(f"saved plan format {document.get('format_version')} is not "
                                           f"{FORMAT_VERSION}", "make the plan again with this idamconf", str(path))])
+    if not _well_formed(document):
+        raise DiagnosticError([Diagnostic("the saved plan is damaged: its parts are missing or of the wrong type",
+                                          "make the plan again with `idamconf plan --out FILE`", str(path))])
     return document
 
 
-def staleness(document: dict, environment: str, tenant: str, digest: str, live: dict) -> list[str]:
-    """Why a saved plan may no longer be applied; empty when it may."""
+def _well_formed(document: dict) -> bool:
+    plan, names = document.get("plan"), document.get("applications")
+    return (isinstance(plan, dict) and all(isinstance(plan.get(k), str) for k in ("environment", "tenant"))
+            and isinstance(plan.get("changes"), list) and isinstance(document.get("fingerprints"), dict)
+            and isinstance(document.get("configuration_digest"), str)
+            and (names is None or isinstance(names, list) and all(isinstance(n, str) for n in names)))
+
+
+def staleness(document: dict, environment: str, tenant: str, digest: str, live: dict, now: Plan) -> list[str]:
+    """Why a saved plan may not be applied; empty when it may. `now`: the plan computed again from the configuration
+    and the tenant as they are, which is what apply runs -- only if the saved one equals it."""
+    reasons = signing.verify(document)
+    if reasons:
+        return reasons
+    plan = document["plan"]
+    reasons = _moved(document, environment, tenant, digest, live)
+    if reasons:
+        return reasons
+    changed = differences(plan, now)
+    if changed:
+        shown = ", ".join(changed[:10]) + (f" and {len(changed) - 10} more" if len(changed) > 10 else "")
+        return [f"Saved plan differs from the plan computed now from the configuration and the tenant ({shown}): "
+                "it was edited, or made by another idamconf. Run plan again."]
+    return []
+
+
+def _moved(document: dict, environment: str, tenant: str, digest: str, live: dict) -> list[str]:
+    """What moved since the plan was made, as the saved file tells it."""
     plan = document["plan"]
     if plan["environment"] != environment:
         return [f"Saved plan was made for environment '{plan['environment']}', not '{environment}'. "
@@ -104,6 +131,38 @@ def staleness(document: dict, environment: str, tenant: str, digest: str, live: 
     moved = sorted({_owner(address) for address in then.keys() | now.keys() if then.get(address) != now.get(address)})
     return [f"Saved plan is stale: {address} changed in the tenant since the plan was made. Run plan again."
             for address in moved]
+
+
+def differences(saved: dict | Plan, plan: Plan) -> list[str]:
+    """The addresses whose changes differ between a saved plan (its JSON form, or the plan itself) and `plan`;
+    empty when they are the same plan, for the same project, environment and tenant."""
+    now = _as_saved(plan)
+    saved = _as_saved(saved) if isinstance(saved, Plan) else saved
+    if not isinstance(saved, dict):
+        return ["the whole plan"]
+    heads = [name for name in ("format_version", "project", "environment", "tenant")  # summary: follows changes
+             if saved.get(name) != now[name]]
+    mine, theirs = _by_change(now["changes"]), _by_change(saved.get("changes"))
+    if mine is None or theirs is None:
+        return heads + ["its changes"]
+    addresses = {key[0] for key in mine.keys() ^ theirs.keys()}
+    addresses |= {key[0] for key in mine.keys() & theirs.keys() if mine[key] != theirs[key]}
+    return heads + sorted(addresses)
+
+
+def _as_saved(plan: Plan) -> dict:
+    return json.loads(json.dumps(plan_to_dict(plan)))  # as it would be saved: tuples as lists
+
+
+def _by_change(changes) -> dict | None:
+    """Each change by (address, action, reason), in order of appearance (a role may have two steps)."""
+    if not isinstance(changes, list) or not all(isinstance(c, dict) for c in changes):
+        return None
+    keyed: dict = {}
+    for change in changes:
+        key = (str(change.get("address")), str(change.get("action")), str(change.get("reason")))
+        keyed.setdefault(key, []).append(change)
+    return keyed
 
 
 def _owner(address: str) -> str:

@@ -250,8 +250,8 @@ case("enum-unreviewed-typo", BASE + "        unreviewed: removed\n",
 case("enum-sign-in-audience-typo", BASE + "signInAudience: AzureADMyOrgs\n",
      at(13, 17, "signInAudience: 'AzureADMyOrgs' is not one of"), "did you mean 'AzureADMyOrg'?")
 case("missing-required-name", sub("name: wordpress\n", ""), at(1, 1, "missing required key 'name'"))
-case("missing-required-role-value", sub("    value: Blog.Writer\n", ""),
-     at(5, 5, "appRoles[0]: missing required key 'value'"))
+case("missing-role-value-and-id", sub("    value: Blog.Writer\n", ""),
+     at(5, 5, "appRoles[0]: role 'Writer' has neither a value nor an id"), "its id: a GUID")
 case("missing-required-approvers", sub("      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n", ""),
      at(9, 7, "appRoles[0].accessPackage: missing required key 'approvers'"))
 case("missing-required-frequency", sub("        frequencyDays: 180\n", ""),
@@ -362,8 +362,8 @@ for name, value in {"name-uppercase": "WordPress", "name-underscore": "word_pres
          "lowercase letters")
 case("name-display-empty", sub("displayName: WordPress Blog", "displayName: ''"),
      at(2, 14, "displayName: the value is empty"))
-case("name-display-too-long", sub("displayName: WordPress Blog", "displayName: " + "D" * 257),
-     at(2, 14, "displayName: "), "is longer than 256 characters")
+case("name-display-too-long", sub("displayName: WordPress Blog", "displayName: " + "D" * 121),
+     at(2, 14, "displayName: "), "is longer than 120 characters")
 case("name-code-bad", BASE + "organisation: EUCS\n", at(13, 15, "organisation: 'EUCS' is not a valid value here"))
 case("name-reserved-tag", BASE + "tags: ['idamconf:other']\n",
      at(13, 8, "tags[0]: 'idamconf:other' is not a valid value here"))
@@ -489,6 +489,87 @@ case("control-delete", RAW.replace(b"WordPress Blog", b"WordPress\x7fBlog"), "ap
 case("control-c1-in-value", RAW.replace(b"WordPress Blog", "WordPress\u0090Blog".encode()),
      "applications/wordpress.yaml:2:", "error:")
 
+# --- what a real tenant would refuse (config/tenant_rules.py; examples/idamconf.yaml's environments) ----------------
+# An application without roles, for the personal-account audiences (which Graph allows no app roles).
+PERSONAL = BASE.split("appRoles:")[0] + "signInAudience: PersonalMicrosoftAccount\n"              # line 4
+ENVS = "environments local, devl, nle, live"
+WORKS = "fix: use api://{appId}"
+case("tenant-identifier-uri-without-tenant-identifier", BASE + "identifierUris: [api://eucs-idam-wordpress]\n",
+     at(13, 18, "identifierUris[0]: Graph would refuse identifier URI 'api://eucs-idam-wordpress' in " + ENVS),
+     "contains neither the tenant id, the app id nor a verified domain",
+     WORKS + " or api://{appId}/eucs-idam-wordpress or https://contoso.com/eucs-idam-wordpress")
+case("tenant-identifier-uri-unverified-host", BASE + "identifierUris: ['https://blog.example.com/api']\n",
+     at(13, 18, "identifierUris[0]: Graph would refuse identifier URI 'https://blog.example.com/api' in " + ENVS),
+     "is on a host that is not a verified domain of the tenant (verifiedDomains: contoso.com)",
+     "add it to the environment's verifiedDomains")
+case("tenant-identifier-uri-foreign-guid",
+     BASE + "identifierUris: ['api://8f0e3e5a-1b2c-4d6e-9a2a-0d4c9f6f3c11']\n",
+     at(13, 18, "identifierUris[0]: Graph would refuse identifier URI 'api://8f0e3e5a-1b2c-4d6e-9a2a-0d4c9f6f3c11'"),
+     "names a GUID that is neither the application's id nor the tenant's", WORKS)
+case("tenant-identifier-uri-multi-tenant", BASE + "signInAudience: AzureADMultipleOrgs\n"
+     "identifierUris: ['api://wordpress/{appId}']\napi: {requestedAccessTokenVersion: 2}\n",
+     at(14, 18, "identifierUris[0]: Graph would refuse identifier URI 'api://wordpress/{appId}' in " + ENVS),
+     "as a multi-tenant application's must be", WORKS)
+case("tenant-identifier-uri-trailing-slash", BASE + "identifierUris: ['api://{appId}/']\n",
+     at(13, 18, "identifierUris[0]: identifier URI 'api://{appId}/' ends with a slash"),
+     "fix: remove the trailing slash: 'api://{appId}'")
+case("tenant-identifier-uri-wildcard", BASE + "identifierUris: ['https://*.contoso.com']\n",
+     at(13, 18, "identifierUris[0]: identifier URI 'https://*.contoso.com' contains a wildcard"))
+case("tenant-identifier-uri-too-long", BASE + "identifierUris: ['api://{appId}/" + "x" * 215 + "']\n",
+     at(13, 18, "identifierUris[0]: identifier URI"), "is longer than 255 characters")  # with {appId} a GUID
+case("tenant-identifier-uri-unknown-placeholder", BASE + "identifierUris: ['api://{clientId}']\n",
+     at(13, 18, "identifierUris[0]: unknown placeholder {clientId} in 'api://{clientId}'"),
+     "fix: use {appId} or {tenantId}")
+case("tenant-identifier-uri-with-space", BASE + "identifierUris: ['api://{appId} x']\n",
+     at(13, 18, "identifierUris[0]: 'api://{appId} x' is not a valid value here"))
+case("tenant-identifier-uris-duplicated-across-files", BASE + "identifierUris: ['https://hr.contoso.com/api']\n",
+     at(13, 18, "identifierUris[0]: identifier URI 'https://hr.contoso.com/api' is also declared by application "
+                "hr-self-service"))
+case("tenant-personal-display-name", PERSONAL.replace("WordPress Blog", "W" * 91),
+     at(2, 14, "displayName: is longer than 90 characters, Graph's limit for signInAudience PersonalMicrosoftAccount"))
+case("tenant-personal-token-version", PERSONAL + "api: {requestedAccessTokenVersion: 1}\n",
+     at(5, 36, "api.requestedAccessTokenVersion: Graph requires v2 access tokens for signInAudience "
+               "PersonalMicrosoftAccount"))
+case("tenant-personal-app-roles", BASE + "signInAudience: AzureADandPersonalMicrosoftAccount\n",
+     at(5, 3, "appRoles: Graph does not support app roles for signInAudience AzureADandPersonalMicrosoftAccount"))
+case("tenant-personal-redirect-wildcard", PERSONAL + "web: {redirectUris: ['https://*.contoso.com/signin']}\n",
+     at(5, 22, "web.redirectUris[0]: 'https://*.contoso.com/signin' has a wildcard or a query string"))
+case("tenant-personal-redirect-query", PERSONAL + "spa: {redirectUris: ['https://blog.contoso.com/?a=1']}\n",
+     at(5, 22, "spa.redirectUris[0]: 'https://blog.contoso.com/?a=1' has a wildcard or a query string"))
+case("tenant-personal-identifier-uri-urn", PERSONAL + "identifierUris: ['urn:{appId}:wordpress']\n",
+     at(5, 18, "identifierUris[0]: identifier URI 'urn:{appId}:wordpress' uses the urn: scheme"))
+case("tenant-redirect-uri-forbidden-character", BASE + "web: {redirectUris: ['https://blog.contoso.com/a(b)']}\n",
+     at(13, 22, "web.redirectUris[0]: 'https://blog.contoso.com/a(b)' is not a valid value here"),
+     "none of ! $ ' ( ) , ;")
+case("tenant-redirect-uri-too-long", BASE + "web: {redirectUris: ['https://blog.contoso.com/" + "x" * 240 + "']}\n",
+     at(13, 22, "web.redirectUris[0]: "), "is longer than 256 characters")
+case("tenant-redirect-uris-too-many", BASE + "web: {redirectUris: [" +
+     ", ".join(f"'https://blog.contoso.com/{n}'" for n in range(150)) + "]}\nspa: {redirectUris: [" +
+     ", ".join(f"'https://spa.contoso.com/{n}'" for n in range(107)) + "]}\n",
+     at(13, 6, "web: 257 redirect URIs across web and spa; Graph allows 256"))
+case("tenant-tag-whitespace-only", BASE + "tags: ['   ']\n", at(13, 8, "tags[0]: '   ' is not a valid value here"),
+     "a tag of only spaces is refused by Graph")
+case("tenant-owners-over-100", sub("owners: [alice.admin@contoso.com, grace.comms@contoso.com]", "owners: [" +
+                                   ", ".join(f"user{n}@contoso.com" for n in range(101)) + "]"),
+     at(3, 9, "owners: the list has 101 items, more than 100"))
+case("tenant-review-longer-than-monthly-recurrence", sub("frequencyDays: 180", "frequencyDays: 30") +
+     "        durationDays: 29\n",
+     at(13, 23, "appRoles[0].accessPackage.accessReview.durationDays: each review stays open 29 days, longer than "
+                "it recurs (every 1 month): Graph refuses it"), "fix: use durationDays of at most 28")
+case("tenant-review-longer-than-weekly-recurrence", sub("frequencyDays: 180", "frequencyDays: 14") +
+     "        durationDays: 15\n",
+     at(13, 23, "appRoles[0].accessPackage.accessReview.durationDays: each review stays open 15 days"),
+     "fix: use durationDays of at most 14, or review less often")
+case("tenant-id-placeholder-without-tenant-id",
+     psub("  nle:\n", "    verifiedDomains: [contoso.com]\n  nle:\n"),
+     "applications/payments-api.yaml:9:5: error: identifierUris[0]: 'api://{tenantId}/eucs-idam-payments-api' names "
+     "{tenantId}, but environment local declares no tenantId", "fix: add tenantId to environment local in "
+     "idamconf.yaml, or use api://{appId}", target="project")
+case("project-verified-domain-invalid", psub("    credential: workload-identity\n",
+                                             "    credential: workload-identity\n    verifiedDomains: [Contoso.COM]\n"),
+     pat(12, 23, "environments.nle.verifiedDomains[0]: 'Contoso.COM' is not a valid value here"),
+     "a domain name in lower case", target="project")
+
 # --- idamconf.yaml ----------------------------------------------------------------------------------------------
 case("project-unknown-credential", psub("credential: workload-identity", "credential: magic"),
      pat(11, 17, "environments.nle.credential: 'magic' is not one of default, client-secret"), target="project")
@@ -537,6 +618,205 @@ case("project-secret-pasted", psub("credential: workload-identity",
                                    "credential: client-secret\n    clientSecretEnv: 'Xy9~canary.Qz'"),
      pat(12, 22, "environments.nle.clientSecretEnv: the value (not shown: it may be a secret)"), target="project")
 
+# --- issue 23: the token goes only to Graph; secrets never echoed; nothing outside the configuration directory ---
+NOT_SHOWN = "the value (not shown: it may be a secret) is not a valid value"
+GRAPH_ONLY = "environments.nle.graphUrl: not a Microsoft Graph endpoint, and credential 'workload-identity' would " \
+             "send the tenant's token there"
+for slug, url in (("foreign-host", "https://graph.example.org/v1.0"),
+                  ("lookalike-host", "https://graph.microsoft.com.example.org/v1.0"),
+                  ("user-information", "https://graph.microsoft.com@example.org/v1.0"),
+                  ("plain-http", "http://graph.microsoft.com/v1.0"),
+                  ("other-port", "https://graph.microsoft.com:8443/v1.0"),
+                  ("azure-ad-graph", "https://graph.windows.net/v1.0")):
+    case(f"project-graph-url-{slug}", psub("graphUrl: https://graph.microsoft.com/v1.0", f"graphUrl: {url}"),
+         pat(8, 15, GRAPH_ONLY), "https://graph.microsoft.us/v1.0, https://dod-graph.microsoft.us/v1.0",
+         target="project")
+case("project-graph-url-loopback-with-tenant-credential",
+     psub("graphUrl: https://graph.microsoft.com/v1.0", "graphUrl: http://127.0.0.1:8931/v1.0"),
+     pat(8, 15, "environments.nle.graphUrl: credential 'workload-identity' signs in to Entra ID, and that token goes "
+                "only to Microsoft Graph, not to a loopback address"), "add credential: emulator", target="project")
+case("project-emulator-credential-to-graph", psub("credential: workload-identity", "credential: emulator"),
+     pat(8, 15, "environments.nle.graphUrl: credential 'emulator' is only for an emulator on this machine"),
+     "http://127.0.0.1:PORT/v1.0", target="project")
+case("project-emulator-credential-lookalike-localhost",
+     psub("graphUrl: https://graph.microsoft.com/v1.0\n", "graphUrl: http://localhost.example.org:8931/v1.0\n")
+     .replace("credential: workload-identity", "credential: emulator"),
+     pat(8, 15, "environments.nle.graphUrl: credential 'emulator' is only for an emulator on this machine"),
+     target="project")
+case("project-client-secret-env-other-tool", psub("credential: workload-identity",
+                                                  "credential: client-secret\n    clientSecretEnv: GITHUB_TOKEN"),
+     pat(12, 22, f"environments.nle.clientSecretEnv: {NOT_SHOWN}"),
+     "IDAMCONF_<NAME>", "AZURE_CLIENT_SECRET", target="project")
+case("project-certificate-path-private-key",
+     psub("credential: workload-identity", "credential: certificate\n    certificatePath: |\n"
+          "      -----BEGIN PRIVATE KEY-----\n      MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n      -----END PRIVATE KEY-----"),
+     pat(12, 22, f"environments.nle.certificatePath: {NOT_SHOWN}"),
+     "give the path of the certificate file", target="project")
+case("project-certificate-path-two-lines",
+     psub("credential: workload-identity", 'credential: certificate\n    certificatePath: "certs/idamconf.pem\\nx"'),
+     pat(12, 22, f"environments.nle.certificatePath: {NOT_SHOWN}"),
+     target="project")
+case("project-seed-absolute-path", psub("seed: emulator/directory.yaml", "seed: /etc/passwd"),
+     pat(6, 11, "environments.local.seed: the seed file is outside the configuration directory"), target="project")
+case("project-seed-parent-directory", psub("seed: emulator/directory.yaml", "seed: ../../emulator/directory.yaml"),
+     pat(6, 11, "environments.local.seed: the seed file is outside the configuration directory"), target="project")
+
+# --- API permissions by name (config/permissions.py); the tenant's APIs are checked by plan ------------------------
+# The copy of examples/ holds payments-api, whose application roles are Payments.Read and Payments.Submit.
+PAYMENTS = "apiPermissions:\n  - api: payments-api\n    application: [Payments.Submit]\n"  # lines 13-15
+case("api-permission-unknown-role-of-this-configuration",
+     BASE + PAYMENTS.replace("[Payments.Submit]", "[Payments.Submitt]"),
+     at(15, 19, "apiPermissions[0].application[0]: payments-api has no application permission 'Payments.Submitt'"),
+     "fix: did you mean Payments.Submit")
+case("api-permission-role-for-people-only", BASE + PAYMENTS.replace("[Payments.Submit]", "[Payments.Auditor]"),
+     at(15, 19, "apiPermissions[0].application[0]: application permission 'Payments.Auditor' of payments-api is a "
+                "role for people only"), "add Application to the role's allowedMemberTypes")
+case("api-permission-delegated-of-an-api-exposing-none", BASE + PAYMENTS.replace("application:", "delegated:"),
+     at(15, 17, "apiPermissions[0].delegated[0]: 'Payments.Submit' is an application permission of payments-api, "
+                "not a delegated one"), "move it to application")
+case("api-permission-api-listed-twice", BASE + PAYMENTS + "  - api: Payments-API\n    application: [Payments.Read]\n",
+     at(16, 10, "apiPermissions[1].api: API 'Payments-API' is also listed at apiPermissions[0]"))
+case("api-permission-entry-requests-nothing", BASE + "apiPermissions:\n  - api: Microsoft Graph\n    consent: true\n",
+     at(14, 5, "apiPermissions[0]: the entry for API 'Microsoft Graph' requests no permission"),
+     "add delegated or application permissions, or remove the entry")
+case("api-permission-without-api", BASE + "apiPermissions:\n  - delegated: [User.Read]\n",
+     at(14, 5, "apiPermissions[0]: missing required key 'api'"))
+case("api-permission-name-with-space", BASE + "apiPermissions:\n  - api: Microsoft Graph\n    delegated: [User Read]\n",
+     at(15, 17, "apiPermissions[0].delegated[0]: 'User Read' is not a valid value here"),
+     "write the permission's value as its API names it, without spaces")
+case("api-permission-names-as-a-string", BASE + "apiPermissions:\n  - api: Microsoft Graph\n    delegated: User.Read\n",
+     at(15, 16, "apiPermissions[0].delegated: expected a list"))
+case("api-permission-consent-as-text", BASE + "apiPermissions:\n  - api: Microsoft Graph\n    delegated: [openid]\n"
+     "    consent: 'yes'\n", at(16, 14, "apiPermissions[0].consent: expected true or false"))
+case("api-permission-unknown-key", BASE + "apiPermissions:\n  - api: Microsoft Graph\n    scopes: [openid]\n",
+     at(15, 5, "apiPermissions[0]: unknown key 'scopes'"))
+case("project-allowed-permission-with-space", PROJECT_BASE + "defaults: {allowedPermissions: [Group ReadWrite]}\n",
+     pat(12, 33, "defaults.allowedPermissions[0]: 'Group ReadWrite' is not a valid value here"), target="project")
+# --- assignments and the service principal's owners ---------------------------------------------------------------
+ROLES = BASE + ("  - displayName: Internal User\n"                                       # 13
+                "    value: Internal.User\n"                                             # 14
+                "  - displayName: Daemon\n"                                              # 15
+                "    value: Data.Read\n"                                                 # 16
+                "    allowedMemberTypes: [Application]\n"                                # 17
+                "  - displayName: Retired\n"                                             # 18
+                "    value: Old.Role\n"                                                  # 19
+                "    enabled: false\n")                                                  # 20
+
+
+def assigned(*entries: str) -> str:
+    """ROLES with these `assignments` entries (each one line of YAML, from line 22)."""
+    return ROLES + "assignments:\n" + "".join(f"  - {entry}\n" for entry in entries)
+
+
+case("assignment-unknown-role", assigned("{role: Internal.Usr, groups: [HR line managers]}"),
+     at(22, 12, "assignments[0].role: the application has no app role 'Internal.Usr'"),
+     "did you mean 'Internal.User'?")
+case("assignment-default-with-roles", assigned("{role: default, groups: [HR line managers]}"),
+     at(22, 12, "assignments[0].role: the default access exists only for an application without app roles"),
+     "name one of its roles: Blog.Writer, Internal.User, Data.Read, Old.Role")
+case("assignment-names-nobody", assigned("{role: Internal.User}"),
+     at(22, 5, "assignments[0]: the assignment of role 'Internal.User' names nobody"),
+     "add groups: [<display name>] or users: [<user principal name>]")
+case("assignment-role-twice", assigned("{role: Internal.User, groups: [A]}", "{role: Internal.User, users: "
+                                       "[carol.hr@contoso.com]}"),
+     at(23, 12, "assignments[1].role: role 'Internal.User' is already assigned at line 22"),
+     "list every group and user of 'Internal.User' in one entry")
+case("assignment-role-for-applications-only", assigned("{role: Data.Read, groups: [HR line managers]}"),
+     at(22, 12, "assignments[0].role: role 'Data.Read' cannot be granted to groups or users"),
+     "add User to the role's allowedMemberTypes")
+case("assignment-role-disabled", assigned("{role: Old.Role, groups: [HR line managers]}"),
+     at(22, 12, "assignments[0].role: role 'Old.Role' is disabled, and Graph assigns only enabled roles"))
+case("assignment-users-of-a-packaged-role", assigned("{role: Blog.Writer, users: [carol.hr@contoso.com]}"),
+     at(22, 32, "assignments[0].users: people get role 'Blog.Writer' through its access package"),
+     "assign groups here")
+case("assignment-group-id-not-a-guid", assigned("{role: Internal.User, groups: [{id: hr-line-managers}]}"),
+     at(22, 41, "assignments[0].groups[0].id: 'hr-line-managers' is not a valid value here"),
+     "use the group's object id, a GUID")
+case("assignment-group-unknown-key", assigned("{role: Internal.User, groups: [{name: HR}]}"),
+     at(22, 37, "assignments[0].groups[0]: unknown key 'name'"))
+case("assignment-group-a-number", assigned("{role: Internal.User, groups: [42]}"),
+     at(22, 36, "assignments[0].groups[0]: 42 is not a valid value here"),
+     "name the group by its display name, e.g. HR line managers, or by its object id")
+case("assignment-user-not-a-upn", assigned("{role: Internal.User, users: [Carol HR]}"),
+     at(22, 35, "assignments[0].users[0]: 'Carol HR' is not a valid value here"),
+     "use the person's user principal name")
+case("assignment-unknown-key", assigned("{role: Internal.User, group: [HR line managers]}"),
+     at(22, 27, "assignments[0]: unknown key 'group'"), "did you mean 'groups'?")
+case("assignment-without-role", assigned("{groups: [HR line managers]}"),
+     at(22, 5, "assignments[0]: missing required key 'role'"))
+case("service-principal-owner-not-a-upn", BASE + "servicePrincipal:\n  owners: [Alice Admin]\n",
+     at(14, 12, "servicePrincipal.owners[0]: 'Alice Admin' is not a valid value here"),
+     "use the person's user principal name")
+case("service-principal-owners-not-a-list", BASE + "servicePrincipal:\n  owners: alice.admin@contoso.com\n",
+     at(14, 11, "servicePrincipal.owners: expected a list, found a string"))
+# --- issue 15: exposed scopes, pre-authorised clients, roles without a value, the logo --------------------------------
+SCOPE = ("api:\n"                                                                # 13
+         "  oauth2PermissionScopes:\n"                                           # 14
+         "    - value: Blog.Read\n"                                              # 15
+         "      adminConsentDisplayName: Read the blog\n"                        # 16
+         "      adminConsentDescription: Lets the application read posts.\n")   # 17
+CLIENTS = "  preAuthorizedApplications:\n"                                       # 18
+case("scope-missing-admin-consent-description", BASE + SCOPE.replace(
+     "      adminConsentDescription: Lets the application read posts.\n", ""),
+     at(15, 7, "api.oauth2PermissionScopes[0]: missing required key 'adminConsentDescription'"))
+case("scope-type-typo", BASE + SCOPE + "      type: Users\n",
+     at(18, 13, "api.oauth2PermissionScopes[0].type: 'Users' is not one of Admin, User"), "did you mean 'User'?")
+case("scope-value-with-a-space", BASE + SCOPE.replace("value: Blog.Read", "value: Blog Read"),
+     at(15, 14, "api.oauth2PermissionScopes[0].value: 'Blog Read' is not a valid value here"), "no spaces")
+case("scope-value-also-a-role-value", BASE + SCOPE.replace("value: Blog.Read", "value: Blog.Writer"),
+     at(15, 14, "api.oauth2PermissionScopes[0].value: scope value 'Blog.Writer' is also used by appRoles[0]"),
+     "give each scope and role its own value")
+case("scope-value-twice", BASE + SCOPE + SCOPE.split("\n", 2)[2],
+     at(18, 14, "api.oauth2PermissionScopes[1].value: scope value 'Blog.Read' is also used by "
+                "api.oauth2PermissionScopes[0]"))
+case("scope-id-also-a-role-id", sub("    value: Blog.Writer\n",
+                                    "    value: Blog.Writer\n    id: 2d4f0b3a-1c5e-4f6a-8b7c-9d0e1f2a3b4c\n") + SCOPE +
+     "      id: 2D4F0B3A-1C5E-4F6A-8B7C-9D0E1F2A3B4C\n",
+     at(19, 11, "api.oauth2PermissionScopes[0].id: scope id '2d4f0b3a-1c5e-4f6a-8b7c-9d0e1f2a3b4c' is also used by "
+                "appRoles[0]"))
+case("scope-value-too-long-for-personal-accounts",
+     "name: wordpress\ndisplayName: WordPress Blog\nowners: [alice.admin@contoso.com]\n"
+     "signInAudience: AzureADandPersonalMicrosoftAccount\n" + SCOPE.replace("Blog.Read", "Blog." + "R" * 40),
+     at(7, 14, "api.oauth2PermissionScopes[0].value: 'Blog.RRRR"), "is longer than 40 characters, Graph's limit for "
+     "a scope of signInAudience AzureADandPersonalMicrosoftAccount")
+case("pre-authorized-unknown-scope",
+     BASE + SCOPE + CLIENTS + "    - name: orders-portal\n      scopes: [Blog.Delete]\n",
+     at(20, 16, "api.preAuthorizedApplications[0].scopes[0]: 'Blog.Delete' is not a scope of this application"),
+     "use one of the values under api.oauth2PermissionScopes: Blog.Read")
+case("pre-authorized-name-and-app-id", BASE + SCOPE + CLIENTS + "    - name: orders-portal\n"
+     "      appId: 04b07795-8ddb-461a-bbee-02f9e1bf7b46\n      scopes: [Blog.Read]\n",
+     at(19, 7, "api.preAuthorizedApplications[0]: name the client once: by name (an application of this "
+               "configuration) or by appId, not both"), "keep one of name: and appId:")
+case("pre-authorized-no-client", BASE + SCOPE + CLIENTS + "    - scopes: [Blog.Read]\n",
+     at(19, 7, "api.preAuthorizedApplications[0]: name the client once"))
+case("pre-authorized-twice", BASE + SCOPE + CLIENTS + "    - name: orders-portal\n      scopes: [Blog.Read]\n" * 2,
+     at(21, 7, "api.preAuthorizedApplications[1]: client 'orders-portal' is pre-authorised twice (also "
+               "api.preAuthorizedApplications[0])"), "list all of its scopes in one entry")
+case("pre-authorized-unknown-application", BASE + SCOPE + CLIENTS + "    - name: crm\n      scopes: [Blog.Read]\n",
+     at(19, 7, "api.preAuthorizedApplications[0]: no application named 'crm' in this configuration"),
+     "or by appId: for an application managed elsewhere")
+case("pre-authorized-app-id-not-a-guid", BASE + SCOPE + CLIENTS + "    - appId: azure-cli\n      scopes: [Blog.Read]\n",
+     at(19, 14, "api.preAuthorizedApplications[0].appId: 'azure-cli' is not a valid value here"),
+     "use the client's app id, a GUID")
+case("pre-authorized-no-scopes", BASE + SCOPE + CLIENTS + "    - name: orders-portal\n      scopes: []\n",
+     at(20, 15, "api.preAuthorizedApplications[0].scopes: the list is empty"))
+case("logo-absolute-path", BASE + "logo: /etc/passwd\n",
+     at(13, 7, "logo: '/etc/passwd' is outside the configuration directory"), "copy the image into the configuration")
+case("logo-parent-directory", BASE + "logo: ../../../../../../etc/hostname\n",
+     at(13, 7, "logo: '../../../../../../etc/hostname' is outside the configuration directory"))
+case("logo-missing-file", BASE + "logo: images/wordpress.png\n",
+     at(13, 7, "logo: no image file 'images/wordpress.png' in the configuration directory"),
+     "relative to the directory holding idamconf.yaml")
+case("logo-a-directory", BASE + "logo: images\n", at(13, 7, "logo: no image file 'images'"))
+case("logo-backslashes", BASE + "logo: images\\orders-portal.png\n",
+     at(13, 7, "logo: 'images\\orders-portal.png' is not a valid value here"), "with forward slashes")
+case("logo-not-an-image", BASE + "logo: emulator/directory.yaml\n",
+     at(13, 7, "logo: 'emulator/directory.yaml' is not a PNG, JPEG or GIF image"),
+     "use a PNG, JPEG or GIF image of at most 100 KB")
+case("logo-override-missing-file", BASE + "logo: images/orders-portal.png\noverrides:\n  devl:\n"
+     "    logo: images/wordpress-devl.png\n",
+     at(16, 11, "logo: no image file 'images/wordpress-devl.png' in the configuration directory"))
+
 # --- generated at test time (see BUILDERS in test_bad_inputs.py) ----------------------------------------------------
 GENERATED = {
     "huge-file-over-limit": ["applications/wordpress.yaml: error: file is 1,000,001 bytes; the limit is 1,000,000",
@@ -547,6 +827,13 @@ GENERATED = {
     "symlink-file-outside": ["applications/wordpress.yaml: error: this file links outside the configuration directory"],
     "symlink-directory-outside": ["applications/linked: error: this directory links outside the "
                                   "configuration directory"],
+    "symlink-project-file-outside": ["idamconf.yaml: error: this file links outside the configuration directory"],
+    "symlink-seed-outside": ["idamconf.yaml:18:11: error: environments.local.seed: the seed file is outside the "
+                             "configuration directory"],
+    "logo-over-the-limit": ["applications/wordpress.yaml:13:7: error: logo: 'images/huge.png' is 100,008 bytes: a "
+                            "logo is at most 100,000 bytes", "use a PNG, JPEG or GIF image of at most 100 KB"],
+    "logo-symlink-outside": ["applications/wordpress.yaml:13:7: error: logo: 'images/linked.png' is outside the "
+                             "configuration directory"],
 }
 
 

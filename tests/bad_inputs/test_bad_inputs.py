@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from idamconf.config import yamlfile
+from idamconf.graph import limits
 from idamconf.graph import connect as connect_module
 from tests.bad_inputs.generate import BASE
 from tests.cli.harness import idamconf
@@ -49,12 +50,41 @@ def _symlink_directory(project: Path, outside: Path) -> None:
     os.symlink(outside, project / "applications" / "linked", target_is_directory=True)
 
 
+def _symlink_project_file(project: Path, outside: Path) -> None:
+    target = outside / "idamconf.yaml"
+    target.write_bytes((project / "idamconf.yaml").read_bytes())
+    (project / "idamconf.yaml").unlink()
+    os.symlink(target, project / "idamconf.yaml")
+
+
+def _symlink_seed(project: Path, outside: Path) -> None:
+    seed = project / "emulator" / "directory.yaml"
+    (outside / "directory.yaml").write_bytes(seed.read_bytes())
+    seed.unlink()
+    os.symlink(outside / "directory.yaml", seed)
+
+
+def _huge_logo(project: Path, outside: Path) -> None:
+    (project / "images" / "huge.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * limits.LOGO_BYTES)
+    (project / APP).write_text(BASE + "logo: images/huge.png\n")
+
+
+def _symlink_logo(project: Path, outside: Path) -> None:
+    (outside / "logo.png").write_bytes((project / "images" / "orders-portal.png").read_bytes())
+    os.symlink(outside / "logo.png", project / "images" / "linked.png")
+    (project / APP).write_text(BASE + "logo: images/linked.png\n")
+
+
 BUILDERS = {
     "huge-file-over-limit": _huge_application,
     "huge-project-file-over-limit": _huge_project,
     "huge-single-line-under-limit": _huge_single_line,
     "symlink-file-outside": _symlink_file,
     "symlink-directory-outside": _symlink_directory,
+    "symlink-project-file-outside": _symlink_project_file,
+    "symlink-seed-outside": _symlink_seed,
+    "logo-over-the-limit": _huge_logo,
+    "logo-symlink-outside": _symlink_logo,
 }
 
 
@@ -99,7 +129,7 @@ def test_bad_input_is_refused_with_a_diagnostic(case, project, tmp_path, no_tena
         result = idamconf(command, "-C", str(project), *(["--no-colour"] if command == "plan" else []))
         shown = result.out + result.err
         assert "Traceback" not in shown, shown
-        assert "error: unexpected" not in shown and "idamconf-error.log" not in shown, shown
+        assert "error: unexpected" not in shown and "idamconf-error-" not in shown, shown
         assert result.code == 1, f"{command}: exit {result.code}\n{shown}"
         for substring in expected:
             assert substring in result.err, f"{command}: {substring!r} not in\n{result.err}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,10 @@ from typer.testing import CliRunner
 from idamconf.cli import app
 
 runner = CliRunner()
+EXAMPLE_FILES = sorted(path.name for path in (Path(__file__).resolve().parents[2] / "examples" / "applications")
+                       .glob("*.yaml"))
+EXAMPLE_APPLICATIONS = {name.removesuffix(".yaml") for name in EXAMPLE_FILES}  # each file is named as its app
+EXAMPLES_TO_ADD = 97  # the resources a plan of examples/ against an empty tenant adds (tests/cli/test_scenarios.py)
 
 
 @dataclass
@@ -53,11 +58,26 @@ def tenant(project: Path, keyed: bool = False) -> dict:
     return {"objects": objects, "links": links}
 
 
+def example_names() -> set[str]:
+    """The names of examples/'s applications: what a fresh apply of a copy of examples/ makes."""
+    directory = Path(__file__).resolve().parents[2] / "examples" / "applications"
+    return {re.search(r"^name: (\S+)$", path.read_text(), re.MULTILINE).group(1) for path in directory.glob("*.yaml")}
+
+
 def applications(project: Path) -> dict[str, dict]:
-    apps = tenant(project)["objects"].get("applications", [])
+    """The applications in the tenant by uniqueName, but for projects' records (idamconf/record/: idamconf's own
+    bookkeeping, tested in tests/cli/test_project_record.py)."""
+    apps = [app for app in tenant(project)["objects"].get("applications", [])
+            if not (app.get("uniqueName") or "").startswith("idamconf.project.")]
     names = [app["uniqueName"] for app in apps]
     assert len(names) == len(set(names)), f"duplicate applications in the tenant: {names}"
     return {app["uniqueName"]: app for app in apps}
+
+
+def declared(project: Path) -> set[str]:
+    """The names of the applications the configuration's files declare (the examples', however many there are)."""
+    return {re.search(r"^name: *([a-z0-9-]+)", path.read_text(), re.M).group(1)
+            for path in (project / "applications").glob("*.yaml")}
 
 
 def owners_of(project: Path, name: str) -> set[str]:
@@ -65,6 +85,16 @@ def owners_of(project: Path, name: str) -> set[str]:
     app_id = applications(project)[name]["id"]
     users = {user["id"]: user["userPrincipalName"] for user in state["objects"].get("users", [])}
     return {users[target] for relation, source, target in state["links"] if relation == "owners" and source == app_id}
+
+
+def faulted(monkeypatch, policy) -> None:
+    """The embedded emulator with a fault policy (emulator/faults.py: `before`, `after`) for the rest of the test,
+    or until `monkeypatch.undo()`."""
+    from idamconf.emulator import embedded
+
+    real_open = embedded.open_app
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None, tenant=None: real_open(
+        state, seed, policy, tenant))
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -14,7 +14,7 @@ from idamconf.emulator import embedded
 from idamconf.emulator.errors import GraphError
 from idamconf.emulator.protocol import Reply
 
-from .harness import applications, apply, edit, plan, tenant
+from .harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD, applications, apply, edit, plan, tenant
 from .test_access_packages import governance
 from .test_scenarios import converged
 
@@ -40,8 +40,8 @@ class RefuseWritesAfter:
 
 def test_graph_refusal_half_way_is_reported_per_change_and_finished_next_time(project, monkeypatch):
     real_open = embedded.open_app
-    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None: real_open(
-        state, seed, RefuseWritesAfter(4)))
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None, tenant=None: real_open(
+        state, seed, RefuseWritesAfter(4), tenant))
     result = apply(project)
     assert result.code == 1
     assert "403 Authorization_RequestDenied: Insufficient privileges to complete the operation." in result.err
@@ -49,13 +49,13 @@ def test_graph_refusal_half_way_is_reported_per_change_and_finished_next_time(pr
     assert "What was done stays done" in result.err
     monkeypatch.setattr(embedded, "open_app", real_open)
     pending = plan(project)
-    # Some of it was done and stays done: fewer than the 43 changes of an empty tenant are left, but some are.
+    # Some of it was done and stays done: fewer than the changes of an empty tenant are left, but some are.
     left = re.search(r"^Plan: (\d+) to add, 0 to change, 0 to destroy\.$", pending.out, re.MULTILINE)
     assert left is not None, pending.out
-    assert 0 < int(left.group(1)) < 43
+    assert 0 < int(left.group(1)) < EXAMPLES_TO_ADD
     assert apply(project).code == 0
     converged(project)
-    assert set(applications(project)) == {"wordpress", "hr-self-service", "payments-api"}
+    assert set(applications(project)) == EXAMPLE_APPLICATIONS
 
 
 def kill_apply_when(project, landed) -> None:
@@ -75,15 +75,15 @@ def test_apply_killed_half_way_is_finished_by_the_next_apply(project):
     kill_apply_when(project, lambda line: line.startswith("  + ") and ": created" in line)  # the first write
     assert apply(project).code == 0
     converged(project)
-    assert set(applications(project)) == {"wordpress", "hr-self-service", "payments-api"}
+    assert set(applications(project)) == EXAMPLE_APPLICATIONS
 
 
 @pytest.mark.parametrize("writes", [3, 9, 16, 24, 33])
 def test_apply_cut_at_any_write_is_finished_without_duplicates(project, monkeypatch, writes):
-    """The examples take 34 writes; cut after `writes` of them, the next apply must finish the rest."""
+    """The examples take 49 writes; cut after `writes` of them, the next apply must finish the rest."""
     real_open = embedded.open_app
-    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None: real_open(
-        state, seed, RefuseWritesAfter(writes)))
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None, tenant=None: real_open(
+        state, seed, RefuseWritesAfter(writes), tenant))
     assert apply(project).code == 1
     monkeypatch.setattr(embedded, "open_app", real_open)
     assert apply(project, "--allow-delete").code == 0
@@ -112,8 +112,8 @@ def test_moving_to_a_new_catalog_cut_short_is_finished(project, monkeypatch):
     assert apply(project).code == 0
     edit(project / "idamconf.yaml", "  catalog: EUCS IDAM applications", "  catalog: New catalog")
     real_open = embedded.open_app
-    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None: real_open(
-        state, seed, RefuseLeavingCatalogs(0)))
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None, tenant=None: real_open(
+        state, seed, RefuseLeavingCatalogs(0), tenant))
     assert apply(project, "--allow-delete").code == 1
     monkeypatch.setattr(embedded, "open_app", real_open)
     pending = plan(project)

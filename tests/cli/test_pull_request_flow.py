@@ -52,7 +52,7 @@ def test_demand_request_from_branch_to_merge(project):
     assert comment.code == 0, comment.err
     text = comment.out
     assert text.startswith("<!-- idamconf-plan -->")
-    assert "**Plan: 9 to add, 0 to change, 0 to destroy.**" in text
+    assert "**Plan: 11 to add, 0 to change, 0 to destroy.**" in text  # and the service principal's 2 owners
     addresses = [line.split("`")[1] for line in text.splitlines() if line.startswith("| ➕ |")]
     assert addresses and all(address.startswith("app.crm") for address in addresses)
     assert "```mermaid" in text and 'n_app_crm["crm"]' in text
@@ -64,7 +64,7 @@ def test_demand_request_from_branch_to_merge(project):
         "-m", "Merge demand/crm")
     merged = idamconf("apply", str(project.parent / "plan.json"), "-C", str(project), "--auto-approve")
     assert merged.code == 0, merged.err
-    assert "Apply complete: 9 added, 0 changed, 0 destroyed." in merged.out
+    assert "Apply complete: 11 added, 0 changed, 0 destroyed." in merged.out
     converged(project)
     assert "crm" in applications(project)
 

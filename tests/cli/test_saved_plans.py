@@ -9,7 +9,7 @@ import jsonschema
 from idamconf.config.schema import schema
 from idamconf.emulator import Store
 
-from .harness import applications, apply, edit, idamconf, plan
+from .harness import EXAMPLES_TO_ADD, applications, apply, edit, idamconf, plan
 from .test_scenarios import converged
 
 
@@ -65,12 +65,12 @@ def test_a_saved_plan_is_refused_when_the_configuration_changed(project):
 
 def test_a_saved_plan_is_refused_in_another_environment(project):
     edit(project / "idamconf.yaml", "  devl:\n", "  review:\n    emulator: true\n    seed: emulator/directory.yaml\n"
-         "  devl:\n")
+         "    tenantId: 00000000-0000-0000-0000-00000000c002\n    verifiedDomains: [contoso.com]\n  devl:\n")
     path, _ = save_plan(project, "--env", "review")
     result = idamconf("apply", str(path), "-C", str(project), "--env", "local", "--auto-approve")
     assert result.code == 1
     assert "Saved plan was made for environment 'review', not 'local'. Run plan again for local." in result.err
-    assert applications(project) == {}
+    assert not (project / ".idamconf" / "local.db").exists()  # refused before the tenant was even opened
 
 
 def test_a_saved_plan_applies_once(project):
@@ -88,7 +88,7 @@ def test_json_output_follows_its_published_schema(project):
     document = json.loads(result.out)
     jsonschema.Draft202012Validator(schema("plan")).validate(document)
     assert document["format_version"] == "1.0"
-    assert document["summary"] == {"add": 0, "change": 3, "destroy": 0}
+    assert document["summary"] == {"adopt": 0, "add": 0, "change": 3, "destroy": 0}
     steps = [(c["address"], c["reason"]) for c in document["changes"] if c["action"] != "no-op"]
     assert ("app.wordpress.role.Blog.Writer", "disable-first") in steps
     saved = json.loads((save_plan(project)[0]).read_text())
@@ -99,7 +99,7 @@ def test_apply_markdown_report(project):
     result = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "markdown")
     assert result.code == 0, result.err
     assert result.out.startswith("<!-- idamconf-apply -->")
-    assert "**Apply complete: 43 added, 0 changed, 0 destroyed; 0 failed.**" in result.out
+    assert f"**Apply complete: {EXAMPLES_TO_ADD} added, 0 changed, 0 destroyed; 0 failed.**" in result.out
     assert "- ➕ `app.wordpress` (create)" in result.out
     again = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "markdown")
     assert "**No changes.**" in again.out
@@ -109,7 +109,7 @@ def test_apply_json_report(project):
     result = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "json")
     report = json.loads(result.out)
     assert result.code == 0 and report["complete"] is True
-    assert report["summary"] == {"added": 43, "changed": 0, "destroyed": 0, "failed": 0}
+    assert report["summary"] == {"adopted": 0, "added": EXAMPLES_TO_ADD, "changed": 0, "destroyed": 0, "failed": 0}
     assert {"address": "app.wordpress", "action": "create"} in report["done"]
 
 
@@ -119,5 +119,5 @@ def test_apply_json_report_when_refused(project):
     result = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "json")
     report = json.loads(result.out)
     assert result.code == 1 and report["complete"] is False
-    assert report["refused"] == "deletions need --allow-delete"
-    assert "app.payments-api" in report["deletions"]
+    assert report["refused"] == "deletions and disabled roles need --allow-delete"
+    assert "app.payments-api" in report["deletions"] and report["disabled"] == []

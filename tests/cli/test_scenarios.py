@@ -5,7 +5,7 @@ Every scenario ends with a plan that shows no changes and a tenant without dupli
 
 from __future__ import annotations
 
-from .harness import applications, apply, edit, owners_of, plan
+from .harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD, applications, apply, edit, owners_of, plan
 
 NO_CHANGES = "No changes. The tenant matches the configuration."
 
@@ -20,15 +20,16 @@ def converged(project) -> None:
 def test_create_everything_then_nothing_to_do(project):
     first = plan(project, "--detailed-exitcode")
     assert first.code == 2
-    # 3 applications, 9 roles, 3 service principals, 6 owners; 1 catalog, 3 catalog memberships, and 6 access
-    # packages, each with its role scope and policy.
-    assert "Plan: 43 to add, 0 to change, 0 to destroy." in first.out
+    # 8 applications, 10 roles, 2 scopes, 1 pre-authorised client, 1 logo, 8 service principals, 16 owners and the
+    # service principals' 16 (the applications'), 2 assignments, 8 API permissions and 3 consents; 1 catalog,
+    # 3 catalog memberships, and 6 access packages, each with its role scope and policy.
+    assert f"Plan: {EXAMPLES_TO_ADD} to add, 0 to change, 0 to destroy." in first.out
     result = apply(project)
     assert result.code == 0, result.err
-    assert "Apply complete: 43 added, 0 changed, 0 destroyed." in result.out
+    assert f"Apply complete: {EXAMPLES_TO_ADD} added, 0 changed, 0 destroyed." in result.out
     converged(project)
     apps = applications(project)
-    assert set(apps) == {"wordpress", "hr-self-service", "payments-api"}
+    assert set(apps) == EXAMPLE_APPLICATIONS
     assert {role["value"] for role in apps["wordpress"]["appRoles"]} == {
         "Blog.Administrator", "Blog.Writer", "Blog.Approver"}
     assert "idamconf:eucs-idam" in apps["wordpress"]["tags"]
@@ -132,14 +133,18 @@ def test_changing_application_attributes(project):
 
 
 def test_an_identifier_uri_moves_between_applications_in_one_apply(project):
+    moving = "api://{tenantId}/eucs-idam-blog"
+    edit(project / "applications/wordpress.yaml", "  - api://{appId}", f"  - {moving}\n  - api://{{appId}}")
     apply(project)
-    edit(project / "applications/wordpress.yaml", "  - api://eucs-idam-wordpress\n", "  - api://eucs-idam-blog\n")
-    edit(project / "applications/payments-api.yaml", "  - api://eucs-idam-payments-api\n",
-         "  - api://eucs-idam-payments-api\n  - api://eucs-idam-wordpress\n")
+    edit(project / "applications/wordpress.yaml", f"  - {moving}\n", "")
+    edit(project / "applications/payments-api.yaml", "  - api://{tenantId}/eucs-idam-payments-api",
+         f"  - {moving}\n  - api://{{tenantId}}/eucs-idam-payments-api")
     result = apply(project)
     assert result.code == 0, result.err
     converged(project)
-    assert "api://eucs-idam-wordpress" in applications(project)["payments-api"]["identifierUris"]
+    tenant_id = "00000000-0000-0000-0000-00000000c001"  # the local environment's, in examples/idamconf.yaml
+    assert f"api://{tenant_id}/eucs-idam-blog" in applications(project)["payments-api"]["identifierUris"]
+    assert f"api://{tenant_id}/eucs-idam-blog" not in applications(project)["wordpress"]["identifierUris"]
 
 
 def test_renaming_an_application_in_one_apply(project):

@@ -374,9 +374,9 @@ def _stages(count: int, user: dict, required: bool = True) -> dict:
             "stages": [{"durationBeforeAutomaticDenial": "P14D", "primaryApprovers": [single_user(user)]}] * count}
 
 
-def _review(pattern: dict) -> dict:
+def _review(pattern: dict, duration: str = "P14D") -> dict:
     return {"isEnabled": True, "schedule": {"startDateTime": "2030-01-01T00:00:00Z",
-                                            "expiration": {"type": "afterDuration", "duration": "P14D"},
+                                            "expiration": {"type": "afterDuration", "duration": duration},
                                             "recurrence": {"pattern": pattern, "range": {"type": "noEnd"}}}}
 
 
@@ -389,7 +389,13 @@ def _review(pattern: dict) -> dict:
         {"primaryApprovers": [{"@odata.type": "#microsoft.graph.singleUser", "userId": str(uuid.uuid4())}]}]}}, 400),
     ({"reviewSettings": _review({"type": "absoluteYearly", "interval": 1})}, 400),
     ({"reviewSettings": _review({"type": "weekly", "interval": 0})}, 400),
-    ({"reviewSettings": _review({"type": "weekly", "interval": 1})}, 201),
+    ({"reviewSettings": _review({"type": "weekly", "interval": 2})}, 201),  # open 14 days, every 14 days
+    ({"reviewSettings": _review({"type": "weekly", "interval": 1})}, 400),  # open 14 days, every 7: overlaps
+    # A review stays open at most until the next one starts (graph/limits.py [reviews]: a month counts 28 days).
+    ({"reviewSettings": _review({"type": "absoluteMonthly", "interval": 1}, "P28D")}, 201),
+    ({"reviewSettings": _review({"type": "absoluteMonthly", "interval": 1}, "P29D")}, 400),
+    ({"reviewSettings": _review({"type": "absoluteMonthly", "interval": 1}, "P180D")}, 400),
+    ({"reviewSettings": _review({"type": "absoluteMonthly", "interval": 12}, "P180D")}, 201),
     ({"expiration": {"type": "afterDuration", "duration": "14 days, 0:00:00"}}, 400),
     ({"expiration": {"type": "sometime"}}, 400),
     ({"accessPackage": {"id": str(uuid.uuid4())}}, 400),

@@ -6,10 +6,17 @@ import uuid
 
 import pytest
 
+from idamconf.emulator.graph_permissions import GRAPH_APP_ID
+
 from .conftest import ALICE, assert_error
 
 GRAPH = "https://graph.microsoft.com/v1.0"
 CREATE = {"Prefer": "create-if-missing"}
+
+
+def graph_id(api) -> str:
+    """The object id of the Microsoft Graph service principal every emulated tenant holds, first of all."""
+    return api.get(f"servicePrincipals(appId='{GRAPH_APP_ID}')").json()["id"]
 
 
 def ref(object_id: str) -> dict:
@@ -110,14 +117,14 @@ def test_service_principal_without_application_is_400_no_backing_object(api):
     error = assert_error(api.post("servicePrincipals", json={"appId": missing}), 400)
     assert error["details"][0]["code"] == "NoBackingApplicationObject"
     assert missing in error["message"]
-    assert api.get("servicePrincipals").json()["value"] == []
+    assert [sp["appId"] for sp in api.get("servicePrincipals").json()["value"]] == [GRAPH_APP_ID]
 
 
 def test_second_service_principal_for_an_app_is_409(api):
     app = api.create_app()
     assert api.post("servicePrincipals", json={"appId": app["appId"]}).status_code == 201
     assert_error(api.post("servicePrincipals", json={"appId": app["appId"]}), 409)
-    assert len(api.get("servicePrincipals").json()["value"]) == 1
+    assert len(api.get(f"servicePrincipals?$filter=appId eq '{app['appId']}'").json()["value"]) == 1
 
 
 def test_service_principal_upsert(api):
@@ -130,7 +137,7 @@ def test_service_principal_upsert(api):
     again = api.patch(path, json={"displayName": "Renamed"}, headers=CREATE)
     assert again.status_code == 204 and again.content == b""
     assert api.get(path).json()["displayName"] == "Renamed"
-    assert len(api.get("servicePrincipals").json()["value"]) == 1
+    assert len(api.get(f"servicePrincipals?$filter=appId eq '{app['appId']}'").json()["value"]) == 1
 
 
 def test_service_principal_upsert_without_prefer_is_404(api):
@@ -148,7 +155,7 @@ def test_service_principal_list_get_update_delete(api):
     apps = [api.create_app(displayName=f"sp-{i}") for i in range(3)]
     sps = [api.post("servicePrincipals", json={"appId": app["appId"]}).json() for app in apps]
     listed = api.get("servicePrincipals").json()
-    assert [sp["id"] for sp in listed["value"]] == [sp["id"] for sp in sps]
+    assert [sp["id"] for sp in listed["value"]] == [graph_id(api), *(sp["id"] for sp in sps)]
     assert listed["@odata.context"].endswith("/$metadata#servicePrincipals")
     one = api.get(f"servicePrincipals/{sps[1]['id']}").json()
     assert one["appId"] == apps[1]["appId"] and one["displayName"] == "sp-1"
@@ -161,7 +168,8 @@ def test_service_principal_list_get_update_delete(api):
     assert api.delete(f"servicePrincipals/{sps[1]['id']}").status_code == 204
     assert_error(api.get(f"servicePrincipals/{sps[1]['id']}"), 404, "Request_ResourceNotFound")
     assert api.get(f"applications/{apps[1]['id']}").status_code == 200  # the application stays
-    assert [sp["id"] for sp in api.get("servicePrincipals").json()["value"]] == [sps[0]["id"], sps[2]["id"]]
+    assert [sp["id"] for sp in api.get("servicePrincipals").json()["value"]] == [graph_id(api), sps[0]["id"],
+                                                                               sps[2]["id"]]
     # the application can get a new service principal afterwards
     assert api.post("servicePrincipals", json={"appId": apps[1]["appId"]}).status_code == 201
 

@@ -265,3 +265,115 @@ def test_paging_applications_with_typed_models(tmp_path):
     assert [app.display_name for app in apps] == [f"page-{i:05d}" for i in range(BULK)]
     assert len({app.id for app in apps}) == BULK
     assert elapsed < 120
+
+
+def test_tenant_policy_domains_and_organization_with_typed_models(served):
+    from msgraph.generated.models.domain import Domain
+    from msgraph.generated.models.identifier_uri_restriction import IdentifierUriRestriction
+    from msgraph.generated.models.organization import Organization
+    from msgraph.generated.models.tenant_app_management_policy import TenantAppManagementPolicy
+    from msgraph.generated.models.verified_domain import VerifiedDomain
+
+    seed(served.store, {"tenant": {"verifiedDomains": ["contoso.com"]}})
+
+    async def scenario(client: GraphServiceClient):
+        policy = await client.policies.default_app_management_policy.get()
+        assert isinstance(policy, TenantAppManagementPolicy) and policy.is_enabled is True
+        restriction = policy.application_restrictions.identifier_uris.uri_addition_without_unique_tenant_identifier
+        assert restriction.state.value == "enabled" and restriction.exclude_saml is True
+        domains = await client.domains.get()
+        assert [domain.id for domain in domains.value] == ["contoso.onmicrosoft.com", "contoso.com"]
+        organization = await client.organization.get()
+        assert [d.name for d in organization.value[0].verified_domains] == ["contoso.onmicrosoft.com", "contoso.com"]
+        assert_no_leftovers(policy, domains, organization,
+                            must_see=(TenantAppManagementPolicy, IdentifierUriRestriction, Domain, Organization,
+                                      VerifiedDomain))
+
+    sdk_run(served.base_url, scenario)
+
+
+def test_consent_assignments_scopes_and_logo_with_typed_models(served):
+    """Issue 15's surface through `idamconf emulator serve`'s stack (uvicorn on loopback), read with the official
+    SDK's typed models: nothing may be left over in any `additional_data`."""
+    from msgraph.generated.models.app_role_assignment import AppRoleAssignment
+    from msgraph.generated.models.group import Group
+    from msgraph.generated.models.o_auth2_permission_grant import OAuth2PermissionGrant
+    from msgraph.generated.models.optional_claim import OptionalClaim
+    from msgraph.generated.models.optional_claims import OptionalClaims
+    from msgraph.generated.models.permission_scope import PermissionScope
+    from msgraph.generated.models.pre_authorized_application import PreAuthorizedApplication
+    from msgraph.generated.models.required_resource_access import RequiredResourceAccess
+    from msgraph.generated.models.resource_access import ResourceAccess
+    from msgraph.generated.oauth2_permission_grants.oauth2_permission_grants_request_builder import (
+        Oauth2PermissionGrantsRequestBuilder)
+
+    from idamconf.emulator.graph_permissions import GRAPH_APP_ID
+
+    seed(served.store, {"users": [ALICE], "groups": [{"displayName": "SDK readers"}]})
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(40))
+    scope_id, client_id = uuid.uuid4(), uuid.uuid4()
+
+    async def scenario(client: GraphServiceClient):
+        graph = await client.service_principals_with_app_id(GRAPH_APP_ID).get()
+        user_read = next(s for s in graph.oauth2_permission_scopes if s.value == "User.Read")
+        user_read_all = next(r for r in graph.app_roles if r.value == "User.Read.All")
+        role = AppRole(id=uuid.uuid4(), allowed_member_types=["User"], display_name="Internal user",
+                       value="Internal.User", description="Everyone inside", is_enabled=True)
+        saml_role = AppRole(id=uuid.uuid4(), allowed_member_types=["User"], display_name="SAML only",
+                            description="No value", is_enabled=True)
+        app = await client.applications.post(Application(
+            display_name="SDK consent", notes="ticket CHG0001", service_management_reference="CHG0001",
+            app_roles=[role, saml_role],
+            api=ApiApplication(requested_access_token_version=2, known_client_applications=[client_id],
+                               oauth2_permission_scopes=[PermissionScope(
+                                   id=scope_id, type="User", value="Orders.Read", is_enabled=True,
+                                   admin_consent_display_name="Read orders", admin_consent_description="Reads")],
+                               pre_authorized_applications=[PreAuthorizedApplication(
+                                   app_id=str(client_id), delegated_permission_ids=[str(scope_id)])]),
+            optional_claims=OptionalClaims(id_token=[OptionalClaim(name="groups", essential=False,
+                                                                   additional_properties=[])]),
+            group_membership_claims="SecurityGroup",
+            required_resource_access=[RequiredResourceAccess(resource_app_id=GRAPH_APP_ID, resource_access=[
+                ResourceAccess(id=user_read.id, type="Scope"), ResourceAccess(id=user_read_all.id, type="Role")])]))
+        sp = await client.service_principals.post(ServicePrincipal(app_id=app.app_id))
+        await client.service_principals.by_service_principal_id(sp.id).patch(
+            ServicePrincipal(app_role_assignment_required=True, notification_email_addresses=["ops@contoso.com"]))
+
+        await client.applications.by_application_id(app.id).logo.put(png)
+        assert await client.applications.by_application_id(app.id).logo.get() == png
+
+        groups = await client.groups.get()
+        group = next(g for g in groups.value if g.display_name == "SDK readers")
+        assigned = await client.service_principals.by_service_principal_id(sp.id).app_role_assigned_to.post(
+            AppRoleAssignment(principal_id=uuid.UUID(group.id), resource_id=uuid.UUID(sp.id), app_role_id=role.id))
+        held = await client.service_principals.by_service_principal_id(sp.id).app_role_assignments.post(
+            AppRoleAssignment(principal_id=uuid.UUID(sp.id), resource_id=uuid.UUID(graph.id),
+                              app_role_id=user_read_all.id))
+        grant = await client.oauth2_permission_grants.post(OAuth2PermissionGrant(
+            client_id=sp.id, consent_type="AllPrincipals", resource_id=graph.id, scope="openid User.Read"))
+        await client.oauth2_permission_grants.by_o_auth2_permission_grant_id(grant.id).patch(
+            OAuth2PermissionGrant(scope="openid profile User.Read"))
+
+        listed_to = await client.service_principals.by_service_principal_id(sp.id).app_role_assigned_to.get()
+        of_group = await client.groups.by_group_id(group.id).app_role_assignments.get()
+        params = Oauth2PermissionGrantsRequestBuilder.Oauth2PermissionGrantsRequestBuilderGetQueryParameters(
+            filter=f"clientId eq '{sp.id}'")
+        grants = await client.oauth2_permission_grants.get(RequestConfiguration(query_parameters=params))
+        read_app = await client.applications.by_application_id(app.id).get()
+        read_sp = await client.service_principals.by_service_principal_id(sp.id).get()
+
+        assert [a.id for a in listed_to.value] == [assigned.id] and [a.id for a in of_group.value] == [assigned.id]
+        assert assigned.principal_type == "Group" and held.principal_type == "ServicePrincipal"
+        assert [g.scope for g in grants.value] == ["openid profile User.Read"]
+        assert read_sp.app_role_assignment_required is True
+        assert [s.value for s in read_sp.oauth2_permission_scopes] == ["Orders.Read"]
+        assert read_app.info.logo_url and read_sp.info.logo_url == read_app.info.logo_url
+        assert (read_app.notes, read_app.service_management_reference) == ("ticket CHG0001", "CHG0001")
+        assert [r.value for r in read_app.app_roles] == ["Internal.User", None]
+        assert read_app.required_resource_access[0].resource_access[1].id == user_read_all.id
+        assert_no_leftovers(graph, app, sp, groups, assigned, held, grant, listed_to, of_group, grants, read_app,
+                            read_sp, must_see=(Application, ServicePrincipal, AppRoleAssignment, OAuth2PermissionGrant,
+                                               PermissionScope, PreAuthorizedApplication, Group, OptionalClaims,
+                                               OptionalClaim, RequiredResourceAccess, ResourceAccess, AppRole))
+
+    sdk_run(served.base_url, scenario)

@@ -14,7 +14,7 @@ import pytest
 
 from benchmarks.tenant_check import check
 from idamconf.emulator import embedded
-from tests.cli.harness import apply, idamconf, plan
+from tests.cli.harness import EXAMPLES_TO_ADD, apply, idamconf, plan
 
 FAULTS = "IDAMCONF_EMULATOR_FAULTS"
 
@@ -71,7 +71,7 @@ def test_throttling_and_unavailability_are_retried_until_the_apply_completes(pro
     monkeypatch.setenv(FAULTS, "seed=3,throttle=0.3,unavailable=0.1,timeout=0.05,retry-after=0")
     result = apply(project)
     assert result.code == 0, result.err
-    assert "Apply complete: 43 added" in result.out
+    assert f"Apply complete: {EXAMPLES_TO_ADD} added" in result.out
     assert all(injected(emulators, fault) > 0 for fault in ("throttle", "unavailable", "timeout"))
     converged_without_faults(project, monkeypatch)
 

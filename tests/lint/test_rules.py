@@ -12,6 +12,7 @@ from tests.cli.harness import edit, idamconf
 HR = "applications/hr-self-service.yaml"
 BLOG = "applications/wordpress.yaml"
 PAYMENTS = "applications/payments-api.yaml"
+DAEMON = "applications/hr-directory-sync.yaml"
 MANAGER = "      approvers: [carol.hr@contoso.com, bob.ops@contoso.com]\n      autoDenyDays: 7\n"
 
 
@@ -26,7 +27,7 @@ def line_of(path, text: str) -> int:
 def test_the_examples_break_no_rule(project):
     result = lint(project)
     assert result.code == 0, result.out + result.err
-    assert result.out == "lint: 0 error(s), 0 warning(s) from 11 rules.\n"
+    assert result.out == "lint: 0 error(s), 0 warning(s) from 12 rules.\n"
     assert result.err == ""
 
 
@@ -62,6 +63,10 @@ CASES = [
     ("security.multi-tenant", BLOG, "signInAudience: AzureADMyOrg", "signInAudience: AzureADMultipleOrgs",
      "signInAudience", "warning", "signInAudience AzureADMultipleOrgs lets accounts outside the organisation sign in",
      "use AzureADMyOrg"),
+    ("security.high-privilege-permission", DAEMON, "[User.Read.All, GroupMember.Read.All]",
+     "[User.Read.All, Group.ReadWrite.All]", "application: [User.Read.All", "error",
+     "apiPermissions[0].application[1]: application permission Group.ReadWrite.All of Microsoft Graph is "
+     "high-privilege", "request a narrower permission"),
 ]
 
 

@@ -10,6 +10,8 @@ from idamconf.config.load import load_configuration
 from idamconf.plan.diff import make_plan
 from idamconf.plan.render_human import render_plan
 from idamconf.plan.governance import desired_governance
+from idamconf.graph.read_assignments import Groups
+from idamconf.plan.relationships import desired_relationships
 from idamconf.plan.resources import desired_resources
 from tests.conftest import EXAMPLES
 
@@ -23,12 +25,20 @@ def _users() -> dict[str, str]:
         f"group:{group['id']}": group["id"] for group in seed["groups"]}
 
 
+def _groups() -> Groups:
+    """What the look-up of the groups the examples name gives for the seeded tenant."""
+    seed = yaml.safe_load((EXAMPLES / "emulator/directory.yaml").read_text())
+    found = [{**group, "securityEnabled": True} for group in seed["groups"]]
+    return Groups({group["displayName"].casefold(): [group] for group in found}, {g["id"]: g for g in found})
+
+
 def _desired():
     configuration = load_configuration(EXAMPLES)
     resources, problems = desired_resources(configuration, "local", _users())
     governance, unknown = desired_governance(configuration, "local", _users())
-    assert problems == [] and unknown == []
-    return configuration, resources | governance
+    related, unresolved = desired_relationships(configuration, "local", _users(), _groups())
+    assert problems == [] and unknown == [] and unresolved == []
+    return configuration, resources | governance | related
 
 
 def test_plan_of_the_examples_against_an_empty_tenant(project, snapshot):
@@ -54,7 +64,7 @@ def test_plan_with_updates_disable_steps_and_deletions(snapshot):
         if resource.address == "app.wordpress.role.Blog.Writer":
             attributes["displayName"] = "Author"
         if resource.address == "app.wordpress":
-            attributes["web"] = {"redirectUris": ["https://old.contoso.com/"]}
+            attributes["web"] = {**attributes["web"], "redirectUris": ["https://old.contoso.com/"]}
         if resource.address == "app.wordpress.role.Blog.Administrator.access_package.policy":
             attributes["approvers"] = ["alice.admin@contoso.com", "erin.security@contoso.com"]
             attributes["review"] = {**attributes["review"], "schedule": "every 3 months"}

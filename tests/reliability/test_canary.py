@@ -5,8 +5,8 @@ DEBUG, the error log idamconf writes to the temporary directory, and every file 
 writes under the configuration directory. The places a secret can come from:
 
 (i)   the client secret an environment names with `clientSecretEnv`, which idamconf hands to azure-identity; the
-      authority and Graph URL are loopback ports where nothing listens, so authentication fails, and the failure
-      must not repeat it (separate processes, so the logging is set up as an operator would: tests/reliability/
+      authority is a loopback port where nothing listens (AZURE_AUTHORITY_HOST; Graph is Microsoft's, as validate
+      requires, and never reached: there is no token), so authentication fails, and the failure must not repeat it (separate processes, so the logging is set up as an operator would: tests/reliability/
       logged.py);
 (ii)  a password credential added out of band to a managed application with addPassword: Graph returns its
       `secretText` in that response only; plan and apply then read and change that application;
@@ -93,10 +93,10 @@ def refused_port():
         yield holder.getsockname()[1]
 
 
-def vault_environment(project: Path, port: int) -> None:
+def vault_environment(project: Path) -> None:
     edit(project / "idamconf.yaml", "environments:\n", "environments:\n"
          "  vault:\n"
-         f"    graphUrl: http://127.0.0.1:{port}/v1.0\n"
+         "    graphUrl: https://graph.microsoft.com/v1.0\n"
          "    tenantId: 00000000-0000-0000-0000-0000000ca4a1\n"
          "    clientId: 00000000-0000-0000-0000-0000000ca4a2\n"
          "    credential: client-secret\n"
@@ -112,7 +112,7 @@ def secret_environment(canary: str, port: int, tmp: Path) -> dict[str, str]:
 def test_the_client_secret_in_the_environment_never_shows(project, tmp_path, refused_port):
     canary, tmp, outputs = new_canary(), tmp_path / "tmp", tmp_path / "outputs"
     tmp.mkdir(), outputs.mkdir()
-    vault_environment(project, refused_port)
+    vault_environment(project)
     before = snapshot(project)
     commands = {f"plan-{form}": ["plan", "--format", form, "--out", str(outputs / f"plan-{form}.json")]
                 for form in FORMATS}
@@ -199,6 +199,10 @@ PLACEMENTS = {  # where: (file, old text, new text with {canary})
                         "secrets:\n  prod: {canary}\nsignInAudience:"),
     "duplicated password": ("applications/wordpress.yaml", "signInAudience:",
                             "password: first\npassword: {canary}\nsignInAudience:"),
+    "private key pasted into certificatePath": (
+        "idamconf.yaml", "    credential: default\n",
+        "    credential: certificate\n    clientId: 00000000-0000-0000-0000-0000000ca4a2\n    certificatePath: |\n"
+        "      -----BEGIN PRIVATE KEY-----\n      {canary}\n      -----END PRIVATE KEY-----\n"),
 }
 
 

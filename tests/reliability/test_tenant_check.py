@@ -8,14 +8,14 @@ import sqlite3
 import uuid
 
 from benchmarks.tenant_check import check
-from tests.cli.harness import apply
+from tests.cli.harness import EXAMPLE_APPLICATIONS, apply
 
 
 def test_a_converged_tenant_is_clean(project):
     assert apply(project).code == 0
     findings = check(project / ".idamconf" / "local.db")
     assert findings.clean, findings
-    assert findings.counts["applications"] == 3 and findings.counts["accessPackages"] == 6
+    assert findings.counts["applications"] == len(EXAMPLE_APPLICATIONS) and findings.counts["accessPackages"] == 6
 
 
 def test_duplicates_and_orphans_are_found(project):

@@ -16,7 +16,7 @@ AWKWARD = ["yes", "no", "null", "~", "123", "1e3", "a: b", "# not a comment", "-
 def answers(text: str = "Customer Relations", **changes) -> Answers:
     role = Role(text[:100], "CRM.Sales", text, ("a.b@contoso.com", "c.d@contoso.com"),
                 Review(("e.f@contoso.com", "g.h@contoso.com"), 90))
-    fields = dict(name="crm", display_name=text[:256], owners=("a.b@contoso.com",), description=text,
+    fields = dict(name="crm", display_name=text[:120], owners=("a.b@contoso.com",), description=text,
                   organisation="eucs", department="idam", roles=(role,))
     return Answers(**{**fields, **changes})
 

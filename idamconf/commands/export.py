@@ -1,0 +1,99 @@
+"""`idamconf export`: write the tenant's applications as application files -- then validate what was written."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import yaml
+
+from ..config.load import APPLICATIONS_DIR, read
+from ..diagnostics import Diagnostic, DiagnosticError
+from ..escape import terminal
+from . import report_diagnostics
+
+
+def run(config_dir: Path, env: str | None, app_ids: list[str], starting: str | None, tag: str | None,
+        everything: bool, out: Path | None, force: bool, timeout: float | None = None) -> int:
+    from ..export.read import Selection
+
+    chosen = [bool(app_ids), starting is not None, tag is not None, everything]
+    if sum(chosen) != 1:
+        raise DiagnosticError([Diagnostic("say which applications to export", "give --app-id (repeatable), "
+                                          "--display-name-starts-with, --tag or --all")])
+    configuration, problems = read(config_dir)
+    if configuration is None:  # idamconf.yaml is needed (the environment); broken application files are reported
+        return report_diagnostics(problems)
+    selection = Selection(tuple(a.lower() for a in app_ids), starting, tag, everything)
+    directory = Path(out) if out else Path(config_dir) / APPLICATIONS_DIR
+    return asyncio.run(_export(configuration, env, selection, directory, force, timeout))
+
+
+async def _export(configuration, env, selection, directory: Path, force: bool, timeout) -> int:
+    from ..export.document import document
+    from ..export.read import read_applications, read_tenant
+    from ..graph.connect import connect
+    from ..workflow import target_for
+
+    target = target_for(configuration, env)
+    async with connect(target, timeout) as client:
+        apps, missing, owners = await read_applications(client, selection)
+        if missing:
+            raise DiagnosticError([Diagnostic(f"no application with appId {app_id} is in the tenant of "
+                                              f"{target.environment}", "check the application (client) id")
+                                   for app_id in missing])
+        tenant = await read_tenant(client, apps, owners, target.tenant_id)
+    names = {app.name for app in configuration.applications}
+    chosen = [(app, _name(app, names)) for app in apps]
+    tenant.names = {app["appId"]: name for app, name in chosen}  # an API of this configuration, by its name
+    written = [document(app, name, target.environment, tenant) for app, name in chosen]
+    return _write(written, directory, target.environment, force, configuration)
+
+
+
+def _name(app: dict, taken: set[str]) -> str:
+    from ..export.write import file_name
+
+    name = file_name(app, taken)
+    taken.add(name)
+    return name
+
+
+def _write(exported: list, directory: Path, environment: str, force: bool, configuration) -> int:
+    from ..export.write import text, with_environment
+
+    refused, done = [], 0
+    directory.mkdir(parents=True, exist_ok=True)
+    for item in exported:
+        path = directory / f"{item.name}.yaml"
+        if path.exists() and not force:
+            existing = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+            merged = with_environment(existing, item.document, environment) if isinstance(existing, dict) else None
+            if merged is None or environment in (existing.get("environments") or []):
+                refused.append(Diagnostic(f"{path} exists and is not this application's file in another environment",
+                                          "pass --force to overwrite it, or export into another directory (--out)",
+                                          str(path)))
+                continue
+            item.document = merged
+        path.write_text(text(item, environment), encoding="utf-8")
+        done += 1
+        for note in item.notes:
+            print(f"note: {terminal(str(path))}: {terminal(note)}", file=sys.stderr)
+    print(f"Exported {done} application(s) to {terminal(str(directory))}.")
+    return _validated(configuration.root, refused, directory)
+
+
+def _validated(root, refused: list, directory: Path) -> int:
+    """The configuration read again with the files written (those written elsewhere, `--out`, each on its own)."""
+    from ..config.application import read_file
+
+    inside = directory.resolve().is_relative_to((Path(root) / APPLICATIONS_DIR).resolve())
+    if inside:
+        _, problems = read(Path(root))
+    else:
+        problems = [p for path in sorted(directory.glob("*.yaml")) for p in read_file(path, str(path)).problems]
+    if refused or problems:
+        return report_diagnostics(refused + problems) or 1
+    print("The configuration is valid with them: run `idamconf plan` -- an adopted application shows as ↻ adopt.")
+    return 0

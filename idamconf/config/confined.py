@@ -1,0 +1,66 @@
+"""What a configuration makes idamconf read, write or delete stays inside the configuration directory.
+
+A pull request can add symbolic links as easily as files (git stores them), and can name any path in a setting. So
+`idamconf.yaml`, the application files (config/load), an emulator `seed`, an application's `logo` (config/logo.py,
+read by validate, plan and apply), and the embedded emulator's state under `.idamconf/` (written by plan and apply,
+deleted by `emulator reset`) are refused when they lead outside -- through `..`, an absolute path or a link -- before
+anything is read, written or deleted there. Paths given on the command
+line (`--state`, `emulator seed FILE`, `plan --out`) are the operator's own choice and are not checked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..diagnostics import Diagnostic
+from .model import Environment
+from .yamlfile import Document
+
+STATE_DIR = ".idamconf"  # the embedded emulator's state: <config>/.idamconf/<environment>.db
+STATE_SUFFIXES = ("", "-wal", "-shm")  # SQLite's files for one state: the database, its log and shared memory
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Whether `path`, every link followed, is in the directory `root` (a path that cannot be resolved is not)."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, ValueError, RuntimeError):  # a NUL byte, a name too long, a loop of links
+        return False
+
+
+def linked_outside(root: Path, path: Path, shown: str) -> Diagnostic | None:
+    """A file or directory of the configuration that is a link leading outside it."""
+    if not path.is_symlink() or inside(root, path):
+        return None
+    return leads_outside("directory" if path.is_dir() else "file", shown)
+
+
+def leads_outside(what: str, shown: str) -> Diagnostic:
+    return Diagnostic(f"this {what} links outside the configuration directory",
+                      f"copy the {what} into the configuration directory instead of linking to it", shown)
+
+
+def seeds_outside(root: Path, project: Document, environments: dict[str, Environment]) -> list[Diagnostic]:
+    """Emulator seed files named by a path leading outside the configuration directory."""
+    return [project.diagnostic(("environments", name, "seed"), "the seed file is outside the configuration "
+                               "directory (an absolute path, '..' or a link leading out)",
+                               "keep the seed file in the configuration directory, e.g. emulator/directory.yaml")
+            for name, environment in environments.items()
+            if environment.seed and not inside(root, root / environment.seed)]
+
+
+def state_links(root: Path, environments: dict[str, Environment], shown) -> list[Diagnostic]:
+    """The embedded emulator's state directory, or one of its state files, planted as a link: SQLite would write
+    through it, and `emulator reset` delete through it. idamconf makes these itself, never as links."""
+    if not any(environment.emulator for environment in environments.values()):
+        return []
+    directory = root / STATE_DIR
+    if directory.is_symlink():
+        return [Diagnostic("the embedded emulator's state directory is a link; its state would be written there",
+                           f"remove the link: idamconf creates {STATE_DIR}/ itself (keep it out of git)",
+                           shown(directory))]
+    files = [directory / f"{name}.db{suffix}" for name, environment in environments.items() if environment.emulator
+             for suffix in STATE_SUFFIXES]
+    return [Diagnostic("this state file of the embedded emulator is a link; its state would be written through it",
+                       f"remove the link: idamconf creates the files in {STATE_DIR}/ itself", shown(path))
+            for path in files if path.is_symlink()]

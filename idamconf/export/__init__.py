@@ -1,0 +1,1 @@
+"""`idamconf export`: the tenant's applications written as application files, to adopt them (plan/adoption.py)."""

@@ -1,0 +1,87 @@
+"""A role's access package and its policy, written as the role's `accessPackage` block -- and what the block cannot
+say (a second policy, a second approval stage, groups as approvers ...), as notes."""
+
+from __future__ import annotations
+
+from ..config.access import default_duration
+from ..plan.governance import read_policy
+
+PERSON = "#microsoft.graph.singleUser"
+
+
+def package_block(packages: list[dict], policies: dict, people: dict, role: dict) -> tuple[dict, list[str]]:
+    """The block for `role` from the packages granting it (the first; the others noted) and their policies."""
+    package, notes = packages[0], []
+    where = f"appRoles[{role['value']}].accessPackage"
+    for other in packages[1:]:
+        notes.append(f"{where}: package '{other['displayName']}' also grants this role: only "
+                     f"'{package['displayName']}' is written")
+    block = {"name": package["displayName"]}
+    if package.get("description"):
+        block["description"] = package["description"]
+    block["catalog"] = (package.get("catalog") or {}).get("displayName")
+    if len(package.get("resourceRoleScopes") or []) > 1:
+        notes.append(f"{where}: package '{package['displayName']}' grants other roles or resources too: only this "
+                     "role is written")
+    found = policies.get(package["id"], [])
+    if not found:
+        notes.append(f"{where}: package '{package['displayName']}' has no policy: nobody can request it; the file "
+                     "needs approvers -- add them")
+        return {**block, "approvers": []}, notes
+    if len(found) > 1:
+        notes.append(f"{where}: package '{package['displayName']}' has {len(found)} policies: only "
+                     f"'{found[0].get('displayName')}' is written")
+    policy_block, policy_notes = _policy(found[0], people, package["displayName"], where)
+    return {**block, **policy_block}, notes + policy_notes
+
+
+def _policy(policy: dict, people: dict, package_name: str, where: str) -> tuple[dict, list[str]]:
+    normal, notes, block = read_policy(policy, people), [], {}
+    stages = (policy.get("requestApprovalSettings") or {}).get("stages") or []
+    if len(stages) > 1:
+        notes.append(f"{where}.approvers: the policy has {len(stages)} approval stages: only the first is written")
+    if normal["displayName"] != package_name:
+        notes.append(f"{where}: the policy's name '{normal['displayName']}' becomes the package's, as idamconf names "
+                     "policies")
+    block["approvers"] = _people(normal["approvers"], f"{where}.approvers", notes)
+    if not normal["approverJustificationRequired"]:
+        block["approverJustificationRequired"] = False
+    if normal["autoDenyDays"] not in (None, 14):
+        block["autoDenyDays"] = normal["autoDenyDays"]
+    if normal["requestors"] != "all members":
+        groups = [{"group": name[6:]} for name in normal["requestors"] if name.startswith("group:")]
+        users = _people([n for n in normal["requestors"] if not n.startswith("group:")], f"{where}.requestors", notes)
+        block["requestors"] = users + groups
+    if normal["assignmentDays"]:
+        block["assignmentDays"] = normal["assignmentDays"]
+    review = _review(policy, normal["review"], f"{where}.accessReview", notes)
+    if review:
+        block["accessReview"] = review
+    return block, notes
+
+
+def _people(names: list[str], where: str, notes: list[str]) -> list[str]:
+    """User principal names; groups and others cannot be written here yet (noted)."""
+    written = [name for name in names if "@" in name]
+    for name in names:
+        if "@" not in name:
+            notes.append(f"{where}: '{name}' is not a user this file can name here: not written")
+    return written
+
+
+def _review(policy: dict, normal: dict | None, where: str, notes: list[str]) -> dict | None:
+    if normal is None:
+        return None
+    pattern = ((((policy.get("reviewSettings") or {}).get("schedule") or {}).get("recurrence") or {})
+               .get("pattern") or {})
+    interval = pattern.get("interval") or 0
+    days = {"weekly": 7 * interval, "absoluteMonthly": 365 if interval == 12 else 30 * interval}.get(pattern.get("type"))
+    if not days:
+        notes.append(f"{where}.frequencyDays: the review recurs '{pattern.get('type')}': not written")
+        return None
+    review = {"reviewers": _people(normal["reviewers"], f"{where}.reviewers", notes), "frequencyDays": days}
+    if normal["durationDays"] and normal["durationDays"] != default_duration(days):
+        review["durationDays"] = normal["durationDays"]
+    if normal["unreviewed"] != "remove":
+        review["unreviewed"] = normal["unreviewed"]
+    return review

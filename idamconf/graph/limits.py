@@ -1,0 +1,116 @@
+"""Graph's documented limits on an application and on an access review, as pure functions shared by the emulator
+and `validate` (see uri_rules.py for the URIs). Sources:
+- [accounts] Microsoft Entra, "Validation differences by supported account types": display name at most 120
+  characters (90 for personal-account audiences); tags of 1 to 256 characters without whitespace-only or duplicate
+  ones; requiredResourceAccess at most 50 APIs and 400 permissions (200, and 30 per API, for personal accounts);
+  app roles not supported for personal-account audiences.
+- [manifest] Microsoft Entra, app manifest reference: requestedAccessTokenVersion must be 2 for personal-account
+  audiences (Graph: 400 InvalidAccessTokenVersion, for PersonalMicrosoftAccount too: microsoft-graph-docs-contrib
+  issue 1122); at most 1,200 entries across an application's collections.
+- [scopes] An exposed scope's value is at most 120 characters (permissionScope; 40 for personal-account audiences,
+  which may expose at most 100 scopes [accounts]), unique among the application's scopes and its app roles' values.
+- [limits] Microsoft Entra, "Service limits and restrictions": at most 100 owners of an application.
+- [logo] Graph's application resource: `logo` is a stream, "the main logo for the application", uploaded with
+  `PUT /applications/{id}/logo`; Graph's pages document no size or format. Microsoft Entra's page on an
+  application's properties does: the logo is a .png, .jpg or .bmp "less than 100 KB" (215x215 pixels). Applied
+  here: PNG, JPEG or GIF (what the issue and terraform-provider-azuread's `logo_image` accept; BMP is refused:
+  stricter than Graph is safe) of at most 100,000 bytes (the stricter reading of "100 KB"), recognised by their
+  leading bytes, not by a file name.
+- [reviews] Graph, accessPackageAssignmentReviewSettings / patternedRecurrence: reviews recur weekly or
+  absoluteMonthly. That a review may not stay open longer than its recurrence interval is Graph's refusal as users
+  report it, not documented in so many words; the interval is counted short (a month as 28 days, February's), so
+  a review never overlaps the next.
+"""
+
+from __future__ import annotations
+
+from .uri_rules import personal
+
+DISPLAY_NAME = 120
+DISPLAY_NAME_PERSONAL = 90
+TAG_LENGTH = 256
+OWNERS = 100
+MANIFEST_ENTRIES = 1200
+MANIFEST_COLLECTIONS = ("appRoles", "keyCredentials", "identifierUris", "requiredResourceAccess",
+                        "passwordCredentials", "tags")
+RESOURCE_APIS = 50
+PERMISSIONS = 400
+PERMISSIONS_PERSONAL = 200
+PERMISSIONS_PER_API_PERSONAL = 30
+TOKEN_VERSIONS = (None, 1, 2)
+DAYS_IN = {"weekly": 7, "absoluteMonthly": 28}
+SCOPE_VALUE = 120  # [scopes]
+SCOPE_VALUE_PERSONAL = 40
+SCOPES_PERSONAL = 100
+LOGO_BYTES = 100_000
+LOGO_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
+                   "image/gif": (b"GIF87a", b"GIF89a")}
+
+
+def display_name_limit(audience: str | None) -> int:
+    return DISPLAY_NAME_PERSONAL if personal(audience) else DISPLAY_NAME
+
+
+def scope_value_limit(audience: str | None) -> int:
+    return SCOPE_VALUE_PERSONAL if personal(audience) else SCOPE_VALUE
+
+
+def tag_problem(tag: str) -> str | None:
+    if not 1 <= len(tag) <= TAG_LENGTH:
+        return f"must be 1 to {TAG_LENGTH} characters"
+    if not tag.strip():
+        return "is only whitespace"
+    return None
+
+
+def token_version_problem(audience: str | None, version) -> str | None:
+    """What is wrong with api.requestedAccessTokenVersion for this audience [manifest]."""
+    if version not in TOKEN_VERSIONS or isinstance(version, bool):
+        return "must be 1, 2 or null"
+    if personal(audience) and version != 2:
+        return "must be 2 for an application that personal Microsoft accounts sign in to"
+    return None
+
+
+def permissions_problem(audience: str | None, required: list[dict]) -> str | None:
+    """requiredResourceAccess counts [accounts]; `required` as Graph takes it."""
+    if len(required) > RESOURCE_APIS:
+        return f"names more than {RESOURCE_APIS} APIs"
+    counts = [len(entry.get("resourceAccess") or []) for entry in required]
+    limit = PERMISSIONS_PERSONAL if personal(audience) else PERMISSIONS
+    if sum(counts) > limit:
+        return f"requests more than {limit} permissions"
+    if personal(audience) and any(count > PERMISSIONS_PER_API_PERSONAL for count in counts):
+        return f"requests more than {PERMISSIONS_PER_API_PERSONAL} permissions of one API"
+    return None
+
+
+def manifest_entries(application: dict) -> int:
+    """Entries across the collections the manifest limit counts [manifest]."""
+    web, spa, public = (application.get(name) or {} for name in ("web", "spa", "publicClient"))
+    api = application.get("api") or {}
+    collections = [application.get(name) or [] for name in MANIFEST_COLLECTIONS]
+    collections += [web.get("redirectUris") or [], spa.get("redirectUris") or [], public.get("redirectUris") or [],
+                    api.get("oauth2PermissionScopes") or [], api.get("knownClientApplications") or [],
+                    api.get("preAuthorizedApplications") or []]
+    return sum(len(collection) for collection in collections)
+
+
+def logo_type(image: bytes) -> str | None:
+    """The image type a logo's leading bytes show (`image/png`, `image/jpeg`, `image/gif`), or None [logo]."""
+    return next((kind for kind, starts in LOGO_SIGNATURES.items() if image.startswith(starts)), None)
+
+
+def logo_problem(image: bytes, size: int | None = None) -> str | None:
+    """What is wrong with a logo's bytes [logo]; `size`: the whole file's, when `image` is only its beginning."""
+    size = len(image) if size is None else size
+    if logo_type(image) is None:
+        return "is not a PNG, JPEG or GIF image"
+    if size > LOGO_BYTES:
+        return f"is {size:,} bytes: a logo is at most {LOGO_BYTES:,} bytes (100 KB)"
+    return None
+
+
+def review_period_days(pattern: str, interval: int) -> int:
+    """The shortest time between two reviews of this recurrence [reviews]."""
+    return DAYS_IN[pattern] * interval

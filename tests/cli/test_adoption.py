@@ -1,0 +1,128 @@
+"""Adopting what already exists: an application made in the portal (by a script, by Terraform), named in its file by
+its appId, is shown as `↻ adopt` -- never as a create -- and becomes the project's: the same object and service
+principal, no second one; refusals are diagnostics at the appId's line, with nothing written."""
+
+from __future__ import annotations
+
+import json
+
+from .harness import applications, apply, edit, idamconf, plan, tenant
+from .test_scenarios import converged
+
+APP_ID = "7a1b2c3d-0000-4000-8000-00000000a001"
+ROLE_ID = "11111111-2222-4333-8444-555555555555"
+PORTAL_APP = f"""applications:
+  - displayName: Legacy Intranet
+    appId: {APP_ID}
+    web: {{redirectUris: [https://intranet.contoso.com/signin]}}
+    appRoles:
+      - {{id: {ROLE_ID}, value: Intranet.Editor, displayName: Editor, allowedMemberTypes: [User],
+         description: Edits pages., isEnabled: true}}
+    servicePrincipal: {{appRoleAssignmentRequired: true}}
+    owners: [alice.admin@contoso.com]
+"""
+FILE = f"""name: intranet
+appId: {APP_ID}
+displayName: Contoso Intranet
+owners: [alice.admin@contoso.com, bob.ops@contoso.com]
+web: {{redirectUris: [https://intranet.contoso.com/signin]}}
+environments: [local]
+appRoles:
+  - displayName: Editor
+    value: Intranet.Editor
+    description: Edits pages.
+    id: {ROLE_ID}
+"""
+
+
+def portal_made(project, extra: str = "", file: str = FILE) -> None:
+    with open(project / "emulator" / "directory.yaml", "a", encoding="utf-8") as seed:
+        seed.write(PORTAL_APP + extra)
+    (project / "applications" / "intranet.yaml").write_text(file)
+
+
+def objects(project, kind: str) -> list[dict]:
+    return tenant(project)["objects"].get(kind, [])
+
+
+def test_a_portal_made_application_is_adopted_not_created(project):
+    portal_made(project)
+    before = plan(project)
+    assert "↻ app.intranet  (adopt: an existing application becomes the project's)" in before.out
+    assert "+ app.intranet  (create)" not in before.out
+    assert 'uniqueName  : (none) → "intranet"' in before.out
+    assert "Plan: 1 to adopt," in before.out
+    legacy = next(a for a in objects(project, "applications") if a["appId"] == APP_ID)
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert "↻ app.intranet: adopted" in result.out and "Apply complete: 1 adopted," in result.out
+    converged(project)
+    intranet = applications(project)["intranet"]
+    assert (intranet["id"], intranet["appId"]) == (legacy["id"], APP_ID)  # the same object
+    assert intranet["displayName"] == "Contoso Intranet" and "idamconf:eucs-idam" in intranet["tags"]
+    assert [r["id"] for r in intranet["appRoles"]] == [ROLE_ID]  # its role kept its id
+    assert len([a for a in objects(project, "applications") if a["appId"] == APP_ID]) == 1
+    assert len([s for s in objects(project, "servicePrincipals") if s["appId"] == APP_ID]) == 1
+
+
+def test_an_adoption_is_its_own_action_in_json(project):
+    portal_made(project)
+    document = json.loads(plan(project, "--format", "json").out)
+    assert document["summary"]["adopt"] == 1
+    change = next(c for c in document["changes"] if c["address"] == "app.intranet")
+    assert change["action"] == "adopt"
+
+
+def refused(project, message: str) -> None:
+    result = plan(project)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert message in result.err, result.err
+    assert "intranet.yaml:2:" in result.err  # at the appId's line
+    assert idamconf("apply", "-C", str(project), "--auto-approve").code == 1
+    legacy = [a for a in objects(project, "applications") if a.get("appId") == APP_ID]
+    assert all("idamconf:eucs-idam" not in a["tags"] for a in legacy)  # nothing was adopted
+
+
+def test_an_app_id_not_in_the_tenant_is_refused(project):
+    portal_made(project, file=FILE.replace(APP_ID, "7a1b2c3d-0000-4000-8000-00000000ffff"))
+    refused(project, "no application with appId 7a1b2c3d-0000-4000-8000-00000000ffff is in the tenant")
+
+
+def test_an_application_of_another_project_is_refused_naming_it(project):
+    portal_made(project, file=FILE)
+    edit(project / "emulator" / "directory.yaml", "  - displayName: Legacy Intranet\n",
+         "  - displayName: Legacy Intranet\n    tags: [idamconf:payroll]\n")
+    refused(project, "is managed by project 'payroll', not this one")
+
+
+def test_a_role_with_the_same_value_under_another_id_is_reported_not_replaced(project):
+    portal_made(project, file=FILE.replace(f"    id: {ROLE_ID}\n", ""))
+    result = plan(project)
+    assert result.code == 1
+    assert f"role Intranet.Editor exists in the application to adopt with id {ROLE_ID}" in result.err
+    assert f"add `id: {ROLE_ID}`" in result.err
+
+
+def test_two_files_adopting_one_application_are_refused(project):
+    portal_made(project)
+    (project / "applications" / "intranet-copy.yaml").write_text(FILE.replace("name: intranet",
+                                                                              "name: intranet-copy"))
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1 and f"appId {APP_ID} is also adopted by application" in result.err
+
+
+def test_an_adopted_application_keeps_its_app_id_pinned(project):
+    portal_made(project)
+    assert apply(project).code == 0
+    edit(project / "applications" / "intranet.yaml", APP_ID, "7a1b2c3d-0000-4000-8000-00000000a002")
+    result = plan(project)
+    assert result.code == 1
+    assert f"application intranet has appId {APP_ID} in this tenant, not 7a1b2c3d-0000-4000-8000-00000000a002" \
+        in result.err
+
+
+def test_an_application_whose_unique_name_is_another_is_refused(project):
+    portal_made(project)
+    edit(project / "emulator" / "directory.yaml", "  - displayName: Legacy Intranet\n",
+         "  - displayName: Legacy Intranet\n    uniqueName: legacy-intranet\n")
+    refused(project, "already has the uniqueName 'legacy-intranet', which Graph never changes")

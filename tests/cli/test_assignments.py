@@ -1,0 +1,235 @@
+"""App roles granted to groups and users (`assignments`) and the service principal's owners, end to end against the
+embedded emulator: created as Graph holds them (read back through the official typed SDK with nothing left over),
+converged, removed only with --allow-delete, and bad input refused at its file:line:column before anything is
+written."""
+
+from __future__ import annotations
+
+import re
+
+from idamconf.emulator import Store
+from tests.emulator.conftest import Api, serving
+from tests.emulator.test_sdk_fidelity import sdk_run
+
+from .harness import applications, apply, edit, plan, tenant
+from .test_access_removal import REFUSAL
+from .test_scenarios import converged
+
+EXPENSES = "applications/expenses.yaml"
+HR = "applications/hr-self-service.yaml"
+CLAIMANTS = "2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0002"  # the seeded security group "Expenses claimants"
+FRANK = "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0006"  # frank.audit@contoso.com
+ASSIGNED = "    groups: [Expenses claimants]        # a security group, by its display name (or {id: <object id>})\n"
+USERS = "    users: [frank.audit@contoso.com]    # and one person directly, by user principal name\n"
+
+
+def emulator(project) -> Api:
+    """The project's embedded tenant, to change it behind idamconf's back as people do in the portal."""
+    return Api(Store(project / ".idamconf" / "local.db"))
+
+
+def principal_of(project, name: str) -> dict:
+    app = applications(project)[name]
+    return next(sp for sp in tenant(project)["objects"]["servicePrincipals"] if sp["appId"] == app["appId"])
+
+
+def granted(project, name: str) -> set[tuple[str, str]]:
+    """(principal id, role value) of every assignment the application's service principal grants."""
+    sp = principal_of(project, name)
+    values = {role["id"]: role["value"] for role in sp["appRoles"]}
+    return {(a["principalId"], values.get(a["appRoleId"], a["appRoleId"]))
+            for a in tenant(project)["objects"].get("appRoleAssignments", []) if a["resourceId"] == sp["id"]}
+
+
+def owners_of_principal(project, name: str) -> set[str]:
+    sp, state = principal_of(project, name), tenant(project)
+    return {target for relation, source, target in state["links"] if relation == "owners" and source == sp["id"]}
+
+
+def seed_group(project, group: str) -> None:
+    """One more group in the seed, before the tenant is first created from it."""
+    seed = project / "emulator" / "directory.yaml"
+    seed.write_text(seed.read_text() + f"  - {group}\n")
+
+
+# ---------------------------------------------------------------------------------------------- create, converge
+def test_groups_and_users_are_assigned_and_the_typed_sdk_reads_them_back(project):
+    first = plan(project)
+    assert "+ app.expenses.assignment[Internal.User/group:Expenses claimants]  (create)" in first.out
+    assert "+ app.expenses.assignment[Internal.User/user:frank.audit@contoso.com]  (create)" in first.out
+    assert re.search(rf'principalId = "{CLAIMANTS}"', first.out)
+    assert "+ app.expenses.service_principal.owner.dave.finance@contoso.com  (create)" in first.out
+    assert apply(project).code == 0
+    converged(project)
+    sp = principal_of(project, "expenses")
+
+    async def read(client):
+        principal = client.service_principals.by_service_principal_id(sp["id"])
+        listed = next(p for p in (await client.service_principals.get()).value if p.id == sp["id"])
+        return listed, (await principal.app_role_assigned_to.get()).value, (await principal.owners.get()).value
+
+    with serving(Store(project / ".idamconf" / "local.db")) as served:
+        read_sp, assignments, owners = sdk_run(served.base_url, read)
+    for model in (read_sp, *assignments, *owners):
+        assert model.additional_data == {}, (type(model).__name__, model.additional_data)
+    assert read_sp.app_role_assignment_required is True
+    role = next(r.id for r in read_sp.app_roles if r.value == "Internal.User")
+    assert {(str(a.principal_id), a.principal_type, a.app_role_id) for a in assignments} == \
+        {(CLAIMANTS, "Group", role), (FRANK, "User", role)}
+    assert {o.user_principal_name for o in owners} == {"dave.finance@contoso.com", "bob.ops@contoso.com"}
+
+
+def test_a_group_is_named_in_any_case_or_by_id_and_users_by_upn(project):
+    edit(project / EXPENSES, ASSIGNED, "    groups: [expenses CLAIMANTS, {id: 2B7D3C4E-5F60-4A1B-8C2D-3E4F5A6B0001}]\n")
+    shown = plan(project).out
+    assert "app.expenses.assignment[Internal.User/group:expenses CLAIMANTS]" in shown
+    assert "app.expenses.assignment[Internal.User/group:2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001]" in shown
+    assert apply(project).code == 0
+    converged(project)
+    assert granted(project, "expenses") == {(CLAIMANTS, "Internal.User"), (FRANK, "Internal.User"),
+                                            ("2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001", "Internal.User")}
+
+
+def test_the_default_access_of_an_application_without_roles(project):
+    text = (project / EXPENSES).read_text()
+    text = text.replace("appRoles:\n  - displayName: Internal User\n    value: Internal.User\n"
+                        "    description: Signs in to Expenses.\n", "").replace("role: Internal.User", "role: default")
+    (project / EXPENSES).write_text(text)
+    assert "app.expenses.assignment[default/group:Expenses claimants]" in plan(project).out
+    assert apply(project).code == 0
+    converged(project)
+    assert granted(project, "expenses") == {(CLAIMANTS, "00000000-0000-0000-0000-000000000000"),
+                                            (FRANK, "00000000-0000-0000-0000-000000000000")}
+
+
+# ------------------------------------------------------------------------------------------------------ removal
+def test_a_removed_assignment_is_removed_only_with_allow_delete(project):
+    assert apply(project).code == 0
+    edit(project / EXPENSES, USERS, "")
+    refused = apply(project)
+    assert refused.code == 1 and REFUSAL in refused.err
+    assert "  - app.expenses.assignment[Internal.User/user:frank.audit@contoso.com]  (destroy)" in refused.err
+    assert (FRANK, "Internal.User") in granted(project, "expenses")  # nothing changed
+    assert apply(project, "--allow-delete").code == 0
+    assert granted(project, "expenses") == {(CLAIMANTS, "Internal.User")}
+    converged(project)
+
+
+def test_an_assignment_made_by_hand_is_shown_and_removed(project):
+    assert apply(project).code == 0
+    sp, hr_group = principal_of(project, "expenses"), "2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001"
+    role = next(r["id"] for r in sp["appRoles"] if r["value"] == "Internal.User")
+    made = emulator(project).post(f"servicePrincipals/{sp['id']}/appRoleAssignedTo", json={
+        "principalId": hr_group, "resourceId": sp["id"], "appRoleId": role})
+    assert made.status_code == 201
+    shown = plan(project).out
+    assert "  - app.expenses.assignment[Internal.User/group:HR line managers]  (destroy)" in shown
+    assert apply(project, "--allow-delete").code == 0
+    assert (hr_group, "Internal.User") not in granted(project, "expenses")
+
+
+def test_a_role_that_goes_loses_its_assignments_first(project):
+    assert apply(project).code == 0
+    text = (project / EXPENSES).read_text().split("appRoles:")[0] + "notes: Roles moved to another application.\n"
+    (project / EXPENSES).write_text(text)
+    done = apply(project, "--allow-delete")
+    assert done.code == 0, done.err
+    lines = done.out.splitlines()
+    removed = max(i for i, line in enumerate(lines) if ".assignment[Internal.User/" in line and "removed" in line)
+    disabled = next(i for i, line in enumerate(lines) if "app.expenses.role.Internal.User: disabled" in line)
+    assert removed < disabled  # assignments go before their role is disabled, then removed
+    assert granted(project, "expenses") == set() and principal_of(project, "expenses")["appRoles"] == []
+    converged(project)
+
+
+def test_what_idamconf_does_not_manage_is_left_alone(project):
+    """Application permissions (assignments to service principals) and people's assignments to a role with an
+    access package (entitlement management's) are not the file's to remove."""
+    assert apply(project).code == 0
+    api = emulator(project)
+    hr, payments = principal_of(project, "hr-self-service"), principal_of(project, "payments-api")
+    manager = next(r["id"] for r in hr["appRoles"] if r["value"] == "HR.Manager")
+    reader = next(r["id"] for r in payments["appRoles"] if r["value"] == "Payments.Read")
+    assert api.post(f"servicePrincipals/{hr['id']}/appRoleAssignedTo", json={
+        "principalId": FRANK, "resourceId": hr["id"], "appRoleId": manager}).status_code == 201
+    assert api.post(f"servicePrincipals/{payments['id']}/appRoleAssignedTo", json={
+        "principalId": hr["id"], "resourceId": payments["id"], "appRoleId": reader}).status_code == 201
+    converged(project)
+
+
+# ----------------------------------------------------------------------------------------- the service principal
+def test_the_service_principals_owners_default_to_the_applications_and_may_differ(project):
+    assert apply(project).code == 0
+    dave, bob, alice = ("1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0004", "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0002",
+                        "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0001")
+    assert owners_of_principal(project, "expenses") == {dave, bob}
+    edit(project / EXPENSES, "  # owners: the application's owners, by default\n",
+         "  owners: [alice.admin@contoso.com, dave.finance@contoso.com]\n")
+    changed = plan(project).out
+    assert "+ app.expenses.service_principal.owner.alice.admin@contoso.com  (create)" in changed
+    assert "- app.expenses.service_principal.owner.bob.ops@contoso.com  (destroy)" in changed
+    assert apply(project).code == 1  # removing an owner needs --allow-delete, as for an application's
+    assert apply(project, "--allow-delete").code == 0
+    assert owners_of_principal(project, "expenses") == {alice, dave}
+    converged(project)
+    assert {o for r, s, o in tenant(project)["links"] if s == applications(project)["expenses"]["id"]} == {dave, bob}
+
+
+def test_a_service_principal_owning_the_service_principal_is_left_alone(project):
+    assert apply(project).code == 0
+    sp, pipeline = principal_of(project, "expenses"), principal_of(project, "wordpress")
+    reference = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{pipeline['id']}"}
+    assert emulator(project).post(f"servicePrincipals/{sp['id']}/owners/$ref", json=reference).status_code == 204
+    converged(project)
+    assert pipeline["id"] in owners_of_principal(project, "expenses")
+
+
+# ------------------------------------------------------------------------------------------------ bad input
+def test_an_ambiguous_group_name_is_a_plan_error_naming_the_groups(project):
+    seed_group(project, "{id: 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0099, displayName: Expenses Claimants}")
+    result = plan(project)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert re.search(r"applications/expenses\.yaml:\d+:\d+: error: 2 security groups are named 'Expenses claimants' "
+                     rf"\(ids {CLAIMANTS}, 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0099\)", result.err)
+    assert f"fix: name the one you mean by its object id: {{id: <one of {CLAIMANTS}, " in result.err
+    assert apply(project).code == 1
+    assert "expenses" not in applications(project)  # nothing written
+
+
+def test_unknown_groups_users_and_owners_are_plan_errors_at_their_lines(project):
+    edit(project / EXPENSES, ASSIGNED, "    groups: [Expense claimants, {id: 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b00ff}]\n")
+    edit(project / EXPENSES, USERS, "    users: [franc.audit@contoso.com]\n")
+    edit(project / EXPENSES, "  # owners: the application's owners, by default\n", "  owners: [nobody@contoso.com]\n")
+    result = apply(project)
+    assert result.code == 1 and "Traceback" not in result.err
+    line = (project / EXPENSES).read_text().splitlines().index(
+        "    groups: [Expense claimants, {id: 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b00ff}]") + 1
+    assert f"applications/expenses.yaml:{line}:14: error: no group named 'Expense claimants' in the tenant" in result.err
+    assert f"applications/expenses.yaml:{line}:33: error: group 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b00ff is not in " \
+           "the tenant" in result.err
+    assert f"applications/expenses.yaml:{line + 1}:13: error: franc.audit@contoso.com is not a user in the " \
+           "tenant" in result.err
+    assert "error: owner nobody@contoso.com is not a user in the tenant" in result.err
+    assert "expenses" not in applications(project)
+
+
+def test_a_group_that_is_not_a_security_group_is_refused(project):
+    seed_group(project, "{id: 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0077, displayName: Social club, securityEnabled: false,"
+                        " mailEnabled: true, groupTypes: [Unified]}")
+    edit(project / EXPENSES, ASSIGNED, "    groups: [Social club]\n")
+    result = plan(project)
+    assert result.code == 1
+    assert "error: group 'Social club' is not a security group (id 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0077)" in result.err
+
+
+def test_each_environment_assigns_its_own_groups(project):
+    """The organisation's groups differ per tenant: an override replaces the list whole, in its environment only."""
+    from .test_application_settings import REVIEW
+
+    edit(project / "idamconf.yaml", "  devl:\n", REVIEW + "  devl:\n")
+    edit(project / EXPENSES, "notes: Expense claims", "overrides:\n  review:\n    assignments:\n"
+         "      - {role: Internal.User, groups: [HR line managers]}\nnotes: Expense claims")
+    local, review = plan(project).out, plan(project, "--env", "review").out
+    assert "assignment[Internal.User/group:Expenses claimants]" in local and "HR line managers" not in local
+    assert "assignment[Internal.User/group:HR line managers]" in review
+    assert "Expenses claimants" not in review and "user:frank.audit" not in review

@@ -1,0 +1,65 @@
+"""A plan that deletes an application this configuration never declared -- made by hand or by another
+configuration, and tagged with the project's tag -- says so loudly, in every format, before anything else."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from idamconf.emulator import Store
+from idamconf.emulator.directory import _new_application
+
+from .harness import apply, plan
+
+STRANGER = {"displayName": "Made by hand", "uniqueName": "stranger", "tags": ["idamconf:eucs-idam"]}
+
+
+def git(project, *args) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=project, check=True,
+                   capture_output=True)
+
+
+def committed(project) -> None:
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "configuration")
+
+
+def stranger(project) -> None:
+    store = Store(project / ".idamconf" / "local.db")
+    with store.transaction():
+        _new_application(store, dict(STRANGER))
+    store.close()
+
+
+def test_deleting_an_application_never_declared_here_is_a_loud_warning(project):
+    committed(project)
+    assert apply(project).code == 0
+    stranger(project)
+    result = plan(project)
+    warning = "WARNING: this plan deletes app.stranger, which this configuration never declared"
+    assert warning in result.out
+    assert result.out.index(warning) < result.out.index("Deletions and replacements")
+    assert any("app.stranger" in w and "never declared" in w
+               for w in json.loads(plan(project, "--format", "json").out)["warnings"])
+    markdown = plan(project, "--format", "markdown").out
+    assert markdown.index("> **Warning:** this plan deletes app.stranger") < markdown.index("<details>")
+
+
+def test_deleting_an_application_this_configuration_declared_is_not_a_warning(project):
+    committed(project)
+    assert apply(project).code == 0
+    (project / "applications" / "payments-api.yaml").unlink()
+    git(project, "commit", "-qam", "decommission payments-api")
+    result = plan(project)
+    assert "- app.payments-api  (destroy)" in result.out
+    assert "WARNING" not in result.out
+    assert json.loads(plan(project, "--format", "json").out)["warnings"] == []
+
+
+def test_without_git_history_a_deletion_says_it_could_not_be_checked(project):
+    assert apply(project).code == 0
+    (project / "applications" / "payments-api.yaml").unlink()
+    result = plan(project)
+    assert "WARNING: this plan deletes app.payments-api; whether this configuration ever declared them cannot be " \
+           "checked (no git history here)" in result.out

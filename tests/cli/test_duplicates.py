@@ -1,0 +1,67 @@
+"""What two applies racing would leave -- two policies on a package, two packages granting one role -- is shown by
+plan as drift (deletions of the extra copies, listed by id) and repaired by apply, instead of hidden behind the copy
+the plan happens to see first."""
+
+from __future__ import annotations
+
+from .harness import apply, plan
+from .test_access_packages import governance, graph
+from .test_scenarios import converged
+
+GOV = "identityGovernance/entitlementManagement"
+WRITERS = "eucs-idam-wordpress-writers"
+
+
+def package(project, name: str) -> dict:
+    found = graph(project, "GET", f"{GOV}/accessPackages?$filter=displayName eq '{name}'"
+                                  "&$expand=resourceRoleScopes($expand=role,scope),catalog")["value"]
+    assert len(found) == 1
+    return found[0]
+
+
+def policy_of(project, package_id: str) -> dict:
+    return graph(project, "GET", f"{GOV}/assignmentPolicies?$filter=accessPackage/id eq '{package_id}'")["value"][0]
+
+
+def copy_policy(project, policy: dict, package_id: str) -> dict:
+    body = {name: value for name, value in policy.items()
+            if name not in ("id", "createdDateTime", "modifiedDateTime", "@odata.context", "@odata.etag")}
+    return graph(project, "POST", f"{GOV}/assignmentPolicies", {**body, "accessPackage": {"id": package_id}})
+
+
+def test_a_second_policy_on_a_package_is_drift_that_apply_removes(project):
+    assert apply(project).code == 0
+    writers = package(project, WRITERS)
+    first = policy_of(project, writers["id"])
+    extra = copy_policy(project, first, writers["id"])
+    result = plan(project)
+    deleted = {line for line in result.out.splitlines() if ".policy[duplicate " in line}
+    assert deleted in ({f"  - app.wordpress.role.Blog.Writer.access_package.policy[duplicate {id_}]  (destroy)"}
+                       for id_ in (first["id"], extra["id"])), result.out  # the two are alike: either one goes
+    assert "0 to add, 0 to change, 1 to destroy" in result.out
+    assert apply(project, "--allow-delete").code == 0
+    assert len(governance(project)[WRITERS]["policies"]) == 1
+    converged(project)
+
+
+def test_a_second_package_granting_the_same_role_is_drift_that_apply_removes(project):
+    assert apply(project).code == 0
+    writers = package(project, WRITERS)
+    scope = writers["resourceRoleScopes"][0]
+    resource = graph(project, "GET", f"{GOV}/catalogs/{writers['catalog']['id']}/resources"
+                                     f"?$filter=originId eq '{scope['scope']['originId']}'")["value"][0]
+    copy = graph(project, "POST", f"{GOV}/accessPackages", {"displayName": WRITERS + " (copy)", "description": "",
+                                                            "catalog": {"id": writers["catalog"]["id"]}})
+    graph(project, "POST", f"{GOV}/accessPackages/{copy['id']}/resourceRoleScopes",
+          {"role": {"originId": scope["role"]["originId"], "originSystem": "AadApplication",
+                    "resource": {"id": resource["id"]}},
+           "scope": {"originId": scope["scope"]["originId"], "originSystem": "AadApplication", "isRootScope": True}})
+    copy_policy(project, policy_of(project, writers["id"]), copy["id"])
+    result = plan(project)
+    duplicate = f"app.wordpress.role.Blog.Writer.access_package[duplicate {copy['id']}]"
+    for address in (duplicate, duplicate + ".role_scope", duplicate + ".policy"):
+        assert f"- {address}" in result.out, result.out
+    assert "app.wordpress.role.Blog.Writer.access_package  (" not in result.out  # the configured one is kept
+    assert apply(project, "--allow-delete").code == 0
+    assert WRITERS + " (copy)" not in governance(project)
+    converged(project)

@@ -1,0 +1,130 @@
+"""`idamconf export`: the tenant's applications written as files a person would write, which plan then adopts (or,
+for the project's own, finds unchanged) -- never dropping silently what a file cannot say."""
+
+from __future__ import annotations
+
+import shutil
+
+import yaml
+
+from idamconf.emulator import Store
+
+from .harness import applications, apply, edit, idamconf, plan, tenant
+from .test_adoption import APP_ID, PORTAL_APP, ROLE_ID
+from .test_scenarios import converged
+
+
+def export(project, *args):
+    result = idamconf("export", "-C", str(project), *args)
+    assert "Traceback" not in result.err
+    return result
+
+
+def test_the_projects_own_applications_export_to_files_that_plan_finds_unchanged(project):
+    assert apply(project).code == 0
+    files = sorted((project / "applications").glob("*.yaml"))
+    for path in files:
+        path.unlink()
+    result = export(project, "--all")
+    assert result.code == 0, result.err
+    assert f"Exported {len(files)} application(s)" in result.out
+    written = yaml.safe_load((project / "applications" / "wordpress.yaml").read_text())
+    assert written["identifierUris"] == ["api://{appId}"]  # its own app id, as a placeholder
+    assert [r["id"] for r in written["appRoles"]]  # explicit role ids
+    assert written["appRoles"][0]["accessPackage"]["approvers"]  # approvers as user principal names
+    converged(project)
+
+
+def test_a_portal_made_application_is_exported_adopted_and_then_unchanged(project):
+    with open(project / "emulator" / "directory.yaml", "a", encoding="utf-8") as seed:
+        seed.write(PORTAL_APP)
+    plan(project)  # seeds the tenant
+    legacy = next(a for a in tenant(project)["objects"]["applications"] if a["appId"] == APP_ID)
+    result = export(project, "--app-id", APP_ID)
+    assert result.code == 0, result.err
+    written = (project / "applications" / "legacy-intranet.yaml").read_text()
+    assert written.startswith("# yaml-language-server: $schema=")
+    document = yaml.safe_load(written)
+    assert document["appId"] == APP_ID and document["name"] == "legacy-intranet"
+    assert document["appRoles"][0]["id"] == ROLE_ID
+    adopting = plan(project)
+    assert "↻ app.legacy-intranet  (adopt" in adopting.out and "+ app.legacy-intranet  (create)" not in adopting.out
+    assert apply(project).code == 0
+    converged(project)
+    adopted = applications(project)["legacy-intranet"]
+    assert (adopted["id"], adopted["appId"]) == (legacy["id"], APP_ID)
+    assert len([s for s in tenant(project)["objects"]["servicePrincipals"] if s["appId"] == APP_ID]) == 1
+
+
+def test_what_a_file_cannot_say_is_said_not_dropped(project):
+    plan(project)
+    store = Store(project / ".idamconf" / "local.db")
+    from idamconf.emulator.directory import _new_application
+
+    with store.transaction():
+        made = _new_application(store, {"displayName": "Daemon", "requiredResourceAccess": []})
+        made["passwordCredentials"] = [{"keyId": "00000000-0000-0000-0000-000000000001", "hint": "abc"}]
+        store.put("applications", made)
+    store.close()
+    result = export(project, "--app-id", made["appId"])
+    assert "passwordCredentials: 1 client secret(s)" in result.err
+    text = (project / "applications" / "daemon.yaml").read_text()
+    assert "#   - passwordCredentials: 1 client secret(s)" in text
+    assert "owners: the application has no user owner" in result.err  # and validation says what to add
+    assert result.code == 1
+
+
+def test_a_file_is_never_overwritten_without_force(project):
+    assert apply(project).code == 0
+    other = project / "applications" / "wordpress.yaml"
+    mine = other.read_text().replace("name: wordpress", "name: wordpress-two")
+    shutil.move(other, project / "applications" / "wordpress-two.yaml")
+    (project / "applications" / "wordpress.yaml").write_text(mine.replace("name: wordpress-two", "name: blog"))
+    before = (project / "applications" / "wordpress.yaml").read_text()
+    result = export(project, "--app-id", applications(project)["wordpress"]["appId"])
+    assert result.code == 1 and "exists and is not this application's file" in result.err
+    assert (project / "applications" / "wordpress.yaml").read_text() == before
+    assert export(project, "--app-id", applications(project)["wordpress"]["appId"], "--force",
+                  "--out", str(project.parent / "out")).code == 0
+
+
+REVIEW = ("  review:\n    emulator: true\n    seed: emulator/directory.yaml\n"
+          "    tenantId: 00000000-0000-0000-0000-00000000c001\n    verifiedDomains: [contoso.com]\n")
+
+
+def test_a_second_environment_joins_the_file_with_what_differs_there(project):
+    edit(project / "idamconf.yaml", "  devl:\n", REVIEW + "  devl:\n")
+    edit(project / "applications/payments-api.yaml", "tags: [finance, pci]\n",
+         "tags: [finance, pci]\nenvironments: [local]\n")
+    assert apply(project).code == 0
+    out = project.parent / "exported"
+    assert export(project, "--tag", "idamconf:eucs-idam", "--out", str(out)).code == 0
+    edit(project / "applications/payments-api.yaml", "environments: [local]\n", "environments: [local, review]\n")
+    edit(project / "applications/payments-api.yaml", "displayName: Payments API", "displayName: Payments (review)")
+    assert apply(project, "--env", "review").code == 0
+    result = export(project, "-e", "review", "--app-id", applications_in(project, "review")["payments-api"]["appId"],
+                    "--out", str(out))
+    assert result.code == 0, result.err
+    document = yaml.safe_load((out / "payments-api.yaml").read_text())
+    assert document["environments"] == ["local", "review"]
+    assert document["displayName"] == "Payments API"
+    assert document["overrides"]["review"]["displayName"] == "Payments (review)"
+    assert document["overrides"]["review"]["appId"] != document["appId"]
+
+
+def applications_in(project, environment: str) -> dict:
+    store = Store(project / ".idamconf" / f"{environment}.db")
+    found = {a["uniqueName"]: a for a in store.select("applications", {}) if a.get("uniqueName")}
+    store.close()
+    return found
+
+
+def test_which_applications_must_be_said(project):
+    for args in ((), ("--all", "--tag", "x")):
+        result = export(project, *args)
+        assert result.code == 1 and "say which applications to export" in result.err
+    result = export(project, "--app-id", "7a1b2c3d-0000-4000-8000-00000000ffff")
+    assert result.code == 1 and "no application with appId 7a1b2c3d-0000-4000-8000-00000000ffff" in result.err
+    before = sorted(p.name for p in (project / "applications").glob("*.yaml"))
+    export(project, "--app-id", "7a1b2c3d-0000-4000-8000-00000000fffe")
+    assert sorted(p.name for p in (project / "applications").glob("*.yaml")) == before  # nothing written

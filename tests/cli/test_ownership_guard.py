@@ -1,0 +1,211 @@
+"""Every write apply sends is checked against what this run read as the project's, whatever the plan says: a plan
+that (through a bug, or a forged input) names another project's object fails that step with nothing sent."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+import idamconf.workflow
+from idamconf.graph.ownership import GOV, NotOurs, Ownership
+from idamconf.plan.model import Action, AttributeChange, Change
+
+from idamconf.emulator import Store
+from tests.emulator.conftest import Api
+
+from .harness import applications, apply
+from .test_saved_plan_forgery import foreign_app
+
+
+def with_extra_change(monkeypatch, make_change) -> None:
+    """Plans come out of make_plan with one more change, as a bug (or a forged file) would make them."""
+    real = idamconf.workflow.make_plan
+
+    def buggy(desired, live, *args):
+        made = real(desired, live, *args)
+        return replace(made, changes=made.changes + (make_change(),))
+    monkeypatch.setattr(idamconf.workflow, "make_plan", buggy)
+
+
+def test_a_planned_delete_of_another_projects_application_is_not_sent(project, monkeypatch):
+    apply(project)
+    other = foreign_app(project)
+    with_extra_change(monkeypatch, lambda: Change("app.billing", "application", "billing", Action.DELETE,
+                                                  {"displayName": "x"}, None, (), None,
+                                                  {"id": other["id"], "appId": other["appId"]}))
+    result = apply(project, "--allow-delete")
+    assert result.code == 1
+    assert "refused before it was sent" in result.err and "app.billing" in result.err
+    assert "billing" in applications(project)
+
+
+def test_a_planned_update_of_another_projects_application_is_not_sent(project, monkeypatch):
+    apply(project)
+    other = foreign_app(project)
+    before = {"displayName": "Another team's app", "identifierUris": []}
+    with_extra_change(monkeypatch, lambda: Change("app.billing", "application", "billing", Action.UPDATE,
+                                                  before, {**before, "displayName": "Hijacked"},
+                                                  (AttributeChange("displayName", before["displayName"], "Hijacked"),),
+                                                  None, {"id": other["id"], "appId": other["appId"]}))
+    result = apply(project)
+    assert result.code == 1 and "refused before it was sent" in result.err
+    assert applications(project)["billing"]["displayName"] == "Another team's app"
+
+
+# --------------------------------------------------------------------------------------------------- the rules
+OURS = Ownership("idamconf:eucs-idam", {"wordpress"}, {"a1"}, {"app-1"}, {"sp-1"}, {"pkg-1"}, {"pol-1"},
+                 {"GrAnT-1"})
+
+
+@pytest.mark.parametrize("method,path,body", [
+    ("PATCH", "applications(uniqueName='wordpress')", {}),
+    ("PATCH", "applications/A1", {}),  # ids compare case-insensitively
+    ("DELETE", "applications/a1", None),
+    ("POST", "applications/a1/owners/$ref", {"@odata.id": "x"}),
+    ("DELETE", "applications/a1/owners/u1/$ref", None),
+    ("PUT", "applications/a1/logo", b"\x89PNG\r\n\x1a\n"),  # an image, not JSON
+    ("PATCH", "servicePrincipals(appId='app-1')", {}),
+    ("POST", "servicePrincipals/SP-1/owners/$ref", {"@odata.id": "x"}),
+    ("DELETE", "servicePrincipals/sp-1/owners/u1/$ref", None),
+    ("POST", "servicePrincipals/sp-1/appRoleAssignedTo", {"principalId": "g1", "resourceId": "SP-1", "appRoleId": "r"}),
+    ("DELETE", "servicePrincipals/sp-1/appRoleAssignedTo/a1", None),
+    ("POST", GOV + "catalogs", {"displayName": "c"}),
+    ("POST", GOV + "resourceRequests", {"resource": {"originId": "sp-1"}}),
+    ("POST", GOV + "accessPackages", {"displayName": "p"}),
+    ("PATCH", GOV + "accessPackages/pkg-1", {}),
+    ("DELETE", GOV + "accessPackages/pkg-1", None),
+    ("POST", GOV + "accessPackages/pkg-1/resourceRoleScopes", {"scope": {"originId": "sp-1"}}),
+    ("DELETE", GOV + "accessPackages/pkg-1/resourceRoleScopes/rs-1", None),
+    ("POST", GOV + "assignmentPolicies", {"accessPackage": {"id": "pkg-1"}}),
+    ("PUT", GOV + "assignmentPolicies/pol-1", {}),
+    ("DELETE", GOV + "assignmentPolicies/pol-1?x=1", None),
+    # consents held by the project's service principals (apply_permissions.py)
+    ("POST", "servicePrincipals/SP-1/appRoleAssignments", {"principalId": "sp-1", "resourceId": "graph"}),
+    ("DELETE", "servicePrincipals/sp-1/appRoleAssignments/assignment-1", None),
+    ("POST", "oauth2PermissionGrants", {"clientId": "sp-1", "consentType": "AllPrincipals", "resourceId": "graph"}),
+    ("PATCH", "oauth2PermissionGrants/GrAnT-1", {"scope": "User.Read"}),
+    ("DELETE", "oauth2PermissionGrants/GrAnT-1", None),
+])
+def test_writes_to_the_projects_objects_are_allowed(method, path, body):
+    OURS.check(method, path, body)
+
+
+@pytest.mark.parametrize("method,path,body", [
+    ("PATCH", "applications(uniqueName='billing')", {}),
+    ("PATCH", "applications(uniqueName='wordpress'')", {}),
+    ("PATCH", "applications/a2", {}),
+    ("DELETE", "applications/a2", None),
+    ("POST", "applications/a2/owners/$ref", {}),
+    ("PUT", "applications/a2/logo", b"\x89PNG\r\n\x1a\n"),
+    ("DELETE", "applications/a1/logo", None),  # a logo is replaced, never deleted
+    ("PUT", "applications/a1", {}),
+    ("POST", "applications/a1/addPassword", {}),  # not a write apply makes
+    ("POST", "applications", {"displayName": "x"}),  # creates go by uniqueName only
+    ("PATCH", "servicePrincipals(appId='app-2')", {}),
+    ("DELETE", "servicePrincipals/sp-1", None),
+    ("PATCH", "servicePrincipals/sp-1", {}),  # written by appId upsert only
+    ("POST", "servicePrincipals/sp-2/owners/$ref", {"@odata.id": "x"}),
+    ("DELETE", "servicePrincipals/sp-2/owners/u1/$ref", None),
+    ("POST", "servicePrincipals/sp-2/appRoleAssignedTo", {"principalId": "g1", "resourceId": "sp-2", "appRoleId": "r"}),
+    ("POST", "servicePrincipals/sp-1/appRoleAssignedTo", {"principalId": "g1", "resourceId": "sp-2", "appRoleId": "r"}),
+    ("POST", "servicePrincipals/sp-1/appRoleAssignedTo", {"principalId": "g1", "appRoleId": "r"}),
+    ("DELETE", "servicePrincipals/sp-2/appRoleAssignedTo/a1", None),
+    ("POST", "groups/g1/appRoleAssignments", {"principalId": "g1", "resourceId": "sp-1", "appRoleId": "r"}),
+    ("DELETE", "groups/g1/appRoleAssignments/a1", None),
+    ("PATCH", GOV + "catalogs/c1", {}),
+    ("DELETE", GOV + "catalogs/c1", None),
+    ("POST", GOV + "resourceRequests", {"resource": {"originId": "sp-2"}}),
+    ("PATCH", GOV + "accessPackages/pkg-2", {}),
+    ("DELETE", GOV + "accessPackages/pkg-2", None),
+    ("POST", GOV + "accessPackages/pkg-2/resourceRoleScopes", {"scope": {"originId": "sp-1"}}),
+    ("POST", GOV + "accessPackages/pkg-1/resourceRoleScopes", {"scope": {"originId": "sp-2"}}),
+    ("POST", GOV + "assignmentPolicies", {"accessPackage": {"id": "pkg-2"}}),
+    ("PUT", GOV + "assignmentPolicies/pol-2", {}),
+    ("DELETE", GOV + "assignmentPolicies/pol-2", None),
+    ("PATCH", "users/u1", {}),
+    ("POST", "groups/g1/members/$ref", {}),
+    # consents: only on the project's service principals, only as their own, only grants read or made as theirs
+    ("POST", "servicePrincipals/sp-2/appRoleAssignments", {"principalId": "sp-2"}),
+    ("POST", "servicePrincipals/sp-1/appRoleAssignments", {"principalId": "sp-2"}),  # another principal's
+    ("POST", "servicePrincipals/sp-1/appRoleAssignedTo", {"principalId": "sp-1"}),  # the resource's side
+    ("DELETE", "servicePrincipals/sp-2/appRoleAssignments/assignment-1", None),
+    ("PATCH", "servicePrincipals/sp-1/appRoleAssignments/assignment-1", {}),
+    ("POST", "oauth2PermissionGrants", {"clientId": "sp-2", "consentType": "AllPrincipals"}),
+    ("POST", "oauth2PermissionGrants", {"consentType": "AllPrincipals"}),
+    ("PATCH", "oauth2PermissionGrants/grant-1", {"scope": "x"}),  # grant ids are case-sensitive
+    ("DELETE", "oauth2PermissionGrants/grant-2", None),
+])
+def test_writes_to_anything_else_are_refused(method, path, body):
+    with pytest.raises(NotOurs):
+        OURS.check(method, path, body)
+
+
+def test_what_a_write_creates_becomes_the_projects():
+    from idamconf.graph.client import Response
+
+    owned = Ownership("idamconf:p", {"new"})
+    owned.observe("PATCH", "applications(uniqueName='new')", {}, Response(201, {"id": "N1", "appId": "NA"}))
+    owned.check("PATCH", "applications/n1", {})
+    owned.check("PATCH", "servicePrincipals(appId='na')", {})
+    owned.observe("POST", GOV + "accessPackages", {}, Response(201, {"id": "P9"}))
+    owned.check("POST", GOV + "assignmentPolicies", {"accessPackage": {"id": "p9"}})
+
+
+def test_a_grant_made_or_found_for_the_projects_client_becomes_the_projects():
+    from idamconf.graph.client import Response
+
+    owned = Ownership("idamconf:p", service_principals={"sp-1"})
+    owned.observe("POST", "oauth2PermissionGrants", {}, Response(201, {"id": "Made", "clientId": "SP-1"}))
+    owned.observe("GET", "oauth2PermissionGrants?$filter=x", None,
+                  Response(200, {"value": [{"id": "Found", "clientId": "sp-1"}, {"id": "Theirs", "clientId": "sp-2"}]}))
+    owned.check("PATCH", "oauth2PermissionGrants/Made", {"scope": "a"})
+    owned.check("DELETE", "oauth2PermissionGrants/Found", None)
+    with pytest.raises(NotOurs):
+        owned.check("DELETE", "oauth2PermissionGrants/Theirs", None)
+
+
+def test_a_read_by_name_teaches_only_an_object_carrying_the_tag():
+    from idamconf.graph.client import Response
+
+    owned = Ownership("idamconf:p", {"mine"})
+    owned.observe("GET", "applications(uniqueName='mine')?$select=id", None,
+                  Response(200, {"id": "x1", "appId": "xa", "tags": ["other"]}))
+    with pytest.raises(NotOurs):
+        owned.check("PATCH", "applications/x1", {})
+    owned.observe("GET", "applications(uniqueName='mine')", None,
+                  Response(200, {"id": "x1", "appId": "xa", "tags": ["IDAMCONF:P"]}))  # as Graph compares: any case
+    owned.check("PATCH", "applications/x1", {})
+
+
+def test_a_refused_write_is_never_sent():
+    import asyncio
+
+    from idamconf.graph.client import GraphClient, NotWritten
+
+    class NoAdapter:
+        async def send_primitive_async(self, *args):
+            raise AssertionError("a refused write reached the network")
+
+    client = GraphClient(NoAdapter(), "http://emulator.localhost/v1.0")
+    client.ownership = Ownership("idamconf:p")
+    with pytest.raises(NotWritten):
+        asyncio.run(client.call("DELETE", "applications/someone-elses"))
+
+
+def test_a_planned_assignment_on_another_projects_service_principal_is_not_sent(project, monkeypatch):
+    """Granting a role of an application that is not the project's -- or taking one away -- is refused before it is
+    sent, whatever the plan says."""
+    from .test_assignments import CLAIMANTS, granted
+
+    apply(project)
+    other = foreign_app(project)
+    principal = Api(Store(project / ".idamconf" / "local.db")).post("servicePrincipals", json={"appId": other["appId"]})
+    foreign = principal.json()["id"]
+    with_extra_change(monkeypatch, lambda: Change(
+        "app.expenses.assignment[x/group:y]", "assignment", "expenses", Action.DELETE,
+        {"appRoleId": "r", "principalId": CLAIMANTS, "principalType": "Group"}, None, (), None,
+        {"servicePrincipalId": foreign, "assignmentId": "a1"}))
+    result = apply(project, "--allow-delete")
+    assert result.code == 1 and "refused before it was sent" in result.err
+    assert (CLAIMANTS, "Internal.User") in granted(project, "expenses")

@@ -1,0 +1,150 @@
+"""The project's record in the tenant: one apply at a time (the lease), and the configuration the project is bound
+to (its home), so that neither a second apply nor a changed `project:` can act on what it does not own."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+from idamconf.emulator import Store
+from idamconf.record import configuration_home, record_name
+from idamconf.record.home import repository
+
+from .harness import EXAMPLE_APPLICATIONS, applications, apply, edit, idamconf, plan, tenant
+from .test_saved_plans import out_of_band
+from .test_scenarios import converged
+
+RECORD = record_name("eucs-idam")
+
+
+def record(project) -> dict:
+    found = [a for a in tenant(project)["objects"].get("applications", []) if a.get("uniqueName") == RECORD]
+    assert len(found) == 1
+    return found[0]
+
+
+def set_notes(project, **state) -> None:
+    store = Store(project / ".idamconf" / "local.db")
+    with store.transaction():
+        doc = store.find("applications", "uniqueName", RECORD)
+        store.put("applications", {**doc, "notes": json.dumps({"idamconf": 1, **state})})
+    store.close()
+
+
+def later(minutes: int) -> str:
+    return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_apply_records_the_configurations_home_and_releases_its_lease(project):
+    assert apply(project).code == 0
+    state = json.loads(record(project)["notes"])
+    assert state["home"] == configuration_home(project) and state["lease"] is None
+    assert record(project)["tags"] == ["idamconf-record"]
+    assert RECORD not in plan(project).out  # never part of the project's plan
+    converged(project)
+
+
+def test_an_apply_waits_for_the_lease_another_holds_then_refuses_with_nothing_changed(project):
+    assert apply(project).code == 0
+    set_notes(project, home=configuration_home(project),
+              lease={"holder": "x", "host": "build-agent-7", "pid": 1, "by": "GitHub Actions run 99", "until": later(10)})
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    result = idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0")
+    assert result.code == 1
+    assert "another apply of project eucs-idam is running: held by GitHub Actions run 99 until" in result.err
+    assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
+
+
+def test_an_expired_lease_or_one_of_a_process_gone_is_taken_over(project):
+    assert apply(project).code == 0
+    home = configuration_home(project)
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    set_notes(project, home=home, lease={"holder": "x", "host": "elsewhere", "pid": 1, "by": "a killed run",
+                                         "until": later(-1)})
+    assert idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0").code == 0
+    import socket
+
+    edit(project / "applications/wordpress.yaml", "displayName: Contoso Blog", "displayName: Blog")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    set_notes(project, home=home, lease={"holder": "y", "host": socket.gethostname(), "pid": int(dead.stdout),
+                                         "by": "a killed apply on this machine", "until": later(10)})
+    assert idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0").code == 0
+    assert applications(project)["wordpress"]["displayName"] == "Blog"
+
+
+def test_two_applies_at_once_leave_one_of_everything(project):
+    command = [sys.executable, "-m", "idamconf", "apply", "-C", str(project), "--auto-approve", "--no-colour"]
+    assert plan(project).code == 0  # the tenant is seeded before the race
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(run.wait(timeout=120), run.stdout.read(), run.stderr.read()) for run in runs]
+    assert sorted(code for code, _, _ in results) in ([0, 0], [0, 1]), results
+    for code, _, err in results:
+        assert code == 0 or "The tenant changed after the plan was made" in err or "another apply" in err, err
+    from .test_access_packages import governance
+
+    packages = governance(project)
+    assert all(len(package["policies"]) == 1 for package in packages.values()), packages
+    converged(project)
+
+
+def test_the_tenant_changing_while_waiting_for_the_lease_is_refused(project, monkeypatch):
+    assert apply(project).code == 0
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    from idamconf.record import lease
+
+    real = lease.Lease.acquire
+
+    async def meanwhile(self, wait, say=lambda text: None):
+        out_of_band(project, "payments-api", description="changed by someone else meanwhile")
+        await real(self, wait, say)
+    monkeypatch.setattr(lease.Lease, "acquire", meanwhile)
+    result = apply(project)
+    assert result.code == 1 and "The tenant changed after the plan was made (app.payments-api)" in result.err
+    assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
+
+
+def test_a_project_bound_to_another_configuration_is_refused_unless_rebound(project):
+    assert apply(project).code == 0
+    set_notes(project, home="github.com/contoso/other-team:idam", lease=None)
+    result = plan(project)
+    assert result.code == 1
+    assert "project 'eucs-idam' is managed from github.com/contoso/other-team:idam, not from this configuration" \
+        in result.err and "--rebind-project" in result.err
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    assert apply(project).code == 1
+    assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
+    assert plan(project, "--rebind-project").code == 0
+    assert apply(project, "--rebind-project").code == 0
+    assert json.loads(record(project)["notes"])["home"] == configuration_home(project)
+    converged(project)
+
+
+def test_changing_project_to_another_name_is_refused(project):
+    assert apply(project).code == 0
+    edit(project / "idamconf.yaml", "project: eucs-idam", "project: payroll")
+    result = plan(project)
+    assert result.code == 1
+    assert "manages project 'eucs-idam', and now says project 'payroll'" in result.err
+    assert idamconf("apply", "-C", str(project), "--auto-approve", "--allow-delete").code == 1
+    assert set(applications(project)) == EXAMPLE_APPLICATIONS
+
+
+def test_another_projects_name_cannot_be_claimed_to_delete_its_applications(project, tmp_path):
+    import shutil
+
+    assert apply(project).code == 0  # project eucs-idam, bound to this configuration
+    other = tmp_path / "other-team"
+    shutil.copytree(project, other)  # the tenant (.idamconf/local.db) comes along: the same tenant, as seen from
+    for name in ("wordpress", "payments-api"):  # another team's configuration, elsewhere, saying `project: eucs-idam`
+        (other / "applications" / f"{name}.yaml").unlink()
+    result = idamconf("apply", "-C", str(other), "--auto-approve", "--allow-delete")
+    assert result.code == 1 and "project 'eucs-idam' is managed from" in result.err
+    assert set(applications(other)) == EXAMPLE_APPLICATIONS  # nothing was deleted
+
+
+def test_repository_urls_name_one_repository_however_cloned():
+    for url in ("https://github.com/contoso/identity.git", "git@github.com:contoso/identity.git",
+                "https://x-access-token:abc@GitHub.com/contoso/identity/", "ssh://git@github.com/contoso/identity"):
+        assert repository(url) == "github.com/contoso/identity"

@@ -1,0 +1,179 @@
+"""A saved plan is evidence of what was reviewed, never instructions: whatever is edited in it, apply either runs the
+plan it computes itself from the configuration and the tenant, or refuses with nothing changed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from idamconf.emulator import Store
+from idamconf.plan import signing
+
+from .harness import applications, apply, edit, idamconf, plan
+
+FOREIGN = {"displayName": "Another team's app", "uniqueName": "billing", "tags": ["idamconf:other-team"],
+           "web": {"redirectUris": ["https://billing.contoso.com/signin"]}}
+
+
+def foreign_app(project) -> dict:
+    """Another project's application, made in the tenant (after the tenant was seeded by a first plan)."""
+    assert plan(project).code == 0
+    store = Store(project / ".idamconf" / "local.db")
+    from idamconf.emulator.directory import _new_application
+
+    with store.transaction():
+        made = _new_application(store, dict(FOREIGN))
+    store.close()
+    return made
+
+
+def saved(project, *extra) -> tuple:
+    path = project.parent / "plan.json"
+    result = plan(project, "--out", str(path), *extra)
+    assert result.code == 0, result.err
+    return path, json.loads(path.read_text())
+
+
+def write(path, document) -> None:
+    path.write_text(json.dumps(document, indent=1, sort_keys=True))
+
+
+def apply_saved(project, path, *extra):
+    return idamconf("apply", str(path), "-C", str(project), "--auto-approve", "--allow-delete", *extra)
+
+
+def change(document, address) -> dict:
+    return next(c for c in document["plan"]["changes"] if c["address"] == address)
+
+
+def test_an_added_redirect_uri_is_refused(project):
+    path, document = saved(project)
+    wordpress = change(document, "app.wordpress")
+    wordpress["after"]["web"]["redirectUris"].append("https://attacker.example/callback")
+    write(path, document)
+    result = apply_saved(project, path)
+    assert result.code == 1
+    assert "Saved plan differs from the plan computed now" in result.err and "app.wordpress" in result.err
+    assert applications(project) == {}  # nothing was created, not even what the plan rightly held
+
+
+def test_a_deletion_of_another_projects_application_by_id_is_refused(project):
+    apply(project)
+    other = foreign_app(project)
+    path, document = saved(project)  # no changes
+    forged = {**change(document, "app.wordpress"), "action": "delete", "after": None,
+              "ids": {"id": other["id"], "appId": other["appId"]}}
+    document["plan"]["changes"].append({**forged, "address": "app.billing", "application": "billing"})
+    document["plan"]["summary"]["destroy"] = 1
+    write(path, document)
+    result = apply_saved(project, path)
+    assert result.code == 1 and "app.billing" in result.err
+    assert "billing" in applications(project)  # still there
+
+
+def test_an_upsert_over_another_projects_application_by_name_is_refused(project):
+    foreign_app(project)
+    path, document = saved(project)
+    wordpress = change(document, "app.wordpress")
+    document["plan"]["changes"].append({**wordpress, "address": "app.billing", "application": "billing",
+                                        "after": {**wordpress["after"], "displayName": "Hijacked"}})
+    write(path, document)
+    assert apply_saved(project, path).code == 1
+    assert applications(project)["billing"]["displayName"] == "Another team's app"
+
+
+def test_rewriting_the_fingerprints_and_digest_as_well_does_not_help(project):
+    apply(project)
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    path, document = saved(project)
+    wordpress = change(document, "app.wordpress")
+    wordpress["after"]["identifierUris"] = ["api://stolen"]
+    document["fingerprints"] = {}
+    document["configuration_digest"] = "0" * 64
+    write(path, document)
+    result = apply_saved(project, path)
+    assert result.code == 1
+    assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
+
+
+def test_a_plan_for_another_environment_is_refused_even_if_relabelled(project):
+    edit(project / "idamconf.yaml", "  devl:\n", "  review:\n    emulator: true\n    seed: emulator/directory.yaml\n"
+         "    tenantId: 00000000-0000-0000-0000-00000000c002\n    verifiedDomains: [contoso.com]\n  devl:\n")
+    apply(project, "--env", "review")
+    path, document = saved(project, "--env", "review")  # nothing to do in review
+    document["plan"]["environment"] = "local"  # relabelled: apply would then choose local
+    write(path, document)
+    result = apply_saved(project, path)
+    assert result.code == 1
+    assert applications(project) == {}
+
+
+def test_a_damaged_saved_plan_is_a_diagnostic_not_a_traceback(project):
+    path, document = saved(project)
+    del document["plan"]["environment"]
+    write(path, document)
+    result = apply_saved(project, path)
+    assert result.code == 1 and "saved plan is damaged" in result.err
+    assert "Traceback" not in result.err + result.out
+
+
+# ------------------------------------------------------------------------------------------------------- signing
+KEY = "k" * 40
+
+
+@pytest.fixture
+def signing_key(monkeypatch):
+    monkeypatch.setenv(signing.KEY_VARIABLE, KEY)
+    monkeypatch.setenv("GITHUB_RUN_ID", "4242")
+    monkeypatch.setenv("GITHUB_WORKFLOW_REF", "contoso/idam/.github/workflows/idamconf.yml@refs/heads/main")
+
+
+def test_a_signed_plan_applies_where_the_key_is_known(project, signing_key):
+    path, document = saved(project)
+    assert document["signature"]["algorithm"] == "HMAC-SHA256"
+    assert document["made_by"]["github_run_id"] == "4242"
+    assert KEY not in path.read_text()  # the key itself is never written
+    result = apply_saved(project, path)
+    assert result.code == 0, result.err
+    assert "signed" in result.out and "github_run_id=4242" in result.out
+
+
+def test_a_signed_plan_whose_content_changed_is_refused(project, signing_key):
+    path, document = saved(project)
+    document["made_by"]["github_run_id"] = "1"  # provenance is signed too
+    write(path, document)
+    result = apply_saved(project, path)
+    assert result.code == 1 and "signature does not match" in result.err
+    assert applications(project) == {}
+
+
+def test_an_unsigned_plan_is_refused_where_the_key_is_set(project, monkeypatch):
+    path, _ = saved(project)
+    monkeypatch.setenv(signing.KEY_VARIABLE, KEY)
+    result = apply_saved(project, path)
+    assert result.code == 1 and "not signed" in result.err
+    assert applications(project) == {}
+
+
+def test_a_signed_plan_is_refused_where_the_key_is_not_set(project, signing_key, monkeypatch):
+    path, _ = saved(project)
+    monkeypatch.delenv(signing.KEY_VARIABLE)
+    result = apply_saved(project, path)
+    assert result.code == 1 and "is not set here" in result.err
+
+
+def test_a_plan_signed_with_another_key_is_refused(project, signing_key, monkeypatch):
+    path, _ = saved(project)
+    monkeypatch.setenv(signing.KEY_VARIABLE, "x" * 40)
+    assert apply_saved(project, path).code == 1
+    assert applications(project) == {}
+
+
+def test_a_short_key_is_refused_without_printing_it(project, monkeypatch):
+    monkeypatch.setenv(signing.KEY_VARIABLE, "short-secret-value")
+    result = plan(project, "--out", str(project.parent / "plan.json"))
+    assert result.code == 1 and "too short" in result.err
+    assert "short-secret-value" not in result.err + result.out
+    assert not (project.parent / "plan.json").exists()
+    assert not (project / ".idamconf").exists()  # refused before the tenant was opened

@@ -1,0 +1,57 @@
+"""Which characters are hidden, and how they are shown: the table every format shares."""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from idamconf.escape.characters import HIDDEN, visible
+
+from .hostile import VALUES
+
+PROPERTY = settings(deadline=None, database=None, max_examples=150)
+NEVER_RAW = ("Cc", "Cf", "Zl", "Zp", "Cs")  # controls, format characters (bidi...), line/paragraph separators
+
+
+def test_every_control_format_and_separator_character_of_this_python_is_hidden():
+    missing = [f"U+{code:04X}" for code in range(sys.maxunicode + 1)
+               if unicodedata.category(chr(code)) in NEVER_RAW and not HIDDEN.fullmatch(chr(code))]
+    assert missing == [], f"add these to escape/characters.py (Unicode {unicodedata.unidata_version}): {missing}"
+
+
+def test_fillers_that_draw_nothing_are_hidden_too():
+    for filler in ("\u115f", "\u1160", "\u3164", "\uffa0", "\u034f", "\u17b4"):
+        assert HIDDEN.fullmatch(filler)
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("\x1b]52;c;aGk=\x07", "\\x1b]52;c;aGk=\\x07"),  # OSC 52: writes the clipboard
+    ("\x1b[1A\x1b[2K", "\\x1b[1A\\x1b[2K"),  # cursor up, erase line: rewrites what was shown
+    ("\x9b2J", "\\x9b2J"),  # 8-bit CSI
+    ("a\r\nb\tc", "a\\r\\nb\\tc"),
+    ("abc\u202edcba", "abc\\u202edcba"),  # right-to-left override
+    ("x\U000e0041", "x\\U000e0041"),  # a tag character: invisible
+    ("\ud800", "\\ud800"),  # a lone surrogate cannot even be written to a UTF-8 stream
+    ("é 日本 C:\\temp", "é 日本 C:\\temp"),  # everything that draws itself stays
+])
+def test_hidden_characters_are_shown_as_python_writes_them(raw, shown):
+    assert visible(raw) == shown
+
+
+@PROPERTY
+@given(VALUES)
+def test_what_is_visible_holds_nothing_hidden_and_is_one_line(value):
+    shown = visible(value)
+    assert HIDDEN.search(shown) is None
+    assert len(shown.splitlines()) <= 1
+    shown.encode("utf-8")  # no lone surrogate left
+
+
+@PROPERTY
+@given(st.text().filter(lambda text: HIDDEN.search(text) is None))
+def test_a_value_with_nothing_hidden_is_shown_as_it_is(value):
+    assert visible(value) == value

@@ -1,0 +1,125 @@
+"""JSON, GitHub workflow commands and SARIF: each value stays a value -- inside its string, its command property or
+message, its URI -- and a reader gets back what was written, with nothing hidden left raw."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from idamconf.escape import json_dumps, sarif_text, sarif_uri, workflow_data, workflow_property
+from idamconf.escape.characters import HIDDEN, visible
+from idamconf.lint.model import Finding
+from idamconf.lint.render_sarif import render as render_sarif
+from idamconf.plan.saved import plan_to_dict
+
+from .hostile import NAMES, VALUES, plan_of
+
+PROPERTY = settings(deadline=None, database=None, max_examples=150)
+
+
+# --- JSON ----------------------------------------------------------------------------------------------------------
+
+@PROPERTY
+@given(NAMES)
+def test_a_plans_json_reads_back_the_same_and_shows_nothing_hidden(names):
+    document = plan_to_dict(plan_of(names))
+    text = json_dumps(document, indent=2)
+    # as the standard library reads back its own output: a high and a low surrogate that were two values' ends
+    # (possible only in a Python string) read back as one character, in any JSON
+    assert json.loads(text) == json.loads(json.dumps(document))
+    assert HIDDEN.search(text.replace("\n", "")) is None  # only the indentation's own line ends
+    assert len(text.splitlines()) == text.count("\n") + 1  # no U+2028, U+0085... a reader would break a line at
+    assert "##[" not in text and not any(line.lstrip().startswith("::") for line in text.split("\n"))
+
+
+@pytest.mark.parametrize("raw, escaped", [
+    ("\x85", "\\u0085"), ("\u2028", "\\u2028"), ("\u202e", "\\u202e"), ("\x7f", "\\u007f"),
+    ("\U000e0041", "\\udb40\\udc41"), ("\ud800", "\\ud800"), ("é", "é"), ("\x1b", "\\u001b"),
+    ("##[error]x", "##\\u005berror]x"),
+])
+def test_json_escapes_what_json_dumps_leaves_raw(raw, escaped):
+    assert json_dumps(raw) == f'"{escaped}"'
+
+
+# --- GitHub workflow commands --------------------------------------------------------------------------------------
+
+def runner_reads(line: str) -> tuple[str, dict[str, str], str]:
+    """A workflow command as the runner parses it (`::name key=value,key=value::message`), values decoded."""
+    match = re.fullmatch(r"::(\w+) ([^:]*)::(.*)", line, re.DOTALL)
+    assert match, line
+    properties = dict(pair.split("=", 1) for pair in match.group(2).split(","))
+    return match.group(1), {key: _decoded(value) for key, value in properties.items()}, _decoded(match.group(3))
+
+
+def _decoded(text: str) -> str:
+    for code, character in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
+        text = text.replace(code, character)
+    return text
+
+
+@PROPERTY
+@given(VALUES, VALUES, VALUES)
+def test_a_workflow_command_carries_its_values_and_no_other_command(file, title, message):
+    line = f"::error file={workflow_property(file)},title={workflow_property(title)}::{workflow_data(message)}"
+    assert "\n" not in line and "\r" not in line and HIDDEN.search(line) is None
+    name, properties, text = runner_reads(line)
+    assert name == "error" and set(properties) == {"file", "title"}
+
+    def shown(value: str) -> str:  # hidden characters but line ends are shown, line ends travel encoded
+        return "\n".join("\r".join(map(visible, part.split("\r"))) for part in value.split("\n"))
+    assert properties == {"file": shown(file), "title": shown(title)} and text == shown(message)
+
+
+def test_workflow_command_escaping_as_actions_core_writes_it():
+    assert workflow_data("50% done\r\n::error::forged") == "50%25 done%0D%0A::error::forged"
+    assert workflow_property("a:b,c=d%\n") == "a%3Ab%2Cc=d%25%0A"
+    assert workflow_data("\x1b[31mred") == "\\x1b[31mred"  # the log viewer would colour it
+
+
+# --- SARIF ---------------------------------------------------------------------------------------------------------
+
+PATHS = st.lists(VALUES.filter(lambda part: part not in ("", ".", "..") and "/" not in part), min_size=1,
+                 max_size=3).map("/".join)
+
+
+@PROPERTY
+@given(PATHS)
+def test_a_sarif_uri_is_a_relative_reference_that_names_the_file(path):
+    uri = sarif_uri(path)
+    assert re.fullmatch(r"[A-Za-z0-9\-._~%/]*", uri)  # unreserved characters, '/' and percent-encodings only
+    assert unquote(uri, errors="surrogateescape") in (path, visible(path))  # (the latter: a lone U+D800)
+
+
+@pytest.mark.parametrize("path, uri", [
+    ("applications/my app.yaml", "applications/my%20app.yaml"),
+    ("applications/a#b?.yaml", "applications/a%23b%3F.yaml"),
+    ("applications/100%.yaml", "applications/100%25.yaml"),
+    ("c:/x.yaml", "c%3A/x.yaml"),  # not a scheme
+    ("applications/café.yaml", "applications/caf%C3%A9.yaml"),
+])
+def test_sarif_uris_are_percent_encoded(path, uri):
+    assert sarif_uri(path) == uri
+
+
+@PROPERTY
+@given(VALUES)
+def test_a_sarif_message_holds_no_link_and_nothing_hidden(value):
+    text = sarif_text(value)
+    assert HIDDEN.search(text) is None
+    unescaped = re.sub(r"\\[\\\[\]]", "", text)
+    assert "[" not in unescaped and "]" not in unescaped  # SARIF's embedded links need a bare '['
+
+
+def test_the_sarif_log_encodes_file_names_and_escapes_messages(tmp_path):
+    file = tmp_path / "applications" / "my app#1.yaml"
+    finding = Finding("owners.two", "warning", "owner [x](1) \x1b[2K\u202e", "add one", str(file), 3, 5)
+    log = json.loads(render_sarif([finding], Path(tmp_path)))
+    result = log["runs"][0]["results"][0]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "applications/my%20app%231.yaml"
+    assert result["message"]["text"] == "owner \\[x\\](1) \\x1b\\[2K\\u202e. Fix: add one."
