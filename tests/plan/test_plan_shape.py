@@ -64,7 +64,9 @@ def test_deleted_applications_come_last(project):
     assert apply(project).code == 0
     (project / "applications/hr-self-service.yaml").unlink()
     edit(project / WORDPRESS, "displayName: WordPress Blog", "displayName: Contoso Blog")
-    lines = [line for line in plan(project).out.splitlines() if line.startswith("  ") and "  (" in line]
+    # The changes in the order apply makes them: after the deletions listed first for the reader's attention.
+    listing = plan(project).out.split("idamconf will perform these actions:", 1)[1]
+    lines = [line for line in listing.splitlines() if line.startswith("  ") and "  (" in line]
     assert lines[-1] == "  - app.hr-self-service  (destroy)"
     assert lines.index("  ~ app.wordpress  (update)") < lines.index("  - app.hr-self-service  (destroy)")
     assert "  - app.hr-self-service.role.HR.Manager.access_package  (destroy)" in lines[:-1]
