@@ -17,7 +17,7 @@ def test_security_rules_are_tagged_and_only_they(project):
     rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
     assert {rule["id"]: rule.get("properties") for rule in rules if "properties" in rule} == {
         "security.token-lifetime": {"tags": ["security"]}, "security.secret-in-file": {"tags": ["security"]},
-        "security.multi-tenant": {"tags": ["security"]}}
+        "security.multi-tenant": {"tags": ["security"]}, "security.high-privilege-permission": {"tags": ["security"]}}
 
 
 def test_a_duplicate_display_name_is_shown_where_both_are(project):
@@ -40,7 +40,7 @@ def test_the_terminal_shows_each_finding_its_fix_and_a_summary(project):
         f"used by payments-api ({project / PAYMENTS}:3)\n"
         "    fix: give each application its own display name\n"
         "\n"
-        "lint: 0 error(s), 1 warning(s) from 11 rules.\n")
+        "lint: 0 error(s), 1 warning(s) from 12 rules.\n")
 
 
 def test_a_finding_graded_alike_everywhere_carries_no_note(project):
@@ -65,7 +65,7 @@ def test_each_finding_says_where_and_how_to_fix_it(project):
         "lets accounts outside the organisation sign in\n"
         "    fix: use AzureADMyOrg (the default) unless the security team has approved a multi-tenant application\n"
         "\n"
-        "lint: 0 error(s), 2 warning(s) from 11 rules.\n")
+        "lint: 0 error(s), 2 warning(s) from 12 rules.\n")
 
 
 def test_a_secret_finding_says_how_to_get_rid_of_it(project):
