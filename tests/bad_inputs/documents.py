@@ -57,7 +57,8 @@ def application(draw) -> dict:
     if draw(st.booleans()):
         document["web"] = {"redirectUris": [f"https://{name}.contoso.com/signin"]}
     if draw(st.booleans()):
-        document["identifierUris"] = [f"api://generated-{name}"]
+        # Graph refuses an identifier URI without the app's id, the tenant's id or a verified domain (main's rule).
+        document["identifierUris"] = [f"api://{{appId}}/generated-{name}"]
     if draw(st.booleans()):
         document["tags"] = draw(st.lists(st.sampled_from(["hr", "finance", "public-facing"]), unique=True))
     if draw(st.booleans()):
