@@ -19,7 +19,7 @@ def graph(project, method: str, path: str, body=None, status: int | None = None)
         store = Store(project / ".idamconf" / "local.db")
         try:
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(store)),
-                                         base_url="http://graph.test/v1.0/",
+                                         base_url="http://emulator.localhost/v1.0/",
                                          headers={"Authorization": "Bearer another-client"}) as client:
                 response = await client.request(method, path, json=body)
         finally:

@@ -29,8 +29,8 @@ def test_an_application_whose_packages_cannot_go_is_kept_and_finished_next_time(
     assert apply(project).code == 0
     (project / "applications/hr-self-service.yaml").unlink()
     real_open = embedded.open_app
-    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None: real_open(
-        state, seed, RefusePolicyDeletion()))
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None, tenant=None: real_open(
+        state, seed, RefusePolicyDeletion(), tenant))
     result = apply(project, "--allow-delete")
     assert result.code == 1
     assert "403 Authorization_RequestDenied" in result.err
