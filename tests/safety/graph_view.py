@@ -37,6 +37,13 @@ def listed(project, path: str) -> list[dict]:
     return graph(project, "GET", path)["value"]
 
 
+def applications(project) -> list[str]:
+    """The uniqueNames of the tenant's applications, but for projects' records (`idamconf.project.<name>`: idamconf's
+    own bookkeeping, idamconf/record/, which a configured name can never take: a dot is not allowed in one)."""
+    return sorted(app["uniqueName"] for app in listed(project, "applications")
+                  if not (app.get("uniqueName") or "").startswith("idamconf.project."))
+
+
 def application(project, name: str) -> dict:
     return graph(project, "GET", f"applications(uniqueName='{name}')")
 

@@ -13,7 +13,9 @@ import pytest
 
 from idamconf.commands import run_command
 
-from .graph_view import listed
+from tests.cli.harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD
+
+from .graph_view import applications, listed
 
 PROMPT = "Do you want to perform these actions? Only 'yes' will be accepted: "
 
@@ -38,9 +40,8 @@ def test_the_answer_yes_applies(project, monkeypatch, capsys):
     code, out, err = apply_typing(project, monkeypatch, capsys, "yes\n")
     assert code == 0, err
     assert PROMPT in out
-    assert "Apply complete: 43 added, 0 changed, 0 destroyed." in out
-    assert sorted(app["uniqueName"] for app in listed(project, "applications")) == [
-        "hr-self-service", "payments-api", "wordpress"]
+    assert f"Apply complete: {EXAMPLES_TO_ADD} added, 0 changed, 0 destroyed." in out
+    assert applications(project) == sorted(EXAMPLE_APPLICATIONS)
 
 
 @pytest.mark.parametrize("typed", ["y\n", "Yes\n", "YES\n", "no\n", "\n", "yes please\n", "ok\n"])
@@ -67,7 +68,7 @@ def test_auto_approve_asks_nothing(project, monkeypatch, capsys):
     code = run_command("apply", project, None, True, False, False, None, "human", 60)
     out, _ = capsys.readouterr()
     assert code == 0 and PROMPT not in out
-    assert len(listed(project, "applications")) == 3
+    assert applications(project) == sorted(EXAMPLE_APPLICATIONS)
 
 
 def test_a_refused_deletion_asks_nothing_and_changes_nothing(project, monkeypatch, capsys):
@@ -75,7 +76,7 @@ def test_a_refused_deletion_asks_nothing_and_changes_nothing(project, monkeypatc
     (project / "applications/payments-api.yaml").unlink()
     code, out, err = apply_typing(project, monkeypatch, capsys, "yes\n")
     assert code == 1 and PROMPT not in out
-    assert "deletions need --allow-delete. Nothing was changed." in err
+    assert "that needs --allow-delete. Nothing was changed." in err
     assert "payments-api" in {app["uniqueName"] for app in listed(project, "applications")}
 
 
@@ -112,5 +113,5 @@ def test_in_a_real_terminal_no_applies_nothing_and_yes_applies(project):
     assert listed(project, "applications") == []
     code, screen = in_a_terminal(project, b"yes\n")
     assert code == 0, screen
-    assert "Apply complete: 43 added, 0 changed, 0 destroyed." in screen
-    assert len(listed(project, "applications")) == 3
+    assert f"Apply complete: {EXAMPLES_TO_ADD} added, 0 changed, 0 destroyed." in screen
+    assert applications(project) == sorted(EXAMPLE_APPLICATIONS)
