@@ -1,6 +1,7 @@
 """What an environment's settings mean when idamconf connects: how fast it lets itself go (`tenantSize`: paced as
 the smallest tenant, S, for Graph unless told; not paced for the embedded emulator) and which credential may be used
-where (`credential: emulator` only for a loopback emulator: its fixed token must never go to another host)."""
+where (`credential: emulator` only for a loopback emulator: its fixed token must never go to another host; validate
+refuses it where it is written, and connect refuses it again)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from idamconf.config.load import load_configuration
 from idamconf.emulator import Store
 from idamconf.emulator.seed import seed_file
-from idamconf.graph.connect import ConnectError, connect
+from idamconf.graph.connect import ConnectError, Target, connect
 from idamconf.workflow import target_for
 from tests.cli.harness import edit, plan
 from tests.emulator.conftest import serving
@@ -24,14 +25,13 @@ UNITS_PER_10_SECONDS = {"S": 3500, "M": 5000, "L": 8000}
 def budget_of(project, environment: str):
     """The budget the client for `environment` paces itself by (None: not paced): resource units per 10 s, and
     writes per 150 s."""
-    target = target_for(load_configuration(project), environment)
+    return asyncio.run(connected(target_for(load_configuration(project), environment)))
 
-    async def go():
-        async with connect(target) as client:
-            budget = client.budget
-            return None if budget is None else (budget.units.capacity, budget.writes.capacity)
 
-    return asyncio.run(go())
+async def connected(target: Target):
+    async with connect(target) as client:
+        budget = client.budget
+        return None if budget is None else (budget.units.capacity, budget.writes.capacity)
 
 
 def test_the_embedded_emulator_is_not_paced(project):
@@ -63,16 +63,20 @@ def test_tenant_size_none_turns_pacing_off_for_graph(project):
                                  "http://emulator.localhost.example/v1.0"])
 def test_the_emulator_credential_is_refused_for_any_other_host(project, url):
     edit(project / "idamconf.yaml", "    graphUrl: https://graph.microsoft.com/v1.0\n    tenantId: "
-         "00000000-0000-0000-0000-00000000d001\n    credential: default\n",
-         f"    graphUrl: {url}\n    credential: emulator\n")
+         "00000000-0000-0000-0000-00000000d001\n    verifiedDomains: [contoso.com]\n    credential: default\n",
+         f"    graphUrl: {url}\n    tenantId: 00000000-0000-0000-0000-00000000d001\n"
+         "    verifiedDomains: [contoso.com]\n    credential: emulator\n")
     result = plan(project, "--env", "devl")
     assert result.code == 1
-    host = url.split("/")[2]
-    assert (f"error: environment 'devl': credential 'emulator' is only for loopback emulators, not {host}. "
-            "Choose default, client-secret, certificate or workload-identity.") in result.err
+    # Refused where it is written, before anything connects (validate); the URL itself is never repeated.
+    assert result.err.startswith(
+        f"{project / 'idamconf.yaml'}:22:15: error: environments.devl.graphUrl: credential 'emulator' is only for an "
+        "emulator on this machine, and graphUrl is not a loopback address\n"), result.err
     assert "Traceback" not in result.err and result.out == ""
-    with pytest.raises(ConnectError):
-        budget_of(project, "devl")
+    # And where the token would be sent: the client refuses to connect, should anything get past validate.
+    target = Target("devl", url, credential="emulator", tenant_id="00000000-0000-0000-0000-00000000d001")
+    with pytest.raises(ConnectError, match="credential 'emulator' is only for an emulator on this machine"):
+        asyncio.run(connected(target))
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
@@ -82,10 +86,12 @@ def test_the_emulator_credential_works_for_a_served_emulator_on_loopback(project
     with serving(store) as emulator:
         port = emulator.base_url.split(":")[2].split("/")[0]
         edit(project / "idamconf.yaml", "  devl:\n", f"  served:\n    graphUrl: http://{host}:{port}/v1.0\n"
+             "    tenantId: 00000000-0000-0000-0000-00000000c001\n    verifiedDomains: [contoso.com]\n"
              "    credential: emulator\n  devl:\n")
         result = plan(project, "--env", "served", "--detailed-exitcode")
     assert result.code == 2, result.err
-    assert result.out.startswith(f"Target: served — http://{host}:{port}/v1.0 (tenant from credential)")
+    assert result.out.startswith(
+        f"Target: served — http://{host}:{port}/v1.0 (tenant 00000000-0000-0000-0000-00000000c001)")
     assert "+ app.wordpress  (create)" in result.out
 
 
