@@ -12,7 +12,7 @@ import pytest
 
 from idamconf import workflow
 from idamconf.commands import run_command
-from tests.cli.harness import idamconf, plan
+from tests.cli.harness import EXAMPLE_APPLICATIONS, idamconf, plan
 
 GREEN_CREATE = "\033[32m  + app.wordpress\033[0m"
 
@@ -28,7 +28,9 @@ def test_an_unexpected_failure_is_one_line_and_a_log_with_the_traceback(project,
 
     monkeypatch.setattr(workflow, "make_plan", broken)
     result = plan(project)
-    log = logs / "idamconf-error.log"
+    [log] = logs.iterdir()  # a new file of its own, in the temporary directory, readable by this user only
+    assert log.name.startswith("idamconf-error-") and log.suffix == ".log"
+    assert log.stat().st_mode & 0o777 == 0o600
     assert result.code == 1
     assert result.err == f"error: unexpected RuntimeError: the planner broke (details in {log})\n"
     assert "Traceback" not in result.out + result.err
@@ -48,7 +50,9 @@ def test_an_unexpected_failure_in_validate_is_logged_too(project, monkeypatch, t
     result = idamconf("validate", "-C", str(project))
     assert result.code == 1
     assert result.err.startswith("error: unexpected ZeroDivisionError: division by zero (details in ")
-    assert "ZeroDivisionError" in (tmp_path / "idamconf-error.log").read_text()
+    [log] = tmp_path.glob("idamconf-error-*.log")
+    assert result.err.endswith(f"(details in {log})\n")
+    assert "ZeroDivisionError" in log.read_text()
 
 
 # ------------------------------------------------------------------------------------------------- which files
@@ -65,7 +69,7 @@ def test_yml_files_at_any_depth_are_applications(project):
     (project / "applications" / "teams" / "comms" / "intranet.yml").write_text(INTRANET)
     result = idamconf("validate", "-C", str(project))
     assert result.code == 0, result.err
-    assert "4 application(s)" in result.out
+    assert f"{len(EXAMPLE_APPLICATIONS) + 1} application(s)" in result.out
     assert "+ app.intranet  (create)" in plan(project).out
 
 
@@ -76,14 +80,14 @@ def test_hidden_directories_and_files_are_skipped(project, hidden):
     path.write_text(BROKEN)
     result = idamconf("validate", "-C", str(project))
     assert result.code == 0, result.err
-    assert "3 application(s)" in result.out
+    assert f"{len(EXAMPLE_APPLICATIONS)} application(s)" in result.out
 
 
 @pytest.mark.parametrize("other", ["notes.txt", "intranet.yaml.bak", "README.md", "intranet.json"])
 def test_files_of_other_kinds_are_not_read(project, other):
     (project / "applications" / other).write_text(BROKEN)
     result = idamconf("validate", "-C", str(project))
-    assert result.code == 0 and "3 application(s)" in result.out
+    assert result.code == 0 and f"{len(EXAMPLE_APPLICATIONS)} application(s)" in result.out
 
 
 def test_a_broken_yml_file_is_reported_like_a_yaml_one(project):
@@ -157,8 +161,8 @@ def test_a_failed_sign_in_is_one_line_and_how_to_fix_it(project, monkeypatch, tm
     assert result.code == 1
     assert result.err == (f"error: signing in to Entra ID failed (ClientAuthenticationError): {shown}\n"
                           "fix: check the environment's tenantId, clientId and credential, and that this machine can "
-                          "reach login.microsoftonline.com.\n")
-    assert not (tmp_path / "idamconf-error.log").exists()  # expected, not a bug: no log
+                          "reach its cloud's sign-in authority (login.microsoftonline.com for the global service).\n")
+    assert list(tmp_path.glob("idamconf-error*")) == []  # expected, not a bug: no log
 
 
 def test_warnings_alone_leave_validate_successful(project):
