@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import json
 
-from tests.cli.harness import edit, idamconf, plan
+from tests.cli.harness import EXAMPLE_APPLICATIONS, edit, idamconf, plan
 
-from .graph_view import application, listed
+from .graph_view import application, applications, listed
 
 OTHER_TENANT = "00000000-0000-0000-0000-00000000f001"
+LOCAL_TENANT = "00000000-0000-0000-0000-00000000c001"  # the tenantId examples/idamconf.yaml declares for local
 
 
 def saved_for(project, tenant: str):
     path = project.parent / "plan.json"
     assert plan(project, "--out", str(path)).code == 0
     document = json.loads(path.read_text())
-    assert document["plan"]["tenant"] == "embedded-emulator"  # what the embedded emulator is called in a plan
+    assert document["plan"]["tenant"] == LOCAL_TENANT  # the embedded emulator's tenant is the one declared
     document["plan"]["tenant"] = tenant  # made against another tenant, with the same configuration and state
     path.write_text(json.dumps(document))
     return path
@@ -26,8 +27,7 @@ def test_a_plan_made_for_another_tenant_is_refused_and_nothing_changes(project):
     path = saved_for(project, OTHER_TENANT)
     result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
     assert result.code == 1
-    assert (f"Saved plan was made for tenant {OTHER_TENANT}, not embedded-emulator. Run plan again."
-            in result.err)
+    assert f"Saved plan was made for tenant {OTHER_TENANT}, not {LOCAL_TENANT}. Run plan again." in result.err
     assert "Nothing was changed." in result.err
     assert "Apply complete" not in result.out
     assert listed(project, "applications") == []
@@ -43,10 +43,10 @@ def test_a_plan_for_another_tenant_is_refused_before_any_change_even_with_deleti
 
 
 def test_the_same_plan_for_this_tenant_applies(project):
-    path = saved_for(project, "embedded-emulator")
+    path = saved_for(project, LOCAL_TENANT)
     result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
     assert result.code == 0, result.err
-    assert len(listed(project, "applications")) == 3
+    assert applications(project) == sorted(EXAMPLE_APPLICATIONS)
 
 
 def test_a_file_that_is_no_saved_plan_is_refused_before_anything_is_read(project):
@@ -88,9 +88,10 @@ def test_a_plan_names_the_tenant_it_was_made_for_and_is_refused_in_another(proje
     first, second = "11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"
     store = Store(project.parent / "served.db")
     seed_file(store, project / "emulator" / "directory.yaml")
+    (project / "applications" / "payments-api.yaml").unlink()  # its identifier URI names {tenantId}: needs one
     with serving(store) as emulator:
         edit(project / "idamconf.yaml", "  devl:\n", f"  served:\n    graphUrl: {emulator.base_url}\n"
-             "    credential: emulator\n  devl:\n")
+             "    verifiedDomains: [contoso.com]\n    credential: emulator\n  devl:\n")
         untold = json.loads(plan(project, "--env", "served", "--format", "json").out)
         assert untold["tenant"] == emulator.base_url
         edit(project / "idamconf.yaml", "    credential: emulator\n  devl:\n",
