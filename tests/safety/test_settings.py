@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 import os
 
-from tests.cli.harness import edit, idamconf, plan
+from tests.cli.harness import EXAMPLES_TO_ADD, edit, idamconf, plan
 
-LOCAL = "  local:\n    # The embedded Graph emulator: in-process, state in examples/.idamconf/local.db.\n    emulator: true\n"
+LOCAL = ("  local:\n    # The embedded Graph emulator: in-process, state in examples/.idamconf/local.db. Its tenant is "
+         "created with\n    # this tenantId and these verifiedDomains, as declared.\n    emulator: true\n")
+LOCAL_TENANT = "00000000-0000-0000-0000-00000000c001"  # the tenantId examples/idamconf.yaml declares for local
 
 
 def test_local_is_the_embedded_emulator_without_saying_so(project):
@@ -17,7 +19,7 @@ def test_local_is_the_embedded_emulator_without_saying_so(project):
     result = plan(project)
     assert result.code == 0, result.err
     assert result.out.startswith(f"Target: local — embedded emulator ({project / '.idamconf' / 'local.db'})")
-    assert "Plan: 43 to add" in result.out
+    assert f"Plan: {EXAMPLES_TO_ADD} to add" in result.out
 
 
 def test_local_with_a_graph_url_is_that_graph(project):
@@ -32,7 +34,7 @@ def test_local_with_a_graph_url_is_that_graph(project):
              f"  local:\n    graphUrl: {emulator.base_url}\n    credential: emulator\n")
         result = plan(project)
     assert result.code == 0, result.err
-    assert result.out.startswith(f"Target: local — {emulator.base_url} (tenant from credential)")
+    assert result.out.startswith(f"Target: local — {emulator.base_url} (tenant {LOCAL_TENANT})")
     assert not (project / ".idamconf").exists()  # no embedded tenant was made
 
 
@@ -79,7 +81,7 @@ def test_lint_refuses_a_file_linking_outside_without_a_traceback(project, tmp_pa
 def test_an_emulator_environments_plan_is_for_the_embedded_emulator(project):
     """An emulator environment's plan is for the embedded emulator, whatever it says; the JSON names it."""
     document = json.loads(plan(project, "--format", "json").out)
-    assert document["tenant"] == "embedded-emulator" and document["environment"] == "local"
+    assert document["tenant"] == LOCAL_TENANT and document["environment"] == "local"
 
 
 def test_no_project_file_says_where_and_what_to_do(tmp_path):
@@ -108,8 +110,9 @@ def test_what_an_environment_signs_in_with(project):
     from idamconf.config.load import load_configuration
     from idamconf.workflow import target_for
 
-    edit(project / "idamconf.yaml", "    tenantId: 00000000-0000-0000-0000-00000000d001\n    credential: default\n",
-         "    tenantId: 00000000-0000-0000-0000-00000000d001\n")
+    edit(project / "idamconf.yaml", "    tenantId: 00000000-0000-0000-0000-00000000d001\n    verifiedDomains: "
+         "[contoso.com]\n    credential: default\n", "    tenantId: 00000000-0000-0000-0000-00000000d001\n"
+         "    verifiedDomains: [contoso.com]\n")
     edit(project / "idamconf.yaml", "    credential: workload-identity\n    # In live",
          "    credential: certificate\n    certificatePath: /vault/idamconf.pem\n    # In live")
     configuration = load_configuration(project)

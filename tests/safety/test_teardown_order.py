@@ -47,7 +47,7 @@ def test_an_application_whose_packages_cannot_go_is_kept_and_finished_next_time(
 
 def test_a_saved_plan_is_applied_to_the_environment_it_was_made_for(project):
     edit(project / "idamconf.yaml", "  devl:\n", "  review:\n    emulator: true\n    seed: emulator/directory.yaml\n"
-         "  devl:\n")
+         "    tenantId: 00000000-0000-0000-0000-00000000a001\n    verifiedDomains: [contoso.com]\n  devl:\n")
     path = project.parent / "plan.json"
     assert plan(project, "--env", "review", "--out", str(path)).code == 0
     result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")  # no --env: the plan's
