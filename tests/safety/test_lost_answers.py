@@ -102,9 +102,9 @@ def no_back_off(monkeypatch):
 
 def sweep(start, tmp_path_factory, monkeypatch, done: str, *extra: str):
     """Apply `start` (a configuration directory and its tenant) once to list the writes, then once per write,
-    each from `start` as it was (restored in place), that write's answer lost; every apply must finish with `done` and leave a
-    tenant planning no change, without duplicates or orphans. Returns the number of fault points and the findings
-    of each."""
+    each from `start` as it was (restored in place), that write's answer lost; every apply must finish with `done`
+    and leave a tenant planning no change, without duplicates or orphans. Returns the number of fault points and
+    the findings of each."""
     import shutil
 
     pristine = tmp_path_factory.mktemp("pristine") / "config"

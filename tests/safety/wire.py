@@ -66,8 +66,8 @@ class Scripted:
 def run(tmp_path, monkeypatch, faults, scenario, tenant_size: str = "none", timeout: float | None = None):
     """`scenario(client)` on a client connected to a fresh embedded tenant with the `faults` policy."""
     real_open = embedded.open_app
-    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, _=None, tenant=None: real_open(state, seed, faults,
-                                                                                              tenant))
+    monkeypatch.setattr(embedded, "open_app",
+                        lambda state, seed=None, _=None, tenant=None: real_open(state, seed, faults, tenant))
     target = Target("local", "http://emulator.localhost/v1.0", emulator_state=tmp_path / "tenant.db",
                     tenant_size=tenant_size)
 
