@@ -15,7 +15,7 @@ from idamconf.commands import run_command
 
 from tests.cli.harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD
 
-from .graph_view import applications, listed
+from .graph_view import application, applications, listed
 
 PROMPT = "Do you want to perform these actions? Only 'yes' will be accepted: "
 
@@ -77,7 +77,25 @@ def test_a_refused_deletion_asks_nothing_and_changes_nothing(project, monkeypatc
     code, out, err = apply_typing(project, monkeypatch, capsys, "yes\n")
     assert code == 1 and PROMPT not in out
     assert "that needs --allow-delete. Nothing was changed." in err
+    # what would go, listed, and how to go on
+    assert "\n  - app.payments-api  (destroy)\n" in err
+    assert err.endswith("\nfix: check that these are intended, then run apply again with --allow-delete.\n")
     assert "payments-api" in {app["uniqueName"] for app in listed(project, "applications")}
+
+
+def test_a_role_left_disabled_is_refused_like_a_deletion(project, monkeypatch, capsys):
+    """Disabling a role people may hold takes access away: refused without --allow-delete, named as such."""
+    from tests.cli.harness import edit
+
+    assert apply_typing(project, monkeypatch, capsys, "yes\n")[0] == 0
+    edit(project / "applications/wordpress.yaml", "    value: Blog.Writer\n", "    value: Blog.Writer\n    enabled: false\n")
+    code, out, err = apply_typing(project, monkeypatch, capsys, "yes\n")
+    assert code == 1 and PROMPT not in out
+    assert "\n  ~ app.wordpress.role.Blog.Writer  (disable: whoever holds the role loses it)\n" in err
+    assert "  - " not in err  # nothing is deleted, so no deletion is listed
+    assert err.endswith("\nfix: check that these are intended, then run apply again with --allow-delete.\n")
+    roles = {role["value"]: role["isEnabled"] for role in application(project, "wordpress")["appRoles"]}
+    assert roles["Blog.Writer"] is True
 
 
 def in_a_terminal(project, answer: bytes) -> tuple[int, str]:
