@@ -88,7 +88,8 @@ def test_a_role_left_disabled_is_refused_like_a_deletion(project, monkeypatch, c
     from tests.cli.harness import edit
 
     assert apply_typing(project, monkeypatch, capsys, "yes\n")[0] == 0
-    edit(project / "applications/wordpress.yaml", "    value: Blog.Writer\n", "    value: Blog.Writer\n    enabled: false\n")
+    writer = "    value: Blog.Writer\n"
+    edit(project / "applications/wordpress.yaml", writer, writer + "    enabled: false\n")
     code, out, err = apply_typing(project, monkeypatch, capsys, "yes\n")
     assert code == 1 and PROMPT not in out
     assert "\n  ~ app.wordpress.role.Blog.Writer  (disable: whoever holds the role loses it)\n" in err
