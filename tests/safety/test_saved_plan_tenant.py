@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.cli.harness import EXAMPLE_APPLICATIONS, edit, idamconf, plan
 
 from .graph_view import application, applications, listed
@@ -104,3 +106,18 @@ def test_a_plan_names_the_tenant_it_was_made_for_and_is_refused_in_another(proje
         assert result.code == 1
         assert f"Saved plan was made for tenant {first}, not {second}. Run plan again." in result.err
         assert store.find("applications", "uniqueName", "wordpress") is None  # nothing was changed
+
+
+@pytest.mark.parametrize("applications", ["wordpress", ["wordpress", 7], {"wordpress": True}])
+def test_a_saved_plan_whose_application_list_is_damaged_is_refused_without_a_traceback(project, applications):
+    """The applications a plan was limited to (`plan --changed-since`) are a list of names, or nothing else."""
+    path = project.parent / "plan.json"
+    assert plan(project, "--out", str(path)).code == 0
+    document = json.loads(path.read_text())
+    document["applications"] = applications
+    path.write_text(json.dumps(document))
+    result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
+    assert result.code == 1
+    assert f"{path}: error: the saved plan is damaged: its parts are missing or of the wrong type" in result.err
+    assert "Traceback" not in result.out + result.err
+    assert listed(project, "applications") == []
