@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLES := examples
 
-.PHONY: run test bench reliability clean
+.PHONY: run test bench reliability mutate mutate-lines clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,10 @@ run: $(STAMP)
 	$(BIN)/idamconf apply --config-dir $(EXAMPLES) --auto-approve
 	$(BIN)/idamconf plan --config-dir $(EXAMPLES)
 
+# Two processes (pytest-xdist): the suite mostly waits (emulated latency, replication lag, azure-identity's
+# back-off), and on this 2-core machine two workers took it from ~120 s to ~55 s (docs/testing.md).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 # Issue 7's figures, written to docs/performance.md: tenants of 1,000 and 10,000 applications (N=50000: that size).
 bench: $(STAMP)
@@ -36,5 +38,14 @@ bench: $(STAMP)
 reliability: $(STAMP)
 	$(BIN)/python -m benchmarks.reliability
 
+# Mutation testing of the safety rules, written to docs/testing.md; the modules are [tool.idamconf.mutate] in
+# pyproject.toml (MODULES="idamconf/plan/diff.py ...": some of them).
+mutate: $(STAMP)
+	$(BIN)/python -m benchmarks.mutate $(MODULES)
+
+# The one-line mutations of benchmarks/line_mutants.toml (tables mutmut does not mutate), each against the whole suite.
+mutate-lines: $(STAMP)
+	$(BIN)/python -m benchmarks.mutate --lines
+
 clean:
-	rm -rf $(VENV) $(EXAMPLES)/.idamconf
+	rm -rf $(VENV) $(EXAMPLES)/.idamconf .mutate

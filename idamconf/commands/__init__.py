@@ -43,7 +43,7 @@ def _unexpected(error: Exception) -> int:
         print(f"error: {terminal(str(error))}", file=sys.stderr)  # Graph's messages come from the tenant
         return 1
     if type(error).__module__.startswith("azure."):  # azure-identity, outside a sign-in (graph/connect.SignInFailed)
-        print(f"error: signing in to Entra ID failed ({type(error).__name__}): {terminal(_first_line(error))}. "
+        print(f"error: signing in to Entra ID failed ({type(error).__name__}): {terminal(_first_line(error)).rstrip('. ')}. "
               "Fix: check the environment's tenantId, clientId and credential, and that this machine can reach its "
               "cloud's sign-in authority (login.microsoftonline.com for the global service).", file=sys.stderr)
         return 1

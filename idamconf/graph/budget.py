@@ -56,6 +56,7 @@ class Budget:
                  in_flight: float = IN_FLIGHT):
         now = clock()
         units, writes = RESOURCE_UNITS[size] * margin, WRITES * margin
+        self.quotas = (units, writes)  # Graph's, per 10 s and per 150 s: the buckets hold less (see the notes)
         self.units = _bucket(units, units / 10.0, in_flight, now)
         self.writes = _bucket(writes, writes / WRITE_WINDOW, in_flight, now)
         self.clock, self.sleep = clock, sleep

@@ -1,6 +1,7 @@
 """Property: whatever text an application file holds, the loader never raises; every problem is a Diagnostic.
 
-Three kinds of input: arbitrary YAML-ish text, well-formed documents built from random values with yaml.safe_dump
+Valid application files (tests/bad_inputs/documents.py: every key the schema knows, values in range), as often as
+broken ones of three kinds: arbitrary YAML-ish text, well-formed documents built from random values with yaml.safe_dump
 (some shaped like an application, to get past the first schema checks), and mutations of
 examples/applications/wordpress.yaml (to reach the semantic checks). Each is read twice: by yamlfile.parse and
 schema.validate directly, and by load.read on a whole configuration directory. Derandomized in the suite, so CI
@@ -22,7 +23,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from idamconf.config import load, schema, yamlfile
-from idamconf.diagnostics import Diagnostic
+from idamconf.diagnostics import Diagnostic, errors
+
+from .documents import document
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 WORDPRESS = (EXAMPLES / "applications" / "wordpress.yaml").read_text(encoding="utf-8")
@@ -90,7 +93,9 @@ def mutated_wordpress(draw, operations=("delete", "duplicate", "swap", "indent",
     return "".join(lines)
 
 
-texts = st.one_of(yamlish, st.text(max_size=200), dumped, mutated_wordpress(), mutated_wordpress(("value",)))
+# Valid documents weigh as much as all the broken kinds together: a property of the loader must hold of both.
+texts = st.one_of(document().map(lambda found: found[0]),
+                  st.one_of(yamlish, st.text(max_size=200), dumped, mutated_wordpress(), mutated_wordpress(("value",))))
 
 
 def assert_only_diagnostics(problems) -> None:
@@ -124,6 +129,31 @@ def test_reading_a_configuration_never_raises(root, text):
     assert configuration is not None or problems
     event("read: a configuration" if configuration is not None else "read: refused")
     assert not (root / ".idamconf").exists()
+
+
+@PROPERTY
+@given(found=document())
+def test_the_loader_accepts_exactly_the_valid_documents(root, found):
+    """Valid documents are read into the application they describe, with no error; each broken one is refused
+    with an error at a line of that file -- and never a configuration."""
+    text, valid = found
+    (root / "applications" / "wordpress.yaml").write_text(text, encoding="utf-8")
+    configuration, problems = load.read(root)
+    assert_only_diagnostics(problems)
+    event("valid" if valid else "broken")
+    if valid:
+        assert errors(problems) == [], [problem.render() for problem in problems]
+        written = yaml.safe_load(text)
+        [app] = [app for app in configuration.applications if app.name == written["name"]]
+        assert (app.display_name, list(app.owners)) == (written["displayName"], written["owners"])
+        assert [role.value for role in app.app_roles] == [role["value"] for role in written.get("appRoles", [])]
+        packages = [role for role in written.get("appRoles", []) if "accessPackage" in role]
+        assert sum(role.access_package is not None for role in app.app_roles) == len(packages)
+    else:
+        assert errors(problems), text
+        assert any(problem.file.endswith("wordpress.yaml") and problem.line for problem in errors(problems)), \
+            [problem.render() for problem in problems]
+        assert configuration is None or errors(problems)
 
 
 @PROPERTY

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 
-from idamconf.config.access import review_schedule
-from idamconf.config.load import load_configuration
 from idamconf.emulator import Store
 from tests.emulator.conftest import serving
 from tests.emulator.test_sdk_fidelity import sdk_run
@@ -22,7 +20,6 @@ def _query(builder, **params):
 
 def test_typed_sdk_sees_every_example_package_as_configured(project):
     assert apply(project).code == 0
-    configuration = load_configuration(project)
     users = {u["id"]: u["userPrincipalName"] for u in tenant(project)["objects"]["users"]}
 
     async def read(client):
@@ -44,28 +41,40 @@ def test_typed_sdk_sees_every_example_package_as_configured(project):
     with serving(Store(project / ".idamconf" / "local.db")) as emulator:
         packages, policies, apps = sdk_run(emulator.base_url, read)
 
-    by_name = {package.display_name: package for package in packages}
     role_ids = {(app.unique_name, role.value): str(role.id) for app in apps for role in app.app_roles}
-    checked = 0
-    for app in configuration.applications:
-        for role in app.app_roles:
-            wanted = role.access_package
-            if wanted is None:
-                continue
-            package = by_name[wanted.name]
-            assert package.catalog.display_name == configuration.catalog_for("local", wanted)
-            assert [scope.role.origin_id for scope in package.resource_role_scopes] == [role_ids[(app.name,
-                                                                                                  role.value)]]
-            [policy] = [p for p in policies if p.access_package.id == package.id]
-            stage = policy.request_approval_settings.stages[0]
-            assert {users[a.user_id] for a in stage.primary_approvers} == set(wanted.approvers)
-            if wanted.review is None:
-                assert not policy.review_settings.is_enabled
-            else:
-                expected = review_schedule(wanted.review.frequency_days)
-                pattern = policy.review_settings.schedule.recurrence.pattern
-                assert (pattern.type.value, pattern.interval) == (expected.pattern, expected.interval)
-                assert {users[r.user_id] for r in policy.review_settings.primary_reviewers} == set(
-                    wanted.review.reviewers)
-            checked += 1
-    assert checked == 6
+    seen = {}
+    for package in packages:
+        [policy] = [p for p in policies if p.access_package.id == package.id]
+        stage = policy.request_approval_settings.stages[0]
+        review = policy.review_settings
+        pattern = review.schedule.recurrence.pattern if review.is_enabled else None
+        seen[package.display_name] = (
+            package.catalog.display_name, [scope.role.origin_id for scope in package.resource_role_scopes],
+            sorted(users[a.user_id] for a in stage.primary_approvers),
+            (pattern.type.value, pattern.interval) if pattern else None,
+            sorted(users[r.user_id] for r in review.primary_reviewers) if review.is_enabled else None)
+    # Written out from examples/applications/*.yaml: every package in the default catalog, granting its own role.
+    catalog = "EUCS IDAM applications"
+    assert seen == {
+        "eucs-idam-wordpress-administrators": (
+            catalog, [role_ids[("wordpress", "Blog.Administrator")]],
+            ["alice.admin@contoso.com", "bob.ops@contoso.com", "erin.security@contoso.com"], ("absoluteMonthly", 12),
+            ["erin.security@contoso.com", "frank.audit@contoso.com"]),
+        "eucs-idam-wordpress-writers": (
+            catalog, [role_ids[("wordpress", "Blog.Writer")]], ["alice.admin@contoso.com", "grace.comms@contoso.com"],
+            ("absoluteMonthly", 6), ["frank.audit@contoso.com", "grace.comms@contoso.com"]),
+        "eucs-idam-wordpress-approvers": (
+            catalog, [role_ids[("wordpress", "Blog.Approver")]], ["alice.admin@contoso.com", "grace.comms@contoso.com"],
+            ("absoluteMonthly", 3), ["frank.audit@contoso.com", "grace.comms@contoso.com"]),
+        "eucs-idam-hr-self-service-line-managers": (
+            catalog, [role_ids[("hr-self-service", "HR.Manager")]], ["bob.ops@contoso.com", "carol.hr@contoso.com"],
+            None, None),
+        "eucs-idam-hr-record-administrators": (
+            catalog, [role_ids[("hr-self-service", "HR.Administrator")]],
+            ["carol.hr@contoso.com", "erin.security@contoso.com"], ("absoluteMonthly", 3),
+            ["carol.hr@contoso.com", "frank.audit@contoso.com"]),
+        "eucs-idam-payments-api-ledger-auditors": (
+            catalog, [role_ids[("payments-api", "Payments.Auditor")]],
+            ["dave.finance@contoso.com", "erin.security@contoso.com"], ("weekly", 8),
+            ["erin.security@contoso.com", "frank.audit@contoso.com"]),
+    }

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from idamconf.config import schema, yamlfile
-from idamconf.config.model import ROLE_NAMESPACE, role_id
+from idamconf.config.model import role_id
 from idamconf.config.schemacheck import Unsupported, compile_schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,12 +80,18 @@ def test_type_and_equality_follow_jsonschema():
     assert decide({"list": [1, 1.0]}) is None  # undecided here: jsonschema says
 
 
-def test_role_ids_are_uuid5():
+def test_role_ids_are_uuid5_and_never_change():
+    """A role's id is uuid5 of "<application>/<value>" in idamconf's namespace, written out here: were it computed
+    otherwise, every tenant's roles would be replaced (and their assignments lost) on the next apply."""
     import uuid
 
-    for application, value in [("wordpress", "Blog.Writer"), ("app-00001", "Role.4"), ("wörd", "Ünïcode.☃"),
-                               ("x" * 64, "y" * 120)]:
-        assert role_id(application, value) == str(uuid.uuid5(ROLE_NAMESPACE, f"{application}/{value}"))
+    namespace = uuid.UUID("3d4f6a52-8c1e-4b7a-9f2d-5e6c7b8a9d01")
+    for application, value, expected in [
+            ("wordpress", "Blog.Writer", "b8350117-3768-5a37-8b41-9c17740a5fd1"),
+            ("app-00001", "Role.4", "e17d972d-f06e-5b21-b6bb-8ab96a22d5da"),
+            ("wörd", "Ünïcode.☃", "daa9f676-ec9f-56b3-a908-783bc1e665f3"),
+            ("x" * 64, "y" * 120, "e84cdafa-bc98-57a2-9561-c6a0860faedc")]:
+        assert role_id(application, value) == expected == str(uuid.uuid5(namespace, f"{application}/{value}"))
 
 
 # -------------------------------------------------------------------------------------------------- properties

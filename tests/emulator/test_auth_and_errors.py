@@ -55,15 +55,16 @@ def test_client_request_id_is_echoed(http):
     assert error["innerError"]["request-id"] == response.headers["request-id"]
 
 
+# Fixed ids, not uuid4(): test ids must be the same in every process of `pytest -n 2` (pytest-xdist).
 ERRORS = [
-    ("GET", f"applications/{uuid.uuid4()}", None, {}, 404),
+    ("GET", "applications/868eabbf-26de-4ddc-94bc-b3c0a1e0f001", None, {}, 404),
     ("GET", "applications?$top=1000", None, {}, 400),
     ("GET", "applications?$orderby=displayName", None, {}, 400),
     ("GET", "applications?$filter=description eq 'x'", None, {}, 400),
     ("GET", "applications?$select=colour", None, {}, 400),
     ("POST", "applications", {"displayName": "x", "colour": 1}, {}, 400),
     ("POST", "applications", {}, {}, 400),
-    ("POST", "servicePrincipals", {"appId": str(uuid.uuid4())}, {}, 400),
+    ("POST", "servicePrincipals", {"appId": "5d1e7c1a-93a2-4f61-8d0e-0b7e3f6a9c02"}, {}, 400),
     ("PATCH", "applications(uniqueName='nope')", {"displayName": "x"}, {}, 404),
     ("PUT", "applications", {"displayName": "x"}, {}, 405),
     ("GET", "contacts", None, {}, 400),

@@ -20,6 +20,17 @@ FAULTS = "IDAMCONF_EMULATOR_FAULTS"
 
 
 @pytest.fixture(autouse=True)
+def no_back_off(monkeypatch):
+    """Retries come at once (a back-off of 0 s): what these tests check is that the apply converges, not how long
+    it waits (tests/safety/test_retries.py checks the waits, on a recorded clock). Retry-After is still honoured."""
+    import functools
+
+    from idamconf.graph import client
+
+    monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, base_delay=0.0))
+
+
+@pytest.fixture(autouse=True)
 def emulators(monkeypatch) -> list:
     """The embedded emulators the commands open, to read what faults they injected."""
     opened = []
@@ -47,9 +58,9 @@ def lagged(project) -> int:
         db.close()
 
 
-def converged_without_faults(project, monkeypatch, wait: float = 0.0) -> None:
+def converged_without_faults(project, monkeypatch) -> None:
+    # Without faults the emulator has no replication lag: everything it holds is visible at once, no need to wait.
     monkeypatch.delenv(FAULTS)
-    time.sleep(wait)  # replication lag: what was created last becomes visible
     result = plan(project, "--detailed-exitcode")
     assert result.code == 0, result.out + result.err
     findings = check(project / ".idamconf" / "local.db")
@@ -90,7 +101,7 @@ def test_replication_lag_is_waited_out_in_one_apply(project, monkeypatch):
     result = apply(project)
     assert result.code == 0, result.err
     assert lagged(project) > 0  # objects were created hidden from reads for a while
-    converged_without_faults(project, monkeypatch, wait=1.0)
+    converged_without_faults(project, monkeypatch)
 
 
 def test_the_time_bound_stops_an_apply_that_cannot_finish_with_a_clear_message(project, monkeypatch):
@@ -116,7 +127,7 @@ def test_everything_at_once_converges(project, monkeypatch, emulators, seed):
                                "retry-after=0")
     assert apply(project).code == 0
     assert injected(emulators, "throttle") > 0 and injected(emulators, "unavailable") > 0 and lagged(project) > 0
-    converged_without_faults(project, monkeypatch, wait=1.0)
+    converged_without_faults(project, monkeypatch)
 
 
 def test_replication_slower_than_the_wait_is_a_clear_error_and_the_next_apply_finishes(project, monkeypatch):

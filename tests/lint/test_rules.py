@@ -3,6 +3,8 @@ its id, severity and fix; never on examples/."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.cli.harness import edit, idamconf
@@ -127,7 +129,13 @@ def test_a_secret_in_an_application_file_is_an_error_and_never_printed(project):
         result = lint(project, "--format", output)
         assert result.code == 1
         assert SECRET not in result.out + result.err
-        assert result.out.count("security.secret-in-file") >= 2 if output == "human" else True
+    human = lint(project)
+    assert human.out.count("error: [security.secret-in-file]") == 2
+    sarif = json.loads(lint(project, "--format", "sarif").out)
+    found = [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
+             for r in sarif["runs"][0]["results"]]
+    line = line_of(project / BLOG, "clientSecret")
+    assert found == [("security.secret-in-file", "error", line), ("security.secret-in-file", "error", line + 1)]
     human = lint(project).out
     assert f"{BLOG}:{line_of(project / BLOG, 'clientSecret')}:1: error: [security.secret-in-file] 'clientSecret' " \
            "holds a secret in the file; secrets live only in the vault" in human

@@ -1,0 +1,266 @@
+"""`make mutate`: mutation testing of the modules that carry safety rules, written to docs/testing.md.
+
+The modules, and the tests that exercise each, are one table in pyproject.toml (`[tool.idamconf.mutate]`). Each
+module is mutated on its own by mutmut 3 in a work directory of its own (`.mutate/<module>/`, a fresh copy of the
+code and tests each run): mutmut runs the chosen tests once to learn which of them reach each function, then, for
+every mutant (one small change: an operator, a constant, a call's argument, a returned value), only those tests,
+stopping at the first failure. A mutant no test fails is a survivor; each survivor must be killed by a new test or
+explained as equivalent in benchmarks/equivalent_mutants.toml (keyed by function and changed line, so that an
+explanation outlives renumbering). The report -- score per module, the command, every survivor with its
+explanation or UNEXPLAINED -- replaces the part of docs/testing.md between its two markers.
+
+    python -m benchmarks.mutate                                 # every module of the table
+    python -m benchmarks.mutate idamconf/plan/diff.py ...       # some (`make mutate MODULES="..."`)
+    python -m benchmarks.mutate --report                        # the report again, from the last run's results
+    python -m benchmarks.mutate --lines                         # the one-line mutations of line_mutants.toml
+
+mutmut mutates functions and methods, not module-level constants (a table such as `LOOPBACK` or `RETRYABLE`):
+benchmarks/line_mutants.toml holds one-line mutations of those, and of rules whose breaking spans a whole
+condition; `--lines` applies each in a copy of the tree and runs the whole suite against it (`make mutate-lines`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / ".mutate"
+DOC = ROOT / "docs" / "testing.md"
+EQUIVALENTS = ROOT / "benchmarks" / "equivalent_mutants.toml"
+LINE_MUTANTS = ROOT / "benchmarks" / "line_mutants.toml"
+COPIED = ["idamconf", "tests", "examples", "benchmarks", "schemas", "pyproject.toml", "README.md"]
+BEGIN, END = "<!-- make mutate: begin -->", "<!-- make mutate: end -->"
+LINES_BEGIN, LINES_END = "<!-- make mutate-lines: begin -->", "<!-- make mutate-lines: end -->"
+KILLED = {"killed", "timeout", "caught by type check"}  # a mutant that makes the tests hang is detected too
+
+
+@dataclass
+class Module:
+    path: str  # "idamconf/plan/diff.py", or a glob: "idamconf/lint/*"
+    tests: list[str]
+    statuses: dict[str, str] = field(default_factory=dict)  # mutant name -> mutmut's status
+    diffs: dict[str, str] = field(default_factory=dict)  # survivor -> its diff
+    seconds: float = 0.0
+    command: str = ""  # the command whose run these results are
+
+    @property
+    def slug(self) -> str:
+        return re.sub(r"[^a-z0-9]+", "-", self.path.lower()).strip("-")
+
+    @property
+    def killed(self) -> int:
+        return sum(status in KILLED for status in self.statuses.values())
+
+    @property
+    def survivors(self) -> list[str]:
+        return sorted((name for name, status in self.statuses.items() if status not in KILLED | {"not checked"}),
+                      key=_natural)
+
+    @property
+    def unchecked(self) -> int:
+        """Mutants a run stopped before testing (an interrupted run): not counted in the score."""
+        return sum(status == "not checked" for status in self.statuses.values())
+
+
+def table() -> dict[str, list[str]]:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["idamconf"]["mutate"]
+
+
+def copy_tree(work: Path) -> None:
+    """A fresh copy of the code and tests in `work`."""
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__", ".idamconf", "*.db"))
+        else:
+            shutil.copy2(source, work / name)
+
+
+def prepare(module: Module) -> Path:
+    """A fresh copy of the code and tests, with mutmut's settings for this module."""
+    work = WORK / module.slug
+    copy_tree(work)
+    settings = {
+        "source_paths": ["idamconf"], "only_mutate": [module.path],
+        "also_copy": ["examples/", "benchmarks/", "schemas/", "README.md"],
+        "pytest_add_cli_args_test_selection": module.tests,
+        # pytest's cache is of no use to a copy thrown away
+        "pytest_add_cli_args": ["-p", "no:cacheprovider", "-p", "no:warnings"],
+        # A mutant that makes the tests wait for ever (a batch never sent, a retry never given up) is stopped -- and
+        # counted as detected -- after 6 times the time its tests took unmutated, not mutmut's default 30 times:
+        # the tests wait rather than compute, and 30 times a minute of tests was 30 minutes per such mutant.
+        "timeout_multiplier": 3.0,
+    }
+    lines = ["", "[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in settings.items()]
+    with open(work / "pyproject.toml", "a", encoding="utf-8") as project:
+        project.write("\n".join(lines) + "\n")
+    return work
+
+
+def mutate(module: Module, children: int, command: str) -> None:
+    work = prepare(module)
+    (work / "command").write_text(command)
+    started = time.monotonic()
+    with open(work / "mutmut.log", "w", encoding="utf-8") as log:
+        subprocess.run([str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", str(children)],
+                       cwd=work, stdout=log, stderr=subprocess.STDOUT, check=False,
+                       env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    module.seconds = time.monotonic() - started
+    (work / "seconds").write_text(f"{module.seconds:.0f}\n")
+    collect(module)
+
+
+def collect(module: Module) -> None:
+    """The statuses of the last run in the module's work directory, and each survivor's diff."""
+    from mutmut.stats import status_by_exit_code
+
+    work = WORK / module.slug
+    module.statuses = {}
+    for meta in sorted((work / "mutants").rglob("*.py.meta")):
+        codes = json.loads(meta.read_text())["exit_code_by_key"]
+        module.statuses |= {name: status_by_exit_code[code] for name, code in codes.items()}
+    seconds, command = work / "seconds", work / "command"
+    module.seconds = float(seconds.read_text()) if seconds.exists() else 0.0
+    module.command = command.read_text() if command.exists() else "make mutate"
+    for name in module.survivors:
+        shown = subprocess.run([str(Path(sys.executable).parent / "mutmut"), "show", name], cwd=work,
+                               capture_output=True, text=True, check=False).stdout
+        module.diffs[name] = shown
+
+
+def changed_lines(diff: str) -> tuple[str, str]:
+    """The line a mutant changed, before and after (the first of each, stripped)."""
+    removed = [line[1:].strip() for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
+    added = [line[1:].strip() for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    return (removed[0] if removed else ""), (added[0] if added else "")
+
+
+def key(name: str, diff: str) -> str:
+    """How benchmarks/equivalent_mutants.toml names a mutant: its function and the change, not its number."""
+    function = re.sub(r"^x[_ǁ]", "", re.sub(r"__mutmut_\d+$", "", name.rsplit(".", 1)[-1])).replace("ǁ", ".")
+    before, after = changed_lines(diff)
+    return f"{function}: {before} => {after}"
+
+
+def report(modules: list[Module]) -> str:
+    explained = tomllib.loads(EQUIVALENTS.read_text()) if EQUIVALENTS.exists() else {}
+    commands = ", ".join(f"`{command}`" for command in dict.fromkeys(module.command for module in modules))
+    lines = [BEGIN, "", f"Produced by {commands} (mutmut {_version()}, {os.cpu_count()} cores; report written "
+             f"{time.strftime('%Y-%m-%d')}).", "",
+             "| module | mutants | killed | survived | not tested (run stopped) | score | tests given to mutmut | time |",
+             "|---|---:|---:|---:|---:|---:|---|---:|"]
+    for module in modules:
+        tested = len(module.statuses) - module.unchecked
+        score = f"{100 * module.killed / tested:.1f} %" if tested else "-"
+        lines.append(f"| `{module.path}` | {len(module.statuses)} | {module.killed} | {tested - module.killed} | "
+                     f"{module.unchecked} | {score} | {', '.join(f'`{test}`' for test in module.tests)} | "
+                     f"{module.seconds / 60:.1f} min |")
+    tested = sum(len(m.statuses) - m.unchecked for m in modules)
+    killed = sum(m.killed for m in modules)
+    if tested:
+        lines.append(f"| **all** | {sum(len(m.statuses) for m in modules)} | {killed} | {tested - killed} | "
+                     f"{sum(m.unchecked for m in modules)} | **{100 * killed / tested:.1f} %** | | "
+                     f"{sum(m.seconds for m in modules) / 60:.1f} min |")
+    lines += ["", "Survivors, each explained as equivalent (benchmarks/equivalent_mutants.toml) or UNEXPLAINED "
+              "(to be killed by a test, or explained):", ""]
+    for module in modules:
+        notes = explained.get(module.path, {})
+        for name in module.survivors:
+            before, after = changed_lines(module.diffs.get(name, ""))
+            why = notes.get(key(name, module.diffs.get(name, "")), "**UNEXPLAINED**")
+            lines.append(f"- `{name}` ({module.statuses[name]}): `{before}` → `{after}` -- {why}")
+    return "\n".join(lines + ["", END])
+
+
+def write(text: str, begin: str = BEGIN, end: str = END) -> None:
+    document = DOC.read_text(encoding="utf-8")
+    start, stop = document.index(begin), document.index(end) + len(end)
+    DOC.write_text(document[:start] + text + document[stop:], encoding="utf-8")
+
+
+def line_mutants() -> None:
+    """Each mutation of line_mutants.toml in a copy of the tree, the whole suite run against it."""
+    work = WORK / "lines"
+    copy_tree(work)
+    rows, killed = [], 0
+    for mutant in tomllib.loads(LINE_MUTANTS.read_text())["mutant"]:
+        path = work / mutant["file"]
+        text = path.read_text(encoding="utf-8")
+        if text.count(mutant["line"]) != 1:
+            rows.append(f"| `{mutant['file']}` | `{mutant['mutated']}` | line not found once: update the list | |")
+            continue
+        path.write_text(text.replace(mutant["line"], mutant["mutated"]), encoding="utf-8")
+        started = time.monotonic()
+        result = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "-x", "-q", "-p", "no:cacheprovider"],
+                                cwd=work, capture_output=True, text=True, check=False)
+        path.write_text(text, encoding="utf-8")
+        killed += result.returncode != 0
+        verdict = "killed" if result.returncode else "**SURVIVED**"
+        rows.append(f"| `{mutant['file']}` | `{mutant['line'].strip()}` → `{mutant['mutated'].strip()}` | {verdict} | "
+                    f"{time.monotonic() - started:.0f} s |")
+        print(rows[-1], flush=True)
+    write("\n".join([LINES_BEGIN, "", f"Command: `make mutate-lines` ({time.strftime('%Y-%m-%d')}): {killed} of "
+                      f"{len(rows)} killed.", "", "| file | mutation | the suite | time |", "|---|---|---|---:|",
+                      *rows, "", LINES_END]), LINES_BEGIN, LINES_END)
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("mutmut")
+
+
+def _natural(name: str):
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help="modules of [tool.idamconf.mutate] (default: all of them)")
+    parser.add_argument("--report", action="store_true", help="only write the report of the last run")
+    parser.add_argument("--children", type=int, default=os.cpu_count() or 2, help="mutants tested at once")
+    parser.add_argument("--lines", action="store_true", help="run the one-line mutations of line_mutants.toml")
+    arguments = parser.parse_args()
+    if arguments.lines:
+        line_mutants()
+        return
+    known = table()
+    unknown = [name for name in arguments.modules if name not in known]
+    if unknown:
+        parser.error(f"not in [tool.idamconf.mutate] of pyproject.toml: {', '.join(unknown)}")
+    chosen = arguments.modules or list(known)
+    modules = [Module(path, known[path]) for path in chosen]
+    command = "make mutate" + (f' MODULES="{" ".join(arguments.modules)}"' if arguments.modules else "")
+    for module in modules:
+        if arguments.report:
+            collect(module)
+        else:
+            print(f"mutating {module.path} ...", flush=True)
+            mutate(module, arguments.children, command)
+        total = len(module.statuses)
+        print(f"{module.path}: {module.killed}/{total} killed, {module.seconds / 60:.1f} min", flush=True)
+    ran = [module for module in (Module(path, known[path]) for path in known) if (WORK / module.slug).exists()]
+    for module in ran:  # the report covers every module with results, run now or before
+        if module.path not in chosen:
+            collect(module)
+        else:
+            module.statuses, module.diffs, module.seconds, module.command = next(
+                (m.statuses, m.diffs, m.seconds, m.command) for m in modules if m.path == module.path)
+    write(report(ran))
+    print(f"wrote {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""lint never prints a value held under a secret key -- wherever it is (nested in mappings and lists, inside a role)
+and whoever's message would quote it: validate's own diagnostics, quoting a bad value elsewhere, are redacted too.
+Empty and yes/no values under secret-named keys hold no secret and are not reported."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli.harness import edit, idamconf
+
+BLOG = "applications/wordpress.yaml"
+FIRST, SECOND = "hunter2-Sup3rS3cret", "c0rrect-h0rse-battery"
+
+
+def test_secrets_quoted_by_other_messages_are_redacted(project):
+    edit(project / BLOG, "signInAudience: AzureADMyOrg", f"signInAudience: {FIRST}\nclientSecret:\n  prod: [{FIRST}]")
+    edit(project / BLOG, "    value: Blog.Writer\n", f"    value: Blog.Writer\n    apiKey: {SECOND}\n"
+         f"    allowedMemberTypes: [{SECOND}]\n")
+    for output in ("human", "sarif"):
+        result = idamconf("lint", "-C", str(project), "--format", output)
+        assert result.code == 1
+        shown = result.out + result.err
+        assert FIRST not in shown and SECOND not in shown
+        assert "signInAudience: '[redacted]' is not one of" in result.err
+        assert "'[redacted]' is not one of User, Application" in result.err
+    sarif = json.loads(idamconf("lint", "-C", str(project), "--format", "sarif").out)
+    assert sorted(r["message"]["text"].split(" holds")[0] for r in sarif["runs"][0]["results"]) == [
+        "'apiKey'", "'clientSecret'"]
+
+
+def test_empty_and_yes_no_values_under_secret_names_are_no_secret(project):
+    edit(project / BLOG, "signInAudience: AzureADMyOrg",
+         "signInAudience: AzureADMyOrg\npassword: ''\nclientSecret: false\napiKey: []\n")
+    result = idamconf("lint", "-C", str(project))
+    assert "security.secret-in-file" not in result.out

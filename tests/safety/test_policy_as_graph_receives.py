@@ -1,0 +1,160 @@
+"""What Graph receives for each access package's assignment policy: unreviewed access, days before a request is
+denied, the approver's justification, days an assignment lasts, and how long a review runs -- read back from the
+tenant (raw JSON and the typed msgraph-sdk), with every expected value written out here, never derived from
+idamconf's own tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+
+from idamconf.emulator import Store
+from tests.cli.harness import apply, edit, plan
+from tests.cli.test_scenarios import converged
+from tests.emulator.conftest import serving
+from tests.emulator.test_sdk_fidelity import sdk_run
+
+from .graph_view import GOV, listed
+
+WORDPRESS = "applications/wordpress.yaml"
+HR = "applications/hr-self-service.yaml"
+PEOPLE = {f"1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e000{n}": upn for n, upn in enumerate(
+    ["alice.admin", "bob.ops", "carol.hr", "dave.finance", "erin.security", "frank.audit", "grace.comms"], 1)}
+HR_MANAGERS = "2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001"
+
+
+def subjects(items: list[dict]) -> list[str]:
+    return sorted(PEOPLE[s["userId"]] if s["@odata.type"] == "#microsoft.graph.singleUser"
+                  else f"{s['@odata.type']}:{s['groupId']}" for s in items)
+
+
+def as_graph_holds_it(policy: dict) -> dict:
+    stage = policy["requestApprovalSettings"]["stages"][0]
+    review = policy["reviewSettings"]
+    schedule = review["schedule"] if review["isEnabled"] else None
+    return {
+        "who may ask": policy["allowedTargetScope"], "requestors": subjects(policy["specificAllowedTargets"]),
+        "assignment": policy["expiration"].get("duration") or policy["expiration"]["type"],
+        "denied after": stage["durationBeforeAutomaticDenial"],
+        "approver justifies": stage["isApproverJustificationRequired"],
+        "approvers": subjects(stage["primaryApprovers"]),
+        "review": None if schedule is None else {
+            "unreviewed": review["expirationBehavior"], "reviewers": subjects(review["primaryReviewers"]),
+            "runs for": schedule["expiration"]["duration"],
+            "every": (schedule["recurrence"]["pattern"]["type"], schedule["recurrence"]["pattern"]["interval"])},
+    }
+
+
+def policies(project) -> dict[str, dict]:
+    """Each access package's policy, by the package's display name."""
+    names = {package["id"]: package["displayName"] for package in listed(project, f"{GOV}/accessPackages")}
+    found = {}
+    for policy in listed(project, f"{GOV}/assignmentPolicies?$expand=accessPackage"):
+        name = names[policy["accessPackage"]["id"]]
+        assert name not in found, f"two policies for {name}"
+        found[name] = as_graph_holds_it(policy)
+    return found
+
+
+EVERYONE = {"who may ask": "allMemberUsers", "requestors": []}
+EXAMPLES = {
+    "eucs-idam-wordpress-administrators": {
+        **EVERYONE, "assignment": "P365D", "denied after": "P14D", "approver justifies": True,
+        "approvers": ["alice.admin", "bob.ops", "erin.security"],
+        "review": {"unreviewed": "removeAccess", "reviewers": ["erin.security", "frank.audit"], "runs for": "P14D",
+                   "every": ("absoluteMonthly", 12)}},
+    "eucs-idam-wordpress-writers": {
+        **EVERYONE, "assignment": "noExpiration", "denied after": "P14D", "approver justifies": True,
+        "approvers": ["alice.admin", "grace.comms"],
+        "review": {"unreviewed": "removeAccess", "reviewers": ["frank.audit", "grace.comms"], "runs for": "P14D",
+                   "every": ("absoluteMonthly", 6)}},
+    "eucs-idam-wordpress-approvers": {
+        **EVERYONE, "assignment": "noExpiration", "denied after": "P14D", "approver justifies": True,
+        "approvers": ["alice.admin", "grace.comms"],
+        "review": {"unreviewed": "keepAccess", "reviewers": ["frank.audit", "grace.comms"], "runs for": "P14D",
+                   "every": ("absoluteMonthly", 3)}},
+    "eucs-idam-hr-self-service-line-managers": {
+        "who may ask": "specificDirectoryUsers", "requestors": [f"#microsoft.graph.groupMembers:{HR_MANAGERS}"],
+        "assignment": "noExpiration", "denied after": "P7D", "approver justifies": True,
+        "approvers": ["bob.ops", "carol.hr"], "review": None},
+    "eucs-idam-hr-record-administrators": {
+        "who may ask": "specificDirectoryUsers", "requestors": ["bob.ops", "carol.hr", "dave.finance"],
+        "assignment": "P180D", "denied after": "P14D", "approver justifies": True,
+        "approvers": ["carol.hr", "erin.security"],
+        "review": {"unreviewed": "acceptAccessRecommendation", "reviewers": ["carol.hr", "frank.audit"],
+                   "runs for": "P7D", "every": ("absoluteMonthly", 3)}},
+    "eucs-idam-payments-api-ledger-auditors": {
+        **EVERYONE, "assignment": "P90D", "denied after": "P14D", "approver justifies": True,
+        "approvers": ["dave.finance", "erin.security"],
+        "review": {"unreviewed": "removeAccess", "reviewers": ["erin.security", "frank.audit"], "runs for": "P14D",
+                   "every": ("weekly", 8)}},
+}
+
+
+def test_the_examples_policies_as_graph_holds_them(project):
+    assert apply(project).code == 0
+    assert policies(project) == EXAMPLES
+
+
+def test_changed_settings_reach_graph_and_converge(project):
+    assert apply(project).code == 0
+    edit(project / WORDPRESS, "        unreviewed: keep\n", "        unreviewed: remove\n")
+    edit(project / WORDPRESS, "        frequencyDays: 365       # every 12 months\n        unreviewed: remove\n",
+         "        frequencyDays: 365\n        unreviewed: keep\n        durationDays: 21\n")
+    edit(project / WORDPRESS, "      assignmentDays: 365\n", "      assignmentDays: 30\n      autoDenyDays: 3\n"
+         "      approverJustificationRequired: false\n")
+    edit(project / HR, "      autoDenyDays: 7\n", "      autoDenyDays: 10\n")
+    edit(project / HR, "        unreviewed: recommendation\n", "        unreviewed: keep\n")
+    edit(project / HR, "      assignmentDays: 180\n", "")
+    pending = plan(project)
+    assert 'review.unreviewed : "keep" → "remove"' in pending.out
+    assert "Plan: 0 to add, 4 to change, 0 to destroy." in pending.out
+    assert apply(project).code == 0
+    converged(project)
+    found = policies(project)
+    admins = found["eucs-idam-wordpress-administrators"]
+    assert (admins["assignment"], admins["denied after"], admins["approver justifies"]) == ("P30D", "P3D", False)
+    assert (admins["review"]["unreviewed"], admins["review"]["runs for"]) == ("keepAccess", "P21D")
+    assert found["eucs-idam-wordpress-approvers"]["review"]["unreviewed"] == "removeAccess"
+    assert found["eucs-idam-hr-self-service-line-managers"]["denied after"] == "P10D"
+    records = found["eucs-idam-hr-record-administrators"]
+    assert (records["assignment"], records["review"]["unreviewed"]) == ("noExpiration", "keepAccess")
+    unchanged = {"eucs-idam-wordpress-writers", "eucs-idam-payments-api-ledger-auditors"}
+    assert {name: found[name] for name in unchanged} == {name: EXAMPLES[name] for name in unchanged}
+
+
+@pytest.mark.filterwarnings("ignore:GetQueryParameters is deprecated:DeprecationWarning")
+def test_the_typed_sdk_reads_the_same_policies(project):
+    assert apply(project).code == 0
+
+    async def read(client):
+        from msgraph.generated.identity_governance.entitlement_management.assignment_policies.assignment_policies_request_builder import (  # noqa: E501
+            AssignmentPoliciesRequestBuilder,
+        )
+        parameters = AssignmentPoliciesRequestBuilder.AssignmentPoliciesRequestBuilderGetQueryParameters(
+            expand=["accessPackage"])
+        return (await client.identity_governance.entitlement_management.assignment_policies.get(
+            RequestConfiguration(query_parameters=parameters))).value
+
+    with serving(Store(project / ".idamconf" / "local.db")) as emulator:
+        typed = sdk_run(emulator.base_url, read)
+    seen = {}
+    for policy in typed:
+        stage = policy.request_approval_settings.stages[0]
+        review = policy.review_settings
+        seen[policy.access_package.display_name] = (
+            policy.expiration.duration, stage.duration_before_automatic_denial,
+            stage.is_approver_justification_required,
+            review.expiration_behavior.value if review.is_enabled else None,
+            review.schedule.expiration.duration if review.is_enabled else None)
+    days = dt.timedelta
+    assert seen == {
+        "eucs-idam-wordpress-administrators": (days(365), days(14), True, "removeAccess", days(14)),
+        "eucs-idam-wordpress-writers": (None, days(14), True, "removeAccess", days(14)),
+        "eucs-idam-wordpress-approvers": (None, days(14), True, "keepAccess", days(14)),
+        "eucs-idam-hr-self-service-line-managers": (None, days(7), True, None, None),
+        "eucs-idam-hr-record-administrators": (days(180), days(14), True, "acceptAccessRecommendation", days(7)),
+        "eucs-idam-payments-api-ledger-auditors": (days(90), days(14), True, "removeAccess", days(14)),
+    }
