@@ -14,7 +14,9 @@ import time
 
 from .apply_recovery import grants_role, in_catalog, offers_role, visible, write_checked
 from .graph.client import GraphFailure, Response, query
-from .plan.governance import UNREVIEWED, catalog_description
+from .config.model import SELF
+from .plan.governance import catalog_description
+from .plan.policy import RELATIVE, UNREVIEWED
 from .plan.model import Action, Plan
 
 GOV = "identityGovernance/entitlementManagement"
@@ -246,23 +248,27 @@ def _resource_request(kind: str, catalog_id: str, service_principal_id: str) -> 
             "catalog": {"id": catalog_id}}
 
 
-def _users(names, people: dict[str, str]) -> list[dict]:
-    """Graph subjects for UPNs (single users, by their object ids) and group:<id> entries (group members)."""
-    return [{"@odata.type": "#microsoft.graph.groupMembers", "groupId": name[6:]} if name.startswith("group:") else
+def _subjects(names, people: dict[str, str]) -> list[dict]:
+    """Graph subject sets for names in the plan's normal form (plan/policy.py): users by object id, groups as their
+    members, the requestor's manager and sponsors as Graph's relative subjects."""
+    return [dict(RELATIVE[name]) if name in RELATIVE else
+            {"@odata.type": "#microsoft.graph.groupMembers", "groupId": people[name]} if name.startswith("group:") else
             {"@odata.type": "#microsoft.graph.singleUser", "userId": people[name]} for name in names]
 
 
 def policy_body(policy: dict, ids: dict, package_id: str) -> dict:
-    """The Graph assignment policy for a policy in idamconf's normal form (see plan/governance.policy_attributes);
+    """The Graph assignment policy for a policy in idamconf's normal form (see plan/policy.policy_attributes);
     `ids` carries the people's object ids, the review's recurrence, and the live review's start, if any."""
     people = ids["people"]
     everyone = policy["requestors"] == "all members"
     days = policy["assignmentDays"]
+    stages = [policy] + [policy[f"stage{n}"] for n in (2, 3) if f"stage{n}" in policy]
+    approval = policy.get("approval") != "none"
     return {
         "displayName": policy["displayName"],
-        "description": "Requests need approval. Managed by idamconf: change it in the configuration, not here.",
+        "description": "Managed by idamconf: change it in the configuration, not here.",
         "allowedTargetScope": "allMemberUsers" if everyone else "specificDirectoryUsers",
-        "specificAllowedTargets": [] if everyone else _users(policy["requestors"], people),
+        "specificAllowedTargets": [] if everyone else _subjects(policy["requestors"], people),
         "expiration": {"type": "afterDuration", "duration": f"P{days}D"} if days else {"type": "noExpiration"},
         "requestorSettings": {
             "enableTargetsToSelfAddAccess": True, "enableTargetsToSelfUpdateAccess": False,
@@ -271,18 +277,27 @@ def policy_body(policy: dict, ids: dict, package_id: str) -> dict:
             "enableOnBehalfRequestorsToRemoveAccess": False, "onBehalfRequestors": [],
         },
         "requestApprovalSettings": {
-            "isApprovalRequiredForAdd": True, "isApprovalRequiredForUpdate": False,
-            "isRequestorJustificationRequired": True,
-            "stages": [{
-                "durationBeforeAutomaticDenial": f"P{policy['autoDenyDays']}D",
-                "isApproverJustificationRequired": policy["approverJustificationRequired"],
-                "isEscalationEnabled": False, "durationBeforeEscalation": "PT0S",
-                "primaryApprovers": _users(policy["approvers"], people), "fallbackPrimaryApprovers": [],
-                "escalationApprovers": [], "fallbackEscalationApprovers": [],
-            }],
+            "isApprovalRequiredForAdd": approval, "isApprovalRequiredForUpdate": False,
+            "isRequestorJustificationRequired": policy.get("requestorJustificationRequired", True),
+            "stages": [_stage(stage, people) for stage in stages] if approval else [],
         },
         "reviewSettings": _review(policy["review"], people, ids.get("recurrence"), ids.get("startDateTime")),
         "accessPackage": {"id": package_id},
+    }
+
+
+def _stage(stage: dict, people: dict[str, str]) -> dict:
+    escalation = stage.get("escalation")
+    return {
+        "durationBeforeAutomaticDenial": f"P{stage['autoDenyDays']}D",
+        "isApproverJustificationRequired": stage["approverJustificationRequired"],
+        "isEscalationEnabled": escalation is not None,
+        "durationBeforeEscalation": f"P{escalation['afterDays']}D" if escalation else "PT0S",
+        "primaryApprovers": _subjects(stage["approvers"], people),
+        "fallbackPrimaryApprovers": _subjects(stage.get("fallbackApprovers", []), people),
+        "escalationApprovers": _subjects(escalation["approvers"], people) if escalation else [],
+        "fallbackEscalationApprovers": _subjects(escalation.get("fallbackApprovers", []), people) if escalation
+        else [],
     }
 
 
@@ -292,11 +307,14 @@ def _review(review: dict | None, people: dict[str, str], recurrence, start: str 
                 "isReviewerJustificationRequired": False, "isSelfReview": False, "primaryReviewers": [],
                 "fallbackReviewers": [], "schedule": None}
     pattern, interval = recurrence
+    self_review = review["reviewers"] == [SELF]
     start = start or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT00:00:00Z")
     return {
-        "isEnabled": True, "expirationBehavior": UNREVIEWED[review["unreviewed"]], "isRecommendationEnabled": True,
-        "isReviewerJustificationRequired": True, "isSelfReview": False,
-        "primaryReviewers": _users(review["reviewers"], people), "fallbackReviewers": [],
+        "isEnabled": True, "expirationBehavior": UNREVIEWED[review["unreviewed"]],
+        "isRecommendationEnabled": review.get("recommendations", True),
+        "isReviewerJustificationRequired": review.get("justificationRequired", True), "isSelfReview": self_review,
+        "primaryReviewers": [] if self_review else _subjects(review["reviewers"], people),
+        "fallbackReviewers": _subjects(review.get("fallbackReviewers", []), people),
         "schedule": {
             "startDateTime": start,
             "expiration": {"type": "afterDuration", "duration": f"P{review['durationDays']}D"},

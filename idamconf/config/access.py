@@ -100,15 +100,16 @@ def package_checks(app: Application):
 
 
 def _checks(package, base: tuple):
-    if len(package.approvers) < 2:
-        yield ("approvers.two", base + ("approvers",), f"only {len(package.approvers)} approver; the organisation "
-               "requires at least two", "add a second approver so that nobody approves alone")
+    if package.stages and len(package.approvers) < 2:  # approval: none is a choice of its own, not a lone approver
+        yield ("approvers.two", base + package.stages[0].path + ("approvers",), f"only {len(package.approvers)} "
+               f"approver{_as_one(package.approvers)}; the organisation requires at least two",
+               "add a second approver so that nobody approves alone")
     review = package.review
     if review is None:
         return
     if len(review.reviewers) < 2:
-        yield ("reviewers.two", base + ("accessReview", "reviewers"), f"only {len(review.reviewers)} reviewer; the "
-               "organisation requires at least two", "add a second reviewer")
+        yield ("reviewers.two", base + ("accessReview", "reviewers"), f"only {len(review.reviewers)} reviewer"
+               f"{_as_one(review.reviewers)}; the organisation requires at least two", "add a second reviewer")
     if not MIN_DAYS <= review.frequency_days <= MAX_DAYS:
         yield ("review.frequency", base + ("accessReview", "frequencyDays"), f"reviews every {review.frequency_days} "
                f"days; the organisation requires every {MIN_DAYS} to {MAX_DAYS} days",
@@ -116,6 +117,12 @@ def _checks(package, base: tuple):
     if len(review.reviewers) == 1 and review.reviewers[0].lower() in {a.lower() for a in package.approvers}:
         yield ("review.approver-is-only-reviewer", base + ("accessReview", "reviewers"), f"{review.reviewers[0]} "
                "approves access and is also its only reviewer", "add a reviewer who is not an approver")
+
+
+def _as_one(subjects) -> str:
+    """The rules count people, not members: a group (or the requestor's manager) is one approver or reviewer, as
+    nobody can tell how many people a group will hold when a request comes."""
+    return " (a group counts as one)" if any(s.startswith("group:") for s in subjects) else ""
 
 
 def _levels_note(levels: dict) -> str:

@@ -27,7 +27,8 @@ from .assignments import assignments_of
 from .exposed import pre_authorized_of, scopes_of
 from .overrides import overridden
 from .permissions import api_permissions
-from .model import AccessPackage, AccessReview, Application, AppRole, Configuration, Location, role_id
+from . import policy
+from .model import AccessPackage, Application, AppRole, Configuration, Location, role_id
 
 PARALLEL_FROM = 400  # files; below this one process is done before others would have started
 MAX_PROCESSES = 4
@@ -205,22 +206,12 @@ def _access_package(role: dict, app: dict, codes: tuple, location: Location) -> 
     raw = role.get("accessPackage")
     if raw is None:
         return None
-    review = raw.get("accessReview")
-    requestors = raw.get("requestors", "allMembers")
     return AccessPackage(
         name=raw.get("name") or package_name(*codes, app["name"], role["displayName"]),
         description=raw.get("description") or f"Grants the {role['displayName']} role of {app['displayName']}.",
-        catalog=raw.get("catalog"), approvers=tuple(raw["approvers"]),
-        approver_justification=raw.get("approverJustificationRequired", True),
-        auto_deny_days=raw.get("autoDenyDays", 14),
-        requestors=None if requestors == "allMembers" else tuple(
-            f"group:{item['group'].lower()}" if isinstance(item, dict) else item for item in requestors),
-        assignment_days=raw.get("assignmentDays"),
-        review=None if review is None else AccessReview(
-            reviewers=tuple(review["reviewers"]), frequency_days=review["frequencyDays"],
-            duration_days=review.get("durationDays", default_duration(review["frequencyDays"])),
-            unreviewed=review.get("unreviewed", "remove"),
-            location=location.at(*location.path, "accessReview"),
-        ),
+        catalog=raw.get("catalog"), stages=policy.stages(raw),
+        requestor_justification=raw.get("requestorJustificationRequired", True),
+        requestors=policy.requestors(raw), assignment_days=raw.get("assignmentDays"),
+        review=policy.review(raw.get("accessReview"), default_duration, location.at(*location.path, "accessReview")),
         location=location,
     )

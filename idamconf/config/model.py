@@ -70,41 +70,82 @@ def _each(location: Location | None, below: tuple, count: int) -> tuple[Location
     return tuple(location.at(*location.path, *below, index) for index in range(count))
 
 
+# Who a policy names (approvers, reviewers, requestors), as the model writes them: a user principal name, a group
+# ("group:<display name or object id>"), or one of these relative subjects, which Graph resolves per request.
+MANAGER, SPONSORS, SELF = "manager", "sponsors", "self"
+
+
 @dataclass(frozen=True)
 class AccessReview:
-    reviewers: tuple[str, ...]
+    reviewers: tuple[str, ...]  # UPNs, groups, `manager`, `self` (people review their own access)
     frequency_days: int
     duration_days: int = 14
     unreviewed: str = "remove"  # remove | keep | recommendation
+    fallback_reviewers: tuple[str, ...] = ()
+    recommendations: bool = True
+    justification: bool = True
     location: Location | None = field(default=None, compare=False)
 
-    @property
-    def reviewer_locations(self) -> tuple[Location, ...]:
-        return _each(self.location, ("reviewers",), len(self.reviewers))
+
+@dataclass(frozen=True)
+class Escalation:
+    """Who else may approve once a request has waited `after_days` in its stage."""
+
+    after_days: int
+    approvers: tuple[str, ...]
+    fallback_approvers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ApprovalStage:
+    """One stage of approval. `path`: where it is written under the package -- () for the one-stage form (its keys
+    beside the package's), ("stages", n) for the n-th of `stages`."""
+
+    approvers: tuple[str, ...]
+    fallback_approvers: tuple[str, ...] = ()
+    justification: bool = True
+    auto_deny_days: int = 14
+    escalation: Escalation | None = None
+    path: tuple = ()
 
 
 @dataclass(frozen=True)
 class AccessPackage:
-    """How people get one app role: the package, who approves, who reviews and how often."""
+    """How people get one app role: the package, who approves (in stages: none means no approval), who reviews and
+    how often."""
 
     name: str
     description: str
     catalog: str | None  # None: the environment's catalog
-    approvers: tuple[str, ...]
-    approver_justification: bool = True
-    auto_deny_days: int = 14
-    requestors: tuple[str, ...] | None = None  # None: all member users; else UPNs and "group:<object id>"
+    stages: tuple[ApprovalStage, ...]
+    requestor_justification: bool = True
+    requestors: tuple[str, ...] | None = None  # None: all member users; else UPNs and "group:<name or object id>"
     assignment_days: int | None = None
     review: AccessReview | None = None
     location: Location | None = field(default=None, compare=False)
 
     @property
-    def approver_locations(self) -> tuple[Location, ...]:
-        return _each(self.location, ("approvers",), len(self.approvers))
+    def approvers(self) -> tuple[str, ...]:
+        """Everyone who approves in some stage (primary approvers), each once, in the order written."""
+        return tuple(dict.fromkeys(a for stage in self.stages for a in stage.approvers))
 
-    @property
-    def requestor_locations(self) -> tuple[Location, ...]:
-        return _each(self.location, ("requestors",), len(self.requestors or ()))
+    def subjects(self):
+        """(subject, path under the package) of everyone the package names, in the order written."""
+        named = [(("requestors",), self.requestors or ())]
+        for stage in self.stages:
+            named += [(stage.path + ("approvers",), stage.approvers),
+                      (stage.path + ("fallbackApprovers",), stage.fallback_approvers)]
+            if stage.escalation is not None:
+                named += [(stage.path + ("escalation", "approvers"), stage.escalation.approvers),
+                          (stage.path + ("escalation", "fallbackApprovers"), stage.escalation.fallback_approvers)]
+        if self.review is not None:
+            named += [(("accessReview", "reviewers"), self.review.reviewers),
+                      (("accessReview", "fallbackReviewers"), self.review.fallback_reviewers)]
+        return [(subject, path + (index,)) for path, subjects in named for index, subject in enumerate(subjects)]
+
+    def at(self, path: tuple) -> Location:
+        location = self.location or Location("")
+        return location.at(*location.path, *path)
 
 
 @dataclass(frozen=True)

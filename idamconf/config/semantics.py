@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic
 from ..graph.clouds import graph_url_problem
 from ..graph.limits import DAYS_IN, review_period_days
-from . import assignments, exposed, logo, permissions, tenant_rules
+from . import assignments, exposed, logo, permissions, policy, tenant_rules
 from .access import nearest_schedules, review_schedule, rule_findings
 from .model import APP_ID, TENANT_ID, Application, Configuration, Location
 from .yamlfile import Document, render_path
@@ -126,6 +126,7 @@ def _access_packages(document: Document, app: Application) -> list[Diagnostic]:
         if package is None:
             continue
         path = ("appRoles", index, "accessPackage")
+        problems += policy.check(document, document.value["appRoles"][index]["accessPackage"], package, path)
         if "User" not in role.allowed_member_types:
             problems.append(document.diagnostic(path, f"role '{role.label}' cannot be granted to people "
                                                 "(allowedMemberTypes has no User), so it cannot have an access package",

@@ -43,10 +43,13 @@ def _policy(policy: dict, people: dict, package_name: str, where: str) -> tuple[
     if normal["displayName"] != package_name:
         notes.append(f"{where}: the policy's name '{normal['displayName']}' becomes the package's, as idamconf names "
                      "policies")
-    block["approvers"] = _people(normal["approvers"], f"{where}.approvers", notes)
-    if not normal["approverJustificationRequired"]:
+    if normal.get("approval") == "none":
+        block["approval"] = "none"
+    else:
+        block["approvers"] = _people(normal["approvers"], f"{where}.approvers", notes)
+    if not normal.get("approverJustificationRequired", True):
         block["approverJustificationRequired"] = False
-    if normal["autoDenyDays"] not in (None, 14):
+    if normal.get("autoDenyDays") not in (None, 14):
         block["autoDenyDays"] = normal["autoDenyDays"]
     if normal["requestors"] != "all members":
         groups = [{"group": name[6:]} for name in normal["requestors"] if name.startswith("group:")]

@@ -11,11 +11,12 @@ from ..config.access import review_schedule
 from ..config.model import Configuration
 from ..diagnostics import Diagnostic
 from .model import Resource
+from .policy import UNREVIEWED, policy_attributes, read_policy, resolve, subject_names
 from .resources import KIND_ORDER, add_live
 from .roles import role_parts
 
-UNREVIEWED = {"remove": "removeAccess", "keep": "keepAccess", "recommendation": "acceptAccessRecommendation"}
-_UNREVIEWED_FROM_GRAPH = {graph: ours for ours, graph in UNREVIEWED.items()}
+__all__ = ["UNREVIEWED", "catalog_description", "desired_governance", "live_governance", "policy_keeper",
+           "read_policy"]
 
 
 def catalog_description(project: str) -> str:
@@ -24,10 +25,15 @@ def catalog_description(project: str) -> str:
     return f"Access packages managed by idamconf ({project})."
 
 
-def desired_governance(configuration: Configuration, environment: str, users: dict[str, str]):
-    """Resources for every access package in `environment`, and a diagnostic for every unknown person."""
+def desired_governance(configuration: Configuration, environment: str, users: dict[str, str], groups=None,
+                       names: dict[str, str] | None = None):
+    """Resources for every access package in `environment`, and a diagnostic for every unknown person or group.
+    `users`: lower-cased UPN -> id; `groups`: graph/read_assignments.Groups of the groups the packages name;
+    `names`: how plans name people (policy.subject_names; made from this configuration if not given)."""
     resources: dict[tuple, Resource] = {}
     problems: list[Diagnostic] = []
+    if names is None:
+        names = subject_names(configuration.applications, users, groups)
     for app in configuration.applications:
         if not app.in_environment(environment):
             continue
@@ -38,7 +44,7 @@ def desired_governance(configuration: Configuration, environment: str, users: di
                 continue
             catalog = configuration.catalog_for(environment, package)
             base = f"app.{app.name}.role{part}"
-            people = _people(package, users, problems)
+            labels, people = resolve(package, users, groups, names, problems)
             add = _adder(resources, app.key, role.id, catalog)
             add("catalog_resource", f"app.{app.name}.catalog[{catalog}]", {"catalog": catalog})
             add("access_package", f"{base}.access_package", {"displayName": package.name,
@@ -48,7 +54,7 @@ def desired_governance(configuration: Configuration, environment: str, users: di
             # scope that apply had nothing to send for, and the plan never came back empty.)
             add("role_scope", f"{base}.access_package.role_scope", {"roleId": role.id, "catalog": catalog})
             schedule = review_schedule(package.review.frequency_days) if package.review else None
-            add("policy", f"{base}.access_package.policy", policy_attributes(package, people),
+            add("policy", f"{base}.access_package.policy", policy_attributes(package, labels),
                 {"people": people, "recurrence": (schedule.pattern, schedule.interval) if schedule else None})
     return resources, problems
 
@@ -61,50 +67,6 @@ def _adder(resources: dict, application: str, role_id: str, catalog: str):
         key = (application, KIND_ORDER[kind], kind, catalog if kind == "catalog_resource" else identity)
         resources[key] = Resource(kind, address, application, attributes, {**ids, **extra} if extra else ids)
     return add
-
-
-def _people(package, users: dict[str, str], problems: list) -> dict[str, str]:
-    """Lower-cased UPN (or group:<id>) -> object id for approvers, reviewers and requestors; unknown people become
-    diagnostics (where they are written is looked up only then)."""
-    review = package.review
-    named = [(package.approvers, lambda: package.approver_locations),
-             (review.reviewers if review else (), lambda: review.reviewer_locations),
-             (package.requestors or (), lambda: package.requestor_locations)]
-    found = {}
-    for people, locations in named:
-        for index, upn in enumerate(people):
-            lowered = upn.lower()
-            if lowered in users:
-                found[lowered] = users[lowered]
-                continue
-            location = locations()[index]
-            if upn.startswith("group:"):
-                problems.append(Diagnostic(f"group {upn[6:]} is not in the tenant", "check the group's object id in "
-                                           "the Entra admin centre (groups are named by id, never by display name)",
-                                           location.file, location.line, location.column))
-            else:
-                problems.append(Diagnostic(f"{upn} is not a user in the tenant", "check the spelling of the user "
-                                           "principal name; people are matched by exact UPN, never by e-mail",
-                                           location.file, location.line, location.column))
-    return found
-
-
-def policy_attributes(package, people: dict[str, str]) -> dict:
-    review = package.review
-    return {
-        "displayName": package.name,
-        "approvers": sorted(upn.lower() for upn in package.approvers),
-        "approverJustificationRequired": package.approver_justification,
-        "autoDenyDays": package.auto_deny_days,
-        "requestors": "all members" if package.requestors is None else sorted(u.lower() for u in package.requestors),
-        "assignmentDays": package.assignment_days,
-        "review": None if review is None else {
-            "reviewers": sorted(upn.lower() for upn in review.reviewers),
-            "schedule": review_schedule(review.frequency_days).label,
-            "durationDays": review.duration_days,
-            "unreviewed": review.unreviewed,
-        },
-    }
 
 
 # ---------------------------------------------------------------------------------------------------------- live
@@ -207,50 +169,5 @@ def policy_keeper(names: dict[str, str]):
     return kept
 
 
-def read_policy(policy: dict, names: dict[str, str]) -> dict:
-    """A Graph assignment policy in the normal form of `policy_attributes`."""
-    approval = policy.get("requestApprovalSettings") or {}
-    stage = (approval.get("stages") or [{}])[0]
-    review = policy.get("reviewSettings") or {}
-    expiration = policy.get("expiration") or {}
-    return {
-        "displayName": policy.get("displayName"),
-        "approvers": _names(stage.get("primaryApprovers"), names),
-        "approverJustificationRequired": bool(stage.get("isApproverJustificationRequired")),
-        "autoDenyDays": _days(stage.get("durationBeforeAutomaticDenial")),
-        "requestors": "all members" if policy.get("allowedTargetScope") == "allMemberUsers"
-        else _names(policy.get("specificAllowedTargets"), names),
-        "assignmentDays": _days(expiration.get("duration")) if expiration.get("type") == "afterDuration" else None,
-        "review": None if not review.get("isEnabled") else {
-            "reviewers": _names(review.get("primaryReviewers"), names),
-            "schedule": _schedule_label(review),
-            "durationDays": _days(((review.get("schedule") or {}).get("expiration") or {}).get("duration")),
-            "unreviewed": _UNREVIEWED_FROM_GRAPH.get(review.get("expirationBehavior"), review.get("expirationBehavior")),
-        },
-    }
-
-
 def _start(policy: dict) -> str | None:
     return (((policy.get("reviewSettings") or {}).get("schedule") or {}).get("startDateTime"))
-
-
-def _names(subjects, names: dict[str, str]) -> list[str]:
-    """People by UPN, groups as group:<id>, anything else by its type."""
-    return sorted(names.get(s["userId"], s["userId"]) if s.get("userId") else
-                  f"group:{s['groupId']}" if s.get("groupId") else s.get("@odata.type", "?") for s in subjects or [])
-
-
-def _days(duration: str | None) -> int | None:
-    if not duration or not duration.startswith("P") or not duration.endswith("D"):
-        return None
-    try:
-        return int(duration[1:-1])
-    except ValueError:
-        return None
-
-
-def _schedule_label(review: dict) -> str | None:
-    pattern = (((review.get("schedule") or {}).get("recurrence") or {}).get("pattern") or {})
-    unit = {"weekly": "week", "absoluteMonthly": "month"}.get(pattern.get("type"))
-    interval = pattern.get("interval") or 0
-    return f"every {interval} {unit}{'s' if interval != 1 else ''}" if unit else pattern.get("type")

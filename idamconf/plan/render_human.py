@@ -28,8 +28,7 @@ _SHOWN_ON_CREATE = {
     "catalog_resource": ("catalog",),
     "access_package": ("displayName", "description", "catalog"),
     "role_scope": ("roleId", "catalog"),
-    "policy": ("approvers", "approverJustificationRequired", "autoDenyDays", "requestors", "assignmentDays",
-               "review.reviewers", "review.schedule", "review.durationDays", "review.unreviewed"),
+    "policy": None,  # every attribute but the name (the package's), in the order of plan/policy.py's normal form
     "permission": ("resourceAppId", "id"),
     "consent": ("resourceAppId", "appRoleId"),
     "delegated_consent": ("resourceAppId", "scope"),
@@ -126,7 +125,8 @@ def _change_lines(change: Change, paint, drifted: tuple[str, ...] | None = None)
     if change.action is Action.CREATE:
         flat = _flatten(change.after or {})
         unsaid = defaults(change.kind) if change.kind in (APPLICATION, SERVICE_PRINCIPAL) else {}
-        shown = [(name, flat.get(name)) for name in _SHOWN_ON_CREATE[change.kind]
+        names = _SHOWN_ON_CREATE[change.kind] or [name for name in flat if name != "displayName"]
+        shown = [(name, flat.get(name)) for name in names
                  if flat.get(name) not in (None, [], "") and (name not in unsaid or flat[name] != unsaid[name])]
         width = max((len(name) for name, _ in shown), default=0)
         lines += [f"      {name:<{width}} = {_value(value)}" for name, value in shown]

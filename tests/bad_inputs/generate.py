@@ -311,12 +311,55 @@ for name, guid in {"guid-not-a-guid": "not-a-guid", "guid-too-short": "8f0e3e5a-
                    "guid-trailing-text": "8f0e3e5a-1b2c-4d6e-9a2a-0d4c9f6f3c11x"}.items():
     case(name, sub(ROLE_ID, ROLE_ID + f"    id: {guid}\n"), at(8, 9, "appRoles[0].id: '"), "is not a valid value here",
          "use a GUID")
-case("guid-group-requestor",
-     sub("      accessReview:\n", "      requestors: [{group: not-a-guid}]\n      accessReview:\n"),
+case("group-requestor-empty-name",
+     sub("      accessReview:\n", "      requestors: [{group: ''}]\n      accessReview:\n"),
      "applications/wordpress.yaml:10:", "appRoles[0].accessPackage.requestors")
 case("guid-duplicate-role-id", sub(ROLE_ID, ROLE_ID + "    id: 8f0e3e5a-1b2c-4d6e-9a2a-0d4c9f6f3c11\n") +
      "  - displayName: Reader\n    value: Blog.Reader\n    id: 8F0E3E5A-1B2C-4D6E-9A2A-0D4C9F6F3C11\n",
      at(16, 9, "appRoles[1].id: role id 8f0e3e5a-1b2c-4d6e-9a2a-0d4c9f6f3c11 is used twice"))
+
+# --- approval stages, relative approvers, escalation (config/policy.py) -------------------------------------------
+APPROVERS = "      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
+case("policy-stage-without-approvers", sub(APPROVERS, "      stages:\n        - approvers: []\n"),
+     at(10, 22, "appRoles[0].accessPackage.stages[0].approvers"), "name at least one approver")
+case("policy-manager-without-fallback", sub(APPROVERS, "      approvers: [manager, alice.admin@contoso.com]\n"),
+     at(9, 19, "appRoles[0].accessPackage.approvers[0]: 'manager' is among the approvers, but a requestor may have "
+        "no manager"), "add fallbackApprovers:")
+case("policy-sponsors-without-fallback-in-a-stage",
+     sub(APPROVERS, "      stages:\n        - approvers: [alice.admin@contoso.com]\n        - approvers: [sponsors]\n"),
+     at(11, 23, "appRoles[0].accessPackage.stages[1].approvers[0]: 'sponsors' is among the approvers"),
+     "add fallbackApprovers:")
+case("policy-manager-reviewer-without-fallback",
+     sub("        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n",
+         "        reviewers: [manager, frank.audit@contoso.com]\n"),
+     at(11, 21, "appRoles[0].accessPackage.accessReview.reviewers[0]: 'manager' is among the reviewers"),
+     "add fallbackReviewers:")
+case("policy-escalation-after-denial",
+     sub(APPROVERS, APPROVERS + "      autoDenyDays: 7\n      escalation: {afterDays: 7, approvers: [bob.ops@contoso.com]}\n"),
+     at(11, 31, "appRoles[0].accessPackage.escalation.afterDays: the request is escalated after 7 days, but denied "
+        "after 7"), "use afterDays below 7")
+case("policy-approvers-beside-stages",
+     sub(APPROVERS, APPROVERS + "      stages:\n        - approvers: [bob.ops@contoso.com]\n"),
+     at(9, 18, "appRoles[0].accessPackage.approvers: approvers is written beside stages"),
+     "move approvers into the stage it belongs to")
+case("policy-approvers-with-no-approval", sub(APPROVERS, APPROVERS + "      approval: none\n"),
+     at(9, 18, "appRoles[0].accessPackage.approvers: approvers is written, but approval: none"),
+     "remove approvers, or remove approval: none")
+case("policy-nobody-approves", sub(APPROVERS, ""),
+     at(9, 7, "appRoles[0].accessPackage: the access package says nobody who approves requests"),
+     "or approval: none")
+case("policy-no-approval-written-otherwise", sub(APPROVERS, "      approval: nobody\n"),
+     at(9, 17, "appRoles[0].accessPackage.approval: 'nobody' is not one of none"))
+case("policy-four-stages", sub(APPROVERS, "      stages:\n" + "        - approvers: [bob.ops@contoso.com]\n" * 4),
+     "applications/wordpress.yaml:10:", "appRoles[0].accessPackage.stages")
+case("policy-self-among-reviewers",
+     sub("        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n",
+         "        reviewers: [frank.audit@contoso.com, self]\n"),
+     at(11, 46, "appRoles[0].accessPackage.accessReview.reviewers[1]: self is listed with other reviewers"),
+     "list self alone")
+case("policy-group-without-name", sub(APPROVERS, "      approvers: [{group: ''}, alice.admin@contoso.com]\n"),
+     "applications/wordpress.yaml:9:", "appRoles[0].accessPackage.approvers[0]")
+
 
 # --- role values --------------------------------------------------------------------------------------------------
 VALUE = "appRoles[0].value"
