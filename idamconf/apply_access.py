@@ -16,7 +16,8 @@ from .apply_recovery import grants_role, in_catalog, offers_role, visible, write
 from .graph.client import GraphFailure, Response, query
 from .config.model import SELF
 from .plan.governance import catalog_description
-from .plan.policy import RELATIVE, UNREVIEWED
+from .plan import questions
+from .plan.policy import ADMINISTRATORS, ALL_MEMBERS, DEFAULT_DESCRIPTIONS, RELATIVE, UNREVIEWED
 from .plan.model import Action, Plan
 
 GOV = "identityGovernance/entitlementManagement"
@@ -155,7 +156,7 @@ class _Builder:
         self.chain.finish([change], "added")
 
     async def package(self, changes: list, joined) -> None:
-        by_kind = {change.kind: change for change in changes}
+        by_kind = {change.kind: change for change in changes if change.kind != "policy"}
         package = by_kind["access_package"]
         catalog_id = self.catalog_id(package.after["catalog"])
         package_id = await self._package(package, catalog_id)
@@ -163,12 +164,12 @@ class _Builder:
         scope = by_kind.get("role_scope")
         if scope is not None and scope.action is Action.CREATE:
             await self._role_scope(scope, package_id, catalog_id)
-        policy = by_kind.get("policy")
-        if policy is not None and policy.action is not Action.NOOP:
-            await self._policy(policy, package_id)
+        for policy in (c for c in changes if c.kind == "policy" and c.action is not Action.NOOP):
+            await self._policy(policy, package_id)  # one at a time: a lost answer is found again by name
 
     async def _package(self, change, catalog_id: str) -> str:
-        body = {"displayName": change.after["displayName"], "description": change.after["description"]}
+        body = {"displayName": change.after["displayName"], "description": change.after["description"],
+                "isHidden": change.after.get("isHidden", False)}
         if change.action is Action.NOOP:
             return change.ids["packageId"]
         if change.action is Action.UPDATE:
@@ -196,7 +197,7 @@ class _Builder:
                 self.chain.client.ownership.adopt_package(package_id)
         else:
             created = await write_checked(self.chain, "POST", f"{GOV}/accessPackages",
-                                          {**body, "isHidden": False, "catalog": {"id": catalog_id}}, find=find,
+                                          {**body, "catalog": {"id": catalog_id}}, find=find,
                                           ready=(visible(self.chain, f"{GOV}/catalogs/{catalog_id}"),))
             package_id = created.body["id"]
         self.chain.finish([change], "created")
@@ -221,10 +222,15 @@ class _Builder:
         self.chain.finish([change], "created")
 
     async def _policy(self, change, package_id: str) -> None:
+        name = change.after["displayName"].casefold()
+
         async def find() -> Response | None:
+            """The package's policy of this name (Graph compares names in any case), made by a request whose answer
+            was lost."""
             found = await self.chain.send("GET", query(f"{GOV}/assignmentPolicies",
                                                        filter=f"accessPackage/id eq '{package_id}'"))
-            return Response(200, found.body["value"][0]) if found.body.get("value") else None
+            same = [p for p in found.body.get("value", []) if (p.get("displayName") or "").casefold() == name]
+            return Response(200, same[0]) if same else None
 
         policy_id = change.ids.get("policyId")
         if policy_id is None:
@@ -260,19 +266,23 @@ def policy_body(policy: dict, ids: dict, package_id: str) -> dict:
     """The Graph assignment policy for a policy in idamconf's normal form (see plan/policy.policy_attributes);
     `ids` carries the people's object ids, the review's recurrence, and the live review's start, if any."""
     people = ids["people"]
-    everyone = policy["requestors"] == "all members"
+    requestors = policy["requestors"]
+    anyone = requestors not in (ALL_MEMBERS, ADMINISTRATORS)  # specific people and groups
     days = policy["assignmentDays"]
     stages = [policy] + [policy[f"stage{n}"] for n in (2, 3) if f"stage{n}" in policy]
     approval = policy.get("approval") != "none"
+    requesting = requestors != ADMINISTRATORS  # else nobody requests: administrators assign
     return {
         "displayName": policy["displayName"],
-        "description": "Managed by idamconf: change it in the configuration, not here.",
-        "allowedTargetScope": "allMemberUsers" if everyone else "specificDirectoryUsers",
-        "specificAllowedTargets": [] if everyone else _subjects(policy["requestors"], people),
+        "description": policy.get("description") or DEFAULT_DESCRIPTIONS[1],
+        "allowedTargetScope": "specificDirectoryUsers" if anyone else
+        "allMemberUsers" if requestors == ALL_MEMBERS else "notSpecified",
+        "specificAllowedTargets": _subjects(requestors, people) if anyone else [],
         "expiration": {"type": "afterDuration", "duration": f"P{days}D"} if days else {"type": "noExpiration"},
+        "questions": [questions.body(policy[f"question{n}"], n) for n in range(1, 100) if f"question{n}" in policy],
         "requestorSettings": {
-            "enableTargetsToSelfAddAccess": True, "enableTargetsToSelfUpdateAccess": False,
-            "enableTargetsToSelfRemoveAccess": True, "allowCustomAssignmentSchedule": False,
+            "enableTargetsToSelfAddAccess": requesting, "enableTargetsToSelfUpdateAccess": False,
+            "enableTargetsToSelfRemoveAccess": requesting, "allowCustomAssignmentSchedule": False,
             "enableOnBehalfRequestorsToAddAccess": False, "enableOnBehalfRequestorsToUpdateAccess": False,
             "enableOnBehalfRequestorsToRemoveAccess": False, "onBehalfRequestors": [],
         },

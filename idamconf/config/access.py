@@ -96,15 +96,16 @@ def package_checks(app: Application):
     """(rule, path, summary, fix) for each of the organisation's rules that an access package of `app` breaks."""
     for index, role in enumerate(app.app_roles):
         if role.access_package is not None:
-            yield from _checks(role.access_package, ("appRoles", index, "accessPackage"))
+            for policy in role.access_package.policies:
+                yield from _checks(policy, ("appRoles", index, "accessPackage") + policy.path)
 
 
-def _checks(package, base: tuple):
-    if package.stages and len(package.approvers) < 2:  # approval: none is a choice of its own, not a lone approver
-        yield ("approvers.two", base + package.stages[0].path + ("approvers",), f"only {len(package.approvers)} "
-               f"approver{_as_one(package.approvers)}; the organisation requires at least two",
+def _checks(policy, base: tuple):
+    if policy.stages and len(policy.approvers) < 2:  # approval: none is a choice of its own, not a lone approver
+        yield ("approvers.two", base + policy.stages[0].path + ("approvers",), f"only {len(policy.approvers)} "
+               f"approver{_as_one(policy.approvers)}; the organisation requires at least two",
                "add a second approver so that nobody approves alone")
-    review = package.review
+    review = policy.review
     if review is None:
         return
     if len(review.reviewers) < 2:
@@ -114,7 +115,7 @@ def _checks(package, base: tuple):
         yield ("review.frequency", base + ("accessReview", "frequencyDays"), f"reviews every {review.frequency_days} "
                f"days; the organisation requires every {MIN_DAYS} to {MAX_DAYS} days",
                f"use a frequency from {MIN_DAYS} to {MAX_DAYS} days, e.g. 90 or 365")
-    if len(review.reviewers) == 1 and review.reviewers[0].lower() in {a.lower() for a in package.approvers}:
+    if len(review.reviewers) == 1 and review.reviewers[0].lower() in {a.lower() for a in policy.approvers}:
         yield ("review.approver-is-only-reviewer", base + ("accessReview", "reviewers"), f"{review.reviewers[0]} "
                "approves access and is also its only reviewer", "add a reviewer who is not an approver")
 

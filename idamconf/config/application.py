@@ -209,9 +209,6 @@ def _access_package(role: dict, app: dict, codes: tuple, location: Location) -> 
     return AccessPackage(
         name=raw.get("name") or package_name(*codes, app["name"], role["displayName"]),
         description=raw.get("description") or f"Grants the {role['displayName']} role of {app['displayName']}.",
-        catalog=raw.get("catalog"), stages=policy.stages(raw),
-        requestor_justification=raw.get("requestorJustificationRequired", True),
-        requestors=policy.requestors(raw), assignment_days=raw.get("assignmentDays"),
-        review=policy.review(raw.get("accessReview"), default_duration, location.at(*location.path, "accessReview")),
-        location=location,
+        catalog=raw.get("catalog"), policies=policy.policies(raw, location, default_duration),
+        hidden=raw.get("hidden", False), location=location,
     )

@@ -110,28 +110,38 @@ class ApprovalStage:
 
 
 @dataclass(frozen=True)
-class AccessPackage:
-    """How people get one app role: the package, who approves (in stages: none means no approval), who reviews and
-    how often."""
+class Question:
+    """What a requestor is asked: free text, or a choice among `choices` (value -> shown text)."""
 
-    name: str
-    description: str
-    catalog: str | None  # None: the environment's catalog
+    text: str
+    required: bool = False
+    choices: tuple[str, ...] = ()  # none: a text answer
+    multiple: bool = False  # several choices may be picked
+    localized: tuple[tuple[str, str], ...] = ()  # (language code, text)
+    single_line: bool = True  # a text answer on one line
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    """One way to get a package: who may request it, who approves (in stages: none means no approval), what they
+    are asked, how long it lasts, who reviews it. `name`: None for the package's one policy written beside its
+    keys (named as the package); `path`: where it is written under the package -- () or ("policies", n)."""
+
+    name: str | None
     stages: tuple[ApprovalStage, ...]
     requestor_justification: bool = True
-    requestors: tuple[str, ...] | None = None  # None: all member users; else UPNs and "group:<name or object id>"
+    requestors: tuple[str, ...] | str | None = None  # None: all member users; "none": administrators assign; else
+    # UPNs and "group:<name or object id>"
     assignment_days: int | None = None
     review: AccessReview | None = None
-    location: Location | None = field(default=None, compare=False)
-
-    @property
-    def approvers(self) -> tuple[str, ...]:
-        """Everyone who approves in some stage (primary approvers), each once, in the order written."""
-        return tuple(dict.fromkeys(a for stage in self.stages for a in stage.approvers))
+    questions: tuple[Question, ...] = ()
+    description: str | None = None
+    renamed_from: str | None = None
+    path: tuple = ()
 
     def subjects(self):
-        """(subject, path under the package) of everyone the package names, in the order written."""
-        named = [(("requestors",), self.requestors or ())]
+        """(subject, path under the package) of everyone the policy names, in the order written."""
+        named = [(("requestors",), self.requestors if isinstance(self.requestors, tuple) else ())]
         for stage in self.stages:
             named += [(stage.path + ("approvers",), stage.approvers),
                       (stage.path + ("fallbackApprovers",), stage.fallback_approvers)]
@@ -141,7 +151,39 @@ class AccessPackage:
         if self.review is not None:
             named += [(("accessReview", "reviewers"), self.review.reviewers),
                       (("accessReview", "fallbackReviewers"), self.review.fallback_reviewers)]
-        return [(subject, path + (index,)) for path, subjects in named for index, subject in enumerate(subjects)]
+        return [(subject, self.path + path + (index,)) for path, subjects in named
+                for index, subject in enumerate(subjects)]
+
+    @property
+    def approvers(self) -> tuple[str, ...]:
+        """Everyone who approves in some stage (primary approvers), each once, in the order written."""
+        return tuple(dict.fromkeys(a for stage in self.stages for a in stage.approvers))
+
+
+@dataclass(frozen=True)
+class AccessPackage:
+    """How people get one app role: the package, and its policies (one, unless the file writes `policies:`)."""
+
+    name: str
+    description: str
+    catalog: str | None  # None: the environment's catalog
+    policies: tuple[AccessPolicy, ...]
+    hidden: bool = False  # requestors find it only by its link, not in My Access
+    location: Location | None = field(default=None, compare=False)
+
+    @property
+    def approvers(self) -> tuple[str, ...]:
+        """The first policy's approvers (every policy's: see `policies`)."""
+        return self.policies[0].approvers
+
+    @property
+    def review(self) -> AccessReview | None:
+        """The first policy's review."""
+        return self.policies[0].review
+
+    def subjects(self):
+        """(subject, path under the package) of everyone the package's policies name."""
+        return [named for policy in self.policies for named in policy.subjects()]
 
     def at(self, path: tuple) -> Location:
         location = self.location or Location("")

@@ -1,4 +1,9 @@
-"""An access package's policy as the application file writes it: who may request, the approval stages, the review.
+"""An access package's policies as the application file writes them: who may request, the approval stages, the
+questions, the review.
+
+A package has one policy, its keys beside the package's (named as the package: the form every file used first), or
+several under `policies:`, each with a `name` of its own -- its identity: renaming one is replacing it, unless it
+says `renamedFrom: <its old name>`, which renames it in place.
 
 Approval is written in one of three ways (config/semantics.py refuses a mix):
 - one stage, its keys beside the package's (`approvers`, `fallbackApprovers`, `escalation`,
@@ -15,10 +20,13 @@ from __future__ import annotations
 
 import re
 
-from .model import AccessReview, ApprovalStage, Escalation, Location
+from .model import AccessPolicy, AccessReview, ApprovalStage, Escalation, Location, Question
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 STAGE_KEYS = ("approvers", "fallbackApprovers", "escalation", "approverJustificationRequired", "autoDenyDays")
+POLICY_KEYS = STAGE_KEYS + ("stages", "approval", "requestors", "requestorJustificationRequired", "assignmentDays",
+                            "accessReview", "questions")
+ADMIN_ONLY = "none"  # requestors: none -- nobody requests; administrators assign
 
 
 def subject(item) -> str:
@@ -35,8 +43,9 @@ def subjects(items) -> tuple[str, ...]:
 
 
 def stages(raw: dict) -> tuple[ApprovalStage, ...]:
-    """The approval stages the package writes: none for `approval: none`."""
-    if raw.get("approval") == "none":
+    """The approval stages the policy writes: none for `approval: none`, and for a policy nobody requests
+    (`requestors: none`) that names no approvers."""
+    if raw.get("approval") == "none" or raw.get("requestors") == ADMIN_ONLY and not _approval_keys(raw):
         return ()
     if "stages" in raw:
         return tuple(_stage(stage, ("stages", index)) for index, stage in enumerate(raw["stages"]))
@@ -65,21 +74,88 @@ def review(raw: dict | None, default_duration, location: Location) -> AccessRevi
         location=location)
 
 
-def requestors(raw: dict) -> tuple[str, ...] | None:
+def requestors(raw: dict) -> tuple[str, ...] | str | None:
     written = raw.get("requestors", "allMembers")
-    return None if written == "allMembers" else subjects(written)
+    return None if written == "allMembers" else ADMIN_ONLY if written == ADMIN_ONLY else subjects(written)
+
+
+def policies(raw: dict, location: Location, default_duration) -> tuple[AccessPolicy, ...]:
+    """The package's policies: those under `policies:`, else the one written beside the package's keys."""
+    if "policies" in raw:
+        return tuple(_policy(item, ("policies", index), location, default_duration)
+                     for index, item in enumerate(raw["policies"]))
+    return (_policy(raw, (), location, default_duration),)
+
+
+def _policy(raw: dict, path: tuple, location: Location, default_duration) -> AccessPolicy:
+    return AccessPolicy(
+        name=raw.get("name") if path else None, stages=stages(raw),
+        requestor_justification=raw.get("requestorJustificationRequired", True), requestors=requestors(raw),
+        assignment_days=raw.get("assignmentDays"),
+        review=review(raw.get("accessReview"), default_duration, location.at(*location.path, *path, "accessReview")),
+        questions=tuple(_question(item) for item in raw.get("questions") or ()),
+        description=raw.get("description") if path else None, renamed_from=raw.get("renamedFrom"), path=path)
+
+
+def _question(raw: dict) -> Question:
+    return Question(text=raw["text"], required=raw.get("required", False), choices=tuple(raw.get("choices") or ()),
+                    multiple=raw.get("multipleSelection", False),
+                    localized=tuple(sorted((raw.get("localizedText") or {}).items())),
+                    single_line=raw.get("singleLine", True))
 
 
 # ---------------------------------------------------------------------------------------------------------- checks
+def _approval_keys(raw: dict) -> list[str]:
+    return [key for key in STAGE_KEYS + ("stages",) if key in raw]
+
+
 def check(document, raw: dict, package, base: tuple) -> list:
-    """What the schema cannot say about one package's policy (`raw`: as written; `base`: its path in the file)."""
-    return _approval_form(document, raw, base) + _relative_without_fallback(document, package, base) + \
-        _escalations(document, package, base) + _self_review(document, package, base)
+    """What the schema cannot say about one package's policies (`raw`: the package as written; `base`: its path)."""
+    problems = _policies_form(document, raw, base) + _names(document, package, base)
+    for policy in package.policies:
+        written = _at_path(raw, policy.path)
+        where = base + policy.path
+        problems += _approval_form(document, written, where) + _relative_without_fallback(document, policy, where) + \
+            _escalations(document, policy, where) + _self_review(document, policy, where) + \
+            _questions(document, policy, where)
+    return problems
+
+
+def _at_path(raw: dict, path: tuple) -> dict:
+    for part in path:
+        raw = raw[part]
+    return raw
+
+
+def _policies_form(document, raw: dict, base: tuple) -> list:
+    if "policies" not in raw:
+        return []
+    return [document.diagnostic(base + (key,), f"{key} is written beside policies: each policy has its own",
+                                f"move {key} into the policies it belongs to") for key in POLICY_KEYS if key in raw]
+
+
+def _names(document, package, base: tuple) -> list:
+    """Policies are told apart by name, compared as Graph compares names: in any case."""
+    seen, problems = {}, []
+    for policy in package.policies:
+        for name, key in ((policy.name, "name"), (policy.renamed_from, "renamedFrom")):
+            if name is None:
+                continue
+            first = seen.setdefault(name.casefold(), policy)
+            if first is not policy:
+                problems.append(document.diagnostic(base + policy.path + (key,), f"policy name '{name}' is also "
+                                                    f"used by policies[{first.path[-1]}] of this package (names "
+                                                    "are compared in any case)", "give each policy its own name"))
+    return problems
 
 
 def _approval_form(document, raw: dict, base: tuple) -> list:
     """Approval written in exactly one of its three forms (see the module's notes)."""
     flat = [key for key in STAGE_KEYS if key in raw]
+    if raw.get("requestors") == ADMIN_ONLY:
+        return [document.diagnostic(base + (key,), f"{key} is written, but requestors: none means nobody requests "
+                                    "this policy (administrators assign it), so nobody approves",
+                                    f"remove {key}, or say who may request") for key in _approval_keys(raw)]
     if raw.get("approval") == "none":
         clash = flat + [key for key in ("stages",) if key in raw]
         return [document.diagnostic(base + (key,), f"{key} is written, but approval: none grants requests without "
@@ -88,19 +164,19 @@ def _approval_form(document, raw: dict, base: tuple) -> list:
         return [document.diagnostic(base + (key,), f"{key} is written beside stages: each stage has its own",
                                     f"move {key} into the stage it belongs to") for key in flat]
     if "approvers" not in raw:
-        return [document.diagnostic(base, "the access package says nobody who approves requests",
+        return [document.diagnostic(base, "the policy says nobody who approves requests",
                                     "add approvers: [<user principal name or {group: <name>}>], stages: [...], or "
                                     "approval: none to grant requests without approval")]
     return []
 
 
-def _relative_without_fallback(document, package, base: tuple) -> list:
+def _relative_without_fallback(document, policy, base: tuple) -> list:
     """`manager` or `sponsors` without fallbacks: a requestor may have neither, and Graph then has nobody to ask."""
-    lists = [(stage.path, "approvers", stage.approvers, stage.fallback_approvers) for stage in package.stages]
+    lists = [(stage.path, "approvers", stage.approvers, stage.fallback_approvers) for stage in policy.stages]
     lists += [(stage.path + ("escalation",), "approvers", stage.escalation.approvers,
-               stage.escalation.fallback_approvers) for stage in package.stages if stage.escalation is not None]
-    if package.review is not None:
-        lists.append((("accessReview",), "reviewers", package.review.reviewers, package.review.fallback_reviewers))
+               stage.escalation.fallback_approvers) for stage in policy.stages if stage.escalation is not None]
+    if policy.review is not None:
+        lists.append((("accessReview",), "reviewers", policy.review.reviewers, policy.review.fallback_reviewers))
     problems = []
     for path, key, named, fallbacks in lists:
         for index, who in enumerate(named):
@@ -113,20 +189,31 @@ def _relative_without_fallback(document, package, base: tuple) -> list:
     return problems
 
 
-def _escalations(document, package, base: tuple) -> list:
+def _escalations(document, policy, base: tuple) -> list:
     return [document.diagnostic(base + stage.path + ("escalation", "afterDays"), f"the request is escalated after "
                                 f"{stage.escalation.after_days} days, but denied after {stage.auto_deny_days}: it "
                                 "would never be escalated", f"use afterDays below {stage.auto_deny_days}, or raise "
                                 "autoDenyDays")
-            for stage in package.stages
+            for stage in policy.stages
             if stage.escalation is not None and stage.escalation.after_days >= stage.auto_deny_days]
 
 
-def _self_review(document, package, base: tuple) -> list:
+def _self_review(document, policy, base: tuple) -> list:
     """Graph's self-review is a setting of its own (isSelfReview): people review themselves and nobody else does."""
-    reviewers = package.review.reviewers if package.review else ()
+    reviewers = policy.review.reviewers if policy.review else ()
     if "self" not in reviewers or len(reviewers) == 1:
         return []
     return [document.diagnostic(base + ("accessReview", "reviewers", reviewers.index("self")), "self is listed with "
                                 "other reviewers: with self-review, people review only their own access",
                                 "list self alone, or remove it")]
+
+
+def _questions(document, policy, base: tuple) -> list:
+    """A choice offered twice could not be told apart in the answers."""
+    problems = []
+    for index, question in enumerate(policy.questions):
+        repeated = sorted({c for c in question.choices if question.choices.count(c) > 1})
+        if repeated:
+            problems.append(document.diagnostic(base + ("questions", index, "choices"), f"choice '{repeated[0]}' is "
+                                                "offered twice", "offer each choice once"))
+    return problems

@@ -131,15 +131,20 @@ def _access_packages(document: Document, app: Application) -> list[Diagnostic]:
             problems.append(document.diagnostic(path, f"role '{role.label}' cannot be granted to people "
                                                 "(allowedMemberTypes has no User), so it cannot have an access package",
                                                 "add User to allowedMemberTypes, or remove the accessPackage block"))
-        if package.review and review_schedule(package.review.frequency_days) is None:
-            days = package.review.frequency_days
-            nearest = " or ".join(f"{d} ({review_schedule(d).label})" for d in nearest_schedules(days))
-            problems.append(document.diagnostic(path + ("accessReview", "frequencyDays"), f"Graph cannot repeat a "
-                                                f"review every {days} days: reviews recur weekly or monthly",
-                                                f"use {nearest}"))
-        elif package.review:
-            problems += _review_duration(document, path + ("accessReview",), package.review)
+        for written in package.policies:
+            problems += _review_frequency(document, path + written.path + ("accessReview",), written.review)
     return problems
+
+
+def _review_frequency(document: Document, path: tuple, review) -> list[Diagnostic]:
+    if review is None:
+        return []
+    if review_schedule(review.frequency_days) is None:
+        days = review.frequency_days
+        nearest = " or ".join(f"{d} ({review_schedule(d).label})" for d in nearest_schedules(days))
+        return [document.diagnostic(path + ("frequencyDays",), f"Graph cannot repeat a review every {days} days: "
+                                    "reviews recur weekly or monthly", f"use {nearest}")]
+    return _review_duration(document, path, review)
 
 
 def _review_duration(document: Document, path: tuple, review) -> list[Diagnostic]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..config.access import default_duration
 from ..plan.governance import read_policy
+from ..plan.policy import ADMINISTRATORS, ALL_MEMBERS
 
 PERSON = "#microsoft.graph.singleUser"
 
@@ -51,7 +52,9 @@ def _policy(policy: dict, people: dict, package_name: str, where: str) -> tuple[
         block["approverJustificationRequired"] = False
     if normal.get("autoDenyDays") not in (None, 14):
         block["autoDenyDays"] = normal["autoDenyDays"]
-    if normal["requestors"] != "all members":
+    if normal["requestors"] == ADMINISTRATORS:
+        block["requestors"] = "none"
+    elif normal["requestors"] != ALL_MEMBERS:
         groups = [{"group": name[6:]} for name in normal["requestors"] if name.startswith("group:")]
         users = _people([n for n in normal["requestors"] if not n.startswith("group:")], f"{where}.requestors", notes)
         block["requestors"] = users + groups

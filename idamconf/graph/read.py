@@ -25,10 +25,10 @@ OWNER_FIELDS = "id,userPrincipalName"
 # Of the entitlement-management lists, only what the plan compares or needs to address a change: at 10,000
 # applications the whole objects (a catalog resource with its roles and scopes, a policy with its requestor and
 # notification settings) are several times larger, and Graph serves, and idamconf parses and holds, all of it.
-PACKAGE_FIELDS = "id,displayName,description"
+PACKAGE_FIELDS = "id,displayName,description,isHidden"
 CATALOG_FIELDS = "id,displayName,description"
-POLICY_FIELDS = ("id,displayName,allowedTargetScope,specificAllowedTargets,expiration,requestApprovalSettings,"
-                 "reviewSettings")
+POLICY_FIELDS = ("id,displayName,description,allowedTargetScope,specificAllowedTargets,expiration,"
+                 "requestApprovalSettings,reviewSettings,questions")
 RESOURCE_FIELDS = "id,originId"  # which service principal a catalog resource is: all a plan needs of it
 
 
@@ -52,7 +52,7 @@ def keeper(kept: dict):
     return keep
 
 
-PACKAGE_SHAPE = shape("id", "displayName", "description", catalog=shape("id", "displayName"),
+PACKAGE_SHAPE = shape("id", "displayName", "description", "isHidden", catalog=shape("id", "displayName"),
                       resourceRoleScopes=shape("id", role=shape("originId"), scope=shape("originId")))
 PAGE = 999
 EXPANDED = 20  # Graph's most objects of an expanded directory relationship

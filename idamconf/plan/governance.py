@@ -47,24 +47,48 @@ def desired_governance(configuration: Configuration, environment: str, users: di
             labels, people = resolve(package, users, groups, names, problems)
             add = _adder(resources, app.key, role.id, catalog)
             add("catalog_resource", f"app.{app.name}.catalog[{catalog}]", {"catalog": catalog})
-            add("access_package", f"{base}.access_package", {"displayName": package.name,
-                                                              "description": package.description, "catalog": catalog})
+            add("access_package", f"{base}.access_package", package_attributes(package.name, package.description,
+                                                                                catalog, package.hidden))
             # The scope grants the role by its id: a role whose value changes (adopted by id) is the same role,
             # and its scope stays as it is. (Its value was compared here once: the plan showed an update of the
             # scope that apply had nothing to send for, and the plan never came back empty.)
             add("role_scope", f"{base}.access_package.role_scope", {"roleId": role.id, "catalog": catalog})
-            schedule = review_schedule(package.review.frequency_days) if package.review else None
-            add("policy", f"{base}.access_package.policy", policy_attributes(package, labels),
-                {"people": people, "recurrence": (schedule.pattern, schedule.interval) if schedule else None})
+            for policy in package.policies:
+                _add_policy(add, f"{base}.access_package.policy", package, policy, labels, people)
     return resources, problems
+
+
+def package_attributes(name: str, description: str | None, catalog: str, hidden: bool) -> dict:
+    """A package as plans compare it; `isHidden` only when set, so that plans of packages that never said it are
+    as they were."""
+    attributes = {"displayName": name, "description": description, "catalog": catalog}
+    return attributes | {"isHidden": True} if hidden else attributes
+
+
+def _add_policy(add, address: str, package, policy, labels: dict, people: dict) -> None:
+    """The package's one policy (today's form) at `…policy`; a named one at `…policy[<name>]`, identified by the
+    name it was created under (`renamedFrom`, else its name), so that renaming it with renamedFrom updates it."""
+    schedule = review_schedule(policy.review.frequency_days) if policy.review else None
+    extra = {"people": people, "recurrence": (schedule.pattern, schedule.interval) if schedule else None}
+    if policy.name is None:
+        add("policy", address, policy_attributes(policy, package.name, labels), extra)
+        return
+    identity = policy_identity(policy.renamed_from or policy.name)
+    names = [name.casefold() for name in (policy.name, policy.renamed_from) if name]
+    add("policy", f"{address}[{policy.name}]", policy_attributes(policy, policy.name, labels),
+        {**extra, "policyNames": names}, identity)
+
+
+def policy_identity(name: str) -> str:
+    return f"|policy:{name.casefold()}"
 
 
 def _adder(resources: dict, application: str, role_id: str, catalog: str):
     identity = f"{role_id}|{catalog}"
     ids = {"roleId": role_id, "catalog": catalog}  # shared by the package's resources: read, never changed
 
-    def add(kind: str, address: str, attributes: dict, extra: dict | None = None) -> None:
-        key = (application, KIND_ORDER[kind], kind, catalog if kind == "catalog_resource" else identity)
+    def add(kind: str, address: str, attributes: dict, extra: dict | None = None, suffix: str = "") -> None:
+        key = (application, KIND_ORDER[kind], kind, catalog if kind == "catalog_resource" else identity + suffix)
         resources[key] = Resource(kind, address, application, attributes, {**ids, **extra} if extra else ids)
     return add
 
@@ -98,11 +122,13 @@ def live_governance(apps_by_sp: dict[str, tuple], catalogs: dict[str, dict], res
         grant = _grant(package, catalog_names, apps_by_sp)
         if grant is not None:
             granting.setdefault((grant[0], grant[1], grant[3]), []).append((package, grant))
+    named_policies = _named_policies(desired)
     for (application, role_id, catalog), candidates in granting.items():
         wanted = _wanted(desired, application, "access_package", f"{role_id}|{catalog}")
         candidates.sort(key=lambda c: _preference(c[0], wanted, policies_by_package))
         for rank, (package, grant) in enumerate(candidates):
-            _live_package(found, package, grant, policies_by_package.get(package["id"], []), desired, rank > 0)
+            _live_package(found, package, grant, policies_by_package.get(package["id"], []), desired, rank > 0,
+                          named_policies)
     return found
 
 
@@ -132,7 +158,7 @@ def _preference(package: dict, wanted, policies: dict) -> tuple:
 
 
 def _live_package(found: dict, package: dict, grant: tuple, policies: list, desired: dict | None,
-                  duplicate: bool) -> None:
+                  duplicate: bool, named_policies: dict | None = None) -> None:
     application, role_id, part, catalog, scope = grant
     base = f"app.{application}.role{part}.access_package"
     identity = f"{role_id}|{catalog}"
@@ -145,9 +171,13 @@ def _live_package(found: dict, package: dict, grant: tuple, policies: list, desi
         add_live(found, (application, KIND_ORDER[kind], kind, identity + suffix), kind, address, application,
                  attributes, {**ids, **extra} if extra else ids, desired)
 
-    add("access_package", base, {"displayName": package["displayName"], "description": package.get("description"),
-                                 "catalog": catalog})
+    add("access_package", base, package_attributes(package["displayName"], package.get("description"), catalog,
+                                                   bool(package.get("isHidden"))))
     add("role_scope", f"{base}.role_scope", {"roleId": role_id, "catalog": catalog})
+    named = None if duplicate else (named_policies or {}).get((application, identity))
+    if named:
+        _live_named(add, f"{base}.policy", policies, named)
+        return
     wanted = None if duplicate else _wanted(desired, application, "policy", identity)
     kept = sorted(policies, key=lambda p: (wanted is None or p["attributes"] != wanted.attributes, p["id"]))
     for rank, policy in enumerate(kept):  # one policy per package: more are duplicates, deleted
@@ -157,6 +187,35 @@ def _live_package(found: dict, package: dict, grant: tuple, policies: list, desi
         else:
             add("policy", f"{base}.policy[duplicate {policy['id']}]", policy["attributes"], extra,
                 f"|duplicate {policy['id']}")
+
+
+def _live_named(add, address: str, policies: list, named: dict[str, str]) -> None:
+    """A package whose policies the file names: each live policy is the one of its name (or of the name it had,
+    `renamedFrom`); one the file does not name is shown, and deleted, under its own name; a second of one name is a
+    duplicate."""
+    taken = set()
+    for policy in sorted(policies, key=lambda p: p["id"]):
+        name = policy["attributes"]["displayName"] or ""
+        suffix = named.get(name.casefold()) or policy_identity(name)
+        extra = {"policyId": policy["id"], "startDateTime": policy["startDateTime"]}
+        if suffix in taken:
+            add("policy", f"{address}[duplicate {policy['id']}]", policy["attributes"], extra,
+                f"{suffix}|duplicate {policy['id']}")
+        else:
+            add("policy", f"{address}[{name}]", policy["attributes"], extra, suffix)
+        taken.add(suffix)
+
+
+def _named_policies(desired: dict | None) -> dict[tuple, dict[str, str]]:
+    """(application, package identity) -> each name its named policies go by (name, renamedFrom) -> identity
+    suffix, from the configuration's resources."""
+    index: dict[tuple, dict[str, str]] = {}
+    for key, resource in (desired or {}).items():
+        if key[2] == "policy" and "policyNames" in resource.ids:
+            package = f"{resource.ids['roleId']}|{resource.ids['catalog']}"
+            suffix = key[3][len(package):]
+            index.setdefault((key[0], package), {}).update((name, suffix) for name in resource.ids["policyNames"])
+    return index
 
 
 def policy_keeper(names: dict[str, str]):

@@ -12,8 +12,14 @@ from __future__ import annotations
 
 from ..config.access import review_schedule
 from ..config.model import MANAGER, SELF, SPONSORS
-from ..config.policy import GUID
+from ..config.policy import ADMIN_ONLY, GUID
 from ..diagnostics import Diagnostic
+from . import questions
+
+ALL_MEMBERS, ADMINISTRATORS = "all members", "none (administrators assign)"
+# What idamconf writes as a policy's description when the file gives none (and what it once wrote): "no description"
+DEFAULT_DESCRIPTIONS = (None, "Managed by idamconf: change it in the configuration, not here.",
+                        "Requests need approval. Managed by idamconf: change it in the configuration, not here.")
 
 UNREVIEWED = {"remove": "removeAccess", "keep": "keepAccess", "recommendation": "acceptAccessRecommendation"}
 _UNREVIEWED_FROM_GRAPH = {graph: ours for ours, graph in UNREVIEWED.items()}
@@ -94,22 +100,27 @@ def _group_id(subject: str, groups, users: dict[str, str]):
 
 
 # -------------------------------------------------------------------------------------------- the configuration's
-def policy_attributes(package, labels: dict[str, str]) -> dict:
-    """The package's policy in the normal form; `labels`: as `resolve` gives them."""
+def policy_attributes(policy, display_name: str, labels: dict[str, str]) -> dict:
+    """A policy (config/model.AccessPolicy) in the normal form; `labels`: as `resolve` gives them."""
     def named(subjects) -> list[str]:
         return sorted(labels.get(s.lower(), s.lower()) for s in subjects)
 
-    attributes = {"displayName": package.name}
-    if not package.stages:
+    attributes = {"displayName": display_name}
+    if policy.description is not None:
+        attributes["description"] = policy.description
+    if not policy.stages:
         attributes["approval"] = "none"
-    for number, stage in enumerate(package.stages, 1):
+    for number, stage in enumerate(policy.stages, 1):
         attributes |= _stage(stage, named) if number == 1 else {f"stage{number}": _stage(stage, named)}
-    if not package.requestor_justification:
+    if not policy.requestor_justification:
         attributes["requestorJustificationRequired"] = False
+    for number, question in enumerate(policy.questions, 1):
+        attributes[f"question{number}"] = questions.normal(question)
     attributes |= {
-        "requestors": "all members" if package.requestors is None else named(package.requestors),
-        "assignmentDays": package.assignment_days,
-        "review": None if package.review is None else _review(package.review, named),
+        "requestors": ALL_MEMBERS if policy.requestors is None else ADMINISTRATORS if policy.requestors == ADMIN_ONLY
+        else named(policy.requestors),
+        "assignmentDays": policy.assignment_days,
+        "review": None if policy.review is None else _review(policy.review, named),
     }
     return attributes
 
@@ -145,6 +156,8 @@ def read_policy(policy: dict, names: dict[str, str]) -> dict:
     approval = policy.get("requestApprovalSettings") or {}
     expiration = policy.get("expiration") or {}
     attributes = {"displayName": policy.get("displayName")}
+    if policy.get("description") not in DEFAULT_DESCRIPTIONS:
+        attributes["description"] = policy.get("description")
     stages = approval.get("stages") or [] if approval.get("isApprovalRequiredForAdd", True) else []
     if not stages:
         attributes["approval"] = "none"
@@ -153,8 +166,11 @@ def read_policy(policy: dict, names: dict[str, str]) -> dict:
         attributes |= read if number == 1 else {f"stage{number}": read}
     if approval.get("isRequestorJustificationRequired") is False:
         attributes["requestorJustificationRequired"] = False
+    for number, question in enumerate(sorted(policy.get("questions") or [], key=lambda q: q.get("sequence") or 0), 1):
+        attributes[f"question{number}"] = questions.read(question)
+    scope = policy.get("allowedTargetScope")
     attributes |= {
-        "requestors": "all members" if policy.get("allowedTargetScope") == "allMemberUsers"
+        "requestors": ALL_MEMBERS if scope == "allMemberUsers" else ADMINISTRATORS if scope == "notSpecified"
         else _names(policy.get("specificAllowedTargets"), names),
         "assignmentDays": _days(expiration.get("duration")) if expiration.get("type") == "afterDuration" else None,
         "review": _read_review(policy.get("reviewSettings") or {}, names),

@@ -26,7 +26,7 @@ _SHOWN_ON_CREATE = {
     "assignment": ("principalId",),  # the address names the role and the principal; this, whom the name resolved to
     "catalog": ("displayName",),
     "catalog_resource": ("catalog",),
-    "access_package": ("displayName", "description", "catalog"),
+    "access_package": ("displayName", "description", "catalog", "isHidden"),
     "role_scope": ("roleId", "catalog"),
     "policy": None,  # every attribute but the name (the package's), in the order of plan/policy.py's normal form
     "permission": ("resourceAppId", "id"),

@@ -253,7 +253,8 @@ case("missing-required-name", sub("name: wordpress\n", ""), at(1, 1, "missing re
 case("missing-role-value-and-id", sub("    value: Blog.Writer\n", ""),
      at(5, 5, "appRoles[0]: role 'Writer' has neither a value nor an id"), "its id: a GUID")
 case("missing-required-approvers", sub("      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n", ""),
-     at(9, 7, "appRoles[0].accessPackage: missing required key 'approvers'"))
+     at(9, 7, "appRoles[0].accessPackage: the policy says nobody who approves requests"),
+     "or approval: none to grant requests without approval")
 case("missing-required-frequency", sub("        frequencyDays: 180\n", ""),
      at(11, 9, "appRoles[0].accessPackage.accessReview: missing required key 'frequencyDays'"))
 
@@ -345,9 +346,6 @@ case("policy-approvers-beside-stages",
 case("policy-approvers-with-no-approval", sub(APPROVERS, APPROVERS + "      approval: none\n"),
      at(9, 18, "appRoles[0].accessPackage.approvers: approvers is written, but approval: none"),
      "remove approvers, or remove approval: none")
-case("policy-nobody-approves", sub(APPROVERS, ""),
-     at(9, 7, "appRoles[0].accessPackage: the access package says nobody who approves requests"),
-     "or approval: none")
 case("policy-no-approval-written-otherwise", sub(APPROVERS, "      approval: nobody\n"),
      at(9, 17, "appRoles[0].accessPackage.approval: 'nobody' is not one of none"))
 case("policy-four-stages", sub(APPROVERS, "      stages:\n" + "        - approvers: [bob.ops@contoso.com]\n" * 4),
@@ -357,6 +355,27 @@ case("policy-self-among-reviewers",
          "        reviewers: [frank.audit@contoso.com, self]\n"),
      at(11, 46, "appRoles[0].accessPackage.accessReview.reviewers[1]: self is listed with other reviewers"),
      "list self alone")
+POLICY = "      policies:\n        - name: Employees\n          approvers: [grace.comms@contoso.com, bob.ops@contoso.com]\n"
+case("policy-question-without-text",
+     sub(APPROVERS, APPROVERS + "      questions:\n        - {required: true}\n"),
+     at(11, 11, "appRoles[0].accessPackage.questions[0]: missing required key 'text'"),
+     "add text:")
+case("policy-question-empty-text", sub(APPROVERS, APPROVERS + "      questions:\n        - text: ''\n"),
+     "applications/wordpress.yaml:11:", "appRoles[0].accessPackage.questions[0].text")
+case("policy-question-choice-twice",
+     sub(APPROVERS, APPROVERS + "      questions:\n        - {text: Team?, choices: [News, News]}\n"),
+     at(11, 34, "appRoles[0].accessPackage.questions[0].choices: choice 'News' is offered twice"))
+case("policy-names-twice", sub(APPROVERS, POLICY + "        - name: EMPLOYEES\n          approval: none\n"),
+     at(12, 17, "appRoles[0].accessPackage.policies[1].name: policy name 'EMPLOYEES' is also used by policies[0]"),
+     "give each policy its own name")
+case("policy-without-name", sub(APPROVERS, "      policies:\n        - approval: none\n"),
+     at(10, 11, "appRoles[0].accessPackage.policies[0]: missing required key 'name'"))
+case("policy-keys-beside-policies", sub(APPROVERS, POLICY + "      assignmentDays: 30\n"),
+     at(12, 23, "appRoles[0].accessPackage.assignmentDays: assignmentDays is written beside policies"),
+     "move assignmentDays into the policies it belongs to")
+case("policy-admin-only-with-approvers", sub(APPROVERS, APPROVERS + "      requestors: none\n"),
+     at(9, 18, "appRoles[0].accessPackage.approvers: approvers is written, but requestors: none means nobody "
+        "requests"), "remove approvers, or say who may request")
 case("policy-group-without-name", sub(APPROVERS, "      approvers: [{group: ''}, alice.admin@contoso.com]\n"),
      "applications/wordpress.yaml:9:", "appRoles[0].accessPackage.approvers[0]")
 

@@ -4,7 +4,7 @@ attribute by attribute, applied, and converged; and the people that cannot be re
 
 from __future__ import annotations
 
-from .harness import apply, edit, idamconf, plan
+from .harness import apply, edit, idamconf, plan, tenant
 from .test_access_packages import USERS, governance
 from .test_scenarios import converged
 
@@ -194,3 +194,101 @@ def test_groups_naming_nobody_or_several_are_refused_where_written_and_nothing_i
             in result.err)
     assert "Apply complete" not in result.out
     assert WRITER not in governance(project)
+
+
+POLICIES = ("      policies:\n"
+            "        - name: Employees\n"
+            "          description: Staff, approved by their manager.\n"
+            "          approvers: [manager, bob.ops@contoso.com]\n"
+            "          fallbackApprovers: [grace.comms@contoso.com]\n"
+            "          questions:\n"
+            "            - {text: Why do you need to write posts?, required: true}\n"
+            "            - {text: Which team?, choices: [News, Events], multipleSelection: true, "
+            "localizedText: {fr: Quelle équipe ?}}\n"
+            "        - name: Contractors\n"
+            "          requestors: [{group: HR line managers}, carol.hr@contoso.com]\n"
+            "          stages:\n"
+            "            - approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
+            "            - approvers: [erin.security@contoso.com, bob.ops@contoso.com]\n"
+            "          assignmentDays: 90\n"
+            "        - name: Administrators assign\n"
+            "          requestors: none\n")
+
+
+def policies_by_name(project) -> dict:
+    return {policy["displayName"]: policy for policy in governance(project)[WRITER]["policies"]}
+
+
+def test_several_named_policies_are_added_renamed_and_removed_one_at_a_time(project):
+    writer(project, POLICIES)
+    assert apply(project).code == 0
+    converged(project)
+    first = policies_by_name(project)
+    assert set(first) == {"Employees", "Contractors", "Administrators assign"}
+    employees = first["Employees"]
+    assert employees["description"] == "Staff, approved by their manager."
+    text, choice = sorted(employees["questions"], key=lambda q: q["sequence"])
+    assert (text["@odata.type"], text["text"], text["isRequired"]) == (
+        "#microsoft.graph.accessPackageTextInputQuestion", "Why do you need to write posts?", True)
+    assert choice["@odata.type"] == "#microsoft.graph.accessPackageMultipleChoiceQuestion"
+    assert [c["actualValue"] for c in choice["choices"]] == ["News", "Events"]
+    assert choice["isMultipleSelectionAllowed"] and choice["localizations"] == [{"languageCode": "fr",
+                                                                                "text": "Quelle équipe ?"}]
+    admin = first["Administrators assign"]
+    assert admin["allowedTargetScope"] == "notSpecified"
+    assert not admin["requestorSettings"]["enableTargetsToSelfAddAccess"]
+    assert not admin["requestApprovalSettings"]["isApprovalRequiredForAdd"]
+    contractors = first["Contractors"]
+    assert contractors["expiration"] == {"type": "afterDuration", "duration": "P90D", "endDateTime": None}
+
+    # renamed in place (renamedFrom), one removed, one added: the third is not touched
+    edit(project / WORDPRESS, "        - name: Contractors\n",
+         "        - name: External contractors\n          renamedFrom: Contractors\n")
+    edit(project / WORDPRESS, "        - name: Administrators assign\n          requestors: none\n",
+         "        - name: Partners\n          requestors: [dave.finance@contoso.com]\n"
+         "          approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n")
+    second = plan(project)
+    lines = plan_lines(second)
+    assert "~ app.wordpress.role.Blog.Writer.access_package.policy[External contractors] (update)" in lines
+    assert 'displayName : "Contractors" → "External contractors"' in lines
+    assert "- app.wordpress.role.Blog.Writer.access_package.policy[Administrators assign] (destroy)" in lines
+    assert "+ app.wordpress.role.Blog.Writer.access_package.policy[Partners] (create)" in lines
+    assert not any("policy[Employees]" in line for line in lines), second.out
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
+    after = policies_by_name(project)
+    assert set(after) == {"Employees", "External contractors", "Partners"}
+    assert after["External contractors"]["id"] == contractors["id"]
+    assert after["Employees"] == employees
+
+
+def test_a_question_change_shows_attribute_by_attribute(project):
+    writer(project, POLICIES)
+    assert apply(project).code == 0
+    edit(project / WORDPRESS, "{text: Why do you need to write posts?, required: true}",
+         "{text: Why do you need to write posts?, required: false, singleLine: false}")
+    result = plan(project)
+    lines = plan_lines(result)
+    assert "question1.required : true → false" in lines, result.out
+    assert "question1.singleLine : (none) → false" in lines, result.out
+    assert apply(project).code == 0
+    converged(project)
+
+
+def test_a_hidden_package_is_hidden_and_shown_again(project):
+    edit(project / WORDPRESS, "    accessPackage:\n      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
+         "      accessReview:\n        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n"
+         "        frequencyDays: 180",
+         "    accessPackage:\n      hidden: true\n      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
+         "      accessReview:\n        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n"
+         "        frequencyDays: 180")
+    assert "isHidden = true" in plan_lines(plan(project))
+    assert apply(project).code == 0
+    converged(project)
+    hidden = {p["displayName"]: p["isHidden"] for p in tenant(project)["objects"]["accessPackages"]}
+    assert hidden[WRITER] is True and hidden["eucs-idam-wordpress-administrators"] is False
+    edit(project / WORDPRESS, "      hidden: true\n", "")
+    assert "isHidden : true → (none)" in plan_lines(plan(project))
+    assert apply(project).code == 0
+    converged(project)
+    assert not {p["displayName"]: p["isHidden"] for p in tenant(project)["objects"]["accessPackages"]}[WRITER]
