@@ -15,7 +15,7 @@ import time
 from .apply_recovery import grants_role, in_catalog, offers_role, visible, write_checked
 from .graph.client import GraphFailure, Response, query
 from .config.model import SELF
-from .plan.governance import catalog_description
+from .plan.catalogs import catalog_body
 from .plan import questions
 from .plan.policy import ADMINISTRATORS, ALL_MEMBERS, DEFAULT_DESCRIPTIONS, RELATIVE, UNREVIEWED
 from .plan.model import Action, Plan
@@ -39,6 +39,15 @@ async def ensure_catalogs(client, plan: Plan, outcome, report) -> dict[str, str]
     """Catalog display name -> id, creating the missing ones. A failure is recorded; chains needing it then fail."""
     ids = {c.after["displayName"]: c.ids["catalogId"] for c in plan.changes
            if c.kind == "catalog" and c.action is Action.NOOP}
+    for change in (c for c in plan.changes if c.kind == "catalog" and c.action is Action.UPDATE):
+        ids[change.after["displayName"]] = change.ids["catalogId"]
+        updated = await client.call("PATCH", f"{GOV}/catalogs/{change.ids['catalogId']}",
+                                    catalog_body(change.after, plan.project))
+        if updated.ok:
+            outcome.done.append(change)
+            report(change, "updated")
+        else:  # its packages can still be made: the catalog exists
+            outcome.failed.append((change, str(updated.error)))
     for change in (c for c in plan.changes if c.kind == "catalog" and c.action is Action.CREATE):
         name = change.after["displayName"]
         async def find(name=name):
@@ -49,9 +58,8 @@ async def ensure_catalogs(client, plan: Plan, outcome, report) -> dict[str, str]
         if found is not None:
             ids[name] = found.body["id"]
         else:
-            created = await client.call("POST", f"{GOV}/catalogs", {
-                "displayName": name, "description": catalog_description(plan.project),
-                "state": "published", "isExternallyVisible": False}, find=find)
+            created = await client.call("POST", f"{GOV}/catalogs", catalog_body(change.after, plan.project),
+                                        find=find)
             if not created.ok:
                 outcome.failed.append((change, str(created.error)))
                 continue

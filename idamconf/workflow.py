@@ -26,6 +26,7 @@ from .plan.diff import make_plan
 from .plan.drift import Base, last_applied, with_drift
 from .plan.exposed import resolve_clients
 from .plan.logo import unmanaged_dropped
+from .plan.catalogs import catalog_attributes, desired_catalog
 from .plan.governance import catalog_description, desired_governance, live_governance, policy_keeper
 from .plan.policy import subject_names
 from .config.policy import GUID
@@ -166,8 +167,8 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     if problems:
         raise DiagnosticError(problems)
     desired |= governance
-    desired |= _catalogs(catalogs)
-    current |= _live_catalogs(catalogs, live_gov.catalogs)
+    desired |= _catalogs(configuration, catalogs)
+    current |= _live_catalogs(configuration, catalogs, live_gov.catalogs)
     if base is None:
         return desired, current, None
     made = await _base_desired(base, base_wanted, environment, resolving, grouping, naming)
@@ -188,7 +189,8 @@ async def _base_desired(base: Base, wanted: list, environment: str, users, group
     """The resources the base configuration wants: what the tenant was last made to match. Its problems (an owner
     gone from the directory since) are not this plan's."""
     desired, governance, _, _ = await _desired_meanwhile(base.configuration, environment, users, groups, names)
-    return desired | governance | _catalogs(sorted(_catalog_names(base.configuration, wanted, environment)))
+    names = sorted(_catalog_names(base.configuration, wanted, environment))
+    return desired | governance | _catalogs(base.configuration, names)
 
 
 def _catalog_names(configuration: Configuration, wanted: list, environment: str) -> set[str]:
@@ -342,22 +344,28 @@ def _applications_by_service_principal(current: dict) -> dict[str, tuple]:
     return {sp: (application, roles.get(application, {})) for sp, application in service_principals.items()}
 
 
-def _catalogs(names: list[str]) -> dict:
+def _catalogs(configuration: Configuration, names: list[str]) -> dict:
     """Catalogs are created when missing and never deleted: they may hold other teams' packages."""
-    return {_catalog_key(name): Resource("catalog", f"catalog[{name}]", "", {"displayName": name}) for name in names}
+    return {_catalog_key(name): Resource("catalog", f"catalog[{name}]", "",
+                                         catalog_attributes(configuration, name, desired_catalog(configuration, name)))
+            for name in names}
 
 
-def _live_catalogs(names: list[str], found: dict[str, dict]) -> dict:
+def _live_catalogs(configuration: Configuration, names: list[str], found: dict[str, dict]) -> dict:
     """The catalogs among `names` the tenant has (`found`: display name -> catalog)."""
-    return {_catalog_key(name): _catalog(name, found[name]) for name in names if name in found}
+    return {_catalog_key(name): _catalog(name, catalog_attributes(configuration, name, found[name]), found[name])
+            for name in names if name in found}
 
 
 def _catalog_key(name: str) -> tuple:
     return "", KIND_ORDER["catalog"], "catalog", name
 
 
-def _catalog(name: str, catalog: dict) -> Resource:
-    return Resource("catalog", f"catalog[{name}]", "", {"displayName": name}, {"catalogId": catalog["id"]})
+def _catalog(name: str, attributes: dict, catalog: dict) -> Resource:
+    ids = {"catalogId": catalog["id"]}
+    if len(attributes) > 1:  # settings the project file declares: the project manages them (graph/ownership.py)
+        ids["declaredCatalogId"] = catalog["id"]
+    return Resource("catalog", f"catalog[{name}]", "", attributes, ids)
 
 
 def _unmanaged_conflicts(configuration: Configuration, unmanaged: dict) -> list[Diagnostic]:

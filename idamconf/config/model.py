@@ -302,6 +302,16 @@ class Environment:
 
 
 @dataclass(frozen=True)
+class CatalogSettings:
+    """A catalog's settings as idamconf.yaml's `catalogs:` declares them (a catalog it does not declare is created
+    with idamconf's description, published and not externally visible, and then left as it is)."""
+
+    description: str | None = None  # None: idamconf's own (config/... plan/governance.catalog_description)
+    published: bool = True
+    externally_visible: bool = False
+
+
+@dataclass(frozen=True)
 class Configuration:
     root: str
     project: str
@@ -309,6 +319,7 @@ class Configuration:
     environments: dict
     applications: tuple[Application, ...]
     default_catalog: str | None = None
+    catalogs: dict = field(default_factory=dict)  # folded catalog name -> CatalogSettings the project file declares
     digest: str = field(default="", compare=False)  # of the files it was read from (a saved plan records it)
 
     def catalog_for(self, environment: str, package: AccessPackage) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..config.access import review_schedule
 from ..config.model import Configuration
 from ..diagnostics import Diagnostic
+from .catalogs import marker
 from .model import Resource
 from .policy import UNREVIEWED, policy_attributes, read_policy, resolve, subject_names
 from .resources import KIND_ORDER, add_live
@@ -19,10 +20,7 @@ __all__ = ["UNREVIEWED", "catalog_description", "desired_governance", "live_gove
            "read_policy"]
 
 
-def catalog_description(project: str) -> str:
-    """How a catalog idamconf created for the project says so: such catalogs are always read, so that the project's
-    applications are taken out of them when no package needs them there any more."""
-    return f"Access packages managed by idamconf ({project})."
+catalog_description = marker  # plan/catalogs.py
 
 
 def desired_governance(configuration: Configuration, environment: str, users: dict[str, str], groups=None,

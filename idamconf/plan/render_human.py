@@ -24,7 +24,7 @@ _SHOWN_ON_CREATE = {
     "owner": (),
     "service_principal_owner": (),
     "assignment": ("principalId",),  # the address names the role and the principal; this, whom the name resolved to
-    "catalog": ("displayName",),
+    "catalog": ("displayName", "description", "published", "externallyVisible"),
     "catalog_resource": ("catalog",),
     "access_package": ("displayName", "description", "catalog", "isHidden"),
     "role_scope": ("roleId", "catalog"),

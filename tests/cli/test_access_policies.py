@@ -292,3 +292,32 @@ def test_a_hidden_package_is_hidden_and_shown_again(project):
     assert apply(project).code == 0
     converged(project)
     assert not {p["displayName"]: p["isHidden"] for p in tenant(project)["objects"]["accessPackages"]}[WRITER]
+
+
+CATALOG = "EUCS IDAM applications"
+
+
+def test_declared_catalog_settings_are_created_changed_and_converge(project):
+    settings = (f"catalogs:\n  {CATALOG}:\n    description: Applications run by IDAM.\n"
+                "    published: false\n    externallyVisible: true\n")
+    (project / "idamconf.yaml").write_text((project / "idamconf.yaml").read_text() + settings)
+    first = plan_lines(plan(project))
+    assert 'description = "Applications run by IDAM."' in first and "published = false" in first
+    assert apply(project).code == 0
+    converged(project)
+    [catalog] = tenant(project)["objects"]["catalogs"]
+    assert (catalog["description"], catalog["state"], catalog["isExternallyVisible"]) == (
+        "Applications run by IDAM.", "unpublished", True)
+    edit(project / "idamconf.yaml", "    published: false\n", "    published: true\n")
+    second = plan_lines(plan(project))
+    assert f"~ catalog[{CATALOG}] (update)" in second and "published : false → true" in second
+    assert apply(project).code == 0
+    converged(project)
+    assert tenant(project)["objects"]["catalogs"][0]["state"] == "published"
+
+
+def test_an_undeclared_catalog_is_created_as_before_and_left_alone(project):
+    assert apply(project).code == 0
+    [catalog] = tenant(project)["objects"]["catalogs"]
+    assert (catalog["state"], catalog["isExternallyVisible"]) == ("published", False)
+    assert catalog["description"] == "Access packages managed by idamconf (eucs-idam)."
