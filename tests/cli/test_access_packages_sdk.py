@@ -1,6 +1,6 @@
 """Issue check: after `apply` of examples/, the official msgraph-sdk typed client, pointed at the served emulator,
 finds for every example role an access package in the expected catalog whose role scopes reference exactly that
-app role, and an assignment policy whose approvers and review schedule match the YAML."""
+app role, and its assignment policies, whose approvers and review schedule match the YAML."""
 
 from __future__ import annotations
 
@@ -56,16 +56,20 @@ def test_typed_sdk_sees_every_example_package_as_configured(project):
             assert package.catalog.display_name == configuration.catalog_for("local", wanted)
             assert [scope.role.origin_id for scope in package.resource_role_scopes] == [role_ids[(app.name,
                                                                                                   role.value)]]
-            [policy] = [p for p in policies if p.access_package.id == package.id]
-            stage = policy.request_approval_settings.stages[0]
-            assert {users[a.user_id] for a in stage.primary_approvers} == set(wanted.approvers)
-            if wanted.review is None:
-                assert not policy.review_settings.is_enabled
-            else:
-                expected = review_schedule(wanted.review.frequency_days)
+            found = {p.display_name: p for p in policies if p.access_package.id == package.id}
+            assert len(found) == len(wanted.policies)
+            for written in wanted.policies:  # people by UPN; groups and the requestor's manager have no UPN
+                policy = found[written.name or wanted.name]
+                stage = policy.request_approval_settings.stages[0]
+                assert {users[a.user_id] for a in stage.primary_approvers if getattr(a, "user_id", None)} == {
+                    a for a in written.stages[0].approvers if "@" in a}
+                if written.review is None:
+                    assert not policy.review_settings.is_enabled
+                    continue
+                expected = review_schedule(written.review.frequency_days)
                 pattern = policy.review_settings.schedule.recurrence.pattern
                 assert (pattern.type.value, pattern.interval) == (expected.pattern, expected.interval)
-                assert {users[r.user_id] for r in policy.review_settings.primary_reviewers} == set(
-                    wanted.review.reviewers)
+                assert {users[r.user_id] for r in policy.review_settings.primary_reviewers
+                        if getattr(r, "user_id", None)} == {r for r in written.review.reviewers if "@" in r}
             checked += 1
     assert checked == 6

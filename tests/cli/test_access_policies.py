@@ -4,6 +4,10 @@ attribute by attribute, applied, and converged; and the people that cannot be re
 
 from __future__ import annotations
 
+import shutil
+
+from tests.conftest import EXAMPLES
+
 from .harness import apply, edit, idamconf, plan, tenant
 from .test_access_packages import USERS, governance
 from .test_scenarios import converged
@@ -54,13 +58,13 @@ def test_groups_by_name_and_by_id_approve_and_review_and_count_as_one(project):
     writer(project, "      approvers: [{group: idam APPROVERS}, grace.comms@contoso.com]\n"
                     "      requestors: [carol.hr@contoso.com, {group: expenses claimants}]\n"
                     "      accessReview:\n"
-                    f"        reviewers: [{{group: {HR}}}, frank.audit@contoso.com]\n"
+                    f"        reviewers: [{{group: {TWINS[0]}}}, frank.audit@contoso.com]\n"
                     "        frequencyDays: 180\n")
     first = plan(project)
     assert first.code == 0, first.err
     lines = plan_lines(first)
     assert 'approvers = ["grace.comms@contoso.com", "group:idam approvers"]' in lines
-    assert f'review.reviewers = ["frank.audit@contoso.com", "group:{HR}"]' in lines
+    assert f'review.reviewers = ["frank.audit@contoso.com", "group:{TWINS[0]}"]' in lines  # named by id only
     assert 'requestors = ["carol.hr@contoso.com", "group:expenses claimants"]' in lines
     assert apply(project).code == 0
     converged(project)
@@ -69,7 +73,7 @@ def test_groups_by_name_and_by_id_approve_and_review_and_count_as_one(project):
     assert subjects(stage["primaryApprovers"]) == [APPROVERS_GROUP, "grace.comms@contoso.com"]
     assert {s["@odata.type"] for s in stage["primaryApprovers"]} == {"#microsoft.graph.groupMembers",
                                                                       "#microsoft.graph.singleUser"}
-    assert subjects(policy["reviewSettings"]["primaryReviewers"]) == [HR, "frank.audit@contoso.com"]
+    assert subjects(policy["reviewSettings"]["primaryReviewers"]) == [TWINS[0], "frank.audit@contoso.com"]
     assert subjects(policy["specificAllowedTargets"]) == [CLAIMANTS, "carol.hr@contoso.com"]
 
 
@@ -276,12 +280,7 @@ def test_a_question_change_shows_attribute_by_attribute(project):
 
 
 def test_a_hidden_package_is_hidden_and_shown_again(project):
-    edit(project / WORDPRESS, "    accessPackage:\n      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
-         "      accessReview:\n        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n"
-         "        frequencyDays: 180",
-         "    accessPackage:\n      hidden: true\n      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
-         "      accessReview:\n        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n"
-         "        frequencyDays: 180")
+    writer(project, "      hidden: true\n" + WRITER_PACKAGE)
     assert "isHidden = true" in plan_lines(plan(project))
     assert apply(project).code == 0
     converged(project)
@@ -321,3 +320,69 @@ def test_an_undeclared_catalog_is_created_as_before_and_left_alone(project):
     [catalog] = tenant(project)["objects"]["catalogs"]
     assert (catalog["state"], catalog["isExternallyVisible"]) == ("published", False)
     assert catalog["description"] == "Access packages managed by idamconf (eucs-idam)."
+
+
+# (label, text in the file, what it becomes): each a change the next plan shows and apply converges
+EVERY_ATTRIBUTE = [
+    ("policy description", "Staff, approved by their manager.", "Staff; their manager approves."),
+    ("question text", "Why do you need to write posts?", "Why?"),
+    ("question removed", "            - {text: Why?, required: true}\n", ""),
+    ("choice added", "choices: [News, Events]", "choices: [News, Events, Sport]"),
+    ("localized text", "{fr: Quelle équipe ?}", "{fr: Quelle équipe ?, de: Welches Team?}"),
+    ("requestor justification", "        - name: Employees\n",
+     "        - name: Employees\n          requestorJustificationRequired: false\n"),
+    ("escalation added", "          fallbackApprovers: [grace.comms@contoso.com]\n",
+     "          fallbackApprovers: [grace.comms@contoso.com]\n"
+     "          escalation: {afterDays: 5, approvers: [{group: IDAM approvers}]}\n"),
+    ("escalation days", "afterDays: 5", "afterDays: 3"),
+    ("approver justification", "          autoDenyDays: 9\n", "          autoDenyDays: 9\n"
+     "          approverJustificationRequired: false\n"),
+    ("auto-deny days", "          autoDenyDays: 9\n", "          autoDenyDays: 12\n"),
+    ("stage removed", "            - approvers: [erin.security@contoso.com, bob.ops@contoso.com]\n", ""),
+    ("assignment days", "          assignmentDays: 90\n", "          assignmentDays: 30\n"),
+    ("review frequency", "frequencyDays: 84", "frequencyDays: 30"),
+    ("review details", "            frequencyDays: 30\n", "            frequencyDays: 30\n            recommendations: false\n"
+     "            justificationRequired: false\n            unreviewed: keep\n            durationDays: 7\n"),
+    ("fallback reviewer", "fallbackReviewers: [erin.security@contoso.com]", "fallbackReviewers: [{group: IDAM approvers}]"),
+    ("requestors: all members", "          requestors: [{group: HR line managers}, carol.hr@contoso.com]\n", ""),
+    ("admin-only to no approval", "          requestors: none\n", "          approval: none\n"),
+    ("no approval to approvers", "          approval: none\n",
+     "          approvers: [grace.comms@contoso.com, {group: IDAM approvers}]\n"),
+    ("renamed without renamedFrom: replaced", "        - name: Administrators assign\n", "        - name: Admins\n"),
+]
+
+
+def test_every_policy_attribute_converges_after_a_change(project):
+    with_groups(project)
+    writer(project, POLICIES.replace("          fallbackApprovers: [grace.comms@contoso.com]\n",
+                                     "          fallbackApprovers: [grace.comms@contoso.com]\n          autoDenyDays: 9\n")
+           .replace("          assignmentDays: 90\n", "          assignmentDays: 90\n          accessReview:\n"
+                    "            reviewers: [manager, frank.audit@contoso.com]\n"
+                    "            fallbackReviewers: [erin.security@contoso.com]\n            frequencyDays: 84\n"))
+    assert apply(project).code == 0
+    converged(project)
+    for label, old, new in EVERY_ATTRIBUTE:
+        edit(project / WORDPRESS, old, new)
+        assert plan(project, "--detailed-exitcode").code == 2, label
+        result = apply(project, "--allow-delete")
+        assert result.code == 0, f"{label}: {result.err}"
+        converged(project)
+
+
+def test_the_access_packages_example_validates_applies_and_converges(tmp_path):
+    """examples/access-packages: two policies on one package (employees: their manager; contractors: two stages),
+    a package reviewed by a group, and declared catalog settings."""
+    example = tmp_path / "access-packages"
+    shutil.copytree(EXAMPLES / "access-packages", example, ignore=shutil.ignore_patterns(".idamconf"))
+    checked = idamconf("validate", "-C", str(example))
+    assert checked.code == 0, checked.err
+    assert apply(example).code == 0
+    converged(example)
+    learner = {p["displayName"]: p for p in governance(example)["eucs-idam-learning-learners"]["policies"]}
+    assert set(learner) == {"Employees", "Contractors"}
+    assert len(learner["Contractors"]["requestApprovalSettings"]["stages"]) == 2
+    assert {a["@odata.type"] for a in learner["Employees"]["requestApprovalSettings"]["stages"][0][
+        "primaryApprovers"]} == {"#microsoft.graph.requestorManager", "#microsoft.graph.groupMembers"}
+    [author] = governance(example)["eucs-idam-learning-course-authors"]["policies"]
+    assert {r["@odata.type"] for r in author["reviewSettings"]["primaryReviewers"]} == {
+        "#microsoft.graph.groupMembers", "#microsoft.graph.singleUser"}
