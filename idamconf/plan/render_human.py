@@ -125,7 +125,8 @@ def _change_lines(change: Change, paint, drifted: tuple[str, ...] | None = None)
     if change.action is Action.CREATE:
         flat = _flatten(change.after or {})
         unsaid = defaults(change.kind) if change.kind in (APPLICATION, SERVICE_PRINCIPAL) else {}
-        names = _SHOWN_ON_CREATE[change.kind] or [name for name in flat if name != "displayName"]
+        names = _SHOWN_ON_CREATE[change.kind]
+        names = [name for name in flat if name != "displayName"] if names is None else names
         shown = [(name, flat.get(name)) for name in names
                  if flat.get(name) not in (None, [], "") and (name not in unsaid or flat[name] != unsaid[name])]
         width = max((len(name) for name, _ in shown), default=0)

@@ -14,7 +14,7 @@ from .test_access_policies import POLICIES, WORDPRESS, with_groups, writer
 
 APPROVER = ("      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
             "      accessReview:\n"
-            "        reviewers: [{group: Blog editors}, frank.audit@contoso.com]   # a group counts as one reviewer\n"
+            "        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n"
             "        frequencyDays: 90        # every 3 months\n"
             "        unreviewed: keep\n")
 ADMINISTRATOR = ("      approvers: [alice.admin@contoso.com, erin.security@contoso.com, bob.ops@contoso.com]\n"
