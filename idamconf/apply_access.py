@@ -17,7 +17,7 @@ from .graph.client import GraphFailure, Response, query
 from .config.model import SELF
 from .plan.catalogs import catalog_body
 from .plan import questions
-from .plan.policy import ADMINISTRATORS, ALL_MEMBERS, DEFAULT_DESCRIPTIONS, RELATIVE, UNREVIEWED
+from .plan.policy import ADMINISTRATORS, ALL_MEMBERS, DEFAULT_DESCRIPTIONS, EXTENSION, RELATIVE, UNREVIEWED
 from .plan.model import Action, Plan
 
 GOV = "identityGovernance/entitlementManagement"
@@ -280,6 +280,7 @@ def policy_body(policy: dict, ids: dict, package_id: str) -> dict:
     stages = [policy] + [policy[f"stage{n}"] for n in (2, 3) if f"stage{n}" in policy]
     approval = policy.get("approval") != "none"
     requesting = requestors != ADMINISTRATORS  # else nobody requests: administrators assign
+    extending = "extension" in policy  # requestors may ask to extend their assignment before it ends
     return {
         "displayName": policy["displayName"],
         "description": policy.get("description") or DEFAULT_DESCRIPTIONS[1],
@@ -289,13 +290,14 @@ def policy_body(policy: dict, ids: dict, package_id: str) -> dict:
         "expiration": {"type": "afterDuration", "duration": f"P{days}D"} if days else {"type": "noExpiration"},
         "questions": [questions.body(policy[f"question{n}"], n) for n in range(1, 100) if f"question{n}" in policy],
         "requestorSettings": {
-            "enableTargetsToSelfAddAccess": requesting, "enableTargetsToSelfUpdateAccess": False,
+            "enableTargetsToSelfAddAccess": requesting, "enableTargetsToSelfUpdateAccess": extending,
             "enableTargetsToSelfRemoveAccess": requesting, "allowCustomAssignmentSchedule": False,
             "enableOnBehalfRequestorsToAddAccess": False, "enableOnBehalfRequestorsToUpdateAccess": False,
             "enableOnBehalfRequestorsToRemoveAccess": False, "onBehalfRequestors": [],
         },
         "requestApprovalSettings": {
-            "isApprovalRequiredForAdd": approval, "isApprovalRequiredForUpdate": False,
+            "isApprovalRequiredForAdd": approval,
+            "isApprovalRequiredForUpdate": policy.get("extension") == EXTENSION["withApproval"],
             "isRequestorJustificationRequired": policy.get("requestorJustificationRequired", True),
             "stages": [_stage(stage, people) for stage in stages] if approval else [],
         },

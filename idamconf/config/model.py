@@ -135,6 +135,7 @@ class AccessPolicy:
     assignment_days: int | None = None
     review: AccessReview | None = None
     questions: tuple[Question, ...] = ()
+    extension: str = "none"  # none | withApproval | withoutApproval: requestors extending their assignment
     description: str | None = None
     renamed_from: str | None = None
     path: tuple = ()

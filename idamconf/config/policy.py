@@ -25,7 +25,7 @@ from .model import AccessPolicy, AccessReview, ApprovalStage, Escalation, Locati
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 STAGE_KEYS = ("approvers", "fallbackApprovers", "escalation", "approverJustificationRequired", "autoDenyDays")
 POLICY_KEYS = STAGE_KEYS + ("stages", "approval", "requestors", "requestorJustificationRequired", "assignmentDays",
-                            "accessReview", "questions")
+                            "accessReview", "questions", "extension")
 ADMIN_ONLY = "none"  # requestors: none -- nobody requests; administrators assign
 
 
@@ -94,6 +94,7 @@ def _policy(raw: dict, path: tuple, location: Location, default_duration) -> Acc
         assignment_days=raw.get("assignmentDays"),
         review=review(raw.get("accessReview"), default_duration, location.at(*location.path, *path, "accessReview")),
         questions=tuple(_question(item) for item in raw.get("questions") or ()),
+        extension=raw.get("extension", "none"),
         description=raw.get("description") if path else None, renamed_from=raw.get("renamedFrom"), path=path)
 
 
@@ -117,7 +118,7 @@ def check(document, raw: dict, package, base: tuple) -> list:
         where = base + policy.path
         problems += _approval_form(document, written, where) + _relative_without_fallback(document, policy, where) + \
             _escalations(document, policy, where) + _self_review(document, policy, where) + \
-            _questions(document, policy, where)
+            _questions(document, policy, where) + _extension(document, policy, where)
     return problems
 
 
@@ -217,3 +218,17 @@ def _questions(document, policy, base: tuple) -> list:
             problems.append(document.diagnostic(base + ("questions", index, "choices"), f"choice '{repeated[0]}' is "
                                                 "offered twice", "offer each choice once"))
     return problems
+
+
+def _extension(document, policy, base: tuple) -> list:
+    """Only an assignment that expires can be extended; an extension approved by nobody is not `withApproval`."""
+    if policy.extension == "none":
+        return []
+    if policy.assignment_days is None:
+        return [document.diagnostic(base + ("extension",), "assignments of this policy never expire (no "
+                                    "assignmentDays): there is nothing to extend", "add assignmentDays, or remove "
+                                    "extension")]
+    if policy.extension == "withApproval" and not policy.stages:
+        return [document.diagnostic(base + ("extension",), "extension: withApproval, but the policy has no approvers",
+                                    "use extension: withoutApproval, or name approvers")]
+    return []

@@ -17,6 +17,7 @@ from ..diagnostics import Diagnostic
 from . import questions
 
 ALL_MEMBERS, ADMINISTRATORS = "all members", "none (administrators assign)"
+EXTENSION = {"withApproval": "with approval", "withoutApproval": "without approval"}  # requestors extending
 # What idamconf writes as a policy's description when the file gives none (and what it once wrote): "no description"
 DEFAULT_DESCRIPTIONS = (None, "Managed by idamconf: change it in the configuration, not here.",
                         "Requests need approval. Managed by idamconf: change it in the configuration, not here.")
@@ -116,6 +117,8 @@ def policy_attributes(policy, display_name: str, labels: dict[str, str]) -> dict
         attributes["requestorJustificationRequired"] = False
     for number, question in enumerate(policy.questions, 1):
         attributes[f"question{number}"] = questions.normal(question)
+    if policy.extension != "none":
+        attributes["extension"] = EXTENSION[policy.extension]
     attributes |= {
         "requestors": ALL_MEMBERS if policy.requestors is None else ADMINISTRATORS if policy.requestors == ADMIN_ONLY
         else named(policy.requestors),
@@ -168,6 +171,9 @@ def read_policy(policy: dict, names: dict[str, str]) -> dict:
         attributes["requestorJustificationRequired"] = False
     for number, question in enumerate(sorted(policy.get("questions") or [], key=lambda q: q.get("sequence") or 0), 1):
         attributes[f"question{number}"] = questions.read(question)
+    if (policy.get("requestorSettings") or {}).get("enableTargetsToSelfUpdateAccess"):
+        attributes["extension"] = EXTENSION["withApproval" if approval.get("isApprovalRequiredForUpdate")
+                                            else "withoutApproval"]
     scope = policy.get("allowedTargetScope")
     attributes |= {
         "requestors": ALL_MEMBERS if scope == "allMemberUsers" else ADMINISTRATORS if scope == "notSpecified"

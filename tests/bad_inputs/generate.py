@@ -376,6 +376,12 @@ case("policy-keys-beside-policies", sub(APPROVERS, POLICY + "      assignmentDay
 case("policy-admin-only-with-approvers", sub(APPROVERS, APPROVERS + "      requestors: none\n"),
      at(9, 18, "appRoles[0].accessPackage.approvers: approvers is written, but requestors: none means nobody "
         "requests"), "remove approvers, or say who may request")
+case("policy-extension-without-expiry", sub(APPROVERS, APPROVERS + "      extension: withApproval\n"),
+     at(10, 18, "appRoles[0].accessPackage.extension: assignments of this policy never expire"),
+     "add assignmentDays, or remove extension")
+case("policy-extension-with-approval-of-nobody",
+     sub(APPROVERS, "      approval: none\n      assignmentDays: 30\n      extension: withApproval\n"),
+     at(11, 18, "appRoles[0].accessPackage.extension: extension: withApproval, but the policy has no approvers"))
 case("policy-group-without-name", sub(APPROVERS, "      approvers: [{group: ''}, alice.admin@contoso.com]\n"),
      "applications/wordpress.yaml:9:", "appRoles[0].accessPackage.approvers[0]")
 

@@ -340,6 +340,9 @@ EVERY_ATTRIBUTE = [
     ("auto-deny days", "          autoDenyDays: 9\n", "          autoDenyDays: 12\n"),
     ("stage removed", "            - approvers: [erin.security@contoso.com, bob.ops@contoso.com]\n", ""),
     ("assignment days", "          assignmentDays: 90\n", "          assignmentDays: 30\n"),
+    ("extension with approval", "          assignmentDays: 30\n", "          assignmentDays: 30\n"
+     "          extension: withApproval\n"),
+    ("extension without approval", "extension: withApproval", "extension: withoutApproval"),
     ("review frequency", "frequencyDays: 84", "frequencyDays: 30"),
     ("review details", "            frequencyDays: 30\n", "            frequencyDays: 30\n            recommendations: false\n"
      "            justificationRequired: false\n            unreviewed: keep\n            durationDays: 7\n"),
@@ -367,6 +370,9 @@ def test_every_policy_attribute_converges_after_a_change(project):
         result = apply(project, "--allow-delete")
         assert result.code == 0, f"{label}: {result.err}"
         converged(project)
+    contractors = policies_by_name(project)["Contractors"]
+    assert contractors["requestorSettings"]["enableTargetsToSelfUpdateAccess"]
+    assert not contractors["requestApprovalSettings"]["isApprovalRequiredForUpdate"]
 
 
 def test_the_access_packages_example_validates_applies_and_converges(tmp_path):
