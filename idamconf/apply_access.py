@@ -17,7 +17,8 @@ from .graph.client import GraphFailure, Response, query
 from .config.model import SELF
 from .plan.catalogs import catalog_body
 from .plan import questions
-from .plan.policy import ADMINISTRATORS, ALL_MEMBERS, DEFAULT_DESCRIPTIONS, EXTENSION, RELATIVE, UNREVIEWED
+from .plan.policy import (ADMINISTRATORS, ALL_MEMBERS, BY_RULE, DEFAULT_DESCRIPTIONS, EXTENSION, RELATIVE,
+                          UNREVIEWED)
 from .plan.model import Action, Plan
 
 GOV = "identityGovernance/entitlementManagement"
@@ -275,18 +276,20 @@ def policy_body(policy: dict, ids: dict, package_id: str) -> dict:
     `ids` carries the people's object ids, the review's recurrence, and the live review's start, if any."""
     people = ids["people"]
     requestors = policy["requestors"]
-    anyone = requestors not in (ALL_MEMBERS, ADMINISTRATORS)  # specific people and groups
+    anyone = requestors not in (ALL_MEMBERS, ADMINISTRATORS, BY_RULE)  # specific people and groups
+    automatic = policy.get("automatic")
     days = policy["assignmentDays"]
     stages = [policy] + [policy[f"stage{n}"] for n in (2, 3) if f"stage{n}" in policy]
     approval = policy.get("approval") != "none"
-    requesting = requestors != ADMINISTRATORS  # else nobody requests: administrators assign
+    requesting = requestors not in (ADMINISTRATORS, BY_RULE)  # else nobody requests: administrators, or a rule
     extending = "extension" in policy  # requestors may ask to extend their assignment before it ends
     return {
         "displayName": policy["displayName"],
         "description": policy.get("description") or DEFAULT_DESCRIPTIONS[1],
-        "allowedTargetScope": "specificDirectoryUsers" if anyone else
+        "allowedTargetScope": "specificDirectoryUsers" if anyone or automatic else
         "allMemberUsers" if requestors == ALL_MEMBERS else "notSpecified",
-        "specificAllowedTargets": _subjects(requestors, people) if anyone else [],
+        "specificAllowedTargets": _subjects(requestors, people) if anyone else _rule(automatic),
+        "automaticRequestSettings": _automatic(automatic),
         "expiration": {"type": "afterDuration", "duration": f"P{days}D"} if days else {"type": "noExpiration"},
         "questions": [questions.body(policy[f"question{n}"], n) for n in range(1, 100) if f"question{n}" in policy],
         "requestorSettings": {
@@ -304,6 +307,22 @@ def policy_body(policy: dict, ids: dict, package_id: str) -> dict:
         "reviewSettings": _review(policy["review"], people, ids.get("recurrence"), ids.get("startDateTime")),
         "accessPackage": {"id": package_id},
     }
+
+
+def _rule(automatic: dict | None) -> list[dict]:
+    """The one target of a policy that assigns by rule: the users its dynamic-membership rule matches."""
+    return [] if automatic is None else [{"@odata.type": "#microsoft.graph.attributeRuleMembers",
+                                          "description": "Assigned by rule (idamconf)",
+                                          "membershipRule": automatic["rule"]}]
+
+
+def _automatic(automatic: dict | None) -> dict | None:
+    if automatic is None:
+        return None
+    grace = automatic.get("gracePeriodDays")
+    return {"requestAccessForAllowedTargets": True,
+            "removeAccessWhenTargetLeavesAllowedTargets": automatic["removeWhenNoLongerMatching"],
+            "gracePeriodBeforeAccessRemoval": f"P{grace}D" if grace else None}
 
 
 def _stage(stage: dict, people: dict[str, str]) -> dict:

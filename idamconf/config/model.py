@@ -122,6 +122,15 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Automatic:
+    """Assignment by rule: everyone matching a dynamic-membership `rule` is assigned, without requesting."""
+
+    rule: str
+    remove: bool = True  # when someone stops matching, the assignment is removed
+    grace_days: int | None = None  # ... this many days later
+
+
+@dataclass(frozen=True)
 class AccessPolicy:
     """One way to get a package: who may request it, who approves (in stages: none means no approval), what they
     are asked, how long it lasts, who reviews it. `name`: None for the package's one policy written beside its
@@ -136,6 +145,7 @@ class AccessPolicy:
     review: AccessReview | None = None
     questions: tuple[Question, ...] = ()
     extension: str = "none"  # none | withApproval | withoutApproval: requestors extending their assignment
+    automatic: Automatic | None = None  # assigned by rule: nobody requests, nobody approves
     description: str | None = None
     renamed_from: str | None = None
     path: tuple = ()

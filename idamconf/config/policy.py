@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import re
 
-from .model import AccessPolicy, AccessReview, ApprovalStage, Escalation, Location, Question
+from .model import AccessPolicy, AccessReview, ApprovalStage, Automatic, Escalation, Location, Question
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 STAGE_KEYS = ("approvers", "fallbackApprovers", "escalation", "approverJustificationRequired", "autoDenyDays")
 POLICY_KEYS = STAGE_KEYS + ("stages", "approval", "requestors", "requestorJustificationRequired", "assignmentDays",
-                            "accessReview", "questions", "extension")
+                            "accessReview", "questions", "extension", "automatic")
 ADMIN_ONLY = "none"  # requestors: none -- nobody requests; administrators assign
 
 
@@ -45,7 +45,8 @@ def subjects(items) -> tuple[str, ...]:
 def stages(raw: dict) -> tuple[ApprovalStage, ...]:
     """The approval stages the policy writes: none for `approval: none`, and for a policy nobody requests
     (`requestors: none`) that names no approvers."""
-    if raw.get("approval") == "none" or raw.get("requestors") == ADMIN_ONLY and not _approval_keys(raw):
+    nobody_requests = raw.get("requestors") == ADMIN_ONLY or "automatic" in raw
+    if raw.get("approval") == "none" or nobody_requests and not _approval_keys(raw):
         return ()
     if "stages" in raw:
         return tuple(_stage(stage, ("stages", index)) for index, stage in enumerate(raw["stages"]))
@@ -94,8 +95,14 @@ def _policy(raw: dict, path: tuple, location: Location, default_duration) -> Acc
         assignment_days=raw.get("assignmentDays"),
         review=review(raw.get("accessReview"), default_duration, location.at(*location.path, *path, "accessReview")),
         questions=tuple(_question(item) for item in raw.get("questions") or ()),
-        extension=raw.get("extension", "none"),
+        extension=raw.get("extension", "none"), automatic=_automatic(raw.get("automatic")),
         description=raw.get("description") if path else None, renamed_from=raw.get("renamedFrom"), path=path)
+
+
+def _automatic(raw: dict | None) -> Automatic | None:
+    if raw is None:
+        return None
+    return Automatic(raw["rule"], raw.get("removeWhenNoLongerMatching", True), raw.get("gracePeriodDays"))
 
 
 def _question(raw: dict) -> Question:
@@ -153,6 +160,11 @@ def _names(document, package, base: tuple) -> list:
 def _approval_form(document, raw: dict, base: tuple) -> list:
     """Approval written in exactly one of its three forms (see the module's notes)."""
     flat = [key for key in STAGE_KEYS if key in raw]
+    if "automatic" in raw:
+        return [document.diagnostic(base + (key,), f"{key} is written, but automatic assigns everyone its rule "
+                                    "matches: nobody requests, so nobody approves",
+                                    f"remove {key}, or remove automatic") for key in
+                _approval_keys(raw) + [k for k in ("requestors", "extension", "questions") if k in raw]]
     if raw.get("requestors") == ADMIN_ONLY:
         return [document.diagnostic(base + (key,), f"{key} is written, but requestors: none means nobody requests "
                                     "this policy (administrators assign it), so nobody approves",

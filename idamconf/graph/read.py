@@ -28,7 +28,7 @@ OWNER_FIELDS = "id,userPrincipalName"
 PACKAGE_FIELDS = "id,displayName,description,isHidden"
 CATALOG_FIELDS = "id,displayName,description,state,isExternallyVisible"
 POLICY_FIELDS = ("id,displayName,description,allowedTargetScope,specificAllowedTargets,expiration,"
-                 "requestApprovalSettings,requestorSettings,reviewSettings,questions")
+                 "requestApprovalSettings,requestorSettings,reviewSettings,questions,automaticRequestSettings")
 RESOURCE_FIELDS = "id,originId"  # which service principal a catalog resource is: all a plan needs of it
 
 

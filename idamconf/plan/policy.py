@@ -17,6 +17,7 @@ from ..diagnostics import Diagnostic
 from . import questions
 
 ALL_MEMBERS, ADMINISTRATORS = "all members", "none (administrators assign)"
+BY_RULE = "by rule (automatic)"  # everyone an attribute rule matches is assigned
 EXTENSION = {"withApproval": "with approval", "withoutApproval": "without approval"}  # requestors extending
 # What idamconf writes as a policy's description when the file gives none (and what it once wrote): "no description"
 DEFAULT_DESCRIPTIONS = (None, "Managed by idamconf: change it in the configuration, not here.",
@@ -119,13 +120,20 @@ def policy_attributes(policy, display_name: str, labels: dict[str, str]) -> dict
         attributes[f"question{number}"] = questions.normal(question)
     if policy.extension != "none":
         attributes["extension"] = EXTENSION[policy.extension]
+    if policy.automatic is not None:
+        attributes["automatic"] = _automatic(policy.automatic)
     attributes |= {
-        "requestors": ALL_MEMBERS if policy.requestors is None else ADMINISTRATORS if policy.requestors == ADMIN_ONLY
-        else named(policy.requestors),
+        "requestors": BY_RULE if policy.automatic else ALL_MEMBERS if policy.requestors is None
+        else ADMINISTRATORS if policy.requestors == ADMIN_ONLY else named(policy.requestors),
         "assignmentDays": policy.assignment_days,
         "review": None if policy.review is None else _review(policy.review, named),
     }
     return attributes
+
+
+def _automatic(automatic) -> dict:
+    attributes = {"rule": automatic.rule, "removeWhenNoLongerMatching": automatic.remove}
+    return attributes | {"gracePeriodDays": automatic.grace_days} if automatic.grace_days else attributes
 
 
 def _stage(stage, named) -> dict:
@@ -174,14 +182,29 @@ def read_policy(policy: dict, names: dict[str, str]) -> dict:
     if (policy.get("requestorSettings") or {}).get("enableTargetsToSelfUpdateAccess"):
         attributes["extension"] = EXTENSION["withApproval" if approval.get("isApprovalRequiredForUpdate")
                                             else "withoutApproval"]
-    scope = policy.get("allowedTargetScope")
+    scope, automatic = policy.get("allowedTargetScope"), _read_automatic(policy)
+    if automatic is not None:
+        attributes["automatic"] = automatic
     attributes |= {
-        "requestors": ALL_MEMBERS if scope == "allMemberUsers" else ADMINISTRATORS if scope == "notSpecified"
-        else _names(policy.get("specificAllowedTargets"), names),
+        "requestors": BY_RULE if automatic else ALL_MEMBERS if scope == "allMemberUsers"
+        else ADMINISTRATORS if scope == "notSpecified" else _names(policy.get("specificAllowedTargets"), names),
         "assignmentDays": _days(expiration.get("duration")) if expiration.get("type") == "afterDuration" else None,
         "review": _read_review(policy.get("reviewSettings") or {}, names),
     }
     return attributes
+
+
+def _read_automatic(policy: dict) -> dict | None:
+    """The rule of a policy that assigns automatically (its one target: attributeRuleMembers), if it does."""
+    settings = policy.get("automaticRequestSettings") or {}
+    if not settings.get("requestAccessForAllowedTargets"):
+        return None
+    rules = [t.get("membershipRule") for t in policy.get("specificAllowedTargets") or []
+             if t.get("@odata.type") == "#microsoft.graph.attributeRuleMembers"]
+    attributes = {"rule": rules[0] if rules else None,
+                  "removeWhenNoLongerMatching": bool(settings.get("removeAccessWhenTargetLeavesAllowedTargets"))}
+    grace = _days(settings.get("gracePeriodBeforeAccessRemoval"))
+    return attributes | {"gracePeriodDays": grace} if grace else attributes
 
 
 def _read_stage(stage: dict, names: dict[str, str]) -> dict:

@@ -382,6 +382,12 @@ case("policy-extension-without-expiry", sub(APPROVERS, APPROVERS + "      extens
 case("policy-extension-with-approval-of-nobody",
      sub(APPROVERS, "      approval: none\n      assignmentDays: 30\n      extension: withApproval\n"),
      at(11, 18, "appRoles[0].accessPackage.extension: extension: withApproval, but the policy has no approvers"))
+case("policy-automatic-with-approvers",
+     sub(APPROVERS, APPROVERS + "      automatic: {rule: (user.department -eq \"Sales\")}\n"),
+     at(9, 18, "appRoles[0].accessPackage.approvers: approvers is written, but automatic assigns everyone its rule "
+        "matches"), "remove approvers, or remove automatic")
+case("policy-automatic-without-rule", sub(APPROVERS, "      automatic: {gracePeriodDays: 7}\n"),
+     at(9, 18, "appRoles[0].accessPackage.automatic: missing required key 'rule'"))
 case("policy-group-without-name", sub(APPROVERS, "      approvers: [{group: ''}, alice.admin@contoso.com]\n"),
      "applications/wordpress.yaml:9:", "appRoles[0].accessPackage.approvers[0]")
 

@@ -216,7 +216,9 @@ POLICIES = ("      policies:\n"
             "            - approvers: [erin.security@contoso.com, bob.ops@contoso.com]\n"
             "          assignmentDays: 90\n"
             "        - name: Administrators assign\n"
-            "          requestors: none\n")
+            "          requestors: none\n"
+            "        - name: Sales staff\n"
+            "          automatic: {rule: (user.department -eq \"Sales\"), gracePeriodDays: 7}\n")
 
 
 def policies_by_name(project) -> dict:
@@ -228,7 +230,14 @@ def test_several_named_policies_are_added_renamed_and_removed_one_at_a_time(proj
     assert apply(project).code == 0
     converged(project)
     first = policies_by_name(project)
-    assert set(first) == {"Employees", "Contractors", "Administrators assign"}
+    assert set(first) == {"Employees", "Contractors", "Administrators assign", "Sales staff"}
+    sales = first["Sales staff"]
+    assert sales["specificAllowedTargets"] == [{"@odata.type": "#microsoft.graph.attributeRuleMembers",
+                                                "description": "Assigned by rule (idamconf)",
+                                                "membershipRule": '(user.department -eq "Sales")'}]
+    assert sales["automaticRequestSettings"] == {"requestAccessForAllowedTargets": True,
+                                                 "removeAccessWhenTargetLeavesAllowedTargets": True,
+                                                 "gracePeriodBeforeAccessRemoval": "P7D"}
     employees = first["Employees"]
     assert employees["description"] == "Staff, approved by their manager."
     text, choice = sorted(employees["questions"], key=lambda q: q["sequence"])
@@ -261,7 +270,7 @@ def test_several_named_policies_are_added_renamed_and_removed_one_at_a_time(proj
     assert apply(project, "--allow-delete").code == 0
     converged(project)
     after = policies_by_name(project)
-    assert set(after) == {"Employees", "External contractors", "Partners"}
+    assert set(after) == {"Employees", "External contractors", "Partners", "Sales staff"}
     assert after["External contractors"]["id"] == contractors["id"]
     assert after["Employees"] == employees
 
@@ -351,6 +360,8 @@ EVERY_ATTRIBUTE = [
     ("admin-only to no approval", "          requestors: none\n", "          approval: none\n"),
     ("no approval to approvers", "          approval: none\n",
      "          approvers: [grace.comms@contoso.com, {group: IDAM approvers}]\n"),
+    ("automatic rule", '(user.department -eq \"Sales\")', '(user.department -eq \"Marketing\")'),
+    ("automatic grace period", "gracePeriodDays: 7}", "gracePeriodDays: 3, removeWhenNoLongerMatching: false}"),
     ("renamed without renamedFrom: replaced", "        - name: Administrators assign\n", "        - name: Admins\n"),
 ]
 

@@ -56,6 +56,7 @@ def test_typed_sdk_reads_every_subject_type_and_stage_with_nothing_unknown(proje
         AccessPackageMultipleChoiceQuestion,
     )
     from msgraph.generated.models.access_package_text_input_question import AccessPackageTextInputQuestion
+    from msgraph.generated.models.attribute_rule_members import AttributeRuleMembers
     from msgraph.generated.models.group_members import GroupMembers
     from msgraph.generated.models.requestor_manager import RequestorManager
     from msgraph.generated.models.single_user import SingleUser
@@ -63,7 +64,8 @@ def test_typed_sdk_reads_every_subject_type_and_stage_with_nothing_unknown(proje
 
     assert_no_leftovers(*policies, must_see=(GroupMembers, RequestorManager, SingleUser, TargetUserSponsors,
                                              AccessPackageTextInputQuestion, AccessPackageMultipleChoiceQuestion,
-                                             AccessPackageAnswerChoice, AccessPackageLocalizedText))
+                                             AccessPackageAnswerChoice, AccessPackageLocalizedText,
+                                             AttributeRuleMembers))
     by_name = {policy.display_name: policy for policy in policies}
     writers = by_name["eucs-idam-wordpress-writers"]
     first, second = writers.request_approval_settings.stages
@@ -79,3 +81,4 @@ def test_typed_sdk_reads_every_subject_type_and_stage_with_nothing_unknown(proje
     assert isinstance(choice, AccessPackageMultipleChoiceQuestion) and choice.is_multiple_selection_allowed
     assert [c.actual_value for c in choice.choices] == ["News", "Events"]
     assert by_name["Administrators assign"].allowed_target_scope.value == "notSpecified"
+    assert by_name["Sales staff"].automatic_request_settings.request_access_for_allowed_targets
