@@ -25,7 +25,10 @@ DEFAULT_DESCRIPTIONS = (None, "Managed by idamconf: change it in the configurati
 
 UNREVIEWED = {"remove": "removeAccess", "keep": "keepAccess", "recommendation": "acceptAccessRecommendation"}
 _UNREVIEWED_FROM_GRAPH = {graph: ours for ours, graph in UNREVIEWED.items()}
-# Graph's subject sets for the words the configuration uses (config/policy.py)
+# Graph's subject sets for the words the configuration uses (config/policy.py). `manager` is requestorManager at
+# level 1 for approvers and reviewers alike (inferred for reviewers: the v1.0 reference lists the subject sets a
+# review accepts without saying which); `sponsors` is the requestor's own (targetUserSponsors), not a connected
+# organisation's.
 RELATIVE = {MANAGER: {"@odata.type": "#microsoft.graph.requestorManager", "managerLevel": 1},
             SPONSORS: {"@odata.type": "#microsoft.graph.targetUserSponsors"}}
 _RELATIVE_FROM_GRAPH = {"requestorManager": MANAGER, "targetUserSponsors": SPONSORS}
