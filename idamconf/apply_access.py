@@ -9,12 +9,12 @@ duplicate behind.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import time
 
 from .apply_recovery import grants_role, in_catalog, offers_role, visible, write_checked
 from .graph.client import GraphFailure, Response, query
-from .plan.governance import UNREVIEWED, catalog_description
+from .plan.catalogs import catalog_body
+from .plan.policy_body import policy_body
 from .plan.model import Action, Plan
 
 GOV = "identityGovernance/entitlementManagement"
@@ -36,6 +36,15 @@ async def ensure_catalogs(client, plan: Plan, outcome, report) -> dict[str, str]
     """Catalog display name -> id, creating the missing ones. A failure is recorded; chains needing it then fail."""
     ids = {c.after["displayName"]: c.ids["catalogId"] for c in plan.changes
            if c.kind == "catalog" and c.action is Action.NOOP}
+    for change in (c for c in plan.changes if c.kind == "catalog" and c.action is Action.UPDATE):
+        ids[change.after["displayName"]] = change.ids["catalogId"]
+        updated = await client.call("PATCH", f"{GOV}/catalogs/{change.ids['catalogId']}",
+                                    catalog_body(change.after, plan.project))
+        if updated.ok:
+            outcome.done.append(change)
+            report(change, "updated")
+        else:  # its packages can still be made: the catalog exists
+            outcome.failed.append((change, str(updated.error)))
     for change in (c for c in plan.changes if c.kind == "catalog" and c.action is Action.CREATE):
         name = change.after["displayName"]
         async def find(name=name):
@@ -46,9 +55,8 @@ async def ensure_catalogs(client, plan: Plan, outcome, report) -> dict[str, str]
         if found is not None:
             ids[name] = found.body["id"]
         else:
-            created = await client.call("POST", f"{GOV}/catalogs", {
-                "displayName": name, "description": catalog_description(plan.project),
-                "state": "published", "isExternallyVisible": False}, find=find)
+            created = await client.call("POST", f"{GOV}/catalogs", catalog_body(change.after, plan.project),
+                                        find=find)
             if not created.ok:
                 outcome.failed.append((change, str(created.error)))
                 continue
@@ -153,7 +161,7 @@ class _Builder:
         self.chain.finish([change], "added")
 
     async def package(self, changes: list, joined) -> None:
-        by_kind = {change.kind: change for change in changes}
+        by_kind = {change.kind: change for change in changes if change.kind != "policy"}
         package = by_kind["access_package"]
         catalog_id = self.catalog_id(package.after["catalog"])
         package_id = await self._package(package, catalog_id)
@@ -161,12 +169,12 @@ class _Builder:
         scope = by_kind.get("role_scope")
         if scope is not None and scope.action is Action.CREATE:
             await self._role_scope(scope, package_id, catalog_id)
-        policy = by_kind.get("policy")
-        if policy is not None and policy.action is not Action.NOOP:
-            await self._policy(policy, package_id)
+        for policy in (c for c in changes if c.kind == "policy" and c.action is not Action.NOOP):
+            await self._policy(policy, package_id)  # one at a time: a lost answer is found again by name
 
     async def _package(self, change, catalog_id: str) -> str:
-        body = {"displayName": change.after["displayName"], "description": change.after["description"]}
+        body = {"displayName": change.after["displayName"], "description": change.after["description"],
+                "isHidden": change.after.get("isHidden", False)}
         if change.action is Action.NOOP:
             return change.ids["packageId"]
         if change.action is Action.UPDATE:
@@ -194,7 +202,7 @@ class _Builder:
                 self.chain.client.ownership.adopt_package(package_id)
         else:
             created = await write_checked(self.chain, "POST", f"{GOV}/accessPackages",
-                                          {**body, "isHidden": False, "catalog": {"id": catalog_id}}, find=find,
+                                          {**body, "catalog": {"id": catalog_id}}, find=find,
                                           ready=(visible(self.chain, f"{GOV}/catalogs/{catalog_id}"),))
             package_id = created.body["id"]
         self.chain.finish([change], "created")
@@ -219,10 +227,15 @@ class _Builder:
         self.chain.finish([change], "created")
 
     async def _policy(self, change, package_id: str) -> None:
+        name = change.after["displayName"].casefold()
+
         async def find() -> Response | None:
+            """The package's policy of this name (Graph compares names in any case), made by a request whose answer
+            was lost."""
             found = await self.chain.send("GET", query(f"{GOV}/assignmentPolicies",
                                                        filter=f"accessPackage/id eq '{package_id}'"))
-            return Response(200, found.body["value"][0]) if found.body.get("value") else None
+            same = [p for p in found.body.get("value", []) if (p.get("displayName") or "").casefold() == name]
+            return Response(200, same[0]) if same else None
 
         policy_id = change.ids.get("policyId")
         if policy_id is None:
@@ -244,64 +257,3 @@ def _missing(response) -> bool:
 def _resource_request(kind: str, catalog_id: str, service_principal_id: str) -> dict:
     return {"requestType": kind, "resource": {"originId": service_principal_id, "originSystem": SYSTEM},
             "catalog": {"id": catalog_id}}
-
-
-def _users(names, people: dict[str, str]) -> list[dict]:
-    """Graph subjects for UPNs (single users, by their object ids) and group:<id> entries (group members)."""
-    return [{"@odata.type": "#microsoft.graph.groupMembers", "groupId": name[6:]} if name.startswith("group:") else
-            {"@odata.type": "#microsoft.graph.singleUser", "userId": people[name]} for name in names]
-
-
-def policy_body(policy: dict, ids: dict, package_id: str) -> dict:
-    """The Graph assignment policy for a policy in idamconf's normal form (see plan/governance.policy_attributes);
-    `ids` carries the people's object ids, the review's recurrence, and the live review's start, if any."""
-    people = ids["people"]
-    everyone = policy["requestors"] == "all members"
-    days = policy["assignmentDays"]
-    return {
-        "displayName": policy["displayName"],
-        "description": "Requests need approval. Managed by idamconf: change it in the configuration, not here.",
-        "allowedTargetScope": "allMemberUsers" if everyone else "specificDirectoryUsers",
-        "specificAllowedTargets": [] if everyone else _users(policy["requestors"], people),
-        "expiration": {"type": "afterDuration", "duration": f"P{days}D"} if days else {"type": "noExpiration"},
-        "requestorSettings": {
-            "enableTargetsToSelfAddAccess": True, "enableTargetsToSelfUpdateAccess": False,
-            "enableTargetsToSelfRemoveAccess": True, "allowCustomAssignmentSchedule": False,
-            "enableOnBehalfRequestorsToAddAccess": False, "enableOnBehalfRequestorsToUpdateAccess": False,
-            "enableOnBehalfRequestorsToRemoveAccess": False, "onBehalfRequestors": [],
-        },
-        "requestApprovalSettings": {
-            "isApprovalRequiredForAdd": True, "isApprovalRequiredForUpdate": False,
-            "isRequestorJustificationRequired": True,
-            "stages": [{
-                "durationBeforeAutomaticDenial": f"P{policy['autoDenyDays']}D",
-                "isApproverJustificationRequired": policy["approverJustificationRequired"],
-                "isEscalationEnabled": False, "durationBeforeEscalation": "PT0S",
-                "primaryApprovers": _users(policy["approvers"], people), "fallbackPrimaryApprovers": [],
-                "escalationApprovers": [], "fallbackEscalationApprovers": [],
-            }],
-        },
-        "reviewSettings": _review(policy["review"], people, ids.get("recurrence"), ids.get("startDateTime")),
-        "accessPackage": {"id": package_id},
-    }
-
-
-def _review(review: dict | None, people: dict[str, str], recurrence, start: str | None) -> dict:
-    if review is None:
-        return {"isEnabled": False, "expirationBehavior": "keepAccess", "isRecommendationEnabled": False,
-                "isReviewerJustificationRequired": False, "isSelfReview": False, "primaryReviewers": [],
-                "fallbackReviewers": [], "schedule": None}
-    pattern, interval = recurrence
-    start = start or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT00:00:00Z")
-    return {
-        "isEnabled": True, "expirationBehavior": UNREVIEWED[review["unreviewed"]], "isRecommendationEnabled": True,
-        "isReviewerJustificationRequired": True, "isSelfReview": False,
-        "primaryReviewers": _users(review["reviewers"], people), "fallbackReviewers": [],
-        "schedule": {
-            "startDateTime": start,
-            "expiration": {"type": "afterDuration", "duration": f"P{review['durationDays']}D"},
-            "recurrence": {"pattern": {"type": pattern, "interval": interval, "month": 0, "dayOfMonth": 0,
-                                       "daysOfWeek": []},
-                           "range": {"type": "noEnd", "numberOfOccurrences": 0}},
-        },
-    }

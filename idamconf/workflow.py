@@ -26,7 +26,10 @@ from .plan.diff import make_plan
 from .plan.drift import Base, last_applied, with_drift
 from .plan.exposed import resolve_clients
 from .plan.logo import unmanaged_dropped
+from .plan.catalogs import catalog_attributes, desired_catalog
 from .plan.governance import catalog_description, desired_governance, live_governance, policy_keeper
+from .plan.policy import subject_names
+from .config.policy import GUID
 from .plan.model import Resource
 from .plan.placeholders import resolve_app_ids
 from .record import home_problems, read_records, record_name
@@ -134,13 +137,14 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     named = people(wanted)
     base_wanted = [app for app in base.configuration.applications if app.in_environment(environment)] if base else []
     resolving = asyncio.ensure_future(resolve_users(client, named + people(base_wanted)))
-    making = asyncio.ensure_future(_desired_meanwhile(configuration, environment, resolving))
+    grouping = asyncio.ensure_future(find_groups(client, *_groups_named(wanted + base_wanted)))
+    naming = asyncio.ensure_future(_names(wanted + base_wanted, resolving, grouping))
+    making = asyncio.ensure_future(_desired_meanwhile(configuration, environment, resolving, grouping, naming))
     (unmanaged, current, adopting, required, app_ids), lists, (desired, governance, problems, unknown), relations, \
         groups = await asyncio.gather(
             _live_directory(client, configuration, wanted, named, only, service_principals, resolving, making),
-            governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(resolving)),
-            making, read_relationships(client, configuration.tag),
-            find_groups(client, *groups_named(wanted + base_wanted)))
+            governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(naming)),
+            making, read_relationships(client, configuration.tag), grouping)
     found, federated = await asyncio.gather(  # the APIs' consents, and federated credentials (credentials/read.py)
         workflow_permissions.survey(client, permissions, everywhere, wanted, current, required, configuration.tag),
         read_federated(client, wanted, current, desired))
@@ -166,11 +170,11 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     if problems:
         raise DiagnosticError(problems)
     desired |= governance
-    desired |= _catalogs(catalogs)
-    current |= _live_catalogs(catalogs, live_gov.catalogs)
+    desired |= _catalogs(configuration, catalogs)
+    current |= _live_catalogs(configuration, catalogs, live_gov.catalogs)
     if base is None:
         return desired, current, None
-    made = await _base_desired(base, base_wanted, environment, resolving)
+    made = await _base_desired(base, base_wanted, environment, resolving, grouping, naming)
     found = _Found(resolving.result(), groups, app_ids)
     return desired, current, last_applied(made, base.configuration, configuration, environment, desired, current, found)
 
@@ -184,11 +188,12 @@ class _Found:
     app_ids: dict
 
 
-async def _base_desired(base: Base, wanted: list, environment: str, users) -> dict:
+async def _base_desired(base: Base, wanted: list, environment: str, users, groups, names) -> dict:
     """The resources the base configuration wants: what the tenant was last made to match. Its problems (an owner
     gone from the directory since) are not this plan's."""
-    desired, governance, _, _ = await _desired_meanwhile(base.configuration, environment, users)
-    return desired | governance | _catalogs(sorted(_catalog_names(base.configuration, wanted, environment)))
+    desired, governance, _, _ = await _desired_meanwhile(base.configuration, environment, users, groups, names)
+    names = sorted(_catalog_names(base.configuration, wanted, environment))
+    return desired | governance | _catalogs(base.configuration, names)
 
 
 def _catalog_names(configuration: Configuration, wanted: list, environment: str) -> set[str]:
@@ -231,15 +236,27 @@ def _marked(current: dict, adopted: set[str]) -> dict:
     return current
 
 
-async def _policy_keeper(users):
+async def _policy_keeper(names):
     """What to keep of each assignment policy, once the people are known (policies name them by id)."""
-    return policy_keeper({user_id: upn for upn, user_id in (await users).items()})
+    return policy_keeper(await names)
+
+
+async def _names(applications: list, users, groups) -> dict[str, str]:
+    """How plans name the people and groups policies name (plan/policy.subject_names), once they are looked up."""
+    return subject_names(applications, await users, await groups)
+
+
+def _groups_named(applications: list) -> tuple[list[str], list[str]]:
+    """The display names and object ids of the groups named by assignments and by access packages."""
+    names, ids = groups_named(applications)
+    written = [s[6:] for s in package_subjects(applications) if s.startswith("group:")]
+    return names + [g for g in written if not GUID.match(g)], ids + [g for g in written if GUID.match(g)]
 
 
 DESIRED_SLICE = 100  # applications made into resources between two looks at what Graph has answered
 
 
-async def _desired_meanwhile(configuration: Configuration, environment: str, users):
+async def _desired_meanwhile(configuration: Configuration, environment: str, users, groups, names):
     """The configuration's resources and its access packages' (apart), the owners not in the directory, and the
     other people not in it.
 
@@ -247,12 +264,13 @@ async def _desired_meanwhile(configuration: Configuration, environment: str, use
     packages' pages are still arriving: a slice of applications at a time, each page that arrived meanwhile handled
     between two slices (and its next one asked for), so that the tenant's reading is not held up."""
     users = await users
+    groups, names = await groups, await names
     desired, governance, problems, unknown = {}, {}, [], []
     applications = configuration.applications
     for start in range(0, len(applications), DESIRED_SLICE):
         part = replace(configuration, applications=applications[start:start + DESIRED_SLICE])
         resources, found = desired_resources(part, environment, users)
-        packages, people_unknown = desired_governance(part, environment, users)
+        packages, people_unknown = desired_governance(part, environment, users, groups, names)
         desired |= resources
         governance |= packages
         problems += found
@@ -305,10 +323,13 @@ def _role_of(configuration, resource: Resource):
 def people(applications) -> list[str]:
     """Everyone the configuration names: owners, approvers, reviewers, requestors, assigned users."""
     upns = [upn for app in applications for upn in [*app.owners, *people_named(app)]]
-    for role in (role for app in applications for role in app.app_roles if role.access_package):
-        package = role.access_package
-        upns += [*package.approvers, *(package.requestors or ()), *(package.review.reviewers if package.review else ())]
-    return upns
+    return upns + [subject for subject in package_subjects(applications) if "@" in subject]
+
+
+def package_subjects(applications) -> list[str]:
+    """Everyone the applications' access packages name, as written (config/model.AccessPackage.subjects)."""
+    return [subject for app in applications for role in app.app_roles if role.access_package
+            for subject, _ in role.access_package.subjects()]
 
 
 def _unique(problems: list[Diagnostic]) -> list[Diagnostic]:
@@ -326,22 +347,28 @@ def _applications_by_service_principal(current: dict) -> dict[str, tuple]:
     return {sp: (application, roles.get(application, {})) for sp, application in service_principals.items()}
 
 
-def _catalogs(names: list[str]) -> dict:
+def _catalogs(configuration: Configuration, names: list[str]) -> dict:
     """Catalogs are created when missing and never deleted: they may hold other teams' packages."""
-    return {_catalog_key(name): Resource("catalog", f"catalog[{name}]", "", {"displayName": name}) for name in names}
+    return {_catalog_key(name): Resource("catalog", f"catalog[{name}]", "",
+                                         catalog_attributes(configuration, name, desired_catalog(configuration, name)))
+            for name in names}
 
 
-def _live_catalogs(names: list[str], found: dict[str, dict]) -> dict:
+def _live_catalogs(configuration: Configuration, names: list[str], found: dict[str, dict]) -> dict:
     """The catalogs among `names` the tenant has (`found`: display name -> catalog)."""
-    return {_catalog_key(name): _catalog(name, found[name]) for name in names if name in found}
+    return {_catalog_key(name): _catalog(name, catalog_attributes(configuration, name, found[name]), found[name])
+            for name in names if name in found}
 
 
 def _catalog_key(name: str) -> tuple:
     return "", KIND_ORDER["catalog"], "catalog", name
 
 
-def _catalog(name: str, catalog: dict) -> Resource:
-    return Resource("catalog", f"catalog[{name}]", "", {"displayName": name}, {"catalogId": catalog["id"]})
+def _catalog(name: str, attributes: dict, catalog: dict) -> Resource:
+    ids = {"catalogId": catalog["id"]}
+    if len(attributes) > 1:  # settings the project file declares: the project manages them (graph/ownership.py)
+        ids["declaredCatalogId"] = catalog["id"]
+    return Resource("catalog", f"catalog[{name}]", "", attributes, ids)
 
 
 def _unmanaged_conflicts(configuration: Configuration, unmanaged: dict) -> list[Diagnostic]:

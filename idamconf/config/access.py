@@ -96,26 +96,34 @@ def package_checks(app: Application):
     """(rule, path, summary, fix) for each of the organisation's rules that an access package of `app` breaks."""
     for index, role in enumerate(app.app_roles):
         if role.access_package is not None:
-            yield from _checks(role.access_package, ("appRoles", index, "accessPackage"))
+            for policy in role.access_package.policies:
+                yield from _checks(policy, ("appRoles", index, "accessPackage") + policy.path)
 
 
-def _checks(package, base: tuple):
-    if len(package.approvers) < 2:
-        yield ("approvers.two", base + ("approvers",), f"only {len(package.approvers)} approver; the organisation "
-               "requires at least two", "add a second approver so that nobody approves alone")
-    review = package.review
+def _checks(policy, base: tuple):
+    if policy.stages and len(policy.approvers) < 2:  # approval: none is a choice of its own, not a lone approver
+        yield ("approvers.two", base + policy.stages[0].path + ("approvers",), f"only {len(policy.approvers)} "
+               f"approver{_as_one(policy.approvers)}; the organisation requires at least two",
+               "add a second approver so that nobody approves alone")
+    review = policy.review
     if review is None:
         return
     if len(review.reviewers) < 2:
-        yield ("reviewers.two", base + ("accessReview", "reviewers"), f"only {len(review.reviewers)} reviewer; the "
-               "organisation requires at least two", "add a second reviewer")
+        yield ("reviewers.two", base + ("accessReview", "reviewers"), f"only {len(review.reviewers)} reviewer"
+               f"{_as_one(review.reviewers)}; the organisation requires at least two", "add a second reviewer")
     if not MIN_DAYS <= review.frequency_days <= MAX_DAYS:
         yield ("review.frequency", base + ("accessReview", "frequencyDays"), f"reviews every {review.frequency_days} "
                f"days; the organisation requires every {MIN_DAYS} to {MAX_DAYS} days",
                f"use a frequency from {MIN_DAYS} to {MAX_DAYS} days, e.g. 90 or 365")
-    if len(review.reviewers) == 1 and review.reviewers[0].lower() in {a.lower() for a in package.approvers}:
+    if len(review.reviewers) == 1 and review.reviewers[0].lower() in {a.lower() for a in policy.approvers}:
         yield ("review.approver-is-only-reviewer", base + ("accessReview", "reviewers"), f"{review.reviewers[0]} "
                "approves access and is also its only reviewer", "add a reviewer who is not an approver")
+
+
+def _as_one(subjects) -> str:
+    """The rules count people, not members: a group (or the requestor's manager) is one approver or reviewer, as
+    nobody can tell how many people a group will hold when a request comes."""
+    return " (a group counts as one)" if any(s.startswith("group:") for s in subjects) else ""
 
 
 def _levels_note(levels: dict) -> str:

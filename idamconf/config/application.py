@@ -27,6 +27,7 @@ from .assignments import assignments_of
 from .exposed import pre_authorized_of, scopes_of
 from .overrides import overridden
 from .permissions import api_permissions
+from . import policy
 from ..credentials.certificates import certificates_of
 from ..credentials.federated import federated_of
 from .model import AccessPackage, AccessReview, Application, AppRole, Configuration, Location, role_id
@@ -209,22 +210,9 @@ def _access_package(role: dict, app: dict, codes: tuple, location: Location) -> 
     raw = role.get("accessPackage")
     if raw is None:
         return None
-    review = raw.get("accessReview")
-    requestors = raw.get("requestors", "allMembers")
     return AccessPackage(
         name=raw.get("name") or package_name(*codes, app["name"], role["displayName"]),
         description=raw.get("description") or f"Grants the {role['displayName']} role of {app['displayName']}.",
-        catalog=raw.get("catalog"), approvers=tuple(raw["approvers"]),
-        approver_justification=raw.get("approverJustificationRequired", True),
-        auto_deny_days=raw.get("autoDenyDays", 14),
-        requestors=None if requestors == "allMembers" else tuple(
-            f"group:{item['group'].lower()}" if isinstance(item, dict) else item for item in requestors),
-        assignment_days=raw.get("assignmentDays"),
-        review=None if review is None else AccessReview(
-            reviewers=tuple(review["reviewers"]), frequency_days=review["frequencyDays"],
-            duration_days=review.get("durationDays", default_duration(review["frequencyDays"])),
-            unreviewed=review.get("unreviewed", "remove"),
-            location=location.at(*location.path, "accessReview"),
-        ),
-        location=location,
+        catalog=raw.get("catalog"), policies=policy.policies(raw, location, default_duration),
+        hidden=raw.get("hidden", False), location=location,
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, DiagnosticError, errors
 from . import confined, schema, semantics, yamlfile
 from .application import read_all
-from .model import Configuration, Environment
+from .model import CatalogSettings, Configuration, Environment
 
 PROJECT_FILE = "idamconf.yaml"
 APPLICATIONS_DIR = "applications"
@@ -100,7 +100,15 @@ def project_configuration(root: Path, project: yamlfile.Document | None) -> Conf
     return Configuration(root=str(root), project=project.value["project"],
                          default_environment=project.value.get("defaultEnvironment", "local"),
                          environments=_environments(project.value.get("environments", {})), applications=(),
-                         default_catalog=project.value.get("defaults", {}).get("catalog"))
+                         default_catalog=project.value.get("defaults", {}).get("catalog"),
+                         catalogs=_catalogs(project.value.get("catalogs", {})))
+
+
+def _catalogs(written: dict) -> dict:
+    """idamconf.yaml's `catalogs:`, by folded name (Graph compares catalog names in any case)."""
+    return {name.casefold(): CatalogSettings(settings.get("description"), settings.get("published", True),
+                                             settings.get("externallyVisible", False))
+            for name, settings in written.items()}
 
 
 def application_files(root: Path, problems: list[Diagnostic]) -> list[Path]:

@@ -70,41 +70,135 @@ def _each(location: Location | None, below: tuple, count: int) -> tuple[Location
     return tuple(location.at(*location.path, *below, index) for index in range(count))
 
 
+# Who a policy names (approvers, reviewers, requestors), as the model writes them: a user principal name, a group
+# ("group:<display name or object id>"), or one of these relative subjects, which Graph resolves per request.
+MANAGER, SPONSORS, SELF = "manager", "sponsors", "self"
+
+
 @dataclass(frozen=True)
 class AccessReview:
-    reviewers: tuple[str, ...]
+    reviewers: tuple[str, ...]  # UPNs, groups, `manager`, `self` (people review their own access)
     frequency_days: int
     duration_days: int = 14
     unreviewed: str = "remove"  # remove | keep | recommendation
+    fallback_reviewers: tuple[str, ...] = ()
+    recommendations: bool = True
+    justification: bool = True
     location: Location | None = field(default=None, compare=False)
 
+
+@dataclass(frozen=True)
+class Escalation:
+    """Who else may approve once a request has waited `after_days` in its stage."""
+
+    after_days: int
+    approvers: tuple[str, ...]
+    fallback_approvers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ApprovalStage:
+    """One stage of approval. `path`: where it is written under the package -- () for the one-stage form (its keys
+    beside the package's), ("stages", n) for the n-th of `stages`."""
+
+    approvers: tuple[str, ...]
+    fallback_approvers: tuple[str, ...] = ()
+    justification: bool = True
+    auto_deny_days: int = 14
+    escalation: Escalation | None = None
+    path: tuple = ()
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a requestor is asked: free text, or a choice among `choices` (value -> shown text)."""
+
+    text: str
+    required: bool = False
+    choices: tuple[str, ...] = ()  # none: a text answer
+    multiple: bool = False  # several choices may be picked
+    localized: tuple[tuple[str, str], ...] = ()  # (language code, text)
+    single_line: bool = True  # a text answer on one line
+
+
+@dataclass(frozen=True)
+class Automatic:
+    """Assignment by rule: everyone matching a dynamic-membership `rule` is assigned, without requesting."""
+
+    rule: str
+    remove: bool = True  # when someone stops matching, the assignment is removed
+    grace_days: int | None = None  # ... this many days later
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    """One way to get a package: who may request it, who approves (in stages: none means no approval), what they
+    are asked, how long it lasts, who reviews it. `name`: None for the package's one policy written beside its
+    keys (named as the package); `path`: where it is written under the package -- () or ("policies", n)."""
+
+    name: str | None
+    stages: tuple[ApprovalStage, ...]
+    requestor_justification: bool = True
+    requestors: tuple[str, ...] | str | None = None  # None: all member users; "none": administrators assign; else
+    # UPNs and "group:<name or object id>"
+    assignment_days: int | None = None
+    review: AccessReview | None = None
+    questions: tuple[Question, ...] = ()
+    extension: str = "none"  # none | withApproval | withoutApproval: requestors extending their assignment
+    automatic: Automatic | None = None  # assigned by rule: nobody requests, nobody approves
+    description: str | None = None
+    renamed_from: str | None = None
+    path: tuple = ()
+
+    def subjects(self):
+        """(subject, path under the package) of everyone the policy names, in the order written."""
+        named = [(("requestors",), self.requestors if isinstance(self.requestors, tuple) else ())]
+        for stage in self.stages:
+            named += [(stage.path + ("approvers",), stage.approvers),
+                      (stage.path + ("fallbackApprovers",), stage.fallback_approvers)]
+            if stage.escalation is not None:
+                named += [(stage.path + ("escalation", "approvers"), stage.escalation.approvers),
+                          (stage.path + ("escalation", "fallbackApprovers"), stage.escalation.fallback_approvers)]
+        if self.review is not None:
+            named += [(("accessReview", "reviewers"), self.review.reviewers),
+                      (("accessReview", "fallbackReviewers"), self.review.fallback_reviewers)]
+        return [(subject, self.path + path + (index,)) for path, subjects in named
+                for index, subject in enumerate(subjects)]
+
     @property
-    def reviewer_locations(self) -> tuple[Location, ...]:
-        return _each(self.location, ("reviewers",), len(self.reviewers))
+    def approvers(self) -> tuple[str, ...]:
+        """Everyone who approves in some stage (primary approvers), each once, in the order written."""
+        return tuple(dict.fromkeys(a for stage in self.stages for a in stage.approvers))
 
 
 @dataclass(frozen=True)
 class AccessPackage:
-    """How people get one app role: the package, who approves, who reviews and how often."""
+    """How people get one app role: the package, and its policies (one, unless the file writes `policies:`)."""
 
     name: str
     description: str
     catalog: str | None  # None: the environment's catalog
-    approvers: tuple[str, ...]
-    approver_justification: bool = True
-    auto_deny_days: int = 14
-    requestors: tuple[str, ...] | None = None  # None: all member users; else UPNs and "group:<object id>"
-    assignment_days: int | None = None
-    review: AccessReview | None = None
+    policies: tuple[AccessPolicy, ...]
+    hidden: bool = False  # requestors find it only by its link, not in My Access
     location: Location | None = field(default=None, compare=False)
 
     @property
-    def approver_locations(self) -> tuple[Location, ...]:
-        return _each(self.location, ("approvers",), len(self.approvers))
+    def approvers(self) -> tuple[str, ...]:
+        """The first policy's approvers (every policy's: see `policies`)."""
+        return self.policies[0].approvers
 
     @property
-    def requestor_locations(self) -> tuple[Location, ...]:
-        return _each(self.location, ("requestors",), len(self.requestors or ()))
+    def review(self) -> AccessReview | None:
+        """The first policy's review."""
+        return self.policies[0].review
+
+    def subjects(self):
+        """(subject, path under the package) of everyone the package's policies name."""
+        return [named for policy in self.policies for named in policy.subjects()]
+
+    def at(self, path: tuple) -> Location:
+        location = self.location or Location("")
+        return location.at(*location.path, *path)
 
 
 @dataclass(frozen=True)
@@ -222,6 +316,16 @@ class Environment:
 
 
 @dataclass(frozen=True)
+class CatalogSettings:
+    """A catalog's settings as idamconf.yaml's `catalogs:` declares them (a catalog it does not declare is created
+    with idamconf's description, published and not externally visible, and then left as it is)."""
+
+    description: str | None = None  # None: idamconf's own (config/... plan/governance.catalog_description)
+    published: bool = True
+    externally_visible: bool = False
+
+
+@dataclass(frozen=True)
 class Configuration:
     root: str
     project: str
@@ -229,6 +333,7 @@ class Configuration:
     environments: dict
     applications: tuple[Application, ...]
     default_catalog: str | None = None
+    catalogs: dict = field(default_factory=dict)  # folded catalog name -> CatalogSettings the project file declares
     digest: str = field(default="", compare=False)  # of the files it was read from (a saved plan records it)
 
     def catalog_for(self, environment: str, package: AccessPackage) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic
 from ..graph.clouds import graph_url_problem
 from ..graph.limits import DAYS_IN, review_period_days
-from . import assignments, exposed, logo, permissions, tenant_rules
+from . import assignments, exposed, logo, permissions, policy, tenant_rules
 from ..credentials import certificates, federated
 from .access import nearest_schedules, review_schedule, rule_findings
 from .model import APP_ID, TENANT_ID, Application, Configuration, Location
@@ -129,19 +129,25 @@ def _access_packages(document: Document, app: Application) -> list[Diagnostic]:
         if package is None:
             continue
         path = ("appRoles", index, "accessPackage")
+        problems += policy.check(document, document.value["appRoles"][index]["accessPackage"], package, path)
         if "User" not in role.allowed_member_types:
             problems.append(document.diagnostic(path, f"role '{role.label}' cannot be granted to people "
                                                 "(allowedMemberTypes has no User), so it cannot have an access package",
                                                 "add User to allowedMemberTypes, or remove the accessPackage block"))
-        if package.review and review_schedule(package.review.frequency_days) is None:
-            days = package.review.frequency_days
-            nearest = " or ".join(f"{d} ({review_schedule(d).label})" for d in nearest_schedules(days))
-            problems.append(document.diagnostic(path + ("accessReview", "frequencyDays"), f"Graph cannot repeat a "
-                                                f"review every {days} days: reviews recur weekly or monthly",
-                                                f"use {nearest}"))
-        elif package.review:
-            problems += _review_duration(document, path + ("accessReview",), package.review)
+        for written in package.policies:
+            problems += _review_frequency(document, path + written.path + ("accessReview",), written.review)
     return problems
+
+
+def _review_frequency(document: Document, path: tuple, review) -> list[Diagnostic]:
+    if review is None:
+        return []
+    if review_schedule(review.frequency_days) is None:
+        days = review.frequency_days
+        nearest = " or ".join(f"{d} ({review_schedule(d).label})" for d in nearest_schedules(days))
+        return [document.diagnostic(path + ("frequencyDays",), f"Graph cannot repeat a review every {days} days: "
+                                    "reviews recur weekly or monthly", f"use {nearest}")]
+    return _review_duration(document, path, review)
 
 
 def _review_duration(document: Document, path: tuple, review) -> list[Diagnostic]:

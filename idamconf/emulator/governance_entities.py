@@ -12,6 +12,7 @@ import datetime as _dt
 import hashlib
 import json
 import re
+import uuid
 
 from ..graph.limits import review_period_days
 from .entities import GUID, EntitySet
@@ -38,7 +39,7 @@ def resource_defaults() -> dict:
 
 POLICY_FIELDS = ("id", "displayName", "description", "allowedTargetScope", "specificAllowedTargets",
                  "automaticRequestSettings", "expiration", "requestorSettings", "requestApprovalSettings",
-                 "reviewSettings", "notificationSettings", "createdDateTime", "modifiedDateTime")
+                 "reviewSettings", "notificationSettings", "questions", "createdDateTime", "modifiedDateTime")
 
 
 def _entity_set(name: str, odata_type: str, properties, writable, filterable) -> EntitySet:
@@ -187,6 +188,7 @@ POLICY = {"displayName": (str, None), "description": (str, None),
           "specificAllowedTargets": (SUBJECTS, []), "automaticRequestSettings": (AUTOMATIC, None),
           "expiration": (EXPIRATION, FILLED), "requestorSettings": (REQUESTOR, FILLED),
           "requestApprovalSettings": (APPROVAL, FILLED), "reviewSettings": (REVIEW, None),
+          "questions": (["question"], []),
           "notificationSettings": ({"isAssignmentNotificationDisabled": (bool, False)}, FILLED)}
 # subjectSet types by @odata.type, with their properties; the ids a subject names, by the kind of object named.
 SUBJECT_SETS = {
@@ -198,6 +200,15 @@ SUBJECT_SETS = {
     "attributeRuleMembers": {"membershipRule": (str, REQUIRED), "description": (str, None)},
 }
 SUBJECT_REFERENCES = {"userId": "users", "groupId": "groups", "connectedOrganizationId": "connectedOrganizations"}
+# accessPackageQuestion's subtypes by @odata.type, each with the base type's properties
+LOCALIZED = {"languageCode": (str, REQUIRED), "text": (str, None)}
+QUESTION = {"id": (str, None), "isAnswerEditable": (bool, False), "isRequired": (bool, False),
+            "localizations": ([LOCALIZED], []), "sequence": (int, 0), "text": (str, REQUIRED)}
+QUESTIONS = {
+    "accessPackageTextInputQuestion": {**QUESTION, "isSingleLineQuestion": (bool, True), "regexPattern": (str, None)},
+    "accessPackageMultipleChoiceQuestion": {**QUESTION, "isMultipleSelectionAllowed": (bool, False), "choices": (
+        [{"actualValue": (str, REQUIRED), "text": (str, None), "localizations": ([LOCALIZED], [])}], [])},
+}
 
 
 def check_policy(body: dict, exists) -> dict:
@@ -294,6 +305,8 @@ def _value(value, rule, name: str):
         return _value(value, ["subject"], name)
     if rule == "subject":
         return _subject(value)
+    if rule == "question":
+        return _question(value)
     if not _matches(value, rule):
         raise bad_request(f"Invalid value specified for property '{name}': '{value}'.")
     return value
@@ -331,3 +344,17 @@ def _subject(value) -> dict:
                           f"{', '.join('#microsoft.graph.' + name for name in SUBJECT_SETS)}.")
     subject = _complex({name: item for name, item in value.items() if name != "@odata.type"}, spec, "subjectSet")
     return {"@odata.type": odata_type, **subject}
+
+
+def _question(value) -> dict:
+    """A requestor question: its subtype by `@odata.type`, its text required, an id given if it has none."""
+    odata_type = value.get("@odata.type", "") if isinstance(value, dict) else ""
+    spec = QUESTIONS.get(odata_type.removeprefix("#microsoft.graph."))
+    if spec is None:
+        raise bad_request("Invalid question: '@odata.type' must be one of "
+                          f"{', '.join('#microsoft.graph.' + name for name in QUESTIONS)}.")
+    question = _complex({name: item for name, item in value.items() if name != "@odata.type"}, spec,
+                        "accessPackageQuestion")
+    if not question["text"].strip():
+        raise bad_request("Property 'text' of a question is required and cannot be empty.")
+    return {"@odata.type": odata_type, **question, "id": question["id"] or str(uuid.uuid4())}

@@ -1,10 +1,11 @@
-"""A role's access package and its policy, written as the role's `accessPackage` block -- and what the block cannot
-say (a second policy, a second approval stage, groups as approvers ...), as notes."""
+"""A role's access package and its policy, written as the role's `accessPackage` block -- and what the block does not
+say yet (a second policy, a second approval stage, questions ...), as notes."""
 
 from __future__ import annotations
 
 from ..config.access import default_duration
 from ..plan.governance import read_policy
+from ..plan.policy import ADMINISTRATORS, ALL_MEMBERS
 
 PERSON = "#microsoft.graph.singleUser"
 
@@ -20,6 +21,8 @@ def package_block(packages: list[dict], policies: dict, people: dict, role: dict
     if package.get("description"):
         block["description"] = package["description"]
     block["catalog"] = (package.get("catalog") or {}).get("displayName")
+    if package.get("isHidden"):
+        block["hidden"] = True
     if len(package.get("resourceRoleScopes") or []) > 1:
         notes.append(f"{where}: package '{package['displayName']}' grants other roles or resources too: only this "
                      "role is written")
@@ -43,15 +46,22 @@ def _policy(policy: dict, people: dict, package_name: str, where: str) -> tuple[
     if normal["displayName"] != package_name:
         notes.append(f"{where}: the policy's name '{normal['displayName']}' becomes the package's, as idamconf names "
                      "policies")
-    block["approvers"] = _people(normal["approvers"], f"{where}.approvers", notes)
-    if not normal["approverJustificationRequired"]:
+    if normal.get("approval") == "none":
+        block["approval"] = "none"
+    else:
+        fallbacks = _people(normal.get("fallbackApprovers", []), f"{where}.fallbackApprovers", notes)
+        words = ("manager", "sponsors") if fallbacks else ()  # each needs fallbacks (config/policy.py)
+        block["approvers"] = _people(normal["approvers"], f"{where}.approvers", notes, words)
+        if fallbacks:
+            block["fallbackApprovers"] = fallbacks
+    if not normal.get("approverJustificationRequired", True):
         block["approverJustificationRequired"] = False
-    if normal["autoDenyDays"] not in (None, 14):
+    if normal.get("autoDenyDays") not in (None, 14):
         block["autoDenyDays"] = normal["autoDenyDays"]
-    if normal["requestors"] != "all members":
-        groups = [{"group": name[6:]} for name in normal["requestors"] if name.startswith("group:")]
-        users = _people([n for n in normal["requestors"] if not n.startswith("group:")], f"{where}.requestors", notes)
-        block["requestors"] = users + groups
+    if normal["requestors"] == ADMINISTRATORS:
+        block["requestors"] = "none"
+    elif normal["requestors"] != ALL_MEMBERS:
+        block["requestors"] = _people(normal["requestors"], f"{where}.requestors", notes)
     if normal["assignmentDays"]:
         block["assignmentDays"] = normal["assignmentDays"]
     review = _review(policy, normal["review"], f"{where}.accessReview", notes)
@@ -60,12 +70,17 @@ def _policy(policy: dict, people: dict, package_name: str, where: str) -> tuple[
     return block, notes
 
 
-def _people(names: list[str], where: str, notes: list[str]) -> list[str]:
-    """User principal names; groups and others cannot be written here yet (noted)."""
-    written = [name for name in names if "@" in name]
+def _people(names: list[str], where: str, notes: list[str], words: tuple = ()) -> list:
+    """User principal names, groups by id ({group: <id>}), and the `words` (manager, sponsors, self) allowed here;
+    anything else cannot be written here (noted)."""
+    written = []
     for name in names:
-        if "@" not in name:
-            notes.append(f"{where}: '{name}' is not a user this file can name here: not written")
+        if "@" in name or name in words:
+            written.append(name)
+        elif name.startswith("group:"):
+            written.append({"group": name[6:]})
+        else:
+            notes.append(f"{where}: '{name}' is not someone this file can name here: not written")
     return written
 
 
@@ -79,7 +94,11 @@ def _review(policy: dict, normal: dict | None, where: str, notes: list[str]) -> 
     if not days:
         notes.append(f"{where}.frequencyDays: the review recurs '{pattern.get('type')}': not written")
         return None
-    review = {"reviewers": _people(normal["reviewers"], f"{where}.reviewers", notes), "frequencyDays": days}
+    fallbacks = _people(normal.get("fallbackReviewers", []), f"{where}.fallbackReviewers", notes)
+    words = ("self", "manager") if fallbacks else ("self",)  # manager needs fallbacks (config/policy.py)
+    review = {"reviewers": _people(normal["reviewers"], f"{where}.reviewers", notes, words), "frequencyDays": days}
+    if fallbacks:
+        review["fallbackReviewers"] = fallbacks
     if normal["durationDays"] and normal["durationDays"] != default_duration(days):
         review["durationDays"] = normal["durationDays"]
     if normal["unreviewed"] != "remove":

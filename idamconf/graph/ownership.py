@@ -33,6 +33,7 @@ class Ownership:
     packages: set[str] = field(default_factory=set)
     policies: set[str] = field(default_factory=set)
     grants: set[str] = field(default_factory=set)  # delegated permission grants whose client is the project's
+    catalogs: set[str] = field(default_factory=set)  # catalogs whose settings the project file declares
 
     @classmethod
     def of(cls, tag: str, live: dict, claimed: set[str]) -> "Ownership":
@@ -48,7 +49,7 @@ class Ownership:
         """Ids of objects that are the project's (as a live resource or a creation names them)."""
         for key, into in (("id", self.applications), ("appId", self.app_ids),
                           ("servicePrincipalId", self.service_principals), ("packageId", self.packages),
-                          ("policyId", self.policies)):
+                          ("policyId", self.policies), ("declaredCatalogId", self.catalogs)):
             if isinstance(ids.get(key), str):
                 into.add(ids[key].lower())
         if isinstance(ids.get("grantId"), str):
@@ -111,7 +112,9 @@ class Ownership:
     def _governance(self, method: str, parts: list[str], body: dict) -> bool:
         collection, rest = parts[0], parts[1:]
         if collection == "catalogs":
-            return method == "POST" and not rest  # a new catalog; catalogs are never changed or deleted
+            # a new catalog; one whose settings the project file declares (plan/catalogs.py) is updated; none deleted
+            return method == "POST" and not rest or method == "PATCH" and len(rest) == 1 and \
+                rest[0].lower() in self.catalogs
         if collection == "resourceRequests":
             return method == "POST" and not rest and _origin(body, "resource") in self.service_principals
         if collection == "accessPackages":

@@ -25,10 +25,10 @@ OWNER_FIELDS = "id,userPrincipalName"
 # Of the entitlement-management lists, only what the plan compares or needs to address a change: at 10,000
 # applications the whole objects (a catalog resource with its roles and scopes, a policy with its requestor and
 # notification settings) are several times larger, and Graph serves, and idamconf parses and holds, all of it.
-PACKAGE_FIELDS = "id,displayName,description"
-CATALOG_FIELDS = "id,displayName,description"
-POLICY_FIELDS = ("id,displayName,allowedTargetScope,specificAllowedTargets,expiration,requestApprovalSettings,"
-                 "reviewSettings")
+PACKAGE_FIELDS = "id,displayName,description,isHidden"
+CATALOG_FIELDS = "id,displayName,description,state,isExternallyVisible"
+POLICY_FIELDS = ("id,displayName,description,allowedTargetScope,specificAllowedTargets,expiration,"
+                 "requestApprovalSettings,requestorSettings,reviewSettings,questions,automaticRequestSettings")
 RESOURCE_FIELDS = "id,originId"  # which service principal a catalog resource is: all a plan needs of it
 
 
@@ -52,7 +52,7 @@ def keeper(kept: dict):
     return keep
 
 
-PACKAGE_SHAPE = shape("id", "displayName", "description", catalog=shape("id", "displayName"),
+PACKAGE_SHAPE = shape("id", "displayName", "description", "isHidden", catalog=shape("id", "displayName"),
                       resourceRoleScopes=shape("id", role=shape("originId"), scope=shape("originId")))
 PAGE = 999
 EXPANDED = 20  # Graph's most objects of an expanded directory relationship
@@ -231,13 +231,13 @@ async def read_governance(client: GraphClient, catalog_names: list[str], service
     mine = {id(p) for p in live.packages}
     live.others = [p for p in lists.packages if id(p) not in mine]
     spelled = {name.casefold(): name for name in catalog_names}  # Graph compares names case-insensitively
-    for package in live.packages:
-        name = package["catalog"]["displayName"]
-        live.catalogs.setdefault(spelled.get(name.casefold(), name), package["catalog"])
-    for catalog in lists.catalogs:
+    for catalog in lists.catalogs:  # first: as listed, with its settings (plan/catalogs.py)
         name = catalog["displayName"]
         if name.casefold() in spelled or catalog.get("description") == marker:
             live.catalogs.setdefault(spelled.get(name.casefold(), name), catalog)
+    for package in live.packages:  # then those only a package's expansion shows
+        name = package["catalog"]["displayName"]
+        live.catalogs.setdefault(spelled.get(name.casefold(), name), package["catalog"])
     ids = {package["id"] for package in live.packages}
     live.policies = [p for p in lists.policies if (p.get("accessPackage") or {}).get("id") in ids]
     missing = [c for c in live.catalogs.values() if c["id"] not in lists.resources]

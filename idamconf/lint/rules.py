@@ -7,11 +7,13 @@ from .model import Rule
 
 RULES: tuple[Rule, ...] = (
     Rule("approvers.two", "TwoApprovers", "An access package has at least two approvers",
-         "Nobody should approve access alone. List a second person under accessPackage.approvers. A warning by "
-         "default; an error in an environment named live.", DEFAULT_RULES["approvers.two"]),
+         "Nobody should approve access alone. List a second person under accessPackage.approvers (or a policy's, "
+         "across its stages; a group, the requestor's manager and sponsors each count as one; a policy with "
+         "approval: none is not counted). A warning by default; an error in an environment named live.",
+         DEFAULT_RULES["approvers.two"]),
     Rule("reviewers.two", "TwoReviewers", "An access review has at least two reviewers",
-         "List a second person under accessPackage.accessReview.reviewers. A warning by default; an error in an "
-         "environment named live.", DEFAULT_RULES["reviewers.two"]),
+         "List a second person under accessPackage.accessReview.reviewers (a group counts as one). A warning by "
+         "default; an error in an environment named live.", DEFAULT_RULES["reviewers.two"]),
     Rule("review.frequency", "ReviewFrequency", "Access is reviewed every 30 to 365 days",
          "Set accessReview.frequencyDays from 30 to 365, e.g. 90 (every 3 months) or 365 (every 12 months).",
          DEFAULT_RULES["review.frequency"]),

@@ -10,24 +10,28 @@ from __future__ import annotations
 from ..config.access import review_schedule
 from ..config.model import Configuration
 from ..diagnostics import Diagnostic
+from .catalogs import marker
 from .model import Resource
+from .policy import UNREVIEWED, policy_attributes, read_policy, resolve, subject_names
 from .resources import KIND_ORDER, add_live
 from .roles import role_parts
 
-UNREVIEWED = {"remove": "removeAccess", "keep": "keepAccess", "recommendation": "acceptAccessRecommendation"}
-_UNREVIEWED_FROM_GRAPH = {graph: ours for ours, graph in UNREVIEWED.items()}
+__all__ = ["UNREVIEWED", "catalog_description", "desired_governance", "live_governance", "policy_keeper",
+           "read_policy"]
 
 
-def catalog_description(project: str) -> str:
-    """How a catalog idamconf created for the project says so: such catalogs are always read, so that the project's
-    applications are taken out of them when no package needs them there any more."""
-    return f"Access packages managed by idamconf ({project})."
+catalog_description = marker  # plan/catalogs.py
 
 
-def desired_governance(configuration: Configuration, environment: str, users: dict[str, str]):
-    """Resources for every access package in `environment`, and a diagnostic for every unknown person."""
+def desired_governance(configuration: Configuration, environment: str, users: dict[str, str], groups=None,
+                       names: dict[str, str] | None = None):
+    """Resources for every access package in `environment`, and a diagnostic for every unknown person or group.
+    `users`: lower-cased UPN -> id; `groups`: graph/read_assignments.Groups of the groups the packages name;
+    `names`: how plans name people (policy.subject_names; made from this configuration if not given)."""
     resources: dict[tuple, Resource] = {}
     problems: list[Diagnostic] = []
+    if names is None:
+        names = subject_names(configuration.applications, users, groups)
     for app in configuration.applications:
         if not app.in_environment(environment):
             continue
@@ -38,73 +42,53 @@ def desired_governance(configuration: Configuration, environment: str, users: di
                 continue
             catalog = configuration.catalog_for(environment, package)
             base = f"app.{app.name}.role{part}"
-            people = _people(package, users, problems)
+            labels, people = resolve(package, users, groups, names, problems)
             add = _adder(resources, app.key, role.id, catalog)
             add("catalog_resource", f"app.{app.name}.catalog[{catalog}]", {"catalog": catalog})
-            add("access_package", f"{base}.access_package", {"displayName": package.name,
-                                                              "description": package.description, "catalog": catalog})
+            add("access_package", f"{base}.access_package", package_attributes(package.name, package.description,
+                                                                                catalog, package.hidden))
             # The scope grants the role by its id: a role whose value changes (adopted by id) is the same role,
             # and its scope stays as it is. (Its value was compared here once: the plan showed an update of the
             # scope that apply had nothing to send for, and the plan never came back empty.)
             add("role_scope", f"{base}.access_package.role_scope", {"roleId": role.id, "catalog": catalog})
-            schedule = review_schedule(package.review.frequency_days) if package.review else None
-            add("policy", f"{base}.access_package.policy", policy_attributes(package, people),
-                {"people": people, "recurrence": (schedule.pattern, schedule.interval) if schedule else None})
+            for policy in package.policies:
+                _add_policy(add, f"{base}.access_package.policy", package, policy, labels, people)
     return resources, problems
+
+
+def package_attributes(name: str, description: str | None, catalog: str, hidden: bool) -> dict:
+    """A package as plans compare it; `isHidden` only when set, so that plans of packages that never said it are
+    as they were."""
+    attributes = {"displayName": name, "description": description, "catalog": catalog}
+    return attributes | {"isHidden": True} if hidden else attributes
+
+
+def _add_policy(add, address: str, package, policy, labels: dict, people: dict) -> None:
+    """The package's one policy (today's form) at `…policy`; a named one at `…policy[<name>]`, identified by the
+    name it was created under (`renamedFrom`, else its name), so that renaming it with renamedFrom updates it."""
+    schedule = review_schedule(policy.review.frequency_days) if policy.review else None
+    extra = {"people": people, "recurrence": (schedule.pattern, schedule.interval) if schedule else None}
+    if policy.name is None:
+        add("policy", address, policy_attributes(policy, package.name, labels), extra)
+        return
+    identity = policy_identity(policy.renamed_from or policy.name)
+    names = [name.casefold() for name in (policy.name, policy.renamed_from) if name]
+    add("policy", f"{address}[{policy.name}]", policy_attributes(policy, policy.name, labels),
+        {**extra, "policyNames": names}, identity)
+
+
+def policy_identity(name: str) -> str:
+    return f"|policy:{name.casefold()}"
 
 
 def _adder(resources: dict, application: str, role_id: str, catalog: str):
     identity = f"{role_id}|{catalog}"
     ids = {"roleId": role_id, "catalog": catalog}  # shared by the package's resources: read, never changed
 
-    def add(kind: str, address: str, attributes: dict, extra: dict | None = None) -> None:
-        key = (application, KIND_ORDER[kind], kind, catalog if kind == "catalog_resource" else identity)
+    def add(kind: str, address: str, attributes: dict, extra: dict | None = None, suffix: str = "") -> None:
+        key = (application, KIND_ORDER[kind], kind, catalog if kind == "catalog_resource" else identity + suffix)
         resources[key] = Resource(kind, address, application, attributes, {**ids, **extra} if extra else ids)
     return add
-
-
-def _people(package, users: dict[str, str], problems: list) -> dict[str, str]:
-    """Lower-cased UPN (or group:<id>) -> object id for approvers, reviewers and requestors; unknown people become
-    diagnostics (where they are written is looked up only then)."""
-    review = package.review
-    named = [(package.approvers, lambda: package.approver_locations),
-             (review.reviewers if review else (), lambda: review.reviewer_locations),
-             (package.requestors or (), lambda: package.requestor_locations)]
-    found = {}
-    for people, locations in named:
-        for index, upn in enumerate(people):
-            lowered = upn.lower()
-            if lowered in users:
-                found[lowered] = users[lowered]
-                continue
-            location = locations()[index]
-            if upn.startswith("group:"):
-                problems.append(Diagnostic(f"group {upn[6:]} is not in the tenant", "check the group's object id in "
-                                           "the Entra admin centre (groups are named by id, never by display name)",
-                                           location.file, location.line, location.column))
-            else:
-                problems.append(Diagnostic(f"{upn} is not a user in the tenant", "check the spelling of the user "
-                                           "principal name; people are matched by exact UPN, never by e-mail",
-                                           location.file, location.line, location.column))
-    return found
-
-
-def policy_attributes(package, people: dict[str, str]) -> dict:
-    review = package.review
-    return {
-        "displayName": package.name,
-        "approvers": sorted(upn.lower() for upn in package.approvers),
-        "approverJustificationRequired": package.approver_justification,
-        "autoDenyDays": package.auto_deny_days,
-        "requestors": "all members" if package.requestors is None else sorted(u.lower() for u in package.requestors),
-        "assignmentDays": package.assignment_days,
-        "review": None if review is None else {
-            "reviewers": sorted(upn.lower() for upn in review.reviewers),
-            "schedule": review_schedule(review.frequency_days).label,
-            "durationDays": review.duration_days,
-            "unreviewed": review.unreviewed,
-        },
-    }
 
 
 # ---------------------------------------------------------------------------------------------------------- live
@@ -136,11 +120,13 @@ def live_governance(apps_by_sp: dict[str, tuple], catalogs: dict[str, dict], res
         grant = _grant(package, catalog_names, apps_by_sp)
         if grant is not None:
             granting.setdefault((grant[0], grant[1], grant[3]), []).append((package, grant))
+    named_policies = _named_policies(desired)
     for (application, role_id, catalog), candidates in granting.items():
         wanted = _wanted(desired, application, "access_package", f"{role_id}|{catalog}")
         candidates.sort(key=lambda c: _preference(c[0], wanted, policies_by_package))
         for rank, (package, grant) in enumerate(candidates):
-            _live_package(found, package, grant, policies_by_package.get(package["id"], []), desired, rank > 0)
+            _live_package(found, package, grant, policies_by_package.get(package["id"], []), desired, rank > 0,
+                          named_policies)
     return found
 
 
@@ -170,7 +156,7 @@ def _preference(package: dict, wanted, policies: dict) -> tuple:
 
 
 def _live_package(found: dict, package: dict, grant: tuple, policies: list, desired: dict | None,
-                  duplicate: bool) -> None:
+                  duplicate: bool, named_policies: dict | None = None) -> None:
     application, role_id, part, catalog, scope = grant
     base = f"app.{application}.role{part}.access_package"
     identity = f"{role_id}|{catalog}"
@@ -183,9 +169,13 @@ def _live_package(found: dict, package: dict, grant: tuple, policies: list, desi
         add_live(found, (application, KIND_ORDER[kind], kind, identity + suffix), kind, address, application,
                  attributes, {**ids, **extra} if extra else ids, desired)
 
-    add("access_package", base, {"displayName": package["displayName"], "description": package.get("description"),
-                                 "catalog": catalog})
+    add("access_package", base, package_attributes(package["displayName"], package.get("description"), catalog,
+                                                   bool(package.get("isHidden"))))
     add("role_scope", f"{base}.role_scope", {"roleId": role_id, "catalog": catalog})
+    named = None if duplicate else (named_policies or {}).get((application, identity))
+    if named:
+        _live_named(add, f"{base}.policy", policies, named)
+        return
     wanted = None if duplicate else _wanted(desired, application, "policy", identity)
     kept = sorted(policies, key=lambda p: (wanted is None or p["attributes"] != wanted.attributes, p["id"]))
     for rank, policy in enumerate(kept):  # one policy per package: more are duplicates, deleted
@@ -195,6 +185,35 @@ def _live_package(found: dict, package: dict, grant: tuple, policies: list, desi
         else:
             add("policy", f"{base}.policy[duplicate {policy['id']}]", policy["attributes"], extra,
                 f"|duplicate {policy['id']}")
+
+
+def _live_named(add, address: str, policies: list, named: dict[str, str]) -> None:
+    """A package whose policies the file names: each live policy is the one of its name (or of the name it had,
+    `renamedFrom`); one the file does not name is shown, and deleted, under its own name; a second of one name is a
+    duplicate."""
+    taken = set()
+    for policy in sorted(policies, key=lambda p: p["id"]):
+        name = policy["attributes"]["displayName"] or ""
+        suffix = named.get(name.casefold()) or policy_identity(name)
+        extra = {"policyId": policy["id"], "startDateTime": policy["startDateTime"]}
+        if suffix in taken:
+            add("policy", f"{address}[duplicate {policy['id']}]", policy["attributes"], extra,
+                f"{suffix}|duplicate {policy['id']}")
+        else:
+            add("policy", f"{address}[{name}]", policy["attributes"], extra, suffix)
+        taken.add(suffix)
+
+
+def _named_policies(desired: dict | None) -> dict[tuple, dict[str, str]]:
+    """(application, package identity) -> each name its named policies go by (name, renamedFrom) -> identity
+    suffix, from the configuration's resources."""
+    index: dict[tuple, dict[str, str]] = {}
+    for key, resource in (desired or {}).items():
+        if key[2] == "policy" and "policyNames" in resource.ids:
+            package = f"{resource.ids['roleId']}|{resource.ids['catalog']}"
+            suffix = key[3][len(package):]
+            index.setdefault((key[0], package), {}).update((name, suffix) for name in resource.ids["policyNames"])
+    return index
 
 
 def policy_keeper(names: dict[str, str]):
@@ -207,50 +226,5 @@ def policy_keeper(names: dict[str, str]):
     return kept
 
 
-def read_policy(policy: dict, names: dict[str, str]) -> dict:
-    """A Graph assignment policy in the normal form of `policy_attributes`."""
-    approval = policy.get("requestApprovalSettings") or {}
-    stage = (approval.get("stages") or [{}])[0]
-    review = policy.get("reviewSettings") or {}
-    expiration = policy.get("expiration") or {}
-    return {
-        "displayName": policy.get("displayName"),
-        "approvers": _names(stage.get("primaryApprovers"), names),
-        "approverJustificationRequired": bool(stage.get("isApproverJustificationRequired")),
-        "autoDenyDays": _days(stage.get("durationBeforeAutomaticDenial")),
-        "requestors": "all members" if policy.get("allowedTargetScope") == "allMemberUsers"
-        else _names(policy.get("specificAllowedTargets"), names),
-        "assignmentDays": _days(expiration.get("duration")) if expiration.get("type") == "afterDuration" else None,
-        "review": None if not review.get("isEnabled") else {
-            "reviewers": _names(review.get("primaryReviewers"), names),
-            "schedule": _schedule_label(review),
-            "durationDays": _days(((review.get("schedule") or {}).get("expiration") or {}).get("duration")),
-            "unreviewed": _UNREVIEWED_FROM_GRAPH.get(review.get("expirationBehavior"), review.get("expirationBehavior")),
-        },
-    }
-
-
 def _start(policy: dict) -> str | None:
     return (((policy.get("reviewSettings") or {}).get("schedule") or {}).get("startDateTime"))
-
-
-def _names(subjects, names: dict[str, str]) -> list[str]:
-    """People by UPN, groups as group:<id>, anything else by its type."""
-    return sorted(names.get(s["userId"], s["userId"]) if s.get("userId") else
-                  f"group:{s['groupId']}" if s.get("groupId") else s.get("@odata.type", "?") for s in subjects or [])
-
-
-def _days(duration: str | None) -> int | None:
-    if not duration or not duration.startswith("P") or not duration.endswith("D"):
-        return None
-    try:
-        return int(duration[1:-1])
-    except ValueError:
-        return None
-
-
-def _schedule_label(review: dict) -> str | None:
-    pattern = (((review.get("schedule") or {}).get("recurrence") or {}).get("pattern") or {})
-    unit = {"weekly": "week", "absoluteMonthly": "month"}.get(pattern.get("type"))
-    interval = pattern.get("interval") or 0
-    return f"every {interval} {unit}{'s' if interval != 1 else ''}" if unit else pattern.get("type")

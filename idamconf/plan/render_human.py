@@ -24,12 +24,11 @@ _SHOWN_ON_CREATE = {
     "owner": (),
     "service_principal_owner": (),
     "assignment": ("principalId",),  # the address names the role and the principal; this, whom the name resolved to
-    "catalog": ("displayName",),
+    "catalog": ("displayName", "description", "published", "externallyVisible"),
     "catalog_resource": ("catalog",),
-    "access_package": ("displayName", "description", "catalog"),
+    "access_package": ("displayName", "description", "catalog", "isHidden"),
     "role_scope": ("roleId", "catalog"),
-    "policy": ("approvers", "approverJustificationRequired", "autoDenyDays", "requestors", "assignmentDays",
-               "review.reviewers", "review.schedule", "review.durationDays", "review.unreviewed"),
+    "policy": None,  # every attribute but the name (the package's), in the order of plan/policy.py's normal form
     "permission": ("resourceAppId", "id"),
     "consent": ("resourceAppId", "appRoleId"),
     "delegated_consent": ("resourceAppId", "scope"),
@@ -128,7 +127,9 @@ def _change_lines(change: Change, paint, drifted: tuple[str, ...] | None = None)
     if change.action is Action.CREATE:
         flat = _flatten(change.after or {})
         unsaid = defaults(change.kind) if change.kind in (APPLICATION, SERVICE_PRINCIPAL) else {}
-        shown = [(name, flat.get(name)) for name in _SHOWN_ON_CREATE[change.kind]
+        names = _SHOWN_ON_CREATE[change.kind]
+        names = [name for name in flat if name != "displayName"] if names is None else names
+        shown = [(name, flat.get(name)) for name in names
                  if flat.get(name) not in (None, [], "") and (name not in unsaid or flat[name] != unsaid[name])]
         width = max((len(name) for name, _ in shown), default=0)
         lines += [f"      {name:<{width}} = {_value(value)}" for name, value in shown]

@@ -253,7 +253,8 @@ case("missing-required-name", sub("name: wordpress\n", ""), at(1, 1, "missing re
 case("missing-role-value-and-id", sub("    value: Blog.Writer\n", ""),
      at(5, 5, "appRoles[0]: role 'Writer' has neither a value nor an id"), "its id: a GUID")
 case("missing-required-approvers", sub("      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n", ""),
-     at(9, 7, "appRoles[0].accessPackage: missing required key 'approvers'"))
+     at(9, 7, "appRoles[0].accessPackage: the policy says nobody who approves requests"),
+     "or approval: none to grant requests without approval")
 case("missing-required-frequency", sub("        frequencyDays: 180\n", ""),
      at(11, 9, "appRoles[0].accessPackage.accessReview: missing required key 'frequencyDays'"))
 
@@ -311,12 +312,85 @@ for name, guid in {"guid-not-a-guid": "not-a-guid", "guid-too-short": "8f0e3e5a-
                    "guid-trailing-text": "8f0e3e5a-1b2c-4d6e-9a2a-0d4c9f6f3c11x"}.items():
     case(name, sub(ROLE_ID, ROLE_ID + f"    id: {guid}\n"), at(8, 9, "appRoles[0].id: '"), "is not a valid value here",
          "use a GUID")
-case("guid-group-requestor",
-     sub("      accessReview:\n", "      requestors: [{group: not-a-guid}]\n      accessReview:\n"),
+case("group-requestor-empty-name",
+     sub("      accessReview:\n", "      requestors: [{group: ''}]\n      accessReview:\n"),
      "applications/wordpress.yaml:10:", "appRoles[0].accessPackage.requestors")
 case("guid-duplicate-role-id", sub(ROLE_ID, ROLE_ID + "    id: 8f0e3e5a-1b2c-4d6e-9a2a-0d4c9f6f3c11\n") +
      "  - displayName: Reader\n    value: Blog.Reader\n    id: 8F0E3E5A-1B2C-4D6E-9A2A-0D4C9F6F3C11\n",
      at(16, 9, "appRoles[1].id: role id 8f0e3e5a-1b2c-4d6e-9a2a-0d4c9f6f3c11 is used twice"))
+
+# --- approval stages, relative approvers, escalation (config/policy.py) -------------------------------------------
+APPROVERS = "      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
+case("policy-stage-without-approvers", sub(APPROVERS, "      stages:\n        - approvers: []\n"),
+     at(10, 22, "appRoles[0].accessPackage.stages[0].approvers"), "name at least one approver")
+case("policy-manager-without-fallback", sub(APPROVERS, "      approvers: [manager, alice.admin@contoso.com]\n"),
+     at(9, 19, "appRoles[0].accessPackage.approvers[0]: 'manager' is among the approvers, but a requestor may have "
+        "no manager"), "add fallbackApprovers:")
+case("policy-sponsors-without-fallback-in-a-stage",
+     sub(APPROVERS, "      stages:\n        - approvers: [alice.admin@contoso.com]\n        - approvers: [sponsors]\n"),
+     at(11, 23, "appRoles[0].accessPackage.stages[1].approvers[0]: 'sponsors' is among the approvers"),
+     "add fallbackApprovers:")
+case("policy-manager-reviewer-without-fallback",
+     sub("        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n",
+         "        reviewers: [manager, frank.audit@contoso.com]\n"),
+     at(11, 21, "appRoles[0].accessPackage.accessReview.reviewers[0]: 'manager' is among the reviewers"),
+     "add fallbackReviewers:")
+case("policy-escalation-after-denial",
+     sub(APPROVERS, APPROVERS + "      autoDenyDays: 7\n      escalation: {afterDays: 7, approvers: [bob.ops@contoso.com]}\n"),
+     at(11, 31, "appRoles[0].accessPackage.escalation.afterDays: the request is escalated after 7 days, but denied "
+        "after 7"), "use afterDays below 7")
+case("policy-approvers-beside-stages",
+     sub(APPROVERS, APPROVERS + "      stages:\n        - approvers: [bob.ops@contoso.com]\n"),
+     at(9, 18, "appRoles[0].accessPackage.approvers: approvers is written beside stages"),
+     "move approvers into the stage it belongs to")
+case("policy-approvers-with-no-approval", sub(APPROVERS, APPROVERS + "      approval: none\n"),
+     at(9, 18, "appRoles[0].accessPackage.approvers: approvers is written, but approval: none"),
+     "remove approvers, or remove approval: none")
+case("policy-no-approval-written-otherwise", sub(APPROVERS, "      approval: nobody\n"),
+     at(9, 17, "appRoles[0].accessPackage.approval: 'nobody' is not one of none"))
+case("policy-four-stages", sub(APPROVERS, "      stages:\n" + "        - approvers: [bob.ops@contoso.com]\n" * 4),
+     "applications/wordpress.yaml:10:", "appRoles[0].accessPackage.stages")
+case("policy-self-among-reviewers",
+     sub("        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n",
+         "        reviewers: [frank.audit@contoso.com, self]\n"),
+     at(11, 46, "appRoles[0].accessPackage.accessReview.reviewers[1]: self is listed with other reviewers"),
+     "list self alone")
+POLICY = "      policies:\n        - name: Employees\n          approvers: [grace.comms@contoso.com, bob.ops@contoso.com]\n"
+case("policy-question-without-text",
+     sub(APPROVERS, APPROVERS + "      questions:\n        - {required: true}\n"),
+     at(11, 11, "appRoles[0].accessPackage.questions[0]: missing required key 'text'"),
+     "add text:")
+case("policy-question-empty-text", sub(APPROVERS, APPROVERS + "      questions:\n        - text: ''\n"),
+     "applications/wordpress.yaml:11:", "appRoles[0].accessPackage.questions[0].text")
+case("policy-question-choice-twice",
+     sub(APPROVERS, APPROVERS + "      questions:\n        - {text: Team?, choices: [News, News]}\n"),
+     at(11, 34, "appRoles[0].accessPackage.questions[0].choices: choice 'News' is offered twice"))
+case("policy-names-twice", sub(APPROVERS, POLICY + "        - name: EMPLOYEES\n          approval: none\n"),
+     at(12, 17, "appRoles[0].accessPackage.policies[1].name: policy name 'EMPLOYEES' is also used by policies[0]"),
+     "give each policy its own name")
+case("policy-without-name", sub(APPROVERS, "      policies:\n        - approval: none\n"),
+     at(10, 11, "appRoles[0].accessPackage.policies[0]: missing required key 'name'"))
+case("policy-keys-beside-policies", sub(APPROVERS, POLICY + "      assignmentDays: 30\n"),
+     at(12, 23, "appRoles[0].accessPackage.assignmentDays: assignmentDays is written beside policies"),
+     "move assignmentDays into the policies it belongs to")
+case("policy-admin-only-with-approvers", sub(APPROVERS, APPROVERS + "      requestors: none\n"),
+     at(9, 18, "appRoles[0].accessPackage.approvers: approvers is written, but requestors: none means nobody "
+        "requests"), "remove approvers, or say who may request")
+case("policy-extension-without-expiry", sub(APPROVERS, APPROVERS + "      extension: withApproval\n"),
+     at(10, 18, "appRoles[0].accessPackage.extension: assignments of this policy never expire"),
+     "add assignmentDays, or remove extension")
+case("policy-extension-with-approval-of-nobody",
+     sub(APPROVERS, "      approval: none\n      assignmentDays: 30\n      extension: withApproval\n"),
+     at(11, 18, "appRoles[0].accessPackage.extension: extension: withApproval, but the policy has no approvers"))
+case("policy-automatic-with-approvers",
+     sub(APPROVERS, APPROVERS + "      automatic: {rule: (user.department -eq \"Sales\")}\n"),
+     at(9, 18, "appRoles[0].accessPackage.approvers: approvers is written, but automatic assigns everyone its rule "
+        "matches"), "remove approvers, or remove automatic")
+case("policy-automatic-without-rule", sub(APPROVERS, "      automatic: {gracePeriodDays: 7}\n"),
+     at(9, 18, "appRoles[0].accessPackage.automatic: missing required key 'rule'"))
+case("policy-group-without-name", sub(APPROVERS, "      approvers: [{group: ''}, alice.admin@contoso.com]\n"),
+     "applications/wordpress.yaml:9:", "appRoles[0].accessPackage.approvers[0]")
+
 
 # --- role values --------------------------------------------------------------------------------------------------
 VALUE = "appRoles[0].value"
@@ -835,6 +909,34 @@ GENERATED = {
     "logo-symlink-outside": ["applications/wordpress.yaml:13:7: error: logo: 'images/linked.png' is outside the "
                              "configuration directory"],
 }
+
+
+# --- issue 19: federated credentials -------------------------------------------------------------------------
+FEDERATED = ("name: wordpress\ndisplayName: WordPress Blog\n"
+             "owners: [alice.admin@contoso.com, grace.comms@contoso.com]\nfederatedCredentials:\n")
+GITHUB = "https://token.actions.githubusercontent.com"
+
+
+def fic(name: str, environment: str, issuer: str = GITHUB, more: str = "") -> str:
+    return f"  - name: {name}\n    issuer: {issuer}\n    subject: repo:contoso/blog:environment:{environment}\n{more}"
+
+
+case('federated-issuer-not-https',
+     FEDERATED + fic("github-live", "live", issuer="http://token.actions.githubusercontent.com"),
+     'applications/wordpress.yaml:6:13: error: federatedCredentials[0].issuer')
+case('federated-more-than-twenty', FEDERATED + "".join(fic(f"fic-{n}", f"e{n}") for n in range(21)),
+     'applications/wordpress.yaml:5:3: error: federatedCredentials')
+case('federated-name-not-url-friendly', FEDERATED + fic("github live", "live"),
+     'applications/wordpress.yaml:5:11: error: federatedCredentials[0].name')
+case('federated-name-twice', FEDERATED + fic("github-live", "live") + fic("GitHub-Live", "nle"),
+     "applications/wordpress.yaml:8:11: error: federatedCredentials[1].name: federated credential name 'Gi"
+     "tHub-Live' also used by federatedCredentials[0]")
+case('federated-subject-twice', FEDERATED + fic("github-live", "live") + fic("github-live-again", "live"),
+     'applications/wordpress.yaml:10:14: error: federatedCredentials[1].subject: federated credential issu'
+     'er and subject also used by federatedCredentials[0]')
+case('federated-two-audiences',
+     FEDERATED + fic("github-live", "live", more="    audiences: [api://AzureADTokenExchange, api://another]\n"),
+     'applications/wordpress.yaml:8:16: error: federatedCredentials[0].audiences')
 
 
 def main() -> None:

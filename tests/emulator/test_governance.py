@@ -350,7 +350,7 @@ def test_policy_create_returns_every_property_with_defaults(api, users):
     policy = response.json()
     assert list(policy)[1:] == ["id", "displayName", "description", "allowedTargetScope", "specificAllowedTargets",
                                 "automaticRequestSettings", "expiration", "requestorSettings",
-                                "requestApprovalSettings", "reviewSettings", "notificationSettings",
+                                "requestApprovalSettings", "reviewSettings", "questions", "notificationSettings",
                                 "createdDateTime", "modifiedDateTime"]
     assert policy["expiration"] == {"endDateTime": None, "duration": None, "type": "noExpiration"}
     assert policy["requestApprovalSettings"] == {"isApprovalRequiredForAdd": False,
@@ -401,7 +401,15 @@ def _review(pattern: dict, duration: str = "P14D") -> dict:
     ({"accessPackage": {"id": str(uuid.uuid4())}}, 400),
     ({"accessPackage": None}, 400),
     ({"displayName": None}, 400),
-    ({"questions": []}, 400),
+    ({"questions": []}, 201),
+    ({"questions": [{"@odata.type": "#microsoft.graph.accessPackageTextInputQuestion", "isRequired": True}]}, 400),
+    ({"questions": [{"@odata.type": "#microsoft.graph.accessPackageTextInputQuestion", "text": " "}]}, 400),
+    ({"questions": [{"text": "Why?"}]}, 400),  # a question's subtype is required
+    ({"questions": [{"@odata.type": "#microsoft.graph.accessPackageMultipleChoiceQuestion", "text": "Team?",
+                     "choices": [{"text": "News"}]}]}, 400),  # a choice's actualValue is required
+    ({"questions": [{"@odata.type": "#microsoft.graph.accessPackageMultipleChoiceQuestion", "text": "Team?",
+                     "choices": [{"actualValue": "news", "text": "News"}], "isMultipleSelectionAllowed": True,
+                     "localizations": [{"languageCode": "fr", "text": "Équipe ?"}]}]}, 201),
     ({"reviewSettings": {"isEnabled": True, "expirationBehavior": "forget"}}, 400),
 ])
 def test_policy_validation(api, users, change, status):

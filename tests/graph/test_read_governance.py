@@ -73,6 +73,7 @@ def test_a_package_page_is_kept_as_the_plan_reads_it():
                                     "role": {"id": "r", "originId": "role-1", "displayName": "Role"},
                                     "scope": {"id": "x", "originId": "sp-1", "isRootScope": True}}]}
     assert keeper(PACKAGE_SHAPE)(sent) == {
-        "id": "p1", "displayName": "P", "description": None, "catalog": {"id": "c1", "displayName": "C"},
+        "id": "p1", "displayName": "P", "description": None, "isHidden": False,
+        "catalog": {"id": "c1", "displayName": "C"},
         "resourceRoleScopes": [{"id": "s1", "role": {"originId": "role-1"}, "scope": {"originId": "sp-1"}}]}
     assert keeper(PACKAGE_SHAPE)({"id": "p2", "catalog": None}) == {"id": "p2", "catalog": None}

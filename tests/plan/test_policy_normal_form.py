@@ -1,0 +1,56 @@
+"""A policy's normal form (what plans compare and show) survives Graph: the body apply sends, read back as a plan
+reads it, is the normal form it was built from -- for every kind of subject, stage, question and setting. Were it
+not, the plan after an apply would never be empty."""
+
+from __future__ import annotations
+
+import pytest
+
+from idamconf.config.access import review_schedule
+from idamconf.config.model import (AccessPolicy, AccessReview, ApprovalStage, Automatic, Escalation, Question)
+from idamconf.plan.policy import policy_attributes, read_policy
+from idamconf.plan.policy_body import policy_body
+
+PEOPLE = {"alice.admin@contoso.com": "a1", "bob.ops@contoso.com": "b2", "group:idam approvers": "g1"}
+NAMES = {object_id: name for name, object_id in PEOPLE.items()}
+REVIEW = AccessReview(reviewers=("manager", "group:IDAM approvers"), frequency_days=84, duration_days=7,
+                      unreviewed="recommendation", fallback_reviewers=("bob.ops@contoso.com",),
+                      recommendations=False, justification=False)
+POLICIES = {
+    "one stage, as files always wrote it": AccessPolicy(
+        name=None, stages=(ApprovalStage(("alice.admin@contoso.com", "bob.ops@contoso.com")),)),
+    "manager, sponsors, fallbacks, escalation": AccessPolicy(
+        name="Employees", stages=(ApprovalStage(
+            ("manager", "group:IDAM approvers"), fallback_approvers=("bob.ops@contoso.com",), justification=False,
+            auto_deny_days=9, escalation=Escalation(3, ("sponsors",), ("alice.admin@contoso.com",))),),
+        requestor_justification=False, description="Staff.", review=REVIEW),
+    "three stages, people and groups as requestors, extension": AccessPolicy(
+        name="Contractors", stages=tuple(ApprovalStage(("alice.admin@contoso.com",), path=("stages", n))
+                                         for n in range(3)),
+        requestors=("bob.ops@contoso.com", "group:IDAM approvers"), assignment_days=90, extension="withApproval"),
+    "extension without approval": AccessPolicy(name="Extended", stages=(ApprovalStage(("bob.ops@contoso.com",)),),
+                                               assignment_days=30, extension="withoutApproval"),
+    "questions": AccessPolicy(name="Asked", stages=(), questions=(
+        Question("Why?", required=True, single_line=False, localized=(("de", "Warum?"), ("fr", "Pourquoi ?"))),
+        Question("Team?", choices=("News", "Events"), multiple=True))),
+    "administrators assign": AccessPolicy(name="Admins", stages=(), requestors="none"),
+    "by rule": AccessPolicy(name="Sales", stages=(), automatic=Automatic('(user.department -eq "Sales")', False, 5),
+                            assignment_days=30),
+    "self-review": AccessPolicy(name="Self", stages=(), review=AccessReview(("self",), 365)),
+}
+
+
+@pytest.mark.parametrize("policy", POLICIES.values(), ids=POLICIES.keys())
+def test_the_body_reads_back_as_the_normal_form_it_was_built_from(policy):
+    labels = {name.lower(): name for name in PEOPLE} | {"group:idam approvers": "group:idam approvers"}
+    normal = policy_attributes(policy, policy.name or "the package", labels)
+    schedule = review_schedule(policy.review.frequency_days) if policy.review else None
+    ids = {"people": PEOPLE, "recurrence": (schedule.pattern, schedule.interval) if schedule else None}
+    body = policy_body(normal, ids, "package-id")
+    assert read_policy(body, NAMES) == normal
+
+
+def test_settings_at_their_default_are_left_out_so_older_plans_read_as_before():
+    normal = policy_attributes(POLICIES["one stage, as files always wrote it"], "pkg", {})
+    assert list(normal) == ["displayName", "approvers", "approverJustificationRequired", "autoDenyDays",
+                            "requestors", "assignmentDays", "review"]
