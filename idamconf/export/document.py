@@ -15,6 +15,7 @@ from .. import surface
 from ..config.model import APP_ID, TENANT_ID
 from ..graph.uri_rules import PERSONAL
 from ..surface.attributes import HIDE_APP, INTEGRATED_APP, SP_PREFIX, rows
+from ..surface.values import at, put
 from .packages import package_block
 from .permissions import api_permissions
 from .relations import assignments, principal_owners
@@ -116,9 +117,9 @@ def _settings(app: dict, principal: dict | None, doc: dict) -> None:
     """The table's settings that differ from their defaults, where the file writes them (surface/attributes.py)."""
     for attribute in rows(surface.APPLICATION) + (rows(surface.SERVICE_PRINCIPAL) if principal else ()):
         found = app if attribute.on == surface.APPLICATION else principal
-        value = attribute.normalised(_get(found, attribute.graph.split(".")))
+        value = attribute.normalised(at(found, attribute.graph.split(".")))
         if value != attribute.normalised(None):
-            _set(doc, attribute.written, _written(attribute.key, value))
+            put(doc, attribute.written, _written(attribute.key, value))
     if principal is not None:
         _principal_tags(principal, app, doc)
 
@@ -142,20 +143,6 @@ def _principal_tags(principal: dict, app: dict, doc: dict) -> None:
         settings["tags"] = sorted(own)
     if not settings:
         del doc[SP_PREFIX[:-1]]
-
-
-def _get(tree, path):
-    for part in path:
-        if not isinstance(tree, dict):
-            return None
-        tree = tree.get(part)
-    return tree
-
-
-def _set(doc: dict, path: tuple, value) -> None:
-    for part in path[:-1]:
-        doc = doc.setdefault(part, {})
-    doc[path[-1]] = value
 
 
 def _roles(app: dict, tenant: Tenant, doc: dict, out: Exported) -> None:

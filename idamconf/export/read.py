@@ -70,7 +70,7 @@ async def read_tenant(client: GraphClient, apps: list[dict], owners: dict, tenan
                              top=PAGE), keeper(PACKAGE_SHAPE)),
         client.get_all(query(f"{GOVERNANCE}/assignmentPolicies", select=POLICY_FIELDS, expand="accessPackage",
                              top=PAGE)),
-        read_every_relation(client) if many else _nothing(),
+        read_every_relation(client) if many else asyncio.sleep(0),  # (None: looked up below)
         read_apis(client, apps))
     tenant = Tenant(tenant_id, {sp["appId"]: sp for sp in principals}, owners)
     ours = {sp["id"] for sp in principals}
@@ -90,9 +90,6 @@ async def read_tenant(client: GraphClient, apps: list[dict], owners: dict, tenan
     tenant.apis = apis
     return tenant
 
-
-async def _nothing():
-    return None
 
 
 async def _principals(client: GraphClient, app_ids: list[str]) -> list[dict]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from deepdiff import DeepDiff
 
+from ..surface.values import at
 from .model import DISABLE_FIRST, DISABLED_FIRST, Action, AttributeChange, Change, Plan, Resource
 from .roles import role_of
 
@@ -123,12 +124,5 @@ def attribute_changes(before: dict, after: dict) -> tuple[AttributeChange, ...]:
                     break
                 parts.append(part)
             paths.setdefault(".".join(map(str, parts)), tuple(parts))
-    return tuple(AttributeChange(dotted, _at(before, parts), _at(after, parts)) for dotted, parts in sorted(paths.items()))
-
-
-def _at(value, parts: tuple):
-    for part in parts:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
+    return tuple(AttributeChange(dotted, at(before, parts), at(after, parts))
+                 for dotted, parts in sorted(paths.items()))

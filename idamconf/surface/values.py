@@ -8,7 +8,8 @@ from functools import cache
 from .attributes import HIDE_APP, INTEGRATED_APP, OBJECTS, SP_PREFIX, rows
 
 
-def _get(tree, path: tuple):
+def at(tree, path):
+    """The value at `path` (keys) in nested dicts; None where the path leaves them."""
     for part in path:
         if not isinstance(tree, dict):
             return None
@@ -16,7 +17,8 @@ def _get(tree, path: tuple):
     return tree
 
 
-def _put(tree: dict, path: list, value) -> None:
+def put(tree: dict, path, value) -> None:
+    """Set the value at `path` (keys), making the dicts on the way."""
     for part in path[:-1]:
         tree = tree.setdefault(part, {})
     tree[path[-1]] = value
@@ -50,7 +52,7 @@ def desired(settings: dict, on: str) -> dict:
     """Every setting of the table for `on` (application or service_principal), as the file has it or by default."""
     tree: dict = {}
     for attribute in rows(on):
-        _put(tree, attribute.graph.split("."), attribute.normalised(_get(settings, attribute.written)))
+        put(tree, attribute.graph.split("."), attribute.normalised(at(settings, attribute.written)))
     return tree
 
 
@@ -58,7 +60,7 @@ def live(found: dict, on: str) -> dict:
     """Every setting of the table for `on`, as Graph holds it (`found`: the object Graph returned)."""
     tree: dict = {}
     for attribute in rows(on):
-        _put(tree, attribute.graph.split("."), attribute.normalised(_get(found, tuple(attribute.graph.split(".")))))
+        put(tree, attribute.graph.split("."), attribute.normalised(at(found, tuple(attribute.graph.split(".")))))
     return tree
 
 
