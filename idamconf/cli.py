@@ -246,10 +246,12 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on: a lo
                                                     "budget=S (see docs/emulator.md)."),
           allow_non_loopback: bool = typer.Option(False, "--allow-non-loopback",
                                                   help="Allow a --host other than loopback (a container's published "
-                                                       "port): anyone who reaches it can change the tenant.")
+                                                       "port): anyone who reaches it can change the tenant."),
+          tls: bool = typer.Option(False, "--tls", help="Serve https with the emulator's own CA (its bundle's path "
+                                                        "is printed: give it to clients as SSL_CERT_FILE).")
           ) -> None:
-    """Serve the Graph emulator over HTTP at http://HOST:PORT/v1.0 (any bearer token is accepted; loopback only)."""
-    _run("emulator_serve", host, port, state, seed, faults, allow_non_loopback)
+    """Serve the Graph emulator at http(s)://HOST:PORT/v1.0 (any bearer token is accepted; loopback only)."""
+    _run("emulator_serve", host, port, state, seed, faults, allow_non_loopback, tls)
 
 
 @emulator_app.command(epilog="Example: idamconf emulator reset -C examples")

@@ -59,7 +59,7 @@ def target_for(configuration: Configuration, name: str | None, write: bool = Tru
     client_id = environment.client_id if write else environment.read_client_id or environment.client_id
     return Target(name, environment.graph_url.rstrip("/"), environment.credential, environment.tenant_id,
                   client_id, environment.client_secret_env, environment.certificate_path,
-                  tenant_size=environment.tenant_size)
+                  tenant_size=environment.tenant_size, ca_bundle=environment.ca_bundle)
 
 
 def state_file(configuration: Configuration, environment: str) -> Path:

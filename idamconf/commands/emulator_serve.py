@@ -18,7 +18,8 @@ from ..emulator.store import Store
 
 
 def run(host: str, port: int, state: Path, seed: Path | None, faults: str | None = None,
-        allow_non_loopback: bool = False) -> int:
+        allow_non_loopback: bool = False, tls: bool = False) -> int:
+    from ..emulator import tls as emulator_tls
     from ..emulator.server import serve
 
     if not loopback_address(host):
@@ -43,9 +44,20 @@ def run(host: str, port: int, state: Path, seed: Path | None, faults: str | None
             print(f"error: --seed: {error}", file=sys.stderr)
             return 1
     injected = f", faults {faults}" if spec else ""
-    print(f"Graph emulator at http://{host}:{port}/v1.0 (state {state}{injected}). Ctrl+C stops it.", flush=True)
-    serve(state, host, port, faults=spec)
+    files = emulator_tls.ensure(emulator_tls.directory_for(state.resolve())) if tls else None
+    scheme = "https" if files else "http"
+    print(f"Graph emulator at {scheme}://{_shown_host(host)}:{port}/v1.0 (state {state}{injected}). Ctrl+C stops "
+          "it.", flush=True)
+    if files:
+        print(f"TLS with the emulator's own CA; trust it with: export SSL_CERT_FILE={files.ca_bundle} "
+              f"REQUESTS_CA_BUNDLE={files.ca_bundle} (or an environment's caBundle: {files.ca_bundle})", flush=True)
+    serve(state, host, port, faults=spec, tls=files)
     return 0
+
+
+def _shown_host(host: str) -> str:
+    """The host as a URL writes it: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
 def loopback_address(host: str) -> bool:

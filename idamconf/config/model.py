@@ -309,6 +309,7 @@ class Environment:
     read_client_id: str | None = None  # the identity plan, drift and show sign in as (default: client_id)
     client_secret_env: str | None = None
     certificate_path: str | None = None
+    ca_bundle: str | None = None  # a served emulator's CA (https on loopback only): emulator/tls.py
     catalog: str | None = None
     tenant_size: str = "S"  # Graph's throttling budget: S, M, L, or none (no pacing)
     verified_domains: tuple[str, ...] = ()  # the tenant's, as the configuration declares them

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic
-from ..graph.clouds import graph_url_problem
+from ..graph.clouds import graph_url_problem, is_loopback
 from ..graph.limits import DAYS_IN, review_period_days
 from . import assignments, exposed, logo, permissions, policy, tenant_rules
 from ..credentials import certificates, federated
@@ -199,7 +199,13 @@ def _graph_url(project: Document, path: tuple, environment) -> list[Diagnostic]:
     if not environment.graph_url or environment.emulator:
         return []
     problem = graph_url_problem(environment.graph_url, environment.credential)
-    return [project.diagnostic(path + ("graphUrl",), *problem)] if problem else []
+    problems = [project.diagnostic(path + ("graphUrl",), *problem)] if problem else []
+    if environment.ca_bundle and not is_loopback(environment.graph_url):
+        problems.append(project.diagnostic(path + ("caBundle",), "caBundle is only for a served emulator on loopback "
+                                           "(https://127.0.0.1:PORT/v1.0): a configuration never decides which CA "
+                                           "Microsoft Graph's certificate may come from",
+                                           "remove caBundle; Graph is checked against the system's trust store"))
+    return problems
 
 
 def _application(document: Document, configuration: Configuration, app: Application) -> list[Diagnostic]:

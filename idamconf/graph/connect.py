@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import ssl
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from msgraph_core import GraphClientFactory
 
 from .budget import RESOURCE_UNITS, Budget
 from .client import GraphClient, Unrecoverable
-from .clouds import Cloud, cloud_of, graph_url_problem
+from .clouds import Cloud, cloud_of, graph_url_problem, is_loopback
 from .origin import confine
 
 # azure-identity's own variable: where this machine signs in, when it must be somewhere else than the cloud's
@@ -82,6 +83,7 @@ class Target:
     emulator_seed: Path | None = None
     tenant_size: str = "none"  # Graph's throttling budget to pace by: S, M, L or none
     verified_domains: tuple[str, ...] = ()  # as the environment declares them
+    ca_bundle: str | None = None  # a served emulator's own CA (https on loopback); never for Microsoft Graph
 
     @property
     def emulated_tenant(self) -> dict:
@@ -145,13 +147,30 @@ def _http_client(target: Target) -> httpx.AsyncClient:
             raise ConnectError(str(error)) from None
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=target.graph_url, timeout=timeout)
     else:
-        client = _network_client(target.graph_url, timeout)
+        client = _network_client(target.graph_url, timeout, _trusted(target))
     return confine(client, target.graph_url)
 
 
-def _network_client(base_url: str, timeout: httpx.Timeout) -> httpx.AsyncClient:
+def _network_client(base_url: str, timeout: httpx.Timeout, verify: ssl.SSLContext | bool = True) -> httpx.AsyncClient:
     """The client to a served emulator or a tenant (with the proxies the environment names, as httpx does)."""
-    return httpx.AsyncClient(base_url=base_url, timeout=timeout)
+    return httpx.AsyncClient(base_url=base_url, timeout=timeout, verify=verify)
+
+
+def _trusted(target: Target) -> ssl.SSLContext | bool:
+    """Whom the target's certificate may come from: the system's trust store (True), or an environment's `caBundle`
+    for a served emulator on loopback only. A configuration, which a pull request changes, never decides whom
+    Microsoft Graph's certificate may come from (validate refuses it there; refused here too)."""
+    if not target.ca_bundle:
+        return True
+    if not is_loopback(target.graph_url):
+        raise ConnectError(f"environment '{target.environment}': caBundle is only for a served emulator on loopback. "
+                           "Fix: remove caBundle; Graph's certificate is checked against the system's trust store.")
+    try:
+        return ssl.create_default_context(cafile=target.ca_bundle)
+    except (OSError, ssl.SSLError) as error:
+        raise ConnectError(f"environment '{target.environment}': caBundle {target.ca_bundle} cannot be read as a PEM "
+                           f"bundle ({_first_line(error)}). Fix: point it at the ca.pem that `idamconf emulator serve "
+                           "--tls` printed.") from None
 
 
 def _auth_provider(target: Target):

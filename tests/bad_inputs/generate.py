@@ -709,6 +709,10 @@ case("project-graph-url-loopback-with-tenant-credential",
      psub("graphUrl: https://graph.microsoft.com/v1.0", "graphUrl: http://127.0.0.1:8931/v1.0"),
      pat(8, 15, "environments.nle.graphUrl: credential 'workload-identity' signs in to Entra ID, and that token goes "
                 "only to Microsoft Graph, not to a loopback address"), "add credential: emulator", target="project")
+case("project-ca-bundle-for-graph",
+     psub("    credential: workload-identity\n", "    credential: workload-identity\n    caBundle: /etc/proxy-ca.pem\n"),
+     pat(12, 15, "environments.nle.caBundle: caBundle is only for a served emulator on loopback"),
+     "remove caBundle; Graph is checked against the system's trust store", target="project")
 case("project-emulator-credential-to-graph", psub("credential: workload-identity", "credential: emulator"),
      pat(8, 15, "environments.nle.graphUrl: credential 'emulator' is only for an emulator on this machine"),
      "http://127.0.0.1:PORT/v1.0", target="project")

@@ -65,7 +65,7 @@ def test_a_failed_sign_in_is_one_line_with_the_fix(project, monkeypatch, caplog,
     credential = RefusingCredential()
     monkeypatch.setattr(connect, "_new_credential", lambda target, cloud: credential)
     sent = []
-    monkeypatch.setattr(connect, "_network_client", lambda base_url, timeout: httpx.AsyncClient(
+    monkeypatch.setattr(connect, "_network_client", lambda base_url, timeout, verify=True: httpx.AsyncClient(
         transport=httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(500)), base_url=base_url))
     code, out, err = run_main(monkeypatch, command, "-C", str(project), "-e", "corp", "--auto-approve"
                               if command == "apply" else "--detailed-exitcode")

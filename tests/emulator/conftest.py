@@ -20,6 +20,7 @@ import uvicorn
 from idamconf.emulator import Store, create_app
 from idamconf.emulator.directory import _new_application
 from idamconf.emulator.seed import seed
+from idamconf.emulator.tls import TlsFiles
 
 IN_PROCESS_BASE = "http://emulator.localhost/v1.0/"
 ALICE = {"userPrincipalName": "alice@contoso.com", "displayName": "Alice"}
@@ -107,13 +108,15 @@ def assert_error(response: httpx.Response, status: int, code: str | None = None)
 # ------------------------------------------------------------------------------------------ served emulator
 @dataclass
 class Served:
-    base_url: str  # "http://127.0.0.1:PORT/v1.0"
+    base_url: str  # "http://127.0.0.1:PORT/v1.0" (https with `tls`)
     store: Store
+    tls: TlsFiles | None = None  # its CA bundle, when served over TLS
 
 
-def _serve(store: Store, faults=None):
+def _serve(store: Store, faults=None, tls: TlsFiles | None = None):
+    secured = {"ssl_certfile": str(tls.certificate), "ssl_keyfile": str(tls.private_key)} if tls else {}
     config = uvicorn.Config(create_app(store, faults), host="127.0.0.1", port=0, log_level="warning", lifespan="off",
-                            access_log=False)
+                            access_log=False, **secured)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="emulator-uvicorn", daemon=True)
     thread.start()
@@ -127,12 +130,12 @@ def _serve(store: Store, faults=None):
 
 
 @contextlib.contextmanager
-def serving(store: Store, faults=None):
+def serving(store: Store, faults=None, tls: TlsFiles | None = None):
     """Serve `store` with uvicorn on 127.0.0.1 (a port the OS picks) for the duration of the block, optionally
-    with a fault policy."""
-    server, thread, port = _serve(store, faults)
+    with a fault policy, and over TLS with the emulator's own CA (emulator/tls.ensure)."""
+    server, thread, port = _serve(store, faults, tls)
     try:
-        yield Served(f"http://127.0.0.1:{port}/v1.0", store)
+        yield Served(f"{'https' if tls else 'http'}://127.0.0.1:{port}/v1.0", store, tls)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

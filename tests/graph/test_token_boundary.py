@@ -148,7 +148,7 @@ class StandInNetwork:
         self.answer = answer
         self.sent: list[tuple[str, str | None]] = []
 
-    def client(self, base_url: str, timeout) -> httpx.AsyncClient:
+    def client(self, base_url: str, timeout, verify=True) -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=httpx.MockTransport(self.handle), base_url=base_url, timeout=timeout)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
