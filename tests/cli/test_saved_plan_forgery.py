@@ -43,6 +43,10 @@ def apply_saved(project, path, *extra):
     return idamconf("apply", str(path), "-C", str(project), "--auto-approve", "--allow-delete", *extra)
 
 
+DIFFERS = ("Saved plan differs from the plan computed now from the configuration and the tenant ({}): it was edited, "
+           "or made by another idamconf. Run plan again.")
+
+
 def change(document, address) -> dict:
     return next(c for c in document["plan"]["changes"] if c["address"] == address)
 
@@ -68,7 +72,7 @@ def test_a_deletion_of_another_projects_application_by_id_is_refused(project):
     document["plan"]["summary"]["destroy"] = 1
     write(path, document)
     result = apply_saved(project, path)
-    assert result.code == 1 and "app.billing" in result.err
+    assert result.code == 1 and DIFFERS.format("app.billing") in result.err
     assert "billing" in applications(project)  # still there
 
 
@@ -116,6 +120,35 @@ def test_a_damaged_saved_plan_is_a_diagnostic_not_a_traceback(project):
     result = apply_saved(project, path)
     assert result.code == 1 and "saved plan is damaged" in result.err
     assert "Traceback" not in result.err + result.out
+
+
+def test_something_else_than_a_change_in_the_list_of_changes_is_refused(project):
+    path, document = saved(project)
+    document["plan"]["changes"].append("delete app.wordpress")
+    write(path, document)
+    result = apply_saved(project, path)
+    assert result.code == 1 and DIFFERS.format("its changes") in result.err
+    assert "Traceback" not in result.err and "unexpected" not in result.err
+    assert applications(project) == {}
+
+
+def forged(document, count: int) -> None:
+    wordpress = change(document, "app.wordpress")
+    document["plan"]["changes"] += [{**wordpress, "address": f"app.forged-{n:02}", "application": f"forged-{n:02}"}
+                                    for n in range(1, count + 1)]
+
+
+@pytest.mark.parametrize("count, listed", [
+    (10, ", ".join(f"app.forged-{n:02}" for n in range(1, 11))),
+    (11, ", ".join(f"app.forged-{n:02}" for n in range(1, 11)) + " and 1 more")])
+def test_many_forged_changes_are_named_ten_at_most_and_counted(project, count, listed):
+    path, document = saved(project)
+    forged(document, count)
+    write(path, document)
+    result = apply_saved(project, path)
+    assert result.code == 1
+    assert result.err == DIFFERS.format(listed) + "\nNothing was changed.\n"
+    assert applications(project) == {}
 
 
 # ------------------------------------------------------------------------------------------------------- signing
