@@ -25,13 +25,21 @@ class Recording(httpx.AsyncBaseTransport):
 
     def __init__(self, inner):
         self.inner, self.sent, self.refuse = inner, [], 0
+        self.in_flight = self.most_in_flight = 0
 
     async def handle_async_request(self, request):
         self.sent.append((request.method, str(request.url), request.headers.get("content-type")))
         if self.refuse:
             self.refuse -= 1
             raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
-        return await self.inner.handle_async_request(request)
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            for _ in range(20):  # on the network a while: whatever else may be sent meanwhile is
+                await asyncio.sleep(0)
+            return await self.inner.handle_async_request(request)
+        finally:
+            self.in_flight -= 1
 
     async def aclose(self):
         await self.inner.aclose()
@@ -99,3 +107,14 @@ def test_a_read_of_something_missing_is_answered_at_once(tmp_path, monkeypatch, 
     response = run(tmp_path, monkeypatch, faults, lambda client: client.call("GET", BLOG))
     assert response.status == 404 and pauses == []
     assert faults.count("GET", BLOG) == 1
+
+
+def test_a_hundred_calls_at_once_keep_four_requests_in_flight_at_most(tmp_path, monkeypatch, pauses, recording):
+    """Five $batches of twenty, four of them on the wire at a time (docs/architecture.md)."""
+    async def scenario(client):
+        return await asyncio.gather(*(client.call("GET", f"applications?$top={n + 1}") for n in range(100)))
+
+    answers = run(tmp_path, monkeypatch, Scripted(), scenario)
+    assert [answer.status for answer in answers] == [200] * 100
+    assert [url for _, url, _ in recording[0].sent] == ["http://emulator.localhost/v1.0/$batch"] * 5
+    assert recording[0].most_in_flight == 4
