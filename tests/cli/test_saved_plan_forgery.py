@@ -119,7 +119,9 @@ def test_a_damaged_saved_plan_is_a_diagnostic_not_a_traceback(project):
     del document["plan"]["environment"]
     write(path, document)
     result = apply_saved(project, path)
-    assert result.code == 1 and "saved plan is damaged" in result.err
+    assert result.code == 1
+    assert result.err.startswith(f"{path}: error: the saved plan is damaged: its parts are missing or of the wrong "
+                                 "type\n    fix: make the plan again with `idamconf plan --out FILE`\n"), result.err
     assert "Traceback" not in result.err + result.out
 
 

@@ -77,7 +77,8 @@ def test_a_saved_plan_is_refused_when_the_configuration_changed(project):
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
     assert result.code == 1
-    assert "Saved plan is stale: the configuration changed since the plan was made. Run plan again." in result.err
+    assert result.err == ("Saved plan is stale: the configuration changed since the plan was made. Run plan again.\n"
+                          "Nothing was changed.\n")
     assert applications(project) == {}  # nothing was changed: the tenant is as empty as when the plan was made
 
 
