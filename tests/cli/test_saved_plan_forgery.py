@@ -4,6 +4,7 @@ plan it computes itself from the configuration and the tenant, or refuses with n
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -43,6 +44,10 @@ def apply_saved(project, path, *extra):
     return idamconf("apply", str(path), "-C", str(project), "--auto-approve", "--allow-delete", *extra)
 
 
+DIFFERS = ("Saved plan differs from the plan computed now from the configuration and the tenant ({}): it was edited, "
+           "or made by another idamconf. Run plan again.")
+
+
 def change(document, address) -> dict:
     return next(c for c in document["plan"]["changes"] if c["address"] == address)
 
@@ -68,7 +73,7 @@ def test_a_deletion_of_another_projects_application_by_id_is_refused(project):
     document["plan"]["summary"]["destroy"] = 1
     write(path, document)
     result = apply_saved(project, path)
-    assert result.code == 1 and "app.billing" in result.err
+    assert result.code == 1 and DIFFERS.format("app.billing") in result.err
     assert "billing" in applications(project)  # still there
 
 
@@ -114,19 +119,59 @@ def test_a_damaged_saved_plan_is_a_diagnostic_not_a_traceback(project):
     del document["plan"]["environment"]
     write(path, document)
     result = apply_saved(project, path)
-    assert result.code == 1 and "saved plan is damaged" in result.err
+    assert result.code == 1
+    assert result.err.startswith(f"{path}: error: the saved plan is damaged: its parts are missing or of the wrong "
+                                 "type\n    fix: make the plan again with `idamconf plan --out FILE`\n"), result.err
     assert "Traceback" not in result.err + result.out
+
+
+def test_something_else_than_a_change_in_the_list_of_changes_is_refused(project):
+    path, document = saved(project)
+    document["plan"]["changes"].append("delete app.wordpress")
+    write(path, document)
+    result = apply_saved(project, path)
+    assert result.code == 1 and DIFFERS.format("its changes") in result.err
+    assert "Traceback" not in result.err and "unexpected" not in result.err
+    assert applications(project) == {}
+
+
+def forged(document, count: int) -> None:
+    wordpress = change(document, "app.wordpress")
+    document["plan"]["changes"] += [{**wordpress, "address": f"app.forged-{n:02}", "application": f"forged-{n:02}"}
+                                    for n in range(1, count + 1)]
+
+
+@pytest.mark.parametrize("count, listed", [
+    (10, ", ".join(f"app.forged-{n:02}" for n in range(1, 11))),
+    (11, ", ".join(f"app.forged-{n:02}" for n in range(1, 11)) + " and 1 more")])
+def test_many_forged_changes_are_named_ten_at_most_and_counted(project, count, listed):
+    path, document = saved(project)
+    forged(document, count)
+    write(path, document)
+    result = apply_saved(project, path)
+    assert result.code == 1
+    assert result.err == DIFFERS.format(listed) + "\nNothing was changed.\n"
+    assert applications(project) == {}
 
 
 # ------------------------------------------------------------------------------------------------------- signing
 KEY = "k" * 40
+NOT_SIGNED = ("Saved plan is not signed, and IDAMCONF_PLAN_SIGNING_KEY is set: only plans made by a job holding the key "
+              "are applied. Make the plan in the pipeline's plan job.")
+
+
+GITHUB = {"GITHUB_REPOSITORY": "contoso/idam", "GITHUB_RUN_ID": "4242", "GITHUB_JOB": "plan",
+          "GITHUB_WORKFLOW_REF": "contoso/idam/.github/workflows/idamconf.yml@refs/heads/main",
+          "GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567"}
 
 
 @pytest.fixture
 def signing_key(monkeypatch):
     monkeypatch.setenv(signing.KEY_VARIABLE, KEY)
-    monkeypatch.setenv("GITHUB_RUN_ID", "4242")
-    monkeypatch.setenv("GITHUB_WORKFLOW_REF", "contoso/idam/.github/workflows/idamconf.yml@refs/heads/main")
+    for name in signing._GITHUB:  # the run's own, when the tests run in GitHub Actions
+        monkeypatch.delenv(name, raising=False)
+    for name, value in GITHUB.items():
+        monkeypatch.setenv(name, value)
 
 
 def test_a_signed_plan_applies_where_the_key_is_known(project, signing_key):
@@ -136,7 +181,32 @@ def test_a_signed_plan_applies_where_the_key_is_known(project, signing_key):
     assert KEY not in path.read_text()  # the key itself is never written
     result = apply_saved(project, path)
     assert result.code == 0, result.err
-    assert "signed" in result.out and "github_run_id=4242" in result.out
+    made_at = document["made_by"]["made_at"]
+    assert re.fullmatch(r"20\d\d-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-5]\dZ", made_at)  # UTC, to the second
+    assert ("Saved plan signed, signature verified; made by github_repository=contoso/idam, github_workflow_ref="
+            "contoso/idam/.github/workflows/idamconf.yml@refs/heads/main, github_run_id=4242, github_job=plan, "
+            f"github_sha=0123456789abcdef0123456789abcdef01234567, made_at={made_at}.\n") in result.out
+
+
+def test_a_key_of_32_characters_signs_and_one_of_31_is_refused(project, monkeypatch):
+    monkeypatch.setenv(signing.KEY_VARIABLE, "k" * 32)
+    path, document = saved(project)
+    assert document["signature"]["algorithm"] == "HMAC-SHA256"
+    monkeypatch.setenv(signing.KEY_VARIABLE, "k" * 31)
+    result = plan(project, "--out", str(path))
+    assert result.code == 1
+    assert ("error: IDAMCONF_PLAN_SIGNING_KEY is too short to sign plans (fewer than 32 characters)\n"
+            "    fix: use a random key of at least 32 characters, e.g. `openssl rand -hex 32`, kept as a secret of the "
+            "protected environment") in result.err
+
+
+def test_a_signature_by_another_algorithm_is_no_signature(project, signing_key):
+    path, document = saved(project)
+    document["signature"]["algorithm"] = "none"
+    write(path, document)
+    result = apply_saved(project, path)
+    assert result.code == 1 and NOT_SIGNED in result.err
+    assert applications(project) == {}
 
 
 def test_a_signed_plan_whose_content_changed_is_refused(project, signing_key):
@@ -144,7 +214,9 @@ def test_a_signed_plan_whose_content_changed_is_refused(project, signing_key):
     document["made_by"]["github_run_id"] = "1"  # provenance is signed too
     write(path, document)
     result = apply_saved(project, path)
-    assert result.code == 1 and "signature does not match" in result.err
+    assert result.code == 1
+    assert ("Saved plan's signature does not match its content: it was changed after it was made, or made with "
+            "another key. Make the plan again.\nNothing was changed.") in result.err
     assert applications(project) == {}
 
 
@@ -152,7 +224,7 @@ def test_an_unsigned_plan_is_refused_where_the_key_is_set(project, monkeypatch):
     path, _ = saved(project)
     monkeypatch.setenv(signing.KEY_VARIABLE, KEY)
     result = apply_saved(project, path)
-    assert result.code == 1 and "not signed" in result.err
+    assert result.code == 1 and NOT_SIGNED in result.err
     assert applications(project) == {}
 
 
@@ -160,7 +232,9 @@ def test_a_signed_plan_is_refused_where_the_key_is_not_set(project, signing_key,
     path, _ = saved(project)
     monkeypatch.delenv(signing.KEY_VARIABLE)
     result = apply_saved(project, path)
-    assert result.code == 1 and "is not set here" in result.err
+    assert result.code == 1
+    assert ("Saved plan is signed, but IDAMCONF_PLAN_SIGNING_KEY is not set here to check its signature. Set it (the "
+            "protected environment's secret), or make the plan again where this apply runs.") in result.err
 
 
 def test_a_plan_signed_with_another_key_is_refused(project, signing_key, monkeypatch):

@@ -54,12 +54,31 @@ def test_a_saved_plan_is_refused_when_the_tenant_changed(project):
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"  # nothing was changed
 
 
+def test_a_part_of_an_application_changed_in_the_tenant_is_named_by_its_application(project):
+    """Its service principal's tags and its owners changed: one line, for app.wordpress, not one per part."""
+    apply(project)
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    path, _ = save_plan(project)
+    store = Store(project / ".idamconf" / "local.db")
+    with store.transaction():
+        app = store.find("applications", "uniqueName", "wordpress")
+        principal = store.find("servicePrincipals", "appId", app["appId"])
+        store.put("servicePrincipals", {**principal, "tags": [*principal["tags"], "edited-in-the-portal"]})
+    store.close()
+    result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
+    assert result.code == 1
+    assert result.err == ("Saved plan is stale: app.wordpress changed in the tenant since the plan was made. "
+                          "Run plan again.\nNothing was changed.\n")
+    assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
+
+
 def test_a_saved_plan_is_refused_when_the_configuration_changed(project):
     path, _ = save_plan(project)
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
     assert result.code == 1
-    assert "Saved plan is stale: the configuration changed since the plan was made. Run plan again." in result.err
+    assert result.err == ("Saved plan is stale: the configuration changed since the plan was made. Run plan again.\n"
+                          "Nothing was changed.\n")
     assert applications(project) == {}  # nothing was changed: the tenant is as empty as when the plan was made
 
 

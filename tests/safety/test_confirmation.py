@@ -48,8 +48,7 @@ def test_the_answer_yes_applies(project, monkeypatch, capsys):
 def test_any_other_answer_changes_nothing(project, monkeypatch, capsys, typed):
     code, out, err = apply_typing(project, monkeypatch, capsys, typed)
     assert code == 1
-    assert PROMPT in out
-    assert "Apply cancelled. Nothing was changed." in out
+    assert out.endswith(f"\n\n{PROMPT}Apply cancelled. Nothing was changed.\n")  # after the plan, a blank line
     assert "Apply complete" not in out
     assert listed(project, "applications") == []
 
@@ -58,8 +57,8 @@ def test_no_terminal_changes_nothing_even_with_yes_on_stdin(project, monkeypatch
     code, out, err = apply_typing(project, monkeypatch, capsys, None)
     assert code == 1
     assert PROMPT not in out
-    assert "error: apply needs confirmation and there is no terminal to ask. Nothing was changed." in err
-    assert "fix: review the plan above, then run apply with --auto-approve" in err
+    assert err == ("\nerror: apply needs confirmation and there is no terminal to ask. Nothing was changed.\n"
+                   "fix: review the plan above, then run apply with --auto-approve (as pipelines do).\n")
     assert listed(project, "applications") == []
 
 

@@ -75,7 +75,7 @@ def test_a_plan_saved_by_another_format_is_refused(project):
     path.write_text(json.dumps(document))
     result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
     assert result.code == 1
-    assert "error: saved plan format 0.9 is not 1.0" in result.err
+    assert f"{path}: error: saved plan format 0.9 is not 1.0" in result.err  # the file is named
     assert "fix: make the plan again with this idamconf" in result.err
     assert listed(project, "applications") == []
 

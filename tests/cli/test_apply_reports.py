@@ -1,0 +1,80 @@
+"""apply's reports when a step fails: every format says the apply is incomplete and exits 1 (a pipeline must stop), names
+what failed with Graph's reason and what was skipped because of it, and still reports what was done. Graph refuses
+every create of one application (403, as when the pipeline lacks a permission); the others are made."""
+
+from __future__ import annotations
+
+import json
+
+from tests.safety.graph_view import applications
+from tests.safety.wire import Rule, Scripted, graph_error
+
+from .harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD, faulted, idamconf
+from .test_adoption import portal_made
+
+REASON = "403 Authorization_RequestDenied: Authorization_RequestDenied (scripted by the test)"
+WORDPRESS_STEPS = 19  # the application and its service principal, owners, roles, access packages and catalog entry
+LOCAL_TENANT = "00000000-0000-0000-0000-00000000c001"
+
+
+def refuse_wordpress(monkeypatch) -> None:
+    creates = Rule(lambda request: request.method == "PATCH" and request.path == "applications(uniqueName='wordpress')",
+                   graph_error(403, "Authorization_RequestDenied"), times=1000)
+    faulted(monkeypatch, Scripted([creates]))
+
+
+def apply_as(project, output: str):
+    return idamconf("apply", "-C", str(project), "--auto-approve", "--no-colour", "--format", output)
+
+
+def test_the_json_report_of_an_incomplete_apply(project, monkeypatch):
+    refuse_wordpress(monkeypatch)
+    result = apply_as(project, "json")
+    assert result.code == 1
+    report = json.loads(result.out)
+    assert set(report) == {"format_version", "project", "environment", "tenant", "complete", "warnings", "deletions",
+                           "replacements", "replaced_applications", "summary", "done", "failed", "skipped",
+                           "created_applications"}
+    assert (report["format_version"], report["project"], report["environment"], report["tenant"]) == \
+        ("1.0", "eucs-idam", "local", LOCAL_TENANT)
+    assert report["complete"] is False
+    assert report["summary"] == {"adopted": 0, "added": EXAMPLES_TO_ADD - WORDPRESS_STEPS, "changed": 0,
+                                 "destroyed": 0, "failed": 1}
+    assert report["failed"] == [{"address": "app.wordpress", "error": REASON}]
+    assert len(report["skipped"]) == WORDPRESS_STEPS - 1 and "app.wordpress.service_principal" in report["skipped"]
+    assert all(address.startswith("app.wordpress.") for address in report["skipped"])
+    assert {"address": "app.expenses", "action": "create"} in report["done"]
+    assert [made["address"] for made in report["created_applications"]] == \
+        sorted(f"app.{name}" for name in EXAMPLE_APPLICATIONS - {"wordpress"})
+    monkeypatch.undo()
+    assert applications(project) == sorted(EXAMPLE_APPLICATIONS - {"wordpress"})
+
+
+def test_the_markdown_and_human_reports_of_an_incomplete_apply(project, monkeypatch):
+    refuse_wordpress(monkeypatch)
+    markdown = apply_as(project, "markdown")
+    assert markdown.code == 1
+    assert f"**Apply incomplete: {EXAMPLES_TO_ADD - WORDPRESS_STEPS} added, 0 changed, 0 destroyed; 1 failed.**" \
+        in markdown.out
+    assert "| `app.wordpress` | 403 Authorization\\_RequestDenied: " in markdown.out
+    assert markdown.out.endswith("</details>\n")  # one comment, as posted: no trailing blank line
+    human = idamconf("apply", "-C", str(project), "--auto-approve", "--no-colour")
+    assert human.code == 1
+    errors = human.err.splitlines()
+    assert errors[0] == f"error: app.wordpress: {REASON}"
+    assert "skipped: app.wordpress.service_principal: an earlier step for its application failed" in errors
+    assert len(errors) == 1 + (WORDPRESS_STEPS - 1) + 2  # the failure, each skipped step, a blank line, the verdict
+    assert errors[-1] == ("Apply incomplete: 0 added, 0 changed, 0 destroyed; 1 failed. What was done stays done: "
+                          "fix the cause and run apply again.")
+    assert "Apply complete" not in human.out
+
+
+def test_the_json_report_counts_adoptions(project):
+    portal_made(project)
+    result = apply_as(project, "json")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["complete"] is True
+    assert report["summary"] == {"adopted": 1, "added": EXAMPLES_TO_ADD + 3, "changed": 1, "destroyed": 0,
+                                 "failed": 0}
+    assert {"address": "app.intranet", "action": "adopt"} in report["done"]

@@ -1,0 +1,57 @@
+"""The HTTP client's one origin, as the user reads a refusal: which origin was refused and which is the
+environment's Graph, each with its port made explicit (https://h and https://h:443 are one origin, and are followed
+alike); an IPv6 loopback shown in brackets; a malformed link refused as such. Nothing leaves the machine: the
+stand-in network of tests/graph/test_token_boundary.py answers."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from idamconf.graph.clouds import CLOUDS
+from idamconf.graph.origin import ForeignOrigin, refuse_foreign
+
+from .test_token_boundary import read_list, stand_ins  # noqa: F401 - stand_ins is a fixture
+
+GRAPH = CLOUDS[0]
+ELSEWHERE = ("refused to send a request to {found}: this environment's Graph is {graph}, and nothing else is ever "
+             "sent a request (an @odata.nextLink or a redirect pointed elsewhere)")
+
+
+def paged(next_link: str):
+    def answer(request: httpx.Request) -> httpx.Response:
+        if "skiptoken" in str(request.url):
+            return httpx.Response(200, json={"value": [{"id": "2"}]})
+        return httpx.Response(200, json={"value": [{"id": "1"}], "@odata.nextLink": next_link})
+
+    return answer
+
+
+@pytest.mark.parametrize("foreign, found", [("https://evil.example/v1.0/applications?$skiptoken=2",
+                                             "https://evil.example:443"),
+                                            ("http://graph.microsoft.com/v1.0/applications?$skiptoken=2",
+                                             "http://graph.microsoft.com:80")])
+def test_a_refused_link_names_both_origins_with_their_ports(stand_ins, foreign, found):  # noqa: F811
+    make, _, _ = stand_ins
+    make(paged(foreign))
+    with pytest.raises(ForeignOrigin) as refused:
+        read_list(GRAPH)
+    assert str(refused.value) == ELSEWHERE.format(found=found, graph="https://graph.microsoft.com:443")
+
+
+def test_the_default_port_written_out_is_the_same_origin(stand_ins):  # noqa: F811
+    make, _, _ = stand_ins
+    network = make(paged("https://graph.microsoft.com:443/v1.0/applications?$skiptoken=2"))
+    assert read_list(GRAPH) == [{"id": "1"}, {"id": "2"}]
+    assert len(network.sent) == 2
+
+
+def test_an_ipv6_loopback_is_shown_in_brackets_and_a_malformed_link_refused_as_such():
+    origin = ("http", "::1", 8931)
+    with pytest.raises(ForeignOrigin) as refused:
+        refuse_foreign("http://127.0.0.1:8931/v1.0/applications", origin)
+    assert str(refused.value) == ELSEWHERE.format(found="http://127.0.0.1:8931", graph="http://[::1]:8931")
+    with pytest.raises(ForeignOrigin) as malformed:
+        refuse_foreign("http://[::1/v1.0", origin)
+    assert str(malformed.value) == "refused to send a request to a malformed URL: this environment's Graph is " \
+                                   "http://[::1]:8931"

@@ -1,0 +1,120 @@
+"""What GraphClient puts on the wire, as Graph receives it: every request at the environment's Graph URL even when
+graphUrl ends in `/`, JSON bodies declared as JSON, a failure to connect told apart from an answer lost (a create
+that never reached Graph is simply sent again), a read never waited on for replication. A transport between the
+client and the embedded emulator records each request; pauses are recorded, not slept."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from idamconf.emulator import embedded
+from idamconf.graph import connect as connect_module
+from idamconf.graph.connect import Target, connect
+
+from .wire import Rule, Scripted, graph_error, run
+
+BLOG = "applications(uniqueName='blog')"
+
+
+class Recording(httpx.AsyncBaseTransport):
+    """Records (method, URL, Content-Type) of every request; `refuse` the next n connections (httpx.ConnectError,
+    as when nothing listens: the request never reached Graph)."""
+
+    def __init__(self, inner):
+        self.inner, self.sent, self.refuse = inner, [], 0
+        self.in_flight = self.most_in_flight = 0
+
+    async def handle_async_request(self, request):
+        self.sent.append((request.method, str(request.url), request.headers.get("content-type")))
+        if self.refuse:
+            self.refuse -= 1
+            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            for _ in range(20):  # on the network a while: whatever else may be sent meanwhile is
+                await asyncio.sleep(0)
+            return await self.inner.handle_async_request(request)
+        finally:
+            self.in_flight -= 1
+
+    async def aclose(self):
+        await self.inner.aclose()
+
+
+@pytest.fixture
+def recording(monkeypatch) -> list[Recording]:
+    real = connect_module._http_client
+    made = []
+
+    def wired(target):
+        client = real(target)
+        client._transport = Recording(client._transport)
+        made.append(client._transport)
+        return client
+
+    monkeypatch.setattr(connect_module, "_http_client", wired)
+    return made
+
+
+def test_a_graph_url_ending_in_a_slash_sends_every_request_to_the_same_urls(tmp_path, monkeypatch, pauses,
+                                                                          recording):
+    real_open = embedded.open_app
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, _=None, tenant=None: real_open(
+        state, seed, Scripted(), tenant))
+
+    async def go():
+        async with connect(Target("local", "http://emulator.localhost/v1.0/", emulator_state=tmp_path / "t.db")) as client:
+            made = await client.call("PATCH", BLOG, {"displayName": "Blog"}, {"Prefer": "create-if-missing"})
+            return made, await client.get_all("applications")
+
+    made, listed = asyncio.run(go())
+    assert made.status == 201 and [app["displayName"] for app in listed] == ["Blog"]
+    assert [url for _, url, _ in recording[0].sent] == ["http://emulator.localhost/v1.0/$batch",
+                                                        "http://emulator.localhost/v1.0/applications"]
+
+
+def test_a_json_body_is_sent_as_json(tmp_path, monkeypatch, pauses, recording):
+    faults = Scripted()
+    run(tmp_path, monkeypatch, faults, lambda client: client.call("PATCH", BLOG, {"displayName": "Blog"},
+                                                                  {"Prefer": "create-if-missing"}))
+    assert recording[0].sent == [("POST", "http://emulator.localhost/v1.0/$batch", "application/json")]
+
+
+def test_a_create_that_never_reached_graph_is_sent_again_without_a_look_up(tmp_path, monkeypatch, pauses, recording):
+    """Connection refused: Graph never saw the request, so sending it again cannot make a second object -- unlike an
+    answer lost after it was sent (tests/safety/test_lost_requests.py), which needs a look-up first."""
+    faults = Scripted()
+
+    async def scenario(client):
+        recording[0].refuse = 1
+        created = await client.call("POST", "applications", {"displayName": "Blog"}, direct=True)
+        return created, await client.get_all("applications")
+
+    created, listed = run(tmp_path, monkeypatch, faults, scenario)
+    assert created.status == 201 and len(listed) == 1
+    assert faults.count("POST", "applications") == 1  # the refused one never arrived
+    assert pauses == [0.5]
+
+
+def test_a_read_of_something_missing_is_answered_at_once(tmp_path, monkeypatch, pauses):
+    """Replication lag is waited out only for writes: a read that finds nothing says so at once."""
+    faults = Scripted([Rule(lambda request: request.method == "GET", graph_error(404, "Request_ResourceNotFound"),
+                            times=5)])
+    response = run(tmp_path, monkeypatch, faults, lambda client: client.call("GET", BLOG))
+    assert response.status == 404 and pauses == []
+    assert faults.count("GET", BLOG) == 1
+
+
+def test_a_hundred_calls_at_once_keep_four_requests_in_flight_at_most(tmp_path, monkeypatch, pauses, recording):
+    """Five $batches of twenty, four of them on the wire at a time (docs/architecture.md)."""
+    async def scenario(client):
+        return await asyncio.gather(*(client.call("GET", f"applications?$top={n + 1}") for n in range(100)))
+
+    answers = run(tmp_path, monkeypatch, Scripted(), scenario)
+    assert [answer.status for answer in answers] == [200] * 100
+    assert [url for _, url, _ in recording[0].sent] == ["http://emulator.localhost/v1.0/$batch"] * 5
+    assert recording[0].most_in_flight == 4
