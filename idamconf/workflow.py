@@ -165,7 +165,7 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     apps_by_sp = _applications_by_service_principal(current)
     current |= live_relationships(configuration, apps_by_sp, relations, resolving.result(), related)
     desired |= related
-    live_gov = await read_governance(client, catalogs, set(apps_by_sp), marker, lists, set(declared(governance)))
+    live_gov = await read_governance(client, catalogs, set(apps_by_sp), marker, lists, {name for name, _ in declared(governance)})
     current |= live_governance(apps_by_sp, live_gov.catalogs, live_gov.resources, live_gov.packages,
                                live_gov.policies, governance, live_gov.others, naming.result())
     problems = await _foreign_package_names(client, configuration, governance, current, live_gov)
@@ -302,26 +302,29 @@ async def _foreign_package_names(client, configuration, governance: dict, curren
         return package_name.casefold(), catalog_name.casefold()
 
     names = {named(r.attributes["displayName"], r.attributes["catalog"]) for r in wanted}
-    candidates = [p for p in live_gov.others
-                  if named(p["displayName"], (p.get("catalog") or {}).get("displayName") or "") in names]
+    recognised = {r.ids.get("packageId") for r in current.values() if r.kind == "access_package"}
+    candidates = [p for p in live_gov.others + live_gov.packages if p["id"] not in recognised  # (one of a declared
+                  and named(p["displayName"], (p.get("catalog") or {}).get("displayName") or "") in names]  # name)
     foreign = await foreign_packages(client, candidates) if candidates else set()
     taken = {named(p["displayName"], p["catalog"]["displayName"]) for p in candidates if p["id"] in foreign}
     problems = []
     for resource in wanted:
         if named(resource.attributes["displayName"], resource.attributes["catalog"]) in taken:
-            role = _role_of(configuration, resource)
-            location = role.access_package.location
+            location = _package_of(configuration, resource).location
             problems.append(Diagnostic(
                 f"access package '{resource.attributes['displayName']}' already exists in catalog "
                 f"'{resource.attributes['catalog']}' and is not managed by project '{configuration.project}'",
-                "give this role's package another name (accessPackage.name); idamconf never takes over another "
-                "team's package", location.file, location.line, location.column))
+                "give this package another name (accessPackage.name, or accessPackages[].name); idamconf never "
+                "takes over another team's package", location.file, location.line, location.column))
     return problems
 
 
-def _role_of(configuration, resource: Resource):
+def _package_of(configuration, resource: Resource):
+    """The package of the configuration a package resource was made from: on its role, or one of its own."""
     app = next(a for a in configuration.applications if a.key == resource.application)
-    return next(r for r in app.app_roles if r.id == resource.ids["roleId"])
+    if "package" in resource.ids:
+        return next(p for p in app.access_packages if p.name == resource.attributes["displayName"])
+    return next(r for r in app.app_roles if r.id == resource.ids["roleId"]).access_package
 
 
 def people(applications) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic
 from . import policy
 from .model import AccessPackage, Application, Configuration, Grant, Location
+from .yamlfile import render_path
 
 
 def packages_of(raw: dict, location: Location, default_duration) -> tuple[AccessPackage, ...]:
@@ -95,7 +96,8 @@ def check_across(configuration: Configuration) -> list[Diagnostic]:
                 problem = _other_application(configuration, app, grant, by_name.get(grant.application))
                 if problem:
                     where = package.at(grant.path + (problem[0],))
-                    problems.append(Diagnostic(problem[1], problem[2], where.file, where.line, where.column))
+                    problems.append(Diagnostic(problem[1], problem[2], where.file, where.line, where.column,
+                                               render_path(where.path)))
     return problems + _assigned_to_people(configuration.applications)
 
 
@@ -110,7 +112,7 @@ def _assigned_to_people(applications) -> list[Diagnostic]:
             problems.append(Diagnostic(f"people get role '{assignment.role}' through an access package "
                                        "(accessPackages: grants it), which grants and removes it", "assign groups "
                                        "here, or request the role through the access package", where.file,
-                                       where.line, where.column))
+                                       where.line, where.column, render_path(where.path)))
     return problems
 
 

@@ -138,17 +138,21 @@ def live_package(found: dict, package: dict, place: tuple, catalog: str, policie
     live_policies(add, f"{base}.policy", policies, named, key, desired, application)
 
 
-def live_group_resources(found: dict, resources: dict, catalog_names: dict, used: dict, foreign: set,
+def live_group_resources(found: dict, resources: dict, catalog_names: dict, used: set, foreign: set,
                          group_names: dict, desired: dict | None) -> None:
-    """The catalogs' group resources the project's packages grant (`used`: (catalog id, group id) -> True) or want,
-    unless another team's package uses them too (`foreign`: such (catalog id, group id))."""
+    """The catalogs' group resources the project wants, or that its packages grant (`used`: (catalog id, group id))
+    and no other team's package does (`foreign`: such pairs) -- or that no package uses, of a group the project's
+    packages grant somewhere (what an apply cut short between a package's removal and its group's leaves)."""
     wanted = {key for key in (desired or {}) if key[2] == "group_resource"}
+    granted = {resource.ids["groupId"] for resource in (desired or {}).values() if resource.kind == "group_resource"}
     for catalog_id, items in resources.items():
         catalog = catalog_names[catalog_id]
         for item in items:
             group_id = str(item.get("originId") or "").lower()
             key = ("", KIND_ORDER["catalog_resource"], "group_resource", f"{catalog}|{group_id}")
-            if key not in wanted and ((catalog_id, group_id) not in used or (catalog_id, group_id) in foreign):
+            pair = (catalog_id, group_id)
+            ours = pair in used and pair not in foreign or group_id in granted and pair not in used | foreign
+            if key not in wanted and not ours:
                 continue
             name = group_names.get(group_id, group_id)
             add_live(found, key, "group_resource", f"catalog[{catalog}].group[{name}]", "",
@@ -174,7 +178,7 @@ class OwnPackages:
             return False
         place = self.declared.get((package["displayName"].casefold(), catalog.casefold()))
         if place is None:
-            owner = undeclared(package, self.apps_by_sp)
+            owner = undeclared(package, self.apps_by_sp) or self._moved(package, policies)
             if owner is None:
                 return False
             key = identity(package["displayName"], catalog)
@@ -189,6 +193,17 @@ class OwnPackages:
         named = named_policies.get((application, place[1]))
         live_package(found, package, place, catalog, policies, self.desired, named, self)
         return True
+
+    def _moved(self, package: dict, policies: list) -> str | None:
+        """The application declaring a package of this name in another catalog, when this one is what it left behind
+        (a package's catalog cannot change: a move is a new package and the old one's removal): it grants nothing but
+        the project's roles and groups, and is not an empty package with a policy."""
+        name = package["displayName"].casefold()
+        owner = next((place[0] for (declared, _), place in self.declared.items() if declared == name), None)
+        if owner is None or not self.is_own(package) or not package.get("resourceRoleScopes") and \
+                policies:
+            return None
+        return owner
 
     def is_own(self, package: dict) -> bool:
         """Whether a package of a declared name grants nothing but groups' membership and roles of the project (of
