@@ -119,8 +119,10 @@ def _orphans(tenant: Tenant, found: list[str]) -> None:
               for key, sp in tenant.own_service_principals().items() if sp.get("appId") not in app_ids]
     in_catalog = tenant.sources("catalogResources")
     for key, resource in tenant.kind("accessPackageResources").items():
-        if resource.get("originId") not in service_principals:
-            found.append(f"catalog resource {key}: its service principal {resource.get('originId')} is gone")
+        group = resource.get("originSystem") == "AadGroup"  # a group a package grants membership of
+        if resource.get("originId") not in (tenant.kind("groups") if group else service_principals):
+            what = "group" if group else "service principal"
+            found.append(f"catalog resource {key}: its {what} {resource.get('originId')} is gone")
         if not any(c in tenant.kind("catalogs") for c in in_catalog.get(key, [])):
             found.append(f"catalog resource {key} is in no catalog")
     _package_orphans(tenant, found)

@@ -12,7 +12,8 @@ import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import apply_access, apply_assignments, apply_credentials, apply_exposed, apply_logo, apply_permissions
+from . import apply_access, apply_assignments, apply_credentials, apply_exposed, apply_logo, apply_packages, \
+    apply_permissions
 from .apply_access import StepFailed
 from .apply_recovery import not_replicated, owned_by, write_checked
 from .graph.client import GraphClient, GraphUnavailable, Response, not_yet_visible, query
@@ -52,14 +53,18 @@ async def apply_plan(client: GraphClient, plan: Plan, report=lambda change, verb
     outcome = Outcome()
     catalogs = await apply_access.ensure_catalogs(client, plan, outcome, report)
     by_app: dict[str, list[Change]] = {}
+    own = _ApplicationChain(client, "", [c for c in plan.changes if apply_packages.owns(c)], outcome, report,
+                            catalogs)  # packages of their own: before and after every chain (apply_packages.py)
     for change in plan.changes:  # unchanged roles too: Graph takes appRoles as a whole collection
-        if change.kind != "catalog" and not (change.kind == "application" and change.action is Action.DELETE):
+        if change.kind != "catalog" and not (change.kind == "application" and change.action is Action.DELETE) \
+                and not apply_packages.owns(change):
             by_app.setdefault(change.application, []).append(change)
     chains = {name: _ApplicationChain(client, name, changes, outcome, report, catalogs, root)
               for name, changes in by_app.items() if any(change.action is not Action.NOOP for change in changes)}
     # Releases before claims, so that one apply completes when a package name, an identifier URI or an application
     # name moves: first every access-package teardown, then the applications that leave, then the applications that
-    # give up identifier URIs, then the rest.
+    # give up identifier URIs, then the rest. Packages of their own go first: they may use any application's roles.
+    await apply_packages.teardown(own)
     await asyncio.gather(*(chain.release() for chain in chains.values()))
     for change in plan.deletions:
         if change.kind != "application":
@@ -73,7 +78,9 @@ async def apply_plan(client: GraphClient, plan: Plan, report=lambda change, verb
     for wave in (releasing, chains.keys() - releasing):
         await asyncio.gather(*(chains[name].run() for name in wave))
     await apply_exposed.late_clients(chains)  # clients created by this apply, pre-authorised once they exist
-    await apply_permissions.grant(chains, _known_ids(plan))  # consents name two chains' objects: after them all
+    known = _known_ids(plan)
+    await apply_permissions.grant(chains, known)  # consents name two chains' objects: after them all
+    await apply_packages.build(own, chains, known)  # likewise a package granting several applications' roles
     return outcome
 
 

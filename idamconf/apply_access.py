@@ -83,7 +83,7 @@ async def teardown(chain) -> None:
         chain.finish([change], "destroyed")
     for change in (c for c in gone if c.kind == "catalog_resource"):
         catalog_id, sp = change.ids["catalogId"], change.ids["servicePrincipalId"]
-        await write_checked(chain, "POST", f"{GOV}/resourceRequests", _resource_request("adminRemove", catalog_id, sp),
+        await write_checked(chain, "POST", f"{GOV}/resourceRequests", resource_request("adminRemove", catalog_id, sp),
                             repeatable=True, done=in_catalog(chain, catalog_id, sp, wanted=False))
         chain.finish([change], "destroyed")
 
@@ -154,7 +154,7 @@ class _Builder:
         if await self.resource(catalog_id) is None:
             sp = await self.service_principal()
             await write_checked(self.chain, "POST", f"{GOV}/resourceRequests",
-                                _resource_request("adminAdd", catalog_id, sp), repeatable=True,
+                                resource_request("adminAdd", catalog_id, sp), repeatable=True,
                                 done=in_catalog(self.chain, catalog_id, sp),
                                 ready=(visible(self.chain, f"servicePrincipals/{sp}"),
                                        visible(self.chain, f"{GOV}/catalogs/{catalog_id}")))
@@ -254,6 +254,8 @@ def _missing(response) -> bool:
     return response.status == 404
 
 
-def _resource_request(kind: str, catalog_id: str, service_principal_id: str) -> dict:
-    return {"requestType": kind, "resource": {"originId": service_principal_id, "originSystem": SYSTEM},
+def resource_request(kind: str, catalog_id: str, origin_id: str, system: str = SYSTEM) -> dict:
+    """A resource request adding (`adminAdd`) or removing (`adminRemove`) an application's service principal (or,
+    with `system` AadGroup, a group) in a catalog."""
+    return {"requestType": kind, "resource": {"originId": origin_id, "originSystem": system},
             "catalog": {"id": catalog_id}}

@@ -28,6 +28,7 @@ from .plan.exposed import resolve_clients
 from .plan.logo import unmanaged_dropped
 from .plan.catalogs import catalog_attributes, desired_catalog
 from .plan.governance import catalog_description, desired_governance, live_governance, policy_keeper
+from .plan.packages import declared
 from .plan.policy import subject_names
 from .config.policy import GUID
 from .plan.model import Resource
@@ -139,7 +140,8 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     resolving = asyncio.ensure_future(resolve_users(client, named + people(base_wanted)))
     grouping = asyncio.ensure_future(find_groups(client, *_groups_named(wanted + base_wanted)))
     naming = asyncio.ensure_future(_names(wanted + base_wanted, resolving, grouping))
-    making = asyncio.ensure_future(_desired_meanwhile(configuration, environment, resolving, grouping, naming))
+    making = asyncio.ensure_future(_desired_meanwhile(configuration, environment, resolving, grouping, naming,
+                                                      everywhere))
     (unmanaged, current, adopting, required, app_ids), lists, (desired, governance, problems, unknown), relations, \
         groups = await asyncio.gather(
             _live_directory(client, configuration, wanted, named, only, service_principals, resolving, making),
@@ -163,9 +165,9 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     apps_by_sp = _applications_by_service_principal(current)
     current |= live_relationships(configuration, apps_by_sp, relations, resolving.result(), related)
     desired |= related
-    live_gov = await read_governance(client, catalogs, set(apps_by_sp), marker, lists)
+    live_gov = await read_governance(client, catalogs, set(apps_by_sp), marker, lists, {name for name, _ in declared(governance)})
     current |= live_governance(apps_by_sp, live_gov.catalogs, live_gov.resources, live_gov.packages,
-                               live_gov.policies, governance)
+                               live_gov.policies, governance, live_gov.others, naming.result())
     problems = await _foreign_package_names(client, configuration, governance, current, live_gov)
     if problems:
         raise DiagnosticError(problems)
@@ -199,8 +201,7 @@ async def _base_desired(base: Base, wanted: list, environment: str, users, group
 def _catalog_names(configuration: Configuration, wanted: list, environment: str) -> set[str]:
     """The catalogs the configuration puts packages in: known before anything is read, so that their resources
     are read side by side with the directory."""
-    return {configuration.catalog_for(environment, role.access_package) for app in wanted for role in app.app_roles
-            if role.access_package is not None}
+    return {configuration.catalog_for(environment, package) for app in wanted for package in app.packages}
 
 
 async def _live_directory(client, configuration: Configuration, wanted: list, named: list[str],
@@ -256,7 +257,8 @@ def _groups_named(applications: list) -> tuple[list[str], list[str]]:
 DESIRED_SLICE = 100  # applications made into resources between two looks at what Graph has answered
 
 
-async def _desired_meanwhile(configuration: Configuration, environment: str, users, groups, names):
+async def _desired_meanwhile(configuration: Configuration, environment: str, users, groups, names,
+                             everywhere: dict | None = None):
     """The configuration's resources and its access packages' (apart), the owners not in the directory, and the
     other people not in it.
 
@@ -267,10 +269,12 @@ async def _desired_meanwhile(configuration: Configuration, environment: str, use
     groups, names = await groups, await names
     desired, governance, problems, unknown = {}, {}, [], []
     applications = configuration.applications
+    planned = {app.key for app in applications}  # packages of their own may grant roles of others (everywhere)
+    everywhere = everywhere or {app.name: app for app in applications}
     for start in range(0, len(applications), DESIRED_SLICE):
         part = replace(configuration, applications=applications[start:start + DESIRED_SLICE])
         resources, found = desired_resources(part, environment, users)
-        packages, people_unknown = desired_governance(part, environment, users, groups, names)
+        packages, people_unknown = desired_governance(part, environment, users, groups, names, everywhere, planned)
         desired |= resources
         governance |= packages
         problems += found
@@ -298,26 +302,29 @@ async def _foreign_package_names(client, configuration, governance: dict, curren
         return package_name.casefold(), catalog_name.casefold()
 
     names = {named(r.attributes["displayName"], r.attributes["catalog"]) for r in wanted}
-    candidates = [p for p in live_gov.others
-                  if named(p["displayName"], (p.get("catalog") or {}).get("displayName") or "") in names]
+    recognised = {r.ids.get("packageId") for r in current.values() if r.kind == "access_package"}
+    candidates = [p for p in live_gov.others + live_gov.packages if p["id"] not in recognised  # (one of a declared
+                  and named(p["displayName"], (p.get("catalog") or {}).get("displayName") or "") in names]  # name)
     foreign = await foreign_packages(client, candidates) if candidates else set()
     taken = {named(p["displayName"], p["catalog"]["displayName"]) for p in candidates if p["id"] in foreign}
     problems = []
     for resource in wanted:
         if named(resource.attributes["displayName"], resource.attributes["catalog"]) in taken:
-            role = _role_of(configuration, resource)
-            location = role.access_package.location
+            location = _package_of(configuration, resource).location
             problems.append(Diagnostic(
                 f"access package '{resource.attributes['displayName']}' already exists in catalog "
                 f"'{resource.attributes['catalog']}' and is not managed by project '{configuration.project}'",
-                "give this role's package another name (accessPackage.name); idamconf never takes over another "
-                "team's package", location.file, location.line, location.column))
+                "give this package another name (accessPackage.name, or accessPackages[].name); idamconf never "
+                "takes over another team's package", location.file, location.line, location.column))
     return problems
 
 
-def _role_of(configuration, resource: Resource):
+def _package_of(configuration, resource: Resource):
+    """The package of the configuration a package resource was made from: on its role, or one of its own."""
     app = next(a for a in configuration.applications if a.key == resource.application)
-    return next(r for r in app.app_roles if r.id == resource.ids["roleId"])
+    if "package" in resource.ids:
+        return next(p for p in app.access_packages if p.name == resource.attributes["displayName"])
+    return next(r for r in app.app_roles if r.id == resource.ids["roleId"]).access_package
 
 
 def people(applications) -> list[str]:
@@ -328,8 +335,7 @@ def people(applications) -> list[str]:
 
 def package_subjects(applications) -> list[str]:
     """Everyone the applications' access packages name, as written (config/model.AccessPackage.subjects)."""
-    return [subject for app in applications for role in app.app_roles if role.access_package
-            for subject, _ in role.access_package.subjects()]
+    return [subject for app in applications for package in app.packages for subject, _ in package.subjects()]
 
 
 def _unique(problems: list[Diagnostic]) -> list[Diagnostic]:

@@ -32,6 +32,7 @@ def run(config_dir: Path, env: str | None, app_ids: list[str], starting: str | N
 
 async def _export(configuration, env, selection, directory: Path, force: bool, timeout) -> int:
     from ..export.document import document
+    from ..export.own_packages import role_values
     from ..export.read import read_applications, read_tenant
     from ..graph.connect import connect
     from ..workflow import target_for
@@ -47,6 +48,7 @@ async def _export(configuration, env, selection, directory: Path, force: bool, t
     names = {app.name for app in configuration.applications}
     chosen = [(app, _name(app, names)) for app in apps]
     tenant.names = {app["appId"]: name for app, name in chosen}  # an API of this configuration, by its name
+    tenant.roles = role_values(apps, tenant)  # what packages of their own grant, by application and value
     written = [document(app, name, target.environment, tenant) for app, name in chosen]
     return _write(written, directory, target.environment, force, configuration)
 

@@ -98,6 +98,9 @@ def package_checks(app: Application):
         if role.access_package is not None:
             for policy in role.access_package.policies:
                 yield from _checks(policy, ("appRoles", index, "accessPackage") + policy.path)
+    for index, package in enumerate(app.access_packages):
+        for policy in package.policies:
+            yield from _checks(policy, ("accessPackages", index) + policy.path)
 
 
 def _checks(policy, base: tuple):

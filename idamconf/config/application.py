@@ -26,6 +26,7 @@ from .access import default_duration, package_name
 from .assignments import assignments_of
 from .exposed import pre_authorized_of, scopes_of
 from .overrides import overridden
+from .packages import packages_of
 from .permissions import api_permissions
 from . import policy
 from ..credentials.certificates import certificates_of
@@ -198,6 +199,7 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
         service_principal_owners=_service_principal_owners(raw),
         federated_credentials=federated_of(raw, Location(file, (), positions)),
         certificates=certificates_of(raw, Location(file, (), positions)),
+        access_packages=packages_of(raw, Location(file, (), positions), default_duration),
     )
 
 

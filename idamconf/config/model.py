@@ -172,8 +172,22 @@ class AccessPolicy:
 
 
 @dataclass(frozen=True)
+class Grant:
+    """One thing a package of its own (`accessPackages:`) grants: an app role of an application of the project
+    (`application`: its name, None for the file's own; `role`: its value, or display name for a role without one),
+    or membership of a group (`group`: "group:<display name or object id>", as policies name groups). `path`: where
+    it is written under the package."""
+
+    role: str | None = None
+    application: str | None = None
+    group: str | None = None
+    path: tuple = ()
+
+
+@dataclass(frozen=True)
 class AccessPackage:
-    """How people get one app role: the package, and its policies (one, unless the file writes `policies:`)."""
+    """How people get access: the package, and its policies (one, unless the file writes `policies:`). On a role
+    (`appRoles[].accessPackage`) it grants that role; on its own (`accessPackages:`) it grants its `grants`."""
 
     name: str
     description: str
@@ -181,6 +195,8 @@ class AccessPackage:
     policies: tuple[AccessPolicy, ...]
     hidden: bool = False  # requestors find it only by its link, not in My Access
     location: Location | None = field(default=None, compare=False)
+    grants: tuple[Grant, ...] = ()  # a package of its own: what it grants (none for a package on a role)
+    renamed_from: str | None = None  # a package of its own: the name it was created under
 
     @property
     def approvers(self) -> tuple[str, ...]:
@@ -193,8 +209,10 @@ class AccessPackage:
         return self.policies[0].review
 
     def subjects(self):
-        """(subject, path under the package) of everyone the package's policies name."""
-        return [named for policy in self.policies for named in policy.subjects()]
+        """(subject, path under the package) of everyone the package's policies name, and the groups it grants
+        (resolved, and refused when unknown or ambiguous, as approvers' groups are)."""
+        granted = [(grant.group, grant.path + ("group",)) for grant in self.grants if grant.group]
+        return [named for policy in self.policies for named in policy.subjects()] + granted
 
     def at(self, path: tuple) -> Location:
         location = self.location or Location("")
@@ -272,6 +290,13 @@ class Application:
     # credentials/: federated credentials (None: the file does not say, left alone) and pinned certificates
     federated_credentials: tuple | None = None
     certificates: tuple = ()
+    access_packages: tuple[AccessPackage, ...] = ()  # packages of their own (`accessPackages:`)
+
+    @property
+    def packages(self) -> tuple[AccessPackage, ...]:
+        """Every access package the file declares: on its roles, then its own."""
+        return tuple(role.access_package for role in self.app_roles if role.access_package is not None) + \
+            self.access_packages
 
     @property
     def key(self) -> str:

@@ -6,6 +6,7 @@ from ..diagnostics import Diagnostic
 from ..graph.clouds import graph_url_problem, is_loopback
 from ..graph.limits import DAYS_IN, review_period_days
 from . import assignments, exposed, logo, permissions, policy, tenant_rules
+from . import packages as own_packages
 from ..credentials import certificates, federated
 from .access import nearest_schedules, review_schedule, rule_findings
 from .model import APP_ID, TENANT_ID, Application, Configuration, Location
@@ -21,7 +22,7 @@ def check_application(configuration: Configuration, document: Document, app: App
     """One application file, on its own (`configuration` needs only the project's settings): its environments, its
     roles, its access packages, and the organisation's rules."""
     return _application(document, configuration, app) + _access_packages(document, app) + \
-        assignments.check(document, app) + tenant_rules.check(configuration, document, app) + \
+        own_packages.check(document, app) + assignments.check(document, app) + tenant_rules.check(configuration, document, app) + \
         rule_findings(configuration, document, app) + permissions.check_file(document, app) + \
         exposed.check(document, app) + logo.check(configuration, document, app) + \
         federated.check(document, app.federated_credentials) + \
@@ -45,9 +46,10 @@ def check_across(configuration: Configuration) -> list[Diagnostic]:
             problems += [_same_key(keys[app.key], app)]
         for environment in configuration.environments:  # each environment's values (config/overrides.py)
             variant = app.for_environment(environment)
-            for package in (role.access_package for role in variant.app_roles if role.access_package is not None):
+            for package in variant.packages:
                 problems += _package_across(configuration, environment, package, packages, catalogs)
     problems += _identifier_uris_across(configuration) + _app_ids_across(configuration)
+    problems += own_packages.check_across(configuration)
     return list(dict.fromkeys(problems + permissions.check_across(configuration) + exposed.check_across(configuration)))
 
 
@@ -113,7 +115,7 @@ def _package_across(configuration: Configuration, environment: str, package, pac
     if seen is not package.location and seen != package.location:
         return [_at(package.location, f"access package '{package.name}' in catalog '{catalog}' is also declared "
                     f"at {seen.file}:{seen.line} (names are compared case-insensitively, as Graph does)",
-                    "give each role its own access package name")]
+                    "give each access package its own name")]
     return []
 
 
@@ -136,6 +138,10 @@ def _access_packages(document: Document, app: Application) -> list[Diagnostic]:
                                                 "add User to allowedMemberTypes, or remove the accessPackage block"))
         for written in package.policies:
             problems += _review_frequency(document, path + written.path + ("accessReview",), written.review)
+    for index, package in enumerate(app.access_packages):
+        for written in package.policies:
+            problems += _review_frequency(document, ("accessPackages", index) + written.path + ("accessReview",),
+                                          written.review)
     return problems
 
 

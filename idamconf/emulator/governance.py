@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from .entities import new_id, now
 from .errors import GraphError, bad_request, not_found
-from .governance_entities import (ORIGIN_SYSTEM, RESOURCES, ROLE_SCOPES, access_package_defaults, catalog_defaults,
+from .governance_entities import (GROUP_SYSTEM, ORIGIN_SYSTEM, ORIGIN_SYSTEMS, RESOURCES, ROLE_SCOPES,
+                                  access_package_defaults, catalog_defaults,
                                   check_access_package, check_catalog, check_policy, resource_defaults,
                                   resource_roles, root_scope)
 from .governance_expand import (PACKAGE_EXPANSIONS, POLICY_EXPANSIONS, RESOURCE_EXPANSIONS, expand_packages,
@@ -93,26 +94,29 @@ def create_resource_request(store: Store, request: Request) -> Reply:
 def _origin(value, name: str) -> dict:
     if not isinstance(value, dict):
         raise bad_request(f"Property '{name}' is required.")
-    if value.get("originSystem", ORIGIN_SYSTEM) != ORIGIN_SYSTEM:
+    if value.get("originSystem", ORIGIN_SYSTEM) not in ORIGIN_SYSTEMS:
         raise bad_request(f"Invalid value for '{name}.originSystem': '{value.get('originSystem')}'. The emulator "
-                          f"serves applications only ('{ORIGIN_SYSTEM}').")
+                          f"serves applications ('{ORIGIN_SYSTEM}') and groups ('{GROUP_SYSTEM}').")
     return value
 
 
 def _onboard(store: Store, catalog: dict, origin: dict) -> None:
-    service_principal = store.get("servicePrincipals", str(origin.get("originId")))
-    if service_principal is None:
-        raise bad_request(f"The service principal '{origin.get('originId')}' (resource.originId) does not exist.")
-    if _catalog_resource(store, catalog["id"], {"originId": service_principal["id"]}, primary=True):
-        raise bad_request(f"The resource '{service_principal['id']}' is already in the catalog.",
-                          code=ALREADY_ONBOARDED)
+    """An application's service principal (AadApplication) or a group (AadGroup) added to the catalog."""
+    system = origin.get("originSystem", ORIGIN_SYSTEM)
+    kind = "groups" if system == GROUP_SYSTEM else "servicePrincipals"
+    found = store.get(kind, str(origin.get("originId")).lower())
+    if found is None:
+        what = "group" if kind == "groups" else "service principal"
+        raise bad_request(f"The {what} '{origin.get('originId')}' (resource.originId) does not exist.")
+    if _catalog_resource(store, catalog["id"], {"originId": found["id"]}, primary=True):
+        raise bad_request(f"The resource '{found['id']}' is already in the catalog.", code=ALREADY_ONBOARDED)
     resource = resource_defaults()
-    resource.update(id=new_id(), displayName=service_principal["displayName"],
-                    description=service_principal.get("description") or service_principal.get("appDescription"),
-                    originId=service_principal["id"], createdDateTime=now(), modifiedDateTime=now())
+    resource.update(id=new_id(), displayName=found["displayName"],
+                    description=found.get("description") or found.get("appDescription"), originId=found["id"],
+                    originSystem=system, createdDateTime=now(), modifiedDateTime=now())
     store.put(RESOURCES, resource)
     store.link("catalogResources", catalog["id"], resource["id"])
-    store.link("originResources", service_principal["id"], resource["id"])
+    store.link("originResources", found["id"], resource["id"])
 
 
 def _offboard(store: Store, catalog: dict, origin: dict) -> None:
@@ -192,12 +196,15 @@ def add_role_scope(store: Store, request: Request, key: Key) -> Reply:
     resource = _catalog_resource(store, _catalog_id(store, package), role.get("resource"))
     if resource is None:
         raise bad_request("role.resource must name (by id or originId) a resource in the access package's catalog.")
+    for part, written in (("role", role), ("scope", scope)):
+        if written.get("originSystem", resource["originSystem"]) != resource["originSystem"]:
+            raise bad_request(f"{part}.originSystem must be the resource's, '{resource['originSystem']}'.")
     role_doc = _resource_role(store, resource, role)
     scope_doc = root_scope(resource)
     if scope.get("id", scope_doc["id"]) != scope_doc["id"] or scope.get("isRootScope", True) is not True or \
             str(scope.get("originId", resource["originId"])).lower() != resource["originId"]:
-        raise bad_request("scope must be the root scope of the resource: originId = the service principal's id, "
-                          "isRootScope = true.")
+        raise bad_request("scope must be the root scope of the resource: originId = the service principal's (or "
+                          "group's) id, isRootScope = true.")
     role_scope = {"id": f"{role_doc['id']}_{scope_doc['id']}", "createdDateTime": now()}
     storage_key = f"{package['id']}/{role_scope['id']}"
     if store.get(ROLE_SCOPES, storage_key, primary=True):
@@ -211,7 +218,9 @@ def add_role_scope(store: Store, request: Request, key: Key) -> Reply:
 
 def _resource_role(store: Store, resource: dict, role: dict) -> dict:
     wanted = str(role.get("originId") or "").lower()
-    for candidate in resource_roles(resource, store.get("servicePrincipals", resource["originId"])):
+    service_principal = store.get("servicePrincipals", resource["originId"]) \
+        if resource["originSystem"] == ORIGIN_SYSTEM else None
+    for candidate in resource_roles(resource, service_principal):
         if candidate["originId"].lower() == wanted or candidate["id"] == role.get("id"):
             return candidate
     raise bad_request(f"The role '{role.get('originId') or role.get('id')}' is not a role of the resource "

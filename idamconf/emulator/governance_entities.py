@@ -19,6 +19,9 @@ from .entities import GUID, EntitySet
 from .errors import bad_request
 
 ORIGIN_SYSTEM = "AadApplication"
+GROUP_SYSTEM = "AadGroup"  # a group in a catalog: its roles are Member and Owner, originId <role>_<group id>
+ORIGIN_SYSTEMS = (ORIGIN_SYSTEM, GROUP_SYSTEM)
+GROUP_ROLES = ("Member", "Owner")
 CATALOG_STATES = {"published", "unpublished"}
 
 
@@ -75,8 +78,17 @@ def name_based_id(namespace: str, name: str) -> str:
 
 
 def resource_roles(resource: dict, service_principal: dict | None) -> list[dict]:
-    """One accessPackageResourceRole per app role the service principal has now."""
+    """One accessPackageResourceRole per app role the service principal has now; a group's Member and Owner."""
+    if resource.get("originSystem") == GROUP_SYSTEM:
+        return group_roles(resource)
     return [resource_role(resource, app_role) for app_role in (service_principal or {}).get("appRoles", [])]
+
+
+def group_roles(resource: dict) -> list[dict]:
+    """A group resource's roles, as Graph gives them: `Member_<group id>` and `Owner_<group id>`."""
+    return [{"id": role_id(resource["id"], f"{name}_{resource['originId']}"), "displayName": name,
+             "description": None, "originId": f"{name}_{resource['originId']}", "originSystem": GROUP_SYSTEM}
+            for name in GROUP_ROLES]
 
 
 def resource_role(resource: dict, app_role: dict) -> dict:
@@ -103,7 +115,8 @@ def json_string(text: str) -> str:
 
 def root_scope(resource: dict) -> dict:
     return {"id": name_based_id(resource["id"], "root"), "displayName": "Root",
-            "description": "Root Scope", "originId": resource["originId"], "originSystem": ORIGIN_SYSTEM,
+            "description": "Root Scope", "originId": resource["originId"],
+            "originSystem": resource.get("originSystem") or ORIGIN_SYSTEM,
             "isRootScope": True}
 
 

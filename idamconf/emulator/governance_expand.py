@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import json
 
-from .governance_entities import (RESOURCES, ROLE_SCOPES, AppRoleJson, json_string, resource_role_json,
-                                  root_scope)
+from .governance_entities import (GROUP_SYSTEM, RESOURCES, ROLE_SCOPES, AppRoleJson, group_roles, json_string,
+                                  resource_role_json, root_scope)
 from .store import Store
 
 Expansions = dict[str, str]  # navigation property -> its value as JSON text
@@ -78,7 +78,10 @@ def _role_scope_details(store: Store, keys: list[str], expand: dict) -> dict[str
 
 
 def _role(resource: dict, app_roles: list[AppRoleJson], app_role_id: str) -> str:
-    """The resource role of the app role a role scope names; named by its id alone once the app role is gone."""
+    """The resource role of the app role a role scope names; named by its id alone once the app role is gone. (A
+    group's role: Member or Owner.)"""
+    if resource.get("originSystem") == GROUP_SYSTEM:
+        return next(encoded(role) for role in group_roles(resource) if role["originId"] == app_role_id)
     wanted = app_role_id.lower()
     app_role = next((candidate for candidate in app_roles if json_string(candidate[0]).lower() == wanted),
                     (encoded(app_role_id), NULL, NULL))
@@ -99,7 +102,9 @@ def expand_resources(store: Store, ids: list[str], expand: dict) -> list[Expansi
     found: list[Expansions] = []
     for resource in (resources[object_id] for object_id in ids):
         expansions: Expansions = {}
-        if "roles" in expand:
+        if "roles" in expand and resource.get("originSystem") == GROUP_SYSTEM:
+            expansions["roles"] = "[" + ",".join(encoded(role) for role in group_roles(resource)) + "]"
+        elif "roles" in expand:
             roles = app_roles.get(resource["originId"], ())
             expansions["roles"] = "[" + ",".join(resource_role_json(resource["id"], role) for role in roles) + "]"
         if "scopes" in expand:

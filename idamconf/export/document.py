@@ -16,6 +16,7 @@ from ..config.model import APP_ID, TENANT_ID
 from ..graph.uri_rules import PERSONAL
 from ..surface.attributes import HIDE_APP, INTEGRATED_APP, SP_PREFIX, rows
 from ..surface.values import at, put
+from .own_packages import is_own, own_packages
 from .packages import package_block
 from .permissions import api_permissions
 from .relations import assignments, principal_owners
@@ -23,7 +24,7 @@ from .relations import assignments, principal_owners
 ORDER = ("name", "appId", "displayName", "description", "notes", "serviceManagementReference", "owners",
          "signInAudience", "web", "spa", "publicClient", "api", "identifierUris", "tags", "environments", "info",
          "isFallbackPublicClient", "groupMembershipClaims", "optionalClaims", "servicePrincipal", "apiPermissions",
-         "appRoles", "assignments")
+         "appRoles", "accessPackages", "assignments")
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Tenant:
     granted: dict = field(default_factory=dict)  # service principal id -> the app role assignments it grants
     principal_owners: dict = field(default_factory=dict)  # service principal id -> its owners
     names: dict = field(default_factory=dict)  # appId -> name, of the applications exported or configured
+    roles: dict = field(default_factory=dict)  # service principal id -> (name, role id -> value): own_packages
 
 
 def document(app: dict, name: str, environment: str, tenant: Tenant) -> Exported:
@@ -159,13 +161,16 @@ def _roles(app: dict, tenant: Tenant, doc: dict, out: Exported) -> None:
         if role.get("isEnabled") is False:
             written["enabled"] = False
         written["id"] = role["id"].lower()
-        granting = [p for p in packages if _grants(p, role["id"])]
+        granting = [p for p in packages if _grants(p, role["id"]) and not is_own(p)]
         if granting:
             block, notes = package_block(granting, tenant.policies, tenant.people, role)
             written["accessPackage"] = block
             out.notes += notes
         roles.append(written)
     _put_if(doc, "appRoles", roles)
+    blocks, notes = own_packages(principal["id"], tenant) if principal else ([], [])
+    _put_if(doc, "accessPackages", blocks)
+    out.notes += notes
 
 
 def _exposed(app: dict, tenant: Tenant, doc: dict, out: Exported) -> None:

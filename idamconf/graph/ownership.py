@@ -34,6 +34,7 @@ class Ownership:
     policies: set[str] = field(default_factory=set)
     grants: set[str] = field(default_factory=set)  # delegated permission grants whose client is the project's
     catalogs: set[str] = field(default_factory=set)  # catalogs whose settings the project file declares
+    groups: set[str] = field(default_factory=set)  # groups the project's packages grant (put in catalogs)
 
     @classmethod
     def of(cls, tag: str, live: dict, claimed: set[str]) -> "Ownership":
@@ -49,7 +50,8 @@ class Ownership:
         """Ids of objects that are the project's (as a live resource or a creation names them)."""
         for key, into in (("id", self.applications), ("appId", self.app_ids),
                           ("servicePrincipalId", self.service_principals), ("packageId", self.packages),
-                          ("policyId", self.policies), ("declaredCatalogId", self.catalogs)):
+                          ("policyId", self.policies), ("declaredCatalogId", self.catalogs),
+                          ("groupId", self.groups)):
             if isinstance(ids.get(key), str):
                 into.add(ids[key].lower())
         if isinstance(ids.get("grantId"), str):
@@ -116,7 +118,8 @@ class Ownership:
             return method == "POST" and not rest or method == "PATCH" and len(rest) == 1 and \
                 rest[0].lower() in self.catalogs
         if collection == "resourceRequests":
-            return method == "POST" and not rest and _origin(body, "resource") in self.service_principals
+            return method == "POST" and not rest and (_origin(body, "resource") in self.service_principals
+                                                      or _origin(body, "resource") in self.groups)
         if collection == "accessPackages":
             if not rest:
                 return method == "POST"  # a new package
@@ -125,7 +128,8 @@ class Ownership:
             if len(rest) == 1:
                 return method in ("PATCH", "DELETE")
             return rest[1] == "resourceRoleScopes" and (
-                method == "POST" and len(rest) == 2 and _origin(body, "scope") in self.service_principals
+                method == "POST" and len(rest) == 2 and (_origin(body, "scope") in self.service_principals
+                                                         or _origin(body, "scope") in self.groups)
                 or method == "DELETE" and len(rest) == 3)
         if collection == "assignmentPolicies":
             if not rest:
@@ -164,6 +168,11 @@ class Ownership:
         if match := _SP_BY_APP_ID.match(route):
             return match.group(1).lower() in self.app_ids
         return False
+
+    def grant_group(self, group_id: str) -> None:
+        """A group a package of the project grants, put in its catalog (apply_packages.py): the plan apply runs was
+        made from the configuration, which names the group. Only its place in catalogs is ever written."""
+        self.learn({"groupId": group_id})
 
     def adopt_package(self, package_id: str) -> None:
         """An empty package of the project's name in its catalog, which apply verified holds nothing of another's:

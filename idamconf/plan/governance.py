@@ -24,17 +24,27 @@ catalog_description = marker  # plan/catalogs.py
 
 
 def desired_governance(configuration: Configuration, environment: str, users: dict[str, str], groups=None,
-                       names: dict[str, str] | None = None):
+                       names: dict[str, str] | None = None, applications: dict | None = None,
+                       planned: set[str] | None = None):
     """Resources for every access package in `environment`, and a diagnostic for every unknown person or group.
     `users`: lower-cased UPN -> id; `groups`: graph/read_assignments.Groups of the groups the packages name;
-    `names`: how plans name people (policy.subject_names; made from this configuration if not given)."""
+    `names`: how plans name people (policy.subject_names; made from this configuration if not given);
+    `applications`: every application of the configuration, by name (default: `configuration`'s), which packages of
+    their own may grant roles of; `planned`: the keys of those planned (default: `configuration`'s), whose places in
+    catalogs are theirs to plan."""
+    from .packages import desired_packages  # (which builds on this module)
+
     resources: dict[tuple, Resource] = {}
     problems: list[Diagnostic] = []
     if names is None:
         names = subject_names(configuration.applications, users, groups)
+    applications = applications or {app.name: app for app in configuration.applications}
+    planned = planned if planned is not None else {app.key for app in configuration.applications}
     for app in configuration.applications:
         if not app.in_environment(environment):
             continue
+        desired_packages(configuration, environment, app, lambda package: resolve(package, users, groups, names,
+                                                                                  problems), applications, planned, resources)
         parts = role_parts((role.id, role.value, role.display_name) for role in app.app_roles)
         for role, part in zip(app.app_roles, parts):
             package = role.access_package
@@ -52,7 +62,7 @@ def desired_governance(configuration: Configuration, environment: str, users: di
             # scope that apply had nothing to send for, and the plan never came back empty.)
             add("role_scope", f"{base}.access_package.role_scope", {"roleId": role.id, "catalog": catalog})
             for policy in package.policies:
-                _add_policy(add, f"{base}.access_package.policy", package, policy, labels, people)
+                add_policy(add, f"{base}.access_package.policy", package, policy, labels, people)
     return resources, problems
 
 
@@ -63,7 +73,7 @@ def package_attributes(name: str, description: str | None, catalog: str, hidden:
     return attributes | {"isHidden": True} if hidden else attributes
 
 
-def _add_policy(add, address: str, package, policy, labels: dict, people: dict) -> None:
+def add_policy(add, address: str, package, policy, labels: dict, people: dict) -> None:
     """The package's one policy (today's form) at `…policy`; a named one at `…policy[<name>]`, identified by the
     name it was created under (`renamedFrom`, else its name), so that renaming it with renamedFrom updates it."""
     schedule = review_schedule(policy.review.frequency_days) if policy.review else None
@@ -93,14 +103,18 @@ def _adder(resources: dict, application: str, role_id: str, catalog: str):
 
 # ---------------------------------------------------------------------------------------------------------- live
 def live_governance(apps_by_sp: dict[str, tuple], catalogs: dict[str, dict], resources: dict[str, list],
-                    packages: list[dict], policies: list[dict], desired: dict | None = None):
+                    packages: list[dict], policies: list[dict], desired: dict | None = None, others=(),
+                    names: dict | None = None):
     """What the tenant holds for the project's applications.
 
     `apps_by_sp`: service principal id -> (application name, its roles' address parts by app role id: see
     plan/roles.py);
     `catalogs`: name -> catalog; `resources`: catalog id -> its resources; `policies`: as `policy_keeper` keeps
-    them; `desired`: the configuration's resources (see resources.add_live).
+    them; `desired`: the configuration's resources (see resources.add_live); `others`: the packages that are not
+    the project's (a group resource one of them uses is left alone); `names`: object id -> how plans name it.
     """
+    from .packages import OwnPackages  # (which builds on this module)
+
     found: dict[tuple, Resource] = {}
     catalog_names = {catalog["id"]: name for name, catalog in catalogs.items()}
     for catalog_id, items in resources.items():
@@ -116,17 +130,21 @@ def live_governance(apps_by_sp: dict[str, tuple], catalogs: dict[str, dict], res
     for policy in policies:
         policies_by_package.setdefault(policy["accessPackage"]["id"], []).append(policy)
     granting: dict[tuple, list] = {}  # each role's packages in each catalog: one is expected, more are duplicates
+    named_policies = _named_policies(desired)
+    own = OwnPackages(desired, apps_by_sp, names or {}, catalog_names)
     for package in packages:
+        if own.take(found, package, policies_by_package.get(package["id"], []), named_policies):
+            continue
         grant = _grant(package, catalog_names, apps_by_sp)
         if grant is not None:
             granting.setdefault((grant[0], grant[1], grant[3]), []).append((package, grant))
-    named_policies = _named_policies(desired)
     for (application, role_id, catalog), candidates in granting.items():
         wanted = _wanted(desired, application, "access_package", f"{role_id}|{catalog}")
         candidates.sort(key=lambda c: _preference(c[0], wanted, policies_by_package))
         for rank, (package, grant) in enumerate(candidates):
             _live_package(found, package, grant, policies_by_package.get(package["id"], []), desired, rank > 0,
                           named_policies)
+    own.group_resources(found, resources, others)
     return found
 
 
@@ -173,17 +191,24 @@ def _live_package(found: dict, package: dict, grant: tuple, policies: list, desi
                                                    bool(package.get("isHidden"))))
     add("role_scope", f"{base}.role_scope", {"roleId": role_id, "catalog": catalog})
     named = None if duplicate else (named_policies or {}).get((application, identity))
+    live_policies(add, f"{base}.policy", policies, named, None if duplicate else identity, desired, application)
+
+
+def live_policies(add, address: str, policies: list, named: dict | None, identity: str | None, desired: dict | None,
+                  application: str) -> None:
+    """A live package's policies: by name when the file names its policies (`named`), else its one policy, the
+    others duplicates. `identity`: the package's (None for a duplicate package, whose policies all go)."""
     if named:
-        _live_named(add, f"{base}.policy", policies, named)
+        _live_named(add, address, policies, named)
         return
-    wanted = None if duplicate else _wanted(desired, application, "policy", identity)
+    wanted = None if identity is None else _wanted(desired, application, "policy", identity)
     kept = sorted(policies, key=lambda p: (wanted is None or p["attributes"] != wanted.attributes, p["id"]))
     for rank, policy in enumerate(kept):  # one policy per package: more are duplicates, deleted
         extra = {"policyId": policy["id"], "startDateTime": policy["startDateTime"]}
         if rank == 0:
-            add("policy", f"{base}.policy", policy["attributes"], extra)
+            add("policy", address, policy["attributes"], extra)
         else:
-            add("policy", f"{base}.policy[duplicate {policy['id']}]", policy["attributes"], extra,
+            add("policy", f"{address}[duplicate {policy['id']}]", policy["attributes"], extra,
                 f"|duplicate {policy['id']}")
 
 
@@ -210,7 +235,7 @@ def _named_policies(desired: dict | None) -> dict[tuple, dict[str, str]]:
     index: dict[tuple, dict[str, str]] = {}
     for key, resource in (desired or {}).items():
         if key[2] == "policy" and "policyNames" in resource.ids:
-            package = f"{resource.ids['roleId']}|{resource.ids['catalog']}"
+            package = resource.ids.get("package") or f"{resource.ids['roleId']}|{resource.ids['catalog']}"
             suffix = key[3][len(package):]
             index.setdefault((key[0], package), {}).update((name, suffix) for name in resource.ids["policyNames"])
     return index

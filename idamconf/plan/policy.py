@@ -39,8 +39,8 @@ def subject_names(applications, users: dict[str, str], groups) -> dict[str, str]
     """Object id -> how plans name it: users by UPN, groups by the name the configuration gives them (the first in
     order of names, if it gives several) or else by id. Both sides of a plan name people through this."""
     names = {user_id.lower(): upn for upn, user_id in users.items() if not upn.startswith("group:")}
-    written = sorted({s for app in applications for role in app.app_roles if role.access_package
-                      for s, _ in role.access_package.subjects() if s.startswith("group:")}, key=_by_name_first)
+    written = sorted({s for app in applications for package in app.packages
+                      for s, _ in package.subjects() if s.startswith("group:")}, key=_by_name_first)
     for subject in written:
         found = _candidates(subject, groups)
         if len(found) == 1:

@@ -5,6 +5,7 @@ for workflow._resources."""
 from __future__ import annotations
 
 from ..config.model import Configuration
+from ..config.packages import packaged_roles
 from .assignments import desired_assignments, live_assignments
 from .principal_owners import desired_principal_owners, live_principal_owners
 
@@ -20,8 +21,7 @@ def live_relationships(configuration: Configuration, apps_by_sp: dict[str, tuple
                        desired: dict):
     """What the project's service principals hold (`found`: graph/read_assignments.Relationships). `users`: the
     people the configuration names (UPN -> id), to address assignments by UPN."""
-    packaged = {app.key: {role.id for role in app.app_roles if role.access_package is not None}
-                for app in configuration.applications}
+    packaged = packaged_roles(configuration.applications)
     people = {user_id.lower(): upn for upn, user_id in users.items() if not upn.startswith("group:")}
     return live_principal_owners(apps_by_sp, found.owners, desired) | \
         live_assignments(apps_by_sp, found.assignments, people, packaged, desired)

@@ -28,6 +28,8 @@ _SHOWN_ON_CREATE = {
     "catalog_resource": ("catalog",),
     "access_package": ("displayName", "description", "catalog", "isHidden"),
     "role_scope": ("roleId", "catalog"),
+    "grant": ("role", "group"),  # what a package of its own grants (plan/packages.py)
+    "group_resource": ("catalog", "group"),
     "policy": None,  # every attribute but the name (the package's), in the order of plan/policy.py's normal form
     "permission": ("resourceAppId", "id"),
     "consent": ("resourceAppId", "appRoleId"),

@@ -21,6 +21,7 @@ KIND_ORDER = {"catalog": -1, "application": 0, "role": 1, "service_principal": 2
 KIND_ORDER |= {"permission": 8, "consent": 9, "delegated_consent": 9}  # plan/permissions.py
 KIND_ORDER.update({"service_principal_owner": 10, "assignment": 11})  # plan/principal_owners.py, plan/assignments.py
 KIND_ORDER.update({"federated_credential": 12, "certificate": 12})  # credentials/
+KIND_ORDER.update({"group_resource": 4, "grant": 6})  # plan/packages.py: a package of its own's resources
 
 
 def application_attributes(app: Application, tag: str, tenant_id: str | None = None) -> dict:

@@ -943,6 +943,60 @@ case('federated-two-audiences',
      'applications/wordpress.yaml:8:16: error: federatedCredentials[0].audiences')
 
 
+# --- access packages of their own (accessPackages:) -------------------------------------------------------------
+OWN = BASE + "accessPackages:\n  - name: blog-team\n"                        # 13, 14
+
+
+def own(lines: str) -> str:
+    """A package of its own named blog-team, with `lines` (from line 15)."""
+    return OWN + lines
+
+
+case("own-package-no-grants", own("    approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"),
+     at(14, 5, "accessPackages[0]: missing required key 'grants'"))
+case("own-package-empty-grants", own("    grants: []\n    approvers: [grace.comms@contoso.com]\n"),
+     at(15, 13, "accessPackages[0].grants"))
+case("own-package-grant-role-and-group", own("    grants:\n      - {role: Blog.Writer, group: Blog team}\n"
+                                             "    approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"),
+     at(16, 9, "accessPackages[0].grants[0]"))
+case("own-package-unknown-role", own("    grants:\n      - role: Blog.Editor\n"
+                                     "    approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"),
+     at(16, 15, "accessPackages[0].grants[0].role: application wordpress has no role 'Blog.Editor'"),
+     "roles: Blog.Writer")
+case("own-package-unknown-application", own("    grants:\n      - {application: crm, role: Crm.Read}\n"
+                                            "    approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"),
+     at(16, 23, "accessPackages[0].grants[0].application: no application named 'crm' in this "
+              "configuration"))
+case("own-package-other-application-unknown-role",
+     own("    grants:\n      - application: payments-api\n        role: Payments.Refund\n"
+         "    approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"),
+     at(17, 15, "accessPackages[0].grants[0].role: application payments-api has no role "
+              "'Payments.Refund'"))
+case("own-package-role-not-for-people",
+     own("    grants:\n      - {application: payments-api, role: Payments.Read}\n"
+         "    approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"),
+     "role 'Payments.Read' of payments-api cannot be granted to people")
+case("own-package-stage-without-approvers",
+     own("    grants: [{role: Blog.Writer}]\n    stages:\n      - autoDenyDays: 7\n"),
+     at(17, 9, "accessPackages[0].stages[0]"), "approvers")
+case("own-package-manager-without-fallback",
+     own("    grants: [{role: Blog.Writer}]\n    approvers: [manager, alice.admin@contoso.com]\n"),
+     at(16, 17, "accessPackages[0].approvers[0]: 'manager' is among the approvers"))
+case("own-package-question-without-text",
+     own("    grants: [{group: Blog team}]\n    approval: none\n    questions:\n      - {required: true}\n"),
+     at(18, 9, "accessPackages[0].questions[0]"), "text")
+case("own-package-name-twice-in-a-catalog",
+     own("    grants: [{role: Blog.Writer}]\n    approval: none\n"
+         "  - name: BLOG-TEAM\n    grants: [{group: Blog team}]\n    approval: none\n"),
+     at(17, 5, "accessPackages[1]: access package 'BLOG-TEAM' in catalog 'EUCS IDAM applications' is "
+              "also declared"), "give each access package its own name")
+case("own-package-users-assigned-a-packaged-role",
+     BASE[:BASE.index("    accessPackage:")] + "accessPackages:\n  - name: blog-team\n"   # 8, 9
+     "    grants: [{role: Blog.Writer}]\n    approval: none\n"                            # 10, 11
+     "assignments:\n  - role: Blog.Writer\n    users: [carol.hr@contoso.com]\n",        # 12-14
+     at(14, 13, "assignments[0].users[0]: people get role 'Blog.Writer' through an access package"))
+
+
 def main() -> None:
     if CASES_DIR.exists():
         shutil.rmtree(CASES_DIR)

@@ -71,7 +71,10 @@ def test_examples_get_a_package_per_role_with_approvers_and_reviews(project):
     assert set(packages) == {
         "eucs-idam-wordpress-administrators", "eucs-idam-wordpress-writers", "eucs-idam-wordpress-approvers",
         "eucs-idam-hr-self-service-line-managers", "eucs-idam-hr-record-administrators",
-        "eucs-idam-payments-api-ledger-auditors"}
+        "eucs-idam-payments-api-ledger-auditors",
+        "eucs-idam-hr-new-line-managers", "eucs-idam-expenses-claimants"}  # packages of their own (accessPackages:)
+    assert sorted(packages["eucs-idam-hr-new-line-managers"]["roles"]) == ["HR.Employee", "HR.Manager"]
+    assert packages["eucs-idam-expenses-claimants"]["roles"] == [None]  # a group's Member role, not an app role
     admin = packages["eucs-idam-wordpress-administrators"]
     assert admin["roles"] == ["Blog.Administrator"]
     assert len(admin["policies"]) == 1
@@ -79,7 +82,7 @@ def test_examples_get_a_package_per_role_with_approvers_and_reviews(project):
                                                "bob.ops@contoso.com"}
     assert recurrence(admin["policies"][0]) == ("absoluteMonthly", 12)
     assert recurrence(packages["eucs-idam-payments-api-ledger-auditors"]["policies"][0]) == ("weekly", 8)
-    assert apply(project).code == 0 and len(governance(project)) == 6
+    assert apply(project).code == 0 and len(governance(project)) == 8
 
 
 def test_adding_an_approver(project):

@@ -49,11 +49,12 @@ def test_typed_sdk_sees_every_example_package_as_configured(project):
         review = policy.review_settings
         pattern = review.schedule.recurrence.pattern if review.is_enabled else None
         seen[package.display_name] = (
-            package.catalog.display_name, [scope.role.origin_id for scope in package.resource_role_scopes],
+            package.catalog.display_name, sorted(scope.role.origin_id for scope in package.resource_role_scopes),
             sorted(users[a.user_id] for a in stage.primary_approvers),
             (pattern.type.value, pattern.interval) if pattern else None,
             sorted(users[r.user_id] for r in review.primary_reviewers) if review.is_enabled else None)
-    # Written out from examples/applications/*.yaml: every package in the default catalog, granting its own role.
+    # Written out from examples/applications/*.yaml: every package in the default catalog, a package on a role
+    # granting its own role.
     catalog = "EUCS IDAM applications"
     assert seen == {
         "eucs-idam-wordpress-administrators": (
@@ -77,4 +78,11 @@ def test_typed_sdk_sees_every_example_package_as_configured(project):
             catalog, [role_ids[("payments-api", "Payments.Auditor")]],
             ["dave.finance@contoso.com", "erin.security@contoso.com"], ("weekly", 8),
             ["erin.security@contoso.com", "frank.audit@contoso.com"]),
+        # packages of their own (accessPackages:): two roles; a group's membership (Graph's Member_<group id>)
+        "eucs-idam-hr-new-line-managers": (
+            catalog, sorted([role_ids[("hr-self-service", "HR.Employee")], role_ids[("hr-self-service", "HR.Manager")]]),
+            ["bob.ops@contoso.com", "carol.hr@contoso.com"], None, None),
+        "eucs-idam-expenses-claimants": (
+            catalog, ["Member_2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0002"], ["bob.ops@contoso.com", "dave.finance@contoso.com"],
+            None, None),
     }

@@ -52,6 +52,7 @@ def test_a_saved_plan_that_disables_a_role_is_refused_without_allow_delete(proje
 def test_changing_a_roles_value_removes_the_old_role_only_with_allow_delete(project):
     assert apply(project).code == 0
     edit(project / HR, "    value: HR.Employee\n", "    value: HR.Staff\n")
+    edit(project / HR, "      - role: HR.Employee ", "      - role: HR.Staff ")  # the package granting it
     refused = apply(project)
     assert refused.code == 1 and REFUSAL in refused.err
     assert "  - app.hr-self-service.role.HR.Employee  (destroy)" in refused.err

@@ -89,14 +89,14 @@ def test_apply_cut_at_any_write_is_finished_without_duplicates(project, monkeypa
     monkeypatch.setattr(embedded, "open_app", real_open)
     assert apply(project, "--allow-delete").code == 0
     converged(project)
-    assert len(governance(project)) == 6  # asserts no duplicate catalog or package on the way
+    assert len(governance(project)) == 8  # asserts no duplicate catalog or package on the way
 
 
 def test_apply_killed_after_the_first_access_package_is_finished(project):
     kill_apply_when(project, lambda line: ".access_package: created" in line)
     assert apply(project).code == 0
     converged(project)
-    assert len(governance(project)) == 6
+    assert len(governance(project)) == 8
 
 
 class RefuseLeavingCatalogs(RefuseWritesAfter):
@@ -128,4 +128,4 @@ def test_moving_to_a_new_catalog_cut_short_is_finished(project, monkeypatch):
     assert len(old) == 1
     assert [t for r, s, t in links if r == "catalogResources" and s in old] == []
     new = [c["id"] for c in tenant(project)["objects"]["catalogs"] if c["displayName"] == "New catalog"]
-    assert len([t for r, s, t in links if r == "catalogResources" and s in new]) == 3
+    assert len([t for r, s, t in links if r == "catalogResources" and s in new]) == 4  # and a package's group

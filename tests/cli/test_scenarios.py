@@ -66,9 +66,12 @@ def test_removing_a_role_disables_then_removes_it(project):
     value: HR.Employee
     description: Views own payslips and books own leave.
 """, "")
+    edit(project / "applications/hr-self-service.yaml", "      - role: HR.Employee ", "      # ")  # its package's grant
     result = plan(project)
     assert "- app.hr-self-service.role.HR.Employee  (destroy)" in result.out
-    assert "Plan: 0 to add, 0 to change, 1 to destroy." in result.out
+    assert "- app.hr-self-service.access_package[eucs-idam-hr-new-line-managers].grant[HR.Employee]  (destroy)" \
+        in result.out
+    assert "Plan: 0 to add, 0 to change, 2 to destroy." in result.out
     # Removing a role is a deletion: refused without --allow-delete, and nothing changes.
     refused = apply(project)
     assert refused.code == 1 and "--allow-delete" in refused.err
@@ -100,9 +103,9 @@ def test_removing_an_application_file_deletes_it_only_with_allow_delete(project)
     result = plan(project)
     assert "- app.hr-self-service  (destroy)" in result.out
     assert "- app.hr-self-service.role.HR.Manager.access_package  (destroy)" in result.out
-    # Its roles, owners and service principal go with it; its 2 access packages (package, role scope, policy)
-    # and its place in the catalog are taken down first.
-    assert "Plan: 0 to add, 0 to change, 8 to destroy." in result.out
+    # Its roles, owners and service principal go with it; its 2 access packages (package, role scope, policy),
+    # its package of its own (package, 2 grants, policy) and its place in the catalog are taken down first.
+    assert "Plan: 0 to add, 0 to change, 12 to destroy." in result.out
     refused = apply(project)
     assert refused.code == 1
     assert "  - app.hr-self-service" in refused.err and "Nothing was changed" in refused.err

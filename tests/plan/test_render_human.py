@@ -35,7 +35,7 @@ def _groups() -> Groups:
 def _desired():
     configuration = load_configuration(EXAMPLES)
     resources, problems = desired_resources(configuration, "local", _users())
-    governance, unknown = desired_governance(configuration, "local", _users())
+    governance, unknown = desired_governance(configuration, "local", _users(), _groups())
     related, unresolved = desired_relationships(configuration, "local", _users(), _groups())
     assert problems == [] and unknown == [] and unresolved == []
     return configuration, resources | governance | related

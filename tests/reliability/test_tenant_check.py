@@ -15,7 +15,7 @@ def test_a_converged_tenant_is_clean(project):
     assert apply(project).code == 0
     findings = check(project / ".idamconf" / "local.db")
     assert findings.clean, findings
-    assert findings.counts["applications"] == len(EXAMPLE_APPLICATIONS) and findings.counts["accessPackages"] == 6
+    assert findings.counts["applications"] == len(EXAMPLE_APPLICATIONS) and findings.counts["accessPackages"] == 8
 
 
 def test_duplicates_and_orphans_are_found(project):

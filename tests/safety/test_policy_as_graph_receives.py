@@ -90,6 +90,14 @@ EXAMPLES = {
         "approvers": ["dave.finance", "erin.security"],
         "review": {"unreviewed": "removeAccess", "reviewers": ["erin.security", "frank.audit"], "runs for": "P14D",
                    "every": ("weekly", 8)}},
+    # packages of their own (accessPackages:): two of hr-self-service's roles; membership of Expenses claimants
+    "eucs-idam-hr-new-line-managers": {
+        "who may ask": "specificDirectoryUsers", "requestors": [f"#microsoft.graph.groupMembers:{HR_MANAGERS}"],
+        "assignment": "noExpiration", "denied after": "P14D", "approver justifies": True,
+        "approvers": ["bob.ops", "carol.hr"], "review": None},
+    "eucs-idam-expenses-claimants": {
+        **EVERYONE, "assignment": "P365D", "denied after": "P14D", "approver justifies": True,
+        "approvers": ["bob.ops", "dave.finance"], "review": None},
 }
 
 
@@ -157,4 +165,6 @@ def test_the_typed_sdk_reads_the_same_policies(project):
         "eucs-idam-hr-self-service-line-managers": (None, days(7), True, None, None),
         "eucs-idam-hr-record-administrators": (days(180), days(14), True, "acceptAccessRecommendation", days(7)),
         "eucs-idam-payments-api-ledger-auditors": (days(90), days(14), True, "removeAccess", days(14)),
+        "eucs-idam-hr-new-line-managers": (None, days(14), True, None, None),
+        "eucs-idam-expenses-claimants": (days(365), days(14), True, None, None),
     }

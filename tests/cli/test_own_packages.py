@@ -1,0 +1,228 @@
+"""Access packages of their own (`accessPackages:`): any mix of the project's app roles (of several applications)
+and groups' membership, planned grant by grant, applied, converged; a grant added or removed without recreating the
+package; a group resource removed once nothing uses it; a group name matching none or several groups refused where
+written; and the typed SDK reading it all back with nothing unknown."""
+
+from __future__ import annotations
+
+from idamconf.emulator import Store
+from tests.emulator.conftest import serving
+from tests.emulator.test_sdk_fidelity import assert_no_leftovers, sdk_run
+
+from .harness import apply, edit, idamconf, plan, tenant
+from .test_access_packages_sdk import _query
+from .test_access_policies import TWINS, plan_lines, with_groups
+from .test_scenarios import converged
+
+HR = "applications/hr-self-service.yaml"
+EXPENSES = "applications/expenses.yaml"
+CLAIMANTS = "2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0002"  # Expenses claimants (examples/emulator/directory.yaml)
+MANAGERS = "2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001"  # HR line managers
+NEW_MANAGERS = "eucs-idam-hr-new-line-managers"
+FRANK = "    users: [frank.audit@contoso.com]    # and one person directly, by user principal name\n"
+HR_GRANTS = "      - role: HR.Employee        # this application's roles, by value ({application: <name>, role: …} " \
+            "for another's)\n      - role: HR.Manager\n"
+
+
+def packages(project) -> dict[str, dict]:
+    """Each package by name: its id and what it grants, as (originSystem, role origin id) of its role scopes."""
+    state = tenant(project)
+    objects, links = state["objects"], state["links"]
+    resources = {r["id"]: r for r in objects.get("accessPackageResources", [])}
+    scopes = {}
+    for relation, source, target in links:
+        if relation == "resourceRoleScopes":
+            scopes.setdefault(target, resources[source])
+    result = {}
+    for package in objects.get("accessPackages", []):
+        keys = [t for r, s, t in links if r == "roleScopes" and s == package["id"]]
+        roles = {t for key in keys for r, s, t in links if r == "roleScopeRole" and s == key}
+        result[package["displayName"]] = {"id": package["id"], "grants": roles,
+                                          "systems": {scopes[key]["originSystem"] for key in keys}}
+    return result
+
+
+def in_catalogs(project) -> set[str]:
+    """The origin ids (service principals' and groups') of every catalog resource."""
+    return {r["originId"] for r in tenant(project)["objects"].get("accessPackageResources", [])}
+
+
+def role(project, application: str, value: str) -> str:
+    from .harness import applications
+
+    return next(r["id"] for r in applications(project)[application]["appRoles"] if r["value"] == value)
+
+
+def test_a_package_grants_roles_of_two_applications_and_a_group(project):
+    edit(project / EXPENSES, FRANK, "")  # people get Internal.User by the package now
+    edit(project / HR, HR_GRANTS, HR_GRANTS + "      - {application: expenses, role: Internal.User}\n"
+                                              "      - group: HR LINE MANAGERS\n")
+    first = plan_lines(plan(project))
+    assert f"+ app.hr-self-service.access_package[{NEW_MANAGERS}] (create)" in first
+    assert f"+ app.hr-self-service.access_package[{NEW_MANAGERS}].grant[expenses/Internal.User] (create)" in first
+    assert f"+ app.hr-self-service.access_package[{NEW_MANAGERS}].grant[group hr line managers] (create)" in first
+    assert "+ catalog[EUCS IDAM applications].group[hr line managers] (create)" in first
+    assert "+ catalog[EUCS IDAM applications].group[expenses claimants] (create)" in first
+    assert "+ app.expenses.catalog[EUCS IDAM applications] (create)" in first
+    assert apply(project).code == 0
+    converged(project)
+    granted = packages(project)[NEW_MANAGERS]
+    assert granted["grants"] == {role(project, "hr-self-service", "HR.Employee"),
+                                 role(project, "hr-self-service", "HR.Manager"),
+                                 role(project, "expenses", "Internal.User"), f"Member_{MANAGERS}"}
+    assert granted["systems"] == {"AadApplication", "AadGroup"}
+    assert packages(project)["eucs-idam-expenses-claimants"]["grants"] == {f"Member_{CLAIMANTS}"}
+    assert {MANAGERS, CLAIMANTS} <= in_catalogs(project)
+
+
+def test_grants_are_added_and_removed_in_place_and_an_unused_group_leaves_the_catalog(project):
+    assert apply(project).code == 0
+    before = packages(project)[NEW_MANAGERS]["id"]
+    edit(project / HR, HR_GRANTS, "      - role: HR.Employee\n      - group: Expenses claimants\n")
+    lines = plan_lines(plan(project))
+    assert f"- app.hr-self-service.access_package[{NEW_MANAGERS}].grant[HR.Manager] (destroy)" in lines
+    assert f"+ app.hr-self-service.access_package[{NEW_MANAGERS}].grant[group expenses claimants] (create)" in lines
+    assert not any("access_package[eucs-idam-hr-new-line-managers] (" in line for line in lines)  # not recreated
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
+    after = packages(project)[NEW_MANAGERS]
+    assert after["id"] == before
+    assert after["grants"] == {role(project, "hr-self-service", "HR.Employee"), f"Member_{CLAIMANTS}"}
+    # Neither package grants the group any more: its place in the catalog goes with the last grant.
+    edit(project / HR, "      - group: Expenses claimants\n", "")
+    edit(project / EXPENSES, FRANK, "")
+    edit(project / EXPENSES, "      - group: Expenses claimants       # membership, by display name (one group "
+                             "exactly), or {group: {id: …}}\n",
+         "      - role: Internal.User\n")
+    lines = plan_lines(plan(project))
+    assert f"- catalog[EUCS IDAM applications].group[{CLAIMANTS}] (destroy)" in lines  # no file names it now
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
+    assert CLAIMANTS not in in_catalogs(project)
+    assert packages(project)["eucs-idam-expenses-claimants"]["grants"] == {role(project, "expenses", "Internal.User")}
+
+
+def test_a_package_taken_out_of_the_file_is_removed_with_its_grants(project):
+    assert apply(project).code == 0
+    text = (project / HR).read_text()
+    (project / HR).write_text(text[:text.index("accessPackages:")] + text[text.index("# For whoever"):])
+    lines = plan_lines(plan(project))
+    assert f"- app.hr-self-service.access_package[{NEW_MANAGERS}] (destroy)" in lines
+    assert f"- app.hr-self-service.access_package[{NEW_MANAGERS}].policy (destroy)" in lines
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
+    assert NEW_MANAGERS not in packages(project)
+
+
+def test_a_renamed_package_keeps_its_id(project):
+    assert apply(project).code == 0
+    before = packages(project)[NEW_MANAGERS]["id"]
+    edit(project / HR, f"  - name: {NEW_MANAGERS}\n",
+         f"  - name: eucs-idam-hr-managers-starter\n    renamedFrom: {NEW_MANAGERS}\n")
+    lines = plan_lines(plan(project))
+    assert 'displayName = "eucs-idam-hr-new-line-managers" -> "eucs-idam-hr-managers-starter"' in " ".join(lines) \
+        or any("displayName" in line and "eucs-idam-hr-managers-starter" in line for line in lines)
+    assert apply(project).code == 0
+    converged(project)
+    assert packages(project)["eucs-idam-hr-managers-starter"]["id"] == before
+
+
+def test_a_group_matching_no_group_or_several_is_refused_where_written(project):
+    with_groups(project)  # two groups named "Blog team" and "Blog Team"
+    edit(project / HR, HR_GRANTS, HR_GRANTS + "      - group: Blog team\n      - group: Nobody's group\n")
+    result = plan(project)
+    assert result.code == 1
+    assert f"2 groups are named 'Blog team' (ids {TWINS[0]}, {TWINS[1]})" in result.err
+    assert "no group named 'Nobody's group' in the tenant" in result.err
+    written = (project / HR).read_text().splitlines()
+    for group in ("Blog team", "Nobody's group"):
+        line = written.index(f"      - group: {group}") + 1
+        assert f"applications/hr-self-service.yaml:{line}:16: error" in result.err, result.err
+    assert "packages" not in str(tenant(project)["objects"].get("accessPackages", ""))  # nothing written
+
+
+def test_validate_refuses_a_role_the_application_does_not_have(project):
+    edit(project / HR, HR_GRANTS, HR_GRANTS + "      - {application: expenses, role: Nope}\n"
+                                              "      - {application: nowhere, role: X}\n      - role: HR.Boss\n")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "application expenses has no role 'Nope'" in result.err
+    assert "no application named 'nowhere' in this configuration" in result.err
+    assert "application hr-self-service has no role 'HR.Boss'" in result.err
+    assert "people get role 'Internal.User' through an access package" not in result.err
+    edit(project / HR, "      - {application: expenses, role: Nope}\n", "      - {application: expenses, role: "
+                                                                        "Internal.User}\n")
+    result = idamconf("validate", "-C", str(project))
+    assert "people get role 'Internal.User' through an access package" in result.err
+    assert "applications/expenses.yaml:24:" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_typed_sdk_reads_group_resources_and_role_scopes_with_nothing_unknown(project):
+    assert apply(project).code == 0
+
+    async def read(client):
+        from msgraph.generated.identity_governance.entitlement_management.access_packages.access_packages_request_builder import (  # noqa: E501
+            AccessPackagesRequestBuilder,
+        )
+        from msgraph.generated.identity_governance.entitlement_management.catalogs.item.resources.resources_request_builder import (  # noqa: E501
+            ResourcesRequestBuilder,
+        )
+
+        management = client.identity_governance.entitlement_management
+        catalogs = (await management.catalogs.get()).value
+        catalog = next(c for c in catalogs if c.display_name == "EUCS IDAM applications")
+        resources = await management.catalogs.by_access_package_catalog_id(catalog.id).resources.get(
+            _query(ResourcesRequestBuilder, expand=["roles", "scopes"]))
+        packages = await management.access_packages.get(
+            _query(AccessPackagesRequestBuilder, expand=["resourceRoleScopes($expand=role,scope)"]))
+        return resources.value, packages.value
+
+    with serving(Store(project / ".idamconf" / "local.db")) as emulator:
+        resources, found = sdk_run(emulator.base_url, read)
+    assert_no_leftovers(*resources, *found)
+    group = next(r for r in resources if r.origin_id == CLAIMANTS)
+    assert group.origin_system == "AadGroup"
+    assert sorted(role.origin_id for role in group.roles) == [f"Member_{CLAIMANTS}", f"Owner_{CLAIMANTS}"]
+    claimants = next(p for p in found if p.display_name == "eucs-idam-expenses-claimants")
+    [scope] = claimants.resource_role_scopes
+    assert (scope.role.origin_id, scope.role.origin_system) == (f"Member_{CLAIMANTS}", "AadGroup")
+    assert (scope.scope.origin_id, scope.scope.is_root_scope) == (CLAIMANTS, True)
+
+
+def test_another_teams_package_of_the_name_is_never_taken_over(project):
+    from .test_access_packages import graph
+
+    text = (project / HR).read_text()
+    (project / HR).write_text(text[:text.index("accessPackages:")] + text[text.index("# For whoever"):])
+    assert apply(project).code == 0
+    gov = "identityGovernance/entitlementManagement"
+    catalog = graph(project, "GET", f"{gov}/catalogs")["value"][0]
+    theirs = graph(project, "POST", f"{gov}/accessPackages", {"displayName": NEW_MANAGERS, "catalog": {"id":
+                                                                                                 catalog["id"]}})
+    graph(project, "POST", f"{gov}/assignmentPolicies", {"displayName": "theirs", "accessPackage": {"id": theirs["id"]},
+                                                          "allowedTargetScope": "allMemberUsers"})
+    (project / HR).write_text(text)
+    result = plan(project)
+    assert result.code == 1
+    assert (f"access package '{NEW_MANAGERS}' already exists in catalog 'EUCS IDAM applications' and is not managed "
+            "by project 'eucs-idam'") in result.err
+    line = text.splitlines().index(f"  - name: {NEW_MANAGERS}") + 1
+    assert f"applications/hr-self-service.yaml:{line}:" in result.err
+
+
+def test_an_apply_killed_after_a_grant_is_finished_without_duplicates(project):
+    from .test_interrupted_apply import kill_apply_when
+
+    kill_apply_when(project, lambda line: ".grant[" in line and ": created" in line)
+    assert apply(project).code == 0
+    converged(project)
+    found = packages(project)
+    assert found[NEW_MANAGERS]["grants"] == {role(project, "hr-self-service", "HR.Employee"),
+                                             role(project, "hr-self-service", "HR.Manager")}
+    assert found["eucs-idam-expenses-claimants"]["grants"] == {f"Member_{CLAIMANTS}"}
+    objects = tenant(project)["objects"]
+    names = [p["displayName"] for p in objects["accessPackages"]]
+    assert len(names) == len(set(names)) == 8
+    groups = [r["originId"] for r in objects["accessPackageResources"] if r["originSystem"] == "AadGroup"]
+    assert groups == [CLAIMANTS]
