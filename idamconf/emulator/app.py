@@ -26,6 +26,7 @@ from .connections import ConnectionFaults, quiet_deliberate_drops
 from .errors import GraphError, bad_request
 from .faults import NoFaults
 from .hosts import LoopbackHostOnly
+from .identity.endpoints import routes as identity_routes
 from .protocol import Binary, Key, RawJson, Reply, Request, is_json, split_path
 from .stats import Stats
 from .store import Store
@@ -214,7 +215,8 @@ def create_app(store: Store, faults=None) -> Starlette:
     methods = ["GET", "POST", "PATCH", "PUT", "DELETE"]
     routes = [Route("/v1.0/{path:path}", endpoint, methods=methods),
               Route("/_emulator/stats", _authenticated(stats), methods=["GET"]),
-              Route("/_emulator/stats/reset", _authenticated(reset_stats), methods=["POST"])]
+              Route("/_emulator/stats/reset", _authenticated(reset_stats), methods=["POST"]),
+              *identity_routes(store)]  # the tenant's identity provider (emulator/identity/)
     # Outermost first: a request not addressed to a loopback name is answered before anything else sees it.
     app = Starlette(routes=routes, middleware=[Middleware(LoopbackHostOnly),
                                                Middleware(ConnectionFaults, emulator=emulator)])
