@@ -97,3 +97,57 @@ def pipeline(tmp_path_factory) -> Pipeline:
         made.client_id, made.object_id = registered["client_id"], registered["object_id"]
         made.secret, made.certificate = registered["secret"], registered["certificate"]
         yield made
+
+
+# ---------------------------------------------------------------------------------------- idamconf, signing in
+TENANT = "00000000-0000-0000-0000-00000000c001"  # examples/' local tenant, verifying contoso.com
+
+
+@dataclass
+class ServedProject:
+    project: Path
+    pipeline: Pipeline
+
+
+def served_project(project: Path, credential: str, monkeypatch, enforce: bool = False):
+    """A context: examples/' directory served over TLS as tenant TENANT, a registered pipeline application, and an
+    environment `served` (the project's default) signing in as it with `credential`."""
+    import contextlib
+
+    from idamconf.emulator.seed import seed, seed_file
+    from tests.cli.harness import edit
+    from tests.conftest import EXAMPLES
+
+    @contextlib.contextmanager
+    def context():
+        store = Store(project.parent / "served.db")
+        seed(store, {"tenant": {"id": TENANT, "verifiedDomains": ["contoso.com"]}})
+        seed_file(store, EXAMPLES / "emulator" / "directory.yaml")
+        with serving(store, tls=tls.ensure(project.parent / "tls")) as served:
+            trust = ssl.create_default_context(cafile=str(served.tls.ca_bundle))
+            with httpx.Client(base_url=served.base_url + "/", headers={"Authorization": "Bearer admin"},
+                              verify=trust, trust_env=False) as graph:
+                registered = register_pipeline(graph, project)
+            made = Pipeline(served.base_url, served.base_url.removesuffix("/v1.0"), str(served.tls.ca_bundle), store,
+                            TENANT, registered["client_id"], registered["object_id"], registered["secret"],
+                            registered["certificate"])
+            _environment(project, made, credential, monkeypatch)
+            yield ServedProject(project, made)
+
+    return context()
+
+
+def _environment(project: Path, pipeline: Pipeline, credential: str, monkeypatch) -> None:
+    from idamconf.emulator.identity.user_tokens import federated_token
+    from tests.cli.harness import edit
+
+    monkeypatch.setenv("IDAMCONF_SERVED_SECRET", pipeline.secret)
+    token_file = project.parent / "federated-token"
+    token_file.write_text(federated_token(pipeline.store, ISSUER, SUBJECT, EXCHANGE))
+    monkeypatch.setenv("AZURE_FEDERATED_TOKEN_FILE", str(token_file))
+    edit(project / "idamconf.yaml", "defaultEnvironment: local", "defaultEnvironment: served")
+    edit(project / "idamconf.yaml", "environments:\n",
+         f"environments:\n  served:\n    graphUrl: {pipeline.base_url}\n    credential: {credential}\n"
+         f"    tenantId: {TENANT}\n    clientId: {pipeline.client_id}\n    verifiedDomains: [contoso.com]\n"
+         f"    caBundle: {pipeline.ca_bundle}\n    clientSecretEnv: IDAMCONF_SERVED_SECRET\n"
+         f"    certificatePath: {pipeline.certificate}\n")
