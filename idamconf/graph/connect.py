@@ -121,6 +121,7 @@ async def connect(target: Target, timeout: float | None = None):
     """A `GraphClient` for the target; after `timeout` seconds it starts and retries nothing more."""
     auth = _auth_provider(target)  # first: a target whose token must not go where it points is refused here
     http = _http_client(target)
+    guards = [http._transport, *(t for t in http._mounts.values() if t is not None)]  # origin.OriginGuard each
     # msgraph-core's retry handler is turned off: it would send a create again on 503/504 (duplicating it), it cannot
     # see the items of a `$batch`, and it sleeps past `--timeout`. GraphClient retries, by one rule for all.
     no_retries = RetryHandlerOption(max_retries=0, should_retry=False)
@@ -133,6 +134,8 @@ async def connect(target: Target, timeout: float | None = None):
         yield GraphClient(adapter, target.graph_url, budget=budget, deadline=deadline)
     finally:
         await http.aclose()
+        for guard in guards:  # msgraph-core's transport, wrapped around them, does not close what it wraps: left
+            await guard.aclose()  # open, a served emulator's TLS connections kept it from stopping for 10 s
         await _close_credential(auth)
 
 

@@ -43,12 +43,13 @@ class Pipeline:
         return httpx.Client(base_url=self.base_url + "/", headers={"Authorization": "Bearer admin"},
                             verify=ssl.create_default_context(cafile=self.ca_bundle), trust_env=False, timeout=30)
 
-    def grant(self, *values: str) -> None:
-        """Grant Microsoft Graph application permissions to the pipeline (an administrator's consent)."""
+    def grant(self, *values: str, client_id: str | None = None) -> None:
+        """Grant Microsoft Graph application permissions to the pipeline, or another client (an administrator's
+        consent)."""
         ids = {value: role for value, role, _, _ in permissions() if role}
         with self.admin() as graph:
             resource = graph.get(f"servicePrincipals(appId='{GRAPH_APP_ID}')").json()["id"]
-            principal = graph.get(f"servicePrincipals(appId='{self.client_id}')").json()["id"]
+            principal = graph.get(f"servicePrincipals(appId='{client_id or self.client_id}')").json()["id"]
             for value in values:
                 response = graph.post(f"servicePrincipals/{resource}/appRoleAssignedTo",
                                       json={"principalId": principal, "resourceId": resource, "appRoleId": ids[value]})
@@ -109,9 +110,10 @@ class ServedProject:
     pipeline: Pipeline
 
 
-def served_project(project: Path, credential: str, monkeypatch, enforce: bool = False):
+def served_project(project: Path, credential: str, monkeypatch, granted: tuple[str, ...] | None = None):
     """A context: examples/' directory served over TLS as tenant TENANT, a registered pipeline application, and an
-    environment `served` (the project's default) signing in as it with `credential`."""
+    environment `served` (the project's default) signing in as it with `credential`. With `granted`, the pipeline
+    holds exactly those Graph application permissions and the tenant enforces them."""
     import contextlib
 
     from idamconf.emulator.seed import seed, seed_file
@@ -132,6 +134,10 @@ def served_project(project: Path, credential: str, monkeypatch, enforce: bool = 
                             TENANT, registered["client_id"], registered["object_id"], registered["secret"],
                             registered["certificate"])
             _environment(project, made, credential, monkeypatch)
+            if granted is not None:
+                from idamconf.emulator.identity.enforcement import enforce
+                made.grant(*granted)
+                enforce(store)
             yield ServedProject(project, made)
 
     return context()

@@ -36,13 +36,13 @@ def validated(pipeline, token: str, audience: str = "https://graph.microsoft.com
 
 def test_a_client_secret_made_by_add_password_signs_in(pipeline):
     pipeline.grant("Application.Read.All")
-    credential = ClientSecretCredential(pipeline.tenant_id, pipeline.client_id, pipeline.secret,
-                                        disable_instance_discovery=True, **options(pipeline))
-    claims = validated(pipeline, credential.get_token(GRAPH).token)
-    assert claims["appid"] == pipeline.client_id and claims["tid"] == pipeline.tenant_id
-    assert claims["appidacr"] == "1" and claims["ver"] == "1.0" and claims["idtyp"] == "app"
-    assert "Application.Read.All" in claims["roles"]
-    assert claims["exp"] - claims["iat"] == 3600
+    with ClientSecretCredential(pipeline.tenant_id, pipeline.client_id, pipeline.secret,
+                                disable_instance_discovery=True, **options(pipeline)) as credential:
+        claims = validated(pipeline, credential.get_token(GRAPH).token)
+        assert claims["appid"] == pipeline.client_id and claims["tid"] == pipeline.tenant_id
+        assert claims["appidacr"] == "1" and claims["ver"] == "1.0" and claims["idtyp"] == "app"
+        assert "Application.Read.All" in claims["roles"]
+        assert claims["exp"] - claims["iat"] == 3600
 
 
 def test_the_async_credentials_idamconf_uses_sign_in_too(pipeline, tmp_path):
@@ -68,18 +68,18 @@ def test_the_async_credentials_idamconf_uses_sign_in_too(pipeline, tmp_path):
 
 
 def test_a_certificate_in_key_credentials_signs_in(pipeline):
-    credential = CertificateCredential(pipeline.tenant_id, pipeline.client_id, str(pipeline.certificate),
-                                       disable_instance_discovery=True, **options(pipeline))
-    assert validated(pipeline, credential.get_token(GRAPH).token)["appidacr"] == "2"
+    with CertificateCredential(pipeline.tenant_id, pipeline.client_id, str(pipeline.certificate),
+                               disable_instance_discovery=True, **options(pipeline)) as credential:
+        assert validated(pipeline, credential.get_token(GRAPH).token)["appidacr"] == "2"
 
 
 def test_a_federated_token_matching_a_federated_credential_signs_in(pipeline, tmp_path):
     token_file = tmp_path / "federated"
     token_file.write_text(federated_token(pipeline.store, ISSUER, SUBJECT, EXCHANGE))
-    credential = WorkloadIdentityCredential(tenant_id=pipeline.tenant_id, client_id=pipeline.client_id,
-                                            token_file_path=str(token_file), disable_instance_discovery=True,
-                                            **options(pipeline))
-    assert validated(pipeline, credential.get_token(GRAPH).token)["appid"] == pipeline.client_id
+    with WorkloadIdentityCredential(tenant_id=pipeline.tenant_id, client_id=pipeline.client_id,
+                                    token_file_path=str(token_file), disable_instance_discovery=True,
+                                    **options(pipeline)) as credential:
+        assert validated(pipeline, credential.get_token(GRAPH).token)["appid"] == pipeline.client_id
 
 
 @pytest.mark.parametrize("issuer, subject, audience, code", [
@@ -91,11 +91,11 @@ def test_a_federated_token_matching_no_credential_is_refused_as_entra_does(pipel
                                                                            audience, code):
     token_file = tmp_path / "federated"
     token_file.write_text(federated_token(pipeline.store, issuer, subject, audience))
-    credential = WorkloadIdentityCredential(tenant_id=pipeline.tenant_id, client_id=pipeline.client_id,
-                                            token_file_path=str(token_file), disable_instance_discovery=True,
-                                            **options(pipeline))
-    with pytest.raises(ClientAuthenticationError, match=code):
-        credential.get_token(GRAPH)
+    with WorkloadIdentityCredential(tenant_id=pipeline.tenant_id, client_id=pipeline.client_id,
+                                    token_file_path=str(token_file), disable_instance_discovery=True,
+                                    **options(pipeline)) as credential:
+        with pytest.raises(ClientAuthenticationError, match=code):
+            credential.get_token(GRAPH)
 
 
 def test_a_federated_token_signed_by_another_key_is_refused(pipeline, tmp_path):
@@ -105,20 +105,20 @@ def test_a_federated_token_signed_by_another_key_is_refused(pipeline, tmp_path):
                         rsa.generate_private_key(public_exponent=65537, key_size=2048), algorithm="RS256")
     token_file = tmp_path / "federated"
     token_file.write_text(forged)
-    credential = WorkloadIdentityCredential(tenant_id=pipeline.tenant_id, client_id=pipeline.client_id,
-                                            token_file_path=str(token_file), disable_instance_discovery=True,
-                                            **options(pipeline))
-    with pytest.raises(ClientAuthenticationError, match="AADSTS700027"):
-        credential.get_token(GRAPH)
+    with WorkloadIdentityCredential(tenant_id=pipeline.tenant_id, client_id=pipeline.client_id,
+                                    token_file_path=str(token_file), disable_instance_discovery=True,
+                                    **options(pipeline)) as credential:
+        with pytest.raises(ClientAuthenticationError, match="AADSTS700027"):
+            credential.get_token(GRAPH)
 
 
 def test_a_wrong_secret_is_refused_with_entras_code_and_never_repeated(pipeline):
     wrong = "x" * 34 + "8Q~abc"
-    credential = ClientSecretCredential(pipeline.tenant_id, pipeline.client_id, wrong,
-                                        disable_instance_discovery=True, **options(pipeline))
-    with pytest.raises(ClientAuthenticationError, match="AADSTS7000215") as refused:
-        credential.get_token(GRAPH)
-    assert wrong not in str(refused.value)
+    with ClientSecretCredential(pipeline.tenant_id, pipeline.client_id, wrong,
+                                disable_instance_discovery=True, **options(pipeline)) as credential:
+        with pytest.raises(ClientAuthenticationError, match="AADSTS7000215") as refused:
+            credential.get_token(GRAPH)
+        assert wrong not in str(refused.value)
 
 
 def test_an_unknown_tenant_and_an_unknown_application_are_refused(pipeline):
@@ -143,7 +143,8 @@ def test_a_removed_secret_no_longer_signs_in(pipeline):
         added = graph.post(f"applications/{pipeline.object_id}/addPassword", json={}).json()
         assert graph.post(f"applications/{pipeline.object_id}/removePassword",
                           json={"keyId": added["keyId"]}).status_code == 204
-    credential = ClientSecretCredential(pipeline.tenant_id, pipeline.client_id, added["secretText"],
-                                        disable_instance_discovery=True, **options(pipeline))
-    with pytest.raises(ClientAuthenticationError, match="AADSTS7000215"):
-        credential.get_token(GRAPH)
+    with ClientSecretCredential(pipeline.tenant_id, pipeline.client_id, added["secretText"],
+                                disable_instance_discovery=True, **options(pipeline)) as credential:
+        with pytest.raises(ClientAuthenticationError, match="AADSTS7000215"):
+            credential.get_token(GRAPH)
+

@@ -20,7 +20,7 @@ def routes(store: Store) -> list[Route]:
         return _answer(lambda: service.discovery(store, _origin(http), http.path_params["tenant"]))
 
     async def jwks(http: Request) -> JSONResponse:
-        return _answer(lambda: (service.tenant_id(store, http.path_params["tenant"]), keys.jwks(store))[1])
+        return _answer(lambda: keys.jwks(store) if service.tenant_id(store, http.path_params["tenant"]) else None)
 
     async def token(http: Request) -> JSONResponse:
         form = await _form(http)
