@@ -248,10 +248,31 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on: a lo
                                                   help="Allow a --host other than loopback (a container's published "
                                                        "port): anyone who reaches it can change the tenant."),
           tls: bool = typer.Option(False, "--tls", help="Serve https with the emulator's own CA (its bundle's path "
-                                                        "is printed: give it to clients as SSL_CERT_FILE).")
+                                                        "is printed: give it to clients as SSL_CERT_FILE)."),
+          enforce_permissions: bool = typer.Option(False, "--enforce-permissions",
+                                                   help="Accept only tokens from the tenant's own identity provider "
+                                                        "and enforce Graph's permissions (kept in the state).")
           ) -> None:
-    """Serve the Graph emulator at http(s)://HOST:PORT/v1.0 (any bearer token is accepted; loopback only)."""
-    _run("emulator_serve", host, port, state, seed, faults, allow_non_loopback, tls)
+    """Serve the Graph emulator at http(s)://HOST:PORT/v1.0 (any bearer token is accepted unless
+    --enforce-permissions; loopback only)."""
+    _run("emulator_serve", host, port, state, seed, faults, allow_non_loopback, tls, enforce_permissions)
+
+
+@emulator_app.command(epilog="Example: idamconf emulator token -C examples --app orders-api --user "
+                               "alice.admin@contoso.com --scope Orders.Read")
+def token(app_name: Optional[str] = typer.Option(None, "--app", help="The application (its name, app id or display "
+                                                                      "name) the token is for."),
+          user: Optional[str] = typer.Option(None, "--user", help="The user principal name it is issued to."),
+          scope: Optional[list[str]] = typer.Option(None, "--scope", help="A scope the application exposes "
+                                                                          "(repeatable; default: all of them)."),
+          config_dir: Path = ConfigDir, env: Optional[str] = Env,
+          state: Optional[Path] = typer.Option(None, help="A state file to use instead."),
+          url: str = typer.Option("https://127.0.0.1:8931", help="The served emulator's origin: the token's issuer."),
+          federated: bool = typer.Option(False, "--federated", help="A workload-identity (federated) token instead."),
+          issuer: str = typer.Option("https://token.actions.githubusercontent.com", help="--federated: its issuer."),
+          subject: Optional[str] = typer.Option(None, help="--federated: its subject.")) -> None:
+    """Print an access token from an emulated tenant: a user's, with the app roles they hold, for your tests."""
+    _run("emulator_token", app_name, user, scope or [], config_dir, env, state, url, federated, issuer, subject)
 
 
 @emulator_app.command(epilog="Example: idamconf emulator reset -C examples")

@@ -18,7 +18,7 @@ from ..emulator.store import Store
 
 
 def run(host: str, port: int, state: Path, seed: Path | None, faults: str | None = None,
-        allow_non_loopback: bool = False, tls: bool = False) -> int:
+        allow_non_loopback: bool = False, tls: bool = False, enforce_permissions: bool = False) -> int:
     from ..emulator import tls as emulator_tls
     from ..emulator.server import serve
 
@@ -43,6 +43,9 @@ def run(host: str, port: int, state: Path, seed: Path | None, faults: str | None
         except SeedError as error:
             print(f"error: --seed: {error}", file=sys.stderr)
             return 1
+    if enforce_permissions:  # kept in the state: the tenant enforces from now on (emulator/identity/enforcement)
+        from ..emulator.identity.enforcement import enforce
+        enforce(Store(state))
     injected = f", faults {faults}" if spec else ""
     files = emulator_tls.ensure(emulator_tls.directory_for(state.resolve())) if tls else None
     scheme = "https" if files else "http"

@@ -26,6 +26,8 @@ from .connections import ConnectionFaults, quiet_deliberate_drops
 from .errors import GraphError, bad_request
 from .faults import NoFaults
 from .hosts import LoopbackHostOnly
+from .identity import enforcement
+from .identity.endpoints import routes as identity_routes
 from .protocol import Binary, Key, RawJson, Reply, Request, is_json, split_path
 from .stats import Stats
 from .store import Store
@@ -37,6 +39,7 @@ class Emulator:
     def __init__(self, store: Store, faults=None):
         self.store = store
         graph_permissions.ensure_in(store)
+        enforcement.enforced(store)  # read once, here: a request costs no query for it
         self.faults = faults or NoFaults()
         self.stats = Stats()
         attach = getattr(self.faults, "attach", None)  # optional for a policy (see faults.py)
@@ -59,6 +62,7 @@ class Emulator:
         each of its items is, as a request of its own."""
         try:
             _authenticate(request)
+            enforcement.check(self.store, request)  # a tenant enforcing permissions (emulator/identity/)
             if request.path == "$batch":
                 return await self._batch(request)
             injected = await self.faults.before(request)
@@ -78,7 +82,9 @@ class Emulator:
             if request.method == "GET":
                 return route(self.store, request)
             with self.store.transaction():
-                return route(self.store, request)
+                reply = route(self.store, request)
+                enforcement.owner_of_created(self.store, request, reply)
+                return reply
         except Exception as error:  # noqa: BLE001 - an emulator bug still answers in Graph's shape, per item
             return _error_reply(error, ids)
 
@@ -214,7 +220,8 @@ def create_app(store: Store, faults=None) -> Starlette:
     methods = ["GET", "POST", "PATCH", "PUT", "DELETE"]
     routes = [Route("/v1.0/{path:path}", endpoint, methods=methods),
               Route("/_emulator/stats", _authenticated(stats), methods=["GET"]),
-              Route("/_emulator/stats/reset", _authenticated(reset_stats), methods=["POST"])]
+              Route("/_emulator/stats/reset", _authenticated(reset_stats), methods=["POST"]),
+              *identity_routes(store)]  # the tenant's identity provider (emulator/identity/)
     # Outermost first: a request not addressed to a loopback name is answered before anything else sees it.
     app = Starlette(routes=routes, middleware=[Middleware(LoopbackHostOnly),
                                                Middleware(ConnectionFaults, emulator=emulator)])

@@ -110,6 +110,13 @@ def principal_handlers(kind: str) -> dict:
 # -------------------------------------------------------------------------------------------------------- shared
 def _create(store: Store, request: Request, kind: str, principal: dict, resource: dict, body: dict,
             context: str) -> Reply:
+    assignment = create_for(store, request, kind, principal, resource, body)
+    return Reply(201, {"@odata.context": request.context(context) + "/$entity", **assignment})
+
+
+def create_for(store: Store, request: Request, kind: str, principal: dict, resource: dict, body: dict) -> dict:
+    """The app role assignment `body` asks for, made with Graph's checks (also an access package's delivery:
+    governance_assignments.py)."""
     if kind == "groups" and not principal.get("securityEnabled"):
         raise bad_request(f"The group '{principal['id']}' is not security-enabled: app roles are assigned to "
                           "security groups (inferred wording).")
@@ -122,7 +129,7 @@ def _create(store: Store, request: Request, kind: str, principal: dict, resource
                   "principalId": principal["id"], "principalType": PRINCIPAL_TYPES[kind],
                   "resourceDisplayName": resource.get("displayName"), "resourceId": resource["id"]}
     store.put(ASSIGNMENTS, assignment)
-    return Reply(201, {"@odata.context": request.context(context) + "/$entity", **assignment})
+    return assignment
 
 
 def _role_id(resource: dict, role_id, kind: str) -> str:

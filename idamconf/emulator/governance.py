@@ -16,6 +16,7 @@ code string is the emulator's best guess.
 
 from __future__ import annotations
 
+from . import governance_assignments
 from .entities import new_id, now
 from .errors import GraphError, bad_request, not_found
 from .governance_entities import (GROUP_SYSTEM, ORIGIN_SYSTEM, ORIGIN_SYSTEMS, RESOURCES, ROLE_SCOPES,
@@ -275,6 +276,7 @@ def delete_policy(store: Store, request: Request, key: Key) -> Reply:
 
 # ------------------------------------------------------------------------------------------------ routing table
 HANDLERS = {
+    **governance_assignments.HANDLERS,  # assignmentRequests, assignments
     ("GET", "catalogs", ()): lambda s, r: list_page(s, r, "catalogs"),
     ("POST", "catalogs", ()): create_catalog,
     ("GET", "catalogs", ("{key}",)): lambda s, r, k: get_one(s, r, "catalogs", k),

@@ -27,6 +27,7 @@ class Request:
     headers: dict[str, str]  # lower-cased names
     body: object
     base: str  # e.g. "http://127.0.0.1:8000/v1.0"
+    caller: str | None = None  # the calling application's service principal, in a tenant enforcing permissions
 
     @property
     def prefer(self) -> str:

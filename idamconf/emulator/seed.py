@@ -4,6 +4,7 @@ from YAML.
     tenant:                    # optional
       id: 5f1c...              # the tenant id (default: a random GUID when the state is created)
       verifiedDomains: [contoso.com]   # besides the initial domain, contoso.onmicrosoft.com (always verified)
+      enforcePermissions: true         # optional: tokens and Graph's permissions checked (docs/identity-provider.md)
       defaultAppManagementPolicy:      # optional: a PATCH of /policies/defaultAppManagementPolicy, e.g. to turn
         applicationRestrictions:       # off the identifier URI restriction Microsoft enables by default
           identifierUris: {uriAdditionWithoutUniqueTenantIdentifier: {state: disabled}}

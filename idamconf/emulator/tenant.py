@@ -206,8 +206,9 @@ def _no_options(request: Request) -> None:
 
 
 def seed_tenant(store, fixtures: dict, origin: str, error) -> None:
-    """A seed file's `tenant:` block: `id`, `verifiedDomains`, `defaultAppManagementPolicy` (a PATCH body)."""
-    unknown = set(fixtures) - {"id", "verifiedDomains", "defaultAppManagementPolicy"}
+    """A seed file's `tenant:` block: `id`, `verifiedDomains`, `defaultAppManagementPolicy` (a PATCH body),
+    `enforcePermissions` (emulator/identity/enforcement)."""
+    unknown = set(fixtures) - {"id", "verifiedDomains", "defaultAppManagementPolicy", "enforcePermissions"}
     if unknown:
         raise error(f"{origin}: tenant: unknown field(s) {', '.join(sorted(unknown))}")
     if "id" in fixtures:
@@ -218,6 +219,11 @@ def seed_tenant(store, fixtures: dict, origin: str, error) -> None:
     if not isinstance(domains, list) or not all(isinstance(name, str) and "." in name for name in domains):
         raise error(f"{origin}: tenant.verifiedDomains is a list of domain names such as contoso.com")
     add_verified_domains(store, domains)
+    if not isinstance(fixtures.get("enforcePermissions", False), bool):
+        raise error(f"{origin}: tenant.enforcePermissions is true or false")
+    if "enforcePermissions" in fixtures:
+        from .identity.enforcement import enforce
+        enforce(store, fixtures["enforcePermissions"])
     if fixtures.get("defaultAppManagementPolicy") is not None:
         try:
             update_policy(store, fixtures["defaultAppManagementPolicy"])

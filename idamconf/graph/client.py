@@ -219,6 +219,8 @@ class GraphClient:
             except NotOurs as refusal:
                 raise NotWritten(str(refusal)) from None
         response = await self._call(method, path, body, headers, **rules)
+        if response.status == 403:
+            response = _missing_permission_named(method, path, response)
         if self.ownership is not None:
             self.ownership.observe(method, path, body, response)
         return response
@@ -357,6 +359,23 @@ class GraphRequestFailed(Exception):
     def __init__(self, what: str, failure: GraphFailure):
         super().__init__(f"{what}: {failure}")
         self.failure = failure
+
+
+# Graph's words when the caller lacks a permission; they name none, so idamconf adds the one the request needs.
+DENIED = "Insufficient privileges to complete the operation."
+
+
+def _missing_permission_named(method: str, path: str, response: Response) -> Response:
+    """A 403 for want of a permission, its message naming what the request needs (graph/permissions: the table the
+    emulator enforces), so that the one line reporting it says what to grant."""
+    error = response.body.get("error") if isinstance(response.body, dict) else None
+    if not isinstance(error, dict) or error.get("message") != DENIED:
+        return response
+    from .permissions import describe, needs
+
+    named = (f"{DENIED} The identity idamconf signs in as needs {describe(needs(method, path))}: grant it that "
+             "application permission with an administrator's consent (README: Targeting a real tenant).")
+    return Response(response.status, {**response.body, "error": {**error, "message": named}}, response.headers)
 
 
 def _item_response(item: dict | None) -> Response:

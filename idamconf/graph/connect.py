@@ -26,7 +26,7 @@ from msgraph_core import GraphClientFactory
 
 from .budget import RESOURCE_UNITS, Budget
 from .client import GraphClient, Unrecoverable
-from .clouds import Cloud, cloud_of, graph_url_problem, is_loopback
+from .clouds import EMULATED_GRAPH, Cloud, cloud_of, emulator_authority, graph_url_problem, is_loopback
 from .origin import confine
 
 # azure-identity's own variable: where this machine signs in, when it must be somewhere else than the cloud's
@@ -47,7 +47,8 @@ class SignInFailed(ConnectError):
     def __init__(self, target: "Target", said: str):
         fix = SIGN_IN_FIXES.get(target.credential, "check the environment's credential settings").format(
             secret=target.client_secret_env, client=target.client_id, path=target.certificate_path)
-        reach = _authority(cloud_of(target.graph_url)) if cloud_of(target.graph_url) else "its sign-in authority"
+        cloud = cloud_of(target.graph_url)
+        reach = _authority(cloud) if cloud else emulator_authority(target.graph_url) or "its sign-in authority"
         super().__init__(f"signing in to Entra ID failed for environment '{target.environment}' (credential "
                          f"{target.credential}): {said.rstrip('. ')}. Fix: {fix}; and check that this machine can "
                          f"reach {reach}.")
@@ -120,6 +121,7 @@ async def connect(target: Target, timeout: float | None = None):
     """A `GraphClient` for the target; after `timeout` seconds it starts and retries nothing more."""
     auth = _auth_provider(target)  # first: a target whose token must not go where it points is refused here
     http = _http_client(target)
+    guards = [http._transport, *(t for t in http._mounts.values() if t is not None)]  # origin.OriginGuard each
     # msgraph-core's retry handler is turned off: it would send a create again on 503/504 (duplicating it), it cannot
     # see the items of a `$batch`, and it sleeps past `--timeout`. GraphClient retries, by one rule for all.
     no_retries = RetryHandlerOption(max_retries=0, should_retry=False)
@@ -132,6 +134,16 @@ async def connect(target: Target, timeout: float | None = None):
         yield GraphClient(adapter, target.graph_url, budget=budget, deadline=deadline)
     finally:
         await http.aclose()
+        for guard in guards:  # msgraph-core's transport, wrapped around them, does not close what it wraps: left
+            await guard.aclose()  # open, a served emulator's TLS connections kept it from stopping for 10 s
+        await _close_credential(auth)
+
+
+async def _close_credential(auth) -> None:
+    """azure-identity's async credentials hold an HTTP session of their own (aiohttp): closed with the client."""
+    provider = getattr(auth, "access_token_provider", None)
+    if isinstance(provider, _SignIn):
+        await provider.close()
 
 
 def _http_client(target: Target) -> httpx.AsyncClient:
@@ -183,10 +195,19 @@ def _auth_provider(target: Target):
         return BaseBearerTokenAuthenticationProvider(_EmulatorToken(host))
     from kiota_authentication_azure.azure_identity_access_token_provider import AzureIdentityAccessTokenProvider
 
-    cloud = cloud_of(target.graph_url)
+    cloud = cloud_of(target.graph_url) or _emulated_cloud(target.graph_url)
     tokens = AzureIdentityAccessTokenProvider(_credential(target, cloud), None, scopes=[cloud.scope],
-                                              allowed_hosts=[cloud.host])
+                                              allowed_hosts=[host if cloud.name == EMULATED else cloud.host])
     return BaseBearerTokenAuthenticationProvider(_SignIn(tokens, target))
+
+
+EMULATED = "served emulator"
+
+
+def _emulated_cloud(graph_url: str) -> Cloud:
+    """A served emulator on loopback, over TLS, as a cloud: Graph's scope (it emulates the global service), and its
+    own origin as the authority -- the sign-in goes where the token goes, and nowhere else (graph/clouds)."""
+    return Cloud(EMULATED, EMULATED_GRAPH.graph, emulator_authority(graph_url))
 
 
 class _SignIn(AccessTokenProvider):
@@ -212,6 +233,11 @@ class _SignIn(AccessTokenProvider):
     def get_allowed_hosts_validator(self) -> AllowedHostsValidator:
         return self.tokens.get_allowed_hosts_validator()
 
+    async def close(self) -> None:
+        credential = getattr(self.tokens, "_credentials", None)
+        if credential is not None and hasattr(credential, "close"):
+            await credential.close()
+
 
 def _first_line(error: Exception) -> str:
     lines = str(error).strip().splitlines()
@@ -219,7 +245,20 @@ def _first_line(error: Exception) -> str:
 
 
 def _authority(cloud: Cloud) -> str:
+    """The cloud's authority, or the machine's AZURE_AUTHORITY_HOST; a served emulator's is always its own origin,
+    so no setting can send a sign-in for an emulator anywhere else."""
+    if cloud.name == EMULATED:
+        return cloud.authority
     return os.environ.get(AUTHORITY_VARIABLE) or cloud.authority
+
+
+def _sign_in_options(target: Target, cloud: Cloud) -> dict:
+    """azure-identity's options: the authority; for a served emulator also its CA (the environment's caBundle) and
+    no instance discovery (which would ask login.microsoftonline.com about the loopback authority)."""
+    if cloud.name != EMULATED:
+        return {"authority": _authority(cloud)}
+    options = {"authority": cloud.authority, "disable_instance_discovery": True}
+    return {**options, "connection_verify": target.ca_bundle} if target.ca_bundle else options
 
 
 def _credential(target: Target, cloud: Cloud):
@@ -234,7 +273,8 @@ def _credential(target: Target, cloud: Cloud):
 def _new_credential(target: Target, cloud: Cloud):
     from azure.identity import aio
 
-    kind, authority = target.credential, _authority(cloud)
+    kind, options = target.credential, _sign_in_options(target, cloud)
+    authority = options.pop("authority")
     if kind == "default":
         return aio.DefaultAzureCredential(authority=authority)
     if kind == "client-secret":
@@ -243,13 +283,13 @@ def _new_credential(target: Target, cloud: Cloud):
             raise ConnectError(f"environment '{target.environment}': the client secret is read from the environment "
                                f"variable {target.client_secret_env or '(clientSecretEnv not set)'}, which is empty. "
                                "Fill it from the vault in the pipeline.")
-        return aio.ClientSecretCredential(target.tenant_id, target.client_id, secret, authority=authority)
+        return aio.ClientSecretCredential(target.tenant_id, target.client_id, secret, authority=authority, **options)
     if kind == "certificate":
         return aio.CertificateCredential(target.tenant_id, target.client_id, target.certificate_path,
-                                         authority=authority)
+                                         authority=authority, **options)
     if kind == "workload-identity":
         if not os.environ.get(FEDERATED_TOKEN_VARIABLE):  # outside a pipeline: say so, not azure's ValueError
             raise SignInFailed(target, f"no federated token ({FEDERATED_TOKEN_VARIABLE} is not set)")
         return aio.WorkloadIdentityCredential(tenant_id=target.tenant_id, client_id=target.client_id,
-                                              authority=authority)
+                                              authority=authority, **options)
     raise ConnectError(f"environment '{target.environment}': unknown credential '{kind}'.")

@@ -115,8 +115,10 @@ class Served:
 
 def _serve(store: Store, faults=None, tls: TlsFiles | None = None):
     secured = {"ssl_certfile": str(tls.certificate), "ssl_keyfile": str(tls.private_key)} if tls else {}
+    # A client that keeps a TLS connection open (azure-identity's sync credentials) would hold the shutdown up for
+    # the thread's whole 10 s join: a second is plenty for a test's last requests to finish.
     config = uvicorn.Config(create_app(store, faults), host="127.0.0.1", port=0, log_level="warning", lifespan="off",
-                            access_log=False, **secured)
+                            access_log=False, timeout_graceful_shutdown=1, **secured)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="emulator-uvicorn", daemon=True)
     thread.start()

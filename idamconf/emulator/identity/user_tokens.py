@@ -1,0 +1,75 @@
+"""Tokens for a service team's tests: their application, called by a user of the emulated tenant.
+
+`idamconf emulator token --app NAME --user UPN [--scope S ...]`, and the token endpoint's test-only grant
+`urn:idamconf:emulator:user` (form: `client_id` = the application's app id, `username`, optional `scope` of its
+exposed scope values, space-separated, bare or as `<identifier URI>/<value>`), issue a delegated token as Entra would
+for that user signing in to that application:
+
+- `aud` is the application (its app id in a v2 token, its first identifier URI or app id in a v1 one), and the
+  client (`azp`/`appid`) is the application itself, as for a web app calling its own API;
+- `roles` are the app roles the user holds on it now (identity/roles.py): a role granted through an access package
+  is there once the assignment is delivered, and gone from the next token once the assignment is removed;
+- `scp` holds the scopes asked for (each must be an enabled scope the application exposes), or every enabled scope
+  it exposes when none is named (a user who consented to all of them);
+- `oid`, `sub`, `upn`, `preferred_username`, `name` are the user's.
+
+Decisions: the grant needs no secret, because it exists for tests against an emulator only this machine can reach
+(docs/security.md); and it refuses Microsoft Graph as the audience: the emulator enforces application permissions
+only, so a delegated token for Graph would prove nothing.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from ..store import Store
+from . import keys, refusals, roles
+from .service import answer, base_claims
+
+
+def user_grant(store: Store, origin: str, tenant: str, form: dict) -> dict:
+    for name in ("client_id", "username"):
+        if not form.get(name):
+            raise refusals.missing(name)
+    application = store.find("applications", "appId", form["client_id"])
+    if application is None:
+        raise refusals.application_not_found(form["client_id"], tenant)
+    scopes = [value.rsplit("/", 1)[-1] for value in (form.get("scope") or "").split()]
+    return answer(user_token(store, origin, tenant, application, form["username"], scopes))
+
+
+def user_token(store: Store, origin: str, tenant: str, application: dict, upn: str, scopes: list[str]) -> str:
+    """A signed delegated token for `upn` to call `application`, with the roles the user holds on it now."""
+    user = store.find("users", "userPrincipalName", upn)
+    if user is None:
+        raise refusals.user_not_found(upn, tenant)
+    resource = store.find("servicePrincipals", "appId", application["appId"])
+    if resource is None:
+        raise refusals.resource_not_found(application["appId"], tenant)
+    audience = (application.get("identifierUris") or [application["appId"]])[0]
+    claims = base_claims(store, origin, tenant, application["appId"], "0", resource, audience)
+    claims.update({"idtyp": "user", "oid": user["id"], "sub": user["id"], "upn": user["userPrincipalName"],
+                   "preferred_username": user["userPrincipalName"], "name": user.get("displayName"),
+                   "scp": " ".join(_scopes(application, scopes)), "roles": roles.held_roles(store, user["id"],
+                                                                                         resource)})
+    return keys.sign(store, claims)
+
+
+def _scopes(application: dict, asked: list[str]) -> list[str]:
+    exposed = [scope["value"] for scope in (application.get("api") or {}).get("oauth2PermissionScopes") or []
+               if scope.get("isEnabled", True)]
+    unknown = [value for value in asked if value not in exposed]
+    if unknown:
+        raise refusals.TokenRefused("invalid_scope", 70011, f"The provided value for the input parameter 'scope' is "
+                                                            f"not valid. The scope {' '.join(unknown)} is not valid.")
+    return asked or exposed
+
+
+def federated_token(store: Store, issuer: str, subject: str, audience: str = "api://AzureADTokenExchange",
+                    lifetime: int = 600) -> str:
+    """A workload-identity token as an external issuer (GitHub Actions) would write it, signed with the tenant's key,
+    which is the only issuer key the offline emulator trusts (identity/clients.py). GitHub's live 10 minutes."""
+    now = int(time.time())
+    return keys.sign(store, {"iss": issuer, "sub": subject, "aud": audience, "iat": now, "nbf": now,
+                             "exp": now + lifetime, "jti": uuid.uuid4().hex})

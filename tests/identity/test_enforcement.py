@@ -1,0 +1,127 @@
+"""A tenant that enforces permissions checks every bearer token and Graph's permissions, as Graph does: expired,
+wrong-audience, wrongly signed and foreign tokens get 401; a caller without the permission 403; OwnedBy writes only
+what its holder owns or creates."""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from idamconf.emulator.graph_permissions import GRAPH_APP_ID, permissions
+from idamconf.emulator.identity import enforcement, keys
+from tests.emulator.conftest import api, assert_error, store  # noqa: F401 - fixtures
+
+GRAPH = "https://graph.microsoft.com"
+ROLE_IDS = {value: role for value, role, _, _ in permissions() if role}
+
+
+@pytest.fixture
+def pipelines(api):
+    """Two client applications with service principals, made before the tenant starts enforcing."""
+    made = {}
+    for name in ("owned-by", "reader"):
+        application = api.create_app(displayName=name)
+        principal = api.post("servicePrincipals", json={"appId": application["appId"]}).json()
+        made[name] = principal
+    graph = api.get(f"servicePrincipals(appId='{GRAPH_APP_ID}')").json()
+    for name, value in (("owned-by", "Application.ReadWrite.OwnedBy"), ("reader", "Application.Read.All")):
+        assert api.post(f"servicePrincipals/{graph['id']}/appRoleAssignedTo", json={
+            "principalId": made[name]["id"], "resourceId": graph["id"], "appRoleId": ROLE_IDS[value]}).status_code == 201
+    made["other"] = api.create_app(displayName="someone else's")
+    enforcement.enforce(api.store)
+    return made
+
+
+def token(store, principal: dict | None, roles=(), **changes) -> str:
+    now = int(time.time())
+    claims = {"aud": GRAPH, "iss": f"https://127.0.0.1/{store.tenant_id}/", "iat": now, "nbf": now, "exp": now + 3600,
+              "tid": store.tenant_id, "idtyp": "app", "oid": principal["id"] if principal else None,
+              "appid": principal["appId"] if principal else None, "roles": list(roles), "ver": "1.0", **changes}
+    return keys.sign(store, claims)
+
+
+def call(api, method: str, path: str, bearer: str, headers: dict | None = None, **kwargs):
+    return api.request(method, path, headers={"Authorization": f"Bearer {bearer}", **(headers or {})}, **kwargs)
+
+
+@pytest.mark.parametrize("fault, message", [
+    ("expired", "Lifetime validation failed, the token is expired."),
+    ("audience", "Access token validation failure. Invalid audience."),
+    ("signature", "Access token validation failure."),
+    ("tenant", "Access token validation failure. Invalid issuer or tenant."),
+    ("not a jwt", "CompactToken parsing failed with error code: 80049217"),
+])
+def test_a_token_graph_would_not_accept_is_refused_with_401(api, pipelines, fault, message):
+    reader, store = pipelines["reader"], api.store
+    bearer = {"expired": lambda: token(store, reader, ["Application.Read.All"], exp=int(time.time()) - 60),
+              "audience": lambda: token(store, reader, ["Application.Read.All"], aud="api://orders"),
+              "signature": lambda: jwt.encode({"aud": GRAPH, "tid": store.tenant_id, "exp": int(time.time()) + 60},
+                                              rsa.generate_private_key(public_exponent=65537, key_size=2048),
+                                              algorithm="RS256"),
+              "tenant": lambda: token(store, reader, ["Application.Read.All"],
+                                      tid="11111111-1111-1111-1111-111111111111"),
+              "not a jwt": lambda: "idamconf-emulator"}[fault]()
+    error = assert_error(call(api, "GET", "applications", bearer), 401, "InvalidAuthenticationToken")
+    assert error["message"] == message
+    batch = call(api, "POST", "$batch", bearer, json={"requests": [{"id": "1", "method": "GET", "url": "/users"}]})
+    assert batch.status_code == 401
+
+
+def test_a_permission_not_held_is_refused_with_graphs_403(api, pipelines):
+    bearer = token(api.store, pipelines["reader"], ["Application.Read.All"])
+    assert call(api, "GET", "applications", bearer).status_code == 200
+    error = assert_error(call(api, "GET", "users", bearer), 403, "Authorization_RequestDenied")
+    assert error["message"] == "Insufficient privileges to complete the operation."
+    assert_error(call(api, "POST", "applications", bearer, json={"displayName": "x"}), 403)
+    batch = call(api, "POST", "$batch", bearer, json={"requests": [
+        {"id": "1", "method": "GET", "url": "/applications"}, {"id": "2", "method": "GET", "url": "/users"}]})
+    statuses = {item["id"]: item["status"] for item in batch.json()["responses"]}
+    assert statuses == {"1": 200, "2": 403}  # each item is checked on its own
+
+
+def test_owned_by_manages_what_it_creates_and_nothing_else(api, pipelines):
+    caller = pipelines["owned-by"]
+    bearer = token(api.store, caller, ["Application.ReadWrite.OwnedBy"])
+    created = call(api, "PATCH", "applications(uniqueName='made-by-pipeline')", bearer,
+                   headers={"Prefer": "create-if-missing"}, json={"displayName": "made by the pipeline"})
+    assert created.status_code == 201, created.text
+    owners = call(api, "GET", f"applications/{created.json()['id']}/owners", bearer).json()["value"]
+    assert [owner["id"] for owner in owners] == [caller["id"]]
+    assert call(api, "PATCH", f"applications/{created.json()['id']}", bearer,
+                json={"description": "changed"}).status_code == 204
+    principal = call(api, "POST", "servicePrincipals", bearer, json={"appId": created.json()["appId"]})
+    assert principal.status_code == 201, principal.text
+    other = pipelines["other"]
+    assert call(api, "GET", f"applications/{other['id']}", bearer).status_code == 200  # it may read all
+    assert_error(call(api, "PATCH", f"applications/{other['id']}", bearer, json={"description": "x"}), 403,
+                 "Authorization_RequestDenied")
+    assert_error(call(api, "POST", "servicePrincipals", bearer, json={"appId": other["appId"]}), 403)
+
+
+def test_a_tenant_not_enforcing_accepts_any_bearer_token(api):
+    assert call(api, "GET", "users", "anything").status_code == 200
+
+
+def test_serve_enforce_permissions_is_kept_in_the_tenants_state(tmp_path, monkeypatch):
+    from idamconf.commands import emulator_serve
+    from idamconf.emulator import Store, server
+
+    monkeypatch.setattr(server, "serve", lambda *args, **kwargs: None)  # not started: the state is what counts
+    state = tmp_path / "tenant.db"
+    assert emulator_serve.run("127.0.0.1", 0, state, None, enforce_permissions=True) == 0
+    reopened = Store(state)
+    try:
+        assert enforcement.enforced(reopened)
+    finally:
+        reopened.close()
+
+
+def test_a_seed_switches_enforcement_on(store):
+    from idamconf.emulator.seed import seed
+
+    assert not enforcement.enforced(store)
+    seed(store, {"tenant": {"enforcePermissions": True}})
+    assert enforcement.enforced(store)

@@ -1,0 +1,105 @@
+"""Tokens for service teams' own tests: `idamconf emulator token --app NAME --user UPN` (and the token endpoint's
+test-only grant) carry the app roles the user holds in the emulated tenant -- one granted through an access package
+is there, and gone from the next token once the assignment is removed. PyJWT validates them against the JWKS."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import jwt
+import pytest
+
+from idamconf.emulator import Store, create_app
+from idamconf.emulator.identity import keys
+from tests.cli.harness import apply, idamconf
+
+USER = "frank.audit@contoso.com"
+PACKAGE = "eucs-idam-wordpress-writers"
+BASE = "http://emulator.localhost"
+
+
+@pytest.fixture
+def tenant(project):
+    assert apply(project).code == 0
+    store = Store(project / ".idamconf" / "local.db")
+    yield store
+    store.close()
+
+
+def graph(store: Store, method: str, path: str, **kwargs) -> httpx.Response:
+    async def go():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(store)), base_url=BASE,
+                                     headers={"Authorization": "Bearer admin"}) as client:
+            return await client.request(method, path, **kwargs)
+
+    return asyncio.run(go())
+
+
+def assign(store: Store, upn: str, package_name: str) -> str:
+    governance = "/v1.0/identityGovernance/entitlementManagement"
+    package = next(p for p in graph(store, "GET", f"{governance}/accessPackages").json()["value"]
+                   if p["displayName"] == package_name)
+    policy = graph(store, "GET", f"{governance}/assignmentPolicies",
+                   params={"$filter": f"accessPackage/id eq '{package['id']}'"}).json()["value"][0]
+    user = graph(store, "GET", f"/v1.0/users/{upn}").json()
+    made = graph(store, "POST", f"{governance}/assignmentRequests", json={
+        "requestType": "adminAdd", "assignment": {"targetId": user["id"], "assignmentPolicyId": policy["id"],
+                                                  "accessPackageId": package["id"]}})
+    assert made.status_code == 201, made.text
+    return made.json()["assignment"]["id"]
+
+
+def unassign(store: Store, assignment_id: str) -> None:
+    removed = graph(store, "POST", "/v1.0/identityGovernance/entitlementManagement/assignmentRequests",
+                    json={"requestType": "adminRemove", "assignment": {"id": assignment_id}})
+    assert removed.status_code == 201, removed.text
+
+
+def command_token(project, *extra: str) -> dict:
+    result = idamconf("emulator", "token", "-C", str(project), "--app", "wordpress", "--user", USER,
+                      "--url", "https://127.0.0.1:8931", *extra)
+    assert result.code == 0, result.err
+    return validated(project, result.out.strip())
+
+
+def validated(project, token: str) -> dict:
+    """As a service team's API would: the key from the JWKS, the audience and issuer it expects."""
+    store = Store(project / ".idamconf" / "local.db")
+    try:
+        jwk = jwt.PyJWKSet.from_dict(keys.jwks(store))[jwt.get_unverified_header(token)["kid"]]
+        wordpress = store.find("applications", "uniqueName", "wordpress")
+        return jwt.decode(token, jwk.key, algorithms=["RS256"], audience=wordpress["identifierUris"][0],
+                          issuer=f"https://127.0.0.1:8931/{store.tenant_id}/")
+    finally:
+        store.close()
+
+
+def test_a_role_granted_through_an_access_package_is_in_the_token_until_the_assignment_goes(project, tenant):
+    assert "Blog.Writer" not in command_token(project)["roles"]
+    assignment = assign(tenant, USER, PACKAGE)
+    claims = command_token(project)
+    assert claims["roles"] == ["Blog.Writer"] and claims["upn"] == USER and claims["idtyp"] == "user"
+    unassign(tenant, assignment)
+    assert command_token(project)["roles"] == []
+
+
+def test_the_token_endpoints_test_grant_gives_the_same_roles(project, tenant):
+    assignment = assign(tenant, USER, PACKAGE)
+    wordpress = tenant.find("applications", "uniqueName", "wordpress")
+    form = {"grant_type": "urn:idamconf:emulator:user", "client_id": wordpress["appId"], "username": USER}
+    answer = graph(tenant, "POST", f"/{tenant.tenant_id}/oauth2/v2.0/token", data=form)
+    assert answer.status_code == 200, answer.text
+    claims = jwt.decode(answer.json()["access_token"], options={"verify_signature": False})
+    assert claims["roles"] == ["Blog.Writer"] and answer.json()["expires_in"] == 3600
+    unassign(tenant, assignment)
+    again = graph(tenant, "POST", f"/{tenant.tenant_id}/oauth2/v2.0/token", data=form).json()["access_token"]
+    assert jwt.decode(again, options={"verify_signature": False})["roles"] == []
+
+
+def test_an_unknown_user_or_scope_is_refused_as_entra_does(project, tenant):
+    unknown = idamconf("emulator", "token", "-C", str(project), "--app", "wordpress", "--user", "nobody@contoso.com")
+    scope = idamconf("emulator", "token", "-C", str(project), "--app", "wordpress", "--user", USER,
+                     "--scope", "Nope.Read")
+    assert unknown.code == 1 and "AADSTS50034" in unknown.err
+    assert scope.code == 1 and "AADSTS70011" in scope.err
