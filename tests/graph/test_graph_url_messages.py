@@ -30,7 +30,8 @@ def test_a_tenant_credential_pointed_at_loopback_is_told_where_its_token_may_go(
     assert result.err.startswith(refusal(
         project, "credential 'certificate' signs in to Entra ID, and that token goes only to Microsoft Graph, not to "
                  "a loopback address",
-        f"write one of {GRAPH_URLS}; for an emulator on this machine, add credential: emulator")), result.err
+        f"write one of {GRAPH_URLS}; for an emulator on this machine, add credential: emulator, or sign in to an "
+        "emulator served with --tls at https://127.0.0.1:PORT/v1.0 (its own identity provider)\n")), result.err
 
 
 def test_a_tenant_credential_pointed_elsewhere_is_told_the_allowed_forms(project):
