@@ -169,6 +169,9 @@ class _FilterParser:
         if op == "eq":
             self.params.append(self.literal())
             return f"{column} = ? COLLATE NOCASE"
+        if op in ("ge", "le"):  # strings compared as `eq` compares them: in any case
+            self.params.append(self.literal())
+            return f"{column} {'>=' if op == 'ge' else '<='} ? COLLATE NOCASE"
         if op == "in":
             self.take("(")
             values = [self.literal()]

@@ -120,6 +120,9 @@ class _RawJson(ResponseHandler):
         return Response(response.status_code, body, dict(response.headers))
 
 
+PAGES_IN_FLIGHT = 32
+
+
 def query(path: str, **params: str) -> str:
     """`query("applications", select="id,appId")` -> "applications?$select=id,appId" with values escaped."""
     pairs = [f"${name}={quote(str(value), safe=',()/:=$')}" for name, value in params.items() if value is not None]
@@ -144,6 +147,10 @@ class GraphClient:
         self.deadline = deadline  # time.monotonic() after which nothing is retried any more
         self.ownership = None  # graph/ownership.Ownership: set by apply, consulted before every write
         self._slots = asyncio.Semaphore(concurrency)
+        # List pages (a GET sent on its own) have slots of their own: a long list is read as several streams
+        # (graph/streams.py), whose pages would otherwise wait for each other's round trips. Graph bounds reads by
+        # resource units (`budget`), not by requests in flight.
+        self._pages = asyncio.Semaphore(PAGES_IN_FLIGHT)
         self._queue: list[tuple[BatchRequest, asyncio.Future]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._running: set[asyncio.Task] = set()
@@ -167,7 +174,7 @@ class GraphClient:
             info.headers.try_add("Content-Type", "application/json")
             info.content = json.dumps(body).encode()
         info.add_request_options([ResponseHandlerOption(_RawJson())])
-        async with self._slots:
+        async with self._pages if method == "GET" else self._slots:
             self.requests += 1
             try:
                 return await self.adapter.send_primitive_async(info, "bytes", None)
