@@ -145,6 +145,7 @@ class GraphClient:
         self.policy = policy or RetryPolicy()
         self.budget = budget
         self.deadline = deadline  # time.monotonic() after which nothing is retried any more
+        self.bound = TIME_BOUND  # why nothing more is sent after it
         self.ownership = None  # graph/ownership.Ownership: set by apply, consulted before every write
         self._slots = asyncio.Semaphore(concurrency)
         # List pages (a GET sent on its own) have slots of their own: a long list is read as several streams
@@ -156,10 +157,10 @@ class GraphClient:
         self._running: set[asyncio.Task] = set()
 
     async def send(self, method: str, path: str, body: Any = None, headers: dict | None = None) -> Response:
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise GraphUnavailable(TIME_BOUND)
+        self._check_bound()
         if self.budget is not None:
             await self.budget.spend([BatchRequest(method, path)])
+            self._check_bound()  # stopped while waiting for the budget: not sent either
         absolute = path.startswith("http")  # a full URL from an answer (@odata.nextLink)
         url = path if absolute else f"{self.base_url}/{path.lstrip('/')}"
         if absolute:  # only to the target's own origin, before a token is asked for (graph/origin)
@@ -182,6 +183,14 @@ class GraphClient:
                 lost = not isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
                 kind = ResponseLost if lost else GraphUnavailable
                 raise kind(f"{method} {_shown(url)}: {type(error).__name__}: {error}") from None
+
+    def _check_bound(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise GraphUnavailable(self.bound)
+
+    def stop(self, reason: str) -> None:
+        """Send nothing more from now on (what is in flight finishes); each request not sent fails with `reason`."""
+        self.deadline, self.bound = time.monotonic() - 1.0, reason
 
     async def get(self, path: str) -> Response:
         """A GET sent on its own (a list page: large, and `@odata.nextLink` is a full URL), retried as `call` does."""
@@ -294,7 +303,7 @@ class GraphClient:
     async def pause(self, seconds: float) -> None:
         """Wait before trying again -- unless that would pass the time bound."""
         if self.deadline is not None and time.monotonic() + seconds > self.deadline:
-            raise GraphUnavailable(TIME_BOUND)
+            raise GraphUnavailable(self.bound)
         await asyncio.sleep(seconds)
 
     # ------------------------------------------------------------------------------------------- coalescing
