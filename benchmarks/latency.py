@@ -11,7 +11,8 @@ with none, side by side in one run; written into docs/performance.md (its sectio
    --changed-since HEAD`.
 3. An apply of `apply` new applications into a fresh emulator with Graph's write budget (`budget=S`: 3,000 writes
    per 150 s), enough to span two of its windows: the writes a second achieved against the budget's, the 429s, and
-   the progress display's estimate of the time left, halfway, against the time it really took.
+   the progress display's estimate of the time left halfway through (its line nearest half the apply's time),
+   against the time it really took.
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ def applied(count: int, faults: str | None) -> dict:
     lines = [match.groups() for match in map(PROGRESS.match, measured.out.splitlines()) if match]
     done, total, seconds, _ = lines[-1]
     took = float(seconds)
-    half = next((line for line in lines if _number(line[0]) * 2 >= _number(line[1]) and line[3]), None)
+    said = [line for line in lines if line[3]]  # halfway through the apply's time: the line nearest it
+    half = min(said, key=lambda line: abs(float(line[2]) - took / 2)) if said else None
     estimate = None
     if half is not None:
         left, actual = _seconds(half[3]), took - float(half[2])

@@ -11,6 +11,54 @@ from .tenant import people
 
 TARGETS = {"plan": 10.0, "pr": 3.0, "budget_share": 0.9, "estimate": 0.2}
 
+# What Graph documents for reading a long list faster, and what idamconf chose (issue 22). Kept here, so that
+# `make bench`, which writes docs/performance.md anew, writes it with the figures it explains.
+RESEARCH = """### Reading a long list: what Graph offers, and what idamconf uses
+
+Against a real tenant every round trip costs about 100-500 ms, and a list's pages follow each other
+(`@odata.nextLink` carries an opaque `$skiptoken`): a list of P pages costs at least P round trips. The project's
+applications with their owners expanded are served 100 a page whatever `$top` asks (Graph's page of a directory
+list with an expanded relationship; 999 without), so 10,000 applications are 100 pages: 25 s at 250 ms. What the
+Graph documentation (microsoft-graph-docs-contrib) offers, and what was chosen:
+
+- **Larger pages.** `$top` is at most 999 for directory lists; with `$expand` the page is 100. Dropping
+  `$expand=owners` would make the list 11 pages but cost a request per application for its owners (`$batch`es of
+  20: 500 round trips at 10,000). Kept: the expansion, and the 999 pages of the lists without one.
+- **`$filter` ranges read side by side** -- **chosen**. The application resource documents `$filter` with `ge` and
+  `le` on `displayName` (also `eq`, `in`, `startsWith`); so does the service principal resource
+  (api-reference/v1.0/resources/application.md, servicePrincipal.md). `appId` on an application supports only `eq`
+  (and `in`, which works wherever `eq` does by default: concepts/aad-advanced-queries.md), `uniqueName` documents no
+  `$filter` at all, and `createdDateTime` has `ge`/`le` but no bounds a client could know in advance. So a long list
+  is read as up to 16 lists of `displayName` ranges (`le b1`, `ge b1 and le b2`, ..., `ge bk`), each with the tag
+  filter, `$select` and `$expand` unchanged, side by side (graph/streams.py). The ranges cover every name whatever
+  order Graph compares names in (any name is at most or at least each bound); an object at a bound comes twice and
+  is kept once. The bounds are the configuration's display names at even intervals: for the lists of the project's
+  applications and service principals (plainly, with owners, with the app role assignments they grant) the
+  tenant's names are the configuration's, so the ranges are about even. A list of fewer than 600 objects (6 pages
+  of 100) is read as before.
+- **Advanced queries** (`ConsistencyLevel: eventual` with `$count=true`): they add `ne`, `not`, `endsWith` and
+  `$orderby`, but Graph documents that `$expand` is not supported with them -- the owners would then cost a request
+  per application -- and their results are eventually consistent. Not used.
+- **`$batch` of page requests**: a batch carries up to 20 requests, but the next page of a list is known only from
+  the page before, so batching cannot overlap one list's pages. idamconf batches what can be batched (the people and
+  groups named, look-ups by key); list pages go on their own, with their own 32 slots in flight
+  (graph/client.PAGES_IN_FLIGHT): Graph bounds reads by resource units per 10 s (graph/budget.py), not by requests in
+  flight.
+- **Delta queries** (`applications/delta`, `servicePrincipals/delta`): a later run reads only what changed since a
+  stored `deltaLink`. That token would be a cache of the tenant's state between runs; a pipeline runs cold (nothing
+  kept between runs), the first run reads everything anyway, and the plan must read the tenant as the only source of
+  truth. Not used.
+- **The access-package lists** (packages with their role scopes and catalog, policies, catalog resources) document
+  `$filter` on a package's display name and its catalog's id only: no ranges. They stay one list each (999 a page,
+  14 pages at 10,000 applications); a catalog's resources are now read as soon as the catalogs are listed, beside
+  the packages, rather than after them.
+- **A pull request's plan** (`plan --changed-since REF`) reads the changed applications by their key
+  (`applications(uniqueName='...')`, in `$batch`es; Graph documents only `$select` on a single application, so their
+  owners are a second `$batch`), and their service principals as the same lists filtered by `appId in (...)`
+  (graph/read_changed.py); the access-package lists are still read whole, as nothing narrower says which packages
+  grant a role. It says so on stderr: drift anywhere else is left to the full plan.
+"""
+
 
 def section(results: dict, arguments, load: tuple, load_after: tuple, elapsed: float, seeded) -> str:
     reads, applies = results["reads"], results["apply"]
@@ -26,6 +74,7 @@ def section(results: dict, arguments, load: tuple, load_after: tuple, elapsed: f
         "",
         *_targets(results, seeded),
         "",
+        RESEARCH,
         f"### No-change plan and pull-request plan of {seeded.count:,} applications",
         "",
         "| reader | 250 ms a round trip | no latency | HTTP requests | peak RSS |",
@@ -45,7 +94,7 @@ def section(results: dict, arguments, load: tuple, load_after: tuple, elapsed: f
         "tenant, refilled 20 a second). The budget's share is the writes made against the most the budget allows "
         "in the same time (3,000 at once, then 20 a second); writing is the time from the apply's first change to its "
         "last, from its progress lines (commands/apply_progress.py), which also gave the estimate of the time left "
-        "at the first line past half the changes.",
+        "at the line nearest half that time.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -78,7 +78,8 @@ async def _under_lease(client, survey, shown, output: str, lock_wait: float) -> 
                       "meanwhile, or someone changed it. Nothing was changed: run apply again.", file=sys.stderr)
                 return _refused(output, shown, "the tenant changed after the plan was made") or 1
             client.ownership = ownership(survey.configuration, survey.target.environment, live)
-            progress = Progress(sum(1 for change in plan.changes if change.action is not Action.NOOP))
+            progress = Progress(sum(1 for change in plan.changes if change.action is not Action.NOOP),
+                                budget=client.budget)
             with interruptible(client) as interrupted:
                 outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else progress,
                                            survey.root)

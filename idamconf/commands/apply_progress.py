@@ -5,7 +5,8 @@ and takes many minutes. `Progress` is apply's report of each change (one line ea
 stands: changes done of the plan's, the rate over the last `WINDOW` seconds and the time left at that rate. On a
 terminal the standing is one line kept at the bottom, rewritten; in a pipeline (a log) it is a plain line every
 `PERIOD` seconds. The rate is measured over a recent window rather than since the start: the budget lets the first
-3,000 writes go at once and the rest at its refill, and only the recent rate says how the rest will go.
+3,000 writes go at once and the rest at its refill, and only the recent rate says how the rest will go -- or,
+while the burst is the recent past, the budget itself: the writes left take at least the time it refills them in.
 
 `interruptible`: the first Ctrl-C stops sending -- nothing new goes to Graph, the requests in flight finish (a write
 cut in the middle would leave its object half-made), each change not made says so -- and apply ends saying that
@@ -34,8 +35,9 @@ VERB_SYMBOL = {"created": "+", "added": "+", "updated": "~", "disabled": "~", "r
 class Progress:
     """apply's `report(change, verb)`, keeping count. `total`: the changes the plan makes."""
 
-    def __init__(self, total: int, stream=None, clock=time.monotonic, tty: bool | None = None):
+    def __init__(self, total: int, stream=None, clock=time.monotonic, tty: bool | None = None, budget=None):
         self.total, self.done = total, 0
+        self.budget = budget  # graph/budget.Budget, if writes are paced: the time left is at least its own
         self.stream = stream or sys.stdout
         self.clock = clock
         self.tty = self.stream.isatty() if tty is None else tty
@@ -70,8 +72,18 @@ class Progress:
         rate = self.rate(now)
         text = f"{done:,}/{self.total:,} changes ({100 * done // total}%) in {now - self.started:.0f} s, {rate:.1f}/s"
         if rate > 0 and done < self.total:
-            text += f", about {_duration((self.total - done) / rate)} left"
+            text += f", about {_duration(self.left(rate))} left"
         return text
+
+    def left(self, rate: float) -> float:
+        """Seconds left: at the recent rate -- and at least what the write budget allows for the writes left, at
+        the writes a change has taken so far. The budget lets its first 3,000 writes go at once: the rate of that
+        burst says nothing of the refill's 20 a second that the rest goes at."""
+        remaining = self.total - min(self.done, self.total)
+        seconds = remaining / rate
+        if self.budget is not None and self.budget.written and self.done:
+            seconds = max(seconds, self.budget.seconds_for_writes(remaining * self.budget.written / self.done))
+        return seconds
 
     def finish(self) -> None:
         """The last standing, as a line of its own (a pipeline's log ends with the whole time)."""

@@ -56,6 +56,23 @@ def test_the_rate_is_the_recent_one():
     assert progress.standing(clock.now).endswith("16.0/s, about 25 s left")
 
 
+def test_right_after_the_burst_the_budget_says_how_long_the_rest_takes():
+    """Halfway through the changes the recent past is the budget's burst; the writes left go at its refill."""
+    from idamconf.graph.budget import Budget
+
+    clock, out = Clock(), io.StringIO()
+    budget = Budget("S", clock=clock, in_flight=0.0)
+    progress = Progress(4000, out, clock, tty=False, budget=budget)
+    for number in range(2000):  # 3,000 writes at once: 1.5 a change
+        clock.now += 0.0009765625
+        budget.writes.level -= 1.5
+        budget.written += 1.5
+        progress(change(number), "created")
+    # 2,000 changes left, 3,000 writes; the bucket refilled 39 in the 1.95 s of the burst: (3,000 - 39) / 20 a
+    # second -- not 2 s at the burst's rate
+    assert progress.standing(clock.now).endswith("1024.0/s, about 2 min 28 s left")
+
+
 def test_a_terminal_keeps_one_line_at_the_bottom():
     clock, out = Clock(), io.StringIO()
     progress = Progress(3, out, clock, tty=True)

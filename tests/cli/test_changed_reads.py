@@ -65,3 +65,21 @@ def test_a_pull_request_plan_reads_only_what_its_files_need(tmp_path, monkeypatc
     assert "~ app.app-00008  (update)" in full.out
     rows = [line for line in full.out.splitlines() if "app-00003" in line or "app-00004" in line]
     assert rows and rows == [line for line in narrowed.out.splitlines() if "app-00003" in line or "app-00004" in line]
+
+
+def test_a_change_to_the_project_file_plans_everything(tmp_path):
+    """idamconf.yaml holds what every application's plan depends on (defaults, catalogs, environments)."""
+    root = tmp_path / "config"
+    write_configuration(root, 3)
+    (root / ".gitignore").write_text(".idamconf/\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "baseline")
+    assert apply(root).code == 0
+    other = root / "applications" / "app-00002.yaml"
+    other.write_text(other.read_text().replace("Application 2 of", "Second application of"))
+    git(root, "commit", "-q", "-am", "outside the pull request")
+    (root / "idamconf.yaml").write_text((root / "idamconf.yaml").read_text() + "# a comment\n")
+    result = plan(root, "--changed-since", "HEAD")
+    assert result.code == 0, result.err
+    assert "~ app.app-00002  (update)" in result.out and "Planned only" not in result.err
