@@ -33,6 +33,7 @@ test: $(STAMP)
 # Issue 7's figures, written to docs/performance.md: tenants of 1,000 and 10,000 applications (N=50000: that size).
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run $(if $(N),--sizes $(N))
+	$(BIN)/python -m benchmarks.latency
 
 # Issue 6's figures (seeded fault runs, SIGKILL points, hostile inputs, canary), written to docs/reliability.md.
 reliability: $(STAMP)

@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import json
 import time
+from pathlib import Path
 
 from idamconf.graph.read import (APP_FIELDS, CATALOG_FIELDS, PACKAGE_FIELDS, POLICY_FIELDS, RESOURCE_FIELDS,
                                  SP_FIELDS)
@@ -90,8 +91,24 @@ class Tally:
 
 
 # ----------------------------------------------------------------------------------------------- the raw floor
+def streamed(entries: list, names: list[str]) -> list:
+    """The directory's lists split into displayName ranges as idamconf splits them (graph/streams.py), for
+    `names`, the configuration's display names; each range is a list of the same name."""
+    from idamconf.graph.streams import EXPANDED_PAGE, Streams, joined
+
+    streams, split = Streams.of(names), []
+    for name, path, options in entries:
+        if path not in ("applications", "servicePrincipals"):
+            split.append((name, path, options))
+            continue
+        page = EXPANDED_PAGE if "$expand" in options else int(options["$top"])
+        split += [(name, path, {**options, "$filter": joined(options["$filter"], clause)})
+                  for clause in streams.ranges(page)]
+    return split
+
+
 async def read_raw(graph_url: str, tag: str, max_pages: int | None, top: int = PAGE,
-                   apis: tuple[str, ...] = ()) -> Tally:
+                   apis: tuple[str, ...] = (), names: list[str] | None = None) -> Tally:
     import httpx
 
     tally = Tally()
@@ -113,7 +130,7 @@ async def read_raw(graph_url: str, tag: str, max_pages: int | None, top: int = P
             tally.add(name, pages, len(objects), time.perf_counter() - started, not url, first)
             return objects
 
-        entries = lists(tag, top)
+        entries = streamed(lists(tag, top), names) if names else lists(tag, top)
 
         listed = next(entry for entry in entries if entry[0] == "catalogs")
 
@@ -215,9 +232,13 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=PAGE, help="objects per page asked for (default 999)")
     parser.add_argument("--api", action="append", default=[], help="(raw) also read the consents to this API, "
                                                                     "named by display name (repeatable)")
+    parser.add_argument("--names", default=None, help="(raw) a JSON file of the configuration's display names: "
+                                                       "read the directory's lists as idamconf's streams")
     arguments = parser.parse_args()
     reader = read_raw if arguments.mode == "raw" else read_typed
     options = {"apis": tuple(arguments.api)} if arguments.api else {}
+    if arguments.names:
+        options["names"] = json.loads(Path(arguments.names).read_text(encoding="utf-8"))
     if arguments.mode == "raw":
         # httpx imports its transport when the client is made and at the first request: start-up, not reading (a
         # plan imports it while its files are read), so before the clock starts.

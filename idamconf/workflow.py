@@ -16,10 +16,11 @@ from .config.model import Configuration
 from .diagnostics import Diagnostic, DiagnosticError
 from .graph.connect import Target
 from .graph.ownership import Ownership
-from .graph.read import (foreign_packages, governance_lists, read_governance, read_live,
-                         read_service_principals, resolve_users)
+from .graph.read import foreign_packages, governance_lists, read_governance, read_live, resolve_users
+from .graph.read_changed import Changed, Whole
 from .config.assignments import groups_named, people_named
-from .graph.read_assignments import find_groups, read_relationships
+from .graph.read_assignments import find_groups
+from .graph.streams import Streams
 from .plan.adoption import as_adoptions, pinned, read_adopted, role_conflicts
 from .plan.relationships import desired_relationships, live_relationships
 from .plan.diff import make_plan
@@ -133,7 +134,6 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     everywhere = everywhere or {app.name: app for app in wanted}
     marker = catalog_description(configuration.project)
     catalogs = sorted(_catalog_names(configuration, wanted, environment))
-    service_principals = read_service_principals(client, configuration.tag)
     permissions = workflow_permissions.early(client, wanted, everywhere)  # the APIs named, read meanwhile
     named = people(wanted)
     base_wanted = [app for app in base.configuration.applications if app.in_environment(environment)] if base else []
@@ -142,11 +142,14 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     naming = asyncio.ensure_future(_names(wanted + base_wanted, resolving, grouping))
     making = asyncio.ensure_future(_desired_meanwhile(configuration, environment, resolving, grouping, naming,
                                                       everywhere))
+    streams = Streams.of(app.display_name for app in wanted)  # long lists read side by side (graph/streams.py)
+    directory = _directory(client, configuration.tag, only, wanted, everywhere, streams, making)
+    service_principals = directory.service_principals
     (unmanaged, current, adopting, required, app_ids), lists, (desired, governance, problems, unknown), relations, \
         groups = await asyncio.gather(
-            _live_directory(client, configuration, wanted, named, only, service_principals, resolving, making),
+            _live_directory(client, configuration, wanted, named, only, directory, resolving, making, streams),
             governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(naming)),
-            making, read_relationships(client, configuration.tag), grouping)
+            making, directory.relationships, grouping)
     found, federated = await asyncio.gather(  # the APIs' consents, and federated credentials (credentials/read.py)
         workflow_permissions.survey(client, permissions, everywhere, wanted, current, required, configuration.tag),
         read_federated(client, wanted, current, desired))
@@ -205,16 +208,13 @@ def _catalog_names(configuration: Configuration, wanted: list, environment: str)
 
 
 async def _live_directory(client, configuration: Configuration, wanted: list, named: list[str],
-                          only: set[str] | None, service_principals, users, making):
+                          only: set[str] | None, directory, users, making, streams: Streams):
     """Unmanaged applications in the way, the project's live resources -- each application's as its page arrives,
     sharing the attributes of those like the ones wanted once the configuration's are made (`making`) -- the problems
     of the applications to adopt, each application's requiredResourceAccess (workflow_permissions.py), and the app
     ids of all its applications (plan/exposed.py)."""
-    def keep(application: dict) -> dict:  # each application's resources made as its page arrives
-        return live_application(application, making.result()[0] if making.done() else None)
-
     live = await read_live(client, configuration.tag, [app.key for app in wanted], named, only,
-                           service_principals, users, keep)
+                           directory.service_principals, users, _keeper(making), streams, directory.applications)
     adopted = await read_adopted(client, wanted, {app.get("uniqueName") for app in live.applications},
                                  configuration.tag)
     desired = (await making)[0]
@@ -227,6 +227,22 @@ async def _live_directory(client, configuration: Configuration, wanted: list, na
                 for app in live.applications + adopted.applications if app.get("uniqueName")}
     app_ids = {**live.app_ids, **{app["uniqueName"]: app["appId"] for app in adopted.applications}}
     return unmanaged, _marked(current, adopted.names), problems, required, app_ids
+
+
+def _keeper(making):
+    def keep(application: dict) -> dict:  # each application's resources made as its page arrives
+        return live_application(application, making.result()[0] if making.done() else None)
+    return keep
+
+
+def _directory(client, tag: str, only: set[str] | None, wanted: list, everywhere: dict, streams: Streams, making):
+    """The directory's reads, started: the project's lists (split into `streams`), or with `only` the applications
+    of those keys and of the clients they pre-authorise by name (graph/read_changed.py)."""
+    if only is None:
+        return Whole(client, tag, streams)
+    clients = {everywhere[c.client].key for app in wanted for c in app.pre_authorized
+               if c.by_name and c.client in everywhere}
+    return Changed(client, tag, sorted(only | clients), _keeper(making))
 
 
 def _marked(current: dict, adopted: set[str]) -> dict:

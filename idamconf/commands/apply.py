@@ -9,13 +9,12 @@ from ..plan.model import Action
 from ..plan.removals import disabled_roles, removing_access
 from ..plan.render_human import deletion_lines
 from ..plan.render_markdown import render_apply_markdown
+from .apply_progress import VERB_SYMBOL, Progress, interruptible
 from .plan import render
 from .session import run_async, surveyed, use_colour
 
 LOSES = {"role": "disable: whoever holds the role loses it", "scope": "disable: clients granted the scope lose it",
          "delegated_consent": "fewer scopes consented"}
-VERB_SYMBOL = {"created": "+", "added": "+", "updated": "~", "disabled": "~", "removed": "-", "destroyed": "-",
-               "adopted": "↻"}
 
 
 def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: bool, colour: bool | None,
@@ -79,11 +78,21 @@ async def _under_lease(client, survey, shown, output: str, lock_wait: float) -> 
                       "meanwhile, or someone changed it. Nothing was changed: run apply again.", file=sys.stderr)
                 return _refused(output, shown, "the tenant changed after the plan was made") or 1
             client.ownership = ownership(survey.configuration, survey.target.environment, live)
-            outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else _progress, survey.root)
+            progress = Progress(sum(1 for change in plan.changes if change.action is not Action.NOOP),
+                                budget=client.budget)
+            with interruptible(client) as interrupted:
+                outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else progress,
+                                           survey.root)
+            if not quiet:
+                progress.finish()
     except LeaseHeld as busy:
         print(f"error: {terminal(str(busy))}", file=sys.stderr)
         return _refused(output, shown, "another apply is running") or 1
-    return _emit(output, plan, outcome) if quiet else _report(plan, outcome)
+    code = _emit(output, plan, outcome) if quiet else _report(plan, outcome)
+    if interrupted:
+        print("Apply was interrupted: what was done stays done. Apply again to resume: it plans from the tenant as "
+              "it is now and makes the rest.", file=sys.stderr)
+    return code or (1 if interrupted else 0)
 
 
 def _refused(output: str, plan, reason: str) -> int:

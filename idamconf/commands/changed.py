@@ -13,10 +13,12 @@ from ..config.load import APPLICATIONS_DIR, PROJECT_FILE
 from ..diagnostics import Diagnostic, DiagnosticError
 
 
-def changed_applications(config_dir: Path, ref: str) -> set[str]:
+def changed_applications(config_dir: Path, ref: str) -> set[str] | None:
     """Keys (renamedFrom, else name) of the applications whose files were added, changed or removed since `ref`
-    (committed or not)."""
-    return {_key(document) for document in changed_documents(config_dir, ref)[0]} - {None}
+    (committed or not); None when idamconf.yaml changed too: every application's plan depends on it (defaults,
+    catalogs, environments), so all are planned."""
+    documents, project = changed_documents(config_dir, ref)
+    return None if project else {_key(document) for document in documents} - {None}
 
 
 def changed_documents(config_dir: Path, ref: str, option: str = "--changed-since") -> tuple[list, bool]:

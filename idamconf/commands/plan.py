@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from ..escape import json_dumps
@@ -23,6 +24,10 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
         if out is not None:
             saved.save(out, survey.plan, survey.live, survey.digest, only)
         print(render(survey, output, use_colour(colour)), end="")
+        if only is not None:  # on stderr: the plan's own output stays what its format says
+            print(f"Planned only the {len(only)} application(s) whose files changed since {changed_since}: drift "
+                  "anywhere else in the tenant is left to the full plan (plan without --changed-since).",
+                  file=sys.stderr)
         return survey.plan
 
     plan = run_async(surveyed(config_dir, env, then, only, timeout, rebind, base and (lambda found: base)))

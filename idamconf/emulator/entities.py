@@ -117,17 +117,21 @@ APPLICATION_READ_ONLY = {"id", "deletedDateTime", "appId", "createdDateTime", "p
 SP_READ_ONLY = {"id", "deletedDateTime", "appDisplayName", "appOwnerOrganizationId", "applicationTemplateId",
                 "disabledByMicrosoftStatus", "passwordCredentials"}
 
+# Applications' and service principals' displayName: `ge` and `le` too (their resource pages), without the advanced
+# query parameters (concepts/aad-advanced-queries.md: only ne, not, endsWith need them); users' and groups' not.
+RANGED_NAME = {"eq", "startswith", "in", "ge", "le"}
+
 ENTITY_SETS = {
     "applications": EntitySet(
         "applications", "microsoft.graph.application", frozenset(application_defaults()),
         frozenset(application_defaults()) - APPLICATION_READ_ONLY,
-        {"displayName": {"eq", "startswith", "in"}, "appId": {"eq", "in"}, "id": {"eq", "in"},
+        {"displayName": RANGED_NAME, "appId": {"eq", "in"}, "id": {"eq", "in"},
          "uniqueName": {"eq"}, "tags": {"any"}, "identifierUris": {"any"}},
     ),
     "servicePrincipals": EntitySet(
         "servicePrincipals", "microsoft.graph.servicePrincipal", frozenset(service_principal_defaults()),
         frozenset(service_principal_defaults()) - SP_READ_ONLY,
-        {"displayName": {"eq", "startswith", "in"}, "appId": {"eq", "in"}, "id": {"eq", "in"}, "tags": {"any"}},
+        {"displayName": RANGED_NAME, "appId": {"eq", "in"}, "id": {"eq", "in"}, "tags": {"any"}},
     ),
     "groups": EntitySet(
         "groups", "microsoft.graph.group", frozenset(group_defaults()), frozenset(),

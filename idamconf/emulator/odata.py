@@ -25,6 +25,7 @@ class Query:
     select: tuple[str, ...] = ()
     where: str = ""
     params: tuple = field(default_factory=tuple)
+    index: str = ""  # the store's index to page a range by (see `_FilterParser.ranged`)
 
 
 def parse_query(params: dict[str, str], entity) -> Query:
@@ -35,10 +36,11 @@ def parse_query(params: dict[str, str], entity) -> Query:
     top = _parse_top(params.get("$top"))
     after = decode_skiptoken(params["$skiptoken"]) if "$skiptoken" in params else 0
     select = parse_select(params.get("$select"), entity.properties, entity.odata_type)
-    where, values = ("", ())
+    where, values, index = ("", (), "")
     if params.get("$filter"):
-        where, values = compile_filter(params["$filter"], entity.filterable, entity.odata_type)
-    return Query(top=top, after_seq=after, select=select, where=where, params=values)
+        parser = _FilterParser(params["$filter"], entity.filterable, entity.odata_type)
+        where, values, index = parser.parse(), tuple(parser.params), parser.index
+    return Query(top=top, after_seq=after, select=select, where=where, params=values, index=index)
 
 
 def _parse_top(raw: str | None) -> int:
@@ -106,6 +108,7 @@ class _FilterParser:
         self.pos = 0
         self.filterable = filterable
         self.params: list = []
+        self.index = ""
 
     def parse(self) -> str:
         sql = self.expr()
@@ -169,6 +172,8 @@ class _FilterParser:
         if op == "eq":
             self.params.append(self.literal())
             return f"{column} = ? COLLATE NOCASE"
+        if op in ("ge", "le"):
+            return self.ranged(column, ">=" if op == "ge" else "<=")
         if op == "in":
             self.take("(")
             values = [self.literal()]
@@ -179,6 +184,16 @@ class _FilterParser:
             self.params.extend(values)
             return f"{column} COLLATE NOCASE IN ({', '.join('?' * len(values))})"
         raise unsupported_query(f"Invalid $filter: operator '{op}' is not supported.")
+
+    def ranged(self, column: str, op: str) -> str:
+        """A range of a string, compared as `eq` compares them (in any case). Checked row by row, in a list's
+        insertion order, a range would read every document of the list for every page (of each of the streams a
+        client splits a list into: graph/streams.py); a filter that is all conjunctions is paged by the range's
+        index instead, its matches sorted (the only property ranged is displayName)."""
+        self.params.append(self.literal())
+        if "or" not in (token.lower() for token in self.tokens):
+            self.index = "objects_display_name_nocase"
+        return f"{column} {op} ? COLLATE NOCASE"
 
     def starts_with(self) -> str:
         self.take("(")

@@ -258,6 +258,9 @@ class Store:
             columns = "json_object(" + ", ".join(f"'{name}', doc -> '$.{name}'" for name in query.select) + ")"
         visible, lag = self._visible(False)
         sql = f"SELECT seq, id, {columns} FROM objects WHERE kind = ? AND seq > ?{where}{visible} ORDER BY seq LIMIT ?"
+        if query.index:  # a range's (odata.py): its matches found by the index, sorted, and only a page projected
+            sql = (f"SELECT seq, id, {columns} FROM objects WHERE rowid IN (SELECT rowid FROM objects INDEXED BY "
+                   f"{query.index} WHERE kind = ? AND seq > ?{where}{visible} ORDER BY seq LIMIT ?) ORDER BY seq")
         rows = self._db.execute(sql, (kind, query.after_seq, *query.params, *lag, query.top + 1)).fetchall()
         more = len(rows) > query.top
         rows = rows[: query.top]

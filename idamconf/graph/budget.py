@@ -62,6 +62,7 @@ class Budget:
         self.clock, self.sleep = clock, sleep
         self._turn = asyncio.Lock()  # first come, first served
         self.waited = 0.0
+        self.written = 0  # writes spent so far
 
     async def spend(self, requests) -> None:
         """Wait until Graph's budget has room for these requests (objects with `method` and `url`), then spend it."""
@@ -82,3 +83,10 @@ class Budget:
                 await self.sleep(delay)
             self.units.level -= min(units, self.units.capacity)
             self.writes.level -= min(writes, self.writes.capacity)
+            self.written += writes
+
+    def seconds_for_writes(self, writes: float) -> float:
+        """The least time `writes` more writes can take from now, at the bucket's level and refill."""
+        bucket = self.writes
+        level = min(bucket.capacity, bucket.level + (self.clock() - bucket.at) * bucket.per_second)
+        return max(0.0, writes - level) / bucket.per_second

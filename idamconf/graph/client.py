@@ -120,6 +120,9 @@ class _RawJson(ResponseHandler):
         return Response(response.status_code, body, dict(response.headers))
 
 
+PAGES_IN_FLIGHT = 32
+
+
 def query(path: str, **params: str) -> str:
     """`query("applications", select="id,appId")` -> "applications?$select=id,appId" with values escaped."""
     pairs = [f"${name}={quote(str(value), safe=',()/:=$')}" for name, value in params.items() if value is not None]
@@ -142,17 +145,22 @@ class GraphClient:
         self.policy = policy or RetryPolicy()
         self.budget = budget
         self.deadline = deadline  # time.monotonic() after which nothing is retried any more
+        self.bound = TIME_BOUND  # why nothing more is sent after it
         self.ownership = None  # graph/ownership.Ownership: set by apply, consulted before every write
         self._slots = asyncio.Semaphore(concurrency)
+        # List pages (a GET sent on its own) have slots of their own: a long list is read as several streams
+        # (graph/streams.py), whose pages would otherwise wait for each other's round trips. Graph bounds reads by
+        # resource units (`budget`), not by requests in flight.
+        self._pages = asyncio.Semaphore(PAGES_IN_FLIGHT)
         self._queue: list[tuple[BatchRequest, asyncio.Future]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._running: set[asyncio.Task] = set()
 
     async def send(self, method: str, path: str, body: Any = None, headers: dict | None = None) -> Response:
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise GraphUnavailable(TIME_BOUND)
+        self._check_bound()
         if self.budget is not None:
             await self.budget.spend([BatchRequest(method, path)])
+            self._check_bound()  # stopped while waiting for the budget: not sent either
         absolute = path.startswith("http")  # a full URL from an answer (@odata.nextLink)
         url = path if absolute else f"{self.base_url}/{path.lstrip('/')}"
         if absolute:  # only to the target's own origin, before a token is asked for (graph/origin)
@@ -167,7 +175,7 @@ class GraphClient:
             info.headers.try_add("Content-Type", "application/json")
             info.content = json.dumps(body).encode()
         info.add_request_options([ResponseHandlerOption(_RawJson())])
-        async with self._slots:
+        async with self._pages if method == "GET" else self._slots:
             self.requests += 1
             try:
                 return await self.adapter.send_primitive_async(info, "bytes", None)
@@ -175,6 +183,14 @@ class GraphClient:
                 lost = not isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
                 kind = ResponseLost if lost else GraphUnavailable
                 raise kind(f"{method} {_shown(url)}: {type(error).__name__}: {error}") from None
+
+    def _check_bound(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise GraphUnavailable(self.bound)
+
+    def stop(self, reason: str) -> None:
+        """Send nothing more from now on (what is in flight finishes); each request not sent fails with `reason`."""
+        self.deadline, self.bound = time.monotonic() - 1.0, reason
 
     async def get(self, path: str) -> Response:
         """A GET sent on its own (a list page: large, and `@odata.nextLink` is a full URL), retried as `call` does."""
@@ -289,7 +305,7 @@ class GraphClient:
     async def pause(self, seconds: float) -> None:
         """Wait before trying again -- unless that would pass the time bound."""
         if self.deadline is not None and time.monotonic() + seconds > self.deadline:
-            raise GraphUnavailable(TIME_BOUND)
+            raise GraphUnavailable(self.bound)
         await asyncio.sleep(seconds)
 
     # ------------------------------------------------------------------------------------------- coalescing

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from ..surface import APPLICATION, SERVICE_PRINCIPAL, select
 from .client import BatchRequest, GraphClient, GraphRequestFailed, query
+from .streams import EXPANDED_PAGE, Streams, joined, read_streams
 
 APP_FIELDS = ",".join(dict.fromkeys(["id", "appId", "uniqueName", "displayName", "description", "signInAudience",
                                       "identifierUris", "tags", "web", "spa", "api", "appRoles",
@@ -72,24 +73,28 @@ def tagged(tag: str) -> str:
     return "tags/any(t:t eq '" + tag.replace("'", "''") + "')"
 
 
-def read_service_principals(client: GraphClient, tag: str) -> asyncio.Task:
+def read_service_principals(client: GraphClient, tag: str, streams: Streams = Streams()) -> asyncio.Task:
     """The project's service principals, read once: the directory's reading and the access packages' both wait
-    for them (which packages are the project's depends on them)."""
-    return asyncio.ensure_future(client.get_all(query("servicePrincipals", filter=tagged(tag), select=SP_FIELDS,
-                                                      top=PAGE)))
+    for them (which packages are the project's depends on them). `streams`: how to split the list (graph/streams)."""
+    return asyncio.ensure_future(read_streams(client, [
+        query("servicePrincipals", filter=joined(tagged(tag), clause), select=SP_FIELDS, top=PAGE)
+        for clause in streams.ranges(PAGE)]))
 
 
 async def read_live(client: GraphClient, tag: str, wanted_names: list[str], people: list[str],
                     only: set[str] | None = None, service_principals: Awaitable[list[dict]] | None = None,
-                    users: Awaitable[dict[str, str]] | None = None, keep=None) -> LiveState:
+                    users: Awaitable[dict[str, str]] | None = None, keep=None,
+                    streams: Streams = Streams(), applications: Awaitable[list[dict]] | None = None) -> LiveState:
     """`only`: keep just these applications (by uniqueName) -- their owners are the only ones read.
     `service_principals` (from `read_service_principals`) and `users` (`resolve_users` of `people`): given when
     something else waits for them too. `keep(application)`: what to hold of each application as its page arrives
-    (it keeps `id`, `uniqueName` and `owners`)."""
+    (it keeps `id`, `uniqueName` and `owners`). `streams`: how to split the list (graph/streams). `applications`:
+    the applications, read otherwise (graph/read_changed), instead of the project's list."""
     state = LiveState()
+    paths = [query("applications", filter=joined(tagged(tag), clause), select=APP_FIELDS,
+                   expand=f"owners($select={OWNER_FIELDS})", top=PAGE) for clause in streams.ranges(EXPANDED_PAGE)]
     applications, state.service_principals, state.users = await asyncio.gather(
-        client.get_all(query("applications", filter=tagged(tag), select=APP_FIELDS,
-                             expand=f"owners($select={OWNER_FIELDS})", top=PAGE), keep),
+        applications or read_streams(client, paths, keep),
         service_principals or read_service_principals(client, tag),
         users or resolve_users(client, people))
     state.app_ids = {app["uniqueName"]: app.get("appId") or app["ids"]["appId"] for app in applications
@@ -183,9 +188,9 @@ async def governance_lists(client: GraphClient, catalog_names: set[str], marker:
                            keep_policy: Awaitable[Callable[[dict], dict]]) -> GovernanceLists:
     """The three lists, read concurrently with each other and with the directory; then, without waiting for the
     directory's applications, the resources of every catalog that may concern the project: named by the
-    configuration (`catalog_names`), created by idamconf for it (its description is `marker`), or holding a package
-    that grants a role of one of the project's service principals. Which packages are the project's is decided
-    later (`read_governance`), from the applications. `keep_policy`: what to hold of each policy (it keeps
+    configuration (`catalog_names`) or created by idamconf for it (its description is `marker`) -- as soon as the
+    catalogs are listed -- or holding a package that grants a role of one of the project's service principals.
+    Which packages are the project's is decided later (`read_governance`), from the applications. `keep_policy`: what to hold of each policy (it keeps
     `id` and `accessPackage`; plan/governance.policy_keeper), once known -- the policies are read then: the people
     they name are resolved first, in two `$batch`es, and the policies are not the list read last."""
 
@@ -193,17 +198,21 @@ async def governance_lists(client: GraphClient, catalog_names: set[str], marker:
         return await client.get_all(query(f"{GOVERNANCE}/assignmentPolicies", select=POLICY_FIELDS,
                                           expand="accessPackage", top=PAGE), await keep_policy)
 
-    packages, catalogs, policies = await asyncio.gather(
+    named = {name.casefold() for name in catalog_names}
+
+    async def read_catalogs():  # and at once the resources of those known by name: the packages are longer
+        catalogs = await client.get_all(query(f"{GOVERNANCE}/catalogs", select=CATALOG_FIELDS, top=PAGE))
+        known = [c for c in catalogs if c["displayName"].casefold() in named or c.get("description") == marker]
+        return catalogs, await _catalog_resources(client, known)
+
+    packages, (catalogs, resources), policies = await asyncio.gather(
         client.get_all(query(f"{GOVERNANCE}/accessPackages", select=PACKAGE_FIELDS,
                              expand="resourceRoleScopes($expand=role,scope),catalog", top=PAGE), _KEEP_PACKAGE),
-        client.get_all(query(f"{GOVERNANCE}/catalogs", select=CATALOG_FIELDS, top=PAGE)),
-        read_policies())
+        read_catalogs(), read_policies())
     granting = {sp["id"] for sp in await service_principals}
     holding = {package["catalog"]["id"] for package in packages if _grants(package, granting)}
-    named = {name.casefold() for name in catalog_names}
-    wanted = [c for c in catalogs if c["displayName"].casefold() in named or c.get("description") == marker
-              or c["id"] in holding]
-    return GovernanceLists(packages, catalogs, policies, await _catalog_resources(client, wanted))
+    late = [c for c in catalogs if c["id"] in holding and c["id"] not in resources]
+    return GovernanceLists(packages, catalogs, policies, resources | await _catalog_resources(client, late))
 
 
 _KEEP_PACKAGE = keeper(PACKAGE_SHAPE)

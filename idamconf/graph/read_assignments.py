@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from .client import BatchRequest, GraphClient, GraphRequestFailed, query
 from .read import EXPANDED, OWNER_FIELDS, PAGE, tagged
+from .streams import EXPANDED_PAGE, Streams, joined, read_streams
 
 ASSIGNMENT_FIELDS = "id,appRoleId,principalId,principalType,principalDisplayName"
 GROUP_FIELDS = "id,displayName,securityEnabled"
@@ -41,22 +42,24 @@ class Groups:
     by_id: dict[str, dict] = field(default_factory=dict)
 
 
-async def read_relationships(client: GraphClient, tag: str | None) -> Relationships:
+async def read_relationships(client: GraphClient, tag: str | None, streams: Streams = Streams()) -> Relationships:
     """The owners and granted assignments of every service principal carrying the project's tag (None: of every
-    service principal of the tenant, as `export` reads a large selection)."""
-    owners, assignments = await asyncio.gather(_expanded(client, tag, "owners", OWNER_FIELDS),
-                                               _expanded(client, tag, "appRoleAssignedTo", ASSIGNMENT_FIELDS))
+    service principal of the tenant, as `export` reads a large selection). `streams`: how to split the lists."""
+    owners, assignments = await asyncio.gather(_expanded(client, tag, "owners", OWNER_FIELDS, streams),
+                                               _expanded(client, tag, "appRoleAssignedTo", ASSIGNMENT_FIELDS, streams))
     return Relationships(owners, assignments)
 
 
-async def _expanded(client: GraphClient, tag: str | None, relation: str, fields: str) -> dict[str, list[dict]]:
+async def _expanded(client: GraphClient, tag: str | None, relation: str, fields: str,
+                    streams: Streams) -> dict[str, list[dict]]:
     """Service principal id -> its `relation`, read in full where the expansion may have left some out."""
-    listed = await client.get_all(query("servicePrincipals", filter=tagged(tag) if tag else None, select="id",
-                                        expand=f"{relation}($select={fields})", top=PAGE))
+    listed = await read_streams(client, [
+        query("servicePrincipals", filter=joined(tagged(tag) if tag else None, clause), select="id",
+              expand=f"{relation}($select={fields})", top=PAGE) for clause in streams.ranges(EXPANDED_PAGE)])
     found = {sp["id"]: sp.get(relation) or [] for sp in listed}
     more = [sp_id for sp_id, items in found.items() if len(items) >= EXPANDED]
     paths = [query(f"servicePrincipals/{sp_id}/{relation}", select=fields, top=PAGE) for sp_id in more]
-    return found | dict(zip(more, await _lists(client, paths)))
+    return found | dict(zip(more, await batched_lists(client, paths)))
 
 
 async def find_groups(client: GraphClient, names: list[str], ids: list[str]) -> Groups:
@@ -65,7 +68,7 @@ async def find_groups(client: GraphClient, names: list[str], ids: list[str]) -> 
     paths = [_in_query("displayName", names[start:start + IN_LIMIT]) for start in range(0, len(names), IN_LIMIT)]
     paths += [_in_query("id", ids[start:start + IN_LIMIT]) for start in range(0, len(ids), IN_LIMIT)]
     groups = Groups()
-    for group in (group for found in await _lists(client, paths) for group in found):
+    for group in (group for found in await batched_lists(client, paths) for group in found):
         groups.by_name.setdefault((group.get("displayName") or "").casefold(), []).append(group)
         groups.by_id[group["id"].lower()] = group
     return groups
@@ -76,7 +79,7 @@ def _in_query(name: str, values: list[str]) -> str:
     return query("groups", filter=f"{name} in ({quoted})", select=GROUP_FIELDS, top=PAGE)
 
 
-async def _lists(client: GraphClient, paths: list[str]) -> list[list[dict]]:
+async def batched_lists(client: GraphClient, paths: list[str]) -> list[list[dict]]:
     """Each list's objects: the first pages in `$batch`es, any further pages after them."""
     responses = await client.batch([BatchRequest("GET", path) for path in paths])
     lists = []

@@ -66,6 +66,7 @@ def test_the_pull_request_plans_every_environment_it_touches():
     assert jobs["plan"]["if"].startswith("${{ !cancelled() && ") and "valid == 'true'" in jobs["plan"]["if"]
     plan = runs(jobs["plan"])
     assert '--env "$IDAMCONF_ENVIRONMENT" --base "origin/$BASE_REF"' in plan and "--out \"plans/" in plan
+    assert '--changed-since "origin/$BASE_REF"' in plan  # reads only what the changed files need
     assert "2> \"plans/$IDAMCONF_ENVIRONMENT.error\"" in plan  # a failure reaches the comment too
     checkout = next(step for step in jobs["plan"]["steps"] if step.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0  # the base branch: drift

@@ -1,0 +1,176 @@
+"""Issue 22's figures: performance where users feel it, through the served emulator with 250 ms a round trip and
+with none, side by side in one run; written into docs/performance.md (its section "Graph's latency", replaced).
+
+    python -m benchmarks.latency [--size 10000] [--apply 1600] [--sample 1000]     # (make bench runs it last)
+
+1. A no-change plan of the seeded tenant of `size` applications (benchmarks/tenant.py): `idamconf plan`; the raw
+   floor reading the same lists the same way (benchmarks/readers.py --names: the same displayName ranges, side by
+   side); and a Terraform-style reader, one request per object, 10 in flight (benchmarks/per_object.py, sampled
+   and extrapolated).
+2. A pull request's plan: a copy of the configuration as a git repository, one application file changed, `plan
+   --changed-since HEAD`.
+3. An apply of `apply` new applications into a fresh emulator with Graph's write budget (`budget=S`: 3,000 writes
+   per 150 s), enough to span two of its windows: the writes a second achieved against the budget's, the 429s, and
+   the progress display's estimate of the time left halfway through (its line nearest half the apply's time),
+   against the time it really took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import yaml
+
+from idamconf.config.application import processes_for
+from idamconf.config.load import application_files
+
+from . import synthetic, tenant
+from .measure import IDAMCONF, PYTHON, run
+from .reads import _counted, parse_run
+from .served import Served, throttled
+from .tenant import SERVED, WORK, generated, point_at
+from .writes import _fresh
+
+LATENCIES = (("250 ms", "latency=250ms"), ("none", None))
+WRITES, WINDOW, REFILL = 3_000, 150, 20  # Graph's write budget: 3,000 a window of 150 s, refilled 20 a second
+OUTPUT = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
+BEGIN, END = "<!-- latency: begin -->", "<!-- latency: end -->"
+PROGRESS = re.compile(r"progress: ([\d,]+)/([\d,]+) changes \(\d+%\) in (\d+) s, [\d.]+/s(?:, about (.+) left)?")
+
+
+def log(text: str) -> None:
+    print(text, flush=True)
+
+
+def pull_request(seeded: tenant.Tenant) -> Path:
+    """A copy of the tenant's configuration as a git repository (made once), with one application file changed."""
+    root = WORK / f"pr-{seeded.count}"
+    marker = root / "made.json"
+    if not marker.is_file() or json.loads(marker.read_text())["seeded"] != seeded.seeding["date"]:
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.copytree(seeded.root, root, ignore=shutil.ignore_patterns(".idamconf", "*.db*", "*.json"))
+        (root / ".gitignore").write_text(".idamconf/\nmade.json\n")
+        git(root, "init", "-q", "-b", "main")
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "the tenant's configuration")
+        marker.write_text(json.dumps({"seeded": seeded.seeding["date"]}))
+    git(root, "checkout", "-q", "--", "applications")
+    changed = root / "applications" / "app-00042.yaml"
+    changed.write_text(changed.read_text().replace("Application 42 of", "The 43rd application of"))
+    return root
+
+
+def git(root: Path, *args: str) -> None:
+    identity = ["-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    subprocess.run(["git", *identity, *args], cwd=root, check=True, capture_output=True)
+
+
+def reads(seeded: tenant.Tenant, pr_root: Path, names: Path, faults: str | None, sample: int) -> dict:
+    found = {}
+    with Served(seeded.state, faults) as emulator:
+        for root in (seeded.root, pr_root):
+            point_at(root, emulator.graph_url)
+        plan = [seeded.root, "-e", SERVED, "--detailed-exitcode"]
+        found["plan"] = _counted(emulator, [IDAMCONF, "plan", "-C", *map(str, plan)])
+        found["floor"] = _counted(emulator, [PYTHON, "-m", "benchmarks.readers", "raw", emulator.graph_url,
+                                             seeded.tag, "--names", str(names)])
+        found["per_object"] = _counted(emulator, [PYTHON, "-m", "benchmarks.per_object", emulator.graph_url,
+                                                  seeded.tag, "--sample", str(sample)])
+        found["pr"] = _counted(emulator, [IDAMCONF, "plan", "-C", str(pr_root), "-e", SERVED, "--changed-since",
+                                          "HEAD", "--detailed-exitcode", "--rebind-project"])  # a copy: another home
+    for name, code in (("plan", 0), ("floor", 0), ("per_object", 0), ("pr", 2)):
+        found[name][0].check(name, (code,))
+    return found
+
+
+def applied(count: int, faults: str | None) -> dict:
+    root = generated(f"apply-{count}", count)
+    budget = ",".join(filter(None, [faults, "budget=S"]))
+    with Served(_fresh(root / "apply-latency.db"), budget, root / "emulator" / "directory.yaml") as emulator:
+        point_at(root, emulator.graph_url)
+        emulator.reset()
+        measured = run([IDAMCONF, "apply", "-C", str(root), "-e", SERVED, "--auto-approve"]).check("apply")
+        stats = emulator.stats()
+    lines = [match.groups() for match in map(PROGRESS.match, measured.out.splitlines()) if match]
+    done, total, seconds, _ = lines[-1]
+    took = float(seconds)
+    said = [line for line in lines if line[3]]  # halfway through the apply's time: the line nearest it
+    half = min(said, key=lambda line: abs(float(line[2]) - took / 2)) if said else None
+    estimate = None
+    if half is not None:
+        left, actual = _seconds(half[3]), took - float(half[2])
+        estimate = {"at": float(half[2]), "done": _number(half[0]), "estimated": left, "actual": actual,
+                    "error": abs(left - actual) / actual if actual else 0.0}
+    return {"seconds": measured.seconds, "apply_seconds": took, "changes": _number(total), "writes": stats["writes"],
+            "throttled": throttled(stats), "http_requests": stats["http_requests"], "estimate": estimate,
+            "budget_share": stats["writes"] / (WRITES + REFILL * took)}
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def _seconds(text: str) -> float:
+    """`1 h 2 min`, `3 min 4 s`, `5 s` -> seconds."""
+    units = {"h": 3600, "min": 60, "s": 1}
+    return float(sum(int(value) * units[unit] for value, unit in re.findall(r"(\d+) (h|min|s)\b", text)))
+
+
+def parse_bound(seeded: tenant.Tenant) -> float:
+    """Merely parsing the configuration's files (benchmarks/parse_bound.py), as the floor's companion."""
+    files = application_files(seeded.root, [])
+    listing = WORK / f"files-{seeded.count}"
+    listing.write_text("".join(f"{path}\n" for path in files))
+    return parse_run(listing, processes_for(len(files)))
+
+
+def names_file(seeded: tenant.Tenant) -> Path:
+    path = WORK / f"names-{seeded.count}.json"
+    names = [yaml.safe_load(p.read_text())["displayName"] for p in sorted((seeded.root / "applications").glob("*.yaml"))]
+    path.write_text(json.dumps(names))
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.latency", description=__doc__.split("\n")[0])
+    parser.add_argument("--size", type=int, default=10_000)
+    parser.add_argument("--apply", type=int, default=1_600, help="new applications applied (two budget windows)")
+    parser.add_argument("--sample", type=int, default=1_000, help="requests the Terraform-style reader makes")
+    parser.add_argument("--output", default=str(OUTPUT))
+    arguments = parser.parse_args()
+    started, load = time.perf_counter(), os.getloadavg()
+    seeded = tenant.prepare(arguments.size, log=log)
+    pr_root, names = pull_request(seeded), names_file(seeded)
+    results = {"reads": {}, "apply": {}, "parse": parse_bound(seeded)}
+    for label, faults in LATENCIES:
+        log(f"Reading {arguments.size:,} applications, latency {label}")
+        results["reads"][label] = reads(seeded, pr_root, names, faults, arguments.sample)
+    for label, faults in LATENCIES:
+        log(f"Applying {arguments.apply:,} applications, latency {label}")
+        results["apply"][label] = applied(arguments.apply, faults)
+    from .latency_report import section
+    text = section(results, arguments, load, os.getloadavg(), time.perf_counter() - started, seeded)
+    write(Path(arguments.output), text)
+    log(text)
+
+
+def write(path: Path, text: str) -> None:
+    """The section between its markers replaced, or added at the end."""
+    document = path.read_text(encoding="utf-8") if path.is_file() else "# Performance\n"
+    block = f"{BEGIN}\n{text.rstrip()}\n{END}\n"
+    if BEGIN in document and END in document:
+        document = document[:document.index(BEGIN)] + block + document[document.index(END) + len(END) + 1:]
+    else:
+        document = document.rstrip() + "\n\n" + block
+    path.write_text(document, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

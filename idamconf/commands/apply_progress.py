@@ -1,0 +1,128 @@
+"""Apply at scale, as the person running it sees it: how far it is, and a safe way to stop it.
+
+An apply of thousands of applications is bounded by Graph's write budget (3,000 writes per 150 s: graph/budget.py)
+and takes many minutes. `Progress` is apply's report of each change (one line each, as before) plus where it
+stands: changes done of the plan's, the rate over the last `WINDOW` seconds and the time left at that rate. On a
+terminal the standing is one line kept at the bottom, rewritten; in a pipeline (a log) it is a plain line every
+`PERIOD` seconds. The rate is measured over a recent window rather than since the start: the budget lets the first
+3,000 writes go at once and the rest at its refill, and only the recent rate says how the rest will go -- or,
+while the burst is the recent past, the budget itself: the writes left take at least the time it refills them in.
+
+`interruptible`: the first Ctrl-C stops sending -- nothing new goes to Graph, the requests in flight finish (a write
+cut in the middle would leave its object half-made), each change not made says so -- and apply ends saying that
+applying again resumes: every apply plans from the tenant as it is, so the next one finishes the rest. A second
+Ctrl-C is Python's own: it stops at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+import time
+from collections import deque
+
+from ..escape import terminal
+
+WINDOW = 30.0  # seconds of recent progress the rate is measured over
+PERIOD = 10.0  # seconds between two progress lines in a pipeline
+INTERRUPTED = "not sent: apply was interrupted (Ctrl-C)"
+VERB_SYMBOL = {"created": "+", "added": "+", "updated": "~", "disabled": "~", "removed": "-", "destroyed": "-",
+               "adopted": "↻"}
+
+
+class Progress:
+    """apply's `report(change, verb)`, keeping count. `total`: the changes the plan makes."""
+
+    def __init__(self, total: int, stream=None, clock=time.monotonic, tty: bool | None = None, budget=None):
+        self.total, self.done = total, 0
+        self.budget = budget  # graph/budget.Budget, if writes are paced: the time left is at least its own
+        self.stream = stream or sys.stdout
+        self.clock = clock
+        self.tty = self.stream.isatty() if tty is None else tty
+        self.started = self.last_line = clock()
+        self.recent: deque[float] = deque()  # when each of the recent changes was done
+        self.shown = False  # a standing line is at the bottom of the terminal
+
+    def __call__(self, change, verb: str) -> None:
+        now = self.clock()
+        self.done += 1
+        self.recent.append(now)
+        while self.recent and self.recent[0] < now - WINDOW:
+            self.recent.popleft()
+        self._clear()
+        self.stream.write(f"  {VERB_SYMBOL.get(verb, '~')} {terminal(change.address)}: {verb}\n")
+        if self.tty:
+            self.stream.write(self.standing(now))
+            self.shown = True
+        elif now - self.last_line >= PERIOD:
+            self.stream.write(f"progress: {self.standing(now)}\n")
+            self.last_line = now
+        self.stream.flush()
+
+    def rate(self, now: float) -> float:
+        """Changes a second over the recent window (since the start while that is shorter)."""
+        span = min(WINDOW, now - self.started)
+        return len(self.recent) / span if span > 0 else 0.0
+
+    def standing(self, now: float) -> str:
+        """`7,001/14,003 changes (50%) in 75 s, 93.1/s, about 1 min 15 s left`."""
+        done, total = min(self.done, self.total), max(self.total, 1)
+        rate = self.rate(now)
+        text = f"{done:,}/{self.total:,} changes ({100 * done // total}%) in {now - self.started:.0f} s, {rate:.1f}/s"
+        if rate > 0 and done < self.total:
+            text += f", about {_duration(self.left(rate))} left"
+        return text
+
+    def left(self, rate: float) -> float:
+        """Seconds left: at the recent rate -- and at least what the write budget allows for the writes left, at
+        the writes a change has taken so far. The budget lets its first 3,000 writes go at once: the rate of that
+        burst says nothing of the refill's 20 a second that the rest goes at."""
+        remaining = self.total - min(self.done, self.total)
+        seconds = remaining / rate
+        if self.budget is not None and self.budget.written and self.done:
+            seconds = max(seconds, self.budget.seconds_for_writes(remaining * self.budget.written / self.done))
+        return seconds
+
+    def finish(self) -> None:
+        """The last standing, as a line of its own (a pipeline's log ends with the whole time)."""
+        self._clear()
+        self.stream.write(f"progress: {self.standing(self.clock())}\n")
+        self.stream.flush()
+
+    def _clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.shown = False
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes} min {seconds} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+
+
+@contextlib.contextmanager
+def interruptible(client, say=lambda text: print(text, file=sys.stderr, flush=True)):
+    """While inside, Ctrl-C stops `client` sending (GraphClient.stop); yields a list that holds True once it did."""
+    interrupted: list[bool] = []
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        interrupted.append(True)
+        client.stop(INTERRUPTED)
+        say("\nInterrupted: nothing more is sent; the requests in flight are finishing (Ctrl-C again stops at once).")
+        loop.remove_signal_handler(signal.SIGINT)  # the next one is Python's own
+
+    try:
+        loop.add_signal_handler(signal.SIGINT, stop)
+    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals here
+        yield interrupted
+        return
+    try:
+        yield interrupted
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)

@@ -1,0 +1,83 @@
+"""Reading what a pull request's plan needs (`plan --changed-since`): the changed applications, not the tenant's.
+
+A plan of the applications whose files changed reads them by their key (`uniqueName`, Graph's alternate key:
+`applications(uniqueName='...')`) in `$batch`es of look-ups, then -- side by side -- their owners, and their service
+principals plainly, with their owners, and with the app role assignments they grant: the full plan's lists
+filtered by `appId in (...)` (Graph documents `eq` on a service principal's appId, and `in` wherever `eq` works by
+default: concepts/aad-advanced-queries.md; at most 15 values an `in`, by Graph's known issues). Two rounds of
+requests instead of the directory's lists of 100 pages. A deleted file's application is looked up by its key too,
+so that its deletion shows. The access-package lists are still read whole: Graph documents no filter on a package's
+role scopes (only on its display name and its catalog's id), so which packages grant a changed application's roles
+is known only from all of them. Drift of any other application is not looked for: the full plan (without
+`--changed-since`) finds it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from .client import BatchRequest, GraphClient, GraphRequestFailed, query
+from .read import APP_FIELDS, OWNER_FIELDS, read_service_principals
+from .read_assignments import IN_LIMIT, batched_lists, read_relationships
+
+
+@dataclass(frozen=True)
+class ByAppId:
+    """A list narrowed to some applications' service principals: one `appId in (...)` clause a request (the
+    `ranges` of graph/streams.Streams, which splits a whole list instead)."""
+
+    app_ids: tuple[str, ...]
+
+    def ranges(self, page: int) -> list[str]:
+        chunks = [self.app_ids[start:start + IN_LIMIT] for start in range(0, len(self.app_ids), IN_LIMIT)]
+        return ["appId in (" + ",".join(f"'{app_id}'" for app_id in chunk) + ")" for chunk in chunks]
+
+
+class Changed:
+    """The reads of a plan limited to applications `names` (keys), started at once: `applications` (with their
+    owners, each through `keep` as it arrives), `service_principals`, `relationships`, each a future."""
+
+    def __init__(self, client: GraphClient, tag: str, names: list[str], keep=None):
+        self.applications = asyncio.ensure_future(read_named(client, tag, names, keep))
+        narrowed = asyncio.ensure_future(self._narrowed())
+        self.service_principals = asyncio.ensure_future(self._then(narrowed, read_service_principals, client, tag))
+        self.relationships = asyncio.ensure_future(self._then(narrowed, read_relationships, client, tag))
+
+    async def _narrowed(self) -> ByAppId:
+        return ByAppId(tuple(sorted({app["ids"]["appId"] if "ids" in app else app["appId"]
+                                     for app in await self.applications})))
+
+    @staticmethod
+    async def _then(narrowed, read, client, tag):
+        return await read(client, tag, await narrowed)
+
+
+async def read_named(client: GraphClient, tag: str, names: list[str], keep=None) -> list[dict]:
+    """The project's applications of these keys, with their owners; one that is not the project's is left to
+    `find_unmanaged`, as in a full plan. Graph documents only `$select` on a single application, so the owners are
+    read in a second round of `$batch`es, as lists."""
+    requests = [BatchRequest("GET", query(f"applications(uniqueName='{quote(name)}')", select=APP_FIELDS))
+                for name in names]
+    found = []
+    for name, response in zip(names, await client.batch(requests)):
+        if not response.ok and response.status != 404:
+            raise GraphRequestFailed(f"GET applications(uniqueName='{name}')", response.error)
+        if response.ok and tag.lower() in {t.lower() for t in response.body.get("tags") or []}:
+            found.append(response.body)
+    owners = await batched_lists(client, [query(f"applications/{app['id']}/owners", select=OWNER_FIELDS)
+                                          for app in found])
+    for app, listed in zip(found, owners):
+        app["owners"] = listed
+    return [keep(app) for app in found] if keep else found
+
+
+class Whole:
+    """The same reads for a full plan: the project's lists, each split into `streams` (graph/streams.py); the
+    applications are read by `read_live` itself (None here)."""
+
+    def __init__(self, client: GraphClient, tag: str, streams):
+        self.applications = None
+        self.service_principals = read_service_principals(client, tag, streams)
+        self.relationships = asyncio.ensure_future(read_relationships(client, tag, streams))

@@ -1,0 +1,85 @@
+"""`plan --changed-since REF` reads what the changed files need -- the changed applications by their key, their
+service principals and those's relationships -- never the project's whole directory lists, and plans them exactly
+as the full plan does; a deleted file's application still shows its deletion (graph/read_changed.py)."""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import unquote
+
+from benchmarks.synthetic import write_configuration
+from idamconf.graph import client as graph_client
+
+from .harness import apply, plan
+from .test_pull_request_flow import git
+
+
+def recording(monkeypatch) -> list[str]:
+    """Every list the plan reads (GraphClient.get_all) and every request it sends inside `$batch`es."""
+    asked = []
+    get_all, call = graph_client.GraphClient.get_all, graph_client.GraphClient.call
+
+    @functools.wraps(get_all)
+    async def listed(self, path, keep=None):
+        asked.append(unquote(path))
+        return await get_all(self, path, keep)
+
+    @functools.wraps(call)
+    async def called(self, method, path, *args, **kwargs):
+        asked.append(unquote(path))
+        return await call(self, method, path, *args, **kwargs)
+
+    monkeypatch.setattr(graph_client.GraphClient, "get_all", listed)
+    monkeypatch.setattr(graph_client.GraphClient, "call", called)
+    return asked
+
+
+def test_a_pull_request_plan_reads_only_what_its_files_need(tmp_path, monkeypatch):
+    root = tmp_path / "config"
+    write_configuration(root, 12)
+    (root / ".gitignore").write_text(".idamconf/\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "baseline")
+    assert apply(root).code == 0
+    other = root / "applications" / "app-00008.yaml"  # drift the pull request does not touch: committed
+    other.write_text(other.read_text().replace("Application 8 of", "Eighth application of"))
+    git(root, "commit", "-q", "-am", "outside the pull request")
+    changed = root / "applications" / "app-00003.yaml"  # the pull request's changes, since HEAD
+    changed.write_text(changed.read_text().replace("Application 3 of", "The third application of"))
+    (root / "applications" / "app-00004.yaml").unlink()
+
+    asked = recording(monkeypatch)
+    narrowed = plan(root, "--changed-since", "HEAD")
+    assert narrowed.code == 0, narrowed.err
+    assert "~ app.app-00003  (update)" in narrowed.out and "- app.app-00004  (destroy)" in narrowed.out
+    assert "app-00008" not in narrowed.out
+    assert "drift anywhere else in the tenant is left to the full plan" in narrowed.err
+    directory = [path for path in asked if path.startswith(("applications?", "servicePrincipals?"))
+                 and "idamconf:synthetic" in path]
+    assert directory and all("appId in (" in path for path in directory), directory  # never the whole lists
+    assert "applications(uniqueName='app-00004')" in " ".join(asked)
+
+    full = plan(root)
+    assert full.code == 0, full.err
+    assert "~ app.app-00008  (update)" in full.out
+    rows = [line for line in full.out.splitlines() if "app-00003" in line or "app-00004" in line]
+    assert rows and rows == [line for line in narrowed.out.splitlines() if "app-00003" in line or "app-00004" in line]
+
+
+def test_a_change_to_the_project_file_plans_everything(tmp_path):
+    """idamconf.yaml holds what every application's plan depends on (defaults, catalogs, environments)."""
+    root = tmp_path / "config"
+    write_configuration(root, 3)
+    (root / ".gitignore").write_text(".idamconf/\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "baseline")
+    assert apply(root).code == 0
+    other = root / "applications" / "app-00002.yaml"
+    other.write_text(other.read_text().replace("Application 2 of", "Second application of"))
+    git(root, "commit", "-q", "-am", "outside the pull request")
+    (root / "idamconf.yaml").write_text((root / "idamconf.yaml").read_text() + "# a comment\n")
+    result = plan(root, "--changed-since", "HEAD")
+    assert result.code == 0, result.err
+    assert "~ app.app-00002  (update)" in result.out and "Planned only" not in result.err
