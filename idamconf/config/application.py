@@ -30,6 +30,7 @@ from .permissions import api_permissions
 from . import policy
 from ..credentials.certificates import certificates_of
 from ..credentials.federated import federated_of
+from ..saml.settings import saml_of
 from .model import AccessPackage, AccessReview, Application, AppRole, Configuration, Location, role_id
 
 PARALLEL_FROM = 400  # files; below this one process is done before others would have started
@@ -198,6 +199,7 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
         service_principal_owners=_service_principal_owners(raw),
         federated_credentials=federated_of(raw, Location(file, (), positions)),
         certificates=certificates_of(raw, Location(file, (), positions)),
+        saml=saml_of(raw, Location(file, (), positions)),
     )
 
 

@@ -272,6 +272,7 @@ class Application:
     # credentials/: federated credentials (None: the file does not say, left alone) and pinned certificates
     federated_credentials: tuple | None = None
     certificates: tuple = ()
+    saml: object | None = None  # saml/settings.Saml: the file's sso.saml (None: not a SAML application)
 
     @property
     def key(self) -> str:
