@@ -39,7 +39,7 @@ _SHOWN_ON_CREATE = {
     "federated_credential": ("issuer", "subject", "audiences", "description"),
     "certificate": ("displayName", "keyId", "thumbprint", "startDateTime", "endDateTime"),  # never its bytes
     "saml": ("relayState", "defaultRedirectUri", "redirectUriSettings"),
-    "claims_policy": ("displayName", "definition"),
+    "claims_policy": ("displayName", "claims"),
     "signing_certificate": ("validityYears",),
 }
 

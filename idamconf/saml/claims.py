@@ -45,6 +45,24 @@ def _source(claim: Claim) -> dict:
     return {"Source": "user", "ExtensionID" if name.startswith("extension_") else "ID": name}
 
 
+def attributes(application_or_name: str, wanted: dict | None, named: bool = False) -> dict:
+    """The policy as the plan compares and shows it: its name, each claim as `<attribute> <- <source>` (what a
+    reviewer reads), and the definition itself (what apply sends)."""
+    return {"displayName": application_or_name if named else policy_name(application_or_name),
+            "claims": shown(wanted), "definition": wanted}
+
+
+def shown(wanted: dict | None) -> list[str]:
+    schema = ((wanted or {}).get("ClaimsMappingPolicy") or {}).get("ClaimsSchema") or []
+    lines = []
+    for entry in schema if isinstance(schema, list) else []:
+        source = entry.get("ID") or entry.get("ExtensionID")
+        form = entry.get("SamlNameIdFormat") or entry.get("SamlNameFormat")
+        lines.append(f"{entry.get('SamlClaimType')} <- {str(entry.get('Source')).lower()}.{source}"
+                     + (f" ({form.rsplit(':', 1)[-1]})" if form else ""))
+    return lines
+
+
 def body(application: str, wanted: dict) -> dict:
     """Graph's body for the policy (a create, or a PATCH of its definition)."""
     return {"displayName": policy_name(application), "isOrganizationDefault": False,

@@ -58,8 +58,8 @@ def desired(root: str, application: str, saml: Saml | None, address: str, attrib
     settings = {"relayState": saml.relay_state, "defaultRedirectUri": _default(saml),
                 "redirectUriSettings": _indexes((reply.url, reply.index) for reply in saml.reply_urls)}
     return [("saml", f"{address}.saml", settings, "", {}),
-            ("claims_policy", f"{address}.saml.claims_policy", {"displayName": claims.policy_name(application),
-                                                                 "definition": claims.definition(saml)}, "", {}),
+            ("claims_policy", f"{address}.saml.claims_policy", claims.attributes(application, claims.definition(saml)),
+             "", {}),
             ("signing_certificate", f"{address}.saml.signing_certificate", {"validityYears": saml.validity_years},
              "", {})], []
 
@@ -87,9 +87,9 @@ def live(found: dict, address: str, ids: dict) -> list[tuple]:
         "redirectUriSettings": _indexes((s.get("uri"), s.get("index")) for s in web.get("redirectUriSettings") or []),
     }, "", ids)]
     for policy in found["policies"][:1]:  # Graph assigns at most one claims-mapping policy to a service principal
-        made.append(("claims_policy", f"{address}.saml.claims_policy", {
-            "displayName": policy.get("displayName"), "definition": claims.parsed(policy)}, "",
-            {**ids, "claimsPolicyId": policy["id"]}))
+        made.append(("claims_policy", f"{address}.saml.claims_policy",
+                     claims.attributes(policy.get("displayName"), claims.parsed(policy), named=True), "",
+                     {**ids, "claimsPolicyId": policy["id"]}))
     certificate = preferred(principal)
     if certificate is not None:
         made.append(("signing_certificate", f"{address}.saml.signing_certificate",

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config.confined import inside
+from ..config.confined import Unreadable, read_inside
 
 LARGEST = 256 * 1024  # bytes: an SP's metadata is a few KB; a larger file is refused unread
 MD = "urn:oasis:names:tc:SAML:2.0:metadata"
@@ -75,23 +74,10 @@ def parse(content: bytes, file: str, pinned: str, signed: bool) -> ServiceProvid
 
 
 def _bytes(root: Path, path: str) -> bytes:
-    file = root / path
-    if not inside(root, file):
-        raise Refused(f"'{path}' is outside the configuration directory (an absolute path, '..' or a link leading "
-                      "out)", "copy the metadata file into the configuration directory")
     try:
-        with file.open("rb") as stream:
-            content = stream.read(LARGEST + 1)
-            size = max(len(content), os.fstat(stream.fileno()).st_size)
-    except FileNotFoundError:
-        raise Refused(f"no metadata file '{path}' in the configuration directory",
-                      "check the path: it is relative to the directory holding idamconf.yaml") from None
-    except OSError as error:
-        raise Refused(f"cannot read '{path}': {error.strerror or error}", "check the file's permissions") from None
-    if size > LARGEST:
-        raise Refused(f"'{path}' is larger than SAML metadata ({size} bytes, at most {LARGEST})",
-                      "name the service provider's metadata file")
-    return content
+        return read_inside(root, path, LARGEST, "metadata file")
+    except Unreadable as unread:
+        raise Refused(unread.summary, unread.fix) from None
 
 
 def _parser():
