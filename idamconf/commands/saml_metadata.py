@@ -57,7 +57,8 @@ async def _read(target, key: str) -> bytes:
         if key_credential is None or not key_credential.get("key"):
             raise GraphRequestFailed(f"the signing certificate of application {key}", _NoCertificate())
         tenant_id = organisation.body["value"][0]["id"]
-        root = idp_metadata.document(tenant_id, idp_metadata.authority(client.base_url), base64.b64decode(key_credential["key"]))
+        authority = idp_metadata.authority(client.base_url)
+        root = idp_metadata.document(tenant_id, authority, base64.b64decode(key_credential["key"]))
         return idp_metadata.text(root)
 
 

@@ -53,7 +53,7 @@ def instantiate(store: Store, request: Request, key: Key) -> Reply:
     application = directory._new_application(store, {"displayName": name})
     application["applicationTemplateId"] = NON_GALLERY
     store.put("applications", application)
-    principal = directory._new_service_principal(store, {"appId": application["appId"]})
+    principal = directory._new_service_principal(store, {"appId": application["appId"]}, primary=True)
     principal.update(applicationTemplateId=NON_GALLERY, tags=list(SSO_TAGS))
     store.put("servicePrincipals", principal)
     return Reply(201, {"@odata.context": f"{request.base}/$metadata#microsoft.graph.applicationServicePrincipal",

@@ -16,6 +16,7 @@ What the service provider's team needs is kept in `chain.outcome.saml` for the c
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 
 from ..graph.client import Response, query
@@ -137,8 +138,8 @@ async def _assign(chain, policy_id: str) -> None:
             await chain.send("DELETE", f"{holder}/{other}/$ref", ok_if=lambda r: r.status == 404, settle=False)
     if policy_id not in held:
         reference = {"@odata.id": f"{chain.client.base_url}/policies/claimsMappingPolicies/{policy_id}"}
-        await chain.send("POST", f"{holder}/$ref", reference, ok_if=lambda r: r.status == 400 and
-                         "already exist" in str(r.error))
+        await chain.send("POST", f"{holder}/$ref", reference, repeatable=True,  # a repeat: 400 "already exist"
+                         ok_if=lambda r: r.status == 400 and "already exist" in str(r.error))
 
 
 async def _signing_certificate(chain) -> None:
@@ -152,13 +153,19 @@ async def _signing_certificate(chain) -> None:
         end = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0) + _dt.timedelta(days=round(365.25 * wanted))
         made = await chain.send("POST", f"servicePrincipals/{await chain.service_principal_id()}/"
                                 "addTokenSigningCertificate", {"displayName": certificate_name(chain.name),
-                                                               "endDateTime": end.strftime("%Y-%m-%dT%H:%M:%SZ")})
+                                                               "endDateTime": end.strftime("%Y-%m-%dT%H:%M:%SZ")},
+                                find=lambda: _found(_added(chain, wanted)))  # a lost answer: the key it made
         thumbprint = made.body["thumbprint"]
     else:
         thumbprint = _hex(key)
     await chain.send("PATCH", f"servicePrincipals(appId='{chain.ids['appId']}')",
                      {"preferredTokenSigningKeyThumbprint": thumbprint})
     chain.finish([change], "created" if change.action is Action.CREATE else "updated")
+
+
+async def _added(chain, wanted: int) -> dict | None:
+    key = _ours_unpreferred(await _principal(chain), chain.name, wanted)
+    return {"thumbprint": _hex(key)} if key is not None else None
 
 
 def certificate_name(application: str) -> str:
@@ -175,8 +182,6 @@ def _ours_unpreferred(principal: dict, application: str, wanted: int) -> dict | 
 
 
 def _hex(key: dict) -> str:
-    import base64
-
     return base64.b64decode(key.get("customKeyIdentifier") or "").hex().upper()
 
 

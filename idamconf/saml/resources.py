@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+from dataclasses import replace
 
 from ..diagnostics import Diagnostic
 from . import claims, sp_metadata
-from .settings import Saml
+from .settings import ReplyUrl, Saml
 
 KINDS = {"saml": 13, "claims_policy": 14, "signing_certificate": 15}  # plan/resources.KIND_ORDER
 
@@ -29,10 +30,6 @@ def resolved(root: str, saml: Saml) -> Saml:
     sp_metadata.Refused."""
     if saml.sp_metadata is None:
         return saml
-    from dataclasses import replace
-
-    from .settings import ReplyUrl
-
     found = sp_metadata.read(root, saml.sp_metadata.file, saml.sp_metadata.sha256, saml.sp_metadata.signed)
     return replace(saml, entity_id=found.entity_id, logout_url=found.logout_url,
                    reply_urls=tuple(ReplyUrl(url, index, default) for url, index, default in found.reply_urls))

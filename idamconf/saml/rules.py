@@ -93,7 +93,8 @@ def _guids(document: Document) -> list[Diagnostic]:
             if value.variant != uuid.RFC_4122 or value.version not in (1, 2, 3, 4, 5):
                 problems.append(document.diagnostic(path, f"{found} is not an RFC 4122 GUID (its variant or version "
                                                     "digits are not one RFC 4122 defines)", "use a random GUID "
-                                                    "(version 4), e.g. from python -c 'import uuid; print(uuid.uuid4())'"))
+                                                    "(version 4), e.g. from python -c "
+                                                    "'import uuid; print(uuid.uuid4())'"))
     return problems
 
 

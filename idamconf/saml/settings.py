@@ -28,6 +28,7 @@ from ..config.model import Location
 
 KEY = ("sso", "saml")
 OBJECT_ID = "user.objectid"
+OBJECT_IDENTIFIER = "http://schemas.microsoft.com/identity/claims/objectidentifier"  # Entra's own claim type for it
 NAME_FORMATS = {"uri": "urn:oasis:names:tc:SAML:2.0:attrname-format:uri",
                 "basic": "urn:oasis:names:tc:SAML:2.0:attrname-format:basic",
                 "unspecified": "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified"}
@@ -82,7 +83,7 @@ def saml_of(raw: dict, location: Location) -> Saml | None:
                          for entry in block.get("replyUrls") or []),
         sign_on_url=block.get("signOnUrl") or None, logout_url=block.get("logoutUrl"),
         relay_state=block.get("relayState") or None,
-        user_identifier=Claim(identifier.get("attribute", "http://schemas.microsoft.com/identity/claims/objectidentifier"),
+        user_identifier=Claim(identifier.get("attribute", OBJECT_IDENTIFIER),
                               identifier.get("source", OBJECT_ID), identifier.get("nameFormat", "unspecified")),
         claims=tuple(Claim(c["attribute"], c["source"], c.get("nameFormat", "unspecified"))
                      for c in block.get("claims") or []),

@@ -45,8 +45,10 @@ def write(project, text: str = PUI, name: str = "pui") -> None:
     (project / "applications" / f"{name}.yaml").write_text(text, encoding="utf-8")
 
 
-def printed(output: str, label: str) -> str:
-    return re.search(rf"^\s+{re.escape(label)}\s+(\S+)$", output, re.MULTILINE).group(1)
+def printed(output: str, label: str, app: str = "pui") -> str:
+    """A value apply printed for the service provider's team of `app` (examples/ has SAML applications too)."""
+    block = output.split(f"\n  app.{app}\n", 1)[1]
+    return re.search(rf"^\s+{re.escape(label)}\s+(\S+)$", block, re.MULTILINE).group(1)
 
 
 def test_a_saml_application_is_made_in_graphs_order_and_converges(project):
@@ -67,7 +69,7 @@ def test_a_saml_application_is_made_in_graphs_order_and_converges(project):
     assert (principal["preferredSingleSignOnMode"], principal["loginUrl"], principal["notificationEmailAddresses"],
             principal["samlSingleSignOnSettings"]) == ("saml", "https://pui.example.com/login",
                                                        ["idam-team@contoso.com"], {"relayState": "/home"})
-    [policy] = held["claimsMappingPolicies"]
+    [policy] = [p for p in held["claimsMappingPolicies"] if p["displayName"] == "idamconf SAML claims: pui"]
     assert OBJECT_GUID in policy["definition"][0] and "user.mail" not in policy["definition"][0]
 
 
@@ -181,7 +183,8 @@ def test_signed_sp_metadata_fills_the_entity_id_and_reply_urls_once_its_pinned_c
         etree.fromstring(xml.encode()), key=key, cert=pem)
     (project / "saml").mkdir()
     (project / "saml" / "sp.xml").write_bytes(etree.tostring(signed))
-    write(project, PUI.split("    entityId")[0] + f"    spMetadata: {{file: saml/sp.xml, sha256: {sha256}, signed: true}}\n")
+    pinned = f"    spMetadata: {{file: saml/sp.xml, sha256: {sha256}, signed: true}}\n"
+    write(project, PUI.split("    entityId")[0] + pinned)
     shown = plan(project)
     assert shown.code == 0, shown.err
     assert '"urn:amazon:cognito:sp:eu-west-2_abc123"' in shown.out and "https://sp.example.com/acs" in shown.out
