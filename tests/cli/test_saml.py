@@ -228,3 +228,26 @@ def test_saml_metadata_writes_the_idp_metadata_with_the_certificate_apply_printe
     assert printed(first.out, "sign-on URL").encode() in document
     other = idamconf("saml", "metadata", "wordpress", "-C", str(project))
     assert other.code == 1 and "'wordpress' is not a SAML application" in other.err
+
+
+def test_the_organisations_saml_definitions_keep_their_entity_ids_per_environment_and_converge(project):
+    """examples/: PUI (PUI-NLE in nle) and Cognito's urn: entity id, roles without a value, the custom SSO tag,
+    notification e-mails and assignment required, all in the plan and all converged by one apply."""
+    from idamconf.config.load import load_configuration
+
+    apps = {app.name: app for app in load_configuration(project).applications}
+    assert [apps["pui"].for_environment(env).saml.entity_id for env in ("local", "nle", "live")] == \
+        ["PUI", "PUI-NLE", "PUI"]
+    assert apps["ccms-provider-portal"].saml.entity_id.startswith("urn:amazon:cognito:sp:")
+    assert apply(project).code == 0
+    again = plan(project)
+    assert again.out.rstrip().endswith("No changes. The tenant matches the configuration."), again.out
+    held = tenant(project)["objects"]
+    for name, entity in (("pui", "PUI"), ("ccms-provider-portal", "urn:amazon:cognito:sp:eu-west-2_Ab12Cd34E")):
+        [app] = [a for a in held["applications"] if a["uniqueName"] == name]
+        [principal] = [p for p in held["servicePrincipals"] if p["appId"] == app["appId"]]
+        assert entity in app["identifierUris"]
+        assert {role["displayName"]: role["value"] for role in app["appRoles"]} == {"User": None, "msiam_access": None}
+        assert "WindowsAzureActiveDirectoryCustomSingleSignOnApplication" in principal["tags"]
+        assert principal["appRoleAssignmentRequired"] is True and principal["notificationEmailAddresses"]
+        assert principal["preferredSingleSignOnMode"] == "saml" and principal["preferredTokenSigningKeyThumbprint"]
