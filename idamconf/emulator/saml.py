@@ -2,7 +2,7 @@
 
 - `POST /applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate {displayName}` -> 201 with
   `{application, servicePrincipal}` (applicationServicePrincipal): the non-gallery template, the only one emulated
-  (another id: 404). Both carry the template id; the service principal is tagged as Entra tags a custom SAML app
+  (another id: 404); the application has Entra's two enabled roles, `User` and `msiam_access`. Both carry the template id; the service principal is tagged as Entra tags a custom SAML app
   (WindowsAzureActiveDirectoryIntegratedApp, WindowsAzureActiveDirectoryCustomSingleSignOnApplication: inferred).
 - `POST /servicePrincipals/{id}/addTokenSigningCertificate {displayName: "CN=…", endDateTime}` -> 200 with the
   selfSignedCertificate: a new RSA key and self-signed certificate, kept as Graph keeps it -- a `Sign` and a `Verify`
@@ -34,6 +34,12 @@ from .store import Store
 
 NON_GALLERY = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
 SSO_TAGS = ["WindowsAzureActiveDirectoryIntegratedApp", "WindowsAzureActiveDirectoryCustomSingleSignOnApplication"]
+# Entra's two roles of a new non-gallery application (Entra docs, "Configure the role claim": "If you're using a
+# custom (non-gallery) app, you see two default roles: User and msiam_access"), enabled, without a value.
+DEFAULT_ROLES = [{"allowedMemberTypes": ["User"], "description": name, "displayName": name, "id": role_id,
+                  "isEnabled": True, "value": None}
+                 for name, role_id in (("User", "18d14569-c3bd-439b-9a66-3a2aee01d14f"),
+                                       ("msiam_access", "b9632174-c057-4f7e-951b-be3adc52bfe6"))]
 POLICIES = "claimsMappingPolicies"
 POLICY = EntitySet(POLICIES, "microsoft.graph.claimsMappingPolicy",
                    frozenset({"id", "deletedDateTime", "definition", "description", "displayName",
@@ -50,7 +56,7 @@ def instantiate(store: Store, request: Request, key: Key) -> Reply:
     name = directory.json_body(request).get("displayName")
     if not isinstance(name, str) or not name.strip():
         raise bad_request("Property 'displayName' is required and cannot be empty.")
-    application = directory._new_application(store, {"displayName": name})
+    application = directory._new_application(store, {"displayName": name, "appRoles": DEFAULT_ROLES})
     application["applicationTemplateId"] = NON_GALLERY
     store.put("applications", application)
     principal = directory._new_service_principal(store, {"appId": application["appId"]}, primary=True)

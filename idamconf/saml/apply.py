@@ -42,6 +42,27 @@ async def instantiate(chain) -> None:
     chain.ids.update(ids)
     await chain.send("PATCH", f"servicePrincipals(appId='{ids['appId']}')", {"preferredSingleSignOnMode": "saml"})
     await chain.send("PATCH", f"applications/{ids['id']}", {"uniqueName": chain.name, "tags": after["tags"]})
+    await _disable_template_roles(chain, ids["id"])
+
+
+async def _disable_template_roles(chain, application_id: str) -> None:
+    """Entra gives a new non-gallery application two enabled roles (User, msiam_access), and Graph changes or
+    removes an enabled role only once it is disabled: those the file does not want exactly as they are are disabled
+    first, in a write of their own (as plan/model.DISABLE_FIRST does for roles the plan reads), so the upsert that
+    follows can write the file's roles."""
+    found = await chain.send("GET", query(f"applications/{application_id}", select="id,appRoles"))
+    held = [{name: value for name, value in role.items() if name != "origin"} for role in found.body["appRoles"]]
+    wanted = {c.after["id"]: _role(c.after) for c in chain.of("role") if c.after is not None}
+    changing = {role["id"] for role in held if role.get("isEnabled") and wanted.get(role["id"].lower()) != _role(role)}
+    if changing:
+        await chain.send("PATCH", f"applications/{application_id}", {"appRoles": [
+            {**role, "isEnabled": False} if role["id"] in changing else role for role in held]})
+
+
+def _role(role: dict) -> dict:
+    return {"id": role["id"].lower(), "value": role.get("value"), "displayName": role.get("displayName"),
+            "description": role.get("description"), "isEnabled": bool(role.get("isEnabled")),
+            "allowedMemberTypes": sorted(role.get("allowedMemberTypes") or [])}
 
 
 async def _unfinished(chain, display_name: str) -> dict | None:

@@ -24,6 +24,8 @@ def test_only_the_non_gallery_template_is_instantiated_with_its_service_principa
     assert made["application"]["applicationTemplateId"] == NON_GALLERY
     assert made["servicePrincipal"]["appId"] == made["application"]["appId"]
     assert "WindowsAzureActiveDirectoryCustomSingleSignOnApplication" in made["servicePrincipal"]["tags"]
+    assert {(role["displayName"], role["value"], role["isEnabled"]) for role in made["application"]["appRoles"]} == \
+        {("User", None, True), ("msiam_access", None, True)}
     assert_error(api.post("applicationTemplates/00000000-0000-4000-8000-000000000000/instantiate",
                           json={"displayName": "x"}), 404)
     assert_error(api.post(f"applicationTemplates/{NON_GALLERY}/instantiate", json={}), 400)
