@@ -19,6 +19,7 @@ from .apply_recovery import not_replicated, owned_by, write_checked
 from .graph.client import GraphClient, GraphUnavailable, Response, not_yet_visible, query
 from .plan.model import DISABLE_FIRST, Action, Change, Plan
 from .plan.placeholders import deferred_identifier_uris, resolve_app_id
+from .saml import apply as apply_saml
 
 
 
@@ -30,6 +31,8 @@ class Outcome:
     # Each application created, by address: its ids as Graph gave them -- id (object id), appId (client id) and, once
     # its service principal exists, servicePrincipalId. What the team that asked for it needs.
     created: dict[str, dict] = field(default_factory=dict)
+    # Each SAML application written, by name: what its service provider's team needs (saml/apply.py)
+    saml: dict[str, dict] = field(default_factory=dict)
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.done if change.action is action and change.counted)
@@ -117,7 +120,7 @@ class _ApplicationChain:
         the catalog before it links the role)."""
         if self.failed:
             return  # what is left depends on what failed
-        await self._steps([self.adopt_application, self.upsert_application,
+        await self._steps([self.adopt_application, lambda: apply_saml.instantiate(self), self.upsert_application,
                            lambda: apply_permissions.withdraw(self), self.disable_roles,
                            lambda: apply_exposed.disable_scopes(self), self.write_roles_and_attributes,
                            lambda: apply_permissions.request(self)])
@@ -126,7 +129,7 @@ class _ApplicationChain:
         principal = asyncio.ensure_future(self.upsert_service_principal())
         results = await asyncio.gather(principal, self.owners(), apply_access.build(self, self.catalogs, principal),
                                        apply_assignments.build(self, principal), apply_logo.upload(self, self.root),
-                                       apply_credentials.write(self),
+                                       apply_credentials.write(self), apply_saml.write(self, principal),
                                        return_exceptions=True)
         self._failed_with([result for result in results if isinstance(result, BaseException)])
 

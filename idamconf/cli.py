@@ -45,6 +45,8 @@ emulator_app = typer.Typer(no_args_is_help=True, help="Run, reset or seed the Gr
 app.add_typer(emulator_app, name="emulator")
 credentials_app = typer.Typer(no_args_is_help=True, help="Report on applications' credentials (docs/credentials.md).")
 app.add_typer(credentials_app, name="credentials")
+saml_app = typer.Typer(no_args_is_help=True, help="SAML single sign-on applications (docs/saml.md).")
+app.add_typer(saml_app, name="saml")
 
 ConfigDir = typer.Option(Path("."), "--config-dir", "-C", help="Directory holding idamconf.yaml.",
                          file_okay=False)
@@ -206,6 +208,16 @@ def credentials_report(config_dir: Path = ConfigDir, env: Optional[str] = Env,
     """Every managed application's secrets, certificates and federated credentials, with expiry and days left:
     exit 2 when one has expired or expires within --within days, 0 otherwise, 1 on error. Changes nothing."""
     _run("credentials_report", config_dir, env, within, _format(output, "human", "json", "markdown"))
+
+
+@saml_app.command("metadata", epilog="Examples: idamconf saml metadata pui -e live --out pui-idp.xml")
+def saml_metadata(name: str = typer.Argument(..., metavar="APP", help="The application's name (its file's name:)."),
+                  config_dir: Path = ConfigDir, env: Optional[str] = Env,
+                  out: Optional[Path] = typer.Option(None, "--out", help="Write the XML to this file (default: "
+                                                     "standard output).", dir_okay=False)) -> None:
+    """The IdP metadata of one SAML application (entity id, endpoints, signing certificate), for its service
+    provider's team. Reads with the read identity; changes nothing."""
+    _run("saml_metadata", config_dir, env, name, out)
 
 
 @app.command(epilog="Examples: idamconf export -e nle --display-name-starts-with 'HR ' | idamconf export -e live "

@@ -39,6 +39,7 @@ from .plan.resources import KIND_ORDER, add_live, desired_resources, live_applic
 from .plan.roles import role_of
 from . import workflow_permissions
 from .credentials.read import read_federated
+from .saml.read import read_saml
 
 EMULATED_TENANT = "embedded-emulator"
 
@@ -150,10 +151,10 @@ async def _resources(client, configuration: Configuration, environment: str, onl
             _live_directory(client, configuration, wanted, named, only, directory, resolving, making, streams),
             governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(naming)),
             making, directory.relationships, grouping)
-    found, federated = await asyncio.gather(  # the APIs' consents, and federated credentials (credentials/read.py)
+    found, federated, single_sign_on = await asyncio.gather(  # the APIs' consents, federated credentials
         workflow_permissions.survey(client, permissions, everywhere, wanted, current, required, configuration.tag),
-        read_federated(client, wanted, current, desired))
-    current |= federated
+        read_federated(client, wanted, current, desired), read_saml(client, wanted, current, desired))  # (saml/)
+    current |= federated | single_sign_on
     desired |= found.desired
     current |= found.live
     related, unresolved = desired_relationships(configuration, environment, resolving.result(), groups)

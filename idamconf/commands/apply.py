@@ -10,6 +10,7 @@ from ..plan.removals import disabled_roles, removing_access
 from ..plan.render_human import deletion_lines
 from ..plan.render_markdown import render_apply_markdown
 from .apply_progress import VERB_SYMBOL, Progress, interruptible
+from ..saml.idp_metadata import handover_lines
 from .plan import render
 from .session import run_async, surveyed, use_colour
 
@@ -147,6 +148,8 @@ def _report(plan, outcome) -> int:
         print(f"skipped: {terminal(change.address)}: an earlier step for its application failed", file=sys.stderr)
     if outcome.created:
         print("\n" + "\n".join(created_lines(outcome)))
+    if outcome.saml:  # saml/apply.py
+        print("\n" + "\n".join(handover_lines(outcome.saml, terminal)))
     added, changed, destroyed = _counts(outcome)
     adopted = outcome.count(Action.ADOPT)
     added = f"{adopted} adopted, {added}" if adopted else added  # adoptions are said only when there are some
@@ -197,7 +200,7 @@ def _emit_json(plan, outcome) -> int:
                    "done": [{"address": c.address, "action": c.action.value} for c in outcome.done],
                    "failed": [{"address": c.address, "error": message} for c, message in outcome.failed],
                    "skipped": [c.address for c in outcome.skipped],
-                   "created_applications": created_report(outcome)}
+                   "created_applications": created_report(outcome), "saml_applications": outcome.saml}
     else:
         report["summary"] = {"added": 0, "changed": 0, "destroyed": 0, "failed": 0}
         report["created_applications"] = []

@@ -31,6 +31,7 @@ from .permissions import api_permissions
 from . import policy
 from ..credentials.certificates import certificates_of
 from ..credentials.federated import federated_of
+from ..saml.settings import saml_of
 from .model import AccessPackage, AccessReview, Application, AppRole, Configuration, Location, role_id
 
 PARALLEL_FROM = 400  # files; below this one process is done before others would have started
@@ -200,6 +201,7 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
         federated_credentials=federated_of(raw, Location(file, (), positions)),
         certificates=certificates_of(raw, Location(file, (), positions)),
         access_packages=packages_of(raw, Location(file, (), positions), default_duration),
+        saml=saml_of(raw, Location(file, (), positions)),
     )
 
 

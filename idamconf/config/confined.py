@@ -10,6 +10,7 @@ line (`--state`, `emulator seed FILE`, `plan --out`) are the operator's own choi
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
@@ -26,6 +27,37 @@ def inside(root: Path, path: Path) -> bool:
         return path.resolve().is_relative_to(root.resolve())
     except (OSError, ValueError, RuntimeError):  # a NUL byte, a name too long, a loop of links
         return False
+
+
+class Unreadable(Exception):
+    """A file a setting names that is not read: (what is wrong, how to fix it)."""
+
+    def __init__(self, summary: str, fix: str):
+        super().__init__(summary)
+        self.summary, self.fix = summary, fix
+
+
+def read_inside(root: Path, path: str, largest: int, what: str) -> bytes:
+    """The file `path` names (a certificate, SP metadata), read only if it is inside the configuration directory,
+    and only up to `largest` bytes: a file that should be small is never read whole when it is not. `what` names it
+    in the messages. Raises `Unreadable`."""
+    file = root / path
+    if not inside(root, file):
+        raise Unreadable(f"'{path}' is outside the configuration directory (an absolute path, '..' or a link leading "
+                         "out)", f"copy the {what} into the configuration directory and name it by its path")
+    try:
+        if not file.is_file():
+            raise Unreadable(f"no {what} '{path}' in the configuration directory",
+                             "check the path: it is relative to the directory holding idamconf.yaml")
+        with file.open("rb") as stream:
+            content = stream.read(largest + 1)
+            size = max(len(content), os.fstat(stream.fileno()).st_size)
+    except OSError as error:
+        raise Unreadable(f"cannot read '{path}': {error.strerror or error}", "check the file's permissions") from None
+    if size > largest:
+        raise Unreadable(f"'{path}' is larger than a {what} should be ({size} bytes, at most {largest})",
+                         f"name the {what}")
+    return content
 
 
 def linked_outside(root: Path, path: Path, shown: str) -> Diagnostic | None:

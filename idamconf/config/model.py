@@ -290,6 +290,7 @@ class Application:
     # credentials/: federated credentials (None: the file does not say, left alone) and pinned certificates
     federated_credentials: tuple | None = None
     certificates: tuple = ()
+    saml: object | None = None  # saml/settings.Saml: the file's sso.saml (None: not a SAML application)
     access_packages: tuple[AccessPackage, ...] = ()  # packages of their own (`accessPackages:`)
 
     @property

@@ -8,6 +8,7 @@ from ..graph.limits import DAYS_IN, review_period_days
 from . import assignments, exposed, logo, permissions, policy, tenant_rules
 from . import packages as own_packages
 from ..credentials import certificates, federated
+from ..saml import rules as saml_rules
 from .access import nearest_schedules, review_schedule, rule_findings
 from .model import APP_ID, TENANT_ID, Application, Configuration, Location
 from .yamlfile import Document, render_path
@@ -26,7 +27,8 @@ def check_application(configuration: Configuration, document: Document, app: App
         rule_findings(configuration, document, app) + permissions.check_file(document, app) + \
         exposed.check(document, app) + logo.check(configuration, document, app) + \
         federated.check(document, app.federated_credentials) + \
-        certificates.check(configuration.root, document, app.certificates)
+        certificates.check(configuration.root, document, app.certificates) + \
+        saml_rules.check(configuration.root, document, app.saml, app.sign_in_audience)
 
 
 def check_across(configuration: Configuration) -> list[Diagnostic]:

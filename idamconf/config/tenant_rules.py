@@ -132,9 +132,17 @@ def _tenant_problem(uri: str, app: Application, environment, tenant: Tenant) -> 
         return "no-tenant-id"
     resolved = uri.replace(TENANT_ID, tenant.id)
     problem = identifier_uri_tenant(resolved, app.sign_in_audience, APP_ID, tenant)
-    if problem is None and app.access_token_version != 2 and not has_tenant_identifier(resolved, APP_ID, tenant):
+    if problem is None and app.access_token_version != 2 and not _saml(app) and \
+            not has_tenant_identifier(resolved, APP_ID, tenant):
         problem = "no-tenant-identifier"
     return problem
+
+
+def _saml(app: Application) -> bool:
+    """A SAML application, which the default policy's identifier-URI restriction spares (`excludeSaml`, true as
+    Microsoft ships it): its file has `sso.saml` (docs/saml.md), or sets the SAML mode itself (an exported one)."""
+    mode = (app.settings.get("servicePrincipal") or {}).get("preferredSingleSignOnMode")
+    return app.saml is not None or mode == "saml"
 
 
 def _tenant_diagnostic(configuration: Configuration, document: Document, app: Application, index: int,

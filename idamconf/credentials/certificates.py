@@ -26,12 +26,11 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import hashlib
-import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config.confined import inside
+from ..config.confined import Unreadable, read_inside
 from ..config.model import Location
 from ..config.yamlfile import Document
 from ..diagnostics import Diagnostic
@@ -105,22 +104,10 @@ def read_certificate(root: Path | str, certificate: Certificate, now: _dt.dateti
 
 
 def _bytes(root: Path, path: str) -> bytes:
-    file = root / path
-    if not inside(root, file):
-        raise Refused(f"'{path}' is outside the configuration directory (an absolute path, '..' or a link leading "
-                      "out)", "copy the public certificate into the configuration directory and name it by its path")
     try:
-        if not file.is_file():
-            raise Refused(f"no certificate file '{path}' in the configuration directory",
-                          "check the path: it is relative to the directory holding idamconf.yaml")
-        with file.open("rb") as stream:
-            content = stream.read(LARGEST + 1)
-            size = max(len(content), os.fstat(stream.fileno()).st_size)
-    except OSError as error:
-        raise Refused(f"cannot read '{path}': {error.strerror or error}", "check the file's permissions") from None
-    if size > LARGEST:
-        raise Refused(f"'{path}' is larger than a certificate ({size} bytes)", "name the public certificate file")
-    return content
+        return read_inside(root, path, LARGEST, "certificate file")
+    except Unreadable as unread:
+        raise Refused(unread.summary, unread.fix) from None
 
 
 def _parsed(content: bytes, path: str) -> Facts:

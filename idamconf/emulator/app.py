@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from ..graph.cost import cost
 from . import (assignments, credentials, directory, directory_query, federated, governance, grants, graph_permissions,
-               logo, owners, tenant)
+               logo, owners, saml, tenant)
 from .batch import run_batch
 from .connections import ConnectionFaults, quiet_deliberate_drops
 from .errors import GraphError, bad_request
@@ -163,7 +163,7 @@ def _ids(parts: list) -> list[str]:
 
 
 _NESTED_BY_ID = {"owners", "resourceRoleScopes", "appRoleAssignedTo", "appRoleAssignments",
-                 "federatedIdentityCredentials"}
+                 "federatedIdentityCredentials", "claimsMappingPolicies"}
 
 
 _HANDLERS = {
@@ -191,11 +191,13 @@ _HANDLERS = {
     **grants.HANDLERS,  # oauth2PermissionGrants
     **logo.HANDLERS,  # applications/{id}/logo
     **federated.HANDLERS,  # applications/{id}/federatedIdentityCredentials
+    **saml.HANDLERS,  # applicationTemplates/{id}/instantiate, servicePrincipals/{id}/addTokenSigningCertificate, …
 }
 
 
 _AREAS = (  # path prefix -> that area's routing table; the directory's, at the root, last
     (("identityGovernance", "entitlementManagement"), governance.HANDLERS),
+    (("policies",), saml.POLICY_HANDLERS),  # claimsMappingPolicies, defaultAppManagementPolicy
     ((), _HANDLERS),
 )
 
@@ -217,8 +219,15 @@ def create_app(store: Store, faults=None) -> Starlette:
         emulator.stats.reset()
         return Response(status_code=204)
 
+    async def federation_metadata(http: HttpRequest) -> Response:  # Entra's login endpoint: no token (saml.py)
+        authority = f"{http.url.scheme}://{http.url.netloc}"
+        found = saml.federation_metadata(emulator.store, http.path_params["tenant"], http.query_params.get("appid", ""),
+                                         authority)
+        return Response(found, media_type="application/samlmetadata+xml") if found else Response(status_code=404)
+
     methods = ["GET", "POST", "PATCH", "PUT", "DELETE"]
     routes = [Route("/v1.0/{path:path}", endpoint, methods=methods),
+              Route("/{tenant}/federationmetadata/2007-06/federationmetadata.xml", federation_metadata, methods=["GET"]),
               Route("/_emulator/stats", _authenticated(stats), methods=["GET"]),
               Route("/_emulator/stats/reset", _authenticated(reset_stats), methods=["POST"]),
               *identity_routes(store)]  # the tenant's identity provider (emulator/identity/)

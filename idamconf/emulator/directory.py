@@ -204,10 +204,11 @@ def create_service_principal(store: Store, request: Request) -> Reply:
     return _created(request, "servicePrincipals", _new_service_principal(store, json_body(request)))
 
 
-def _new_service_principal(store: Store, body: dict) -> dict:
+def _new_service_principal(store: Store, body: dict, primary: bool = False) -> dict:
+    """`primary`: the application is looked up on the write primary (a template's instantiation makes both)."""
     check_writable(body, ENTITY_SETS["servicePrincipals"])
     app_id = body.get("appId")
-    application = store.find("applications", "appId", app_id) if isinstance(app_id, str) else None
+    application = store.find("applications", "appId", app_id, primary) if isinstance(app_id, str) else None
     if application is None:
         message = f"The appId '{app_id}' of the service principal does not reference a valid application object."
         raise GraphError(400, "Request_BadRequest", message,

@@ -126,7 +126,7 @@ ENTITY_SETS = {
         "applications", "microsoft.graph.application", frozenset(application_defaults()),
         frozenset(application_defaults()) - APPLICATION_READ_ONLY,
         {"displayName": RANGED_NAME, "appId": {"eq", "in"}, "id": {"eq", "in"},
-         "uniqueName": {"eq"}, "tags": {"any"}, "identifierUris": {"any"}},
+         "uniqueName": {"eq"}, "tags": {"any"}, "identifierUris": {"any"}, "applicationTemplateId": {"eq"}},
     ),
     "servicePrincipals": EntitySet(
         "servicePrincipals", "microsoft.graph.servicePrincipal", frozenset(service_principal_defaults()),

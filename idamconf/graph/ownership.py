@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 GOV = "identityGovernance/entitlementManagement/"
 _APP_BY_NAME = re.compile(r"^applications\(uniqueName='((?:[^']|'')*)'\)$")
 _SP_BY_APP_ID = re.compile(r"^servicePrincipals\(appId='([^']*)'\)$")
+SAML_POLICIES = "policies/claimsMappingPolicies"
+SAML_POLICY_PREFIX = "idamconf SAML claims: "  # saml/claims.PREFIX
 
 
 class NotOurs(Exception):
@@ -35,6 +37,7 @@ class Ownership:
     grants: set[str] = field(default_factory=set)  # delegated permission grants whose client is the project's
     catalogs: set[str] = field(default_factory=set)  # catalogs whose settings the project file declares
     groups: set[str] = field(default_factory=set)  # groups the project's packages grant (put in catalogs)
+    claims_policies: set[str] = field(default_factory=set)  # claims-mapping policies of its SAML applications
 
     @classmethod
     def of(cls, tag: str, live: dict, claimed: set[str]) -> "Ownership":
@@ -51,7 +54,7 @@ class Ownership:
         for key, into in (("id", self.applications), ("appId", self.app_ids),
                           ("servicePrincipalId", self.service_principals), ("packageId", self.packages),
                           ("policyId", self.policies), ("declaredCatalogId", self.catalogs),
-                          ("groupId", self.groups)):
+                          ("groupId", self.groups), ("claimsPolicyId", self.claims_policies)):
             if isinstance(ids.get(key), str):
                 into.add(ids[key].lower())
         if isinstance(ids.get("grantId"), str):
@@ -68,6 +71,8 @@ class Ownership:
     def _allowed(self, method: str, route: str, body: dict) -> bool:
         if route.startswith(GOV):
             return self._governance(method, route[len(GOV):].split("/"), body)
+        if route.startswith(("applicationTemplates/", SAML_POLICIES)):
+            return _saml(method, route, self.claims_policies)
         if route.startswith(("oauth2PermissionGrants", "servicePrincipals/")):
             parts = route.split("/")
             return self._consent(method, parts, body) or self._service_principal(method, parts, body)
@@ -104,6 +109,10 @@ class Ownership:
             return False
         relation, rest = parts[2], parts[3:]
         if relation == "owners":
+            return method == "POST" and rest == ["$ref"] or method == "DELETE" and len(rest) == 2 and rest[1] == "$ref"
+        if relation == "addTokenSigningCertificate":  # saml/apply.py
+            return method == "POST" and not rest
+        if relation == "claimsMappingPolicies":
             return method == "POST" and rest == ["$ref"] or method == "DELETE" and len(rest) == 2 and rest[1] == "$ref"
         if relation == "appRoleAssignedTo":
             resource = body.get("resourceId")
@@ -145,12 +154,15 @@ class Ownership:
             return
         route = path.split("?", 1)[0].strip("/")
         made = response.body
-        if method == "GET" and route != "oauth2PermissionGrants" and not self._ours_by_key(route, made):
+        if method == "GET" and route not in ("oauth2PermissionGrants", SAML_POLICIES) and \
+                not self._ours_by_key(route, made):
             return
         if route.startswith("applications("):
             self.learn({"id": made.get("id"), "appId": made.get("appId")})
         elif route.startswith("servicePrincipals("):
             self.learn({"servicePrincipalId": made.get("id")})
+        elif route.startswith(("applicationTemplates/", SAML_POLICIES)):
+            self._saml_made(made)
         elif method == "POST" and route == GOV + "accessPackages":
             self.learn({"packageId": made.get("id")})
         elif method == "POST" and route == GOV + "assignmentPolicies":
@@ -174,10 +186,32 @@ class Ownership:
         made from the configuration, which names the group. Only its place in catalogs is ever written."""
         self.learn({"groupId": group_id})
 
+    def _saml_made(self, made: dict) -> None:
+        """An application instantiated from the template (with its service principal), or a claims-mapping policy
+        created or listed under a name of the project's SAML applications (saml/claims.py)."""
+        if isinstance(made.get("application"), dict) and isinstance(made.get("servicePrincipal"), dict):
+            self.learn({"id": made["application"].get("id"), "appId": made["application"].get("appId"),
+                        "servicePrincipalId": made["servicePrincipal"].get("id")})
+        for policy in made.get("value") if isinstance(made.get("value"), list) else [made]:
+            name = policy.get("displayName") if isinstance(policy, dict) else None
+            if isinstance(name, str) and name.startswith(SAML_POLICY_PREFIX) and \
+                    name[len(SAML_POLICY_PREFIX):] in self.names:
+                self.learn({"claimsPolicyId": policy.get("id")})
+
     def adopt_package(self, package_id: str) -> None:
         """An empty package of the project's name in its catalog, which apply verified holds nothing of another's:
         the shell a cut-short apply of the project left behind."""
         self.learn({"packageId": package_id})
+
+
+def _saml(method: str, route: str, claims_policies: set[str]) -> bool:
+    """The non-gallery template instantiated (a create, like an upsert's), a claims-mapping policy created, or one of
+    the project's updated (saml/apply.py)."""
+    parts = route.split("/")
+    if parts[0] == "applicationTemplates":
+        return method == "POST" and len(parts) == 3 and parts[2] == "instantiate"
+    return method == "POST" and len(parts) == 2 or method == "PATCH" and len(parts) == 3 and \
+        parts[2].lower() in claims_policies
 
 
 def _federated_credential(method: str, parts: list[str]) -> bool:

@@ -40,6 +40,9 @@ _SHOWN_ON_CREATE = {
     "logo": ("image", "sha256"),
     "federated_credential": ("issuer", "subject", "audiences", "description"),
     "certificate": ("displayName", "keyId", "thumbprint", "startDateTime", "endDateTime"),  # never its bytes
+    "saml": ("relayState", "defaultRedirectUri", "redirectUriSettings"),
+    "claims_policy": ("displayName", "claims"),
+    "signing_certificate": ("validityYears",),
 }
 
 

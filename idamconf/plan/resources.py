@@ -10,6 +10,7 @@ from .. import surface
 from ..config.model import Application, Configuration
 from ..diagnostics import Diagnostic
 from ..credentials import certificates, federated
+from ..saml import resources as saml
 from . import exposed, logo
 from .model import NO_IDS, Resource
 from .placeholders import resolve_tenant_id
@@ -22,6 +23,7 @@ KIND_ORDER |= {"permission": 8, "consent": 9, "delegated_consent": 9}  # plan/pe
 KIND_ORDER.update({"service_principal_owner": 10, "assignment": 11})  # plan/principal_owners.py, plan/assignments.py
 KIND_ORDER.update({"federated_credential": 12, "certificate": 12})  # credentials/
 KIND_ORDER.update({"group_resource": 4, "grant": 6})  # plan/packages.py: a package of its own's resources
+KIND_ORDER.update(saml.KINDS)  # saml/resources.py
 
 
 def application_attributes(app: Application, tag: str, tenant_id: str | None = None) -> dict:
@@ -75,10 +77,12 @@ def desired_resources(configuration: Configuration, environment: str, users: dic
         pinned, refused = certificates.desired(configuration.root, name, app.certificates, address)
         problems += refused
         credentials = federated.desired(app.federated_credentials, address) + pinned
-        for kind, at, wanted, identity, ids in exposed.desired(app, address) + pictured + credentials:
+        principal = service_principal_attributes(app, attributes["tags"])
+        single_sign_on, unread = saml.desired(configuration.root, name, app.saml, address, attributes, principal)
+        problems += unread
+        for kind, at, wanted, identity, ids in exposed.desired(app, address) + pictured + credentials + single_sign_on:
             _add(resources, kind, at, name, wanted, identity, ids)
-        _add(resources, "service_principal", f"{address}.service_principal", name,
-             service_principal_attributes(app, attributes["tags"]), "")
+        _add(resources, "service_principal", f"{address}.service_principal", name, principal, "")
         desired_owners(resources, "owner", address, name, app.owners, users, lambda: app.owner_locations, problems)
     return resources, problems
 

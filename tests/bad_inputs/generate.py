@@ -81,9 +81,14 @@ TYPE = "expected "
 CASES: dict[str, tuple] = {}
 
 
-def case(name: str, content, *expected: str, target: str = "app", xfail: str = "") -> None:
+FILES: dict[str, dict[str, bytes]] = {}  # case -> files it adds to the configuration (path -> bytes): files/
+
+
+def case(name: str, content, *expected: str, target: str = "app", xfail: str = "", files=None) -> None:
     assert name not in CASES, name
     CASES[name] = (content, list(expected), target, xfail or XFAIL.get(name, ""))
+    if files:
+        FILES[name] = files
 
 
 # --- YAML syntax errors -------------------------------------------------------------------------------------------
@@ -997,6 +1002,71 @@ case("own-package-users-assigned-a-packaged-role",
      at(14, 13, "assignments[0].users[0]: people get role 'Blog.Writer' through an access package"))
 
 
+# --- issue 20: SAML -----------------------------------------------------------------------------------------------
+SAML = ("name: wordpress\ndisplayName: WordPress Blog\n"
+        "owners: [alice.admin@contoso.com, grace.comms@contoso.com]\nsso:\n  saml:\n")   # sso: line 4, saml: line 5
+ACS = "    replyUrls: [{url: https://sp.example.com/acs}]\n"
+# A service provider's signing certificate (P-256, CN=sp.example.com, 2026-2036) and its SHA-256 thumbprint.
+SP_CERT = ("MIIBHzCBxaADAgECAgEBMAoGCCqGSM49BAMCMBkxFzAVBgNVBAMMDnNwLmV4YW1wbGUuY29tMB4XDTI2MDEwMTAwMDAwMFoXDTM2MDEwMTAw"
+           "MDAwMFowGTEXMBUGA1UEAwwOc3AuZXhhbXBsZS5jb20wWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAARvOdCn0QQoOlb0j1ppzJYEHoOIZMYR"
+           "8YqGHYDrZ83tHMrFztGsqE3Ul8vqhGwfqSvpfQ26KTmATTndQy8QyktIMAoGCCqGSM49BAMCA0kAMEYCIQD9eJ/LJ6tIBXPHVD7TLXOodGsA"
+           "/QmZ+HTp5StUb+gvvQIhAJkFLoUl0h0KhZ9qd1RD1aItH5NbjL4rMMIcM3/uj6RR")
+SP_SHA256 = "542D8705B3FF69910CF48825B48D484496405E3EA4712C7D95AA6943A8B2397C"
+PINNED = f"    spMetadata: {{file: saml/sp.xml, sha256: {SP_SHA256}}}\n"                            # line 6
+
+
+def sp_entity(entity: str = "urn:example:sp") -> str:
+    return (f'<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{entity}">'
+            '<md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
+            '<md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data>'
+            f'<ds:X509Certificate>{SP_CERT}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>'
+            '<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" '
+            'Location="https://sp.example.com/acs" index="0" isDefault="true"/></md:SPSSODescriptor>'
+            '</md:EntityDescriptor>')
+
+
+def sp_file(xml: str) -> dict:
+    return {"saml/sp.xml": xml.encode("utf-8")}
+
+
+LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + "".join(f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10 if n > 1 else "&lol;" * 10}">'
+                    for n in range(1, 10)) + ']>\n')
+DOCTYPE = "applications/wordpress.yaml:6:24: error: sso.saml.spMetadata.file: 'saml/sp.xml' declares a document type"
+case("saml-identifier-from-email", SAML + "    entityId: urn:example:sp\n" + ACS +
+     "    userIdentifier: {attribute: uid, source: user.mail}\n",
+     at(8, 46, "sso.saml.userIdentifier.source: the user identifier comes from user.mail, an e-mail address or UPN"))
+case("saml-identifier-is-the-upn-claim", SAML + "    entityId: urn:example:sp\n" + ACS +
+     "    userIdentifier: {attribute: http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn}\n",
+     at(8, 33, "sso.saml.userIdentifier.attribute: the user identifier's attribute"))
+case("saml-guid-not-rfc-4122", SAML + "    entityId: urn:example:sp\n" + ACS +
+     "appRoles:\n  - {displayName: User, id: 00000000-0000-0000-0000-222222222222, allowedMemberTypes: [User]}\n",
+     at(9, 29, "appRoles[0].id: 00000000-0000-0000-0000-222222222222 is not an RFC 4122 GUID"))
+case("saml-token-lifetime", SAML + "    entityId: urn:example:sp\n" + ACS + "    tokenLifetime: PT8H\n",
+     "applications/wordpress.yaml:8:5: error: sso.saml: unknown key 'tokenLifetime'")
+case("saml-certificate-five-years", SAML + "    entityId: urn:example:sp\n" + ACS +
+     "    signingCertificate: {validityYears: 5}\n",
+     at(8, 41, "sso.saml.signingCertificate.validityYears"))
+case("saml-two-default-reply-urls", SAML + "    entityId: urn:example:sp\n    replyUrls:\n"
+     "      - {url: https://sp.example.com/acs, default: true}\n      - {url: https://sp.example.com/acs2, default: true}\n",
+     at(8, 7, "sso.saml.replyUrls: more than one reply URL is the default"))
+case("saml-no-entity-id", SAML + ACS, at(6, 5, "sso.saml: sso.saml gives no entityId"))
+case("saml-metadata-billion-laughs", SAML + PINNED,
+     DOCTYPE, files=sp_file(LAUGHS + sp_entity("&lol9;")))
+case("saml-metadata-external-entity", SAML + PINNED, DOCTYPE,
+     files=sp_file('<?xml version="1.0"?>\n<!DOCTYPE md [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+                   + sp_entity("&xxe;")))
+case("saml-metadata-two-entity-descriptors", SAML + PINNED,
+     at(6, 24, "sso.saml.spMetadata.file: 'saml/sp.xml' holds a second EntityDescriptor"),
+     files=sp_file(sp_entity().replace("</md:SPSSODescriptor>", "</md:SPSSODescriptor>" + sp_entity("urn:other"))))
+case("saml-metadata-wrong-thumbprint", SAML + PINNED.replace(SP_SHA256, "AB" * 32),
+     at(6, 24, f"sso.saml.spMetadata.file: 'saml/sp.xml' has a signing certificate with SHA-256 thumbprint "
+               f"{SP_SHA256}, not the one pinned"), files=sp_file(sp_entity()))
+case("saml-metadata-unsigned", SAML + PINNED.replace("}\n", ", signed: true}\n"),
+     at(6, 24, "sso.saml.spMetadata.file: 'saml/sp.xml' is not signed, and spMetadata says signed: true"),
+     files=sp_file(sp_entity()))
+
+
 def main() -> None:
     if CASES_DIR.exists():
         shutil.rmtree(CASES_DIR)
@@ -1008,6 +1078,9 @@ def main() -> None:
         (directory / "expected.txt").write_text("\n".join(expected) + "\n", encoding="utf-8")
         if xfail:
             (directory / "xfail.txt").write_text(xfail + "\n", encoding="utf-8")
+        for path, data in FILES.get(name, {}).items():  # copied into the configuration (test_bad_inputs.install)
+            (directory / "files" / path).parent.mkdir(parents=True, exist_ok=True)
+            (directory / "files" / path).write_bytes(data)
     for name, expected in GENERATED.items():
         directory = CASES_DIR / name
         directory.mkdir(parents=True)

@@ -111,6 +111,11 @@ def no_tenant(monkeypatch):
 
 
 def install(case: Path, project: Path, outside: Path) -> None:
+    for extra in sorted((case / "files").rglob("*")) if (case / "files").is_dir() else []:
+        if extra.is_file():  # a file the case's application names (SAML metadata): generate.py's FILES
+            target = project / extra.relative_to(case / "files")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(extra.read_bytes())
     if (case / "generated.txt").exists():
         BUILDERS[(case / "generated.txt").read_text().strip()](project, outside)
     elif (case / "app.yaml").exists():

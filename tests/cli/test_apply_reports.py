@@ -34,7 +34,7 @@ def test_the_json_report_of_an_incomplete_apply(project, monkeypatch):
     report = json.loads(result.out)
     assert set(report) == {"format_version", "project", "environment", "tenant", "complete", "warnings", "deletions",
                            "replacements", "replaced_applications", "summary", "done", "failed", "skipped",
-                           "created_applications"}
+                           "created_applications", "saml_applications"}
     assert (report["format_version"], report["project"], report["environment"], report["tenant"]) == \
         ("1.0", "eucs-idam", "local", LOCAL_TENANT)
     assert report["complete"] is False

@@ -51,7 +51,7 @@ def test_plan_of_the_examples_against_an_empty_tenant(project, snapshot):
     state = project / ".idamconf" / "local.db"
     text = result.out.replace(f"{TARGET} ({state})", TARGET)
     assert text.startswith(f"Target: {TARGET}\n")
-    # The number is written out (tests/cli/harness.py), not taken from the plan: 8 applications ... and the catalog.
+    # The number is written out (tests/cli/harness.py), not taken from the plan: 10 applications ... and the catalog.
     assert f"Plan: {EXAMPLES_TO_ADD} to add, 0 to change, 0 to destroy." in text
     assert "  + catalog[EUCS IDAM applications]  (create)" in text
     assert text == snapshot

@@ -25,7 +25,7 @@ def test_an_owner_refused_once_is_sent_again_not_taken_as_done(project, monkeypa
     assert f"Apply complete: {EXAMPLES_TO_ADD} added, 0 changed, 0 destroyed." in result.out
     owners_added = len(re.findall(r"^  \+ app\.\S+\.owner\.\S+  \(create\)$", result.out, re.MULTILINE))
     sent = sum(method == "POST" and path.endswith("/owners/$ref") for method, path in scripted.received)
-    assert (owners_added, sent) == (16 + 16, 16 + 16 + 1)  # the application's and the service principal's; one again
+    assert (owners_added, sent) == (20 + 20, 20 + 20 + 1)  # the application's and the service principal's; one again
     monkeypatch.undo()
     converged(project)  # every owner is there: a plan finds nothing to add
     wordpress = {owner["userPrincipalName"] for owner in owners(project, "wordpress")}

@@ -1,0 +1,253 @@
+"""SAML applications (issue 20): a file's `sso.saml` reaches Graph in Graph's order through the non-gallery
+template, converges, and the emulator's federation metadata -- verified by signxml -- names the entity id, the SSO
+endpoint and the certificate whose thumbprint apply printed; the typed SDK reads it all back with nothing left over;
+an apply cut short after the instantiation is finished, not duplicated; validate refuses what the guidance forbids."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+import httpx
+import pytest
+
+from idamconf.emulator import Store
+from tests.emulator.conftest import serving
+from tests.emulator.test_sdk_fidelity import assert_no_leftovers, sdk_run
+
+from .harness import apply, idamconf, plan, tenant
+
+pytestmark = [pytest.mark.filterwarnings("ignore:This class is deprecated:DeprecationWarning")]
+OBJECT_GUID = "http://schemas.example.com/claims/objectGUID"
+PUI = """\
+name: pui
+displayName: Provider User Interface
+description: Providers sign in with SAML.
+owners: [alice.admin@contoso.com]
+sso:
+  saml:
+    entityId: PUI
+    replyUrls:
+      - {url: https://pui.example.com/saml/acs, index: 0, default: true}
+      - {url: https://pui.example.com/saml/acs2, index: 1}
+    signOnUrl: https://pui.example.com/login
+    logoutUrl: https://pui.example.com/saml/logout
+    relayState: /home
+    userIdentifier: {attribute: http://schemas.example.com/claims/objectGUID}
+    claims: [{attribute: givenName, source: user.givenname}]
+    signingCertificate: {validityYears: 2}
+    notificationEmails: [idam-team@contoso.com]
+"""
+
+
+def write(project, text: str = PUI, name: str = "pui") -> None:
+    (project / "applications" / f"{name}.yaml").write_text(text, encoding="utf-8")
+
+
+def printed(output: str, label: str, app: str = "pui") -> str:
+    """A value apply printed for the service provider's team of `app` (examples/ has SAML applications too)."""
+    block = output.split(f"\n  app.{app}\n", 1)[1]
+    return re.search(rf"^\s+{re.escape(label)}\s+(\S+)$", block, re.MULTILINE).group(1)
+
+
+def test_a_saml_application_is_made_in_graphs_order_and_converges(project):
+    write(project)
+    first = apply(project)
+    assert first.code == 0, first.err
+    for address in ("app.pui.saml", "app.pui.saml.claims_policy", "app.pui.saml.signing_certificate"):
+        assert f"+ {address}: created" in first.out
+    assert printed(first.out, "IdP entity id").startswith("https://sts.windows.net/")
+    again = plan(project)
+    assert again.out.rstrip().endswith("No changes. The tenant matches the configuration."), again.out
+    held = tenant(project)["objects"]
+    [app] = [a for a in held["applications"] if a["uniqueName"] == "pui"]
+    [principal] = [p for p in held["servicePrincipals"] if p["appId"] == app["appId"]]
+    assert app["applicationTemplateId"] == "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
+    assert "PUI" in app["identifierUris"] and app["defaultRedirectUri"] == "https://pui.example.com/saml/acs"
+    assert {"uri": "https://pui.example.com/saml/acs2", "index": 1} in app["web"]["redirectUriSettings"]
+    assert (principal["preferredSingleSignOnMode"], principal["loginUrl"], principal["notificationEmailAddresses"],
+            principal["samlSingleSignOnSettings"]) == ("saml", "https://pui.example.com/login",
+                                                       ["idam-team@contoso.com"], {"relayState": "/home"})
+    [policy] = [p for p in held["claimsMappingPolicies"] if p["displayName"] == "idamconf SAML claims: pui"]
+    assert OBJECT_GUID in policy["definition"][0] and "user.mail" not in policy["definition"][0]
+
+
+def test_signxml_verifies_the_emulators_metadata_and_its_certificate_is_the_one_apply_printed(project):
+    from signxml import XMLVerifier
+
+    write(project)
+    first = apply(project)
+    thumbprint = printed(first.out, "signing certificate thumbprint (SHA-1)")
+    app_id = re.search(r"appid=([0-9a-f-]{36})", printed(first.out, "IdP metadata URL")).group(1)
+    with serving(Store(project / ".idamconf" / "local.db")) as emulator:
+        origin, tenant_id = emulator.base_url.removesuffix("/v1.0"), emulator.store.tenant_id
+        served = httpx.get(f"{origin}/{tenant_id}/federationmetadata/2007-06/federationmetadata.xml",
+                           params={"appid": app_id}, trust_env=False)
+    assert served.status_code == 200, served.text
+    signed = re.search(rb"<ds:X509Certificate>([^<]+)<", served.content).group(1)
+    der = base64.b64decode(signed)
+    pem = "-----BEGIN CERTIFICATE-----\n" + signed.decode() + "\n-----END CERTIFICATE-----\n"
+    verified = XMLVerifier().verify(served.content, x509_cert=pem).signed_xml  # raises unless the signature holds
+    md = "{urn:oasis:names:tc:SAML:2.0:metadata}"
+    assert verified.get("entityID") == f"https://sts.windows.net/{tenant_id}/"
+    locations = {e.get("Location") for e in verified.iter(f"{md}SingleSignOnService")}
+    assert locations == {f"{origin}/{tenant_id}/saml2"}
+    assert hashlib.sha1(der).hexdigest().upper() == thumbprint
+    tampered = served.content.replace(b"saml2", b"saml3", 1)
+    with pytest.raises(Exception):
+        XMLVerifier().verify(tampered, x509_cert=pem)
+
+
+def test_the_typed_sdk_reads_the_service_principal_policy_and_keys_with_nothing_left_over(project):
+    write(project)
+    assert apply(project).code == 0
+    app = next(a for a in tenant(project)["objects"]["applications"] if a["uniqueName"] == "pui")
+
+    async def read(client):
+        found = await client.service_principals.get()
+        principal = next(p for p in found.value if p.app_id == app["appId"])
+        policies = await client.service_principals.by_service_principal_id(principal.id).claims_mapping_policies.get()
+        listed = await client.policies.claims_mapping_policies.get()
+        return principal, policies.value, listed.value
+
+    with serving(Store(project / ".idamconf" / "local.db")) as emulator:
+        principal, assigned, listed = sdk_run(emulator.base_url, read)
+    assert_no_leftovers(principal, *assigned, *listed)
+    assert principal.preferred_single_sign_on_mode == "saml"
+    assert principal.saml_single_sign_on_settings.relay_state == "/home"
+    assert sorted(k.usage for k in principal.key_credentials) == ["Sign", "Verify"]
+    assert principal.preferred_token_signing_key_thumbprint
+    assert [p.display_name for p in assigned] == ["idamconf SAML claims: pui"]
+
+
+def test_an_apply_cut_short_after_the_instantiation_is_finished_not_duplicated(project):
+    """The template instantiated (an apply killed right after it): the next apply finds that application and claims
+    it rather than instantiating another."""
+    write(project)
+    assert plan(project).code in (0, 2)  # the embedded tenant, seeded
+    with serving(Store(project / ".idamconf" / "local.db")) as emulator:
+        made = httpx.post(f"{emulator.base_url}/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate",
+                          json={"displayName": "Provider User Interface"}, trust_env=False,
+                          headers={"Authorization": "Bearer cut-short"})
+    assert made.status_code == 201, made.text
+    assert apply(project).code == 0
+    named = [a for a in tenant(project)["objects"]["applications"] if a["displayName"] == "Provider User Interface"]
+    assert [(a["id"], a["uniqueName"]) for a in named] == [(made.json()["application"]["id"], "pui")]
+    assert plan(project).out.rstrip().endswith("No changes. The tenant matches the configuration.")
+
+
+@pytest.mark.parametrize("change, expected", [
+    ("userIdentifier: {attribute: http://schemas.example.com/claims/objectGUID}",
+     "userIdentifier: {attribute: id, source: user.mail}"),
+    ("userIdentifier: {attribute: http://schemas.example.com/claims/objectGUID}",
+     "userIdentifier: {attribute: http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress}"),
+])
+def test_an_identifier_from_an_email_address_or_upn_is_refused(project, change, expected):
+    write(project, PUI.replace(change, expected))
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert re.search(r"applications/pui\.yaml:\d+:\d+: .*(e-mail address or UPN|e-mail or UPN claim type)",
+                     result.err), result.err
+
+
+def test_a_guid_that_is_not_rfc_4122_is_refused_at_its_place(project):
+    write(project, PUI + "appRoles:\n  - {displayName: User, id: 00000000-0000-0000-0000-222222222222}\n")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert re.search(r"applications/pui\.yaml:\d+:\d+: .*00000000-0000-0000-0000-222222222222 is not an RFC 4122",
+                     result.err), result.err
+
+
+def test_a_token_lifetime_or_a_certificate_longer_than_three_years_is_refused(project):
+    write(project, PUI.replace("signingCertificate: {validityYears: 2}",
+                               "signingCertificate: {validityYears: 5}\n    tokenLifetime: PT8H"))
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "tokenLifetime" in result.err and "validityYears" in result.err
+    linted = idamconf("lint", "-C", str(project))
+    assert "security.token-lifetime" in linted.out + linted.err
+
+
+def test_signed_sp_metadata_fills_the_entity_id_and_reply_urls_once_its_pinned_certificate_verifies_it(project):
+    from signxml import XMLSigner
+
+    from tests.bad_inputs.generate import sp_entity
+
+    key, pem, sha256 = _service_provider_key()
+    xml = sp_entity("urn:amazon:cognito:sp:eu-west-2_abc123").replace(
+        re.search(r"<ds:X509Certificate>([^<]+)<", sp_entity()).group(1), "".join(pem.splitlines()[1:-1]))
+    from lxml import etree
+
+    signed = XMLSigner(c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#").sign(
+        etree.fromstring(xml.encode()), key=key, cert=pem)
+    (project / "saml").mkdir()
+    (project / "saml" / "sp.xml").write_bytes(etree.tostring(signed))
+    pinned = f"    spMetadata: {{file: saml/sp.xml, sha256: {sha256}, signed: true}}\n"
+    write(project, PUI.split("    entityId")[0] + pinned)
+    shown = plan(project)
+    assert shown.code == 0, shown.err
+    assert '"urn:amazon:cognito:sp:eu-west-2_abc123"' in shown.out and "https://sp.example.com/acs" in shown.out
+    (project / "saml" / "sp.xml").write_bytes(etree.tostring(signed).replace(b"https://sp.example.com/acs",
+                                                                               b"https://evil.example.com/acs"))
+    refused = plan(project)
+    assert refused.code == 1 and "has no valid signature by the pinned certificate" in refused.err, refused.err
+
+
+def _service_provider_key():
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sp.example.com")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
+                   .sign(key, hashes.SHA256()))
+    pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    return private, pem, hashlib.sha256(der).hexdigest().upper()
+
+
+def test_saml_metadata_writes_the_idp_metadata_with_the_certificate_apply_printed(project, tmp_path):
+    write(project)
+    first = apply(project)
+    out = tmp_path / "pui-idp.xml"
+    written = idamconf("saml", "metadata", "pui", "-C", str(project), "--out", str(out))
+    assert written.code == 0, written.err
+    document = out.read_bytes()
+    der = base64.b64decode(re.search(rb"<ds:X509Certificate>([^<]+)<", document).group(1))
+    assert hashlib.sha1(der).hexdigest().upper() == printed(first.out, "signing certificate thumbprint (SHA-1)")
+    assert printed(first.out, "IdP entity id").encode() in document
+    assert printed(first.out, "sign-on URL").encode() in document
+    other = idamconf("saml", "metadata", "wordpress", "-C", str(project))
+    assert other.code == 1 and "'wordpress' is not a SAML application" in other.err
+
+
+def test_the_organisations_saml_definitions_keep_their_entity_ids_per_environment_and_converge(project):
+    """examples/: PUI (PUI-NLE in nle) and Cognito's urn: entity id, roles without a value, the custom SSO tag,
+    notification e-mails and assignment required, all in the plan and all converged by one apply."""
+    from idamconf.config.load import load_configuration
+
+    apps = {app.name: app for app in load_configuration(project).applications}
+    assert [apps["pui"].for_environment(env).saml.entity_id for env in ("local", "nle", "live")] == \
+        ["PUI", "PUI-NLE", "PUI"]
+    assert apps["ccms-provider-portal"].saml.entity_id.startswith("urn:amazon:cognito:sp:")
+    assert apply(project).code == 0
+    again = plan(project)
+    assert again.out.rstrip().endswith("No changes. The tenant matches the configuration."), again.out
+    held = tenant(project)["objects"]
+    for name, entity in (("pui", "PUI"), ("ccms-provider-portal", "urn:amazon:cognito:sp:eu-west-2_Ab12Cd34E")):
+        [app] = [a for a in held["applications"] if a["uniqueName"] == name]
+        [principal] = [p for p in held["servicePrincipals"] if p["appId"] == app["appId"]]
+        assert entity in app["identifierUris"]
+        assert {role["displayName"]: role["value"] for role in app["appRoles"]} == {"User": None, "msiam_access": None}
+        assert "WindowsAzureActiveDirectoryCustomSingleSignOnApplication" in principal["tags"]
+        assert principal["appRoleAssignmentRequired"] is True and principal["notificationEmailAddresses"]
+        assert principal["preferredSingleSignOnMode"] == "saml" and principal["preferredTokenSigningKeyThumbprint"]

@@ -1,0 +1,86 @@
+"""SAML single sign-on in the emulator (emulator/saml.py), with Graph's rules: only the non-gallery template, the
+tenant's identifier-URI policy sparing a SAML application only once its service principal is in SAML mode (why
+apply sets the mode before the entity id), signing certificates of at most three years named CN=…, one claims
+policy per service principal, and a federation metadata document only for an application with a preferred key."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import assert_error
+
+NON_GALLERY = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
+DEFINITION = ['{"ClaimsMappingPolicy":{"Version":1,"IncludeBasicClaimSet":"true","ClaimsSchema":[]}}']
+
+
+def instantiate(api, name: str = "PUI") -> dict:
+    made = api.post(f"applicationTemplates/{NON_GALLERY}/instantiate", json={"displayName": name})
+    assert made.status_code == 201, made.text
+    return made.json()
+
+
+def test_only_the_non_gallery_template_is_instantiated_with_its_service_principal(api):
+    made = instantiate(api)
+    assert made["application"]["applicationTemplateId"] == NON_GALLERY
+    assert made["servicePrincipal"]["appId"] == made["application"]["appId"]
+    assert "WindowsAzureActiveDirectoryCustomSingleSignOnApplication" in made["servicePrincipal"]["tags"]
+    assert {(role["displayName"], role["value"], role["isEnabled"]) for role in made["application"]["appRoles"]} == \
+        {("User", None, True), ("msiam_access", None, True)}
+    assert_error(api.post("applicationTemplates/00000000-0000-4000-8000-000000000000/instantiate",
+                          json={"displayName": "x"}), 404)
+    assert_error(api.post(f"applicationTemplates/{NON_GALLERY}/instantiate", json={}), 400)
+
+
+def test_a_plain_entity_id_is_refused_until_the_service_principal_is_in_saml_mode(api):
+    made = instantiate(api)
+    app, app_id = made["application"]["id"], made["application"]["appId"]
+    assert_error(api.patch(f"applications/{app}", json={"identifierUris": ["PUI"]}), 400)
+    assert api.patch(f"servicePrincipals(appId='{app_id}')", json={"preferredSingleSignOnMode": "saml"}
+                     ).status_code == 204
+    assert api.patch(f"applications/{app}", json={"identifierUris": ["PUI"]}).status_code == 204
+
+
+@pytest.mark.parametrize("body", [{"displayName": "no CN"},
+                                  {"displayName": "CN=x", "endDateTime": "2099-01-01T00:00:00Z"},
+                                  {"displayName": "CN=x", "endDateTime": "2001-01-01T00:00:00Z"}])
+def test_a_signing_certificate_is_named_cn_and_lasts_at_most_three_years(api, body):
+    principal = instantiate(api)["servicePrincipal"]["id"]
+    assert_error(api.post(f"servicePrincipals/{principal}/addTokenSigningCertificate", json=body), 400)
+
+
+def test_a_signing_certificate_is_kept_as_graph_keeps_it_and_signs_the_metadata(api):
+    made = instantiate(api)
+    principal, app_id = made["servicePrincipal"]["id"], made["application"]["appId"]
+    origin = "http://emulator.localhost"
+    assert api.request("GET", f"{origin}/{api.store.tenant_id}/federationmetadata/2007-06/federationmetadata.xml",
+                       params={"appid": app_id}).status_code == 404  # no preferred key yet
+    added = api.post(f"servicePrincipals/{principal}/addTokenSigningCertificate", json={"displayName": "CN=PUI"})
+    assert added.status_code == 200, added.text
+    certificate = added.json()
+    held = api.get(f"servicePrincipals/{principal}").json()
+    assert sorted(k["usage"] for k in held["keyCredentials"]) == ["Sign", "Verify"]
+    assert {k["customKeyIdentifier"] for k in held["keyCredentials"]} == {certificate["customKeyIdentifier"]}
+    [password] = held["passwordCredentials"]
+    assert password["keyId"] == next(k["keyId"] for k in held["keyCredentials"] if k["usage"] == "Sign")
+    assert api.patch(f"servicePrincipals/{principal}", json={
+        "preferredTokenSigningKeyThumbprint": certificate["thumbprint"]}).status_code == 204
+    served = api.request("GET", f"{origin}/{api.store.tenant_id}/federationmetadata/2007-06/federationmetadata.xml",
+                         params={"appid": app_id})
+    assert served.status_code == 200 and b"<ds:SignatureValue>" in served.content
+
+
+def test_one_claims_policy_per_service_principal(api):
+    principal = instantiate(api)["servicePrincipal"]["id"]
+    first, second = (api.post("policies/claimsMappingPolicies", json={"displayName": name, "definition": DEFINITION})
+                     .json()["id"] for name in ("one", "two"))
+    holder = f"servicePrincipals/{principal}/claimsMappingPolicies"
+    reference = {"@odata.id": f"https://graph.microsoft.com/v1.0/policies/claimsMappingPolicies/{first}"}
+    assert api.post(f"{holder}/$ref", json=reference).status_code == 204
+    assert_error(api.post(f"{holder}/$ref", json=reference), 400)
+    assert_error(api.post(f"{holder}/$ref", json={"@odata.id": f"x/{second}"}), 409)
+    assert [p["id"] for p in api.get(holder).json()["value"]] == [first]
+    assert api.delete(f"{holder}/{first}/$ref").status_code == 204
+    assert_error(api.post("policies/claimsMappingPolicies", json={"displayName": "bad", "definition": ["{"]}), 400)
+    listed = api.get("policies/claimsMappingPolicies", params={"$filter": "displayName eq 'two'"}).json()["value"]
+    assert [p["id"] for p in listed] == [second]
+    assert api.get("policies/defaultAppManagementPolicy").status_code == 200  # still served beside them
