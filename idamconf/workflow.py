@@ -169,7 +169,8 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     apps_by_sp = _applications_by_service_principal(current)
     current |= live_relationships(configuration, apps_by_sp, relations, resolving.result(), related)
     desired |= related
-    live_gov = await read_governance(client, catalogs, set(apps_by_sp), marker, lists, {name for name, _ in declared(governance)})
+    own_names = {name for name, _ in declared(governance)}  # packages of their own, by name (plan/packages.py)
+    live_gov = await read_governance(client, catalogs, set(apps_by_sp), marker, lists, own_names)
     current |= live_governance(apps_by_sp, live_gov.catalogs, live_gov.resources, live_gov.packages,
                                live_gov.policies, governance, live_gov.others, naming.result())
     problems = await _foreign_package_names(client, configuration, governance, current, live_gov)

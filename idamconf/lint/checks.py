@@ -83,6 +83,12 @@ def _package_names(app: Application, document: Document, codes: tuple):
         yield ("package.naming", ("appRoles", index, "accessPackage", "name"), f"access package name '{name}' does "
                f"not follow <organisation>-<department>-<application>-<role>s", f"rename it to start with {prefix} "
                f"in lowercase letters, digits and hyphens, or remove name to use the default {default}")
+    for index, package in enumerate(_list(_mapping(document.value).get("accessPackages"))):  # packages of their own
+        name = _mapping(package).get("name")
+        if isinstance(name, str) and not (name.startswith(prefix) and PACKAGE_NAME.match(name)):
+            yield ("package.naming", ("accessPackages", index, "name"), f"access package name '{name}' does not "
+                   f"follow <organisation>-<department>-<application>-<what it grants>", f"rename it to start with "
+                   f"{prefix} in lowercase letters, digits and hyphens")
 
 
 def _audience(app: Application):

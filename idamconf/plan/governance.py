@@ -43,8 +43,9 @@ def desired_governance(configuration: Configuration, environment: str, users: di
     for app in configuration.applications:
         if not app.in_environment(environment):
             continue
-        desired_packages(configuration, environment, app, lambda package: resolve(package, users, groups, names,
-                                                                                  problems), applications, planned, resources)
+        def resolved(package):
+            return resolve(package, users, groups, names, problems)
+        desired_packages(configuration, environment, app, resolved, applications, planned, resources)
         parts = role_parts((role.id, role.value, role.display_name) for role in app.app_roles)
         for role, part in zip(app.app_roles, parts):
             package = role.access_package

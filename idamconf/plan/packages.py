@@ -11,15 +11,16 @@ grants the group, and removed when none of the project's packages does and no ot
 A live package is one of these when the configuration declares a package of its name (or renamedFrom) in its catalog
 and it grants nothing but the project's roles and groups' membership -- Graph gives packages no tags, so the name is
 what says it -- or when, not so declared, it grants several of the project's roles or a group beside one: a package
-of its own taken out of the file, which is then removed. (One that grants only groups cannot be told from another
-team's once its file no longer names it, and is left alone.)
+of its own taken out of the file, which is then removed; or when it has a declared name in another catalog and grants
+only what the configuration's packages grant: what a move to another catalog leaves behind (a catalog cannot change).
+(One that grants only groups cannot be told from another team's once no file names it, and is left alone.)
 """
 
 from __future__ import annotations
 
 from ..config.model import Configuration
 from ..config.packages import granted_role, label
-from .governance import add_policy, package_attributes
+from .governance import add_policy, live_policies, package_attributes
 from .model import Resource
 from .resources import KIND_ORDER, add_live
 from .roles import role_label
@@ -90,8 +91,8 @@ def _desired_grant(add, base: str, app, grant, catalog: str, found: tuple, known
 
 
 def declared(desired: dict | None) -> dict[tuple, tuple]:
-    """(name, catalog), both folded -> (application, identity, package address, named policies) of every package
-    of its own the configuration's resources hold, under each name it goes by."""
+    """(name, catalog), both folded -> (application, identity, package address) of every package of its own the
+    configuration's resources hold, under each name it goes by."""
     index: dict[tuple, tuple] = {}
     for key, resource in (desired or {}).items():
         if resource.kind == "access_package" and "package" in resource.ids:
@@ -119,8 +120,6 @@ def live_package(found: dict, package: dict, place: tuple, catalog: str, policie
                  named: dict | None, context) -> None:
     """One live package of its own into `found`: the package, its grants, its policies. `place`: (application,
     identity, address); `context.label(scope)` names a grant as the configuration does."""
-    from .governance import live_policies
-
     application, key, base = place
     ids = {"package": key, "catalog": catalog, "packageId": package["id"], "catalogId": package["catalog"]["id"]}
 
@@ -197,11 +196,13 @@ class OwnPackages:
     def _moved(self, package: dict, policies: list) -> str | None:
         """The application declaring a package of this name in another catalog, when this one is what it left behind
         (a package's catalog cannot change: a move is a new package and the old one's removal): it grants nothing but
-        the project's roles and groups, and is not an empty package with a policy."""
+        what the configuration's packages grant (a same-named package of another catalog granting anything else is
+        someone else's), and is not an empty package with a policy."""
         name = package["displayName"].casefold()
         owner = next((place[0] for (declared, _), place in self.declared.items() if declared == name), None)
-        if owner is None or not self.is_own(package) or not package.get("resourceRoleScopes") and \
-                policies:
+        scopes = package.get("resourceRoleScopes") or []
+        if owner is None or not scopes and policies or not all(
+                origin_of(str((scope.get("role") or {}).get("originId"))) in self.labels for scope in scopes):
             return None
         return owner
 

@@ -80,9 +80,9 @@ def test_typed_sdk_sees_every_example_package_as_configured(project):
             ["erin.security@contoso.com", "frank.audit@contoso.com"]),
         # packages of their own (accessPackages:): two roles; a group's membership (Graph's Member_<group id>)
         "eucs-idam-hr-new-line-managers": (
-            catalog, sorted([role_ids[("hr-self-service", "HR.Employee")], role_ids[("hr-self-service", "HR.Manager")]]),
+            catalog, sorted(role_ids[("hr-self-service", value)] for value in ("HR.Employee", "HR.Manager")),
             ["bob.ops@contoso.com", "carol.hr@contoso.com"], None, None),
         "eucs-idam-expenses-claimants": (
-            catalog, ["Member_2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0002"], ["bob.ops@contoso.com", "dave.finance@contoso.com"],
-            None, None),
+            catalog, ["Member_2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0002"],
+            ["bob.ops@contoso.com", "dave.finance@contoso.com"], None, None),
     }

@@ -226,3 +226,27 @@ def test_an_apply_killed_after_a_grant_is_finished_without_duplicates(project):
     assert len(names) == len(set(names)) == 8
     groups = [r["originId"] for r in objects["accessPackageResources"] if r["originSystem"] == "AadGroup"]
     assert groups == [CLAIMANTS]
+
+
+def test_a_packages_settings_and_policy_change_attribute_by_attribute_in_every_format(project):
+    import json
+
+    assert apply(project).code == 0
+    edit(project / HR, "    description: What a new line manager needs, in one request -- the Employee and Line "
+                       "Manager roles.\n", "    description: New managers' access.\n    hidden: true\n")
+    edit(project / HR, "    approvers: [carol.hr@contoso.com, bob.ops@contoso.com]\n    requestors:\n",
+         "    approvers: [carol.hr@contoso.com, erin.security@contoso.com]\n    assignmentDays: 90\n    requestors:\n")
+    changes = {c["address"]: c for c in json.loads(plan(project, "--format", "json").out)["changes"]}
+    package = changes[f"app.hr-self-service.access_package[{NEW_MANAGERS}]"]
+    assert package["action"] == "update"
+    assert {a["path"]: (a["before"], a["after"]) for a in package["attributes"]} == {
+        "description": ("What a new line manager needs, in one request -- the Employee and Line Manager roles.",
+                        "New managers' access."), "isHidden": (None, True)}
+    policy = changes[f"app.hr-self-service.access_package[{NEW_MANAGERS}].policy"]
+    assert {a["path"]: (a["before"], a["after"]) for a in policy["attributes"]}["assignmentDays"] == (None, 90)
+    markdown = plan(project, "--format", "markdown").out
+    assert f"`app.hr-self-service.access_package[{NEW_MANAGERS}]`" in markdown and "isHidden" in markdown
+    assert apply(project).code == 0
+    converged(project)
+    [stored] = [p for p in tenant(project)["objects"]["accessPackages"] if p["displayName"] == NEW_MANAGERS]
+    assert (stored["description"], stored["isHidden"]) == ("New managers' access.", True)

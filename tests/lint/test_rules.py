@@ -60,6 +60,10 @@ CASES = [
      "name: hr-record-administrators", "warning", "access package name 'hr-record-administrators' does not follow "
      "<organisation>-<department>-<application>-<role>s", "rename it to start with eucs-idam- in lowercase letters, "
      "digits and hyphens, or remove name to use the default eucs-idam-hr-self-service-hr-administrators"),
+    ("package.naming", HR, "name: eucs-idam-hr-new-line-managers", "name: New line managers",
+     "name: New line managers", "warning", "accessPackages[0].name: access package name 'New line managers' does not "
+     "follow <organisation>-<department>-<application>-<what it grants>", "rename it to start with eucs-idam- in "
+     "lowercase letters, digits and hyphens"),
     ("security.multi-tenant", BLOG, "signInAudience: AzureADMyOrg", "signInAudience: AzureADMultipleOrgs",
      "signInAudience", "warning", "signInAudience AzureADMultipleOrgs lets accounts outside the organisation sign in",
      "use AzureADMyOrg"),
