@@ -148,3 +148,26 @@ def test_a_removed_secret_no_longer_signs_in(pipeline):
         with pytest.raises(ClientAuthenticationError, match="AADSTS7000215"):
             credential.get_token(GRAPH)
 
+
+
+def test_a_certificate_not_registered_on_the_application_is_refused(pipeline, tmp_path):
+    from tests.identity.conftest import certificate_pem
+
+    stranger, _ = certificate_pem(tmp_path)
+    with CertificateCredential(pipeline.tenant_id, pipeline.client_id, str(stranger),
+                               disable_instance_discovery=True, **options(pipeline)) as credential:
+        with pytest.raises(ClientAuthenticationError, match="AADSTS700027"):
+            credential.get_token(GRAPH)
+
+
+def test_emulator_token_federated_writes_what_workload_identity_exchanges(pipeline, tmp_path):
+    from tests.cli.harness import idamconf
+
+    made = idamconf("emulator", "token", "--state", pipeline.store.path, "--federated", "--subject", SUBJECT)
+    assert made.code == 0, made.err
+    token_file = tmp_path / "federated"
+    token_file.write_text(made.out.strip())
+    with WorkloadIdentityCredential(tenant_id=pipeline.tenant_id, client_id=pipeline.client_id,
+                                    token_file_path=str(token_file), disable_instance_discovery=True,
+                                    **options(pipeline)) as credential:
+        assert validated(pipeline, credential.get_token(GRAPH).token)["appid"] == pipeline.client_id
