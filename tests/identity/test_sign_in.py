@@ -171,3 +171,14 @@ def test_emulator_token_federated_writes_what_workload_identity_exchanges(pipeli
                                     token_file_path=str(token_file), disable_instance_discovery=True,
                                     **options(pipeline)) as credential:
         assert validated(pipeline, credential.get_token(GRAPH).token)["appid"] == pipeline.client_id
+
+
+def test_an_expired_secret_is_refused_as_expired(pipeline):
+    window = {"startDateTime": "2020-01-01T00:00:00Z", "endDateTime": "2021-01-01T00:00:00Z"}
+    with pipeline.admin() as graph:
+        expired = graph.post(f"applications/{pipeline.object_id}/addPassword",
+                             json={"passwordCredential": window}).json()["secretText"]
+    with ClientSecretCredential(pipeline.tenant_id, pipeline.client_id, expired,
+                                disable_instance_discovery=True, **options(pipeline)) as credential:
+        with pytest.raises(ClientAuthenticationError, match="AADSTS7000222"):
+            credential.get_token(GRAPH)
