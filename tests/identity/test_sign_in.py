@@ -25,13 +25,13 @@ def options(pipeline) -> dict:
 
 
 def validated(pipeline, token: str, audience: str = "https://graph.microsoft.com") -> dict:
-    """PyJWT, as a service team would use it: the discovery document, then its jwks_uri."""
+    """PyJWT, as a service team would use it: the (v1, as Graph's tokens are) discovery document's issuer and
+    jwks_uri."""
     trust = ssl.create_default_context(cafile=pipeline.ca_bundle)
-    discovery = httpx.get(f"{pipeline.authority}/{pipeline.tenant_id}/v2.0/.well-known/openid-configuration",
+    discovery = httpx.get(f"{pipeline.authority}/{pipeline.tenant_id}/.well-known/openid-configuration",
                           verify=trust, trust_env=False).json()
     key = jwt.PyJWKClient(discovery["jwks_uri"], ssl_context=trust).get_signing_key_from_jwt(token)
-    return jwt.decode(token, key.key, algorithms=["RS256"], audience=audience,
-                      issuer=f"{pipeline.authority}/{pipeline.tenant_id}/")
+    return jwt.decode(token, key.key, algorithms=["RS256"], audience=audience, issuer=discovery["issuer"])
 
 
 def test_a_client_secret_made_by_add_password_signs_in(pipeline):

@@ -28,10 +28,12 @@ def tenant_id(store: Store, segment: str) -> str:
     raise refusals.tenant_not_found(segment)
 
 
-def discovery(store: Store, origin: str, segment: str) -> dict:
+def discovery(store: Store, origin: str, segment: str, version: str = "2.0") -> dict:
+    """The discovery document; v1's (`/{tenant}/.well-known/…`) differs, as Entra's does, by its issuer: the one
+    v1 access tokens carry, which a service validating them checks (its token endpoint is still v2.0's here)."""
     tenant = tenant_id(store, segment)
     root = f"{origin}/{tenant}"
-    return {"issuer": issuer(origin, tenant), "token_endpoint": f"{root}/oauth2/v2.0/token",
+    return {"issuer": issuer(origin, tenant, version), "token_endpoint": f"{root}/oauth2/v2.0/token",
             "authorization_endpoint": f"{root}/oauth2/v2.0/authorize", "jwks_uri": f"{root}/discovery/v2.0/keys",
             "response_types_supported": ["token"], "subject_types_supported": ["pairwise"],
             "id_token_signing_alg_values_supported": [keys.ALGORITHM], "tenant_region_scope": "EU",
