@@ -54,8 +54,18 @@ def run(host: str, port: int, state: Path, seed: Path | None, faults: str | None
     if files:
         print(f"TLS with the emulator's own CA; trust it with: export SSL_CERT_FILE={files.ca_bundle} "
               f"REQUESTS_CA_BUNDLE={files.ca_bundle} (or an environment's caBundle: {files.ca_bundle})", flush=True)
+        print(f"Its identity provider: https://{_shown_host(host)}:{port}/{_tenant_id(state)}/v2.0/.well-known/"
+              "openid-configuration (docs/identity-provider.md)", flush=True)
     serve(state, host, port, faults=spec, tls=files)
     return 0
+
+
+def _tenant_id(state: Path) -> str:
+    store = Store(state)
+    try:
+        return store.tenant_id
+    finally:
+        store.close()
 
 
 def _shown_host(host: str) -> str:

@@ -117,7 +117,6 @@ def served_project(project: Path, credential: str, monkeypatch, granted: tuple[s
     import contextlib
 
     from idamconf.emulator.seed import seed, seed_file
-    from tests.cli.harness import edit
     from tests.conftest import EXAMPLES
 
     @contextlib.contextmanager

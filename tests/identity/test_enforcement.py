@@ -106,17 +106,20 @@ def test_a_tenant_not_enforcing_accepts_any_bearer_token(api):
 
 
 def test_serve_enforce_permissions_is_kept_in_the_tenants_state(tmp_path, monkeypatch):
-    from idamconf.commands import emulator_serve
     from idamconf.emulator import Store, server
+    from tests.cli.harness import idamconf
 
     monkeypatch.setattr(server, "serve", lambda *args, **kwargs: None)  # not started: the state is what counts
     state = tmp_path / "tenant.db"
-    assert emulator_serve.run("127.0.0.1", 0, state, None, enforce_permissions=True) == 0
+    result = idamconf("emulator", "serve", "--tls", "--port", "8999", "--state", str(state), "--enforce-permissions")
+    assert result.code == 0, result.err
     reopened = Store(state)
     try:
         assert enforcement.enforced(reopened)
+        discovery = f"https://127.0.0.1:8999/{reopened.tenant_id}/v2.0/.well-known/openid-configuration"
     finally:
         reopened.close()
+    assert discovery in result.out
 
 
 def test_a_seed_switches_enforcement_on(store):

@@ -69,3 +69,20 @@ def test_the_read_identity_plans_with_the_read_permissions_readme_lists(project,
         result = plan(project)
     assert result.code == 0, result.err
     assert "No changes." in result.out
+
+
+OWNED_BY_ONLY = ("Application.ReadWrite.OwnedBy", "User.Read.All", "EntitlementManagement.Read.All")
+
+
+def test_without_access_packages_or_consent_owned_by_is_enough(project, monkeypatch):
+    """README: Application.ReadWrite.OwnedBy replaces Application.ReadWrite.All for applications alone; the pipeline
+    owns what it creates, so it manages it, and the next plan is empty."""
+    assert all(f"`{name}`" in (ROOT / "README.md").read_text() for name in OWNED_BY_ONLY)
+    for path in (project / "applications").glob("*.yaml"):
+        if path.stem not in ("orders-api", "orders-portal"):  # neither access packages, consent nor assignments
+            path.unlink()
+    with served_project(project, "client-secret", monkeypatch, granted=OWNED_BY_ONLY):
+        applied = apply(project)
+        again = plan(project)
+    assert applied.code == 0, applied.err
+    assert again.code == 0 and "No changes." in again.out, again.err

@@ -25,13 +25,13 @@ def options(pipeline) -> dict:
 
 
 def validated(pipeline, token: str, audience: str = "https://graph.microsoft.com") -> dict:
-    """PyJWT, as a service team would use it: the discovery document, then its jwks_uri."""
+    """PyJWT, as a service team would use it: the (v1, as Graph's tokens are) discovery document's issuer and
+    jwks_uri."""
     trust = ssl.create_default_context(cafile=pipeline.ca_bundle)
-    discovery = httpx.get(f"{pipeline.authority}/{pipeline.tenant_id}/v2.0/.well-known/openid-configuration",
+    discovery = httpx.get(f"{pipeline.authority}/{pipeline.tenant_id}/.well-known/openid-configuration",
                           verify=trust, trust_env=False).json()
     key = jwt.PyJWKClient(discovery["jwks_uri"], ssl_context=trust).get_signing_key_from_jwt(token)
-    return jwt.decode(token, key.key, algorithms=["RS256"], audience=audience,
-                      issuer=f"{pipeline.authority}/{pipeline.tenant_id}/")
+    return jwt.decode(token, key.key, algorithms=["RS256"], audience=audience, issuer=discovery["issuer"])
 
 
 def test_a_client_secret_made_by_add_password_signs_in(pipeline):
@@ -148,3 +148,37 @@ def test_a_removed_secret_no_longer_signs_in(pipeline):
         with pytest.raises(ClientAuthenticationError, match="AADSTS7000215"):
             credential.get_token(GRAPH)
 
+
+
+def test_a_certificate_not_registered_on_the_application_is_refused(pipeline, tmp_path):
+    from tests.identity.conftest import certificate_pem
+
+    stranger, _ = certificate_pem(tmp_path)
+    with CertificateCredential(pipeline.tenant_id, pipeline.client_id, str(stranger),
+                               disable_instance_discovery=True, **options(pipeline)) as credential:
+        with pytest.raises(ClientAuthenticationError, match="AADSTS700027"):
+            credential.get_token(GRAPH)
+
+
+def test_emulator_token_federated_writes_what_workload_identity_exchanges(pipeline, tmp_path):
+    from tests.cli.harness import idamconf
+
+    made = idamconf("emulator", "token", "--state", pipeline.store.path, "--federated", "--subject", SUBJECT)
+    assert made.code == 0, made.err
+    token_file = tmp_path / "federated"
+    token_file.write_text(made.out.strip())
+    with WorkloadIdentityCredential(tenant_id=pipeline.tenant_id, client_id=pipeline.client_id,
+                                    token_file_path=str(token_file), disable_instance_discovery=True,
+                                    **options(pipeline)) as credential:
+        assert validated(pipeline, credential.get_token(GRAPH).token)["appid"] == pipeline.client_id
+
+
+def test_an_expired_secret_is_refused_as_expired(pipeline):
+    window = {"startDateTime": "2020-01-01T00:00:00Z", "endDateTime": "2021-01-01T00:00:00Z"}
+    with pipeline.admin() as graph:
+        expired = graph.post(f"applications/{pipeline.object_id}/addPassword",
+                             json={"passwordCredential": window}).json()["secretText"]
+    with ClientSecretCredential(pipeline.tenant_id, pipeline.client_id, expired,
+                                disable_instance_discovery=True, **options(pipeline)) as credential:
+        with pytest.raises(ClientAuthenticationError, match="AADSTS7000222"):
+            credential.get_token(GRAPH)

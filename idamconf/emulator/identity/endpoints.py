@@ -19,6 +19,9 @@ def routes(store: Store) -> list[Route]:
     async def discovery(http: Request) -> JSONResponse:
         return _answer(lambda: service.discovery(store, _origin(http), http.path_params["tenant"]))
 
+    async def discovery_v1(http: Request) -> JSONResponse:
+        return _answer(lambda: service.discovery(store, _origin(http), http.path_params["tenant"], "1.0"))
+
     async def jwks(http: Request) -> JSONResponse:
         return _answer(lambda: keys.jwks(store) if service.tenant_id(store, http.path_params["tenant"]) else None)
 
@@ -29,6 +32,7 @@ def routes(store: Store) -> list[Route]:
         return _answer(lambda: service.token(store, _origin(http), http.path_params["tenant"], form), NO_STORE)
 
     return [Route("/{tenant}/v2.0/.well-known/openid-configuration", discovery, methods=["GET"]),
+            Route("/{tenant}/.well-known/openid-configuration", discovery_v1, methods=["GET"]),
             Route("/{tenant}/discovery/v2.0/keys", jwks, methods=["GET"]),
             Route("/{tenant}/oauth2/v2.0/token", token, methods=["POST"])]
 

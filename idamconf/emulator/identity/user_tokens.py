@@ -25,7 +25,7 @@ import uuid
 
 from ..store import Store
 from . import keys, refusals, roles
-from .service import answer, base_claims
+from .claims import answer, base_claims
 
 
 def user_grant(store: Store, origin: str, tenant: str, form: dict) -> dict:
