@@ -45,7 +45,7 @@ GRANTS_READ = Need(("Directory.Read.All", "DelegatedPermissionGrant.ReadWrite.Al
 GRANTS_WRITE = Need(("DelegatedPermissionGrant.ReadWrite.All", "Directory.ReadWrite.All"))
 ACCESS_READ = Need(("EntitlementManagement.Read.All", "EntitlementManagement.ReadWrite.All"))
 ACCESS_WRITE = Need(("EntitlementManagement.ReadWrite.All",))
-POLICY_READ = Need(("Policy.Read.All", "Policy.ReadWrite.ApplicationConfiguration"))
+POLICY_READ = Need(("Policy.Read.All", "Policy.ReadWrite.ApplicationConfiguration"))  # "Policy.Read.ApplicationConfiguration" too, where a page lists it
 POLICY_WRITE = Need(("Policy.ReadWrite.ApplicationConfiguration",))
 DOMAINS = Need(("Domain.Read.All", "Domain.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"))
 ORGANIZATION = Need(("Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All",
@@ -62,6 +62,10 @@ RULES: tuple[tuple[tuple[str, ...], str, str | None, tuple[Need, ...]], ...] = (
     (WRITE, "users", "appRoleAssignments", (ASSIGN, APP_READ)),
     (WRITE, "groups", "appRoleAssignments", (ASSIGN, APP_READ)),
     (READ, "servicePrincipals", "oauth2PermissionGrants", (GRANTS_READ,)),
+    # a SAML application's claims-mapping policy, assigned to its service principal and listed there
+    (READ, "servicePrincipals", "claimsMappingPolicies", (POLICY_READ, APP_READ)),
+    (WRITE, "servicePrincipals", "claimsMappingPolicies", (POLICY_READ, APP_WRITE)),
+    (("POST",), "applicationTemplates", None, (APP_WRITE,)),  # instantiate: creates an application it then owns
     (READ, "applications", None, (APP_READ,)),
     (READ, "servicePrincipals", None, (APP_READ,)),
     (WRITE, "applications", None, (APP_WRITE,)),

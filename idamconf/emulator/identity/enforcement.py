@@ -100,8 +100,8 @@ def _owns(store: Store, request: Request) -> bool:
     target = _addressed(store, parts[0], key) if key else None
     if target is not None:
         return request.caller in store.targets("owners", target["id"], primary=True)
-    if parts[0] == "applications":
-        return True  # a create: the caller becomes its owner
+    if parts[0] in ("applications", "applicationTemplates"):
+        return True  # a create (or a template's instantiation): the caller becomes its owner
     app_id = key.value if key and key.name == "appId" else (request.body or {}).get("appId") \
         if isinstance(request.body, dict) else None
     application = store.find("applications", "appId", app_id, primary=True) if app_id else None
@@ -121,6 +121,10 @@ def owner_of_created(store: Store, request: Request, reply: Reply) -> None:
     parts = split_path(request.path)
     if parts[0] in OWNED_SETS and (len(parts) == 1 or isinstance(parts[1], Key)) and "id" in reply.body:
         store.link("owners", reply.body["id"], request.caller)
+    if parts[0] == "applicationTemplates":  # instantiate: the application and its service principal, both made
+        for made in (reply.body.get("application"), reply.body.get("servicePrincipal")):
+            if isinstance(made, dict) and "id" in made:
+                store.link("owners", made["id"], request.caller)
 
 
 __all__ = ["OWNED_BY", "check", "enforce", "enforced", "owner_of_created"]
