@@ -77,6 +77,7 @@ def reads(seeded: tenant.Tenant, pr_root: Path, names: Path, faults: str | None,
     with Served(seeded.state, faults) as emulator:
         for root in (seeded.root, pr_root):
             point_at(root, emulator.graph_url)
+        git(pr_root, "commit", "-q", "-m", "served here", "idamconf.yaml")  # so that only the application changed
         plan = [seeded.root, "-e", SERVED, "--detailed-exitcode"]
         found["plan"] = _counted(emulator, [IDAMCONF, "plan", "-C", *map(str, plan)])
         found["floor"] = _counted(emulator, [PYTHON, "-m", "benchmarks.readers", "raw", emulator.graph_url,
@@ -133,7 +134,8 @@ def parse_bound(seeded: tenant.Tenant) -> float:
 
 def names_file(seeded: tenant.Tenant) -> Path:
     path = WORK / f"names-{seeded.count}.json"
-    names = [yaml.safe_load(p.read_text())["displayName"] for p in sorted((seeded.root / "applications").glob("*.yaml"))]
+    files = sorted((seeded.root / "applications").glob("*.yaml"))
+    names = [yaml.safe_load(path.read_text())["displayName"] for path in files]
     path.write_text(json.dumps(names))
     return path
 

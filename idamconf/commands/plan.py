@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from ..escape import json_dumps
@@ -21,17 +22,22 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
     base = base_at(config_dir, base_ref) if base_ref else None  # drift, apart (plan/drift.py)
 
     async def then(client, survey):
+        if only is not None:  # said in every format, the pull request's comment included
+            survey.plan = replace(survey.plan, warnings=(*survey.plan.warnings, narrowed(only, changed_since)))
         if out is not None:
             saved.save(out, survey.plan, survey.live, survey.digest, only)
         print(render(survey, output, use_colour(colour)), end="")
-        if only is not None:  # on stderr: the plan's own output stays what its format says
-            print(f"Planned only the {len(only)} application(s) whose files changed since {changed_since}: drift "
-                  "anywhere else in the tenant is left to the full plan (plan without --changed-since).",
-                  file=sys.stderr)
+        if only is not None and output == "human":  # (the human rendering shows no warnings)
+            print(narrowed(only, changed_since), file=sys.stderr)
         return survey.plan
 
     plan = run_async(surveyed(config_dir, env, then, only, timeout, rebind, base and (lambda found: base)))
     return 2 if detailed_exitcode and not plan.empty else 0
+
+
+def narrowed(only: set[str], ref: str) -> str:
+    return (f"Planned only the {len(only)} application(s) whose files changed since {ref}: drift anywhere else in "
+            "the tenant is left to the full plan (plan without --changed-since).")
 
 
 def render(survey, output: str, colour: bool) -> str:

@@ -190,9 +190,10 @@ async def governance_lists(client: GraphClient, catalog_names: set[str], marker:
     directory's applications, the resources of every catalog that may concern the project: named by the
     configuration (`catalog_names`) or created by idamconf for it (its description is `marker`) -- as soon as the
     catalogs are listed -- or holding a package that grants a role of one of the project's service principals.
-    Which packages are the project's is decided later (`read_governance`), from the applications. `keep_policy`: what to hold of each policy (it keeps
-    `id` and `accessPackage`; plan/governance.policy_keeper), once known -- the policies are read then: the people
-    they name are resolved first, in two `$batch`es, and the policies are not the list read last."""
+    Which packages are the project's is decided later (`read_governance`), from the applications. `keep_policy`:
+    what to hold of each policy (it keeps `id` and `accessPackage`; plan/governance.policy_keeper), once known --
+    the policies are read then: the people they name are resolved first, in two `$batch`es, and the policies are
+    not the list read last."""
 
     async def read_policies():
         return await client.get_all(query(f"{GOVERNANCE}/assignmentPolicies", select=POLICY_FIELDS,

@@ -170,9 +170,11 @@ def test_a_new_application_gets_one_comment_that_follows_every_push(world):
     findings, nle, live = body.index("#### Policy findings"), body.index("### `nle`"), body.index("### `live`")
     assert findings < nle < live
     assert "| error | `owners.two` | `examples/applications/crm.yaml:5:9` |" in body[findings:nle]
-    assert "**Plan: 9 to add, 1 to change, 0 to destroy.**" in body[nle:live]
-    drift = body[body.index("**Drift**, apart:", nle):body.index("**This change's own changes:**", nle)]
-    assert "| ✏️ | `app.payments-api` | update |" in drift and "crm" not in drift
+    # The plan reads only what the pull request's files need (plan --changed-since): the portal's edit of another
+    # application is the full plan's (at merge, and the drift schedule's), and the comment says so.
+    assert "**Plan: 9 to add, 0 to change, 0 to destroy.**" in body[nle:live] and "payments-api" not in body
+    assert "Planned only the 1 application\\(s\\) whose files changed since origin/main: drift anywhere else in " \
+        "the tenant is left to the full plan" in body[nle:live]
     assert "**Plan: 9 to add, 0 to change, 0 to destroy.**" in body[live:]
     assert "No changes outside idamconf since the configuration was last applied" in body[live:]
 

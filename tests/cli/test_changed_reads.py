@@ -34,14 +34,20 @@ def recording(monkeypatch) -> list[str]:
     return asked
 
 
-def test_a_pull_request_plan_reads_only_what_its_files_need(tmp_path, monkeypatch):
+def applied_repository(tmp_path, count: int):
+    """A synthetic configuration of `count` applications as a git repository, applied."""
     root = tmp_path / "config"
-    write_configuration(root, 12)
+    write_configuration(root, count)
     (root / ".gitignore").write_text(".idamconf/\n")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "baseline")
     assert apply(root).code == 0
+    return root
+
+
+def test_a_pull_request_plan_reads_only_what_its_files_need(tmp_path, monkeypatch):
+    root = applied_repository(tmp_path, 12)
     other = root / "applications" / "app-00008.yaml"  # drift the pull request does not touch: committed
     other.write_text(other.read_text().replace("Application 8 of", "Eighth application of"))
     git(root, "commit", "-q", "-am", "outside the pull request")
@@ -69,13 +75,7 @@ def test_a_pull_request_plan_reads_only_what_its_files_need(tmp_path, monkeypatc
 
 def test_a_change_to_the_project_file_plans_everything(tmp_path):
     """idamconf.yaml holds what every application's plan depends on (defaults, catalogs, environments)."""
-    root = tmp_path / "config"
-    write_configuration(root, 3)
-    (root / ".gitignore").write_text(".idamconf/\n")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "baseline")
-    assert apply(root).code == 0
+    root = applied_repository(tmp_path, 3)
     other = root / "applications" / "app-00002.yaml"
     other.write_text(other.read_text().replace("Application 2 of", "Second application of"))
     git(root, "commit", "-q", "-am", "outside the pull request")
