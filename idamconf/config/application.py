@@ -29,6 +29,7 @@ from .overrides import overridden
 from .permissions import api_permissions
 from . import policy
 from ..credentials.certificates import certificates_of
+from ..credentials.client_secrets import client_secrets_of
 from ..credentials.federated import federated_of
 from .model import AccessPackage, AccessReview, Application, AppRole, Configuration, Location, role_id
 
@@ -198,6 +199,7 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
         service_principal_owners=_service_principal_owners(raw),
         federated_credentials=federated_of(raw, Location(file, (), positions)),
         certificates=certificates_of(raw, Location(file, (), positions)),
+        client_secrets=client_secrets_of(raw, Location(file, (), positions)),
     )
 
 

@@ -6,10 +6,11 @@ from ..diagnostics import Diagnostic
 from ..graph.clouds import graph_url_problem, is_loopback
 from ..graph.limits import DAYS_IN, review_period_days
 from . import assignments, exposed, logo, permissions, policy, tenant_rules
-from ..credentials import certificates, federated
+from ..credentials import certificates, client_secrets, federated
 from .access import nearest_schedules, review_schedule, rule_findings
 from .model import APP_ID, TENANT_ID, Application, Configuration, Location
 from .yamlfile import Document, render_path
+from ..vault.files import secret_files_problems
 
 
 def check_project(configuration: Configuration, project: Document) -> list[Diagnostic]:
@@ -25,7 +26,8 @@ def check_application(configuration: Configuration, document: Document, app: App
         rule_findings(configuration, document, app) + permissions.check_file(document, app) + \
         exposed.check(document, app) + logo.check(configuration, document, app) + \
         federated.check(document, app.federated_credentials) + \
-        certificates.check(configuration.root, document, app.certificates)
+        certificates.check(configuration.root, document, app.certificates) + \
+        client_secrets.check(configuration, document, app)
 
 
 def check_across(configuration: Configuration) -> list[Diagnostic]:
@@ -182,7 +184,7 @@ def _environment_settings(configuration: Configuration, project: Document) -> li
         if not environment.emulator and not environment.graph_url:
             problems.append(project.diagnostic(path, "no graphUrl for a non-emulator environment",
                                                "add graphUrl: https://graph.microsoft.com/v1.0"))
-        problems += _graph_url(project, path, environment)
+        problems += _graph_url(project, path, environment) + secret_files_problems(configuration, project, name)
         needs = {"client-secret": ("tenantId", "clientId", "clientSecretEnv"),
                  "certificate": ("tenantId", "clientId", "certificatePath"),
                  "workload-identity": ("tenantId", "clientId")}.get(environment.credential, ())
