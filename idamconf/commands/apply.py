@@ -79,7 +79,8 @@ async def _under_lease(client, survey, shown, output: str, lock_wait: float) -> 
                       "meanwhile, or someone changed it. Nothing was changed: run apply again.", file=sys.stderr)
                 return _refused(output, shown, "the tenant changed after the plan was made") or 1
             client.ownership = ownership(survey.configuration, survey.target.environment, live)
-            outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else _progress, survey.root)
+            outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else _progress, survey.root,
+                                       survey.vaults)
     except LeaseHeld as busy:
         print(f"error: {terminal(str(busy))}", file=sys.stderr)
         return _refused(output, shown, "another apply is running") or 1

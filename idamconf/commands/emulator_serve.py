@@ -51,6 +51,8 @@ def run(host: str, port: int, state: Path, seed: Path | None, faults: str | None
     if files:
         print(f"TLS with the emulator's own CA; trust it with: export SSL_CERT_FILE={files.ca_bundle} "
               f"REQUESTS_CA_BUNDLE={files.ca_bundle} (or an environment's caBundle: {files.ca_bundle})", flush=True)
+        print(f"Key Vault emulator at https://<vault name>.vault.localhost:{port} (docs/emulator.md): an emulator "
+              "environment's client secrets go there.", flush=True)
     serve(state, host, port, faults=spec, tls=files)
     return 0
 

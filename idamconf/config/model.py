@@ -272,7 +272,8 @@ class Application:
     # credentials/: federated credentials (None: the file does not say, left alone) and pinned certificates
     federated_credentials: tuple | None = None
     certificates: tuple = ()
-    client_secrets: tuple = ()  # credentials/client_secrets.ClientSecret: rotated into Key Vault
+    client_secrets: tuple | None = None  # credentials/client_secrets.ClientSecret, rotated into Key Vault; None: the
+    # file does not say (its passwords are left alone)
 
     @property
     def key(self) -> str:

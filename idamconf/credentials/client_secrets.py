@@ -48,7 +48,11 @@ class ClientSecret:
         return f"{self.vault_url.rstrip('/')}/secrets/{self.secret_name}"
 
 
-def client_secrets_of(raw: dict, location: Location) -> tuple[ClientSecret, ...]:
+def client_secrets_of(raw: dict, location: Location) -> tuple[ClientSecret, ...] | None:
+    """The secrets an application document declares; None when it does not say: its passwords are then left alone
+    (an exported file, or one written before secrets existed, never removes them). `secrets: []` manages to none."""
+    if KEY not in raw:
+        return None
     made = []
     for index, entry in enumerate(raw.get(KEY) or []):
         days = {name: entry.get(name, default) for name, default in DEFAULTS.items()}
@@ -71,13 +75,13 @@ def check(configuration, document: Document, app) -> list[Diagnostic]:
     tenants = [configuration.environments[name].graph_url for name in environments
                if not emulated(configuration.environments[name]) and configuration.environments[name].graph_url]
     problems = []
-    for index, secret in enumerate(app.client_secrets):
+    for index, secret in enumerate(app.client_secrets or ()):
         at = (KEY, index)
         problem = vault_url_problem(secret.vault_url, tenants)
         if problem:
             problems.append(document.diagnostic(at + ("keyvault", "vaultUrl"), *problem))
         problems += _days(document, at, secret) + _lifetime(configuration, environments, document, at, secret)
-    return problems + _twice(document, app.client_secrets)
+    return problems + _twice(document, app.client_secrets or ())
 
 
 def _days(document: Document, at: tuple, secret: ClientSecret) -> list[Diagnostic]:

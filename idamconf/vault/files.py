@@ -6,8 +6,10 @@ Decisions:
   laptop; an emulated tenant's secrets open nothing real.
 - Outside the configuration directory, always: a file inside would be one `git add .` away from the repository.
 - Each secret is two files, both mode 0600 from their creation (written whole: a temporary file renamed over):
-  `<secretName>.secret`, the value alone (what a developer's application reads), and `<secretName>.keys.json`, the
-  key ids that have had a copy (the crash check of apply_secrets.py reads this, never the value). The names are
+  `<secretName>.secret`, the newest value alone (what a developer's application reads), and
+  `<secretName>.keys.json`, the key ids that have had a copy (the crash check of credentials/rotation.py reads
+  this, never the value), written after the value. Unlike a vault, the file keeps no older version: during an
+  overlap the superseded value is only where it was already read. The names are
   Key Vault secret names (letters, digits, hyphens) with idamconf's suffixes, so nothing else in the directory can
   be overwritten.
 """
@@ -52,9 +54,9 @@ class FileSink:
     async def write(self, value: str, key_id: str, expires, tags: dict) -> None:
         self.value_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         held = sorted(await self.key_ids() | {key_id.lower()})
+        _write(self.value_file, value.encode())  # first: a key id is listed only once its value is written
         _write(self.keys_file, json.dumps({"keyIds": held, "newest": key_id.lower(), "expires": expires.isoformat(),
                                            "tags": tags}, indent=2).encode())
-        _write(self.value_file, value.encode())
 
     async def key_ids(self) -> set[str]:
         try:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ..graph.clouds import CLOUDS, cloud_of
+from ..graph.clouds import cloud_of
 
 # Key Vault DNS suffixes per cloud (Azure Key Vault, "About keys, secrets and certificates": vault.azure.net,
 # vault.usgovcloudapi.net, vault.azure.cn), keyed by the Graph host of the same cloud.
@@ -59,4 +59,4 @@ def emulated_host(vault_url: str, graph_host: str) -> str:
     return f"{name}.vault.{graph_host}"
 
 
-__all__ = ["CLOUDS", "FORMS", "SECRET_NAME", "emulated_host", "parsed", "vault_url_problem"]
+__all__ = ["FORMS", "SECRET_NAME", "emulated_host", "parsed", "vault_url_problem"]
