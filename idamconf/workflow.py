@@ -37,7 +37,7 @@ from .plan.resources import KIND_ORDER, add_live, desired_resources, live_applic
 from .plan.roles import role_of
 from . import workflow_permissions
 from .credentials.read import read_federated
-from .credentials.read_secrets import planned_secrets
+from .credentials.read_secrets import laid_over, planned_secrets
 
 EMULATED_TENANT = "embedded-emulator"
 
@@ -152,7 +152,8 @@ async def _resources(client, configuration: Configuration, environment: str, onl
         workflow_permissions.survey(client, permissions, everywhere, wanted, current, required, configuration.tag),
         read_federated(client, wanted, current, desired), planned_secrets(vaults, wanted, current))  # and secrets
     current |= federated
-    desired |= secrets
+    desired |= secrets[0]
+    laid_over(current, secrets[1])  # client secrets: with their status, or left alone
     desired |= found.desired
     current |= found.live
     related, unresolved = desired_relationships(configuration, environment, resolving.result(), groups)

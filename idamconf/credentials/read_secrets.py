@@ -14,17 +14,16 @@ from . import rotation
 from .client_secrets import KIND
 
 
-async def planned_secrets(vaults, wanted: list, current: dict) -> dict:
-    """The desired secret resources of the applications of `wanted`; `current`'s secret resources get their status
-    (in place), or are dropped for the applications whose file has no `secrets` (left alone). `vaults`: vault/vaults.Vaults, or None (no vault read: every password counts as copied)."""
+async def planned_secrets(vaults, wanted: list, current: dict) -> tuple[dict, dict]:
+    """The desired secret resources of the applications of `wanted`, and what becomes of `current`'s: each with its
+    status, or None for the applications whose file has no `secrets` (left alone, as if never read) -- for the
+    caller to lay over `current` once the reads running beside this one are done with it. `vaults`:
+    vault/vaults.Vaults, or None (no vault read: every password counts as copied)."""
     live: dict[str, dict[str, tuple]] = {}  # application key -> keyId -> (resource key, resource)
     for key, resource in current.items():
         if resource.kind == KIND:
             live.setdefault(resource.application, {})[resource.attributes["keyId"]] = (key, resource)
-    for app in wanted:
-        if app.client_secrets is None:  # the file does not say: its passwords are left alone, as if not read
-            for key, _ in live.pop(app.key, {}).values():
-                del current[key]
+    changed = {key: None for app in wanted if app.client_secrets is None for key, _ in live.pop(app.key, {}).values()}
     apps = [app for app in wanted if app.client_secrets is not None]
     held = await asyncio.gather(*(_held(vaults, app, live.get(app.key, {})) for app in apps))
     desired: dict = {}
@@ -34,11 +33,20 @@ async def planned_secrets(vaults, wanted: list, current: dict) -> dict:
         made, statuses = rotation.planned(app.client_secrets, f"app.{app.name}",
                                           [resource.attributes for _, resource in mine.values()], vault_copies, now)
         for key_id, (key, resource) in mine.items():
-            current[key] = replace(resource, attributes={**resource.attributes, "status": statuses[key_id]})
+            changed[key] = replace(resource, attributes={**resource.attributes, "status": statuses[key_id]})
         for kind, address, attributes, identity, ids in made:
             add_live(desired, (app.key, KIND_ORDER[kind], kind, identity), kind, address, app.key, attributes, ids,
                      None)
-    return desired
+    return desired, changed
+
+
+def laid_over(current: dict, changed: dict) -> None:
+    """`current` with `planned_secrets`' changes: a resource replaced, or (None) dropped."""
+    for key, resource in changed.items():
+        if resource is None:
+            del current[key]
+        else:
+            current[key] = resource
 
 
 async def _held(vaults, app, mine: dict) -> dict:

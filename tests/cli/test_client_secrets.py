@@ -186,3 +186,16 @@ def test_the_lifetime_rule_is_configured_per_environment(project):
     edit(project / "idamconf.yaml", "      secret.lifetime: warning\n", "")  # live's default: an error
     refused = idamconf("validate", "-C", str(project))
     assert refused.code == 1 and "error: secrets[0].lifetimeDays" in refused.err and "(error in live" in refused.err
+
+
+def test_an_emulator_environment_may_keep_secrets_in_files_outside_the_configuration(project, tmp_path):
+    outside = tmp_path / "secrets"
+    edit(project / "idamconf.yaml", "    seed: emulator/directory.yaml\n",
+         f"    seed: emulator/directory.yaml\n    secretFiles: {outside}\n")
+    assert apply(project).code == 0
+    converged(project)
+    [password] = passwords(project)
+    value = outside / "expenses-client-secret.secret"
+    keys = json.loads((outside / "expenses-client-secret.keys.json").read_text())
+    assert value.read_text()[:3] == password["hint"] and keys["keyIds"] == [password["keyId"]]
+    assert value.stat().st_mode & 0o777 == 0o600 and vault(project) == []
