@@ -94,3 +94,18 @@ def test_the_file_sink_writes_the_value_and_the_key_ids_mode_0600(tmp_path):
     assert sink.value_file.read_text() == "second" and "second" not in sink.keys_file.read_text()
     for path in (sink.value_file, sink.keys_file):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_tenants_vault_gets_the_real_client_over_the_confined_transport(tmp_path):
+    """Nothing is sent: the client for a tenant's environment is the SDK's SecretClient for exactly the vault the
+    file names, signed in as Graph is, over the transport that refuses any other origin."""
+    target = SimpleNamespace(embedded=False, credential="default", graph_url="https://graph.microsoft.com/v1.0",
+                             ca_bundle=None, environment="live", tenant_id="00000000-0000-0000-0000-00000000f001",
+                             client_id=None, client_secret_env=None, certificate_path=None)
+    vaults = Vaults(target, SimpleNamespace(secret_files=str(tmp_path / "ignored")), tmp_path)
+    sink = vaults.sink(VAULT + "/", "expenses-client-secret")
+    assert not isinstance(sink, FileSink)  # secretFiles is for emulators only, whatever a file says
+    assert sink.client.vault_url == VAULT
+    transport = sink.client._client._client._pipeline._transport
+    assert isinstance(transport, VaultTransport) and transport.origin == httpx.URL(VAULT)
+    asyncio.run(vaults.close())
