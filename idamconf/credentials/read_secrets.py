@@ -32,8 +32,11 @@ async def planned_secrets(vaults, wanted: list, current: dict) -> tuple[dict, di
         mine = live.get(app.key, {})
         made, statuses = rotation.planned(app.client_secrets, f"app.{app.name}",
                                           [resource.attributes for _, resource in mine.values()], vault_copies, now)
+        sinks = {secret.display_name.casefold(): {"vaultUrl": secret.vault_url, "secretName": secret.secret_name}
+                 for secret in app.client_secrets}  # where each password's copy is (apply disables a removed one's)
         for key_id, (key, resource) in mine.items():
-            changed[key] = replace(resource, attributes={**resource.attributes, "status": statuses[key_id]})
+            changed[key] = replace(resource, attributes={**resource.attributes, "status": statuses[key_id]},
+                                   ids={**resource.ids, **sinks.get(resource.attributes["displayName"].casefold(), {})})
         for kind, address, attributes, identity, ids in made:
             add_live(desired, (app.key, KIND_ORDER[kind], kind, identity), kind, address, app.key, attributes, ids,
                      None)

@@ -66,6 +66,9 @@ class FileSink:
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise OSError(f"{self.keys_file} cannot be read ({error})") from None
 
+    async def retire(self, key_id: str) -> None:
+        return None  # the file holds only the newest value: a removed one is not in it
+
     async def close(self) -> None:
         return None
 

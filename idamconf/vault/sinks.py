@@ -33,6 +33,16 @@ class KeyVaultSink:
             raise VaultError(f"writing secret {self.secret_name} to {self.vault} failed: {_first_line(error)}") \
                 from None
 
+    async def retire(self, key_id: str) -> None:
+        """Disable the versions holding a removed password's value."""
+        try:
+            async for properties in self.client.list_properties_of_secret_versions(self.secret_name):
+                if properties.enabled and (properties.tags or {}).get(KEY_ID_TAG, "").lower() == key_id.lower():
+                    await self.client.update_secret_properties(self.secret_name, properties.version, enabled=False)
+        except Exception as error:  # noqa: BLE001
+            raise VaultError(f"disabling its version of secret {self.secret_name} in {self.vault} failed: "
+                             f"{_first_line(error)}") from None
+
     async def key_ids(self) -> set[str]:
         from azure.core.exceptions import ResourceNotFoundError
 

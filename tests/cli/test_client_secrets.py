@@ -110,6 +110,9 @@ def test_rotation_over_simulated_time(project):
     done = apply(project)  # the rotation the file asked for: no --allow-delete needed
     assert done.code == 0, done.err
     assert [p["keyId"] for p in passwords(project)] == [newest["keyId"]]
+    # the vault's enabled versions are the values that still sign in: the removed one's is disabled
+    assert [(v["tags"]["keyId"], v["attributes"]["enabled"]) for v in vault(project)] == \
+        [(first["keyId"], False), (newest["keyId"], True)]
     converged(project)
 
 
@@ -199,3 +202,15 @@ def test_an_emulator_environment_may_keep_secrets_in_files_outside_the_configura
     keys = json.loads((outside / "expenses-client-secret.keys.json").read_text())
     assert value.read_text()[:3] == password["hint"] and keys["keyIds"] == [password["keyId"]]
     assert value.stat().st_mode & 0o777 == 0o600 and vault(project) == []
+
+
+def test_a_lost_answer_to_add_password_leaves_one_password_and_its_value_in_the_vault(project, monkeypatch):
+    """addPassword runs in the tenant and its answer is lost: the request is sent again, and the password whose value
+    nobody received is removed in the same apply."""
+    from tests.safety.test_lost_answers import apply_losing, no_back_off  # noqa: F401
+
+    result, wire = apply_losing(project, monkeypatch, ("POST applications/{id}/addPassword", 1))
+    assert wire.lost and result.code == 0, result.err
+    [password] = passwords(project)
+    assert [version["tags"]["keyId"] for version in vault(project)] == [password["keyId"]]
+    converged(project)
