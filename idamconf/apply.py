@@ -51,8 +51,9 @@ class Outcome:
 
 
 async def apply_plan(client: GraphClient, plan: Plan, report=lambda change, verb: None,
-                     root: Path | None = None) -> Outcome:
-    """`root`: the configuration directory, where files the plan names are read (a logo)."""
+                     root: Path | None = None, vaults=None) -> Outcome:
+    """`root`: the configuration directory, where files the plan names are read (a logo); `vaults`: where new
+    client secrets go (vault/vaults.Vaults)."""
     outcome = Outcome()
     catalogs = await apply_access.ensure_catalogs(client, plan, outcome, report)
     by_app: dict[str, list[Change]] = {}
@@ -62,7 +63,7 @@ async def apply_plan(client: GraphClient, plan: Plan, report=lambda change, verb
         if change.kind != "catalog" and not (change.kind == "application" and change.action is Action.DELETE) \
                 and not apply_packages.owns(change):
             by_app.setdefault(change.application, []).append(change)
-    chains = {name: _ApplicationChain(client, name, changes, outcome, report, catalogs, root)
+    chains = {name: _ApplicationChain(client, name, changes, outcome, report, catalogs, root, vaults)
               for name, changes in by_app.items() if any(change.action is not Action.NOOP for change in changes)}
     # Releases before claims, so that one apply completes when a package name, an identifier URI or an application
     # name moves: first every access-package teardown, then the applications that leave, then the applications that
@@ -98,9 +99,9 @@ def _known_ids(plan: Plan) -> dict[str, dict]:
 
 class _ApplicationChain:
     def __init__(self, client: GraphClient, name: str, changes: list[Change], outcome: Outcome, report,
-                 catalogs: dict | None = None, root: Path | None = None):
+                 catalogs: dict | None = None, root: Path | None = None, vaults=None):
         self.client, self.name, self.changes, self.outcome, self.report = client, name, changes, outcome, report
-        self.catalogs, self.root = catalogs or {}, root
+        self.catalogs, self.root, self.vaults = catalogs or {}, root, vaults
         self.failed = False
         self.ids: dict = {}
         for change in changes:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import apply_secrets
 from .apply_access import StepFailed
 from .credentials import certificates, federated
 from .graph.client import query
@@ -28,6 +29,7 @@ async def write(chain) -> None:
     """The chain's credential changes, once its application exists."""
     await _federated(chain)
     await _certificates(chain)
+    await apply_secrets.write(chain)
 
 
 async def _federated(chain) -> None:

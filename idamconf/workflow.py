@@ -40,6 +40,7 @@ from .plan.roles import role_of
 from . import workflow_permissions
 from .credentials.read import read_federated
 from .saml.read import read_saml
+from .credentials.read_secrets import laid_over, planned_secrets
 
 EMULATED_TENANT = "embedded-emulator"
 
@@ -70,7 +71,7 @@ def state_file(configuration: Configuration, environment: str) -> Path:
 
 
 async def survey(client, configuration: Configuration, target: Target, only: set[str] | None = None,
-                 home: str | None = None, base: Base | None = None):
+                 home: str | None = None, base: Base | None = None, vaults=None):
     """The plan, and the live resources it was computed from (for a saved plan's fingerprints).
 
     `only`: plan just these applications (by key: config/model.Application.key), e.g. the ones whose files changed
@@ -79,6 +80,7 @@ async def survey(client, configuration: Configuration, target: Target, only: set
     the project to another configuration, or binds this one to another project (None: not checked).
     `base`: the configuration last applied (plan/drift.py): the plan's changes that only undo changes made outside
     idamconf since then are marked as drift.
+    `vaults`: where client secrets' copies are (vault/vaults.Vaults; None: not read, every password counts as held).
     """
     environment = target.environment
     everywhere = {app.name: app.for_environment(environment) for app in configuration.applications}
@@ -90,7 +92,8 @@ async def survey(client, configuration: Configuration, target: Target, only: set
     # retrieved here, so that it is never reported as an unretrieved task's traceback
     binding.add_done_callback(lambda done: done.cancelled() or done.exception())
     try:
-        desired, current, base_desired = await _resources(client, configuration, environment, only, everywhere, base)
+        desired, current, base_desired = await _resources(client, configuration, environment, only, everywhere, base,
+                                                          vaults)
     except DiagnosticError as error:  # the binding's problem first: it explains the others (a changed project)
         raise DiagnosticError(await binding + error.diagnostics) from None
     except BaseException:
@@ -122,7 +125,7 @@ async def _binding(client, configuration: Configuration, home: str | None) -> li
 
 
 async def _resources(client, configuration: Configuration, environment: str, only: set[str] | None,
-                     everywhere: dict | None = None, base: Base | None = None):
+                     everywhere: dict | None = None, base: Base | None = None, vaults=None):
     """Desired and live resources, from the configuration and what Graph returns; and the base's desired resources
     (None without a base), its people resolved with the configuration's. `everywhere`: every application of the
     configuration as it is in `environment`, by name, planned or not (an API a planned one names).
@@ -151,10 +154,13 @@ async def _resources(client, configuration: Configuration, environment: str, onl
             _live_directory(client, configuration, wanted, named, only, directory, resolving, making, streams),
             governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(naming)),
             making, directory.relationships, grouping)
-    found, federated, single_sign_on = await asyncio.gather(  # the APIs' consents, federated credentials
+    found, federated, single_sign_on, secrets = await asyncio.gather(  # the APIs' consents, federated credentials
         workflow_permissions.survey(client, permissions, everywhere, wanted, current, required, configuration.tag),
-        read_federated(client, wanted, current, desired), read_saml(client, wanted, current, desired))  # (saml/)
+        read_federated(client, wanted, current, desired), read_saml(client, wanted, current, desired),  # (saml/)
+        planned_secrets(vaults, wanted, current))  # and client secrets (credentials/read_secrets.py)
     current |= federated | single_sign_on
+    desired |= secrets[0]
+    laid_over(current, secrets[1])  # client secrets: with their status, or left alone
     desired |= found.desired
     current |= found.live
     related, unresolved = desired_relationships(configuration, environment, resolving.result(), groups)

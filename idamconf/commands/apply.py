@@ -83,7 +83,7 @@ async def _under_lease(client, survey, shown, output: str, lock_wait: float) -> 
                                 budget=client.budget)
             with interruptible(client) as interrupted:
                 outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else progress,
-                                           survey.root)
+                                           survey.root, survey.vaults)
             if not quiet:
                 progress.finish()
     except LeaseHeld as busy:

@@ -56,6 +56,8 @@ def run(host: str, port: int, state: Path, seed: Path | None, faults: str | None
               f"REQUESTS_CA_BUNDLE={files.ca_bundle} (or an environment's caBundle: {files.ca_bundle})", flush=True)
         print(f"Its identity provider: https://{_shown_host(host)}:{port}/{_tenant_id(state)}/v2.0/.well-known/"
               "openid-configuration (docs/identity-provider.md)", flush=True)
+        print(f"Key Vault emulator at https://<vault name>.vault.localhost:{port} (docs/emulator.md): an emulator "
+              "environment's client secrets go there.", flush=True)
     serve(state, host, port, faults=spec, tls=files)
     return 0
 

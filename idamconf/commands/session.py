@@ -50,6 +50,7 @@ class Survey:
     home: str = ""  # where the configuration lives (record/home.py)
     rebind: bool = False  # --rebind-project: bind the project's record to this configuration
     again: object = None  # () -> awaitable (plan, live): the same survey, made again (apply, under its lease)
+    vaults: object = None  # vault/vaults.Vaults: where client secrets are read and written
 
     def findings(self) -> list:
         """lint's findings for this environment (for the pull-request comment): computed only when asked for."""
@@ -73,22 +74,28 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
     from ..graph.connect import connect
     from ..record import configuration_home
     from ..record.history import deletion_warnings
+    from ..vault.vaults import Vaults
     from ..workflow import survey, target_for
 
     target = target_for(configuration, env, write)
     home = configuration_home(Path(config_dir))
+    vaults = Vaults(target, configuration.environments[target.environment], config_dir, configuration.project)
     async with connect(target, timeout) as client:
         def again():
-            return survey(client, configuration, target, only, None if rebind else home)
+            return survey(client, configuration, target, only, None if rebind else home, vaults=vaults)
 
         # The first survey marks drift against `base` (plan --base, idamconf drift); `again` (apply, under its
         # lease) is never given one, and apply takes no --base, so both of apply's plans are made alike.
-        plan, live = await survey(client, configuration, target, only, None if rebind else home,
-                                  base(configuration) if base else None)
-        plan = replace(plan, warnings=deletion_warnings(Path(config_dir), plan)) if plan.deletions else plan
-        found = Survey(plan, live, target, configuration, Path(config_dir), configuration.digest, home, rebind, again)
-        _KEPT[:] = [found]
-        return await then(client, found)
+        try:
+            plan, live = await survey(client, configuration, target, only, None if rebind else home,
+                                      base(configuration) if base else None, vaults=vaults)
+            plan = replace(plan, warnings=deletion_warnings(Path(config_dir), plan)) if plan.deletions else plan
+            found = Survey(plan, live, target, configuration, Path(config_dir), configuration.digest, home, rebind,
+                           again, vaults)
+            _KEPT[:] = [found]
+            return await then(client, found)
+        finally:
+            await vaults.close()
 
 
 def _graph_modules(project, env: str | None) -> None:

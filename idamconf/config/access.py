@@ -14,7 +14,7 @@ from ..graph.limits import review_period_days
 from .model import Application, Configuration
 
 DEFAULT_RULES = {"approvers.two": "warning", "reviewers.two": "warning", "review.frequency": "error",
-                 "review.approver-is-only-reviewer": "warning"}
+                 "review.approver-is-only-reviewer": "warning", "secret.lifetime": "error"}
 STRICT_ENVIRONMENTS = {"live": {"approvers.two": "error", "reviewers.two": "error",
                                 "security.high-privilege-permission": "error"}}
 RANK = {"off": 0, "warning": 1, "error": 2}

@@ -30,6 +30,7 @@ from .packages import packages_of
 from .permissions import api_permissions
 from . import policy
 from ..credentials.certificates import certificates_of
+from ..credentials.client_secrets import client_secrets_of
 from ..credentials.federated import federated_of
 from ..saml.settings import saml_of
 from .model import AccessPackage, AccessReview, Application, AppRole, Configuration, Location, role_id
@@ -202,6 +203,7 @@ def model(document: yamlfile.Document, defaults: dict) -> Application:
         certificates=certificates_of(raw, Location(file, (), positions)),
         access_packages=packages_of(raw, Location(file, (), positions), default_duration),
         saml=saml_of(raw, Location(file, (), positions)),
+        client_secrets=client_secrets_of(raw, Location(file, (), positions)),
     )
 
 

@@ -91,8 +91,8 @@ def state_links(root: Path, environments: dict[str, Environment], shown) -> list
         return [Diagnostic("the embedded emulator's state directory is a link; its state would be written there",
                            f"remove the link: idamconf creates {STATE_DIR}/ itself (keep it out of git)",
                            shown(directory))]
-    files = [directory / f"{name}.db{suffix}" for name, environment in environments.items() if environment.emulator
-             for suffix in STATE_SUFFIXES]
+    files = [directory / f"{name}{kind}.db{suffix}" for name, environment in environments.items()
+             if environment.emulator for kind in ("", ".vault") for suffix in STATE_SUFFIXES]  # its vault's too
     return [Diagnostic("this state file of the embedded emulator is a link; its state would be written through it",
                        f"remove the link: idamconf creates the files in {STATE_DIR}/ itself", shown(path))
             for path in files if path.is_symlink()]

@@ -176,6 +176,7 @@ def _environments(raw: dict) -> dict:
             client_id=settings.get("clientId"), read_client_id=settings.get("readClientId"),
             client_secret_env=settings.get("clientSecretEnv"),
             certificate_path=settings.get("certificatePath"), ca_bundle=settings.get("caBundle"), catalog=settings.get("catalog"),
+            secret_files=settings.get("secretFiles"),
             tenant_size=settings.get("tenantSize", "none" if emulator else "S"),
             verified_domains=tuple(settings.get("verifiedDomains", ())),
             rules={rule: "off" if level is False else level for rule, level in settings.get("rules", {}).items()},

@@ -290,6 +290,8 @@ class Application:
     # credentials/: federated credentials (None: the file does not say, left alone) and pinned certificates
     federated_credentials: tuple | None = None
     certificates: tuple = ()
+    client_secrets: tuple | None = None  # credentials/client_secrets.ClientSecret, rotated into Key Vault; None: the
+    # file does not say (its passwords are left alone)
     saml: object | None = None  # saml/settings.Saml: the file's sso.saml (None: not a SAML application)
     access_packages: tuple[AccessPackage, ...] = ()  # packages of their own (`accessPackages:`)
 
@@ -336,6 +338,7 @@ class Environment:
     client_secret_env: str | None = None
     certificate_path: str | None = None
     ca_bundle: str | None = None  # a served emulator's CA (https on loopback only): emulator/tls.py
+    secret_files: str | None = None  # emulators only: a directory outside the configuration for secrets (vault/)
     catalog: str | None = None
     tenant_size: str = "S"  # Graph's throttling budget: S, M, L, or none (no pacing)
     verified_domains: tuple[str, ...] = ()  # the tenant's, as the configuration declares them

@@ -7,11 +7,12 @@ from ..graph.clouds import graph_url_problem, is_loopback
 from ..graph.limits import DAYS_IN, review_period_days
 from . import assignments, exposed, logo, permissions, policy, tenant_rules
 from . import packages as own_packages
-from ..credentials import certificates, federated
+from ..credentials import certificates, client_secrets, federated
 from ..saml import rules as saml_rules
 from .access import nearest_schedules, review_schedule, rule_findings
 from .model import APP_ID, TENANT_ID, Application, Configuration, Location
 from .yamlfile import Document, render_path
+from ..vault.files import secret_files_problems
 
 
 def check_project(configuration: Configuration, project: Document) -> list[Diagnostic]:
@@ -23,12 +24,14 @@ def check_application(configuration: Configuration, document: Document, app: App
     """One application file, on its own (`configuration` needs only the project's settings): its environments, its
     roles, its access packages, and the organisation's rules."""
     return _application(document, configuration, app) + _access_packages(document, app) + \
-        own_packages.check(document, app) + assignments.check(document, app) + tenant_rules.check(configuration, document, app) + \
+        own_packages.check(document, app) + assignments.check(document, app) + \
+        tenant_rules.check(configuration, document, app) + \
         rule_findings(configuration, document, app) + permissions.check_file(document, app) + \
         exposed.check(document, app) + logo.check(configuration, document, app) + \
         federated.check(document, app.federated_credentials) + \
         certificates.check(configuration.root, document, app.certificates) + \
-        saml_rules.check(configuration.root, document, app.saml, app.sign_in_audience)
+        saml_rules.check(configuration.root, document, app.saml, app.sign_in_audience) + \
+        client_secrets.check(configuration, document, app)
 
 
 def check_across(configuration: Configuration) -> list[Diagnostic]:
@@ -190,7 +193,7 @@ def _environment_settings(configuration: Configuration, project: Document) -> li
         if not environment.emulator and not environment.graph_url:
             problems.append(project.diagnostic(path, "no graphUrl for a non-emulator environment",
                                                "add graphUrl: https://graph.microsoft.com/v1.0"))
-        problems += _graph_url(project, path, environment)
+        problems += _graph_url(project, path, environment) + secret_files_problems(configuration, project, name)
         needs = {"client-secret": ("tenantId", "clientId", "clientSecretEnv"),
                  "certificate": ("tenantId", "clientId", "certificatePath"),
                  "workload-identity": ("tenantId", "clientId")}.get(environment.credential, ())

@@ -5,7 +5,8 @@
 within the window; renderers (human, JSON, Markdown) return strings and escape every value from the tenant.
 
 Managed or not: a certificate is idamconf's when its key id says so (credentials/certificates.key_id); a federated
-credential when the application's file names it; a client secret never is (idamconf does not add secrets yet).
+credential when the application's file names it; a client secret when idamconf added it (its displayName is
+`idamconf:<the file's displayName>`: credentials/rotation.py rotates it before it expires).
 An unmanaged credential that has expired or expires within the window is a *finding*: nobody reviews its renewal
 in a pull request, so someone must act on it. Federated credentials do not expire: they are listed for the
 inventory, never counted as expiring. A secret is shown by display name, key id and hint (its first three
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 from ..escape import json_dumps, md_code, md_text, terminal
 from . import certificates
+from .client_secrets import MARKER
 
 FORMAT_VERSION = 1
 KINDS = {"secret": "client secret", "certificate": "certificate", "federated": "federated credential"}
@@ -53,7 +55,8 @@ def rows(found: list[dict], federated: dict[str, list[dict]], managed_federated:
         if name is None:
             continue
         made += [_row(name, "secret", c.get("displayName"), c.get("keyId"), c.get("hint"), c.get("endDateTime"),
-                      False, now, within) for c in app.get("passwordCredentials") or []]
+                      str(c.get("displayName") or "").startswith(MARKER), now, within)
+                 for c in app.get("passwordCredentials") or []]
         made += [_certificate(name, app["uniqueName"], c, now, within) for c in app.get("keyCredentials") or []]
         ours = managed_federated.get(app["uniqueName"], set())
         made += [_row(name, "federated", c.get("name"), c.get("id"), c.get("subject"), None,

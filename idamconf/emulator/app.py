@@ -28,6 +28,8 @@ from .faults import NoFaults
 from .hosts import LoopbackHostOnly
 from .identity import enforcement
 from .identity.endpoints import routes as identity_routes
+from .keyvault import VaultHosts
+from .vault_store import VaultStore, vault_path
 from .protocol import Binary, Key, RawJson, Reply, Request, is_json, split_path
 from .stats import Stats
 from .store import Store
@@ -232,9 +234,12 @@ def create_app(store: Store, faults=None) -> Starlette:
               Route("/_emulator/stats/reset", _authenticated(reset_stats), methods=["POST"]),
               *identity_routes(store)]  # the tenant's identity provider (emulator/identity/)
     # Outermost first: a request not addressed to a loopback name is answered before anything else sees it.
+    # The tenant's Key Vault (emulator/keyvault.py) answers requests addressed to a vault's host, in its own file.
+    vaults = VaultStore(vault_path(store.path))
     app = Starlette(routes=routes, middleware=[Middleware(LoopbackHostOnly),
+                                               Middleware(VaultHosts, vaults=vaults, tenant_id=lambda: store.tenant_id),
                                                Middleware(ConnectionFaults, emulator=emulator)])
-    app.state.emulator = emulator
+    app.state.emulator, app.state.vaults = emulator, vaults
     quiet_deliberate_drops()
     return app
 

@@ -10,6 +10,7 @@ from .faults import NoFaults, from_environment
 from .seed import seed as seed_fixtures
 from .seed import seed_file
 from .store import Store
+from .vault_store import vault_path
 
 
 def open_app(state: Path, seed: Path | None = None, faults=None, tenant: dict | None = None):
@@ -34,5 +35,7 @@ def prepare(store: Store, seed: Path | None, tenant: dict | None) -> None:
 
 
 def reset(state: Path) -> None:
+    """The tenant's state and its vault's (emulator/vault_store.py)."""
     for suffix in ("", "-wal", "-shm"):
         Path(str(state) + suffix).unlink(missing_ok=True)
+        Path(vault_path(state) + suffix).unlink(missing_ok=True)

@@ -30,6 +30,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 # The names a client may use for a served emulator (graph/clouds accepts exactly these hosts).
 LOOPBACK_NAMES = ("localhost",)
 LOOPBACK_ADDRESSES = ("127.0.0.1", "::1")
+# The emulated Key Vault's hosts, <vault>.vault.localhost (emulator/keyvault.py): under `localhost`, so inside the
+# CA's name constraint; named by the server certificate alone.
+VAULT_NAMES = ("*.vault.localhost",)
 CA_YEARS = 5
 SERVER_DAYS = 90
 RENEW_WITHIN = datetime.timedelta(days=7)
@@ -88,7 +91,7 @@ def _authority(key, now: datetime.datetime) -> x509.Certificate:
 
 
 def _server_certificate(key, ca: x509.Certificate, ca_key, now: datetime.datetime) -> x509.Certificate:
-    names = [x509.DNSName(host) for host in LOOPBACK_NAMES] + [
+    names = [x509.DNSName(host) for host in LOOPBACK_NAMES + VAULT_NAMES] + [
         x509.IPAddress(ipaddress.ip_address(address)) for address in LOOPBACK_ADDRESSES]
     return (x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
@@ -113,7 +116,7 @@ def _names_all(path: Path) -> bool:
     names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     have = {str(value) for value in names.get_values_for_type(x509.DNSName)}
     have |= {str(value) for value in names.get_values_for_type(x509.IPAddress)}
-    return have >= set(LOOPBACK_NAMES) | set(LOOPBACK_ADDRESSES)
+    return have >= set(LOOPBACK_NAMES) | set(VAULT_NAMES) | set(LOOPBACK_ADDRESSES)
 
 
 def _key_pem(key) -> bytes:

@@ -86,7 +86,8 @@ class Ownership:
         return (method, len(parts)) in {("PATCH", 2), ("DELETE", 2)} or \
             parts[2:3] == ["owners"] and (method, len(parts)) in {("POST", 4), ("DELETE", 5)} and parts[-1] == "$ref" \
             or parts[2:] == ["logo"] and method == "PUT" \
-            or _federated_credential(method, parts)  # the logo (apply_logo.py); apply_credentials.py
+            or _federated_credential(method, parts) \
+            or parts[2:] in (["addPassword"], ["removePassword"]) and method == "POST"  # apply_secrets.py
 
     def _consent(self, method: str, parts: list[str], body: dict) -> bool:
         """A consent held by one of the project's service principals: an app role assignment on its side

@@ -20,7 +20,8 @@ from .streams import EXPANDED_PAGE, Streams, joined, read_streams
 
 APP_FIELDS = ",".join(dict.fromkeys(["id", "appId", "uniqueName", "displayName", "description", "signInAudience",
                                       "identifierUris", "tags", "web", "spa", "api", "appRoles",
-                                      "requiredResourceAccess", "keyCredentials", *select(APPLICATION)]))
+                                      "requiredResourceAccess", "keyCredentials", "passwordCredentials",
+                                      *select(APPLICATION)]))
 SP_FIELDS = ",".join(["id", "appId", "tags", *select(SERVICE_PRINCIPAL)])
 OWNER_FIELDS = "id,userPrincipalName"
 # Of the entitlement-management lists, only what the plan compares or needs to address a change: at 10,000

@@ -131,7 +131,7 @@ def _token_lifetime(document: Document, path: tuple, key: str):
 
 
 def _secret(document: Document, path: tuple, key: str, value):
-    if not is_secret(key, value):
+    if not is_secret(key, value, path):
         return None
     shape = secret_shape(value)
     what = f" (what looks like {shape})" if shape else ""
@@ -140,12 +140,15 @@ def _secret(document: Document, path: tuple, key: str, value):
             "pipeline pass it from the vault, e.g. clientSecretEnv: IDAMCONF_CLIENT_SECRET names the variable")
 
 
-def is_secret(key: str, value) -> bool:
+def is_secret(key: str, value, path: tuple = ()) -> bool:
     """A key naming a secret with a value in it, a variable-name key (…Env) holding something else, or a value
     shaped like a secret (config/secrets.py: an Entra client secret, a private key, a JWT, a connection string)
-    under any key."""
+    under any key. An application's `secrets:` list (in the file or an override) declares the client secrets
+    idamconf makes and keeps in Key Vault: it holds no value itself, and what it holds is checked item by item."""
     if secret_shape(value):
         return True
+    if _declared_secrets(path, value):
+        return False
     name = _normal(key)
     if not SECRET.search(name) or isinstance(value, bool) or value in (None, "", [], {}):
         return False
@@ -160,10 +163,17 @@ def secret_values(documents) -> set[str]:
     printed."""
     found = set()
     for doc in documents:
-        for _, key, value in _keys(doc.value, ()):
-            if is_secret(key, value):
+        for path, key, value in _keys(doc.value, ()):
+            if is_secret(key, value, path):
                 found.update(part for part in map(str, _scalars(value)) if worth_redacting(part))
     return found
+
+
+def _declared_secrets(path: tuple, value) -> bool:
+    """The application's `secrets:` (credentials/client_secrets.py): a list of mappings, at the top of the file or
+    of an environment's override."""
+    return path in (("secrets",), ("overrides", *path[1:2], "secrets")) and isinstance(value, list) and \
+        all(isinstance(item, dict) for item in value)
 
 
 def _keys(value, path: tuple):

@@ -52,6 +52,10 @@ RULES: tuple[Rule, ...] = (
          "permission, or have the security team allow this one by name in idamconf.yaml "
          "(defaults.allowedPermissions). A warning by default; an error in an environment named live.",
          "warning"),
+    Rule("secret.lifetime", "SecretLifetime", "Client secrets expire within two years",
+         "Set the secret's lifetimeDays to 730 or less (checked by validate, before any request): idamconf rotates "
+         "it into Key Vault with overlap, so a shorter lifetime costs nobody anything. An error by default.",
+         DEFAULT_RULES["secret.lifetime"]),
 )
 BY_ID = {rule.id: rule for rule in RULES}
 

@@ -17,7 +17,7 @@ from .roles import role_of
 GO_WITH_APPLICATION = {"role", "service_principal", "owner", "permission", "consent", "delegated_consent"}
 GO_WITH_APPLICATION |= {"service_principal_owner", "assignment"}  # its service principal's: deleted with it
 GO_WITH_APPLICATION |= {"scope", "pre_authorized", "logo"}  # its exposed API's
-GO_WITH_APPLICATION |= {"federated_credential", "certificate"}  # its credentials
+GO_WITH_APPLICATION |= {"federated_credential", "certificate", "secret"}  # its credentials
 GO_WITH_APPLICATION |= {"saml", "claims_policy", "signing_certificate"}  # its single sign-on (saml/)
 
 

@@ -12,21 +12,25 @@ A delegated consent that loses scopes takes them away too (plan/permissions.narr
 
 A pre-authorised client taken out is a deletion too: its users are asked to consent again, which in a tenant where
 users may not consent (the usual setting) means they lose the API until an administrator consents. A logo is never
-deleted (Graph can only replace one), and replacing it takes nothing away.
+deleted (Graph can only replace one), and replacing it takes nothing away. A client secret's removal that its
+rotation plans (superseded after its overlap, expired, or with no copy in the vault: credentials/rotation.py) is the
+configuration's own schedule and takes away nothing anyone legitimately holds; removing one the file stopped naming
+is a deletion like the others.
 """
 
 from __future__ import annotations
 
 from .model import DISABLED_FIRST, Action, Change, Plan
 from .permissions import narrowed
+from ..credentials.rotation import planned_removal
 
 
 def removing_access(plan: Plan) -> tuple[Change, ...]:
     """Deletions, roles and scopes enabled now that the plan leaves disabled, and consents narrowed, in the plan's
     order."""
     disabled = {id(change) for change in disabled_roles(plan)}
-    return tuple(change for change in plan.pending if change.action is Action.DELETE or id(change) in disabled
-                 or narrowed(change))
+    return tuple(change for change in plan.pending if change.action is Action.DELETE and not planned_removal(change)
+                 or id(change) in disabled or narrowed(change))
 
 
 def disabled_roles(plan: Plan) -> list[Change]:

@@ -43,7 +43,12 @@ _SHOWN_ON_CREATE = {
     "saml": ("relayState", "defaultRedirectUri", "redirectUriSettings"),
     "claims_policy": ("displayName", "claims"),
     "signing_certificate": ("validityYears",),
+    "secret": ("displayName", "keyId", "hint", "endDateTime", "expires", "status", "vault", "replaces"),  # no value
 }
+
+
+# What a removal shows of what goes, where its address does not say enough: a client secret by its hint and expiry.
+_SHOWN_ON_DELETE = {"secret": ("keyId", "hint", "endDateTime")}
 
 
 def render_plan(plan: Plan, target: str, colour: bool = False) -> str:
@@ -125,6 +130,8 @@ def _change_lines(change: Change, paint, drifted: tuple[str, ...] | None = None)
             Action.ADOPT: "adopt: an existing application becomes the project's"}[change.action]
     if change.reason == DISABLE_FIRST:
         note = f"disable first: Graph changes or removes only disabled {change.kind}s"
+    if change.action is Action.DELETE and (change.before or {}).get("status"):  # why (a client secret's rotation)
+        note += f": {terminal(change.before['status'])}"
     if drifted is not None:
         note += f"; {overwrites(drifted, terminal)}"
     head = paint(_COLOURS[change.action], f"  {change.action.symbol} {terminal(change.address)}")
@@ -138,6 +145,10 @@ def _change_lines(change: Change, paint, drifted: tuple[str, ...] | None = None)
                  if flat.get(name) not in (None, [], "") and (name not in unsaid or flat[name] != unsaid[name])]
         width = max((len(name) for name, _ in shown), default=0)
         lines += [f"      {name:<{width}} = {_value(value)}" for name, value in shown]
+    elif change.action is Action.DELETE and change.kind in _SHOWN_ON_DELETE:
+        shown = [(name, (change.before or {}).get(name)) for name in _SHOWN_ON_DELETE[change.kind]]
+        width = max(len(name) for name, _ in shown)
+        lines += [f"      {name:<{width}} = {_value(value)}" for name, value in shown if value is not None]
     elif change.action in (Action.UPDATE, Action.ADOPT):
         paths = [terminal(attribute.path) for attribute in change.attributes]
         width = max(map(len, paths))

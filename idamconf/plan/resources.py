@@ -9,7 +9,7 @@ from __future__ import annotations
 from .. import surface
 from ..config.model import Application, Configuration
 from ..diagnostics import Diagnostic
-from ..credentials import certificates, federated
+from ..credentials import certificates, federated, rotation
 from ..saml import resources as saml
 from . import exposed, logo
 from .model import NO_IDS, Resource
@@ -21,7 +21,7 @@ KIND_ORDER = {"catalog": -1, "application": 0, "role": 1, "service_principal": 2
               "logo": 0, "scope": 1, "pre_authorized": 2}  # (sorted by kind's name within an order)
 KIND_ORDER |= {"permission": 8, "consent": 9, "delegated_consent": 9}  # plan/permissions.py
 KIND_ORDER.update({"service_principal_owner": 10, "assignment": 11})  # plan/principal_owners.py, plan/assignments.py
-KIND_ORDER.update({"federated_credential": 12, "certificate": 12})  # credentials/
+KIND_ORDER.update({"federated_credential": 12, "certificate": 12, "secret": 12})  # credentials/
 KIND_ORDER.update({"group_resource": 4, "grant": 6})  # plan/packages.py: a package of its own's resources
 KIND_ORDER.update(saml.KINDS)  # saml/resources.py
 
@@ -131,7 +131,8 @@ def live_application(app: dict, desired: dict | None = None) -> dict:
             "description": role.get("description"), "allowedMemberTypes": sorted(role.get("allowedMemberTypes") or []),
             "isEnabled": bool(role.get("isEnabled")),
         }, role_id, ids, desired)
-    found_here = exposed.live(app, address, ids) + logo.live(app, address, ids) + certificates.live(app, address, ids)
+    found_here = exposed.live(app, address, ids) + logo.live(app, address, ids) + certificates.live(app, address, ids) \
+        + rotation.live(app, address, ids)
     for kind, at, found, identity, more in found_here:
         _add(made, kind, at, name, found, identity, more, desired)
     return kept

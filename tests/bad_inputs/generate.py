@@ -1067,6 +1067,52 @@ case("saml-metadata-unsigned", SAML + PINNED.replace("}\n", ", signed: true}\n")
      files=sp_file(sp_entity()))
 
 
+# --- issue 19: client secrets into Key Vault --------------------------------------------------------------------
+SECRETS = ("name: wordpress\ndisplayName: WordPress Blog\n"
+           "owners: [alice.admin@contoso.com, grace.comms@contoso.com]\nsecrets:\n")
+
+
+def secret(name: str = "nightly job", vault: str = "https://contoso-blog.vault.azure.net",
+           secret_name: str = "blog-client-secret", days: str = "    lifetimeDays: 180\n") -> str:
+    return (f"  - displayName: {name}\n{days}    keyvault:\n      vaultUrl: {vault}\n"
+            f"      secretName: {secret_name}\n")
+
+
+VAULT_ONLY = "vaultUrl is not an Azure Key Vault URL, and idamconf writes a client secret to Azure Key Vault only"
+case("secret-vault-url-look-alike-host", SECRETS + secret(vault="https://contoso-blog.vault.azure.net.example.com"),
+     at(8, 17, f"secrets[0].keyvault.vaultUrl: {VAULT_ONLY}"), "https://<vault name>.vault.azure.net")
+case("secret-vault-url-plain-http", SECRETS + secret(vault="http://contoso-blog.vault.azure.net"),
+     at(8, 17, f"secrets[0].keyvault.vaultUrl: {VAULT_ONLY}"))
+case("secret-vault-url-user-information", SECRETS + secret(vault="https://me:pw@contoso-blog.vault.azure.net"),
+     at(8, 17, f"secrets[0].keyvault.vaultUrl: {VAULT_ONLY}"))
+case("secret-vault-url-loopback", SECRETS + secret(vault="https://127.0.0.1:8443"),
+     at(8, 17, f"secrets[0].keyvault.vaultUrl: {VAULT_ONLY}"))
+case("secret-vault-url-another-cloud", SECRETS + secret(vault="https://contoso-blog.vault.azure.cn"),
+     at(8, 17, "secrets[0].keyvault.vaultUrl: vaultUrl is a vault of another cloud than the Graph of this "
+               "application's environments (vault.azure.net expected)"))
+case("secret-lifetime-three-years", SECRETS + secret(days="    lifetimeDays: 1095\n"),
+     at(6, 19, "secrets[0].lifetimeDays: a secret valid 1095 days; the organisation allows at most 730 (two years) "
+               "[secret.lifetime]"), "use lifetimeDays: 730 or less")
+case("secret-rotation-not-before-expiry", SECRETS + secret(days="    lifetimeDays: 30\n    rotateBeforeDays: 30\n"),
+     at(7, 23, "secrets[0].rotateBeforeDays: rotateBeforeDays (30) is not shorter than lifetimeDays (30)"))
+case("secret-overlap-past-expiry", SECRETS + secret(days="    rotateBeforeDays: 10\n    overlapDays: 20\n"),
+     at(7, 18, "secrets[0].overlapDays: overlapDays (20) is longer than rotateBeforeDays (10)"))
+case("secret-display-name-twice", SECRETS + secret() + secret(name="Nightly Job", secret_name="other"),
+     at(10, 18, "secrets[1].displayName: displayName also used by secrets[0]"))
+case("secret-vault-secret-twice", SECRETS + secret() + secret(name="weekly job"),
+     at(14, 19, "secrets[1].keyvault.secretName: vault secret also used by secrets[0]"))
+case("secret-name-not-a-vault-name", SECRETS + secret(secret_name="blog_client_secret"),
+     at(9, 19, "secrets[0].keyvault.secretName"), "use letters, digits and hyphens only")
+case("secret-without-vault", SECRETS + "  - displayName: nightly job\n", at(5, 5, "secrets[0]"), "keyvault")
+case("project-secret-files-in-a-tenant", psub("    credential: workload-identity\n",
+                                              "    credential: workload-identity\n    secretFiles: /tmp/secrets\n"),
+     pat(12, 18, "environments.nle.secretFiles: secretFiles is for emulator environments only"), target="project")
+case("project-secret-files-inside-the-configuration",
+     psub("    seed: emulator/directory.yaml\n", "    seed: emulator/directory.yaml\n    secretFiles: secrets\n"),
+     pat(7, 18, "environments.local.secretFiles: secretFiles is inside the configuration directory"),
+     target="project")
+
+
 def main() -> None:
     if CASES_DIR.exists():
         shutil.rmtree(CASES_DIR)

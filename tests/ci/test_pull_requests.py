@@ -24,6 +24,7 @@ import pytest
 
 from idamconf.emulator.seed import seed_file
 from idamconf.emulator.store import Store
+from idamconf.emulator.tls import ensure
 from tests.emulator.conftest import serving
 
 from tests.cli.harness import idamconf
@@ -46,13 +47,14 @@ def git(where: Path, *args: str) -> str:
 class World:
     """The configuration repository (origin, and an author's clone), two tenants, GitHub, and the runner."""
 
-    def __init__(self, tmp: Path, tenants: dict[str, str]):
+    def __init__(self, tmp: Path, tenants: dict[str, str], ca_bundle: Path):
+        self.ca_bundle = ca_bundle
         self.origin, self.author, self.github = tmp / "origin.git", tmp / "author", tmp / "github.json"
         git(tmp, "init", "-q", "--bare", str(self.origin))
         git(tmp, "clone", "-q", str(self.origin), str(self.author))
         config = self.author / "examples"
         shutil.copytree(ROOT / "examples", config, ignore=shutil.ignore_patterns(".idamconf", "ci"))
-        (config / "idamconf.yaml").write_text(_tenants(config / "idamconf.yaml", tenants))
+        (config / "idamconf.yaml").write_text(_tenants(config / "idamconf.yaml", tenants, ca_bundle))
         hr = config / "applications" / "hr-self-service.yaml"  # devl is not one of this repository's tenants
         hr.write_text(hr.read_text().replace("[local, devl, nle, live]", "[local, nle, live]"))
         self.commit("Configuration")
@@ -95,12 +97,15 @@ class World:
         self.github.write_text(json.dumps(state))
 
 
-def _tenants(project: Path, tenants: dict[str, str]) -> str:
+def _tenants(project: Path, tenants: dict[str, str], ca_bundle: Path) -> str:
     """idamconf.yaml with nle and live as the emulated tenants (devl gone): what the pipeline plans and applies."""
     text = project.read_text()
     start, end = text.index("  devl:\n"), text.index("    # In live, fewer")
     # the tenant the seed makes (examples/emulator/directory.yaml): validate checks identifier URIs against it
+    # served over TLS with the emulator's CA: the example's client secret goes to the emulator's Key Vault, which
+    # Key Vault's clients reach over https only
     served = "".join(f"  {name}:\n    graphUrl: {url}\n    credential: emulator\n    tenantSize: none\n"
+                     f"    caBundle: {ca_bundle}\n"
                      f"    tenantId: {SEEDED_TENANT}\n    verifiedDomains: [contoso.com]\n"
                      for name, url in tenants.items())
     # One owner is an error in live here: a rule lint checks and validate does not.
@@ -116,8 +121,9 @@ def _shim(path: Path, body: str) -> None:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pull-requests")
-    with serving(_seeded(tmp / "nle.db")) as nle, serving(_seeded(tmp / "live.db")) as live:
-        made = World(tmp, {"nle": nle.base_url, "live": live.base_url})
+    tls = ensure(tmp / "tls")
+    with serving(_seeded(tmp / "nle.db"), tls=tls) as nle, serving(_seeded(tmp / "live.db"), tls=tls) as live:
+        made = World(tmp, {"nle": nle.base_url, "live": live.base_url}, tls.ca_bundle)
         for environment in ("nle", "live"):  # main, as the pipeline applied it
             applied = idamconf("apply", "-C", str(made.author / "examples"), "-e", environment, "--auto-approve")
             assert applied.code == 0, applied.err
@@ -148,10 +154,13 @@ DEMAND = PULL_REQUEST_DEMAND.replace("owners: [dave.finance@contoso.com, bob.ops
                                      "owners: [dave.finance@contoso.com]\nenvironments: [nle, live]")  # 1 owner
 
 
-def portal_edit(tenant_url: str, name: str, body: dict) -> None:
+def portal_edit(tenant_url: str, name: str, body: dict, ca_bundle: Path) -> None:
+    import ssl
+
     import httpx
 
-    with httpx.Client(base_url=tenant_url + "/", headers={"Authorization": "Bearer portal"}, trust_env=False) as web:
+    with httpx.Client(base_url=tenant_url + "/", headers={"Authorization": "Bearer portal"}, trust_env=False,
+                      verify=ssl.create_default_context(cafile=str(ca_bundle))) as web:
         found = web.get(f"applications(uniqueName='{name}')").json()
         assert web.patch(f"applications/{found['id']}", json=body).status_code == 204
 
@@ -161,7 +170,7 @@ def test_a_new_application_gets_one_comment_that_follows_every_push(world):
     git(world.author, "checkout", "-q", "-b", "demand/crm")
     (world.author / "examples" / "applications" / "crm.yaml").write_text(DEMAND)
     world.commit("Demand: CRM", "demand/crm")
-    portal_edit(nle_url, "payments-api", {"displayName": "Payments (edited in the portal)"})
+    portal_edit(nle_url, "payments-api", {"displayName": "Payments (edited in the portal)"}, world.ca_bundle)
     jobs = world.pull_request(1, "demand/crm")
     assert jobs["check"].result == "failure"  # lint: one owner is an error in live ...
     succeeded(jobs, "plan", "comment")  # ... and the plans still run, for the comment

@@ -15,7 +15,7 @@ runner = CliRunner()
 EXAMPLE_FILES = sorted(path.name for path in (Path(__file__).resolve().parents[2] / "examples" / "applications")
                        .glob("*.yaml"))
 EXAMPLE_APPLICATIONS = {name.removesuffix(".yaml") for name in EXAMPLE_FILES}  # each file is named as its app
-EXAMPLES_TO_ADD = 128  # the resources a plan of examples/ against an empty tenant adds (tests/cli/test_scenarios.py)
+EXAMPLES_TO_ADD = 129  # the resources a plan of examples/ against an empty tenant adds (tests/cli/test_scenarios.py)
 
 
 @dataclass

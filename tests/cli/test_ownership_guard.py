@@ -65,6 +65,8 @@ OURS = Ownership("idamconf:eucs-idam", {"wordpress"}, {"a1"}, {"app-1"}, {"sp-1"
     ("POST", "applications/a1/owners/$ref", {"@odata.id": "x"}),
     ("DELETE", "applications/a1/owners/u1/$ref", None),
     ("PUT", "applications/a1/logo", b"\x89PNG\r\n\x1a\n"),  # an image, not JSON
+    ("POST", "applications/a1/addPassword", {"passwordCredential": {}}),  # its client secrets (apply_secrets.py)
+    ("POST", "applications/A1/removePassword", {"keyId": "k"}),
     ("PATCH", "servicePrincipals(appId='app-1')", {}),
     ("POST", "servicePrincipals/SP-1/owners/$ref", {"@odata.id": "x"}),
     ("DELETE", "servicePrincipals/sp-1/owners/u1/$ref", None),
@@ -100,7 +102,9 @@ def test_writes_to_the_projects_objects_are_allowed(method, path, body):
     ("PUT", "applications/a2/logo", b"\x89PNG\r\n\x1a\n"),
     ("DELETE", "applications/a1/logo", None),  # a logo is replaced, never deleted
     ("PUT", "applications/a1", {}),
-    ("POST", "applications/a1/addPassword", {}),  # not a write apply makes
+    ("POST", "applications/a2/addPassword", {"passwordCredential": {}}),  # another team's application's secrets
+    ("POST", "applications/a2/removePassword", {"keyId": "k"}),
+    ("POST", "applications/a1/addKey", {}),  # not a write apply makes
     ("POST", "applications", {"displayName": "x"}),  # creates go by uniqueName only
     ("PATCH", "servicePrincipals(appId='app-2')", {}),
     ("DELETE", "servicePrincipals/sp-1", None),

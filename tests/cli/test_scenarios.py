@@ -23,7 +23,7 @@ def test_create_everything_then_nothing_to_do(project):
     # 10 applications, 14 roles, 2 scopes, 1 pre-authorised client, 1 logo, 10 service principals, 20 owners and the
     # service principals' 20 (the applications'), 2 assignments, 8 API permissions and 3 consents; 1 catalog,
     # 3 catalog memberships, and 6 access packages, each with its role scope and policy; the 2 SAML applications'
-    # SSO settings, claims policies and signing certificates (6).
+    # SSO settings, claims policies and signing certificates (6); a federated credential and a client secret.
     assert f"Plan: {EXAMPLES_TO_ADD} to add, 0 to change, 0 to destroy." in first.out
     result = apply(project)
     assert result.code == 0, result.err

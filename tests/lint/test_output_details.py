@@ -40,7 +40,7 @@ def test_the_terminal_shows_each_finding_its_fix_and_a_summary(project):
         f"used by payments-api ({project / PAYMENTS}:3)\n"
         "    fix: give each application its own display name\n"
         "\n"
-        "lint: 0 error(s), 1 warning(s) from 12 rules.\n")
+        "lint: 0 error(s), 1 warning(s) from 13 rules.\n")
 
 
 def test_a_finding_graded_alike_everywhere_carries_no_note(project):
@@ -65,7 +65,7 @@ def test_each_finding_says_where_and_how_to_fix_it(project):
         "lets accounts outside the organisation sign in\n"
         "    fix: use AzureADMyOrg (the default) unless the security team has approved a multi-tenant application\n"
         "\n"
-        "lint: 0 error(s), 2 warning(s) from 12 rules.\n")
+        "lint: 0 error(s), 2 warning(s) from 13 rules.\n")
 
 
 def test_a_secret_finding_says_how_to_get_rid_of_it(project):

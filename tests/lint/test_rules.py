@@ -27,7 +27,7 @@ def line_of(path, text: str) -> int:
 def test_the_examples_break_no_rule(project):
     result = lint(project)
     assert result.code == 0, result.out + result.err
-    assert result.out == "lint: 0 error(s), 0 warning(s) from 12 rules.\n"
+    assert result.out == "lint: 0 error(s), 0 warning(s) from 13 rules.\n"
     assert result.err == ""
 
 

@@ -42,7 +42,8 @@ def test_a_clean_configuration_is_a_valid_log_with_every_rule_and_no_result(proj
     assert [rule["id"] for rule in driver["rules"]] == [
         "approvers.two", "reviewers.two", "review.frequency", "review.approver-is-only-reviewer", "owners.two",
         "role.description", "display-name.duplicate", "package.naming", "security.token-lifetime",
-        "security.secret-in-file", "security.multi-tenant", "security.high-privilege-permission"]
+        "security.secret-in-file", "security.multi-tenant", "security.high-privilege-permission",
+        "secret.lifetime"]
     token = driver["rules"][8]
     assert token["defaultConfiguration"] == {"level": "error"}
     assert "use refresh tokens" in token["help"]["text"] and token["shortDescription"]["text"]

@@ -21,7 +21,7 @@ def test_a_rule_configured_as_an_error_in_one_environment_is_reported_once_at_th
     assert result.out.count("[owners.two]") == 1
     assert ": error: [owners.two] owners: only 1 owner; the organisation requires at least two (error in live; " \
            "warning in devl, local, nle)" in result.out
-    assert "lint: 1 error(s), 0 warning(s) from 12 rules." in result.out
+    assert "lint: 1 error(s), 0 warning(s) from 13 rules." in result.out
 
 
 def test_with_env_only_that_environments_severity_counts(project):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+
 import dataclasses
 
 import yaml
@@ -41,11 +43,15 @@ def _desired():
     return configuration, resources | governance | related
 
 
-def test_plan_of_the_examples_against_an_empty_tenant(project, snapshot):
+def test_plan_of_the_examples_against_an_empty_tenant(project, snapshot, monkeypatch):
     """What `make run`'s first plan prints: the command itself against a fresh embedded tenant (the state file's
     path, which differs from run to run, left out)."""
     from tests.cli.harness import EXAMPLES_TO_ADD, plan
 
+    from idamconf import clock
+
+    # the client secret's expiry is a date from now: the plan is made on a fixed day (the clock tests move)
+    monkeypatch.setattr(clock, "_offset", _dt.datetime(2027, 1, 4, 12, tzinfo=_dt.timezone.utc) - clock.now())
     result = plan(project)
     assert result.code == 0, result.err
     state = project / ".idamconf" / "local.db"

@@ -1,0 +1,102 @@
+"""Apply an application's client secrets (credentials/rotation.py planned them): removals, then each new secret
+added and written to its vault at once.
+
+A new secret is three steps, in this order, and only the last one reports success:
+1. `POST applications/{id}/addPassword` with the displayName that marks it as idamconf's and its end date -- Graph
+   answers with the value, once;
+2. the value goes straight to the vault (`SecretClient.set_secret`, with `expires_on`, a content type and tags
+   naming the application, its app id, the key id and the project), and the value is dropped: nothing else here
+   keeps, logs or returns it;
+3. if the vault write fails, the password is removed again (`removePassword`) so that no secret exists that nobody
+   holds, and the step fails saying so.
+
+A password the rotation removes has its vault versions disabled (`update_secret_properties(enabled=False)`): the
+vault's enabled versions are exactly the values that still sign in.
+
+A lost answer to 1 is sent again; a password it added, whose value nobody received, is removed once the step's own
+is in the vault (`_sweep`). An apply killed between 1 and 2 leaves a password whose key id is in no version of the vault's secret: the next plan
+sees it (the vault's versions carry the key id as a tag) and removes it, adding a new one -- nothing is left that
+nobody holds, and nothing is lost that anybody held. Removals of passwords already gone count as done.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from . import clock
+from .apply_access import StepFailed
+from .credentials.certificates import moment
+from .credentials.client_secrets import KIND, MARKER
+from .graph.client import query
+from .plan.model import Action, Change
+from .vault.sinks import VaultError
+
+
+async def write(chain) -> None:
+    changes = [change for change in chain.of(KIND) if change.action is not Action.NOOP]
+    for change in sorted(changes, key=lambda change: change.action is not Action.DELETE):
+        if change.action is Action.DELETE:
+            await _remove(chain, change.before["keyId"])
+            await _retire(chain, change)
+            chain.finish([change], "removed")
+        else:
+            await _add(chain, change)
+            chain.finish([change], "created")
+
+
+async def _remove(chain, key_id: str) -> None:
+    await chain.send("POST", f"applications/{chain.ids['id']}/removePassword", {"keyId": key_id},
+                     ok_if=lambda response: response.status == 404, settle=False)
+
+
+async def _retire(chain, change: Change) -> None:
+    """The removed password's copies in the vault are disabled: the vault's enabled versions are the values that
+    still sign in, and the newest is the one in use."""
+    if chain.vaults is None or "vaultUrl" not in change.ids:
+        return  # a secret the file no longer names: its vault is not known any more
+    try:
+        await chain.vaults.sink(change.ids["vaultUrl"], change.ids["secretName"]).retire(change.before["keyId"])
+    except VaultError as error:
+        raise StepFailed(f"{change.address}: removed from the application, but {error}") from None
+
+
+async def _add(chain, change: Change) -> None:
+    if chain.vaults is None:
+        raise StepFailed(f"{change.address}: no vault to write the secret to: nothing was added")
+    sink = chain.vaults.sink(change.ids["vaultUrl"], change.ids["secretName"])
+    end = clock.now() + _dt.timedelta(days=change.ids["lifetimeDays"])
+    # A lost answer is sent again (`repeatable`): the password it may have added, whose value nobody received, is
+    # swept away below, once the one whose value is held is in the vault.
+    response = await chain.send("POST", f"applications/{chain.ids['id']}/addPassword", {"passwordCredential": {
+        "displayName": MARKER + change.after["displayName"], "endDateTime": moment(end)}}, repeatable=True)
+    key_id = str(response.body.get("keyId")).lower()
+    value = response.body.pop("secretText", None)  # the one copy from here on: written, then dropped
+    try:
+        if not value:
+            raise VaultError("Graph returned no secret")
+        await sink.write(value, key_id, end, _tags(chain, key_id))
+    except VaultError as error:
+        await _remove(chain, key_id)
+        await _sweep(chain, change, None)
+        raise StepFailed(f"{change.address}: {error}; the new secret was removed again, so that none exists that "
+                         "nobody holds") from None
+    finally:
+        del value  # dropped at once, whatever happened: the vault holds it now, or nobody does
+    await _sweep(chain, change, key_id)
+
+
+async def _sweep(chain, change: Change, kept: str | None) -> None:
+    """Passwords of this secret that neither the plan knew nor this step holds: added by a request whose answer
+    was lost (and sent again), so their value reached nobody. Removed now, not at the next apply."""
+    known = {c.before["keyId"] for c in chain.of(KIND) if c.before} | {kept}
+    read = await chain.send("GET", query(f"applications/{chain.ids['id']}", select="passwordCredentials"))
+    shown = MARKER + change.after["displayName"]
+    for password in read.body.get("passwordCredentials") or []:
+        if password.get("displayName") == shown and str(password.get("keyId")).lower() not in known:
+            await _remove(chain, str(password["keyId"]).lower())
+
+
+def _tags(chain, key_id: str) -> dict:
+    """What the vault's version says of itself: whose secret it is. The key id is what the plan reads back."""
+    return {"application": chain.name, "appId": str(chain.ids.get("appId") or ""), "keyId": key_id,
+            "project": chain.vaults.project, "managedBy": "idamconf"}

@@ -1,0 +1,125 @@
+"""Client secrets an application's file asks for, each rotated with overlap and written straight to Key Vault:
+
+    secrets:
+      - displayName: payments nightly job       # unique in the application; the tenant shows idamconf:<displayName>
+        lifetimeDays: 180                       # at most 730 (rule secret.lifetime: an error unless configured)
+        rotateBeforeDays: 30                    # a new secret is added this long before the current one expires
+        overlapDays: 14                         # the old one stays valid this long after, then it is removed
+        keyvault:
+          vaultUrl: https://contoso-payments.vault.azure.net
+          secretName: payments-api-client-secret
+
+This module is the model and `validate`'s checks, each at its line and column (the vault URL: vault/urls.py); the
+plan is credentials/rotation.py, the apply apply_secrets.py. A secret's value is never in the configuration, the
+plan or any output: Graph returns it once, to apply, which writes it to the vault and drops it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..config.access import strictest
+from ..config.model import Location
+from ..config.yamlfile import Document, render_path
+from ..diagnostics import Diagnostic
+from ..vault.urls import vault_url_problem
+
+KEY = "secrets"
+KIND = "secret"
+RULE = "secret.lifetime"
+LONGEST_DAYS = 730  # the organisation's guidance: secrets expire within two years
+MARKER = "idamconf:"  # the tenant's displayName of a secret idamconf added: idamconf:<displayName>
+DEFAULTS = {"lifetimeDays": 180, "rotateBeforeDays": 30, "overlapDays": 14}
+
+
+@dataclass(frozen=True)
+class ClientSecret:
+    display_name: str
+    vault_url: str
+    secret_name: str
+    lifetime_days: int = DEFAULTS["lifetimeDays"]
+    rotate_before_days: int = DEFAULTS["rotateBeforeDays"]
+    overlap_days: int = DEFAULTS["overlapDays"]
+    location: Location | None = field(default=None, compare=False)
+
+    @property
+    def vault(self) -> str:
+        """Where the value goes, as plans show it (never the value)."""
+        return f"{self.vault_url.rstrip('/')}/secrets/{self.secret_name}"
+
+
+def client_secrets_of(raw: dict, location: Location) -> tuple[ClientSecret, ...] | None:
+    """The secrets an application document declares; None when it does not say: its passwords are then left alone
+    (an exported file, or one written before secrets existed, never removes them). `secrets: []` manages to none."""
+    if KEY not in raw:
+        return None
+    made = []
+    for index, entry in enumerate(raw.get(KEY) or []):
+        days = {name: entry.get(name, default) for name, default in DEFAULTS.items()}
+        made.append(ClientSecret(entry["displayName"], entry["keyvault"]["vaultUrl"],
+                                 entry["keyvault"]["secretName"], days["lifetimeDays"], days["rotateBeforeDays"],
+                                 days["overlapDays"], location.at(KEY, index)))
+    return tuple(made)
+
+
+def emulated(environment) -> bool:
+    """An environment whose tenant is an emulator on this machine (embedded, or served on loopback)."""
+    return environment.emulator or environment.credential == "emulator"
+
+
+# --------------------------------------------------------------------------------------------------- validate
+def check(configuration, document: Document, app) -> list[Diagnostic]:
+    """Every secret of one application document: its vault, its days, names used twice, and the lifetime rule at
+    the strictest severity of the application's environments."""
+    environments = [name for name in configuration.environments if app.in_environment(name)]
+    tenants = [configuration.environments[name].graph_url for name in environments
+               if not emulated(configuration.environments[name]) and configuration.environments[name].graph_url]
+    problems = []
+    for index, secret in enumerate(app.client_secrets or ()):
+        at = (KEY, index)
+        problem = vault_url_problem(secret.vault_url, tenants)
+        if problem:
+            problems.append(document.diagnostic(at + ("keyvault", "vaultUrl"), *problem))
+        problems += _days(document, at, secret) + _lifetime(configuration, environments, document, at, secret)
+    return problems + _twice(document, app.client_secrets or ())
+
+
+def _days(document: Document, at: tuple, secret: ClientSecret) -> list[Diagnostic]:
+    problems = []
+    if secret.rotate_before_days >= secret.lifetime_days:
+        problems.append(document.diagnostic(at + ("rotateBeforeDays",), f"rotateBeforeDays "
+                                            f"({secret.rotate_before_days}) is not shorter than lifetimeDays "
+                                            f"({secret.lifetime_days}): every plan would add a new secret",
+                                            "rotate some days before expiry, e.g. rotateBeforeDays: 30"))
+    if secret.overlap_days > secret.rotate_before_days:
+        problems.append(document.diagnostic(at + ("overlapDays",), f"overlapDays ({secret.overlap_days}) is longer "
+                                            f"than rotateBeforeDays ({secret.rotate_before_days}): the old secret "
+                                            "would expire before its overlap ends",
+                                            "overlap at most rotateBeforeDays"))
+    return problems
+
+
+def _lifetime(configuration, environments: list[str], document: Document, at: tuple, secret) -> list[Diagnostic]:
+    if secret.lifetime_days <= LONGEST_DAYS:
+        return []
+    worst, where = strictest(configuration, environments, RULE, "error")
+    if worst == "off":
+        return []
+    summary = (f"a secret valid {secret.lifetime_days} days; the organisation allows at most {LONGEST_DAYS} (two "
+               f"years) [{RULE}]{where}")
+    return [document.diagnostic(at + ("lifetimeDays",), summary, f"use lifetimeDays: {LONGEST_DAYS} or less: "
+                                "rotation with overlap makes a short lifetime cost nothing", severity=worst)]
+
+
+def _twice(document: Document, secrets) -> list[Diagnostic]:
+    problems, names, sinks = [], {}, {}
+    for index, secret in enumerate(secrets):
+        for seen, key, what, path in ((names, secret.display_name.casefold(), "displayName", ("displayName",)),
+                                      (sinks, (secret.vault_url.rstrip("/"), secret.secret_name.lower()),
+                                       "vault secret", ("keyvault", "secretName"))):
+            first = seen.setdefault(key, index)
+            if first != index:
+                problems.append(document.diagnostic((KEY, index) + path, f"{what} also used by "
+                                                    f"{render_path((KEY, first))}",
+                                                    f"give each secret its own {what}"))
+    return problems

@@ -1,0 +1,116 @@
+"""The plan of an application's client secrets: which to add now, which to keep, which to remove -- pure, from the
+file's `secrets`, the passwords Graph lists, which key ids the vault holds a copy of, and the time.
+
+A password is idamconf's when its displayName is `idamconf:<the secret's displayName>` (credentials/client_secrets:
+Graph lets no client choose a password's key id, so the name is the mark); every other password is left alone and
+listed by `credentials report`. For each secret of the file:
+
+- the **current** one is the newest idamconf password with a copy in the vault; none, or one within
+  rotateBeforeDays of its expiry, means a new one is **added now** (shown with the date it expires and the
+  password it replaces, "removed on or after DATE");
+- a superseded password stays valid for overlapDays after its successor was added (its removal date is shown in
+  the plan that adds the successor), and is removed by the first plan made on or after that date;
+- a password with **no copy in the vault** -- an apply killed between addPassword and the vault write -- is
+  removed, and a new one added: nobody holds its value, so nothing can be using it;
+- an expired one is removed; one whose displayName the file no longer names is removed too, and that, like any
+  deletion, needs --allow-delete. The others are the rotation the file asked for and need no flag.
+
+Each live password carries its `status` in the plan (in use, superseded: removed on or after DATE, …): the same
+on both sides when nothing changes, so a plan with nothing to rotate is empty. Dates, not times, are shown for what
+depends on the moment of planning, so a plan saved now and applied minutes later is the same plan.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from .certificates import moment
+from .client_secrets import KIND, MARKER, ClientSecret
+
+IN_USE = "in use"
+NO_COPY = "no copy in the vault: nobody holds its value"
+UNLISTED = "not in the file"
+
+
+def live(app: dict, address: str, ids: dict) -> list[tuple]:
+    """(kind, address, attributes, identity, ids) of the passwords of an application as Graph listed it that
+    idamconf added; their status is the plan's to decide (`statuses`)."""
+    made = []
+    for credential in app.get("passwordCredentials") or []:
+        shown = credential.get("displayName") or ""
+        if not shown.startswith(MARKER):
+            continue  # not idamconf's: kept as it is
+        key, name = str(credential.get("keyId")).lower(), shown[len(MARKER):]
+        made.append((KIND, f"{address}.{KIND}[{name}#{key}]",
+                     {"displayName": name, "keyId": key, "hint": credential.get("hint"),
+                      "startDateTime": _moment(credential.get("startDateTime")),
+                      "endDateTime": _moment(credential.get("endDateTime"))}, key, {**ids, "keyId": key}))
+    return made
+
+
+def planned(secrets: tuple[ClientSecret, ...], address: str, passwords: list[dict], held: dict,
+            now: _dt.datetime) -> tuple[list[tuple], dict[str, str]]:
+    """The desired passwords (as `live` gives them, status added; a new one's identity `next:<name>`) and each live
+    password's status by key id. `passwords`: the live attributes; `held`: a secret's vault (ClientSecret.vault) ->
+    the key ids with a copy there, or None when unknown (not read: every password counts as copied)."""
+    by_name: dict[str, list[dict]] = {}
+    for password in passwords:
+        by_name.setdefault(password["displayName"].casefold(), []).append(password)
+    desired, statuses = [], {}
+    for secret in secrets:
+        made, marked = _one(secret, address, by_name.pop(secret.display_name.casefold(), []),
+                            held.get(secret.vault), now)
+        desired += made
+        statuses |= marked
+    statuses |= {password["keyId"]: UNLISTED for rest in by_name.values() for password in rest}
+    return desired, statuses
+
+
+def _one(secret: ClientSecret, address: str, mine: list[dict], held, now: _dt.datetime):
+    statuses = {p["keyId"]: f"expired on {_day(_when(p['endDateTime']))}" for p in mine
+                if _when(p["endDateTime"]) <= now}
+    valid = [p for p in mine if p["keyId"] not in statuses]
+    statuses |= {p["keyId"]: NO_COPY for p in valid if held is not None and p["keyId"] not in held}
+    copied = [p for p in valid if p["keyId"] not in statuses]
+    newest = max(copied, key=lambda p: _when(p["startDateTime"]), default=None)
+    rotate = newest is None or now >= _when(newest["endDateTime"]) - _dt.timedelta(days=secret.rotate_before_days)
+    due = (now if rotate else _when(newest["startDateTime"])) + _dt.timedelta(days=secret.overlap_days)
+    for password in copied:
+        if password is newest and not rotate:
+            statuses[password["keyId"]] = IN_USE
+        elif now >= due:
+            statuses[password["keyId"]] = f"superseded: its overlap ended on {_day(due)}"
+        else:
+            statuses[password["keyId"]] = f"superseded: removed on or after {_day(due)}"
+    kept = [(KIND, f"{address}.{KIND}[{p['displayName']}#{p['keyId']}]", {**p, "status": statuses[p["keyId"]]},
+             p["keyId"], {}) for p in copied if not statuses[p["keyId"]].startswith("superseded: its")]
+    if rotate:
+        kept.append(_new(secret, address, [p for p in copied if statuses[p["keyId"]].startswith("superseded: rem")],
+                         now, due))
+    return kept, statuses
+
+
+def _new(secret: ClientSecret, address: str, replaced: list[dict], now: _dt.datetime, due: _dt.datetime) -> tuple:
+    attributes = {"displayName": secret.display_name, "expires": _day(now + _dt.timedelta(days=secret.lifetime_days)),
+                  "vault": secret.vault, "status": "added now",
+                  "replaces": [f"{p['keyId']} (hint {p['hint']}), removed on or after {_day(due)}" for p in replaced]}
+    ids = {"vaultUrl": secret.vault_url, "secretName": secret.secret_name, "lifetimeDays": secret.lifetime_days}
+    return KIND, f"{address}.{KIND}[{secret.display_name}#next]", attributes, f"next:{secret.display_name.casefold()}", ids
+
+
+def planned_removal(change) -> bool:
+    """A removal the file's rotation asks for (superseded, expired, or held by nobody), which takes nothing away
+    that anyone holds legitimately: no --allow-delete needed. A secret the file stopped naming does need it."""
+    return change.kind == KIND and (change.before or {}).get("status") not in (None, UNLISTED)
+
+
+def _when(text) -> _dt.datetime:
+    return _dt.datetime.fromisoformat(str(text).replace("Z", "+00:00")[:19] + "+00:00")
+
+
+def _moment(text) -> str | None:
+    return moment(_when(text)) if text else None
+
+
+def _day(when: _dt.datetime) -> str:
+    return when.astimezone(_dt.timezone.utc).strftime("%Y-%m-%d")

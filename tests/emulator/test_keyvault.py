@@ -1,0 +1,121 @@
+"""The emulated Key Vault (emulator/keyvault.py) as the real clients use it: azure-keyvault-secrets' SecretClient,
+unchanged (its own transport, its own challenge handling), against the emulator served over TLS with its own CA; the
+challenge on the first call; versions, expiry, tags; refusals in Key Vault's shapes."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import socket
+import ssl
+
+import httpx
+import pytest
+from azure.core.credentials import AccessToken
+from azure.core.exceptions import ResourceNotFoundError
+from azure.keyvault.secrets import SecretClient
+
+from idamconf import clock
+from idamconf.emulator import Store
+from idamconf.emulator.tls import ensure
+
+from .conftest import serving
+
+VAULT_HOST = "contoso-expenses.vault.localhost"
+
+
+class AnyToken:
+    """A credential as azure-identity's are (get_token): the emulator accepts any bearer token."""
+
+    def __init__(self):
+        self.scopes = []
+
+    def get_token(self, *scopes, **kwargs):
+        self.scopes.append(scopes)
+        return AccessToken("test-token", 4102444800)
+
+
+@pytest.fixture
+def localhost_names(monkeypatch):
+    """`*.localhost` resolves to loopback (RFC 6761), as systemd-resolved and browsers do; this machine's resolver
+    does not, so the test gives the client what such a resolver would."""
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if isinstance(host, str) and host.endswith(".localhost"):
+            host = "127.0.0.1"
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+
+
+@pytest.fixture
+def vault_client(tmp_path, localhost_names):
+    tls = ensure(tmp_path / "tls")
+    with serving(Store(), tls=tls) as emulator:
+        port = httpx.URL(emulator.base_url).port
+        credential = AnyToken()
+        client = SecretClient(f"https://{VAULT_HOST}:{port}", credential, connection_verify=str(tls.ca_bundle))
+        yield client, credential, port, tls
+        client.close()
+
+
+def test_the_real_client_writes_reads_and_lists_versions_over_tls(vault_client):
+    client, credential, port, _ = vault_client
+    expires = (clock.now() + _dt.timedelta(days=180)).replace(microsecond=0)
+    first = client.set_secret("expenses-client-secret", "first-value", expires_on=expires, content_type="test",
+                              tags={"keyId": "k1", "application": "expenses"})
+    second = client.set_secret("expenses-client-secret", "second-value", tags={"keyId": "k2"})
+    assert credential.scopes == [(f"https://vault.localhost:{port}/.default",)]  # from the challenge, once
+    latest = client.get_secret("expenses-client-secret")
+    assert (latest.value, latest.properties.version) == ("second-value", second.properties.version)
+    older = client.get_secret("expenses-client-secret", first.properties.version)
+    assert (older.value, older.properties.expires_on, older.properties.content_type, older.properties.tags) == \
+        ("first-value", expires, "test", {"keyId": "k1", "application": "expenses"})
+    versions = list(client.list_properties_of_secret_versions("expenses-client-secret"))
+    assert sorted(v.tags["keyId"] for v in versions) == ["k1", "k2"]
+    assert [s.name for s in client.list_properties_of_secrets()] == ["expenses-client-secret"]
+    with pytest.raises(ResourceNotFoundError):
+        client.get_secret("never-written")
+    assert list(client.list_properties_of_secret_versions("never-written")) == []
+
+
+def test_the_first_call_gets_key_vaults_bearer_challenge(tmp_path):
+    with serving(Store(), tls=ensure(tmp_path / "tls")) as emulator:
+        port = httpx.URL(emulator.base_url).port
+        tenant = emulator.store.tenant_id
+        with httpx.Client(verify=ssl.create_default_context(cafile=str(emulator.tls.ca_bundle)), trust_env=False) as http:
+            # the vault's host named in Host and in TLS (SNI), reached at the loopback address
+            response = http.get(f"https://127.0.0.1:{port}/secrets/x/versions?api-version=7.5",
+                                headers={"Host": f"{VAULT_HOST}:{port}"}, extensions={"sni_hostname": VAULT_HOST})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == (
+        f'Bearer authorization="https://login.microsoftonline.com/{tenant}", resource="https://vault.localhost:{port}"')
+    assert response.json()["error"]["code"] == "Unauthorized"
+
+
+def test_the_server_certificate_names_vault_hosts_inside_the_cas_constraint(tmp_path):
+    from cryptography import x509
+
+    tls = ensure(tmp_path / "tls")
+    leaf = x509.load_pem_x509_certificates(tls.certificate.read_bytes())[0]
+    names = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert "*.vault.localhost" in names.get_values_for_type(x509.DNSName)
+
+
+def test_refusals_are_key_vaults(api):
+    headers = {"Authorization": "Bearer x"}
+    base = f"https://{VAULT_HOST.replace('.localhost', '.emulator.localhost')}"
+    bad_name = api.request("PUT", f"{base}/secrets/not_a_name?api-version=7.5", headers=headers, json={"value": "v"})
+    no_value = api.request("PUT", f"{base}/secrets/name?api-version=7.5", headers=headers, json={"tags": {}})
+    missing = api.request("GET", f"{base}/secrets/name/0123?api-version=7.5", headers=headers)
+    assert (bad_name.status_code, no_value.status_code, missing.status_code) == (400, 400, 404)
+    assert missing.json()["error"]["code"] == "SecretNotFound"
+
+
+def test_time_moves_for_the_vault_as_for_graph(api, monkeypatch):
+    monkeypatch.setattr(clock, "_offset", _dt.timedelta(0))
+    base = "https://contoso.vault.emulator.localhost"
+    before = api.request("PUT", f"{base}/secrets/s", headers={"Authorization": "Bearer x"}, json={"value": "v"}).json()
+    clock.advance(days=100)
+    after = api.request("PUT", f"{base}/secrets/s", headers={"Authorization": "Bearer x"}, json={"value": "w"}).json()
+    assert after["attributes"]["created"] - before["attributes"]["created"] >= 100 * 86400

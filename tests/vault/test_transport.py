@@ -1,0 +1,111 @@
+"""Where secrets go (vault/): the transport refuses any origin but its vault's; a served emulator's vault is reached
+over TLS with the environment's CA alone, and never over plain http; the local file sink writes mode 0600."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as _dt
+import stat
+from types import SimpleNamespace
+
+import httpx
+import pytest
+from azure.core.rest import HttpRequest
+
+from idamconf.emulator import Store
+from idamconf.emulator.tls import ensure
+from idamconf.vault.files import FileSink
+from idamconf.vault.sinks import VaultError
+from idamconf.vault.transport import OutsideTheVault, VaultTransport
+from idamconf.vault.vaults import Vaults
+from tests.emulator.conftest import serving
+
+VAULT = "https://contoso-expenses.vault.azure.net"
+EXPIRES = _dt.datetime(2030, 1, 1, tzinfo=_dt.timezone.utc)
+
+
+def served_target(base_url: str, ca_bundle=None):
+    return SimpleNamespace(embedded=False, credential="emulator", graph_url=base_url, ca_bundle=ca_bundle,
+                           environment="served", tenant_id=None)
+
+
+def test_the_transport_refuses_any_origin_but_the_vaults():
+    sent = []
+    client = httpx.AsyncClient(transport=httpx.MockTransport(lambda request: sent.append(request) or
+                                                             httpx.Response(200)))
+    transport = VaultTransport(client, httpx.URL(VAULT))
+    for elsewhere in ("https://evil.example/secrets/x", "http://contoso-expenses.vault.azure.net/secrets/x",
+                      "https://contoso-expenses.vault.azure.net:8443/secrets/x",
+                      "https://other.vault.azure.net/secrets/x"):
+        with pytest.raises(OutsideTheVault):
+            asyncio.run(transport.send(HttpRequest("PUT", elsewhere, json={"value": "v"})))
+    assert sent == []
+    asyncio.run(transport.send(HttpRequest("GET", f"{VAULT}/secrets/x/versions")))
+    assert [str(request.url) for request in sent] == [f"{VAULT}/secrets/x/versions"]
+
+
+def test_a_served_emulators_vault_over_tls_with_its_ca(tmp_path):
+    tls = ensure(tmp_path / "tls")
+    with serving(Store(), tls=tls) as emulator:
+        vaults = Vaults(served_target(emulator.base_url, str(tls.ca_bundle)), SimpleNamespace(secret_files=None),
+                        tmp_path, "eucs-idam")
+
+        async def go():
+            sink = vaults.sink(VAULT, "expenses-client-secret")
+            await sink.write("value", "k1", EXPIRES, {"application": "expenses"})
+            try:
+                return await sink.key_ids()
+            finally:
+                await vaults.close()
+
+        assert asyncio.run(go()) == {"k1"}  # written, then listed back by the emulator's vault
+
+
+def test_without_the_emulators_ca_the_vault_is_not_trusted(tmp_path):
+    tls = ensure(tmp_path / "tls")
+    with serving(Store(), tls=tls) as emulator:
+        vaults = Vaults(served_target(emulator.base_url), SimpleNamespace(secret_files=None), tmp_path)
+
+        async def go():
+            try:
+                await vaults.sink(VAULT, "s").write("value", "k1", EXPIRES, {})
+            finally:
+                await vaults.close()
+
+        with pytest.raises(VaultError, match="CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
+            asyncio.run(go())
+
+
+def test_a_served_emulator_over_plain_http_gets_no_secret(tmp_path):
+    vaults = Vaults(served_target("http://127.0.0.1:8931/v1.0"), SimpleNamespace(secret_files=None), tmp_path)
+    with pytest.raises(VaultError, match="served over https only"):
+        vaults.sink(VAULT, "s")
+
+
+def test_the_file_sink_writes_the_value_and_the_key_ids_mode_0600(tmp_path):
+    sink = FileSink(tmp_path / "secrets", "expenses-client-secret")
+
+    async def go():
+        await sink.write("first", "K1", EXPIRES, {"application": "expenses"})
+        await sink.write("second", "K2", EXPIRES, {"application": "expenses"})
+        return await sink.key_ids()
+
+    assert asyncio.run(go()) == {"k1", "k2"}
+    assert sink.value_file.read_text() == "second" and "second" not in sink.keys_file.read_text()
+    for path in (sink.value_file, sink.keys_file):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_tenants_vault_gets_the_real_client_over_the_confined_transport(tmp_path):
+    """Nothing is sent: the client for a tenant's environment is the SDK's SecretClient for exactly the vault the
+    file names, signed in as Graph is, over the transport that refuses any other origin."""
+    target = SimpleNamespace(embedded=False, credential="default", graph_url="https://graph.microsoft.com/v1.0",
+                             ca_bundle=None, environment="live", tenant_id="00000000-0000-0000-0000-00000000f001",
+                             client_id=None, client_secret_env=None, certificate_path=None)
+    vaults = Vaults(target, SimpleNamespace(secret_files=str(tmp_path / "ignored")), tmp_path)
+    sink = vaults.sink(VAULT + "/", "expenses-client-secret")
+    assert not isinstance(sink, FileSink)  # secretFiles is for emulators only, whatever a file says
+    assert sink.client.vault_url == VAULT
+    transport = sink.client._client._client._pipeline._transport
+    assert isinstance(transport, VaultTransport) and transport.origin == httpx.URL(VAULT)
+    asyncio.run(vaults.close())
