@@ -66,21 +66,23 @@ async def ensure_catalogs(client, plan: Plan, outcome, report) -> dict[str, str]
     return ids
 
 
+async def delete_packages(chain, gone: list, scope_kind: str) -> None:
+    """Packages taken apart as Graph requires: their policies, then their role scopes (changes of `scope_kind`: a
+    package on a role's `role_scope`, a package of its own's `grant`s), then the packages. Each delete is safe to
+    repeat (an object already gone is done)."""
+    for kind, path in (("policy", lambda ids: f"assignmentPolicies/{ids['policyId']}"),
+                       (scope_kind, lambda ids: f"accessPackages/{ids['packageId']}/resourceRoleScopes/"
+                                                f"{ids['roleScopeId']}"),
+                       ("access_package", lambda ids: f"accessPackages/{ids['packageId']}")):
+        for change in (c for c in gone if c.kind == kind):
+            await chain.send("DELETE", f"{GOV}/{path(change.ids)}", ok_if=_missing, settle=False)
+            chain.finish([change], "destroyed")
+
+
 async def teardown(chain) -> None:
     """Deletions, in reverse dependency order: policy, role scope, package, the app's place in the catalog."""
     gone = [c for c in chain.changes if c.action is Action.DELETE]
-    for change in (c for c in gone if c.kind == "policy"):
-        await chain.send("DELETE", f"{GOV}/assignmentPolicies/{change.ids['policyId']}", ok_if=_missing,
-                         settle=False)
-        chain.finish([change], "destroyed")
-    for change in (c for c in gone if c.kind == "role_scope"):
-        await chain.send("DELETE", f"{GOV}/accessPackages/{change.ids['packageId']}/resourceRoleScopes/"
-                                   f"{change.ids['roleScopeId']}", ok_if=_missing, settle=False)
-        chain.finish([change], "destroyed")
-    for change in (c for c in gone if c.kind == "access_package"):
-        await chain.send("DELETE", f"{GOV}/accessPackages/{change.ids['packageId']}", ok_if=_missing,
-                         settle=False)
-        chain.finish([change], "destroyed")
+    await delete_packages(chain, gone, "role_scope")
     for change in (c for c in gone if c.kind == "catalog_resource"):
         catalog_id, sp = change.ids["catalogId"], change.ids["servicePrincipalId"]
         await write_checked(chain, "POST", f"{GOV}/resourceRequests", resource_request("adminRemove", catalog_id, sp),

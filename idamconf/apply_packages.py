@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from .apply_access import GOV, StepFailed, _Builder, _missing, resource_request as request
+from .apply_access import GOV, StepFailed, _Builder, _missing, delete_packages, resource_request as request
 from .apply_recovery import catalog_resource, grants_role, in_catalog, visible, write_checked
 from .graph.client import GraphUnavailable
 from .plan.model import Action, Change
@@ -31,18 +31,7 @@ async def teardown(chain) -> None:
     """What the plan takes away, in reverse dependency order. `chain`: apply._ApplicationChain of these changes."""
     gone = [c for c in chain.changes if c.action is Action.DELETE]
     try:
-        for change in (c for c in gone if c.kind == "policy"):
-            await chain.send("DELETE", f"{GOV}/assignmentPolicies/{change.ids['policyId']}", ok_if=_missing,
-                             settle=False)
-            chain.finish([change], "destroyed")
-        for change in (c for c in gone if c.kind == "grant"):
-            await chain.send("DELETE", f"{GOV}/accessPackages/{change.ids['packageId']}/resourceRoleScopes/"
-                                       f"{change.ids['roleScopeId']}", ok_if=_missing, settle=False)
-            chain.finish([change], "destroyed")
-        for change in (c for c in gone if c.kind == "access_package"):
-            await chain.send("DELETE", f"{GOV}/accessPackages/{change.ids['packageId']}", ok_if=_missing,
-                             settle=False)
-            chain.finish([change], "destroyed")
+        await delete_packages(chain, gone, "grant")
         for change in (c for c in gone if c.kind == "group_resource"):
             catalog_id, group_id = change.ids["catalogId"], change.ids["groupId"]
             await write_checked(chain, "POST", f"{GOV}/resourceRequests",
