@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from .apply_access import GOV, StepFailed, _Builder, _missing, delete_packages, resource_request as request
+from .apply_access import GOV, StepFailed, _Builder, delete_packages, resource_request as request
 from .apply_recovery import catalog_resource, grants_role, in_catalog, visible, write_checked
 from .graph.client import GraphUnavailable
 from .plan.model import Action, Change
