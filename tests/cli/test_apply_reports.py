@@ -78,3 +78,16 @@ def test_the_json_report_counts_adoptions(project):
     assert report["summary"] == {"adopted": 1, "added": EXAMPLES_TO_ADD + 3, "changed": 1, "destroyed": 0,
                                  "failed": 0}
     assert {"address": "app.intranet", "action": "adopt"} in report["done"]
+
+
+def test_the_json_report_of_an_apply_with_nothing_to_do_has_the_same_parts(project):
+    """A pipeline reads the same keys whether or not there was anything to do (`summary.adopted` included)."""
+    assert apply_as(project, "json").code == 0
+    result = apply_as(project, "json")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report == {"format_version": "1.0", "project": "eucs-idam", "environment": "local", "tenant": LOCAL_TENANT,
+                      "complete": True, "warnings": [], "deletions": [], "replacements": [],
+                      "replaced_applications": [],
+                      "summary": {"adopted": 0, "added": 0, "changed": 0, "destroyed": 0, "failed": 0},
+                      "created_applications": []}
