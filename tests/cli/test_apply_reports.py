@@ -91,3 +91,19 @@ def test_the_json_report_of_an_apply_with_nothing_to_do_has_the_same_parts(proje
                       "replaced_applications": [],
                       "summary": {"adopted": 0, "added": 0, "changed": 0, "destroyed": 0, "failed": 0},
                       "created_applications": []}
+
+
+def test_the_json_report_of_a_refused_apply_says_why_and_what_it_would_take_away(project):
+    assert apply_as(project, "json").code == 0
+    (project / "applications/payments-api.yaml").unlink()
+    result = apply_as(project, "json")
+    assert result.code == 1
+    report = json.loads(result.out)
+    assert report == {"format_version": "1.0", "project": "eucs-idam", "environment": "local", "tenant": LOCAL_TENANT,
+                      "complete": False, "refused": "deletions and disabled roles need --allow-delete",
+                      "warnings": ["this plan deletes app.payments-api; whether this configuration ever declared them "
+                                   "cannot be checked (no git history here): make sure they are yours to delete"],
+                      "deletions": report["deletions"], "replacements": [],
+                      "replaced_applications": [], "disabled": []}
+    assert report["deletions"][-1] == "app.payments-api" and len(report["deletions"]) == 5
+    assert "payments-api" in applications(project)  # nothing was deleted
