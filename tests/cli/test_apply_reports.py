@@ -107,3 +107,15 @@ def test_the_json_report_of_a_refused_apply_says_why_and_what_it_would_take_away
                       "replaced_applications": [], "disabled": []}
     assert report["deletions"][-1] == "app.payments-api" and len(report["deletions"]) == 5
     assert "payments-api" in applications(project)  # nothing was deleted
+
+
+def test_an_application_whose_service_principal_failed_shows_which_id_was_not_created(project, monkeypatch):
+    principals = Rule(lambda request: request.method == "PATCH" and request.path.startswith("servicePrincipals(appId="),
+                      graph_error(403, "Authorization_RequestDenied"), times=1000)
+    faulted(monkeypatch, Scripted([principals]))
+    result = idamconf("apply", "-C", str(project), "--auto-approve", "--no-colour")
+    assert result.code == 1
+    lines = result.out.splitlines()
+    wordpress = lines.index("  + app.wordpress")
+    assert lines[wordpress + 3] == "      service principal id  (not created)"
+    assert lines[wordpress + 1].startswith("      client id (appId)     ") and "(not created)" not in lines[wordpress + 1]
