@@ -119,3 +119,18 @@ def test_an_application_whose_service_principal_failed_shows_which_id_was_not_cr
     wordpress = lines.index("  + app.wordpress")
     assert lines[wordpress + 3] == "      service principal id  (not created)"
     assert lines[wordpress + 1].startswith("      client id (appId)     ") and "(not created)" not in lines[wordpress + 1]
+    assert "\n\nApplications created (give the client id to the team that asked for it):\n  + app." in result.out
+
+
+def test_a_human_apply_lists_what_it_destroyed_first_with_what_became_of_each(project):
+    assert idamconf("apply", "-C", str(project), "--auto-approve", "--no-colour").code == 0
+    (project / "applications/payments-api.yaml").unlink()
+    result = idamconf("apply", "-C", str(project), "--auto-approve", "--allow-delete", "--no-colour")
+    assert result.code == 0, result.err
+    assert result.out.endswith(
+        "\nDeletions and replacements:\n"
+        "  - app.payments-api.catalog[EUCS IDAM applications]  (destroy): done\n"
+        "  - app.payments-api.role.Payments.Auditor.access_package  (destroy): done\n"
+        "  - app.payments-api.role.Payments.Auditor.access_package.role_scope  (destroy): done\n"
+        "  - app.payments-api.role.Payments.Auditor.access_package.policy  (destroy): done\n"
+        "  - app.payments-api  (destroy): done\n\nApply complete: 0 added, 0 changed, 5 destroyed.\n")
