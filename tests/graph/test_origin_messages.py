@@ -78,3 +78,22 @@ def test_a_refused_next_page_while_a_page_is_kept_leaves_no_error_unheard(stand_
     asyncio.run(go())
     gc.collect()
     assert [record.getMessage() for record in caplog.records if record.name == "asyncio"] == []
+
+
+def test_a_proxy_the_environment_names_is_used_and_guarded_too(monkeypatch):
+    """httpx takes HTTPS_PROXY from the environment (a corporate network's): requests to Graph go through it, and the
+    origin guard sits in front of the proxy's transport as well. The proxy here is a loopback port nobody listens
+    on, so the request to Graph is refused by the machine, never sent anywhere."""
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    client = connect._http_client(connect.Target("probe", GRAPH.url, "default"))
+
+    async def go():
+        try:
+            with pytest.raises(ForeignOrigin):
+                await client.get("https://evil.example/v1.0/applications")
+            with pytest.raises(httpx.ConnectError, match="All connection attempts failed"):  # the proxy's port
+                await client.get(GRAPH.url + "/applications")
+        finally:
+            await client.aclose()
+
+    asyncio.run(go())
