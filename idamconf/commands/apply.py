@@ -202,7 +202,7 @@ def _emit_json(plan, outcome) -> int:
                    "skipped": [c.address for c in outcome.skipped],
                    "created_applications": created_report(outcome), "saml_applications": outcome.saml}
     else:
-        report["summary"] = {"added": 0, "changed": 0, "destroyed": 0, "failed": 0}
+        report["summary"] = {"adopted": 0, "added": 0, "changed": 0, "destroyed": 0, "failed": 0}  # the same keys
         report["created_applications"] = []
     print(json_dumps(report, indent=2))
     return 0 if report["complete"] else 1

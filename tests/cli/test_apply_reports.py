@@ -78,3 +78,59 @@ def test_the_json_report_counts_adoptions(project):
     assert report["summary"] == {"adopted": 1, "added": EXAMPLES_TO_ADD + 3, "changed": 1, "destroyed": 0,
                                  "failed": 0}
     assert {"address": "app.intranet", "action": "adopt"} in report["done"]
+
+
+def test_the_json_report_of_an_apply_with_nothing_to_do_has_the_same_parts(project):
+    """A pipeline reads the same keys whether or not there was anything to do (`summary.adopted` included)."""
+    assert apply_as(project, "json").code == 0
+    result = apply_as(project, "json")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report == {"format_version": "1.0", "project": "eucs-idam", "environment": "local", "tenant": LOCAL_TENANT,
+                      "complete": True, "warnings": [], "deletions": [], "replacements": [],
+                      "replaced_applications": [],
+                      "summary": {"adopted": 0, "added": 0, "changed": 0, "destroyed": 0, "failed": 0},
+                      "created_applications": []}
+
+
+def test_the_json_report_of_a_refused_apply_says_why_and_what_it_would_take_away(project):
+    assert apply_as(project, "json").code == 0
+    (project / "applications/payments-api.yaml").unlink()
+    result = apply_as(project, "json")
+    assert result.code == 1
+    report = json.loads(result.out)
+    assert report == {"format_version": "1.0", "project": "eucs-idam", "environment": "local", "tenant": LOCAL_TENANT,
+                      "complete": False, "refused": "deletions and disabled roles need --allow-delete",
+                      "warnings": ["this plan deletes app.payments-api; whether this configuration ever declared them "
+                                   "cannot be checked (no git history here): make sure they are yours to delete"],
+                      "deletions": report["deletions"], "replacements": [],
+                      "replaced_applications": [], "disabled": []}
+    assert report["deletions"][-1] == "app.payments-api" and len(report["deletions"]) == 5
+    assert "payments-api" in applications(project)  # nothing was deleted
+
+
+def test_an_application_whose_service_principal_failed_shows_which_id_was_not_created(project, monkeypatch):
+    principals = Rule(lambda request: request.method == "PATCH" and request.path.startswith("servicePrincipals(appId="),
+                      graph_error(403, "Authorization_RequestDenied"), times=1000)
+    faulted(monkeypatch, Scripted([principals]))
+    result = idamconf("apply", "-C", str(project), "--auto-approve", "--no-colour")
+    assert result.code == 1
+    lines = result.out.splitlines()
+    wordpress = lines.index("  + app.wordpress")
+    assert lines[wordpress + 3] == "      service principal id  (not created)"
+    assert lines[wordpress + 1].startswith("      client id (appId)     ") and "(not created)" not in lines[wordpress + 1]
+    assert "\n\nApplications created (give the client id to the team that asked for it):\n  + app." in result.out
+
+
+def test_a_human_apply_lists_what_it_destroyed_first_with_what_became_of_each(project):
+    assert idamconf("apply", "-C", str(project), "--auto-approve", "--no-colour").code == 0
+    (project / "applications/payments-api.yaml").unlink()
+    result = idamconf("apply", "-C", str(project), "--auto-approve", "--allow-delete", "--no-colour")
+    assert result.code == 0, result.err
+    assert result.out.endswith(
+        "\nDeletions and replacements:\n"
+        "  - app.payments-api.catalog[EUCS IDAM applications]  (destroy): done\n"
+        "  - app.payments-api.role.Payments.Auditor.access_package  (destroy): done\n"
+        "  - app.payments-api.role.Payments.Auditor.access_package.role_scope  (destroy): done\n"
+        "  - app.payments-api.role.Payments.Auditor.access_package.policy  (destroy): done\n"
+        "  - app.payments-api  (destroy): done\n\nApply complete: 0 added, 0 changed, 5 destroyed.\n")

@@ -140,3 +140,14 @@ def test_apply_json_report_when_refused(project):
     assert result.code == 1 and report["complete"] is False
     assert report["refused"] == "deletions and disabled roles need --allow-delete"
     assert "app.payments-api" in report["deletions"] and report["disabled"] == []
+
+
+def test_plan_json_counts_what_it_destroys(project):
+    """An application gone from the configuration: it, its catalog entry and its access package's three parts go
+    (its roles, service principal and owners go with it, uncounted), as the terminal's plan says."""
+    apply(project)
+    (project / "applications/payments-api.yaml").unlink()
+    document = json.loads(plan(project, "--format", "json").out)
+    assert document["summary"] == {"adopt": 0, "add": 0, "change": 0, "destroy": 5}
+    assert document["deletions"][-1] == "app.payments-api" and len(document["deletions"]) == 5
+    assert plan(project).out.endswith("Plan: 0 to add, 0 to change, 5 to destroy.\n")

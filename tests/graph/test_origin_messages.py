@@ -5,13 +5,17 @@ stand-in network of tests/graph/test_token_boundary.py answers."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
+
 import httpx
 import pytest
 
+from idamconf.graph import connect
 from idamconf.graph.clouds import CLOUDS
 from idamconf.graph.origin import ForeignOrigin, refuse_foreign
 
-from .test_token_boundary import read_list, stand_ins  # noqa: F401 - stand_ins is a fixture
+from .test_token_boundary import read_list, stand_ins, target  # noqa: F401 - stand_ins is a fixture
 
 GRAPH = CLOUDS[0]
 ELSEWHERE = ("refused to send a request to {found}: this environment's Graph is {graph}, and nothing else is ever "
@@ -55,3 +59,41 @@ def test_an_ipv6_loopback_is_shown_in_brackets_and_a_malformed_link_refused_as_s
         refuse_foreign("http://[::1/v1.0", origin)
     assert str(malformed.value) == "refused to send a request to a malformed URL: this environment's Graph is " \
                                    "http://[::1]:8931"
+
+
+def test_a_refused_next_page_while_a_page_is_kept_leaves_no_error_unheard(stand_ins, caplog):  # noqa: F811
+    """The next page is asked for while a page is kept; when keeping fails, the next page's own failure (here, its
+    link refused) is collected, not left for asyncio to log as "Task exception was never retrieved"."""
+    make, _, _ = stand_ins
+    make(paged("https://evil.example/v1.0/applications?$skiptoken=2"))
+
+    def keep(app):
+        raise ValueError(f"cannot keep {app['id']}")
+
+    async def go():
+        async with connect.connect(target(GRAPH)) as client:
+            with pytest.raises(ValueError, match="cannot keep 1"):
+                await client.get_all("applications", keep=keep)
+
+    asyncio.run(go())
+    gc.collect()
+    assert [record.getMessage() for record in caplog.records if record.name == "asyncio"] == []
+
+
+def test_a_proxy_the_environment_names_is_used_and_guarded_too(monkeypatch):
+    """httpx takes HTTPS_PROXY from the environment (a corporate network's): requests to Graph go through it, and the
+    origin guard sits in front of the proxy's transport as well. The proxy here is a loopback port nobody listens
+    on, so the request to Graph is refused by the machine, never sent anywhere."""
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    client = connect._http_client(connect.Target("probe", GRAPH.url, "default"))
+
+    async def go():
+        try:
+            with pytest.raises(ForeignOrigin):
+                await client.get("https://evil.example/v1.0/applications")
+            with pytest.raises(httpx.ConnectError, match="All connection attempts failed"):  # the proxy's port
+                await client.get(GRAPH.url + "/applications")
+        finally:
+            await client.aclose()
+
+    asyncio.run(go())
