@@ -35,11 +35,11 @@ def report_diagnostics(diagnostics) -> int:
 
 
 def _unexpected(error: Exception) -> int:
-    from ..graph.client import GraphRequestFailed, GraphUnavailable
-    from ..graph.connect import ConnectError
+    from ..graph.client import GraphRequestFailed, GraphUnavailable, Unrecoverable
     from ..graph.origin import ForeignOrigin
 
-    if isinstance(error, (GraphUnavailable, GraphRequestFailed, ConnectError, ForeignOrigin)):
+    # Unrecoverable: one line that says what to fix (a connection's settings, an untrusted certificate, a vault)
+    if isinstance(error, (GraphUnavailable, GraphRequestFailed, Unrecoverable, ForeignOrigin)):
         print(f"error: {terminal(str(error))}", file=sys.stderr)  # Graph's messages come from the tenant
         return 1
     if type(error).__module__.startswith("azure."):  # azure-identity, outside a sign-in (graph/connect.SignInFailed)

@@ -12,6 +12,7 @@ import asyncio
 import base64
 import json
 import re
+import ssl
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,16 @@ TIME_BOUND = "not sent: the time bound (--timeout) was reached"
 
 class GraphUnavailable(Exception):
     """Graph could not be reached or answered nothing usable (connection refused, dropped, timed out)."""
+
+
+def _untrusted(error: BaseException) -> bool:
+    """Whether a connection failed because the server's certificate is not trusted (somewhere in its causes)."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(error):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
 
 
 class Unrecoverable(Exception):
@@ -180,6 +191,12 @@ class GraphClient:
             try:
                 return await self.adapter.send_primitive_async(info, "bytes", None)
             except httpx.HTTPError as error:
+                if _untrusted(error):  # retrying cannot help: said at once, never retried for a minute
+                    raise Unrecoverable(f"the TLS certificate of {httpx.URL(url).host} is not trusted "
+                                        f"({type(error).__name__}: {error}). Fix: for an emulator served with --tls, "
+                                        "set the environment's caBundle to the ca.pem it printed; for Microsoft "
+                                        "Graph, check this machine's trust store (or its TLS-inspecting proxy's CA "
+                                        "in SSL_CERT_FILE).") from None
                 lost = not isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
                 kind = ResponseLost if lost else GraphUnavailable
                 raise kind(f"{method} {_shown(url)}: {type(error).__name__}: {error}") from None

@@ -78,6 +78,9 @@ def test_idamconf_plans_and_applies_through_https_with_the_environments_ca_bundl
         edit(project / "idamconf.yaml", f"    caBundle: {files.ca_bundle}\n", "")
         untrusted = plan(project, "--env", "served")
     assert untrusted.code == 1 and "CERTIFICATE_VERIFY_FAILED" in untrusted.err, untrusted.err
+    # said once, with the fix, not retried as if the emulator were down
+    assert untrusted.err.startswith("error: the TLS certificate of 127.0.0.1 is not trusted"), untrusted.err
+    assert "set the environment's caBundle to the ca.pem it printed" in untrusted.err
 
 
 def test_a_ca_bundle_for_microsoft_graph_is_refused_before_any_request(project):
