@@ -15,6 +15,7 @@ from YAML.
     groups:                    # optional: groups, e.g. to assign app roles to or name as access package requestors
       - displayName: HR managers
         id: 7d0c...            # optional: by default a stable id derived from the display name
+        members: [alice.admin@contoso.com]   # optional: users of the seed; a token carries the group's app roles
         # securityEnabled: true, mailEnabled: false, groupTypes: [] -- a security group, unless said otherwise
         # (groupTypes: [Unified] with mailEnabled: true and securityEnabled: false is a Microsoft 365 group)
     applications:              # optional: objects the project does not manage, as Graph request bodies
@@ -64,7 +65,10 @@ def seed(store: Store, fixtures: dict, origin: str = "seed") -> dict[str, int]:
         for user in fixtures.get("users") or []:
             store.put("users", _user(user, origin))
         for group in fixtures.get("groups") or []:
-            store.put("groups", _group(group, origin))
+            members = group.pop("members", None) if isinstance(group, dict) else None
+            made = _group(group, origin)
+            store.put("groups", made)
+            _add_members(store, made, members, origin)
         for body in fixtures.get("applications") or []:
             try:
                 _foreign_application(store, dict(body), origin)
@@ -115,6 +119,20 @@ def _group(fields: dict, origin: str) -> dict:
         if not isinstance(group[flag], bool):
             raise SeedError(f"{origin}: group {name!r}: {flag} is true or false")
     return group
+
+
+def _add_members(store: Store, group: dict, members, origin: str) -> None:
+    """A group's members, users of the seed by user principal name (a "members" link, as owners are kept): the
+    emulator's tokens carry the app roles assigned to a group for its members (emulator/identity/roles.py)."""
+    if members is None:
+        return
+    if not isinstance(members, list) or not all(isinstance(upn, str) for upn in members):
+        raise SeedError(f"{origin}: group {group['displayName']!r}: members is a list of user principal names")
+    for upn in members:
+        user = store.find("users", "userPrincipalName", upn)
+        if user is None:
+            raise SeedError(f"{origin}: group {group['displayName']!r}: member {upn!r} is not a user of the seed")
+        store.link("members", group["id"], user["id"])
 
 
 def _user(fields: dict, origin: str) -> dict:

@@ -12,7 +12,7 @@ import pytest
 
 from idamconf.emulator import Store, create_app
 from idamconf.emulator.identity import keys
-from tests.cli.harness import apply, idamconf
+from tests.cli.harness import apply, edit, idamconf
 
 USER = "frank.audit@contoso.com"
 PACKAGE = "eucs-idam-wordpress-writers"
@@ -103,3 +103,26 @@ def test_an_unknown_user_or_scope_is_refused_as_entra_does(project, tenant):
                      "--scope", "Nope.Read")
     assert unknown.code == 1 and "AADSTS50034" in unknown.err
     assert scope.code == 1 and "AADSTS70011" in scope.err
+
+
+def test_a_member_of_a_group_assigned_a_role_gets_it_and_others_do_not(project):
+    """examples/ assigns Expenses' Internal.User to the group Expenses claimants: its members hold the role."""
+    seed = project / "emulator" / "directory.yaml"
+    edit(seed, "displayName: Expenses claimants,", "displayName: Expenses claimants, members: [dave.finance@contoso.com],")
+    assert apply(project).code == 0
+
+    def roles(upn: str) -> list:
+        result = idamconf("emulator", "token", "-C", str(project), "--app", "expenses", "--user", upn,
+                          "--url", "https://127.0.0.1:8931")
+        assert result.code == 0, result.err
+        return jwt.decode(result.out.strip(), options={"verify_signature": False})["roles"]
+
+    assert roles("dave.finance@contoso.com") == ["Internal.User"]  # through the group
+    assert roles("grace.comms@contoso.com") == []  # in no such group, assigned nothing
+
+
+def test_a_seed_member_that_is_no_user_is_refused(tmp_path):
+    from idamconf.emulator.seed import SeedError, seed
+
+    with pytest.raises(SeedError, match="member 'nobody@contoso.com' is not a user of the seed"):
+        seed(Store(tmp_path / "t.db"), {"groups": [{"displayName": "Team", "members": ["nobody@contoso.com"]}]})

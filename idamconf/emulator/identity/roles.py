@@ -3,8 +3,8 @@
 - An application's `roles` for a resource are the app roles its service principal was granted on the resource's
   service principal (app role assignments; for Microsoft Graph, the application permissions consented to).
 - A user's `roles` for an application are the app roles assigned to the user on its service principal: directly,
-  or through an access package (whose delivered assignment is an app role assignment, as Entra makes it). Group
-  membership is not modelled by the emulator, so roles assigned to a group reach nobody's token.
+  or through an access package (whose delivered assignment is an app role assignment, as Entra makes it), or
+  assigned to a group the user is a direct member of (a seed's `members:`; nested groups are not modelled).
 Only enabled roles with a value become claims: a role without one (SAML's `msiam_access`) never does, in Entra too.
 """
 
@@ -17,8 +17,9 @@ from ..store import Store
 
 def held_roles(store: Store, principal_id: str, resource: dict) -> list[str]:
     """The values of the enabled app roles of `resource` (a service principal) held by `principal_id`."""
-    held = {assignment["appRoleId"] for assignment in
-            store.select(ASSIGNMENTS, {"principalId": principal_id, "resourceId": resource["id"]})}
+    holders = [principal_id, *store.sources("members", principal_id)]  # the user, and the groups it is in
+    held = {assignment["appRoleId"] for holder in holders for assignment in
+            store.select(ASSIGNMENTS, {"principalId": holder, "resourceId": resource["id"]})}
     return sorted(role["value"] for role in resource.get("appRoles") or []
                   if role["id"] in held and role.get("isEnabled", True) and role.get("value"))
 
