@@ -10,10 +10,9 @@ import json
 import httpx
 import pytest
 
-from idamconf.graph import connect as connect_module
 from idamconf.graph.client import BatchRequest, GraphUnavailable
 
-from .wire import Rule, Scripted, graph_error, run
+from .wire import Rule, Scripted, graph_error, run, wrapped_transports
 
 BLOG = "applications(uniqueName='blog')"
 
@@ -43,17 +42,7 @@ class Tamper(httpx.AsyncBaseTransport):
 
 @pytest.fixture
 def wire(monkeypatch):
-    real = connect_module._http_client
-    tampers = []
-
-    def wired(target):
-        client = real(target)
-        client._transport = Tamper(client._transport)
-        tampers.append(client._transport)
-        return client
-
-    monkeypatch.setattr(connect_module, "_http_client", wired)
-    return tampers
+    return wrapped_transports(monkeypatch, Tamper)
 
 
 def answer(status: int, body=None, headers=None, before: bool = False):

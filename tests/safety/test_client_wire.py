@@ -12,10 +12,9 @@ import httpx
 import pytest
 
 from idamconf.emulator import embedded
-from idamconf.graph import connect as connect_module
 from idamconf.graph.connect import Target, connect
 
-from .wire import Rule, Scripted, graph_error, run
+from .wire import Rule, Scripted, graph_error, run, wrapped_transports
 
 BLOG = "applications(uniqueName='blog')"
 
@@ -48,17 +47,7 @@ class Recording(httpx.AsyncBaseTransport):
 
 @pytest.fixture
 def recording(monkeypatch) -> list[Recording]:
-    real = connect_module._http_client
-    made = []
-
-    def wired(target):
-        client = real(target)
-        client._transport = Recording(client._transport)
-        made.append(client._transport)
-        return client
-
-    monkeypatch.setattr(connect_module, "_http_client", wired)
-    return made
+    return wrapped_transports(monkeypatch, Recording)
 
 
 def test_a_graph_url_ending_in_a_slash_sends_every_request_to_the_same_urls(tmp_path, monkeypatch, pauses,

@@ -63,6 +63,21 @@ class Scripted:
         return self.received.count((method, path))
 
 
+def wrapped_transports(monkeypatch, wrapper) -> list:
+    """Every HTTP client idamconf connects with gets its transport wrapped by `wrapper(transport)` (a recording or
+    tampering transport); the wrappers, in the order made, for the test to read or steer."""
+    real, made = connect_module._http_client, []
+
+    def wired(target):
+        client = real(target)
+        client._transport = wrapper(client._transport)
+        made.append(client._transport)
+        return client
+
+    monkeypatch.setattr(connect_module, "_http_client", wired)
+    return made
+
+
 def run(tmp_path, monkeypatch, faults, scenario, tenant_size: str = "none", timeout: float | None = None):
     """`scenario(client)` on a client connected to a fresh embedded tenant with the `faults` policy."""
     real_open = embedded.open_app
