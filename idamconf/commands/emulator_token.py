@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, DiagnosticError
+from ..escape import terminal
 from ..emulator.identity import refusals
 from ..emulator.identity.user_tokens import federated_token, user_token
 from ..emulator.store import Store
@@ -32,7 +33,7 @@ def run(app: str | None, user: str | None, scopes: list[str], config_dir: Path, 
     try:
         print(_token(store, app, user, scopes, url.rstrip("/"), federated, issuer, subject))
     except refusals.TokenRefused as refused:
-        print(f"error: {refused}", file=sys.stderr)
+        print(f"error: {terminal(str(refused))}", file=sys.stderr)  # it repeats what was asked, as Entra does
         return 1
     finally:
         store.close()

@@ -103,6 +103,10 @@ def test_an_unknown_user_or_scope_is_refused_as_entra_does(project, tenant):
                      "--scope", "Nope.Read")
     assert unknown.code == 1 and "AADSTS50034" in unknown.err
     assert scope.code == 1 and "AADSTS70011" in scope.err
+    hostile = idamconf("emulator", "token", "-C", str(project), "--app", "wordpress", "--user", USER,
+                       "--scope", "x\x1b]8;;https://evil.example\x07y")
+    assert hostile.code == 1 and "AADSTS70011" in hostile.err
+    assert "\x1b" not in hostile.err and "\x07" not in hostile.err  # repeated, but never as terminal controls
 
 
 def test_a_member_of_a_group_assigned_a_role_gets_it_and_others_do_not(project):
