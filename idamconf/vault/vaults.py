@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import ssl
 from pathlib import Path
 
 import httpx
@@ -77,7 +76,9 @@ class Vaults:
                              "only (Key Vault's clients refuse anything else): serve it with `idamconf emulator serve "
                              "--tls` and set the environment's caBundle")
         origin = httpx.URL(f"https://{emulated_host(vault, 'localhost')}:{graph.port or 443}")
-        verify = ssl.create_default_context(cafile=self.target.ca_bundle) if self.target.ca_bundle else True
+        from ..graph.connect import _trusted  # the environment's caBundle, as its Graph is trusted with
+
+        verify = _trusted(self.target)
         client = httpx.AsyncClient(timeout=TIMEOUT, verify=verify, trust_env=False)  # loopback: never a proxy
         return SecretClient(str(origin), _EmulatorToken(),
                             transport=VaultTransport(client, origin, connect_to=graph.host))
