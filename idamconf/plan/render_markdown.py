@@ -44,6 +44,7 @@ def render_apply_markdown(plan: Plan, outcome, created: list[dict] = ()) -> str:
         lines += [f"| {md_code(row['address'], table=True)} | {_id(row['client_id'])} | {_id(row['object_id'])} | "
                   f"{_id(row['service_principal_id'])} |" for row in created]
         lines.append("")
+    lines += _saml_handover(getattr(outcome, "saml", None) or {})
     if outcome.failed:
         lines += ["| failed | error |", "|---|---|"]
         lines += [f"| {md_code(c.address, table=True)} | {md_text(message)} |" for c, message in outcome.failed]
@@ -53,6 +54,21 @@ def render_apply_markdown(plan: Plan, outcome, created: list[dict] = ()) -> str:
         lines += [f"- {ICONS[c.action]} {md_code(c.address)} ({c.action.value})" for c in done]
         lines += ["", "</details>", ""]
     return "\n".join(lines)
+
+
+def _saml_handover(written: dict[str, dict]) -> list[str]:
+    """What the terminal's report gives each SAML application's service provider (saml/idp_metadata.HANDOVER), as a
+    table: after a merge nobody reads the pipeline's terminal."""
+    from ..saml.idp_metadata import HANDOVER
+
+    if not written:
+        return []
+    lines = ["#### SAML applications (give these to the service provider's team)", "",
+             "| application | " + " | ".join(label for label, _ in HANDOVER) + " |", "|---" * (len(HANDOVER) + 1) + "|"]
+    lines += ["| " + " | ".join([md_code(f"app.{name}", table=True)] + [md_code(str(facts.get(key) or "(none)"),
+                                                                              table=True) for _, key in HANDOVER])
+              + " |" for name, facts in sorted(written.items())]
+    return lines + [""]
 
 
 def _id(value) -> str:

@@ -251,3 +251,17 @@ def test_the_organisations_saml_definitions_keep_their_entity_ids_per_environmen
         assert "WindowsAzureActiveDirectoryCustomSingleSignOnApplication" in principal["tags"]
         assert principal["appRoleAssignmentRequired"] is True and principal["notificationEmailAddresses"]
         assert principal["preferredSingleSignOnMode"] == "saml" and principal["preferredTokenSigningKeyThumbprint"]
+
+
+def test_the_merged_pull_requests_apply_report_carries_the_hand_over(project):
+    """After a merge the pipeline applies with nobody at its terminal: the Markdown report (the merged pull request's
+    comment) gives the service provider's team the same facts, each in a code span, in one row per application."""
+    write(project)
+    report = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "markdown")
+    assert report.code == 0, report.err
+    section = report.out.split("#### SAML applications (give these to the service provider's team)\n", 1)[1]
+    [row] = [line for line in section.splitlines() if line.startswith("| `app.pui` |")]
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[2] == "`https://sts.windows.net/00000000-0000-0000-0000-00000000c001/`"
+    assert re.fullmatch(r"`[0-9A-F]{40}`", cells[4]), cells
+    assert "| `app.ccms-provider-portal` |" in section  # examples/ has two more
