@@ -25,10 +25,11 @@ run: $(STAMP)
 	$(BIN)/idamconf apply --config-dir $(EXAMPLES) --auto-approve
 	$(BIN)/idamconf plan --config-dir $(EXAMPLES)
 
-# Two processes (pytest-xdist): the suite mostly waits (emulated latency, replication lag, azure-identity's
-# back-off), and on this 2-core machine two workers took it from ~120 s to ~55 s (docs/testing.md).
+# Four workers on this 2-core machine (pytest-xdist, work stealing): the suite mostly waits (emulated latency,
+# replication lag, look-ups after lost answers), so two workers left the cores half idle -- 4 min 38 s with
+# `-n 2`, 2 min 45 s with `-n 4 --dist worksteal` in the same hour (docs/testing.md).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 4 --dist worksteal
 
 # Issue 7's figures, written to docs/performance.md: tenants of 1,000 and 10,000 applications (N=50000: that size).
 bench: $(STAMP)
