@@ -9,7 +9,7 @@ from ..plan.model import Action
 from ..plan.removals import disabled_roles, removing_access
 from ..plan.render_human import deletion_lines
 from ..plan.render_markdown import render_apply_markdown
-from .apply_progress import VERB_SYMBOL, Progress, interruptible
+from .apply_progress import VERB_SYMBOL, Progress, expected_writes, interruptible
 from ..saml.idp_metadata import handover_lines
 from .plan import render
 from .session import run_async, surveyed, use_colour
@@ -79,8 +79,8 @@ async def _under_lease(client, survey, shown, output: str, lock_wait: float) -> 
                       "meanwhile, or someone changed it. Nothing was changed: run apply again.", file=sys.stderr)
                 return _refused(output, shown, "the tenant changed after the plan was made") or 1
             client.ownership = ownership(survey.configuration, survey.target.environment, live)
-            progress = Progress(sum(1 for change in plan.changes if change.action is not Action.NOOP),
-                                budget=client.budget)
+            changes = [change for change in plan.changes if change.action is not Action.NOOP]
+            progress = Progress(len(changes), budget=client.budget, writes=sum(map(expected_writes, changes)))
             with interruptible(client) as interrupted:
                 outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else progress,
                                            survey.root, survey.vaults)

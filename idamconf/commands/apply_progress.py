@@ -24,20 +24,48 @@ import time
 from collections import deque
 
 from ..escape import terminal
+from ..plan.model import Action
+from ..plan.placeholders import deferred_identifier_uris
 
 WINDOW = 30.0  # seconds of recent progress the rate is measured over
 PERIOD = 10.0  # seconds between two progress lines in a pipeline
 INTERRUPTED = "not sent: apply was interrupted (Ctrl-C)"
 VERB_SYMBOL = {"created": "+", "added": "+", "updated": "~", "disabled": "~", "removed": "-", "destroyed": "-",
                "adopted": "↻"}
+# The identity writes (those Graph's write budget counts: graph/cost.py) apply makes for a change of each kind, from
+# which the time left is estimated while the budget is what bounds it. Entitlement management's objects (catalogs,
+# packages, policies, role scopes, grants) are outside the identity budget; roles, permissions and exposed scopes
+# travel in their application's own write. tests/cli/test_apply_progress.py holds the sum to the writes the
+# emulator counts in an apply of examples/, which has a change of every kind. An estimate, not a rule: where a kind
+# takes one write more or less (a change of roles alone is one write of their application's), the time left is off
+# by that write's share.
+IDENTITY_WRITES = {"application": 1, "service_principal": 1, "owner": 1, "service_principal_owner": 1,
+                   "assignment": 1, "consent": 1, "delegated_consent": 1, "secret": 1, "federated_credential": 1,
+                   "certificate": 1, "claims_policy": 1,
+                   "pre_authorized": 1,  # a client this apply creates is pre-authorised once it exists
+                   "logo": 2,  # the image, then its marker among the application's tags
+                   "signing_certificate": 2,  # addTokenSigningCertificate, then the service principal's thumbprint
+                   # (saml/apply.py) the service principal's mode, the application claimed, the template's roles
+                   # disabled, the reply URLs, the service principal's SAML settings
+                   "saml": 5}
+
+
+def expected_writes(change) -> int:
+    """The identity writes applying `change` takes (a plan's Change)."""
+    writes = IDENTITY_WRITES.get(change.kind, 0)
+    if change.kind == "application" and change.action is Action.CREATE and deferred_identifier_uris(change.after):
+        writes += 1  # its identifier URIs naming its app id, once Graph has given it one
+    return writes
 
 
 class Progress:
     """apply's `report(change, verb)`, keeping count. `total`: the changes the plan makes."""
 
-    def __init__(self, total: int, stream=None, clock=time.monotonic, tty: bool | None = None, budget=None):
+    def __init__(self, total: int, stream=None, clock=time.monotonic, tty: bool | None = None, budget=None,
+                 writes: int | None = None):
         self.total, self.done = total, 0
         self.budget = budget  # graph/budget.Budget, if writes are paced: the time left is at least its own
+        self.writes = writes  # the identity writes the plan's changes take (expected_writes), if known
         self.stream = stream or sys.stdout
         self.clock = clock
         self.tty = self.stream.isatty() if tty is None else tty
@@ -76,12 +104,20 @@ class Progress:
         return text
 
     def left(self, rate: float) -> float:
-        """Seconds left: at the recent rate -- and at least what the write budget allows for the writes left, at
-        the writes a change has taken so far. The budget lets its first 3,000 writes go at once: the rate of that
-        burst says nothing of the refill's 20 a second that the rest goes at."""
+        """Seconds left: at the recent rate of changes -- unless the write budget bounds the rest: then the time it
+        allows the writes left. The budget lets its first 3,000 writes go at once: the rate of that burst says
+        nothing of the refill's 20 a second that the rest goes at. And the changes do not share the writes evenly
+        (an application's writes come first in its chain, its access packages' none later), so the writes left are
+        the plan's (`writes`) less those made; without them, the writes a change has taken so far stand for the
+        rest's, and the estimate is only a bound."""
         remaining = self.total - min(self.done, self.total)
         seconds = remaining / rate
-        if self.budget is not None and self.budget.written and self.done:
+        if self.budget is None or not self.done:
+            return seconds
+        if self.writes is not None:
+            bounded = self.budget.seconds_for_writes(max(0, self.writes - self.budget.written))
+            return bounded if bounded > 0 else seconds
+        if self.budget.written:
             seconds = max(seconds, self.budget.seconds_for_writes(remaining * self.budget.written / self.done))
         return seconds
 

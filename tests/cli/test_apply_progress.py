@@ -5,6 +5,7 @@ sending, lets what is in flight finish, and says that applying again resumes."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 from types import SimpleNamespace
@@ -12,7 +13,7 @@ from types import SimpleNamespace
 from idamconf.commands import apply_progress
 from idamconf.commands.apply_progress import PERIOD, Progress
 
-from .harness import apply
+from .harness import apply, plan
 from .test_scenarios import converged
 
 
@@ -71,6 +72,53 @@ def test_right_after_the_burst_the_budget_says_how_long_the_rest_takes():
     # 2,000 changes left, 3,000 writes; the bucket refilled 39 in the 1.95 s of the burst: (3,000 - 39) / 20 a
     # second -- not 2 s at the burst's rate
     assert progress.standing(clock.now).endswith("1024.0/s, about 2 min 28 s left")
+
+
+def test_halfway_through_the_refill_the_time_left_is_that_of_the_plans_writes_left():
+    """The changes do not share the writes evenly: an application's writes come first in its chain, its access
+    packages' (none: outside the identity budget) after. The writes left are the plan's less those made."""
+    from idamconf.graph.budget import Budget
+
+    clock, out = Clock(), io.StringIO()
+    budget = Budget("S", clock=clock, in_flight=0.0)
+    # 1,000 applications of 4 writes (4,000) and 1,000 access packages of none: 2,000 changes
+    progress = Progress(2000, out, clock, tty=False, budget=budget, writes=4000)
+
+    def written(changes: int, writes: int, seconds: float) -> None:
+        for number in range(changes):
+            clock.now += seconds / changes
+            budget.writes.wait_for(0, clock.now)  # the bucket refills as time passes
+            budget.writes.level -= writes / changes
+            budget.written += writes / changes
+            progress(change(number), "created")
+
+    written(750, 3000, 0.001)  # the burst: 750 applications' writes at once
+    written(500, 500, 25.0)  # then at the refill, 20 a second, their packages finishing beside them
+    # 1,250 of 2,000 changes done in 25 s: at their rate the 750 left would take 15 s; at the writes a change has
+    # taken so far (2.8), 105 s; the plan's 500 writes left take 25 s at the refill
+    assert progress.standing(clock.now).endswith("50.0/s, about 25 s left")
+
+
+def test_the_plans_writes_are_the_writes_apply_makes(project, monkeypatch):
+    """expected_writes, summed over a plan with a change of every kind, is what the emulator counts against the
+    write budget while that plan is applied (Graph's cost table, graph/cost.py)."""
+    from idamconf.emulator import embedded
+    from idamconf.graph.cost import cost
+    from idamconf.plan.model import Action
+
+    from ..safety.wire import Scripted
+
+    planned = plan(project, "--format", "json")
+    changes = [SimpleNamespace(kind=c["kind"], action=Action(c["action"]), after=c["after"])
+               for c in json.loads(planned.out)["changes"]]
+    faults, real_open = Scripted(), embedded.open_app
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, _=None, tenant=None:
+                        real_open(state, seed, faults, tenant))
+    assert apply(project).code == 0
+    made = sum(cost(method, path)[1] for method, path in faults.received)
+    assert made > 50
+    lease = 2  # the project's record, taken before the changes and given back after (record/lease.py)
+    assert sum(map(apply_progress.expected_writes, changes)) + lease == made
 
 
 def test_a_terminal_keeps_one_line_at_the_bottom():
