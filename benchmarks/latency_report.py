@@ -49,14 +49,18 @@ Graph documentation (microsoft-graph-docs-contrib) offers, and what was chosen:
   kept between runs), the first run reads everything anyway, and the plan must read the tenant as the only source of
   truth. Not used.
 - **The access-package lists** (packages with their role scopes and catalog, policies, catalog resources) document
-  `$filter` on a package's display name and its catalog's id only: no ranges. They stay one list each (999 a page,
-  14 pages at 10,000 applications); a catalog's resources are now read as soon as the catalogs are listed, beside
-  the packages, rather than after them.
+  `$filter` on a package's display name and its catalog's id only: no ranges, and nothing says which packages grant
+  a role. A full plan reads them whole (999 a page, 14 pages at 10,000 applications); a catalog's resources are
+  read as soon as the catalogs are listed, beside the packages, rather than after them.
 - **A pull request's plan** (`plan --changed-since REF`) reads the changed applications by their key
   (`applications(uniqueName='...')`, in `$batch`es; Graph documents only `$select` on a single application, so their
   owners are a second `$batch`), and their service principals as the same lists filtered by `appId in (...)`
-  (graph/read_changed.py); the access-package lists are still read whole, as nothing narrower says which packages
-  grant a role. It says so on stderr: drift anywhere else is left to the full plan.
+  (graph/read_changed.py). Their access packages are read by the names the changed files give them now and gave
+  them at REF (`displayName eq`, in `$batch`es: a package the change removes or renames is found by its old name),
+  then their policies (`accessPackage/id eq`) and the changed service principals' catalog resources (`originId
+  eq`): two rounds of `$batch`es instead of the three whole lists. It says so on stderr: drift anywhere else -- a
+  package granting a changed application's role under a name neither version of the file gives -- is left to the
+  full plan.
 """
 
 

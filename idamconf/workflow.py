@@ -17,7 +17,7 @@ from .diagnostics import Diagnostic, DiagnosticError
 from .graph.connect import Target
 from .graph.ownership import Ownership
 from .graph.read import foreign_packages, governance_lists, read_governance, read_live, resolve_users
-from .graph.read_changed import Changed, Whole
+from .graph.read_changed import Changed, Whole, named_governance
 from .config.assignments import groups_named, people_named
 from .graph.read_assignments import find_groups
 from .graph.streams import Streams
@@ -71,7 +71,7 @@ def state_file(configuration: Configuration, environment: str) -> Path:
 
 
 async def survey(client, configuration: Configuration, target: Target, only: set[str] | None = None,
-                 home: str | None = None, base: Base | None = None, vaults=None):
+                 home: str | None = None, base: Base | None = None, vaults=None, earlier: frozenset | None = None):
     """The plan, and the live resources it was computed from (for a saved plan's fingerprints).
 
     `only`: plan just these applications (by key: config/model.Application.key), e.g. the ones whose files changed
@@ -81,6 +81,9 @@ async def survey(client, configuration: Configuration, target: Target, only: set
     `base`: the configuration last applied (plan/drift.py): the plan's changes that only undo changes made outside
     idamconf since then are marked as drift.
     `vaults`: where client secrets' copies are (vault/vaults.Vaults; None: not read, every password counts as held).
+    `earlier`: with `only`, the names those applications' files gave their access packages at the ref they changed
+    since (commands/changed.earlier_package_names): the packages are then read by name (graph/read_changed.py);
+    None: every package is read.
     """
     environment = target.environment
     everywhere = {app.name: app.for_environment(environment) for app in configuration.applications}
@@ -93,7 +96,7 @@ async def survey(client, configuration: Configuration, target: Target, only: set
     binding.add_done_callback(lambda done: done.cancelled() or done.exception())
     try:
         desired, current, base_desired = await _resources(client, configuration, environment, only, everywhere, base,
-                                                          vaults)
+                                                          vaults, earlier)
     except DiagnosticError as error:  # the binding's problem first: it explains the others (a changed project)
         raise DiagnosticError(await binding + error.diagnostics) from None
     except BaseException:
@@ -125,7 +128,8 @@ async def _binding(client, configuration: Configuration, home: str | None) -> li
 
 
 async def _resources(client, configuration: Configuration, environment: str, only: set[str] | None,
-                     everywhere: dict | None = None, base: Base | None = None, vaults=None):
+                     everywhere: dict | None = None, base: Base | None = None, vaults=None,
+                     earlier: frozenset | None = None):
     """Desired and live resources, from the configuration and what Graph returns; and the base's desired resources
     (None without a base), its people resolved with the configuration's. `everywhere`: every application of the
     configuration as it is in `environment`, by name, planned or not (an API a planned one names).
@@ -152,7 +156,7 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     (unmanaged, current, adopting, required, app_ids), lists, (desired, governance, problems, unknown), relations, \
         groups = await asyncio.gather(
             _live_directory(client, configuration, wanted, named, only, directory, resolving, making, streams),
-            governance_lists(client, set(catalogs), marker, service_principals, _policy_keeper(naming)),
+            _governance_lists(client, catalogs, marker, service_principals, naming, only, wanted, earlier),
             making, directory.relationships, grouping)
     found, federated, single_sign_on, secrets = await asyncio.gather(  # the APIs' consents, federated credentials
         workflow_permissions.survey(client, permissions, everywhere, wanted, current, required, configuration.tag),
@@ -259,6 +263,18 @@ def _marked(current: dict, adopted: set[str]) -> dict:
         if resource.kind == "application" and resource.application in adopted:
             current[key] = replace(resource, ids={**resource.ids, "adopting": True})
     return current
+
+
+def _governance_lists(client, catalogs: list[str], marker: str, service_principals, naming, only, wanted: list,
+                      earlier: frozenset | None):
+    """The access-package lists (graph/read.governance_lists); for a plan of some applications with their files'
+    earlier package names known, only the packages of their names now and then (graph/read_changed.py)."""
+    keep = _policy_keeper(naming)
+    if only is None or earlier is None:
+        return governance_lists(client, set(catalogs), marker, service_principals, keep)
+    names = {name for app in wanted for package in app.packages for name in (package.name, package.renamed_from)
+             if name}
+    return named_governance(client, names | earlier, set(catalogs), marker, service_principals, keep)
 
 
 async def _policy_keeper(names):

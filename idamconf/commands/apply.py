@@ -57,7 +57,9 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
         return await _under_lease(client, survey, plan, output, lock_wait)
 
     only = set(document["applications"]) if document and document.get("applications") is not None else None
-    return run_async(surveyed(config_dir, env, then, only, timeout, rebind, write=True))
+    earlier = frozenset(document["earlier_packages"]) if only and document.get("earlier_packages") is not None \
+        else None
+    return run_async(surveyed(config_dir, env, then, only, timeout, rebind, write=True, earlier=earlier))
 
 
 async def _under_lease(client, survey, shown, output: str, lock_wait: float) -> int:

@@ -24,6 +24,39 @@ def changed_applications(config_dir: Path, ref: str) -> set[str] | None:
 def changed_documents(config_dir: Path, ref: str, option: str = "--changed-since") -> tuple[list, bool]:
     """The YAML of each application file added, changed or removed since `ref` -- as it is now and as it was then
     (the name or the environments may have changed) -- and whether idamconf.yaml changed."""
+    pairs, project = _changed(config_dir, ref, option)
+    return [document for pair in pairs for document in pair if isinstance(document, dict)], project
+
+
+def earlier_package_names(config_dir: Path, ref: str) -> frozenset[str] | None:
+    """The names the changed application files gave their access packages at `ref`, in any environment (a package
+    of their own: its earlier names too). A pull request's plan reads packages by name (graph/read_changed.py): one
+    the change removes or renames is found by these, and its deletion shows. None when a file did not read as an
+    application then (its packages unknown): the plan then reads every package, as the full plan does."""
+    from ..config import schema
+    from ..config.application import model
+    from ..config.overrides import overridden
+    from ..config.yamlfile import Document
+
+    root = Path(config_dir).resolve()
+    defaults = (_document_at(root, PROJECT_FILE, None, project=True) or {}).get("defaults") or {}
+    names: set[str] = set()
+    for then, _ in _changed(config_dir, ref)[0]:
+        if then is None:
+            continue  # added since: it had no packages
+        document = Document("(at the ref)", then)
+        if not isinstance(then, dict) or schema.validate(document, "application"):
+            return None
+        apps = [model(document, defaults)] + [model(overridden(document, name), defaults)
+                                              for name in then.get("overrides") or ()]
+        names |= {name for app in apps for package in app.packages
+                  for name in (package.name, package.renamed_from) if name}
+    return frozenset(names)
+
+
+def _changed(config_dir: Path, ref: str, option: str = "--changed-since") -> tuple[list, bool]:
+    """(as it was at `ref`, as it is now) for each application file changed since (None: not there then, or not
+    now; or not an application file), and whether idamconf.yaml changed."""
     root = Path(config_dir).resolve()
     ref = commit_of(root, ref, option)
     listed = git(root, "diff", "--name-status", "--no-renames", ref, "--", APPLICATIONS_DIR, PROJECT_FILE)
@@ -33,12 +66,12 @@ def changed_documents(config_dir: Path, ref: str, option: str = "--changed-since
     for line in listed.splitlines():
         status, path = line.split("\t", 1)
         project |= Path(path).name == PROJECT_FILE and Path(top / path).parent.resolve() == root
-        documents.append(_document_at(top, path, ref) if status != "A" else None)  # as it was: it may have changed
-        documents.append(_document_at(top, path, None) if status != "D" else None)
+        documents.append((_document_at(top, path, ref) if status != "A" else None,  # as it was: it may have changed
+                          _document_at(top, path, None) if status != "D" else None))
     for path in untracked.splitlines():
         project |= path == PROJECT_FILE
-        documents.append(_document_at(root, path, None))
-    return [document for document in documents if isinstance(document, dict)], project
+        documents.append((None, _document_at(root, path, None)))
+    return documents, project
 
 
 def commit_of(root: Path, ref: str, option: str = "--changed-since") -> str:
@@ -53,9 +86,9 @@ def commit_of(root: Path, ref: str, option: str = "--changed-since") -> str:
     return found.strip()
 
 
-def _document_at(base: Path, path: str, ref: str | None):
-    """An application file's YAML, now or (for a removed file) as it was at `ref`; None if it is not one."""
-    if not path.endswith((".yaml", ".yml")) or Path(path).name == PROJECT_FILE:
+def _document_at(base: Path, path: str, ref: str | None, project: bool = False):
+    """An application file's YAML (`project`: idamconf.yaml's), now or as it was at `ref`; None if it is not one."""
+    if not path.endswith((".yaml", ".yml")) or (Path(path).name == PROJECT_FILE) is not project:
         return None
     if not ref and not inside(base, base / path):
         return None  # a link leading outside: never read (the configuration's loader refuses it)

@@ -9,7 +9,7 @@ from ..plan import saved, signing
 from ..plan.render_human import render_plan
 from ..plan.render_markdown import render_markdown
 from .base import base_at
-from .changed import changed_applications
+from .changed import changed_applications, earlier_package_names
 from .session import run_async, surveyed, use_colour
 
 
@@ -17,6 +17,7 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
         output: str, changed_since: str | None, timeout: float | None = None, rebind: bool = False,
         base_ref: str | None = None) -> int:
     only = changed_applications(config_dir, changed_since) if changed_since else None
+    earlier = earlier_package_names(config_dir, changed_since) if only is not None else None
     if out is not None:
         signing.check_key()
     base = base_at(config_dir, base_ref) if base_ref else None  # drift, apart (plan/drift.py)
@@ -25,13 +26,14 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
         if only is not None:  # said in every format, the pull request's comment included
             survey.plan = replace(survey.plan, warnings=(*survey.plan.warnings, narrowed(only, changed_since)))
         if out is not None:
-            saved.save(out, survey.plan, survey.live, survey.digest, only)
+            saved.save(out, survey.plan, survey.live, survey.digest, only, earlier)
         print(render(survey, output, use_colour(colour)), end="")
         if only is not None and output == "human":  # (the human rendering shows no warnings)
             print(narrowed(only, changed_since), file=sys.stderr)
         return survey.plan
 
-    plan = run_async(surveyed(config_dir, env, then, only, timeout, rebind, base and (lambda found: base)))
+    plan = run_async(surveyed(config_dir, env, then, only, timeout, rebind, base and (lambda found: base),
+                              earlier=earlier))
     return 2 if detailed_exitcode and not plan.empty else 0
 
 

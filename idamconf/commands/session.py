@@ -62,12 +62,14 @@ class Survey:
 
 
 async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | None = None,
-                   timeout: float | None = None, rebind: bool = False, base=None, write: bool = False):
+                   timeout: float | None = None, rebind: bool = False, base=None, write: bool = False,
+                   earlier: frozenset | None = None):
     """Plan against the environment, then `then(client, survey)` on the same connection, all within `timeout`.
     `rebind`: the project's record may name another configuration, or this one another project (--rebind-project).
     `base`: what was last applied (plan/drift.Base), to mark drift; a function of the configuration read (the
     configuration itself, for `idamconf drift`), or None. `write`: sign in as the identity that applies (apply);
-    else as the one that only reads (workflow.target_for)."""
+    else as the one that only reads (workflow.target_for). `earlier`: with `only`, the access-package names the
+    planned applications' files gave at the ref they changed since (workflow.survey)."""
     configuration, problems = read(config_dir, meanwhile=lambda project: _graph_modules(project, env))
     if errors(problems) or configuration is None:
         raise DiagnosticError(problems)
@@ -82,13 +84,14 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
     vaults = Vaults(target, configuration.environments[target.environment], config_dir, configuration.project)
     async with connect(target, timeout) as client:
         def again():
-            return survey(client, configuration, target, only, None if rebind else home, vaults=vaults)
+            return survey(client, configuration, target, only, None if rebind else home, vaults=vaults,
+                          earlier=earlier)
 
         # The first survey marks drift against `base` (plan --base, idamconf drift); `again` (apply, under its
         # lease) is never given one, and apply takes no --base, so both of apply's plans are made alike.
         try:
             plan, live = await survey(client, configuration, target, only, None if rebind else home,
-                                      base(configuration) if base else None, vaults=vaults)
+                                      base(configuration) if base else None, vaults=vaults, earlier=earlier)
             plan = replace(plan, warnings=deletion_warnings(Path(config_dir), plan)) if plan.deletions else plan
             found = Survey(plan, live, target, configuration, Path(config_dir), configuration.digest, home, rebind,
                            again, vaults)

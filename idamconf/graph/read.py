@@ -209,7 +209,7 @@ async def governance_lists(client: GraphClient, catalog_names: set[str], marker:
 
     packages, (catalogs, resources), policies = await asyncio.gather(
         client.get_all(query(f"{GOVERNANCE}/accessPackages", select=PACKAGE_FIELDS,
-                             expand="resourceRoleScopes($expand=role,scope),catalog", top=PAGE), _KEEP_PACKAGE),
+                             expand="resourceRoleScopes($expand=role,scope),catalog", top=PAGE), keep_package),
         read_catalogs(), read_policies())
     granting = {sp["id"] for sp in await service_principals}
     holding = {package["catalog"]["id"] for package in packages if _grants(package, granting)}
@@ -217,7 +217,7 @@ async def governance_lists(client: GraphClient, catalog_names: set[str], marker:
     return GovernanceLists(packages, catalogs, policies, resources | await _catalog_resources(client, late))
 
 
-_KEEP_PACKAGE = keeper(PACKAGE_SHAPE)
+keep_package = keeper(PACKAGE_SHAPE)
 
 
 def _grants(package: dict, service_principals: set[str]) -> bool:

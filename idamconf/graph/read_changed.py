@@ -6,10 +6,16 @@ principals plainly, with their owners, and with the app role assignments they gr
 filtered by `appId in (...)` (Graph documents `eq` on a service principal's appId, and `in` wherever `eq` works by
 default: concepts/aad-advanced-queries.md; at most 15 values an `in`, by Graph's known issues). Two rounds of
 requests instead of the directory's lists of 100 pages. A deleted file's application is looked up by its key too,
-so that its deletion shows. The access-package lists are still read whole: Graph documents no filter on a package's
-role scopes (only on its display name and its catalog's id), so which packages grant a changed application's roles
-is known only from all of them. Drift of any other application is not looked for: the full plan (without
-`--changed-since`) finds it.
+so that its deletion shows.
+
+Entitlement management (`named_governance`): Graph documents no filter on a package's role scopes -- which packages
+grant a role is known only from all of them, 14 pages of 999 one after the other at 10,000 applications -- but it
+does on a package's display name. So the packages are read by the names the changed files give them, now and at the
+ref they changed since (`earlier`: a package the change removes or renames is found by its old name, and its
+deletion shows), then in a second round their policies (`accessPackage/id eq`) and the changed service principals'
+places in the catalogs (`originId eq`). A package granting a changed application's role under a name neither
+version of the file gives it was made or renamed outside idamconf: drift, which the full plan shows. Drift of any
+other application is not looked for: the full plan (without `--changed-since`) finds it.
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from .client import BatchRequest, GraphClient, GraphRequestFailed, query
-from .read import APP_FIELDS, OWNER_FIELDS, read_service_principals
+from .read import (APP_FIELDS, CATALOG_FIELDS, GOVERNANCE, OWNER_FIELDS, PACKAGE_FIELDS, PAGE, POLICY_FIELDS,
+                   RESOURCE_FIELDS, GovernanceLists, keep_package, read_service_principals)
 from .read_assignments import IN_LIMIT, batched_lists, read_relationships
+from .streams import literal
 
 
 @dataclass(frozen=True)
@@ -81,3 +89,36 @@ class Whole:
         self.applications = None
         self.service_principals = read_service_principals(client, tag, streams)
         self.relationships = asyncio.ensure_future(read_relationships(client, tag, streams))
+
+
+async def named_governance(client: GraphClient, names: set[str], catalog_names: set[str], marker: str,
+                           service_principals, keep_policy) -> GovernanceLists:
+    """`governance_lists` of a pull request's plan: the packages of these display names (in any catalog), their
+    policies, the catalogs, and the places in them of the changed applications' service principals (see the
+    module's notes). A name is compared as Graph compares it; each look-up is one request of a `$batch`."""
+    expand = "resourceRoleScopes($expand=role,scope),catalog"
+    asked = sorted(names)
+    packages, catalogs = await asyncio.gather(
+        batched_lists(client, [query(f"{GOVERNANCE}/accessPackages", filter=f"displayName eq {literal(name)}",
+                                     select=PACKAGE_FIELDS, expand=expand) for name in asked]),
+        client.get_all(query(f"{GOVERNANCE}/catalogs", select=CATALOG_FIELDS, top=PAGE)))
+    seen, found = set(), []
+    for package in (keep_package(package) for listed in packages for package in listed):
+        if package["id"] not in seen:
+            seen.add(package["id"])
+            found.append(package)
+    named = {name.casefold() for name in catalog_names}
+    held = {package["catalog"]["id"] for package in found}
+    known = [c for c in catalogs if c["displayName"].casefold() in named or c.get("description") == marker
+             or c["id"] in held]
+    principals = sorted({sp["id"] for sp in await service_principals})
+    places = [(catalog["id"], sp) for catalog in known for sp in principals]
+    keep, policies, resources = await asyncio.gather(keep_policy, batched_lists(client, [
+        query(f"{GOVERNANCE}/assignmentPolicies", filter=f"accessPackage/id eq '{package['id']}'",
+              select=POLICY_FIELDS, expand="accessPackage") for package in found]),
+        batched_lists(client, [query(f"{GOVERNANCE}/catalogs/{catalog}/resources", filter=f"originId eq '{sp}'",
+                                     select=RESOURCE_FIELDS) for catalog, sp in places]))
+    by_catalog: dict[str, list] = {catalog["id"]: [] for catalog in known}
+    for (catalog, _), listed in zip(places, resources):
+        by_catalog[catalog] += listed
+    return GovernanceLists(found, catalogs, [keep(policy) for listed in policies for policy in listed], by_catalog)

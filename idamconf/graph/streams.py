@@ -45,13 +45,13 @@ class Streams:
         count = min(MOST_STREAMS, math.ceil(len(self.names) / (page * STREAM_PAGES)))
         if count <= 1:
             return [None]
-        bounds = [_literal(self.names[len(self.names) * i // count]) for i in range(1, count)]
+        bounds = [literal(self.names[len(self.names) * i // count]) for i in range(1, count)]
         clauses = [f"displayName le {bounds[0]}"]
         clauses += [f"displayName ge {low} and displayName le {high}" for low, high in zip(bounds, bounds[1:])]
         return clauses + [f"displayName ge {bounds[-1]}"]
 
 
-def _literal(text: str) -> str:
+def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 

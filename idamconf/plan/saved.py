@@ -84,11 +84,15 @@ def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
 
 
-def save(path: Path, plan: Plan, live: dict, digest: str, only: set[str] | None = None) -> None:
-    """`only`: the applications the plan was limited to (plan --changed-since); apply re-reads the same."""
+def save(path: Path, plan: Plan, live: dict, digest: str, only: set[str] | None = None,
+         earlier: frozenset | None = None) -> None:
+    """`only`: the applications the plan was limited to (plan --changed-since), and `earlier` the names their files
+    gave their access packages at the ref (workflow.survey): apply re-reads the same."""
     document = {"kind": FILE_KIND, "format_version": FORMAT_VERSION, "plan": plan_to_dict(plan),
                 "configuration_digest": digest, "fingerprints": fingerprints(live),
-                "applications": sorted(only) if only is not None else None, "made_by": signing.made_by()}
+                "applications": sorted(only) if only is not None else None,
+                "earlier_packages": sorted(earlier) if only is not None and earlier is not None else None,
+                "made_by": signing.made_by()}
     path.write_text(json.dumps(signing.sign(document), indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -111,11 +115,15 @@ def load(path: Path) -> dict:
 
 
 def _well_formed(document: dict) -> bool:
-    plan, names = document.get("plan"), document.get("applications")
+    plan = document.get("plan")
     return (isinstance(plan, dict) and all(isinstance(plan.get(k), str) for k in ("environment", "tenant"))
             and isinstance(plan.get("changes"), list) and isinstance(document.get("fingerprints"), dict)
             and isinstance(document.get("configuration_digest"), str)
-            and (names is None or isinstance(names, list) and all(isinstance(n, str) for n in names)))
+            and all(_names(document.get(part)) for part in ("applications", "earlier_packages")))
+
+
+def _names(names) -> bool:
+    return names is None or isinstance(names, list) and all(isinstance(n, str) for n in names)
 
 
 def staleness(document: dict, environment: str, tenant: str, digest: str, live: dict, now: Plan) -> list[str]:

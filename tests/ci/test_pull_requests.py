@@ -165,7 +165,7 @@ def portal_edit(tenant_url: str, name: str, body: dict, ca_bundle: Path) -> None
         assert web.patch(f"applications/{found['id']}", json=body).status_code == 204
 
 
-def test_a_new_application_gets_one_comment_that_follows_every_push(world):
+def a_new_application_gets_one_comment_that_follows_every_push(world):
     nle_url = _url(world, "nle")
     git(world.author, "checkout", "-q", "-b", "demand/crm")
     (world.author / "examples" / "applications" / "crm.yaml").write_text(DEMAND)
@@ -212,7 +212,7 @@ def _url(world: World, environment: str) -> str:
     return block.split("graphUrl: ", 1)[1].split("\n", 1)[0]
 
 
-def test_merged_each_environment_is_planned_shown_and_applied(world):
+def merged_each_environment_is_planned_shown_and_applied(world):
     before = git(world.author, "rev-parse", "main").strip()
     git(world.author, "checkout", "-q", "main")
     git(world.author, "merge", "-q", "--ff-only", "demand/crm")
@@ -233,7 +233,7 @@ def test_merged_each_environment_is_planned_shown_and_applied(world):
     assert "Apply complete: 9 added, 1 changed, 0 destroyed; 0 failed." in nle_apply  # the drift put back
 
 
-def test_a_rename_and_a_deletion_are_marked_first(world):
+def a_rename_and_a_deletion_are_marked_first(world):
     git(world.author, "checkout", "-q", "-b", "tidy")
     blog = world.author / "examples" / "applications" / "wordpress.yaml"
     blog.write_text(blog.read_text().replace("name: wordpress", "name: blog"))
@@ -247,3 +247,11 @@ def test_a_rename_and_a_deletion_are_marked_first(world):
     assert deletions.index("| ♻️ | `app.wordpress` | forces replacement by app.blog") < \
         deletions.index("| 🗑️ | `app.payments-api` | destroy |")
     assert "lost: the client id" in deletions and "renamedFrom: wordpress" in deletions
+
+
+def test_a_demand_request_from_its_pull_request_to_merge_then_a_rename_and_a_deletion(world):
+    """One story, in order -- each step starts from the repository and tenants the one before left (so it is one
+    test: pytest-xdist may run the tests of a module in different processes, each with its own `world`)."""
+    a_new_application_gets_one_comment_that_follows_every_push(world)
+    merged_each_environment_is_planned_shown_and_applied(world)
+    a_rename_and_a_deletion_are_marked_first(world)

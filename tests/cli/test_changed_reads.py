@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from benchmarks.synthetic import write_configuration
 from idamconf.graph import client as graph_client
 
-from .harness import apply, plan
+from .harness import apply, idamconf, plan
 from .test_pull_request_flow import git
 
 
@@ -83,3 +83,40 @@ def test_a_change_to_the_project_file_plans_everything(tmp_path):
     result = plan(root, "--changed-since", "HEAD")
     assert result.code == 0, result.err
     assert "~ app.app-00002  (update)" in result.out and "Planned only" not in result.err
+
+
+def test_packages_are_read_by_the_names_the_changed_file_gives_them_now_and_gave_them_then(tmp_path, monkeypatch):
+    """No documented filter says which packages grant a role, but Graph filters packages by name: a pull request's
+    plan reads its files' packages by the names they give now and gave at the ref, so a package the change removes
+    or renames still shows as destroyed -- exactly as the full plan shows it -- without the tenant's package,
+    policy and catalog-resource lists."""
+    root = applied_repository(tmp_path, 12)
+    changed = root / "applications" / "app-00003.yaml"
+    text = changed.read_text()
+    head, role_3 = text.split("- displayName: Role 3\n")
+    role_3, rest = role_3.split("- displayName: Role 4\n")
+    role_3 = role_3[:role_3.index("  accessPackage:\n")]  # Role 3's package removed
+    changed.write_text(head + "- displayName: Role 3\n" + role_3 + "- displayName: Role Four\n" + rest)  # renamed
+
+    asked = recording(monkeypatch)
+    narrowed = plan(root, "--changed-since", "HEAD")
+    assert narrowed.code == 0, narrowed.err
+    governance = [path for path in asked if path.startswith("identityGovernance/entitlementManagement/")]
+    packages = [path for path in governance if "/accessPackages" in path]
+    assert packages and all("$filter=displayName eq '" in path for path in packages), packages
+    assert all("$filter=accessPackage/id eq" in path for path in governance if "/assignmentPolicies" in path)
+    assert all("$filter=originId eq" in path for path in governance if path.split("?")[0].endswith("/resources"))
+    rows = [line for line in narrowed.out.splitlines() if "app-00003" in line]
+    assert "  - app.app-00003.role.Role.3.access_package  (destroy)" in rows  # found by the name it had
+    assert '      displayName : "syn-idam-app-00003-role-4s" → "syn-idam-app-00003-role-fours"' in rows  # and renamed
+
+    full = plan(root)
+    assert full.code == 0, full.err
+    assert rows == [line for line in full.out.splitlines() if "app-00003" in line]
+
+    # saved, the plan records those names: apply reads the same packages, makes the same plan, and applies it
+    saved = tmp_path / "plan.json"
+    assert plan(root, "--changed-since", "HEAD", "--out", str(saved)).code == 0
+    applied = idamconf("apply", str(saved), "-C", str(root), "--auto-approve", "--allow-delete")
+    assert applied.code == 0, applied.err
+    assert plan(root).out.strip().endswith("No changes. The tenant matches the configuration.")
