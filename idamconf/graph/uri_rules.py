@@ -17,6 +17,7 @@ each their own way (Graph's answer; a diagnostic with a fix). The sources, one p
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -70,14 +71,22 @@ class Uri:
 
     @classmethod
     def parse(cls, text: str) -> "Uri":
-        scheme, found, rest = text.partition("://")
-        if not found:
-            head, colon, tail = text.partition(":")
-            return cls(text, head.lower() if colon else "", None, tuple(re.split(r"[/:]", tail if colon else text)))
-        authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
-        host = authority.rpartition("@")[2].split(":")[0]
-        path = re.split(r"[?#]", rest[len(authority):], maxsplit=1)[0]
-        return cls(text, scheme.lower(), host, tuple(part for part in path.split("/") if part))
+        return _parsed(text)
+
+
+@functools.lru_cache(maxsize=4096)  # a file's URIs are taken apart by several rules, in each environment
+def _parsed(text: str) -> Uri:
+    scheme, found, rest = text.partition("://")
+    if not found:
+        head, colon, tail = text.partition(":")
+        return Uri(text, head.lower() if colon else "", None, tuple(_PARTS.split(tail if colon else text)))
+    authority = _AUTHORITY_END.split(rest, maxsplit=1)[0]
+    host = authority.rpartition("@")[2].split(":")[0]
+    path = _PATH_END.split(rest[len(authority):], maxsplit=1)[0]
+    return Uri(text, scheme.lower(), host, tuple(part for part in path.split("/") if part))
+
+
+_PARTS, _AUTHORITY_END, _PATH_END = re.compile(r"[/:]"), re.compile(r"[/?#]"), re.compile(r"[?#]")
 
 
 def personal(audience: str | None) -> bool:
