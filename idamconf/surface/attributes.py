@@ -19,6 +19,7 @@ table's settings go in.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Callable
 
 APPLICATION, SERVICE_PRINCIPAL = "application", "service_principal"
@@ -180,5 +181,6 @@ OBJECTS = {  # descriptions of the objects the table's settings go in (for the s
 }
 
 
+@cache
 def rows(on: str) -> tuple[Attribute, ...]:
     return tuple(attribute for attribute in TABLE if attribute.on == on)

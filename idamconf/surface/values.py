@@ -51,17 +51,24 @@ _NONE: dict = {}
 def desired(settings: dict, on: str) -> dict:
     """Every setting of the table for `on` (application or service_principal), as the file has it or by default."""
     tree: dict = {}
-    for attribute in rows(on):
-        put(tree, attribute.graph.split("."), attribute.normalised(at(settings, attribute.written)))
+    for attribute, graph, written in _paths(on):
+        put(tree, graph, attribute.normalised(at(settings, written)))
     return tree
 
 
 def live(found: dict, on: str) -> dict:
     """Every setting of the table for `on`, as Graph holds it (`found`: the object Graph returned)."""
     tree: dict = {}
-    for attribute in rows(on):
-        put(tree, attribute.graph.split("."), attribute.normalised(at(found, tuple(attribute.graph.split(".")))))
+    for attribute, graph, _ in _paths(on):
+        put(tree, graph, attribute.normalised(at(found, graph)))
     return tree
+
+
+@cache
+def _paths(on: str) -> tuple:
+    """Each setting of `on` with its Graph path and its path in the file, split once (a plan of 10,000 applications
+    asks for each twice per application)."""
+    return tuple((attribute, tuple(attribute.graph.split(".")), attribute.written) for attribute in rows(on))
 
 
 @cache
