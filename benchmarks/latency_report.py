@@ -50,8 +50,10 @@ Graph documentation (microsoft-graph-docs-contrib) offers, and what was chosen:
   truth. Not used.
 - **The access-package lists** (packages with their role scopes and catalog, policies, catalog resources) document
   `$filter` on a package's display name and its catalog's id only: no ranges, and nothing says which packages grant
-  a role. A full plan reads them whole (999 a page, 14 pages at 10,000 applications); a catalog's resources are
-  read as soon as the catalogs are listed, beside the packages, rather than after them.
+  a role. A full plan reads them whole (999 a page, 14 pages at 10,000 applications), and since they depend on
+  nothing the application files say, it starts them as soon as idamconf.yaml is valid, while a large
+  configuration's files are still being read and validated (graph/early.py: reads only, stopped if a file has an
+  error); a catalog's resources are read as soon as the catalogs are listed, beside the packages.
 - **A pull request's plan** (`plan --changed-since REF`) reads the changed applications by their key
   (`applications(uniqueName='...')`, in `$batch`es; Graph documents only `$select` on a single application, so their
   owners are a second `$batch`), and their service principals as the same lists filtered by `appId in (...)`

@@ -71,7 +71,8 @@ def state_file(configuration: Configuration, environment: str) -> Path:
 
 
 async def survey(client, configuration: Configuration, target: Target, only: set[str] | None = None,
-                 home: str | None = None, base: Base | None = None, vaults=None, earlier: frozenset | None = None):
+                 home: str | None = None, base: Base | None = None, vaults=None, earlier: frozenset | None = None,
+                 early=None):
     """The plan, and the live resources it was computed from (for a saved plan's fingerprints).
 
     `only`: plan just these applications (by key: config/model.Application.key), e.g. the ones whose files changed
@@ -84,6 +85,7 @@ async def survey(client, configuration: Configuration, target: Target, only: set
     `earlier`: with `only`, the names those applications' files gave their access packages at the ref they changed
     since (commands/changed.earlier_package_names): the packages are then read by name (graph/read_changed.py);
     None: every package is read.
+    `early`: graph/early.Early, the access-package lists read while the application files were (or None).
     """
     environment = target.environment
     everywhere = {app.name: app.for_environment(environment) for app in configuration.applications}
@@ -96,7 +98,7 @@ async def survey(client, configuration: Configuration, target: Target, only: set
     binding.add_done_callback(lambda done: done.cancelled() or done.exception())
     try:
         desired, current, base_desired = await _resources(client, configuration, environment, only, everywhere, base,
-                                                          vaults, earlier)
+                                                          vaults, earlier, early)
     except DiagnosticError as error:  # the binding's problem first: it explains the others (a changed project)
         raise DiagnosticError(await binding + error.diagnostics) from None
     except BaseException:
@@ -129,7 +131,7 @@ async def _binding(client, configuration: Configuration, home: str | None) -> li
 
 async def _resources(client, configuration: Configuration, environment: str, only: set[str] | None,
                      everywhere: dict | None = None, base: Base | None = None, vaults=None,
-                     earlier: frozenset | None = None):
+                     earlier: frozenset | None = None, early=None):
     """Desired and live resources, from the configuration and what Graph returns; and the base's desired resources
     (None without a base), its people resolved with the configuration's. `everywhere`: every application of the
     configuration as it is in `environment`, by name, planned or not (an API a planned one names).
@@ -156,7 +158,7 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     (unmanaged, current, adopting, required, app_ids), lists, (desired, governance, problems, unknown), relations, \
         groups = await asyncio.gather(
             _live_directory(client, configuration, wanted, named, only, directory, resolving, making, streams),
-            _governance_lists(client, catalogs, marker, service_principals, naming, only, wanted, earlier),
+            _governance_lists(client, catalogs, marker, service_principals, naming, only, wanted, earlier, early),
             making, directory.relationships, grouping)
     found, federated, single_sign_on, secrets = await asyncio.gather(  # the APIs' consents, federated credentials
         workflow_permissions.survey(client, permissions, everywhere, wanted, current, required, configuration.tag),
@@ -266,12 +268,13 @@ def _marked(current: dict, adopted: set[str]) -> dict:
 
 
 def _governance_lists(client, catalogs: list[str], marker: str, service_principals, naming, only, wanted: list,
-                      earlier: frozenset | None):
-    """The access-package lists (graph/read.governance_lists); for a plan of some applications with their files'
-    earlier package names known, only the packages of their names now and then (graph/read_changed.py)."""
+                      earlier: frozenset | None, early):
+    """The access-package lists (graph/read.governance_lists), or those read early (graph/early.py); for a plan of
+    some applications with their files' earlier package names known, only the packages of their names now and then
+    (graph/read_changed.py)."""
     keep = _policy_keeper(naming)
     if only is None or earlier is None:
-        return governance_lists(client, set(catalogs), marker, service_principals, keep)
+        return governance_lists(client, set(catalogs), marker, service_principals, keep, early)
     names = {name for app in wanted for package in app.packages for name in (package.name, package.renamed_from)
              if name}
     return named_governance(client, names | earlier, set(catalogs), marker, service_principals, keep)

@@ -70,8 +70,20 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
     configuration itself, for `idamconf drift`), or None. `write`: sign in as the identity that applies (apply);
     else as the one that only reads (workflow.target_for). `earlier`: with `only`, the access-package names the
     planned applications' files gave at the ref they changed since (workflow.survey)."""
-    configuration, problems = read(config_dir, meanwhile=lambda project: _graph_modules(project, env))
+    early = []  # the reads idamconf.yaml alone decides, started while the files are read (graph/early.py)
+
+    def meanwhile(project, parallel: bool) -> None:
+        _graph_modules(project, env)
+        if parallel and project is not None and (only is None or earlier is None):  # (else read by name)
+            from ..graph.early import early_reads
+
+            early.append(early_reads(project, env, write, timeout))
+
+    configuration, problems = read(config_dir, meanwhile=meanwhile)
+    early = early[0] if early else None
     if errors(problems) or configuration is None:
+        if early is not None:
+            early.stop()
         raise DiagnosticError(problems)
     from ..graph.connect import connect
     from ..record import configuration_home
@@ -91,7 +103,8 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
         # lease) is never given one, and apply takes no --base, so both of apply's plans are made alike.
         try:
             plan, live = await survey(client, configuration, target, only, None if rebind else home,
-                                      base(configuration) if base else None, vaults=vaults, earlier=earlier)
+                                      base(configuration) if base else None, vaults=vaults, earlier=earlier,
+                                      early=early)
             plan = replace(plan, warnings=deletion_warnings(Path(config_dir), plan)) if plan.deletions else plan
             found = Survey(plan, live, target, configuration, Path(config_dir), configuration.digest, home, rebind,
                            again, vaults)

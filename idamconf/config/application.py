@@ -51,12 +51,13 @@ class ApplicationFile:
 def read_all(files: list[tuple[Path, str]], project: Configuration | None, defaults: dict,
              meanwhile=None) -> list[ApplicationFile]:
     """Every (path, name shown) read, in order. `project`: the project's settings (None if idamconf.yaml is broken:
-    then only the files' own syntax and schema are checked); `defaults`: its `defaults` mapping. `meanwhile()`:
-    done while other processes read the files, or before reading them here."""
-    meanwhile = meanwhile or (lambda: None)
+    then only the files' own syntax and schema are checked); `defaults`: its `defaults` mapping.
+    `meanwhile(parallel)`: done while other processes read the files (parallel: True), or before reading them here
+    (False)."""
+    meanwhile = meanwhile or (lambda parallel: None)
     processes = processes_for(len(files))
     if processes == 1:
-        meanwhile()
+        meanwhile(False)
         return [modelled(read_file(path, shown), project, defaults) for path, shown in files]
     size = -(-len(files) // (processes * CHUNKS_PER_PROCESS))
     shares = [files[start:start + size] for start in range(0, len(files), size)]
@@ -64,13 +65,13 @@ def read_all(files: list[tuple[Path, str]], project: Configuration | None, defau
 
     def once() -> None:
         started.append(True)
-        meanwhile()
+        meanwhile(True)
 
     try:
         return _in_processes(shares, processes, project, defaults, once)
     except OSError:  # no processes to be had (limits, a sandbox): one is enough, only slower
         if not started:
-            meanwhile()
+            meanwhile(False)
         return [modelled(read_file(path, shown), project, defaults) for path, shown in files]
 
 

@@ -1,0 +1,85 @@
+"""A large configuration's access-package lists are read while its application files are (graph/early.py): once,
+by reads that depend on idamconf.yaml alone -- never on an application file, and never when idamconf.yaml has an
+error -- and a configuration with an error still writes nothing and reports exactly what it reported before."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.synthetic import TENANT_ID, write_configuration
+from benchmarks.tenant import SERVED, point_at
+from idamconf.config import application
+from idamconf.emulator import Store
+from idamconf.emulator.embedded import prepare
+from idamconf.graph import early
+
+from ..cli.harness import apply, plan
+from ..emulator.conftest import serving
+from ..safety.wire import Scripted
+
+GOVERNANCE = "identityGovernance/entitlementManagement/"
+
+
+@pytest.fixture
+def large(monkeypatch):
+    """Read as a large configuration is -- `meanwhile` given `parallel` where processes would be forked -- but here,
+    in shares: no process is forked beside the served emulator's thread."""
+    def in_shares(shares, processes, project, defaults, meanwhile):
+        meanwhile()
+        return [application.modelled(read, project, defaults)
+                for share in shares for read in application._read_share(share)]
+
+    monkeypatch.setattr(application, "processes_for", lambda files: 2)
+    monkeypatch.setattr(application, "_in_processes", in_shares)
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A synthetic configuration of 6 applications, applied to a tenant served over loopback HTTP, whose requests
+    (the early reads' connection's and the plan's alike) the returned policy records."""
+    root = tmp_path / "config"
+    write_configuration(root, 6)
+    store = Store(tmp_path / "served.db")
+    prepare(store, root / "emulator" / "directory.yaml", {"id": TENANT_ID})
+    faults = Scripted()
+    with serving(store, faults) as emulator:
+        point_at(root, emulator.base_url)
+        assert apply(root, "-e", SERVED).code == 0
+        faults.received.clear()
+        yield root, faults
+
+
+def test_the_package_lists_are_read_once_while_the_files_are(large, served, monkeypatch):
+    root, faults = served
+    started = []
+    real = early.Early.__init__
+    monkeypatch.setattr(early.Early, "__init__", lambda self, *args: started.append(args) or real(self, *args))
+    result = plan(root, "-e", SERVED)
+    assert result.code == 0, result.err
+    assert result.out.strip().endswith("No changes. The tenant matches the configuration.")
+    assert len(started) == 1  # the early reads ran, and the plan used what they read:
+    for listed in ("accessPackages", "assignmentPolicies", "catalogs"):  # (one page each)
+        assert [path for _, path in faults.received].count(GOVERNANCE + listed) == 1, listed
+
+
+def test_an_application_file_with_an_error_reports_the_same_and_its_content_reaches_no_request(large, served,
+                                                                                              monkeypatch):
+    root, faults = served
+    broken = root / "applications" / "app-00002.yaml"
+    broken.write_text(broken.read_text().replace("displayName: Synthetic", "displayNme: Synthetic"))
+    result = plan(root, "-e", SERVED)
+    assert result.code == 1 and "unknown key 'displayNme'" in result.err
+    assert all(method == "GET" for method, _ in faults.received)  # reads only: never a write
+    assert not any("app-0000" in path or "Synthetic" in path for _, path in faults.received), faults.received
+    monkeypatch.setattr(early, "Early", lambda *args: pytest.fail("no early reads expected"))
+    monkeypatch.setattr("idamconf.graph.early.early_reads", lambda *args: None)
+    assert plan(root, "-e", SERVED).err == result.err  # the report is what it is without the early reads
+
+
+def test_an_error_in_idamconf_yaml_starts_nothing(large, served):
+    root, faults = served
+    project = root / "idamconf.yaml"
+    project.write_text(project.read_text().replace("project:", "projec:"))
+    result = plan(root, "-e", SERVED)
+    assert result.code == 1
+    assert faults.received == []
