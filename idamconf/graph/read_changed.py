@@ -48,24 +48,24 @@ class Changed:
     owners, each through `keep` as it arrives), `service_principals`, `relationships`, each a future."""
 
     def __init__(self, client: GraphClient, tag: str, names: list[str], keep=None):
-        self.applications = asyncio.ensure_future(read_named(client, tag, names, keep))
-        narrowed = asyncio.ensure_future(self._narrowed())
+        found = asyncio.ensure_future(looked_up(client, tag, names))
+        self.applications = asyncio.ensure_future(with_owners(client, found, keep))
+        narrowed = asyncio.ensure_future(self._narrowed(found))  # beside the owners: both need only the look-ups
         self.service_principals = asyncio.ensure_future(self._then(narrowed, read_service_principals, client, tag))
         self.relationships = asyncio.ensure_future(self._then(narrowed, read_relationships, client, tag))
 
-    async def _narrowed(self) -> ByAppId:
-        return ByAppId(tuple(sorted({app["ids"]["appId"] if "ids" in app else app["appId"]
-                                     for app in await self.applications})))
+    @staticmethod
+    async def _narrowed(found) -> ByAppId:
+        return ByAppId(tuple(sorted({app["appId"] for app in await found})))
 
     @staticmethod
     async def _then(narrowed, read, client, tag):
         return await read(client, tag, await narrowed)
 
 
-async def read_named(client: GraphClient, tag: str, names: list[str], keep=None) -> list[dict]:
-    """The project's applications of these keys, with their owners; one that is not the project's is left to
-    `find_unmanaged`, as in a full plan. Graph documents only `$select` on a single application, so the owners are
-    read in a second round of `$batch`es, as lists."""
+async def looked_up(client: GraphClient, tag: str, names: list[str]) -> list[dict]:
+    """The project's applications of these keys; one that is not the project's is left to `find_unmanaged`, as in
+    a full plan."""
     requests = [BatchRequest("GET", query(f"applications(uniqueName='{quote(name)}')", select=APP_FIELDS))
                 for name in names]
     found = []
@@ -74,6 +74,13 @@ async def read_named(client: GraphClient, tag: str, names: list[str], keep=None)
             raise GraphRequestFailed(f"GET applications(uniqueName='{name}')", response.error)
         if response.ok and tag.lower() in {t.lower() for t in response.body.get("tags") or []}:
             found.append(response.body)
+    return found
+
+
+async def with_owners(client: GraphClient, looked, keep=None) -> list[dict]:
+    """The applications looked up, with their owners: Graph documents only `$select` on a single application, so
+    the owners are read in a second round of `$batch`es, as lists."""
+    found = await looked
     owners = await batched_lists(client, [query(f"applications/{app['id']}/owners", select=OWNER_FIELDS)
                                           for app in found])
     for app, listed in zip(found, owners):
