@@ -120,3 +120,20 @@ def test_packages_are_read_by_the_names_the_changed_file_gives_them_now_and_gave
     applied = idamconf("apply", str(saved), "-C", str(root), "--auto-approve", "--allow-delete")
     assert applied.code == 0, applied.err
     assert plan(root).out.strip().endswith("No changes. The tenant matches the configuration.")
+
+
+def test_when_a_changed_file_did_not_read_at_the_ref_every_package_is_read(tmp_path, monkeypatch):
+    """A file that was broken at the ref gives no package names then: its packages cannot be told apart by name,
+    so the plan reads the tenant's package lists whole, as the full plan does."""
+    root = applied_repository(tmp_path, 4)
+    changed = root / "applications" / "app-00001.yaml"
+    good = changed.read_text()
+    changed.write_text(good.replace("displayName: Synthetic", "displayNme: Synthetic"))
+    git(root, "commit", "-q", "-am", "broken on main")
+    changed.write_text(good)  # the pull request mends it
+
+    asked = recording(monkeypatch)
+    result = plan(root, "--changed-since", "HEAD")
+    assert result.code == 0, result.err
+    packages = [path for path in asked if path.startswith("identityGovernance/entitlementManagement/accessPackages")]
+    assert packages and not any("$filter" in path for path in packages), packages
