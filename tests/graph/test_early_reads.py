@@ -76,6 +76,24 @@ def test_an_application_file_with_an_error_reports_the_same_and_its_content_reac
     assert plan(root, "-e", SERVED).err == result.err  # the report is what it is without the early reads
 
 
+def test_an_application_file_with_an_error_stops_the_early_reads(large, served, monkeypatch):
+    """Round trips of 0.4 s: the file's error is found while the early reads' first requests are on their way; what
+    they would ask next -- the resources of the project's catalogs, once the catalogs are listed -- is never asked."""
+    root, faults = served
+    faults.latency = 0.4
+    started = []
+    real = early.Early.__init__
+    monkeypatch.setattr(early.Early, "__init__", lambda self, *args: started.append(self) or real(self, *args))
+    broken = root / "applications" / "app-00002.yaml"
+    broken.write_text(broken.read_text().replace("displayName: Synthetic", "displayNme: Synthetic"))
+    assert plan(root, "-e", SERVED).code == 1
+    [reads] = started
+    reads._thread.join(timeout=10)
+    assert not reads._thread.is_alive()
+    assert [path for _, path in faults.received if path.startswith(GOVERNANCE + "catalogs")] in \
+        ([], [GOVERNANCE + "catalogs"]), faults.received  # the catalogs, perhaps, sent before: never their resources
+
+
 def test_an_error_in_idamconf_yaml_starts_nothing(large, served):
     root, faults = served
     project = root / "idamconf.yaml"
