@@ -12,6 +12,7 @@ explanation or UNEXPLAINED -- replaces the part of docs/testing.md between its t
     python -m benchmarks.mutate                                 # every module of the table
     python -m benchmarks.mutate idamconf/plan/diff.py ...       # some (`make mutate MODULES="..."`)
     python -m benchmarks.mutate --report                        # the report again, from the last run's results
+    python -m benchmarks.mutate --confirm idamconf/x.py         # its timeouts run again alone (see CONFIRM_SECONDS)
     python -m benchmarks.mutate --lines                         # the one-line mutations of line_mutants.toml
 
 mutmut mutates functions and methods, not module-level constants (a table such as `LOOPBACK` or `RETRYABLE`):
@@ -42,6 +43,10 @@ COPIED = ["idamconf", "tests", "examples", "benchmarks", "schemas", "pyproject.t
 BEGIN, END = "<!-- make mutate: begin -->", "<!-- make mutate: end -->"
 LINES_BEGIN, LINES_END = "<!-- make mutate-lines: begin -->", "<!-- make mutate-lines: end -->"
 KILLED = {"killed", "timeout", "caught by type check"}  # a mutant that makes the tests hang is detected too
+# A timeout is only a kill if the tests really hang: on a shared machine mutmut's limit (a few times the unmutated
+# tests' time) is also met by tests that are merely slow, and such a mutant may well pass. Each timeout is run again
+# on its own with this much time (`confirm`): passing, it is a survivor; failing or still hanging, a kill.
+CONFIRM_SECONDS = 600
 
 
 @dataclass
@@ -120,6 +125,35 @@ def mutate(module: Module, children: int, command: str) -> None:
     module.seconds = time.monotonic() - started
     (work / "seconds").write_text(f"{module.seconds:.0f}\n")
     collect(module)
+    confirm(module, children)
+
+
+def confirm(module: Module, children: int) -> None:
+    """Each mutant mutmut stopped for taking too long, run again alone with its module's tests and CONFIRM_SECONDS:
+    what it then does is kept in `confirmed.json` (a status per mutant), which `collect` reads over mutmut's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    work = WORK / module.slug
+    path = work / "confirmed.json"
+    confirmed = json.loads(path.read_text()) if path.exists() else {}
+    pending = [name for name, status in module.statuses.items() if status == "timeout" and name not in confirmed]
+
+    def run(name: str) -> str:
+        command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:warnings",
+                   *module.tests]
+        try:
+            done = subprocess.run(command, cwd=work / "mutants", capture_output=True, check=False,
+                                  timeout=CONFIRM_SECONDS, env={**os.environ, "MUTANT_UNDER_TEST": name})
+        except subprocess.TimeoutExpired:
+            return "timeout"
+        return "survived" if done.returncode == 0 else "killed"
+
+    with ThreadPoolExecutor(max(1, children)) as pool:
+        for name, status in zip(pending, pool.map(run, pending)):
+            confirmed[name] = status
+            path.write_text(json.dumps(confirmed, indent=1, sort_keys=True) + "\n")
+    if pending:
+        collect(module)
 
 
 def collect(module: Module) -> None:
@@ -131,6 +165,10 @@ def collect(module: Module) -> None:
     for meta in sorted((work / "mutants").rglob("*.py.meta")):
         codes = json.loads(meta.read_text())["exit_code_by_key"]
         module.statuses |= {name: status_by_exit_code[code] for name, code in codes.items()}
+    confirmed = work / "confirmed.json"  # timeouts run again (`confirm`)
+    if confirmed.exists():
+        module.statuses |= {name: status for name, status in json.loads(confirmed.read_text()).items()
+                            if name in module.statuses}
     seconds, command = work / "seconds", work / "command"
     module.seconds = float(seconds.read_text()) if seconds.exists() else 0.0
     module.command = command.read_text() if command.exists() else "make mutate"
@@ -230,6 +268,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help="modules of [tool.idamconf.mutate] (default: all of them)")
     parser.add_argument("--report", action="store_true", help="only write the report of the last run")
+    parser.add_argument("--confirm", action="store_true", help="run the last run's timeouts again, then report")
     parser.add_argument("--children", type=int, default=os.cpu_count() or 2, help="mutants tested at once")
     parser.add_argument("--lines", action="store_true", help="run the one-line mutations of line_mutants.toml")
     arguments = parser.parse_args()
@@ -244,8 +283,10 @@ def main() -> None:
     modules = [Module(path, known[path]) for path in chosen]
     command = "make mutate" + (f' MODULES="{" ".join(arguments.modules)}"' if arguments.modules else "")
     for module in modules:
-        if arguments.report:
+        if arguments.report or arguments.confirm:
             collect(module)
+            if arguments.confirm:
+                confirm(module, arguments.children)
         else:
             print(f"mutating {module.path} ...", flush=True)
             mutate(module, arguments.children, command)
