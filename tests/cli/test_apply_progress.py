@@ -150,3 +150,45 @@ def test_ctrl_c_stops_sending_lets_the_rest_finish_and_apply_again_resumes(proje
     resumed = apply(project)
     assert resumed.code == 0, resumed.err
     converged(project)
+
+
+def test_the_time_left_is_said_in_seconds_minutes_and_hours():
+    said = apply_progress._duration
+    assert [said(s) for s in (0.4, 59, 60, 3599, 3600, 7325)] == \
+        ["0 s", "59 s", "1 min 0 s", "59 min 59 s", "1 h 0 min", "2 h 2 min"]
+
+
+def test_at_the_start_and_at_the_end_no_time_left_is_guessed():
+    clock, out = Clock(), io.StringIO()
+    progress = Progress(1, out, clock, tty=False)
+    assert progress.standing(clock.now) == "0/1 changes (0%) in 0 s, 0.0/s"  # nothing done yet: no rate
+    clock.now += 2
+    progress(change(1), "uploaded")  # a verb of its own is shown with ~
+    assert "  ~ app.app-00001: uploaded\n" in out.getvalue()
+    assert progress.standing(clock.now) == "1/1 changes (100%) in 2 s, 0.5/s"  # all done: nothing left
+
+
+def test_once_the_plans_writes_are_made_the_rest_goes_at_the_changes_rate():
+    """Writes all made, the budget bounds nothing: what is left (changes without writes) goes at the recent rate."""
+    from idamconf.graph.budget import Budget
+
+    clock, out = Clock(), io.StringIO()
+    budget = Budget("S", clock=clock, in_flight=0.0)
+    progress = Progress(20, out, clock, tty=False, budget=budget, writes=10)
+    for number in range(10):
+        clock.now += 1
+        budget.written += 1
+        progress(change(number), "created")
+    assert progress.standing(clock.now).endswith("1.0/s, about 10 s left")
+
+
+def test_a_terminal_is_recognised_when_not_said():
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    clock, out = Clock(), Terminal()
+    progress = Progress(2, out, clock)
+    clock.now += 1
+    progress(change(1), "updated")
+    assert out.getvalue().endswith("1/2 changes (50%) in 1 s, 1.0/s, about 1 s left")  # the standing line, kept
