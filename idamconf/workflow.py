@@ -277,7 +277,9 @@ def _governance_lists(client, catalogs: list[str], marker: str, service_principa
         return governance_lists(client, set(catalogs), marker, service_principals, keep, early)
     names = {name for app in wanted for package in app.packages for name in (package.name, package.renamed_from)
              if name}
-    return named_governance(client, names | earlier, set(catalogs), marker, service_principals, keep)
+    # a task, not a bare coroutine: read in the second round, it must not be left unawaited when the first fails
+    return named_governance(client, names | earlier, set(catalogs), marker, service_principals,
+                            asyncio.ensure_future(keep))
 
 
 async def _policy_keeper(names):

@@ -137,3 +137,23 @@ def test_when_a_changed_file_did_not_read_at_the_ref_every_package_is_read(tmp_p
     assert result.code == 0, result.err
     packages = [path for path in asked if path.startswith("identityGovernance/entitlementManagement/accessPackages")]
     assert packages and not any("$filter" in path for path in packages), packages
+
+
+def test_a_look_up_graph_refuses_stops_the_plan_saying_which(tmp_path, monkeypatch):
+    """Not found is an application to create; any other refusal of the look-up by key is the plan's error, naming
+    the request -- never taken as "not there"."""
+    from idamconf.emulator import embedded
+
+    from ..safety.wire import Rule, Scripted, graph_error
+
+    root = applied_repository(tmp_path, 3)
+    changed = root / "applications" / "app-00001.yaml"
+    changed.write_text(changed.read_text().replace("Application 1 of", "The first application of"))
+    faults = Scripted([Rule(lambda request: request.path.startswith("applications(uniqueName="),
+                            graph_error(403, "Authorization_RequestDenied"), times=5)])
+    real_open = embedded.open_app
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, _=None, tenant=None:
+                        real_open(state, seed, faults, tenant))
+    result = plan(root, "--changed-since", "HEAD")
+    assert result.code == 1
+    assert "GET applications(uniqueName='app-00001')" in result.err and "Authorization_RequestDenied" in result.err
