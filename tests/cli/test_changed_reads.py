@@ -69,6 +69,8 @@ def test_a_pull_request_plan_reads_only_what_its_files_need(tmp_path, monkeypatc
     full = plan(root)
     assert full.code == 0, full.err
     assert "~ app.app-00008  (update)" in full.out
+    principals = [path for path in asked if path.startswith("servicePrincipals?")]  # the project's, never all
+    assert principals and all("tags/any(t:t eq 'idamconf:synthetic')" in path for path in principals), principals
     rows = [line for line in full.out.splitlines() if "app-00003" in line or "app-00004" in line]
     assert rows and rows == [line for line in narrowed.out.splitlines() if "app-00003" in line or "app-00004" in line]
 
