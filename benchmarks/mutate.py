@@ -45,8 +45,9 @@ LINES_BEGIN, LINES_END = "<!-- make mutate-lines: begin -->", "<!-- make mutate-
 KILLED = {"killed", "timeout", "caught by type check"}  # a mutant that makes the tests hang is detected too
 # A timeout is only a kill if the tests really hang: on a shared machine mutmut's limit (a few times the unmutated
 # tests' time) is also met by tests that are merely slow, and such a mutant may well pass. Each timeout is run again
-# on its own with this much time (`confirm`): passing, it is a survivor; failing or still hanging, a kill.
-CONFIRM_SECONDS = 600
+# on its own (`confirm`) with CONFIRM_TIMES the time the module's tests take unmutated, measured there and then (at
+# least CONFIRM_LEAST seconds): passing, it is a survivor; failing or still running then, a kill.
+CONFIRM_TIMES, CONFIRM_LEAST = 5, 60
 
 
 @dataclass
@@ -138,12 +139,18 @@ def confirm(module: Module, children: int) -> None:
     confirmed = json.loads(path.read_text()) if path.exists() else {}
     pending = [name for name, status in module.statuses.items() if status == "timeout" and name not in confirmed]
 
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:warnings",
+               *module.tests]
+    started = time.monotonic()
+    if pending:  # the tests unmutated, beside nothing else of this run: how long they take now
+        subprocess.run(command, cwd=work / "mutants", capture_output=True, check=False,
+                       env={key: value for key, value in os.environ.items() if key != "MUTANT_UNDER_TEST"})
+    allowed = max(CONFIRM_LEAST, CONFIRM_TIMES * (time.monotonic() - started))
+
     def run(name: str) -> str:
-        command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:warnings",
-                   *module.tests]
         try:
             done = subprocess.run(command, cwd=work / "mutants", capture_output=True, check=False,
-                                  timeout=CONFIRM_SECONDS, env={**os.environ, "MUTANT_UNDER_TEST": name})
+                                  timeout=allowed, env={**os.environ, "MUTANT_UNDER_TEST": name})
         except subprocess.TimeoutExpired:
             return "timeout"
         return "survived" if done.returncode == 0 else "killed"
