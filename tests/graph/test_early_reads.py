@@ -51,13 +51,14 @@ def served(tmp_path):
 
 def test_the_package_lists_are_read_once_while_the_files_are(large, served, monkeypatch):
     root, faults = served
-    started = []
-    real = early.Early.__init__
+    started, read_early = [], []
+    real, real_read = early.Early.__init__, early.early_governance
     monkeypatch.setattr(early.Early, "__init__", lambda self, *args: started.append(args) or real(self, *args))
+    monkeypatch.setattr(early, "early_governance", lambda *args: read_early.append(args) or real_read(*args))
     result = plan(root, "-e", SERVED)
     assert result.code == 0, result.err
     assert result.out.strip().endswith("No changes. The tenant matches the configuration.")
-    assert len(started) == 1  # the early reads ran, and the plan used what they read:
+    assert len(started) == len(read_early) == 1  # the early reads ran, and the plan used what they read:
     for listed in ("accessPackages", "assignmentPolicies", "catalogs"):  # (one page each)
         assert [path for _, path in faults.received].count(GOVERNANCE + listed) == 1, listed
 
@@ -101,3 +102,35 @@ def test_an_error_in_idamconf_yaml_starts_nothing(large, served):
     result = plan(root, "-e", SERVED)
     assert result.code == 1
     assert faults.received == []
+
+
+def test_stopped_before_it_has_signed_in_it_sends_nothing():
+    """A file's error may be found before the early reads have even connected: stopping them then is no error,
+    and once connected they send nothing."""
+    import asyncio
+    import contextlib
+    import threading
+
+    connecting, stopped, asked = threading.Event(), [], []
+
+    class Client:
+        def stop(self, reason):
+            stopped.append(reason)
+
+    @contextlib.asynccontextmanager
+    async def connect(target, timeout):
+        await asyncio.get_running_loop().run_in_executor(None, connecting.wait)
+        yield Client()
+
+    async def governance(client, marker):
+        asked.append(stopped[:])  # what the client had been told by the time anything would be sent
+        return "the lists"
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(early, "connect", connect)
+        patch.setattr(early, "early_governance", governance)
+        reads = early.Early(None, None, "marker")
+        reads.stop()  # before it has connected
+        connecting.set()
+        reads._thread.join(timeout=10)
+    assert asked == [[early.STOPPED]]  # stopped before its first request
