@@ -94,6 +94,21 @@ def test_a_package_name_must_also_be_lowercase_words(project):
     assert "[package.naming]" in lint(project).out
 
 
+def test_a_package_of_its_own_must_also_be_lowercase_words(project):
+    edit(project / HR, "name: eucs-idam-hr-new-line-managers", "name: eucs-idam-New_Line_Managers")
+    found = [line for line in lint(project).out.splitlines() if "[package.naming]" in line]
+    assert len(found) == 1 and "accessPackages[0].name: access package name 'eucs-idam-New_Line_Managers'" in found[0]
+
+
+def test_an_applications_own_department_sets_its_packages_prefix(project):
+    """An application file's `organisation`/`department` win over idamconf.yaml's defaults, for its names too."""
+    edit(project / HR, "description: Employees view", "department: hr\ndescription: Employees view")
+    out = lint(project).out
+    assert "    fix: rename it to start with eucs-hr- in lowercase letters, digits and hyphens, or remove name to use " \
+           "the default eucs-hr-hr-self-service-hr-administrators\n" in out
+    assert len([line for line in out.splitlines() if "[package.naming]" in line]) == 2  # its role's and its own
+
+
 def test_a_package_name_is_not_checked_without_codes(project):
     edit(project / "idamconf.yaml", "  organisation: eucs\n  department: idam\n", "")
     edit(project / HR, "name: eucs-idam-hr-record-administrators", "name: hr-record-administrators")
