@@ -111,6 +111,7 @@ def test_rotation_over_simulated_time(project):
     assert f"- {ADDRESS}#{first['keyId']}]  (destroy: superseded: its overlap ended on {removal})" in removing.out
     done = apply(project)  # the rotation the file asked for: no --allow-delete needed
     assert done.code == 0, done.err
+    assert f"  - {ADDRESS}#{first['keyId']}]: removed\n" in done.out
     assert [p["keyId"] for p in passwords(project)] == [newest["keyId"]]
     # the vault's enabled versions are the values that still sign in: the removed one's is disabled
     assert [(v["tags"]["keyId"], v["attributes"]["enabled"]) for v in vault(project)] == \
@@ -189,6 +190,23 @@ def test_a_password_someone_else_removed_meanwhile_counts_as_removed(project, mo
     assert [(v["tags"]["keyId"], v["attributes"]["enabled"]) for v in vault(project)][0] == (first["keyId"], False)
     monkeypatch.setattr(connect_module, "_http_client", real)
     converged(project)
+
+
+def test_graph_answering_without_the_secret_fails_the_step_and_leaves_no_password(project, monkeypatch):
+    from idamconf.emulator import credentials
+    from idamconf.emulator.protocol import Reply
+
+    def without_the_secret(status, body=None, *rest, **named):  # Graph's answer to addPassword, no secretText
+        if isinstance(body, dict):
+            body = {name: value for name, value in body.items() if name != "secretText"}
+        return Reply(status, body, *rest, **named)
+
+    monkeypatch.setattr(credentials, "Reply", without_the_secret)
+    result = apply(project)
+    assert result.code == 1
+    assert (f"{ADDRESS}#next]: Graph returned no secret; the new secret was removed again, so that none exists that "
+            "nobody holds") in result.err
+    assert passwords(project) == [] and vault(project) == []
 
 
 class Killed(BaseException):
