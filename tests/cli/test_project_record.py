@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import re
 import subprocess
 import sys
 
@@ -148,3 +150,46 @@ def test_repository_urls_name_one_repository_however_cloned():
     for url in ("https://github.com/contoso/identity.git", "git@github.com:contoso/identity.git",
                 "https://x-access-token:abc@GitHub.com/contoso/identity/", "ssh://git@github.com/contoso/identity"):
         assert repository(url) == "github.com/contoso/identity"
+
+
+def test_an_apply_holding_the_lease_keeps_another_out_and_says_who_holds_it(project, monkeypatch):
+    """While one apply holds the lease, a second (another process, on this machine) is refused, told who holds it
+    and until when: the lease as written (its holder, process, who and until) is what the second reads."""
+    import socket
+
+    from idamconf.record import lease
+
+    monkeypatch.delenv("GITHUB_RUN_ID", raising=False)
+    monkeypatch.setenv("USER", "alice")
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    real, second, written = lease.Lease.acquire, [], []
+
+    async def then_another(self, wait, say=lambda text: None):
+        await real(self, wait, say)
+        written.append(json.loads(record(project)["notes"])["lease"])  # the tenant's record, as any reader sees it
+        second.append(subprocess.run([sys.executable, "-m", "idamconf", "apply", "-C", str(project), "--auto-approve",
+                                      "--no-colour", "--lock-wait", "0"], capture_output=True, text=True))
+    monkeypatch.setattr(lease.Lease, "acquire", then_another)
+    first = apply(project)
+    assert first.code == 0, first.err
+    [refused] = second
+    assert refused.returncode == 1
+    held = re.search(r"another apply of project eucs-idam is running: held by alice on (.+) until "
+                     r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\. Nothing was changed\.", refused.stderr)
+    assert held and held[1] == socket.gethostname(), refused.stderr
+    until = dt.datetime.strptime(held[2], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+    assert dt.timedelta(minutes=9) < until - dt.datetime.now(dt.timezone.utc) <= dt.timedelta(minutes=10)
+    assert applications(project)["wordpress"]["displayName"] == "Contoso Blog"  # the first apply's change, once
+    [holding] = written  # what lets a later apply on this machine take over the lease of a process gone
+    assert (holding["host"], holding["pid"], holding["by"], holding["until"]) == (
+        socket.gethostname(), os.getpid(), f"alice on {socket.gethostname()}", held[2])
+
+
+def test_a_lease_that_does_not_say_who_holds_it_is_held_by_someone_unknown(project):
+    assert apply(project).code == 0
+    set_notes(project, home=configuration_home(project),
+              lease={"holder": "x", "host": "build-agent-7", "pid": 1, "until": later(10)})
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    result = idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0")
+    assert result.code == 1
+    assert "another apply of project eucs-idam is running: held by unknown until 20" in result.err
