@@ -44,6 +44,9 @@ def test_apply_records_the_configurations_home_and_releases_its_lease(project):
     state = json.loads(record(project)["notes"])
     assert state["home"] == configuration_home(project) and state["lease"] is None
     assert record(project)["tags"] == ["idamconf-record"]
+    assert (record(project)["displayName"], record(project)["description"]) == (  # what an admin sees in the portal
+        "idamconf project record: eucs-idam (do not delete)", "Where idamconf keeps which configuration manages this "
+        "project, and which apply is running. Not an application anyone signs in to.")
     assert RECORD not in plan(project).out  # never part of the project's plan
     converged(project)
 
@@ -56,6 +59,7 @@ def test_an_apply_waits_for_the_lease_another_holds_then_refuses_with_nothing_ch
     result = idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0")
     assert result.code == 1
     assert "another apply of project eucs-idam is running: held by GitHub Actions run 99 until" in result.err
+    assert "Waiting" not in result.out + result.err  # --lock-wait 0: refused at once
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
 
 
@@ -193,3 +197,65 @@ def test_a_lease_that_does_not_say_who_holds_it_is_held_by_someone_unknown(proje
     result = idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0")
     assert result.code == 1
     assert "another apply of project eucs-idam is running: held by unknown until 20" in result.err
+
+
+def test_an_apply_waits_saying_so_once_then_refuses_naming_when_the_lease_expires(project, monkeypatch):
+    import asyncio
+    import types
+
+    from idamconf.record import lease
+
+    pauses = []
+
+    async def recorded(seconds):  # the pauses the lease asks for, recorded rather than slept
+        pauses.append(seconds)
+        assert len(pauses) < 10, f"still waiting after {pauses}"  # an apply that would wait for ever fails here
+        await asyncio.sleep(0)
+
+    assert apply(project).code == 0
+    until = later(10)
+    set_notes(project, home=configuration_home(project),
+              lease={"holder": "x", "host": "build-agent-7", "pid": 1, "by": "GitHub Actions run 99", "until": until})
+    monkeypatch.setattr(lease, "asyncio", types.SimpleNamespace(
+        sleep=recorded, ensure_future=asyncio.ensure_future, CancelledError=asyncio.CancelledError))
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    for wait in ("3", "4"):  # a look every 2 s, at 0 and 2 s; refused at 4 s, when it has waited as long as told
+        pauses.clear()
+        result = idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", wait)
+        assert result.code == 1 and pauses == [2.0, 2.0], (wait, pauses)
+    shown = result.out + result.err
+    assert shown.count("Waiting for another apply of project eucs-idam to finish: held by GitHub Actions run 99 "
+                       f"until {until}.") == 1
+    assert (f"another apply of project eucs-idam is running: held by GitHub Actions run 99 until {until}. Nothing "
+            f"was changed. Run apply again when it has finished (or after {until}, when its lease expires).") in shown
+    assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
+
+
+def test_an_apply_renews_its_lease_while_it_runs(project, monkeypatch):
+    """A tiny policy: a lease of 0.5 s, renewed every 0.1 s, while an apply of every example runs (about a second)."""
+    import asyncio
+    import types
+
+    from idamconf.record import lease
+
+    pauses, renewals = [], []
+    real_sleep, real_write = asyncio.sleep, lease.Lease._write
+
+    async def recorded(seconds):
+        pauses.append(seconds)
+        await real_sleep(seconds)
+
+    async def write(self, record):
+        found = [a for a in tenant(project)["objects"].get("applications", []) if a.get("uniqueName") == RECORD]
+        renewals.append(json.loads(found[0]["notes"])["lease"] if found else None)  # what Graph holds before it
+        await real_write(self, record)
+
+    monkeypatch.setattr(lease, "TTL", dt.timedelta(seconds=0.5))
+    monkeypatch.setattr(lease, "asyncio", types.SimpleNamespace(
+        sleep=recorded, ensure_future=asyncio.ensure_future, CancelledError=asyncio.CancelledError))
+    monkeypatch.setattr(lease.Lease, "_write", write)
+    assert apply(project).code == 0
+    assert 0.1 in pauses  # TTL / 5
+    assert renewals[0] is None and len(renewals) >= 2  # acquired, then renewed while the apply ran:
+    assert renewals[1]["holder"] and renewals[1]["pid"] == os.getpid()  # over the lease it had written
+    assert json.loads(record(project)["notes"])["lease"] is None  # released at the end
