@@ -10,6 +10,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from idamconf.emulator import Store
 from idamconf.record import configuration_home, record_name
 from idamconf.record.home import repository
@@ -259,3 +261,39 @@ def test_an_apply_renews_its_lease_while_it_runs(project, monkeypatch):
     assert renewals[0] is None and len(renewals) >= 2  # acquired, then renewed while the apply ran:
     assert renewals[1]["holder"] and renewals[1]["pid"] == os.getpid()  # over the lease it had written
     assert json.loads(record(project)["notes"])["lease"] is None  # released at the end
+
+
+def test_a_lease_of_another_machines_process_is_held_whatever_runs_here(project):
+    """A process id means something only on its own machine: one that runs nowhere here is no sign that another
+    machine's apply has gone."""
+    assert apply(project).code == 0
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    set_notes(project, home=configuration_home(project), lease={"holder": "x", "host": "build-agent-7",
+                                                                 "pid": int(dead.stdout), "by": "a", "until": later(10)})
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    result = idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0")
+    assert result.code == 1 and "another apply of project eucs-idam is running: held by a until" in result.err
+    set_notes(project, home=configuration_home(project),  # an unreadable lease: nobody can hold it
+              lease={"holder": "x", "host": "build-agent-7", "pid": 1, "by": "a", "until": "next Tuesday"})
+    assert idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0").code == 0
+    assert applications(project)["wordpress"]["displayName"] == "Contoso Blog"
+
+
+@pytest.mark.parametrize("repository, by", [("contoso/idam", "GitHub Actions run 4242 of contoso/idam"),
+                                            (None, "GitHub Actions run 4242 of ?")])
+def test_in_a_pipeline_the_lease_names_the_run(project, monkeypatch, repository, by):
+    from idamconf.record import lease
+
+    monkeypatch.setenv("GITHUB_RUN_ID", "4242")
+    if repository:
+        monkeypatch.setenv("GITHUB_REPOSITORY", repository)
+    else:
+        monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    real, written = lease.Lease.acquire, []
+
+    async def acquired(self, wait, say=lambda text: None):
+        await real(self, wait, say)
+        written.append(json.loads(record(project)["notes"])["lease"])  # the tenant's record, as any reader sees it
+    monkeypatch.setattr(lease.Lease, "acquire", acquired)
+    assert apply(project).code == 0
+    assert written[0]["by"] == by
