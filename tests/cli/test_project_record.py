@@ -279,16 +279,21 @@ def test_a_lease_of_another_machines_process_is_held_whatever_runs_here(project)
     assert applications(project)["wordpress"]["displayName"] == "Contoso Blog"
 
 
-@pytest.mark.parametrize("repository, by", [("contoso/idam", "GitHub Actions run 4242 of contoso/idam"),
-                                            (None, "GitHub Actions run 4242 of ?")])
-def test_in_a_pipeline_the_lease_names_the_run(project, monkeypatch, repository, by):
+@pytest.mark.parametrize("environ, by", [
+    ({"GITHUB_RUN_ID": "4242", "GITHUB_REPOSITORY": "contoso/idam"}, "GitHub Actions run 4242 of contoso/idam"),
+    ({"GITHUB_RUN_ID": "4242"}, "GitHub Actions run 4242 of ?"),
+    ({"USER": "alice", "USERNAME": "bob"}, "alice on {host}"), ({"USERNAME": "bob"}, "bob on {host}"),  # Windows
+    ({}, "someone on {host}")])
+def test_the_lease_names_the_pipeline_run_or_the_user(project, monkeypatch, environ, by):
+    import socket
+
     from idamconf.record import lease
 
-    monkeypatch.setenv("GITHUB_RUN_ID", "4242")
-    if repository:
-        monkeypatch.setenv("GITHUB_REPOSITORY", repository)
-    else:
-        monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    for name in ("GITHUB_RUN_ID", "GITHUB_REPOSITORY", "USER", "USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    by = by.format(host=socket.gethostname())
     real, written = lease.Lease.acquire, []
 
     async def acquired(self, wait, say=lambda text: None):
