@@ -41,9 +41,10 @@ reliability: $(STAMP)
 	$(BIN)/python -m benchmarks.reliability
 
 # Mutation testing of the safety rules, written to docs/testing.md; the modules are [tool.idamconf.mutate] in
-# pyproject.toml (MODULES="idamconf/plan/diff.py ...": some of them).
+# pyproject.toml (MODULES="idamconf/plan/diff.py ...": some of them; each quoted, so that a glob such as
+# idamconf/lint/* reaches the table as written).
 mutate: $(STAMP)
-	$(BIN)/python -m benchmarks.mutate $(MODULES)
+	$(BIN)/python -m benchmarks.mutate $(foreach module,$(MODULES),'$(module)')
 
 # The one-line mutations of benchmarks/line_mutants.toml (tables mutmut does not mutate), each against the whole suite.
 mutate-lines: $(STAMP)

@@ -324,6 +324,18 @@ def test_declared_catalog_settings_are_created_changed_and_converge(project):
     assert tenant(project)["objects"]["catalogs"][0]["state"] == "published"
 
 
+def test_a_declared_catalog_says_only_what_it_changes_and_is_otherwise_published_and_internal(project):
+    """A catalog declared with a description alone is published and not externally visible, as an undeclared one
+    is: a setting left out keeps Graph's default, it never turns the catalog off or opens it to other tenants."""
+    settings = f"catalogs:\n  {CATALOG}:\n    description: Applications run by IDAM.\n"
+    (project / "idamconf.yaml").write_text((project / "idamconf.yaml").read_text() + settings)
+    assert apply(project).code == 0
+    converged(project)
+    [catalog] = tenant(project)["objects"]["catalogs"]
+    assert (catalog["description"], catalog["state"], catalog["isExternallyVisible"]) == (
+        "Applications run by IDAM.", "published", False)
+
+
 def test_an_undeclared_catalog_is_created_as_before_and_left_alone(project):
     assert apply(project).code == 0
     [catalog] = tenant(project)["objects"]["catalogs"]

@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as _dt
 import json
 
+import httpx
 import pytest
 
 from idamconf import clock
 from idamconf.emulator import Store
 from idamconf.emulator.vault_store import VaultStore
+from idamconf.graph import connect as connect_module
 from idamconf.vault.sinks import KeyVaultSink, VaultError
 from tests.emulator.conftest import serving
 from tests.emulator.test_sdk_fidelity import assert_no_leftovers, sdk_run
@@ -109,6 +111,7 @@ def test_rotation_over_simulated_time(project):
     assert f"- {ADDRESS}#{first['keyId']}]  (destroy: superseded: its overlap ended on {removal})" in removing.out
     done = apply(project)  # the rotation the file asked for: no --allow-delete needed
     assert done.code == 0, done.err
+    assert f"  - {ADDRESS}#{first['keyId']}]: removed\n" in done.out
     assert [p["keyId"] for p in passwords(project)] == [newest["keyId"]]
     # the vault's enabled versions are the values that still sign in: the removed one's is disabled
     assert [(v["tags"]["keyId"], v["attributes"]["enabled"]) for v in vault(project)] == \
@@ -125,6 +128,84 @@ def test_a_failed_vault_write_removes_the_new_password_again(project, monkeypatc
     result = apply(project)
     assert result.code == 1
     assert "the new secret was removed again, so that none exists that nobody holds" in result.err
+    assert passwords(project) == [] and vault(project) == []
+
+
+def test_a_vault_refusing_to_disable_a_removed_secrets_copy_fails_the_step_saying_what_was_done(project, monkeypatch):
+    assert apply(project).code == 0
+    [first] = passwords(project)
+    clock.advance(days=150)
+    assert apply(project).code == 0  # the rotation's new secret
+    clock.advance(days=14, seconds=60)  # the overlap is over: the old one goes
+
+    async def refused(self, key_id):
+        raise VaultError("disabling its version of secret expenses-client-secret in "
+                         "https://contoso-expenses.vault.azure.net failed: Forbidden")
+
+    monkeypatch.setattr(KeyVaultSink, "retire", refused)
+    result = apply(project)
+    assert result.code == 1
+    assert (f"{ADDRESS}#{first['keyId']}]: removed from the application, but disabling its version of secret "
+            "expenses-client-secret in https://contoso-expenses.vault.azure.net failed: Forbidden") in result.err
+    assert first["keyId"] not in [p["keyId"] for p in passwords(project)]  # Graph no longer takes it
+    assert [(v["tags"]["keyId"], v["attributes"]["enabled"]) for v in vault(project)][0] == (first["keyId"], True)
+
+
+class RemovedMeanwhile(httpx.AsyncBaseTransport):
+    """Someone else removes the password just before idamconf's own removal reaches Graph: the same request, sent
+    once more ahead of it, so that Graph answers idamconf's with 404."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport):
+        self.inner, self.raced = inner, False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        if not self.raced and b"removePassword" in request.content + str(request.url).encode():
+            self.raced = True
+            ahead = await self.inner.handle_async_request(
+                httpx.Request(request.method, request.url, headers=request.headers, content=request.content))
+            await ahead.aread()
+        return await self.inner.handle_async_request(request)
+
+
+def test_a_password_someone_else_removed_meanwhile_counts_as_removed(project, monkeypatch):
+    assert apply(project).code == 0
+    [first] = passwords(project)
+    clock.advance(days=150)
+    assert apply(project).code == 0
+    clock.advance(days=14, seconds=60)
+    real = connect_module._http_client
+    wires = []
+
+    def wired(target):
+        client = real(target)
+        client._transport = RemovedMeanwhile(client._transport)
+        wires.append(client._transport)
+        return client
+
+    monkeypatch.setattr(connect_module, "_http_client", wired)
+    result = apply(project)
+    assert wires[0].raced and result.code == 0, result.err
+    assert first["keyId"] not in [p["keyId"] for p in passwords(project)]
+    assert [(v["tags"]["keyId"], v["attributes"]["enabled"]) for v in vault(project)][0] == (first["keyId"], False)
+    monkeypatch.setattr(connect_module, "_http_client", real)
+    converged(project)
+
+
+def test_graph_answering_without_the_secret_fails_the_step_and_leaves_no_password(project, monkeypatch):
+    from idamconf.emulator import credentials
+    from idamconf.emulator.protocol import Reply
+
+    def without_the_secret(status, body=None, *rest, **named):  # Graph's answer to addPassword, no secretText
+        if isinstance(body, dict):
+            body = {name: value for name, value in body.items() if name != "secretText"}
+        return Reply(status, body, *rest, **named)
+
+    monkeypatch.setattr(credentials, "Reply", without_the_secret)
+    result = apply(project)
+    assert result.code == 1
+    assert (f"{ADDRESS}#next]: Graph returned no secret; the new secret was removed again, so that none exists that "
+            "nobody holds") in result.err
     assert passwords(project) == [] and vault(project) == []
 
 

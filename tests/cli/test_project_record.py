@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import re
 import subprocess
 import sys
+
+import pytest
 
 from idamconf.emulator import Store
 from idamconf.record import configuration_home, record_name
@@ -42,6 +46,9 @@ def test_apply_records_the_configurations_home_and_releases_its_lease(project):
     state = json.loads(record(project)["notes"])
     assert state["home"] == configuration_home(project) and state["lease"] is None
     assert record(project)["tags"] == ["idamconf-record"]
+    assert (record(project)["displayName"], record(project)["description"]) == (  # what an admin sees in the portal
+        "idamconf project record: eucs-idam (do not delete)", "Where idamconf keeps which configuration manages this "
+        "project, and which apply is running. Not an application anyone signs in to.")
     assert RECORD not in plan(project).out  # never part of the project's plan
     converged(project)
 
@@ -54,6 +61,7 @@ def test_an_apply_waits_for_the_lease_another_holds_then_refuses_with_nothing_ch
     result = idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0")
     assert result.code == 1
     assert "another apply of project eucs-idam is running: held by GitHub Actions run 99 until" in result.err
+    assert "Waiting" not in result.out + result.err  # --lock-wait 0: refused at once
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
 
 
@@ -148,3 +156,149 @@ def test_repository_urls_name_one_repository_however_cloned():
     for url in ("https://github.com/contoso/identity.git", "git@github.com:contoso/identity.git",
                 "https://x-access-token:abc@GitHub.com/contoso/identity/", "ssh://git@github.com/contoso/identity"):
         assert repository(url) == "github.com/contoso/identity"
+
+
+def test_an_apply_holding_the_lease_keeps_another_out_and_says_who_holds_it(project, monkeypatch):
+    """While one apply holds the lease, a second (another process, on this machine) is refused, told who holds it
+    and until when: the lease as written (its holder, process, who and until) is what the second reads."""
+    import socket
+
+    from idamconf.record import lease
+
+    monkeypatch.delenv("GITHUB_RUN_ID", raising=False)
+    monkeypatch.setenv("USER", "alice")
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    real, second, written = lease.Lease.acquire, [], []
+
+    async def then_another(self, wait, say=lambda text: None):
+        await real(self, wait, say)
+        written.append(json.loads(record(project)["notes"])["lease"])  # the tenant's record, as any reader sees it
+        second.append(subprocess.run([sys.executable, "-m", "idamconf", "apply", "-C", str(project), "--auto-approve",
+                                      "--no-colour", "--lock-wait", "0"], capture_output=True, text=True))
+    monkeypatch.setattr(lease.Lease, "acquire", then_another)
+    first = apply(project)
+    assert first.code == 0, first.err
+    [refused] = second
+    assert refused.returncode == 1
+    held = re.search(r"another apply of project eucs-idam is running: held by alice on (.+) until "
+                     r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\. Nothing was changed\.", refused.stderr)
+    assert held and held[1] == socket.gethostname(), refused.stderr
+    until = dt.datetime.strptime(held[2], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+    assert dt.timedelta(minutes=9) < until - dt.datetime.now(dt.timezone.utc) <= dt.timedelta(minutes=10)
+    assert applications(project)["wordpress"]["displayName"] == "Contoso Blog"  # the first apply's change, once
+    [holding] = written  # what lets a later apply on this machine take over the lease of a process gone
+    assert (holding["host"], holding["pid"], holding["by"], holding["until"]) == (
+        socket.gethostname(), os.getpid(), f"alice on {socket.gethostname()}", held[2])
+
+
+def test_a_lease_that_does_not_say_who_holds_it_is_held_by_someone_unknown(project):
+    assert apply(project).code == 0
+    set_notes(project, home=configuration_home(project),
+              lease={"holder": "x", "host": "build-agent-7", "pid": 1, "until": later(10)})
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    result = idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0")
+    assert result.code == 1
+    assert "another apply of project eucs-idam is running: held by unknown until 20" in result.err
+
+
+def test_an_apply_waits_saying_so_once_then_refuses_naming_when_the_lease_expires(project, monkeypatch):
+    import asyncio
+    import types
+
+    from idamconf.record import lease
+
+    pauses = []
+
+    async def recorded(seconds):  # the pauses the lease asks for, recorded rather than slept
+        pauses.append(seconds)
+        assert len(pauses) < 10, f"still waiting after {pauses}"  # an apply that would wait for ever fails here
+        await asyncio.sleep(0)
+
+    assert apply(project).code == 0
+    until = later(10)
+    set_notes(project, home=configuration_home(project),
+              lease={"holder": "x", "host": "build-agent-7", "pid": 1, "by": "GitHub Actions run 99", "until": until})
+    monkeypatch.setattr(lease, "asyncio", types.SimpleNamespace(
+        sleep=recorded, ensure_future=asyncio.ensure_future, CancelledError=asyncio.CancelledError))
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    for wait in ("3", "4"):  # a look every 2 s, at 0 and 2 s; refused at 4 s, when it has waited as long as told
+        pauses.clear()
+        result = idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", wait)
+        assert result.code == 1 and pauses == [2.0, 2.0], (wait, pauses)
+    shown = result.out + result.err
+    assert shown.count("Waiting for another apply of project eucs-idam to finish: held by GitHub Actions run 99 "
+                       f"until {until}.") == 1
+    assert (f"another apply of project eucs-idam is running: held by GitHub Actions run 99 until {until}. Nothing "
+            f"was changed. Run apply again when it has finished (or after {until}, when its lease expires).") in shown
+    assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
+
+
+def test_an_apply_renews_its_lease_while_it_runs(project, monkeypatch):
+    """A tiny policy: a lease of 0.5 s, renewed every 0.1 s, while an apply of every example runs (about a second)."""
+    import asyncio
+    import types
+
+    from idamconf.record import lease
+
+    pauses, renewals = [], []
+    real_sleep, real_write = asyncio.sleep, lease.Lease._write
+
+    async def recorded(seconds):
+        pauses.append(seconds)
+        await real_sleep(seconds)
+
+    async def write(self, record):
+        found = [a for a in tenant(project)["objects"].get("applications", []) if a.get("uniqueName") == RECORD]
+        renewals.append(json.loads(found[0]["notes"])["lease"] if found else None)  # what Graph holds before it
+        await real_write(self, record)
+
+    monkeypatch.setattr(lease, "TTL", dt.timedelta(seconds=0.5))
+    monkeypatch.setattr(lease, "asyncio", types.SimpleNamespace(
+        sleep=recorded, ensure_future=asyncio.ensure_future, CancelledError=asyncio.CancelledError))
+    monkeypatch.setattr(lease.Lease, "_write", write)
+    assert apply(project).code == 0
+    assert 0.1 in pauses  # TTL / 5
+    assert renewals[0] is None and len(renewals) >= 2  # acquired, then renewed while the apply ran:
+    assert renewals[1]["holder"] and renewals[1]["pid"] == os.getpid()  # over the lease it had written
+    assert json.loads(record(project)["notes"])["lease"] is None  # released at the end
+
+
+def test_a_lease_of_another_machines_process_is_held_whatever_runs_here(project):
+    """A process id means something only on its own machine: one that runs nowhere here is no sign that another
+    machine's apply has gone."""
+    assert apply(project).code == 0
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    set_notes(project, home=configuration_home(project), lease={"holder": "x", "host": "build-agent-7",
+                                                                 "pid": int(dead.stdout), "by": "a", "until": later(10)})
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    result = idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0")
+    assert result.code == 1 and "another apply of project eucs-idam is running: held by a until" in result.err
+    set_notes(project, home=configuration_home(project),  # an unreadable lease: nobody can hold it
+              lease={"holder": "x", "host": "build-agent-7", "pid": 1, "by": "a", "until": "next Tuesday"})
+    assert idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0").code == 0
+    assert applications(project)["wordpress"]["displayName"] == "Contoso Blog"
+
+
+@pytest.mark.parametrize("environ, by", [
+    ({"GITHUB_RUN_ID": "4242", "GITHUB_REPOSITORY": "contoso/idam"}, "GitHub Actions run 4242 of contoso/idam"),
+    ({"GITHUB_RUN_ID": "4242"}, "GitHub Actions run 4242 of ?"),
+    ({"USER": "alice", "USERNAME": "bob"}, "alice on {host}"), ({"USERNAME": "bob"}, "bob on {host}"),  # Windows
+    ({}, "someone on {host}")])
+def test_the_lease_names_the_pipeline_run_or_the_user(project, monkeypatch, environ, by):
+    import socket
+
+    from idamconf.record import lease
+
+    for name in ("GITHUB_RUN_ID", "GITHUB_REPOSITORY", "USER", "USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    by = by.format(host=socket.gethostname())
+    real, written = lease.Lease.acquire, []
+
+    async def acquired(self, wait, say=lambda text: None):
+        await real(self, wait, say)
+        written.append(json.loads(record(project)["notes"])["lease"])  # the tenant's record, as any reader sees it
+    monkeypatch.setattr(lease.Lease, "acquire", acquired)
+    assert apply(project).code == 0
+    assert written[0]["by"] == by

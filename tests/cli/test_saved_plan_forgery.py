@@ -3,8 +3,12 @@ plan it computes itself from the configuration and the tenant, or refuses with n
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
 import json
 import re
+import time
 
 import pytest
 
@@ -251,3 +255,36 @@ def test_a_short_key_is_refused_without_printing_it(project, monkeypatch):
     assert "short-secret-value" not in result.err + result.out
     assert not (project.parent / "plan.json").exists()
     assert not (project / ".idamconf").exists()  # refused before the tenant was opened
+
+
+def documented_signature(document: dict, key: str) -> str:
+    """docs/security.md's definition, written out: HMAC-SHA256, keyed with the key's UTF-8 bytes, of the file's JSON
+    without `signature`, keys sorted, no whitespace, every character beyond ASCII escaped -- any HMAC tool checks it."""
+    unsigned = {name: value for name, value in document.items() if name != "signature"}
+    canonical = json.dumps(unsigned, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hmac.new(key.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def test_the_signature_is_the_documented_hmac_and_a_plan_its_key_holder_signs_applies(project, signing_key):
+    edit(project / "applications" / "ccms-provider-portal.yaml", "displayName: CCMS Provider Portal",
+         "displayName: CCMS Provider Portal – Café")  # characters beyond ASCII are in what is signed
+    path, document = saved(project)
+    assert document["signature"] == {"algorithm": "HMAC-SHA256", "value": documented_signature(document, KEY)}
+    document["made_by"] = {}  # a holder of the key may sign a file of its own: apply says where it was made
+    document["signature"]["value"] = documented_signature(document, KEY)
+    write(path, document)
+    result = apply_saved(project, path)
+    assert result.code == 0, result.err
+    assert "Saved plan signed, signature verified; made by unknown.\n" in result.out
+
+
+def test_made_at_is_utc_whatever_the_machines_time_zone(project, signing_key, monkeypatch):
+    monkeypatch.setenv("TZ", "UTC-14")  # POSIX: local time 14 hours ahead of UTC (no zone database needed)
+    time.tzset()
+    try:
+        _, document = saved(project)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    made_at = dt.datetime.strptime(document["made_by"]["made_at"], "%Y-%m-%dT%H:%M:%SZ")
+    assert abs(made_at.replace(tzinfo=dt.timezone.utc) - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(minutes=5)

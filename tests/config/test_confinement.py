@@ -77,6 +77,21 @@ def test_a_project_file_linking_outside_is_not_read(project, outside):
         assert "someone-elses-project" not in result.out + result.err
 
 
+def test_lint_never_reads_a_project_file_linking_outside(project, outside):
+    """lint reads the files' YAML as written (for its security rules) on a path of its own: a linked idamconf.yaml
+    is refused there too, so what lies outside -- here a secret -- is neither read nor reported on."""
+    (outside / "idamconf.yaml").write_text((project / "idamconf.yaml").read_text() +
+                                           "clientSecret: Zx8Q~k3Jd9sLq0wPzR7tYvB2nM5cX1aE4fG6hJ8\n")
+    (project / "idamconf.yaml").unlink()
+    os.symlink(outside / "idamconf.yaml", project / "idamconf.yaml")
+    result = idamconf("lint", "-C", str(project))
+    assert result.code == 1
+    assert result.out == ("lint: 0 error(s), 0 warning(s); only the security rules ran, because the configuration has "
+                          "errors (fix those first).\n")
+    assert "idamconf.yaml: error: this file links outside the configuration directory" in result.err
+    assert "secret-in-file" not in result.out + result.err
+
+
 def test_new_app_never_writes_through_a_linked_applications_directory(project, outside):
     shutil.move(project / "applications", outside / "applications")
     os.symlink(outside / "applications", project / "applications", target_is_directory=True)

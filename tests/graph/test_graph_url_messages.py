@@ -52,3 +52,16 @@ def test_the_emulator_credential_takes_a_loopback_port_up_to_65535(project):
         project, "credential 'emulator' is only for an emulator on this machine, and graphUrl is not a loopback "
                  "address",
         f"write {LOOPBACK}; for a tenant, use a Graph endpoint with another credential")), result.err
+
+
+def test_a_credential_that_signs_in_may_use_a_served_emulator_over_tls_and_default_may_not(project):
+    """A secret, a certificate or a federated token may sign in to an emulator served with --tls (its own identity
+    provider, the same origin); DefaultAzureCredential may not (it also asks the machine's managed identity)."""
+    assert validate_with(project, "https://127.0.0.1:8443/v1.0", "certificate").code == 0
+    edit(project / "idamconf.yaml", "credential: certificate", "credential: default")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert result.err.startswith(refusal(
+        project, "credential 'default' signs in to Entra ID, and that token goes only to Microsoft Graph, not to a "
+                 "loopback address",
+        f"write one of {GRAPH_URLS}; for an emulator on this machine, add credential: emulator\n")), result.err

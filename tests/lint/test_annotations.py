@@ -56,8 +56,8 @@ def test_validate_errors_are_annotations_and_a_clean_configuration_has_none(proj
     assert any(line.startswith(f"::error file={BLOG},line={line_of(project / BLOG, 'signInAudience')},col=17,title="
                                "idamconf validate%3A configuration::signInAudience: 'Everyone' is not one of "
                                "AzureADMyOrg, AzureADMultipleOrgs") for line in found)
-    assert any(line.startswith("::error file=applications/extra.yaml,line=1,col=1,") and "missing required key "
-               "'displayName'" in line for line in found)
+    assert ("::error file=applications/extra.yaml,line=1,col=1,title=idamconf validate%3A configuration::missing "
+            "required key 'displayName'%0Afix: add displayName: \"WordPress Blog\"") in found  # of the file: no path
     assert result.out.splitlines()[-1].startswith("validate: ") and "error(s)" in result.out.splitlines()[-1]
 
 

@@ -40,3 +40,21 @@ def test_undecodable_bytes_and_a_missing_project_file(project):
     (project / "idamconf.yaml").unlink()
     result = lint(project)
     assert result.code == 1 and "no idamconf.yaml in" in result.err and "unexpected" not in result.err
+
+
+SECRET_FIX = ("    fix: remove the value and rotate the secret (it is in the repository's history); let the pipeline pass it "
+              "from the vault, e.g. clientSecretEnv: IDAMCONF_CLIENT_SECRET names the variable\n")
+
+
+def test_with_the_project_file_broken_a_secret_is_still_an_error_and_never_repeated(project):
+    """No environment can grade it (idamconf.yaml is unreadable): the rule's own severity, error, and no note."""
+    (project / "idamconf.yaml").write_text(BROKEN["syntax"])
+    path = project / BLOG
+    path.write_text(path.read_text() + "password: Hunter2-canary-x\n")
+    line = len(path.read_text().splitlines())
+    result = lint(project)
+    assert result.code == 1
+    assert result.out == (f"{path}:{line}:1: error: [security.secret-in-file] 'password' holds a secret in the file; "
+                          f"secrets live only in the vault\n{SECRET_FIX}\nlint: 1 error(s), 0 warning(s); only the "
+                          "security rules ran, because the configuration has errors (fix those first).\n")
+    assert "Hunter2-canary-x" not in result.out + result.err

@@ -41,8 +41,13 @@ def test_the_project_allows_one_by_name_and_only_that_one(project):
          "  catalog: EUCS IDAM applications\n  allowedPermissions: [group.readwrite.all]\n")
     result = lint(project)
     assert "Group.ReadWrite.All" not in result.out
-    assert "application permission Directory.Read.All of Microsoft Graph is high-privilege" in result.out
-    assert "defaults.allowedPermissions: [Directory.Read.All]" in result.out  # the fix says how
+    line = next(n for n, text in enumerate((project / DAEMON).read_text().splitlines(), 1) if "Directory.Read" in text)
+    assert (f"{project / DAEMON}:{line}:40: error: [security.high-privilege-permission] apiPermissions[0].application[1]: "
+            "application permission Directory.Read.All of Microsoft Graph is high-privilege: it reaches the whole "
+            "directory, or lets the application grant itself more, with nobody signed in (error in live; warning in "
+            "devl, local, nle)\n    fix: request a narrower permission (e.g. a .Read.All one, or Sites.Selected), or "
+            "have the security team allow it by name in idamconf.yaml: defaults.allowedPermissions: "
+            "[Directory.Read.All]\n") in result.out  # the fix says how
 
 
 def test_an_override_adding_one_in_one_environment_is_reported_there_only(project):

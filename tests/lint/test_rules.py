@@ -94,6 +94,21 @@ def test_a_package_name_must_also_be_lowercase_words(project):
     assert "[package.naming]" in lint(project).out
 
 
+def test_a_package_of_its_own_must_also_be_lowercase_words(project):
+    edit(project / HR, "name: eucs-idam-hr-new-line-managers", "name: eucs-idam-New_Line_Managers")
+    found = [line for line in lint(project).out.splitlines() if "[package.naming]" in line]
+    assert len(found) == 1 and "accessPackages[0].name: access package name 'eucs-idam-New_Line_Managers'" in found[0]
+
+
+def test_an_applications_own_department_sets_its_packages_prefix(project):
+    """An application file's `organisation`/`department` win over idamconf.yaml's defaults, for its names too."""
+    edit(project / HR, "description: Employees view", "department: hr\ndescription: Employees view")
+    out = lint(project).out
+    assert "    fix: rename it to start with eucs-hr- in lowercase letters, digits and hyphens, or remove name to use " \
+           "the default eucs-hr-hr-self-service-hr-administrators\n" in out
+    assert len([line for line in out.splitlines() if "[package.naming]" in line]) == 2  # its role's and its own
+
+
 def test_a_package_name_is_not_checked_without_codes(project):
     edit(project / "idamconf.yaml", "  organisation: eucs\n  department: idam\n", "")
     edit(project / HR, "name: eucs-idam-hr-record-administrators", "name: hr-record-administrators")
@@ -162,3 +177,25 @@ def test_a_variable_name_and_a_secret_reference_are_not_secrets(project):
     result = lint(project)
     assert result.code == 0, result.out + result.err
     assert "secret" not in result.out
+
+
+def test_a_files_own_rule_is_graded_in_the_environments_the_file_lists(project):
+    """A document rule on an application in live only is graded as live grades it (here a warning), not at the
+    strictest of every environment's."""
+    edit(project / HR, "environments: [local, devl, nle, live]", "environments: [live]")
+    edit(project / "idamconf.yaml", "      reviewers.two: error\n",
+         "      reviewers.two: error\n      security.token-lifetime: warning\n")
+    with (project / HR).open("a") as file:
+        file.write("tokenLifetimePolicies:\n  - definition:\n      AccessTokenLifetime: '10:00:00'\n")
+    [found] = [line for line in lint(project).out.splitlines() if "[security.token-lifetime]" in line and HR in line]
+    assert f"{HR}:{line_of(project / HR, 'tokenLifetimePolicies')}:1: warning: [security.token-lifetime] " in found
+
+
+def test_an_overrides_own_secrets_list_declares_secrets_and_holds_none(project):
+    """`secrets:` in an environment's override is the same declaration as at the top of the file: no finding."""
+    edit(project / "applications/expenses.yaml", "appRoles:", "overrides:\n  live:\n    secrets:\n"
+         "      - displayName: expenses live sign-in\n        keyvault:\n"
+         "          vaultUrl: https://contoso-expenses-live.vault.azure.net\n"
+         "          secretName: expenses-live-client-secret\nappRoles:")
+    result = lint(project)
+    assert "security.secret-in-file" not in result.out and result.code == 0, result.out + result.err

@@ -96,3 +96,12 @@ def test_inside_a_git_work_tree_uris_are_relative_to_its_root(project):
     _, log = sarif(project)
     location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert location == {"uri": f"{project.name}/{PAYMENTS}", "uriBaseId": "%SRCROOT%"}
+
+
+def test_a_finding_on_the_first_line_and_column_is_at_1_1(project):
+    """SARIF counts lines and columns from 1: a secret on a file's very first character is region 1:1."""
+    path = project / BLOG
+    path.write_text("clientSecret: s3cr3t-value-123\n" + path.read_text())
+    _, log = sarif(project)
+    [found] = log["runs"][0]["results"]
+    assert found["locations"][0]["physicalLocation"]["region"] == {"startLine": 1, "startColumn": 1}

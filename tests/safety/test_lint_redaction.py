@@ -33,3 +33,20 @@ def test_empty_and_yes_no_values_under_secret_names_are_no_secret(project):
          "signInAudience: AzureADMyOrg\npassword: ''\nclientSecret: false\napiKey: []\n")
     result = idamconf("lint", "-C", str(project))
     assert "security.secret-in-file" not in result.out
+
+
+def test_a_secret_written_where_a_variables_name_belongs_is_redacted_wherever_quoted(project):
+    """`clientSecretEnv` names a variable; a value that is no variable's name is the secret itself."""
+    edit(project / BLOG, "signInAudience: AzureADMyOrg", f"signInAudience: {FIRST}\nclientSecretEnv: {FIRST}")
+    result = idamconf("lint", "-C", str(project))
+    assert result.code == 1
+    assert FIRST not in result.out + result.err
+    assert "signInAudience: '[redacted]' is not one of" in result.err
+
+
+def test_the_declared_secrets_names_are_not_secrets_and_are_shown(project):
+    """An application's `secrets:` list says where idamconf keeps the values it makes: its names are no secret."""
+    edit(project / BLOG, "signInAudience: AzureADMyOrg", "signInAudience: expenses-client-secret")
+    result = idamconf("lint", "-C", str(project))
+    assert result.code == 1
+    assert "signInAudience: 'expenses-client-secret' is not one of" in result.err

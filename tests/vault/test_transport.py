@@ -37,8 +37,11 @@ def test_the_transport_refuses_any_origin_but_the_vaults():
     for elsewhere in ("https://evil.example/secrets/x", "http://contoso-expenses.vault.azure.net/secrets/x",
                       "https://contoso-expenses.vault.azure.net:8443/secrets/x",
                       "https://other.vault.azure.net/secrets/x"):
-        with pytest.raises(OutsideTheVault):
+        with pytest.raises(OutsideTheVault) as refused:
             asyncio.run(transport.send(HttpRequest("PUT", elsewhere, json={"value": "v"})))
+        url = httpx.URL(elsewhere)
+        assert str(refused.value) == (f"a request to {url.scheme}://{url.host} was refused: this client writes to "
+                                      "contoso-expenses.vault.azure.net only")
     assert sent == []
     asyncio.run(transport.send(HttpRequest("GET", f"{VAULT}/secrets/x/versions")))
     assert [str(request.url) for request in sent] == [f"{VAULT}/secrets/x/versions"]
