@@ -51,14 +51,20 @@ def served(tmp_path):
 
 def test_the_package_lists_are_read_once_while_the_files_are(large, served, monkeypatch):
     root, faults = served
-    started, read_early = [], []
-    real, real_read = early.Early.__init__, early.early_governance
+    started, handed = [], []
+    real, real_lists = early.Early.__init__, early.Early.lists
     monkeypatch.setattr(early.Early, "__init__", lambda self, *args: started.append(args) or real(self, *args))
-    monkeypatch.setattr(early, "early_governance", lambda *args: read_early.append(args) or real_read(*args))
+
+    async def lists(self):
+        handed.append(await real_lists(self))
+        return handed[-1]
+
+    monkeypatch.setattr(early.Early, "lists", lists)
     result = plan(root, "-e", SERVED)
     assert result.code == 0, result.err
     assert result.out.strip().endswith("No changes. The tenant matches the configuration.")
-    assert len(started) == len(read_early) == 1  # the early reads ran, and the plan used what they read:
+    [found] = handed  # the early reads ran, read the lists -- the project's catalog's resources too -- and the plan
+    assert found.packages and found.policies and any(found.resources.values())  # used what they read:
     for listed in ("accessPackages", "assignmentPolicies", "catalogs"):  # (one page each)
         assert [path for _, path in faults.received].count(GOVERNANCE + listed) == 1, listed
 
@@ -134,3 +140,61 @@ def test_stopped_before_it_has_signed_in_it_sends_nothing():
         connecting.set()
         reads._thread.join(timeout=10)
     assert asked == [[early.STOPPED]]  # stopped before its first request
+
+
+def test_connected_and_stopped_it_sends_nothing_more():
+    import asyncio
+    import contextlib
+    import threading
+
+    connected, stopped, asked = threading.Event(), [], []
+    release = threading.Event()
+
+    class Client:
+        def stop(self, reason):
+            stopped.append(reason)
+
+    @contextlib.asynccontextmanager
+    async def connect(target, timeout):
+        asked.append(timeout)
+        yield Client()
+
+    async def governance(client, marker):
+        connected.set()
+        await asyncio.get_running_loop().run_in_executor(None, release.wait)  # its first request on its way
+        return None
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(early, "connect", connect)
+        patch.setattr(early, "early_governance", governance)
+        reads = early.Early(None, 7.0, "marker")
+        assert connected.wait(10)
+        reads.stop()
+        release.set()
+        reads._thread.join(timeout=10)
+    assert stopped == [early.STOPPED] and asked == [7.0]  # (signed in within the command's --timeout)
+
+
+def test_the_early_reads_sign_in_as_the_command_does(tmp_path, monkeypatch):
+    """plan's early reads as the read identity, apply's as the write identity; within the command's --timeout;
+    and looking for the catalogs idamconf made for this project."""
+    from idamconf.config.load import PROJECT_FILE, project_configuration
+    from idamconf.config.yamlfile import load
+    from idamconf.plan.governance import catalog_description
+
+    root = tmp_path / "config"
+    write_configuration(root, 1)
+    point_at(root, "http://127.0.0.1:9/v1.0")
+    text = (root / PROJECT_FILE).read_text().replace("credential: emulator", "credential: emulator\n"
+                                                    "    clientId: 00000000-0000-0000-0000-0000000000aa\n"
+                                                    "    readClientId: 00000000-0000-0000-0000-0000000000bb")
+    (root / PROJECT_FILE).write_text(text)
+    project = project_configuration(root, load(root / PROJECT_FILE, PROJECT_FILE)[0])
+    made = []
+    monkeypatch.setattr(early, "Early", lambda *args: made.append(args))
+    early.early_reads(project, SERVED, False, 42.0)
+    early.early_reads(project, SERVED, True, None)
+    (reading, timeout, marker), (writing, _, _) = made
+    assert (reading.client_id, writing.client_id) == ("00000000-0000-0000-0000-0000000000bb",
+                                                      "00000000-0000-0000-0000-0000000000aa")
+    assert timeout == 42.0 and marker == catalog_description(project.project)
