@@ -159,3 +159,20 @@ def test_a_look_up_graph_refuses_stops_the_plan_saying_which(tmp_path, monkeypat
     result = plan(root, "--changed-since", "HEAD")
     assert result.code == 1
     assert "GET applications(uniqueName='app-00001')" in result.err and "Authorization_RequestDenied" in result.err
+
+
+def test_an_application_of_that_key_that_is_not_the_projects_is_never_taken_for_it(tmp_path):
+    """Looked up by its key, an application without the project's tag (another project's, or a stranger's) is not
+    this project's to change: the narrowed plan says what the full plan says of it."""
+    from .test_saved_plans import out_of_band
+
+    root = applied_repository(tmp_path, 3)
+    out_of_band(root, "app-00001", tags=["idamconf:someone-else"])
+    changed = root / "applications" / "app-00001.yaml"
+    changed.write_text(changed.read_text().replace("Application 1 of", "The first application of"))
+    narrowed, full = plan(root, "--changed-since", "HEAD"), plan(root)
+    assert "~ app.app-00001  (update)" not in narrowed.out
+    assert (narrowed.code, [line for line in narrowed.err.splitlines() if "app-00001" in line]) == \
+        (full.code, [line for line in full.err.splitlines() if "app-00001" in line])
+    assert [line for line in narrowed.out.splitlines() if "app-00001" in line] == \
+        [line for line in full.out.splitlines() if "app-00001" in line]
