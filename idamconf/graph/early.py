@@ -41,7 +41,8 @@ class Early:
         self._result: concurrent.futures.Future = concurrent.futures.Future()
         self._client = self._loop = self._found = None
         self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="idamconf-early-reads", daemon=True)
+        # a daemon: a command ends (its report said) without waiting for reads it no longer needs
+        self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:

@@ -198,3 +198,23 @@ def test_the_early_reads_sign_in_as_the_command_does(tmp_path, monkeypatch):
     assert (reading.client_id, writing.client_id) == ("00000000-0000-0000-0000-0000000000bb",
                                                       "00000000-0000-0000-0000-0000000000aa")
     assert timeout == 42.0 and marker == catalog_description(project.project)
+
+
+def test_a_command_ends_without_waiting_for_early_reads_it_no_longer_needs(tmp_path):
+    """Reads still on their way (a tenant that does not answer) never hold up the end of the process."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "ends.py"
+    script.write_text(
+        "import asyncio, contextlib\n"
+        "from idamconf.graph import early\n"
+        "@contextlib.asynccontextmanager\n"
+        "async def connect(target, timeout):\n"
+        "    await asyncio.sleep(3600)\n"
+        "    yield None\n"
+        "early.connect = connect\n"
+        "early.Early(None, None, 'marker').stop()\n"
+        "print('ended')\n")
+    ended = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert ended.returncode == 0 and ended.stdout == "ended\n", ended.stderr
