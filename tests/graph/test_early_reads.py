@@ -216,5 +216,12 @@ def test_a_command_ends_without_waiting_for_early_reads_it_no_longer_needs(tmp_p
         "early.connect = connect\n"
         "early.Early(None, None, 'marker').stop()\n"
         "print('ended')\n")
-    ended = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    import os
+    from pathlib import Path
+
+    import idamconf
+
+    here = str(Path(idamconf.__file__).parents[1])  # this idamconf, whichever copy the tests import
+    ended = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "PYTHONPATH": here})
     assert ended.returncode == 0 and ended.stdout == "ended\n", ended.stderr
