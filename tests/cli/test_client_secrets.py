@@ -174,16 +174,10 @@ def test_a_password_someone_else_removed_meanwhile_counts_as_removed(project, mo
     clock.advance(days=150)
     assert apply(project).code == 0
     clock.advance(days=14, seconds=60)
+    from ..safety.wire import wrapped_transports
+
     real = connect_module._http_client
-    wires = []
-
-    def wired(target):
-        client = real(target)
-        client._transport = RemovedMeanwhile(client._transport)
-        wires.append(client._transport)
-        return client
-
-    monkeypatch.setattr(connect_module, "_http_client", wired)
+    wires = wrapped_transports(monkeypatch, RemovedMeanwhile)
     result = apply(project)
     assert wires[0].raced and result.code == 0, result.err
     assert first["keyId"] not in [p["keyId"] for p in passwords(project)]
