@@ -17,8 +17,17 @@ def changed_applications(config_dir: Path, ref: str) -> set[str] | None:
     """Keys (renamedFrom, else name) of the applications whose files were added, changed or removed since `ref`
     (committed or not); None when idamconf.yaml changed too: every application's plan depends on it (defaults,
     catalogs, environments), so all are planned."""
-    documents, project = changed_documents(config_dir, ref)
-    return None if project else {_key(document) for document in documents} - {None}
+    return narrowed_to(config_dir, ref, packages=False)[0]
+
+
+def narrowed_to(config_dir: Path, ref: str, packages: bool = True) -> tuple[set[str] | None, frozenset | None]:
+    """What a plan since `ref` is limited to: `changed_applications`, and (`packages`) `earlier_package_names` --
+    from one look at git."""
+    pairs, project = _changed(config_dir, ref)
+    if project:
+        return None, None
+    keys = {_key(document) for pair in pairs for document in pair if isinstance(document, dict)} - {None}
+    return keys, earlier_package_names(config_dir, pairs) if packages else None
 
 
 def changed_documents(config_dir: Path, ref: str, option: str = "--changed-since") -> tuple[list, bool]:
@@ -28,11 +37,12 @@ def changed_documents(config_dir: Path, ref: str, option: str = "--changed-since
     return [document for pair in pairs for document in pair if isinstance(document, dict)], project
 
 
-def earlier_package_names(config_dir: Path, ref: str) -> frozenset[str] | None:
-    """The names the changed application files gave their access packages at `ref`, in any environment (a package
-    of their own: its earlier names too). A pull request's plan reads packages by name (graph/read_changed.py): one
-    the change removes or renames is found by these, and its deletion shows. None when a file did not read as an
-    application then (its packages unknown): the plan then reads every package, as the full plan does."""
+def earlier_package_names(config_dir: Path, pairs: list) -> frozenset[str] | None:
+    """The names the changed application files (`pairs`: `_changed`'s) gave their access packages at the ref, in
+    any environment (a package of their own: its earlier names too). A pull request's plan reads packages by name
+    (graph/read_changed.py): one the change removes or renames is found by these, and its deletion shows. None when
+    a file did not read as an application then (its packages unknown): the plan then reads every package, as the
+    full plan does."""
     from ..config import schema
     from ..config.application import model
     from ..config.overrides import overridden
@@ -41,7 +51,7 @@ def earlier_package_names(config_dir: Path, ref: str) -> frozenset[str] | None:
     root = Path(config_dir).resolve()
     defaults = (_document_at(root, PROJECT_FILE, None, project=True) or {}).get("defaults") or {}
     names: set[str] = set()
-    for then, _ in _changed(config_dir, ref)[0]:
+    for then, _ in pairs:
         if then is None:
             continue  # added since: it had no packages
         document = Document("(at the ref)", then)

@@ -9,15 +9,14 @@ from ..plan import saved, signing
 from ..plan.render_human import render_plan
 from ..plan.render_markdown import render_markdown
 from .base import base_at
-from .changed import changed_applications, earlier_package_names
+from .changed import narrowed_to
 from .session import run_async, surveyed, use_colour
 
 
 def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool | None, out: Path | None,
         output: str, changed_since: str | None, timeout: float | None = None, rebind: bool = False,
         base_ref: str | None = None) -> int:
-    only = changed_applications(config_dir, changed_since) if changed_since else None
-    earlier = earlier_package_names(config_dir, changed_since) if only is not None else None
+    only, earlier = narrowed_to(config_dir, changed_since) if changed_since else (None, None)
     if out is not None:
         signing.check_key()
     base = base_at(config_dir, base_ref) if base_ref else None  # drift, apart (plan/drift.py)
