@@ -118,9 +118,13 @@ def test_a_plan_for_another_environment_is_refused_even_if_relabelled(project):
     assert applications(project) == {}
 
 
-def test_a_damaged_saved_plan_is_a_diagnostic_not_a_traceback(project):
+@pytest.mark.parametrize("damage", [lambda document: document["plan"].pop("environment"),
+                                    lambda document: document.update(applications="wordpress"),
+                                    lambda document: document.update(earlier_packages=[{"name": "x"}])],
+                         ids=["no environment", "applications not a list", "package names not strings"])
+def test_a_damaged_saved_plan_is_a_diagnostic_not_a_traceback(project, damage):
     path, document = saved(project)
-    del document["plan"]["environment"]
+    damage(document)
     write(path, document)
     result = apply_saved(project, path)
     assert result.code == 1
