@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -79,7 +81,8 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
 
             early.append(early_reads(project, env, write, timeout))
 
-    configuration, problems = read(config_dir, meanwhile=meanwhile)
+    with _kept_to_the_end():
+        configuration, problems = read(config_dir, meanwhile=meanwhile)
     early = early[0] if early else None
     if errors(problems) or configuration is None:
         if early is not None:
@@ -112,6 +115,24 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
             return await then(client, found)
         finally:
             await vaults.close()
+
+
+@contextmanager
+def _kept_to_the_end():
+    """For what is made inside, kept to the end of the command: a configuration, at 10,000 applications some 2.5
+    million objects, none of them in a reference cycle. The cycle collector is paused while they are made (each of
+    its runs would go through all made so far: ~0.4 s of a plan, for nothing), then told to leave them out of its
+    later runs (gc.freeze), which then go through only what the tenant's reading makes. Reference counting still
+    frees what is let go. (The early reads' thread, running meanwhile, leaves a few kilobytes of request objects
+    in cycles to the end: the responses themselves are freed as soon as read, graph/client._RawJson.)"""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.freeze()
 
 
 def _graph_modules(project, env: str | None) -> None:
