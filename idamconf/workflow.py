@@ -14,6 +14,7 @@ from pathlib import Path
 from .config.confined import STATE_DIR
 from .config.model import Configuration
 from .diagnostics import Diagnostic, DiagnosticError
+from .graph.client import GraphRequestFailed
 from .graph.connect import Target
 from .graph.ownership import Ownership
 from .graph.read import foreign_packages, governance_lists, read_governance, read_live, resolve_users
@@ -35,6 +36,8 @@ from .config.policy import GUID
 from .plan.model import Resource
 from .plan.placeholders import resolve_app_ids
 from .record import home_problems, read_records, record_name
+from .record.lease import describe, free
+from .record.record import read_record
 from .plan.resources import KIND_ORDER, add_live, desired_resources, live_application, live_resources
 from .plan.roles import role_of
 from . import workflow_permissions
@@ -100,7 +103,8 @@ async def survey(client, configuration: Configuration, target: Target, only: set
         desired, current, base_desired = await _resources(client, configuration, environment, only, everywhere, base,
                                                           vaults, earlier, early)
     except DiagnosticError as error:  # the binding's problem first: it explains the others (a changed project)
-        raise DiagnosticError(await binding + error.diagnostics) from None
+        raise DiagnosticError(await binding + error.diagnostics + await _another_apply(client, configuration)) \
+            from None
     except BaseException:
         binding.cancel()
         raise
@@ -119,6 +123,22 @@ def _in(configuration: Configuration, environment: str, keys: set[str] | None) -
     """Each application as it is in `environment` (config/overrides.py); `keys`: just these (by key)."""
     return replace(configuration, applications=tuple(
         app.for_environment(environment) for app in configuration.applications if keys is None or app.key in keys))
+
+
+async def _another_apply(client, configuration: Configuration) -> list[Diagnostic]:
+    """The tenant's objects that the configuration's were found at odds with may be another apply's work in flight
+    (an access package it has made and not yet given the project's roles looks like one the project does not
+    manage): said, when another apply holds the project's lease (record/lease.py). Read only when there are such
+    problems; a failure to read it leaves them as they are."""
+    try:
+        record = await read_record(client, configuration.project)
+    except GraphRequestFailed:
+        return []
+    if free(record.lease, holder=""):
+        return []
+    return [Diagnostic(f"another apply of project '{configuration.project}' is running ({describe(record.lease)}): "
+                       "the problems above may be what it is making", "run again once it is done",
+                       str(Path(configuration.root) / "idamconf.yaml"), path="project")]
 
 
 async def _binding(client, configuration: Configuration, home: str | None) -> list[Diagnostic]:

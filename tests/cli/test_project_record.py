@@ -302,3 +302,38 @@ def test_the_lease_names_the_pipeline_run_or_the_user(project, monkeypatch, envi
     monkeypatch.setattr(lease.Lease, "acquire", acquired)
     assert apply(project).code == 0
     assert written[0]["by"] == by
+
+
+def test_problems_found_while_another_apply_runs_say_so(project):
+    """Two applies at once: the second plans while the first has made an access package and not yet given it the
+    project's role, so the package looks like another team's. Its error then says that another apply is running,
+    not only that the package is not the project's."""
+    from .test_access_packages import WORDPRESS, graph
+
+    access = """    accessPackage:
+      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]
+      accessReview:
+        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]
+        frequencyDays: 180       # every 6 months
+"""
+    edit(project / WORDPRESS, access, "")
+    assert apply(project).code == 0
+    gov = "identityGovernance/entitlementManagement"
+    catalog = graph(project, "GET", f"{gov}/catalogs")["value"][0]
+    made = graph(project, "POST", f"{gov}/accessPackages", {"displayName": "eucs-idam-wordpress-writers",
+                                                             "catalog": {"id": catalog["id"]}})
+    graph(project, "POST", f"{gov}/assignmentPolicies", {"displayName": "made", "accessPackage": {"id": made["id"]},
+                                                          "allowedTargetScope": "allMemberUsers"})
+    edit(project / WORDPRESS, "    description: Drafts and edits posts; cannot publish.\n",
+         "    description: Drafts and edits posts; cannot publish.\n" + access)
+    conflict = "access package 'eucs-idam-wordpress-writers' already exists in catalog"
+    result = plan(project)
+    assert result.code == 1 and conflict in result.err
+    assert "another apply" not in result.err  # nobody holds the lease: the package is simply not the project's
+
+    set_notes(project, home=configuration_home(project), lease={
+        "holder": "x", "host": "elsewhere", "pid": 1, "by": "GitHub Actions run 7 of contoso/idam", "until": later(10)})
+    for result in (plan(project), apply(project)):
+        assert result.code == 1 and conflict in result.err
+        assert re.search(r"another apply of project 'eucs-idam' is running \(held by GitHub Actions run 7 of "
+                         r"contoso/idam until [\dT:Z-]+\): the problems above may be what it is making", result.err)
