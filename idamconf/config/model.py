@@ -37,7 +37,7 @@ def _derived_id(namespace: bytes, application: str, value: str) -> str:
 _ROLE_BYTES, _SCOPE_BYTES = ROLE_NAMESPACE.bytes, SCOPE_NAMESPACE.bytes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where something is written in the configuration: a file, and a path inside its document. The line and column
     are looked up (in `positions`, a config.yamlfile.Positions) only when a message shows them."""
@@ -75,7 +75,7 @@ def _each(location: Location | None, below: tuple, count: int) -> tuple[Location
 MANAGER, SPONSORS, SELF = "manager", "sponsors", "self"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AccessReview:
     reviewers: tuple[str, ...]  # UPNs, groups, `manager`, `self` (people review their own access)
     frequency_days: int
@@ -87,7 +87,7 @@ class AccessReview:
     location: Location | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Escalation:
     """Who else may approve once a request has waited `after_days` in its stage."""
 
@@ -96,7 +96,7 @@ class Escalation:
     fallback_approvers: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApprovalStage:
     """One stage of approval. `path`: where it is written under the package -- () for the one-stage form (its keys
     beside the package's), ("stages", n) for the n-th of `stages`."""
@@ -109,7 +109,7 @@ class ApprovalStage:
     path: tuple = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Question:
     """What a requestor is asked: free text, or a choice among `choices` (value -> shown text)."""
 
@@ -121,7 +121,7 @@ class Question:
     single_line: bool = True  # a text answer on one line
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Automatic:
     """Assignment by rule: everyone matching a dynamic-membership `rule` is assigned, without requesting."""
 
@@ -130,7 +130,7 @@ class Automatic:
     grace_days: int | None = None  # ... this many days later
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AccessPolicy:
     """One way to get a package: who may request it, who approves (in stages: none means no approval), what they
     are asked, how long it lasts, who reviews it. `name`: None for the package's one policy written beside its
@@ -171,7 +171,7 @@ class AccessPolicy:
         return tuple(dict.fromkeys(a for stage in self.stages for a in stage.approvers))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Grant:
     """One thing a package of its own (`accessPackages:`) grants: an app role of an application of the project
     (`application`: its name, None for the file's own; `role`: its value, or display name for a role without one),
@@ -184,7 +184,7 @@ class Grant:
     path: tuple = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AccessPackage:
     """How people get access: the package, and its policies (one, unless the file writes `policies:`). On a role
     (`appRoles[].accessPackage`) it grants that role; on its own (`accessPackages:`) it grants its `grants`."""
@@ -219,7 +219,7 @@ class AccessPackage:
         return location.at(*location.path, *path)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AppRole:
     id: str
     value: str | None  # None: a role without a value (SAML's User, msiam_access), which names its id
@@ -236,7 +236,7 @@ class AppRole:
         return self.value or self.display_name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Scope:
     """A delegated permission the application exposes (api.oauth2PermissionScopes)."""
 
@@ -251,7 +251,7 @@ class Scope:
     location: Location | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PreAuthorized:
     """A client pre-authorised for some of the application's scopes (api.preAuthorizedApplications): its users are
     not asked to consent to them."""
@@ -262,7 +262,7 @@ class PreAuthorized:
     location: Location | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Application:
     name: str
     display_name: str
@@ -325,7 +325,7 @@ class Application:
         return self.variants.get(environment, self)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Environment:
     name: str
     emulator: bool = False
@@ -345,7 +345,7 @@ class Environment:
     rules: dict = field(default_factory=dict, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CatalogSettings:
     """A catalog's settings as idamconf.yaml's `catalogs:` declares them (a catalog it does not declare is created
     with idamconf's description, published and not externally visible, and then left as it is)."""
@@ -355,7 +355,7 @@ class CatalogSettings:
     externally_visible: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Configuration:
     root: str
     project: str
