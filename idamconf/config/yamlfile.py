@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from sys import intern
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -280,6 +281,10 @@ class _Values:
     bounds -- and `_Irregular` for anything else (a duplicate key, another kind of key, an unsupported tag, a value
     that does not convert, too many nodes or too deep), so that `_Builder` reads that document and explains it.
     tests/config/test_yaml_values.py checks that both give the same values.
+
+    Its strings are interned: files repeat keys, member types, people and role names, and a model of 10,000
+    applications kept 413,000 string objects for 187,000 distinct texts. Interned, each text is held once -- also
+    in the process that makes the models, which `marshal` hands them to interned (config/application.py).
     """
 
     def __init__(self):
@@ -293,7 +298,7 @@ class _Values:
         if kind is yaml.ScalarNode:
             tag = node.tag
             if tag == _STR or tag in _PLAIN_STRING_TAGS:
-                return node.value
+                return intern(node.value)  # see _Values
             construct = _SCALARS.get(tag)
             if construct is None:
                 raise _Irregular
@@ -306,7 +311,7 @@ class _Values:
             for key_node, value_node in node.value:
                 if type(key_node) is not yaml.ScalarNode or key_node.tag != _STR or key_node.value in result:
                     raise _Irregular
-                result[key_node.value] = self.build(value_node, depth + 1)
+                result[intern(key_node.value)] = self.build(value_node, depth + 1)
             return result
         if kind is yaml.SequenceNode and node.tag == _SEQ:
             return [self.build(item, depth + 1) for item in node.value]
