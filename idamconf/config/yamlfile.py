@@ -71,7 +71,7 @@ class Positions:
 
     __slots__ = ("file", "_text", "_origin", "values", "keys")
 
-    def __init__(self, file: str, text: str | None, origin: Path | None = None, values: dict | None = None,
+    def __init__(self, file: str, text: str | None, origin: Path | str | None = None, values: dict | None = None,
                  keys: dict | None = None):
         self.file, self._text, self._origin = file, text, origin
         self.values, self.keys = values, keys  # path -> (line, column); None until needed
@@ -89,12 +89,14 @@ class Positions:
         if self._text is not None or self._origin is None:
             return self._text or ""
         try:
-            return self._origin.read_text(encoding="utf-8")
+            return Path(self._origin).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):  # gone or changed since it was read: positions unknown
             return ""
 
-    def __reduce__(self):  # without marks that may never be needed, and without the text if it can be read again
-        return Positions, (self.file, None if self._origin is not None else self._text, self._origin)
+    def __reduce__(self):  # without marks that may never be needed, and without the text if it can be read again;
+        # the path as text: 10,000 Path objects, rebuilt by the process making the models, held ~4 MB there
+        origin = None if self._origin is None else str(self._origin)
+        return Positions, (self.file, None if origin is not None else self._text, origin)
 
 
 @dataclass
