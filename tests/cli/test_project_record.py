@@ -279,6 +279,29 @@ def test_a_lease_of_another_machines_process_is_held_whatever_runs_here(project)
     assert applications(project)["wordpress"]["displayName"] == "Contoso Blog"
 
 
+def test_a_lease_of_another_live_process_of_this_machine_is_held_until_it_ends(project):
+    """Another apply on this machine (a process that still runs) holds its lease: a second apply is refused with
+    nothing changed, and takes the lease over only once that process has ended."""
+    import socket
+
+    assert apply(project).code == 0
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    other = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        set_notes(project, home=configuration_home(project), lease={
+            "holder": "x", "host": socket.gethostname(), "pid": other.pid, "by": "bob on this machine",
+            "until": later(10)})
+        result = idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0")
+        assert result.code == 1
+        assert "another apply of project eucs-idam is running: held by bob on this machine until" in result.err
+        assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
+    finally:
+        other.stdin.close()
+        other.wait(timeout=30)
+    assert idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0").code == 0  # it has ended
+    assert applications(project)["wordpress"]["displayName"] == "Contoso Blog"
+
+
 @pytest.mark.parametrize("environ, by", [
     ({"GITHUB_RUN_ID": "4242", "GITHUB_REPOSITORY": "contoso/idam"}, "GitHub Actions run 4242 of contoso/idam"),
     ({"GITHUB_RUN_ID": "4242"}, "GitHub Actions run 4242 of ?"),
