@@ -289,3 +289,13 @@ def test_a_lost_answer_to_add_password_leaves_one_password_and_its_value_in_the_
     [password] = passwords(project)
     assert [version["tags"]["keyId"] for version in vault(project)] == [password["keyId"]]
     converged(project)
+
+
+def test_a_served_emulators_environment_may_keep_secrets_in_files_too(project, tmp_path):
+    """secretFiles is for any emulator's environment: the embedded one, or one served on loopback and signed in to
+    with the emulator's credential."""
+    edit(project / "idamconf.yaml", "environments:\n", "environments:\n  served:\n    graphUrl: "
+         f"http://127.0.0.1:8931/v1.0\n    credential: emulator\n    tenantId: 00000000-0000-0000-0000-00000000c001\n"
+         f"    secretFiles: {tmp_path / 'secrets'}\n")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 0, result.err
