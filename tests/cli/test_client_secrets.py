@@ -156,11 +156,13 @@ class RemovedMeanwhile(httpx.AsyncBaseTransport):
     once more ahead of it, so that Graph answers idamconf's with 404."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport):
-        self.inner, self.raced = inner, False
+        self.inner, self.raced, self.removals = inner, False, 0  # removals: idamconf's own, as Graph receives them
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()
-        if not self.raced and b"removePassword" in request.content + str(request.url).encode():
+        removal = b"removePassword" in request.content + str(request.url).encode()
+        self.removals += removal
+        if not self.raced and removal:
             self.raced = True
             ahead = await self.inner.handle_async_request(
                 httpx.Request(request.method, request.url, headers=request.headers, content=request.content))
@@ -180,6 +182,7 @@ def test_a_password_someone_else_removed_meanwhile_counts_as_removed(project, mo
     wires = wrapped_transports(monkeypatch, RemovedMeanwhile)
     result = apply(project)
     assert wires[0].raced and result.code == 0, result.err
+    assert wires[0].removals == 1  # its 404 taken as gone at once, not waited out as if Graph were still replicating
     assert first["keyId"] not in [p["keyId"] for p in passwords(project)]
     assert [(v["tags"]["keyId"], v["attributes"]["enabled"]) for v in vault(project)][0] == (first["keyId"], False)
     monkeypatch.setattr(connect_module, "_http_client", real)
