@@ -325,3 +325,24 @@ def test_the_lease_names_the_pipeline_run_or_the_user(project, monkeypatch, envi
     monkeypatch.setattr(lease.Lease, "acquire", acquired)
     assert apply(project).code == 0
     assert written[0]["by"] == by
+
+
+
+def test_graph_refusing_the_records_write_stops_apply_naming_the_record_with_nothing_changed(project, monkeypatch):
+    """Graph refuses the lease's write (an identity without the permission to write the record): apply stops before
+    any change, saying which request failed and Graph's answer."""
+    from idamconf.emulator import embedded
+    from tests.safety.wire import Rule, Scripted, graph_error
+
+    assert apply(project).code == 0
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    refusing = Scripted([Rule(lambda request: request.method == "PATCH" and RECORD in request.path,
+                              graph_error(403, "Authorization_RequestDenied"), times=100)])
+    real_open = embedded.open_app
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None, tenant=None:
+                        real_open(state, seed, refusing, tenant))
+    result = apply(project)
+    assert result.code == 1
+    assert "error: PATCH the record of project eucs-idam: 403 Authorization_RequestDenied: Authorization_RequestDenied " \
+        "(scripted by the test)" in result.err, result.err
+    assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
