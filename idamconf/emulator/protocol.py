@@ -30,8 +30,12 @@ class Request:
     caller: str | None = None  # the calling application's service principal, in a tenant enforcing permissions
 
     @property
-    def prefer(self) -> str:
-        return self.headers.get("prefer", "")
+    def prefer(self) -> set[str]:
+        """The preferences the Prefer header names, in lower case (RFC 7240: comma-separated, each `name[=value]`
+        with `;` parameters; names compared in any case). A preference Graph does not know is no preference --
+        Graph ignores it -- so `XXcreate-if-missingXX` is not `create-if-missing`."""
+        names = (part.split(";")[0].split("=")[0].strip().lower() for part in self.headers.get("prefer", "").split(","))
+        return {name for name in names if name}
 
     def context(self, set_name: str, select: tuple[str, ...] = ()) -> str:
         suffix = f"({','.join(select)})" if select else ""

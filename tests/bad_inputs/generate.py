@@ -1089,7 +1089,8 @@ case("secret-vault-url-loopback", SECRETS + secret(vault="https://127.0.0.1:8443
      at(8, 17, f"secrets[0].keyvault.vaultUrl: {VAULT_ONLY}"))
 case("secret-vault-url-another-cloud", SECRETS + secret(vault="https://contoso-blog.vault.azure.cn"),
      at(8, 17, "secrets[0].keyvault.vaultUrl: vaultUrl is a vault of another cloud than the Graph of this "
-               "application's environments (vault.azure.net expected)"))
+               "application's environments (vault.azure.net expected)"),
+     "    fix: name a vault in the same cloud as graphUrl: https://contoso-blog.vault.azure.net")
 case("secret-lifetime-three-years", SECRETS + secret(days="    lifetimeDays: 1095\n"),
      at(6, 19, "secrets[0].lifetimeDays: a secret valid 1095 days; the organisation allows at most 730 (two years) "
                "[secret.lifetime]"), "use lifetimeDays: 730 or less")
@@ -1106,11 +1107,14 @@ case("secret-name-not-a-vault-name", SECRETS + secret(secret_name="blog_client_s
 case("secret-without-vault", SECRETS + "  - displayName: nightly job\n", at(5, 5, "secrets[0]"), "keyvault")
 case("project-secret-files-in-a-tenant", psub("    credential: workload-identity\n",
                                               "    credential: workload-identity\n    secretFiles: /tmp/secrets\n"),
-     pat(12, 18, "environments.nle.secretFiles: secretFiles is for emulator environments only"), target="project")
+     pat(12, 18, "environments.nle.secretFiles: secretFiles is for emulator environments only: a tenant's client "
+                 "secrets go to Key Vault and nowhere else"), "    fix: remove secretFiles from this environment",
+     target="project")
 case("project-secret-files-inside-the-configuration",
      psub("    seed: emulator/directory.yaml\n", "    seed: emulator/directory.yaml\n    secretFiles: secrets\n"),
-     pat(7, 18, "environments.local.secretFiles: secretFiles is inside the configuration directory"),
-     target="project")
+     pat(7, 18, "environments.local.secretFiles: secretFiles is inside the configuration directory, where a secret "
+                "is one commit away from the repository"),
+     "    fix: name a directory outside it, e.g. ~/.idamconf-secrets/local", target="project")
 
 
 def main() -> None:

@@ -156,11 +156,13 @@ class RemovedMeanwhile(httpx.AsyncBaseTransport):
     once more ahead of it, so that Graph answers idamconf's with 404."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport):
-        self.inner, self.raced = inner, False
+        self.inner, self.raced, self.removals = inner, False, 0  # removals: idamconf's own, as Graph receives them
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()
-        if not self.raced and b"removePassword" in request.content + str(request.url).encode():
+        removal = b"removePassword" in request.content + str(request.url).encode()
+        self.removals += removal
+        if not self.raced and removal:
             self.raced = True
             ahead = await self.inner.handle_async_request(
                 httpx.Request(request.method, request.url, headers=request.headers, content=request.content))
@@ -180,6 +182,7 @@ def test_a_password_someone_else_removed_meanwhile_counts_as_removed(project, mo
     wires = wrapped_transports(monkeypatch, RemovedMeanwhile)
     result = apply(project)
     assert wires[0].raced and result.code == 0, result.err
+    assert wires[0].removals == 1  # its 404 taken as gone at once, not waited out as if Graph were still replicating
     assert first["keyId"] not in [p["keyId"] for p in passwords(project)]
     assert [(v["tags"]["keyId"], v["attributes"]["enabled"]) for v in vault(project)][0] == (first["keyId"], False)
     monkeypatch.setattr(connect_module, "_http_client", real)
@@ -289,3 +292,13 @@ def test_a_lost_answer_to_add_password_leaves_one_password_and_its_value_in_the_
     [password] = passwords(project)
     assert [version["tags"]["keyId"] for version in vault(project)] == [password["keyId"]]
     converged(project)
+
+
+def test_a_served_emulators_environment_may_keep_secrets_in_files_too(project, tmp_path):
+    """secretFiles is for any emulator's environment: the embedded one, or one served on loopback and signed in to
+    with the emulator's credential."""
+    edit(project / "idamconf.yaml", "environments:\n", "environments:\n  served:\n    graphUrl: "
+         f"http://127.0.0.1:8931/v1.0\n    credential: emulator\n    tenantId: 00000000-0000-0000-0000-00000000c001\n"
+         f"    secretFiles: {tmp_path / 'secrets'}\n")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 0, result.err

@@ -279,6 +279,29 @@ def test_a_lease_of_another_machines_process_is_held_whatever_runs_here(project)
     assert applications(project)["wordpress"]["displayName"] == "Contoso Blog"
 
 
+def test_a_lease_of_another_live_process_of_this_machine_is_held_until_it_ends(project):
+    """Another apply on this machine (a process that still runs) holds its lease: a second apply is refused with
+    nothing changed, and takes the lease over only once that process has ended."""
+    import socket
+
+    assert apply(project).code == 0
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    other = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        set_notes(project, home=configuration_home(project), lease={
+            "holder": "x", "host": socket.gethostname(), "pid": other.pid, "by": "bob on this machine",
+            "until": later(10)})
+        result = idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0")
+        assert result.code == 1
+        assert "another apply of project eucs-idam is running: held by bob on this machine until" in result.err
+        assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
+    finally:
+        other.stdin.close()
+        other.wait(timeout=30)
+    assert idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0").code == 0  # it has ended
+    assert applications(project)["wordpress"]["displayName"] == "Contoso Blog"
+
+
 @pytest.mark.parametrize("environ, by", [
     ({"GITHUB_RUN_ID": "4242", "GITHUB_REPOSITORY": "contoso/idam"}, "GitHub Actions run 4242 of contoso/idam"),
     ({"GITHUB_RUN_ID": "4242"}, "GitHub Actions run 4242 of ?"),
@@ -337,3 +360,24 @@ def test_problems_found_while_another_apply_runs_say_so(project):
         assert result.code == 1 and conflict in result.err
         assert re.search(r"another apply of project 'eucs-idam' is running \(held by GitHub Actions run 7 of "
                          r"contoso/idam until [\dT:Z-]+\): the problems above may be what it is making", result.err)
+
+
+
+def test_graph_refusing_the_records_write_stops_apply_naming_the_record_with_nothing_changed(project, monkeypatch):
+    """Graph refuses the lease's write (an identity without the permission to write the record): apply stops before
+    any change, saying which request failed and Graph's answer."""
+    from idamconf.emulator import embedded
+    from tests.safety.wire import Rule, Scripted, graph_error
+
+    assert apply(project).code == 0
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    refusing = Scripted([Rule(lambda request: request.method == "PATCH" and RECORD in request.path,
+                              graph_error(403, "Authorization_RequestDenied"), times=100)])
+    real_open = embedded.open_app
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None, tenant=None:
+                        real_open(state, seed, refusing, tenant))
+    result = apply(project)
+    assert result.code == 1
+    assert "error: PATCH the record of project eucs-idam: 403 Authorization_RequestDenied: Authorization_RequestDenied " \
+        "(scripted by the test)" in result.err, result.err
+    assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"

@@ -265,3 +265,30 @@ def test_the_merged_pull_requests_apply_report_carries_the_hand_over(project):
     assert cells[2] == "`https://sts.windows.net/00000000-0000-0000-0000-00000000c001/`"
     assert re.fullmatch(r"`[0-9A-F]{40}`", cells[4]), cells
     assert "| `app.ccms-provider-portal` |" in section  # examples/ has two more
+
+
+def test_sp_metadata_gives_graph_its_post_consumers_and_its_first_logout_url(project):
+    """Of the metadata's assertion consumer services, only HTTP-POST ones with a location become reply URLs (Entra
+    ID posts its responses: a redirect binding is not one); one without an index has none; the first
+    SingleLogoutService is the application's logout URL -- as Graph holds them after apply."""
+    from tests.bad_inputs.generate import SP_SHA256, sp_entity
+
+    post, redirect = (f"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-{binding}" for binding in ("POST", "Redirect"))
+    services = (f'<md:SingleLogoutService Binding="{redirect}" Location="https://sp.example.com/slo"/>'
+                f'<md:SingleLogoutService Binding="{post}" Location="https://sp.example.com/slo-post"/>'
+                f'<md:AssertionConsumerService Binding="{redirect}" Location="https://sp.example.com/by-redirect" '
+                'index="1"/>'
+                f'<md:AssertionConsumerService Binding="{post}" Location="https://sp.example.com/acs-without-index"/>')
+    xml = sp_entity().replace("</md:KeyDescriptor>", "</md:KeyDescriptor>" + services)
+    (project / "saml").mkdir()
+    (project / "saml" / "sp.xml").write_text(xml)
+    write(project, PUI.split("    entityId")[0] + f"    spMetadata: {{file: saml/sp.xml, sha256: {SP_SHA256}}}\n")
+    result = apply(project)
+    assert result.code == 0, result.err
+    [pui] = [a for a in tenant(project)["objects"]["applications"] if a.get("uniqueName") == "pui"]
+    assert pui["identifierUris"] == ["urn:example:sp"]
+    assert pui["web"]["logoutUrl"] == "https://sp.example.com/slo"
+    assert sorted(pui["web"]["redirectUris"]) == ["https://sp.example.com/acs",
+                                                  "https://sp.example.com/acs-without-index"]
+    assert sorted((s["uri"], s["index"]) for s in pui["web"]["redirectUriSettings"]) == [
+        ("https://sp.example.com/acs", 0), ("https://sp.example.com/acs-without-index", None)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as _dt
+import json
 import stat
 from types import SimpleNamespace
 
@@ -47,7 +48,12 @@ def test_the_transport_refuses_any_origin_but_the_vaults():
     assert [str(request.url) for request in sent] == [f"{VAULT}/secrets/x/versions"]
 
 
-def test_a_served_emulators_vault_over_tls_with_its_ca(tmp_path):
+def test_a_served_emulators_vault_over_tls_with_its_ca(tmp_path, monkeypatch):
+    """Reached directly, whatever proxy the environment names (a laptop's HTTPS_PROXY): the vault is on loopback."""
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # nothing listens there
     tls = ensure(tmp_path / "tls")
     with serving(Store(), tls=tls) as emulator:
         vaults = Vaults(served_target(emulator.base_url, str(tls.ca_bundle)), SimpleNamespace(secret_files=None),
@@ -81,22 +87,40 @@ def test_without_the_emulators_ca_the_vault_is_not_trusted(tmp_path):
 
 def test_a_served_emulator_over_plain_http_gets_no_secret(tmp_path):
     vaults = Vaults(served_target("http://127.0.0.1:8931/v1.0"), SimpleNamespace(secret_files=None), tmp_path)
-    with pytest.raises(VaultError, match="served over https only"):
+    with pytest.raises(VaultError) as refused:
         vaults.sink(VAULT, "s")
+    assert str(refused.value) == ("environment 'served': the emulator's Key Vault is served over https only (Key "
+                                  "Vault's clients refuse anything else): serve it with `idamconf emulator serve "
+                                  "--tls` and set the environment's caBundle")
 
 
 def test_the_file_sink_writes_the_value_and_the_key_ids_mode_0600(tmp_path):
-    sink = FileSink(tmp_path / "secrets", "expenses-client-secret")
+    sink = FileSink(tmp_path / "home" / "secrets", "expenses-client-secret")  # made, parents and all, 0700
 
     async def go():
         await sink.write("first", "K1", EXPIRES, {"application": "expenses"})
-        await sink.write("second", "K2", EXPIRES, {"application": "expenses"})
+        await sink.write("second", "K2", EXPIRES, {"application": "expenses", "keyId": "K2"})
         return await sink.key_ids()
 
     assert asyncio.run(go()) == {"k1", "k2"}
     assert sink.value_file.read_text() == "second" and "second" not in sink.keys_file.read_text()
     for path in (sink.value_file, sink.keys_file):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(sink.value_file.parent.stat().st_mode) == 0o700
+    assert json.loads(sink.keys_file.read_text()) == {  # what a developer's tooling and the crash check read
+        "keyIds": ["k1", "k2"], "newest": "k2", "expires": "2030-01-01T00:00:00+00:00",
+        "tags": {"application": "expenses", "keyId": "K2"}}
+
+
+def test_a_damaged_key_ids_file_is_named_and_never_overwritten(tmp_path):
+    sink = FileSink(tmp_path / "secrets", "expenses-client-secret")
+    sink.keys_file.parent.mkdir()
+    sink.keys_file.write_text("{not json")
+    with pytest.raises(OSError) as refused:
+        asyncio.run(sink.write("value", "K1", EXPIRES, {}))
+    assert str(refused.value) == (f"{sink.keys_file} cannot be read (Expecting property name enclosed in double "
+                                  "quotes: line 1 column 2 (char 1))")
+    assert sink.keys_file.read_text() == "{not json" and not sink.value_file.exists()
 
 
 def test_a_tenants_vault_gets_the_real_client_over_the_confined_transport(tmp_path):
@@ -112,3 +136,28 @@ def test_a_tenants_vault_gets_the_real_client_over_the_confined_transport(tmp_pa
     transport = sink.client._client._client._pipeline._transport
     assert isinstance(transport, VaultTransport) and transport.origin == httpx.URL(VAULT)
     asyncio.run(vaults.close())
+
+
+def test_a_served_vault_that_never_answers_fails_the_write_after_the_timeout(tmp_path, monkeypatch):
+    """A vault that accepts the connection and then says nothing (a hung emulator) fails the write once the timeout
+    has passed (here a tiny one), rather than holding apply until someone stops it."""
+    import socket
+
+    from idamconf.vault import vaults as vaults_module
+
+    monkeypatch.setattr(vaults_module, "TIMEOUT", httpx.Timeout(0.2))
+    with socket.socket() as listener:  # the kernel accepts the connection; nobody ever answers on it
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        vaults = Vaults(served_target(f"https://127.0.0.1:{listener.getsockname()[1]}/v1.0"),
+                        SimpleNamespace(secret_files=None), tmp_path)
+
+        async def go():
+            try:
+                await vaults.sink(VAULT, "s").write("value", "k1", EXPIRES, {})
+            finally:
+                await vaults.close()
+
+        with pytest.raises(VaultError, match="^writing secret s to https://contoso-expenses.vault.azure.net failed: "
+                                             "ConnectTimeout"):
+            asyncio.run(go())
