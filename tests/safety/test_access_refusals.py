@@ -4,6 +4,8 @@ One small application (examples/'s wordpress, three roles, a package each) keeps
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from idamconf.emulator import embedded
@@ -12,7 +14,7 @@ from idamconf.emulator.protocol import Reply
 from tests.cli.harness import apply, edit, plan
 from tests.cli.test_scenarios import converged
 
-from .graph_view import GOV, listed
+from .graph_view import GOV, graph, listed
 
 CATALOG = "EUCS IDAM applications"
 REAL_OPEN = embedded.open_app
@@ -115,3 +117,94 @@ def test_a_catalog_change_graph_refuses_is_reported_and_a_new_package_in_it_is_s
     [catalog] = listed(blog, f"{GOV}/catalogs")
     assert catalog["description"] == "The blog's roles."
     converged(blog)
+
+
+class RefuseAfterPackage:
+    """Graph refusing (403) every write after the first access package's create: an apply cut short there leaves
+    an empty package (no role, no policy) behind."""
+
+    def __init__(self):
+        self.created = False
+
+    async def before(self, request):
+        if request.method == "GET" or request.path == "$batch":
+            return None
+        if self.created:
+            error = GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+            return Reply(403, error.body("test", "test"))
+        self.created = request.method == "POST" and request.path == f"{GOV}/accessPackages"
+        return None
+
+    async def after(self, request, reply):
+        return reply
+
+
+def packages(project) -> dict[str, list[dict]]:
+    """The tenant's access packages by name (a list each: two of one name would show), each with its role scopes and
+    the names of its policies (`policies`)."""
+    policies = listed(project, f"{GOV}/assignmentPolicies?$expand=accessPackage")
+    found: dict[str, list[dict]] = {}
+    for package in listed(project, f"{GOV}/accessPackages?$expand=resourceRoleScopes"):
+        package["policies"] = [p["displayName"] for p in policies if p["accessPackage"]["id"] == package["id"]]
+        found.setdefault(package["displayName"], []).append(package)
+    return found
+
+
+def test_an_empty_package_an_apply_left_is_finished_in_place_while_other_packages_have_policies(blog, monkeypatch):
+    """A package with no role and no policy is the shell of an apply of ours cut short: the next apply finishes it,
+    whatever policies the catalog's other packages have."""
+    edit(blog / "applications/wordpress.yaml", WRITER + WRITER_PACKAGE, WRITER)
+    assert apply(blog).code == 0
+    edit(blog / "applications/wordpress.yaml", WRITER, WRITER + WRITER_PACKAGE)
+    refusing(monkeypatch, RefuseAfterPackage())
+    assert apply(blog).code == 1
+    [shell] = packages(blog)["eucs-idam-wordpress-writers"]
+    assert shell["resourceRoleScopes"] == [] and shell["policies"] == []
+    refusing(monkeypatch, None)
+    result = apply(blog)
+    assert result.code == 0, result.err
+    assert "Apply complete: 3 added, 0 changed, 0 destroyed." in result.out
+    converged(blog)
+    [finished] = packages(blog)["eucs-idam-wordpress-writers"]
+    assert finished["id"] == shell["id"]
+    assert len(finished["resourceRoleScopes"]) == 1 and len(finished["policies"]) == 1
+
+
+class AnotherTeamMeanwhile:
+    """Another team makes a package of the name the apply is about to create, in the same catalog, with a policy
+    (and, with `role`, a role scope) of its own: just as the apply looks the name up, after its plan was made."""
+
+    def __init__(self, project, role: bool):
+        self.project, self.role, self.done = project, role, False
+
+    async def before(self, request):
+        looked_up = request.method == "GET" and request.path == f"{GOV}/accessPackages" and \
+            "eucs-idam-wordpress-writers" in request.query.get("$filter", "")
+        if looked_up and not self.done:
+            self.done = True
+            await asyncio.to_thread(self.make)
+        return None
+
+    def make(self) -> None:
+        [catalog] = listed(self.project, f"{GOV}/catalogs")
+        theirs = graph(self.project, "POST", f"{GOV}/accessPackages", {
+            "displayName": "eucs-idam-wordpress-writers", "catalog": {"id": catalog["id"]}})
+        graph(self.project, "POST", f"{GOV}/assignmentPolicies", {
+            "displayName": "theirs", "accessPackage": {"id": theirs["id"]}, "allowedTargetScope": "allMemberUsers"})
+
+    async def after(self, request, reply):
+        return reply
+
+
+def test_a_package_another_team_makes_meanwhile_with_a_policy_is_never_taken_over(blog, monkeypatch):
+    edit(blog / "applications/wordpress.yaml", WRITER + WRITER_PACKAGE, WRITER)
+    assert apply(blog).code == 0
+    edit(blog / "applications/wordpress.yaml", WRITER, WRITER + WRITER_PACKAGE)
+    fault = AnotherTeamMeanwhile(blog, role=False)
+    refusing(monkeypatch, fault)
+    result = apply(blog)
+    assert fault.done and result.code == 1
+    assert ("error: app.wordpress.role.Blog.Writer.access_package: access package 'eucs-idam-wordpress-writers' now "
+            "exists in this catalog with a policy of its own: it is not this project's. Run plan again.") in result.err
+    [theirs] = packages(blog)["eucs-idam-wordpress-writers"]
+    assert theirs["resourceRoleScopes"] == [] and theirs["policies"] == ["theirs"]  # untouched
