@@ -170,5 +170,6 @@ def test_a_deletion_sent_again_that_finds_its_object_gone_is_done_at_once(blog, 
     assert wire.lost, sorted(wire.seen)
     assert result.code == 0, result.err
     assert "Apply complete: 0 added, 0 changed, 11 destroyed." in result.out
+    assert "  - app.wordpress: destroyed\n" in result.out
     sent = {"DELETE applications/{id}": 1, "DELETE identityGovernance/entitlementManagement/accessPackages/{id}": 3}
     assert wire.seen[victim] == sent.get(victim, 3) + 1  # each object once, the lost one twice

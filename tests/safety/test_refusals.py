@@ -1,5 +1,6 @@
-"""Access packages when Graph refuses a step: a catalog it will not create or change, and what depends on it. Each
-refusal is reported against the change it stopped, nothing else is lost, and the next apply finishes the rest.
+"""When Graph refuses a step, or another team acts between plan and apply: a catalog Graph will not create or change
+and what depends on it, an application it will not delete, a package of the name made meanwhile. Each refusal is
+reported against the change it stopped, nothing else is lost or taken over, and the next apply finishes the rest.
 One small application (examples/'s wordpress, three roles, a package each) keeps each test well under a second."""
 
 from __future__ import annotations
@@ -208,3 +209,21 @@ def test_a_package_another_team_makes_meanwhile_with_a_policy_is_never_taken_ove
             "exists in this catalog with a policy of its own: it is not this project's. Run plan again.") in result.err
     [theirs] = packages(blog)["eucs-idam-wordpress-writers"]
     assert theirs["resourceRoleScopes"] == [] and theirs["policies"] == ["theirs"]  # untouched
+
+
+def test_an_application_graph_will_not_delete_is_reported_and_deleted_by_the_next_apply(blog, monkeypatch):
+    assert apply(blog).code == 0
+    (blog / "applications/wordpress.yaml").unlink()
+    fault = Refuse("DELETE", "applications/")
+    refusing(monkeypatch, fault)
+    result = apply(blog, "--allow-delete")
+    assert result.code == 1 and fault.refused == 1
+    assert ("error: app.wordpress: 403 Authorization_RequestDenied: Insufficient privileges to complete the "
+            "operation.") in result.err
+    assert "Apply incomplete: 0 added, 0 changed, 10 destroyed; 1 failed." in result.err  # its packages went first
+    assert "wordpress" in {app.get("uniqueName") for app in listed(blog, "applications")}
+    refusing(monkeypatch, None)
+    finished = apply(blog, "--allow-delete")
+    assert finished.code == 0, finished.err
+    assert "Apply complete: 0 added, 0 changed, 1 destroyed." in finished.out
+    assert "wordpress" not in {app.get("uniqueName") for app in listed(blog, "applications")}
