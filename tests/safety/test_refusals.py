@@ -221,6 +221,9 @@ def test_an_application_graph_will_not_delete_is_reported_and_deleted_by_the_nex
     assert ("error: app.wordpress: 403 Authorization_RequestDenied: Insufficient privileges to complete the "
             "operation.") in result.err
     assert "Apply incomplete: 0 added, 0 changed, 10 destroyed; 1 failed." in result.err  # its packages went first
+    deletions = result.out.splitlines()
+    assert "  - app.wordpress  (destroy): failed" in deletions  # what became of each deletion, listed first
+    assert "  - app.wordpress.role.Blog.Writer.access_package  (destroy): done" in deletions
     assert "wordpress" in {app.get("uniqueName") for app in listed(blog, "applications")}
     refusing(monkeypatch, None)
     finished = apply(blog, "--allow-delete")
