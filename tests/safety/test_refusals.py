@@ -172,36 +172,47 @@ def test_an_empty_package_an_apply_left_is_finished_in_place_while_other_package
 
 
 class AnotherTeamMeanwhile:
-    """Another team makes a package of the name the apply is about to create, in the same catalog, with a policy
-    (and, with `role`, a role scope) of its own: just as the apply looks the name up, after its plan was made."""
+    """Another team acts (`make`) just as the apply looks up, by name, what it is about to create (`name`, in the
+    collection at `path`): after the apply's plan was made, before its create."""
 
-    def __init__(self, project, role: bool):
-        self.project, self.role, self.done = project, role, False
+    def __init__(self, path: str, name: str, make):
+        self.path, self.name, self.make, self.done = path, name, make, False
 
     async def before(self, request):
-        looked_up = request.method == "GET" and request.path == f"{GOV}/accessPackages" and \
-            "eucs-idam-wordpress-writers" in request.query.get("$filter", "")
+        looked_up = request.method == "GET" and request.path == self.path and \
+            self.name in request.query.get("$filter", "")
         if looked_up and not self.done:
             self.done = True
             await asyncio.to_thread(self.make)
         return None
 
-    def make(self) -> None:
-        [catalog] = listed(self.project, f"{GOV}/catalogs")
-        theirs = graph(self.project, "POST", f"{GOV}/accessPackages", {
-            "displayName": "eucs-idam-wordpress-writers", "catalog": {"id": catalog["id"]}})
-        graph(self.project, "POST", f"{GOV}/assignmentPolicies", {
-            "displayName": "theirs", "accessPackage": {"id": theirs["id"]}, "allowedTargetScope": "allMemberUsers"})
-
     async def after(self, request, reply):
         return reply
+
+
+def their_writers_package(project, role: str | None = None) -> None:
+    """Another team's package named as the project's Writer package, in its catalog: with a policy of its own, or
+    granting WordPress's `role` (it may: the application is in the catalog)."""
+    [catalog] = listed(project, f"{GOV}/catalogs")
+    theirs = graph(project, "POST", f"{GOV}/accessPackages", {"displayName": "eucs-idam-wordpress-writers",
+                                                              "catalog": {"id": catalog["id"]}})
+    if role is None:
+        graph(project, "POST", f"{GOV}/assignmentPolicies", {
+            "displayName": "theirs", "accessPackage": {"id": theirs["id"]}, "allowedTargetScope": "allMemberUsers"})
+        return
+    [resource] = listed(project, f"{GOV}/catalogs/{catalog['id']}/resources?$expand=roles")
+    [granted] = [r for r in resource["roles"] if r["displayName"] == role]
+    graph(project, "POST", f"{GOV}/accessPackages/{theirs['id']}/resourceRoleScopes", {
+        "role": {"originId": granted["originId"], "originSystem": "AadApplication", "resource": {"id": resource["id"]}},
+        "scope": {"originId": resource["originId"], "originSystem": "AadApplication", "isRootScope": True}})
 
 
 def test_a_package_another_team_makes_meanwhile_with_a_policy_is_never_taken_over(blog, monkeypatch):
     edit(blog / "applications/wordpress.yaml", WRITER + WRITER_PACKAGE, WRITER)
     assert apply(blog).code == 0
     edit(blog / "applications/wordpress.yaml", WRITER, WRITER + WRITER_PACKAGE)
-    fault = AnotherTeamMeanwhile(blog, role=False)
+    fault = AnotherTeamMeanwhile(f"{GOV}/accessPackages", "eucs-idam-wordpress-writers",
+                                 lambda: their_writers_package(blog))
     refusing(monkeypatch, fault)
     result = apply(blog)
     assert fault.done and result.code == 1
@@ -230,3 +241,33 @@ def test_an_application_graph_will_not_delete_is_reported_and_deleted_by_the_nex
     assert finished.code == 0, finished.err
     assert "Apply complete: 0 added, 0 changed, 1 destroyed." in finished.out
     assert "wordpress" not in {app.get("uniqueName") for app in listed(blog, "applications")}
+
+
+def test_a_package_another_team_makes_meanwhile_granting_a_role_is_never_taken_over(blog, monkeypatch):
+    edit(blog / "applications/wordpress.yaml", WRITER + WRITER_PACKAGE, WRITER)
+    assert apply(blog).code == 0
+    edit(blog / "applications/wordpress.yaml", WRITER, WRITER + WRITER_PACKAGE)
+    fault = AnotherTeamMeanwhile(f"{GOV}/accessPackages", "eucs-idam-wordpress-writers",
+                                 lambda: their_writers_package(blog, role="Administrator"))
+    refusing(monkeypatch, fault)
+    result = apply(blog)
+    assert fault.done and result.code == 1
+    assert ("error: app.wordpress.role.Blog.Writer.access_package: access package 'eucs-idam-wordpress-writers' now "
+            "exists in this catalog and grants another role: it is not this project's. Run plan again.") in result.err
+    [theirs] = packages(blog)["eucs-idam-wordpress-writers"]
+    assert len(theirs["resourceRoleScopes"]) == 1 and theirs["policies"] == []  # untouched
+
+
+def test_a_catalog_another_team_makes_meanwhile_is_used_not_made_twice(blog, monkeypatch):
+    """Catalogs are shared (never deleted: they may hold other teams' packages): one of the name made after the plan
+    is the one the packages go into."""
+    fault = AnotherTeamMeanwhile(f"{GOV}/catalogs", CATALOG, lambda: graph(blog, "POST", f"{GOV}/catalogs", {
+        "displayName": CATALOG, "description": "Made by hand."}))
+    refusing(monkeypatch, fault)
+    result = apply(blog)
+    assert fault.done
+    assert result.code == 0, result.err
+    [catalog] = listed(blog, f"{GOV}/catalogs")
+    assert catalog["description"] == "Made by hand."
+    assert {p["displayName"] for p in listed(blog, f"{GOV}/accessPackages?$expand=catalog")
+            if p["catalog"]["id"] == catalog["id"]} == PACKAGES
