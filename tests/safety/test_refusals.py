@@ -271,3 +271,21 @@ def test_a_catalog_another_team_makes_meanwhile_is_used_not_made_twice(blog, mon
     assert catalog["description"] == "Made by hand."
     assert {p["displayName"] for p in listed(blog, f"{GOV}/accessPackages?$expand=catalog")
             if p["catalog"]["id"] == catalog["id"]} == PACKAGES
+
+
+def test_a_step_that_breaks_unexpectedly_beside_others_stops_apply_as_unexpected(blog, monkeypatch, tmp_path):
+    """A bug is not a refusal by Graph: it is never reported as one change's failure, nor swallowed."""
+    import tempfile
+
+    from idamconf import apply_logo
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    async def broken(chain, root):
+        raise RuntimeError("the logo broke")
+
+    monkeypatch.setattr(apply_logo, "upload", broken)
+    result = apply(blog)
+    assert result.code == 1
+    assert result.err.startswith("error: unexpected RuntimeError: the logo broke (details in ")
+    assert "Apply complete" not in result.out and "Apply incomplete" not in result.err
