@@ -289,3 +289,31 @@ def test_a_step_that_breaks_unexpectedly_beside_others_stops_apply_as_unexpected
     assert result.code == 1
     assert result.err.startswith("error: unexpected RuntimeError: the logo broke (details in ")
     assert "Apply complete" not in result.out and "Apply incomplete" not in result.err
+
+
+class RefuseRemovalFromCatalogs(Refuse):
+    """Graph refusing (403) to take an application out of a catalog (`adminRemove`): it stays in."""
+
+    def __init__(self):
+        super().__init__("POST", f"{GOV}/resourceRequests")
+
+    async def before(self, request):
+        if (request.body or {}).get("requestType") == "adminRemove":
+            return await super().before(request)
+        return None
+
+
+def test_a_removal_from_a_catalog_graph_refuses_is_not_taken_as_done(blog, monkeypatch):
+    """The refusal is decided by reading the old catalog: the application is still in it, so the removal failed --
+    and the next plan still shows it."""
+    assert apply(blog).code == 0
+    edit(blog / "idamconf.yaml", f"  catalog: {CATALOG}", "  catalog: New catalog")
+    fault = RefuseRemovalFromCatalogs()
+    refusing(monkeypatch, fault)
+    result = apply(blog, "--allow-delete")
+    assert result.code == 1 and fault.refused == 1
+    assert f"error: app.wordpress.catalog[{CATALOG}]: 403 Authorization_RequestDenied" in result.err
+    refusing(monkeypatch, None)
+    assert f"- app.wordpress.catalog[{CATALOG}]  (destroy)" in plan(blog).out
+    assert apply(blog, "--allow-delete").code == 0
+    converged(blog)
