@@ -131,6 +131,23 @@ def test_a_v2_application_keeps_a_uri_the_policy_spares_it(project):
     assert applications(project)["wordpress"]["identifierUris"] == ["api://eucs-idam-wordpress"]
 
 
+def test_an_existing_application_moves_to_v2_and_takes_a_uri_the_policy_spares_only_v2_in_one_apply(project):
+    """Graph spares such a URI only on an application that already has v2 tokens: the token version is written on
+    its own, first, then the URI -- one write of both would be refused."""
+    for path in (project / "applications").glob("*.yaml"):
+        if path.name != "wordpress.yaml":
+            path.unlink()
+    assert apply(project).code == 0
+    edit(project / "applications/wordpress.yaml", "  - api://{appId}",
+         "  - api://eucs-idam-wordpress\napi: {requestedAccessTokenVersion: 2}")
+    result = apply(project)
+    assert result.code == 0, result.err
+    converged(project)
+    wordpress = applications(project)["wordpress"]
+    assert wordpress["api"]["requestedAccessTokenVersion"] == 2
+    assert wordpress["identifierUris"] == ["api://eucs-idam-wordpress"]
+
+
 def test_a_review_open_longer_than_it_recurs_is_refused_by_validate(project):
     edit(project / "applications/payments-api.yaml", "frequencyDays: 56        # every 8 weeks",
          "frequencyDays: 56\n        durationDays: 57")

@@ -15,8 +15,10 @@ import pytest
 
 from benchmarks.tenant_check import check
 from idamconf.graph import connect as connect_module
-from tests.cli.harness import apply
+from tests.cli.harness import apply, edit
 from tests.cli.test_scenarios import converged
+
+from .graph_view import GOV, listed
 
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -143,3 +145,31 @@ def test_every_deletion_whose_answer_is_lost_is_finished(blog, tmp_path_factory,
                           "--allow-delete")
     assert points == 11 + 2  # the deletions, and the record's lease taken and given back
     assert all(f.counts.get("applications", 0) == f.counts.get("accessPackages", 0) == 0 for f in found)
+
+
+def test_a_lost_catalog_create_is_found_again_by_a_name_holding_a_quote(blog, monkeypatch):
+    """A look-up by name quotes the name as OData needs (`'` doubled): else the catalog whose create lost its answer
+    is not found again, and made twice."""
+    edit(blog / "idamconf.yaml", "  catalog: EUCS IDAM applications", "  catalog: Comms' applications")
+    result, wire = apply_losing(blog, monkeypatch, ("POST identityGovernance/entitlementManagement/catalogs", 1))
+    assert wire.lost
+    assert result.code == 0, result.err
+    converged(blog)
+    assert check(blog / ".idamconf" / "local.db").duplicates == []
+    assert [catalog["displayName"] for catalog in listed(blog, f"{GOV}/catalogs")] == ["Comms' applications"]
+
+
+@pytest.mark.parametrize("victim", ["DELETE applications/{id}",
+                                    "DELETE identityGovernance/entitlementManagement/assignmentPolicies/{id}",
+                                    "DELETE identityGovernance/entitlementManagement/accessPackages/{id}"])
+def test_a_deletion_sent_again_that_finds_its_object_gone_is_done_at_once(blog, monkeypatch, victim):
+    """"Not found" for a deletion means done, not "not replicated yet": it is sent again once, never polled."""
+    assert apply(blog).code == 0
+    (blog / "applications" / "wordpress.yaml").unlink()
+    result, wire = apply_losing(blog, monkeypatch, (victim, 1), "--allow-delete")
+    assert wire.lost, sorted(wire.seen)
+    assert result.code == 0, result.err
+    assert "Apply complete: 0 added, 0 changed, 11 destroyed." in result.out
+    assert "  - app.wordpress: destroyed\n" in result.out
+    sent = {"DELETE applications/{id}": 1, "DELETE identityGovernance/entitlementManagement/accessPackages/{id}": 3}
+    assert wire.seen[victim] == sent.get(victim, 3) + 1  # each object once, the lost one twice

@@ -1,0 +1,319 @@
+"""When Graph refuses a step, or another team acts between plan and apply: a catalog Graph will not create or change
+and what depends on it, an application it will not delete, a package of the name made meanwhile. Each refusal is
+reported against the change it stopped, nothing else is lost or taken over, and the next apply finishes the rest.
+One small application (examples/'s wordpress, three roles, a package each) keeps each test well under a second."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from idamconf.emulator import embedded
+from idamconf.emulator.errors import GraphError
+from idamconf.emulator.protocol import Reply
+from tests.cli.harness import apply, edit, plan
+from tests.cli.test_scenarios import converged
+
+from .graph_view import GOV, graph, listed
+
+CATALOG = "EUCS IDAM applications"
+REAL_OPEN = embedded.open_app
+PACKAGES = {"eucs-idam-wordpress-administrators", "eucs-idam-wordpress-approvers", "eucs-idam-wordpress-writers"}
+
+
+@pytest.fixture
+def blog(project):
+    """examples/ with its wordpress application alone."""
+    for path in (project / "applications").glob("*.yaml"):
+        if path.name != "wordpress.yaml":
+            path.unlink()
+    return project
+
+
+class Refuse:
+    """Graph refusing (403) every `method` request whose path starts with `prefix`."""
+
+    def __init__(self, method: str, prefix: str):
+        self.method, self.prefix, self.refused = method, prefix, 0
+
+    async def before(self, request):
+        if request.method == self.method and request.path.startswith(self.prefix):
+            self.refused += 1
+            error = GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+            return Reply(403, error.body("test", "test"))
+        return None
+
+    async def after(self, request, reply):
+        return reply
+
+
+def refusing(monkeypatch, fault: Refuse | None) -> None:
+    """The embedded tenant opened with `fault` (None: as it is)."""
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None, tenant=None: REAL_OPEN(
+        state, seed, fault, tenant))
+
+
+def names(project, path: str) -> set[str]:
+    return {item["displayName"] for item in listed(project, path)}
+
+
+def test_a_catalog_graph_will_not_create_fails_its_packages_and_the_next_apply_makes_them(blog, monkeypatch):
+    fault = Refuse("POST", f"{GOV}/catalogs")
+    refusing(monkeypatch, fault)
+    result = apply(blog)
+    assert result.code == 1
+    assert fault.refused == 1  # one refusal: no retry of a 403, and no second catalog tried
+    assert (f"error: catalog[{CATALOG}]: 403 Authorization_RequestDenied: Insufficient privileges to complete the "
+            "operation.") in result.err
+    # the application's place in the catalog is the first step that needs it: it fails, saying why; the packages
+    # after it are skipped, each named
+    assert f"error: app.wordpress.catalog[{CATALOG}]: catalog '{CATALOG}' could not be created" in result.err
+    skipped = [line for line in result.err.splitlines() if line.startswith("skipped: ")]
+    assert len(skipped) == 9 and all(".access_package" in line for line in skipped)
+    assert "Apply incomplete: 9 added, 0 changed, 0 destroyed; 2 failed." in result.err
+    assert "Traceback" not in result.out + result.err
+    # the application itself was made; nothing of the packages was
+    assert "wordpress" in {app.get("uniqueName") for app in listed(blog, "applications")}
+    assert names(blog, f"{GOV}/catalogs") == set() and names(blog, f"{GOV}/accessPackages") == set()
+    refusing(monkeypatch, None)
+    finished = apply(blog)
+    assert finished.code == 0, finished.err
+    assert "Apply complete: 11 added, 0 changed, 0 destroyed." in finished.out
+    assert names(blog, f"{GOV}/catalogs") == {CATALOG}
+    assert names(blog, f"{GOV}/accessPackages") == PACKAGES
+    converged(blog)
+
+
+WRITER_PACKAGE = ("    accessPackage:\n      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
+                  "      accessReview:\n        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n"
+                  "        frequencyDays: 180       # every 6 months\n")
+WRITER = "    description: Drafts and edits posts; cannot publish.\n"
+
+
+def test_a_catalog_change_graph_refuses_is_reported_and_a_new_package_in_it_is_still_made(blog, monkeypatch):
+    """The catalog exists, so what goes into it need not wait for its description."""
+    project_file = blog / "idamconf.yaml"
+    project_file.write_text(project_file.read_text() + f"catalogs:\n  {CATALOG}:\n    description: Blog roles.\n")
+    edit(blog / "applications/wordpress.yaml", WRITER + WRITER_PACKAGE, WRITER)
+    assert apply(blog).code == 0
+    edit(project_file, "description: Blog roles.", "description: The blog's roles.")
+    edit(blog / "applications/wordpress.yaml", WRITER, WRITER + WRITER_PACKAGE)
+    fault = Refuse("PATCH", f"{GOV}/catalogs/")
+    refusing(monkeypatch, fault)
+    result = apply(blog)
+    assert result.code == 1 and fault.refused == 1
+    assert (f"error: catalog[{CATALOG}]: 403 Authorization_RequestDenied: Insufficient privileges to complete the "
+            "operation.") in result.err
+    assert "Apply incomplete: 3 added, 0 changed, 0 destroyed; 1 failed." in result.err
+    assert "skipped" not in result.err
+    assert names(blog, f"{GOV}/accessPackages") == PACKAGES
+    [catalog] = listed(blog, f"{GOV}/catalogs")
+    assert catalog["description"] == "Blog roles."
+    refusing(monkeypatch, None)
+    finished = apply(blog)
+    assert finished.code == 0, finished.err
+    assert f"~ catalog[{CATALOG}]: updated" in finished.out
+    assert "Apply complete: 0 added, 1 changed, 0 destroyed." in finished.out
+    [catalog] = listed(blog, f"{GOV}/catalogs")
+    assert catalog["description"] == "The blog's roles."
+    converged(blog)
+
+
+class RefuseAfterPackage:
+    """Graph refusing (403) every write after the first access package's create: an apply cut short there leaves
+    an empty package (no role, no policy) behind."""
+
+    def __init__(self):
+        self.created = False
+
+    async def before(self, request):
+        if request.method == "GET" or request.path == "$batch":
+            return None
+        if self.created:
+            error = GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+            return Reply(403, error.body("test", "test"))
+        self.created = request.method == "POST" and request.path == f"{GOV}/accessPackages"
+        return None
+
+    async def after(self, request, reply):
+        return reply
+
+
+def packages(project) -> dict[str, list[dict]]:
+    """The tenant's access packages by name (a list each: two of one name would show), each with its role scopes and
+    the names of its policies (`policies`)."""
+    policies = listed(project, f"{GOV}/assignmentPolicies?$expand=accessPackage")
+    found: dict[str, list[dict]] = {}
+    for package in listed(project, f"{GOV}/accessPackages?$expand=resourceRoleScopes"):
+        package["policies"] = [p["displayName"] for p in policies if p["accessPackage"]["id"] == package["id"]]
+        found.setdefault(package["displayName"], []).append(package)
+    return found
+
+
+def test_an_empty_package_an_apply_left_is_finished_in_place_while_other_packages_have_policies(blog, monkeypatch):
+    """A package with no role and no policy is the shell of an apply of ours cut short: the next apply finishes it,
+    whatever policies the catalog's other packages have."""
+    edit(blog / "applications/wordpress.yaml", WRITER + WRITER_PACKAGE, WRITER)
+    assert apply(blog).code == 0
+    edit(blog / "applications/wordpress.yaml", WRITER, WRITER + WRITER_PACKAGE)
+    refusing(monkeypatch, RefuseAfterPackage())
+    assert apply(blog).code == 1
+    [shell] = packages(blog)["eucs-idam-wordpress-writers"]
+    assert shell["resourceRoleScopes"] == [] and shell["policies"] == []
+    refusing(monkeypatch, None)
+    result = apply(blog)
+    assert result.code == 0, result.err
+    assert "Apply complete: 3 added, 0 changed, 0 destroyed." in result.out
+    converged(blog)
+    [finished] = packages(blog)["eucs-idam-wordpress-writers"]
+    assert finished["id"] == shell["id"]
+    assert len(finished["resourceRoleScopes"]) == 1 and len(finished["policies"]) == 1
+
+
+class AnotherTeamMeanwhile:
+    """Another team acts (`make`) just as the apply looks up, by name, what it is about to create (`name`, in the
+    collection at `path`): after the apply's plan was made, before its create."""
+
+    def __init__(self, path: str, name: str, make):
+        self.path, self.name, self.make, self.done = path, name, make, False
+
+    async def before(self, request):
+        looked_up = request.method == "GET" and request.path == self.path and \
+            self.name in request.query.get("$filter", "")
+        if looked_up and not self.done:
+            self.done = True
+            await asyncio.to_thread(self.make)
+        return None
+
+    async def after(self, request, reply):
+        return reply
+
+
+def their_writers_package(project, role: str | None = None) -> None:
+    """Another team's package named as the project's Writer package, in its catalog: with a policy of its own, or
+    granting WordPress's `role` (it may: the application is in the catalog)."""
+    [catalog] = listed(project, f"{GOV}/catalogs")
+    theirs = graph(project, "POST", f"{GOV}/accessPackages", {"displayName": "eucs-idam-wordpress-writers",
+                                                              "catalog": {"id": catalog["id"]}})
+    if role is None:
+        graph(project, "POST", f"{GOV}/assignmentPolicies", {
+            "displayName": "theirs", "accessPackage": {"id": theirs["id"]}, "allowedTargetScope": "allMemberUsers"})
+        return
+    [resource] = listed(project, f"{GOV}/catalogs/{catalog['id']}/resources?$expand=roles")
+    [granted] = [r for r in resource["roles"] if r["displayName"] == role]
+    graph(project, "POST", f"{GOV}/accessPackages/{theirs['id']}/resourceRoleScopes", {
+        "role": {"originId": granted["originId"], "originSystem": "AadApplication", "resource": {"id": resource["id"]}},
+        "scope": {"originId": resource["originId"], "originSystem": "AadApplication", "isRootScope": True}})
+
+
+def test_a_package_another_team_makes_meanwhile_with_a_policy_is_never_taken_over(blog, monkeypatch):
+    edit(blog / "applications/wordpress.yaml", WRITER + WRITER_PACKAGE, WRITER)
+    assert apply(blog).code == 0
+    edit(blog / "applications/wordpress.yaml", WRITER, WRITER + WRITER_PACKAGE)
+    fault = AnotherTeamMeanwhile(f"{GOV}/accessPackages", "eucs-idam-wordpress-writers",
+                                 lambda: their_writers_package(blog))
+    refusing(monkeypatch, fault)
+    result = apply(blog)
+    assert fault.done and result.code == 1
+    assert ("error: app.wordpress.role.Blog.Writer.access_package: access package 'eucs-idam-wordpress-writers' now "
+            "exists in this catalog with a policy of its own: it is not this project's. Run plan again.") in result.err
+    [theirs] = packages(blog)["eucs-idam-wordpress-writers"]
+    assert theirs["resourceRoleScopes"] == [] and theirs["policies"] == ["theirs"]  # untouched
+
+
+def test_an_application_graph_will_not_delete_is_reported_and_deleted_by_the_next_apply(blog, monkeypatch):
+    assert apply(blog).code == 0
+    (blog / "applications/wordpress.yaml").unlink()
+    fault = Refuse("DELETE", "applications/")
+    refusing(monkeypatch, fault)
+    result = apply(blog, "--allow-delete")
+    assert result.code == 1 and fault.refused == 1
+    assert ("error: app.wordpress: 403 Authorization_RequestDenied: Insufficient privileges to complete the "
+            "operation.") in result.err
+    assert "Apply incomplete: 0 added, 0 changed, 10 destroyed; 1 failed." in result.err  # its packages went first
+    deletions = result.out.splitlines()
+    assert "  - app.wordpress  (destroy): failed" in deletions  # what became of each deletion, listed first
+    assert "  - app.wordpress.role.Blog.Writer.access_package  (destroy): done" in deletions
+    assert "wordpress" in {app.get("uniqueName") for app in listed(blog, "applications")}
+    refusing(monkeypatch, None)
+    finished = apply(blog, "--allow-delete")
+    assert finished.code == 0, finished.err
+    assert "Apply complete: 0 added, 0 changed, 1 destroyed." in finished.out
+    assert "wordpress" not in {app.get("uniqueName") for app in listed(blog, "applications")}
+
+
+def test_a_package_another_team_makes_meanwhile_granting_a_role_is_never_taken_over(blog, monkeypatch):
+    edit(blog / "applications/wordpress.yaml", WRITER + WRITER_PACKAGE, WRITER)
+    assert apply(blog).code == 0
+    edit(blog / "applications/wordpress.yaml", WRITER, WRITER + WRITER_PACKAGE)
+    fault = AnotherTeamMeanwhile(f"{GOV}/accessPackages", "eucs-idam-wordpress-writers",
+                                 lambda: their_writers_package(blog, role="Administrator"))
+    refusing(monkeypatch, fault)
+    result = apply(blog)
+    assert fault.done and result.code == 1
+    assert ("error: app.wordpress.role.Blog.Writer.access_package: access package 'eucs-idam-wordpress-writers' now "
+            "exists in this catalog and grants another role: it is not this project's. Run plan again.") in result.err
+    [theirs] = packages(blog)["eucs-idam-wordpress-writers"]
+    assert len(theirs["resourceRoleScopes"]) == 1 and theirs["policies"] == []  # untouched
+
+
+def test_a_catalog_another_team_makes_meanwhile_is_used_not_made_twice(blog, monkeypatch):
+    """Catalogs are shared (never deleted: they may hold other teams' packages): one of the name made after the plan
+    is the one the packages go into."""
+    fault = AnotherTeamMeanwhile(f"{GOV}/catalogs", CATALOG, lambda: graph(blog, "POST", f"{GOV}/catalogs", {
+        "displayName": CATALOG, "description": "Made by hand."}))
+    refusing(monkeypatch, fault)
+    result = apply(blog)
+    assert fault.done
+    assert result.code == 0, result.err
+    [catalog] = listed(blog, f"{GOV}/catalogs")
+    assert catalog["description"] == "Made by hand."
+    assert {p["displayName"] for p in listed(blog, f"{GOV}/accessPackages?$expand=catalog")
+            if p["catalog"]["id"] == catalog["id"]} == PACKAGES
+
+
+def test_a_step_that_breaks_unexpectedly_beside_others_stops_apply_as_unexpected(blog, monkeypatch, tmp_path):
+    """A bug is not a refusal by Graph: it is never reported as one change's failure, nor swallowed."""
+    import tempfile
+
+    from idamconf import apply_logo
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    async def broken(chain, root):
+        raise RuntimeError("the logo broke")
+
+    monkeypatch.setattr(apply_logo, "upload", broken)
+    result = apply(blog)
+    assert result.code == 1
+    assert result.err.startswith("error: unexpected RuntimeError: the logo broke (details in ")
+    assert "Apply complete" not in result.out and "Apply incomplete" not in result.err
+
+
+class RefuseRemovalFromCatalogs(Refuse):
+    """Graph refusing (403) to take an application out of a catalog (`adminRemove`): it stays in."""
+
+    def __init__(self):
+        super().__init__("POST", f"{GOV}/resourceRequests")
+
+    async def before(self, request):
+        if (request.body or {}).get("requestType") == "adminRemove":
+            return await super().before(request)
+        return None
+
+
+def test_a_removal_from_a_catalog_graph_refuses_is_not_taken_as_done(blog, monkeypatch):
+    """The refusal is decided by reading the old catalog: the application is still in it, so the removal failed --
+    and the next plan still shows it."""
+    assert apply(blog).code == 0
+    edit(blog / "idamconf.yaml", f"  catalog: {CATALOG}", "  catalog: New catalog")
+    fault = RefuseRemovalFromCatalogs()
+    refusing(monkeypatch, fault)
+    result = apply(blog, "--allow-delete")
+    assert result.code == 1 and fault.refused == 1
+    assert f"error: app.wordpress.catalog[{CATALOG}]: 403 Authorization_RequestDenied" in result.err
+    refusing(monkeypatch, None)
+    assert f"- app.wordpress.catalog[{CATALOG}]  (destroy)" in plan(blog).out
+    assert apply(blog, "--allow-delete").code == 0
+    converged(blog)
