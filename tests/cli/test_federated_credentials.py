@@ -13,7 +13,7 @@ from idamconf.emulator import Store
 from tests.emulator.conftest import serving
 from tests.emulator.test_sdk_fidelity import assert_no_leftovers, sdk_run
 
-from .harness import applications, apply, edit, plan
+from .harness import applications, apply, edit, idamconf, plan
 from .test_scenarios import converged
 
 pytestmark = [pytest.mark.filterwarnings("ignore:This class is deprecated:DeprecationWarning")]
@@ -92,3 +92,33 @@ def test_one_added_in_the_portal_is_planned_away_unless_the_file_leaves_them_alo
     (project / SYNC).write_text(text[:text.index("federatedCredentials:")] + text[text.index("apiPermissions:"):])
     converged(project)  # nothing read, nothing planned: both are left alone
     assert {c.name for c in read_back(project)} == {"github-nightly", "added-by-hand"}
+
+
+TWICE = """name: wordpress
+displayName: WordPress Blog
+owners: [alice.admin@contoso.com, grace.comms@contoso.com]
+federatedCredentials:
+  - name: github-live
+    issuer: https://token.actions.githubusercontent.com
+    subject: repo:contoso/blog:environment:live
+  - name: GitHub-Live
+    issuer: https://token.actions.githubusercontent.com
+    subject: repo:contoso/blog:environment:live
+  - name: github-nle
+    issuer: https://token.actions.githubusercontent.com
+    subject: repo:contoso/blog:environment:nle
+"""
+
+
+def test_a_name_or_an_issuer_and_subject_used_twice_is_refused_with_its_fix(project):
+    """Graph keeps both unique in an application: validate says so for each, pointing at the first use."""
+    (project / "applications/wordpress.yaml").write_text(TWICE)
+    result = idamconf("validate", "-C", str(project))
+    at = f"{project / 'applications/wordpress.yaml'}:"
+    assert (result.code, result.err) == (1, "".join(f"{at}{line}\n" for line in [
+        "8:11: error: federatedCredentials[1].name: federated credential name 'GitHub-Live' also used by "
+        "federatedCredentials[0]: Graph keeps them unique in an application\n    fix: give each federated credential "
+        "its own name",
+        "10:14: error: federatedCredentials[1].subject: federated credential issuer and subject also used by "
+        "federatedCredentials[0]: Graph keeps them unique in an application\n    fix: give each federated "
+        "credential its own subject"]) + "\n2 error(s), 0 warning(s).\n")
