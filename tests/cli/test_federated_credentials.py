@@ -49,8 +49,9 @@ def test_the_example_trusts_its_pipeline_with_no_secret(project):
     assert f"{ADDRESS}: created" in first.out
     converged(project)
     [credential] = read_back(project)
-    assert (credential.name, credential.issuer, credential.subject, credential.audiences) == \
-        ("github-nightly", "https://token.actions.githubusercontent.com", NLE_SUBJECT, ["api://AzureADTokenExchange"])
+    assert (credential.name, credential.issuer, credential.subject, credential.audiences, credential.description) == \
+        ("github-nightly", "https://token.actions.githubusercontent.com", NLE_SUBJECT, ["api://AzureADTokenExchange"],
+         "The nightly sync job of contoso/hr-directory-sync, in its nle environment.")
     assert applications(project)["hr-directory-sync"]["passwordCredentials"] == []  # no secret at all
 
 
