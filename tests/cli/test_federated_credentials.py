@@ -66,13 +66,17 @@ def test_each_environment_gets_its_own_subject(project):
 
 def test_a_changed_subject_is_an_update_and_a_removal_needs_allow_delete(project):
     assert apply(project).code == 0
-    edit(project / SYNC, f"subject: {NLE_SUBJECT}\n", "subject: repo:contoso/hr-directory-sync:ref:refs/heads/main\n")
+    edit(project / SYNC, f"subject: {NLE_SUBJECT}\n", "subject: repo:contoso/hr-directory-sync:ref:refs/heads/main\n"
+         "    audiences: [api://AzureADTokenExchangeUSGov]\n")  # the file's own audience, in place of Entra ID's
     changed = plan(project)
     assert f"~ {ADDRESS}  (update)" in changed.out
-    assert f'subject : "{NLE_SUBJECT}" → "repo:contoso/hr-directory-sync:ref:refs/heads/main"' in changed.out
+    assert 'audiences : + "api://AzureADTokenExchangeUSGov", - "api://AzureADTokenExchange"\n' in changed.out
+    assert f'subject   : "{NLE_SUBJECT}" → "repo:contoso/hr-directory-sync:ref:refs/heads/main"' in changed.out
     assert apply(project).code == 0
     converged(project)
-    assert read_back(project)[0].subject == "repo:contoso/hr-directory-sync:ref:refs/heads/main"
+    [credential] = read_back(project)
+    assert (credential.subject, credential.audiences) == ("repo:contoso/hr-directory-sync:ref:refs/heads/main",
+                                                          ["api://AzureADTokenExchangeUSGov"])
     text = (project / SYNC).read_text()
     (project / SYNC).write_text(text.replace(text[text.index("federatedCredentials:"):text.index("overrides:")],
                                              "federatedCredentials: []\n"))
@@ -123,3 +127,22 @@ def test_a_name_or_an_issuer_and_subject_used_twice_is_refused_with_its_fix(proj
         "10:14: error: federatedCredentials[1].subject: federated credential issuer and subject also used by "
         "federatedCredentials[0]: Graph keeps them unique in an application\n    fix: give each federated "
         "credential its own subject"]) + "\n2 error(s), 0 warning(s).\n")
+
+
+def test_a_saved_plan_is_stale_once_a_credential_it_removes_was_replaced_by_another_of_the_same_name(project):
+    """The plan was reviewed against one object; one made since under the same name is another: run plan again."""
+    assert apply(project).code == 0
+    add_in_the_portal(project, "added-by-hand", "repo:someone/else:ref:refs/heads/main")
+    path = project.parent / "plan.json"
+    assert plan(project, "--out", str(path)).code == 0
+    app = applications(project)["hr-directory-sync"]
+    [first] = [c for c in read_back(project) if c.name == "added-by-hand"]
+    with serving(Store(project / ".idamconf" / "local.db")) as emulator:
+        response = httpx.delete(f"{emulator.base_url}/applications/{app['id']}/federatedIdentityCredentials/{first.id}",
+                                headers={"Authorization": "Bearer portal"}, trust_env=False)
+    assert response.status_code == 204, response.text
+    add_in_the_portal(project, "added-by-hand", "repo:someone/else:ref:refs/heads/main")  # the same, but another
+    result = idamconf("apply", str(path), "-C", str(project), "--auto-approve", "--allow-delete")
+    assert (result.code, result.err) == (1, "Saved plan is stale: app.hr-directory-sync changed in the tenant since "
+                                            "the plan was made. Run plan again.\nNothing was changed.\n")
+    assert {c.name for c in read_back(project)} == {"github-nightly", "added-by-hand"}
