@@ -118,3 +118,29 @@ def test_only_a_secret_the_file_stopped_naming_needs_allow_delete_to_be_removed(
     assert not removal("secret", "not in the file") and not removal("secret", None)
     assert not removal("certificate", "expired on 2027-01-01")
     assert not rotation.planned_removal(SimpleNamespace(kind="secret", before=None))
+
+
+def test_each_secret_of_the_file_is_planned_and_none_forgets_another():
+    weekly = ClientSecret("weekly job", VAULT, "weekly-secret", 90, 20, 10)
+    current = password("abc1", "2026-12-01T12:00:00Z", "2027-05-30T12:00:00Z")
+    assert plan(current, secrets=(NIGHTLY, weekly)) == (
+        [("app.payroll.secret[nightly job#abc1]", "in use"), ("app.payroll.secret[weekly job#next]", "added now")],
+        {"abc1": "in use"})
+    assert plan(current, secrets=(weekly, NIGHTLY)) == (
+        [("app.payroll.secret[weekly job#next]", "added now"), ("app.payroll.secret[nightly job#abc1]", "in use")],
+        {"abc1": "in use"})
+
+
+def test_dates_are_utc_days_on_a_machine_fourteen_hours_ahead(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Etc/GMT-14")  # UTC+14: 12:00 UTC is already the next day there
+    time.tzset()
+    try:
+        [new], _ = rotation.planned((NIGHTLY,), "app.payroll", [], {}, NOW)
+        current = password("abc1", "2026-08-04T12:00:00Z", "2027-01-31T12:00:00Z")
+        assert (new[2]["expires"], plan(current)[1]) == ("2027-06-30",
+                                                         {"abc1": "superseded: removed on or after 2027-01-15"})
+    finally:
+        monkeypatch.undo()
+        time.tzset()
