@@ -181,3 +181,27 @@ def test_apply_sends_only_the_certificate_the_plan_showed(project):
     (project / "certificates/blog.cer").write_bytes(swapped.public_bytes(DER))
     with pytest.raises(StepFailed, match="no longer the certificate the plan showed"):
         _added(project, change)
+
+
+def test_a_certificate_swapped_after_validate_read_it_is_refused_by_the_plan_at_its_entry(project, monkeypatch):
+    """validate reads the file, then plan reads it again to show it: another certificate by then is refused there,
+    at the entry's line and column, with what is wrong and how to fix it -- never planned, never sent."""
+    from idamconf.credentials import certificates as module
+
+    made, _ = certificate()
+    pin(project, made)
+    other, _ = certificate("swapped-in")
+    read = module.desired
+
+    def swapped_first(*args, **named):  # validate is done: the file changes before the plan reads it
+        (project / "certificates/blog.cer").write_bytes(other.public_bytes(DER))
+        return read(*args, **named)
+
+    monkeypatch.setattr(module, "desired", swapped_first)
+    result = plan(project)
+    line = (project / APP).read_text().splitlines().index("  - file: certificates/blog.cer") + 1
+    assert result.code == 1 and "certificate[" not in result.out
+    assert (f"{project / APP}:{line}:5: error: 'certificates/blog.cer' has SHA-256 thumbprint "
+            f"{hashlib.sha256(other.public_bytes(DER)).hexdigest().upper()}, not the one pinned here\n    fix: check "
+            "the certificate you were given: a thumbprint that differs is another certificate; pin the new one only "
+            "once it is confirmed out of band\n") in result.err
