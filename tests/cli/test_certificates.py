@@ -190,18 +190,25 @@ def test_a_certificate_swapped_after_validate_read_it_is_refused_by_the_plan_at_
 
     made, _ = certificate()
     pin(project, made)
+    second, _ = certificate("second")
+    (project / "certificates/second.cer").write_bytes(second.public_bytes(DER))
+    with (project / APP).open("a") as stream:
+        stream.write(f"  - file: certificates/second.cer\n    sha256: {hashlib.sha256(second.public_bytes(DER)).hexdigest()}\n")
     other, _ = certificate("swapped-in")
     read = module.desired
 
-    def swapped_first(*args, **named):  # validate is done: the file changes before the plan reads it
-        (project / "certificates/blog.cer").write_bytes(other.public_bytes(DER))
+    def swapped_first(*args, **named):  # validate is done: the files change before the plan reads them
+        for name in ("blog", "second"):
+            (project / f"certificates/{name}.cer").write_bytes(other.public_bytes(DER))
         return read(*args, **named)
 
     monkeypatch.setattr(module, "desired", swapped_first)
     result = plan(project)
-    line = (project / APP).read_text().splitlines().index("  - file: certificates/blog.cer") + 1
+    lines = (project / APP).read_text().splitlines()
     assert result.code == 1 and "certificate[" not in result.out
-    assert (f"{project / APP}:{line}:5: error: 'certificates/blog.cer' has SHA-256 thumbprint "
-            f"{hashlib.sha256(other.public_bytes(DER)).hexdigest().upper()}, not the one pinned here\n    fix: check "
-            "the certificate you were given: a thumbprint that differs is another certificate; pin the new one only "
-            "once it is confirmed out of band\n") in result.err
+    for name in ("blog", "second"):  # every one refused, not only the first
+        line = lines.index(f"  - file: certificates/{name}.cer") + 1
+        assert (f"{project / APP}:{line}:5: error: 'certificates/{name}.cer' has SHA-256 thumbprint "
+                f"{hashlib.sha256(other.public_bytes(DER)).hexdigest().upper()}, not the one pinned here\n    fix: "
+                "check the certificate you were given: a thumbprint that differs is another certificate; pin the new "
+                "one only once it is confirmed out of band\n") in result.err

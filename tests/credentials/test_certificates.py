@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 
+import pytest
+
 from idamconf.credentials import certificates
 
 SHA1 = "AB" * 20
@@ -46,3 +48,38 @@ def test_a_thumbprint_is_read_only_from_an_identifier_of_twenty_bytes():
     assert certificates.thumbprint_of({"customKeyIdentifier": None}) is None
     # not base64 (one character outside its alphabet): no thumbprint, even where the rest would decode to 20 bytes
     assert certificates.thumbprint_of({"customKeyIdentifier": "!" + identifier(bytes.fromhex(SHA1))}) is None
+
+
+def test_dates_are_shown_in_utc_on_a_machine_fourteen_hours_ahead(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Etc/GMT-14")
+    time.tzset()
+    try:
+        ours = certificates.key_id("payroll", SHA1)
+        app = {"uniqueName": "payroll", "keyCredentials": [
+            {"displayName": "CN=payroll", "keyId": ours, "customKeyIdentifier": identifier(bytes.fromhex(SHA1)),
+             "startDateTime": "2026-12-01T12:00:00Z", "endDateTime": "2027-12-01T12:00:00Z"}]}
+        [(_, _, attributes, _, _)] = certificates.live(app, "app.payroll", {})
+        assert (attributes["startDateTime"], attributes["endDateTime"]) == ("2026-12-01T12:00:00Z",
+                                                                            "2027-12-01T12:00:00Z")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_a_pin_written_with_colons_or_spaces_in_any_case_is_the_same_pin_and_one_expiring_now_is_refused(tmp_path):
+    from idamconf.config.model import Location
+    from tests.cli.test_certificates import DER, certificate
+
+    made, _ = certificate()
+    (tmp_path / "blog.cer").write_bytes(made.public_bytes(DER))
+    facts = certificates.read_certificate(tmp_path, certificates.Certificate("blog.cer", "0" * 64), check_pin=False)
+    spaced = " ".join(":".join(facts.sha256[i:i + 2] for i in range(j, j + 8, 2)) for j in range(0, 64, 8)).lower()
+    sha1 = ":".join(facts.sha1[i:i + 2] for i in range(0, 40, 2)).lower()
+    [pinned] = certificates.certificates_of({"certificates": [{"file": "blog.cer", "sha256": spaced, "sha1": sha1}]},
+                                            Location("app.yaml"))
+    assert certificates.read_certificate(tmp_path, pinned) == facts
+    with pytest.raises(certificates.Refused) as refused:  # valid until this very second: refused, as if expired
+        certificates.read_certificate(tmp_path, pinned, now=facts.end)
+    assert refused.value.summary == f"'blog.cer' expired on {facts.end.strftime('%Y-%m-%dT%H:%M:%SZ')}"
