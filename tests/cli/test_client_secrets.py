@@ -294,6 +294,7 @@ def test_a_lost_answer_to_add_password_leaves_one_password_and_its_value_in_the_
 SECRETS_AT_THE_EDGES = """name: wordpress
 displayName: WordPress Blog
 owners: [alice.admin@contoso.com, grace.comms@contoso.com]
+environments: [local, live]
 secrets:
   - displayName: nightly job
     lifetimeDays: 730
@@ -314,20 +315,21 @@ secrets:
 
 def test_every_problem_of_a_files_secrets_is_said_at_once_each_with_its_fix(project):
     """Two years exactly, and an overlap as long as the rotation's lead, are accepted; a day more of either is not;
-    names and vault secrets are compared in any case (a vault URL with or without its final slash)."""
+    names and vault secrets are compared in any case (a vault URL with or without its final slash); the rule is the
+    one of the environments the application is in (here live's, an error)."""
     (project / "applications/wordpress.yaml").write_text(SECRETS_AT_THE_EDGES)
     result = idamconf("validate", "-C", str(project))
     assert result.code == 1
     at = f"{project / 'applications/wordpress.yaml'}:"
     assert result.err == "".join(f"{at}{line}\n" for line in [
-        "14:23: error: secrets[1].rotateBeforeDays: rotateBeforeDays (731) is not shorter than lifetimeDays (731): "
+        "15:23: error: secrets[1].rotateBeforeDays: rotateBeforeDays (731) is not shorter than lifetimeDays (731): "
         "every plan would add a new secret\n    fix: rotate some days before expiry, e.g. rotateBeforeDays: 30",
-        "15:18: error: secrets[1].overlapDays: overlapDays (732) is longer than rotateBeforeDays (731): the old "
+        "16:18: error: secrets[1].overlapDays: overlapDays (732) is longer than rotateBeforeDays (731): the old "
         "secret would expire before its overlap ends\n    fix: overlap at most rotateBeforeDays",
-        "13:19: error: secrets[1].lifetimeDays: a secret valid 731 days; the organisation allows at most 730 (two "
+        "14:19: error: secrets[1].lifetimeDays: a secret valid 731 days; the organisation allows at most 730 (two "
         "years) [secret.lifetime]\n    fix: use lifetimeDays: 730 or less: rotation with overlap makes a short "
         "lifetime cost nothing",
-        "12:18: error: secrets[1].displayName: displayName also used by secrets[0]\n    fix: give each secret its "
+        "13:18: error: secrets[1].displayName: displayName also used by secrets[0]\n    fix: give each secret its "
         "own displayName",
-        "18:19: error: secrets[1].keyvault.secretName: vault secret also used by secrets[0]\n    fix: give each "
+        "19:19: error: secrets[1].keyvault.secretName: vault secret also used by secrets[0]\n    fix: give each "
         "secret its own vault secret"]) + "\n5 error(s), 0 warning(s).\n"
