@@ -310,13 +310,17 @@ secrets:
     keyvault:
       vaultUrl: https://contoso-blog.vault.azure.net/
       secretName: Blog-Secret
+  - displayName: weekly job
+    keyvault:
+      vaultUrl: https://contoso-blog.vault.azure.net
+      secretName: weekly-secret
 """
 
 
 def test_every_problem_of_a_files_secrets_is_said_at_once_each_with_its_fix(project):
     """Two years exactly, and an overlap as long as the rotation's lead, are accepted; a day more of either is not;
     names and vault secrets are compared in any case (a vault URL with or without its final slash); the rule is the
-    one of the environments the application is in (here live's, an error)."""
+    one of the environments the application is in (here live's, an error); a third secret, all its own, is fine."""
     (project / "applications/wordpress.yaml").write_text(SECRETS_AT_THE_EDGES)
     result = idamconf("validate", "-C", str(project))
     assert result.code == 1
@@ -333,3 +337,15 @@ def test_every_problem_of_a_files_secrets_is_said_at_once_each_with_its_fix(proj
         "own displayName",
         "19:19: error: secrets[1].keyvault.secretName: vault secret also used by secrets[0]\n    fix: give each "
         "secret its own vault secret"]) + "\n5 error(s), 0 warning(s).\n"
+
+
+def test_a_lifetime_rule_turned_off_everywhere_says_nothing(project):
+    edit(project / EXPENSES, "    lifetimeDays: 180\n", "    lifetimeDays: 1095\n")
+    for name in ("local", "devl", "nle", "live"):
+        edit(project / "idamconf.yaml", f"  {name}:\n", f"  {name}:\n    rules: {{secret.lifetime: off}}\n"
+             if name != "live" else f"  {name}:\n")
+    edit(project / "idamconf.yaml", "      reviewers.two: error\n", "      reviewers.two: error\n"
+         "      secret.lifetime: off\n")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 0, result.err
+    assert "lifetimeDays" not in result.out + result.err
