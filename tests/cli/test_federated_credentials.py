@@ -146,3 +146,22 @@ def test_a_saved_plan_is_stale_once_a_credential_it_removes_was_replaced_by_anot
     assert (result.code, result.err) == (1, "Saved plan is stale: app.hr-directory-sync changed in the tenant since "
                                             "the plan was made. Run plan again.\nNothing was changed.\n")
     assert {c.name for c in read_back(project)} == {"github-nightly", "added-by-hand"}
+
+
+def test_graph_refusing_a_list_of_federated_credentials_stops_the_plan_saying_which(project, monkeypatch):
+    """Never taken as "none": an empty list would plan the application's trusts away."""
+    from idamconf.emulator import embedded
+
+    from ..safety.wire import Rule, Scripted, graph_error
+
+    assert apply(project).code == 0
+    app = applications(project)["hr-directory-sync"]
+    faults = Scripted([Rule(lambda request: request.path.endswith("/federatedIdentityCredentials"),
+                            graph_error(403, "Authorization_RequestDenied"), times=5)])
+    real_open = embedded.open_app
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, _=None, tenant=None:
+                        real_open(state, seed, faults, tenant))
+    result = plan(project)
+    assert result.code == 1 and "destroy" not in result.out
+    assert f"the federated credentials of application {app['id']}: " in result.err
+    assert "Authorization_RequestDenied" in result.err
