@@ -5,6 +5,8 @@ without the key leaves the application's credentials alone."""
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -93,6 +95,9 @@ def test_one_added_in_the_portal_is_planned_away_unless_the_file_leaves_them_alo
     assert apply(project).code == 0
     add_in_the_portal(project, "added-by-hand", "repo:someone/else:ref:refs/heads/main")
     assert "- app.hr-directory-sync.federated_credential[added-by-hand]  (destroy)" in plan(project).out
+    shown = json.loads(idamconf("plan", "-C", str(project), "--format", "json").out)  # the JSON plan says whose
+    assert [(c["address"], c["action"], c["application"]) for c in shown["changes"] if c["action"] != "no-op"] == \
+        [("app.hr-directory-sync.federated_credential[added-by-hand]", "delete", "hr-directory-sync")]
     text = (project / SYNC).read_text()  # the file no longer says (nor its override):
     (project / SYNC).write_text(text[:text.index("federatedCredentials:")] + text[text.index("apiPermissions:"):])
     converged(project)  # nothing read, nothing planned: both are left alone
