@@ -162,11 +162,12 @@ def test_graph_refusing_a_list_of_federated_credentials_stops_the_plan_saying_wh
     assert apply(project).code == 0
     app = applications(project)["hr-directory-sync"]
     faults = Scripted([Rule(lambda request: request.path.endswith("/federatedIdentityCredentials"),
-                            graph_error(403, "Authorization_RequestDenied"), times=5)])
+                            graph_error(403, "Authorization_RequestDenied"))])
     real_open = embedded.open_app
     monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, _=None, tenant=None:
                         real_open(state, seed, faults, tenant))
     result = plan(project)
+    assert ("GET", f"applications/{app['id']}/federatedIdentityCredentials") in faults.received  # Graph's method
     assert result.code == 1 and "destroy" not in result.out
     assert f"the federated credentials of application {app['id']}: " in result.err
     assert "Authorization_RequestDenied" in result.err
