@@ -140,3 +140,42 @@ def test_the_json_report_names_each_field_as_documented():
          "expiring": False}]
     assert [row["display_name"] for row in document["findings"]] == ["by hand", "CN=payroll 2026"]
     assert document["findings"][1] == certificate_row
+
+
+def test_applications_come_in_name_order_and_each_credential_is_managed_or_not_as_idamconf_marks_it():
+    """Graph lists applications in its own order; the report lists them by their names in the configuration, and
+    leaves out those it was not asked about (another project's application Graph listed first)."""
+    found = [{"id": "o-2", "uniqueName": "zeta-key", "passwordCredentials": [
+                 {"displayName": "idamconf:nightly", "keyId": "k-2", "hint": "Ab1", "endDateTime": "2027-06-30T12:00:00Z"}]},
+             {"id": "o-0", "uniqueName": "stranger", "passwordCredentials": [
+                 {"displayName": "theirs", "keyId": "k-0", "hint": "Zz9", "endDateTime": "2027-01-02T12:00:00Z"}]},
+             {"id": "o-1", "uniqueName": "alpha-key", "passwordCredentials": [
+                 {"displayName": "by hand", "keyId": "k-1", "hint": "Cd2", "endDateTime": "2027-06-30T12:00:00Z"}]}]
+    federated = {"o-1": [{"id": "f1", "name": "github-live", "subject": "repo:o/r:environment:live"}]}
+    made = report.rows(found, federated, {"zeta-key": {"github-live"}}, {"zeta-key": "payroll", "alpha-key": "expenses"},
+                       NOW, 30)
+    assert [(row.application, row.kind, row.display_name, row.managed) for row in made] == [
+        ("expenses", "secret", "by hand", False), ("expenses", "federated", "github-live", False),
+        ("payroll", "secret", "idamconf:nightly", True)]
+
+
+def test_days_left_at_the_edges_of_a_day_and_of_the_window():
+    """Expiring this very second is expired (a day ago, never "0"); two days and a second ago is three days; exactly
+    the window's days left is within it."""
+    found = rows(passwordCredentials=[secret("now", "2027-01-01T12:00:00Z"), secret("gone", "2026-12-30T11:59:59Z"),
+                                      secret("edge", "2027-01-31T12:00:00Z"), secret("beyond", "2027-02-01T12:00:00Z")])
+    assert [(row.display_name, row.days_left, row.expiring) for row in found] == \
+        [("now", -1, True), ("gone", -3, True), ("edge", 30, True), ("beyond", 31, False)]
+    assert "expires 2027-01-01T12:00:00Z (expired 1 days ago)" in report.human(found, "live", 30)
+
+
+def test_a_credential_graph_lists_without_a_name_or_subject_is_shown_as_blank():
+    federated = {"object-1": [{"id": "f1", "name": None, "subject": None}]}
+    found = rows(federated=federated, passwordCredentials=[{"keyId": "k-1", "endDateTime": "2026-12-31T12:00:00Z"}])
+    human = report.human(found, "live", 30)
+    assert '  app.payroll  federated credential ""  subject   does not expire  unmanaged\n' in human
+    assert 'finding: the client secret "" of app.payroll expired on 2026-12-31T12:00:00Z' in human
+
+
+def test_the_json_report_is_indented_as_the_other_json_documents():
+    assert report.as_json(inventory(), "live", 30).startswith('{\n  "format_version": 1,\n  "environment": "live",\n')
