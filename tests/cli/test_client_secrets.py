@@ -251,13 +251,18 @@ def test_a_three_year_secret_in_live_is_refused_before_any_request(project):
            "allows at most 730 (two years) [secret.lifetime]" in result.err
 
 
-def test_the_lifetime_rule_is_configured_per_environment(project):
+def three_years_under_the_rule_at(project, severity: str) -> None:
+    """The expenses secret valid 1095 days, and rule secret.lifetime at `severity` in every environment."""
     edit(project / EXPENSES, "    lifetimeDays: 180\n", "    lifetimeDays: 1095\n")
     for name in ("local", "devl", "nle", "live"):
-        edit(project / "idamconf.yaml", f"  {name}:\n", f"  {name}:\n    rules: {{secret.lifetime: warning}}\n"
+        edit(project / "idamconf.yaml", f"  {name}:\n", f"  {name}:\n    rules: {{secret.lifetime: {severity}}}\n"
              if name != "live" else f"  {name}:\n")
     edit(project / "idamconf.yaml", "      reviewers.two: error\n", "      reviewers.two: error\n"
-         "      secret.lifetime: warning\n")
+         f"      secret.lifetime: {severity}\n")
+
+
+def test_the_lifetime_rule_is_configured_per_environment(project):
+    three_years_under_the_rule_at(project, "warning")
     result = idamconf("validate", "-C", str(project))
     assert result.code == 0, result.err
     assert "warning: secrets[0].lifetimeDays: a secret valid 1095 days" in result.out + result.err
@@ -340,12 +345,7 @@ def test_every_problem_of_a_files_secrets_is_said_at_once_each_with_its_fix(proj
 
 
 def test_a_lifetime_rule_turned_off_everywhere_says_nothing(project):
-    edit(project / EXPENSES, "    lifetimeDays: 180\n", "    lifetimeDays: 1095\n")
-    for name in ("local", "devl", "nle", "live"):
-        edit(project / "idamconf.yaml", f"  {name}:\n", f"  {name}:\n    rules: {{secret.lifetime: off}}\n"
-             if name != "live" else f"  {name}:\n")
-    edit(project / "idamconf.yaml", "      reviewers.two: error\n", "      reviewers.two: error\n"
-         "      secret.lifetime: off\n")
+    three_years_under_the_rule_at(project, "off")
     result = idamconf("validate", "-C", str(project))
     assert result.code == 0, result.err
     assert "lifetimeDays" not in result.out + result.err
