@@ -137,10 +137,29 @@ def test_a_certificate_that_is_not_the_pinned_one_is_refused_before_any_request(
     if case == "not-a-certificate":
         (project / "certificates/blog.cer").write_bytes(b"not a certificate")
     where = {"mismatch": r"\.sha256", "sha1-mismatch": r"\.sha1"}.get(case, r"\.file")
+    shown = "'certificates/blog.cer'"
+    said = {  # what is wrong, and how to fix it: the whole refusal, as the user reads it
+        "mismatch": f"{shown} has SHA-256 thumbprint {hashlib.sha256(made.public_bytes(DER)).hexdigest().upper()}, "
+                    "not the one pinned here\n    fix: check the certificate you were given: a thumbprint that "
+                    "differs is another certificate; pin the new one only once it is confirmed out of band",
+        "sha1-mismatch": f"{shown} has SHA-1 thumbprint {sha1(made)}, not the one pinned here\n    fix: check the "
+                         "certificate you were given (the portal shows the SHA-1 thumbprint)",
+        "expired": f"{shown} expired on {made.not_valid_after_utc.strftime('%Y-%m-%dT%H:%M:%SZ')}\n    fix: ask "
+                   "for a new certificate and pin it",
+        "private-key": f"{shown} carries a private key\n    fix: keep only the public certificate in the "
+                       "configuration (openssl x509 -in FILE -out public.cer); the private key belongs in a vault, "
+                       "and this one must be treated as exposed: replace it",
+        "two-certificates": f"{shown} holds 2 certificates\n    fix: keep one certificate per file",
+        "not-a-certificate": f"{shown} is not an X.509 certificate (PEM or DER)\n    fix: name the public "
+                             "certificate (.cer, .pem or .crt)",
+        "outside": "'../outside.cer' is outside the configuration directory (an absolute path, '..' or a link "
+                   "leading out)\n    fix: copy the certificate file into the configuration directory and name it "
+                   "by its path"}[case]
     for command in ("validate", "plan", "apply"):
         result = idamconf(command, "-C", str(project), *(["--auto-approve"] if command == "apply" else []))
         assert result.code == 1, result.out + result.err
         assert re.search(rf"wordpress\.yaml:\d+:\d+: error: certificates\[0\]{where}: ", result.err), result.err
+        assert said in result.err, result.err
         assert "PRIVATE KEY" not in result.err and private.decode()[40:80] not in result.err
     assert not (project / ".idamconf" / "local.db").exists()
 
@@ -162,3 +181,34 @@ def test_apply_sends_only_the_certificate_the_plan_showed(project):
     (project / "certificates/blog.cer").write_bytes(swapped.public_bytes(DER))
     with pytest.raises(StepFailed, match="no longer the certificate the plan showed"):
         _added(project, change)
+
+
+def test_a_certificate_swapped_after_validate_read_it_is_refused_by_the_plan_at_its_entry(project, monkeypatch):
+    """validate reads the file, then plan reads it again to show it: another certificate by then is refused there,
+    at the entry's line and column, with what is wrong and how to fix it -- never planned, never sent."""
+    from idamconf.credentials import certificates as module
+
+    made, _ = certificate()
+    pin(project, made)
+    second, _ = certificate("second")
+    (project / "certificates/second.cer").write_bytes(second.public_bytes(DER))
+    with (project / APP).open("a") as stream:
+        stream.write(f"  - file: certificates/second.cer\n    sha256: {hashlib.sha256(second.public_bytes(DER)).hexdigest()}\n")
+    other, _ = certificate("swapped-in")
+    read = module.desired
+
+    def swapped_first(*args, **named):  # validate is done: the files change before the plan reads them
+        for name in ("blog", "second"):
+            (project / f"certificates/{name}.cer").write_bytes(other.public_bytes(DER))
+        return read(*args, **named)
+
+    monkeypatch.setattr(module, "desired", swapped_first)
+    result = plan(project)
+    lines = (project / APP).read_text().splitlines()
+    assert result.code == 1 and "certificate[" not in result.out
+    for name in ("blog", "second"):  # every one refused, not only the first
+        line = lines.index(f"  - file: certificates/{name}.cer") + 1
+        assert (f"{project / APP}:{line}:5: error: 'certificates/{name}.cer' has SHA-256 thumbprint "
+                f"{hashlib.sha256(other.public_bytes(DER)).hexdigest().upper()}, not the one pinned here\n    fix: "
+                "check the certificate you were given: a thumbprint that differs is another certificate; pin the new "
+                "one only once it is confirmed out of band\n") in result.err

@@ -254,13 +254,18 @@ def test_a_three_year_secret_in_live_is_refused_before_any_request(project):
            "allows at most 730 (two years) [secret.lifetime]" in result.err
 
 
-def test_the_lifetime_rule_is_configured_per_environment(project):
+def three_years_under_the_rule_at(project, severity: str) -> None:
+    """The expenses secret valid 1095 days, and rule secret.lifetime at `severity` in every environment."""
     edit(project / EXPENSES, "    lifetimeDays: 180\n", "    lifetimeDays: 1095\n")
     for name in ("local", "devl", "nle", "live"):
-        edit(project / "idamconf.yaml", f"  {name}:\n", f"  {name}:\n    rules: {{secret.lifetime: warning}}\n"
+        edit(project / "idamconf.yaml", f"  {name}:\n", f"  {name}:\n    rules: {{secret.lifetime: {severity}}}\n"
              if name != "live" else f"  {name}:\n")
     edit(project / "idamconf.yaml", "      reviewers.two: error\n", "      reviewers.two: error\n"
-         "      secret.lifetime: warning\n")
+         f"      secret.lifetime: {severity}\n")
+
+
+def test_the_lifetime_rule_is_configured_per_environment(project):
+    three_years_under_the_rule_at(project, "warning")
     result = idamconf("validate", "-C", str(project))
     assert result.code == 0, result.err
     assert "warning: secrets[0].lifetimeDays: a secret valid 1095 days" in result.out + result.err
@@ -302,3 +307,58 @@ def test_a_served_emulators_environment_may_keep_secrets_in_files_too(project, t
          f"    secretFiles: {tmp_path / 'secrets'}\n")
     result = idamconf("validate", "-C", str(project))
     assert result.code == 0, result.err
+
+
+SECRETS_AT_THE_EDGES = """name: wordpress
+displayName: WordPress Blog
+owners: [alice.admin@contoso.com, grace.comms@contoso.com]
+environments: [local, live]
+secrets:
+  - displayName: nightly job
+    lifetimeDays: 730
+    rotateBeforeDays: 30
+    overlapDays: 30
+    keyvault:
+      vaultUrl: https://contoso-blog.vault.azure.net
+      secretName: blog-secret
+  - displayName: NIGHTLY JOB
+    lifetimeDays: 731
+    rotateBeforeDays: 731
+    overlapDays: 732
+    keyvault:
+      vaultUrl: https://contoso-blog.vault.azure.net/
+      secretName: Blog-Secret
+  - displayName: weekly job
+    keyvault:
+      vaultUrl: https://contoso-blog.vault.azure.net
+      secretName: weekly-secret
+"""
+
+
+def test_every_problem_of_a_files_secrets_is_said_at_once_each_with_its_fix(project):
+    """Two years exactly, and an overlap as long as the rotation's lead, are accepted; a day more of either is not;
+    names and vault secrets are compared in any case (a vault URL with or without its final slash); the rule is the
+    one of the environments the application is in (here live's, an error); a third secret, all its own, is fine."""
+    (project / "applications/wordpress.yaml").write_text(SECRETS_AT_THE_EDGES)
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    at = f"{project / 'applications/wordpress.yaml'}:"
+    assert result.err == "".join(f"{at}{line}\n" for line in [
+        "15:23: error: secrets[1].rotateBeforeDays: rotateBeforeDays (731) is not shorter than lifetimeDays (731): "
+        "every plan would add a new secret\n    fix: rotate some days before expiry, e.g. rotateBeforeDays: 30",
+        "16:18: error: secrets[1].overlapDays: overlapDays (732) is longer than rotateBeforeDays (731): the old "
+        "secret would expire before its overlap ends\n    fix: overlap at most rotateBeforeDays",
+        "14:19: error: secrets[1].lifetimeDays: a secret valid 731 days; the organisation allows at most 730 (two "
+        "years) [secret.lifetime]\n    fix: use lifetimeDays: 730 or less: rotation with overlap makes a short "
+        "lifetime cost nothing",
+        "13:18: error: secrets[1].displayName: displayName also used by secrets[0]\n    fix: give each secret its "
+        "own displayName",
+        "19:19: error: secrets[1].keyvault.secretName: vault secret also used by secrets[0]\n    fix: give each "
+        "secret its own vault secret"]) + "\n5 error(s), 0 warning(s).\n"
+
+
+def test_a_lifetime_rule_turned_off_everywhere_says_nothing(project):
+    three_years_under_the_rule_at(project, "off")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 0, result.err
+    assert "lifetimeDays" not in result.out + result.err

@@ -5,6 +5,8 @@ without the key leaves the application's credentials alone."""
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -13,7 +15,7 @@ from idamconf.emulator import Store
 from tests.emulator.conftest import serving
 from tests.emulator.test_sdk_fidelity import assert_no_leftovers, sdk_run
 
-from .harness import applications, apply, edit, plan
+from .harness import applications, apply, edit, idamconf, plan
 from .test_scenarios import converged
 
 pytestmark = [pytest.mark.filterwarnings("ignore:This class is deprecated:DeprecationWarning")]
@@ -49,8 +51,9 @@ def test_the_example_trusts_its_pipeline_with_no_secret(project):
     assert f"{ADDRESS}: created" in first.out
     converged(project)
     [credential] = read_back(project)
-    assert (credential.name, credential.issuer, credential.subject, credential.audiences) == \
-        ("github-nightly", "https://token.actions.githubusercontent.com", NLE_SUBJECT, ["api://AzureADTokenExchange"])
+    assert (credential.name, credential.issuer, credential.subject, credential.audiences, credential.description) == \
+        ("github-nightly", "https://token.actions.githubusercontent.com", NLE_SUBJECT, ["api://AzureADTokenExchange"],
+         "The nightly sync job of contoso/hr-directory-sync, in its nle environment.")
     assert applications(project)["hr-directory-sync"]["passwordCredentials"] == []  # no secret at all
 
 
@@ -65,13 +68,17 @@ def test_each_environment_gets_its_own_subject(project):
 
 def test_a_changed_subject_is_an_update_and_a_removal_needs_allow_delete(project):
     assert apply(project).code == 0
-    edit(project / SYNC, f"subject: {NLE_SUBJECT}\n", "subject: repo:contoso/hr-directory-sync:ref:refs/heads/main\n")
+    edit(project / SYNC, f"subject: {NLE_SUBJECT}\n", "subject: repo:contoso/hr-directory-sync:ref:refs/heads/main\n"
+         "    audiences: [api://AzureADTokenExchangeUSGov]\n")  # the file's own audience, in place of Entra ID's
     changed = plan(project)
     assert f"~ {ADDRESS}  (update)" in changed.out
-    assert f'subject : "{NLE_SUBJECT}" → "repo:contoso/hr-directory-sync:ref:refs/heads/main"' in changed.out
+    assert 'audiences : + "api://AzureADTokenExchangeUSGov", - "api://AzureADTokenExchange"\n' in changed.out
+    assert f'subject   : "{NLE_SUBJECT}" → "repo:contoso/hr-directory-sync:ref:refs/heads/main"' in changed.out
     assert apply(project).code == 0
     converged(project)
-    assert read_back(project)[0].subject == "repo:contoso/hr-directory-sync:ref:refs/heads/main"
+    [credential] = read_back(project)
+    assert (credential.subject, credential.audiences) == ("repo:contoso/hr-directory-sync:ref:refs/heads/main",
+                                                          ["api://AzureADTokenExchangeUSGov"])
     text = (project / SYNC).read_text()
     (project / SYNC).write_text(text.replace(text[text.index("federatedCredentials:"):text.index("overrides:")],
                                              "federatedCredentials: []\n"))
@@ -88,7 +95,79 @@ def test_one_added_in_the_portal_is_planned_away_unless_the_file_leaves_them_alo
     assert apply(project).code == 0
     add_in_the_portal(project, "added-by-hand", "repo:someone/else:ref:refs/heads/main")
     assert "- app.hr-directory-sync.federated_credential[added-by-hand]  (destroy)" in plan(project).out
+    shown = json.loads(idamconf("plan", "-C", str(project), "--format", "json").out)  # the JSON plan says whose
+    assert [(c["address"], c["action"], c["application"]) for c in shown["changes"] if c["action"] != "no-op"] == \
+        [("app.hr-directory-sync.federated_credential[added-by-hand]", "delete", "hr-directory-sync")]
     text = (project / SYNC).read_text()  # the file no longer says (nor its override):
     (project / SYNC).write_text(text[:text.index("federatedCredentials:")] + text[text.index("apiPermissions:"):])
     converged(project)  # nothing read, nothing planned: both are left alone
     assert {c.name for c in read_back(project)} == {"github-nightly", "added-by-hand"}
+
+
+TWICE = """name: wordpress
+displayName: WordPress Blog
+owners: [alice.admin@contoso.com, grace.comms@contoso.com]
+federatedCredentials:
+  - name: github-live
+    issuer: https://token.actions.githubusercontent.com
+    subject: repo:contoso/blog:environment:live
+  - name: GitHub-Live
+    issuer: https://token.actions.githubusercontent.com
+    subject: repo:contoso/blog:environment:live
+  - name: github-nle
+    issuer: https://token.actions.githubusercontent.com
+    subject: repo:contoso/blog:environment:nle
+"""
+
+
+def test_a_name_or_an_issuer_and_subject_used_twice_is_refused_with_its_fix(project):
+    """Graph keeps both unique in an application: validate says so for each, pointing at the first use."""
+    (project / "applications/wordpress.yaml").write_text(TWICE)
+    result = idamconf("validate", "-C", str(project))
+    at = f"{project / 'applications/wordpress.yaml'}:"
+    assert (result.code, result.err) == (1, "".join(f"{at}{line}\n" for line in [
+        "8:11: error: federatedCredentials[1].name: federated credential name 'GitHub-Live' also used by "
+        "federatedCredentials[0]: Graph keeps them unique in an application\n    fix: give each federated credential "
+        "its own name",
+        "10:14: error: federatedCredentials[1].subject: federated credential issuer and subject also used by "
+        "federatedCredentials[0]: Graph keeps them unique in an application\n    fix: give each federated "
+        "credential its own subject"]) + "\n2 error(s), 0 warning(s).\n")
+
+
+def test_a_saved_plan_is_stale_once_a_credential_it_removes_was_replaced_by_another_of_the_same_name(project):
+    """The plan was reviewed against one object; one made since under the same name is another: run plan again."""
+    assert apply(project).code == 0
+    add_in_the_portal(project, "added-by-hand", "repo:someone/else:ref:refs/heads/main")
+    path = project.parent / "plan.json"
+    assert plan(project, "--out", str(path)).code == 0
+    app = applications(project)["hr-directory-sync"]
+    [first] = [c for c in read_back(project) if c.name == "added-by-hand"]
+    with serving(Store(project / ".idamconf" / "local.db")) as emulator:
+        response = httpx.delete(f"{emulator.base_url}/applications/{app['id']}/federatedIdentityCredentials/{first.id}",
+                                headers={"Authorization": "Bearer portal"}, trust_env=False)
+    assert response.status_code == 204, response.text
+    add_in_the_portal(project, "added-by-hand", "repo:someone/else:ref:refs/heads/main")  # the same, but another
+    result = idamconf("apply", str(path), "-C", str(project), "--auto-approve", "--allow-delete")
+    assert (result.code, result.err) == (1, "Saved plan is stale: app.hr-directory-sync changed in the tenant since "
+                                            "the plan was made. Run plan again.\nNothing was changed.\n")
+    assert {c.name for c in read_back(project)} == {"github-nightly", "added-by-hand"}
+
+
+def test_graph_refusing_a_list_of_federated_credentials_stops_the_plan_saying_which(project, monkeypatch):
+    """Never taken as "none": an empty list would plan the application's trusts away."""
+    from idamconf.emulator import embedded
+
+    from ..safety.wire import Rule, Scripted, graph_error
+
+    assert apply(project).code == 0
+    app = applications(project)["hr-directory-sync"]
+    faults = Scripted([Rule(lambda request: request.path.endswith("/federatedIdentityCredentials"),
+                            graph_error(403, "Authorization_RequestDenied"))])
+    real_open = embedded.open_app
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, _=None, tenant=None:
+                        real_open(state, seed, faults, tenant))
+    result = plan(project)
+    assert ("GET", f"applications/{app['id']}/federatedIdentityCredentials") in faults.received  # Graph's method
+    assert result.code == 1 and "destroy" not in result.out
+    assert f"the federated credentials of application {app['id']}: " in result.err
+    assert "Authorization_RequestDenied" in result.err
