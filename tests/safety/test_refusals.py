@@ -207,19 +207,23 @@ def their_writers_package(project, role: str | None = None) -> None:
         "scope": {"originId": resource["originId"], "originSystem": "AadApplication", "isRootScope": True}})
 
 
-def test_a_package_another_team_makes_meanwhile_with_a_policy_is_never_taken_over(blog, monkeypatch):
+@pytest.mark.parametrize("theirs, why, scopes, policies", [
+    ({}, "with a policy of its own", 0, ["theirs"]),
+    ({"role": "Administrator"}, "and grants another role", 1, []),
+], ids=["with a policy", "granting a role"])
+def test_a_package_another_team_makes_meanwhile_is_never_taken_over(blog, monkeypatch, theirs, why, scopes, policies):
     edit(blog / "applications/wordpress.yaml", WRITER + WRITER_PACKAGE, WRITER)
     assert apply(blog).code == 0
     edit(blog / "applications/wordpress.yaml", WRITER, WRITER + WRITER_PACKAGE)
     fault = AnotherTeamMeanwhile(f"{GOV}/accessPackages", "eucs-idam-wordpress-writers",
-                                 lambda: their_writers_package(blog))
+                                 lambda: their_writers_package(blog, **theirs))
     refusing(monkeypatch, fault)
     result = apply(blog)
     assert fault.done and result.code == 1
     assert ("error: app.wordpress.role.Blog.Writer.access_package: access package 'eucs-idam-wordpress-writers' now "
-            "exists in this catalog with a policy of its own: it is not this project's. Run plan again.") in result.err
-    [theirs] = packages(blog)["eucs-idam-wordpress-writers"]
-    assert theirs["resourceRoleScopes"] == [] and theirs["policies"] == ["theirs"]  # untouched
+            f"exists in this catalog {why}: it is not this project's. Run plan again.") in result.err
+    [package] = packages(blog)["eucs-idam-wordpress-writers"]
+    assert len(package["resourceRoleScopes"]) == scopes and package["policies"] == policies  # untouched
 
 
 def test_an_application_graph_will_not_delete_is_reported_and_deleted_by_the_next_apply(blog, monkeypatch):
@@ -241,21 +245,6 @@ def test_an_application_graph_will_not_delete_is_reported_and_deleted_by_the_nex
     assert finished.code == 0, finished.err
     assert "Apply complete: 0 added, 0 changed, 1 destroyed." in finished.out
     assert "wordpress" not in {app.get("uniqueName") for app in listed(blog, "applications")}
-
-
-def test_a_package_another_team_makes_meanwhile_granting_a_role_is_never_taken_over(blog, monkeypatch):
-    edit(blog / "applications/wordpress.yaml", WRITER + WRITER_PACKAGE, WRITER)
-    assert apply(blog).code == 0
-    edit(blog / "applications/wordpress.yaml", WRITER, WRITER + WRITER_PACKAGE)
-    fault = AnotherTeamMeanwhile(f"{GOV}/accessPackages", "eucs-idam-wordpress-writers",
-                                 lambda: their_writers_package(blog, role="Administrator"))
-    refusing(monkeypatch, fault)
-    result = apply(blog)
-    assert fault.done and result.code == 1
-    assert ("error: app.wordpress.role.Blog.Writer.access_package: access package 'eucs-idam-wordpress-writers' now "
-            "exists in this catalog and grants another role: it is not this project's. Run plan again.") in result.err
-    [theirs] = packages(blog)["eucs-idam-wordpress-writers"]
-    assert len(theirs["resourceRoleScopes"]) == 1 and theirs["policies"] == []  # untouched
 
 
 def test_a_catalog_another_team_makes_meanwhile_is_used_not_made_twice(blog, monkeypatch):

@@ -108,22 +108,15 @@ def test_metadata_nested_deeper_than_the_parsers_limit_is_refused():
 def _signed(reference: str | None = None) -> tuple[bytes, str]:
     """sp_entity's metadata with a certificate of its own, signed (the whole document, or the element whose ID is
     `reference`) by that certificate's key; and the certificate's pin."""
-    import datetime
     import hashlib
 
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
+    from cryptography.hazmat.primitives import serialization
     from lxml import etree
     from signxml import XMLSigner
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sp.example.com")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                   .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
-                   .sign(key, hashes.SHA256()))
+    from tests.cli.test_certificates import certificate as made
+
+    certificate, key = made("sp.example.com", days=30)  # an EC key, as signxml's ecdsa-sha256 needs
     pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
     xml = sp_entity().replace(SP_CERT, "".join(pem.splitlines()[1:-1])).replace(
         "<md:SPSSODescriptor ", '<md:SPSSODescriptor ID="sp1" ')
