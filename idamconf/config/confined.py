@@ -56,7 +56,8 @@ def read_inside(root: Path, path: str, largest: int, what: str) -> bytes:
         raise Unreadable(f"cannot read '{path}': {error.strerror or error}", "check the file's permissions") from None
     if size > largest:
         raise Unreadable(f"'{path}' is larger than a {what} should be ({size} bytes, at most {largest})",
-                         f"name the {what}")
+                         f"check that the path names the {what} itself (a single one, as its issuer gave it), not "
+                         "an archive, a bundle or another file")
     return content
 
 

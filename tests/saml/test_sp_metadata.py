@@ -85,7 +85,10 @@ def test_a_file_outside_the_configuration_or_too_large_is_not_read(tmp_path):
     (root / "big.xml").write_bytes(b" " * (sp_metadata.LARGEST + 1))
     with pytest.raises(sp_metadata.Refused) as refused:
         sp_metadata.read(root, "big.xml", SP_SHA256, False)
-    assert refused.value.summary == "'big.xml' is larger than a metadata file should be (262145 bytes, at most 262144)"
+    assert (refused.value.summary, refused.value.fix) == (
+        "'big.xml' is larger than a metadata file should be (262145 bytes, at most 262144)",
+        "check that the path names the metadata file itself (a single one, as its issuer gave it), not an archive, a "
+        "bundle or another file")
 
 
 def test_a_comment_inside_the_certificate_is_no_part_of_it():
