@@ -35,7 +35,7 @@ from .plan.policy import subject_names
 from .config.policy import GUID
 from .plan.model import Resource
 from .plan.placeholders import resolve_app_ids
-from .record import home_problems, read_records, record_name
+from .record import Record, home_problems, read_records, record_name
 from .record.lease import describe, free
 from .record.record import read_record
 from .plan.resources import KIND_ORDER, add_live, desired_resources, live_application, live_resources
@@ -103,12 +103,13 @@ async def survey(client, configuration: Configuration, target: Target, only: set
         desired, current, base_desired = await _resources(client, configuration, environment, only, everywhere, base,
                                                           vaults, earlier, early)
     except DiagnosticError as error:  # the binding's problem first: it explains the others (a changed project)
-        raise DiagnosticError(await binding + error.diagnostics + await _another_apply(client, configuration)) \
+        problems, record = await binding
+        raise DiagnosticError(problems + error.diagnostics + await _another_apply(client, configuration, record)) \
             from None
     except BaseException:
         binding.cancel()
         raise
-    problems = await binding
+    problems, _ = await binding
     if problems:
         raise DiagnosticError(problems)
     plan = make_plan(desired, current, configuration.project, environment, tenant_of(target))
@@ -125,15 +126,17 @@ def _in(configuration: Configuration, environment: str, keys: set[str] | None) -
         app.for_environment(environment) for app in configuration.applications if keys is None or app.key in keys))
 
 
-async def _another_apply(client, configuration: Configuration) -> list[Diagnostic]:
+async def _another_apply(client, configuration: Configuration, record: Record | None) -> list[Diagnostic]:
     """The tenant's objects that the configuration's were found at odds with may be another apply's work in flight
     (an access package it has made and not yet given the project's roles looks like one the project does not
-    manage): said, when another apply holds the project's lease (record/lease.py). Read only when there are such
-    problems; a failure to read it leaves them as they are."""
-    try:
-        record = await read_record(client, configuration.project)
-    except GraphRequestFailed:
-        return []
+    manage): said, when another apply holds the project's lease (record/lease.py). `record`: the project's, as the
+    binding read it; None when it was not read (--rebind-project), and then read here, only when there are such
+    problems -- a failure to read it leaves them as they are."""
+    if record is None:
+        try:
+            record = await read_record(client, configuration.project)
+        except GraphRequestFailed:
+            return []
     if free(record.lease, holder=""):
         return []
     return [Diagnostic(f"another apply of project '{configuration.project}' is running ({describe(record.lease)}): "
@@ -141,12 +144,15 @@ async def _another_apply(client, configuration: Configuration) -> list[Diagnosti
                        str(Path(configuration.root) / "idamconf.yaml"), path="project")]
 
 
-async def _binding(client, configuration: Configuration, home: str | None) -> list[Diagnostic]:
-    """Why this configuration may not manage its project (record/record.home_problems); [] if not checked."""
+async def _binding(client, configuration: Configuration, home: str | None) -> tuple[list[Diagnostic], Record | None]:
+    """Why this configuration may not manage its project (record/record.home_problems; [] if not checked), and the
+    project's record as read for that (None if not checked)."""
     if home is None:
-        return []
+        return [], None
     where = str(Path(configuration.root) / "idamconf.yaml")
-    return home_problems(await read_records(client), configuration.project, home, where)
+    records = await read_records(client)
+    project = configuration.project
+    return home_problems(records, project, home, where), records.get(project) or Record(project)
 
 
 async def _resources(client, configuration: Configuration, environment: str, only: set[str] | None,
