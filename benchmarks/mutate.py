@@ -12,7 +12,7 @@ explanation or UNEXPLAINED -- replaces the part of docs/testing.md between its t
     python -m benchmarks.mutate                                 # every module of the table
     python -m benchmarks.mutate idamconf/plan/diff.py ...       # some (`make mutate MODULES="..."`)
     python -m benchmarks.mutate --report                        # the report again, from the last run's results
-    python -m benchmarks.mutate --confirm idamconf/x.py         # its timeouts run again alone (see CONFIRM_SECONDS)
+    python -m benchmarks.mutate --confirm idamconf/x.py         # its timeouts run again alone (see CONFIRM_TIMES)
     python -m benchmarks.mutate --lines                         # the one-line mutations of line_mutants.toml
 
 mutmut mutates functions and methods, not module-level constants (a table such as `LOOPBACK` or `RETRYABLE`):
@@ -130,8 +130,9 @@ def mutate(module: Module, children: int, command: str) -> None:
 
 
 def confirm(module: Module, children: int) -> None:
-    """Each mutant mutmut stopped for taking too long, run again alone with its module's tests and CONFIRM_SECONDS:
-    what it then does is kept in `confirmed.json` (a status per mutant), which `collect` reads over mutmut's."""
+    """Each mutant mutmut stopped for taking too long, run again alone with its module's tests, allowed CONFIRM_TIMES
+    the time they take unmutated (at least CONFIRM_LEAST seconds): what it then does is kept in `confirmed.json` (a
+    status per mutant), which `collect` reads over mutmut's."""
     from concurrent.futures import ThreadPoolExecutor
 
     work = WORK / module.slug
