@@ -99,6 +99,10 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
+# The store's indexes of a property compared in any case, as `eq`, `in`, `ge` and `le` compare (store.py).
+INDEXED = {"displayName": "objects_display_name_nocase", "appId": "objects_app_id_nocase"}
+
+
 class _FilterParser:
     """expr := conj ('or' conj)* ; conj := atom ('and' atom)* ; atom := '(' expr ')' | comparison | function."""
 
@@ -171,10 +175,13 @@ class _FilterParser:
         column = self.allow(prop, op)
         if op == "eq":
             self.params.append(self.literal())
+            self.paged_by(prop, exact=True)
             return f"{column} = ? COLLATE NOCASE"
         if op in ("ge", "le"):
+            self.paged_by(prop, exact=False)
             return self.ranged(column, ">=" if op == "ge" else "<=")
         if op == "in":
+            self.paged_by(prop, exact=True)
             self.take("(")
             values = [self.literal()]
             while self.peek() == ",":
@@ -185,14 +192,18 @@ class _FilterParser:
             return f"{column} COLLATE NOCASE IN ({', '.join('?' * len(values))})"
         raise unsupported_query(f"Invalid $filter: operator '{op}' is not supported.")
 
+    def paged_by(self, prop: str, exact: bool) -> None:
+        """Checked row by row, in a list's insertion order, a comparison would read every document of the list for
+        every page (of each of the streams a client splits a list into: graph/streams.py; or for one
+        `appId in (...)` of a pull request's plan: 55 ms at 10,000 service principals, against ~1 ms). A filter
+        that is all conjunctions is paged by the index of a property it compares instead (`INDEXED`), its matches
+        sorted; an exact comparison (`eq`, `in`) is preferred to a range, as it finds fewer."""
+        if prop in INDEXED and "or" not in (token.lower() for token in self.tokens) and (exact or not self.index):
+            self.index = INDEXED[prop]
+
     def ranged(self, column: str, op: str) -> str:
-        """A range of a string, compared as `eq` compares them (in any case). Checked row by row, in a list's
-        insertion order, a range would read every document of the list for every page (of each of the streams a
-        client splits a list into: graph/streams.py); a filter that is all conjunctions is paged by the range's
-        index instead, its matches sorted (the only property ranged is displayName)."""
+        """A range of a string, compared as `eq` compares them (in any case)."""
         self.params.append(self.literal())
-        if "or" not in (token.lower() for token in self.tokens):
-            self.index = "objects_display_name_nocase"
         return f"{column} {op} ? COLLATE NOCASE"
 
     def starts_with(self) -> str:

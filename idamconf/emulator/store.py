@@ -2,8 +2,8 @@
 
 Objects of every kind live in one table as JSON documents, ordered by an insertion sequence that paging uses;
 relationships (an application's owners) live in a link table. Alternate keys Graph addresses objects by
-(`appId`, `uniqueName`, `userPrincipalName`), the look-ups `$filter` makes by `displayName` and `originId` (which
-compare case-insensitively, so their indexes are NOCASE) and the references of app role assignments and
+(`appId`, `uniqueName`, `userPrincipalName`), the look-ups `$filter` makes by `displayName`, `appId` and `originId`
+(which compare case-insensitively, so their indexes are NOCASE) and the references of app role assignments and
 delegated permission grants (`resourceId`, `principalId`, `clientId`) have expression indexes, and the string
 collections `$filter` searches with `any` (`tags`, `identifierUris`) are indexed in `members`, so look-ups stay fast
 at tenant scale. Lists are projected (`$select`) in SQL and returned as JSON text: a page is never parsed and
@@ -48,6 +48,7 @@ CREATE INDEX IF NOT EXISTS objects_upn ON objects (kind, lower(json_extract(doc,
 DROP INDEX IF EXISTS objects_display_name;
 DROP INDEX IF EXISTS objects_origin_id;
 CREATE INDEX IF NOT EXISTS objects_display_name_nocase ON objects (kind, json_extract(doc, '$.displayName') COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS objects_app_id_nocase ON objects (kind, json_extract(doc, '$.appId') COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS objects_origin_id_nocase ON objects (kind, json_extract(doc, '$.originId') COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS objects_resource_id ON objects (kind, json_extract(doc, '$.resourceId'));
 CREATE INDEX IF NOT EXISTS objects_principal_id ON objects (kind, json_extract(doc, '$.principalId'));
@@ -258,7 +259,7 @@ class Store:
             columns = "json_object(" + ", ".join(f"'{name}', doc -> '$.{name}'" for name in query.select) + ")"
         visible, lag = self._visible(False)
         sql = f"SELECT seq, id, {columns} FROM objects WHERE kind = ? AND seq > ?{where}{visible} ORDER BY seq LIMIT ?"
-        if query.index:  # a range's (odata.py): its matches found by the index, sorted, and only a page projected
+        if query.index:  # a compared property's (odata.py): its matches found by the index, sorted, and only a page projected
             sql = (f"SELECT seq, id, {columns} FROM objects WHERE rowid IN (SELECT rowid FROM objects INDEXED BY "
                    f"{query.index} WHERE kind = ? AND seq > ?{where}{visible} ORDER BY seq LIMIT ?) ORDER BY seq")
         rows = self._db.execute(sql, (kind, query.after_seq, *query.params, *lag, query.top + 1)).fetchall()

@@ -176,3 +176,20 @@ def test_unsupported_filters_are_400_unsupported_query(api, expression):
                                           ("$expand", "owners($top=5)"), ("$count", "true"), ("$skip", "5")])
 def test_other_options_are_400_unsupported_query(api, option, value):
     assert_error(api.get("applications", params={option: value}), 400, "Request_UnsupportedQuery")
+
+
+def test_exact_filters_page_in_insertion_order_in_any_case(api):
+    """`appId in (...)` and `displayName eq` are served through an index (odata.INDEXED): the matches still come
+    in the list's order, page after page, compared in any case, beside a tag's lambda."""
+    made = [api.create_app(displayName=f"same {n % 2}", tags=["mine"] if n != 3 else []) for n in range(7)]
+    wanted = [app["appId"] for app in made[1:6]]
+    expression = ("tags/any(t:t eq 'mine') and appId in ("
+                  + ",".join(f"'{app_id.upper()}'" for app_id in reversed(wanted)) + ")")
+    found, params = [], {"$filter": expression, "$top": "2"}
+    url = "applications"
+    while url:
+        page = api.get(url, params=params).json()
+        found += [app["appId"] for app in page["value"]]
+        url, params = page.get("@odata.nextLink"), None
+    assert found == [app_id for app_id in wanted if app_id != made[3]["appId"]]
+    assert _filter(api, "displayName eq 'SAME 1'") == ["same 1"] * 3
