@@ -39,7 +39,6 @@ WORK = ROOT / ".mutate"
 DOC = ROOT / "docs" / "testing.md"
 EQUIVALENTS = ROOT / "benchmarks" / "equivalent_mutants.toml"
 LINE_MUTANTS = ROOT / "benchmarks" / "line_mutants.toml"
-COPIED = ["idamconf", "tests", "examples", "benchmarks", "schemas", "pyproject.toml", "README.md"]
 BEGIN, END = "<!-- make mutate: begin -->", "<!-- make mutate: end -->"
 LINES_BEGIN, LINES_END = "<!-- make mutate-lines: begin -->", "<!-- make mutate-lines: end -->"
 KILLED = {"killed", "timeout", "caught by type check"}  # a mutant that makes the tests hang is detected too
@@ -83,15 +82,19 @@ def table() -> dict[str, list[str]]:
 
 
 def copy_tree(work: Path) -> None:
-    """A fresh copy of the code and tests in `work`."""
+    """A fresh copy in `work` of every file of the project: what git tracks and what it would (new files not yet
+    added), as they are in the working tree. Every file, not a list of some: a test reading a file the list missed
+    (.pre-commit-hooks.yaml, once) fails in the copy whatever is mutated, and every mutant looks killed."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__", ".idamconf", "*.db"))
-        else:
-            shutil.copy2(source, work / name)
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source, target = ROOT / name, work / name
+        if not source.is_symlink() and not source.is_file():  # deleted in the working tree, not yet in git
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target, follow_symlinks=False)  # schemas/ stays a link to idamconf/schemas
 
 
 def prepare(module: Module) -> Path:
@@ -240,6 +243,11 @@ def line_mutants() -> None:
     """Each mutation of line_mutants.toml in a copy of the tree, the whole suite run against it."""
     work = WORK / "lines"
     copy_tree(work)
+    suite = [sys.executable, "-m", "pytest", "-n", "2", "-x", "-q", "-p", "no:cacheprovider"]
+    baseline = subprocess.run(suite, cwd=work, capture_output=True, text=True, check=False)
+    if baseline.returncode:  # then every mutant would look killed: nothing is reported
+        sys.exit("the suite fails in the copy without any mutation, so no mutation can be judged; its end:\n"
+                 + baseline.stdout[-3000:])
     rows, killed = [], 0
     for mutant in tomllib.loads(LINE_MUTANTS.read_text())["mutant"]:
         path = work / mutant["file"]
@@ -249,8 +257,7 @@ def line_mutants() -> None:
             continue
         path.write_text(text.replace(mutant["line"], mutant["mutated"]), encoding="utf-8")
         started = time.monotonic()
-        result = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "-x", "-q", "-p", "no:cacheprovider"],
-                                cwd=work, capture_output=True, text=True, check=False)
+        result = subprocess.run(suite, cwd=work, capture_output=True, text=True, check=False)
         path.write_text(text, encoding="utf-8")
         killed += result.returncode != 0
         verdict = "killed" if result.returncode else "**SURVIVED**"
