@@ -161,3 +161,44 @@ def test_a_served_vault_that_never_answers_fails_the_write_after_the_timeout(tmp
         with pytest.raises(VaultError, match="^writing secret s to https://contoso-expenses.vault.azure.net failed: "
                                              "ConnectTimeout"):
             asyncio.run(go())
+
+
+def test_a_served_vault_must_prove_it_is_the_vault_not_only_the_loopback_address(tmp_path):
+    """The served emulator's vault is reached at its loopback address, but its certificate is checked against the
+    vault's name: a server there with a certificate for the loopback address alone (another local service, trusted
+    through the same CA) gets no secret."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    tls = ensure(tmp_path / "tls")
+    ca = x509.load_pem_x509_certificate(tls.ca_bundle.read_bytes())
+    ca_key = serialization.load_pem_private_key((tmp_path / "tls" / "ca-key.pem").read_bytes(), password=None)
+    key, now = ec.generate_private_key(ec.SECP256R1()), datetime.datetime.now(datetime.timezone.utc)
+    loopback_only = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME,
+                                                                                          "localhost")]))
+                     .issuer_name(ca.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
+                     .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+                     .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                                 x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                                    critical=False)
+                     .sign(ca_key, hashes.SHA256()))
+    tls.certificate.write_bytes(loopback_only.public_bytes(serialization.Encoding.PEM) + tls.ca_bundle.read_bytes())
+    tls.private_key.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                  serialization.NoEncryption()))
+    with serving(Store(), tls=tls) as emulator:
+        vaults = Vaults(served_target(emulator.base_url, str(tls.ca_bundle)), SimpleNamespace(secret_files=None),
+                        tmp_path)
+
+        async def go():
+            try:
+                await vaults.sink(VAULT, "expenses-client-secret").write("value", "k1", EXPIRES, {})
+            finally:
+                await vaults.close()
+
+        with pytest.raises(VaultError, match="certificate verify failed: Hostname mismatch"):
+            asyncio.run(go())
