@@ -450,7 +450,9 @@ def test_the_first_apply_waits_out_replication_lag_on_the_record_it_created_and_
     result = apply(project)
     assert result.code == 0, result.err
     assert record_writes(policy) == 2, policy.received  # the lease written, then released
-    assert 2.0 not in clock.pauses, clock.pauses  # no poll of a lease someone else seemed to hold
+    # The lease settles (0.05 s: the embedded emulator is consistent at once), its read-back waits out the lag (0.25,
+    # 0.5, 1 s), and its renewal would come two minutes on: no poll (2 s) of a lease someone else seemed to hold.
+    assert clock.pauses == [0.05, 0.25, 0.5, 1.0, 120.0], clock.pauses
     assert json.loads(record(project)["notes"]) == {"idamconf": 1, "home": configuration_home(project), "lease": None}
     converged(project)
 
