@@ -202,3 +202,49 @@ def test_a_served_vault_must_prove_it_is_the_vault_not_only_the_loopback_address
 
         with pytest.raises(VaultError, match="certificate verify failed: Hostname mismatch"):
             asyncio.run(go())
+
+
+class _ToLoopback:
+    """httpx transport: each request sent to `port` on 127.0.0.1 instead of its host, over plain TCP, with what the
+    client gave it otherwise (its timeouts above all)."""
+
+    def __init__(self, port: int):
+        self.port, self.inner = port, httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request):
+        request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=self.port)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self):
+        await self.inner.aclose()
+
+
+def test_a_tenants_vault_that_never_answers_fails_the_write_after_the_timeout(tmp_path, monkeypatch):
+    """A tenant's Key Vault that accepts the connection and never answers fails the write once the timeout has passed
+    (a tiny one here), rather than holding apply until someone stops it. The tenant's vault is stood in for by a
+    loopback socket nobody answers on: the client and its timeouts are the ones made for the tenant's vault."""
+    import socket
+
+    from idamconf.vault import vaults as vaults_module
+
+    monkeypatch.setattr(vaults_module, "TIMEOUT", httpx.Timeout(0.2))
+    target = SimpleNamespace(embedded=False, credential="default", graph_url="https://graph.microsoft.com/v1.0",
+                             ca_bundle=None, environment="live", tenant_id="00000000-0000-0000-0000-00000000f001",
+                             client_id=None, client_secret_env=None, certificate_path=None)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        vaults = Vaults(target, SimpleNamespace(secret_files=None), tmp_path)
+        sink = vaults.sink(VAULT, "s")
+        transport = sink.client._client._client._pipeline._transport
+        transport.client._transport = _ToLoopback(listener.getsockname()[1])
+
+        async def go():
+            try:  # Key Vault's client first asks without a token, for the vault's challenge: no sign-in is tried
+                await asyncio.wait_for(sink.write("value", "k1", EXPIRES, {}), 10)
+            finally:
+                await vaults.close()
+
+        with pytest.raises(VaultError, match="^writing secret s to https://contoso-expenses.vault.azure.net failed: "
+                                             "ReadTimeout"):
+            asyncio.run(go())
