@@ -105,11 +105,14 @@ def test_the_tenant_changing_while_waiting_for_the_lease_is_refused(project, mon
     real = lease.Lease.acquire
 
     async def meanwhile(self, wait, say=lambda text: None):
-        out_of_band(project, "payments-api", description="changed by someone else meanwhile")
+        for name in ("payments-api", "expenses"):
+            out_of_band(project, name, description="changed by someone else meanwhile")
         await real(self, wait, say)
     monkeypatch.setattr(lease.Lease, "acquire", meanwhile)
     result = apply(project)
-    assert result.code == 1 and "The tenant changed after the plan was made (app.payments-api)" in result.err
+    assert result.code == 1
+    assert ("The tenant changed after the plan was made (app.expenses, app.payments-api): another apply ran meanwhile, "
+            "or someone changed it. Nothing was changed: run apply again.") in result.err, result.err
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
 
 
@@ -223,11 +226,11 @@ def test_an_apply_waits_saying_so_once_then_refuses_naming_when_the_lease_expire
         pauses.clear()
         result = idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", wait)
         assert result.code == 1 and pauses == [2.0, 2.0], (wait, pauses)
-    shown = result.out + result.err
-    assert shown.count("Waiting for another apply of project eucs-idam to finish: held by GitHub Actions run 99 "
-                       f"until {until}.") == 1
+    assert result.err.count("Waiting for another apply of project eucs-idam to finish: held by GitHub Actions run 99 "
+                            f"until {until}.") == 1  # on stderr, as every message that is not the plan or a report
     assert (f"another apply of project eucs-idam is running: held by GitHub Actions run 99 until {until}. Nothing "
-            f"was changed. Run apply again when it has finished (or after {until}, when its lease expires).") in shown
+            f"was changed. Run apply again when it has finished (or after {until}, when its lease expires).") \
+        in result.err
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
 
 
