@@ -476,3 +476,22 @@ def test_an_apply_releases_its_lease_though_graph_answers_not_found_for_the_reco
     assert result.code == 0, result.err
     assert record_writes(policy) == 2, policy.received
     assert json.loads(record(project)["notes"]) == {"idamconf": 1, "home": configuration_home(project), "lease": None}
+
+
+def test_against_a_served_tenant_the_lease_settles_two_seconds_before_reading_itself_back(project, clock, tmp_path):
+    """Only the embedded emulator, one process's state consistent at once, may read the lease back at once (0.05 s):
+    over HTTP -- Graph, or an emulator served like it -- the lease waits 2 s, longer than another apply takes from
+    reading the lease free to writing itself in, before it reads itself back. (A fake clock: nothing is slept.)"""
+    from tests.emulator.conftest import serving
+
+    for path in (project / "applications").glob("*.yaml"):  # one small application: a short apply
+        if path.name != "orders-portal.yaml":
+            path.unlink()
+    assert plan(project).code == 0  # the embedded tenant, seeded with the directory's users
+    with serving(Store(project / ".idamconf" / "local.db")) as emulator:
+        edit(project / "idamconf.yaml", "    emulator: true\n    seed: emulator/directory.yaml\n",
+             f"    graphUrl: {emulator.base_url}\n    credential: emulator\n    secretFiles: {tmp_path / 'secrets'}\n")
+        result = apply(project)
+    assert result.code == 0, result.err
+    assert clock.pauses[:1] == [2.0], clock.pauses
+    assert json.loads(record(project)["notes"])["lease"] is None
