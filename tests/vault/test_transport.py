@@ -110,6 +110,7 @@ def test_the_file_sink_writes_the_value_and_the_key_ids_mode_0600(tmp_path):
     assert json.loads(sink.keys_file.read_text()) == {  # what a developer's tooling and the crash check read
         "keyIds": ["k1", "k2"], "newest": "k2", "expires": "2030-01-01T00:00:00+00:00",
         "tags": {"application": "expenses", "keyId": "K2"}}
+    assert sink.keys_file.read_text().startswith('{\n  "keyIds": [\n    "k1",\n')  # and a person opening the file
 
 
 def test_a_damaged_key_ids_file_is_named_and_never_overwritten(tmp_path):
@@ -245,6 +246,7 @@ def test_a_tenants_vault_that_never_answers_fails_the_write_after_the_timeout(tm
             finally:
                 await vaults.close()
 
-        with pytest.raises(VaultError, match="^writing secret s to https://contoso-expenses.vault.azure.net failed: "
-                                             "ReadTimeout"):
+        with pytest.raises(VaultError) as refused:
             asyncio.run(go())
+        # httpx's ReadTimeout says nothing more: the failure is named by its kind alone
+        assert str(refused.value) == "writing secret s to https://contoso-expenses.vault.azure.net failed: ReadTimeout"
