@@ -9,7 +9,7 @@ from ..plan.model import Action
 from ..plan.removals import disabled_roles, removing_access
 from ..plan.render_human import deletion_lines
 from ..plan.render_markdown import render_apply_markdown
-from .apply_progress import VERB_SYMBOL, Progress, expected_writes, interruptible
+from .apply_progress import Progress, expected_writes, interruptible
 from ..saml.idp_metadata import handover_lines
 from .plan import render
 from .session import run_async, surveyed, use_colour
@@ -131,10 +131,6 @@ def _confirmed() -> bool:
         print("Apply cancelled. Nothing was changed.")
         return False
     return True
-
-
-def _progress(change, verb: str) -> None:
-    print(f"  {VERB_SYMBOL.get(verb, '~')} {terminal(change.address)}: {verb}", flush=True)
 
 
 def _counts(outcome) -> tuple[int, int, int]:

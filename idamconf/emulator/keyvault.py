@@ -39,7 +39,8 @@ def vault_of(host: str) -> tuple[str, str] | None:
 
 
 class VaultHosts:
-    """ASGI middleware: requests addressed to a vault's host go to the emulated Key Vault, the rest to Graph."""
+    """ASGI middleware: requests addressed to a vault's host go to the emulated Key Vault, the rest to Graph (`app`;
+    None for the embedded vault's own client, vault/vaults.py, whose transport sends to a vault's host only)."""
 
     def __init__(self, app, vaults: VaultStore, tenant_id):
         self.app, self.vaults, self.tenant_id = app, vaults, tenant_id
@@ -136,8 +137,11 @@ def _version(versions: list, wanted: str):
 
 
 def _item(base: str, name: str, version: str, doc: dict) -> dict:
-    return {"id": f"{base}/secrets/{name}/{version}", "attributes": doc["attributes"], "tags": doc["tags"],
-            "contentType": doc["contentType"]}
+    """As Key Vault answers: a secret set without tags or a content type has neither key (not an empty one), as in
+    the REST reference's example of Get Secret Versions; the SDK then reads `tags` as None."""
+    optional = {"tags": doc["tags"], "contentType": doc["contentType"]}
+    return {"id": f"{base}/secrets/{name}/{version}", "attributes": doc["attributes"],
+            **{key: value for key, value in optional.items() if value}}
 
 
 def _bundle(base: str, name: str, version: str, doc: dict) -> dict:

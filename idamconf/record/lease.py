@@ -61,7 +61,7 @@ class Lease:
             record = await read_record(self.client, self.project)
             if free(record.lease, self.holder):
                 await self._write(record)
-                await asyncio.sleep(self.settle)
+                await _pause(self.settle)
                 again = await read_record(self.client, self.project, written=True)
                 if (again.lease or {}).get("holder") == self.holder:
                     return
@@ -72,13 +72,13 @@ class Lease:
             elif not told:
                 say(f"Waiting for another apply of project {self.project} to finish: {describe(record.lease)}.")
                 told = True
-            await asyncio.sleep(POLL)
+            await _pause(POLL)
             waited += POLL
 
     async def renew(self) -> None:
         """Keep the lease while the apply runs (a task: cancelled when the apply is done)."""
         while True:
-            await asyncio.sleep(TTL.total_seconds() / 5)
+            await _pause(TTL.total_seconds() / 5)
             await self._write(await read_record(self.client, self.project, written=True))
 
     async def release(self) -> None:
@@ -127,6 +127,13 @@ def _running(pid: int) -> bool:
     except (PermissionError, OSError):
         return True
     return True
+
+
+async def _pause(seconds: float) -> None:
+    """Every wait of the lease -- its settle, its polls, its renewals -- is this one call: the seam a test's fake clock
+    replaces, together with `GraphClient.pause` (the waits of the reads that wait out Graph's replication lag), so
+    that one clock orders both (tests/cli/test_project_record.py)."""
+    await asyncio.sleep(seconds)
 
 
 def _now() -> dt.datetime:

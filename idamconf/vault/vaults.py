@@ -64,7 +64,9 @@ class Vaults:
         from ..emulator.vault_store import VaultStore, vault_path
 
         vaults = VaultStore(vault_path(self.target.emulator_state))
-        app = VaultHosts(_nowhere, vaults, lambda: self.target.tenant_id or "organizations")
+        # No Graph behind this vault (None): the transport sends only to the vault's own host, which VaultHosts
+        # answers itself -- it never hands this client's requests on.
+        app = VaultHosts(None, vaults, lambda: self.target.tenant_id or "organizations")
         origin = httpx.URL(f"https://{emulated_host(vault, 'emulator.localhost')}")
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), timeout=TIMEOUT)
         return SecretClient(str(origin), _EmulatorToken(), transport=VaultTransport(client, origin))
@@ -109,8 +111,3 @@ class _EmulatorToken:
     async def __aexit__(self, *args) -> None:
         return None
 
-
-async def _nowhere(scope, receive, send) -> None:
-    """Behind the embedded vault: anything not addressed to a vault (never asked for) is not found."""
-    await send({"type": "http.response.start", "status": 404, "headers": [(b"content-length", b"0")]})
-    await send({"type": "http.response.body", "body": b""})

@@ -7,13 +7,14 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 from types import SimpleNamespace
 
 from idamconf.commands import apply_progress
 from idamconf.commands.apply_progress import PERIOD, Progress
 
-from .harness import apply, plan
+from .harness import EXAMPLES_TO_ADD, apply, plan
 from .test_scenarios import converged
 
 
@@ -150,6 +151,36 @@ def test_ctrl_c_stops_sending_lets_the_rest_finish_and_apply_again_resumes(proje
     resumed = apply(project)
     assert resumed.code == 0, resumed.err
     converged(project)
+
+
+def test_ctrl_c_at_the_last_change_still_says_apply_was_interrupted_and_exits_1(project, monkeypatch):
+    """Every change was sent, but Ctrl-C was pressed: apply says it was interrupted and how to resume, and exits 1 --
+    a person who pressed it, or a pipeline stopped, cannot know that it came too late to matter."""
+    real = Progress.__call__
+
+    def interrupting(self, change, verb):
+        real(self, change, verb)
+        if self.done == self.total:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(Progress, "__call__", interrupting)
+    result = apply(project)
+    assert result.code == 1
+    assert f"Apply complete: {EXAMPLES_TO_ADD} added, 0 changed, 0 destroyed." in result.out  # all of it was made
+    assert result.err.endswith("Apply was interrupted: what was done stays done. Apply again to resume: it plans from "
+                               "the tenant as it is now and makes the rest.\n")
+    converged(project)
+
+
+def test_a_human_apply_ends_its_progress_with_every_change_of_the_plan_done(project):
+    """The last progress line (a pipeline's log ends with it) counts the plan's changes, all done."""
+    result = apply(project)
+    assert result.code == 0
+    [last] = [line for line in result.out.splitlines() if line.startswith("progress: ")]
+    every = f"{EXAMPLES_TO_ADD}/{EXAMPLES_TO_ADD}"
+    assert re.fullmatch(rf"progress: {every} changes \(100%\) in \d+ s, [\d.]+/s", last), last
+    json_report = apply(project, "--format", "json")  # a report for other tools: one JSON document, no progress
+    assert json.loads(json_report.out)["complete"] is True
 
 
 def test_the_time_left_is_said_in_seconds_minutes_and_hours():

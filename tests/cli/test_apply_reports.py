@@ -9,7 +9,7 @@ import json
 from tests.safety.graph_view import applications
 from tests.safety.wire import Rule, Scripted, graph_error
 
-from .harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD, faulted, idamconf
+from .harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD, edit, faulted, idamconf
 from .test_adoption import portal_made
 
 REASON = "403 Authorization_RequestDenied: Authorization_RequestDenied (scripted by the test)"
@@ -134,3 +134,49 @@ def test_a_human_apply_lists_what_it_destroyed_first_with_what_became_of_each(pr
         "  - app.payments-api.role.Payments.Auditor.access_package.role_scope  (destroy): done\n"
         "  - app.payments-api.role.Payments.Auditor.access_package.policy  (destroy): done\n"
         "  - app.payments-api  (destroy): done\n\nApply complete: 0 added, 0 changed, 5 destroyed.\n")
+
+
+def test_the_json_report_says_why_an_apply_changed_nothing(project, monkeypatch):
+    """A pipeline reads why nothing was done from the report, not only from the exit code: an apply nobody confirmed
+    (no terminal, no --auto-approve), one another apply keeps out, one whose tenant changed after its plan."""
+    from idamconf.record import configuration_home, lease
+
+    from .harness import applications as names_shown
+    from .test_project_record import later, set_notes
+    from .test_saved_plans import out_of_band
+
+    assert apply_as(project, "json").code == 0
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+
+    def refused(result) -> str:
+        assert result.code == 1, result.err
+        report = json.loads(result.out)
+        assert report["complete"] is False and "summary" not in report and report["project"] == "eucs-idam"
+        assert names_shown(project)["wordpress"]["displayName"] == "WordPress Blog"  # nothing was changed
+        return report["refused"]
+
+    unconfirmed = idamconf("apply", "-C", str(project), "--no-colour", "--format", "json")
+    assert refused(unconfirmed) == "not confirmed (use --auto-approve in pipelines)"
+    set_notes(project, home=configuration_home(project), lease={
+        "holder": "x", "host": "build-agent-7", "pid": 1, "by": "GitHub Actions run 99", "until": later(10)})
+    held = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "json", "--lock-wait", "0")
+    assert refused(held) == "another apply is running"
+    assert "error: another apply of project eucs-idam is running: held by GitHub Actions run 99" in held.err
+    set_notes(project, home=configuration_home(project), lease=None)
+    real = lease.Lease.acquire
+
+    async def meanwhile(self, wait, say=lambda text: None):
+        out_of_band(project, "payments-api", description="changed by someone else meanwhile")
+        await real(self, wait, say)
+    monkeypatch.setattr(lease.Lease, "acquire", meanwhile)
+    changed = apply_as(project, "json")
+    assert refused(changed) == "the tenant changed after the plan was made"
+    assert "The tenant changed after the plan was made (app.payments-api)" in changed.err
+
+
+def test_apply_shows_its_plan_in_colour_when_asked_and_plain_in_a_pipe(project):
+    coloured = idamconf("apply", "-C", str(project), "--auto-approve", "--colour")
+    assert coloured.code == 0 and "\033[" in coloured.out
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    plain = idamconf("apply", "-C", str(project), "--auto-approve")  # no flag: stdout is a pipe here
+    assert plain.code == 0 and "\033[" not in plain.out + plain.err and "Contoso Blog" in plain.out

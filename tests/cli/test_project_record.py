@@ -105,11 +105,14 @@ def test_the_tenant_changing_while_waiting_for_the_lease_is_refused(project, mon
     real = lease.Lease.acquire
 
     async def meanwhile(self, wait, say=lambda text: None):
-        out_of_band(project, "payments-api", description="changed by someone else meanwhile")
+        for name in ("payments-api", "expenses"):
+            out_of_band(project, name, description="changed by someone else meanwhile")
         await real(self, wait, say)
     monkeypatch.setattr(lease.Lease, "acquire", meanwhile)
     result = apply(project)
-    assert result.code == 1 and "The tenant changed after the plan was made (app.payments-api)" in result.err
+    assert result.code == 1
+    assert ("The tenant changed after the plan was made (app.expenses, app.payments-api): another apply ran meanwhile, "
+            "or someone changed it. Nothing was changed: run apply again.") in result.err, result.err
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
 
 
@@ -203,7 +206,6 @@ def test_a_lease_that_does_not_say_who_holds_it_is_held_by_someone_unknown(proje
 
 def test_an_apply_waits_saying_so_once_then_refuses_naming_when_the_lease_expires(project, monkeypatch):
     import asyncio
-    import types
 
     from idamconf.record import lease
 
@@ -218,25 +220,23 @@ def test_an_apply_waits_saying_so_once_then_refuses_naming_when_the_lease_expire
     until = later(10)
     set_notes(project, home=configuration_home(project),
               lease={"holder": "x", "host": "build-agent-7", "pid": 1, "by": "GitHub Actions run 99", "until": until})
-    monkeypatch.setattr(lease, "asyncio", types.SimpleNamespace(
-        sleep=recorded, ensure_future=asyncio.ensure_future, CancelledError=asyncio.CancelledError))
+    monkeypatch.setattr(lease, "_pause", recorded)
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     for wait in ("3", "4"):  # a look every 2 s, at 0 and 2 s; refused at 4 s, when it has waited as long as told
         pauses.clear()
         result = idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", wait)
         assert result.code == 1 and pauses == [2.0, 2.0], (wait, pauses)
-    shown = result.out + result.err
-    assert shown.count("Waiting for another apply of project eucs-idam to finish: held by GitHub Actions run 99 "
-                       f"until {until}.") == 1
+    assert result.err.count("Waiting for another apply of project eucs-idam to finish: held by GitHub Actions run 99 "
+                            f"until {until}.") == 1  # on stderr, as every message that is not the plan or a report
     assert (f"another apply of project eucs-idam is running: held by GitHub Actions run 99 until {until}. Nothing "
-            f"was changed. Run apply again when it has finished (or after {until}, when its lease expires).") in shown
+            f"was changed. Run apply again when it has finished (or after {until}, when its lease expires).") \
+        in result.err
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
 
 
 def test_an_apply_renews_its_lease_while_it_runs(project, monkeypatch):
     """A tiny policy: a lease of 0.5 s, renewed every 0.1 s, while an apply of every example runs (about a second)."""
     import asyncio
-    import types
 
     from idamconf.record import lease
 
@@ -253,8 +253,7 @@ def test_an_apply_renews_its_lease_while_it_runs(project, monkeypatch):
         await real_write(self, record)
 
     monkeypatch.setattr(lease, "TTL", dt.timedelta(seconds=0.5))
-    monkeypatch.setattr(lease, "asyncio", types.SimpleNamespace(
-        sleep=recorded, ensure_future=asyncio.ensure_future, CancelledError=asyncio.CancelledError))
+    monkeypatch.setattr(lease, "_pause", recorded)
     monkeypatch.setattr(lease.Lease, "_write", write)
     assert apply(project).code == 0
     assert 0.1 in pauses  # TTL / 5
@@ -381,3 +380,118 @@ def test_graph_refusing_the_records_write_stops_apply_naming_the_record_with_not
     assert "error: PATCH the record of project eucs-idam: 403 Authorization_RequestDenied: Authorization_RequestDenied " \
         "(scripted by the test)" in result.err, result.err
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
+
+
+class FakeClock:
+    """One clock for the lease's pauses (record/lease.py `_pause`) and GraphClient's (its waits for replication lag
+    and retries): each pause is recorded and moves the clock on without taking any time. A pause longer than
+    `horizon` -- the lease's renewal, every TTL / 5 -- never ends (until cancelled): the applies these tests run are
+    over, in the clock's time, long before a renewal is due."""
+
+    def __init__(self, horizon: float = 60.0):
+        self.now, self.pauses, self.horizon = 0.0, [], horizon
+
+    async def sleep(self, seconds: float) -> None:
+        import asyncio
+
+        self.pauses.append(seconds)
+        if seconds > self.horizon:
+            await asyncio.Event().wait()
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> FakeClock:
+    from idamconf.graph.client import GraphClient
+    from idamconf.record import lease
+
+    fake = FakeClock()
+    monkeypatch.setattr(lease, "_pause", fake.sleep)
+
+    async def pause(self, seconds):
+        await fake.sleep(seconds)
+    monkeypatch.setattr(GraphClient, "pause", pause)
+    return fake
+
+
+def behind_after_the_records_write(policy, times: int, skip: int = 0):
+    """Graph's replicas behind its write primary: the first `skip` reads of the record after this run's first write of
+    it are answered, then the next `times` reads are "not found" (a replica that has not seen the record created
+    seconds ago yet), as Graph answers a read of an application just created."""
+    from tests.safety.wire import Rule, graph_error
+
+    seen = []
+
+    def matches(request) -> bool:
+        if request.method != "GET" or RECORD not in request.path:
+            return False
+        if not any(method == "PATCH" and RECORD in path for method, path in policy.received):
+            return False
+        seen.append(request.path)
+        return len(seen) > skip
+
+    policy.rules.append(Rule(matches, graph_error(404, "Request_ResourceNotFound"), times=times))
+
+
+def record_writes(policy) -> int:
+    return sum(method == "PATCH" and RECORD in path for method, path in policy.received)
+
+
+def test_the_first_apply_waits_out_replication_lag_on_the_record_it_created_and_writes_its_lease_once(
+        project, monkeypatch, clock):
+    """The first apply of a project creates the record with its lease, then reads it back: Graph answers "not found"
+    while the new record replicates. That read waits it out and finds the lease held -- not taken for a lease lost,
+    written again and the apply started a poll later: Graph receives the lease's write once, and its release."""
+    from tests.safety.wire import Scripted
+
+    from .harness import faulted
+
+    policy = Scripted()
+    behind_after_the_records_write(policy, times=3)
+    faulted(monkeypatch, policy)
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert record_writes(policy) == 2, policy.received  # the lease written, then released
+    # The lease settles (0.05 s: the embedded emulator is consistent at once), its read-back waits out the lag (0.25,
+    # 0.5, 1 s), and its renewal would come two minutes on: no poll (2 s) of a lease someone else seemed to hold.
+    assert clock.pauses == [0.05, 0.25, 0.5, 1.0, 120.0], clock.pauses
+    assert json.loads(record(project)["notes"]) == {"idamconf": 1, "home": configuration_home(project), "lease": None}
+    converged(project)
+
+
+def test_an_apply_releases_its_lease_though_graph_answers_not_found_for_the_record_at_first(
+        project, monkeypatch, clock):
+    """The release reads the record before clearing the lease: a replica that has not yet seen the record a first
+    apply created answers "not found". That is waited out, and the lease released: else it would keep every other
+    machine's apply out for its ten minutes."""
+    from tests.safety.wire import Scripted
+
+    from .harness import faulted
+
+    policy = Scripted()
+    behind_after_the_records_write(policy, times=2, skip=1)  # the lease's read-back answered; the release's not
+    faulted(monkeypatch, policy)
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert record_writes(policy) == 2, policy.received
+    assert json.loads(record(project)["notes"]) == {"idamconf": 1, "home": configuration_home(project), "lease": None}
+
+
+def test_against_a_served_tenant_the_lease_settles_two_seconds_before_reading_itself_back(project, clock, tmp_path):
+    """Only the embedded emulator, one process's state consistent at once, may read the lease back at once (0.05 s):
+    over HTTP -- Graph, or an emulator served like it -- the lease waits 2 s, longer than another apply takes from
+    reading the lease free to writing itself in, before it reads itself back. (A fake clock: nothing is slept.)"""
+    from tests.emulator.conftest import serving
+
+    for path in (project / "applications").glob("*.yaml"):  # one small application: a short apply
+        if path.name != "orders-portal.yaml":
+            path.unlink()
+    assert plan(project).code == 0  # the embedded tenant, seeded with the directory's users
+    with serving(Store(project / ".idamconf" / "local.db")) as emulator:
+        edit(project / "idamconf.yaml", "    emulator: true\n    seed: emulator/directory.yaml\n",
+             f"    graphUrl: {emulator.base_url}\n    credential: emulator\n    secretFiles: {tmp_path / 'secrets'}\n")
+        result = apply(project)
+    assert result.code == 0, result.err
+    assert clock.pauses[:1] == [2.0], clock.pauses
+    assert json.loads(record(project)["notes"])["lease"] is None

@@ -58,6 +58,7 @@ def test_a_saml_application_is_made_in_graphs_order_and_converges(project):
     for address in ("app.pui.saml", "app.pui.saml.claims_policy", "app.pui.saml.signing_certificate"):
         assert f"+ {address}: created" in first.out
     assert printed(first.out, "IdP entity id").startswith("https://sts.windows.net/")
+    assert "\n\nSAML applications (give these to the service provider's team):\n" in first.out  # a block of its own
     again = plan(project)
     assert again.out.rstrip().endswith("No changes. The tenant matches the configuration."), again.out
     held = tenant(project)["objects"]

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 
 from idamconf.apply import Outcome
 from idamconf.commands import apply as apply_command
+from idamconf.commands.apply_progress import Progress
 from idamconf import commands
 from idamconf.diagnostics import Diagnostic
 from idamconf.escape import terminal
@@ -88,7 +89,7 @@ def test_no_value_reaches_the_terminal_through_applys_report(names):
     outcome = Outcome(done=[deleted], failed=[(failed, names[7])], skipped=[skipped])
     with _captured() as (out, err):
         apply_command._report(plan, outcome)
-        apply_command._progress(deleted, "destroyed")
+        Progress(3, tty=False)(deleted, "destroyed")  # apply's line for each change done
         apply_command._refuse_removals(plan, plan.deletions)
     assert_clean(out.getvalue())
     assert_clean(err.getvalue())

@@ -110,6 +110,7 @@ def test_the_file_sink_writes_the_value_and_the_key_ids_mode_0600(tmp_path):
     assert json.loads(sink.keys_file.read_text()) == {  # what a developer's tooling and the crash check read
         "keyIds": ["k1", "k2"], "newest": "k2", "expires": "2030-01-01T00:00:00+00:00",
         "tags": {"application": "expenses", "keyId": "K2"}}
+    assert sink.keys_file.read_text().startswith('{\n  "keyIds": [\n    "k1",\n')  # and a person opening the file
 
 
 def test_a_damaged_key_ids_file_is_named_and_never_overwritten(tmp_path):
@@ -161,3 +162,91 @@ def test_a_served_vault_that_never_answers_fails_the_write_after_the_timeout(tmp
         with pytest.raises(VaultError, match="^writing secret s to https://contoso-expenses.vault.azure.net failed: "
                                              "ConnectTimeout"):
             asyncio.run(go())
+
+
+def test_a_served_vault_must_prove_it_is_the_vault_not_only_the_loopback_address(tmp_path):
+    """The served emulator's vault is reached at its loopback address, but its certificate is checked against the
+    vault's name: a server there with a certificate for the loopback address alone (another local service, trusted
+    through the same CA) gets no secret."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    tls = ensure(tmp_path / "tls")
+    ca = x509.load_pem_x509_certificate(tls.ca_bundle.read_bytes())
+    ca_key = serialization.load_pem_private_key((tmp_path / "tls" / "ca-key.pem").read_bytes(), password=None)
+    key, now = ec.generate_private_key(ec.SECP256R1()), datetime.datetime.now(datetime.timezone.utc)
+    loopback_only = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME,
+                                                                                          "localhost")]))
+                     .issuer_name(ca.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
+                     .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+                     .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                                 x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                                    critical=False)
+                     .sign(ca_key, hashes.SHA256()))
+    tls.certificate.write_bytes(loopback_only.public_bytes(serialization.Encoding.PEM) + tls.ca_bundle.read_bytes())
+    tls.private_key.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                  serialization.NoEncryption()))
+    with serving(Store(), tls=tls) as emulator:
+        vaults = Vaults(served_target(emulator.base_url, str(tls.ca_bundle)), SimpleNamespace(secret_files=None),
+                        tmp_path)
+
+        async def go():
+            try:
+                await vaults.sink(VAULT, "expenses-client-secret").write("value", "k1", EXPIRES, {})
+            finally:
+                await vaults.close()
+
+        with pytest.raises(VaultError, match="certificate verify failed: Hostname mismatch"):
+            asyncio.run(go())
+
+
+class _ToLoopback:
+    """httpx transport: each request sent to `port` on 127.0.0.1 instead of its host, over plain TCP, with what the
+    client gave it otherwise (its timeouts above all)."""
+
+    def __init__(self, port: int):
+        self.port, self.inner = port, httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request):
+        request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=self.port)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self):
+        await self.inner.aclose()
+
+
+def test_a_tenants_vault_that_never_answers_fails_the_write_after_the_timeout(tmp_path, monkeypatch):
+    """A tenant's Key Vault that accepts the connection and never answers fails the write once the timeout has passed
+    (a tiny one here), rather than holding apply until someone stops it. The tenant's vault is stood in for by a
+    loopback socket nobody answers on: the client and its timeouts are the ones made for the tenant's vault."""
+    import socket
+
+    from idamconf.vault import vaults as vaults_module
+
+    monkeypatch.setattr(vaults_module, "TIMEOUT", httpx.Timeout(0.2))
+    target = SimpleNamespace(embedded=False, credential="default", graph_url="https://graph.microsoft.com/v1.0",
+                             ca_bundle=None, environment="live", tenant_id="00000000-0000-0000-0000-00000000f001",
+                             client_id=None, client_secret_env=None, certificate_path=None)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        vaults = Vaults(target, SimpleNamespace(secret_files=None), tmp_path)
+        sink = vaults.sink(VAULT, "s")
+        transport = sink.client._client._client._pipeline._transport
+        transport.client._transport = _ToLoopback(listener.getsockname()[1])
+
+        async def go():
+            try:  # Key Vault's client first asks without a token, for the vault's challenge: no sign-in is tried
+                await asyncio.wait_for(sink.write("value", "k1", EXPIRES, {}), 10)
+            finally:
+                await vaults.close()
+
+        with pytest.raises(VaultError) as refused:
+            asyncio.run(go())
+        # httpx's ReadTimeout says nothing more: the failure is named by its kind alone
+        assert str(refused.value) == "writing secret s to https://contoso-expenses.vault.azure.net failed: ReadTimeout"

@@ -17,13 +17,19 @@ SECRET = "secret expenses-client-secret in https://contoso-expenses.vault.azure.
 FORBIDDEN = "The user, group or application does not have secrets permission on key vault 'contoso-expenses'."
 
 
-def refusing(monkeypatch, method: str, last_part: str | None = None, bare: bool = False) -> None:
+GATEWAY_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+def refusing(monkeypatch, method: str, last_part: str | None = None, bare: bool = False, page: bool = False) -> None:
     """The emulated vault answers 403, as Key Vault does without the access policy, to `method` (on a path whose last
-    part is `last_part`, if given); `bare`: with no body at all, as a proxy or gateway in front of it might."""
+    part is `last_part`, if given); `bare`: with no body at all, as a proxy or gateway in front of it might; `page`:
+    a gateway's own HTML error page (502), not a Key Vault answer at all."""
     real = keyvault._route
 
     def route(vaults, name, base, asked, parts, body):
         if asked == method and (last_part is None or parts[-1:] == [last_part]):
+            if page:
+                return 502, {"content-type": "text/html"}, GATEWAY_PAGE
             if bare:
                 return 403, {}, b""
             return keyvault._json(403, {"error": {"code": "Forbidden", "message": FORBIDDEN}})
@@ -42,6 +48,11 @@ def test_a_vault_refusing_to_list_a_secrets_versions_stops_the_plan_naming_the_v
     assert result.code == 1
     assert (f"reading the versions of {SECRET} failed: HttpResponseError: Operation returned an invalid status "
             "'Forbidden'") in result.err
+    refusing(monkeypatch, "GET", "versions", page=True)  # a gateway's HTML page: its status, not a parse error
+    result = plan(project)
+    assert result.code == 1
+    assert (f"reading the versions of {SECRET} failed: HttpResponseError: Operation returned an invalid status "
+            "'Bad Gateway'") in result.err
 
 
 def test_a_vault_refusing_to_disable_a_removed_copy_says_so_after_the_removal(project, monkeypatch):
