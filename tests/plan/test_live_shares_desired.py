@@ -36,6 +36,10 @@ def test_applications_kept_as_their_pages_arrive_give_the_same_resources_and_sha
 
     early = live_application(dict(app))  # its page came before the configuration's resources were made
     late = live_application(dict(app), wanted)
+    # once the configuration's are made, an application's resources share as its page arrives: the page's memory
+    # is let go at once, not when the plan is made
+    assert late["resources"] and all(resource.attributes is wanted[key].attributes
+                                     for key, resource in late["resources"].items())
     for kept in (early, late):
         live = live_resources([kept], sp, {"o1": app["owners"]}, wanted)
         assert live == plain and {k: r.ids for k, r in live.items()} == {k: r.ids for k, r in plain.items()}
