@@ -94,3 +94,19 @@ def test_of_two_packages_neither_named_as_the_file_says_the_one_with_a_policy_is
     assert apply(project, "--allow-delete").code == 0
     assert package(project, "eucs-idam-wordpress-authors")["id"] == writers["id"]
     converged(project)
+
+
+def test_of_two_policies_on_a_package_the_one_as_configured_is_kept_whatever_their_ids(project):
+    """A second policy made by hand, unlike the file's, is the one deleted -- even when its id sorts first -- and the
+    policy as configured is left as it is (no update)."""
+    assert apply(project).code == 0
+    writers = package(project, WRITERS)
+    first = policy_of(project, writers["id"])
+    extra = {"id": "~"}
+    while extra["id"] > first["id"]:
+        if extra["id"] != "~":
+            graph(project, "DELETE", f"{GOV}/assignmentPolicies/{extra['id']}")
+        extra = copy_policy(project, {**first, "description": "Made by hand."}, writers["id"])
+    result = plan(project)
+    assert f"  - app.wordpress.role.Blog.Writer.access_package.policy[duplicate {extra['id']}]  (destroy)" in result.out
+    assert "0 to add, 0 to change, 1 to destroy" in result.out, result.out
