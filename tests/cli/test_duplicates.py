@@ -4,6 +4,8 @@ the plan happens to see first."""
 
 from __future__ import annotations
 
+import json
+
 from .harness import apply, edit, plan
 from .test_access_packages import governance, graph
 from .test_scenarios import converged
@@ -108,5 +110,9 @@ def test_of_two_policies_on_a_package_the_one_as_configured_is_kept_whatever_the
             graph(project, "DELETE", f"{GOV}/assignmentPolicies/{extra['id']}")
         extra = copy_policy(project, {**first, "description": "Made by hand."}, writers["id"])
     result = plan(project)
-    assert f"  - app.wordpress.role.Blog.Writer.access_package.policy[duplicate {extra['id']}]  (destroy)" in result.out
+    duplicate = f"app.wordpress.role.Blog.Writer.access_package.policy[duplicate {extra['id']}]"
+    assert f"  - {duplicate}  (destroy)" in result.out
     assert "0 to add, 0 to change, 1 to destroy" in result.out, result.out
+    [deleted] = [change for change in json.loads(plan(project, "--format", "json").out)["changes"]
+                 if change["address"] == duplicate]
+    assert (deleted["application"], deleted["before"]["description"]) == ("wordpress", "Made by hand.")
