@@ -109,5 +109,7 @@ def test_unknown_owners_of_several_applications_are_all_reported_at_once(project
     assert result.code == 1
     assert "applications/ccms-provider-portal.yaml:10:5: error: owner dave.fin@contoso.com is not a user in the " \
            "tenant" in result.err
+    assert result.err.count("check the spelling of the user principal name; people are matched by exact UPN, never "
+                            "by e-mail") == 2
     assert "applications/wordpress.yaml:7:5: error: owner grace.com@contoso.com is not a user in the tenant" in \
         result.err
