@@ -47,7 +47,7 @@ class Changed:
     """The reads of a plan limited to applications `names` (keys), started at once: `applications` (with their
     owners, each through `keep` as it arrives), `service_principals`, `relationships`, each a future."""
 
-    def __init__(self, client: GraphClient, tag: str, names: list[str], keep=None):
+    def __init__(self, client: GraphClient, tag: str, names: list[str], keep):
         found = asyncio.ensure_future(looked_up(client, tag, names))
         self.applications = asyncio.ensure_future(with_owners(client, found, keep))
         narrowed = asyncio.ensure_future(self._narrowed(found))  # beside the owners: both need only the look-ups
@@ -77,15 +77,16 @@ async def looked_up(client: GraphClient, tag: str, names: list[str]) -> list[dic
     return found
 
 
-async def with_owners(client: GraphClient, looked, keep=None) -> list[dict]:
-    """The applications looked up, with their owners: Graph documents only `$select` on a single application, so
-    the owners are read in a second round of `$batch`es, as lists."""
+async def with_owners(client: GraphClient, looked, keep) -> list[dict]:
+    """The applications looked up, with their owners, each through `keep` (what a plan holds of it: see
+    workflow._keeper): Graph documents only `$select` on a single application, so the owners are read in a second
+    round of `$batch`es, as lists."""
     found = await looked
     owners = await batched_lists(client, [query(f"applications/{app['id']}/owners", select=OWNER_FIELDS)
                                           for app in found])
     for app, listed in zip(found, owners):
         app["owners"] = listed
-    return [keep(app) for app in found] if keep else found
+    return [keep(app) for app in found]
 
 
 class Whole:

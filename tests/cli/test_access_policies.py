@@ -4,6 +4,7 @@ attribute by attribute, applied, and converged; and the people that cannot be re
 
 from __future__ import annotations
 
+import json
 import shutil
 
 from tests.conftest import EXAMPLES
@@ -415,3 +416,66 @@ def test_the_access_packages_example_validates_applies_and_converges(tmp_path):
     [author] = governance(example)["eucs-idam-learning-course-authors"]["policies"]
     assert {r["@odata.type"] for r in author["reviewSettings"]["primaryReviewers"]} == {
         "#microsoft.graph.groupMembers", "#microsoft.graph.singleUser"}
+
+
+REVIEWED = ("      policies:\n"
+            "        - name: Employees\n"
+            "          approvers: [manager, bob.ops@contoso.com]\n"
+            "          fallbackApprovers: [grace.comms@contoso.com]\n"
+            "          accessReview:\n"
+            "            reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n"
+            "            frequencyDays: 180\n"
+            "        - name: Contractors\n"
+            "          approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n")
+
+
+def test_a_changed_policy_keeps_its_reviews_start_and_a_second_policy_of_its_name_is_deleted(project):
+    """Changing a policy -- named, or a package's one policy -- never moves its access reviews: the schedule's start
+    (set when the policy was made, here long ago) is sent again as it is. More policies of one name (made by hand, or by applies that raced) are
+    shown as duplicates and deleted, all in one apply; one stays, as it is."""
+    from .test_access_packages import graph
+
+    writer(project, REVIEWED)
+    assert apply(project).code == 0
+    made = policies_by_name(project)
+    gov = "identityGovernance/entitlementManagement/assignmentPolicies"
+
+    def body(policy_id: str) -> dict:  # a policy as a PUT or POST sends it
+        return {name: value for name, value in graph(project, "GET", f"{gov}/{policy_id}").items()
+                if name not in ("id", "createdDateTime", "modifiedDateTime") and not name.startswith("@odata.")}
+
+    [administrators] = governance(project)["eucs-idam-wordpress-administrators"]["policies"]  # its one policy
+    for policy_id in (made["Employees"]["id"], administrators["id"]):
+        started = body(policy_id)
+        started["reviewSettings"]["schedule"]["startDateTime"] = "2025-01-06T00:00:00Z"  # reviews started long ago
+        graph(project, "PUT", f"{gov}/{policy_id}", started)
+    package = graph(project, "GET", f"{gov}/{made['Contractors']['id']}?$expand=accessPackage")["accessPackage"]
+    copies = [graph(project, "POST", gov, {**body(made["Contractors"]["id"]), "accessPackage": {"id": package["id"]}})
+              for _ in range(2)]
+
+    edit(project / WORDPRESS, "frank.audit@contoso.com]\n            frequencyDays",
+         "erin.security@contoso.com]\n            frequencyDays")
+    edit(project / WORDPRESS, "reviewers: [erin.security@contoso.com, frank.audit@contoso.com]\n        frequencyDays: 365",
+         "reviewers: [alice.admin@contoso.com, frank.audit@contoso.com]\n        frequencyDays: 365")
+    lines = plan_lines(plan(project))
+    assert "~ app.wordpress.role.Blog.Writer.access_package.policy[Employees] (update)" in lines
+    triplets = {made["Contractors"]["id"], *(copy["id"] for copy in copies)}
+    gone = {one for one in triplets if f"policy[duplicate {one}] (destroy)" in " ".join(lines)}
+    assert len(gone) == 2, lines  # any two of the three
+    before = {change["address"]: change["before"] for change in json.loads(plan(project, "--format", "json").out)[
+        "changes"]}
+    for one in gone:  # each deletion shows what is deleted, as the tenant holds it
+        assert before[f"app.wordpress.role.Blog.Writer.access_package.policy[duplicate {one}]"]["displayName"] == \
+            "Contractors"
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
+    after = policies_by_name(project)
+    assert after["Employees"]["reviewSettings"]["schedule"]["startDateTime"].startswith("2025-01-06T00:00:00")
+    [administrators] = governance(project)["eucs-idam-wordpress-administrators"]["policies"]  # a package's one policy
+    assert administrators["reviewSettings"]["schedule"]["startDateTime"].startswith("2025-01-06T00:00:00")
+    assert subjects(administrators["reviewSettings"]["primaryReviewers"]) == ["alice.admin@contoso.com",
+                                                                                "frank.audit@contoso.com"]
+    assert sorted(subjects(after["Employees"]["reviewSettings"]["primaryReviewers"])) == \
+        ["erin.security@contoso.com", "grace.comms@contoso.com"]
+    contractors = [p for p in governance(project)[WRITER]["policies"] if p["displayName"] == "Contractors"]
+    assert [p["id"] for p in contractors] == list(triplets - gone)

@@ -5,6 +5,7 @@ as the full plan does; a deleted file's application still shows its deletion (gr
 from __future__ import annotations
 
 import functools
+import re
 from urllib.parse import unquote
 
 from benchmarks.synthetic import write_configuration
@@ -176,3 +177,84 @@ def test_an_application_of_that_key_that_is_not_the_projects_is_never_taken_for_
         (full.code, [line for line in full.err.splitlines() if "app-00001" in line])
     assert [line for line in narrowed.out.splitlines() if "app-00001" in line] == \
         [line for line in full.out.splitlines() if "app-00001" in line]
+
+
+def test_a_pull_request_plan_asks_graph_only_for_the_fields_it_uses(tmp_path, monkeypatch):
+    """At 10,000 applications the objects Graph sends whole are several times what a plan keeps: each read of a
+    pull request's plan -- the look-ups by key, their owners, the packages by name, their policies, the catalogs,
+    the changed applications' places in them -- names the fields it uses (`$select`), and the catalogs are read in
+    pages of 999, the most Graph gives, not its default of 100. The changed applications' service principals are
+    asked for together, up to 15 in one `appId in (...)`: one request per list for both here."""
+    root = applied_repository(tmp_path, 2)
+    for number in (0, 1):  # app-00000's two packages and app-00001's one are read by name
+        changed = root / "applications" / f"app-0000{number}.yaml"
+        changed.write_text(changed.read_text().replace(f"Application {number} of", f"The application {number} of"))
+
+    asked = recording(monkeypatch)
+    result = plan(root, "--changed-since", "HEAD")
+    assert result.code == 0, result.err
+    assert "~ app.app-00000  (update)" in result.out and "~ app.app-00001  (update)" in result.out
+    principals = [re.search(r"appId in \(([^)]*)\)", path) for path in asked if path.startswith("servicePrincipals?")]
+    assert principals and all(found and len(found[1].split(",")) == 2 for found in principals), principals
+    governance = "identityGovernance/entitlementManagement/"
+    reads = {"look-up": [p for p in asked if p.startswith("applications(uniqueName=")],
+             "owners": [p for p in asked if p.startswith("applications/") and "/owners" in p],
+             "packages": [p for p in asked if p.startswith(governance + "accessPackages?")],
+             "policies": [p for p in asked if p.startswith(governance + "assignmentPolicies?")],
+             "catalogs": [p for p in asked if p.startswith(governance + "catalogs?")],
+             "places": [p for p in asked if p.startswith(governance + "catalogs/") and "/resources" in p]}
+    assert all(reads.values()), reads
+    unselected = [path for paths in reads.values() for path in paths if "$select=" not in path]
+    assert not unselected, unselected
+    assert all("$top=999" in path for path in reads["catalogs"]), reads["catalogs"]
+
+
+def test_a_pull_request_plan_reads_only_the_changed_applications_places_in_every_catalog_it_needs(tmp_path,
+                                                                                                    monkeypatch):
+    """The catalogs a plan reads the resources of are those the configuration names, those idamconf created for
+    the project (marked by their description), and those holding a package read: a pull request's plan reads, in
+    each -- however it is found -- only the changed applications' places (`originId eq`), never a catalog's whole
+    list, and nothing of another team's catalog. Here a package moves from a team's catalog (now only holding it) to
+    another's (only named), beside a catalog the project made once and names no more (only marked)."""
+    from idamconf.plan.catalogs import marker
+
+    from .test_access_packages import graph
+
+    root = applied_repository(tmp_path, 2)
+    gov = "identityGovernance/entitlementManagement"
+    for name, description in [("Team catalog", "The team's own."), ("Other team catalog", "Another team's."),
+                              ("Stranger catalog", "Nobody here's."), ("Retired catalog", marker("synthetic"))]:
+        graph(root, "POST", f"{gov}/catalogs", {"displayName": name, "description": description})
+    changed = root / "applications" / "app-00001.yaml"
+    changed.write_text(changed.read_text().replace("    approvers:", "    catalog: Team catalog\n    approvers:"))
+    git(root, "commit", "-q", "-am", "app-00001's package in the team's catalog")
+    assert apply(root, "--allow-delete").code == 0
+    changed.write_text(changed.read_text().replace("catalog: Team catalog", "catalog: Other team catalog"))
+
+    asked = recording(monkeypatch)
+    narrowed = plan(root, "--changed-since", "HEAD")
+    assert narrowed.code == 0, narrowed.err
+    catalogs = {c["displayName"]: c["id"] for c in graph(root, "GET", f"{gov}/catalogs")["value"]}
+    places = [path for path in asked if path.startswith(f"{gov}/catalogs/") and "/resources" in path]
+    read = {name for name, catalog_id in catalogs.items() if any(f"/{catalog_id}/" in path for path in places)}
+    assert read == {"Synthetic applications", "Team catalog", "Other team catalog", "Retired catalog"}, places
+    assert all("$filter=originId eq" in path for path in places), places
+    rows = [line for line in narrowed.out.splitlines() if "app-00001" in line]
+    assert "  - app.app-00001.catalog[Team catalog]  (destroy)" in rows, narrowed.out
+    assert "  + app.app-00001.catalog[Other team catalog]  (create)" in rows, narrowed.out
+    assert rows == [line for line in plan(root).out.splitlines() if "app-00001" in line]
+
+
+def test_a_package_renamed_only_in_case_is_read_once_and_updated(tmp_path):
+    """Graph compares names case-insensitively: a package renamed only in case is found by its name now and by its
+    name then -- the same package twice -- and is planned once, as an update, as the full plan plans it."""
+    root = applied_repository(tmp_path, 2)
+    changed = root / "applications" / "app-00001.yaml"
+    changed.write_text(changed.read_text().replace("    approvers:", "    name: SYN-IDAM-APP-00001-ROLE-4S\n"
+                                                   "    approvers:"))
+    narrowed = plan(root, "--changed-since", "HEAD")
+    assert narrowed.code == 0, narrowed.err
+    rows = [line for line in narrowed.out.splitlines() if "app-00001" in line]
+    assert "  ~ app.app-00001.role.Role.4.access_package  (update)" in rows, narrowed.out
+    assert not any("duplicate" in line or "(destroy)" in line for line in rows), rows
+    assert rows == [line for line in plan(root).out.splitlines() if "app-00001" in line]

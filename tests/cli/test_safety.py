@@ -98,3 +98,21 @@ def test_people_with_plus_or_apostrophe_in_their_user_principal_name(project):
     converged(project)
     from .harness import owners_of
     assert {"zoe+ops@contoso.com", "o'brien@contoso.com"} <= owners_of(project, "wordpress")
+
+
+def test_unknown_owners_of_several_applications_are_all_reported_at_once(project):
+    """Every application's problems are kept, whichever file comes first: the first file's unknown owner is not lost
+    when the files after it are read."""
+    edit(project / "applications/ccms-provider-portal.yaml", "  - alice.admin@contoso.com\n  - dave.finance@contoso.com",
+         "  - alice.adm@contoso.com\n  - dave.fin@contoso.com")  # two of one application's
+    edit(project / "applications/wordpress.yaml", "grace.comms@contoso.com", "grace.com@contoso.com")
+    result = plan(project)
+    assert result.code == 1
+    assert "applications/ccms-provider-portal.yaml:9:5: error: owner alice.adm@contoso.com is not a user in the " \
+           "tenant" in result.err
+    assert "applications/ccms-provider-portal.yaml:10:5: error: owner dave.fin@contoso.com is not a user in the " \
+           "tenant" in result.err
+    assert result.err.count("check the spelling of the user principal name; people are matched by exact UPN, never "
+                            "by e-mail") == 3
+    assert "applications/wordpress.yaml:7:5: error: owner grace.com@contoso.com is not a user in the tenant" in \
+        result.err

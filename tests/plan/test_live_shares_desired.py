@@ -36,8 +36,40 @@ def test_applications_kept_as_their_pages_arrive_give_the_same_resources_and_sha
 
     early = live_application(dict(app))  # its page came before the configuration's resources were made
     late = live_application(dict(app), wanted)
+    # once the configuration's are made, an application's resources share as its page arrives: the page's memory
+    # is let go at once, not when the plan is made
+    assert late["resources"] and all(resource.attributes is wanted[key].attributes
+                                     for key, resource in late["resources"].items())
     for kept in (early, late):
         live = live_resources([kept], sp, {"o1": app["owners"]}, wanted)
         assert live == plain and {k: r.ids for k, r in live.items()} == {k: r.ids for k, r in plain.items()}
         assert all(resource.attributes is wanted[key].attributes for key, resource in live.items())
     assert live_application({"id": "o2", "appId": "a2", "tags": ["idamconf:p"]})["resources"] == {}  # no uniqueName
+
+
+def test_every_resource_of_an_application_is_made_as_its_page_arrives_under_its_address_with_its_ids():
+    """Its scopes, logo, certificates and secrets too (not only the application and its roles): each named under the
+    application's address, carrying the application's ids (which apply writes to), and sharing the attributes of the
+    one wanted once the configuration's resources are made."""
+    import base64
+    import hashlib
+
+    from idamconf.credentials.certificates import key_id
+
+    thumbprint = hashlib.sha1(b"certificate").digest()
+    app = {"id": "o1", "appId": "a1", "uniqueName": "web", "displayName": "Web", "tags": ["idamconf:p"],
+           "api": {"oauth2PermissionScopes": [{"id": "S1", "value": "Data.Read", "type": "User", "isEnabled": True}]},
+           "info": {"logoUrl": "https://example.com/logo.png"},
+           "passwordCredentials": [{"keyId": "K1", "displayName": "idamconf:deploy", "hint": "abc",
+                                    "startDateTime": "2026-01-01T00:00:00Z", "endDateTime": "2026-07-01T00:00:00Z"}],
+           "keyCredentials": [{"keyId": key_id("web", thumbprint.hex().upper()), "displayName": "CN=web",
+                               "customKeyIdentifier": base64.b64encode(thumbprint).decode(),
+                               "startDateTime": "2026-01-01T00:00:00Z", "endDateTime": "2027-01-01T00:00:00Z"}]}
+    plain = live_resources([dict(app)], [], {})
+    wanted = {key: Resource(r.kind, r.address, r.application, dict(r.attributes)) for key, r in plain.items()}
+    made = live_application(dict(app), wanted)["resources"]
+    assert {r.kind for r in made.values()} == {"application", "scope", "logo", "secret", "certificate"}
+    assert all(r.address.startswith("app.web.") or r.address == "app.web" for r in made.values()), made
+    assert all(r.ids["id"] == "o1" and r.ids["appId"] == "a1" for r in made.values())
+    assert all(r.attributes is wanted[key].attributes for key, r in made.items())
+    assert live_resources([live_application(dict(app), wanted)], [], {}, wanted) == plain

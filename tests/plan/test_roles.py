@@ -23,3 +23,21 @@ def test_the_role_an_address_is_about():
     assert role_of("app.role-admin.owner.alice@contoso.com") == ""  # "role" in an application's name
     assert role_of("app.wordpress.scope.Blog.Read") == ""
     assert role_of("catalog[x.role.y]") == ""
+
+
+def test_the_tenants_roles_without_a_value_are_named_as_the_file_names_them():
+    """What Graph sends of an application's roles gets the addresses the file's roles get (above): a role without a
+    value by its display name, two of one display name by their ids -- in lower case, however Graph spells them --
+    so that an application the file describes plans no change of its roles."""
+    from idamconf.plan.resources import live_application
+
+    app = {"id": "o1", "appId": "a1", "uniqueName": "saml", "appRoles": [
+        {"id": USER.upper(), "value": None, "displayName": "User", "allowedMemberTypes": ["User"], "isEnabled": True},
+        {"id": OTHER.upper(), "value": None, "displayName": "User", "allowedMemberTypes": ["User"], "isEnabled": True},
+        {"id": ACCESS, "value": None, "displayName": "msiam_access", "allowedMemberTypes": ["User"],
+         "isEnabled": True},
+        {"id": "r4", "value": "Reader", "displayName": "Readers", "allowedMemberTypes": ["User"], "isEnabled": True}]}
+    roles = {r.address: r.attributes for r in live_application(app)["resources"].values() if r.kind == "role"}
+    assert sorted(roles) == sorted(["app.saml.role.Reader", f"app.saml.role[{USER}]", f"app.saml.role[{OTHER}]",
+                                    "app.saml.role[msiam_access]"])
+    assert roles[f"app.saml.role[{USER}]"]["id"] == USER and roles["app.saml.role.Reader"]["displayName"] == "Readers"
