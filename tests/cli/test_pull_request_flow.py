@@ -75,6 +75,9 @@ def test_changed_since_sees_removed_files(project):
     result = plan(project, "--changed-since", "HEAD")
     assert "- app.payments-api  (destroy)" in result.out
     assert "wordpress" not in result.out and "hr-self-service" not in result.out
+    # the human plan shows no warnings: what it left out is said on stderr, whole
+    assert result.err == ("Planned only the 1 application(s) whose files changed since HEAD: drift anywhere else in the "
+                          "tenant is left to the full plan (plan without --changed-since).\n")
     bad = plan(project, "--changed-since", "no-such-ref")
     assert bad.code == 1 and "pass a ref that exists" in bad.err
 
