@@ -3,6 +3,7 @@ the plan and its comment show exactly that application; after the merge, apply; 
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 from .harness import applications, apply, idamconf, plan
@@ -75,9 +76,12 @@ def test_changed_since_sees_removed_files(project):
     result = plan(project, "--changed-since", "HEAD")
     assert "- app.payments-api  (destroy)" in result.out
     assert "wordpress" not in result.out and "hr-self-service" not in result.out
-    # the human plan shows no warnings: what it left out is said on stderr, whole
-    assert result.err == ("Planned only the 1 application(s) whose files changed since HEAD: drift anywhere else in the "
-                          "tenant is left to the full plan (plan without --changed-since).\n")
+    # the human plan shows no warnings: what it left out is said on stderr, whole; the JSON plan holds it
+    said = ("Planned only the 1 application(s) whose files changed since HEAD: drift anywhere else in the tenant is "
+            "left to the full plan (plan without --changed-since).")
+    assert result.err == said + "\n"
+    document = json.loads(plan(project, "--changed-since", "HEAD", "--format", "json").out)
+    assert document["warnings"] == [said]
     bad = plan(project, "--changed-since", "no-such-ref")
     assert bad.code == 1 and "pass a ref that exists" in bad.err
 

@@ -34,6 +34,14 @@ async def connected(target: Target):
         return None if budget is None else budget.quotas
 
 
+def test_an_unknown_environment_is_refused_naming_those_there_are(project):
+    result = plan(project, "--env", "qa")
+    assert result.code == 1 and result.out == ""
+    assert result.err == (f"{project / 'idamconf.yaml'}: error: unknown environment 'qa'\n"
+                          "    fix: use one of: local, devl, nle, live\n\n1 error(s), 0 warning(s).\n")
+    assert not (project / ".idamconf").exists()  # no emulator opened, nothing read
+
+
 def test_the_embedded_emulator_is_not_paced(project):
     assert budget_of(project, "local") is None
 
