@@ -360,7 +360,12 @@ def test_problems_found_while_another_apply_runs_say_so(project):
     for result in (plan(project), apply(project), plan(project, "--rebind-project")):
         assert result.code == 1 and conflict in result.err
         assert re.search(r"another apply of project 'eucs-idam' is running \(held by GitHub Actions run 7 of "
-                         r"contoso/idam until [\dT:Z-]+\): the problems above may be what it is making", result.err)
+                         r"contoso/idam until [\dT:Z-]+\): the problems above may be what it is making\n"
+                         r"    fix: run again once it is done\n", result.err)
+    # a lease that does not say who holds it is still held
+    set_notes(project, home=configuration_home(project), lease={"host": "elsewhere", "pid": 1, "until": later(10)})
+    result = plan(project)
+    assert result.code == 1 and "another apply of project 'eucs-idam' is running (" in result.err
 
 
 def test_graph_refusing_the_records_write_stops_apply_naming_the_record_with_nothing_changed(project, monkeypatch):
