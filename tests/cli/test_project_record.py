@@ -359,7 +359,8 @@ def test_problems_found_while_another_apply_runs_say_so(project):
     # the record as the binding read it; with --rebind-project (no binding to check), read for this
     for result in (plan(project), apply(project), plan(project, "--rebind-project")):
         assert result.code == 1 and conflict in result.err
-        assert re.search(r"another apply of project 'eucs-idam' is running \(held by GitHub Actions run 7 of "
+        assert re.search(re.escape(f"{project / 'idamconf.yaml'}: error: project: ") +
+                         r"another apply of project 'eucs-idam' is running \(held by GitHub Actions run 7 of "
                          r"contoso/idam until [\dT:Z-]+\): the problems above may be what it is making\n"
                          r"    fix: run again once it is done\n", result.err)
     # a lease that does not say who holds it is still held
