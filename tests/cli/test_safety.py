@@ -30,9 +30,12 @@ def test_a_name_held_by_an_unmanaged_application_stops_the_plan(project):
     seed(project, "applications:\n  - {displayName: Somebody else's blog, uniqueName: wordpress}\n")
     result = plan(project)
     assert result.code == 1
-    assert "applications/wordpress.yaml:2:7: error: an application named 'wordpress' already exists in the " \
-           "tenant (\"Somebody else's blog\"" in result.err
-    assert "not managed by project 'eucs-idam'" in result.err
+    theirs = applications(project)["wordpress"]["id"]
+    assert result.err == (
+        f"{project / 'applications/wordpress.yaml'}:2:7: error: an application named 'wordpress' already exists in "
+        f"the tenant (\"Somebody else's blog\", id {theirs}) but is not managed by project 'eucs-idam'\n"
+        "    fix: choose another name, or adopt it deliberately by adding the tag idamconf:eucs-idam to it in the "
+        "tenant\n\n1 error(s), 0 warning(s).\n")
     assert apply(project).code == 1
     assert applications(project)["wordpress"]["displayName"] == "Somebody else's blog"
     assert len(applications(project)) == 1  # nothing else was created either
