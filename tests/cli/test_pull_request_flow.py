@@ -105,3 +105,16 @@ def test_changed_since_sees_renames_and_non_ascii_file_names(project):
     assert "- app.payments-api  (destroy)" in result.out
     assert "+ app.payments  (create)" in result.out and "+ app.crm  (create)" in result.out
     assert "wordpress" not in result.out
+
+
+def test_the_comments_findings_are_graded_as_in_the_environment_planned(project):
+    """A rule turned off in the environment planned finds nothing in its comment, whatever other environments say."""
+    from tests.lint.test_severity import set_rules
+
+    set_rules(project, local={"role.description": "off"})
+    text = (project / "applications/hr-self-service.yaml").read_text()
+    (project / "applications/hr-self-service.yaml").write_text(
+        text.replace("    description: Views own payslips and books own leave.\n", ""))
+    comment = plan(project, "--format", "markdown").out
+    assert "#### Policy findings" in comment and "role.description" not in comment
+    assert "None: the configuration follows the organisation's rules." in comment
