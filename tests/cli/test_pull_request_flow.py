@@ -117,4 +117,5 @@ def test_the_comments_findings_are_graded_as_in_the_environment_planned(project)
         text.replace("    description: Views own payslips and books own leave.\n", ""))
     comment = plan(project, "--format", "markdown").out
     assert "#### Policy findings" in comment and "role.description" not in comment
+    assert "\n\nTarget: local — embedded emulator \\(" in comment  # where the plan was made
     assert "None: the configuration follows the organisation's rules." in comment
