@@ -101,3 +101,14 @@ def test_people_with_plus_or_apostrophe_in_their_user_principal_name(project):
     converged(project)
     from .harness import owners_of
     assert {"zoe+ops@contoso.com", "o'brien@contoso.com"} <= owners_of(project, "wordpress")
+
+
+def test_an_error_found_once_every_file_is_read_stops_plan_and_apply_before_any_request(project):
+    """Errors that only the whole configuration shows (here an override of an environment the project does not
+    have) stop plan and apply as a file's own errors do: said, and nothing read or written."""
+    edit(project / "applications/wordpress.yaml", "tags: [communications, public-facing]\n",
+         "tags: [communications, public-facing]\noverrides:\n  qa:\n    displayName: X\n")
+    for result in (plan(project), apply(project)):
+        assert result.code == 1 and result.out == ""
+        assert "error: overrides.qa: unknown environment 'qa'" in result.err, result.err
+    assert not (project / ".idamconf").exists()  # the emulator never opened
