@@ -113,6 +113,26 @@ def test_the_tenant_changing_while_waiting_for_the_lease_is_refused(project, mon
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
 
 
+def test_a_project_bound_elsewhere_while_apply_waited_for_its_lease_is_refused(project, monkeypatch):
+    """apply plans again under the lease: a configuration that bound the project meanwhile is found then, and
+    nothing is changed."""
+    from idamconf.record import lease
+
+    assert apply(project).code == 0
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    real = lease.Lease.acquire
+
+    async def meanwhile(self, wait, say=lambda text: None):
+        set_notes(project, home="github.com/contoso/other-team:idam", lease=None)
+        await real(self, wait, say)
+    monkeypatch.setattr(lease.Lease, "acquire", meanwhile)
+    result = apply(project)
+    assert result.code == 1
+    assert "project 'eucs-idam' is managed from github.com/contoso/other-team:idam, not from this configuration" \
+        in result.err
+    assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
+
+
 def test_a_project_bound_to_another_configuration_is_refused_unless_rebound(project):
     assert apply(project).code == 0
     set_notes(project, home="github.com/contoso/other-team:idam", lease=None)
