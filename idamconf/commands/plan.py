@@ -14,8 +14,7 @@ from .session import run_async, surveyed, use_colour
 
 
 def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool | None, out: Path | None,
-        output: str, changed_since: str | None, timeout: float | None = None, rebind: bool = False,
-        base_ref: str | None = None) -> int:
+        output: str, changed_since: str | None, timeout: float | None, rebind: bool, base_ref: str | None) -> int:
     only, earlier = narrowed_to(config_dir, changed_since) if changed_since else (None, None)
     if out is not None:
         signing.check_key()

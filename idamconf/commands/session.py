@@ -63,9 +63,8 @@ class Survey:
         return f"{self.target.environment} — {self.target.description}"
 
 
-async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | None = None,
-                   timeout: float | None = None, rebind: bool = False, base=None, write: bool = False,
-                   earlier: frozenset | None = None):
+async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | None, timeout: float | None,
+                   rebind: bool, base=None, write: bool = False, earlier: frozenset | None = None):
     """Plan against the environment, then `then(client, survey)` on the same connection, all within `timeout`.
     `rebind`: the project's record may name another configuration, or this one another project (--rebind-project).
     `base`: what was last applied (plan/drift.Base), to mark drift; a function of the configuration read (the

@@ -246,8 +246,12 @@ def test_another_teams_package_with_the_same_name_is_never_taken_over(project):
          "      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n")
     result = apply(project)
     assert result.code == 1
-    assert ("access package 'eucs-idam-wordpress-writers' already exists in catalog 'EUCS IDAM applications' and is "
-            "not managed by project 'eucs-idam'") in result.err
+    # said where the Writer role's package is written (not another role's of the file), with its fix
+    assert result.err.startswith(
+        f"{project / WORDPRESS}:31:7: error: access package 'eucs-idam-wordpress-writers' already exists in catalog "
+        "'EUCS IDAM applications' and is not managed by project 'eucs-idam'\n    fix: give this package another name "
+        "(accessPackage.name, or accessPackages[].name); idamconf never takes over another team's package\n"), \
+        result.err
     policy = [p for p in tenant(project)["objects"]["assignmentPolicies"] if p["displayName"] == "theirs"]
     assert len(policy) == 1  # untouched
     assert governance(project)["eucs-idam-wordpress-writers"]["roles"] == []

@@ -120,8 +120,11 @@ def test_packages_are_read_by_the_names_the_changed_file_gives_them_now_and_gave
     # saved, the plan records those names: apply reads the same packages, makes the same plan, and applies it
     saved = tmp_path / "plan.json"
     assert plan(root, "--changed-since", "HEAD", "--out", str(saved)).code == 0
+    asked.clear()
     applied = idamconf("apply", str(saved), "-C", str(root), "--auto-approve", "--allow-delete")
     assert applied.code == 0, applied.err
+    lists = [path for path in asked if path.split("?")[0] == "identityGovernance/entitlementManagement/accessPackages"]
+    assert lists and all("$filter=displayName eq '" in path for path in lists), lists  # never the tenant's lists
     assert plan(root).out.strip().endswith("No changes. The tenant matches the configuration.")
 
 

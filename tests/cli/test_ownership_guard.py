@@ -213,3 +213,22 @@ def test_a_planned_assignment_on_another_projects_service_principal_is_not_sent(
     result = apply(project, "--allow-delete")
     assert result.code == 1 and "refused before it was sent" in result.err
     assert (CLAIMANTS, "Internal.User") in granted(project, "expenses")
+
+
+def test_a_planned_update_of_a_catalog_the_project_file_does_not_declare_is_not_sent(project, monkeypatch):
+    """The examples name their catalog without declaring its settings: it may hold other teams' packages, and is
+    never changed -- a plan that says otherwise fails that step with nothing sent."""
+    from .test_access_packages import graph
+
+    assert apply(project).code == 0
+    catalogs = f"{GOV}catalogs"
+    catalog = graph(project, "GET", catalogs)["value"][0]
+    name = catalog["displayName"]
+    before = {"displayName": name}
+    after = {"displayName": name, "description": "Hijacked", "published": True, "externallyVisible": True}
+    with_extra_change(monkeypatch, lambda: Change(f"catalog[{name}]", "catalog", "", Action.UPDATE, before, after,
+                                                  (AttributeChange("description", None, "Hijacked"),), None,
+                                                  {"catalogId": catalog["id"]}))
+    result = apply(project)
+    assert result.code == 1 and "refused before it was sent" in result.err
+    assert graph(project, "GET", f"{catalogs}/{catalog['id']}")["description"] == catalog["description"]

@@ -116,6 +116,26 @@ def test_the_tenant_changing_while_waiting_for_the_lease_is_refused(project, mon
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
 
 
+def test_a_project_bound_elsewhere_while_apply_waited_for_its_lease_is_refused(project, monkeypatch):
+    """apply plans again under the lease: a configuration that bound the project meanwhile is found then, and
+    nothing is changed."""
+    from idamconf.record import lease
+
+    assert apply(project).code == 0
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    real = lease.Lease.acquire
+
+    async def meanwhile(self, wait, say=lambda text: None):
+        set_notes(project, home="github.com/contoso/other-team:idam", lease=None)
+        await real(self, wait, say)
+    monkeypatch.setattr(lease.Lease, "acquire", meanwhile)
+    result = apply(project)
+    assert result.code == 1
+    assert "project 'eucs-idam' is managed from github.com/contoso/other-team:idam, not from this configuration" \
+        in result.err
+    assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
+
+
 def test_a_project_bound_to_another_configuration_is_refused_unless_rebound(project):
     assert apply(project).code == 0
     set_notes(project, home="github.com/contoso/other-team:idam", lease=None)
@@ -358,8 +378,14 @@ def test_problems_found_while_another_apply_runs_say_so(project):
     # the record as the binding read it; with --rebind-project (no binding to check), read for this
     for result in (plan(project), apply(project), plan(project, "--rebind-project")):
         assert result.code == 1 and conflict in result.err
-        assert re.search(r"another apply of project 'eucs-idam' is running \(held by GitHub Actions run 7 of "
-                         r"contoso/idam until [\dT:Z-]+\): the problems above may be what it is making", result.err)
+        assert re.search(re.escape(f"{project / 'idamconf.yaml'}: error: project: ") +
+                         r"another apply of project 'eucs-idam' is running \(held by GitHub Actions run 7 of "
+                         r"contoso/idam until [\dT:Z-]+\): the problems above may be what it is making\n"
+                         r"    fix: run again once it is done\n", result.err)
+    # a lease that does not say who holds it is still held
+    set_notes(project, home=configuration_home(project), lease={"host": "elsewhere", "pid": 1, "until": later(10)})
+    result = plan(project)
+    assert result.code == 1 and "another apply of project 'eucs-idam' is running (" in result.err
 
 
 def test_graph_refusing_the_records_write_stops_apply_naming_the_record_with_nothing_changed(project, monkeypatch):

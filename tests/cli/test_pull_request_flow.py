@@ -3,6 +3,7 @@ the plan and its comment show exactly that application; after the merge, apply; 
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 from .harness import applications, apply, idamconf, plan
@@ -75,6 +76,12 @@ def test_changed_since_sees_removed_files(project):
     result = plan(project, "--changed-since", "HEAD")
     assert "- app.payments-api  (destroy)" in result.out
     assert "wordpress" not in result.out and "hr-self-service" not in result.out
+    # the human plan shows no warnings: what it left out is said on stderr, whole; the JSON plan holds it
+    said = ("Planned only the 1 application(s) whose files changed since HEAD: drift anywhere else in the tenant is "
+            "left to the full plan (plan without --changed-since).")
+    assert result.err == said + "\n"
+    document = json.loads(plan(project, "--changed-since", "HEAD", "--format", "json").out)
+    assert document["warnings"] == [said]
     bad = plan(project, "--changed-since", "no-such-ref")
     assert bad.code == 1 and "pass a ref that exists" in bad.err
 
@@ -98,3 +105,17 @@ def test_changed_since_sees_renames_and_non_ascii_file_names(project):
     assert "- app.payments-api  (destroy)" in result.out
     assert "+ app.payments  (create)" in result.out and "+ app.crm  (create)" in result.out
     assert "wordpress" not in result.out
+
+
+def test_the_comments_findings_are_graded_as_in_the_environment_planned(project):
+    """A rule turned off in the environment planned finds nothing in its comment, whatever other environments say."""
+    from tests.lint.test_severity import set_rules
+
+    set_rules(project, local={"role.description": "off"})
+    text = (project / "applications/hr-self-service.yaml").read_text()
+    (project / "applications/hr-self-service.yaml").write_text(
+        text.replace("    description: Views own payslips and books own leave.\n", ""))
+    comment = plan(project, "--format", "markdown").out
+    assert "#### Policy findings" in comment and "role.description" not in comment
+    assert "\n\nTarget: local — embedded emulator \\(" in comment  # where the plan was made
+    assert "None: the configuration follows the organisation's rules." in comment

@@ -30,9 +30,12 @@ def test_a_name_held_by_an_unmanaged_application_stops_the_plan(project):
     seed(project, "applications:\n  - {displayName: Somebody else's blog, uniqueName: wordpress}\n")
     result = plan(project)
     assert result.code == 1
-    assert "applications/wordpress.yaml:2:7: error: an application named 'wordpress' already exists in the " \
-           "tenant (\"Somebody else's blog\"" in result.err
-    assert "not managed by project 'eucs-idam'" in result.err
+    theirs = applications(project)["wordpress"]["id"]
+    assert result.err == (
+        f"{project / 'applications/wordpress.yaml'}:2:7: error: an application named 'wordpress' already exists in "
+        f"the tenant (\"Somebody else's blog\", id {theirs}) but is not managed by project 'eucs-idam'\n"
+        "    fix: choose another name, or adopt it deliberately by adding the tag idamconf:eucs-idam to it in the "
+        "tenant\n\n1 error(s), 0 warning(s).\n")
     assert apply(project).code == 1
     assert applications(project)["wordpress"]["displayName"] == "Somebody else's blog"
     assert len(applications(project)) == 1  # nothing else was created either
@@ -116,3 +119,14 @@ def test_unknown_owners_of_several_applications_are_all_reported_at_once(project
                             "by e-mail") == 3
     assert "applications/wordpress.yaml:7:5: error: owner grace.com@contoso.com is not a user in the tenant" in \
         result.err
+
+
+def test_an_error_found_once_every_file_is_read_stops_plan_and_apply_before_any_request(project):
+    """Errors that only the whole configuration shows (here an override of an environment the project does not
+    have) stop plan and apply as a file's own errors do: said, and nothing read or written."""
+    edit(project / "applications/wordpress.yaml", "tags: [communications, public-facing]\n",
+         "tags: [communications, public-facing]\noverrides:\n  qa:\n    displayName: X\n")
+    for result in (plan(project), apply(project)):
+        assert result.code == 1 and result.out == ""
+        assert "error: overrides.qa: unknown environment 'qa'" in result.err, result.err
+    assert not (project / ".idamconf").exists()  # the emulator never opened

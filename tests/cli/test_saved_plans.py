@@ -105,6 +105,7 @@ def test_json_output_follows_its_published_schema(project):
     edit(project / "applications/wordpress.yaml", "displayName: Writer", "displayName: Author")
     result = plan(project, "--format", "json")
     document = json.loads(result.out)
+    assert result.out == json.dumps(document, indent=2, ensure_ascii=False) + "\n"  # for people too: indented
     jsonschema.Draft202012Validator(schema("plan")).validate(document)
     assert document["format_version"] == "1.0"
     assert document["summary"] == {"adopt": 0, "add": 0, "change": 3, "destroy": 0}

@@ -92,3 +92,36 @@ def test_workload_identity_outside_a_pipeline_says_where_it_works(project, monke
     assert lines[0].startswith("error: signing in to Entra ID failed for environment 'corp' (credential "
                                "workload-identity): no federated token")
     assert "AZURE_FEDERATED_TOKEN_FILE" in lines[0] and "Fix: " in lines[0]
+
+
+def test_asyncio_news_that_is_no_failure_is_still_logged(caplog):
+    """Only the failures of requests in flight are left unsaid (the first is the command's answer): asyncio's other
+    news -- a slow callback, say -- is logged as asyncio logs it."""
+    from idamconf.commands.session import run_async
+
+    async def news():
+        asyncio.get_running_loop().call_exception_handler({"message": "a callback took 2 s"})
+
+    run_async(news())
+    assert [record.getMessage() for record in caplog.records if record.name == "asyncio"] == ["a callback took 2 s"]
+
+
+def test_a_sibling_request_failing_unretrieved_is_not_reported_again(caplog):
+    """A request still in flight when the command's answer was decided may fail too, its failure retrieved by
+    nobody: asyncio would log it as "Task exception was never retrieved", with a traceback; it is not reported."""
+    import gc
+
+    from idamconf.commands.session import run_async
+
+    async def sibling():
+        raise RuntimeError("the sign-in failed for this request too")
+
+    async def command():
+        task = asyncio.ensure_future(sibling())
+        while not task.done():
+            await asyncio.sleep(0)
+        del task
+        gc.collect()  # (asyncio reports an unretrieved failure when its task is freed)
+
+    run_async(command())
+    assert [record.getMessage() for record in caplog.records if record.name == "asyncio"] == []

@@ -225,3 +225,25 @@ def test_a_command_ends_without_waiting_for_early_reads_it_no_longer_needs(tmp_p
     ended = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
                            env={**os.environ, "PYTHONPATH": here})
     assert ended.returncode == 0 and ended.stdout == "ended\n", ended.stderr
+
+
+def test_plan_and_apply_start_their_early_reads_for_the_environment_named_as_themselves(large, served, monkeypatch):
+    """The early reads a command starts are of the environment it was given (not the default one), signed in as that
+    command signs in -- plan as the read identity, apply as the write identity -- within its --timeout."""
+    from idamconf.config.load import PROJECT_FILE
+
+    root, _ = served
+    text = (root / PROJECT_FILE).read_text().replace("credential: emulator", "credential: emulator\n"
+                                                    "    clientId: 00000000-0000-0000-0000-0000000000aa\n"
+                                                    "    readClientId: 00000000-0000-0000-0000-0000000000bb")
+    (root / PROJECT_FILE).write_text(text)
+    started = []
+    real = early.Early.__init__
+    monkeypatch.setattr(early.Early, "__init__", lambda self, *args: started.append(args) or real(self, *args))
+    assert plan(root, "-e", SERVED, "--timeout", "42").code == 0
+    assert apply(root, "-e", SERVED).code == 0
+    (reading, read_timeout, _), (writing, write_timeout, _) = started
+    assert (reading.environment, reading.client_id, read_timeout) == (SERVED, "00000000-0000-0000-0000-0000000000bb",
+                                                                      42.0)
+    assert (writing.environment, writing.client_id, write_timeout) == (SERVED, "00000000-0000-0000-0000-0000000000aa",
+                                                                       1800)  # apply's default --timeout

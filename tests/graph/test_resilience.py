@@ -152,3 +152,13 @@ def test_replication_slower_than_the_wait_is_a_clear_error_and_the_next_apply_fi
     assert apply(project).code == 0
     monkeypatch.setenv(FAULTS, "")
     converged_without_faults(project, monkeypatch)
+
+
+def test_the_time_bound_stops_a_plan_too(project, monkeypatch):
+    """plan's --timeout bounds its reads as apply's does: a Graph that only throttles ends the plan, saying so."""
+    monkeypatch.setenv(FAULTS, "seed=1,throttle=1.0,retry-after=5")
+    started = time.monotonic()
+    result = idamconf("plan", "-C", str(project), "--timeout", "1")
+    assert result.code == 1 and result.out == ""
+    assert "time bound (--timeout) was reached" in result.err and "Traceback" not in result.err
+    assert time.monotonic() - started < 30

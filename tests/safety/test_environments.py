@@ -34,6 +34,14 @@ async def connected(target: Target):
         return None if budget is None else budget.quotas
 
 
+def test_an_unknown_environment_is_refused_naming_those_there_are(project):
+    result = plan(project, "--env", "qa")
+    assert result.code == 1 and result.out == ""
+    assert result.err == (f"{project / 'idamconf.yaml'}: error: unknown environment 'qa'\n"
+                          "    fix: use one of: local, devl, nle, live\n\n1 error(s), 0 warning(s).\n")
+    assert not (project / ".idamconf").exists()  # no emulator opened, nothing read
+
+
 def test_the_embedded_emulator_is_not_paced(project):
     assert budget_of(project, "local") is None
 
@@ -79,18 +87,18 @@ def test_the_emulator_credential_is_refused_for_any_other_host(project, url):
         asyncio.run(connected(target))
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
-def test_the_emulator_credential_works_for_a_served_emulator_on_loopback(project, host):
+@pytest.mark.parametrize("host,slash", [("127.0.0.1", ""), ("localhost", ""), ("127.0.0.1", "/")])
+def test_the_emulator_credential_works_for_a_served_emulator_on_loopback(project, host, slash):
     store = Store(project.parent / "served.db")
     seed_file(store, project / "emulator" / "directory.yaml")
     with serving(store) as emulator:
         port = emulator.base_url.split(":")[2].split("/")[0]
-        edit(project / "idamconf.yaml", "  devl:\n", f"  served:\n    graphUrl: http://{host}:{port}/v1.0\n"
+        edit(project / "idamconf.yaml", "  devl:\n", f"  served:\n    graphUrl: http://{host}:{port}/v1.0{slash}\n"
              "    tenantId: 00000000-0000-0000-0000-00000000c001\n    verifiedDomains: [contoso.com]\n"
              "    credential: emulator\n  devl:\n")
         result = plan(project, "--env", "served", "--detailed-exitcode")
     assert result.code == 2, result.err
-    assert result.out.startswith(
+    assert result.out.startswith(  # (a trailing slash is the same Graph)
         f"Target: served — http://{host}:{port}/v1.0 (tenant 00000000-0000-0000-0000-00000000c001)")
     assert "+ app.wordpress  (create)" in result.out
 

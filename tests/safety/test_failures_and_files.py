@@ -4,6 +4,7 @@ the output is coloured (on a terminal only, unless NO_COLOR; `--colour/--no-colo
 
 from __future__ import annotations
 
+import gc
 import io
 import sys
 import tempfile
@@ -107,7 +108,7 @@ def plan_output(project, monkeypatch, capsys, colour: bool | None, terminal: boo
     screen = Terminal() if terminal else None
     if screen is not None:
         monkeypatch.setattr(sys, "stdout", screen)
-    code = run_command("plan", project, None, False, colour, None, "human", None, 60)
+    code = run_command("plan", project, None, False, colour, None, "human", None, 60, False, None)
     assert code == 0
     return screen.getvalue() if screen is not None else capsys.readouterr().out
 
@@ -121,6 +122,14 @@ def test_no_colour_when_piped(project, monkeypatch, capsys):
 def test_colour_on_a_terminal(project, monkeypatch, capsys):
     monkeypatch.delenv("NO_COLOR", raising=False)
     assert GREEN_CREATE in plan_output(project, monkeypatch, capsys, None, terminal=True)
+
+
+def test_a_plan_run_in_process_leaves_the_cycle_collector_on(project, monkeypatch, capsys):
+    """The configuration is read with the cycle collector paused (commands/session._kept_to_the_end): a caller that
+    runs a command in its own process (a test, a script) finds it switched on again afterwards."""
+    assert gc.isenabled()
+    assert "+ app.wordpress" in plan_output(project, monkeypatch, capsys, False, terminal=False)
+    assert gc.isenabled()
 
 
 def test_no_colour_on_a_terminal_with_no_color(project, monkeypatch, capsys):
