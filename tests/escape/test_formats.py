@@ -47,6 +47,12 @@ def test_json_escapes_what_json_dumps_leaves_raw(raw, escaped):
     assert json_dumps(raw) == f'"{escaped}"'
 
 
+def test_json_keeps_the_callers_options_and_readable_text():
+    """plan --format json is indented for people to read, and names in any script read as written."""
+    assert json_dumps({"name": "café\u202e", "n": 1}, indent=2, sort_keys=True) == (
+        '{\n  "n": 1,\n  "name": "café\\u202e"\n}')
+
+
 # --- GitHub workflow commands --------------------------------------------------------------------------------------
 
 def runner_reads(line: str) -> tuple[str, dict[str, str], str]:
