@@ -31,3 +31,36 @@ def test_an_owner_refused_once_is_sent_again_not_taken_as_done(project, monkeypa
     wordpress = {owner["userPrincipalName"] for owner in owners(project, "wordpress")}
     assert wordpress == {"alice.admin@contoso.com", "grace.comms@contoso.com"}
     assert application(project, "wordpress")["displayName"] == "WordPress Blog"
+
+
+
+def test_a_catalog_read_not_found_while_deciding_a_refused_add_is_replication_not_a_failure(project, monkeypatch,
+                                                                                           pauses):
+    """The application's add to the catalog is refused once (400); reading the catalog back to decide it answers
+    "not found" -- the catalog created moments ago is not visible to that read yet. That is "not there yet", not a
+    failure of the apply: the add is sent again after a pause, and lands."""
+    for path in (project / "applications").glob("*.yaml"):
+        if path.name != "wordpress.yaml":
+            path.unlink()
+    refused = []
+
+    def adds_to_catalog(request) -> bool:
+        if request.method == "POST" and request.path.endswith("/resourceRequests") and \
+                (request.body or {}).get("requestType") == "adminAdd":
+            refused.append(request.path)
+            return True
+        return False
+
+    def reads_the_catalog_after_the_refusal(request) -> bool:
+        return request.method == "GET" and request.path.endswith("/resources") and bool(refused)
+
+    scripted = Scripted([Rule(adds_to_catalog, graph_error(400, "Request_BadRequest")),
+                         Rule(reads_the_catalog_after_the_refusal, graph_error(404, "Request_ResourceNotFound"))])
+    faulted(monkeypatch, scripted)
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert "+ app.wordpress.catalog[EUCS IDAM applications]: added" in result.out
+    sent = scripted.count("POST", "identityGovernance/entitlementManagement/resourceRequests")
+    assert sent == 2 and 0.25 in pauses  # sent again after the first look
+    monkeypatch.undo()
+    converged(project)
