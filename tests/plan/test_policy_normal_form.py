@@ -37,6 +37,8 @@ POLICIES = {
     "by rule": AccessPolicy(name="Sales", stages=(), automatic=Automatic('(user.department -eq "Sales")', False, 5),
                             assignment_days=30),
     "self-review": AccessPolicy(name="Self", stages=(), review=AccessReview(("self",), 365)),
+    "a hundred and one questions": AccessPolicy(name="Many", stages=(), questions=tuple(
+        Question(f"Question {n}?") for n in range(1, 102))),  # the schema sets no limit: none is dropped
 }
 
 
