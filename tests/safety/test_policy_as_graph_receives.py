@@ -16,7 +16,7 @@ from tests.cli.test_scenarios import converged
 from tests.emulator.conftest import serving
 from tests.emulator.test_sdk_fidelity import sdk_run
 
-from .graph_view import GOV, listed
+from .graph_view import GOV, graph, listed
 
 WORDPRESS = "applications/wordpress.yaml"
 HR = "applications/hr-self-service.yaml"
@@ -188,6 +188,23 @@ def test_a_policy_as_graph_holds_it_field_by_field(project):
     for key in ("id", "createdDateTime", "modifiedDateTime", "accessPackage"):
         del policy[key]
     assert policy == RECORD_ADMINISTRATORS
+
+
+def test_a_changed_policy_keeps_its_reviews_start(project):
+    """Reviews run on from the day they started: a change to the policy is sent with the live review's start, never
+    today's, which would move every review to come."""
+    assert apply(project).code == 0
+    [policy] = [policy for policy in listed(project, f"{GOV}/assignmentPolicies?$expand=accessPackage")
+                if policy["accessPackage"]["displayName"] == "eucs-idam-hr-record-administrators"]
+    policy["reviewSettings"]["schedule"]["startDateTime"] = "2026-01-05T00:00:00Z"  # as an earlier apply left it
+    body = {key: value for key, value in policy.items()
+            if key not in ("id", "createdDateTime", "modifiedDateTime", "accessPackage")}
+    graph(project, "PUT", f"{GOV}/assignmentPolicies/{policy['id']}", body)
+    edit(project / HR, "      assignmentDays: 180\n", "      assignmentDays: 90\n")
+    assert apply(project).code == 0
+    changed = graph(project, "GET", f"{GOV}/assignmentPolicies/{policy['id']}")
+    assert changed["expiration"]["duration"] == "P90D"
+    assert changed["reviewSettings"]["schedule"]["startDateTime"] == "2026-01-05T00:00:00Z"
 
 
 @pytest.mark.filterwarnings("ignore:GetQueryParameters is deprecated:DeprecationWarning")
