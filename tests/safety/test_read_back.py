@@ -64,3 +64,26 @@ def test_a_catalog_read_not_found_while_deciding_a_refused_add_is_replication_no
     assert sent == 2 and 0.25 in pauses  # sent again after the first look
     monkeypatch.undo()
     converged(project)
+
+
+def test_a_create_refused_twice_while_what_it_needs_is_there_is_graphs_refusal_reported_at_once(project, monkeypatch,
+                                                                                               pauses):
+    """An access package's create refused (400) while its catalog is visible: nothing is missing, so it is sent once
+    more at once -- it may have become visible since -- and, refused again, Graph's refusal is reported as it is,
+    never waited out and blamed on replication (the application's later steps are skipped)."""
+    for path in (project / "applications").glob("*.yaml"):
+        if path.name != "wordpress.yaml":
+            path.unlink()
+
+    def creates_package(request) -> bool:
+        return request.method == "POST" and request.path.endswith("/accessPackages")
+
+    scripted = Scripted([Rule(creates_package, graph_error(400, "Request_BadRequest"), times=100)])
+    faulted(monkeypatch, scripted)
+    result = apply(project)
+    assert result.code == 1
+    refused = re.findall(r"^error: (\S+): 400 Request_BadRequest: Request_BadRequest \(scripted by the test\)",
+                         result.err, re.MULTILINE)
+    assert refused == ["app.wordpress.role.Blog.Administrator.access_package"], result.err  # the rest skipped
+    assert "still so after waiting" not in result.err and "None" not in result.err
+    assert scripted.count("POST", "identityGovernance/entitlementManagement/accessPackages") == 6  # each of three twice
