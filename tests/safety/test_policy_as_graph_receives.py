@@ -188,6 +188,12 @@ def test_a_policy_as_graph_holds_it_field_by_field(project):
     for key in ("id", "createdDateTime", "modifiedDateTime", "accessPackage"):
         del policy[key]
     assert policy == RECORD_ADMINISTRATORS
+    [unreviewed] = [policy for policy in listed(project, f"{GOV}/assignmentPolicies?$expand=accessPackage")
+                    if policy["accessPackage"]["displayName"] == "eucs-idam-hr-self-service-line-managers"]
+    assert unreviewed["reviewSettings"] == {  # no review: off, and nothing of one asked for
+        "isEnabled": False, "expirationBehavior": "keepAccess", "isRecommendationEnabled": False,
+        "isReviewerJustificationRequired": False, "isSelfReview": False, "primaryReviewers": [],
+        "fallbackReviewers": [], "schedule": None}
 
 
 def test_a_changed_policy_keeps_its_reviews_start(project):
