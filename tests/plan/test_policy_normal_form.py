@@ -101,3 +101,12 @@ def test_review_schedules_of_every_form_are_named(pattern, label):
                                             ("PxD", None), ("", None)])
 def test_only_whole_days_are_days(duration, days):
     assert read_policy({"expiration": {"type": "afterDuration", "duration": duration}}, {})["assignmentDays"] == days
+
+
+def test_a_rule_without_a_grace_period_sends_graph_none():
+    """Removal when someone stops matching is at once: Graph receives no grace period, not a made-up duration."""
+    policy = AccessPolicy(name="Sales", stages=(), automatic=Automatic('(user.department -eq "Sales")'))
+    body = policy_body(policy_attributes(policy, "Sales", {}), {"people": {}}, "package-id")
+    assert body["automaticRequestSettings"] == {"requestAccessForAllowedTargets": True,
+                                                "removeAccessWhenTargetLeavesAllowedTargets": True,
+                                                "gracePeriodBeforeAccessRemoval": None}
