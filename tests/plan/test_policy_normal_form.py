@@ -36,7 +36,7 @@ POLICIES = {
     "administrators assign": AccessPolicy(name="Admins", stages=(), requestors="none"),
     "by rule": AccessPolicy(name="Sales", stages=(), automatic=Automatic('(user.department -eq "Sales")', False, 5),
                             assignment_days=30),
-    "by rule, removed at once": AccessPolicy(name="Sales now", stages=(), automatic=Automatic('(user.city -eq "Oslo")')),
+    "by rule, removed at once": AccessPolicy(name="Oslo", stages=(), automatic=Automatic('(user.city -eq "Oslo")')),
     "self-review": AccessPolicy(name="Self", stages=(), review=AccessReview(("self",), 365)),
     "a hundred and one questions": AccessPolicy(name="Many", stages=(), questions=tuple(
         Question(f"Question {n}?") for n in range(1, 102))),  # the schema sets no limit: none is dropped

@@ -154,7 +154,8 @@ RECORD_ADMINISTRATORS = {
         "enableOnBehalfRequestorsToAddAccess": False, "enableOnBehalfRequestorsToUpdateAccess": False,
         "enableOnBehalfRequestorsToRemoveAccess": False, "onBehalfRequestors": []},
     "requestApprovalSettings": {
-        "isApprovalRequiredForAdd": True, "isApprovalRequiredForUpdate": False, "isRequestorJustificationRequired": True,
+        "isApprovalRequiredForAdd": True, "isApprovalRequiredForUpdate": False,
+        "isRequestorJustificationRequired": True,
         "stages": [{"durationBeforeAutomaticDenial": "P14D", "isApproverJustificationRequired": True,
                     "isEscalationEnabled": False, "durationBeforeEscalation": "PT0S",
                     "primaryApprovers": [person(3), person(5)], "fallbackPrimaryApprovers": [],
