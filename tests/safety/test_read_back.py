@@ -87,3 +87,27 @@ def test_a_create_refused_twice_while_what_it_needs_is_there_is_graphs_refusal_r
     assert refused == ["app.wordpress.role.Blog.Administrator.access_package"], result.err  # the rest skipped
     assert "still so after waiting" not in result.err and "None" not in result.err
     assert scripted.count("POST", "identityGovernance/entitlementManagement/accessPackages") == 6  # each of three twice
+
+
+def test_a_role_scope_refused_until_the_wait_ends_names_graphs_refusal_and_the_wait(project, monkeypatch, pauses):
+    """A role scope refused (400) while its effect never shows: it is looked for until the retry policy's settle
+    time (here a few milliseconds), then reported with Graph's refusal and how long it waited."""
+    import functools
+
+    from idamconf.graph import client
+
+    monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, settle=0.001))
+    for path in (project / "applications").glob("*.yaml"):
+        if path.name != "wordpress.yaml":
+            path.unlink()
+
+    def adds_role_scope(request) -> bool:
+        return request.method == "POST" and request.path.endswith("/resourceRoleScopes")
+
+    faulted(monkeypatch, Scripted([Rule(adds_role_scope, graph_error(400, "Request_BadRequest"), times=1000)]))
+    result = apply(project)
+    assert result.code == 1
+    assert re.search(r"^error: app\.wordpress\.role\.Blog\.\w+\.access_package\.role_scope: 400 Request_BadRequest: "
+                     r"Request_BadRequest \(scripted by the test\) -- still so after waiting 0 s for Graph to "
+                     r"replicate what this apply created; run apply again to finish$", result.err, re.MULTILINE), \
+        result.err
