@@ -43,7 +43,9 @@ def policy_body(policy: dict, ids: dict, package_id: str) -> dict:
         "specificAllowedTargets": _subjects(requestors, people) if anyone else _rule(automatic),
         "automaticRequestSettings": _automatic(automatic),
         "expiration": {"type": "afterDuration", "duration": f"P{days}D"} if days else {"type": "noExpiration"},
-        "questions": [questions.body(policy[f"question{n}"], n) for n in range(1, 100) if f"question{n}" in policy],
+        # numbered from 1 without a gap (policy_attributes); as many as the file gives, the schema sets no limit
+        "questions": [questions.body(policy[f"question{n}"], n) for n in range(1, len(policy))
+                      if f"question{n}" in policy],
         "requestorSettings": {
             "enableTargetsToSelfAddAccess": requesting, "enableTargetsToSelfUpdateAccess": extending,
             "enableTargetsToSelfRemoveAccess": requesting, "allowCustomAssignmentSchedule": False,

@@ -250,7 +250,10 @@ def test_several_named_policies_are_added_renamed_and_removed_one_at_a_time(proj
                                                                                 "text": "Quelle équipe ?"}]
     admin = first["Administrators assign"]
     assert admin["allowedTargetScope"] == "notSpecified"
-    assert not admin["requestorSettings"]["enableTargetsToSelfAddAccess"]
+    assert admin["requestorSettings"]["enableTargetsToSelfAddAccess"] is False  # nobody asks: administrators assign
+    assert admin["requestorSettings"]["enableTargetsToSelfRemoveAccess"] is False
+    assert sales["requestorSettings"]["enableTargetsToSelfAddAccess"] is False  # nor where a rule assigns
+    assert [question["sequence"] for question in (text, choice)] == [1, 2]
     assert not admin["requestApprovalSettings"]["isApprovalRequiredForAdd"]
     contractors = first["Contractors"]
     assert contractors["expiration"] == {"type": "afterDuration", "duration": "P90D", "endDateTime": None}

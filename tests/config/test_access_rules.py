@@ -96,7 +96,8 @@ def test_an_unknown_approver_is_a_plan_error_at_its_line(project):
     result = apply(project)
     assert result.code == 1
     assert f"{APP}:26:41: error: bob.opps@contoso.com is not a user in the tenant" in result.err
-    assert "never by e-mail" in result.err
+    assert ("fix: check the spelling of the user principal name; people are matched by exact UPN, never by e-mail"
+            in result.err), result.err
 
 
 def test_a_decimal_where_a_whole_number_belongs_is_refused(project):

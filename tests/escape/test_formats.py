@@ -47,6 +47,12 @@ def test_json_escapes_what_json_dumps_leaves_raw(raw, escaped):
     assert json_dumps(raw) == f'"{escaped}"'
 
 
+def test_json_keeps_the_callers_options_and_readable_text():
+    """plan --format json is indented for people to read, and names in any script read as written."""
+    assert json_dumps({"name": "café\u202e", "n": 1}, indent=2, sort_keys=True) == (
+        '{\n  "n": 1,\n  "name": "café\\u202e"\n}')
+
+
 # --- GitHub workflow commands --------------------------------------------------------------------------------------
 
 def runner_reads(line: str) -> tuple[str, dict[str, str], str]:
@@ -104,6 +110,9 @@ def test_a_sarif_uri_is_a_relative_reference_that_names_the_file(path):
     ("applications/100%.yaml", "applications/100%25.yaml"),
     ("c:/x.yaml", "c%3A/x.yaml"),  # not a scheme
     ("applications/café.yaml", "applications/caf%C3%A9.yaml"),
+    # a name Python could not decode (os.fsdecode's surrogate escapes): its bytes encoded as they were on disk
+    ("applications/caf\udce9.yaml", "applications/caf%E9.yaml"),
+    ("applications/\ud800.yaml", "applications/%5Cud800.yaml"),  # no file name holds it: shown, then encoded
 ])
 def test_sarif_uris_are_percent_encoded(path, uri):
     assert sarif_uri(path) == uri
@@ -116,6 +125,16 @@ def test_a_sarif_message_holds_no_link_and_nothing_hidden(value):
     assert HIDDEN.search(text) is None
     unescaped = re.sub(r"\\[\\\[\]]", "", text)
     assert "[" not in unescaped and "]" not in unescaped  # SARIF's embedded links need a bare '['
+
+
+@pytest.mark.parametrize("value, text", [
+    ("[x](y)", "\\[x\\](y)"),
+    ("a\\[b]", "a\\\\\\[b\\]"),  # a backslash before a bracket doubled: the bracket stays literal
+    ("C:\\temp\\\\]", "C:\\temp\\\\\\\\\\]"),  # two backslashes before it: four, then its own
+    ("C:\\temp", "C:\\temp"),  # a backslash elsewhere is left alone
+])
+def test_sarif_text_escapes_brackets_and_the_backslashes_before_them(value, text):
+    assert sarif_text(value) == text
 
 
 def test_the_sarif_log_encodes_file_names_and_escapes_messages(tmp_path):

@@ -140,6 +140,34 @@ def test_html_and_mermaid_hold_no_markup(value):
     assert re.sub(r"#(\d+);", lambda match: chr(int(match.group(1))), label) == visible(value)
 
 
+@pytest.mark.parametrize("value, table, code", [
+    ("a|b", True, "`a\\|b`"), ("a|b", False, "`a|b`"),  # '|' ends a table's cell even in code
+    ("a`b", False, "``a`b``"), ("a``b", False, "```a``b```"),  # one backtick more than the longest run inside
+    ("`a", False, "`` `a ``"), ("a ", False, "` a  `"),  # a space each side where an edge is a backtick or space
+    ("Xa", False, "`Xa`"), ("aX", False, "`aX`"), ("", False, "`  `"),
+])
+def test_code_spans_as_written(value, table, code):
+    assert (md_code(value, table=True) if table else md_code(value)) == code  # outside a table unless told
+
+
+@pytest.mark.parametrize("lines, block", [
+    ([], ["```diff", "```"]), (["+ a"], ["```diff", "+ a", "```"]),  # three backticks, at least
+    (["+ a```b"], ["````diff", "+ a```b", "````"]), (["+ ````"], ["`````", "+ ````", "`````"]),  # one more
+])
+def test_fences_as_written(lines, block):
+    assert md_fence(lines, block[0].strip("`")) == block
+
+
+@pytest.mark.parametrize("value, code, escaped", [
+    ("say \"hi\" it's <b> & @team", False, "say &quot;hi&quot; it&#x27;s &lt;b&gt; &amp; @\u200bteam"),
+    ("say \"hi\" it's <b> & a@b.example", True,
+     "<code>say &quot;hi&quot; it&#x27;s &lt;\u200bb&gt; &amp; a@b.example</code>"),  # an address stays whole
+])
+def test_html_text_escapes_quotes_tags_and_entities_in_prose_and_code(value, code, escaped):
+    """A `<summary>`'s text as written: quotes too, so the value could also stand in an attribute."""
+    assert md_html(value, code=code) == escaped
+
+
 def _unescaped(text: str, characters: str) -> list[str]:
     """The characters of `characters` in `text` that no backslash escapes."""
     found, escaped = [], False

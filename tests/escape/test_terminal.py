@@ -54,6 +54,17 @@ def test_each_attack_is_shown_not_executed(attack):
     assert "\\x1b" in shown or "\\u202e" in shown or "\\x9b" in shown or "\\n" in shown
 
 
+@pytest.mark.parametrize("value, shown", [
+    ("::error::forged", "\\x3a:error::forged"),  # a workflow command at the start of the line: its first ':'
+    ("  ::warning file=x::y", "  \\x3a:warning file=x::y"),  # after spaces too, which the runner skips
+    ("Blog ##[error]forged", "Blog ##\\x5berror]forged"),  # the older form, anywhere in a line
+    ("::x ##[group]y", "\\x3a:x ##\\x5bgroup]y"),  # both in one value, each broken its own way
+    ("a::b ## [c]", "a::b ## [c]"),  # neither: left as written
+])
+def test_what_a_runner_would_take_for_a_workflow_command_is_broken_and_still_readable(value, shown):
+    assert terminal(value) == shown
+
+
 @PROPERTY
 @given(NAMES, VALUES)
 def test_no_value_reaches_the_terminal_through_the_plan(names, target):

@@ -36,7 +36,10 @@ POLICIES = {
     "administrators assign": AccessPolicy(name="Admins", stages=(), requestors="none"),
     "by rule": AccessPolicy(name="Sales", stages=(), automatic=Automatic('(user.department -eq "Sales")', False, 5),
                             assignment_days=30),
+    "by rule, removed at once": AccessPolicy(name="Oslo", stages=(), automatic=Automatic('(user.city -eq "Oslo")')),
     "self-review": AccessPolicy(name="Self", stages=(), review=AccessReview(("self",), 365)),
+    "a hundred and one questions": AccessPolicy(name="Many", stages=(), questions=tuple(
+        Question(f"Question {n}?") for n in range(1, 102))),  # the schema sets no limit: none is dropped
 }
 
 
@@ -54,3 +57,57 @@ def test_settings_at_their_default_are_left_out_so_older_plans_read_as_before():
     normal = policy_attributes(POLICIES["one stage, as files always wrote it"], "pkg", {})
     assert list(normal) == ["displayName", "approvers", "approverJustificationRequired", "autoDenyDays",
                             "requestors", "assignmentDays", "review"]
+
+
+# A policy as someone left it in the portal, or as another tool wrote it: what the plan shows of it (drift) is read
+# from Graph's own words -- ids in any case, subjects idamconf never writes, schedules and durations of other forms.
+EDITED = {
+    "displayName": "Edited", "description": "Managed by idamconf: change it in the configuration, not here.",
+    "allowedTargetScope": "specificDirectoryUsers",
+    "specificAllowedTargets": [{"@odata.type": "#microsoft.graph.singleUser", "userId": "A1"},
+                               {"@odata.type": "#microsoft.graph.singleUser", "userId": "C3"},
+                               {"@odata.type": "#microsoft.graph.groupMembers", "groupId": "G9"},
+                               {"@odata.type": "#microsoft.graph.connectedOrganizationMembers"}, {}],
+    "automaticRequestSettings": {"requestAccessForAllowedTargets": False},
+    "expiration": {"type": "afterDuration", "duration": "PT12H"},
+    "requestApprovalSettings": {"isApprovalRequiredForAdd": False, "stages": [
+        {"primaryApprovers": [{"@odata.type": "#microsoft.graph.requestorManager", "managerLevel": 1}],
+         "durationBeforeAutomaticDenial": "P14D"}]},
+    "reviewSettings": {"isEnabled": True, "expirationBehavior": "keepAccess", "primaryReviewers": [
+        {"@odata.type": "#microsoft.graph.targetUserSponsors"}, {"@odata.type": "#microsoft.graph.requestorManager"}],
+        "schedule": {"expiration": {"type": "afterDuration", "duration": "14D"},
+                     "recurrence": {"pattern": {"type": "weekly", "interval": 1}}}},
+}
+
+
+def test_a_policy_edited_outside_idamconf_reads_as_graph_holds_it():
+    assert read_policy(EDITED, {"a1": "alice.admin@contoso.com"}) == {
+        "displayName": "Edited", "approval": "none",  # stages Graph keeps while approval is off are not shown
+        "requestors": ["?", "alice.admin@contoso.com", "c3", "connectedOrganizationMembers", "group:g9"],
+        "assignmentDays": None,  # not a whole number of days: shown as none, so the file's days are planned
+        "review": {"reviewers": ["manager", "sponsors"], "schedule": "every 1 week", "durationDays": None,
+                   "unreviewed": "keep"}}
+
+
+@pytest.mark.parametrize("pattern, label", [
+    ({"type": "absoluteMonthly", "interval": 2}, "every 2 months"), ({"type": "weekly"}, "every 0 weeks"),
+    ({"type": "daily", "interval": 1}, "daily"), ({}, None),
+])
+def test_review_schedules_of_every_form_are_named(pattern, label):
+    review = {"isEnabled": True, "schedule": {"recurrence": {"pattern": pattern}}}
+    assert read_policy({"reviewSettings": review}, {})["review"]["schedule"] == label
+
+
+@pytest.mark.parametrize("duration, days", [("P7D", 7), ("PT7D", None), ("P1W", None), ("7D", None), ("P7", None),
+                                            ("PxD", None), ("", None)])
+def test_only_whole_days_are_days(duration, days):
+    assert read_policy({"expiration": {"type": "afterDuration", "duration": duration}}, {})["assignmentDays"] == days
+
+
+def test_a_rule_without_a_grace_period_sends_graph_none():
+    """Removal when someone stops matching is at once: Graph receives no grace period, not a made-up duration."""
+    policy = AccessPolicy(name="Sales", stages=(), automatic=Automatic('(user.department -eq "Sales")'))
+    body = policy_body(policy_attributes(policy, "Sales", {}), {"people": {}}, "package-id")
+    assert body["automaticRequestSettings"] == {"requestAccessForAllowedTargets": True,
+                                                "removeAccessWhenTargetLeavesAllowedTargets": True,
+                                                "gracePeriodBeforeAccessRemoval": None}

@@ -16,7 +16,7 @@ from tests.cli.test_scenarios import converged
 from tests.emulator.conftest import serving
 from tests.emulator.test_sdk_fidelity import sdk_run
 
-from .graph_view import GOV, listed
+from .graph_view import GOV, graph, listed
 
 WORDPRESS = "applications/wordpress.yaml"
 HR = "applications/hr-self-service.yaml"
@@ -131,6 +131,87 @@ def test_changed_settings_reach_graph_and_converge(project):
     assert (records["assignment"], records["review"]["unreviewed"]) == ("noExpiration", "keepAccess")
     unchanged = {"eucs-idam-wordpress-writers", "eucs-idam-payments-api-ledger-auditors"}
     assert {name: found[name] for name in unchanged} == {name: EXAMPLES[name] for name in unchanged}
+
+
+def person(number: int) -> dict:
+    return {"@odata.type": "#microsoft.graph.singleUser", "userId": f"1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e000{number}",
+            "description": None}
+
+
+# HR record administrators (examples/applications/hr-self-service.yaml) as Graph holds the policy, every field: who
+# may ask (three people, who may add and remove their own access, nobody on their behalf), for 180 days, approved
+# by carol and erin within 14 days with a reason, reviewed every 3 months for 7 days by carol and frank, each with a
+# reason, Graph's recommendation taken for whoever is not reviewed; no questions.
+RECORD_ADMINISTRATORS = {
+    "displayName": "eucs-idam-hr-record-administrators",
+    "description": "Managed by idamconf: change it in the configuration, not here.",
+    "allowedTargetScope": "specificDirectoryUsers", "specificAllowedTargets": [person(2), person(3), person(4)],
+    "automaticRequestSettings": None,
+    "expiration": {"endDateTime": None, "duration": "P180D", "type": "afterDuration"},
+    "requestorSettings": {
+        "enableTargetsToSelfAddAccess": True, "enableTargetsToSelfUpdateAccess": False,
+        "enableTargetsToSelfRemoveAccess": True, "allowCustomAssignmentSchedule": False,
+        "enableOnBehalfRequestorsToAddAccess": False, "enableOnBehalfRequestorsToUpdateAccess": False,
+        "enableOnBehalfRequestorsToRemoveAccess": False, "onBehalfRequestors": []},
+    "requestApprovalSettings": {
+        "isApprovalRequiredForAdd": True, "isApprovalRequiredForUpdate": False,
+        "isRequestorJustificationRequired": True,
+        "stages": [{"durationBeforeAutomaticDenial": "P14D", "isApproverJustificationRequired": True,
+                    "isEscalationEnabled": False, "durationBeforeEscalation": "PT0S",
+                    "primaryApprovers": [person(3), person(5)], "fallbackPrimaryApprovers": [],
+                    "escalationApprovers": [], "fallbackEscalationApprovers": [],
+                    "approverInformationVisibility": "default"}]},
+    "reviewSettings": {
+        "isEnabled": True, "expirationBehavior": "acceptAccessRecommendation", "isRecommendationEnabled": True,
+        "isReviewerJustificationRequired": True, "isSelfReview": False,
+        "primaryReviewers": [person(3), person(6)], "fallbackReviewers": [],
+        "schedule": {
+            "startDateTime": "(today, UTC)",
+            "expiration": {"endDateTime": None, "duration": "P7D", "type": "afterDuration"},
+            "recurrence": {"pattern": {"type": "absoluteMonthly", "interval": 3, "month": 0, "dayOfMonth": 0,
+                                       "daysOfWeek": [], "firstDayOfWeek": "sunday", "index": "first"},
+                           "range": {"type": "noEnd", "numberOfOccurrences": 0, "startDate": None, "endDate": None,
+                                     "recurrenceTimeZone": None}}}},
+    "questions": [],
+    "notificationSettings": {"isAssignmentNotificationDisabled": False},
+}
+
+
+def test_a_policy_as_graph_holds_it_field_by_field(project):
+    """Nothing left to Graph's whim: every field of a policy, as another client reads it back."""
+    before = dt.datetime.now(dt.timezone.utc).date()
+    assert apply(project).code == 0
+    [policy] = [policy for policy in listed(project, f"{GOV}/assignmentPolicies?$expand=accessPackage")
+                if policy["accessPackage"]["displayName"] == "eucs-idam-hr-record-administrators"]
+    start = policy["reviewSettings"]["schedule"]["startDateTime"]
+    assert start in {f"{day.isoformat()}T00:00:00Z" for day in (before, dt.datetime.now(dt.timezone.utc).date())}
+    policy["reviewSettings"]["schedule"]["startDateTime"] = "(today, UTC)"
+    for key in ("id", "createdDateTime", "modifiedDateTime", "accessPackage"):
+        del policy[key]
+    assert policy == RECORD_ADMINISTRATORS
+    [unreviewed] = [policy for policy in listed(project, f"{GOV}/assignmentPolicies?$expand=accessPackage")
+                    if policy["accessPackage"]["displayName"] == "eucs-idam-hr-self-service-line-managers"]
+    assert unreviewed["reviewSettings"] == {  # no review: off, and nothing of one asked for
+        "isEnabled": False, "expirationBehavior": "keepAccess", "isRecommendationEnabled": False,
+        "isReviewerJustificationRequired": False, "isSelfReview": False, "primaryReviewers": [],
+        "fallbackReviewers": [], "schedule": None}
+
+
+def test_a_changed_policy_keeps_its_reviews_start(project):
+    """Reviews run on from the day they started: a change to the policy is sent with the live review's start, never
+    today's, which would move every review to come."""
+    assert apply(project).code == 0
+    [policy] = [policy for policy in listed(project, f"{GOV}/assignmentPolicies?$expand=accessPackage")
+                if policy["accessPackage"]["displayName"] == "eucs-idam-hr-record-administrators"]
+    policy["reviewSettings"]["schedule"]["startDateTime"] = "2026-01-05T00:00:00Z"  # as an earlier apply left it
+    body = {key: value for key, value in policy.items()
+            if key not in ("id", "createdDateTime", "modifiedDateTime", "accessPackage")}
+    graph(project, "PUT", f"{GOV}/assignmentPolicies/{policy['id']}", body)
+    edit(project / HR, "      assignmentDays: 180\n", "      assignmentDays: 90\n")
+    assert apply(project).code == 0
+    changed = graph(project, "GET", f"{GOV}/assignmentPolicies/{policy['id']}")
+    assert changed["expiration"]["duration"] == "P90D"
+    assert changed["reviewSettings"]["schedule"]["startDateTime"] == "2026-01-05T00:00:00Z"
 
 
 @pytest.mark.filterwarnings("ignore:GetQueryParameters is deprecated:DeprecationWarning")

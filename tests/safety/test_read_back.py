@@ -31,3 +31,83 @@ def test_an_owner_refused_once_is_sent_again_not_taken_as_done(project, monkeypa
     wordpress = {owner["userPrincipalName"] for owner in owners(project, "wordpress")}
     assert wordpress == {"alice.admin@contoso.com", "grace.comms@contoso.com"}
     assert application(project, "wordpress")["displayName"] == "WordPress Blog"
+
+
+
+def test_a_catalog_read_not_found_while_deciding_a_refused_add_is_replication_not_a_failure(project, monkeypatch,
+                                                                                           pauses):
+    """The application's add to the catalog is refused once (400); reading the catalog back to decide it answers
+    "not found" -- the catalog created moments ago is not visible to that read yet. That is "not there yet", not a
+    failure of the apply: the add is sent again after a pause, and lands."""
+    for path in (project / "applications").glob("*.yaml"):
+        if path.name != "wordpress.yaml":
+            path.unlink()
+    refused = []
+
+    def adds_to_catalog(request) -> bool:
+        if request.method == "POST" and request.path.endswith("/resourceRequests") and \
+                (request.body or {}).get("requestType") == "adminAdd":
+            refused.append(request.path)
+            return True
+        return False
+
+    def reads_the_catalog_after_the_refusal(request) -> bool:
+        return request.method == "GET" and request.path.endswith("/resources") and bool(refused)
+
+    scripted = Scripted([Rule(adds_to_catalog, graph_error(400, "Request_BadRequest")),
+                         Rule(reads_the_catalog_after_the_refusal, graph_error(404, "Request_ResourceNotFound"))])
+    faulted(monkeypatch, scripted)
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert "+ app.wordpress.catalog[EUCS IDAM applications]: added" in result.out
+    sent = scripted.count("POST", "identityGovernance/entitlementManagement/resourceRequests")
+    assert sent == 2 and 0.25 in pauses  # sent again after the first look
+    monkeypatch.undo()
+    converged(project)
+
+
+def test_a_create_refused_twice_while_what_it_needs_is_there_is_graphs_refusal_reported_at_once(project, monkeypatch,
+                                                                                               pauses):
+    """An access package's create refused (400) while its catalog is visible: nothing is missing, so it is sent once
+    more at once -- it may have become visible since -- and, refused again, Graph's refusal is reported as it is,
+    never waited out and blamed on replication (the application's later steps are skipped)."""
+    for path in (project / "applications").glob("*.yaml"):
+        if path.name != "wordpress.yaml":
+            path.unlink()
+
+    def creates_package(request) -> bool:
+        return request.method == "POST" and request.path.endswith("/accessPackages")
+
+    scripted = Scripted([Rule(creates_package, graph_error(400, "Request_BadRequest"), times=100)])
+    faulted(monkeypatch, scripted)
+    result = apply(project)
+    assert result.code == 1
+    refused = re.findall(r"^error: (\S+): 400 Request_BadRequest: Request_BadRequest \(scripted by the test\)",
+                         result.err, re.MULTILINE)
+    assert refused == ["app.wordpress.role.Blog.Administrator.access_package"], result.err  # the rest skipped
+    assert "still so after waiting" not in result.err and "None" not in result.err
+    assert scripted.count("POST", "identityGovernance/entitlementManagement/accessPackages") == 6  # each of three twice
+
+
+def test_a_role_scope_refused_until_the_wait_ends_names_graphs_refusal_and_the_wait(project, monkeypatch, pauses):
+    """A role scope refused (400) while its effect never shows: it is looked for until the retry policy's settle
+    time (here a few milliseconds), then reported with Graph's refusal and how long it waited."""
+    import functools
+
+    from idamconf.graph import client
+
+    monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, settle=0.001))
+    for path in (project / "applications").glob("*.yaml"):
+        if path.name != "wordpress.yaml":
+            path.unlink()
+
+    def adds_role_scope(request) -> bool:
+        return request.method == "POST" and request.path.endswith("/resourceRoleScopes")
+
+    faulted(monkeypatch, Scripted([Rule(adds_role_scope, graph_error(400, "Request_BadRequest"), times=1000)]))
+    result = apply(project)
+    assert result.code == 1
+    assert re.search(r"^error: app\.wordpress\.role\.Blog\.\w+\.access_package\.role_scope: 400 Request_BadRequest: "
+                     r"Request_BadRequest \(scripted by the test\) -- still so after waiting 0 s for Graph to "
+                     r"replicate what this apply created; run apply again to finish$", result.err, re.MULTILINE), \
+        result.err
