@@ -44,7 +44,7 @@ def policy_body(policy: dict, ids: dict, package_id: str) -> dict:
         "automaticRequestSettings": _automatic(automatic),
         "expiration": {"type": "afterDuration", "duration": f"P{days}D"} if days else {"type": "noExpiration"},
         # numbered from 1 without a gap (policy_attributes); as many as the file gives, the schema sets no limit
-        "questions": [questions.body(policy[f"question{n}"], n) for n in range(1, len(policy))
+        "questions": [questions.body(policy[f"question{n}"], n) for n in range(1, len(policy) + 1)
                       if f"question{n}" in policy],
         "requestorSettings": {
             "enableTargetsToSelfAddAccess": requesting, "enableTargetsToSelfUpdateAccess": extending,
