@@ -46,7 +46,7 @@ reliability: $(STAMP)
 mutate: $(STAMP)
 	$(BIN)/python -m benchmarks.mutate $(foreach module,$(MODULES),'$(module)')
 
-# The one-line mutations of benchmarks/line_mutants.toml (tables mutmut does not mutate), each against the whole suite.
+# The one-line mutations of benchmarks/line_mutants/*.toml (tables mutmut does not mutate), each against the whole suite.
 mutate-lines: $(STAMP)
 	$(BIN)/python -m benchmarks.mutate --lines
 

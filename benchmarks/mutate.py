@@ -13,11 +13,15 @@ explanation or UNEXPLAINED -- replaces the part of docs/testing.md between its t
     python -m benchmarks.mutate idamconf/plan/diff.py ...       # some (`make mutate MODULES="..."`)
     python -m benchmarks.mutate --report                        # the report again, from the last run's results
     python -m benchmarks.mutate --confirm idamconf/x.py         # its timeouts run again alone (see CONFIRM_TIMES)
-    python -m benchmarks.mutate --lines                         # the one-line mutations of line_mutants.toml
+    python -m benchmarks.mutate --lines                         # the one-line mutations of line_mutants/*.toml
+    python -m benchmarks.mutate --lines apply                   # only those of line_mutants/apply.toml
 
 mutmut mutates functions and methods, not module-level constants (a table such as `LOOPBACK` or `RETRYABLE`):
-benchmarks/line_mutants.toml holds one-line mutations of those, and of rules whose breaking spans a whole
-condition; `--lines` applies each in a copy of the tree and runs the whole suite against it (`make mutate-lines`).
+benchmarks/line_mutants/*.toml hold one-line mutations of those, and of the safety rules as a reviewer would break
+them (a condition turned round, a rule's bound moved, a check deleted); `--lines` applies each in a copy of the
+tree and runs the whole suite against it (`make mutate-lines`). An entry may name `tests`, a part of the suite run
+first: if that part fails, so does the whole suite (pytest -x stops at the first failure either way), and the
+whole suite is run only for a mutation its part lets through. The report says which judged each.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".mutate"
 DOC = ROOT / "docs" / "testing.md"
 EQUIVALENTS = ROOT / "benchmarks" / "equivalent_mutants.toml"
-LINE_MUTANTS = ROOT / "benchmarks" / "line_mutants.toml"
+LINE_MUTANTS = ROOT / "benchmarks" / "line_mutants"  # one file per area: engineers add to theirs
 BEGIN, END = "<!-- make mutate: begin -->", "<!-- make mutate: end -->"
 LINES_BEGIN, LINES_END = "<!-- make mutate-lines: begin -->", "<!-- make mutate-lines: end -->"
 KILLED = {"killed", "timeout", "caught by type check"}  # a mutant that makes the tests hang is detected too
@@ -239,34 +243,72 @@ def write(text: str, begin: str = BEGIN, end: str = END) -> None:
     DOC.write_text(document[:start] + text + document[stop:], encoding="utf-8")
 
 
-def line_mutants() -> None:
-    """Each mutation of line_mutants.toml in a copy of the tree, the whole suite run against it."""
+def line_mutants(areas: list[str]) -> None:
+    """Each mutation of line_mutants/*.toml in a copy of the tree, judged by its tests, else by the whole suite."""
+    files = sorted(LINE_MUTANTS.glob("*.toml"))
+    unknown = sorted(set(areas) - {file.stem for file in files})
+    if unknown:
+        sys.exit(f"no benchmarks/line_mutants/<area>.toml for: {', '.join(unknown)}")
+    chosen = [(file.stem, mutant) for file in files if not areas or file.stem in areas
+              for mutant in tomllib.loads(file.read_text(encoding="utf-8"))["mutant"]]
     work = WORK / "lines"
     copy_tree(work)
-    suite = [sys.executable, "-m", "pytest", "-n", "2", "-x", "-q", "-p", "no:cacheprovider"]
-    baseline = subprocess.run(suite, cwd=work, capture_output=True, text=True, check=False)
-    if baseline.returncode:  # then every mutant would look killed: nothing is reported
-        sys.exit("the suite fails in the copy without any mutation, so no mutation can be judged; its end:\n"
-                 + baseline.stdout[-3000:])
+    judge = _Judge(work)
+    parts = sorted({test for _, mutant in chosen for test in mutant.get("tests", [])})
+    if parts:  # every part is run once unmutated: a part failing anyway would "kill" every mutation
+        judge.baseline(parts)
     rows, killed = [], 0
-    for mutant in tomllib.loads(LINE_MUTANTS.read_text())["mutant"]:
-        path = work / mutant["file"]
+    for area, mutant in chosen:
+        verdict, seconds = judge(mutant)
+        killed += verdict.startswith("killed")
+        rows.append(f"| {area} | `{mutant['file']}` | `{mutant['line'].strip()}` → "
+                    f"`{mutant['mutated'].strip()}` | {verdict} | {seconds:.0f} s |")
+        print(rows[-1], flush=True)
+    if areas:  # a part is printed, never written over the whole run's report
+        print(f"{killed} of {len(rows)} killed")
+        return
+    write("\n".join([LINES_BEGIN, "", f"Command: `make mutate-lines` ({time.strftime('%Y-%m-%d')}): {killed} of "
+                      f"{len(rows)} killed.", "", "| area | file | mutation | verdict | time |",
+                      "|---|---|---|---|---:|", *rows, "", LINES_END]), LINES_BEGIN, LINES_END)
+
+
+class _Judge:
+    """Runs a mutation's own tests, then (if they pass) the whole suite, in the copy `work`."""
+
+    SUITE = [sys.executable, "-m", "pytest", "-n", "2", "-x", "-q", "-p", "no:cacheprovider"]
+
+    def __init__(self, work: Path) -> None:
+        self.work, self.suite_passed = work, False
+
+    def baseline(self, tests: list[str]) -> None:
+        result = self._run(tests)
+        if result.returncode:  # then every mutant would look killed: nothing is judged
+            sys.exit("the tests fail in the copy without any mutation, so no mutation can be judged; their end:\n"
+                     + result.stdout[-3000:])
+
+    def __call__(self, mutant: dict) -> tuple[str, float]:
+        path = self.work / mutant["file"]
         text = path.read_text(encoding="utf-8")
         if text.count(mutant["line"]) != 1:
-            rows.append(f"| `{mutant['file']}` | `{mutant['mutated']}` | line not found once: update the list | |")
-            continue
-        path.write_text(text.replace(mutant["line"], mutant["mutated"]), encoding="utf-8")
+            return "**line not found once: update the entry**", 0.0
         started = time.monotonic()
-        result = subprocess.run(suite, cwd=work, capture_output=True, text=True, check=False)
-        path.write_text(text, encoding="utf-8")
-        killed += result.returncode != 0
-        verdict = "killed" if result.returncode else "**SURVIVED**"
-        rows.append(f"| `{mutant['file']}` | `{mutant['line'].strip()}` → `{mutant['mutated'].strip()}` | {verdict} | "
-                    f"{time.monotonic() - started:.0f} s |")
-        print(rows[-1], flush=True)
-    write("\n".join([LINES_BEGIN, "", f"Command: `make mutate-lines` ({time.strftime('%Y-%m-%d')}): {killed} of "
-                      f"{len(rows)} killed.", "", "| file | mutation | the suite | time |", "|---|---|---|---:|",
-                      *rows, "", LINES_END]), LINES_BEGIN, LINES_END)
+        try:
+            path.write_text(text.replace(mutant["line"], mutant["mutated"]), encoding="utf-8")
+            if mutant.get("tests") and self._run(mutant["tests"]).returncode not in (0, 5):  # 5: collected none
+                return "killed by its tests", time.monotonic() - started
+            if not self.suite_passed:  # once, unmutated, before the whole suite first judges a mutation
+                path.write_text(text, encoding="utf-8")
+                self.baseline([])
+                self.suite_passed = True
+                path.write_text(text.replace(mutant["line"], mutant["mutated"]), encoding="utf-8")
+            failed = self._run([]).returncode
+            return ("killed by the suite" if failed else "**SURVIVED**"), time.monotonic() - started
+        finally:
+            path.write_text(text, encoding="utf-8")
+
+    def _run(self, tests: list[str]) -> subprocess.CompletedProcess:
+        command = self.SUITE + tests if not tests else [*self.SUITE[:3], "-x", "-q", "-p", "no:cacheprovider", *tests]
+        return subprocess.run(command, cwd=self.work, capture_output=True, text=True, check=False)
 
 
 def _version() -> str:
@@ -285,10 +327,11 @@ def main() -> None:
     parser.add_argument("--report", action="store_true", help="only write the report of the last run")
     parser.add_argument("--confirm", action="store_true", help="run the last run's timeouts again, then report")
     parser.add_argument("--children", type=int, default=os.cpu_count() or 2, help="mutants tested at once")
-    parser.add_argument("--lines", action="store_true", help="run the one-line mutations of line_mutants.toml")
+    parser.add_argument("--lines", action="store_true",
+                        help="run the one-line mutations of benchmarks/line_mutants/ (of the areas named, if any)")
     arguments = parser.parse_args()
     if arguments.lines:
-        line_mutants()
+        line_mutants(arguments.modules)
         return
     known = table()
     unknown = [name for name in arguments.modules if name not in known]
