@@ -261,8 +261,8 @@ def line_mutants(areas: list[str]) -> None:
     for area, mutant in chosen:
         verdict, seconds = judge(mutant)
         killed += verdict.startswith("killed")
-        rows.append(f"| {area} | `{mutant['file']}` | `{mutant['line'].strip()}` → "
-                    f"`{mutant['mutated'].strip()}` | {verdict} | {seconds:.0f} s |")
+        rows.append(f"| {area} | `{mutant['file']}` | `{_one_line(mutant['line'])}` → "
+                    f"`{_one_line(mutant['mutated'])}` | {verdict} | {seconds:.0f} s |")
         print(rows[-1], flush=True)
     if areas:  # a part is printed, never written over the whole run's report
         print(f"{killed} of {len(rows)} killed")
@@ -270,6 +270,11 @@ def line_mutants(areas: list[str]) -> None:
     write("\n".join([LINES_BEGIN, "", f"Command: `make mutate-lines` ({time.strftime('%Y-%m-%d')}): {killed} of "
                       f"{len(rows)} killed.", "", "| area | file | mutation | verdict | time |",
                       "|---|---|---|---|---:|", *rows, "", LINES_END]), LINES_BEGIN, LINES_END)
+
+
+def _one_line(code: str) -> str:
+    """A mutation's lines as one row of the report's table (a line break or `|` would end the row)."""
+    return " ⏎ ".join(" ".join(line.split()) for line in code.strip().splitlines()).replace("|", "\\|")
 
 
 class _Judge:

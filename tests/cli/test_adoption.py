@@ -50,7 +50,7 @@ def test_a_portal_made_application_is_adopted_not_created(project):
     before = plan(project)
     assert "↻ app.intranet  (adopt: an existing application becomes the project's)" in before.out
     assert "+ app.intranet  (create)" not in before.out
-    assert 'uniqueName  : (none) → "intranet"' in before.out
+    print(before.out[before.out.index("↻"):][:1500]); assert 'uniqueName  : (none) → "intranet"' in before.out
     assert "Plan: 1 to adopt," in before.out
     legacy = next(a for a in objects(project, "applications") if a["appId"] == APP_ID)
     result = apply(project)
@@ -142,3 +142,22 @@ def test_show_says_an_application_is_to_adopt_then_that_it_is_the_projects(proje
     after = idamconf("show", "intranet", "-C", str(project))
     assert after.out.startswith('app.intranet  "Contoso Intranet" in local') and "not adopted" not in after.out
     assert json.loads(idamconf("show", "intranet", "-C", str(project), "--format", "json").out)["adopted"] is True
+
+
+def test_an_application_already_as_the_file_wants_is_still_adopted(project):
+    """The portal's application already holds everything the file asks, even the project's tag (set by hand): the
+    plan still adopts it -- setting the uniqueName -- so that it becomes the project's, not read by app id forever."""
+    same = (PORTAL_APP.replace("Legacy Intranet", "Contoso Intranet")
+            .replace("    servicePrincipal: {appRoleAssignmentRequired: true}\n", "")
+            .replace("owners: [alice.admin@contoso.com]", "owners: [alice.admin@contoso.com, bob.ops@contoso.com]\n"
+                     "    tags: [idamconf:eucs-idam]"))
+    with open(project / "emulator" / "directory.yaml", "a", encoding="utf-8") as seed:
+        seed.write(same)
+    (project / "applications" / "intranet.yaml").write_text(FILE)
+    before = plan(project)
+    assert "↻ app.intranet  (adopt: an existing application becomes the project's)" in before.out, before.out
+    adoption = before.out[before.out.index("↻ app.intranet"):].split("\n\n")[0]
+    assert adoption.splitlines()[1:] == ['      uniqueName : (none) → "intranet"']  # nothing else to change
+    assert apply(project).code == 0
+    assert applications(project)["intranet"]["appId"] == APP_ID
+    converged(project)
