@@ -33,7 +33,7 @@ def parse_query(params: dict[str, str], entity) -> Query:
     for name in params:
         if name.startswith("$") and name not in KNOWN_OPTIONS:
             raise unsupported_query(f"Query option '{name}' is not supported by the idamconf emulator.")
-    top = _parse_top(params.get("$top"))
+    top = parse_top(params.get("$top"))
     after = decode_skiptoken(params["$skiptoken"]) if "$skiptoken" in params else 0
     select = parse_select(params.get("$select"), entity.properties, entity.odata_type)
     where, values, index = ("", (), "")
@@ -43,7 +43,7 @@ def parse_query(params: dict[str, str], entity) -> Query:
     return Query(top=top, after_seq=after, select=select, where=where, params=values, index=index)
 
 
-def _parse_top(raw: str | None) -> int:
+def parse_top(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_PAGE
     if not raw.isdigit() or int(raw) < 1:

@@ -14,7 +14,7 @@ from ..graph import limits
 from .directory import json_body, project, refuse_other_options, resolve
 from .entities import ENTITY_SETS, GUID
 from .errors import bad_request, not_found
-from .odata import parse_select
+from .odata import decode_skiptoken, encode_skiptoken, parse_select, parse_top
 from .protocol import Key, Reply, Request
 from .store import Store
 
@@ -23,12 +23,21 @@ HOLDERS = ("applications", "servicePrincipals")  # what has owners
 
 
 def list_owners(store: Store, request: Request, key: Key, holder: str = "applications") -> Reply:
+    """A page of the owners: `$top` (1 to 999, default 100) as Graph's directory lists take it -- idamconf reads
+    the owners of an application or service principal with more than `$expand` shows by `$top=999` -- and
+    `$skiptoken` from the page before."""
     owned = resolve(store, holder, key)
-    refuse_other_options(request, {"$select"})
+    refuse_other_options(request, {"$select", "$top", "$skiptoken"})
     select = parse_select(request.query.get("$select"), ENTITY_SETS["users"].properties | {"appId"},
                           "microsoft.graph.directoryObject")
-    owners = [_directory_object(store, target, select) for target in store.targets("owners", owned["id"])]
-    return Reply(200, {"@odata.context": request.base + "/$metadata#directoryObjects", "value": owners})
+    top = parse_top(request.query.get("$top"))
+    start = decode_skiptoken(request.query["$skiptoken"]) if "$skiptoken" in request.query else 0
+    targets = store.targets("owners", owned["id"])
+    head = {"@odata.context": request.base + "/$metadata#directoryObjects"}
+    if start + top < len(targets):
+        head["@odata.nextLink"] = request.next_link(encode_skiptoken(start + top))
+    return Reply(200, {**head, "value": [_directory_object(store, target, select)
+                                         for target in targets[start:start + top]]})
 
 
 def _directory_object(store: Store, object_id: str, select: tuple[str, ...]) -> dict:

@@ -130,3 +130,22 @@ def test_an_error_found_once_every_file_is_read_stops_plan_and_apply_before_any_
         assert result.code == 1 and result.out == ""
         assert "error: overrides.qa: unknown environment 'qa'" in result.err, result.err
     assert not (project / ".idamconf").exists()  # the emulator never opened
+
+
+def test_more_owners_than_an_expanded_list_shows_converge_and_none_is_removed(project):
+    """Graph's `$expand=owners` stops at 20: an application (and its service principal) with more owners has them
+    read in full, so a plan neither adds an owner it has nor misses one it must remove. (The emulator had refused
+    the `$top` of that read, so any such application stopped every plan.)"""
+    names = [f"owner{n:02}@contoso.com" for n in range(21)]
+    seed(project, "users:\n" + "".join(f"  - {{userPrincipalName: {name}}}\n" for name in names))
+    edit(project / "applications/wordpress.yaml", "  - grace.comms@contoso.com\n",
+         "  - grace.comms@contoso.com\n" + "".join(f"  - {name}\n" for name in names))
+    assert apply(project).code == 0
+    converged(project)
+    from .harness import owners_of
+    assert set(names) <= owners_of(project, "wordpress")
+    edit(project / "applications/wordpress.yaml", f"  - {names[-1]}\n", "")  # 21 + the file's own, less one
+    after = plan(project)
+    assert f"- app.wordpress.owner.{names[-1]}  (destroy)" in after.out, after.out
+    assert f"- app.wordpress.service_principal.owner.{names[-1]}  (destroy)" in after.out  # it owns both
+    assert "Plan: 0 to add, 0 to change, 2 to destroy." in after.out

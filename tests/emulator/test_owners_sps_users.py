@@ -87,16 +87,23 @@ def test_a_service_principal_can_be_an_owner(api):
     assert [(o["@odata.type"], o["id"]) for o in owners] == [("#microsoft.graph.servicePrincipal", sp["id"])]
 
 
-def test_owners_top_is_refused_not_ignored(api):
-    # The emulator does not page owners; a $top it would not honour is refused, never silently ignored.
+def test_owners_are_paged_by_top_as_graph_pages_a_directory_list(api):
+    """idamconf reads the owners of an application with more than `$expand` shows by `$top=999`: Graph pages any
+    directory list by `$top` (1 to 999), with `@odata.nextLink` while more remain."""
     seeded = api.seed_users(*({"userPrincipalName": f"u{i}@contoso.com"} for i in range(3)))
     app = api.create_app()
     for user in seeded:
         api.post(f"applications/{app['id']}/owners/$ref", json=ref(user["id"]))
-    response = api.get(f"applications/{app['id']}/owners", params={"$top": "1"})
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "Request_UnsupportedQuery"
-    assert len(api.get(f"applications/{app['id']}/owners").json()["value"]) == 3
+    first = api.get(f"applications/{app['id']}/owners", params={"$top": "2", "$select": "id"}).json()
+    assert [o["id"] for o in first["value"]] == [seeded[0]["id"], seeded[1]["id"]]
+    following = api.get(first["@odata.nextLink"]).json()
+    assert [o["id"] for o in following["value"]] == [seeded[2]["id"]] and "@odata.nextLink" not in following
+    whole = api.get(f"applications/{app['id']}/owners", params={"$top": "999"}).json()
+    assert len(whole["value"]) == 3 and "@odata.nextLink" not in whole
+    for top, code in (("0", "Request_BadRequest"), ("1000", "Request_UnsupportedQuery")):
+        response = api.get(f"applications/{app['id']}/owners", params={"$top": top})
+        assert response.status_code == 400 and response.json()["error"]["code"] == code
+    assert api.get(f"applications/{app['id']}/owners", params={"$orderby": "id"}).status_code == 400
 
 
 # ------------------------------------------------------------------------------------------ service principals
