@@ -161,3 +161,20 @@ def test_an_application_already_as_the_file_wants_is_still_adopted(project):
     assert apply(project).code == 0
     assert applications(project)["intranet"]["appId"] == APP_ID
     converged(project)
+
+
+def test_a_service_principal_graph_will_not_show_stops_the_adoption(project, monkeypatch):
+    """Reading the service principal of the application to adopt is refused (403): the plan stops naming that read
+    -- it never takes the refusal for "it has none" and plans a second service principal Graph would refuse."""
+    from tests.safety.wire import Rule, Scripted, graph_error
+
+    from .harness import faulted
+
+    portal_made(project)
+    refuse = Rule(lambda request: request.method == "GET" and request.path.startswith("servicePrincipals(appId="),
+                  graph_error(403, "Authorization_RequestDenied"), times=1000)
+    faulted(monkeypatch, Scripted([refuse]))
+    result = plan(project)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert f"GET servicePrincipals(appId='{APP_ID}')" in result.err, result.err
+    assert "app.intranet.service_principal  (create)" not in result.out
