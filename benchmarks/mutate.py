@@ -298,22 +298,33 @@ class _Judge:
             return "**line not found once: update the entry**", 0.0
         started = time.monotonic()
         try:
-            path.write_text(text.replace(mutant["line"], mutant["mutated"]), encoding="utf-8")
+            _write(path, text.replace(mutant["line"], mutant["mutated"]))
             if mutant.get("tests") and self._run(mutant["tests"]).returncode not in (0, 5):  # 5: collected none
                 return "killed by its tests", time.monotonic() - started
             if not self.suite_passed:  # once, unmutated, before the whole suite first judges a mutation
-                path.write_text(text, encoding="utf-8")
+                _write(path, text)
                 self.baseline([])
                 self.suite_passed = True
-                path.write_text(text.replace(mutant["line"], mutant["mutated"]), encoding="utf-8")
+                _write(path, text.replace(mutant["line"], mutant["mutated"]))
             failed = self._run([]).returncode
             return ("killed by the suite" if failed else "**SURVIVED**"), time.monotonic() - started
         finally:
-            path.write_text(text, encoding="utf-8")
+            _write(path, text)
 
     def _run(self, tests: list[str]) -> subprocess.CompletedProcess:
         command = self.SUITE + tests if not tests else [*self.SUITE[:3], "-x", "-q", "-p", "no:cacheprovider", *tests]
-        return subprocess.run(command, cwd=self.work, capture_output=True, text=True, check=False)
+        # bytecode is cached as in any checkout (a shell's PYTHONDONTWRITEBYTECODE would have every test's
+        # subprocess compile idamconf again); `_write` drops the mutated module's cache whenever it changes it
+        environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+        return subprocess.run(command, cwd=self.work, env=environment, capture_output=True, text=True, check=False)
+
+
+def _write(path: Path, text: str) -> None:
+    """The module's new text, and its cached bytecode gone: a cache is trusted by the source's size and mtime in
+    seconds, which a mutation written (or undone) within the same second, keeping the size, would not change."""
+    path.write_text(text, encoding="utf-8")
+    for cached in (path.parent / "__pycache__").glob(f"{path.stem}.*.pyc"):
+        cached.unlink()
 
 
 def _version() -> str:
