@@ -294,6 +294,18 @@ def test_required_resource_access_graph_refuses(api, required):
     refused(api, requiredResourceAccess=required)
 
 
+def test_an_application_requests_at_most_400_permissions_and_200_for_personal_accounts(api):
+    """Graph's documented totals, at their edges: 400 across an application's APIs, 200 with a personal-account
+    audience (validate refuses what Graph would, from the same rule: its numbers are pinned here)."""
+    def spread(total: int) -> list:  # over 20 APIs, 30 at most of one (the personal-account limit per API)
+        return [{"resourceAppId": str(uuid.uuid4()), "resourceAccess": access(total // 20 + (n < total % 20))}
+                for n in range(20)]
+    accepted(api, requiredResourceAccess=spread(400))
+    refused(api, requiredResourceAccess=spread(401))
+    accepted(api, requiredResourceAccess=spread(200), **PERSONAL)
+    refused(api, requiredResourceAccess=spread(201), **PERSONAL)
+
+
 def test_personal_accounts_request_at_most_30_permissions_of_one_api(api):
     one_api = [{"resourceAppId": "00000003-0000-0000-c000-000000000000", "resourceAccess": access(31)}]
     refused(api, requiredResourceAccess=one_api, **PERSONAL)
