@@ -74,3 +74,18 @@ def test_a_password_added_in_the_portal_survives_a_rotation(project):
     assert f"+ {ADDRESS}#next]: created" in result.out
     assert sorted(p["displayName"] for p in passwords(project)) == [
         "added in the portal", "idamconf:expenses web sign-in", "idamconf:expenses web sign-in"]
+
+
+def test_a_secret_to_remove_is_shown_by_its_key_id_hint_and_expiry(project):
+    """A reviewer tells which password goes by what the portal shows of it: the hint and the expiry."""
+    assert apply(project).code == 0
+    [password] = passwords(project)
+    edit(project / EXPENSES, "secrets:\n", "secrets: []\nformer_secrets:\n")
+    text = (project / EXPENSES).read_text()
+    (project / EXPENSES).write_text(text[:text.index("former_secrets:")] + text[text.index("appRoles:"):])
+    planned = plan(project).out
+    end = when(password["endDateTime"]).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert (f"  - {ADDRESS}#{password['keyId']}]  (destroy: not in the file)\n"
+            f"      keyId       = \"{password['keyId']}\"\n"
+            f"      hint        = \"{password['hint']}\"\n"
+            f"      endDateTime = \"{end}\"\n") in planned

@@ -4,7 +4,7 @@ their rows and cells whatever Graph answered, and nothing in them is markup, a m
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from idamconf.apply import Outcome
@@ -21,6 +21,7 @@ IDS = ("client_id", "object_id", "service_principal_id")
 
 @PROPERTY
 @given(st.lists(VALUES, min_size=8, max_size=8))
+@example(["a|b", "x | y", "`|`", "\\|", "<!--|", "@team|", "\n| ➕ |", "##[|"])  # a cell boundary in every value
 def test_what_graph_gave_back_stays_in_its_cells(values):
     plan = plan_of(["payroll", "reader", "hr", "staff", "alice", "text", "other", "message"])
     outcome = Outcome(done=[change for change in plan.pending if change.address == "app.payroll"])

@@ -45,3 +45,20 @@ def test_the_vault_must_be_of_the_cloud_of_the_environments_graph(graph, domain)
 def test_only_tenant_environments_decide_the_cloud():
     """No tenant environment (the application is in emulators only): any cloud's vault URL names the emulator's."""
     assert vault_url_problem("https://contoso.vault.azure.cn", []) is None
+
+
+@pytest.mark.parametrize("url", ["https://vault.evil.example", "https://contoso.vault.azure.net.evil.example"])
+def test_no_vault_client_is_made_for_another_url_even_past_validate(tmp_path, url):
+    """validate refuses such a URL first; were it ever bypassed, no client (and so no token, no value) is made for
+    it: the sink says to run validate."""
+    from types import SimpleNamespace
+
+    from idamconf.vault.sinks import VaultError
+    from idamconf.vault.vaults import Vaults
+
+    target = SimpleNamespace(embedded=False, credential="default", graph_url=PUBLIC, ca_bundle=None,
+                             environment="live", tenant_id="00000000-0000-0000-0000-00000000f001", client_id=None,
+                             client_secret_env=None, certificate_path=None)
+    with pytest.raises(VaultError) as refused:
+        Vaults(target, SimpleNamespace(secret_files=None), tmp_path).sink(url, "expenses-client-secret")
+    assert str(refused.value) == "the vault URL is not an Azure Key Vault URL: run idamconf validate"
