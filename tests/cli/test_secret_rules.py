@@ -80,9 +80,8 @@ def test_a_secret_to_remove_is_shown_by_its_key_id_hint_and_expiry(project):
     """A reviewer tells which password goes by what the portal shows of it: the hint and the expiry."""
     assert apply(project).code == 0
     [password] = passwords(project)
-    edit(project / EXPENSES, "secrets:\n", "secrets: []\nformer_secrets:\n")
-    text = (project / EXPENSES).read_text()
-    (project / EXPENSES).write_text(text[:text.index("former_secrets:")] + text[text.index("appRoles:"):])
+    text = (project / EXPENSES).read_text()  # the file stops naming it
+    (project / EXPENSES).write_text(text[:text.index("secrets:")] + "secrets: []\n" + text[text.index("appRoles:"):])
     planned = plan(project).out
     end = when(password["endDateTime"]).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert (f"  - {ADDRESS}#{password['keyId']}]  (destroy: not in the file)\n"
