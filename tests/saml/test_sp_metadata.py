@@ -25,6 +25,13 @@ def two_service_providers() -> str:
     return one[:end] + one[start:end] + one[end:]
 
 
+def two_signing_keys() -> str:
+    """A second signing key beside the first: one without `use` is a signing key too (SAML metadata's default)."""
+    one = sp_entity()
+    start, end = one.index("<md:KeyDescriptor"), one.index("</md:KeyDescriptor>") + len("</md:KeyDescriptor>")
+    return one[:end] + one[start:end].replace(' use="signing"', "") + one[end:]
+
+
 SECOND = "it must describe exactly one service provider", "keep the one EntityDescriptor of this service provider"
 
 
@@ -47,6 +54,8 @@ SECOND = "it must describe exactly one service provider", "keep the one EntityDe
      "use the metadata file exactly as the service provider published it"),
     (sp_entity().replace('use="signing"', 'use="encryption"'), "has 0 signing certificates; idamconf pins exactly "
      "one", "ask the service provider for metadata with its one current signing certificate"),
+    (two_signing_keys(), "has 2 signing certificates; idamconf pins exactly one",
+     "ask the service provider for metadata with its one current signing certificate"),
     (sp_entity(""), "has no entityID", "use the service provider's complete metadata"),
     (sp_entity().replace(SP_CERT, "not*base64"), "has a signing certificate that is not base64",
      "use the metadata as published"),

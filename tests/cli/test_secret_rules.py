@@ -1,0 +1,90 @@
+"""Client secrets' rules that tests/cli/test_client_secrets.py left open, each seen as the tenant's passwords, the
+emulated vault and the plan's text (session 32's one-line mutations of them): the documented defaults of a secret
+that gives only its name and vault; a vault write that fails removes the new password even when Graph's read of the
+application has not caught up with it yet; a password someone added in the portal survives the sweep of a rotation."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+import pytest
+
+from idamconf import clock
+
+from idamconf.emulator.protocol import Reply
+from idamconf.vault.sinks import KeyVaultSink, VaultError
+
+from ..reliability.test_canary import add_password
+from ..safety.wire import Rule, Scripted
+from .harness import applications, apply, edit, faulted, plan
+from .test_client_secrets import ADDRESS, EXPENSES, passwords, vault, when
+
+pytestmark = [pytest.mark.filterwarnings("ignore:This class is deprecated:DeprecationWarning")]
+
+
+@pytest.fixture(autouse=True)
+def real_time(monkeypatch):
+    monkeypatch.setattr(clock, "_offset", _dt.timedelta(0))
+
+
+def test_a_secret_without_its_days_lives_180_days_rotates_30_before_and_overlaps_14(project):
+    edit(project / EXPENSES, "    lifetimeDays: 180\n    rotateBeforeDays: 30\n    overlapDays: 14\n", "")
+    assert apply(project).code == 0
+    [first] = passwords(project)
+    assert _dt.timedelta(days=179) < when(first["endDateTime"]) - clock.now() <= _dt.timedelta(days=180)
+    clock.advance(days=149)  # 31 days before it expires: nothing to do yet
+    assert f"+ {ADDRESS}#next]" not in plan(project).out
+    clock.advance(days=1)  # 30 days before: its successor, the old one kept 14 days
+    rotating = plan(project)
+    removal = (clock.now() + _dt.timedelta(days=14)).strftime("%Y-%m-%d")
+    assert f"+ {ADDRESS}#next]  (create)" in rotating.out
+    assert f'"{first["keyId"]} (hint {first["hint"]}), removed on or after {removal}"' in rotating.out
+
+
+def test_a_failed_vault_write_removes_the_new_password_even_when_graphs_read_lags_behind(project, monkeypatch):
+    """Graph's read of the application right after addPassword may come from a replica that has not seen the new
+    password yet: the step removes it by the key id addPassword answered with, not only what a read finds."""
+    async def refused(self, value, key_id, expires, tags):
+        raise VaultError("writing secret expenses-client-secret to https://contoso-expenses.vault.azure.net failed: "
+                         "Forbidden")
+
+    stale = Rule(lambda r: r.method == "GET" and re.fullmatch(r"applications/[0-9a-f-]+", r.path) is not None
+                 and "passwordCredentials" in r.query.get("$select", ""),
+                 Reply(200, {"passwordCredentials": []}), times=10)
+    faulted(monkeypatch, Scripted([stale]))
+    monkeypatch.setattr(KeyVaultSink, "write", refused)
+    result = apply(project)
+    assert result.code == 1 and "the new secret was removed again" in result.err
+    assert stale.times < 10  # the lagging read was made, and answered without the new password
+    monkeypatch.undo()
+    assert passwords(project) == [] and vault(project) == []
+
+
+def test_a_password_added_in_the_portal_survives_a_rotation(project):
+    """After a new secret is written, the step removes only passwords of that secret whose value reached nobody;
+    one of another name, added out of band, is someone else's and stays."""
+    import asyncio
+
+    assert apply(project).code == 0
+    asyncio.run(add_password(project, applications(project)["expenses"]["id"]))
+    clock.advance(days=150)  # the secret's rotation: a new one added, and the sweep after it
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert f"+ {ADDRESS}#next]: created" in result.out
+    assert sorted(p["displayName"] for p in passwords(project)) == [
+        "added in the portal", "idamconf:expenses web sign-in", "idamconf:expenses web sign-in"]
+
+
+def test_a_secret_to_remove_is_shown_by_its_key_id_hint_and_expiry(project):
+    """A reviewer tells which password goes by what the portal shows of it: the hint and the expiry."""
+    assert apply(project).code == 0
+    [password] = passwords(project)
+    text = (project / EXPENSES).read_text()  # the file stops naming it
+    (project / EXPENSES).write_text(text[:text.index("secrets:")] + "secrets: []\n" + text[text.index("appRoles:"):])
+    planned = plan(project).out
+    end = when(password["endDateTime"]).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert (f"  - {ADDRESS}#{password['keyId']}]  (destroy: not in the file)\n"
+            f"      keyId       = \"{password['keyId']}\"\n"
+            f"      hint        = \"{password['hint']}\"\n"
+            f"      endDateTime = \"{end}\"\n") in planned
