@@ -1,0 +1,47 @@
+"""Another team's access package in the project's catalog that grants a role of an application that is not the
+project's, under a name the configuration gives a package of its own: it is refused as not the project's (never
+taken over), and the plan says so in one line -- it does not stop on the role it cannot place."""
+
+from __future__ import annotations
+
+import uuid
+
+from .harness import apply, plan
+from .test_access_packages import graph as graph_request
+from .test_own_packages import HR, NEW_MANAGERS
+
+GOV = "identityGovernance/entitlementManagement"
+
+
+def another_teams_application(project) -> tuple[dict, str]:
+    """An application of nobody's configuration, with one app role and a service principal: (its sp, the role id)."""
+    role = str(uuid.uuid4())
+    application = graph_request(project, "POST", "applications", {
+        "displayName": "another team's payroll", "appRoles": [
+            {"id": role, "allowedMemberTypes": ["User"], "displayName": "Payroll.Reader", "value": "Payroll.Reader",
+             "description": "reads payroll", "isEnabled": True}]})
+    return graph_request(project, "POST", "servicePrincipals", {"appId": application["appId"]}), role
+
+
+def test_another_teams_package_granting_another_applications_role_under_a_declared_name_is_refused(project):
+    text = (project / HR).read_text()
+    (project / HR).write_text(text[:text.index("accessPackages:")] + text[text.index("# For whoever"):])
+    assert apply(project).code == 0
+    catalog = graph_request(project, "GET", f"{GOV}/catalogs")["value"][0]
+    sp, role = another_teams_application(project)
+    graph_request(project, "POST", f"{GOV}/resourceRequests", {
+        "requestType": "adminAdd", "catalog": {"id": catalog["id"]},
+        "resource": {"originId": sp["id"], "originSystem": "AadApplication"}})
+    resource = graph_request(project, "GET", f"{GOV}/catalogs/{catalog['id']}/resources"
+                                             f"?$filter=originId eq '{sp['id']}'")["value"][0]
+    theirs = graph_request(project, "POST", f"{GOV}/accessPackages",
+                           {"displayName": NEW_MANAGERS, "catalog": {"id": catalog["id"]}})
+    graph_request(project, "POST", f"{GOV}/accessPackages/{theirs['id']}/resourceRoleScopes", {
+        "role": {"originId": role, "originSystem": "AadApplication", "resource": {"id": resource["id"]}},
+        "scope": {"originId": sp["id"], "originSystem": "AadApplication", "isRootScope": True}})
+    (project / HR).write_text(text)
+    result = plan(project)
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.err
+    assert (f"access package '{NEW_MANAGERS}' already exists in catalog 'EUCS IDAM applications' and is not managed "
+            "by project 'eucs-idam'") in result.err
