@@ -28,3 +28,31 @@ def test_a_ca_bundle_is_refused_for_microsoft_graph_even_one_that_reads(stand_in
                                                    "loopback. Fix: remove caBundle"):
         asyncio.run(go())
     assert network.sent == [] and credential.scopes == []
+
+
+class Recorder:
+    """azure-identity's credential classes, recording how they were made (nothing is signed in)."""
+
+    made: list[dict] = []
+
+    def __init__(self, *args, **kwargs):
+        Recorder.made.append(kwargs)
+
+
+def test_a_served_emulators_sign_in_goes_to_its_own_origin_whatever_azure_authority_host_says(monkeypatch):
+    from azure.identity import aio
+
+    monkeypatch.setenv("IDAMCONF_PROBE_SECRET", "not-a-real-secret")
+    monkeypatch.setenv(connect.AUTHORITY_VARIABLE, "https://login.example.net")
+    monkeypatch.setattr(aio, "ClientSecretCredential", Recorder)
+    Recorder.made = []
+    target = connect.Target("served", "https://127.0.0.1:8443/v1.0", "client-secret", "t", "c",
+                            "IDAMCONF_PROBE_SECRET")
+
+    async def go():
+        async with connect.connect(target):
+            pass
+
+    asyncio.run(go())
+    [made] = Recorder.made
+    assert made["authority"] == "https://127.0.0.1:8443" and made["disable_instance_discovery"] is True
