@@ -45,3 +45,4 @@ def test_another_teams_package_granting_another_applications_role_under_a_declar
     assert "Traceback" not in result.err
     assert (f"access package '{NEW_MANAGERS}' already exists in catalog 'EUCS IDAM applications' and is not managed "
             "by project 'eucs-idam'") in result.err
+
