@@ -23,22 +23,27 @@ def another_teams_application(project) -> tuple[dict, str]:
     return graph_request(project, "POST", "servicePrincipals", {"appId": application["appId"]}), role
 
 
+def their_package(project, catalog_id: str, name: str) -> dict:
+    """Another team's package `name` in catalog `catalog_id`, granting a role of an application of theirs."""
+    sp, role = another_teams_application(project)
+    graph_request(project, "POST", f"{GOV}/resourceRequests", {
+        "requestType": "adminAdd", "catalog": {"id": catalog_id},
+        "resource": {"originId": sp["id"], "originSystem": "AadApplication"}})
+    resource = graph_request(project, "GET", f"{GOV}/catalogs/{catalog_id}/resources"
+                                             f"?$filter=originId eq '{sp['id']}'")["value"][0]
+    theirs = graph_request(project, "POST", f"{GOV}/accessPackages", {"displayName": name, "catalog": {"id": catalog_id}})
+    graph_request(project, "POST", f"{GOV}/accessPackages/{theirs['id']}/resourceRoleScopes", {
+        "role": {"originId": role, "originSystem": "AadApplication", "resource": {"id": resource["id"]}},
+        "scope": {"originId": sp["id"], "originSystem": "AadApplication", "isRootScope": True}})
+    return theirs
+
+
 def test_another_teams_package_granting_another_applications_role_under_a_declared_name_is_refused(project):
     text = (project / HR).read_text()
     (project / HR).write_text(text[:text.index("accessPackages:")] + text[text.index("# For whoever"):])
     assert apply(project).code == 0
     catalog = graph_request(project, "GET", f"{GOV}/catalogs")["value"][0]
-    sp, role = another_teams_application(project)
-    graph_request(project, "POST", f"{GOV}/resourceRequests", {
-        "requestType": "adminAdd", "catalog": {"id": catalog["id"]},
-        "resource": {"originId": sp["id"], "originSystem": "AadApplication"}})
-    resource = graph_request(project, "GET", f"{GOV}/catalogs/{catalog['id']}/resources"
-                                             f"?$filter=originId eq '{sp['id']}'")["value"][0]
-    theirs = graph_request(project, "POST", f"{GOV}/accessPackages",
-                           {"displayName": NEW_MANAGERS, "catalog": {"id": catalog["id"]}})
-    graph_request(project, "POST", f"{GOV}/accessPackages/{theirs['id']}/resourceRoleScopes", {
-        "role": {"originId": role, "originSystem": "AadApplication", "resource": {"id": resource["id"]}},
-        "scope": {"originId": sp["id"], "originSystem": "AadApplication", "isRootScope": True}})
+    their_package(project, catalog["id"], NEW_MANAGERS)
     (project / HR).write_text(text)
     result = plan(project)
     assert result.code == 1, result.err
@@ -46,3 +51,14 @@ def test_another_teams_package_granting_another_applications_role_under_a_declar
     assert (f"access package '{NEW_MANAGERS}' already exists in catalog 'EUCS IDAM applications' and is not managed "
             "by project 'eucs-idam'") in result.err
 
+
+
+def test_another_teams_package_of_a_declared_name_in_another_catalog_is_not_taken_for_a_moved_one(project):
+    """A package of the project's moved to another catalog leaves its old self behind, which apply removes -- but a
+    package of that name in another catalog that grants something the configuration does not is another team's."""
+    assert apply(project).code == 0
+    catalog = graph_request(project, "POST", f"{GOV}/catalogs", {"displayName": "Another team's catalog"})
+    theirs = their_package(project, catalog["id"], NEW_MANAGERS)
+    result = plan(project, "--detailed-exitcode")
+    assert result.code == 0, result.out + result.err
+    assert theirs["id"] not in result.out and "destroy" not in result.out
