@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import uuid
 
-from .harness import apply, plan
+from .harness import apply, edit, plan
 from .test_access_packages import graph as graph_request
-from .test_own_packages import HR, NEW_MANAGERS
+from .test_own_packages import CLAIMANTS, HR, NEW_MANAGERS
 
 GOV = "identityGovernance/entitlementManagement"
 
@@ -43,7 +43,12 @@ def test_another_teams_package_granting_another_applications_role_under_a_declar
     (project / HR).write_text(text[:text.index("accessPackages:")] + text[text.index("# For whoever"):])
     assert apply(project).code == 0
     catalog = graph_request(project, "GET", f"{GOV}/catalogs")["value"][0]
-    their_package(project, catalog["id"], NEW_MANAGERS)
+    theirs = their_package(project, catalog["id"], NEW_MANAGERS)
+    group = graph_request(project, "GET", f"{GOV}/catalogs/{catalog['id']}/resources"
+                                          f"?$filter=originId eq '{CLAIMANTS}'")["value"][0]
+    graph_request(project, "POST", f"{GOV}/accessPackages/{theirs['id']}/resourceRoleScopes", {  # and a group
+        "role": {"originId": f"Member_{CLAIMANTS}", "originSystem": "AadGroup", "resource": {"id": group["id"]}},
+        "scope": {"originId": CLAIMANTS, "originSystem": "AadGroup", "isRootScope": True}})
     (project / HR).write_text(text)
     result = plan(project)
     assert result.code == 1, result.err
@@ -62,3 +67,29 @@ def test_another_teams_package_of_a_declared_name_in_another_catalog_is_not_take
     result = plan(project, "--detailed-exitcode")
     assert result.code == 0, result.out + result.err
     assert theirs["id"] not in result.out and "destroy" not in result.out
+
+
+def test_a_group_another_teams_package_grants_keeps_its_place_in_the_catalog_when_the_project_stops_granting_it(
+        project):
+    from .test_own_packages import EXPENSES, FRANK, in_catalogs
+
+    assert apply(project).code == 0
+    catalog = graph_request(project, "GET", f"{GOV}/catalogs")["value"][0]
+    group = graph_request(project, "GET", f"{GOV}/catalogs/{catalog['id']}/resources"
+                                          f"?$filter=originId eq '{CLAIMANTS}'")["value"][0]
+    theirs = graph_request(project, "POST", f"{GOV}/accessPackages",
+                           {"displayName": "their claimants", "catalog": {"id": catalog["id"]}})
+    graph_request(project, "POST", f"{GOV}/accessPackages/{theirs['id']}/resourceRoleScopes", {
+        "role": {"originId": f"Member_{CLAIMANTS}", "originSystem": "AadGroup", "resource": {"id": group["id"]}},
+        "scope": {"originId": CLAIMANTS, "originSystem": "AadGroup", "isRootScope": True}})
+    unchanged = plan(project, "--detailed-exitcode")  # the group's place is the project's too: nothing to add
+    assert unchanged.code == 0, unchanged.out + unchanged.err
+    edit(project / EXPENSES, FRANK, "")
+    edit(project / EXPENSES, "      - group: Expenses claimants       # membership, by display name (one group "
+                             "exactly), or {group: {id: …}}\n", "      - role: Internal.User\n")
+    result = plan(project)
+    assert result.code == 0, result.err
+    assert f".grant[group {CLAIMANTS}]  (destroy)" in result.out, result.out  # the project's grant goes
+    assert "catalog[EUCS IDAM applications].group[" not in result.out, result.out  # the group's place stays
+    assert apply(project, "--allow-delete").code == 0
+    assert CLAIMANTS in in_catalogs(project)
