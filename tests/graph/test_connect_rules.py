@@ -12,7 +12,7 @@ import pytest
 from idamconf.graph import connect
 from idamconf.graph.clouds import CLOUDS
 
-from .test_token_boundary import stand_ins  # noqa: F401 - the fixture
+from .test_token_boundary import Recorder, stand_ins  # noqa: F401 - stand_ins: the fixture
 
 
 def test_a_ca_bundle_is_refused_for_microsoft_graph_even_one_that_reads(stand_ins):  # noqa: F811
@@ -28,15 +28,6 @@ def test_a_ca_bundle_is_refused_for_microsoft_graph_even_one_that_reads(stand_in
                                                    "loopback. Fix: remove caBundle"):
         asyncio.run(go())
     assert network.sent == [] and credential.scopes == []
-
-
-class Recorder:
-    """azure-identity's credential classes, recording how they were made (nothing is signed in)."""
-
-    made: list[dict] = []
-
-    def __init__(self, *args, **kwargs):
-        Recorder.made.append(kwargs)
 
 
 def test_a_served_emulators_sign_in_goes_to_its_own_origin_whatever_azure_authority_host_says(monkeypatch):
