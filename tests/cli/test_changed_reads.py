@@ -8,6 +8,8 @@ import functools
 import re
 from urllib.parse import unquote
 
+import pytest
+
 from benchmarks.synthetic import write_configuration
 from idamconf.graph import client as graph_client
 
@@ -145,9 +147,10 @@ def test_when_a_changed_file_did_not_read_at_the_ref_every_package_is_read(tmp_p
     assert packages and not any("$filter" in path for path in packages), packages
 
 
-def test_a_look_up_graph_refuses_stops_the_plan_saying_which(tmp_path, monkeypatch):
+@pytest.mark.parametrize("times", [5, 1])
+def test_a_look_up_graph_refuses_stops_the_plan_saying_which(tmp_path, monkeypatch, times):
     """Not found is an application to create; any other refusal of the look-up by key is the plan's error, naming
-    the request -- never taken as "not there"."""
+    the request -- never taken as "not there", even refused once, the reads after it answered."""
     from idamconf.emulator import embedded
 
     from ..safety.wire import Rule, Scripted, graph_error
@@ -156,13 +159,14 @@ def test_a_look_up_graph_refuses_stops_the_plan_saying_which(tmp_path, monkeypat
     changed = root / "applications" / "app-00001.yaml"
     changed.write_text(changed.read_text().replace("Application 1 of", "The first application of"))
     faults = Scripted([Rule(lambda request: request.path.startswith("applications(uniqueName="),
-                            graph_error(403, "Authorization_RequestDenied"), times=5)])
+                            graph_error(403, "Authorization_RequestDenied"), times=times)])
     real_open = embedded.open_app
     monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, _=None, tenant=None:
                         real_open(state, seed, faults, tenant))
     result = plan(root, "--changed-since", "HEAD")
     assert result.code == 1
     assert "GET applications(uniqueName='app-00001')" in result.err and "Authorization_RequestDenied" in result.err
+    assert "+ app.app-00001" not in result.out
 
 
 def test_an_application_of_that_key_that_is_not_the_projects_is_never_taken_for_it(tmp_path):
