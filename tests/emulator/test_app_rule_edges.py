@@ -56,3 +56,10 @@ def test_http_is_for_loopback_only(api):
     accepted(api, web={"redirectUris": ["http://localhost:5000/x", "http://127.0.0.1/cb"]})
     refused(api, web={"redirectUris": ["http://app.contoso.com/signin"]})
     refused(api, spa={"redirectUris": ["ms-app://spa"]})
+
+
+def test_a_uri_without_a_host_holds_a_verified_domain_among_its_parts(api, tenant):
+    """The default policy asks a new URI of a v1 application for the tenant id, the app id or a verified domain:
+    in urn:contoso.com:payroll the verified domain is one of the parts."""
+    accepted(api, identifierUris=["urn:contoso.com:payroll"])
+    refused(api, identifierUris=["urn:notcontoso.com:payroll"])
