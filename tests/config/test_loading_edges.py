@@ -33,3 +33,14 @@ def test_a_configuration_breaking_a_rule_across_its_files_is_refused_before_anyt
     assert result.code == 1, result.out + result.err
     assert "Graph cannot repeat a review every 100 days" in result.err
     assert not (project / ".idamconf").exists()
+
+
+def test_an_override_for_an_environment_the_application_is_not_in_is_refused(project):
+    """It would never be applied: the file says the application is not there."""
+    edit(project / HR, "environments: [local, devl, nle, live]",
+         "environments: [local, devl]\noverrides:\n  live:\n    description: In live.")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert (f"{HR}:19:3: error: overrides.live: the application is not in environment 'live' (see environments)"
+            in result.err), result.err
+    assert "fix: add live to environments, or remove its overrides" in result.err

@@ -63,3 +63,9 @@ def test_a_uri_without_a_host_holds_a_verified_domain_among_its_parts(api, tenan
     in urn:contoso.com:payroll the verified domain is one of the parts."""
     accepted(api, identifierUris=["urn:contoso.com:payroll"])
     refused(api, identifierUris=["urn:notcontoso.com:payroll"])
+
+
+@pytest.mark.parametrize("uri", ["api://{tenant}/payroll?x=1", "api://{tenant}/payroll#x", "urn:{tenant}:payroll"])
+def test_a_personal_account_identifier_uri_has_no_query_fragment_or_urn(api, tenant, uri):
+    refused(api, identifierUris=[uri.format(tenant=tenant)], **PERSONAL)
+    accepted(api, identifierUris=[f"api://{tenant}/payroll"], **PERSONAL)

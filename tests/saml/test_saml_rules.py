@@ -93,3 +93,51 @@ def test_sp_metadata_beside_what_it_fills_is_refused(project, written):
     result = validate(project, text)
     assert result.code == 1
     assert f"error: sso.saml.{written}: {written} is given both here and by spMetadata" in result.err, result.err
+
+
+@pytest.mark.parametrize("source", ["department", "user.given-name", "user.givenname.x", "xuser.givenname"])
+def test_a_source_that_is_no_user_attribute_is_refused(project, source):
+    result = validate(project, SP.replace("source: user.givenname}", f"source: {source}}}"))
+    assert result.code == 1
+    assert f"error: sso.saml.claims[0].source: '{source}' is not a user attribute Entra can send" in result.err, \
+        result.err
+
+
+def test_a_directory_extension_is_a_source(project):
+    extension = "user.extension_" + "0123456789abcdef" * 2 + "_costCentre"
+    result = validate(project, SP.replace("source: user.givenname}", f"source: {extension}}}"))
+    assert result.code == 0, result.err
+
+
+@pytest.mark.parametrize("entity, problem", [("urn:example:sp/", "ends with a slash"),
+                                             ("urn:example:*", "contains a wildcard (*)")])
+def test_an_entity_id_graph_would_refuse_is_refused(project, entity, problem):
+    result = validate(project, SP.replace("entityId: urn:example:sp", f"entityId: '{entity}'"))
+    assert result.code == 1
+    assert f"error: sso.saml.entityId: Graph would refuse entity id '{entity}': it {problem}" in result.err, result.err
+
+
+def test_without_an_entity_id_or_reply_urls_or_their_metadata_nothing_is_valid(project):
+    result = validate(project, SP.replace("    entityId: urn:example:sp\n", "").replace(
+        "    replyUrls:\n      - {url: https://sp.example.com/saml/acs, index: 0, default: true}\n"
+        "      - {url: https://sp.example.com/saml/acs2, index: 1}\n", ""))
+    assert result.code == 1
+    assert "sso.saml gives no entityId" in result.err and "sso.saml gives no replyUrls" in result.err
+
+
+def test_a_reply_url_graph_would_refuse_is_refused(project):
+    result = validate(project, SP.replace("https://sp.example.com/saml/acs2", "'https://sp.example.com/saml/a,b'"))
+    assert result.code == 1
+    assert ("error: sso.saml.replyUrls[1].url: Graph would refuse reply URL 'https://sp.example.com/saml/a,b': it "
+            "contains one of the characters") in result.err, result.err
+
+
+@pytest.mark.parametrize("setting, written", [
+    ("servicePrincipal:\n  loginUrl: https://sp.example.com/login\n", "servicePrincipal.loginUrl"),
+    ("servicePrincipal:\n  preferredSingleSignOnMode: saml\n", "servicePrincipal.preferredSingleSignOnMode"),
+    ("web:\n  logoutUrl: https://sp.example.com/logout\n", "web.logoutUrl"),
+])
+def test_a_setting_sso_saml_sets_is_not_written_again(project, setting, written):
+    result = validate(project, SP + setting)
+    assert result.code == 1
+    assert f"error: {written}: {written} is set by sso.saml" in result.err, result.err
