@@ -44,3 +44,25 @@ def test_an_override_for_an_environment_the_application_is_not_in_is_refused(pro
     assert (f"{HR}:19:3: error: overrides.live: the application is not in environment 'live' (see environments)"
             in result.err), result.err
     assert "fix: add live to environments, or remove its overrides" in result.err
+
+
+def test_application_files_in_subdirectories_are_read(project):
+    """applications/ may be arranged in folders: a file there is part of the configuration, its errors too."""
+    (project / "applications/communications").mkdir()
+    shutil.move(project / "applications/wordpress.yaml", project / "applications/communications/wordpress.yml")
+    edit(project / "applications/communications/wordpress.yml", "signInAudience: AzureADMyOrg",
+         "signInAudience: AzureADMyOrgs")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "applications/communications/wordpress.yml:8:17: error: signInAudience: 'AzureADMyOrgs' is not one of" \
+        in result.err, result.err
+
+
+def test_one_catalog_written_in_two_cases_is_refused(project):
+    """Graph compares catalog names in any case: two spellings would be one catalog under two names here."""
+    edit(project / "applications/wordpress.yaml", "    accessPackage:               # named",
+         "    accessPackage:\n      catalog: eucs idam applications\n      # named")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "Graph compares catalog names case-insensitively, so they are one catalog" in result.err, result.err
+    assert "fix: write the catalog's name one way everywhere" in result.err
