@@ -24,3 +24,21 @@ def test_a_personal_account_application_has_at_most_50_identifier_uris(project, 
               "for signInAudience AzureADandPersonalMicrosoftAccount"
     assert (message in result.err) is refused, result.err
     assert result.code == (1 if refused else 0), result.err
+
+
+SAML_MODE = """name: exported-sp
+displayName: Exported Service Provider
+owners: [alice.admin@contoso.com, bob.ops@contoso.com]
+identifierUris: [urn:example:exported-sp]
+"""
+
+
+@pytest.mark.parametrize("mode, refused", [("", True), ("servicePrincipal:\n  preferredSingleSignOnMode: saml\n", False)])
+def test_a_saml_application_is_spared_the_tenant_identifier_rule_as_graph_spares_it(project, mode, refused):
+    """Microsoft's default app-management policy excludes SAML applications from the rule that a v1 application's
+    new identifier URI holds the tenant id, the app id or a verified domain: an exported SAML application (its mode
+    set, without sso.saml) keeps its entity id."""
+    (project / "applications/exported-sp.yaml").write_text(SAML_MODE + mode)
+    result = idamconf("validate", "-C", str(project))
+    assert ("contains neither the tenant id, the app id nor a verified domain" in result.err) is refused, result.err
+    assert result.code == (1 if refused else 0), result.err

@@ -4,6 +4,8 @@ errors without being told."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.cli.harness import edit, idamconf
@@ -80,3 +82,23 @@ def test_a_key_with_control_characters_is_shown_escaped_in_the_finding(project):
     result = lint(project)
     assert "\x1b" not in result.out + result.err
     assert "[security.token-lifetime] web: 'accessToken\\x1b[2JLifetime' customises token lifetimes" in result.out
+
+
+def test_an_annotations_file_name_cannot_end_its_properties(project):
+    """A file named with ',' and ':' (a pull request names its files) stays one property of the annotation."""
+    (project / BLOG).rename(project / "applications/blog,title=x:y.yaml")
+    edit(project / "applications/blog,title=x:y.yaml", "signInAudience: AzureADMyOrg",
+         "signInAudience: AzureADMultipleOrgs")
+    result = lint(project, "--format", "github")
+    [found] = [line for line in result.out.splitlines() if "security.multi-tenant" in line]
+    assert found.startswith("::warning file=applications/blog%2Ctitle=x%3Ay.yaml,line=8,col=17,title=idamconf "
+                            "lint%3A security.multi-tenant::"), found
+
+
+def test_a_sarif_message_quoting_brackets_cannot_make_a_link(project):
+    """SARIF reads [text](target) in a message as a link: a key quoted in a finding has its brackets escaped."""
+    edit(project / BLOG, "web:\n", "web:\n  tokenLifetime[see](https://evil.example.com): 3600\n")
+    result = lint(project, "--format", "sarif")
+    [message] = [r["message"]["text"] for r in json.loads(result.out)["runs"][0]["results"]
+                 if r["ruleId"] == "security.token-lifetime"]
+    assert message.startswith("'tokenLifetime\\[see\\](https://evil.example.com)' customises token lifetimes"), message
