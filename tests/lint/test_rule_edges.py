@@ -51,7 +51,7 @@ def test_a_description_of_blanks_is_no_description(project):
      "      approvers: [carol.hr@contoso.com]\n      autoDenyDays: 7"),
     ("reviewers.two", "        reviewers: [carol.hr@contoso.com, frank.audit@contoso.com]",
      "        reviewers: [frank.audit@contoso.com]"),
-])
+], ids=["approvers.two", "reviewers.two"])
 def test_in_an_environment_named_live_two_approvers_and_reviewers_are_errors_unless_configured(project, rule, old,
                                                                                                new):
     """The examples spell the live rules out; without them, live is as strict by itself."""
