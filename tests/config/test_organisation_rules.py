@@ -87,3 +87,33 @@ def test_a_workload_identity_needs_its_tenant_and_client(project, key):
     assert result.code == 1
     assert f"error: environments.nle: credential 'workload-identity' needs {key}" in result.err
     assert f"fix: add {key} to environment 'nle'" in result.err
+
+
+# ------------------------------------------------------------------- people counted as the tenant tells them apart
+LINE_MANAGER = "      approvers: [carol.hr@contoso.com, bob.ops@contoso.com]\n      autoDenyDays: 7"
+GROUP = "{group: 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001}"
+
+
+@pytest.mark.parametrize("approvers, counted", [
+    ("[carol.hr@contoso.com, CAROL.HR@contoso.com]", "only 1 approver;"),
+    (f"[{GROUP}, {GROUP.upper().replace('GROUP', 'group')}]", "only 1 approver (a group counts as one);"),
+], ids=["a user in two cases", "a group id in two cases"])
+def test_one_approver_written_twice_in_two_cases_is_still_one(project, approvers, counted):
+    """The tenant compares user principal names and group ids in any case: one person written twice is not the second
+    approver the organisation asks for (an error in live)."""
+    edit(project / HR, LINE_MANAGER, LINE_MANAGER.replace("[carol.hr@contoso.com, bob.ops@contoso.com]", approvers))
+    result = validate(project)
+    assert result.code == 1
+    assert (f"error: appRoles[1].accessPackage.approvers: {counted} the organisation requires at least two "
+            "[approvers.two] (error in live; warning in devl, local, nle)") in result.err, result.err
+
+
+def test_one_reviewer_written_twice_in_two_cases_is_still_one_and_may_be_the_approver(project):
+    edit(project / HR, "        reviewers: [carol.hr@contoso.com, frank.audit@contoso.com]",
+         "        reviewers: [carol.hr@contoso.com, Carol.HR@contoso.com]")
+    result = validate(project)
+    assert result.code == 1
+    assert ("error: appRoles[2].accessPackage.accessReview.reviewers: only 1 reviewer; the organisation requires at "
+            "least two [reviewers.two]") in result.err, result.err
+    assert "carol.hr@contoso.com approves access and is also its only reviewer [review.approver-is-only-reviewer]" \
+        in result.err
