@@ -104,23 +104,31 @@ def package_checks(app: Application):
 
 
 def _checks(policy, base: tuple):
-    if policy.stages and len(policy.approvers) < 2:  # approval: none is a choice of its own, not a lone approver
-        yield ("approvers.two", base + policy.stages[0].path + ("approvers",), f"only {len(policy.approvers)} "
+    approvers = _people(policy.approvers)
+    if policy.stages and len(approvers) < 2:  # approval: none is a choice of its own, not a lone approver
+        yield ("approvers.two", base + policy.stages[0].path + ("approvers",), f"only {len(approvers)} "
                f"approver{_as_one(policy.approvers)}; the organisation requires at least two",
                "add a second approver so that nobody approves alone")
     review = policy.review
     if review is None:
         return
-    if len(review.reviewers) < 2:
-        yield ("reviewers.two", base + ("accessReview", "reviewers"), f"only {len(review.reviewers)} reviewer"
+    reviewers = _people(review.reviewers)
+    if len(reviewers) < 2:
+        yield ("reviewers.two", base + ("accessReview", "reviewers"), f"only {len(reviewers)} reviewer"
                f"{_as_one(review.reviewers)}; the organisation requires at least two", "add a second reviewer")
     if not MIN_DAYS <= review.frequency_days <= MAX_DAYS:
         yield ("review.frequency", base + ("accessReview", "frequencyDays"), f"reviews every {review.frequency_days} "
                f"days; the organisation requires every {MIN_DAYS} to {MAX_DAYS} days",
                f"use a frequency from {MIN_DAYS} to {MAX_DAYS} days, e.g. 90 or 365")
-    if len(review.reviewers) == 1 and review.reviewers[0].lower() in {a.lower() for a in policy.approvers}:
+    if len(reviewers) == 1 and reviewers[0] in approvers:
         yield ("review.approver-is-only-reviewer", base + ("accessReview", "reviewers"), f"{review.reviewers[0]} "
                "approves access and is also its only reviewer", "add a reviewer who is not an approver")
+
+
+def _people(subjects) -> list[str]:
+    """Each person (or group) once, as the tenant tells them apart: user principal names and group names in any
+    case, so carol.hr@contoso.com and CAROL.HR@contoso.com are one approver, never the two the rule asks for."""
+    return list(dict.fromkeys(subject.casefold() for subject in subjects))
 
 
 def _as_one(subjects) -> str:

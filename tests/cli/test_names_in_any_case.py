@@ -73,3 +73,14 @@ def test_a_catalog_written_in_two_ways_is_refused(project):
     messages = validate_messages(project)
     assert any("catalog 'eucs idam applications' is also written 'EUCS IDAM applications'" in line
                for line in messages), messages
+
+
+def test_a_group_id_written_in_upper_case_is_the_groups_id_and_converges(project):
+    """Graph's object ids are compared in any case: a requestor group written as 2B7D3C4E-… is the group Graph
+    returns as 2b7d3c4e-…, so the package's policy is applied once and the next plan has nothing to change."""
+    hr = project / "applications/hr-self-service.yaml"
+    hr.write_text(hr.read_text().replace("group: 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001",
+                                         "group: 2B7D3C4E-5F60-4A1B-8C2D-3E4F5A6B0001"))
+    first = apply(project)
+    assert first.code == 0, first.out + first.err
+    converged(project)

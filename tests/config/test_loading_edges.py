@@ -1,0 +1,68 @@
+"""config/load.py's refusals that no single file shows: an `applications/` directory that is itself a link leading
+outside the configuration, and a configuration whose files each read well but break a rule across them or a rule
+of the organisation -- refused by every command that loads it, before anything is written."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.cli.harness import edit, idamconf
+
+HR = "applications/hr-self-service.yaml"
+
+
+def test_an_applications_directory_linking_outside_is_refused(project, tmp_path):
+    outside = tmp_path / "outside"
+    shutil.move(project / "applications", outside)
+    os.symlink(outside, project / "applications", target_is_directory=True)
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "applications/hr-self-service.yaml: error: this file links outside the configuration directory" in result.err
+
+
+@pytest.mark.parametrize("command", [["emulator", "seed", "emulator/directory.yaml"], ["show", "hr-self-service"],
+                                     ["credentials", "report"]])
+def test_a_configuration_breaking_a_rule_across_its_files_is_refused_before_anything_is_written(project, command):
+    """Every file reads well on its own; the review every 100 days is what Graph cannot schedule."""
+    edit(project / HR, "        frequencyDays: 90\n", "        frequencyDays: 100\n")
+    arguments = [part if part != "emulator/directory.yaml" else str(project / part) for part in command]
+    result = idamconf(*arguments, "-C", str(project))
+    assert result.code == 1, result.out + result.err
+    assert "Graph cannot repeat a review every 100 days" in result.err
+    assert not (project / ".idamconf").exists()
+
+
+def test_an_override_for_an_environment_the_application_is_not_in_is_refused(project):
+    """It would never be applied: the file says the application is not there."""
+    edit(project / HR, "environments: [local, devl, nle, live]",
+         "environments: [local, devl]\noverrides:\n  live:\n    description: In live.")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert (f"{HR}:19:3: error: overrides.live: the application is not in environment 'live' (see environments)"
+            in result.err), result.err
+    assert "fix: add live to environments, or remove its overrides" in result.err
+
+
+def test_application_files_in_subdirectories_are_read(project):
+    """applications/ may be arranged in folders: a file there is part of the configuration, its errors too."""
+    (project / "applications/communications").mkdir()
+    shutil.move(project / "applications/wordpress.yaml", project / "applications/communications/wordpress.yml")
+    edit(project / "applications/communications/wordpress.yml", "signInAudience: AzureADMyOrg",
+         "signInAudience: AzureADMyOrgs")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "applications/communications/wordpress.yml:8:17: error: signInAudience: 'AzureADMyOrgs' is not one of" \
+        in result.err, result.err
+
+
+def test_one_catalog_written_in_two_cases_is_refused(project):
+    """Graph compares catalog names in any case: two spellings would be one catalog under two names here."""
+    edit(project / "applications/wordpress.yaml", "    accessPackage:               # named",
+         "    accessPackage:\n      catalog: eucs idam applications\n      # named")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "Graph compares catalog names case-insensitively, so they are one catalog" in result.err, result.err
+    assert "fix: write the catalog's name one way everywhere" in result.err

@@ -1,0 +1,104 @@
+"""The organisation's rules in `idamconf lint` at their edges: every form a rule names (each token lifetime setting,
+each audience outside the organisation, a description of blanks), and the rules an environment named live makes
+errors without being told."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.cli.harness import edit, idamconf
+
+HR = "applications/hr-self-service.yaml"
+BLOG = "applications/wordpress.yaml"
+
+
+def lint(project, *extra: str):
+    return idamconf("lint", "-C", str(project), *extra)
+
+
+@pytest.mark.parametrize("key", ["MaxInactiveTime", "MaxAgeSingleFactor", "MaxAgeMultiFactor", "accessTokenExpiry",
+                                 "tokenValidity", "id_token_ttl", "refreshTokenMaxAge"])
+def test_every_kind_of_token_lifetime_setting_is_an_error(project, key):
+    """Entra's token lifetime policy properties (MaxInactiveTime, MaxAgeSingleFactor, …) and a token's expiry,
+    validity or time to live, under any spelling."""
+    edit(project / BLOG, "web:\n", f"web:\n  {key}: 3600\n")
+    result = lint(project)
+    assert f"error: [security.token-lifetime] web: '{key}' customises token lifetimes" in result.out
+    assert result.code == 1
+
+
+@pytest.mark.parametrize("audience", ["AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount"])
+def test_every_audience_beyond_the_organisation_is_reported(project, audience):
+    (project / "applications/outside.yaml").write_text(
+        "name: outside-app\ndisplayName: Outside App\nowners: [alice.admin@contoso.com, bob.ops@contoso.com]\n"
+        f"signInAudience: {audience}\n")
+    result = lint(project)
+    assert (f"applications/outside.yaml:4:17: warning: [security.multi-tenant] signInAudience: signInAudience "
+            f"{audience} lets accounts outside the organisation sign in") in result.out, result.out + result.err
+    assert result.code == 0
+
+
+def test_a_description_of_blanks_is_no_description(project):
+    edit(project / HR, "description: Views own payslips and books own leave.", 'description: "   "')
+    result = lint(project)
+    assert f"{HR}:19:5: warning: [role.description] appRoles[0]: role 'HR.Employee' has no description" in result.out
+
+
+@pytest.mark.parametrize("rule, old, new", [
+    ("approvers.two", "      approvers: [carol.hr@contoso.com, bob.ops@contoso.com]\n      autoDenyDays: 7",
+     "      approvers: [carol.hr@contoso.com]\n      autoDenyDays: 7"),
+    ("reviewers.two", "        reviewers: [carol.hr@contoso.com, frank.audit@contoso.com]",
+     "        reviewers: [frank.audit@contoso.com]"),
+], ids=["approvers.two", "reviewers.two"])
+def test_in_an_environment_named_live_two_approvers_and_reviewers_are_errors_unless_configured(project, rule, old,
+                                                                                               new):
+    """The examples spell the live rules out; without them, live is as strict by itself."""
+    edit(project / "idamconf.yaml", "    rules:\n      approvers.two: error\n      reviewers.two: error\n", "")
+    edit(project / HR, old, new)
+    for command in ("lint", "validate"):
+        result = idamconf(command, "-C", str(project))
+        found = [line for line in (result.out + result.err).splitlines() if f"[{rule}]" in line]
+        assert len(found) == 1 and ": error: " in found[0] and "error in live; warning in devl, local, nle" in found[0], \
+            result.out + result.err
+        assert result.code == 1
+
+
+@pytest.mark.parametrize("permission", ["AppRoleAssignment.Grant", "RoleManagement.Read.Directory",
+                                        "directory.read.all"])
+def test_every_permission_of_the_named_families_is_high_privilege(project, permission):
+    """AppRoleAssignment.*, RoleManagement.* and Directory.*, whatever follows, in any case."""
+    edit(project / "applications/hr-directory-sync.yaml", "application: [User.Read.All, GroupMember.Read.All]",
+         f"application: [{permission}]")
+    result = lint(project)
+    assert f"[security.high-privilege-permission] apiPermissions[0].application[0]: application permission " \
+           f"{permission} of Microsoft Graph is high-privilege" in result.out, result.out + result.err
+
+
+def test_a_key_with_control_characters_is_shown_escaped_in_the_finding(project):
+    """A finding quotes the key as written; an escape character in it never reaches the terminal."""
+    edit(project / BLOG, "web:\n", 'web:\n  "accessToken\\e[2JLifetime": 3600\n')
+    result = lint(project)
+    assert "\x1b" not in result.out + result.err
+    assert "[security.token-lifetime] web: 'accessToken\\x1b[2JLifetime' customises token lifetimes" in result.out
+
+
+def test_an_annotations_file_name_cannot_end_its_properties(project):
+    """A file named with ',' and ':' (a pull request names its files) stays one property of the annotation."""
+    (project / BLOG).rename(project / "applications/blog,title=x:y.yaml")
+    edit(project / "applications/blog,title=x:y.yaml", "signInAudience: AzureADMyOrg",
+         "signInAudience: AzureADMultipleOrgs")
+    result = lint(project, "--format", "github")
+    [found] = [line for line in result.out.splitlines() if "security.multi-tenant" in line]
+    assert found.startswith("::warning file=applications/blog%2Ctitle=x%3Ay.yaml,line=8,col=17,title=idamconf "
+                            "lint%3A security.multi-tenant::"), found
+
+
+def test_a_sarif_message_quoting_brackets_cannot_make_a_link(project):
+    """SARIF reads [text](target) in a message as a link: a key quoted in a finding has its brackets escaped."""
+    edit(project / BLOG, "web:\n", "web:\n  tokenLifetime[see](https://evil.example.com): 3600\n")
+    result = lint(project, "--format", "sarif")
+    [message] = [r["message"]["text"] for r in json.loads(result.out)["runs"][0]["results"]
+                 if r["ruleId"] == "security.token-lifetime"]
+    assert message.startswith("'tokenLifetime\\[see\\](https://evil.example.com)' customises token lifetimes"), message
