@@ -274,3 +274,17 @@ def test_a_plan_of_changed_files_finds_an_api_of_this_configuration_outside_them
     assert result.code == 0, result.err
     assert "app.payroll-daemon  (update)" in result.out and "Plan: 0 to add, 1 to change, 0 to destroy." in result.out
     assert "payments-api" not in result.out  # resolved by name and id, not planned
+
+
+def test_a_disabled_role_of_an_api_of_this_configuration_is_not_requested(project):
+    """A role its API has switched off (`enabled: false`) cannot be requested as an application permission:
+    validate says so at its line, as it says of a role for people only."""
+    from .harness import edit, idamconf
+
+    edit(project / "applications/payments-api.yaml", "    value: Payments.Submit\n",
+         "    value: Payments.Submit\n    enabled: false\n")
+    (project / "applications/payroll-daemon.yaml").write_text(CLIENT)
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "application permission 'Payments.Submit' of payments-api is disabled" in result.err, result.err
+    assert "fix: request another one, or enable it in the API" in result.err
