@@ -64,3 +64,10 @@ def test_graphs_own_words_reach_the_terminal_escaped(project, monkeypatch):
     assert "\x1b" not in result.err and "\x07" not in result.err
     assert not any(line.startswith("::") for line in result.err.splitlines())
     assert result.err.startswith("error: ") and "refused" in result.err
+
+
+@pytest.mark.parametrize("command", [("emulator", "reset"), ("emulator", "seed", "emulator/directory.yaml")])
+def test_reset_and_seed_act_on_emulators_only(project, command):
+    result = idamconf(*command, "-C", str(project), "-e", "live")
+    assert result.code == 1
+    assert "environment 'live' is not an embedded emulator" in result.err and "Traceback" not in result.err
