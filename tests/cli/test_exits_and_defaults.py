@@ -71,3 +71,23 @@ def test_reset_and_seed_act_on_emulators_only(project, command):
     result = idamconf(*command, "-C", str(project), "-e", "live")
     assert result.code == 1
     assert "environment 'live' is not an embedded emulator" in result.err and "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("failure", ["unexpected", "sign-in"])
+def test_an_unexpected_failures_words_reach_the_terminal_escaped(project, monkeypatch, tmp_path, failure):
+    """The one line an unexpected failure (or a failed sign-in) leaves may quote what Graph or a file said."""
+    import tempfile
+
+    from azure.core.exceptions import ClientAuthenticationError
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    words = "bad \x1b]52;c;Y3VybA==\x07\x1b[2K name\n::error::forged"
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(words) if failure == "unexpected" else ClientAuthenticationError(words)
+
+    monkeypatch.setattr(workflow, "survey", broken)
+    result = plan(project)
+    assert result.code == 1
+    assert "\x1b" not in result.err and "\x07" not in result.err
+    assert result.err.startswith("error: ") and "bad " in result.err
