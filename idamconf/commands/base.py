@@ -21,6 +21,8 @@ from ..escape import terminal
 from ..plan.drift import Base
 from .changed import commit_of, git
 
+_REFUSED = getattr(tarfile, "FilterError", ())  # what the "data" filter refuses (Python 3.11.4 on; before: skipped)
+
 
 def base_at(config_dir: Path, ref: str) -> Base | None:
     """The configuration at `ref`, or None (said on stderr) when it does not validate there: drift is then not
@@ -31,7 +33,12 @@ def base_at(config_dir: Path, ref: str) -> Base | None:
     inside = root.relative_to(top.resolve()).as_posix()
     label = f"{ref} ({commit[:7]})"
     with tempfile.TemporaryDirectory(prefix="idamconf-base-") as directory:
-        _extract(top, commit, inside, Path(directory))
+        try:
+            _extract(top, commit, inside, Path(directory))
+        except _REFUSED as error:  # a link leading outside: refused as the loader refuses one, never a traceback
+            print(f"warning: the configuration at {terminal(label)} holds a link leading outside it "
+                  f"({terminal(str(error.tarinfo.name))}), so drift is not shown apart.", file=sys.stderr)
+            return None
         configuration, problems = read(Path(directory) / inside)
     if configuration is None or errors(problems):
         print(f"warning: the configuration at {terminal(label)} does not validate, so drift is not shown apart "

@@ -288,3 +288,74 @@ def test_a_disabled_role_of_an_api_of_this_configuration_is_not_requested(projec
     assert result.code == 1
     assert "application permission 'Payments.Submit' of payments-api is disabled" in result.err, result.err
     assert "fix: request another one, or enable it in the API" in result.err
+
+
+def test_a_plan_of_changed_files_never_takes_an_untagged_namesake_for_an_api_of_this_configuration(project):
+    """Outside the files a pull request changes, an API of this configuration is looked up by its name: an
+    application holding that name without the project's tag (another team's, or one whose tag was taken away in
+    the portal) is not it -- its ids are never put in this project's permissions or consents."""
+    from .test_pull_request_flow import configuration_repository, git
+
+    configuration_repository(project)
+    namesake = applications(project)["payments-api"]
+    with portal(project) as graph:
+        assert graph.patch(f"applications/{namesake['id']}", json={"tags": []}).status_code == 204
+    (project / "applications/payroll-daemon.yaml").write_text(CLIENT)
+    result = plan(project, "--changed-since", git(project, "rev-parse", "HEAD").strip())
+    assert "+ app.payroll-daemon  (create)" in result.out, result.err
+    assert namesake["appId"] not in result.out
+    assert 'resourceAppId = "{appId of payments-api}"' in result.out
+
+
+class RefuseReadsOf:
+    """A fault policy: Graph refuses (403) every read whose path holds `part`."""
+
+    def __init__(self, part: str):
+        self.part = part
+
+    async def before(self, request):
+        from idamconf.emulator.errors import GraphError
+        from idamconf.emulator.protocol import Reply
+
+        if request.method == "GET" and self.part in request.path:
+            error = GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+            return Reply(403, error.body("test", "test"))
+        return None
+
+    async def after(self, request, reply):
+        return reply
+
+
+def test_a_plan_of_changed_files_stops_when_an_api_of_this_configuration_cannot_be_read(project, monkeypatch):
+    """An API of this configuration outside the changed files that Graph refuses to show is not taken as absent
+    (its permissions would be planned against an application to create): the plan stops, saying what failed."""
+    from idamconf.emulator import embedded
+
+    from .test_pull_request_flow import configuration_repository, git
+
+    (project / "applications/payroll-daemon.yaml").write_text(CLIENT)
+    configuration_repository(project)
+    edit(project / "applications/payroll-daemon.yaml", "displayName: Payroll Daemon", "displayName: Payroll Job")
+    real_open = embedded.open_app
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None, tenant=None: real_open(
+        state, seed, RefuseReadsOf("uniqueName='payments-api'"), tenant))
+    result = plan(project, "--changed-since", git(project, "rev-parse", "HEAD").strip())
+    assert result.code == 1
+    assert "payments-api" in result.err and "403" in result.err and "Traceback" not in result.err
+    assert "Plan:" not in result.out
+
+
+def test_an_api_no_file_names_any_more_loses_its_permissions_and_consents(project):
+    """The last permission to an API removed from every file: the API is then found through the tenant's
+    requiredResourceAccess, and its permission and consent are removed (with --allow-delete)."""
+    (project / "applications/payroll-daemon.yaml").write_text(CLIENT)
+    assert apply(project).code == 0
+    assert assignments_of(project, "payroll-daemon") != set()
+    (project / "applications/payroll-daemon.yaml").write_text(CLIENT.split("apiPermissions:")[0])
+    result = apply(project, "--allow-delete")
+    assert result.code == 0, result.err
+    assert "app.payroll-daemon.consent[Payments API/Payments.Submit]  (destroy): done" in result.out
+    assert "Apply complete: 0 added, 0 changed, 2 destroyed." in result.out
+    converged(project)
+    assert assignments_of(project, "payroll-daemon") == set()
+    assert applications(project)["payroll-daemon"]["requiredResourceAccess"] == []

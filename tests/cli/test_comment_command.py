@@ -44,6 +44,15 @@ def test_validation_errors_replace_the_plans(project, tmp_path):
     assert "**No plan for `nle`:** not planned" in text
 
 
+
+def test_a_secret_quoted_by_validates_message_is_redacted_in_the_comment(project, tmp_path):
+    """The comment is posted where everyone with access to the repository reads it: a value held under a secret key
+    is never in it, even where validate's message quotes it for another reason (here, as a bad audience)."""
+    edit(project / BLOG, "signInAudience: AzureADMyOrg", "signInAudience: Hunter2-canary-x9\npassword: Hunter2-canary-x9")
+    text = comment(project, tmp_path, "--environment", "nle")
+    assert "#### Validation errors" in text and "'[redacted]' is not one of AzureADMyOrg" in text
+    assert "Hunter2-canary-x9" not in text
+
 def test_the_environments_a_change_touches(project):
     configuration_repository(project)
     assert idamconf("environments", "-C", str(project)).out == "devl\nnle\nlive\n"  # never the emulator
@@ -77,3 +86,52 @@ def test_a_broken_application_file_still_names_the_environments_to_report(projec
     assert listed.code == 0 and json.loads(listed.out) == ["devl", "nle", "live"]
     text = comment(project, tmp_path, "--environment", listed.out.strip())  # the matrix, as it is
     assert "### `devl`" in text and "### `live`" in text and "#### Validation errors" in text
+
+
+def test_the_run_and_the_commit_are_linked_only_when_they_are_what_they_say(project, tmp_path, monkeypatch):
+    """The comment's first lines come from the runner's variables and --commit: a value that is not a run's address
+    or a commit's hash (Markdown that would add a link, say) is left out, never written into the comment."""
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "contoso/idam")
+    monkeypatch.setenv("GITHUB_RUN_ID", "4242")
+    text = comment(project, tmp_path, "--environment", "nle", "--commit", "0123abc" * 2)
+    assert "[the run](https://github.com/contoso/idam/actions/runs/4242)" in text
+    assert "Commit `0123abc0123a`" in text
+
+    monkeypatch.setenv("GITHUB_RUN_ID", "4242) [approve](https://evil.example/x")
+    text = comment(project, tmp_path, "--environment", "nle", "--commit", "0123abc](https://evil.example/y)")
+    assert "evil.example" not in text and "[the run]" not in text and "Commit `" not in text
+    monkeypatch.setenv("GITHUB_RUN_ID", "4242")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "contoso/idam) [x](https://evil.example/z")
+    assert "evil.example" not in comment(project, tmp_path, "--environment", "nle")
+
+
+def test_a_saved_plans_project_name_is_shown_escaped_when_the_configuration_does_not_validate(project, tmp_path):
+    """With no valid configuration the comment names the project its plans give: text from a file, written into the
+    comment's first line as text -- never a second marker, a link or a mention."""
+    (project / "applications" / "broken.yaml").write_text("name: [\n")
+    hostile = "x <!-- idamconf-plan --> [approve](https://evil.example) @platform-team"
+    (tmp_path / "nle.json").write_text(json.dumps({"plan": {"project": hostile, "environment": "nle",
+                                                            "tenant": "t", "changes": []}}))
+    text = comment(project, tmp_path, "--environment", "nle")
+    assert text.count("<!-- idamconf-plan -->") == 1
+    assert "](https://evil.example)" not in text and " @platform-team" not in text
+
+
+def test_what_a_failed_plan_said_and_validates_words_are_shown_as_text(project, tmp_path):
+    """A failed plan job's stderr, and validate's messages quoting a file's values, reach the comment as text: no
+    terminal escape, no workflow command at a line's start, no link or table cell of their own."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "live.error").write_text("error: \x1b[2Kno federated token\x1b]52;c;Y3VybA==\x07\n::error::forged\n")
+    text = comment(project, plans, "--environment", "live")
+    assert "\x1b" not in text and "\x07" not in text
+    assert not any(line.lstrip().startswith("::") for line in text.splitlines())
+    assert "no federated token" in text
+
+    edit(project / BLOG, "signInAudience: AzureADMyOrg", "signInAudience: '[approve](https://evil.example) | x'")
+    text = comment(project, plans, "--environment", "live")
+    assert "#### Validation errors" in text
+    assert "](https://evil.example)" not in text
+    row = next(line for line in text.splitlines() if "is not one of AzureADMyOrg" in line)
+    assert row.count(" | ") == 2  # three cells: where, problem, fix

@@ -15,7 +15,8 @@ from .test_sign_in_failures import RefusingCredential
 READ, WRITE = "00000000-0000-0000-0000-0000000e0ead", "00000000-0000-0000-0000-00000000e817"
 
 
-@pytest.mark.parametrize("command, identity", [("plan", READ), ("drift", READ), ("show", READ), ("apply", WRITE)])
+@pytest.mark.parametrize("command, identity", [("plan", READ), ("drift", READ), ("show", READ), ("credentials report", READ),
+                                               ("apply", WRITE)])
 def test_each_command_signs_in_as_its_identity(project, monkeypatch, command, identity):
     edit(project / "idamconf.yaml", "environments:\n", "environments:\n"
          "  corp:\n"
@@ -34,7 +35,7 @@ def test_each_command_signs_in_as_its_identity(project, monkeypatch, command, id
     monkeypatch.setattr(connect, "_new_credential", credential)
     args = ["wordpress"] if command == "show" else ["--auto-approve"] if command == "apply" else []
     started = time.monotonic()
-    result = idamconf(command, *args, "-C", str(project), "-e", "corp")
+    result = idamconf(*command.split(), *args, "-C", str(project), "-e", "corp")
     assert result.code == 1 and "signing in to Entra ID failed for environment 'corp'" in result.err
     assert signed_in_as == [identity]
     assert time.monotonic() - started < 10  # a failed sign-in is never retried (it was, a dozen times, in a $batch)

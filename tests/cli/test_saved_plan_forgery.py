@@ -92,6 +92,24 @@ def test_an_upsert_over_another_projects_application_by_name_is_refused(project)
     assert applications(project)["billing"]["displayName"] == "Another team's app"
 
 
+
+def test_a_deletion_left_out_of_the_saved_plan_is_refused(project):
+    """The plan a reviewer reads must hold every change apply would make: one taken out of the file (a deletion
+    hidden from the review) makes apply refuse, and nothing is deleted."""
+    apply(project)
+    (project / "applications/payments-api.yaml").unlink()
+    path, document = saved(project)
+    hidden = [c["address"] for c in document["plan"]["changes"] if c["address"].startswith("app.payments-api")]
+    assert "app.payments-api" in hidden
+    document["plan"]["changes"] = [c for c in document["plan"]["changes"] if c["address"] not in hidden]
+    document["plan"]["deletions"] = [address for address in document["plan"]["deletions"] if address not in hidden]
+    document["plan"]["summary"]["destroy"] = 0
+    write(path, document)
+    result = apply_saved(project, path)
+    assert result.code == 1
+    assert "Saved plan differs from the plan computed now" in result.err and "app.payments-api" in result.err
+    assert "payments-api" in applications(project)
+
 def test_rewriting_the_fingerprints_and_digest_as_well_does_not_help(project):
     apply(project)
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")

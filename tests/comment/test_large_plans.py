@@ -73,3 +73,21 @@ def test_a_diagram_mermaid_cannot_draw_is_left_out():
     assert "```mermaid" not in comment  # its diagram is over 50,000 characters
     small = render_comment("p", [Outcome("nle", Plan("p", "nle", "t", changes[:10]))])
     assert "```mermaid" in small
+
+
+def test_every_deletion_is_listed_however_many_there_are(project):
+    """Deletions are what a reviewer must never miss: the comment lists each one outside any <details>, however
+    many, whatever else is cut."""
+    import json
+
+    from tests.cli.harness import apply
+
+    assert apply(project).code == 0
+    for path in (project / "applications").glob("*.yaml"):
+        path.unlink()
+    deletions = json.loads(idamconf("plan", "-C", str(project), "--format", "json").out)["deletions"]
+    assert len(deletions) > 20
+    comment = idamconf("plan", "-C", str(project), "--format", "markdown").out
+    listed = comment.split("#### Deletions and replacements", 1)[1].split("\n\n", 2)[1]
+    assert [line.split("`")[1] for line in listed.splitlines()[2:]] == deletions
+    assert "more deletions" not in comment

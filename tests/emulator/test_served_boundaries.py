@@ -77,3 +77,10 @@ def test_the_emulators_own_endpoints_need_a_bearer_token(served, method, path):
     assert_error(refused, 401, "InvalidAuthenticationToken")
     assert request(served, path, headers={"Authorization": "Basic x"}, method=method).status_code == 401
     assert request(served, path, headers=AUTH, method=method).status_code in (200, 204)
+
+
+def test_serve_listens_on_loopback_unless_told_otherwise(tmp_path, serving_calls):
+    result = idamconf("emulator", "serve", "--state", str(tmp_path / "t.db"))
+    assert result.code == 0, result.err
+    assert serving_calls == [("127.0.0.1", 8931)] and "WARNING" not in result.err
+    assert "Graph emulator at http://127.0.0.1:8931/v1.0" in result.out

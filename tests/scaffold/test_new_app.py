@@ -104,6 +104,17 @@ def test_refuses_to_overwrite(project):
     assert (project / "applications/wordpress.yaml").read_text() == before
 
 
+
+def test_refuses_to_write_beside_a_yml_file_of_the_same_name(project):
+    """applications/NAME.yml is NAME's file as much as NAME.yaml: a second file beside it is never written, whatever
+    name the first declares."""
+    text = (project / "applications/wordpress.yaml").read_text().replace("name: wordpress", "name: customers", 1)
+    (project / "applications/crm.yml").write_text(text)
+    result = idamconf("new", "app", "crm", "-C", str(project), "--no-input", *FLAGS)
+    assert result.code == 1
+    assert "already exists" in result.err and "nothing was written" in result.err
+    assert not (project / "applications/crm.yaml").exists()
+
 def test_refuses_a_name_another_file_already_uses(project):
     (project / "applications/teams").mkdir()
     (project / "applications/teams/blog.yaml").write_text(

@@ -1,0 +1,96 @@
+"""What a pull request's plan (`plan --changed-since REF`) covers, so that the change cannot hide part of itself from
+its review: a file renamed and changed at once shows both applications, an application renamed earlier
+(`renamedFrom`) is still planned when its file changes, a `.yml` file counts, and an idamconf.yaml not yet in git
+plans everything. And its base (`plan --base REF`): one that does not validate, or that links outside itself, is
+said on stderr and drift is not shown apart -- never a traceback."""
+
+from __future__ import annotations
+
+import json
+
+from .harness import apply, edit, plan
+from .test_pull_request_flow import DEMAND, configuration_repository, git
+
+PAYMENTS = "applications/payments-api.yaml"
+
+
+def test_a_file_moved_and_renamed_at_once_shows_the_deletion(project):
+    configuration_repository(project)
+    git(project, "mv", PAYMENTS, "applications/payments.yaml")
+    edit(project / "applications/payments.yaml", "name: payments-api", "name: payments")
+    git(project, "commit", "-qam", "payments-api is now payments")  # git would see a rename here
+    result = plan(project, "--changed-since", "HEAD~1")
+    assert result.code == 0, result.err
+    assert "- app.payments-api  (destroy)" in result.out and "+ app.payments  (create)" in result.out
+    assert "wordpress" not in result.out
+
+
+def test_an_application_renamed_earlier_is_planned_when_its_file_changes(project):
+    configuration_repository(project)
+    edit(project / PAYMENTS, "name: payments-api", "name: payments\nrenamedFrom: payments-api")
+    git(project, "commit", "-qam", "payments-api renamed, keeping its application")
+    assert apply(project, "--allow-delete").code == 0
+    edit(project / PAYMENTS, "displayName: ", "displayName: Renamed ")
+    result = plan(project, "--changed-since", "main")
+    assert result.code == 0, result.err
+    assert "Plan: 0 to add, 2 to change, 0 to destroy." in result.out  # its display name, and its package's words
+    assert "~ app.payments  (update)" in result.out
+    assert "Planned only the 1 application(s)" in result.err
+
+
+def test_an_idamconf_yaml_not_yet_in_git_plans_every_application(project):
+    configuration_repository(project)
+    git(project, "rm", "-q", "--cached", "idamconf.yaml")
+    git(project, "commit", "-qm", "the project file, to be added again")  # in the working tree, untracked
+    document = json.loads(plan(project, "--changed-since", "main", "--format", "json").out)
+    assert document["warnings"] == []  # nothing said to be left out: the whole plan
+    result = plan(project, "--changed-since", "main")
+    assert result.code == 0 and result.err == ""
+
+
+def test_a_yml_file_is_an_application_file_for_a_pull_requests_plan_too(project):
+    configuration_repository(project)
+    (project / "applications/crm.yml").write_text(DEMAND)
+    result = plan(project, "--changed-since", "main")
+    assert result.code == 0, result.err
+    assert "+ app.crm  (create)" in result.out and "wordpress" not in result.out
+    assert "Planned only the 1 application(s)" in result.err
+
+
+def test_a_base_with_an_error_only_the_whole_configuration_shows_is_not_used(project):
+    configuration_repository(project)
+    edit(project / "applications/wordpress.yaml", "tags: [communications, public-facing]\n",
+         "tags: [communications, public-facing]\noverrides:\n  qa:\n    displayName: X\n")
+    git(project, "commit", "-qam", "an override of no environment")
+    git(project, "checkout", "-q", "HEAD~1", "--", "applications/wordpress.yaml")
+    result = plan(project, "--base", "HEAD")
+    assert result.code == 0, result.err
+    assert "does not validate, so drift is not shown apart (2 error(s) there)" in result.err
+    assert "outside idamconf" not in result.out
+
+
+def test_a_base_linking_outside_itself_is_said_and_not_used(project):
+    import os
+
+    configuration_repository(project)
+    (project.parent / "outside.yaml").write_text("name: outside\n")
+    os.symlink("../../outside.yaml", project / "applications/outside.yaml")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "a link leading outside")
+    (project / "applications/outside.yaml").unlink()
+    result = plan(project, "--base", "HEAD")
+    assert result.code == 0, result.err
+    assert result.err == ("warning: the configuration at HEAD ({}) holds a link leading outside it "
+                          "(applications/outside.yaml), so drift is not shown apart.\n"
+                          .format(git(project, "rev-parse", "--short=7", "HEAD").strip()))
+    assert "No changes." in result.out
+
+
+def test_an_application_of_other_environments_is_not_planned_nor_is_its_catalog(project):
+    """An application whose file lists other environments is left out of this one's plan whole: nothing of it is
+    made or read here, not even the catalog its package would go in."""
+    (project / "applications/crm.yaml").write_text(DEMAND.replace(
+        "owners:", "environments: [nle]\nowners:").replace("      approvers:", "      catalog: CRM Catalog\n      approvers:"))
+    result = plan(project)
+    assert result.code == 0, result.err
+    assert "crm" not in result.out.lower()
