@@ -90,3 +90,16 @@ def test_renamed_from_keeps_what_main_added_too(project):
     edit(project / "applications/orders-api.yaml", "- name: orders-web", "- name: orders-portal")
     stale = plan(project)  # the old name is no application of this configuration any more
     assert stale.code == 1 and "orders-portal" in stale.err
+
+
+def test_a_new_name_and_display_name_are_matched_to_the_old_by_identifier_uri(project):
+    """Renamed and retitled at once, the application is still recognised by the identifier URI it keeps (two
+    applications cannot hold one at once): the plan says the old one is replaced, and how to keep it instead."""
+    apply(project)
+    hr = "applications/hr-self-service.yaml"
+    edit(project / hr, "name: hr-self-service", "name: people-portal")
+    edit(project / hr, "displayName: HR Self-Service Portal", "displayName: People Portal")
+    result = plan(project)
+    assert "  -/+ app.hr-self-service  (forces replacement by app.people-portal: `name` is Graph's uniqueName" \
+        in result.out, result.out
+    assert "write renamedFrom: hr-self-service beside name: people-portal" in result.out
