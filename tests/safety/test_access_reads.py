@@ -186,3 +186,27 @@ def test_a_package_granting_a_role_of_an_application_without_service_principal_f
     monkeypatch.undo()
     assert apply(project).code == 0
     converged(project)
+
+
+def test_a_group_just_added_to_a_catalog_is_waited_for_before_it_is_granted(project, monkeypatch, pauses):
+    """examples/' Expenses claimants group joins the catalog for the package of its own that grants it; the first
+    read of its place there after the add does not show it yet (replication): apply reads again after a pause and
+    grants it -- it does not give up."""
+    from tests.cli.test_own_packages import CLAIMANTS, in_catalogs
+
+    reads: list[str] = []
+
+    def reads_the_groups_place(request) -> bool:
+        if request.method == "GET" and request.path.endswith("/resources") and \
+                CLAIMANTS in request.query.get("$filter", ""):
+            reads.append(request.path)
+            return len(reads) == 2  # the first read finds it missing (it is); the second follows the add
+        return False
+
+    faulted(monkeypatch, Scripted([Rule(reads_the_groups_place, Reply(200, {"value": []}))]))
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert len(reads) == 2 and 0.25 in pauses  # (the rule, once it has answered, is no longer asked)
+    monkeypatch.undo()
+    converged(project)
+    assert CLAIMANTS in in_catalogs(project)
