@@ -89,6 +89,8 @@ OURS = Ownership("idamconf:eucs-idam", {"wordpress"}, {"a1"}, {"app-1"}, {"sp-1"
     ("POST", "oauth2PermissionGrants", {"clientId": "sp-1", "consentType": "AllPrincipals", "resourceId": "graph"}),
     ("PATCH", "oauth2PermissionGrants/GrAnT-1", {"scope": "User.Read"}),
     ("DELETE", "oauth2PermissionGrants/GrAnT-1", None),
+    ("PATCH", "applications/a1/federatedIdentityCredentials(name='ci')", {}),  # apply_credentials.py
+    ("POST", "applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate", {"displayName": "x"}),
 ])
 def test_writes_to_the_projects_objects_are_allowed(method, path, body):
     OURS.check(method, path, body)
@@ -142,6 +144,10 @@ def test_writes_to_the_projects_objects_are_allowed(method, path, body):
     ("PATCH", "oauth2PermissionGrants/grant-1", {"scope": "x"}),  # grant ids are case-sensitive
     ("DELETE", "oauth2PermissionGrants/grant-2", None),
     ("PATCH", "policies/claimsMappingPolicies/cp-2", {}),  # a claims-mapping policy not learned as the project's
+    ("POST", "applications/a1/federatedIdentityCredentials(name='x')", {}),  # upserted (PATCH) or removed by name
+    ("GET", "applications/a1/addPassword", None),  # a client secret is added or removed by its POST actions only
+    ("POST", "applicationTemplates/t1", {}),  # the SAML template is only instantiated
+    ("POST", "applicationTemplates/t1/instantiate/x", {}),
 ])
 def test_writes_to_anything_else_are_refused(method, path, body):
     with pytest.raises(NotOurs):
