@@ -1,19 +1,19 @@
-"""What apply looks up before it writes an access package's parts (idamconf/apply_access.py), seen from outside: a
-package of the name in another team's catalog is never taken for the project's; a policy the plan's read did not
-show yet is found by name, never made twice; the application's place in a catalog it just joined is waited for
-while replication catches up."""
+"""What apply looks up and writes of access packages (idamconf/apply_access.py, and packages of their own:
+idamconf/apply_packages.py), seen from outside: a package of the name in another team's catalog is never taken for
+the project's; a policy the plan's read did not show yet is found by name, never made twice; a place in a catalog
+just joined is waited for while replication catches up; a changed policy is the only write; a group leaves a catalog
+as a group, and a refused removal is not taken as done; packages of their own are not built after their teardown
+failed, and one that cannot be built says why."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 import idamconf.workflow
-from idamconf.plan.model import Action
-from tests.cli.harness import apply, edit, plan
-from tests.cli.test_scenarios import converged
-
 from idamconf.emulator.protocol import Reply
-from tests.cli.harness import faulted
+from idamconf.plan.model import Action
+from tests.cli.harness import apply, edit, faulted, plan
+from tests.cli.test_scenarios import converged
 
 from .graph_view import GOV, graph, listed
 from .test_refusals import WRITER, WRITER_PACKAGE, AnotherTeamMeanwhile, blog, packages, refusing  # noqa: F401

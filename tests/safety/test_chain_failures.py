@@ -43,8 +43,8 @@ def test_an_application_whose_old_package_cannot_go_makes_no_new_one(project, mo
     role would be granted by two), nothing else of the application written; apply says what was skipped, and the
     next apply does it all."""
     assert apply(project).code == 0
-    edit(project / WORDPRESS, "    accessPackage:               # named eucs-idam-wordpress-administrators by default\n",
-         "    accessPackage:\n      catalog: Communications\n")
+    edit(project / WORDPRESS, "    accessPackage:               # named eucs-idam-wordpress-administrators by "
+                              "default\n", "    accessPackage:\n      catalog: Communications\n")
     edit(project / WORDPRESS, "displayName: WordPress Blog", "displayName: Company Blog")
 
     def deletes_policy(request) -> bool:

@@ -10,8 +10,8 @@ from dataclasses import replace
 import idamconf.workflow
 from idamconf.plan.model import Action
 from tests.cli.harness import apply, edit, faulted
-from tests.cli.test_api_permissions import (CLIENT, DAEMON, GRAPH_APP_ID, GROUP_MEMBER_READ_ALL, USER_READ_ALL, WEB,
-                                            assignments_of, grants_of, graph_principal)
+from tests.cli.test_api_permissions import (CLIENT, DAEMON, GROUP_MEMBER_READ_ALL, USER_READ_ALL, WEB, assignments_of,
+                                            grants_of, graph_principal)
 from tests.cli.test_scenarios import converged
 
 from .wire import Rule, Scripted, graph_error
