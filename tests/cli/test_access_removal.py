@@ -71,6 +71,21 @@ def test_a_role_disabled_only_while_it_changes_needs_no_flag(project):
     converged(project)
 
 
+def test_a_role_left_disabled_while_it_changes_is_refused_without_allow_delete(project):
+    """`enabled: false` and a new display name at once: Graph takes it in two steps (disable, then change), and the
+    role ends disabled -- whoever holds it loses it, so the plan needs the flag like any disabling."""
+    assert apply(project).code == 0
+    edit(project / HR, EMPLOYEE, EMPLOYEE + "    enabled: false\n")
+    edit(project / HR, "  - displayName: Employee\n", "  - displayName: Staff member\n")
+    refused = apply(project)
+    assert refused.code == 1
+    assert REFUSAL in refused.err
+    assert roles(project)["HR.Employee"] is True  # nothing changed
+    assert apply(project, "--allow-delete").code == 0
+    assert roles(project)["HR.Employee"] is False
+    converged(project)
+
+
 # ------------------------------------------------------------------------------------------------ the rule itself
 ROLE = {"id": "r1", "value": "HR.Employee", "displayName": "Employee", "isEnabled": True}
 

@@ -37,6 +37,7 @@ def test_a_planned_delete_of_another_projects_application_is_not_sent(project, m
     result = apply(project, "--allow-delete")
     assert result.code == 1
     assert "refused before it was sent" in result.err and "app.billing" in result.err
+    assert "it would change an object that is not project eucs-idam's" in result.err  # whose it is not, named
     assert "billing" in applications(project)
 
 
@@ -88,6 +89,8 @@ OURS = Ownership("idamconf:eucs-idam", {"wordpress"}, {"a1"}, {"app-1"}, {"sp-1"
     ("POST", "oauth2PermissionGrants", {"clientId": "sp-1", "consentType": "AllPrincipals", "resourceId": "graph"}),
     ("PATCH", "oauth2PermissionGrants/GrAnT-1", {"scope": "User.Read"}),
     ("DELETE", "oauth2PermissionGrants/GrAnT-1", None),
+    ("PATCH", "applications/a1/federatedIdentityCredentials(name='ci')", {}),  # apply_credentials.py
+    ("POST", "applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate", {"displayName": "x"}),
 ])
 def test_writes_to_the_projects_objects_are_allowed(method, path, body):
     OURS.check(method, path, body)
@@ -102,6 +105,7 @@ def test_writes_to_the_projects_objects_are_allowed(method, path, body):
     ("PUT", "applications/a2/logo", b"\x89PNG\r\n\x1a\n"),
     ("DELETE", "applications/a1/logo", None),  # a logo is replaced, never deleted
     ("PUT", "applications/a1", {}),
+    ("POST", "applications/a1", {}),  # the project's application itself: PATCH and DELETE only
     ("POST", "applications/a2/addPassword", {"passwordCredential": {}}),  # another team's application's secrets
     ("POST", "applications/a2/removePassword", {"keyId": "k"}),
     ("POST", "applications/a1/addKey", {}),  # not a write apply makes
@@ -139,6 +143,11 @@ def test_writes_to_the_projects_objects_are_allowed(method, path, body):
     ("POST", "oauth2PermissionGrants", {"consentType": "AllPrincipals"}),
     ("PATCH", "oauth2PermissionGrants/grant-1", {"scope": "x"}),  # grant ids are case-sensitive
     ("DELETE", "oauth2PermissionGrants/grant-2", None),
+    ("PATCH", "policies/claimsMappingPolicies/cp-2", {}),  # a claims-mapping policy not learned as the project's
+    ("POST", "applications/a1/federatedIdentityCredentials(name='x')", {}),  # upserted (PATCH) or removed by name
+    ("GET", "applications/a1/addPassword", None),  # a client secret is added or removed by its POST actions only
+    ("POST", "applicationTemplates/t1", {}),  # the SAML template is only instantiated
+    ("POST", "applicationTemplates/t1/instantiate/x", {}),
 ])
 def test_writes_to_anything_else_are_refused(method, path, body):
     with pytest.raises(NotOurs):
@@ -180,6 +189,20 @@ def test_a_read_by_name_teaches_only_an_object_carrying_the_tag():
     owned.observe("GET", "applications(uniqueName='mine')", None,
                   Response(200, {"id": "x1", "appId": "xa", "tags": ["IDAMCONF:P"]}))  # as Graph compares: any case
     owned.check("PATCH", "applications/x1", {})
+
+
+def test_a_claims_policy_is_the_projects_only_under_one_of_its_applications_names():
+    from idamconf.graph.client import Response
+    from idamconf.graph.ownership import SAML_POLICIES, SAML_POLICY_PREFIX
+
+    owned = Ownership("idamconf:p", {"mine"})
+    owned.observe("GET", SAML_POLICIES + "?$filter=x", None, Response(200, {"value": [
+        {"id": "Mine-1", "displayName": SAML_POLICY_PREFIX + "mine"},
+        {"id": "theirs-1", "displayName": SAML_POLICY_PREFIX + "theirs"}, {"id": "other-1", "displayName": "mine"}]}))
+    owned.check("PATCH", SAML_POLICIES + "/mine-1", {})
+    for theirs in ("theirs-1", "other-1"):
+        with pytest.raises(NotOurs):
+            owned.check("PATCH", f"{SAML_POLICIES}/{theirs}", {})
 
 
 def test_a_refused_write_is_never_sent():

@@ -1,0 +1,212 @@
+"""What apply looks up and writes of access packages (idamconf/apply_access.py, and packages of their own:
+idamconf/apply_packages.py), seen from outside: a package of the name in another team's catalog is never taken for
+the project's; a policy the plan's read did not show yet is found by name, never made twice; a place in a catalog
+just joined is waited for while replication catches up; a changed policy is the only write; a group leaves a catalog
+as a group, and a refused removal is not taken as done; packages of their own are not built after their teardown
+failed, and one that cannot be built says why."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import idamconf.workflow
+from idamconf.emulator.protocol import Reply
+from idamconf.plan.model import Action
+from tests.cli.harness import apply, edit, faulted, plan
+from tests.cli.test_scenarios import converged
+
+from .graph_view import GOV, graph, listed
+from .test_refusals import WRITER, WRITER_PACKAGE, AnotherTeamMeanwhile, blog, packages, refusing  # noqa: F401
+from .wire import Rule, Scripted, graph_error
+
+
+def test_an_empty_package_of_the_name_in_another_catalog_is_never_taken_over(blog, monkeypatch):
+    """Another team makes an empty package named as the project's Writer package, in a catalog of its own, just as
+    apply looks the name up: it is not the project's shell (that would be in the project's catalog). Apply makes
+    its own package in its own catalog and leaves theirs as it is."""
+    edit(blog / "applications/wordpress.yaml", WRITER + WRITER_PACKAGE, WRITER)
+    assert apply(blog).code == 0
+    edit(blog / "applications/wordpress.yaml", WRITER, WRITER + WRITER_PACKAGE)
+
+    def theirs() -> None:
+        catalog = graph(blog, "POST", f"{GOV}/catalogs", {"displayName": "Another team's catalog"})
+        graph(blog, "POST", f"{GOV}/accessPackages", {"displayName": "eucs-idam-wordpress-writers",
+                                                      "catalog": {"id": catalog["id"]}})
+
+    fault = AnotherTeamMeanwhile(f"{GOV}/accessPackages", "eucs-idam-wordpress-writers", theirs)
+    refusing(monkeypatch, fault)
+    result = apply(blog)
+    assert fault.done and result.code == 0, result.err
+    refusing(monkeypatch, None)
+    catalogs = {c["id"]: c["displayName"] for c in listed(blog, f"{GOV}/catalogs")}
+    writers = {catalogs[p["catalog"]["id"]]: p for p in
+               listed(blog, f"{GOV}/accessPackages?$expand=resourceRoleScopes,catalog")
+               if p["displayName"] == "eucs-idam-wordpress-writers"}
+    assert set(writers) == {"Another team's catalog", "EUCS IDAM applications"}
+    assert writers["Another team's catalog"]["resourceRoleScopes"] == []
+    assert len(writers["EUCS IDAM applications"]["resourceRoleScopes"]) == 1
+    policies = [p["accessPackage"]["id"] for p in listed(blog, f"{GOV}/assignmentPolicies?$expand=accessPackage")]
+    assert writers["Another team's catalog"]["id"] not in policies
+
+
+def test_a_policy_the_plans_read_missed_is_found_by_name_not_made_twice(blog, monkeypatch):
+    """The plan says a package's policy is to be created, though it exists: its read did not show it yet (Graph
+    replicates in seconds). Before a create, apply looks for the package's policy of that name: it finds it and
+    writes it in place -- the package keeps one policy."""
+    assert apply(blog).code == 0
+    real = idamconf.workflow.make_plan
+
+    def lagging(desired, live, *args):
+        made = real(desired, live, *args)
+        missed = [replace(c, action=Action.CREATE, before=None,
+                          ids={k: v for k, v in c.ids.items() if k != "policyId"})
+                  if c.kind == "policy" and c.address.startswith("app.wordpress.role.Blog.Writer.") else c
+                  for c in made.changes]
+        return replace(made, changes=tuple(missed))
+
+    monkeypatch.setattr(idamconf.workflow, "make_plan", lagging)
+    result = apply(blog)
+    assert result.code == 0, result.err
+    monkeypatch.undo()
+    [writers] = packages(blog)["eucs-idam-wordpress-writers"]
+    assert len(writers["policies"]) == 1, writers["policies"]
+    converged(blog)
+
+
+def test_the_applications_place_in_a_catalog_just_joined_is_waited_for(blog, monkeypatch, pauses):
+    """The application joins the catalog; the first read of its place there for a role scope does not show it yet
+    (replication): apply reads again after a pause, then links the role -- it does not give up."""
+    reads: list[str] = []
+
+    def reads_the_place(request) -> bool:
+        if request.method == "GET" and request.path.endswith("/resources") and "originId" in \
+                request.query.get("$filter", ""):
+            reads.append(request.path)
+            return len(reads) == 2  # the first read decides the join; the second is the role scope's
+        return False
+
+    faulted(monkeypatch, Scripted([Rule(reads_the_place, Reply(200, {"value": []}))]))
+    result = apply(blog)
+    assert result.code == 0, result.err
+    assert 0.25 in pauses
+    monkeypatch.undo()
+    converged(blog)
+
+
+def test_a_changed_policy_writes_the_policy_alone(blog, monkeypatch):
+    """An approver added: the plan changes one policy, and that is all apply writes of the package -- its role scope,
+    unchanged, is not sent again."""
+    assert apply(blog).code == 0
+    edit(blog / "applications/wordpress.yaml", "approvers: [alice.admin@contoso.com, erin.security@contoso.com, "
+         "bob.ops@contoso.com]", "approvers: [alice.admin@contoso.com, erin.security@contoso.com, bob.ops@contoso.com, "
+         "frank.audit@contoso.com]")
+    assert "Plan: 0 to add, 1 to change, 0 to destroy." in plan(blog).out
+    scripted = Scripted()
+    faulted(monkeypatch, scripted)
+    result = apply(blog)
+    assert result.code == 0, result.err
+    assert "Apply complete: 0 added, 1 changed, 0 destroyed." in result.out
+    writes = [(method, path) for method, path in scripted.received if method != "GET" and path != "$batch"]
+    assert [method for method, path in writes if path.startswith(f"{GOV}/")] == ["PUT"], writes
+    monkeypatch.undo()
+    converged(blog)
+
+
+def test_a_group_no_package_grants_any_more_leaves_the_catalog_even_when_refused_once(project, monkeypatch, pauses):
+    """examples/' Expenses claimants group, granted by the expenses package alone, stops being granted: its place in
+    the catalog goes, by a removal request naming it as a group. Refused once (400) while it is still there, the
+    removal is not taken as done: apply reads the catalog, pauses, sends it again."""
+    from tests.cli.test_own_packages import CLAIMANTS, EXPENSES, FRANK, in_catalogs
+
+    assert apply(project).code == 0
+    edit(project / EXPENSES, FRANK, "")
+    edit(project / EXPENSES, "      - group: Expenses claimants       # membership, by display name (one group "
+                             "exactly), or {group: {id: …}}\n", "      - role: Internal.User\n")
+    removals: list[dict] = []
+
+    def removes_from_a_catalog(request) -> bool:
+        body = request.body or {}
+        return request.method == "POST" and request.path.endswith("/resourceRequests") and \
+            body.get("requestType") == "adminRemove"
+
+    def recorded(request) -> bool:  # never answers: only notes what the tenant received
+        if removes_from_a_catalog(request):
+            removals.append(request.body["resource"])
+        return False
+
+    faulted(monkeypatch, Scripted([Rule(recorded, graph_error(400, "unused"), times=10**6),
+                                   Rule(removes_from_a_catalog, graph_error(400, "Request_BadRequest"))]))
+    result = apply(project, "--allow-delete")
+    assert result.code == 0, result.err
+    assert removals == [{"originId": CLAIMANTS, "originSystem": "AadGroup"}] * 2
+    assert 0.25 in pauses
+    monkeypatch.undo()
+    converged(project)
+    assert CLAIMANTS not in in_catalogs(project)
+
+
+def test_packages_of_their_own_are_not_built_when_their_teardown_failed(project, monkeypatch):
+    """A package of its own loses a grant and gains another in one apply. Graph refusing to take the old grant away
+    stops the packages of their own there: the new grant is not added either (apply builds them only once what
+    they give up is gone); the next apply does both."""
+    from tests.cli.test_own_packages import CLAIMANTS, HR, HR_GRANTS, NEW_MANAGERS, packages as granted, role
+
+    assert apply(project).code == 0
+    edit(project / HR, HR_GRANTS, "      - role: HR.Employee\n      - group: Expenses claimants\n")
+
+    def removes_a_grant(request) -> bool:
+        return request.method == "DELETE" and "/resourceRoleScopes/" in request.path
+
+    faulted(monkeypatch, Scripted([Rule(removes_a_grant, graph_error(403, "Authorization_RequestDenied"), times=100)]))
+    result = apply(project, "--allow-delete")
+    assert result.code == 1 and "403 Authorization_RequestDenied" in result.err
+    monkeypatch.undo()
+    employee, manager = role(project, "hr-self-service", "HR.Employee"), role(project, "hr-self-service", "HR.Manager")
+    assert granted(project)[NEW_MANAGERS]["grants"] == {employee, manager}  # nothing taken, nothing added
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
+    assert granted(project)[NEW_MANAGERS]["grants"] == {employee, f"Member_{CLAIMANTS}"}
+
+
+def test_a_package_granting_a_role_of_an_application_without_service_principal_fails_named(project, monkeypatch):
+    """Graph refuses every service principal: the package of its own granting hr-self-service's roles cannot be
+    built, and says why -- a failure of that change, reported with the rest, never an unexpected error."""
+    from tests.cli.test_own_packages import NEW_MANAGERS
+
+    def creates_principal(request) -> bool:
+        return request.method == "PATCH" and request.path.startswith("servicePrincipals(appId=")
+
+    faulted(monkeypatch, Scripted([Rule(creates_principal, graph_error(403, "Authorization_RequestDenied"),
+                                        times=10**6)]))
+    result = apply(project)
+    assert result.code == 1
+    assert f"error: app.hr-self-service.access_package[{NEW_MANAGERS}].grant[HR.Manager]: application " \
+           "hr-self-service has no service principal (see its own errors)" in result.err, result.err
+    assert "unexpected" not in result.err.lower() and "Traceback" not in result.err
+    monkeypatch.undo()
+    assert apply(project).code == 0
+    converged(project)
+
+
+def test_a_group_just_added_to_a_catalog_is_waited_for_before_it_is_granted(project, monkeypatch, pauses):
+    """examples/' Expenses claimants group joins the catalog for the package of its own that grants it; the first
+    read of its place there after the add does not show it yet (replication): apply reads again after a pause and
+    grants it -- it does not give up."""
+    from tests.cli.test_own_packages import CLAIMANTS, in_catalogs
+
+    reads: list[str] = []
+
+    def reads_the_groups_place(request) -> bool:
+        if request.method == "GET" and request.path.endswith("/resources") and \
+                CLAIMANTS in request.query.get("$filter", ""):
+            reads.append(request.path)
+            return len(reads) == 2  # the first read finds it missing (it is); the second follows the add
+        return False
+
+    faulted(monkeypatch, Scripted([Rule(reads_the_groups_place, Reply(200, {"value": []}))]))
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert len(reads) == 2 and 0.25 in pauses  # (the rule, once it has answered, is no longer asked)
+    monkeypatch.undo()
+    converged(project)
+    assert CLAIMANTS in in_catalogs(project)

@@ -1,0 +1,108 @@
+"""An application's chain (idamconf/apply.py) as a user sees it when something goes wrong half-way: what was done
+stays done and reads as the project's, what depends on a failed step is not written, what Graph already did (or
+someone did meanwhile) is not a failure, and the next apply finishes."""
+
+from __future__ import annotations
+
+from benchmarks.tenant_check import check
+from tests.cli.harness import apply, edit, faulted, plan
+from tests.cli.test_access_packages import WORDPRESS, governance
+from tests.cli.test_adoption import APP_ID, portal_made
+from tests.cli.test_scenarios import converged
+
+from .graph_view import GOV, application, graph, listed, owners
+from .wire import Rule, Scripted, graph_error
+
+
+def test_an_adoption_cut_short_after_its_first_write_leaves_the_projects_application(project, monkeypatch):
+    """The adoption's first write gives the application its name and the project's tag together: Graph refusing
+    everything after it leaves an application the next plan reads as the project's (an update, not a stranger
+    holding the name), and the next apply finishes it."""
+    portal_made(project)
+
+    def later_writes(request) -> bool:  # every write of the application but the adoption's own
+        return request.method == "PATCH" and request.path.startswith("applications/") and \
+            "uniqueName" not in (request.body or {})
+
+    faulted(monkeypatch, Scripted([Rule(later_writes, graph_error(403, "Authorization_RequestDenied"), times=100)]))
+    cut = apply(project)
+    assert cut.code == 1 and "403 Authorization_RequestDenied" in cut.err
+    monkeypatch.undo()
+    intranet = next(app for app in listed(project, "applications") if app["appId"] == APP_ID)
+    assert intranet["uniqueName"] == "intranet" and "idamconf:eucs-idam" in intranet["tags"]
+    again = plan(project)
+    assert again.code == 0, again.err
+    assert "~ app.intranet  (update)" in again.out and "↻ app.intranet" not in again.out
+    assert apply(project).code == 0
+    converged(project)
+
+
+def test_an_application_whose_old_package_cannot_go_makes_no_new_one(project, monkeypatch):
+    """A role's package moves to another catalog (and the application is renamed): the old package must go first.
+    Graph refusing to take its policy away stops that application's chain -- no new package beside the old (the
+    role would be granted by two), nothing else of the application written; apply says what was skipped, and the
+    next apply does it all."""
+    assert apply(project).code == 0
+    edit(project / WORDPRESS, "    accessPackage:               # named eucs-idam-wordpress-administrators by "
+                              "default\n", "    accessPackage:\n      catalog: Communications\n")
+    edit(project / WORDPRESS, "displayName: WordPress Blog", "displayName: Company Blog")
+
+    def deletes_policy(request) -> bool:
+        return request.method == "DELETE" and request.path.startswith(f"{GOV}/assignmentPolicies/")
+
+    faulted(monkeypatch, Scripted([Rule(deletes_policy, graph_error(403, "Authorization_RequestDenied"), times=100)]))
+    result = apply(project, "--allow-delete")
+    assert result.code == 1
+    assert "403 Authorization_RequestDenied" in result.err
+    assert "skipped: app.wordpress.role.Blog.Administrator.access_package: an earlier step for its application " \
+           "failed" in result.err, result.err
+    monkeypatch.undo()
+    packages = [p for p in listed(project, f"{GOV}/accessPackages?$expand=catalog")
+                if p["displayName"] == "eucs-idam-wordpress-administrators"]
+    assert [p["catalog"]["displayName"] for p in packages] == ["EUCS IDAM applications"]  # the old one, alone
+    assert application(project, "wordpress")["displayName"] == "WordPress Blog"  # nothing else of its chain either
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
+    assert governance(project)["eucs-idam-wordpress-administrators"]["catalog"] == ["Communications"]
+
+
+def test_a_service_principal_made_by_a_lost_answer_has_its_id_reported(project, monkeypatch):
+    """The service principal's create commits but its answer is lost (504): sent again, Graph answers "updated"
+    (204, no body). Its id is read, so the ids apply reports for the team are all there -- even for an application
+    no later step reads it for (no roles, packages or service principal owners)."""
+    for path in (project / "applications").glob("*.yaml"):
+        path.unlink()
+    (project / "applications" / "plain.yaml").write_text(
+        "name: plain\ndisplayName: Plain\nowners: [alice.admin@contoso.com]\nservicePrincipal:\n  owners: []\n")
+
+    def creates_principal(request) -> bool:
+        return request.method == "PATCH" and request.path.startswith("servicePrincipals(appId=")
+
+    faulted(monkeypatch, Scripted([Rule(creates_principal, graph_error(504, "GatewayTimeout"), after=True)]))
+    result = apply(project)
+    assert result.code == 0, result.err
+    monkeypatch.undo()
+    app = application(project, "plain")
+    principal = graph(project, "GET", f"servicePrincipals(appId='{app['appId']}')")
+    assert f"      service principal id  {principal['id']}\n" in result.out, result.out
+    assert "(not created)" not in result.out
+
+
+def test_an_owner_someone_removed_meanwhile_counts_as_removed(project, monkeypatch):
+    """The plan removes an owner; by the time apply sends the removal, someone has removed it (Graph answers 404).
+    Its effect is there: the removal is done, apply completes."""
+    assert apply(project).code == 0
+    edit(project / "applications/wordpress.yaml", "  - grace.comms@contoso.com\n", "")
+
+    def removes_owner(request) -> bool:
+        return request.method == "DELETE" and request.path.endswith("/$ref") and "/owners/" in request.path
+
+    faulted(monkeypatch, Scripted([Rule(removes_owner, graph_error(404, "Request_ResourceNotFound"), times=2,
+                                        after=True)]))
+    result = apply(project, "--allow-delete")
+    assert result.code == 0, result.err
+    assert "Apply complete: 0 added, 0 changed, 2 destroyed." in result.out
+    monkeypatch.undo()
+    assert {owner["userPrincipalName"] for owner in owners(project, "wordpress")} == {"alice.admin@contoso.com"}
+    converged(project)
+    assert check(project / ".idamconf" / "local.db").orphans == []
