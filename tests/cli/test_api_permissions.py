@@ -359,3 +359,18 @@ def test_an_api_no_file_names_any_more_loses_its_permissions_and_consents(projec
     converged(project)
     assert assignments_of(project, "payroll-daemon") == set()
     assert applications(project)["payroll-daemon"]["requiredResourceAccess"] == []
+
+
+def test_an_api_of_this_configuration_must_be_deployed_where_its_client_is(project):
+    """The client is in every environment, its API only in local: validate names each environment the API is
+    missing from, at the client's `api:` line."""
+    from .harness import edit, idamconf
+
+    edit(project / "applications/payments-api.yaml", "tags: [finance, pci]\n",
+         "tags: [finance, pci]\nenvironments: [local]\n")
+    (project / "applications/payroll-daemon.yaml").write_text(CLIENT)
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    for environment in ("devl", "nle", "live"):
+        assert f"API payments-api is not deployed to environment '{environment}'" in result.err, result.err
+    assert "payroll-daemon.yaml:6:" in result.err

@@ -103,3 +103,23 @@ def test_a_new_name_and_display_name_are_matched_to_the_old_by_identifier_uri(pr
     assert "  -/+ app.hr-self-service  (forces replacement by app.people-portal: `name` is Graph's uniqueName" \
         in result.out, result.out
     assert "write renamedFrom: hr-self-service beside name: people-portal" in result.out
+
+
+def test_a_display_name_is_matched_in_any_case_as_graph_compares_names(project):
+    apply(project)
+    edit(project / BLOG, "name: wordpress", "name: blog")
+    edit(project / BLOG, "displayName: WordPress Blog", "displayName: WORDPRESS BLOG")
+    assert "  -/+ app.wordpress  (forces replacement by app.blog:" in plan(project).out
+
+
+def test_one_new_application_takes_the_place_of_one_old_one_only(project):
+    """Two applications renamed to one: the new one replaces one of them; the other is a plain deletion."""
+    apply(project)
+    hr = "applications/hr-self-service.yaml"
+    edit(project / hr, "displayName: HR Self-Service Portal", "displayName: WordPress Blog")
+    apply(project)
+    (project / hr).unlink()
+    edit(project / BLOG, "name: wordpress", "name: blog")
+    out = plan(project).out
+    replaced = [line for line in out.splitlines() if "(forces replacement by app.blog:" in line]
+    assert len(replaced) == 1, out
