@@ -234,3 +234,12 @@ def test_each_environment_assigns_its_own_groups(project):
     assert "assignment[Internal.User/group:HR line managers]" in review
     assert "group:Expenses claimants]" not in review and "user:frank.audit" not in review  # (a package of its own
     # grants membership of the group in every environment: not an assignment)
+
+
+def test_a_user_principal_name_is_matched_in_any_case(project):
+    """A UPN written in another case is the same person (Entra compares UPNs in any case): assigned, not refused."""
+    edit(project / EXPENSES, USERS, "    users: [Frank.Audit@Contoso.com]\n")
+    result = apply(project)
+    assert result.code == 0, result.err
+    converged(project)
+    assert (FRANK, "Internal.User") in granted(project, "expenses")
