@@ -74,7 +74,7 @@ def decode_skiptoken(token: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         prefix, seq = raw.split(":")
-        if prefix == "idamconf-emulator":
+        if prefix == "idamconf-emulator" and seq.isascii() and seq.isdigit():  # never a negative place in a list
             return int(seq)
     except (ValueError, UnicodeDecodeError):
         pass
