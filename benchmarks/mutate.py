@@ -312,7 +312,7 @@ class _Judge:
             _write(path, text)
 
     def _run(self, tests: list[str]) -> subprocess.CompletedProcess:
-        command = self.SUITE + tests if not tests else [*self.SUITE[:3], "-x", "-q", "-p", "no:cacheprovider", *tests]
+        command = [*self.SUITE[:3], "-x", "-q", "-p", "no:cacheprovider", *tests] if tests else self.SUITE
         # bytecode is cached as in any checkout (a shell's PYTHONDONTWRITEBYTECODE would have every test's
         # subprocess compile idamconf again); `_write` drops the mutated module's cache whenever it changes it
         environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
