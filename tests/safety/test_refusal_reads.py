@@ -39,6 +39,11 @@ def adds_application_owner(request) -> bool:
         request.path.endswith("/owners/$ref")
 
 
+def refused_with(result, status: int, code: str) -> list[str]:
+    """The addresses apply reports failed with the test's scripted Graph answer, one line each."""
+    return re.findall(rf"^error: (\S+): {status} {code}: {code} \(scripted by the test\)$", result.err, re.MULTILINE)
+
+
 def creates_package(request) -> bool:
     return request.method == "POST" and request.path == f"{GOV}/accessPackages"
 
@@ -143,8 +148,7 @@ def test_a_create_answered_404_while_its_catalog_is_there_is_tried_once_more_the
     faulted(monkeypatch, scripted)
     result = apply(wordpress)
     assert result.code == 1
-    refused = re.findall(r"^error: (\S+): 404 Request_ResourceNotFound: Request_ResourceNotFound \(scripted by the "
-                         r"test\)$", result.err, re.MULTILINE)
+    refused = refused_with(result, 404, "Request_ResourceNotFound")
     assert refused == ["app.wordpress.role.Blog.Administrator.access_package"], result.err
     assert scripted.count("POST", f"{GOV}/accessPackages") == 2 + 2  # the others once, this one twice
     monkeypatch.undo()
@@ -159,8 +163,7 @@ def test_a_create_refused_as_forbidden_is_reported_at_once_not_waited_out(wordpr
     faulted(monkeypatch, scripted)
     result = apply(wordpress)
     assert result.code == 1
-    refused = re.findall(r"^error: (\S+): 403 Authorization_RequestDenied: Authorization_RequestDenied \(scripted by "
-                         r"the test\)$", result.err, re.MULTILINE)
+    refused = refused_with(result, 403, "Authorization_RequestDenied")
     assert refused == ["app.wordpress.role.Blog.Administrator.access_package"], result.err
     assert scripted.count("POST", f"{GOV}/accessPackages") == 3  # each of three once
     assert polls(pauses) == []
