@@ -25,6 +25,7 @@ from msgraph import GraphRequestAdapter
 from msgraph_core import GraphClientFactory
 
 from .budget import RESOURCE_UNITS, Budget
+from . import client as retrying
 from .client import GraphClient, Unrecoverable
 from .clouds import EMULATED_GRAPH, Cloud, cloud_of, emulator_authority, graph_url_problem, is_loopback
 from .origin import confine
@@ -131,12 +132,20 @@ async def connect(target: Target, timeout: float | None = None):
     deadline = time.monotonic() + timeout if timeout else None
     try:
         budget = Budget(target.tenant_size) if target.tenant_size in RESOURCE_UNITS else None
-        yield GraphClient(adapter, target.graph_url, budget=budget, deadline=deadline)
+        yield GraphClient(adapter, target.graph_url, policy=_policy(target), budget=budget, deadline=deadline)
     finally:
         await http.aclose()
         for guard in guards:  # msgraph-core's transport, wrapped around them, does not close what it wraps: left
             await guard.aclose()  # open, a served emulator's TLS connections kept it from stopping for 10 s
         await _close_credential(auth)
+
+
+def _policy(target: Target) -> retrying.RetryPolicy:
+    """The embedded emulator answers in the same event loop, within a millisecond: the calls a `$batch`'s answers
+    set going are all made before the loop's next turn, so a call there waits for no others (`linger` 0). Waiting
+    10 ms, as for Graph, only idled: an apply of examples/ took 1.07 s with it and 0.5 s without, in 46 and 47
+    `$batch`es. (The class is looked up in its module at each call: tests replace it there.)"""
+    return retrying.RetryPolicy(linger=0.0) if target.embedded else retrying.RetryPolicy()
 
 
 async def _close_credential(auth) -> None:
