@@ -112,10 +112,11 @@ def _graph(moment: _dt.datetime) -> str:
 def _self_signed(name: str, start: _dt.datetime, end: _dt.datetime) -> tuple[str, bytes]:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.x509.oid import NameOID
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    from .identity import keys
+
+    key = keys.new_rsa_key()
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name[3:] or "SAML")])
     certificate = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
                    .serial_number(x509.random_serial_number()).not_valid_before(start).not_valid_after(end)

@@ -40,8 +40,14 @@ def signing_key(store: Store) -> rsa.RSAPrivateKey:
     return _LOADED[store]
 
 
+def new_rsa_key() -> rsa.RSAPrivateKey:
+    """Every RSA key the emulator makes: this tenant's signing key, and each SAML token-signing certificate's
+    (saml.py). One function, so that the test suite can hand out keys it made before (tests/conftest.py)."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 def _new_key_pem() -> str:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key = new_rsa_key()
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption()).decode("ascii")
 
