@@ -10,9 +10,12 @@ EXAMPLES := examples
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# --no-compile: pip would otherwise compile every module it installs to bytecode, ~20,000 of them (msgraph-sdk's
+# generated models and request builders), of which idamconf imports under a thousand; Python compiles those on their
+# first import instead. On this 2-core machine the install took 63 s compiling and 26 s without (docs/testing.md).
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --no-compile -e '.[test]'
 	touch $(STAMP)
 
 # validate -> plan -> apply -> plan on examples/, against the embedded emulator, from a fresh state. Where idamconf is
