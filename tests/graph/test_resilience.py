@@ -104,7 +104,8 @@ def test_lost_requests_that_never_ran_are_sent_again(project, monkeypatch, emula
 
 
 def test_replication_lag_is_waited_out_in_one_apply(project, monkeypatch):
-    monkeypatch.setenv(FAULTS, "seed=2,lag=1s")
+    # A new object is hidden for up to 0.5 s: past the first look (0.25 s), so the waits that follow are used too.
+    monkeypatch.setenv(FAULTS, "seed=2,lag=0.5s")
     result = apply(project)
     assert result.code == 0, result.err
     assert lagged(project) > 0  # objects were created hidden from reads for a while
@@ -130,7 +131,7 @@ def test_a_bad_fault_spec_is_one_line_and_exit_1(project, monkeypatch):
 
 @pytest.mark.parametrize("seed", [11, 12])
 def test_everything_at_once_converges(project, monkeypatch, emulators, seed):
-    monkeypatch.setenv(FAULTS, f"seed={seed},throttle=0.1,unavailable=0.05,drop=0.05,drop-after=0.5,lag=1s,"
+    monkeypatch.setenv(FAULTS, f"seed={seed},throttle=0.1,unavailable=0.05,drop=0.05,drop-after=0.5,lag=0.5s,"
                                "retry-after=0")
     assert apply(project).code == 0
     assert injected(emulators, "throttle") > 0 and injected(emulators, "unavailable") > 0 and lagged(project) > 0
@@ -142,8 +143,9 @@ def test_replication_slower_than_the_wait_is_a_clear_error_and_the_next_apply_fi
 
     from idamconf.graph import client
 
+    # Hidden for up to 4 s against a wait of 1 s: most new objects are still hidden when the wait ends.
     monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, settle=1.0))
-    monkeypatch.setenv(FAULTS, "seed=4,lag=60s")
+    monkeypatch.setenv(FAULTS, "seed=4,lag=4s")
     result = apply(project)
     assert result.code == 1
     assert "still so after waiting 1 s for Graph to replicate what this apply created; run apply again" in result.err
