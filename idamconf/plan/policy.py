@@ -107,8 +107,8 @@ def _group_id(subject: str, groups, users: dict[str, str]):
 # -------------------------------------------------------------------------------------------- the configuration's
 def policy_attributes(policy, display_name: str, labels: dict[str, str]) -> dict:
     """A policy (config/model.AccessPolicy) in the normal form; `labels`: as `resolve` gives them."""
-    def named(subjects) -> list[str]:
-        return sorted(labels.get(s.lower(), s.lower()) for s in subjects)
+    def named(subjects) -> list[str]:  # each person once: written twice (in two cases, or by UPN and id) is one
+        return sorted({labels.get(s.lower(), s.lower()) for s in subjects})
 
     attributes = {"displayName": display_name}
     if policy.description is not None:

@@ -84,3 +84,18 @@ def test_a_group_id_written_in_upper_case_is_the_groups_id_and_converges(project
     first = apply(project)
     assert first.code == 0, first.out + first.err
     converged(project)
+
+
+def test_an_approver_written_twice_in_two_cases_is_sent_to_graph_once_and_converges(project):
+    """alice.admin@contoso.com and ALICE.ADMIN@contoso.com are one person to the tenant (and to the rule of two
+    approvers): the policy Graph receives names her once, beside the two others, and the next plan has nothing to
+    change."""
+    wordpress = project / WORDPRESS
+    wordpress.write_text(wordpress.read_text().replace(
+        "approvers: [alice.admin@contoso.com, erin.security@contoso.com, bob.ops@contoso.com]",
+        "approvers: [alice.admin@contoso.com, ALICE.ADMIN@contoso.com, erin.security@contoso.com, bob.ops@contoso.com]"))
+    assert apply(project).code == 0
+    policy, = governance(project)["eucs-idam-wordpress-administrators"]["policies"]
+    sent = [a["userId"] for a in policy["requestApprovalSettings"]["stages"][0]["primaryApprovers"]]
+    assert len(sent) == len(set(sent)) == 3, sent
+    converged(project)
