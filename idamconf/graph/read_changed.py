@@ -12,8 +12,9 @@ Entitlement management (`named_governance`): Graph documents no filter on a pack
 grant a role is known only from all of them, 14 pages of 999 one after the other at 10,000 applications -- but it
 does on a package's display name. So the packages are read by the names the changed files give them, now and at the
 ref they changed since (`earlier`: a package the change removes or renames is found by its old name, and its
-deletion shows), then in a second round their policies (`accessPackage/id eq`) and the changed service principals'
-places in the catalogs (`originId eq`). A package granting a changed application's role under a name neither
+deletion shows), then in a second round -- beside the service principals' read -- their policies (`accessPackage/id
+eq`) and the changed service principals' places in the catalogs (`originId eq`), by the service principal those
+packages name (`_Places`: checked against the read; what it missed, a third round). A package granting a changed application's role under a name neither
 version of the file gives it was made or renamed outside idamconf: drift, which the full plan shows. Drift of any
 other application is not looked for: the full plan (without `--changed-since`) finds it.
 """
