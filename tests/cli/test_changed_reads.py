@@ -296,3 +296,18 @@ def test_the_changed_applications_places_in_the_catalogs_are_planned_as_the_full
     # its package names the old service principal: no longer the project's role, and its name is refused, alike
     assert narrowed.code == full.code == 1 and "'syn-idam-app-00002-role-4s' already exists" in narrowed.err
     assert narrowed.err == full.err
+
+
+def test_a_pull_request_plan_of_a_file_with_an_error_sends_nothing(tmp_path, monkeypatch):
+    """The rule holds for the reads a pull request's plan starts early (the catalog places by the service principals
+    its packages name): a configuration with an error causes no request that depends on its content -- here, none
+    at all -- and its report is the full plan's."""
+    root = applied_repository(tmp_path, 3)
+    changed = root / "applications" / "app-00001.yaml"
+    changed.write_text(changed.read_text().replace("Application 1 of", "Application number 1 of")
+                       .replace("displayName: Role 4", "displayNme: Role 4"))
+    asked = recording(monkeypatch)
+    narrowed = plan(root, "--changed-since", "HEAD")
+    assert narrowed.code == 1 and "unknown key 'displayNme'" in narrowed.err, narrowed.err
+    assert asked == []
+    assert narrowed.err == plan(root).err
