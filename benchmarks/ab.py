@@ -4,6 +4,7 @@
     python -m benchmarks.ab pr 7 main=/tmp/main branch=/tmp/branch          # the pull-request plan, 250 ms a trip
     python -m benchmarks.ab validate 7 main=/tmp/main branch=/tmp/branch    # validate of the 10,000 files
     python -m benchmarks.ab imports 15 main=/tmp/main branch=/tmp/branch    # the modules a plan imports
+                                                                             # (IMPORTS="import ...": others)
 
 `pr` is benchmarks/latency.py's pull-request plan (its seeded tenant of 10,000 applications, served with
 `--faults latency=250ms` -- FAULTS= for none -- and its repository with app-00042 changed). Each run is a new
@@ -41,7 +42,7 @@ def commands(mode: str):
     """(the command to run, the exit code expected, the context it runs in)."""
     seeded = tenant.prepare(10_000, log=lambda *_: None)
     if mode == "imports":
-        return [PYTHON, "-c", IMPORTS], 0, nullcontext()
+        return [PYTHON, "-c", os.environ.get("IMPORTS", IMPORTS)], 0, nullcontext()
     if mode == "validate":
         return [PYTHON, "-m", "idamconf", "validate", "-C", str(seeded.root)], 0, nullcontext()
     return [PYTHON, "-m", "idamconf", "plan", "-C", str(latency.pull_request(seeded)), "-e", SERVED,
