@@ -14,9 +14,10 @@ does on a package's display name. So the packages are read by the names the chan
 ref they changed since (`earlier`: a package the change removes or renames is found by its old name, and its
 deletion shows), then in a second round -- beside the service principals' read -- their policies (`accessPackage/id
 eq`) and the changed service principals' places in the catalogs (`originId eq`), by the service principal those
-packages name (`_Places`: checked against the read; what it missed, a third round). A package granting a changed application's role under a name neither
-version of the file gives it was made or renamed outside idamconf: drift, which the full plan shows. Drift of any
-other application is not looked for: the full plan (without `--changed-since`) finds it.
+packages name (`_Places`: checked against the read; what it missed, a third round). A package granting a changed
+application's role under a name neither version of the file gives it was made or renamed outside idamconf: drift,
+which the full plan shows. Drift of any other application is not looked for: the full plan (without
+`--changed-since`) finds it.
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ async def named_governance(client: GraphClient, names: set[str], catalog_names: 
         policies.cancel()
         places.cancel()
         raise
-    return GovernanceLists(found, catalogs, [keep(policy) for policies in listed for policy in policies], by_catalog)
+    return GovernanceLists(found, catalogs, [keep(policy) for each in listed for policy in each], by_catalog)
 
 
 def holders(packages: list[dict], roles: frozenset[str]) -> list[str]:

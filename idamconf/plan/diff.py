@@ -117,7 +117,7 @@ def _merged_ids(have: dict, want: dict) -> dict:
 
 def attribute_changes(before: dict, after: dict) -> tuple[AttributeChange, ...]:
     """The changed attributes, by dotted path; a list that changed is shown whole (old list -> new list)."""
-    from deepdiff import DeepDiff  # imported here, not before a command has read its configuration (see below)
+    from deepdiff import DeepDiff  # imported here, not with this module: see the module's notes
 
     diff = DeepDiff(before, after, view="tree")
     paths: dict[str, tuple] = {}

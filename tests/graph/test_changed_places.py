@@ -71,7 +71,8 @@ def planned(tenant: Tenant, catalogs: set[str], read_principal: str):
 
 def test_the_places_are_asked_before_the_service_principals_are_read_when_the_packages_name_them():
     tenant = Tenant([package(1, "c1", "sp-1"), package(2, "c2", "sp-1")],
-                    {("c1", "sp-1"): [{"id": "r1", "originId": "sp-1"}], ("c2", "sp-1"): [{"id": "r2", "originId": "sp-1"}]})
+                    {("c1", "sp-1"): [{"id": "r1", "originId": "sp-1"}],
+                     ("c2", "sp-1"): [{"id": "r2", "originId": "sp-1"}]})
     before, lists = planned(tenant, {"c1"}, "sp-1")
     places = [sent for sent in tenant.sent if sent[0] == "places"]
     assert sorted(places) == [("places", "c1", "sp-1"), ("places", "c2", "sp-1")]  # both catalogs, once each
