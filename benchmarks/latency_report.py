@@ -60,7 +60,9 @@ Graph documentation (microsoft-graph-docs-contrib) offers, and what was chosen:
   (graph/read_changed.py). Their access packages are read by the names the changed files give them now and gave
   them at REF (`displayName eq`, in `$batch`es: a package the change removes or renames is found by its old name),
   then their policies (`accessPackage/id eq`) and the changed service principals' catalog resources (`originId
-  eq`): two rounds of `$batch`es instead of the three whole lists. It says so on stderr: drift anywhere else -- a
+  eq`): two rounds of `$batch`es instead of the three whole lists. The catalog resources are asked by the service
+  principal those packages name, beside the service principals' read (checked against it; what it missed is asked
+  after), so that the whole plan takes two rounds of requests, not three. It says so on stderr: drift anywhere else -- a
   package granting a changed application's role under a name neither version of the file gives -- is left to the
   full plan.
 """

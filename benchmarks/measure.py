@@ -2,11 +2,14 @@
 alone, from `os.wait4`), its exit code and output.
 
 Every process the benchmarks start gets the same environment: no colour, and no proxy, so that whatever the
-machine's settings, the tool and the benchmarks reach only loopback.
+machine's settings, the tool and the benchmarks reach only loopback; and idamconf's modules compiled to bytecode, as
+an installed idamconf has them (`_compiled`).
 """
 
 from __future__ import annotations
 
+import compileall
+import functools
 import os
 import subprocess
 import sys
@@ -36,7 +39,18 @@ class Run:
         return self
 
 
+@functools.cache
+def _compiled() -> None:
+    """idamconf's modules compiled to bytecode (`__pycache__`, git-ignored), once per benchmark run. pip compiles an
+    installed package's modules, and Python caches them at the first import -- unless PYTHONDONTWRITEBYTECODE is
+    set, as it is in this project's working sessions: every measured process then compiled idamconf's ~130 modules
+    from source at its start, ~0.3 s of CPU a plan that no user's installed idamconf spends (docs/performance.md,
+    session 33)."""
+    compileall.compile_dir(ROOT / "idamconf", quiet=1)
+
+
 def environment() -> dict[str, str]:
+    _compiled()
     env = {name: value for name, value in os.environ.items() if name not in PROXY_VARIABLES}
     env.update(NO_COLOR="1", NO_PROXY="127.0.0.1,localhost", PYTHONPATH=str(ROOT))
     return env

@@ -113,13 +113,13 @@ def _shape_fix(problem: str, uri: str) -> str:
 
 def _identifier_uris_in_tenants(configuration: Configuration, document: Document, app: Application):
     found: dict[tuple, list[str]] = {}  # (index, problem) -> environments where Graph would refuse
+    shaped = [(index, uri) for index, uri in enumerate(app.identifier_uris)  # (the others: _identifier_uri_shapes)
+              if not (identifier_uri_shape(_sample(uri), app.sign_in_audience) or _unknown_placeholders(uri))]
     for name, environment in configuration.environments.items():
         if not app.in_environment(name):
             continue
         tenant = Tenant(environment.tenant_id or TENANT_ID, tuple(d.lower() for d in environment.verified_domains))
-        for index, uri in enumerate(app.identifier_uris):
-            if identifier_uri_shape(_sample(uri), app.sign_in_audience) or _unknown_placeholders(uri):
-                continue  # reported by _identifier_uri_shapes
+        for index, uri in shaped:
             problem = _tenant_problem(uri, app, environment, tenant)
             if problem:
                 found.setdefault((index, problem), []).append(name)

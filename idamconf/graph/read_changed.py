@@ -12,10 +12,12 @@ Entitlement management (`named_governance`): Graph documents no filter on a pack
 grant a role is known only from all of them, 14 pages of 999 one after the other at 10,000 applications -- but it
 does on a package's display name. So the packages are read by the names the changed files give them, now and at the
 ref they changed since (`earlier`: a package the change removes or renames is found by its old name, and its
-deletion shows), then in a second round their policies (`accessPackage/id eq`) and the changed service principals'
-places in the catalogs (`originId eq`). A package granting a changed application's role under a name neither
-version of the file gives it was made or renamed outside idamconf: drift, which the full plan shows. Drift of any
-other application is not looked for: the full plan (without `--changed-since`) finds it.
+deletion shows), then in a second round -- beside the service principals' read -- their policies (`accessPackage/id
+eq`) and the changed service principals' places in the catalogs (`originId eq`), by the service principal those
+packages name (`_Places`: checked against the read; what it missed, a third round). A package granting a changed
+application's role under a name neither version of the file gives it was made or renamed outside idamconf: drift,
+which the full plan shows. Drift of any other application is not looked for: the full plan (without
+`--changed-since`) finds it.
 """
 
 from __future__ import annotations
@@ -100,10 +102,14 @@ class Whole:
 
 
 async def named_governance(client: GraphClient, names: set[str], catalog_names: set[str], marker: str,
-                           service_principals, keep_policy) -> GovernanceLists:
+                           service_principals, keep_policy, roles: frozenset[str] = frozenset()) -> GovernanceLists:
     """`governance_lists` of a pull request's plan: the packages of these display names (in any catalog), their
     policies, the catalogs, and the places in them of the changed applications' service principals (see the
-    module's notes). A name is compared as Graph compares it; each look-up is one request of a `$batch`."""
+    module's notes). A name is compared as Graph compares it; each look-up is one request of a `$batch`.
+
+    Two rounds, beside the directory's: the packages and the catalogs; then, as soon as they are in, the packages'
+    policies and the places -- without waiting for the service principals when the packages already say which they
+    are (`_Places`; `roles`: the changed applications' app role ids)."""
     expand = "resourceRoleScopes($expand=role,scope),catalog"
     asked = sorted(names)
     packages, catalogs = await asyncio.gather(
@@ -117,16 +123,64 @@ async def named_governance(client: GraphClient, names: set[str], catalog_names: 
             found.append(package)
     named = {name.casefold() for name in catalog_names}
     held = {package["catalog"]["id"] for package in found}
-    known = [c for c in catalogs if c["displayName"].casefold() in named or c.get("description") == marker
+    known = [c["id"] for c in catalogs if c["displayName"].casefold() in named or c.get("description") == marker
              or c["id"] in held]
-    principals = sorted({sp["id"] for sp in await service_principals})
-    places = [(catalog["id"], sp) for catalog in known for sp in principals]
-    keep, policies, resources = await asyncio.gather(keep_policy, batched_lists(client, [
+    policies = asyncio.ensure_future(batched_lists(client, [  # they need only the packages: sent now
         query(f"{GOVERNANCE}/assignmentPolicies", filter=f"accessPackage/id eq '{package['id']}'",
-              select=POLICY_FIELDS, expand="accessPackage") for package in found]),
-        batched_lists(client, [query(f"{GOVERNANCE}/catalogs/{catalog}/resources", filter=f"originId eq '{sp}'",
-                                     select=RESOURCE_FIELDS) for catalog, sp in places]))
-    by_catalog: dict[str, list] = {catalog["id"]: [] for catalog in known}
-    for (catalog, _), listed in zip(places, resources):
-        by_catalog[catalog] += listed
-    return GovernanceLists(found, catalogs, [keep(policy) for listed in policies for policy in listed], by_catalog)
+              select=POLICY_FIELDS, expand="accessPackage") for package in found]))
+    places = _Places(client, known, holders(found, roles))
+    try:
+        principals = sorted({sp["id"] for sp in await service_principals})
+        keep, listed, by_catalog = await asyncio.gather(keep_policy, policies, places.of(principals))
+    except BaseException:
+        policies.cancel()
+        places.cancel()
+        raise
+    return GovernanceLists(found, catalogs, [keep(policy) for each in listed for policy in each], by_catalog)
+
+
+def holders(packages: list[dict], roles: frozenset[str]) -> list[str]:
+    """The service principals the packages' role scopes name as holding one of `roles` (app role ids): the changed
+    applications' own, unless a package names one it no longer is (the application made again, a new id)."""
+    wanted = {role.casefold() for role in roles}
+    scopes = [scope for package in packages for scope in package.get("resourceRoleScopes") or ()]
+    return sorted({(scope.get("scope") or {}).get("originId") for scope in scopes
+                   if str((scope.get("role") or {}).get("originId")).casefold() in wanted} - {None})
+
+
+class _Places:
+    """The service principals' places in the catalogs (their catalog resources: `originId eq`, the one filter
+    Graph documents on them besides `id`), each catalog asked about each service principal.
+
+    Which service principals are the changed applications' is known for certain only from their read (by `appId`,
+    in the second round), which would put the places in a third. But a package granting one of their roles names
+    its service principal already (its role scope's `originId`), and the packages come in the first round: the
+    places of those (`guessed`) are asked at once, beside the service principals' read, and `of` then asks only for
+    what the guess missed -- nothing, when the changed applications already have their packages. The answers kept
+    are those of the service principals read, whatever was guessed: the same requests, the same result, a round
+    sooner."""
+
+    def __init__(self, client: GraphClient, catalogs: list[str], guessed: list[str]):
+        self.client, self.catalogs = client, catalogs
+        self._asked = [(catalog, sp) for catalog in catalogs for sp in guessed]
+        self._early = asyncio.ensure_future(self._read(self._asked))
+
+    async def _read(self, places: list[tuple[str, str]]) -> dict[tuple[str, str], list]:
+        listed = await batched_lists(self.client, [query(f"{GOVERNANCE}/catalogs/{catalog}/resources",
+                                                         filter=f"originId eq '{sp}'", select=RESOURCE_FIELDS)
+                                                   for catalog, sp in places])
+        return dict(zip(places, listed))
+
+    async def of(self, principals: list[str]) -> dict[str, list]:
+        """Each catalog's resources of these service principals (catalog id -> its resources)."""
+        wanted = [(catalog, sp) for catalog in self.catalogs for sp in principals]
+        asked = set(self._asked)
+        early, late = await asyncio.gather(self._early, self._read([p for p in wanted if p not in asked]))
+        read = early | late
+        by_catalog: dict[str, list] = {catalog: [] for catalog in self.catalogs}
+        for catalog, sp in wanted:
+            by_catalog[catalog] += read[(catalog, sp)]
+        return by_catalog
+
+    def cancel(self) -> None:
+        self._early.cancel()

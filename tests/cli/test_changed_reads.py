@@ -265,3 +265,49 @@ def test_a_package_renamed_only_in_case_is_read_once_and_updated(tmp_path):
     assert "  ~ app.app-00001.role.Role.4.access_package  (update)" in rows, narrowed.out
     assert not any("duplicate" in line or "(destroy)" in line for line in rows), rows
     assert rows == [line for line in plan(root).out.splitlines() if "app-00001" in line]
+
+
+def test_the_changed_applications_places_in_the_catalogs_are_planned_as_the_full_plan_plans_them(tmp_path):
+    """A pull request's plan asks for its applications' places in the catalogs by the service principal their
+    packages name, before it has read them (graph/read_changed._Places). Whether that guess is right (a changed
+    file whose packages exist), absent (a new file: no package, no service principal) or wrong (a service principal
+    made again since its packages were: they name the old one), the plan is the full plan's."""
+    from .test_access_packages import graph
+
+    root = applied_repository(tmp_path, 3)
+    changed = root / "applications" / "app-00001.yaml"
+    changed.write_text(changed.read_text().replace("Application 1 of", "Application number 1 of"))
+    added = (root / "applications" / "app-00002.yaml").read_text().replace("app-00002", "app-00050")
+    (root / "applications" / "app-00050.yaml").write_text(added.replace("application 2", "application 50"))
+    narrowed, full = plan(root, "--changed-since", "HEAD"), plan(root)
+    assert narrowed.code == 0 and full.code == 0, narrowed.err + full.err
+    for key in ("app-00001", "app-00050"):
+        rows = [line for line in narrowed.out.splitlines() if key in line]
+        assert rows and rows == [line for line in full.out.splitlines() if key in line], (key, narrowed.out)
+    assert "  + app.app-00050.catalog[Synthetic applications]  (create)" in narrowed.out
+
+    app_id = graph(root, "GET", "applications(uniqueName='app-00002')")["appId"]
+    old = graph(root, "GET", f"servicePrincipals?$filter=appId eq '{app_id}'")["value"][0]
+    graph(root, "DELETE", f"servicePrincipals/{old['id']}")
+    graph(root, "POST", "servicePrincipals", {"appId": app_id, "tags": old.get("tags") or []})
+    changed = root / "applications" / "app-00002.yaml"
+    changed.write_text(changed.read_text().replace("Application 2 of", "Application number 2 of"))
+    narrowed, full = plan(root, "--changed-since", "HEAD"), plan(root)
+    # its package names the old service principal: no longer the project's role, and its name is refused, alike
+    assert narrowed.code == full.code == 1 and "'syn-idam-app-00002-role-4s' already exists" in narrowed.err
+    assert narrowed.err == full.err
+
+
+def test_a_pull_request_plan_of_a_file_with_an_error_sends_nothing(tmp_path, monkeypatch):
+    """The rule holds for the reads a pull request's plan starts early (the catalog places by the service principals
+    its packages name): a configuration with an error causes no request that depends on its content -- here, none
+    at all -- and its report is the full plan's."""
+    root = applied_repository(tmp_path, 3)
+    changed = root / "applications" / "app-00001.yaml"
+    changed.write_text(changed.read_text().replace("Application 1 of", "Application number 1 of")
+                       .replace("displayName: Role 4", "displayNme: Role 4"))
+    asked = recording(monkeypatch)
+    narrowed = plan(root, "--changed-since", "HEAD")
+    assert narrowed.code == 1 and "unknown key 'displayNme'" in narrowed.err, narrowed.err
+    assert asked == []
+    assert narrowed.err == plan(root).err

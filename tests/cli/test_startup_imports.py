@@ -22,8 +22,8 @@ PROBE = (
 )
 
 
-def imported_by(*args: str) -> tuple[list[str], subprocess.CompletedProcess]:
-    result = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY, args=list(args))], capture_output=True,
+def imported_by(*args: str, heavy: tuple = HEAVY) -> tuple[list[str], subprocess.CompletedProcess]:
+    result = subprocess.run([sys.executable, "-c", PROBE.format(heavy=heavy, args=list(args))], capture_output=True,
                             text=True, timeout=120)
     line = next(line for line in result.stdout.splitlines() if line.startswith("IMPORTED "))
     return ast.literal_eval(line.removeprefix("IMPORTED ")), result
@@ -49,3 +49,12 @@ def test_validate_of_an_invalid_configuration_imports_no_sdk(project):
     assert result.returncode == 1
     assert "'Bad_Name' is not a valid value here" in result.stderr
     assert [m for m in modules if not m.startswith("jsonschema")] == []
+
+
+def test_a_plan_imports_not_httpxs_command_line_client(project):
+    """httpx would import its own command-line client with itself -- rich, click and pygments, a third of its
+    import time -- which idamconf never runs (idamconf/__init__.py)."""
+    modules, result = imported_by("plan", "-C", str(project), heavy=("httpx", "rich", "pygments", "click"))
+    assert result.returncode == 0, result.stderr
+    assert "Plan:" in result.stdout
+    assert modules == ["httpx"]
