@@ -11,6 +11,7 @@ import re
 
 import httpx
 import pytest
+from cryptography import x509
 
 from idamconf.emulator import Store
 from tests.emulator.conftest import serving
@@ -95,6 +96,8 @@ def test_signxml_verifies_the_emulators_metadata_and_its_certificate_is_the_one_
     locations = {e.get("Location") for e in verified.iter(f"{md}SingleSignOnService")}
     assert locations == {f"{origin}/{tenant_id}/saml2"}
     assert hashlib.sha1(der).hexdigest().upper() == thumbprint
+    certificate = x509.load_der_x509_certificate(der)  # as Entra makes them: RSA 2048, signed with SHA-256
+    assert certificate.public_key().key_size == 2048 and certificate.signature_hash_algorithm.name == "sha256"
     tampered = served.content.replace(b"saml2", b"saml3", 1)
     with pytest.raises(Exception):
         XMLVerifier().verify(tampered, x509_cert=pem)

@@ -31,6 +31,7 @@ def validated(pipeline, token: str, audience: str = "https://graph.microsoft.com
     discovery = httpx.get(f"{pipeline.authority}/{pipeline.tenant_id}/.well-known/openid-configuration",
                           verify=trust, trust_env=False).json()
     key = jwt.PyJWKClient(discovery["jwks_uri"], ssl_context=trust).get_signing_key_from_jwt(token)
+    assert key.key.key_size == 2048  # Entra's token-signing keys: RSA 2048
     return jwt.decode(token, key.key, algorithms=["RS256"], audience=audience, issuer=discovery["issuer"])
 
 
