@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,7 +30,9 @@ from idamconf.emulator.seed import seed
 from .conftest import IN_PROCESS_BASE, Api, assert_error, serving
 from .test_sdk_fidelity import assert_no_leftovers, sdk_run
 
-TENANT_APPS = 10_000
+# 1,000 (10 expanded pages, and getByIds' most) shows each page rule as 10,000 would; scale's time is measured by
+# `make bench`, and a page's cost, whatever its size, by its SQL statements (below).
+TENANT_APPS = 1_000
 USERS = 30
 EM = "identityGovernance/entitlementManagement/"
 GROUP_ID = "7d0c6c8e-8c3a-4a55-9a3b-1f2e3d4c5b6a"
@@ -39,7 +40,7 @@ GROUP_ID = "7d0c6c8e-8c3a-4a55-9a3b-1f2e3d4c5b6a"
 
 @pytest.fixture(scope="module")
 def tenant():
-    """10,000 applications. Owners: bulk-00000 has 25 users (added u24 first, down to u00); bulk-00001 has a
+    """1,000 applications. Owners: bulk-00000 has 25 users (added u24 first, down to u00); bulk-00001 has a
     service principal then a user; bulk-00002 has none; every other application has two users."""
     store = Store()
     seed(store, {"users": [{"userPrincipalName": f"u{i:02d}@contoso.com"} for i in range(USERS)],
@@ -56,19 +57,19 @@ def tenant():
     store.close()
 
 
-def walk(app, params: dict) -> tuple[list[dict], float]:
-    """Every page of `applications` with `params`, over one in-process client; and the seconds it took."""
+def walk(app, params: dict) -> list[dict]:
+    """Every page of `applications` with `params`, over one in-process client."""
 
     async def go():
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=IN_PROCESS_BASE,
                                      headers={"Authorization": "Bearer test"}) as client:
-            started, pages = time.perf_counter(), []
+            pages = []
             response = await client.get("applications", params=params)
             while True:
                 assert response.status_code == 200, response.text
                 pages.append(json.loads(response.content))
                 if "@odata.nextLink" not in pages[-1]:
-                    return pages, time.perf_counter() - started
+                    return pages
                 response = await client.get(pages[-1]["@odata.nextLink"])
 
     return asyncio.run(go())
@@ -80,17 +81,15 @@ def first(api: Api, name: str, **params) -> dict:
 
 
 # ------------------------------------------------------------------------------------------- $expand=owners
-def test_expanded_listing_pages_at_most_100_even_with_top_999_and_is_fast(tenant):
+def test_expanded_listing_pages_at_most_100_even_with_top_999(tenant):
     api, made = tenant
-    pages, elapsed = walk(api.app, {"$expand": "owners", "$top": "999"})
+    pages = walk(api.app, {"$expand": "owners", "$top": "999"})
     assert [len(page["value"]) for page in pages] == [100] * (TENANT_APPS // 100)
     names = [app["displayName"] for page in pages for app in page["value"]]
     assert names == [f"bulk-{i:05d}" for i in range(TENANT_APPS)]
     assert sum(len(app["owners"]) for page in pages for app in page["value"]) == 2 * (TENANT_APPS - 3) + 20 + 2
     link = parse_qs(urlsplit(pages[0]["@odata.nextLink"]).query)
     assert link["$expand"] == ["owners"] and link["$top"] == ["999"] and link["$skiptoken"]
-    print(f"\n{TENANT_APPS} applications with owners, {len(pages)} pages, in-process: {elapsed:.2f} s")
-    assert elapsed < 10  # measured ~0.6 s; the statement count below is the real guard
 
 
 def test_a_page_of_owners_costs_the_same_number_of_queries_whatever_its_size(tenant):
@@ -206,10 +205,8 @@ def test_get_by_ids_types_narrow_the_search_case_insensitively(tenant):
 def test_get_by_ids_takes_1000_ids_and_refuses_1001(tenant):
     api, made = tenant
     ids = [app["id"] for app in made["apps"][:1000]]
-    started = time.perf_counter()
     body = get_by_ids(api, {"ids": ids, "types": ["application"]}).json()
-    elapsed = time.perf_counter() - started
-    assert [item["id"] for item in body["value"]] == ids and elapsed < 5
+    assert [item["id"] for item in body["value"]] == ids
     error = assert_error(get_by_ids(api, {"ids": [*ids, str(uuid.uuid4())]}), 400, "Request_BadRequest")
     assert "1000" in error["message"]
 
