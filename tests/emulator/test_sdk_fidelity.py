@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
-import time
 import uuid
 
 import httpx
@@ -258,13 +257,10 @@ def test_paging_applications_with_typed_models(tmp_path):
                 page = await client.applications.with_url(page.odata_next_link).get()
                 pages += 1
 
-        started = time.monotonic()
         pages, apps = sdk_run(emulator.base_url, scenario)
-        elapsed = time.monotonic() - started
     assert pages == 3
     assert [app.display_name for app in apps] == [f"page-{i:05d}" for i in range(BULK)]
     assert len({app.id for app in apps}) == BULK
-    assert elapsed < 120
 
 
 def test_tenant_policy_domains_and_organization_with_typed_models(served):
