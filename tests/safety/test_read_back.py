@@ -111,3 +111,34 @@ def test_a_role_scope_refused_until_the_wait_ends_names_graphs_refusal_and_the_w
                      r"Request_BadRequest \(scripted by the test\) -- still so after waiting 0 s for Graph to "
                      r"replicate what this apply created; run apply again to finish$", result.err, re.MULTILINE), \
         result.err
+
+
+def test_an_application_made_by_a_lost_answer_is_read_back_once_replication_shows_it(project, monkeypatch, pauses):
+    """The application's create commits but its answer is lost (504); sent again, Graph answers "already there, now
+    up to date" (204, no ids), and apply reads the application by its name -- a read that replication may answer
+    "not found" for a moment. That is waited out, not a failure: apply completes and reports the ids Graph holds."""
+    for path in (project / "applications").glob("*.yaml"):
+        path.unlink()
+    (project / "applications" / "plain.yaml").write_text(
+        "name: plain\ndisplayName: Plain\nowners: [alice.admin@contoso.com]\nservicePrincipal:\n  owners: []\n")
+
+    upserted = []
+
+    def upserts(request) -> bool:
+        upserted.append(request.method == "PATCH" and request.path == "applications(uniqueName='plain')")
+        return upserted[-1]
+
+    def reads_after_the_upsert(request) -> bool:  # plan's own read by name, before, is answered as it is
+        return any(upserted) and request.method == "GET" and request.path == "applications(uniqueName='plain')"
+
+    read_lag = Rule(reads_after_the_upsert, graph_error(404, "Request_ResourceNotFound"))
+    faulted(monkeypatch, Scripted([Rule(upserts, graph_error(504, "GatewayTimeout"), after=True), read_lag]))
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert "Apply complete: 3 added, 0 changed, 0 destroyed." in result.out, result.out
+    assert read_lag.times == 0  # the read by name was answered "not found" once, and asked again
+    monkeypatch.undo()
+    app = application(project, "plain")
+    assert f"      client id (appId)     {app['appId']}\n" in result.out, result.out
+    assert f"      object id             {app['id']}\n" in result.out, result.out
+    converged(project)
