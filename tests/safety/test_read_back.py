@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
-from tests.cli.harness import EXAMPLES_TO_ADD, apply, faulted
+import pytest
+
+from tests.cli.harness import EXAMPLES_TO_ADD, apply, edit, faulted
 from tests.cli.test_scenarios import converged
 
 from .graph_view import application, owners
@@ -142,3 +144,30 @@ def test_an_application_made_by_a_lost_answer_is_read_back_once_replication_show
     assert f"      client id (appId)     {app['appId']}\n" in result.out, result.out
     assert f"      object id             {app['id']}\n" in result.out, result.out
     converged(project)
+
+
+@pytest.mark.parametrize("status, code, waited", [
+    (404, "Request_ResourceNotFound", " -- still so after waiting 0 s for Graph to replicate what this apply created; "
+                                      "run apply again to finish"),
+    (403, "Authorization_RequestDenied", "")])
+def test_a_write_refused_says_graphs_words_and_a_wait_only_for_not_found(project, monkeypatch, pauses, status, code,
+                                                                        waited):
+    """An application's update that Graph keeps answering "not found" is waited out for the retry policy's settle
+    time (here a few milliseconds), then reported with Graph's answer and the wait; any other refusal (403) is
+    reported at once, in Graph's words alone -- it is not replication, and waiting would not help."""
+    import functools
+
+    from idamconf.graph import client
+
+    monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, settle=0.001))
+    assert apply(project).code == 0
+    edit(project / "applications" / "wordpress.yaml", "displayName: WordPress Blog", "displayName: Company Blog")
+
+    def updates(request) -> bool:
+        return request.method == "PATCH" and request.path.startswith("applications/")
+
+    faulted(monkeypatch, Scripted([Rule(updates, graph_error(status, code), times=1000)]))
+    result = apply(project)
+    assert result.code == 1
+    assert f"error: app.wordpress: {status} {code}: {code} (scripted by the test){waited}" in result.err.splitlines(), \
+        result.err
