@@ -19,8 +19,9 @@ explanation or UNEXPLAINED -- replaces the part of docs/testing.md between its t
 
 `--only GLOB` (repeatable) tests only the mutants whose names match (mutmut's own wildcards), function by function,
 for a module too big for one session: the module's work directory is kept between such runs (made afresh only the
-first time), so each run adds its functions' results to the earlier ones, and the report counts every mutant not yet
-tested as "not tested", never as killed. A run without `--only` starts the module afresh.
+first time; its tests/ brought up to date, mutmut learning which functions the new tests reach), so each run adds its
+functions' results to the earlier ones, and the report counts every mutant not yet tested as "not tested", never as
+killed. A run without `--only` starts the module afresh.
 
 mutmut mutates functions and methods, not module-level constants (a table such as `LOOPBACK` or `RETRYABLE`):
 benchmarks/line_mutants/*.toml hold one-line mutations of those, and of the safety rules as a reviewer would break
@@ -91,13 +92,16 @@ def table() -> dict[str, list[str]]:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["idamconf"]["mutate"]
 
 
-def copy_tree(work: Path) -> None:
+def copy_tree(work: Path, under: str = "") -> None:
     """A fresh copy in `work` of every file of the project: what git tracks and what it would (new files not yet
     added), as they are in the working tree. Every file, not a list of some: a test reading a file the list missed
-    (.pre-commit-hooks.yaml, once) fails in the copy whatever is mutated, and every mutant looks killed."""
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+    (.pre-commit-hooks.yaml, once) fails in the copy whatever is mutated, and every mutant looks killed.
+    `under`: only the files under that folder, copied over those of an earlier copy (kept)."""
+    if not under:
+        shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard",
+                             *([under] if under else [])], cwd=ROOT,
                             capture_output=True, check=True).stdout.decode().split("\0")
     for name in filter(None, listed):
         source, target = ROOT / name, work / name
@@ -134,7 +138,9 @@ def mutate(module: Module, children: int, command: str, only: list[str] | None =
     unchanged), so that a module is tested a few functions at a time across runs."""
     work = WORK / module.slug
     resumed = bool(only) and (work / "mutants").is_dir()
-    if not resumed:
+    if resumed:  # the tests as they are now (mutmut copies them in and learns which reach what of the new ones)
+        copy_tree(work, under="tests")
+    else:
         work = prepare(module)
     earlier = float((work / "seconds").read_text()) if resumed and (work / "seconds").exists() else 0.0
     commands = ((work / "command").read_text().splitlines() if resumed and (work / "command").exists() else [])
