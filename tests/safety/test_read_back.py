@@ -160,6 +160,9 @@ def test_a_write_refused_says_graphs_words_and_a_wait_only_for_not_found(project
     from idamconf.graph import client
 
     monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, settle=0.001))
+    for path in (project / "applications").glob("*.yaml"):
+        if path.name != "wordpress.yaml":
+            path.unlink()
     assert apply(project).code == 0
     edit(project / "applications" / "wordpress.yaml", "displayName: WordPress Blog", "displayName: Company Blog")
 
