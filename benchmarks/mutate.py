@@ -15,6 +15,13 @@ explanation or UNEXPLAINED -- replaces the part of docs/testing.md between its t
     python -m benchmarks.mutate --confirm idamconf/x.py         # its timeouts run again alone (see CONFIRM_TIMES)
     python -m benchmarks.mutate --lines                         # the one-line mutations of line_mutants/*.toml
     python -m benchmarks.mutate --lines apply                   # only those of line_mutants/apply.toml
+    python -m benchmarks.mutate idamconf/apply.py --only "idamconf.apply.xǁ_ApplicationChainǁdelete__mutmut_*"
+
+`--only GLOB` (repeatable) tests only the mutants whose names match (mutmut's own wildcards), function by function,
+for a module too big for one session: the module's work directory is kept between such runs (made afresh only the
+first time; its tests/ brought up to date, mutmut learning which functions the new tests reach), so each run adds its
+functions' results to the earlier ones, and the report counts every mutant not yet tested as "not tested", never as
+killed. A run without `--only` starts the module afresh.
 
 mutmut mutates functions and methods, not module-level constants (a table such as `LOOPBACK` or `RETRYABLE`):
 benchmarks/line_mutants/*.toml hold one-line mutations of those, and of the safety rules as a reviewer would break
@@ -85,13 +92,16 @@ def table() -> dict[str, list[str]]:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["idamconf"]["mutate"]
 
 
-def copy_tree(work: Path) -> None:
+def copy_tree(work: Path, under: str = "") -> None:
     """A fresh copy in `work` of every file of the project: what git tracks and what it would (new files not yet
     added), as they are in the working tree. Every file, not a list of some: a test reading a file the list missed
-    (.pre-commit-hooks.yaml, once) fails in the copy whatever is mutated, and every mutant looks killed."""
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+    (.pre-commit-hooks.yaml, once) fails in the copy whatever is mutated, and every mutant looks killed.
+    `under`: only the files under that folder, copied over those of an earlier copy (kept)."""
+    if not under:
+        shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard",
+                             *([under] if under else [])], cwd=ROOT,
                             capture_output=True, check=True).stdout.decode().split("\0")
     for name in filter(None, listed):
         source, target = ROOT / name, work / name
@@ -122,15 +132,26 @@ def prepare(module: Module) -> Path:
     return work
 
 
-def mutate(module: Module, children: int, command: str) -> None:
-    work = prepare(module)
-    (work / "command").write_text(command)
+def mutate(module: Module, children: int, command: str, only: list[str] | None = None) -> None:
+    """All the module's mutants in a fresh copy; or, with `only` (mutant name globs), those of some functions, in
+    the copy an earlier `only` run left (its results kept: mutmut keeps each function's results while its code is
+    unchanged), so that a module is tested a few functions at a time across runs."""
+    work = WORK / module.slug
+    resumed = bool(only) and (work / "mutants").is_dir()
+    if resumed:  # the tests as they are now (mutmut copies them in and learns which reach what of the new ones)
+        copy_tree(work, under="tests")
+    else:
+        work = prepare(module)
+    earlier = float((work / "seconds").read_text()) if resumed and (work / "seconds").exists() else 0.0
+    commands = ((work / "command").read_text().splitlines() if resumed and (work / "command").exists() else [])
+    (work / "command").write_text("\n".join(dict.fromkeys([*commands, command])))
     started = time.monotonic()
-    with open(work / "mutmut.log", "w", encoding="utf-8") as log:
-        subprocess.run([str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", str(children)],
+    with open(work / "mutmut.log", "a" if resumed else "w", encoding="utf-8") as log:
+        subprocess.run([str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", str(children),
+                        *(only or [])],
                        cwd=work, stdout=log, stderr=subprocess.STDOUT, check=False,
                        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
-    module.seconds = time.monotonic() - started
+    module.seconds = earlier + time.monotonic() - started
     (work / "seconds").write_text(f"{module.seconds:.0f}\n")
     collect(module)
     confirm(module, children)
@@ -186,7 +207,7 @@ def collect(module: Module) -> None:
                             if name in module.statuses}
     seconds, command = work / "seconds", work / "command"
     module.seconds = float(seconds.read_text()) if seconds.exists() else 0.0
-    module.command = command.read_text() if command.exists() else "make mutate"
+    module.command = "`, `".join(command.read_text().splitlines()) if command.exists() else "make mutate"
     for name in module.survivors:
         shown = subprocess.run([str(Path(sys.executable).parent / "mutmut"), "show", name], cwd=work,
                                capture_output=True, text=True, check=False).stdout
@@ -343,6 +364,9 @@ def main() -> None:
     parser.add_argument("--report", action="store_true", help="only write the report of the last run")
     parser.add_argument("--confirm", action="store_true", help="run the last run's timeouts again, then report")
     parser.add_argument("--children", type=int, default=os.cpu_count() or 2, help="mutants tested at once")
+    parser.add_argument("--only", action="append", metavar="GLOB",
+                        help="test only the mutants whose names match (e.g. 'idamconf.apply.x_apply_plan*'), adding "
+                             "to the results of earlier --only runs of the module")
     parser.add_argument("--lines", action="store_true",
                         help="run the one-line mutations of benchmarks/line_mutants/ (of the areas named, if any)")
     arguments = parser.parse_args()
@@ -356,6 +380,11 @@ def main() -> None:
     chosen = arguments.modules or list(known)
     modules = [Module(path, known[path]) for path in chosen]
     command = "make mutate" + (f' MODULES="{" ".join(arguments.modules)}"' if arguments.modules else "")
+    if arguments.only:
+        if len(chosen) != 1:
+            parser.error("--only needs exactly one module")
+        command = (f"python -m benchmarks.mutate {chosen[0]} "
+                   + " ".join(f"--only '{glob}'" for glob in arguments.only))
     for module in modules:
         if arguments.report or arguments.confirm:
             collect(module)
@@ -363,7 +392,7 @@ def main() -> None:
                 confirm(module, arguments.children)
         else:
             print(f"mutating {module.path} ...", flush=True)
-            mutate(module, arguments.children, command)
+            mutate(module, arguments.children, command, arguments.only)
         total = len(module.statuses)
         print(f"{module.path}: {module.killed}/{total} killed, {module.seconds / 60:.1f} min", flush=True)
     ran = [module for module in (Module(path, known[path]) for path in known) if (WORK / module.slug).exists()]

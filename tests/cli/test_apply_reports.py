@@ -180,3 +180,46 @@ def test_apply_shows_its_plan_in_colour_when_asked_and_plain_in_a_pipe(project):
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     plain = idamconf("apply", "-C", str(project), "--auto-approve")  # no flag: stdout is a pipe here
     assert plain.code == 0 and "\033[" not in plain.out + plain.err and "Contoso Blog" in plain.out
+
+
+def test_a_human_apply_says_what_became_of_each_change_line_by_line(project):
+    """Each change of the chain of an application gets its own line as it is done, with the word for what was done:
+    created, added, updated, disabled (a role's step before it changes or goes), removed."""
+    for path in (project / "applications").glob("*.yaml"):
+        if path.name != "payments-api.yaml":
+            path.unlink()
+    first = idamconf("apply", "-C", str(project), "--auto-approve", "--no-colour")
+    assert first.code == 0, first.err
+    lines = first.out.splitlines()
+    for line in ("  + app.payments-api: created", "  + app.payments-api.role.Payments.Read: created",
+                 "  + app.payments-api.service_principal: created",
+                 "  + app.payments-api.owner.dave.finance@contoso.com: added",
+                 "  + app.payments-api.service_principal.owner.dave.finance@contoso.com: added"):
+        assert line in lines, first.out
+    changed = project / "applications/payments-api.yaml"
+    edit(changed, "  hideFromUsers: true ", "  hideFromUsers: false ")
+    edit(changed, "  - dave.finance@contoso.com\n  - erin", "  - frank.audit@contoso.com\n  - erin")
+    edit(changed, "description: Lets a daemon read payment records.", "description: Lets a daemon read payments.")
+    edit(changed, "description: Internal payments service.", "description: The payments service.")
+    edit(changed, """  - displayName: Submit payments
+    value: Payments.Submit
+    description: Lets a daemon submit payments for settlement.
+""", """  - displayName: Refund payments
+    value: Payments.Refund
+    description: Lets a daemon refund payments.
+""")
+    second = idamconf("apply", "-C", str(project), "--auto-approve", "--allow-delete", "--no-colour")
+    assert second.code == 0, second.err
+    lines = second.out.splitlines()
+    for line in ("  ~ app.payments-api: updated", "  + app.payments-api.role.Payments.Refund: created",
+                 "  - app.payments-api.role.Payments.Submit: removed",
+                 "  ~ app.payments-api.service_principal: updated",
+                 "  - app.payments-api.owner.dave.finance@contoso.com: removed",
+                 "  + app.payments-api.owner.frank.audit@contoso.com: added",
+                 "  - app.payments-api.service_principal.owner.dave.finance@contoso.com: removed",
+                 "  + app.payments-api.service_principal.owner.frank.audit@contoso.com: added"):
+        assert line in lines, second.out
+    for role, verb in (("Read", "updated"), ("Submit", "removed")):  # disabled first, in a write of its own
+        assert lines.index(f"  ~ app.payments-api.role.Payments.{role}: disabled") < \
+            lines.index(f"  {'~' if verb == 'updated' else '-'} app.payments-api.role.Payments.{role}: {verb}"), \
+            second.out

@@ -84,5 +84,6 @@ def test_applys_markdown_report_lists_them_first_with_what_became_of_each():
     assert section < text.index("| failed | error |") < text.index("<details>")
     assert f"| ♻️ | `{PACKAGE}` | replace: destroyed, then created again | done |" in text
     assert "| 🗑️ | `app.retired` | destroy | failed |" in text
-    assert "skipped" in render_apply_markdown(made, Outcome(done=[replaced], skipped=[retired]))
-    assert "not done" in render_apply_markdown(made, Outcome(done=[replaced]))
+    assert "| 🗑️ | `app.retired` | destroy | skipped |" in render_apply_markdown(made, Outcome(done=[replaced],
+                                                                                     skipped=[retired]))
+    assert "| 🗑️ | `app.retired` | destroy | not done |" in render_apply_markdown(made, Outcome(done=[replaced]))

@@ -106,3 +106,59 @@ def test_an_owner_someone_removed_meanwhile_counts_as_removed(project, monkeypat
     assert {owner["userPrincipalName"] for owner in owners(project, "wordpress")} == {"alice.admin@contoso.com"}
     converged(project)
     assert check(project / ".idamconf" / "local.db").orphans == []
+
+
+def test_a_role_change_cut_short_after_its_disabling_step_leaves_the_other_roles_enabled(project, monkeypatch):
+    """Graph changes an enabled role only once it is disabled, so apply disables the role that changes first -- that
+    role alone: Graph refusing the write that follows leaves every other role of the application enabled (people and
+    daemons holding them keep them), and the next apply finishes the change."""
+    assert apply(project).code == 0
+    edit(project / "applications/payments-api.yaml", "description: Lets a daemon read payment records.",
+         "description: Lets a daemon read payments.")
+
+    def writes_the_changed_role(request) -> bool:
+        roles = (request.body or {}).get("appRoles") or [] if request.method == "PATCH" else []
+        return any(role.get("value") == "Payments.Read" and role.get("isEnabled") for role in roles)
+
+    faulted(monkeypatch, Scripted([Rule(writes_the_changed_role, graph_error(403, "Authorization_RequestDenied"),
+                                        times=100)]))
+    cut = apply(project)
+    assert cut.code == 1 and "403 Authorization_RequestDenied" in cut.err, cut.err
+    monkeypatch.undo()
+    enabled = {role["value"]: role["isEnabled"] for role in application(project, "payments-api")["appRoles"]}
+    assert enabled == {"Payments.Read": False, "Payments.Submit": True, "Payments.Auditor": True}
+    assert apply(project).code == 0
+    converged(project)
+    roles = {role["value"]: role for role in application(project, "payments-api")["appRoles"]}
+    assert roles["Payments.Read"]["isEnabled"] and roles["Payments.Read"]["description"] == \
+        "Lets a daemon read payments."
+
+
+def test_a_service_principal_graph_refuses_stops_its_application_there_with_one_error(project, monkeypatch, pauses):
+    """The steps that run beside the service principal's creation fail with it, and the application's chain stops
+    there: the consents that need the service principal are not asked for (no app role assignment is sent), so the
+    refusal is reported once, against the service principal, and the rest of the application as skipped."""
+    import functools
+
+    from idamconf.graph import client
+
+    monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, settle=0.001))
+    for path in (project / "applications").glob("*.yaml"):
+        if path.name != "hr-directory-sync.yaml":
+            path.unlink()
+
+    def creates_principal(request) -> bool:
+        return request.method == "PATCH" and request.path.startswith("servicePrincipals(appId=")
+
+    scripted = Scripted([Rule(creates_principal, graph_error(403, "Authorization_RequestDenied"), times=100)])
+    faulted(monkeypatch, scripted)
+    result = apply(project)
+    assert result.code == 1
+    errors = [line for line in result.err.splitlines() if line.startswith("error: ")]
+    assert errors == ["error: app.hr-directory-sync.service_principal: 403 Authorization_RequestDenied: "
+                      "Authorization_RequestDenied (scripted by the test)"], result.err
+    assert "; 1 failed." in result.err, result.err
+    assert not [path for method, path in scripted.received if method == "POST" and "appRoleAssign" in path]
+    monkeypatch.undo()
+    assert apply(project).code == 0
+    converged(project)

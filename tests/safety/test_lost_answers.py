@@ -18,7 +18,7 @@ from idamconf.graph import connect as connect_module
 from tests.cli.harness import apply, edit
 from tests.cli.test_scenarios import converged
 
-from .graph_view import GOV, listed
+from .graph_view import GOV, application, listed
 
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -173,3 +173,20 @@ def test_a_deletion_sent_again_that_finds_its_object_gone_is_done_at_once(blog, 
     assert "  - app.wordpress: destroyed\n" in result.out
     sent = {"DELETE applications/{id}": 1, "DELETE identityGovernance/entitlementManagement/accessPackages/{id}": 3}
     assert wire.seen[victim] == sent.get(victim, 3) + 1  # each object once, the lost one twice
+
+
+@pytest.mark.parametrize("victim", ["DELETE applications/{id}/owners/{id}/$ref",
+                                    "DELETE servicePrincipals/{id}/owners/{id}/$ref"])
+def test_an_owner_removal_sent_again_that_finds_the_owner_gone_is_done_at_once(blog, monkeypatch, victim):
+    """An owner's removal whose answer is lost is sent again and finds the owner gone: that is done, not "not
+    replicated yet" -- sent once more, never polled for the settle time, and the other owners stay."""
+    assert apply(blog).code == 0
+    edit(blog / "applications" / "wordpress.yaml", "  - grace.comms@contoso.com\n", "")
+    result, wire = apply_losing(blog, monkeypatch, (victim, 1), "--allow-delete")
+    assert wire.lost, sorted(wire.seen)
+    assert result.code == 0, result.err
+    assert "Apply complete: 0 added, 0 changed, 2 destroyed." in result.out
+    assert wire.seen[victim] == 2  # the lost one, and once again
+    held = listed(blog, f"applications/{application(blog, 'wordpress')['id']}/owners")
+    assert [owner["userPrincipalName"] for owner in held] == ["alice.admin@contoso.com"]
+    converged(blog)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
-from tests.cli.harness import EXAMPLES_TO_ADD, apply, faulted
+import pytest
+
+from tests.cli.harness import EXAMPLES_TO_ADD, apply, edit, faulted
 from tests.cli.test_scenarios import converged
 
 from .graph_view import application, owners
@@ -110,4 +112,65 @@ def test_a_role_scope_refused_until_the_wait_ends_names_graphs_refusal_and_the_w
     assert re.search(r"^error: app\.wordpress\.role\.Blog\.\w+\.access_package\.role_scope: 400 Request_BadRequest: "
                      r"Request_BadRequest \(scripted by the test\) -- still so after waiting 0 s for Graph to "
                      r"replicate what this apply created; run apply again to finish$", result.err, re.MULTILINE), \
+        result.err
+
+
+def test_an_application_made_by_a_lost_answer_is_read_back_once_replication_shows_it(project, monkeypatch, pauses):
+    """The application's create commits but its answer is lost (504); sent again, Graph answers "already there, now
+    up to date" (204, no ids), and apply reads the application by its name -- a read that replication may answer
+    "not found" for a moment. That is waited out, not a failure: apply completes and reports the ids Graph holds."""
+    for path in (project / "applications").glob("*.yaml"):
+        path.unlink()
+    (project / "applications" / "plain.yaml").write_text(
+        "name: plain\ndisplayName: Plain\nowners: [alice.admin@contoso.com]\nservicePrincipal:\n  owners: []\n")
+
+    upserted = []
+
+    def upserts(request) -> bool:
+        upserted.append(request.method == "PATCH" and request.path == "applications(uniqueName='plain')")
+        return upserted[-1]
+
+    def reads_after_the_upsert(request) -> bool:  # plan's own read by name, before, is answered as it is
+        return any(upserted) and request.method == "GET" and request.path == "applications(uniqueName='plain')"
+
+    read_lag = Rule(reads_after_the_upsert, graph_error(404, "Request_ResourceNotFound"))
+    faulted(monkeypatch, Scripted([Rule(upserts, graph_error(504, "GatewayTimeout"), after=True), read_lag]))
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert "Apply complete: 3 added, 0 changed, 0 destroyed." in result.out, result.out
+    assert read_lag.times == 0  # the read by name was answered "not found" once, and asked again
+    monkeypatch.undo()
+    app = application(project, "plain")
+    assert f"      client id (appId)     {app['appId']}\n" in result.out, result.out
+    assert f"      object id             {app['id']}\n" in result.out, result.out
+    converged(project)
+
+
+@pytest.mark.parametrize("status, code, waited", [
+    (404, "Request_ResourceNotFound", " -- still so after waiting 0 s for Graph to replicate what this apply created; "
+                                      "run apply again to finish"),
+    (403, "Authorization_RequestDenied", "")])
+def test_a_write_refused_says_graphs_words_and_a_wait_only_for_not_found(project, monkeypatch, pauses, status, code,
+                                                                        waited):
+    """An application's update that Graph keeps answering "not found" is waited out for the retry policy's settle
+    time (here a few milliseconds), then reported with Graph's answer and the wait; any other refusal (403) is
+    reported at once, in Graph's words alone -- it is not replication, and waiting would not help."""
+    import functools
+
+    from idamconf.graph import client
+
+    monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, settle=0.001))
+    for path in (project / "applications").glob("*.yaml"):
+        if path.name != "wordpress.yaml":
+            path.unlink()
+    assert apply(project).code == 0
+    edit(project / "applications" / "wordpress.yaml", "displayName: WordPress Blog", "displayName: Company Blog")
+
+    def updates(request) -> bool:
+        return request.method == "PATCH" and request.path.startswith("applications/")
+
+    faulted(monkeypatch, Scripted([Rule(updates, graph_error(status, code), times=1000)]))
+    result = apply(project)
+    assert result.code == 1
+    assert f"error: app.wordpress: {status} {code}: {code} (scripted by the test){waited}" in result.err.splitlines(), \
         result.err
