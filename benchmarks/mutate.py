@@ -15,6 +15,8 @@ explanation or UNEXPLAINED -- replaces the part of docs/testing.md between its t
     python -m benchmarks.mutate --confirm idamconf/x.py         # its timeouts run again alone (see CONFIRM_TIMES)
     python -m benchmarks.mutate --lines                         # the one-line mutations of line_mutants/*.toml
     python -m benchmarks.mutate --lines apply                   # only those of line_mutants/apply.toml
+    python -m benchmarks.mutate idamconf/apply_access.py --only "idamconf.apply_access.x_teardown*"
+                                                                # some of its mutants (see `--only`)
 
 mutmut mutates functions and methods, not module-level constants (a table such as `LOOPBACK` or `RETRYABLE`):
 benchmarks/line_mutants/*.toml hold one-line mutations of those, and of the safety rules as a reviewer would break
@@ -101,10 +103,18 @@ def copy_tree(work: Path) -> None:
         shutil.copy2(source, target, follow_symlinks=False)  # schemas/ stays a link to idamconf/schemas
 
 
-def prepare(module: Module) -> Path:
-    """A fresh copy of the code and tests, with mutmut's settings for this module."""
+def prepare(module: Module, only: list[str] | None = None) -> Path:
+    """A fresh copy of the code and tests, with mutmut's settings for this module. With `only` (some of its mutants,
+    by mutmut's names with wildcards), the results of the module's earlier runs are kept: mutmut's `.meta` files
+    (a verdict per mutant, and a hash per function, which drops the verdicts of a function changed since) and the
+    confirmed timeouts, less the mutants run now -- so a big module is tested a few functions at a time, and its
+    report counts as not tested only the mutants no run has reached."""
     work = WORK / module.slug
+    kept = _earlier_results(work, only) if only else {}
     copy_tree(work)
+    for name, text in kept.items():
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).write_text(text)
     settings = {
         "source_paths": ["idamconf"], "only_mutate": [module.path],
         "also_copy": ["examples/", "benchmarks/", "schemas/", "README.md"],
@@ -122,15 +132,36 @@ def prepare(module: Module) -> Path:
     return work
 
 
-def mutate(module: Module, children: int, command: str) -> None:
-    work = prepare(module)
-    (work / "command").write_text(command)
+def _earlier_results(work: Path, only: list[str]) -> dict[str, str]:
+    """The files of `work` that hold its earlier runs' results (relative name -> text), `only`'s mutants dropped from
+    the confirmed timeouts (they are run again), and the commands and time of those runs."""
+    import fnmatch
+
+    if not work.exists():
+        return {}
+    kept = {str(meta.relative_to(work)): meta.read_text() for meta in (work / "mutants").rglob("*.py.meta")}
+    for name in ("command", "seconds"):
+        if (work / name).exists():
+            kept[name] = (work / name).read_text()
+    if (work / "confirmed.json").exists():
+        confirmed = {name: status for name, status in json.loads((work / "confirmed.json").read_text()).items()
+                     if not any(fnmatch.fnmatch(name, pattern) for pattern in only)}
+        kept["confirmed.json"] = json.dumps(confirmed, indent=1, sort_keys=True) + "\n"
+    return kept
+
+
+def mutate(module: Module, children: int, command: str, only: list[str] | None = None) -> None:
+    work = prepare(module, only)
+    earlier = (work / "command").read_text().splitlines() if only and (work / "command").exists() else []
+    (work / "command").write_text("\n".join(dict.fromkeys([*earlier, command])))
+    before = float((work / "seconds").read_text()) if only and (work / "seconds").exists() else 0.0
     started = time.monotonic()
     with open(work / "mutmut.log", "w", encoding="utf-8") as log:
-        subprocess.run([str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", str(children)],
+        subprocess.run([str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", str(children),
+                        *(only or [])],
                        cwd=work, stdout=log, stderr=subprocess.STDOUT, check=False,
                        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
-    module.seconds = time.monotonic() - started
+    module.seconds = before + time.monotonic() - started
     (work / "seconds").write_text(f"{module.seconds:.0f}\n")
     collect(module)
     confirm(module, children)
@@ -186,7 +217,7 @@ def collect(module: Module) -> None:
                             if name in module.statuses}
     seconds, command = work / "seconds", work / "command"
     module.seconds = float(seconds.read_text()) if seconds.exists() else 0.0
-    module.command = command.read_text() if command.exists() else "make mutate"
+    module.command = command.read_text() if command.exists() else "make mutate"  # one line per run (`--only`)
     for name in module.survivors:
         shown = subprocess.run([str(Path(sys.executable).parent / "mutmut"), "show", name], cwd=work,
                                capture_output=True, text=True, check=False).stdout
@@ -209,10 +240,11 @@ def key(name: str, diff: str) -> str:
 
 def report(modules: list[Module]) -> str:
     explained = tomllib.loads(EQUIVALENTS.read_text()) if EQUIVALENTS.exists() else {}
-    commands = ", ".join(f"`{command}`" for command in dict.fromkeys(module.command for module in modules))
+    commands = ", ".join(f"`{command}`" for command in dict.fromkeys(
+        line for module in modules for line in module.command.splitlines()))
     lines = [BEGIN, "", f"Produced by {commands} (mutmut {_version()}, {os.cpu_count()} cores; report written "
              f"{time.strftime('%Y-%m-%d')}).", "",
-             "| module | mutants | killed | survived | not tested (run stopped) | score | tests given to mutmut | time |",
+             "| module | mutants | killed | survived | not tested (run stopped, or not chosen by `--only`) | score | tests given to mutmut | time |",
              "|---|---:|---:|---:|---:|---:|---|---:|"]
     for module in modules:
         tested = len(module.statuses) - module.unchecked
@@ -343,6 +375,9 @@ def main() -> None:
     parser.add_argument("--report", action="store_true", help="only write the report of the last run")
     parser.add_argument("--confirm", action="store_true", help="run the last run's timeouts again, then report")
     parser.add_argument("--children", type=int, default=os.cpu_count() or 2, help="mutants tested at once")
+    parser.add_argument("--only", action="append", metavar="GLOB",
+                        help="only these mutants (mutmut's names, wildcards allowed, e.g. "
+                             "'idamconf.apply_access.x_teardown*'), keeping the module's earlier results; repeatable")
     parser.add_argument("--lines", action="store_true",
                         help="run the one-line mutations of benchmarks/line_mutants/ (of the areas named, if any)")
     arguments = parser.parse_args()
@@ -356,6 +391,9 @@ def main() -> None:
     chosen = arguments.modules or list(known)
     modules = [Module(path, known[path]) for path in chosen]
     command = "make mutate" + (f' MODULES="{" ".join(arguments.modules)}"' if arguments.modules else "")
+    if arguments.only:  # make has no way to pass these: the command as run
+        command = "python -m benchmarks.mutate " + " ".join(arguments.modules) + "".join(
+            f' --only "{pattern}"' for pattern in arguments.only)
     for module in modules:
         if arguments.report or arguments.confirm:
             collect(module)
@@ -363,7 +401,7 @@ def main() -> None:
                 confirm(module, arguments.children)
         else:
             print(f"mutating {module.path} ...", flush=True)
-            mutate(module, arguments.children, command)
+            mutate(module, arguments.children, command, arguments.only)
         total = len(module.statuses)
         print(f"{module.path}: {module.killed}/{total} killed, {module.seconds / 60:.1f} min", flush=True)
     ran = [module for module in (Module(path, known[path]) for path in known) if (WORK / module.slug).exists()]
