@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from .apply_recovery import grants_role, in_catalog, offers_role, visible, write_checked
+from .apply_recovery import grants_role, in_catalog, visible, write_checked
 from .graph.client import GraphFailure, Response, query
 from .plan.catalogs import catalog_body
 from .plan.policy_body import policy_body
@@ -157,9 +157,7 @@ class _Builder:
             sp = await self.service_principal()
             await write_checked(self.chain, "POST", f"{GOV}/resourceRequests",
                                 resource_request("adminAdd", catalog_id, sp), repeatable=True,
-                                done=in_catalog(self.chain, catalog_id, sp),
-                                ready=(visible(self.chain, f"servicePrincipals/{sp}"),
-                                       visible(self.chain, f"{GOV}/catalogs/{catalog_id}")))
+                                done=in_catalog(self.chain, catalog_id, sp))
         self.chain.finish([change], "added")
 
     async def package(self, changes: list, joined) -> None:
@@ -223,9 +221,7 @@ class _Builder:
         body = {"role": {"originId": role_id, "originSystem": SYSTEM, "resource": {"id": resource["id"]}},
                 "scope": {"originId": sp, "originSystem": SYSTEM, "isRootScope": True}}
         await write_checked(self.chain, "POST", f"{GOV}/accessPackages/{package_id}/resourceRoleScopes", body,
-                            repeatable=True, done=grants_role(self.chain, package_id, role_id),
-                            ready=(visible(self.chain, f"{GOV}/accessPackages/{package_id}"),
-                                   offers_role(self.chain, catalog_id, sp, role_id)))
+                            repeatable=True, done=grants_role(self.chain, package_id, role_id))
         self.chain.finish([change], "created")
 
     async def _policy(self, change, package_id: str) -> None:

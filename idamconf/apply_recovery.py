@@ -28,7 +28,9 @@ def not_replicated(error, settle: float) -> str:
 
 async def write_checked(chain, method: str, path: str, body, *, done=None, ready=(), **rules) -> Response:
     """`chain.send` a write, deciding a refusal by reading state (see the module's notes). `done()` and each of
-    `ready` are reads returning True or False. Raises StepFailed when the refusal stands."""
+    `ready` are reads returning True or False. Raises StepFailed when the refusal stands. With `done`, a refusal is
+    looked at until settle time whatever `ready` says (the effect may be there but not visible yet), so a write
+    with `done` needs no `ready`."""
     from .apply_access import StepFailed
 
     policy, started, attempt, refused_when_ready = chain.client.policy, time.monotonic(), 0, False
@@ -53,18 +55,23 @@ async def write_checked(chain, method: str, path: str, body, *, done=None, ready
 
 
 # ------------------------------------------------------------------------------------------------------- reads
+async def _read(chain, path: str) -> Response:
+    """A GET whose refusal is an answer, not a failure: a 404 means "not there (yet, or any more)" and is returned at
+    once -- never waited out as a write's "not found" is (`settle`): the caller's loop decides whether to look again."""
+    return await chain.send("GET", path, ok_if=lambda answer: True, settle=False)
+
+
 def visible(chain, path: str):
     """A read: whether the object at `path` can be read (a 404 is not yet, or no longer)."""
     async def check() -> bool:
-        return (await chain.send("GET", query(path, select="id"), ok_if=lambda answer: True, settle=False)).ok
+        return (await _read(chain, query(path, select="id"))).ok
     return check
 
 
 async def catalog_resource(chain, catalog_id: str, service_principal_id: str) -> dict | None:
-    """The catalog's resource for the service principal, with its roles, as Graph has it now (never cached)."""
-    found = await chain.send("GET", query(f"{GOV}/catalogs/{catalog_id}/resources",
-                                          filter=f"originId eq '{service_principal_id}'", expand="roles,scopes"),
-                             ok_if=lambda answer: True, settle=False)
+    """The catalog's resource for the service principal (or group), as Graph has it now (never cached)."""
+    found = await _read(chain, query(f"{GOV}/catalogs/{catalog_id}/resources",
+                                     filter=f"originId eq '{service_principal_id}'"))
     value = (found.body or {}).get("value") if found.ok else None
     return value[0] if value else None
 
@@ -76,20 +83,11 @@ def in_catalog(chain, catalog_id: str, service_principal_id: str, wanted: bool =
     return check
 
 
-def offers_role(chain, catalog_id: str, service_principal_id: str, role_id: str):
-    """A read: whether the catalog holds the application with this app role (its origin id)."""
-    async def check() -> bool:
-        resource = await catalog_resource(chain, catalog_id, service_principal_id)
-        return any(str(role.get("originId")).lower() == role_id.lower() for role in (resource or {}).get("roles") or [])
-    return check
-
-
 def grants_role(chain, package_id: str, role_id: str):
     """A read: whether the access package already has a role scope for this app role."""
     async def check() -> bool:
-        found = await chain.send("GET", query(f"{GOV}/accessPackages/{package_id}",
-                                              expand="resourceRoleScopes($expand=role,scope)"),
-                                 ok_if=lambda answer: True, settle=False)
+        found = await _read(chain, query(f"{GOV}/accessPackages/{package_id}",
+                                         expand="resourceRoleScopes($expand=role,scope)"))
         scopes = (found.body or {}).get("resourceRoleScopes") or [] if found.ok else []
         return any(str((scope.get("role") or {}).get("originId")).lower() == role_id.lower() for scope in scopes)
     return check
@@ -99,7 +97,6 @@ def owned_by(chain, holder: str, owner_id: str):
     """A read: whether the directory object already owns the object at `holder` (applications/{id} or
     servicePrincipals/{id})."""
     async def check() -> bool:
-        found = await chain.send("GET", query(f"{holder}/owners", select="id"),
-                                 ok_if=lambda answer: True, settle=False)
+        found = await _read(chain, query(f"{holder}/owners", select="id"))
         return found.ok and any(owner.get("id") == owner_id for owner in (found.body or {}).get("value") or [])
     return check

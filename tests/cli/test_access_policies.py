@@ -482,3 +482,30 @@ def test_a_changed_policy_keeps_its_reviews_start_and_a_second_policy_of_its_nam
         ["erin.security@contoso.com", "grace.comms@contoso.com"]
     contractors = [p for p in governance(project)[WRITER]["policies"] if p["displayName"] == "Contractors"]
     assert [p["id"] for p in contractors] == list(triplets - gone)
+
+
+APPROVER_PACKAGE = ("      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
+                    "      accessReview:\n"
+                    "        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n"
+                    "        frequencyDays: 90        # every 3 months\n"
+                    "        unreviewed: keep\n")
+STAFF = ("      policies:\n"
+         "        - name: Staff\n"
+         "          approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n")
+
+
+def test_a_policy_named_as_another_packages_policy_is_made_on_its_own_package(project):
+    """Policy names are unique only within a package: a new policy named as another package's ("Staff") is made on
+    its own package -- the look for one a lost create made asks for this package's policies only -- and the other
+    package's policy is left as it was."""
+    writer(project, STAFF)
+    assert apply(project).code == 0
+    [writers_staff] = governance(project)[WRITER]["policies"]
+    edit(project / WORDPRESS, APPROVER_PACKAGE, STAFF)  # its one policy replaced by "Staff"
+    result = apply(project, "--allow-delete")
+    assert result.code == 0, result.err
+    converged(project)
+    packages = governance(project)
+    assert packages[WRITER]["policies"] == [writers_staff]
+    [approvers_staff] = packages["eucs-idam-wordpress-approvers"]["policies"]
+    assert approvers_staff["displayName"] == "Staff" and approvers_staff["id"] != writers_staff["id"]

@@ -191,3 +191,27 @@ def test_a_second_grant_refused_while_the_package_holds_only_the_first_is_sent_a
     hr = graph(project, "GET", f"{GOV}/accessPackages?$filter=displayName eq 'eucs-idam-hr-new-line-managers'"
                                "&$expand=resourceRoleScopes($expand=role)")["value"][0]
     assert sorted(scope["role"]["displayName"] for scope in hr["resourceRoleScopes"]) == ["Employee", "Line Manager"]
+
+
+def test_the_looks_after_a_refusal_ask_graph_for_ids_only(wordpress, monkeypatch, pauses):
+    """A refused owner add and a refused package create are each decided by one look at the tenant -- the
+    application's owners, the package's catalog -- and each look asks Graph only for ids (`$select=id`): a small read
+    against the tenant's request budget, however many owners or properties there are."""
+    looks: dict[str, list[dict]] = {"owners": [], "catalog": []}
+
+    def looked_at(request) -> bool:
+        if request.method == "GET" and re.fullmatch(r"applications/[^/]+/owners", request.path):
+            looks["owners"].append(dict(request.query))
+        if request.method == "GET" and re.fullmatch(rf"{GOV}/catalogs/[^/]+", request.path):
+            looks["catalog"].append(dict(request.query))
+        return False
+
+    scripted = Scripted([Rule(looked_at, graph_error(500, "never answered")),
+                         Rule(adds_application_owner, graph_error(400, "Request_BadRequest")),
+                         Rule(creates_administrators, graph_error(409, "Request_Conflict"))])
+    faulted(monkeypatch, scripted)
+    result = apply(wordpress)
+    assert result.code == 0, result.err
+    assert looks == {"owners": [{"$select": "id"}], "catalog": [{"$select": "id"}]}
+    monkeypatch.undo()
+    converged(wordpress)

@@ -161,14 +161,36 @@ def test_an_empty_package_an_apply_left_is_finished_in_place_while_other_package
     assert apply(blog).code == 1
     [shell] = packages(blog)["eucs-idam-wordpress-writers"]
     assert shell["resourceRoleScopes"] == [] and shell["policies"] == []
-    refusing(monkeypatch, None)
+    looks = LooksAtPolicies(shell["id"])
+    refusing(monkeypatch, looks)
     result = apply(blog)
     assert result.code == 0, result.err
     assert "Apply complete: 3 added, 0 changed, 0 destroyed." in result.out
+    # whether the shell has a policy of its own is asked once, for ids only (the other reads of its policies -- the
+    # plan's, the look for a policy a lost create made -- need their names)
+    assert [query for query in looks.queries if "$select" in query] == [
+        {"$filter": f"accessPackage/id eq '{shell['id']}'", "$select": "id"}]
+    refusing(monkeypatch, None)
     converged(blog)
     [finished] = packages(blog)["eucs-idam-wordpress-writers"]
     assert finished["id"] == shell["id"]
     assert len(finished["resourceRoleScopes"]) == 1 and len(finished["policies"]) == 1
+
+
+class LooksAtPolicies:
+    """The tenant as it is, recording the query of every read of one package's policies."""
+
+    def __init__(self, package_id: str):
+        self.package_id, self.queries = package_id, []
+
+    async def before(self, request):
+        if request.method == "GET" and request.path == f"{GOV}/assignmentPolicies" and \
+                self.package_id in request.query.get("$filter", ""):
+            self.queries.append(dict(request.query))
+        return None
+
+    async def after(self, request, reply):
+        return reply
 
 
 class AnotherTeamMeanwhile:

@@ -41,7 +41,10 @@ def test_an_application_whose_packages_cannot_go_is_kept_and_finished_next_time(
     findings = check(project / ".idamconf" / "local.db")
     assert findings.orphans == [] and findings.duplicates == []
     monkeypatch.setattr(embedded, "open_app", real_open)
-    assert apply(project, "--allow-delete").code == 0
+    finished = apply(project, "--allow-delete")
+    assert finished.code == 0, finished.err
+    # the application's place in the catalog goes too, and apply says so
+    assert "  - app.hr-self-service.catalog[EUCS IDAM applications]: destroyed" in finished.out.splitlines()
     converged(project)
     assert "hr-self-service" not in {app["uniqueName"] for app in listed(project, "applications")}
     assert check(project / ".idamconf" / "local.db").orphans == []
