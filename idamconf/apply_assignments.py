@@ -18,7 +18,6 @@ changed is sent again once replication shows it.
 from __future__ import annotations
 
 from .apply_recovery import write_checked
-from .config.assignments import DEFAULT_ACCESS
 from .graph.client import query
 from .plan.assignments import KIND as ASSIGNMENT
 from .plan.model import Action
@@ -45,7 +44,7 @@ async def build(chain, principal) -> None:
     for change in granted:
         body = {"principalId": change.after["principalId"], "resourceId": sp, "appRoleId": change.after["appRoleId"]}
         await write_checked(chain, "POST", f"servicePrincipals/{sp}/appRoleAssignedTo", body, repeatable=True,
-                            done=_assigned(chain, sp, body), ready=(_offered(chain, sp, body["appRoleId"]),))
+                            done=_assigned(chain, sp, body))
         chain.finish([change], "added")
 
 
@@ -59,16 +58,3 @@ def _assigned(chain, sp: str, body: dict):
         return any(str(item.get("appRoleId")).lower() == body["appRoleId"] for item in listed)
     return check
 
-
-def _offered(chain, sp: str, role_id: str):
-    """A read: whether the service principal shows the role, enabled (or declares none: the default access)."""
-    async def check() -> bool:
-        found = await chain.send("GET", query(f"servicePrincipals/{sp}", select="appRoles"),
-                                 ok_if=lambda answer: True, settle=False)
-        roles = (found.body or {}).get("appRoles") or [] if found.ok else None
-        if roles is None:
-            return False
-        if role_id == DEFAULT_ACCESS:
-            return not roles
-        return any(str(role.get("id")).lower() == role_id and role.get("isEnabled") for role in roles)
-    return check

@@ -15,7 +15,7 @@ import asyncio
 import time
 
 from .apply_access import GOV, StepFailed, _Builder, delete_packages, resource_request as request
-from .apply_recovery import catalog_resource, grants_role, in_catalog, visible, write_checked
+from .apply_recovery import catalog_resource, grants_role, in_catalog, write_checked
 from .graph.client import GraphUnavailable
 from .plan.model import Action, Change
 
@@ -105,8 +105,7 @@ class _Packages(_Builder):
         body = {"role": {"originId": role_id, "originSystem": system, "resource": {"id": resource["id"]}},
                 "scope": {"originId": origin, "originSystem": system, "isRootScope": True}}
         await write_checked(self.chain, "POST", f"{GOV}/accessPackages/{package_id}/resourceRoleScopes", body,
-                            repeatable=True, done=grants_role(self.chain, package_id, role_id),
-                            ready=(visible(self.chain, f"{GOV}/accessPackages/{package_id}"),))
+                            repeatable=True, done=grants_role(self.chain, package_id, role_id))
         self.chain.finish([change], "created")
 
     async def resource(self, catalog_id: str, origin: str, system: str) -> dict:
@@ -117,8 +116,7 @@ class _Packages(_Builder):
             return found
         await write_checked(self.chain, "POST", f"{GOV}/resourceRequests",
                             request("adminAdd", catalog_id, origin, system), repeatable=True,
-                            done=in_catalog(self.chain, catalog_id, origin),
-                            ready=(visible(self.chain, f"{GOV}/catalogs/{catalog_id}"),))
+                            done=in_catalog(self.chain, catalog_id, origin))
         started, attempt = time.monotonic(), 0
         while (found := await catalog_resource(self.chain, catalog_id, origin)) is None:
             if time.monotonic() - started > self.chain.client.policy.settle:

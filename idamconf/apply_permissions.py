@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 
 from .apply_access import StepFailed
-from .apply_recovery import visible, write_checked
+from .apply_recovery import write_checked
 from .graph.client import GraphUnavailable, Response, query
 from .plan.model import Action, Change
 from .plan.permissions import ALL_PRINCIPALS, placeholder
@@ -160,18 +160,14 @@ class _Consent:
         role = self.change.after["appRoleId"]
         await write_checked(self.chain, "POST", f"servicePrincipals/{client}/appRoleAssignments",
                             {"principalId": client, "resourceId": api, "appRoleId": role}, repeatable=True,
-                            done=_assigned(self.chain, client, api, role),
-                            ready=(visible(self.chain, f"servicePrincipals/{client}"),
-                                   _offers(self.chain, api, role)))
+                            done=_assigned(self.chain, client, api, role))
 
     async def _delegate(self, client: str, api: str) -> None:
         scope = " ".join(self.change.after["scope"])  # Graph's form: values separated by spaces
         find = _granted(self.chain, client, api)
         created = await write_checked(self.chain, "POST", "oauth2PermissionGrants",
                                       {"clientId": client, "consentType": ALL_PRINCIPALS, "resourceId": api,
-                                       "scope": scope}, find=find, done=lambda: _exists(find),
-                                      ready=(visible(self.chain, f"servicePrincipals/{client}"),
-                                             visible(self.chain, f"servicePrincipals/{api}")))
+                                       "scope": scope}, find=find, done=lambda: _exists(find))
         if not created.ok:  # already there (made by a run whose answer was lost, or hidden from the plan's read)
             found = await find()
             if sorted((found.body.get("scope") or "").split()) != scope.split():
@@ -195,14 +191,6 @@ def _assigned(chain, client: str, api: str, role: str):
     return check
 
 
-def _offers(chain, api: str, role: str):
-    """A read: whether the API's service principal shows the role yet (a role added moments ago replicates)."""
-    async def check() -> bool:
-        found = await chain.send("GET", query(f"servicePrincipals/{api}", select="appRoles"),
-                                 ok_if=lambda answer: True, settle=False)
-        roles = (found.body or {}).get("appRoles") or [] if found.ok else []
-        return any(str(r.get("id")).lower() == role.lower() for r in roles)
-    return check
 
 
 def _granted(chain, client: str, api: str):

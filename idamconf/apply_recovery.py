@@ -29,8 +29,10 @@ def not_replicated(error, settle: float) -> str:
 async def write_checked(chain, method: str, path: str, body, *, done=None, ready=(), **rules) -> Response:
     """`chain.send` a write, deciding a refusal by reading state (see the module's notes). `done()` and each of
     `ready` are reads returning True or False. Raises StepFailed when the refusal stands. With `done`, a refusal is
-    looked at until settle time whatever `ready` says (the effect may be there but not visible yet), so a write
-    with `done` needs no `ready`."""
+    looked at until settle time whatever `ready` would say (the effect may be there but not visible yet): `ready`
+    is for writes without `done`, and is refused beside it (its reads would decide nothing)."""
+    if done is not None and ready:
+        raise TypeError("write_checked: `ready` decides nothing beside `done`")
     from .apply_access import StepFailed
 
     policy, started, attempt, refused_when_ready = chain.client.policy, time.monotonic(), 0, False
