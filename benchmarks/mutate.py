@@ -17,11 +17,15 @@ explanation or UNEXPLAINED -- replaces the part of docs/testing.md between its t
     python -m benchmarks.mutate --lines apply                   # only those of line_mutants/apply.toml
     python -m benchmarks.mutate idamconf/apply.py --only "idamconf.apply.xǁ_ApplicationChainǁdelete__mutmut_*"
 
-`--only GLOB` (repeatable) tests only the mutants whose names match (mutmut's own wildcards), function by function,
-for a module too big for one session: the module's work directory is kept between such runs (made afresh only the
-first time; its tests/ brought up to date, mutmut learning which functions the new tests reach), so each run adds its
-functions' results to the earlier ones, and the report counts every mutant not yet tested as "not tested", never as
-killed. A run without `--only` starts the module afresh.
+Each run's results are kept in the tree, in benchmarks/mutate_results/<module>/ (mutmut's own results per file:
+each mutant's exit code and each function's hash; the timeouts run again; the survivors' diffs; the time and the
+commands), and the report is written from them: a work directory does not outlive a session's checkout, the results
+must. `--only GLOB` (repeatable) tests only the mutants whose names match (mutmut's own wildcards), function by
+function, for a module too big for one session: the module's work directory is kept between such runs, or made
+again from the kept results (mutmut keeps the result of every function whose code is unchanged, by its hash, and
+tests again those of a function changed since), the tests brought up to date; so each run adds its functions'
+results to the earlier ones, and the report counts every mutant not yet tested as "not tested", never as killed.
+A run without `--only` starts the module afresh.
 
 mutmut mutates functions and methods, not module-level constants (a table such as `LOOPBACK` or `RETRYABLE`):
 benchmarks/line_mutants/*.toml hold one-line mutations of those, and of the safety rules as a reviewer would break
@@ -47,6 +51,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".mutate"
+# What each module's runs found, kept in the tree (a work directory is not: a fresh checkout has none): mutmut's own
+# per-file results (`*.py.meta`: each mutant's exit code and each function's hash), the timeouts run again
+# (confirmed.json), each survivor's diff (diffs.json), the time and the commands. The report is written from these;
+# an `--only` run starts from them, so that mutmut keeps the results of every function whose code is unchanged.
+RESULTS = ROOT / "benchmarks" / "mutate_results"
+KEPT = ("confirmed.json", "diffs.json", "seconds", "command")
 DOC = ROOT / "docs" / "testing.md"
 EQUIVALENTS = ROOT / "benchmarks" / "equivalent_mutants.toml"
 LINE_MUTANTS = ROOT / "benchmarks" / "line_mutants"  # one file per area: engineers add to theirs
@@ -104,6 +114,8 @@ def copy_tree(work: Path, under: str = "") -> None:
                              *([under] if under else [])], cwd=ROOT,
                             capture_output=True, check=True).stdout.decode().split("\0")
     for name in filter(None, listed):
+        if name.startswith(f"{RESULTS.relative_to(ROOT).as_posix()}/"):  # results, not code: of no use to a run
+            continue
         source, target = ROOT / name, work / name
         if not source.is_symlink() and not source.is_file():  # deleted in the working tree, not yet in git
             continue
@@ -111,10 +123,21 @@ def copy_tree(work: Path, under: str = "") -> None:
         shutil.copy2(source, target, follow_symlinks=False)  # schemas/ stays a link to idamconf/schemas
 
 
-def prepare(module: Module) -> Path:
-    """A fresh copy of the code and tests, with mutmut's settings for this module."""
+def prepare(module: Module, resume: bool = False) -> Path:
+    """A fresh copy of the code and tests, with mutmut's settings for this module; with `resume`, the results kept in
+    the tree put back, for mutmut to keep those of every function whose code is unchanged (it checks each function's
+    hash) and test only the rest."""
     work = WORK / module.slug
     copy_tree(work)
+    kept = RESULTS / module.slug
+    if resume and kept.is_dir():
+        for meta in kept.rglob("*.py.meta"):
+            target = work / "mutants" / meta.relative_to(kept)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(meta, target)
+        for name in KEPT:
+            if (kept / name).exists():
+                shutil.copy2(kept / name, work / name)
     settings = {
         "source_paths": ["idamconf"], "only_mutate": [module.path],
         "also_copy": ["examples/", "benchmarks/", "schemas/", "README.md"],
@@ -137,14 +160,14 @@ def mutate(module: Module, children: int, command: str, only: list[str] | None =
     the copy an earlier `only` run left (its results kept: mutmut keeps each function's results while its code is
     unchanged), so that a module is tested a few functions at a time across runs."""
     work = WORK / module.slug
-    resumed = bool(only) and (work / "mutants").is_dir()
-    if resumed:  # the tests as they are now (mutmut copies them in and learns which reach what of the new ones)
-        copy_tree(work, under="tests")
+    resumed = bool(only)
+    if (work / "mutants").is_dir() and resumed:  # the tests as they are now (mutmut copies them in and learns which
+        copy_tree(work, under="tests")           # reach what of the new ones)
     else:
-        work = prepare(module)
+        work = prepare(module, resume=resumed)
     earlier = float((work / "seconds").read_text()) if resumed and (work / "seconds").exists() else 0.0
     commands = ((work / "command").read_text().splitlines() if resumed and (work / "command").exists() else [])
-    (work / "command").write_text("\n".join(dict.fromkeys([*commands, command])))
+    (work / "command").write_text("".join(f"{line}\n" for line in dict.fromkeys([*commands, command])))
     started = time.monotonic()
     with open(work / "mutmut.log", "a" if resumed else "w", encoding="utf-8") as log:
         subprocess.run([str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", str(children),
@@ -164,6 +187,8 @@ def confirm(module: Module, children: int) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     work = WORK / module.slug
+    if not (work / "mutants").is_dir():  # results the tree keeps, without their work directory: nothing to run
+        return
     path = work / "confirmed.json"
     confirmed = json.loads(path.read_text()) if path.exists() else {}
     pending = [name for name, status in module.statuses.items() if status == "timeout" and name not in confirmed]
@@ -193,10 +218,13 @@ def confirm(module: Module, children: int) -> None:
 
 
 def collect(module: Module) -> None:
-    """The statuses of the last run in the module's work directory, and each survivor's diff."""
+    """The statuses of the last run, and each survivor's diff: from the module's work directory if there is one (and
+    then kept in the tree, `keep`), else from what the tree keeps."""
     from mutmut.stats import status_by_exit_code
 
     work = WORK / module.slug
+    if not (work / "mutants").is_dir():
+        return _collect_kept(module)
     module.statuses = {}
     for meta in sorted((work / "mutants").rglob("*.py.meta")):
         codes = json.loads(meta.read_text())["exit_code_by_key"]
@@ -212,6 +240,41 @@ def collect(module: Module) -> None:
         shown = subprocess.run([str(Path(sys.executable).parent / "mutmut"), "show", name], cwd=work,
                                capture_output=True, text=True, check=False).stdout
         module.diffs[name] = shown
+    keep(module)
+
+
+def keep(module: Module) -> None:
+    """The module's results from its work directory into the tree (RESULTS), replacing what was kept before."""
+    work, kept = WORK / module.slug, RESULTS / module.slug
+    shutil.rmtree(kept, ignore_errors=True)
+    for meta in (work / "mutants" / "idamconf").rglob("*.py.meta"):  # the mutated code's (also_copy has its own)
+        target = kept / meta.relative_to(work / "mutants")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(meta, target)
+    kept.mkdir(parents=True, exist_ok=True)
+    (work / "diffs.json").write_text(json.dumps(module.diffs, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    for name in KEPT:
+        if (work / name).exists():
+            shutil.copy2(work / name, kept / name)
+
+
+def _collect_kept(module: Module) -> None:
+    """The results the tree keeps for the module (none: no statuses)."""
+    from mutmut.stats import status_by_exit_code
+
+    kept = RESULTS / module.slug
+    module.statuses = {}
+    for meta in sorted(kept.rglob("*.py.meta")):
+        codes = json.loads(meta.read_text())["exit_code_by_key"]
+        module.statuses |= {name: status_by_exit_code[code] for name, code in codes.items()}
+    if (kept / "confirmed.json").exists():
+        module.statuses |= {name: status for name, status in json.loads((kept / "confirmed.json").read_text()).items()
+                            if name in module.statuses}
+    module.seconds = float((kept / "seconds").read_text()) if (kept / "seconds").exists() else 0.0
+    module.command = ("`, `".join((kept / "command").read_text().splitlines()) if (kept / "command").exists()
+                      else "make mutate")
+    diffs = json.loads((kept / "diffs.json").read_text()) if (kept / "diffs.json").exists() else {}
+    module.diffs = {name: diffs.get(name, "") for name in module.survivors}
 
 
 def changed_lines(diff: str) -> tuple[str, str]:
@@ -394,8 +457,11 @@ def main() -> None:
             print(f"mutating {module.path} ...", flush=True)
             mutate(module, arguments.children, command, arguments.only)
         total = len(module.statuses)
+        if not total and arguments.report:  # never run
+            continue
         print(f"{module.path}: {module.killed}/{total} killed, {module.seconds / 60:.1f} min", flush=True)
-    ran = [module for module in (Module(path, known[path]) for path in known) if (WORK / module.slug).exists()]
+    ran = [module for module in (Module(path, known[path]) for path in known)
+           if (WORK / module.slug / "mutants").is_dir() or (RESULTS / module.slug).is_dir()]
     for module in ran:  # the report covers every module with results, run now or before
         if module.path not in chosen:
             collect(module)
