@@ -36,8 +36,14 @@ def stored_scopes(scopes):
     a scope object is left as sent, for `check_api` to refuse."""
     if not isinstance(scopes, list):
         return scopes
-    return [{**SCOPE_DEFAULTS, **{k: v for k, v in scope.items() if k != "@odata.type"}, "origin": "Application"}
-            if isinstance(scope, dict) else scope for scope in scopes]
+    return [_stored_scope(scope) if isinstance(scope, dict) else scope for scope in scopes]
+
+
+def _stored_scope(scope: dict) -> dict:
+    stored = {**SCOPE_DEFAULTS, **{k: v for k, v in scope.items() if k != "@odata.type"}, "origin": "Application"}
+    if isinstance(stored["id"], str):  # a GUID (Edm.Guid) is kept, and returned, in lower case
+        stored["id"] = stored["id"].lower()
+    return stored
 
 
 def check_api(application: dict, before: dict | None) -> None:

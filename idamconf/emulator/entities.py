@@ -248,7 +248,8 @@ def _check_role(role: dict) -> dict:
         raise bad_request("Property 'displayName' of resource 'AppRole' is required.")
     return {
         "allowedMemberTypes": list(members), "description": role.get("description"),
-        "displayName": role["displayName"], "id": role_id, "isEnabled": bool(role.get("isEnabled", True)),
+        # a GUID (Edm.Guid) is kept, and returned, in lower case whatever case it was sent in
+        "displayName": role["displayName"], "id": role_id.lower(), "isEnabled": bool(role.get("isEnabled", True)),
         "origin": "Application", "value": value,
     }
 

@@ -111,6 +111,21 @@ def test_two_files_adopting_one_application_are_refused(project):
     assert result.code == 1 and f"appId {APP_ID} is also adopted by application" in result.err
 
 
+def test_an_app_id_written_in_capitals_is_the_same_application(project):
+    """Graph returns GUIDs in lower case; one copied in capitals names the same application: adopted, converged, and
+    still one application however two files write it."""
+    portal_made(project, file=FILE.replace(APP_ID, APP_ID.upper()))
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert "↻ app.intranet: adopted" in result.out
+    converged(project)
+    assert len([a for a in objects(project, "applications") if a["appId"] == APP_ID]) == 1
+    (project / "applications" / "intranet-copy.yaml").write_text(FILE.replace("name: intranet",
+                                                                              "name: intranet-copy"))
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1 and f"appId {APP_ID} is also adopted by application" in result.err
+
+
 def test_an_adopted_application_keeps_its_app_id_pinned(project):
     portal_made(project)
     assert apply(project).code == 0
