@@ -69,6 +69,8 @@ async def find_groups(client: GraphClient, names: list[str], ids: list[str]) -> 
     paths += [_in_query("id", ids[start:start + IN_LIMIT]) for start in range(0, len(ids), IN_LIMIT)]
     groups = Groups()
     for group in (group for found in await batched_lists(client, paths) for group in found):
+        if group["id"].lower() in groups.by_id:  # found by its name and by its id: one group, not two of a name
+            continue
         groups.by_name.setdefault((group.get("displayName") or "").casefold(), []).append(group)
         groups.by_id[group["id"].lower()] = group
     return groups

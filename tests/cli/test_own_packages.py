@@ -252,3 +252,32 @@ def test_a_packages_settings_and_policy_change_attribute_by_attribute_in_every_f
     converged(project)
     [stored] = [p for p in tenant(project)["objects"]["accessPackages"] if p["displayName"] == NEW_MANAGERS]
     assert (stored["description"], stored["isHidden"]) == ("New managers' access.", True)
+
+
+def test_a_role_with_a_value_is_granted_by_its_value_never_by_its_display_name(project):
+    """A role's display name is free text that another role may share; a role with a value is named by it (only a
+    role without one, as a SAML application's, is named by its display name)."""
+    edit(project / HR, HR_GRANTS, HR_GRANTS + "      - role: Line Manager\n")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "application hr-self-service has no role 'Line Manager'" in result.err
+    assert "name one of its roles by value" in result.err
+
+
+def test_a_group_named_by_its_name_in_one_place_and_by_its_id_in_another_is_one_group(project):
+    """expenses.yaml assigns its role to `Expenses claimants` by display name; its package grants the same group by
+    its id. Found both ways, it is one group -- never "2 groups are named 'Expenses claimants'"."""
+    edit(project / EXPENSES, "      - group: Expenses claimants ", f"      - group: {{id: {CLAIMANTS}}} ")
+    applied = apply(project)
+    assert applied.code == 0, applied.err
+    converged(project)
+    assert packages(project)["eucs-idam-expenses-claimants"]["grants"] >= {f"Member_{CLAIMANTS}"}
+
+
+def test_a_group_granted_by_an_id_in_capitals_is_the_same_group_and_converges(project):
+    """Graph returns object ids in lower case: an id copied in capitals names the same group."""
+    edit(project / EXPENSES, "      - group: Expenses claimants ", f"      - group: {{id: {CLAIMANTS.upper()}}} ")
+    applied = apply(project)
+    assert applied.code == 0, applied.err
+    converged(project)
+    assert packages(project)["eucs-idam-expenses-claimants"]["grants"] >= {f"Member_{CLAIMANTS}"}
