@@ -281,3 +281,10 @@ def test_a_group_granted_by_an_id_in_capitals_is_the_same_group_and_converges(pr
     assert applied.code == 0, applied.err
     converged(project)
     assert packages(project)["eucs-idam-expenses-claimants"]["grants"] >= {f"Member_{CLAIMANTS}"}
+
+
+def test_a_grant_naming_its_own_application_is_checked_as_one_naming_none(project):
+    edit(project / HR, HR_GRANTS, HR_GRANTS + "      - {application: hr-self-service, role: HR.Boss}\n")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "application hr-self-service has no role 'HR.Boss'" in result.err
