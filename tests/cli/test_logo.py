@@ -20,7 +20,7 @@ from idamconf.emulator.protocol import Reply
 from tests.emulator.conftest import serving
 from tests.emulator.test_sdk_fidelity import sdk_run
 
-from .harness import applications, apply, edit, faulted, plan
+from .harness import applications, apply, edit, faulted, idamconf, plan
 from .test_scenarios import converged
 
 PORTAL = "applications/orders-portal.yaml"
@@ -135,6 +135,47 @@ def test_an_upload_whose_marker_was_not_written_is_uploaded_again(project, monke
     assert 'sha256 : "unknown: not uploaded by idamconf" →' in plan(project).out
     assert apply(project).code == 0
     converged(project)
+
+
+class StaleOnce:
+    """The first read of the application after a logo's upload answers from a replica that has not seen it yet: the
+    logo URL it had before."""
+
+    def __init__(self, previous: str):
+        self.previous, self.uploaded, self.served = previous, False, False
+
+    async def before(self, request):
+        self.uploaded |= request.method == "PUT" and request.path.endswith("/logo")
+        return None
+
+    async def after(self, request, reply):
+        if self.uploaded and not self.served and request.method == "GET" and \
+                "info" in request.query.get("$select", "") and isinstance(reply.body, dict):
+            self.served = True
+            return Reply(reply.status, {**reply.body, "info": {**reply.body["info"], "logoUrl": self.previous}},
+                         reply.headers)
+        return reply
+
+
+def test_a_replica_still_showing_the_old_logo_is_read_again_before_the_marker_is_written(project, monkeypatch):
+    assert apply(project).code == 0
+    previous = applications(project)["orders-portal"]["info"]["logoUrl"]
+    (project / IMAGE).write_bytes(png(200))
+    stale = StaleOnce(previous)
+    faulted(monkeypatch, stale)
+    assert apply(project).code == 0
+    assert stale.served  # the stale answer was given, and apply read again
+    monkeypatch.undo()
+    converged(project)  # the marker vouches for the URL Graph shows: nothing to upload again
+    assert logo_in_tenant(project) == png(200)
+
+
+def test_a_logo_path_that_is_no_regular_file_is_refused_without_opening_it(project):
+    """Only a regular file is read: a directory (or a FIFO, which would block) is said to be no image file."""
+    edit(project / PORTAL, f"logo: {IMAGE}", "logo: images")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "logo: no image file 'images' in the configuration directory" in result.err, result.err
 
 
 def test_apply_uploads_only_the_image_that_was_planned(project):
