@@ -123,3 +123,13 @@ def test_one_new_application_takes_the_place_of_one_old_one_only(project):
     out = plan(project).out
     replaced = [line for line in out.splitlines() if "(forces replacement by app.blog:" in line]
     assert len(replaced) == 1, out
+
+
+def test_a_replacement_counts_only_its_own_applications_packages_as_lost(project):
+    """Another application removed in the same plan takes its own packages: they are not the replaced one's loss."""
+    apply(project)
+    edit(project / BLOG, "name: wordpress", "name: blog")
+    (project / "applications" / "hr-self-service.yaml").unlink()  # its packages go too
+    result = plan(project)
+    assert "- app.hr-self-service  (destroy)" in result.out
+    assert "sign-in settings; 3 access package(s) granting its roles, with everyone's assignments" in result.out
