@@ -92,6 +92,16 @@ def test_every_setting_reaches_graph_as_graph_names_it_and_converges(project):
     assert (principal.login_url, principal.preferred_single_sign_on_mode) == ("https://blog.contoso.com/login", "oidc")
 
 
+def test_a_list_setting_is_a_set_whatever_its_order(project):
+    """Graph keeps a list setting (redirect URIs, known clients) as a set: written in another order, it is the same
+    setting -- nothing to change."""
+    with_settings(project)
+    assert apply(project).code == 0
+    edit(project / WORDPRESS, "redirectUris: [http://localhost, msal00000000-0000-0000-0000-000000000001://auth]",
+         "redirectUris: [msal00000000-0000-0000-0000-000000000001://auth, http://localhost]")
+    converged(project)
+
+
 def test_each_setting_changes_and_goes_back_to_its_default(project):
     with_settings(project)
     assert apply(project).code == 0
