@@ -59,6 +59,10 @@ def test_hostile_names_are_shown_by_plan_and_apply_and_act_in_no_format(project)
     assert applied.code == 0, applied.err
     assert_nothing_raw(applied.out + applied.err)
     converged(project)  # the names round-trip through Graph: nothing to do the second time
+    shown = idamconf("show", "evil", "-C", str(project))  # the display name as Graph now holds it
+    assert shown.code == 0, shown.err
+    assert_nothing_raw(shown.out)
+    assert "Evil" in shown.out, shown.out
 
 
 def test_validate_and_lint_show_file_values_and_file_names_escaped(project):
