@@ -117,3 +117,15 @@ def test_links_inside_the_configuration_are_still_followed(project):
     os.symlink(project / "fixtures" / "directory.yaml", project / SEED)
     result = idamconf("plan", "-C", str(project))
     assert result.code == 0, result.err
+
+
+def test_a_seed_that_cannot_be_resolved_is_refused_unread(project):
+    """A loop of links leads nowhere, so it is not inside either: refused at the setting, as one leading out is."""
+    (project / SEED).unlink()
+    os.symlink(project / "emulator" / "loop.yaml", project / SEED)
+    os.symlink(project / SEED, project / "emulator" / "loop.yaml")
+    for name, arguments in commands(project).items():
+        result = idamconf(*arguments)
+        assert result.code == 1, f"{name}: exit {result.code}\n{result.out}{result.err}"
+        assert "error: environments.local.seed: the seed file is outside the configuration directory" in result.err, \
+            f"{name}: {result.err}"
