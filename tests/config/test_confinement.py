@@ -129,3 +129,13 @@ def test_a_seed_that_cannot_be_resolved_is_refused_unread(project):
         assert result.code == 1, f"{name}: exit {result.code}\n{result.out}{result.err}"
         assert "error: environments.local.seed: the seed file is outside the configuration directory" in result.err, \
             f"{name}: {result.err}"
+
+
+def test_a_project_file_linking_inside_is_read(project):
+    """idamconf.yaml may be a link to a file that stays in the configuration directory (one kept per team)."""
+    (project / "teams").mkdir()
+    shutil.move(project / "idamconf.yaml", project / "teams" / "idamconf.yaml")
+    os.symlink(project / "teams" / "idamconf.yaml", project / "idamconf.yaml")
+    for name in ("validate", "plan"):
+        result = idamconf(name, "-C", str(project))
+        assert result.code == 0, f"{name}: exit {result.code}\n{result.err}"
