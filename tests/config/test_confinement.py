@@ -52,17 +52,19 @@ def test_a_state_directory_linking_outside_is_refused_by_every_command(project, 
         assert contents(outside) == before, f"{name} touched {outside}"
 
 
-@pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
-def test_a_state_file_planted_as_a_link_is_refused(project, outside, suffix):
+@pytest.mark.parametrize("state", ["local.db", "local.db-wal", "local.db-shm", "local.vault.db", "local.vault.db-wal"])
+def test_a_state_file_planted_as_a_link_is_refused(project, outside, state):
+    """The tenant's state and its vault's (the emulated Key Vault's), each with SQLite's log and shared memory."""
+    (outside / state).write_bytes(b"theirs\n")
     (project / ".idamconf").mkdir()
-    os.symlink(outside / f"local.db{suffix}", project / ".idamconf" / f"local.db{suffix}")
+    os.symlink(outside / state, project / ".idamconf" / state)
     before = contents(outside)
     for name, arguments in commands(project).items():
         result = idamconf(*arguments)
         assert result.code == 1, f"{name}: exit {result.code}\n{result.out}{result.err}"
-        assert f".idamconf/local.db{suffix}: error: this state file of the embedded emulator is a link" in result.err
+        assert f".idamconf/{state}: error: this state file of the embedded emulator is a link" in result.err
         assert contents(outside) == before, f"{name} touched {outside}"
-        assert (project / ".idamconf" / f"local.db{suffix}").is_symlink()
+        assert (project / ".idamconf" / state).is_symlink()
 
 
 def test_a_project_file_linking_outside_is_not_read(project, outside):
