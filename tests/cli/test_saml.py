@@ -17,7 +17,7 @@ from idamconf.emulator import Store
 from tests.emulator.conftest import serving
 from tests.emulator.test_sdk_fidelity import assert_no_leftovers, sdk_run
 
-from .harness import apply, idamconf, plan, tenant
+from .harness import applications, apply, idamconf, plan, tenant
 
 pytestmark = [pytest.mark.filterwarnings("ignore:This class is deprecated:DeprecationWarning")]
 OBJECT_GUID = "http://schemas.example.com/claims/objectGUID"
@@ -297,3 +297,27 @@ def test_sp_metadata_gives_graph_its_post_consumers_and_its_first_logout_url(pro
                                                   "https://sp.example.com/acs-without-index"]
     assert sorted((s["uri"], s["index"]) for s in pui["web"]["redirectUriSettings"]) == [
         ("https://sp.example.com/acs", 0), ("https://sp.example.com/acs-without-index", None)]
+
+
+@pytest.mark.parametrize("what", ["application", "service principal", "claims-mapping policies"])
+def test_graph_refusing_a_saml_read_stops_the_plan_saying_which(project, monkeypatch, what):
+    """Never taken as "nothing there": an empty answer would plan the application's SAML settings over again."""
+    from idamconf.emulator import embedded
+
+    from ..safety.wire import Rule, Scripted, graph_error
+
+    write(project)
+    assert apply(project).code == 0
+    app = applications(project)["pui"]
+    path = {"application": f"applications/{app['id']}",
+            "service principal": f"servicePrincipals(appId='{app['appId']}')",
+            "claims-mapping policies": f"servicePrincipals(appId='{app['appId']}')/claimsMappingPolicies"}[what]
+    faults = Scripted([Rule(lambda request: request.method == "GET" and request.path == path,
+                            graph_error(403, "Authorization_RequestDenied"))])
+    real_open = embedded.open_app
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, _=None, tenant=None:
+                        real_open(state, seed, faults, tenant))
+    result = plan(project)
+    assert ("GET", path) in faults.received
+    assert result.code == 1 and "Plan:" not in result.out, result.out
+    assert f"the SAML {what} of application {app['id']}: " in result.err and "Authorization_RequestDenied" in result.err
