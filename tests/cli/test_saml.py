@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 
 import httpx
@@ -74,6 +75,8 @@ def test_a_saml_application_is_made_in_graphs_order_and_converges(project):
     [policy] = [p for p in held["claimsMappingPolicies"] if p["displayName"] == "idamconf SAML claims: pui"]
     assert OBJECT_GUID in policy["definition"][0] and "user.mail" not in policy["definition"][0]
     assert policy["isOrganizationDefault"] is False  # the application's alone: a default would apply to every one
+    sent = json.loads(policy["definition"][0])["ClaimsMappingPolicy"]["ClaimsSchema"]
+    assert {"Source": "user", "ID": "objectid", "SamlClaimType": OBJECT_GUID} in sent  # no name format: unspecified
 
 
 def test_signxml_verifies_the_emulators_metadata_and_its_certificate_is_the_one_apply_printed(project):
