@@ -6,6 +6,7 @@ an apply cut short after the instantiation is finished, not duplicated; validate
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import json
 import re
@@ -324,3 +325,15 @@ def test_graph_refusing_a_saml_read_stops_the_plan_saying_which(project, monkeyp
     assert ("GET", path) in faults.received
     assert result.code == 1 and "Plan:" not in result.out, result.out
     assert f"the SAML {what} of application {app['id']}: " in result.err and "Authorization_RequestDenied" in result.err
+
+
+def test_a_signing_certificate_the_file_says_nothing_of_is_valid_three_years(project):
+    """Graph's most, and the documented default: a service provider re-imports the certificate as seldom as can be."""
+    write(project, PUI.replace("    signingCertificate: {validityYears: 2}\n", ""))
+    assert apply(project).code == 0
+    held = tenant(project)["objects"]
+    [app] = [a for a in held["applications"] if a["uniqueName"] == "pui"]
+    [principal] = [p for p in held["servicePrincipals"] if p["appId"] == app["appId"]]
+    [signing] = [key for key in principal["keyCredentials"] if key["usage"] == "Verify"]
+    start, end = (datetime.date.fromisoformat(signing[name][:10]) for name in ("startDateTime", "endDateTime"))
+    assert 3 * 365 <= (end - start).days <= 3 * 366, (start, end)
