@@ -337,3 +337,16 @@ def test_a_signing_certificate_the_file_says_nothing_of_is_valid_three_years(pro
     [signing] = [key for key in principal["keyCredentials"] if key["usage"] == "Verify"]
     start, end = (datetime.date.fromisoformat(signing[name][:10]) for name in ("startDateTime", "endDateTime"))
     assert 3 * 365 <= (end - start).days <= 3 * 366, (start, end)
+
+
+def test_a_pinned_thumbprint_in_lower_case_with_colons_is_the_same_pin(project):
+    """As `openssl x509 -fingerprint` and other tools print it: the certificate is the pinned one whatever the form."""
+    from tests.bad_inputs.generate import SP_SHA256, sp_entity
+
+    (project / "saml").mkdir()
+    (project / "saml" / "sp.xml").write_text(sp_entity("urn:example:pinned"))
+    pin = ":".join(SP_SHA256[i:i + 2] for i in range(0, 64, 2)).lower()
+    write(project, PUI.split("    entityId")[0] + f"    spMetadata: {{file: saml/sp.xml, sha256: '{pin}'}}\n")
+    shown = plan(project)
+    assert shown.code == 0, shown.err
+    assert '"urn:example:pinned"' in shown.out
