@@ -235,6 +235,14 @@ def test_saml_metadata_writes_the_idp_metadata_with_the_certificate_apply_printe
     assert hashlib.sha1(der).hexdigest().upper() == printed(first.out, "signing certificate thumbprint (SHA-1)")
     assert printed(first.out, "IdP entity id").encode() in document
     assert printed(first.out, "sign-on URL").encode() in document
+    from lxml import etree
+
+    md, bindings = "{urn:oasis:names:tc:SAML:2.0:metadata}", "urn:oasis:names:tc:SAML:2.0:bindings:"
+    idp = etree.fromstring(document).find(f"{md}IDPSSODescriptor")
+    assert [key.get("use") for key in idp.iter(f"{md}KeyDescriptor")] == ["signing"]  # what SPs verify with
+    assert {(sso.get("Binding"), sso.get("Location")) for sso in idp.iter(f"{md}SingleSignOnService")} == {
+        (f"{bindings}HTTP-Redirect", printed(first.out, "sign-on URL")),
+        (f"{bindings}HTTP-POST", printed(first.out, "sign-on URL"))}  # both bindings Entra offers
     other = idamconf("saml", "metadata", "wordpress", "-C", str(project))
     assert other.code == 1 and "'wordpress' is not a SAML application" in other.err
 
