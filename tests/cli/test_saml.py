@@ -358,3 +358,20 @@ def test_a_pinned_thumbprint_in_lower_case_with_colons_is_the_same_pin(project):
     shown = plan(project)
     assert shown.code == 0, shown.err
     assert '"urn:example:pinned"' in shown.out
+
+
+def test_an_expired_signing_certificate_is_planned_again(project):
+    """An expired certificate signs nothing an SP accepts: the tenant holding only that one gets a new one."""
+    write(project)
+    assert apply(project).code == 0
+    app = applications(project)["pui"]
+    store = Store(project / ".idamconf" / "local.db")
+    try:
+        principal = store.find("servicePrincipals", "appId", app["appId"])
+        expired = [{**key, "startDateTime": "2018-01-01T00:00:00Z", "endDateTime": "2020-01-01T00:00:00Z"}
+                   for key in principal["keyCredentials"]]  # two years, as the file asks: only the expiry differs
+        store.put("servicePrincipals", {**principal, "keyCredentials": expired})
+    finally:
+        store.close()
+    again = plan(project)
+    assert again.code == 0 and "+ app.pui.saml.signing_certificate" in again.out, again.out
