@@ -375,3 +375,19 @@ def test_an_expired_signing_certificate_is_planned_again(project):
         store.close()
     again = plan(project)
     assert again.code == 0 and "+ app.pui.saml.signing_certificate" in again.out, again.out
+
+
+def test_a_saml_application_whose_service_principal_is_gone_has_every_saml_step_planned_again(project):
+    """Deleted in the portal, say: nothing of its SAML settings is there, which is no error."""
+    write(project)
+    assert apply(project).code == 0
+    app = applications(project)["pui"]
+    with serving(Store(project / ".idamconf" / "local.db")) as emulator:
+        principal = emulator.store.find("servicePrincipals", "appId", app["appId"])
+        gone = httpx.delete(f"{emulator.base_url}/servicePrincipals/{principal['id']}", trust_env=False,
+                            headers={"Authorization": "Bearer admin"})
+    assert gone.status_code == 204, gone.text
+    again = plan(project)
+    assert again.code == 0, again.err
+    for address in ("app.pui.saml", "app.pui.saml.claims_policy", "app.pui.saml.signing_certificate"):
+        assert f"+ {address}" in again.out, again.out
