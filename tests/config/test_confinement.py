@@ -141,3 +141,12 @@ def test_a_project_file_linking_inside_is_read(project):
     for name in ("validate", "plan"):
         result = idamconf(name, "-C", str(project))
         assert result.code == 0, f"{name}: exit {result.code}\n{result.err}"
+
+
+def test_a_configuration_named_by_a_relative_path_or_through_a_link_reads_its_own_files(project, monkeypatch):
+    """The directory is compared as the files are, every link followed: `-C config`, or a link to it, is itself."""
+    os.symlink(project, project.parent / "linked", target_is_directory=True)
+    monkeypatch.chdir(project.parent)
+    for named in (project.name, "linked", str(project.parent / "linked")):
+        result = idamconf("plan", "-C", named)
+        assert result.code == 0, f"-C {named}: exit {result.code}\n{result.err}"
