@@ -81,3 +81,11 @@ def test_a_secret_inside_a_longer_one_leaves_no_part_of_the_longer_shown(project
     result = _quoted_by_validate(project, longer, f"apiKey: {json.dumps(shorter)}")
     assert "signInAudience: '[redacted]' is not one of" in result.err
     assert "canary-9y7" not in result.out + result.err
+
+
+def test_a_secret_inside_a_longer_word_of_the_output_leaves_that_word_whole(project):
+    """Redacted where it stands whole: a word that merely starts with it is another value, shown as it is."""
+    edit(project / BLOG, "signInAudience: AzureADMyOrg", "signInAudience: Blog.Writers\npassword: Blog.Writer")
+    result = idamconf("lint", "-C", str(project))
+    assert result.code == 1
+    assert "signInAudience: 'Blog.Writers' is not one of" in result.err
