@@ -123,7 +123,7 @@ def test_certificates_added_elsewhere_are_kept_and_a_removed_one_needs_allow_del
 
 
 @pytest.mark.parametrize("case", ["mismatch", "sha1-mismatch", "expired", "private-key", "two-certificates",
-                                  "not-a-certificate", "outside"])
+                                  "not-a-certificate", "outside", "missing"])
 def test_a_certificate_that_is_not_the_pinned_one_is_refused_before_any_request(project, case, no_tenant):
     made, key = certificate(days=-1 if case == "expired" else 365, ago=30)
     other, _ = certificate("another")
@@ -136,6 +136,8 @@ def test_a_certificate_that_is_not_the_pinned_one_is_refused_before_any_request(
     pin(project, made, **kwargs)
     if case == "not-a-certificate":
         (project / "certificates/blog.cer").write_bytes(b"not a certificate")
+    if case == "missing":
+        (project / "certificates/blog.cer").unlink()
     where = {"mismatch": r"\.sha256", "sha1-mismatch": r"\.sha1"}.get(case, r"\.file")
     shown = "'certificates/blog.cer'"
     said = {  # what is wrong, and how to fix it: the whole refusal, as the user reads it
@@ -154,7 +156,9 @@ def test_a_certificate_that_is_not_the_pinned_one_is_refused_before_any_request(
                              "certificate (.cer, .pem or .crt)",
         "outside": "'../outside.cer' is outside the configuration directory (an absolute path, '..' or a link "
                    "leading out)\n    fix: copy the certificate file into the configuration directory and name it "
-                   "by its path"}[case]
+                   "by its path",
+        "missing": f"no certificate file {shown} in the configuration directory\n    fix: check the path: it is "
+                   "relative to the directory holding idamconf.yaml"}[case]
     for command in ("validate", "plan", "apply"):
         result = idamconf(command, "-C", str(project), *(["--auto-approve"] if command == "apply" else []))
         assert result.code == 1, result.out + result.err

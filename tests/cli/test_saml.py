@@ -6,7 +6,9 @@ an apply cut short after the instantiation is finished, not duplicated; validate
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
+import json
 import re
 
 import httpx
@@ -17,7 +19,7 @@ from idamconf.emulator import Store
 from tests.emulator.conftest import serving
 from tests.emulator.test_sdk_fidelity import assert_no_leftovers, sdk_run
 
-from .harness import apply, idamconf, plan, tenant
+from .harness import applications, apply, idamconf, plan, tenant
 
 pytestmark = [pytest.mark.filterwarnings("ignore:This class is deprecated:DeprecationWarning")]
 OBJECT_GUID = "http://schemas.example.com/claims/objectGUID"
@@ -73,6 +75,9 @@ def test_a_saml_application_is_made_in_graphs_order_and_converges(project):
                                                        ["idam-team@contoso.com"], {"relayState": "/home"})
     [policy] = [p for p in held["claimsMappingPolicies"] if p["displayName"] == "idamconf SAML claims: pui"]
     assert OBJECT_GUID in policy["definition"][0] and "user.mail" not in policy["definition"][0]
+    assert policy["isOrganizationDefault"] is False  # the application's alone: a default would apply to every one
+    sent = json.loads(policy["definition"][0])["ClaimsMappingPolicy"]["ClaimsSchema"]
+    assert {"Source": "user", "ID": "objectid", "SamlClaimType": OBJECT_GUID} in sent  # no name format: unspecified
 
 
 def test_signxml_verifies_the_emulators_metadata_and_its_certificate_is_the_one_apply_printed(project):
@@ -230,6 +235,14 @@ def test_saml_metadata_writes_the_idp_metadata_with_the_certificate_apply_printe
     assert hashlib.sha1(der).hexdigest().upper() == printed(first.out, "signing certificate thumbprint (SHA-1)")
     assert printed(first.out, "IdP entity id").encode() in document
     assert printed(first.out, "sign-on URL").encode() in document
+    from lxml import etree
+
+    md, bindings = "{urn:oasis:names:tc:SAML:2.0:metadata}", "urn:oasis:names:tc:SAML:2.0:bindings:"
+    idp = etree.fromstring(document).find(f"{md}IDPSSODescriptor")
+    assert [key.get("use") for key in idp.iter(f"{md}KeyDescriptor")] == ["signing"]  # what SPs verify with
+    assert {(sso.get("Binding"), sso.get("Location")) for sso in idp.iter(f"{md}SingleSignOnService")} == {
+        (f"{bindings}HTTP-Redirect", printed(first.out, "sign-on URL")),
+        (f"{bindings}HTTP-POST", printed(first.out, "sign-on URL"))}  # both bindings Entra offers
     other = idamconf("saml", "metadata", "wordpress", "-C", str(project))
     assert other.code == 1 and "'wordpress' is not a SAML application" in other.err
 
@@ -296,3 +309,85 @@ def test_sp_metadata_gives_graph_its_post_consumers_and_its_first_logout_url(pro
                                                   "https://sp.example.com/acs-without-index"]
     assert sorted((s["uri"], s["index"]) for s in pui["web"]["redirectUriSettings"]) == [
         ("https://sp.example.com/acs", 0), ("https://sp.example.com/acs-without-index", None)]
+
+
+@pytest.mark.parametrize("what", ["application", "service principal", "claims-mapping policies"])
+def test_graph_refusing_a_saml_read_stops_the_plan_saying_which(project, monkeypatch, what):
+    """Never taken as "nothing there": an empty answer would plan the application's SAML settings over again."""
+    from idamconf.emulator import embedded
+
+    from ..safety.wire import Rule, Scripted, graph_error
+
+    write(project)
+    assert apply(project).code == 0
+    app = applications(project)["pui"]
+    path = {"application": f"applications/{app['id']}",
+            "service principal": f"servicePrincipals(appId='{app['appId']}')",
+            "claims-mapping policies": f"servicePrincipals(appId='{app['appId']}')/claimsMappingPolicies"}[what]
+    faults = Scripted([Rule(lambda request: request.method == "GET" and request.path == path,
+                            graph_error(403, "Authorization_RequestDenied"))])
+    real_open = embedded.open_app
+    monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, _=None, tenant=None:
+                        real_open(state, seed, faults, tenant))
+    result = plan(project)
+    assert ("GET", path) in faults.received
+    assert result.code == 1 and "Plan:" not in result.out, result.out
+    assert f"the SAML {what} of application {app['id']}: " in result.err and "Authorization_RequestDenied" in result.err
+
+
+def test_a_signing_certificate_the_file_says_nothing_of_is_valid_three_years(project):
+    """Graph's most, and the documented default: a service provider re-imports the certificate as seldom as can be."""
+    write(project, PUI.replace("    signingCertificate: {validityYears: 2}\n", ""))
+    assert apply(project).code == 0
+    held = tenant(project)["objects"]
+    [app] = [a for a in held["applications"] if a["uniqueName"] == "pui"]
+    [principal] = [p for p in held["servicePrincipals"] if p["appId"] == app["appId"]]
+    [signing] = [key for key in principal["keyCredentials"] if key["usage"] == "Verify"]
+    start, end = (datetime.date.fromisoformat(signing[name][:10]) for name in ("startDateTime", "endDateTime"))
+    assert 3 * 365 <= (end - start).days <= 3 * 366, (start, end)
+
+
+def test_a_pinned_thumbprint_in_lower_case_with_colons_is_the_same_pin(project):
+    """As `openssl x509 -fingerprint` and other tools print it: the certificate is the pinned one whatever the form."""
+    from tests.bad_inputs.generate import SP_SHA256, sp_entity
+
+    (project / "saml").mkdir()
+    (project / "saml" / "sp.xml").write_text(sp_entity("urn:example:pinned"))
+    pin = ":".join(SP_SHA256[i:i + 2] for i in range(0, 64, 2)).lower()
+    write(project, PUI.split("    entityId")[0] + f"    spMetadata: {{file: saml/sp.xml, sha256: '{pin}'}}\n")
+    shown = plan(project)
+    assert shown.code == 0, shown.err
+    assert '"urn:example:pinned"' in shown.out
+
+
+def test_an_expired_signing_certificate_is_planned_again(project):
+    """An expired certificate signs nothing an SP accepts: the tenant holding only that one gets a new one."""
+    write(project)
+    assert apply(project).code == 0
+    app = applications(project)["pui"]
+    store = Store(project / ".idamconf" / "local.db")
+    try:
+        principal = store.find("servicePrincipals", "appId", app["appId"])
+        expired = [{**key, "startDateTime": "2018-01-01T00:00:00Z", "endDateTime": "2020-01-01T00:00:00Z"}
+                   for key in principal["keyCredentials"]]  # two years, as the file asks: only the expiry differs
+        store.put("servicePrincipals", {**principal, "keyCredentials": expired})
+    finally:
+        store.close()
+    again = plan(project)
+    assert again.code == 0 and "+ app.pui.saml.signing_certificate" in again.out, again.out
+
+
+def test_a_saml_application_whose_service_principal_is_gone_has_every_saml_step_planned_again(project):
+    """Deleted in the portal, say: nothing of its SAML settings is there, which is no error."""
+    write(project)
+    assert apply(project).code == 0
+    app = applications(project)["pui"]
+    with serving(Store(project / ".idamconf" / "local.db")) as emulator:
+        principal = emulator.store.find("servicePrincipals", "appId", app["appId"])
+        gone = httpx.delete(f"{emulator.base_url}/servicePrincipals/{principal['id']}", trust_env=False,
+                            headers={"Authorization": "Bearer admin"})
+    assert gone.status_code == 204, gone.text
+    again = plan(project)
+    assert again.code == 0, again.err
+    for address in ("app.pui.saml", "app.pui.saml.claims_policy", "app.pui.saml.signing_certificate"):
+        assert f"+ {address}" in again.out, again.out

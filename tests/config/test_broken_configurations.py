@@ -119,10 +119,22 @@ def test_a_secret_pasted_where_its_variable_name_belongs_is_never_echoed(project
     assert canary not in result.out + result.err
 
 
-def test_a_secret_under_a_tag_that_cannot_be_read_is_never_echoed(project):
+@pytest.mark.parametrize("key", ["clientSecret", "password", "passphrase", "privateKey", "apiKey", "accessToken",
+                                 "certificate"])
+def test_a_secret_under_a_tag_that_cannot_be_read_is_never_echoed(project, key):
+    """Any key named like a secret, in any case: the value is unlike a secret (no shape), only its key says it is."""
     canary = "Xy9~canary-under-a-tag"
-    (project / APP).write_text(GOOD + f"clientSecret: !!int {canary}\n")
+    (project / APP).write_text(GOOD + f"{key}: !!int {canary}\n")
     result = idamconf("validate", "-C", str(project))
     assert result.code == 1
-    assert f"{APP}:7:15: error: clientSecret: the value cannot be read as int" in result.err
+    assert f"{APP}:7:{len(key) + 3}: error: {key}: the value cannot be read as int" in result.err
     assert canary not in result.out + result.err
+
+
+def test_a_document_the_quick_check_cannot_decide_is_still_explained(project):
+    """Numbers in a list whose items must differ (JSON Schema counts 1 and 1.0 as equal, true and 1 not) are left
+    to jsonschema, which refuses them as any other wrong value."""
+    (project / APP).write_text(GOOD + "tags: [1, 1]\n")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert f"{APP}:7:8: error: tags[0]: expected a string, found a whole number" in result.err, result.err

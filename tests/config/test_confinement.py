@@ -52,17 +52,19 @@ def test_a_state_directory_linking_outside_is_refused_by_every_command(project, 
         assert contents(outside) == before, f"{name} touched {outside}"
 
 
-@pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
-def test_a_state_file_planted_as_a_link_is_refused(project, outside, suffix):
+@pytest.mark.parametrize("state", ["local.db", "local.db-wal", "local.db-shm", "local.vault.db", "local.vault.db-wal"])
+def test_a_state_file_planted_as_a_link_is_refused(project, outside, state):
+    """The tenant's state and its vault's (the emulated Key Vault's), each with SQLite's log and shared memory."""
+    (outside / state).write_bytes(b"theirs\n")
     (project / ".idamconf").mkdir()
-    os.symlink(outside / f"local.db{suffix}", project / ".idamconf" / f"local.db{suffix}")
+    os.symlink(outside / state, project / ".idamconf" / state)
     before = contents(outside)
     for name, arguments in commands(project).items():
         result = idamconf(*arguments)
         assert result.code == 1, f"{name}: exit {result.code}\n{result.out}{result.err}"
-        assert f".idamconf/local.db{suffix}: error: this state file of the embedded emulator is a link" in result.err
+        assert f".idamconf/{state}: error: this state file of the embedded emulator is a link" in result.err
         assert contents(outside) == before, f"{name} touched {outside}"
-        assert (project / ".idamconf" / f"local.db{suffix}").is_symlink()
+        assert (project / ".idamconf" / state).is_symlink()
 
 
 def test_a_project_file_linking_outside_is_not_read(project, outside):
@@ -117,3 +119,34 @@ def test_links_inside_the_configuration_are_still_followed(project):
     os.symlink(project / "fixtures" / "directory.yaml", project / SEED)
     result = idamconf("plan", "-C", str(project))
     assert result.code == 0, result.err
+
+
+def test_a_seed_that_cannot_be_resolved_is_refused_unread(project):
+    """A loop of links leads nowhere, so it is not inside either: refused at the setting, as one leading out is."""
+    (project / SEED).unlink()
+    os.symlink(project / "emulator" / "loop.yaml", project / SEED)
+    os.symlink(project / SEED, project / "emulator" / "loop.yaml")
+    for name, arguments in commands(project).items():
+        result = idamconf(*arguments)
+        assert result.code == 1, f"{name}: exit {result.code}\n{result.out}{result.err}"
+        assert "error: environments.local.seed: the seed file is outside the configuration directory" in result.err, \
+            f"{name}: {result.err}"
+
+
+def test_a_project_file_linking_inside_is_read(project):
+    """idamconf.yaml may be a link to a file that stays in the configuration directory (one kept per team)."""
+    (project / "teams").mkdir()
+    shutil.move(project / "idamconf.yaml", project / "teams" / "idamconf.yaml")
+    os.symlink(project / "teams" / "idamconf.yaml", project / "idamconf.yaml")
+    for name in ("validate", "plan"):
+        result = idamconf(name, "-C", str(project))
+        assert result.code == 0, f"{name}: exit {result.code}\n{result.err}"
+
+
+def test_a_configuration_named_by_a_relative_path_or_through_a_link_reads_its_own_files(project, monkeypatch):
+    """The directory is compared as the files are, every link followed: `-C config`, or a link to it, is itself."""
+    os.symlink(project, project.parent / "linked", target_is_directory=True)
+    monkeypatch.chdir(project.parent)
+    for named in (project.name, "linked", str(project.parent / "linked")):
+        result = idamconf("plan", "-C", named)
+        assert result.code == 0, f"-C {named}: exit {result.code}\n{result.err}"

@@ -130,3 +130,25 @@ def test_a_seed_member_that_is_no_user_is_refused(tmp_path):
 
     with pytest.raises(SeedError, match="member 'nobody@contoso.com' is not a user of the seed"):
         seed(Store(tmp_path / "t.db"), {"groups": [{"displayName": "Team", "members": ["nobody@contoso.com"]}]})
+
+
+def test_the_issuer_is_the_origin_given_whether_or_not_it_ends_in_a_slash(project, tenant):
+    assert command_token(project, "--url", "https://127.0.0.1:8931/")["upn"] == USER  # the issuer is validated
+
+
+def test_an_application_is_found_by_its_own_name_before_another_ones_display_name(project):
+    """Another application displayed as "wordpress" never takes the token meant for idamconf's wordpress."""
+    edit(project / "applications/expenses.yaml", "displayName: Expenses", "displayName: wordpress")
+    assert apply(project).code == 0
+    assert command_token(project)["upn"] == USER  # its audience is wordpress's identifier URI
+
+
+def test_what_the_command_lacks_is_said_and_nothing_is_made(project):
+    no_tenant = idamconf("emulator", "token", "-C", str(project), "--app", "wordpress", "--user", USER)
+    assert no_tenant.code == 1 and "no emulated tenant there yet" in no_tenant.err
+    assert not (project / ".idamconf" / "local.db").exists()
+    assert apply(project).code == 0
+    no_user = idamconf("emulator", "token", "-C", str(project), "--app", "wordpress")
+    assert no_user.code == 1 and "error: --app and --user are needed" in no_user.err and not no_user.out
+    no_subject = idamconf("emulator", "token", "-C", str(project), "--federated")
+    assert no_subject.code == 1 and "error: --federated needs --subject" in no_subject.err and not no_subject.out

@@ -111,3 +111,15 @@ def test_a_real_secret_under_a_secret_key_is_still_redacted_wherever_quoted(proj
     result = idamconf("lint", "-C", str(project))
     assert secret not in result.out + result.err
     assert worth_redacting(secret) and not worth_redacting("secret") and not worth_redacting("changeme")
+
+
+def test_a_credential_of_sixteen_characters_is_recognised(project):
+    """Values under 16 characters are never searched (a plain word is never taken for a secret); a URL with a
+    password of 16 is one."""
+    value = "ftp://u:pw@h.io/"
+    assert len(value) == 16
+    edit(project / BLOG, "description: The organisation's public blog.", f"description: {json.dumps(value)}\n# was:")
+    result = idamconf("lint", "-C", str(project))
+    assert result.code == 1
+    assert "'description' holds a secret in the file (what looks like a URL with a password)" in result.out
+    assert value not in result.out + result.err

@@ -50,3 +50,42 @@ def test_the_declared_secrets_names_are_not_secrets_and_are_shown(project):
     result = idamconf("lint", "-C", str(project))
     assert result.code == 1
     assert "signInAudience: 'expenses-client-secret' is not one of" in result.err
+
+
+def _quoted_by_validate(project, secret: str, *beside: str):
+    """lint's output with `secret` held under a secret key and quoted by validate's message about signInAudience."""
+    held = "".join(f"\n{line}" for line in beside)
+    edit(project / BLOG, "signInAudience: AzureADMyOrg",
+         f"signInAudience: {json.dumps(secret)}\npassword: {json.dumps(secret)}{held}")
+    return idamconf("lint", "-C", str(project))
+
+
+def test_a_secret_of_eight_characters_that_is_no_plain_word_is_redacted(project):
+    secret = "hunter2!"  # a digit and a symbol: no word of idamconf's own
+    result = _quoted_by_validate(project, secret)
+    assert result.code == 1
+    assert "signInAudience: '[redacted]' is not one of" in result.err
+    assert secret not in result.out + result.err
+
+
+def test_a_secret_of_sixteen_letters_is_redacted(project):
+    secret = "correcthorsebatt"  # letters only, but longer than any placeholder word
+    result = _quoted_by_validate(project, secret)
+    assert "signInAudience: '[redacted]' is not one of" in result.err
+    assert secret not in result.out + result.err
+
+
+def test_a_secret_inside_a_longer_one_leaves_no_part_of_the_longer_shown(project):
+    """Both are held under secret keys; the longer is quoted: redacting the shorter first would leave its tail."""
+    shorter, longer = "Tr0ub4dor&3x", "Tr0ub4dor&3x-canary-9y7"
+    result = _quoted_by_validate(project, longer, f"apiKey: {json.dumps(shorter)}")
+    assert "signInAudience: '[redacted]' is not one of" in result.err
+    assert "canary-9y7" not in result.out + result.err
+
+
+def test_a_secret_inside_a_longer_word_of_the_output_leaves_that_word_whole(project):
+    """Redacted where it stands whole: a word that merely starts with it is another value, shown as it is."""
+    edit(project / BLOG, "signInAudience: AzureADMyOrg", "signInAudience: Blog.Writers\npassword: Blog.Writer")
+    result = idamconf("lint", "-C", str(project))
+    assert result.code == 1
+    assert "signInAudience: 'Blog.Writers' is not one of" in result.err

@@ -38,3 +38,11 @@ def test_the_tenants_definition_compares_equal_whatever_its_spacing_and_key_orde
     assert live == claims.attributes("pui", wanted)
     assert claims.parsed({"definition": ["not json"]}) is None
     assert "objectGUID <- user.objectid" in live["claims"]
+
+
+def test_each_name_format_is_sent_as_its_own_urn():
+    wanted = claims.definition(saml(Claim("objectGUID", "user.objectid", "basic"), Claim("givenName", "user.givenname",
+                                                                                         "uri")))
+    formats = [entry.get("SamlNameFormat") for entry in wanted["ClaimsMappingPolicy"]["ClaimsSchema"][1:]]
+    assert formats == ["urn:oasis:names:tc:SAML:2.0:attrname-format:basic",
+                       "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"]

@@ -58,3 +58,16 @@ def test_a_published_schema_is_used_as_it_is(project):
         path.write_text("\n".join([f"{REFERENCE}{url}", *lines[1:]]) + "\n")
     _, line = new_app(project)
     assert line == f"{REFERENCE}{url}" and not (project / "schemas").exists()
+
+
+def test_a_siblings_schema_line_below_a_heading_comment_is_found(project):
+    """Editors read the line among a file's first lines (after a heading comment, say), and so does `new app`."""
+    shared = project.parent / "shared" / "application.schema.json"
+    shared.parent.mkdir()
+    shared.write_text(idamconf("schema", "application").out)
+    for path in (project / "applications").glob("*.yaml"):
+        lines = path.read_text().splitlines()
+        path.write_text("\n".join(["# Owned by the IDAM team", "---", f"{REFERENCE}../../shared/application.schema.json",
+                                   *lines[1:]]) + "\n")
+    _, line = new_app(project)
+    assert line == f"{REFERENCE}../../shared/application.schema.json"
