@@ -134,3 +134,14 @@ def test_a_certificate_not_trusted_is_said_at_once_with_its_fix_and_never_tried_
     assert message.startswith(f"the TLS certificate of emulator.localhost is not trusted (ConnectError: {UNTRUSTED}). "
                               "Fix: for an emulator served with --tls, set the environment's caBundle")
     assert len(recording[0].sent) == 1 and pauses == []
+
+
+def test_list_pages_read_side_by_side_are_not_held_to_the_four_slots_of_batches(tmp_path, monkeypatch, pauses,
+                                                                                recording):
+    """A long list is read as several streams at once (graph/streams.py); Graph bounds reads by resource units, so
+    their pages go together rather than four at a time behind the `$batch`es."""
+    async def scenario(client):
+        return await asyncio.gather(*(client.get_all(f"applications?$top={n + 1}") for n in range(10)))
+
+    assert run(tmp_path, monkeypatch, Scripted(), scenario) == [[]] * 10
+    assert recording[0].most_in_flight == 10
