@@ -71,6 +71,14 @@ def test_a_write_stops_waiting_for_replication_after_thirty_seconds_and_says_not
     assert 30 <= clock[0] - 1000 < 31
 
 
+def test_a_write_refused_as_a_bad_request_is_answered_at_once_not_waited_for(tmp_path, monkeypatch, clock):
+    """Only Graph's words for an object not replicated yet make a 400 worth waiting for: any other is final."""
+    faults = Scripted([Rule(lambda request: request.method == "PATCH", graph_error(400, "Request_BadRequest"))])
+    response = run(tmp_path, monkeypatch, faults, create_blog)
+    assert (response.status, response.error.code) == (400, "Request_BadRequest")
+    assert clock[0] == 1000.0 and faults.count("PATCH", BLOG) == 1
+
+
 def lost_create(clock, lose, visible_after: float, found_posts: list):
     """A create whose answer is lost, its look-up finding it only `visible_after` seconds later (replication)."""
     async def scenario(client):
