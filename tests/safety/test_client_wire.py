@@ -131,8 +131,10 @@ def test_a_certificate_not_trusted_is_said_at_once_with_its_fix_and_never_tried_
         return str(failed.value)
 
     message = run(tmp_path, monkeypatch, Scripted(), scenario)
-    assert message.startswith(f"the TLS certificate of emulator.localhost is not trusted (ConnectError: {UNTRUSTED}). "
-                              "Fix: for an emulator served with --tls, set the environment's caBundle")
+    assert message == (f"the TLS certificate of emulator.localhost is not trusted (ConnectError: {UNTRUSTED}). Fix: "
+                       "for an emulator served with --tls, set the environment's caBundle to the ca.pem it printed; "
+                       "for Microsoft Graph, check this machine's trust store (or its TLS-inspecting proxy's CA in "
+                       "SSL_CERT_FILE).")
     assert len(recording[0].sent) == 1 and pauses == []
 
 
