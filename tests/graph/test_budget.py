@@ -125,3 +125,27 @@ def test_without_pacing_the_same_writes_are_throttled_and_still_all_land():
         asyncio.sleep = original
     assert all(answer.status == 204 for answer in answers)
     assert app.state.emulator.stats.injected.get("budget", 0) > 0  # Graph pushed back; Retry-After was honoured
+
+
+def test_list_pages_are_paced_too_and_meet_no_429(monkeypatch):
+    """A list page goes on its own, outside any `$batch`, and spends Graph's resource units as a batched read does:
+    1,200 pages at 3 units each are more than the 3,500 a small tenant allows in 10 s."""
+    clock = FakeTime()
+    app = create_app(Store(), Faults(parse_spec("budget=S"), clock=clock))
+    client = client_over(app, Budget("S", clock=clock, sleep=clock.sleep))
+    original = asyncio.sleep
+
+    async def fast_sleep(seconds, *args):  # a Retry-After wait, were Graph to push back, passes on the fake clock
+        clock.now += seconds
+        await original(0)
+
+    monkeypatch.setattr(asyncio, "sleep", fast_sleep)
+
+    async def run():
+        return await asyncio.gather(*(client.get("applications?$expand=owners") for _ in range(1_200)))
+
+    answers = asyncio.run(run())
+    stats = app.state.emulator.stats
+    assert all(answer.status == 200 for answer in answers)
+    assert stats.injected.get("budget", 0) == 0 and "429" not in stats.statuses
+    assert 0 < clock.now - 1_000.0 < 2  # waited for the refill of the last pages' units, no more

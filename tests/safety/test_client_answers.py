@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from idamconf.emulator.errors import GraphError
+from idamconf.emulator.protocol import Reply
 from idamconf.graph.client import GraphRequestFailed, Response
 
 from .wire import Rule, Scripted, graph_error, run
@@ -69,6 +71,14 @@ def test_a_write_stops_waiting_for_replication_after_thirty_seconds_and_says_not
     assert 30 <= clock[0] - 1000 < 31
 
 
+def test_a_write_refused_as_a_bad_request_is_answered_at_once_not_waited_for(tmp_path, monkeypatch, clock):
+    """Only Graph's words for an object not replicated yet make a 400 worth waiting for: any other is final."""
+    faults = Scripted([Rule(lambda request: request.method == "PATCH", graph_error(400, "Request_BadRequest"))])
+    response = run(tmp_path, monkeypatch, faults, create_blog)
+    assert (response.status, response.error.code) == (400, "Request_BadRequest")
+    assert clock[0] == 1000.0 and faults.count("PATCH", BLOG) == 1
+
+
 def lost_create(clock, lose, visible_after: float, found_posts: list):
     """A create whose answer is lost, its look-up finding it only `visible_after` seconds later (replication)."""
     async def scenario(client):
@@ -98,3 +108,41 @@ def test_a_lost_create_never_found_in_ten_seconds_is_sent_again(tmp_path, monkey
     created = run(tmp_path, monkeypatch, faults, lost_create(clock, lose, 10_000, found))
     assert created.status == 201 and faults.count("POST", "applications") == 2
     assert 10 <= clock[0] - 1000 < 12
+
+
+DENIED = "Insufficient privileges to complete the operation."
+
+
+def refused(words: str) -> Rule:
+    """Graph refusing every create with a 403 in `words`."""
+    error = GraphError(403, "Authorization_RequestDenied", words)
+    return Rule(lambda request: request.method == "POST", Reply(403, error.body("test", "test")), times=10)
+
+
+def create(client):
+    return client.call("POST", "applications", {"displayName": "Blog"})
+
+
+def test_a_refusal_for_want_of_a_permission_names_the_permission_to_grant(tmp_path, monkeypatch, pauses):
+    """Graph's words name no permission; the line reporting the refusal is all an operator has to go on."""
+    response = run(tmp_path, monkeypatch, Scripted([refused(DENIED)]), create)
+    assert (response.status, response.error.code) == (403, "Authorization_RequestDenied")
+    assert response.error.message == (
+        "Insufficient privileges to complete the operation. The identity idamconf signs in as needs "
+        "Application.ReadWrite.All (or Application.ReadWrite.OwnedBy as an owner of the object): grant it that "
+        "application permission with an administrator's consent (README: Targeting a real tenant).")
+    assert pauses == []  # a refusal is not tried again
+
+
+def test_a_refusal_in_other_words_is_passed_on_as_graph_gave_it(tmp_path, monkeypatch, pauses):
+    """Only Graph's missing-permission words are for want of a permission (a policy may refuse a write too)."""
+    policy = "Access has been blocked by Conditional Access policies."
+    response = run(tmp_path, monkeypatch, Scripted([refused(policy)]), create)
+    assert (response.status, response.error.code, response.error.message) == (403, "Authorization_RequestDenied",
+                                                                             policy)
+
+
+def test_a_refusal_without_words_is_passed_on_as_a_refusal(tmp_path, monkeypatch, pauses):
+    silent = Rule(lambda request: request.method == "POST", Reply(403), times=10)
+    response = run(tmp_path, monkeypatch, Scripted([silent]), create)
+    assert (response.status, response.body, response.error.message) == (403, None, "no message")

@@ -12,19 +12,23 @@ import httpx
 import pytest
 
 from idamconf.emulator import embedded
+from idamconf.graph.client import Unrecoverable
 from idamconf.graph.connect import Target, connect
 
 from .wire import Rule, Scripted, graph_error, run, wrapped_transports
 
 BLOG = "applications(uniqueName='blog')"
+# What httpx says of a server whose certificate this machine does not trust (a TLS-inspecting proxy's, an emulator's)
+UNTRUSTED = ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in certificate chain "
+             "(_ssl.c:1000)")
 
 
 class Recording(httpx.AsyncBaseTransport):
     """Records (method, URL, Content-Type) of every request; `refuse` the next n connections (httpx.ConnectError,
-    as when nothing listens: the request never reached Graph)."""
+    as when nothing listens: the request never reached Graph), or, `untrusted`, fail their TLS handshake."""
 
     def __init__(self, inner):
-        self.inner, self.sent, self.refuse = inner, [], 0
+        self.inner, self.sent, self.refuse, self.untrusted = inner, [], 0, 0
         self.in_flight = self.most_in_flight = 0
 
     async def handle_async_request(self, request):
@@ -32,6 +36,9 @@ class Recording(httpx.AsyncBaseTransport):
         if self.refuse:
             self.refuse -= 1
             raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        if self.untrusted:
+            self.untrusted -= 1
+            raise httpx.ConnectError(UNTRUSTED, request=request)
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
@@ -112,3 +119,31 @@ def test_a_hundred_calls_at_once_keep_four_requests_in_flight_at_most(tmp_path, 
     assert [url for _, url, _ in recording[0].sent] == ["http://emulator.localhost/v1.0/$batch"] * 5
     assert recording[0].most_in_flight == 4
     assert [record.getMessage() for record in caplog.records if record.name == "asyncio"] == []
+
+
+def test_a_certificate_not_trusted_is_said_at_once_with_its_fix_and_never_tried_again(tmp_path, monkeypatch, pauses,
+                                                                                       recording):
+    """No retry mends trust: a run is not kept waiting through a dozen attempts' backoff to be told so."""
+    async def scenario(client):
+        recording[0].untrusted = 1
+        with pytest.raises(Unrecoverable) as failed:
+            await client.call("GET", "applications")
+        return str(failed.value)
+
+    message = run(tmp_path, monkeypatch, Scripted(), scenario)
+    assert message == (f"the TLS certificate of emulator.localhost is not trusted (ConnectError: {UNTRUSTED}). Fix: "
+                       "for an emulator served with --tls, set the environment's caBundle to the ca.pem it printed; "
+                       "for Microsoft Graph, check this machine's trust store (or its TLS-inspecting proxy's CA in "
+                       "SSL_CERT_FILE).")
+    assert len(recording[0].sent) == 1 and pauses == []
+
+
+def test_list_pages_read_side_by_side_are_not_held_to_the_four_slots_of_batches(tmp_path, monkeypatch, pauses,
+                                                                                recording):
+    """A long list is read as several streams at once (graph/streams.py); Graph bounds reads by resource units, so
+    their pages go together rather than four at a time behind the `$batch`es."""
+    async def scenario(client):
+        return await asyncio.gather(*(client.get_all(f"applications?$top={n + 1}") for n in range(10)))
+
+    assert run(tmp_path, monkeypatch, Scripted(), scenario) == [[]] * 10
+    assert recording[0].most_in_flight == 10

@@ -4,6 +4,8 @@ would repeat a create. Pauses are recorded, not slept; what the emulator receive
 
 from __future__ import annotations
 
+from idamconf.graph.client import Response
+
 from .wire import Rule, Scripted, graph_error, run
 
 APPS = ("GET", "applications")
@@ -63,6 +65,42 @@ def test_a_create_whose_gateway_timed_out_is_not_sent_again(tmp_path, monkeypatc
     assert answer.status == 504
     assert faults.count(*CREATE) == 1 and len(applications) == 1
     assert pauses == []
+
+
+def create_blog_finding_it(client):
+    """Create an application named Blog, looked up by its name should its answer be lost."""
+    async def find():
+        found = await client.call("GET", "applications?$filter=displayName eq 'Blog'")
+        return Response(200, found.body["value"][0]) if found.body["value"] else None
+
+    return client.call("POST", "applications", {"displayName": "Blog"}, find=find)
+
+
+def test_a_create_whose_gateway_timed_out_after_it_ran_is_found_by_its_look_up_and_not_sent_again(
+        tmp_path, monkeypatch, pauses):
+    faults = Scripted([Rule(on(*CREATE), graph_error(504, "GatewayTimeout"), after=True)])
+
+    async def scenario(client):
+        return await create_blog_finding_it(client), await client.get_all("applications")
+
+    found, applications = run(tmp_path, monkeypatch, faults, scenario)
+    assert found.status == 200 and found.body["displayName"] == "Blog"
+    assert faults.count(*CREATE) == 1 and len(applications) == 1
+    assert pauses == []
+
+
+def test_a_create_whose_gateway_timed_out_before_it_ran_is_looked_up_then_sent_again_once(
+        tmp_path, monkeypatch, pauses):
+    faults = Scripted([Rule(on(*CREATE), graph_error(504, "GatewayTimeout"))])
+
+    async def scenario(client):
+        client.policy = type(client.policy)(lookup=0.0)  # nothing appears later: one look is enough
+        return await create_blog_finding_it(client), await client.get_all("applications")
+
+    created, applications = run(tmp_path, monkeypatch, faults, scenario)
+    assert created.status == 201 and len(applications) == 1
+    assert faults.count(*CREATE) == 2  # the first never ran
+    assert pauses == [0.5]  # Graph said nothing of when to try again
 
 
 def test_msgraph_cores_retry_handler_is_off(tmp_path, monkeypatch, pauses):
