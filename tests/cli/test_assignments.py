@@ -175,6 +175,20 @@ def test_the_service_principals_owners_default_to_the_applications_and_may_diffe
     assert {o for r, s, o in tenant(project)["links"] if s == applications(project)["expenses"]["id"]} == {dave, bob}
 
 
+def test_a_service_principal_owner_named_nowhere_else_is_found(project):
+    """A person who owns only the service principal -- no application, no assignment names them -- is still looked
+    up by user principal name, and made its owner."""
+    henry = "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0008"
+    edit(project / "emulator" / "directory.yaml", "groups:\n", f"  - {{id: {henry}, userPrincipalName: "
+         "henry.support@contoso.com, displayName: Henry Support}\ngroups:\n")
+    edit(project / EXPENSES, "  # owners: the application's owners, by default\n",
+         "  owners: [henry.support@contoso.com]\n")
+    done = apply(project)
+    assert done.code == 0, done.err
+    assert owners_of_principal(project, "expenses") == {henry}
+    converged(project)
+
+
 def test_a_service_principal_owning_the_service_principal_is_left_alone(project):
     assert apply(project).code == 0
     sp, pipeline = principal_of(project, "expenses"), principal_of(project, "wordpress")
