@@ -68,6 +68,24 @@ def test_overrides_merge_mappings_and_replace_everything_else():
                     "web": {"redirectUris": ["https://b/"], "homePageUrl": "https://a/"}}
 
 
+def test_an_override_may_hold_a_mapping_the_file_does_not(project):
+    edit(project / WORDPRESS, "tags: [communications, public-facing]\n", "tags: [communications, public-facing]\n"
+         "overrides:\n  devl:\n    spa:\n      redirectUris: [https://blog-devl.contoso.com/spa]\n")
+    assert validate(project) == []
+
+
+def test_an_environments_values_are_judged_by_that_environments_rules_alone(project):
+    """A devl override leaving a role one approver: a warning in devl (the default there), not live's error (live's
+    `rules: {approvers.two: error}` is not devl's)."""
+    edit(project / WORDPRESS, "tags: [communications, public-facing]\n",
+         "tags: [communications, public-facing]\noverrides:\n  devl:\n    appRoles:\n"
+         "      - {displayName: Writer, value: Blog.Writer, description: Writes.,\n"
+         "         accessPackage: {approvers: [grace.comms@contoso.com]}}\n")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 0, result.err
+    assert "warning: " in result.err and "[approvers.two]" in result.err and "0 error(s), 1 warning(s)." in result.err
+
+
 def test_an_overridden_value_is_reported_at_the_overrides_line(project):
     edit(project / WORDPRESS, "tags: [communications, public-facing]\n",
          "tags: [communications, public-facing]\noverrides:\n  live:\n    web:\n      homePageUrl: ftp://x\n")
