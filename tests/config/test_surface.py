@@ -107,6 +107,17 @@ def test_a_rule_broken_only_in_one_environment_is_reported_there(project):
     assert any(f"wordpress.yaml:{line}" in e and "approvers.two" in e and "error" in e for e in errors), errors
 
 
+def test_a_value_an_override_leaves_alone_is_reported_at_the_files_line(project):
+    """live overrides only the display name; the Writer's one approver, an error in live, is the file's own line."""
+    edit(project / WORDPRESS, "approvers: [grace.comms@contoso.com, alice.admin@contoso.com]",
+         "approvers: [grace.comms@contoso.com]")
+    edit(project / WORDPRESS, "tags: [communications, public-facing]\n",
+         "tags: [communications, public-facing]\noverrides:\n  live:\n    displayName: WordPress Blog (LIVE)\n")
+    errors = validate(project)
+    line = (project / WORDPRESS).read_text().splitlines().index("      approvers: [grace.comms@contoso.com]") + 1
+    assert any(f"wordpress.yaml:{line}:" in e and "error" in e and "approvers.two" in e for e in errors), errors
+
+
 @pytest.mark.parametrize("override,message", [
     ("  qa:\n    displayName: X\n", "unknown environment 'qa'"),
     ("  local:\n    name: other\n", "overrides.local"),
