@@ -521,3 +521,61 @@ def test_against_a_served_tenant_the_lease_settles_two_seconds_before_reading_it
     assert result.code == 0, result.err
     assert clock.pauses[:1] == [2.0], clock.pauses
     assert json.loads(record(project)["notes"])["lease"] is None
+
+
+def raw_notes(project, notes: str) -> None:
+    """The record's notes as anyone who can write the application may leave them."""
+    store = Store(project / ".idamconf" / "local.db")
+    with store.transaction():
+        store.put("applications", {**store.find("applications", "uniqueName", RECORD), "notes": notes})
+    store.close()
+
+
+@pytest.mark.parametrize("notes", ["{not json", "[1, 2]", '{"idamconf": 1, "home": 5, "lease": null}',
+                                   '{"idamconf": 1, "home": null, "lease": "held"}'])
+def test_a_record_whose_notes_do_not_parse_names_no_home_and_no_lease(project, notes):
+    """Everything in the record is untrusted: notes that are not the record's state are read as naming no home and
+    no lease -- the next apply binds the project to this configuration again, holding the lease meanwhile."""
+    assert apply(project).code == 0
+    raw_notes(project, notes)
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    done = apply(project)
+    assert done.code == 0, done.err
+    assert applications(project)["wordpress"]["displayName"] == "Contoso Blog"
+    assert json.loads(record(project)["notes"]) == {"idamconf": 1, "home": configuration_home(project), "lease": None}
+
+
+def test_an_application_tagged_as_a_record_without_a_records_name_is_no_record(project):
+    """Only an application named idamconf.project.<project> is a project's record: another one carrying the tag,
+    whatever its notes say, binds nothing."""
+    assert plan(project).code == 0  # the tenant, before any record
+    api_store = Store(project / ".idamconf" / "local.db")
+    from tests.emulator.conftest import Api
+
+    made = Api(api_store).post("applications", json={
+        "displayName": "Not a record", "uniqueName": "mallory.proj.abc.eucs-idam", "tags": ["idamconf-record"],
+        "notes": json.dumps({"idamconf": 1, "home": "github.com/mallory/takeover:idam", "lease": None})})
+    assert made.status_code == 201, made.text
+    api_store.close()
+    result = plan(project)
+    assert result.code == 0, result.err
+    assert apply(project).code == 0
+    assert json.loads(record(project)["notes"])["home"] == configuration_home(project)
+
+
+def test_graph_refusing_the_records_read_stops_apply_with_nothing_changed(project, monkeypatch):
+    """A record Graph will not let idamconf read is not "no record" (which would let anyone bind the project): apply
+    stops, saying which read failed, before any change."""
+    from tests.safety.wire import Rule, Scripted, graph_error
+
+    from .harness import faulted
+
+    assert apply(project).code == 0
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    faulted(monkeypatch, Scripted([Rule(lambda request: request.method == "GET" and RECORD in request.path,
+                                        graph_error(403, "Authorization_RequestDenied"), times=100)]))
+    result = apply(project)
+    assert result.code == 1
+    assert "GET the record of project eucs-idam: 403 Authorization_RequestDenied" in result.err, result.err
+    monkeypatch.undo()
+    assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
