@@ -175,9 +175,49 @@ def test_another_projects_name_cannot_be_claimed_to_delete_its_applications(proj
     assert set(applications(other)) == EXAMPLE_APPLICATIONS  # nothing was deleted
 
 
+def test_two_directories_of_one_repository_are_two_homes(project, tmp_path):
+    """A configuration's home names its directory in the repository: another directory of the same repository
+    saying the same `project:` is another configuration, refused as any other would be."""
+    import shutil
+
+    repo = tmp_path / "identity"
+    repo.mkdir()
+    for command in (["init", "-q"], ["remote", "add", "origin", "https://github.com/contoso/identity.git"]):
+        subprocess.run(["git", *command], cwd=repo, check=True, capture_output=True)
+    first, second = repo / "teams" / "hr", repo / "teams" / "payroll"
+    shutil.copytree(project, first)
+    assert apply(first).code == 0
+    assert json.loads(record(first)["notes"])["home"] == "github.com/contoso/identity:teams/hr"
+    shutil.copytree(first, second)  # the tenant (.idamconf/local.db) comes along: the same tenant
+    (second / "applications" / "wordpress.yaml").unlink()
+    result = idamconf("apply", "-C", str(second), "--auto-approve", "--allow-delete")
+    assert result.code == 1
+    assert "project 'eucs-idam' is managed from github.com/contoso/identity:teams/hr" in result.err, result.err
+    assert set(applications(second)) == EXAMPLE_APPLICATIONS  # nothing was deleted
+
+
+def test_a_configuration_bound_to_a_project_cannot_take_one_whose_record_names_no_home(project):
+    """This configuration is project eucs-idam's home; project payroll has a record naming no home yet (its first
+    apply stopped before binding it). Saying `project: payroll` here is refused as any change of project is."""
+    assert apply(project).code == 0
+    store = Store(project / ".idamconf" / "local.db")
+    from tests.emulator.conftest import Api
+
+    made = Api(store).post("applications", json={
+        "displayName": "idamconf project record: payroll", "uniqueName": record_name("payroll"),
+        "tags": ["idamconf-record"], "notes": json.dumps({"idamconf": 1, "home": None, "lease": None})})
+    assert made.status_code == 201, made.text
+    store.close()
+    edit(project / "idamconf.yaml", "project: eucs-idam", "project: payroll")
+    result = plan(project)
+    assert result.code == 1
+    assert "manages project 'eucs-idam', and now says project 'payroll'" in result.err, result.err
+
+
 def test_repository_urls_name_one_repository_however_cloned():
     for url in ("https://github.com/contoso/identity.git", "git@github.com:contoso/identity.git",
-                "https://x-access-token:abc@GitHub.com/contoso/identity/", "ssh://git@github.com/contoso/identity"):
+                "https://x-access-token:abc@GitHub.com/contoso/identity/", "ssh://git@github.com/contoso/identity",
+                "ssh://git@github.com:22/contoso/identity.git", "HTTPS://github.com/contoso/identity"):
         assert repository(url) == "github.com/contoso/identity"
 
 
