@@ -67,10 +67,10 @@ async def find_groups(client: GraphClient, names: list[str], ids: list[str]) -> 
     names, ids = sorted(set(names)), sorted({group_id.lower() for group_id in ids})
     paths = [_in_query("displayName", names[start:start + IN_LIMIT]) for start in range(0, len(names), IN_LIMIT)]
     paths += [_in_query("id", ids[start:start + IN_LIMIT]) for start in range(0, len(ids), IN_LIMIT)]
-    groups = Groups()
-    for group in (group for found in await batched_lists(client, paths) for group in found):
+    found = {group["id"].lower(): group for listed in await batched_lists(client, paths) for group in listed}
+    groups = Groups(by_id=found)
+    for group in found.values():  # each once: a group named both ways is in both lists, and is still one group
         groups.by_name.setdefault((group.get("displayName") or "").casefold(), []).append(group)
-        groups.by_id[group["id"].lower()] = group
     return groups
 
 

@@ -328,3 +328,34 @@ def test_groups_listed_over_several_pages_are_all_found(project, monkeypatch):
     done = apply(project)
     assert done.code == 0, done.err
     assert {(team(n), "Internal.User") for n in range(1, 6)} <= granted(project, "expenses")
+
+
+# ----------------------------------------------------------------------------------------------- which role
+def test_a_role_is_named_by_its_value_exactly(project):
+    """Applications compare the roles in a token exactly: a value in another case names no role of the application."""
+    edit(project / EXPENSES, "  - role: Internal.User", "  - role: internal.user")
+    result = plan(project)
+    assert result.code == 1
+    assert "error: assignments[0].role: the application has no app role 'internal.user'" in result.err, result.err
+    assert "did you mean 'Internal.User'?" in result.err
+
+
+def test_a_group_may_hold_a_role_that_has_an_access_package(project):
+    """Entitlement management grants a packaged role to people; a group may still be given it here."""
+    edit(project / "applications/wordpress.yaml", "notes: Public blog",
+         "assignments:\n  - {role: Blog.Writer, groups: [Expenses claimants]}\nnotes: Public blog")
+    done = apply(project)
+    assert done.code == 0, done.err
+    assert (CLAIMANTS, "Blog.Writer") in granted(project, "wordpress")
+    converged(project)
+
+
+def test_a_group_named_by_name_here_and_by_id_elsewhere_is_one_group(project):
+    """hr-self-service's access packages name HR line managers by object id; an assignment naming it by display
+    name finds that one group (it was once counted twice, as "2 security groups are named 'HR line managers'")."""
+    hr_managers = "2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001"
+    edit(project / EXPENSES, ASSIGNED, "    groups: [HR line managers]\n")
+    done = apply(project)
+    assert done.code == 0, done.err
+    assert (hr_managers, "Internal.User") in granted(project, "expenses")
+    converged(project)
