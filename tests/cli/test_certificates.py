@@ -183,6 +183,24 @@ def test_apply_sends_only_the_certificate_the_plan_showed(project):
         _added(project, change)
 
 
+def test_apply_refuses_a_certificate_file_gone_since_the_plan_as_its_step_naming_the_entry(project):
+    """A file the plan read and apply cannot read again (removed, or now a link leading outside) fails the
+    certificate's step, saying which entry and why -- never an unexpected error that stops every chain."""
+    from idamconf.apply_access import StepFailed
+    from idamconf.apply_credentials import _added
+    from idamconf.plan.model import Action, Change
+
+    made, _ = certificate()
+    pin(project, made)
+    after = {"displayName": "CN=blog-signing", "keyId": "00000000-0000-4000-8000-000000000001",
+             "thumbprint": sha1(made), "startDateTime": None, "endDateTime": None}
+    change = Change("app.wordpress.certificate[CN=blog-signing]", "certificate", "wordpress", Action.CREATE, None,
+                    after, ids={"file": "certificates/blog.cer"})
+    (project / "certificates/blog.cer").unlink()
+    with pytest.raises(StepFailed, match=r"^app\.wordpress\.certificate\[CN=blog-signing\]: "):
+        _added(project, change)
+
+
 def test_a_certificate_swapped_after_validate_read_it_is_refused_by_the_plan_at_its_entry(project, monkeypatch):
     """validate reads the file, then plan reads it again to show it: another certificate by then is refused there,
     at the entry's line and column, with what is wrong and how to fix it -- never planned, never sent."""
