@@ -95,6 +95,18 @@ def test_a_pinned_certificate_is_added_shown_without_its_bytes_and_converges(pro
     assert str(held.key_id) == change["after"]["keyId"] and held.key == made.public_bytes(DER)
 
 
+def test_a_renamed_certificate_is_written_again_under_its_new_name(project):
+    made, _ = certificate()
+    pin(project, made, displayName="blog signing 2026")
+    assert apply(project).code == 0
+    edit(project / APP, "displayName: blog signing 2026", "displayName: blog signing (rotated yearly)")
+    done = apply(project)
+    assert done.code == 0, done.err
+    [held] = key_credentials(project)
+    assert (held.display_name, held.key) == ("blog signing (rotated yearly)", made.public_bytes(DER))
+    converged(project)
+
+
 def test_certificates_added_elsewhere_are_kept_and_a_removed_one_needs_allow_delete(project):
     made, _ = certificate()
     assert apply(project).code == 0
