@@ -347,6 +347,25 @@ def test_an_undeclared_catalog_is_created_as_before_and_left_alone(project):
     assert catalog["description"] == "Access packages managed by idamconf (eucs-idam)."
 
 
+def test_an_undeclared_catalog_changed_by_another_team_is_not_changed_back(project):
+    """A catalog the project file does not declare is another team's as much as this project's: compared by name
+    only, whatever its description, state and visibility become."""
+    from idamconf.emulator import Store
+    from tests.emulator.conftest import Api
+
+    assert apply(project).code == 0
+    [catalog] = tenant(project)["objects"]["catalogs"]
+    store = Store(project / ".idamconf" / "local.db")
+    changed = Api(store).patch(f"identityGovernance/entitlementManagement/catalogs/{catalog['id']}", json={
+        "description": "Shared with the HR team.", "state": "unpublished", "isExternallyVisible": True})
+    store.close()
+    assert changed.status_code in (200, 204), changed.text
+    converged(project)
+    [catalog] = tenant(project)["objects"]["catalogs"]
+    assert (catalog["description"], catalog["state"], catalog["isExternallyVisible"]) == (
+        "Shared with the HR team.", "unpublished", True)
+
+
 # (label, text in the file, what it becomes): each a change the next plan shows and apply converges
 EVERY_ATTRIBUTE = [
     ("policy description", "Staff, approved by their manager.", "Staff; their manager approves."),
