@@ -340,6 +340,18 @@ def test_a_declared_catalog_says_only_what_it_changes_and_is_otherwise_published
         "Applications run by IDAM.", "published", False)
 
 
+def test_a_declared_catalog_without_a_description_keeps_idamconfs_and_converges(project):
+    """The description is idamconf's own (which marks the catalog as created for the project) unless the file
+    sets one: declaring only the state keeps it, and the next plan has nothing to do."""
+    settings = f"catalogs:\n  {CATALOG}:\n    published: false\n"
+    (project / "idamconf.yaml").write_text((project / "idamconf.yaml").read_text() + settings)
+    assert apply(project).code == 0
+    converged(project)
+    [catalog] = tenant(project)["objects"]["catalogs"]
+    assert (catalog["description"], catalog["state"]) == ("Access packages managed by idamconf (eucs-idam).",
+                                                          "unpublished")
+
+
 def test_an_undeclared_catalog_is_created_as_before_and_left_alone(project):
     assert apply(project).code == 0
     [catalog] = tenant(project)["objects"]["catalogs"]
