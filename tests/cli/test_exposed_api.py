@@ -83,6 +83,33 @@ def test_a_changed_scope_is_disabled_first_and_a_removed_one_needs_allow_delete(
     assert [str(scope) for scope in granted] == [scope_id("Orders.Read")]
 
 
+def test_only_the_scope_that_changes_is_disabled_meanwhile(project, monkeypatch):
+    """Disabling first is for the scope that changes: its neighbour is never disabled, not even for a moment (its
+    clients would lose it meanwhile)."""
+    from tests.safety.wire import Scripted
+
+    from .harness import faulted
+
+    class Writes(Scripted):
+        def __init__(self):
+            super().__init__()
+            self.scopes: list[dict[str, bool]] = []
+
+        async def before(self, request):
+            api = request.body.get("api") if request.method == "PATCH" and isinstance(request.body, dict) else None
+            if api and "oauth2PermissionScopes" in api:
+                self.scopes.append({s["value"]: s["isEnabled"] for s in api["oauth2PermissionScopes"]})
+            return await super().before(request)
+
+    assert apply(project).code == 0
+    edit(project / API, "adminConsentDisplayName: Read orders", "adminConsentDisplayName: Read all orders")
+    writes = Writes()
+    faulted(monkeypatch, writes)
+    done = apply(project)
+    assert done.code == 0, done.err
+    assert writes.scopes == [{"Orders.Read": False, "Orders.Submit": True}, {"Orders.Read": True, "Orders.Submit": True}]
+
+
 def test_disabling_a_scope_takes_it_away_and_needs_allow_delete(project):
     assert apply(project).code == 0
     edit(project / API, "    - value: Orders.Read\n", "    - value: Orders.Read\n      enabled: false\n")
