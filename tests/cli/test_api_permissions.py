@@ -388,3 +388,37 @@ def test_an_api_of_this_configuration_must_be_deployed_where_its_client_is(proje
     for environment in ("devl", "nle", "live"):
         assert f"API payments-api is not deployed to environment '{environment}'" in result.err, result.err
     assert "payroll-daemon.yaml:6:" in result.err
+
+
+def test_a_users_own_consent_is_never_read_nor_touched(project):
+    """carol consented for herself to staff-directory reading her mail (consentType Principal): that consent is
+    hers, not the configuration's -- no plan shows it, and it stays as she gave it."""
+    carol = "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0003"
+    assert apply(project).code == 0
+    own = {"clientId": principal_of(project, "staff-directory")["id"], "consentType": "Principal",
+           "principalId": carol, "resourceId": graph_principal(project)["id"], "scope": "Mail.Read"}
+    with portal(project) as admin:
+        made = admin.post("oauth2PermissionGrants", json=own)
+        assert made.status_code == 201, made.text
+    converged(project)
+    assert apply(project, "--allow-delete").code == 0
+    [kept] = [g for g in grants_of(project, "staff-directory") if g["consentType"] == "Principal"]
+    assert (kept["principalId"], kept["scope"]) == (carol, "Mail.Read")
+
+
+def test_graph_refusing_an_apis_look_up_stops_the_plan_saying_which(project, monkeypatch):
+    """A refused look-up is not "no such API" (the plan would say the file names an API that does not exist)."""
+    from tests.safety.wire import Rule, Scripted, graph_error
+
+    from .harness import faulted
+
+    def looks_up_graph(request) -> bool:
+        return request.method == "GET" and request.path == "servicePrincipals" and \
+            "Microsoft Graph" in request.query.get("$filter", "")
+
+    faulted(monkeypatch, Scripted([Rule(looks_up_graph, graph_error(403, "Authorization_RequestDenied"), times=100)]))
+    result = plan(project)
+    assert result.code == 1
+    assert "GET the service principal of API Microsoft Graph: 403 Authorization_RequestDenied" in result.err, \
+        result.err
+    assert "no API named" not in result.err
