@@ -85,7 +85,7 @@ def test_a_changed_scope_is_disabled_first_and_a_removed_one_needs_allow_delete(
 
 def test_only_the_scope_that_changes_is_disabled_meanwhile(project, monkeypatch):
     """Disabling first is for the scope that changes: its neighbour is never disabled, not even for a moment (its
-    clients would lose it meanwhile)."""
+    clients would lose it meanwhile), and the clients pre-authorised stay so in that write."""
     from tests.safety.wire import Scripted
 
     from .harness import faulted
@@ -93,12 +93,13 @@ def test_only_the_scope_that_changes_is_disabled_meanwhile(project, monkeypatch)
     class Writes(Scripted):
         def __init__(self):
             super().__init__()
-            self.scopes: list[dict[str, bool]] = []
+            self.scopes: list[tuple[dict[str, bool], int]] = []
 
         async def before(self, request):
             api = request.body.get("api") if request.method == "PATCH" and isinstance(request.body, dict) else None
             if api and "oauth2PermissionScopes" in api:
-                self.scopes.append({s["value"]: s["isEnabled"] for s in api["oauth2PermissionScopes"]})
+                self.scopes.append(({s["value"]: s["isEnabled"] for s in api["oauth2PermissionScopes"]},
+                                    len(api.get("preAuthorizedApplications") or [])))
             return await super().before(request)
 
     assert apply(project).code == 0
@@ -107,7 +108,8 @@ def test_only_the_scope_that_changes_is_disabled_meanwhile(project, monkeypatch)
     faulted(monkeypatch, writes)
     done = apply(project)
     assert done.code == 0, done.err
-    assert writes.scopes == [{"Orders.Read": False, "Orders.Submit": True}, {"Orders.Read": True, "Orders.Submit": True}]
+    assert writes.scopes == [({"Orders.Read": False, "Orders.Submit": True}, 1),
+                             ({"Orders.Read": True, "Orders.Submit": True}, 1)]
 
 
 def test_disabling_a_scope_takes_it_away_and_needs_allow_delete(project):
@@ -200,3 +202,57 @@ def test_a_value_moves_from_a_scope_to_a_role_in_one_apply(project):
     app = applications(project)["orders-api"]
     assert [role["value"] for role in app["appRoles"]] == ["Orders.Submit"]
     assert [scope["value"] for scope in app["api"]["oauth2PermissionScopes"]] == ["Orders.Read"]
+
+
+class RefusingServicePrincipalOf:
+    """A fault policy (emulator/faults.py) refusing the creation of one application's service principal: its chain
+    fails once its application exists (with an app id)."""
+
+    def __init__(self, unique_name: str):
+        from tests.safety.wire import Scripted
+
+        self.inner, self.unique_name, self.app_id = Scripted(), unique_name, None
+
+    def connection(self):
+        return self.inner.connection()
+
+    async def before(self, request):
+        from tests.safety.wire import graph_error
+
+        if self.app_id and request.method == "PATCH" and request.path == f"servicePrincipals(appId='{self.app_id}')":
+            return graph_error(403, "Authorization_RequestDenied")
+        return await self.inner.before(request)
+
+    async def after(self, request, reply):
+        if request.method == "PATCH" and request.path == f"applications(uniqueName='{self.unique_name}')" and \
+                isinstance(reply.body, dict):
+            self.app_id = reply.body.get("appId") or self.app_id
+        return await self.inner.after(request, reply)
+
+
+def test_an_api_whose_chain_failed_gets_no_late_pre_authorisation(project, monkeypatch):
+    """orders-api's service principal is refused: its chain stops there, and the pre-authorisation of orders-portal
+    (created meanwhile) is not written to it afterwards either."""
+    from .harness import faulted
+
+    faulted(monkeypatch, RefusingServicePrincipalOf("orders-api"))
+    done = apply(project)
+    assert done.code == 1 and "403 Authorization_RequestDenied" in done.err
+    monkeypatch.undo()
+    assert "orders-portal" in applications(project)
+    assert applications(project)["orders-api"]["api"]["preAuthorizedApplications"] == []
+
+
+def test_a_client_whose_chain_failed_is_not_pre_authorised_yet(project, monkeypatch):
+    """orders-portal's application is made, then its service principal refused: a half-made client is not
+    pre-authorised for the API's scopes (the API's step says why); the next apply finishes both."""
+    from .harness import faulted
+
+    faulted(monkeypatch, RefusingServicePrincipalOf("orders-portal"))
+    done = apply(project)
+    assert done.code == 1
+    assert "client orders-portal was not created, so it cannot be pre-authorised yet" in done.err, done.err
+    monkeypatch.undo()
+    assert applications(project)["orders-api"]["api"]["preAuthorizedApplications"] == []
+    assert apply(project).code == 0
+    converged(project)
