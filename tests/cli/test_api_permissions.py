@@ -230,8 +230,8 @@ def test_an_ambiguous_display_name_asks_for_the_application_id(project):
 
 def test_an_api_whose_display_name_holds_a_quote_is_found(project):
     assert plan(project).code == 0  # the tenant exists
-    role = {"id": "5a1e9c3b-7d2f-4e8a-9b6c-0d1e2f3a4b5c", "value": "Reports.Read", "allowedMemberTypes": ["Application"],
-            "displayName": "Read reports", "description": "Reads every report.", "isEnabled": True}
+    role = {"id": "5a1e9c3b-7d2f-4e8a-9b6c-0d1e2f3a4b5c", "value": "Reports.Read", "isEnabled": True,
+            "allowedMemberTypes": ["Application"], "displayName": "Read reports", "description": "Reads every report."}
     with portal(project) as admin:
         app = admin.post("applications", json={"displayName": "O'Brien's Reports", "appRoles": [role]}).json()
         assert admin.post("servicePrincipals", json={"appId": app["appId"]}).status_code == 201

@@ -18,7 +18,8 @@ from idamconf.graph.permissions import describe, needs
     ("GET", "users/alice@contoso.com", "User.Read.All"),
     ("GET", "groups?$filter=displayName eq 'a/b'", "GroupMember.Read.All"),
     ("POST", "oauth2PermissionGrants", "DelegatedPermissionGrant.ReadWrite.All"),
-    ("GET", "servicePrincipals/abc/oauth2PermissionGrants", "Directory.Read.All (or DelegatedPermissionGrant.ReadWrite.All"),
+    ("GET", "servicePrincipals/abc/oauth2PermissionGrants",
+     "Directory.Read.All (or DelegatedPermissionGrant.ReadWrite.All"),
     ("GET", "https://graph.microsoft.com/v1.0/users?$skiptoken=x", "User.Read.All"),  # a nextLink
     ("DELETE", "someday/somewhere", "Directory.ReadWrite.All"),  # anything unknown: the most a client could hold
     ("GET", "identity/conditionalAccess/policies", "Directory.ReadWrite.All"),  # a rule's first segment is first
