@@ -112,6 +112,16 @@ def test_only_the_scope_that_changes_is_disabled_meanwhile(project, monkeypatch)
                              ({"Orders.Read": True, "Orders.Submit": True}, 1)]
 
 
+def test_scopes_no_client_is_pre_authorised_for_are_exposed_all_the_same(project):
+    text = (project / API).read_text()
+    (project / API).write_text(text[:text.index("  preAuthorizedApplications:")])
+    done = apply(project)
+    assert done.code == 0, done.err
+    converged(project)
+    scopes = applications(project)["orders-api"]["api"]["oauth2PermissionScopes"]
+    assert sorted(scope["value"] for scope in scopes) == ["Orders.Read", "Orders.Submit"]
+
+
 def test_disabling_a_scope_takes_it_away_and_needs_allow_delete(project):
     assert apply(project).code == 0
     edit(project / API, "    - value: Orders.Read\n", "    - value: Orders.Read\n      enabled: false\n")
