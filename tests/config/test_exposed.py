@@ -79,3 +79,11 @@ def test_an_application_of_personal_accounts_exposes_at_most_100_scopes(project)
         with_scopes(project, "AzureADandPersonalMicrosoftAccount", values)
     assert with_scopes(project, "AzureADandPersonalMicrosoftAccount", values[:100]) == ""
     assert with_scopes(project, "AzureADMyOrg", values) == ""
+
+
+def test_an_api_is_judged_only_in_its_own_environments(project):
+    """orders-api and its client orders-portal are both only in local and devl: nothing is missing elsewhere."""
+    for path in (API, PORTAL):
+        edit(project / path, "tags: [finance]\n", "tags: [finance]\nenvironments: [local, devl]\n")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 0, result.err
