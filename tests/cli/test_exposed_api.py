@@ -201,6 +201,28 @@ def test_a_plan_of_the_changed_api_alone_still_knows_its_clients(project):
     assert "pre_authorized" not in changed.out and "Plan: 0 to add, 1 to change, 0 to destroy." in changed.out
 
 
+def test_a_client_that_exists_is_pre_authorised_by_a_plan_of_the_api_alone(project, tmp_path):
+    """orders-api, first without clients, now pre-authorises orders-portal, which exists: the plan of the changed
+    API alone knows the portal's app id, and its saved plan applies (the portal is not part of it)."""
+    from .harness import idamconf
+    from .test_pull_request_flow import configuration_repository, git
+
+    text = (project / API).read_text()
+    clients = text[text.index("  preAuthorizedApplications:"):]
+    (project / API).write_text(text.replace(clients, ""))
+    configuration_repository(project)  # applied
+    (project / API).write_text(text)
+    git(project, "commit", "-q", "-am", "pre-authorise the portal")
+    saved = tmp_path / "plan.json"
+    planned = plan(project, "--changed-since", "HEAD~1", "--out", str(saved))
+    assert planned.code == 0, planned.err
+    assert "+ app.orders-api.pre_authorized[orders-portal]  (create)" in planned.out
+    done = idamconf("apply", "-C", str(project), "--auto-approve", "--no-colour", str(saved))
+    assert done.code == 0, done.err
+    [client] = applications(project)["orders-api"]["api"]["preAuthorizedApplications"]
+    assert client["appId"] == applications(project)["orders-portal"]["appId"]
+
+
 def test_a_value_moves_from_a_scope_to_a_role_in_one_apply(project):
     assert apply(project).code == 0
     edit(project / API, SUBMIT, "")
