@@ -223,6 +223,15 @@ def test_a_client_that_exists_is_pre_authorised_by_a_plan_of_the_api_alone(proje
     assert client["appId"] == applications(project)["orders-portal"]["appId"]
 
 
+def test_a_client_of_this_project_named_by_app_id_is_the_same_client(project):
+    """The plan shows a client that is one of the project's applications by its name, however the file names it:
+    naming orders-portal by its app id instead is no change."""
+    assert apply(project).code == 0
+    portal = applications(project)["orders-portal"]["appId"]
+    edit(project / API, "    - name: orders-portal ", f"    - appId: {portal} ")
+    converged(project)
+
+
 def test_a_value_moves_from_a_scope_to_a_role_in_one_apply(project):
     assert apply(project).code == 0
     edit(project / API, SUBMIT, "")
