@@ -232,6 +232,22 @@ def test_a_client_of_this_project_named_by_app_id_is_the_same_client(project):
     converged(project)
 
 
+def test_a_clients_scopes_in_another_order_are_no_change(project):
+    """An administrator saves the portal's pre-authorisation with its scopes the other way round: the same scopes."""
+    assert apply(project).code == 0
+    app = applications(project)["orders-api"]
+    api = dict(app["api"])
+    [client] = api["preAuthorizedApplications"]
+    api["preAuthorizedApplications"] = [{**client, "delegatedPermissionIds": client["delegatedPermissionIds"][::-1]}]
+    store = Store(project / ".idamconf" / "local.db")
+    from tests.emulator.conftest import Api
+
+    assert Api(store).patch(f"applications/{app['id']}", json={"api": api}).status_code == 204
+    store.close()
+    assert applications(project)["orders-api"]["api"]["preAuthorizedApplications"] != [client]
+    converged(project)
+
+
 def test_a_value_moves_from_a_scope_to_a_role_in_one_apply(project):
     assert apply(project).code == 0
     edit(project / API, SUBMIT, "")
