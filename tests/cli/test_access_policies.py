@@ -340,11 +340,42 @@ def test_a_declared_catalog_says_only_what_it_changes_and_is_otherwise_published
         "Applications run by IDAM.", "published", False)
 
 
+def test_a_declared_catalog_without_a_description_keeps_idamconfs_and_converges(project):
+    """The description is idamconf's own (which marks the catalog as created for the project) unless the file
+    sets one: declaring only the state keeps it, and the next plan has nothing to do."""
+    settings = f"catalogs:\n  {CATALOG}:\n    published: false\n"
+    (project / "idamconf.yaml").write_text((project / "idamconf.yaml").read_text() + settings)
+    assert apply(project).code == 0
+    converged(project)
+    [catalog] = tenant(project)["objects"]["catalogs"]
+    assert (catalog["description"], catalog["state"]) == ("Access packages managed by idamconf (eucs-idam).",
+                                                          "unpublished")
+
+
 def test_an_undeclared_catalog_is_created_as_before_and_left_alone(project):
     assert apply(project).code == 0
     [catalog] = tenant(project)["objects"]["catalogs"]
     assert (catalog["state"], catalog["isExternallyVisible"]) == ("published", False)
     assert catalog["description"] == "Access packages managed by idamconf (eucs-idam)."
+
+
+def test_an_undeclared_catalog_changed_by_another_team_is_not_changed_back(project):
+    """A catalog the project file does not declare is another team's as much as this project's: compared by name
+    only, whatever its description, state and visibility become."""
+    from idamconf.emulator import Store
+    from tests.emulator.conftest import Api
+
+    assert apply(project).code == 0
+    [catalog] = tenant(project)["objects"]["catalogs"]
+    store = Store(project / ".idamconf" / "local.db")
+    changed = Api(store).patch(f"identityGovernance/entitlementManagement/catalogs/{catalog['id']}", json={
+        "description": "Shared with the HR team.", "state": "unpublished", "isExternallyVisible": True})
+    store.close()
+    assert changed.status_code in (200, 204), changed.text
+    converged(project)
+    [catalog] = tenant(project)["objects"]["catalogs"]
+    assert (catalog["description"], catalog["state"], catalog["isExternallyVisible"]) == (
+        "Shared with the HR team.", "unpublished", True)
 
 
 # (label, text in the file, what it becomes): each a change the next plan shows and apply converges

@@ -228,6 +228,20 @@ def test_an_ambiguous_display_name_asks_for_the_application_id(project):
     assert "fix: name the API by its application id" in result.err
 
 
+def test_an_api_whose_display_name_holds_a_quote_is_found(project):
+    assert plan(project).code == 0  # the tenant exists
+    role = {"id": "5a1e9c3b-7d2f-4e8a-9b6c-0d1e2f3a4b5c", "value": "Reports.Read", "isEnabled": True,
+            "allowedMemberTypes": ["Application"], "displayName": "Read reports", "description": "Reads every report."}
+    with portal(project) as admin:
+        app = admin.post("applications", json={"displayName": "O'Brien's Reports", "appRoles": [role]}).json()
+        assert admin.post("servicePrincipals", json={"appId": app["appId"]}).status_code == 201
+    text = (project / DAEMON).read_text() + "  - api: \"O'Brien's Reports\"\n    application: [Reports.Read]\n"
+    (project / DAEMON).write_text(text)
+    result = plan(project)
+    assert result.code == 0, result.err
+    assert f'resourceAppId = "{app["appId"]}"' in result.out
+
+
 def planned_requests(project, monkeypatch) -> tuple[int, int]:
     """(HTTP round trips, Graph requests) of one plan, as the embedded emulator counted them."""
     from idamconf.emulator import embedded
@@ -374,3 +388,37 @@ def test_an_api_of_this_configuration_must_be_deployed_where_its_client_is(proje
     for environment in ("devl", "nle", "live"):
         assert f"API payments-api is not deployed to environment '{environment}'" in result.err, result.err
     assert "payroll-daemon.yaml:6:" in result.err
+
+
+def test_a_users_own_consent_is_never_read_nor_touched(project):
+    """carol consented for herself to staff-directory reading her mail (consentType Principal): that consent is
+    hers, not the configuration's -- no plan shows it, and it stays as she gave it."""
+    carol = "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0003"
+    assert apply(project).code == 0
+    own = {"clientId": principal_of(project, "staff-directory")["id"], "consentType": "Principal",
+           "principalId": carol, "resourceId": graph_principal(project)["id"], "scope": "Mail.Read"}
+    with portal(project) as admin:
+        made = admin.post("oauth2PermissionGrants", json=own)
+        assert made.status_code == 201, made.text
+    converged(project)
+    assert apply(project, "--allow-delete").code == 0
+    [kept] = [g for g in grants_of(project, "staff-directory") if g["consentType"] == "Principal"]
+    assert (kept["principalId"], kept["scope"]) == (carol, "Mail.Read")
+
+
+def test_graph_refusing_an_apis_look_up_stops_the_plan_saying_which(project, monkeypatch):
+    """A refused look-up is not "no such API" (the plan would say the file names an API that does not exist)."""
+    from tests.safety.wire import Rule, Scripted, graph_error
+
+    from .harness import faulted
+
+    def looks_up_graph(request) -> bool:
+        return request.method == "GET" and request.path == "servicePrincipals" and \
+            "Microsoft Graph" in request.query.get("$filter", "")
+
+    faulted(monkeypatch, Scripted([Rule(looks_up_graph, graph_error(403, "Authorization_RequestDenied"), times=100)]))
+    result = plan(project)
+    assert result.code == 1
+    assert "GET the service principal of API Microsoft Graph: 403 Authorization_RequestDenied" in result.err, \
+        result.err
+    assert "no API named" not in result.err

@@ -10,8 +10,9 @@ import re
 from idamconf.emulator import Store
 from tests.emulator.conftest import Api, serving
 from tests.emulator.test_sdk_fidelity import sdk_run
+from tests.safety.wire import Rule, Scripted, graph_error
 
-from .harness import applications, apply, edit, plan, tenant
+from .harness import applications, apply, edit, faulted, plan, tenant
 from .test_access_removal import REFUSAL
 from .test_scenarios import converged
 
@@ -175,6 +176,20 @@ def test_the_service_principals_owners_default_to_the_applications_and_may_diffe
     assert {o for r, s, o in tenant(project)["links"] if s == applications(project)["expenses"]["id"]} == {dave, bob}
 
 
+def test_a_service_principal_owner_named_nowhere_else_is_found(project):
+    """A person who owns only the service principal -- no application, no assignment names them -- is still looked
+    up by user principal name, and made its owner."""
+    henry = "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0008"
+    edit(project / "emulator" / "directory.yaml", "groups:\n", f"  - {{id: {henry}, userPrincipalName: "
+         "henry.support@contoso.com, displayName: Henry Support}\ngroups:\n")
+    edit(project / EXPENSES, "  # owners: the application's owners, by default\n",
+         "  owners: [henry.support@contoso.com]\n")
+    done = apply(project)
+    assert done.code == 0, done.err
+    assert owners_of_principal(project, "expenses") == {henry}
+    converged(project)
+
+
 def test_a_service_principal_owning_the_service_principal_is_left_alone(project):
     assert apply(project).code == 0
     sp, pipeline = principal_of(project, "expenses"), principal_of(project, "wordpress")
@@ -243,3 +258,104 @@ def test_a_user_principal_name_is_matched_in_any_case(project):
     assert result.code == 0, result.err
     converged(project)
     assert (FRANK, "Internal.User") in granted(project, "expenses")
+
+
+# ------------------------------------------------------------------------------------------- reading the groups
+class Filters(Scripted):
+    """A fault policy answering nothing itself: it records every `$filter` the emulator received."""
+
+    def __init__(self, rules=()):
+        super().__init__(list(rules))
+        self.filters: list[str] = []
+
+    async def before(self, request):
+        self.filters.append(request.query.get("$filter", ""))
+        return await super().before(request)
+
+
+def team(number: int) -> str:
+    return f"2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b1{number:03d}"
+
+
+def test_many_groups_are_each_found_in_filters_of_at_most_15_values(project, monkeypatch):
+    """16 groups by display name and 16 by object id: each is found (Graph's `in (...)` takes 15 values by
+    default, so each kind takes two requests), and assigned."""
+    for number in range(1, 33):
+        seed_group(project, f"{{id: {team(number)}, displayName: Team {number:02d}}}")
+    named = ", ".join(f"Team {number:02d}" for number in range(1, 17))
+    by_id = ", ".join(f"{{id: {team(number)}}}" for number in range(17, 33))
+    edit(project / EXPENSES, ASSIGNED, f"    groups: [{named}, {by_id}]\n")
+    recorded = Filters()
+    faulted(monkeypatch, recorded)
+    done = apply(project)
+    assert done.code == 0, done.err
+    ins = [f for f in recorded.filters if " in (" in f and ("displayName in" in f or f.startswith("id in"))]
+    assert ins and max(f.count(",") + 1 for f in ins) <= 15, ins
+    monkeypatch.undo()
+    assert granted(project, "expenses") == {(team(n), "Internal.User") for n in range(1, 33)} | \
+        {(FRANK, "Internal.User")}
+
+
+def test_a_group_whose_name_holds_a_quote_is_found(project):
+    seed_group(project, "{id: 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0055, displayName: \"O'Brien's team\"}")
+    edit(project / EXPENSES, ASSIGNED, "    groups: [\"O'Brien's team\"]\n")
+    done = apply(project)
+    assert done.code == 0, done.err
+    assert ("2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0055", "Internal.User") in granted(project, "expenses")
+
+
+def test_graph_refusing_the_groups_list_stops_the_plan_saying_which(project, monkeypatch):
+    """A refused list is never read as an empty one (every group named would look unknown)."""
+    def lists_groups(request) -> bool:
+        return request.method == "GET" and request.path == "groups" and "displayName in" in \
+            request.query.get("$filter", "")
+
+    faulted(monkeypatch, Scripted([Rule(lists_groups, graph_error(403, "Authorization_RequestDenied"), times=100)]))
+    result = plan(project)
+    assert result.code == 1
+    assert "GET groups: 403 Authorization_RequestDenied" in result.err, result.err
+    assert "no group named" not in result.err
+
+
+def test_groups_listed_over_several_pages_are_all_found(project, monkeypatch):
+    """Graph pages a list as it likes: read two a page here, the five groups named are all found."""
+    from idamconf.graph import read_assignments
+
+    for number in range(1, 6):
+        seed_group(project, f"{{id: {team(number)}, displayName: Team {number:02d}}}")
+    edit(project / EXPENSES, ASSIGNED, f"    groups: [{', '.join(f'Team {n:02d}' for n in range(1, 6))}]\n")
+    monkeypatch.setattr(read_assignments, "PAGE", 2)
+    done = apply(project)
+    assert done.code == 0, done.err
+    assert {(team(n), "Internal.User") for n in range(1, 6)} <= granted(project, "expenses")
+
+
+# ----------------------------------------------------------------------------------------------- which role
+def test_a_role_is_named_by_its_value_exactly(project):
+    """Applications compare the roles in a token exactly: a value in another case names no role of the application."""
+    edit(project / EXPENSES, "  - role: Internal.User", "  - role: internal.user")
+    result = plan(project)
+    assert result.code == 1
+    assert "error: assignments[0].role: the application has no app role 'internal.user'" in result.err, result.err
+    assert "did you mean 'Internal.User'?" in result.err
+
+
+def test_a_group_may_hold_a_role_that_has_an_access_package(project):
+    """Entitlement management grants a packaged role to people; a group may still be given it here."""
+    edit(project / "applications/wordpress.yaml", "notes: Public blog",
+         "assignments:\n  - {role: Blog.Writer, groups: [Expenses claimants]}\nnotes: Public blog")
+    done = apply(project)
+    assert done.code == 0, done.err
+    assert (CLAIMANTS, "Blog.Writer") in granted(project, "wordpress")
+    converged(project)
+
+
+def test_a_group_named_by_name_here_and_by_id_elsewhere_is_one_group(project):
+    """hr-self-service's access packages name HR line managers by object id; an assignment naming it by display
+    name finds that one group (it was once counted twice, as "2 security groups are named 'HR line managers'")."""
+    hr_managers = "2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001"
+    edit(project / EXPENSES, ASSIGNED, "    groups: [HR line managers]\n")
+    done = apply(project)
+    assert done.code == 0, done.err
+    assert (hr_managers, "Internal.User") in granted(project, "expenses")
+    converged(project)

@@ -95,6 +95,18 @@ def test_a_pinned_certificate_is_added_shown_without_its_bytes_and_converges(pro
     assert str(held.key_id) == change["after"]["keyId"] and held.key == made.public_bytes(DER)
 
 
+def test_a_renamed_certificate_is_written_again_under_its_new_name(project):
+    made, _ = certificate()
+    pin(project, made, displayName="blog signing 2026")
+    assert apply(project).code == 0
+    edit(project / APP, "displayName: blog signing 2026", "displayName: blog signing (rotated yearly)")
+    done = apply(project)
+    assert done.code == 0, done.err
+    [held] = key_credentials(project)
+    assert (held.display_name, held.key) == ("blog signing (rotated yearly)", made.public_bytes(DER))
+    converged(project)
+
+
 def test_certificates_added_elsewhere_are_kept_and_a_removed_one_needs_allow_delete(project):
     made, _ = certificate()
     assert apply(project).code == 0
@@ -184,6 +196,24 @@ def test_apply_sends_only_the_certificate_the_plan_showed(project):
     swapped, _ = certificate()
     (project / "certificates/blog.cer").write_bytes(swapped.public_bytes(DER))
     with pytest.raises(StepFailed, match="no longer the certificate the plan showed"):
+        _added(project, change)
+
+
+def test_apply_refuses_a_certificate_file_gone_since_the_plan_as_its_step_naming_the_entry(project):
+    """A file the plan read and apply cannot read again (removed, or now a link leading outside) fails the
+    certificate's step, saying which entry and why -- never an unexpected error that stops every chain."""
+    from idamconf.apply_access import StepFailed
+    from idamconf.apply_credentials import _added
+    from idamconf.plan.model import Action, Change
+
+    made, _ = certificate()
+    pin(project, made)
+    after = {"displayName": "CN=blog-signing", "keyId": "00000000-0000-4000-8000-000000000001",
+             "thumbprint": sha1(made), "startDateTime": None, "endDateTime": None}
+    change = Change("app.wordpress.certificate[CN=blog-signing]", "certificate", "wordpress", Action.CREATE, None,
+                    after, ids={"file": "certificates/blog.cer"})
+    (project / "certificates/blog.cer").unlink()
+    with pytest.raises(StepFailed, match=r"^app\.wordpress\.certificate\[CN=blog-signing\]: "):
         _added(project, change)
 
 

@@ -63,3 +63,13 @@ def test_without_git_history_a_deletion_says_it_could_not_be_checked(project):
     result = plan(project)
     assert "WARNING: this plan deletes app.payments-api; whether this configuration ever declared them cannot be " \
            "checked (no git history here)" in result.out
+
+
+def test_a_mention_outside_applications_is_no_declaration(project):
+    """Only the history of applications/ says what this configuration declared: a note elsewhere naming the
+    stranger (a runbook, a comment in idamconf.yaml) does not make it this configuration's."""
+    (project / "RUNBOOK.md").write_text("The stranger application is someone else's: do not touch it.\n")
+    committed(project)
+    assert apply(project).code == 0
+    stranger(project)
+    assert "WARNING: this plan deletes app.stranger, which this configuration never declared" in plan(project).out

@@ -83,6 +83,45 @@ def test_a_changed_scope_is_disabled_first_and_a_removed_one_needs_allow_delete(
     assert [str(scope) for scope in granted] == [scope_id("Orders.Read")]
 
 
+def test_only_the_scope_that_changes_is_disabled_meanwhile(project, monkeypatch):
+    """Disabling first is for the scope that changes: its neighbour is never disabled, not even for a moment (its
+    clients would lose it meanwhile), and the clients pre-authorised stay so in that write."""
+    from tests.safety.wire import Scripted
+
+    from .harness import faulted
+
+    class Writes(Scripted):
+        def __init__(self):
+            super().__init__()
+            self.scopes: list[tuple[dict[str, bool], int]] = []
+
+        async def before(self, request):
+            api = request.body.get("api") if request.method == "PATCH" and isinstance(request.body, dict) else None
+            if api and "oauth2PermissionScopes" in api:
+                self.scopes.append(({s["value"]: s["isEnabled"] for s in api["oauth2PermissionScopes"]},
+                                    len(api.get("preAuthorizedApplications") or [])))
+            return await super().before(request)
+
+    assert apply(project).code == 0
+    edit(project / API, "adminConsentDisplayName: Read orders", "adminConsentDisplayName: Read all orders")
+    writes = Writes()
+    faulted(monkeypatch, writes)
+    done = apply(project)
+    assert done.code == 0, done.err
+    assert writes.scopes == [({"Orders.Read": False, "Orders.Submit": True}, 1),
+                             ({"Orders.Read": True, "Orders.Submit": True}, 1)]
+
+
+def test_scopes_no_client_is_pre_authorised_for_are_exposed_all_the_same(project):
+    text = (project / API).read_text()
+    (project / API).write_text(text[:text.index("  preAuthorizedApplications:")])
+    done = apply(project)
+    assert done.code == 0, done.err
+    converged(project)
+    scopes = applications(project)["orders-api"]["api"]["oauth2PermissionScopes"]
+    assert sorted(scope["value"] for scope in scopes) == ["Orders.Read", "Orders.Submit"]
+
+
 def test_disabling_a_scope_takes_it_away_and_needs_allow_delete(project):
     assert apply(project).code == 0
     edit(project / API, "    - value: Orders.Read\n", "    - value: Orders.Read\n      enabled: false\n")
@@ -162,6 +201,53 @@ def test_a_plan_of_the_changed_api_alone_still_knows_its_clients(project):
     assert "pre_authorized" not in changed.out and "Plan: 0 to add, 1 to change, 0 to destroy." in changed.out
 
 
+def test_a_client_that_exists_is_pre_authorised_by_a_plan_of_the_api_alone(project, tmp_path):
+    """orders-api, first without clients, now pre-authorises orders-portal, which exists: the plan of the changed
+    API alone knows the portal's app id, and its saved plan applies (the portal is not part of it)."""
+    from .harness import idamconf
+    from .test_pull_request_flow import configuration_repository, git
+
+    text = (project / API).read_text()
+    clients = text[text.index("  preAuthorizedApplications:"):]
+    (project / API).write_text(text.replace(clients, ""))
+    configuration_repository(project)  # applied
+    (project / API).write_text(text)
+    git(project, "commit", "-q", "-am", "pre-authorise the portal")
+    saved = tmp_path / "plan.json"
+    planned = plan(project, "--changed-since", "HEAD~1", "--out", str(saved))
+    assert planned.code == 0, planned.err
+    assert "+ app.orders-api.pre_authorized[orders-portal]  (create)" in planned.out
+    done = idamconf("apply", "-C", str(project), "--auto-approve", "--no-colour", str(saved))
+    assert done.code == 0, done.err
+    [client] = applications(project)["orders-api"]["api"]["preAuthorizedApplications"]
+    assert client["appId"] == applications(project)["orders-portal"]["appId"]
+
+
+def test_a_client_of_this_project_named_by_app_id_is_the_same_client(project):
+    """The plan shows a client that is one of the project's applications by its name, however the file names it:
+    naming orders-portal by its app id instead is no change."""
+    assert apply(project).code == 0
+    portal = applications(project)["orders-portal"]["appId"]
+    edit(project / API, "    - name: orders-portal ", f"    - appId: {portal} ")
+    converged(project)
+
+
+def test_a_clients_scopes_in_another_order_are_no_change(project):
+    """An administrator saves the portal's pre-authorisation with its scopes the other way round: the same scopes."""
+    assert apply(project).code == 0
+    app = applications(project)["orders-api"]
+    api = dict(app["api"])
+    [client] = api["preAuthorizedApplications"]
+    api["preAuthorizedApplications"] = [{**client, "delegatedPermissionIds": client["delegatedPermissionIds"][::-1]}]
+    store = Store(project / ".idamconf" / "local.db")
+    from tests.emulator.conftest import Api
+
+    assert Api(store).patch(f"applications/{app['id']}", json={"api": api}).status_code == 204
+    store.close()
+    assert applications(project)["orders-api"]["api"]["preAuthorizedApplications"] != [client]
+    converged(project)
+
+
 def test_a_value_moves_from_a_scope_to_a_role_in_one_apply(project):
     assert apply(project).code == 0
     edit(project / API, SUBMIT, "")
@@ -173,3 +259,57 @@ def test_a_value_moves_from_a_scope_to_a_role_in_one_apply(project):
     app = applications(project)["orders-api"]
     assert [role["value"] for role in app["appRoles"]] == ["Orders.Submit"]
     assert [scope["value"] for scope in app["api"]["oauth2PermissionScopes"]] == ["Orders.Read"]
+
+
+class RefusingServicePrincipalOf:
+    """A fault policy (emulator/faults.py) refusing the creation of one application's service principal: its chain
+    fails once its application exists (with an app id)."""
+
+    def __init__(self, unique_name: str):
+        from tests.safety.wire import Scripted
+
+        self.inner, self.unique_name, self.app_id = Scripted(), unique_name, None
+
+    def connection(self):
+        return self.inner.connection()
+
+    async def before(self, request):
+        from tests.safety.wire import graph_error
+
+        if self.app_id and request.method == "PATCH" and request.path == f"servicePrincipals(appId='{self.app_id}')":
+            return graph_error(403, "Authorization_RequestDenied")
+        return await self.inner.before(request)
+
+    async def after(self, request, reply):
+        if request.method == "PATCH" and request.path == f"applications(uniqueName='{self.unique_name}')" and \
+                isinstance(reply.body, dict):
+            self.app_id = reply.body.get("appId") or self.app_id
+        return await self.inner.after(request, reply)
+
+
+def test_an_api_whose_chain_failed_gets_no_late_pre_authorisation(project, monkeypatch):
+    """orders-api's service principal is refused: its chain stops there, and the pre-authorisation of orders-portal
+    (created meanwhile) is not written to it afterwards either."""
+    from .harness import faulted
+
+    faulted(monkeypatch, RefusingServicePrincipalOf("orders-api"))
+    done = apply(project)
+    assert done.code == 1 and "403 Authorization_RequestDenied" in done.err
+    monkeypatch.undo()
+    assert "orders-portal" in applications(project)
+    assert applications(project)["orders-api"]["api"]["preAuthorizedApplications"] == []
+
+
+def test_a_client_whose_chain_failed_is_not_pre_authorised_yet(project, monkeypatch):
+    """orders-portal's application is made, then its service principal refused: a half-made client is not
+    pre-authorised for the API's scopes (the API's step says why); the next apply finishes both."""
+    from .harness import faulted
+
+    faulted(monkeypatch, RefusingServicePrincipalOf("orders-portal"))
+    done = apply(project)
+    assert done.code == 1
+    assert "client orders-portal was not created, so it cannot be pre-authorised yet" in done.err, done.err
+    monkeypatch.undo()
+    assert applications(project)["orders-api"]["api"]["preAuthorizedApplications"] == []
+    assert apply(project).code == 0
+    converged(project)

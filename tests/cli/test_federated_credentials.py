@@ -171,3 +171,37 @@ def test_graph_refusing_a_list_of_federated_credentials_stops_the_plan_saying_wh
     assert result.code == 1 and "destroy" not in result.out
     assert f"the federated credentials of application {app['id']}: " in result.err
     assert "Authorization_RequestDenied" in result.err
+
+
+def test_a_credential_renamed_keeps_its_issuer_and_subject_in_one_apply(project):
+    """Graph keeps an issuer and subject unique in an application: renaming a credential removes the old name before
+    the new one is written, so the pair moves in one apply."""
+    assert apply(project).code == 0
+    edit(project / SYNC, "name: github-nightly", "name: github-nle")
+    done = apply(project, "--allow-delete")
+    assert done.code == 0, done.err
+    assert [(c.name, c.subject) for c in read_back(project)] == [("github-nle", NLE_SUBJECT)]
+    converged(project)
+
+
+def test_a_credential_someone_removed_meanwhile_counts_as_removed(project, monkeypatch):
+    """When apply sends the removal, the credential is gone already (Graph answers 404): done."""
+    from tests.safety.wire import Rule, Scripted, graph_error
+
+    from .harness import faulted
+
+    assert apply(project).code == 0
+    text = (project / SYNC).read_text()
+    (project / SYNC).write_text(text.replace(text[text.index("federatedCredentials:"):text.index("overrides:")],
+                                             "federatedCredentials: []\n"))
+
+    def removes_credential(request) -> bool:
+        return request.method == "DELETE" and "federatedIdentityCredentials" in request.path
+
+    faulted(monkeypatch, Scripted([Rule(removes_credential, graph_error(404, "Request_ResourceNotFound"),
+                                        after=True)]))
+    done = apply(project, "--allow-delete")
+    assert done.code == 0, done.err
+    monkeypatch.undo()
+    assert read_back(project) == []
+    converged(project)

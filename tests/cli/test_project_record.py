@@ -175,9 +175,49 @@ def test_another_projects_name_cannot_be_claimed_to_delete_its_applications(proj
     assert set(applications(other)) == EXAMPLE_APPLICATIONS  # nothing was deleted
 
 
+def test_two_directories_of_one_repository_are_two_homes(project, tmp_path):
+    """A configuration's home names its directory in the repository: another directory of the same repository
+    saying the same `project:` is another configuration, refused as any other would be."""
+    import shutil
+
+    repo = tmp_path / "identity"
+    repo.mkdir()
+    for command in (["init", "-q"], ["remote", "add", "origin", "https://github.com/contoso/identity.git"]):
+        subprocess.run(["git", *command], cwd=repo, check=True, capture_output=True)
+    first, second = repo / "teams" / "hr", repo / "teams" / "payroll"
+    shutil.copytree(project, first)
+    assert apply(first).code == 0
+    assert json.loads(record(first)["notes"])["home"] == "github.com/contoso/identity:teams/hr"
+    shutil.copytree(first, second)  # the tenant (.idamconf/local.db) comes along: the same tenant
+    (second / "applications" / "wordpress.yaml").unlink()
+    result = idamconf("apply", "-C", str(second), "--auto-approve", "--allow-delete")
+    assert result.code == 1
+    assert "project 'eucs-idam' is managed from github.com/contoso/identity:teams/hr" in result.err, result.err
+    assert set(applications(second)) == EXAMPLE_APPLICATIONS  # nothing was deleted
+
+
+def test_a_configuration_bound_to_a_project_cannot_take_one_whose_record_names_no_home(project):
+    """This configuration is project eucs-idam's home; project payroll has a record naming no home yet (its first
+    apply stopped before binding it). Saying `project: payroll` here is refused as any change of project is."""
+    assert apply(project).code == 0
+    store = Store(project / ".idamconf" / "local.db")
+    from tests.emulator.conftest import Api
+
+    made = Api(store).post("applications", json={
+        "displayName": "idamconf project record: payroll", "uniqueName": record_name("payroll"),
+        "tags": ["idamconf-record"], "notes": json.dumps({"idamconf": 1, "home": None, "lease": None})})
+    assert made.status_code == 201, made.text
+    store.close()
+    edit(project / "idamconf.yaml", "project: eucs-idam", "project: payroll")
+    result = plan(project)
+    assert result.code == 1
+    assert "manages project 'eucs-idam', and now says project 'payroll'" in result.err, result.err
+
+
 def test_repository_urls_name_one_repository_however_cloned():
     for url in ("https://github.com/contoso/identity.git", "git@github.com:contoso/identity.git",
-                "https://x-access-token:abc@GitHub.com/contoso/identity/", "ssh://git@github.com/contoso/identity"):
+                "https://x-access-token:abc@GitHub.com/contoso/identity/", "ssh://git@github.com/contoso/identity",
+                "ssh://git@github.com:22/contoso/identity.git", "HTTPS://github.com/contoso/identity"):
         assert repository(url) == "github.com/contoso/identity"
 
 
@@ -521,3 +561,61 @@ def test_against_a_served_tenant_the_lease_settles_two_seconds_before_reading_it
     assert result.code == 0, result.err
     assert clock.pauses[:1] == [2.0], clock.pauses
     assert json.loads(record(project)["notes"])["lease"] is None
+
+
+def raw_notes(project, notes: str) -> None:
+    """The record's notes as anyone who can write the application may leave them."""
+    store = Store(project / ".idamconf" / "local.db")
+    with store.transaction():
+        store.put("applications", {**store.find("applications", "uniqueName", RECORD), "notes": notes})
+    store.close()
+
+
+@pytest.mark.parametrize("notes", ["{not json", "[1, 2]", '{"idamconf": 1, "home": 5, "lease": null}',
+                                   '{"idamconf": 1, "home": null, "lease": "held"}'])
+def test_a_record_whose_notes_do_not_parse_names_no_home_and_no_lease(project, notes):
+    """Everything in the record is untrusted: notes that are not the record's state are read as naming no home and
+    no lease -- the next apply binds the project to this configuration again, holding the lease meanwhile."""
+    assert apply(project).code == 0
+    raw_notes(project, notes)
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    done = apply(project)
+    assert done.code == 0, done.err
+    assert applications(project)["wordpress"]["displayName"] == "Contoso Blog"
+    assert json.loads(record(project)["notes"]) == {"idamconf": 1, "home": configuration_home(project), "lease": None}
+
+
+def test_an_application_tagged_as_a_record_without_a_records_name_is_no_record(project):
+    """Only an application named idamconf.project.<project> is a project's record: another one carrying the tag,
+    whatever its notes say, binds nothing."""
+    assert plan(project).code == 0  # the tenant, before any record
+    api_store = Store(project / ".idamconf" / "local.db")
+    from tests.emulator.conftest import Api
+
+    made = Api(api_store).post("applications", json={
+        "displayName": "Not a record", "uniqueName": "mallory.proj.abc.eucs-idam", "tags": ["idamconf-record"],
+        "notes": json.dumps({"idamconf": 1, "home": "github.com/mallory/takeover:idam", "lease": None})})
+    assert made.status_code == 201, made.text
+    api_store.close()
+    result = plan(project)
+    assert result.code == 0, result.err
+    assert apply(project).code == 0
+    assert json.loads(record(project)["notes"])["home"] == configuration_home(project)
+
+
+def test_graph_refusing_the_records_read_stops_apply_with_nothing_changed(project, monkeypatch):
+    """A record Graph will not let idamconf read is not "no record" (which would let anyone bind the project): apply
+    stops, saying which read failed, before any change."""
+    from tests.safety.wire import Rule, Scripted, graph_error
+
+    from .harness import faulted
+
+    assert apply(project).code == 0
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    faulted(monkeypatch, Scripted([Rule(lambda request: request.method == "GET" and RECORD in request.path,
+                                        graph_error(403, "Authorization_RequestDenied"), times=100)]))
+    result = apply(project)
+    assert result.code == 1
+    assert "GET the record of project eucs-idam: 403 Authorization_RequestDenied" in result.err, result.err
+    monkeypatch.undo()
+    assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"

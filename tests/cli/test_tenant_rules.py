@@ -43,6 +43,16 @@ def test_the_examples_converge_in_a_tenant_with_the_default_policy_on(project):
     assert apps["hr-self-service"]["identifierUris"] == ["https://hr.contoso.com/api"]
 
 
+def test_an_app_id_uri_beside_another_converges_whatever_the_app_ids_order(project):
+    """api://zz.contoso.com sorts before api://{appId} as written, after it once the app id (hexadecimal) is in
+    place: the plan compares the URIs in any order, so the next plan has nothing to do."""
+    edit(project / "applications/wordpress.yaml", "  - api://{appId}               # the application's own id: "
+         "works in every tenant\n", "  - api://{appId}\n  - api://zz.contoso.com/blog\n")
+    done = apply(project)
+    assert done.code == 0, done.err
+    converged(project)
+
+
 def test_a_forbidden_identifier_uri_is_refused_by_validate_with_a_form_that_works(project):
     edit(project / "applications/wordpress.yaml", "api://{appId}", "api://eucs-idam-wordpress")
     for command in ("validate", "plan"):

@@ -46,3 +46,44 @@ def test_a_client_named_by_name_must_be_in_every_environment_of_its_api(project)
          "overrides:\n  nle: {api: {preAuthorizedApplications: []}}\n  live: {api: {preAuthorizedApplications: []}}\n")
     result = idamconf("validate", "-C", str(project))
     assert result.code == 0, result.err
+
+
+def scopes_yaml(values) -> str:
+    return "".join(f"    - {{value: {value}, adminConsentDisplayName: S, adminConsentDescription: S.}}\n"
+                   for value in values)
+
+
+def with_scopes(project, audience: str, values) -> str:
+    """The orders API, for `audience`, exposing scopes of these values (and no client): validate's messages."""
+    original = project / "orders-api.yaml.orig"
+    if not original.exists():
+        original.write_text((project / API).read_text())
+    text = original.read_text()
+    text = text[:text.index("api:\n")] + f"signInAudience: {audience}\napi:\n  oauth2PermissionScopes:\n" + \
+        scopes_yaml(values)
+    (project / API).write_text(text)
+    result = idamconf("validate", "-C", str(project))
+    assert "Traceback" not in result.err
+    return result.err if result.code else ""
+
+
+def test_a_scope_value_of_personal_accounts_is_at_most_40_characters(project):
+    said = with_scopes(project, "AzureADandPersonalMicrosoftAccount", ["O" * 40, "P" * 41])
+    assert f"'{'P' * 41}' is longer than 40 characters" in said
+    assert f"'{'O' * 40}' is longer" not in said
+
+
+def test_an_application_of_personal_accounts_exposes_at_most_100_scopes(project):
+    values = [f"Scope.{number}" for number in range(101)]
+    assert "101 scopes: Graph allows 100 for signInAudience AzureADandPersonalMicrosoftAccount" in \
+        with_scopes(project, "AzureADandPersonalMicrosoftAccount", values)
+    assert with_scopes(project, "AzureADandPersonalMicrosoftAccount", values[:100]) == ""
+    assert with_scopes(project, "AzureADMyOrg", values) == ""
+
+
+def test_an_api_is_judged_only_in_its_own_environments(project):
+    """orders-api and its client orders-portal are both only in local and devl: nothing is missing elsewhere."""
+    for path in (API, PORTAL):
+        edit(project / path, "tags: [finance]\n", "tags: [finance]\nenvironments: [local, devl]\n")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 0, result.err

@@ -68,6 +68,24 @@ def test_overrides_merge_mappings_and_replace_everything_else():
                     "web": {"redirectUris": ["https://b/"], "homePageUrl": "https://a/"}}
 
 
+def test_an_override_may_hold_a_mapping_the_file_does_not(project):
+    edit(project / WORDPRESS, "tags: [communications, public-facing]\n", "tags: [communications, public-facing]\n"
+         "overrides:\n  devl:\n    spa:\n      redirectUris: [https://blog-devl.contoso.com/spa]\n")
+    assert validate(project) == []
+
+
+def test_an_environments_values_are_judged_by_that_environments_rules_alone(project):
+    """A devl override leaving a role one approver: a warning in devl (the default there), not live's error (live's
+    `rules: {approvers.two: error}` is not devl's)."""
+    edit(project / WORDPRESS, "tags: [communications, public-facing]\n",
+         "tags: [communications, public-facing]\noverrides:\n  devl:\n    appRoles:\n"
+         "      - {displayName: Writer, value: Blog.Writer, description: Writes.,\n"
+         "         accessPackage: {approvers: [grace.comms@contoso.com]}}\n")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 0, result.err
+    assert "warning: " in result.err and "[approvers.two]" in result.err and "0 error(s), 1 warning(s)." in result.err
+
+
 def test_an_overridden_value_is_reported_at_the_overrides_line(project):
     edit(project / WORDPRESS, "tags: [communications, public-facing]\n",
          "tags: [communications, public-facing]\noverrides:\n  live:\n    web:\n      homePageUrl: ftp://x\n")
@@ -87,6 +105,17 @@ def test_a_rule_broken_only_in_one_environment_is_reported_there(project):
     line = next(i for i, text_ in enumerate((project / WORDPRESS).read_text().splitlines(), 1)
                 if "accessPackage: {approvers: [grace" in text_)
     assert any(f"wordpress.yaml:{line}" in e and "approvers.two" in e and "error" in e for e in errors), errors
+
+
+def test_a_value_an_override_leaves_alone_is_reported_at_the_files_line(project):
+    """live overrides only the display name; the Writer's one approver, an error in live, is the file's own line."""
+    edit(project / WORDPRESS, "approvers: [grace.comms@contoso.com, alice.admin@contoso.com]",
+         "approvers: [grace.comms@contoso.com]")
+    edit(project / WORDPRESS, "tags: [communications, public-facing]\n",
+         "tags: [communications, public-facing]\noverrides:\n  live:\n    displayName: WordPress Blog (LIVE)\n")
+    errors = validate(project)
+    line = (project / WORDPRESS).read_text().splitlines().index("      approvers: [grace.comms@contoso.com]") + 1
+    assert any(f"wordpress.yaml:{line}:" in e and "error" in e and "approvers.two" in e for e in errors), errors
 
 
 @pytest.mark.parametrize("override,message", [

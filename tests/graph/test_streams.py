@@ -15,10 +15,12 @@ from idamconf.emulator import Store
 from idamconf.emulator.directory import _new_application
 from idamconf.graph import client as graph_client
 from idamconf.graph import streams
+from idamconf.graph.client import query
 from idamconf.graph.streams import Streams
 
 from ..cli.harness import apply, plan
 from ..emulator.conftest import Api, assert_error
+from ..safety.wire import Scripted, run
 
 NAMES = ["beta", "Alpha", "gamma", "delta", "Épsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu"]
 
@@ -55,6 +57,22 @@ def test_a_small_list_is_one_stream_and_quotes_are_doubled(monkeypatch):
     clauses = Streams.of(["o'brien", "a", "b"]).ranges(100)
     assert clauses == ["displayName le 'b'", "displayName ge 'b' and displayName le 'o''brien'",
                        "displayName ge 'o''brien'"]
+
+
+def test_an_application_at_a_bound_is_read_once(tmp_path, monkeypatch):
+    """The bounds are names of the list, so each bound's application is in two ranges: it is read once."""
+    monkeypatch.setattr(streams, "STREAM_PAGES", 0.01)  # a stream a name
+    names = ["a", "b", "c", "d"]
+
+    async def scenario(client):
+        for name in names:
+            await client.call("POST", "applications", {"displayName": name}, direct=True)
+        clauses = Streams.of(names).ranges(100)
+        assert len(clauses) == 4
+        return await streams.read_streams(client, [query("applications", filter=clause, select="id,displayName")
+                                                   for clause in clauses])
+
+    assert sorted(app["displayName"] for app in run(tmp_path, monkeypatch, Scripted(), scenario)) == names
 
 
 def test_emulator_ranges_as_graph_documents():
