@@ -13,7 +13,7 @@ import pytest
 
 from idamconf.commands import run_command
 
-from tests.cli.harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD
+from tests.cli.harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD, apply, plan
 
 from .graph_view import application, applications, listed
 
@@ -51,6 +51,21 @@ def test_any_other_answer_changes_nothing(project, monkeypatch, capsys, typed):
     assert out.endswith(f"\n\n{PROMPT}Apply cancelled. Nothing was changed.\n")  # after the plan, a blank line
     assert "Apply complete" not in out
     assert listed(project, "applications") == []
+
+
+def test_the_question_follows_the_plan_it_confirms_after_one_blank_line(project, monkeypatch, capsys):
+    """What is confirmed is exactly what `idamconf plan` shows, with nothing between it and the question."""
+    shown = plan(project).out
+    code, out, err = apply_typing(project, monkeypatch, capsys, "no\n")
+    assert code == 1, err
+    assert out == f"{shown}\n{PROMPT}Apply cancelled. Nothing was changed.\n"
+
+
+def test_an_approved_apply_shows_the_plan_then_a_blank_line_then_each_change_as_it_is_made(project):
+    shown = plan(project).out
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"{shown}\n  + catalog[EUCS IDAM applications]: created\n  + app.")
 
 
 def test_no_terminal_changes_nothing_even_with_yes_on_stdin(project, monkeypatch, capsys):
