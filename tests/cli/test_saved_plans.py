@@ -92,6 +92,18 @@ def test_a_saved_plan_is_refused_in_another_environment(project):
     assert not (project / ".idamconf" / "local.db").exists()  # refused before the tenant was even opened
 
 
+def test_a_saved_plan_applies_to_its_own_environment_without_being_told(project):
+    """`idamconf apply plan.json` alone goes where the plan was made, not to the default environment."""
+    edit(project / "idamconf.yaml", "  devl:\n", "  review:\n    emulator: true\n    seed: emulator/directory.yaml\n"
+         "    tenantId: 00000000-0000-0000-0000-00000000c002\n    verifiedDomains: [contoso.com]\n  devl:\n")
+    path, _ = save_plan(project, "--env", "review")
+    result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
+    assert result.code == 0, result.err
+    assert result.out.startswith("Target: review — embedded emulator") and "\nApply complete: " in result.out
+    assert not (project / ".idamconf" / "local.db").exists()  # the default environment's tenant never opened
+    assert "\nNo changes. The tenant matches the configuration.\n" in plan(project, "--env", "review").out
+
+
 def test_a_saved_plan_applies_once(project):
     path, _ = save_plan(project)
     assert idamconf("apply", str(path), "-C", str(project), "--auto-approve").code == 0
