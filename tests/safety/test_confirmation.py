@@ -27,11 +27,11 @@ class Terminal(io.StringIO):
         return True
 
 
-def apply_typing(project, monkeypatch, capsys, typed: str | None, *extra) -> tuple[int, str, str]:
+def apply_typing(project, monkeypatch, capsys, typed: str | None) -> tuple[int, str, str]:
     """`idamconf apply -C project` with `typed` at the prompt (None: stdin is no terminal)."""
     stdin = Terminal(typed) if typed is not None else io.StringIO("yes\n")
     monkeypatch.setattr(sys, "stdin", stdin)
-    code = run_command("apply", project, None, False, False, False, None, "human", 60, *extra)
+    code = run_command("apply", project, None, False, False, False, None, "human", 60, False, 300)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -79,7 +79,7 @@ def test_no_terminal_changes_nothing_even_with_yes_on_stdin(project, monkeypatch
 
 def test_auto_approve_asks_nothing(project, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", Terminal(""))  # an answer would be read from here: there is none
-    code = run_command("apply", project, None, True, False, False, None, "human", 60)
+    code = run_command("apply", project, None, True, False, False, None, "human", 60, False, 300)
     out, _ = capsys.readouterr()
     assert code == 0 and PROMPT not in out
     assert applications(project) == sorted(EXAMPLE_APPLICATIONS)
