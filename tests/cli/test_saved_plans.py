@@ -54,6 +54,20 @@ def test_a_saved_plan_is_refused_when_the_tenant_changed(project):
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"  # nothing was changed
 
 
+def test_applications_changed_in_the_tenant_are_named_one_a_line(project):
+    apply(project)
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    path, _ = save_plan(project)
+    for name in ("wordpress", "expenses"):
+        out_of_band(project, name, description="edited in the portal")
+    result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
+    assert result.code == 1
+    assert result.err == ("Saved plan is stale: app.expenses changed in the tenant since the plan was made. "
+                          "Run plan again.\n"
+                          "Saved plan is stale: app.wordpress changed in the tenant since the plan was made. "
+                          "Run plan again.\nNothing was changed.\n")
+
+
 def test_a_part_of_an_application_changed_in_the_tenant_is_named_by_its_application(project):
     """Its service principal's tags and its owners changed: one line, for app.wordpress, not one per part."""
     apply(project)
