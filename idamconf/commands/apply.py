@@ -19,8 +19,7 @@ LOSES = {"role": "disable: whoever holds the role loses it", "scope": "disable: 
 
 
 def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: bool, colour: bool | None,
-        plan_file: Path | None, output: str, timeout: float | None = None, rebind: bool = False,
-        lock_wait: float = 300) -> int:
+        plan_file: Path | None, output: str, timeout: float | None, rebind: bool, lock_wait: float) -> int:
     colour = use_colour(colour)
     document = saved.load(plan_file) if plan_file else None
     if document is not None and env is not None and env != document["plan"]["environment"]:

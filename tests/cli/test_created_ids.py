@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 
-from .harness import applications, apply, idamconf, tenant
+from tests.safety.wire import Scripted
+
+from .harness import applications, apply, faulted, idamconf, tenant
 
 
 def tenant_ids(project) -> dict[str, dict]:
@@ -64,3 +66,20 @@ def test_show_prints_an_existing_applications_ids(project):
                        "adopted": True, **ids}
     unknown = idamconf("show", "nope", "-C", str(project))
     assert unknown.code == 1 and "no application named 'nope' in the configuration" in unknown.err
+
+
+def test_a_created_service_principals_id_is_the_creations_answer_never_read_back(project, monkeypatch):
+    """The id apply reports, and its later steps use (the service principal's owners), is the one Graph answered
+    the creation with: reading it back by appId would cost a request per application of the apply's time and of
+    Graph's throttling budget."""
+    (project / "applications" / "bare.yaml").write_text(
+        "name: bare\ndisplayName: Bare\nowners: [alice.admin@contoso.com]\n")
+    scripted = Scripted()
+    faulted(monkeypatch, scripted)
+    result = apply(project)
+    assert result.code == 0, result.err
+    ids = tenant_ids(project)["app.bare"]
+    assert (f"  + app.bare\n      client id (appId)     {ids['client_id']}\n"
+            f"      object id             {ids['object_id']}\n"
+            f"      service principal id  {ids['service_principal_id']}\n") in result.out
+    assert scripted.count("GET", f"servicePrincipals(appId='{ids['client_id']}')") == 0

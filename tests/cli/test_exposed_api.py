@@ -313,3 +313,21 @@ def test_a_client_whose_chain_failed_is_not_pre_authorised_yet(project, monkeypa
     assert applications(project)["orders-api"]["api"]["preAuthorizedApplications"] == []
     assert apply(project).code == 0
     converged(project)
+
+
+def test_a_value_moves_from_a_scope_to_a_role_beside_another_change_of_the_application(project):
+    """Graph takes a value in one collection or the other, never both: the roles and the scopes go in one write
+    with the application's other changes, never split between two."""
+    assert apply(project).code == 0
+    edit(project / API, SUBMIT, "")
+    edit(project / API, "scopes: [Orders.Read, Orders.Submit]", "scopes: [Orders.Read]")
+    edit(project / API, "displayName: Orders API", "displayName: Orders service API")
+    (project / API).write_text((project / API).read_text() + "appRoles:\n  - displayName: Submit orders\n"
+                               "    value: Orders.Submit\n    allowedMemberTypes: [Application]\n")
+    result = apply(project, "--allow-delete")
+    assert result.code == 0, result.err
+    converged(project)
+    app = applications(project)["orders-api"]
+    assert app["displayName"] == "Orders service API"
+    assert [role["value"] for role in app["appRoles"]] == ["Orders.Submit"]
+    assert [scope["value"] for scope in app["api"]["oauth2PermissionScopes"]] == ["Orders.Read"]

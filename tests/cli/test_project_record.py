@@ -116,6 +116,28 @@ def test_the_tenant_changing_while_waiting_for_the_lease_is_refused(project, mon
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
 
 
+def test_a_tenant_changed_in_many_places_is_refused_naming_the_first_ten(project, monkeypatch):
+    """The refusal names what changed, but a line of a few hundred addresses helps nobody: the first ten, in order."""
+    (project / "applications/bare.yaml").write_text("name: bare\ndisplayName: Bare\nowners: [alice.admin@contoso.com]\n")
+    assert apply(project).code == 0
+    names = sorted(applications(project))
+    assert len(names) == 11 and names[-1] == "wordpress"
+    from idamconf.record import lease
+
+    real = lease.Lease.acquire
+
+    async def meanwhile(self, wait, say=lambda text: None):
+        for name in names:
+            out_of_band(project, name, displayName="renamed by someone else meanwhile")
+        await real(self, wait, say)
+    monkeypatch.setattr(lease.Lease, "acquire", meanwhile)
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    result = apply(project)
+    assert result.code == 1
+    first_ten = ", ".join(f"app.{name}" for name in names[:10])
+    assert f"The tenant changed after the plan was made ({first_ten}): another apply ran meanwhile" in result.err
+
+
 def test_a_project_bound_elsewhere_while_apply_waited_for_its_lease_is_refused(project, monkeypatch):
     """apply plans again under the lease: a configuration that bound the project meanwhile is found then, and
     nothing is changed."""

@@ -214,6 +214,21 @@ def test_a_signed_plan_applies_where_the_key_is_known(project, signing_key):
             f"github_sha=0123456789abcdef0123456789abcdef01234567, made_at={made_at}.\n") in result.out
 
 
+def test_an_unsigned_plan_is_never_said_to_be_signed(project):
+    path, document = saved(project)
+    assert "signature" not in document
+    result = apply_saved(project, path)
+    assert result.code == 0, result.err
+    assert "Saved plan signed" not in result.out and "signature" not in result.out
+
+
+def test_a_signed_plans_json_report_is_one_document_and_says_nothing_else(project, signing_key):
+    path, _ = saved(project)
+    result = apply_saved(project, path, "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["complete"] is True
+
+
 def test_a_key_of_32_characters_signs_and_one_of_31_is_refused(project, monkeypatch):
     monkeypatch.setenv(signing.KEY_VARIABLE, "k" * 32)
     path, document = saved(project)

@@ -54,6 +54,20 @@ def test_a_saved_plan_is_refused_when_the_tenant_changed(project):
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"  # nothing was changed
 
 
+def test_applications_changed_in_the_tenant_are_named_one_a_line(project):
+    apply(project)
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    path, _ = save_plan(project)
+    for name in ("wordpress", "expenses"):
+        out_of_band(project, name, description="edited in the portal")
+    result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
+    assert result.code == 1
+    assert result.err == ("Saved plan is stale: app.expenses changed in the tenant since the plan was made. "
+                          "Run plan again.\n"
+                          "Saved plan is stale: app.wordpress changed in the tenant since the plan was made. "
+                          "Run plan again.\nNothing was changed.\n")
+
+
 def test_a_part_of_an_application_changed_in_the_tenant_is_named_by_its_application(project):
     """Its service principal's tags and its owners changed: one line, for app.wordpress, not one per part."""
     apply(project)
@@ -90,6 +104,18 @@ def test_a_saved_plan_is_refused_in_another_environment(project):
     assert result.code == 1
     assert "Saved plan was made for environment 'review', not 'local'. Run plan again for local." in result.err
     assert not (project / ".idamconf" / "local.db").exists()  # refused before the tenant was even opened
+
+
+def test_a_saved_plan_applies_to_its_own_environment_without_being_told(project):
+    """`idamconf apply plan.json` alone goes where the plan was made, not to the default environment."""
+    edit(project / "idamconf.yaml", "  devl:\n", "  review:\n    emulator: true\n    seed: emulator/directory.yaml\n"
+         "    tenantId: 00000000-0000-0000-0000-00000000c002\n    verifiedDomains: [contoso.com]\n  devl:\n")
+    path, _ = save_plan(project, "--env", "review")
+    result = idamconf("apply", str(path), "-C", str(project), "--auto-approve")
+    assert result.code == 0, result.err
+    assert result.out.startswith("Target: review — embedded emulator") and "\nApply complete: " in result.out
+    assert not (project / ".idamconf" / "local.db").exists()  # the default environment's tenant never opened
+    assert "\nNo changes. The tenant matches the configuration.\n" in plan(project, "--env", "review").out
 
 
 def test_a_saved_plan_applies_once(project):

@@ -5,7 +5,7 @@ Every scenario ends with a plan that shows no changes and a tenant without dupli
 
 from __future__ import annotations
 
-from .harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD, applications, apply, edit, owners_of, plan
+from .harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD, applications, apply, edit, faulted, owners_of, plan
 
 NO_CHANGES = "No changes. The tenant matches the configuration."
 
@@ -97,6 +97,24 @@ def test_adding_and_removing_an_owner(project):
     assert apply(project, "--allow-delete").code == 0
     converged(project)
     assert owners_of(project, "payments-api") == {"erin.security@contoso.com", "frank.audit@contoso.com"}
+
+
+def test_an_owner_added_is_the_only_write_its_application_gets(project, monkeypatch):
+    """An application's roles travel in its own write: unchanged, they are not written again (every write counts
+    against Graph's write budget)."""
+    from tests.safety.wire import Scripted
+
+    apply(project)
+    edit(project / "applications/payments-api.yaml", "  - erin.security@contoso.com\n",
+         "  - erin.security@contoso.com\n  - frank.audit@contoso.com\n")
+    scripted = Scripted()
+    faulted(monkeypatch, scripted)
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert "Apply complete: 2 added, 0 changed, 0 destroyed." in result.out  # the application's and its principal's
+    app_id = applications(project)["payments-api"]["id"]
+    assert [(method, path) for method, path in scripted.received if method != "GET" and app_id in path] == \
+        [("POST", f"applications/{app_id}/owners/$ref")]
 
 
 def test_removing_an_application_file_deletes_it_only_with_allow_delete(project):

@@ -13,7 +13,7 @@ import pytest
 
 from idamconf.commands import run_command
 
-from tests.cli.harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD
+from tests.cli.harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD, apply, plan
 
 from .graph_view import application, applications, listed
 
@@ -27,11 +27,11 @@ class Terminal(io.StringIO):
         return True
 
 
-def apply_typing(project, monkeypatch, capsys, typed: str | None, *extra) -> tuple[int, str, str]:
+def apply_typing(project, monkeypatch, capsys, typed: str | None) -> tuple[int, str, str]:
     """`idamconf apply -C project` with `typed` at the prompt (None: stdin is no terminal)."""
     stdin = Terminal(typed) if typed is not None else io.StringIO("yes\n")
     monkeypatch.setattr(sys, "stdin", stdin)
-    code = run_command("apply", project, None, False, False, False, None, "human", 60, *extra)
+    code = run_command("apply", project, None, False, False, False, None, "human", 60, False, 300)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -53,6 +53,21 @@ def test_any_other_answer_changes_nothing(project, monkeypatch, capsys, typed):
     assert listed(project, "applications") == []
 
 
+def test_the_question_follows_the_plan_it_confirms_after_one_blank_line(project, monkeypatch, capsys):
+    """What is confirmed is exactly what `idamconf plan` shows, with nothing between it and the question."""
+    shown = plan(project).out
+    code, out, err = apply_typing(project, monkeypatch, capsys, "no\n")
+    assert code == 1, err
+    assert out == f"{shown}\n{PROMPT}Apply cancelled. Nothing was changed.\n"
+
+
+def test_an_approved_apply_shows_the_plan_then_a_blank_line_then_each_change_as_it_is_made(project):
+    shown = plan(project).out
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"{shown}\n  + catalog[EUCS IDAM applications]: created\n  + app.")
+
+
 def test_no_terminal_changes_nothing_even_with_yes_on_stdin(project, monkeypatch, capsys):
     code, out, err = apply_typing(project, monkeypatch, capsys, None)
     assert code == 1
@@ -64,7 +79,7 @@ def test_no_terminal_changes_nothing_even_with_yes_on_stdin(project, monkeypatch
 
 def test_auto_approve_asks_nothing(project, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", Terminal(""))  # an answer would be read from here: there is none
-    code = run_command("apply", project, None, True, False, False, None, "human", 60)
+    code = run_command("apply", project, None, True, False, False, None, "human", 60, False, 300)
     out, _ = capsys.readouterr()
     assert code == 0 and PROMPT not in out
     assert applications(project) == sorted(EXAMPLE_APPLICATIONS)
