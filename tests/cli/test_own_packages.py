@@ -5,6 +5,8 @@ written; and the typed SDK reading it all back with nothing unknown."""
 
 from __future__ import annotations
 
+import pytest
+
 from idamconf.emulator import Store
 from tests.emulator.conftest import serving
 from tests.emulator.test_sdk_fidelity import assert_no_leftovers, sdk_run
@@ -264,19 +266,12 @@ def test_a_role_with_a_value_is_granted_by_its_value_never_by_its_display_name(p
     assert "name one of its roles by value" in result.err
 
 
-def test_a_group_named_by_its_name_in_one_place_and_by_its_id_in_another_is_one_group(project):
+@pytest.mark.parametrize("written", [CLAIMANTS, CLAIMANTS.upper()], ids=["as-graph-writes-it", "in-capitals"])
+def test_a_group_named_by_its_name_in_one_place_and_by_its_id_in_another_is_one_group(project, written):
     """expenses.yaml assigns its role to `Expenses claimants` by display name; its package grants the same group by
-    its id. Found both ways, it is one group -- never "2 groups are named 'Expenses claimants'"."""
-    edit(project / EXPENSES, "      - group: Expenses claimants ", f"      - group: {{id: {CLAIMANTS}}} ")
-    applied = apply(project)
-    assert applied.code == 0, applied.err
-    converged(project)
-    assert packages(project)["eucs-idam-expenses-claimants"]["grants"] >= {f"Member_{CLAIMANTS}"}
-
-
-def test_a_group_granted_by_an_id_in_capitals_is_the_same_group_and_converges(project):
-    """Graph returns object ids in lower case: an id copied in capitals names the same group."""
-    edit(project / EXPENSES, "      - group: Expenses claimants ", f"      - group: {{id: {CLAIMANTS.upper()}}} ")
+    its id (Graph returns ids in lower case; one copied in capitals is the same id). Found both ways, it is one group
+    -- never "2 groups are named 'Expenses claimants'"."""
+    edit(project / EXPENSES, "      - group: Expenses claimants ", f"      - group: {{id: {written}}} ")
     applied = apply(project)
     assert applied.code == 0, applied.err
     converged(project)
