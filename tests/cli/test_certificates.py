@@ -180,18 +180,24 @@ def test_a_certificate_that_is_not_the_pinned_one_is_refused_before_any_request(
     assert not (project / ".idamconf" / "local.db").exists()
 
 
-def test_apply_sends_only_the_certificate_the_plan_showed(project):
-    """The file is read again at apply: one swapped since the plan was made is never sent."""
-    from idamconf.apply_access import StepFailed
-    from idamconf.apply_credentials import _added
+def planned_certificate(project):
+    """A certificate pinned in wordpress.yaml, and the create of it as the plan shows it (apply reads its file again)."""
     from idamconf.plan.model import Action, Change
 
     made, _ = certificate()
     pin(project, made)
     after = {"displayName": "CN=blog-signing", "keyId": "00000000-0000-4000-8000-000000000001",
              "thumbprint": sha1(made), "startDateTime": None, "endDateTime": None}
-    change = Change("app.wordpress.certificate[CN=blog-signing]", "certificate", "wordpress", Action.CREATE, None,
-                    after, ids={"file": "certificates/blog.cer"})
+    return made, Change("app.wordpress.certificate[CN=blog-signing]", "certificate", "wordpress", Action.CREATE, None,
+                        after, ids={"file": "certificates/blog.cer"})
+
+
+def test_apply_sends_only_the_certificate_the_plan_showed(project):
+    """The file is read again at apply: one swapped since the plan was made is never sent."""
+    from idamconf.apply_access import StepFailed
+    from idamconf.apply_credentials import _added
+
+    made, change = planned_certificate(project)
     assert base64.b64decode(_added(project, change)["key"]) == made.public_bytes(DER)
     swapped, _ = certificate()
     (project / "certificates/blog.cer").write_bytes(swapped.public_bytes(DER))
@@ -204,14 +210,8 @@ def test_apply_refuses_a_certificate_file_gone_since_the_plan_as_its_step_naming
     certificate's step, saying which entry and why -- never an unexpected error that stops every chain."""
     from idamconf.apply_access import StepFailed
     from idamconf.apply_credentials import _added
-    from idamconf.plan.model import Action, Change
 
-    made, _ = certificate()
-    pin(project, made)
-    after = {"displayName": "CN=blog-signing", "keyId": "00000000-0000-4000-8000-000000000001",
-             "thumbprint": sha1(made), "startDateTime": None, "endDateTime": None}
-    change = Change("app.wordpress.certificate[CN=blog-signing]", "certificate", "wordpress", Action.CREATE, None,
-                    after, ids={"file": "certificates/blog.cer"})
+    _, change = planned_certificate(project)
     (project / "certificates/blog.cer").unlink()
     with pytest.raises(StepFailed, match=r"^app\.wordpress\.certificate\[CN=blog-signing\]: "):
         _added(project, change)
