@@ -220,27 +220,36 @@ def confirm(module: Module, children: int) -> None:
 def collect(module: Module) -> None:
     """The statuses of the last run, and each survivor's diff: from the module's work directory if there is one (and
     then kept in the tree, `keep`), else from what the tree keeps."""
-    from mutmut.stats import status_by_exit_code
-
-    work = WORK / module.slug
+    work, kept = WORK / module.slug, RESULTS / module.slug
     if not (work / "mutants").is_dir():
-        return _collect_kept(module)
-    module.statuses = {}
-    for meta in sorted((work / "mutants").rglob("*.py.meta")):
-        codes = json.loads(meta.read_text())["exit_code_by_key"]
-        module.statuses |= {name: status_by_exit_code[code] for name, code in codes.items()}
-    confirmed = work / "confirmed.json"  # timeouts run again (`confirm`)
-    if confirmed.exists():
-        module.statuses |= {name: status for name, status in json.loads(confirmed.read_text()).items()
-                            if name in module.statuses}
-    seconds, command = work / "seconds", work / "command"
-    module.seconds = float(seconds.read_text()) if seconds.exists() else 0.0
-    module.command = "`, `".join(command.read_text().splitlines()) if command.exists() else "make mutate"
+        _read(module, kept, kept)
+        diffs = json.loads((kept / "diffs.json").read_text()) if (kept / "diffs.json").exists() else {}
+        module.diffs = {name: diffs.get(name, "") for name in module.survivors}
+        return
+    _read(module, work / "mutants", work)
     for name in module.survivors:
         shown = subprocess.run([str(Path(sys.executable).parent / "mutmut"), "show", name], cwd=work,
                                capture_output=True, text=True, check=False).stdout
         module.diffs[name] = shown
     keep(module)
+
+
+def _read(module: Module, metas: Path, files: Path) -> None:
+    """The statuses in mutmut's `*.py.meta` files under `metas`, with the timeouts run again (`confirmed.json`), the
+    time and the commands, from `files` (a work directory, or what the tree keeps)."""
+    from mutmut.stats import status_by_exit_code
+
+    module.statuses, module.diffs = {}, {}
+    for meta in sorted(metas.rglob("*.py.meta")):
+        codes = json.loads(meta.read_text())["exit_code_by_key"]
+        module.statuses |= {name: status_by_exit_code[code] for name, code in codes.items()}
+    confirmed = files / "confirmed.json"  # timeouts run again (`confirm`)
+    if confirmed.exists():
+        module.statuses |= {name: status for name, status in json.loads(confirmed.read_text()).items()
+                            if name in module.statuses}
+    seconds, command = files / "seconds", files / "command"
+    module.seconds = float(seconds.read_text()) if seconds.exists() else 0.0
+    module.command = "`, `".join(command.read_text().splitlines()) if command.exists() else "make mutate"
 
 
 def keep(module: Module) -> None:
@@ -256,25 +265,6 @@ def keep(module: Module) -> None:
     for name in KEPT:
         if (work / name).exists():
             shutil.copy2(work / name, kept / name)
-
-
-def _collect_kept(module: Module) -> None:
-    """The results the tree keeps for the module (none: no statuses)."""
-    from mutmut.stats import status_by_exit_code
-
-    kept = RESULTS / module.slug
-    module.statuses = {}
-    for meta in sorted(kept.rglob("*.py.meta")):
-        codes = json.loads(meta.read_text())["exit_code_by_key"]
-        module.statuses |= {name: status_by_exit_code[code] for name, code in codes.items()}
-    if (kept / "confirmed.json").exists():
-        module.statuses |= {name: status for name, status in json.loads((kept / "confirmed.json").read_text()).items()
-                            if name in module.statuses}
-    module.seconds = float((kept / "seconds").read_text()) if (kept / "seconds").exists() else 0.0
-    module.command = ("`, `".join((kept / "command").read_text().splitlines()) if (kept / "command").exists()
-                      else "make mutate")
-    diffs = json.loads((kept / "diffs.json").read_text()) if (kept / "diffs.json").exists() else {}
-    module.diffs = {name: diffs.get(name, "") for name in module.survivors}
 
 
 def changed_lines(diff: str) -> tuple[str, str]:
