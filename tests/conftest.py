@@ -1,12 +1,16 @@
 """Shared fixtures. An autouse guard fails any test that opens a connection to a host other than loopback; another
-hands the emulator RSA keys made before."""
+hands the emulator RSA keys made before; `applied` gives a project whose tenant already holds examples/."""
 
 from __future__ import annotations
 
 import ipaddress
 import itertools
+import os
 import shutil
 import socket
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -76,3 +80,47 @@ def rsa_keys_made_before(monkeypatch):
         return _RSA_KEYS[n]
 
     monkeypatch.setattr(keys, "new_rsa_key", made_before)
+
+
+_APPLIED_TEMPLATE: list[Path] = []  # this test process's examples/, applied once
+
+
+@pytest.fixture
+def applied(project, tmp_path_factory) -> Path:
+    """`project` with examples/ already applied to its tenant, as `apply(project)` leaves it.
+
+    Some 130 tests start from that state, and an apply of examples/ is ~0.5 s of CPU: so the tenant is applied once
+    per test process, by the real command in a process of its own (its own RSA keys and a clean environment, so no
+    test's patches or faults shape it), and each test gets a copy of its state. The copy differs from a fresh apply
+    only in its object ids and creation times, which are then the same for the tests of one process; no test sees
+    another's tenant. The project's record names the directory it manages (record/home.py); in the copy it names the
+    test's own. A test that checks that first apply itself (its output, its requests, under faults) applies for
+    itself.
+
+    Under mutmut each test applies for itself: mutmut learns which tests reach a function by tracing them in its own
+    process, and forks its runs from a process that may already hold a template made by the code unmutated."""
+    from tests.cli.harness import EXAMPLES_TO_ADD, apply
+
+    if "mutmut" in sys.modules:
+        assert apply(project).code == 0
+        return project
+    if not _APPLIED_TEMPLATE:
+        template = tmp_path_factory.mktemp("applied") / "config"
+        shutil.copytree(EXAMPLES, template, ignore=shutil.ignore_patterns(".idamconf", "ci"))
+        environment = {name: value for name, value in os.environ.items() if not name.startswith("IDAMCONF_")}
+        done = subprocess.run([sys.executable, "-m", "idamconf", "apply", "-C", str(template), "--auto-approve",
+                               "--no-colour"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0 and f"Apply complete: {EXAMPLES_TO_ADD} added" in done.stdout, done.stderr
+        _APPLIED_TEMPLATE.append(template)
+    template = _APPLIED_TEMPLATE[0]
+    shutil.copytree(template / ".idamconf", project / ".idamconf")
+    old, new = (f"local:{where.resolve().as_posix()}\\\"" for where in (template, project))  # in the notes' JSON
+    db = sqlite3.connect(project / ".idamconf" / "local.db")
+    try:
+        with db:
+            db.execute("UPDATE objects SET doc = replace(doc, ?, ?) WHERE instr(doc, ?)", (old, new, old))
+        records = db.execute("SELECT count(*) FROM objects WHERE instr(doc, ?)", (new,)).fetchone()[0]
+    finally:
+        db.close()
+    assert records == 1, "the copy's project record does not name the project"
+    return project

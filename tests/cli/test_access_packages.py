@@ -5,6 +5,8 @@ Each scenario ends with an empty plan and no duplicate catalog, package, role sc
 
 from __future__ import annotations
 
+import pytest
+
 from .harness import applications, apply, edit, plan, tenant
 from .test_scenarios import converged
 
@@ -85,8 +87,8 @@ def test_examples_get_a_package_per_role_with_approvers_and_reviews(project):
     assert apply(project).code == 0 and len(governance(project)) == 8
 
 
+@pytest.mark.usefixtures("applied")
 def test_adding_an_approver(project):
-    apply(project)
     edit(project / WORDPRESS, "approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n      accessReview:\n"
          "        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n        frequencyDays: 180",
          "approvers: [grace.comms@contoso.com, alice.admin@contoso.com, bob.ops@contoso.com]\n      accessReview:\n"
@@ -101,8 +103,8 @@ def test_adding_an_approver(project):
     assert "bob.ops@contoso.com" in approvers(policy)
 
 
+@pytest.mark.usefixtures("applied")
 def test_changing_a_review_from_365_to_90_days(project):
-    apply(project)
     edit(project / WORDPRESS, "frequencyDays: 365       # every 12 months", "frequencyDays: 90")
     result = plan(project)
     assert 'review.schedule : "every 12 months" → "every 3 months"' in result.out
@@ -112,8 +114,8 @@ def test_changing_a_review_from_365_to_90_days(project):
     assert recurrence(policy) == ("absoluteMonthly", 3)
 
 
+@pytest.mark.usefixtures("applied")
 def test_removing_a_review_is_shown_and_applied(project):
-    apply(project)
     edit(project / WORDPRESS, """      accessReview:
         reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]
         frequencyDays: 90        # every 3 months
@@ -127,8 +129,8 @@ def test_removing_a_review_is_shown_and_applied(project):
     assert recurrence(governance(project)["eucs-idam-wordpress-approvers"]["policies"][0]) is None
 
 
+@pytest.mark.usefixtures("applied")
 def test_moving_a_role_to_another_package_and_catalog(project):
-    apply(project)
     edit(project / WORDPRESS, "    accessPackage:               # named eucs-idam-wordpress-administrators by default\n",
          "    accessPackage:\n      name: eucs-idam-blog-site-administrators\n")
     renamed = plan(project)
@@ -147,8 +149,8 @@ def test_moving_a_role_to_another_package_and_catalog(project):
     assert package["catalog"] == ["Communications"] and package["roles"] == ["Blog.Administrator"]
 
 
+@pytest.mark.usefixtures("applied")
 def test_removing_a_role_that_has_a_package(project):
-    apply(project)
     edit(project / WORDPRESS, """  - displayName: Approver
     value: Blog.Approver
     description: Reviews drafts and publishes them.
@@ -181,8 +183,8 @@ def test_removing_a_role_that_has_a_package(project):
     assert "eucs-idam-wordpress-approvers" not in governance(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_removing_an_application_with_packages(project):
-    apply(project)
     (project / "applications/payments-api.yaml").unlink()
     assert apply(project, "--allow-delete").code == 0
     converged(project)
@@ -190,8 +192,8 @@ def test_removing_an_application_with_packages(project):
     assert "payments-api" not in applications(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_group_may_request_and_an_unknown_group_stops_the_plan(project):
-    assert apply(project).code == 0
     converged(project)
     policy = governance(project)["eucs-idam-hr-self-service-line-managers"]["policies"][0]
     assert policy["allowedTargetScope"] == "specificDirectoryUsers"

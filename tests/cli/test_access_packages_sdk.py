@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 
+import pytest
+
 from idamconf.emulator import Store
 from tests.emulator.conftest import serving
 from tests.emulator.test_sdk_fidelity import sdk_run
@@ -18,8 +20,8 @@ def _query(builder, **params):
     return RequestConfiguration(query_parameters=parameters(**params))
 
 
+@pytest.mark.usefixtures("applied")
 def test_typed_sdk_sees_every_example_package_as_configured(project):
-    assert apply(project).code == 0
     users = {u["id"]: u["userPrincipalName"] for u in tenant(project)["objects"]["users"]}
 
     async def read(client):

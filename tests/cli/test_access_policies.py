@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from tests.conftest import EXAMPLES
 
 from .harness import apply, edit, idamconf, plan, tenant
@@ -352,8 +354,8 @@ def test_a_declared_catalog_without_a_description_keeps_idamconfs_and_converges(
                                                           "unpublished")
 
 
+@pytest.mark.usefixtures("applied")
 def test_an_undeclared_catalog_is_created_as_before_and_left_alone(project):
-    assert apply(project).code == 0
     [catalog] = tenant(project)["objects"]["catalogs"]
     assert (catalog["state"], catalog["isExternallyVisible"]) == ("published", False)
     assert catalog["description"] == "Access packages managed by idamconf (eucs-idam)."

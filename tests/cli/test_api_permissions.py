@@ -10,6 +10,8 @@ import re
 
 import httpx
 
+import pytest
+
 from idamconf.emulator import Store
 from idamconf.emulator.graph_permissions import GRAPH_APP_ID
 from tests.emulator.conftest import serving
@@ -109,8 +111,8 @@ def test_permissions_by_name_reach_graph_with_its_real_ids_and_consent_is_grante
                                            "profile"]
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_consent_taken_away_is_removed_only_with_allow_delete(project):
-    apply(project)
     edit(project / DAEMON, "application: [User.Read.All, GroupMember.Read.All]", "application: [User.Read.All]")
     edit(project / WEB, "delegated: [User.Read, User.ReadBasic.All, openid, profile, email, offline_access]",
          "delegated: [User.Read, openid, profile, Calendars.Read]")
@@ -132,8 +134,8 @@ def test_a_consent_taken_away_is_removed_only_with_allow_delete(project):
     assert sorted(grant["scope"].split()) == ["Calendars.Read", "User.Read", "openid", "profile"]
 
 
+@pytest.mark.usefixtures("applied")
 def test_removing_an_api_removes_its_permissions_and_consents(project):
-    apply(project)
     text = (project / WEB).read_text()
     (project / WEB).write_text(text.split("apiPermissions:")[0])
     result = apply(project, "--allow-delete")
@@ -179,8 +181,8 @@ def test_consent_to_an_api_of_this_configuration_created_in_the_same_apply(proje
     assert required == {"resourceAppId": api["appId"], "resourceAccess": [{"id": role, "type": "Role"}]}
 
 
+@pytest.mark.usefixtures("applied")
 def test_an_api_named_by_its_application_id_is_the_same_api(project):
-    apply(project)
     edit(project / DAEMON, "  - api: Microsoft Graph ", f"  - api: {GRAPH_APP_ID} ")
     converged(project)
 
@@ -255,8 +257,8 @@ def planned_requests(project, monkeypatch) -> tuple[int, int]:
     return stats.http_requests, stats.requests
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_plan_reads_each_api_once_whatever_the_number_of_applications(project, monkeypatch):
-    apply(project)
     few = planned_requests(project, monkeypatch)
     daemon = (project / DAEMON).read_text()
     # the copies keep no federated credentials: those are read per application that has them (docs/credentials.md)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from idamconf.emulator import Store
 from tests.emulator.conftest import Api, serving
 from tests.emulator.test_sdk_fidelity import sdk_run
@@ -104,8 +106,8 @@ def test_the_default_access_of_an_application_without_roles(project):
 
 
 # ------------------------------------------------------------------------------------------------------ removal
+@pytest.mark.usefixtures("applied")
 def test_a_removed_assignment_is_removed_only_with_allow_delete(project):
-    assert apply(project).code == 0
     edit(project / EXPENSES, USERS, "")
     refused = apply(project)
     assert refused.code == 1 and REFUSAL in refused.err
@@ -116,8 +118,8 @@ def test_a_removed_assignment_is_removed_only_with_allow_delete(project):
     converged(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_an_assignment_made_by_hand_is_shown_and_removed(project):
-    assert apply(project).code == 0
     sp, hr_group = principal_of(project, "expenses"), "2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001"
     role = next(r["id"] for r in sp["appRoles"] if r["value"] == "Internal.User")
     made = emulator(project).post(f"servicePrincipals/{sp['id']}/appRoleAssignedTo", json={
@@ -129,8 +131,8 @@ def test_an_assignment_made_by_hand_is_shown_and_removed(project):
     assert (hr_group, "Internal.User") not in granted(project, "expenses")
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_role_that_goes_loses_its_assignments_first(project):
-    assert apply(project).code == 0
     text = (project / EXPENSES).read_text().split("appRoles:")[0] + "notes: Roles moved to another application.\n"
     (project / EXPENSES).write_text(text)
     done = apply(project, "--allow-delete")
@@ -143,10 +145,10 @@ def test_a_role_that_goes_loses_its_assignments_first(project):
     converged(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_what_idamconf_does_not_manage_is_left_alone(project):
     """Application permissions (assignments to service principals) and people's assignments to a role with an
     access package (entitlement management's) are not the file's to remove."""
-    assert apply(project).code == 0
     api = emulator(project)
     hr, payments = principal_of(project, "hr-self-service"), principal_of(project, "payments-api")
     manager = next(r["id"] for r in hr["appRoles"] if r["value"] == "HR.Manager")
@@ -159,8 +161,8 @@ def test_what_idamconf_does_not_manage_is_left_alone(project):
 
 
 # ----------------------------------------------------------------------------------------- the service principal
+@pytest.mark.usefixtures("applied")
 def test_the_service_principals_owners_default_to_the_applications_and_may_differ(project):
-    assert apply(project).code == 0
     dave, bob, alice = ("1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0004", "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0002",
                         "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0001")
     assert owners_of_principal(project, "expenses") == {dave, bob}
@@ -190,8 +192,8 @@ def test_a_service_principal_owner_named_nowhere_else_is_found(project):
     converged(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_service_principal_owning_the_service_principal_is_left_alone(project):
-    assert apply(project).code == 0
     sp, pipeline = principal_of(project, "expenses"), principal_of(project, "wordpress")
     reference = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{pipeline['id']}"}
     assert emulator(project).post(f"servicePrincipals/{sp['id']}/owners/$ref", json=reference).status_code == 204

@@ -71,8 +71,8 @@ def test_the_secret_goes_to_the_vault_with_its_expiry_and_tags(project):
     assert (row["managed"], row["key_id"], row["hint"]) == (True, password["keyId"], password["hint"])
 
 
+@pytest.mark.usefixtures("applied")
 def test_the_typed_sdk_reads_the_password_back_with_nothing_left_over(project):
-    assert apply(project).code == 0
 
     async def read(client):
         app = next(a for a in (await client.applications.get()).value if a.unique_name == "expenses")
@@ -85,8 +85,8 @@ def test_the_typed_sdk_reads_the_password_back_with_nothing_left_over(project):
     assert credential.hint == vault(project)[0]["value"][:3]
 
 
+@pytest.mark.usefixtures("applied")
 def test_rotation_over_simulated_time(project):
-    assert apply(project).code == 0
     [first] = passwords(project)
     clock.advance(days=149)  # 31 days before expiry: nothing to do yet
     converged(project)
@@ -131,8 +131,8 @@ def test_a_failed_vault_write_removes_the_new_password_again(project, monkeypatc
     assert passwords(project) == [] and vault(project) == []
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_vault_refusing_to_disable_a_removed_secrets_copy_fails_the_step_saying_what_was_done(project, monkeypatch):
-    assert apply(project).code == 0
     [first] = passwords(project)
     clock.advance(days=150)
     assert apply(project).code == 0  # the rotation's new secret
@@ -170,8 +170,8 @@ class RemovedMeanwhile(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_password_someone_else_removed_meanwhile_counts_as_removed(project, monkeypatch):
-    assert apply(project).code == 0
     [first] = passwords(project)
     clock.advance(days=150)
     assert apply(project).code == 0
@@ -236,8 +236,8 @@ def test_a_killed_apply_leaves_no_secret_nobody_holds_after_the_next_apply(proje
     assert [version["tags"]["keyId"] for version in vault(project)] == [password["keyId"]]
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_secret_the_file_stops_naming_needs_allow_delete_and_a_file_without_the_key_leaves_them(project):
-    assert apply(project).code == 0
     [password] = passwords(project)
     text = (project / EXPENSES).read_text()
     (project / EXPENSES).write_text(text[:text.index("secrets:")] + text[text.index("appRoles:"):])

@@ -9,6 +9,8 @@ import json
 
 import httpx
 
+import pytest
+
 from idamconf.emulator import Store
 from tests.emulator.conftest import serving
 
@@ -32,16 +34,16 @@ def add_secret(project, name: str, days: int, display_name: str) -> dict:
     return response.json()
 
 
+@pytest.mark.usefixtures("applied")
 def test_nothing_expiring_exits_0_and_lists_the_federated_credentials(project):
-    assert apply(project).code == 0
     result = report(project)
     assert result.code == 0, result.err
     assert 'app.hr-directory-sync  federated credential "github-nightly"' in result.out
     assert "does not expire  managed" in result.out and "Nothing expires within 30 days" in result.out
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_secret_expiring_within_the_window_exits_2_as_a_finding_without_its_value(project):
-    assert apply(project).code == 0
     soon = add_secret(project, "payments-api", 10, "legacy rotation")
     later = add_secret(project, "payments-api", 400, "next year")
     human, as_json, markdown = report(project), report(project, "--format", "json"), \

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import subprocess
 
+import pytest
+
 from idamconf.emulator import Store
 from idamconf.emulator.directory import _new_application
 
@@ -57,8 +59,8 @@ def test_deleting_an_application_this_configuration_declared_is_not_a_warning(pr
     assert json.loads(plan(project, "--format", "json").out)["warnings"] == []
 
 
+@pytest.mark.usefixtures("applied")
 def test_without_git_history_a_deletion_says_it_could_not_be_checked(project):
-    assert apply(project).code == 0
     (project / "applications" / "payments-api.yaml").unlink()
     result = plan(project)
     assert "WARNING: this plan deletes app.payments-api; whether this configuration ever declared them cannot be " \

@@ -8,6 +8,8 @@ import json
 
 import jsonschema
 
+import pytest
+
 from idamconf.config.schema import schema
 
 from .harness import apply, edit, idamconf, plan
@@ -29,8 +31,8 @@ def drift(project, *extra: str):
     return idamconf("drift", "-C", str(project), "--no-colour", *extra)
 
 
+@pytest.mark.usefixtures("applied")
 def test_drift_finds_a_portal_edit_and_exits_2(project):
-    apply(project)
     clean = drift(project)
     assert clean.code == 0 and "No drift: local matches the configuration." in clean.out
     portal_edit(project, "wordpress", {"web": {"redirectUris": [*URIS, PORTAL_URI]}})
@@ -107,9 +109,9 @@ def test_without_drift_the_plan_says_so_and_a_broken_base_only_warns(project):
     assert refused.code == 1 and "--base: a git ref cannot be empty or begin with '-'" in refused.err
 
 
+@pytest.mark.usefixtures("applied")
 def test_drift_finds_what_was_removed_in_the_portal_of_a_service_principals_assignments_and_owners(project):
     """The kinds a service principal holds (its app role assignments, its owners) drift like the application's."""
-    apply(project)
     principal = graph(project, "GET", "servicePrincipals?$filter=displayName eq 'Expenses'")["value"][0]
     granted = graph(project, "GET", f"servicePrincipals/{principal['id']}/appRoleAssignedTo")["value"]
     group = next(a for a in granted if a["principalType"] == "Group")

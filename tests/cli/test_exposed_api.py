@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 import uuid
 
+import pytest
+
 from idamconf.config.model import SCOPE_NAMESPACE
 from idamconf.emulator import Store
 from tests.emulator.conftest import serving
@@ -59,8 +61,8 @@ def test_scopes_and_a_client_created_in_the_same_apply_reach_graph_as_graph_name
     assert {scope.value for scope in principal.oauth2_permission_scopes} == {"Orders.Read", "Orders.Submit"}
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_changed_scope_is_disabled_first_and_a_removed_one_needs_allow_delete(project):
-    assert apply(project).code == 0
     edit(project / API, "adminConsentDisplayName: Read orders", "adminConsentDisplayName: Read all orders")
     edit(project / API, SUBMIT, "")
     edit(project / API, "scopes: [Orders.Read, Orders.Submit]", "scopes: [Orders.Read]")
@@ -122,8 +124,8 @@ def test_scopes_no_client_is_pre_authorised_for_are_exposed_all_the_same(project
     assert sorted(scope["value"] for scope in scopes) == ["Orders.Read", "Orders.Submit"]
 
 
+@pytest.mark.usefixtures("applied")
 def test_disabling_a_scope_takes_it_away_and_needs_allow_delete(project):
-    assert apply(project).code == 0
     edit(project / API, "    - value: Orders.Read\n", "    - value: Orders.Read\n      enabled: false\n")
     refused = apply(project)
     assert refused.code == 1
@@ -134,8 +136,8 @@ def test_disabling_a_scope_takes_it_away_and_needs_allow_delete(project):
     assert {s["value"]: s["isEnabled"] for s in scopes} == {"Orders.Read": False, "Orders.Submit": True}
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_client_by_app_id_is_pre_authorised_and_removed_only_with_allow_delete(project):
-    assert apply(project).code == 0
     edit(project / API, "      scopes: [Orders.Read, Orders.Submit]\n",
          f"      scopes: [Orders.Read, Orders.Submit]\n    - appId: {AZURE_CLI.upper()}\n      scopes: [Orders.Read]\n")
     added = plan(project)
@@ -223,18 +225,18 @@ def test_a_client_that_exists_is_pre_authorised_by_a_plan_of_the_api_alone(proje
     assert client["appId"] == applications(project)["orders-portal"]["appId"]
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_client_of_this_project_named_by_app_id_is_the_same_client(project):
     """The plan shows a client that is one of the project's applications by its name, however the file names it:
     naming orders-portal by its app id instead is no change."""
-    assert apply(project).code == 0
     portal = applications(project)["orders-portal"]["appId"]
     edit(project / API, "    - name: orders-portal ", f"    - appId: {portal} ")
     converged(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_clients_scopes_in_another_order_are_no_change(project):
     """An administrator saves the portal's pre-authorisation with its scopes the other way round: the same scopes."""
-    assert apply(project).code == 0
     app = applications(project)["orders-api"]
     api = dict(app["api"])
     [client] = api["preAuthorizedApplications"]
@@ -248,8 +250,8 @@ def test_a_clients_scopes_in_another_order_are_no_change(project):
     converged(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_value_moves_from_a_scope_to_a_role_in_one_apply(project):
-    assert apply(project).code == 0
     edit(project / API, SUBMIT, "")
     edit(project / API, "scopes: [Orders.Read, Orders.Submit]", "scopes: [Orders.Read]")
     (project / API).write_text((project / API).read_text() + "appRoles:\n  - displayName: Submit orders\n"
@@ -315,10 +317,10 @@ def test_a_client_whose_chain_failed_is_not_pre_authorised_yet(project, monkeypa
     converged(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_value_moves_from_a_scope_to_a_role_beside_another_change_of_the_application(project):
     """Graph takes a value in one collection or the other, never both: the roles and the scopes go in one write
     with the application's other changes, never split between two."""
-    assert apply(project).code == 0
     edit(project / API, SUBMIT, "")
     edit(project / API, "scopes: [Orders.Read, Orders.Submit]", "scopes: [Orders.Read]")
     edit(project / API, "displayName: Orders API", "displayName: Orders service API")

@@ -66,8 +66,8 @@ def test_each_environment_gets_its_own_subject(project):
                         "live": ["repo:contoso/hr-directory-sync:environment:live"]}
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_changed_subject_is_an_update_and_a_removal_needs_allow_delete(project):
-    assert apply(project).code == 0
     edit(project / SYNC, f"subject: {NLE_SUBJECT}\n", "subject: repo:contoso/hr-directory-sync:ref:refs/heads/main\n"
          "    audiences: [api://AzureADTokenExchangeUSGov]\n")  # the file's own audience, in place of Entra ID's
     changed = plan(project)
@@ -91,8 +91,8 @@ def test_a_changed_subject_is_an_update_and_a_removal_needs_allow_delete(project
     converged(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_one_added_in_the_portal_is_planned_away_unless_the_file_leaves_them_alone(project):
-    assert apply(project).code == 0
     add_in_the_portal(project, "added-by-hand", "repo:someone/else:ref:refs/heads/main")
     assert "- app.hr-directory-sync.federated_credential[added-by-hand]  (destroy)" in plan(project).out
     shown = json.loads(idamconf("plan", "-C", str(project), "--format", "json").out)  # the JSON plan says whose
@@ -134,9 +134,9 @@ def test_a_name_or_an_issuer_and_subject_used_twice_is_refused_with_its_fix(proj
         "credential its own subject"]) + "\n2 error(s), 0 warning(s).\n")
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_saved_plan_is_stale_once_a_credential_it_removes_was_replaced_by_another_of_the_same_name(project):
     """The plan was reviewed against one object; one made since under the same name is another: run plan again."""
-    assert apply(project).code == 0
     add_in_the_portal(project, "added-by-hand", "repo:someone/else:ref:refs/heads/main")
     path = project.parent / "plan.json"
     assert plan(project, "--out", str(path)).code == 0
@@ -173,10 +173,10 @@ def test_graph_refusing_a_list_of_federated_credentials_stops_the_plan_saying_wh
     assert "Authorization_RequestDenied" in result.err
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_credential_renamed_keeps_its_issuer_and_subject_in_one_apply(project):
     """Graph keeps an issuer and subject unique in an application: renaming a credential removes the old name before
     the new one is written, so the pair moves in one apply."""
-    assert apply(project).code == 0
     edit(project / SYNC, "name: github-nightly", "name: github-nle")
     done = apply(project, "--allow-delete")
     assert done.code == 0, done.err

@@ -109,8 +109,8 @@ class RefuseLeavingCatalogs(RefuseWritesAfter):
         return None
 
 
+@pytest.mark.usefixtures("applied")
 def test_moving_to_a_new_catalog_cut_short_is_finished(project, monkeypatch):
-    assert apply(project).code == 0
     edit(project / "idamconf.yaml", "  catalog: EUCS IDAM applications", "  catalog: New catalog")
     real_open = embedded.open_app
     monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None, tenant=None: real_open(

@@ -84,8 +84,8 @@ def test_a_logo_is_uploaded_then_compared_without_a_request_of_its_own(project, 
     assert logo_in_tenant(project) == (project / IMAGE).read_bytes()
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_changed_file_is_uploaded_again_and_other_tag_writes_keep_the_marker(project):
-    assert apply(project).code == 0
     (project / IMAGE).write_bytes(png(200))
     changed = plan(project)
     assert re.search(rf'~ app.orders-portal.logo  \(update\)\n +sha256 : "[0-9a-f]{{32}}" → "{digest(png(200))}"',
@@ -99,8 +99,8 @@ def test_a_changed_file_is_uploaded_again_and_other_tag_writes_keep_the_marker(p
     converged(project)  # the marker stayed: no upload is planned
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_logo_replaced_outside_idamconf_is_put_back(project):
-    assert apply(project).code == 0
     app = applications(project)["orders-portal"]
     with serving(Store(project / ".idamconf" / "local.db")) as emulator:
         replaced = httpx.put(f"{emulator.base_url}/applications/{app['id']}/logo", content=png(10),
@@ -157,8 +157,8 @@ class StaleOnce:
         return reply
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_replica_still_showing_the_old_logo_is_read_again_before_the_marker_is_written(project, monkeypatch):
-    assert apply(project).code == 0
     previous = applications(project)["orders-portal"]["info"]["logoUrl"]
     (project / IMAGE).write_bytes(png(200))
     stale = StaleOnce(previous)

@@ -28,8 +28,8 @@ def with_extra_change(monkeypatch, make_change) -> None:
     monkeypatch.setattr(idamconf.workflow, "make_plan", buggy)
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_planned_delete_of_another_projects_application_is_not_sent(project, monkeypatch):
-    apply(project)
     other = foreign_app(project)
     with_extra_change(monkeypatch, lambda: Change("app.billing", "application", "billing", Action.DELETE,
                                                   {"displayName": "x"}, None, (), None,
@@ -41,8 +41,8 @@ def test_a_planned_delete_of_another_projects_application_is_not_sent(project, m
     assert "billing" in applications(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_planned_update_of_another_projects_application_is_not_sent(project, monkeypatch):
-    apply(project)
     other = foreign_app(project)
     before = {"displayName": "Another team's app", "identifierUris": []}
     with_extra_change(monkeypatch, lambda: Change("app.billing", "application", "billing", Action.UPDATE,

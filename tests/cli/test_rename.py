@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from idamconf.config.model import role_id
 
 from .harness import EXAMPLE_APPLICATIONS, applications, apply, edit, idamconf, plan
@@ -15,8 +17,8 @@ from .test_scenarios import converged
 BLOG = "applications/wordpress.yaml"
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_new_name_forces_replacement_and_says_what_is_lost(project):
-    apply(project)
     client_id = applications(project)["wordpress"]["appId"]
     edit(project / BLOG, "name: wordpress", "name: blog")
     result = plan(project)
@@ -40,8 +42,8 @@ def test_a_new_name_forces_replacement_and_says_what_is_lost(project):
     assert refused.code == 1 and "-/+ app.wordpress  (forces replacement by app.blog" in refused.err
 
 
+@pytest.mark.usefixtures("applied")
 def test_renamed_from_keeps_the_application_its_client_id_and_roles(project):
-    apply(project)
     before = applications(project)["wordpress"]
     edit(project / BLOG, "name: wordpress", "name: blog\nrenamedFrom: wordpress")
     result = plan(project)
@@ -71,12 +73,12 @@ def test_renamed_from_cannot_name_another_application(project):
     assert "renamedFrom: 'Payments API' is not a valid value here" in idamconf("validate", "-C", str(project)).err
 
 
+@pytest.mark.usefixtures("applied")
 def test_renamed_from_keeps_what_main_added_too(project):
     """An API with scopes and a pre-authorised client, that client, an application with assignments and service
     principal owners, and a daemon with consented permissions, all renamed: none has a derived name (no access
     package), so nothing changes in the tenant -- every resource of theirs is keyed by the name they were created
     under -- and the references by name (a pre-authorised client) follow the new names."""
-    apply(project)
     renames = {"orders-api": "orders-service", "orders-portal": "orders-web", "expenses": "claims",
                "hr-directory-sync": "directory-sync"}
     for old, new in renames.items():
@@ -92,10 +94,10 @@ def test_renamed_from_keeps_what_main_added_too(project):
     assert stale.code == 1 and "orders-portal" in stale.err
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_new_name_and_display_name_are_matched_to_the_old_by_identifier_uri(project):
     """Renamed and retitled at once, the application is still recognised by the identifier URI it keeps (two
     applications cannot hold one at once): the plan says the old one is replaced, and how to keep it instead."""
-    apply(project)
     hr = "applications/hr-self-service.yaml"
     edit(project / hr, "name: hr-self-service", "name: people-portal")
     edit(project / hr, "displayName: HR Self-Service Portal", "displayName: People Portal")
@@ -105,16 +107,16 @@ def test_a_new_name_and_display_name_are_matched_to_the_old_by_identifier_uri(pr
     assert "write renamedFrom: hr-self-service beside name: people-portal" in result.out
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_display_name_is_matched_in_any_case_as_graph_compares_names(project):
-    apply(project)
     edit(project / BLOG, "name: wordpress", "name: blog")
     edit(project / BLOG, "displayName: WordPress Blog", "displayName: WORDPRESS BLOG")
     assert "  -/+ app.wordpress  (forces replacement by app.blog:" in plan(project).out
 
 
+@pytest.mark.usefixtures("applied")
 def test_one_new_application_takes_the_place_of_one_old_one_only(project):
     """Two applications renamed to one: the new one replaces one of them; the other is a plain deletion."""
-    apply(project)
     hr = "applications/hr-self-service.yaml"
     edit(project / hr, "displayName: HR Self-Service Portal", "displayName: WordPress Blog")
     apply(project)
@@ -125,9 +127,9 @@ def test_one_new_application_takes_the_place_of_one_old_one_only(project):
     assert len(replaced) == 1, out
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_replacement_counts_only_its_own_applications_packages_as_lost(project):
     """Another application removed in the same plan takes its own packages: they are not the replaced one's loss."""
-    apply(project)
     edit(project / BLOG, "name: wordpress", "name: blog")
     (project / "applications" / "hr-self-service.yaml").unlink()  # its packages go too
     result = plan(project)

@@ -3,11 +3,13 @@ it -- but a role whose only change is being disabled is that one update: no step
 
 from __future__ import annotations
 
+import pytest
+
 from .harness import apply, edit, plan
 
 
+@pytest.mark.usefixtures("applied")
 def test_disabling_a_role_is_one_update_with_no_disabling_step_before_it(project):
-    assert apply(project).code == 0
     edit(project / "applications/wordpress.yaml", "    value: Blog.Writer\n", "    value: Blog.Writer\n    enabled: false\n")
     result = plan(project)
     assert result.code == 0, result.err

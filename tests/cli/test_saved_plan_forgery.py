@@ -67,8 +67,8 @@ def test_an_added_redirect_uri_is_refused(project):
     assert applications(project) == {}  # nothing was created, not even what the plan rightly held
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_deletion_of_another_projects_application_by_id_is_refused(project):
-    apply(project)
     other = foreign_app(project)
     path, document = saved(project)  # no changes
     forged = {**change(document, "app.wordpress"), "action": "delete", "after": None,
@@ -93,10 +93,10 @@ def test_an_upsert_over_another_projects_application_by_name_is_refused(project)
 
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_deletion_left_out_of_the_saved_plan_is_refused(project):
     """The plan a reviewer reads must hold every change apply would make: one taken out of the file (a deletion
     hidden from the review) makes apply refuse, and nothing is deleted."""
-    apply(project)
     (project / "applications/payments-api.yaml").unlink()
     path, document = saved(project)
     hidden = [c["address"] for c in document["plan"]["changes"] if c["address"].startswith("app.payments-api")]
@@ -110,8 +110,8 @@ def test_a_deletion_left_out_of_the_saved_plan_is_refused(project):
     assert "Saved plan differs from the plan computed now" in result.err and "app.payments-api" in result.err
     assert "payments-api" in applications(project)
 
+@pytest.mark.usefixtures("applied")
 def test_rewriting_the_fingerprints_and_digest_as_well_does_not_help(project):
-    apply(project)
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     path, document = saved(project)
     wordpress = change(document, "app.wordpress")

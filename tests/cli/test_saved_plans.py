@@ -6,6 +6,8 @@ import json
 
 import jsonschema
 
+import pytest
+
 from idamconf.config.schema import schema
 from idamconf.emulator import Store
 
@@ -29,8 +31,8 @@ def save_plan(project, *extra) -> tuple:
     return path, result
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_saved_plan_applies_when_nothing_changed(project):
-    apply(project)
     edit(project / "applications/wordpress.yaml", "description: The organisation's public blog.",
          "description: The public blog.")
     path, _ = save_plan(project)
@@ -41,8 +43,8 @@ def test_a_saved_plan_applies_when_nothing_changed(project):
     assert applications(project)["wordpress"]["description"].startswith("The public blog.")
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_saved_plan_is_refused_when_the_tenant_changed(project):
-    apply(project)
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     path, _ = save_plan(project)
     out_of_band(project, "wordpress", description="edited in the portal")
@@ -54,8 +56,8 @@ def test_a_saved_plan_is_refused_when_the_tenant_changed(project):
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"  # nothing was changed
 
 
+@pytest.mark.usefixtures("applied")
 def test_applications_changed_in_the_tenant_are_named_one_a_line(project):
-    apply(project)
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     path, _ = save_plan(project)
     for name in ("wordpress", "expenses"):
@@ -68,9 +70,9 @@ def test_applications_changed_in_the_tenant_are_named_one_a_line(project):
                           "Run plan again.\nNothing was changed.\n")
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_part_of_an_application_changed_in_the_tenant_is_named_by_its_application(project):
     """Its service principal's tags and its owners changed: one line, for app.wordpress, not one per part."""
-    apply(project)
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     path, _ = save_plan(project)
     store = Store(project / ".idamconf" / "local.db")
@@ -126,8 +128,8 @@ def test_a_saved_plan_applies_once(project):
     converged(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_json_output_follows_its_published_schema(project):
-    apply(project)
     edit(project / "applications/wordpress.yaml", "displayName: Writer", "displayName: Author")
     result = plan(project, "--format", "json")
     document = json.loads(result.out)
@@ -159,8 +161,8 @@ def test_apply_json_report(project):
     assert {"address": "app.wordpress", "action": "create"} in report["done"]
 
 
+@pytest.mark.usefixtures("applied")
 def test_apply_json_report_when_refused(project):
-    apply(project)
     (project / "applications/payments-api.yaml").unlink()
     result = idamconf("apply", "-C", str(project), "--auto-approve", "--format", "json")
     report = json.loads(result.out)
@@ -169,10 +171,10 @@ def test_apply_json_report_when_refused(project):
     assert "app.payments-api" in report["deletions"] and report["disabled"] == []
 
 
+@pytest.mark.usefixtures("applied")
 def test_plan_json_counts_what_it_destroys(project):
     """An application gone from the configuration: it, its catalog entry and its access package's three parts go
     (its roles, service principal and owners go with it, uncounted), as the terminal's plan says."""
-    apply(project)
     (project / "applications/payments-api.yaml").unlink()
     document = json.loads(plan(project, "--format", "json").out)
     assert document["summary"] == {"adopt": 0, "add": 0, "change": 0, "destroy": 5}

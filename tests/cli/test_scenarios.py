@@ -5,6 +5,8 @@ Every scenario ends with a plan that shows no changes and a tenant without dupli
 
 from __future__ import annotations
 
+import pytest
+
 from .harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD, applications, apply, edit, faulted, owners_of, plan
 
 NO_CHANGES = "No changes. The tenant matches the configuration."
@@ -39,8 +41,8 @@ def test_create_everything_then_nothing_to_do(project):
     assert again.code == 0 and NO_CHANGES in again.out
 
 
+@pytest.mark.usefixtures("applied")
 def test_changing_an_enabled_role_disables_it_first(project):
-    apply(project)
     edit(project / "applications/wordpress.yaml", "displayName: Writer", "displayName: Author")
     result = plan(project)
     lines = result.out.splitlines()
@@ -62,8 +64,8 @@ def test_changing_an_enabled_role_disables_it_first(project):
     assert roles["Blog.Writer"]["displayName"] == "Author" and roles["Blog.Writer"]["isEnabled"] is True
 
 
+@pytest.mark.usefixtures("applied")
 def test_removing_a_role_disables_then_removes_it(project):
-    apply(project)
     edit(project / "applications/hr-self-service.yaml", """  - displayName: Employee
     value: HR.Employee
     description: Views own payslips and books own leave.
@@ -84,8 +86,8 @@ def test_removing_a_role_disables_then_removes_it(project):
     assert "HR.Employee" not in {r["value"] for r in applications(project)["hr-self-service"]["appRoles"]}
 
 
+@pytest.mark.usefixtures("applied")
 def test_adding_and_removing_an_owner(project):
-    apply(project)
     edit(project / "applications/payments-api.yaml", "  - erin.security@contoso.com\n",
          "  - erin.security@contoso.com\n  - frank.audit@contoso.com\n")
     assert "+ app.payments-api.owner.frank.audit@contoso.com" in plan(project).out
@@ -117,8 +119,8 @@ def test_an_owner_added_is_the_only_write_its_application_gets(project, monkeypa
         [("POST", f"applications/{app_id}/owners/$ref")]
 
 
+@pytest.mark.usefixtures("applied")
 def test_removing_an_application_file_deletes_it_only_with_allow_delete(project):
-    apply(project)
     (project / "applications/hr-self-service.yaml").unlink()
     result = plan(project)
     assert "- app.hr-self-service  (destroy)" in result.out
@@ -143,8 +145,8 @@ def test_application_outside_its_environments_is_not_created(project):
     assert "hr-self-service" not in applications(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_changing_application_attributes(project):
-    apply(project)
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     edit(project / "applications/wordpress.yaml", "tags: [communications, public-facing]", "tags: [communications]")
     result = plan(project)
@@ -170,8 +172,8 @@ def test_an_identifier_uri_moves_between_applications_in_one_apply(project):
     assert f"api://{tenant_id}/eucs-idam-blog" not in applications(project)["wordpress"]["identifierUris"]
 
 
+@pytest.mark.usefixtures("applied")
 def test_renaming_an_application_in_one_apply(project):
-    apply(project)
     edit(project / "applications/payments-api.yaml", "name: payments-api", "name: payments")
     result = apply(project, "--allow-delete")
     assert result.code == 0, result.err

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.cli.harness import apply, edit, plan
 
 WORDPRESS = "applications/wordpress.yaml"
@@ -20,8 +22,8 @@ def changes(project) -> dict[str, list[dict]]:
     return found
 
 
+@pytest.mark.usefixtures("applied")
 def test_no_op_changes_show_the_tenant_as_it_is_with_every_id_known(project):
-    assert apply(project).code == 0
     found = changes(project)
     assert {c["action"] for entries in found.values() for c in entries} == {"no-op"}
     assert all(c["before"] == c["after"] and c["attributes"] == [] for entries in found.values() for c in entries)
@@ -30,8 +32,8 @@ def test_no_op_changes_show_the_tenant_as_it_is_with_every_id_known(project):
     assert policy["ids"]["policyId"]  # and from the tenant
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_deletion_shows_what_goes_and_no_attribute_changes(project):
-    assert apply(project).code == 0
     (project / "applications/payments-api.yaml").unlink()
     found = changes(project)
     [gone] = found["app.payments-api"]
@@ -39,8 +41,8 @@ def test_a_deletion_shows_what_goes_and_no_attribute_changes(project):
     assert gone["before"]["displayName"] == "Payments API" and gone["ids"]["id"]
 
 
+@pytest.mark.usefixtures("applied")
 def test_disabling_first_shows_the_role_disabled_and_its_ids(project):
-    assert apply(project).code == 0
     edit(project / WORDPRESS, "displayName: Writer", "displayName: Author")
     disable, update = found = changes(project)["app.wordpress.role.Blog.Writer"]
     assert [c["reason"] for c in found] == ["disable-first", None]
@@ -51,8 +53,8 @@ def test_disabling_first_shows_the_role_disabled_and_its_ids(project):
     assert (update["before"]["displayName"], update["after"]["displayName"]) == ("Writer", "Author")
 
 
+@pytest.mark.usefixtures("applied")
 def test_disabling_a_role_is_one_change_with_no_step_first(project):
-    assert apply(project).code == 0
     edit(project / WORDPRESS, "    value: Blog.Writer\n", "    value: Blog.Writer\n    enabled: false\n")
     result = plan(project)
     assert "Plan: 0 to add, 1 to change, 0 to destroy." in result.out
@@ -60,8 +62,8 @@ def test_disabling_a_role_is_one_change_with_no_step_first(project):
     assert "isEnabled : true → false" in result.out
 
 
+@pytest.mark.usefixtures("applied")
 def test_deleted_applications_come_last(project):
-    assert apply(project).code == 0
     (project / "applications/hr-self-service.yaml").unlink()
     edit(project / WORDPRESS, "displayName: WordPress Blog", "displayName: Contoso Blog")
     # The changes in the order apply makes them: after the deletions listed first for the reader's attention.

@@ -153,8 +153,8 @@ async def add_password(project: Path, object_id: str) -> str:
     return response.json()["secretText"]
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_password_added_out_of_band_never_shows(project, tmp_path, own_tmp, debug_log):
-    assert apply(project).code == 0
     before = snapshot(project)
     wordpress = applications(project)["wordpress"]
     evidence = Evidence(asyncio.run(add_password(project, wordpress["id"])))

@@ -4,6 +4,8 @@ someone did meanwhile) is not a failure, and the next apply finishes."""
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks.tenant_check import check
 from tests.cli.harness import apply, edit, faulted, plan
 from tests.cli.test_access_packages import WORDPRESS, governance
@@ -37,12 +39,12 @@ def test_an_adoption_cut_short_after_its_first_write_leaves_the_projects_applica
     converged(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_an_application_whose_old_package_cannot_go_makes_no_new_one(project, monkeypatch):
     """A role's package moves to another catalog (and the application is renamed): the old package must go first.
     Graph refusing to take its policy away stops that application's chain -- no new package beside the old (the
     role would be granted by two), nothing else of the application written; apply says what was skipped, and the
     next apply does it all."""
-    assert apply(project).code == 0
     edit(project / WORDPRESS, "    accessPackage:               # named eucs-idam-wordpress-administrators by "
                               "default\n", "    accessPackage:\n      catalog: Communications\n")
     edit(project / WORDPRESS, "displayName: WordPress Blog", "displayName: Company Blog")
@@ -88,10 +90,10 @@ def test_a_service_principal_made_by_a_lost_answer_has_its_id_reported(project, 
     assert "(not created)" not in result.out
 
 
+@pytest.mark.usefixtures("applied")
 def test_an_owner_someone_removed_meanwhile_counts_as_removed(project, monkeypatch):
     """The plan removes an owner; by the time apply sends the removal, someone has removed it (Graph answers 404).
     Its effect is there: the removal is done, apply completes."""
-    assert apply(project).code == 0
     edit(project / "applications/wordpress.yaml", "  - grace.comms@contoso.com\n", "")
 
     def removes_owner(request) -> bool:
@@ -108,11 +110,11 @@ def test_an_owner_someone_removed_meanwhile_counts_as_removed(project, monkeypat
     assert check(project / ".idamconf" / "local.db").orphans == []
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_role_change_cut_short_after_its_disabling_step_leaves_the_other_roles_enabled(project, monkeypatch):
     """Graph changes an enabled role only once it is disabled, so apply disables the role that changes first -- that
     role alone: Graph refusing the write that follows leaves every other role of the application enabled (people and
     daemons holding them keep them), and the next apply finishes the change."""
-    assert apply(project).code == 0
     edit(project / "applications/payments-api.yaml", "description: Lets a daemon read payment records.",
          "description: Lets a daemon read payments.")
 

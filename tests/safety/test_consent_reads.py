@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import idamconf.workflow
+import pytest
+
 from idamconf.plan.model import Action
 from tests.cli.harness import apply, edit, faulted
 from tests.cli.test_api_permissions import (CLIENT, DAEMON, GROUP_MEMBER_READ_ALL, USER_READ_ALL, WEB, assignments_of,
@@ -17,9 +19,9 @@ from tests.cli.test_scenarios import converged
 from .wire import Rule, Scripted, graph_error
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_consent_someone_removed_meanwhile_counts_as_removed(project, monkeypatch):
     """The plan takes a consent away; when apply sends the removal, it is gone already (Graph answers 404): done."""
-    assert apply(project).code == 0
     edit(project / DAEMON, "application: [User.Read.All, GroupMember.Read.All]", "application: [User.Read.All]")
 
     def removes_assignment(request) -> bool:
@@ -56,11 +58,11 @@ def test_a_second_app_role_of_an_api_refused_once_is_sent_again(project, monkeyp
     assert assignments_of(project, "hr-directory-sync") == {(graph, USER_READ_ALL), (graph, GROUP_MEMBER_READ_ALL)}
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_delegated_grant_found_in_place_gets_the_configured_scopes(project, monkeypatch):
     """staff-directory's scopes change, but the plan's read did not show its grant (Graph replicates in seconds), so
     the plan creates one. Graph holds one grant per client and API: the create is refused, apply finds the grant in
     place and writes the configured scopes to it."""
-    assert apply(project).code == 0
     edit(project / WEB, "delegated: [User.Read, User.ReadBasic.All, openid, profile, email, offline_access]",
          "delegated: [User.Read, User.ReadBasic.All, openid, profile, email, offline_access, Calendars.Read]")
     real = idamconf.workflow.make_plan

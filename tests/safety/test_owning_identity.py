@@ -4,6 +4,8 @@ user owners only."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.cli.harness import apply, edit, plan
 
 from .graph_view import application, graph, listed, owners
@@ -37,16 +39,16 @@ def principal_owned_by(project, name: str) -> set[tuple[str, str]]:
     return {(owner["@odata.type"], owner.get("userPrincipalName") or owner["id"]) for owner in found}
 
 
+@pytest.mark.usefixtures("applied")
 def test_an_owning_service_principal_is_not_a_change(project):
-    assert apply(project).code == 0
     pipeline_owns(project, "wordpress", "payments-api")
     result = plan(project, "--detailed-exitcode")
     assert result.code == 0, result.out
     assert "No changes. The tenant matches the configuration." in result.out
 
 
+@pytest.mark.usefixtures("applied")
 def test_removing_a_user_owner_keeps_the_owning_service_principal(project):
-    assert apply(project).code == 0
     principal = pipeline_owns(project, "wordpress")
     edit(project / "applications/wordpress.yaml", "  - grace.comms@contoso.com\n", "")
     pending = plan(project)
@@ -64,8 +66,8 @@ def test_removing_a_user_owner_keeps_the_owning_service_principal(project):
                                                         ("#microsoft.graph.servicePrincipal", principal)}
 
 
+@pytest.mark.usefixtures("applied")
 def test_an_application_owned_only_by_the_pipeline_gets_its_users_and_keeps_the_pipeline(project):
-    assert apply(project).code == 0
     principal = pipeline_owns(project, "payments-api")
     for owner in owners(project, "payments-api"):
         if owner["@odata.type"] == "#microsoft.graph.user":

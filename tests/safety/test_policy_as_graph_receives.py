@@ -101,13 +101,13 @@ EXAMPLES = {
 }
 
 
+@pytest.mark.usefixtures("applied")
 def test_the_examples_policies_as_graph_holds_them(project):
-    assert apply(project).code == 0
     assert policies(project) == EXAMPLES
 
 
+@pytest.mark.usefixtures("applied")
 def test_changed_settings_reach_graph_and_converge(project):
-    assert apply(project).code == 0
     edit(project / WORDPRESS, "        unreviewed: keep\n", "        unreviewed: remove\n")
     edit(project / WORDPRESS, "        frequencyDays: 365       # every 12 months\n        unreviewed: remove\n",
          "        frequencyDays: 365\n        unreviewed: keep\n        durationDays: 21\n")
@@ -197,10 +197,10 @@ def test_a_policy_as_graph_holds_it_field_by_field(project):
         "fallbackReviewers": [], "schedule": None}
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_changed_policy_keeps_its_reviews_start(project):
     """Reviews run on from the day they started: a change to the policy is sent with the live review's start, never
     today's, which would move every review to come."""
-    assert apply(project).code == 0
     [policy] = [policy for policy in listed(project, f"{GOV}/assignmentPolicies?$expand=accessPackage")
                 if policy["accessPackage"]["displayName"] == "eucs-idam-hr-record-administrators"]
     policy["reviewSettings"]["schedule"]["startDateTime"] = "2026-01-05T00:00:00Z"  # as an earlier apply left it
@@ -214,9 +214,9 @@ def test_a_changed_policy_keeps_its_reviews_start(project):
     assert changed["reviewSettings"]["schedule"]["startDateTime"] == "2026-01-05T00:00:00Z"
 
 
+@pytest.mark.usefixtures("applied")
 @pytest.mark.filterwarnings("ignore:GetQueryParameters is deprecated:DeprecationWarning")
 def test_the_typed_sdk_reads_the_same_policies(project):
-    assert apply(project).code == 0
 
     async def read(client):
         from msgraph.generated.identity_governance.entitlement_management.assignment_policies.assignment_policies_request_builder import (  # noqa: E501

@@ -4,6 +4,8 @@ next apply finishes. And a saved plan is applied to the environment it was made 
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks.tenant_check import check
 from idamconf.emulator import embedded
 from idamconf.emulator.errors import GraphError
@@ -25,8 +27,8 @@ class RefusePolicyDeletion:
         return reply
 
 
+@pytest.mark.usefixtures("applied")
 def test_an_application_whose_packages_cannot_go_is_kept_and_finished_next_time(project, monkeypatch):
-    assert apply(project).code == 0
     (project / "applications/hr-self-service.yaml").unlink()
     real_open = embedded.open_app
     monkeypatch.setattr(embedded, "open_app", lambda state, seed=None, faults=None, tenant=None: real_open(

@@ -59,8 +59,8 @@ def scaffolded(project) -> dict:
     return yaml.safe_load(text)
 
 
+@pytest.mark.usefixtures("applied")
 def test_flags_only_scaffold_validates_and_plans_only_itself(project):
-    assert apply(project).code == 0
     result = idamconf("new", "app", "crm", "-C", str(project), "--no-input", *FLAGS)
     assert result.code == 0, result.err
     assert f"Configuration is valid: project 'eucs-idam', {len(EXAMPLE_APPLICATIONS) + 1} application(s)" in result.out
