@@ -53,8 +53,8 @@ def test_apply_records_the_configurations_home_and_releases_its_lease(project):
     converged(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_an_apply_waits_for_the_lease_another_holds_then_refuses_with_nothing_changed(project):
-    assert apply(project).code == 0
     set_notes(project, home=configuration_home(project),
               lease={"holder": "x", "host": "build-agent-7", "pid": 1, "by": "GitHub Actions run 99", "until": later(10)})
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
@@ -65,8 +65,8 @@ def test_an_apply_waits_for_the_lease_another_holds_then_refuses_with_nothing_ch
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
 
 
+@pytest.mark.usefixtures("applied")
 def test_an_expired_lease_or_one_of_a_process_gone_is_taken_over(project):
-    assert apply(project).code == 0
     home = configuration_home(project)
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     set_notes(project, home=home, lease={"holder": "x", "host": "elsewhere", "pid": 1, "by": "a killed run",
@@ -97,8 +97,8 @@ def test_two_applies_at_once_leave_one_of_everything(project):
     converged(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_the_tenant_changing_while_waiting_for_the_lease_is_refused(project, monkeypatch):
-    assert apply(project).code == 0
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     from idamconf.record import lease
 
@@ -158,8 +158,8 @@ def test_a_project_bound_elsewhere_while_apply_waited_for_its_lease_is_refused(p
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_project_bound_to_another_configuration_is_refused_unless_rebound(project):
-    assert apply(project).code == 0
     set_notes(project, home="github.com/contoso/other-team:idam", lease=None)
     result = plan(project)
     assert result.code == 1
@@ -174,8 +174,8 @@ def test_a_project_bound_to_another_configuration_is_refused_unless_rebound(proj
     converged(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_changing_project_to_another_name_is_refused(project):
-    assert apply(project).code == 0
     edit(project / "idamconf.yaml", "project: eucs-idam", "project: payroll")
     result = plan(project)
     assert result.code == 1
@@ -218,10 +218,10 @@ def test_two_directories_of_one_repository_are_two_homes(project, tmp_path):
     assert set(applications(second)) == EXAMPLE_APPLICATIONS  # nothing was deleted
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_configuration_bound_to_a_project_cannot_take_one_whose_record_names_no_home(project):
     """This configuration is project eucs-idam's home; project payroll has a record naming no home yet (its first
     apply stopped before binding it). Saying `project: payroll` here is refused as any change of project is."""
-    assert apply(project).code == 0
     store = Store(project / ".idamconf" / "local.db")
     from tests.emulator.conftest import Api
 
@@ -276,8 +276,8 @@ def test_an_apply_holding_the_lease_keeps_another_out_and_says_who_holds_it(proj
         socket.gethostname(), os.getpid(), f"alice on {socket.gethostname()}", held[2])
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_lease_that_does_not_say_who_holds_it_is_held_by_someone_unknown(project):
-    assert apply(project).code == 0
     set_notes(project, home=configuration_home(project),
               lease={"holder": "x", "host": "build-agent-7", "pid": 1, "until": later(10)})
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
@@ -344,10 +344,10 @@ def test_an_apply_renews_its_lease_while_it_runs(project, monkeypatch):
     assert json.loads(record(project)["notes"])["lease"] is None  # released at the end
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_lease_of_another_machines_process_is_held_whatever_runs_here(project):
     """A process id means something only on its own machine: one that runs nowhere here is no sign that another
     machine's apply has gone."""
-    assert apply(project).code == 0
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     set_notes(project, home=configuration_home(project), lease={"holder": "x", "host": "build-agent-7",
                                                                  "pid": int(dead.stdout), "by": "a", "until": later(10)})
@@ -593,12 +593,12 @@ def raw_notes(project, notes: str) -> None:
     store.close()
 
 
+@pytest.mark.usefixtures("applied")
 @pytest.mark.parametrize("notes", ["{not json", "[1, 2]", '{"idamconf": 1, "home": 5, "lease": null}',
                                    '{"idamconf": 1, "home": null, "lease": "held"}'])
 def test_a_record_whose_notes_do_not_parse_names_no_home_and_no_lease(project, notes):
     """Everything in the record is untrusted: notes that are not the record's state are read as naming no home and
     no lease -- the next apply binds the project to this configuration again, holding the lease meanwhile."""
-    assert apply(project).code == 0
     raw_notes(project, notes)
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     done = apply(project)
