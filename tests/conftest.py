@@ -82,7 +82,7 @@ def rsa_keys_made_before(monkeypatch):
     monkeypatch.setattr(keys, "new_rsa_key", made_before)
 
 
-_APPLIED_TEMPLATE: list[Path] = []  # this test process's examples/, applied once
+_APPLIED_TEMPLATE: list[Path] = []  # examples/, applied once for the test run
 
 
 @pytest.fixture
@@ -90,28 +90,22 @@ def applied(project, tmp_path_factory) -> Path:
     """`project` with examples/ already applied to its tenant, as `apply(project)` leaves it.
 
     Some 130 tests start from that state, and an apply of examples/ is ~0.5 s of CPU: so the tenant is applied once
-    per test process, by the real command in a process of its own (its own RSA keys and a clean environment, so no
+    for the test run, by the real command in a process of its own (its own RSA keys and a clean environment, so no
     test's patches or faults shape it), and each test gets a copy of its state. The copy differs from a fresh apply
-    only in its object ids and creation times, which are then the same for the tests of one process; no test sees
-    another's tenant. The project's record names the directory it manages (record/home.py); in the copy it names the
+    only in its object ids and creation times, which are then the same for every test; no test sees another's
+    tenant. The project's record names the directory it manages (record/home.py); in the copy it names the
     test's own. A test that checks that first apply itself (its output, its requests, under faults) applies for
     itself.
 
     Under mutmut each test applies for itself: mutmut learns which tests reach a function by tracing them in its own
     process, and forks its runs from a process that may already hold a template made by the code unmutated."""
-    from tests.cli.harness import EXAMPLES_TO_ADD, apply
+    from tests.cli.harness import apply
 
     if "mutmut" in sys.modules:
         assert apply(project).code == 0
         return project
     if not _APPLIED_TEMPLATE:
-        template = tmp_path_factory.mktemp("applied") / "config"
-        shutil.copytree(EXAMPLES, template, ignore=shutil.ignore_patterns(".idamconf", "ci"))
-        environment = {name: value for name, value in os.environ.items() if not name.startswith("IDAMCONF_")}
-        done = subprocess.run([sys.executable, "-m", "idamconf", "apply", "-C", str(template), "--auto-approve",
-                               "--no-colour"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0 and f"Apply complete: {EXAMPLES_TO_ADD} added" in done.stdout, done.stderr
-        _APPLIED_TEMPLATE.append(template)
+        _APPLIED_TEMPLATE.append(_applied_examples(tmp_path_factory))
     template = _APPLIED_TEMPLATE[0]
     shutil.copytree(template / ".idamconf", project / ".idamconf")
     old, new = (f"local:{where.resolve().as_posix()}\\\"" for where in (template, project))  # in the notes' JSON
@@ -124,3 +118,28 @@ def applied(project, tmp_path_factory) -> Path:
         db.close()
     assert records == 1, "the copy's project record does not name the project"
     return project
+
+
+def _applied_examples(tmp_path_factory) -> Path:
+    """examples/ applied by `idamconf apply` in a process of its own: made once in the run's temporary directory,
+    which pytest-xdist's workers share, the others waiting on a lock meanwhile."""
+    import fcntl
+
+    from tests.cli.harness import EXAMPLES_TO_ADD
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # each worker's basetemp is a directory of the run's
+    template = shared / "applied-examples" / "config"
+    with open(shared / "applied-examples.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (template.parent / "made").exists():
+            shutil.rmtree(template.parent, ignore_errors=True)  # a template some worker left half made
+            shutil.copytree(EXAMPLES, template, ignore=shutil.ignore_patterns(".idamconf", "ci"))
+            environment = {name: value for name, value in os.environ.items() if not name.startswith("IDAMCONF_")}
+            done = subprocess.run([sys.executable, "-m", "idamconf", "apply", "-C", str(template), "--auto-approve",
+                                   "--no-colour"], cwd=ROOT, env=environment, capture_output=True, text=True,
+                                  timeout=300)
+            assert done.returncode == 0 and f"Apply complete: {EXAMPLES_TO_ADD} added" in done.stdout, done.stderr
+            (template.parent / "made").touch()
+    return template
