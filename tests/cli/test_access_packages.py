@@ -280,13 +280,13 @@ def test_a_named_package_moves_to_another_application_in_one_apply(project):
     assert governance(project)["shared-pkg"]["roles"] == ["Pay.Writer"]
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_role_whose_value_changes_keeps_its_package_and_role_scope(project):
     """A role adopted by id keeps its id when its value changes: its package's role scope still grants that role, so
     nothing about the scope changes -- the plan said it would update it, and apply never did (nor said so), and the
     plan never converged."""
     from idamconf.config.model import role_id
 
-    apply(project)
     edit(project / WORDPRESS, "    value: Blog.Writer\n",
          f"    value: Blog.Author\n    id: {role_id('wordpress', 'Blog.Writer')}\n")
     result = plan(project)

@@ -12,7 +12,7 @@ from idamconf.emulator import Store
 from tests.emulator.conftest import serving
 from tests.emulator.test_sdk_fidelity import sdk_run
 
-from .harness import apply, tenant
+from .harness import tenant
 
 
 def _query(builder, **params):

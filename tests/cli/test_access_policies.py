@@ -361,13 +361,13 @@ def test_an_undeclared_catalog_is_created_as_before_and_left_alone(project):
     assert catalog["description"] == "Access packages managed by idamconf (eucs-idam)."
 
 
+@pytest.mark.usefixtures("applied")
 def test_an_undeclared_catalog_changed_by_another_team_is_not_changed_back(project):
     """A catalog the project file does not declare is another team's as much as this project's: compared by name
     only, whatever its description, state and visibility become."""
     from idamconf.emulator import Store
     from tests.emulator.conftest import Api
 
-    assert apply(project).code == 0
     [catalog] = tenant(project)["objects"]["catalogs"]
     store = Store(project / ".idamconf" / "local.db")
     changed = Api(store).patch(f"identityGovernance/entitlementManagement/catalogs/{catalog['id']}", json={

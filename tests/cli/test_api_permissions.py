@@ -392,11 +392,11 @@ def test_an_api_of_this_configuration_must_be_deployed_where_its_client_is(proje
     assert "payroll-daemon.yaml:6:" in result.err
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_users_own_consent_is_never_read_nor_touched(project):
     """carol consented for herself to staff-directory reading her mail (consentType Principal): that consent is
     hers, not the configuration's -- no plan shows it, and it stays as she gave it."""
     carol = "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0003"
-    assert apply(project).code == 0
     own = {"clientId": principal_of(project, "staff-directory")["id"], "consentType": "Principal",
            "principalId": carol, "resourceId": graph_principal(project)["id"], "scope": "Mail.Read"}
     with portal(project) as admin:

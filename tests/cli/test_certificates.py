@@ -107,9 +107,9 @@ def test_a_renamed_certificate_is_written_again_under_its_new_name(project):
     converged(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_certificates_added_elsewhere_are_kept_and_a_removed_one_needs_allow_delete(project):
     made, _ = certificate()
-    assert apply(project).code == 0
     other, _ = certificate("added-in-the-portal")
     app = applications(project)["wordpress"]
     with serving(Store(project / ".idamconf" / "local.db")) as emulator:

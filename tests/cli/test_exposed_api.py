@@ -85,6 +85,7 @@ def test_a_changed_scope_is_disabled_first_and_a_removed_one_needs_allow_delete(
     assert [str(scope) for scope in granted] == [scope_id("Orders.Read")]
 
 
+@pytest.mark.usefixtures("applied")
 def test_only_the_scope_that_changes_is_disabled_meanwhile(project, monkeypatch):
     """Disabling first is for the scope that changes: its neighbour is never disabled, not even for a moment (its
     clients would lose it meanwhile), and the clients pre-authorised stay so in that write."""
@@ -104,7 +105,6 @@ def test_only_the_scope_that_changes_is_disabled_meanwhile(project, monkeypatch)
                                     len(api.get("preAuthorizedApplications") or [])))
             return await super().before(request)
 
-    assert apply(project).code == 0
     edit(project / API, "adminConsentDisplayName: Read orders", "adminConsentDisplayName: Read all orders")
     writes = Writes()
     faulted(monkeypatch, writes)

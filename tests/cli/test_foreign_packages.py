@@ -71,11 +71,11 @@ def test_another_teams_package_of_a_declared_name_in_another_catalog_is_not_take
     assert theirs["id"] not in result.out and "destroy" not in result.out
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_group_another_teams_package_grants_keeps_its_place_in_the_catalog_when_the_project_stops_granting_it(
         project):
     from .test_own_packages import EXPENSES, FRANK, in_catalogs
 
-    assert apply(project).code == 0
     catalog = graph_request(project, "GET", f"{GOV}/catalogs")["value"][0]
     group = graph_request(project, "GET", f"{GOV}/catalogs/{catalog['id']}/resources"
                                           f"?$filter=originId eq '{CLAIMANTS}'")["value"][0]

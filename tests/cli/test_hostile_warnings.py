@@ -4,17 +4,19 @@ writes the clipboard, nor reorders the line, nor hides the deletion it warns abo
 
 from __future__ import annotations
 
-from .harness import apply, plan
+import pytest
+
+from .harness import plan
 from .test_deletion_provenance import STRANGER
 
 HOSTILE = "stranger\x1b]52;c;ZWNobyBwd25lZA==\x07\u202e"
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_hostile_name_in_a_deletions_warning_is_shown_escaped(project):
     from idamconf.emulator import Store
     from idamconf.emulator.directory import _new_application
 
-    assert apply(project).code == 0
     store = Store(project / ".idamconf" / "local.db")
     with store.transaction():
         _new_application(store, {**STRANGER, "uniqueName": HOSTILE})

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from idamconf.record import configuration_home
 
 from .harness import applications, apply, edit, idamconf
 from .test_project_record import later, set_notes
 
 
+@pytest.mark.usefixtures("applied")
 def test_an_apply_that_reads_back_another_apply_after_writing_its_lease_changes_nothing(project, monkeypatch):
     from idamconf.record import lease
 
-    assert apply(project).code == 0
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     raced = []
 
@@ -53,13 +55,13 @@ def test_an_apply_whose_lease_was_taken_over_leaves_the_other_apply_holding_it(p
     assert json.loads(record(project)["notes"])["lease"] == theirs
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_lease_left_by_this_very_process_does_not_keep_its_next_apply_out(project):
     """One process runs one apply at a time: a lease naming this process (an earlier apply of it whose release Graph
     refused) is its own to take, though the process runs."""
     import os
     import socket
 
-    assert apply(project).code == 0
     set_notes(project, home=configuration_home(project), lease={
         "holder": "x", "host": socket.gethostname(), "pid": os.getpid(), "by": "me", "until": later(10)})
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")

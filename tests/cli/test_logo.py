@@ -188,13 +188,13 @@ def test_apply_uploads_only_the_image_that_was_planned(project):
         _planned_image(project, {**planned, "image": "../outside.png"})
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_planned_upload_to_another_projects_application_is_not_sent(project, monkeypatch):
     from idamconf.plan.model import Action, Change
 
     from .test_ownership_guard import with_extra_change
     from .test_saved_plan_forgery import foreign_app
 
-    assert apply(project).code == 0
     other = foreign_app(project)
     image = {"image": IMAGE, "sha256": digest((project / IMAGE).read_bytes())}
     with_extra_change(monkeypatch, lambda: Change("app.billing.logo", "logo", "billing", Action.CREATE, None, image,

@@ -232,10 +232,10 @@ def test_an_apply_killed_after_a_grant_is_finished_without_duplicates(project):
     assert groups == [CLAIMANTS]
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_packages_settings_and_policy_change_attribute_by_attribute_in_every_format(project):
     import json
 
-    assert apply(project).code == 0
     edit(project / HR, "    description: What a new line manager needs, in one request -- the Employee and Line "
                        "Manager roles.\n", "    description: New managers' access.\n    hidden: true\n")
     edit(project / HR, "    approvers: [carol.hr@contoso.com, bob.ops@contoso.com]\n    requestors:\n",

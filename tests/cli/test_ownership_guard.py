@@ -220,12 +220,12 @@ def test_a_refused_write_is_never_sent():
         asyncio.run(client.call("DELETE", "applications/someone-elses"))
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_planned_assignment_on_another_projects_service_principal_is_not_sent(project, monkeypatch):
     """Granting a role of an application that is not the project's -- or taking one away -- is refused before it is
     sent, whatever the plan says."""
     from .test_assignments import CLAIMANTS, granted
 
-    apply(project)
     other = foreign_app(project)
     principal = Api(Store(project / ".idamconf" / "local.db")).post("servicePrincipals", json={"appId": other["appId"]})
     foreign = principal.json()["id"]
@@ -238,12 +238,12 @@ def test_a_planned_assignment_on_another_projects_service_principal_is_not_sent(
     assert (CLAIMANTS, "Internal.User") in granted(project, "expenses")
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_planned_update_of_a_catalog_the_project_file_does_not_declare_is_not_sent(project, monkeypatch):
     """The examples name their catalog without declaring its settings: it may hold other teams' packages, and is
     never changed -- a plan that says otherwise fails that step with nothing sent."""
     from .test_access_packages import graph
 
-    assert apply(project).code == 0
     catalogs = f"{GOV}catalogs"
     catalog = graph(project, "GET", catalogs)["value"][0]
     name = catalog["displayName"]

@@ -138,12 +138,12 @@ def test_a_tenant_changed_in_many_places_is_refused_naming_the_first_ten(project
     assert f"The tenant changed after the plan was made ({first_ten}): another apply ran meanwhile" in result.err
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_project_bound_elsewhere_while_apply_waited_for_its_lease_is_refused(project, monkeypatch):
     """apply plans again under the lease: a configuration that bound the project meanwhile is found then, and
     nothing is changed."""
     from idamconf.record import lease
 
-    assert apply(project).code == 0
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     real = lease.Lease.acquire
 
@@ -184,10 +184,10 @@ def test_changing_project_to_another_name_is_refused(project):
     assert set(applications(project)) == EXAMPLE_APPLICATIONS
 
 
+@pytest.mark.usefixtures("applied")
 def test_another_projects_name_cannot_be_claimed_to_delete_its_applications(project, tmp_path):
     import shutil
 
-    assert apply(project).code == 0  # project eucs-idam, bound to this configuration
     other = tmp_path / "other-team"
     shutil.copytree(project, other)  # the tenant (.idamconf/local.db) comes along: the same tenant, as seen from
     for name in ("wordpress", "payments-api"):  # another team's configuration, elsewhere, saying `project: eucs-idam`
@@ -286,6 +286,7 @@ def test_a_lease_that_does_not_say_who_holds_it_is_held_by_someone_unknown(proje
     assert "another apply of project eucs-idam is running: held by unknown until 20" in result.err
 
 
+@pytest.mark.usefixtures("applied")
 def test_an_apply_waits_saying_so_once_then_refuses_naming_when_the_lease_expires(project, monkeypatch):
     import asyncio
 
@@ -298,7 +299,6 @@ def test_an_apply_waits_saying_so_once_then_refuses_naming_when_the_lease_expire
         assert len(pauses) < 10, f"still waiting after {pauses}"  # an apply that would wait for ever fails here
         await asyncio.sleep(0)
 
-    assert apply(project).code == 0
     until = later(10)
     set_notes(project, home=configuration_home(project),
               lease={"holder": "x", "host": "build-agent-7", "pid": 1, "by": "GitHub Actions run 99", "until": until})
@@ -360,12 +360,12 @@ def test_a_lease_of_another_machines_process_is_held_whatever_runs_here(project)
     assert applications(project)["wordpress"]["displayName"] == "Contoso Blog"
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_lease_of_another_live_process_of_this_machine_is_held_until_it_ends(project):
     """Another apply on this machine (a process that still runs) holds its lease: a second apply is refused with
     nothing changed, and takes the lease over only once that process has ended."""
     import socket
 
-    assert apply(project).code == 0
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     other = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
     try:
@@ -450,13 +450,13 @@ def test_problems_found_while_another_apply_runs_say_so(project):
     assert result.code == 1 and "another apply of project 'eucs-idam' is running (" in result.err
 
 
+@pytest.mark.usefixtures("applied")
 def test_graph_refusing_the_records_write_stops_apply_naming_the_record_with_nothing_changed(project, monkeypatch):
     """Graph refuses the lease's write (an identity without the permission to write the record): apply stops before
     any change, saying which request failed and Graph's answer."""
     from idamconf.emulator import embedded
     from tests.safety.wire import Rule, Scripted, graph_error
 
-    assert apply(project).code == 0
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     refusing = Scripted([Rule(lambda request: request.method == "PATCH" and RECORD in request.path,
                               graph_error(403, "Authorization_RequestDenied"), times=100)])
@@ -625,6 +625,7 @@ def test_an_application_tagged_as_a_record_without_a_records_name_is_no_record(p
     assert json.loads(record(project)["notes"])["home"] == configuration_home(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_graph_refusing_the_records_read_stops_apply_with_nothing_changed(project, monkeypatch):
     """A record Graph will not let idamconf read is not "no record" (which would let anyone bind the project): apply
     stops, saying which read failed, before any change."""
@@ -632,7 +633,6 @@ def test_graph_refusing_the_records_read_stops_apply_with_nothing_changed(projec
 
     from .harness import faulted
 
-    assert apply(project).code == 0
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     faulted(monkeypatch, Scripted([Rule(lambda request: request.method == "GET" and RECORD in request.path,
                                         graph_error(403, "Authorization_RequestDenied"), times=100)]))

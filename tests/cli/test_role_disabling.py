@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .harness import apply, edit, plan
+from .harness import edit, plan
 
 
 @pytest.mark.usefixtures("applied")

@@ -11,7 +11,7 @@ import pytest
 from idamconf.config.schema import schema
 from idamconf.emulator import Store
 
-from .harness import EXAMPLES_TO_ADD, applications, apply, edit, idamconf, plan
+from .harness import EXAMPLES_TO_ADD, applications, edit, idamconf, plan
 from .test_scenarios import converged
 
 

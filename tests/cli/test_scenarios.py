@@ -101,12 +101,12 @@ def test_adding_and_removing_an_owner(project):
     assert owners_of(project, "payments-api") == {"erin.security@contoso.com", "frank.audit@contoso.com"}
 
 
+@pytest.mark.usefixtures("applied")
 def test_an_owner_added_is_the_only_write_its_application_gets(project, monkeypatch):
     """An application's roles travel in its own write: unchanged, they are not written again (every write counts
     against Graph's write budget)."""
     from tests.safety.wire import Scripted
 
-    apply(project)
     edit(project / "applications/payments-api.yaml", "  - erin.security@contoso.com\n",
          "  - erin.security@contoso.com\n  - frank.audit@contoso.com\n")
     scripted = Scripted()

@@ -61,12 +61,12 @@ def test_a_failed_vault_write_removes_the_new_password_even_when_graphs_read_lag
     assert passwords(project) == [] and vault(project) == []
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_password_added_in_the_portal_survives_a_rotation(project):
     """After a new secret is written, the step removes only passwords of that secret whose value reached nobody;
     one of another name, added out of band, is someone else's and stays."""
     import asyncio
 
-    assert apply(project).code == 0
     asyncio.run(add_password(project, applications(project)["expenses"]["id"]))
     clock.advance(days=150)  # the secret's rotation: a new one added, and the sweep after it
     result = apply(project)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from idamconf.comment import MARKER, Outcome, render_comment
 from idamconf.comment.compose import LIMIT, MERMAID_LIMIT
 from idamconf.lint.model import Finding
@@ -75,6 +77,7 @@ def test_a_diagram_mermaid_cannot_draw_is_left_out():
     assert "```mermaid" in small
 
 
+@pytest.mark.usefixtures("applied")
 def test_every_deletion_is_listed_however_many_there_are(project):
     """Deletions are what a reviewer must never miss: the comment lists each one outside any <details>, however
     many, whatever else is cut."""
@@ -82,7 +85,6 @@ def test_every_deletion_is_listed_however_many_there_are(project):
 
     from tests.cli.harness import apply
 
-    assert apply(project).code == 0
     for path in (project / "applications").glob("*.yaml"):
         path.unlink()
     deletions = json.loads(idamconf("plan", "-C", str(project), "--format", "json").out)["deletions"]

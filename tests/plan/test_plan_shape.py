@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.cli.harness import apply, edit, plan
+from tests.cli.harness import edit, plan
 
 WORDPRESS = "applications/wordpress.yaml"
 ALICE = "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0001"

@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from benchmarks.tenant_check import check
-from tests.cli.harness import EXAMPLE_APPLICATIONS, apply
+from tests.cli.harness import EXAMPLE_APPLICATIONS
 
 
 @pytest.mark.usefixtures("applied")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 import idamconf.workflow
 from idamconf.emulator.protocol import Reply
 from idamconf.plan.model import Action
@@ -112,13 +114,13 @@ def test_a_changed_policy_writes_the_policy_alone(blog, monkeypatch):
     converged(blog)
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_group_no_package_grants_any_more_leaves_the_catalog_even_when_refused_once(project, monkeypatch, pauses):
     """examples/' Expenses claimants group, granted by the expenses package alone, stops being granted: its place in
     the catalog goes, by a removal request naming it as a group. Refused once (400) while it is still there, the
     removal is not taken as done: apply reads the catalog, pauses, sends it again."""
     from tests.cli.test_own_packages import CLAIMANTS, EXPENSES, FRANK, in_catalogs
 
-    assert apply(project).code == 0
     edit(project / EXPENSES, FRANK, "")
     edit(project / EXPENSES, "      - group: Expenses claimants       # membership, by display name (one group "
                              "exactly), or {group: {id: …}}\n", "      - role: Internal.User\n")
@@ -145,13 +147,13 @@ def test_a_group_no_package_grants_any_more_leaves_the_catalog_even_when_refused
     assert CLAIMANTS not in in_catalogs(project)
 
 
+@pytest.mark.usefixtures("applied")
 def test_packages_of_their_own_are_not_built_when_their_teardown_failed(project, monkeypatch):
     """A package of its own loses a grant and gains another in one apply. Graph refusing to take the old grant away
     stops the packages of their own there: the new grant is not added either (apply builds them only once what
     they give up is gone); the next apply does both."""
     from tests.cli.test_own_packages import CLAIMANTS, HR, HR_GRANTS, NEW_MANAGERS, packages as granted, role
 
-    assert apply(project).code == 0
     edit(project / HR, HR_GRANTS, "      - role: HR.Employee\n      - group: Expenses claimants\n")
 
     def removes_a_grant(request) -> bool:
