@@ -89,7 +89,7 @@ _APPLIED_TEMPLATE: list[Path] = []  # examples/, applied once for the test run
 def applied(project, tmp_path_factory) -> Path:
     """`project` with examples/ already applied to its tenant, as `apply(project)` leaves it.
 
-    Some 130 tests start from that state, and an apply of examples/ is ~0.5 s of CPU: so the tenant is applied once
+    Some 150 tests start from that state, and an apply of examples/ is ~0.5 s of CPU: so the tenant is applied once
     for the test run, by the real command in a process of its own (its own RSA keys and a clean environment, so no
     test's patches or faults shape it), and each test gets a copy of its state. The copy differs from a fresh apply
     only in its object ids and creation times, which are then the same for every test; no test sees another's
