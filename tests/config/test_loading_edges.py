@@ -66,3 +66,13 @@ def test_one_catalog_written_in_two_cases_is_refused(project):
     assert result.code == 1
     assert "Graph compares catalog names case-insensitively, so they are one catalog" in result.err, result.err
     assert "fix: write the catalog's name one way everywhere" in result.err
+
+
+def test_an_empty_project_file_says_where_and_what_to_write(project):
+    """An empty idamconf.yaml is refused at its first line, with what belongs there; nothing is written."""
+    (project / "idamconf.yaml").write_text("# the settings come later\n")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "idamconf.yaml:1:1: error: the file is empty\n    fix: describe one project here\n" in result.err, \
+        result.err
+    assert not (project / ".idamconf").exists()
