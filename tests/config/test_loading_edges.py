@@ -15,12 +15,17 @@ HR = "applications/hr-self-service.yaml"
 
 
 def test_an_applications_directory_linking_outside_is_refused(project, tmp_path):
+    """Each file below it is refused, in its folders too; a folder there is no link, and is not called one."""
     outside = tmp_path / "outside"
     shutil.move(project / "applications", outside)
+    (outside / "team").mkdir()
+    shutil.move(outside / "wordpress.yaml", outside / "team" / "wordpress.yaml")
     os.symlink(outside, project / "applications", target_is_directory=True)
     result = idamconf("validate", "-C", str(project))
     assert result.code == 1
     assert "applications/hr-self-service.yaml: error: this file links outside the configuration directory" in result.err
+    assert "applications/team/wordpress.yaml: error: this file links outside" in result.err
+    assert "applications/team: error" not in result.err
 
 
 @pytest.mark.parametrize("command", [["emulator", "seed", "emulator/directory.yaml"], ["show", "hr-self-service"],
