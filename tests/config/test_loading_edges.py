@@ -81,3 +81,17 @@ def test_an_empty_project_file_says_where_and_what_to_write(project):
     assert "idamconf.yaml:1:1: error: the file is empty\n    fix: describe one project here\n" in result.err, \
         result.err
     assert not (project / ".idamconf").exists()
+
+
+def test_a_folder_linking_outside_is_refused_and_nothing_in_it_is_read(project, tmp_path):
+    """Nothing outside the configuration is read: a link to another directory is refused at the link, and the files
+    there are never opened (one would be reported by its name had it been read)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "theirs.yaml").write_text("name: Not_Ours\n")
+    os.symlink(outside, project / "applications" / "linked", target_is_directory=True)
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "applications/linked: error: this directory links outside the configuration directory" in result.err
+    assert "Not_Ours" not in result.err and "theirs.yaml" not in result.err
+    assert "1 error(s)" in result.err, result.err
