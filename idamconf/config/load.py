@@ -34,17 +34,17 @@ def read(root: Path, meanwhile=None) -> tuple[Configuration | None, list[Diagnos
     root = Path(root)
     problems: list[Diagnostic] = []
     project_path = root / PROJECT_FILE
-    if linked := confined.linked_outside(root, project_path, _shown(root, project_path)):
+    if linked := confined.linked_outside(root, project_path, _shown(project_path)):
         return None, [linked]  # never read
     if not project_path.is_file():
         return None, [Diagnostic(f"no {PROJECT_FILE} in {root}", f"run idamconf in a configuration directory or "
                                  f"pass --config-dir; see examples/{PROJECT_FILE}", str(project_path))]
-    project_doc, project_digest = _checked(project_path, _shown(root, project_path), "project", problems)
+    project_doc, project_digest = _checked(project_path, _shown(project_path), "project", problems)
     project = project_configuration(root, project_doc)
     defaults = project_doc.value.get("defaults", {}) if project_doc is not None else {}
     cwd = Path.cwd()  # once, not per file
     paths = application_files(root, problems)
-    files = read_all([(path, _shown(root, path, cwd)) for path in paths], project, defaults,
+    files = read_all([(path, _shown(path, cwd)) for path in paths], project, defaults,
                      meanwhile and (lambda parallel: meanwhile(project, parallel)))
     for found in files:
         problems += found.problems
@@ -55,7 +55,7 @@ def read(root: Path, meanwhile=None) -> tuple[Configuration | None, list[Diagnos
     configuration = replace(project, applications=tuple(found.application for found in files), digest=digest)
     problems += semantics.check_project(configuration, project_doc)
     problems += confined.seeds_outside(root, project_doc, configuration.environments)
-    problems += confined.state_links(root, configuration.environments, lambda path: _shown(root, path))
+    problems += confined.state_links(root, configuration.environments, _shown)
     problems += [problem for found in files for problem in found.checks]
     problems += semantics.check_across(configuration)
     return configuration, problems
@@ -83,7 +83,7 @@ def read_documents(root: Path) -> Documents:
     root = Path(root)
 
     def parsed(path: Path):
-        document = yamlfile.load(path, _shown(root, path))[0] if path.is_file() else None
+        document = yamlfile.load(path, _shown(path))[0] if path.is_file() else None
         return document if document is not None and document.value is not None else None
 
     applications = (parsed(path) for path in application_files(root, []))
@@ -123,7 +123,7 @@ def application_files(root: Path, problems: list[Diagnostic]) -> list[Path]:
     for entry in sorted(_candidates(str(directory)), key=lambda entry: entry.path.split(os.sep)):
         path = Path(entry.path)
         if (not inside or entry.is_symlink()) and not path.resolve().is_relative_to(real_root):
-            problems.append(confined.leads_outside("directory" if entry.is_dir() else "file", _shown(root, path)))
+            problems.append(confined.leads_outside("directory" if entry.is_dir() else "file", _shown(path)))
             continue
         if entry.is_file():
             files.append(path)
@@ -143,7 +143,8 @@ def _candidates(directory: str):
                 yield from _candidates(entry.path)
 
 
-def _shown(root: Path, path: Path, cwd: Path | None = None) -> str:
+def _shown(path: Path, cwd: Path | None = None) -> str:
+    """The path as the user names it: relative to the working directory if it is below it, else whole."""
     try:
         return str(path.relative_to(cwd or Path.cwd()))
     except ValueError:

@@ -15,12 +15,17 @@ HR = "applications/hr-self-service.yaml"
 
 
 def test_an_applications_directory_linking_outside_is_refused(project, tmp_path):
+    """Each file below it is refused, in its folders too; a folder there is no link, and is not called one."""
     outside = tmp_path / "outside"
     shutil.move(project / "applications", outside)
+    (outside / "team").mkdir()
+    shutil.move(outside / "wordpress.yaml", outside / "team" / "wordpress.yaml")
     os.symlink(outside, project / "applications", target_is_directory=True)
     result = idamconf("validate", "-C", str(project))
     assert result.code == 1
     assert "applications/hr-self-service.yaml: error: this file links outside the configuration directory" in result.err
+    assert "applications/team/wordpress.yaml: error: this file links outside" in result.err
+    assert "applications/team: error" not in result.err
 
 
 @pytest.mark.parametrize("command", [["emulator", "seed", "emulator/directory.yaml"], ["show", "hr-self-service"],
@@ -66,3 +71,27 @@ def test_one_catalog_written_in_two_cases_is_refused(project):
     assert result.code == 1
     assert "Graph compares catalog names case-insensitively, so they are one catalog" in result.err, result.err
     assert "fix: write the catalog's name one way everywhere" in result.err
+
+
+def test_an_empty_project_file_says_where_and_what_to_write(project):
+    """An empty idamconf.yaml is refused at its first line, with what belongs there; nothing is written."""
+    (project / "idamconf.yaml").write_text("# the settings come later\n")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "idamconf.yaml:1:1: error: the file is empty\n    fix: describe one project here\n" in result.err, \
+        result.err
+    assert not (project / ".idamconf").exists()
+
+
+def test_a_folder_linking_outside_is_refused_and_nothing_in_it_is_read(project, tmp_path):
+    """Nothing outside the configuration is read: a link to another directory is refused at the link, and the files
+    there are never opened (one would be reported by its name had it been read)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "theirs.yaml").write_text("name: Not_Ours\n")
+    os.symlink(outside, project / "applications" / "linked", target_is_directory=True)
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "applications/linked: error: this directory links outside the configuration directory" in result.err
+    assert "Not_Ours" not in result.err and "theirs.yaml" not in result.err
+    assert "1 error(s)" in result.err, result.err
