@@ -78,6 +78,21 @@ def test_a_package_grants_roles_of_two_applications_and_a_group(project):
 
 
 @pytest.mark.usefixtures("applied")
+def test_a_grant_of_a_role_of_an_application_the_apply_leaves_alone_reaches_graph(project):
+    """payments-api is already in the catalog and nothing else of it changes, so this apply has no chain of its own
+    for it: the service principal the grant names is the one the plan read (apply.py's `_known_ids`)."""
+    edit(project / HR, HR_GRANTS, HR_GRANTS + "      - {application: payments-api, role: Payments.Auditor}\n")
+    planned = plan(project)
+    assert f"+ app.hr-self-service.access_package[{NEW_MANAGERS}].grant[payments-api/Payments.Auditor] (create)" \
+        in plan_lines(planned) and "Plan: 1 to add, 0 to change, 0 to destroy." in planned.out, planned.out
+    applied = apply(project)
+    assert applied.code == 0, applied.err
+    assert packages(project)[NEW_MANAGERS]["grants"] == {role(project, "hr-self-service", "HR.Employee"),
+                                                         role(project, "hr-self-service", "HR.Manager"),
+                                                         role(project, "payments-api", "Payments.Auditor")}
+
+
+@pytest.mark.usefixtures("applied")
 def test_grants_are_added_and_removed_in_place_and_an_unused_group_leaves_the_catalog(project):
     before = packages(project)[NEW_MANAGERS]["id"]
     edit(project / HR, HR_GRANTS, "      - role: HR.Employee\n      - group: Expenses claimants\n")

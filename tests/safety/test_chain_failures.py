@@ -164,3 +164,26 @@ def test_a_service_principal_graph_refuses_stops_its_application_there_with_one_
     monkeypatch.undo()
     assert apply(project).code == 0
     converged(project)
+
+
+def test_a_role_removal_cut_short_after_its_disabling_step_is_reported_as_not_done(project, monkeypatch):
+    """A role to remove is first disabled, in a step of its own under the same address: when Graph refuses the write
+    that removes it, the list of deletions says the removal failed -- the disabling step being done does not make
+    the removal read as done."""
+    assert apply(project).code == 0
+    edit(project / "applications/payments-api.yaml", """  - displayName: Submit payments
+    value: Payments.Submit
+    description: Lets a daemon submit payments for settlement.
+    allowedMemberTypes: [Application]
+""", "")
+
+    def removes_the_role(request) -> bool:
+        roles = (request.body or {}).get("appRoles") if request.method == "PATCH" else None
+        return roles is not None and all(role.get("value") != "Payments.Submit" for role in roles)
+
+    faulted(monkeypatch, Scripted([Rule(removes_the_role, graph_error(403, "Authorization_RequestDenied"),
+                                        times=100)]))
+    cut = apply(project, "--allow-delete")
+    assert cut.code == 1 and "403 Authorization_RequestDenied" in cut.err, cut.err
+    assert cut.out.endswith("\nDeletions and replacements:\n"
+                            "  - app.payments-api.role.Payments.Submit  (destroy): failed\n"), cut.out
