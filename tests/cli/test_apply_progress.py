@@ -130,6 +130,8 @@ def test_a_terminal_keeps_one_line_at_the_bottom():
         progress(change(number), "updated")
     assert out.getvalue() == ("  ~ app.app-00000: updated\n1/3 changes (33%) in 1 s, 1.0/s, about 2 s left"
                               "\r\x1b[K  ~ app.app-00001: updated\n2/3 changes (66%) in 2 s, 1.0/s, about 1 s left")
+    progress.finish()  # the standing line is cleared, then the last standing is a line of its own
+    assert out.getvalue().endswith("1 s left\r\x1b[Kprogress: 2/3 changes (66%) in 2 s, 1.0/s, about 1 s left\n")
 
 
 def test_ctrl_c_stops_sending_lets_the_rest_finish_and_apply_again_resumes(project, monkeypatch):

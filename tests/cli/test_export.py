@@ -3,6 +3,7 @@ for the project's own, finds unchanged) -- never dropping silently what a file c
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -38,6 +39,10 @@ def test_the_projects_own_applications_export_to_files_that_plan_finds_unchanged
     assert written["identifierUris"] == ["api://{appId}"]  # its own app id, as a placeholder
     assert [r["id"] for r in written["appRoles"]]  # explicit role ids
     assert written["appRoles"][0]["accessPackage"]["approvers"]  # approvers as user principal names
+    exported = {path.stem: yaml.safe_load(path.read_text()) for path in (project / "applications").glob("*.yaml")}
+    assert exported["payments-api"]["servicePrincipal"] == {"hideFromUsers": True}  # as the portal names it
+    assert exported["orders-api"]["api"]["preAuthorizedApplications"] == [  # a client of the export, by its name
+        {"name": "orders-portal", "scopes": ["Orders.Read", "Orders.Submit"]}]
     converged(project)
 
 
@@ -137,3 +142,50 @@ def test_which_applications_must_be_said(project):
     before = sorted(p.name for p in (project / "applications").glob("*.yaml"))
     export(project, "--app-id", "7a1b2c3d-0000-4000-8000-00000000fffe")
     assert sorted(p.name for p in (project / "applications").glob("*.yaml")) == before  # nothing written
+
+
+PARTNER_ID, CONSUMER_ID = "7a1b2c3d-0000-4000-8000-00000000b001", "7a1b2c3d-0000-4000-8000-00000000b002"
+SCOPE_ID, OLD_ROLE_ID = "3f6c1a2b-9d8e-4c7f-a1b2-c3d4e5f60001", "3f6c1a2b-9d8e-4c7f-a1b2-c3d4e5f60002"
+# Applications made elsewhere with what idamconf's defaults do not say: another audience, a scope whose id is Graph's
+# own (not the one idamconf would derive from its value), a disabled role, no owner of its enterprise application;
+# and one for personal accounts, whose v2 access tokens are the default for that audience.
+MADE_ELSEWHERE = f"""applications:
+  - displayName: Partner Portal
+    appId: {PARTNER_ID}
+    signInAudience: AzureADMultipleOrgs
+    api:
+      oauth2PermissionScopes:
+        - {{id: {SCOPE_ID}, value: Partner.Read, adminConsentDisplayName: Read partners,
+           adminConsentDescription: Reads the partners., type: Admin, isEnabled: true}}
+    appRoles:
+      - {{id: {OLD_ROLE_ID}, value: Partner.Old, displayName: Old, allowedMemberTypes: [User], isEnabled: false}}
+    servicePrincipal: true
+    owners: [alice.admin@contoso.com]
+  - displayName: Consumer App
+    appId: {CONSUMER_ID}
+    signInAudience: AzureADandPersonalMicrosoftAccount
+    api: {{requestedAccessTokenVersion: 2}}
+    owners: [alice.admin@contoso.com]
+"""
+
+
+def test_what_the_defaults_do_not_say_is_exported_so_applying_the_files_changes_nothing(project):
+    with open(project / "emulator" / "directory.yaml", "a", encoding="utf-8") as seed:
+        seed.write(MADE_ELSEWHERE)
+    for path in (project / "applications").glob("*.yaml"):
+        path.unlink()  # only the two adopted: an apply of nothing else
+    plan(project)  # seeds the tenant
+    result = export(project, "--app-id", PARTNER_ID, "--app-id", CONSUMER_ID)
+    assert result.code == 0, result.err
+    consumer = yaml.safe_load((project / "applications" / "consumer-app.yaml").read_text())
+    assert "api" not in consumer  # the file says only what differs from the defaults
+    adopting = json.loads(plan(project, "--format", "json").out)["changes"]
+    changes = {c["address"]: (c["action"], [a["path"] for a in c["attributes"]]) for c in adopting
+               if c["action"] != "no-op"}
+    # adopting writes the application's name and the project's tag, and makes the enterprise application it lacked:
+    # nothing of what the files say
+    assert changes == {"app.partner-portal": ("adopt", ["uniqueName", "tags"]),
+                       "app.partner-portal.service_principal": ("update", ["tags"]),
+                       "app.consumer-app": ("adopt", ["uniqueName", "tags"]),
+                       "app.consumer-app.service_principal": ("create", []),
+                       "app.consumer-app.service_principal.owner.alice.admin@contoso.com": ("create", [])}
