@@ -122,6 +122,16 @@ def test_the_plans_writes_are_the_writes_apply_makes(project, monkeypatch):
     assert sum(map(apply_progress.expected_writes, changes)) + lease == made
 
 
+def test_only_a_created_application_takes_a_write_more_for_its_identifier_uris():
+    """A create cannot carry a v2 application's identifier URIs (plan/placeholders.py): they are a second write. An
+    update carries them in its one write."""
+    from idamconf.plan.model import Action
+
+    v2 = {"identifierUris": ["api://orders.contoso.com"], "api": {"requestedAccessTokenVersion": 2}}
+    assert apply_progress.expected_writes(SimpleNamespace(kind="application", action=Action.CREATE, after=v2)) == 2
+    assert apply_progress.expected_writes(SimpleNamespace(kind="application", action=Action.UPDATE, after=v2)) == 1
+
+
 def test_a_terminal_keeps_one_line_at_the_bottom():
     clock, out = Clock(), io.StringIO()
     progress = Progress(3, out, clock, tty=True)
