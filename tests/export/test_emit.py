@@ -18,7 +18,7 @@ TRICKY = st.sampled_from(["yes", "No", "~", "null", "", "1", "-1", "0x1F", "1e3"
                           "a: b", "a #b", "#x", "- x", "x:", "x ", " x", "{tenantId}", "api://{appId}/x",
                           "https://a.contoso.com/signin-oidc", "O'Brien", "\"q\"", "\\", "é", "a\nb", "a\r\nb",
                           "\x85", "\u2028", "\ufeff", "\x7f", "\x00", "\t", "\ud800", "!tag", "&a", "*a", "|", ">",
-                          "%x", "@x", "`x", "?", "[a]", "{a: 1}", "<<"])
+                          "%x", "@x", "`x", "?", "[a]", "{a: 1}", "<<", "a\u2028b: c", "a\u2029b: c", "a\x85b: c"])
 STRINGS = TRICKY | st.text(max_size=12)
 SCALARS = STRINGS | st.booleans() | st.integers(-10**6, 10**6) | st.none()
 DOCUMENTS = st.dictionaries(STRINGS, st.recursive(
