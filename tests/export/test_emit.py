@@ -71,7 +71,9 @@ def test_the_file_reads_as_a_person_writes_it():
     written = emit({"name": "orders-api", "owners": ["dave.finance@contoso.com"],
                     "identifierUris": ["api://{appId}"], "appRoles": [{"displayName": "Reader", "value": "Read",
                                                                       "allowedMemberTypes": ["User"]}],
-                    "api": {"requestedAccessTokenVersion": 2}, "tags": []})
+                    "api": {"requestedAccessTokenVersion": 2}, "tags": [],
+                    "servicePrincipal": {"hideFromUsers": True}})  # `true`: an editor reads YAML 1.2, where yes is text
     assert written == ("name: orders-api\nowners:\n  - dave.finance@contoso.com\nidentifierUris:\n"
                        "  - api://{appId}\nappRoles:\n  - displayName: Reader\n    value: Read\n"
-                       "    allowedMemberTypes:\n      - User\napi:\n  requestedAccessTokenVersion: 2\ntags: []\n")
+                       "    allowedMemberTypes:\n      - User\napi:\n  requestedAccessTokenVersion: 2\ntags: []\n"
+                       "servicePrincipal:\n  hideFromUsers: true\n")
