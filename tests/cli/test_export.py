@@ -141,6 +141,7 @@ def test_a_second_environment_joins_the_file_with_what_differs_there(project):
     assert document["displayName"] == "Payments API"
     assert document["overrides"]["review"]["displayName"] == "Payments (review)"
     assert document["overrides"]["review"]["appId"] != document["appId"]
+    assert sorted(document["overrides"]["review"]) == ["appId", "appRoles", "displayName"]  # only what differs there
 
 
 def applications_in(project, environment: str) -> dict:
