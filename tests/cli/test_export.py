@@ -99,6 +99,10 @@ def test_a_file_is_never_overwritten_without_force(project):
     result = export(project, "--app-id", applications(project)["wordpress"]["appId"])
     assert result.code == 1 and "exists and is not this application's file" in result.err
     assert (project / "applications" / "wordpress.yaml").read_text() == before
+    hand_written = (project / "applications" / "orders-api.yaml").read_text()  # no `environments:`: in every one
+    result = export(project, "--app-id", applications(project)["orders-api"]["appId"])
+    assert result.code == 1 and "exists and is not this application's file" in result.err
+    assert (project / "applications" / "orders-api.yaml").read_text() == hand_written
     assert export(project, "--app-id", applications(project)["wordpress"]["appId"], "--force",
                   "--out", str(project.parent / "out")).code == 0
 
