@@ -77,7 +77,8 @@ def test_the_manager_approving_without_fallback_approvers_is_noted_not_written()
                    policies={"managers": [managed]})
     [block], notes = own_packages(HR_SP, found)
     assert block["approvers"] == ["alice.admin@contoso.com"]
-    assert notes == ["accessPackages[managers].approvers: 'manager' is not someone this file can name here: not written"]
+    assert notes == ["accessPackages[managers].approvers: 'manager' is not someone this file can name here: "
+                     "not written"]
 
 
 def test_a_package_only_administrators_assign_is_written_with_requestors_none():

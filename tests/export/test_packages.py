@@ -17,7 +17,8 @@ PEOPLE = {"u1": "alice.admin@contoso.com"}
 def reviewed(recurrence: dict) -> dict:
     return {**policy("hr-employees", "u1"), "reviewSettings": {
         "isEnabled": True, "isSelfReview": True, "expirationBehavior": "removeAccess",
-        "schedule": {"recurrence": {"pattern": recurrence}, "expiration": {"type": "afterDuration", "duration": "P14D"}}}}
+        "schedule": {"recurrence": {"pattern": recurrence},
+                     "expiration": {"type": "afterDuration", "duration": "P14D"}}}}
 
 
 def test_a_yearly_review_by_the_people_themselves_of_a_hidden_package():

@@ -18,7 +18,8 @@ def test_groups_and_users_hold_roles_and_the_default_access_by_name():
     notes: list[str] = []
     written = assignments(APP, [held("Group", "g1", DEFAULT_ACCESS, "Staff"), held("User", "u1", READER),
                                 held("ServicePrincipal", "sp1", READER)], {"u1": "alice.admin@contoso.com"}, notes)
-    assert written == [{"role": "Reader", "users": ["alice.admin@contoso.com"]}, {"role": "default", "groups": ["Staff"]}]
+    assert written == [{"role": "Reader", "users": ["alice.admin@contoso.com"]},
+                       {"role": "default", "groups": ["Staff"]}]
     assert notes == []
 
 
