@@ -94,7 +94,9 @@ def test_a_file_is_never_overwritten_without_force(project):
     other = project / "applications" / "wordpress.yaml"
     mine = other.read_text().replace("name: wordpress", "name: wordpress-two")
     shutil.move(other, project / "applications" / "wordpress-two.yaml")
-    (project / "applications" / "wordpress.yaml").write_text(mine.replace("name: wordpress-two", "name: blog"))
+    # another application's file, and in another environment: not one export may add this environment to
+    (project / "applications" / "wordpress.yaml").write_text(
+        mine.replace("name: wordpress-two", "name: blog") + "environments: [devl]\n")
     before = (project / "applications" / "wordpress.yaml").read_text()
     result = export(project, "--app-id", applications(project)["wordpress"]["appId"])
     assert result.code == 1 and "exists and is not this application's file" in result.err
