@@ -73,7 +73,7 @@ def _write(exported: list, directory: Path, environment: str, force: bool, confi
         if path.exists() and not force:
             existing = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
             merged = with_environment(existing, item.document, environment) if isinstance(existing, dict) else None
-            if merged is None or environment in (existing.get("environments") or []):
+            if merged is None or environment in existing.get("environments", [environment]):  # none: in every one
                 refused.append(Diagnostic(f"{path} exists and is not this application's file in another environment",
                                           "pass --force to overwrite it, or export into another directory (--out)",
                                           str(path)))

@@ -21,7 +21,7 @@ NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 def file_name(app: dict, taken: set[str]) -> str:
     """The application's `name`: its uniqueName when it has one (Graph never changes it), else its display name
     made into one (lowercase letters, digits, hyphens), unique among `taken`."""
-    if app.get("uniqueName") and NAME.match(app["uniqueName"]):
+    if app.get("uniqueName") and NAME.fullmatch(app["uniqueName"]):  # `$` alone would let a line break end it
         return app["uniqueName"]
     base = re.sub(r"[^a-z0-9]+", "-", (app.get("displayName") or "application").lower()).strip("-")[:60] or "app"
     name, number = base, 2

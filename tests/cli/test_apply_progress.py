@@ -122,6 +122,16 @@ def test_the_plans_writes_are_the_writes_apply_makes(project, monkeypatch):
     assert sum(map(apply_progress.expected_writes, changes)) + lease == made
 
 
+def test_only_a_created_application_takes_a_write_more_for_its_identifier_uris():
+    """A create cannot carry a v2 application's identifier URIs (plan/placeholders.py): they are a second write. An
+    update carries them in its one write."""
+    from idamconf.plan.model import Action
+
+    v2 = {"identifierUris": ["api://orders.contoso.com"], "api": {"requestedAccessTokenVersion": 2}}
+    assert apply_progress.expected_writes(SimpleNamespace(kind="application", action=Action.CREATE, after=v2)) == 2
+    assert apply_progress.expected_writes(SimpleNamespace(kind="application", action=Action.UPDATE, after=v2)) == 1
+
+
 def test_a_terminal_keeps_one_line_at_the_bottom():
     clock, out = Clock(), io.StringIO()
     progress = Progress(3, out, clock, tty=True)
@@ -130,6 +140,8 @@ def test_a_terminal_keeps_one_line_at_the_bottom():
         progress(change(number), "updated")
     assert out.getvalue() == ("  ~ app.app-00000: updated\n1/3 changes (33%) in 1 s, 1.0/s, about 2 s left"
                               "\r\x1b[K  ~ app.app-00001: updated\n2/3 changes (66%) in 2 s, 1.0/s, about 1 s left")
+    progress.finish()  # the standing line is cleared, then the last standing is a line of its own
+    assert out.getvalue().endswith("1 s left\r\x1b[Kprogress: 2/3 changes (66%) in 2 s, 1.0/s, about 1 s left\n")
 
 
 def test_ctrl_c_stops_sending_lets_the_rest_finish_and_apply_again_resumes(project, monkeypatch):

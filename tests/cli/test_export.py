@@ -3,6 +3,7 @@ for the project's own, finds unchanged) -- never dropping silently what a file c
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -10,7 +11,8 @@ import yaml
 
 from idamconf.emulator import Store
 
-from .harness import applications, apply, edit, idamconf, plan, tenant
+from ..safety.wire import Rule, Scripted, graph_error
+from .harness import applications, apply, edit, faulted, idamconf, plan, tenant
 from .test_adoption import APP_ID, PORTAL_APP, ROLE_ID
 from .test_scenarios import converged
 
@@ -38,6 +40,10 @@ def test_the_projects_own_applications_export_to_files_that_plan_finds_unchanged
     assert written["identifierUris"] == ["api://{appId}"]  # its own app id, as a placeholder
     assert [r["id"] for r in written["appRoles"]]  # explicit role ids
     assert written["appRoles"][0]["accessPackage"]["approvers"]  # approvers as user principal names
+    exported = {path.stem: yaml.safe_load(path.read_text()) for path in (project / "applications").glob("*.yaml")}
+    assert exported["payments-api"]["servicePrincipal"] == {"hideFromUsers": True}  # as the portal names it
+    assert exported["orders-api"]["api"]["preAuthorizedApplications"] == [  # a client of the export, by its name
+        {"name": "orders-portal", "scopes": ["Orders.Read", "Orders.Submit"]}]
     converged(project)
 
 
@@ -88,13 +94,35 @@ def test_a_file_is_never_overwritten_without_force(project):
     other = project / "applications" / "wordpress.yaml"
     mine = other.read_text().replace("name: wordpress", "name: wordpress-two")
     shutil.move(other, project / "applications" / "wordpress-two.yaml")
-    (project / "applications" / "wordpress.yaml").write_text(mine.replace("name: wordpress-two", "name: blog"))
+    # another application's file, and in another environment: not one export may add this environment to
+    (project / "applications" / "wordpress.yaml").write_text(
+        mine.replace("name: wordpress-two", "name: blog") + "environments: [devl]\n")
     before = (project / "applications" / "wordpress.yaml").read_text()
     result = export(project, "--app-id", applications(project)["wordpress"]["appId"])
     assert result.code == 1 and "exists and is not this application's file" in result.err
     assert (project / "applications" / "wordpress.yaml").read_text() == before
+    hand_written = (project / "applications" / "orders-api.yaml").read_text()  # no `environments:`: in every one
+    result = export(project, "--app-id", applications(project)["orders-api"]["appId"])
+    assert result.code == 1 and "exists and is not this application's file" in result.err
+    assert (project / "applications" / "orders-api.yaml").read_text() == hand_written
     assert export(project, "--app-id", applications(project)["wordpress"]["appId"], "--force",
                   "--out", str(project.parent / "out")).code == 0
+
+
+def test_a_read_graph_refuses_stops_export_before_any_file_is_written(project, monkeypatch):
+    """What each read finds is in the file -- an approver, an assignment, the application itself: a file written
+    without it would have adopting remove it."""
+    assert apply(project).code == 0
+    app_id, out = applications(project)["wordpress"]["appId"], project.parent / "exported"
+    refusing = Scripted()
+    faulted(monkeypatch, refusing)
+    for what, refused in (("POST directoryObjects/getByIds", lambda r: r.path == "directoryObjects/getByIds"),
+                          ("assignments of service principal", lambda r: r.path.endswith("/appRoleAssignedTo")),
+                          ("GET applications(appId=", lambda r: r.path.startswith("applications(appId="))):
+        refusing.rules = [Rule(refused, graph_error(403, "Authorization_RequestDenied"), times=10)]
+        result = export(project, "--app-id", app_id, "--out", str(out))
+        assert result.code == 1 and what in result.err and "Authorization_RequestDenied" in result.err, result.err
+        assert not out.exists()
 
 
 REVIEW = ("  review:\n    emulator: true\n    seed: emulator/directory.yaml\n"
@@ -119,6 +147,7 @@ def test_a_second_environment_joins_the_file_with_what_differs_there(project):
     assert document["displayName"] == "Payments API"
     assert document["overrides"]["review"]["displayName"] == "Payments (review)"
     assert document["overrides"]["review"]["appId"] != document["appId"]
+    assert sorted(document["overrides"]["review"]) == ["appId", "appRoles", "displayName"]  # only what differs there
 
 
 def applications_in(project, environment: str) -> dict:
@@ -137,3 +166,53 @@ def test_which_applications_must_be_said(project):
     before = sorted(p.name for p in (project / "applications").glob("*.yaml"))
     export(project, "--app-id", "7a1b2c3d-0000-4000-8000-00000000fffe")
     assert sorted(p.name for p in (project / "applications").glob("*.yaml")) == before  # nothing written
+
+
+PARTNER_ID, CONSUMER_ID = "7a1b2c3d-0000-4000-8000-00000000b001", "7a1b2c3d-0000-4000-8000-00000000b002"
+SCOPE_ID, OLD_ROLE_ID = "3f6c1a2b-9d8e-4c7f-a1b2-c3d4e5f60001", "3f6c1a2b-9d8e-4c7f-a1b2-c3d4e5f60002"
+# Applications made elsewhere with what idamconf's defaults do not say: another audience, a scope whose id is Graph's
+# own (not the one idamconf would derive from its value), a disabled role, more owners than Graph expands, none of
+# its enterprise application; and one for personal accounts, whose v2 access tokens are the default for that audience.
+MADE_ELSEWHERE = f"""applications:
+  - displayName: Partner's Portal
+    appId: {PARTNER_ID}
+    signInAudience: AzureADMultipleOrgs
+    api:
+      oauth2PermissionScopes:
+        - {{id: {SCOPE_ID}, value: Partner.Read, adminConsentDisplayName: Read partners,
+           adminConsentDescription: Reads the partners., type: Admin, isEnabled: true}}
+    appRoles:
+      - {{id: {OLD_ROLE_ID}, value: Partner.Old, displayName: Old, allowedMemberTypes: [User], isEnabled: false}}
+    servicePrincipal: true
+    owners: [alice.admin@contoso.com, bob.ops@contoso.com, carol.hr@contoso.com]
+  - displayName: Partner's Consumer App
+    appId: {CONSUMER_ID}
+    signInAudience: AzureADandPersonalMicrosoftAccount
+    api: {{requestedAccessTokenVersion: 2}}
+    owners: [alice.admin@contoso.com]
+"""
+
+
+def test_what_the_defaults_do_not_say_is_exported_so_applying_the_files_changes_nothing(project, monkeypatch):
+    with open(project / "emulator" / "directory.yaml", "a", encoding="utf-8") as seed:
+        seed.write(MADE_ELSEWHERE)
+    for path in (project / "applications").glob("*.yaml"):
+        path.unlink()  # only the two adopted: an apply of nothing else
+    plan(project)  # seeds the tenant
+    with monkeypatch.context() as expanding:  # Graph expands 20 owners at most; here 2, of the portal's 3
+        expanding.setattr("idamconf.emulator.directory_query.MAX_EXPANDED_MEMBERS", 2)
+        expanding.setattr("idamconf.export.read.EXPANDED", 2)
+        result = export(project, "--display-name-starts-with", "Partner's")  # a quote, escaped in Graph's $filter
+    assert result.code == 0, result.err
+    consumer = yaml.safe_load((project / "applications" / "partner-s-consumer-app.yaml").read_text())
+    assert "api" not in consumer  # the file says only what differs from the defaults
+    adopting = json.loads(plan(project, "--format", "json").out)["changes"]
+    changes = {c["address"]: (c["action"], [a["path"] for a in c["attributes"]]) for c in adopting
+               if c["action"] != "no-op"}
+    # adopting writes the application's name and the project's tag, and makes the enterprise application it lacked:
+    # nothing of what the files say
+    assert changes == {"app.partner-s-portal": ("adopt", ["uniqueName", "tags"]),
+                       "app.partner-s-portal.service_principal": ("update", ["tags"]),
+                       "app.partner-s-consumer-app": ("adopt", ["uniqueName", "tags"]),
+                       "app.partner-s-consumer-app.service_principal": ("create", []),
+                       "app.partner-s-consumer-app.service_principal.owner.alice.admin@contoso.com": ("create", [])}

@@ -1,5 +1,6 @@
-"""A pull request's plan holds no token that can write: plan, drift and show sign in as the environment's
-`readClientId` (read permissions only); apply alone as its `clientId`."""
+"""A pull request's plan holds no token that can write: plan, drift, show and the commands that only read (export,
+credentials report, saml metadata) sign in as the environment's `readClientId` (read permissions only); apply alone
+as its `clientId`."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ READ, WRITE = "00000000-0000-0000-0000-0000000e0ead", "00000000-0000-0000-0000-0
 
 
 @pytest.mark.parametrize("command, identity", [("plan", READ), ("drift", READ), ("show", READ), ("credentials report", READ),
-                                               ("apply", WRITE)])
+                                               ("export", READ), ("saml metadata", READ), ("apply", WRITE)])
 def test_each_command_signs_in_as_its_identity(project, monkeypatch, command, identity):
     edit(project / "idamconf.yaml", "environments:\n", "environments:\n"
          "  corp:\n"
@@ -33,7 +34,8 @@ def test_each_command_signs_in_as_its_identity(project, monkeypatch, command, id
         return RefusingCredential()
 
     monkeypatch.setattr(connect, "_new_credential", credential)
-    args = ["wordpress"] if command == "show" else ["--auto-approve"] if command == "apply" else []
+    args = {"show": ["wordpress"], "apply": ["--auto-approve"], "export": ["--all"], "saml metadata": ["pui"]}.get(
+        command, [])
     started = time.monotonic()
     result = idamconf(*command.split(), *args, "-C", str(project), "-e", "corp")
     assert result.code == 1 and "signing in to Entra ID failed for environment 'corp'" in result.err

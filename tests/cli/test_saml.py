@@ -19,7 +19,8 @@ from idamconf.emulator import Store
 from tests.emulator.conftest import serving
 from tests.emulator.test_sdk_fidelity import assert_no_leftovers, sdk_run
 
-from .harness import applications, apply, idamconf, plan, tenant
+from ..safety.wire import Rule, Scripted, graph_error
+from .harness import applications, apply, faulted, idamconf, plan, tenant
 
 pytestmark = [pytest.mark.filterwarnings("ignore:This class is deprecated:DeprecationWarning")]
 OBJECT_GUID = "http://schemas.example.com/claims/objectGUID"
@@ -224,7 +225,7 @@ def _service_provider_key():
     return private, pem, hashlib.sha256(der).hexdigest().upper()
 
 
-def test_saml_metadata_writes_the_idp_metadata_with_the_certificate_apply_printed(project, tmp_path):
+def test_saml_metadata_writes_the_idp_metadata_with_the_certificate_apply_printed(project, tmp_path, monkeypatch):
     write(project)
     first = apply(project)
     out = tmp_path / "pui-idp.xml"
@@ -245,6 +246,29 @@ def test_saml_metadata_writes_the_idp_metadata_with_the_certificate_apply_printe
         (f"{bindings}HTTP-POST", printed(first.out, "sign-on URL"))}  # both bindings Entra offers
     other = idamconf("saml", "metadata", "wordpress", "-C", str(project))
     assert other.code == 1 and "'wordpress' is not a SAML application" in other.err
+    refusing = Scripted([Rule(lambda request: request.path == "organization",
+                              graph_error(403, "Authorization_RequestDenied"))])
+    faulted(monkeypatch, refusing)
+    refused = idamconf("saml", "metadata", "pui", "-C", str(project), "--out", str(tmp_path / "refused.xml"))
+    assert refused.code == 1 and "the tenant: " in refused.err and not (tmp_path / "refused.xml").exists()
+    refusing.rules = []
+    app_id, store = applications(project)["pui"]["appId"], Store(project / ".idamconf" / "local.db")
+    with store.transaction():  # the certificate listed without its public key: nothing a service provider can check
+        principal = store.find("servicePrincipals", "appId", app_id)
+        store.put("servicePrincipals", {**principal, "keyCredentials": [
+            {**key, "key": None} for key in principal["keyCredentials"]]})
+    store.close()
+    keyless = idamconf("saml", "metadata", "pui", "-C", str(project), "--out", str(tmp_path / "keyless.xml"))
+    assert keyless.code == 1 and "no preferred token-signing certificate yet" in keyless.err
+
+
+def test_saml_metadata_of_an_application_not_made_in_the_environment_says_why(project):
+    write(project)
+    missing = idamconf("saml", "metadata", "pui", "-C", str(project))
+    assert missing.code == 1 and "application pui (has apply created it?)" in missing.err
+    write(project, PUI + "environments: [devl]\n")
+    elsewhere = idamconf("saml", "metadata", "pui", "-C", str(project))
+    assert elsewhere.code == 1 and "'pui' is not a SAML application of this configuration in local" in elsewhere.err
 
 
 @pytest.mark.usefixtures("applied")

@@ -132,3 +132,14 @@ def test_overrides_of_an_environment_the_application_is_not_in_are_refused(proje
     edit(project / "applications/payments-api.yaml", "tags: [finance, pci]\n",
          "tags: [finance, pci]\nenvironments: [local, live]\noverrides:\n  nle:\n    displayName: Payments (NLE)\n")
     assert any("the application is not in environment 'nle'" in e for e in validate(project))
+
+
+def test_graphs_nulls_and_order_read_as_the_file_writes_them():
+    """Graph answers null for a setting never set and lists a set in its own order: the tenant's side is read in the
+    form the file's is, or every plan would show a change nobody made."""
+    from idamconf.surface.values import desired, live
+
+    found = {"isFallbackPublicClient": None, "web": None,
+             "publicClient": {"redirectUris": ["https://b.contoso.com/", "https://a.contoso.com/"]}}
+    assert live(found, APPLICATION) == desired(
+        {"publicClient": {"redirectUris": ["https://a.contoso.com/", "https://b.contoso.com/"]}}, APPLICATION)

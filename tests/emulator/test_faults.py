@@ -89,7 +89,8 @@ def test_a_bad_spec_names_the_bad_part_and_the_accepted_names(text, bad):
 
 @pytest.mark.parametrize("method, path, query, expected", [
     ("GET", "applications", {}, (2, 0)), ("GET", "applications", {"$select": "id"}, (1, 0)),
-    ("GET", "applications", {"$select": "id", "$top": "5"}, (1, 0)), ("GET", "applications/1", {}, (1, 0)),
+    ("GET", "applications", {"$select": "id", "$top": "5"}, (1, 0)), ("GET", "applications", {"$top": "20"}, (2, 0)),
+    ("GET", "applications/1", {}, (1, 0)),
     ("GET", "users", {"$expand": "manager"}, (3, 0)), ("GET", "users/alice@contoso.com/memberOf", {}, (2, 0)),
     ("POST", "directoryObjects/getByIds", {}, (3, 0)), ("POST", "applications", {}, (1, 1)),
     ("PATCH", "applications(uniqueName='a/b')", {}, (1, 1)), ("DELETE", "servicePrincipals/1", {}, (1, 1)),

@@ -18,7 +18,7 @@ TRICKY = st.sampled_from(["yes", "No", "~", "null", "", "1", "-1", "0x1F", "1e3"
                           "a: b", "a #b", "#x", "- x", "x:", "x ", " x", "{tenantId}", "api://{appId}/x",
                           "https://a.contoso.com/signin-oidc", "O'Brien", "\"q\"", "\\", "é", "a\nb", "a\r\nb",
                           "\x85", "\u2028", "\ufeff", "\x7f", "\x00", "\t", "\ud800", "!tag", "&a", "*a", "|", ">",
-                          "%x", "@x", "`x", "?", "[a]", "{a: 1}", "<<"])
+                          "%x", "@x", "`x", "?", "[a]", "{a: 1}", "<<", "a\u2028b: c", "a\u2029b: c", "a\x85b: c"])
 STRINGS = TRICKY | st.text(max_size=12)
 SCALARS = STRINGS | st.booleans() | st.integers(-10**6, 10**6) | st.none()
 DOCUMENTS = st.dictionaries(STRINGS, st.recursive(
@@ -71,7 +71,9 @@ def test_the_file_reads_as_a_person_writes_it():
     written = emit({"name": "orders-api", "owners": ["dave.finance@contoso.com"],
                     "identifierUris": ["api://{appId}"], "appRoles": [{"displayName": "Reader", "value": "Read",
                                                                       "allowedMemberTypes": ["User"]}],
-                    "api": {"requestedAccessTokenVersion": 2}, "tags": []})
+                    "api": {"requestedAccessTokenVersion": 2}, "tags": [],
+                    "servicePrincipal": {"hideFromUsers": True}})  # `true`: an editor reads YAML 1.2, where yes is text
     assert written == ("name: orders-api\nowners:\n  - dave.finance@contoso.com\nidentifierUris:\n"
                        "  - api://{appId}\nappRoles:\n  - displayName: Reader\n    value: Read\n"
-                       "    allowedMemberTypes:\n      - User\napi:\n  requestedAccessTokenVersion: 2\ntags: []\n")
+                       "    allowedMemberTypes:\n      - User\napi:\n  requestedAccessTokenVersion: 2\ntags: []\n"
+                       "servicePrincipal:\n  hideFromUsers: true\n")

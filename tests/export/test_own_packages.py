@@ -65,3 +65,25 @@ def test_a_package_granting_one_role_stays_on_the_role_and_an_unknown_role_is_no
     assert block["approvers"] == ["alice.admin@contoso.com"]
     assert notes == [f"accessPackages[shared].grants: role r-theirs of another service principal ({OTHER_SP}), "
                      "which is not exported or configured: not written"]
+
+
+def test_the_manager_approving_without_fallback_approvers_is_noted_not_written():
+    """A file names the manager (or sponsors) as approvers only beside fallback approvers (config/policy.py): a file
+    naming it without them would not validate; it is said in a note instead."""
+    managed = policy("managers", "u1")
+    managed["requestApprovalSettings"]["stages"][0]["primaryApprovers"].append(
+        {"@odata.type": "#microsoft.graph.requestorManager", "managerLevel": 1})
+    found = tenant(package("managers", scope(HR_SP, "r-employee"), scope(EXPENSES_SP, "r-user")),
+                   policies={"managers": [managed]})
+    [block], notes = own_packages(HR_SP, found)
+    assert block["approvers"] == ["alice.admin@contoso.com"]
+    assert notes == ["accessPackages[managers].approvers: 'manager' is not someone this file can name here: "
+                     "not written"]
+
+
+def test_a_package_only_administrators_assign_is_written_with_requestors_none():
+    assigned = {**policy("assigned", "u1"), "allowedTargetScope": "notSpecified"}
+    found = tenant(package("assigned", scope(HR_SP, "r-employee"), scope(EXPENSES_SP, "r-user")),
+                   policies={"assigned": [assigned]})
+    [block], notes = own_packages(HR_SP, found)
+    assert block["requestors"] == "none" and notes == []

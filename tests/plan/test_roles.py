@@ -13,6 +13,8 @@ def test_roles_are_named_by_value_else_display_name_else_id():
     assert parts == [".Blog.Writer", "[User]", "[msiam_access]"]
     twins = role_parts([(USER, None, "User"), (OTHER, None, "User"), ("r3", "User", "User")])
     assert twins == [f"[{USER}]", f"[{OTHER}]", ".User"]  # a value never clashes with a bracketed name
+    # a role with a value shares its display name with no bracketed one: the role without a value keeps its name
+    assert role_parts([(USER, None, "User"), ("r3", "Reader", "User")]) == ["[User]", ".Reader"]
     assert [role_label(part) for part in parts] == ["Blog.Writer", "User", "msiam_access"]
 
 

@@ -6,7 +6,8 @@ import pytest
 import yaml
 
 from idamconf.config import schema, yamlfile
-from idamconf.scaffold import Answers, Review, Role, application_yaml, document, parse_role, review_days_problem
+from idamconf.scaffold import (Answers, Review, Role, application_yaml, document, name_problem, parse_role,
+                               review_days_problem, role_value_problem, upn_problem)
 
 DEFAULTS = {"organisation": "eucs", "department": "idam"}
 AWKWARD = ["yes", "no", "null", "~", "123", "1e3", "a: b", "# not a comment", "- item", "@at", "it's", 'say "hi"',
@@ -52,8 +53,15 @@ def test_roles_without_package_or_review():
 def test_role_flags():
     assert parse_role("Sales rep | CRM.Sales | Sells | more") == Role("Sales rep", "CRM.Sales", "Sells | more")
     assert parse_role("Reader|CRM.Read") == Role("Reader", "CRM.Read")
-    with pytest.raises(ValueError):
-        parse_role("Reader")
+    for missing in ("Reader", " | CRM.Read", "Reader |  | Reads"):  # a display name and a value, both needed
+        with pytest.raises(ValueError):
+            parse_role(missing)
+
+
+def test_an_answer_ending_in_a_line_break_is_refused():
+    """The schema's patterns end in `$`, which `re.match` lets match before a final line break."""
+    assert name_problem("crm\n") and upn_problem("a.b@contoso.com\n") and role_value_problem("CRM.Read\n")
+    assert not name_problem("crm") and not upn_problem("a.b@contoso.com") and not role_value_problem("CRM.Read")
 
 
 @pytest.mark.parametrize("days", [30, 35, 90, 180, 364, 365])
