@@ -85,6 +85,7 @@ def test_the_json_report_of_an_apply_with_nothing_to_do_has_the_same_parts(proje
     assert apply_as(project, "json").code == 0
     result = apply_as(project, "json")
     assert result.code == 0, result.err
+    assert result.out.startswith('{\n  "format_version": "1.0",\n  "project": "eucs-idam",\n')  # a key a line
     report = json.loads(result.out)
     assert report == {"format_version": "1.0", "project": "eucs-idam", "environment": "local", "tenant": LOCAL_TENANT,
                       "complete": True, "warnings": [], "deletions": [], "replacements": [],
@@ -98,6 +99,8 @@ def test_the_json_report_of_a_refused_apply_says_why_and_what_it_would_take_away
     (project / "applications/payments-api.yaml").unlink()
     result = apply_as(project, "json")
     assert result.code == 1
+    # laid out as every report is, a key a line: a pipeline's log is read by people too
+    assert result.out.startswith('{\n  "format_version": "1.0",\n  "project": "eucs-idam",\n')
     report = json.loads(result.out)
     assert report == {"format_version": "1.0", "project": "eucs-idam", "environment": "local", "tenant": LOCAL_TENANT,
                       "complete": False, "refused": "deletions and disabled roles need --allow-delete",

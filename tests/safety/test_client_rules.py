@@ -125,6 +125,22 @@ def test_a_pause_that_would_pass_the_time_bound_is_not_taken(tmp_path, monkeypat
     assert pauses == [] and faults.count("GET", "applications") == 1
 
 
+def test_a_stopped_client_sends_nothing_more_and_each_request_fails_with_the_reason(tmp_path, monkeypatch, pauses):
+    """Ctrl-C during apply (commands/apply_progress.py) and reads given up (graph/early.py) stop the client: from that
+    moment nothing more goes out, on its own or in a $batch, and each request fails saying why."""
+    faults = Scripted()
+
+    async def scenario(client):
+        assert (await client.get("applications")).ok  # sent: the client was not stopped yet
+        client.stop("interrupted (the test)")
+        for request in (client.get("applications"), create_blog(client)):
+            with pytest.raises(GraphUnavailable, match=r"^interrupted \(the test\)$"):
+                await request
+
+    run(tmp_path, monkeypatch, faults, scenario)
+    assert faults.count("GET", "applications") == 1 and faults.count("PATCH", BLOG) == 0
+
+
 def test_retry_after_zero_is_at_once(tmp_path, monkeypatch, pauses):
     faults = Scripted([Rule(on("GET", "applications"), graph_error(503, "ServiceUnavailable", "0"), times=2)])
     assert run(tmp_path, monkeypatch, faults, lambda client: client.call("GET", "applications")).status == 200
