@@ -109,10 +109,10 @@ def test_a_file_is_never_overwritten_without_force(project):
                   "--out", str(project.parent / "out")).code == 0
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_read_graph_refuses_stops_export_before_any_file_is_written(project, monkeypatch):
     """What each read finds is in the file -- an approver, an assignment, the application itself: a file written
     without it would have adopting remove it."""
-    assert apply(project).code == 0
     app_id, out = applications(project)["wordpress"]["appId"], project.parent / "exported"
     refusing = Scripted()
     faulted(monkeypatch, refusing)
