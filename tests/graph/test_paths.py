@@ -18,3 +18,7 @@ def test_a_parenthesis_or_doubled_quote_inside_a_quoted_key_is_part_of_the_key()
 
 def test_a_stray_closing_parenthesis_does_not_hide_the_slashes_after_it():
     assert segments("a)/b/c") == ["a)", "b", "c"]
+
+
+def test_a_slash_inside_parentheses_does_not_split_the_path_though_unquoted():
+    assert segments("applications(appId=a/b)/owners") == ["applications(appId=a/b)", "owners"]
