@@ -18,7 +18,7 @@ from .graph.client import GraphRequestFailed
 from .graph.connect import Target
 from .graph.ownership import Ownership
 from .graph.read import foreign_packages, governance_lists, read_governance, read_live, resolve_users
-from .graph.read_changed import Changed, Taken, Whole, named_governance
+from .graph.read_changed import Changed, Whole, named_governance
 from .config.assignments import groups_named, people_named
 from .graph.read_assignments import find_groups
 from .graph.streams import Streams
@@ -179,8 +179,7 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     making = asyncio.ensure_future(_desired_meanwhile(configuration, environment, resolving, grouping, naming,
                                                       everywhere))
     streams = Streams.of(app.display_name for app in wanted)  # long lists read side by side (graph/streams.py)
-    found = await early.directory() if early is not None and only is None else None  # (graph/early.py)
-    directory = _directory(client, configuration.tag, only, wanted, everywhere, streams, making, found)
+    directory = _directory(client, configuration.tag, only, wanted, everywhere, streams, making)
     service_principals = directory.service_principals
     (unmanaged, current, adopting, required, app_ids), lists, (desired, governance, problems, unknown), relations, \
         groups = await asyncio.gather(
@@ -276,13 +275,11 @@ def _keeper(making):
     return keep
 
 
-def _directory(client, tag: str, only: set[str] | None, wanted: list, everywhere: dict, streams: Streams, making,
-               found=None):
-    """The directory's reads, started: the project's lists (split into `streams`) -- or taken from `found`, read
-    while the files were (graph/early.Directory) -- or with `only` the applications of those keys and of the
-    clients they pre-authorise by name (graph/read_changed.py)."""
+def _directory(client, tag: str, only: set[str] | None, wanted: list, everywhere: dict, streams: Streams, making):
+    """The directory's reads, started: the project's lists (split into `streams`), or with `only` the applications
+    of those keys and of the clients they pre-authorise by name (graph/read_changed.py)."""
     if only is None:
-        return Whole(client, tag, streams) if found is None else Taken(found, _keeper(making), making)
+        return Whole(client, tag, streams)
     clients = {everywhere[c.client].key for app in wanted for c in app.pre_authorized
                if c.by_name and c.client in everywhere}
     return Changed(client, tag, sorted(only | clients), _keeper(making))

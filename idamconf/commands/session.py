@@ -73,12 +73,12 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
     planned applications' files gave at the ref they changed since (workflow.survey)."""
     early = []  # the reads idamconf.yaml alone decides, started while the files are read (graph/early.py)
 
-    def meanwhile(project, parallel: bool, files: int) -> None:
+    def meanwhile(project, parallel: bool) -> None:
         _graph_modules(project, env)
         if parallel and project is not None and (only is None or earlier is None):  # (else read by name)
             from ..graph.early import early_reads
 
-            early.append(early_reads(project, env, write, timeout, files, directory=only is None))
+            early.append(early_reads(project, env, write, timeout))
 
     with _kept_to_the_end():
         configuration, problems = read(config_dir, meanwhile=meanwhile)

@@ -28,10 +28,9 @@ def load_configuration(root: Path) -> Configuration:
 
 
 def read(root: Path, meanwhile=None) -> tuple[Configuration | None, list[Diagnostic]]:
-    """The configuration (None if it has errors) and every problem found. `meanwhile(project, parallel, files)`:
-    work for this process while other processes read the application files (`parallel`: if they do); it is done in
-    any case, given the project's settings (`project_configuration`: None if idamconf.yaml is broken) and how many
-    application files there are."""
+    """The configuration (None if it has errors) and every problem found. `meanwhile(project, parallel)`: work for
+    this process while other processes read the application files (`parallel`: if they do); it is done in any
+    case, given the project's settings (`project_configuration`: None if idamconf.yaml is broken)."""
     root = Path(root)
     problems: list[Diagnostic] = []
     project_path = root / PROJECT_FILE
@@ -46,7 +45,7 @@ def read(root: Path, meanwhile=None) -> tuple[Configuration | None, list[Diagnos
     cwd = Path.cwd()  # once, not per file
     paths = application_files(root, problems)
     files = read_all([(path, _shown(path, cwd)) for path in paths], project, defaults,
-                     meanwhile and (lambda parallel: meanwhile(project, parallel, len(paths))))
+                     meanwhile and (lambda parallel: meanwhile(project, parallel)))
     for found in files:
         problems += found.problems
     if project is None or errors(problems):

@@ -93,8 +93,10 @@ async def read_live(client: GraphClient, tag: str, wanted_names: list[str], peop
     (it keeps `id`, `uniqueName` and `owners`). `streams`: how to split the list (graph/streams). `applications`:
     the applications, read otherwise (graph/read_changed), instead of the project's list."""
     state = LiveState()
+    paths = [query("applications", filter=joined(tagged(tag), clause), select=APP_FIELDS,
+                   expand=f"owners($select={OWNER_FIELDS})", top=PAGE) for clause in streams.ranges(EXPANDED_PAGE)]
     applications, state.service_principals, state.users = await asyncio.gather(
-        applications or read_streams(client, application_paths(tag, streams), keep),
+        applications or read_streams(client, paths, keep),
         service_principals or read_service_principals(client, tag),
         users or resolve_users(client, people))
     state.app_ids = {app["uniqueName"]: app.get("appId") or app["ids"]["appId"] for app in applications
@@ -109,12 +111,6 @@ async def read_live(client: GraphClient, tag: str, wanted_names: list[str], peop
         find_unmanaged(client, [name for name in wanted_names if name not in known], tag))
     state.owners |= more
     return state
-
-
-def application_paths(tag: str, streams: Streams) -> list[str]:
-    """The project's applications with their owners, as `streams` splits the list."""
-    return [query("applications", filter=joined(tagged(tag), clause), select=APP_FIELDS,
-                  expand=f"owners($select={OWNER_FIELDS})", top=PAGE) for clause in streams.ranges(EXPANDED_PAGE)]
 
 
 async def read_owners(client: GraphClient, application_ids: list[str]) -> dict[str, list[dict]]:

@@ -26,7 +26,6 @@ import asyncio
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from ..memory import give_back
 from .client import BatchRequest, GraphClient, GraphRequestFailed, query
 from .read import (APP_FIELDS, CATALOG_FIELDS, GOVERNANCE, OWNER_FIELDS, PACKAGE_FIELDS, PAGE, POLICY_FIELDS,
                    RESOURCE_FIELDS, GovernanceLists, keep_package, read_service_principals)
@@ -100,29 +99,6 @@ class Whole:
         self.applications = None
         self.service_principals = read_service_principals(client, tag, streams)
         self.relationships = asyncio.ensure_future(read_relationships(client, tag, streams))
-
-
-class Taken:
-    """The same lists, read already while the files were (graph/early.Directory): the applications are each made by
-    `keep` once `ready` is done (the configuration's resources made, which equal live ones share)."""
-
-    def __init__(self, found, keep, ready):
-        service_principals, relationships = found.service_principals_and_relationships()
-        self.service_principals, self.relationships = _ready(service_principals), _ready(relationships)
-        self.applications = asyncio.ensure_future(_taken(found, keep, ready))
-
-
-def _ready(value) -> asyncio.Future:
-    future = asyncio.get_running_loop().create_future()
-    future.set_result(value)
-    return future
-
-
-async def _taken(found, keep, ready) -> list[dict]:
-    await asyncio.wait([ready])  # its failure is the plan's to report, where it is awaited
-    kept = [keep(application) for application in found.application_objects()]
-    give_back()  # the held data's memory (idamconf/memory.py)
-    return kept
 
 
 async def named_governance(client: GraphClient, names: set[str], catalog_names: set[str], marker: str,

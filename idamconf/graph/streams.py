@@ -11,10 +11,9 @@ which refuse `$expand`: concepts/aad-advanced-queries.md), combinable with the t
 The ranges cover every name whatever order Graph compares names in: `le b1`, `ge b1 and le b2`, ..., `ge bk`
 -- any name is either at most or at least each bound, so it falls in some range -- and an object at a bound
 exactly comes in two streams, once kept (by id). A directory object always has a display name (Graph requires
-one). The bounds are display names at even intervals: the configuration's own, or, where the lists are read while
-the application files still are (graph/early.py), those of a page of the tenant's own applications -- a sample,
-as Graph lists them in no documented order. Either way the streams are about even; an uneven split is still
-read whole, only less side by side. A small list is one stream, as before.
+one). The bounds are the configuration's own display names at even intervals: the tenant's list is the
+configuration's applications plus a few, so the streams are about even; an uneven tenant is still read whole,
+only less side by side. A small list is one stream, as before.
 """
 
 from __future__ import annotations
@@ -30,26 +29,20 @@ MOST_STREAMS = 16  # of one list
 
 @dataclass(frozen=True)
 class Streams:
-    """Display names, sorted as Graph compares them (case aside), from which each list's ranges are made for its
-    expected size: `size` objects (by default as many as the names, which are then all of them, not a sample)."""
+    """The configuration's display names, sorted as Graph compares them (case aside), from which each list's
+    ranges are made for its expected size."""
 
     names: tuple[str, ...] = ()
-    size: int | None = None
 
     @classmethod
-    def of(cls, display_names, size: int | None = None) -> "Streams":
+    def of(cls, display_names) -> "Streams":
         unique = {name.casefold(): name for name in display_names if name}
-        return cls(tuple(unique[key] for key in sorted(unique)), size)
-
-    def count(self, page: int) -> int:
-        """How many streams a list of the expected size, read `page` a page, is split into."""
-        size = len(self.names) if self.size is None else self.size
-        return max(1, min(MOST_STREAMS, math.ceil(size / (page * STREAM_PAGES))))
+        return cls(tuple(unique[key] for key in sorted(unique)))
 
     def ranges(self, page: int) -> list[str | None]:
-        """`$filter` clauses on displayName splitting a list of the expected size read `page` a page into streams
-        of about STREAM_PAGES pages; [None] for one stream (or no names to split by)."""
-        count = min(self.count(page), len(self.names))
+        """`$filter` clauses on displayName splitting a list of about len(names) objects read `page` a page into
+        streams of about STREAM_PAGES pages; [None] for one stream."""
+        count = min(MOST_STREAMS, math.ceil(len(self.names) / (page * STREAM_PAGES)))
         if count <= 1:
             return [None]
         bounds = [literal(self.names[len(self.names) * i // count]) for i in range(1, count)]

@@ -79,7 +79,7 @@ def test_an_application_file_with_an_error_reports_the_same_and_its_content_reac
     assert all(method == "GET" for method, _ in faults.received)  # reads only: never a write
     assert not any("app-0000" in path or "Synthetic" in path for _, path in faults.received), faults.received
     monkeypatch.setattr(early, "Early", lambda *args: pytest.fail("no early reads expected"))
-    monkeypatch.setattr("idamconf.graph.early.early_reads", lambda *args, **kwargs: None)
+    monkeypatch.setattr("idamconf.graph.early.early_reads", lambda *args: None)
     assert plan(root, "-e", SERVED).err == result.err  # the report is what it is without the early reads
 
 
@@ -177,8 +177,7 @@ def test_connected_and_stopped_it_sends_nothing_more():
 
 def test_the_early_reads_sign_in_as_the_command_does(tmp_path, monkeypatch):
     """plan's early reads as the read identity, apply's as the write identity; within the command's --timeout;
-    looking for the catalogs idamconf made for this project; and its directory by its tag, split for as many
-    applications as it has files (a pull request's plan, reading its applications by name, reads none of it)."""
+    and looking for the catalogs idamconf made for this project."""
     from idamconf.config.load import PROJECT_FILE, project_configuration
     from idamconf.config.yamlfile import load
     from idamconf.plan.governance import catalog_description
@@ -193,13 +192,12 @@ def test_the_early_reads_sign_in_as_the_command_does(tmp_path, monkeypatch):
     project = project_configuration(root, load(root / PROJECT_FILE, PROJECT_FILE)[0])
     made = []
     monkeypatch.setattr(early, "Early", lambda *args: made.append(args))
-    early.early_reads(project, SERVED, False, 42.0, 7000)
-    early.early_reads(project, SERVED, True, None, 7000, directory=False)
-    (reading, timeout, marker, tag, files), (writing, _, _, no_tag, _) = made
+    early.early_reads(project, SERVED, False, 42.0)
+    early.early_reads(project, SERVED, True, None)
+    (reading, timeout, marker), (writing, _, _) = made
     assert (reading.client_id, writing.client_id) == ("00000000-0000-0000-0000-0000000000bb",
                                                       "00000000-0000-0000-0000-0000000000aa")
     assert timeout == 42.0 and marker == catalog_description(project.project)
-    assert (tag, files, no_tag) == (f"idamconf:{project.project}", 7000, None)
 
 
 def test_a_command_ends_without_waiting_for_early_reads_it_no_longer_needs(tmp_path):
@@ -244,7 +242,7 @@ def test_plan_and_apply_start_their_early_reads_for_the_environment_named_as_the
     monkeypatch.setattr(early.Early, "__init__", lambda self, *args: started.append(args) or real(self, *args))
     assert plan(root, "-e", SERVED, "--timeout", "42").code == 0
     assert apply(root, "-e", SERVED).code == 0
-    (reading, read_timeout, *_), (writing, write_timeout, *_) = started
+    (reading, read_timeout, _), (writing, write_timeout, _) = started
     assert (reading.environment, reading.client_id, read_timeout) == (SERVED, "00000000-0000-0000-0000-0000000000bb",
                                                                       42.0)
     assert (writing.environment, writing.client_id, write_timeout) == (SERVED, "00000000-0000-0000-0000-0000000000aa",
