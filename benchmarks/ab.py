@@ -5,6 +5,7 @@
     python -m benchmarks.ab validate 7 main=/tmp/main branch=/tmp/branch    # validate of the 10,000 files
     python -m benchmarks.ab imports 15 main=/tmp/main branch=/tmp/branch    # the modules a plan imports
                                                                              # (IMPORTS="import ...": others)
+    python -m benchmarks.ab plan 5 main=/tmp/main branch=/tmp/branch        # the no-change plan of the 10,000
 
 `pr` is benchmarks/latency.py's pull-request plan (its seeded tenant of 10,000 applications, served with
 `--faults latency=250ms` -- FAULTS= for none -- and its repository with app-00042 changed). Each run is a new
@@ -45,16 +46,20 @@ def commands(mode: str):
         return [PYTHON, "-c", os.environ.get("IMPORTS", IMPORTS)], 0, nullcontext()
     if mode == "validate":
         return [PYTHON, "-m", "idamconf", "validate", "-C", str(seeded.root)], 0, nullcontext()
+    if mode == "plan":
+        return [PYTHON, "-m", "idamconf", "plan", "-C", str(seeded.root), "-e", SERVED, "--detailed-exitcode"], 0, \
+            served_to(seeded)
     return [PYTHON, "-m", "idamconf", "plan", "-C", str(latency.pull_request(seeded)), "-e", SERVED,
             "--changed-since", "HEAD", "--detailed-exitcode", "--rebind-project"], 2, served_to(seeded)
 
 
 @contextmanager
 def served_to(seeded: tenant.Tenant):
-    """The seeded tenant served, the pull-request repository pointed at it (as latency.reads does)."""
+    """The seeded tenant served, it and the pull-request repository pointed at it (as latency.reads does)."""
     root = latency.pull_request(seeded)
     with Served(seeded.state, os.environ.get("FAULTS", "latency=250ms") or None) as emulator:
         point_at(root, emulator.graph_url)
+        point_at(seeded.root, emulator.graph_url)
         latency.git(root, "commit", "-q", "-m", "served here", "idamconf.yaml")
         yield
 
