@@ -325,3 +325,18 @@ def test_a_named_policy_of_a_package_of_its_own_is_renamed_in_place(project):
     assert apply(project).code == 0
     after = {p["displayName"]: p["id"] for p in governance(project)[NEW_MANAGERS]["policies"]}
     assert after == {"Line managers": made["Line managers"], "New starters": made["Starters"]}
+
+
+def test_a_grant_of_another_applications_role_is_planned_when_that_application_is_made_in_another_slice(
+        project, monkeypatch):
+    """Plan makes the configuration into resources a slice of applications at a time (workflow.DESIRED_SLICE); a
+    package of its own still finds the role it grants of an application of another slice."""
+    from idamconf import workflow
+
+    monkeypatch.setattr(workflow, "DESIRED_SLICE", 1)  # each application a slice of its own
+    edit(project / EXPENSES, FRANK, "")
+    edit(project / HR, HR_GRANTS, HR_GRANTS + "      - {application: expenses, role: Internal.User}\n")
+    result = plan(project)
+    assert result.code == 0, result.err
+    assert (f"+ app.hr-self-service.access_package[{NEW_MANAGERS}].grant[expenses/Internal.User] (create)"
+            in plan_lines(result))
