@@ -330,7 +330,8 @@ def test_a_named_policy_of_a_package_of_its_own_is_renamed_in_place(project):
 def test_a_grant_of_another_applications_role_is_planned_when_that_application_is_made_in_another_slice(
         project, monkeypatch):
     """Plan makes the configuration into resources a slice of applications at a time (workflow.DESIRED_SLICE); a
-    package of its own still finds the role it grants of an application of another slice."""
+    package of its own still finds the role it grants of an application of another slice, and puts that application
+    in the catalog (it is planned, though not in the package's slice)."""
     from idamconf import workflow
 
     monkeypatch.setattr(workflow, "DESIRED_SLICE", 1)  # each application a slice of its own
@@ -338,5 +339,6 @@ def test_a_grant_of_another_applications_role_is_planned_when_that_application_i
     edit(project / HR, HR_GRANTS, HR_GRANTS + "      - {application: expenses, role: Internal.User}\n")
     result = plan(project)
     assert result.code == 0, result.err
-    assert (f"+ app.hr-self-service.access_package[{NEW_MANAGERS}].grant[expenses/Internal.User] (create)"
-            in plan_lines(result))
+    lines = plan_lines(result)
+    assert f"+ app.hr-self-service.access_package[{NEW_MANAGERS}].grant[expenses/Internal.User] (create)" in lines
+    assert "+ app.expenses.catalog[EUCS IDAM applications] (create)" in lines  # the role's application in the catalog
