@@ -309,5 +309,6 @@ def test_an_application_of_other_environments_leaves_the_packages_of_the_next_on
     assert "app.ccms-provider-portal" not in result.out
     lines = [" ".join(line.split()) for line in result.out.splitlines()]
     for package in ("app.expenses.access_package[eucs-idam-expenses-claimants]",
-                    "app.payments-api.role.Payments.Auditor.access_package", "app.wordpress.role.Blog.Writer.access_package"):
+                    "app.payments-api.role.Payments.Auditor.access_package",
+                    "app.wordpress.role.Blog.Writer.access_package"):
         assert f"+ {package} (create)" in lines, package
