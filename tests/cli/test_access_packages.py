@@ -298,3 +298,17 @@ def test_a_role_whose_value_changes_keeps_its_package_and_role_scope(project):
     assert "Apply complete: 0 added, 1 changed, 0 destroyed." in applied.out
     converged(project)
     assert governance(project)["eucs-idam-wordpress-writers"]["roles"] == ["Blog.Author"]
+
+
+def test_an_application_of_other_environments_leaves_the_packages_of_the_next_ones_planned(project):
+    """An application not in the environment planned (here the first of the files) is passed over, not the end of
+    the packages: those of every application after it are still planned."""
+    edit(project / "applications/ccms-provider-portal.yaml", "tags: [laa]\n", "tags: [laa]\nenvironments: [live]\n")
+    result = plan(project)
+    assert result.code == 0, result.err
+    assert "app.ccms-provider-portal" not in result.out
+    lines = [" ".join(line.split()) for line in result.out.splitlines()]
+    for package in ("app.expenses.access_package[eucs-idam-expenses-claimants]",
+                    "app.payments-api.role.Payments.Auditor.access_package",
+                    "app.wordpress.role.Blog.Writer.access_package"):
+        assert f"+ {package} (create)" in lines, package

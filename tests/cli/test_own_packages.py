@@ -298,3 +298,47 @@ def test_a_grant_naming_its_own_application_is_checked_as_one_naming_none(projec
     result = idamconf("validate", "-C", str(project))
     assert result.code == 1
     assert "application hr-self-service has no role 'HR.Boss'" in result.err
+
+
+OWN_POLICY = ("    approvers: [carol.hr@contoso.com, bob.ops@contoso.com]\n    requestors:\n"
+              "      - group: 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001   # HR line managers\n")
+OWN_POLICIES = ("    policies:\n"
+                "      - name: Line managers\n"
+                "        approvers: [carol.hr@contoso.com, bob.ops@contoso.com]\n"
+                "        requestors: [{group: HR line managers}]\n"
+                "      - name: Starters\n"
+                "        approvers: [carol.hr@contoso.com, bob.ops@contoso.com]\n"
+                "        requestors: [frank.audit@contoso.com]\n")
+
+
+def test_a_named_policy_of_a_package_of_its_own_is_renamed_in_place(project):
+    """Named policies are known by name in packages of their own too (whose identity is the package's, not a
+    role's): renaming one with renamedFrom updates it, keeping its id, and leaves the other alone."""
+    from .test_access_packages import governance
+
+    edit(project / HR, OWN_POLICY, OWN_POLICIES)
+    assert apply(project).code == 0
+    made = {p["displayName"]: p["id"] for p in governance(project)[NEW_MANAGERS]["policies"]}
+    edit(project / HR, "      - name: Starters\n", "      - name: New starters\n        renamedFrom: Starters\n")
+    changes = [line for line in plan_lines(plan(project)) if line[:1] in ("+", "-", "~")]
+    assert changes == [f"~ app.hr-self-service.access_package[{NEW_MANAGERS}].policy[New starters] (update)"]
+    assert apply(project).code == 0
+    after = {p["displayName"]: p["id"] for p in governance(project)[NEW_MANAGERS]["policies"]}
+    assert after == {"Line managers": made["Line managers"], "New starters": made["Starters"]}
+
+
+def test_a_grant_of_another_applications_role_is_planned_when_that_application_is_made_in_another_slice(
+        project, monkeypatch):
+    """Plan makes the configuration into resources a slice of applications at a time (workflow.DESIRED_SLICE); a
+    package of its own still finds the role it grants of an application of another slice, and puts that application
+    in the catalog (it is planned, though not in the package's slice)."""
+    from idamconf import workflow
+
+    monkeypatch.setattr(workflow, "DESIRED_SLICE", 1)  # each application a slice of its own
+    edit(project / EXPENSES, FRANK, "")
+    edit(project / HR, HR_GRANTS, HR_GRANTS + "      - {application: expenses, role: Internal.User}\n")
+    result = plan(project)
+    assert result.code == 0, result.err
+    lines = plan_lines(result)
+    assert f"+ app.hr-self-service.access_package[{NEW_MANAGERS}].grant[expenses/Internal.User] (create)" in lines
+    assert "+ app.expenses.catalog[EUCS IDAM applications] (create)" in lines  # the role's application in the catalog
