@@ -11,10 +11,11 @@ import re
 import signal
 from types import SimpleNamespace
 
+from idamconf.commands import apply as apply_command
 from idamconf.commands import apply_progress
 from idamconf.commands.apply_progress import PERIOD, Progress
 
-from .harness import EXAMPLES_TO_ADD, apply, plan
+from .harness import EXAMPLES_TO_ADD, apply, edit, plan
 from .test_scenarios import converged
 
 
@@ -184,13 +185,28 @@ def test_ctrl_c_at_the_last_change_still_says_apply_was_interrupted_and_exits_1(
     converged(project)
 
 
-def test_a_human_apply_ends_its_progress_with_every_change_of_the_plan_done(project):
-    """The last progress line (a pipeline's log ends with it) counts the plan's changes, all done."""
+def test_a_human_apply_ends_its_progress_with_every_change_of_the_plan_done(project, monkeypatch):
+    """The last progress line (a pipeline's log ends with it) counts the plan's changes, all done. Paced as Graph
+    paces (`tenantSize: S`), its time left was reckoned from the very budget that paced the writes and from the writes
+    the plan takes -- all of them but the lease's two: what the time left of a long apply rests on (Progress.left)."""
+    told = []
+
+    class Told(Progress):  # what apply tells its progress, kept to compare with what the apply then spent
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            told.append(self)
+
+    monkeypatch.setattr(apply_command, "Progress", Told)
+    edit(project / "idamconf.yaml", "    seed: emulator/directory.yaml\n",
+         "    seed: emulator/directory.yaml\n    tenantSize: S\n")
     result = apply(project)
     assert result.code == 0
     [last] = [line for line in result.out.splitlines() if line.startswith("progress: ")]
     every = f"{EXAMPLES_TO_ADD}/{EXAMPLES_TO_ADD}"
     assert re.fullmatch(rf"progress: {every} changes \(100%\) in \d+ s, [\d.]+/s", last), last
+    [progress] = told
+    lease = 2  # the project's record, taken before the changes and given back after (record/lease.py)
+    assert progress.budget is not None and progress.writes + lease == progress.budget.written > 50
     json_report = apply(project, "--format", "json")  # a report for other tools: one JSON document, no progress
     assert json.loads(json_report.out)["complete"] is True
 

@@ -140,6 +140,32 @@ def test_an_answer_that_is_not_json_is_read_as_an_error_and_no_content_as_none(t
                                                               "message": "<html>Bad gateway</html>"}})
 
 
+def test_a_long_answer_that_is_not_json_is_shown_by_its_first_200_bytes_whatever_they_hold(tmp_path, monkeypatch,
+                                                                                        pauses, wire):
+    """A proxy's error page may be long and not UTF-8 (a byte of Latin-1 here): what a failure shows of it is its
+    first 200 bytes, an undecodable byte replaced, never an error of its own."""
+    page = b"<html>Gateway \xe9chou\xe9 " + b"x" * 600
+
+    async def scenario(client):
+        wire[0].answers.append(answer(502, page, before=True))
+        return await client.send("POST", "$batch", {"requests": []})
+
+    gateway = run(tmp_path, monkeypatch, Scripted(), scenario)
+    shown = "<html>Gateway \ufffdchou\ufffd " + "x" * 179  # 21 bytes before the x
+    assert (gateway.status, gateway.body) == (502, {"error": {"code": "InvalidResponse", "message": shown}})
+
+
+def test_calls_made_one_after_another_each_leave_once_the_linger_is_over(tmp_path, monkeypatch, pauses, wire):
+    """A call waits `linger` for others to share its `$batch`, then goes; the next call, made once the first is
+    answered, waits and goes the same way: none is left waiting for a batch that never leaves."""
+    async def scenario(client):
+        return [await asyncio.wait_for(client.call("GET", f"applications?$top={n + 1}"), 10) for n in range(3)]
+
+    answers = run(tmp_path, monkeypatch, Scripted(), scenario)
+    assert [answer.status for answer in answers] == [200, 200, 200]
+    assert [len(items) for items in wire[0].batches] == [1, 1, 1]
+
+
 def test_forty_five_calls_at_once_go_in_batches_of_twenty(tmp_path, monkeypatch, pauses, wire):
     async def scenario(client):
         calls = [client.call("GET", f"applications?$top={n + 1}") for n in range(45)]

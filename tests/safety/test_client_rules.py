@@ -141,6 +141,30 @@ def test_a_stopped_client_sends_nothing_more_and_each_request_fails_with_the_rea
     assert faults.count("GET", "applications") == 1 and faults.count("PATCH", BLOG) == 0
 
 
+def test_a_client_stopped_while_a_request_waits_for_its_last_try_says_why_it_gave_up(tmp_path, monkeypatch, pauses,
+                                                                                     lose):
+    """Ctrl-C (stop) while a request whose answers were lost eleven times waits for its twelfth and last try: that
+    try is not sent, and the request gives up saying why -- as at any other try -- not with a reason of None."""
+    faults = Scripted()
+
+    async def scenario(client):
+        waiting = client.pause
+
+        async def pause(seconds):
+            await waiting(seconds)
+            if len(pauses) == 11:
+                client.stop("interrupted (the test)")
+
+        client.pause = pause
+        lose.times = 11
+        with pytest.raises(GraphUnavailable) as gave_up:
+            await client.get("applications")
+        return str(gave_up.value)
+
+    assert run(tmp_path, monkeypatch, faults, scenario) == "interrupted (the test) (gave up after 12 attempts)"
+    assert faults.count("GET", "applications") == 11
+
+
 def test_retry_after_zero_is_at_once(tmp_path, monkeypatch, pauses):
     faults = Scripted([Rule(on("GET", "applications"), graph_error(503, "ServiceUnavailable", "0"), times=2)])
     assert run(tmp_path, monkeypatch, faults, lambda client: client.call("GET", "applications")).status == 200
