@@ -7,6 +7,7 @@ failed, and one that cannot be built says why."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -93,6 +94,28 @@ def test_the_applications_place_in_a_catalog_just_joined_is_waited_for(blog, mon
     assert 0.25 in pauses
     monkeypatch.undo()
     converged(blog)
+
+
+def test_a_place_in_the_catalog_that_never_shows_stops_each_role_scope_naming_the_catalog(blog, monkeypatch, pauses):
+    """The application joins the catalog, but its place there never shows in a read (here for the retry policy's
+    settle time of a few milliseconds): the first role scope tried fails saying which catalog the application is not
+    in, and the rest of the application's chain is skipped."""
+    import functools
+
+    from idamconf.graph import client
+
+    monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, settle=0.001))
+
+    def reads_the_place(request) -> bool:
+        return request.method == "GET" and request.path.endswith("/resources") and \
+            "originId" in request.query.get("$filter", "")
+
+    faulted(monkeypatch, Scripted([Rule(reads_the_place, Reply(200, {"value": []}), times=10**6)]))
+    result = apply(blog)
+    assert result.code == 1
+    failed = re.findall(r"^error: app\.wordpress\.role\.Blog\.(\w+)\.access_package\.role_scope: the application is "
+                        r"not in catalog EUCS IDAM applications$", result.err, re.MULTILINE)
+    assert len(failed) == 1, result.err
 
 
 def test_a_changed_policy_writes_the_policy_alone(blog, monkeypatch):
