@@ -137,19 +137,21 @@ def test_new_packages_their_roles_and_policies_reach_graph_as_graph_documents_th
             assert f"\n  + app.wordpress.role.Blog.{role}.access_package{step}: created\n" in result.out, result.out
 
 
-def test_a_policy_refused_once_while_its_package_is_there_is_sent_again_and_made(blog, monkeypatch):
-    """Graph refuses a new policy once (400) though its package can be read: apply reads the package, sends the
-    policy once more, and the package ends with its one policy."""
-    def creates_a_policy(request) -> bool:
-        return request.method == "POST" and request.path == f"{GOV}/assignmentPolicies"
+def test_a_package_and_a_policy_refused_once_while_what_they_need_is_there_are_sent_again_and_made(blog, monkeypatch):
+    """Graph refuses a new package once (400) though its catalog can be read, and a new policy once though its package
+    can: apply reads what each needs, sends each once more, and every package ends with its one policy."""
+    def creates(path: str):
+        return lambda request: request.method == "POST" and request.path == f"{GOV}/{path}"
 
-    scripted = Scripted([Rule(creates_a_policy, graph_error(400, "Request_BadRequest"))])
+    scripted = Scripted([Rule(creates("accessPackages"), graph_error(400, "Request_BadRequest")),
+                         Rule(creates("assignmentPolicies"), graph_error(400, "Request_BadRequest"))])
     faulted(monkeypatch, scripted)
     result = apply(blog)
     assert result.code == 0, result.err
-    assert scripted.count("POST", f"{GOV}/assignmentPolicies") == 4  # three policies, one of them twice
+    # three packages and three policies, one of each twice
+    assert scripted.count("POST", f"{GOV}/accessPackages") == scripted.count("POST", f"{GOV}/assignmentPolicies") == 4
     monkeypatch.undo()
-    assert all(len(found["policies"]) == 1 for [found] in packages(blog).values())
+    assert sorted(len(found["policies"]) for [found] in packages(blog).values()) == [1, 1, 1]
     converged(blog)
 
 
