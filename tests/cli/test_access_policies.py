@@ -303,7 +303,9 @@ def test_a_hidden_package_is_hidden_and_shown_again(project):
     assert hidden[WRITER] is True and hidden["eucs-idam-wordpress-administrators"] is False
     edit(project / WORDPRESS, "      hidden: true\n", "")
     assert "isHidden : true → (none)" in plan_lines(plan(project))
-    assert apply(project).code == 0
+    result = apply(project)
+    assert result.code == 0
+    assert "\n  ~ app.wordpress.role.Blog.Writer.access_package: updated\n" in result.out, result.out[-2000:]
     converged(project)
     assert not {p["displayName"]: p["isHidden"] for p in tenant(project)["objects"]["accessPackages"]}[WRITER]
 

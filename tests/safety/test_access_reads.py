@@ -7,6 +7,7 @@ failed, and one that cannot be built says why."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -17,7 +18,7 @@ from idamconf.plan.model import Action
 from tests.cli.harness import apply, edit, faulted, plan
 from tests.cli.test_scenarios import converged
 
-from .graph_view import GOV, graph, listed
+from .graph_view import GOV, application, graph, listed
 from .test_refusals import WRITER, WRITER_PACKAGE, AnotherTeamMeanwhile, blog, packages, refusing  # noqa: F401
 from .wire import Rule, Scripted, graph_error
 
@@ -95,6 +96,87 @@ def test_the_applications_place_in_a_catalog_just_joined_is_waited_for(blog, mon
     converged(blog)
 
 
+ROLES = ("Administrator", "Approver", "Writer")
+
+
+def test_new_packages_their_roles_and_policies_reach_graph_as_graph_documents_them(blog, monkeypatch):
+    """WordPress's three packages made from nothing: each package is created in the project's catalog, shown, with
+    its name and description; each links its role to the application's root scope, both named by their origin in
+    Azure AD (the role by its id, the scope by the service principal's) and the role through the application's
+    resource in the catalog; and apply says each package, role scope and policy is created."""
+    sent: list[tuple[str, dict]] = []
+
+    def records(request) -> bool:  # never answers: only notes what the tenant received
+        if request.method == "POST" and request.path.startswith(f"{GOV}/accessPackages"):
+            sent.append((request.path, request.body))
+        return False
+
+    faulted(monkeypatch, Scripted([Rule(records, graph_error(400, "unused"), times=10**6)]))
+    result = apply(blog)
+    assert result.code == 0, result.err
+    monkeypatch.undo()
+    [catalog] = [c["id"] for c in listed(blog, f"{GOV}/catalogs") if c["displayName"] == "EUCS IDAM applications"]
+    app = application(blog, "wordpress")
+    [sp] = listed(blog, f"servicePrincipals?$filter=appId eq '{app['appId']}'")
+    [resource] = listed(blog, f"{GOV}/catalogs/{catalog}/resources?$filter=originId eq '{sp['id']}'")
+    role_ids = {role["value"]: role["id"] for role in app["appRoles"]}
+    package_ids = {p["displayName"]: p["id"] for p in listed(blog, f"{GOV}/accessPackages")}
+    expected = []
+    for role in ROLES:
+        package = f"eucs-idam-wordpress-{role.lower()}s"
+        expected += [
+            (f"{GOV}/accessPackages", {"displayName": package, "description": f"Grants the {role} role of WordPress "
+                                       "Blog.", "isHidden": False, "catalog": {"id": catalog}}),
+            (f"{GOV}/accessPackages/{package_ids[package]}/resourceRoleScopes",
+             {"role": {"originId": role_ids[f"Blog.{role}"], "originSystem": "AadApplication",
+                       "resource": {"id": resource["id"]}},
+              "scope": {"originId": sp["id"], "originSystem": "AadApplication", "isRootScope": True}})]
+    assert sorted(sent, key=repr) == sorted(expected, key=repr)
+    for role in ROLES:
+        for step in ("", ".role_scope", ".policy"):
+            assert f"\n  + app.wordpress.role.Blog.{role}.access_package{step}: created\n" in result.out, result.out
+
+
+def test_a_package_and_a_policy_refused_once_while_what_they_need_is_there_are_sent_again_and_made(blog, monkeypatch):
+    """Graph refuses a new package once (400) though its catalog can be read, and a new policy once though its package
+    can: apply reads what each needs, sends each once more, and every package ends with its one policy."""
+    def creates(path: str):
+        return lambda request: request.method == "POST" and request.path == f"{GOV}/{path}"
+
+    scripted = Scripted([Rule(creates("accessPackages"), graph_error(400, "Request_BadRequest")),
+                         Rule(creates("assignmentPolicies"), graph_error(400, "Request_BadRequest"))])
+    faulted(monkeypatch, scripted)
+    result = apply(blog)
+    assert result.code == 0, result.err
+    # three packages and three policies, one of each twice
+    assert scripted.count("POST", f"{GOV}/accessPackages") == scripted.count("POST", f"{GOV}/assignmentPolicies") == 4
+    monkeypatch.undo()
+    assert sorted(len(found["policies"]) for [found] in packages(blog).values()) == [1, 1, 1]
+    converged(blog)
+
+
+def test_a_place_in_the_catalog_that_never_shows_stops_each_role_scope_naming_the_catalog(blog, monkeypatch, pauses):
+    """The application joins the catalog, but its place there never shows in a read (here for the retry policy's
+    settle time of a few milliseconds): the first role scope tried fails saying which catalog the application is not
+    in, and the rest of the application's chain is skipped."""
+    import functools
+
+    from idamconf.graph import client
+
+    monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, settle=0.001))
+
+    def reads_the_place(request) -> bool:
+        return request.method == "GET" and request.path.endswith("/resources") and \
+            "originId" in request.query.get("$filter", "")
+
+    faulted(monkeypatch, Scripted([Rule(reads_the_place, Reply(200, {"value": []}), times=10**6)]))
+    result = apply(blog)
+    assert result.code == 1
+    failed = re.findall(r"^error: app\.wordpress\.role\.Blog\.(\w+)\.access_package\.role_scope: the application is "
+                        r"not in catalog EUCS IDAM applications$", result.err, re.MULTILINE)
+    assert len(failed) == 1, result.err
+
+
 def test_a_changed_policy_writes_the_policy_alone(blog, monkeypatch):
     """An approver added: the plan changes one policy, and that is all apply writes of the package -- its role scope,
     unchanged, is not sent again."""
@@ -108,6 +190,7 @@ def test_a_changed_policy_writes_the_policy_alone(blog, monkeypatch):
     result = apply(blog)
     assert result.code == 0, result.err
     assert "Apply complete: 0 added, 1 changed, 0 destroyed." in result.out
+    assert "\n  ~ app.wordpress.role.Blog.Administrator.access_package.policy: updated\n" in result.out, result.out
     writes = [(method, path) for method, path in scripted.received if method != "GET" and path != "$batch"]
     assert [method for method, path in writes if path.startswith(f"{GOV}/")] == ["PUT"], writes
     monkeypatch.undo()
