@@ -29,22 +29,20 @@ Graph documentation (microsoft-graph-docs-contrib) offers, and what was chosen:
   (api-reference/v1.0/resources/application.md, servicePrincipal.md). `appId` on an application supports only `eq`
   (and `in`, which works wherever `eq` does by default: concepts/aad-advanced-queries.md), `uniqueName` documents no
   `$filter` at all, and `createdDateTime` has `ge`/`le` but no bounds a client could know in advance. So a long list
-  is read as up to 24 lists of `displayName` ranges (`le b1`, `ge b1 and le b2`, ..., `ge bk`), each with the tag
+  is read as up to 16 lists of `displayName` ranges (`le b1`, `ge b1 and le b2`, ..., `ge bk`), each with the tag
   filter, `$select` and `$expand` unchanged, side by side (graph/streams.py). The ranges cover every name whatever
   order Graph compares names in (any name is at most or at least each bound); an object at a bound comes twice and
   is kept once. The bounds are the configuration's display names at even intervals: for the lists of the project's
   applications and service principals (plainly, with owners, with the app role assignments they grant) the
-  tenant's names are the configuration's, so the ranges are about even. A range is meant to hold about 4 pages (a
-  stream's pages follow each other: its length is the list's critical path), so a list of fewer than 400 objects
-  (4 pages of 100) is read as before.
+  tenant's names are the configuration's, so the ranges are about even. A list of fewer than 600 objects (6 pages
+  of 100) is read as before.
 - **Advanced queries** (`ConsistencyLevel: eventual` with `$count=true`): they add `ne`, `not`, `endsWith` and
   `$orderby`, but Graph documents that `$expand` is not supported with them -- the owners would then cost a request
   per application -- and their results are eventually consistent. Not used.
 - **`$batch` of page requests**: a batch carries up to 20 requests, but the next page of a list is known only from
   the page before, so batching cannot overlap one list's pages. idamconf batches what can be batched (the people and
-  groups named, look-ups by key); list pages go on their own, with their own 96 slots in flight
-  (graph/client.PAGES_IN_FLIGHT: every stream of the three long lists at once, within httpx's pool of 100
-  connections): Graph bounds reads by resource units per 10 s (graph/budget.py), not by requests in
+  groups named, look-ups by key); list pages go on their own, with their own 32 slots in flight
+  (graph/client.PAGES_IN_FLIGHT): Graph bounds reads by resource units per 10 s (graph/budget.py), not by requests in
   flight.
 - **Delta queries** (`applications/delta`, `servicePrincipals/delta`): a later run reads only what changed since a
   stored `deltaLink`. That token would be a cache of the tenant's state between runs; a pipeline runs cold (nothing

@@ -139,12 +139,7 @@ class _RawJson(ResponseHandler):
         return Response(response.status_code, body, dict(response.headers))
 
 
-# List pages in flight at once: every stream of a full plan's lists (graph/streams.py: three lists of up to
-# MOST_STREAMS ranges, the service principals', the access packages') at the same time, and with the 4 slots of
-# `$batch`es within httpx's pool of 100 connections, so that no request waits for a connection. Session 36, the
-# no-change plan of 10,000 applications at 250 ms a round trip: 32 slots and 16 streams of 6 pages, median 12.0 s;
-# 96 and 24 of 4, 10.5 s (docs/performance.md).
-PAGES_IN_FLIGHT = 96
+PAGES_IN_FLIGHT = 32
 
 
 def query(path: str, **params: str) -> str:

@@ -23,11 +23,8 @@ import math
 from dataclasses import dataclass
 
 EXPANDED_PAGE = 100  # Graph's page of a directory list with a relationship expanded, whatever `$top` asks
-# A stream's pages follow each other, so its length in pages is the list's critical path in round trips: 4 pages
-# (25 streams for 10,000 applications read 100 a page), at most 24 streams a list -- three such lists read side by
-# side fill graph/client.PAGES_IN_FLIGHT. Shorter streams cost a request each for their last, partial page.
-STREAM_PAGES = 4  # pages a stream is expected to read
-MOST_STREAMS = 24  # of one list
+STREAM_PAGES = 6  # pages a stream is expected to read: fewer streams would each take longer, more gain little
+MOST_STREAMS = 16  # of one list
 
 
 @dataclass(frozen=True)
