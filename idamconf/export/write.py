@@ -41,8 +41,9 @@ def text(exported: Exported, environment: str, schema: str) -> str:
 
 def with_environment(existing: dict, exported: dict, environment: str) -> dict | None:
     """The document of a file that holds the application already, with `environment` added: its values that differ
-    from the file's under `overrides.<environment>`. None if the file is not this application's."""
-    if existing.get("name") != exported["name"]:
+    from the file's under `overrides.<environment>`. None if the file is not this application's -- or not in the
+    shape of one (`environments` a list of names, `overrides` a mapping), which nothing is merged into."""
+    if existing.get("name") != exported["name"] or not _shaped(existing):
         return None
     merged = {key: value for key, value in existing.items() if key != "overrides"}
     listed = existing.get("environments")
@@ -55,3 +56,9 @@ def with_environment(existing: dict, exported: dict, environment: str) -> dict |
     if overrides:
         merged["overrides"] = overrides
     return {key: merged[key] for key in (*ORDER, "overrides") if key in merged}
+
+
+def _shaped(existing: dict) -> bool:
+    listed, overrides = existing.get("environments", []), existing.get("overrides")
+    return isinstance(listed, list) and all(isinstance(name, str) for name in listed) and \
+        (overrides is None or isinstance(overrides, dict))

@@ -110,6 +110,25 @@ def test_a_file_is_never_overwritten_without_force(project):
 
 
 @pytest.mark.usefixtures("applied")
+def test_a_file_of_the_applications_name_not_shaped_as_one_is_refused_and_left_as_it_is(project):
+    """A file already where export writes, naming the application but with `environments` not a list of names or
+    `overrides` not a mapping: nothing is merged into it (no traceback, no write); export says the file is in the
+    way, as for any file not this application's."""
+    out = project.parent / "out"
+    out.mkdir()
+    app_id = applications(project)["wordpress"]["appId"]
+    for shape in ("environments: null\n", "environments: devl\n", "environments: [devl, 7]\n",
+                  "overrides: [devl]\n", "overrides: devl\n"):
+        written = "name: wordpress\n" + shape
+        (out / "wordpress.yaml").write_text(written)
+        result = export(project, "--app-id", app_id, "--out", str(out))
+        assert result.code == 1 and "exists and is not this application's file" in result.err, (shape, result.err)
+        assert "unexpected" not in result.err
+        assert (out / "wordpress.yaml").read_text() == written
+        assert sorted(path.name for path in out.iterdir()) == ["wordpress.yaml"]
+
+
+@pytest.mark.usefixtures("applied")
 def test_a_read_graph_refuses_stops_export_before_any_file_is_written(project, monkeypatch):
     """What each read finds is in the file -- an approver, an assignment, the application itself: a file written
     without it would have adopting remove it."""
