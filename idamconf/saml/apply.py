@@ -6,7 +6,8 @@ with a look-up first so that an interrupted apply is finished by the next:
    name, the template's id, no uniqueName yet) -- then its service principal set to `saml` mode, then the
    application claimed (uniqueName and the project's tag, together). The usual upsert then finds it (204) and
    writes the rest: identifier URIs (the entity id, spared by the tenant's identifier-URI policy only once the
-   service principal is in SAML mode: hence the order), reply URLs, logout URL.
+   service principal is in SAML mode: hence the order), reply URLs, logout URL. An application that exists already
+   and becomes a SAML one has its service principal put in SAML mode first for the same reason (`_mode_first`).
 2. `write` (once the service principal exists): the relay state and ACS indexes; the claims-mapping policy, found
    by its name or created, then assigned (any other policy assigned is unassigned first: Graph allows one); the
    token-signing certificate, added and made the preferred one (an unpreferred one of ours, left by an apply cut
@@ -35,7 +36,10 @@ def _change(chain, kind: str):
 # ------------------------------------------------------------------------------------------------ 1. instantiate
 async def instantiate(chain) -> None:
     application = [c for c in chain.of("application") if c.action is Action.CREATE]
-    if not application or not chain.of("saml"):
+    if not application:
+        await _mode_first(chain)
+        return
+    if not chain.of("saml"):
         return
     after = application[0].after
     ids = await _unfinished(chain, after["displayName"]) or await _instantiated(chain, after["displayName"])
@@ -43,6 +47,21 @@ async def instantiate(chain) -> None:
     await chain.send("PATCH", f"servicePrincipals(appId='{ids['appId']}')", {"preferredSingleSignOnMode": "saml"})
     await chain.send("PATCH", f"applications/{ids['id']}", {"uniqueName": chain.name, "tags": after["tags"]})
     await _disable_template_roles(chain, ids["id"])
+
+
+async def _mode_first(chain) -> None:
+    """An existing application becoming a SAML one: its service principal (made now if it has none) is put in
+    `saml` mode before the application's own write, which may add the entity id as an identifier URI -- one the
+    tenant's identifier-URI policy spares only for an application whose service principal is already in SAML mode
+    (emulator/app_rules.py `_exempt`). The service principal's other settings follow in its usual upsert."""
+    for change in chain.of("service_principal"):
+        before = change.before or {}
+        if change.action in (Action.CREATE, Action.UPDATE) and change.after.get("preferredSingleSignOnMode") == \
+                "saml" and before.get("preferredSingleSignOnMode") != "saml":
+            response = await chain.send("PATCH", f"servicePrincipals(appId='{chain.ids['appId']}')",
+                                        {"preferredSingleSignOnMode": "saml"}, {"Prefer": "create-if-missing"})
+            if response.status == 201:
+                chain.ids["servicePrincipalId"] = response.body["id"]
 
 
 async def _disable_template_roles(chain, application_id: str) -> None:

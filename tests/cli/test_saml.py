@@ -81,6 +81,27 @@ def test_a_saml_application_is_made_in_graphs_order_and_converges(project):
     assert {"Source": "user", "ID": "objectid", "SamlClaimType": OBJECT_GUID} in sent  # no name format: unspecified
 
 
+def test_an_existing_application_that_becomes_a_saml_one_gets_its_entity_id_and_converges(project):
+    """The tenant's identifier-URI policy spares an entity id such as PUI only once the service principal is in SAML
+    mode: an application made without `sso` and given it later has its service principal put in SAML mode before
+    the application's write adds the entity id (found by a property test, session 37: the apply was refused)."""
+    write(project, PUI.split("sso:")[0])
+    assert apply(project).code == 0
+    held = tenant(project)["objects"]
+    [app] = [a for a in held["applications"] if a["uniqueName"] == "pui"]
+    assert "PUI" not in app["identifierUris"]
+    write(project)
+    done = apply(project)
+    assert done.code == 0, done.out + done.err
+    assert "+ app.pui.saml.signing_certificate: created" in done.out
+    again = plan(project, "--detailed-exitcode")
+    assert again.code == 0, again.out
+    held = tenant(project)["objects"]
+    [app] = [a for a in held["applications"] if a["uniqueName"] == "pui"]
+    [principal] = [p for p in held["servicePrincipals"] if p["appId"] == app["appId"]]
+    assert "PUI" in app["identifierUris"] and principal["preferredSingleSignOnMode"] == "saml"
+
+
 def test_signxml_verifies_the_emulators_metadata_and_its_certificate_is_the_one_apply_printed(project):
     from signxml import XMLVerifier
 
