@@ -68,9 +68,10 @@ def test_show_prints_an_existing_applications_ids(project):
     assert unknown.code == 1 and "no application named 'nope' in the configuration" in unknown.err
 
 
-def test_a_created_service_principals_id_is_the_creations_answer_never_read_back(project, monkeypatch):
-    """The id apply reports, and its later steps use (the service principal's owners), is the one Graph answered
-    the creation with: reading it back by appId would cost a request per application of the apply's time and of
+def test_a_created_applications_ids_are_the_creations_answers_never_read_back(project, monkeypatch):
+    """The ids apply reports, and its later steps use (the application's object id for its writes, the service
+    principal's for its owners), are those Graph answered the creations with: reading them back -- the application
+    by its name, the service principal by appId -- would cost a request per application of the apply's time and of
     Graph's throttling budget."""
     (project / "applications" / "bare.yaml").write_text(
         "name: bare\ndisplayName: Bare\nowners: [alice.admin@contoso.com]\n")
@@ -83,3 +84,5 @@ def test_a_created_service_principals_id_is_the_creations_answer_never_read_back
             f"      object id             {ids['object_id']}\n"
             f"      service principal id  {ids['service_principal_id']}\n") in result.out
     assert scripted.count("GET", f"servicePrincipals(appId='{ids['client_id']}')") == 0
+    created = scripted.received.index(("PATCH", "applications(uniqueName='bare')"))
+    assert ("GET", "applications(uniqueName='bare')") not in scripted.received[created:]  # (plan reads it before)

@@ -7,8 +7,11 @@ not slept."""
 from __future__ import annotations
 
 from idamconf.apply import Outcome, _ApplicationChain
+from tests.cli.harness import applications, apply, faulted, tenant
 
 from .wire import Rule, Scripted, graph_error, run
+
+FRANK = "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0006"  # frank.audit@contoso.com, of the seed
 
 
 def reads_a_principal_by_app_id(request) -> bool:
@@ -38,3 +41,27 @@ def test_a_chain_without_its_service_principals_id_reads_it_by_app_id(tmp_path, 
     # each chain: a read answered "not found" (the first) or lost (the second), then one that finds it
     assert faults.received.count(("GET", f"servicePrincipals(appId='{app_id}')")) == 4
     assert pauses  # "not found" waited out
+
+
+def test_an_applied_applications_service_principal_id_comes_from_the_plan_never_read_again(project, monkeypatch):
+    """A role granted on an application applied before: the plan read its service principal, id and all, so apply
+    grants the role there without reading the service principal again by appId -- a request per application of the
+    apply's time and of Graph's throttling budget."""
+    for path in (project / "applications").glob("*.yaml"):
+        path.unlink()
+    roster = project / "applications" / "roster.yaml"
+    roster.write_text("name: roster\ndisplayName: Roster\nowners: [alice.admin@contoso.com]\n"
+                      "appRoles:\n  - displayName: Reader\n    value: Roster.Read\n    description: Reads it.\n")
+    assert apply(project).code == 0
+    roster.write_text(roster.read_text() + "assignments:\n  - role: Roster.Read\n"
+                                           "    users: [frank.audit@contoso.com]\n")
+    scripted = Scripted()
+    faulted(monkeypatch, scripted)
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert "Apply complete: 1 added, 0 changed, 0 destroyed." in result.out, result.out
+    app_id = applications(project)["roster"]["appId"]
+    principal = next(sp["id"] for sp in tenant(project)["objects"]["servicePrincipals"] if sp["appId"] == app_id)
+    assert [(a["principalId"], a["resourceId"]) for a in tenant(project)["objects"]["appRoleAssignments"]] == \
+        [(FRANK, principal)]
+    assert scripted.count("GET", f"servicePrincipals(appId='{app_id}')") == 0
