@@ -9,7 +9,7 @@ import json
 from tests.safety.graph_view import applications
 from tests.safety.wire import Rule, Scripted, graph_error
 
-from .harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD, edit, faulted, idamconf
+from .harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD, edit, faulted, idamconf, plan
 from .test_adoption import portal_made
 
 REASON = "403 Authorization_RequestDenied: Authorization_RequestDenied (scripted by the test)"
@@ -92,6 +92,18 @@ def test_the_json_report_of_an_apply_with_nothing_to_do_has_the_same_parts(proje
                       "replaced_applications": [],
                       "summary": {"adopted": 0, "added": 0, "changed": 0, "destroyed": 0, "failed": 0},
                       "created_applications": []}
+
+
+def test_an_apply_with_nothing_to_do_says_so_in_the_format_asked(applied):
+    """Nothing to do: a person sees the plan's "no changes" and no report after it; the merged pull request's comment
+    (Markdown) says that nothing was changed, not a JSON document. Both exit 0."""
+    human = idamconf("apply", "-C", str(applied), "--auto-approve", "--no-colour")
+    assert human.code == 0, human.err
+    assert human.out == plan(applied).out
+    markdown = apply_as(applied, "markdown")
+    assert markdown.code == 0, markdown.err
+    assert markdown.out == ("<!-- idamconf-apply -->\n### idamconf apply to `local` (eucs-idam)\n\n"
+                            "**No changes.** The tenant matched the configuration.\n")
 
 
 def test_the_json_report_of_a_refused_apply_says_why_and_what_it_would_take_away(project):
