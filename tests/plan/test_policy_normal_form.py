@@ -114,8 +114,8 @@ def test_a_rule_without_a_grace_period_sends_graph_none():
 
 
 def test_questions_are_read_in_their_sequence_whatever_order_they_arrive_in_and_from_whatever_number():
-    """`sequence` is each question's place as requestors see it (Graph's default, and the emulator's, is 0): the
-    plan's question1 is the first of them, not the first listed."""
+    """`sequence` is each question's place as requestors see it (unset, an Int32 of Graph's is 0, as the emulator
+    has it): the plan's question1 is the first of them, not the first listed."""
     listed = [{"sequence": 1, "text": "Team?"}, {"sequence": 0, "text": "Why?"}, {"sequence": 2, "text": "Until?"}]
     read = read_policy({"questions": listed}, {})
     assert [read[f"question{n}"]["text"] for n in (1, 2, 3)] == ["Why?", "Team?", "Until?"]
