@@ -134,3 +134,13 @@ def test_an_unreviewed_behaviour_idamconf_has_no_word_for_is_shown_in_graphs():
     review = {"isEnabled": True, "expirationBehavior": "unknownFutureValue",
               "schedule": {"recurrence": {"pattern": {"type": "weekly", "interval": 1}}}}
     assert read_policy({"reviewSettings": review}, {})["review"]["unreviewed"] == "unknownFutureValue"
+
+
+def test_a_policy_assigning_automatically_without_a_rule_reads_as_one_with_none():
+    """Made by another tool, its targets hold no attribute rule: the plan shows the rule as none (and the file's
+    rule, if any, as a change), never a traceback."""
+    held = {"automaticRequestSettings": {"requestAccessForAllowedTargets": True},
+            "specificAllowedTargets": [{"@odata.type": "#microsoft.graph.groupMembers", "groupId": "G9"}]}
+    read = read_policy(held, {})
+    assert (read["automatic"], read["requestors"]) == ({"rule": None, "removeWhenNoLongerMatching": False},
+                                                      "by rule (automatic)")
