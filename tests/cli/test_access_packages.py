@@ -5,6 +5,8 @@ Each scenario ends with an empty plan and no duplicate catalog, package, role sc
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from .harness import applications, apply, edit, plan, tenant
@@ -147,6 +149,23 @@ def test_moving_a_role_to_another_package_and_catalog(project):
     converged(project)
     package = governance(project)["eucs-idam-blog-site-administrators"]
     assert package["catalog"] == ["Communications"] and package["roles"] == ["Blog.Administrator"]
+
+
+@pytest.mark.usefixtures("applied")
+def test_an_application_whose_only_package_moves_to_another_catalog_leaves_the_old_one(project):
+    """Its place in the old catalog is a deletion of its own, named and owned by the application as the tenant
+    holds it (the application's name, not its roles), and apply takes it out of that catalog."""
+    edit(project / "applications/payments-api.yaml", "      assignmentDays: 90\n",
+         "      assignmentDays: 90\n      catalog: Communications\n")
+    moved = plan(project)
+    assert "  - app.payments-api.catalog[EUCS IDAM applications]  (destroy)" in moved.out, moved.out
+    assert "  + app.payments-api.catalog[Communications]  (create)" in moved.out
+    [left] = [change for change in json.loads(plan(project, "--format", "json").out)["changes"]
+              if change["address"] == "app.payments-api.catalog[EUCS IDAM applications]"]
+    assert (left["action"], left["application"]) == ("delete", "payments-api")
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
+    assert governance(project)["eucs-idam-payments-api-ledger-auditors"]["catalog"] == ["Communications"]
 
 
 @pytest.mark.usefixtures("applied")

@@ -73,3 +73,29 @@ def test_every_resource_of_an_application_is_made_as_its_page_arrives_under_its_
     assert all(r.ids["id"] == "o1" and r.ids["appId"] == "a1" for r in made.values())
     assert all(r.attributes is wanted[key].attributes for key, r in made.items())
     assert live_resources([live_application(dict(app), wanted)], [], {}, wanted) == plain
+
+
+def test_an_access_packages_live_resources_share_the_attributes_of_equal_desired_ones():
+    """The app's place in its catalog, its package, the role scope and the policy: a plan of 10,000 applications'
+    packages holds as many of each as of roles. A changed package keeps what the tenant has."""
+    from idamconf.plan.governance import live_governance
+
+    tenant = ({"s1": ("web", {"R1": ".Reader"})}, {"Apps": {"id": "c1", "displayName": "Apps"}},
+              {"c1": [{"id": "cr1", "originId": "s1"}]},
+              [{"id": "p1", "displayName": "web-readers", "description": "Readers.", "catalog": {"id": "c1"},
+                "resourceRoleScopes": [{"id": "rs1", "role": {"originId": "R1"}, "scope": {"originId": "s1"}}]}],
+              [{"id": "q1", "accessPackage": {"id": "p1"}, "startDateTime": None,
+                "attributes": {"displayName": "Initial policy", "approvers": ["ann@contoso.com"]}}])
+    plain = live_governance(*tenant)
+    wanted = {key: Resource(r.kind, r.address, r.application, dict(r.attributes)) for key, r in plain.items()}
+    package_key = next(key for key in wanted if key[2] == "access_package")
+    wanted[package_key] = Resource("access_package", wanted[package_key].address, "web",
+                                   {**wanted[package_key].attributes, "description": "Who reads."})
+
+    live = live_governance(*tenant, desired=wanted)
+
+    assert {r.kind for r in live.values()} == {"catalog_resource", "access_package", "role_scope", "policy"}
+    assert live == plain and {k: r.ids for k, r in live.items()} == {k: r.ids for k, r in plain.items()}
+    for key, resource in live.items():
+        assert (resource.attributes is wanted[key].attributes) == (key != package_key)
+    assert live[package_key].attributes["description"] == "Readers."

@@ -111,3 +111,36 @@ def test_a_rule_without_a_grace_period_sends_graph_none():
     assert body["automaticRequestSettings"] == {"requestAccessForAllowedTargets": True,
                                                 "removeAccessWhenTargetLeavesAllowedTargets": True,
                                                 "gracePeriodBeforeAccessRemoval": None}
+
+
+def test_questions_are_read_in_their_sequence_whatever_order_they_arrive_in_and_from_whatever_number():
+    """`sequence` is each question's place as requestors see it (unset, an Int32 of Graph's is 0, as the emulator
+    has it): the plan's question1 is the first of them, not the first listed."""
+    listed = [{"sequence": 1, "text": "Team?"}, {"sequence": 0, "text": "Why?"}, {"sequence": 2, "text": "Until?"}]
+    read = read_policy({"questions": listed}, {})
+    assert [read[f"question{n}"]["text"] for n in (1, 2, 3)] == ["Why?", "Team?", "Until?"]
+
+
+def test_a_policy_that_never_expires_has_no_days_whatever_duration_it_still_holds():
+    """Set to "never expires" in the portal while its old duration stays: the plan shows none, and plans the file's
+    days (read as 90, the change would be hidden)."""
+    held = {"expiration": {"type": "noExpiration", "duration": "P90D"}}
+    assert read_policy(held, {})["assignmentDays"] is None
+
+
+def test_an_unreviewed_behaviour_idamconf_has_no_word_for_is_shown_in_graphs():
+    """Graph's evolvable enumeration may answer a behaviour newer than those the file can name: the plan shows it
+    as Graph says it, never as nothing."""
+    review = {"isEnabled": True, "expirationBehavior": "unknownFutureValue",
+              "schedule": {"recurrence": {"pattern": {"type": "weekly", "interval": 1}}}}
+    assert read_policy({"reviewSettings": review}, {})["review"]["unreviewed"] == "unknownFutureValue"
+
+
+def test_a_policy_assigning_automatically_without_a_rule_reads_as_one_with_none():
+    """Made by another tool, its targets hold no attribute rule: the plan shows the rule as none (and the file's
+    rule, if any, as a change), never a traceback."""
+    held = {"automaticRequestSettings": {"requestAccessForAllowedTargets": True},
+            "specificAllowedTargets": [{"@odata.type": "#microsoft.graph.groupMembers", "groupId": "G9"}]}
+    read = read_policy(held, {})
+    assert (read["automatic"], read["requestors"]) == ({"rule": None, "removeWhenNoLongerMatching": False},
+                                                      "by rule (automatic)")
