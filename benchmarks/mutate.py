@@ -142,8 +142,10 @@ def prepare(module: Module, resume: bool = False) -> Path:
         "source_paths": ["idamconf"], "only_mutate": [module.path],
         "also_copy": ["examples/", "benchmarks/", "schemas/", "README.md"],
         "pytest_add_cli_args_test_selection": module.tests,
-        # pytest's cache is of no use to a copy thrown away
-        "pytest_add_cli_args": ["-p", "no:cacheprovider", "-p", "no:warnings"],
+        # pytest's cache is of no use to a copy thrown away. Snapshots not used are not a failure: a module's tests
+        # are a part of the suite, and syrupy otherwise fails the session that lists them (mutmut's collection of a
+        # resumed run stopped with "Failed to collect list of tests": session 37, mut37c)
+        "pytest_add_cli_args": ["-p", "no:cacheprovider", "-p", "no:warnings", "--snapshot-warn-unused"],
         # A mutant that makes the tests wait for ever (a batch never sent, a retry never given up) is stopped -- and
         # counted as detected -- after 6 times the time its tests took unmutated, not mutmut's default 30 times:
         # the tests wait rather than compute, and 30 times a minute of tests was 30 minutes per such mutant.
