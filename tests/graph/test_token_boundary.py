@@ -234,6 +234,25 @@ def test_pages_from_the_same_origin_are_followed_with_the_token(stand_ins):
     assert network.sent == [(cloud.graph, f"Bearer {TOKEN}")] * 2
 
 
+def test_a_served_emulators_token_is_asked_for_graphs_scope_and_sent_only_to_its_origin(stand_ins):
+    """A tenant credential signing in to a served emulator (https on loopback) asks for the global Graph's scope --
+    the one the emulator's identity provider issues and its Graph accepts, not the loopback origin's -- and the token
+    goes to that loopback origin, which is both its Graph and its sign-in authority."""
+    make, credential, clouds = stand_ins
+    network = make(lambda request: httpx.Response(200, json={"value": [{"id": "1"}]}))
+    served = connect.Target("served", "https://127.0.0.1:8443/v1.0", "client-secret", "t", "c", "IDAMCONF_PROBE_SECRET")
+
+    async def go():
+        async with connect.connect(served) as client:
+            return await client.get_all("applications")
+
+    assert asyncio.run(go()) == [{"id": "1"}]
+    assert network.sent == [("https://127.0.0.1:8443", f"Bearer {TOKEN}")]
+    assert credential.scopes == [("https://graph.microsoft.com/.default",)]
+    assert [(cloud.graph, cloud.authority) for cloud in clouds] == [("https://graph.microsoft.com",
+                                                                     "https://127.0.0.1:8443")]
+
+
 def test_a_graph_url_refused_by_validate_is_refused_by_connect_too(stand_ins):
     """Defence in depth: a Target built some other way still cannot send the token elsewhere."""
     make, credential, _ = stand_ins
