@@ -30,7 +30,10 @@ def test_a_ca_bundle_is_refused_for_microsoft_graph_even_one_that_reads(stand_in
     assert network.sent == [] and credential.scopes == []
 
 
-def test_a_served_emulators_sign_in_goes_to_its_own_origin_whatever_azure_authority_host_says(monkeypatch):
+@pytest.mark.parametrize("bundle", [None, certifi.where()], ids=["system-trust", "ca-bundle"])
+def test_a_served_emulators_sign_in_goes_to_its_own_origin_whatever_azure_authority_host_says(monkeypatch, bundle):
+    """azure-identity is given the served emulator's origin as the authority, no instance discovery, and the
+    environment's caBundle to trust -- only when there is one (else its own default, the system's trust store)."""
     from azure.identity import aio
 
     monkeypatch.setenv("IDAMCONF_PROBE_SECRET", "not-a-real-secret")
@@ -38,7 +41,7 @@ def test_a_served_emulators_sign_in_goes_to_its_own_origin_whatever_azure_author
     monkeypatch.setattr(aio, "ClientSecretCredential", Recorder)
     Recorder.made = []
     target = connect.Target("served", "https://127.0.0.1:8443/v1.0", "client-secret", "t", "c",
-                            "IDAMCONF_PROBE_SECRET")
+                            "IDAMCONF_PROBE_SECRET", ca_bundle=bundle)
 
     async def go():
         async with connect.connect(target):
@@ -46,4 +49,20 @@ def test_a_served_emulators_sign_in_goes_to_its_own_origin_whatever_azure_author
 
     asyncio.run(go())
     [made] = Recorder.made
-    assert made["authority"] == "https://127.0.0.1:8443" and made["disable_instance_discovery"] is True
+    trusted = {"connection_verify": bundle} if bundle else {}
+    assert made == {"authority": "https://127.0.0.1:8443", "disable_instance_discovery": True, **trusted}
+
+
+def test_a_ca_bundle_that_cannot_be_read_is_one_line_naming_it_and_the_fix(tmp_path):
+    missing = tmp_path / "ca.pem"
+    target = connect.Target("served", "https://127.0.0.1:8443/v1.0", "emulator", ca_bundle=str(missing))
+
+    async def go():
+        async with connect.connect(target):
+            pass
+
+    with pytest.raises(connect.ConnectError) as refused:
+        asyncio.run(go())
+    assert str(refused.value) == (f"environment 'served': caBundle {missing} cannot be read as a PEM bundle ([Errno 2] "
+                                  "No such file or directory). Fix: point it at the ca.pem that `idamconf emulator "
+                                  "serve --tls` printed.")
