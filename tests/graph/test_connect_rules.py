@@ -74,3 +74,24 @@ def test_a_ca_bundle_that_cannot_be_read_is_one_line_naming_it_and_the_fix(tmp_p
     assert str(refused.value) == (f"environment 'served': caBundle {missing} cannot be read as a PEM bundle ([Errno 2] "
                                   "No such file or directory). Fix: point it at the ca.pem that `idamconf emulator "
                                   "serve --tls` printed.")
+
+
+def test_a_served_emulators_failed_sign_in_says_to_reach_its_own_origin(monkeypatch):
+    """The one line of a failed sign-in names where this machine must reach: for a served emulator, its origin."""
+    from azure.identity import aio
+
+    def broken(*args, **kwargs):
+        raise ValueError("the certificate is not PEM")
+
+    monkeypatch.setattr(aio, "CertificateCredential", broken)
+    target = connect.Target("served", "https://127.0.0.1:8443/v1.0", "certificate", "t", "c", certificate_path="c.pem")
+
+    async def go():
+        async with connect.connect(target):
+            pass
+
+    with pytest.raises(connect.SignInFailed) as failed:
+        asyncio.run(go())
+    assert str(failed.value).endswith("ValueError: the certificate is not PEM. Fix: check that c.pem holds the "
+                                      "certificate with its private key, and that the certificate is registered on "
+                                      "clientId c; and check that this machine can reach https://127.0.0.1:8443.")

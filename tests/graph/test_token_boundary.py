@@ -135,13 +135,14 @@ class StandInCredential:
 
     def __init__(self):
         self.scopes: list[tuple] = []
+        self.closed = False
 
     async def get_token(self, *scopes, **options) -> AccessToken:
         self.scopes.append(scopes)
         return AccessToken(TOKEN, int(time.time()) + 3600)
 
     async def close(self) -> None:
-        pass
+        self.closed = True
 
 
 class StandInNetwork:
@@ -251,6 +252,20 @@ def test_a_served_emulators_token_is_asked_for_graphs_scope_and_sent_only_to_its
     assert credential.scopes == [("https://graph.microsoft.com/.default",)]
     assert [(cloud.graph, cloud.authority) for cloud in clouds] == [("https://graph.microsoft.com",
                                                                      "https://127.0.0.1:8443")]
+
+
+def test_azure_identitys_credential_is_closed_with_the_client(stand_ins):
+    """azure-identity's async credential holds an HTTP session of its own: left open, it would outlive the command
+    (and aiohttp warns of an unclosed session at exit)."""
+    make, credential, _ = stand_ins
+    make(lambda request: httpx.Response(200, json={"value": [{"id": "1"}]}))
+
+    async def go():
+        async with connect.connect(target(CLOUDS[0])) as client:
+            await client.get_all("applications")
+            return credential.closed
+
+    assert asyncio.run(go()) is False and credential.closed
 
 
 def test_a_graph_url_refused_by_validate_is_refused_by_connect_too(stand_ins):
