@@ -135,13 +135,14 @@ class StandInCredential:
 
     def __init__(self):
         self.scopes: list[tuple] = []
+        self.closed = False
 
     async def get_token(self, *scopes, **options) -> AccessToken:
         self.scopes.append(scopes)
         return AccessToken(TOKEN, int(time.time()) + 3600)
 
     async def close(self) -> None:
-        pass
+        self.closed = True
 
 
 class StandInNetwork:
@@ -232,6 +233,39 @@ def test_pages_from_the_same_origin_are_followed_with_the_token(stand_ins):
     network = make(answer)
     assert read_list(cloud) == [{"id": "1"}, {"id": "2"}]
     assert network.sent == [(cloud.graph, f"Bearer {TOKEN}")] * 2
+
+
+def test_a_served_emulators_token_is_asked_for_graphs_scope_and_sent_only_to_its_origin(stand_ins):
+    """A tenant credential signing in to a served emulator (https on loopback) asks for the global Graph's scope --
+    the one the emulator's identity provider issues and its Graph accepts, not the loopback origin's -- and the token
+    goes to that loopback origin, which is both its Graph and its sign-in authority."""
+    make, credential, clouds = stand_ins
+    network = make(lambda request: httpx.Response(200, json={"value": [{"id": "1"}]}))
+    served = connect.Target("served", "https://127.0.0.1:8443/v1.0", "client-secret", "t", "c", "IDAMCONF_PROBE_SECRET")
+
+    async def go():
+        async with connect.connect(served) as client:
+            return await client.get_all("applications")
+
+    assert asyncio.run(go()) == [{"id": "1"}]
+    assert network.sent == [("https://127.0.0.1:8443", f"Bearer {TOKEN}")]
+    assert credential.scopes == [("https://graph.microsoft.com/.default",)]
+    assert [(cloud.graph, cloud.authority) for cloud in clouds] == [("https://graph.microsoft.com",
+                                                                     "https://127.0.0.1:8443")]
+
+
+def test_azure_identitys_credential_is_closed_with_the_client(stand_ins):
+    """azure-identity's async credential holds an HTTP session of its own: left open, it would outlive the command
+    (and aiohttp warns of an unclosed session at exit)."""
+    make, credential, _ = stand_ins
+    make(lambda request: httpx.Response(200, json={"value": [{"id": "1"}]}))
+
+    async def go():
+        async with connect.connect(target(CLOUDS[0])) as client:
+            await client.get_all("applications")
+            return credential.closed
+
+    assert asyncio.run(go()) is False and credential.closed
 
 
 def test_a_graph_url_refused_by_validate_is_refused_by_connect_too(stand_ins):
