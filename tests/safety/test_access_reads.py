@@ -155,6 +155,32 @@ def test_a_package_and_a_policy_refused_once_while_what_they_need_is_there_are_s
     converged(blog)
 
 
+def test_a_policy_refused_while_its_new_package_cannot_be_read_yet_waits_for_the_package(blog, monkeypatch, pauses):
+    """A new package is not readable yet (404, replication) and its policy's create is refused meanwhile: apply
+    reads the package, pauses 0.25 s then 0.5 s and sends the policy again -- it does not give up after one more
+    try -- and the package ends with its one policy."""
+    held: dict[str, str] = {}  # the package whose policy is refused: the three are made side by side
+
+    def creates_its_policy(request) -> bool:
+        if request.method != "POST" or request.path != f"{GOV}/assignmentPolicies":
+            return False
+        return held.setdefault("package", request.body["accessPackage"]["id"]) == request.body["accessPackage"]["id"]
+
+    def reads_the_package(request) -> bool:  # the read that says whether what the policy needs is there
+        return request.method == "GET" and request.path == f"{GOV}/accessPackages/{held.get('package')}" and \
+            request.query.get("$select") == "id"
+
+    scripted = Scripted([Rule(creates_its_policy, graph_error(400, "Request_BadRequest"), times=2),
+                         Rule(reads_the_package, graph_error(404, "Request_ResourceNotFound"), times=2)])
+    faulted(monkeypatch, scripted)
+    result = apply(blog)
+    assert result.code == 0, result.err
+    assert [pause for pause in pauses if 0.25 <= pause <= 1.0] == [0.25, 0.5]
+    assert scripted.count("POST", f"{GOV}/assignmentPolicies") == 3 + 2
+    monkeypatch.undo()
+    assert sorted(len(found["policies"]) for [found] in packages(blog).values()) == [1, 1, 1]
+
+
 def test_a_place_in_the_catalog_that_never_shows_stops_each_role_scope_naming_the_catalog(blog, monkeypatch, pauses):
     """The application joins the catalog, but its place there never shows in a read (here for the retry policy's
     settle time of a few milliseconds): the first role scope tried fails saying which catalog the application is not
