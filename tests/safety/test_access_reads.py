@@ -2,9 +2,8 @@
 idamconf/apply_packages.py), seen from outside: a package of the name in another team's catalog is never taken for
 the project's; a policy the plan's read did not show yet is found by name, never made twice; a place in a catalog
 just joined, or a new package a refused policy needs, is waited for while replication catches up; a changed policy is
-the only write; a group leaves a catalog
-as a group, and a refused removal is not taken as done; packages of their own are not built after their teardown
-failed, and one that cannot be built says why."""
+the only write; a group leaves a catalog as a group, and a refused removal is not taken as done; packages of their own
+are not built after their teardown failed, and one that cannot be built says why."""
 
 from __future__ import annotations
 
