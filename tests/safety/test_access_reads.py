@@ -1,9 +1,9 @@
 """What apply looks up and writes of access packages (idamconf/apply_access.py, and packages of their own:
 idamconf/apply_packages.py), seen from outside: a package of the name in another team's catalog is never taken for
 the project's; a policy the plan's read did not show yet is found by name, never made twice; a place in a catalog
-just joined is waited for while replication catches up; a changed policy is the only write; a group leaves a catalog
-as a group, and a refused removal is not taken as done; packages of their own are not built after their teardown
-failed, and one that cannot be built says why."""
+just joined, or a new package a refused policy needs, is waited for while replication catches up; a changed policy is
+the only write; a group leaves a catalog as a group, and a refused removal is not taken as done; packages of their own
+are not built after their teardown failed, and one that cannot be built says why."""
 
 from __future__ import annotations
 
@@ -153,6 +153,32 @@ def test_a_package_and_a_policy_refused_once_while_what_they_need_is_there_are_s
     monkeypatch.undo()
     assert sorted(len(found["policies"]) for [found] in packages(blog).values()) == [1, 1, 1]
     converged(blog)
+
+
+def test_a_policy_refused_while_its_new_package_cannot_be_read_yet_waits_for_the_package(blog, monkeypatch, pauses):
+    """A new package is not readable yet (404, replication) and its policy's create is refused meanwhile: apply
+    reads the package, pauses 0.25 s then 0.5 s and sends the policy again -- it does not give up after one more
+    try -- and the package ends with its one policy."""
+    held: dict[str, str] = {}  # the package whose policy is refused: the three are made side by side
+
+    def creates_its_policy(request) -> bool:
+        if request.method != "POST" or request.path != f"{GOV}/assignmentPolicies":
+            return False
+        return held.setdefault("package", request.body["accessPackage"]["id"]) == request.body["accessPackage"]["id"]
+
+    def reads_the_package(request) -> bool:  # the read that says whether what the policy needs is there
+        return request.method == "GET" and request.path == f"{GOV}/accessPackages/{held.get('package')}" and \
+            request.query.get("$select") == "id"
+
+    scripted = Scripted([Rule(creates_its_policy, graph_error(400, "Request_BadRequest"), times=2),
+                         Rule(reads_the_package, graph_error(404, "Request_ResourceNotFound"), times=2)])
+    faulted(monkeypatch, scripted)
+    result = apply(blog)
+    assert result.code == 0, result.err
+    assert [pause for pause in pauses if 0.25 <= pause <= 1.0] == [0.25, 0.5]
+    assert scripted.count("POST", f"{GOV}/assignmentPolicies") == 3 + 2
+    monkeypatch.undo()
+    assert sorted(len(found["policies"]) for [found] in packages(blog).values()) == [1, 1, 1]
 
 
 def test_a_place_in_the_catalog_that_never_shows_stops_each_role_scope_naming_the_catalog(blog, monkeypatch, pauses):
