@@ -7,8 +7,10 @@ from __future__ import annotations
 import pytest
 
 from idamconf.config.access import review_schedule
-from idamconf.config.model import (AccessPolicy, AccessReview, ApprovalStage, Automatic, Escalation, Question)
-from idamconf.plan.policy import policy_attributes, read_policy
+from idamconf.config.model import (AccessPackage, AccessPolicy, AccessReview, Application, ApprovalStage, Automatic,
+                                   Escalation, Question)
+from idamconf.graph.read_assignments import Groups
+from idamconf.plan.policy import policy_attributes, read_policy, resolve, subject_names
 from idamconf.plan.policy_body import policy_body
 
 PEOPLE = {"alice.admin@contoso.com": "a1", "bob.ops@contoso.com": "b2", "group:idam approvers": "g1"}
@@ -144,3 +146,57 @@ def test_a_policy_assigning_automatically_without_a_rule_reads_as_one_with_none(
     read = read_policy(held, {})
     assert (read["automatic"], read["requestors"]) == ({"rule": None, "removeWhenNoLongerMatching": False},
                                                       "by rule (automatic)")
+
+
+# ----------------------------------------------------------------------------------- groups, as the plan names them
+APPROVERS_ID = "2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0101"  # begins with a digit: sorted as written, before any name
+
+
+def planned(policy: AccessPolicy, users: dict[str, str], groups: Groups) -> tuple[dict, dict, list]:
+    """The policy as the plan shows it, the body Graph receives for it, and the problems found in its people:
+    `users` and `groups` as the tenant's two look-ups give them (graph/read.resolve_users: UPN -> id, and
+    group:<id> -> id for each group named by an id that exists; graph/read_assignments.find_groups)."""
+    package = AccessPackage("staff", "Staff", None, (policy,))
+    names = subject_names([Application("blog", "Blog", (), access_packages=(package,))], users, groups)
+    problems: list = []
+    labels, people = resolve(package, users, groups, names, problems)
+    normal = policy_attributes(policy, "staff", labels)
+    return normal, policy_body(normal, {"people": people, "recurrence": None}, "package-id"), problems
+
+
+def groups_of(*found: dict) -> Groups:
+    return Groups({group["displayName"].casefold(): [group] for group in found}, {g["id"]: g for g in found})
+
+
+def test_a_group_named_by_its_name_and_by_its_id_is_shown_by_its_name_in_both_places():
+    """The plan names a group as the configuration does, by its name rather than its id wherever it writes both --
+    whatever the directory's look-up of the id also gave."""
+    policy = AccessPolicy(name="Staff", stages=(ApprovalStage(("group:IDAM approvers",)),),
+                          requestors=(f"group:{APPROVERS_ID}",))
+    group = {"id": APPROVERS_ID, "displayName": "IDAM approvers"}
+    normal, body, problems = planned(policy, {f"group:{APPROVERS_ID}": APPROVERS_ID}, groups_of(group))
+    assert (normal["approvers"], normal["requestors"], problems) == (["group:idam approvers"], ["group:idam approvers"],
+                                                                      [])
+    member = {"@odata.type": "#microsoft.graph.groupMembers", "groupId": APPROVERS_ID}
+    assert body["requestApprovalSettings"]["stages"][0]["primaryApprovers"] == [member]
+    assert body["specificAllowedTargets"] == [member]
+
+
+def test_a_group_written_in_two_cases_is_shown_by_the_first_of_its_names_in_lower_case_order():
+    """One group, two spellings that Graph (and idamconf: case-folded) take for one name: the plan shows one of them
+    in both places, the first in lower-case order. Theta's two small forms are the letters whose order differs in
+    upper case (Θ < ϴ, while θ < ϑ): spelled with them, the choice is seen to be made in lower case."""
+    policy = AccessPolicy(name="Staff", stages=(ApprovalStage(("group:ϑ approvers",)),),
+                          requestors=("group:ϴ approvers",))
+    normal, _, problems = planned(policy, {}, groups_of({"id": APPROVERS_ID, "displayName": "Θ approvers"}))
+    assert (normal["approvers"], normal["requestors"], problems) == (["group:θ approvers"], ["group:θ approvers"], [])
+
+
+def test_a_group_only_the_directorys_look_up_of_its_id_found_is_shown_by_its_id_and_sent_by_it():
+    """A group named by an id that the look-up of the groups named did not return, but the directory's look-up of
+    that id did: it is the group (no problem), the plan shows it by its id as written, and Graph receives its id."""
+    policy = AccessPolicy(name="Staff", stages=(ApprovalStage((f"group:{APPROVERS_ID}",)),))
+    normal, body, problems = planned(policy, {f"group:{APPROVERS_ID}": APPROVERS_ID}, Groups())
+    assert (normal["approvers"], problems) == ([f"group:{APPROVERS_ID}"], [])
+    assert body["requestApprovalSettings"]["stages"][0]["primaryApprovers"] == [
+        {"@odata.type": "#microsoft.graph.groupMembers", "groupId": APPROVERS_ID}]
