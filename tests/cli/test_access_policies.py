@@ -196,9 +196,13 @@ def test_groups_naming_nobody_or_several_are_refused_where_written_and_nothing_i
     assert (f"{WORDPRESS}:31:19: error: 2 groups are named 'Blog team' (ids {TWINS[0]}, {TWINS[1]})"
             in result.err), result.err
     assert f"name the one you mean by its object id: {{group: <one of {TWINS[0]}, {TWINS[1]}>}}" in result.err
-    assert f"{WORDPRESS}:32:27: error: no group named 'Nobody at all' in the tenant" in result.err
-    assert (f"{WORDPRESS}:34:21: error: group 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0999 is not in the tenant"
-            in result.err)
+    # each with how to fix it: the other way of naming a group, and where the tenant shows its names and ids
+    assert (f"{WORDPRESS}:32:27: error: no group named 'Nobody at all' in the tenant\n"
+            "    fix: check the group's display name in the Entra admin centre (Groups; names are compared in any "
+            "case, as Graph does), or name it by object id: {group: <id>}\n") in result.err
+    assert (f"{WORDPRESS}:34:21: error: group 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0999 is not in the tenant\n"
+            "    fix: check the group's object id in the Entra admin centre (Groups), or name the group by its "
+            "display name: {group: <name>}\n") in result.err
     assert "Apply complete" not in result.out
     assert WRITER not in governance(project)
 
