@@ -310,6 +310,10 @@ def test_a_role_whose_value_changes_keeps_its_package_and_role_scope(project):
          f"    value: Blog.Author\n    id: {role_id('wordpress', 'Blog.Writer')}\n")
     result = plan(project)
     assert "~ app.wordpress.role.Blog.Author  (update)" in result.out
+    # the step Graph requires first is part of that change, and bears its address (the new value), not the old one
+    assert "~ app.wordpress.role.Blog.Author  (disable first: Graph changes or removes only disabled roles)" \
+        in result.out
+    assert "app.wordpress.role.Blog.Writer" not in result.out
     assert 'value : "Blog.Writer" → "Blog.Author"' in result.out
     assert "role_scope" not in result.out and "Plan: 0 to add, 1 to change, 0 to destroy." in result.out
     applied = apply(project)
