@@ -4,6 +4,9 @@ not, the plan after an apply would never be empty."""
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+
 import pytest
 
 from idamconf.config.access import review_schedule
@@ -200,3 +203,22 @@ def test_a_group_only_the_directorys_look_up_of_its_id_found_is_shown_by_its_id_
     assert (normal["approvers"], problems) == ([f"group:{APPROVERS_ID}"], [])
     assert body["requestApprovalSettings"]["stages"][0]["primaryApprovers"] == [
         {"@odata.type": "#microsoft.graph.groupMembers", "groupId": APPROVERS_ID}]
+
+
+def test_a_review_starts_on_the_utc_day_whatever_the_machines_time_zone(monkeypatch):
+    """A new review's schedule starts today in UTC, as Graph keeps dates. Fourteen hours ahead and twelve behind: at any
+    hour, one of the two machines is on another day than UTC, so a local date would show on one of them."""
+    policy = AccessPolicy(name="Reviewed", stages=(), review=AccessReview(("bob.ops@contoso.com",), 90))
+    normal = policy_attributes(policy, "Reviewed", {"bob.ops@contoso.com": "bob.ops@contoso.com"})
+    ids = {"people": {"bob.ops@contoso.com": "b2"}, "recurrence": ("absoluteMonthly", 3)}
+    try:
+        for zone in ("Etc/GMT-14", "Etc/GMT+12"):  # (the POSIX sign: GMT-14 is UTC+14)
+            monkeypatch.setenv("TZ", zone)
+            time.tzset()
+            before = dt.datetime.now(dt.timezone.utc).date()
+            start = policy_body(normal, ids, "package-id")["reviewSettings"]["schedule"]["startDateTime"]
+            days = {before, dt.datetime.now(dt.timezone.utc).date()}  # (the same, unless midnight passed meanwhile)
+            assert start in {f"{day.isoformat()}T00:00:00Z" for day in days}, zone
+    finally:
+        monkeypatch.undo()
+        time.tzset()
