@@ -187,8 +187,8 @@ def test_a_group_named_by_its_name_and_by_its_id_is_shown_by_its_name_in_both_pl
 
 def test_a_group_written_in_two_cases_is_shown_by_the_first_of_its_names_in_lower_case_order():
     """One group, two spellings that Graph (and idamconf: case-folded) take for one name: the plan shows one of them
-    in both places, the first in lower-case order. Theta's two small forms are the letters whose order differs in
-    upper case (Θ < ϴ, while θ < ϑ): spelled with them, the choice is seen to be made in lower case."""
+    in both places, the first in lower-case order. Spelled with ϑ and ϴ, which fold alike and sort one way in lower
+    case (θ < ϑ) and the other in upper case (Θ < ϴ), the choice is seen to be made in lower case."""
     policy = AccessPolicy(name="Staff", stages=(ApprovalStage(("group:ϑ approvers",)),),
                           requestors=("group:ϴ approvers",))
     normal, _, problems = planned(policy, {}, groups_of({"id": APPROVERS_ID, "displayName": "Θ approvers"}))
