@@ -38,7 +38,7 @@ def disabled_roles(plan: Plan) -> list[Change]:
     first: dict[tuple, Change] = {}
     last: dict[tuple, Change] = {}
     for change in plan.pending:
-        if change.kind in DISABLED_FIRST:  # by id: a renamed role's disable step has its old address
+        if change.kind in DISABLED_FIRST:  # by id: a role's steps are matched whatever address each has
             key = (change.application, change.kind, (change.after or change.before)["id"])
             first.setdefault(key, change)
             last[key] = change
