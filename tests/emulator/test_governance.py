@@ -582,3 +582,49 @@ def test_entitlement_management_with_typed_models(served):
                       PatternedRecurrence, RecurrencePattern, RecurrenceRange, SingleUser))
 
     sdk_run(served.base_url, scenario)
+
+
+# ------------------------------------------------------------------ session 38: refusals each tried on its own
+def test_resource_request_refusals_each_name_their_cause(api):
+    """Each refusal on its own, with its message: a refusal that another rule would also make proves nothing."""
+    cat = catalog(api)
+    _, sp = application_with_sp(api)
+    error = assert_error(resource_request(api, cat["id"], sp["id"], "userAdd"), 400)
+    assert "'requestType': 'userAdd'" in error["message"]
+    body = {"requestType": "adminAdd", "catalog": {"id": cat["id"]},
+            "resource": {"originId": sp["id"], "originSystem": "SharePointOnline"}}
+    error = assert_error(api.post(EM + "resourceRequests", json=body), 400)
+    assert "resource.originSystem" in error["message"]
+    error = assert_error(api.post(EM + "resourceRequests", json={**body, "resource": {"originId": sp["id"]},
+                                                                "colour": "red"}), 400)
+    assert error["message"].startswith("The property 'colour' does not exist")
+    assert api.get(EM + f"catalogs/{cat['id']}/resources").json()["value"] == []
+
+
+def test_an_access_package_with_only_a_policy_is_not_deleted(api, users):
+    pkg = package(api, onboarded(api, app_role("Reader"))["catalog"])
+    assert api.post(EM + "assignmentPolicies", json=policy_body(pkg["id"], [single_user(users[0])],
+                                                                [single_user(users[1])])).status_code == 201
+    assert_error(api.delete(EM + f"accessPackages/{pkg['id']}"), 400, "ResourceInUse")
+    assert api.get(EM + f"accessPackages/{pkg['id']}").status_code == 200
+
+
+def test_a_role_scope_whose_scope_names_another_service_principal_is_refused(api):
+    reader = app_role("Reader")
+    ids, elsewhere = onboarded(api, reader), onboarded(api, app_role("Other"))
+    pkg = package(api, ids["catalog"])
+    body = role_scope_body(reader["id"], elsewhere["sp"], {"id": ids["resource"]})
+    error = assert_error(api.post(EM + f"accessPackages/{pkg['id']}/resourceRoleScopes", json=body), 400)
+    assert error["message"].startswith("scope must be the root scope of the resource")
+
+
+def test_a_policys_id_is_graphs_to_give_and_to_keep(api, users):
+    pkg = package(api, catalog(api)["id"])
+    body = policy_body(pkg["id"], [single_user(users[0])], [single_user(users[1])])
+    error = assert_error(api.post(EM + "assignmentPolicies", json={**body, "id": str(uuid.uuid4())}), 400)
+    assert error["message"] == "Property 'id' is read-only and cannot be set."
+    policy = api.post(EM + "assignmentPolicies", json=body).json()
+    url = EM + f"assignmentPolicies/{policy['id']}"
+    error = assert_error(api.request("PUT", url, json={**body, "id": str(uuid.uuid4())}), 400)
+    assert error["message"] == "Property 'id' in the body does not match the policy in the request URL."
+    assert [p["id"] for p in api.get(EM + "assignmentPolicies").json()["value"]] == [policy["id"]]
