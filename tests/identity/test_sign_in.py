@@ -183,3 +183,147 @@ def test_an_expired_secret_is_refused_as_expired(pipeline):
                                 disable_instance_discovery=True, **options(pipeline)) as credential:
         with pytest.raises(ClientAuthenticationError, match="AADSTS7000222"):
             credential.get_token(GRAPH)
+
+
+# ------------------------------------------------------------------ session 38: the token endpoint's own checks
+def _token_request(pipeline, **form):
+    trust = ssl.create_default_context(cafile=pipeline.ca_bundle)
+    with httpx.Client(verify=trust, trust_env=False) as http:
+        return http.post(f"{pipeline.authority}/{pipeline.tenant_id}/oauth2/v2.0/token",
+                         data={"grant_type": "client_credentials", "scope": GRAPH, **form})
+
+
+def _certificate_assertion(pipeline, **claims) -> str:
+    """A client assertion as CertificateCredential makes one: signed by the pipeline's certificate, named in the
+    header by its SHA-256 thumbprint, for the token endpoint."""
+    import base64
+    import hashlib
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    pem = pipeline.certificate.read_bytes()
+    key = serialization.load_pem_private_key(pem, password=None)
+    der = x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER)
+    thumbprint = base64.urlsafe_b64encode(hashlib.sha256(der).digest()).decode().rstrip("=")
+    now = int(time.time())
+    body = {"iss": pipeline.client_id, "sub": pipeline.client_id, "iat": now, "nbf": now, "exp": now + 600,
+            "aud": f"{pipeline.authority}/{pipeline.tenant_id}/oauth2/v2.0/token", "jti": str(now), **claims}
+    return jwt.encode(body, key, algorithm="RS256", headers={"x5t#S256": thumbprint})
+
+
+def test_a_certificate_assertion_signs_in_only_as_a_jwt_bearer_assertion_issued_by_the_client(pipeline):
+    good = {"client_id": pipeline.client_id, "client_assertion": _certificate_assertion(pipeline),
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}
+    assert _token_request(pipeline, **good).status_code == 200  # the assertion itself is sound
+    wrong_type = _token_request(pipeline, **{**good, "client_assertion_type": "urn:example:saml2-bearer"})
+    assert wrong_type.status_code == 401 and wrong_type.json()["error_codes"] == [7000218]
+    other_issuer = {**good, "client_assertion": _certificate_assertion(pipeline, iss="https://elsewhere.example")}
+    refused = _token_request(pipeline, **other_issuer)
+    assert refused.status_code in (400, 401) and "access_token" not in refused.json()
+
+
+def test_an_application_without_a_service_principal_gets_no_token(pipeline):
+    with pipeline.admin() as graph:
+        application = graph.post("applications", json={"displayName": "no principal"}).json()
+        secret = graph.post(f"applications/{application['id']}/addPassword", json={}).json()["secretText"]
+    refused = _token_request(pipeline, client_id=application["appId"], client_secret=secret)
+    assert refused.status_code == 400 and refused.json()["error_codes"] == [7000229]
+    assert secret not in refused.text
+
+
+def test_a_secret_ended_an_hour_ago_is_refused_as_expired(pipeline):
+    import datetime
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    window = {"startDateTime": (now - datetime.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+              "endDateTime": (now - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    with pipeline.admin() as graph:
+        ended = graph.post(f"applications/{pipeline.object_id}/addPassword",
+                           json={"passwordCredential": window}).json()["secretText"]
+    refused = _token_request(pipeline, client_id=pipeline.client_id, client_secret=ended)
+    assert refused.status_code == 401 and refused.json()["error_codes"] == [7000222]
+
+
+def _client_with_certificates(pipeline, tmp_path, *windows: dict) -> tuple[str, list]:
+    """A new client application (and its service principal) holding one new certificate for each of `windows`
+    (extra keyCredential fields): its appId and the certificates' PEM paths, in order."""
+    import base64
+
+    from tests.identity.conftest import certificate_pem
+
+    paths, keys = [], []
+    for number, fields in enumerate(windows):
+        directory = tmp_path / str(number)
+        directory.mkdir()
+        path, der = certificate_pem(directory)
+        paths.append(path)
+        keys.append({"type": "AsymmetricX509Cert", "usage": "Verify", "key": base64.b64encode(der).decode(),
+                     **fields})
+    with pipeline.admin() as graph:
+        application = graph.post("applications", json={"displayName": "client", "keyCredentials": keys}).json()
+        assert graph.post("servicePrincipals", json={"appId": application["appId"]}).status_code == 201
+    return application["appId"], paths
+
+
+def _signed_by(pipeline, client_id: str, pem_path, without: tuple = ()) -> dict:
+    import base64
+    import hashlib
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    pem = pem_path.read_bytes()
+    der = x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER)
+    thumbprint = base64.urlsafe_b64encode(hashlib.sha256(der).digest()).decode().rstrip("=")
+    now = int(time.time())
+    claims = {"iss": client_id, "sub": client_id, "iat": now, "nbf": now, "exp": now + 600, "jti": str(now),
+              "aud": f"{pipeline.authority}/{pipeline.tenant_id}/oauth2/v2.0/token"}
+    assertion = jwt.encode({k: v for k, v in claims.items() if k not in without},
+                           serialization.load_pem_private_key(pem, password=None), algorithm="RS256",
+                           headers={"x5t#S256": thumbprint})
+    return {"client_id": client_id, "client_assertion": assertion,
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}
+
+
+def test_each_of_two_certificates_signs_in_by_its_own_thumbprint(pipeline, tmp_path):
+    client_id, (first, second) = _client_with_certificates(pipeline, tmp_path, {}, {})
+    for path in (first, second):
+        assert _token_request(pipeline, **_signed_by(pipeline, client_id, path)).status_code == 200
+
+
+def test_a_certificate_assertion_without_an_expiry_is_refused(pipeline, tmp_path):
+    client_id, (path,) = _client_with_certificates(pipeline, tmp_path, {})
+    refused = _token_request(pipeline, **_signed_by(pipeline, client_id, path, without=("exp",)))
+    assert refused.status_code == 401 and refused.json()["error_codes"] == [700027]
+
+
+@pytest.mark.parametrize("fields", [{"startDateTime": "2020-01-01T00:00:00Z", "endDateTime": "2021-01-01T00:00:00Z"},
+                                    {"usage": "Sign"}], ids=["ended", "usage Sign"])
+def test_a_certificate_ended_or_not_for_verifying_signs_no_client_in(pipeline, tmp_path, fields):
+    client_id, (path,) = _client_with_certificates(pipeline, tmp_path, fields)
+    refused = _token_request(pipeline, **_signed_by(pipeline, client_id, path))
+    assert refused.status_code == 401 and refused.json()["error_codes"] == [700027]
+
+
+def test_a_federated_token_without_an_expiry_is_refused(pipeline):
+    from idamconf.emulator.identity import keys
+
+    now = int(time.time())
+    forever = keys.sign(pipeline.store, {"iss": ISSUER, "sub": SUBJECT, "aud": EXCHANGE, "iat": now, "nbf": now,
+                                         "jti": "no-expiry"})
+    refused = _token_request(pipeline, client_id=pipeline.client_id, client_assertion=forever,
+                             client_assertion_type="urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+    assert refused.status_code == 401 and "access_token" not in refused.json()
+    sound = federated_token(pipeline.store, ISSUER, SUBJECT)  # the same token with its expiry signs in
+    assert _token_request(pipeline, client_id=pipeline.client_id, client_assertion=sound,
+                          client_assertion_type="urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+                          ).status_code == 200
+
+
+def test_a_federated_token_signs_in_only_the_application_that_trusts_it(pipeline, tmp_path):
+    other, _ = _client_with_certificates(pipeline, tmp_path)  # no federated credential of its own
+    token = federated_token(pipeline.store, ISSUER, SUBJECT)  # matches the pipeline's credential
+    refused = _token_request(pipeline, client_id=other, client_assertion=token,
+                             client_assertion_type="urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+    assert refused.status_code in (400, 401) and "access_token" not in refused.json()
