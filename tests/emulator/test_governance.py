@@ -374,10 +374,13 @@ def _stages(count: int, user: dict, required: bool = True) -> dict:
             "stages": [{"durationBeforeAutomaticDenial": "P14D", "primaryApprovers": [single_user(user)]}] * count}
 
 
-def _review(pattern: dict, duration: str = "P14D") -> dict:
-    return {"isEnabled": True, "schedule": {"startDateTime": "2030-01-01T00:00:00Z",
-                                            "expiration": {"type": "afterDuration", "duration": duration},
-                                            "recurrence": {"pattern": pattern, "range": {"type": "noEnd"}}}}
+def _review(pattern: dict, duration: str = "P14D", expiration: dict | None = None,
+            start: str = "2030-01-01T00:00:00Z", starting: str | None = None) -> dict:
+    """An enabled review's settings (`starting`: the recurrence range's startDate, if any)."""
+    recurrence = {"pattern": pattern, "range": {"type": "noEnd", **({"startDate": starting} if starting else {})}}
+    return {"isEnabled": True, "schedule": {
+        "startDateTime": start, "expiration": expiration or {"type": "afterDuration", "duration": duration},
+        "recurrence": recurrence}}
 
 
 @pytest.mark.parametrize("change, status", [
@@ -411,11 +414,25 @@ def _review(pattern: dict, duration: str = "P14D") -> dict:
                      "choices": [{"actualValue": "news", "text": "News"}], "isMultipleSelectionAllowed": True,
                      "localizations": [{"languageCode": "fr", "text": "Équipe ?"}]}]}, 201),
     ({"reviewSettings": {"isEnabled": True, "expirationBehavior": "forget"}}, 400),
+    # session 38: each refused on its own account, no other rule refusing it too (a one-line sweep of the rules)
+    ({"displayName": " "}, 400),
+    ({"requestApprovalSettings": "NOAPPROVAL4"}, 400),  # at most 3 stages, approval required or not
+    ({"reviewSettings": {"isEnabled": True, "schedule": {"startDateTime": "2030-01-01T00:00:00Z"}}}, 400),
+    ({"reviewSettings": _review({"type": "daily", "interval": 30})}, 400),
+    ({"reviewSettings": _review({"type": "weekly", "interval": 0}, expiration={"type": "noExpiration"})}, 400),
+    ({"reviewSettings": _review({"type": "absoluteMonthly", "interval": True})}, 400),  # a boolean is no number
+    ({"reviewSettings": {**_review({"type": "absoluteMonthly", "interval": 12}), "fallbackReviewers": [
+        {"@odata.type": "#microsoft.graph.singleUser", "userId": str(uuid.uuid4())}]}}, 400),
+    ({"allowedTargetScope": "specificDirectoryUsers", "specificAllowedTargets": [
+        {"@odata.type": "#microsoft.graph.groupMembers", "groupId": str(uuid.uuid4())}]}, 400),
+    ({"expiration": {"type": "afterDuration", "duration": "P365D", "colour": "red"}}, 400),
+    ({"reviewSettings": _review({"type": "absoluteMonthly", "interval": 12}, start="next tuesday")}, 400),
+    ({"reviewSettings": _review({"type": "absoluteMonthly", "interval": 12}, starting="soon")}, 400),
 ])
 def test_policy_validation(api, users, change, status):
     pkg = package(api, catalog(api)["id"])
     marker = {"STAGES0": _stages(0, users[0]), "STAGES4": _stages(4, users[0]), "STAGES3": _stages(3, users[0]),
-              "NOAPPROVAL0": _stages(0, users[0], required=False)}
+              "NOAPPROVAL0": _stages(0, users[0], required=False), "NOAPPROVAL4": _stages(4, users[0], required=False)}
     change = {name: marker.get(value, value) if isinstance(value, str) else value for name, value in change.items()}
     body = {**policy_body(pkg["id"], [single_user(users[0])], [single_user(users[1])]), **change}
     response = api.post(EM + "assignmentPolicies", json=body)
