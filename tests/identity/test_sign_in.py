@@ -327,3 +327,80 @@ def test_a_federated_token_signs_in_only_the_application_that_trusts_it(pipeline
     refused = _token_request(pipeline, client_id=other, client_assertion=token,
                              client_assertion_type="urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
     assert refused.status_code in (400, 401) and "access_token" not in refused.json()
+
+
+def test_the_token_endpoint_refuses_other_grants_several_scopes_and_unknown_resources(pipeline):
+    secret = {"client_id": pipeline.client_id, "client_secret": pipeline.secret}
+    other_grant = _token_request(pipeline, **secret, grant_type="password")
+    assert other_grant.status_code == 400 and other_grant.json()["error"] == "unsupported_grant_type"
+    two = _token_request(pipeline, **secret, scope=f"{GRAPH} openid")
+    assert two.status_code == 400 and "access_token" not in two.json()
+    nowhere = _token_request(pipeline, **secret, scope="api://nothing-here/.default")
+    assert nowhere.status_code == 400 and nowhere.json()["error_codes"] == [500011]
+
+
+def test_a_disabled_app_role_leaves_the_next_token(pipeline):
+    import uuid
+
+    role = {"id": str(uuid.uuid4()), "allowedMemberTypes": ["Application"], "displayName": "Orders.Read",
+            "value": "Orders.Read", "description": "read orders", "isEnabled": True}
+    with pipeline.admin() as graph:
+        orders = graph.post("applications", json={"displayName": "orders", "appRoles": [role]}).json()
+        resource = graph.post("servicePrincipals", json={"appId": orders["appId"]}).json()
+        client = graph.get(f"servicePrincipals(appId='{pipeline.client_id}')").json()
+        assert graph.post(f"servicePrincipals/{resource['id']}/appRoleAssignedTo", json={
+            "principalId": client["id"], "resourceId": resource["id"], "appRoleId": role["id"]}).status_code == 201
+    form = {"client_id": pipeline.client_id, "client_secret": pipeline.secret, "scope": f"{orders['appId']}/.default"}
+    token = _token_request(pipeline, **form).json()["access_token"]
+    assert jwt.decode(token, options={"verify_signature": False})["roles"] == ["Orders.Read"]
+    with pipeline.admin() as graph:
+        assert graph.patch(f"applications/{orders['id']}", json={"appRoles": [{**role, "isEnabled": False}]}
+                           ).status_code == 204
+    token = _token_request(pipeline, **form).json()["access_token"]
+    assert jwt.decode(token, options={"verify_signature": False}).get("roles", []) == []
+
+
+def test_a_role_granted_on_one_api_is_not_in_a_token_for_another_with_the_same_role_id(pipeline):
+    """Role ids are unique within an application only: two APIs may declare the same one (a copied manifest)."""
+    import uuid
+
+    role = {"id": str(uuid.uuid4()), "allowedMemberTypes": ["Application"], "displayName": "Data.Read",
+            "value": "Data.Read", "description": "read", "isEnabled": True}
+    with pipeline.admin() as graph:
+        made = {}
+        for name in ("granted", "twin"):
+            application = graph.post("applications", json={"displayName": name, "appRoles": [role]}).json()
+            made[name] = (application, graph.post("servicePrincipals", json={"appId": application["appId"]}).json())
+        client = graph.get(f"servicePrincipals(appId='{pipeline.client_id}')").json()
+        granted = made["granted"][1]
+        assert graph.post(f"servicePrincipals/{granted['id']}/appRoleAssignedTo", json={
+            "principalId": client["id"], "resourceId": granted["id"], "appRoleId": role["id"]}).status_code == 201
+    for name, expected in (("granted", ["Data.Read"]), ("twin", [])):
+        form = {"client_id": pipeline.client_id, "client_secret": pipeline.secret,
+                "scope": f"{made[name][0]['appId']}/.default"}
+        token = _token_request(pipeline, **form).json()["access_token"]
+        assert jwt.decode(token, options={"verify_signature": False}).get("roles", []) == expected, name
+
+
+def test_the_test_user_grant_refuses_unknown_clients_and_disabled_scopes(pipeline):
+    import uuid
+
+    from idamconf.emulator.seed import seed
+
+    upn = f"grace@{pipeline.store.domain}"
+    seed(pipeline.store, {"users": [{"userPrincipalName": upn, "displayName": "Grace"}]})
+
+    def scope(value: str, enabled: bool) -> dict:
+        return {"id": str(uuid.uuid4()), "type": "User", "value": value, "isEnabled": enabled,
+                "adminConsentDisplayName": value, "adminConsentDescription": value}
+
+    with pipeline.admin() as graph:
+        orders = graph.post("applications", json={"displayName": "orders api", "api": {
+            "oauth2PermissionScopes": [scope("Orders.Read", True), scope("Orders.Write", False)]}}).json()
+        assert graph.post("servicePrincipals", json={"appId": orders["appId"]}).status_code == 201
+    user = {"grant_type": "urn:idamconf:emulator:user", "client_id": orders["appId"], "username": upn}
+    assert _token_request(pipeline, **user, scope="Orders.Read").status_code == 200
+    disabled = _token_request(pipeline, **user, scope="Orders.Write")
+    assert disabled.status_code == 400 and disabled.json()["error_codes"] == [70011]
+    unknown = _token_request(pipeline, **{**user, "client_id": str(uuid.uuid4())}, scope="Orders.Read")
+    assert unknown.status_code == 400 and unknown.json()["error_codes"] == [700016]
