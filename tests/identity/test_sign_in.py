@@ -4,8 +4,12 @@ get against the emulator's JWKS; Entra's refusals come back as AADSTS codes."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import datetime
+import hashlib
 import ssl
 import time
+import uuid
 
 import httpx
 import jwt
@@ -13,9 +17,13 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import CertificateCredential, ClientSecretCredential, WorkloadIdentityCredential
 from azure.identity import aio
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
+from idamconf.emulator.identity import keys
 from idamconf.emulator.identity.user_tokens import federated_token
-from tests.identity.conftest import EXCHANGE, ISSUER, SUBJECT
+from idamconf.emulator.seed import seed
+from tests.identity.conftest import EXCHANGE, ISSUER, SUBJECT, certificate_pem
 
 GRAPH = "https://graph.microsoft.com/.default"
 
@@ -193,32 +201,12 @@ def _token_request(pipeline, **form):
                          data={"grant_type": "client_credentials", "scope": GRAPH, **form})
 
 
-def _certificate_assertion(pipeline, **claims) -> str:
-    """A client assertion as CertificateCredential makes one: signed by the pipeline's certificate, named in the
-    header by its SHA-256 thumbprint, for the token endpoint."""
-    import base64
-    import hashlib
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-
-    pem = pipeline.certificate.read_bytes()
-    key = serialization.load_pem_private_key(pem, password=None)
-    der = x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER)
-    thumbprint = base64.urlsafe_b64encode(hashlib.sha256(der).digest()).decode().rstrip("=")
-    now = int(time.time())
-    body = {"iss": pipeline.client_id, "sub": pipeline.client_id, "iat": now, "nbf": now, "exp": now + 600,
-            "aud": f"{pipeline.authority}/{pipeline.tenant_id}/oauth2/v2.0/token", "jti": str(now), **claims}
-    return jwt.encode(body, key, algorithm="RS256", headers={"x5t#S256": thumbprint})
-
-
 def test_a_certificate_assertion_signs_in_only_as_a_jwt_bearer_assertion_issued_by_the_client(pipeline):
-    good = {"client_id": pipeline.client_id, "client_assertion": _certificate_assertion(pipeline),
-            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}
+    good = _signed_by(pipeline, pipeline.client_id, pipeline.certificate)
     assert _token_request(pipeline, **good).status_code == 200  # the assertion itself is sound
     wrong_type = _token_request(pipeline, **{**good, "client_assertion_type": "urn:example:saml2-bearer"})
     assert wrong_type.status_code == 401 and wrong_type.json()["error_codes"] == [7000218]
-    other_issuer = {**good, "client_assertion": _certificate_assertion(pipeline, iss="https://elsewhere.example")}
+    other_issuer = _signed_by(pipeline, pipeline.client_id, pipeline.certificate, iss="https://elsewhere.example")
     refused = _token_request(pipeline, **other_issuer)
     assert refused.status_code in (400, 401) and "access_token" not in refused.json()
 
@@ -233,8 +221,6 @@ def test_an_application_without_a_service_principal_gets_no_token(pipeline):
 
 
 def test_a_secret_ended_an_hour_ago_is_refused_as_expired(pipeline):
-    import datetime
-
     now = datetime.datetime.now(datetime.timezone.utc)
     window = {"startDateTime": (now - datetime.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
               "endDateTime": (now - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")}
@@ -248,37 +234,30 @@ def test_a_secret_ended_an_hour_ago_is_refused_as_expired(pipeline):
 def _client_with_certificates(pipeline, tmp_path, *windows: dict) -> tuple[str, list]:
     """A new client application (and its service principal) holding one new certificate for each of `windows`
     (extra keyCredential fields): its appId and the certificates' PEM paths, in order."""
-    import base64
-
-    from tests.identity.conftest import certificate_pem
-
-    paths, keys = [], []
+    paths, credentials = [], []
     for number, fields in enumerate(windows):
         directory = tmp_path / str(number)
         directory.mkdir()
         path, der = certificate_pem(directory)
         paths.append(path)
-        keys.append({"type": "AsymmetricX509Cert", "usage": "Verify", "key": base64.b64encode(der).decode(),
+        credentials.append({"type": "AsymmetricX509Cert", "usage": "Verify", "key": base64.b64encode(der).decode(),
                      **fields})
     with pipeline.admin() as graph:
-        application = graph.post("applications", json={"displayName": "client", "keyCredentials": keys}).json()
+        application = graph.post("applications", json={"displayName": "client", "keyCredentials": credentials}).json()
         assert graph.post("servicePrincipals", json={"appId": application["appId"]}).status_code == 201
     return application["appId"], paths
 
 
-def _signed_by(pipeline, client_id: str, pem_path, without: tuple = ()) -> dict:
-    import base64
-    import hashlib
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-
+def _signed_by(pipeline, client_id: str, pem_path, without: tuple = (), **changes) -> dict:
+    """A client-credentials form with an assertion as CertificateCredential makes one: signed by the certificate of
+    `pem_path`, named in the header by its SHA-256 thumbprint, for the token endpoint (`changes`: claims replaced,
+    `without`: claims left out)."""
     pem = pem_path.read_bytes()
     der = x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER)
     thumbprint = base64.urlsafe_b64encode(hashlib.sha256(der).digest()).decode().rstrip("=")
     now = int(time.time())
     claims = {"iss": client_id, "sub": client_id, "iat": now, "nbf": now, "exp": now + 600, "jti": str(now),
-              "aud": f"{pipeline.authority}/{pipeline.tenant_id}/oauth2/v2.0/token"}
+              "aud": f"{pipeline.authority}/{pipeline.tenant_id}/oauth2/v2.0/token", **changes}
     assertion = jwt.encode({k: v for k, v in claims.items() if k not in without},
                            serialization.load_pem_private_key(pem, password=None), algorithm="RS256",
                            headers={"x5t#S256": thumbprint})
@@ -307,8 +286,6 @@ def test_a_certificate_ended_or_not_for_verifying_signs_no_client_in(pipeline, t
 
 
 def test_a_federated_token_without_an_expiry_is_refused(pipeline):
-    from idamconf.emulator.identity import keys
-
     now = int(time.time())
     forever = keys.sign(pipeline.store, {"iss": ISSUER, "sub": SUBJECT, "aud": EXCHANGE, "iat": now, "nbf": now,
                                          "jti": "no-expiry"})
@@ -340,8 +317,6 @@ def test_the_token_endpoint_refuses_other_grants_several_scopes_and_unknown_reso
 
 
 def test_a_disabled_app_role_leaves_the_next_token(pipeline):
-    import uuid
-
     role = {"id": str(uuid.uuid4()), "allowedMemberTypes": ["Application"], "displayName": "Orders.Read",
             "value": "Orders.Read", "description": "read orders", "isEnabled": True}
     with pipeline.admin() as graph:
@@ -362,8 +337,6 @@ def test_a_disabled_app_role_leaves_the_next_token(pipeline):
 
 def test_a_role_granted_on_one_api_is_not_in_a_token_for_another_with_the_same_role_id(pipeline):
     """Role ids are unique within an application only: two APIs may declare the same one (a copied manifest)."""
-    import uuid
-
     role = {"id": str(uuid.uuid4()), "allowedMemberTypes": ["Application"], "displayName": "Data.Read",
             "value": "Data.Read", "description": "read", "isEnabled": True}
     with pipeline.admin() as graph:
@@ -383,10 +356,6 @@ def test_a_role_granted_on_one_api_is_not_in_a_token_for_another_with_the_same_r
 
 
 def test_the_test_user_grant_refuses_unknown_clients_and_disabled_scopes(pipeline):
-    import uuid
-
-    from idamconf.emulator.seed import seed
-
     upn = f"grace@{pipeline.store.domain}"
     seed(pipeline.store, {"users": [{"userPrincipalName": upn, "displayName": "Grace"}]})
 
