@@ -8,7 +8,8 @@ import pytest
 
 from idamconf.emulator.seed import seed
 
-from .test_app_rules import PERSONAL, V2, accepted, refused
+from .conftest import assert_error
+from .test_app_rules import PERSONAL, V2, accepted, certificate, refused
 
 
 @pytest.fixture
@@ -69,3 +70,61 @@ def test_a_uri_without_a_host_holds_a_verified_domain_among_its_parts(api, tenan
 def test_a_personal_account_identifier_uri_has_no_query_fragment_or_urn(api, tenant, uri):
     refused(api, identifierUris=[uri.format(tenant=tenant)], **PERSONAL)
     accepted(api, identifierUris=[f"api://{tenant}/payroll"], **PERSONAL)
+
+
+# ------------------------------------------------------------------ session 38: rules found unguarded by a sweep
+def test_a_redirect_uri_that_is_not_a_string_is_refused(api):
+    error = refused(api, web={"redirectUris": ["https://app.contoso.com/signin", 5]})
+    assert error["message"] == "Invalid value specified for property 'web' of resource 'Application'."
+
+
+def test_a_certificate_must_end_after_it_starts_not_at_the_same_instant(api):
+    at = "2030-01-01T00:00:00Z"
+    refused(api, keyCredentials=[certificate(startDateTime=at, endDateTime=at)])
+    accepted(api, keyCredentials=[certificate(startDateTime=at, endDateTime="2030-01-01T00:00:01Z")])
+
+
+def test_a_key_with_characters_outside_base64_is_refused_even_when_the_rest_decodes(api):
+    """`MIIB$szCC` decodes as `MIIBszCC` once the `$` is dropped; Graph's Edm.Binary refuses it whole."""
+    error = refused(api, keyCredentials=[certificate(key="MIIB$szCC")])
+    assert error["message"] == "Cannot convert the literal 'MIIB$szCC' to the expected type 'Edm.Binary'."
+
+
+def _restriction(api, **fields) -> None:
+    response = api.patch("policies/defaultAppManagementPolicy", json={"applicationRestrictions": {"identifierUris": {
+        "uriAdditionWithoutUniqueTenantIdentifier": fields}}})
+    assert response.status_code == 204, response.text
+
+
+def test_a_uri_held_in_capitals_before_the_policy_is_kept_by_later_writes(api, tenant):
+    """Identifier URIs compare without case: a legacy URI written with capitals is one the application holds, not
+    one a later write adds."""
+    _restriction(api, state="disabled")
+    app = accepted(api, identifierUris=["api://Legacy-Payroll"])
+    _restriction(api, state="enabled")
+    assert api.patch(f"applications/{app['id']}", json={"displayName": "renamed"}).status_code == 204
+    assert api.get(f"applications/{app['id']}").json()["identifierUris"] == ["api://Legacy-Payroll"]
+
+
+def test_an_application_created_at_the_restrictions_date_is_restricted(api, tenant):
+    """restrictForAppsCreatedAfterDateTime: the date from which the restriction applies -- an application created
+    at that very instant is held to it; one created before it is not."""
+    app = accepted(api)
+    created = api.get(f"applications/{app['id']}").json()["createdDateTime"]
+    _restriction(api, restrictForAppsCreatedAfterDateTime=created)
+    assert_error(api.patch(f"applications/{app['id']}", json={"identifierUris": ["api://eucs-idam"]}), 400)
+    _restriction(api, restrictForAppsCreatedAfterDateTime="2099-01-01T00:00:00Z")
+    assert api.patch(f"applications/{app['id']}", json={"identifierUris": ["api://eucs-idam"]}).status_code == 204
+
+
+@pytest.mark.parametrize("name", ["alternativeNames", "notificationEmailAddresses", "replyUrls",
+                                  "servicePrincipalNames"])
+def test_a_service_principals_collections_hold_no_empty_string(api, name):
+    app = accepted(api)
+    assert_error(api.post("servicePrincipals", json={"appId": app["appId"], name: [""]}), 400, "Request_BadRequest")
+
+
+def test_accept_mapped_claims_is_a_boolean(api):
+    error = refused(api, api={"acceptMappedClaims": "yes"})
+    assert error["message"] == "Invalid value specified for property 'acceptMappedClaims' of resource 'ApiApplication'."
+    assert accepted(api, api={"acceptMappedClaims": True})["api"]["acceptMappedClaims"] is True

@@ -254,6 +254,9 @@ def test_at_most_100_owners(api):
     reference = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{users[100]['id']}"}
     assert_error(api.post(f"applications/{app['id']}/owners/$ref", json=reference), 400, "Request_BadRequest")
     assert len(api.store.targets("owners", app["id"])) == 100
+    again = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{users[0]['id']}"}
+    error = assert_error(api.post(f"applications/{app['id']}/owners/$ref", json=again), 400)
+    assert error["message"].startswith("One or more added object references already exist")  # not the limit
 
 
 def certificate(**fields) -> dict:

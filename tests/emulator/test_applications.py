@@ -178,3 +178,31 @@ def test_patch_cannot_take_a_unique_name_already_in_use(api):
 def test_only_documented_alternate_keys_address_an_application(api):
     api.create_app(displayName="keyed")
     assert_error(api.get("applications(displayName='keyed')"), 400)
+
+
+# ------------------------------------------------------------------ session 38: rules found unguarded by a sweep
+def test_an_identifier_uri_is_held_by_one_application_in_the_tenant_in_any_case(api):
+    uri = "https://contoso.onmicrosoft.com/payroll"  # on the tenant's initial domain: no other rule refuses it
+    api.create_app(displayName="First", identifierUris=[uri])
+    second = api.create_app(displayName="Second")
+    taken = uri.replace("payroll", "Payroll")
+    error = assert_error(api.patch(f"applications/{second['id']}", json={"identifierUris": [taken]}), 400,
+                         "Request_MultipleObjectsWithSameKeyValue")
+    assert error["message"] == "Another object with the same value for property identifierUris already exists."
+    assert api.get(f"applications/{second['id']}").json()["identifierUris"] == []
+
+
+def test_an_upsert_body_naming_another_unique_name_is_refused(api):
+    response = api.patch("applications(uniqueName='payroll')", json={"displayName": "A", "uniqueName": "hr"},
+                         headers=CREATE)
+    assert_error(response, 400)
+    assert api.get("applications").json()["value"] == []
+
+
+def test_an_empty_unique_name_and_an_unknown_audience_are_refused(api):
+    app = api.create_app()
+    assert_error(api.patch(f"applications/{app['id']}", json={"uniqueName": ""}), 400)
+    error = assert_error(api.patch(f"applications/{app['id']}", json={"signInAudience": "Everyone"}), 400)
+    assert "signInAudience" in error["message"]
+    stored = api.get(f"applications/{app['id']}").json()
+    assert (stored["uniqueName"], stored["signInAudience"]) == (None, "AzureADMyOrg")

@@ -215,3 +215,15 @@ def test_replication_lag_hides_a_new_service_principal_from_assignments_and_gran
     assert api.get(f"servicePrincipals/{sp['id']}/appRoleAssignedTo").json()["value"] == []
     clock.advance(4.0)
     assert len(api.get(f"servicePrincipals/{sp['id']}/appRoleAssignedTo").json()["value"]) == 1
+
+
+def test_each_malformed_body_is_refused_for_its_own_fault(api, web):
+    """The answers name the fault: an appRoleId that is no GUID is an invalid value, not a role the application
+    lacks; a principal-side post without principalId says it is required."""
+    good = {"principalId": web["alice"]["id"], "resourceId": web["sp"]["id"], "appRoleId": web["user_role"]["id"]}
+    error = assert_error(assign(api, web["sp"], web["alice"]["id"], "Internal.User"), 400)
+    assert "'appRoleId'" in error["message"] and "not found" not in error["message"]
+    without = {name: value for name, value in good.items() if name != "principalId"}
+    error = assert_error(api.post(f"users/{web['alice']['id']}/appRoleAssignments", json=without), 400)
+    assert error["message"] == "Property 'principalId' is required."
+    assert api.get(f"servicePrincipals/{web['sp']['id']}/appRoleAssignedTo").json()["value"] == []

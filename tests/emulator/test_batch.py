@@ -118,7 +118,13 @@ def test_malformed_batches_are_400(api):
                  400)
     assert_error(batch(api, {"id": "1", "method": "GET", "url": "/applications", "dependsOn": ["9"]}), 400)
     assert_error(batch(api, {"id": "1", "method": "POST", "url": "/applications", "body": {"displayName": "x"}}), 400)
-    assert api.get("applications").json()["value"] == []
+    # a body that is not JSON is base64 text, all of it: "iVBO$Rw0K" is not, though it decodes once the $ is dropped
+    app = api.create_app()
+    logo = {"id": "1", "method": "PUT", "url": f"/applications/{app['id']}/logo", "body": "iVBO$Rw0K",
+            "headers": {"Content-Type": "image/png"}}
+    error = assert_error(batch(api, logo), 400)
+    assert "not base64 text" in error["message"]
+    assert [a["id"] for a in api.get("applications").json()["value"]] == [app["id"]]
 
 
 def test_batch_requires_post(api):

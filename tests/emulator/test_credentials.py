@@ -69,7 +69,8 @@ def test_body_is_optional_and_dates_are_honoured(api):
 @pytest.mark.parametrize("credential", [
     {"secretText": "chosen-by-the-client"}, {"hint": "abc"}, {"keyId": str(uuid.uuid4())},
     {"endDateTime": "2020-01-01T00:00:00Z", "startDateTime": "2021-01-01T00:00:00Z"},
-    {"startDateTime": "next tuesday"}, {"displayName": 7},
+    {"endDateTime": "2030-01-01T00:00:00Z", "startDateTime": "2030-01-01T00:00:00Z"},
+    {"startDateTime": "next tuesday"}, {"startDateTime": "2030-01-01T00:00:00"}, {"displayName": 7},
 ])
 def test_bad_password_credentials_are_refused(api, credential):
     app = api.create_app()
@@ -87,6 +88,9 @@ def test_remove_password(api):
     assert_error(api.post(f"applications/{app['id']}/removePassword", json={"keyId": first["keyId"]}), 404,
                  "Request_ResourceNotFound")
     assert_error(api.post(f"applications/{app['id']}/removePassword", json={"keyId": "nope"}), 400)
+    upper = api.post(f"applications/{app['id']}/removePassword", json={"keyId": second["keyId"].upper()})
+    assert upper.status_code == 204  # a GUID in any case names the same credential
+    assert api.get(f"applications/{app['id']}").json()["passwordCredentials"] == []
     assert_error(api.post(f"applications/{uuid.uuid4()}/addPassword", json={}), 404, "Request_ResourceNotFound")
 
 
@@ -111,3 +115,10 @@ def test_the_sdk_adds_and_removes_a_password_with_nothing_left_over(served):
         assert (await item.get()).password_credentials == []
 
     sdk_run(served.base_url, scenario)
+
+
+def test_an_add_password_body_holds_only_its_password_credential(api):
+    app = api.create_app()
+    body = {"passwordCredential": {"displayName": "ci"}, "secretText": "chosen-by-the-client"}
+    assert_error(api.post(f"applications/{app['id']}/addPassword", json=body), 400)
+    assert api.get(f"applications/{app['id']}").json()["passwordCredentials"] == []

@@ -374,10 +374,13 @@ def _stages(count: int, user: dict, required: bool = True) -> dict:
             "stages": [{"durationBeforeAutomaticDenial": "P14D", "primaryApprovers": [single_user(user)]}] * count}
 
 
-def _review(pattern: dict, duration: str = "P14D") -> dict:
-    return {"isEnabled": True, "schedule": {"startDateTime": "2030-01-01T00:00:00Z",
-                                            "expiration": {"type": "afterDuration", "duration": duration},
-                                            "recurrence": {"pattern": pattern, "range": {"type": "noEnd"}}}}
+def _review(pattern: dict, duration: str = "P14D", expiration: dict | None = None,
+            start: str = "2030-01-01T00:00:00Z", starting: str | None = None) -> dict:
+    """An enabled review's settings (`starting`: the recurrence range's startDate, if any)."""
+    recurrence = {"pattern": pattern, "range": {"type": "noEnd", **({"startDate": starting} if starting else {})}}
+    return {"isEnabled": True, "schedule": {
+        "startDateTime": start, "expiration": expiration or {"type": "afterDuration", "duration": duration},
+        "recurrence": recurrence}}
 
 
 @pytest.mark.parametrize("change, status", [
@@ -411,11 +414,25 @@ def _review(pattern: dict, duration: str = "P14D") -> dict:
                      "choices": [{"actualValue": "news", "text": "News"}], "isMultipleSelectionAllowed": True,
                      "localizations": [{"languageCode": "fr", "text": "Équipe ?"}]}]}, 201),
     ({"reviewSettings": {"isEnabled": True, "expirationBehavior": "forget"}}, 400),
+    # session 38: each refused on its own account, no other rule refusing it too (a one-line sweep of the rules)
+    ({"displayName": " "}, 400),
+    ({"requestApprovalSettings": "NOAPPROVAL4"}, 400),  # at most 3 stages, approval required or not
+    ({"reviewSettings": {"isEnabled": True, "schedule": {"startDateTime": "2030-01-01T00:00:00Z"}}}, 400),
+    ({"reviewSettings": _review({"type": "daily", "interval": 30})}, 400),
+    ({"reviewSettings": _review({"type": "weekly", "interval": 0}, expiration={"type": "noExpiration"})}, 400),
+    ({"reviewSettings": _review({"type": "absoluteMonthly", "interval": True})}, 400),  # a boolean is no number
+    ({"reviewSettings": {**_review({"type": "absoluteMonthly", "interval": 12}), "fallbackReviewers": [
+        {"@odata.type": "#microsoft.graph.singleUser", "userId": str(uuid.uuid4())}]}}, 400),
+    ({"allowedTargetScope": "specificDirectoryUsers", "specificAllowedTargets": [
+        {"@odata.type": "#microsoft.graph.groupMembers", "groupId": str(uuid.uuid4())}]}, 400),
+    ({"expiration": {"type": "afterDuration", "duration": "P365D", "colour": "red"}}, 400),
+    ({"reviewSettings": _review({"type": "absoluteMonthly", "interval": 12}, start="next tuesday")}, 400),
+    ({"reviewSettings": _review({"type": "absoluteMonthly", "interval": 12}, starting="soon")}, 400),
 ])
 def test_policy_validation(api, users, change, status):
     pkg = package(api, catalog(api)["id"])
     marker = {"STAGES0": _stages(0, users[0]), "STAGES4": _stages(4, users[0]), "STAGES3": _stages(3, users[0]),
-              "NOAPPROVAL0": _stages(0, users[0], required=False)}
+              "NOAPPROVAL0": _stages(0, users[0], required=False), "NOAPPROVAL4": _stages(4, users[0], required=False)}
     change = {name: marker.get(value, value) if isinstance(value, str) else value for name, value in change.items()}
     body = {**policy_body(pkg["id"], [single_user(users[0])], [single_user(users[1])]), **change}
     response = api.post(EM + "assignmentPolicies", json=body)
@@ -582,3 +599,49 @@ def test_entitlement_management_with_typed_models(served):
                       PatternedRecurrence, RecurrencePattern, RecurrenceRange, SingleUser))
 
     sdk_run(served.base_url, scenario)
+
+
+# ------------------------------------------------------------------ session 38: refusals each tried on its own
+def test_resource_request_refusals_each_name_their_cause(api):
+    """Each refusal on its own, with its message: a refusal that another rule would also make proves nothing."""
+    cat = catalog(api)
+    _, sp = application_with_sp(api)
+    error = assert_error(resource_request(api, cat["id"], sp["id"], "userAdd"), 400)
+    assert "'requestType': 'userAdd'" in error["message"]
+    body = {"requestType": "adminAdd", "catalog": {"id": cat["id"]},
+            "resource": {"originId": sp["id"], "originSystem": "SharePointOnline"}}
+    error = assert_error(api.post(EM + "resourceRequests", json=body), 400)
+    assert "resource.originSystem" in error["message"]
+    error = assert_error(api.post(EM + "resourceRequests", json={**body, "resource": {"originId": sp["id"]},
+                                                                "colour": "red"}), 400)
+    assert error["message"].startswith("The property 'colour' does not exist")
+    assert api.get(EM + f"catalogs/{cat['id']}/resources").json()["value"] == []
+
+
+def test_an_access_package_with_only_a_policy_is_not_deleted(api, users):
+    pkg = package(api, onboarded(api, app_role("Reader"))["catalog"])
+    assert api.post(EM + "assignmentPolicies", json=policy_body(pkg["id"], [single_user(users[0])],
+                                                                [single_user(users[1])])).status_code == 201
+    assert_error(api.delete(EM + f"accessPackages/{pkg['id']}"), 400, "ResourceInUse")
+    assert api.get(EM + f"accessPackages/{pkg['id']}").status_code == 200
+
+
+def test_a_role_scope_whose_scope_names_another_service_principal_is_refused(api):
+    reader = app_role("Reader")
+    ids, elsewhere = onboarded(api, reader), onboarded(api, app_role("Other"))
+    pkg = package(api, ids["catalog"])
+    body = role_scope_body(reader["id"], elsewhere["sp"], {"id": ids["resource"]})
+    error = assert_error(api.post(EM + f"accessPackages/{pkg['id']}/resourceRoleScopes", json=body), 400)
+    assert error["message"].startswith("scope must be the root scope of the resource")
+
+
+def test_a_policys_id_is_graphs_to_give_and_to_keep(api, users):
+    pkg = package(api, catalog(api)["id"])
+    body = policy_body(pkg["id"], [single_user(users[0])], [single_user(users[1])])
+    error = assert_error(api.post(EM + "assignmentPolicies", json={**body, "id": str(uuid.uuid4())}), 400)
+    assert error["message"] == "Property 'id' is read-only and cannot be set."
+    policy = api.post(EM + "assignmentPolicies", json=body).json()
+    url = EM + f"assignmentPolicies/{policy['id']}"
+    error = assert_error(api.request("PUT", url, json={**body, "id": str(uuid.uuid4())}), 400)
+    assert error["message"] == "Property 'id' in the body does not match the policy in the request URL."
+    assert [p["id"] for p in api.get(EM + "assignmentPolicies").json()["value"]] == [policy["id"]]

@@ -80,6 +80,8 @@ def test_one_users_consent_names_the_user(api, client, users):
     assert_error(grant(api, client, scope="User.Read", consentType="Principal"), 400)  # no principalId
     assert_error(grant(api, client, principalId=alice["id"]), 400)  # AllPrincipals names nobody
     assert_error(grant(api, client, consentType="Everyone"), 400)
+    unknown = assert_error(grant(api, client, consentType="Everyone", principalId=alice["id"]), 400)
+    assert "consentType" in unknown["message"]  # refused for the consent type, whoever it names
     assert_error(grant(api, client, consentType="Principal", principalId=str(uuid.uuid4())), 404)
 
 

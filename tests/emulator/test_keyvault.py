@@ -119,3 +119,29 @@ def test_time_moves_for_the_vault_as_for_graph(api, monkeypatch):
     clock.advance(days=100)
     after = api.request("PUT", f"{base}/secrets/s", headers={"Authorization": "Bearer x"}, json={"value": "w"}).json()
     assert after["attributes"]["created"] - before["attributes"]["created"] >= 100 * 86400
+
+
+def test_key_vaults_rules_each_on_its_own(api):
+    """A bearer scheme without a token is no token; only `secrets` is served; a name is 1-127 characters; only a
+    secret's own attributes are kept; lists and versions never carry a value."""
+    base = f"https://{VAULT_HOST.replace('.localhost', '.emulator.localhost')}"
+    headers = {"Authorization": "Bearer x"}
+    empty = api.request("GET", f"{base}/secrets?api-version=7.5", headers={"Authorization": "Bearer   "})
+    assert empty.status_code == 401
+    keys = api.request("PUT", f"{base}/keys/signing?api-version=7.5", headers=headers, json={"value": "v"})
+    assert keys.status_code == 404
+    longest = api.request("PUT", f"{base}/secrets/{'n' * 127}?api-version=7.5", headers=headers, json={"value": "v"})
+    too_long = api.request("PUT", f"{base}/secrets/{'n' * 128}?api-version=7.5", headers=headers, json={"value": "v"})
+    assert (longest.status_code, too_long.status_code) == (200, 400)
+    made = api.request("PUT", f"{base}/secrets/api-key?api-version=7.5", headers=headers,
+                       json={"value": "s3cret-value", "attributes": {"exp": 4102444800, "colour": "red"}}).json()
+    assert "colour" not in made["attributes"] and made["attributes"]["exp"] == 4102444800
+    listed = api.request("GET", f"{base}/secrets?api-version=7.5", headers=headers).text
+    versions = api.request("GET", f"{base}/secrets/api-key/versions?api-version=7.5", headers=headers).text
+    assert "s3cret-value" not in listed + versions
+    # an update changes attributes, tags and content type only: the value changes by a new version (PUT)
+    updated = api.request("PATCH", f"{base}/secrets/api-key?api-version=7.5", headers=headers,
+                          json={"value": "replaced", "attributes": {"enabled": False, "colour": "red"}}).json()
+    assert updated["attributes"]["enabled"] is False and "colour" not in updated["attributes"]
+    read = api.request("GET", f"{base}/secrets/api-key?api-version=7.5", headers=headers).json()
+    assert read["value"] == "s3cret-value"

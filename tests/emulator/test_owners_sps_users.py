@@ -77,6 +77,9 @@ def test_owner_of_unknown_application_is_404(api, users):
 def test_owner_reference_must_be_given(api, users):
     app = api.create_app()
     assert_error(api.post(f"applications/{app['id']}/owners/$ref", json={}), 400)
+    bare = {"@odata.id": users[0]["id"]}  # an id, not a reference to a directory object
+    assert_error(api.post(f"applications/{app['id']}/owners/$ref", json=bare), 400)
+    assert api.get(f"applications/{app['id']}/owners").json()["value"] == []
 
 
 def test_a_service_principal_can_be_an_owner(api):

@@ -137,3 +137,19 @@ def test_required_resource_access_is_stored_as_sent_even_for_unknown_ids(api):
         {"resourceAppId": str(uuid.uuid4()), "resourceAccess": [{"id": str(uuid.uuid4()), "type": "Scope"}]}]
     app = api.create_app(requiredResourceAccess=required)
     assert api.get(f"applications/{app['id']}").json()["requiredResourceAccess"] == required
+
+
+def test_personal_account_applications_expose_at_most_100_scopes(api):
+    personal = {"signInAudience": "AzureADandPersonalMicrosoftAccount"}
+    many = [scope(f"s{n}") for n in range(101)]
+    error = assert_error(api.post("applications", json={"displayName": "A", **personal, "api": {
+        "requestedAccessTokenVersion": 2, "oauth2PermissionScopes": many}}), 400)
+    assert error["message"] == \
+        "Invalid value specified for property 'oauth2PermissionScopes' of resource 'ApiApplication'."
+    api.create_app(**personal, api={"requestedAccessTokenVersion": 2, "oauth2PermissionScopes": many[:100]})
+
+
+def test_a_scope_id_sent_in_capitals_is_kept_and_returned_in_lower_case(api):
+    read = scope()
+    app = api.create_app(api={"oauth2PermissionScopes": [{**read, "id": read["id"].upper()}]})
+    assert [s["id"] for s in scopes_of(api, app)] == [read["id"]]

@@ -128,3 +128,27 @@ def test_a_seed_switches_enforcement_on(store):
     assert not enforcement.enforced(store)
     seed(store, {"tenant": {"enforcePermissions": True}})
     assert enforcement.enforced(store)
+
+
+def test_a_token_without_an_expiry_is_refused(api, pipelines):
+    """Graph accepts only a token that says when it ends: one without `exp`, though signed by the tenant's key, is
+    refused like any token it cannot validate."""
+    now = int(time.time())
+    claims = {"aud": GRAPH, "iss": f"https://127.0.0.1/{api.store.tenant_id}/", "iat": now, "nbf": now,
+              "tid": api.store.tenant_id, "idtyp": "app", "oid": pipelines["reader"]["id"],
+              "roles": ["Application.Read.All"], "ver": "1.0"}
+    assert_error(call(api, "GET", "applications", keys.sign(api.store, claims)), 401, "InvalidAuthenticationToken")
+
+
+def test_owned_by_instantiates_the_non_gallery_template_and_owns_what_it_made(api, pipelines):
+    """Instantiating a template creates an application and its service principal (how a SAML application is
+    made): OwnedBy may, as it may create an application, and then owns both."""
+    caller = pipelines["owned-by"]
+    bearer = token(api.store, caller, ["Application.ReadWrite.OwnedBy"])
+    made = call(api, "POST", "applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate", bearer,
+                json={"displayName": "saml made by the pipeline"})
+    assert made.status_code == 201, made.text
+    for kind in ("application", "servicePrincipal"):
+        path = f"{kind}s/{made.json()[kind]['id']}"
+        assert [o["id"] for o in call(api, "GET", f"{path}/owners", bearer).json()["value"]] == [caller["id"]]
+        assert call(api, "PATCH", path, bearer, json={"notes": "changed"}).status_code == 204

@@ -4,8 +4,12 @@ get against the emulator's JWKS; Entra's refusals come back as AADSTS codes."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import datetime
+import hashlib
 import ssl
 import time
+import uuid
 
 import httpx
 import jwt
@@ -13,9 +17,13 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import CertificateCredential, ClientSecretCredential, WorkloadIdentityCredential
 from azure.identity import aio
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
+from idamconf.emulator.identity import keys
 from idamconf.emulator.identity.user_tokens import federated_token
-from tests.identity.conftest import EXCHANGE, ISSUER, SUBJECT
+from idamconf.emulator.seed import seed
+from tests.identity.conftest import EXCHANGE, ISSUER, SUBJECT, certificate_pem
 
 GRAPH = "https://graph.microsoft.com/.default"
 
@@ -183,3 +191,185 @@ def test_an_expired_secret_is_refused_as_expired(pipeline):
                                 disable_instance_discovery=True, **options(pipeline)) as credential:
         with pytest.raises(ClientAuthenticationError, match="AADSTS7000222"):
             credential.get_token(GRAPH)
+
+
+# ------------------------------------------------------------------ session 38: the token endpoint's own checks
+def _token_request(pipeline, **form):
+    trust = ssl.create_default_context(cafile=pipeline.ca_bundle)
+    with httpx.Client(verify=trust, trust_env=False) as http:
+        return http.post(f"{pipeline.authority}/{pipeline.tenant_id}/oauth2/v2.0/token",
+                         data={"grant_type": "client_credentials", "scope": GRAPH, **form})
+
+
+def test_a_certificate_assertion_signs_in_only_as_a_jwt_bearer_assertion_issued_by_the_client(pipeline):
+    good = _signed_by(pipeline, pipeline.client_id, pipeline.certificate)
+    assert _token_request(pipeline, **good).status_code == 200  # the assertion itself is sound
+    wrong_type = _token_request(pipeline, **{**good, "client_assertion_type": "urn:example:saml2-bearer"})
+    assert wrong_type.status_code == 401 and wrong_type.json()["error_codes"] == [7000218]
+    other_issuer = _signed_by(pipeline, pipeline.client_id, pipeline.certificate, iss="https://elsewhere.example")
+    refused = _token_request(pipeline, **other_issuer)
+    assert refused.status_code in (400, 401) and "access_token" not in refused.json()
+
+
+def test_an_application_without_a_service_principal_gets_no_token(pipeline):
+    with pipeline.admin() as graph:
+        application = graph.post("applications", json={"displayName": "no principal"}).json()
+        secret = graph.post(f"applications/{application['id']}/addPassword", json={}).json()["secretText"]
+    refused = _token_request(pipeline, client_id=application["appId"], client_secret=secret)
+    assert refused.status_code == 400 and refused.json()["error_codes"] == [7000229]
+    assert secret not in refused.text
+
+
+def test_a_secret_ended_an_hour_ago_is_refused_as_expired(pipeline):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    window = {"startDateTime": (now - datetime.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+              "endDateTime": (now - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    with pipeline.admin() as graph:
+        ended = graph.post(f"applications/{pipeline.object_id}/addPassword",
+                           json={"passwordCredential": window}).json()["secretText"]
+    refused = _token_request(pipeline, client_id=pipeline.client_id, client_secret=ended)
+    assert refused.status_code == 401 and refused.json()["error_codes"] == [7000222]
+
+
+def _client_with_certificates(pipeline, tmp_path, *windows: dict) -> tuple[str, list]:
+    """A new client application (and its service principal) holding one new certificate for each of `windows`
+    (extra keyCredential fields): its appId and the certificates' PEM paths, in order."""
+    paths, credentials = [], []
+    for number, fields in enumerate(windows):
+        directory = tmp_path / str(number)
+        directory.mkdir()
+        path, der = certificate_pem(directory)
+        paths.append(path)
+        credentials.append({"type": "AsymmetricX509Cert", "usage": "Verify", "key": base64.b64encode(der).decode(),
+                     **fields})
+    with pipeline.admin() as graph:
+        application = graph.post("applications", json={"displayName": "client", "keyCredentials": credentials}).json()
+        assert graph.post("servicePrincipals", json={"appId": application["appId"]}).status_code == 201
+    return application["appId"], paths
+
+
+def _signed_by(pipeline, client_id: str, pem_path, without: tuple = (), **changes) -> dict:
+    """A client-credentials form with an assertion as CertificateCredential makes one: signed by the certificate of
+    `pem_path`, named in the header by its SHA-256 thumbprint, for the token endpoint (`changes`: claims replaced,
+    `without`: claims left out)."""
+    pem = pem_path.read_bytes()
+    der = x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER)
+    thumbprint = base64.urlsafe_b64encode(hashlib.sha256(der).digest()).decode().rstrip("=")
+    now = int(time.time())
+    claims = {"iss": client_id, "sub": client_id, "iat": now, "nbf": now, "exp": now + 600, "jti": str(now),
+              "aud": f"{pipeline.authority}/{pipeline.tenant_id}/oauth2/v2.0/token", **changes}
+    assertion = jwt.encode({k: v for k, v in claims.items() if k not in without},
+                           serialization.load_pem_private_key(pem, password=None), algorithm="RS256",
+                           headers={"x5t#S256": thumbprint})
+    return {"client_id": client_id, "client_assertion": assertion,
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}
+
+
+def test_each_of_two_certificates_signs_in_by_its_own_thumbprint(pipeline, tmp_path):
+    client_id, (first, second) = _client_with_certificates(pipeline, tmp_path, {}, {})
+    for path in (first, second):
+        assert _token_request(pipeline, **_signed_by(pipeline, client_id, path)).status_code == 200
+
+
+def test_a_certificate_assertion_without_an_expiry_is_refused(pipeline, tmp_path):
+    client_id, (path,) = _client_with_certificates(pipeline, tmp_path, {})
+    refused = _token_request(pipeline, **_signed_by(pipeline, client_id, path, without=("exp",)))
+    assert refused.status_code == 401 and refused.json()["error_codes"] == [700027]
+
+
+@pytest.mark.parametrize("fields", [{"startDateTime": "2020-01-01T00:00:00Z", "endDateTime": "2021-01-01T00:00:00Z"},
+                                    {"usage": "Sign"}], ids=["ended", "usage Sign"])
+def test_a_certificate_ended_or_not_for_verifying_signs_no_client_in(pipeline, tmp_path, fields):
+    client_id, (path,) = _client_with_certificates(pipeline, tmp_path, fields)
+    refused = _token_request(pipeline, **_signed_by(pipeline, client_id, path))
+    assert refused.status_code == 401 and refused.json()["error_codes"] == [700027]
+
+
+def test_a_federated_token_without_an_expiry_is_refused(pipeline):
+    now = int(time.time())
+    forever = keys.sign(pipeline.store, {"iss": ISSUER, "sub": SUBJECT, "aud": EXCHANGE, "iat": now, "nbf": now,
+                                         "jti": "no-expiry"})
+    refused = _token_request(pipeline, client_id=pipeline.client_id, client_assertion=forever,
+                             client_assertion_type="urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+    assert refused.status_code == 401 and "access_token" not in refused.json()
+    sound = federated_token(pipeline.store, ISSUER, SUBJECT)  # the same token with its expiry signs in
+    assert _token_request(pipeline, client_id=pipeline.client_id, client_assertion=sound,
+                          client_assertion_type="urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+                          ).status_code == 200
+
+
+def test_a_federated_token_signs_in_only_the_application_that_trusts_it(pipeline, tmp_path):
+    other, _ = _client_with_certificates(pipeline, tmp_path)  # no federated credential of its own
+    token = federated_token(pipeline.store, ISSUER, SUBJECT)  # matches the pipeline's credential
+    refused = _token_request(pipeline, client_id=other, client_assertion=token,
+                             client_assertion_type="urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+    assert refused.status_code in (400, 401) and "access_token" not in refused.json()
+
+
+def test_the_token_endpoint_refuses_other_grants_several_scopes_and_unknown_resources(pipeline):
+    secret = {"client_id": pipeline.client_id, "client_secret": pipeline.secret}
+    other_grant = _token_request(pipeline, **secret, grant_type="password")
+    assert other_grant.status_code == 400 and other_grant.json()["error"] == "unsupported_grant_type"
+    two = _token_request(pipeline, **secret, scope=f"{GRAPH} openid")
+    assert two.status_code == 400 and "access_token" not in two.json()
+    nowhere = _token_request(pipeline, **secret, scope="api://nothing-here/.default")
+    assert nowhere.status_code == 400 and nowhere.json()["error_codes"] == [500011]
+
+
+def test_a_disabled_app_role_leaves_the_next_token(pipeline):
+    role = {"id": str(uuid.uuid4()), "allowedMemberTypes": ["Application"], "displayName": "Orders.Read",
+            "value": "Orders.Read", "description": "read orders", "isEnabled": True}
+    with pipeline.admin() as graph:
+        orders = graph.post("applications", json={"displayName": "orders", "appRoles": [role]}).json()
+        resource = graph.post("servicePrincipals", json={"appId": orders["appId"]}).json()
+        client = graph.get(f"servicePrincipals(appId='{pipeline.client_id}')").json()
+        assert graph.post(f"servicePrincipals/{resource['id']}/appRoleAssignedTo", json={
+            "principalId": client["id"], "resourceId": resource["id"], "appRoleId": role["id"]}).status_code == 201
+    form = {"client_id": pipeline.client_id, "client_secret": pipeline.secret, "scope": f"{orders['appId']}/.default"}
+    token = _token_request(pipeline, **form).json()["access_token"]
+    assert jwt.decode(token, options={"verify_signature": False})["roles"] == ["Orders.Read"]
+    with pipeline.admin() as graph:
+        assert graph.patch(f"applications/{orders['id']}", json={"appRoles": [{**role, "isEnabled": False}]}
+                           ).status_code == 204
+    token = _token_request(pipeline, **form).json()["access_token"]
+    assert jwt.decode(token, options={"verify_signature": False}).get("roles", []) == []
+
+
+def test_a_role_granted_on_one_api_is_not_in_a_token_for_another_with_the_same_role_id(pipeline):
+    """Role ids are unique within an application only: two APIs may declare the same one (a copied manifest)."""
+    role = {"id": str(uuid.uuid4()), "allowedMemberTypes": ["Application"], "displayName": "Data.Read",
+            "value": "Data.Read", "description": "read", "isEnabled": True}
+    with pipeline.admin() as graph:
+        made = {}
+        for name in ("granted", "twin"):
+            application = graph.post("applications", json={"displayName": name, "appRoles": [role]}).json()
+            made[name] = (application, graph.post("servicePrincipals", json={"appId": application["appId"]}).json())
+        client = graph.get(f"servicePrincipals(appId='{pipeline.client_id}')").json()
+        granted = made["granted"][1]
+        assert graph.post(f"servicePrincipals/{granted['id']}/appRoleAssignedTo", json={
+            "principalId": client["id"], "resourceId": granted["id"], "appRoleId": role["id"]}).status_code == 201
+    for name, expected in (("granted", ["Data.Read"]), ("twin", [])):
+        form = {"client_id": pipeline.client_id, "client_secret": pipeline.secret,
+                "scope": f"{made[name][0]['appId']}/.default"}
+        token = _token_request(pipeline, **form).json()["access_token"]
+        assert jwt.decode(token, options={"verify_signature": False}).get("roles", []) == expected, name
+
+
+def test_the_test_user_grant_refuses_unknown_clients_and_disabled_scopes(pipeline):
+    upn = f"grace@{pipeline.store.domain}"
+    seed(pipeline.store, {"users": [{"userPrincipalName": upn, "displayName": "Grace"}]})
+
+    def scope(value: str, enabled: bool) -> dict:
+        return {"id": str(uuid.uuid4()), "type": "User", "value": value, "isEnabled": enabled,
+                "adminConsentDisplayName": value, "adminConsentDescription": value}
+
+    with pipeline.admin() as graph:
+        orders = graph.post("applications", json={"displayName": "orders api", "api": {
+            "oauth2PermissionScopes": [scope("Orders.Read", True), scope("Orders.Write", False)]}}).json()
+        assert graph.post("servicePrincipals", json={"appId": orders["appId"]}).status_code == 201
+    user = {"grant_type": "urn:idamconf:emulator:user", "client_id": orders["appId"], "username": upn}
+    assert _token_request(pipeline, **user, scope="Orders.Read").status_code == 200
+    disabled = _token_request(pipeline, **user, scope="Orders.Write")
+    assert disabled.status_code == 400 and disabled.json()["error_codes"] == [70011]
+    unknown = _token_request(pipeline, **{**user, "client_id": str(uuid.uuid4())}, scope="Orders.Read")
+    assert unknown.status_code == 400 and unknown.json()["error_codes"] == [700016]

@@ -92,6 +92,8 @@ def _owns(store: Store, request: Request) -> bool:
     """Whether the caller owns what the request writes -- or creates it (an application, or the service principal
     of an application it owns)."""
     parts = split_path(request.path)
+    if parts[0] == "applicationTemplates":
+        return True  # instantiate creates an application and its service principal: the caller becomes their owner
     if parts[0] not in OWNED_SETS:
         return False
     key = parts[1] if len(parts) > 1 else None
@@ -100,8 +102,8 @@ def _owns(store: Store, request: Request) -> bool:
     target = _addressed(store, parts[0], key) if key else None
     if target is not None:
         return request.caller in store.targets("owners", target["id"], primary=True)
-    if parts[0] in ("applications", "applicationTemplates"):
-        return True  # a create (or a template's instantiation): the caller becomes its owner
+    if parts[0] == "applications":
+        return True  # a create: the caller becomes its owner
     app_id = key.value if key and key.name == "appId" else (request.body or {}).get("appId") \
         if isinstance(request.body, dict) else None
     application = store.find("applications", "appId", app_id, primary=True) if app_id else None
