@@ -145,7 +145,7 @@ def test_an_error_in_idamconf_yaml_starts_nothing(large, served):
     project = root / "idamconf.yaml"
     project.write_text(project.read_text().replace("project:", "projec:"))
     result = plan(root, "-e", SERVED)
-    assert result.code == 1
+    assert result.code == 1 and "unknown key 'projec'" in result.err, result.err  # the file's error, no traceback
     assert faults.received == []
 
 
