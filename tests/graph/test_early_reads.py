@@ -14,6 +14,8 @@ from idamconf.emulator.embedded import prepare
 from idamconf.graph import early
 
 from ..cli.harness import apply, plan
+from ..cli.test_changed_reads import recording
+from ..cli.test_pull_request_flow import git
 from ..emulator.conftest import serving
 from ..safety.wire import Scripted
 
@@ -37,6 +39,16 @@ def large(monkeypatch):
 def served(tmp_path):
     """A synthetic configuration of 6 applications, applied to a tenant served over loopback HTTP, whose requests
     (the early reads' connection's and the plan's alike) the returned policy records."""
+    yield from _served(tmp_path)
+
+
+@pytest.fixture
+def served_repository(tmp_path):
+    """`served`, its configuration a git repository, committed before it was applied (for `--changed-since`)."""
+    yield from _served(tmp_path, repository=True)
+
+
+def _served(tmp_path, repository: bool = False):
     root = tmp_path / "config"
     write_configuration(root, 6)
     store = Store(tmp_path / "served.db")
@@ -44,6 +56,11 @@ def served(tmp_path):
     faults = Scripted()
     with serving(store, faults) as emulator:
         point_at(root, emulator.base_url)
+        if repository:  # (before the apply: the project is then bound to the repository's configuration)
+            (root / ".gitignore").write_text(".idamconf/\n")
+            git(root, "init", "-q", "-b", "main")
+            git(root, "add", "-A")
+            git(root, "commit", "-q", "-m", "baseline")
         assert apply(root, "-e", SERVED).code == 0
         faults.received.clear()
         yield root, faults
@@ -67,6 +84,28 @@ def test_the_package_lists_are_read_once_while_the_files_are(large, served, monk
     assert found.packages and found.policies and any(found.resources.values())  # used what they read:
     for listed in ("accessPackages", "assignmentPolicies", "catalogs"):  # (one page each)
         assert [path for _, path in faults.received].count(GOVERNANCE + listed) == 1, listed
+
+
+def test_a_pull_request_plan_reading_packages_by_name_never_reads_the_tenants_package_lists(large,
+                                                                                          served_repository,
+                                                                                          monkeypatch):
+    """The early reads read the tenant's package lists whole; a pull request's plan whose files gave package names at
+    the ref reads those packages by name instead (graph/read_changed.py), so it must not start them: at 10,000
+    applications they would be some thirty round trips it never uses."""
+    root, _ = served_repository
+    changed = root / "applications" / "app-00003.yaml"
+    changed.write_text(changed.read_text().replace("Application 3 of", "The third application of"))
+    started = []
+    real = early.Early.__init__
+    monkeypatch.setattr(early.Early, "__init__", lambda self, *args: started.append(self) or real(self, *args))
+    asked = recording(monkeypatch)
+    result = plan(root, "-e", SERVED, "--changed-since", "HEAD")
+    assert result.code == 0, result.err
+    assert "~ app.app-00003  (update)" in result.out
+    for reads in started:  # a thread of their own, not waited for by the command: let them send what they send
+        reads._thread.join(timeout=10)
+    packages = [path for path in asked if path.split("?")[0] == GOVERNANCE + "accessPackages"]
+    assert packages and all("$filter=displayName eq '" in path for path in packages), packages
 
 
 def test_an_application_file_with_an_error_reports_the_same_and_its_content_reaches_no_request(large, served,
@@ -106,7 +145,7 @@ def test_an_error_in_idamconf_yaml_starts_nothing(large, served):
     project = root / "idamconf.yaml"
     project.write_text(project.read_text().replace("project:", "projec:"))
     result = plan(root, "-e", SERVED)
-    assert result.code == 1
+    assert result.code == 1 and "unknown key 'projec'" in result.err, result.err  # the file's error, no traceback
     assert faults.received == []
 
 
