@@ -113,3 +113,23 @@ def test_a_client_secret_variable_that_is_empty_stops_before_signing_in(project,
             "IDAMCONF_TEST_SECRET, which is empty. Fill it from the vault in the pipeline.") in result.err
     monkeypatch.setenv("IDAMCONF_TEST_SECRET", "")
     assert "which is empty" in plan(project, "--env", "devl").err
+
+
+def test_the_files_an_environment_signs_in_with_are_the_ones_it_names(project):
+    """certificatePath and caBundle reach the sign-in as written: a certificate file that is missing, and a CA
+    bundle that holds no certificate, are each named in a one-line error before anything is sent."""
+    (project / "junk.pem").write_text("not a certificate\n")
+    edit(project / "idamconf.yaml", "environments:\n", "environments:\n"
+         "  served:\n    graphUrl: https://127.0.0.1:9/v1.0\n    tenantId: 00000000-0000-0000-0000-00000000c001\n"
+         "    verifiedDomains: [contoso.com]\n    credential: emulator\n    caBundle: junk.pem\n"
+         "  corp:\n    graphUrl: https://graph.microsoft.com/v1.0\n    tenantId: 00000000-0000-0000-0000-00000000c001\n"
+         "    clientId: 00000000-0000-0000-0000-0000000c11e0\n    credential: certificate\n"
+         "    certificatePath: certs/missing.pem\n")
+    served = plan(project, "--env", "served")
+    assert served.code == 1 and served.out == ""
+    assert served.err.startswith("error: environment 'served': caBundle junk.pem cannot be read as a PEM bundle"), \
+        served.err
+    corp = plan(project, "--env", "corp")
+    assert corp.code == 1 and corp.out == ""
+    assert ("(credential certificate): FileNotFoundError: [Errno 2] No such file or directory: 'certs/missing.pem'"
+            in corp.err), corp.err
