@@ -163,8 +163,10 @@ def test_a_project_bound_to_another_configuration_is_refused_unless_rebound(proj
     set_notes(project, home="github.com/contoso/other-team:idam", lease=None)
     result = plan(project)
     assert result.code == 1
-    assert "project 'eucs-idam' is managed from github.com/contoso/other-team:idam, not from this configuration" \
-        in result.err and "--rebind-project" in result.err
+    # said at the project file, where `project:` is written
+    assert result.err.startswith(f"{project / 'idamconf.yaml'}: error: project: project 'eucs-idam' is managed from "
+                                 "github.com/contoso/other-team:idam, not from this configuration"), result.err
+    assert "--rebind-project" in result.err
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     assert apply(project).code == 1
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
