@@ -14,7 +14,7 @@ from idamconf.emulator import Store
 from idamconf.emulator.seed import seed_file
 from idamconf.graph.connect import ConnectError, Target, connect
 from idamconf.workflow import target_for
-from tests.cli.harness import edit, plan
+from tests.cli.harness import applications, apply, edit, plan
 from tests.emulator.conftest import serving
 
 # Graph's resource units per 10 s for the app+tenant: tenants of under 50 users, 50-500, over 500 (Identity and
@@ -133,3 +133,19 @@ def test_the_files_an_environment_signs_in_with_are_the_ones_it_names(project):
     assert corp.code == 1 and corp.out == ""
     assert ("(credential certificate): FileNotFoundError: [Errno 2] No such file or directory: 'certs/missing.pem'"
             in corp.err), corp.err
+
+
+def test_the_embedded_emulators_tenant_has_the_verified_domains_the_environment_declares(project):
+    """Its tenant is created with the environment's verifiedDomains (examples/idamconf.yaml), beyond the seed's: an
+    identifier URI on such a domain is accepted as Graph accepts one on a domain verified in the tenant."""
+    settings = project / "idamconf.yaml"  # every environment's: validate checks a URI against each
+    settings.write_text(settings.read_text().replace("verifiedDomains: [contoso.com]",
+                                                     "verifiedDomains: [contoso.com, fabrikam.com]"))
+    for path in (project / "applications").iterdir():
+        path.unlink()
+    (project / "applications" / "blog.yaml").write_text(
+        "name: blog\ndisplayName: Fabrikam Blog\nowners: [alice.admin@contoso.com]\n"
+        "identifierUris: [https://blog.fabrikam.com]\n")
+    result = apply(project)
+    assert result.code == 0, result.out + result.err
+    assert applications(project)["blog"]["identifierUris"] == ["https://blog.fabrikam.com"]
