@@ -137,7 +137,7 @@ async def _another_apply(client, configuration: Configuration, record: Record | 
             record = await read_record(client, configuration.project)
         except GraphRequestFailed:
             return []
-    if free(record.lease, holder=""):
+    if free(record.lease, holder=None):  # a plan holds no lease
         return []
     return [Diagnostic(f"another apply of project '{configuration.project}' is running ({describe(record.lease)}): "
                        "the problems above may be what it is making", "run again once it is done",

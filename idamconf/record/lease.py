@@ -102,9 +102,11 @@ class Lease:
             raise GraphRequestFailed(f"PATCH the record of project {self.project}", response.error)
 
 
-def free(lease: dict | None, holder: str) -> bool:
-    """A lease nobody holds, that expired, that is `holder`'s, or whose process on this machine no longer runs."""
-    if not lease or lease.get("holder") == holder:
+def free(lease: dict | None, holder: str | None) -> bool:
+    """A lease nobody holds, that expired, that is `holder`'s, or whose process on this machine no longer runs.
+    `holder` None: asked by a plan, which holds no lease, so that no lease is its own -- not even one naming an empty
+    holder, which an apply (holding a uuid) would wait for."""
+    if not lease or (holder is not None and lease.get("holder") == holder):
         return True
     try:
         until = dt.datetime.strptime(str(lease.get("until")), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)

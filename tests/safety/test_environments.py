@@ -14,7 +14,7 @@ from idamconf.emulator import Store
 from idamconf.emulator.seed import seed_file
 from idamconf.graph.connect import ConnectError, Target, connect
 from idamconf.workflow import target_for
-from tests.cli.harness import edit, plan
+from tests.cli.harness import applications, apply, edit, plan
 from tests.emulator.conftest import serving
 
 # Graph's resource units per 10 s for the app+tenant: tenants of under 50 users, 50-500, over 500 (Identity and
@@ -113,3 +113,39 @@ def test_a_client_secret_variable_that_is_empty_stops_before_signing_in(project,
             "IDAMCONF_TEST_SECRET, which is empty. Fill it from the vault in the pipeline.") in result.err
     monkeypatch.setenv("IDAMCONF_TEST_SECRET", "")
     assert "which is empty" in plan(project, "--env", "devl").err
+
+
+def test_the_files_an_environment_signs_in_with_are_the_ones_it_names(project):
+    """certificatePath and caBundle reach the sign-in as written: a certificate file that is missing, and a CA
+    bundle that holds no certificate, are each named in a one-line error before anything is sent."""
+    (project / "junk.pem").write_text("not a certificate\n")
+    edit(project / "idamconf.yaml", "environments:\n", "environments:\n"
+         "  served:\n    graphUrl: https://127.0.0.1:9/v1.0\n    tenantId: 00000000-0000-0000-0000-00000000c001\n"
+         "    verifiedDomains: [contoso.com]\n    credential: emulator\n    caBundle: junk.pem\n"
+         "  corp:\n    graphUrl: https://graph.microsoft.com/v1.0\n    tenantId: 00000000-0000-0000-0000-00000000c001\n"
+         "    clientId: 00000000-0000-0000-0000-0000000c11e0\n    credential: certificate\n"
+         "    certificatePath: certs/missing.pem\n")
+    served = plan(project, "--env", "served")
+    assert served.code == 1 and served.out == ""
+    assert served.err.startswith("error: environment 'served': caBundle junk.pem cannot be read as a PEM bundle"), \
+        served.err
+    corp = plan(project, "--env", "corp")
+    assert corp.code == 1 and corp.out == ""
+    assert ("(credential certificate): FileNotFoundError: [Errno 2] No such file or directory: 'certs/missing.pem'"
+            in corp.err), corp.err
+
+
+def test_the_embedded_emulators_tenant_has_the_verified_domains_the_environment_declares(project):
+    """Its tenant is created with the environment's verifiedDomains (examples/idamconf.yaml), beyond the seed's: an
+    identifier URI on such a domain is accepted as Graph accepts one on a domain verified in the tenant."""
+    settings = project / "idamconf.yaml"  # every environment's: validate checks a URI against each
+    settings.write_text(settings.read_text().replace("verifiedDomains: [contoso.com]",
+                                                     "verifiedDomains: [contoso.com, fabrikam.com]"))
+    for path in (project / "applications").iterdir():
+        path.unlink()
+    (project / "applications" / "blog.yaml").write_text(
+        "name: blog\ndisplayName: Fabrikam Blog\nowners: [alice.admin@contoso.com]\n"
+        "identifierUris: [https://blog.fabrikam.com]\n")
+    result = apply(project)
+    assert result.code == 0, result.out + result.err
+    assert applications(project)["blog"]["identifierUris"] == ["https://blog.fabrikam.com"]

@@ -121,3 +121,14 @@ def test_a_saved_plan_whose_application_list_is_damaged_is_refused_without_a_tra
     assert f"{path}: error: the saved plan is damaged: its parts are missing or of the wrong type" in result.err
     assert "Traceback" not in result.out + result.err
     assert listed(project, "applications") == []
+
+
+def test_a_plan_against_an_unseeded_embedded_emulator_without_a_tenant_id_is_for_embedded_emulator(project):
+    """The embedded emulator needs neither a seed nor a tenantId; a plan made against it then names the tenant
+    `embedded-emulator` (schemas/plan.schema.json), never a Graph URL a served emulator could also have."""
+    edit(project / "idamconf.yaml", f"    seed: emulator/directory.yaml\n    tenantId: {LOCAL_TENANT}\n", "")
+    for path in (project / "applications").iterdir():
+        path.unlink()
+    made = plan(project, "--format", "json")
+    assert made.code == 0, made.err
+    assert json.loads(made.out)["tenant"] == "embedded-emulator"
