@@ -124,3 +124,18 @@ def test_drift_finds_what_was_removed_in_the_portal_of_a_service_principals_assi
     assert drifted == sorted(["app.expenses.assignment[Internal.User/group:Expenses claimants]",
                               f"app.expenses.service_principal.owner.{owner['userPrincipalName']}"])
     assert apply(project).code == 0 and drift(project).code == 0  # apply put them back
+
+
+@pytest.mark.usefixtures("applied")
+def test_drift_compares_with_the_configuration_as_it_is_in_the_environment(project):
+    """A value an override gives in this environment is what was applied there: a portal edit of it is drift."""
+    edit(project / BLOG, "tags: [communications, public-facing]\n",
+         "tags: [communications, public-facing]\noverrides:\n  local:\n    displayName: WordPress Blog (local)\n")
+    assert apply(project).code == 0 and drift(project).code == 0
+    portal_edit(project, "wordpress", {"displayName": "Blog (edited in the portal)"})
+    found = drift(project)
+    assert found.code == 2, found.err
+    outside = found.out.split("Changed outside idamconf since the configuration was last applied")[1]
+    assert '~ app.wordpress  (update)\n      displayName : "Blog (edited in the portal)" → "WordPress Blog (local)"' \
+        in outside, found.out
+    assert "Drift: local differs from the configuration in 1 place(s)." in found.out
