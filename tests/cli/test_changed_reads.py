@@ -311,3 +311,18 @@ def test_a_pull_request_plan_of_a_file_with_an_error_sends_nothing(tmp_path, mon
     assert narrowed.code == 1 and "unknown key 'displayNme'" in narrowed.err, narrowed.err
     assert asked == []
     assert narrowed.err == plan(root).err
+
+
+def test_a_pull_requests_plan_against_its_base_looks_up_only_the_changed_files_people(tmp_path, monkeypatch):
+    """With --base, the base's side of the changed applications is made too (plan/drift.py) -- of those applications
+    only: the people the other files name are not looked up."""
+    root = applied_repository(tmp_path, 3)
+    changed = root / "applications" / "app-00001.yaml"
+    changed.write_text(changed.read_text().replace("Application 1 of", "The first application of"))
+    asked = recording(monkeypatch)
+    result = plan(root, "--changed-since", "HEAD", "--base", "HEAD")
+    assert result.code == 0, result.err
+    assert "~ app.app-00001  (update)" in result.out
+    people = " ".join(path for path in asked if path.startswith("users/"))
+    assert "user007@contoso.com" in people  # app-00001's
+    assert "user014@contoso.com" not in people and "user000@contoso.com" not in people, people  # the others'
