@@ -323,9 +323,11 @@ def test_a_pull_requests_plan_against_its_base_looks_up_only_the_changed_files_p
     result = plan(root, "--changed-since", "HEAD", "--base", "HEAD")
     assert result.code == 0, result.err
     assert "~ app.app-00001  (update)" in result.out
-    people = " ".join(path for path in asked if path.startswith("users/"))
+    looked_up = [path for path in asked if path.startswith("users/")]
+    people = " ".join(looked_up)
     assert "user007@contoso.com" in people  # app-00001's
     assert "user014@contoso.com" not in people and "user000@contoso.com" not in people, people  # the others'
+    assert len(looked_up) == len(set(looked_up)), looked_up  # each once, for the configuration and its base
 
 
 @pytest.mark.usefixtures("applied")
