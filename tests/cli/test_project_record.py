@@ -408,7 +408,7 @@ def test_the_lease_names_the_pipeline_run_or_the_user(project, monkeypatch, envi
     assert written[0]["by"] == by
 
 
-def test_problems_found_while_another_apply_runs_say_so(project):
+def test_problems_found_while_another_apply_runs_say_so(project, monkeypatch):
     """Two applies at once: the second plans while the first has made an access package and not yet given it the
     project's role, so the package looks like another team's. Its error then says that another apply is running,
     not only that the package is not the project's."""
@@ -446,8 +446,13 @@ def test_problems_found_while_another_apply_runs_say_so(project):
                          r"    fix: run again once it is done\n", result.err)
     # a lease that does not say who holds it is still held
     set_notes(project, home=configuration_home(project), lease={"host": "elsewhere", "pid": 1, "until": later(10)})
+    from .test_changed_reads import recording
+
+    asked = recording(monkeypatch)
     result = plan(project)
     assert result.code == 1 and "another apply of project 'eucs-idam' is running (" in result.err
+    # the lease said is the one the binding read, with the project's record: that record is not read again
+    assert f"applications(uniqueName='{record_name('eucs-idam')}')" not in " ".join(asked), asked
 
 
 @pytest.mark.usefixtures("applied")
