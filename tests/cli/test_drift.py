@@ -144,12 +144,12 @@ def test_drift_compares_with_the_configuration_as_it_is_in_the_environment(proje
 @pytest.mark.usefixtures("applied")
 def test_an_owner_a_change_removes_is_its_own_change_and_not_drift(project):
     """The base's people are looked up too: an owner named only by the base is what was last applied, so the change
-    removing them is the change's own, not something done outside idamconf."""
+    removing them is the change's own, not something done outside idamconf (also in a file of some environments)."""
     from .test_safety import seed
 
     seed(project, "users:\n  - {userPrincipalName: henry.web@contoso.com}\n")
     edit(project / BLOG, "  - grace.comms@contoso.com\nsignIn", "  - grace.comms@contoso.com\n"
-         "  - henry.web@contoso.com\nsignIn")
+         "  - henry.web@contoso.com\nenvironments: [local, devl]\nsignIn")
     (project / ".gitignore").write_text(".idamconf/\n")
     git(project, "init", "-q", "-b", "main")
     git(project, "add", "-A")
