@@ -196,7 +196,8 @@ def test_the_plan_is_the_same_whatever_the_slices_the_configuration_is_made_in(p
     edit(project / "applications/ccms-provider-portal.yaml", "  - dave.finance@contoso.com\n",
          "  - nobody@contoso.com\n")  # in the first slice
     edit(project / "applications/wordpress.yaml", "  - grace.comms@contoso.com\nsignIn", "  - nemo@contoso.com\nsignIn")
-    edit(project / "applications/expenses.yaml", "approvers: [dave.finance@contoso.com,", "approvers: [ghost@contoso.com,")
+    edit(project / "applications/expenses.yaml", "approvers: [dave.finance@contoso.com,",
+         "approvers: [ghost@contoso.com,")
     result = plan(project)
     assert result.code == 1 and result.out == ""
     for owner in ("nobody", "nemo"):
