@@ -13,7 +13,7 @@ import pytest
 from benchmarks.synthetic import write_configuration
 from idamconf.graph import client as graph_client
 
-from .harness import apply, idamconf, plan
+from .harness import apply, edit, idamconf, plan
 from .test_pull_request_flow import git
 
 
@@ -311,3 +311,37 @@ def test_a_pull_request_plan_of_a_file_with_an_error_sends_nothing(tmp_path, mon
     assert narrowed.code == 1 and "unknown key 'displayNme'" in narrowed.err, narrowed.err
     assert asked == []
     assert narrowed.err == plan(root).err
+
+
+def test_a_pull_requests_plan_against_its_base_looks_up_only_the_changed_files_people(tmp_path, monkeypatch):
+    """With --base, the base's side of the changed applications is made too (plan/drift.py) -- of those applications
+    only: the people the other files name are not looked up."""
+    root = applied_repository(tmp_path, 3)
+    changed = root / "applications" / "app-00001.yaml"
+    changed.write_text(changed.read_text().replace("Application 1 of", "The first application of"))
+    asked = recording(monkeypatch)
+    result = plan(root, "--changed-since", "HEAD", "--base", "HEAD")
+    assert result.code == 0, result.err
+    assert "~ app.app-00001  (update)" in result.out
+    looked_up = [path for path in asked if path.startswith("users/")]
+    people = " ".join(looked_up)
+    assert "user007@contoso.com" in people  # app-00001's
+    assert "user014@contoso.com" not in people and "user000@contoso.com" not in people, people  # the others'
+    assert len(looked_up) == len(set(looked_up)), looked_up  # each once, for the configuration and its base
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_changed_files_package_granting_a_role_of_an_unchanged_application_is_planned_as_in_full(project):
+    """A package of its own may grant roles of any application of the configuration, planned or not."""
+    from .test_own_packages import HR, HR_GRANTS, NEW_MANAGERS
+
+    (project / ".gitignore").write_text(".idamconf/\n")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "baseline")
+    edit(project / HR, HR_GRANTS, HR_GRANTS + "      - {application: payments-api, role: Payments.Auditor}\n")
+    # (--rebind-project: the tenant was applied from the directory before it was a repository)
+    narrowed = plan(project, "--changed-since", "HEAD", "--rebind-project")
+    assert narrowed.code == 0, narrowed.err
+    assert (f"+ app.hr-self-service.access_package[{NEW_MANAGERS}].grant[payments-api/Payments.Auditor]  (create)"
+            in narrowed.out and "Plan: 1 to add, 0 to change, 0 to destroy." in narrowed.out), narrowed.out

@@ -124,3 +124,39 @@ def test_drift_finds_what_was_removed_in_the_portal_of_a_service_principals_assi
     assert drifted == sorted(["app.expenses.assignment[Internal.User/group:Expenses claimants]",
                               f"app.expenses.service_principal.owner.{owner['userPrincipalName']}"])
     assert apply(project).code == 0 and drift(project).code == 0  # apply put them back
+
+
+@pytest.mark.usefixtures("applied")
+def test_drift_compares_with_the_configuration_as_it_is_in_the_environment(project):
+    """A value an override gives in this environment is what was applied there: a portal edit of it is drift."""
+    edit(project / BLOG, "tags: [communications, public-facing]\n",
+         "tags: [communications, public-facing]\noverrides:\n  local:\n    displayName: WordPress Blog (local)\n")
+    assert apply(project).code == 0 and drift(project).code == 0
+    portal_edit(project, "wordpress", {"displayName": "Blog (edited in the portal)"})
+    found = drift(project)
+    assert found.code == 2, found.err
+    outside = found.out.split("Changed outside idamconf since the configuration was last applied")[1]
+    assert '~ app.wordpress  (update)\n      displayName : "Blog (edited in the portal)" → "WordPress Blog (local)"' \
+        in outside, found.out
+    assert "Drift: local differs from the configuration in 1 place(s)." in found.out
+
+
+@pytest.mark.usefixtures("applied")
+def test_an_owner_a_change_removes_is_its_own_change_and_not_drift(project):
+    """The base's people are looked up too: an owner named only by the base is what was last applied, so the change
+    removing them is the change's own, not something done outside idamconf (also in a file of some environments)."""
+    from .test_safety import seed
+
+    seed(project, "users:\n  - {userPrincipalName: henry.web@contoso.com}\n")
+    edit(project / BLOG, "  - grace.comms@contoso.com\nsignIn", "  - grace.comms@contoso.com\n"
+         "  - henry.web@contoso.com\nenvironments: [local, devl]\nsignIn")
+    (project / ".gitignore").write_text(".idamconf/\n")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "baseline")
+    assert apply(project, "--rebind-project").code == 0  # (the tenant was applied from the directory before git)
+    edit(project / BLOG, "  - henry.web@contoso.com\n", "")
+    result = plan(project, "--base", "main")
+    assert result.code == 0, result.err
+    assert "No changes outside idamconf since the configuration was last applied (compared with main (" in result.out
+    assert "- app.wordpress.owner.henry.web@contoso.com  (destroy)" in result.out, result.out

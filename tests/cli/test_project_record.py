@@ -410,7 +410,7 @@ def test_the_lease_names_the_pipeline_run_or_the_user(project, monkeypatch, envi
     assert written[0]["by"] == by
 
 
-def test_problems_found_while_another_apply_runs_say_so(project):
+def test_problems_found_while_another_apply_runs_say_so(project, monkeypatch):
     """Two applies at once: the second plans while the first has made an access package and not yet given it the
     project's role, so the package looks like another team's. Its error then says that another apply is running,
     not only that the package is not the project's."""
@@ -448,11 +448,16 @@ def test_problems_found_while_another_apply_runs_say_so(project):
                          r"    fix: run again once it is done\n", result.err)
     # a lease that does not say who holds it is still held, and so is one naming an empty holder: an apply would wait
     # for either (a plan holds no lease, so none is its own)
+    from .test_changed_reads import recording
+
     for lease in ({}, {"holder": ""}):
         set_notes(project, home=configuration_home(project),
                   lease={**lease, "host": "elsewhere", "pid": 1, "until": later(10)})
+        asked = recording(monkeypatch)
         result = plan(project)
         assert result.code == 1 and "another apply of project 'eucs-idam' is running (" in result.err, lease
+        # the lease said is the one the binding read, with the project's record: that record is not read again
+        assert f"applications(uniqueName='{record_name('eucs-idam')}')" not in " ".join(asked), asked
 
 
 @pytest.mark.usefixtures("applied")

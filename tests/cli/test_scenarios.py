@@ -184,3 +184,22 @@ def test_renaming_an_application_in_one_apply(project):
     assert result.code == 0, result.err
     converged(project)
     assert "payments" in applications(project) and "payments-api" not in applications(project)
+
+
+def test_the_plan_is_the_same_whatever_the_slices_the_configuration_is_made_in(project, monkeypatch):
+    """workflow.py makes the configuration's resources a slice of applications at a time while Graph answers:
+    slices of two (instead of a hundred) leave the plan, and each problem found, as they are."""
+    from idamconf import workflow
+
+    monkeypatch.setattr(workflow, "DESIRED_SLICE", 2)
+    assert f"Plan: {EXAMPLES_TO_ADD} to add, 0 to change, 0 to destroy." in plan(project).out
+    edit(project / "applications/ccms-provider-portal.yaml", "  - dave.finance@contoso.com\n",
+         "  - nobody@contoso.com\n")  # in the first slice
+    edit(project / "applications/wordpress.yaml", "  - grace.comms@contoso.com\nsignIn", "  - nemo@contoso.com\nsignIn")
+    edit(project / "applications/expenses.yaml", "approvers: [dave.finance@contoso.com,",
+         "approvers: [ghost@contoso.com,")
+    result = plan(project)
+    assert result.code == 1 and result.out == ""
+    for owner in ("nobody", "nemo"):
+        assert result.err.count(f"error: owner {owner}@contoso.com is not a user in the tenant") == 1, result.err
+    assert result.err.count("ghost@contoso.com") == 1, result.err

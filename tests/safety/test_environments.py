@@ -149,3 +149,23 @@ def test_the_embedded_emulators_tenant_has_the_verified_domains_the_environment_
     result = apply(project)
     assert result.code == 0, result.out + result.err
     assert applications(project)["blog"]["identifierUris"] == ["https://blog.fabrikam.com"]
+
+
+def test_a_client_is_planned_with_the_role_its_api_has_only_in_that_environment(project):
+    """Each application is planned as it is in the environment planned, also where another one names it: a role that
+    an API's override adds in `local` is one a client may request there (and not a role the API lacks)."""
+    api = project / "applications/payments-api.yaml"
+    roles = api.read_text().split("appRoles:\n")[1]
+    refund = ("  - displayName: Refund payments\n    value: Payments.Refund\n"
+              "    description: Lets a daemon refund a payment.\n    allowedMemberTypes: [Application]\n")
+    api.write_text(api.read_text() + "overrides:\n  local:\n    appRoles:\n"
+                   + "".join(f"    {line}\n" for line in (roles + refund).splitlines()))
+    (project / "applications/payroll-daemon.yaml").write_text(
+        "name: payroll-daemon\ndisplayName: Payroll Daemon\ndescription: Submits and refunds payments.\n"
+        "owners: [dave.finance@contoso.com, erin.security@contoso.com]\n"
+        "apiPermissions:\n  - api: payments-api\n    application: [Payments.Submit]\n"
+        "overrides:\n  local:\n    apiPermissions:\n      - api: payments-api\n"
+        "        application: [Payments.Submit, Payments.Refund]\n")
+    result = plan(project)
+    assert result.code == 0 and result.err == "", result.err
+    assert "+ app.payroll-daemon.permission[payments-api/application/Payments.Refund]  (create)" in result.out
