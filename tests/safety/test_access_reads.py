@@ -96,6 +96,27 @@ def test_the_applications_place_in_a_catalog_just_joined_is_waited_for(blog, mon
     converged(blog)
 
 
+def test_a_place_in_a_catalog_slow_to_show_is_looked_for_less_and_less_often(blog, monkeypatch, pauses):
+    """The application's place in the catalog it just joined stays out of the reads for a while: the role scopes
+    waiting for it look again after 0.25 s, then 0.5 s, then every second -- the retry policy's polling, not a
+    read every quarter second for the whole settle time -- and link their roles once it shows."""
+    reads: list[str] = []
+
+    def reads_the_place(request) -> bool:
+        if request.method == "GET" and request.path.endswith("/resources") and "originId" in \
+                request.query.get("$filter", ""):
+            reads.append(request.path)
+            return 2 <= len(reads) <= 9  # the first read decides the join; the next eight, the role scopes' looks
+        return False
+
+    faulted(monkeypatch, Scripted([Rule(reads_the_place, Reply(200, {"value": []}), times=10**6)]))
+    result = apply(blog)
+    assert result.code == 0, result.err
+    assert {0.25, 0.5, 1.0} <= set(pauses), pauses  # eight misses among three packages: one missed three times
+    monkeypatch.undo()
+    converged(blog)
+
+
 ROLES = ("Administrator", "Approver", "Writer")
 
 
