@@ -115,6 +115,35 @@ def test_a_catalog_graph_will_not_create_leaves_the_next_catalog_to_be_made(blog
     converged(blog)
 
 
+def test_a_package_graph_will_not_create_fails_alone_and_its_neighbours_are_made(blog, monkeypatch):
+    """WordPress's three packages are made side by side and Graph refuses the Writer package (403). The failure is
+    reported against that package, only its role scope and policy are skipped, and the other two packages are
+    finished -- each reported as made, none called skipped while it was still on its way. The next apply makes
+    the rest."""
+    from .wire import Rule, Scripted, graph_error
+
+    def creates_writers(request) -> bool:
+        return request.method == "POST" and request.path == f"{GOV}/accessPackages" and \
+            request.body["displayName"] == "eucs-idam-wordpress-writers"
+
+    faulted(monkeypatch, Scripted([Rule(creates_writers, graph_error(403, "Authorization_RequestDenied"))]))
+    result = apply(blog)
+    assert result.code == 1
+    [failed] = [line for line in result.err.splitlines() if line.startswith("error: ")]
+    assert failed.startswith("error: app.wordpress.role.Blog.Writer.access_package: 403 Authorization_RequestDenied")
+    skipped = [line for line in result.err.splitlines() if line.startswith("skipped: ")]
+    assert skipped == [f"skipped: app.wordpress.role.Blog.Writer.access_package.{step}: an earlier step for its "
+                       "application failed" for step in ("role_scope", "policy")], result.err
+    for role in ("Administrator", "Approver"):
+        for step in ("", ".role_scope", ".policy"):
+            assert f"  + app.wordpress.role.Blog.{role}.access_package{step}: created\n" in result.out
+    assert "Apply incomplete: 17 added, 0 changed, 0 destroyed; 1 failed." in result.err
+    assert names(blog, f"{GOV}/accessPackages") == PACKAGES - {"eucs-idam-wordpress-writers"}
+    monkeypatch.undo()
+    assert apply(blog).code == 0
+    converged(blog)
+
+
 WRITER_PACKAGE = ("    accessPackage:\n      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
                   "      accessReview:\n        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n"
                   "        frequencyDays: 180       # every 6 months\n")
