@@ -124,7 +124,8 @@ def test_new_packages_their_roles_and_policies_reach_graph_as_graph_documents_th
     """WordPress's three packages made from nothing: each package is created in the project's catalog, shown, with
     its name and description; each links its role to the application's root scope, both named by their origin in
     Azure AD (the role by its id, the scope by the service principal's) and the role through the application's
-    resource in the catalog; and apply says each package, role scope and policy is created."""
+    resource in the catalog; and apply says the catalog is created, the application added to it, and each
+    package, role scope and policy created."""
     sent: list[tuple[str, dict]] = []
 
     def records(request) -> bool:  # never answers: only notes what the tenant received
@@ -153,6 +154,8 @@ def test_new_packages_their_roles_and_policies_reach_graph_as_graph_documents_th
                        "resource": {"id": resource["id"]}},
               "scope": {"originId": sp["id"], "originSystem": "AadApplication", "isRootScope": True}})]
     assert sorted(sent, key=repr) == sorted(expected, key=repr)
+    assert "\n  + catalog[EUCS IDAM applications]: created\n" in result.out, result.out
+    assert "\n  + app.wordpress.catalog[EUCS IDAM applications]: added\n" in result.out, result.out
     for role in ROLES:
         for step in ("", ".role_scope", ".policy"):
             assert f"\n  + app.wordpress.role.Blog.{role}.access_package{step}: created\n" in result.out, result.out
