@@ -348,3 +348,30 @@ def test_a_group_just_added_to_a_catalog_is_waited_for_before_it_is_granted(proj
     monkeypatch.undo()
     converged(project)
     assert CLAIMANTS in in_catalogs(project)
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_refused_join_of_a_catalog_no_role_package_waits_for_is_reported(project, monkeypatch):
+    """examples/' expenses package of its own grants the application's own role instead of a group: the application
+    joins the catalog for that grant alone, with no package of its roles waiting on the join. Graph refuses the join
+    (403): the refusal is still reported against the application's place in the catalog, and apply exits 1 -- never
+    "Apply complete" with a step of the plan left undone unsaid. The next apply finishes."""
+    from tests.cli.test_own_packages import EXPENSES, FRANK
+
+    edit(project / EXPENSES, FRANK, "")
+    edit(project / EXPENSES, "      - group: Expenses claimants       # membership, by display name (one group "
+                             "exactly), or {group: {id: …}}\n", "      - role: Internal.User\n")
+
+    def adds_to_a_catalog(request) -> bool:
+        return request.method == "POST" and request.path == f"{GOV}/resourceRequests" and \
+            (request.body or {}).get("requestType") == "adminAdd"
+
+    faulted(monkeypatch, Scripted([Rule(adds_to_a_catalog, graph_error(403, "Authorization_RequestDenied"))]))
+    result = apply(project, "--allow-delete")
+    assert result.code == 1
+    assert "error: app.expenses.catalog[EUCS IDAM applications]: 403 Authorization_RequestDenied" in result.err, \
+        result.err
+    assert "Apply incomplete: " in result.err
+    monkeypatch.undo()
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
