@@ -117,6 +117,34 @@ def test_a_place_in_a_catalog_slow_to_show_is_looked_for_less_and_less_often(blo
     converged(blog)
 
 
+
+def test_a_look_at_the_catalog_that_lags_uses_the_place_another_package_just_found(blog, monkeypatch):
+    """Three role scopes look for the application's place in the catalog at once; the first look finds it, the second
+    is answered by a replica that does not show it yet, after the settle time (a few milliseconds here). The place
+    is known -- the second uses what the first found, and all three roles are linked."""
+    import functools
+
+    from idamconf.graph import client
+
+    monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, settle=0.001))
+    reads: list[str] = []
+
+    def lags(request) -> bool:
+        if request.method == "GET" and request.path.endswith("/resources") and "originId" in \
+                request.query.get("$filter", ""):
+            reads.append(request.path)
+            return len(reads) == 3  # the first read decides the join; the next are the role scopes' looks
+        return False
+
+    faulted(monkeypatch, Scripted([Rule(lags, Reply(200, {"value": []}), times=10**6)]))
+    result = apply(blog)
+    assert result.code == 0, result.err
+    assert len(reads) >= 4
+    for role in ROLES:
+        assert f"\n  + app.wordpress.role.Blog.{role}.access_package.role_scope: created\n" in result.out
+    monkeypatch.undo()
+    converged(blog)
+
 ROLES = ("Administrator", "Approver", "Writer")
 
 
