@@ -96,14 +96,64 @@ def test_the_applications_place_in_a_catalog_just_joined_is_waited_for(blog, mon
     converged(blog)
 
 
+def test_a_place_in_a_catalog_slow_to_show_is_looked_for_less_and_less_often(blog, monkeypatch, pauses):
+    """The application's place in the catalog it just joined stays out of the reads for a while: the role scopes
+    waiting for it look again after 0.25 s, then 0.5 s, then every second -- the retry policy's polling, not a
+    read every quarter second for the whole settle time -- and link their roles once it shows."""
+    reads: list[str] = []
+
+    def reads_the_place(request) -> bool:
+        if request.method == "GET" and request.path.endswith("/resources") and "originId" in \
+                request.query.get("$filter", ""):
+            reads.append(request.path)
+            return 2 <= len(reads) <= 9  # the first read decides the join; the next eight, the role scopes' looks
+        return False
+
+    faulted(monkeypatch, Scripted([Rule(reads_the_place, Reply(200, {"value": []}), times=10**6)]))
+    result = apply(blog)
+    assert result.code == 0, result.err
+    assert {0.25, 0.5, 1.0} <= set(pauses), pauses  # eight misses among three packages: one missed three times
+    monkeypatch.undo()
+    converged(blog)
+
+
+
+def test_a_look_at_the_catalog_that_lags_uses_the_place_another_package_just_found(blog, monkeypatch):
+    """Three role scopes look for the application's place in the catalog at once; the first look finds it, the second
+    is answered by a replica that does not show it yet, after the settle time (a few milliseconds here). The place
+    is known -- the second uses what the first found, and all three roles are linked."""
+    import functools
+
+    from idamconf.graph import client
+
+    monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, settle=0.001))
+    reads: list[str] = []
+
+    def lags(request) -> bool:
+        if request.method == "GET" and request.path.endswith("/resources") and "originId" in \
+                request.query.get("$filter", ""):
+            reads.append(request.path)
+            return len(reads) == 3  # the first read decides the join; the next are the role scopes' looks
+        return False
+
+    faulted(monkeypatch, Scripted([Rule(lags, Reply(200, {"value": []}), times=10**6)]))
+    result = apply(blog)
+    assert result.code == 0, result.err
+    assert len(reads) >= 4
+    for role in ROLES:
+        assert f"\n  + app.wordpress.role.Blog.{role}.access_package.role_scope: created\n" in result.out
+    monkeypatch.undo()
+    converged(blog)
+
 ROLES = ("Administrator", "Approver", "Writer")
 
 
-def test_new_packages_their_roles_and_policies_reach_graph_as_graph_documents_them(blog, monkeypatch):
+def test_new_packages_their_roles_and_policies_reach_graph_as_graph_documents_them(blog, monkeypatch, pauses):
     """WordPress's three packages made from nothing: each package is created in the project's catalog, shown, with
     its name and description; each links its role to the application's root scope, both named by their origin in
     Azure AD (the role by its id, the scope by the service principal's) and the role through the application's
-    resource in the catalog; and apply says each package, role scope and policy is created."""
+    resource in the catalog; and apply says the catalog is created, the application added to it, and each
+    package, role scope and policy created."""
     sent: list[tuple[str, dict]] = []
 
     def records(request) -> bool:  # never answers: only notes what the tenant received
@@ -132,6 +182,11 @@ def test_new_packages_their_roles_and_policies_reach_graph_as_graph_documents_th
                        "resource": {"id": resource["id"]}},
               "scope": {"originId": sp["id"], "originSystem": "AadApplication", "isRootScope": True}})]
     assert sorted(sent, key=repr) == sorted(expected, key=repr)
+    # nothing was waited for: the application, not yet in the catalog, is added at once (only a place just added is
+    # looked for again while replication catches up)
+    assert [pause for pause in pauses if 0.25 <= pause <= 1.0] == []  # (the polls of replication)
+    assert "\n  + catalog[EUCS IDAM applications]: created\n" in result.out, result.out
+    assert "\n  + app.wordpress.catalog[EUCS IDAM applications]: added\n" in result.out, result.out
     for role in ROLES:
         for step in ("", ".role_scope", ".policy"):
             assert f"\n  + app.wordpress.role.Blog.{role}.access_package{step}: created\n" in result.out, result.out
@@ -321,3 +376,30 @@ def test_a_group_just_added_to_a_catalog_is_waited_for_before_it_is_granted(proj
     monkeypatch.undo()
     converged(project)
     assert CLAIMANTS in in_catalogs(project)
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_refused_join_of_a_catalog_no_role_package_waits_for_is_reported(project, monkeypatch):
+    """examples/' expenses package of its own grants the application's own role instead of a group: the application
+    joins the catalog for that grant alone, with no package of its roles waiting on the join. Graph refuses the join
+    (403): the refusal is still reported against the application's place in the catalog, and apply exits 1 -- never
+    "Apply complete" with a step of the plan left undone unsaid. The next apply finishes."""
+    from tests.cli.test_own_packages import EXPENSES, FRANK
+
+    edit(project / EXPENSES, FRANK, "")
+    edit(project / EXPENSES, "      - group: Expenses claimants       # membership, by display name (one group "
+                             "exactly), or {group: {id: …}}\n", "      - role: Internal.User\n")
+
+    def adds_to_a_catalog(request) -> bool:
+        return request.method == "POST" and request.path == f"{GOV}/resourceRequests" and \
+            (request.body or {}).get("requestType") == "adminAdd"
+
+    faulted(monkeypatch, Scripted([Rule(adds_to_a_catalog, graph_error(403, "Authorization_RequestDenied"))]))
+    result = apply(project, "--allow-delete")
+    assert result.code == 1
+    assert "error: app.expenses.catalog[EUCS IDAM applications]: 403 Authorization_RequestDenied" in result.err, \
+        result.err
+    assert "Apply incomplete: " in result.err
+    monkeypatch.undo()
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)

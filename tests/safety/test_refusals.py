@@ -12,7 +12,7 @@ import pytest
 from idamconf.emulator import embedded
 from idamconf.emulator.errors import GraphError
 from idamconf.emulator.protocol import Reply
-from tests.cli.harness import apply, edit, plan
+from tests.cli.harness import apply, edit, faulted, plan
 from tests.cli.test_scenarios import converged
 
 from .graph_view import GOV, graph, listed
@@ -82,6 +82,65 @@ def test_a_catalog_graph_will_not_create_fails_its_packages_and_the_next_apply_m
     assert "Apply complete: 11 added, 0 changed, 0 destroyed." in finished.out
     assert names(blog, f"{GOV}/catalogs") == {CATALOG}
     assert names(blog, f"{GOV}/accessPackages") == PACKAGES
+    converged(blog)
+
+
+def test_a_catalog_graph_will_not_create_leaves_the_next_catalog_to_be_made(blog, monkeypatch):
+    """Two new catalogs (the Writer package moves to Communications), and Graph refuses the first create: the other
+    catalog is still made, with its packages; only what the refused one holds fails."""
+    from .wire import Rule, Scripted, graph_error
+
+    edit(blog / "applications/wordpress.yaml", WRITER + "    accessPackage:\n",
+         WRITER + "    accessPackage:\n      catalog: Communications\n")
+    in_catalog = {"Communications": {"eucs-idam-wordpress-writers"},
+                  CATALOG: {"eucs-idam-wordpress-administrators", "eucs-idam-wordpress-approvers"}}
+    refused: list[str] = []
+
+    def creates_a_catalog(request) -> bool:
+        if request.method == "POST" and request.path == f"{GOV}/catalogs" and not refused:
+            refused.append(request.body["displayName"])
+            return True
+        return False
+
+    faulted(monkeypatch, Scripted([Rule(creates_a_catalog, graph_error(403, "Authorization_RequestDenied"))]))
+    result = apply(blog)
+    assert result.code == 1
+    assert len(refused) == 1
+    assert f"error: catalog[{refused[0]}]: 403 Authorization_RequestDenied" in result.err, result.err
+    [made] = set(in_catalog) - set(refused)
+    assert names(blog, f"{GOV}/catalogs") == {made}
+    assert names(blog, f"{GOV}/accessPackages") == in_catalog[made]
+    monkeypatch.undo()
+    assert apply(blog).code == 0
+    converged(blog)
+
+
+def test_a_package_graph_will_not_create_fails_alone_and_its_neighbours_are_made(blog, monkeypatch):
+    """WordPress's three packages are made side by side and Graph refuses the Writer package (403). The failure is
+    reported against that package, only its role scope and policy are skipped, and the other two packages are
+    finished -- each reported as made, none called skipped while it was still on its way. The next apply makes
+    the rest."""
+    from .wire import Rule, Scripted, graph_error
+
+    def creates_writers(request) -> bool:
+        return request.method == "POST" and request.path == f"{GOV}/accessPackages" and \
+            request.body["displayName"] == "eucs-idam-wordpress-writers"
+
+    faulted(monkeypatch, Scripted([Rule(creates_writers, graph_error(403, "Authorization_RequestDenied"))]))
+    result = apply(blog)
+    assert result.code == 1
+    [failed] = [line for line in result.err.splitlines() if line.startswith("error: ")]
+    assert failed.startswith("error: app.wordpress.role.Blog.Writer.access_package: 403 Authorization_RequestDenied")
+    skipped = [line for line in result.err.splitlines() if line.startswith("skipped: ")]
+    assert skipped == [f"skipped: app.wordpress.role.Blog.Writer.access_package.{step}: an earlier step for its "
+                       "application failed" for step in ("role_scope", "policy")], result.err
+    for role in ("Administrator", "Approver"):
+        for step in ("", ".role_scope", ".policy"):
+            assert f"  + app.wordpress.role.Blog.{role}.access_package{step}: created\n" in result.out
+    assert "Apply incomplete: 17 added, 0 changed, 0 destroyed; 1 failed." in result.err
+    assert names(blog, f"{GOV}/accessPackages") == PACKAGES - {"eucs-idam-wordpress-writers"}
+    monkeypatch.undo()
+    assert apply(blog).code == 0
     converged(blog)
 
 
