@@ -23,6 +23,19 @@ from .test_refusals import WRITER, WRITER_PACKAGE, AnotherTeamMeanwhile, blog, p
 from .wire import Rule, Scripted, graph_error
 
 
+
+def place_reads(reads: list, hidden=lambda count: True):
+    """A fault rule's test for the reads of the application's place in a catalog (the catalog's resources by
+    `originId`): each is recorded in `reads`, and `hidden(n)` says whether the n-th is answered as if the place were
+    not there yet (the first read decides whether to join; the next are the role scopes' looks)."""
+    def test(request) -> bool:
+        if request.method == "GET" and request.path.endswith("/resources") and \
+                "originId" in request.query.get("$filter", ""):
+            reads.append(request.path)
+            return hidden(len(reads))
+        return False
+    return test
+
 def test_an_empty_package_of_the_name_in_another_catalog_is_never_taken_over(blog, monkeypatch):
     """Another team makes an empty package named as the project's Writer package, in a catalog of its own, just as
     apply looks the name up: it is not the project's shell (that would be in the project's catalog). Apply makes
@@ -79,15 +92,7 @@ def test_a_policy_the_plans_read_missed_is_found_by_name_not_made_twice(blog, mo
 def test_the_applications_place_in_a_catalog_just_joined_is_waited_for(blog, monkeypatch, pauses):
     """The application joins the catalog; the first read of its place there for a role scope does not show it yet
     (replication): apply reads again after a pause, then links the role -- it does not give up."""
-    reads: list[str] = []
-
-    def reads_the_place(request) -> bool:
-        if request.method == "GET" and request.path.endswith("/resources") and "originId" in \
-                request.query.get("$filter", ""):
-            reads.append(request.path)
-            return len(reads) == 2  # the first read decides the join; the second is the role scope's
-        return False
-
+    reads_the_place = place_reads([], lambda count: count == 2)  # the second is the role scope's first look
     faulted(monkeypatch, Scripted([Rule(reads_the_place, Reply(200, {"value": []}))]))
     result = apply(blog)
     assert result.code == 0, result.err
@@ -100,22 +105,13 @@ def test_a_place_in_a_catalog_slow_to_show_is_looked_for_less_and_less_often(blo
     """The application's place in the catalog it just joined stays out of the reads for a while: the role scopes
     waiting for it look again after 0.25 s, then 0.5 s, then every second -- the retry policy's polling, not a
     read every quarter second for the whole settle time -- and link their roles once it shows."""
-    reads: list[str] = []
-
-    def reads_the_place(request) -> bool:
-        if request.method == "GET" and request.path.endswith("/resources") and "originId" in \
-                request.query.get("$filter", ""):
-            reads.append(request.path)
-            return 2 <= len(reads) <= 9  # the first read decides the join; the next eight, the role scopes' looks
-        return False
-
+    reads_the_place = place_reads([], lambda count: 2 <= count <= 9)  # eight of the role scopes' looks miss
     faulted(monkeypatch, Scripted([Rule(reads_the_place, Reply(200, {"value": []}), times=10**6)]))
     result = apply(blog)
     assert result.code == 0, result.err
     assert {0.25, 0.5, 1.0} <= set(pauses), pauses  # eight misses among three packages: one missed three times
     monkeypatch.undo()
     converged(blog)
-
 
 
 def test_a_look_at_the_catalog_that_lags_uses_the_place_another_package_just_found(blog, monkeypatch):
@@ -128,14 +124,7 @@ def test_a_look_at_the_catalog_that_lags_uses_the_place_another_package_just_fou
 
     monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, settle=0.001))
     reads: list[str] = []
-
-    def lags(request) -> bool:
-        if request.method == "GET" and request.path.endswith("/resources") and "originId" in \
-                request.query.get("$filter", ""):
-            reads.append(request.path)
-            return len(reads) == 3  # the first read decides the join; the next are the role scopes' looks
-        return False
-
+    lags = place_reads(reads, lambda count: count == 3)  # the second role scope's look
     faulted(monkeypatch, Scripted([Rule(lags, Reply(200, {"value": []}), times=10**6)]))
     result = apply(blog)
     assert result.code == 0, result.err
@@ -246,11 +235,7 @@ def test_a_place_in_the_catalog_that_never_shows_stops_each_role_scope_naming_th
 
     monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, settle=0.001))
 
-    def reads_the_place(request) -> bool:
-        return request.method == "GET" and request.path.endswith("/resources") and \
-            "originId" in request.query.get("$filter", "")
-
-    faulted(monkeypatch, Scripted([Rule(reads_the_place, Reply(200, {"value": []}), times=10**6)]))
+    faulted(monkeypatch, Scripted([Rule(place_reads([]), Reply(200, {"value": []}), times=10**6)]))
     result = apply(blog)
     assert result.code == 1
     failed = re.findall(r"^error: app\.wordpress\.role\.Blog\.(\w+)\.access_package\.role_scope: the application is "
