@@ -65,7 +65,8 @@ def _restriction_change(**fields) -> dict:
     ({"isEnabled": None}, "Invalid value specified for property 'isEnabled': 'None'."),
     (_restriction_change(restrictForAppsCreatedAfterDateTime="soon"),
      "Invalid value specified for property 'restrictForAppsCreatedAfterDateTime': 'soon'."),
-    (_restriction_change(isStateSetByMicrosoft=True), "Property 'isStateSetByMicrosoft' is read-only and cannot be set.")])
+    (_restriction_change(isStateSetByMicrosoft=True),
+     "Property 'isStateSetByMicrosoft' is read-only and cannot be set.")])
 def test_each_refusal_of_a_patch_names_its_own_fault(api, body, message):
     """A boolean is never null; a date-time starts with its year; who set the state is the service's to say."""
     assert assert_error(api.patch(POLICY, json=body), 400, "Request_BadRequest")["message"] == message
