@@ -7,6 +7,7 @@ are not built after their teardown failed, and one that cannot be built says why
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 
@@ -14,6 +15,7 @@ import pytest
 
 import idamconf.workflow
 from idamconf.emulator.protocol import Reply
+from idamconf.graph import client
 from idamconf.plan.model import Action
 from tests.cli.harness import apply, edit, faulted, plan
 from tests.cli.test_scenarios import converged
@@ -23,6 +25,12 @@ from .test_refusals import WRITER, WRITER_PACKAGE, AnotherTeamMeanwhile, blog, p
 from .wire import Rule, Scripted, graph_error
 
 
+
+
+def settle_at_once(monkeypatch) -> None:
+    """The retry policy's settle time (how long a read that does not show a write yet is retried) cut to a few
+    milliseconds, so that a test of what happens after it runs at once."""
+    monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, settle=0.001))
 
 def place_reads(reads: list, hidden=lambda count: True):
     """A fault rule's test for the reads of the application's place in a catalog (the catalog's resources by
@@ -118,11 +126,7 @@ def test_a_look_at_the_catalog_that_lags_uses_the_place_another_package_just_fou
     """Three role scopes look for the application's place in the catalog at once; the first look finds it, the second
     is answered by a replica that does not show it yet, after the settle time (a few milliseconds here). The place
     is known -- the second uses what the first found, and all three roles are linked."""
-    import functools
-
-    from idamconf.graph import client
-
-    monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, settle=0.001))
+    settle_at_once(monkeypatch)
     reads: list[str] = []
     lags = place_reads(reads, lambda count: count == 3)  # the second role scope's look
     faulted(monkeypatch, Scripted([Rule(lags, Reply(200, {"value": []}), times=10**6)]))
@@ -229,11 +233,7 @@ def test_a_place_in_the_catalog_that_never_shows_stops_each_role_scope_naming_th
     """The application joins the catalog, but its place there never shows in a read (here for the retry policy's
     settle time of a few milliseconds): the first role scope tried fails saying which catalog the application is not
     in, and the rest of the application's chain is skipped."""
-    import functools
-
-    from idamconf.graph import client
-
-    monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, settle=0.001))
+    settle_at_once(monkeypatch)
 
     faulted(monkeypatch, Scripted([Rule(place_reads([]), Reply(200, {"value": []}), times=10**6)]))
     result = apply(blog)

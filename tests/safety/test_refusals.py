@@ -16,6 +16,7 @@ from tests.cli.harness import apply, edit, faulted, plan
 from tests.cli.test_scenarios import converged
 
 from .graph_view import GOV, graph, listed
+from .wire import Rule, Scripted, graph_error
 
 CATALOG = "EUCS IDAM applications"
 REAL_OPEN = embedded.open_app
@@ -88,8 +89,6 @@ def test_a_catalog_graph_will_not_create_fails_its_packages_and_the_next_apply_m
 def test_a_catalog_graph_will_not_create_leaves_the_next_catalog_to_be_made(blog, monkeypatch):
     """Two new catalogs (the Writer package moves to Communications), and Graph refuses the first create: the other
     catalog is still made, with its packages; only what the refused one holds fails."""
-    from .wire import Rule, Scripted, graph_error
-
     edit(blog / "applications/wordpress.yaml", WRITER + "    accessPackage:\n",
          WRITER + "    accessPackage:\n      catalog: Communications\n")
     in_catalog = {"Communications": {"eucs-idam-wordpress-writers"},
@@ -120,8 +119,6 @@ def test_a_package_graph_will_not_create_fails_alone_and_its_neighbours_are_made
     reported against that package, only its role scope and policy are skipped, and the other two packages are
     finished -- each reported as made, none called skipped while it was still on its way. The next apply makes
     the rest."""
-    from .wire import Rule, Scripted, graph_error
-
     def creates_writers(request) -> bool:
         return request.method == "POST" and request.path == f"{GOV}/accessPackages" and \
             request.body["displayName"] == "eucs-idam-wordpress-writers"
