@@ -14,7 +14,7 @@ from benchmarks.synthetic import write_configuration
 from idamconf.graph import client as graph_client
 
 from .harness import apply, edit, idamconf, plan
-from .test_pull_request_flow import git
+from .test_pull_request_flow import committed, git
 
 
 def recording(monkeypatch) -> list[str]:
@@ -41,10 +41,7 @@ def applied_repository(tmp_path, count: int):
     """A synthetic configuration of `count` applications as a git repository, applied."""
     root = tmp_path / "config"
     write_configuration(root, count)
-    (root / ".gitignore").write_text(".idamconf/\n")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "baseline")
+    committed(root)
     assert apply(root).code == 0
     return root
 
@@ -335,10 +332,7 @@ def test_a_changed_files_package_granting_a_role_of_an_unchanged_application_is_
     """A package of its own may grant roles of any application of the configuration, planned or not."""
     from .test_own_packages import HR, HR_GRANTS, NEW_MANAGERS
 
-    (project / ".gitignore").write_text(".idamconf/\n")
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "baseline")
+    committed(project)
     edit(project / HR, HR_GRANTS, HR_GRANTS + "      - {application: payments-api, role: Payments.Auditor}\n")
     # (--rebind-project: the tenant was applied from the directory before it was a repository)
     narrowed = plan(project, "--changed-since", "HEAD", "--rebind-project")

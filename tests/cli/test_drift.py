@@ -14,7 +14,7 @@ from idamconf.config.schema import schema
 
 from .harness import apply, edit, idamconf, plan
 from .test_access_packages import graph
-from .test_pull_request_flow import configuration_repository, git
+from .test_pull_request_flow import committed, configuration_repository, git
 
 BLOG = "applications/wordpress.yaml"
 PORTAL_URI = "https://blog.contoso.com/portal-added"
@@ -150,10 +150,7 @@ def test_an_owner_a_change_removes_is_its_own_change_and_not_drift(project):
     seed(project, "users:\n  - {userPrincipalName: henry.web@contoso.com}\n")
     edit(project / BLOG, "  - grace.comms@contoso.com\nsignIn", "  - grace.comms@contoso.com\n"
          "  - henry.web@contoso.com\nenvironments: [local, devl]\nsignIn")
-    (project / ".gitignore").write_text(".idamconf/\n")
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "baseline")
+    committed(project)
     assert apply(project, "--rebind-project").code == 0  # (the tenant was applied from the directory before git)
     edit(project / BLOG, "  - henry.web@contoso.com\n", "")
     result = plan(project, "--base", "main")

@@ -31,12 +31,17 @@ def git(repo, *args: str) -> str:
     return subprocess.run(["git", *identity, *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
+def committed(directory) -> None:
+    """The directory made a git repository whose main branch holds what it holds (idamconf's state left out)."""
+    (directory / ".gitignore").write_text(".idamconf/\n")
+    git(directory, "init", "-q", "-b", "main")
+    git(directory, "add", "-A")
+    git(directory, "commit", "-q", "-m", "baseline")
+
+
 def configuration_repository(project) -> None:
     """The configuration directory as a git repository whose main branch holds the examples, applied."""
-    (project / ".gitignore").write_text(".idamconf/\n")
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "baseline")
+    committed(project)
     assert apply(project).code == 0
 
 

@@ -15,7 +15,7 @@ from idamconf.graph import early
 
 from ..cli.harness import apply, plan
 from ..cli.test_changed_reads import recording
-from ..cli.test_pull_request_flow import git
+from ..cli.test_pull_request_flow import committed
 from ..emulator.conftest import serving
 from ..safety.wire import Scripted
 
@@ -57,10 +57,7 @@ def _served(tmp_path, repository: bool = False):
     with serving(store, faults) as emulator:
         point_at(root, emulator.base_url)
         if repository:  # (before the apply: the project is then bound to the repository's configuration)
-            (root / ".gitignore").write_text(".idamconf/\n")
-            git(root, "init", "-q", "-b", "main")
-            git(root, "add", "-A")
-            git(root, "commit", "-q", "-m", "baseline")
+            committed(root)
         assert apply(root, "-e", SERVED).code == 0
         faults.received.clear()
         yield root, faults
