@@ -17,6 +17,7 @@ from idamconf.record import configuration_home, record_name
 from idamconf.record.home import repository
 
 from .harness import EXAMPLE_APPLICATIONS, applications, apply, edit, idamconf, plan, tenant
+from .test_changed_reads import recording
 from .test_saved_plans import out_of_band
 from .test_scenarios import converged
 
@@ -448,8 +449,6 @@ def test_problems_found_while_another_apply_runs_say_so(project, monkeypatch):
                          r"    fix: run again once it is done\n", result.err)
     # a lease that does not say who holds it is still held, and so is one naming an empty holder: an apply would wait
     # for either (a plan holds no lease, so none is its own)
-    from .test_changed_reads import recording
-
     for lease in ({}, {"holder": ""}):
         set_notes(project, home=configuration_home(project),
                   lease={**lease, "host": "elsewhere", "pid": 1, "until": later(10)})
