@@ -156,6 +156,9 @@ def test_the_cli_colours_with_colour_only(project, monkeypatch):
 # ------------------------------------------------------------------------------------ signing in, and warnings
 @pytest.mark.parametrize("message, shown", [("AADSTS7000215: Invalid client secret provided.\nTrace ID: 1234",
                                               "AADSTS7000215: Invalid client secret provided."),
+                                             # only the full stop is taken off: a name ending the line stays whole
+                                             ("AADSTS50020: No such user in tenant CONTOSO-X.",
+                                              "AADSTS50020: No such user in tenant CONTOSO-X."),
                                              ("   \n ", "no message")])
 def test_a_failed_sign_in_is_one_line_and_how_to_fix_it(project, monkeypatch, tmp_path, message, shown):
     from azure.core.exceptions import ClientAuthenticationError
