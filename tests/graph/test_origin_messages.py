@@ -6,7 +6,10 @@ stand-in network of tests/graph/test_token_boundary.py answers."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
+import http.server
+import threading
 
 import httpx
 import pytest
@@ -97,3 +100,48 @@ def test_a_proxy_the_environment_names_is_used_and_guarded_too(monkeypatch):
             await client.aclose()
 
     asyncio.run(go())
+
+
+@contextlib.contextmanager
+def loopback_graph():
+    """A stand-in Graph on a loopback port, answering every GET with an empty list; yields its base URL."""
+    class Answer(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b'{"value": []}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):  # the test's output stays quiet
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1.0"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_graph_the_environment_exempts_from_its_proxy_is_reached_directly_and_still_guarded(monkeypatch):
+    """A served emulator on loopback beside a corporate proxy: NO_PROXY names its host, for which httpx mounts no
+    transport at all (None), so its requests go straight to it through the guarded default transport; every other
+    host still meets the guard first. The proxy is a loopback port nobody listens on: an answer came directly."""
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    with loopback_graph() as graph_url:
+        client = connect._http_client(connect.Target("probe", graph_url))
+
+        async def go():
+            try:
+                assert (await client.get(graph_url + "/applications")).json() == {"value": []}
+                with pytest.raises(ForeignOrigin):
+                    await client.get("http://127.0.0.1:9/v1.0/applications")
+            finally:
+                await client.aclose()
+
+        asyncio.run(go())
