@@ -12,6 +12,7 @@ import pytest
 from .conftest import assert_error
 
 NON_GALLERY = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
+ELSEWHERE = "00000000-0000-4000-8000-000000000000"  # no template, tenant or policy of this emulator's
 DEFINITION = ['{"ClaimsMappingPolicy":{"Version":1,"IncludeBasicClaimSet":"true","ClaimsSchema":[]}}']
 
 
@@ -28,7 +29,7 @@ def test_only_the_non_gallery_template_is_instantiated_with_its_service_principa
     assert "WindowsAzureActiveDirectoryCustomSingleSignOnApplication" in made["servicePrincipal"]["tags"]
     assert {(role["displayName"], role["value"], role["isEnabled"]) for role in made["application"]["appRoles"]} == \
         {("User", None, True), ("msiam_access", None, True)}
-    assert_error(api.post("applicationTemplates/00000000-0000-4000-8000-000000000000/instantiate",
+    assert_error(api.post(f"applicationTemplates/{ELSEWHERE}/instantiate",
                           json={"displayName": "x"}), 404)
     assert_error(api.post(f"applicationTemplates/{NON_GALLERY}/instantiate", json={}), 400)
     upper = api.post(f"applicationTemplates/{NON_GALLERY.upper()}/instantiate", json={"displayName": "x"})
@@ -86,8 +87,8 @@ def test_a_signing_certificate_is_kept_as_graph_keeps_it_and_signs_the_metadata(
     served = api.request("GET", f"{origin}/{api.store.tenant_id}/federationmetadata/2007-06/federationmetadata.xml",
                          params={"appid": app_id})
     assert served.status_code == 200 and b"<ds:SignatureValue>" in served.content
-    elsewhere = api.request("GET", f"{origin}/{'0' * 8}-0000-4000-8000-{'0' * 12}/federationmetadata/2007-06/"
-                            "federationmetadata.xml", params={"appid": app_id})
+    elsewhere = api.request("GET", f"{origin}/{ELSEWHERE}/federationmetadata/2007-06/federationmetadata.xml",
+                            params={"appid": app_id})
     assert elsewhere.status_code == 404  # the application is not another tenant's
     assert api.patch(f"servicePrincipals/{principal}", json={"keyCredentials": []}).status_code == 204
     assert api.request("GET", f"{origin}/{api.store.tenant_id}/federationmetadata/2007-06/federationmetadata.xml",
@@ -106,7 +107,7 @@ def test_one_claims_policy_per_service_principal(api):
     assert [p["id"] for p in api.get(holder).json()["value"]] == [first]
     assert api.delete(f"{holder}/{first.upper()}/$ref").status_code == 204
     assert_error(api.delete(f"{holder}/{first}/$ref"), 404)  # no longer assigned
-    assert_error(api.post(f"{holder}/$ref", json={"@odata.id": f"x/{'0' * 8}-0000-4000-8000-{'0' * 12}"}), 404)
+    assert_error(api.post(f"{holder}/$ref", json={"@odata.id": f"x/{ELSEWHERE}"}), 404)
     assert_error(api.post("policies/claimsMappingPolicies", json={"displayName": "bad", "definition": ["{"]}), 400)
     listed = api.get("policies/claimsMappingPolicies", params={"$filter": "displayName eq 'two'"}).json()["value"]
     assert [p["id"] for p in listed] == [second]
