@@ -40,20 +40,26 @@ def test_role_id_must_be_a_guid(api, role_id):
 def test_duplicate_ids_are_400_duplicate_value(api):
     first = role("A")
     second = role("B", id=first["id"].upper())
-    assert_error(api.post("applications", json={"displayName": "A", "appRoles": [first, second]}),
-                 400, "DuplicateValue")
+    error = assert_error(api.post("applications", json={"displayName": "A", "appRoles": [first, second]}),
+                         400, "DuplicateValue")
+    assert [detail["target"] for detail in error["details"]] == ["appRoles"]  # the roles, not the scopes
 
 
 def test_duplicate_values_are_400_duplicate_value(api):
     app = api.create_app()
     response = api.patch(f"applications/{app['id']}", json={"appRoles": [role("Same"), role("Same")]})
-    assert_error(response, 400, "DuplicateValue")
+    assert [detail["target"] for detail in assert_error(response, 400, "DuplicateValue")["details"]] == ["appRoles"]
     assert roles_of(api, app) == []
 
 
 @pytest.mark.parametrize("value", ["has space", "x" * 121, "", ".leading.dot"])
 def test_invalid_values_are_400(api, value):
     assert_error(api.post("applications", json={"displayName": "A", "appRoles": [role(value=value)]}), 400)
+
+
+@pytest.mark.parametrize("name", ["", None])
+def test_a_role_without_a_display_name_is_400(api, name):
+    assert_error(api.post("applications", json={"displayName": "A", "appRoles": [role(displayName=name)]}), 400)
 
 
 def test_value_of_120_chars_is_accepted(api):

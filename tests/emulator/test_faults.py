@@ -5,6 +5,8 @@ counters, and the wiring (`emulator serve --faults`, IDAMCONF_EMULATOR_FAULTS)."
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import logging
 import time
 import uuid
@@ -271,12 +273,12 @@ def test_every_directory_response_carries_its_resource_units(store):
     assert "x-ms-resource-unit" not in api.get(EM + "catalogs").headers
 
 
-def dispatch(api: Api, method: str, paths) -> list[Reply]:
+def dispatch(api: Api, method: str, paths, token: str = "test") -> list[Reply]:
     """Requests straight to the dispatcher every HTTP request and batch item goes through: fast, for thousands."""
     emulator = api.app.state.emulator
 
     async def run():
-        return [await emulator.handle(Request(method, path, {}, {"authorization": "Bearer test"}, None, BASE))
+        return [await emulator.handle(Request(method, path, {}, {"authorization": f"Bearer {token}"}, None, BASE))
                 for path in paths]
 
     return asyncio.run(run())
@@ -288,6 +290,7 @@ def test_budget_s_refuses_the_3001st_write_then_refills_at_20_writes_a_second(st
     replies = dispatch(api, "DELETE", (f"applications/{n}" for n in range(3000)))  # 404s are charged all the same
     assert {reply.status for reply in replies} == {404}
     assert "x-ms-throttle-limit-percentage" not in replies[0].headers
+    assert replies[2499].headers["x-ms-throttle-limit-percentage"] == "0.83"  # more than 0.8 of a limit is used
     assert replies[-1].headers["x-ms-throttle-limit-percentage"] == "1.00"  # more than 0.8 of a limit is used
     refused = api.delete("applications/one-too-many")
     assert_error(refused, 429, "TooManyRequests")
@@ -313,8 +316,37 @@ def test_budget_s_refuses_resource_units_past_3500_in_10_seconds(store):
     refused = api.get("applications")
     assert refused.headers["x-ms-throttle-information"] == "ResourceUnitLimitExceeded"
     assert refused.headers["x-ms-throttle-scope"].startswith("Tenant_Application/ReadWrite/")
-    clock.advance(1)  # 350 units come back
-    assert api.get("applications").status_code == 200
+    clock.advance(1)  # 350 units come back: 175 lists, not one more
+    assert {reply.status for reply in dispatch(api, "GET", ["applications"] * 175)} == {200}
+    assert api.get("applications").status_code == 429
+
+
+def test_a_bucket_at_rest_fills_to_its_quota_and_no_further(store):
+    clock = Clock()
+    api = faulty(store, "budget=S", clock)
+    assert api.delete("applications/first").status_code == 404  # the application's buckets, from now on
+    clock.advance(1000)  # 20,000 writes' worth of refill, but a bucket holds 3,000
+    assert {reply.status for reply in dispatch(api, "DELETE", (f"applications/{n}" for n in range(3000)))} == {404}
+    assert_error(api.delete("applications/one-too-many"), 429, "TooManyRequests")
+
+
+def v2_token(app_id: str) -> str:
+    """A token of the v2 form, which names its application in `azp` (v1: `appid`); the emulator checks no signature."""
+    def encoded(part: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
+
+    return f"{encoded({'alg': 'RS256', 'typ': 'JWT'})}.{encoded({'azp': app_id, 'ver': '2.0'})}.signature"
+
+
+def test_each_application_has_its_own_budget_named_by_its_token(store):
+    clock, pipeline, other = Clock(), str(uuid.uuid4()), str(uuid.uuid4())
+    api = faulty(store, "budget=S", clock)
+    assert {reply.status for reply in dispatch(api, "DELETE", (f"applications/{n}" for n in range(3000)),
+                                                token=v2_token(pipeline))} == {404}
+    refused = api.delete("applications/x", headers={"Authorization": f"Bearer {v2_token(pipeline)}"})
+    assert_error(refused, 429, "TooManyRequests")
+    assert refused.headers["x-ms-throttle-scope"] == f"Tenant_Application/Write/{pipeline}/{store.tenant_id}"
+    assert api.delete("applications/x", headers={"Authorization": f"Bearer {v2_token(other)}"}).status_code == 404
 
 
 # ------------------------------------------------------------------------------------------------------- stats

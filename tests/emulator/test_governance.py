@@ -477,6 +477,7 @@ def test_policy_list_get_replace_and_delete(api, users, monkeypatch):
     ("catalogs", {"$count": "true"}),
     ("accessPackages", {"$expand": "resourceRoleScopes($select=id)"}),
     ("accessPackages", {"$filter": "startswith(displayName, 'a')"}),
+    ("assignmentPolicies", {"$filter": f"catalog/id eq '{uuid.uuid4()}'"}),  # an access package's filter
 ])
 def test_unsupported_queries_are_refused(api, path, params):
     assert_error(api.get(EM + path, params=params), 400, "Request_UnsupportedQuery")
@@ -487,6 +488,7 @@ def test_unknown_paths_expansions_and_methods(api):
     assert_error(api.get(EM + "connectedOrganizations"), 400, "BadRequest")
     assert_error(api.get(EM + "catalogs", params={"$expand": "accessPackages"}), 400)
     assert_error(api.get(EM + f"catalogs/{cat['id']}", params={"$top": "1"}), 400, "Request_UnsupportedQuery")
+    assert_error(api.get(EM + f"catalogs(displayName='{cat['displayName']}')"), 400, "Request_BadRequest")
     assert_error(api.request("PUT", EM + f"catalogs/{cat['id']}", json={}), 405)
 
 

@@ -122,6 +122,17 @@ def test_a_deleted_client_takes_its_grants_along(api, client):
     assert api.get("oauth2PermissionGrants").json()["value"] == []
 
 
+def test_a_deleted_resource_takes_the_grants_to_it_along(api, client):
+    scope = {"id": str(uuid.uuid4()), "type": "User", "value": "Orders.Read", "isEnabled": True,
+             "adminConsentDisplayName": "Read orders", "adminConsentDescription": "Reads orders"}
+    orders = api.create_app(displayName="Orders API", api={"oauth2PermissionScopes": [scope]})
+    resource = api.post("servicePrincipals", json={"appId": orders["appId"]}).json()
+    assert grant(api, client, scope="Orders.Read", resourceId=resource["id"]).status_code == 201
+    assert grant(api, client).status_code == 201  # to Microsoft Graph: stays
+    assert api.delete(f"servicePrincipals/{resource['id']}").status_code == 204
+    assert [g["resourceId"] for g in api.get("oauth2PermissionGrants").json()["value"]] == [client["graph"]["id"]]
+
+
 def test_unknown_clients_and_resources_are_404_and_malformed_ids_400(api, client):
     assert_error(grant(api, client, clientId=str(uuid.uuid4())), 404, "Request_ResourceNotFound")
     assert_error(grant(api, client, resourceId=str(uuid.uuid4())), 404, "Request_ResourceNotFound")

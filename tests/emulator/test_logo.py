@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from idamconf.emulator import logo
 from idamconf.graph import limits
 
 from .conftest import assert_error
@@ -53,6 +54,15 @@ def test_logo_url_is_set_and_changes_with_every_upload(api):
     assert sp["info"]["logoUrl"] == logo_url(api, app)  # the service principal mirrors the application's info
     upload(api, app, PNG)
     assert api.get(f"servicePrincipals/{sp['id']}").json()["info"]["logoUrl"] == logo_url(api, app)
+
+
+def test_two_uploads_within_one_clock_tick_still_change_the_url(api, monkeypatch):
+    monkeypatch.setattr(logo, "_ticks", lambda: 638_000_000_000_000_000)  # a clock that does not move
+    app = api.create_app()
+    upload(api, app, PNG)
+    first = logo_url(api, app)
+    upload(api, app, PNG)
+    assert logo_url(api, app) != first
 
 
 def test_logo_url_is_read_only(api):

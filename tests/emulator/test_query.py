@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -83,6 +84,13 @@ def test_invalid_skiptoken_is_400(big):
     assert_error(big.get("applications", params={"$skiptoken": "garbage!"}), 400)
 
 
+@pytest.mark.parametrize("place", ["another-service:200", "idamconf-emulator:-1"])
+def test_a_skiptoken_the_emulator_did_not_give_is_400(big, place):
+    """A token of another service's form, or one naming a place before the list's start, restarts no list."""
+    token = base64.urlsafe_b64encode(place.encode()).decode().rstrip("=")
+    assert_error(big.get("applications", params={"$skiptoken": token}), 400)
+
+
 def test_select_narrows_and_shows_in_context(big):
     body = big.get("applications", params={"$select": "id,displayName", "$top": "5"}).json()
     assert body["@odata.context"].endswith("$metadata#applications(id,displayName)")
@@ -133,6 +141,7 @@ def test_filter_starts_with(sample):
     assert _filter(api, "startsWith(displayName,'alp')") == ["alpha", "alpine"]
     assert _filter(api, "startswith(displayName, 'b')") == ["beta"]
     assert _filter(api, "startsWith(displayName,'%')") == []  # LIKE wildcards are literal
+    assert _filter(api, "startsWith(displayName,'alp_a')") == []
 
 
 def test_filter_in(sample):
@@ -159,14 +168,30 @@ def test_filter_and_or(sample):
     assert _filter(api, "displayName eq 'beta' or displayName eq 'alpine'") == ["alpine", "beta"]
 
 
+def test_operators_are_read_in_any_case(sample):
+    """Graph reads OData's built-in names in any case -- `startsWith` is its documented spelling of `startswith` --
+    and its operators alike."""
+    api, _ = sample
+    assert _filter(api, "startsWith(displayName,'alp') AND tags/ANY(t:t EQ 'x')") == ["alpha"]
+    assert _filter(api, "displayName Eq 'beta' OR displayName eq 'alpine'") == ["alpine", "beta"]
+
+
+def test_filter_ranges_include_their_bound_and_compare_in_any_case(sample):
+    api, _ = sample
+    assert _filter(api, "displayName ge 'beta'") == ["beta", "O'Hara"]
+    assert _filter(api, "displayName le 'B'") == ["alpha", "alpine"]
+
+
 @pytest.mark.parametrize("expression", [
     "description eq 'x'",
     "endsWith(displayName,'x')",
     "displayName ne 'x'",
     "contains(displayName,'x')",
     "displayName eq",
+    "displayName eq beta",
     "displayName eq 'a' xor",
     "tags/any(t:t ne 'x')",
+    "displayName/any(t:t eq 'x')",
 ])
 def test_unsupported_filters_are_400_unsupported_query(api, expression):
     assert_error(api.get("applications", params={"$filter": expression}), 400, "Request_UnsupportedQuery")

@@ -213,7 +213,8 @@ def test_get_by_ids_takes_1000_ids_and_refuses_1001(tenant):
 
 @pytest.mark.parametrize("body", [{}, {"ids": []}, {"ids": "x"}, {"ids": ["not-a-guid"]}, {"ids": [5]},
                                   {"ids": [GROUP_ID], "types": ["potato"]}, {"ids": [GROUP_ID], "types": "user"},
-                                  {"ids": [GROUP_ID], "extra": 1}, ["not an object"]])
+                                  {"ids": [GROUP_ID], "types": [5]}, {"ids": [GROUP_ID], "extra": 1},
+                                  ["not an object"]])
 def test_get_by_ids_refuses_bad_bodies(tenant, body):
     assert_error(get_by_ids(tenant[0], body), 400, "Request_BadRequest")
 
@@ -244,6 +245,7 @@ def test_directory_object_by_id(tenant):
     assert body["@odata.type"] == "#microsoft.graph.servicePrincipal" and body["id"] == made["sp"]["id"]
     assert body["@odata.context"].endswith("/$metadata#directoryObjects/$entity")
     assert_error(api.get(f"directoryObjects/{uuid.uuid4()}"), 404, "Request_ResourceNotFound")
+    assert_error(api.get(f"directoryObjects(appId='{made['apps'][7]['appId']}')"), 400, "Request_BadRequest")
 
 
 # ------------------------------------------------------------------------------- entitlement management lists

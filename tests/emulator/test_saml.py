@@ -5,11 +5,14 @@ policy per service principal, and a federation metadata document only for an app
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from .conftest import assert_error
 
 NON_GALLERY = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
+ELSEWHERE = "00000000-0000-4000-8000-000000000000"  # no template, tenant or policy of this emulator's
 DEFINITION = ['{"ClaimsMappingPolicy":{"Version":1,"IncludeBasicClaimSet":"true","ClaimsSchema":[]}}']
 
 
@@ -26,9 +29,11 @@ def test_only_the_non_gallery_template_is_instantiated_with_its_service_principa
     assert "WindowsAzureActiveDirectoryCustomSingleSignOnApplication" in made["servicePrincipal"]["tags"]
     assert {(role["displayName"], role["value"], role["isEnabled"]) for role in made["application"]["appRoles"]} == \
         {("User", None, True), ("msiam_access", None, True)}
-    assert_error(api.post("applicationTemplates/00000000-0000-4000-8000-000000000000/instantiate",
+    assert_error(api.post(f"applicationTemplates/{ELSEWHERE}/instantiate",
                           json={"displayName": "x"}), 404)
     assert_error(api.post(f"applicationTemplates/{NON_GALLERY}/instantiate", json={}), 400)
+    upper = api.post(f"applicationTemplates/{NON_GALLERY.upper()}/instantiate", json={"displayName": "x"})
+    assert upper.status_code == 201 and upper.json()["application"]["applicationTemplateId"] == NON_GALLERY
 
 
 def test_a_plain_entity_id_is_refused_until_the_service_principal_is_in_saml_mode(api):
@@ -40,12 +45,27 @@ def test_a_plain_entity_id_is_refused_until_the_service_principal_is_in_saml_mod
     assert api.patch(f"applications/{app}", json={"identifierUris": ["PUI"]}).status_code == 204
 
 
+def _days_on(days: int) -> str:
+    return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @pytest.mark.parametrize("body", [{"displayName": "no CN"},
                                   {"displayName": "CN=x", "endDateTime": "2099-01-01T00:00:00Z"},
-                                  {"displayName": "CN=x", "endDateTime": "2001-01-01T00:00:00Z"}])
+                                  {"displayName": "CN=x", "endDateTime": _days_on(3 * 366 + 30)},
+                                  {"displayName": "CN=x", "endDateTime": "2001-01-01T00:00:00Z"},
+                                  {"displayName": "CN=x", "endDateTime": _days_on(30)[:-1]}])  # no time zone
 def test_a_signing_certificate_is_named_cn_and_lasts_at_most_three_years(api, body):
     principal = instantiate(api)["servicePrincipal"]["id"]
     assert_error(api.post(f"servicePrincipals/{principal}/addTokenSigningCertificate", json=body), 400)
+
+
+def test_a_signing_certificate_without_an_end_lasts_three_years(api):
+    principal = instantiate(api)["servicePrincipal"]["id"]
+    added = api.post(f"servicePrincipals/{principal}/addTokenSigningCertificate", json={"displayName": "CN=PUI"})
+    assert added.status_code == 200, added.text
+    start, end = (dt.datetime.fromisoformat(added.json()[name].replace("Z", "+00:00"))
+                  for name in ("startDateTime", "endDateTime"))
+    assert (end - start).days == 3 * 365
 
 
 def test_a_signing_certificate_is_kept_as_graph_keeps_it_and_signs_the_metadata(api):
@@ -67,6 +87,12 @@ def test_a_signing_certificate_is_kept_as_graph_keeps_it_and_signs_the_metadata(
     served = api.request("GET", f"{origin}/{api.store.tenant_id}/federationmetadata/2007-06/federationmetadata.xml",
                          params={"appid": app_id})
     assert served.status_code == 200 and b"<ds:SignatureValue>" in served.content
+    elsewhere = api.request("GET", f"{origin}/{ELSEWHERE}/federationmetadata/2007-06/federationmetadata.xml",
+                            params={"appid": app_id})
+    assert elsewhere.status_code == 404  # the application is not another tenant's
+    assert api.patch(f"servicePrincipals/{principal}", json={"keyCredentials": []}).status_code == 204
+    assert api.request("GET", f"{origin}/{api.store.tenant_id}/federationmetadata/2007-06/federationmetadata.xml",
+                       params={"appid": app_id}).status_code == 404  # the preferred key's certificate is gone
 
 
 def test_one_claims_policy_per_service_principal(api):
@@ -79,8 +105,30 @@ def test_one_claims_policy_per_service_principal(api):
     assert_error(api.post(f"{holder}/$ref", json=reference), 400)
     assert_error(api.post(f"{holder}/$ref", json={"@odata.id": f"x/{second}"}), 409)
     assert [p["id"] for p in api.get(holder).json()["value"]] == [first]
-    assert api.delete(f"{holder}/{first}/$ref").status_code == 204
+    assert api.delete(f"{holder}/{first.upper()}/$ref").status_code == 204
+    assert_error(api.delete(f"{holder}/{first}/$ref"), 404)  # no longer assigned
+    assert_error(api.post(f"{holder}/$ref", json={"@odata.id": f"x/{ELSEWHERE}"}), 404)
     assert_error(api.post("policies/claimsMappingPolicies", json={"displayName": "bad", "definition": ["{"]}), 400)
     listed = api.get("policies/claimsMappingPolicies", params={"$filter": "displayName eq 'two'"}).json()["value"]
     assert [p["id"] for p in listed] == [second]
     assert api.get("policies/defaultAppManagementPolicy").status_code == 200  # still served beside them
+
+
+@pytest.mark.parametrize("body", [
+    {"definition": DEFINITION},  # no displayName
+    {"displayName": " ", "definition": DEFINITION},
+    {"displayName": "x", "definition": DEFINITION, "colour": "red"},
+    {"displayName": "x", "definition": DEFINITION * 2},
+    {"displayName": "x", "definition": ['{"ClaimsMappingPolicy":{"ClaimsSchema":{}}}']},
+])
+def test_what_a_claims_policy_may_not_be(api, body):
+    assert_error(api.post("policies/claimsMappingPolicies", json=body), 400, "Request_BadRequest")
+    assert api.get("policies/claimsMappingPolicies").json()["value"] == []
+
+
+def test_a_claims_policy_is_read_by_its_id_in_any_case_and_patched_by_the_same_rules(api):
+    made = api.post("policies/claimsMappingPolicies", json={"displayName": "one", "definition": DEFINITION}).json()
+    url = f"policies/claimsMappingPolicies/{made['id'].upper()}"
+    assert api.get(url).json()["displayName"] == "one"
+    assert_error(api.patch(url, json={"definition": ["{"]}), 400, "Request_BadRequest")
+    assert api.get(url).json()["definition"] == DEFINITION

@@ -83,3 +83,5 @@ def test_only_select_may_be_nested_in_the_expansion(api):
                  "Request_UnsupportedQuery")
     assert_error(api.get("servicePrincipals", params={"$expand": "appRoleAssignedTo($select=nope)"}), 400)
     assert_error(api.get("servicePrincipals", params={"$expand": "memberOf"}), 400)
+    for unbalanced in ("appRoleAssignedTo(x)(y)", "appRoleAssignedTo((x)"):
+        assert_error(api.get("servicePrincipals", params={"$expand": unbalanced}), 400, "Request_BadRequest")
