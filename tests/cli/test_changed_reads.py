@@ -4,6 +4,7 @@ as the full plan does; a deleted file's application still shows its deletion (gr
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import re
 from urllib.parse import unquote
@@ -339,3 +340,42 @@ def test_a_changed_files_package_granting_a_role_of_an_unchanged_application_is_
     assert narrowed.code == 0, narrowed.err
     assert (f"+ app.hr-self-service.access_package[{NEW_MANAGERS}].grant[payments-api/Payments.Auditor]  (create)"
             in narrowed.out and "Plan: 1 to add, 0 to change, 0 to destroy." in narrowed.out), narrowed.out
+
+
+def test_the_places_of_the_service_principal_a_package_names_are_asked_beside_the_service_principals_read(
+        tmp_path, monkeypatch):
+    """A changed application whose packages name its service principal has its places in the catalogs asked as soon
+    as the packages are in (graph/read_changed._Places), beside their policies -- not in a third round, after the
+    service principals' read. Here that read is answered only once the policies are asked (never before the
+    packages are in); by then the places of the service principal the packages name are asked too."""
+    from .test_access_packages import graph
+
+    root = applied_repository(tmp_path, 2)
+    changed = root / "applications" / "app-00001.yaml"
+    changed.write_text(changed.read_text().replace("Application 1 of", "Application number 1 of"))
+    governance = "identityGovernance/entitlementManagement/"
+    asked, places_when_answered = [], []
+    policies = functools.cache(asyncio.Event)  # made in the plan's own loop, at its first use
+    call = graph_client.GraphClient.call
+
+    @functools.wraps(call)
+    async def called(self, method, path, *args, **kwargs):
+        shown = unquote(path)
+        asked.append(shown)
+        if shown.startswith(governance + "assignmentPolicies?"):
+            policies().set()
+        response = await call(self, method, path, *args, **kwargs)
+        if shown.startswith("servicePrincipals?") and "appId in (" in shown:
+            await policies().wait()
+            for _ in range(20):  # a few steps of the loop: the places' requests start in the policies' step
+                await asyncio.sleep(0)
+            places_when_answered.append(" ".join(p for p in asked if p.startswith(governance + "catalogs/")))
+        return response
+
+    monkeypatch.setattr(graph_client.GraphClient, "call", called)
+    narrowed = plan(root, "--changed-since", "HEAD")
+    assert narrowed.code == 0 and "~ app.app-00001  (update)" in narrowed.out, narrowed.err
+    app_id = graph(root, "GET", "applications(uniqueName='app-00001')")["appId"]
+    principal = graph(root, "GET", f"servicePrincipals?$filter=appId eq '{app_id}'")["value"][0]["id"]
+    assert places_when_answered and all(f"originId eq '{principal}'" in early for early in places_when_answered), (
+        principal, places_when_answered)

@@ -75,11 +75,12 @@ def test_a_certificate_other_than_the_pinned_one_or_a_missing_signature_is_refus
         f"'sp.xml' has a signing certificate with SHA-256 thumbprint {SP_SHA256}, not the one pinned in "
         "spMetadata.sha256", "confirm the service provider's certificate out of band; pin the new thumbprint only "
         "once it is confirmed")
-    with pytest.raises(sp_metadata.Refused) as refused:
-        parse(sp_entity(), signed=True)
-    assert (refused.value.summary, refused.value.fix) == (
-        "'sp.xml' is not signed, and spMetadata says signed: true",
-        "ask the service provider for its signed metadata (or set signed: false if it signs none)")
+    for entity in ("urn:example:sp", "urn:example:e-signature-sp"):  # the word in a name is no signature
+        with pytest.raises(sp_metadata.Refused) as refused:
+            parse(sp_entity(entity), signed=True)
+        assert (refused.value.summary, refused.value.fix) == (
+            "'sp.xml' is not signed, and spMetadata says signed: true",
+            "ask the service provider for its signed metadata (or set signed: false if it signs none)")
 
 
 def test_a_file_outside_the_configuration_or_too_large_is_not_read(tmp_path):
