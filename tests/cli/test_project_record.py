@@ -386,6 +386,30 @@ def test_a_lease_of_another_live_process_of_this_machine_is_held_until_it_ends(p
     assert applications(project)["wordpress"]["displayName"] == "Contoso Blog"
 
 
+@pytest.mark.usefixtures("applied")
+def test_a_lease_of_another_users_process_on_this_machine_is_held(project, monkeypatch):
+    """Another user's apply on this machine (a process this user may not signal: the operating system says
+    "permission denied", not "no such process") holds its lease: a second apply is refused with nothing changed."""
+    import socket
+
+    other = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    real_kill = os.kill
+
+    def kill(pid, signal):  # the process of another user (this test may run as root, which may signal anyone)
+        if pid == int(other.stdout):
+            raise PermissionError(1, "Operation not permitted")
+        return real_kill(pid, signal)
+    monkeypatch.setattr(os, "kill", kill)
+    set_notes(project, home=configuration_home(project), lease={
+        "holder": "x", "host": socket.gethostname(), "pid": int(other.stdout), "by": "carol on this machine",
+        "until": later(10)})
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    result = idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0")
+    assert result.code == 1
+    assert "another apply of project eucs-idam is running: held by carol on this machine until" in result.err
+    assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
+
+
 @pytest.mark.parametrize("environ, by", [
     ({"GITHUB_RUN_ID": "4242", "GITHUB_REPOSITORY": "contoso/idam"}, "GitHub Actions run 4242 of contoso/idam"),
     ({"GITHUB_RUN_ID": "4242"}, "GitHub Actions run 4242 of ?"),
