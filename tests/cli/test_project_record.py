@@ -366,11 +366,14 @@ def test_a_lease_of_another_machines_process_is_held_whatever_runs_here(project)
 @pytest.mark.usefixtures("applied")
 def test_a_lease_of_another_live_process_of_this_machine_is_held_until_it_ends(project):
     """Another apply on this machine (a process that still runs) holds its lease: a second apply is refused with
-    nothing changed, and takes the lease over only once that process has ended."""
+    nothing changed, and takes the lease over only once that process has ended. Asking whether it runs never
+    disturbs it: it ends by itself, not by a signal (a hang-up kills a process that does not ignore it -- as this
+    one does not, whatever the test's own process ignores)."""
     import socket
 
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
-    other = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    other = subprocess.Popen([sys.executable, "-c", "import signal, sys; signal.signal(signal.SIGHUP, signal.SIG_DFL); "
+                              "sys.stdin.read()"], stdin=subprocess.PIPE)
     try:
         set_notes(project, home=configuration_home(project), lease={
             "holder": "x", "host": socket.gethostname(), "pid": other.pid, "by": "bob on this machine",
@@ -382,6 +385,7 @@ def test_a_lease_of_another_live_process_of_this_machine_is_held_until_it_ends(p
     finally:
         other.stdin.close()
         other.wait(timeout=30)
+    assert other.returncode == 0  # ended when told to, never signalled
     assert idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0").code == 0  # it has ended
     assert applications(project)["wordpress"]["displayName"] == "Contoso Blog"
 
