@@ -366,11 +366,14 @@ def test_a_lease_of_another_machines_process_is_held_whatever_runs_here(project)
 @pytest.mark.usefixtures("applied")
 def test_a_lease_of_another_live_process_of_this_machine_is_held_until_it_ends(project):
     """Another apply on this machine (a process that still runs) holds its lease: a second apply is refused with
-    nothing changed, and takes the lease over only once that process has ended."""
+    nothing changed, and takes the lease over only once that process has ended. Asking whether it runs never
+    disturbs it: it ends by itself, not by a signal (a hang-up kills a process that does not ignore it -- as this
+    one does not, whatever the test's own process ignores)."""
     import socket
 
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
-    other = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    other = subprocess.Popen([sys.executable, "-c", "import signal, sys; signal.signal(signal.SIGHUP, signal.SIG_DFL); "
+                              "sys.stdin.read()"], stdin=subprocess.PIPE)
     try:
         set_notes(project, home=configuration_home(project), lease={
             "holder": "x", "host": socket.gethostname(), "pid": other.pid, "by": "bob on this machine",
@@ -382,8 +385,33 @@ def test_a_lease_of_another_live_process_of_this_machine_is_held_until_it_ends(p
     finally:
         other.stdin.close()
         other.wait(timeout=30)
+    assert other.returncode == 0  # ended when told to, never signalled
     assert idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0").code == 0  # it has ended
     assert applications(project)["wordpress"]["displayName"] == "Contoso Blog"
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_lease_of_another_users_process_on_this_machine_is_held(project, monkeypatch):
+    """Another user's apply on this machine (a process this user may not signal: the operating system says
+    "permission denied", not "no such process") holds its lease: a second apply is refused with nothing changed."""
+    import socket
+
+    other = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    real_kill = os.kill
+
+    def kill(pid, signal):  # the process of another user (this test may run as root, which may signal anyone)
+        if pid == int(other.stdout):
+            raise PermissionError(1, "Operation not permitted")
+        return real_kill(pid, signal)
+    monkeypatch.setattr(os, "kill", kill)
+    set_notes(project, home=configuration_home(project), lease={
+        "holder": "x", "host": socket.gethostname(), "pid": int(other.stdout), "by": "carol on this machine",
+        "until": later(10)})
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    result = idamconf("apply", "-C", str(project), "--auto-approve", "--lock-wait", "0")
+    assert result.code == 1
+    assert "another apply of project eucs-idam is running: held by carol on this machine until" in result.err
+    assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
 
 
 @pytest.mark.parametrize("environ, by", [

@@ -215,3 +215,19 @@ def test_the_looks_after_a_refusal_ask_graph_for_ids_only(wordpress, monkeypatch
     assert looks == {"owners": [{"$select": "id"}], "catalog": [{"$select": "id"}]}
     monkeypatch.undo()
     converged(wordpress)
+
+
+def test_a_write_given_both_done_and_ready_is_refused_before_anything_is_sent():
+    """`ready` decides nothing beside `done` (with `done`, a refusal is looked at until settle time whatever `ready`
+    says): a call passing both is a mistake, refused at once -- saying so -- before Graph is asked anything (the chain
+    given here cannot send)."""
+    import asyncio
+
+    from idamconf.apply_recovery import write_checked
+
+    async def never() -> bool:
+        raise AssertionError("nothing may be read")
+
+    with pytest.raises(TypeError) as refused:
+        asyncio.run(write_checked(None, "POST", f"{GOV}/accessPackages", {}, done=never, ready=(never,)))
+    assert str(refused.value) == "write_checked: `ready` decides nothing beside `done`"
