@@ -225,6 +225,8 @@ def test_a_slice_plans_what_its_packages_name_of_the_other_slices_as_the_whole_c
     assert json.loads(plan(project, "--format", "json").out)["changes"] == whole
     addresses = {change["address"] for change in whole}
     assert "app.expenses.catalog[EUCS IDAM applications]" in addresses
+    catalog = next(change for change in whole if change["address"] == "catalog[EUCS IDAM applications]")
+    assert catalog["application"] == ""  # a catalog is no application's (schemas/plan.schema.json)
     policy = next(c for c in whole if c["address"] == "app.hr-self-service.access_package["
                   "eucs-idam-hr-new-line-managers].policy")
     assert policy["after"]["requestors"] == ["group:hr line managers"]
