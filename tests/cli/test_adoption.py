@@ -193,3 +193,23 @@ def test_a_service_principal_graph_will_not_show_stops_the_adoption(project, mon
     assert result.code == 1 and "Traceback" not in result.err
     assert f"GET servicePrincipals(appId='{APP_ID}')" in result.err, result.err
     assert "app.intranet.service_principal  (create)" not in result.out
+
+
+def test_an_application_to_adopt_already_holding_the_files_name_is_adopted_not_refused(project):
+    """The portal's application already has the uniqueName the file gives it (set by a script, untagged): it is the
+    one to adopt, not another application in the way of the name."""
+    portal_made(project)
+    edit(project / "emulator" / "directory.yaml", "  - displayName: Legacy Intranet\n",
+         "  - displayName: Legacy Intranet\n    uniqueName: intranet\n")
+    result = plan(project)
+    assert result.code == 0, result.err
+    assert "↻ app.intranet  (adopt: an existing application becomes the project's)" in result.out
+
+
+def test_another_application_holding_the_name_of_one_to_adopt_is_refused(project):
+    """An application to adopt by its appId, and another (untagged) already holding the uniqueName its file gives
+    it: the other one is in the way, whatever is adopted."""
+    portal_made(project, extra="  - {displayName: Old Intranet, uniqueName: intranet}\n")
+    result = plan(project)
+    assert result.code == 1, result.out
+    assert "an application named 'intranet' already exists in the tenant (\"Old Intranet\"" in result.err, result.err

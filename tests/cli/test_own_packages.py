@@ -66,6 +66,8 @@ def test_a_package_grants_roles_of_two_applications_and_a_group(project):
     assert "+ catalog[EUCS IDAM applications].group[hr line managers] (create)" in first
     assert "+ catalog[EUCS IDAM applications].group[expenses claimants] (create)" in first
     assert "+ app.expenses.catalog[EUCS IDAM applications] (create)" in first
+    catalog = first.index("+ catalog[EUCS IDAM applications] (create)")  # read before what goes into it
+    assert catalog < first.index("+ catalog[EUCS IDAM applications].group[expenses claimants] (create)")
     assert apply(project).code == 0
     converged(project)
     granted = packages(project)[NEW_MANAGERS]

@@ -203,3 +203,30 @@ def test_the_plan_is_the_same_whatever_the_slices_the_configuration_is_made_in(p
     for owner in ("nobody", "nemo"):
         assert result.err.count(f"error: owner {owner}@contoso.com is not a user in the tenant") == 1, result.err
     assert result.err.count("ghost@contoso.com") == 1, result.err
+
+
+def test_a_slice_plans_what_its_packages_name_of_the_other_slices_as_the_whole_configuration_does(project, monkeypatch):
+    """Packages see the whole configuration from any slice: hr-self-service's package grants a role of expenses
+    (whose service principal it then puts in the catalog), and names by id the group expenses names by name (which
+    every plan calls by that name). Slices of one application plan it as one slice of them all does."""
+    import json
+
+    from idamconf import workflow
+
+    edit(project / "applications/hr-self-service.yaml", "      - role: HR.Manager\n",
+         "      - role: HR.Manager\n      - {application: expenses, role: Internal.User}\n")
+    edit(project / "applications/expenses.yaml", "    users: [frank.audit@contoso.com]", "")  # by the package now
+    edit(project / "applications/expenses.yaml", "    assignmentDays: 365\n",
+         "    assignmentDays: 365\n    requestors: [{group: HR line managers}]\n")
+    first = plan(project, "--format", "json")
+    assert first.code == 0, first.err
+    whole = json.loads(first.out)["changes"]
+    monkeypatch.setattr(workflow, "DESIRED_SLICE", 1)
+    assert json.loads(plan(project, "--format", "json").out)["changes"] == whole
+    addresses = {change["address"] for change in whole}
+    assert "app.expenses.catalog[EUCS IDAM applications]" in addresses
+    catalog = next(change for change in whole if change["address"] == "catalog[EUCS IDAM applications]")
+    assert catalog["application"] == ""  # a catalog is no application's (schemas/plan.schema.json)
+    policy = next(c for c in whole if c["address"] == "app.hr-self-service.access_package["
+                  "eucs-idam-hr-new-line-managers].policy")
+    assert policy["after"]["requestors"] == ["group:hr line managers"]
