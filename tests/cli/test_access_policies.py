@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 
+from idamconf.emulator import Store
 from tests.conftest import EXAMPLES
 
 from .harness import apply, edit, idamconf, plan, tenant
@@ -331,6 +332,16 @@ def test_declared_catalog_settings_are_created_changed_and_converge(project):
     edit(project / "idamconf.yaml", "    published: false\n", "    published: true\n")
     second = plan_lines(plan(project))
     assert f"~ catalog[{CATALOG}] (update)" in second and "published : false → true" in second
+    # a saved plan of that change, refused once the catalog is changed in the portal -- and the refusal names it
+    saved = project.parent / "catalog-plan.json"
+    assert plan(project, "--out", str(saved)).code == 0
+    store = Store(project / ".idamconf" / "local.db")
+    with store.transaction():
+        store.put("catalogs", {**catalog, "description": "edited in the portal"})
+    store.close()
+    stale = idamconf("apply", str(saved), "-C", str(project), "--auto-approve")
+    assert stale.code == 1 and (f"Saved plan is stale: catalog[{CATALOG}] changed in the tenant since the plan was "
+                                "made. Run plan again.") in stale.err, stale.err
     assert apply(project).code == 0
     converged(project)
     assert tenant(project)["objects"]["catalogs"][0]["state"] == "published"
