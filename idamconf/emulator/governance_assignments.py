@@ -1,9 +1,14 @@
 """Access package assignments: `POST …/entitlementManagement/assignmentRequests` (an administrator's `adminAdd` and
 `adminRemove`), `GET …/assignments` and `GET …/assignments/{id}`.
 
-As Entra does, an assignment delivered grants the user each app role the access package's role scopes name: as
-app role assignments of the user on the applications' service principals (what a token's `roles` are made from,
-emulator/identity/roles.py), which its removal takes away again. Graph answers a request 201 with `state:
+As Entra does, an assignment delivered grants the user each role the access package's role scopes name: an
+application's app role as an app role assignment of the user on its service principal (what a token's `roles` are
+made from, emulator/identity/roles.py), a group's `Member_<id>` or `Owner_<id>` as membership or ownership of the
+group (through which the user holds the app roles assigned to the group). Its removal takes away what it gave,
+unless another of the user's assignments still grants it (documented for groups: the user is removed from the
+group "unless another access package assignment includes the same group"; the same rule is assumed for app roles).
+What the user held before any assignment granted it (a direct assignment, a membership of its own) is left alone
+(inferred). Graph answers a request 201 with `state:
 submitted`, `status: Accepted` and delivers it moments later (accesspackageassignmentrequest-post.md); the
 emulator delivers it at once (inferred: no policy approval is modelled for administrators' requests, which need
 none). Refusals (inferred wording): a policy that is not the package's, a user who does not exist, an assignment
@@ -15,14 +20,15 @@ from __future__ import annotations
 from . import assignments
 from .entities import new_id, now
 from .errors import bad_request, not_found
-from .governance_entities import RESOURCES
+from .governance_entities import GROUP_SYSTEM, RESOURCES
 from .governance_query import BASE, body_of, created, resolve
 from .protocol import Key, Reply, Request
 from .references import ASSIGNMENTS
 from .store import Store
 
 KIND = "accessPackageAssignments"
-GRANTED = "assignmentGrants"  # link: package assignment -> the app role assignments its delivery made
+GRANTED = "assignmentGrants"  # link: package assignment -> what its delivery gave (see `_take_back`)
+GROUP_RELATIONS = {"Member": "members", "Owner": "owners"}  # a group resource's roles -> the store's links
 
 
 def create_request(store: Store, request: Request) -> Reply:
@@ -56,30 +62,47 @@ def _add(store: Store, request: Request, wanted: dict) -> dict:
                   "accessPackage": {"id": package["id"]}, "assignmentPolicy": {"id": policy_id}}
     store.put(KIND, assignment)
     for resource, role_id in _roles(store, package["id"]):
-        _grant(store, request, assignment, user, resource, role_id)
+        if resource["originSystem"] == GROUP_SYSTEM:
+            _join(store, assignment, user, role_id)
+        else:
+            principal = store.get("servicePrincipals", resource["originId"], primary=True)
+            if principal:
+                _grant(store, request, assignment, user, principal, role_id)
     return assignment
 
 
 def _roles(store: Store, package_id: str) -> list[tuple[dict, str]]:
-    """(the resource service principal, app role id) of each role scope of the package."""
+    """(the catalog resource, the role's originId) of each role scope of the package."""
     found = []
     for role_scope in store.targets("roleScopes", package_id, primary=True):
         for resource_id in store.sources("resourceRoleScopes", role_scope, primary=True):
             resource = store.get(RESOURCES, resource_id, primary=True)
-            principal = resource and store.get("servicePrincipals", resource["originId"], primary=True)
             for role_id in store.targets("roleScopeRole", role_scope, primary=True):
-                if principal:
-                    found.append((principal, role_id))
+                if resource:
+                    found.append((resource, role_id))
     return found
 
 
 def _grant(store: Store, request: Request, assignment: dict, user: dict, resource: dict, role_id: str) -> None:
-    """The app role assignment Entra makes on delivery; one the user already holds directly is left alone."""
+    """The app role assignment Entra makes on delivery, or one another package's delivery made."""
     body = {"principalId": user["id"], "resourceId": resource["id"], "appRoleId": role_id}
-    if store.select(ASSIGNMENTS, body, primary=True):
-        return
-    made = assignments.create_for(store, request, "users", user, resource, body)
+    held = store.select(ASSIGNMENTS, body, primary=True)
+    if held and not store.sources(GRANTED, held[0]["id"], primary=True):
+        return  # held directly
+    made = held[0] if held else assignments.create_for(store, request, "users", user, resource, body)
     store.link(GRANTED, assignment["id"], made["id"])
+
+
+def _join(store: Store, assignment: dict, user: dict, role_id: str) -> None:
+    """A group's `Member_<id>` or `Owner_<id>`: the user made a member or an owner of the group."""
+    name, _, group_id = role_id.partition("_")
+    relation = GROUP_RELATIONS[name]
+    grant = f"{relation} {group_id} {user['id']}"
+    if user["id"] in store.targets(relation, group_id, primary=True) and \
+            not store.sources(GRANTED, grant, primary=True):
+        return  # a member (or owner) of its own
+    store.link(relation, group_id, user["id"])
+    store.link(GRANTED, assignment["id"], grant)
 
 
 def _remove(store: Store, wanted: dict) -> dict:
@@ -87,9 +110,21 @@ def _remove(store: Store, wanted: dict) -> dict:
     if assignment is None:
         raise not_found(str(wanted.get("id")))
     for granted in store.targets(GRANTED, assignment["id"], primary=True):
-        store.delete(ASSIGNMENTS, granted)
+        store.unlink(GRANTED, assignment["id"], granted)
+        if not store.sources(GRANTED, granted, primary=True):  # no other assignment grants it
+            _take_back(store, granted)
     store.delete(KIND, assignment["id"])
     return assignment
+
+
+def _take_back(store: Store, granted: str) -> None:
+    """`granted` is an app role assignment's id, or `<members|owners> <group id> <user id>`."""
+    relation, _, rest = granted.partition(" ")
+    if rest:
+        group_id, _, user_id = rest.partition(" ")
+        store.unlink(relation, group_id, user_id)
+    else:
+        store.delete(ASSIGNMENTS, granted)
 
 
 def list_assignments(store: Store, request: Request) -> Reply:

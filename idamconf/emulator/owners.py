@@ -1,5 +1,7 @@
 """Owners of applications and of service principals: `GET /{applications|servicePrincipals}/{id}/owners`,
-`POST …/owners/$ref`, `DELETE …/owners/{id}/$ref`.
+`POST …/owners/$ref`, `DELETE …/owners/{id}/$ref`; and, read only, a group's `GET /groups/{id}/members` and
+`/groups/{id}/owners` (the emulator changes a group's members and owners only as an access package assignment
+delivers them, emulator/governance_assignments.py, or as a seed says: idamconf never writes them).
 
 Owners are users or service principals, kept in the store's `owners` links (application or service principal ->
 owner), first added first. Graph's answers: 204 for an add and a remove; a repeated add 400 "One or more added object
@@ -22,17 +24,18 @@ from .store import Store
 HOLDERS = ("applications", "servicePrincipals")  # what has owners
 
 
-def list_owners(store: Store, request: Request, key: Key, holder: str = "applications") -> Reply:
-    """A page of the owners: `$top` (1 to 999, default 100) as Graph's directory lists take it -- idamconf reads
-    the owners of an application or service principal with more than `$expand` shows by `$top=999` -- and
-    `$skiptoken` from the page before."""
+def list_owners(store: Store, request: Request, key: Key, holder: str = "applications",
+                relation: str = "owners") -> Reply:
+    """A page of the owners (or a group's `members`): `$top` (1 to 999, default 100) as Graph's directory lists
+    take it -- idamconf reads the owners of an application or service principal with more than `$expand` shows by
+    `$top=999` -- and `$skiptoken` from the page before."""
     owned = resolve(store, holder, key)
     refuse_other_options(request, {"$select", "$top", "$skiptoken"})
     select = parse_select(request.query.get("$select"), ENTITY_SETS["users"].properties | {"appId"},
                           "microsoft.graph.directoryObject")
     top = parse_top(request.query.get("$top"))
     start = decode_skiptoken(request.query["$skiptoken"]) if "$skiptoken" in request.query else 0
-    targets = store.targets("owners", owned["id"])
+    targets = store.targets(relation, owned["id"])
     head = {"@odata.context": request.base + "/$metadata#directoryObjects"}
     if start + top < len(targets):
         head["@odata.nextLink"] = request.next_link(encode_skiptoken(start + top))
@@ -83,4 +86,6 @@ def handlers(holder: str) -> dict:
                 lambda s, r, k, owner: remove_owner(s, k, owner, holder)}
 
 
-HANDLERS = {route: handler for holder in HOLDERS for route, handler in handlers(holder).items()}
+HANDLERS = {**{route: handler for holder in HOLDERS for route, handler in handlers(holder).items()},
+            **{("GET", "groups", ("{key}", relation)): lambda s, r, k, relation=relation:
+               list_owners(s, r, k, "groups", relation) for relation in ("members", "owners")}}

@@ -11,7 +11,7 @@ import pytest
 
 from .conftest import assert_error
 from .test_governance import EM, app_role, onboarded, package, role_scope_body
-from .test_governance_groups import group_in_catalog, membership
+from .test_governance_groups import GROUP, group_in_catalog, membership
 
 REQUESTS = EM + "assignmentRequests"
 
@@ -96,9 +96,105 @@ def test_what_an_assignment_request_may_not_be(api, granting):
     assert api.get(EM + "assignments").json()["value"] == []
 
 
-def test_a_package_granting_group_membership_is_assigned(api, users):
+def members(api, group_id: str, relation: str = "members") -> list[str]:
+    """The ids of the group's members (or owners), as Graph lists them."""
+    listed = api.get(f"groups/{group_id}/{relation}")
+    assert listed.status_code == 200, listed.text
+    return [item["id"] for item in listed.json()["value"]]
+
+
+@pytest.fixture
+def group_package(api, users):
+    """An access package granting membership of the group Expenses claimants, with its policy."""
     catalog_id, resource = group_in_catalog(api)
     granted = package(api, catalog_id)
     assert api.post(EM + f"accessPackages/{granted['id']}/resourceRoleScopes", json=membership(resource)) \
         .status_code == 201
-    assert add(api, users[0]["id"], granted["id"], policy(api, granted["id"])).status_code == 201
+    return {"catalog": catalog_id, "resource": resource, "package": granted["id"],
+            "policy": policy(api, granted["id"]), "users": users}
+
+
+def test_a_package_granting_group_membership_makes_the_user_a_member_until_removed(api, group_package):
+    alice, bob = (user["id"] for user in group_package["users"])
+    made = add(api, alice, group_package["package"], group_package["policy"])
+    assert made.status_code == 201, made.text
+    assert members(api, GROUP) == [alice]
+    assert members(api, GROUP, "owners") == []  # Member only, not Owner
+    assert remove(api, made.json()["assignment"]["id"]).status_code == 201
+    assert members(api, GROUP) == []
+
+
+def test_a_package_granting_group_ownership_makes_the_user_an_owner(api, group_package):
+    alice = group_package["users"][0]["id"]
+    owning = package(api, group_package["catalog"])
+    assert api.post(EM + f"accessPackages/{owning['id']}/resourceRoleScopes",
+                    json=membership(group_package["resource"], f"Owner_{GROUP}")).status_code == 201
+    made = add(api, alice, owning["id"], policy(api, owning["id"]))
+    assert (members(api, GROUP, "owners"), members(api, GROUP)) == ([alice], [])
+    assert remove(api, made.json()["assignment"]["id"]).status_code == 201
+    assert members(api, GROUP, "owners") == []
+
+
+def test_a_member_of_its_own_stays_one_when_the_assignment_ends(api, group_package):
+    alice = group_package["users"][0]["id"]
+    api.store.link("members", GROUP, alice)  # a member before any package granted it (as a seed's `members:`)
+    made = add(api, alice, group_package["package"], group_package["policy"])
+    assert remove(api, made.json()["assignment"]["id"]).status_code == 201
+    assert members(api, GROUP) == [alice]
+
+
+def test_two_packages_granting_one_group_keep_the_membership_until_both_end(api, group_package):
+    """The user is removed from the group when the assignment ends "unless another access package assignment
+    includes the same group"."""
+    alice = group_package["users"][0]["id"]
+    other = package(api, group_package["catalog"])
+    assert api.post(EM + f"accessPackages/{other['id']}/resourceRoleScopes",
+                    json=membership(group_package["resource"])).status_code == 201
+    first = add(api, alice, group_package["package"], group_package["policy"]).json()["assignment"]["id"]
+    second = add(api, alice, other["id"], policy(api, other["id"])).json()["assignment"]["id"]
+    assert members(api, GROUP) == [alice]
+    assert remove(api, first).status_code == 201
+    assert members(api, GROUP) == [alice]  # the second assignment still includes the group
+    assert remove(api, second).status_code == 201
+    assert members(api, GROUP) == []
+
+
+def test_two_packages_granting_one_role_keep_it_until_both_end(api, granting):
+    alice = granting["users"][0]["id"]
+    other = package(api, granting["catalog"])
+    scope = api.post(EM + f"accessPackages/{other['id']}/resourceRoleScopes",
+                     json=role_scope_body(granting["role"], granting["sp"], {"id": granting["resource"]}))
+    assert scope.status_code == 201, scope.text
+    first = add(api, alice, granting["package"], granting["policy"]).json()["assignment"]["id"]
+    second = add(api, alice, other["id"], policy(api, other["id"])).json()["assignment"]["id"]
+    assert remove(api, first).status_code == 201
+    assert roles_held(api, granting["sp"], alice) == [granting["role"]]
+    assert remove(api, second).status_code == 201
+    assert roles_held(api, granting["sp"], alice) == []
+
+
+def test_a_member_holds_the_app_roles_assigned_to_the_group(api, group_package):
+    """What a token's `roles` are made from (emulator/identity/roles.py): a role assigned to the group reaches
+    the user who joined it through the package, and leaves with the assignment."""
+    from idamconf.emulator.identity.roles import held_roles
+
+    alice = group_package["users"][0]["id"]
+    reader = app_role("Reader")
+    ids = onboarded(api, reader)
+    to_group = api.post(f"servicePrincipals/{ids['sp']}/appRoleAssignedTo",
+                        json={"principalId": GROUP, "resourceId": ids["sp"], "appRoleId": reader["id"]})
+    assert to_group.status_code == 201, to_group.text
+    service_principal = api.get(f"servicePrincipals/{ids['sp']}").json()
+    made = add(api, alice, group_package["package"], group_package["policy"])
+    assert held_roles(api.store, alice, service_principal) == ["Reader"]
+    assert remove(api, made.json()["assignment"]["id"]).status_code == 201
+    assert held_roles(api.store, alice, service_principal) == []
+
+
+def test_a_role_scope_whose_service_principal_is_gone_grants_nothing(api, granting):
+    """The catalog keeps the resource of a deleted service principal: a delivery still succeeds, granting what is left."""
+    alice = granting["users"][0]["id"]
+    assert api.delete(f"servicePrincipals/{granting['sp']}").status_code == 204
+    made = add(api, alice, granting["package"], granting["policy"])
+    assert made.status_code == 201, made.text
+    assert api.get(f"users/{alice}/appRoleAssignments").json()["value"] == []
