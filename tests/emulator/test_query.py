@@ -170,7 +170,8 @@ def test_filter_and_or(sample):
 
 def test_operators_are_read_in_any_case(sample):
     """Graph reads OData's built-in names in any case -- `startsWith` is its documented spelling of `startswith` --
-    and its operators alike."""
+    and its operators alike: Microsoft.OData.Core's parser matches operators and functions under one switch
+    (`enableCaseInsensitiveBuiltinIdentifier`), which a documented `startsWith` shows to be on."""
     api, _ = sample
     assert _filter(api, "startsWith(displayName,'alp') AND tags/ANY(t:t EQ 'x')") == ["alpha"]
     assert _filter(api, "displayName Eq 'beta' OR displayName eq 'alpine'") == ["alpine", "beta"]
