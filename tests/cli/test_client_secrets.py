@@ -377,24 +377,30 @@ secrets:
 """
 
 
+GOV_GRAPH = "    graphUrl: https://graph.microsoft.us/v1.0"
+
+
 def test_a_refused_environment_or_vault_url_is_said_once_and_brings_no_second_refusal(project):
     """An environment handing the emulator's credential a national cloud's Graph is refused, and that cloud is not
     held against the secrets' vault as well: an emulator's vault is the emulator's own. A vault URL refused as no
-    vault's is not also another secret's vault because it begins like it (a final slash is the only same spelling)."""
-    edit(project / "idamconf.yaml", "environments:\n", "environments:\n  gov:\n    graphUrl: "
-         "https://graph.microsoft.us/v1.0\n    credential: emulator\n    tenantId: 00000000-0000-0000-0000-00000000a001\n")
+    vault's is said once: beginning like another secret's vault does not make it that vault (only a final slash
+    spells the same vault twice)."""
+    edit(project / "idamconf.yaml", "environments:\n", f"environments:\n  gov:\n{GOV_GRAPH}\n    credential: emulator\n"
+         "    tenantId: 00000000-0000-0000-0000-00000000a001\n")
     (project / "applications/wordpress.yaml").write_text(REFUSED_ONCE)
-    line = (project / "idamconf.yaml").read_text().splitlines().index("    graphUrl: https://graph.microsoft.us/v1.0") + 1
+    line = (project / "idamconf.yaml").read_text().splitlines().index(GOV_GRAPH) + 1
     result = idamconf("validate", "-C", str(project))
     assert result.code == 1
-    assert result.err == (
-        f"{project / 'idamconf.yaml'}:{line}:15: error: environments.gov.graphUrl: credential 'emulator' is only for an "
-        "emulator on this machine, and graphUrl is not a loopback address\n    fix: write http://127.0.0.1:PORT/v1.0, "
-        "http://localhost:PORT/v1.0 or http://[::1]:PORT/v1.0 (or https); for a tenant, use a Graph endpoint with "
-        f"another credential\n{project / 'applications/wordpress.yaml'}:12:17: error: secrets[1].keyvault.vaultUrl: "
-        "vaultUrl is not an Azure Key Vault URL, and idamconf writes a client secret to Azure Key Vault only\n    fix: "
-        "write it as the portal shows it, lower case: https://<vault name>.vault.azure.net (vault.usgovcloudapi.net "
-        "or vault.azure.cn in the national clouds)\n\n2 error(s), 0 warning(s).\n")
+    assert result.err == "".join([
+        f"{project / 'idamconf.yaml'}:{line}:15: error: environments.gov.graphUrl: credential 'emulator' is only "
+        "for an emulator on this machine, and graphUrl is not a loopback address\n"
+        "    fix: write http://127.0.0.1:PORT/v1.0, http://localhost:PORT/v1.0 or http://[::1]:PORT/v1.0 (or https); "
+        "for a tenant, use a Graph endpoint with another credential\n",
+        f"{project / 'applications/wordpress.yaml'}:12:17: error: secrets[1].keyvault.vaultUrl: vaultUrl is not an "
+        "Azure Key Vault URL, and idamconf writes a client secret to Azure Key Vault only\n"
+        "    fix: write it as the portal shows it, lower case: https://<vault name>.vault.azure.net "
+        "(vault.usgovcloudapi.net or vault.azure.cn in the national clouds)\n",
+        "\n2 error(s), 0 warning(s).\n"])
 
 
 def test_a_lifetime_rule_turned_off_everywhere_says_nothing(project):
