@@ -361,6 +361,48 @@ def test_every_problem_of_a_files_secrets_is_said_at_once_each_with_its_fix(proj
         "secret its own vault secret"]) + "\n5 error(s), 0 warning(s).\n"
 
 
+REFUSED_ONCE = """name: wordpress
+displayName: WordPress Blog
+owners: [alice.admin@contoso.com, grace.comms@contoso.com]
+environments: [local, gov]
+secrets:
+  - displayName: nightly job
+    keyvault:
+      vaultUrl: https://contoso-blog.vault.azure.net
+      secretName: blog-secret
+  - displayName: weekly job
+    keyvault:
+      vaultUrl: https://contoso-blog.vault.azure.netX
+      secretName: blog-secret
+"""
+
+
+GOV_GRAPH = "    graphUrl: https://graph.microsoft.us/v1.0"
+
+
+def test_a_refused_environment_or_vault_url_is_said_once_and_brings_no_second_refusal(project):
+    """An environment handing the emulator's credential a national cloud's Graph is refused, and that cloud is not
+    held against the secrets' vault as well: an emulator's vault is the emulator's own. A vault URL refused as no
+    vault's is said once: beginning like another secret's vault does not make it that vault (only a final slash
+    spells the same vault twice)."""
+    edit(project / "idamconf.yaml", "environments:\n", f"environments:\n  gov:\n{GOV_GRAPH}\n    credential: emulator\n"
+         "    tenantId: 00000000-0000-0000-0000-00000000a001\n")
+    (project / "applications/wordpress.yaml").write_text(REFUSED_ONCE)
+    line = (project / "idamconf.yaml").read_text().splitlines().index(GOV_GRAPH) + 1
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert result.err == "".join([
+        f"{project / 'idamconf.yaml'}:{line}:15: error: environments.gov.graphUrl: credential 'emulator' is only "
+        "for an emulator on this machine, and graphUrl is not a loopback address\n"
+        "    fix: write http://127.0.0.1:PORT/v1.0, http://localhost:PORT/v1.0 or http://[::1]:PORT/v1.0 (or https); "
+        "for a tenant, use a Graph endpoint with another credential\n",
+        f"{project / 'applications/wordpress.yaml'}:12:17: error: secrets[1].keyvault.vaultUrl: vaultUrl is not an "
+        "Azure Key Vault URL, and idamconf writes a client secret to Azure Key Vault only\n"
+        "    fix: write it as the portal shows it, lower case: https://<vault name>.vault.azure.net "
+        "(vault.usgovcloudapi.net or vault.azure.cn in the national clouds)\n",
+        "\n2 error(s), 0 warning(s).\n"])
+
+
 def test_a_lifetime_rule_turned_off_everywhere_says_nothing(project):
     three_years_under_the_rule_at(project, "off")
     result = idamconf("validate", "-C", str(project))
