@@ -12,6 +12,7 @@ import pytest
 from idamconf.config.model import role_id
 
 from .harness import EXAMPLE_APPLICATIONS, applications, apply, edit, idamconf, plan
+from .test_federated_credentials import SYNC, add_in_the_portal
 from .test_scenarios import converged
 
 BLOG = "applications/wordpress.yaml"
@@ -62,6 +63,21 @@ def test_renamed_from_keeps_the_application_its_client_id_and_roles(project):
         role_id("wordpress", value) for value in ("Blog.Administrator", "Blog.Writer", "Blog.Approver")}
     shown = idamconf("show", "blog", "-C", str(project))
     assert shown.code == 0 and f"client id (appId)     {before['appId']}" in shown.out
+
+
+@pytest.mark.usefixtures("applied")
+def test_what_only_the_tenant_holds_of_a_renamed_application_is_destroyed_under_the_name_the_tenant_knows(project):
+    """What only the tenant holds of a renamed application is destroyed under the name the tenant knows it by (the
+    name it was created under), every kind alike: the owners read with the application, and a federated credential
+    read after it, under the application's live address -- the tenant's even where the application is otherwise
+    unchanged and shares the wanted attributes (plan/resources.add_live shares an address only if equal)."""
+    add_in_the_portal(project, "portal-one", "repo:contoso/other:ref:refs/heads/main")
+    edit(project / SYNC, "name: hr-directory-sync\n", "name: directory-sync\nrenamedFrom: hr-directory-sync\n")
+    edit(project / SYNC, "  - bob.ops@contoso.com\n", "")
+    destroyed = [line.strip() for line in plan(project).out.splitlines() if line.endswith("(destroy)")]
+    assert sorted(set(destroyed)) == ["- app.hr-directory-sync.federated_credential[portal-one]  (destroy)",
+                                      "- app.hr-directory-sync.owner.bob.ops@contoso.com  (destroy)",
+                                      "- app.hr-directory-sync.service_principal.owner.bob.ops@contoso.com  (destroy)"]
 
 
 def test_renamed_from_cannot_name_another_application(project):
