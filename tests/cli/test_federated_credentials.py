@@ -174,6 +174,22 @@ def test_graph_refusing_a_list_of_federated_credentials_stops_the_plan_saying_wh
 
 
 @pytest.mark.usefixtures("applied")
+def test_a_list_of_federated_credentials_whose_answer_a_gateway_lost_is_asked_again(project, monkeypatch):
+    """A read is safe to repeat: after a 504 the list is asked for again and the plan goes on -- a plan never fails
+    for one lost answer to a read (a write's lost answer is another matter: graph/client.py)."""
+    from .harness import faulted
+    from ..safety.wire import Rule, Scripted, graph_error
+
+    app = applications(project)["hr-directory-sync"]
+    path = f"applications/{app['id']}/federatedIdentityCredentials"
+    faults = Scripted([Rule(lambda request: request.path == path, graph_error(504, "GatewayTimeout", "0"))])
+    faulted(monkeypatch, faults)
+    result = plan(project)
+    assert result.code == 0, result.err
+    assert faults.count("GET", path) == 2
+
+
+@pytest.mark.usefixtures("applied")
 def test_a_credential_renamed_keeps_its_issuer_and_subject_in_one_apply(project):
     """Graph keeps an issuer and subject unique in an application: renaming a credential removes the old name before
     the new one is written, so the pair moves in one apply."""

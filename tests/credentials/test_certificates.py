@@ -6,6 +6,7 @@ it. The CLI tests (tests/cli/test_certificates.py) add and remove certificates t
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 import pytest
 
@@ -83,3 +84,19 @@ def test_a_pin_written_with_colons_or_spaces_in_any_case_is_the_same_pin_and_one
     with pytest.raises(certificates.Refused) as refused:  # valid until this very second: refused, as if expired
         certificates.read_certificate(tmp_path, pinned, now=facts.end)
     assert refused.value.summary == f"'blog.cer' expired on {facts.end.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+
+
+def test_a_certificate_idamconf_added_in_an_earlier_release_is_still_recognised_as_its_own():
+    """Key ids mark the certificates idamconf added, in tenants it wrote to long ago: the one it gives an application's
+    certificate never changes (a new one would leave the old certificate unmanaged and add the file's again)."""
+    from idamconf.credentials import report
+
+    written = {"displayName": "CN=payroll", "keyId": "93e46e83-6780-5bd2-938c-de1cf44c2071",  # as Graph holds it
+               "customKeyIdentifier": identifier(bytes.fromhex(SHA1)), "endDateTime": "2027-12-01T12:00:00Z"}
+    app = {"id": "object-1", "uniqueName": "payroll", "keyCredentials": [written]}
+    [(_, address, attributes, identity, _)] = certificates.live(app, "app.payroll", {})
+    assert (address, attributes["keyId"], identity) == ("app.payroll.certificate[CN=payroll]", written["keyId"],
+                                                        written["keyId"])
+    now = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
+    [row] = report.rows([app], {}, {}, {"payroll": "payroll"}, now, within=30)
+    assert row.managed
