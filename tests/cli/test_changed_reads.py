@@ -78,8 +78,8 @@ def test_a_pull_request_plan_reads_only_what_its_files_need(tmp_path, monkeypatc
 
 def test_a_client_named_by_app_id_is_never_looked_up_as_the_application_of_that_name(tmp_path, monkeypatch):
     """A pull request's plan reads the changed applications and the clients they pre-authorise by `name`; a client
-    given by `appId` is another's application, read from no one's file -- even when an application of the
-    configuration is named like that app id."""
+    given by `appId` is an application managed elsewhere, never looked up as one of the configuration's -- even one
+    named like that app id."""
     root = tmp_path / "config"
     write_configuration(root, 2)
     namesake = root / "applications" / "app-00001.yaml"
