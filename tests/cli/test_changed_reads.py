@@ -76,6 +76,37 @@ def test_a_pull_request_plan_reads_only_what_its_files_need(tmp_path, monkeypatc
     assert rows and rows == [line for line in narrowed.out.splitlines() if "app-00003" in line or "app-00004" in line]
 
 
+def test_a_client_named_by_app_id_is_never_looked_up_as_the_application_of_that_name(tmp_path, monkeypatch):
+    """A pull request's plan reads the changed applications and the clients they pre-authorise by `name`; a client
+    given by `appId` is an application managed elsewhere, never looked up as one of the configuration's -- even one
+    named like that app id."""
+    root = tmp_path / "config"
+    write_configuration(root, 2)
+    namesake = root / "applications" / "app-00001.yaml"
+    namesake.write_text(namesake.read_text().replace("name: app-00001", f"name: {CLIENT_APP_ID}"))
+    committed(root)
+    api = root / "applications" / "app-00000.yaml"
+    api.write_text(api.read_text() + CLIENT_BY_APP_ID)
+    asked = recording(monkeypatch)
+    narrowed = plan(root, "--changed-since", "HEAD")
+    assert narrowed.code == 0, narrowed.err
+    assert f"+ app.app-00000.pre_authorized[{CLIENT_APP_ID}]  (create)" in narrowed.out
+    looked_up = " ".join(path for path in asked if path.startswith("applications(uniqueName="))
+    assert "uniqueName='app-00000'" in looked_up and CLIENT_APP_ID not in looked_up, looked_up
+
+
+CLIENT_APP_ID = "0c11e471-0000-4000-8000-000000000001"
+CLIENT_BY_APP_ID = f"""api:
+  oauth2PermissionScopes:
+    - value: Data.Read
+      adminConsentDisplayName: Read data
+      adminConsentDescription: Reads the application's data.
+  preAuthorizedApplications:
+    - appId: {CLIENT_APP_ID}
+      scopes: [Data.Read]
+"""
+
+
 def test_a_change_to_the_project_file_plans_everything(tmp_path):
     """idamconf.yaml holds what every application's plan depends on (defaults, catalogs, environments)."""
     root = applied_repository(tmp_path, 3)
