@@ -8,10 +8,10 @@ import asyncio
 import httpx
 import pytest
 
-from idamconf.emulator import server
+from idamconf.emulator import Store, server
 from tests.cli.harness import idamconf
 
-from .conftest import api, assert_error, store  # noqa: F401 - fixtures
+from .conftest import Api, api, assert_error, store  # noqa: F401 - fixtures
 
 AUTH = {"Authorization": "Bearer test"}
 
@@ -100,3 +100,26 @@ def test_a_request_naming_two_hosts_is_refused(api):
             return await client.send(request)
 
     assert_error(asyncio.run(go()), 400, "Request_BadRequest")
+
+
+def test_serve_seeds_a_new_state_only_and_a_restart_keeps_what_changed_since(tmp_path, serving_calls):
+    """`serve --seed` on every start (a container's command) must not lay the seed over the tenant again."""
+    seed, state = tmp_path / "seed.yaml", tmp_path / "t.db"
+    seed.write_text("applications:\n  - {displayName: Legacy portal, uniqueName: legacy}\n")
+    assert idamconf("emulator", "serve", "--state", str(state), "--seed", str(seed)).code == 0
+    store = Store(state)
+    legacy = store.find("applications", "uniqueName", "legacy")
+    assert Api(store).patch(f"applications/{legacy['id']}", json={"displayName": "Legacy (renamed)"}).status_code == 204
+    store.close()
+    assert idamconf("emulator", "serve", "--state", str(state), "--seed", str(seed)).code == 0
+    store = Store(state)
+    assert store.find("applications", "uniqueName", "legacy")["displayName"] == "Legacy (renamed)"
+    store.close()
+
+
+def test_serve_stops_on_a_seed_that_does_not_load(tmp_path, serving_calls):
+    seed = tmp_path / "seed.yaml"
+    seed.write_text("users:\n  - {bogus: 1}\n")
+    result = idamconf("emulator", "serve", "--state", str(tmp_path / "t.db"), "--seed", str(seed))
+    assert result.code == 1 and result.err.startswith("error: --seed: ")
+    assert serving_calls == []
