@@ -8,6 +8,7 @@ import json
 from tests.safety.wire import Scripted
 
 from .harness import applications, apply, faulted, idamconf, tenant
+from .test_access_packages import graph
 
 
 def tenant_ids(project) -> dict[str, dict]:
@@ -86,3 +87,14 @@ def test_a_created_applications_ids_are_the_creations_answers_never_read_back(pr
     assert scripted.count("GET", f"servicePrincipals(appId='{ids['client_id']}')") == 0
     created = scripted.received.index(("PATCH", "applications(uniqueName='bare')"))
     assert ("GET", "applications(uniqueName='bare')") not in scripted.received[created:]  # (plan reads it before)
+
+
+def test_show_refuses_an_application_that_lost_the_projects_tag(project):
+    """The uniqueName alone does not make an application the project's: without its tag it is someone else's."""
+    assert apply(project).code == 0
+    found = graph(project, "GET", "applications(uniqueName='wordpress')")
+    graph(project, "PATCH", f"applications/{found['id']}", {"tags": ["communications"]})
+    shown = idamconf("show", "wordpress", "-C", str(project))
+    assert shown.code == 1 and found["appId"] not in shown.out
+    assert "application 'wordpress' is not in environment 'local' as project eucs-idam's (it is not tagged " \
+           "idamconf:eucs-idam)" in shown.err

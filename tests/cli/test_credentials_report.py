@@ -14,7 +14,7 @@ import pytest
 from idamconf.emulator import Store
 from tests.emulator.conftest import serving
 
-from .harness import applications, apply, idamconf
+from .harness import applications, apply, edit, idamconf
 from .test_certificates import certificate, pin, sha1
 
 
@@ -82,3 +82,15 @@ def test_certificates_managed_or_not_with_days_left(project):
 def test_an_unknown_environment_or_format_is_an_error(project):
     assert report(project, "-e", "nowhere").code == 1
     assert report(project, "--format", "xml").code == 1
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_federated_credential_named_in_another_case_in_its_file_is_still_managed(project):
+    """Entra's federated credential names are unique in any case: the file's `GitHub-Nightly` is the tenant's
+    `github-nightly`, not an unmanaged credential beside it."""
+    edit(project / "applications" / "hr-directory-sync.yaml", "  - name: github-nightly\n    issuer",
+         "  - name: GitHub-Nightly\n    issuer")
+    result = report(project)
+    assert result.code == 0, result.err
+    row = next(line for line in result.out.splitlines() if 'federated credential "github-nightly"' in line)
+    assert row.endswith("does not expire  managed"), row

@@ -17,6 +17,27 @@ def seed(project, text: str):
     assert result.code == 0, result.err
 
 
+def test_seeding_a_tenant_in_use_adds_to_it_and_undoes_no_earlier_seed(project):
+    """The environment's own seed makes its tenant once; `emulator seed` later lays a file over the tenant as it
+    is, so what an earlier file changed of a seeded user stays changed."""
+    seed(project, "users:\n  - {id: 1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0002, userPrincipalName: bob.ops@contoso.com, "
+                  "displayName: Bob Ops, jobTitle: Site Reliability}\n")
+    seed(project, "users:\n  - {userPrincipalName: ivy.new@contoso.com, displayName: Ivy New}\n")
+    users = {user["userPrincipalName"]: user for user in tenant(project)["objects"]["users"]}
+    assert {"ivy.new@contoso.com", "alice.admin@contoso.com"} <= users.keys()
+    assert users["bob.ops@contoso.com"]["jobTitle"] == "Site Reliability"  # not the environment's seed's again
+
+
+def test_seed_with_state_acts_on_that_file_alone(project, tmp_path):
+    fixtures = project / "fixtures.yaml"
+    fixtures.write_text("users:\n  - {userPrincipalName: ivy.new@contoso.com, displayName: Ivy New}\n")
+    other = tmp_path / "other.db"
+    result = idamconf("emulator", "seed", str(fixtures), "-C", str(project), "--state", str(other))
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"Seeded {other}: 1 user(s)")
+    assert not (project / ".idamconf" / "local.db").exists()  # the environment's tenant is not touched
+
+
 def test_an_unmanaged_application_is_never_touched(project):
     seed(project, "applications:\n  - {displayName: Legacy HR portal, uniqueName: legacy-hr, tags: [team-hr]}\n")
     before = applications(project)["legacy-hr"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from idamconf.emulator import Store, create_app
-from idamconf.emulator.graph_permissions import GRAPH_APP_ID, MICROSOFT_TENANT, permissions
+from idamconf.emulator.graph_permissions import GRAPH_APP_ID, permissions
 from idamconf.emulator.seed import SeedError, seed
 
 from .conftest import Api, assert_error
@@ -22,14 +22,20 @@ APPLICATION = {"User.Read.All": "df021288-bdef-4463-88db-98f22de89214",
                "Directory.ReadWrite.All": "19dbc75e-c2e2-444c-a770-ec69d8559fc7",
                "User.ReadWrite.All": "741f803b-c850-494e-b5df-cde7c675a1ca",
                "RoleManagement.ReadWrite.Directory": "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8",
-               "AppRoleAssignment.ReadWrite.All": "06b708a9-e830-4db3-a914-8e69da51d44f"}
+               "AppRoleAssignment.ReadWrite.All": "06b708a9-e830-4db3-a914-8e69da51d44f",
+               "Application.ReadWrite.All": "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9",
+               "Application.Read.All": "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30",
+               "EntitlementManagement.ReadWrite.All": "9acd699f-1e81-4958-b001-93b1d2506e19"}
 DELEGATED = {"User.Read": ("e1fe6dd8-ba31-4d61-89e7-88639da4683d", "User"),
              "openid": ("37f7f235-527c-4136-accd-4a02d197296e", "User"),
              "profile": ("14dad69e-099b-42c9-810b-d002981feec1", "User"),
              "email": ("64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0", "User"),
              "offline_access": ("7427e0e9-2fba-42fe-b0c0-848c9e6a8182", "User"),
              "Directory.AccessAsUser.All": ("0e263e50-5827-48a4-b97c-d940288653c7", "Admin"),
-             "User.Read.All": ("a154be20-db9c-4678-8ab7-66f6cc099a59", "Admin")}
+             "User.Read.All": ("a154be20-db9c-4678-8ab7-66f6cc099a59", "Admin"),
+             "Application.ReadWrite.All": ("bdfbf15f-ee85-4955-8675-146e8e5296b5", "Admin"),
+             "Mail.Read": ("570282fd-fa5c-430d-a7fd-fc8dc98a9dca", "User")}
+MICROSOFT_SERVICES = "f8cdef31-a31e-4b4a-93e4-5f571e91255a"  # Microsoft's own tenant, owner of first-party apps
 
 
 @pytest.fixture
@@ -39,7 +45,7 @@ def graph(api) -> dict:
 
 def test_every_tenant_holds_microsoft_graph(graph, api):
     assert (graph["displayName"], graph["appDisplayName"]) == ("Microsoft Graph", "Microsoft Graph")
-    assert graph["appOwnerOrganizationId"] == MICROSOFT_TENANT and graph["servicePrincipalType"] == "Application"
+    assert graph["appOwnerOrganizationId"] == MICROSOFT_SERVICES and graph["servicePrincipalType"] == "Application"
     assert api.get(f"servicePrincipals/{graph['id']}").json()["appId"] == GRAPH_APP_ID
 
 

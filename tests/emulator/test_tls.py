@@ -101,3 +101,45 @@ def test_serve_with_tls_prints_the_https_address_and_the_bundle_to_trust(tmp_pat
     assert result.out.startswith("Graph emulator at https://127.0.0.1:8999/v1.0")
     assert f"export SSL_CERT_FILE={bundle} REQUESTS_CA_BUNDLE={bundle}" in result.out
     assert calls == [tls.TlsFiles(bundle, bundle.with_name("server.pem"), bundle.with_name("server-key.pem"))]
+
+
+def _certificate(path) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(path.read_bytes())  # the first of a chain: the server's own
+
+
+def _lifetime(certificate: x509.Certificate) -> datetime.timedelta:
+    return certificate.not_valid_after_utc - certificate.not_valid_before_utc
+
+
+def test_the_server_certificate_lives_90_days_for_every_loopback_name_and_the_ca_five_years(files):
+    """macOS refuses a server certificate of over 825 days; a bundle that leaks stops being trusted within years."""
+    leaf, ca = _certificate(files.certificate), _certificate(files.ca_bundle)
+    assert _lifetime(leaf) <= datetime.timedelta(days=90, minutes=5)
+    assert _lifetime(ca) <= datetime.timedelta(days=5 * 365, minutes=5)
+    names = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert {str(name.value) for name in names} == {"localhost", "*.vault.localhost", "127.0.0.1", "::1"}
+
+
+def test_a_ca_near_its_end_is_replaced(tmp_path):
+    made = tls.ensure(tmp_path / "x.tls")
+    later = _certificate(made.ca_bundle).not_valid_after_utc - datetime.timedelta(days=3)
+    renewed = tls.ensure(tmp_path / "x.tls", now=later)
+    assert _certificate(renewed.ca_bundle).not_valid_after_utc > later + datetime.timedelta(days=365)
+    _certificate(renewed.certificate).verify_directly_issued_by(_certificate(renewed.ca_bundle))
+
+
+def test_a_new_ca_comes_with_a_server_certificate_it_signed(tmp_path):
+    """An operator who deletes the bundle to start over gets a CA whose bundle verifies what is served."""
+    made = tls.ensure(tmp_path / "x.tls")
+    made.ca_bundle.unlink()
+    again = tls.ensure(tmp_path / "x.tls")
+    _certificate(again.certificate).verify_directly_issued_by(_certificate(again.ca_bundle))
+
+
+def test_a_server_certificate_missing_a_host_name_is_issued_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(tls, "VAULT_NAMES", ())  # a certificate made before the Key Vault emulator named its hosts
+    tls.ensure(tmp_path / "x.tls")
+    monkeypatch.undo()
+    names = _certificate(tls.ensure(tmp_path / "x.tls").certificate).extensions.get_extension_for_class(
+        x509.SubjectAlternativeName).value
+    assert "*.vault.localhost" in {str(name.value) for name in names}

@@ -271,6 +271,15 @@ def test_each_of_two_certificates_signs_in_by_its_own_thumbprint(pipeline, tmp_p
         assert _token_request(pipeline, **_signed_by(pipeline, client_id, path)).status_code == 200
 
 
+@pytest.mark.parametrize("window", [{"exp": -60}, {"nbf": 600}])
+def test_a_certificate_assertion_out_of_its_time_range_is_refused_as_such(pipeline, window):
+    """AADSTS700024, not 700027: the client's clock or the assertion's lifetime is at fault, not its signature."""
+    now = int(time.time())
+    changes = {claim: now + offset for claim, offset in window.items()}
+    refused = _token_request(pipeline, **_signed_by(pipeline, pipeline.client_id, pipeline.certificate, **changes))
+    assert refused.status_code == 401 and refused.json()["error_codes"] == [700024]
+
+
 def test_a_certificate_assertion_without_an_expiry_is_refused(pipeline, tmp_path):
     client_id, (path,) = _client_with_certificates(pipeline, tmp_path, {})
     refused = _token_request(pipeline, **_signed_by(pipeline, client_id, path, without=("exp",)))

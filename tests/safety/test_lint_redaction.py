@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.cli.harness import edit, idamconf
 
 BLOG = "applications/wordpress.yaml"
@@ -89,3 +91,16 @@ def test_a_secret_inside_a_longer_word_of_the_output_leaves_that_word_whole(proj
     result = idamconf("lint", "-C", str(project))
     assert result.code == 1
     assert "signInAudience: 'Blog.Writers' is not one of" in result.err
+
+
+@pytest.mark.parametrize("output", ["human", "github", "sarif"])
+def test_a_secret_quoted_by_a_finding_is_redacted_as_each_format_escapes_it(project, output):
+    """A key named like a secret whose name is another key's secret value: lint's own finding quotes that key, and
+    each format escapes it its own way (`%` and `:` in an annotation, `[` in SARIF) -- redacted in every form."""
+    secret = "Sup3r[S3cr%t]:x,apikey"
+    edit(project / BLOG, "signInAudience: AzureADMyOrg",
+         f"signInAudience: AzureADMyOrg\npassword: {json.dumps(secret)}\n{json.dumps(secret)}: Zq9-ordinary-v4lue")
+    result = idamconf("lint", "-C", str(project), "--format", output)
+    assert result.code == 1
+    assert "[redacted]" in result.out
+    assert "S3cr" not in result.out + result.err
