@@ -335,3 +335,44 @@ def test_an_application_of_other_environments_leaves_the_packages_of_the_next_on
                     "app.payments-api.role.Payments.Auditor.access_package",
                     "app.wordpress.role.Blog.Writer.access_package"):
         assert f"+ {package} (create)" in lines, package
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_catalog_idamconf_made_that_no_file_names_is_read_beside_the_directory(project, monkeypatch):
+    """A catalog idamconf created for the project (known by its description) that no file names any more may still
+    hold the project's applications: its resources are asked as soon as the catalogs are listed, beside the
+    directory's reads -- not after them, when the plan's last round would wait for it. Here the service principals'
+    list is answered only once the catalogs are listed and the loop has taken a few steps; by then that catalog's
+    resources are asked."""
+    import asyncio
+    import functools
+    from urllib.parse import unquote
+
+    from idamconf.graph import client as graph_client
+
+    gov = "identityGovernance/entitlementManagement"
+    retired = graph(project, "POST", f"{gov}/catalogs", {
+        "displayName": "Retired applications", "description": "Access packages managed by idamconf (eucs-idam)."})
+    asked, read_when_answered = [], []
+    catalogs_listed = functools.cache(asyncio.Event)  # made in the plan's own loop, at its first use
+    get_all = graph_client.GraphClient.get_all
+
+    @functools.wraps(get_all)
+    async def listed(self, path, keep=None):
+        shown = unquote(path)
+        asked.append(shown)
+        found = await get_all(self, path, keep)
+        if shown.startswith(f"{gov}/catalogs?"):
+            catalogs_listed().set()
+        if shown.startswith("servicePrincipals?"):
+            await catalogs_listed().wait()
+            for _ in range(20):  # a few steps of the loop: the resources' request starts in the catalogs' step
+                await asyncio.sleep(0)
+            read_when_answered.append([p for p in asked if p.startswith(f"{gov}/catalogs/")])
+        return found
+
+    monkeypatch.setattr(graph_client.GraphClient, "get_all", listed)
+    result = plan(project)
+    assert result.code == 0 and "No changes." in result.out, (result.out, result.err)
+    resources = f"{gov}/catalogs/{retired['id']}/resources"
+    assert read_when_answered and any(p.startswith(resources) for p in read_when_answered[0]), read_when_answered
