@@ -365,7 +365,7 @@ def test_a_catalog_idamconf_made_that_no_file_names_is_read_beside_the_directory
         if shown.startswith(f"{gov}/catalogs?"):
             catalogs_listed().set()
         if shown.startswith("servicePrincipals?"):
-            await catalogs_listed().wait()
+            await asyncio.wait_for(catalogs_listed().wait(), 60)  # a regression fails, never hangs
             for _ in range(20):  # a few steps of the loop: the resources' request starts in the catalogs' step
                 await asyncio.sleep(0)
             read_when_answered.append([p for p in asked if p.startswith(f"{gov}/catalogs/")])

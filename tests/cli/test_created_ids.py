@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.safety.wire import Scripted
 
 from .harness import applications, apply, faulted, idamconf, tenant
@@ -89,9 +91,9 @@ def test_a_created_applications_ids_are_the_creations_answers_never_read_back(pr
     assert ("GET", "applications(uniqueName='bare')") not in scripted.received[created:]  # (plan reads it before)
 
 
+@pytest.mark.usefixtures("applied")
 def test_show_refuses_an_application_that_lost_the_projects_tag(project):
     """The uniqueName alone does not make an application the project's: without its tag it is someone else's."""
-    assert apply(project).code == 0
     found = graph(project, "GET", "applications(uniqueName='wordpress')")
     graph(project, "PATCH", f"applications/{found['id']}", {"tags": ["communications"]})
     shown = idamconf("show", "wordpress", "-C", str(project))

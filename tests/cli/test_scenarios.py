@@ -258,7 +258,7 @@ def test_an_applications_page_arriving_once_the_configuration_is_made_shares_its
     @functools.wraps(get_all)
     async def listed(self, path, keep=None):
         if path.startswith("applications?"):
-            await configuration_made().wait()
+            await asyncio.wait_for(configuration_made().wait(), 60)  # a regression fails, never hangs
         return await get_all(self, path, keep)
 
     shared = []  # for each live resource made as its page arrived, equal to the one wanted: shared then?

@@ -9,6 +9,8 @@ import uuid
 
 import pytest
 
+from tests.identity.test_token_answers import claims_of, token_request
+
 from .conftest import assert_error
 from .test_governance import EM, app_role, onboarded, package, role_scope_body
 from .test_governance_groups import GROUP, group_in_catalog, membership
@@ -174,21 +176,25 @@ def test_two_packages_granting_one_role_keep_it_until_both_end(api, granting):
 
 
 def test_a_member_holds_the_app_roles_assigned_to_the_group(api, group_package):
-    """What a token's `roles` are made from (emulator/identity/roles.py): a role assigned to the group reaches
-    the user who joined it through the package, and leaves with the assignment."""
-    from idamconf.emulator.identity.roles import held_roles
-
-    alice = group_package["users"][0]["id"]
+    """A user's token for an application carries the app roles assigned to a group the user joined through the
+    package, and the next token after the assignment ends does not."""
+    alice = group_package["users"][0]
     reader = app_role("Reader")
     ids = onboarded(api, reader)
     to_group = api.post(f"servicePrincipals/{ids['sp']}/appRoleAssignedTo",
                         json={"principalId": GROUP, "resourceId": ids["sp"], "appRoleId": reader["id"]})
     assert to_group.status_code == 201, to_group.text
-    service_principal = api.get(f"servicePrincipals/{ids['sp']}").json()
-    made = add(api, alice, group_package["package"], group_package["policy"])
-    assert held_roles(api.store, alice, service_principal) == ["Reader"]
+
+    def roles() -> list[str]:
+        answer = token_request(api, {"grant_type": "urn:idamconf:emulator:user", "username": alice["userPrincipalName"],
+                                     "client_id": ids["application"]["appId"]})
+        return claims_of(api, answer).get("roles", [])
+
+    assert roles() == []
+    made = add(api, alice["id"], group_package["package"], group_package["policy"])
+    assert roles() == ["Reader"]
     assert remove(api, made.json()["assignment"]["id"]).status_code == 201
-    assert held_roles(api.store, alice, service_principal) == []
+    assert roles() == []
 
 
 def test_a_role_scope_whose_service_principal_is_gone_grants_nothing(api, granting):
