@@ -4,15 +4,14 @@
 As Entra does, an assignment delivered grants the user each role the access package's role scopes name: an
 application's app role as an app role assignment of the user on its service principal (what a token's `roles` are
 made from, emulator/identity/roles.py), a group's `Member_<id>` or `Owner_<id>` as membership or ownership of the
-group (through which the user holds the app roles assigned to the group). Its removal takes away what it gave,
-unless another of the user's assignments still grants it (documented for groups: the user is removed from the
-group "unless another access package assignment includes the same group"; the same rule is assumed for app roles).
-What the user held before any assignment granted it (a direct assignment, a membership of its own) is left alone
-(inferred). Graph answers a request 201 with `state:
-submitted`, `status: Accepted` and delivers it moments later (accesspackageassignmentrequest-post.md); the
-emulator delivers it at once (inferred: no policy approval is modelled for administrators' requests, which need
-none). Refusals (inferred wording): a policy that is not the package's, a user who does not exist, an assignment
-the user already has, removing one that does not exist.
+group (through which the user holds the app roles assigned to the group). Its removal takes away what it gave, unless
+another of the user's assignments still grants it (for a group, entitlement management guides describe leaving the
+user in it while another assignment still includes it; assumed alike for app roles). What the user held before any
+assignment granted it (a direct assignment, a membership of its own) is left alone (inferred). Graph answers a
+request 201 with `state: submitted`, `status: Accepted` and delivers it moments later
+(accesspackageassignmentrequest-post.md); the emulator delivers it at once (inferred: no policy approval is modelled
+for administrators' requests, which need none). Refusals (inferred wording): a policy that is not the package's, a
+user who does not exist, an assignment the user already has, removing one that does not exist.
 """
 
 from __future__ import annotations

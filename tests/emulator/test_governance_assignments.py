@@ -146,8 +146,7 @@ def test_a_member_of_its_own_stays_one_when_the_assignment_ends(api, group_packa
 
 
 def test_two_packages_granting_one_group_keep_the_membership_until_both_end(api, group_package):
-    """The user is removed from the group when the assignment ends "unless another access package assignment
-    includes the same group"."""
+    """The user leaves the group when the assignment ends, but not while another of its assignments includes it."""
     alice = group_package["users"][0]["id"]
     other = package(api, group_package["catalog"])
     assert api.post(EM + f"accessPackages/{other['id']}/resourceRoleScopes",
