@@ -86,6 +86,9 @@ def handlers(holder: str) -> dict:
                 lambda s, r, k, owner: remove_owner(s, k, owner, holder)}
 
 
+GROUP_HANDLERS = {  # read only: see the module's docstring
+    ("GET", "groups", ("{key}", "members")): lambda s, r, k: list_owners(s, r, k, "groups", "members"),
+    ("GET", "groups", ("{key}", "owners")): lambda s, r, k: list_owners(s, r, k, "groups", "owners"),
+}
 HANDLERS = {**{route: handler for holder in HOLDERS for route, handler in handlers(holder).items()},
-            **{("GET", "groups", ("{key}", relation)): lambda s, r, k, relation=relation:
-               list_owners(s, r, k, "groups", relation) for relation in ("members", "owners")}}
+            **GROUP_HANDLERS}

@@ -126,6 +126,22 @@ def test_a_package_granting_group_membership_makes_the_user_a_member_until_remov
     assert members(api, GROUP) == []
 
 
+def test_a_groups_members_are_listed_as_graph_lists_a_directory_relationship(api, group_package):
+    """Paged by `$top` with `@odata.nextLink`; what Graph refuses here refused: a group that does not exist (404),
+    a query option the list does not take, a page size out of 1-999, a skiptoken not of this list."""
+    alice, bob = (user["id"] for user in group_package["users"])
+    for user in (alice, bob):
+        assert add(api, user, group_package["package"], group_package["policy"]).status_code == 201
+    first = api.get(f"groups/{GROUP}/members", params={"$top": "1", "$select": "id,userPrincipalName"}).json()
+    assert [(m["@odata.type"], m["id"]) for m in first["value"]] == [("#microsoft.graph.user", alice)]
+    following = api.get(first["@odata.nextLink"]).json()
+    assert [m["id"] for m in following["value"]] == [bob] and "@odata.nextLink" not in following
+    assert_error(api.get(f"groups/{uuid.uuid4()}/members"), 404, "Request_ResourceNotFound")
+    assert_error(api.get(f"groups/{GROUP}/owners", params={"$filter": "id eq 'x'"}), 400, "Request_UnsupportedQuery")
+    assert_error(api.get(f"groups/{GROUP}/members", params={"$top": "1000"}), 400, "Request_UnsupportedQuery")
+    assert_error(api.get(f"groups/{GROUP}/members", params={"$skiptoken": "garbage!"}), 400)
+
+
 def test_a_package_granting_group_ownership_makes_the_user_an_owner(api, group_package):
     alice = group_package["users"][0]["id"]
     owning = package(api, group_package["catalog"])
