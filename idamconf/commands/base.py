@@ -24,9 +24,9 @@ from .changed import commit_of, git
 _REFUSED = getattr(tarfile, "FilterError", ())  # what the "data" filter refuses (Python 3.11.4 on; before: skipped)
 
 
-def base_at(config_dir: Path, ref: str) -> Base | None:
+def base_at(config_dir: Path, ref: str, known=None) -> Base | None:
     """The configuration at `ref`, or None (said on stderr) when it does not validate there: drift is then not
-    shown apart, and the plan is the same."""
+    shown apart, and the plan is the same. `known`: what validate found (config/known_files.py), to read less."""
     root = Path(config_dir).resolve()
     commit = commit_of(root, ref, "--base")
     top = Path(git(root, "rev-parse", "--show-toplevel").strip())
@@ -39,7 +39,7 @@ def base_at(config_dir: Path, ref: str) -> Base | None:
             print(f"warning: the configuration at {terminal(label)} holds a link leading outside it "
                   f"({terminal(str(error.tarinfo.name))}), so drift is not shown apart.", file=sys.stderr)
             return None
-        configuration, problems = read(Path(directory) / inside)
+        configuration, problems = read(Path(directory) / inside, known=known)
     if configuration is None or errors(problems):
         print(f"warning: the configuration at {terminal(label)} does not validate, so drift is not shown apart "
               f"({len(errors(problems))} error(s) there).", file=sys.stderr)

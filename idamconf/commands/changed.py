@@ -4,11 +4,13 @@ the environments a change touches (`idamconf environments --changed-since REF`).
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
 
-from ..config.confined import inside
+from ..config import known_files
+from ..config.confined import STATE_DIR, inside
 from ..config.load import APPLICATIONS_DIR, PROJECT_FILE
 from ..diagnostics import Diagnostic, DiagnosticError
 
@@ -62,6 +64,17 @@ def earlier_package_names(config_dir: Path, pairs: list) -> frozenset[str] | Non
         names |= {name for app in apps for package in app.packages
                   for name in (package.name, package.renamed_from) if name}
     return frozenset(names)
+
+
+def kept_files(config_dir: Path) -> known_files.Known | None:
+    """What validate found (config/known_files.py), unless git tracks it: then a commit made it, and a pull request
+    could have (said, and not read)."""
+    root = Path(config_dir).resolve()
+    if not git(root, "ls-files", "--", str(known_files.FILE)).strip():
+        return known_files.load(root)
+    print(f"idamconf: {known_files.FILE} is tracked by git, so not used: a commit could forge it (remove it from "
+          f"git: git rm --cached {known_files.FILE}; keep {STATE_DIR}/ out of git)", file=sys.stderr)
+    return None
 
 
 def _changed(config_dir: Path, ref: str, option: str = "--changed-since") -> tuple[list, bool]:

@@ -9,7 +9,7 @@ from ..plan import saved, signing
 from ..plan.render_human import render_plan
 from ..plan.render_markdown import render_markdown
 from .base import base_at
-from .changed import narrowed_to
+from .changed import kept_files, narrowed_to
 from .session import run_async, surveyed, use_colour
 
 
@@ -18,7 +18,8 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
     only, earlier = narrowed_to(config_dir, changed_since) if changed_since else (None, None)
     if out is not None:
         signing.check_key()
-    base = base_at(config_dir, base_ref) if base_ref else None  # drift, apart (plan/drift.py)
+    known = kept_files(config_dir) if changed_since else None  # what validate found (config/known_files.py)
+    base = base_at(config_dir, base_ref, known) if base_ref else None  # drift, apart (plan/drift.py)
 
     async def then(client, survey):
         if only is not None:  # said in every format, the pull request's comment included
@@ -31,7 +32,7 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
         return survey.plan
 
     plan = run_async(surveyed(config_dir, env, then, only, timeout, rebind, base and (lambda found: base),
-                              earlier=earlier))
+                              earlier=earlier, known=known))
     return 2 if detailed_exitcode and not plan.empty else 0
 
 

@@ -64,13 +64,14 @@ class Survey:
 
 
 async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | None, timeout: float | None,
-                   rebind: bool, base=None, write: bool = False, earlier: frozenset | None = None):
+                   rebind: bool, base=None, write: bool = False, earlier: frozenset | None = None,
+                   known=None):
     """Plan against the environment, then `then(client, survey)` on the same connection, all within `timeout`.
     `rebind`: the project's record may name another configuration, or this one another project (--rebind-project).
     `base`: what was last applied (plan/drift.Base), to mark drift; a function of the configuration read (the
     configuration itself, for `idamconf drift`), or None. `write`: sign in as the identity that applies (apply);
     else as the one that only reads (workflow.target_for). `earlier`: with `only`, the access-package names the
-    planned applications' files gave at the ref they changed since (workflow.survey)."""
+    planned applications' files gave at the ref they changed since (workflow.survey). `known`: config/load.read's."""
     early = []  # the reads idamconf.yaml alone decides, started while the files are read (graph/early.py)
 
     def meanwhile(project, parallel: bool) -> None:
@@ -81,7 +82,7 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
             early.append(early_reads(project, env, write, timeout))
 
     with _kept_to_the_end():
-        configuration, problems = read(config_dir, meanwhile=meanwhile)
+        configuration, problems = read(config_dir, meanwhile=meanwhile, known=known)
     early = early[0] if early else None
     if errors(problems) or configuration is None:
         if early is not None:

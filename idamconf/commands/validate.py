@@ -12,7 +12,7 @@ from . import report_diagnostics
 
 
 def run(config_dir: Path, output: str = "human") -> int:
-    configuration, problems = read(config_dir)
+    configuration, problems = read(config_dir, keep=True)  # kept for pull requests' plans (config/known_files.py)
     if output != "human":
         print(machine_report(problems, output, config_dir, _summary(configuration, problems)), end="")
         return 1 if errors(problems) else 0

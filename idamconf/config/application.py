@@ -12,6 +12,7 @@ pickling the model cost, at either end); positions are looked up only when a mes
 from __future__ import annotations
 
 import gc
+import hashlib
 import marshal
 import os
 import sys
@@ -21,7 +22,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, errors
 from ..surface import settings_of
 from ..graph.uri_rules import PERSONAL
-from . import schema, semantics, yamlfile
+from . import known_files, schema, semantics, yamlfile
 from .access import default_duration, package_name
 from .assignments import assignments_of
 from .exposed import pre_authorized_of, scopes_of
@@ -46,19 +47,26 @@ class ApplicationFile:
     application: Application | None  # None if the file has errors
     problems: tuple[Diagnostic, ...]  # reading and schema problems
     checks: tuple[Diagnostic, ...] = ()  # the file's own semantic checks (see semantics.check_application)
+    kept: str | None = None  # its value as JSON, for config/known_files.py (when asked for, and it can be)
 
 
 def read_all(files: list[tuple[Path, str]], project: Configuration | None, defaults: dict,
-             meanwhile=None) -> list[ApplicationFile]:
+             meanwhile=None, known: known_files.Known | None = None, keep: bool = False) -> list[ApplicationFile]:
     """Every (path, name shown) read, in order. `project`: the project's settings (None if idamconf.yaml is broken:
     then only the files' own syntax and schema are checked); `defaults`: its `defaults` mapping.
     `meanwhile(parallel)`: done while other processes read the files (parallel: True), or before reading them here
-    (False)."""
+    (False). `known`: files validate found valid, whose values are taken from there (config/known_files.py);
+    `keep`: each valid file's value is also given as JSON, for that cache."""
+    if known is not None:
+        found = [_known(known, path, shown) for path, shown in files]
+        others = iter(read_all([file for file, read in zip(files, found) if read is None], project, defaults,
+                               meanwhile, keep=keep))
+        return [next(others) if read is None else modelled(read, project, defaults) for read in found]
     meanwhile = meanwhile or (lambda parallel: None)
     processes = processes_for(len(files))
     if processes == 1:
         meanwhile(False)
-        return [modelled(read_file(path, shown), project, defaults) for path, shown in files]
+        return [modelled(read_file(path, shown, keep), project, defaults) for path, shown in files]
     size = -(-len(files) // (processes * CHUNKS_PER_PROCESS))
     shares = [files[start:start + size] for start in range(0, len(files), size)]
     started = []  # whether `meanwhile` ran before the processes failed
@@ -68,11 +76,26 @@ def read_all(files: list[tuple[Path, str]], project: Configuration | None, defau
         meanwhile(True)
 
     try:
-        return _in_processes(shares, processes, project, defaults, once)
+        return _in_processes(shares, processes, project, defaults, once, keep)
     except OSError:  # no processes to be had (limits, a sandbox): one is enough, only slower
         if not started:
             meanwhile(False)
-        return [modelled(read_file(path, shown), project, defaults) for path, shown in files]
+        return [modelled(read_file(path, shown, keep), project, defaults) for path, shown in files]
+
+
+def _known(known: known_files.Known, path: Path, shown: str) -> _Read | None:
+    """The file as validate found it, if its content is in `known` (None if not, or if it cannot be read: it is
+    then read as any other, and its problem said)."""
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return None
+    digest = hashlib.sha256(content).digest()
+    found = known.get(digest)
+    if found is None:
+        return None
+    value, checked = found
+    return _Read(digest, yamlfile.Document(shown, value, yamlfile.Positions(shown, None, path)), (), checked=checked)
 
 
 def processes_for(files: int) -> int:
@@ -83,7 +106,8 @@ def processes_for(files: int) -> int:
     return max(1, min(cpus, MAX_PROCESSES, files // (PARALLEL_FROM // 2)))
 
 
-def _in_processes(shares: list, processes: int, project, defaults: dict, meanwhile) -> list[ApplicationFile]:
+def _in_processes(shares: list, processes: int, project, defaults: dict, meanwhile,
+                  keep: bool = False) -> list[ApplicationFile]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -91,7 +115,7 @@ def _in_processes(shares: list, processes: int, project, defaults: dict, meanwhi
     gc.freeze()  # the forked processes' collections then never touch (and so copy) the pages they inherit
     try:
         with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
-            done = pool.map(_read_share, shares)
+            done = pool.map(_read_share, shares, [keep] * len(shares))
             meanwhile()  # every process is forked by now (a fork pool starts them all at the first task)
             return [modelled(read, project, defaults) for share in done for read in share]
     except BrokenProcessPool as error:  # a process died (killed, out of memory): say so plainly
@@ -107,6 +131,8 @@ class _Read:
     digest: bytes  # sha256 of the content ("" if unreadable)
     document: yamlfile.Document | None
     problems: tuple[Diagnostic, ...]
+    kept: str | None = None  # the value as JSON, when asked for (config/known_files.py)
+    checked: bool = False  # its own checks are known to find nothing (config/known_files.py)
 
     def __reduce__(self):  # to the process making the models: the value as marshal data (see the module's notes)
         document = self.document
@@ -115,27 +141,28 @@ class _Read:
         except ValueError:  # not a YAML value this reader makes; pickled, then
             value = None
         if value is None:
-            return _Read, (self.digest, document, self.problems)
-        return _arrived, (self.digest, document.file, value, document.positions, self.problems)
+            return _Read, (self.digest, document, self.problems, self.kept)
+        return _arrived, (self.digest, document.file, value, document.positions, self.problems, self.kept)
 
 
-def _arrived(digest: bytes, file: str, value: bytes, positions, problems: tuple) -> _Read:
-    return _Read(digest, yamlfile.Document(file, marshal.loads(value), positions), problems)
+def _arrived(digest: bytes, file: str, value: bytes, positions, problems: tuple, kept: str | None) -> _Read:
+    return _Read(digest, yamlfile.Document(file, marshal.loads(value), positions), problems, kept)
 
 
-def _read_share(files: list[tuple[Path, str]]) -> list[_Read]:
-    return [read_file(path, shown) for path, shown in files]
+def _read_share(files: list[tuple[Path, str]], keep: bool) -> list[_Read]:
+    return [read_file(path, shown, keep) for path, shown in files]
 
 
-def read_file(path: Path, shown: str) -> _Read:
-    """One application file, read and checked against the schema."""
+def read_file(path: Path, shown: str, keep: bool = False) -> _Read:
+    """One application file, read and checked against the schema; `keep`: its value also as JSON, if valid."""
     document, problems, digest = yamlfile.load_with_digest(path, shown)
     if document is not None and document.value is None:
         problems.append(Diagnostic("the file is empty", "describe one application here", shown, 1, 1))
     elif document is not None:
         problems += schema.validate(document, "application")
     valid = document is not None and document.value is not None and not errors(problems)
-    return _Read(digest, document if valid else None, tuple(problems))
+    kept = known_files.encoded(document.value) if keep and valid and not problems else None
+    return _Read(digest, document if valid else None, tuple(problems), kept)
 
 
 def modelled(read: _Read, project: Configuration | None, defaults: dict) -> ApplicationFile:
@@ -145,10 +172,10 @@ def modelled(read: _Read, project: Configuration | None, defaults: dict) -> Appl
     app = model(read.document, defaults)
     environments = tuple(read.document.value.get("overrides") or ())
     variants = {name: model(overridden(read.document, name), defaults) for name in environments}
-    checks = _checks(project, read.document, app, variants) if project is not None else []
+    checks = _checks(project, read.document, app, variants) if project is not None and not read.checked else []
     if variants:
         app = replace(app, variants=variants)
-    return ApplicationFile(read.digest, app, read.problems, tuple(checks))
+    return ApplicationFile(read.digest, app, read.problems, tuple(checks), read.kept)
 
 
 def _checks(project: Configuration, document: yamlfile.Document, app: Application, variants: dict) -> list:

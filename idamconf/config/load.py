@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, DiagnosticError, errors
-from . import confined, schema, semantics, yamlfile
+from . import confined, known_files, schema, semantics, yamlfile
 from .application import read_all
 from .model import CatalogSettings, Configuration, Environment
 
@@ -27,10 +27,13 @@ def load_configuration(root: Path) -> Configuration:
     return configuration
 
 
-def read(root: Path, meanwhile=None) -> tuple[Configuration | None, list[Diagnostic]]:
+def read(root: Path, meanwhile=None, known: known_files.Known | None = None,
+         keep: bool = False) -> tuple[Configuration | None, list[Diagnostic]]:
     """The configuration (None if it has errors) and every problem found. `meanwhile(project, parallel)`: work for
     this process while other processes read the application files (`parallel`: if they do); it is done in any
-    case, given the project's settings (`project_configuration`: None if idamconf.yaml is broken)."""
+    case, given the project's settings (`project_configuration`: None if idamconf.yaml is broken).
+    `known` (plan --changed-since): the files validate found valid (config/known_files.py), taken from there;
+    `keep` (validate): when the configuration is valid, each file found valid is written down there."""
     root = Path(root)
     problems: list[Diagnostic] = []
     project_path = root / PROJECT_FILE
@@ -44,8 +47,9 @@ def read(root: Path, meanwhile=None) -> tuple[Configuration | None, list[Diagnos
     defaults = project_doc.value.get("defaults", {}) if project_doc is not None else {}
     cwd = Path.cwd()  # once, not per file
     paths = application_files(root, problems)
+    known = known.under(project_digest) if known is not None and project is not None else None
     files = read_all([(path, _shown(path, cwd)) for path in paths], project, defaults,
-                     meanwhile and (lambda parallel: meanwhile(project, parallel)))
+                     meanwhile and (lambda parallel: meanwhile(project, parallel)), known, keep)
     for found in files:
         problems += found.problems
     if project is None or errors(problems):
@@ -58,6 +62,10 @@ def read(root: Path, meanwhile=None) -> tuple[Configuration | None, list[Diagnos
     problems += confined.state_links(root, configuration.environments, _shown)
     problems += [problem for found in files for problem in found.checks]
     problems += semantics.check_across(configuration)
+    if keep and not errors(problems):
+        known_files.save(root, project_digest, [(found.digest, found.kept, not found.checks and
+                                                 semantics.self_contained(found.application))
+                                                for found in files if found.kept is not None])
     return configuration, problems
 
 

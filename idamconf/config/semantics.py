@@ -34,6 +34,15 @@ def check_application(configuration: Configuration, document: Document, app: App
         client_secrets.check(configuration, document, app)
 
 
+def self_contained(app: Application) -> bool:
+    """Whether `check_application`'s answer for this application depends on nothing but its file and the
+    project's settings, in every environment: its logo, certificates and SAML metadata are other files, and a
+    certificate's expiry is compared with the day (config/known_files.py keeps only such answers). A check that
+    reads anything else must be named here."""
+    return all(not (variant.logo or variant.certificates or variant.saml)
+               for variant in (app, *app.variants.values()))
+
+
 def check_across(configuration: Configuration) -> list[Diagnostic]:
     """What no file shows on its own: an application name used twice, an access package name used twice in one
     catalog. The positions of the applications and packages concerned are looked up only for such a message."""

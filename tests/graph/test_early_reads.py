@@ -26,10 +26,10 @@ GOVERNANCE = "identityGovernance/entitlementManagement/"
 def large(monkeypatch):
     """Read as a large configuration is -- `meanwhile` given `parallel` where processes would be forked -- but here,
     in shares: no process is forked beside the served emulator's thread."""
-    def in_shares(shares, processes, project, defaults, meanwhile):
+    def in_shares(shares, processes, project, defaults, meanwhile, keep=False):
         meanwhile()
         return [application.modelled(read, project, defaults)
-                for share in shares for read in application._read_share(share)]
+                for share in shares for read in application._read_share(share, keep)]
 
     monkeypatch.setattr(application, "processes_for", lambda files: 2)
     monkeypatch.setattr(application, "_in_processes", in_shares)

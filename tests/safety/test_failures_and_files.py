@@ -47,7 +47,7 @@ def test_an_unexpected_failure_in_validate_is_logged_too(project, monkeypatch, t
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     from idamconf.commands import validate
 
-    monkeypatch.setattr(validate, "read", lambda root: 1 / 0)
+    monkeypatch.setattr(validate, "read", lambda root, **options: 1 / 0)
     result = idamconf("validate", "-C", str(project))
     assert result.code == 1
     assert result.err.startswith("error: unexpected ZeroDivisionError: division by zero (details in ")

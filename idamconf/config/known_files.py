@@ -1,0 +1,129 @@
+"""Application files `idamconf validate` found valid, kept for a pull request's plan.
+
+A pull request's plan (`plan --changed-since REF`) checks every file as `validate` does -- a configuration with an
+error is never planned, and the report is the same -- yet in a configuration of 10,000 files parsing them and
+checking them against the schema is most of its time, though the change touched one. So `validate`, when the
+whole configuration is valid, writes down each application file's value under the sha256 of its content, and
+whether the file's own checks (semantics.check_application) found nothing; `plan --changed-since` takes the value
+of each file whose content it finds there instead of parsing it, and skips the own checks of those found clean.
+The models, the checks across files and the requests are made as in any plan.
+
+What an entry says is a function of the file's content and of idamconf's own code (`code_digest`: its modules,
+its schemas, and the YAML and JSON Schema libraries' versions): a file whose content or code differs is not found,
+and is read as always. The own checks' result depends on idamconf.yaml too (environments, rules), so it counts
+only under the same idamconf.yaml; and only for files whose checks read nothing but the file
+(`semantics.self_contained`: a logo, a certificate or SAML metadata are other files, and a certificate's expiry
+depends on the day).
+
+Trust: the file is written only by `validate`, read only by `plan --changed-since` (never by apply, drift or a
+full plan: what is applied was read from the files themselves), and refused when git tracks it (a pull request
+could otherwise commit one: commands/plan.py). In a pipeline, only runs on the protected branch save it
+(docs/pipelines.md). It is JSON, never unpickled or unmarshalled: a damaged or foreign file is only not used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from .confined import STATE_DIR
+
+FILE = Path(STATE_DIR) / "cache" / "application-files.json"
+FORMAT = 1
+LARGEST = 1 << 30  # bytes: a larger file is not read (10,000 files' values take some 12 MB)
+_CODE: list[str] = []  # code_digest(), made once
+
+
+class Known:
+    """The entries of one cache file made by this code. `project`: the sha256 of idamconf.yaml's content then, in
+    hex; `clean`: the files (by content) whose own checks found nothing, under that idamconf.yaml."""
+
+    def __init__(self, values: dict, clean: frozenset, project: str):
+        self.values, self.clean, self.project = values, clean, project
+
+    def under(self, project: bytes) -> "Known":
+        """The same, for a configuration whose idamconf.yaml has this sha256: the own checks' results count only
+        under the idamconf.yaml they were found under."""
+        return self if project.hex() == self.project else Known(self.values, frozenset(), "")
+
+    def get(self, digest: bytes):
+        """(the value of the file of this content, whether its own checks are known to find nothing), or None."""
+        key = digest.hex()
+        value = self.values.get(key)
+        return None if value is None else (value, key in self.clean)
+
+
+def load(root: Path) -> Known | None:
+    """The cache of the configuration at `root` (None if there is none, or it is not for this code)."""
+    path = Path(root) / FILE
+    try:
+        if not _own(Path(root), path) or path.stat().st_size > LARGEST:
+            return None
+        kept = json.loads(path.read_bytes())
+        if kept["format"] != FORMAT or kept["code"] != code_digest():
+            return None
+        if not isinstance(kept["values"], dict) or not isinstance(kept["project"], str):
+            return None
+        return Known(kept["values"], frozenset(kept["clean"]), kept["project"])
+    except (OSError, ValueError, KeyError, TypeError):  # none yet, unreadable, damaged, another format
+        return None
+
+
+def save(root: Path, project: bytes, entries: list[tuple[bytes, str, bool]]) -> None:
+    """Write the cache: `entries`, (a file's sha256, its value as JSON, whether its own checks are known to find
+    nothing). Not written where idamconf would write through a link (`_own`); a failure to write only leaves it
+    unwritten (it saves work, and nothing depends on it)."""
+    root = Path(root)
+    path = root / FILE
+    values = ",".join(f'"{digest.hex()}":{text}' for digest, text, _ in entries)  # (each already JSON)
+    clean = json.dumps([digest.hex() for digest, _, checked in entries if checked])
+    text = (f'{{"format":{FORMAT},"code":"{code_digest()}","project":"{project.hex()}","clean":{clean},'
+            f'"values":{{{values}}}}}')
+    try:
+        if not _own(root, path):
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not _own(root, path):  # (made meanwhile)
+            return
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except OSError:
+        return
+
+
+def _own(root: Path, path: Path) -> bool:
+    """Whether the cache's directories are idamconf's own, not links (through which it would be read or written
+    elsewhere), and the file, if there is one, not a link either."""
+    return not any(part.is_symlink() for part in (root / STATE_DIR, path.parent, path))
+
+
+def encoded(value) -> str | None:
+    """A file's value as JSON, if JSON gives back exactly this value (else None: the file is not kept). YAML makes
+    what JSON cannot hold (a key that is a number, say), and the schema allows some of it."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+    return text if json.loads(text) == value else None
+
+
+def code_digest() -> str:
+    """What the cache's entries depend on besides the files: idamconf's modules and schemas, and the versions of
+    the libraries that parse YAML and check the schema."""
+    if not _CODE:
+        from importlib.metadata import version
+
+        import yaml
+
+        package = Path(__file__).resolve().parents[1]
+        digest = hashlib.sha256(f"{yaml.__version__} {yaml.__with_libyaml__} {version('jsonschema')}".encode())
+        for path in sorted(package.rglob("*")):
+            if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+        _CODE.append(digest.hexdigest())
+    return _CODE[0]

@@ -1,0 +1,131 @@
+"""What `validate` keeps for a pull request's plan (config/known_files.py): a file found there is not parsed again,
+and what the plan gets -- the configuration, its digest, every problem and its position -- is what reading every
+file gets, whatever changed since: the file, idamconf.yaml, a file it names, idamconf's own code."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from idamconf.config import application, known_files, load, semantics, yamlfile
+from idamconf.diagnostics import errors
+
+WORDPRESS = "applications/wordpress.yaml"
+
+
+def validated(project) -> known_files.Known:
+    """validate's read of `project` (which keeps the files), and what it kept."""
+    configuration, problems = load.read(project, keep=True)
+    assert configuration is not None and not errors(problems)
+    return known_files.load(project)
+
+
+@pytest.fixture
+def parsed(monkeypatch) -> list:
+    """The application files parsed from here on, by the name shown."""
+    seen = []
+    original = yamlfile.load_with_digest
+
+    def counted(path, shown):
+        if "applications" in shown:
+            seen.append(shown)
+        return original(path, shown)
+
+    monkeypatch.setattr(yamlfile, "load_with_digest", counted)
+    monkeypatch.setattr(application, "processes_for", lambda files: 1)  # (counted in this process)
+    return seen
+
+
+def same_either_way(project, known) -> list:
+    """Read with what validate kept and without it: the same configuration, digest and problems (rendered, so
+    with their lines); the problems."""
+    plain, plain_problems = load.read(project)
+    cached, cached_problems = load.read(project, known=known)
+    assert cached == plain and (cached and cached.digest) == (plain and plain.digest)
+    assert [p.render() for p in cached_problems] == [p.render() for p in plain_problems]
+    return cached_problems
+
+
+def test_only_the_files_changed_since_validate_are_parsed(project, parsed):
+    known = validated(project)
+    path = project / WORDPRESS
+    path.write_text(path.read_text().replace("WordPress", "Word Press"))
+    parsed.clear()
+    configuration, problems = load.read(project, known=known)
+    assert [name.rsplit("/", 1)[-1] for name in parsed] == ["wordpress.yaml"]
+    assert not errors(problems)
+    assert any(app.display_name.startswith("Word Press") for app in configuration.applications)
+    same_either_way(project, known)
+
+
+def test_a_problem_across_files_involving_a_kept_file_is_found_and_placed(project):
+    known = validated(project)
+    (project / "applications/wordpress-copy.yaml").write_text((project / WORDPRESS).read_text())
+    problems = same_either_way(project, known)
+    assert any("application name 'wordpress' is already used in" in p.summary and "wordpress-copy.yaml:" in p.summary
+               and p.file.endswith("wordpress.yaml") and p.line > 0 for p in problems), problems
+
+
+def test_a_kept_files_own_checks_run_again_under_another_idamconf_yaml(project):
+    known = validated(project)
+    path = project / "idamconf.yaml"
+    path.write_text(path.read_text().replace("  devl:\n", "  development:\n"))  # hr-self-service names devl
+    problems = same_either_way(project, known)
+    assert any("hr-self-service.yaml" in p.file and "devl" in p.summary for p in errors(problems))
+
+
+def test_a_file_a_kept_file_names_is_read_every_time(project):
+    known = validated(project)
+    (project / "images/orders-portal.png").unlink()
+    problems = same_either_way(project, known)
+    assert any("orders-portal.yaml" in p.file and "images/orders-portal.png" in p.summary for p in errors(problems))
+
+
+def test_files_whose_checks_read_more_than_the_file_are_never_kept_as_checked(project):
+    validated(project)
+    kept = json.loads((project / known_files.FILE).read_text())
+    by_name = {app.name: app for app in load.load_configuration(project).applications}
+    outside = {name for name, app in by_name.items() if not semantics.self_contained(app)}
+    assert {"orders-portal", "pui", "ccms-provider-portal"} <= outside  # a logo, SAML
+    digests = {app.name: (project / app.location.file).read_bytes() for app in by_name.values()}
+    import hashlib
+
+    checked = {name for name, content in digests.items() if hashlib.sha256(content).hexdigest() in kept["clean"]}
+    assert checked and not checked & outside
+    assert len(kept["values"]) == len(by_name)
+
+
+def test_what_another_version_of_idamconf_kept_is_not_used(project, monkeypatch):
+    validated(project)
+    monkeypatch.setattr(known_files, "_CODE", ["another version's digest"])
+    assert known_files.load(project) is None
+
+
+@pytest.mark.parametrize("damage", [b"", b"{\"format\": 1", b"[1, 2]", b"{\"format\": 1, \"values\": []}"])
+def test_a_damaged_file_is_only_not_used(project, damage):
+    validated(project)
+    (project / known_files.FILE).write_bytes(damage)
+    assert known_files.load(project) is None
+
+
+def test_an_invalid_configuration_keeps_nothing(project):
+    path = project / WORDPRESS
+    path.write_text(path.read_text().replace("displayName:", "displayname:", 1))
+    _, problems = load.read(project, keep=True)
+    assert errors(problems)
+    assert not (project / known_files.FILE).exists()
+
+
+def test_a_state_directory_that_is_a_link_is_not_written_through(project, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (project / ".idamconf").symlink_to(elsewhere, target_is_directory=True)
+    load.read(project, keep=True)
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_value_json_would_change_is_not_kept():
+    assert known_files.encoded({"name": "a", "tags": ["x"], "n": 1.5, "b": True, "z": None}) is not None
+    assert known_files.encoded({1: "a number as a key"}) is None
+    assert known_files.encoded({"x": float("nan")}) is None
