@@ -4,6 +4,11 @@ when it was merged -- to show drift apart (plan/drift.py).
 The files are taken from git's object store (`git archive` of the ref, into a temporary directory: nothing in the
 working tree is touched) and read as `validate` reads them, confinement included: a base that links outside the
 configuration is refused like any other. The ref is resolved as `--changed-since`'s is, never read as an option.
+
+A pull request's plan (`--base REF --changed-since REF`, the pipeline's) does not read the base whole
+(`base_beside`): every application file the change left alone is, byte for byte, the file the plan reads now, and
+so is idamconf.yaml (else every application is planned, and the base is read whole). Writing 10,000 files out of
+git only to read them again took seconds (on this project's CI-like host, 4 s of file creation alone).
 """
 
 from __future__ import annotations
@@ -15,13 +20,86 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from ..config.load import read
+from ..config.load import APPLICATIONS_DIR, read
 from ..diagnostics import Diagnostic, DiagnosticError, errors
 from ..escape import terminal
 from ..plan.drift import Base
 from .changed import commit_of, git
 
 _REFUSED = getattr(tarfile, "FilterError", ())  # what the "data" filter refuses (Python 3.11.4 on; before: skipped)
+
+
+def base_beside(config_dir: Path, ref: str):
+    """`(configuration) -> Base | None`: the configuration at `ref` made from the configuration read now, whose
+    applications in the files not changed since `ref` (commands/changed.py) are the base's too. The changed files are taken as they were at `ref`, with the rest of the directory then but the other
+    application files (a logo or certificate they name), read and checked as validate does, each on its own; the
+    checks across files are made over the whole base. None (said on stderr), as `base_at`'s, when it does not
+    validate or links outside itself."""
+    root = Path(config_dir).resolve()
+    commit = commit_of(root, ref, "--base")
+    top = Path(git(root, "rev-parse", "--show-toplevel").strip())
+    inside = root.relative_to(top.resolve()).as_posix()
+    label = f"{ref} ({commit[:7]})"
+    directory = tempfile.TemporaryDirectory(prefix="idamconf-base-")
+    prefix = "" if inside == "." else f"{inside}/"
+    besides = [path for path in git(top, "ls-tree", "--name-only", "-z", commit, "--", prefix or ".").split("\0")
+               if path and path != f"{prefix}{APPLICATIONS_DIR}"]
+    listed = [line.split("\t", 1) for line in git(root, "diff", "--name-status", "--no-renames", commit, "--",
+                                                   APPLICATIONS_DIR).splitlines()]
+    then = [path for status, path in listed if status != "A"]
+    added = git(top, "ls-files", "--others", "--exclude-standard", "--", f"{prefix}{APPLICATIONS_DIR}")
+    changed = {(top / path).resolve() for path in [path for _, path in listed] + added.splitlines()}
+    try:
+        _extract(top, commit, besides + then, Path(directory.name))
+    except _REFUSED as error:  # said when the base is asked for, as base_at says it
+        directory.cleanup()
+        refused = error
+        return lambda configuration: _outside(label, refused)
+
+    def base(configuration) -> Base | None:
+        with directory:
+            return _combined(configuration, Path(directory.name) / inside, changed, label)
+
+    return base
+
+
+def _combined(configuration, there: Path, changed: set[Path], label: str) -> Base | None:
+    """The base: the files read from `there` (the changed ones as they were) and the configuration's others (those
+    not in `changed`: the paths of the files changed since, resolved)."""
+    from dataclasses import replace
+
+    from ..config import semantics, yamlfile
+    from ..config.application import read_all
+    from ..config.load import PROJECT_FILE, _shown, application_files, project_configuration
+
+    problems = []
+    written = yamlfile.load(there / PROJECT_FILE, PROJECT_FILE)[0]  # as now (else the base is read whole)
+    project = project_configuration(there, written)
+    if project is None:
+        return _invalid(label, [Diagnostic(f"{PROJECT_FILE} at {label} is not valid", "")])
+    files = read_all([(path, _shown(path)) for path in application_files(there, problems)], project,
+                     written.value.get("defaults", {}))
+    problems += [problem for found in files for problem in (*found.problems, *found.checks)]
+    if not errors(problems):
+        applications = [found.application for found in files] + [
+            app for app in configuration.applications if Path(app.location.file).resolve() not in changed]
+        project = replace(configuration, applications=tuple(applications))
+        problems += semantics.check_across(project)
+    if errors(problems):
+        return _invalid(label, problems)
+    return Base(project, label)
+
+
+def _outside(label: str, error) -> None:
+    print(f"warning: the configuration at {terminal(label)} holds a link leading outside it "
+          f"({terminal(str(error.tarinfo.name))}), so drift is not shown apart.", file=sys.stderr)
+    return None
+
+
+def _invalid(label: str, problems: list) -> None:
+    print(f"warning: the configuration at {terminal(label)} does not validate, so drift is not shown apart "
+          f"({len(errors(problems))} error(s) there).", file=sys.stderr)
+    return None
 
 
 def base_at(config_dir: Path, ref: str, known=None) -> Base | None:
@@ -34,23 +112,22 @@ def base_at(config_dir: Path, ref: str, known=None) -> Base | None:
     label = f"{ref} ({commit[:7]})"
     with tempfile.TemporaryDirectory(prefix="idamconf-base-") as directory:
         try:
-            _extract(top, commit, inside, Path(directory))
+            _extract(top, commit, [inside], Path(directory))
         except _REFUSED as error:  # a link leading outside: refused as the loader refuses one, never a traceback
-            print(f"warning: the configuration at {terminal(label)} holds a link leading outside it "
-                  f"({terminal(str(error.tarinfo.name))}), so drift is not shown apart.", file=sys.stderr)
-            return None
+            return _outside(label, error)
         configuration, problems = read(Path(directory) / inside, known=known)
     if configuration is None or errors(problems):
-        print(f"warning: the configuration at {terminal(label)} does not validate, so drift is not shown apart "
-              f"({len(errors(problems))} error(s) there).", file=sys.stderr)
-        return None
+        return _invalid(label, problems)
     return Base(configuration, label)
 
 
-def _extract(top: Path, commit: str, inside: str, directory: Path) -> None:
-    """The configuration directory's files at `commit`, as a tar from git, unpacked into `directory`."""
+def _extract(top: Path, commit: str, paths: list[str], directory: Path) -> None:
+    """These paths of the repository (the configuration directory, or some of its files) at `commit`, as a tar
+    from git, unpacked into `directory`."""
+    if not paths:
+        return
     try:
-        archive = subprocess.run(["git", "archive", "--format=tar", commit, "--", inside if inside != "." else "."],
+        archive = subprocess.run(["git", "archive", "--format=tar", commit, "--", *paths],
                                  cwd=top, capture_output=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError) as error:
         raise DiagnosticError([Diagnostic(f"--base: git archive failed: {error}", "pass a ref of this repository, "

@@ -8,8 +8,8 @@ from ..escape import json_dumps
 from ..plan import saved, signing
 from ..plan.render_human import render_plan
 from ..plan.render_markdown import render_markdown
-from .base import base_at
-from .changed import kept_files, narrowed_to
+from .base import base_at, base_beside
+from .changed import commit_of, kept_files, narrowed_to
 from .session import run_async, surveyed, use_colour
 
 
@@ -19,7 +19,7 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
     if out is not None:
         signing.check_key()
     known = kept_files(config_dir) if changed_since else None  # what validate found (config/known_files.py)
-    base = base_at(config_dir, base_ref, known) if base_ref else None  # drift, apart (plan/drift.py)
+    base = _base(config_dir, base_ref, changed_since, only, known) if base_ref else None  # drift, apart
 
     async def then(client, survey):
         if only is not None:  # said in every format, the pull request's comment included
@@ -31,9 +31,19 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
             print(narrowed(only, changed_since), file=sys.stderr)
         return survey.plan
 
-    plan = run_async(surveyed(config_dir, env, then, only, timeout, rebind, base and (lambda found: base),
+    plan = run_async(surveyed(config_dir, env, then, only, timeout, rebind, base,
                               earlier=earlier, known=known))
     return 2 if detailed_exitcode and not plan.empty else 0
+
+
+def _base(config_dir: Path, ref: str, changed_since: str | None, only: set[str] | None, known):
+    """`(configuration) -> plan/drift.Base | None`: the configuration at `ref` (commands/base.py), read whole but
+    for a pull request's plan of the changes since that same commit."""
+    if only is not None and commit_of(Path(config_dir).resolve(), ref, "--base") == \
+            commit_of(Path(config_dir).resolve(), changed_since):
+        return base_beside(config_dir, ref)
+    found = base_at(config_dir, ref, known)
+    return found and (lambda configuration: found)
 
 
 def narrowed(only: set[str], ref: str) -> str:

@@ -1,0 +1,93 @@
+"""A pull request's plan against its base (`plan --changed-since REF --base REF`, the pipeline's) makes the base
+from the configuration read now and the changed files as they were (commands/base.base_beside), without writing
+the whole configuration out of git: its drift, its warnings and its refusals are those of the base read whole."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from idamconf.commands import base as base_module
+from idamconf.commands import plan as plan_module
+
+from .harness import edit, plan
+from .test_drift import portal_edit, pull_request
+from .test_pull_request_flow import configuration_repository, git
+
+BLOG = "applications/wordpress.yaml"
+
+
+def read_whole(monkeypatch) -> None:
+    """From here on the base is read whole, as a full plan's --base reads it."""
+    monkeypatch.setattr(plan_module, "base_beside",
+                        lambda config_dir, ref: (lambda configuration, found=base_module.base_at(
+                            config_dir, ref): found))
+
+
+def both(project, monkeypatch, *arguments):
+    """The plan with the base made beside, then read whole: the same exit code, output and warnings."""
+    beside = plan(project, *arguments)
+    with monkeypatch.context() as patched:
+        read_whole(patched)
+        whole = plan(project, *arguments)
+    assert (beside.code, beside.out, beside.err) == (whole.code, whole.out, whole.err)
+    return beside
+
+
+def test_drift_on_a_changed_application_is_shown_as_the_whole_base_shows_it(project, monkeypatch):
+    pull_request(project)
+    portal_edit(project, "wordpress", {"web": {"redirectUris": ["https://blog.contoso.com/portal-added"]}})
+    result = both(project, monkeypatch, "--changed-since", "main", "--base", "main", "--format", "json")
+    assert result.code == 0, result.err
+    assert '"overwritten": [' in result.out and "web.redirectUris" in result.out
+    human = both(project, monkeypatch, "--changed-since", "main", "--base", "main")
+    assert "also changed outside idamconf (web.redirectUris): this overwrites it" in human.out
+
+
+def test_a_changed_file_that_did_not_validate_at_the_base_only_warns(project, monkeypatch):
+    configuration_repository(project)
+    edit(project / BLOG, "displayName: WordPress Blog", "displayNme: WordPress Blog")
+    git(project, "commit", "-qam", "broken at the base")
+    edit(project / BLOG, "displayNme: WordPress Blog", "displayName: Company Blog")
+    result = both(project, monkeypatch, "--changed-since", "HEAD", "--base", "HEAD")
+    assert result.code == 0 and "does not validate, so drift is not shown apart (2 error(s) there)" in result.err
+    assert "Company Blog" in result.out  # (an unknown key, and displayName missing)
+
+
+def test_a_base_valid_file_by_file_but_not_as_a_whole_only_warns(project, monkeypatch):
+    """At the base, a file (removed since) held a name an unchanged file holds: only the checks across files see it."""
+    configuration_repository(project)
+    (project / "applications/again.yaml").write_text((project / "applications/payments-api.yaml").read_text())
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "payments-api twice")
+    (project / "applications/again.yaml").unlink()
+    result = both(project, monkeypatch, "--changed-since", "HEAD", "--base", "HEAD")
+    assert result.code == 0 and "does not validate, so drift is not shown apart (3 error(s) there)" in result.err
+    # (its name, its identifier URI and its package's name, each used twice)
+
+
+def test_a_changed_file_that_linked_outside_at_the_base_only_warns(project, monkeypatch):
+    configuration_repository(project)
+    (project.parent / "outside.yaml").write_text("name: outside\n")
+    os.symlink("../../outside.yaml", project / "applications/outside.yaml")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "a link leading outside")
+    (project / "applications/outside.yaml").unlink()
+    result = both(project, monkeypatch, "--changed-since", "HEAD", "--base", "HEAD")
+    assert result.code == 0 and "holds a link leading outside it (applications/outside.yaml)" in result.err
+
+
+@pytest.mark.parametrize("other", ["main~0", "rename-blog"])
+def test_a_base_other_than_the_ref_changed_since_is_read_whole(project, monkeypatch, other):
+    """Only the same commit's files are the same: another base (even the same commit, named otherwise, is the
+    same commit and made beside) is read whole."""
+    pull_request(project)
+    git(project, "checkout", "-q", "main")
+    git(project, "checkout", "-q", "-b", "second")
+    edit(project / BLOG, "displayName: WordPress Blog", "displayName: Second Blog")
+    git(project, "commit", "-qam", "second")
+    made = []
+    monkeypatch.setattr(plan_module, "base_beside", lambda *arguments: made.append(arguments) or (lambda c: None))
+    plan(project, "--changed-since", "main", "--base", other)
+    assert bool(made) is (other == "main~0")
