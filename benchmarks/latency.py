@@ -7,8 +7,10 @@ with none, side by side in one run; written into docs/performance.md (its sectio
    floor reading the same lists the same way (benchmarks/readers.py --names: the same displayName ranges, side by
    side); and a Terraform-style reader, one request per object, 10 in flight (benchmarks/per_object.py, sampled
    and extrapolated).
-2. A pull request's plan: a copy of the configuration as a git repository, one application file changed, `plan
-   --changed-since HEAD`.
+2. A pull request's plan: a copy of the configuration as a git repository, validated as main's pipeline validates
+   it (`idamconf validate`, which keeps each file for pull requests' plans: config/known_files.py), then one
+   application file changed: `plan --changed-since HEAD`; the same with `--base HEAD` (the pipeline's form); and
+   without what validate kept.
 3. An apply of `apply` new applications into a fresh emulator with Graph's write budget (`budget=S`: 3,000 writes
    per 150 s), enough to span two of its windows: the writes a second achieved against the budget's, the 429s, and
    the progress display's estimate of the time left halfway through (its line nearest half the apply's time),
@@ -28,6 +30,7 @@ from pathlib import Path
 
 import yaml
 
+from idamconf.config import known_files
 from idamconf.config.application import processes_for
 from idamconf.config.load import application_files
 
@@ -50,7 +53,7 @@ def log(text: str) -> None:
 
 
 def pull_request(seeded: tenant.Tenant) -> Path:
-    """A copy of the tenant's configuration as a git repository (made once), with one application file changed."""
+    """A copy of the tenant's configuration as a git repository (made once), as committed."""
     root = WORK / f"pr-{seeded.count}"
     marker = root / "made.json"
     if not marker.is_file() or json.loads(marker.read_text())["seeded"] != seeded.seeding["date"]:
@@ -62,9 +65,13 @@ def pull_request(seeded: tenant.Tenant) -> Path:
         git(root, "commit", "-q", "-m", "the tenant's configuration")
         marker.write_text(json.dumps({"seeded": seeded.seeding["date"]}))
     git(root, "checkout", "-q", "--", "applications")
+    return root
+
+
+def change(root: Path) -> None:
+    """The pull request: one application file changed."""
     changed = root / "applications" / "app-00042.yaml"
     changed.write_text(changed.read_text().replace("Application 42 of", "The 43rd application of"))
-    return root
 
 
 def git(root: Path, *args: str) -> None:
@@ -77,16 +84,25 @@ def reads(seeded: tenant.Tenant, pr_root: Path, names: Path, faults: str | None,
     with Served(seeded.state, faults) as emulator:
         for root in (seeded.root, pr_root):
             point_at(root, emulator.graph_url)
+        git(pr_root, "checkout", "-q", "--", "applications")
         git(pr_root, "commit", "-q", "-m", "served here", "idamconf.yaml")  # so that only the application changed
+        run([IDAMCONF, "validate", "-C", str(pr_root)]).check("validate")  # main's, kept (config/known_files.py)
+        change(pr_root)
         plan = [seeded.root, "-e", SERVED, "--detailed-exitcode"]
         found["plan"] = _counted(emulator, [IDAMCONF, "plan", "-C", *map(str, plan)])
         found["floor"] = _counted(emulator, [PYTHON, "-m", "benchmarks.readers", "raw", emulator.graph_url,
                                              seeded.tag, "--names", str(names)])
         found["per_object"] = _counted(emulator, [PYTHON, "-m", "benchmarks.per_object", emulator.graph_url,
                                                   seeded.tag, "--sample", str(sample)])
-        found["pr"] = _counted(emulator, [IDAMCONF, "plan", "-C", str(pr_root), "-e", SERVED, "--changed-since",
-                                          "HEAD", "--detailed-exitcode", "--rebind-project"])  # a copy: another home
-    for name, code in (("plan", 0), ("floor", 0), ("per_object", 0), ("pr", 2)):
+        pr = [IDAMCONF, "plan", "-C", str(pr_root), "-e", SERVED, "--changed-since", "HEAD", "--detailed-exitcode",
+              "--rebind-project"]  # (a copy: another home)
+        found["pr"] = _counted(emulator, pr)
+        found["pr_base"] = _counted(emulator, [*pr, "--base", "HEAD"])
+        kept = pr_root / known_files.FILE
+        kept.rename(kept.with_name("aside"))
+        found["pr_cold"] = _counted(emulator, pr)
+        kept.with_name("aside").rename(kept)
+    for name, code in (("plan", 0), ("floor", 0), ("per_object", 0), ("pr", 2), ("pr_base", 2), ("pr_cold", 2)):
         found[name][0].check(name, (code,))
     return found
 
