@@ -3,7 +3,8 @@
 (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, the expressions of `env:` evaluated). The few actions the examples use are
 played by their effect: checkout (a fresh clone of the repository at the event's commit), setup-python (nothing:
 idamconf is installed), github-script (the sign-in token: nothing, the tenants are emulators), upload-artifact and
-download-artifact (a directory per artifact), upload-sarif (the file must be a SARIF log).
+download-artifact (a directory per artifact), upload-sarif (the file must be a SARIF log), and cache/save and
+cache/restore (a directory per entry, kept across runs, scoped by ref as GitHub scopes them: `Caches`).
 
 It exists so that a test can run the example workflows' own commands, as written, against emulated tenants and a
 fake GitHub (fake_gh.py): what each reviewer sees is then what the workflow really produces. It supports what the
@@ -114,6 +115,7 @@ class JobRun:
     outputs: dict = field(default_factory=dict)
     summaries: list = field(default_factory=list)  # each step summary written, in order
     log: list = field(default_factory=list)  # (step, exit code, stdout, stderr)
+    caches: list = field(default_factory=list)  # ("saved" | "restored", key, files below the path), in order
 
 
 class Runner:
@@ -124,6 +126,7 @@ class Runner:
         self.workflow = yaml.safe_load(workflow.read_text(encoding="utf-8"))
         self.origin, self.work, self.path = origin, work, path
         self.environment, self.secrets = environment, secrets
+        self.caches = Caches(work / "caches")
         self.runs = 0
 
     def run(self, event: Event) -> dict[str, JobRun]:
@@ -161,6 +164,7 @@ class Runner:
             merged.outputs |= run.outputs
             merged.summaries += run.summaries
             merged.log += run.log
+            merged.caches += run.caches
         return merged
 
     def _steps(self, name: str, job: dict, event: Event, context: dict, artifacts: Path) -> JobRun:
@@ -191,6 +195,8 @@ class Runner:
         values = {key: _text(interpolate(value, context)) for key, value in (step.get("env") or {}).items()}
         if "uses" in step:
             arguments = {key: _text(interpolate(value, context)) for key, value in (step.get("with") or {}).items()}
+            if step["uses"].split("@", 1)[0] in ("actions/cache/save", "actions/cache/restore"):
+                return self.caches.act(step["uses"], arguments, context["github"], workspace, run), {}
             return _action(step["uses"], arguments, workspace, artifacts), {}
         files = {name: workspace.parent / f"{workspace.name}-{name}" for name in ("output", "summary")}
         for file in files.values():
@@ -256,3 +262,48 @@ def _action(uses: str, arguments: dict, workspace: Path, artifacts: Path) -> str
         assert log["version"] == "2.1.0" and log["runs"], "not a SARIF log"
         return "success"
     raise AssertionError(f"the test runner does not know the action {uses}")
+
+
+class Caches:
+    """GitHub's Actions cache as its documented scoping has it: an entry is saved under the run's ref (a pull
+    request's runs under refs/pull/N/merge), never overwritten; a run restores from its own ref, then its pull
+    request's base branch, then main -- in each, the key itself, else the newest entry starting with a restore key,
+    among the entries saved from the same path (GitHub's cache "version"). Saving a path that does not exist saves
+    nothing (GitHub warns); a miss restores nothing; neither fails."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.entries = folder, []  # (ref, path, key, directory), oldest first
+
+    def act(self, uses: str, arguments: dict, github: dict, workspace: Path, run: JobRun) -> str:
+        path = arguments["path"].strip()
+        assert "\n" not in path and not path.startswith(("/", "~")), f"one path in the workspace: {path}"
+        if uses.split("@", 1)[0] == "actions/cache/save":
+            self._save(github["ref"], path, arguments["key"], workspace, run)
+        else:
+            prefixes = [line.strip() for line in arguments.get("restore-keys", "").splitlines() if line.strip()]
+            base = [f"refs/heads/{github['base_ref']}"] if github.get("base_ref") else []
+            self._restore([github["ref"], *base, "refs/heads/main"], path, arguments["key"], prefixes, workspace, run)
+        return "success"
+
+    def _save(self, ref: str, path: str, key: str, workspace: Path, run: JobRun) -> None:
+        if not (workspace / path).exists() or any(entry[:3] == (ref, path, key) for entry in self.entries):
+            return
+        target = self.folder / str(len(self.entries))
+        shutil.copytree(workspace / path, target)
+        self.entries.append((ref, path, key, target))
+        run.caches.append(("saved", key, _files(target)))
+
+    def _restore(self, refs: list[str], path: str, key: str, prefixes: list[str], workspace: Path,
+                 run: JobRun) -> None:
+        for ref in dict.fromkeys(refs):
+            scoped = [entry for entry in reversed(self.entries) if entry[:2] == (ref, path)]  # newest first
+            found = next((entry for entry in scoped if entry[2] == key), None) or next(
+                (entry for prefix in prefixes for entry in scoped if entry[2].startswith(prefix)), None)
+            if found:
+                shutil.copytree(found[3], workspace / path, dirs_exist_ok=True)
+                run.caches.append(("restored", found[2], _files(found[3])))
+                return
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())

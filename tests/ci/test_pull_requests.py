@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from idamconf.config import known_files
 from idamconf.emulator.seed import seed_file
 from idamconf.emulator.store import Store
 from idamconf.emulator.tls import ensure
@@ -83,10 +84,11 @@ class World:
 
     def pull_request(self, number: int, branch: str) -> dict:
         sha = git(self.author, "rev-parse", "HEAD").strip()
+        base = git(self.origin, "rev-parse", "main").strip()
         return self.runner.run(Event("pull_request", sha, {
             "event_name": "pull_request", "ref": f"refs/pull/{number}/merge", "sha": sha, "base_ref": "main",
             "head_ref": branch, "repository": REPOSITORY, "token": "t",
-            "event": {"pull_request": {"number": number, "head": {"sha": sha}}}}))
+            "event": {"pull_request": {"number": number, "head": {"sha": sha}, "base": {"sha": base}}}}))
 
     def comments(self, number: int) -> list[dict]:
         return json.loads(self.github.read_text())["comments"].get(str(number), [])
@@ -142,6 +144,11 @@ def succeeded(jobs: dict, *names: str) -> None:
                                                        for step, code, out, err in jobs[name].log if code])
 
 
+def caches(jobs: dict) -> dict[str, list]:
+    """What each job saved to or restored from the Actions cache (runner.Caches: scoped by ref as GitHub does)."""
+    return {name: run.caches for name, run in jobs.items() if run.caches}
+
+
 def only_comment(world: World, number: int) -> str:
     comments = world.comments(number)
     assert len(comments) == 1, [c["body"][:80] for c in comments]
@@ -174,6 +181,7 @@ def a_new_application_gets_one_comment_that_follows_every_push(world):
     jobs = world.pull_request(1, "demand/crm")
     assert jobs["check"].result == "failure"  # lint: one owner is an error in live ...
     succeeded(jobs, "plan", "comment")  # ... and the plans still run, for the comment
+    assert caches(jobs) == {}  # main has saved no validated files yet, and a pull request saves none
     body = only_comment(world, 1)
     assert body.splitlines()[1] == "### idamconf plan for `nle`, `live` (eucs-idam)"
     findings, nle, live = body.index("#### Policy findings"), body.index("### `nle`"), body.index("### `live`")
@@ -220,6 +228,8 @@ def merged_each_environment_is_planned_shown_and_applied(world):
     world.merged(1)
     jobs = world.push_to_main(before)
     succeeded(jobs, "scope", "plan-nle", "apply-nle", "plan-live", "apply-live")
+    merged = git(world.author, "rev-parse", "main").strip()  # validate's files, saved for pull requests' plans
+    assert caches(jobs) == {"scope": [("saved", f"idamconf-files-{merged}", ["application-files.json"])]}
     assert jobs["plan-devl"].result == jobs["apply-devl"].result == "skipped"  # not one of this repository's
     order = list(jobs)  # in the order they ran
     assert order.index("apply-nle") < order.index("plan-live") < order.index("apply-live")
@@ -241,6 +251,9 @@ def a_rename_and_a_deletion_are_marked_first(world):
     world.commit("Rename the blog, retire payments", "tidy")
     jobs = world.pull_request(2, "tidy")
     succeeded(jobs, "plan", "comment")  # (check fails: crm's one owner is still lint's error in live)
+    merged = git(world.origin, "rev-parse", "main").strip()  # each plan restored main's validated files, for this code
+    assert caches(jobs) == {"plan": [("restored", f"idamconf-files-{merged}", ["application-files.json"])] * 2}
+    assert known_files.load(world.runner.work / f"run-{world.runner.runs}" / "plan-0" / "examples") is not None
     body = only_comment(world, 2)
     live = body[body.index("### `live`"):]
     deletions = live[live.index("#### Deletions and replacements"):live.index("**This change's own changes:**")]

@@ -106,6 +106,50 @@ def test_merge_applies_each_environment_in_order_from_a_plan_made_at_merge():
         previous = name
 
 
+CACHE = "${{ env.CONFIG_DIR }}/.idamconf/cache"  # validate's validated files (idamconf/config/known_files.py)
+
+
+def steps_using(job: dict, action: str) -> list[dict]:
+    return [step for step in job["steps"] if step.get("uses", "").split("@", 1)[0] == action]
+
+
+def position(job: dict, found) -> int:
+    return next(index for index, step in enumerate(job["steps"]) if found(step))
+
+
+def test_a_pull_request_only_restores_the_cache_of_validated_files():
+    """A pull request's plan may read the files main's validate found valid, never write them: actions/cache's post
+    step would save from the pull request, so no job uses it; the pull-request jobs never save."""
+    for path in (WORKFLOW, DRIFT, CREDENTIALS):
+        for name, job in load(path)["jobs"].items():
+            assert not steps_using(job, "actions/cache"), (path.name, name)
+    jobs = load(WORKFLOW)["jobs"]
+    for name in PULL_REQUEST_JOBS:
+        assert not steps_using(jobs[name], "actions/cache/save"), name
+    assert [name for name, job in jobs.items() if steps_using(job, "actions/cache/restore")] == ["plan"]
+    plan = jobs["plan"]
+    [restore] = steps_using(plan, "actions/cache/restore")
+    assert restore["with"] == {"path": CACHE, "key": "idamconf-files-${{ github.event.pull_request.base.sha }}",
+                               "restore-keys": "idamconf-files-"}
+    restored = plan["steps"].index(restore)
+    assert position(plan, lambda step: step.get("uses", "").startswith("actions/checkout")) < restored
+    assert restored < position(plan, lambda step: "idamconf plan" in step.get("run", ""))
+
+
+def test_only_mains_runs_save_the_cache_and_only_once_validate_succeeded():
+    jobs = load(WORKFLOW)["jobs"]
+    saving = [name for name, job in jobs.items() if steps_using(job, "actions/cache/save")]
+    assert saving == ["scope"]
+    scope = jobs["scope"]
+    assert "github.event_name != 'pull_request'" in scope["if"] and "github.ref == 'refs/heads/main'" in scope["if"]
+    [save] = steps_using(scope, "actions/cache/save")
+    assert save["with"] == {"path": CACHE, "key": "idamconf-files-${{ github.sha }}"}  # the path the plan restores
+    assert "if" not in save and "continue-on-error" not in save  # only after every step before it succeeded
+    validated = position(scope, lambda step: step.get("run", "").startswith('idamconf validate -C "$CONFIG_DIR"'))
+    assert validated < scope["steps"].index(save) and "if" not in scope["steps"][validated]
+    assert "continue-on-error" not in scope["steps"][validated]
+
+
 def test_no_secret_but_the_plan_signing_key_and_only_where_plans_are_signed_or_applied():
     for path in (WORKFLOW, DRIFT):
         text = path.read_text().lower()
