@@ -136,13 +136,15 @@ def _role_problems(document, app, assignment: Assignment, path: tuple) -> list[D
 
 
 def _unknown_role(document, app, role: str, path: tuple) -> Diagnostic:
-    values = [declared.value for declared in app.app_roles]
+    values = [declared.value for declared in app.app_roles if declared.value]  # (a SAML role, named by id, has none)
     if role == DEFAULT_ROLE:
         return document.diagnostic(path, "the default access exists only for an application without app roles",
-                                   f"name one of its roles: {', '.join(values)}")
-    choices = values or [DEFAULT_ROLE]
+                                   f"name one of its roles: {', '.join(values)}" if values else
+                                   "give one of its roles a value, and name it here")
+    choices = values or ([] if app.app_roles else [DEFAULT_ROLE])
     close = difflib.get_close_matches(role, choices, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
     what = f"one of its roles ({', '.join(values)})" if values else \
+        "a role by its value (its roles have none: give one a value)" if app.app_roles else \
         f"'{DEFAULT_ROLE}' (its default access: it declares no app roles)"
     return document.diagnostic(path, f"the application has no app role '{role}'", f"{hint}name {what}")
