@@ -13,6 +13,7 @@ from ..config import known_files
 from ..config.confined import STATE_DIR, inside
 from ..config.load import APPLICATIONS_DIR, PROJECT_FILE
 from ..diagnostics import Diagnostic, DiagnosticError
+from ..escape import terminal
 
 
 def changed_applications(config_dir: Path, ref: str) -> set[str] | None:
@@ -67,13 +68,16 @@ def earlier_package_names(config_dir: Path, pairs: list) -> frozenset[str] | Non
 
 
 def kept_files(config_dir: Path) -> known_files.Known | None:
-    """What validate found (config/known_files.py), unless git tracks it: then a commit made it, and a pull request
-    could have (said, and not read)."""
+    """What validate found (config/known_files.py), unless git tracks anything in the directory it is kept in:
+    then a commit could have made it, and a pull request could have (said, and not read). Asked in any case and of
+    any name beginning so (on a file system that ignores case `.IDAMCONF/` is `.idamconf/`; Windows drops a
+    trailing dot), so that a submodule there counts too."""
     root = Path(config_dir).resolve()
-    if not git(root, "ls-files", "--", str(known_files.FILE)).strip():
+    tracked = git(root, "ls-files", "--", f":(icase){STATE_DIR}", f":(icase,glob){STATE_DIR}*/**").splitlines()
+    if not tracked:
         return known_files.load(root)
-    print(f"idamconf: {known_files.FILE} is tracked by git, so not used: a commit could forge it (remove it from "
-          f"git: git rm --cached {known_files.FILE}; keep {STATE_DIR}/ out of git)", file=sys.stderr)
+    print(f"idamconf: git tracks {terminal(tracked[0])}, so what validate kept in {STATE_DIR}/ is not used: a commit "
+          f"could forge it (keep {STATE_DIR}/ out of git: git rm -r --cached {STATE_DIR})", file=sys.stderr)
     return None
 
 

@@ -61,7 +61,8 @@ def read_all(files: list[tuple[Path, str]], project: Configuration | None, defau
         found = [_known(known, path, shown) for path, shown in files]
         others = iter(read_all([file for file, read in zip(files, found) if read is None], project, defaults,
                                meanwhile, keep=keep))
-        return [next(others) if read is None else modelled(read, project, defaults) for read in found]
+        return [next(others) if read is None else _from_known(read, file, project, defaults)
+                for file, read in zip(files, found)]
     meanwhile = meanwhile or (lambda parallel: None)
     processes = processes_for(len(files))
     if processes == 1:
@@ -81,6 +82,15 @@ def read_all(files: list[tuple[Path, str]], project: Configuration | None, defau
         if not started:
             meanwhile(False)
         return [modelled(read_file(path, shown, keep), project, defaults) for path, shown in files]
+
+
+def _from_known(read: _Read, file: tuple[Path, str], project, defaults: dict) -> ApplicationFile:
+    """A file as validate kept it, modelled; or, when the model cannot take the value kept (a cache that validate
+    did not write: config/known_files.py), read from the file as any other."""
+    try:
+        return modelled(read, project, defaults)
+    except Exception:  # (only a kept value: a file's own value that the model refuses fails below, as always)
+        return modelled(read_file(*file), project, defaults)
 
 
 def _known(known: known_files.Known, path: Path, shown: str) -> _Read | None:

@@ -18,7 +18,10 @@ depends on the day).
 Trust: the file is written only by `validate`, read only by `plan --changed-since` (never by apply, drift or a
 full plan: what is applied was read from the files themselves), and refused when git tracks it (a pull request
 could otherwise commit one: commands/plan.py). In a pipeline, only runs on the protected branch save it
-(docs/pipelines.md). It is JSON, never unpickled or unmarshalled: a damaged or foreign file is only not used.
+(docs/pipelines.md). It is JSON, never unpickled or unmarshalled: a damaged or foreign file is only not used, and
+a value the model cannot take is read from its file instead (config/application.py). A value that models is taken
+as it is: checking each against the schema again would cost most of what the cache saves, so the cache is trusted
+as far as who can write it (above) -- at worst, a forged one misleads a pull request's plan, never an apply.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
+import sys
+import tempfile
 from pathlib import Path
 
 from .confined import STATE_DIR
@@ -59,8 +65,9 @@ def load(root: Path) -> Known | None:
     """The cache of the configuration at `root` (None if there is none, or it is not for this code)."""
     path = Path(root) / FILE
     try:
-        if not _own(Path(root), path) or path.stat().st_size > LARGEST:
-            return None
+        found = path.stat()
+        if not _own(Path(root), path) or not stat.S_ISREG(found.st_mode) or found.st_size > LARGEST:
+            return None  # (a FIFO would block)
         kept = json.loads(path.read_bytes())
         if kept["format"] != FORMAT or kept["code"] != code_digest():
             return None
@@ -87,13 +94,15 @@ def save(root: Path, project: bytes, entries: list[tuple[bytes, str, bool]]) -> 
         path.parent.mkdir(parents=True, exist_ok=True)
         if not _own(root, path):  # (made meanwhile)
             return
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # (0600, a new name)
+    except OSError:
+        return
+    try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
             stream.write(text)
         os.replace(temporary, path)
     except OSError:
-        return
+        Path(temporary).unlink(missing_ok=True)
 
 
 def _own(root: Path, path: Path) -> bool:
@@ -113,15 +122,17 @@ def encoded(value) -> str | None:
 
 
 def code_digest() -> str:
-    """What the cache's entries depend on besides the files: idamconf's modules and schemas, and the versions of
-    the libraries that parse YAML and check the schema."""
+    """What the cache's entries depend on besides the files: idamconf's modules and schemas, the versions of the
+    libraries that parse YAML and check the schema, and Python's (whose Unicode data `casefold` follows)."""
     if not _CODE:
+        import unicodedata
         from importlib.metadata import version
 
         import yaml
 
         package = Path(__file__).resolve().parents[1]
-        digest = hashlib.sha256(f"{yaml.__version__} {yaml.__with_libyaml__} {version('jsonschema')}".encode())
+        digest = hashlib.sha256(f"{yaml.__version__} {yaml.__with_libyaml__} {version('jsonschema')} "
+                                f"{sys.version_info[:2]} {unicodedata.unidata_version}".encode())
         for path in sorted(package.rglob("*")):
             if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())

@@ -45,14 +45,16 @@ def test_drift_on_a_changed_application_is_shown_as_the_whole_base_shows_it(proj
     assert "also changed outside idamconf (web.redirectUris): this overwrites it" in human.out
 
 
-def test_a_changed_file_that_did_not_validate_at_the_base_only_warns(project, monkeypatch):
+@pytest.mark.parametrize("broken, count", [("displayNme: WordPress Blog", 2),  # an unknown key, displayName missing
+                                           ("displayName: WordPress Blog\nenvironments: [prod]", 1)])  # its own check
+def test_a_changed_file_that_did_not_validate_at_the_base_only_warns(project, monkeypatch, broken, count):
     configuration_repository(project)
-    edit(project / BLOG, "displayName: WordPress Blog", "displayNme: WordPress Blog")
+    edit(project / BLOG, "displayName: WordPress Blog", broken)
     git(project, "commit", "-qam", "broken at the base")
-    edit(project / BLOG, "displayNme: WordPress Blog", "displayName: Company Blog")
+    edit(project / BLOG, broken, "displayName: Company Blog")
     result = both(project, monkeypatch, "--changed-since", "HEAD", "--base", "HEAD")
-    assert result.code == 0 and "does not validate, so drift is not shown apart (2 error(s) there)" in result.err
-    assert "Company Blog" in result.out  # (an unknown key, and displayName missing)
+    assert result.code == 0 and f"does not validate, so drift is not shown apart ({count} error(s) there)" in result.err
+    assert "Company Blog" in result.out
 
 
 def test_a_base_valid_file_by_file_but_not_as_a_whole_only_warns(project, monkeypatch):

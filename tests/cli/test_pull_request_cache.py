@@ -40,5 +40,24 @@ def test_a_kept_file_git_tracks_is_not_read(project):
     edit(project / WORDPRESS, "displayName: ", "displayName: New ")
     result = plan(project, "--changed-since", "main")
     assert result.code == 0, result.err  # read from the files: no name used twice
-    assert f"{known_files.FILE} is tracked by git, so not used" in result.err
+    assert f"git tracks {known_files.FILE}, so what validate kept in .idamconf/ is not used" in result.err
     assert "~ app.wordpress" in result.out
+
+
+def test_a_kept_file_committed_under_another_case_or_as_a_submodule_is_not_read(project):
+    """On a file system that ignores case, `.IDAMCONF/cache/...` is the file idamconf reads; a submodule at
+    `.idamconf/cache` is not listed as files. Either way git tracks something there, and nothing there is read."""
+    configuration_repository(project)
+    forged = project / ".IDAMCONF/cache/application-files.json"
+    forged.parent.mkdir(parents=True)
+    forged.write_text("{}")
+    git(project, "add", "-f", ".IDAMCONF")
+    git(project, "commit", "-qm", "a cache in capitals")
+    result = plan(project, "--changed-since", "main")
+    assert result.code == 0 and "git tracks .IDAMCONF/cache/application-files.json" in result.err
+    git(project, "rm", "-rq", "--cached", ".IDAMCONF")
+    git(project, "update-index", "--add", "--cacheinfo", f"160000,{git(project, 'rev-parse', 'HEAD').strip()},"
+        ".idamconf/cache")  # a submodule's entry, as a pull request adding one commits it
+    git(project, "commit", "-qm", "a submodule there")
+    result = plan(project, "--changed-since", "main")
+    assert result.code == 0 and "git tracks .idamconf/cache, so what validate kept" in result.err

@@ -82,6 +82,16 @@ def test_a_file_a_kept_file_names_is_read_every_time(project):
     assert any("orders-portal.yaml" in p.file and "images/orders-portal.png" in p.summary for p in errors(problems))
 
 
+def test_a_certificate_a_kept_file_pins_is_read_every_time(project):
+    from tests.cli.test_certificates import DER, certificate, pin
+
+    pin(project, certificate()[0])
+    known = validated(project)
+    (project / "certificates/blog.cer").write_bytes(certificate()[0].public_bytes(DER))  # another one since
+    problems = same_either_way(project, known)
+    assert any("wordpress.yaml" in p.file and "certificates" in p.path for p in errors(problems)), problems
+
+
 def test_files_whose_checks_read_more_than_the_file_are_never_kept_as_checked(project):
     validated(project)
     kept = json.loads((project / known_files.FILE).read_text())
@@ -109,19 +119,25 @@ def test_a_damaged_file_is_only_not_used(project, damage):
     assert known_files.load(project) is None
 
 
-def test_an_invalid_configuration_keeps_nothing(project):
+@pytest.mark.parametrize("error", ["in a file", "across files"])
+def test_an_invalid_configuration_keeps_nothing(project, error):
     path = project / WORDPRESS
-    path.write_text(path.read_text().replace("displayName:", "displayname:", 1))
+    if error == "in a file":
+        path.write_text(path.read_text().replace("displayName:", "displayname:", 1))
+    else:  # every file valid on its own; the name used twice
+        (project / "applications/wordpress-again.yaml").write_text(path.read_text())
     _, problems = load.read(project, keep=True)
     assert errors(problems)
     assert not (project / known_files.FILE).exists()
 
 
-def test_a_state_directory_that_is_a_link_is_not_written_through(project, tmp_path):
+def test_a_cache_directory_that_is_a_link_is_not_written_through(project, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    (project / ".idamconf").symlink_to(elsewhere, target_is_directory=True)
-    load.read(project, keep=True)
+    (project / ".idamconf").mkdir()
+    (project / known_files.FILE.parent).symlink_to(elsewhere, target_is_directory=True)
+    configuration, problems = load.read(project, keep=True)
+    assert configuration is not None and not errors(problems)
     assert list(elsewhere.iterdir()) == []
 
 
@@ -129,3 +145,48 @@ def test_a_value_json_would_change_is_not_kept():
     assert known_files.encoded({"name": "a", "tags": ["x"], "n": 1.5, "b": True, "z": None}) is not None
     assert known_files.encoded({1: "a number as a key"}) is None
     assert known_files.encoded({"x": float("nan")}) is None
+
+
+@pytest.mark.parametrize("forged", [5, {"name": "wordpress"}, ["a", "list"]])
+def test_a_kept_value_the_model_cannot_take_is_read_from_its_file(project, forged):
+    validated(project)
+    path = project / known_files.FILE
+    kept = json.loads(path.read_text())
+    kept["values"] = {digest: forged for digest in kept["values"]}
+    path.write_text(json.dumps(kept))
+    problems = same_either_way(project, known_files.load(project))
+    assert not errors(problems)
+
+
+def test_a_cache_that_is_not_a_regular_file_is_not_read(project):
+    import os
+
+    (project / known_files.FILE).parent.mkdir(parents=True)
+    os.mkfifo(project / known_files.FILE)  # opening it to read would wait for a writer
+    assert known_files.load(project) is None
+
+
+def test_a_temporary_file_left_behind_does_not_stop_the_next_save(project):
+    import os
+
+    validated(project)
+    (project / known_files.FILE).unlink()
+    leftover = (project / known_files.FILE).with_name(f".{known_files.FILE.name}.{os.getpid()}")
+    leftover.write_text("from a run that stopped")
+    assert validated(project) is not None
+
+
+@pytest.mark.parametrize("library", ["yaml", "python"])
+def test_what_was_kept_with_another_yaml_library_or_python_is_not_used(project, monkeypatch, library):
+    """The value of a file is PyYAML's; the checks casefold names as Python's Unicode data says."""
+    import sys
+
+    import yaml
+
+    validated(project)
+    monkeypatch.setattr(known_files, "_CODE", [])
+    if library == "yaml":
+        monkeypatch.setattr(yaml, "__version__", "0.0-another")
+    else:
+        monkeypatch.setattr(sys, "version_info", (2, 7, 18, "final", 0))
+    assert known_files.load(project) is None
