@@ -58,11 +58,11 @@ def read_all(files: list[tuple[Path, str]], project: Configuration | None, defau
     (False). `known`: files validate found valid, whose values are taken from there (config/known_files.py);
     `keep`: each valid file's value is also given as JSON, for that cache."""
     if known is not None:
-        found = [_known(known, path, shown) for path, shown in files]
+        found = _known(known, files)
         others = iter(read_all([file for file, read in zip(files, found) if read is None], project, defaults,
                                meanwhile, keep=keep))
         return [next(others) if read is None else _from_known(read, file, project, defaults)
-                for file, read in zip(files, found)]
+                for file, read in zip(files, _let_go(found))]
     meanwhile = meanwhile or (lambda parallel: None)
     processes = processes_for(len(files))
     if processes == 1:
@@ -84,6 +84,13 @@ def read_all(files: list[tuple[Path, str]], project: Configuration | None, defau
         return [modelled(read_file(path, shown, keep), project, defaults) for path, shown in files]
 
 
+def _let_go(items: list):
+    """Each item of `items`, dropped from the list as it is given: a file's value is let go once it is modelled."""
+    for index, item in enumerate(items):
+        items[index] = None
+        yield item
+
+
 def _from_known(read: _Read, file: tuple[Path, str], project, defaults: dict) -> ApplicationFile:
     """A file as validate kept it, modelled; or, when the model cannot take the value kept (a cache that validate
     did not write: config/known_files.py), read from the file as any other."""
@@ -93,19 +100,19 @@ def _from_known(read: _Read, file: tuple[Path, str], project, defaults: dict) ->
         return modelled(read_file(*file), project, defaults)
 
 
-def _known(known: known_files.Known, path: Path, shown: str) -> _Read | None:
-    """The file as validate found it, if its content is in `known` (None if not, or if it cannot be read: it is
+def _known(known: known_files.Known, files: list[tuple[Path, str]]) -> list[_Read | None]:
+    """Each file as validate found it, if its content is in `known` (None if not, or if it cannot be read: it is
     then read as any other, and its problem said)."""
-    try:
-        content = path.read_bytes()
-    except OSError:
-        return None
-    digest = hashlib.sha256(content).digest()
-    found = known.get(digest)
-    if found is None:
-        return None
-    value, checked = found
-    return _Read(digest, yamlfile.Document(shown, value, yamlfile.Positions(shown, None, path)), (), checked=checked)
+    digests = []
+    for path, _ in files:
+        try:
+            digests.append(hashlib.sha256(path.read_bytes()).digest())
+        except OSError:
+            digests.append(None)
+    return [None if entry is None else
+            _Read(digest, yamlfile.Document(shown, entry[0], yamlfile.Positions(shown, None, path)), (),
+                  checked=entry[1])
+            for (path, shown), digest, entry in zip(files, digests, known.take(digests))]
 
 
 def processes_for(files: int) -> int:

@@ -36,29 +36,38 @@ from pathlib import Path
 
 from .confined import STATE_DIR
 
-FILE = Path(STATE_DIR) / "cache" / "application-files.json"
-FORMAT = 1
+FILE = Path(STATE_DIR) / "cache" / "application-files"
+# The file: a line of JSON (the format, the code's and idamconf.yaml's digests), then a line per application file:
+# the sha256 of its content in hex, "1" if its own checks found nothing (else "0"), and its value as JSON, separated
+# by one space. Each value is parsed only when its file is read: the 10,000 values parsed at once would hold some
+# 100 MB at the same time.
+FORMAT = 2
 LARGEST = 1 << 30  # bytes: a larger file is not read (10,000 files' values take some 12 MB)
 _CODE: list[str] = []  # code_digest(), made once
 
 
 class Known:
-    """The entries of one cache file made by this code. `project`: the sha256 of idamconf.yaml's content then, in
-    hex; `clean`: the files (by content) whose own checks found nothing, under that idamconf.yaml."""
+    """The entries of one cache file made by this code, by the hex sha256 of a file's content (bytes). `project`:
+    the sha256 of idamconf.yaml's content then, in hex; `checks`: whether the own checks' results count (they do
+    only under that idamconf.yaml)."""
 
-    def __init__(self, values: dict, clean: frozenset, project: str):
-        self.values, self.clean, self.project = values, clean, project
+    def __init__(self, lines: dict, project: str, checks: bool = True):
+        self.lines, self.project, self.checks = lines, project, checks
 
     def under(self, project: bytes) -> "Known":
-        """The same, for a configuration whose idamconf.yaml has this sha256: the own checks' results count only
-        under the idamconf.yaml they were found under."""
-        return self if project.hex() == self.project else Known(self.values, frozenset(), "")
+        """The same, for a configuration whose idamconf.yaml has this sha256."""
+        return self if project.hex() == self.project else Known(self.lines, self.project, checks=False)
 
-    def get(self, digest: bytes):
-        """(the value of the file of this content, whether its own checks are known to find nothing), or None."""
-        key = digest.hex()
-        value = self.values.get(key)
-        return None if value is None else (value, key in self.clean)
+    def take(self, digests: list) -> list:
+        """For each sha256 (or None), (the value of the file of this content, whether its own checks are known to
+        find nothing), or None if it is not here. The values are parsed together, so that their keys are shared as
+        one file's are; each entry is given once and let go (two files of the same content: the second is read)."""
+        lines = [self.lines.pop(digest.hex().encode(), None) if digest else None for digest in digests]
+        try:
+            values = iter(json.loads(b"[" + b",".join(line[2:] for line in lines if line is not None) + b"]"))
+        except ValueError:  # damaged: every file read from itself
+            return [None] * len(digests)
+        return [None if line is None else (next(values), self.checks and line[:1] == b"1") for line in lines]
 
 
 def load(root: Path) -> Known | None:
@@ -68,14 +77,13 @@ def load(root: Path) -> Known | None:
         found = path.stat()
         if not _own(Path(root), path) or not stat.S_ISREG(found.st_mode) or found.st_size > LARGEST:
             return None  # (a FIFO would block)
-        kept = json.loads(path.read_bytes())
-        if kept["format"] != FORMAT or kept["code"] != code_digest():
+        head, _, body = path.read_bytes().partition(b"\n")
+        kept = json.loads(head)
+        if kept["format"] != FORMAT or kept["code"] != code_digest() or not isinstance(kept["project"], str):
             return None
-        if not isinstance(kept["values"], dict) or not isinstance(kept["project"], str):
-            return None
-        return Known(kept["values"], frozenset(kept["clean"]), kept["project"])
     except (OSError, ValueError, KeyError, TypeError):  # none yet, unreadable, damaged, another format
         return None
+    return Known({line[:64]: line[65:] for line in body.split(b"\n") if line[64:65] == b" "}, kept["project"])
 
 
 def save(root: Path, project: bytes, entries: list[tuple[bytes, str, bool]]) -> None:
@@ -84,10 +92,8 @@ def save(root: Path, project: bytes, entries: list[tuple[bytes, str, bool]]) -> 
     unwritten (it saves work, and nothing depends on it)."""
     root = Path(root)
     path = root / FILE
-    values = ",".join(f'"{digest.hex()}":{text}' for digest, text, _ in entries)  # (each already JSON)
-    clean = json.dumps([digest.hex() for digest, _, checked in entries if checked])
-    text = (f'{{"format":{FORMAT},"code":"{code_digest()}","project":"{project.hex()}","clean":{clean},'
-            f'"values":{{{values}}}}}')
+    head = json.dumps({"format": FORMAT, "code": code_digest(), "project": project.hex()})
+    text = "\n".join([head, *(f"{digest.hex()} {int(checked)} {value}" for digest, value, checked in entries)])
     try:
         if not _own(root, path):
             return
@@ -99,7 +105,7 @@ def save(root: Path, project: bytes, entries: list[tuple[bytes, str, bool]]) -> 
         return
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            stream.write(text)
+            stream.write(text + "\n")
         os.replace(temporary, path)
     except OSError:
         Path(temporary).unlink(missing_ok=True)

@@ -229,7 +229,7 @@ def merged_each_environment_is_planned_shown_and_applied(world):
     jobs = world.push_to_main(before)
     succeeded(jobs, "scope", "plan-nle", "apply-nle", "plan-live", "apply-live")
     merged = git(world.author, "rev-parse", "main").strip()  # validate's files, saved for pull requests' plans
-    assert caches(jobs) == {"scope": [("saved", f"idamconf-files-{merged}", ["application-files.json"])]}
+    assert caches(jobs) == {"scope": [("saved", f"idamconf-files-{merged}", ["application-files"])]}
     assert jobs["plan-devl"].result == jobs["apply-devl"].result == "skipped"  # not one of this repository's
     order = list(jobs)  # in the order they ran
     assert order.index("apply-nle") < order.index("plan-live") < order.index("apply-live")
@@ -252,7 +252,7 @@ def a_rename_and_a_deletion_are_marked_first(world):
     jobs = world.pull_request(2, "tidy")
     succeeded(jobs, "plan", "comment")  # (check fails: crm's one owner is still lint's error in live)
     merged = git(world.origin, "rev-parse", "main").strip()  # each plan restored main's validated files, for this code
-    assert caches(jobs) == {"plan": [("restored", f"idamconf-files-{merged}", ["application-files.json"])] * 2}
+    assert caches(jobs) == {"plan": [("restored", f"idamconf-files-{merged}", ["application-files"])] * 2}
     assert known_files.load(world.runner.work / f"run-{world.runner.runs}" / "plan-0" / "examples") is not None
     body = only_comment(world, 2)
     live = body[body.index("### `live`"):]

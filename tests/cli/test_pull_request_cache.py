@@ -31,10 +31,12 @@ def test_a_kept_file_git_tracks_is_not_read(project):
     configuration_repository(project)
     assert idamconf("validate", "-C", str(project)).code == 0
     path = project / known_files.FILE
-    kept = json.loads(path.read_text())
-    for value in kept["values"].values():  # forged: every unchanged file now says it is wordpress
-        value["name"] = "wordpress"
-    path.write_text(json.dumps(kept))
+    head, *lines = path.read_text().splitlines()
+    forged = []
+    for line in lines:  # forged: every unchanged file now says it is wordpress
+        value = json.loads(line[67:])
+        forged.append(f"{line[:67]}{json.dumps({**value, 'name': 'wordpress'})}")
+    path.write_text("\n".join([head, *forged]) + "\n")
     git(project, "add", "-f", str(known_files.FILE))
     git(project, "commit", "-qm", "a cache, committed")
     edit(project / WORDPRESS, "displayName: ", "displayName: New ")
@@ -48,13 +50,13 @@ def test_a_kept_file_committed_under_another_case_or_as_a_submodule_is_not_read(
     """On a file system that ignores case, `.IDAMCONF/cache/...` is the file idamconf reads; a submodule at
     `.idamconf/cache` is not listed as files. Either way git tracks something there, and nothing there is read."""
     configuration_repository(project)
-    forged = project / ".IDAMCONF/cache/application-files.json"
+    forged = project / ".IDAMCONF/cache/application-files"
     forged.parent.mkdir(parents=True)
     forged.write_text("{}")
     git(project, "add", "-f", ".IDAMCONF")
     git(project, "commit", "-qm", "a cache in capitals")
     result = plan(project, "--changed-since", "main")
-    assert result.code == 0 and "git tracks .IDAMCONF/cache/application-files.json" in result.err
+    assert result.code == 0 and "git tracks .IDAMCONF/cache/application-files" in result.err
     git(project, "rm", "-rq", "--cached", ".IDAMCONF")
     git(project, "update-index", "--add", "--cacheinfo", f"160000,{git(project, 'rev-parse', 'HEAD').strip()},"
         ".idamconf/cache")  # a submodule's entry, as a pull request adding one commits it

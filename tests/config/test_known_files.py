@@ -14,6 +14,17 @@ from idamconf.diagnostics import errors
 WORDPRESS = "applications/wordpress.yaml"
 
 
+def entries(path) -> tuple[str, dict]:
+    """The cache file's first line, and its entries: a file's sha256 (hex) -> (checks found nothing, its value)."""
+    head, *lines = path.read_text().splitlines()
+    return head, {line[:64]: (line[65] == "1", json.loads(line[67:])) for line in lines}
+
+
+def written(path, head: str, kept: dict) -> None:
+    path.write_text("\n".join([head, *(f"{digest} {int(checked)} {json.dumps(value)}"
+                                       for digest, (checked, value) in kept.items())]) + "\n")
+
+
 def validated(project) -> known_files.Known:
     """validate's read of `project` (which keeps the files), and what it kept."""
     configuration, problems = load.read(project, keep=True)
@@ -94,16 +105,16 @@ def test_a_certificate_a_kept_file_pins_is_read_every_time(project):
 
 def test_files_whose_checks_read_more_than_the_file_are_never_kept_as_checked(project):
     validated(project)
-    kept = json.loads((project / known_files.FILE).read_text())
+    _, kept = entries(project / known_files.FILE)
     by_name = {app.name: app for app in load.load_configuration(project).applications}
     outside = {name for name, app in by_name.items() if not semantics.self_contained(app)}
     assert {"orders-portal", "pui", "ccms-provider-portal"} <= outside  # a logo, SAML
     digests = {app.name: (project / app.location.file).read_bytes() for app in by_name.values()}
     import hashlib
 
-    checked = {name for name, content in digests.items() if hashlib.sha256(content).hexdigest() in kept["clean"]}
+    checked = {name for name, content in digests.items() if kept[hashlib.sha256(content).hexdigest()][0]}
     assert checked and not checked & outside
-    assert len(kept["values"]) == len(by_name)
+    assert len(kept) == len(by_name)
 
 
 def test_what_another_version_of_idamconf_kept_is_not_used(project, monkeypatch):
@@ -112,7 +123,7 @@ def test_what_another_version_of_idamconf_kept_is_not_used(project, monkeypatch)
     assert known_files.load(project) is None
 
 
-@pytest.mark.parametrize("damage", [b"", b"{\"format\": 1", b"[1, 2]", b"{\"format\": 1, \"values\": []}"])
+@pytest.mark.parametrize("damage", [b"", b"{\"format\": 2", b"[1, 2]", b"{\"format\": 1, \"code\": \"\", \"project\": \"\"}"])
 def test_a_damaged_file_is_only_not_used(project, damage):
     validated(project)
     (project / known_files.FILE).write_bytes(damage)
@@ -151,9 +162,8 @@ def test_a_value_json_would_change_is_not_kept():
 def test_a_kept_value_the_model_cannot_take_is_read_from_its_file(project, forged):
     validated(project)
     path = project / known_files.FILE
-    kept = json.loads(path.read_text())
-    kept["values"] = {digest: forged for digest in kept["values"]}
-    path.write_text(json.dumps(kept))
+    head, kept = entries(path)
+    written(path, head, {digest: (checked, forged) for digest, (checked, _) in kept.items()})
     problems = same_either_way(project, known_files.load(project))
     assert not errors(problems)
 
