@@ -200,3 +200,15 @@ def test_what_was_kept_with_another_yaml_library_or_python_is_not_used(project, 
     else:
         monkeypatch.setattr(sys, "version_info", (2, 7, 18, "final", 0))
     assert known_files.load(project) is None
+
+
+def test_a_kept_line_that_is_not_json_leaves_every_file_to_be_read(project, parsed):
+    validated(project)
+    path = project / known_files.FILE
+    head, *lines = path.read_text().splitlines()
+    path.write_text("\n".join([head, lines[0][:-5], *lines[1:]]) + "\n")  # one value cut short
+    known = known_files.load(project)
+    assert known is not None
+    parsed.clear()
+    same_either_way(project, known)
+    assert len(parsed) == 2 * len(lines)  # read from the files, with the cache as without it
