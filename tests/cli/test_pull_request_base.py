@@ -4,8 +4,6 @@ the whole configuration out of git: its drift, its warnings and its refusals are
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from idamconf.commands import base as base_module
@@ -14,6 +12,7 @@ from idamconf.commands import plan as plan_module
 from .harness import edit, plan
 from .test_drift import portal_edit, pull_request
 from .test_pull_request_flow import configuration_repository, git
+from .test_pull_request_scope import linked_outside_at_head
 
 BLOG = "applications/wordpress.yaml"
 
@@ -70,12 +69,7 @@ def test_a_base_valid_file_by_file_but_not_as_a_whole_only_warns(project, monkey
 
 
 def test_a_changed_file_that_linked_outside_at_the_base_only_warns(project, monkeypatch):
-    configuration_repository(project)
-    (project.parent / "outside.yaml").write_text("name: outside\n")
-    os.symlink("../../outside.yaml", project / "applications/outside.yaml")
-    git(project, "add", "-A")
-    git(project, "commit", "-qm", "a link leading outside")
-    (project / "applications/outside.yaml").unlink()
+    linked_outside_at_head(project)
     result = both(project, monkeypatch, "--changed-since", "HEAD", "--base", "HEAD")
     assert result.code == 0 and "holds a link leading outside it (applications/outside.yaml)" in result.err
 

@@ -69,7 +69,8 @@ def test_a_base_with_an_error_only_the_whole_configuration_shows_is_not_used(pro
     assert "outside idamconf" not in result.out
 
 
-def test_a_base_linking_outside_itself_is_said_and_not_used(project):
+def linked_outside_at_head(project) -> None:
+    """main applied; HEAD then added an application file linking outside the configuration, removed since."""
     import os
 
     configuration_repository(project)
@@ -78,6 +79,10 @@ def test_a_base_linking_outside_itself_is_said_and_not_used(project):
     git(project, "add", "-A")
     git(project, "commit", "-qm", "a link leading outside")
     (project / "applications/outside.yaml").unlink()
+
+
+def test_a_base_linking_outside_itself_is_said_and_not_used(project):
+    linked_outside_at_head(project)
     result = plan(project, "--base", "HEAD")
     assert result.code == 0, result.err
     assert result.err == ("warning: the configuration at HEAD ({}) holds a link leading outside it "
