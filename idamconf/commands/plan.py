@@ -42,7 +42,7 @@ def _base(config_dir: Path, ref: str, changed_since: str | None, only: set[str] 
     if only is not None and commit_of(Path(config_dir).resolve(), ref, "--base") == \
             commit_of(Path(config_dir).resolve(), changed_since):
         return base_beside(config_dir, ref)
-    found = base_at(config_dir, ref, known)
+    found = base_at(config_dir, ref, known and kept_files(config_dir))  # (its own: each entry is given once)
     return found and (lambda configuration: found)
 
 

@@ -16,8 +16,8 @@ only under the same idamconf.yaml; and only for files whose checks read nothing 
 depends on the day).
 
 Trust: the file is written only by `validate`, read only by `plan --changed-since` (never by apply, drift or a
-full plan: what is applied was read from the files themselves), and refused when git tracks it (a pull request
-could otherwise commit one: commands/plan.py). In a pipeline, only runs on the protected branch save it
+full plan: what is applied was read from the files themselves), and not read when git tracks anything under
+`.idamconf/` (a pull request could otherwise commit one: commands/changed.kept_files). In a pipeline, only runs on the protected branch save it
 (docs/pipelines.md). It is JSON, never unpickled or unmarshalled: a damaged or foreign file is only not used, and
 a value the model cannot take is read from its file instead (config/application.py). A value that models is taken
 as it is: checking each against the schema again would cost most of what the cache saves, so the cache is trusted
@@ -39,8 +39,7 @@ from .confined import STATE_DIR
 FILE = Path(STATE_DIR) / "cache" / "application-files"
 # The file: a line of JSON (the format, the code's and idamconf.yaml's digests), then a line per application file:
 # the sha256 of its content in hex, "1" if its own checks found nothing (else "0"), and its value as JSON, separated
-# by one space. Each value is parsed only when its file is read: the 10,000 values parsed at once would hold some
-# 100 MB at the same time.
+# by one space. Only the values of the files found are parsed, and each is let go once modelled.
 FORMAT = 2
 LARGEST = 1 << 30  # bytes: a larger file is not read (10,000 files' values take some 12 MB)
 _CODE: list[str] = []  # code_digest(), made once
