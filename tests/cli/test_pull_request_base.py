@@ -4,6 +4,8 @@ the whole configuration out of git: its drift, its warnings and its refusals are
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from idamconf.commands import base as base_module
@@ -87,3 +89,34 @@ def test_a_base_other_than_the_ref_changed_since_is_read_whole(project, monkeypa
     monkeypatch.setattr(plan_module, "base_beside", lambda *arguments: made.append(arguments) or (lambda c: None))
     plan(project, "--changed-since", "main", "--base", other)
     assert bool(made) is (other == "main~0")
+
+
+@pytest.mark.parametrize("ref", ["no-such-branch", "-n"])
+def test_a_base_ref_that_names_no_commit_is_refused_as_the_bases(project, ref):
+    """A pull request's plan names both refs: the one that is wrong is said, as the option that gave it."""
+    configuration_repository(project)
+    result = plan(project, "--changed-since", "main", f"--base={ref}")
+    assert result.code == 1
+    assert result.err.startswith("error: --base: ") and "--changed-since" not in result.err, result.err
+
+
+def test_a_base_other_than_the_ref_changed_since_is_read_with_what_validate_kept(project, monkeypatch):
+    """The base read whole reads, of what validate kept, every file the same at the base: only those that differ
+    there are parsed, as in the configuration read now."""
+    from idamconf.config import application, yamlfile
+
+    from .harness import idamconf
+
+    configuration_repository(project)
+    git(project, "tag", "applied")
+    edit(project / BLOG, "displayName: WordPress Blog", "displayName: Company Blog")
+    git(project, "commit", "-qam", "Rename the blog")
+    assert idamconf("validate", "-C", str(project)).code == 0
+    edit(project / "applications/payments-api.yaml", "displayName: ", "displayName: New ")
+    parsed, original = [], yamlfile.load_with_digest
+    monkeypatch.setattr(yamlfile, "load_with_digest",
+                        lambda path, shown: parsed.append(Path(shown).name) or original(path, shown))
+    monkeypatch.setattr(application, "processes_for", lambda files: 1)  # (counted in this process)
+    result = plan(project, "--changed-since", "main", "--base", "applied")
+    assert result.code == 0, result.err
+    assert sorted(name for name in parsed if name != "idamconf.yaml") == ["payments-api.yaml", "wordpress.yaml"]

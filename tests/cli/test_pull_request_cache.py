@@ -63,3 +63,21 @@ def test_a_kept_file_committed_under_another_case_or_as_a_submodule_is_not_read(
     git(project, "commit", "-qm", "a submodule there")
     result = plan(project, "--changed-since", "main")
     assert result.code == 0 and "git tracks .idamconf/cache, so what validate kept" in result.err
+
+
+def test_a_pull_requests_plan_parses_only_the_files_changed_since_validate(project, monkeypatch):
+    """What the cache is for: of 10 files, the plan parses the one changed, and takes the rest from validate's."""
+    from pathlib import Path
+
+    from idamconf.config import application, yamlfile
+
+    configuration_repository(project)
+    assert idamconf("validate", "-C", str(project)).code == 0
+    edit(project / WORDPRESS, "displayName: ", "displayName: New ")
+    parsed, original = [], yamlfile.load_with_digest
+    monkeypatch.setattr(yamlfile, "load_with_digest",
+                        lambda path, shown: parsed.append(Path(shown).name) or original(path, shown))
+    monkeypatch.setattr(application, "processes_for", lambda files: 1)  # (counted in this process)
+    result = plan(project, "--changed-since", "main")
+    assert result.code == 0 and "~ app.wordpress" in result.out, result.err
+    assert [name for name in parsed if name != "idamconf.yaml"] == ["wordpress.yaml"]

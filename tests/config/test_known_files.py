@@ -212,3 +212,115 @@ def test_a_kept_line_that_is_not_json_leaves_every_file_to_be_read(project, pars
     parsed.clear()
     same_either_way(project, known)
     assert len(parsed) == 2 * len(lines)  # read from the files, with the cache as without it
+
+
+def test_what_validate_kept_is_used_by_the_next_process(project, monkeypatch):
+    """`plan --changed-since` runs in a process of its own: its code digest, made afresh, is the one validate wrote."""
+    validated(project)
+    monkeypatch.setattr(known_files, "_CODE", [])  # (as a new process finds it)
+    assert known_files.load(project) is not None
+
+
+@pytest.fixture
+def installed(tmp_path, monkeypatch):
+    """A copy of idamconf's modules and schemas, installed beside another package, whose digest is made afresh."""
+    import shutil
+    from pathlib import Path
+
+    site = tmp_path / "site-packages"
+    shutil.copytree(Path(known_files.__file__).resolve().parents[1], site / "idamconf",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (site / "another").mkdir()
+    (site / "another/__init__.py").write_text("VERSION = 1\n")
+    monkeypatch.setattr(known_files, "__file__", str(site / "idamconf/config/known_files.py"))
+    monkeypatch.setattr(known_files, "_CODE", [])
+    return site
+
+
+def digest_after(change) -> str:
+    """code_digest() as a process started after `change()` makes it."""
+    change()
+    known_files._CODE.clear()
+    return known_files.code_digest()
+
+
+@pytest.mark.parametrize("module", ["config/semantics.py", "schemas/application.schema.json"])
+def test_a_change_to_idamconfs_modules_or_schemas_changes_the_code_digest(installed, module):
+    path = installed / "idamconf" / module
+    before = known_files.code_digest()
+    assert digest_after(lambda: path.write_text(path.read_text() + "\n")) != before
+
+
+def test_bytecode_another_package_or_pythons_bug_fix_release_leave_the_code_digest_as_it_was(installed, monkeypatch):
+    """Python writes its bytecode beside the modules after validate ran; another package or a Python bug-fix release
+    changes neither what idamconf parses nor how it checks (Unicode data is counted on its own)."""
+    import sys
+
+    before = known_files.code_digest()
+    cached = installed / "idamconf/config/__pycache__"
+    cached.mkdir()
+    assert digest_after(lambda: (cached / "semantics.cpython-311.pyc").write_bytes(b"\x00bytecode")) == before
+    assert digest_after(lambda: (installed / "another/__init__.py").write_text("VERSION = 2\n")) == before
+    major, minor, micro, *rest = sys.version_info
+    monkeypatch.setattr(sys, "version_info", (major, minor, micro + 1, *rest))
+    assert digest_after(lambda: None) == before
+
+
+def test_a_kept_file_outside_json_is_not_kept():
+    """Infinity, like NaN, is no JSON (RFC 8259): the cache stays JSON any reader takes."""
+    assert known_files.encoded({"x": float("inf")}) is None
+
+
+def test_a_cache_up_to_its_largest_size_is_read_and_no_larger(project, monkeypatch):
+    validated(project)
+    size = (project / known_files.FILE).stat().st_size
+    monkeypatch.setattr(known_files, "LARGEST", size)
+    assert known_files.load(project) is not None
+    monkeypatch.setattr(known_files, "LARGEST", size - 1)
+    assert known_files.load(project) is None
+
+
+@pytest.mark.parametrize("field, damage", [("format", "2"), ("project", 5)])
+def test_a_cache_of_this_code_with_a_damaged_field_is_not_used(project, field, damage):
+    validated(project)
+    path = project / known_files.FILE
+    head, kept = entries(path)
+    written(path, json.dumps({**json.loads(head), field: damage}), kept)
+    assert known_files.load(project) is None
+
+
+def test_a_kept_clean_files_own_checks_are_not_run_again_under_the_same_idamconf_yaml(project, monkeypatch):
+    """What the cache saves besides parsing: the own checks of the files it knows clean. Only the changed file and
+    those whose checks read other files are checked again."""
+    known = validated(project)
+    (project / WORDPRESS).write_text((project / WORDPRESS).read_text().replace("WordPress", "Word Press"))
+    checked = []
+    original = application._checks
+
+    def counted(project_settings, document, app, variants):
+        checked.append(app.name)
+        return original(project_settings, document, app, variants)
+
+    monkeypatch.setattr(application, "_checks", counted)
+    monkeypatch.setattr(application, "processes_for", lambda files: 1)  # (counted in this process)
+    configuration, problems = load.read(project, known=known)
+    assert not errors(problems)
+    outside = {app.name for app in configuration.applications if not semantics.self_contained(app)}
+    assert sorted(checked) == sorted({"wordpress", *outside})
+    assert len(checked) < len(configuration.applications)
+
+
+def test_a_cache_directory_in_the_way_leaves_validate_as_it_was_and_no_temporary(project):
+    """The cache cannot replace a directory where it goes: validate succeeds all the same, leaving nothing behind."""
+    (project / known_files.FILE).mkdir(parents=True)
+    configuration, problems = load.read(project, keep=True)
+    assert configuration is not None and not errors(problems)
+    assert [path.name for path in (project / known_files.FILE).parent.iterdir()] == [known_files.FILE.name]
+
+
+def test_the_cache_is_written_beside_its_file_whatever_the_temporary_directory(project, monkeypatch, tmp_path):
+    """(TMPDIR may be missing, or on another file system, from which the cache could not be moved into place.)"""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no such directory"))
+    assert validated(project) is not None
