@@ -246,9 +246,9 @@ def _read(module: Module, metas: Path, files: Path) -> None:
         codes = json.loads(meta.read_text())["exit_code_by_key"]
         module.statuses |= {name: status_by_exit_code[code] for name, code in codes.items()}
     confirmed = files / "confirmed.json"  # timeouts run again (`confirm`)
-    if confirmed.exists():
+    if confirmed.exists():  # (only where mutmut's status is still a timeout: an `--only` run since may have judged it)
         module.statuses |= {name: status for name, status in json.loads(confirmed.read_text()).items()
-                            if name in module.statuses}
+                            if module.statuses.get(name) == "timeout"}
     seconds, command = files / "seconds", files / "command"
     module.seconds = float(seconds.read_text()) if seconds.exists() else 0.0
     module.command = "`, `".join(command.read_text().splitlines()) if command.exists() else "make mutate"
