@@ -324,3 +324,20 @@ def test_the_cache_is_written_beside_its_file_whatever_the_temporary_directory(p
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no such directory"))
     assert validated(project) is not None
+
+
+def test_a_file_that_cannot_be_read_is_said_as_without_the_cache(project, monkeypatch):
+    """(Gone between listing and reading, or its permissions: its problem is the reading's, the same either way.)"""
+    from pathlib import Path
+
+    known = validated(project)
+    unreadable, original = project / WORDPRESS, Path.read_bytes
+
+    def read_bytes(path):
+        if path == unreadable:
+            raise PermissionError(13, "Permission denied")
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    problems = same_either_way(project, known)
+    assert any("cannot read file" in p.summary and p.file.endswith("wordpress.yaml") for p in errors(problems))
