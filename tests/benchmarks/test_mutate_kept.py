@@ -74,3 +74,24 @@ def test_an_only_run_starts_from_the_kept_results(places, monkeypatch):
 
     fresh = mutate.prepare(module)  # a whole run starts afresh
     assert not (fresh / "mutants").exists()
+
+
+def test_a_timeouts_confirmation_counts_only_while_the_mutant_is_still_a_timeout(places, monkeypatch):
+    """A timeout run again alone and passing is a survivor (confirmed.json); an `--only` run of its function since
+    judges it afresh, and that judgement is what the report counts (session 41: plan.py's `_base` 8 killed by a new
+    test was still counted a survivor)."""
+    monkeypatch.setattr(mutate.subprocess, "run", lambda *a, **k: type("Shown", (), {"stdout": ""})())
+    timeout = -24  # mutmut's exit code for a mutant stopped for taking too long (SIGXCPU)
+    module = a_run(places, {f"{NAME}1": timeout, f"{NAME}2": timeout}, {"x_early_reads": "h1"})
+    confirmed = {f"{NAME}1": "survived", f"{NAME}2": "survived"}
+    (places / "work" / module.slug / "confirmed.json").write_text(json.dumps(confirmed))
+    mutate.collect(module)
+    assert module.statuses == confirmed
+
+    meta = places / "work" / module.slug / "mutants" / "idamconf" / "graph" / "early.py.meta"
+    rerun = json.loads(meta.read_text())
+    rerun["exit_code_by_key"][f"{NAME}2"] = KILLED  # the function run again with --only, a test added since
+    meta.write_text(json.dumps(rerun))
+    again = mutate.Module(module.path, module.tests)
+    mutate.collect(again)
+    assert again.statuses == {f"{NAME}1": "survived", f"{NAME}2": "killed"}
