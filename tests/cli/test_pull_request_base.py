@@ -120,3 +120,23 @@ def test_a_base_other_than_the_ref_changed_since_is_read_with_what_validate_kept
     result = plan(project, "--changed-since", "main", "--base", "applied")
     assert result.code == 0, result.err
     assert sorted(name for name in parsed if name != "idamconf.yaml") == ["payments-api.yaml", "wordpress.yaml"]
+
+
+def test_a_configuration_below_its_repositorys_top_with_a_file_not_yet_in_git_has_the_same_base(project, monkeypatch):
+    """As in the pipeline, whose configuration is a directory of its repository (CONFIG_DIR): the base's files are
+    found under it; and an application file not yet added to git is no part of the base."""
+    from .harness import apply
+    from .test_pull_request_flow import DEMAND
+
+    repository = project.parent
+    (repository / ".gitignore").write_text(".idamconf/\n")
+    git(repository, "init", "-q", "-b", "main")
+    git(repository, "add", "-A")
+    git(repository, "commit", "-qm", "the configuration, in config/")
+    assert apply(project).code == 0
+    portal_edit(project, "wordpress", {"web": {"redirectUris": ["https://blog.contoso.com/portal-added"]}})
+    edit(project / BLOG, "displayName: WordPress Blog", "displayName: Company Blog")
+    (project / "applications/crm.yaml").write_text(DEMAND)  # new, not yet in git
+    result = both(project, monkeypatch, "--changed-since", "main", "--base", "main", "--format", "json")
+    assert result.code == 0, result.err
+    assert "web.redirectUris" in result.out and '"app.crm"' in result.out
