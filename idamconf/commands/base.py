@@ -48,7 +48,7 @@ def base_beside(config_dir: Path, ref: str):
     listed = [line.split("\t", 1) for line in git(root, "diff", "--name-status", "--no-renames", commit, "--",
                                                    APPLICATIONS_DIR).splitlines()]
     then = [path for status, path in listed if status != "A"]
-    added = git(top, "ls-files", "--others", "--exclude-standard", "--", f"{prefix}{APPLICATIONS_DIR}")
+    added = git(top, "ls-files", "--others", "--", f"{prefix}{APPLICATIONS_DIR}")  # ignored ones too: not at `ref`
     changed = {(top / path).resolve() for path in [path for _, path in listed] + added.splitlines()}
     try:
         _extract(top, commit, besides + then, Path(directory.name))

@@ -140,3 +140,19 @@ def test_a_configuration_below_its_repositorys_top_with_a_file_not_yet_in_git_ha
     result = both(project, monkeypatch, "--changed-since", "main", "--base", "main", "--format", "json")
     assert result.code == 0, result.err
     assert "web.redirectUris" in result.out and '"app.crm"' in result.out
+
+
+def test_an_application_file_git_ignores_is_no_part_of_the_base(project, monkeypatch):
+    """The base is the configuration as committed at the ref: a file in the working tree that git ignores (a local
+    experiment) was not there. Here it takes the name the blog had at the ref, which the change gives up: the base
+    read whole validates, and so must the one made beside."""
+    from .test_pull_request_flow import DEMAND
+
+    configuration_repository(project)
+    (project / ".gitignore").write_text(".idamconf/\napplications/local-*.yaml\n")
+    git(project, "commit", "-qam", "local files ignored")
+    (project / "applications/local-crm.yaml").write_text(DEMAND.replace("name: crm", "name: wordpress"))
+    edit(project / BLOG, "name: wordpress", "name: blog")
+    result = both(project, monkeypatch, "--changed-since", "HEAD", "--base", "HEAD", "--format", "json")
+    assert result.code == 0, result.err
+    assert "does not validate" not in result.err
