@@ -156,3 +156,28 @@ def test_an_application_file_git_ignores_is_no_part_of_the_base(project, monkeyp
     result = both(project, monkeypatch, "--changed-since", "HEAD", "--base", "HEAD", "--format", "json")
     assert result.code == 0, result.err
     assert "does not validate" not in result.err
+
+
+@pytest.mark.parametrize("change", ["a file added", "a file moved", "no defaults in idamconf.yaml"])
+def test_files_added_or_moved_since_the_base_and_a_project_without_defaults(project, monkeypatch, change):
+    """What git lists of a change (added: not in the base; moved: two paths, never a rename's line) and an
+    idamconf.yaml that leaves every default out: the base made beside is the base read whole."""
+    from .test_pull_request_flow import DEMAND
+
+    if change == "no defaults in idamconf.yaml":
+        path = project / "idamconf.yaml"
+        text = path.read_text()
+        start = text.index("defaults:")
+        path.write_text(text[:start] + text[text.index("\nenvironments:", start) + 1:])
+    configuration_repository(project)
+    if change == "a file added":
+        (project / "applications/crm.yaml").write_text(DEMAND)
+    elif change == "a file moved":
+        (project / "applications/blog").mkdir()
+        git(project, "mv", BLOG, "applications/blog/wordpress.yaml")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", change, "--allow-empty")
+    edit(project / "applications/payments-api.yaml", "displayName: ", "displayName: New ")
+    result = both(project, monkeypatch, "--changed-since", "HEAD~1", "--base", "HEAD~1", "--format", "json")
+    assert result.code == 0, result.err
+    assert "does not validate" not in result.err
