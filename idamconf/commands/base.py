@@ -29,15 +29,14 @@ from .changed import commit_of, git
 _REFUSED = getattr(tarfile, "FilterError", ())  # what the "data" filter refuses (Python 3.11.4 on; before: skipped)
 
 
-def base_beside(config_dir: Path, ref: str):
+def base_beside(config_dir: Path, ref: str, commit: str):
     """`(configuration) -> Base | None`: the configuration at `ref` made from the configuration read now, whose
     applications in the files not changed since `ref` (commands/changed.py) are the base's too. The changed files
     are taken as they were at `ref`, with the rest of the directory then but the other application files (a logo or
     certificate they name), read and checked as validate does, each on its own; the checks across files are made
     over the whole base. None (said on stderr), as `base_at`'s, when it does not validate or links outside
-    itself."""
+    itself. `commit`: the one `ref` names (commands/changed.commit_of)."""
     root = Path(config_dir).resolve()
-    commit = commit_of(root, ref, "--base")
     top = Path(git(root, "rev-parse", "--show-toplevel").strip())
     inside = root.relative_to(top.resolve()).as_posix()
     label = f"{ref} ({commit[:7]})"

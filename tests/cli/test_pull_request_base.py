@@ -22,7 +22,7 @@ BLOG = "applications/wordpress.yaml"
 def read_whole(monkeypatch) -> None:
     """From here on the base is read whole, as a full plan's --base reads it."""
     monkeypatch.setattr(plan_module, "base_beside",
-                        lambda config_dir, ref: (lambda configuration, found=base_module.base_at(
+                        lambda config_dir, ref, commit: (lambda configuration, found=base_module.base_at(
                             config_dir, ref): found))
 
 
