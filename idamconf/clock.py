@@ -22,3 +22,10 @@ def advance(days: float = 0, seconds: float = 0) -> None:
 def reset() -> None:
     global _offset
     _offset = _dt.timedelta(0)
+
+
+def graph_time(text) -> _dt.datetime:
+    """A timestamp as Graph writes it ("2026-12-06T23:00:00Z", or with a fraction of a second or "+00:00"), to the
+    second, in UTC; ValueError if it is not one. Graph's credential timestamps are UTC: what follows the seconds is
+    dropped, so a fraction never makes a credential read back differently from how it was written."""
+    return _dt.datetime.fromisoformat(str(text).replace("Z", "+00:00")[:19] + "+00:00")

@@ -30,6 +30,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..clock import graph_time
 from ..config.confined import Unreadable, read_inside
 from ..config.model import Location
 from ..config.yamlfile import Document
@@ -214,7 +215,7 @@ def _normal(when) -> str | None:
     if not when:
         return None
     try:
-        return moment(_dt.datetime.fromisoformat(str(when).replace("Z", "+00:00")[:19] + "+00:00"))
+        return moment(graph_time(when))
     except ValueError:
         return str(when)
 

@@ -19,6 +19,7 @@ import datetime as _dt
 import math
 from dataclasses import dataclass
 
+from ..clock import graph_time
 from ..escape import json_dumps, md_code, md_text, terminal
 from . import certificates
 from .client_secrets import MARKER
@@ -74,7 +75,7 @@ def _certificate(name: str, key: str, credential: dict, now, within: int) -> Row
 def _row(name, kind, display_name, key_id, detail, end, managed: bool, now: _dt.datetime, within: int) -> Row:
     days = None
     if end:
-        ends = _dt.datetime.fromisoformat(str(end).replace("Z", "+00:00")[:19] + "+00:00")
+        ends = graph_time(end)
         # whole days left, or (negative) the days since it expired, counting a part day as one: never "0" once gone
         days = (ends - now).days if ends > now else -math.ceil((now - ends).total_seconds() / 86400) or -1
     return Row(name, kind, display_name, str(key_id) if key_id else None, detail,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from ..clock import graph_time
 from .certificates import moment
 from .client_secrets import KIND, MARKER, ClientSecret
 
@@ -67,14 +68,14 @@ def planned(secrets: tuple[ClientSecret, ...], address: str, passwords: list[dic
 
 
 def _one(secret: ClientSecret, address: str, mine: list[dict], held, now: _dt.datetime):
-    statuses = {p["keyId"]: f"expired on {_day(_when(p['endDateTime']))}" for p in mine
-                if _when(p["endDateTime"]) <= now}
+    statuses = {p["keyId"]: f"expired on {_day(graph_time(p['endDateTime']))}" for p in mine
+                if graph_time(p["endDateTime"]) <= now}
     valid = [p for p in mine if p["keyId"] not in statuses]
     statuses |= {p["keyId"]: NO_COPY for p in valid if held is not None and p["keyId"] not in held}
     copied = [p for p in valid if p["keyId"] not in statuses]
-    newest = max(copied, key=lambda p: _when(p["startDateTime"]), default=None)
-    rotate = newest is None or now >= _when(newest["endDateTime"]) - _dt.timedelta(days=secret.rotate_before_days)
-    due = (now if rotate else _when(newest["startDateTime"])) + _dt.timedelta(days=secret.overlap_days)
+    newest = max(copied, key=lambda p: graph_time(p["startDateTime"]), default=None)
+    rotate = newest is None or now >= graph_time(newest["endDateTime"]) - _dt.timedelta(days=secret.rotate_before_days)
+    due = (now if rotate else graph_time(newest["startDateTime"])) + _dt.timedelta(days=secret.overlap_days)
     for password in copied:
         if password is newest and not rotate:
             statuses[password["keyId"]] = IN_USE
@@ -104,12 +105,8 @@ def planned_removal(change) -> bool:
     return change.kind == KIND and (change.before or {}).get("status") not in (None, UNLISTED)
 
 
-def _when(text) -> _dt.datetime:
-    return _dt.datetime.fromisoformat(str(text).replace("Z", "+00:00")[:19] + "+00:00")
-
-
 def _moment(text) -> str | None:
-    return moment(_when(text)) if text else None
+    return moment(graph_time(text)) if text else None
 
 
 def _day(when: _dt.datetime) -> str:

@@ -15,9 +15,10 @@ resources of its own, each a step apply takes in Graph's order.
 from __future__ import annotations
 
 import base64
-import datetime as _dt
 from dataclasses import replace
 
+from .. import clock
+from ..clock import graph_time
 from ..diagnostics import Diagnostic
 from . import claims, sp_metadata
 from .settings import ReplyUrl, Saml
@@ -112,16 +113,12 @@ def _thumbprint(key: dict) -> str | None:
         return None
 
 
-def _when(text) -> _dt.datetime:
-    return _dt.datetime.fromisoformat(str(text).replace("Z", "+00:00")[:19] + "+00:00")
-
-
 def _expired(key: dict) -> bool:
-    return key.get("endDateTime") is not None and _when(key["endDateTime"]) <= _dt.datetime.now(_dt.timezone.utc)
+    return key.get("endDateTime") is not None and graph_time(key["endDateTime"]) <= clock.now()
 
 
 def years(key: dict) -> int | None:
     """Whole years between a key's start and end (Graph sets the start when it makes the certificate)."""
     if not key.get("startDateTime") or not key.get("endDateTime"):
         return None
-    return round((_when(key["endDateTime"]) - _when(key["startDateTime"])).days / 365.25)
+    return round((graph_time(key["endDateTime"]) - graph_time(key["startDateTime"])).days / 365.25)

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from cryptography import x509
 
+from idamconf import clock
 from idamconf.emulator import Store
 from tests.emulator.conftest import serving
 from tests.emulator.test_sdk_fidelity import assert_no_leftovers, sdk_run
@@ -418,6 +419,18 @@ def test_an_expired_signing_certificate_is_planned_again(project):
         store.put("servicePrincipals", {**principal, "keyCredentials": expired})
     finally:
         store.close()
+    again = plan(project)
+    assert again.code == 0 and "+ app.pui.saml.signing_certificate" in again.out, again.out
+
+
+def test_a_signing_certificate_expires_by_idamconfs_clock_as_the_emulators_does(project, monkeypatch):
+    """Plans and the emulator read one clock (idamconf/clock.py): once it passes the certificate's end (three years,
+    the default), the plan makes a new one, as it does for client secrets -- not only once the machine's does."""
+    monkeypatch.setattr(clock, "_offset", datetime.timedelta(0))
+    write(project)
+    assert apply(project).code == 0
+    assert "No changes" in plan(project).out  # converged: the certificate is in use
+    clock.advance(days=3 * 366)
     again = plan(project)
     assert again.code == 0 and "+ app.pui.saml.signing_certificate" in again.out, again.out
 
