@@ -32,6 +32,7 @@ class Run:
     code: int
     out: str
     err: str
+    cpu_seconds: float = 0.0  # user + system time of the process and of the processes it waited for (wait4)
 
     def check(self, what: str, codes: tuple[int, ...] = (0,)) -> "Run":
         if self.code not in codes:
@@ -73,7 +74,8 @@ def run(command: list[str], cwd: Path = ROOT, timeout: float = 1800.0) -> Run:
         out.seek(0)
         err.seek(0)
         return Run(seconds, usage.ru_maxrss / 1024, process.returncode,
-                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
+                   usage.ru_utime + usage.ru_stime)
 
 
 def best_of(command: list[str], runs: int = 5, cwd: Path = ROOT) -> float:

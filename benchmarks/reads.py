@@ -49,9 +49,12 @@ class Reading:
 
 
 def _counted(emulator: Served, command: list[str]) -> tuple:
+    """The command's run, and the emulator's counts of what it asked (with `cpu_seconds`: the emulator's CPU time
+    while it ran)."""
     emulator.reset()
+    before = emulator.cpu_seconds()
     measured = run(command)
-    return measured, emulator.stats()
+    return measured, {**emulator.stats(), "cpu_seconds": emulator.cpu_seconds() - before}
 
 
 def _reading(runs: list[tuple], detail: dict | None = None) -> Reading:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
@@ -75,6 +76,14 @@ class Served:
         response = httpx.get(f"{self.root}/_emulator/stats", headers=BEARER, timeout=30, trust_env=False)
         response.raise_for_status()
         return response.json()
+
+    def cpu_seconds(self) -> float:
+        """User + system time the served emulator has used so far (Linux's /proc; 0 where it is not there)."""
+        try:
+            fields = Path(f"/proc/{self._process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError, AttributeError):
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def reset(self) -> None:
         httpx.post(f"{self.root}/_emulator/stats/reset", headers=BEARER, timeout=30, trust_env=False).raise_for_status()

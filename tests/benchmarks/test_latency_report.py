@@ -1,0 +1,39 @@
+"""docs/performance.md's issue-22 section says from the run's own CPU times whether the no-latency target is out of
+reach of the plan's present work on the machine's cores, or whether waiting separates it from the target."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import latency_report
+from benchmarks.measure import Run
+
+
+def results(plan_cpu: float, emulator_cpu: float) -> dict:
+    plan = (Run(9.0, 390.0, 0, "", "", plan_cpu), {"http_requests": 391, "cpu_seconds": emulator_cpu})
+    floor = (Run(3.0, 290.0, 0, "", "", 1.5), {"http_requests": 388, "cpu_seconds": 2.0})
+    return {"reads": {"none": {"plan": plan, "floor": floor}}, "parse": 0.6}
+
+
+@pytest.fixture(autouse=True)
+def two_cores(monkeypatch):
+    monkeypatch.setattr(latency_report, "_cores", lambda: 2)
+
+
+def test_cpu_work_beyond_the_target_is_said_to_need_less_work():
+    note = latency_report._cpu_note(results(plan_cpu=9.0, emulator_cpu=2.0))  # (9 + 2) / 2 = 5.5 s > 1.5 x 3.6
+    assert "at least 5.50 s" in note and "(5.40 s)" in note
+    assert "no schedule of the plan's present work meets it" in note
+
+
+def test_cpu_work_within_the_target_is_said_to_be_waiting():
+    note = latency_report._cpu_note(results(plan_cpu=6.0, emulator_cpu=2.0))  # 4.0 s <= 5.4 s
+    assert "at least 4.00 s" in note and "waiting, not work" in note
+
+
+def test_a_run_without_cpu_times_says_nothing_of_them():
+    assert latency_report._cpu_note(results(plan_cpu=0.0, emulator_cpu=0.0)) == ""
+
+
+def test_the_table_gives_each_readers_cpu_beside_the_emulators():
+    assert latency_report._cpu(results(7.25, 2.5)["reads"]["none"]["plan"], "plan") == "7.25 s + 2.50 s"
