@@ -48,9 +48,13 @@ class Early:
     def _run(self) -> None:
         try:
             self._found = asyncio.run(self._read())
-            self._result.set_result(None)
+            outcome = self._result.set_result, None
         except BaseException as error:  # noqa: BLE001 - kept for `lists`, which reads again instead
-            self._result.set_exception(error)
+            outcome = self._result.set_exception, error
+        try:
+            outcome[0](outcome[1])
+        except concurrent.futures.InvalidStateError:  # no longer awaited (the plan stopped waiting): nothing to say
+            self._found = None
 
     async def _read(self) -> GovernanceLists:
         async with connect(self.target, self.timeout) as client:

@@ -211,6 +211,40 @@ def test_connected_and_stopped_it_sends_nothing_more():
     assert stopped == [early.STOPPED] and asked == [7.0]  # (signed in within the command's --timeout)
 
 
+def test_reads_ending_after_the_plan_stopped_waiting_for_them_end_quietly(monkeypatch):
+    """A plan that fails elsewhere stops waiting for the early reads (its task is cancelled, and with it what it
+    awaited): when they end after that, their thread ends without an exception -- which Python would print as a
+    traceback on the user's terminal."""
+    import asyncio
+    import contextlib
+    import threading
+
+    release, failures = threading.Event(), []
+    monkeypatch.setattr(threading, "excepthook", failures.append)
+
+    @contextlib.asynccontextmanager
+    async def connect(target, timeout):
+        yield type("Client", (), {"stop": lambda self, reason: None})()
+
+    async def governance(client, marker):
+        await asyncio.get_running_loop().run_in_executor(None, release.wait)
+        return "the lists"
+
+    monkeypatch.setattr(early, "connect", connect)
+    monkeypatch.setattr(early, "early_governance", governance)
+    reads = early.Early(None, None, "marker")
+
+    async def plan_that_fails():
+        waiting = asyncio.ensure_future(reads.lists())
+        await asyncio.sleep(0.05)
+        waiting.cancel()  # as asyncio.run does to what is left when the command ends on an error
+
+    asyncio.run(plan_that_fails())
+    release.set()
+    reads._thread.join(timeout=10)
+    assert not reads._thread.is_alive() and failures == []
+
+
 def test_the_early_reads_sign_in_as_the_command_does(tmp_path, monkeypatch):
     """plan's early reads as the read identity, apply's as the write identity; within the command's --timeout;
     and looking for the catalogs idamconf made for this project."""
