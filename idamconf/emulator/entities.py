@@ -131,7 +131,8 @@ ENTITY_SETS = {
     "servicePrincipals": EntitySet(
         "servicePrincipals", "microsoft.graph.servicePrincipal", frozenset(service_principal_defaults()),
         frozenset(service_principal_defaults()) - SP_READ_ONLY,
-        {"displayName": RANGED_NAME, "appId": {"eq", "in"}, "id": {"eq", "in"}, "tags": {"any"}},
+        # appId: `startsWith` too (servicePrincipal.md), unlike an application's (application.md: `eq` alone)
+        {"displayName": RANGED_NAME, "appId": {"eq", "in", "startswith"}, "id": {"eq", "in"}, "tags": {"any"}},
     ),
     "groups": EntitySet(
         "groups", "microsoft.graph.group", frozenset(group_defaults()), frozenset(),

@@ -214,7 +214,16 @@ class _FilterParser:
         prefix = self.literal()
         self.take(")")
         self.params.append(prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-        return f"{column} LIKE ? ESCAPE '\\'"
+        like = f"{column} LIKE ? ESCAPE '\\'"
+        folded = "".join(chr(ord(c) + 32) if "A" <= c <= "Z" else c for c in prefix)  # as NOCASE folds
+        if prop not in INDEXED or not folded or folded[-1] == chr(0x10FFFF):
+            return like
+        # Also the range of the prefix, in the property's index order (NOCASE, as LIKE compares ASCII letters), so
+        # that a list split by prefixes (graph/streams.py: a service principal's appId) is paged by the index.
+        self.paged_by(prop, exact=False)
+        after = ord(folded[-1]) + 1
+        self.params += [folded, folded[:-1] + chr(0xE000 if 0xD800 <= after <= 0xDFFF else after)]  # (no surrogate)
+        return f"({like} AND {column} >= ? COLLATE NOCASE AND {column} < ? COLLATE NOCASE)"
 
     def any_lambda(self, prop: str) -> str:
         self.take("/")

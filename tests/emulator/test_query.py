@@ -219,3 +219,29 @@ def test_exact_filters_page_in_insertion_order_in_any_case(api):
         url, params = page.get("@odata.nextLink"), None
     assert found == [app_id for app_id in wanted if app_id != made[3]["appId"]]
     assert _filter(api, "displayName eq 'SAME 1'") == ["same 1"] * 3
+
+
+def test_service_principals_split_by_the_first_digit_of_their_app_id_are_each_read_once(api):
+    """Graph documents `startsWith` on a service principal's appId (servicePrincipal.md), not on an application's
+    (application.md: `eq`): the 16 lists `startsWith(appId,'0')` ... `'f'` (graph/streams.py) hold every service
+    principal of the tag once, page after page in the list's order, whatever case the prefix is written in."""
+    made = []
+    for n in range(24):
+        app = api.create_app(displayName=f"split {n}", tags=["mine"] if n % 5 else [])
+        principal = api.post("servicePrincipals", json={"appId": app["appId"], "tags": app.get("tags") or []})
+        assert principal.status_code == 201, principal.text
+        made.append(principal.json())
+    found = []
+    for digit in "0123456789abcdef":
+        params = {"$filter": f"tags/any(t:t eq 'mine') and startsWith(appId,'{digit.upper()}')", "$top": "2"}
+        url, listed = "servicePrincipals", []
+        while url:
+            page = api.get(url, params=params)
+            assert page.status_code == 200, page.text
+            listed += [sp["appId"] for sp in page.json()["value"]]
+            url, params = page.json().get("@odata.nextLink"), None
+        assert all(app_id.startswith(digit) for app_id in listed)
+        assert listed == [sp["appId"] for sp in made if sp["appId"] in listed]  # in the list's order
+        found += listed
+    assert sorted(found) == sorted(sp["appId"] for n, sp in enumerate(made) if n % 5)
+    assert_error(api.get("applications", params={"$filter": "startsWith(appId,'0')"}), 400, "Request_UnsupportedQuery")
