@@ -245,6 +245,34 @@ def test_reads_ending_after_the_plan_stopped_waiting_for_them_end_quietly(monkey
     assert not reads._thread.is_alive() and failures == []
 
 
+@pytest.mark.parametrize("outcome", ["the lists", RuntimeError("the tenant is unreachable")])
+def test_what_the_early_reads_found_or_their_failure_reaches_the_plan_quietly(monkeypatch, outcome):
+    """The plan gets the lists, or None when the early reads failed (it then reads them itself): never an
+    exception of theirs, never a wait that does not end, and their thread ends without one."""
+    import asyncio
+    import contextlib
+    import threading
+
+    failures = []
+    monkeypatch.setattr(threading, "excepthook", failures.append)
+
+    @contextlib.asynccontextmanager
+    async def connect(target, timeout):
+        yield type("Client", (), {"stop": lambda self, reason: None})()
+
+    async def governance(client, marker):
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    monkeypatch.setattr(early, "connect", connect)
+    monkeypatch.setattr(early, "early_governance", governance)
+    reads = early.Early(None, None, "marker")
+    found = asyncio.run(asyncio.wait_for(reads.lists(), timeout=10))
+    reads._thread.join(timeout=10)
+    assert found == (None if isinstance(outcome, Exception) else "the lists") and failures == []
+
+
 def test_the_early_reads_sign_in_as_the_command_does(tmp_path, monkeypatch):
     """plan's early reads as the read identity, apply's as the write identity; within the command's --timeout;
     and looking for the catalogs idamconf made for this project."""
