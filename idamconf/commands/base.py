@@ -14,6 +14,7 @@ git only to read them again took seconds (on this project's CI-like host, 4 s of
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import tarfile
@@ -129,8 +130,10 @@ def _extract(top: Path, commit: str, paths: list[str], directory: Path) -> None:
     try:
         archive = subprocess.run(["git", "archive", "--format=tar", commit, "--", *paths],
                                  cwd=top, capture_output=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError) as error:
-        raise DiagnosticError([Diagnostic(f"--base: git archive failed: {error}", "pass a ref of this repository, "
+    except (OSError, subprocess.CalledProcessError) as error:  # git's own words, on one line (an object missing)
+        said = (os.fsdecode(error.stderr).strip().replace("\n", "; ")
+                if isinstance(error, subprocess.CalledProcessError) else error)
+        raise DiagnosticError([Diagnostic(f"--base: git archive failed: {said}", "pass a ref of this repository, "
                                           "e.g. origin/main (fetch it first)")]) from None
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         if hasattr(tarfile, "data_filter"):  # Python 3.11.4 on: links leading outside are refused
