@@ -45,11 +45,12 @@ def base_beside(config_dir: Path, ref: str, commit: str):
     prefix = "" if inside == "." else f"{inside}/"
     besides = [path for path in git(top, "ls-tree", "--name-only", "-z", commit, "--", prefix or ".").split("\0")
                if path and path != f"{prefix}{APPLICATIONS_DIR}"]
-    listed = [line.split("\t", 1) for line in git(root, "diff", "--name-status", "--no-renames", commit, "--",
-                                                   APPLICATIONS_DIR).splitlines()]
+    # -z: every name as it is (else git quotes one holding '"', '\\' or a control character, and it is found nowhere)
+    named = git(root, "diff", "--name-status", "--no-renames", "-z", commit, "--", APPLICATIONS_DIR).split("\0")
+    listed = list(zip(named[::2], named[1::2]))  # (status, path)
     then = [path for status, path in listed if status != "A"]
-    added = git(top, "ls-files", "--others", "--", f"{prefix}{APPLICATIONS_DIR}")  # ignored ones too: not at `ref`
-    changed = {(top / path).resolve() for path in [path for _, path in listed] + added.splitlines()}
+    added = git(top, "ls-files", "-z", "--others", "--", f"{prefix}{APPLICATIONS_DIR}")  # ignored too: not at `ref`
+    changed = {(top / path).resolve() for path in [path for _, path in listed] + added.split("\0") if path}
     try:
         _extract(top, commit, besides + then, Path(directory.name))
     except _REFUSED as error:  # said when the base is asked for, as base_at says it

@@ -87,16 +87,17 @@ def _changed(config_dir: Path, ref: str, option: str = "--changed-since") -> tup
     now; or not an application file), and whether idamconf.yaml changed."""
     root = Path(config_dir).resolve()
     ref = commit_of(root, ref, option)
-    listed = git(root, "diff", "--name-status", "--no-renames", ref, "--", APPLICATIONS_DIR, PROJECT_FILE)
-    untracked = git(root, "ls-files", "--others", "--exclude-standard", "--", APPLICATIONS_DIR, PROJECT_FILE)
+    # -z: every name as it is (else git quotes one holding '"', '\\' or a control character, and it is found nowhere)
+    listed = git(root, "diff", "--name-status", "--no-renames", "-z", ref, "--", APPLICATIONS_DIR, PROJECT_FILE)
+    untracked = git(root, "ls-files", "-z", "--others", "--exclude-standard", "--", APPLICATIONS_DIR, PROJECT_FILE)
     top = Path(git(root, "rev-parse", "--show-toplevel").strip())
     documents, project = [], False
-    for line in listed.splitlines():
-        status, path = line.split("\t", 1)
+    named = listed.split("\0")  # status, path, status, path, ..., ""
+    for status, path in zip(named[::2], named[1::2]):
         project |= Path(path).name == PROJECT_FILE and Path(top / path).parent.resolve() == root
         documents.append((_document_at(top, path, ref) if status != "A" else None,  # as it was: it may have changed
                           _document_at(top, path, None) if status != "D" else None))
-    for path in untracked.splitlines():
+    for path in filter(None, untracked.split("\0")):
         project |= path == PROJECT_FILE
         documents.append((None, _document_at(root, path, None)))
     return documents, project or _linked(root, ref)
