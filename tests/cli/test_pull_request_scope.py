@@ -147,3 +147,18 @@ def test_an_application_file_linked_at_the_ref_and_gone_since_shows_its_deletion
     result = plan(project, "--changed-since", "main")
     assert result.code == 0, result.err
     assert "- app.payments-api  (destroy)" in result.out, result.out
+
+
+def test_an_application_file_whose_name_git_would_quote_is_planned(project, monkeypatch):
+    """A file name holding '"' (or a backslash, a tab: what git quotes in its lists unless asked not to) is an
+    application file like another: a change to it is in the pull request's plan, with its base made beside."""
+    from .test_pull_request_base import both
+
+    (project / "applications/wordpress.yaml").rename(project / 'applications/the "blog".yaml')
+    configuration_repository(project)
+    edit(project / 'applications/the "blog".yaml', "displayName: WordPress Blog", "displayName: Company Blog")
+    (project / 'applications/new\\one.yaml').write_text(DEMAND)  # not yet in git
+    result = both(project, monkeypatch, "--changed-since", "main", "--base", "main")
+    assert result.code == 0, result.err
+    assert '~ app.wordpress  (update)\n      displayName : "WordPress Blog" → "Company Blog"' in result.out, result.out
+    assert "+ app.crm  (create)" in result.out and "Planned only the 2 application(s)" in result.err
