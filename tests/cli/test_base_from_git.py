@@ -60,6 +60,27 @@ def test_a_branch_named_applications_is_not_taken_for_the_directory(project, mon
     assert "also changed outside idamconf (web.redirectUris): this overwrites it" in result.out, result.out
 
 
+def test_a_change_elsewhere_in_the_repository_is_no_part_of_the_base(project, monkeypatch):
+    """The configuration is a directory of a larger repository, where a link leading outside it (a tool's) changed
+    since the base: the base is the configuration's files only, and holds no such link."""
+    import os
+
+    repository = project.parent
+    (repository / "tools").mkdir()
+    os.symlink("/usr/bin/env", repository / "tools/env")
+    (repository / ".gitignore").write_text(".idamconf/\n")
+    git(repository, "init", "-q", "-b", "main")
+    git(repository, "add", "-A")
+    git(repository, "commit", "-qm", "the configuration, in config/, beside tools/")
+    assert apply(project).code == 0
+    (repository / "tools/env").unlink()
+    os.symlink("/bin/env", repository / "tools/env")
+    edit(project / BLOG, "displayName: WordPress Blog", "displayName: Company Blog")
+    result = both(project, monkeypatch, "--changed-since", "main", "--base", "main")
+    assert result.code == 0, result.err
+    assert result.err.startswith("Planned only the 1 application(s)") and "link" not in result.err, result.err
+
+
 def _lose(project, path: str) -> str:
     """The object of `path` at HEAD taken out of the repository (as a broken or partial clone lacks it)."""
     blob = git(project, "rev-parse", f"HEAD:{path}").strip()
@@ -157,6 +178,7 @@ def test_before_python_3_11_4_only_files_and_directories_inside_are_written(tmp_
         asked.append(command)
         return subprocess.CompletedProcess(command, 0, stdout=archive, stderr=b"")
 
+    monkeypatch.chdir(into.parent)  # (where anything extracted without its directory would land)
     monkeypatch.delattr(tarfile, "data_filter")
     monkeypatch.setattr(base_module.subprocess, "run", run)
     base_module._extract(tmp_path, "0" * 40, ["config"], into)
