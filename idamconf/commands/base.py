@@ -3,17 +3,20 @@ when it was merged -- to show drift apart (plan/drift.py).
 
 The files are taken from git's object store (`git archive` of the ref, into a temporary directory: nothing in the
 working tree is touched) and read as `validate` reads them, confinement included: a base that links outside the
-configuration is refused like any other. The ref is resolved as `--changed-since`'s is, never read as an option.
+configuration is refused like any other. The ref is resolved by the caller as `--changed-since`'s is
+(commands/changed.commit_of), never read as an option, and git is given its commit.
 
 A pull request's plan (`--base REF --changed-since REF`, the pipeline's) does not read the base whole
 (`base_beside`): every application file the change left alone is, byte for byte, the file the plan reads now, and
-so is idamconf.yaml (else every application is planned, and the base is read whole). Writing 10,000 files out of
-git only to read them again took seconds (on this project's CI-like host, 4 s of file creation alone).
+so is idamconf.yaml (else, or when either is a link, every application is planned and the base is read whole:
+commands/changed.py). Writing 10,000 files out of git only to read them again took seconds (on this project's
+CI-like host, 4 s of file creation alone).
 """
 
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import tarfile
@@ -24,7 +27,7 @@ from ..config.load import APPLICATIONS_DIR, read
 from ..diagnostics import Diagnostic, DiagnosticError, errors
 from ..escape import terminal
 from ..plan.drift import Base
-from .changed import commit_of, git
+from .changed import git
 
 _REFUSED = getattr(tarfile, "FilterError", ())  # what the "data" filter refuses (Python 3.11.4 on; before: skipped)
 
@@ -44,11 +47,12 @@ def base_beside(config_dir: Path, ref: str, commit: str):
     prefix = "" if inside == "." else f"{inside}/"
     besides = [path for path in git(top, "ls-tree", "--name-only", "-z", commit, "--", prefix or ".").split("\0")
                if path and path != f"{prefix}{APPLICATIONS_DIR}"]
-    listed = [line.split("\t", 1) for line in git(root, "diff", "--name-status", "--no-renames", commit, "--",
-                                                   APPLICATIONS_DIR).splitlines()]
+    # -z: every name as it is (else git quotes one holding '"', '\\' or a control character, and it is found nowhere)
+    named = git(root, "diff", "--name-status", "--no-renames", "-z", commit, "--", APPLICATIONS_DIR).split("\0")
+    listed = list(zip(named[::2], named[1::2]))  # (status, path)
     then = [path for status, path in listed if status != "A"]
-    added = git(top, "ls-files", "--others", "--", f"{prefix}{APPLICATIONS_DIR}")  # ignored ones too: not at `ref`
-    changed = {(top / path).resolve() for path in [path for _, path in listed] + added.splitlines()}
+    added = git(top, "ls-files", "-z", "--others", "--", f"{prefix}{APPLICATIONS_DIR}")  # ignored too: not at `ref`
+    changed = {(top / path).resolve() for path in [path for _, path in listed] + added.split("\0") if path}
     try:
         _extract(top, commit, besides + then, Path(directory.name))
     except _REFUSED as error:  # said when the base is asked for, as base_at says it
@@ -102,11 +106,11 @@ def _invalid(label: str, problems: list) -> None:
     return None
 
 
-def base_at(config_dir: Path, ref: str, known=None) -> Base | None:
+def base_at(config_dir: Path, ref: str, commit: str, known=None) -> Base | None:
     """The configuration at `ref`, or None (said on stderr) when it does not validate there: drift is then not
-    shown apart, and the plan is the same. `known`: what validate found (config/known_files.py), to read less."""
+    shown apart, and the plan is the same. `commit`: the one `ref` names (commands/changed.commit_of, which the
+    caller asked once for both kinds of base). `known`: what validate found (config/known_files.py), to read less."""
     root = Path(config_dir).resolve()
-    commit = commit_of(root, ref, "--base")
     top = Path(git(root, "rev-parse", "--show-toplevel").strip())
     inside = root.relative_to(top.resolve()).as_posix()
     label = f"{ref} ({commit[:7]})"
@@ -129,8 +133,10 @@ def _extract(top: Path, commit: str, paths: list[str], directory: Path) -> None:
     try:
         archive = subprocess.run(["git", "archive", "--format=tar", commit, "--", *paths],
                                  cwd=top, capture_output=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError) as error:
-        raise DiagnosticError([Diagnostic(f"--base: git archive failed: {error}", "pass a ref of this repository, "
+    except (OSError, subprocess.CalledProcessError) as error:  # git's own words, on one line (an object missing)
+        said = (os.fsdecode(error.stderr).strip().replace("\n", "; ")
+                if isinstance(error, subprocess.CalledProcessError) else error)
+        raise DiagnosticError([Diagnostic(f"--base: git archive failed: {said}", "pass a ref of this repository, "
                                           "e.g. origin/main (fetch it first)")]) from None
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         if hasattr(tarfile, "data_filter"):  # Python 3.11.4 on: links leading outside are refused

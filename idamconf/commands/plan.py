@@ -42,7 +42,7 @@ def _base(config_dir: Path, ref: str, changed_since: str | None, only: set[str] 
     commit = commit_of(Path(config_dir).resolve(), ref, "--base")
     if only is not None and commit == commit_of(Path(config_dir).resolve(), changed_since):
         return base_beside(config_dir, ref, commit)
-    found = base_at(config_dir, ref, known and kept_files(config_dir))  # (its own: each entry is given once)
+    found = base_at(config_dir, ref, commit, known and kept_files(config_dir))  # (its own: each entry is given once)
     return found and (lambda configuration: found)
 
 

@@ -23,7 +23,7 @@ def read_whole(monkeypatch) -> None:
     """From here on the base is read whole, as a full plan's --base reads it."""
     monkeypatch.setattr(plan_module, "base_beside",
                         lambda config_dir, ref, commit: (lambda configuration, found=base_module.base_at(
-                            config_dir, ref): found))
+                            config_dir, ref, commit): found))
 
 
 def both(project, monkeypatch, *arguments):
@@ -181,3 +181,15 @@ def test_files_added_or_moved_since_the_base_and_a_project_without_defaults(proj
     result = both(project, monkeypatch, "--changed-since", "HEAD~1", "--base", "HEAD~1", "--format", "json")
     assert result.code == 0, result.err
     assert "does not validate" not in result.err
+
+
+def test_a_changed_file_naming_a_logo_reads_it_in_the_base(project, monkeypatch):
+    """A changed application file names its logo by a path in the configuration (orders-portal's images/...): the
+    base made beside finds it there as it was at the base, as the base read whole does, and validates."""
+    pull_request(project)
+    portal_edit(project, "orders-portal", {"notes": "edited in the portal"})
+    edit(project / "applications/orders-portal.yaml", "displayName: ", "displayName: New ")
+    result = both(project, monkeypatch, "--changed-since", "main", "--base", "main", "--format", "json")
+    assert result.code == 0, result.err
+    assert "does not validate" not in result.err
+    assert '"overwritten": [' in result.out and '"notes"' in result.out, result.out
