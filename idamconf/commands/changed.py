@@ -3,6 +3,7 @@ the environments a change touches (`idamconf environments --changed-since REF`).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ from ..escape import terminal
 def changed_applications(config_dir: Path, ref: str) -> set[str] | None:
     """Keys (renamedFrom, else name) of the applications whose files were added, changed or removed since `ref`
     (committed or not); None when idamconf.yaml changed too: every application's plan depends on it (defaults,
-    catalogs, environments), so all are planned."""
+    catalogs, environments), so all are planned -- and when it or an application file is a link (`_linked`)."""
     return narrowed_to(config_dir, ref, packages=False)[0]
 
 
@@ -98,7 +99,19 @@ def _changed(config_dir: Path, ref: str, option: str = "--changed-since") -> tup
     for path in untracked.splitlines():
         project |= path == PROJECT_FILE
         documents.append((None, _document_at(root, path, None)))
-    return documents, project
+    return documents, project or _linked(root, ref)
+
+
+def _linked(root: Path, ref: str) -> bool:
+    """Whether idamconf.yaml or an application file is a link, now or at `ref` (inside the configuration, as the
+    loader allows): what it holds can then change with no path of it listed by git, and git holds of a link only
+    where it leads, so the change cannot be told from git's paths and every application is planned."""
+    if (root / PROJECT_FILE).is_symlink() or any(
+            os.path.islink(os.path.join(folder, name)) for folder, _, names in os.walk(root / APPLICATIONS_DIR)
+            for name in names if name.endswith((".yaml", ".yml"))):
+        return True
+    then = git(root, "ls-tree", "-r", "-z", ref, "--", APPLICATIONS_DIR, PROJECT_FILE)
+    return any(entry.startswith("120000 ") for entry in then.split("\0"))
 
 
 def commit_of(root: Path, ref: str, option: str = "--changed-since") -> str:

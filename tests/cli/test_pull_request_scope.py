@@ -99,3 +99,51 @@ def test_an_application_of_other_environments_is_not_planned_nor_is_its_catalog(
     result = plan(project)
     assert result.code == 0, result.err
     assert "crm" not in result.out.lower()
+
+
+def _link(project, name: str, target: str) -> None:
+    """`name` (a path in the configuration) made a link to `target`, where its file now is: inside the
+    configuration, as the loader allows."""
+    import os
+
+    (project / target).parent.mkdir(exist_ok=True)
+    (project / name).rename(project / target)
+    os.symlink(os.path.relpath(project / target, (project / name).parent), project / name)
+
+
+def test_a_change_made_through_a_linked_application_file_is_planned(project):
+    """An application file may be a link to a file elsewhere in the configuration: a change to that file is a
+    change of the application although git lists no path under applications/. The pull request's plan holds it,
+    as the full plan does (the plan is then not narrowed: git's paths cannot say what changed)."""
+    _link(project, "applications/wordpress.yaml", "shared/wordpress.yaml")
+    configuration_repository(project)
+    edit(project / "shared/wordpress.yaml", "displayName: WordPress Blog", "displayName: Company Blog")
+    full = plan(project)
+    assert "Plan: 0 to add, 4 to change, 0 to destroy." in full.out, full.out  # the blog, its roles' packages
+    result = plan(project, "--changed-since", "main")
+    assert (result.code, result.out, result.err) == (full.code, full.out, full.err)
+
+
+def test_a_change_made_through_a_linked_idamconf_yaml_plans_every_application(project):
+    """idamconf.yaml a link to another file of the configuration: a change to that file (here the department every
+    application defaults to) changes every application, as a change to idamconf.yaml itself does."""
+    _link(project, "idamconf.yaml", "settings/project.yaml")
+    configuration_repository(project)
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Company Blog")
+    edit(project / "settings/project.yaml", "  department: idam\n", "  department: iam\n")
+    full = plan(project)
+    assert "~ app.payments-api.role.Payments.Auditor.access_package  (update)" in full.out, full.out  # (its name)
+    result = plan(project, "--changed-since", "main")
+    assert "Planned only" not in result.err
+    assert (result.code, result.out, result.err) == (full.code, full.out, full.err)
+
+
+def test_an_application_file_linked_at_the_ref_and_gone_since_shows_its_deletion(project):
+    """At the ref, an application file was a link (git holds only where it led, not the application): removed
+    since, its application's deletion is in the pull request's plan, as in the full plan."""
+    _link(project, PAYMENTS, "shared/payments-api.yaml")
+    configuration_repository(project)
+    git(project, "rm", "-q", PAYMENTS, "shared/payments-api.yaml")
+    result = plan(project, "--changed-since", "main")
+    assert result.code == 0, result.err
+    assert "- app.payments-api  (destroy)" in result.out, result.out
