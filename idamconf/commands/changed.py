@@ -88,7 +88,7 @@ def _changed(config_dir: Path, ref: str, option: str = "--changed-since") -> tup
     root = Path(config_dir).resolve()
     ref = commit_of(root, ref, option)
     listed = git(root, "diff", "--name-status", "--no-renames", ref, "--", APPLICATIONS_DIR, PROJECT_FILE)
-    untracked = git(root, "ls-files", "--others", "--exclude-standard", "--", APPLICATIONS_DIR, PROJECT_FILE)
+    untracked = git(root, "ls-files", "--others", "--", APPLICATIONS_DIR, PROJECT_FILE)  # ignored ones too: read
     top = Path(git(root, "rev-parse", "--show-toplevel").strip())
     documents, project = [], False
     for line in listed.splitlines():
