@@ -242,6 +242,58 @@ class PullRequest:
         self.touched(link, None, document)
         self.log.append(f"linked {link.relative_to(self.root)} -> shared/{target.name}")
 
+    def case_twin(self) -> None:
+        """A new application in a file whose name differs from an existing one's only in case."""
+        path = self.pick()
+        if path is None:
+            return
+        twin = path.with_name(path.stem.upper() + path.suffix)
+        if twin.exists() or twin == path:
+            return
+        self.counter += 1
+        document = new_application(f"twin-{self.counter}", self.rng)
+        self.write(twin, document)
+        self.touched(twin, None, document)
+        self.log.append(f"case twin {twin.relative_to(self.root)} of {path.relative_to(self.root)}")
+
+    def through_link(self) -> None:
+        """A linked application file's target changed, or the link led to another target."""
+        links = [path for path in self.application_files() if path.is_symlink()]
+        if not links:
+            return self.linked_file()
+        link = self.rng.choice(links)
+        before = self._safe(link)
+        if self.rng.random() < 0.5 or not isinstance(before, dict):
+            target = link.resolve()
+            document = dict(before or {}) or new_application(link.stem, self.rng)
+            document["displayName"] = self.fresh("Linked display name")
+            self.write(target, document)
+            self.log.append(f"edited through {link.relative_to(self.root)}")
+        else:
+            self.counter += 1
+            document = {**before, "description": f"Another target {self.counter}."}
+            target = self.root / "shared" / f"other-{self.counter}.yaml"
+            self.write(target, document)
+            link.unlink()
+            link.symlink_to(Path("..") / "shared" / target.name)
+            self.log.append(f"relinked {link.relative_to(self.root)} -> shared/{target.name}")
+        self.touched(link, before, document)
+
+    def drift_owner(self) -> None:
+        """An owner removed in the tenant, outside idamconf."""
+        names = [name for path in self.application_files() for name in self.names_of(self._safe(path))]
+        for name in self.rng.sample(names, len(names)):
+            try:
+                found = graph(self.root, "GET", f"applications(uniqueName='{name}')")
+                owners = graph(self.root, "GET", f"applications/{found['id']}/owners").get("value", [])
+            except AssertionError:
+                continue
+            if owners:
+                owner = self.rng.choice(owners)
+                graph(self.root, "DELETE", f"applications/{found['id']}/owners/{owner['id']}/$ref")
+                self.log.append(f"drift (owner {owner.get('userPrincipalName')} removed) on {name}")
+                return
+
     def broken_file(self) -> None:
         path = self.pick()
         if path is None:
@@ -291,7 +343,8 @@ class PullRequest:
                  (3, lambda: self.edit_document("package", self.package)),
                  (3, lambda: self.edit_document("rename", self.rename_application)),
                  (3, self.add_file), (2, self.delete_file), (3, self.move_file), (1, self.project_defaults),
-                 (2, self.ignored_file), (2, self.linked_file), (1, self.broken_file), (4, self.drift)]
+                 (2, self.ignored_file), (2, self.linked_file), (2, self.through_link), (1, self.case_twin),
+                 (1, self.broken_file), (3, self.drift), (2, self.drift_owner)]
         self.rng.choices([edit for _, edit in edits], weights=[weight for weight, _ in edits])[0]()
         moment = self.rng.random()
         if moment < 0.35:
@@ -421,6 +474,8 @@ def run_case(root: Path, seed: int) -> tuple[list[str], list[str]]:
         kept = root.parent / "kept"  # kept at the pull request's head instead
         shutil.copytree(root / ".idamconf" / "cache", kept)
     broken = any(edit.startswith("broken") for edit in request.log)
+    if os.environ.get("IDAMCONF_FUZZ_VERBOSE"):
+        print(seed, request.log)
     return request.log, compare(root, base_commit, request.named, kept, broken,
                                 strict=seed in SUITE_SEEDS)
 
