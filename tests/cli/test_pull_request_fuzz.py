@@ -9,7 +9,8 @@ role or package added or removed, a file added, deleted or moved (to a subdirect
 in case), an application renamed (with and without renamedFrom), idamconf.yaml's defaults changed, a file git
 ignores, a file reached through a link, a broken file, and drift made in the emulated tenant itself.
 
-The suite runs SEEDS; more by hand, e.g. 200 seeds from 1000 on two workers:
+The suite runs SUITE_SEEDS; more by hand, e.g. 200 seeds from 1000 on two workers (IDAMCONF_FUZZ_VERBOSE=1 with
+-s prints each case's edits; IDAMCONF_FUZZ_KNOWN=1 passes over the one difference known and not fixed):
     IDAMCONF_FUZZ_SEEDS=1000:1200 nice -n 19 .venv/bin/python -m pytest -n 2 tests/cli/test_pull_request_fuzz.py
 """
 
@@ -32,6 +33,9 @@ USERS = ["alice.admin@contoso.com", "bob.ops@contoso.com", "carol.hr@contoso.com
          "erin.security@contoso.com", "frank.audit@contoso.com", "grace.comms@contoso.com"]
 
 
+# IDAMCONF_FUZZ_KNOWN=1 passes over the difference known and not fixed (tests/cli/test_changed_reads.py's xfail
+# test_a_deleted_files_policies_name_their_people_as_the_full_plan_does), to look for others.
+KNOWN = bool(os.environ.get("IDAMCONF_FUZZ_KNOWN"))
 SUITE_SEEDS = [1, 2, 3, 4, 5, 6]  # each planned in full, not only refused by both plans
 
 
@@ -372,10 +376,14 @@ def changes(result) -> dict | None:
         return None
     document = json.loads(result.out)
     rows = {json.dumps({key: change[key] for key in ("address", "kind", "application", "action", "reason",
-                                                     "attributes", "before", "after")}, sort_keys=True): change
+                                                     "attributes", "before", "after")
+                        if not (KNOWN and key == "before" and change["kind"] == "policy"
+                                and change["action"] == "delete")}, sort_keys=True): change
             for change in document["changes"] if change["action"] != "no-op"}
     drift = document.get("drift") or {}
-    return {"rows": rows, "drift": set(drift.get("addresses", [])),
+    narrowed = [warning for warning in document["warnings"] if warning.startswith("Planned only the ")]
+    return {"rows": rows, "drift": set(drift.get("addresses", [])), "narrowed": bool(narrowed),
+            "warnings": set(document["warnings"]) - set(narrowed),
             "overwritten": {entry["address"]: tuple(entry["paths"]) for entry in drift.get("overwritten", [])},
             "deletions": set(document["deletions"])}
 
@@ -389,6 +397,13 @@ def differences(full, narrowed, named: set[str] | None) -> list[str]:
                 f"{'failed' if narrowed is None else 'passed'}"]
     if full is None:
         return []
+
+    if narrowed["narrowed"] and named is None:
+        found.append("idamconf.yaml changed, yet the plan says it planned only some applications")
+    if not narrowed["narrowed"]:
+        named = None  # it says it planned every application: then it is the full plan, drift elsewhere included
+    if not narrowed["warnings"] <= full["warnings"]:
+        found.append(f"warnings only in the pull request's plan: {sorted(narrowed['warnings'] - full['warnings'])}")
 
     def ours(row: dict) -> bool:
         return named is None or row["application"] in named
@@ -459,6 +474,11 @@ def in_git(root: Path) -> None:
 
 def run_case(root: Path, seed: int) -> tuple[list[str], list[str]]:
     rng = random.Random(seed)
+    linked_at_base = rng.random() < 0.3
+    if linked_at_base:  # an application file that is a link already at A (its target then changed, or not)
+        (root / "shared").mkdir()
+        (root / "shared" / "linked-0.yaml").write_text(yaml.safe_dump(new_application("linked-0", rng)))
+        (root / "applications" / "linked-0.yaml").symlink_to(Path("..") / "shared" / "linked-0.yaml")
     committed(root)
     in_git(root)
     base_commit = git(root, "rev-parse", "HEAD").strip()
