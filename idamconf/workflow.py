@@ -306,7 +306,7 @@ def _governance_lists(client, catalogs: list[str], marker: str, service_principa
     # a task, not a bare coroutine: read in the second round, it must not be left unawaited when the first fails
     roles = frozenset(role.id for app in wanted for role in app.app_roles)  # (see read_changed.holders)
     return named_governance(client, names | earlier, set(catalogs), marker, service_principals,
-                            asyncio.ensure_future(keep), roles)
+                            asyncio.ensure_future(keep), roles, naming)
 
 
 async def _policy_keeper(names):

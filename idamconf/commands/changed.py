@@ -89,7 +89,7 @@ def _changed(config_dir: Path, ref: str, option: str = "--changed-since") -> tup
     ref = commit_of(root, ref, option)
     # -z: every name as it is (else git quotes one holding '"', '\\' or a control character, and it is found nowhere)
     listed = git(root, "diff", "--name-status", "--no-renames", "-z", ref, "--", APPLICATIONS_DIR, PROJECT_FILE)
-    untracked = git(root, "ls-files", "-z", "--others", "--exclude-standard", "--", APPLICATIONS_DIR, PROJECT_FILE)
+    untracked = git(root, "ls-files", "-z", "--others", "--", APPLICATIONS_DIR, PROJECT_FILE)  # ignored ones too: read
     top = Path(git(root, "rev-parse", "--show-toplevel").strip())
     documents, project = [], False
     named = listed.split("\0")  # status, path, status, path, ..., ""

@@ -102,14 +102,17 @@ class Whole:
 
 
 async def named_governance(client: GraphClient, names: set[str], catalog_names: set[str], marker: str,
-                           service_principals, keep_policy, roles: frozenset[str] = frozenset()) -> GovernanceLists:
+                           service_principals, keep_policy, roles: frozenset[str] = frozenset(),
+                           naming=None) -> GovernanceLists:
     """`governance_lists` of a pull request's plan: the packages of these display names (in any catalog), their
     policies, the catalogs, and the places in them of the changed applications' service principals (see the
     module's notes). A name is compared as Graph compares it; each look-up is one request of a `$batch`.
 
     Two rounds, beside the directory's: the packages and the catalogs; then, as soon as they are in, the packages'
     policies and the places -- without waiting for the service principals when the packages already say which they
-    are (`_Places`; `roles`: the changed applications' app role ids)."""
+    are (`_Places`; `roles`: the changed applications' app role ids). A package of its own granting a group's
+    membership needs the group in its catalog too: the places of the groups the packages found grant, and of those
+    the changed files' packages name (`naming`, a future of plan/policy.subject_names), are read as well."""
     expand = "resourceRoleScopes($expand=role,scope),catalog"
     asked = sorted(names)
     packages, catalogs = await asyncio.gather(
@@ -128,9 +131,12 @@ async def named_governance(client: GraphClient, names: set[str], catalog_names: 
     policies = asyncio.ensure_future(batched_lists(client, [  # they need only the packages: sent now
         query(f"{GOVERNANCE}/assignmentPolicies", filter=f"accessPackage/id eq '{package['id']}'",
               select=POLICY_FIELDS, expand="accessPackage") for package in found]))
-    places = _Places(client, known, holders(found, roles))
+    granted = granted_groups(found)
+    places = _Places(client, known, holders(found, roles) + granted)
     try:
-        principals = sorted({sp["id"] for sp in await service_principals})
+        named_groups = {key for key, name in (await naming if naming is not None else {}).items()
+                        if name.startswith("group:")}
+        principals = sorted({sp["id"] for sp in await service_principals}) + sorted(named_groups | set(granted))
         keep, listed, by_catalog = await asyncio.gather(keep_policy, policies, places.of(principals))
     except BaseException:
         policies.cancel()
@@ -146,6 +152,15 @@ def holders(packages: list[dict], roles: frozenset[str]) -> list[str]:
     scopes = [scope for package in packages for scope in package.get("resourceRoleScopes") or ()]
     return sorted({(scope.get("scope") or {}).get("originId") for scope in scopes
                    if str((scope.get("role") or {}).get("originId")).casefold() in wanted} - {None})
+
+
+def granted_groups(packages: list[dict]) -> list[str]:
+    """The groups whose membership the packages grant (a role scope's role `Member_<group id>`), lower-cased."""
+    from ..plan.packages import MEMBER
+
+    origins = [str((scope.get("role") or {}).get("originId") or "") for package in packages
+               for scope in package.get("resourceRoleScopes") or ()]
+    return sorted({origin[len(MEMBER):].lower() for origin in origins if origin.startswith(MEMBER)})
 
 
 class _Places:

@@ -410,3 +410,49 @@ def test_the_places_of_the_service_principal_a_package_names_are_asked_beside_th
     principal = graph(root, "GET", f"servicePrincipals?$filter=appId eq '{app_id}'")["value"][0]["id"]
     assert places_when_answered and all(f"originId eq '{principal}'" in early for early in places_when_answered), (
         principal, places_when_answered)
+
+
+@pytest.mark.usefixtures("applied")
+def test_the_group_a_package_of_its_own_grants_is_found_in_its_catalog(project):
+    """expenses has a package of its own granting membership of a group, which is a resource of the package's
+    catalog: a pull request's plan of any change to expenses read only its service principal's place in the catalog,
+    and showed the group's as one to create (`+ catalog[...].group[expenses claimants]`), which the full plan does
+    not (found by tests/cli/test_pull_request_fuzz.py, seed 7). The group's place is read too."""
+    committed(project)
+    from .test_pull_request_fuzz import in_git
+
+    in_git(project)
+    edit(project / "applications/expenses.yaml", "tags: [finance]", "tags: [finance, claims]")
+    narrowed = plan(project, "--changed-since", "HEAD")
+    assert narrowed.code == 0, narrowed.err
+    assert "group[expenses claimants]" not in narrowed.out, narrowed.out
+    assert "Plan: 0 to add, 2 to change, 0 to destroy." in narrowed.out  # the application's tags and its service principal's
+    full = plan(project)
+    assert [line for line in full.out.splitlines() if "expenses" in line] == \
+        [line for line in narrowed.out.splitlines() if "expenses" in line]
+
+
+@pytest.mark.xfail(strict=True, reason="a pull request's plan resolves only the people its changed files name now "
+                   "(and, with --base, at the base): a deleted file's policies show their people by object id, where "
+                   "the full plan -- whose other files name the same people -- shows them by user principal name")
+@pytest.mark.usefixtures("applied")
+def test_a_deleted_files_policies_name_their_people_as_the_full_plan_does(project):
+    """Found by tests/cli/test_pull_request_fuzz.py (seeds 103, 152, 260): the same deletions, their `before`
+    different (approvers ['1a6c1b1e-...-0002', ...] against ['bob.ops@contoso.com', ...])."""
+    import json
+
+    from .test_pull_request_fuzz import in_git
+
+    committed(project)
+    in_git(project)
+    (project / "applications" / "wordpress.yaml").unlink()
+
+    def policies(*extra):
+        result = plan(project, "--format", "json", *extra)
+        assert result.code == 0, result.err
+        return {change["address"]: change["before"] for change in json.loads(result.out)["changes"]
+                if change["kind"] == "policy" and change["action"] == "delete"}
+
+    full, narrowed = policies(), policies("--changed-since", "HEAD")
+    assert len(full) == 3 and "alice.admin@contoso.com" in json.dumps(full)
+    assert narrowed == full

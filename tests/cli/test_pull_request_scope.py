@@ -162,3 +162,20 @@ def test_an_application_file_whose_name_git_would_quote_is_planned(project, monk
     assert result.code == 0, result.err
     assert '~ app.wordpress  (update)\n      displayName : "WordPress Blog" → "Company Blog"' in result.out, result.out
     assert "+ app.crm  (create)" in result.out and "Planned only the 2 application(s)" in result.err
+
+
+def test_an_application_file_git_ignores_is_planned_as_the_full_plan_plans_it(project):
+    """A file git ignores (a local experiment) is still a file of the configuration: the full plan reads it, so the
+    plan of the changes since the ref shows it too, never 'No changes' over an application it would create (found
+    by tests/cli/test_pull_request_fuzz.py, seed 8)."""
+    configuration_repository(project)
+    (project / ".gitignore").write_text(".idamconf/\napplications/local-*.yaml\n")
+    git(project, "commit", "-qam", "local files ignored")
+    (project / "applications/local-crm.yaml").write_text(DEMAND)
+    full = plan(project)
+    assert "+ app.crm  (create)" in full.out, full.err
+    result = plan(project, "--changed-since", "HEAD")
+    assert result.code == 0, result.err
+    assert "+ app.crm  (create)" in result.out
+    assert [line for line in result.out.splitlines() if "app.crm" in line] == \
+        [line for line in full.out.splitlines() if "app.crm" in line]
