@@ -49,3 +49,12 @@ def test_an_application_file_linking_outside_is_not_read(project, tmp_path):
     assert changed_applications(project, "HEAD") is None  # a link: every application is planned (commit 16fe138)
     documents, _ = changed_documents(project, "HEAD")
     assert documents == [] and "read-from-outside" not in str(documents)  # and what it leads to is never read
+
+
+def test_an_application_file_that_is_a_link_in_a_folder_has_every_application_planned(project):
+    """As at the top of applications/ (commit 16fe138): a file in a folder of it that is a link changes with the
+    file it leads to, which git lists under that file's path -- so every application is planned."""
+    configuration_repository(project)
+    (project / "applications" / "team").mkdir()
+    os.symlink(project / "emulator" / "directory.yaml", project / "applications" / "team" / "linked.yaml")
+    assert changed_applications(project, "HEAD") is None
