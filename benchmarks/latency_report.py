@@ -178,7 +178,8 @@ def _cpu_note(results: dict) -> str:
     least = cpu_bound(plan, cores)
     verdict = ("more than the target allows: on this machine no schedule of the plan's present work meets it; "
                "only less CPU work would" if least > target else
-               "within the target: what separates the plan from it is waiting, not work")
+               "within the target: what separates the plan from it is not the work's total but how it is spread -- "
+               "the main process's share runs on one core -- and waiting")
     return (f" With no latency the plan's processes (its own and those reading the files) used "
             f"{plan[0].cpu_seconds:.2f} s of CPU and the emulator {plan[1].get('cpu_seconds', 0.0):.2f} s while "
             f"serving it (the floor's: {floor[0].cpu_seconds:.2f} s and {floor[1].get('cpu_seconds', 0.0):.2f} s): "

@@ -26,9 +26,9 @@ def test_cpu_work_beyond_the_target_is_said_to_need_less_work():
     assert "no schedule of the plan's present work meets it" in note
 
 
-def test_cpu_work_within_the_target_is_said_to_be_waiting():
+def test_cpu_work_within_the_target_is_said_to_be_a_matter_of_spreading_it():
     note = latency_report._cpu_note(results(plan_cpu=6.0, emulator_cpu=2.0))  # 4.0 s <= 5.4 s
-    assert "at least 4.00 s" in note and "waiting, not work" in note
+    assert "at least 4.00 s" in note and "not the work's total but how it is spread" in note
 
 
 def test_a_run_without_cpu_times_says_nothing_of_them():
