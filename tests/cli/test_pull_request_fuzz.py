@@ -458,18 +458,10 @@ def compare(root: Path, base_commit: str, named: set[str] | None, kept: Path | N
 
 def in_git(root: Path) -> None:
     """The applied tenant's project record (tests/conftest.applied) names the directory as outside git; now it is
-    a repository's top (record/home.py), bound as the conftest fixture binds a copy. (`apply --rebind-project`
-    would not: with nothing to change it returns before taking the lease that rebinds.)"""
-    import sqlite3
-
-    old, new = (f"local:{root.resolve().as_posix()}{tail}\\\"" for tail in ("", ":."))
-    db = sqlite3.connect(root / ".idamconf" / "local.db")
-    try:
-        with db:
-            db.execute("UPDATE objects SET doc = replace(doc, ?, ?) WHERE instr(doc, ?)", (old, new, old))
-        assert db.execute("SELECT count(*) FROM objects WHERE instr(doc, ?)", (new,)).fetchone()[0] == 1
-    finally:
-        db.close()
+    a repository's top (record/home.py): bound to it, as a user binds a moved configuration -- and what A adds to
+    examples/ (a linked file) applied, so that A is the configuration last applied."""
+    rebound = idamconf("apply", "-C", str(root), "--auto-approve", "--rebind-project")
+    assert rebound.code == 0 and "Apply complete: " in rebound.out, rebound.out
 
 
 def run_case(root: Path, seed: int) -> tuple[list[str], list[str]]:
