@@ -36,7 +36,7 @@ USERS = ["alice.admin@contoso.com", "bob.ops@contoso.com", "carol.hr@contoso.com
 # IDAMCONF_FUZZ_KNOWN=1 passes over the difference known and not fixed (tests/cli/test_changed_reads.py's xfail
 # test_a_deleted_files_policies_name_their_people_as_the_full_plan_does), to look for others.
 KNOWN = bool(os.environ.get("IDAMCONF_FUZZ_KNOWN"))
-SUITE_SEEDS = [1, 2, 3, 4, 5, 6]  # each planned in full, not only refused by both plans
+SUITE_SEEDS = [1, 5, 13, 14, 15, 18, 24, 29]  # chosen for their edits (docs/testing.md); each strict (compare)
 
 
 def _seeds() -> list[int]:
