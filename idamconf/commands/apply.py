@@ -43,7 +43,7 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
                 print(f"Saved plan signed, signature verified; made by {terminal(signing.describe(document))}.")
         if not quiet:
             print(render(survey, "human", colour), end="")
-        if plan.empty:
+        if plan.empty and not survey.rebind:  # (rebinding with nothing to change still takes the lease, which binds)
             return _emit(output, plan, None) if quiet else 0
         removing = removing_access(plan)
         if removing and not allow_delete:

@@ -178,6 +178,20 @@ def test_a_project_bound_to_another_configuration_is_refused_unless_rebound(proj
 
 
 @pytest.mark.usefixtures("applied")
+def test_a_project_bound_elsewhere_with_nothing_to_change_is_rebound_by_apply(project):
+    """A repository moved, nothing else changed: `apply --rebind-project`, as the refusal says, binds the project
+    to this configuration even though the tenant already matches it -- it said "No changes" and left the record
+    naming the old home, so every later plan was refused the same way (found setting up the pull-request fuzzer)."""
+    set_notes(project, home="github.com/contoso/old-place:idam", lease=None)
+    assert plan(project).code == 1
+    rebound = apply(project, "--rebind-project")
+    assert rebound.code == 0, rebound.err
+    assert json.loads(record(project)["notes"])["home"] == configuration_home(project)
+    after = plan(project)
+    assert after.code == 0 and "No changes." in after.out, after.err
+
+
+@pytest.mark.usefixtures("applied")
 def test_changing_project_to_another_name_is_refused(project):
     edit(project / "idamconf.yaml", "project: eucs-idam", "project: payroll")
     result = plan(project)
