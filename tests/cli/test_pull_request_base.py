@@ -209,3 +209,21 @@ def test_files_changed_removed_and_added_at_once(project, monkeypatch):
     assert result.code == 0, result.err
     assert "does not validate" not in result.err
     assert '"app.pui"' in result.out and '"app.crm"' in result.out and '"app.ccms-provider-portal"' in result.out
+
+
+def test_a_link_leading_outside_elsewhere_in_the_configuration_at_the_base_only_warns(project, monkeypatch):
+    """Not an application file: at the base, a file beside them (images/) was a link leading outside the
+    configuration. The base made beside takes that folder from git too, and says so as the base read whole does."""
+    import os
+
+    configuration_repository(project)
+    (project.parent / "outside.png").write_bytes(b"not the configuration's")
+    os.symlink("../../outside.png", project / "images/outside.png")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "a link leading outside, beside the applications")
+    edit(project / BLOG, "displayName: WordPress Blog", "displayName: Company Blog")
+    result = both(project, monkeypatch, "--changed-since", "HEAD", "--base", "HEAD")
+    assert result.code == 0, result.err
+    assert result.err.startswith("warning: the configuration at HEAD ({}) holds a link leading outside it "
+                                 "(images/outside.png), so drift is not shown apart.\n"
+                                 .format(git(project, "rev-parse", "--short=7", "HEAD").strip())), result.err
