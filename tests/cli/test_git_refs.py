@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from idamconf.commands.changed import changed_applications
+from idamconf.commands.changed import changed_applications, changed_documents
 
 from .harness import plan
 from .test_pull_request_flow import configuration_repository, git
@@ -46,4 +46,6 @@ def test_an_application_file_linking_outside_is_not_read(project, tmp_path):
     outside = tmp_path / "outside.yaml"
     outside.write_text("name: read-from-outside\n")
     os.symlink(outside, project / "applications" / "linked.yaml")
-    assert "read-from-outside" not in changed_applications(project, "HEAD")
+    documents, everything = changed_documents(project, "HEAD")
+    assert documents == []  # never read (the configuration's loader refuses it)
+    assert everything and changed_applications(project, "HEAD") is None  # a link: every application is planned
