@@ -105,6 +105,19 @@ def test_a_git_archive_that_fails_is_said_in_one_line_with_gits_reason(project, 
                           "1 error(s), 0 warning(s).\n")
 
 
+def test_git_that_cannot_be_run_for_the_archive_is_said_in_one_line(tmp_path, monkeypatch):
+    """git gone from the PATH by the time the base's files are asked of it: said as git archive's failure, with the
+    system's reason -- never a traceback."""
+    from idamconf.diagnostics import DiagnosticError
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # (no git here)
+    with pytest.raises(DiagnosticError) as raised:
+        base_module._extract(tmp_path, "0" * 40, ["."], tmp_path)
+    [said] = raised.value.diagnostics
+    assert said.summary == "--base: git archive failed: [Errno 2] No such file or directory: 'git'"
+    assert said.fix == "pass a ref of this repository, e.g. origin/main (fetch it first)"
+
+
 @pytest.fixture
 def made(tmp_path, monkeypatch):
     """The temporary directories commands/base.py makes, each path recorded; made under a directory of the test's

@@ -193,3 +193,37 @@ def test_a_changed_file_naming_a_logo_reads_it_in_the_base(project, monkeypatch)
     assert result.code == 0, result.err
     assert "does not validate" not in result.err
     assert '"overwritten": [' in result.out and '"notes"' in result.out, result.out
+
+
+def test_files_changed_removed_and_added_at_once(project, monkeypatch):
+    """A change that alters one file, removes another and adds a third (in that order in git's list): each is
+    taken as git says -- the added one is not asked of the base, the removed one is read there -- as read whole."""
+    from .test_pull_request_flow import DEMAND
+
+    pull_request(project)
+    edit(project / "applications/ccms-provider-portal.yaml", "displayName: ", "displayName: New ")
+    git(project, "rm", "-q", "applications/pui.yaml")
+    (project / "applications/zz-crm.yaml").write_text(DEMAND)
+    git(project, "add", "applications/zz-crm.yaml")
+    result = both(project, monkeypatch, "--changed-since", "main", "--base", "main", "--format", "json")
+    assert result.code == 0, result.err
+    assert "does not validate" not in result.err
+    assert '"app.pui"' in result.out and '"app.crm"' in result.out and '"app.ccms-provider-portal"' in result.out
+
+
+def test_a_link_leading_outside_elsewhere_in_the_configuration_at_the_base_only_warns(project, monkeypatch):
+    """Not an application file: at the base, a file beside them (images/) was a link leading outside the
+    configuration. The base made beside takes that folder from git too, and says so as the base read whole does."""
+    import os
+
+    configuration_repository(project)
+    (project.parent / "outside.png").write_bytes(b"not the configuration's")
+    os.symlink("../../outside.png", project / "images/outside.png")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "a link leading outside, beside the applications")
+    edit(project / BLOG, "displayName: WordPress Blog", "displayName: Company Blog")
+    result = both(project, monkeypatch, "--changed-since", "HEAD", "--base", "HEAD")
+    assert result.code == 0, result.err
+    assert result.err.startswith("warning: the configuration at HEAD ({}) holds a link leading outside it "
+                                 "(images/outside.png), so drift is not shown apart.\n"
+                                 .format(git(project, "rev-parse", "--short=7", "HEAD").strip())), result.err
