@@ -432,6 +432,24 @@ def test_the_group_a_package_of_its_own_grants_is_found_in_its_catalog(project):
         [line for line in narrowed.out.splitlines() if "expenses" in line]
 
 
+@pytest.mark.usefixtures("applied")
+def test_a_group_the_change_stops_granting_is_found_in_its_catalog_by_the_package_that_grants_it(project):
+    """The group's place is asked for because the package read from the tenant grants it, though the changed file
+    no longer names the group in its package: the pull request's plan shows what the full plan shows of it."""
+    committed(project)
+    from .test_pull_request_fuzz import in_git
+
+    in_git(project)
+    edit(project / "applications/expenses.yaml", "      - group: Expenses claimants ",
+         "      - {application: payments-api, role: Payments.Auditor}  # ")
+    narrowed, full = plan(project, "--changed-since", "HEAD"), plan(project)
+    assert narrowed.code == 0 and full.code == 0, narrowed.err + full.err
+    removed = "- catalog[EUCS IDAM applications].group[2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0002]  (destroy)"
+    assert removed in full.out and removed in narrowed.out, narrowed.out  # the group's place, read and let go
+    assert [line for line in full.out.splitlines() if "expenses" in line or "catalog[" in line] == \
+        [line for line in narrowed.out.splitlines() if "expenses" in line or "catalog[" in line]
+
+
 @pytest.mark.xfail(strict=True, reason="a pull request's plan resolves only the people its changed files name now "
                    "(and, with --base, at the base): a deleted file's policies show their people by object id, where "
                    "the full plan -- whose other files name the same people -- shows them by user principal name")
