@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from ..diagnostics import Diagnostic
 from ..graph.limits import review_period_days
+from ..quick_init import quick_init
 from .model import Application, Configuration
 
 DEFAULT_RULES = {"approvers.two": "warning", "reviewers.two": "warning", "review.frequency": "error",
@@ -21,7 +22,8 @@ RANK = {"off": 0, "warning": 1, "error": 2}
 MIN_DAYS, MAX_DAYS = 30, 365
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class Schedule:
     """An access review recurrence as Graph takes it: `weekly` or `absoluteMonthly`, every `interval` of them."""
 

@@ -6,6 +6,9 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 
+from ..quick_init import quick_init
+
+
 # Role ids are uuid5(ROLE_NAMESPACE, "<application name>/<role value>"): the same in every tenant, and nobody
 # manages GUIDs by hand. Changing this namespace would re-create every role everywhere: never change it.
 ROLE_NAMESPACE = uuid.UUID("3d4f6a52-8c1e-4b7a-9f2d-5e6c7b8a9d01")
@@ -37,6 +40,7 @@ def _derived_id(namespace: bytes, application: str, value: str) -> str:
 _ROLE_BYTES, _SCOPE_BYTES = ROLE_NAMESPACE.bytes, SCOPE_NAMESPACE.bytes
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where something is written in the configuration: a file, and a path inside its document. The line and column
@@ -75,6 +79,7 @@ def _each(location: Location | None, below: tuple, count: int) -> tuple[Location
 MANAGER, SPONSORS, SELF = "manager", "sponsors", "self"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AccessReview:
     reviewers: tuple[str, ...]  # UPNs, groups, `manager`, `self` (people review their own access)
@@ -96,6 +101,7 @@ class Escalation:
     fallback_approvers: tuple[str, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ApprovalStage:
     """One stage of approval. `path`: where it is written under the package -- () for the one-stage form (its keys
@@ -130,6 +136,7 @@ class Automatic:
     grace_days: int | None = None  # ... this many days later
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AccessPolicy:
     """One way to get a package: who may request it, who approves (in stages: none means no approval), what they
@@ -184,6 +191,7 @@ class Grant:
     path: tuple = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AccessPackage:
     """How people get access: the package, and its policies (one, unless the file writes `policies:`). On a role
@@ -219,6 +227,7 @@ class AccessPackage:
         return location.at(*location.path, *path)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AppRole:
     id: str
@@ -262,6 +271,7 @@ class PreAuthorized:
     location: Location | None = field(default=None, compare=False)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Application:
     name: str

@@ -21,6 +21,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from ..quick_init import quick_init
+
 PERSONAL = frozenset({"AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"})
 MULTI_TENANT = PERSONAL | {"AzureADMultipleOrgs"}
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -47,7 +49,8 @@ URI_PROBLEMS = {  # key -> what is wrong, for people
 }
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class Tenant:
     """What the rules need to know of a tenant: its id and its verified domains (lower case)."""
 
@@ -60,7 +63,8 @@ class Tenant:
         return any(host == domain or host.endswith("." + domain) for domain in self.verified_domains)
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class Uri:
     """An identifier URI taken apart: `scheme://host/path`, or a URI without an authority (urn:…, PUI)."""
 

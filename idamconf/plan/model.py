@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
 
+from ..quick_init import quick_init
+
 
 class Action(str, Enum):
     CREATE = "create"
@@ -28,6 +30,7 @@ DISABLED_FIRST = frozenset({"role", "scope"})  # the kinds Graph changes or remo
 NO_IDS: dict = {}  # the ids of what is not in the tenant
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Resource:
     """One thing idamconf manages, in a comparable form. `ids` are live object ids: known, never compared."""
@@ -39,6 +42,7 @@ class Resource:
     ids: dict = field(default_factory=lambda: NO_IDS, compare=False)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AttributeChange:
     path: str  # e.g. displayName, web.redirectUris
@@ -46,6 +50,7 @@ class AttributeChange:
     after: object
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Change:
     address: str
