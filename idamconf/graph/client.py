@@ -24,7 +24,7 @@ from kiota_abstractions.request_information import RequestInformation
 from kiota_abstractions.response_handler import ResponseHandler
 from kiota_http.middleware.options import ResponseHandlerOption
 
-from .origin import origin_of, refuse_foreign
+from .origin import origin_of, own_prefix, refuse_foreign
 from .ownership import NotOurs
 
 BATCH_LIMIT = 20
@@ -160,6 +160,7 @@ class GraphClient:
                  budget=None, deadline: float | None = None):
         self.adapter = adapter
         self.base_url = base_url.rstrip("/")
+        self._origin, self._own = origin_of(httpx.URL(self.base_url)), own_prefix(self.base_url)  # (graph/origin)
         self.requests = 0  # HTTP round trips
         self.policy = policy or RetryPolicy()
         self.budget = budget
@@ -182,8 +183,8 @@ class GraphClient:
             self._check_bound()  # stopped while waiting for the budget: not sent either
         absolute = path.startswith("http")  # a full URL from an answer (@odata.nextLink)
         url = path if absolute else f"{self.base_url}/{path.lstrip('/')}"
-        if absolute:  # only to the target's own origin, before a token is asked for (graph/origin)
-            refuse_foreign(url, origin_of(httpx.URL(self.base_url)))
+        if absolute and not (self._own is not None and url.startswith(self._own)):
+            refuse_foreign(url, self._origin)  # only to the target's own origin, before a token is asked for
         info = RequestInformation(Method[method], None)
         info.url = url
         for name, value in (headers or {}).items():

@@ -32,7 +32,7 @@ def shown(origin: tuple[str, str, int | None]) -> str:
 def refuse_foreign(url: httpx.URL | str, origin: tuple[str, str, int | None]) -> None:
     """Raises `ForeignOrigin` unless `url` is at `origin`."""
     try:
-        found = origin_of(httpx.URL(url))
+        found = origin_of(url if isinstance(url, httpx.URL) else httpx.URL(url))  # parsed once, not again
     except httpx.InvalidURL:
         raise ForeignOrigin(f"refused to send a request to a malformed URL: this environment's Graph is "
                             f"{shown(origin)}") from None
@@ -40,6 +40,18 @@ def refuse_foreign(url: httpx.URL | str, origin: tuple[str, str, int | None]) ->
         raise ForeignOrigin(f"refused to send a request to {shown(found)}: this environment's Graph is "
                             f"{shown(origin)}, and nothing else is ever sent a request (an @odata.nextLink or a "
                             "redirect pointed elsewhere)")
+
+
+def own_prefix(base_url: str) -> str | None:
+    """`scheme://authority/` as `base_url` writes it. A URL that starts with it is at `base_url`'s origin: its
+    authority ends at that "/" and holds no userinfo. So an @odata.nextLink of Graph's own is known to be at the
+    origin without being parsed (httpx takes ~0.5 ms for a long one); any other is parsed and checked
+    (`refuse_foreign`). None when the authority holds userinfo or base_url has no path."""
+    scheme, found, rest = base_url.partition("://")
+    authority, slash, _ = rest.partition("/")
+    if not found or not slash or not authority or "@" in authority or scheme not in ("http", "https"):
+        return None
+    return f"{scheme}://{authority}/"
 
 
 class OriginGuard(httpx.AsyncBaseTransport):

@@ -16,7 +16,7 @@ import pytest
 
 from idamconf.graph import connect
 from idamconf.graph.clouds import CLOUDS
-from idamconf.graph.origin import ForeignOrigin, refuse_foreign
+from idamconf.graph.origin import ForeignOrigin, own_prefix, refuse_foreign
 
 from .test_token_boundary import read_list, stand_ins, target  # noqa: F401 - stand_ins is a fixture
 
@@ -145,3 +145,44 @@ def test_a_graph_the_environment_exempts_from_its_proxy_is_reached_directly_and_
                 await client.aclose()
 
         asyncio.run(go())
+
+
+@pytest.mark.parametrize("base_url, prefix", [("https://graph.microsoft.com/v1.0", "https://graph.microsoft.com/"),
+                                              ("http://127.0.0.1:8931/v1.0", "http://127.0.0.1:8931/"),
+                                              ("http://[::1]:8931/v1.0", "http://[::1]:8931/"),
+                                              ("https://graph.microsoft.com", None),  # no path: always parsed
+                                              ("https://user@graph.microsoft.com/v1.0", None),
+                                              ("ftp://graph.microsoft.com/v1.0", None)])
+def test_a_link_is_known_to_be_at_the_origin_unparsed_only_by_the_exact_authority(base_url, prefix):
+    assert own_prefix(base_url) == prefix
+
+
+def test_a_link_at_the_origin_spelt_otherwise_is_parsed_and_followed(stand_ins):  # noqa: F811
+    make, _, _ = stand_ins
+    network = make(paged("https://GRAPH.microsoft.com/v1.0/applications?$skiptoken=2"))
+    assert read_list(GRAPH) == [{"id": "1"}, {"id": "2"}]
+    assert len(network.sent) == 2
+
+
+class _Adapter:
+    """Stands in for the SDK's adapter: notes what the client hands it (and so would ask a token for)."""
+
+    def __init__(self):
+        self.given = []
+
+    async def send_primitive_async(self, info, *_):
+        self.given.append(info.url)
+        raise AssertionError("handed to the SDK")
+
+
+@pytest.mark.parametrize("link", ["https://graph.microsoft.com.evil.example/v1.0/applications?$skiptoken=2",
+                                  "https://graph.microsoft.com@evil.example/v1.0/applications?$skiptoken=2",
+                                  "https://graph.microsoft.com:8443/v1.0/applications?$skiptoken=2"])
+def test_a_foreign_link_is_refused_by_the_client_itself_before_the_sdk_sees_it(link):
+    from idamconf.graph.client import GraphClient
+
+    adapter = _Adapter()
+    client = GraphClient(adapter, "https://graph.microsoft.com/v1.0")
+    with pytest.raises(ForeignOrigin):
+        asyncio.run(client.send("GET", link))
+    assert adapter.given == []

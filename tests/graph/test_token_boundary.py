@@ -196,7 +196,9 @@ FOREIGN = ["https://evil.example/v1.0/applications?$skiptoken=2",
            "https://{host}.evil.example/v1.0/applications?$skiptoken=2",
            "http://{host}/v1.0/applications?$skiptoken=2",  # the same host, without TLS
            "https://{host}:8443/v1.0/applications?$skiptoken=2",  # the same host, another port
-           "https://evil.example@{host}.evil.example/v1.0/applications?$skiptoken=2"]
+           "https://evil.example@{host}.evil.example/v1.0/applications?$skiptoken=2",
+           "https://{host}@evil.example/v1.0/applications?$skiptoken=2",  # the host as userinfo: the prefix differs
+           "https://{host}:443@evil.example/v1.0/applications?$skiptoken=2"]
 
 
 @pytest.mark.parametrize("cloud", CLOUDS, ids=[cloud.host for cloud in CLOUDS])
