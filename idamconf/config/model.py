@@ -30,11 +30,12 @@ def scope_id(application: str, value: str) -> str:
 
 
 def _derived_id(namespace: bytes, application: str, value: str) -> str:
-    digest = bytearray(hashlib.sha1(namespace + f"{application}/{value}".encode()).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    text = digest.hex()
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    text = hashlib.sha1(namespace + f"{application}/{value}".encode()).hexdigest()
+    # the version (5) replaces the 13th hex digit; the RFC 4122 variant the two high bits of the 17th
+    return f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{_VARIANT[text[16]]}{text[17:20]}-{text[20:32]}"
+
+
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 _ROLE_BYTES, _SCOPE_BYTES = ROLE_NAMESPACE.bytes, SCOPE_NAMESPACE.bytes

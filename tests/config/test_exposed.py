@@ -20,6 +20,16 @@ def test_scope_ids_are_derived_in_a_namespace_of_their_own():
     assert scope_id("orders-api", "Orders.Read") != role_id("orders-api", "Orders.Read")
 
 
+def test_derived_ids_are_uuid5_for_any_name_and_value():
+    """Every digit the version and the variant bits replace, in both namespaces (ids were computed with uuid.uuid5
+    before: a different id would make a plan re-create the role)."""
+    names = [("app-%05d" % number, value) for number in range(500) for value in ("Reader", "Écrivain", "a/b", "")]
+    for application, value in names:
+        assert role_id(application, value) == str(uuid.uuid5(ROLE_NAMESPACE, f"{application}/{value}"))
+        assert scope_id(application, value) == str(uuid.uuid5(SCOPE_NAMESPACE, f"{application}/{value}"))
+    assert {role_id(*name)[19] for name in names} == set("89ab")
+
+
 def test_the_model_holds_derived_and_adopted_ids_and_clients_by_name_or_app_id(project):
     edit(project / API, "    - value: Orders.Submit\n", "    - value: Orders.Submit\n"
          "      id: 5A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D   # adopted: kept, in lower case\n")
