@@ -141,7 +141,7 @@ def _graph_modules(project, env: str | None) -> None:
     made and at its first request: 0.1 s that would otherwise come between the files' reading and that request."""
     import importlib
 
-    names = ["idamconf.graph.connect", "idamconf.workflow", "idamconf.apply", "deepdiff"]  # (plan/diff.py)
+    names = ["idamconf.graph.connect", "idamconf.workflow", "idamconf.apply"]  # (not deepdiff: plan/diff.py)
     environment = project.environments.get(env or project.default_environment) if project is not None else None
     if environment is not None and not environment.emulator:
         names += ["httpcore", "anyio._backends._asyncio"]
