@@ -17,7 +17,8 @@ from .diagnostics import Diagnostic, DiagnosticError
 from .graph.client import GraphRequestFailed
 from .graph.connect import Target
 from .graph.ownership import Ownership
-from .graph.read import foreign_packages, governance_lists, read_governance, read_live, resolve_users
+from .graph.read import (foreign_packages, governance_lists, read_governance, read_live, resolve_users,
+                         user_names)
 from .graph.read_changed import Changed, Whole, named_governance
 from .config.assignments import groups_named, people_named
 from .graph.read_assignments import find_groups
@@ -29,7 +30,8 @@ from .plan.drift import Base, last_applied, with_drift
 from .plan.exposed import resolve_clients
 from .plan.logo import unmanaged_dropped
 from .plan.catalogs import catalog_attributes, desired_catalog
-from .plan.governance import catalog_description, desired_governance, live_governance, policy_keeper
+from .plan.governance import (catalog_description, desired_governance, live_governance, name_the_unnamed,
+                              policy_keeper)
 from .plan.packages import declared
 from .plan.policy import subject_names
 from .config.policy import GUID
@@ -209,6 +211,7 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     desired |= related
     own_names = {name for name, _ in declared(governance)}  # packages of their own, by name (plan/packages.py)
     live_gov = await read_governance(client, catalogs, set(apps_by_sp), marker, lists, own_names)
+    await name_the_unnamed(live_gov.policies, naming.result(), lambda ids: user_names(client, ids))
     current |= live_governance(apps_by_sp, live_gov.catalogs, live_gov.resources, live_gov.packages,
                                live_gov.policies, governance, live_gov.others, naming.result())
     problems = await _foreign_package_names(client, configuration, governance, current, live_gov)

@@ -137,6 +137,22 @@ async def resolve_users(client: GraphClient, upns: list[str]) -> dict[str, str]:
     return users | found
 
 
+async def user_names(client: GraphClient, ids: list[str]) -> dict[str, str]:
+    """Object id (lower case) -> user principal name (lower case), for the users of these ids that exist (a
+    policy's people the configuration does not name: plan/governance.name_the_unnamed). Unknown ids are absent."""
+    unique = sorted({object_id.lower() for object_id in ids})
+    requests = [BatchRequest("GET", query(f"users/{quote(object_id, safe='')}", select="id,userPrincipalName"))
+                for object_id in unique]
+    names = {}
+    for object_id, response in zip(unique, await client.batch(requests)):
+        if response.ok and str(response.body.get("id", "")).lower() == object_id and \
+                response.body.get("userPrincipalName"):
+            names[object_id] = response.body["userPrincipalName"].lower()
+        elif not response.ok and response.status not in (400, 404):  # 400: not an id Graph takes
+            raise GraphRequestFailed(f"GET users/{object_id}", response.error)
+    return names
+
+
 async def _existing_groups(client: GraphClient, names: list[str]) -> dict[str, str]:
     requests = [BatchRequest("GET", query(f"groups/{name[6:]}", select="id")) for name in names]
     found = {}

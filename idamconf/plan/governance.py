@@ -7,6 +7,8 @@ it to another catalog is a replacement. Policies are compared in a normal form p
 
 from __future__ import annotations
 
+import marshal
+
 from ..config.access import review_schedule
 from ..config.model import Configuration
 from ..diagnostics import Diagnostic
@@ -245,11 +247,32 @@ def _named_policies(desired: dict | None) -> dict[tuple, dict[str, str]]:
 def policy_keeper(names: dict[str, str]):
     """What a plan keeps of each assignment policy as its page arrives (`names`: user id -> UPN): its id, its
     package's, its review's start, and the policy in the normal form of `policy_attributes` -- the objects Graph
-    sends are several times larger."""
+    sends are several times larger. A policy naming a user the configuration does not name is also kept as sent,
+    as `marshal` data, with those users' ids (`unnamed`): `name_the_unnamed` looks them up and reads it again."""
     def kept(policy: dict) -> dict:
-        return {"id": policy["id"], "accessPackage": {"id": (policy.get("accessPackage") or {}).get("id")},
-                "startDateTime": _start(policy), "attributes": read_policy(policy, names)}
+        unnamed: set[str] = set()
+        found = {"id": policy["id"], "accessPackage": {"id": (policy.get("accessPackage") or {}).get("id")},
+                 "startDateTime": _start(policy), "attributes": read_policy(policy, names, unnamed)}
+        if unnamed:
+            found["unnamed"] = (unnamed, marshal.dumps(policy))
+        return found
     return kept
+
+
+async def name_the_unnamed(policies: list[dict], names: dict[str, str], look_up) -> None:
+    """The people of `policies` (as `policy_keeper` kept them) whom the configuration does not name, looked up
+    (`look_up(ids)`: id -> UPN, for those that exist; graph/read.user_names) and added to `names`; each policy that
+    named them read again with them. So a plan names a person by UPN whichever files it read: a full plan, whose
+    other files may name them, and a pull request's, which looks up only the people of the files it changes, show
+    the same policy alike (a removed one's approvers, say). One who is not in the directory stays an id. None to
+    look up in a plan whose policies are as configured."""
+    unnamed = sorted({object_id for policy in policies for object_id in policy.get("unnamed", ((), b""))[0]
+                      if object_id not in names})
+    if unnamed:
+        names.update(await look_up(unnamed))
+    for policy in policies:
+        if "unnamed" in policy:
+            policy["attributes"] = read_policy(marshal.loads(policy.pop("unnamed")[1]), names)
 
 
 def _start(policy: dict) -> str | None:

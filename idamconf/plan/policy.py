@@ -165,8 +165,9 @@ def _review(review, named) -> dict:
 
 
 # --------------------------------------------------------------------------------------------------------- Graph's
-def read_policy(policy: dict, names: dict[str, str]) -> dict:
-    """A Graph assignment policy in the normal form of `policy_attributes` (`names`: object id -> normal name)."""
+def read_policy(policy: dict, names: dict[str, str], unnamed: set | None = None) -> dict:
+    """A Graph assignment policy in the normal form of `policy_attributes` (`names`: object id -> normal name);
+    `unnamed`: where to note the ids of the users `names` does not know (each is named by its id)."""
     approval = policy.get("requestApprovalSettings") or {}
     expiration = policy.get("expiration") or {}
     attributes = {"displayName": policy.get("displayName")}
@@ -176,7 +177,7 @@ def read_policy(policy: dict, names: dict[str, str]) -> dict:
     if not stages:
         attributes["approval"] = "none"
     for number, stage in enumerate(stages, 1):
-        read = _read_stage(stage, names)
+        read = _read_stage(stage, names, unnamed)
         attributes |= read if number == 1 else {f"stage{number}": read}
     if approval.get("isRequestorJustificationRequired") is False:
         attributes["requestorJustificationRequired"] = False
@@ -190,9 +191,10 @@ def read_policy(policy: dict, names: dict[str, str]) -> dict:
         attributes["automatic"] = automatic
     attributes |= {
         "requestors": BY_RULE if automatic else ALL_MEMBERS if scope == "allMemberUsers"
-        else ADMINISTRATORS if scope == "notSpecified" else _names(policy.get("specificAllowedTargets"), names),
+        else ADMINISTRATORS if scope == "notSpecified" else _names(policy.get("specificAllowedTargets"), names,
+                                                                   unnamed),
         "assignmentDays": _days(expiration.get("duration")) if expiration.get("type") == "afterDuration" else None,
-        "review": _read_review(policy.get("reviewSettings") or {}, names),
+        "review": _read_review(policy.get("reviewSettings") or {}, names, unnamed),
     }
     return attributes
 
@@ -210,31 +212,33 @@ def _read_automatic(policy: dict) -> dict | None:
     return attributes | {"gracePeriodDays": grace} if grace else attributes
 
 
-def _read_stage(stage: dict, names: dict[str, str]) -> dict:
-    attributes = {"approvers": _names(stage.get("primaryApprovers"), names),
+def _read_stage(stage: dict, names: dict[str, str], unnamed: set | None) -> dict:
+    attributes = {"approvers": _names(stage.get("primaryApprovers"), names, unnamed),
                   "approverJustificationRequired": bool(stage.get("isApproverJustificationRequired")),
                   "autoDenyDays": _days(stage.get("durationBeforeAutomaticDenial"))}
     if stage.get("fallbackPrimaryApprovers"):
-        attributes["fallbackApprovers"] = _names(stage["fallbackPrimaryApprovers"], names)
+        attributes["fallbackApprovers"] = _names(stage["fallbackPrimaryApprovers"], names, unnamed)
     if stage.get("isEscalationEnabled"):
         attributes["escalation"] = {"afterDays": _days(stage.get("durationBeforeEscalation")),
-                                    "approvers": _names(stage.get("escalationApprovers"), names)}
+                                    "approvers": _names(stage.get("escalationApprovers"), names, unnamed)}
         if stage.get("fallbackEscalationApprovers"):
-            attributes["escalation"]["fallbackApprovers"] = _names(stage["fallbackEscalationApprovers"], names)
+            attributes["escalation"]["fallbackApprovers"] = _names(stage["fallbackEscalationApprovers"], names,
+                                                                   unnamed)
     return attributes
 
 
-def _read_review(review: dict, names: dict[str, str]) -> dict | None:
+def _read_review(review: dict, names: dict[str, str], unnamed: set | None) -> dict | None:
     if not review.get("isEnabled"):
         return None
     attributes = {
-        "reviewers": [SELF] if review.get("isSelfReview") else _names(review.get("primaryReviewers"), names),
+        "reviewers": [SELF] if review.get("isSelfReview") else _names(review.get("primaryReviewers"), names,
+                                                                       unnamed),
         "schedule": _schedule_label(review),
         "durationDays": _days(((review.get("schedule") or {}).get("expiration") or {}).get("duration")),
         "unreviewed": _UNREVIEWED_FROM_GRAPH.get(review.get("expirationBehavior"), review.get("expirationBehavior")),
     }
     if review.get("fallbackReviewers"):
-        attributes["fallbackReviewers"] = _names(review["fallbackReviewers"], names)
+        attributes["fallbackReviewers"] = _names(review["fallbackReviewers"], names, unnamed)
     if review.get("isRecommendationEnabled") is False:
         attributes["recommendations"] = False
     if review.get("isReviewerJustificationRequired") is False:
@@ -242,17 +246,21 @@ def _read_review(review: dict, names: dict[str, str]) -> dict | None:
     return attributes
 
 
-def _names(subjects, names: dict[str, str]) -> list[str]:
+def _names(subjects, names: dict[str, str], unnamed: set | None = None) -> list[str]:
     """People by UPN, groups as the configuration names them (else group:<id>), Graph's relative subjects by the
-    configuration's words, anything else by its type."""
-    return sorted(_name(subject, names) for subject in subjects or [])
+    configuration's words, anything else by its type. A user `names` does not know is named by id (and noted in
+    `unnamed`)."""
+    return sorted(_name(subject, names, unnamed) for subject in subjects or [])
 
 
-def _name(subject: dict, names: dict[str, str]) -> str:
+def _name(subject: dict, names: dict[str, str], unnamed: set | None = None) -> str:
     for key, fallback in (("userId", "{}"), ("groupId", "group:{}")):
         if subject.get(key):
             object_id = subject[key]
-            return names.get(object_id) or names.get(object_id.lower()) or fallback.format(object_id.lower())
+            found = names.get(object_id) or names.get(object_id.lower())
+            if found is None and key == "userId" and unnamed is not None:
+                unnamed.add(object_id.lower())
+            return found or fallback.format(object_id.lower())
     kind = (subject.get("@odata.type") or "?").removeprefix("#microsoft.graph.")
     return _RELATIVE_FROM_GRAPH.get(kind, kind)
 

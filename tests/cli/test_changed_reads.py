@@ -450,9 +450,6 @@ def test_a_group_the_change_stops_granting_is_found_in_its_catalog_by_the_packag
         [line for line in narrowed.out.splitlines() if "expenses" in line or "catalog[" in line]
 
 
-@pytest.mark.xfail(strict=True, reason="a pull request's plan resolves only the people its changed files name now "
-                   "(and, with --base, at the base): a deleted file's policies show their people by object id, where "
-                   "the full plan -- whose other files name the same people -- shows them by user principal name")
 @pytest.mark.usefixtures("applied")
 def test_a_deleted_files_policies_name_their_people_as_the_full_plan_does(project):
     """Found by tests/cli/test_pull_request_fuzz.py (seeds 103, 152, 260): the same deletions, their `before`
