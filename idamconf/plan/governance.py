@@ -266,7 +266,7 @@ async def name_the_unnamed(policies: list[dict], names: dict[str, str], look_up)
     other files may name them, and a pull request's, which looks up only the people of the files it changes, show
     the same policy alike (a removed one's approvers, say). One who is not in the directory stays an id. None to
     look up in a plan whose policies are as configured."""
-    unnamed = sorted({object_id for policy in policies for object_id in policy.get("unnamed", ((), b""))[0]
+    unnamed = sorted({object_id for policy in policies if "unnamed" in policy for object_id in policy["unnamed"][0]
                       if object_id not in names})
     if unnamed:
         names.update(await look_up(unnamed))
