@@ -222,3 +222,45 @@ def test_a_review_starts_on_the_utc_day_whatever_the_machines_time_zone(monkeypa
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def _placed(where: str, person: str = "bob.ops@contoso.com") -> AccessPolicy:
+    """A policy naming `person` in one place only (`where`), and alice.admin wherever it must name someone else."""
+    alice = ("alice.admin@contoso.com",)
+    one = (person,)
+    first = ApprovalStage(one if where == "approvers" else alice,
+                          fallback_approvers=one if where == "fallback approvers" else (),
+                          escalation=Escalation(3, one if where == "escalation" else alice,
+                                                one if where == "escalation fallback" else ()))
+    second = (ApprovalStage(one, path=("stages", 1)),) if where == "second stage" else ()
+    return AccessPolicy(name=where, stages=(first, *second), requestors=one if where == "requestors" else alice,
+                        review=AccessReview(one if where == "reviewers" else alice, 91,
+                                            fallback_reviewers=one if where == "fallback reviewers" else ()))
+
+
+PLACES = ["approvers", "fallback approvers", "escalation", "escalation fallback", "second stage", "requestors",
+          "reviewers", "fallback reviewers", "nowhere"]
+
+
+@pytest.mark.parametrize("where", PLACES)
+def test_a_person_the_names_do_not_know_is_named_by_id_and_noted_wherever_the_policy_names_them(where):
+    """What plan/governance.name_the_unnamed then looks up -- and nobody the names know."""
+    policy = _placed(where)
+    labels = {name.lower(): name for name in PEOPLE} | {"group:idam approvers": "group:idam approvers"}
+    normal = policy_attributes(policy, policy.name, labels)
+    schedule = review_schedule(policy.review.frequency_days)
+    body = policy_body(normal, {"people": PEOPLE, "recurrence": (schedule.pattern, schedule.interval)}, "package-id")
+    known = {object_id: name for object_id, name in NAMES.items() if name != "bob.ops@contoso.com"}
+    unnamed: set[str] = set()
+    read = read_policy(body, known, unnamed)
+    assert unnamed == (set() if where == "nowhere" else {"b2"})
+    assert repr(read) == repr(normal).replace("'bob.ops@contoso.com'", "'b2'")
+    assert read_policy(body, NAMES, everyone := set()) == normal and everyone == set()
+
+
+def test_the_people_the_configuration_names_are_known_by_the_lower_cased_id_graph_sends():
+    names = subject_names([], {"alice.admin@contoso.com": "1A6C1B1E-0F3D-4C36-9D2E-6A9C1F0E0001"}, None)
+    unnamed: set[str] = set()
+    body = {"requestApprovalSettings": {"stages": [{"primaryApprovers": [
+        {"@odata.type": "#microsoft.graph.singleUser", "userId": "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0001"}]}]}}
+    assert read_policy(body, names, unnamed)["approvers"] == ["alice.admin@contoso.com"] and unnamed == set()
