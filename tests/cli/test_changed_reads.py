@@ -450,6 +450,29 @@ def test_a_group_the_change_stops_granting_is_found_in_its_catalog_by_the_packag
         [line for line in narrowed.out.splitlines() if "expenses" in line or "catalog[" in line]
 
 
+@pytest.mark.usefixtures("applied")
+def test_a_group_the_change_starts_granting_is_found_in_its_catalog_by_the_name_the_changed_file_gives_it(project):
+    """hr-self-service's package starts granting Expenses claimants, a group already in the catalog through
+    expenses's package, which the pull request does not read: no package read from the tenant grants the group yet,
+    so its place is found only through the group the changed file names. The pull request's plan shows what the full
+    plan shows -- the new grant, and no place for the group to make."""
+    committed(project)
+    from .test_pull_request_fuzz import in_git
+
+    in_git(project)
+    edit(project / "applications/hr-self-service.yaml", "      - role: HR.Manager\n",
+         "      - role: HR.Manager\n      - group: Expenses claimants\n")
+    narrowed, full = plan(project, "--changed-since", "HEAD"), plan(project)
+    assert narrowed.code == 0 and full.code == 0, narrowed.err + full.err
+    grant = "+ app.hr-self-service.access_package[eucs-idam-hr-new-line-managers].grant[group expenses claimants]"
+    assert grant in full.out and grant in narrowed.out, narrowed.out
+    assert "catalog[EUCS IDAM applications].group[" not in narrowed.out, narrowed.out  # its place is there already
+    assert "Plan: 1 to add, 0 to change, 0 to destroy." in full.out and \
+        "Plan: 1 to add, 0 to change, 0 to destroy." in narrowed.out, full.out + narrowed.out
+    assert [line for line in full.out.splitlines() if "hr-self-service" in line or "catalog[" in line] == \
+        [line for line in narrowed.out.splitlines() if "hr-self-service" in line or "catalog[" in line]
+
+
 @pytest.mark.xfail(strict=True, reason="a pull request's plan resolves only the people its changed files name now "
                    "(and, with --base, at the base): a deleted file's policies show their people by object id, where "
                    "the full plan -- whose other files name the same people -- shows them by user principal name")
