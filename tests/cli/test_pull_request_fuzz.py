@@ -332,8 +332,10 @@ class PullRequest:
         if found is None:
             return
         change = self.rng.choice(["displayName", "notes", "tags"])
-        body = {"tags": [*found.get("tags", []), "portal-added"]} if change == "tags" else \
-            {change: self.fresh(f"Portal {change}")}
+        # a tag of its own each time: a second drift of the same application's tags must not repeat one, which Graph
+        # refuses (400 on 'tags': docs/emulator.md's tag rules)
+        body = {"tags": [*found.get("tags", []), self.fresh("portal-added").replace(" ", "-")]} \
+            if change == "tags" else {change: self.fresh(f"Portal {change}")}
         graph(self.root, "PATCH", f"applications/{found['id']}", body)
         self.log.append(f"drift ({change}) on {found['uniqueName']}")
 
