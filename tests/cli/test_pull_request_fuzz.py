@@ -10,7 +10,7 @@ in case), an application renamed (with and without renamedFrom), idamconf.yaml's
 ignores, a file reached through a link, a broken file, and drift made in the emulated tenant itself.
 
 The suite runs SUITE_SEEDS; more by hand, e.g. 200 seeds from 1000 on two workers (IDAMCONF_FUZZ_VERBOSE=1 with
--s prints each case's edits; IDAMCONF_FUZZ_KNOWN=1 passes over the one difference known and not fixed):
+-s prints each case's edits):
     IDAMCONF_FUZZ_SEEDS=1000:1200 nice -n 19 .venv/bin/python -m pytest -n 2 tests/cli/test_pull_request_fuzz.py
 """
 
@@ -33,9 +33,6 @@ USERS = ["alice.admin@contoso.com", "bob.ops@contoso.com", "carol.hr@contoso.com
          "erin.security@contoso.com", "frank.audit@contoso.com", "grace.comms@contoso.com"]
 
 
-# IDAMCONF_FUZZ_KNOWN=1 passes over the difference known and not fixed (tests/cli/test_changed_reads.py's xfail
-# test_a_deleted_files_policies_name_their_people_as_the_full_plan_does), to look for others.
-KNOWN = bool(os.environ.get("IDAMCONF_FUZZ_KNOWN"))
 SUITE_SEEDS = [1, 5, 13, 14, 15, 18, 24, 29]  # chosen for their edits (docs/testing.md); each strict (compare)
 
 
@@ -378,9 +375,7 @@ def changes(result) -> dict | None:
         return None
     document = json.loads(result.out)
     rows = {json.dumps({key: change[key] for key in ("address", "kind", "application", "action", "reason",
-                                                     "attributes", "before", "after")
-                        if not (KNOWN and key == "before" and change["kind"] == "policy"
-                                and change["action"] == "delete")}, sort_keys=True): change
+                                                     "attributes", "before", "after")}, sort_keys=True): change
             for change in document["changes"] if change["action"] != "no-op"}
     drift = document.get("drift") or {}
     narrowed = [warning for warning in document["warnings"] if warning.startswith("Planned only the ")]
