@@ -432,18 +432,24 @@ def test_the_group_a_package_of_its_own_grants_is_found_in_its_catalog(project):
         [line for line in narrowed.out.splitlines() if "expenses" in line]
 
 
+def _both_after(project, path: str, old: str, new: str):
+    """The pull request's plan and the full plan, after one edit of the committed configuration's `path`."""
+    from .test_pull_request_fuzz import in_git
+
+    committed(project)
+    in_git(project)
+    edit(project / path, old, new)
+    narrowed, full = plan(project, "--changed-since", "HEAD"), plan(project)
+    assert narrowed.code == 0 and full.code == 0, narrowed.err + full.err
+    return narrowed, full
+
+
 @pytest.mark.usefixtures("applied")
 def test_a_group_the_change_stops_granting_is_found_in_its_catalog_by_the_package_that_grants_it(project):
     """The group's place is asked for because the package read from the tenant grants it, though the changed file
     no longer names the group in its package: the pull request's plan shows what the full plan shows of it."""
-    committed(project)
-    from .test_pull_request_fuzz import in_git
-
-    in_git(project)
-    edit(project / "applications/expenses.yaml", "      - group: Expenses claimants ",
-         "      - {application: payments-api, role: Payments.Auditor}  # ")
-    narrowed, full = plan(project, "--changed-since", "HEAD"), plan(project)
-    assert narrowed.code == 0 and full.code == 0, narrowed.err + full.err
+    narrowed, full = _both_after(project, "applications/expenses.yaml", "      - group: Expenses claimants ",
+                                 "      - {application: payments-api, role: Payments.Auditor}  # ")
     removed = "- catalog[EUCS IDAM applications].group[2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0002]  (destroy)"
     assert removed in full.out and removed in narrowed.out, narrowed.out  # the group's place, read and let go
     assert [line for line in full.out.splitlines() if "expenses" in line or "catalog[" in line] == \
@@ -456,14 +462,8 @@ def test_a_group_the_change_starts_granting_is_found_in_its_catalog_by_the_name_
     expenses's package, which the pull request does not read: no package read from the tenant grants the group yet,
     so its place is found only through the group the changed file names. The pull request's plan shows what the full
     plan shows -- the new grant, and no place for the group to make."""
-    committed(project)
-    from .test_pull_request_fuzz import in_git
-
-    in_git(project)
-    edit(project / "applications/hr-self-service.yaml", "      - role: HR.Manager\n",
-         "      - role: HR.Manager\n      - group: Expenses claimants\n")
-    narrowed, full = plan(project, "--changed-since", "HEAD"), plan(project)
-    assert narrowed.code == 0 and full.code == 0, narrowed.err + full.err
+    narrowed, full = _both_after(project, "applications/hr-self-service.yaml", "      - role: HR.Manager\n",
+                                 "      - role: HR.Manager\n      - group: Expenses claimants\n")
     grant = "+ app.hr-self-service.access_package[eucs-idam-hr-new-line-managers].grant[group expenses claimants]"
     assert grant in full.out and grant in narrowed.out, narrowed.out
     assert "catalog[EUCS IDAM applications].group[" not in narrowed.out, narrowed.out  # its place is there already
