@@ -27,7 +27,7 @@ from ..config.load import APPLICATIONS_DIR, read
 from ..diagnostics import Diagnostic, DiagnosticError, errors
 from ..escape import terminal
 from ..plan.drift import Base
-from .changed import git
+from .changed import git, name_status, untracked
 
 _REFUSED = getattr(tarfile, "FilterError", ())  # what the "data" filter refuses (Python 3.11.4 on; before: skipped)
 
@@ -47,12 +47,10 @@ def base_beside(config_dir: Path, ref: str, commit: str):
     prefix = "" if inside == "." else f"{inside}/"
     besides = [path for path in git(top, "ls-tree", "--name-only", "-z", commit, "--", prefix or ".").split("\0")
                if path and path != f"{prefix}{APPLICATIONS_DIR}"]
-    # -z: every name as it is (else git quotes one holding '"', '\\' or a control character, and it is found nowhere)
-    named = git(root, "diff", "--name-status", "--no-renames", "-z", commit, "--", APPLICATIONS_DIR).split("\0")
-    listed = list(zip(named[::2], named[1::2]))  # (status, path)
+    listed = name_status(root, commit, APPLICATIONS_DIR)
     then = [path for status, path in listed if status != "A"]
-    added = git(top, "ls-files", "-z", "--others", "--", f"{prefix}{APPLICATIONS_DIR}")  # ignored too: not at `ref`
-    changed = {(top / path).resolve() for path in [path for _, path in listed] + added.split("\0") if path}
+    added = untracked(top, f"{prefix}{APPLICATIONS_DIR}")  # not at `ref` either
+    changed = {(top / path).resolve() for path in [path for _, path in listed] + added}
     try:
         _extract(top, commit, besides + then, Path(directory.name))
     except _REFUSED as error:  # said when the base is asked for, as base_at says it

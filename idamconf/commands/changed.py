@@ -87,20 +87,29 @@ def _changed(config_dir: Path, ref: str, option: str = "--changed-since") -> tup
     now; or not an application file), and whether idamconf.yaml changed."""
     root = Path(config_dir).resolve()
     ref = commit_of(root, ref, option)
-    # -z: every name as it is (else git quotes one holding '"', '\\' or a control character, and it is found nowhere)
-    listed = git(root, "diff", "--name-status", "--no-renames", "-z", ref, "--", APPLICATIONS_DIR, PROJECT_FILE)
-    untracked = git(root, "ls-files", "-z", "--others", "--", APPLICATIONS_DIR, PROJECT_FILE)  # ignored ones too: read
     top = Path(git(root, "rev-parse", "--show-toplevel").strip())
     documents, project = [], False
-    named = listed.split("\0")  # status, path, status, path, ..., ""
-    for status, path in zip(named[::2], named[1::2]):
+    for status, path in name_status(root, ref, APPLICATIONS_DIR, PROJECT_FILE):
         project |= Path(path).name == PROJECT_FILE and Path(top / path).parent.resolve() == root
         documents.append((_document_at(top, path, ref) if status != "A" else None,  # as it was: it may have changed
                           _document_at(top, path, None) if status != "D" else None))
-    for path in filter(None, untracked.split("\0")):
+    for path in untracked(root, APPLICATIONS_DIR, PROJECT_FILE):
         project |= path == PROJECT_FILE
         documents.append((None, _document_at(root, path, None)))
     return documents, project or _linked(root, ref)
+
+
+def name_status(root: Path, commit: str, *paths: str) -> list[tuple[str, str]]:
+    """(status, path from the repository's top) of each file of `paths` that differs between `commit` and the
+    working tree, a rename as a deletion and an addition. -z: every name as it is (else git quotes one holding '"',
+    '\\' or a control character, and it is found nowhere)."""
+    named = git(root, "diff", "--name-status", "--no-renames", "-z", commit, "--", *paths).split("\0")
+    return list(zip(named[::2], named[1::2]))  # status, path, status, path, ..., ""
+
+
+def untracked(cwd: Path, *paths: str) -> list[str]:
+    """The files of `paths` git does not track, from `cwd`: ignored ones too, since a plan reads them."""
+    return [path for path in git(cwd, "ls-files", "-z", "--others", "--", *paths).split("\0") if path]
 
 
 def _linked(root: Path, ref: str) -> bool:
