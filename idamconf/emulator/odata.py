@@ -22,10 +22,12 @@ KNOWN_OPTIONS = {"$top", "$skiptoken", "$select", "$filter"}
 class Query:
     top: int = DEFAULT_PAGE
     after_seq: int = 0
+    after_key: str | None = None  # with `index`: the compared property's value in the last row of the page before
     select: tuple[str, ...] = ()
     where: str = ""
     params: tuple = field(default_factory=tuple)
-    index: str = ""  # the store's index to page a range by (see `_FilterParser.ranged`)
+    index: str = ""  # the store's index to page a range by (see `_FilterParser.paged_by`)
+    key: str = ""  # with `index`: the indexed property's SQL expression
 
 
 def parse_query(params: dict[str, str], entity) -> Query:
@@ -34,13 +36,14 @@ def parse_query(params: dict[str, str], entity) -> Query:
         if name.startswith("$") and name not in KNOWN_OPTIONS:
             raise unsupported_query(f"Query option '{name}' is not supported by the idamconf emulator.")
     top = parse_top(params.get("$top"))
-    after = decode_skiptoken(params["$skiptoken"]) if "$skiptoken" in params else 0
     select = parse_select(params.get("$select"), entity.properties, entity.odata_type)
-    where, values, index = ("", (), "")
+    where, values, index, key = ("", (), "", "")
     if params.get("$filter"):
         parser = _FilterParser(params["$filter"], entity.filterable, entity.odata_type)
-        where, values, index = parser.parse(), tuple(parser.params), parser.index
-    return Query(top=top, after_seq=after, select=select, where=where, params=values, index=index)
+        where, values, index, key = parser.parse(), tuple(parser.params), parser.index, parser.key
+    after, after_key = decode_place(params["$skiptoken"], bool(index)) if "$skiptoken" in params else (0, None)
+    return Query(top=top, after_seq=after, after_key=after_key, select=select, where=where, params=values,
+                 index=index, key=key)
 
 
 def parse_top(raw: str | None) -> int:
@@ -66,16 +69,26 @@ def parse_select(raw: str | None, properties: frozenset[str], odata_type: str) -
     return names
 
 
-def encode_skiptoken(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"idamconf-emulator:{seq}".encode()).decode().rstrip("=")
+def encode_skiptoken(place: int | tuple[int, str]) -> str:
+    """The place a list's next page starts after: a row's sequence number, or -- for a list paged along an index
+    (`Query.index`) -- its sequence number and the indexed property's value."""
+    text = f"idamconf-emulator:{place}" if isinstance(place, int) else f"idamconf-emulator:{place[0]}:{place[1]}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
 def decode_skiptoken(token: str) -> int:
+    """A place in a list paged in insertion order."""
+    return decode_place(token)[0]
+
+
+def decode_place(token: str, keyed: bool = False) -> tuple[int, str | None]:
+    """(sequence number, the indexed property's value or None) of a `$skiptoken` made by `encode_skiptoken` for a
+    list paged along an index (`keyed`) or in insertion order: a token of the other kind is another list's."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        prefix, seq = raw.split(":")
-        if prefix == "idamconf-emulator" and seq.isascii() and seq.isdigit():  # never a negative place in a list
-            return int(seq)
+        prefix, seq, *key = raw.split(":", 2)
+        if prefix == "idamconf-emulator" and seq.isascii() and seq.isdigit() and bool(key) == keyed:  # (seq >= 0)
+            return int(seq), (key[0] if key else None)
     except (ValueError, UnicodeDecodeError):
         pass
     raise bad_request("Invalid $skiptoken.")
@@ -113,6 +126,7 @@ class _FilterParser:
         self.filterable = filterable
         self.params: list = []
         self.index = ""
+        self.key = ""
 
     def parse(self) -> str:
         sql = self.expr()
@@ -196,10 +210,11 @@ class _FilterParser:
         """Checked row by row, in a list's insertion order, a comparison would read every document of the list for
         every page (of each of the streams a client splits a list into: graph/streams.py; or for one
         `appId in (...)` of a pull request's plan: 55 ms at 10,000 service principals, against ~1 ms). A filter
-        that is all conjunctions is paged by the index of a property it compares instead (`INDEXED`), its matches
-        sorted; an exact comparison (`eq`, `in`) is preferred to a range, as it finds fewer."""
+        that is all conjunctions is paged along the index of a property it compares instead (`INDEXED`; order and
+        continuation: store.py `_page_along`); an exact comparison (`eq`, `in`) is preferred to a range, as it
+        finds fewer."""
         if prop in INDEXED and "or" not in (token.lower() for token in self.tokens) and (exact or not self.index):
-            self.index = INDEXED[prop]
+            self.index, self.key = INDEXED[prop], f"json_extract(doc, '$.{prop}')"
 
     def ranged(self, column: str, op: str) -> str:
         """A range of a string, compared as `eq` compares them (in any case)."""

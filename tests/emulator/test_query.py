@@ -204,9 +204,9 @@ def test_other_options_are_400_unsupported_query(api, option, value):
     assert_error(api.get("applications", params={option: value}), 400, "Request_UnsupportedQuery")
 
 
-def test_exact_filters_page_in_insertion_order_in_any_case(api):
-    """`appId in (...)` and `displayName eq` are served through an index (odata.INDEXED): the matches still come
-    in the list's order, page after page, compared in any case, beside a tag's lambda."""
+def test_exact_filters_page_along_their_index_in_any_case(api):
+    """`appId in (...)` and `displayName eq` are served through an index (odata.INDEXED): page after page, each
+    match comes once, in the index's order (the value in any case, then the list's order), beside a tag's lambda."""
     made = [api.create_app(displayName=f"same {n % 2}", tags=["mine"] if n != 3 else []) for n in range(7)]
     wanted = [app["appId"] for app in made[1:6]]
     expression = ("tags/any(t:t eq 'mine') and appId in ("
@@ -217,14 +217,65 @@ def test_exact_filters_page_in_insertion_order_in_any_case(api):
         page = api.get(url, params=params).json()
         found += [app["appId"] for app in page["value"]]
         url, params = page.get("@odata.nextLink"), None
-    assert found == [app_id for app_id in wanted if app_id != made[3]["appId"]]
+    assert found == sorted(app_id for app_id in wanted if app_id != made[3]["appId"])
     assert _filter(api, "displayName eq 'SAME 1'") == ["same 1"] * 3
+
+
+def _pages(api: Api, params: dict) -> list[list[dict]]:
+    """Every page of the applications `params` ask for, following each page's nextLink."""
+    pages, url = [], "applications"
+    while url:
+        response = api.get(url, params=params)
+        assert response.status_code == 200, response.text
+        pages.append(response.json()["value"])
+        url, params = response.json().get("@odata.nextLink"), None
+    return pages
+
+
+def test_a_range_of_display_names_pages_through_names_alike_in_any_case_each_once(api):
+    """A list filtered on an indexed property is paged along that index (store.py `_page_along`): by the name in
+    any case, then in the list's order, each page starting after the last row of the one before -- also when a
+    page ends among names alike in any case, which must neither repeat nor skip one."""
+    names = ["m", "M", "b", "m", "z", "M", "c", "m", "a"]
+    made = [api.create_app(displayName=name, tags=["mine"]) for name in names]
+    api.create_app(displayName="m", tags=["other"])  # outside the tag: never listed
+    pages = _pages(api, {"$filter": "tags/any(t:t eq 'mine') and displayName ge 'b' and displayName le 'M'",
+                         "$top": "2"})
+    assert [len(page) for page in pages] == [2, 2, 2, 1]
+    listed = [app["id"] for page in pages for app in page]
+    in_range = sorted((app["displayName"].lower(), index) for index, app in enumerate(made)
+                      if "b" <= app["displayName"].lower() <= "m")
+    assert listed == [made[index]["id"] for _, index in in_range]
+
+
+def test_an_application_made_between_two_pages_further_along_the_index_is_listed(api):
+    for name in ("a", "b", "c"):
+        api.create_app(displayName=name, tags=["mine"])
+    params = {"$filter": "tags/any(t:t eq 'mine') and displayName ge 'a'", "$top": "2"}
+    first = api.get("applications", params=params).json()
+    api.create_app(displayName="bb", tags=["mine"])  # after the first page's last name
+    api.create_app(displayName="a", tags=["mine"])  # before it: not in a later page
+    rest = api.get(first["@odata.nextLink"]).json()
+    assert [app["displayName"] for app in first["value"] + rest["value"]] == ["a", "b", "bb", "c"]
+
+
+def test_a_skiptoken_of_another_kind_of_list_is_400(api):
+    """A list paged along an index continues after (value, place); one in the list's order after a place: a token
+    of the one kind is refused by the other, as a token of another list."""
+    for name in ("a", "b", "c"):
+        api.create_app(displayName=name, tags=["mine"])
+    indexed = {"$filter": "displayName ge 'a'", "$top": "1"}
+    keyed, plain = (parse_qs(urlsplit(api.get("applications", params=params).json()["@odata.nextLink"]).query)
+                    ["$skiptoken"][0] for params in (indexed, {"$top": "1"}))
+    assert_error(api.get("applications", params={"$top": "1", "$skiptoken": keyed}), 400)
+    assert_error(api.get("applications", params={**indexed, "$skiptoken": plain}), 400)
+    assert api.get("applications", params={**indexed, "$skiptoken": keyed}).status_code == 200
 
 
 def test_service_principals_split_by_the_first_digit_of_their_app_id_are_each_read_once(api):
     """Graph documents `startsWith` on a service principal's appId (servicePrincipal.md), not on an application's
     (application.md: `eq`): the 16 lists `startsWith(appId,'0')` ... `'f'` (graph/streams.py) hold every service
-    principal of the tag once, page after page in the list's order, whatever case the prefix is written in."""
+    principal of the tag once, page after page in the index's order, whatever case the prefix is written in."""
     made = []
     for n in range(24):
         app = api.create_app(displayName=f"split {n}", tags=["mine"] if n % 5 else [])
@@ -241,7 +292,7 @@ def test_service_principals_split_by_the_first_digit_of_their_app_id_are_each_re
             listed += [sp["appId"] for sp in page.json()["value"]]
             url, params = page.json().get("@odata.nextLink"), None
         assert all(app_id.startswith(digit) for app_id in listed)
-        assert listed == [sp["appId"] for sp in made if sp["appId"] in listed]  # in the list's order
+        assert listed == sorted(listed)  # in the index's order: by appId (GUIDs: no two alike)
         found += listed
     assert sorted(found) == sorted(sp["appId"] for n, sp in enumerate(made) if n % 5)
     assert_error(api.get("applications", params={"$filter": "startsWith(appId,'0')"}), 400, "Request_UnsupportedQuery")
