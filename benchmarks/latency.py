@@ -11,6 +11,8 @@ with none, side by side in one run; written into docs/performance.md (its sectio
    it (`idamconf validate`, which keeps each file for pull requests' plans: config/known_files.py), then one
    application file changed: `plan --changed-since HEAD`; the same with `--base HEAD` (the pipeline's form); and
    without what validate kept.
+Each reader of 1. and 2. runs `RUNS` times, in rounds with the others, and its median run is reported (its peak RSS:
+the largest of its runs), beside the wall times of all of them.
 3. An apply of `apply` new applications into a fresh emulator with Graph's write budget (`budget=S`: 3,000 writes
    per 150 s), enough to span two of its windows: the writes a second achieved against the budget's, the 429s, and
    the progress display's estimate of the time left halfway through (its line nearest half the apply's time),
@@ -26,6 +28,7 @@ import re
 import shutil
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -35,13 +38,17 @@ from idamconf.config.application import processes_for
 from idamconf.config.load import application_files
 
 from . import synthetic, tenant
-from .measure import IDAMCONF, PYTHON, run
+from .measure import IDAMCONF, PYTHON, median, run
 from .reads import _counted, parse_run
 from .served import Served, throttled
 from .tenant import SERVED, WORK, generated, point_at
 from .writes import _fresh
 
 LATENCIES = (("250 ms", "latency=250ms"), ("none", None))
+# Each reader is run this many times, in rounds with the others, and its median run reported: this host's speed for
+# these workloads moves by a third within a quarter of an hour (docs/performance.md, session 44), so one run of each,
+# minutes apart, would compare the moments more than the readers.
+RUNS = 3
 WRITES, WINDOW, REFILL = 3_000, 150, 20  # Graph's write budget: 3,000 a window of 150 s, refilled 20 a second
 OUTPUT = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
 BEGIN, END = "<!-- latency: begin -->", "<!-- latency: end -->"
@@ -79,8 +86,17 @@ def git(root: Path, *args: str) -> None:
     subprocess.run(["git", *identity, *args], cwd=root, check=True, capture_output=True)
 
 
-def reads(seeded: tenant.Tenant, pr_root: Path, names: Path, faults: str | None, sample: int) -> dict:
-    found = {}
+def reads(seeded: tenant.Tenant, pr_root: Path, names: Path, faults: str | None, sample: int,
+          runs: int = RUNS) -> dict:
+    """Each reader `runs` times, in rounds (plan, floor, the pull request's three plans; then again), and the
+    Terraform-style sample once: by reader, its median run (`median_run`), and under "runs" each one's wall times."""
+    taken: dict[str, list] = {}
+
+    def measure(name: str, command: list[str], code: int) -> None:
+        measured, stats = _counted(emulator, command)
+        measured.check(name, (code,))
+        taken.setdefault(name, []).append((measured, stats))
+
     with Served(seeded.state, faults) as emulator:
         for root in (seeded.root, pr_root):
             point_at(root, emulator.graph_url)
@@ -89,22 +105,32 @@ def reads(seeded: tenant.Tenant, pr_root: Path, names: Path, faults: str | None,
         run([IDAMCONF, "validate", "-C", str(pr_root)]).check("validate")  # main's, kept (config/known_files.py)
         change(pr_root)
         plan = [seeded.root, "-e", SERVED, "--detailed-exitcode"]
-        found["plan"] = _counted(emulator, [IDAMCONF, "plan", "-C", *map(str, plan)])
-        found["floor"] = _counted(emulator, [PYTHON, "-m", "benchmarks.readers", "raw", emulator.graph_url,
-                                             seeded.tag, "--names", str(names)])
-        found["per_object"] = _counted(emulator, [PYTHON, "-m", "benchmarks.per_object", emulator.graph_url,
-                                                  seeded.tag, "--sample", str(sample)])
         pr = [IDAMCONF, "plan", "-C", str(pr_root), "-e", SERVED, "--changed-since", "HEAD", "--detailed-exitcode",
               "--rebind-project"]  # (a copy: another home)
-        found["pr"] = _counted(emulator, pr)
-        found["pr_base"] = _counted(emulator, [*pr, "--base", "HEAD"])
         kept = pr_root / known_files.FILE
-        kept.rename(kept.with_name("aside"))
-        found["pr_cold"] = _counted(emulator, pr)
-        kept.with_name("aside").rename(kept)
-    for name, code in (("plan", 0), ("floor", 0), ("per_object", 0), ("pr", 2), ("pr_base", 2), ("pr_cold", 2)):
-        found[name][0].check(name, (code,))
-    return found
+        for _ in range(runs):
+            measure("plan", [IDAMCONF, "plan", "-C", *map(str, plan)], 0)
+            measure("floor", [PYTHON, "-m", "benchmarks.readers", "raw", emulator.graph_url, seeded.tag, "--names",
+                              str(names)], 0)
+            measure("pr", pr, 2)
+            measure("pr_base", [*pr, "--base", "HEAD"], 2)
+            kept.rename(kept.with_name("aside"))
+            try:
+                measure("pr_cold", pr, 2)
+            finally:
+                kept.with_name("aside").rename(kept)
+        measure("per_object", [PYTHON, "-m", "benchmarks.per_object", emulator.graph_url, seeded.tag, "--sample",
+                               str(sample)], 0)
+    found = {name: median_run(runs_of) for name, runs_of in taken.items()}
+    return {**found, "runs": {name: [measured.seconds for measured, _ in runs_of] for name, runs_of in taken.items()}}
+
+
+def median_run(runs: list[tuple]) -> tuple:
+    """Of a reader's (run, emulator's counts), the run of the median wall time, with its counts (they are of that
+    run), and the largest peak RSS of them all: a memory target is met by every run or by none."""
+    ordered = sorted(runs, key=lambda found: found[0].seconds)
+    measured, stats = ordered[len(ordered) // 2]
+    return replace(measured, peak_rss_mb=max(other.peak_rss_mb for other, _ in runs)), stats
 
 
 def applied(count: int, faults: str | None) -> dict:
@@ -145,7 +171,7 @@ def parse_bound(seeded: tenant.Tenant) -> float:
     files = application_files(seeded.root, [])
     listing = WORK / f"files-{seeded.count}"
     listing.write_text("".join(f"{path}\n" for path in files))
-    return parse_run(listing, processes_for(len(files)))
+    return median([parse_run(listing, processes_for(len(files))) for _ in range(RUNS)])
 
 
 def names_file(seeded: tenant.Tenant) -> Path:

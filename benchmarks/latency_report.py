@@ -82,8 +82,9 @@ def section(results: dict, arguments, load: tuple, load_after: tuple, elapsed: f
         "## Graph's latency (issue 22)",
         "",
         f"Measured by `python -m benchmarks.latency` (the last step of `make bench`) on "
-        f"{dt.date.today().isoformat()} in {elapsed / 60:.1f} minutes, all figures of this section from that one run, "
-        f"through `idamconf emulator serve` (uvicorn, real HTTP on 127.0.0.1) with `--faults latency=250ms` and "
+        f"{dt.date.today().isoformat()} in {elapsed / 60:.1f} minutes, all figures of this section from that one run "
+        f"(each reader {_runs(reads)} times, in rounds with the others: its median run; peak RSS: the largest of its "
+        f"runs), through `idamconf emulator serve` (uvicorn, real HTTP on 127.0.0.1) with `--faults latency=250ms` and "
         f"with none. Machine: {platform.machine()}, {_cores()} cores shared with other work: load average "
         f"{load[0]:.1f} at the start and {load_after[0]:.1f} at the end -- the emulator, the reader and that other "
         "work share the two cores, so these times include waiting for a core, by up to several times.",
@@ -158,6 +159,22 @@ def _seconds(run, key: str) -> float:
     return json.loads(measured.out)["extrapolated_seconds"] if key == "per_object" else measured.seconds
 
 
+def _runs(reads: dict) -> int:
+    return len(reads["none"].get("runs", {}).get("plan", [None]))
+
+
+def _run_times(reads: dict) -> str:
+    """The wall times of every run of the plans and the floor, at each latency, in the order they ran."""
+    parts = []
+    for label in ("250 ms", "none"):
+        runs = reads[label].get("runs", {})
+        shown = [f"{name} {', '.join(f'{seconds:.2f}' for seconds in runs[name])}"
+                 for name in ("plan", "floor", "pr") if name in runs]
+        if shown:
+            parts.append(f"{label}: {'; '.join(shown)} s")
+    return f" Each run's wall time ({' -- '.join(parts)})." if parts else ""
+
+
 def _read_notes(results: dict, seeded) -> str:
     fast = results["reads"]["none"]
     floor, parse = fast["floor"][0].seconds, results["parse"]
@@ -165,7 +182,8 @@ def _read_notes(results: dict, seeded) -> str:
     return (f"Parsing the {seeded.count:,} files alone (benchmarks/parse_bound.py) took {parse:.2f} s; with no "
             f"latency the plan took {fast['plan'][0].seconds / (floor + parse):.1f}× the floor plus that "
             f"({floor + parse:.2f} s). Minimal requests for the strategy (the floor's pages + the `$batch`es resolving "
-            f"the people named): {minimal:,}; the plan made {fast['plan'][1]['http_requests']:,}." + _cpu_note(results))
+            f"the people named): {minimal:,}; the plan made {fast['plan'][1]['http_requests']:,}." +
+            _run_times(results["reads"]) + _cpu_note(results))
 
 
 def _cpu_note(results: dict) -> str:

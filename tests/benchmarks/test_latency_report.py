@@ -37,3 +37,24 @@ def test_a_run_without_cpu_times_says_nothing_of_them():
 
 def test_the_table_gives_each_readers_cpu_beside_the_emulators():
     assert latency_report._cpu(results(7.25, 2.5)["reads"]["none"]["plan"], "plan") == "7.25 s + 2.50 s"
+
+
+def test_a_readers_median_run_is_reported_with_the_largest_peak_rss_of_its_runs():
+    """The benchmark runs each reader several times in rounds (this host's speed drifts within minutes): the run of
+    the median wall time stands for it, with its own counts, and a memory target is held to its worst run."""
+    from benchmarks.latency import median_run
+
+    runs = [(Run(seconds, rss, 0, "", "", 1.0), {"http_requests": requests})
+            for seconds, rss, requests in ((12.0, 380.0, 391), (9.5, 401.0, 392), (10.5, 390.0, 393))]
+    measured, stats = median_run(runs)
+    assert (measured.seconds, measured.peak_rss_mb, stats["http_requests"]) == (10.5, 401.0, 393)
+
+
+def test_the_notes_give_every_runs_wall_time_in_the_order_they_ran():
+    found = results(9.0, 2.0)
+    found["reads"]["none"]["runs"] = {"plan": [9.0, 8.5, 9.25], "floor": [3.0, 2.75, 3.5]}
+    found["reads"]["250 ms"] = {"runs": {"plan": [12.0, 11.5, 13.0], "pr": [2.5, 2.75, 2.25]}}
+    times = latency_report._run_times(found["reads"])
+    assert "250 ms: plan 12.00, 11.50, 13.00; pr 2.50, 2.75, 2.25 s" in times
+    assert "none: plan 9.00, 8.50, 9.25; floor 3.00, 2.75, 3.50 s" in times
+    assert latency_report._runs(found["reads"]) == 3
