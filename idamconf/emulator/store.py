@@ -213,7 +213,7 @@ class Store:
         self._db.execute("DELETE FROM links WHERE source = ? OR target = ?", (object_id, object_id))
 
     def page(self, kind: str, query: Query) -> tuple[list[str], int | tuple[int, str] | None]:
-        """One page of a list in insertion order (or along an index: `_page_along`), as JSON texts projected to
+        """One page of a list in insertion order (or along an index: `_along`), as JSON texts projected to
         `$select`, and the place to continue after, if there is more (for odata.encode_skiptoken)."""
         keyed, last = self.page_keyed(kind, query)
         return [text for _, text in keyed], last

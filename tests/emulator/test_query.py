@@ -233,7 +233,7 @@ def _pages(api: Api, params: dict) -> list[list[dict]]:
 
 
 def test_a_range_of_display_names_pages_through_names_alike_in_any_case_each_once(api):
-    """A list filtered on an indexed property is paged along that index (store.py `_page_along`): by the name in
+    """A list filtered on an indexed property is paged along that index (store.py `_along`): by the name in
     any case, then in the list's order, each page starting after the last row of the one before -- also when a
     page ends among names alike in any case, which must neither repeat nor skip one."""
     names = ["m", "M", "b", "m", "z", "M", "c", "m", "a"]
