@@ -28,6 +28,7 @@ class Query:
     params: tuple = field(default_factory=tuple)
     index: str = ""  # the store's index to page a range by (see `_FilterParser.paged_by`)
     key: str = ""  # with `index`: the indexed property's SQL expression
+    exact: bool = False  # with `index`: found by an exact comparison (`eq`, `in`), not a range
 
 
 def parse_query(params: dict[str, str], entity) -> Query:
@@ -37,13 +38,13 @@ def parse_query(params: dict[str, str], entity) -> Query:
             raise unsupported_query(f"Query option '{name}' is not supported by the idamconf emulator.")
     top = parse_top(params.get("$top"))
     select = parse_select(params.get("$select"), entity.properties, entity.odata_type)
-    where, values, index, key = ("", (), "", "")
+    where, values, index, key, exact = ("", (), "", "", False)
     if params.get("$filter"):
         parser = _FilterParser(params["$filter"], entity.filterable, entity.odata_type)
-        where, values, index, key = parser.parse(), tuple(parser.params), parser.index, parser.key
+        where, values, index, key, exact = parser.parse(), tuple(parser.params), parser.index, parser.key, parser.exact
     after, after_key = decode_place(params["$skiptoken"], bool(index)) if "$skiptoken" in params else (0, None)
     return Query(top=top, after_seq=after, after_key=after_key, select=select, where=where, params=values,
-                 index=index, key=key)
+                 index=index, key=key, exact=exact)
 
 
 def parse_top(raw: str | None) -> int:
@@ -88,7 +89,8 @@ def decode_place(token: str, keyed: bool = False) -> tuple[int, str | None]:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         prefix, seq, *key = raw.split(":", 2)
         if prefix == "idamconf-emulator" and seq.isascii() and seq.isdigit() and bool(key) == keyed:  # (seq >= 0)
-            return int(seq), (key[0] if key else None)
+            if int(seq) < 1 << 63:  # an SQLite integer: a larger one is no place in a list
+                return int(seq), (key[0] if key else None)
     except (ValueError, UnicodeDecodeError):
         pass
     raise bad_request("Invalid $skiptoken.")
@@ -127,6 +129,7 @@ class _FilterParser:
         self.params: list = []
         self.index = ""
         self.key = ""
+        self.exact = False
 
     def parse(self) -> str:
         sql = self.expr()
@@ -214,7 +217,7 @@ class _FilterParser:
         continuation: store.py `_along`); an exact comparison (`eq`, `in`) is preferred to a range, as it
         finds fewer."""
         if prop in INDEXED and "or" not in (token.lower() for token in self.tokens) and (exact or not self.index):
-            self.index, self.key = INDEXED[prop], f"json_extract(doc, '$.{prop}')"
+            self.index, self.key, self.exact = INDEXED[prop], f"json_extract(doc, '$.{prop}')", exact
 
     def ranged(self, column: str, op: str) -> str:
         """A range of a string, compared as `eq` compares them (in any case)."""

@@ -276,10 +276,17 @@ class Store:
         property's value in any case, then insertion -- each page after the last row's (value, seq) before it: a
         page reads its own rows and no others. In insertion order every page went through all the matches before
         it to sort them: at 10,000 service principals read in 16 ranges of display names, 4.1 ms a page of 100
-        ids against 2.0 ms now. Graph promises no order for a list's pages."""
+        ids against 2.0 ms now. Graph promises no order for a list's pages.
+
+        The place after the last row: for a range (`ge`, `le`, `startsWith`), where the index's range starts -- rows
+        of a later value, or of the same value and inserted later; for an exact comparison (`eq`, `in`), a row
+        value, so that the index is still sought at the values compared (as a range from the place, the last page of
+        `displayName eq` would go through every later name: 74 ms at 10,000 service principals, against 0.02 ms)."""
         key = f"{query.key} COLLATE NOCASE"
         after, values = "", ()
-        if query.after_key is not None:  # rows of a later value, or of the same value and inserted later
+        if query.after_key is not None and query.exact:
+            after, values = f" AND ({key}, seq) > (?, ?)", (query.after_key, query.after_seq)
+        elif query.after_key is not None:
             after = f" AND {key} >= ? AND NOT ({key} = ? AND seq <= ?)"
             values = (query.after_key, query.after_key, query.after_seq)
         sql = (f"SELECT seq, id, {query.key}, {columns} FROM objects INDEXED BY {query.index} WHERE kind = ?{after}"

@@ -84,9 +84,10 @@ def test_invalid_skiptoken_is_400(big):
     assert_error(big.get("applications", params={"$skiptoken": "garbage!"}), 400)
 
 
-@pytest.mark.parametrize("place", ["another-service:200", "idamconf-emulator:-1"])
+@pytest.mark.parametrize("place", ["another-service:200", "idamconf-emulator:-1", f"idamconf-emulator:{1 << 63}"])
 def test_a_skiptoken_the_emulator_did_not_give_is_400(big, place):
-    """A token of another service's form, or one naming a place before the list's start, restarts no list."""
+    """A token of another service's form, or one naming a place before the list's start or past any SQLite
+    integer, restarts no list and fails no request."""
     token = base64.urlsafe_b64encode(place.encode()).decode().rstrip("=")
     assert_error(big.get("applications", params={"$skiptoken": token}), 400)
 
@@ -270,6 +271,45 @@ def test_a_skiptoken_of_another_kind_of_list_is_400(api):
     assert_error(api.get("applications", params={"$top": "1", "$skiptoken": keyed}), 400)
     assert_error(api.get("applications", params={**indexed, "$skiptoken": plain}), 400)
     assert api.get("applications", params={**indexed, "$skiptoken": keyed}).status_code == 200
+    huge = base64.urlsafe_b64encode(f"idamconf-emulator:{1 << 63}:a".encode()).decode().rstrip("=")
+    assert_error(api.get("applications", params={**indexed, "$skiptoken": huge}), 400)
+
+
+def _steps(store: Store, request):
+    """A request's answer, and the SQLite virtual machine's steps it took (counted by tens): the work its queries
+    did, whatever the machine's speed."""
+    ticks = [0]
+
+    def tick() -> int:
+        ticks[0] += 1
+        return 0
+
+    store._db.set_progress_handler(tick, 10)
+    try:
+        return request(), ticks[0]
+    finally:
+        store._db.set_progress_handler(None, 10)
+
+
+@pytest.mark.parametrize("expression", ["displayName eq 'same'", "appId in ({app_ids})"])
+def test_the_later_pages_of_an_exact_filter_cost_what_its_first_does(expression):
+    """Paged along an index, a later page starts at the last row's place; for `eq` and `in` the index is still
+    sought at the values compared, never gone through from that place to its end (2,000 applications here)."""
+    store = Store()
+    add_applications(store, 2000, prefix="zz")
+    api = Api(store)
+    made = [api.create_app(displayName="same") for _ in range(3)]
+    params = {"$filter": expression.format(app_ids=",".join(f"'{app['appId']}'" for app in made)), "$top": "1"}
+    page, first = _steps(store, lambda: api.get("applications", params=params))
+    listed, later = [app["id"] for app in page.json()["value"]], []
+    while "@odata.nextLink" in page.json():
+        link = page.json()["@odata.nextLink"]
+        page, steps = _steps(store, lambda: api.get(link))
+        listed += [app["id"] for app in page.json()["value"]]
+        later.append(steps)
+    assert sorted(listed) == sorted(app["id"] for app in made) and len(later) == 2
+    assert max(later) <= 2 * first + 20, (first, later)
+    store.close()
 
 
 def test_service_principals_split_by_the_first_digit_of_their_app_id_are_each_read_once(api):
