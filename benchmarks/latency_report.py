@@ -83,8 +83,9 @@ def section(results: dict, arguments, load: tuple, load_after: tuple, elapsed: f
         "",
         f"Measured by `python -m benchmarks.latency` (the last step of `make bench`) on "
         f"{dt.date.today().isoformat()} in {elapsed / 60:.1f} minutes, all figures of this section from that one run "
-        f"(each reader {_runs(reads)} times, in rounds with the others: its median run; peak RSS: the largest of its "
-        f"runs), through `idamconf emulator serve` (uvicorn, real HTTP on 127.0.0.1) with `--faults latency=250ms` and "
+        f"(each reader but the Terraform-style sample {_runs(reads)} times, in rounds with the others: its median run; "
+        f"peak RSS: the largest of its runs; the parse bound a median of {_runs(reads)} too), through "
+        f"`idamconf emulator serve` (uvicorn, real HTTP on 127.0.0.1) with `--faults latency=250ms` and "
         f"with none. Machine: {platform.machine()}, {_cores()} cores shared with other work: load average "
         f"{load[0]:.1f} at the start and {load_after[0]:.1f} at the end -- the emulator, the reader and that other "
         "work share the two cores, so these times include waiting for a core, by up to several times.",
@@ -172,7 +173,8 @@ def _run_times(reads: dict) -> str:
                  for name in ("plan", "floor", "pr") if name in runs]
         if shown:
             parts.append(f"{label}: {'; '.join(shown)} s")
-    return f" Each run's wall time ({' -- '.join(parts)})." if parts else ""
+    return f" The wall time of each run of the plan, the floor and the pull-request plan ({' -- '.join(parts)})." \
+        if parts else ""
 
 
 def _read_notes(results: dict, seeded) -> str:
