@@ -58,3 +58,64 @@ def test_the_notes_give_every_runs_wall_time_in_the_order_they_ran():
     assert "250 ms: plan 12.00, 11.50, 13.00; pr 2.50, 2.75, 2.25 s" in times
     assert "none: plan 9.00, 8.50, 9.25; floor 3.00, 2.75, 3.50 s" in times
     assert latency_report._runs(found["reads"]) == 3
+
+
+class _Emulator:
+    graph_url = "http://127.0.0.1:1/v1.0"
+
+    def __init__(self, *args):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _reads(monkeypatch, tmp_path, code_of):
+    """benchmarks.latency.reads with nothing served or run: each command's exit code from `code_of(name, round)`,
+    which also sees whether validate's kept files are in place at the time."""
+    from types import SimpleNamespace
+
+    from benchmarks import latency
+    from idamconf.config import known_files
+
+    kept = tmp_path / "pr" / known_files.FILE
+    kept.parent.mkdir(parents=True)
+    kept.write_text("kept")
+    counts: dict[str, int] = {}
+
+    def counted(emulator, command):
+        if "--changed-since" in command:
+            name = "pr_base" if "--base" in command else "pr" if kept.exists() else "pr_cold"
+        else:
+            name = "floor" if "raw" in command else "per_object" if "benchmarks.per_object" in command else "plan"
+        counts[name] = counts.get(name, 0) + 1
+        return Run(float(counts[name]), 100.0 + counts[name], code_of(name, counts[name]), "", ""), {}
+
+    for name, value in (("Served", _Emulator), ("point_at", lambda *a: None), ("git", lambda *a: None),
+                        ("change", lambda *a: None), ("_counted", counted),
+                        ("run", lambda command: Run(0.1, 1.0, 0, "", ""))):
+        monkeypatch.setattr(latency, name, value)
+    seeded = SimpleNamespace(state=tmp_path / "state.db", root=tmp_path / "seeded", tag="t")
+    return latency.reads, (seeded, tmp_path / "pr", tmp_path / "names.json", None, 10), kept
+
+
+def test_each_reader_runs_in_rounds_and_its_median_run_stands_for_it(monkeypatch, tmp_path):
+    reads, arguments, kept = _reads(monkeypatch, tmp_path, lambda name, n: 2 if name.startswith("pr") else 0)
+    found = reads(*arguments, runs=3)
+    assert found["runs"] == {"plan": [1.0, 2.0, 3.0], "floor": [1.0, 2.0, 3.0], "pr": [1.0, 2.0, 3.0],
+                             "pr_base": [1.0, 2.0, 3.0], "pr_cold": [1.0, 2.0, 3.0], "per_object": [1.0]}
+    assert (found["plan"][0].seconds, found["plan"][0].peak_rss_mb) == (2.0, 103.0)
+    assert kept.read_text() == "kept"  # validate's files back for the next reader
+
+
+def test_a_run_that_fails_stops_the_benchmark_and_puts_validates_files_back(monkeypatch, tmp_path):
+    def code(name: str, run: int) -> int:
+        return 1 if (name, run) == ("pr_cold", 2) else 2 if name.startswith("pr") else 0
+
+    reads, arguments, kept = _reads(monkeypatch, tmp_path, code)
+    with pytest.raises(RuntimeError, match="pr_cold exited 1"):
+        reads(*arguments, runs=3)
+    assert kept.read_text() == "kept" and not kept.with_name("aside").exists()
