@@ -106,7 +106,7 @@ def _known(known: known_files.Known, files: list[tuple[Path, str]]) -> list[_Rea
     digests = []
     for path, _ in files:
         try:
-            digests.append(hashlib.sha256(path.read_bytes()).digest())
+            digests.append(hashlib.sha256(yamlfile.read_bytes(path)).digest())
         except OSError:
             digests.append(None)
     return [None if entry is None else

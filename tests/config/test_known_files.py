@@ -328,16 +328,16 @@ def test_the_cache_is_written_beside_its_file_whatever_the_temporary_directory(p
 
 def test_a_file_that_cannot_be_read_is_said_as_without_the_cache(project, monkeypatch):
     """(Gone between listing and reading, or its permissions: its problem is the reading's, the same either way.)"""
-    from pathlib import Path
+    from idamconf.config import yamlfile
 
     known = validated(project)
-    unreadable, original = project / WORDPRESS, Path.read_bytes
+    unreadable, original = project / WORDPRESS, yamlfile.read_bytes
 
-    def read_bytes(path):
+    def read_bytes(path):  # (as root, no permission keeps a file from being read: the reading is made to fail)
         if path == unreadable:
             raise PermissionError(13, "Permission denied")
         return original(path)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(yamlfile, "read_bytes", read_bytes)
     problems = same_either_way(project, known)
     assert any("cannot read file" in p.summary and p.file.endswith("wordpress.yaml") for p in errors(problems))
