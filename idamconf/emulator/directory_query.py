@@ -15,7 +15,7 @@ import json
 
 from .entities import ENTITY_SETS, GUID
 from .errors import GraphError, bad_request, not_found, unsupported_query
-from .odata import encode_skiptoken, parse_directory_expand, parse_query
+from .odata import parse_directory_expand, parse_query
 from .protocol import Key, RawJson, Reply, Request
 from .references import ASSIGNMENT_PROPERTIES, ASSIGNMENTS
 from .store import Store
@@ -56,7 +56,7 @@ def list_expanded(store: Store, request: Request, set_name: str) -> Reply:
     entity = ENTITY_SETS[set_name]
     options = dict(request.query)
     expand = parse_directory_expand(options.pop("$expand"), EXPANSIONS[set_name], entity.odata_type)
-    query = parse_query(options, entity)
+    query = parse_query(options, entity, request.list_scope)
     rows, last = store.page_keyed(set_name, dataclasses.replace(query, top=min(query.top, MAX_EXPANDED_PAGE)))
     texts = [text for _, text in rows]
     for relation, nested_select in expand.items():
@@ -66,7 +66,7 @@ def list_expanded(store: Store, request: Request, set_name: str) -> Reply:
     context_select = (*query.select, *(f"{name}({','.join(select)})" for name, select in expand.items()))
     head = {"@odata.context": request.context(set_name, context_select)}
     if last is not None:
-        head["@odata.nextLink"] = request.next_link(encode_skiptoken(last))
+        head["@odata.nextLink"] = request.next_link(last)
     return Reply(200, RawJson(json.dumps(head)[:-1] + ',"value":[' + ",".join(texts) + "]}"))
 
 

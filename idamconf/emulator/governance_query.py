@@ -13,7 +13,7 @@ import re
 from .errors import GraphError, bad_request, not_found
 from .governance_entities import GOVERNANCE_SETS
 from .governance_expand import encoded, with_expansions
-from .odata import encode_skiptoken, parse_expand, parse_query, parse_select
+from .odata import parse_expand, parse_query, parse_select
 from .protocol import Key, RawJson, Reply, Request
 from .store import Store
 
@@ -37,7 +37,7 @@ def list_page(store: Store, request: Request, kind: str, expander=None, allowed=
     expand = parse_expand(options.pop("$expand", None), allowed or {}, entity.odata_type)
     clauses = [linked_from(*within)] if within else []
     clauses += [clause for clause in [_navigation_filter(options, kind)] if clause]
-    query = parse_query(options, entity)
+    query = parse_query(options, entity, request.list_scope)
     if query.where:
         clauses.append((f"({query.where})", query.params))
     query = dataclasses.replace(query, where=" AND ".join(sql for sql, _ in clauses),
@@ -51,7 +51,7 @@ def list_page(store: Store, request: Request, kind: str, expander=None, allowed=
         texts, last = store.page(kind, query)
     head = {"@odata.context": request.context(context or f"{BASE}/{kind}", query.select)}
     if last is not None:
-        head["@odata.nextLink"] = request.next_link(encode_skiptoken(last))
+        head["@odata.nextLink"] = request.next_link(last)
     return Reply(200, RawJson(encoded(head)[:-1] + ',"value":[' + ",".join(texts) + "]}"))
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from .odata import encode_skiptoken, parse_query
+from .odata import parse_query
 from .protocol import RawJson, Reply, Request
 from .store import Store
 
 
 def page(store: Store, request: Request, kind: str, entity, context: str, within: dict | None = None) -> Reply:
     """`context` names the list in `@odata.context` (`users`, `servicePrincipals('…')/appRoleAssignedTo`)."""
-    query = parse_query(request.query, entity)
+    query = parse_query(request.query, entity, request.list_scope)
     clauses = [f"json_extract(doc, '$.{name}') = ?" for name in within or {}]
     if query.where:
         clauses.append(f"({query.where})")
@@ -27,5 +27,5 @@ def page(store: Store, request: Request, kind: str, entity, context: str, within
     texts, last = store.page(kind, query)
     head = {"@odata.context": request.context(context, query.select)}
     if last is not None:
-        head["@odata.nextLink"] = request.next_link(encode_skiptoken(last))
+        head["@odata.nextLink"] = request.next_link(last)
     return Reply(200, RawJson(json.dumps(head)[:-1] + ',"value":[' + ",".join(texts) + "]}"))

@@ -8,6 +8,7 @@ answered 400 `Request_UnsupportedQuery`, never silently ignored.
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -31,8 +32,9 @@ class Query:
     exact: bool = False  # with `index`: found by an exact comparison (`eq`, `in`), not a range
 
 
-def parse_query(params: dict[str, str], entity) -> Query:
-    """`entity` is an `EntitySet`: its `properties` bound `$select`, its `filterable` bounds `$filter`."""
+def parse_query(params: dict[str, str], entity, scope: str) -> Query:
+    """`entity` is an `EntitySet`: its `properties` bound `$select`, its `filterable` bounds `$filter`; `scope`: the
+    list a `$skiptoken` must belong to (`list_scope`)."""
     for name in params:
         if name.startswith("$") and name not in KNOWN_OPTIONS:
             raise unsupported_query(f"Query option '{name}' is not supported by the idamconf emulator.")
@@ -42,7 +44,7 @@ def parse_query(params: dict[str, str], entity) -> Query:
     if params.get("$filter"):
         parser = _FilterParser(params["$filter"], entity.filterable, entity.odata_type)
         where, values, index, key, exact = parser.parse(), tuple(parser.params), parser.index, parser.key, parser.exact
-    after, after_key = decode_place(params["$skiptoken"], bool(index)) if "$skiptoken" in params else (0, None)
+    after, after_key = decode_place(params["$skiptoken"], scope, bool(index)) if "$skiptoken" in params else (0, None)
     return Query(top=top, after_seq=after, after_key=after_key, select=select, where=where, params=values,
                  index=index, key=key, exact=exact)
 
@@ -70,25 +72,38 @@ def parse_select(raw: str | None, properties: frozenset[str], odata_type: str) -
     return names
 
 
-def encode_skiptoken(place: int | tuple[int, str]) -> str:
-    """The place a list's next page starts after: a row's sequence number, or -- for a list paged along an index
-    (`Query.index`) -- its sequence number and the indexed property's value."""
-    text = f"idamconf-emulator:{place}" if isinstance(place, int) else f"idamconf-emulator:{place[0]}:{place[1]}"
+def list_scope(path: str, query: dict[str, str]) -> str:
+    """What a `$skiptoken` belongs to: the list (its path, parent included) and every query option but the page's
+    place and size. Graph's skiptokens are opaque and good only in the nextLink that carries them (paging.md: use
+    the whole URL); here a token given to another list -- another filter, `$select`, `$expand`, another parent's
+    owners -- is refused with 400, as Graph refuses a token it did not issue for the request, rather than read
+    from a place that means something else there."""
+    options = sorted((name, value) for name, value in query.items() if name not in ("$skiptoken", "$top"))
+    return hashlib.sha256(repr((path, options)).encode()).hexdigest()[:16]
+
+
+def encode_skiptoken(place: int | tuple[int, str], scope: str) -> str:
+    """The place a list's next page starts after -- a row's sequence number, or, for a list paged along an index
+    (`Query.index`), its sequence number and the indexed property's value -- in the list `scope` names."""
+    where = str(place) if isinstance(place, int) else f"{place[0]}:{place[1]}"
+    text = f"idamconf-emulator:{scope}:{where}"
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def decode_skiptoken(token: str) -> int:
+def decode_skiptoken(token: str, scope: str) -> int:
     """A place in a list paged in insertion order."""
-    return decode_place(token)[0]
+    return decode_place(token, scope)[0]
 
 
-def decode_place(token: str, keyed: bool = False) -> tuple[int, str | None]:
-    """(sequence number, the indexed property's value or None) of a `$skiptoken` made by `encode_skiptoken` for a
-    list paged along an index (`keyed`) or in insertion order: a token of the other kind is another list's."""
+def decode_place(token: str, scope: str, keyed: bool = False) -> tuple[int, str | None]:
+    """(sequence number, the indexed property's value or None) of a `$skiptoken` made by `encode_skiptoken` for the
+    list `scope` names, paged along an index (`keyed`) or in insertion order: a token of another list, or of the
+    other kind, is refused."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        prefix, seq, *key = raw.split(":", 2)
-        if prefix == "idamconf-emulator" and seq.isascii() and seq.isdigit() and bool(key) == keyed:  # (seq >= 0)
+        prefix, bound, seq, *key = raw.split(":", 3)
+        if (prefix == "idamconf-emulator" and bound == scope and seq.isascii() and seq.isdigit()  # (seq >= 0)
+                and bool(key) == keyed):
             if int(seq) < 1 << 63:  # an SQLite integer: a larger one is no place in a list
                 return int(seq), (key[0] if key else None)
     except (ValueError, UnicodeDecodeError):

@@ -16,7 +16,7 @@ from ..graph import limits
 from .directory import json_body, project, refuse_other_options, resolve
 from .entities import ENTITY_SETS, GUID
 from .errors import bad_request, not_found
-from .odata import decode_skiptoken, encode_skiptoken, parse_select, parse_top
+from .odata import decode_skiptoken, parse_select, parse_top
 from .protocol import Key, Reply, Request
 from .store import Store
 
@@ -34,11 +34,11 @@ def list_owners(store: Store, request: Request, key: Key, holder: str = "applica
     select = parse_select(request.query.get("$select"), ENTITY_SETS["users"].properties | {"appId"},
                           "microsoft.graph.directoryObject")
     top = parse_top(request.query.get("$top"))
-    start = decode_skiptoken(request.query["$skiptoken"]) if "$skiptoken" in request.query else 0
+    start = decode_skiptoken(request.query["$skiptoken"], request.list_scope) if "$skiptoken" in request.query else 0
     targets = store.targets(relation, owned["id"])
     head = {"@odata.context": request.base + "/$metadata#directoryObjects"}
     if start + top < len(targets):
-        head["@odata.nextLink"] = request.next_link(encode_skiptoken(start + top))
+        head["@odata.nextLink"] = request.next_link(start + top)
     return Reply(200, {**head, "value": [_directory_object(store, target, select)
                                          for target in targets[start:start + top]]})
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from ..graph.paths import segments
+from .odata import encode_skiptoken, list_scope
 
 _KEYED = re.compile(r"(\w+)\((\w+)='([^']*(?:''[^']*)*)'\)")  # unrolled: linear in the segment's length
 
@@ -41,9 +42,15 @@ class Request:
         suffix = f"({','.join(select)})" if select else ""
         return f"{self.base}/$metadata#{set_name}{suffix}"
 
-    def next_link(self, skiptoken: str) -> str:
+    @property
+    def list_scope(self) -> str:
+        """The list this request reads, as its `$skiptoken`s are bound to (odata.list_scope)."""
+        return list_scope(self.path, self.query)
+
+    def next_link(self, place) -> str:
+        """The link to the page after `place` (odata.encode_skiptoken's) of the list this request reads."""
         query = {name: value for name, value in self.query.items() if name != "$skiptoken"}
-        query["$skiptoken"] = skiptoken
+        query["$skiptoken"] = encode_skiptoken(place, self.list_scope)
         return f"{self.base}/{self.path}?{urlencode(query, safe='$(),:/')}"
 
 

@@ -7,11 +7,13 @@ served emulator binds 127.0.0.1 on a port the OS picks.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import threading
 import time
 import uuid
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -93,6 +95,17 @@ def add_applications(store: Store, count: int, prefix: str = "bulk") -> None:
     with store.transaction():
         for index in range(count):
             _new_application(store, {"displayName": f"{prefix}-{index:05d}"})
+
+
+def skiptoken(link: str) -> str:
+    """The `$skiptoken` of a nextLink."""
+    return parse_qs(urlsplit(link).query)["$skiptoken"][0]
+
+
+def moved(token: str, seq: str) -> str:
+    """An emulator's `$skiptoken` with its place replaced by `seq`, its list and kind kept (odata.encode_skiptoken)."""
+    prefix, scope, _, *key = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().split(":", 3)
+    return base64.urlsafe_b64encode(":".join([prefix, scope, seq, *key]).encode()).decode().rstrip("=")
 
 
 def assert_error(response: httpx.Response, status: int, code: str | None = None) -> dict:

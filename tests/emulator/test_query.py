@@ -9,7 +9,7 @@ import pytest
 
 from idamconf.emulator import Store
 
-from .conftest import Api, add_applications, assert_error
+from .conftest import Api, add_applications, assert_error, moved, skiptoken
 
 TOTAL = 2500
 
@@ -84,12 +84,43 @@ def test_invalid_skiptoken_is_400(big):
     assert_error(big.get("applications", params={"$skiptoken": "garbage!"}), 400)
 
 
-@pytest.mark.parametrize("place", ["another-service:200", "idamconf-emulator:-1", f"idamconf-emulator:{1 << 63}"])
-def test_a_skiptoken_the_emulator_did_not_give_is_400(big, place):
-    """A token of another service's form, or one naming a place before the list's start or past any SQLite
-    integer, restarts no list and fails no request."""
-    token = base64.urlsafe_b64encode(place.encode()).decode().rstrip("=")
-    assert_error(big.get("applications", params={"$skiptoken": token}), 400)
+@pytest.mark.parametrize("seq", ["-1", str(1 << 63), "x"])
+def test_a_skiptoken_the_emulator_did_not_give_is_400(big, seq):
+    """A token naming a place before the list's start or past any SQLite integer, or no place, restarts no list
+    and fails no request; nor does one of another service's form."""
+    token = skiptoken(big.get("applications", params={"$top": "2"}).json()["@odata.nextLink"])
+    assert big.get("applications", params={"$top": "2", "$skiptoken": moved(token, "2")}).status_code == 200
+    assert_error(big.get("applications", params={"$top": "2", "$skiptoken": moved(token, seq)}), 400)
+    text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    for other in (b"another-service:200", text.replace(b"idamconf-emulator", b"another-service")):
+        assert_error(big.get("applications", params={"$skiptoken": base64.urlsafe_b64encode(other).decode()}), 400)
+
+
+def test_a_skiptoken_belongs_to_its_list(api):
+    """Graph's skiptokens are good only in the nextLink that carries them. One given to another list -- another
+    filter, another `$select`, another set, another application's owners -- is refused, not read as a place
+    there; the page's size may change."""
+    for name in ("a", "b", "c"):
+        api.create_app(displayName=name, tags=["mine"])
+    by_name = {"$filter": "displayName ge 'a'", "$top": "1"}
+    keyed = skiptoken(api.get("applications", params=by_name).json()["@odata.nextLink"])
+    assert api.get("applications", params={**by_name, "$top": "5", "$skiptoken": keyed}).status_code == 200
+    app_ids = [app["appId"] for app in api.get("applications").json()["value"]]
+    by_app_id = {"$filter": f"appId in ('{app_ids[0]}','{app_ids[1]}')", "$top": "1"}
+    for other in (by_app_id, {**by_name, "$filter": "displayName ge 'b'"}, {**by_name, "$select": "id"}):
+        assert_error(api.get("applications", params={**other, "$skiptoken": keyed}), 400)
+    assert_error(api.get("servicePrincipals", params={**by_name, "$skiptoken": keyed}), 400)
+    plain = skiptoken(api.get("applications", params={"$top": "1"}).json()["@odata.nextLink"])
+    assert_error(api.get("servicePrincipals", params={"$top": "1", "$skiptoken": plain}), 400)
+    first, second = api.get("applications").json()["value"][:2]
+    for app in (first, second):
+        for number in range(3):
+            user, = api.seed_users({"userPrincipalName": f"owner{number}-{app['id'][:8]}@contoso.com"})
+            api.post(f"applications/{app['id']}/owners/$ref",
+                     json={"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{user['id']}"})
+    owners = skiptoken(api.get(f"applications/{first['id']}/owners", params={"$top": "1"}).json()["@odata.nextLink"])
+    assert api.get(f"applications/{first['id']}/owners", params={"$top": "1", "$skiptoken": owners}).status_code == 200
+    assert_error(api.get(f"applications/{second['id']}/owners", params={"$top": "1", "$skiptoken": owners}), 400)
 
 
 def test_select_narrows_and_shows_in_context(big):
@@ -271,8 +302,18 @@ def test_a_skiptoken_of_another_kind_of_list_is_400(api):
     assert_error(api.get("applications", params={"$top": "1", "$skiptoken": keyed}), 400)
     assert_error(api.get("applications", params={**indexed, "$skiptoken": plain}), 400)
     assert api.get("applications", params={**indexed, "$skiptoken": keyed}).status_code == 200
-    huge = base64.urlsafe_b64encode(f"idamconf-emulator:{1 << 63}:a".encode()).decode().rstrip("=")
-    assert_error(api.get("applications", params={**indexed, "$skiptoken": huge}), 400)
+    assert_error(api.get("applications", params={**indexed, "$skiptoken": moved(keyed, str(1 << 63))}), 400)
+    # the right list, the wrong kind: a place without the value, or a value where none belongs
+    def text(token):
+        return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+
+    def token(text):
+        return base64.urlsafe_b64encode(text.encode()).decode()
+
+    unkeyed = token(":".join(text(keyed).split(":", 3)[:3]))
+    assert_error(api.get("applications", params={**indexed, "$skiptoken": unkeyed}), 400)
+    assert api.get("applications", params={"$top": "1", "$skiptoken": plain}).status_code == 200
+    assert_error(api.get("applications", params={"$top": "1", "$skiptoken": token(text(plain) + ":b")}), 400)
 
 
 def _steps(store: Store, request):
