@@ -13,6 +13,7 @@ from pathlib import Path
 from ..config.load import read, read_documents
 from ..lint import lint
 from ..diagnostics import DiagnosticError, errors
+from ..graph import signed_in_early
 from ..plan.model import Plan
 
 # The Graph stack (httpx, kiota, msgraph-core) and the planning modules take a third of a second to import: they
@@ -72,49 +73,54 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
     configuration itself, for `idamconf drift`), or None. `write`: sign in as the identity that applies (apply);
     else as the one that only reads (workflow.target_for). `earlier`: with `only`, the access-package names the
     planned applications' files gave at the ref they changed since (workflow.survey). `known`: config/load.read's."""
-    early = []  # the reads idamconf.yaml alone decides, started while the files are read (graph/early.py)
+    try:
+        early = []  # the reads idamconf.yaml alone decides, started while the files are read (graph/early.py)
 
-    def meanwhile(project, parallel: bool) -> None:
-        _graph_modules(project, env)
-        if parallel and project is not None and (only is None or earlier is None):  # (else read by name)
-            from ..graph.early import early_reads
+        def meanwhile(project, parallel: bool) -> None:
+            _graph_modules(project, env)
+            if project is not None:
+                from ..graph.early import early_reads, sign_in_early
 
-            early.append(early_reads(project, env, write, timeout))
+                sign_in_early(project, env, write)
+                if parallel and (only is None or earlier is None):  # (else read by name)
+                    early.append(early_reads(project, env, write, timeout))
 
-    with _kept_to_the_end():
-        configuration, problems = read(config_dir, meanwhile=meanwhile, known=known)
-    early = early[0] if early else None
-    if errors(problems) or configuration is None:
-        if early is not None:
-            early.stop()
-        raise DiagnosticError(problems)
-    from ..graph.connect import connect
-    from ..record import configuration_home
-    from ..record.history import deletion_warnings
-    from ..vault.vaults import Vaults
-    from ..workflow import survey, target_for
+        with _kept_to_the_end():
+            configuration, problems = read(config_dir, meanwhile=meanwhile, known=known)
+        early = early[0] if early else None
+        if errors(problems) or configuration is None:
+            if early is not None:
+                early.stop()
+            raise DiagnosticError(problems)
+        from ..graph.connect import connect
+        from ..record import configuration_home
+        from ..record.history import deletion_warnings
+        from ..vault.vaults import Vaults
+        from ..workflow import survey, target_for
 
-    target = target_for(configuration, env, write)
-    home = configuration_home(Path(config_dir))
-    vaults = Vaults(target, configuration.environments[target.environment], config_dir, configuration.project)
-    async with connect(target, timeout) as client:
-        def again():
-            return survey(client, configuration, target, only, None if rebind else home, vaults=vaults,
-                          earlier=earlier)
+        target = target_for(configuration, env, write)
+        home = configuration_home(Path(config_dir))
+        vaults = Vaults(target, configuration.environments[target.environment], config_dir, configuration.project)
+        async with connect(target, timeout) as client:
+            def again():
+                return survey(client, configuration, target, only, None if rebind else home, vaults=vaults,
+                              earlier=earlier)
 
-        # The first survey marks drift against `base` (plan --base, idamconf drift); `again` (apply, under its
-        # lease) is never given one, and apply takes no --base, so both of apply's plans are made alike.
-        try:
-            plan, live = await survey(client, configuration, target, only, None if rebind else home,
-                                      base(configuration) if base else None, vaults=vaults, earlier=earlier,
-                                      early=early)
-            plan = replace(plan, warnings=deletion_warnings(Path(config_dir), plan)) if plan.deletions else plan
-            found = Survey(plan, live, target, configuration, Path(config_dir), configuration.digest, home, rebind,
-                           again, vaults)
-            _KEPT[:] = [found]
-            return await then(client, found)
-        finally:
-            await vaults.close()
+            # The first survey marks drift against `base` (plan --base, idamconf drift); `again` (apply, under its
+            # lease) is never given one, and apply takes no --base, so both of apply's plans are made alike.
+            try:
+                plan, live = await survey(client, configuration, target, only, None if rebind else home,
+                                          base(configuration) if base else None, vaults=vaults, earlier=earlier,
+                                          early=early)
+                plan = replace(plan, warnings=deletion_warnings(Path(config_dir), plan)) if plan.deletions else plan
+                found = Survey(plan, live, target, configuration, Path(config_dir), configuration.digest, home, rebind,
+                               again, vaults)
+                _KEPT[:] = [found]
+                return await then(client, found)
+            finally:
+                await vaults.close()
+    finally:  # its sign-in is this command's own: no later command in this process (a test, `comment`) takes it
+        signed_in_early.forget()
 
 
 @contextmanager

@@ -1,6 +1,8 @@
 """The HTTP edge of fault injection: latency and dropped connections act on a round trip, not on a Graph request
 (a `$batch` of 20 is one round trip: one delay, one chance of being dropped). Every HTTP request under `/v1.0` is
-counted here (`Stats.http_requests`).
+counted here (`Stats.http_requests`). Latency also delays the token service's round trips (a sign-in's OpenID
+configuration, its token, the keys), as the network delays a real sign-in; they are neither dropped nor counted, and
+draw nothing from the faults' random sequence. The emulator's own `/_emulator/` endpoints are not delayed.
 
 A drop starts the response and then raises `ConnectionDropped`: in-process, `httpx.ASGITransport` re-raises it to
 the client (an `httpx.TransportError`); served, uvicorn closes the connection mid-response, so the client's httpx
@@ -23,6 +25,9 @@ class ConnectionFaults:
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/v1.0/"):
+            latency = getattr(self.emulator.faults, "latency", 0.0)
+            if latency and scope["type"] == "http" and not scope["path"].startswith("/_emulator/"):  # sign-ins
+                await asyncio.sleep(latency)
             await self.app(scope, receive, send)
             return
         self.emulator.stats.http_requests += 1

@@ -126,6 +126,8 @@ class Connection:
 
 
 class NoFaults:
+    latency = 0.0  # seconds added to a round trip to the token service (emulator/connections.py)
+
     async def before(self, request: Request) -> Reply | None:
         return None
 
@@ -148,6 +150,10 @@ class Faults(NoFaults):
         self.random = random.Random(spec.seed)
         self.budget = budgets.Budget(spec.budget, clock) if spec.budget else None
         self.tenant_id, self.stats = "", None
+
+    @property
+    def latency(self) -> float:
+        return self.spec.latency
 
     def attach(self, store, stats) -> None:
         self.tenant_id, self.stats = store.tenant_id, stats

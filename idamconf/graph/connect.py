@@ -31,6 +31,7 @@ from . import client as retrying
 from .client import GraphClient, Unrecoverable
 from .clouds import EMULATED_GRAPH, Cloud, cloud_of, emulator_authority, graph_url_problem, is_loopback
 from .origin import confine
+from . import signed_in_early
 
 # azure-identity's own variable: where this machine signs in, when it must be somewhere else than the cloud's
 # authority (a proxy, a test). The machine is trusted; the configuration, which a pull request changes, is not.
@@ -209,18 +210,60 @@ def _trusted(target: Target) -> ssl.SSLContext | bool:
 
 def _auth_provider(target: Target):
     host = httpx.URL(target.graph_url).host
-    if not target.embedded:
-        problem = graph_url_problem(target.graph_url, target.credential)  # validate refused it; never sent anyway
-        if problem:
-            raise ConnectError(f"environment '{target.environment}': {problem[0]}. Fix: {problem[1]}.")
+    _check_graph_url(target)
     if target.credential == "emulator":
         return BaseBearerTokenAuthenticationProvider(_EmulatorToken(host))
     from kiota_authentication_azure.azure_identity_access_token_provider import AzureIdentityAccessTokenProvider
 
     cloud = cloud_of(target.graph_url) or _emulated_cloud(target.graph_url)
-    tokens = AzureIdentityAccessTokenProvider(_credential(target, cloud), None, scopes=[cloud.scope],
+    credential = _credential(target, cloud)
+    early = signed_in_early.started(target)  # (signed in while the files were read: sign_in_early)
+    if early is not None:
+        credential = signed_in_early.Presigned(credential, early)
+    tokens = AzureIdentityAccessTokenProvider(credential, None, scopes=[cloud.scope],
                                               allowed_hosts=[host if cloud.name == EMULATED else cloud.host])
     return BaseBearerTokenAuthenticationProvider(_SignIn(tokens, target))
+
+
+def _sign_in_modules() -> None:
+    """azure-identity's async credentials and the HTTP stack they sign in over (aiohttp, imported by azure-core at
+    the first request): some 0.4 s of imports."""
+    import aiohttp  # noqa: F401
+    import azure.core.pipeline.transport  # noqa: F401
+    from azure.identity import aio  # noqa: F401
+
+
+def _check_graph_url(target: Target) -> None:
+    if not target.embedded:
+        problem = graph_url_problem(target.graph_url, target.credential)  # validate refused it; never sent anyway
+        if problem:
+            raise ConnectError(f"environment '{target.environment}': {problem[0]}. Fix: {problem[1]}.")
+
+
+CAE = True  # kiota's AzureIdentityAccessTokenProvider asks for tokens with continuous access evaluation, by default
+
+
+def sign_in_early(target: Target) -> None:
+    """Start signing in to `target` while the configuration's files are read (graph/signed_in_early.py): for a
+    tenant or a served emulator that signs in (not `credential: emulator`, nor the embedded emulator), after the
+    same checks as `connect`'s. A target those checks refuse starts nothing: `connect` says why, later."""
+    if target.embedded or target.credential == "emulator":
+        return
+    try:
+        _check_graph_url(target)
+        cloud = cloud_of(target.graph_url) or _emulated_cloud(target.graph_url)
+    except ConnectError:
+        return
+    _sign_in_modules()  # here: in the thread, beside the files' modelling, importing them took seconds
+
+    async def sign_in():
+        credential = _credential(target, cloud)
+        try:
+            return cloud.scope, CAE, await credential.get_token(cloud.scope, enable_cae=CAE)
+        finally:
+            await credential.close()
+
+    signed_in_early.start(target, sign_in)
 
 
 EMULATED = "served emulator"

@@ -84,6 +84,20 @@ class Early:
         return found
 
 
+def sign_in_early(project, env: str | None, write: bool) -> None:
+    """Start signing in to the environment the command targets, once idamconf.yaml is valid (`project`: its
+    settings), while the files are read (graph/signed_in_early.py); nothing where the environment does not resolve
+    (the command then says why)."""
+    from ..diagnostics import DiagnosticError
+    from ..workflow import target_for
+    from .connect import sign_in_early as start
+
+    try:
+        start(target_for(project, env, write))
+    except DiagnosticError:
+        return
+
+
 def early_reads(project, env: str | None, write: bool, timeout: float | None) -> Early | None:
     """`Early` for the environment the command targets, once idamconf.yaml is valid (`project`: its settings);
     None where it would not help, or where the environment does not resolve (the command then says why)."""

@@ -30,8 +30,14 @@ def test_each_command_signs_in_as_its_identity(project, monkeypatch, command, id
     signed_in_as = []
 
     def credential(target, cloud):
-        signed_in_as.append(target.client_id)
-        return RefusingCredential()
+        made = RefusingCredential()
+
+        async def get_token(*scopes, **options):  # (a credential made is no sign-in: one asked for a token is)
+            signed_in_as.append(target.client_id)
+            return await RefusingCredential.get_token(made, *scopes, **options)
+
+        made.get_token = get_token
+        return made
 
     monkeypatch.setattr(connect, "_new_credential", credential)
     args = {"show": ["wordpress"], "apply": ["--auto-approve"], "export": ["--all"], "saml metadata": ["pui"]}.get(

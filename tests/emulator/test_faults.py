@@ -23,7 +23,7 @@ from idamconf.emulator.protocol import Reply, Request
 from idamconf.graph import connect
 from idamconf.graph.cost import cost
 
-from .conftest import Api, assert_error, serving
+from .conftest import IN_PROCESS_BASE, Api, assert_error, serving
 from .test_governance import (EM, app_role, catalog, package, policy_body, resource_request, role_scope_body,
                               single_user)
 
@@ -195,6 +195,20 @@ def test_latency_is_added_per_round_trip_not_per_batch_item(store):
     started = time.perf_counter()
     batch(api, *gets(10))
     assert 0.1 <= time.perf_counter() - started < 0.5
+
+
+def test_latency_delays_a_sign_in_as_the_network_would_but_not_the_emulators_own_endpoints(store):
+    """A sign-in's round trips (the OpenID configuration, the token) cross the same network as Graph's; they are
+    neither counted as Graph requests nor dropped. The emulator's counters answer at once."""
+    api = faulty(store, "latency=100ms,drop=1.0")
+    started = time.perf_counter()
+    origin = IN_PROCESS_BASE.removesuffix("/v1.0/").removesuffix("/v1.0")
+    assert api.get(f"{origin}/{store.tenant_id}/v2.0/.well-known/openid-configuration").status_code == 200
+    assert time.perf_counter() - started >= 0.1
+    assert stats(api).http_requests == 0
+    started = time.perf_counter()
+    assert api.get(f"{origin}/_emulator/stats", headers={"Authorization": "Bearer x"}).status_code == 200
+    assert time.perf_counter() - started < 0.1
 
 
 # ---------------------------------------------------------------------------------------------- replication lag
