@@ -31,7 +31,7 @@ def read(root: Path, meanwhile=None, known: known_files.Known | None = None,
          keep: bool = False) -> tuple[Configuration | None, list[Diagnostic]]:
     """The configuration (None if it has errors) and every problem found. `meanwhile(project, parallel)`: work for
     this process while other processes read the application files (`parallel`: if they do); it is done in any
-    case, given the project's settings (`project_configuration`: None if idamconf.yaml is broken).
+    case, given the project's settings (`project_configuration`: None if idamconf.yaml is broken or has an error).
     `known` (plan --changed-since): the files validate found valid (config/known_files.py), taken from there;
     `keep` (validate): when the configuration is valid, each file found valid is written down there."""
     root = Path(root)
@@ -48,8 +48,14 @@ def read(root: Path, meanwhile=None, known: known_files.Known | None = None,
     cwd = Path.cwd()  # once, not per file
     paths = application_files(root, problems)
     known = known.under(project_digest) if known is not None and project is not None else None
+    # idamconf.yaml's own checks, before the files: `meanwhile` (what starts while they are read: a sign-in, early
+    # reads) is given the project only if idamconf.yaml is valid, so nothing starts from an invalid one
+    settled = [] if project is None else (semantics.check_project(project, project_doc)
+                                          + confined.seeds_outside(root, project_doc, project.environments)
+                                          + confined.state_links(root, project.environments, _shown))
+    valid = None if errors(settled) else project
     files = read_all([(path, _shown(path, cwd)) for path in paths], project, defaults,
-                     meanwhile and (lambda parallel: meanwhile(project, parallel)), known, keep)
+                     meanwhile and (lambda parallel: meanwhile(valid, parallel)), known, keep)
     for found in files:
         problems += found.problems
     if project is None or errors(problems):
@@ -57,9 +63,7 @@ def read(root: Path, meanwhile=None, known: known_files.Known | None = None,
     digest = _digest([(project_path, project_digest), *((path, found.digest) for path, found in zip(paths, files))],
                      root)
     configuration = replace(project, applications=tuple(found.application for found in files), digest=digest)
-    problems += semantics.check_project(configuration, project_doc)
-    problems += confined.seeds_outside(root, project_doc, configuration.environments)
-    problems += confined.state_links(root, configuration.environments, _shown)
+    problems += settled
     problems += [problem for found in files for problem in found.checks]
     problems += semantics.check_across(configuration)
     if keep and not errors(problems):

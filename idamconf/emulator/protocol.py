@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from ..graph.paths import segments
 from .odata import encode_skiptoken, list_scope
 
+PATH_SAFE = "/!$&'()*+,;=:@"  # RFC 3986's pchar and "/", besides letters, digits and "-._~"
 _KEYED = re.compile(r"(\w+)\((\w+)='([^']*(?:''[^']*)*)'\)")  # unrolled: linear in the segment's length
 
 
@@ -51,7 +52,8 @@ class Request:
         """The link to the page after `place` (odata.encode_skiptoken's) of the list this request reads."""
         query = {name: value for name, value in self.query.items() if name != "$skiptoken"}
         query["$skiptoken"] = encode_skiptoken(place, self.list_scope)
-        return f"{self.base}/{self.path}?{urlencode(query, safe='$(),:/')}"
+        # the path as sent: percent-encoded where a key's value holds what a URL's path cannot (`%`, `#`, `?`, ...)
+        return f"{self.base}/{quote(self.path, safe=PATH_SAFE)}?{urlencode(query, safe='$(),:/')}"
 
 
 class RawJson(str):

@@ -226,10 +226,10 @@ def _auth_provider(target: Target):
 
 
 def _sign_in_modules() -> None:
-    """azure-identity's async credentials and the HTTP stack they sign in over (aiohttp, imported by azure-core at
-    the first request): some 0.4 s of imports."""
+    """azure-identity's async credentials and the HTTP stack they sign in over (aiohttp, and azure-core's transport
+    over it, which azure-core imports at the first request): some 0.4 s of imports."""
     import aiohttp  # noqa: F401
-    import azure.core.pipeline.transport  # noqa: F401
+    import azure.core.pipeline.transport._aiohttp  # noqa: F401
     from azure.identity import aio  # noqa: F401
 
 
@@ -254,7 +254,7 @@ def sign_in_early(target: Target) -> None:
         cloud = cloud_of(target.graph_url) or _emulated_cloud(target.graph_url)
     except ConnectError:
         return
-    _sign_in_modules()  # here: in the thread, beside the files' modelling, importing them took seconds
+    _sign_in_modules()  # here, before the thread: there, beside the files' modelling, importing them took seconds
 
     async def sign_in():
         credential = _credential(target, cloud)

@@ -88,13 +88,12 @@ def sign_in_early(project, env: str | None, write: bool) -> None:
     """Start signing in to the environment the command targets, once idamconf.yaml is valid (`project`: its
     settings), while the files are read (graph/signed_in_early.py); nothing where the environment does not resolve
     (the command then says why)."""
-    from ..diagnostics import DiagnosticError
     from ..workflow import target_for
     from .connect import sign_in_early as start
 
     try:
         start(target_for(project, env, write))
-    except DiagnosticError:
+    except Exception:  # noqa: BLE001 - whatever stops it here, the command's own sign-in meets and reports
         return
 
 

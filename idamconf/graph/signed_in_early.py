@@ -76,8 +76,10 @@ class Presigned:
                                                **kwargs)
 
     async def _early(self, scopes: tuple, enable_cae: bool):
-        # (shielded: a request given up on must not cancel the sign-in others wait for; its failure is raised here)
-        scope, cae, token = await asyncio.shield(asyncio.wrap_future(self.early))
+        if self.early.done():  # (its failure is raised here, as below)
+            scope, cae, token = self.early.result()
+        else:  # shielded: a request given up on must not cancel the sign-in others wait for
+            scope, cae, token = await asyncio.shield(asyncio.wrap_future(self.early))
         if (scope,) == scopes and cae == enable_cae and token.expires_on - time.time() > MARGIN:
             return token
         return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
@@ -121,6 +121,41 @@ def test_a_skiptoken_belongs_to_its_list(api):
     owners = skiptoken(api.get(f"applications/{first['id']}/owners", params={"$top": "1"}).json()["@odata.nextLink"])
     assert api.get(f"applications/{first['id']}/owners", params={"$top": "1", "$skiptoken": owners}).status_code == 200
     assert_error(api.get(f"applications/{second['id']}/owners", params={"$top": "1", "$skiptoken": owners}), 400)
+    expanded = {**by_name, "$expand": "owners"}
+    token = skiptoken(api.get("applications", params=expanded).json()["@odata.nextLink"])
+    assert api.get("applications", params={**expanded, "$skiptoken": token}).status_code == 200
+    assert_error(api.get("applications", params={**by_name, "$skiptoken": token}), 400)
+
+
+def test_a_next_link_given_inside_a_batch_is_followed_as_any(api):
+    """idamconf reads a list's first page inside `$batch` and follows its nextLink on its own (graph/client): the
+    token a batch's item gave belongs to the same list when asked directly."""
+    for name in ("a", "b", "c"):
+        api.create_app(displayName=name, tags=["mine"])
+    item = {"id": "1", "method": "GET", "url": "/applications?$filter=displayName ge 'a'&$top=1&$expand=owners"}
+    first = api.post("$batch", json={"requests": [item]}).json()["responses"][0]["body"]
+    names = [app["displayName"] for app in first["value"]]
+    link = first["@odata.nextLink"]
+    while link:
+        page = api.get(link).json()
+        names += [app["displayName"] for app in page["value"]]
+        link = page.get("@odata.nextLink")
+    assert names == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("unique_name", ["50%41", "a#b", "é?x"])
+def test_a_next_link_names_its_list_as_sent(api, unique_name):
+    """A key's value holding what a URL's path cannot (`%`, `#`, `?`, non-ASCII) is percent-encoded in the nextLink,
+    so the link reads the same list (a `%41` came back as `A`: another application, 404; a `#` cut the link)."""
+    app = api.post("applications", json={"displayName": "x", "uniqueName": unique_name}).json()
+    for number in range(3):
+        user, = api.seed_users({"userPrincipalName": f"owner{number}@contoso.com"})
+        api.post(f"applications/{app['id']}/owners/$ref",
+                 json={"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{user['id']}"})
+    path = f"applications(uniqueName='{quote(unique_name, safe='')}')/owners"
+    first = api.get(path, params={"$top": "2"}).json()
+    following = api.get(first["@odata.nextLink"])
+    assert following.status_code == 200 and len(first["value"] + following.json()["value"]) == 3
 
 
 def test_select_narrows_and_shows_in_context(big):

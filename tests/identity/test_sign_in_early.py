@@ -31,6 +31,23 @@ def _token_requests(monkeypatch) -> list[float]:
     return asked
 
 
+def _settled(monkeypatch) -> list:
+    """The sign-ins commands started, each waited for before it is counted (a command with errors does not wait)."""
+    started, real = [], signed_in_early.start
+
+    def start(target, sign_in):
+        real(target, sign_in)
+        started.append(signed_in_early.started(target))
+
+    monkeypatch.setattr(signed_in_early, "start", start)
+    return started
+
+
+def _wait(started: list) -> None:
+    for found in started:
+        found.exception(timeout=30)
+
+
 def _slow_files(monkeypatch, seconds: float) -> list[float]:
     """The application files' reading made `seconds` longer, as a large configuration's is; when it ended."""
     from idamconf.commands import session
@@ -68,16 +85,51 @@ def test_a_configuration_with_an_error_reports_only_its_error_whatever_the_sign_
     broken = project / "applications" / next(p.name for p in (project / "applications").glob("*.yaml"))
     broken.write_text(broken.read_text().replace("displayName:", "displayNme:", 1))
     with served_project(project, "client-secret", monkeypatch) as served:
-        asked = _token_requests(monkeypatch)
+        asked, started = _token_requests(monkeypatch), _settled(monkeypatch)
         result = plan(project)
         monkeypatch.setenv("IDAMCONF_SERVED_SECRET", "not-the-secret")  # the early sign-in now fails
         wrong = plan(project)
+        _wait(started)
         monkeypatch.setattr(signed_in_early, "start", lambda *args: None)
         without = plan(project)
     assert result.code == wrong.code == without.code == 1
     assert "unknown key 'displayNme'" in result.err and result.err == wrong.err == without.err
     assert served.pipeline.secret not in result.err + result.out
     assert len(asked) == 2  # the first two commands' early sign-ins; the third's was not started
+
+
+def test_a_refused_early_sign_in_is_the_one_line_answer_and_not_asked_again(project, monkeypatch):
+    with served_project(project, "client-secret", monkeypatch) as served:
+        monkeypatch.setenv("IDAMCONF_SERVED_SECRET", "not-the-secret-" + served.pipeline.secret[::-1])
+        asked = _token_requests(monkeypatch)
+        result = plan(project)
+    assert result.code == 1 and "AADSTS7000215" in result.err and len(result.err.strip().splitlines()) == 1
+    assert len(asked) == 1  # the early sign-in's refusal is the command's: never a second attempt
+
+
+def test_an_idamconf_yaml_with_an_error_starts_no_sign_in(project, monkeypatch):
+    """Its schema passed, its own checks did not (a credential that signs in, without the client it signs in as):
+    nothing starts, and the report is idamconf.yaml's error."""
+    with served_project(project, "client-secret", monkeypatch) as served:
+        text = (project / "idamconf.yaml").read_text()
+        (project / "idamconf.yaml").write_text(text.replace(f"    clientId: {served.pipeline.client_id}\n", "", 1))
+        asked, started = _token_requests(monkeypatch), _settled(monkeypatch)
+        result = plan(project)
+        _wait(started)
+    assert result.code == 1 and "clientId" in result.err, result.err
+    assert started == [] and asked == []
+
+
+def test_an_environment_without_graph_url_is_reported_not_signed_in_to(project, monkeypatch):
+    """An error of idamconf.yaml that only its own checks find: the early start, which would resolve the
+    environment, never sees it (it was an AttributeError once)."""
+    from tests.cli.harness import edit
+
+    edit(project / "idamconf.yaml", "environments:\n", "environments:\n  corp:\n    credential: default\n")
+    started = _settled(monkeypatch)
+    result = plan(project, "-e", "corp")
+    assert result.code == 1 and "graphUrl" in result.err and "unexpected" not in result.err, result.err
+    assert started == []
 
 
 # ------------------------------------------------------------------------------------------- Presigned, alone
