@@ -83,13 +83,31 @@ def _combined(configuration, there: Path, changed: set[Path], label: str) -> Bas
                      written.value.get("defaults", {}))
     problems += [problem for found in files for problem in (*found.problems, *found.checks)]
     if not errors(problems):
+        unchanged = _none_of(changed)
         applications = [found.application for found in files] + [
-            app for app in configuration.applications if Path(app.location.file).resolve() not in changed]
+            app for app in configuration.applications if unchanged(app.location.file)]
         project = replace(configuration, applications=tuple(applications))
         problems += semantics.check_across(project)
     if errors(problems):
         return _invalid(label, problems)
     return Base(project, label)
+
+
+def _none_of(changed: set[Path]):
+    """`(file) -> bool`: whether an application file, as the loader names it, is none of `changed` (resolved). Its
+    directory is resolved once for all the files in it -- each file's own `resolve()` took 0.36 s at 10,000 -- which
+    is the file's own resolution here: no application file is a link when the base is made beside the configuration
+    (else it is read whole: commands/changed.py)."""
+    names = {str(path) for path in changed}
+    directories: dict[str, str] = {}
+
+    def unchanged(file: str) -> bool:
+        directory, name = os.path.split(file)
+        if directory not in directories:
+            directories[directory] = os.path.realpath(directory)
+        return os.path.join(directories[directory], name) not in names
+
+    return unchanged
 
 
 def _outside(label: str, error) -> None:

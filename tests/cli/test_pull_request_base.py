@@ -46,6 +46,17 @@ def test_drift_on_a_changed_application_is_shown_as_the_whole_base_shows_it(proj
     assert "also changed outside idamconf (web.redirectUris): this overwrites it" in human.out
 
 
+def test_a_configuration_named_relative_to_where_idamconf_runs_has_the_same_base(project, monkeypatch):
+    """Its files are named from the working directory (`applications/wordpress.yaml`); the changed ones are known
+    by where they are: the base still has each application once."""
+    pull_request(project)
+    portal_edit(project, "wordpress", {"web": {"redirectUris": ["https://blog.contoso.com/portal-added"]}})
+    monkeypatch.chdir(project)
+    result = both(Path("."), monkeypatch, "--changed-since", "main", "--base", "main")
+    assert result.code == 0 and "does not validate" not in result.err, result.err
+    assert "also changed outside idamconf (web.redirectUris): this overwrites it" in result.out
+
+
 @pytest.mark.parametrize("broken, count", [("displayNme: WordPress Blog", 2),  # an unknown key, displayName missing
                                            ("displayName: WordPress Blog\nenvironments: [prod]", 1)])  # its own check
 def test_a_changed_file_that_did_not_validate_at_the_base_only_warns(project, monkeypatch, broken, count):
