@@ -75,9 +75,9 @@ def parse_select(raw: str | None, properties: frozenset[str], odata_type: str) -
 def list_scope(path: str, query: dict[str, str]) -> str:
     """What a `$skiptoken` belongs to: the list (its path, parent included) and every query option but the page's
     place and size. Graph's skiptokens are opaque and good only in the nextLink that carries them (paging.md: use
-    the whole URL); here a token given to another list -- another filter, `$select`, `$expand`, another parent's
-    owners -- is refused with 400, as Graph refuses a token it did not issue for the request, rather than read
-    from a place that means something else there."""
+    the whole URL); what Graph does with one moved to another list is not documented, so here a token given to
+    another list -- another filter, `$select`, `$expand`, another parent's owners -- is refused with 400 (stricter
+    than Graph is safe, laxer is not), rather than read as a place that means something else there."""
     options = sorted((name, value) for name, value in query.items() if name not in ("$skiptoken", "$top"))
     return hashlib.sha256(repr((path, options)).encode()).hexdigest()[:16]
 
