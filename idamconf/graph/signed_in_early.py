@@ -1,8 +1,8 @@
 """The sign-in, started while the configuration's files are still being read (issue 22).
 
 Against a tenant, a command's first request waits for a token: azure-identity asks the authority's OpenID
-configuration, then the token itself -- each a round trip, each on a new TLS connection, about a second at 250 ms
-a round trip. None of it depends on the application files, only on idamconf.yaml's environment (where, and who
+configuration, then the token itself -- two round trips, after opening a TLS connection of its own (against Entra,
+instance discovery too): about a second at 250 ms a round trip. None of it depends on the application files, only on idamconf.yaml's environment (where, and who
 signs in), which is validated first. So once idamconf.yaml is valid, `start` signs in for the command's target in a
 thread of its own, while the files are read and modelled; the command's own credential (`Presigned`) then takes
 that token for its first requests instead of signing in again. A full plan's early reads (graph/early.py) take it
