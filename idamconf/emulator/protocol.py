@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import quote, urlencode
 
 from ..graph.paths import segments
@@ -43,7 +44,7 @@ class Request:
         suffix = f"({','.join(select)})" if select else ""
         return f"{self.base}/$metadata#{set_name}{suffix}"
 
-    @property
+    @cached_property
     def list_scope(self) -> str:
         """The list this request reads, as its `$skiptoken`s are bound to (odata.list_scope)."""
         return list_scope(self.path, self.query)

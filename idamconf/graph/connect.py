@@ -208,6 +208,9 @@ def _trusted(target: Target) -> ssl.SSLContext | bool:
                            "--tls` printed.") from None
 
 
+CAE = True  # tokens asked with continuous access evaluation (kiota's default), the early sign-in's and the client's
+
+
 def _auth_provider(target: Target):
     host = httpx.URL(target.graph_url).host
     _check_graph_url(target)
@@ -215,14 +218,20 @@ def _auth_provider(target: Target):
         return BaseBearerTokenAuthenticationProvider(_EmulatorToken(host))
     from kiota_authentication_azure.azure_identity_access_token_provider import AzureIdentityAccessTokenProvider
 
-    cloud = cloud_of(target.graph_url) or _emulated_cloud(target.graph_url)
+    cloud = _cloud(target)
     credential = _credential(target, cloud)
     early = signed_in_early.started(target)  # (signed in while the files were read: sign_in_early)
     if early is not None:
         credential = signed_in_early.Presigned(credential, early)
     tokens = AzureIdentityAccessTokenProvider(credential, None, scopes=[cloud.scope],
-                                              allowed_hosts=[host if cloud.name == EMULATED else cloud.host])
+                                              allowed_hosts=[host if cloud.name == EMULATED else cloud.host],
+                                              is_cae_enabled=CAE)
     return BaseBearerTokenAuthenticationProvider(_SignIn(tokens, target))
+
+
+def _cloud(target: Target) -> Cloud:
+    """The cloud the target's Graph belongs to; a served emulator on loopback is one of its own."""
+    return cloud_of(target.graph_url) or _emulated_cloud(target.graph_url)
 
 
 def _sign_in_modules() -> None:
@@ -240,9 +249,6 @@ def _check_graph_url(target: Target) -> None:
             raise ConnectError(f"environment '{target.environment}': {problem[0]}. Fix: {problem[1]}.")
 
 
-CAE = True  # kiota's AzureIdentityAccessTokenProvider asks for tokens with continuous access evaluation, by default
-
-
 def sign_in_early(target: Target) -> None:
     """Start signing in to `target` while the configuration's files are read (graph/signed_in_early.py): for a
     tenant or a served emulator that signs in (not `credential: emulator`, nor the embedded emulator), after the
@@ -251,7 +257,7 @@ def sign_in_early(target: Target) -> None:
         return
     try:
         _check_graph_url(target)
-        cloud = cloud_of(target.graph_url) or _emulated_cloud(target.graph_url)
+        cloud = _cloud(target)
     except ConnectError:
         return
     _sign_in_modules()  # here, before the thread: there, beside the files' modelling, importing them took seconds
