@@ -8,9 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
-from ..config import known_files
+from ..config import known_files, yamlfile
 from ..config.confined import STATE_DIR, inside
 from ..config.load import APPLICATIONS_DIR, PROJECT_FILE
 from ..diagnostics import Diagnostic, DiagnosticError
@@ -19,16 +17,17 @@ from ..escape import terminal
 
 def changed_applications(config_dir: Path, ref: str) -> set[str] | None:
     """Keys (renamedFrom, else name) of the applications whose files were added, changed or removed since `ref`
-    (committed or not); None when idamconf.yaml changed too: every application's plan depends on it (defaults,
-    catalogs, environments), so all are planned -- and when it or an application file is a link (`_linked`)."""
+    (committed or not); None when the change touches everything (`_changed`): idamconf.yaml changed -- every
+    application's plan depends on it (defaults, catalogs, environments) --, or another file an application may read,
+    or a changed file's key cannot be read, or a link is involved (`_linked`)."""
     return narrowed_to(config_dir, ref, packages=False)[0]
 
 
 def narrowed_to(config_dir: Path, ref: str, packages: bool = True) -> tuple[set[str] | None, frozenset | None]:
     """What a plan since `ref` is limited to: `changed_applications`, and (`packages`) `earlier_package_names` --
     from one look at git."""
-    pairs, project = _changed(config_dir, ref)
-    if project:
+    pairs, whole = _changed(config_dir, ref)
+    if whole:
         return None, None
     keys = {_key(document) for pair in pairs for document in pair if isinstance(document, dict)} - {None}
     return keys, earlier_package_names(config_dir, pairs) if packages else None
@@ -36,9 +35,9 @@ def narrowed_to(config_dir: Path, ref: str, packages: bool = True) -> tuple[set[
 
 def changed_documents(config_dir: Path, ref: str, option: str = "--changed-since") -> tuple[list, bool]:
     """The YAML of each application file added, changed or removed since `ref` -- as it is now and as it was then
-    (the name or the environments may have changed) -- and whether idamconf.yaml changed."""
-    pairs, project = _changed(config_dir, ref, option)
-    return [document for pair in pairs for document in pair if isinstance(document, dict)], project
+    (the name or the environments may have changed) -- and whether the change touches everything (`_changed`)."""
+    pairs, whole = _changed(config_dir, ref, option)
+    return [document for pair in pairs for document in pair if isinstance(document, dict)], whole
 
 
 def earlier_package_names(config_dir: Path, pairs: list) -> frozenset[str] | None:
@@ -84,19 +83,48 @@ def kept_files(config_dir: Path) -> known_files.Known | None:
 
 def _changed(config_dir: Path, ref: str, option: str = "--changed-since") -> tuple[list, bool]:
     """(as it was at `ref`, as it is now) for each application file changed since (None: not there then, or not
-    now; or not an application file), and whether idamconf.yaml changed."""
+    now), and whether every application is to be planned: when idamconf.yaml changed, or a file is a link
+    (`_linked`), or an application file's version does not read as an application with a name (its key would be
+    unknown: the change would be planned as none), or any other file of the configuration's directory changed -- an
+    application may read it (a logo, a certificate, SAML metadata: config/confined.py keeps what they read inside
+    the directory), and which one does is told only by reading every file."""
     root = Path(config_dir).resolve()
     ref = commit_of(root, ref, option)
     top = Path(git(root, "rev-parse", "--show-toplevel").strip())
-    documents, project = [], False
-    for status, path in name_status(root, ref, APPLICATIONS_DIR, PROJECT_FILE):
-        project |= Path(path).name == PROJECT_FILE and Path(top / path).parent.resolve() == root
-        documents.append((_document_at(top, path, ref) if status != "A" else None,  # as it was: it may have changed
-                          _document_at(top, path, None) if status != "D" else None))
-    for path in untracked(root, APPLICATIONS_DIR, PROJECT_FILE):
-        project |= path == PROJECT_FILE
-        documents.append((None, _document_at(root, path, None)))
-    return documents, project or _linked(root, ref)
+    documents, whole = [], False
+    for status, path in name_status(root, ref, "."):
+        if not _application_file(root, top / path):
+            whole = True  # idamconf.yaml, or a file an application may read
+            continue
+        pair = (_document_at(top, path, ref) if status != "A" else None,  # as it was: it may have changed
+                _document_at(top, path, None) if status != "D" else None)
+        whole |= any(document is _UNREADABLE for document in pair)
+        documents.append(pair)
+    for path in untracked(root, "."):
+        if _application_file(root, root / path):
+            document = _document_at(root, path, None)
+            whole |= document is _UNREADABLE
+            documents.append((None, document))
+        elif not _state(path):
+            whole = True
+    return documents, whole or _linked(root, ref)
+
+
+def _application_file(root: Path, path: Path) -> bool:
+    """Whether the configuration's loader reads `path` as an application file (config/load.application_files):
+    below applications/, named *.yaml or *.yml, with no hidden part."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return False
+    return len(parts) > 1 and parts[0] == APPLICATIONS_DIR and path.suffix in (".yaml", ".yml") and \
+        not any(part.startswith(".") for part in parts)
+
+
+def _state(path: str) -> bool:
+    """Whether an untracked file is idamconf's own state (.idamconf/: the emulator's, validate's, the plans'
+    records), which no plan reads as configuration."""
+    return Path(path).parts[0].lower() == STATE_DIR
 
 
 def name_status(root: Path, commit: str, *paths: str) -> list[tuple[str, str]]:
@@ -108,7 +136,7 @@ def name_status(root: Path, commit: str, *paths: str) -> list[tuple[str, str]]:
 
 
 def untracked(cwd: Path, *paths: str) -> list[str]:
-    """The files of `paths` git does not track, from `cwd`: ignored ones too, since a plan reads them."""
+    """The files of `paths` git does not track, relative to `cwd`: ignored ones too, since a plan reads them."""
     return [path for path in git(cwd, "ls-files", "-z", "--others", "--", *paths).split("\0") if path]
 
 
@@ -150,17 +178,24 @@ def commit_of(root: Path, ref: str, option: str = "--changed-since") -> str:
     return found.strip()
 
 
+_UNREADABLE = object()  # `_document_at`: a version that does not read as an application with a name
+
+
 def _document_at(base: Path, path: str, ref: str | None, project: bool = False):
-    """An application file's YAML (`project`: idamconf.yaml's), now or as it was at `ref`; None if it is not one."""
-    if not path.endswith((".yaml", ".yml")) or (Path(path).name == PROJECT_FILE) is not project:
-        return None
+    """A file's YAML value, now or as it was at `ref`, read as the configuration's loader reads it (config/yamlfile:
+    the same tags, the same refusals); `_UNREADABLE` if it cannot be read, or is not a mapping with a name
+    (`project`: idamconf.yaml's value, or None)."""
     if not ref and not inside(base, base / path):
-        return None  # a link leading outside: never read (the configuration's loader refuses it)
+        return None if project else _UNREADABLE  # a link leading outside: never read (the loader refuses it)
     try:
         text = git(base, "show", f"{ref}:{path}") if ref else (base / path).read_text(encoding="utf-8")
-        return yaml.safe_load(text)
-    except (OSError, yaml.YAMLError, DiagnosticError):
-        return None
+    except (OSError, UnicodeDecodeError, DiagnosticError):
+        return None if project else _UNREADABLE
+    document, _ = yamlfile.parse(text, path)
+    value = document.value if document is not None else None
+    if project:
+        return value if isinstance(value, dict) else None
+    return value if isinstance(value, dict) and _key(value) is not None else _UNREADABLE
 
 
 def _key(document: dict) -> str | None:

@@ -39,7 +39,11 @@ def text_of(job: dict) -> str:
 def test_triggers_and_no_permission_by_default():
     workflow = load(WORKFLOW)
     triggers = workflow[True]  # PyYAML reads the bare key `on` as true
-    assert any("applications" in path for path in triggers["pull_request"]["paths"])
+    # The configuration's whole directory: a file an application reads (a logo, SAML metadata) changed alone is a
+    # change to review, and to apply on merge.
+    config_dir = load(WORKFLOW)["env"]["CONFIG_DIR"]
+    for trigger in ("pull_request", "push"):
+        assert f"{config_dir}/**" in triggers[trigger]["paths"]
     assert triggers["push"]["branches"] == ["main"] and "workflow_dispatch" in triggers
     assert workflow["permissions"] == {} and load(DRIFT)["permissions"] == {}
     assert load(DRIFT)[True]["schedule"][0]["cron"]

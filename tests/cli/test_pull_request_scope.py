@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from .harness import apply, edit, plan
+from .harness import apply, edit, idamconf, plan
 from .test_pull_request_flow import DEMAND, configuration_repository, git
 
 PAYMENTS = "applications/payments-api.yaml"
@@ -179,3 +179,76 @@ def test_an_application_file_git_ignores_is_planned_as_the_full_plan_plans_it(pr
     assert "+ app.crm  (create)" in result.out
     assert [line for line in result.out.splitlines() if "app.crm" in line] == \
         [line for line in full.out.splitlines() if "app.crm" in line]
+
+
+HIDDEN = """name: hidden-sync
+displayName: Hidden Sync
+description: !!binary not-base64
+owners: [alice.admin@contoso.com, bob.ops@contoso.com]
+"""
+
+
+def _touched(project) -> list[str]:
+    result = idamconf("environments", "-C", str(project), "--changed-since", "main", "--format", "json")
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
+def test_an_application_file_only_the_configurations_own_reader_reads_is_planned(project):
+    """A YAML tag PyYAML's safe loader refuses (`!!binary` of no base64) is read by the configuration's loader as
+    the text written: the pull request's scope reads the files the same way, so the application it adds is planned
+    -- and, were a file's key unreadable, everything would be."""
+    configuration_repository(project)
+    git(project, "checkout", "-q", "-b", "demand/hidden")
+    (project / "applications/hidden.yaml").write_text(HIDDEN)
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "a new application")
+    result = plan(project, "--changed-since", "main")
+    assert result.code == 0, result.err
+    assert "+ app.hidden-sync  (create)" in result.out and "Planned only the 1 application(s)" in result.err
+    assert _touched(project) == ["devl", "nle", "live"]
+
+
+def test_a_changed_application_file_whose_name_cannot_be_read_touches_every_environment(project):
+    """What a version that does not read as an application would have touched is unknown: every environment's
+    plan runs (and reports the file's errors), not only those of the version that did read."""
+    configuration_repository(project)
+    (project / "applications/crm.yaml").write_text("name: crm\ndisplayName: CRM\nowners: [a@contoso.com]\n"
+                                                   "environments: [nle]\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "crm in nle")
+    git(project, "checkout", "-q", "-b", "demand/crm")
+    edit(project / "applications/crm.yaml", "name: crm", "name: [crm]")  # not a name: validate says so
+    assert _touched(project) == ["devl", "nle", "live"]
+    result = plan(project, "--changed-since", "main")
+    assert result.code == 1 and "Planned only" not in result.err
+
+
+def test_a_file_an_application_reads_changed_alone_plans_every_application(project):
+    """A logo (as SAML metadata, a certificate) changes what its application's plan sends while no application file
+    changes; which application reads it is known only by reading them all, so all are planned, in every
+    environment."""
+    configuration_repository(project)
+    git(project, "checkout", "-q", "-b", "demand/logo")
+    logo = project / "images/orders-portal.png"
+    logo.write_bytes(logo.read_bytes() + b"\0")  # (a PNG may carry bytes after its end)
+    git(project, "commit", "-qam", "the logo changed")
+    result = plan(project, "--changed-since", "main")
+    assert result.code == 0, result.err
+    assert "app.orders-portal.logo" in result.out and "Planned only" not in result.err
+    assert _touched(project) == ["devl", "nle", "live"]
+
+
+def test_a_new_file_not_yet_in_git_beside_the_applications_plans_every_application(project):
+    configuration_repository(project)
+    (project / "images/new.png").write_bytes(b"\x89PNG")
+    result = plan(project, "--changed-since", "main")
+    assert result.code == 0, result.err
+    assert "Planned only" not in result.err and _touched(project) == ["devl", "nle", "live"]
+
+
+def test_a_new_application_file_not_yet_in_git_whose_name_cannot_be_read_touches_every_environment(project):
+    configuration_repository(project)
+    (project / "applications/crm.yaml").write_text("name: [crm]\ndisplayName: CRM\nowners: [a@contoso.com]\n"
+                                                   "environments: [nle]\n")
+    assert _touched(project) == ["devl", "nle", "live"]
