@@ -23,12 +23,16 @@ from ..config.yamlfile import Document
 from ..diagnostics import Diagnostic
 from ..graph.uri_rules import URI_PROBLEMS, identifier_uri_shape, redirect_uri_problem
 from . import sp_metadata
+from .claims import NAME_ID
 from .settings import KEY, Saml
 
-EMAIL_OR_UPN = {"user.mail", "user.userprincipalname", "user.othermails", "user.proxyaddresses",
-                "user.onpremisesuserprincipalname", "user.mailnickname"}
+# Sources that hold an e-mail address or a UPN, as the file writes them and as Entra's claims-mapping policy names
+# them (`ID`: `othermail` is the policy's name for the user's otherMails; both spellings are refused).
+EMAIL_OR_UPN = {"user.mail", "user.userprincipalname", "user.othermail", "user.othermails", "user.proxyaddresses",
+                "user.proxyaddress", "user.onpremisesuserprincipalname", "user.mailnickname"}
 EMAIL_OR_UPN_CLAIMS = re.compile(r"(^|/)(e-?mail(address)?|mail|upn|userprincipalname|name)$", re.IGNORECASE)
-SOURCE = re.compile(r"^user\.([a-z0-9]+|extension_[0-9a-f]{32}_[A-Za-z0-9_]+)$")
+# a whole value: `fullmatch`, never `match` with `$`, which a trailing line break would pass
+SOURCE = re.compile(r"user\.([a-z0-9]+|extension_[0-9a-f]{32}_[A-Za-z0-9_]+)")
 GUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
 # settings of the service principal and application that sso.saml sets (surface/attributes.py's keys)
 SET_BY_SAML = {("servicePrincipal", "preferredSingleSignOnMode"): "saml",
@@ -51,7 +55,7 @@ def _at(*path) -> tuple:
 
 def _identifier(document: Document, saml: Saml) -> list[Diagnostic]:
     claim, problems = saml.user_identifier, []
-    if claim.source.lower() in EMAIL_OR_UPN:
+    if claim.source.strip().lower() in EMAIL_OR_UPN:
         problems.append(document.diagnostic(_at("userIdentifier", "source"), f"the user identifier comes from "
                                             f"{claim.source}, an e-mail address or UPN, which changes",
                                             "send the immutable object id: source: user.objectid (the default)"))
@@ -67,7 +71,12 @@ def _identifier(document: Document, saml: Saml) -> list[Diagnostic]:
 def _claims(document: Document, saml: Saml) -> list[Diagnostic]:
     seen, problems = {saml.user_identifier.attribute: None}, []
     for index, claim in enumerate(saml.claims):
-        if claim.attribute in seen:  # exact: SAML attribute names are case-sensitive
+        if claim.attribute.strip().lower() == NAME_ID:  # (Entra compares claim types without regard to case)
+            problems.append(document.diagnostic(_at("claims", index, "attribute"), "a claim of type nameidentifier "
+                                                "would be a second NameID beside the user identifier's",
+                                                "remove it: the NameID is sent from userIdentifier.source, "
+                                                "persistent"))
+        elif claim.attribute in seen:  # exact: SAML attribute names are case-sensitive
             problems.append(document.diagnostic(_at("claims", index, "attribute"), f"attribute '{claim.attribute}' "
                                                 "is sent twice (by the user identifier or another claim)",
                                                 "send each attribute once"))
@@ -81,7 +90,7 @@ def _sources(document: Document, saml: Saml) -> list[Diagnostic]:
     return [document.diagnostic(_at(*path), f"'{claim.source}' is not a user attribute Entra can send",
                                 "use user.<property> (e.g. user.objectid, user.givenname) or a directory extension, "
                                 "user.extension_<application id without dashes>_<name>")
-            for path, claim in entries if not SOURCE.match(claim.source)]
+            for path, claim in entries if not SOURCE.fullmatch(claim.source)]
 
 
 def _guids(document: Document) -> list[Diagnostic]:

@@ -37,7 +37,8 @@ def test_the_service_provider_as_written_is_valid(project):
 
 
 @pytest.mark.parametrize("source", ["user.userprincipalname", "user.mail", "user.onpremisesuserprincipalname",
-                                    "user.proxyaddresses", "User.Mail", "USER.USERPRINCIPALNAME"])
+                                    "user.proxyaddresses", "User.Mail", "USER.USERPRINCIPALNAME",
+                                    "user.othermail", "user.othermails"])  # (othermail: the policy's own name)
 def test_an_identifier_from_any_email_or_upn_source_is_refused_in_any_case(project, source):
     result = validate(project, SP.replace("objectGUID}", f"objectGUID, source: {source}}}"))
     assert result.code == 1
@@ -101,6 +102,27 @@ def test_a_source_that_is_no_user_attribute_is_refused(project, source):
     assert result.code == 1
     assert f"error: sso.saml.claims[0].source: '{source}' is not a user attribute Entra can send" in result.err, \
         result.err
+
+
+def test_a_source_with_a_line_break_after_it_is_refused(project):
+    """`"user.mail\\n"` is user.mail to the e-mail rule, and no source Entra knows: both are said."""
+    result = validate(project, SP.replace("objectGUID}", 'objectGUID, source: "user.mail\\n"}'))
+    assert result.code == 1
+    assert "error: sso.saml.userIdentifier.source: the user identifier comes from user.mail\\n, an e-mail" in result.err
+    assert "error: sso.saml.userIdentifier.source: 'user.mail\\n' is not a user attribute Entra can send" in \
+        result.err, result.err
+
+
+@pytest.mark.parametrize("attribute", ["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier",
+                                       "HTTP://SCHEMAS.XMLSOAP.ORG/ws/2005/05/identity/claims/NameIdentifier"])
+def test_a_claim_that_would_be_a_second_name_id_is_refused(project, attribute):
+    """The NameID is the user identifier's, from its immutable source: a claim of its type would send another,
+    from any source (user.mail here)."""
+    result = validate(project, SP.replace("claims: [{attribute: givenName, source: user.givenname}]",
+                                          f"claims: [{{attribute: '{attribute}', source: user.mail}}]"))
+    assert result.code == 1
+    assert ("error: sso.saml.claims[0].attribute: a claim of type nameidentifier would be a second NameID beside the "
+            "user identifier's") in result.err, result.err
 
 
 def test_a_directory_extension_is_a_source(project):
