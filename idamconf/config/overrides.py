@@ -57,6 +57,12 @@ class _Overridden:
         return self.positions.where(path, key)
 
 
+def written_by_override(document: Document, path: tuple) -> bool:
+    """Whether `overridden`'s document takes the value at `path` from its environment's override."""
+    positions = document.positions
+    return isinstance(positions, _Overridden) and _written(positions.override, path)
+
+
 def _written(override, path: tuple) -> bool:
     """Whether the override writes the value at `path` (itself, or a whole list or value holding it)."""
     node = override

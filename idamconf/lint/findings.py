@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..config.access import strictest
 from ..config.load import Documents
 from ..config.model import Configuration
+from ..config.overrides import overridden, written_by_override
 from ..config.yamlfile import render_path
 from . import checks
 from .permissions import high_privilege
@@ -45,10 +48,36 @@ def _model_hits(configuration: Configuration, documents: Documents):
         environments = tuple(name for name in configuration.environments if app.in_environment(name))
         raw = _mapping(document.value)
         codes = tuple(raw.get(code, defaults.get(code)) for code in ("organisation", "department"))
-        yield from checks.application(app, document, environments, codes)
+        yield from _each_environment(app, document, environments, codes)
         yield from high_privilege(app, document, environments, _list(defaults.get("allowedPermissions")))
         apps.append((app, document, environments))
     yield from checks.duplicate_display_names(apps)
+
+
+def _each_environment(app, document, environments: tuple, codes: tuple):
+    """The model rules on the application as each environment has it, as validate checks it: the base model where no
+    override applies, each override's own model (config/overrides.py) where one does, found at the override's lines
+    for what it writes (an override giving live one owner is reported in live). A finding alike in several (the same
+    rule, place and words) is one, with all their environments."""
+    overridden_in = [name for name in environments if name in app.variants]
+    if not overridden_in:
+        yield from checks.application(app, document, environments, codes)
+        return
+    plain = tuple(name for name in environments if name not in app.variants)
+    runs = [(app, document, plain)] if plain else []
+    runs += [(app.variants[name], overridden(document, name), (name,)) for name in overridden_in]
+    found: dict[tuple, checks.Hit] = {}
+    for model, written, where in runs:
+        for hit in checks.application(model, written, where, codes):
+            if written is not document:  # said at the override's own path where it writes the value
+                own = ("overrides", where[0], *hit.path)
+                hit = replace(hit, document=document, path=own) if written_by_override(written, hit.path) else \
+                    replace(hit, document=document)
+            key = (hit.rule, document.where(hit.path, key=hit.key), hit.summary, hit.fix)
+            first = found.setdefault(key, hit)
+            if first is not hit:
+                found[key] = replace(first, environments=first.environments + hit.environments)
+    yield from found.values()
 
 
 def _document_hits(configuration: Configuration, documents: Documents):

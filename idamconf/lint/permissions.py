@@ -1,6 +1,10 @@
 """`security.high-privilege-permission`: application permissions that let an application change the whole directory
-or grant itself more -- any `*.ReadWrite.All`, `Directory.*`, `RoleManagement.*`, `AppRoleAssignment.*` -- unless
-the project allows them by name (`defaults.allowedPermissions` in idamconf.yaml).
+or its policies, grant itself more, or read and write everyone's data -- any permission that writes (`*.ReadWrite`,
+`*.ReadWrite.*`: every mailbox, every site, the tenant's policies -- conditional access, token lifetimes --, the
+applications it owns), `*.FullControl.*`, `*.Manage.All`, `*.ManageIdentities.*`, `Mail.Send` (as anyone),
+`Directory.*`, `RoleManagement.*`, `AppRoleAssignment.*` -- unless the project allows them by name
+(`defaults.allowedPermissions` in idamconf.yaml). Until session 46 only `*.ReadWrite.All` of the writing ones were
+reported: `Policy.ReadWrite.ConditionalAccess`, `Mail.ReadWrite` and `Sites.FullControl.All` passed (a review).
 
 Only application permissions: a daemon holding one acts alone, on everything, with nobody signed in; a delegated
 permission is bounded by what the signed-in user may do. The allow-list is the project's, in idamconf.yaml, not the
@@ -20,7 +24,8 @@ from ..config.yamlfile import Document
 from .checks import Hit
 
 RULE = "security.high-privilege-permission"
-HIGH_PRIVILEGE = re.compile(r"\.ReadWrite\.All$|^Directory\.|^RoleManagement\.|^AppRoleAssignment\.", re.IGNORECASE)
+HIGH_PRIVILEGE = re.compile(r"\.ReadWrite(\.|$)|\.FullControl\.|\.Manage\.All$|\.ManageIdentities\.|^Mail\.Send$|"
+                            r"^Directory\.|^RoleManagement\.|^AppRoleAssignment\.", re.IGNORECASE)
 
 
 def high_privilege(app: Application, document: Document, environments: tuple, allowed) -> Iterator[Hit]:

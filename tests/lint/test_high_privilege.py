@@ -19,7 +19,12 @@ def lint(project):
     ("Group.ReadWrite.All", True), ("Sites.ReadWrite.All", True), ("Directory.Read.All", True),
     ("RoleManagement.ReadWrite.Directory", True), ("AppRoleAssignment.ReadWrite.All", True),
     ("directory.readwrite.all", True),  # names compared as people read them
-    ("User.Read.All", False), ("Sites.Selected", False), ("Group.Create", False), ("Mail.ReadWrite", False),
+    # every mailbox, the tenant's policies, all sites, people's sign-in identities, mail sent as anyone
+    ("Mail.ReadWrite", True), ("Policy.ReadWrite.ConditionalAccess", True), ("Sites.FullControl.All", True),
+    ("Sites.Manage.All", True), ("User.ManageIdentities.All", True), ("Mail.Send", True),
+    ("Policy.ReadWrite.ApplicationConfiguration", True), ("MailboxSettings.ReadWrite", True),
+    ("User.Read.All", False), ("Sites.Selected", False), ("Group.Create", False), ("Mail.Read", False),
+    ("Mail.ReadBasic.All", False),
 ])
 def test_which_application_permissions_are_high_privilege(project, permission, reported):
     edit(project / DAEMON, GRAPH, f"application: [{permission}]")

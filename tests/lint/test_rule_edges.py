@@ -102,3 +102,35 @@ def test_a_sarif_message_quoting_brackets_cannot_make_a_link(project):
     [message] = [r["message"]["text"] for r in json.loads(result.out)["runs"][0]["results"]
                  if r["ruleId"] == "security.token-lifetime"]
     assert message.startswith("'tokenLifetime\\[see\\](https://evil.example.com)' customises token lifetimes"), message
+
+
+def test_an_override_is_linted_as_its_environment_has_the_application(project):
+    """The model rules read each environment's application, as validate does: an override giving live a single
+    owner and a multi-tenant audience is reported there, at the override's lines; what no override changes is
+    reported once, for every environment."""
+    path = project / "applications/orders-api.yaml"
+    path.write_text(path.read_text() + "overrides:\n  live:\n    signInAudience: AzureADMultipleOrgs\n"
+                    "    owners: [dave.finance@contoso.com]\n")
+    lines = path.read_text().splitlines()
+    audience, owners = lines.index("    signInAudience: AzureADMultipleOrgs") + 1, len(lines)
+    result = lint(project)
+    assert (f"applications/orders-api.yaml:{audience}:21: warning: [security.multi-tenant] overrides.live.signInAudience: "
+            "signInAudience AzureADMultipleOrgs lets accounts outside the organisation sign in") in result.out, result.out
+    assert f"applications/orders-api.yaml:{owners}:13: warning: [owners.two] overrides.live.owners: only 1 owner" in \
+        result.out, result.out
+    assert result.out.count("[owners.two]") == 1 and result.out.count("orders-api.yaml") == 2
+
+
+def test_a_finding_alike_in_the_base_and_an_override_is_one_graded_over_both(project):
+    """A role without a description, in a file whose live override changes only its display name: one finding,
+    graded at the strictest of every environment the application is in -- live's included."""
+    edit(project / HR, "description: Views own payslips and books own leave.", 'description: "   "')
+    path = project / HR
+    path.write_text(path.read_text() + "overrides:\n  live:\n    displayName: HR Self-Service (live)\n")
+    edit(project / "idamconf.yaml", "    rules:\n      approvers.two: error\n",
+         "    rules:\n      approvers.two: error\n      role.description: error\n")
+    result = lint(project)
+    assert result.out.count("[role.description]") == 1, result.out
+    assert "error: [role.description] appRoles[0]: role 'HR.Employee' has no description (error in live; warning in " \
+           "devl, local, nle)" in result.out, result.out
+    assert result.code == 1
