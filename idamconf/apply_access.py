@@ -12,6 +12,7 @@ import asyncio
 import time
 
 from .apply_recovery import grants_role, in_catalog, visible, write_checked
+from .graph import read_package_assignments as package_assignments
 from .graph.client import GraphFailure, Response, query
 from .plan.catalogs import catalog_body
 from .plan.policy_body import policy_body
@@ -67,16 +68,47 @@ async def ensure_catalogs(client, plan: Plan, outcome, report) -> dict[str, str]
 
 
 async def delete_packages(chain, gone: list, scope_kind: str) -> None:
-    """Packages taken apart as Graph requires: their policies, then their role scopes (changes of `scope_kind`: a
-    package on a role's `role_scope`, a package of its own's `grant`s), then the packages. Each delete is safe to
+    """Packages taken apart as Graph requires: the assignments people hold to them ("You cannot delete an access
+    package if it has any accessPackageAssignment", accesspackage-delete.md: a package the configuration removes
+    takes its assignments with it, as the plan says), their policies, then their role scopes (changes of
+    `scope_kind`: a package on a role's `role_scope`, a package of its own's `grant`s), then the packages -- waited
+    for while Graph still removes the assignments (it does so after answering the requests). Each step is safe to
     repeat (an object already gone is done)."""
+    packages = [c for c in gone if c.kind == "access_package"]
+    for change in packages:
+        await _unassign(chain, change.ids["packageId"])
     for kind, path in (("policy", lambda ids: f"assignmentPolicies/{ids['policyId']}"),
                        (scope_kind, lambda ids: f"accessPackages/{ids['packageId']}/resourceRoleScopes/"
-                                                f"{ids['roleScopeId']}"),
-                       ("access_package", lambda ids: f"accessPackages/{ids['packageId']}")):
+                                                f"{ids['roleScopeId']}")):
         for change in (c for c in gone if c.kind == kind):
             await chain.send("DELETE", f"{GOV}/{path(change.ids)}", ok_if=_missing, settle=False)
             chain.finish([change], "destroyed")
+    for change in packages:
+        path = f"{GOV}/accessPackages/{change.ids['packageId']}"
+        await write_checked(chain, "DELETE", path, None, done=_gone(chain, path), settle=False)
+        chain.finish([change], "destroyed")
+
+
+async def _unassign(chain, package_id: str) -> None:
+    """An administrator's removal (`adminRemove`) of every assignment to the package that is not over yet
+    (graph/read_package_assignments.current). A removal asked twice (a repeated apply) is refused or answered alike:
+    the package's delete decides."""
+    current = await package_assignments.current(chain.client, package_id)
+    if chain.client.ownership is not None:
+        chain.client.ownership.assigned(package_id, [assignment["id"] for assignment in current])
+    for assignment in current:
+        await chain.send("POST", f"{GOV}/assignmentRequests", {"requestType": "adminRemove",
+                                                                "assignment": {"id": assignment["id"]}},
+                         ok_if=lambda response: response.status in (400, 404, 409), settle=False)
+
+
+def _gone(chain, path: str):
+    """A read: whether the object at `path` is gone (a 404)."""
+    seen = visible(chain, path)
+
+    async def check() -> bool:
+        return not await seen()
+    return check
 
 
 async def teardown(chain) -> None:

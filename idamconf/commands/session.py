@@ -94,6 +94,7 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
             raise DiagnosticError(problems)
         from ..graph.connect import connect
         from ..record import configuration_home
+        from ..graph.read_package_assignments import removal_warnings
         from ..record.history import deletion_warnings
         from ..vault.vaults import Vaults
         from ..workflow import survey, target_for
@@ -112,7 +113,9 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
                 plan, live = await survey(client, configuration, target, only, None if rebind else home,
                                           base(configuration) if base else None, vaults=vaults, earlier=earlier,
                                           early=early)
-                plan = replace(plan, warnings=deletion_warnings(Path(config_dir), plan)) if plan.deletions else plan
+                if plan.deletions:
+                    plan = replace(plan, warnings=deletion_warnings(Path(config_dir), plan)
+                                   + await removal_warnings(client, plan))
                 found = Survey(plan, live, target, configuration, Path(config_dir), configuration.digest, home, rebind,
                                again, vaults)
                 _KEPT[:] = [found]

@@ -16,6 +16,8 @@ user who does not exist, an assignment the user already has, removing one that d
 
 from __future__ import annotations
 
+import re
+
 from . import assignments
 from .entities import new_id, now
 from .errors import bad_request, not_found
@@ -126,12 +128,24 @@ def _take_back(store: Store, granted: str) -> None:
         store.delete(ASSIGNMENTS, granted)
 
 
+_OF_PACKAGE = re.compile(r"^\s*accessPackage/id\s+eq\s+'([^']*)'\s*$")
+
+
 def list_assignments(store: Store, request: Request) -> Reply:
-    if request.query:
-        raise bad_request("The emulator lists access package assignments without query options.",
-                          code="Request_UnsupportedQuery")
-    value = store.select(KIND, {})
+    """Every assignment, or those of one access package: `$filter=accessPackage/id eq '…'`, the filter Graph's
+    reference gives for it (entitlementmanagement-list-assignments.md); no other query option."""
+    options = dict(request.query)
+    wanted = _OF_PACKAGE.match(options.pop("$filter", "")) if "$filter" in options else None
+    if options or ("$filter" in request.query and wanted is None):
+        raise bad_request("The emulator lists access package assignments with no query option but "
+                          "$filter=accessPackage/id eq '<id>'.", code="Request_UnsupportedQuery")
+    value = store.select(KIND, {} if wanted is None else {"accessPackage.id": wanted.group(1)})
     return Reply(200, {"@odata.context": request.context(f"{BASE}/assignments"), "value": value})
+
+
+def assigned(store: Store, package_id: str) -> bool:
+    """Whether anyone holds an assignment to the package (a removed one is gone here: Graph keeps it, expired)."""
+    return bool(store.select(KIND, {"accessPackage.id": package_id}, primary=True))
 
 
 def get_assignment(store: Store, request: Request, key: Key) -> Reply:

@@ -38,6 +38,7 @@ class Ownership:
     catalogs: set[str] = field(default_factory=set)  # catalogs whose settings the project file declares
     groups: set[str] = field(default_factory=set)  # groups the project's packages grant (put in catalogs)
     claims_policies: set[str] = field(default_factory=set)  # claims-mapping policies of its SAML applications
+    assignments: set[str] = field(default_factory=set)  # people's assignments to its packages (being removed)
 
     @classmethod
     def of(cls, tag: str, live: dict, claimed: set[str]) -> "Ownership":
@@ -145,6 +146,10 @@ class Ownership:
             if not rest:
                 return method == "POST" and _package(body) in self.packages
             return len(rest) == 1 and method in ("PUT", "DELETE") and rest[0].lower() in self.policies
+        if collection == "assignmentRequests":  # only removals, of assignments to the project's packages
+            assignment = body.get("assignment") if isinstance(body.get("assignment"), dict) else {}
+            return method == "POST" and not rest and body.get("requestType") == "adminRemove" and \
+                _text(assignment, "id") in self.assignments
         return False
 
     # ----------------------------------------------------------------------------------------------- after
@@ -198,6 +203,12 @@ class Ownership:
             if isinstance(name, str) and name.startswith(SAML_POLICY_PREFIX) and \
                     name[len(SAML_POLICY_PREFIX):] in self.names:
                 self.learn({"claimsPolicyId": policy.get("id")})
+
+    def assigned(self, package_id: str, assignment_ids) -> None:
+        """The assignments to one of the project's packages (read by it, to be removed before the package is
+        deleted: apply_access.delete_packages); nothing is learned of another's package."""
+        if package_id.lower() in self.packages:
+            self.assignments.update(str(found).lower() for found in assignment_ids)
 
     def adopt_package(self, package_id: str) -> None:
         """An empty package of the project's name in its catalog, which apply verified holds nothing of another's:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import marshal
 
-from ..config.access import review_schedule
+from ..config.access import _people, review_schedule, severity
 from ..config.model import Configuration
 from ..diagnostics import Diagnostic
 from .catalogs import marker
@@ -46,7 +46,9 @@ def desired_governance(configuration: Configuration, environment: str, users: di
         if not app.in_environment(environment):
             continue
         def resolved(package):
-            return resolve(package, users, groups, names, problems)
+            found = resolve(package, users, groups, names, problems)
+            problems.extend(_two_people(configuration, environment, package, found[0]))
+            return found
         desired_packages(configuration, environment, app, resolved, applications, planned, resources)
         parts = role_parts((role.id, role.value, role.display_name) for role in app.app_roles)
         for role, part in zip(app.app_roles, parts):
@@ -55,7 +57,7 @@ def desired_governance(configuration: Configuration, environment: str, users: di
                 continue
             catalog = configuration.catalog_for(environment, package)
             base = f"app.{app.name}.role{part}"
-            labels, people = resolve(package, users, groups, names, problems)
+            labels, people = resolved(package)
             add = _adder(resources, app.key, role.id, catalog)
             add("catalog_resource", f"app.{app.name}.catalog[{catalog}]", {"catalog": catalog})
             add("access_package", f"{base}.access_package", package_attributes(package.name, package.description,
@@ -67,6 +69,30 @@ def desired_governance(configuration: Configuration, environment: str, users: di
             for policy in package.policies:
                 add_policy(add, f"{base}.access_package.policy", package, policy, labels, people)
     return resources, problems
+
+
+def _two_people(configuration: Configuration, environment: str, package, labels: dict) -> list[Diagnostic]:
+    """The organisation's two-people rules (config/access.py: two approvers, two reviewers) counted again as the
+    tenant tells people apart, where the environment makes them errors: validate reads no tenant and counts the
+    spellings, so a group written by its name and by its id passed there as two. Counted here by the people they
+    resolve to (`labels`: plan/policy.resolve's), the same two spellings are one, and the plan is refused."""
+    found = []
+    for policy in package.policies:
+        named = [("approvers.two", "approver", policy.stages[0].path + ("approvers",), policy.approvers)] \
+            if policy.stages else []  # (every stage's, counted together, at the first's: as validate does)
+        if policy.review is not None:
+            named.append(("reviewers.two", "reviewer", ("accessReview", "reviewers"), policy.review.reviewers))
+        for rule, noun, path, written in named:
+            resolved = {labels.get(subject.lower(), subject.lower()) for subject in written}
+            if len(resolved) >= 2 or len(_people(written)) < 2 or severity(configuration, environment, rule) != "error":
+                continue  # (fewer than two written: validate's own finding)
+            where = package.at(policy.path + path)
+            found.append(Diagnostic(
+                f"the {len(written)} {noun}s written are {len(resolved)} in environment {environment} "
+                f"({', '.join(sorted(resolved))}): one group or person written two ways; the organisation requires "
+                f"at least two [{rule}]", f"add a second {noun}: each name and id here names one group or person",
+                where.file, where.line, where.column, rule=rule))
+    return found
 
 
 def package_attributes(name: str, description: str | None, catalog: str, hidden: bool) -> dict:

@@ -376,3 +376,64 @@ def test_a_catalog_idamconf_made_that_no_file_names_is_read_beside_the_directory
     assert result.code == 0 and "No changes." in result.out, (result.out, result.err)
     resources = f"{gov}/catalogs/{retired['id']}/resources"
     assert read_when_answered and any(p.startswith(resources) for p in read_when_answered[0]), read_when_answered
+
+
+def test_one_group_written_by_its_name_and_its_id_is_one_approver_where_two_are_required(project):
+    """Validate counts the approvers written (it reads no tenant): a group by its name and again by its id passes
+    there as two. The plan counts the people they name: where the rule is an error, it is refused, and nothing is
+    written; where it is a warning, validate's word stands."""
+    group = "2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001"  # HR line managers (examples/emulator/directory.yaml)
+    edit(project / "applications/wordpress.yaml", "      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
+         "      accessReview:\n        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n"
+         "        frequencyDays: 180",
+         f"      approvers: [{{group: HR line managers}}, {{group: {group.upper()}}}]\n      accessReview:\n"
+         f"        reviewers: [{{group: hr LINE managers}}, {{group: {group}}}]\n        frequencyDays: 180")
+    assert plan(project).code == 0  # local: the rules are warnings there
+    edit(project / "idamconf.yaml", "    verifiedDomains: [contoso.com]\n  devl:",
+         "    verifiedDomains: [contoso.com]\n    rules: {approvers.two: error, reviewers.two: error}\n  devl:")
+    result = plan(project)
+    assert result.code == 1 and "Plan:" not in result.out
+    assert "applications/wordpress.yaml:31:" in result.err
+    assert ("error: the 2 approvers written are 1 in environment local (group:hr line managers): one group or person "
+            "written two ways; the organisation requires at least two [approvers.two]") in result.err
+    assert "error: the 2 reviewers written are 1 in environment local" in result.err
+    assert apply(project).code == 1 and not tenant(project)["objects"].get("accessPackages")
+
+
+@pytest.mark.usefixtures("applied")
+def test_removing_a_package_someone_holds_removes_their_assignment_first(project):
+    """Graph deletes no access package anyone is assigned (accesspackage-delete.md), and the emulator refuses it
+    too: the plan says the assignments go, and apply removes them (an administrator's removal each), then the
+    package -- the person loses the role it gave them, and a second apply has nothing to do."""
+    governance_path = "identityGovernance/entitlementManagement"
+    package = next(p for p in graph(project, "GET", f"{governance_path}/accessPackages")["value"]
+                   if p["displayName"] == "eucs-idam-wordpress-approvers")
+    policy = graph(project, "GET", f"{governance_path}/assignmentPolicies?$filter=accessPackage/id eq "
+                                   f"'{package['id']}'")["value"][0]
+    user = graph(project, "GET", "users/carol.hr@contoso.com")
+    graph(project, "POST", f"{governance_path}/assignmentRequests", {"requestType": "adminAdd", "assignment": {
+        "targetId": user["id"], "assignmentPolicyId": policy["id"], "accessPackageId": package["id"]}})
+    held = graph(project, "GET", f"users/{user['id']}/appRoleAssignments")["value"]
+    assert len(held) == 1
+    edit(project / WORDPRESS, """  - displayName: Approver
+    value: Blog.Approver
+    description: Reviews drafts and publishes them.
+    accessPackage:
+      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]
+      accessReview:
+        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]
+        frequencyDays: 90        # every 3 months
+        unreviewed: keep
+""", "")
+    result = plan(project)
+    assert ("WARNING: destroying app.wordpress.role.Blog.Approver.access_package first removes the 1 assignment(s) "
+            "people hold to it (Graph deletes no access package anyone is assigned): they lose the role it gives them"
+            ) in result.out, result.out
+    assert result.out.count("WARNING") == 1
+    applied = apply(project, "--allow-delete")
+    assert applied.code == 0, applied.err
+    assert "eucs-idam-wordpress-approvers" not in governance(project)
+    assert graph(project, "GET", f"{governance_path}/assignments?$filter=accessPackage/id eq '{package['id']}'"
+                 )["value"] == []
+    assert graph(project, "GET", f"users/{user['id']}/appRoleAssignments")["value"] == []
+    converged(project)

@@ -255,3 +255,19 @@ def test_a_planned_update_of_a_catalog_the_project_file_does_not_declare_is_not_
     result = apply(project)
     assert result.code == 1 and "refused before it was sent" in result.err
     assert graph(project, "GET", f"{catalogs}/{catalog['id']}")["description"] == catalog["description"]
+
+
+def test_only_assignments_to_the_projects_packages_are_removed_and_nobody_is_assigned():
+    """Before a package of the project is deleted, the assignments to it (read by it) are removed; an assignment
+    learned for another's package is not learned, and no administrator's add is ever sent."""
+    owned = Ownership("idamconf:p", packages={"pkg-1"})
+    owned.assigned("PKG-1", ["As-1"])
+    owned.assigned("pkg-2", ["as-2"])  # another's package: nothing learned
+    remove = {"requestType": "adminRemove", "assignment": {"id": "as-1"}}
+    owned.check("POST", GOV + "assignmentRequests", remove)
+    for method, body in (("POST", {**remove, "assignment": {"id": "as-2"}}),
+                         ("POST", {**remove, "requestType": "adminAdd"}),
+                         ("POST", {"requestType": "adminRemove"}),
+                         ("DELETE", remove)):
+        with pytest.raises(NotOurs):
+            owned.check(method, GOV + "assignmentRequests", body)

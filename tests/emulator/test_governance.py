@@ -3,6 +3,8 @@ resourceRoleScopes and assignment policies, with Graph's rules; last, the msgrap
 
 from __future__ import annotations
 
+import itertools
+
 import datetime as dt
 import importlib
 import uuid
@@ -83,9 +85,14 @@ def onboarded(api, *roles: dict) -> dict:
 
 
 def package(api, catalog_id: str, **body) -> dict:
-    response = api.post(EM + "accessPackages", json={"displayName": "pkg", "catalog": {"id": catalog_id}, **body})
+    """A new access package; named `pkg-<n>` unless `body` names it (a catalog's packages have names of their own)."""
+    name = f"pkg-{next(_PACKAGES)}"
+    response = api.post(EM + "accessPackages", json={"displayName": name, "catalog": {"id": catalog_id}, **body})
     assert response.status_code == 201, response.text
     return response.json()
+
+
+_PACKAGES = itertools.count(1)
 
 
 def role_scope_body(role_origin: str, sp_id: str, resource: dict) -> dict:
@@ -647,3 +654,18 @@ def test_a_policys_id_is_graphs_to_give_and_to_keep(api, users):
     error = assert_error(api.request("PUT", url, json={**body, "id": str(uuid.uuid4())}), 400)
     assert error["message"] == "Property 'id' in the body does not match the policy in the request URL."
     assert [p["id"] for p in api.get(EM + "assignmentPolicies").json()["value"]] == [policy["id"]]
+
+
+def test_a_name_another_package_of_the_catalog_has_is_refused_on_create_and_on_rename(api):
+    """409 DuplicateAccessPackage, as Graph answers it (its text, quoted in hashicorp/terraform-provider-azuread
+    #1948): names are the catalog's own, compared in any case; another catalog may use it."""
+    first = catalog(api)["id"]
+    readers = package(api, first, displayName="Readers")
+    writers = package(api, first, displayName="Writers")
+    assert_error(api.post(EM + "accessPackages", json={"displayName": "READERS", "catalog": {"id": first}}), 409,
+                 "DuplicateAccessPackage")
+    assert_error(api.patch(EM + f"accessPackages/{writers['id']}", json={"displayName": "readers"}), 409,
+                 "DuplicateAccessPackage")
+    assert api.patch(EM + f"accessPackages/{readers['id']}", json={"displayName": "Readers",
+                                                                   "description": "x"}).status_code == 204
+    package(api, catalog(api)["id"], displayName="Readers")

@@ -219,3 +219,25 @@ def test_a_role_scope_whose_service_principal_is_gone_grants_nothing(api, granti
     made = add(api, alice, granting["package"], granting["policy"])
     assert made.status_code == 201, made.text
     assert api.get(f"users/{alice}/appRoleAssignments").json()["value"] == []
+
+
+def test_a_package_anyone_is_assigned_is_not_deleted_and_its_assignments_are_listed_by_package(api, granting):
+    """"You cannot delete an access package if it has any accessPackageAssignment" (accesspackage-delete.md): with
+    its policy and role scope gone, it is still refused while Alice holds it; once her assignment is removed, it
+    goes. The list takes the filter Graph's reference gives for one package's assignments."""
+    alice = granting["users"][0]["id"]
+    assignment = add(api, alice, granting["package"], granting["policy"]).json()["assignment"]["id"]
+    other = package(api, granting["catalog"], displayName="Other")
+    of = api.get(EM + "assignments", params={"$filter": f"accessPackage/id eq '{granting['package']}'"})
+    assert [a["id"] for a in of.json()["value"]] == [assignment]
+    assert api.get(EM + "assignments", params={"$filter": f"accessPackage/id eq '{other['id']}'"}).json()["value"] == []
+    assert api.delete(EM + f"assignmentPolicies/{granting['policy']}").status_code == 204
+    expanded = api.get(EM + f"accessPackages/{granting['package']}", params={"$expand": "resourceRoleScopes"})
+    for scope in expanded.json()["resourceRoleScopes"]:
+        assert api.delete(EM + f"accessPackages/{granting['package']}/resourceRoleScopes/{scope['id']}").status_code \
+            == 204
+    refused = api.delete(EM + f"accessPackages/{granting['package']}")
+    assert_error(refused, 400, "ResourceInUse")
+    assert "assignments" in refused.json()["error"]["message"]
+    assert remove(api, assignment).status_code == 201
+    assert api.delete(EM + f"accessPackages/{granting['package']}").status_code == 204
