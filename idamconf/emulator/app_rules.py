@@ -123,8 +123,11 @@ def _check_identifier_uris(store, before: dict | None, after: dict) -> None:
         raise invalid("identifierUris")
     known = tenant.tenant(store)
     held = {uri.lower() for uri in (before or {}).get("identifierUris") or []}
+    saml = _saml(store, after)
     for uri in uris:
         problem = uri_rules.identifier_uri_tenant(uri, audience, after["appId"], known)
+        if problem == "unverified-host" and saml:
+            continue  # a SAML service provider's entity id is on its own domain
         if problem == "multi-tenant-host" or (problem and uri.lower() not in held):
             raise _tenant_refusal(problem, uri)
     _check_policy(store, before, after, known)
@@ -175,10 +178,20 @@ def _exempt(store, restriction: dict, application: dict) -> bool:
     after = restriction.get("restrictForAppsCreatedAfterDateTime")
     if after and application.get("createdDateTime") and application["createdDateTime"] < after:
         return True
-    if restriction.get("excludeSaml") and application.get("appId"):
-        principal = store.find("servicePrincipals", "appId", application["appId"], primary=True)
-        return bool(principal) and principal.get("preferredSingleSignOnMode") == "saml"
-    return False
+    return bool(restriction.get("excludeSaml")) and _saml(store, application)
+
+
+def _saml(store, application: dict) -> bool:
+    """Whether the application signs people in with SAML: its service principal's preferredSingleSignOnMode. Such an
+    application's identifier URI is its service provider's entity id, on the provider's own domain: Graph's SAML
+    tutorial sets `https://signin.aws.amazon.com/saml` once the mode is saml and is answered 204
+    (concepts/application-saml-sso-configure-api.md), where an https URI on an unverified domain is refused with
+    HostNameNotOnVerifiedDomain otherwise -- and users report that refusal until the mode has reached the
+    application (inferred: the mode is read from the service principal as written)."""
+    if not application.get("appId"):
+        return False
+    principal = store.find("servicePrincipals", "appId", application["appId"], primary=True)
+    return bool(principal) and principal.get("preferredSingleSignOnMode") == "saml"
 
 
 # ---------------------------------------------------------------------------------------- service principals

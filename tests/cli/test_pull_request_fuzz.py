@@ -53,6 +53,7 @@ class PullRequest:
 
     def __init__(self, root: Path, rng: random.Random):
         self.root, self.rng, self.log, self.named, self.counter = root, rng, [], set(), 0
+        self.extra = random.Random(rng.getstate()[1][0])  # read, not drawn: `rng`'s sequence is unchanged
 
     # -- the files --------------------------------------------------------------------------------------------
     def application_files(self) -> list[Path]:
@@ -76,9 +77,9 @@ class PullRequest:
         if self.named is not None:
             self.named |= self.names_of(before) | self.names_of(after)
 
-    def pick(self) -> Path | None:
+    def pick(self, rng: random.Random | None = None) -> Path | None:
         files = [path for path in self.application_files() if isinstance(self._safe(path), dict)]
-        return self.rng.choice(files) if files else None
+        return (rng or self.rng).choice(files) if files else None
 
     def _safe(self, path: Path):
         try:
@@ -336,6 +337,34 @@ class PullRequest:
         graph(self.root, "PATCH", f"applications/{found['id']}", body)
         self.log.append(f"drift ({change}) on {found['uniqueName']}")
 
+    def referenced_file(self) -> None:
+        """A file an application reads (its logo) changed, and no application file: which application reads it is
+        known only by reading them all, so the pull request plans every one."""
+        logo = self.root / "images" / "orders-portal.png"
+        if not logo.is_file():
+            return
+        self.counter += 1
+        logo.write_bytes(logo.read_bytes() + bytes([self.counter % 256]))  # (a PNG may carry bytes after its end)
+        self.named = None
+        self.log.append("logo changed")
+
+    def tagged_value(self) -> None:
+        """A value written with a YAML tag the configuration's loader reads as its text and PyYAML's safe loader
+        refuses (`!!binary` of no base64): the pull request's scope reads the file as the loader does."""
+        path = self.pick(self.extra)
+        if path is None:
+            return
+        before = self.read(path)
+        self.counter += 1
+        kept, inside = [], False
+        for line in path.read_text().splitlines():  # the top-level description, and the lines it continues on
+            inside = line.startswith("description:") or (inside and line.startswith((" ", "\t")))
+            if not inside:
+                kept.append(line)
+        path.write_text("\n".join(kept) + f"\ndescription: !!binary tagged-{self.counter}\n")
+        self.touched(path, before)
+        self.log.append(f"tagged description {path.relative_to(self.root)}")
+
     def step(self) -> None:
         edits = [(8, lambda: self.edit_document("field", self.field)),
                  (3, lambda: self.edit_document("tags", self.tags)),
@@ -349,6 +378,8 @@ class PullRequest:
                  (2, self.ignored_file), (2, self.linked_file), (2, self.through_link), (1, self.case_twin),
                  (1, self.broken_file), (3, self.drift), (2, self.drift_owner)]
         self.rng.choices([edit for _, edit in edits], weights=[weight for weight, _ in edits])[0]()
+        if self.extra.random() < 0.15:  # (session 46's edits, from a stream of their own: the seeds chosen for their
+            self.extra.choice([self.referenced_file, self.tagged_value])()  # edits keep the edits they were chosen for)
         moment = self.rng.random()
         if moment < 0.35:
             git(self.root, "add", "-A")

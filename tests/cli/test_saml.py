@@ -449,3 +449,29 @@ def test_a_saml_application_whose_service_principal_is_gone_has_every_saml_step_
     assert again.code == 0, again.err
     for address in ("app.pui.saml", "app.pui.saml.claims_policy", "app.pui.saml.signing_certificate"):
         assert f"+ {address}" in again.out, again.out
+
+
+def test_an_entity_id_on_the_service_providers_own_domain_is_validated_applied_and_converges(project):
+    """A SAML service provider names itself by a URL of its own (`https://signin.aws.amazon.com/saml` in Graph's
+    SAML tutorial, answered 204 once the application is in SAML mode), not on the tenant's verified domains: validate
+    and the emulator take it for a SAML application, and refuse it for any other, as Graph does."""
+    entity = "https://sp.vendor.example/saml/metadata"
+    write(project, PUI.replace("entityId: PUI", f"entityId: {entity}"))
+    assert idamconf("validate", "-C", str(project)).code == 0
+    first = apply(project)
+    assert first.code == 0, first.err
+    again = plan(project)
+    assert again.out.rstrip().endswith("No changes. The tenant matches the configuration."), again.out
+    [app] = [a for a in tenant(project)["objects"]["applications"] if a["uniqueName"] == "pui"]
+    assert entity in app["identifierUris"]
+    exported = project / "applications" / "exported.yaml"  # as `idamconf export` writes an adopted SAML application
+    exported.write_text("name: exported\ndisplayName: Exported\nowners: [alice.admin@contoso.com, bob.ops@contoso.com]\n"
+                        "identifierUris: ['https://sp.other-vendor.example/saml']\n"
+                        "servicePrincipal: {preferredSingleSignOnMode: saml}\n", encoding="utf-8")
+    assert idamconf("validate", "-C", str(project)).code == 0
+    exported.unlink()
+    (project / "applications" / "api.yaml").write_text(
+        "name: api\ndisplayName: API\nowners: [alice.admin@contoso.com, bob.ops@contoso.com]\n"
+        f"identifierUris: ['{entity}/api']\n", encoding="utf-8")
+    refused = idamconf("validate", "-C", str(project))
+    assert refused.code == 1 and "is on a host that is not a verified domain of the tenant" in refused.err, refused.err
