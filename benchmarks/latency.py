@@ -10,9 +10,11 @@ with none, side by side in one run; written into docs/performance.md (its sectio
 2. A pull request's plan: a copy of the configuration as a git repository, validated as main's pipeline validates
    it (`idamconf validate`, which keeps each file for pull requests' plans: config/known_files.py), then one
    application file changed: `plan --changed-since HEAD`; the same with `--base HEAD` (the pipeline's form); and
-   without what validate kept.
-Each reader of 1. and 2. runs `RUNS` times, in rounds with the others, and its median run is reported (its peak RSS:
-the largest of its runs), beside the wall times of all of them.
+   without what validate kept. Then that plan as a pipeline makes it (`signed_in`): over HTTPS, signing in with a
+   client secret at the emulator's token service, from a copy of the tenant.
+Each reader of 1. and 2. runs `RUNS` times, in rounds with the others (the signed-in plan: after them, against an
+emulator of its own), and its median run is reported (its peak RSS: the largest of its runs), beside the wall times
+of all of them.
 3. An apply of `apply` new applications into a fresh emulator with Graph's write budget (`budget=S`: 3,000 writes
    per 150 s), enough to span two of its windows: the writes a second achieved against the budget's, the 429s, and
    the progress display's estimate of the time left halfway through (its line nearest half the apply's time),
@@ -26,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import time
 from dataclasses import replace
@@ -49,6 +52,7 @@ LATENCIES = (("250 ms", "latency=250ms"), ("none", None))
 # these workloads moves by a third within a quarter of an hour (docs/performance.md, session 44), so one run of each,
 # minutes apart, would compare the moments more than the readers.
 RUNS = 3
+SECRET_VARIABLE = "IDAMCONF_BENCH_PIPELINE_SECRET"  # the signed-in plan's client secret, given to it alone
 WRITES, WINDOW, REFILL = 3_000, 150, 20  # Graph's write budget: 3,000 a window of 150 s, refilled 20 a second
 OUTPUT = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
 BEGIN, END = "<!-- latency: begin -->", "<!-- latency: end -->"
@@ -121,8 +125,50 @@ def reads(seeded: tenant.Tenant, pr_root: Path, names: Path, faults: str | None,
                 kept.with_name("aside").rename(kept)
         measure("per_object", [PYTHON, "-m", "benchmarks.per_object", emulator.graph_url, seeded.tag, "--sample",
                                str(sample)], 0)
+    taken["pr_signed_in"] = signed_in(seeded, pr_root, faults, runs)
     found = {name: median_run(runs_of) for name, runs_of in taken.items()}
     return {**found, "runs": {name: [measured.seconds for measured, _ in runs_of] for name, runs_of in taken.items()}}
+
+
+def signed_in(seeded: tenant.Tenant, pr_root: Path, faults: str | None, runs: int) -> list[tuple]:
+    """The pull request's plan as its pipeline makes it: over HTTPS, signing in with a client secret (the emulator's
+    token service, which the latency delays as it delays Graph: two round trips, made while the files are read,
+    graph/signed_in_early.py). The other readers use `credential: emulator`, which sends no sign-in. Served from a
+    copy of the seeded state (sqlite's backup), so that the pipeline's registration never enters the tenant the other
+    readers read; the copy is removed after."""
+    state = WORK / "signed-in.db"
+    with sqlite3.connect(seeded.state) as source, sqlite3.connect(state) as copy:
+        source.backup(copy)
+    try:
+        with Served(state, faults, tls=True) as emulator:
+            registered = emulator.register_pipeline()
+            point_signed_in(pr_root, emulator.graph_url, registered["client_id"], emulator.ca_bundle)
+            git(pr_root, "checkout", "-q", "--", "applications")
+            git(pr_root, "commit", "-q", "-m", "served here, signing in", "idamconf.yaml")
+            run([IDAMCONF, "validate", "-C", str(pr_root)]).check("validate")
+            change(pr_root)
+            command = [IDAMCONF, "plan", "-C", str(pr_root), "-e", SERVED, "--changed-since", "HEAD",
+                       "--detailed-exitcode", "--rebind-project"]
+            taken = []
+            for _ in range(runs):
+                measured, stats = _counted(emulator, command, {SECRET_VARIABLE: registered["secret"]})
+                measured.check("pr_signed_in", (2,))
+                taken.append((measured, stats))
+            return taken
+    finally:
+        for leftover in (state, *(state.with_name(state.name + suffix) for suffix in ("-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
+
+
+def point_signed_in(root: Path, graph_url: str, client_id: str, ca_bundle: Path) -> None:
+    """The configuration's environment `served` as a pipeline's: a client secret from SECRET_VARIABLE, the served
+    emulator's CA trusted (caBundle: loopback only)."""
+    path = root / "idamconf.yaml"
+    project = yaml.safe_load(path.read_text(encoding="utf-8"))
+    project["environments"][SERVED] = {"graphUrl": graph_url, "credential": "client-secret",
+                                       "tenantId": synthetic.TENANT_ID, "clientId": client_id,
+                                       "clientSecretEnv": SECRET_VARIABLE, "caBundle": str(ca_bundle)}
+    path.write_text(yaml.safe_dump(project, sort_keys=False), encoding="utf-8")
 
 
 def median_run(runs: list[tuple]) -> tuple:

@@ -57,12 +57,12 @@ def environment() -> dict[str, str]:
     return env
 
 
-def run(command: list[str], cwd: Path = ROOT, timeout: float = 1800.0) -> Run:
-    """Run `command` to completion as a new process and measure it."""
+def run(command: list[str], cwd: Path = ROOT, timeout: float = 1800.0, extra: dict[str, str] | None = None) -> Run:
+    """Run `command` to completion as a new process and measure it (`extra`: environment variables for it alone)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=cwd,
-                                   env=environment())
+                                   env={**environment(), **(extra or {})})
         watchdog = threading.Timer(timeout, process.kill)
         watchdog.start()
         try:

@@ -48,12 +48,12 @@ class Reading:
     detail: dict = field(default_factory=dict)
 
 
-def _counted(emulator: Served, command: list[str]) -> tuple:
+def _counted(emulator: Served, command: list[str], extra: dict[str, str] | None = None) -> tuple:
     """The command's run, and the emulator's counts of what it asked (with `cpu_seconds`: the emulator's CPU time
-    while it ran)."""
+    while it ran; `extra`: environment variables for the command)."""
     emulator.reset()
     before = emulator.cpu_seconds()
-    measured = run(command)
+    measured = run(command, extra=extra)
     return measured, {**emulator.stats(), "cpu_seconds": emulator.cpu_seconds() - before}
 
 

@@ -5,12 +5,16 @@
         emulator.reset()
         ...                      # measured work against emulator.graph_url
         counted = emulator.stats()
+
+`tls=True` serves HTTPS (`emulator serve --tls`), as Graph is served: a client then trusts `emulator.ca_bundle`, and
+the emulator's token service signs in what `register_pipeline` registers, as a pipeline signs in to Entra.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import time
 from pathlib import Path
@@ -30,11 +34,13 @@ def free_port() -> int:
 
 
 class Served:
-    def __init__(self, state: Path, faults: str | None = None, seed: Path | None = None):
-        self.state, self.faults, self.seed = Path(state), faults, seed
+    def __init__(self, state: Path, faults: str | None = None, seed: Path | None = None, tls: bool = False):
+        self.state, self.faults, self.seed, self.tls = Path(state), faults, seed, tls
         self.port = free_port()
-        self.root = f"http://{HOST}:{self.port}"
+        self.root = f"{'https' if tls else 'http'}://{HOST}:{self.port}"
         self.graph_url = f"{self.root}/v1.0"
+        self.ca_bundle: Path | None = None
+        self._verify: ssl.SSLContext | bool = True
         self._process: subprocess.Popen | None = None
         self._log = self.state.with_suffix(".serve.log")
 
@@ -44,6 +50,12 @@ class Served:
             command += ["--faults", self.faults]
         if self.seed is not None:
             command += ["--seed", str(self.seed)]
+        if self.tls:  # the files `emulator serve --tls` uses, made here first so that this side can trust them
+            from idamconf.emulator import tls
+
+            self.ca_bundle = tls.ensure(tls.directory_for(self.state.resolve())).ca_bundle
+            self._verify = ssl.create_default_context(cafile=str(self.ca_bundle))
+            command += ["--tls"]
         with open(self._log, "wb") as log:
             self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                              cwd=ROOT, env=environment())
@@ -65,17 +77,33 @@ class Served:
             if self._process.poll() is not None:
                 raise RuntimeError(f"the emulator exited {self._process.returncode}: {self._log.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{self.root}/_emulator/stats", headers=BEARER, timeout=2, trust_env=False).status_code == 200:
+                if self._get("/_emulator/stats", timeout=2).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
             time.sleep(0.1)
         raise RuntimeError(f"the emulator did not answer within {seconds:.0f} s: {self._log.read_text()[-2000:]}")
 
+    def _get(self, path: str, timeout: float) -> httpx.Response:
+        return httpx.get(f"{self.root}{path}", headers=BEARER, timeout=timeout, trust_env=False, verify=self._verify)
+
     def stats(self) -> dict:
-        response = httpx.get(f"{self.root}/_emulator/stats", headers=BEARER, timeout=30, trust_env=False)
+        response = self._get("/_emulator/stats", timeout=30)
         response.raise_for_status()
         return response.json()
+
+    def register_pipeline(self) -> dict:
+        """An application a pipeline signs in as, with a client secret (not tagged: no plan of the project sees it):
+        its appId and the secret, which the caller hands only to the command it measures."""
+        with httpx.Client(base_url=f"{self.graph_url}/", headers=BEARER, timeout=30, trust_env=False,
+                          verify=self._verify) as graph:
+            application = graph.post("applications", json={"displayName": "benchmark pipeline"})
+            application.raise_for_status()
+            found = application.json()
+            graph.post("servicePrincipals", json={"appId": found["appId"]}).raise_for_status()
+            secret = graph.post(f"applications/{found['id']}/addPassword", json={})
+            secret.raise_for_status()
+            return {"client_id": found["appId"], "secret": secret.json()["secretText"]}
 
     def cpu_seconds(self) -> float:
         """User + system time the served emulator has used so far (Linux's /proc; 0 where it is not there)."""
@@ -86,7 +114,8 @@ class Served:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def reset(self) -> None:
-        httpx.post(f"{self.root}/_emulator/stats/reset", headers=BEARER, timeout=30, trust_env=False).raise_for_status()
+        httpx.post(f"{self.root}/_emulator/stats/reset", headers=BEARER, timeout=30, trust_env=False,
+                   verify=self._verify).raise_for_status()
 
 
 def throttled(stats: dict) -> int:

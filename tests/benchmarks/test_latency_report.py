@@ -62,9 +62,13 @@ def test_the_notes_give_every_runs_wall_time_in_the_order_they_ran():
 
 class _Emulator:
     graph_url = "http://127.0.0.1:1/v1.0"
+    ca_bundle = None
 
-    def __init__(self, *args):
+    def __init__(self, *args, **options):
         pass
+
+    def register_pipeline(self) -> dict:
+        return {"client_id": "c1", "secret": "s3cr3t"}
 
     def __enter__(self):
         return self
@@ -85,9 +89,13 @@ def _reads(monkeypatch, tmp_path, code_of):
     kept.parent.mkdir(parents=True)
     kept.write_text("kept")
     counts: dict[str, int] = {}
+    seen: dict[str, tuple] = {}
 
-    def counted(emulator, command):
-        if "--changed-since" in command:
+    def counted(emulator, command, extra=None):
+        if extra is not None:
+            name = "pr_signed_in"
+            seen[name] = (command, extra)
+        elif "--changed-since" in command:
             name = "pr_base" if "--base" in command else "pr" if kept.exists() else "pr_cold"
         else:
             name = "floor" if "raw" in command else "per_object" if "benchmarks.per_object" in command else "plan"
@@ -95,27 +103,48 @@ def _reads(monkeypatch, tmp_path, code_of):
         return Run(float(counts[name]), 100.0 + counts[name], code_of(name, counts[name]), "", ""), {}
 
     for name, value in (("Served", _Emulator), ("point_at", lambda *a: None), ("git", lambda *a: None),
-                        ("change", lambda *a: None), ("_counted", counted),
-                        ("run", lambda command: Run(0.1, 1.0, 0, "", ""))):
+                        ("change", lambda *a: None), ("_counted", counted), ("point_signed_in", lambda *a: None),
+                        ("run", lambda command: Run(0.1, 1.0, 0, "", "")), ("WORK", tmp_path)):
         monkeypatch.setattr(latency, name, value)
     seeded = SimpleNamespace(state=tmp_path / "state.db", root=tmp_path / "seeded", tag="t")
-    return latency.reads, (seeded, tmp_path / "pr", tmp_path / "names.json", None, 10), kept
+    return latency.reads, (seeded, tmp_path / "pr", tmp_path / "names.json", None, 10), kept, seen
 
 
 def test_each_reader_runs_in_rounds_and_its_median_run_stands_for_it(monkeypatch, tmp_path):
-    reads, arguments, kept = _reads(monkeypatch, tmp_path, lambda name, n: 2 if name.startswith("pr") else 0)
+    reads, arguments, kept, _ = _reads(monkeypatch, tmp_path, lambda name, n: 2 if name.startswith("pr") else 0)
     found = reads(*arguments, runs=3)
     assert found["runs"] == {"plan": [1.0, 2.0, 3.0], "floor": [1.0, 2.0, 3.0], "pr": [1.0, 2.0, 3.0],
-                             "pr_base": [1.0, 2.0, 3.0], "pr_cold": [1.0, 2.0, 3.0], "per_object": [1.0]}
+                             "pr_base": [1.0, 2.0, 3.0], "pr_cold": [1.0, 2.0, 3.0], "per_object": [1.0],
+                             "pr_signed_in": [1.0, 2.0, 3.0]}
     assert (found["plan"][0].seconds, found["plan"][0].peak_rss_mb) == (2.0, 103.0)
     assert kept.read_text() == "kept"  # validate's files back for the next reader
+
+
+def test_the_signed_in_plan_gets_its_secret_in_its_environment_alone_and_leaves_no_copy_of_the_tenant(
+        monkeypatch, tmp_path):
+    from benchmarks import latency
+
+    reads, arguments, _, seen = _reads(monkeypatch, tmp_path, lambda name, n: 2 if name.startswith("pr") else 0)
+    reads(*arguments, runs=1)
+    command, extra = seen["pr_signed_in"]
+    assert extra == {latency.SECRET_VARIABLE: "s3cr3t"} and not any("s3cr3t" in part for part in command)
+    assert "--changed-since" in command and "--base" not in command
+    assert not (tmp_path / "signed-in.db").exists()
+
+
+def test_a_signed_in_run_that_fails_stops_the_benchmark(monkeypatch, tmp_path):
+    reads, arguments, _, _ = _reads(monkeypatch, tmp_path,
+                                    lambda name, n: 1 if name == "pr_signed_in" else 2 if name.startswith("pr") else 0)
+    with pytest.raises(RuntimeError, match="pr_signed_in exited 1"):
+        reads(*arguments, runs=1)
+    assert not (tmp_path / "signed-in.db").exists()
 
 
 def test_a_run_that_fails_stops_the_benchmark_and_puts_validates_files_back(monkeypatch, tmp_path):
     def code(name: str, run: int) -> int:
         return 1 if (name, run) == ("pr_cold", 2) else 2 if name.startswith("pr") else 0
 
-    reads, arguments, kept = _reads(monkeypatch, tmp_path, code)
+    reads, arguments, kept, _ = _reads(monkeypatch, tmp_path, code)
     with pytest.raises(RuntimeError, match="pr_cold exited 1"):
         reads(*arguments, runs=3)
     assert kept.read_text() == "kept" and not kept.with_name("aside").exists()
