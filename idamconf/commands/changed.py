@@ -100,13 +100,18 @@ def _changed(config_dir: Path, ref: str, option: str = "--changed-since") -> tup
                 _document_at(top, path, None) if status != "D" else None)
         whole |= any(document is _UNREADABLE for document in pair)
         documents.append(pair)
-    for path in untracked(root, "."):
-        if _application_file(root, root / path):
-            document = _document_at(root, path, None)
-            whole |= document is _UNREADABLE
-            documents.append((None, document))
-        elif not _state(path):
-            whole = True
+    for path in untracked(root, APPLICATIONS_DIR, PROJECT_FILE):
+        if not _application_file(root, root / path):
+            whole |= path == PROJECT_FILE  # not yet in git (another file: below)
+            continue
+        document = _document_at(root, path, None)
+        whole |= document is _UNREADABLE
+        documents.append((None, document))
+    # Other files not in git: those git does not ignore (a new logo not added yet). An ignored one is no pull
+    # request's -- a checkout holds none -- and a working copy is full of them (.idamconf/, editors' files, a
+    # pipeline's plans): counted, every pull request would be planned whole.
+    whole |= any(not _application_file(root, root / path) and not _state(path)
+                 for path in untracked(root, ".", ignored=False))
     return documents, whole or _linked(root, ref)
 
 
@@ -135,9 +140,11 @@ def name_status(root: Path, commit: str, *paths: str) -> list[tuple[str, str]]:
     return list(zip(named[::2], named[1::2]))  # status, path, status, path, ..., ""
 
 
-def untracked(cwd: Path, *paths: str) -> list[str]:
-    """The files of `paths` git does not track, relative to `cwd`: ignored ones too, since a plan reads them."""
-    return [path for path in git(cwd, "ls-files", "-z", "--others", "--", *paths).split("\0") if path]
+def untracked(cwd: Path, *paths: str, ignored: bool = True) -> list[str]:
+    """The files of `paths` git does not track, relative to `cwd`: ignored ones too, since a plan reads them -- unless
+    `ignored` is False."""
+    excluded = () if ignored else ("--exclude-standard",)
+    return [path for path in git(cwd, "ls-files", "-z", "--others", *excluded, "--", *paths).split("\0") if path]
 
 
 def _linked(root: Path, ref: str) -> bool:

@@ -252,3 +252,30 @@ def test_a_new_application_file_not_yet_in_git_whose_name_cannot_be_read_touches
     (project / "applications/crm.yaml").write_text("name: [crm]\ndisplayName: CRM\nowners: [a@contoso.com]\n"
                                                    "environments: [nle]\n")
     assert _touched(project) == ["devl", "nle", "live"]
+
+
+def test_files_git_ignores_beside_the_applications_leave_the_scope_narrow(project):
+    """An ignored file is no pull request's (a checkout holds none), and a working copy is full of them (editors',
+    a pipeline's plans): the plan stays the changed applications'."""
+    configuration_repository(project)
+    (project / ".gitignore").write_text((project / ".gitignore").read_text() + "plans/\n*.swp\n")
+    git(project, "commit", "-qam", "ignore the pipeline's plans")
+    (project / "plans").mkdir()
+    (project / "plans" / "live.json").write_text("{}")
+    (project / "images" / ".orders-portal.png.swp").write_bytes(b"x")
+    (project / "applications/crm.yaml").write_text(DEMAND)
+    result = plan(project, "--changed-since", "main")
+    assert result.code == 0, result.err
+    assert "+ app.crm  (create)" in result.out and "Planned only the 1 application(s)" in result.err
+    assert _touched(project) == ["devl", "nle", "live"]  # (crm names no environments: every one)
+
+
+def test_idamconfs_own_state_is_never_a_change_even_where_git_does_not_ignore_it(project):
+    configuration_repository(project)
+    (project / ".gitignore").write_text("")
+    git(project, "commit", "-qam", "nothing ignored")
+    assert any((project / ".idamconf").iterdir())  # the emulator's state, not in git
+    (project / "applications/crm.yaml").write_text(DEMAND)
+    result = plan(project, "--changed-since", "main")
+    assert result.code == 0, result.err
+    assert "Planned only the 1 application(s)" in result.err
