@@ -46,6 +46,10 @@ def test_an_idamconf_yaml_not_yet_in_git_plans_every_application(project):
     assert document["warnings"] == []  # nothing said to be left out: the whole plan
     result = plan(project, "--changed-since", "main")
     assert result.code == 0 and result.err == ""
+    (project / ".gitignore").write_text((project / ".gitignore").read_text() + "idamconf.yaml\n")  # ignored too
+    git(project, "commit", "-qam", "the project file ignored")
+    result = plan(project, "--changed-since", "main")
+    assert result.code == 0 and "Planned only" not in result.err
 
 
 def test_a_yml_file_is_an_application_file_for_a_pull_requests_plan_too(project):
