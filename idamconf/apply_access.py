@@ -13,7 +13,7 @@ import time
 
 from .apply_recovery import grants_role, in_catalog, visible, write_checked
 from .graph import read_package_assignments as package_assignments
-from .graph.client import GraphFailure, Response, query
+from .graph.client import GraphFailure, GraphRequestFailed, Response, query
 from .plan.catalogs import catalog_body
 from .plan.policy_body import policy_body
 from .plan.model import Action, Plan
@@ -77,6 +77,8 @@ async def delete_packages(chain, gone: list, scope_kind: str) -> None:
     packages = [c for c in gone if c.kind == "access_package"]
     for change in packages:
         await _unassign(chain, change.ids["packageId"])
+    for change in packages:  # before anything else goes: a package left with no role scope is found by no plan
+        await _unassigned(chain, change.ids["packageId"])
     for kind, path in (("policy", lambda ids: f"assignmentPolicies/{ids['policyId']}"),
                        (scope_kind, lambda ids: f"accessPackages/{ids['packageId']}/resourceRoleScopes/"
                                                 f"{ids['roleScopeId']}")):
@@ -89,17 +91,38 @@ async def delete_packages(chain, gone: list, scope_kind: str) -> None:
         chain.finish([change], "destroyed")
 
 
+async def _assignments(chain, package_id: str) -> list[dict]:
+    """The package's assignments not over yet (graph/read_package_assignments.current); a refused read fails the
+    step (the application's chain reports it and goes on with the others)."""
+    try:
+        return await package_assignments.current(chain.client, package_id)
+    except GraphRequestFailed as error:
+        raise StepFailed(error.failure) from None
+
+
 async def _unassign(chain, package_id: str) -> None:
-    """An administrator's removal (`adminRemove`) of every assignment to the package that is not over yet
-    (graph/read_package_assignments.current). A removal asked twice (a repeated apply) is refused or answered alike:
-    the package's delete decides."""
-    current = await package_assignments.current(chain.client, package_id)
+    """An administrator's removal (`adminRemove`) of every assignment to the package that is not over yet. A removal
+    asked twice (a repeated apply) is refused or answered alike: `_unassigned` decides."""
+    current = await _assignments(chain, package_id)
     if chain.client.ownership is not None:
         chain.client.ownership.assigned(package_id, [assignment["id"] for assignment in current])
     for assignment in current:
         await chain.send("POST", f"{GOV}/assignmentRequests", {"requestType": "adminRemove",
                                                                 "assignment": {"id": assignment["id"]}},
                          ok_if=lambda response: response.status in (400, 404, 409), settle=False)
+
+
+async def _unassigned(chain, package_id: str) -> None:
+    """Wait until Graph has removed every assignment to the package (it does so after answering the requests), up to
+    the settle time; then the package's policies, role scopes and itself may go. Nothing is deleted while anyone is
+    still assigned: an apply that stops here leaves the package whole, and the next one finds and finishes it."""
+    policy, started, attempt = chain.client.policy, time.monotonic(), 0
+    while await _assignments(chain, package_id):
+        if time.monotonic() - started >= policy.settle:
+            raise StepFailed(f"access package {package_id} still has assignments {policy.settle:.0f} s after their "
+                             "removal was asked: run apply again to finish")
+        attempt += 1
+        await chain.client.pause(policy.poll(attempt))
 
 
 def _gone(chain, path: str):

@@ -132,12 +132,21 @@ def _tenant_problem(uri: str, app: Application, environment, tenant: Tenant) -> 
         return "no-tenant-id"
     resolved = uri.replace(TENANT_ID, tenant.id)
     problem = identifier_uri_tenant(resolved, app.sign_in_audience, APP_ID, tenant)
-    if problem == "unverified-host" and _saml(app):
+    if problem == "unverified-host" and _signs_in_with_saml(app) and uri.startswith("https://"):
         problem = None  # a SAML service provider's entity id, on its own domain (emulator/app_rules._saml)
     if problem is None and app.access_token_version != 2 and not _saml(app) and \
             not has_tenant_identifier(resolved, APP_ID, tenant):
         problem = "no-tenant-identifier"
     return problem
+
+
+def _signs_in_with_saml(app: Application) -> bool:
+    """Whether Graph takes an entity id on the service provider's own domain: an application in SAML mode when its
+    URIs are written -- one with `sso.saml` (apply sets the mode before them), or one the file adopts (`appId`: it
+    exists, in the mode it says). A new application merely claiming the mode in its settings gets its URIs before
+    its service principal exists, and Graph would refuse them."""
+    mode = (app.settings.get("servicePrincipal") or {}).get("preferredSingleSignOnMode")
+    return app.saml is not None or (mode == "saml" and app.app_id is not None)
 
 
 def _saml(app: Application) -> bool:

@@ -126,8 +126,8 @@ def _check_identifier_uris(store, before: dict | None, after: dict) -> None:
     saml = _saml(store, after)
     for uri in uris:
         problem = uri_rules.identifier_uri_tenant(uri, audience, after["appId"], known)
-        if problem == "unverified-host" and saml:
-            continue  # a SAML service provider's entity id is on its own domain
+        if problem == "unverified-host" and saml and uri.lower().startswith("https://"):
+            continue  # a SAML service provider's entity id is on its own domain (https, as Graph's tutorial shows)
         if problem == "multi-tenant-host" or (problem and uri.lower() not in held):
             raise _tenant_refusal(problem, uri)
     _check_policy(store, before, after, known)

@@ -437,3 +437,72 @@ def test_removing_a_package_someone_holds_removes_their_assignment_first(project
                  )["value"] == []
     assert graph(project, "GET", f"users/{user['id']}/appRoleAssignments")["value"] == []
     converged(project)
+
+
+def _holds_wordpress_approvers(project) -> None:
+    """carol.hr is assigned eucs-idam-wordpress-approvers, and the Approver role (with its package) leaves the file."""
+    governance_path = "identityGovernance/entitlementManagement"
+    package = next(p for p in graph(project, "GET", f"{governance_path}/accessPackages")["value"]
+                   if p["displayName"] == "eucs-idam-wordpress-approvers")
+    policy = graph(project, "GET", f"{governance_path}/assignmentPolicies?$filter=accessPackage/id eq "
+                                   f"'{package['id']}'")["value"][0]
+    user = graph(project, "GET", "users/carol.hr@contoso.com")
+    graph(project, "POST", f"{governance_path}/assignmentRequests", {"requestType": "adminAdd", "assignment": {
+        "targetId": user["id"], "assignmentPolicyId": policy["id"], "accessPackageId": package["id"]}})
+    text = (project / WORDPRESS).read_text()
+    start = text.index("  - displayName: Approver")
+    end = text.index("        unreviewed: keep\n", start) + len("        unreviewed: keep\n")
+    (project / WORDPRESS).write_text(text[:start] + text[end:])
+
+
+@pytest.mark.usefixtures("applied")
+def test_nothing_of_a_package_goes_until_graph_has_removed_its_assignments(project, monkeypatch):
+    """Graph removes assignments after answering the requests: apply looks again until none is left, and only then
+    deletes the package's policy, role scope and itself -- an apply that stopped meanwhile would leave the package
+    whole, for the next one to find."""
+    from idamconf import apply_access
+    from tests.safety.wire import Scripted
+
+    from .harness import faulted
+
+    _holds_wordpress_approvers(project)
+    real, calls = apply_access.package_assignments.current, []
+
+    async def slowly(client, package_id):
+        calls.append(package_id)
+        found = await real(client, package_id)
+        # the plan's look (1), the removal's (2), then two looks that still find one, as Graph shows one being removed
+        return [{"id": "being-removed", "state": "delivered"}] if len(calls) in (3, 4) else found
+    monkeypatch.setattr(apply_access.package_assignments, "current", slowly)
+    recorded = Scripted()
+    faulted(monkeypatch, recorded)
+    applied = apply(project, "--allow-delete")
+    assert applied.code == 0, applied.err
+    received = [f"{method} {path}" for method, path in recorded.received]
+    looks = [index for index, line in enumerate(received) if line.startswith("GET") and "/assignments" in line]
+    gone = [index for index, line in enumerate(received) if line.startswith("DELETE")
+            and ("assignmentPolicies/" in line or "/resourceRoleScopes/" in line or "/accessPackages/" in line)]
+    assert len(calls) >= 4 and looks and gone and max(looks) < min(gone), received
+    assert "eucs-idam-wordpress-approvers" not in governance(project)
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_refused_read_of_a_packages_assignments_fails_its_application_and_the_apply_reports(project, monkeypatch):
+    from tests.safety.wire import Rule, Scripted, graph_error
+
+    from .harness import faulted
+
+    _holds_wordpress_approvers(project)
+    looks = []
+
+    def apply_reads_them(request) -> bool:  # the plan's read is answered; apply's (the second on) refused
+        if request.method == "GET" and request.path.endswith("/assignments"):
+            looks.append(request)
+            return len(looks) > 1
+        return False
+    refused = Rule(apply_reads_them, graph_error(403, "Authorization_RequestDenied"), times=100)
+    faulted(monkeypatch, Scripted([refused]))
+    result = apply(project, "--allow-delete")
+    assert result.code == 1
+    assert "Apply incomplete" in result.out + result.err and "403 Authorization_RequestDenied" in result.out + result.err
+    assert "eucs-idam-wordpress-approvers" in governance(project)  # nothing of it taken apart

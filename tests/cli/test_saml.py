@@ -465,10 +465,16 @@ def test_an_entity_id_on_the_service_providers_own_domain_is_validated_applied_a
     [app] = [a for a in tenant(project)["objects"]["applications"] if a["uniqueName"] == "pui"]
     assert entity in app["identifierUris"]
     exported = project / "applications" / "exported.yaml"  # as `idamconf export` writes an adopted SAML application
-    exported.write_text("name: exported\ndisplayName: Exported\nowners: [alice.admin@contoso.com, bob.ops@contoso.com]\n"
-                        "identifierUris: ['https://sp.other-vendor.example/saml']\n"
-                        "servicePrincipal: {preferredSingleSignOnMode: saml}\n", encoding="utf-8")
-    assert idamconf("validate", "-C", str(project)).code == 0
+    claimed = ("name: exported\ndisplayName: Exported\nowners: [alice.admin@contoso.com, bob.ops@contoso.com]\n"
+               "identifierUris: ['https://sp.other-vendor.example/saml']\n"
+               "servicePrincipal: {preferredSingleSignOnMode: saml}\n")
+    exported.write_text(claimed + "appId: 6f1c3b2a-1d4e-4f5a-9b8c-7d6e5f4a3b2c\n", encoding="utf-8")
+    assert idamconf("validate", "-C", str(project)).code == 0  # adopted: it exists, in SAML mode
+    exported.write_text(claimed, encoding="utf-8")  # new: its URIs would reach Graph before its service principal
+    assert "is on a host that is not a verified domain" in idamconf("validate", "-C", str(project)).err
+    exported.write_text(claimed.replace("https://", "http://") + "appId: 6f1c3b2a-1d4e-4f5a-9b8c-7d6e5f4a3b2c\n",
+                        encoding="utf-8")
+    assert idamconf("validate", "-C", str(project)).code == 1  # http: never
     exported.unlink()
     (project / "applications" / "api.yaml").write_text(
         "name: api\ndisplayName: API\nowners: [alice.admin@contoso.com, bob.ops@contoso.com]\n"
