@@ -405,26 +405,8 @@ def test_removing_a_package_someone_holds_removes_their_assignment_first(project
     """Graph deletes no access package anyone is assigned (accesspackage-delete.md), and the emulator refuses it
     too: the plan says the assignments go, and apply removes them (an administrator's removal each), then the
     package -- the person loses the role it gave them, and a second apply has nothing to do."""
-    governance_path = "identityGovernance/entitlementManagement"
-    package = next(p for p in graph(project, "GET", f"{governance_path}/accessPackages")["value"]
-                   if p["displayName"] == "eucs-idam-wordpress-approvers")
-    policy = graph(project, "GET", f"{governance_path}/assignmentPolicies?$filter=accessPackage/id eq "
-                                   f"'{package['id']}'")["value"][0]
-    user = graph(project, "GET", "users/carol.hr@contoso.com")
-    graph(project, "POST", f"{governance_path}/assignmentRequests", {"requestType": "adminAdd", "assignment": {
-        "targetId": user["id"], "assignmentPolicyId": policy["id"], "accessPackageId": package["id"]}})
-    held = graph(project, "GET", f"users/{user['id']}/appRoleAssignments")["value"]
-    assert len(held) == 1
-    edit(project / WORDPRESS, """  - displayName: Approver
-    value: Blog.Approver
-    description: Reviews drafts and publishes them.
-    accessPackage:
-      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]
-      accessReview:
-        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]
-        frequencyDays: 90        # every 3 months
-        unreviewed: keep
-""", "")
+    package, user = _holds_wordpress_approvers(project)
+    assert len(graph(project, "GET", f"users/{user['id']}/appRoleAssignments")["value"]) == 1
     result = plan(project)
     assert ("WARNING: destroying app.wordpress.role.Blog.Approver.access_package first removes the 1 assignment(s) "
             "people hold to it (Graph deletes no access package anyone is assigned): they lose the role it gives them"
@@ -433,14 +415,15 @@ def test_removing_a_package_someone_holds_removes_their_assignment_first(project
     applied = apply(project, "--allow-delete")
     assert applied.code == 0, applied.err
     assert "eucs-idam-wordpress-approvers" not in governance(project)
-    assert graph(project, "GET", f"{governance_path}/assignments?$filter=accessPackage/id eq '{package['id']}'"
-                 )["value"] == []
+    assert graph(project, "GET", f"identityGovernance/entitlementManagement/assignments?$filter=accessPackage/id eq "
+                          f"'{package['id']}'")["value"] == []
     assert graph(project, "GET", f"users/{user['id']}/appRoleAssignments")["value"] == []
     converged(project)
 
 
-def _holds_wordpress_approvers(project) -> None:
-    """carol.hr is assigned eucs-idam-wordpress-approvers, and the Approver role (with its package) leaves the file."""
+def _holds_wordpress_approvers(project) -> tuple[dict, dict]:
+    """carol.hr is assigned eucs-idam-wordpress-approvers, and the Approver role (with its package) leaves the file:
+    the package and carol, as Graph gives them."""
     governance_path = "identityGovernance/entitlementManagement"
     package = next(p for p in graph(project, "GET", f"{governance_path}/accessPackages")["value"]
                    if p["displayName"] == "eucs-idam-wordpress-approvers")
@@ -453,6 +436,7 @@ def _holds_wordpress_approvers(project) -> None:
     start = text.index("  - displayName: Approver")
     end = text.index("        unreviewed: keep\n", start) + len("        unreviewed: keep\n")
     (project / WORDPRESS).write_text(text[:start] + text[end:])
+    return package, user
 
 
 @pytest.mark.usefixtures("applied")
