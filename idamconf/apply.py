@@ -152,8 +152,13 @@ class _ApplicationChain:
             self.fail(errors[0])
 
     def fail(self, error: Exception) -> None:
+        """The change whose step failed is reported failed -- the one the error names (`StepFailed.change`), else the
+        chain's first unfinished one -- and the rest unfinished are skipped."""
         finished = {id(change) for change in self.outcome.done}
         failed = [c for c in self.changes if id(c) not in finished and c.action is not Action.NOOP]
+        named = getattr(error, "change", None)
+        if named is not None and any(c is named for c in failed):
+            failed = [named] + [c for c in failed if c is not named]
         if failed:
             self.outcome.failed.append((failed[0], str(error)))
             self.outcome.skipped.extend(failed[1:])

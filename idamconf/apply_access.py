@@ -23,10 +23,12 @@ SYSTEM = "AadApplication"
 
 
 class StepFailed(Exception):
-    """A step of an application's chain failed; the rest of that chain is skipped."""
+    """A step of an application's chain failed; the rest of that chain is skipped. `change`: the change whose step
+    it was, when the step knows (reported as the failed one; else the chain's first unfinished change is)."""
 
-    def __init__(self, failure: GraphFailure | str):
+    def __init__(self, failure: GraphFailure | str, change=None):
         super().__init__(str(failure))
+        self.change = change
 
 
 def _quoted(value: str) -> str:
@@ -76,9 +78,9 @@ async def delete_packages(chain, gone: list, scope_kind: str) -> None:
     repeat (an object already gone is done)."""
     packages = [c for c in gone if c.kind == "access_package"]
     for change in packages:
-        await _unassign(chain, change.ids["packageId"])
+        await _for(change, _unassign(chain, change.ids["packageId"]))
     for change in packages:  # before anything else goes: a package left with no role scope is found by no plan
-        await _unassigned(chain, change.ids["packageId"])
+        await _for(change, _unassigned(chain, change.ids["packageId"]))
     for kind, path in (("policy", lambda ids: f"assignmentPolicies/{ids['policyId']}"),
                        (scope_kind, lambda ids: f"accessPackages/{ids['packageId']}/resourceRoleScopes/"
                                                 f"{ids['roleScopeId']}")):
@@ -89,6 +91,14 @@ async def delete_packages(chain, gone: list, scope_kind: str) -> None:
         path = f"{GOV}/accessPackages/{change.ids['packageId']}"
         await write_checked(chain, "DELETE", path, None, done=_gone(chain, path), settle=False)
         chain.finish([change], "destroyed")
+
+
+async def _for(change, step) -> None:
+    """`step`, whose failure is `change`'s (the package's, not whatever change its chain has not finished first)."""
+    try:
+        await step
+    except StepFailed as error:
+        raise StepFailed(str(error), change) from None
 
 
 async def _assignments(chain, package_id: str) -> list[dict]:

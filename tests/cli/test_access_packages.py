@@ -489,4 +489,6 @@ def test_a_refused_read_of_a_packages_assignments_fails_its_application_and_the_
     result = apply(project, "--allow-delete")
     assert result.code == 1
     assert "Apply incomplete" in result.out + result.err and "403 Authorization_RequestDenied" in result.out + result.err
+    assert "error: app.wordpress.role.Blog.Approver.access_package: 403 Authorization_RequestDenied" in \
+        result.out + result.err, result.out + result.err  # the package's step, named as such
     assert "eucs-idam-wordpress-approvers" in governance(project)  # nothing of it taken apart
