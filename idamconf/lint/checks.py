@@ -176,14 +176,19 @@ def _declared_secrets(path: tuple, value) -> bool:
         all(isinstance(item, dict) for item in value)
 
 
-def _keys(value, path: tuple):
+def _keys(value, path: tuple, key: str = ""):
+    """(path, the key it is under, value) of every value below `value`: a mapping's entries, and a list's items that
+    are not themselves mappings or lists, under the list's key (a secret-shaped tag or redirect URI is found too:
+    until session 46's review only mappings' values were looked at)."""
     if isinstance(value, dict):
-        for key, item in value.items():
-            yield path + (key,), str(key), item
-            yield from _keys(item, path + (key,))
+        for name, item in value.items():
+            yield path + (name,), str(name), item
+            yield from _keys(item, path + (name,), str(name))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _keys(item, path + (index,))
+            if not isinstance(item, (dict, list)):
+                yield path + (index,), key, item
+            yield from _keys(item, path + (index,), key)
 
 
 def _scalars(value):

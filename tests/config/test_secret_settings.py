@@ -25,7 +25,8 @@ def test_client_secret_variables_of_idamconf_are_accepted(project, name):
 
 
 @pytest.mark.parametrize("name", ["GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-                                  "AZURE_CLIENT_SECRET_2", "IDAMCONF_", "idamconf_client_secret", "PATH"])
+                                  "AZURE_CLIENT_SECRET_2", "IDAMCONF_", "idamconf_client_secret", "PATH",
+                                  "IDAMCONF_PLAN_SIGNING_KEY", "IDAMCONF_EMULATOR_FAULTS"])  # idamconf's own
 def test_other_variables_are_refused_as_client_secrets(project, monkeypatch, name):
     monkeypatch.setenv(name, "another-tools-secret")
     line = probe(project, "client-secret", f"    clientSecretEnv: {name}\n")

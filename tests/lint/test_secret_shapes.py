@@ -125,3 +125,21 @@ def test_a_credential_of_sixteen_characters_is_recognised(project):
     assert result.code == 1
     assert "'description' holds a secret in the file (what looks like a URL with a password)" in result.out
     assert value not in result.out + result.err
+
+
+@pytest.mark.parametrize("old, new", [("tags: [communications, public-facing]",
+                                       "tags: [communications, public-facing, {value}]"),
+                                      ("    - https://blog.contoso.com/wp-admin/",
+                                       "    - https://blog.contoso.com/wp-admin/?t={value}")])
+def test_a_secret_in_a_list_is_found_too_and_never_printed(project, tmp_path, old, new):
+    """A tag or a redirect URI holding a secret: lint looks inside lists as it does inside mappings, and the
+    pull request's comment, which hides what lint found, hides it too."""
+    value = SHAPED["an Entra client secret"]
+    edit(project / BLOG, old, new.format(value=value))
+    result = idamconf("lint", "-C", str(project))
+    assert result.code == 1 and "security.secret-in-file" in result.out, result.out + result.err
+    assert value not in result.out + result.err
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    commented = idamconf("comment", "-C", str(project), "--plans", str(plans), "--environment", "local")
+    assert value not in commented.out + commented.err
