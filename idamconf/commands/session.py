@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..config.load import read, read_documents
 from ..lint import lint
-from ..diagnostics import DiagnosticError, errors
+from ..diagnostics import Diagnostic, DiagnosticError, errors
 from ..graph import signed_in_early
 from ..plan.model import Plan
 
@@ -95,6 +95,7 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
         from ..graph.connect import connect
         from ..record import configuration_home
         from ..graph.read_package_assignments import removal_warnings
+        from ..plan.secrets_written import secrets_written
         from ..record.history import deletion_warnings
         from ..vault.vaults import Vaults
         from ..workflow import survey, target_for
@@ -113,6 +114,9 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
                 plan, live = await survey(client, configuration, target, only, None if rebind else home,
                                           base(configuration) if base else None, vaults=vaults, earlier=earlier,
                                           early=early)
+                refused = secrets_written(plan)
+                if refused:  # never written to the tenant, nor shown (plan/secrets_written.py)
+                    raise DiagnosticError([_secret_written(configuration, *found) for found in refused])
                 if plan.deletions:
                     plan = replace(plan, warnings=deletion_warnings(Path(config_dir), plan)
                                    + await removal_warnings(client, plan))
@@ -124,6 +128,18 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
                 await vaults.close()
     finally:  # its sign-in is this command's own: no later command in this process (a test, `comment`) takes it
         signed_in_early.forget()
+
+
+def _secret_written(configuration, change, path: str, kind: str) -> Diagnostic:
+    """Where a change would write a secret-shaped value: its application's file, never the value."""
+    app = next((app for app in configuration.applications if app.key == change.application), None)
+    location = app.location if app is not None and app.location is not None else None
+    return Diagnostic(f"{change.address}: {path} holds what looks like {kind}; secrets live only in the vault, and a "
+                      "plan never writes one to the tenant nor shows it",
+                      "remove it from the file and rotate it (it is in the repository's history); idamconf lint "
+                      "names the key (security.secret-in-file)",
+                      location.file if location else "", location.line if location else 0,
+                      location.column if location else 0)
 
 
 @contextmanager

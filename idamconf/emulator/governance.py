@@ -36,13 +36,19 @@ ROLE_SCOPE_EXISTS = "ResourceRoleScopeAlreadyExists"  # (inferred)
 
 
 # ------------------------------------------------------------------------------------------------------ catalogs
+def _made_now() -> dict:
+    """A new object's creation and modification times: one reading of the clock (two could straddle a second)."""
+    moment = now()
+    return {"createdDateTime": moment, "modifiedDateTime": moment}
+
+
 def create_catalog(store: Store, request: Request) -> Reply:
     body = body_of(request)
     check_catalog(body)
     if "displayName" not in body:
         raise bad_request("Property 'displayName' is required and cannot be empty.")
     catalog = catalog_defaults()
-    catalog.update(fields(body), id=new_id(), createdDateTime=now(), modifiedDateTime=now())
+    catalog.update(fields(body), id=new_id(), **_made_now())
     store.put("catalogs", catalog)
     return created(request, "catalogs", catalog)
 
@@ -114,7 +120,7 @@ def _onboard(store: Store, catalog: dict, origin: dict) -> None:
     resource = resource_defaults()
     resource.update(id=new_id(), displayName=found["displayName"],
                     description=found.get("description") or found.get("appDescription"), originId=found["id"],
-                    originSystem=system, createdDateTime=now(), modifiedDateTime=now())
+                    originSystem=system, **_made_now())
     store.put(RESOURCES, resource)
     store.link("catalogResources", catalog["id"], resource["id"])
     store.link("originResources", found["id"], resource["id"])
@@ -161,7 +167,7 @@ def create_access_package(store: Store, request: Request) -> Reply:
     catalog = referenced(store, "catalogs", body.get("catalog"), "catalog")
     _unique_in_catalog(store, catalog["id"], body["displayName"])
     package = access_package_defaults()
-    package.update(fields(body, "catalog"), id=new_id(), createdDateTime=now(), modifiedDateTime=now())
+    package.update(fields(body, "catalog"), id=new_id(), **_made_now())
     store.put("accessPackages", package)
     store.link("catalogPackages", catalog["id"], package["id"])
     return created(request, "accessPackages", package)

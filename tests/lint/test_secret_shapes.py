@@ -143,3 +143,25 @@ def test_a_secret_in_a_list_is_found_too_and_never_printed(project, tmp_path, ol
     plans.mkdir()
     commented = idamconf("comment", "-C", str(project), "--plans", str(plans), "--environment", "local")
     assert value not in commented.out + commented.err
+    planned = idamconf("plan", "-C", str(project))  # nor written to the tenant (plan/secrets_written.py)
+    assert planned.code == 1 and "holds what looks like an Entra client secret" in planned.err
+    assert value not in planned.out + planned.err
+
+
+@pytest.mark.parametrize("kind,value", SHAPED.items())
+def test_a_plan_never_writes_nor_shows_a_secret_shaped_value(project, tmp_path, kind, value):
+    """validate takes a description holding one (a description may say anything), lint reports it, and a pull
+    request's plan runs whatever lint says: the plan itself refuses to write it, in every format, and saves no plan
+    file; apply writes nothing."""
+    from tests.cli.harness import apply, plan, tenant
+
+    edit(project / BLOG, "description: The organisation's public blog.",
+         f"description: {json.dumps('The blog; key ' + value)}\n# was:")
+    for output in ("human", "json", "markdown"):
+        result = plan(project, "--format", output, "--out", str(tmp_path / f"{output}.json"))
+        assert result.code == 1, result.out
+        assert value not in result.out + result.err and value[:20] not in result.out + result.err
+        assert f"app.wordpress: description holds what looks like {kind}" in result.err
+        assert not (tmp_path / f"{output}.json").exists()
+    assert apply(project).code == 1
+    assert not [a for a in tenant(project)["objects"].get("applications", []) if a.get("uniqueName") == "wordpress"]
