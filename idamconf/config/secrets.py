@@ -78,3 +78,15 @@ def redact(text: str, secrets: set[str]) -> str:
         if secret in text:
             text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", "[redacted]", text)
     return text
+
+
+def strings_in(value, path: tuple = ()):
+    """(path, text) of every string in a value of nested mappings and lists, at any depth."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings_in(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from strings_in(item, (*path, index))

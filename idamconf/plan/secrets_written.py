@@ -7,7 +7,7 @@ unchanged is the tenant's. Secrets live only in the vault (credentials/, vault/)
 
 from __future__ import annotations
 
-from ..config.secrets import secret_shape
+from ..config.secrets import secret_shape, strings_in
 from .model import Action
 
 
@@ -17,19 +17,9 @@ def secrets_written(plan) -> list[tuple]:
     for change in plan.changes:
         if change.action is Action.NOOP or not change.after:
             continue
-        for path, value in _strings(change.after, ()):
+        for path, value in strings_in(change.after):
             kind = secret_shape(value)
             if kind:
                 found.append((change, ".".join(map(str, path)), kind))
     return found
 
-
-def _strings(value, path: tuple):
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for name, item in value.items():
-            yield from _strings(item, (*path, name))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, (*path, index))

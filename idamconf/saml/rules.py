@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import uuid
 
+from ..config.secrets import strings_in
 from ..config.yamlfile import Document
 from ..diagnostics import Diagnostic
 from ..graph.uri_rules import URI_PROBLEMS, identifier_uri_shape, redirect_uri_problem
@@ -96,7 +97,7 @@ def _sources(document: Document, saml: Saml) -> list[Diagnostic]:
 def _guids(document: Document) -> list[Diagnostic]:
     """Every GUID anywhere in the file (role ids, group ids, …), at its place."""
     problems = []
-    for path, text in _strings(document.value, ()):
+    for path, text in strings_in(document.value):
         for found in GUID.findall(text):
             value = uuid.UUID(found)
             if value.variant != uuid.RFC_4122 or value.version not in (1, 2, 3, 4, 5):
@@ -105,17 +106,6 @@ def _guids(document: Document) -> list[Diagnostic]:
                                                     "(version 4), e.g. from python -c "
                                                     "'import uuid; print(uuid.uuid4())'"))
     return problems
-
-
-def _strings(value, path: tuple):
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, (*path, index))
 
 
 def _entity(document: Document, saml: Saml, audience: str | None) -> list[Diagnostic]:
