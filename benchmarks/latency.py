@@ -40,7 +40,7 @@ from idamconf.config import known_files
 from idamconf.config.application import processes_for
 from idamconf.config.load import application_files
 
-from . import synthetic, tenant
+from . import tenant
 from .measure import IDAMCONF, PYTHON, median, run
 from .reads import _counted, parse_run
 from .served import Served, throttled
@@ -104,13 +104,8 @@ def reads(seeded: tenant.Tenant, pr_root: Path, names: Path, faults: str | None,
     with Served(seeded.state, faults) as emulator:
         for root in (seeded.root, pr_root):
             point_at(root, emulator.graph_url)
-        git(pr_root, "checkout", "-q", "--", "applications")
-        git(pr_root, "commit", "-q", "-m", "served here", "idamconf.yaml")  # so that only the application changed
-        run([IDAMCONF, "validate", "-C", str(pr_root)]).check("validate")  # main's, kept (config/known_files.py)
-        change(pr_root)
+        pr = pull_request_plan(pr_root, "served here")
         plan = [seeded.root, "-e", SERVED, "--detailed-exitcode"]
-        pr = [IDAMCONF, "plan", "-C", str(pr_root), "-e", SERVED, "--changed-since", "HEAD", "--detailed-exitcode",
-              "--rebind-project"]  # (a copy: another home)
         kept = pr_root / known_files.FILE
         for _ in range(runs):
             measure("plan", [IDAMCONF, "plan", "-C", *map(str, plan)], 0)
@@ -142,13 +137,10 @@ def signed_in(seeded: tenant.Tenant, pr_root: Path, faults: str | None, runs: in
     try:
         with Served(state, faults, tls=True) as emulator:
             registered = emulator.register_pipeline()
-            point_signed_in(pr_root, emulator.graph_url, registered["client_id"], emulator.ca_bundle)
-            git(pr_root, "checkout", "-q", "--", "applications")
-            git(pr_root, "commit", "-q", "-m", "served here, signing in", "idamconf.yaml")
-            run([IDAMCONF, "validate", "-C", str(pr_root)]).check("validate")
-            change(pr_root)
-            command = [IDAMCONF, "plan", "-C", str(pr_root), "-e", SERVED, "--changed-since", "HEAD",
-                       "--detailed-exitcode", "--rebind-project"]
+            # the pipeline's environment: a client secret from SECRET_VARIABLE, the served emulator's CA trusted
+            point_at(pr_root, emulator.graph_url, credential="client-secret", clientId=registered["client_id"],
+                     clientSecretEnv=SECRET_VARIABLE, caBundle=str(emulator.ca_bundle))
+            command = pull_request_plan(pr_root, "served here, signing in")
             taken = []
             for _ in range(runs):
                 measured, stats = _counted(emulator, command, {SECRET_VARIABLE: registered["secret"]})
@@ -160,15 +152,16 @@ def signed_in(seeded: tenant.Tenant, pr_root: Path, faults: str | None, runs: in
             leftover.unlink(missing_ok=True)
 
 
-def point_signed_in(root: Path, graph_url: str, client_id: str, ca_bundle: Path) -> None:
-    """The configuration's environment `served` as a pipeline's: a client secret from SECRET_VARIABLE, the served
-    emulator's CA trusted (caBundle: loopback only)."""
-    path = root / "idamconf.yaml"
-    project = yaml.safe_load(path.read_text(encoding="utf-8"))
-    project["environments"][SERVED] = {"graphUrl": graph_url, "credential": "client-secret",
-                                       "tenantId": synthetic.TENANT_ID, "clientId": client_id,
-                                       "clientSecretEnv": SECRET_VARIABLE, "caBundle": str(ca_bundle)}
-    path.write_text(yaml.safe_dump(project, sort_keys=False), encoding="utf-8")
+def pull_request_plan(pr_root: Path, message: str) -> list[str]:
+    """The pull request made anew against the environment `served` as idamconf.yaml now names it: that file
+    committed (so that only the application changes), main's validate run (its files kept: config/known_files.py),
+    then one application file changed; and the command of its plan."""
+    git(pr_root, "checkout", "-q", "--", "applications")
+    git(pr_root, "commit", "-q", "-m", message, "idamconf.yaml")
+    run([IDAMCONF, "validate", "-C", str(pr_root)]).check("validate")
+    change(pr_root)
+    return [IDAMCONF, "plan", "-C", str(pr_root), "-e", SERVED, "--changed-since", "HEAD", "--detailed-exitcode",
+            "--rebind-project"]  # (a copy: another home)
 
 
 def median_run(runs: list[tuple]) -> tuple:

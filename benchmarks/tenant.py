@@ -102,12 +102,13 @@ def generated(name: str, count: int) -> Path:
     return root
 
 
-def point_at(root: Path, graph_url: str) -> None:
-    """Give the configuration an environment `served` for the emulator at `graph_url` (its port changes)."""
+def point_at(root: Path, graph_url: str, **settings: str) -> None:
+    """Give the configuration an environment `served` for the emulator at `graph_url` (its port changes): with the
+    emulator's credential, or as `settings` say (a pipeline's sign-in: benchmarks/latency.signed_in)."""
     path = root / "idamconf.yaml"
     project = yaml.safe_load(path.read_text(encoding="utf-8"))
     project["environments"][SERVED] = {"graphUrl": graph_url, "credential": "emulator",
-                                       "tenantId": synthetic.TENANT_ID}
+                                       "tenantId": synthetic.TENANT_ID, **settings}
     path.write_text(yaml.safe_dump(project, sort_keys=False), encoding="utf-8")
 
 

@@ -106,7 +106,7 @@ def package_checks(app: Application):
 
 
 def _checks(policy, base: tuple):
-    approvers = _people(policy.approvers)
+    approvers = distinct_people(policy.approvers)
     if policy.stages and len(approvers) < 2:  # approval: none is a choice of its own, not a lone approver
         yield ("approvers.two", base + policy.stages[0].path + ("approvers",), f"only {len(approvers)} "
                f"approver{_as_one(policy.approvers)}; the organisation requires at least two",
@@ -114,7 +114,7 @@ def _checks(policy, base: tuple):
     review = policy.review
     if review is None:
         return
-    reviewers = _people(review.reviewers)
+    reviewers = distinct_people(review.reviewers)
     if len(reviewers) < 2:
         yield ("reviewers.two", base + ("accessReview", "reviewers"), f"only {len(reviewers)} reviewer"
                f"{_as_one(review.reviewers)}; the organisation requires at least two", "add a second reviewer")
@@ -127,7 +127,7 @@ def _checks(policy, base: tuple):
                "approves access and is also its only reviewer", "add a reviewer who is not an approver")
 
 
-def _people(subjects) -> list[str]:
+def distinct_people(subjects) -> list[str]:
     """Each person (or group) once, as the tenant tells them apart: user principal names and group names in any
     case, so carol.hr@contoso.com and CAROL.HR@contoso.com are one approver, never the two the rule asks for."""
     return list(dict.fromkeys(subject.casefold() for subject in subjects))

@@ -132,7 +132,7 @@ def _tenant_problem(uri: str, app: Application, environment, tenant: Tenant) -> 
         return "no-tenant-id"
     resolved = uri.replace(TENANT_ID, tenant.id)
     problem = identifier_uri_tenant(resolved, app.sign_in_audience, APP_ID, tenant)
-    if problem == "unverified-host" and _signs_in_with_saml(app) and uri.startswith("https://"):
+    if problem == "unverified-host" and _signs_in_with_saml(app) and uri.lower().startswith("https://"):
         problem = None  # a SAML service provider's entity id, on its own domain (emulator/app_rules._saml)
     if problem is None and app.access_token_version != 2 and not _saml(app) and \
             not has_tenant_identifier(resolved, APP_ID, tenant):

@@ -8,8 +8,7 @@ from __future__ import annotations
 import asyncio
 
 from .client import query
-
-GOV = "identityGovernance/entitlementManagement"
+from .read import GOVERNANCE as GOV
 
 
 async def current(client, package_id: str) -> list[dict]:

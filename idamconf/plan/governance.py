@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import marshal
 
-from ..config.access import _people, review_schedule, severity
+from ..config.access import distinct_people, review_schedule, severity
 from ..config.model import Configuration
 from ..diagnostics import Diagnostic
 from .catalogs import marker
@@ -84,7 +84,7 @@ def _two_people(configuration: Configuration, environment: str, package, labels:
             named.append(("reviewers.two", "reviewer", ("accessReview", "reviewers"), policy.review.reviewers))
         for rule, noun, path, written in named:
             resolved = {labels.get(subject.lower(), subject.lower()) for subject in written}
-            if len(resolved) >= 2 or len(_people(written)) < 2 or severity(configuration, environment, rule) != "error":
+            if len(resolved) >= 2 or len(distinct_people(written)) < 2 or severity(configuration, environment, rule) != "error":
                 continue  # (fewer than two written: validate's own finding)
             where = package.at(policy.path + path)
             found.append(Diagnostic(

@@ -22,4 +22,3 @@ def secrets_written(plan) -> list[tuple]:
             if kind:
                 found.append((change, ".".join(map(str, path)), kind))
     return found
-

@@ -102,8 +102,8 @@ def _reads(monkeypatch, tmp_path, code_of):
         counts[name] = counts.get(name, 0) + 1
         return Run(float(counts[name]), 100.0 + counts[name], code_of(name, counts[name]), "", ""), {}
 
-    for name, value in (("Served", _Emulator), ("point_at", lambda *a: None), ("git", lambda *a: None),
-                        ("change", lambda *a: None), ("_counted", counted), ("point_signed_in", lambda *a: None),
+    for name, value in (("Served", _Emulator), ("point_at", lambda *a, **k: None), ("git", lambda *a: None),
+                        ("change", lambda *a: None), ("_counted", counted),
                         ("run", lambda command: Run(0.1, 1.0, 0, "", "")), ("WORK", tmp_path)):
         monkeypatch.setattr(latency, name, value)
     seeded = SimpleNamespace(state=tmp_path / "state.db", root=tmp_path / "seeded", tag="t")
