@@ -58,12 +58,13 @@ async def apply_plan(client: GraphClient, plan: Plan, report=lambda change, verb
     catalogs = await apply_access.ensure_catalogs(client, plan, outcome, report)
     by_app: dict[str, list[Change]] = {}
     own = _ApplicationChain(client, "", [c for c in plan.changes if apply_packages.owns(c)], outcome, report,
-                            catalogs)  # packages of their own: before and after every chain (apply_packages.py)
+                            catalogs, project=plan.project)  # packages of their own: before and after every chain
+    # (apply_packages.py)
     for change in plan.changes:  # unchanged roles too: Graph takes appRoles as a whole collection
         if change.kind != "catalog" and not (change.kind == "application" and change.action is Action.DELETE) \
                 and not apply_packages.owns(change):
             by_app.setdefault(change.application, []).append(change)
-    chains = {name: _ApplicationChain(client, name, changes, outcome, report, catalogs, root, vaults)
+    chains = {name: _ApplicationChain(client, name, changes, outcome, report, catalogs, root, vaults, plan.project)
               for name, changes in by_app.items() if any(change.action is not Action.NOOP for change in changes)}
     # Releases before claims, so that one apply completes when a package name, an identifier URI or an application
     # name moves: first every access-package teardown, then the applications that leave, then the applications that
@@ -99,9 +100,9 @@ def _known_ids(plan: Plan) -> dict[str, dict]:
 
 class _ApplicationChain:
     def __init__(self, client: GraphClient, name: str, changes: list[Change], outcome: Outcome, report,
-                 catalogs: dict | None = None, root: Path | None = None, vaults=None):
+                 catalogs: dict | None = None, root: Path | None = None, vaults=None, project: str = ""):
         self.client, self.name, self.changes, self.outcome, self.report = client, name, changes, outcome, report
-        self.catalogs, self.root, self.vaults = catalogs or {}, root, vaults
+        self.catalogs, self.root, self.vaults, self.project = catalogs or {}, root, vaults, project
         self.failed = False
         self.ids: dict = {}
         for change in changes:

@@ -14,6 +14,7 @@ import time
 from .apply_recovery import grants_role, in_catalog, visible, write_checked
 from .graph import read_package_assignments as package_assignments
 from .graph.client import GraphFailure, GraphRequestFailed, Response, query
+from .plan import left_behind
 from .plan.catalogs import catalog_body
 from .plan.policy_body import policy_body
 from .plan.model import Action, Plan
@@ -75,12 +76,19 @@ async def delete_packages(chain, gone: list, scope_kind: str) -> None:
     takes its assignments with it, as the plan says), their policies, then their role scopes (changes of
     `scope_kind`: a package on a role's `role_scope`, a package of its own's `grant`s), then the packages -- waited
     for while Graph still removes the assignments (it does so after answering the requests). Each step is safe to
-    repeat (an object already gone is done)."""
+    repeat (an object already gone is done). Before its policies and role scopes go, each package is described as
+    being removed, so that an apply stopped before the package itself went leaves one the next plan finds
+    (plan/left_behind.py)."""
     packages = [c for c in gone if c.kind == "access_package"]
     for change in packages:
         await _for(change, _unassign(chain, change.ids["packageId"]))
     for change in packages:  # before anything else goes: a package left with no role scope is found by no plan
         await _for(change, _unassigned(chain, change.ids["packageId"]))
+    for change in packages:  # ... but by what it says of itself (plan/left_behind.py)
+        saying = left_behind.description(chain.project, change.application)
+        if change.before.get("description") != saying:
+            await _for(change, chain.send("PATCH", f"{GOV}/accessPackages/{change.ids['packageId']}",
+                                          {"description": saying}, ok_if=_missing, settle=False))
     for kind, path in (("policy", lambda ids: f"assignmentPolicies/{ids['policyId']}"),
                        (scope_kind, lambda ids: f"accessPackages/{ids['packageId']}/resourceRoleScopes/"
                                                 f"{ids['roleScopeId']}")):
@@ -265,6 +273,8 @@ class _Builder:
             package_id = found.body["id"]
             if self.chain.client.ownership is not None:
                 self.chain.client.ownership.adopt_package(package_id)
+            if any(found.body.get(name) != value for name, value in body.items()):  # (one being taken apart says
+                await self.chain.send("PATCH", f"{GOV}/accessPackages/{package_id}", body)  # so: left_behind.py)
         else:
             created = await write_checked(self.chain, "POST", f"{GOV}/accessPackages",
                                           {**body, "catalog": {"id": catalog_id}}, find=find,

@@ -32,6 +32,7 @@ from .plan.logo import unmanaged_dropped
 from .plan.catalogs import catalog_attributes, desired_catalog
 from .plan.governance import (catalog_description, desired_governance, live_governance, name_the_unnamed,
                               policy_keeper)
+from .plan.left_behind import application_of
 from .plan.packages import declared
 from .plan.policy import subject_names
 from .config.policy import GUID
@@ -210,10 +211,12 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     current |= live_relationships(configuration, apps_by_sp, relations, resolving.result(), related)
     desired |= related
     own_names = {name for name, _ in declared(governance)}  # packages of their own, by name (plan/packages.py)
-    live_gov = await read_governance(client, catalogs, set(apps_by_sp), marker, lists, own_names)
+    project = configuration.project
+    live_gov = await read_governance(client, catalogs, set(apps_by_sp), marker, lists, own_names,
+                                     also=lambda package: application_of(package, project) is not None)
     await name_the_unnamed(live_gov.policies, naming.result(), lambda ids: user_names(client, ids))
     current |= live_governance(apps_by_sp, live_gov.catalogs, live_gov.resources, live_gov.packages,
-                               live_gov.policies, governance, live_gov.others, naming.result())
+                               live_gov.policies, governance, live_gov.others, naming.result(), project)
     problems = await _foreign_package_names(client, configuration, governance, current, live_gov)
     if problems:
         raise DiagnosticError(problems)

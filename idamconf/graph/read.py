@@ -279,15 +279,17 @@ async def _catalog_resources(client: GraphClient, catalogs: list[dict]) -> dict[
 
 
 async def read_governance(client: GraphClient, catalog_names: list[str], service_principals: set[str],
-                          marker: str, lists: GovernanceLists, named=frozenset()) -> LiveGovernance:
+                          marker: str, lists: GovernanceLists, named=frozenset(),
+                          also: Callable[[dict], bool] = lambda package: False) -> LiveGovernance:
     """The catalogs involved -- named by the configuration, holding one of the project's packages, or created by
     idamconf for the project (their description is `marker`) -- with their resources; the packages granting roles
     of the project's applications, or named as the configuration names its packages of their own (`named`: their
     names, folded, in any catalog; plan/packages.py decides which of those are the project's); their policies. `lists`:
-    what `governance_lists` read (a catalog it did not read the resources of is read here)."""
+    what `governance_lists` read (a catalog it did not read the resources of is read here); `also`: packages taken
+    as the project's whatever they grant (those an apply of its left behind: plan/left_behind.py)."""
     live = LiveGovernance()
     live.packages = [p for p in lists.packages if _grants(p, service_principals)
-                     or bool(named) and (p.get("displayName") or "").casefold() in named]
+                     or bool(named) and (p.get("displayName") or "").casefold() in named or also(p)]
     mine = {id(p) for p in live.packages}
     live.others = [p for p in lists.packages if id(p) not in mine]
     spelled = {name.casefold(): name for name in catalog_names}  # Graph compares names case-insensitively

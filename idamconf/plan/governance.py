@@ -133,16 +133,18 @@ def _adder(resources: dict, application: str, role_id: str, catalog: str):
 # ---------------------------------------------------------------------------------------------------------- live
 def live_governance(apps_by_sp: dict[str, tuple], catalogs: dict[str, dict], resources: dict[str, list],
                     packages: list[dict], policies: list[dict], desired: dict | None = None, others=(),
-                    names: dict | None = None):
+                    names: dict | None = None, project: str | None = None):
     """What the tenant holds for the project's applications.
 
     `apps_by_sp`: service principal id -> (application name, its roles' address parts by app role id: see
     plan/roles.py);
     `catalogs`: name -> catalog; `resources`: catalog id -> its resources; `policies`: as `policy_keeper` keeps
     them; `desired`: the configuration's resources (see resources.add_live); `others`: the packages that are not
-    the project's (a group resource one of them uses is left alone); `names`: object id -> how plans name it.
+    the project's (a group resource one of them uses is left alone); `names`: object id -> how plans name it;
+    `project`: whose packages left behind by an apply cut short are found (plan/left_behind.py; None: not looked for).
     """
-    from .packages import OwnPackages  # (which builds on this module)
+    from .left_behind import add_left_behind  # (these build on this module)
+    from .packages import OwnPackages
 
     found: dict[tuple, Resource] = {}
     catalog_names = {catalog["id"]: name for name, catalog in catalogs.items()}
@@ -167,6 +169,9 @@ def live_governance(apps_by_sp: dict[str, tuple], catalogs: dict[str, dict], res
         grant = _grant(package, catalog_names, apps_by_sp)
         if grant is not None:
             granting.setdefault((grant[0], grant[1], grant[3]), []).append((package, grant))
+        elif project is not None:
+            add_left_behind(found, package, policies_by_package.get(package["id"], []),
+                            catalog_names.get((package.get("catalog") or {}).get("id")), project, desired)
     for (application, role_id, catalog), candidates in granting.items():
         wanted = _wanted(desired, application, "access_package", f"{role_id}|{catalog}")
         candidates.sort(key=lambda c: _preference(c[0], wanted, policies_by_package))

@@ -233,6 +233,79 @@ def test_an_empty_package_an_apply_left_is_finished_in_place_while_other_package
     assert len(finished["resourceRoleScopes"]) == 1 and len(finished["policies"]) == 1
 
 
+class Sent:
+    """The tenant as it is, recording each write (method, path) it receives."""
+
+    def __init__(self):
+        self.writes: list[tuple[str, str]] = []
+
+    async def before(self, request):
+        if request.method != "GET":
+            self.writes.append((request.method, request.path))
+
+    async def after(self, request, reply):
+        return reply
+
+
+class RefusesPackageDelete(Refuse):
+    """Graph refusing (403) to delete access packages themselves -- their policies and role scopes go."""
+
+    def __init__(self):
+        super().__init__("DELETE", f"{GOV}/accessPackages/")
+
+    async def before(self, request):
+        return await super().before(request) if request.path.count("/") == 3 else None
+
+
+@pytest.mark.parametrize("stop", ["refused", "killed", "restored"])
+def test_a_package_taken_apart_whose_delete_did_not_happen_is_found_and_deleted_by_the_next_apply(blog, monkeypatch,
+                                                                                                    stop):
+    """A package goes after its policy and role scope (Graph's order), and by its role scope a plan knows it for the
+    project's: an apply that stops between the two (the delete refused, or the process gone) leaves a package that
+    grants nothing. It said before, in its description, that it was being removed and whose it was: the next plan
+    shows it to be destroyed, and the next apply finishes it (plan/left_behind.py)."""
+    assert apply(blog).code == 0
+    edit(blog / "applications/wordpress.yaml", WRITER + WRITER_PACKAGE, WRITER)
+    fault = RefusesPackageDelete()
+    if stop == "killed":  # the process stops at the package's delete, as a kill there would leave it
+        refused = fault.before
+
+        async def stopped(request):
+            if await refused(request) is not None:
+                raise KeyboardInterrupt
+        fault.before = stopped
+    refusing(monkeypatch, fault)
+    result = apply(blog, "--allow-delete")
+    assert result.code != 0
+    [shell] = packages(blog)["eucs-idam-wordpress-writers"]
+    assert shell["resourceRoleScopes"] == [] and shell["policies"] == []
+    assert shell["description"] == "idamconf (eucs-idam) is removing this access package of application wordpress."
+    refusing(monkeypatch, None)
+    if stop == "restored":  # the package wanted again: the shell is taken, not destroyed and made anew
+        edit(blog / "applications/wordpress.yaml", WRITER, WRITER + WRITER_PACKAGE)
+        shown = plan(blog).out
+        assert "left behind" not in shown and " 0 to destroy." in shown, shown
+        finished = apply(blog)
+        assert finished.code == 0, finished.err
+        [package] = packages(blog)["eucs-idam-wordpress-writers"]
+        assert package["id"] == shell["id"] and package["description"] == "Grants the Writer role of WordPress Blog."
+        assert len(package["resourceRoleScopes"]) == 1 and len(package["policies"]) == 1
+        converged(blog)
+        return
+    shown = plan(blog)
+    address = f"app.wordpress.access_package[left behind {shell['id']}]"
+    assert f"  - {address}" in shown.out and "Plan: 0 to add, 0 to change, 1 to destroy." in shown.out, shown.out
+    sent = Sent()
+    refusing(monkeypatch, sent)
+    finished = apply(blog, "--allow-delete")
+    assert finished.code == 0, finished.err
+    assert [write for write in sent.writes if shell["id"] in write[1]] == [  # (already said: not said again)
+        ("DELETE", f"{GOV}/accessPackages/{shell['id']}")]
+    refusing(monkeypatch, None)
+    assert "eucs-idam-wordpress-writers" not in packages(blog)
+    converged(blog)
+
+
 class LooksAtPolicies:
     """The tenant as it is, recording the query of every read of one package's policies."""
 
