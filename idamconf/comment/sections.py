@@ -8,6 +8,7 @@ import json
 from ..escape import md_code, md_fence, md_html, md_text, terminal
 from ..plan.model import Action, Change, Plan
 from ..plan.render_human import deletion_note, overwrites, summary
+from ..plan.secrets_written import hiding_secrets
 
 ICONS = {Action.CREATE: "➕", Action.UPDATE: "✏️", Action.DELETE: "🗑️", Action.ADOPT: "🔁"}
 REPLACED = "♻️"
@@ -123,6 +124,7 @@ def details(changes: list[Change], plan: Plan, title: str) -> list[str]:
 
 
 def change_details(change: Change, plan: Plan) -> list[str]:
+    change = hiding_secrets(change)  # a secret the tenant holds: never printed (plan/secrets_written.py)
     if change.action is Action.CREATE:
         body = [f"+ {name} = {json.dumps(value, ensure_ascii=False)}" for name, value in (change.after or {}).items()]
     elif change.action is Action.DELETE:

@@ -80,6 +80,23 @@ def redact(text: str, secrets: set[str]) -> str:
     return text
 
 
+HIDDEN = "(not shown: it looks like a secret)"
+
+
+def without_secrets(value):
+    """`value` with each secret-shaped string in it, at any depth, replaced by `HIDDEN`; `value` itself (the same
+    object) when it holds none."""
+    if isinstance(value, str):
+        return HIDDEN if secret_shape(value) else value
+    if isinstance(value, dict):
+        items = {key: without_secrets(item) for key, item in value.items()}
+        return value if all(items[key] is item for key, item in value.items()) else items
+    if isinstance(value, list):
+        items = [without_secrets(item) for item in value]
+        return value if all(new is old for new, old in zip(items, value)) else items
+    return value
+
+
 def strings_in(value, path: tuple = ()):
     """(path, text) of every string in a value of nested mappings and lists, at any depth."""
     if isinstance(value, str):

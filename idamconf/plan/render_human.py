@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 
+from ..config.secrets import HIDDEN
 from ..escape import terminal
 from ..surface import APPLICATION, SERVICE_PRINCIPAL, defaults, shown
 
 WHOLE = {"optionalClaims"}  # settings whose value is an object, shown whole
 from .model import DISABLE_FIRST, Action, Change, Plan
 from .replacement import replacement_lines
+from .secrets_written import hiding_secrets
 
 _COLOURS = {Action.CREATE: "32", Action.UPDATE: "33", Action.DELETE: "31", Action.ADOPT: "36"}
 _SHOWN_ON_CREATE = {
@@ -126,6 +128,7 @@ def deletion_detail(plan: Plan, change: Change, value) -> list[str]:
 
 
 def _change_lines(change: Change, paint, drifted: tuple[str, ...] | None = None) -> list[str]:
+    change = hiding_secrets(change)  # a secret the tenant holds: never printed (plan/secrets_written.py)
     note = {Action.CREATE: "create", Action.UPDATE: "update", Action.DELETE: "destroy",
             Action.ADOPT: "adopt: an existing application becomes the project's"}[change.action]
     if change.reason == DISABLE_FIRST:
@@ -185,8 +188,8 @@ def _flatten(attributes: dict, prefix: str = "") -> dict:
 
 
 def _value(value) -> str:
-    if value is None:
-        return "(none)"
+    if value is None or value == HIDDEN:  # (said, not quoted as a value)
+        return "(none)" if value is None else HIDDEN
     return terminal(json.dumps(value, ensure_ascii=False))
 
 

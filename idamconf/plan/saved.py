@@ -20,6 +20,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, DiagnosticError
 from . import signing
 from .model import Action, AttributeChange, Change, Plan
+from .secrets_written import hiding_secrets
 
 FORMAT_VERSION = "1.0"
 FILE_KIND = "idamconf-saved-plan"
@@ -66,6 +67,7 @@ def deletions_first(plan: Plan) -> dict:
 
 
 def _change_to_dict(change: Change) -> dict:
+    change = hiding_secrets(change)  # a secret the tenant holds: never saved nor printed (plan/secrets_written.py)
     return {
         "address": change.address, "kind": change.kind, "application": change.application,
         "action": change.action.value, "reason": change.reason, "before": change.before, "after": change.after,

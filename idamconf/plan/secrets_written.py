@@ -3,12 +3,21 @@ secret, a private key, a JWT, a connection string): a value of that shape in wha
 description, a tag, a redirect URI -- refuses the plan, naming where, never the value. `lint` reports such a value as
 security.secret-in-file; a pull request's plan runs whatever lint says, and printed it (found by a review in session
 46). Only what changes is looked at: a plan with no changes looks at nothing, and a value the tenant already holds
-unchanged is the tenant's. Secrets live only in the vault (credentials/, vault/)."""
+unchanged is the tenant's. Secrets live only in the vault (credentials/, vault/).
+
+What the tenant holds is another matter: a secret pasted in the portal into a description is what a plan that
+changes it shows as "before". It is not a reason to refuse the plan (which would remove it), but it is never shown:
+every output -- the terminal, Markdown, the comment, JSON and the saved plan -- shows a change through
+`hiding_secrets`.
+Apply works from the plan itself, which still holds the tenant's values (a role disabled first is sent back as
+read)."""
 
 from __future__ import annotations
 
-from ..config.secrets import secret_shape, strings_in
-from .model import Action
+from dataclasses import replace
+
+from ..config.secrets import secret_shape, strings_in, without_secrets
+from .model import Action, Change
 
 
 def secrets_written(plan) -> list[tuple]:
@@ -22,3 +31,17 @@ def secrets_written(plan) -> list[tuple]:
             if kind:
                 found.append((change, ".".join(map(str, path)), kind))
     return found
+
+
+def hiding_secrets(change: Change) -> Change:
+    """The change as outputs show it: each secret-shaped value the tenant holds in what it changes or removes
+    replaced by a placeholder (what it writes never has one: see `secrets_written`). Unchanged resources are not
+    looked at: their values are the configuration's too, which lint reports."""
+    if change.action is Action.NOOP or not change.before:
+        return change
+    before = without_secrets(change.before)
+    attributes = tuple(a if (hidden := without_secrets(a.before)) is a.before else replace(a, before=hidden)
+                       for a in change.attributes)
+    if before is change.before and all(new is old for new, old in zip(attributes, change.attributes)):
+        return change
+    return replace(change, before=before, attributes=attributes)
