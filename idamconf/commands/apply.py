@@ -23,8 +23,9 @@ def run(config_dir: Path, env: str | None, auto_approve: bool, allow_delete: boo
     colour = use_colour(colour)
     document = saved.load(plan_file) if plan_file else None
     if document is not None and env is not None and env != document["plan"]["environment"]:
-        print(f"Saved plan was made for environment '{document['plan']['environment']}', not '{env}'. "
-              f"Run plan again for {env}.\nNothing was changed.", file=sys.stderr)
+        made_for, asked = terminal(str(document["plan"]["environment"])), terminal(env)  # (a file's, a user's)
+        print(f"Saved plan was made for environment '{made_for}', not '{asked}'. Run plan again for {asked}.\n"
+              "Nothing was changed.", file=sys.stderr)
         return 1
     env = env or (document["plan"]["environment"] if document else None)
     quiet = output != "human"  # json and markdown print one report at the end, no progress
@@ -170,7 +171,8 @@ def created_lines(outcome) -> list[str]:
     width = max(len(label) for label, _, _ in IDENTITIES)
     for address, ids in sorted(outcome.created.items()):
         lines.append(f"  + {terminal(address)}")
-        lines += [f"      {label:<{width}}  {ids.get(key) or '(not created)'}" for label, _, key in IDENTITIES]
+        lines += [f"      {label:<{width}}  {terminal(str(ids.get(key) or '(not created)'))}"  # (Graph's answer)
+                  for label, _, key in IDENTITIES]
     return lines
 
 

@@ -60,7 +60,24 @@ def render_comment(project: str, outcomes: list[Outcome], findings=(), problems=
     lines = [*head, *problems_part, *findings_part, ""]
     for part in parts:
         lines += part.lines()
-    return "\n".join(_collapse_blanks(lines)).rstrip("\n") + "\n"
+    text = "\n".join(_collapse_blanks(lines)).rstrip("\n") + "\n"
+    return text if len(text) <= LIMIT else _shortest(project, outcomes, marker, heading, links)
+
+
+def _shortest(project: str, outcomes: list[Outcome], marker: str, heading: str, links: str) -> str:
+    """What is left when even the parts that are never cut do not fit (many environments, each with a long
+    failure): each environment's summary and how many it destroys -- GitHub refuses a longer comment, and the
+    previous one would then stay, saying what is no longer so."""
+    lines = _title(project, outcomes, marker, heading) + ([links, ""] if links else [])
+    lines += ["**This comment is too long for GitHub:** what follows is each environment's summary; the run's "
+              "artifacts hold the full plans.", ""]
+    for outcome in outcomes:
+        plan = outcome.plan
+        said = "no plan (see the run)." if plan is None else sections.summary(plan)
+        gone = f" It destroys {len(plan.deletions)}: see the full plan." if plan is not None and plan.deletions \
+            else ""
+        lines.append(f"- {md_code(outcome.environment)}: {said}{gone}")
+    return "\n".join(lines) + "\n"
 
 
 def _title(project: str, outcomes: list[Outcome], marker: str, heading: str) -> list[str]:
@@ -131,10 +148,17 @@ class _Environment:
                 "the run).", ""]
         elif plan.empty:
             self.head += ["**No changes.** The tenant matches the configuration.", ""] + sections.drift(plan)
-        else:
-            self.head += [f"**{sections.summary(plan)}**", ""] + sections.warnings(plan)
-            self.head += _capped(sections.deletions(plan), 4, room, "deletions", "see the full plan in the run's "
-                                 "artifacts", most=10**9) + sections.drift(plan)
+        else:  # every deletion first, as many as GitHub's limit lets in (a cut says how many it left out, and the
+            # summary counts them all); then the warnings, as many as fit, shown above them
+            self.head += [f"**{sections.summary(plan)}**", ""]
+            room.force(self.head)
+            gone = _capped(sections.deletions(plan), 4, room, "deletions", "see the full plan in the run's artifacts",
+                           most=10**9)
+            said = _capped(sections.warnings(plan), 0, room, "warnings", "see the full plan in the run's artifacts")
+            drift = sections.drift(plan)
+            room.force(drift)
+            self.head += said + gone + drift
+            return
         room.force(self.head)
 
     def _changes(self) -> tuple[list, list]:

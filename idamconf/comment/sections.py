@@ -36,17 +36,26 @@ def findings(found) -> list[str]:
     return lines
 
 
+FAILURE_LINES, FAILURE_LINE = 20, 500  # of a failed plan's message: the comment quotes its start (GitHub's limit)
+
+
 def failure(environment: str, error: str) -> list[str]:
     """Why an environment has no plan: its job's message (a failed sign-in...), as it was printed -- escaped for a
-    terminal again (a log reading the comment must find no workflow command in it), then fenced."""
-    said = [terminal(line) for line in error.strip().splitlines()[:20]] or ["(no message: see the run)"]
+    terminal again (a log reading the comment must find no workflow command in it), then fenced; its first lines,
+    each cut to a length (a Graph error body can be long): the run has the whole."""
+    said = [_cut(terminal(line)) for line in error.strip().splitlines()[:FAILURE_LINES]] or \
+        ["(no message: see the run)"]
     return [f"**No plan for {md_code(environment)}:** the plan failed.", "", *md_fence(said, "text"), ""]
+
+
+def _cut(line: str) -> str:
+    return line if len(line) <= FAILURE_LINE else f"{line[:FAILURE_LINE]}… ({len(line) - FAILURE_LINE} more characters)"
 
 
 def warnings(plan: Plan) -> list[str]:
     """The plan's warnings (record/history.py: deletions of applications never declared here), before anything of
-    the plan: quoted, never cut."""
-    return [line for warning in plan.warnings for line in (f"> **Warning:** {md_text(warning)}", "")]
+    the plan: quoted, each whole (the comment keeps as many as fit, and counts the others)."""
+    return [f"> **Warning:** {md_text(warning)}\n" for warning in plan.warnings]
 
 
 def deletions(plan: Plan, outcome=None) -> list[str]:

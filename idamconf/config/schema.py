@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
-from .schemacheck import Unsupported, compile_schema
+from .schemacheck import Unsupported, compile_schema, ecma_pattern
 from .secrets import NOT_SHOWN, secret_path, secret_shape, shown
 from .yamlfile import Document, render_path
 
@@ -38,8 +38,16 @@ def _validator(name: str):
     # JSON Schema counts 180.0 as an integer; a configuration should say 180 (Graph would be sent "P180.0D").
     types = Draft202012Validator.TYPE_CHECKER.redefine(
         "integer", lambda checker, value: isinstance(value, int) and not isinstance(value, bool))
-    strict = validators.extend(Draft202012Validator, type_checker=types)
+    strict = validators.extend(Draft202012Validator, {"pattern": _pattern}, type_checker=types)
     return strict(schema(name))
+
+
+def _pattern(validator, pattern: str, instance, schema):
+    """`pattern` as JSON Schema means it (schemacheck.ecma_pattern: `$` ends the text, never a line before it)."""
+    from jsonschema import ValidationError
+
+    if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 def validate(document: Document, name: str) -> list[Diagnostic]:
@@ -80,7 +88,7 @@ def _explain(document: Document, error) -> list[Diagnostic]:
             return [problem for sub_error in fitting for problem in _explain(document, sub_error)]
     if rule == "propertyNames" or "propertyNames" in error.schema_path:
         line, column = document.where(path + (error.instance,), key=True)
-        return [Diagnostic(f"'{error.instance}' is not a valid name", fix, document.file, line, column,
+        return [Diagnostic(f"{shown((), error.instance)} is not a valid name", fix, document.file, line, column,
                            render_path(path))]
     summary = _summary(rule, error, secret_path(path) or bool(secret_shape(error.instance)))
     return [document.diagnostic(path, summary, fix or sub.get("description", "") if isinstance(sub, dict) else "")]
@@ -102,6 +110,10 @@ def _unknown_key(document: Document, path: tuple, key: str, allowed: list[str]) 
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     fix = f"did you mean '{close[0]}'?" if close else f"allowed keys here: {', '.join(allowed)}"
     line, column = document.where(path + (key,), key=True)
+    if secret_shape(key):  # a secret pasted where a key goes: never repeated (config/secrets.py)
+        return Diagnostic(f"unknown key (not shown: it looks like {secret_shape(key)})", "remove it from the file and "
+                          "rotate it (it is in the repository's history)", document.file, line, column,
+                          render_path(path))
     return Diagnostic(f"unknown key '{key}'", fix, document.file, line, column, render_path(path))
 
 

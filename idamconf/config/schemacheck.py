@@ -123,8 +123,28 @@ def _const(compiler, schema, constant) -> Check:
     return _enum(compiler, schema, [constant])
 
 
+def ecma_pattern(pattern: str) -> re.Pattern:
+    """A schema's `pattern` as JSON Schema means it (ECMA-262): there `$` ends the text, where Python's `$` also
+    matches before a final line break -- `^[a-z]+$` would pass "fr\\n". Each `$` outside a character class becomes
+    `\\Z`. (config/schema.py gives jsonschema the same.)"""
+    out, escaped, in_class = [], False, False
+    for character in pattern:
+        if escaped:
+            escaped = False
+        elif character == "\\":
+            escaped = True
+        elif character == "[":
+            in_class = True
+        elif character == "]":
+            in_class = False
+        elif character == "$" and not in_class:
+            character = "\\Z"
+        out.append(character)
+    return re.compile("".join(out))
+
+
 def _pattern(compiler, schema, pattern) -> Check:
-    search = re.compile(pattern).search
+    search = ecma_pattern(pattern).search
     return lambda value: not isinstance(value, str) or search(value) is not None
 
 

@@ -117,8 +117,11 @@ class Document:
 
 
 def render_path(path: tuple) -> str:
+    """`appRoles[1].value`; a key shaped like a secret (one pasted where a key goes) is never repeated."""
     out = ""
     for part in path:
+        if isinstance(part, str) and secrets.secret_shape(part):
+            part = "(not shown: it looks like a secret)"
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 

@@ -16,14 +16,19 @@ import re
 # spaces and joiners, the soft hyphen, the byte-order mark, interlinear annotations, tag characters...); the line and
 # paragraph separators (Zl, Zp: JavaScript and some editors end a line there); lone surrogates (a file name Python
 # could not decode); and characters that draw nothing although they are letters or marks (Hangul fillers, Khmer
-# inherent vowels, the combining grapheme joiner, Mongolian selectors). tests/escape checks that every Cc, Cf, Zl,
-# Zp and Cs character of the running Python's Unicode database is here.
+# inherent vowels, the combining grapheme joiner, Mongolian and other variation selectors: every Default_Ignorable
+# code point, which draws nothing, as the unassigned ones may once). tests/escape checks that every Cc, Cf, Zl, Zp and
+# Cs character of the running Python's Unicode database is here, and every Default_Ignorable_Code_Point of Unicode 15.
 _BEYOND_C0 = (r"\x7f-\x9f\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u17b4\u17b5"
-              r"\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ud800-\udfff\ufeff\uffa0\ufff9-\ufffb"
-              r"\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
-              r"\U000e0020-\U000e007f")
-HIDDEN = re.compile(rf"[\x00-\x1f{_BEYOND_C0}]")
-_LEFT_RAW_BY_JSON = re.compile(rf"[{_BEYOND_C0}]")  # json.dumps escapes C0 (and " and \) itself
+              r"\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ud800-\udfff\ufe00-\ufe0d\ufeff\uffa0"
+              r"\ufff0-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+              r"\U000e0000-\U000e0fff")
+# The two presentation selectors (text, emoji) show when they follow a symbol -- idamconf's own icons are written
+# "🗑️" -- and draw nothing after anything else: "Finance\ufe0f" looks like "Finance".
+_SELECTOR = (r"(?<![\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u2bff\u3030\u303d\u3297\u3299"
+             r"\U0001f000-\U0001faff])[\ufe0e\ufe0f]")
+HIDDEN = re.compile(rf"[\x00-\x1f{_BEYOND_C0}]|{_SELECTOR}")
+_LEFT_RAW_BY_JSON = re.compile(rf"[{_BEYOND_C0}]|{_SELECTOR}")  # json.dumps escapes C0 (and " and \) itself
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

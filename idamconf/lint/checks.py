@@ -15,6 +15,7 @@ from ..config.access import package_checks, package_name
 from ..config.model import Application
 from ..config.secrets import secret_shape, worth_redacting
 from ..config.yamlfile import Document
+from ..escape.characters import HIDDEN
 
 TOKEN_LIFETIME = re.compile(r"tokenlifetime|lifetimepolic|token.*(lifetime|maxage|expir|validity|ttl)|"
                             r"maxage(single|multi)factor|maxinactivetime")
@@ -206,7 +207,8 @@ def _normal(key: str) -> str:
 
 
 def _folded(name: str) -> str:
-    return " ".join(name.casefold().split())
+    """A name as people read it: in any case, spaces as one, and nothing that draws nothing (escape/characters.py)."""
+    return " ".join(HIDDEN.sub("", name).casefold().split())
 
 
 def _mapping(value) -> dict:

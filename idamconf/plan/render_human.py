@@ -144,7 +144,7 @@ def _change_lines(change: Change, paint, drifted: tuple[str, ...] | None = None)
         unsaid = defaults(change.kind) if change.kind in (APPLICATION, SERVICE_PRINCIPAL) else {}
         names = _SHOWN_ON_CREATE[change.kind]
         names = [name for name in flat if name != "displayName"] if names is None else names
-        shown = [(name, flat.get(name)) for name in names
+        shown = [(terminal(name), flat.get(name)) for name in names  # (a name may be a file's key)
                  if flat.get(name) not in (None, [], "") and (name not in unsaid or flat[name] != unsaid[name])]
         width = max((len(name) for name, _ in shown), default=0)
         lines += [f"      {name:<{width}} = {_value(value)}" for name, value in shown]

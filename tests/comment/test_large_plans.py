@@ -93,3 +93,35 @@ def test_every_deletion_is_listed_however_many_there_are(project):
     listed = comment.split("#### Deletions and replacements", 1)[1].split("\n\n", 2)[1]
     assert [line.split("`")[1] for line in listed.splitlines()[2:]] == deletions
     assert "more deletions" not in comment
+
+
+def test_many_warnings_and_long_failures_still_make_a_comment_github_takes():
+    """Warnings (one per application a plan deletes that the configuration never declared) and a failed plan's
+    message used to be forced in whole: 400 warnings made 117,532 characters, and a message of 20 long lines
+    100,752 -- GitHub refuses such a comment, and the previous one stays (found by a review in session 47). They take
+    what room is left after the deletions, and say what they leave out."""
+    n = 400
+    changes = tuple(Change(f"app.stranger-{i}", "application", f"stranger-{i}", Action.DELETE,
+                           {"displayName": "x"}, None) for i in range(n))
+    warnings = tuple(f"this plan deletes app.stranger-{i}, which this configuration never declared: make sure it is "
+                     "this project's to delete. " + "x" * 150 for i in range(n))
+    failed = Outcome("nle", error="\n".join(["error: Graph answered 400: " + "A" * 5000] * 20))
+    comment = render_comment("p", [Outcome("live", Plan("p", "live", "t", changes, warnings=warnings), "tenant t"),
+                                   failed])
+    assert len(comment) < LIMIT, len(comment)
+    listed = comment.split("#### Deletions and replacements", 1)[1]
+    assert all(f"`app.stranger-{i}`" in listed for i in range(n))  # every deletion, first
+    assert "> **Warning:** this plan deletes app.stranger-0," in comment
+    assert re.search(r"… and \d+ more warnings, left out of this comment", comment)
+    assert "A" * 473 + "… (4527 more characters)" in comment and "A" * 474 not in comment  # 500 of each line
+
+
+def test_a_comment_nothing_can_be_cut_from_says_each_environments_summary():
+    """Twenty environments, each failed with a long message: the parts never cut do not fit, so the comment is each
+    environment's summary alone -- never a comment GitHub refuses."""
+    changes = (Change("app.gone", "application", "gone", Action.DELETE, {"displayName": "x"}, None),)
+    outcomes = [Outcome(f"env{i}", error="\n".join(["error: " + "B" * 400] * 20)) for i in range(20)]
+    comment = render_comment("p", [Outcome("live", Plan("p", "live", "t", changes)), *outcomes])
+    assert len(comment) < LIMIT and comment.startswith("<!-- idamconf-plan -->")
+    assert "- `live`: Plan: 0 to add, 0 to change, 1 to destroy. It destroys 1: see the full plan." in comment
+    assert "- `env19`: no plan (see the run)." in comment

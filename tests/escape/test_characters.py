@@ -23,6 +23,32 @@ def test_every_control_format_and_separator_character_of_this_python_is_hidden()
     assert missing == [], f"add these to escape/characters.py (Unicode {unicodedata.unidata_version}): {missing}"
 
 
+# Default_Ignorable_Code_Point, Unicode 15 (DerivedCoreProperties.txt): characters that draw nothing, assigned or
+# not -- Python's unicodedata does not give this property, so it is written out. A variation selector (U+FE0F) after
+# a letter makes "Finance" and "Finance\ufe0f" look alike: a catalog's change of name, which replaces a package,
+# would read as nothing.
+DEFAULT_IGNORABLE = [(0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+                     (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+                     (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+                     (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF)]
+
+
+def test_every_default_ignorable_character_is_hidden():
+    missing = [f"U+{code:04X}" for first, last in DEFAULT_IGNORABLE for code in range(first, last + 1)
+               if not HIDDEN.fullmatch(chr(code))]
+    assert missing == []
+
+
+def test_a_variation_selector_is_shown_in_every_format():
+    from idamconf.escape import json_dumps, md_text, terminal
+
+    for hidden in ("\ufe0f", "\ufe00", "\U000e0100"):
+        value = "Finance" + hidden
+        assert terminal(value) != value and md_text(value) != value and hidden not in json_dumps(value)
+    for icon in ("🗑️", "✏️", "♻️", "⚠️"):  # after a symbol, it shows: the emoji's presentation (idamconf's own icons)
+        assert terminal(icon) == icon and md_text(icon) == icon
+
+
 def test_fillers_that_draw_nothing_are_hidden_too():
     for filler in ("\u115f", "\u1160", "\u3164", "\uffa0", "\u034f", "\u17b4"):
         assert HIDDEN.fullmatch(filler)

@@ -56,6 +56,9 @@ CASES = [
     ("display-name.duplicate", BLOG, "displayName: WordPress Blog", "displayName: Payments  api",
      "displayName: Payments", "warning", "displayName: display name 'Payments  api' is also used by payments-api (",
      "give each application its own display name"),
+    ("display-name.duplicate", BLOG, "displayName: WordPress Blog", 'displayName: "Payments\\ufe0f API"',
+     "displayName: \"Payments", "warning", "displayName: display name 'Payments\\ufe0f API' is also used by "
+     "payments-api (", "give each application its own display name"),  # a variation selector draws nothing
     ("package.naming", HR, "name: eucs-idam-hr-record-administrators", "name: hr-record-administrators",
      "name: hr-record-administrators", "warning", "access package name 'hr-record-administrators' does not follow "
      "<organisation>-<department>-<application>-<role>s", "rename it to start with eucs-idam- in lowercase letters, "

@@ -165,3 +165,22 @@ def test_a_plan_never_writes_nor_shows_a_secret_shaped_value(project, tmp_path, 
         assert not (tmp_path / f"{output}.json").exists()
     assert apply(project).code == 1
     assert not [a for a in tenant(project)["objects"].get("applications", []) if a.get("uniqueName") == "wordpress"]
+
+
+def test_a_secret_pasted_as_a_key_is_never_printed_by_validate_or_lint(project):
+    """A client secret pasted where a key goes (a mis-indented block): validate's "unknown key" quoted it, and lint
+    collected secret-shaped values only (found by a review in session 47)."""
+    from tests.cli.harness import idamconf
+
+    secret = "abc8Q~" + "x" * 34
+    path = project / "applications" / "wordpress.yaml"
+    path.write_text(path.read_text() + f"{secret}: rotate-me\n")
+    said = {command: idamconf(command, "-C", str(project)) for command in ("validate", "lint")}
+    said["validate --format github"] = idamconf("validate", "-C", str(project), "--format", "github")
+    assert said["validate"].code == 1
+    assert "unknown key (not shown: it looks like an Entra client secret)" in said["validate"].err, said["validate"].err
+    assert not [command for command, result in said.items() if secret in result.out + result.err]
+    path.write_text(path.read_text().replace(f"{secret}: rotate-me\n", f"overrides:\n  {secret}: {{}}\n"))
+    named = idamconf("validate", "-C", str(project))  # where a key must be a name (an environment's)
+    assert named.code == 1 and "the value (not shown: it may be a secret) is not a valid name" in named.err, named.err
+    assert secret not in named.out + named.err
