@@ -21,7 +21,7 @@ from .graph.read import (foreign_packages, governance_lists, read_governance, re
                          user_names)
 from .graph.read_changed import Changed, Whole, named_governance
 from .config.assignments import groups_named, people_named
-from .graph.read_assignments import find_groups
+from .graph.read_assignments import Relationships, find_groups
 from .graph.streams import Streams
 from .plan.adoption import as_adoptions, pinned, read_adopted, role_conflicts
 from .plan.relationships import desired_relationships, live_relationships
@@ -184,8 +184,8 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     streams = Streams.of(app.display_name for app in wanted)  # long lists read side by side (graph/streams.py)
     directory = _directory(client, configuration.tag, only, wanted, everywhere, streams, making)
     service_principals = directory.service_principals
-    (unmanaged, current, adopting, required, app_ids), lists, (desired, governance, problems, unknown), relations, \
-        groups = await asyncio.gather(
+    (unmanaged, current, adopting, required, app_ids, adopted), lists, (desired, governance, problems, unknown), \
+        relations, groups = await asyncio.gather(
             _live_directory(client, configuration, wanted, named, only, directory, resolving, making, streams),
             _governance_lists(client, catalogs, marker, service_principals, naming, only, wanted, earlier, early),
             making, directory.relationships, grouping)
@@ -208,6 +208,7 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     desired, current = resolve_clients(desired, current, app_ids, add_live)  # clients by app id (plan/exposed)
     current = unmanaged_dropped(desired, current)  # logos of files naming none are left alone (plan/logo)
     apps_by_sp = _applications_by_service_principal(current)
+    relations = Relationships(relations.owners | adopted.owners, relations.assignments | adopted.assignments)
     current |= live_relationships(configuration, apps_by_sp, relations, resolving.result(), related)
     desired |= related
     own_names = {name for name, _ in declared(governance)}  # packages of their own, by name (plan/packages.py)
@@ -257,8 +258,8 @@ async def _live_directory(client, configuration: Configuration, wanted: list, na
                           only: set[str] | None, directory, users, making, streams: Streams):
     """Unmanaged applications in the way, the project's live resources -- each application's as its page arrives,
     sharing the attributes of those like the ones wanted once the configuration's are made (`making`) -- the problems
-    of the applications to adopt, each application's requiredResourceAccess (workflow_permissions.py), and the app
-    ids of all its applications (plan/exposed.py)."""
+    of the applications to adopt, each application's requiredResourceAccess (workflow_permissions.py), the app
+    ids of all its applications (plan/exposed.py), and the relationships of the service principals to adopt."""
     live = await read_live(client, configuration.tag, [app.key for app in wanted], named, only,
                            directory.service_principals, users, _keeper(making), streams, directory.applications)
     adopted = await read_adopted(client, wanted, {app.get("uniqueName") for app in live.applications},
@@ -272,7 +273,7 @@ async def _live_directory(client, configuration: Configuration, wanted: list, na
     required = {app["uniqueName"]: app.get("requiredResourceAccess")
                 for app in live.applications + adopted.applications if app.get("uniqueName")}
     app_ids = {**live.app_ids, **{app["uniqueName"]: app["appId"] for app in adopted.applications}}
-    return unmanaged, _marked(current, adopted.names), problems, required, app_ids
+    return unmanaged, _marked(current, adopted.names), problems, required, app_ids, adopted.relationships
 
 
 def _keeper(making):

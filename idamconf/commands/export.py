@@ -46,7 +46,9 @@ async def _export(configuration, env, selection, directory: Path, force: bool, t
                                    for app_id in missing])
         tenant = await read_tenant(client, apps, owners, target.tenant_id)
     names = {app.name for app in configuration.applications}
-    chosen = [(app, _name(app, names)) for app in apps]
+    elsewhere = {app.name for app in configuration.applications  # declared for other environments only: joined
+                 if app.environments is not None and target.environment not in app.environments}
+    chosen = [(app, _name(app, names, elsewhere)) for app in apps]
     tenant.names = {app["appId"]: name for app, name in chosen}  # an API of this configuration, by its name
     tenant.roles = role_values(apps, tenant)  # what packages of their own grant, by application and value
     written = [document(app, name, target.environment, tenant) for app, name in chosen]
@@ -54,11 +56,14 @@ async def _export(configuration, env, selection, directory: Path, force: bool, t
 
 
 
-def _name(app: dict, taken: set[str]) -> str:
+def _name(app: dict, taken: set[str], elsewhere: set[str]) -> str:
+    """The exported application's name: a new one, or that of a file holding it in other environments only (each
+    such file is joined once)."""
     from ..export.write import file_name
 
-    name = file_name(app, taken)
+    name = file_name(app, taken, joinable=elsewhere.__contains__)
     taken.add(name)
+    elsewhere.discard(name)
     return name
 
 

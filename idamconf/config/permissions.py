@@ -80,9 +80,9 @@ class Offer:
 
 def offer_of_application(app: Application) -> Offer:
     """What an application of this configuration will offer once applied: its enabled roles that applications can
-    hold. (Exposed scopes are added here when the application file declares them.)"""
+    hold, and its enabled exposed scopes (api.oauth2PermissionScopes) as delegated permissions."""
     return offer_of_roles([(role.id, role.value, role.allowed_member_types, role.enabled) for role in app.app_roles],
-                          [])
+                          [(scope.id, scope.value, scope.enabled) for scope in app.scopes])
 
 
 def offer_of_roles(roles, scopes) -> Offer:

@@ -18,14 +18,16 @@ from .emit import emit, one_line
 NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 
-def file_name(app: dict, taken: set[str]) -> str:
+def file_name(app: dict, taken: set[str], joinable=lambda name: False) -> str:
     """The application's `name`: its uniqueName when it has one (Graph never changes it), else its display name
-    made into one (lowercase letters, digits, hyphens), unique among `taken`."""
+    made into one (lowercase letters, digits, hyphens), unique among `taken` -- unless `joinable(name)`: a file of
+    that name holds the application in other environments only, which this environment's copy joins (docs/
+    migrating.md: each tenant exported into the same files)."""
     if app.get("uniqueName") and NAME.fullmatch(app["uniqueName"]):  # `$` alone would let a line break end it
         return app["uniqueName"]
     base = re.sub(r"[^a-z0-9]+", "-", (app.get("displayName") or "application").lower()).strip("-")[:60] or "app"
     name, number = base, 2
-    while name in taken:
+    while name in taken and not joinable(name):
         name, number = f"{base}-{number}", number + 1
     return name
 

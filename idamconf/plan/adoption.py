@@ -1,7 +1,8 @@
 """Adopting an existing application: one made in the portal, by a script or by Terraform, named in its file by its
 `appId`.
 
-Plan reads each such application (and its service principal and owners) by app id, in batches, when the project
+Plan reads each such application (and its service principal, their owners and the app role assignments the service
+principal grants) by app id, in batches, when the project
 does not manage it yet, and checks it may be adopted: it exists, no other project's tag is on it, and its
 `uniqueName` -- set once, never changed by Graph -- is unset or already the file's `name`. Its roles keep their ids:
 a role of the file whose value an existing role has under another id is reported (give that `id`), never replaced.
@@ -12,11 +13,13 @@ the same request as the other attribute changes, and from then on it is the proj
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field, replace
 
 from ..diagnostics import Diagnostic
 from ..graph.client import BatchRequest, GraphClient, GraphRequestFailed, query
-from ..graph.read import APP_FIELDS, OWNER_FIELDS, SP_FIELDS
+from ..graph.read import APP_FIELDS, OWNER_FIELDS, PAGE, SP_FIELDS
+from ..graph.read_assignments import ASSIGNMENT_FIELDS, Relationships, batched_lists
 from .model import Action, AttributeChange, Change, Plan
 
 TAG_PREFIX = "idamconf:"
@@ -31,6 +34,9 @@ class Found:
     owners: dict[str, list[dict]] = field(default_factory=dict)  # application object id -> owners
     names: set[str] = field(default_factory=set)  # the files' names of the applications adopted
     problems: list[Diagnostic] = field(default_factory=list)
+    # their service principals' owners and the app role assignments they grant: what the project's tag finds of its
+    # own (graph/read_assignments.read_relationships), which an application to adopt does not carry yet
+    relationships: Relationships = field(default_factory=Relationships)
 
 
 async def read_adopted(client: GraphClient, wanted: list, known: set[str], tag: str) -> Found:
@@ -62,6 +68,11 @@ async def read_adopted(client: GraphClient, wanted: list, known: set[str], tag: 
         if not response.ok:
             raise GraphRequestFailed(f"GET the owners of application {body['appId']}", response.error)
         found.owners[body["id"]] = response.body.get("value", [])
+    ids = [principal["id"] for principal in found.service_principals]
+    owners, assignments = await asyncio.gather(*(batched_lists(client, [
+        query(f"servicePrincipals/{sp_id}/{relation}", select=fields, top=PAGE) for sp_id in ids])
+        for relation, fields in (("owners", OWNER_FIELDS), ("appRoleAssignedTo", ASSIGNMENT_FIELDS))))
+    found.relationships = Relationships(dict(zip(ids, owners)), dict(zip(ids, assignments)))
     return found
 
 

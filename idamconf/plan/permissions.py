@@ -193,11 +193,17 @@ def live_permissions(required: dict[str, list], clients: dict[str, tuple], apis:
                      desired: dict | None = None) -> dict:
     """The permission and consent resources found. `required`: application name -> requiredResourceAccess;
     `clients`: the project's service principal ids -> (application name, its ids); `apis`: by application id (an
-    API not among them is named by its id); `consents`: graph/read_permissions.Consents."""
+    API not among them is named by its id); `consents`: graph/read_permissions.Consents.
+
+    A requested API this tenant has no service principal of is not among `apis` -- no file can name it (validate
+    finds no such API), nothing can be consented to it -- and its entry is left as it is, never planned away: export
+    says so of the applications it writes (export/permissions.py), and adopting one must not take it away."""
     resources: dict[tuple, Resource] = {}
     for name, entries in required.items():
         for entry in entries or []:
-            api = _api(apis, entry.get("resourceAppId") or "")
+            if (entry.get("resourceAppId") or "").lower() not in apis:
+                continue
+            api = apis[entry["resourceAppId"].lower()]
             for access in entry.get("resourceAccess") or []:
                 kind = KIND_OF_TYPE.get(access.get("type"))
                 if kind is None:
@@ -244,7 +250,3 @@ def narrowed(change) -> bool:
     """Whether a change takes consent away without deleting anything: a delegated grant losing scopes."""
     return change.kind == "delegated_consent" and change.before is not None and change.after is not None and \
         bool(set(change.before["scope"]) - set(change.after["scope"]))
-
-
-def _api(apis: dict[str, Api], app_id: str) -> Api:
-    return apis.get(app_id.lower()) or Api(app_id, app_id.lower(), None, Offer({DELEGATED: {}, APPLICATION: {}}))

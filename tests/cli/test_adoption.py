@@ -213,3 +213,76 @@ def test_another_application_holding_the_name_of_one_to_adopt_is_refused(project
     result = plan(project)
     assert result.code == 1, result.out
     assert "an application named 'intranet' already exists in the tenant (\"Old Intranet\"" in result.err, result.err
+
+
+INTERNAL_USER = "00000000-0000-0000-0000-222222222222"  # a role Terraform's module adds (Internal.User)
+HR_LINE_MANAGERS = "2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001"  # examples/emulator/directory.yaml
+CAROL = "1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0003"
+WITH_ROLE = FILE + ("  - displayName: Internal User\n    value: Internal.User\n    description: Internal users\n"
+                    f"    allowedMemberTypes: [Application, User]\n    id: {INTERNAL_USER}\n")
+
+
+def _made_by_terraform(project, file: str) -> None:
+    """The application to adopt alone, with what Terraform's module adds around it: the Internal.User role, a group
+    assigned to it (allowed_groups), and an owner of the service principal only."""
+    from tests.safety.graph_view import graph
+
+    for path in (project / "applications").glob("*.yaml"):
+        path.unlink()
+    portal_made(project, file=file)
+    plan(project)  # seeds the tenant
+    app = graph(project, "GET", f"applications(appId='{APP_ID}')")
+    sp = graph(project, "GET", f"servicePrincipals(appId='{APP_ID}')")
+    roles = [{k: v for k, v in role.items() if k != "origin"} for role in app["appRoles"]]
+    graph(project, "PATCH", f"applications/{app['id']}", {"appRoles": roles + [
+        {"id": INTERNAL_USER, "value": "Internal.User", "displayName": "Internal User", "isEnabled": True,
+         "description": "Internal users", "allowedMemberTypes": ["Application", "User"]}]})
+    graph(project, "POST", f"servicePrincipals/{sp['id']}/owners/$ref",
+          {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{CAROL}"})
+    graph(project, "POST", f"servicePrincipals/{sp['id']}/appRoleAssignedTo",
+          {"principalId": HR_LINE_MANAGERS, "resourceId": sp["id"], "appRoleId": INTERNAL_USER})
+
+
+def test_the_adoption_plan_shows_what_it_takes_away_from_the_service_principal(project):
+    """Adopting reads the service principal's owners and the roles it grants, as a plan of the project's own does
+    (found by a review in session 47: they were read only for service principals with the project's tag, so the
+    adoption plan said nothing of them and the first plan after it destroyed them -- the group access of every
+    definition with allowed groups)."""
+    _made_by_terraform(project, WITH_ROLE)
+    adopting = plan(project)
+    assert "↻ app.intranet" in adopting.out, adopting.out
+    assert "- app.intranet.service_principal.owner.carol.hr@contoso.com  (destroy)" in adopting.out, adopting.out
+    assert "- app.intranet.assignment[Internal.User/group:HR line managers]  (destroy)" in adopting.out
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
+
+
+def test_the_adoption_plan_makes_nothing_that_is_there(project):
+    """What the file states and the tenant has -- the group's assignment, the service principal's owners -- is no
+    change of the adoption."""
+    _made_by_terraform(project, WITH_ROLE + "servicePrincipal:\n  owners: [alice.admin@contoso.com, "
+                       "bob.ops@contoso.com, carol.hr@contoso.com]\nassignments:\n  - role: Internal.User\n"
+                       "    groups: [HR line managers]\n")
+    adopting = plan(project)
+    assert adopting.code == 0, adopting.err
+    assert "assignment[" not in adopting.out and "carol" not in adopting.out, adopting.out
+    assert apply(project).code == 0
+    converged(project)
+
+
+def test_a_permission_of_an_api_the_tenant_does_not_have_is_left_as_it_is(project):
+    """An application requesting a permission of an API with no service principal in this tenant (a client of
+    another organisation's API, say): no file can name that API, and export says it leaves the entry as it is in the
+    tenant -- so the adoption plan does not take it away either (found by a review in session 47)."""
+    from tests.safety.graph_view import graph
+
+    elsewhere = {"resourceAppId": "9a9a9a9a-0000-4000-8000-000000000001",
+                 "resourceAccess": [{"id": "9b9b9b9b-0000-4000-8000-000000000002", "type": "Scope"}]}
+    _made_by_terraform(project, WITH_ROLE)
+    app = graph(project, "GET", f"applications(appId='{APP_ID}')")
+    graph(project, "PATCH", f"applications/{app['id']}", {"requiredResourceAccess": [elsewhere]})
+    adopting = plan(project)
+    assert adopting.code == 0 and "permission[" not in adopting.out, adopting.out
+    assert apply(project, "--allow-delete").code == 0
+    converged(project)
+    assert graph(project, "GET", f"applications(appId='{APP_ID}')")["requiredResourceAccess"] == [elsewhere]

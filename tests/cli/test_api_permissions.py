@@ -424,3 +424,53 @@ def test_graph_refusing_an_apis_look_up_stops_the_plan_saying_which(project, mon
     assert "GET the service principal of API Microsoft Graph: 403 Authorization_RequestDenied" in result.err, \
         result.err
     assert "no API named" not in result.err
+
+
+CASEWORK_API = """name: casework-api
+displayName: Casework API
+owners: [alice.admin@contoso.com]
+identifierUris: ["api://{appId}"]
+api:
+  oauth2PermissionScopes:
+    - value: user_impersonation
+      adminConsentDisplayName: Access Casework API
+      adminConsentDescription: Access Casework API as the user.
+    - value: Cases.Archive
+      adminConsentDisplayName: Archive cases
+      adminConsentDescription: Archive cases as the user.
+      enabled: false
+"""
+CASEWORK_CLIENT = """name: casework-client
+displayName: Casework Client
+owners: [alice.admin@contoso.com]
+web: {redirectUris: ["https://casework.contoso.com/signin"]}
+apiPermissions:
+  - api: casework-api
+    delegated: [user_impersonation]
+    consent: true
+"""
+
+
+def test_a_client_requests_and_is_consented_a_scope_an_api_of_this_configuration_exposes(project):
+    """A web client calling the team's own API on behalf of its users (the estate's custom API permissions, and
+    on-behalf-of flows) names a scope the API's file exposes: validate refused it as unknown, as if the API offered
+    only its roles (found by a review in session 47)."""
+    from .harness import idamconf
+
+    (project / "applications/casework-api.yaml").write_text(CASEWORK_API)
+    (project / "applications/casework-client.yaml").write_text(CASEWORK_CLIENT.replace("[user_impersonation]",
+                                                                                      "[Cases.Archive]"))
+    refused = idamconf("validate", "-C", str(project))
+    assert refused.code == 1 and "delegated permission 'Cases.Archive' of casework-api is disabled" in refused.err, \
+        refused.err  # a disabled scope cannot be requested
+    (project / "applications/casework-client.yaml").write_text(CASEWORK_CLIENT)
+    assert idamconf("validate", "-C", str(project)).code == 0
+    result = apply(project)
+    assert result.code == 0, result.err
+    converged(project)
+    api = principal_of(project, "casework-api")
+    scope = next(s["id"] for s in api["oauth2PermissionScopes"] if s["value"] == "user_impersonation")
+    [required] = applications(project)["casework-client"]["requiredResourceAccess"]
+    assert required == {"resourceAppId": api["appId"], "resourceAccess": [{"id": scope, "type": "Scope"}]}
+    [grant] = grants_of(project, "casework-client")
+    assert grant["resourceId"] == api["id"] and grant["scope"].split() == ["user_impersonation"]

@@ -235,3 +235,45 @@ def test_what_the_defaults_do_not_say_is_exported_so_applying_the_files_changes_
                        "app.partner-s-consumer-app": ("adopt", ["uniqueName", "tags"]),
                        "app.partner-s-consumer-app.service_principal": ("create", []),
                        "app.partner-s-consumer-app.service_principal.owner.alice.admin@contoso.com": ("create", [])}
+
+
+def test_an_application_made_elsewhere_exported_from_two_tenants_is_one_file(project):
+    """An application Terraform made in each tenant has no uniqueName: its name comes from its display name. Exported
+    from the second tenant into the configuration (docs/migrating.md), it joins the first tenant's file as an
+    environment of its own -- it was written `hr-portal-2.yaml`, another application (found by a review in session
+    47). A name another file uses in this environment still gets a new one."""
+    import asyncio
+
+    import httpx
+
+    from idamconf.emulator.embedded import open_app
+
+    async def made(environment: str) -> None:
+        app = open_app(project / ".idamconf" / f"{environment}.db")
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost/v1.0",
+                                     headers={"Authorization": "Bearer x"}) as client:
+            answer = await client.post("applications", json={"displayName": "HR Portal", "web": {
+                "redirectUris": ["https://hr.contoso.com/signin"]}})
+            await client.post(f"applications/{answer.json()['id']}/owners/$ref", json={
+                "@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e0003"})
+
+    for path in (project / "applications").glob("*.yaml"):
+        path.unlink()
+    edit(project / "idamconf.yaml", "  devl:\n", REVIEW + "  devl:\n")
+    for environment in ("local", "review", "review"):  # (two of the name in review)
+        assert plan(project, "-e", environment).code == 0  # the tenant seeded
+        asyncio.run(made(environment))
+    assert export(project, "-e", "local", "--display-name-starts-with", "HR ").code == 0
+    result = export(project, "-e", "review", "--display-name-starts-with", "HR ")
+    assert result.code == 0, result.err
+    files = project / "applications"
+    assert sorted(path.name for path in files.glob("*.yaml")) == ["hr-portal-2.yaml", "hr-portal.yaml"]
+    document = yaml.safe_load((files / "hr-portal.yaml").read_text())
+    assert document["environments"] == ["local", "review"] and document["overrides"]["review"]["appId"]
+    assert yaml.safe_load((files / "hr-portal-2.yaml").read_text())["environments"] == ["review"]
+    (files / "hr-portal-2.yaml").unlink()
+    document.pop("environments"), document.pop("overrides")  # a file for every environment is never joined
+    (files / "hr-portal.yaml").write_text(yaml.safe_dump(document))
+    more = project.parent / "more"
+    assert export(project, "-e", "review", "--display-name-starts-with", "HR ", "--out", str(more)).code == 0
+    assert sorted(path.name for path in more.glob("*.yaml")) == ["hr-portal-2.yaml", "hr-portal-3.yaml"]
