@@ -45,9 +45,9 @@ IDENTITY_WRITES = {"application": 1, "service_principal": 1, "owner": 1, "servic
                    "pre_authorized": 1,  # a client this apply creates is pre-authorised once it exists
                    "logo": 2,  # the image, then its marker among the application's tags
                    "signing_certificate": 2,  # addTokenSigningCertificate, then the service principal's thumbprint
-                   # (saml/apply.py) the service principal's mode, the application claimed, the template's roles
-                   # disabled, the reply URLs, the service principal's SAML settings
-                   "saml": 5}
+                   # (saml/apply.py) the service principal's mode, the template's roles disabled, then replaced by
+                   # the file's, the application claimed, the reply URLs, the service principal's SAML settings
+                   "saml": 6}
 
 
 def expected_writes(change) -> int:

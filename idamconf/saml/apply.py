@@ -2,9 +2,14 @@
 with a look-up first so that an interrupted apply is finished by the next:
 
 1. `instantiate` (before the application's upsert, apply.py): an application to create is instantiated from the
-   non-gallery template -- unless a look-up finds one this project instantiated and did not finish (same display
-   name, the template's id, no uniqueName yet) -- then its service principal set to `saml` mode, then the
-   application claimed (uniqueName and the project's tag, together). The usual upsert then finds it (204) and
+   non-gallery template under a display name of the project's and the file's (`unclaimed_name`) -- unless a look-up
+   finds one this project instantiated and did not finish (that display name, the template's id, no uniqueName
+   yet) -- then its service principal set to `saml` mode (and given the file's display name), the template's roles
+   disabled and replaced by the file's, and last the application claimed (uniqueName, the project's tag and the
+   file's display name, together): until then nothing of it looks like the project's, and once claimed it has
+   nothing the project did not ask for (session 47: a look-up by the file's display name took over another team's
+   application of the template; a claim before the roles left the template's roles to be deleted, which needs
+   --allow-delete). The usual upsert then finds it (204) and
    writes the rest: identifier URIs (the entity id, spared by the tenant's identifier-URI policy only once the
    service principal is in SAML mode: hence the order), reply URLs, logout URL. An application that exists already
    and becomes a SAML one has its service principal put in SAML mode first for the same reason (`_mode_first`).
@@ -41,12 +46,23 @@ async def instantiate(chain) -> None:
         return
     if not chain.of("saml"):
         return
-    after = application[0].after
-    ids = await _unfinished(chain, after["displayName"]) or await _instantiated(chain, after["displayName"])
+    after, marked = application[0].after, unclaimed_name(chain.project, chain.name)
+    ids = await _unfinished(chain, marked) or await _instantiated(chain, marked)
     chain.ids.update(ids)
-    await chain.send("PATCH", f"servicePrincipals(appId='{ids['appId']}')", {"preferredSingleSignOnMode": "saml"})
-    await chain.send("PATCH", f"applications/{ids['id']}", {"uniqueName": chain.name, "tags": after["tags"]})
+    await chain.send("PATCH", f"servicePrincipals(appId='{ids['appId']}')",
+                     {"preferredSingleSignOnMode": "saml", "displayName": after["displayName"]})
     await _disable_template_roles(chain, ids["id"])
+    await chain.send("PATCH", f"applications/{ids['id']}", {"appRoles": [  # the file's: no template role is left
+        change.after for change in chain.of("role") if change.action is Action.CREATE]})  # to look like the project's
+    await chain.send("PATCH", f"applications/{ids['id']}", {"uniqueName": chain.name, "tags": after["tags"],
+                                                           "displayName": after["displayName"]})
+
+
+def unclaimed_name(project: str, name: str) -> str:
+    """The display name an application is instantiated under until apply claims it: the project's and the file's
+    own, so that the look-up for one an apply cut short never finds another team's application of the template
+    that merely has the same display name (and takes it over)."""
+    return f"idamconf:{project}:{name} (being made)"
 
 
 async def _mode_first(chain) -> None:

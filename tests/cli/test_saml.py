@@ -154,13 +154,13 @@ def test_the_typed_sdk_reads_the_service_principal_policy_and_keys_with_nothing_
 
 
 def test_an_apply_cut_short_after_the_instantiation_is_finished_not_duplicated(project):
-    """The template instantiated (an apply killed right after it): the next apply finds that application and claims
-    it rather than instantiating another."""
+    """The template instantiated (an apply killed right after it, under the name it gives an application until it
+    claims it): the next apply finds that application and claims it rather than instantiating another."""
     write(project)
     assert plan(project).code in (0, 2)  # the embedded tenant, seeded
     with serving(Store(project / ".idamconf" / "local.db")) as emulator:
         made = httpx.post(f"{emulator.base_url}/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate",
-                          json={"displayName": "Provider User Interface"}, trust_env=False,
+                          json={"displayName": "idamconf:eucs-idam:pui (being made)"}, trust_env=False,
                           headers={"Authorization": "Bearer cut-short"})
     assert made.status_code == 201, made.text
     assert apply(project).code == 0

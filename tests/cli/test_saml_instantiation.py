@@ -1,6 +1,7 @@
 """A SAML application's instantiation from the non-gallery template (saml/apply.py), as the tenant holds it after
-apply: an application of the template another team tagged is never taken for one this project left unfinished, and
-a display name holding a quote is looked up and converges (OData's quotes doubled in the filter)."""
+apply: an application of the template another team made with the same display name, tagged or not, is never taken
+for one this project left unfinished; the application claimed holds none of the template's roles; and a display name
+holding a quote is looked up and converges (OData's quotes doubled in the filter)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,12 @@ pytestmark = [pytest.mark.filterwarnings("ignore:This class is deprecated:Deprec
 TEMPLATE = "applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate"
 
 
-def test_a_template_application_another_team_tagged_is_left_alone(project):
-    """Same template, same display name, no uniqueName -- but tagged: someone's own, not an apply cut short."""
+@pytest.mark.parametrize("tags", [[], ["team:payments"]], ids=["untagged", "tagged"])
+def test_another_teams_application_of_the_template_and_the_display_name_is_never_taken_over(project, tags):
+    """Same template, same display name, no uniqueName -- made in the portal by another team, tagged or not. An
+    apply cut short leaves an application under a name of the project's own (saml/apply.unclaimed_name), so only
+    that is ever taken for one to finish (found by a review in session 47: an untagged one was claimed, its SSO
+    settings, roles and owners rewritten)."""
     write(project)
     assert plan(project).code in (0, 2)  # the embedded tenant, seeded
     with serving(Store(project / ".idamconf" / "local.db")) as emulator:
@@ -26,16 +31,43 @@ def test_a_template_application_another_team_tagged_is_left_alone(project):
         made = httpx.post(f"{emulator.base_url}/{TEMPLATE}", json={"displayName": "Provider User Interface"},
                           trust_env=False, headers=headers)
         theirs = made.json()["application"]["id"]
-        tagged = httpx.patch(f"{emulator.base_url}/applications/{theirs}", json={"tags": ["team:payments"]},
-                             trust_env=False, headers=headers)
-    assert (made.status_code, tagged.status_code) == (201, 204), made.text + tagged.text
+        if tags:
+            assert httpx.patch(f"{emulator.base_url}/applications/{theirs}", json={"tags": tags}, trust_env=False,
+                               headers=headers).status_code == 204
     result = apply(project)
     assert result.code == 0, result.err
     named = {a["id"]: a for a in tenant(project)["objects"]["applications"]
              if a["displayName"] == "Provider User Interface"}
-    assert (named[theirs].get("uniqueName"), named[theirs]["tags"]) == (None, ["team:payments"])
+    assert (named[theirs].get("uniqueName"), named[theirs]["tags"]) == (None, tags)
     [ours] = [a for key, a in named.items() if key != theirs]
     assert ours["uniqueName"] == "pui"
+    principal = next(sp for sp in tenant(project)["objects"]["servicePrincipals"] if sp["appId"] == ours["appId"])
+    assert principal["displayName"] == "Provider User Interface"
+
+
+def test_an_application_claimed_holds_no_template_role_and_a_cut_after_it_needs_no_allow_delete(project,
+                                                                                                 monkeypatch):
+    """The template's two enabled roles (User, msiam_access) are replaced by the file's before the application is
+    claimed: an apply cut short right after the claim is finished by a plain apply, with nothing to delete."""
+    from tests.cli.harness import faulted
+    from tests.safety.wire import Rule, Scripted, graph_error
+
+    write(project, PUI + "appRoles:\n  - {displayName: Reader, value: Pui.Reader, description: Reads.}\n")
+
+    def after_the_claim(request) -> bool:  # the first write after the claim: the upsert by uniqueName
+        return request.method == "PATCH" and request.path == "applications(uniqueName='pui')"
+
+    faulted(monkeypatch, Scripted([Rule(after_the_claim, graph_error(403, "Authorization_RequestDenied"), times=100)]))
+    assert apply(project).code == 1
+    monkeypatch.undo()
+    [ours] = [a for a in tenant(project)["objects"]["applications"] if a.get("uniqueName") == "pui"]
+    assert {role["value"] for role in ours["appRoles"]} == {"Pui.Reader"}  # the file's, and only they
+    assert ours["displayName"] == "Provider User Interface"  # claimed under the file's name
+    shown = plan(project)
+    assert "(destroy)" not in shown.out, shown.out
+    finished = apply(project)
+    assert finished.code == 0, finished.err
+    assert plan(project).out.rstrip().endswith("No changes. The tenant matches the configuration.")
 
 
 def test_a_saml_application_whose_name_holds_a_quote_is_made_and_converges(project):
