@@ -35,9 +35,9 @@ from .vault.sinks import VaultError
 async def write(chain) -> None:
     changes = [change for change in chain.of(KIND) if change.action is not Action.NOOP]
     for change in sorted(changes, key=lambda change: change.action is not Action.DELETE):
-        if change.action is Action.DELETE:
+        if change.action is Action.DELETE:  # its copies disabled first: a cut between the two leaves a password
+            await _retire(chain, change)  # the next plan still lists, and removes (key_ids counts disabled copies)
             await _remove(chain, change.before["keyId"])
-            await _retire(chain, change)
             chain.finish([change], "removed")
         else:
             await _add(chain, change)
@@ -50,14 +50,16 @@ async def _remove(chain, key_id: str) -> None:
 
 
 async def _retire(chain, change: Change) -> None:
-    """The removed password's copies in the vault are disabled: the vault's enabled versions are the values that
-    still sign in, and the newest is the one in use."""
+    """The copies in the vault of the password to remove are disabled, before it is removed: the vault's enabled
+    versions are the values that still sign in (or are about to stop), and the newest is the one in use. Removed
+    first, an apply cut short between the two left an enabled copy of a dead value, which no plan looked for
+    again (found by a review in session 47)."""
     if chain.vaults is None or "vaultUrl" not in change.ids:
         return  # a secret the file no longer names: its vault is not known any more
     try:
         await chain.vaults.sink(change.ids["vaultUrl"], change.ids["secretName"]).retire(change.before["keyId"])
     except VaultError as error:
-        raise StepFailed(f"{change.address}: removed from the application, but {error}") from None
+        raise StepFailed(f"{change.address}: not removed from the application, as {error}") from None
 
 
 async def _add(chain, change: Change) -> None:

@@ -56,7 +56,7 @@ def test_a_vault_refusing_to_list_a_secrets_versions_stops_the_plan_naming_the_v
 
 
 @pytest.mark.usefixtures("applied")
-def test_a_vault_refusing_to_disable_a_removed_copy_says_so_after_the_removal(project, monkeypatch):
+def test_a_vault_refusing_to_disable_a_copy_says_so_and_the_password_stays(project, monkeypatch):
     [first] = passwords(project)
     clock.advance(days=150)
     assert apply(project).code == 0  # the rotation's new secret
@@ -64,8 +64,9 @@ def test_a_vault_refusing_to_disable_a_removed_copy_says_so_after_the_removal(pr
     refusing(monkeypatch, "PATCH")
     result = apply(project)
     assert result.code == 1
-    assert (f"{ADDRESS}#{first['keyId']}]: removed from the application, but disabling its version of {SECRET} "
+    assert (f"{ADDRESS}#{first['keyId']}]: not removed from the application, as disabling its version of {SECRET} "
             f"failed: HttpResponseError: (Forbidden) {FORBIDDEN}") in result.err
+    assert first["keyId"] in [p["keyId"] for p in passwords(project)]
     assert [(v["tags"]["keyId"], v["attributes"]["enabled"]) for v in vault(project)][0] == (first["keyId"], True)
 
 
