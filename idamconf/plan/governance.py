@@ -162,7 +162,7 @@ def live_governance(apps_by_sp: dict[str, tuple], catalogs: dict[str, dict], res
         policies_by_package.setdefault(policy["accessPackage"]["id"], []).append(policy)
     granting: dict[tuple, list] = {}  # each role's packages in each catalog: one is expected, more are duplicates
     named_policies = _named_policies(desired)
-    own = OwnPackages(desired, apps_by_sp, names or {}, catalog_names)
+    own = OwnPackages(desired, apps_by_sp, names or {}, catalog_names, project)
     for package in packages:
         if own.take(found, package, policies_by_package.get(package["id"], []), named_policies):
             continue

@@ -21,6 +21,7 @@ from __future__ import annotations
 from ..config.model import Configuration
 from ..config.packages import granted_role, label
 from .governance import add_policy, live_policies, package_attributes
+from .left_behind import application_of
 from .model import Resource
 from .resources import KIND_ORDER, add_live
 from .roles import role_label
@@ -163,8 +164,10 @@ def live_group_resources(found: dict, resources: dict, catalog_names: dict, used
 class OwnPackages:
     """The live packages of their own, as `live_governance` meets them, and the group resources they use."""
 
-    def __init__(self, desired: dict | None, apps_by_sp: dict, names: dict, catalog_names: dict):
+    def __init__(self, desired: dict | None, apps_by_sp: dict, names: dict, catalog_names: dict,
+                 project: str | None = None):
         self.desired, self.apps_by_sp, self.names, self.catalog_names = desired, apps_by_sp, names, catalog_names
+        self.project = project  # whose packages an apply began to take apart are found (plan/left_behind.py)
         self.declared = declared(desired)
         self.labels = {origin_of(r.ids["originId"]): r.attributes for r in (desired or {}).values()
                        if r.kind == "grant"}
@@ -177,7 +180,7 @@ class OwnPackages:
             return False
         place = self.declared.get((package["displayName"].casefold(), catalog.casefold()))
         if place is None:
-            owner = undeclared(package, self.apps_by_sp) or self._moved(package, policies)
+            owner = undeclared(package, self.apps_by_sp) or self._moved(package, policies) or self._taken_apart(package)
             if owner is None:
                 return False
             key = identity(package["displayName"], catalog)
@@ -205,6 +208,16 @@ class OwnPackages:
                 origin_of(str((scope.get("role") or {}).get("originId"))) in self.labels for scope in scopes):
             return None
         return owner
+
+    def _taken_apart(self, package: dict) -> str | None:
+        """The application whose package an apply of the project began to take apart and left granting only groups'
+        membership (plan/left_behind.py: it says so of itself) -- a package of its own cut short between its
+        grants' deletions, which nothing else here recognises. (One granting nothing is left_behind.py's; one still
+        granting a role of the project is found by that role.)"""
+        scopes = package.get("resourceRoleScopes") or []
+        if self.project is None or not scopes or not all(map(_group_of, scopes)):
+            return None
+        return application_of(package, self.project)
 
     def is_own(self, package: dict) -> bool:
         """Whether a package of a declared name grants nothing but groups' membership and roles of the project (of

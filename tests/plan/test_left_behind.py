@@ -61,3 +61,19 @@ def test_a_shell_the_configuration_wants_again_by_name_in_its_catalog_is_left_fo
     added = add_left_behind(found, shell(description("eucs-idam", "wordpress")), [], "EUCS IDAM applications",
                             "eucs-idam", {("wordpress", 0, "access_package", "x"): wanted})
     assert added is not taken and bool(found) is not taken
+
+
+@pytest.mark.parametrize("scopes, project, taken", [
+    ([{"role": {"originId": "Member_2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0002"}}], "eucs-idam", True),
+    ([{"role": {"originId": "Member_2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0002"}},
+      {"role": {"originId": "0e7b1c4e-0000-4000-8000-000000000001"}}], "eucs-idam", False),  # found by its role
+    ([], "eucs-idam", False),  # an empty shell: add_left_behind's
+    ([{"role": {"originId": "Member_2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0002"}}], "other", False),
+    ([{"role": {"originId": "Member_2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0002"}}], None, False),
+])
+def test_a_package_of_its_own_left_granting_only_groups_is_taken_by_what_it_says(scopes, project, taken):
+    from idamconf.plan.packages import OwnPackages
+
+    own = OwnPackages({}, {}, {}, {"cat-1": "EUCS IDAM applications"}, project)
+    package = shell(description("eucs-idam", "expenses"), resourceRoleScopes=scopes)
+    assert own._taken_apart(package) == ("expenses" if taken else None)
