@@ -20,7 +20,7 @@ from .secrets_written import hiding_secrets
 _COLOURS = {Action.CREATE: "32", Action.UPDATE: "33", Action.DELETE: "31", Action.ADOPT: "36"}
 _SHOWN_ON_CREATE = {
     "application": ("displayName", "description", "signInAudience", "identifierUris", "web.redirectUris",
-                    "spa.redirectUris", "tags", *shown(APPLICATION)),
+                    "spa.redirectUris", "api.requestedAccessTokenVersion", "tags", *shown(APPLICATION)),
     "role": ("displayName", "description", "allowedMemberTypes", "isEnabled", "id"),
     "service_principal": ("tags", *shown(SERVICE_PRINCIPAL)),
     "owner": (),
@@ -142,6 +142,8 @@ def _change_lines(change: Change, paint, drifted: tuple[str, ...] | None = None)
     if change.action is Action.CREATE:
         flat = _flatten(change.after or {})
         unsaid = defaults(change.kind) if change.kind in (APPLICATION, SERVICE_PRINCIPAL) else {}
+        if change.kind == APPLICATION:  # (the model's, not the surface's: config/application.access_token_version)
+            unsaid = {**unsaid, "api.requestedAccessTokenVersion": 1}
         names = _SHOWN_ON_CREATE[change.kind]
         names = [name for name in flat if name != "displayName"] if names is None else names
         shown = [(terminal(name), flat.get(name)) for name in names  # (a name may be a file's key)

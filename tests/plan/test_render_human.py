@@ -111,3 +111,18 @@ def test_markdown_comment(snapshot):
     wordpress = {key: resource for key, resource in desired.items() if resource.application in ("wordpress", "")}
     plan = make_plan(wordpress, {}, configuration.project, "local", "tenant")
     assert render_markdown(plan, TARGET, []) == snapshot
+
+
+def test_a_created_applications_token_version_is_shown_when_it_is_not_graphs_default():
+    """Version 2 access tokens (api.requestedAccessTokenVersion) change what every API receives; a create showed it
+    only in JSON (found by a review in session 47). Version 1, Graph's default, is not said."""
+    from idamconf.plan.model import Action, Change, Plan
+
+    def created(version: int) -> str:
+        after = {"displayName": "Orders API", "signInAudience": "AzureADMyOrg", "tags": ["idamconf:p"],
+                 "api": {"requestedAccessTokenVersion": version}}
+        return render_plan(Plan("p", "live", "t", (Change("app.orders", "application", "orders", Action.CREATE, None,
+                                                          after),)), TARGET)
+
+    assert "      api.requestedAccessTokenVersion = 2\n" in created(2)
+    assert "requestedAccessTokenVersion" not in created(1)
