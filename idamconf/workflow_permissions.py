@@ -24,7 +24,7 @@ from .diagnostics import Diagnostic
 from .graph.client import BatchRequest, GraphRequestFailed, query
 from .graph.read_permissions import Consents, find_apis, read_consents
 from .plan.permissions import configured_apis, desired_permissions, external_references, found_apis, \
-    live_permissions, requested_app_ids, tolerated
+    left_alone, live_permissions, requested_app_ids, tolerated
 
 
 @dataclass
@@ -76,7 +76,8 @@ async def survey(client, started: asyncio.Task, everywhere: dict[str, Applicatio
     desired = desired_permissions(wanted, {**first.apis, **configured}, first.problems)
     consents = Consents(first.consents.assignments + consents.assignments, first.consents.grants + consents.grants)
     live = live_permissions(required, _clients(current), by_app_id, consents, desired.resources)
-    return Found(desired.resources | tolerated(live, desired.tolerated), live, desired.problems)
+    return Found(desired.resources | tolerated(live, desired.tolerated) | left_alone(live, by_app_id), live,
+                 desired.problems)
 
 
 def _service_principals(apis) -> list[str]:

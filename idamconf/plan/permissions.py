@@ -193,17 +193,11 @@ def live_permissions(required: dict[str, list], clients: dict[str, tuple], apis:
                      desired: dict | None = None) -> dict:
     """The permission and consent resources found. `required`: application name -> requiredResourceAccess;
     `clients`: the project's service principal ids -> (application name, its ids); `apis`: by application id (an
-    API not among them is named by its id); `consents`: graph/read_permissions.Consents.
-
-    A requested API this tenant has no service principal of is not among `apis` -- no file can name it (validate
-    finds no such API), nothing can be consented to it -- and its entry is left as it is, never planned away: export
-    says so of the applications it writes (export/permissions.py), and adopting one must not take it away."""
+    API not among them is named by its id); `consents`: graph/read_permissions.Consents."""
     resources: dict[tuple, Resource] = {}
     for name, entries in required.items():
         for entry in entries or []:
-            if (entry.get("resourceAppId") or "").lower() not in apis:
-                continue
-            api = apis[entry["resourceAppId"].lower()]
+            api = _api(apis, entry.get("resourceAppId") or "")
             for access in entry.get("resourceAccess") or []:
                 kind = KIND_OF_TYPE.get(access.get("type"))
                 if kind is None:
@@ -228,6 +222,16 @@ def live_permissions(required: dict[str, list], clients: dict[str, tuple], apis:
     return resources
 
 
+def left_alone(live: dict, apis: dict[str, Api]) -> dict:
+    """Desired copies of the live permissions of APIs this tenant has no service principal of (not among `apis`):
+    no file can name such an API (validate finds none), nothing can be consented to it, and its entry is left as it
+    is -- export says so of the applications it writes (export/permissions.py), and adopting one must not take it
+    away. A copy, not a gap: apply writes requiredResourceAccess whole, from every permission the plan keeps
+    (apply_permissions.collection), so one the plan merely left out would go with the next write of the others."""
+    return {key: have for key, have in live.items()
+            if have.kind == "permission" and have.attributes["resourceAppId"].lower() not in apis}
+
+
 def tolerated(live: dict, allowed: dict) -> dict:
     """Desired copies of the live consents `consent: false` leaves as they are (`allowed`: `Desired.tolerated`): an
     application permission the entry lists, and of a delegated grant the scopes it lists (the rest is removed)."""
@@ -250,3 +254,7 @@ def narrowed(change) -> bool:
     """Whether a change takes consent away without deleting anything: a delegated grant losing scopes."""
     return change.kind == "delegated_consent" and change.before is not None and change.after is not None and \
         bool(set(change.before["scope"]) - set(change.after["scope"]))
+
+
+def _api(apis: dict[str, Api], app_id: str) -> Api:
+    return apis.get(app_id.lower()) or Api(app_id, app_id.lower(), None, Offer({DELEGATED: {}, APPLICATION: {}}))

@@ -474,3 +474,25 @@ def test_a_client_requests_and_is_consented_a_scope_an_api_of_this_configuration
     assert required == {"resourceAppId": api["appId"], "resourceAccess": [{"id": scope, "type": "Scope"}]}
     [grant] = grants_of(project, "casework-client")
     assert grant["resourceId"] == api["id"] and grant["scope"].split() == ["user_impersonation"]
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_permission_of_an_api_with_no_service_principal_here_survives_a_change_of_the_others(project):
+    """Such a permission is left as it is (no file can name its API), and not merely left out of the plan: apply
+    writes requiredResourceAccess whole, so it went with the next change of any other permission -- a deletion no
+    plan showed (a review's finding in session 47, of that session's first version)."""
+    from tests.safety.graph_view import graph
+
+    elsewhere = {"resourceAppId": "9a9a9a9a-0000-4000-8000-000000000001",
+                 "resourceAccess": [{"id": "9b9b9b9b-0000-4000-8000-000000000002", "type": "Scope"}]}
+    app = graph(project, "GET", "applications(uniqueName='staff-directory')")
+    graph(project, "PATCH", f"applications/{app['id']}",
+          {"requiredResourceAccess": [*app["requiredResourceAccess"], elsewhere]})
+    quiet = plan(project)
+    assert quiet.code == 0 and "No changes." in quiet.out, quiet.out
+    edit(project / WEB, "offline_access]", "offline_access, User.Read.All]")
+    shown = plan(project)
+    assert "(destroy)" not in shown.out and "permission[Microsoft Graph/delegated/User.Read.All]" in shown.out
+    assert apply(project).code == 0
+    converged(project)
+    assert elsewhere in applications(project)["staff-directory"]["requiredResourceAccess"]
