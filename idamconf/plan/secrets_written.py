@@ -21,12 +21,19 @@ from .model import Action, Change
 
 
 def secrets_written(plan) -> list[tuple]:
-    """(change, dotted path of the value, what it looks like) for each secret-shaped value a change would write."""
+    """(change, dotted path of the value, what it looks like) for each secret-shaped value a change would write that
+    the tenant does not hold there already: all of a creation, the changed attributes of an update. (An update's
+    request may carry values it does not change -- a role disabled first is sent back as read, the tenant's secret
+    in its description included -- and those are the tenant's, not the file's: refusing them blocked the very plan
+    that removes such a secret, and blamed the file.)"""
     found = []
     for change in plan.changes:
         if change.action is Action.NOOP or not change.after:
             continue
-        for path, value in strings_in(change.after):
+        written = strings_in(change.after) if change.action is Action.CREATE else (
+            ((*attribute.path.split("."), *path), value) for attribute in change.attributes
+            for path, value in strings_in(attribute.after))
+        for path, value in written:
             kind = secret_shape(value)
             if kind:
                 found.append((change, ".".join(map(str, path)), kind))
@@ -34,14 +41,21 @@ def secrets_written(plan) -> list[tuple]:
 
 
 def hiding_secrets(change: Change) -> Change:
-    """The change as outputs show it: each secret-shaped value the tenant holds in what it changes or removes
-    replaced by a placeholder (what it writes never has one: see `secrets_written`). Unchanged resources are not
-    looked at: their values are the configuration's too, which lint reports."""
-    if change.action is Action.NOOP or not change.before:
+    """The change as outputs show it: each secret-shaped value in it replaced by a placeholder -- the tenant's, as
+    what the file writes never has one (`secrets_written`): what it changes or removes, and what an update sends back
+    as read (a role disabled first). Unchanged resources are not looked at: their values are the configuration's
+    too, which lint reports."""
+    if change.action is Action.NOOP:
         return change
-    before = without_secrets(change.before)
-    attributes = tuple(a if (hidden := without_secrets(a.before)) is a.before else replace(a, before=hidden)
-                       for a in change.attributes)
-    if before is change.before and all(new is old for new, old in zip(attributes, change.attributes)):
+    before, after = without_secrets(change.before), without_secrets(change.after)
+    attributes = tuple(map(_hidden, change.attributes))
+    if before is change.before and after is change.after and \
+            all(new is old for new, old in zip(attributes, change.attributes)):
         return change
-    return replace(change, before=before, attributes=attributes)
+    return replace(change, before=before, after=after, attributes=attributes)
+
+
+def _hidden(attribute):
+    before, after = without_secrets(attribute.before), without_secrets(attribute.after)
+    return attribute if before is attribute.before and after is attribute.after else \
+        replace(attribute, before=before, after=after)
