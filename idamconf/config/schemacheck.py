@@ -123,23 +123,30 @@ def _const(compiler, schema, constant) -> Check:
     return _enum(compiler, schema, [constant])
 
 
+# ECMA-262's white space and line terminators (what `\s` matches there): Python's `\s` adds U+001C-U+001F and U+0085
+# and lacks U+FEFF. ECMA's `.` matches any character but a line terminator; Python's, any but "\n".
+_ECMA_SPACE = "\\t\\n\\x0b\\x0c\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
+_ECMA = {("$", False): "\\Z", (".", False): "[^\\n\\r\\u2028\\u2029]", ("\\s", False): f"[{_ECMA_SPACE}]",
+         ("\\S", False): f"[^{_ECMA_SPACE}]", ("\\s", True): _ECMA_SPACE}
+
+
 def ecma_pattern(pattern: str) -> re.Pattern:
-    """A schema's `pattern` as JSON Schema means it (ECMA-262): there `$` ends the text, where Python's `$` also
-    matches before a final line break -- `^[a-z]+$` would pass "fr\\n". Each `$` outside a character class becomes
-    `\\Z`. (config/schema.py gives jsonschema the same.)"""
-    out, escaped, in_class = [], False, False
-    for character in pattern:
-        if escaped:
-            escaped = False
-        elif character == "\\":
-            escaped = True
-        elif character == "[":
+    """A schema's `pattern` as JSON Schema means it (ECMA-262), not as Python's `re` reads the same text: `$` ends the
+    text (Python's also matches before a final line break: `^[a-z]+$` passed "fr\\n"), and `\\s`, `\\S` and `.` mean
+    ECMA's white space and line terminators (`\\s` holds U+FEFF there, and `.` no "\\r"). The schemas' patterns use
+    nothing else whose meaning differs; a `\\S` inside a character class, which has no such translation, is refused.
+    (config/schema.py gives jsonschema the same.)"""
+    out, in_class, index = [], False, 0
+    while index < len(pattern):
+        token = pattern[index:index + 2] if pattern[index] == "\\" else pattern[index]
+        index += len(token)
+        if token == "[" and not in_class:
             in_class = True
-        elif character == "]":
+        elif token == "]" and in_class:
             in_class = False
-        elif character == "$" and not in_class:
-            character = "\\Z"
-        out.append(character)
+        elif token == "\\S" and in_class:
+            raise Unsupported(f"\\S in a character class: {pattern}")
+        out.append(_ECMA.get((token, in_class), token))
     return re.compile("".join(out))
 
 

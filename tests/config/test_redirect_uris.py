@@ -28,3 +28,41 @@ def test_taken(uri, tmp_path):
 def test_refused(uri, tmp_path):
     [problem] = problems(uri, tmp_path)
     assert "is not a valid value here" in problem.summary
+
+
+@pytest.mark.parametrize("pattern, text, matches", [
+    (r"^https://[^\s]+$", "https://a.example/\ufeff", False),  # U+FEFF is white space to ECMA-262
+    (r"^\S+$", "ab\ufeff", False),
+    (r"^\S+$", "a\x1cb", True),  # U+001C is not (Python's \s says it is)
+    (r"^(?=.*\S)", "\rx", False),  # ECMA's . matches no line terminator
+    (r"^[a-z]+$", "fr\n", False),  # $ ends the text
+    (r"^a[$]b$", "a$b", True),
+])
+def test_a_pattern_means_what_json_schema_says(pattern, text, matches):
+    """Schema patterns are ECMA-262 regular expressions, as editors using the schema read them; validate reads them
+    the same (config/schemacheck.ecma_pattern; found by reviews in session 47)."""
+    from idamconf.config.schemacheck import ecma_pattern
+
+    assert bool(ecma_pattern(pattern).search(text)) is matches
+
+
+def test_every_pattern_of_the_schemas_reads_as_json_schema_says():
+    import json
+    from pathlib import Path
+
+    from idamconf.config.schemacheck import ecma_pattern
+
+    def patterns(value):
+        if isinstance(value, dict):
+            yield from (item for key, item in value.items() if key == "pattern" and isinstance(item, str))
+            for item in value.values():
+                yield from patterns(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from patterns(item)
+
+    found = [p for path in Path("idamconf/schemas").glob("*.schema.json")
+             for p in patterns(json.loads(path.read_text()))]
+    assert len(found) > 20
+    for pattern in found:
+        ecma_pattern(pattern)  # none uses what has no translation (\S in a class)
