@@ -61,16 +61,21 @@ def render_comment(project: str, outcomes: list[Outcome], findings=(), problems=
     for part in parts:
         lines += part.lines()
     text = "\n".join(_collapse_blanks(lines)).rstrip("\n") + "\n"
-    return text if len(text) <= LIMIT else _shortest(project, outcomes, marker, heading, links)
+    return text if len(text) <= LIMIT else _shortest(project, outcomes, marker, heading, links, len(findings),
+                                                         len(problems))
 
 
-def _shortest(project: str, outcomes: list[Outcome], marker: str, heading: str, links: str) -> str:
+def _shortest(project: str, outcomes: list[Outcome], marker: str, heading: str, links: str, findings: int,
+              problems: int) -> str:
     """What is left when even the parts that are never cut do not fit (many environments, each with a long
-    failure): each environment's summary and how many it destroys -- GitHub refuses a longer comment, and the
-    previous one would then stay, saying what is no longer so."""
+    failure): how many problems and findings there are, each environment's summary and how many it destroys --
+    GitHub refuses a longer comment, and the previous one would then stay, saying what is no longer so."""
     lines = _title(project, outcomes, marker, heading) + ([links, ""] if links else [])
     lines += ["**This comment is too long for GitHub:** what follows is each environment's summary; the run's "
               "artifacts hold the full plans.", ""]
+    if problems or findings:
+        lines += [f"**{problems} of validate's problems, {findings} policy findings:** run idamconf validate and "
+                  "idamconf lint, or see the run.", ""]
     for outcome in outcomes:
         plan = outcome.plan
         said = "no plan (see the run)." if plan is None else sections.summary(plan)

@@ -27,7 +27,7 @@ SP_PREFIX = "servicePrincipal."
 
 HTTPS_URL = {"type": "string", "maxLength": 2048, "pattern": "^https://[^\\s]+$",
              "x-fix": "use an https:// URL, e.g. https://app.contoso.com/"}
-WEB_URL = {"type": "string", "maxLength": 2048, "pattern": "^(https://|http://localhost)[^\\s]*$",
+WEB_URL = {"type": "string", "maxLength": 2048, "pattern": "^(https://[^\\s]*|http://localhost([:/][^\\s]*)?)$",
            "x-fix": "use an https:// URL (http:// only for localhost), e.g. https://app.contoso.com/"}
 GUID = {"type": "string", "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
         "x-fix": "use a GUID such as 8f0e3e5a-1b2c-4d6e-9a2a-0d4c9f6f3c11"}

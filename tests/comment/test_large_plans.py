@@ -121,7 +121,9 @@ def test_a_comment_nothing_can_be_cut_from_says_each_environments_summary():
     environment's summary alone -- never a comment GitHub refuses."""
     changes = (Change("app.gone", "application", "gone", Action.DELETE, {"displayName": "x"}, None),)
     outcomes = [Outcome(f"env{i}", error="\n".join(["error: " + "B" * 400] * 20)) for i in range(20)]
-    comment = render_comment("p", [Outcome("live", Plan("p", "live", "t", changes)), *outcomes])
+    findings = [Finding("security.secret-in-file", "error", "a secret", "remove it", "applications/a.yaml", 1, 1)]
+    comment = render_comment("p", [Outcome("live", Plan("p", "live", "t", changes)), *outcomes], findings)
     assert len(comment) < LIMIT and comment.startswith("<!-- idamconf-plan -->")
+    assert "**0 of validate's problems, 1 policy findings:** run idamconf validate and idamconf lint" in comment
     assert "- `live`: Plan: 0 to add, 0 to change, 1 to destroy. It destroys 1: see the full plan." in comment
     assert "- `env19`: no plan (see the run)." in comment

@@ -9,10 +9,10 @@ import pytest
 from idamconf.config import schema, yamlfile
 
 
-def problems(uri: str, tmp_path) -> list:
+def problems(uri: str, tmp_path, key: str = "redirectUris") -> list:
     path = tmp_path / "app.yaml"
-    path.write_text(f"name: desk\ndisplayName: Desk\nowners: [alice.admin@contoso.com]\nweb:\n"
-                    f"  redirectUris: [\"{uri}\"]\n")
+    value = f"[\"{uri}\"]" if key == "redirectUris" else f"\"{uri}\""
+    path.write_text(f"name: desk\ndisplayName: Desk\nowners: [alice.admin@contoso.com]\nweb:\n  {key}: {value}\n")
     document, found = yamlfile.load(path, "app.yaml")
     return found + schema.validate(document, "application")
 
@@ -27,6 +27,13 @@ def test_taken(uri, tmp_path):
                                  "http://app.contoso.com/", "https://", "http://localhost/a b", "https://x/(y)"])
 def test_refused(uri, tmp_path):
     [problem] = problems(uri, tmp_path)
+    assert "is not a valid value here" in problem.summary
+
+
+@pytest.mark.parametrize("key", ["homePageUrl", "logoutUrl"])
+def test_the_home_page_and_logout_urls_take_localhost_alike(key, tmp_path):
+    assert problems("http://localhost", tmp_path, key) == [] and problems("http://localhost:80/out", tmp_path, key) == []
+    [problem] = problems("http://localhost.evil.example/out", tmp_path, key)
     assert "is not a valid value here" in problem.summary
 
 
