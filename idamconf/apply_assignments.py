@@ -44,15 +44,20 @@ async def build(chain, principal) -> None:
     for change in granted:
         body = {"principalId": change.after["principalId"], "resourceId": sp, "appRoleId": change.after["appRoleId"]}
         await write_checked(chain, "POST", f"servicePrincipals/{sp}/appRoleAssignedTo", body, repeatable=True,
-                            done=_assigned(chain, sp, body))
+                            done=_assigned(chain, sp, body, change.after["principalType"]))
         chain.finish([change], "added")
 
 
-def _assigned(chain, sp: str, body: dict):
-    """A read: whether the service principal already grants this role to this principal."""
+HOLDERS = {"User": "users", "Group": "groups", "ServicePrincipal": "servicePrincipals"}
+
+
+def _assigned(chain, sp: str, body: dict, principal_type: str):
+    """A read: whether the service principal already grants this role to this principal -- asked from the
+    principal's side (its appRoleAssignments, by resourceId: a Guid, written bare), as Graph filters an assignment
+    by resourceId and not by principalId (approleassignment.md)."""
     async def check() -> bool:
-        found = await chain.send("GET", query(f"servicePrincipals/{sp}/appRoleAssignedTo", select="id,appRoleId",
-                                              filter=f"principalId eq '{body['principalId']}'"),
+        holder = f"{HOLDERS[principal_type]}/{body['principalId']}/appRoleAssignments"
+        found = await chain.send("GET", query(holder, select="id,appRoleId", filter=f"resourceId eq {sp}"),
                                  ok_if=lambda answer: True, settle=False)
         listed = (found.body or {}).get("value") or [] if found.ok else []
         return any(str(item.get("appRoleId")).lower() == body["appRoleId"] for item in listed)

@@ -184,7 +184,7 @@ def _assigned(chain, client: str, api: str, role: str):
     """A read: whether the client already holds this app role of the API."""
     async def check() -> bool:
         found = await chain.send("GET", query(f"servicePrincipals/{client}/appRoleAssignments",
-                                              filter=f"resourceId eq '{api}'", select="appRoleId"),
+                                              filter=f"resourceId eq {api}", select="appRoleId"),  # a Guid: bare
                                  ok_if=lambda answer: True, settle=False)
         held = (found.body or {}).get("value") or [] if found.ok else []
         return any(str(a.get("appRoleId")).lower() == role.lower() for a in held)

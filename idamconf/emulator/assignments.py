@@ -42,9 +42,12 @@ from .store import Store
 
 DEFAULT_ACCESS = "00000000-0000-0000-0000-000000000000"
 PROPERTIES = ASSIGNMENT_PROPERTIES
+# $filter: resourceId (`eq` only) and principalDisplayName, as approleassignment.md's properties say -- not
+# principalId, which Graph refuses ("Links to EntitlementGrant are not supported", users report); the GUIDs bare.
 ENTITY = EntitySet(ASSIGNMENTS, "microsoft.graph.appRoleAssignment", frozenset(PROPERTIES),
                    frozenset({"appRoleId", "principalId", "resourceId"}),
-                   {"principalId": {"eq"}, "resourceId": {"eq"}, "principalDisplayName": {"eq", "startswith"}})
+                   {"resourceId": {"eq"}, "principalDisplayName": {"eq", "startswith"}},
+                   frozenset({"appRoleId", "principalId", "resourceId"}))
 PRINCIPAL_TYPES = {"users": "User", "groups": "Group", "servicePrincipals": "ServicePrincipal"}
 MEMBER_TYPES = {"users": "User", "groups": "User", "servicePrincipals": "Application"}
 

@@ -110,6 +110,7 @@ class EntitySet:
     properties: frozenset[str]
     writable: frozenset[str]
     filterable: dict
+    guids: frozenset = frozenset()  # properties of type Edm.Guid: `$filter` compares them with unquoted GUIDs
 
 
 APPLICATION_READ_ONLY = {"id", "deletedDateTime", "appId", "createdDateTime", "publisherDomain",

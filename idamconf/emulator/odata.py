@@ -42,7 +42,7 @@ def parse_query(params: dict[str, str], entity, scope: str) -> Query:
     select = parse_select(params.get("$select"), entity.properties, entity.odata_type)
     where, values, index, key, exact = ("", (), "", "", False)
     if params.get("$filter"):
-        parser = _FilterParser(params["$filter"], entity.filterable, entity.odata_type)
+        parser = _FilterParser(params["$filter"], entity.filterable, entity.odata_type, entity.guids)
         where, values, index, key, exact = parser.parse(), tuple(parser.params), parser.index, parser.key, parser.exact
     after, after_key = decode_place(params["$skiptoken"], scope, bool(index)) if "$skiptoken" in params else (0, None)
     return Query(top=top, after_seq=after, after_key=after_key, select=select, where=where, params=values,
@@ -114,7 +114,8 @@ def decode_place(token: str, scope: str, keyed: bool = False) -> tuple[int, str 
 # ----------------------------------------------------------------------------------------------------------- $filter
 # A string literal is written unrolled -- runs of other characters between doubled quotes -- so that it matches, or
 # fails, in one pass over the text: no way of reading `''` is ever tried twice.
-_TOKEN = re.compile(r"\s*(?:('[^']*(?:''[^']*)*')|([A-Za-z_][\w.]*)|(\(|\)|,|/|:))")
+_GUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+_TOKEN = re.compile(rf"\s*(?:('[^']*(?:''[^']*)*')|({_GUID}(?![\w-]))|([A-Za-z_][\w.]*)|(\(|\)|,|/|:))")
 
 
 def _tokens(text: str) -> list[str]:
@@ -136,8 +137,9 @@ INDEXED = {"displayName": "objects_display_name_nocase", "appId": "objects_app_i
 class _FilterParser:
     """expr := conj ('or' conj)* ; conj := atom ('and' atom)* ; atom := '(' expr ')' | comparison | function."""
 
-    def __init__(self, text: str, filterable: dict[str, set[str]], odata_type: str):
+    def __init__(self, text: str, filterable: dict[str, set[str]], odata_type: str, guids=frozenset()):
         self.resource = odata_type.rsplit(".", 1)[-1][:1].upper() + odata_type.rsplit(".", 1)[-1][1:]
+        self.guids = guids  # Edm.Guid properties: compared with a GUID written bare, as OData writes one
         self.tokens = _tokens(text)
         self.pos = 0
         self.filterable = filterable
@@ -188,8 +190,17 @@ class _FilterParser:
             return self.any_lambda(token)
         return self.comparison(token)
 
-    def literal(self) -> str:
+    def literal(self, prop: str | None = None) -> str:
+        """The value compared with `prop`: a string in quotes, or for an Edm.Guid property a GUID written bare --
+        Graph refuses a quoted one ("operand types 'Edm.Guid' and 'Edm.String'", as users quote its answer;
+        approleassignment.md's example writes `resourceId eq 8e881353-...`)."""
         token = self.take()
+        if prop in self.guids:
+            if not re.fullmatch(_GUID, token):
+                raise unsupported_query("Invalid filter clause: A binary operator with incompatible types was "
+                                        "detected. Found operand types 'Edm.Guid' and 'Edm.String' for operator "
+                                        "kind 'Equal'.")
+            return token
         if not (token.startswith("'") and token.endswith("'") and len(token) >= 2):
             raise unsupported_query(f"Invalid $filter: expected a string literal, found '{token}'.")
         return token[1:-1].replace("''", "'")
@@ -206,7 +217,7 @@ class _FilterParser:
         op = self.take().lower()
         column = self.allow(prop, op)
         if op == "eq":
-            self.params.append(self.literal())
+            self.params.append(self.literal(prop))
             self.paged_by(prop, exact=True)
             return f"{column} = ? COLLATE NOCASE"
         if op in ("ge", "le"):
@@ -276,8 +287,9 @@ class _FilterParser:
                 f"AND m.prop = '{prop}' AND m.value = ?)")
 
 
-def compile_filter(text: str, filterable: dict[str, set[str]], odata_type: str) -> tuple[str, tuple]:
-    parser = _FilterParser(text, filterable, odata_type)
+def compile_filter(text: str, filterable: dict[str, set[str]], odata_type: str,
+                   guids=frozenset()) -> tuple[str, tuple]:
+    parser = _FilterParser(text, filterable, odata_type, guids)
     sql = parser.parse()
     return sql, tuple(parser.params)
 

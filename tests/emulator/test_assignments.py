@@ -147,17 +147,25 @@ def test_a_group_that_is_not_security_enabled_is_refused(api, web):
     assert_error(assign(api, web["sp"], web["m365"]["id"], web["user_role"]["id"]), 400, "Request_BadRequest")
 
 
-def test_lists_filter_by_principal_resource_and_display_name(api, web):
+def test_lists_filter_by_resource_and_display_name_as_graph_documents(api, web):
+    """approleassignment.md: resourceId supports `eq` (an Edm.Guid, written bare, as its example does:
+    user-list-approleassignments.md), principalDisplayName `eq` and `startswith`; principalId and appRoleId
+    nothing -- Graph refuses them, and a quoted GUID, as users quote its answers (msgraph-sdk-dotnet#2306,
+    microsoft-graph-docs-contrib#4133). idamconf asks an assignment from the principal's side."""
     assign(api, web["sp"], web["alice"]["id"], web["user_role"]["id"])
     assign(api, web["sp"], web["group"]["id"], web["user_role"]["id"])
     base = f"servicePrincipals/{web['sp']['id']}/appRoleAssignedTo"
-    for query, names in [(f"principalId eq '{web['group']['id']}'", ["HR staff"]),
-                         (f"resourceId eq '{web['sp']['id']}'", ["Alice", "HR staff"]),
+    for query, names in [(f"resourceId eq {web['sp']['id']}", ["Alice", "HR staff"]),
+                         (f"resourceId eq {web['sp']['id'].upper()}", ["Alice", "HR staff"]),
                          ("startswith(principalDisplayName,'HR')", ["HR staff"])]:
         found = api.get(base, params={"$filter": query}).json()["value"]
         assert [a["principalDisplayName"] for a in found] == names
-    assert_error(api.get(base, params={"$filter": f"appRoleId eq '{DEFAULT_ACCESS}'"}), 400,
-                 "Request_UnsupportedQuery")
+    held = api.get(f"groups/{web['group']['id']}/appRoleAssignments",
+                   params={"$filter": f"resourceId eq {web['sp']['id']}"}).json()["value"]
+    assert [a["principalDisplayName"] for a in held] == ["HR staff"]
+    for refused in (f"principalId eq {web['group']['id']}", f"appRoleId eq {DEFAULT_ACCESS}",
+                    f"resourceId eq '{web['sp']['id']}'"):
+        assert_error(api.get(base, params={"$filter": refused}), 400, "Request_UnsupportedQuery")
     page = api.get(base, params={"$top": "1", "$select": "id,principalId"}).json()
     assert list(page["value"][0]) == ["id", "principalId"] and "@odata.nextLink" in page
 
@@ -185,7 +193,8 @@ def test_assignments_work_in_batch(api, web):
         {"id": "1", "method": "POST", "url": path, "body": body, "headers": {"Content-Type": "application/json"}},
         {"id": "2", "method": "POST", "url": path, "body": body, "headers": {"Content-Type": "application/json"},
          "dependsOn": ["1"]},
-        {"id": "3", "method": "GET", "url": f"{path}?$filter=principalId eq '{web['group']['id']}'"}]}).json()
+        {"id": "3", "method": "GET", "url": f"/groups/{web['group']['id']}/appRoleAssignments?$filter=resourceId eq "
+                                           f"{web['sp']['id']}"}]}).json()
     statuses = {r["id"]: r for r in batch["responses"]}
     assert (statuses["1"]["status"], statuses["2"]["status"], statuses["3"]["status"]) == (201, 400, 200)
     assert [a["id"] for a in statuses["3"]["body"]["value"]] == [statuses["1"]["body"]["id"]]
