@@ -70,3 +70,28 @@ def test_an_assignment_refused_before_it_was_made_is_sent_again_though_a_group_h
     monkeypatch.undo()
     assert granted(project, "expenses") == {(CLAIMANTS, "Internal.User"), (FRANK, "Internal.User")}
     converged(project)
+
+
+@pytest.mark.usefixtures("applied")
+def test_an_assignment_refused_before_it_was_made_is_sent_again_though_frank_holds_its_role_id_elsewhere(
+        project, monkeypatch, pauses):
+    """The look for an assignment after a refusal reads the principal's assignments of this application (by
+    resourceId): role ids repeat across applications (Terraform modules give every application one Internal.User
+    id), and frank holding that id on another application is not frank holding it here."""
+    api = emulator(project)
+    sp = principal_of(project, "expenses")
+    role = next(r for r in sp["appRoles"] if r["value"] == "Internal.User")
+    other = api.post("applications", json={"displayName": "Another team's app", "appRoles": [
+        {**{k: v for k, v in role.items() if k != "origin"}, "value": "Their.User"}]}).json()
+    theirs = api.post("servicePrincipals", json={"appId": other["appId"]}).json()
+    assert api.post(f"servicePrincipals/{theirs['id']}/appRoleAssignedTo", json={
+        "principalId": FRANK, "resourceId": theirs["id"], "appRoleId": role["id"]}).status_code == 201
+    franks = next(a for a in api.get(f"servicePrincipals/{sp['id']}/appRoleAssignedTo").json()["value"]
+                  if a["principalId"] == FRANK)
+    assert api.delete(f"servicePrincipals/{sp['id']}/appRoleAssignedTo/{franks['id']}").status_code == 204
+    faulted(monkeypatch, Scripted([Rule(assigns(FRANK), graph_error(400, "Request_BadRequest"))]))
+    done = apply(project)
+    assert done.code == 0, done.err
+    assert pauses  # it looked, found none here, and waited before sending it again
+    monkeypatch.undo()
+    assert (FRANK, "Internal.User") in granted(project, "expenses")
