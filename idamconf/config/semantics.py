@@ -43,9 +43,12 @@ def self_contained(app: Application) -> bool:
                for variant in (app, *app.variants.values()))
 
 
-def check_across(configuration: Configuration) -> list[Diagnostic]:
+def check_across(configuration: Configuration, whole: bool = True) -> list[Diagnostic]:
     """What no file shows on its own: an application name used twice, an access package name used twice in one
-    catalog. The positions of the applications and packages concerned are looked up only for such a message."""
+    catalog. The positions of the applications and packages concerned are looked up only for such a message.
+    `whole`: the configuration is all there; else (some files have errors: config/load.py) only what holds of any
+    part of it is checked -- a name used twice is so whatever the other files say, while an API or a role another
+    file should offer may be in a file that did not read."""
     problems = []
     names: dict[str, Application] = {}
     packages: dict[tuple, Location] = {}
@@ -63,8 +66,10 @@ def check_across(configuration: Configuration) -> list[Diagnostic]:
             for package in variant.packages:
                 problems += _package_across(configuration, environment, package, packages, catalogs)
     problems += _identifier_uris_across(configuration) + _app_ids_across(configuration)
-    problems += own_packages.check_across(configuration)
-    return list(dict.fromkeys(problems + permissions.check_across(configuration) + exposed.check_across(configuration)))
+    if whole:
+        problems += own_packages.check_across(configuration) + permissions.check_across(configuration) + \
+            exposed.check_across(configuration)
+    return list(dict.fromkeys(problems))
 
 
 def _same_key(first: Application, app: Application) -> Diagnostic:

@@ -138,3 +138,23 @@ def test_a_document_the_quick_check_cannot_decide_is_still_explained(project):
     result = idamconf("validate", "-C", str(project))
     assert result.code == 1
     assert f"{APP}:7:8: error: tags[0]: expected a string, found a whole number" in result.err, result.err
+
+
+def test_every_error_at_once_across_files_too(project):
+    """A file with a schema error no longer hides the others' own errors (an unknown environment) nor those across
+    files that hold whatever the broken file says (a name used twice) -- they showed only once the first was fixed
+    (a new user's walkthrough, session 47). An API or role another file should offer is not looked for then."""
+    apps = project / "applications"
+    (apps / "orders-portal.yaml").write_text((apps / "orders-portal.yaml").read_text().replace(
+        "\ndisplayName:", "\ndispalyName:", 1))  # orders-api pre-authorises it by name
+    (apps / "wordpress.yaml").write_text((apps / "wordpress.yaml").read_text().replace(
+        "name: wordpress\n", "name: wordpress\nenvironments: [local, prod]\n", 1))
+    (apps / "expenses-copy.yaml").write_text((apps / "expenses.yaml").read_text())
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1 and "Traceback" not in result.err
+    for said in ("orders-portal.yaml:3:1: error: unknown key 'dispalyName'",
+                 "wordpress.yaml:3:23: error: environments[1]: unknown environment 'prod'",
+                 "error: name: application name 'expenses' is already used in",
+                 "5 error(s), 0 warning(s)."):
+        assert said in result.err, result.err
+    assert "orders-portal" not in result.err.replace("orders-portal.yaml", "")  # who names it is not checked then
