@@ -61,7 +61,7 @@ def read(root: Path, meanwhile=None, known: known_files.Known | None = None,
     if project is None or errors(problems):  # every error at once: the valid files' own checks, and those across
         if project is not None:  # files that hold for any part of the configuration (names used twice...)
             valid = replace(project, applications=tuple(f.application for f in files if f.application is not None))
-            problems += [problem for found in files for problem in found.checks] + settled
+            problems += [check for found in files for check in found.checks] + settled
             problems += semantics.check_across(valid, whole=False)
         return None, problems
     digest = _digest([(project_path, project_digest), *((path, found.digest) for path, found in zip(paths, files))],
