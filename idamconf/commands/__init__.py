@@ -38,6 +38,10 @@ def _unexpected(error: Exception) -> int:
     from ..graph.client import GraphRequestFailed, GraphUnavailable, Unrecoverable
     from ..graph.origin import ForeignOrigin
 
+    if isinstance(error, BrokenPipeError):  # the reader left (`| head`): nothing more is wanted, nothing went wrong
+        _quiet_stdout()
+        return 0
+
     # Unrecoverable: one line that says what to fix (a connection's settings, an untrusted certificate, a vault)
     if isinstance(error, (GraphUnavailable, GraphRequestFailed, Unrecoverable, ForeignOrigin)):
         print(f"error: {terminal(str(error))}", file=sys.stderr)  # Graph's messages come from the tenant
@@ -50,6 +54,17 @@ def _unexpected(error: Exception) -> int:
     log = _error_log("".join(traceback.format_exception(error)))
     print(f"error: unexpected {type(error).__name__}: {terminal(str(error))} (details in {log})", file=sys.stderr)
     return 1
+
+
+def _quiet_stdout() -> None:
+    """Standard output pointed at nothing, so that the interpreter's own flush at exit does not fail again on the
+    closed pipe (Python's documentation on SIGPIPE)."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _error_log(text: str) -> str:
