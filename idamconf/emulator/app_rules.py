@@ -35,10 +35,24 @@ POLICY_MESSAGES = {
 }
 
 
+# Documented lengths (application.md: description "The maximum allowed size is 1,024 characters";
+# serviceprincipal.md: description and notes "Maximum allowed size is 1024 characters"); the refusal's wording is
+# Graph's answer for an invalid value (inferred for these).
+LONGEST = {"Application": {"description": 1024}, "ServicePrincipal": {"description": 1024, "notes": 1024}}
+NOT_NULLABLE = ("accountEnabled", "appRoleAssignmentRequired")  # serviceprincipal-update.md: "Not nullable."
+
+
+def _lengths(after: dict, resource: str) -> None:
+    for name, longest in LONGEST[resource].items():
+        if isinstance(after.get(name), str) and len(after[name]) > longest:
+            raise invalid(name, resource)
+
+
 def check_application(store, before: dict | None, after: dict) -> None:
     audience = after["signInAudience"]
     if len(after["displayName"] or "") > limits.display_name_limit(audience):
         raise invalid("displayName")
+    _lengths(after, "Application")
     check_tags(after["tags"])
     api_rules.check_api(after, before)
     if uri_rules.personal(audience) and after["appRoles"]:
@@ -203,6 +217,10 @@ def check_service_principal(after: dict, before: dict | None) -> None:
     """A service principal's writable properties: tags and certificates as an application's, a documented single
     sign-on mode, collections of strings, reply URLs as an application's web redirect URIs."""
     check_tags(after["tags"], "ServicePrincipal")
+    _lengths(after, "ServicePrincipal")
+    for name in NOT_NULLABLE:
+        if after.get(name) is None:
+            raise invalid(name, "ServicePrincipal")
     if after.get("preferredSingleSignOnMode") not in SSO_MODES:
         raise invalid("preferredSingleSignOnMode", "ServicePrincipal")
     check_key_credentials(after["keyCredentials"], (before or {}).get("keyCredentials") or [], "ServicePrincipal")

@@ -18,12 +18,12 @@ async def run_batch(request: Request, handle) -> Reply:
     statuses: dict[str, int] = {}
     responses = []
     for item in items:
-        failed = [dep for dep in item.get("dependsOn", []) if statuses.get(dep, 424) >= 400]
+        failed = [dep for dep in item.get("dependsOn", []) if statuses.get(dep.casefold(), 424) >= 400]
         if failed:
             reply = _failed_dependency(request, failed)
         else:
             reply = await handle(_sub_request(request, item))
-        statuses[item["id"]] = reply.status
+        statuses[item["id"].casefold()] = reply.status
         responses.append(_response(item["id"], reply))
     return Reply(200, {"responses": responses})
 
@@ -34,20 +34,21 @@ def _items(body: object) -> list[dict]:
     items = body["requests"]
     if len(items) > MAX_REQUESTS:
         raise bad_request(f"Invalid batch payload format: the number of requests exceeds the limit of {MAX_REQUESTS}.")
-    ids: set[str] = set()
+    ids: set[str] = set()  # json-batching.md: an id is "Not case-sensitive. Must be unique in the batch"
     for item in items:
         _check_item(item, ids)
-        ids.add(item["id"])
+        ids.add(item["id"].casefold())
     return items
 
 
 def _check_item(item: object, earlier: set[str]) -> None:
     if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("id", "method", "url")):
         raise bad_request("Invalid batch payload: every request needs string 'id', 'method' and 'url'.")
-    if item["id"] in earlier:
+    if item["id"].casefold() in earlier:
         raise bad_request(f"Invalid batch payload: request id '{item['id']}' is used more than once.")
     depends = item.get("dependsOn", [])
-    if not isinstance(depends, list) or any(dep not in earlier for dep in depends):
+    if not isinstance(depends, list) or any(not isinstance(dep, str) or dep.casefold() not in earlier
+                                            for dep in depends):
         raise bad_request(f"Invalid batch payload: request '{item['id']}' depends on a request not before it.")
     if item.get("body") is not None and not _content_type(item):
         raise bad_request(f"Invalid batch payload: request '{item['id']}' has a body but no Content-Type header.")

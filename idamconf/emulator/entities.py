@@ -116,7 +116,10 @@ class EntitySet:
 APPLICATION_READ_ONLY = {"id", "deletedDateTime", "appId", "createdDateTime", "publisherDomain",
                          "disabledByMicrosoftStatus", "passwordCredentials"}
 SP_READ_ONLY = {"id", "deletedDateTime", "appDisplayName", "appOwnerOrganizationId", "applicationTemplateId",
-                "disabledByMicrosoftStatus", "passwordCredentials"}
+                "disabledByMicrosoftStatus", "passwordCredentials",
+                "signInAudience",  # serviceprincipal.md: "Read-only." (its application's)
+                "servicePrincipalType",  # serviceprincipal.md: "set by Microsoft Entra ID internally"
+                "appDescription"}  # (inferred) its application's description, mirrored
 
 # Applications' and service principals' displayName: `ge` and `le` too (their resource pages), without the advanced
 # query parameters (concepts/aad-advanced-queries.md: only ne, not, endsWith need them); users' and groups' not.
