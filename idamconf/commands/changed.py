@@ -115,6 +115,24 @@ def _changed(config_dir: Path, ref: str, option: str = "--changed-since") -> tup
     return documents, whole or _linked(root, ref)
 
 
+def uncommitted(config_dir: Path) -> list[str] | None:
+    """The configuration's files that differ from git's HEAD -- changed, staged or not, or new and not ignored --
+    relative to the directory (idamconf's own state left out); None where git cannot say (no repository, no git)."""
+    root = Path(config_dir).resolve()
+    found = []
+    for args in (("diff", "--name-only", "--relative", "-z", "HEAD", "--", "."),
+                 ("ls-files", "-z", "--others", "--exclude-standard", "--", ".")):
+        try:
+            done = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=root, capture_output=True,
+                                  text=True, check=False)
+        except OSError:
+            return None
+        if done.returncode != 0:
+            return None
+        found += [path for path in done.stdout.split("\0") if path and not _state(path)]
+    return sorted(set(found))
+
+
 def _application_file(root: Path, path: Path) -> bool:
     """Whether the configuration's loader reads `path` as an application file (config/load.application_files):
     below applications/, named *.yaml or *.yml, with no hidden part."""

@@ -4,6 +4,7 @@ tenant matches, 2 when it drifted, 1 on error; nothing is ever changed."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from ..comment import Outcome, render_comment
@@ -22,6 +23,14 @@ def run(config_dir: Path, env: str | None, output: str, colour: bool | None, tim
     async def then(client, survey):
         print(_rendered(survey, output, use_colour(colour)), end="")
         return survey.plan
+
+    from .changed import uncommitted
+
+    changed = uncommitted(config_dir)
+    if changed:  # drift is the tenant against the files as they are: edits not committed show as drift
+        print(f"note: {len(changed)} file(s) of the configuration differ from git's HEAD (e.g. {terminal(changed[0])}): "
+              "drift compares the tenant with the files as they are, so what they change shows as drift here. "
+              "Commit them, or run drift on the branch that was applied.", file=sys.stderr)
 
     plan = run_async(surveyed(config_dir, env, then, None, timeout, rebind, base=lambda found: Base(found, BASE)))
     return 0 if plan.empty else 2

@@ -157,3 +157,21 @@ def test_an_owner_a_change_removes_is_its_own_change_and_not_drift(project):
     assert result.code == 0, result.err
     assert "No changes outside idamconf since the configuration was last applied (compared with main (" in result.out
     assert "- app.wordpress.owner.henry.web@contoso.com  (destroy)" in result.out, result.out
+
+
+def test_drift_says_when_the_files_differ_from_what_git_holds(project):
+    """drift compares the tenant with the files as they are: a file edited and not committed shows as drift, and
+    the command says so on stderr -- a scheduled job runs it on the applied branch, where nothing is uncommitted
+    (a new user's walkthrough, session 47). The state idamconf keeps (.idamconf/) is not an edit."""
+    from .test_deletion_provenance import committed as committed_here
+
+    (project / ".gitignore").write_text(".idamconf/\n")
+    committed_here(project)
+    assert apply(project).code == 0
+    clean = drift(project)
+    assert clean.code == 0 and "differ from git's HEAD" not in clean.err, clean.err
+    edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: The Blog")
+    edited = drift(project)
+    assert edited.code == 2
+    assert ("note: 1 file(s) of the configuration differ from git's HEAD (e.g. applications/wordpress.yaml): drift "
+            "compares the tenant with the files as they are") in edited.err, edited.err
