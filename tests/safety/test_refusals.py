@@ -457,3 +457,41 @@ def test_a_removal_from_a_catalog_graph_refuses_is_not_taken_as_done(blog, monke
     assert f"- app.wordpress.catalog[{CATALOG}]  (destroy)" in plan(blog).out
     assert apply(blog, "--allow-delete").code == 0
     converged(blog)
+
+
+EDITOR_ROLE = """  - displayName: Editor
+    value: Blog.Editor
+    description: Edits every post.
+    accessPackage:
+      name: eucs-idam-wordpress-editors
+      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]
+"""
+
+
+@pytest.mark.parametrize("then", ["rename", "drop-package"])
+def test_a_package_whose_role_graph_will_not_link_is_taken_back_so_no_edit_orphans_it(blog, monkeypatch, then):
+    """A role gets a package, and Graph refuses its role scope: the package apply just made is deleted again, as
+    a client secret the vault refused is. Left empty, it was found again only by its name, so renaming the package
+    (or dropping it) before the next apply orphaned it for good (a review's finding in session 47)."""
+    assert apply(blog).code == 0
+    wordpress = blog / "applications/wordpress.yaml"
+    edit(wordpress, "# For whoever manages it", EDITOR_ROLE + "# For whoever manages it")
+
+    def adds_role_scope(request) -> bool:
+        return request.method == "POST" and request.path.endswith("/resourceRoleScopes")
+
+    faulted(monkeypatch, Scripted([Rule(adds_role_scope, graph_error(403, "Authorization_RequestDenied"),
+                                        times=100)]))
+    cut = apply(blog)
+    assert cut.code == 1 and "403 Authorization_RequestDenied" in cut.err, cut.out + cut.err
+    monkeypatch.undo()
+    assert "eucs-idam-wordpress-editors" not in packages(blog)  # taken back
+    if then == "rename":
+        edit(wordpress, "name: eucs-idam-wordpress-editors", "name: eucs-idam-wordpress-editing")
+    else:
+        edit(wordpress, EDITOR_ROLE, EDITOR_ROLE.split("    accessPackage:")[0])
+    again = apply(blog, "--allow-delete")
+    assert again.code == 0, again.err
+    converged(blog)
+    assert "eucs-idam-wordpress-editors" not in packages(blog)
+    assert ("eucs-idam-wordpress-editing" in packages(blog)) is (then == "rename")
