@@ -79,15 +79,19 @@ def _write(exported: list, directory: Path, environment: str, force: bool, confi
             existing = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
             merged = with_environment(existing, item.document, environment) if isinstance(existing, dict) else None
             if merged is None or environment in existing.get("environments", [environment]):  # none: in every one
-                refused.append(Diagnostic(f"{path} exists and is not this application's file in another environment",
-                                          "pass --force to overwrite it, or export into another directory (--out)",
-                                          str(path)))
+                said = (f"{path} holds this application in environment {environment} already" if merged is not None
+                        else f"{path} exists and is not this application's file in another environment")
+                refused.append(Diagnostic(said, "pass --force to overwrite it with the tenant's values, or export "
+                                          "into another directory (--out)", str(path)))
                 continue
             item.document = merged
         path.write_text(text(item, environment, schema), encoding="utf-8")
         done += 1
         for note in item.notes:
             print(f"note: {terminal(str(path))}: {terminal(note)}", file=sys.stderr)
+    if not exported:
+        print("No application of the tenant matched the selection: nothing was written.")
+        return 0
     print(f"Exported {done} application(s) to {terminal(str(directory))}.")
     return _validated(configuration.root, refused, directory)
 

@@ -103,7 +103,7 @@ def test_a_file_is_never_overwritten_without_force(project):
     assert (project / "applications" / "wordpress.yaml").read_text() == before
     hand_written = (project / "applications" / "orders-api.yaml").read_text()  # no `environments:`: in every one
     result = export(project, "--app-id", applications(project)["orders-api"]["appId"])
-    assert result.code == 1 and "exists and is not this application's file" in result.err
+    assert result.code == 1 and "orders-api.yaml holds this application in environment local already" in result.err
     assert (project / "applications" / "orders-api.yaml").read_text() == hand_written
     assert export(project, "--app-id", applications(project)["wordpress"]["appId"], "--force",
                   "--out", str(project.parent / "out")).code == 0
@@ -277,3 +277,10 @@ def test_an_application_made_elsewhere_exported_from_two_tenants_is_one_file(pro
     more = project.parent / "more"
     assert export(project, "-e", "review", "--display-name-starts-with", "HR ", "--out", str(more)).code == 0
     assert sorted(path.name for path in more.glob("*.yaml")) == ["hr-portal-2.yaml", "hr-portal-3.yaml"]
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_selection_no_application_matches_writes_nothing_and_says_so(project):
+    result = export(project, "--tag", "no-such-tag")
+    assert result.code == 0 and "No application of the tenant matched the selection: nothing was written." in result.out
+    assert "valid with them" not in result.out
