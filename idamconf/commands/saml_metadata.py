@@ -25,11 +25,14 @@ def run(config_dir: Path, env: str | None, name: str, out: Path | None) -> int:
     from ..workflow import target_for
 
     target = target_for(configuration, env, write=False)
-    apps = [app.for_environment(target.environment) for app in configuration.applications if app.name == name]
-    if not apps or apps[0].saml is None or not apps[0].in_environment(target.environment):
+    name = name.removeprefix("app.")  # as plans and apply name it (app.<name>)
+    saml = [app.for_environment(target.environment) for app in configuration.applications]
+    saml = [app for app in saml if app.saml is not None and app.in_environment(target.environment)]
+    apps = [app for app in saml if app.name == name]
+    if not apps:
+        known = ", ".join(sorted(app.name for app in saml)) or "none"
         raise DiagnosticError([Diagnostic(f"'{name}' is not a SAML application of this configuration in "
-                                          f"{target.environment}", "name an application whose file has sso.saml",
-                                          "idamconf.yaml")])
+                                          f"{target.environment}", f"name one whose file has sso.saml: {known}")])
     document = run_async(_read(target, apps[0].key))
     if out is None:
         print(document.decode("utf-8"))

@@ -268,6 +268,9 @@ def test_saml_metadata_writes_the_idp_metadata_with_the_certificate_apply_printe
         (f"{bindings}HTTP-POST", printed(first.out, "sign-on URL"))}  # both bindings Entra offers
     other = idamconf("saml", "metadata", "wordpress", "-C", str(project))
     assert other.code == 1 and "'wordpress' is not a SAML application" in other.err
+    assert "fix: name one whose file has sso.saml: ccms-provider-portal, pui" in other.err, other.err
+    addressed = idamconf("saml", "metadata", "app.pui", "-C", str(project))  # as apply prints it
+    assert addressed.code == 0 and addressed.out.encode().strip() == document.strip(), addressed.err
     refusing = Scripted([Rule(lambda request: request.path == "organization",
                               graph_error(403, "Authorization_RequestDenied"))])
     faulted(monkeypatch, refusing)
