@@ -54,12 +54,13 @@ EMULATED_TENANT = "embedded-emulator"
 def target_for(configuration: Configuration, name: str | None, write: bool = True) -> Target:
     """Where environment `name` is, and who signs in there: `write`, the identity that applies (clientId); else
     the one that only reads (readClientId, default clientId): plan, drift and show never hold a token that writes."""
-    name = name or configuration.default_environment
+    given, name = name is not None, name or configuration.default_environment
     environment = configuration.environments.get(name)
-    if environment is None:
+    if environment is None:  # a command line's mistake when --env named it, else idamconf.yaml's
         known = ", ".join(configuration.environments)
-        raise DiagnosticError([Diagnostic(f"unknown environment '{name}'", f"use one of: {known}",
-                                          str(Path(configuration.root) / "idamconf.yaml"))])
+        raise DiagnosticError([Diagnostic(f"--env {name}: unknown environment" if given else
+                                          f"unknown environment '{name}'", f"use one idamconf.yaml defines: {known}",
+                                          "" if given else str(Path(configuration.root) / "idamconf.yaml"))])
     root = Path(configuration.root)
     if environment.emulator:
         seed = root / environment.seed if environment.seed else None

@@ -37,8 +37,8 @@ async def connected(target: Target):
 def test_an_unknown_environment_is_refused_naming_those_there_are(project):
     result = plan(project, "--env", "qa")
     assert result.code == 1 and result.out == ""
-    assert result.err == (f"{project / 'idamconf.yaml'}: error: unknown environment 'qa'\n"
-                          "    fix: use one of: local, devl, nle, live\n\n1 error(s), 0 warning(s).\n")
+    assert result.err == ("error: --env qa: unknown environment\n"  # the command line's, not idamconf.yaml's
+                          "    fix: use one idamconf.yaml defines: local, devl, nle, live\n\n1 error(s), 0 warning(s).\n")
     assert not (project / ".idamconf").exists()  # no emulator opened, nothing read
 
 
