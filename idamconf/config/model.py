@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -17,6 +18,9 @@ ROLE_NAMESPACE = uuid.UUID("3d4f6a52-8c1e-4b7a-9f2d-5e6c7b8a9d01")
 SCOPE_NAMESPACE = uuid.UUID("8ce30a0c-5f6e-4117-b2e7-cdba4bb1bb7b")
 # Placeholders in identifier URIs: the application's own id (known once it exists) and the environment's tenant id.
 APP_ID, TENANT_ID = "{appId}", "{tenantId}"
+# An application's `name` (application.schema.json's pattern, there written for editors; tests/config check the two
+# agree): what export makes a name into, and what a package being taken apart may name (plan/left_behind.py).
+APPLICATION_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 
 
 def role_id(application: str, value: str) -> str:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..config.model import APPLICATION_NAME
 from ..config.overrides import FIXED
 from .document import ORDER, Exported
 from .emit import emit, one_line
 
-NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 
 def file_name(app: dict, taken: set[str], joinable=lambda name: False) -> str:
@@ -23,7 +23,7 @@ def file_name(app: dict, taken: set[str], joinable=lambda name: False) -> str:
     made into one (lowercase letters, digits, hyphens), unique among `taken` -- unless `joinable(name)`: a file of
     that name holds the application in other environments only, which this environment's copy joins (docs/
     migrating.md: each tenant exported into the same files)."""
-    if app.get("uniqueName") and NAME.fullmatch(app["uniqueName"]):  # `$` alone would let a line break end it
+    if app.get("uniqueName") and APPLICATION_NAME.fullmatch(app["uniqueName"]):  # (fullmatch: no line break)
         return app["uniqueName"]
     base = re.sub(r"[^a-z0-9]+", "-", (app.get("displayName") or "application").lower()).strip("-")[:60] or "app"
     name, number = base, 2

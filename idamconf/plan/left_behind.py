@@ -15,12 +15,9 @@ deletion like any other, for a reviewer to see.
 
 from __future__ import annotations
 
-import re
-
+from ..config.model import APPLICATION_NAME
 from .governance import package_attributes
 from .resources import KIND_ORDER, add_live
-
-_KEY = re.compile(r"[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?")  # an application's name (application.schema.json)
 
 
 def description(project: str, application: str) -> str:
@@ -34,7 +31,7 @@ def application_of(package: dict, project: str) -> str | None:
     if not text.startswith(prefix) or not text.endswith("."):
         return None
     application = text[len(prefix):-1]
-    return application if _KEY.fullmatch(application) else None
+    return application if APPLICATION_NAME.fullmatch(application) else None
 
 
 def _prefix(project: str) -> str:

@@ -73,3 +73,14 @@ def test_every_pattern_of_the_schemas_reads_as_json_schema_says():
     assert len(found) > 20
     for pattern in found:
         ecma_pattern(pattern)  # none uses what has no translation (\S in a class)
+
+
+def test_the_application_name_pattern_is_the_schemas():
+    """config/model.APPLICATION_NAME (export's names, plan/left_behind.py's) is the schema's `name` pattern."""
+    import json
+    from pathlib import Path
+
+    from idamconf.config.model import APPLICATION_NAME
+
+    written = json.loads(Path("idamconf/schemas/application.schema.json").read_text())["properties"]["name"]["pattern"]
+    assert written == f"^{APPLICATION_NAME.pattern.replace('(?:', '(')}$"
