@@ -119,18 +119,12 @@ def uncommitted(config_dir: Path) -> list[str] | None:
     """The configuration's files that differ from git's HEAD -- changed, staged or not, or new and not ignored --
     relative to the directory (idamconf's own state left out); None where git cannot say (no repository, no git)."""
     root = Path(config_dir).resolve()
-    found = []
-    for args in (("diff", "--name-only", "--relative", "-z", "HEAD", "--", "."),
-                 ("ls-files", "-z", "--others", "--exclude-standard", "--", ".")):
-        try:
-            done = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=root, capture_output=True,
-                                  text=True, check=False)
-        except OSError:
-            return None
-        if done.returncode != 0:
-            return None
-        found += [path for path in done.stdout.split("\0") if path and not _state(path)]
-    return sorted(set(found))
+    try:
+        changed = git(root, "diff", "--name-only", "--relative", "-z", "HEAD", "--", ".").split("\0")
+        found = changed + untracked(root, ".", ignored=False)
+    except DiagnosticError:
+        return None
+    return sorted({path for path in found if path and not _state(path)})
 
 
 def _application_file(root: Path, path: Path) -> bool:

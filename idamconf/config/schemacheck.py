@@ -12,6 +12,7 @@ tests/config/test_schemacheck.py checks that it agrees with `jsonschema` on rand
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Callable
 
 Check = Callable[[object], bool]
@@ -130,6 +131,7 @@ _ECMA = {("$", False): "\\Z", (".", False): "[^\\n\\r\\u2028\\u2029]", ("\\s", F
          ("\\S", False): f"[^{_ECMA_SPACE}]", ("\\s", True): _ECMA_SPACE}
 
 
+@lru_cache(maxsize=None)  # (a schema has a few dozen patterns; jsonschema's path asks for each per value)
 def ecma_pattern(pattern: str) -> re.Pattern:
     """A schema's `pattern` as JSON Schema means it (ECMA-262), not as Python's `re` reads the same text: `$` ends the
     text (Python's also matches before a final line break: `^[a-z]+$` passed "fr\\n"), and `\\s`, `\\S` and `.` mean

@@ -287,13 +287,6 @@ class _FilterParser:
                 f"AND m.prop = '{prop}' AND m.value = ?)")
 
 
-def compile_filter(text: str, filterable: dict[str, set[str]], odata_type: str,
-                   guids=frozenset()) -> tuple[str, tuple]:
-    parser = _FilterParser(text, filterable, odata_type, guids)
-    sql = parser.parse()
-    return sql, tuple(parser.params)
-
-
 # ----------------------------------------------------------------------------------------------------------- $expand
 _EXPAND_ITEM = re.compile(r"^(\w+)(?:\((.*)\))?$", re.S)
 
