@@ -1,4 +1,5 @@
-"""JSON batching: `POST /$batch` with up to 20 requests, `dependsOn`, and 424 for dependants of a failure."""
+"""JSON batching: `POST /$batch` with up to 20 requests, `dependsOn` (fully sequential or not at all), and 424 for
+dependants of a failure."""
 
 from __future__ import annotations
 
@@ -38,7 +39,19 @@ def _items(body: object) -> list[dict]:
     for item in items:
         _check_item(item, ids)
         ids.add(item["id"].casefold())
+    _check_sequencing(items)
     return items
+
+
+def _check_sequencing(items: list[dict]) -> None:
+    """json-batching.md: a batch "should be either fully sequential or fully parallel". Graph answers 400 "Batch
+    should be either fully sequential or fully parallel" to one where some requests after the first name a
+    `dependsOn` and others do not (microsoft-graph-docs-contrib issue 2339, on the doc's earlier example; the
+    error's code is inferred)."""
+    sequenced = [bool(item.get("dependsOn")) for item in items[1:]]
+    if any(sequenced) and not all(sequenced):
+        raise bad_request("Invalid batch payload: batch should be either fully sequential or fully parallel: "
+                          "when one request has a 'dependsOn', every request after the first needs one.")
 
 
 def _check_item(item: object, earlier: set[str]) -> None:

@@ -194,7 +194,7 @@ def test_assignments_work_in_batch(api, web):
         {"id": "2", "method": "POST", "url": path, "body": body, "headers": {"Content-Type": "application/json"},
          "dependsOn": ["1"]},
         {"id": "3", "method": "GET", "url": f"/groups/{web['group']['id']}/appRoleAssignments?$filter=resourceId eq "
-                                           f"{web['sp']['id']}"}]}).json()
+                                           f"{web['sp']['id']}", "dependsOn": ["1"]}]}).json()
     statuses = {r["id"]: r for r in batch["responses"]}
     assert (statuses["1"]["status"], statuses["2"]["status"], statuses["3"]["status"]) == (201, 400, 200)
     assert [a["id"] for a in statuses["3"]["body"]["value"]] == [statuses["1"]["body"]["id"]]

@@ -370,8 +370,8 @@ def test_stats_count_requests_batch_items_units_and_statuses_and_are_served(stor
     api.get("applications", params={"$select": "id"})
     created = api.create_app()
     batch(api, {"id": "1", "method": "GET", "url": f"/applications/{created['id']}"},
-          {"id": "2", "method": "GET", "url": "/" + EM + "catalogs"},
-          {"id": "3", "method": "GET", "url": f"/applications/{uuid.uuid4()}"},
+          {"id": "2", "method": "GET", "url": "/" + EM + "catalogs", "dependsOn": ["1"]},
+          {"id": "3", "method": "GET", "url": f"/applications/{uuid.uuid4()}", "dependsOn": ["2"]},
           {"id": "4", "method": "GET", "url": "/applications", "dependsOn": ["3"]})
     expected = {"http_requests": 4, "batches": 1, "batch_items": 3, "requests": 6, "resource_units": 6, "writes": 1,
                 "statuses": {"200": 4, "201": 1, "404": 1}, "injected": {}}
