@@ -229,6 +229,8 @@ def _service_principal_changes(doc: dict, body: dict, before: dict | None) -> di
     """The service principal as `body` leaves it, checked by Graph's rules (emulator/app_rules.py)."""
     changes = {name: value for name, value in copy.deepcopy(body).items() if not name.startswith("@odata.")}
     defaults = entities.service_principal_defaults()
+    if "appRoles" in changes:  # serviceprincipal-update.md: writable, as application.md defines an application's
+        changes["appRoles"] = check_app_roles(changes["appRoles"], (before or {}).get("appRoles") or [])
     entities.check_types(changes, defaults)
     entities.check_nested(changes, defaults)
     after = {**doc, **changes}
