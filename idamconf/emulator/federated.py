@@ -7,7 +7,10 @@ and subject together are unique in the application; `audiences` holds exactly on
 audience and description at most 600 characters each; at most 20 per application. A PATCH by name with
 `Prefer: create-if-missing` creates (201 with the object) or updates (204); without the header a missing one is
 404. POST answers 201. The object has exactly Graph's properties (id, name, issuer, subject, description,
-audiences), so the SDK's typed model reads it with nothing left over.
+audiences), so the SDK's typed model reads it with nothing left over. The list takes `$select` and `$filter` with
+`eq` on `name` and `subject` (application-list-federatedidentitycredentials.md, and the properties' "Supports
+`$filter` (`eq`)"); another property, operator or query option is refused 400 `Request_UnsupportedQuery`, as the
+emulator's other lists refuse them.
 
 Inferred (Graph documents no answer): 409 `Request_MultipleObjectsWithSameKeyValue` for a name already used
 (compared in any case), 400 `Request_BadRequest` for a repeated issuer and subject, the 21st credential, a name that
@@ -20,9 +23,10 @@ from __future__ import annotations
 
 import re
 
-from .directory import CREATE_IF_MISSING, resolve
-from .entities import new_id
+from .directory import CREATE_IF_MISSING, refuse_other_options, resolve
+from .entities import EntitySet, new_id
 from .errors import GraphError, bad_request, not_found
+from .odata import parse_query
 from .protocol import Key, Reply, Request
 from .store import Store
 
@@ -32,12 +36,19 @@ WRITABLE = {"name", "issuer", "subject", "description", "audiences", "@odata.typ
 MOST = 20
 LONGEST = 600
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,119}$")
+# federatedidentitycredential.md: name and subject "Supports `$filter` (`eq`)"; no other property does.
+ENTITY = EntitySet(KIND, "microsoft.graph.federatedIdentityCredential", frozenset(FIELDS),
+                   frozenset(WRITABLE - {"@odata.type"}), {"name": {"eq"}, "subject": {"eq"}})
 
 
 def list_credentials(store: Store, request: Request, key: Key) -> Reply:
     application = resolve(store, "applications", key)
-    context = f"{request.base}/$metadata#applications('{application['id']}')/{KIND}"
-    return Reply(200, {"@odata.context": context, "value": [_shown(c) for c in _of(store, application)]})
+    refuse_other_options(request, {"$filter", "$select"})
+    query = parse_query(request.query, ENTITY, request.list_scope)
+    held = store.select(KIND, {"application": application["id"]}, primary=True, where=query.where,
+                        values=query.params)
+    context = request.context(f"applications('{application['id']}')/{KIND}", query.select)
+    return Reply(200, {"@odata.context": context, "value": [_shown(c, query.select) for c in held]})
 
 
 def create_credential(store: Store, request: Request, key: Key) -> Reply:
@@ -153,8 +164,8 @@ def _key(application: dict, name: str) -> str:
     return f"{application['id']}/{name.casefold()}"
 
 
-def _shown(credential: dict) -> dict:
-    return {name: credential.get(name) for name in FIELDS}
+def _shown(credential: dict, select: tuple[str, ...] = ()) -> dict:
+    return {name: credential.get(name) for name in select or FIELDS}
 
 
 HANDLERS = {

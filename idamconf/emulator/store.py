@@ -182,13 +182,17 @@ class Store:
         row = self._db.execute(sql + visible, (kind, value, *params)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def select(self, kind: str, equals: dict[str, str], primary: bool = False) -> list[dict]:
+    def select(self, kind: str, equals: dict[str, str], primary: bool = False, where: str = "",
+               values: tuple = ()) -> list[dict]:
         """The objects of `kind` whose properties equal `equals` (names go into the SQL; values are parameters), in
-        insertion order: an app role assignment's duplicates, a service principal's grants."""
-        where = "".join(f" AND json_extract(doc, '$.{name}') = ?" for name in equals)
+        insertion order: an app role assignment's duplicates, a service principal's grants. `where` and its `values`:
+        a further condition, a `$filter`'s (odata.Query)."""
+        clauses = "".join(f" AND json_extract(doc, '$.{name}') = ?" for name in equals)
+        if where:
+            clauses += f" AND ({where})"
         visible, params = self._visible(primary)
-        rows = self._db.execute(f"SELECT doc FROM objects WHERE kind = ?{where}{visible} ORDER BY seq",
-                                (kind, *equals.values(), *params))
+        rows = self._db.execute(f"SELECT doc FROM objects WHERE kind = ?{clauses}{visible} ORDER BY seq",
+                                (kind, *equals.values(), *values, *params))
         return [json.loads(row[0]) for row in rows]
 
     def put(self, kind: str, doc: dict, key: str | None = None) -> None:

@@ -62,6 +62,50 @@ def test_a_service_principals_enabled_role_is_disabled_before_it_changes(api):
     assert _roles(api, sp) == []
 
 
+# -------------------------------------------------------------------------- the federated credentials list
+def _credentials(api) -> tuple[str, dict, dict]:
+    app = api.create_app()
+    path = f"applications/{app['id']}/federatedIdentityCredentials"
+    live = api.post(path, json={"name": "live", "issuer": GITHUB, "subject": "repo:contoso/pay:environment:live",
+                                "audiences": ["api://AzureADTokenExchange"]}).json()
+    test = api.post(path, json={"name": "test", "issuer": GITHUB, "subject": "repo:contoso/pay:environment:test",
+                                "audiences": ["api://AzureADTokenExchange"]}).json()
+    return path, live, test
+
+
+def test_the_federated_credentials_list_filters_by_subject_or_name(api):
+    """application-list-federatedidentitycredentials.md: the list supports `$filter` (`eq`), e.g. `subject eq
+    'value'`; federatedidentitycredential.md: name and subject "Supports `$filter` (`eq`)"."""
+    path, live, test = _credentials(api)
+    by_subject = api.get(path, params={"$filter": f"subject eq '{test['subject']}'"})
+    assert by_subject.status_code == 200, by_subject.text
+    assert [c["id"] for c in by_subject.json()["value"]] == [test["id"]]
+    assert [c["id"] for c in api.get(path, params={"$filter": "name eq 'live'"}).json()["value"]] == [live["id"]]
+    assert api.get(path, params={"$filter": "name eq 'nothing'"}).json()["value"] == []
+    assert len(api.get(path).json()["value"]) == 2
+
+
+def test_the_federated_credentials_list_refuses_other_filters_and_options(api):
+    """Only name and subject, only `eq` (the resource page); issuer, description and audiences say nothing of
+    `$filter`. Refused as the emulator's other lists refuse them: 400 Request_UnsupportedQuery (inferred)."""
+    path, _, _ = _credentials(api)
+    for query in ({"$filter": f"issuer eq '{GITHUB}'"}, {"$filter": "startswith(name, 'li')"},
+                  {"$filter": "name in ('live')"}, {"$orderby": "name"}, {"$top": "1"}):
+        assert_error(api.get(path, params=query), 400, "Request_UnsupportedQuery")
+
+
+def test_the_federated_credentials_list_selects(api):
+    """application-list-federatedidentitycredentials.md: the list supports `$select`; a property the type does not
+    have is refused as on other lists."""
+    path, live, test = _credentials(api)
+    answer = api.get(path, params={"$select": "name,subject"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["value"] == [{"name": "live", "subject": live["subject"]},
+                                      {"name": "test", "subject": test["subject"]}]
+    assert answer.json()["@odata.context"].endswith("/federatedIdentityCredentials(name,subject)")
+    assert_error(api.get(path, params={"$select": "name,secret"}), 400)
+
+
 # ------------------------------------------------------------------------------------------------------ $batch
 def test_a_batch_mixing_sequenced_and_independent_requests_is_refused(api):
     """json-batching.md: "Batch should be either fully sequential or fully parallel"; Graph answers 400 "Batch
