@@ -15,7 +15,7 @@
   principal (a second: 409, inferred), a repeated one 400 as owners'.
 - `GET /{tenant id}/federationmetadata/2007-06/federationmetadata.xml?appid=…` (outside /v1.0, no token, as Entra's
   login endpoint): the IdP metadata (saml/idp_metadata.py) signed by the application's preferred signing key with
-  signxml (enveloped RSA-SHA256, the certificate in KeyInfo).
+  signxml (enveloped RSA-SHA256, the certificate in KeyInfo), the signature first, as the metadata schema puts it.
 """
 
 from __future__ import annotations
@@ -237,8 +237,12 @@ def federation_metadata(store: Store, tenant_id: str, app_id: str, authority: st
 
 
 def _signed(root, private_pem: str, der: bytes):
+    """Enveloped, and first: the metadata schema's EntityDescriptor starts with its ds:Signature, before the role
+    descriptors, and signxml appends the signature last unless a placeholder says where it goes."""
+    from lxml import etree
     from signxml import XMLSigner
 
+    root.insert(0, etree.Element(f"{{{idp_metadata.DS}}}Signature", Id="placeholder"))
     pem = "-----BEGIN CERTIFICATE-----\n" + base64.b64encode(der).decode() + "\n-----END CERTIFICATE-----\n"
     return XMLSigner(c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#").sign(
         root, key=private_pem.encode(), cert=pem, reference_uri="#" + root.get("ID"))

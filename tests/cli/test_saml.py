@@ -115,7 +115,8 @@ def test_signxml_verifies_the_emulators_metadata_and_its_certificate_is_the_one_
         served = httpx.get(f"{origin}/{tenant_id}/federationmetadata/2007-06/federationmetadata.xml",
                            params={"appid": app_id}, trust_env=False)
     assert served.status_code == 200, served.text
-    signed = re.search(rb"<ds:X509Certificate>([^<]+)<", served.content).group(1)
+    signed = re.search(rb'<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>([^<]+)<',
+                       served.content).group(1)  # the IdP's certificate, as a service provider reads it
     der = base64.b64decode(signed)
     pem = "-----BEGIN CERTIFICATE-----\n" + signed.decode() + "\n-----END CERTIFICATE-----\n"
     verified = XMLVerifier().verify(served.content, x509_cert=pem).signed_xml  # raises unless the signature holds

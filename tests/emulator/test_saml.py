@@ -132,3 +132,30 @@ def test_a_claims_policy_is_read_by_its_id_in_any_case_and_patched_by_the_same_r
     assert api.get(url).json()["displayName"] == "one"
     assert_error(api.patch(url, json={"definition": ["{"]}), 400, "Request_BadRequest")
     assert api.get(url).json()["definition"] == DEFINITION
+
+
+def test_the_served_metadatas_signature_comes_first_as_the_saml_metadata_schema_orders_it(api):
+    """saml-schema-metadata-2.0.xsd: an EntityDescriptor is a sequence of ds:Signature?, Extensions?, then its role
+    descriptors. A signature after the IDPSSODescriptor is not valid metadata, and a service provider that checks
+    the schema (as OpenSAML-based ones do) refuses the document; signxml must still verify it where it now is."""
+    from lxml import etree
+    from signxml import XMLVerifier
+
+    made = instantiate(api)
+    principal, app_id = made["servicePrincipal"]["id"], made["application"]["appId"]
+    thumbprint = api.post(f"servicePrincipals/{principal}/addTokenSigningCertificate",
+                          json={"displayName": "CN=PUI"}).json()["thumbprint"]
+    assert api.patch(f"servicePrincipals/{principal}",
+                     json={"preferredTokenSigningKeyThumbprint": thumbprint}).status_code == 204
+    served = api.request("GET", f"http://emulator.localhost/{api.store.tenant_id}/federationmetadata/2007-06/"
+                         "federationmetadata.xml", params={"appid": app_id})
+    assert served.status_code == 200, served.text
+    children = [child.tag for child in etree.fromstring(served.content)]
+    assert children == ["{http://www.w3.org/2000/09/xmldsig#}Signature",
+                        "{urn:oasis:names:tc:SAML:2.0:metadata}IDPSSODescriptor"]
+    certificate = etree.fromstring(served.content).findtext(  # the IdP's signing certificate, as published
+        "{urn:oasis:names:tc:SAML:2.0:metadata}IDPSSODescriptor/{urn:oasis:names:tc:SAML:2.0:metadata}KeyDescriptor//"
+        "{http://www.w3.org/2000/09/xmldsig#}X509Certificate")
+    pem = "-----BEGIN CERTIFICATE-----\n" + certificate + "\n-----END CERTIFICATE-----\n"
+    verified = XMLVerifier().verify(served.content, x509_cert=pem).signed_xml
+    assert verified.find("{urn:oasis:names:tc:SAML:2.0:metadata}IDPSSODescriptor") is not None
