@@ -75,13 +75,21 @@ def validated(project, token: str) -> dict:
         store.close()
 
 
+def refused(project, app: str = "wordpress", user: str = USER) -> str:
+    result = idamconf("emulator", "token", "-C", str(project), "--app", app, "--user", user)
+    assert result.code == 1 and not result.out
+    return result.err
+
+
 def test_a_role_granted_through_an_access_package_is_in_the_token_until_the_assignment_goes(project, tenant):
-    assert "Blog.Writer" not in command_token(project)["roles"]
+    """wordpress requires assignment (idamconf's default): a user holding none of its roles is refused, as Entra
+    refuses the sign-in (AADSTS50105), before the access package and once its assignment is removed."""
+    assert "AADSTS50105" in refused(project)
     assignment = assign(tenant, USER, PACKAGE)
     claims = command_token(project)
     assert claims["roles"] == ["Blog.Writer"] and claims["upn"] == USER and claims["idtyp"] == "user"
     unassign(tenant, assignment)
-    assert command_token(project)["roles"] == []
+    assert "AADSTS50105" in refused(project)
 
 
 def test_the_token_endpoints_test_grant_gives_the_same_roles(project, tenant):
@@ -93,8 +101,8 @@ def test_the_token_endpoints_test_grant_gives_the_same_roles(project, tenant):
     claims = jwt.decode(answer.json()["access_token"], options={"verify_signature": False})
     assert claims["roles"] == ["Blog.Writer"] and answer.json()["expires_in"] == 3600
     unassign(tenant, assignment)
-    again = graph(tenant, "POST", f"/{tenant.tenant_id}/oauth2/v2.0/token", data=form).json()["access_token"]
-    assert jwt.decode(again, options={"verify_signature": False})["roles"] == []
+    again = graph(tenant, "POST", f"/{tenant.tenant_id}/oauth2/v2.0/token", data=form)
+    assert (again.status_code, again.json()["error_codes"]) == (400, [50105]) and "access_token" not in again.json()
 
 
 def test_an_unknown_user_or_scope_is_refused_as_entra_does(project, tenant):
@@ -122,7 +130,7 @@ def test_a_member_of_a_group_assigned_a_role_gets_it_and_others_do_not(project):
         return jwt.decode(result.out.strip(), options={"verify_signature": False})["roles"]
 
     assert roles("dave.finance@contoso.com") == ["Internal.User"]  # through the group
-    assert roles("grace.comms@contoso.com") == []  # in no such group, assigned nothing
+    assert "AADSTS50105" in refused(project, "expenses", "grace.comms@contoso.com")  # in no such group, no role
 
 
 def test_a_seed_member_that_is_no_user_is_refused(tmp_path):
@@ -133,6 +141,7 @@ def test_a_seed_member_that_is_no_user_is_refused(tmp_path):
 
 
 def test_the_issuer_is_the_origin_given_whether_or_not_it_ends_in_a_slash(project, tenant):
+    assign(tenant, USER, PACKAGE)
     assert command_token(project, "--url", "https://127.0.0.1:8931/")["upn"] == USER  # the issuer is validated
 
 
@@ -140,6 +149,11 @@ def test_an_application_is_found_by_its_own_name_before_another_ones_display_nam
     """Another application displayed as "wordpress" never takes the token meant for idamconf's wordpress."""
     edit(project / "applications/expenses.yaml", "displayName: Expenses", "displayName: wordpress")
     assert apply(project).code == 0
+    store = Store(project / ".idamconf" / "local.db")
+    try:
+        assign(store, USER, PACKAGE)
+    finally:
+        store.close()
     assert command_token(project)["upn"] == USER  # its audience is wordpress's identifier URI
 
 

@@ -142,3 +142,87 @@ def test_a_resources_token_version_decides_audience_and_issuer(api, client, vers
     else:
         assert (claims["ver"], claims["aud"], claims["iss"]) == ("1.0", uri, f"{ROOT}/{tenant}/")
         assert claims["appid"] == client["application"]["appId"]
+
+
+# ------------------------------------------------------------------------- who may have a token for a resource
+ROLE = "7d6f2b8e-3c1a-4f5e-9b0d-2a4c6e8f1b3d"
+
+
+def resource_app(api, required: bool = True, **principal) -> tuple[dict, dict]:
+    """An API with an app role that applications and users may hold, and its service principal."""
+    role = {"id": ROLE, "value": "Orders.Read", "displayName": "Read orders", "description": "Read orders",
+            "allowedMemberTypes": ["Application", "User"], "isEnabled": True}
+    application = api.create_app(displayName="orders", appRoles=[role])
+    made = api.post("servicePrincipals", json={"appId": application["appId"], "appRoleAssignmentRequired": required,
+                                               **principal})
+    assert made.status_code == 201, made.text
+    return application, made.json()
+
+
+def assign(api, resource: dict, principal_id: str) -> None:
+    made = api.post(f"servicePrincipals/{resource['id']}/appRoleAssignedTo",
+                    json={"principalId": principal_id, "resourceId": resource["id"], "appRoleId": ROLE})
+    assert made.status_code == 201, made.text
+
+
+def test_assignment_required_refuses_a_client_holding_no_role_on_the_api(api, client):
+    """scenario-protected-web-api-app-registration.md: with "Assignment required?" Yes, Entra checks the client's app
+    role assignments when it asks for a token for the API, and refuses one assigned none with AADSTS501051 -- what
+    a team relies on to keep other daemons out of its API."""
+    application, principal = resource_app(api)
+    _, another = resource_app(api)
+    assign(api, another, client["principal"]["id"])  # a role on another API is no assignment to this one
+    scope = f"{application['appId']}/.default"
+    refused = token_request(api, form(client, scope=scope))
+    assert (refused.status_code, refused.json()["error"], refused.json()["error_codes"]) == (
+        401, "invalid_client", [501051])
+    assert "access_token" not in refused.json()
+    assign(api, principal, client["principal"]["id"])
+    assert claims_of(api, token_request(api, form(client, scope=scope)))["roles"] == ["Orders.Read"]
+    open_application, _ = resource_app(api, required=False)  # not required: any client gets a token, no roles
+    assert claims_of(api, token_request(api, form(client, scope=f"{open_application['appId']}/.default")))[
+        "roles"] == []
+
+
+def test_a_disabled_client_or_resource_service_principal_gets_no_token(api, client):
+    """A service principal with accountEnabled false ("Enabled for users to sign in?" No): Entra issues no token to
+    it (AADSTS7000112, the application is disabled) nor for it (AADSTS500014, the resource's service principal is
+    disabled)."""
+    application, principal = resource_app(api, required=False)
+    scope = f"{application['appId']}/.default"
+    assert api.patch(f"servicePrincipals/{principal['id']}", json={"accountEnabled": False}).status_code == 204
+    refused = token_request(api, form(client, scope=scope))
+    assert (refused.status_code, refused.json()["error_codes"]) == (400, [500014])
+    assert api.patch(f"servicePrincipals/{principal['id']}", json={"accountEnabled": True}).status_code == 204
+    assert token_request(api, form(client, scope=scope)).status_code == 200
+    assert api.patch(f"servicePrincipals/{client['principal']['id']}", json={"accountEnabled": False}
+                     ).status_code == 204
+    refused = token_request(api, form(client, scope=scope))
+    assert (refused.status_code, refused.json()["error"], refused.json()["error_codes"]) == (
+        400, "unauthorized_client", [7000112])
+    assert "access_token" not in refused.json()
+
+
+def user_form(application: dict, upn: str) -> dict:
+    return {"grant_type": "urn:idamconf:emulator:user", "client_id": application["appId"], "username": upn}
+
+
+def test_assignment_required_refuses_a_user_neither_assigned_nor_in_an_assigned_group(api):
+    """Entra's AADSTS50105: the signed-in user is not assigned to a role for the application. A service team tests
+    that an unassigned user is kept out; the test grant must refuse as Entra's sign-in does."""
+    application, principal = resource_app(api)
+    [grace] = api.seed_users({"userPrincipalName": "grace@contoso.com", "displayName": "Grace"})
+    refused = token_request(api, user_form(application, "grace@contoso.com"))
+    assert (refused.status_code, refused.json()["error"], refused.json()["error_codes"]) == (
+        400, "invalid_grant", [50105])
+    assign(api, principal, grace["id"])
+    assert claims_of(api, token_request(api, user_form(application, "grace@contoso.com")))["roles"] == [
+        "Orders.Read"]
+
+
+def test_a_disabled_applications_test_grant_gives_no_user_token(api):
+    application, principal = resource_app(api, required=False)
+    api.seed_users({"userPrincipalName": "grace@contoso.com", "displayName": "Grace"})
+    assert api.patch(f"servicePrincipals/{principal['id']}", json={"accountEnabled": False}).status_code == 204
+    refused = token_request(api, user_form(application, "grace@contoso.com"))
+    assert (refused.status_code, refused.json()["error_codes"]) == (400, [7000112])

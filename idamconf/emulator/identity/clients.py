@@ -69,6 +69,8 @@ def _client(store: Store, application: dict, acr: str, tenant: str) -> Client:
         raise refusals.TokenRefused("unauthorized_client", 7000229, f"The client application {application['appId']} "
                                                                     f"is missing service principal in the tenant "
                                                                     f"{tenant}.")
+    if service_principal.get("accountEnabled") is False:  # "Enabled for users to sign in?" No
+        raise refusals.application_disabled(application)
     return Client(application, service_principal, acr)
 
 

@@ -97,3 +97,31 @@ def resource_not_found(resource: str, tenant: str) -> TokenRefused:
 
 def user_not_found(user: str, tenant: str) -> TokenRefused:
     return TokenRefused("invalid_grant", 50034, f"The user account {user} does not exist in the {tenant} directory.")
+
+
+def application_disabled(application: dict) -> TokenRefused:
+    """UnauthorizedClientApplicationDisabled: its service principal's accountEnabled is false."""
+    return TokenRefused("unauthorized_client", 7000112, f"Application '{application['appId']}'"
+                                                        f"({application.get('displayName')}) is disabled. "
+                                                        "(inferred wording)")
+
+
+def resource_disabled(resource: str) -> TokenRefused:
+    return TokenRefused("invalid_resource", 500014, f"The service principal for resource '{resource}' is disabled. "
+                                                    "The administrator for this tenant has disabled the application, "
+                                                    "preventing tokens from being issued for it. (inferred error)")
+
+
+def client_not_assigned(client_id: str, resource: str) -> TokenRefused:
+    """scenario-protected-web-api-app-registration.md: `invalid_client: AADSTS501051`."""
+    return TokenRefused("invalid_client", 501051, f"Application '{client_id}' is not assigned to a role for the "
+                                                  f"application '{resource}'.")
+
+
+def user_not_assigned(user: str, application: dict) -> TokenRefused:
+    """EntitlementGrantsNotFound, with assignment required on the application's service principal."""
+    return TokenRefused("invalid_grant", 50105, f"Your administrator has configured the application "
+                                                f"{application.get('displayName')} ('{application['appId']}') to "
+                                                f"block users unless they are specifically granted ('assigned') "
+                                                f"access to the application. The signed in user '{user}' is not "
+                                                "assigned to a role for the application. (inferred wording)")

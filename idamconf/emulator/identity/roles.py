@@ -6,6 +6,8 @@
   or through an access package (whose delivered assignment is an app role assignment, as Entra makes it), or
   assigned to a group the user is a direct member of (a seed's `members:`; nested groups are not modelled).
 Only enabled roles with a value become claims: a role without one (SAML's `msiam_access`) never does, in Entra too.
+A resource whose service principal requires assignment (`appRoleAssignmentRequired`) gets tokens only for callers
+assigned some role on it (`assigned`; service.py, user_tokens.py refuse the others).
 """
 
 from __future__ import annotations
@@ -22,6 +24,13 @@ def held_roles(store: Store, principal_id: str, resource: dict) -> list[str]:
             store.select(ASSIGNMENTS, {"principalId": holder, "resourceId": resource["id"]})}
     return sorted(role["value"] for role in resource.get("appRoles") or []
                   if role["id"] in held and role.get("isEnabled", True) and role.get("value"))
+
+
+def assigned(store: Store, principal_id: str, resource: dict) -> bool:
+    """Whether `principal_id` (or a group it is a direct member of) holds any app role assignment on `resource`:
+    what a service principal's appRoleAssignmentRequired asks of whoever wants a token for it."""
+    holders = [principal_id, *store.sources("members", principal_id)]  # a group's assignment counts for its members
+    return any(store.select(ASSIGNMENTS, {"principalId": holder, "resourceId": resource["id"]}) for holder in holders)
 
 
 def resource_principal(store: Store, identifier: str) -> dict | None:

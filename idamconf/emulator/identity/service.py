@@ -55,6 +55,9 @@ def token(store: Store, origin: str, segment: str, form: dict) -> dict:
         raise refusals.unsupported_grant(grant)
     client = clients.authenticate(store, form, tenant, f"{origin}/{segment}/oauth2/v2.0/token")
     resource, audience = _resource(store, form.get("scope"), tenant)
+    if resource.get("appRoleAssignmentRequired") and not roles.assigned(store, client.service_principal["id"],
+                                                                         resource):
+        raise refusals.client_not_assigned(client.application["appId"], audience)
     claims = app_claims(store, origin, tenant, client, resource, audience)
     return answer(keys.sign(store, claims))
 
@@ -70,4 +73,6 @@ def _resource(store: Store, scope: str | None, tenant: str) -> tuple[dict, str]:
     resource = roles.resource_principal(store, identifier)
     if resource is None:
         raise refusals.resource_not_found(identifier, tenant)
+    if resource.get("accountEnabled") is False:
+        raise refusals.resource_disabled(identifier)
     return resource, identifier

@@ -9,6 +9,9 @@ for that user signing in to that application:
   client (`azp`/`appid`) is the application itself, as for a web app calling its own API;
 - `roles` are the app roles the user holds on it now (identity/roles.py): a role granted through an access package
   is there once the assignment is delivered, and gone from the next token once the assignment is removed;
+- a user assigned no role, directly or through a group, gets no token at all when the application's service
+  principal requires assignment (idamconf's default): Entra's AADSTS50105; nor does anyone when the service
+  principal is disabled (AADSTS7000112);
 - `scp` holds the scopes asked for (each must be an enabled scope the application exposes), or every enabled scope
   it exposes when none is named (a user who consented to all of them);
 - `oid`, `sub`, `upn`, `preferred_username`, `name` are the user's.
@@ -47,12 +50,16 @@ def user_token(store: Store, origin: str, tenant: str, application: dict, upn: s
     resource = store.find("servicePrincipals", "appId", application["appId"])
     if resource is None:
         raise refusals.resource_not_found(application["appId"], tenant)
+    if resource.get("accountEnabled") is False:  # the application signed in to is disabled
+        raise refusals.application_disabled(application)
+    granted = _scopes(application, scopes)  # the request's own faults first, then the user's
+    if resource.get("appRoleAssignmentRequired") and not roles.assigned(store, user["id"], resource):
+        raise refusals.user_not_assigned(upn, application)
     audience = (application.get("identifierUris") or [application["appId"]])[0]
     claims = base_claims(store, origin, tenant, application["appId"], "0", resource, audience)
     claims.update({"idtyp": "user", "oid": user["id"], "sub": user["id"], "upn": user["userPrincipalName"],
                    "preferred_username": user["userPrincipalName"], "name": user.get("displayName"),
-                   "scp": " ".join(_scopes(application, scopes)), "roles": roles.held_roles(store, user["id"],
-                                                                                         resource)})
+                   "scp": " ".join(granted), "roles": roles.held_roles(store, user["id"], resource)})
     return keys.sign(store, claims)
 
 
