@@ -65,7 +65,8 @@ def check_across(configuration: Configuration, whole: bool = True) -> list[Diagn
             variant = app.for_environment(environment)
             for package in variant.packages:
                 problems += _package_across(configuration, environment, package, packages, catalogs)
-    problems += _identifier_uris_across(configuration) + _app_ids_across(configuration)
+    problems += _identifier_uris_across(configuration) + _app_ids_across(configuration) + \
+        client_secrets.check_across(configuration)
     if whole:
         problems += own_packages.check_across(configuration) + permissions.check_across(configuration) + \
             exposed.check_across(configuration)

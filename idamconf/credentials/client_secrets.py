@@ -22,7 +22,7 @@ from ..config.access import strictest
 from ..config.model import Location
 from ..config.yamlfile import Document, render_path
 from ..diagnostics import Diagnostic
-from ..vault.urls import vault_url_problem
+from ..vault.urls import parsed, vault_url_problem
 
 KEY = "secrets"
 KIND = "secret"
@@ -82,6 +82,42 @@ def check(configuration, document: Document, app) -> list[Diagnostic]:
             problems.append(document.diagnostic(at + ("keyvault", "vaultUrl"), *problem))
         problems += _days(document, at, secret) + _lifetime(configuration, environments, document, at, secret)
     return problems + _twice(document, app.client_secrets or ())
+
+
+def check_across(configuration) -> list[Diagnostic]:
+    """A vault secret written by two applications, or by one in two tenants (one file without an override): each
+    rotation adds a version, and a secret's readers take the newest, whoever wrote it -- one tenant's application
+    would be handed the other's value. An emulator's vault is its own (embedded or served), never shared."""
+    writers: dict[tuple, dict] = {}  # (vault, secret name) -> {(file, line, column): (where, [(app, env)])}
+    for app in configuration.applications:
+        for name, environment in configuration.environments.items():
+            variant = app.for_environment(name)
+            if emulated(environment) or not variant.in_environment(name):
+                continue
+            for secret in variant.client_secrets or ():
+                if parsed(secret.vault_url):  # a URL validate refused is said there, and never repeated
+                    where = secret.location.at(*secret.location.path, "keyvault", "secretName")
+                    key = (secret.vault_url.rstrip("/"), secret.secret_name.lower())
+                    place = writers.setdefault(key, {}).setdefault((where.file, where.line, where.column), (where, []))
+                    place[1].append((app.name, name))
+    problems = []
+    for (vault, secret_name), places in writers.items():
+        everyone = list(dict.fromkeys(writer for _, found in places.values() for writer in found))
+        if len({(app, configuration.environments[name].tenant_id or name) for app, name in everyone}) < 2:
+            continue  # one application in one tenant: its own secret
+        shown = "; ".join(f"{app} in {_and([name for other, name in everyone if other == app])}"
+                          for app in dict.fromkeys(app for app, _ in everyone))
+        for where, _ in places.values():
+            problems.append(Diagnostic(f"vault secret {secret_name} of {vault} is written by more than one "
+                                       f"application or tenant ({shown}): its readers take its newest version, "
+                                       "whoever wrote it", "give each application in each tenant a vault secret of "
+                                       "its own (an override per environment)", where.file, where.line, where.column,
+                                       render_path(where.path)))
+    return problems
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _days(document: Document, at: tuple, secret: ClientSecret) -> list[Diagnostic]:

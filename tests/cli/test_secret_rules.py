@@ -17,7 +17,7 @@ from idamconf.vault.sinks import KeyVaultSink, VaultError
 
 from ..reliability.test_canary import add_password
 from ..safety.wire import Rule, Scripted
-from .harness import applications, apply, edit, faulted, plan
+from .harness import applications, apply, edit, faulted, idamconf, plan
 from .test_client_secrets import ADDRESS, EXPENSES, passwords, vault, when
 
 pytestmark = [pytest.mark.filterwarnings("ignore:This class is deprecated:DeprecationWarning")]
@@ -88,3 +88,47 @@ def test_a_secret_to_remove_is_shown_by_its_key_id_hint_and_expiry(project):
             f"      keyId       = \"{password['keyId']}\"\n"
             f"      hint        = \"{password['hint']}\"\n"
             f"      endDateTime = \"{end}\"\n") in planned
+
+
+SHARED_VAULT_SECRET = """name: wordpress
+displayName: WordPress Blog
+owners: [alice.admin@contoso.com, grace.comms@contoso.com]
+environments: [local, nle, live]
+secrets:
+  - displayName: nightly job
+    keyvault:
+      vaultUrl: https://contoso-expenses.vault.azure.net/
+      secretName: Expenses-Client-Secret
+"""
+
+
+def test_a_vault_secret_two_tenants_or_two_applications_write_is_refused_before_any_request(project):
+    """Each rotation adds a version, and a vault secret's readers take its newest: one secret written by nle's and
+    live's application (one file, no override), or by two applications, hands one tenant's application the other's
+    value. Emulators keep vaults of their own, so `local` shares nothing; vault URLs and names compare in any case."""
+    path = project / "applications/wordpress.yaml"
+    path.write_text(SHARED_VAULT_SECRET)
+    result = plan(project, "-e", "live")  # graph.microsoft.com: the loopback guard fails the test on any request
+    assert result.code == 1
+    line = SHARED_VAULT_SECRET.splitlines().index("      secretName: Expenses-Client-Secret") + 1
+    expenses = project / EXPENSES
+    theirs = expenses.read_text().splitlines().index("      secretName: expenses-client-secret") + 1
+    summary = ("vault secret expenses-client-secret of https://contoso-expenses.vault.azure.net is written by "
+               "more than one application or tenant ({}): its readers take its newest version, whoever wrote it")
+    fix = "give each application in each tenant a vault secret of its own (an override per environment)"
+    assert f"{path}:{line}:19: error: secrets[0].keyvault.secretName: " + summary.format(
+        "expenses in live; wordpress in nle and live") + f"\n    fix: {fix}" in result.err
+    assert f"{expenses}:{theirs}:19: error: secrets[0].keyvault.secretName: " in result.err
+    edit(path, "environments: [local, nle, live]", "environments: [local]")  # the emulator's vault is its own
+    alone = idamconf("validate", "-C", str(project))
+    assert alone.code == 0, alone.err
+
+
+def test_a_refused_vault_url_written_in_two_tenants_is_said_once_without_repeating_it(project):
+    """The URL validate refused is never repeated (it could hold anything): not even by the shared-secret check."""
+    path = project / "applications/wordpress.yaml"
+    path.write_text(SHARED_VAULT_SECRET.replace("contoso-expenses.vault.azure.net/", "contoso-blog.vault.azure.netX"))
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "vaultUrl is not an Azure Key Vault URL" in result.err and "netX" not in result.err
+    assert "1 error(s)" in result.err

@@ -196,9 +196,9 @@ def test_a_files_own_rule_is_graded_in_the_environments_the_file_lists(project):
 
 def test_an_overrides_own_secrets_list_declares_secrets_and_holds_none(project):
     """`secrets:` in an environment's override is the same declaration as at the top of the file: no finding."""
-    edit(project / "applications/expenses.yaml", "appRoles:", "overrides:\n  live:\n    secrets:\n"
+    edit(project / "applications/expenses.yaml", "\noverrides:\n", "\noverrides:\n  live:\n    secrets:\n"
          "      - displayName: expenses live sign-in\n        keyvault:\n"
          "          vaultUrl: https://contoso-expenses-live.vault.azure.net\n"
-         "          secretName: expenses-live-client-secret\nappRoles:")
+         "          secretName: expenses-live-client-secret\n")
     result = lint(project)
     assert "security.secret-in-file" not in result.out and result.code == 0, result.out + result.err
