@@ -1,5 +1,5 @@
-"""Apply an application's client secrets (credentials/rotation.py planned them): removals, then each new secret
-added and written to its vault at once.
+"""Apply an application's client secrets (credentials/rotation.py planned them): each new secret added and written
+to its vault at once, then removals -- none while a new secret the plan adds is not in its vault.
 
 A new secret is three steps, in this order, and only the last one reports success:
 1. `POST applications/{id}/addPassword` with the displayName that marks it as idamconf's and its end date -- Graph
@@ -34,7 +34,9 @@ from .vault.sinks import VaultError
 
 async def write(chain) -> None:
     changes = [change for change in chain.of(KIND) if change.action is not Action.NOOP]
-    for change in sorted(changes, key=lambda change: change.action is not Action.DELETE):
+    # New secrets first, each in its vault before any password goes: a vault refusing the write (its access not
+    # granted yet, a deleted secret of that name) fails the step there, and the passwords that still sign in stay.
+    for change in sorted(changes, key=lambda change: change.action is Action.DELETE):
         if change.action is Action.DELETE:  # its copies disabled first: a cut between the two leaves a password
             await _retire(chain, change)  # the next plan still lists, and removes (key_ids counts disabled copies)
             await _remove(chain, change.before["keyId"])

@@ -417,3 +417,32 @@ def test_a_lifetime_rule_turned_off_everywhere_says_nothing(project):
     result = idamconf("validate", "-C", str(project))
     assert result.code == 0, result.err
     assert "lifetimeDays" not in result.out + result.err
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_vault_refusing_the_new_secret_leaves_the_passwords_that_still_sign_in(project, monkeypatch):
+    """The secret moved to a vault secret of its own (the one-writer rule asks for it): no copy of the password in
+    use is there, so the plan adds one and removes the old -- added first, so that a vault refusing the write (its
+    access not granted yet, a deleted secret of that name) leaves the application the password its servers hold,
+    where the old order removed it, then the new one, and left none at all."""
+    [first] = passwords(project)
+    edit(project / EXPENSES, "secretName: expenses-client-secret", "secretName: expenses-web-sign-in")
+    planned = plan(project)
+    assert f"- {ADDRESS}#{first['keyId']}]  (destroy: no copy in the vault" in planned.out
+    assert f"+ {ADDRESS}#next]  (create)" in planned.out
+
+    async def refused(self, value, key_id, expires, tags):
+        raise VaultError("writing secret expenses-web-sign-in to https://contoso-expenses.vault.azure.net failed: "
+                         "HttpResponseError: (Forbidden) Caller is not authorized to perform action on resource.")
+
+    real = KeyVaultSink.write
+    monkeypatch.setattr(KeyVaultSink, "write", refused)
+    result = apply(project)
+    assert result.code == 1
+    assert f"{ADDRESS}#next]: writing secret expenses-web-sign-in" in result.err
+    assert [p["keyId"] for p in passwords(project)] == [first["keyId"]]  # still signs in
+    monkeypatch.setattr(KeyVaultSink, "write", real)  # access granted: the next apply finishes the move
+    assert apply(project).code == 0
+    [moved] = passwords(project)
+    assert moved["keyId"] != first["keyId"]
+    converged(project)
