@@ -4,7 +4,7 @@
 |---|---|
 | any request without a bearer token | 401 with Key Vault's challenge, `WWW-Authenticate: Bearer authorization="<authority>/<tenant id>", resource="https://vault.<host>"`: the SDK's first call is always one |
 | `PUT /secrets/{name}` `{value, contentType, attributes: {enabled, nbf, exp}, tags}` | 200, a new version (32 hexadecimal digits) with its bundle |
-| `GET /secrets/{name}[/{version}]` | 200, the version's bundle (the latest when none is named); 404 `SecretNotFound` |
+| `GET /secrets/{name}[/{version}]` | 200, the version's bundle (the latest when none is named); 404 `SecretNotFound`; 403 `Forbidden` (inner error `SecretDisabled`) for a disabled version |
 | `GET /secrets/{name}/versions` | 200 `{value: [items without the value], nextLink: null}`; an unknown name lists nothing, as Key Vault does |
 | `GET /secrets` | 200, each secret's latest version as an item |
 | `PATCH /secrets/{name}/{version}` `{contentType, attributes, tags}` | 200, the bundle updated (update_secret_properties) |
@@ -99,6 +99,9 @@ def _route(vaults: VaultStore, vault: str, base: str, method: str, parts: list[s
                                          "vault."}})
         if method == "PATCH":
             return _update(vaults, vault, base, name, found, body)
+        if found[1]["attributes"].get("enabled") is False:  # listed and updated, never read
+            return _json(403, {"error": {"code": "Forbidden", "message": "Operation get is not allowed on a disabled "
+                                         "secret.", "innererror": {"code": "SecretDisabled"}}})
         return _json(200, _bundle(base, name, *found))
     return _json(405, {"error": {"code": "BadRequest", "message": f"The method {method} is not allowed here."}})
 

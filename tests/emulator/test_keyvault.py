@@ -143,5 +143,27 @@ def test_key_vaults_rules_each_on_its_own(api):
     updated = api.request("PATCH", f"{base}/secrets/api-key?api-version=7.5", headers=headers,
                           json={"value": "replaced", "attributes": {"enabled": False, "colour": "red"}}).json()
     assert updated["attributes"]["enabled"] is False and "colour" not in updated["attributes"]
+    api.request("PATCH", f"{base}/secrets/api-key?api-version=7.5", headers=headers,
+                json={"attributes": {"enabled": True}})  # (a disabled version's value is not read: enabled again)
     read = api.request("GET", f"{base}/secrets/api-key?api-version=7.5", headers=headers).json()
     assert read["value"] == "s3cret-value"
+
+
+def test_a_disabled_version_is_listed_and_enabled_again_but_its_value_is_not_read(vault_client):
+    """Key Vault refuses to read a disabled version (403 Forbidden, "Operation get is not allowed on a disabled
+    secret.", inner error SecretDisabled), the latest or by version; its properties are still listed and updated.
+    A retired password's copy (apply_secrets._retire) is therefore no value a service team's test can read."""
+    from azure.core.exceptions import HttpResponseError
+
+    client, _, _, _ = vault_client
+    old = client.set_secret("expenses-client-secret", "old-value", tags={"keyId": "k1"})
+    client.update_secret_properties("expenses-client-secret", old.properties.version, enabled=False)
+    for version in (old.properties.version, None):
+        with pytest.raises(HttpResponseError) as refused:
+            client.get_secret("expenses-client-secret", version)
+        assert refused.value.status_code == 403 and refused.value.error.code == "Forbidden"
+        assert "Operation get is not allowed on a disabled secret." in str(refused.value)
+        assert "old-value" not in str(refused.value)
+    assert [v.enabled for v in client.list_properties_of_secret_versions("expenses-client-secret")] == [False]
+    client.update_secret_properties("expenses-client-secret", old.properties.version, enabled=True)
+    assert client.get_secret("expenses-client-secret").value == "old-value"
