@@ -33,7 +33,7 @@ from pathlib import Path
 from ..clock import graph_time
 from ..config.confined import Unreadable, read_inside
 from ..config.model import Location
-from ..config.yamlfile import Document
+from ..config.yamlfile import Document, render_path
 from ..diagnostics import Diagnostic
 
 KEY = "certificates"
@@ -147,12 +147,16 @@ def moment(when: _dt.datetime) -> str:
 
 def check(root: str, document: Document, certificates) -> list[Diagnostic]:
     """Every certificate of one application document, as `validate` checks it."""
-    problems = []
+    problems, pins = [], {}
     for index, certificate in enumerate(certificates):
         try:
             read_certificate(root, certificate)
         except Refused as refusal:
             problems.append(document.diagnostic((KEY, index, refusal.at), refusal.summary, refusal.fix))
+        first = pins.setdefault(certificate.sha256, index)  # one certificate, one key id: a second is dropped
+        if first != index:
+            problems.append(document.diagnostic((KEY, index, "sha256"), f"the certificate is also pinned by "
+                                                f"{render_path((KEY, first))}", "name each certificate once"))
     return problems
 
 

@@ -246,3 +246,17 @@ def test_a_certificate_swapped_after_validate_read_it_is_refused_by_the_plan_at_
                 f"{hashlib.sha256(other.public_bytes(DER)).hexdigest().upper()}, not the one pinned here\n    fix: "
                 "check the certificate you were given: a thumbprint that differs is another certificate; pin the new "
                 "one only once it is confirmed out of band\n") in result.err
+
+
+def test_a_certificate_pinned_twice_in_one_application_is_refused_at_the_second_entry(project, no_tenant):
+    """One certificate is one keyCredential (its key id derives from its thumbprint): a second entry pinning it,
+    under another display name, was silently dropped by the plan; validate now says so, at that entry."""
+    made, _ = certificate()
+    pinned = pin(project, made, displayName="blog signing")
+    with (project / APP).open("a") as stream:
+        stream.write(f"  - file: certificates/blog.cer\n    sha256: {pinned.upper()}\n    displayName: blog twice\n")
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    line = (project / APP).read_text().splitlines().index(f"    sha256: {pinned.upper()}") + 1
+    assert (f"{project / APP}:{line}:13: error: certificates[1].sha256: the certificate is also pinned by "
+            "certificates[0]\n    fix: name each certificate once") in result.err
