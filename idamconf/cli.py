@@ -82,7 +82,7 @@ def lint(config_dir: Path = ConfigDir,
                                            "(default: the strictest among each application's environments)."),
          output: str = typer.Option("human", "--format", help="human; github (workflow annotations at each file "
                                     "and line) or sarif (SARIF 2.1.0 for code scanning); validate's problems are "
-                                    "said on stderr (validate --format annotates them).")
+                                    "among the findings, in each format.")
          ) -> None:
     """Check the organisation's rules: named checks with stable ids and a severity per environment, at file:line."""
     _run("lint", config_dir, env, _format(output, "human", "github", "sarif"))

@@ -1,5 +1,5 @@
-"""`idamconf lint`: read the configuration and its YAML, run the rules, print text, workflow annotations or SARIF.
-Exit 1 on any error."""
+"""`idamconf lint`: read the configuration and its YAML, run the rules, print text, workflow annotations or SARIF --
+with validate's problems among the findings. Exit 1 on any error."""
 
 from __future__ import annotations
 
@@ -8,19 +8,28 @@ from pathlib import Path
 
 from ..config.load import project_configuration, read, read_documents
 from ..config.secrets import redact
-from ..diagnostics import Diagnostic, DiagnosticError, errors
+from ..diagnostics import Diagnostic, DiagnosticError
 from ..escape import json_dumps, md_code, md_text, sarif_text, terminal, workflow_data, workflow_property
 from ..lint import lint
+from ..lint.model import Finding
 from ..lint.checks import secret_values
 
 
 def run(config_dir: Path, environment: str | None, output: str) -> int:
     configuration, problems, findings, secrets = checked(config_dir, environment)
-    blocking = [problem for problem in problems if not problem.rule]  # rule findings are lint's own, re-graded
-    if blocking:  # validate's own problems: `validate --format github|sarif` annotates them
-        print(redacted(_diagnostics(blocking), secrets), file=sys.stderr)
-    print(redacted(_rendered(findings, output, config_dir, partial=configuration is None), secrets), end="")
-    return 1 if errors(blocking) or any(finding.severity == "error" for finding in findings) else 0
+    shown = merged(findings, problems, regraded=configuration is not None)
+    print(redacted(_rendered(shown, output, config_dir, partial=configuration is None), secrets), end="")
+    return 1 if any(finding.severity == "error" for finding in shown) else 0
+
+
+def merged(findings: list[Finding], problems: list[Diagnostic], regraded: bool) -> list[Finding]:
+    """lint's findings and validate's problems, as one list in file and line order: everything that makes lint exit
+    1 is said in every format, and counted. A problem of one of the organisation's rules is left out only when lint
+    graded that rule itself (`regraded`: its model rules ran, on a configuration that loads), at the severity of the
+    environment asked for; any other -- a schema error, secret.lifetime, a rule's problem while only the security
+    rules ran -- is shown as validate found it (Finding.of: its rule, or `configuration`)."""
+    kept = [Finding.of(problem) for problem in problems if not (problem.rule and regraded)]
+    return sorted([*findings, *kept], key=lambda f: (f.file, f.line, f.column, f.rule))
 
 
 def checked(config_dir: Path, environment: str | None = None):
@@ -61,12 +70,6 @@ def repository_root(config_dir: Path) -> Path:
     """The git work tree holding the configuration (code scanning wants paths from there), else the directory."""
     start = config_dir.resolve()
     return next((folder for folder in (start, *start.parents) if (folder / ".git").exists()), start)
-
-
-def _diagnostics(problems: list[Diagnostic]) -> str:
-    found = errors(problems)
-    lines = [problem.render() for problem in problems]
-    return "\n".join(lines + ["", f"validate: {len(found)} error(s), {len(problems) - len(found)} warning(s)."])
 
 
 def redacted(text: str, secrets: set[str]) -> str:

@@ -32,7 +32,11 @@ class Finding:
 
     @property
     def location(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
+        """As validate says it (Diagnostic.location): a problem of no file (an unknown environment) has none, one of
+        a whole file (no idamconf.yaml) its file alone."""
+        if not self.file:
+            return ""
+        return f"{self.file}:{self.line}:{self.column}" if self.line else self.file
 
     @classmethod
     def of(cls, diagnostic) -> "Finding":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..escape import terminal
 from .model import Finding
-from .rules import RULES
+from .rules import CONFIGURATION, RULES
 
 
 def render(findings: list[Finding], partial: bool = False) -> str:
@@ -14,16 +14,23 @@ def render(findings: list[Finding], partial: bool = False) -> str:
 
 
 def _finding(finding: Finding) -> str:
-    """Every part may quote the configuration (a file name, a key, a value): each is escaped for the terminal."""
+    """Every part may quote the configuration (a file name, a key, a value): each is escaped for the terminal.
+    validate's problems (rule `configuration`) read as validate says them, with no rule."""
+    where = f"{terminal(finding.location)}: " if finding.location else ""
+    rule = f"[{finding.rule}] " if finding.rule != CONFIGURATION.id else ""
     inside = f"{terminal(finding.path)}: " if finding.path else ""
     note = f" ({terminal(finding.note)})" if finding.note else ""
-    return (f"{terminal(finding.location)}: {finding.severity}: [{finding.rule}] {inside}{terminal(finding.summary)}"
-            f"{note}\n    fix: {terminal(finding.fix)}")
+    fix = f"\n    fix: {terminal(finding.fix)}" if finding.fix else ""
+    return f"{where}{finding.severity}: {rule}{inside}{terminal(finding.summary)}{note}{fix}"
 
 
 def summary(findings: list[Finding], partial: bool) -> str:
+    """The counts of everything listed, validate's problems (rule `configuration`) among them, said as such."""
     errors = sum(finding.severity == "error" for finding in findings)
+    validates = sum(finding.rule == CONFIGURATION.id for finding in findings)
     counts = f"{errors} error(s), {len(findings) - errors} warning(s)"
+    theirs = f" ({validates} of them validate's)" if validates else ""
     if partial:
-        return f"lint: {counts}; only the security rules ran, because the configuration has errors (fix those first)."
-    return f"lint: {counts} from {len(RULES)} rules."
+        return (f"lint: {counts}{theirs}; only the security rules ran, because the configuration has errors (fix "
+                "those first).")
+    return f"lint: {counts} from {len(RULES)} rules{theirs}."

@@ -56,7 +56,7 @@ def test_an_unknown_rule_id_is_refused_naming_the_rules(project):
     edit(project / "idamconf.yaml", LIVE_RULES, LIVE_RULES + "      owner.two: error\n")
     result = lint(project)
     assert result.code == 1
-    assert "unknown key 'owner.two'" in result.err and "did you mean 'owners.two'?" in result.err
+    assert "unknown key 'owner.two'" in result.out and "did you mean 'owners.two'?" in result.out
 
 
 def test_an_unknown_environment_is_refused(project):

@@ -74,7 +74,7 @@ def test_lint_refuses_a_file_linking_outside_without_a_traceback(project, tmp_pa
     (project / "applications/linked.yaml").symlink_to(outside)
     result = idamconf("lint", "-C", str(project))
     assert result.code == 1
-    assert "this file links outside the configuration directory" in result.err
+    assert "this file links outside the configuration directory" in result.out
     assert "unexpected" not in result.err and "Traceback" not in result.err
 
 

@@ -1,0 +1,78 @@
+"""lint exits 1 on validate's errors too: each of them is said in every format -- at its file and line, what is
+wrong and how to fix it -- and counted, so that the counts agree with the exit code. validate's problems that no
+lint rule grades (secret.lifetime is validate's check; a schema error) are shown as validate found them; those of a
+rule lint grades itself are lint's, at the severity of the environment asked for."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.cli.harness import edit
+
+from .test_rules import HR, MANAGER, line_of, lint
+
+EXPENSES = "applications/expenses.yaml"
+LONG = "a secret valid 900 days; the organisation allows at most 730 (two years) [secret.lifetime]"
+FIX = "use lifetimeDays: 730 or less: rotation with overlap makes a short lifetime cost nothing"
+
+
+@pytest.fixture
+def long_secret(project):
+    """A client secret valid longer than two years: validate's error (secret.lifetime), no lint finding of its own,
+    in a configuration that otherwise loads -- so every rule runs."""
+    edit(project / EXPENSES, "lifetimeDays: 180", "lifetimeDays: 900")
+    return line_of(project / EXPENSES, "lifetimeDays")
+
+
+def test_human_lists_validates_error_and_counts_it(project, long_secret):
+    result = lint(project)
+    assert result.code == 1 and result.err == ""
+    assert (f"{EXPENSES}:{long_secret}:19: error: secrets[0].lifetimeDays: {LONG}\n    fix: {FIX}"
+            in result.out)
+    assert result.out.splitlines()[-1] == "lint: 1 error(s), 0 warning(s) from 13 rules (1 of them validate's)."
+
+
+def test_github_annotates_validates_error(project, long_secret):
+    result = lint(project, "--format", "github")
+    assert result.code == 1 and result.err == ""
+    assert (f"::error file={EXPENSES},line={long_secret},col=19,title=idamconf validate%3A configuration::"
+            f"secrets[0].lifetimeDays: {LONG}%0Afix: {FIX}") in result.out.splitlines()
+    assert result.out.splitlines()[-1].startswith("lint: 1 error(s), 0 warning(s)")
+
+
+def test_sarif_has_validates_error_as_a_result(project, long_secret):
+    result = lint(project, "--format", "sarif")
+    assert result.code == 1 and result.err == ""
+    run = json.loads(result.out)["runs"][0]
+    errors = [r for r in run["results"] if r["level"] == "error"]
+    [found] = errors
+    assert found["ruleId"] == "configuration" and run["tool"]["driver"]["rules"][found["ruleIndex"]]["id"] == \
+        "configuration"
+    assert found["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == EXPENSES
+    assert found["locations"][0]["physicalLocation"]["region"] == {"startLine": long_secret, "startColumn": 19}
+    assert found["message"]["text"].startswith("a secret valid 900 days") and f"Fix: {FIX}" in \
+        found["message"]["text"]
+
+
+def test_a_rule_problem_is_shown_when_only_the_security_rules_ran(project):
+    """A broken file stops lint's model rules; validate still graded the other files' access packages (two approvers
+    an error in live): that error is shown as validate found it, not dropped as one lint would grade again."""
+    edit(project / HR, MANAGER, MANAGER.replace(", bob.ops@contoso.com", ""))
+    (project / "applications" / "broken.yaml").write_text("name: [unclosed\n")
+    result = lint(project)
+    assert result.code == 1
+    assert f"{HR}:{line_of(project / HR, 'approvers: [carol.hr@contoso.com]')}:18: error: [approvers.two] " \
+           "appRoles[1].accessPackage.approvers: only 1 approver" in result.out
+    assert "only the security rules ran" in result.out.splitlines()[-1]
+
+
+def test_with_every_rule_run_a_rule_problem_is_lints_own_graded_for_the_environment(project):
+    """The same problem with the configuration loading: lint's own finding once, at devl's severity with -e devl."""
+    edit(project / HR, MANAGER, MANAGER.replace(", bob.ops@contoso.com", ""))
+    strictest = lint(project)
+    assert strictest.code == 1 and strictest.out.count("[approvers.two]") == 1
+    assert strictest.out.splitlines()[-1] == "lint: 1 error(s), 0 warning(s) from 13 rules."
+    devl = lint(project, "-e", "devl")
+    assert devl.code == 0 and devl.out.count("warning: [approvers.two]") == 1
