@@ -82,7 +82,8 @@ async def _under_lease(client, survey, shown, output: str, lock_wait: float) -> 
                 return _refused(output, shown, "the tenant changed after the plan was made") or 1
             client.ownership = ownership(survey.configuration, survey.target.environment, live)
             changes = [change for change in plan.changes if change.action is not Action.NOOP]
-            progress = Progress(len(changes), budget=client.budget, writes=sum(map(expected_writes, changes)))
+            progress = Progress(sum(change.counted for change in changes), budget=client.budget,
+                                writes=sum(map(expected_writes, changes)))
             with interruptible(client) as interrupted:
                 outcome = await apply_plan(client, plan, (lambda change, verb: None) if quiet else progress,
                                            survey.root, survey.vaults)

@@ -59,7 +59,13 @@ def expected_writes(change) -> int:
 
 
 class Progress:
-    """apply's `report(change, verb)`, keeping count. `total`: the changes the plan makes."""
+    """apply's `report(change, verb)`, keeping count. `total`: the changes the plan makes, counted as the plan's and
+    apply's summaries count them (Change.counted).
+
+    Counted alike on purpose: "N/M changes" ends at the total of "Plan: ..." and of "Apply complete: A added, C
+    changed, D destroyed", so that nobody reads a difference as changes missing. A role's (or scope's) disable-first
+    step is a write of its own that Graph requires, but it is part of the change or removal it precedes, not a change
+    of its own: it is listed as it completes (`~ ...: disabled`) and not counted."""
 
     def __init__(self, total: int, stream=None, clock=time.monotonic, tty: bool | None = None, budget=None,
                  writes: int | None = None):
@@ -75,8 +81,9 @@ class Progress:
 
     def __call__(self, change, verb: str) -> None:
         now = self.clock()
-        self.done += 1
-        self.recent.append(now)
+        if change.counted:  # (a disable-first step: listed, not counted -- see the class)
+            self.done += 1
+            self.recent.append(now)
         while self.recent and self.recent[0] < now - WINDOW:
             self.recent.popleft()
         self._clear()

@@ -27,8 +27,8 @@ class Clock:
         return self.now
 
 
-def change(number: int):
-    return SimpleNamespace(address=f"app.app-{number:05d}")
+def change(number: int, counted: bool = True):
+    return SimpleNamespace(address=f"app.app-{number:05d}", counted=counted)
 
 
 def test_a_pipeline_gets_a_plain_line_every_period_with_the_time_left():
@@ -251,3 +251,31 @@ def test_a_terminal_is_recognised_when_not_said():
     clock.now += 1
     progress(change(1), "updated")
     assert out.getvalue().endswith("1/2 changes (50%) in 1 s, 1.0/s, about 1 s left")  # the standing line, kept
+
+
+def test_a_disable_first_step_is_listed_but_not_counted():
+    """It is part of the change it precedes (Change.counted), as the plan's and apply's summaries count it."""
+    clock, out = Clock(), io.StringIO()
+    progress = Progress(1, out, clock, tty=False)
+    clock.now += 1
+    progress(change(1, counted=False), "disabled")
+    assert "  ~ app.app-00001: disabled\n" in out.getvalue()
+    assert progress.standing(clock.now) == "0/1 changes (0%) in 1 s, 0.0/s"
+    progress(change(1), "updated")
+    assert progress.standing(clock.now) == "1/1 changes (100%) in 1 s, 1.0/s"
+
+
+def test_renaming_a_role_counts_its_progress_as_the_summary_does(project):
+    """Graph changes only disabled roles: the role is disabled first, then renamed -- one change, as `Plan: 0 to add, 3
+    to change` and `Apply complete: 0 added, 3 changed` say it (the role, its access package and policy): the
+    progress ends at 3/3, with the disable step listed."""
+    assert apply(project).code == 0
+    edit(project / "applications/wordpress.yaml", "  - displayName: Writer\n", "  - displayName: Author\n")
+    assert "Plan: 0 to add, 3 to change, 0 to destroy." in plan(project).out
+    result = apply(project)
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert "  ~ app.wordpress.role.Blog.Writer: disabled" in lines
+    [last] = [line for line in lines if line.startswith("progress: ")]
+    assert last.startswith("progress: 3/3 changes (100%) in "), last
+    assert lines[-1] == "Apply complete: 0 added, 3 changed, 0 destroyed."
