@@ -51,6 +51,8 @@ app.add_typer(saml_app, name="saml")
 ConfigDir = typer.Option(Path("."), "--config-dir", "-C", help="Directory holding idamconf.yaml.",
                          file_okay=False)
 Env = typer.Option(None, "--env", "-e", help="Environment from idamconf.yaml (default: its defaultEnvironment).")
+# Every command that can print colour takes this one option and decides with colour.use_colour: plan, drift, apply
+# (their plans) and emulator serve (its log). The others print no colour.
 Colour = typer.Option(None, "--colour/--no-colour", "--color/--no-color",
                       help="Colour the output (default: on a terminal, unless NO_COLOR is set).")
 Rebind = typer.Option(False, "--rebind-project",
@@ -263,11 +265,11 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on: a lo
                                                         "is printed: give it to clients as SSL_CERT_FILE)."),
           enforce_permissions: bool = typer.Option(False, "--enforce-permissions",
                                                    help="Accept only tokens from the tenant's own identity provider "
-                                                        "and enforce Graph's permissions (kept in the state).")
-          ) -> None:
+                                                        "and enforce Graph's permissions (kept in the state)."),
+          colour: Optional[bool] = Colour) -> None:
     """Serve the Graph emulator at http(s)://HOST:PORT/v1.0 (any bearer token is accepted unless
     --enforce-permissions; loopback only)."""
-    _run("emulator_serve", host, port, state, seed, faults, allow_non_loopback, tls, enforce_permissions)
+    _run("emulator_serve", host, port, state, seed, faults, allow_non_loopback, tls, enforce_permissions, colour)
 
 
 @emulator_app.command(epilog="Example: idamconf emulator token -C examples --app orders-api --user "

@@ -12,7 +12,8 @@ from ..plan.render_markdown import render_apply_markdown
 from .apply_progress import Progress, expected_writes, interruptible
 from ..saml.idp_metadata import handover_lines
 from .plan import render
-from .session import run_async, surveyed, use_colour
+from ..colour import use_colour
+from .session import run_async, surveyed
 
 LOSES = {"role": "disable: whoever holds the role loses it", "scope": "disable: clients granted the scope lose it",
          "delegated_consent": "fewer scopes consented"}

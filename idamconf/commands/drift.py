@@ -12,7 +12,8 @@ from ..escape import json_dumps, terminal
 from ..plan import saved
 from ..plan.drift import Base
 from ..plan.render_human import render_plan
-from .session import run_async, surveyed, use_colour
+from ..colour import use_colour
+from .session import run_async, surveyed
 
 DRIFT_MARKER = "<!-- idamconf-drift -->"  # lets a scheduled job find and update its one issue
 BASE = "this configuration"

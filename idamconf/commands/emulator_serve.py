@@ -18,7 +18,9 @@ from ..emulator.store import Store
 
 
 def run(host: str, port: int, state: Path, seed: Path | None, faults: str | None = None,
-        allow_non_loopback: bool = False, tls: bool = False, enforce_permissions: bool = False) -> int:
+        allow_non_loopback: bool = False, tls: bool = False, enforce_permissions: bool = False,
+        colour: bool | None = None) -> int:
+    from ..colour import use_colour
     from ..emulator import tls as emulator_tls
     from ..emulator.server import serve
 
@@ -58,7 +60,7 @@ def run(host: str, port: int, state: Path, seed: Path | None, faults: str | None
               "openid-configuration (docs/identity-provider.md)", flush=True)
         print(f"Key Vault emulator at https://<vault name>.vault.localhost:{port} (docs/emulator.md): an emulator "
               "environment's client secrets go there.", flush=True)
-    serve(state, host, port, faults=spec, tls=files)
+    serve(state, host, port, faults=spec, tls=files, colour=use_colour(colour, sys.stderr))  # (its log: stderr)
     return 0
 
 

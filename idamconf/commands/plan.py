@@ -10,7 +10,8 @@ from ..plan.render_human import render_plan
 from ..plan.render_markdown import render_markdown
 from .base import base_at, base_beside
 from .changed import commit_of, kept_files, narrowed_to
-from .session import run_async, surveyed, use_colour
+from ..colour import use_colour
+from .session import run_async, surveyed
 
 
 def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool | None, out: Path | None,

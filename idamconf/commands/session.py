@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import os
-import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,12 +32,6 @@ def run_async(coroutine):
 def _sibling_failure(loop, context: dict) -> None:
     if "exception" not in context:  # asyncio's other news (a slow callback...) as usual
         loop.default_exception_handler(context)
-
-
-def use_colour(requested: bool | None) -> bool:
-    if requested is not None:
-        return requested
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 @dataclass

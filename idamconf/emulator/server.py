@@ -11,9 +11,10 @@ from .tls import TlsFiles
 
 
 def serve(state: Path, host: str = "127.0.0.1", port: int = 8931, log_level: str = "warning",
-          faults: FaultSpec | None = None, tls: TlsFiles | None = None) -> None:
+          faults: FaultSpec | None = None, tls: TlsFiles | None = None, colour: bool = False) -> None:
+    """`colour`: colour the log's levels (colour.use_colour decides; uvicorn's own default ignores NO_COLOR)."""
     import uvicorn
 
     app = create_app(Store(state), Faults(faults) if faults is not None else None)
     secured = {"ssl_certfile": str(tls.certificate), "ssl_keyfile": str(tls.private_key)} if tls else {}
-    uvicorn.run(app, host=host, port=port, log_level=log_level, **secured)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, use_colors=colour, **secured)
