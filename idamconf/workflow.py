@@ -99,7 +99,7 @@ async def survey(client, configuration: Configuration, target: Target, only: set
     configuration = _in(configuration, environment, only)
     if base is not None:
         base = replace(base, configuration=_in(base.configuration, environment, only))
-    binding = asyncio.ensure_future(_binding(client, configuration, home))
+    binding = asyncio.ensure_future(_binding(client, configuration, home, target))
     # if reading fails otherwise (the tenant unreachable, --timeout), the binding's own failure says nothing more:
     # retrieved here, so that it is never reported as an unretrieved task's traceback
     binding.add_done_callback(lambda done: done.cancelled() or done.exception())
@@ -148,7 +148,8 @@ async def _another_apply(client, configuration: Configuration, record: Record | 
                        str(Path(configuration.root) / "idamconf.yaml"), path="project")]
 
 
-async def _binding(client, configuration: Configuration, home: str | None) -> tuple[list[Diagnostic], Record | None]:
+async def _binding(client, configuration: Configuration, home: str | None,
+                   target: Target) -> tuple[list[Diagnostic], Record | None]:
     """Why this configuration may not manage its project (record/record.home_problems; [] if not checked), and the
     project's record as read for that (None if not checked)."""
     if home is None:
@@ -156,7 +157,9 @@ async def _binding(client, configuration: Configuration, home: str | None) -> tu
     where = str(Path(configuration.root) / "idamconf.yaml")
     records = await read_records(client)
     project = configuration.project
-    return home_problems(records, project, home, where), records.get(project) or Record(project)
+    state = str(target.emulator_state) if target.embedded else None
+    return home_problems(records, project, home, where, str(configuration.root), target.environment, state), \
+        records.get(project) or Record(project)
 
 
 async def _resources(client, configuration: Configuration, environment: str, only: set[str] | None,

@@ -39,6 +39,17 @@ def repository(url: str) -> str:
     return f"{host.lower()}/{path}" if host else path
 
 
+def described(home: str) -> str:
+    """A home as people say it: `the directory teams/hr of repository github.com/contoso/identity`, `the directory
+    /work/copy` (outside git). Read from a project's record, so the tenant's: the caller escapes it for its output."""
+    where, local = (home[len("local:"):], True) if home.startswith("local:") else (home, False)
+    top, colon, inside = where.rpartition(":")
+    if not colon or not inside or inside.startswith("/") or (local and len(top) < 2):  # (a drive's C:)
+        return f"the directory {where}" if local else home  # outside git (or not idamconf's own making)
+    repository = f"the git repository at {top} (no remote named origin)" if local else f"repository {top}"
+    return repository if inside == "." else f"the directory {inside} of {repository}"
+
+
 def _git(cwd: Path, *args: str) -> str | None:
     try:
         done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=10)

@@ -12,10 +12,12 @@ is read as untrusted: a record that does not parse is treated as naming no home 
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic
 from ..graph.client import GraphClient, GraphRequestFailed, query
+from .home import described
 
 RECORD_TAG = "idamconf-record"
 PREFIX = "idamconf.project."
@@ -70,19 +72,43 @@ async def read_record(client: GraphClient, project: str, written: bool = False) 
     return parse(response.body)
 
 
-def home_problems(records: dict[str, Record], project: str, home: str, where: str) -> list[Diagnostic]:
+def home_problems(records: dict[str, Record], project: str, home: str, where: str, config_dir: str = ".",
+                  environment: str = "", state: str | None = None) -> list[Diagnostic]:
     """Why this configuration (at `home`) may not manage `project`: the project's record names another home, or
-    this home is the record of another project (so `project:` was changed). `where`: the project file."""
-    fix = ("if this is deliberate (a project renamed, a repository or directory moved), run `idamconf apply "
-           "--rebind-project` once to bind the project to this configuration; otherwise put `project:` back")
+    this home is the record of another project (so `project:` was changed). `where`: the project file;
+    `config_dir` and `environment`: as the commands that resolve it are written; `state`: the embedded emulator's
+    state file, when the tenant is one -- its record then came with the state, copied or moved from elsewhere."""
+    command = _command(config_dir, environment)
     record = records.get(project)
     if record is not None and record.home is not None and record.home != home:
-        return [Diagnostic(f"project '{project}' is managed from {record.home}, not from this configuration "
-                           f"({home}): applying it here would change, or delete, what that configuration manages",
-                           fix, where, path="project")]
+        theirs, ours = described(record.home), described(home)
+        if state is not None:  # an embedded emulator's state is its configuration directory's: it came from there
+            return [Diagnostic(
+                f"this emulated tenant ({state}) holds project '{project}' as managed from {theirs}, not from this "
+                f"configuration ({ours}): its state (.idamconf/) was copied or moved here from there with the files, "
+                "or this configuration's location changed since it applied (put in git, given a remote)",
+                f"for an empty emulated tenant of this configuration's own, run `idamconf emulator reset{command}`; "
+                f"to keep this tenant's contents and manage the project from here, run `idamconf apply{command} "
+                "--rebind-project` once", where, path="project")]
+        return [Diagnostic(
+            f"project '{project}' is managed from {theirs}, not from this configuration ({ours}): applying it here "
+            "would change, or delete, what that configuration manages",
+            f"if this configuration replaces that one (a repository or directory moved, put in git or given a "
+            f"remote, a copy taking over), run `idamconf apply{command} --rebind-project` once, after which that one "
+            "can no longer apply; if both are to manage applications in this tenant, give this one a project name of "
+            f"its own (`project:` in {where})",
+            where, path="project")]
     before = sorted(name for name, other in records.items() if other.home == home and name != project)
     if before and (record is None or record.home is None):
-        return [Diagnostic(f"this configuration ({home}) manages project '{before[0]}', and now says project "
-                           f"'{project}': a project's name binds it to its objects in the tenant", fix, where,
-                           path="project")]
+        return [Diagnostic(f"this configuration ({described(home)}) manages project '{before[0]}', and now says "
+                           f"project '{project}': a project's name binds it to its objects in the tenant",
+                           f"put `project: {before[0]}` back; or, if the project was renamed deliberately, run "
+                           f"`idamconf apply{command} --rebind-project` once to bind project '{project}' to this "
+                           "configuration", where, path="project")]
     return []
+
+
+def _command(config_dir: str, environment: str) -> str:
+    """` -C DIR -e ENV`, as a shell takes it: the options that name this configuration and environment."""
+    directory = f" -C {shlex.quote(config_dir)}" if config_dir not in ("", ".") else ""
+    return directory + (f" -e {shlex.quote(environment)}" if environment else "")

@@ -16,7 +16,7 @@ from idamconf.emulator import Store
 from idamconf.record import configuration_home, record_name
 from idamconf.record.home import repository
 
-from .harness import EXAMPLE_APPLICATIONS, applications, apply, edit, idamconf, plan, tenant
+from .harness import EXAMPLE_APPLICATIONS, EXAMPLES_TO_ADD, applications, apply, edit, idamconf, plan, tenant
 from .test_changed_reads import recording
 from .test_saved_plans import out_of_band
 from .test_scenarios import converged
@@ -154,8 +154,8 @@ def test_a_project_bound_elsewhere_while_apply_waited_for_its_lease_is_refused(p
     monkeypatch.setattr(lease.Lease, "acquire", meanwhile)
     result = apply(project)
     assert result.code == 1
-    assert "project 'eucs-idam' is managed from github.com/contoso/other-team:idam, not from this configuration" \
-        in result.err
+    assert "holds project 'eucs-idam' as managed from the directory idam of repository github.com/contoso/other-team, " \
+        "not from this configuration" in result.err
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
 
 
@@ -165,8 +165,10 @@ def test_a_project_bound_to_another_configuration_is_refused_unless_rebound(proj
     result = plan(project)
     assert result.code == 1
     # said at the project file, where `project:` is written
-    assert result.err.startswith(f"{project / 'idamconf.yaml'}: error: project: project 'eucs-idam' is managed from "
-                                 "github.com/contoso/other-team:idam, not from this configuration"), result.err
+    assert result.err.startswith(f"{project / 'idamconf.yaml'}: error: project: this emulated tenant "
+                                 f"({project / '.idamconf' / 'local.db'}) holds project 'eucs-idam' as managed from the "
+                                 "directory idam of repository github.com/contoso/other-team, not from this "
+                                 "configuration"), result.err
     assert "--rebind-project" in result.err
     edit(project / "applications/wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
     assert apply(project).code == 1
@@ -210,7 +212,7 @@ def test_another_projects_name_cannot_be_claimed_to_delete_its_applications(proj
     for name in ("wordpress", "payments-api"):  # another team's configuration, elsewhere, saying `project: eucs-idam`
         (other / "applications" / f"{name}.yaml").unlink()
     result = idamconf("apply", "-C", str(other), "--auto-approve", "--allow-delete")
-    assert result.code == 1 and "project 'eucs-idam' is managed from" in result.err
+    assert result.code == 1 and "holds project 'eucs-idam' as managed from" in result.err
     assert set(applications(other)) == EXAMPLE_APPLICATIONS  # nothing was deleted
 
 
@@ -231,7 +233,9 @@ def test_two_directories_of_one_repository_are_two_homes(project, tmp_path):
     (second / "applications" / "wordpress.yaml").unlink()
     result = idamconf("apply", "-C", str(second), "--auto-approve", "--allow-delete")
     assert result.code == 1
-    assert "project 'eucs-idam' is managed from github.com/contoso/identity:teams/hr" in result.err, result.err
+    assert "holds project 'eucs-idam' as managed from the directory teams/hr of repository " \
+        "github.com/contoso/identity, not from this configuration (the directory teams/payroll of repository " \
+        "github.com/contoso/identity)" in result.err, result.err
     assert set(applications(second)) == EXAMPLE_APPLICATIONS  # nothing was deleted
 
 
@@ -692,3 +696,66 @@ def test_graph_refusing_the_records_read_stops_apply_with_nothing_changed(projec
     assert "GET the record of project eucs-idam: 403 Authorization_RequestDenied" in result.err, result.err
     monkeypatch.undo()
     assert applications(project)["wordpress"]["displayName"] == "WordPress Blog"
+
+
+def test_a_copy_with_its_emulated_tenant_says_so_and_each_fix_it_names_works(project, tmp_path):
+    """examples/ copied with its .idamconf/ (the embedded emulator's state, applied from the original): the copy's
+    plan says that this emulated tenant came from the other configuration, and the exact commands: a reset (an
+    empty tenant of its own) or --rebind-project (keep it). Each works as said."""
+    import shlex
+    import shutil
+
+    assert apply(project).code == 0
+    copy = tmp_path / "my copy"
+    shutil.copytree(project, copy)
+    refused = plan(copy)
+    assert refused.code == 1
+    state = copy / ".idamconf" / "local.db"
+    assert refused.err.startswith(
+        f"{copy / 'idamconf.yaml'}: error: project: this emulated tenant ({state}) holds project 'eucs-idam' as managed "
+        f"from the directory {project.resolve()}, not from this configuration (the directory {copy.resolve()}): its "
+        "state (.idamconf/) was copied or moved here from there with the files"), refused.err
+    reset = f"idamconf emulator reset -C {shlex.quote(str(copy))} -e local"
+    rebind = f"idamconf apply -C {shlex.quote(str(copy))} -e local --rebind-project"
+    assert f"fix: for an empty emulated tenant of this configuration's own, run `{reset}`; to keep this tenant's " \
+           f"contents and manage the project from here, run `{rebind}` once" in refused.err
+    kept = tmp_path / "kept"
+    shutil.copytree(copy, kept)
+    assert idamconf(*shlex.split(reset)[1:]).code == 0  # as written in the fix
+    fresh = plan(copy)
+    assert fresh.code == 0 and f"Plan: {EXAMPLES_TO_ADD} to add, 0 to change" in fresh.out, fresh.err  # all anew
+    rebound = idamconf(*shlex.split(rebind.replace(str(copy), str(kept)))[1:], "--auto-approve")
+    assert rebound.code == 0, rebound.err
+    assert "No changes." in plan(kept).out
+    assert plan(project).code == 0  # the original's own emulated tenant is its own still
+
+
+def test_a_tenant_bound_to_another_configuration_names_both_plainly_and_the_options():
+    """Not an emulator's state: two configurations (two copies against one served emulator, or one tenant) saying
+    one project. Said with both locations in words, and the exact apply to take over or the project name to change."""
+    from idamconf.record import Record, home_problems
+
+    records = {"eucs-idam": Record("eucs-idam", home="local:/work/examples", exists=True)}
+    [problem] = home_problems(records, "eucs-idam", "github.com/contoso/identity:teams/hr", "copy/idamconf.yaml",
+                              "copy", "served")
+    assert problem.summary == ("project 'eucs-idam' is managed from the directory /work/examples, not from this "
+                               "configuration (the directory teams/hr of repository github.com/contoso/identity): "
+                               "applying it here would change, or delete, what that configuration manages")
+    assert "run `idamconf apply -C copy -e served --rebind-project` once" in problem.fix
+    assert "give this one a project name of its own (`project:` in copy/idamconf.yaml)" in problem.fix
+    renamed = home_problems({"eucs-idam": Record("eucs-idam", home="local:/work/x", exists=True)}, "payroll",
+                            "local:/work/x", "idamconf.yaml", ".", "local")
+    assert renamed[0].fix.startswith("put `project: eucs-idam` back; or, if the project was renamed deliberately, run "
+                                     "`idamconf apply -e local --rebind-project` once")
+
+
+def test_a_home_is_described_in_words():
+    from idamconf.record.home import described
+
+    assert described("local:/work/copy") == "the directory /work/copy"
+    assert described("github.com/contoso/identity:teams/hr") == \
+        "the directory teams/hr of repository github.com/contoso/identity"
+    assert described("github.com/contoso/identity:.") == "repository github.com/contoso/identity"
+    assert described("local:/srv/repo:idam") == \
+        "the directory idam of the git repository at /srv/repo (no remote named origin)"
+    assert described("local:C:/Users/me/config") == "the directory C:/Users/me/config"
