@@ -58,6 +58,10 @@ class World:
         (config / "idamconf.yaml").write_text(_tenants(config / "idamconf.yaml", tenants, ca_bundle))
         hr = config / "applications" / "hr-self-service.yaml"  # devl is not one of this repository's tenants
         hr.write_text(hr.read_text().replace("[local, devl, nle, live]", "[local, nle, live]"))
+        expenses = config / "applications" / "expenses.yaml"  # nor a vault secret's override
+        text = expenses.read_text()
+        start = text.index("  devl:\n")
+        expenses.write_text(text[:start] + text[text.index("  nle:\n", start):])
         self.commit("Configuration")
         bin_dir = tmp / "bin"
         bin_dir.mkdir()

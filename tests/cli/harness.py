@@ -107,3 +107,14 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1))
+
+
+def add_environment(project: Path, settings: str) -> None:
+    """Tenants added to a copy of examples/ (`settings`: their lines in idamconf.yaml, each from `  <name>:`), where
+    expenses's client secret goes to a vault of its own: validate refuses one vault secret written in two tenants."""
+    edit(project / "idamconf.yaml", "environments:\n", "environments:\n" + settings)
+    for name in re.findall(r"^  ([^\s:]+):$", settings, re.M):
+        edit(project / "applications" / "expenses.yaml", "overrides:\n", f"overrides:\n  {name}:\n    secrets:\n"
+             "      - displayName: expenses web sign-in\n        keyvault:\n"
+             f"          vaultUrl: https://contoso-expenses-{name}.vault.azure.net\n"
+             "          secretName: expenses-client-secret\n")

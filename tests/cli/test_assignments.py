@@ -244,8 +244,8 @@ def test_each_environment_assigns_its_own_groups(project):
     from .test_application_settings import REVIEW
 
     edit(project / "idamconf.yaml", "  devl:\n", REVIEW + "  devl:\n")
-    edit(project / EXPENSES, "notes: Expense claims", "overrides:\n  review:\n    assignments:\n"
-         "      - {role: Internal.User, groups: [HR line managers]}\nnotes: Expense claims")
+    edit(project / EXPENSES, "overrides:\n", "overrides:\n  review:\n    assignments:\n"
+         "      - {role: Internal.User, groups: [HR line managers]}\n")
     local, review = plan(project).out, plan(project, "--env", "review").out
     assert "assignment[Internal.User/group:Expenses claimants]" in local and "HR line managers" not in local
     assert "assignment[Internal.User/group:HR line managers]" in review

@@ -10,7 +10,7 @@ import pytest
 
 from idamconf.graph import connect
 
-from .harness import edit, idamconf
+from .harness import add_environment, edit, idamconf
 from .test_sign_in_failures import RefusingCredential
 
 READ, WRITE = "00000000-0000-0000-0000-0000000e0ead", "00000000-0000-0000-0000-00000000e817"
@@ -19,8 +19,7 @@ READ, WRITE = "00000000-0000-0000-0000-0000000e0ead", "00000000-0000-0000-0000-0
 @pytest.mark.parametrize("command, identity", [("plan", READ), ("drift", READ), ("show", READ), ("credentials report", READ),
                                                ("export", READ), ("saml metadata", READ), ("apply", WRITE)])
 def test_each_command_signs_in_as_its_identity(project, monkeypatch, command, identity):
-    edit(project / "idamconf.yaml", "environments:\n", "environments:\n"
-         "  corp:\n"
+    add_environment(project, "  corp:\n"
          "    graphUrl: https://graph.microsoft.com/v1.0\n"
          "    tenantId: 00000000-0000-0000-0000-00000000c001\n"
          f"    clientId: {WRITE}\n"

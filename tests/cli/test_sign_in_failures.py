@@ -15,7 +15,7 @@ from azure.core.exceptions import ClientAuthenticationError
 
 from idamconf import cli
 from idamconf.graph import connect
-from tests.cli.harness import edit
+from tests.cli.harness import add_environment, edit
 
 AZURE_SAYS = ("DefaultAzureCredential failed to retrieve a token from the included credentials.\n"
               "Attempted credentials:\n\tEnvironmentCredential: EnvironmentCredential authentication unavailable.")
@@ -38,8 +38,7 @@ class RefusingCredential:
 
 
 def tenant_environment(project, credential: str = "default") -> None:
-    edit(project / "idamconf.yaml", "environments:\n", "environments:\n"
-         "  corp:\n"
+    add_environment(project, "  corp:\n"
          "    graphUrl: https://graph.microsoft.com/v1.0\n"
          "    tenantId: 00000000-0000-0000-0000-00000000c001\n"
          "    clientId: 00000000-0000-0000-0000-00000000c002\n"

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli.harness import edit, idamconf
+from tests.cli.harness import add_environment, edit, idamconf
 
 IDS = "    tenantId: 00000000-0000-0000-0000-0000000ab001\n    clientId: 00000000-0000-0000-0000-0000000ab002\n"
 
 
 def probe(project, credential: str, setting: str) -> int:
     """Environment `probe` with this credential and setting (YAML lines); returns the setting's first line."""
-    edit(project / "idamconf.yaml", "environments:\n", f"environments:\n  probe:\n    graphUrl: "
+    add_environment(project, f"  probe:\n    graphUrl: "
          f"https://graph.microsoft.com/v1.0\n    credential: {credential}\n{IDS}{setting}")
     return (project / "idamconf.yaml").read_text().splitlines().index(setting.splitlines()[0]) + 1
 

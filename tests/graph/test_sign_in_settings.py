@@ -23,7 +23,7 @@ from azure.identity import aio
 
 from idamconf.graph import connect
 from idamconf.graph.clouds import CLOUDS
-from tests.cli.harness import edit, plan
+from tests.cli.harness import add_environment, edit, plan
 from tests.safety.graph_view import graph
 
 from .test_token_boundary import StandInCredential
@@ -130,7 +130,7 @@ def test_an_error_without_a_message_is_named_by_its_kind(monkeypatch, recorded):
 
 
 def test_a_missing_certificate_file_is_one_line_from_the_cli(project):
-    edit(project / "idamconf.yaml", "environments:\n", "environments:\n  corp:\n"
+    add_environment(project, "  corp:\n"
          f"    graphUrl: {GLOBAL.url}\n    tenantId: {TENANT}\n    clientId: {CLIENT}\n"
          "    credential: certificate\n    certificatePath: certs/missing.pem\n")
     result = plan(project, "-e", "corp")

@@ -33,7 +33,7 @@ import httpx
 import pytest
 
 from idamconf.emulator import embedded
-from tests.cli.harness import applications, apply, edit, idamconf, plan
+from tests.cli.harness import add_environment, applications, apply, edit, idamconf, plan
 
 ROOT = Path(__file__).resolve().parents[2]
 FORMATS = ("human", "json", "markdown")
@@ -94,8 +94,7 @@ def refused_port():
 
 
 def vault_environment(project: Path) -> None:
-    edit(project / "idamconf.yaml", "environments:\n", "environments:\n"
-         "  vault:\n"
+    add_environment(project, "  vault:\n"
          "    graphUrl: https://graph.microsoft.com/v1.0\n"
          "    tenantId: 00000000-0000-0000-0000-0000000ca4a1\n"
          "    clientId: 00000000-0000-0000-0000-0000000ca4a2\n"

@@ -14,7 +14,7 @@ from idamconf.emulator import Store
 from idamconf.emulator.seed import seed_file
 from idamconf.graph.connect import ConnectError, Target, connect
 from idamconf.workflow import target_for
-from tests.cli.harness import applications, apply, edit, plan
+from tests.cli.harness import add_environment, applications, apply, edit, plan
 from tests.emulator.conftest import serving
 
 # Graph's resource units per 10 s for the app+tenant: tenants of under 50 users, 50-500, over 500 (Identity and
@@ -119,8 +119,7 @@ def test_the_files_an_environment_signs_in_with_are_the_ones_it_names(project):
     """certificatePath and caBundle reach the sign-in as written: a certificate file that is missing, and a CA
     bundle that holds no certificate, are each named in a one-line error before anything is sent."""
     (project / "junk.pem").write_text("not a certificate\n")
-    edit(project / "idamconf.yaml", "environments:\n", "environments:\n"
-         "  served:\n    graphUrl: https://127.0.0.1:9/v1.0\n    tenantId: 00000000-0000-0000-0000-00000000c001\n"
+    add_environment(project, "  served:\n    graphUrl: https://127.0.0.1:9/v1.0\n    tenantId: 00000000-0000-0000-0000-00000000c001\n"
          "    verifiedDomains: [contoso.com]\n    credential: emulator\n    caBundle: junk.pem\n"
          "  corp:\n    graphUrl: https://graph.microsoft.com/v1.0\n    tenantId: 00000000-0000-0000-0000-00000000c001\n"
          "    clientId: 00000000-0000-0000-0000-0000000c11e0\n    credential: certificate\n"
