@@ -10,8 +10,13 @@ listed by `credentials report`. For each secret of the file:
   password it replaces, "removed on or after DATE");
 - a superseded password stays valid for overlapDays after its successor was added (its removal date is shown in
   the plan that adds the successor), and is removed by the first plan made on or after that date;
-- a password with **no copy in the vault** -- an apply killed between addPassword and the vault write -- is
-  removed, and a new one added: nobody holds its value, so nothing can be using it;
+- a password with **no copy in the vault secret the file names** is one the file moved (a new vaultUrl or
+  secretName: its copy is at the old place, where readers may still take it) or one an apply killed between
+  addPassword and the vault write left (its value exists nowhere) -- Graph's data cannot tell the two apart, so
+  both are kept like a superseded password: until overlapDays after the newest password with a copy there was
+  added (a new one is added now when there is none, or when the password without a copy is the newer: the file
+  moved the secret back), then removed. A killed apply's password lingers for the overlap, harmless: nobody
+  holds its value. The plan says why it is kept and until when ("no copy in VAULT: removed on or after DATE");
 - an expired one is removed; one whose displayName the file no longer names is removed too, and that, like any
   deletion, needs --allow-delete. The others are the rotation the file asked for and need no flag.
 
@@ -29,7 +34,7 @@ from .certificates import moment
 from .client_secrets import KIND, MARKER, ClientSecret
 
 IN_USE = "in use"
-NO_COPY = "no copy in the vault: nobody holds its value"
+SWITCH = "readers of its old place have until then to switch"
 UNLISTED = "not in the file"
 
 
@@ -71,37 +76,49 @@ def _one(secret: ClientSecret, address: str, mine: list[dict], held, now: _dt.da
     statuses = {p["keyId"]: f"expired on {_day(graph_time(p['endDateTime']))}" for p in mine
                 if graph_time(p["endDateTime"]) <= now}
     valid = [p for p in mine if p["keyId"] not in statuses]
-    statuses |= {p["keyId"]: NO_COPY for p in valid if held is not None and p["keyId"] not in held}
-    copied = [p for p in valid if p["keyId"] not in statuses]
+    # No copy in the file's vault secret: moved away from its old place (which readers may still take), or left by
+    # an apply killed before the vault write (nobody holds it). Either way kept for the overlap, like a superseded one.
+    elsewhere = {p["keyId"] for p in valid if held is not None and p["keyId"] not in held}
+    copied = [p for p in valid if p["keyId"] not in elsewhere]
     newest = max(copied, key=lambda p: graph_time(p["startDateTime"]), default=None)
     rotate = newest is None or now >= graph_time(newest["endDateTime"]) - _dt.timedelta(days=secret.rotate_before_days)
+    # A password newer than every one copied here has no copy here: the file moved the secret back to this place,
+    # and that password is read at the other one -- a new one is added here, and that one kept for the overlap.
+    rotate = rotate or any(graph_time(p["startDateTime"]) > graph_time(newest["startDateTime"])
+                           for p in valid if p["keyId"] in elsewhere)
     due = (now if rotate else graph_time(newest["startDateTime"])) + _dt.timedelta(days=secret.overlap_days)
-    for password in copied:
+    gone = set()
+    for password in valid:
+        moved = f"no copy in {secret.vault}: " if password["keyId"] in elsewhere else "superseded: "
         if password is newest and not rotate:
             statuses[password["keyId"]] = IN_USE
         elif now >= due:
-            statuses[password["keyId"]] = f"superseded: its overlap ended on {_day(due)}"
+            statuses[password["keyId"]] = f"{moved}its overlap ended on {_day(due)}"
+            gone.add(password["keyId"])
         else:
-            statuses[password["keyId"]] = f"superseded: removed on or after {_day(due)}"
+            statuses[password["keyId"]] = f"{moved}removed on or after {_day(due)}" + \
+                (f"; {SWITCH}" if password["keyId"] in elsewhere else "")
     kept = [(KIND, f"{address}.{KIND}[{p['displayName']}#{p['keyId']}]", {**p, "status": statuses[p["keyId"]]},
-             p["keyId"], {}) for p in copied if not statuses[p["keyId"]].startswith("superseded: its")]
+             p["keyId"], {}) for p in valid if p["keyId"] not in gone]
     if rotate:
-        kept.append(_new(secret, address, [p for p in copied if statuses[p["keyId"]].startswith("superseded: rem")],
-                         now, due))
+        kept.append(_new(secret, address, [p for p in valid if p["keyId"] not in gone], statuses, now))
     return kept, statuses
 
 
-def _new(secret: ClientSecret, address: str, replaced: list[dict], now: _dt.datetime, due: _dt.datetime) -> tuple:
+def _new(secret: ClientSecret, address: str, replaced: list[dict], statuses: dict, now: _dt.datetime) -> tuple:
+    """The new password, and each it replaces with when (and, with no copy where the file says, why) it goes."""
     attributes = {"displayName": secret.display_name, "expires": _day(now + _dt.timedelta(days=secret.lifetime_days)),
                   "vault": secret.vault, "status": "added now",
-                  "replaces": [f"{p['keyId']} (hint {p['hint']}), removed on or after {_day(due)}" for p in replaced]}
+                  "replaces": [f"{p['keyId']} (hint {p['hint']}), {statuses[p['keyId']].removeprefix('superseded: ')}"
+                               for p in replaced]}
     ids = {"vaultUrl": secret.vault_url, "secretName": secret.secret_name, "lifetimeDays": secret.lifetime_days}
     return KIND, f"{address}.{KIND}[{secret.display_name}#next]", attributes, f"next:{secret.display_name.casefold()}", ids
 
 
 def planned_removal(change) -> bool:
-    """A removal the file's rotation asks for (superseded, expired, or held by nobody), which takes nothing away
-    that anyone holds legitimately: no --allow-delete needed. A secret the file stopped naming does need it."""
+    """A removal the file's rotation asks for (superseded or without a copy where the file says, each after its
+    overlap; expired), which takes nothing away that anyone holds legitimately: no --allow-delete needed. A secret
+    the file stopped naming does need it."""
     return change.kind == KIND and (change.before or {}).get("status") not in (None, UNLISTED)
 
 

@@ -38,13 +38,24 @@ def passwords(project) -> list[dict]:
     return [p for p in applications(project)["expenses"]["passwordCredentials"]]
 
 
-def vault(project) -> list[dict]:
-    """The emulated vault's versions of the expenses secret, oldest first (the value included: this is the vault)."""
+def vault(project, name: str = "expenses-client-secret") -> list[dict]:
+    """The emulated vault's versions of an expenses secret, oldest first (the value included: this is the vault)."""
     store = VaultStore(str(project / ".idamconf" / "local.vault.db"))
     try:
-        return [doc for _, doc in store.versions("contoso-expenses", "expenses-client-secret")]
+        return [doc for _, doc in store.versions("contoso-expenses", name)]
     finally:
         store.close()
+
+
+def signs_in(project, name: str) -> str | None:
+    """The key id of the password that a reader of vault secret `name` signs in with -- its newest enabled version's
+    value, if it is a password Graph lists, valid now, with that value's hint -- or None."""
+    enabled = [version for version in vault(project, name) if version["attributes"]["enabled"]]
+    if not enabled:
+        return None
+    newest = enabled[-1]
+    return next((p["keyId"] for p in passwords(project) if p["keyId"] == newest["tags"]["keyId"]
+                 and p["hint"] == newest["value"][:3] and when(p["endDateTime"]) > clock.now()), None)
 
 
 def when(text: str) -> _dt.datetime:
@@ -220,8 +231,11 @@ class Killed(BaseException):
 
 
 @pytest.mark.parametrize("name", ["expenses web sign-in", "Expenses Web Sign-In"])
-def test_a_killed_apply_leaves_no_secret_nobody_holds_after_the_next_apply(project, monkeypatch, name):
-    """Whatever the case of the secret's name: Graph's copy of it is compared in any case."""
+def test_a_killed_apply_is_finished_by_the_next_and_its_orphan_goes_after_the_overlap(project, monkeypatch, name):
+    """Whatever the case of the secret's name: Graph's copy of it is compared in any case. The password the killed
+    apply added has no copy in the vault, which Graph's data cannot tell from a secret the file moved (whose old
+    place readers may still take): it is kept for the overlap like a moved one, harmless -- its value exists
+    nowhere -- then removed (review, session 48: before, it went at once, and so did a moved secret's)."""
     edit(project / EXPENSES, "displayName: expenses web sign-in", f"displayName: {name}")
     address = f"app.expenses.secret[{name}"
     real_write = KeyVaultSink.write
@@ -236,13 +250,59 @@ def test_a_killed_apply_leaves_no_secret_nobody_holds_after_the_next_apply(proje
     assert vault(project) == []  # a password whose value nobody holds
     monkeypatch.setattr(KeyVaultSink, "write", real_write)
     planned = plan(project)
-    assert f"- {address}#{orphan['keyId']}]  (destroy: no copy in the vault: nobody holds its value)" in planned.out
-    assert f"+ {address}#next]  (create)" in planned.out
+    removal = (clock.now() + _dt.timedelta(days=14)).strftime("%Y-%m-%d")
+    assert f"+ {address}#next]  (create)" in planned.out and "0 to destroy" in planned.out
+    assert (f'"{orphan["keyId"]} (hint {orphan["hint"]}), no copy in https://contoso-expenses.vault.azure.net/'
+            f'secrets/expenses-client-secret: removed on or after {removal}; readers of its old place have until '
+            'then to switch"') in planned.out
     assert apply(project).code == 0
-    converged(project)
-    [password] = passwords(project)
-    assert password["keyId"] != orphan["keyId"]
+    converged(project)  # the killed apply is finished: the new secret is in the vault, and in use
+    [password] = [p for p in passwords(project) if p["keyId"] != orphan["keyId"]]
     assert [version["tags"]["keyId"] for version in vault(project)] == [password["keyId"]]
+    assert signs_in(project, "expenses-client-secret") == password["keyId"]
+    clock.advance(days=14, seconds=60)
+    assert (f"- {address}#{orphan['keyId']}]  (destroy: no copy in https://contoso-expenses.vault.azure.net/secrets/"
+            f"expenses-client-secret: its overlap ended on {removal})") in plan(project).out
+    assert apply(project).code == 0  # the rotation's removal: no --allow-delete needed
+    assert [p["keyId"] for p in passwords(project)] == [password["keyId"]]
+    converged(project)
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_secret_moved_to_another_vault_secret_keeps_the_old_password_for_the_overlap(project):
+    """The file moves the secret to a vault secret of its own (as the one-writer rule asks of a secret shared between
+    tenants): the password in use has no copy at the new place, but readers of the old one still sign in with it,
+    until the overlap is over; then it goes, the rotation's removal, with no --allow-delete. Before (review, session
+    48), the plan removed it in the same apply that added the new one: the old place's readers lost sign-in at once."""
+    [first] = passwords(project)
+    clock.advance(days=40)  # mid-life: the move, not a rotation, adds the new one
+    edit(project / EXPENSES, "secretName: expenses-client-secret", "secretName: expenses-web-sign-in")
+    moving = plan(project)
+    removal = (clock.now() + _dt.timedelta(days=14)).strftime("%Y-%m-%d")
+    new_place = "https://contoso-expenses.vault.azure.net/secrets/expenses-web-sign-in"
+    assert f"+ {ADDRESS}#next]  (create)" in moving.out
+    assert (f'"{first["keyId"]} (hint {first["hint"]}), no copy in {new_place}: removed on or after {removal}; '
+            'readers of its old place have until then to switch"') in moving.out
+    assert "Plan: 1 to add, 0 to change, 0 to destroy." in moving.out
+    moved = apply(project)
+    assert moved.code == 0, moved.err
+    converged(project)
+    [new] = [p for p in passwords(project) if p["keyId"] != first["keyId"]]
+    assert signs_in(project, "expenses-client-secret") == first["keyId"]  # the old place's readers still sign in
+    assert signs_in(project, "expenses-web-sign-in") == new["keyId"]
+    clock.advance(days=13)
+    converged(project)  # still within the overlap
+    assert signs_in(project, "expenses-client-secret") == first["keyId"]
+    clock.advance(days=1, seconds=60)
+    removing = plan(project)
+    assert (f"- {ADDRESS}#{first['keyId']}]  (destroy: no copy in {new_place}: its overlap ended on {removal})"
+            in removing.out)
+    done = apply(project)
+    assert done.code == 0, done.err
+    assert [p["keyId"] for p in passwords(project)] == [new["keyId"]]
+    assert signs_in(project, "expenses-client-secret") is None and signs_in(project, "expenses-web-sign-in") == \
+        new["keyId"]
+    converged(project)
 
 
 @pytest.mark.usefixtures("applied")
@@ -422,13 +482,13 @@ def test_a_lifetime_rule_turned_off_everywhere_says_nothing(project):
 @pytest.mark.usefixtures("applied")
 def test_a_vault_refusing_the_new_secret_leaves_the_passwords_that_still_sign_in(project, monkeypatch):
     """The secret moved to a vault secret of its own (the one-writer rule asks for it): no copy of the password in
-    use is there, so the plan adds one and removes the old -- added first, so that a vault refusing the write (its
-    access not granted yet, a deleted secret of that name) leaves the application the password its servers hold,
-    where the old order removed it, then the new one, and left none at all."""
+    use is there, so the plan adds one (and removes the old one once its overlap is over) -- added first, so that a
+    vault refusing the write (its access not granted yet, a deleted secret of that name) leaves the application the
+    password its servers hold, where the old order removed it, then the new one, and left none at all."""
     [first] = passwords(project)
     edit(project / EXPENSES, "secretName: expenses-client-secret", "secretName: expenses-web-sign-in")
     planned = plan(project)
-    assert f"- {ADDRESS}#{first['keyId']}]  (destroy: no copy in the vault" in planned.out
+    assert f"- {ADDRESS}#{first['keyId']}]" not in planned.out  # kept for the overlap (the test above)
     assert f"+ {ADDRESS}#next]  (create)" in planned.out
 
     async def refused(self, value, key_id, expires, tags):
@@ -443,6 +503,7 @@ def test_a_vault_refusing_the_new_secret_leaves_the_passwords_that_still_sign_in
     assert [p["keyId"] for p in passwords(project)] == [first["keyId"]]  # still signs in
     monkeypatch.setattr(KeyVaultSink, "write", real)  # access granted: the next apply finishes the move
     assert apply(project).code == 0
-    [moved] = passwords(project)
-    assert moved["keyId"] != first["keyId"]
+    [moved] = [p for p in passwords(project) if p["keyId"] != first["keyId"]]
+    assert signs_in(project, "expenses-web-sign-in") == moved["keyId"]
+    assert signs_in(project, "expenses-client-secret") == first["keyId"]
     converged(project)

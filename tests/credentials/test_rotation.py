@@ -73,15 +73,56 @@ def test_an_expired_password_is_removed_at_the_instant_it_expires_and_a_new_one_
     assert plan(gone)[1] == {"gon1": "superseded: removed on or after 2027-01-15"}
 
 
-def test_a_password_the_vault_holds_no_copy_of_is_removed_and_one_that_is_copied_stays_current():
-    orphan = password("orp1", "2026-12-31T12:00:00Z", "2027-06-29T12:00:00Z")
+SWITCH = "readers of its old place have until then to switch"
+
+
+def test_a_password_with_no_copy_where_the_file_says_is_kept_for_the_overlap_like_a_superseded_one():
+    """The file moved the secret (another vault or secret name): the password in use has no copy at the new place,
+    and may be read from the old one -- a new one is added now and the old one kept for the overlap, then removed;
+    the plan says why and until when. (An apply killed before its vault write leaves a password just like it.)"""
+    moved = password("mov1", "2026-12-01T12:00:00Z", "2027-05-30T12:00:00Z")
+    kept = f"no copy in {SINK}: removed on or after 2027-01-15; {SWITCH}"
+    assert plan(moved, held={SINK: set()}) == ([("app.payroll.secret[nightly job#mov1]", kept),
+                                                ("app.payroll.secret[Nightly Job#next]", "added now")], {"mov1": kept})
+    [_, new] = rotation.planned((NIGHTLY,), "app.payroll", [moved], {SINK: set()}, NOW)[0]
+    assert new[2]["replaces"] == [f"mov1 (hint mov), {kept}"]
+    added = password("new1", "2027-01-01T12:00:00Z", "2027-06-30T12:00:00Z")  # the new one, in the new place
+    almost = NOW + dt.timedelta(days=14, seconds=-1)
+    assert plan(moved, added, held={SINK: {"new1"}}, now=almost) == (
+        [("app.payroll.secret[nightly job#mov1]", kept), ("app.payroll.secret[nightly job#new1]", "in use")],
+        {"mov1": kept, "new1": "in use"})
+    assert plan(moved, added, held={SINK: {"new1"}}, now=almost + dt.timedelta(seconds=1)) == (
+        [("app.payroll.secret[nightly job#new1]", "in use")],
+        {"mov1": f"no copy in {SINK}: its overlap ended on 2027-01-15", "new1": "in use"})
+
+
+def test_a_password_with_no_copy_older_than_the_one_in_use_goes_once_the_overlap_of_the_one_in_use_is_over():
+    """An apply killed between addPassword and the vault write, then finished by the next one: the orphan (whose
+    value exists nowhere) lingers no longer than a superseded password would."""
+    orphan = password("orp1", "2026-12-01T11:00:00Z", "2027-05-30T11:00:00Z")
     copied = password("cop1", "2026-12-01T12:00:00Z", "2027-05-30T12:00:00Z")
     assert plan(orphan, copied, held={SINK: {"cop1"}}) == (
         [("app.payroll.secret[nightly job#cop1]", "in use")],
-        {"orp1": "no copy in the vault: nobody holds its value", "cop1": "in use"})
+        {"orp1": f"no copy in {SINK}: its overlap ended on 2026-12-15", "cop1": "in use"})
+    recent = password("cop2", "2026-12-20T12:00:00Z", "2027-06-18T12:00:00Z")
+    assert plan(orphan, recent, held={SINK: {"cop2"}})[1] == {
+        "orp1": f"no copy in {SINK}: removed on or after 2027-01-03; {SWITCH}", "cop2": "in use"}
     # the vault not read (None): every password counts as copied, and the newest is current
-    assert plan(orphan, copied, held={SINK: None})[1] == {"orp1": "in use",
-                                                          "cop1": "superseded: removed on or after 2027-01-14"}
+    assert plan(orphan, copied, held={SINK: None})[1] == {"orp1": "superseded: its overlap ended on 2026-12-15",
+                                                          "cop1": "in use"}
+
+
+def test_a_password_with_no_copy_newer_than_the_one_in_use_means_the_secret_moved_back_a_new_one_is_added():
+    """Moved to another place and back within the overlap: the old place's copy is in use again, but the newest
+    password is read at the other place -- kept for the overlap from now, with a new one added here."""
+    back = password("bak1", "2026-12-01T12:00:00Z", "2027-05-30T12:00:00Z")
+    other = password("oth1", "2026-12-28T12:00:00Z", "2027-06-26T12:00:00Z")
+    assert plan(back, other, held={SINK: {"bak1"}}) == (
+        [("app.payroll.secret[nightly job#bak1]", "superseded: removed on or after 2027-01-15"),
+         ("app.payroll.secret[nightly job#oth1]", f"no copy in {SINK}: removed on or after 2027-01-15; {SWITCH}"),
+         ("app.payroll.secret[Nightly Job#next]", "added now")],
+        {"bak1": "superseded: removed on or after 2027-01-15",
+         "oth1": f"no copy in {SINK}: removed on or after 2027-01-15; {SWITCH}"})
 
 
 def test_a_password_of_a_name_the_file_does_not_give_is_not_in_the_file():
@@ -114,7 +155,8 @@ def test_only_a_secret_the_file_stopped_naming_needs_allow_delete_to_be_removed(
         return rotation.planned_removal(SimpleNamespace(kind=kind, before={"status": status}))
 
     assert removal("secret", "superseded: its overlap ended on 2027-01-01")
-    assert removal("secret", "expired on 2027-01-01") and removal("secret", "no copy in the vault: nobody holds its value")
+    assert removal("secret", "expired on 2027-01-01")
+    assert removal("secret", f"no copy in {SINK}: its overlap ended on 2027-01-01")
     assert not removal("secret", "not in the file") and not removal("secret", None)
     assert not removal("certificate", "expired on 2027-01-01")
     assert not rotation.planned_removal(SimpleNamespace(kind="secret", before=None))
