@@ -14,9 +14,10 @@ A password the rotation removes has its vault versions disabled (`update_secret_
 vault's enabled versions are exactly the values that still sign in.
 
 A lost answer to 1 is sent again; a password it added, whose value nobody received, is removed once the step's own
-is in the vault (`_sweep`). An apply killed between 1 and 2 leaves a password whose key id is in no version of the vault's secret: the next plan
-sees it (the vault's versions carry the key id as a tag) and removes it, adding a new one -- nothing is left that
-nobody holds, and nothing is lost that anybody held. Removals of passwords already gone count as done.
+is in the vault (`_sweep`). An apply killed between 1 and 2 leaves a password whose key id is in no version of the
+vault's secret: the next plan sees it (the vault's versions carry the key id as a tag) and adds a new one; the orphan,
+which Graph cannot tell from a moved secret's password, is kept for the overlap like one and then removed
+(credentials/rotation.py) -- nothing is lost that anybody held. Removals of passwords already gone count as done.
 """
 
 from __future__ import annotations
