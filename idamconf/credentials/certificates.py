@@ -30,6 +30,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import clock
 from ..clock import graph_time
 from ..config.confined import Unreadable, read_inside
 from ..config.model import Location
@@ -90,7 +91,7 @@ def read_certificate(root: Path | str, certificate: Certificate, now: _dt.dateti
     """The certificate's facts once every check passed; raises `Refused`. `check_pin`: False where the caller
     compares the thumbprint with one it holds (apply, with the plan's)."""
     facts = _parsed(_bytes(Path(root), certificate.file), certificate.file)
-    now = now or _dt.datetime.now(_dt.timezone.utc)
+    now = now or clock.now()  # the one clock: tests move it to see a pinned certificate expire
     shown = f"'{certificate.file}'"
     if check_pin and facts.sha256 != certificate.sha256:
         raise Refused(f"{shown} has SHA-256 thumbprint {facts.sha256}, not the one pinned here",

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from idamconf import clock
 from idamconf.emulator import Store
 from idamconf.graph import connect as connect_module
 from tests.emulator.conftest import serving
@@ -260,3 +261,16 @@ def test_a_certificate_pinned_twice_in_one_application_is_refused_at_the_second_
     line = (project / APP).read_text().splitlines().index(f"    sha256: {pinned.upper()}") + 1
     assert (f"{project / APP}:{line}:13: error: certificates[1].sha256: the certificate is also pinned by "
             "certificates[0]\n    fix: name each certificate once") in result.err
+
+
+def test_a_pinned_certificate_that_expires_is_refused_once_it_has(project, monkeypatch, no_tenant):
+    """Expiry is judged by idamconf's one clock (clock.py), as a client secret's rotation is: a certificate valid for
+    ten more days passes validate now and is refused, at its entry, once those days have passed."""
+    monkeypatch.setattr(clock, "_offset", dt.timedelta(0))
+    made, _ = certificate(days=10)
+    pin(project, made)
+    assert idamconf("validate", "-C", str(project)).code == 0
+    clock.advance(days=11)
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1 and re.search(r"wordpress\.yaml:\d+:\d+: error: certificates\[0\]\.file: "
+                                          r"'certificates/blog\.cer' expired on ", result.err), result.err
