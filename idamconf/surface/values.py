@@ -51,7 +51,7 @@ _NONE: dict = {}
 
 def desired(settings: dict, on: str) -> dict:
     """Every setting of the table for `on` (application or service_principal), as the file has it or by default."""
-    if settings is _NONE:  # most files: every default, made once and copied (a plan changes its copy in place)
+    if not settings:  # most files: every default, made once and copied (a plan changes its copy in place)
         return marshal.loads(_defaults_made(on))
     tree: dict = {}
     for attribute, graph, written in _paths(on):
