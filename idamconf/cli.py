@@ -272,8 +272,8 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on: a lo
     _run("emulator_serve", host, port, state, seed, faults, allow_non_loopback, tls, enforce_permissions, colour)
 
 
-@emulator_app.command(epilog="Example: idamconf emulator token -C examples --app orders-api --user "
-                               "alice.admin@contoso.com --scope Orders.Read")
+@emulator_app.command(epilog="Example: idamconf emulator token -C examples --app expenses --user "
+                               "frank.audit@contoso.com")
 def token(app_name: Optional[str] = typer.Option(None, "--app", help="The application (its name, app id or display "
                                                                       "name) the token is for."),
           user: Optional[str] = typer.Option(None, "--user", help="The user principal name it is issued to."),

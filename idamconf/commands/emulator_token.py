@@ -21,6 +21,9 @@ from ..emulator.store import Store
 from .emulator_seed import emulated_tenant
 
 GITHUB = "https://token.actions.githubusercontent.com"
+ASSIGN = ("the application requires assignment: give the user one of its app roles -- under `assignments:` in its "
+          "file (as a user, or through a group of the seed), then apply, or through an access package assignment "
+          "-- and ask again; or ask for a user who holds one")
 
 
 def run(app: str | None, user: str | None, scopes: list[str], config_dir: Path, env: str | None,
@@ -34,6 +37,8 @@ def run(app: str | None, user: str | None, scopes: list[str], config_dir: Path, 
         print(_token(store, app, user, scopes, url.rstrip("/"), federated, issuer, subject))
     except refusals.TokenRefused as refused:
         print(f"error: {terminal(str(refused))}", file=sys.stderr)  # it repeats what was asked, as Entra does
+        if refused.code == refusals.NOT_ASSIGNED:  # Entra's words say what is wrong, not what to do here
+            print(f"    fix: {ASSIGN}", file=sys.stderr)
         return 1
     finally:
         store.close()

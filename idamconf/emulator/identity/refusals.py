@@ -118,9 +118,12 @@ def client_not_assigned(client_id: str, resource: str) -> TokenRefused:
                                                   f"application '{resource}'.")
 
 
+NOT_ASSIGNED = 50105  # a user holds none of the roles of an application that requires assignment
+
+
 def user_not_assigned(user: str, application: dict) -> TokenRefused:
     """EntitlementGrantsNotFound, with assignment required on the application's service principal."""
-    return TokenRefused("invalid_grant", 50105, f"Your administrator has configured the application "
+    return TokenRefused("invalid_grant", NOT_ASSIGNED, f"Your administrator has configured the application "
                                                 f"{application.get('displayName')} ('{application['appId']}') to "
                                                 f"block users unless they are specifically granted ('assigned') "
                                                 f"access to the application. The signed in user '{user}' is not "
