@@ -50,6 +50,12 @@ IDENTITY_WRITES = {"application": 1, "service_principal": 1, "owner": 1, "servic
                    "saml": 6}
 
 
+def symbol(change, verb: str) -> str:
+    """The change's mark as the plan showed it: by the verb, or, for a verb of one kind's own (a logo is `uploaded`,
+    whether the plan creates or updates it), by the change's action -- a created logo was `~` beside the plan's `+`."""
+    return VERB_SYMBOL.get(verb) or ("+" if change.action is Action.CREATE else "~")
+
+
 def expected_writes(change) -> int:
     """The identity writes applying `change` takes (a plan's Change)."""
     writes = IDENTITY_WRITES.get(change.kind, 0)
@@ -87,7 +93,7 @@ class Progress:
         while self.recent and self.recent[0] < now - WINDOW:
             self.recent.popleft()
         self._clear()
-        self.stream.write(f"  {VERB_SYMBOL.get(verb, '~')} {terminal(change.address)}: {verb}\n")
+        self.stream.write(f"  {symbol(change, verb)} {terminal(change.address)}: {verb}\n")
         if self.tty:
             self.stream.write(self.standing(now))
             self.shown = True

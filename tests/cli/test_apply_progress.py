@@ -203,6 +203,7 @@ def test_a_human_apply_ends_its_progress_with_every_change_of_the_plan_done(proj
     assert result.code == 0
     [last] = [line for line in result.out.splitlines() if line.startswith("progress: ")]
     every = f"{EXAMPLES_TO_ADD}/{EXAMPLES_TO_ADD}"
+    assert "  + app.orders-portal.logo: uploaded" in result.out.splitlines()  # the plan's "+ (create)", counted added
     assert re.fullmatch(rf"progress: {every} changes \(100%\) in \d+ s, [\d.]+/s", last), last
     [progress] = told
     lease = 2  # the project's record, taken before the changes and given back after (record/lease.py)
@@ -222,7 +223,10 @@ def test_at_the_start_and_at_the_end_no_time_left_is_guessed():
     progress = Progress(1, out, clock, tty=False)
     assert progress.standing(clock.now) == "0/1 changes (0%) in 0 s, 0.0/s"  # nothing done yet: no rate
     clock.now += 2
-    progress(change(1), "uploaded")  # a verb of its own is shown with ~
+    from idamconf.plan.model import Action
+
+    progress(SimpleNamespace(address="app.app-00001", counted=True, action=Action.UPDATE), "uploaded")  # its own verb:
+    # marked by its action, ~ for an update
     assert "  ~ app.app-00001: uploaded\n" in out.getvalue()
     assert progress.standing(clock.now) == "1/1 changes (100%) in 2 s, 0.5/s"  # all done: nothing left
 
@@ -279,3 +283,15 @@ def test_renaming_a_role_counts_its_progress_as_the_summary_does(project):
     [last] = [line for line in lines if line.startswith("progress: ")]
     assert last.startswith("progress: 3/3 changes (100%) in "), last
     assert lines[-1] == "Apply complete: 0 added, 3 changed, 0 destroyed."
+
+
+def test_a_change_whose_verb_is_its_own_is_marked_as_the_plan_marked_it():
+    """A logo is `uploaded` whether the plan creates it (`+`, counted among those added) or updates it (`~`)."""
+    from idamconf.plan.model import Action
+
+    out = io.StringIO()
+    progress = Progress(2, out, Clock(), tty=False)
+    progress(SimpleNamespace(address="app.a.logo", counted=True, action=Action.CREATE), "uploaded")
+    progress(SimpleNamespace(address="app.b.logo", counted=True, action=Action.UPDATE), "uploaded")
+    lines = out.getvalue().splitlines()
+    assert "  + app.a.logo: uploaded" in lines and "  ~ app.b.logo: uploaded" in lines

@@ -69,7 +69,7 @@ def recording(monkeypatch) -> list[str]:
 
 def test_a_logo_is_uploaded_then_compared_without_a_request_of_its_own(project, monkeypatch):
     first = apply(project)
-    assert first.code == 0 and "\n  ~ app.orders-portal.logo: uploaded\n" in first.out  # an upload is a change
+    assert first.code == 0 and "\n  + app.orders-portal.logo: uploaded\n" in first.out  # as planned: create
     assert logo_in_tenant(project) == (project / IMAGE).read_bytes()
     tags = applications(project)["orders-portal"]["tags"]
     assert [tag for tag in tags if tag.startswith("idamconf:logo:")] and "idamconf:eucs-idam" in tags
