@@ -84,7 +84,9 @@ def _one(secret: ClientSecret, address: str, mine: list[dict], held, now: _dt.da
     rotate = newest is None or now >= graph_time(newest["endDateTime"]) - _dt.timedelta(days=secret.rotate_before_days)
     # A password newer than every one copied here has no copy here: the file moved the secret back to this place,
     # and that password is read at the other one -- a new one is added here, and that one kept for the overlap.
-    rotate = rotate or any(graph_time(p["startDateTime"]) > graph_time(newest["startDateTime"])
+    # Only one already valid: one starting later (Graph takes a future startDateTime) is newer than any a plan adds,
+    # and would have every plan add one more, each rotation putting off every removal.
+    rotate = rotate or any(now >= graph_time(p["startDateTime"]) > graph_time(newest["startDateTime"])
                            for p in valid if p["keyId"] in elsewhere)
     due = (now if rotate else graph_time(newest["startDateTime"])) + _dt.timedelta(days=secret.overlap_days)
     gone = set()

@@ -186,3 +186,20 @@ def test_dates_are_utc_days_on_a_machine_fourteen_hours_ahead(monkeypatch):
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_password_with_no_copy_that_starts_in_the_future_is_no_move_back_and_adds_nothing_more():
+    """An idamconf-named password made with a startDateTime still to come (Graph takes one; another tool, by hand)
+    and no copy here is not a secret moved back: once a new one is added and copied, the plan is settled. Taken for
+    a move back, it was newer than every password a plan added, so every plan added one more, and as each plan
+    rotated, none of them ever reached the end of its overlap."""
+    copied = password("cop1", "2026-12-01T12:00:00Z", "2027-05-30T12:00:00Z")
+    future = password("fut1", "2027-03-01T12:00:00Z", "2027-08-28T12:00:00Z")
+    assert plan(copied, future, held={SINK: {"cop1"}})[1] == {
+        "cop1": "in use", "fut1": f"no copy in {SINK}: its overlap ended on 2026-12-15"}
+    added = password("new1", "2027-01-01T12:00:00Z", "2027-06-30T12:00:00Z")
+    later = NOW + dt.timedelta(days=1)
+    assert plan(added, future, held={SINK: {"new1"}}, now=later) == (
+        [("app.payroll.secret[nightly job#new1]", "in use"),
+         ("app.payroll.secret[nightly job#fut1]", f"no copy in {SINK}: removed on or after 2027-01-15; {SWITCH}")],
+        {"fut1": f"no copy in {SINK}: removed on or after 2027-01-15; {SWITCH}", "new1": "in use"})
