@@ -88,8 +88,11 @@ def check(configuration, document: Document, app) -> list[Diagnostic]:
 def check_across(configuration) -> list[Diagnostic]:
     """A vault secret written by two applications, or by one in two tenants (one file without an override): each
     rotation adds a version, and a secret's readers take the newest, whoever wrote it -- one tenant's application
-    would be handed the other's value. An emulator's vault is its own (embedded or served), never shared."""
+    would be handed the other's value. An emulator's vault is its own (embedded or served), never shared. And one
+    application in one tenant (environments sharing a tenant id share its application, so its passwords) writes
+    each secret to one vault secret: each environment's plan would take the other's password for a moved secret's."""
     writers: dict[tuple, dict] = {}  # (vault, secret name) -> {(file, line, column): (where, [(app, env)])}
+    sinks: dict[tuple, tuple] = {}  # (app, tenant, secret) -> (its name, {vault secret: {place: (where, [env])}})
     for app in configuration.applications:
         for name, environment in configuration.environments.items():
             variant = app.for_environment(name)
@@ -101,10 +104,14 @@ def check_across(configuration) -> list[Diagnostic]:
                     key = (secret.vault_url.rstrip("/"), secret.secret_name.lower())
                     place = writers.setdefault(key, {}).setdefault((where.file, where.line, where.column), (where, []))
                     place[1].append((app.name, name))
-    problems = []
+                    shown, own = sinks.setdefault((app.name, _tenant(environment, name),
+                                                   secret.display_name.casefold()), (secret.display_name, {}))
+                    own.setdefault(secret.vault, {}).setdefault((where.file, where.line, where.column),
+                                                                (where, []))[1].append(name)
+    problems = _sinks_in_one_tenant(sinks)
     for (vault, secret_name), places in writers.items():
         everyone = list(dict.fromkeys(writer for _, found in places.values() for writer in found))
-        if len({(app, configuration.environments[name].tenant_id or name) for app, name in everyone}) < 2:
+        if len({(app, _tenant(configuration.environments[name], name)) for app, name in everyone}) < 2:
             continue  # one application in one tenant: its own secret
         shown = "; ".join(f"{app} in {_and([name for other, name in everyone if other == app])}"
                           for app in dict.fromkeys(app for app, _ in everyone))
@@ -113,6 +120,30 @@ def check_across(configuration) -> list[Diagnostic]:
                                        f"application or tenant ({shown}): its readers take its newest version, "
                                        "whoever wrote it", "give each application in each tenant a vault secret of "
                                        "its own (an override per environment)", where.file, where.line, where.column,
+                                       render_path(where.path)))
+    return problems
+
+
+def _tenant(environment, name: str) -> str:
+    """Which tenant an environment's objects are in: its tenant id (a GUID, in any case), else its own."""
+    return (environment.tenant_id or "").lower() or f"environment {name}"
+
+
+def _sinks_in_one_tenant(sinks: dict) -> list[Diagnostic]:
+    problems = []
+    for (app, _, _), (display, own) in sinks.items():
+        if len(own) < 2:
+            continue  # one vault secret for the application's secret in this tenant
+        places = [place for found in own.values() for place in found.values()]
+        shown = "; ".join(f"{vault} in {_and(list(dict.fromkeys(env for _, envs in found.values() for env in envs)))}"
+                          for vault, found in own.items())
+        for where, _ in places:
+            problems.append(Diagnostic(f"application {app} writes its secret '{display}' to more than one vault "
+                                       f"secret in one tenant ({shown}): environments sharing a tenant share its "
+                                       "application and its passwords, so each one's plan would take the other's "
+                                       "password for a moved secret's, add one each apply and remove the other's",
+                                       "give the environments that share a tenant one vault secret for it (or each "
+                                       "a tenant of its own)", where.file, where.line, where.column,
                                        render_path(where.path)))
     return problems
 

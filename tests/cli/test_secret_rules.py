@@ -132,3 +132,27 @@ def test_a_refused_vault_url_written_in_two_tenants_is_said_once_without_repeati
     assert result.code == 1
     assert "vaultUrl is not an Azure Key Vault URL" in result.err and "netX" not in result.err
     assert "1 error(s)" in result.err
+
+
+def test_one_application_in_one_tenant_writing_two_vault_secrets_is_refused(project):
+    """Two environments sharing a tenant share its application, so its passwords: with a vault secret each (an
+    override per environment, as the shared-secret fix says), each one's plan takes the other's password for a
+    moved secret's -- newer, so a new one added by every apply of either, and the other's removed after the overlap
+    from readers still using it. Refused at each entry, before any request; one vault secret for both is accepted."""
+    edit(project / "idamconf.yaml", "    tenantId: 00000000-0000-0000-0000-00000000e001\n",
+         "    tenantId: 00000000-0000-0000-0000-00000000D001\n")  # nle: devl's tenant (a GUID in any case)
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    expenses = project / EXPENSES
+    lines = expenses.read_text().splitlines()
+    devl, nle = (index + 1 for index, text in enumerate(lines)
+                 if text == "          secretName: expenses-client-secret")
+    summary = ("application expenses writes its secret 'expenses web sign-in' to more than one vault secret in one "
+               "tenant (https://contoso-expenses-devl.vault.azure.net/secrets/expenses-client-secret in devl; "
+               "https://contoso-expenses-nle.vault.azure.net/secrets/expenses-client-secret in nle)")
+    for line in (devl, nle):
+        assert f"{expenses}:{line}:23: error: secrets[0].keyvault.secretName: {summary}" in result.err
+    assert "2 error(s)" in result.err
+    edit(expenses, "https://contoso-expenses-nle.vault.azure.net", "https://contoso-expenses-devl.vault.azure.net")
+    one = idamconf("validate", "-C", str(project))
+    assert one.code == 0, one.err
