@@ -143,3 +143,29 @@ def test_graphs_nulls_and_order_read_as_the_file_writes_them():
              "publicClient": {"redirectUris": ["https://b.contoso.com/", "https://a.contoso.com/"]}}
     assert live(found, APPLICATION) == desired(
         {"publicClient": {"redirectUris": ["https://a.contoso.com/", "https://b.contoso.com/"]}}, APPLICATION)
+
+
+@pytest.mark.parametrize("on", ["application", "service_principal"])
+def test_a_file_writing_no_setting_gets_every_default_in_a_copy_of_its_own(on):
+    """Most files write none of the table's settings: each gets every default (surface.defaults), in Graph's shape,
+    in objects of its own -- a plan changes an application's attributes in place (saml/resources.py), and one
+    application's change must never reach another's."""
+    from idamconf.surface import values
+
+    first, second = values.desired({}, on), values.desired({}, on)
+    flat = {}
+
+    def walk(tree, prefix=""):
+        for name, value in tree.items():
+            if isinstance(value, dict) and value:
+                walk(value, f"{prefix}{name}.")
+            else:
+                flat[f"{prefix}{name}"] = value
+    walk(first)
+    assert flat == values.defaults(on)
+    assert first == second
+    for name, value in first.items():
+        if isinstance(value, (dict, list)):
+            assert value is not second[name]
+    first.clear()
+    assert values.desired({}, on) == second
