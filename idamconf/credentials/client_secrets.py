@@ -106,7 +106,7 @@ def check_across(configuration) -> list[Diagnostic]:
                     place[1].append((app.name, name))
                     shown, own = sinks.setdefault((app.name, _tenant(environment, name),
                                                    secret.display_name.casefold()), (secret.display_name, {}))
-                    own.setdefault(secret.vault, {}).setdefault((where.file, where.line, where.column),
+                    own.setdefault(secret.vault.lower(), {}).setdefault((where.file, where.line, where.column),
                                                                 (where, []))[1].append(name)
     problems = _sinks_in_one_tenant(sinks)
     for (vault, secret_name), places in writers.items():
@@ -132,8 +132,8 @@ def _tenant(environment, name: str) -> str:
 def _sinks_in_one_tenant(sinks: dict) -> list[Diagnostic]:
     problems = []
     for (app, _, _), (display, own) in sinks.items():
-        if len(own) < 2:
-            continue  # one vault secret for the application's secret in this tenant
+        if len(own) < 2 or len({env for found in own.values() for _, envs in found.values() for env in envs}) < 2:
+            continue  # one vault secret for it in this tenant; or one environment naming it twice (check's _twice)
         places = [place for found in own.values() for place in found.values()]
         shown = "; ".join(f"{vault} in {_and(list(dict.fromkeys(env for _, envs in found.values() for env in envs)))}"
                           for vault, found in own.items())

@@ -156,3 +156,24 @@ def test_one_application_in_one_tenant_writing_two_vault_secrets_is_refused(proj
     edit(expenses, "https://contoso-expenses-nle.vault.azure.net", "https://contoso-expenses-devl.vault.azure.net")
     one = idamconf("validate", "-C", str(project))
     assert one.code == 0, one.err
+    # Key Vault's names are one in any case: the same vault secret, written so in one environment, is still one
+    text = expenses.read_text()
+    at = text.index("          secretName: expenses-client-secret", text.index("  nle:\n"))
+    expenses.write_text(text[:at] + text[at:].replace("expenses-client-secret", "Expenses-Client-Secret", 1))
+    cased = idamconf("validate", "-C", str(project))
+    assert cased.code == 0, cased.err
+
+
+def test_one_environment_naming_a_secret_twice_is_said_once_as_the_name_used_twice(project):
+    """Two entries of one display name, each to its own vault secret, in one environment: validate says the name is
+    used twice, at the second entry, and nothing more -- the rule for environments sharing a tenant is about two
+    environments, and repeating this one mistake as another would send the reader after a second."""
+    (project / "applications/wordpress.yaml").write_text(
+        "name: wordpress\ndisplayName: WordPress Blog\nowners: [alice.admin@contoso.com, grace.comms@contoso.com]\n"
+        "environments: [live]\nsecrets:\n" + "".join(
+            f"  - displayName: nightly job\n    keyvault:\n      vaultUrl: https://contoso-blog.vault.azure.net\n"
+            f"      secretName: {name}\n" for name in ("blog-secret", "blog-other")))
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert "secrets[1].displayName: displayName also used by secrets[0]" in result.err, result.err
+    assert "in one tenant" not in result.err and "1 error(s)" in result.err, result.err
