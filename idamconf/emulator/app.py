@@ -19,8 +19,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..graph.cost import cost
-from . import (assignments, credentials, directory, directory_query, federated, governance, grants, graph_permissions,
-               logo, owners, saml, tenant)
+from . import (assignments, credentials, deleted, directory, directory_query, federated, governance, grants,
+               graph_permissions, logo, owners, saml, tenant)
 from .batch import run_batch
 from .connections import ConnectionFaults, quiet_deliberate_drops
 from .errors import GraphError, bad_request
@@ -200,6 +200,7 @@ _HANDLERS = {
 _AREAS = (  # path prefix -> that area's routing table; the directory's, at the root, last
     (("identityGovernance", "entitlementManagement"), governance.HANDLERS),
     (("policies",), saml.POLICY_HANDLERS),  # claimsMappingPolicies, defaultAppManagementPolicy
+    (("directory",), deleted.HANDLERS),  # directory/deletedItems
     ((), _HANDLERS),
 )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 
-from . import api_rules, app_rules, directory_query, entities, governance, listing, references
+from . import api_rules, app_rules, deleted, directory_query, entities, governance, listing, references
 from .entities import ENTITY_SETS, GUID, EntitySet, check_app_roles, check_writable, new_id, now
 from .errors import GraphError, bad_request, invalid, not_found
 from .odata import parse_select
@@ -116,6 +116,9 @@ def _check_unique_name_free(store: Store, name) -> None:
     if store.find("applications", "uniqueName", name, primary=True):
         raise GraphError(409, "Request_MultipleObjectsWithSameKeyValue",
                          "Another object with the same value for property uniqueName already exists.")
+    if deleted.holding(store, name):  # public reports, not Graph's reference (emulator/deleted.py)
+        raise bad_request(f"The uniqueName '{name}' is held by a deleted application: restore it or delete it "
+                          "permanently from directory/deletedItems.")
 
 
 def update_application(store: Store, request: Request, key: Key) -> Reply:
@@ -188,14 +191,15 @@ def _check_identifier_uris_free(store: Store, app_id: str, uris: list) -> None:
 
 def delete_application(store: Store, key: Key) -> Reply:
     doc = resolve(store, "applications", key)
+    owners = store.targets("owners", doc["id"], primary=True)
     service_principal = store.find("servicePrincipals", "appId", doc["appId"], primary=True)
     if service_principal:
         _delete_service_principal(store, service_principal)
-    store.delete("logos", doc["id"])
     from .federated import delete_all  # (federated.py reads applications through this module)
 
     delete_all(store, doc["id"])
-    store.delete("applications", doc["id"])
+    store.delete("applications", doc["id"])  # its logo stays with the deleted item (deleted.py)
+    deleted.keep(store, doc, owners)  # restorable for 30 days (application-delete.md)
     return Reply(204)
 
 

@@ -66,6 +66,10 @@ RULES: tuple[tuple[tuple[str, ...], str, str | None, tuple[Need, ...]], ...] = (
     (READ, "servicePrincipals", "claimsMappingPolicies", (POLICY_READ, APP_READ)),
     (WRITE, "servicePrincipals", "claimsMappingPolicies", (POLICY_READ, APP_WRITE)),
     (("POST",), "applicationTemplates", None, (APP_WRITE,)),  # instantiate: creates an application it then owns
+    # deleted applications (directory-deleteditems-*.md): read as applications are; restored or deleted for good
+    # with Application.ReadWrite.All, or OwnedBy by an owner
+    (READ, "directory", "deletedItems", (APP_READ,)),
+    (WRITE, "directory", "deletedItems", (APP_WRITE,)),
     (READ, "applications", None, (APP_READ,)),
     (READ, "servicePrincipals", None, (APP_READ,)),
     (WRITE, "applications", None, (APP_WRITE,)),

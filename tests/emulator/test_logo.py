@@ -101,12 +101,17 @@ def test_a_json_body_is_not_a_logo_and_a_logo_cannot_be_deleted(api):
 
 
 def test_a_logo_goes_with_its_application(api):
+    """Into deleted items and back with a restore; gone when the deleted item is (emulator/deleted.py)."""
     app = api.create_app()
     upload(api, app, PNG)
     api.delete(f"applications/{app['id']}")
-    assert api.store.get("logos", app["id"], primary=True) is None
     assert_error(api.request("PUT", f"applications/{app['id']}/logo", content=PNG,
                              headers={"Content-Type": "image/png"}), 404)
+    api.post(f"directory/deletedItems/{app['id']}/restore")
+    assert api.get(f"applications/{app['id']}/logo").content == PNG
+    api.delete(f"applications/{app['id']}")
+    api.delete(f"directory/deletedItems/{app['id']}")
+    assert api.store.get("logos", app["id"], primary=True) is None
 
 
 def test_logos_in_batch_are_base64_both_ways(api):

@@ -10,6 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from idamconf import clock
 from idamconf.emulator.graph_permissions import GRAPH_APP_ID, permissions
 from idamconf.emulator.identity import enforcement, keys
 from tests.emulator.conftest import api, assert_error, store  # noqa: F401 - fixtures
@@ -152,3 +153,22 @@ def test_owned_by_instantiates_the_non_gallery_template_and_owns_what_it_made(ap
         path = f"{kind}s/{made.json()[kind]['id']}"
         assert [o["id"] for o in call(api, "GET", f"{path}/owners", bearer).json()["value"]] == [caller["id"]]
         assert call(api, "PATCH", path, bearer, json={"notes": "changed"}).status_code == 204
+
+
+def test_owned_by_restores_and_purges_only_the_deleted_applications_it_owned(api, pipelines):
+    """directory-deleteditems-restore.md and -delete.md: Application.ReadWrite.OwnedBy (or .All); reading deleted
+    items: Application.Read.All (-list.md). The owner of a deleted application is its owner still."""
+    owned_by = token(api.store, pipelines["owned-by"], ["Application.ReadWrite.OwnedBy"])
+    mine = call(api, "POST", "applications", owned_by, json={"displayName": "mine"}).json()
+    assert call(api, "DELETE", f"applications/{mine['id']}", owned_by).status_code == 204
+    api.store.put("deletedApplications", {**api.store.get("applications", pipelines["other"]["id"]),
+                                          "deletedDateTime": clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")})
+    reader = token(api.store, pipelines["reader"], ["Application.Read.All"])
+    listed = call(api, "GET", "directory/deletedItems/microsoft.graph.application", reader)
+    assert {item["id"] for item in listed.json()["value"]} == {mine["id"], pipelines["other"]["id"]}
+    assert_error(call(api, "POST", f"directory/deletedItems/{mine['id']}/restore", reader), 403)
+    other = pipelines["other"]["id"]
+    assert_error(call(api, "POST", f"directory/deletedItems/{other}/restore", owned_by), 403)
+    assert_error(call(api, "DELETE", f"directory/deletedItems/{other}", owned_by), 403)
+    assert call(api, "POST", f"directory/deletedItems/{mine['id']}/restore", owned_by).status_code == 200
+    assert call(api, "GET", f"applications/{mine['id']}", owned_by).status_code == 200

@@ -94,6 +94,8 @@ def _owns(store: Store, request: Request) -> bool:
     parts = split_path(request.path)
     if parts[0] == "applicationTemplates":
         return True  # instantiate creates an application and its service principal: the caller becomes their owner
+    if parts[:2] == ["directory", "deletedItems"] and len(parts) > 2:  # a deleted application's owner
+        return request.caller in store.targets("owners", parts[2], primary=True)
     if parts[0] not in OWNED_SETS:
         return False
     key = parts[1] if len(parts) > 1 else None

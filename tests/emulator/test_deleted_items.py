@@ -1,0 +1,140 @@
+"""Deleted applications (`/directory/deletedItems`): what Graph documents (application-delete.md and the
+directory-deleteditems-{list,get,restore,delete}.md pages of microsoft-graph-docs-contrib) and what public reports
+say (a deleted application's `uniqueName` stays taken: byte5ai/omadia#916, workoho/spfx-guest-sponsor-info)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import pytest
+
+from idamconf import clock
+from idamconf.emulator.identity import enforcement
+
+from .conftest import assert_error
+
+ITEMS = "directory/deletedItems"
+APPS = f"{ITEMS}/microsoft.graph.application"
+URI = {"identifierUris": ["https://contoso.onmicrosoft.com/blog"], "api": {"requestedAccessTokenVersion": 2}}
+
+
+@pytest.fixture(autouse=True)
+def _clock(monkeypatch):
+    monkeypatch.setattr(clock, "_offset", _dt.timedelta(0))
+
+
+def _upsert(client, name: str, **body):
+    return client.patch(f"applications(uniqueName='{name}')", json={"displayName": name.title(), **body},
+                     headers={"Prefer": "create-if-missing"})
+
+
+def _deleted(client, name: str = "blog", **body) -> dict:
+    app = _upsert(client, name, **body).json()
+    assert client.delete(f"applications/{app['id']}").status_code == 204
+    return app
+
+
+def test_a_deleted_application_is_kept_in_deleted_items_not_in_applications(api):
+    app = _deleted(api, tags=["idamconf:web"], **URI)
+    assert api.get(f"applications/{app['id']}").status_code == 404
+    assert api.get("applications(uniqueName='blog')").status_code == 404
+    assert api.get("applications").json()["value"] == []
+    listed = api.get(APPS).json()["value"]
+    assert [(item["id"], item["appId"], item["uniqueName"]) for item in listed] == [
+        (app["id"], app["appId"], "blog")]
+    assert listed[0]["deletedDateTime"] is not None
+    one = api.get(f"{ITEMS}/{app['id']}").json()
+    assert one["@odata.type"] == "#microsoft.graph.application" and one["tags"] == ["idamconf:web"]
+
+
+def test_deleted_items_list_with_the_applications_query_options(api):
+    for name in ("one", "two", "three"):
+        _deleted(api, name, tags=[f"idamconf:{name}"])
+    found = api.get(APPS, params={"$filter": "uniqueName eq 'two'", "$select": "id,uniqueName,tags"}).json()
+    assert [item["uniqueName"] for item in found["value"]] == ["two"]
+    assert set(found["value"][0]) == {"id", "uniqueName", "tags"}
+    assert found["@odata.context"].endswith("#applications(id,uniqueName,tags)")
+    tagged = api.get(APPS, params={"$filter": "tags/any(t:t eq 'idamconf:three')"}).json()["value"]
+    assert [item["uniqueName"] for item in tagged] == ["three"]
+    first = api.get(APPS, params={"$top": "2"}).json()
+    rest = api.get(first["@odata.nextLink"].split("/v1.0/", 1)[1]).json()
+    assert len(first["value"]) == 2 and len(rest["value"]) == 1 and "@odata.nextLink" not in rest
+    assert_error(api.get(ITEMS), 400, "Request_BadRequest")  # the cast is required (list page)
+    assert_error(api.get(APPS, params={"$filter": "notes eq 'x'"}), 400)
+
+
+def test_a_create_by_a_deleted_applications_unique_name_is_refused(api):
+    """The reports: the name stays reserved for the 30 days, the create answered 400 Request_BadRequest."""
+    _deleted(api)
+    error = assert_error(_upsert(api, "blog"), 400, "Request_BadRequest")
+    assert "deleted" in error["message"]
+    assert_error(api.post("applications", json={"displayName": "Blog", "uniqueName": "blog"}), 400,
+                 "Request_BadRequest")
+    other = api.create_app(displayName="Other")
+    assert_error(api.patch(f"applications/{other['id']}", json={"uniqueName": "blog"}), 400, "Request_BadRequest")
+
+
+def test_a_restore_brings_the_application_back_with_its_ids_properties_and_owners(api, users):
+    app = _deleted(api, tags=["idamconf:web"], notes="kept", **URI)
+    restored = api.post(f"{ITEMS}/{app['id']}/restore")
+    assert restored.status_code == 200
+    assert restored.json()["appId"] == app["appId"] and restored.json()["deletedDateTime"] is None
+    now = api.get("applications(uniqueName='blog')").json()
+    assert (now["id"], now["appId"], now["notes"], now["identifierUris"]) == (app["id"], app["appId"], "kept",
+                                                                              ["https://contoso.onmicrosoft.com/blog"])
+    assert api.get(APPS).json()["value"] == []
+    assert_error(api.get(f"{ITEMS}/{app['id']}"), 404, "Request_ResourceNotFound")
+    assert _upsert(api, "blog", notes="again").status_code == 204  # the live application, updated
+
+
+def test_a_restore_keeps_the_owners(api, users):
+    app = _upsert(api, "blog").json()
+    reference = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{users[0]['id']}"}
+    assert api.post(f"applications/{app['id']}/owners/$ref", json=reference).status_code == 204
+    api.delete(f"applications/{app['id']}")
+    api.post(f"{ITEMS}/{app['id']}/restore")
+    assert [owner["id"] for owner in api.get(f"applications/{app['id']}/owners").json()["value"]] == [users[0]["id"]]
+
+
+def test_a_restore_is_refused_while_a_live_application_holds_what_it_held(api):
+    app = _deleted(api, **URI)
+    api.create_app(displayName="Taker", **URI)
+    assert_error(api.post(f"{ITEMS}/{app['id']}/restore"), 400, "Request_MultipleObjectsWithSameKeyValue")
+    assert api.get(f"{ITEMS}/{app['id']}").status_code == 200  # still restorable once the URI is free
+
+
+def test_a_permanent_delete_frees_the_name(api):
+    app = _deleted(api)
+    assert api.delete(f"{ITEMS}/{app['id']}").status_code == 204
+    assert_error(api.get(f"{ITEMS}/{app['id']}"), 404, "Request_ResourceNotFound")
+    assert_error(api.post(f"{ITEMS}/{app['id']}/restore"), 404, "Request_ResourceNotFound")
+    assert _upsert(api, "blog").status_code == 201
+
+
+def test_after_30_days_by_idamconfs_clock_the_item_is_gone_and_the_name_free(api):
+    app = _deleted(api)
+    clock.advance(days=29.9)
+    assert api.get(f"{ITEMS}/{app['id']}").status_code == 200
+    assert_error(_upsert(api, "blog"), 400, "Request_BadRequest")
+    clock.advance(days=0.2)
+    assert_error(api.get(f"{ITEMS}/{app['id']}"), 404)
+    assert api.get(APPS).json()["value"] == []
+    created = _upsert(api, "blog")
+    assert created.status_code == 201 and created.json()["appId"] != app["appId"]
+
+
+def test_a_deleted_applications_service_principal_is_deleted_with_it(api):
+    app = _upsert(api, "blog").json()
+    api.post("servicePrincipals", json={"appId": app["appId"]})
+    api.delete(f"applications/{app['id']}")
+    api.post(f"{ITEMS}/{app['id']}/restore")
+    assert api.get(f"servicePrincipals(appId='{app['appId']}')").status_code == 404  # made again by its owner
+    assert api.post("servicePrincipals", json={"appId": app["appId"]}).status_code == 201
+
+
+def test_restoring_needs_application_write_an_owner_by_owned_by(api):
+    from idamconf.graph.permissions import needs, describe
+    assert describe(needs("GET", APPS)).startswith("Application.Read.All")
+    assert describe(needs("POST", f"{ITEMS}/x/restore")).startswith("Application.ReadWrite.All")
+    assert needs("DELETE", f"{ITEMS}/x")[0].owned == ("Application.ReadWrite.OwnedBy",)
+    assert enforcement is not None
