@@ -17,7 +17,7 @@ from . import apply_access, apply_assignments, apply_credentials, apply_exposed,
 from .apply_access import StepFailed
 from .apply_recovery import not_replicated, owned_by, write_checked
 from .graph.client import GraphClient, GraphUnavailable, Response, not_yet_visible, query
-from .plan.model import DISABLE_FIRST, Action, Change, Plan
+from .plan.model import DISABLE_FIRST, RESTORE, Action, Change, Plan
 from .plan.placeholders import deferred_identifier_uris, resolve_app_id
 from .saml import apply as apply_saml
 
@@ -122,7 +122,8 @@ class _ApplicationChain:
         the catalog before it links the role)."""
         if self.failed:
             return  # what is left depends on what failed
-        await self._steps([self.adopt_application, lambda: apply_saml.instantiate(self), self.upsert_application,
+        await self._steps([self.restore_application, self.adopt_application, lambda: apply_saml.instantiate(self),
+                           self.upsert_application,
                            lambda: apply_permissions.withdraw(self), self.disable_roles,
                            lambda: apply_exposed.disable_scopes(self), self.write_roles_and_attributes,
                            lambda: apply_permissions.request(self)])
@@ -207,6 +208,14 @@ class _ApplicationChain:
         self.finish(created + roles, "created")
         apply_exposed.finished(self)
 
+    async def restore_application(self) -> None:
+        """The project's application back from deleted items (plan/restore.py), its id and appId as they were; the
+        update that follows makes it match the file. Not found: already restored (an answer lost, or an apply cut
+        short after it: the next plan reads it live)."""
+        for change in self.of("application", RESTORE):
+            await self.send("POST", f"directory/deletedItems/{self.ids['id']}/restore", ok_if=lambda r: r.status == 404,
+                            settle=False)
+
     async def adopt_application(self) -> None:
         """An existing application becomes the project's: its uniqueName (set once: Graph never changes it) and the
         project's tag, first and together, so that an apply cut short after it leaves an application the next plan
@@ -240,9 +249,11 @@ class _ApplicationChain:
         # one write unless the token version moves: then a value can move between a role and a scope at once
         moving = app and any(a.path == "api.requestedAccessTokenVersion" for a in app[0].attributes)
         for part in token_version_in_order(body) if moving else [body]:
-            await self.send("PATCH", f"applications/{self.ids['id']}", part)
+            if part:  # (a restore changing nothing else writes nothing more)
+                await self.send("PATCH", f"applications/{self.ids['id']}", part)
         apply_exposed.finished(self)
-        self.finish(app, "adopted" if app and app[0].action is Action.ADOPT else "updated")
+        self.finish(app, "adopted" if app and app[0].action is Action.ADOPT else
+                    "restored" if app and app[0].reason == RESTORE else "updated")
         self.finish([c for c in roles if c.action is Action.CREATE], "created")
         self.finish([c for c in roles if c.action is Action.UPDATE], "updated")
         self.finish([c for c in roles if c.action is Action.DELETE], "removed")

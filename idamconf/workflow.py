@@ -24,6 +24,7 @@ from .config.assignments import groups_named, people_named
 from .graph.read_assignments import Relationships, find_groups
 from .graph.streams import Streams
 from .plan.adoption import as_adoptions, pinned, read_adopted, role_conflicts
+from .plan import restore
 from .plan.relationships import desired_relationships, live_relationships
 from .plan.diff import make_plan
 from .plan.drift import Base, last_applied, with_drift
@@ -118,7 +119,7 @@ async def survey(client, configuration: Configuration, target: Target, only: set
         raise DiagnosticError(problems)
     plan = make_plan(desired, current, configuration.project, environment, tenant_of(target))
     adopted = {r.application for r in current.values() if r.kind == "application" and r.ids.get("adopting")}
-    plan = as_adoptions(plan, adopted)
+    plan = restore.as_restores(as_adoptions(plan, adopted))
     if base is not None:
         plan = with_drift(plan, desired, base_desired, current, base.label)
     return plan, current
@@ -269,14 +270,18 @@ async def _live_directory(client, configuration: Configuration, wanted: list, na
     adopted = await read_adopted(client, wanted, {app.get("uniqueName") for app in live.applications},
                                  configuration.tag)
     desired = (await making)[0]
-    current = live_resources(live.applications + adopted.applications, live.service_principals +
+    restoring, held = restore.ours(live.deleted, configuration.tag)  # deleted: the project's, and others'
+    deleted = list(restoring.values())  # read as the project's, as they were deleted (their owners are not read)
+    current = live_resources(live.applications + adopted.applications + deleted, live.service_principals +
                              adopted.service_principals, live.owners | adopted.owners, desired)
+    current = restore.marked(current, set(restoring))
     unmanaged = {name: app for name, app in live.unmanaged.items()  # an application to adopt holding its name
                  if not (name in adopted.names and app.get("id") in {a["id"] for a in adopted.applications})}
-    problems = adopted.problems + role_conflicts(configuration, adopted) + pinned(wanted, live.applications)
+    problems = adopted.problems + role_conflicts(configuration, adopted) + pinned(wanted, live.applications) + \
+        restore.conflicts(configuration, held)
     required = {app["uniqueName"]: app.get("requiredResourceAccess")
-                for app in live.applications + adopted.applications if app.get("uniqueName")}
-    app_ids = {**live.app_ids, **{app["uniqueName"]: app["appId"] for app in adopted.applications}}
+                for app in live.applications + adopted.applications + deleted if app.get("uniqueName")}
+    app_ids = {**live.app_ids, **{app["uniqueName"]: app["appId"] for app in adopted.applications + deleted}}
     return unmanaged, _marked(current, adopted.names), problems, required, app_ids, adopted.relationships
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from ..escape import md_code, md_fence, md_html, md_text, terminal
-from ..plan.model import Action, Change, Plan
+from ..plan.model import DISABLE_FIRST, RESTORE, Action, Change, Plan
 from ..plan.render_human import deletion_note, overwrites, summary
 from ..plan.secrets_written import hiding_secrets
 
@@ -94,8 +94,15 @@ def row(change: Change, plan: Plan) -> str:
     return f"| {ICONS[change.action]} | {md_code(change.address, table=True)} | {action(change, plan)} |"
 
 
+def said_of(change: Change) -> str:
+    """A change's action in words: a step's reason if it has one (plan/model.py)."""
+    if change.reason == RESTORE:
+        return f"restore {md_text(str(change.ids.get('id')))} from deleted items, then update"
+    return "disable first" if change.reason == DISABLE_FIRST else change.action.value
+
+
 def action(change: Change, plan: Plan) -> str:
-    said = "disable first" if change.reason else change.action.value
+    said = said_of(change)
     paths = plan.drifted.get(change.address)
     return f"{said}; {overwrites(paths, md_text)}" if paths is not None else said
 
@@ -143,7 +150,7 @@ def change_details(change: Change, plan: Plan) -> list[str]:
         for attribute in change.attributes:
             body += [f"- {attribute.path} = {json.dumps(attribute.before, ensure_ascii=False)}",
                      f"+ {attribute.path} = {json.dumps(attribute.after, ensure_ascii=False)}"]
-    said = "disable first" if change.reason else change.action.value
+    said = said_of(change)
     return [f"<details><summary>{md_html(change.address, code=True)} ({said})</summary>", "",
             *md_fence(body, "diff"), "", "</details>", ""]
 

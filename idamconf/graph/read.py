@@ -69,6 +69,7 @@ class LiveState:
     users: dict[str, str] = field(default_factory=dict)  # lower-cased UPN -> user object id
     unmanaged: dict[str, dict] = field(default_factory=dict)  # uniqueName -> an application without our tag
     app_ids: dict[str, str] = field(default_factory=dict)  # uniqueName -> appId, of every tagged one (`only` too)
+    deleted: dict[str, dict] = field(default_factory=dict)  # uniqueName -> a deleted application holding it
 
 
 def tagged(tag: str) -> str:
@@ -106,10 +107,12 @@ async def read_live(client: GraphClient, tag: str, wanted_names: list[str], peop
     state.owners = {app["id"]: app.pop("owners", None) or [] for app in applications}
     state.applications = applications
     known = {app.get("uniqueName") for app in applications}
+    missing: list[str] = []
     more, state.unmanaged = await asyncio.gather(
         read_owners(client, [app_id for app_id, owners in state.owners.items() if len(owners) >= EXPANDED]),
-        find_unmanaged(client, [name for name in wanted_names if name not in known], tag))
+        find_unmanaged(client, [name for name in wanted_names if name not in known], tag, missing))
     state.owners |= more
+    state.deleted = await find_deleted(client, missing)
     return state
 
 
@@ -164,8 +167,10 @@ async def _existing_groups(client: GraphClient, names: list[str]) -> dict[str, s
     return found
 
 
-async def find_unmanaged(client: GraphClient, names: list[str], tag: str) -> dict[str, dict]:
-    """Applications that already hold a uniqueName the configuration wants, but are not this project's."""
+async def find_unmanaged(client: GraphClient, names: list[str], tag: str,
+                         missing: list[str] | None = None) -> dict[str, dict]:
+    """Applications that already hold a uniqueName the configuration wants, but are not this project's. `missing`:
+    given, the names no live application holds are added to it (to be looked for in deleted items)."""
     requests = [BatchRequest("GET", query(f"applications(uniqueName='{quote(name)}')", select="id,displayName,tags"))
                 for name in names]
     found = {}
@@ -174,6 +179,26 @@ async def find_unmanaged(client: GraphClient, names: list[str], tag: str) -> dic
             found[name] = response.body
         elif not response.ok and response.status != 404:
             raise GraphRequestFailed(f"GET applications(uniqueName='{name}')", response.error)
+        elif not response.ok and missing is not None:
+            missing.append(name)
+    return found
+
+
+DELETED_APPLICATIONS = "directory/deletedItems/microsoft.graph.application"
+
+
+async def find_deleted(client: GraphClient, names: list[str]) -> dict[str, dict]:
+    """The deleted applications (kept 30 days in deleted items) holding a uniqueName the configuration would create:
+    Graph refuses a create by it meanwhile. Read only for names no live application holds -- a plan that creates
+    nothing reads nothing here -- whole (the applications' fields), for a restore to be planned as an update."""
+    requests = [BatchRequest("GET", query(DELETED_APPLICATIONS, filter="uniqueName eq '" + name.replace("'", "''") + "'",
+                                          select=APP_FIELDS)) for name in names]
+    found = {}
+    for name, response in zip(names, await client.batch(requests)):
+        if not response.ok:
+            raise GraphRequestFailed(f"GET deleted applications named '{name}'", response.error)
+        for item in response.body.get("value") or []:
+            found[name] = item
     return found
 
 

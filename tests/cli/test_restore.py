@@ -1,0 +1,96 @@
+"""An application an apply removed, added back within 30 days: Graph keeps it in deleted items and refuses a create
+by its uniqueName meanwhile (docs/emulator.md, "Deleted applications"); idamconf restores it (plan/restore.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+
+import pytest
+
+from tests.cli.harness import apply, applications, edit, faulted, plan, tenant
+from tests.cli.test_scenarios import converged
+from tests.safety.wire import Rule, Scripted, graph_error
+
+NAME = "staff-directory"
+
+
+def removed(project):
+    """The application removed by an apply (--allow-delete), its file kept aside; its appId as it was."""
+    app_id = applications(project)[NAME]["appId"]
+    aside = project.parent / f"{NAME}.yaml"
+    shutil.move(project / "applications" / f"{NAME}.yaml", aside)
+    result = apply(project, "--allow-delete")
+    assert result.code == 0, result.err
+    assert NAME not in applications(project)
+    return app_id, aside
+
+
+def back(project, aside, display_name: str = "Staff Directory (restored)"):
+    shutil.move(aside, project / "applications" / f"{NAME}.yaml")
+    text = (project / "applications" / f"{NAME}.yaml").read_text()
+    old = next(line for line in text.splitlines() if line.startswith("displayName:"))
+    edit(project / "applications" / f"{NAME}.yaml", old, f"displayName: {display_name}")
+
+
+@pytest.mark.usefixtures("applied")
+def test_an_application_added_back_is_restored_with_its_app_id_and_made_to_match(project):
+    app_id, aside = removed(project)
+    back(project, aside)
+    shown = plan(project)
+    assert shown.code == 0, shown.err
+    assert f"~ app.{NAME}  (restore " in shown.out and "from deleted items, then update" in shown.out, shown.out
+    assert f"+ app.{NAME}  (create)" not in shown.out
+    saved = plan(project, "--format", "json")
+    changes = [c for c in json.loads(saved.out)["changes"] if c["address"] == f"app.{NAME}"]
+    assert [(c["action"], c["reason"]) for c in changes] == [("update", "restore")]
+    markdown = plan(project, "--format", "markdown").out
+    assert "restore" in markdown and "from deleted items, then update" in markdown, markdown
+    result = apply(project)
+    assert result.code == 0, result.err
+    app = applications(project)[NAME]
+    assert app["appId"] == app_id and app["displayName"] == "Staff Directory (restored)"
+    assert not tenant(project)["objects"].get("deletedApplications")
+    converged(project)
+    assert apply(project).code == 0
+    converged(project)
+
+
+@pytest.mark.usefixtures("applied")
+def test_another_projects_deleted_application_holding_the_name_is_refused_before_any_write(project):
+    _, aside = removed(project)
+    db = sqlite3.connect(project / ".idamconf" / "local.db")  # now another project's, as if it had deleted it
+    (key, doc), = db.execute("SELECT id, doc FROM objects WHERE kind = 'deletedApplications'").fetchall()
+    db.execute("UPDATE objects SET doc = ? WHERE id = ?", (json.dumps({**json.loads(doc), "tags": ["idamconf:other"]}),
+                                                           key))
+    db.commit()
+    db.close()
+    back(project, aside)
+    before = tenant(project)
+    for result in (plan(project), apply(project)):
+        assert result.code == 1
+        assert f"the name '{NAME}' is held by a deleted application" in result.err, result.err
+        assert "delete it for good" in result.err and "choose another name" in result.err
+    assert tenant(project) == before
+
+
+@pytest.mark.usefixtures("applied")
+def test_an_apply_cut_short_after_the_restore_is_finished_by_the_next(project, monkeypatch):
+    app_id, aside = removed(project)
+    back(project, aside)
+
+    def after_restore(request) -> bool:  # every write of the application once restored
+        return request.method == "PATCH" and request.path.startswith("applications/")
+
+    faulted(monkeypatch, Scripted([Rule(after_restore, graph_error(403, "Authorization_RequestDenied"), times=100)]))
+    cut = apply(project)
+    assert cut.code == 1 and "403 Authorization_RequestDenied" in cut.err, cut.err
+    monkeypatch.undo()
+    assert applications(project)[NAME]["appId"] == app_id  # restored, not updated
+    again = plan(project)
+    assert again.code == 0, again.err
+    assert f"~ app.{NAME}  (update)" in again.out and "(restore " not in again.out, again.out
+    assert apply(project).code == 0
+    assert applications(project)[NAME]["displayName"] == "Staff Directory (restored)"
+    converged(project)
