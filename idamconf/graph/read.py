@@ -191,8 +191,9 @@ async def find_deleted(client: GraphClient, names: list[str]) -> dict[str, dict]
     """The deleted applications (kept 30 days in deleted items) holding a uniqueName the configuration would create:
     Graph refuses a create by it meanwhile. Read only for names no live application holds -- a plan that creates
     nothing reads nothing here -- whole (the applications' fields), for a restore to be planned as an update."""
-    requests = [BatchRequest("GET", query(DELETED_APPLICATIONS, filter="uniqueName eq '" + name.replace("'", "''") + "'",
-                                          select=APP_FIELDS)) for name in names]
+    quoted = [name.replace("'", "''") for name in names]
+    requests = [BatchRequest("GET", query(DELETED_APPLICATIONS, filter=f"uniqueName eq '{name}'", select=APP_FIELDS))
+                for name in quoted]
     found = {}
     for name, response in zip(names, await client.batch(requests)):
         if not response.ok:

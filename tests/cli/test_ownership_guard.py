@@ -271,3 +271,12 @@ def test_only_assignments_to_the_projects_packages_are_removed_and_nobody_is_ass
                          ("DELETE", remove)):
         with pytest.raises(NotOurs):
             owned.check(method, GOV + "assignmentRequests", body)
+
+
+def test_only_the_projects_deleted_application_is_restored():
+    """plan/restore.py: the restore of a deleted application read as the project's, and of no other."""
+    OURS.check("POST", "directory/deletedItems/A1/restore", None)
+    for method, path in (("POST", "directory/deletedItems/b2/restore"), ("DELETE", "directory/deletedItems/a1"),
+                         ("POST", "directory/deletedItems/a1/other")):
+        with pytest.raises(NotOurs):
+            OURS.check(method, path, None)
