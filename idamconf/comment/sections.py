@@ -94,10 +94,11 @@ def row(change: Change, plan: Plan) -> str:
     return f"| {ICONS[change.action]} | {md_code(change.address, table=True)} | {action(change, plan)} |"
 
 
-def said_of(change: Change) -> str:
-    """A change's action in words: a step's reason if it has one (plan/model.py)."""
+def said_of(change: Change, escaped=md_text) -> str:
+    """A change's action in words: a step's reason if it has one (plan/model.py); the deleted item's id read from the
+    tenant `escaped` for where it lands (a table cell; md_html in a <details> summary)."""
     if change.reason == RESTORE:
-        return f"restore {md_text(str(change.ids.get('id')))} from deleted items, then update"
+        return f"restore {escaped(str(change.ids.get('id')))} from deleted items, then update"
     return "disable first" if change.reason == DISABLE_FIRST else change.action.value
 
 
@@ -150,7 +151,7 @@ def change_details(change: Change, plan: Plan) -> list[str]:
         for attribute in change.attributes:
             body += [f"- {attribute.path} = {json.dumps(attribute.before, ensure_ascii=False)}",
                      f"+ {attribute.path} = {json.dumps(attribute.after, ensure_ascii=False)}"]
-    said = said_of(change)
+    said = said_of(change, md_html)
     return [f"<details><summary>{md_html(change.address, code=True)} ({said})</summary>", "",
             *md_fence(body, "diff"), "", "</details>", ""]
 

@@ -33,3 +33,15 @@ def test_a_row_per_application_counts_an_adoption_among_the_changes():
     assert "**302 changes, by application**" in comment
     assert "| `app.intranet` | 0 | 1 (adopted: 1) | 0 | 0 |" in comment
     assert f"> **Warning:** {WARNING}" in comment
+
+
+def test_a_restores_deleted_item_id_is_escaped_where_it_lands():
+    """The deleted item's id is the tenant's to say: in the table row it is Markdown text (a '|' would end the cell),
+    in the <details> summary HTML text (a backslash escape would show there as written)."""
+    from idamconf.plan.model import RESTORE
+
+    restore = Change("app.crm", "application", "crm", Action.UPDATE, {"displayName": "CRM"}, {"displayName": "Crm"},
+                     (AttributeChange("displayName", "CRM", "Crm"),), RESTORE, {"id": "a|b*<c>"})
+    comment = render_comment("p", [Outcome("live", Plan("p", "live", "t", (restore,)), "t")])
+    assert "| ✏️ | `app.crm` | restore a\\|b\\*&lt;c&gt; from deleted items, then update |" in comment, comment
+    assert "<summary><code>app.crm</code> (restore a|b*&lt;c&gt; from deleted items, then update)</summary>" in comment
