@@ -270,15 +270,14 @@ async def _live_directory(client, configuration: Configuration, wanted: list, na
     adopted = await read_adopted(client, wanted, {app.get("uniqueName") for app in live.applications},
                                  configuration.tag)
     desired = (await making)[0]
-    restoring, held = restore.ours(live.deleted, configuration.tag)  # deleted: the project's, and others'
+    restoring = live.deleted  # the project's deleted applications holding a name it would create
     deleted = list(restoring.values())  # read as the project's, as they were deleted (their owners are not read)
     current = live_resources(live.applications + adopted.applications + deleted, live.service_principals +
                              adopted.service_principals, live.owners | adopted.owners, desired)
     current = restore.marked(current, set(restoring))
     unmanaged = {name: app for name, app in live.unmanaged.items()  # an application to adopt holding its name
                  if not (name in adopted.names and app.get("id") in {a["id"] for a in adopted.applications})}
-    problems = adopted.problems + role_conflicts(configuration, adopted) + pinned(wanted, live.applications) + \
-        restore.conflicts(configuration, held)
+    problems = adopted.problems + role_conflicts(configuration, adopted) + pinned(wanted, live.applications)
     required = {app["uniqueName"]: app.get("requiredResourceAccess")
                 for app in live.applications + adopted.applications + deleted if app.get("uniqueName")}
     app_ids = {**live.app_ids, **{app["uniqueName"]: app["appId"] for app in adopted.applications + deleted}}

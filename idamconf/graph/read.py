@@ -107,13 +107,18 @@ async def read_live(client: GraphClient, tag: str, wanted_names: list[str], peop
     state.owners = {app["id"]: app.pop("owners", None) or [] for app in applications}
     state.applications = applications
     known = {app.get("uniqueName") for app in applications}
+    creating = [name for name in wanted_names if name not in known]
     missing: list[str] = []
-    more, state.unmanaged = await asyncio.gather(
+    more, state.unmanaged, deleted = await asyncio.gather(
         read_owners(client, [app_id for app_id, owners in state.owners.items() if len(owners) >= EXPANDED]),
-        find_unmanaged(client, [name for name in wanted_names if name not in known], tag, missing))
+        find_unmanaged(client, creating, tag, missing), find_deleted(client, tag) if creating else _none())
     state.owners |= more
-    state.deleted = await find_deleted(client, missing)
+    state.deleted = {name: app for name, app in deleted.items() if name in missing}
     return state
+
+
+async def _none() -> dict:
+    return {}
 
 
 async def read_owners(client: GraphClient, application_ids: list[str]) -> dict[str, list[dict]]:
@@ -187,20 +192,16 @@ async def find_unmanaged(client: GraphClient, names: list[str], tag: str,
 DELETED_APPLICATIONS = "directory/deletedItems/microsoft.graph.application"
 
 
-async def find_deleted(client: GraphClient, names: list[str]) -> dict[str, dict]:
-    """The deleted applications (kept 30 days in deleted items) holding a uniqueName the configuration would create:
-    Graph refuses a create by it meanwhile. Read only for names no live application holds -- a plan that creates
-    nothing reads nothing here -- whole (the applications' fields), for a restore to be planned as an update."""
-    quoted = [name.replace("'", "''") for name in names]
-    requests = [BatchRequest("GET", query(DELETED_APPLICATIONS, filter=f"uniqueName eq '{name}'", select=APP_FIELDS))
-                for name in quoted]
-    found = {}
-    for name, response in zip(names, await client.batch(requests)):
-        if not response.ok:
-            raise GraphRequestFailed(f"GET deleted applications named '{name}'", response.error)
-        for item in response.body.get("value") or []:
-            found[name] = item
-    return found
+async def find_deleted(client: GraphClient, tag: str) -> dict[str, dict]:
+    """The project's deleted applications by uniqueName: Graph keeps a deleted application 30 days in deleted items
+    and refuses meanwhile a create by its uniqueName. Read only when the plan would create an application, beside the
+    look-ups of the names it would create; whole (the applications' fields), for a restore to be planned as an update.
+    One list, filtered by the project's tag as its live list is: a list of deleted items takes the query options of
+    its type (directory-deleteditems-list.md), and Graph documents a filter on an application's tags, none on its
+    uniqueName. A deleted application of another project holding a name is not looked for: the create is refused
+    then, with Graph's answer, as before any restore existed."""
+    listed = await client.get_all(query(DELETED_APPLICATIONS, filter=tagged(tag), select=APP_FIELDS, top=PAGE))
+    return {app["uniqueName"]: app for app in listed if app.get("uniqueName")}
 
 
 # ---------------------------------------------------------------------------------------------- access packages

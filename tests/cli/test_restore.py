@@ -9,6 +9,7 @@ import sqlite3
 
 import pytest
 
+from idamconf.emulator import Store
 from tests.cli.harness import apply, applications, edit, faulted, plan, tenant
 from tests.cli.test_scenarios import converged
 from tests.safety.wire import Rule, Scripted, graph_error
@@ -58,21 +59,28 @@ def test_an_application_added_back_is_restored_with_its_app_id_and_made_to_match
 
 
 @pytest.mark.usefixtures("applied")
-def test_another_projects_deleted_application_holding_the_name_is_refused_before_any_write(project):
+def test_another_projects_deleted_application_holding_the_name_is_left_alone(project):
+    """A deleted application of another project holding a name to create is not this project's to restore: the plan
+    reads only the project's deleted applications (by its tag) and shows a create, which Graph refuses while the
+    name is held -- apply says so, and the other project's deleted application stays as it was."""
     _, aside = removed(project)
-    db = sqlite3.connect(project / ".idamconf" / "local.db")  # now another project's, as if it had deleted it
+    db = sqlite3.connect(project / ".idamconf" / "local.db")
     (key, doc), = db.execute("SELECT id, doc FROM objects WHERE kind = 'deletedApplications'").fetchall()
-    db.execute("UPDATE objects SET doc = ? WHERE id = ?", (json.dumps({**json.loads(doc), "tags": ["idamconf:other"]}),
-                                                           key))
-    db.commit()
     db.close()
+    theirs = {**json.loads(doc), "tags": ["idamconf:other"]}
+    store = Store(project / ".idamconf" / "local.db")  # now another project's, as if it had deleted it
+    store.put("deletedApplications", theirs, key)  # (its tags indexed as the emulator indexes them)
+    store.close()
     back(project, aside)
-    before = tenant(project)
-    for result in (plan(project), apply(project)):
-        assert result.code == 1
-        assert f"the name '{NAME}' is held by a deleted application" in result.err, result.err
-        assert "delete it for good" in result.err and "choose another name" in result.err
-    assert tenant(project) == before
+    shown = plan(project)
+    assert shown.code == 0 and f"+ app.{NAME}  (create)" in shown.out and "(restore " not in shown.out, shown.out
+    result = apply(project)
+    assert result.code == 1 and f"The uniqueName '{NAME}' is held by a deleted application" in result.err, result.err
+    assert NAME not in applications(project)
+    db = sqlite3.connect(project / ".idamconf" / "local.db")
+    assert [json.loads(doc) for doc, in db.execute("SELECT doc FROM objects WHERE kind = 'deletedApplications'")] == \
+        [theirs]
+    db.close()
 
 
 @pytest.mark.usefixtures("applied")
@@ -93,4 +101,19 @@ def test_an_apply_cut_short_after_the_restore_is_finished_by_the_next(project, m
     assert f"~ app.{NAME}  (update)" in again.out and "(restore " not in again.out, again.out
     assert apply(project).code == 0
     assert applications(project)[NAME]["displayName"] == "Staff Directory (restored)"
+    converged(project)
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_deleted_application_the_configuration_no_longer_names_is_left_in_deleted_items(project):
+    """The project's deleted applications are read when a plan creates one; only one holding a name to create is
+    restored -- another, whose file is gone, stays deleted, and no plan shows it."""
+    removed(project)
+    (project / "applications" / "added.yaml").write_text(
+        "name: added\ndisplayName: Added\nowners: [alice.admin@contoso.com, grace.comms@contoso.com]\n")
+    shown = plan(project)
+    assert shown.code == 0 and "+ app.added  (create)" in shown.out, shown.out
+    assert NAME not in shown.out, shown.out
+    assert apply(project).code == 0
+    assert NAME not in applications(project) and "added" in applications(project)
     converged(project)
