@@ -47,10 +47,14 @@ def keep(store: Store, application: dict, owners: list[str]) -> None:
 
 
 def expire(store: Store) -> None:
-    """Items deleted 30 days ago or more are gone for good (read whenever deleted items or their names matter)."""
+    """Items deleted 30 days ago or more are gone for good (whenever deleted items are listed or read)."""
     for doc in store.select(KIND, {}, primary=True):
-        if clock.graph_time(doc["deletedDateTime"]) + RETENTION <= clock.now():
+        if _expired(doc):
             _purge(store, doc["id"])
+
+
+def _expired(doc: dict) -> bool:
+    return clock.graph_time(doc["deletedDateTime"]) + RETENTION <= clock.now()
 
 
 def _purge(store: Store, object_id: str) -> None:
@@ -60,9 +64,13 @@ def _purge(store: Store, object_id: str) -> None:
 
 
 def holding(store: Store, unique_name: str) -> dict | None:
-    """The deleted application that holds `unique_name`, if one does."""
-    expire(store)
-    return store.find(KIND, "uniqueName", unique_name, primary=True)
+    """The deleted application that holds `unique_name`, if one does: asked at every create, so only that one is
+    looked at (one deleted 30 days ago or more holds nothing, and goes now)."""
+    doc = store.find(KIND, "uniqueName", unique_name, primary=True)
+    if doc is not None and _expired(doc):
+        _purge(store, doc["id"])
+        return None
+    return doc
 
 
 def list_items(store: Store, request: Request, key: Key) -> Reply:

@@ -138,3 +138,13 @@ def test_restoring_needs_application_write_an_owner_by_owned_by(api):
     assert describe(needs("POST", f"{ITEMS}/x/restore")).startswith("Application.ReadWrite.All")
     assert needs("DELETE", f"{ITEMS}/x")[0].owned == ("Application.ReadWrite.OwnedBy",)
     assert enforcement is not None
+
+
+def test_after_30_days_the_name_is_free_to_a_create_made_first(api):
+    """A create is the first to ask after the 30 days (nothing read deleted items since): the name is free, and the
+    item is gone for good."""
+    app = _deleted(api)
+    clock.advance(days=30.1)
+    created = _upsert(api, "blog")
+    assert created.status_code == 201 and created.json()["appId"] != app["appId"]
+    assert_error(api.get(f"{ITEMS}/{app['id']}"), 404)
