@@ -37,7 +37,7 @@ from .plan.left_behind import application_of
 from .plan.packages import declared
 from .plan.policy import subject_names
 from .config.policy import GUID
-from .plan.model import Resource
+from .plan.model import RESTORE, Resource
 from .plan.placeholders import resolve_app_ids
 from .record import Record, home_problems, read_records, record_name
 from .record.lease import describe, free
@@ -270,18 +270,19 @@ async def _live_directory(client, configuration: Configuration, wanted: list, na
     adopted = await read_adopted(client, wanted, {app.get("uniqueName") for app in live.applications},
                                  configuration.tag)
     desired = (await making)[0]
-    restoring = live.deleted  # the project's deleted applications holding a name it would create
-    deleted = list(restoring.values())  # read as the project's, as they were deleted (their owners are not read)
+    # the project's deleted applications holding a name it would create: read as its own, as they were deleted (their
+    # owners are not read), marked to be restored first
+    deleted = list(live.deleted.values())
     current = live_resources(live.applications + adopted.applications + deleted, live.service_principals +
                              adopted.service_principals, live.owners | adopted.owners, desired)
-    current = restore.marked(current, set(restoring))
+    current = _marked(current, set(live.deleted), RESTORE)
     unmanaged = {name: app for name, app in live.unmanaged.items()  # an application to adopt holding its name
                  if not (name in adopted.names and app.get("id") in {a["id"] for a in adopted.applications})}
     problems = adopted.problems + role_conflicts(configuration, adopted) + pinned(wanted, live.applications)
     required = {app["uniqueName"]: app.get("requiredResourceAccess")
                 for app in live.applications + adopted.applications + deleted if app.get("uniqueName")}
     app_ids = {**live.app_ids, **{app["uniqueName"]: app["appId"] for app in adopted.applications + deleted}}
-    return unmanaged, _marked(current, adopted.names), problems, required, app_ids, adopted.relationships
+    return unmanaged, _marked(current, adopted.names, "adopting"), problems, required, app_ids, adopted.relationships
 
 
 def _keeper(making):
@@ -300,11 +301,12 @@ def _directory(client, tag: str, only: set[str] | None, wanted: list, everywhere
     return Changed(client, tag, sorted(only | clients), _keeper(making))
 
 
-def _marked(current: dict, adopted: set[str]) -> dict:
-    """The adopted applications' resources say so (`adopting` in their ids), for the plan to show them as adoptions."""
+def _marked(current: dict, applications: set[str], flag: str) -> dict:
+    """These applications' resources say so (`flag` in their ids), for the plan to show them as what they are:
+    adoptions (`adopting`), restores (plan/model.RESTORE)."""
     for key, resource in list(current.items()):
-        if resource.kind == "application" and resource.application in adopted:
-            current[key] = replace(resource, ids={**resource.ids, "adopting": True})
+        if resource.kind == "application" and resource.application in applications:
+            current[key] = replace(resource, ids={**resource.ids, flag: True})
     return current
 
 

@@ -3,24 +3,18 @@ refuses meanwhile to create one by its `uniqueName` (docs/emulator.md, "Deleted 
 
 A plan that would create an application reads the project's deleted applications (graph/read.find_deleted: by its
 tag). One holding a name to create is read as the project's live application, as it was deleted, and planned as
-such: its change is an update whose reason is `restore` (shown as one), and apply restores it first (`POST directory/deletedItems/{id}
-/restore`, the same id and appId back), then makes it match the file as any update (roles and scopes the file
-changes or drops disabled first). Its service principal is gone with it and is made again. A deleted application
-of another project, or of none, holding the name is not looked for: Graph refuses the create, and apply says so.
+such (workflow._marked): its change is an update whose reason is `restore` (shown as one), and apply restores it
+first (`POST directory/deletedItems/{id}/restore`, the same id and appId back), then makes it match the file as any
+update (roles and scopes the file changes or drops disabled first). Its service principal is gone with it and is
+made again. A deleted application of another project, or of none, holding the name is not looked for: Graph refuses
+the create, and apply says so.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+
 from .model import RESTORE, Action, Change, Plan
-
-
-def marked(current: dict, restoring: set[str]) -> dict:
-    """The restored applications' resources say so (`restore` in their ids), for the plan to show the restore."""
-    for key, resource in list(current.items()):
-        if resource.kind == "application" and resource.application in restoring:
-            current[key] = replace(resource, ids={**resource.ids, RESTORE: True})
-    return current
 
 
 def as_restores(plan: Plan) -> Plan:
