@@ -1,5 +1,5 @@
-"""JSON batching: `POST /$batch` with up to 20 requests, `dependsOn` (fully sequential or not at all), and 424 for
-dependants of a failure."""
+"""JSON batching: `POST /$batch` with up to 20 requests, `dependsOn` (fully sequential -- a chain, or all on the
+first -- or not at all), and 424 for dependants of a failure."""
 
 from __future__ import annotations
 
@@ -47,11 +47,22 @@ def _check_sequencing(items: list[dict]) -> None:
     """json-batching.md: a batch "should be either fully sequential or fully parallel". Graph answers 400 "Batch
     should be either fully sequential or fully parallel" to one where some requests after the first name a
     `dependsOn` and others do not (microsoft-graph-docs-contrib issue 2339, on the doc's earlier example; the
-    error's code is inferred)."""
-    sequenced = [bool(item.get("dependsOn")) for item in items[1:]]
-    if any(sequenced) and not all(sequenced):
+    error's code is inferred). Graph's known issues ("JSON batching: Request dependencies are limited") say more: a
+    request depends on a single other request, and a sequenced batch is serial (each request depends on the one
+    before it) or "same" (each names the same request: here, the first, since a request depends only on earlier
+    ones). Any other tree -- a request naming two, two branches -- is refused as the mixed batch is (inferred)."""
+    sequenced = [item.get("dependsOn") or [] for item in items[1:]]
+    if not any(sequenced):
+        return
+    if not all(sequenced):
         raise bad_request("Invalid batch payload: batch should be either fully sequential or fully parallel: "
                           "when one request has a 'dependsOn', every request after the first needs one.")
+    named = [depends[0].casefold() if len(depends) == 1 else None for depends in sequenced]
+    serial = [item["id"].casefold() for item in items[:-1]]
+    if named != serial and named != [items[0]["id"].casefold()] * len(named):
+        raise bad_request("Invalid batch payload: batch should be either fully sequential or fully parallel: a "
+                          "request may depend on one other only, each on the request before it or all on the "
+                          "first.")
 
 
 def _check_item(item: object, earlier: set[str]) -> None:
