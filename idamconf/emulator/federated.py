@@ -9,8 +9,10 @@ audience and description at most 600 characters each; at most 20 per application
 404. POST answers 201. The object has exactly Graph's properties (id, name, issuer, subject, description,
 audiences), so the SDK's typed model reads it with nothing left over. The list takes `$select` and `$filter` with
 `eq` on `name` and `subject` (application-list-federatedidentitycredentials.md, and the properties' "Supports
-`$filter` (`eq`)"); another property, operator or query option is refused 400 `Request_UnsupportedQuery`, as the
-emulator's other lists refuse them.
+`$filter` (`eq`)"), a single credential's GET `$select` (federatedidentitycredential-get.md); another property,
+operator or query option is refused 400 `Request_UnsupportedQuery`, as the emulator's other lists refuse them. A
+credential is addressed by `(name='…')`, or by its id or its name as a bare segment (the get, update and delete
+pages give both forms).
 
 Inferred (Graph documents no answer): 409 `Request_MultipleObjectsWithSameKeyValue` for a name already used
 (compared in any case), 400 `Request_BadRequest` for a repeated issuer and subject, the 21st credential, a name that
@@ -26,7 +28,7 @@ import re
 from .directory import CREATE_IF_MISSING, refuse_other_options, resolve
 from .entities import EntitySet, new_id
 from .errors import GraphError, bad_request, not_found
-from .odata import parse_query
+from .odata import parse_query, parse_select
 from .protocol import Key, Reply, Request
 from .store import Store
 
@@ -60,10 +62,13 @@ def create_credential(store: Store, request: Request, key: Key) -> Reply:
 
 
 def get_credential(store: Store, request: Request, key: Key, member) -> Reply:
+    """federatedidentitycredential-get.md: "This method supports the `$select` OData query parameter"; no other."""
     application = resolve(store, "applications", key)
+    select = parse_select(request.query.get("$select"), ENTITY.properties, ENTITY.odata_type)
+    refuse_other_options(request, {"$select"})
     credential = _member(store, application, member)
-    context = f"{request.base}/$metadata#applications('{application['id']}')/{KIND}/$entity"
-    return Reply(200, {"@odata.context": context, **_shown(credential)})
+    context = request.context(f"applications('{application['id']}')/{KIND}", select) + "/$entity"
+    return Reply(200, {"@odata.context": context, **_shown(credential, select)})
 
 
 def update_credential(store: Store, request: Request, key: Key, member) -> Reply:
@@ -151,13 +156,16 @@ def _of(store: Store, application: dict) -> list[dict]:
 
 
 def _member(store: Store, application: dict, member) -> dict:
-    """The credential `member` names: a Key (`name='…'`) or an id."""
-    by_name = isinstance(member, Key)
-    wanted = member.value if by_name else str(member)
-    for credential in _of(store, application):
-        if (credential["name"].casefold() == wanted.casefold()) if by_name else credential["id"] == wanted.lower():
-            return credential
-    raise not_found(wanted)
+    """The credential `member` names: a Key (`name='…'`), or a bare segment holding its id or its name (the get,
+    update and delete pages: "address the federated identity credential with either its id or name"). A bare
+    segment that is one credential's id and another's name finds the first by id (the emulator's choice)."""
+    held = _of(store, application)
+    wanted = member.value if isinstance(member, Key) else str(member)
+    by_id = [] if isinstance(member, Key) else [c for c in held if c["id"] == wanted.lower()]
+    found = by_id or [c for c in held if c["name"].casefold() == wanted.casefold()]
+    if not found:
+        raise not_found(wanted)
+    return found[0]
 
 
 def _key(application: dict, name: str) -> str:

@@ -43,3 +43,46 @@ def test_a_serial_or_same_batch_runs(api):
         assert answer.status_code == 200, answer.text
         assert [r["status"] for r in answer.json()["responses"]] == [201] * len(accepted)
     assert len(api.get("applications").json()["value"]) == 10
+
+
+# ----------------------------------------------------------------------------- a federated identity credential
+GITHUB = "https://token.actions.githubusercontent.com"
+
+
+def _credential(api) -> tuple[str, dict]:
+    app = api.create_app()
+    path = f"applications/{app['id']}/federatedIdentityCredentials"
+    made = api.post(path, json={"name": "github-live", "issuer": GITHUB, "subject": "repo:contoso/pay:environment:live",
+                                "audiences": ["api://AzureADTokenExchange"]})
+    assert made.status_code == 201, made.text
+    return path, made.json()
+
+
+def test_a_credentials_get_honours_select_by_id_or_by_name(api):
+    """federatedidentitycredential-get.md: "This method supports the `$select` OData query parameter", and "You can
+    also address the federated identity credential with either its id or name" (`…/federatedIdentityCredentials/
+    {federatedIdentityCredentialName}`, a bare segment, besides the upsert's `(name='…')`)."""
+    path, made = _credential(api)
+    for member in (made["id"], "github-live", "GitHub-Live", "(name='github-live')"):
+        at = f"{path}/{member}" if not member.startswith("(") else f"{path}{member}"
+        answer = api.get(at, params={"$select": "name,subject"})
+        assert answer.status_code == 200, (member, answer.text)
+        body = answer.json()
+        assert {k: v for k, v in body.items() if k != "@odata.context"} == {"name": "github-live",
+                                                                           "subject": made["subject"]}, member
+        assert body["@odata.context"].endswith("/federatedIdentityCredentials(name,subject)/$entity")
+        assert api.get(at).json()["issuer"] == GITHUB  # without $select, the whole credential
+    assert_error(api.get(f"{path}/github-live", params={"$select": "name,secret"}), 400)
+    assert_error(api.get(f"{path}/github-live", params={"$filter": "name eq 'github-live'"}), 400,
+                 "Request_UnsupportedQuery")
+    assert_error(api.get(f"{path}/github-test"), 404)
+
+
+def test_a_credential_is_updated_and_deleted_by_its_name_as_a_bare_segment(api):
+    """federatedidentitycredential-update.md and -delete.md: `PATCH|DELETE /applications/{id}/
+    federatedIdentityCredentials/{federatedIdentityCredentialName}`."""
+    path, made = _credential(api)
+    assert api.patch(f"{path}/github-live", json={"description": "the live deployments"}).status_code == 204
+    assert api.get(f"{path}/{made['id']}").json()["description"] == "the live deployments"
+    assert api.delete(f"{path}/github-live").status_code == 204
+    assert api.get(path).json()["value"] == []
