@@ -223,14 +223,15 @@ def create_app(store: Store, faults=None) -> Starlette:
         return Response(status_code=204)
 
     async def federation_metadata(http: HttpRequest) -> Response:  # Entra's login endpoint: no token (saml.py)
+        folder, file = http.path_params["folder"].lower(), http.path_params["file"].lower()
         authority = f"{http.url.scheme}://{http.url.netloc}"
-        found = saml.federation_metadata(emulator.store, http.path_params["tenant"], http.query_params.get("appid", ""),
-                                         authority)
+        found = (folder, file) == ("federationmetadata", "federationmetadata.xml") and saml.federation_metadata(
+            emulator.store, http.path_params["tenant"], http.query_params.get("appid", ""), authority)
         return Response(found, media_type="application/samlmetadata+xml") if found else Response(status_code=404)
 
     methods = ["GET", "POST", "PATCH", "PUT", "DELETE"]
     routes = [Route("/v1.0/{path:path}", endpoint, methods=methods),
-              Route("/{tenant}/federationmetadata/2007-06/federationmetadata.xml", federation_metadata, methods=["GET"]),
+              Route("/{tenant}/{folder}/2007-06/{file}", federation_metadata, methods=["GET"]),  # in any case
               Route("/_emulator/stats", _authenticated(stats), methods=["GET"]),
               Route("/_emulator/stats/reset", _authenticated(reset_stats), methods=["POST"]),
               *identity_routes(store)]  # the tenant's identity provider (emulator/identity/)

@@ -54,15 +54,12 @@ def _check_sequencing(items: list[dict]) -> None:
     sequenced = [item.get("dependsOn") or [] for item in items[1:]]
     if not any(sequenced):
         return
-    if not all(sequenced):
-        raise bad_request("Invalid batch payload: batch should be either fully sequential or fully parallel: "
-                          "when one request has a 'dependsOn', every request after the first needs one.")
     named = [depends[0].casefold() if len(depends) == 1 else None for depends in sequenced]
     serial = [item["id"].casefold() for item in items[:-1]]
     if named != serial and named != [items[0]["id"].casefold()] * len(named):
-        raise bad_request("Invalid batch payload: batch should be either fully sequential or fully parallel: a "
-                          "request may depend on one other only, each on the request before it or all on the "
-                          "first.")
+        raise bad_request("Invalid batch payload: batch should be either fully sequential or fully parallel: when "
+                          "one request has a 'dependsOn', every request after the first names one request in it, "
+                          "the one before it in each or the first in each.")
 
 
 def _check_item(item: object, earlier: set[str]) -> None:

@@ -13,8 +13,9 @@
   JSON document with `ClaimsMappingPolicy`; `displayName` required. `GET /servicePrincipals/{id}/claimsMappingPolicies`,
   `POST …/claimsMappingPolicies/$ref`, `DELETE …/claimsMappingPolicies/{id}/$ref`: at most one per service
   principal (a second: 409, inferred), a repeated one 400 as owners'.
-- `GET /{tenant id}/federationmetadata/2007-06/federationmetadata.xml?appid=…` (outside /v1.0, no token, as Entra's
-  login endpoint): the IdP metadata (saml/idp_metadata.py) signed by the application's preferred signing key with
+- `GET /{tenant}/federationmetadata/2007-06/federationmetadata.xml?appid=…` (outside /v1.0, no token, as Entra's
+  login endpoint; `{tenant}` its id or a verified domain, the path in any case -- federation-metadata.md writes
+  `FederationMetadata/2007-06/FederationMetadata.xml`, the SAML pages the lower-case form): the IdP metadata (saml/idp_metadata.py) signed by the application's preferred signing key with
   signxml (enveloped RSA-SHA256, the certificate in KeyInfo), the signature first, as the metadata schema puts it.
 """
 
@@ -222,10 +223,13 @@ def unassign_policy(store: Store, request: Request, key: Key, member: str) -> Re
 
 
 # ------------------------------------------------------------------------------------------------ metadata
-def federation_metadata(store: Store, tenant_id: str, app_id: str, authority: str) -> bytes | None:
-    """The signed IdP metadata of the application `app_id`, or None (no such application, or no preferred
-    signing certificate yet)."""
-    principal = store.find("servicePrincipals", "appId", app_id) if tenant_id == store.tenant_id else None
+def federation_metadata(store: Store, segment: str, app_id: str, authority: str) -> bytes | None:
+    """The signed IdP metadata of the application `app_id`, or None (not this tenant, no such application, or no
+    preferred signing certificate yet). `segment` names the tenant as Entra's login paths do (tenant.named_by: its
+    id or a verified domain, in any case); the app id is a GUID, read in any case too. The document names the
+    tenant by its id, however the URL named it."""
+    tenant_id = tenant.named_by(store, segment)
+    principal = store.find("servicePrincipals", "appId", app_id.lower()) if tenant_id else None
     thumbprint = (principal or {}).get("preferredTokenSigningKeyThumbprint")
     signing = store.get("signingKeys", thumbprint.upper()) if thumbprint else None
     verify = [k for k in (principal or {}).get("keyCredentials", []) if k.get("usage") == "Verify"

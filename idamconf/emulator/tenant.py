@@ -56,6 +56,14 @@ def verified_domains(store) -> list[str]:
     return [store.domain, *store.setting("verifiedDomains", [])]
 
 
+def named_by(store, segment: str) -> str | None:
+    """The tenant's id if `segment` -- the `{tenant}` of a login endpoint's path -- names it, else None: its id in
+    any case (a GUID), or one of its verified domains in any case (federation-metadata.md: "a registered domain
+    name ... or the immutable tenant ID"; the identity provider's paths and the SAML metadata read it alike)."""
+    wanted = segment.lower()
+    return store.tenant_id if wanted in (store.tenant_id.lower(), *map(str.lower, verified_domains(store))) else None
+
+
 def add_verified_domains(store, names: list[str]) -> None:
     known = {name.lower() for name in verified_domains(store)}
     store.set_setting("verifiedDomains", [*store.setting("verifiedDomains", []),

@@ -6,6 +6,7 @@ claims, and `$batch` dependency trees."""
 from __future__ import annotations
 
 from .conftest import assert_error
+from .test_saml import ELSEWHERE, instantiate
 
 POST = {"method": "POST", "url": "/applications", "headers": {"Content-Type": "application/json"}}
 
@@ -86,3 +87,35 @@ def test_a_credential_is_updated_and_deleted_by_its_name_as_a_bare_segment(api):
     assert api.get(f"{path}/{made['id']}").json()["description"] == "the live deployments"
     assert api.delete(f"{path}/github-live").status_code == 204
     assert api.get(path).json()["value"] == []
+
+
+# ----------------------------------------------------------------------------------- SAML federation metadata
+def _signing_application(api) -> str:
+    """A SAML application with a preferred signing certificate, whose metadata is served; its app id."""
+    made = instantiate(api)
+    principal = made["servicePrincipal"]["id"]
+    certificate = api.post(f"servicePrincipals/{principal}/addTokenSigningCertificate", json={"displayName": "CN=PUI"})
+    assert api.patch(f"servicePrincipals/{principal}", json={
+        "preferredTokenSigningKeyThumbprint": certificate.json()["thumbprint"]}).status_code == 204
+    return made["application"]["appId"]
+
+
+def test_the_federation_metadata_url_names_the_tenant_and_the_application_in_any_case(api):
+    """federation-metadata.md: `https://login.microsoftonline.com/<TenantDomainName>/FederationMetadata/2007-06/
+    FederationMetadata.xml`, `TenantDomainName` "a registered domain name ... such as contoso.onmicrosoft.com" or
+    "the immutable tenant ID"; Entra's SAML pages write the same path in lower case. A GUID and a domain name are
+    read in any case. The document names the tenant by its id, however the URL named it."""
+    app_id = _signing_application(api)
+    tenant = api.store.tenant_id
+    for segment, path, app in ((tenant.upper(), "federationmetadata/2007-06/federationmetadata.xml", app_id),
+                               ("Contoso.OnMicrosoft.com", "FederationMetadata/2007-06/FederationMetadata.xml", app_id),
+                               (tenant, "federationmetadata/2007-06/federationmetadata.xml", app_id.upper())):
+        served = api.request("GET", f"http://emulator.localhost/{segment}/{path}", params={"appid": app})
+        assert served.status_code == 200, (segment, path, app)
+        assert f'entityID="https://sts.windows.net/{tenant}/"'.encode() in served.content
+    for segment, path in ((ELSEWHERE, "federationmetadata/2007-06/federationmetadata.xml"),
+                          ("fabrikam.com", "federationmetadata/2007-06/federationmetadata.xml"),
+                          (tenant, "federationmetadata/2007-06/other.xml"),
+                          (tenant, "metadata/2007-06/federationmetadata.xml")):
+        assert api.request("GET", f"http://emulator.localhost/{segment}/{path}",
+                           params={"appid": app_id}).status_code == 404, (segment, path)

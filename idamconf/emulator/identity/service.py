@@ -12,7 +12,7 @@ The tokens' claims: identity/claims.py.
 from __future__ import annotations
 
 from ..store import Store
-from ..tenant import verified_domains
+from ..tenant import named_by
 from . import clients, keys, refusals, roles
 from .claims import answer, app_claims, issuer
 from .user_tokens import user_grant
@@ -23,9 +23,10 @@ USER_GRANT = "urn:idamconf:emulator:user"  # test-only: identity/user_tokens.py
 
 def tenant_id(store: Store, segment: str) -> str:
     """The tenant a path's `{tenant}` names, or AADSTS90002."""
-    if segment.lower() == store.tenant_id.lower() or segment.lower() in (d.lower() for d in verified_domains(store)):
-        return store.tenant_id
-    raise refusals.tenant_not_found(segment)
+    tenant = named_by(store, segment)
+    if tenant is None:
+        raise refusals.tenant_not_found(segment)
+    return tenant
 
 
 def discovery(store: Store, origin: str, segment: str, version: str = "2.0") -> dict:
