@@ -5,7 +5,11 @@ claims, and `$batch` dependency trees."""
 
 from __future__ import annotations
 
-from .conftest import assert_error
+import uuid
+
+from tests.identity.test_token_answers import claims_of, token_request
+
+from .conftest import ALICE, assert_error
 from .test_saml import ELSEWHERE, instantiate
 
 POST = {"method": "POST", "url": "/applications", "headers": {"Content-Type": "application/json"}}
@@ -119,3 +123,33 @@ def test_the_federation_metadata_url_names_the_tenant_and_the_application_in_any
                           (tenant, "metadata/2007-06/federationmetadata.xml")):
         assert api.request("GET", f"http://emulator.localhost/{segment}/{path}",
                            params={"appid": app_id}).status_code == 404, (segment, path)
+
+
+# --------------------------------------------------------------------------------------- the tokens' claims
+def test_a_token_leaves_out_the_roles_and_scopes_it_has_none_of(api):
+    """access-token-claims-reference.md: "Claims are present only if a value exists to fill it" -- `roles` (the
+    permissions granted) and `scp` (the scopes consented) included, where the emulator sent `roles: []` to an
+    application granted nothing and `scp: ""` for an application exposing no scope. With a role, `roles` is there."""
+    reader = {"id": str(uuid.uuid4()), "allowedMemberTypes": ["User", "Application"], "description": "Reader",
+              "displayName": "Reader", "isEnabled": True, "value": "Orders.Read"}
+    api_app = api.create_app(displayName="Orders", appRoles=[reader])
+    resource = api.post("servicePrincipals", json={"appId": api_app["appId"]}).json()
+    client = api.create_app(displayName="client")
+    principal = api.post("servicePrincipals", json={"appId": client["appId"]}).json()
+    secret = api.post(f"applications/{client['id']}/addPassword", json={}).json()["secretText"]
+    [alice] = api.seed_users(ALICE)
+
+    def app_token() -> dict:
+        return claims_of(api, token_request(api, {"grant_type": "client_credentials", "client_id": client["appId"],
+                                                  "client_secret": secret, "scope": f"{api_app['appId']}/.default"}))
+
+    def user_token() -> dict:
+        return claims_of(api, token_request(api, {"grant_type": "urn:idamconf:emulator:user",
+                                                  "client_id": api_app["appId"], "username": ALICE["userPrincipalName"]}))
+
+    assert "roles" not in app_token() and "scp" not in app_token()
+    assert {"roles", "scp"}.isdisjoint(user_token()) and user_token()["upn"] == ALICE["userPrincipalName"]
+    for holder in (principal, alice):
+        assert api.post(f"servicePrincipals/{resource['id']}/appRoleAssignedTo", json={
+            "principalId": holder["id"], "resourceId": resource["id"], "appRoleId": reader["id"]}).status_code == 201
+    assert app_token()["roles"] == user_token()["roles"] == ["Orders.Read"]

@@ -3,7 +3,9 @@
 The resource application's `api.requestedAccessTokenVersion` picks v1 (`appid`, `appidacr`, issuer `…/{tid}/`, `aud`
 as the scope named the resource) or v2 (`azp`, `azpacr`, issuer `…/{tid}/v2.0`, `aud` the application id);
 Microsoft Graph's are v1. Every token lives one hour (Entra's fixed default for access tokens). Issuers are the
-emulator's own origin, never Microsoft's: a token it issues can never be mistaken for Entra's.
+emulator's own origin, never Microsoft's: a token it issues can never be mistaken for Entra's. A claim with nothing
+to say is left out, as Entra leaves it out ("Claims are present only if a value exists to fill it"): an application
+granted no role has no `roles`, not `roles: []` -- code that reads `claims["roles"]` breaks here as against Entra.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import uuid
 
 from ..graph_permissions import GRAPH_APP_ID
 from ..store import Store
-from . import roles
+from . import keys, roles
 from .clients import Client
 
 LIFETIME = 3600  # seconds
@@ -21,6 +23,11 @@ LIFETIME = 3600  # seconds
 
 def issuer(origin: str, tenant: str, version: str = "2.0") -> str:
     return f"{origin}/{tenant}/v2.0" if version == "2.0" else f"{origin}/{tenant}/"
+
+
+def issued(store: Store, claims: dict) -> str:
+    """The signed access token, without the claims that hold nothing (None, "", [])."""
+    return keys.sign(store, {name: value for name, value in claims.items() if value not in (None, "", [])})
 
 
 def answer(access_token: str) -> dict:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..store import Store
 from ..tenant import named_by
 from . import clients, keys, refusals, roles
-from .claims import answer, app_claims, issuer
+from .claims import answer, app_claims, issued, issuer
 from .user_tokens import user_grant
 
 CLIENT_CREDENTIALS = "client_credentials"
@@ -60,7 +60,7 @@ def token(store: Store, origin: str, segment: str, form: dict) -> dict:
                                                                          resource):
         raise refusals.client_not_assigned(client.application["appId"], audience)
     claims = app_claims(store, origin, tenant, client, resource, audience)
-    return answer(keys.sign(store, claims))
+    return answer(issued(store, claims))
 
 
 def _resource(store: Store, scope: str | None, tenant: str) -> tuple[dict, str]:

@@ -28,7 +28,7 @@ import uuid
 
 from ..store import Store
 from . import keys, refusals, roles
-from .claims import answer, base_claims
+from .claims import answer, base_claims, issued
 
 
 def user_grant(store: Store, origin: str, tenant: str, form: dict) -> dict:
@@ -60,7 +60,7 @@ def user_token(store: Store, origin: str, tenant: str, application: dict, upn: s
     claims.update({"idtyp": "user", "oid": user["id"], "sub": user["id"], "upn": user["userPrincipalName"],
                    "preferred_username": user["userPrincipalName"], "name": user.get("displayName"),
                    "scp": " ".join(granted), "roles": roles.held_roles(store, user["id"], resource)})
-    return keys.sign(store, claims)
+    return issued(store, claims)
 
 
 def _scopes(application: dict, asked: list[str]) -> list[str]:
