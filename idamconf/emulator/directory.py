@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import copy
 
-from . import api_rules, app_rules, deleted, directory_query, entities, governance, listing, references
+from . import (api_rules, app_rules, deleted, directory_query, entities, governance, listing, principal_roles,
+               references)
 from .entities import ENTITY_SETS, GUID, EntitySet, check_app_roles, check_writable, new_id, now
 from .errors import GraphError, bad_request, invalid, not_found
 from .odata import parse_select
@@ -234,7 +235,7 @@ def _service_principal_changes(doc: dict, body: dict, before: dict | None) -> di
     changes = {name: value for name, value in copy.deepcopy(body).items() if not name.startswith("@odata.")}
     defaults = entities.service_principal_defaults()
     if "appRoles" in changes:  # serviceprincipal-update.md: writable, as application.md defines an application's
-        changes["appRoles"] = check_app_roles(changes["appRoles"], (before or {}).get("appRoles") or [])
+        changes["appRoles"] = principal_roles.written(changes["appRoles"], doc.get("appRoles") or [])
     entities.check_types(changes, defaults)
     entities.check_nested(changes, defaults)
     after = {**doc, **changes}
@@ -250,7 +251,7 @@ def _mirror_application(service_principal: dict, application: dict) -> None:
     service_principal.update(
         appDisplayName=application["displayName"], appDescription=application["description"],
         displayName=service_principal.get("displayName") or application["displayName"],
-        signInAudience=application["signInAudience"], appRoles=copy.deepcopy(application["appRoles"]),
+        signInAudience=application["signInAudience"], appRoles=principal_roles.mirrored(service_principal, application),
         oauth2PermissionScopes=copy.deepcopy((application.get("api") or {}).get("oauth2PermissionScopes") or []),
         info=copy.deepcopy(application["info"]),
         servicePrincipalNames=[application["appId"], *application["identifierUris"]],

@@ -278,7 +278,9 @@ def duplicate_value(target: str) -> GraphError:
 
 
 def _without_enabled(role: dict) -> dict:
-    return {key: value for key, value in role.items() if key != "isEnabled"}
+    """What a client changes of a role: all but `isEnabled`, and `origin`, which the service sets (a service
+    principal's own role is checked before its origin is given: principal_roles.py)."""
+    return {key: value for key, value in role.items() if key not in ("isEnabled", "origin")}
 
 
 def new_id() -> str:

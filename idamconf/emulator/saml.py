@@ -15,8 +15,9 @@
   principal (a second: 409, inferred), a repeated one 400 as owners'.
 - `GET /{tenant}/federationmetadata/2007-06/federationmetadata.xml?appid=…` (outside /v1.0, no token, as Entra's
   login endpoint; `{tenant}` its id or a verified domain, the path in any case -- federation-metadata.md writes
-  `FederationMetadata/2007-06/FederationMetadata.xml`, the SAML pages the lower-case form): the IdP metadata (saml/idp_metadata.py) signed by the application's preferred signing key with
-  signxml (enveloped RSA-SHA256, the certificate in KeyInfo), the signature first, as the metadata schema puts it.
+  `FederationMetadata/2007-06/FederationMetadata.xml`, the SAML pages the lower-case form): the IdP metadata
+  (saml/idp_metadata.py) signed by the application's preferred signing key with signxml (enveloped RSA-SHA256, the
+  certificate in KeyInfo), the signature first, as the metadata schema puts it.
 """
 
 from __future__ import annotations

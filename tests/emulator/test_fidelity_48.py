@@ -30,28 +30,32 @@ def _roles(api, sp: dict) -> list[dict]:
 def test_a_service_principals_app_roles_keep_an_applications_rules(api):
     """serviceprincipal-update.md lists appRoles among what a PATCH sets, "For more information, see the appRoles
     property definition on the application resource"; approle.md: an id is a GUID, a value at most 120 characters
-    without spaces, origin never sent. The application's answers (entities.check_app_roles) apply."""
+    without spaces, origin read-only (a service principal's own role may be sent back with its own,
+    `ServicePrincipal`, as Entra's "Configure the role claim" does: test_fidelity_49.py). The application's answers
+    (entities.check_app_roles) apply."""
     sp = _principal(api)
     path = f"servicePrincipals/{sp['id']}"
     for bad in (_role(id="not-a-guid"), _role(value="has space"), _role(value="x" * 121),
-                _role(origin="ServicePrincipal"), _role(allowedMemberTypes=["Robot"]), _role(displayName="")):
+                _role(origin="Application"), _role(allowedMemberTypes=["Robot"]), _role(displayName="")):
         assert_error(api.patch(path, json={"appRoles": [bad]}), 400, "Request_BadRequest")
     same = _role("Same")
     error = assert_error(api.patch(path, json={"appRoles": [same, _role("Same")]}), 400, "DuplicateValue")
     assert [detail["target"] for detail in error["details"]] == ["appRoles"]
     assert_error(api.patch(path, json={"appRoles": "Reader"}), 400)
     assert _roles(api, sp) == []
-    good = _role("Auditor", allowedMemberTypes=["User", "Application"])
+    good = _role("Auditor", allowedMemberTypes=["User"])  # "Application": only an application's (fidelity_49)
     assert api.patch(path, json={"appRoles": [good]}).status_code == 204
     assert [(r["id"], r["value"]) for r in _roles(api, sp)] == [(good["id"], "Auditor")]
 
 
 def test_a_service_principals_enabled_role_is_disabled_before_it_changes(api):
     """approle.md, isEnabled: "To delete a role, this must first be set to false" -- on a service principal as on
-    an application: 400 CannotDeleteOrUpdateEnabledEntitlement for an enabled role changed or removed."""
+    an application: 400 CannotDeleteOrUpdateEnabledEntitlement for an enabled role changed or removed. The role is
+    the service principal's own (its application's are changed on the application: test_fidelity_49.py)."""
     reader = _role("Reader")
-    sp = _principal(api, [reader])
+    sp = _principal(api)
     path = f"servicePrincipals/{sp['id']}"
+    assert api.patch(path, json={"appRoles": [reader]}).status_code == 204
     error = assert_error(api.patch(path, json={"appRoles": []}), 400, "CannotDeleteOrUpdateEnabledEntitlement")
     assert error["message"] == CANNOT_UPDATE
     assert_error(api.patch(path, json={"appRoles": [{**reader, "description": "changed"}]}), 400,

@@ -7,12 +7,118 @@ from __future__ import annotations
 
 import uuid
 
+from idamconf.emulator import Store
+from tests.cli.harness import apply, plan
 from tests.identity.test_token_answers import claims_of, token_request
 
-from .conftest import ALICE, assert_error
+from .conftest import ALICE, Api, assert_error
 from .test_saml import ELSEWHERE, instantiate
 
 POST = {"method": "POST", "url": "/applications", "headers": {"Content-Type": "application/json"}}
+
+
+# ------------------------------------------------------------------------------- a service principal's own roles
+MISMATCH = "Property appRoles on the service principal does not match the application object."
+
+
+def _role(value: str, members: tuple = ("User",), **fields) -> dict:
+    return {"id": str(uuid.uuid4()), "allowedMemberTypes": list(members), "description": f"{value} role",
+            "displayName": value, "isEnabled": True, "value": value, **fields}
+
+
+def _with_principal(api, *roles: dict) -> tuple[dict, str]:
+    app = api.create_app(displayName="Orders", appRoles=list(roles))
+    principal = api.post("servicePrincipals", json={"appId": app["appId"]}).json()
+    return app, f"servicePrincipals/{principal['id']}"
+
+
+def _origins(api, path: str) -> dict[str, str]:
+    return {role["displayName"]: role["origin"] for role in api.get(path).json()["appRoles"]}
+
+
+def test_a_role_written_on_the_service_principal_is_its_own(api):
+    """approle.md: `origin` "Specifies if the app role is defined on the application object or on the
+    servicePrincipal entity". Entra's "Configure the role claim" reads the service principal's roles, adds one and
+    PATCHes them back, the read ones with `"origin": "Application"`, the new one `"origin": "ServicePrincipal"`;
+    Graph's SAML tutorial sends the new ones without an origin (204). The new role is the service principal's own:
+    not on the application, kept when the application's roles change, and assignable."""
+    reader = _role("Orders.Read", ("User", "Application"))
+    app, path = _with_principal(api, reader)
+    read = api.get(path).json()["appRoles"]
+    assert [(role["value"], role["origin"]) for role in read] == [("Orders.Read", "Application")]
+    admin = _role("Orders.Admin")
+    assert api.patch(path, json={"appRoles": [*read, admin]}).status_code == 204  # the tutorial's form
+    assert _origins(api, path) == {"Orders.Read": "Application", "Orders.Admin": "ServicePrincipal"}
+    again = api.get(path).json()["appRoles"]  # the how-to's form: each sent back with its own origin
+    assert api.patch(path, json={"appRoles": again}).status_code == 204
+    assert [role["value"] for role in api.get(f"applications/{app['id']}").json()["appRoles"]] == ["Orders.Read"]
+    writer = _role("Orders.Write")
+    assert api.patch(f"applications/{app['id']}", json={"appRoles": [reader, writer]}).status_code == 204
+    assert _origins(api, path) == {"Orders.Read": "Application", "Orders.Write": "Application",
+                                   "Orders.Admin": "ServicePrincipal"}
+    [alice] = api.seed_users(ALICE)
+    resource = api.get(path).json()["id"]
+    assert api.post(f"{path}/appRoleAssignedTo", json={"principalId": alice["id"], "resourceId": resource,
+                                                      "appRoleId": admin["id"]}).status_code == 201
+
+
+def test_a_service_principal_keeps_its_applications_roles_as_they_are_and_its_own_for_users(api):
+    """What Graph refuses, as users report it: the application's roles changed or left out in a PATCH of the
+    service principal ("Property appRoles on the service principal does not match the application object",
+    microsoft-graph-docs-contrib 8801), and a role of the service principal's own admitting applications (approle.md:
+    "The "Application" value is only supported for app roles defined on application entities"; reported answer
+    MicrosoftDocs/azure-docs 78297); an origin other than the role's is read-only, as on an application."""
+    reader = _role("Orders.Read")
+    app, path = _with_principal(api, reader)
+    [read] = api.get(path).json()["appRoles"]
+    admin = _role("Orders.Admin")
+    for roles, message in (([{**read, "description": "changed"}, admin], MISMATCH),
+                           ([{**read, "isEnabled": False}, admin], MISMATCH),
+                           ([admin], MISMATCH),
+                           ([{**read, "origin": "ServicePrincipal"}, admin], "read-only"),
+                           ([read, {**admin, "origin": "Application"}], "read-only"),
+                           ([read, _role("Robots", ("Application",))], "does not match the application object"),
+                           ([read, _role("Both", ("User", "Application"))], "does not match the application object")):
+        error = assert_error(api.patch(path, json={"appRoles": roles}), 400, "Request_BadRequest")
+        assert message in error["message"], (roles, error)
+    assert api.get(path).json()["appRoles"] == [read]
+    assert_error(api.post("servicePrincipals", json={"appId": api.create_app(appRoles=[reader | {
+        "id": str(uuid.uuid4())}])["appId"], "appRoles": [admin]}), 400)  # a create leaving out the application's
+
+
+def test_the_saml_tutorials_roles_are_added_to_the_service_principal(api):
+    """application-saml-sso-configure-api.md, "Add app roles (Optional)": the service principal's two default roles
+    sent back with `"origin": "Application"` and two new ones without an origin -> 204."""
+    made = instantiate(api)
+    path = f"servicePrincipals/{made['servicePrincipal']['id']}"
+    defaults = [{**role, "origin": "Application"} for role in made["application"]["appRoles"]]
+    roles = [*defaults, _role("arn:aws:iam::212743507312:role/admin,arn:aws:iam::212743507312:saml-provider/WAAD"),
+             _role("arn:aws:iam::212743507312:role/finance,arn:aws:iam::212743507312:saml-provider/WAAD")]
+    assert api.patch(path, json={"appRoles": roles}).status_code == 204
+    assert [role["origin"] for role in api.get(path).json()["appRoles"]] == ["Application", "Application",
+                                                                             "ServicePrincipal", "ServicePrincipal"]
+
+
+def test_idamconf_leaves_a_service_principals_own_roles_alone(applied):
+    """A role added on the service principal (as Entra's how-to adds one to a SAML application) is not the
+    application's: plan shows no change for it, and an apply changing the application's roles keeps it."""
+    store = Store(applied / ".idamconf" / "local.db")
+    api = Api(store)
+    application = api.get("applications", params={"$filter": "uniqueName eq 'pui'"}).json()["value"][0]
+    path = f"servicePrincipals(appId='{application['appId']}')"
+    admin = _role("PUI.Admin")
+    assert api.patch(path, json={"appRoles": [*api.get(path).json()["appRoles"], admin]}).status_code == 204
+    store.close()
+    assert plan(applied, "--detailed-exitcode").code == 0
+    pui = applied / "applications" / "pui.yaml"
+    pui.write_text(pui.read_text().replace("appRoles:   ", "appRoles:\n  - {displayName: Auditor, value: PUI.Audit, "
+                                           "id: 0b6c4f4e-8a52-4c1e-9a41-3c1f2a0c9d11}  # added\n #", 1))
+    assert apply(applied).code == 0
+    assert plan(applied, "--detailed-exitcode").code == 0
+    store = Store(applied / ".idamconf" / "local.db")
+    assert _origins(Api(store), path) == {"User": "Application", "msiam_access": "Application",
+                                          "Auditor": "Application", "PUI.Admin": "ServicePrincipal"}
+    store.close()
 
 
 # ------------------------------------------------------------------------------------------------------ $batch
@@ -144,8 +250,8 @@ def test_a_token_leaves_out_the_roles_and_scopes_it_has_none_of(api):
                                                   "client_secret": secret, "scope": f"{api_app['appId']}/.default"}))
 
     def user_token() -> dict:
-        return claims_of(api, token_request(api, {"grant_type": "urn:idamconf:emulator:user",
-                                                  "client_id": api_app["appId"], "username": ALICE["userPrincipalName"]}))
+        return claims_of(api, token_request(api, {"grant_type": "urn:idamconf:emulator:user", "client_id":
+                                                  api_app["appId"], "username": ALICE["userPrincipalName"]}))
 
     assert "roles" not in app_token() and "scp" not in app_token()
     assert {"roles", "scp"}.isdisjoint(user_token()) and user_token()["upn"] == ALICE["userPrincipalName"]

@@ -180,7 +180,8 @@ def test_assignment_required_refuses_a_client_holding_no_role_on_the_api(api, cl
     assign(api, principal, client["principal"]["id"])
     assert claims_of(api, token_request(api, form(client, scope=scope)))["roles"] == ["Orders.Read"]
     open_application, _ = resource_app(api, required=False)  # not required: any client gets a token, no roles
-    assert "roles" not in claims_of(api, token_request(api, form(client, scope=f"{open_application['appId']}/.default")))
+    open_scope = f"{open_application['appId']}/.default"
+    assert "roles" not in claims_of(api, token_request(api, form(client, scope=open_scope)))  # none: no claim
 
 
 def test_a_disabled_client_or_resource_service_principal_gets_no_token(api, client):
