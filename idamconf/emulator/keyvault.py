@@ -8,6 +8,9 @@
 | `GET /secrets/{name}/versions` | 200 `{value: [items without the value], nextLink: null}`; an unknown name lists nothing, as Key Vault does |
 | `GET /secrets` | 200, each secret's latest version as an item |
 | `PATCH /secrets/{name}/{version}` `{contentType, attributes, tags}` | 200, the bundle updated (update_secret_properties) |
+| `DELETE /secrets/{name}` | 200, the deleted secret (no value) with its `recoveryId`, `deletedDate` and `scheduledPurgeDate`: soft-deleted, its versions kept and its name held for `recoverableDays` (90), then purged |
+| any of the above on a deleted secret's name | `PUT`: 409 `Conflict`, inner error `ObjectIsDeletedButRecoverable`; versions list nothing; the rest 404 `SecretNotFound` |
+| `GET /deletedsecrets[/{name}]`, `POST /deletedsecrets/{name}/recover`, `DELETE /deletedsecrets/{name}` | the deleted secrets (no value); recovered as it was (200); purged (204) |
 
 A vault is addressed by host, as Key Vault's are: `<vault name>.vault.<the emulator's host>` (vault/urls.py), a name
 under `.localhost`. The challenge's resource is `https://vault.<the emulator's host>`, under which every vault's
@@ -80,23 +83,28 @@ def answer(vaults: VaultStore, tenant_id: str, scope: dict, host: str, body: byt
 
 
 def _route(vaults: VaultStore, vault: str, base: str, method: str, parts: list[str], body) -> tuple[int, dict, bytes]:
+    if parts[:1] == ["deletedsecrets"] and len(parts) <= 3:
+        return _deleted_route(vaults, vault, base, method, parts)
     if not parts or parts[0] != "secrets" or len(parts) > 3:
         return _json(404, {"error": {"code": "NotFound", "message": "The requested resource was not found."}})
     if len(parts) == 1 and method == "GET":
-        items = [_item(base, name, *vaults.versions(vault, name)[-1]) for name in vaults.names(vault)]
+        items = [_item(base, name, *vaults.versions(vault, name)[-1]) for name in vaults.names(vault)
+                 if _deleted(vaults, vault, name) is None]
         return _json(200, {"value": items, "nextLink": None})
     name = parts[1]
+    if _deleted(vaults, vault, name) is not None:
+        return _while_deleted(name, method, parts)
     if len(parts) == 2 and method == "PUT":
         return _set(vaults, vault, base, name, body)
+    if len(parts) == 2 and method == "DELETE":
+        return _delete(vaults, vault, base, name)
     if len(parts) == 3 and parts[2] == "versions" and method == "GET":
         return _json(200, {"value": [_item(base, name, version, doc) for version, doc in vaults.versions(vault, name)],
                            "nextLink": None})
     if method in ("GET", "PATCH"):
         found = _version(vaults.versions(vault, name), parts[2] if len(parts) == 3 else "")
         if found is None:
-            return _json(404, {"error": {"code": "SecretNotFound", "message": f"A secret with (name/id) "
-                                         f"{name}/{parts[2] if len(parts) == 3 else ''} was not found in this key "
-                                         "vault."}})
+            return _not_found(name, parts[2] if len(parts) == 3 else "")
         if method == "PATCH":
             return _update(vaults, vault, base, name, found, body)
         if found[1]["attributes"].get("enabled") is False:  # listed and updated, never read
@@ -129,6 +137,77 @@ def _update(vaults: VaultStore, vault: str, base: str, name: str, found: tuple, 
     doc.update({key: changes[key] for key in ("contentType", "tags") if key in changes})
     vaults.replace(vault, name, version, doc)
     return _json(200, _bundle(base, name, version, doc))
+
+
+# ------------------------------------------------------------------------------------------------- soft-delete
+def _deleted(vaults: VaultStore, vault: str, name: str) -> int | None:
+    """When a deleted secret of that name was deleted, while soft-delete keeps it (`recoverableDays`); then it is
+    purged, and its name free again."""
+    when = vaults.deleted(vault, name)
+    if when is not None and clock.now().timestamp() >= _purge_date(when):
+        vaults.purge(vault, name)
+        return None
+    return when
+
+
+def _purge_date(deleted: int) -> int:
+    return deleted + RECOVERY["recoverableDays"] * 86400
+
+
+def _while_deleted(name: str, method: str, parts: list[str]) -> tuple[int, dict, bytes]:
+    """A deleted secret's name: not a secret any more (404, nothing listed), and not free for a new one (409) until
+    it is recovered or purged."""
+    if len(parts) == 2 and method == "PUT":
+        return _json(409, {"error": {"code": "Conflict", "message": f"Secret {name} is currently in a deleted but "
+                                     "recoverable state, and its name cannot be reused; in this state, the secret can "
+                                     "only be recovered or purged.",
+                                     "innererror": {"code": "ObjectIsDeletedButRecoverable"}}})
+    if len(parts) == 3 and parts[2] == "versions" and method == "GET":
+        return _json(200, {"value": [], "nextLink": None})
+    if method in ("GET", "PATCH", "DELETE"):
+        return _not_found(name, parts[2] if len(parts) == 3 else "")
+    return _json(405, {"error": {"code": "BadRequest", "message": f"The method {method} is not allowed here."}})
+
+
+def _delete(vaults: VaultStore, vault: str, base: str, name: str) -> tuple[int, dict, bytes]:
+    versions = vaults.versions(vault, name)
+    if not versions:
+        return _not_found(name, "")
+    when = int(clock.now().timestamp())
+    vaults.delete(vault, name, when)
+    return _json(200, _deleted_item(base, name, *versions[-1], when))
+
+
+def _deleted_route(vaults: VaultStore, vault: str, base: str, method: str, parts: list[str]):
+    if len(parts) == 1 and method == "GET":
+        items = [_deleted_item(base, name, *vaults.versions(vault, name)[-1], when)
+                 for name in vaults.deleted_names(vault) if (when := _deleted(vaults, vault, name)) is not None]
+        return _json(200, {"value": items, "nextLink": None})
+    name = parts[1] if len(parts) > 1 else ""
+    when = _deleted(vaults, vault, name)
+    if when is None:
+        return _json(404, {"error": {"code": "SecretNotFound", "message": f"Deleted Secret {name} not found."}})
+    if len(parts) == 2 and method == "GET":
+        return _json(200, _deleted_item(base, name, *vaults.versions(vault, name)[-1], when))
+    if len(parts) == 2 and method == "DELETE":
+        vaults.purge(vault, name)
+        return 204, {}, b""
+    if len(parts) == 3 and parts[2] == "recover" and method == "POST":
+        vaults.recover(vault, name)
+        return _json(200, _item(base, name, *vaults.versions(vault, name)[-1]))
+    return _json(405, {"error": {"code": "BadRequest", "message": f"The method {method} is not allowed here."}})
+
+
+def _deleted_item(base: str, name: str, version: str, doc: dict, when: int) -> dict:
+    """A deleted secret as Key Vault shows one: its latest version's item (never the value), how to recover it, and
+    when it was deleted and will be purged."""
+    return {**_item(base, name, version, doc), "recoveryId": f"{base}/deletedsecrets/{name}", "deletedDate": when,
+            "scheduledPurgeDate": _purge_date(when)}
+
+
+def _not_found(name: str, version: str) -> tuple[int, dict, bytes]:
+    return _json(404, {"error": {"code": "SecretNotFound", "message": f"A secret with (name/id) {name}/{version} was "
+                                 "not found in this key vault."}})
 
 
 def _version(versions: list, wanted: str):

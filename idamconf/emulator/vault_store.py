@@ -21,6 +21,12 @@ CREATE TABLE IF NOT EXISTS versions (
     doc TEXT NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS versions_key ON versions (vault, name, version);
+CREATE TABLE IF NOT EXISTS deleted (
+    vault TEXT NOT NULL,
+    name TEXT NOT NULL COLLATE NOCASE,
+    deleted INTEGER NOT NULL,
+    PRIMARY KEY (vault, name)
+);
 """
 SUFFIXES = ("", "-wal", "-shm")
 
@@ -64,6 +70,33 @@ class VaultStore:
             rows = self._db.execute("SELECT DISTINCT name FROM versions WHERE vault = ? ORDER BY name",
                                     (vault,)).fetchall()
         return [row[0] for row in rows]
+
+    def delete(self, vault: str, name: str, when: int) -> None:
+        """A secret deleted, as soft-delete keeps it: its versions stay, its name is held (emulator/keyvault_deleted)."""
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO deleted (vault, name, deleted) VALUES (?, ?, ?)",
+                             (vault, name, when))
+
+    def deleted(self, vault: str, name: str) -> int | None:
+        """When the secret was deleted (Unix seconds), or None if it is not a deleted secret."""
+        with self._lock:
+            row = self._db.execute("SELECT deleted FROM deleted WHERE vault = ? AND name = ?", (vault, name)).fetchone()
+        return row[0] if row else None
+
+    def deleted_names(self, vault: str) -> list[str]:
+        with self._lock:
+            rows = self._db.execute("SELECT name FROM deleted WHERE vault = ? ORDER BY name", (vault,)).fetchall()
+        return [row[0] for row in rows]
+
+    def recover(self, vault: str, name: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM deleted WHERE vault = ? AND name = ?", (vault, name))
+
+    def purge(self, vault: str, name: str) -> None:
+        """A deleted secret gone for good: its versions and its name's hold."""
+        with self._lock:
+            self._db.execute("DELETE FROM deleted WHERE vault = ? AND name = ?", (vault, name))
+            self._db.execute("DELETE FROM versions WHERE vault = ? AND name = ?", (vault, name))
 
     def close(self) -> None:
         self._db.close()

@@ -167,3 +167,62 @@ def test_a_disabled_version_is_listed_and_enabled_again_but_its_value_is_not_rea
     assert [v.enabled for v in client.list_properties_of_secret_versions("expenses-client-secret")] == [False]
     client.update_secret_properties("expenses-client-secret", old.properties.version, enabled=True)
     assert client.get_secret("expenses-client-secret").value == "old-value"
+
+
+def test_a_deleted_secret_is_kept_by_soft_delete_and_its_name_held_until_recovered_or_purged(vault_client):
+    """Key Vault's soft-delete, as the real client sees it: a deleted secret's name cannot be set again (409 Conflict,
+    inner error ObjectIsDeletedButRecoverable) until the secret is recovered -- its versions back as they were, a
+    disabled one still disabled -- or purged; meanwhile it is no secret (404, no versions listed) but a deleted one,
+    recoverable for 90 days, and no answer carries its value."""
+    from azure.core.exceptions import ResourceExistsError
+
+    client, _, _, _ = vault_client
+    old = client.set_secret("expenses-client-secret", "old-value", tags={"keyId": "k1"})
+    client.set_secret("expenses-client-secret", "new-value", tags={"keyId": "k2"})
+    client.update_secret_properties("expenses-client-secret", old.properties.version, enabled=False)
+    deleted = client.begin_delete_secret("expenses-client-secret").result()
+    assert deleted.recovery_id.endswith("/deletedsecrets/expenses-client-secret")
+    assert deleted.scheduled_purge_date - deleted.deleted_date == _dt.timedelta(days=90)
+    with pytest.raises(ResourceExistsError) as refused:
+        client.set_secret("expenses-client-secret", "another-value")
+    assert refused.value.status_code == 409 and refused.value.error.code == "Conflict"
+    assert refused.value.error.innererror == {"code": "ObjectIsDeletedButRecoverable"}
+    assert ("Secret expenses-client-secret is currently in a deleted but recoverable state, and its name cannot be "
+            "reused; in this state, the secret can only be recovered or purged.") in str(refused.value)
+    with pytest.raises(ResourceNotFoundError):
+        client.get_secret("expenses-client-secret")
+    assert list(client.list_properties_of_secret_versions("expenses-client-secret")) == []
+    assert [s.name for s in client.list_properties_of_secrets()] == []
+    assert [s.name for s in client.list_deleted_secrets()] == ["expenses-client-secret"]
+    assert client.get_deleted_secret("expenses-client-secret").properties.tags == {"keyId": "k2"}
+    client.begin_recover_deleted_secret("expenses-client-secret").wait()
+    assert [(v.tags["keyId"], v.enabled) for v in client.list_properties_of_secret_versions(
+        "expenses-client-secret")] == [("k1", False), ("k2", True)]
+    assert client.get_secret("expenses-client-secret").value == "new-value"
+    with pytest.raises(ResourceNotFoundError):
+        client.get_deleted_secret("expenses-client-secret")
+    client.begin_delete_secret("expenses-client-secret").wait()
+    client.purge_deleted_secret("expenses-client-secret")
+    assert list(client.list_deleted_secrets()) == []
+    assert client.set_secret("expenses-client-secret", "fresh-value").value == "fresh-value"  # the name is free
+    assert [v.tags for v in client.list_properties_of_secret_versions("expenses-client-secret")] == [None]
+
+
+def test_a_deleted_secret_is_purged_when_its_recoverable_days_are_over(api, monkeypatch):
+    monkeypatch.setattr(clock, "_offset", _dt.timedelta(0))
+    base = "https://contoso.vault.emulator.localhost"
+    headers = {"Authorization": "Bearer x"}
+    api.request("PUT", f"{base}/secrets/s", headers=headers, json={"value": "s3cret-value"})
+    deleted = api.request("DELETE", f"{base}/secrets/s", headers=headers)
+    assert deleted.status_code == 200 and "s3cret-value" not in deleted.text  # no answer about it carries its value
+    clock.advance(days=89)
+    assert api.request("PUT", f"{base}/secrets/s", headers=headers, json={"value": "w"}).status_code == 409
+    kept = api.request("GET", f"{base}/deletedsecrets/s", headers=headers)
+    listed = api.request("GET", f"{base}/deletedsecrets", headers=headers)
+    assert kept.status_code == 200 and "s3cret-value" not in kept.text + listed.text
+    clock.advance(days=1)
+    assert api.request("GET", f"{base}/deletedsecrets/s", headers=headers).status_code == 404
+    made = api.request("PUT", f"{base}/secrets/s", headers=headers, json={"value": "w"})
+    assert made.status_code == 200
+    assert len(api.request("GET", f"{base}/secrets/s/versions", headers=headers).json()["value"]) == 1
+    assert api.request("DELETE", f"{base}/secrets/never", headers=headers).json()["error"]["code"] == "SecretNotFound"
