@@ -8,7 +8,10 @@ A new secret is three steps, in this order, and only the last one reports succes
    naming the application, its app id, the key id and the project), and the value is dropped: nothing else here
    keeps, logs or returns it;
 3. if the vault write fails, the password is removed again (`removePassword`) so that no secret exists that nobody
-   holds, and the step fails saying so.
+   holds, and the step fails saying so -- and if that removal fails too, the step says which password is left with
+   its value stored nowhere, which the next plan treats as a password with no copy (added anew, removed after the
+   overlap). A sink known to be unusable before any write (local files: vault/file_sink.py) fails the step before
+   addPassword.
 
 A password the rotation removes has its vault versions disabled (`update_secret_properties(enabled=False)`): the
 vault's enabled versions are exactly the values that still sign in.
@@ -28,9 +31,9 @@ from . import clock
 from .apply_access import StepFailed
 from .credentials.certificates import moment
 from .credentials.client_secrets import KIND, MARKER
-from .graph.client import query
+from .graph.client import GraphUnavailable, query
 from .plan.model import Action, Change
-from .vault.sinks import VaultError
+from .vault.sinks import VaultError, fixed
 
 
 async def write(chain) -> None:
@@ -69,6 +72,10 @@ async def _add(chain, change: Change) -> None:
     if chain.vaults is None:
         raise StepFailed(f"{change.address}: no vault to write the secret to: nothing was added")
     sink = chain.vaults.sink(change.ids["vaultUrl"], change.ids["secretName"])
+    try:  # a sink known to be unusable (local files: the directory, the key list) fails before anything is added
+        await sink.prepare()
+    except VaultError as error:
+        raise StepFailed(f"{change.address}: {error.summary}; nothing was added{fixed(error.fix)}") from None
     end = clock.now() + _dt.timedelta(days=change.ids["lifetimeDays"])
     # A lost answer is sent again (`repeatable`): the password it may have added, whose value nobody received, is
     # swept away below, once the one whose value is held is in the vault.
@@ -81,13 +88,27 @@ async def _add(chain, change: Change) -> None:
             raise VaultError("Graph returned no secret")
         await sink.write(value, key_id, end, _tags(chain, key_id))
     except VaultError as error:
-        await _remove(chain, key_id)
-        await _sweep(chain, change, None)
-        raise StepFailed(f"{change.address}: {error}; the new secret was removed again, so that none exists that "
-                         "nobody holds") from None
+        await _withdraw(chain, change, key_id, error)
+        raise StepFailed(f"{change.address}: {error.summary}; the new secret was removed again, so that none exists "
+                         f"that nobody holds{fixed(error.fix)}") from None
     finally:
         del value  # dropped at once, whatever happened: the vault holds it now, or nobody does
     await _sweep(chain, change, key_id)
+
+
+async def _withdraw(chain, change: Change, key_id: str, error: VaultError) -> None:
+    """The password whose value could not be stored, removed again (with any a lost answer added). If Graph
+    refuses that too, the step says that a password whose value is nowhere is left, and that the next apply deals
+    with it: the password has no copy in the vault, so the plan adds a new one and removes it after the overlap
+    (credentials/rotation.py) -- nobody is left not knowing."""
+    try:
+        await _remove(chain, key_id)
+        await _sweep(chain, change, None)
+    except (StepFailed, GraphUnavailable) as failure:
+        raise StepFailed(f"{change.address}: {error.summary}; removing the new password again failed too "
+                         f"({failure}): password {key_id} is left in the application with its value stored nowhere "
+                         "-- nobody holds it; the next apply adds a new secret and removes this one once its overlap "
+                         f"is over (or remove it now){fixed(error.fix)}") from None
 
 
 async def _sweep(chain, change: Change, kept: str | None) -> None:

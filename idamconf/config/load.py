@@ -14,7 +14,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, DiagnosticError, errors
 from . import confined, known_files, schema, semantics, yamlfile
 from .application import read_all
-from .model import CatalogSettings, Configuration, Environment
+from .model import CatalogSettings, Configuration, Environment, Location
 
 PROJECT_FILE = "idamconf.yaml"
 APPLICATIONS_DIR = "applications"
@@ -124,7 +124,8 @@ def project_configuration(root: Path, project: yamlfile.Document | None) -> Conf
         return None
     return Configuration(root=str(root), project=project.value["project"],
                          default_environment=project.value.get("defaultEnvironment", "local"),
-                         environments=_environments(project.value.get("environments", {})), applications=(),
+                         environments=_environments(project.value.get("environments", {}), project),
+                         applications=(),
                          default_catalog=project.value.get("defaults", {}).get("catalog"),
                          catalogs=_catalogs(project.value.get("catalogs", {})))
 
@@ -195,7 +196,7 @@ def _checked(path: Path, shown: str, schema_name: str, problems: list[Diagnostic
     return (None if found else document), digest
 
 
-def _environments(raw: dict) -> dict:
+def _environments(raw: dict, document: yamlfile.Document) -> dict:
     environments = {}
     for name, settings in raw.items():
         settings = settings or {}
@@ -208,6 +209,7 @@ def _environments(raw: dict) -> dict:
             client_secret_env=settings.get("clientSecretEnv"),
             certificate_path=settings.get("certificatePath"), ca_bundle=settings.get("caBundle"), catalog=settings.get("catalog"),
             secret_files=settings.get("secretFiles"),
+            secret_files_at=Location(document.file, ("environments", name, "secretFiles"), document.positions),
             tenant_size=settings.get("tenantSize", "none" if emulator else "S"),
             verified_domains=tuple(settings.get("verifiedDomains", ())),
             rules={rule: "off" if level is False else level for rule, level in settings.get("rules", {}).items()},

@@ -354,6 +354,8 @@ class Environment:
     certificate_path: str | None = None
     ca_bundle: str | None = None  # a served emulator's CA (https on loopback only): emulator/tls.py
     secret_files: str | None = None  # emulators only: a directory outside the configuration for secrets (vault/)
+    # where idamconf.yaml names it: a failure of the local secret files says where to fix it (vault/files.py)
+    secret_files_at: Location | None = field(default=None, compare=False)
     catalog: str | None = None
     tenant_size: str = "S"  # Graph's throttling budget: S, M, L, or none (no pacing)
     verified_domains: tuple[str, ...] = ()  # the tenant's, as the configuration declares them

@@ -12,11 +12,14 @@ Decisions:
   overlap the superseded value is only where it was already read. The names are
   Key Vault secret names (letters, digits, hyphens) with idamconf's suffixes, so nothing else in the directory can
   be overwritten.
+- Without its value file, a secret holds no copy, whatever its key list says (a value file deleted, or removed
+  because its key list could not be written): the next plan adds a new one, as for a vault secret with no copy.
+- A file system's refusal is a VaultError like a vault's, naming the file, the `secretFiles` line of idamconf.yaml
+  and the fix (vault/file_sink.py, the I/O; this module is what validate imports).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -42,41 +45,3 @@ def secret_files_problems(configuration, project, name: str) -> list[Diagnostic]
                                    "commit away from the repository", "name a directory outside it, e.g. "
                                    "~/.idamconf-secrets/local")]
     return []
-
-
-class FileSink:
-    """One secret's files in the environment's directory."""
-
-    def __init__(self, directory: Path, secret_name: str):
-        self.value_file = directory / f"{secret_name}.secret"
-        self.keys_file = directory / f"{secret_name}.keys.json"
-
-    async def write(self, value: str, key_id: str, expires, tags: dict) -> None:
-        self.value_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        held = sorted(await self.key_ids() | {key_id.lower()})
-        _write(self.value_file, value.encode())  # first: a key id is listed only once its value is written
-        _write(self.keys_file, json.dumps({"keyIds": held, "newest": key_id.lower(), "expires": expires.isoformat(),
-                                           "tags": tags}, indent=2).encode())
-
-    async def key_ids(self) -> set[str]:
-        try:
-            return {str(key).lower() for key in json.loads(self.keys_file.read_text())["keyIds"]}
-        except FileNotFoundError:
-            return set()
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            raise OSError(f"{self.keys_file} cannot be read ({error})") from None
-
-    async def retire(self, key_id: str) -> None:
-        return None  # the file holds only the newest value: a removed one is not in it
-
-    async def close(self) -> None:
-        return None
-
-
-def _write(path: Path, content: bytes) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.unlink(missing_ok=True)
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(content)
-    os.replace(temporary, path)

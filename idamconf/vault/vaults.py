@@ -14,7 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from .files import FileSink, directory_of
+from .file_sink import FileSink
+from .files import directory_of
 from .sinks import KeyVaultSink, VaultError
 from .transport import VaultTransport
 from .urls import emulated_host, parsed
@@ -29,7 +30,7 @@ class Vaults:
 
     def sink(self, vault_url: str, secret_name: str):
         if self.environment.secret_files and self._emulated:
-            return FileSink(directory_of(self.root, self.environment.secret_files), secret_name)
+            return FileSink(directory_of(self.root, self.environment.secret_files), secret_name, self._files_named)
         vault = vault_url.rstrip("/")
         if vault not in self._clients:
             self._clients[vault] = self._client(vault)
@@ -39,6 +40,12 @@ class Vaults:
         for client in self._clients.values():
             await client.close()
         self._clients.clear()
+
+    @property
+    def _files_named(self) -> str:
+        """Where idamconf.yaml names the local secret files: what a failure of theirs points at."""
+        at = self.environment.secret_files_at
+        return f"secretFiles of environment '{self.environment.name}'" + (f", {at}" if at else "")
 
     @property
     def _emulated(self) -> bool:

@@ -15,7 +15,7 @@ from azure.core.rest import HttpRequest
 
 from idamconf.emulator import Store
 from idamconf.emulator.tls import ensure
-from idamconf.vault.files import FileSink
+from idamconf.vault.file_sink import FileSink
 from idamconf.vault.sinks import VaultError
 from idamconf.vault.transport import OutsideTheVault, VaultTransport
 from idamconf.vault.vaults import Vaults
@@ -111,17 +111,6 @@ def test_the_file_sink_writes_the_value_and_the_key_ids_mode_0600(tmp_path):
         "keyIds": ["k1", "k2"], "newest": "k2", "expires": "2030-01-01T00:00:00+00:00",
         "tags": {"application": "expenses", "keyId": "K2"}}
     assert sink.keys_file.read_text().startswith('{\n  "keyIds": [\n    "k1",\n')  # and a person opening the file
-
-
-def test_a_damaged_key_ids_file_is_named_and_never_overwritten(tmp_path):
-    sink = FileSink(tmp_path / "secrets", "expenses-client-secret")
-    sink.keys_file.parent.mkdir()
-    sink.keys_file.write_text("{not json")
-    with pytest.raises(OSError) as refused:
-        asyncio.run(sink.write("value", "K1", EXPIRES, {}))
-    assert str(refused.value) == (f"{sink.keys_file} cannot be read (Expecting property name enclosed in double "
-                                  "quotes: line 1 column 2 (char 1))")
-    assert sink.keys_file.read_text() == "{not json" and not sink.value_file.exists()
 
 
 def test_a_tenants_vault_gets_the_real_client_over_the_confined_transport(tmp_path):

@@ -89,3 +89,71 @@ def test_a_version_someone_set_by_hand_is_left_alone_through_a_rotation(project)
     versions = vault(project)
     assert [(v["tags"].get("keyId"), v["attributes"]["enabled"]) for v in versions] == [
         (first["keyId"], False), (None, True), (passwords(project)[0]["keyId"], True)]
+
+
+def deleting(project, *steps: str) -> None:
+    """Someone acts on the vault secret with the real client, as `az keyvault secret delete|recover|purge` would:
+    `steps` of "delete", "recover", "purge", in order."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from idamconf.vault.vaults import Vaults
+
+    target = SimpleNamespace(embedded=True, emulator_state=str(project / ".idamconf" / "local.db"), tenant_id=None,
+                             credential="emulator", graph_url="http://emulator.localhost/v1.0")
+    vaults = Vaults(target, SimpleNamespace(secret_files=None), project)
+
+    async def go():
+        client = vaults.sink("https://contoso-expenses.vault.azure.net", "expenses-client-secret").client
+        try:
+            for step in steps:
+                await {"delete": client.delete_secret, "recover": client.recover_deleted_secret,
+                       "purge": client.purge_deleted_secret}[step]("expenses-client-secret")
+        finally:
+            await vaults.close()
+
+    asyncio.run(go())
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_deleted_vault_secret_kept_by_soft_delete_is_said_with_its_fix_and_no_password_is_left(project,
+                                                                                                monkeypatch):
+    """Someone deletes the vault secret (the docs advised deleting an old one); soft-delete holds its name, so Key
+    Vault refuses the rotation's write (409, ObjectIsDeletedButRecoverable): the step says so, with how to recover
+    or purge it, the new password is removed again, and no value is in the output. Recovered, the next apply
+    finishes the rotation."""
+    from idamconf.emulator import credentials
+
+    canary = "CANARY-rotation-value-0123456789abcdefghij"
+    monkeypatch.setattr(credentials, "_new_secret", lambda: canary)
+    [first] = passwords(project)
+    clock.advance(days=150)  # the rotation is due
+    deleting(project, "delete")
+    result = apply(project)
+    assert result.code == 1 and canary not in result.out + result.err
+    assert (f"{ADDRESS}#next]: writing {SECRET.replace(' in ', ' to ')} failed: ResourceExistsError: (Conflict) "
+            "Secret expenses-client-secret is currently in a deleted but recoverable state, and its name cannot be "
+            "reused; in this state, the secret can only be recovered or purged.; the new secret was removed again, so "
+            "that none exists that nobody holds. Fix: a secret of that name was deleted, and Key Vault keeps it "
+            "(soft-delete) until it is purged: recover it (`az keyvault secret recover --vault-name contoso-expenses "
+            "--name expenses-client-secret`) and apply again -- its versions come back, the disabled ones disabled -- "
+            "or purge it (`az keyvault secret purge --vault-name contoso-expenses --name expenses-client-secret`: its "
+            "values are gone for good), or give the secret another keyvault.secretName") in result.err
+    assert [p["keyId"] for p in passwords(project)] == [first["keyId"]]
+    deleting(project, "recover")
+    done = apply(project)
+    assert done.code == 0, done.err
+    assert [(v["tags"]["keyId"], v["attributes"]["enabled"]) for v in vault(project)] == [
+        (first["keyId"], True), (max(passwords(project), key=lambda p: p["startDateTime"])["keyId"], True)]
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_purged_vault_secret_is_written_again_from_scratch(project):
+    """Purged, the name is free: the plan finds no copy of the password in use, adds a new one, and keeps the old
+    one for the overlap (its readers lost their copy with the purge)."""
+    [first] = passwords(project)
+    deleting(project, "delete", "purge")
+    result = apply(project)
+    assert result.code == 0, result.err
+    [new] = [p for p in passwords(project) if p["keyId"] != first["keyId"]]
+    assert [v["tags"]["keyId"] for v in vault(project)] == [new["keyId"]]
