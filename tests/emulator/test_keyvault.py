@@ -195,7 +195,9 @@ def test_a_deleted_secret_is_kept_by_soft_delete_and_its_name_held_until_recover
     assert [s.name for s in client.list_properties_of_secrets()] == []
     assert [s.name for s in client.list_deleted_secrets()] == ["expenses-client-secret"]
     assert client.get_deleted_secret("expenses-client-secret").properties.tags == {"keyId": "k2"}
-    client.begin_recover_deleted_secret("expenses-client-secret").wait()
+    recovering = client.begin_recover_deleted_secret("expenses-client-secret")
+    recovering.wait(timeout=30)  # (the client polls for the secret until it is back)
+    assert recovering.done()
     assert [(v.tags["keyId"], v.enabled) for v in client.list_properties_of_secret_versions(
         "expenses-client-secret")] == [("k1", False), ("k2", True)]
     assert client.get_secret("expenses-client-secret").value == "new-value"

@@ -247,3 +247,14 @@ def test_a_damaged_key_list_is_named_and_never_overwritten(tmp_path):
                                   f"list of key ids idamconf writes. Fix: delete {sink.keys_file}: the next apply "
                                   "then adds a new secret, and removes the others once their overlap is over")
     assert sink.keys_file.read_text() == "{not json" and not sink.value_file.exists()
+
+
+def test_a_directory_in_the_way_of_a_staged_file_is_the_one_named(tmp_path):
+    """The fix names the path that is a directory: here the staged file's, not the value file's."""
+    sink = written_before(tmp_path)
+    (sink.directory / f"{NAME}.secret.tmp").mkdir()
+    with pytest.raises(VaultError) as refused:
+        asyncio.run(sink.write("second-value", "K2", EXPIRES, {}))
+    assert refused.value.fix == f"{sink.directory / NAME}.secret.tmp is a directory where idamconf keeps a file: " \
+                                "move it away"
+    assert sink.value_file.read_text() == "first-value" and asyncio.run(sink.key_ids()) == {"k1"}
