@@ -72,7 +72,7 @@ class VaultStore:
         return [row[0] for row in rows]
 
     def delete(self, vault: str, name: str, when: int) -> None:
-        """A secret deleted, as soft-delete keeps it: its versions stay, its name is held (emulator/keyvault_deleted)."""
+        """A secret deleted, as soft-delete keeps it: its versions stay, its name is held (emulator/keyvault.py)."""
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO deleted (vault, name, deleted) VALUES (?, ?, ?)",
                              (vault, name, when))
