@@ -8,14 +8,18 @@ from __future__ import annotations
 import asyncio
 
 from ..graph.client import GraphClient, GraphRequestFailed
+from ..plan.model import RESTORE
 from ..plan.resources import KIND_ORDER, add_live
 from . import federated
 
 
 async def read_federated(client: GraphClient, wanted: list, current: dict, desired: dict) -> dict:
     """The live federated credentials of the applications of `wanted` that manage theirs and exist, as resources
-    (sharing the attributes of those like the ones wanted, as plan/resources.add_live does)."""
-    held = {key[0]: resource for key, resource in current.items() if resource.kind == "application"}
+    (sharing the attributes of those like the ones wanted, as plan/resources.add_live does). An application to
+    restore from deleted items has none to read (Graph documents no list of a deleted item's): its file's are
+    created, by name, which is an update if the restore brought one back (apply_credentials.py)."""
+    held = {key[0]: resource for key, resource in current.items()
+            if resource.kind == "application" and not resource.ids.get(RESTORE)}
     asked = [held[app.key] for app in wanted if app.federated_credentials is not None and app.key in held]
     lists = await asyncio.gather(*(listed(client, application.ids["id"]) for application in asked))
     found: dict = {}

@@ -158,7 +158,7 @@ def _change_lines(change: Change, paint, drifted: tuple[str, ...] | None = None)
         lines += [f"      {name:<{width}} = {_value(value)}" for name, value in shown if value is not None]
     elif change.action in (Action.UPDATE, Action.ADOPT):
         paths = [terminal(attribute.path) for attribute in change.attributes]
-        width = max(map(len, paths))
+        width = max(map(len, paths), default=0)  # (a restore may change nothing else: no attribute)
         lines += [f"      {path:<{width}} : {_difference(attribute.before, attribute.after)}"
                   for path, attribute in zip(paths, change.attributes)]
     lines.append("")

@@ -17,14 +17,14 @@ from tests.safety.wire import Rule, Scripted, graph_error
 NAME = "staff-directory"
 
 
-def removed(project):
+def removed(project, name: str = NAME):
     """The application removed by an apply (--allow-delete), its file kept aside; its appId as it was."""
-    app_id = applications(project)[NAME]["appId"]
-    aside = project.parent / f"{NAME}.yaml"
-    shutil.move(project / "applications" / f"{NAME}.yaml", aside)
+    app_id = applications(project)[name]["appId"]
+    aside = project.parent / f"{name}.yaml"
+    shutil.move(project / "applications" / f"{name}.yaml", aside)
     result = apply(project, "--allow-delete")
     assert result.code == 0, result.err
-    assert NAME not in applications(project)
+    assert name not in applications(project)
     return app_id, aside
 
 
@@ -116,4 +116,38 @@ def test_a_deleted_application_the_configuration_no_longer_names_is_left_in_dele
     assert NAME not in shown.out, shown.out
     assert apply(project).code == 0
     assert NAME not in applications(project) and "added" in applications(project)
+    converged(project)
+
+
+@pytest.mark.usefixtures("applied")
+def test_an_application_added_back_as_it_was_is_restored_and_shown_as_a_restore_alone(project):
+    """The file unchanged: the restore is the change, with no attribute to show (the plan's renderer took the
+    largest of no attribute names, and every such plan ended in a ValueError)."""
+    app_id, aside = removed(project)
+    shutil.move(aside, project / "applications" / f"{NAME}.yaml")
+    shown = plan(project)
+    assert shown.code == 0, shown.err
+    line = next(line for line in shown.out.splitlines() if line.startswith(f"  ~ app.{NAME} "))
+    assert line.endswith("from deleted items, then update)"), shown.out
+    assert "Plan: " in shown.out and " 1 to change," in shown.out, shown.out
+    assert apply(project).code == 0
+    assert applications(project)[NAME]["appId"] == app_id
+    converged(project)
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_restored_applications_federated_credentials_are_made_again(project):
+    """A deleted application's federated credentials cannot be listed (Graph documents no list of a deleted item's;
+    GET applications/{id}/federatedIdentityCredentials of a deleted id is 404, and failed every such plan): the
+    file's are planned as created, by name (an upsert: an update, had the restore brought one back)."""
+    name = "hr-directory-sync"
+    app_id, aside = removed(project, name)
+    shutil.move(aside, project / "applications" / f"{name}.yaml")
+    shown = plan(project)
+    assert shown.code == 0, shown.err
+    assert f"~ app.{name}  (restore " in shown.out and f"+ app.{name}.federated_credential[github-nightly]  (create)" \
+        in shown.out, shown.out
+    assert apply(project).code == 0
+    assert applications(project)[name]["appId"] == app_id
+    assert [c["name"] for c in tenant(project)["objects"]["federatedIdentityCredentials"]] == ["github-nightly"]
     converged(project)
