@@ -194,7 +194,7 @@ def delete_application(store: Store, key: Key) -> Reply:
     doc = resolve(store, "applications", key)
     owners = store.targets("owners", doc["id"], primary=True)
     service_principal = store.find("servicePrincipals", "appId", doc["appId"], primary=True)
-    if service_principal:
+    if service_principal:  # into deleted items too (deleted.py), restored apart
         _delete_service_principal(store, service_principal)
     from .federated import delete_all  # (federated.py reads applications through this module)
 
@@ -224,7 +224,7 @@ def _new_service_principal(store: Store, body: dict, primary: bool = False) -> d
                          f"name {app_id} is already in use.")
     doc = entities.service_principal_defaults()
     doc.update(id=new_id(), appId=app_id, appOwnerOrganizationId=store.tenant_id, tags=list(application["tags"]))
-    _mirror_application(doc, application)
+    mirror_application(doc, application)
     doc = _service_principal_changes(doc, body, before=None)
     store.put("servicePrincipals", doc)
     return doc
@@ -246,7 +246,7 @@ def _service_principal_changes(doc: dict, body: dict, before: dict | None) -> di
     return after
 
 
-def _mirror_application(service_principal: dict, application: dict) -> None:
+def mirror_application(service_principal: dict, application: dict) -> None:
     """What Entra copies from an application onto its service principal, and keeps in step with it."""
     service_principal.update(
         appDisplayName=application["displayName"], appDescription=application["description"],
@@ -261,7 +261,7 @@ def _mirror_application(service_principal: dict, application: dict) -> None:
 def sync_service_principal(store: Store, application: dict) -> None:
     service_principal = store.find("servicePrincipals", "appId", application["appId"], primary=True)
     if service_principal:
-        _mirror_application(service_principal, application)
+        mirror_application(service_principal, application)
         store.put("servicePrincipals", service_principal)
 
 
@@ -285,11 +285,14 @@ def delete_service_principal(store: Store, key: Key) -> Reply:
 
 
 def _delete_service_principal(store: Store, service_principal: dict) -> None:
-    """A service principal goes with what refers to it: its place in catalogs, the app role assignments it
-    holds or grants, the delegated permission grants it is client or resource of."""
+    """A service principal goes into deleted items with its owners (deleted.py), and what refers to it goes for
+    good: its place in catalogs, the app role assignments it holds or grants, the delegated permission grants it
+    is client or resource of."""
+    owners = store.targets("owners", service_principal["id"], primary=True)
     governance.remove_origin(store, service_principal["id"])
     references.forget(store, service_principal["id"])
     store.delete("servicePrincipals", service_principal["id"])
+    deleted.keep(store, service_principal, owners, deleted.PRINCIPALS)
 
 
 # -------------------------------------------------------------------------------------------------------- helpers

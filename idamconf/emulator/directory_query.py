@@ -50,14 +50,16 @@ def expands(set_name: str, request: Request) -> bool:
     return set_name in EXPANSIONS and bool(request.query.get("$expand"))
 
 
-def list_expanded(store: Store, request: Request, set_name: str) -> Reply:
+def list_expanded(store: Store, request: Request, set_name: str, kind: str | None = None) -> Reply:
     """A page of `set_name` with each object's expanded relationships (`$expand=owners`, `owners($select=…)`),
-    combinable with `$filter`, `$select` and `$top`. The expanded property is sent even if `$select` omits it."""
+    combinable with `$filter`, `$select` and `$top`. The expanded property is sent even if `$select` omits it.
+    `kind`: where the objects are kept, if not in `set_name` (deleted items: emulator/deleted.py)."""
     entity = ENTITY_SETS[set_name]
     options = dict(request.query)
     expand = parse_directory_expand(options.pop("$expand"), EXPANSIONS[set_name], entity.odata_type)
     query = parse_query(options, entity, request.list_scope)
-    rows, last = store.page_keyed(set_name, dataclasses.replace(query, top=min(query.top, MAX_EXPANDED_PAGE)))
+    rows, last = store.page_keyed(kind or set_name,
+                                  dataclasses.replace(query, top=min(query.top, MAX_EXPANDED_PAGE)))
     texts = [text for _, text in rows]
     for relation, nested_select in expand.items():
         members = _linked(store, relation, [object_id for object_id, _ in rows], nested_select)

@@ -123,13 +123,74 @@ def test_after_30_days_by_idamconfs_clock_the_item_is_gone_and_the_name_free(api
     assert created.status_code == 201 and created.json()["appId"] != app["appId"]
 
 
-def test_a_deleted_applications_service_principal_is_deleted_with_it(api):
-    app = _upsert(api, "blog").json()
-    api.post("servicePrincipals", json={"appId": app["appId"]})
+def _owned(api, path: str, user: dict) -> None:
+    reference = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{user['id']}"}
+    assert api.post(f"{path}/owners/$ref", json=reference).status_code == 204
+
+
+def test_deleted_applications_are_listed_with_their_owners_expanded(api, users):
+    """The list takes the query options of its cast's resource, `$expand` among them (directory-deleteditems-list
+    .md): a deleted application's owners come with it, as a live one's do, in the one request."""
+    app = _upsert(api, "blog", tags=["idamconf:web"]).json()
+    _owned(api, f"applications/{app['id']}", users[0])
     api.delete(f"applications/{app['id']}")
+    listed = api.get(APPS, params={"$filter": "tags/any(t:t eq 'idamconf:web')", "$select": "id,uniqueName",
+                                   "$expand": "owners($select=id,userPrincipalName)"}).json()
+    assert [(item["uniqueName"], [o["id"] for o in item["owners"]]) for item in listed["value"]] == [
+        ("blog", [users[0]["id"]])]
+    assert listed["value"][0]["owners"][0]["@odata.type"] == "#microsoft.graph.user"
+
+
+def test_a_deleted_applications_service_principal_waits_in_deleted_items_to_be_restored_on_its_own(api, users):
+    """Deleting an application deletes its service principal, and restoring the application does not restore it:
+    it is restored by its own id (directory-deleteditems-restore.md), with its id and owners, and mirrors the
+    application as it is then."""
+    app = _upsert(api, "blog", tags=["idamconf:web"]).json()
+    principal = api.post("servicePrincipals", json={"appId": app["appId"]}).json()
+    _owned(api, f"servicePrincipals/{principal['id']}", users[1])
+    api.delete(f"applications/{app['id']}")
+    assert api.get(f"servicePrincipals/{principal['id']}").status_code == 404
+    found = api.get(f"{ITEMS}/microsoft.graph.servicePrincipal", params={
+        "$filter": "tags/any(t:t eq 'idamconf:web')", "$select": "id,appId",
+        "$expand": "owners($select=id)"}).json()["value"]
+    assert [(item["id"], item["appId"], [o["id"] for o in item["owners"]]) for item in found] == [
+        (principal["id"], app["appId"], [users[1]["id"]])]
+    assert api.get(f"{ITEMS}/{principal['id']}").json()["@odata.type"] == "#microsoft.graph.servicePrincipal"
+    assert_error(api.post(f"{ITEMS}/{principal['id']}/restore"), 400, "Request_BadRequest")  # its app is deleted
     api.post(f"{ITEMS}/{app['id']}/restore")
-    assert api.get(f"servicePrincipals(appId='{app['appId']}')").status_code == 404  # made again by its owner
-    assert api.post("servicePrincipals", json={"appId": app["appId"]}).status_code == 201
+    assert api.get(f"servicePrincipals(appId='{app['appId']}')").status_code == 404  # not restored with it
+    api.patch(f"applications/{app['id']}", json={"displayName": "Blog again"})
+    restored = api.post(f"{ITEMS}/{principal['id']}/restore")
+    assert restored.status_code == 200 and restored.json()["@odata.type"] == "#microsoft.graph.servicePrincipal"
+    now = api.get(f"servicePrincipals(appId='{app['appId']}')").json()
+    assert (now["id"], now["appDisplayName"]) == (principal["id"], "Blog again")
+    owners = api.get(f"servicePrincipals/{principal['id']}/owners").json()["value"]
+    assert [owner["id"] for owner in owners] == [users[1]["id"]]
+    assert api.get(f"{ITEMS}/microsoft.graph.servicePrincipal").json()["value"] == []
+
+
+def test_a_deleted_service_principal_is_not_restored_while_another_of_its_app_id_is_live(api):
+    """A new service principal may be made for a restored application meanwhile; the old one is then restored only
+    once the new one is gone (the reports: MicrosoftDocs/azure-docs#99117, KelvinTegelaar/CIPP#1142)."""
+    app = _upsert(api, "blog").json()
+    principal = api.post("servicePrincipals", json={"appId": app["appId"]}).json()
+    api.delete(f"servicePrincipals/{principal['id']}")  # deleted on its own: kept as well
+    new = api.post("servicePrincipals", json={"appId": app["appId"]})
+    assert new.status_code == 201 and new.json()["id"] != principal["id"]
+    error = assert_error(api.post(f"{ITEMS}/{principal['id']}/restore"), 409, "Request_MultipleObjectsWithSameKeyValue")
+    assert "restored" in error["message"]
+    api.delete(f"servicePrincipals/{new.json()['id']}")
+    assert api.post(f"{ITEMS}/{principal['id']}/restore").status_code == 200
+
+
+def test_an_application_deleted_for_good_leaves_its_service_principal_in_deleted_items_for_its_30_days(api):
+    app = _upsert(api, "blog").json()
+    principal = api.post("servicePrincipals", json={"appId": app["appId"]}).json()
+    api.delete(f"applications/{app['id']}")
+    assert api.delete(f"{ITEMS}/{app['id']}").status_code == 204
+    assert api.get(f"{ITEMS}/{principal['id']}").status_code == 200  # (MicrosoftDocs/azure-docs#110002)
+    clock.advance(days=30.1)
+    assert_error(api.get(f"{ITEMS}/{principal['id']}"), 404)
 
 
 def test_restoring_needs_application_write_an_owner_by_owned_by(api):
