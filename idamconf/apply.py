@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import apply_access, apply_assignments, apply_credentials, apply_exposed, apply_logo, apply_packages, \
-    apply_permissions
+    apply_permissions, apply_restore
 from .apply_access import StepFailed
 from .apply_recovery import not_replicated, owned_by, write_checked
 from .graph.client import GraphClient, GraphUnavailable, Response, not_yet_visible, query
@@ -209,12 +209,11 @@ class _ApplicationChain:
         apply_exposed.finished(self)
 
     async def restore_application(self) -> None:
-        """The project's application back from deleted items (plan/restore.py), its id and appId as they were; the
-        update that follows makes it match the file. Not found: already restored (an answer lost, or an apply cut
-        short after it: the next plan reads it live)."""
-        for change in self.of("application", RESTORE):
-            await self.send("POST", f"directory/deletedItems/{self.ids['id']}/restore", ok_if=lambda r: r.status == 404,
-                            settle=False)
+        """The project's application back from deleted items (plan/restore.py), its id and appId as they were, then
+        its service principal, which Graph restores apart and only once the application is back; the updates that
+        follow make them match the file (apply_restore.py: what a 404 means)."""
+        for change in self.of("application", RESTORE) + self.of("service_principal", RESTORE):
+            await apply_restore.restore(self, change)
 
     async def adopt_application(self) -> None:
         """An existing application becomes the project's: its uniqueName (set once: Graph never changes it) and the
@@ -269,7 +268,8 @@ class _ApplicationChain:
             elif change.action is Action.CREATE and "servicePrincipalId" not in self.ids:  # made by a lost answer
                 found = await self.send("GET", query(f"servicePrincipals(appId='{self.ids['appId']}')", select="id"))
                 self.ids["servicePrincipalId"] = found.body["id"]
-            self.finish([change], "created" if change.action is Action.CREATE else "updated")
+            self.finish([change], "created" if change.action is Action.CREATE else
+                        "restored" if change.reason == RESTORE else "updated")
 
     async def owners(self) -> None:
         changes = [change for change in self.of("owner") if change.action is not Action.NOOP]

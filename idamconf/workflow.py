@@ -189,15 +189,15 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     streams = Streams.of(app.display_name for app in wanted)  # long lists read side by side (graph/streams.py)
     directory = _directory(client, configuration.tag, only, wanted, everywhere, streams, making)
     service_principals = directory.service_principals
-    (unmanaged, current, adopting, required, app_ids, adopted), lists, (desired, governance, problems, unknown), \
-        relations, groups = await asyncio.gather(
+    (unmanaged, current, adopting, required, app_ids, adopted, restoring), lists, \
+        (desired, governance, problems, unknown), relations, groups = await asyncio.gather(
             _live_directory(client, configuration, wanted, named, only, directory, resolving, making, streams),
             _governance_lists(client, catalogs, marker, service_principals, naming, only, wanted, earlier, early),
             making, directory.relationships, grouping)
     found, federated, single_sign_on, secrets = await asyncio.gather(  # the APIs' consents, federated credentials
         workflow_permissions.survey(client, permissions, everywhere, wanted, current, required, configuration.tag),
-        read_federated(client, wanted, current, desired), read_saml(client, wanted, current, desired),  # (saml/)
-        planned_secrets(vaults, wanted, current))  # and client secrets (credentials/read_secrets.py)
+        read_federated(client, wanted, current, desired), read_saml(client, wanted, current, desired, restoring),
+        planned_secrets(vaults, wanted, current))  # SAML (saml/), and client secrets (credentials/read_secrets.py)
     current |= federated | single_sign_on
     desired |= secrets[0]
     laid_over(current, secrets[1])  # client secrets: with their status, or left alone
@@ -264,25 +264,34 @@ async def _live_directory(client, configuration: Configuration, wanted: list, na
     """Unmanaged applications in the way, the project's live resources -- each application's as its page arrives,
     sharing the attributes of those like the ones wanted once the configuration's are made (`making`) -- the problems
     of the applications to adopt, each application's requiredResourceAccess (workflow_permissions.py), the app
-    ids of all its applications (plan/exposed.py), and the relationships of the service principals to adopt."""
+    ids of all its applications (plan/exposed.py), the relationships of the service principals to adopt or
+    restore, and each application to restore as deleted with its deleted service principal (or None), by name."""
     live = await read_live(client, configuration.tag, [app.key for app in wanted], named, only,
                            directory.service_principals, users, _keeper(making), streams, directory.applications)
     adopted = await read_adopted(client, wanted, {app.get("uniqueName") for app in live.applications},
                                  configuration.tag)
     desired = (await making)[0]
-    # the project's deleted applications holding a name it would create: read as its own, as they were deleted (their
-    # owners are not read), marked to be restored first
-    deleted = list(live.deleted.values())
+    # the project's deleted applications holding a name it would create, and their service principals: read as its
+    # own, as they were deleted, with their owners, marked to be restored first (plan/restore.py)
+    deleted, principals = list(live.deleted.values()), live.deleted_service_principals
     current = live_resources(live.applications + adopted.applications + deleted, live.service_principals +
-                             adopted.service_principals, live.owners | adopted.owners, desired)
+                             adopted.service_principals + principals, live.owners | adopted.owners, desired)
     current = _marked(current, set(live.deleted), RESTORE)
+    restored = {app["uniqueName"] for app in deleted if app["appId"] in {sp["appId"] for sp in principals}}
+    current = _marked(current, restored, RESTORE, "service_principal")
+    relationships = Relationships(adopted.relationships.owners | {sp["id"]: sp.pop("owners", None) or []
+                                                                  for sp in principals},
+                                  adopted.relationships.assignments)
     unmanaged = {name: app for name, app in live.unmanaged.items()  # an application to adopt holding its name
                  if not (name in adopted.names and app.get("id") in {a["id"] for a in adopted.applications})}
     problems = adopted.problems + role_conflicts(configuration, adopted) + pinned(wanted, live.applications)
     required = {app["uniqueName"]: app.get("requiredResourceAccess")
                 for app in live.applications + adopted.applications + deleted if app.get("uniqueName")}
     app_ids = {**live.app_ids, **{app["uniqueName"]: app["appId"] for app in adopted.applications + deleted}}
-    return unmanaged, _marked(current, adopted.names, "adopting"), problems, required, app_ids, adopted.relationships
+    restoring = {app["uniqueName"]: (app, next((sp for sp in principals if sp["appId"] == app["appId"]), None))
+                 for app in deleted}  # what the plan of a SAML application to restore reads (saml/read.py)
+    return unmanaged, _marked(current, adopted.names, "adopting"), problems, required, app_ids, relationships, \
+        restoring
 
 
 def _keeper(making):
@@ -301,11 +310,11 @@ def _directory(client, tag: str, only: set[str] | None, wanted: list, everywhere
     return Changed(client, tag, sorted(only | clients), _keeper(making))
 
 
-def _marked(current: dict, applications: set[str], flag: str) -> dict:
-    """These applications' resources say so (`flag` in their ids), for the plan to show them as what they are:
-    adoptions (`adopting`), restores (plan/model.RESTORE)."""
+def _marked(current: dict, applications: set[str], flag: str, kind: str = "application") -> dict:
+    """These applications' resources (or their resources of `kind`) say so (`flag` in their ids), for the plan to
+    show them as what they are: adoptions (`adopting`), restores (plan/model.RESTORE)."""
     for key, resource in list(current.items()):
-        if resource.kind == "application" and resource.application in applications:
+        if resource.kind == kind and resource.application in applications:
             current[key] = replace(resource, ids={**resource.ids, flag: True})
     return current
 

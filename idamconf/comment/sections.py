@@ -8,6 +8,7 @@ import json
 from ..escape import md_code, md_fence, md_html, md_text, terminal
 from ..plan.model import DISABLE_FIRST, RESTORE, Action, Change, Plan
 from ..plan.render_human import deletion_note, overwrites, summary
+from ..plan.restore import deleted_item
 from ..plan.secrets_written import hiding_secrets
 
 ICONS = {Action.CREATE: "➕", Action.UPDATE: "✏️", Action.DELETE: "🗑️", Action.ADOPT: "🔁"}
@@ -98,7 +99,7 @@ def said_of(change: Change, escaped=md_text) -> str:
     """A change's action in words: a step's reason if it has one (plan/model.py); the deleted item's id read from the
     tenant `escaped` for where it lands (a table cell; md_html in a <details> summary)."""
     if change.reason == RESTORE:
-        return f"restore {escaped(str(change.ids.get('id')))} from deleted items, then update"
+        return f"restore {escaped(deleted_item(change))} from deleted items, then update"
     return "disable first" if change.reason == DISABLE_FIRST else change.action.value
 
 

@@ -82,8 +82,9 @@ class Ownership:
         if match := _SP_BY_APP_ID.match(route):
             return method == "PATCH" and match.group(1).lower() in self.app_ids
         parts = route.split("/")
-        if parts[:2] == ["directory", "deletedItems"]:  # the project's deleted application restored (plan/restore.py)
-            return method == "POST" and parts[3:] == ["restore"] and parts[2].lower() in self.applications
+        if parts[:2] == ["directory", "deletedItems"]:  # the project's deleted application, or its service
+            return method == "POST" and parts[3:] == ["restore"] and (  # principal, restored (plan/restore.py)
+                parts[2].lower() in self.applications or parts[2].lower() in self.service_principals)
         if parts[0] != "applications" or len(parts) < 2 or parts[1].lower() not in self.applications:
             return False
         return (method, len(parts)) in {("PATCH", 2), ("DELETE", 2)} or \

@@ -70,6 +70,8 @@ class LiveState:
     unmanaged: dict[str, dict] = field(default_factory=dict)  # uniqueName -> an application without our tag
     app_ids: dict[str, str] = field(default_factory=dict)  # uniqueName -> appId, of every tagged one (`only` too)
     deleted: dict[str, dict] = field(default_factory=dict)  # uniqueName -> a deleted application holding it
+    # the service principals of those in deleted items (Graph restores them apart: plan/restore.py), with their owners
+    deleted_service_principals: list[dict] = field(default_factory=list)
 
 
 def tagged(tag: str) -> str:
@@ -114,6 +116,10 @@ async def read_live(client: GraphClient, tag: str, wanted_names: list[str], peop
         find_unmanaged(client, creating, tag, missing), find_deleted(client, tag) if creating else _none())
     state.owners |= more
     state.deleted = {name: app for name, app in deleted.items() if name in missing}
+    state.owners |= {app["id"]: app.pop("owners", None) or [] for app in state.deleted.values()}
+    if state.deleted:  # only a plan that restores reads them
+        state.deleted_service_principals = await find_deleted_service_principals(
+            client, tag, {app["appId"] for app in state.deleted.values()})
     return state
 
 
@@ -190,18 +196,35 @@ async def find_unmanaged(client: GraphClient, names: list[str], tag: str,
 
 
 DELETED_APPLICATIONS = "directory/deletedItems/microsoft.graph.application"
+DELETED_SERVICE_PRINCIPALS = "directory/deletedItems/microsoft.graph.servicePrincipal"
+# What a restore is planned from besides the live lists' fields: what a SAML application's plan reads of it and of
+# its service principal (saml/read.py), which cannot be read of a deleted object by its own path.
+DELETED_APP_FIELDS = f"{APP_FIELDS},defaultRedirectUri"
+DELETED_SP_FIELDS = f"{SP_FIELDS},samlSingleSignOnSettings,preferredTokenSigningKeyThumbprint,keyCredentials"
 
 
 async def find_deleted(client: GraphClient, tag: str) -> dict[str, dict]:
-    """The project's deleted applications by uniqueName: Graph keeps a deleted application 30 days in deleted items
-    and refuses meanwhile a create by its uniqueName. Read only when the plan would create an application, beside the
-    look-ups of the names it would create; whole (the applications' fields), for a restore to be planned as an update.
-    One list, filtered by the project's tag as its live list is: a list of deleted items takes the query options of
-    its type (directory-deleteditems-list.md), and Graph documents a filter on an application's tags, none on its
-    uniqueName. A deleted application of another project holding a name is not looked for: the create is refused
-    then, with Graph's answer, as before any restore existed."""
-    listed = await client.get_all(query(DELETED_APPLICATIONS, filter=tagged(tag), select=APP_FIELDS, top=PAGE))
+    """The project's deleted applications by uniqueName, each with its `owners` (as the live list's, at most 20):
+    Graph keeps a deleted application 30 days in deleted items and refuses meanwhile a create by its uniqueName.
+    Read only when the plan would create an application, beside the look-ups of the names it would create; whole
+    (the applications' fields), for a restore to be planned as an update, its owners as they will be back. One list,
+    filtered by the project's tag as its live list is: a list of deleted items takes the query options of its type,
+    `$expand` among them (directory-deleteditems-list.md), and Graph documents a filter on an application's tags,
+    none on its uniqueName. A deleted application of another project holding a name is not looked for: the create
+    is refused then, with Graph's answer, as before any restore existed."""
+    listed = await client.get_all(query(DELETED_APPLICATIONS, filter=tagged(tag), select=DELETED_APP_FIELDS,
+                                        expand=f"owners($select={OWNER_FIELDS})", top=PAGE))
     return {app["uniqueName"]: app for app in listed if app.get("uniqueName")}
+
+
+async def find_deleted_service_principals(client: GraphClient, tag: str, app_ids: set[str]) -> list[dict]:
+    """The deleted service principals of these applications (about to be restored), each with its `owners`: Graph
+    restores an application without its service principal, which is restored on its own (directory-deleteditems-
+    restore.md). One list by the project's tag, as its live service principals are read; read only by a plan that
+    restores."""
+    listed = await client.get_all(query(DELETED_SERVICE_PRINCIPALS, filter=tagged(tag), select=DELETED_SP_FIELDS,
+                                        expand=f"owners($select={OWNER_FIELDS})", top=PAGE))
+    return [sp for sp in listed if sp.get("appId") in app_ids]
 
 
 # ---------------------------------------------------------------------------------------------- access packages

@@ -15,10 +15,17 @@ from . import resources
 PRINCIPAL_FIELDS = "id,appId,samlSingleSignOnSettings,preferredTokenSigningKeyThumbprint,keyCredentials"
 
 
-async def read_saml(client: GraphClient, wanted: list, current: dict, desired: dict) -> dict:
+async def read_saml(client: GraphClient, wanted: list, current: dict, desired: dict,
+                    restoring: dict | None = None) -> dict:
+    """`restoring`: each application to restore (plan/restore.py) as deleted, with its deleted service principal
+    (or None), by name: neither can be read by its own path, so what the plan compares is taken from them -- the
+    claims-mapping policy as none assigned (a deleted service principal keeps none here: docs/emulator.md)."""
     held = {key[0]: resource for key, resource in current.items() if resource.kind == "application"}
     asked = [held[app.key] for app in wanted if app.saml is not None and app.key in held]
-    found_all = await asyncio.gather(*(read_one(client, application.ids) for application in asked))
+    restoring = restoring or {}
+    found_all = await asyncio.gather(*(_deleted(*restoring[application.application])
+                                       if application.application in restoring else read_one(client, application.ids)
+                                       for application in asked))
     found: dict = {}
     for application, one in zip(asked, found_all):
         if one is None:
@@ -27,6 +34,10 @@ async def read_saml(client: GraphClient, wanted: list, current: dict, desired: d
             add_live(found, (application.application, KIND_ORDER[kind], kind, identity), kind, at,
                      application.application, attributes, ids, desired)
     return found
+
+
+async def _deleted(application: dict, principal: dict | None) -> dict | None:
+    return None if principal is None else {"application": application, "servicePrincipal": principal, "policies": []}
 
 
 async def read_one(client: GraphClient, ids: dict) -> dict | None:

@@ -273,10 +273,13 @@ def test_only_assignments_to_the_projects_packages_are_removed_and_nobody_is_ass
             owned.check(method, GOV + "assignmentRequests", body)
 
 
-def test_only_the_projects_deleted_application_is_restored():
-    """plan/restore.py: the restore of a deleted application read as the project's, and of no other."""
+def test_only_the_projects_deleted_application_and_service_principal_are_restored():
+    """plan/restore.py: the restore of a deleted application, or service principal, read as the project's, and of
+    no other."""
     OURS.check("POST", "directory/deletedItems/A1/restore", None)
+    OURS.check("POST", "directory/deletedItems/SP-1/restore", None)
     for method, path in (("POST", "directory/deletedItems/b2/restore"), ("DELETE", "directory/deletedItems/a1"),
-                         ("POST", "directory/deletedItems/a1/other")):
+                         ("POST", "directory/deletedItems/a1/other"), ("DELETE", "directory/deletedItems/sp-1"),
+                         ("POST", "directory/deletedItems/app-1/restore")):
         with pytest.raises(NotOurs):
             OURS.check(method, path, None)

@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 
 from idamconf.emulator import Store
-from tests.cli.harness import apply, applications, edit, faulted, plan, tenant
+from tests.cli.harness import apply, applications, edit, faulted, idamconf, owners_of, plan, tenant
 from tests.cli.test_scenarios import converged
 from tests.safety.wire import Rule, Scripted, graph_error
 
@@ -120,19 +120,37 @@ def test_a_deleted_application_the_configuration_no_longer_names_is_left_in_dele
 
 
 @pytest.mark.usefixtures("applied")
-def test_an_application_added_back_as_it_was_is_restored_and_shown_as_a_restore_alone(project):
-    """The file unchanged: the restore is the change, with no attribute to show (the plan's renderer took the
-    largest of no attribute names, and every such plan ended in a ValueError)."""
+def test_an_application_added_back_as_it_was_is_restored_with_its_service_principal_and_owners(project):
+    """The file unchanged: the restores are the changes. The application and its service principal (Graph restores
+    it apart) come back with their ids and owners, which the plan reads from deleted items (`$expand=owners`) and so
+    does not show as added; only what went for good with the service principal -- its consent -- is made again.
+    (The human plan of a restore with no attribute to show ended in a ValueError: the widest of no names.)"""
+    before = applications(project)[NAME]
+    principal = _service_principal(project, before["appId"])
+    owners = owners_of(project, NAME)
     app_id, aside = removed(project)
     shutil.move(aside, project / "applications" / f"{NAME}.yaml")
     shown = plan(project)
     assert shown.code == 0, shown.err
-    line = next(line for line in shown.out.splitlines() if line.startswith(f"  ~ app.{NAME} "))
-    assert line.endswith("from deleted items, then update)"), shown.out
-    assert "Plan: " in shown.out and " 1 to change," in shown.out, shown.out
-    assert apply(project).code == 0
+    lines = [line for line in shown.out.splitlines() if line.startswith("  ")]
+    assert f"  ~ app.{NAME}  (restore {before['id']} from deleted items, then update)" in lines, shown.out
+    assert f"  ~ app.{NAME}.service_principal  (restore {principal['id']} from deleted items, then update)" in lines
+    assert not [line for line in lines if ".owner." in line], shown.out
+    assert "Plan: 1 to add, 2 to change, 0 to destroy." in shown.out, shown.out
+    markdown = plan(project, "--format", "markdown").out
+    assert f"| `app.{NAME}.service_principal` | restore {principal['id']} from deleted items, then update |" in \
+        markdown, markdown
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert f"~ app.{NAME}.service_principal: restored" in result.out, result.out
     assert applications(project)[NAME]["appId"] == app_id
+    assert _service_principal(project, app_id)["id"] == principal["id"] and owners_of(project, NAME) == owners
+    assert not tenant(project)["objects"].get("deletedServicePrincipals")
     converged(project)
+
+
+def _service_principal(project, app_id: str) -> dict:
+    return next(sp for sp in tenant(project)["objects"]["servicePrincipals"] if sp["appId"] == app_id)
 
 
 @pytest.mark.usefixtures("applied")
@@ -151,3 +169,151 @@ def test_a_restored_applications_federated_credentials_are_made_again(project):
     assert applications(project)[name]["appId"] == app_id
     assert [c["name"] for c in tenant(project)["objects"]["federatedIdentityCredentials"]] == ["github-nightly"]
     converged(project)
+
+
+def _restore_of(object_id: str):
+    def matches(request) -> bool:
+        return request.method == "POST" and request.path == f"directory/deletedItems/{object_id}/restore"
+    return matches
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_deleted_item_gone_between_plan_and_apply_stops_its_application_and_says_to_plan_again(project,
+                                                                                                monkeypatch):
+    """The restore answered 404 and the application is not back either (deleted for good, or its 30 days ran out,
+    after the plan): its chain stops with nothing written, saying so plainly -- no traceback, no create in place of
+    the restore the plan showed -- and the others' changes are made."""
+    import functools
+
+    from idamconf.graph import client
+
+    monkeypatch.setattr(client, "RetryPolicy", functools.partial(client.RetryPolicy, settle=0.001))
+    app_id = applications(project)[NAME]["id"]
+    _, aside = removed(project)
+    back(project, aside)
+    edit(project / "applications" / "wordpress.yaml", "displayName: WordPress Blog", "displayName: Contoso Blog")
+    faulted(monkeypatch, Scripted([Rule(_restore_of(app_id), graph_error(404, "Request_ResourceNotFound"),
+                                        times=100)]))
+    result = apply(project)
+    assert result.code == 1, result.out + result.err
+    assert "Traceback" not in result.err and "unexpected" not in result.err, result.err
+    assert f"application {app_id} is no longer in deleted items, nor back in the directory" in result.err, result.err
+    assert "run plan again" in result.err
+    assert NAME not in applications(project)
+    assert [app["id"] for app in tenant(project)["objects"]["deletedApplications"]] == [app_id]
+    assert applications(project)["wordpress"]["displayName"] == "Contoso Blog"
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_restore_already_done_when_its_answer_says_not_found_is_carried_on(project, monkeypatch):
+    """A 404 from a restore that had happened (its answer lost and the repeat not found, or someone restored it
+    meanwhile) for the application and for its service principal: both are read back live, and apply goes on."""
+    app_id = applications(project)[NAME]["id"]
+    sp_id = _service_principal(project, applications(project)[NAME]["appId"])["id"]
+    _, aside = removed(project)
+    back(project, aside)
+    faulted(monkeypatch, Scripted([Rule(_restore_of(app_id), graph_error(404, "Request_ResourceNotFound"), after=True),
+                                   Rule(_restore_of(sp_id), graph_error(404, "Request_ResourceNotFound"), after=True)]))
+    result = apply(project)
+    assert result.code == 0, result.err
+    monkeypatch.undo()
+    assert applications(project)[NAME]["displayName"] == "Staff Directory (restored)"
+    assert _service_principal(project, applications(project)[NAME]["appId"])["id"] == sp_id
+    converged(project)
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_saved_plan_that_restores_is_applied_and_refused_once_the_item_is_gone(project):
+    app_id, aside = removed(project)
+    back(project, aside)
+    saved = project.parent / "plan.json"
+    assert plan(project, "--out", str(saved)).code == 0
+    assert [c["reason"] for c in json.loads(saved.read_text())["plan"]["changes"] if c["address"] in (
+        f"app.{NAME}", f"app.{NAME}.service_principal")] == ["restore", "restore"]
+    kept = project.parent / "kept"
+    shutil.copytree(project / ".idamconf", kept)
+    store = Store(project / ".idamconf" / "local.db")  # deleted for good after the plan: the plan is stale
+    with store.transaction():
+        store.delete("deletedApplications", applications_deleted(store)[0])
+    store.close()
+    stale = idamconf("apply", str(saved), "-C", str(project), "--auto-approve")
+    assert stale.code == 1 and "Saved plan is stale" in stale.err and "Run plan again" in stale.err, stale.err
+    assert NAME not in applications(project)
+    shutil.rmtree(project / ".idamconf")
+    shutil.copytree(kept, project / ".idamconf")
+    result = idamconf("apply", str(saved), "-C", str(project), "--auto-approve")
+    assert result.code == 0, result.err
+    assert applications(project)[NAME]["appId"] == app_id
+    converged(project)
+
+
+def applications_deleted(store) -> list[str]:
+    return [doc["id"] for doc in store.select("deletedApplications", {}, primary=True)]
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_restored_applications_roles_the_file_changes_are_disabled_first(project):
+    """Graph changes or removes only a disabled role (CannotDeleteOrUpdateEnabledEntitlement): a role the file
+    renames, or drops, is disabled in a write of its own right after the restore, as for any live application."""
+    name, wordpress = "wordpress", project / "applications" / "wordpress.yaml"
+    app_id, aside = removed(project, name)
+    shutil.move(aside, wordpress)
+    edit(wordpress, "  - displayName: Writer\n", "  - displayName: Author\n")
+    shown = plan(project)
+    assert shown.code == 0, shown.err
+    assert f"~ app.{name}.role.Blog.Writer  (disable first: Graph changes or removes only disabled roles)" in \
+        shown.out and f"~ app.{name}  (restore " in shown.out, shown.out
+    result = apply(project)
+    assert result.code == 0, result.err
+    roles = {role["value"]: role for role in applications(project)[name]["appRoles"]}
+    assert applications(project)[name]["appId"] == app_id
+    assert (roles["Blog.Writer"]["displayName"], roles["Blog.Writer"]["isEnabled"]) == ("Author", True)
+    converged(project)
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_restored_saml_application_keeps_the_signing_certificate_its_service_provider_trusts(project):
+    """The service principal restored (not made anew) keeps its SAML settings and its preferred token-signing
+    certificate -- the plan reads them from deleted items, and adds none: a new one would break the service
+    provider's trust until its team installed it. Only the claims-mapping policy's assignment, which went with the
+    deleted service principal, is made again."""
+    name = "ccms-provider-portal"
+    thumbprint = _service_principal(project, applications(project)[name]["appId"])[
+        "preferredTokenSigningKeyThumbprint"]
+    _, aside = removed(project, name)
+    shutil.move(aside, project / "applications" / f"{name}.yaml")
+    shown = plan(project)
+    assert shown.code == 0, shown.err
+    assert f"~ app.{name}.service_principal  (restore " in shown.out, shown.out
+    assert "signing_certificate" not in shown.out and f"app.{name}.saml  " not in shown.out, shown.out
+    assert f"+ app.{name}.saml.claims_policy  (create)" in shown.out, shown.out
+    assert apply(project).code == 0
+    principal = _service_principal(project, applications(project)[name]["appId"])
+    assert principal["preferredTokenSigningKeyThumbprint"] == thumbprint
+    assert len([key for key in principal["keyCredentials"] if key["usage"] == "Verify"]) == 1
+    converged(project)
+
+
+@pytest.mark.usefixtures("applied")
+def test_deleted_items_are_read_only_by_a_plan_that_creates_and_service_principals_only_by_one_that_restores(
+        project):
+    """A plan that creates nothing reads no deleted item; one that creates reads the deleted applications (with their
+    owners) in one list; only one that restores reads the deleted service principals too, in one more."""
+    apps, principals = ("GET", "directory/deletedItems/microsoft.graph.application"), \
+        ("GET", "directory/deletedItems/microsoft.graph.servicePrincipal")
+
+    def reads(*extra) -> tuple[int, int]:
+        recorder = Scripted([])
+        with pytest.MonkeyPatch.context() as patch:
+            faulted(patch, recorder)
+            shown = plan(project, *extra)
+        assert shown.code == 0, shown.err
+        return recorder.count(*apps), recorder.count(*principals)
+
+    assert reads() == (0, 0)
+    _, aside = removed(project)
+    (project / "applications" / "added.yaml").write_text("name: added\ndisplayName: Added\n"
+                                                         "owners: [alice.admin@contoso.com]\n")
+    assert reads() == (1, 0)
+    back(project, aside)
+    assert reads() == (1, 1)
