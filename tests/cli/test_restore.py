@@ -10,6 +10,7 @@ import sqlite3
 import pytest
 
 from idamconf.emulator import Store
+from idamconf.emulator.protocol import Reply
 from tests.cli.harness import apply, applications, edit, faulted, idamconf, owners_of, plan, tenant
 from tests.cli.test_scenarios import converged
 from tests.safety.wire import Rule, Scripted, graph_error
@@ -317,3 +318,31 @@ def test_deleted_items_are_read_only_by_a_plan_that_creates_and_service_principa
     assert reads() == (1, 0)
     back(project, aside)
     assert reads() == (1, 1)
+
+
+class _OwnersUnseen(Scripted):
+    """The deleted applications listed without their owners, as if Graph's expansion of a deleted item's showed
+    none (or not all: it shows at most 20)."""
+
+    async def after(self, request, reply):
+        if request.path != "directory/deletedItems/microsoft.graph.application" or reply.status != 200:
+            return reply
+        body = json.loads(reply.body) if isinstance(reply.body, str) else dict(reply.body)
+        body["value"] = [{**item, "owners": []} for item in body["value"]]
+        return Reply(200, body, dict(reply.headers))
+
+
+@pytest.mark.usefixtures("applied")
+def test_an_owner_the_plan_adds_that_the_restore_brought_back_is_not_a_failure(project, monkeypatch):
+    """An owner the plan could not see on the deleted application is planned as added; the restore brings it back
+    first, and the add finds it there (apply_recovery.write_checked reads the owners): apply completes."""
+    owners = owners_of(project, NAME)
+    _, aside = removed(project)
+    back(project, aside)
+    faulted(monkeypatch, _OwnersUnseen())
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert "+ app.staff-directory.owner.alice.admin@contoso.com: added" in result.out, result.out
+    monkeypatch.undo()
+    assert owners_of(project, NAME) == owners
+    converged(project)
