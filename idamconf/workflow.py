@@ -277,7 +277,8 @@ async def _live_directory(client, configuration: Configuration, wanted: list, na
     current = live_resources(live.applications + adopted.applications + deleted, live.service_principals +
                              adopted.service_principals + principals, live.owners | adopted.owners, desired)
     current = _marked(current, set(live.deleted), RESTORE)
-    restored = {app["uniqueName"] for app in deleted if app["appId"] in {sp["appId"] for sp in principals}}
+    last = {sp["appId"]: sp for sp in principals}  # each one's to restore: its last deleted (as live_resources takes)
+    restored = {app["uniqueName"] for app in deleted if app["appId"] in last}
     current = _marked(current, restored, RESTORE, "service_principal")
     relationships = Relationships(adopted.relationships.owners | {sp["id"]: sp.pop("owners", None) or []
                                                                   for sp in principals},
@@ -288,8 +289,7 @@ async def _live_directory(client, configuration: Configuration, wanted: list, na
     required = {app["uniqueName"]: app.get("requiredResourceAccess")
                 for app in live.applications + adopted.applications + deleted if app.get("uniqueName")}
     app_ids = {**live.app_ids, **{app["uniqueName"]: app["appId"] for app in adopted.applications + deleted}}
-    restoring = {app["uniqueName"]: (app, next((sp for sp in principals if sp["appId"] == app["appId"]), None))
-                 for app in deleted}  # what the plan of a SAML application to restore reads (saml/read.py)
+    restoring = {app["uniqueName"]: (app, last.get(app["appId"])) for app in deleted}  # (saml/read.py)
     return unmanaged, _marked(current, adopted.names, "adopting"), problems, required, app_ids, relationships, \
         restoring
 

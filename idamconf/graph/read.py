@@ -200,7 +200,8 @@ DELETED_SERVICE_PRINCIPALS = "directory/deletedItems/microsoft.graph.servicePrin
 # What a restore is planned from besides the live lists' fields: what a SAML application's plan reads of it and of
 # its service principal (saml/read.py), which cannot be read of a deleted object by its own path.
 DELETED_APP_FIELDS = f"{APP_FIELDS},defaultRedirectUri"
-DELETED_SP_FIELDS = f"{SP_FIELDS},samlSingleSignOnSettings,preferredTokenSigningKeyThumbprint,keyCredentials"
+DELETED_SP_FIELDS = f"{SP_FIELDS},samlSingleSignOnSettings,preferredTokenSigningKeyThumbprint,keyCredentials," \
+    "deletedDateTime"
 
 
 async def find_deleted(client: GraphClient, tag: str) -> dict[str, dict]:
@@ -218,13 +219,14 @@ async def find_deleted(client: GraphClient, tag: str) -> dict[str, dict]:
 
 
 async def find_deleted_service_principals(client: GraphClient, tag: str, app_ids: set[str]) -> list[dict]:
-    """The deleted service principals of these applications (about to be restored), each with its `owners`: Graph
-    restores an application without its service principal, which is restored on its own (directory-deleteditems-
-    restore.md). One list by the project's tag, as its live service principals are read; read only by a plan that
-    restores."""
+    """The deleted service principals of these applications (about to be restored), each with its `owners`, the
+    last deleted last (an application's may be there twice: one deleted alone, and the one made again since, deleted
+    with it; the last is what the project had, and the one restored): Graph restores an application without its
+    service principal, which is restored on its own (directory-deleteditems-restore.md). One list by the project's
+    tag, as its live service principals are read; read only by a plan that restores."""
     listed = await client.get_all(query(DELETED_SERVICE_PRINCIPALS, filter=tagged(tag), select=DELETED_SP_FIELDS,
                                         expand=f"owners($select={OWNER_FIELDS})", top=PAGE))
-    return [sp for sp in listed if sp.get("appId") in app_ids]
+    return sorted((sp for sp in listed if sp.get("appId") in app_ids), key=lambda sp: sp.get("deletedDateTime") or "")
 
 
 # ---------------------------------------------------------------------------------------------- access packages

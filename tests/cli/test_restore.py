@@ -346,3 +346,33 @@ def test_an_owner_the_plan_adds_that_the_restore_brought_back_is_not_a_failure(p
     monkeypatch.undo()
     assert owners_of(project, NAME) == owners
     converged(project)
+
+
+@pytest.mark.usefixtures("applied")
+def test_the_service_principal_restored_is_the_last_one_deleted(project):
+    """An application's service principal deleted by hand the day before (an apply then made another), and the one
+    deleted with the application: both wait in deleted items, the older listed last here. The one restored is the
+    one the project had last."""
+    import uuid
+
+    app_id = applications(project)[NAME]["appId"]
+    _, aside = removed(project)
+    (last,) = tenant(project)["objects"]["deletedServicePrincipals"]
+    earlier = {**last, "id": str(uuid.uuid4()), "deletedDateTime": a_day_before(last["deletedDateTime"])}
+    store = Store(project / ".idamconf" / "local.db")
+    with store.transaction():
+        store.put("deletedServicePrincipals", earlier)
+    store.close()
+    back(project, aside)
+    shown = plan(project)
+    assert f"~ app.{NAME}.service_principal  (restore {last['id']} from deleted items, then update)" in shown.out, \
+        shown.out
+    assert apply(project).code == 0
+    assert _service_principal(project, app_id)["id"] == last["id"]
+    converged(project)
+
+
+def a_day_before(stamp: str) -> str:
+    import datetime as dt
+
+    return (dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ") - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
