@@ -172,3 +172,20 @@ def test_owned_by_restores_and_purges_only_the_deleted_applications_it_owned(api
     assert_error(call(api, "DELETE", f"directory/deletedItems/{other}", owned_by), 403)
     assert call(api, "POST", f"directory/deletedItems/{mine['id']}/restore", owned_by).status_code == 200
     assert call(api, "GET", f"applications/{mine['id']}", owned_by).status_code == 200
+
+
+def test_owned_by_restores_the_deleted_service_principal_it_owned(api, pipelines):
+    """A service principal the caller made for its application is its own (the caller is made its owner), and stays
+    so in deleted items: Application.ReadWrite.OwnedBy restores it after the application (directory-deleteditems-
+    restore.md), and no other."""
+    owned_by = token(api.store, pipelines["owned-by"], ["Application.ReadWrite.OwnedBy"])
+    mine = call(api, "POST", "applications", owned_by, json={"displayName": "mine"}).json()
+    principal = call(api, "POST", "servicePrincipals", owned_by, json={"appId": mine["appId"]}).json()
+    theirs = {"id": "0f0e0d0c-0000-4000-8000-00000000abcd", "appId": pipelines["other"]["appId"],
+              "deletedDateTime": clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")}
+    api.store.put("deletedServicePrincipals", theirs)  # someone else's, deleted: not the caller's to restore
+    assert call(api, "DELETE", f"applications/{mine['id']}", owned_by).status_code == 204
+    assert call(api, "POST", f"directory/deletedItems/{mine['id']}/restore", owned_by).status_code == 200
+    assert_error(call(api, "POST", f"directory/deletedItems/{theirs['id']}/restore", owned_by), 403)
+    assert call(api, "POST", f"directory/deletedItems/{principal['id']}/restore", owned_by).status_code == 200
+    assert call(api, "GET", f"servicePrincipals/{principal['id']}", owned_by).status_code == 200
