@@ -167,9 +167,10 @@ async def build(chain, catalogs: dict[str, str], principal) -> None:
     """Creations and updates, in dependency order, for every role of the application that has a package.
 
     `principal` completes when the application's service principal exists. Joining catalogs waits for it; each
-    package is created (or updated) at once, side by side with the others, and links its role once the application
-    is in the catalog, then gets its policy -- last, so that a package cut short is an empty shell idamconf
-    recognises and finishes, never one that looks like another team's."""
+    package is created (or updated) at once, side by side with the others, saying that the project is making it, and
+    links its role once the application is in the catalog, then takes the file's description, then gets its policy
+    -- last, so that a package cut short is an empty shell idamconf recognises and finishes (or, if the file no
+    longer wants it under its name, deletes: plan/left_behind.py), never one that looks like another team's."""
     kinds = ("catalog_resource", "access_package", "role_scope", "policy")
     pending = [c for c in chain.changes if c.kind in kinds and c.action is not Action.DELETE]
     if not any(c.action is not Action.NOOP for c in pending):
@@ -249,6 +250,7 @@ class _Builder:
                 if isinstance(error, StepFailed) and error.change is None:
                     raise StepFailed(str(error), scope) from None  # the role scope's failure, as it was
                 raise
+        await _for(package, self._described(package, package_id))
         for policy in (c for c in changes if c.kind == "policy" and c.action is not Action.NOOP):
             await self._policy(policy, package_id)  # one at a time: a lost answer is found again by name
 
@@ -292,20 +294,31 @@ class _Builder:
         if found is not None and await self._has_policy(found.body["id"]):
             raise StepFailed(f"access package '{body['displayName']}' now exists in this catalog with a policy of its "
                              "own: it is not this project's. Run plan again.")
+        body["description"] = left_behind.making(self.chain.project, change.application)  # until it grants: below
         if found is not None:  # the empty shell an apply of ours left when it was cut short: finish it
             package_id = found.body["id"]
             if self.chain.client.ownership is not None:
                 self.chain.client.ownership.adopt_package(package_id)
-            if any(found.body.get(name) != value for name, value in body.items()):  # (one being taken apart says
-                await self.chain.send("PATCH", f"{GOV}/accessPackages/{package_id}", body)  # so: left_behind.py)
+            if any(found.body.get(name) != value for name, value in body.items()):
+                await self.chain.send("PATCH", f"{GOV}/accessPackages/{package_id}", body)
         else:
             created = await write_checked(self.chain, "POST", f"{GOV}/accessPackages",
                                           {**body, "catalog": {"id": catalog_id}}, find=find,
                                           ready=(visible(self.chain, f"{GOV}/catalogs/{catalog_id}"),))
             package_id = created.body["id"]
             self.made.add(package_id)
-        self.chain.finish([change], "created")
         return package_id
+
+    async def _described(self, change, package_id: str) -> None:
+        """A package this run created (or took as a shell) gets the file's description once it grants what it is
+        for, and is done. Until then it says that the project is making it (plan/left_behind.py): an apply stopped
+        between its create and its role scope -- killed, say -- leaves an empty package that only its name would
+        have told for the project's, and the file may rename it, or drop it, before the next apply (session 49);
+        described so, the next plan finds it whatever the file names, and deletes it or takes it."""
+        if change.action is Action.CREATE:
+            await self.chain.send("PATCH", f"{GOV}/accessPackages/{package_id}",
+                                  {"description": change.after["description"]})
+            self.chain.finish([change], "created")
 
     async def _has_policy(self, package_id: str) -> bool:
         found = await self.chain.send("GET", query(f"{GOV}/assignmentPolicies",

@@ -79,21 +79,25 @@ class _Packages(_Builder):
         return ids["servicePrincipalId"]
 
     async def package(self, changes: list[Change]) -> None:
-        """One package: itself, its new grants, its policies; a failure stops this package only."""
+        """One package: itself, its new grants, its policies; a failure stops this package only, and is the failed
+        step's (`step`: a new package is done only once it grants, and is described as the file says)."""
+        package = step = next(c for c in changes if c.kind == "access_package")
         try:
-            package = next(c for c in changes if c.kind == "access_package")
             catalog_id = package.ids.get("catalogId") or self.catalog_id(package.after["catalog"])
             package_id = await self._package(package, catalog_id)
-            for grant in (c for c in changes if c.kind == "grant" and c.action is Action.CREATE):
-                await self._grant(grant, package_id, catalog_id)
-            for policy in (c for c in changes if c.kind == "policy" and c.action is not Action.NOOP):
-                await self._policy(policy, package_id)
+            for step in (c for c in changes if c.kind == "grant" and c.action is Action.CREATE):
+                await self._grant(step, package_id, catalog_id)
+            step = package
+            await self._described(package, package_id)  # (described as being made until it grants)
+            for step in (c for c in changes if c.kind == "policy" and c.action is not Action.NOOP):
+                await self._policy(step, package_id)
         except (StepFailed, GraphUnavailable) as error:
             finished = {id(change) for change in self.chain.outcome.done}
             failed = [c for c in changes if id(c) not in finished and c.action is not Action.NOOP]
             if failed:
-                self.chain.outcome.failed.append((failed[0], str(error)))
-                self.chain.outcome.skipped.extend(failed[1:])
+                first = step if any(c is step for c in failed) else failed[0]
+                self.chain.outcome.failed.append((first, str(error)))
+                self.chain.outcome.skipped.extend(c for c in failed if c is not first)
 
     async def _grant(self, change: Change, package_id: str, catalog_id: str) -> None:
         group = change.ids.get("groupId")

@@ -15,11 +15,14 @@ users may not consent (the usual setting) means they lose the API until an admin
 deleted (Graph can only replace one), and replacing it takes nothing away. A client secret's removal that its
 rotation plans (superseded after its overlap, expired, or with no copy in the vault: credentials/rotation.py) is the
 configuration's own schedule and takes away nothing anyone legitimately holds; removing one the file stopped naming
-is a deletion like the others.
+is a deletion like the others. Nor is an empty access package an apply of the project left behind (its shell, half
+made or half taken apart: plan/left_behind.py), which grants nothing and has no policy: its deletion takes nothing
+away, and the rename or removal in the file that left it unclaimed is no deletion either.
 """
 
 from __future__ import annotations
 
+from .left_behind import is_shell
 from .model import DISABLED_FIRST, Action, Change, Plan
 from .permissions import narrowed
 from ..credentials.rotation import planned_removal
@@ -30,7 +33,7 @@ def removing_access(plan: Plan) -> tuple[Change, ...]:
     order."""
     disabled = {id(change) for change in disabled_roles(plan)}
     return tuple(change for change in plan.pending if change.action is Action.DELETE and not planned_removal(change)
-                 or id(change) in disabled or narrowed(change))
+                 and not is_shell(change) or id(change) in disabled or narrowed(change))
 
 
 def disabled_roles(plan: Plan) -> list[Change]:

@@ -1,14 +1,14 @@
-"""A package an apply of the project began to take apart is found by what it says of itself (plan/left_behind.py):
-only when the saying is exactly the project's, names an application, and the package grants nothing and has no
-policy -- an empty shell holding nobody's access. Anything else is left to the rest of the plan."""
+"""A package an apply of the project began to take apart, or to make, is found by what it says of itself
+(plan/left_behind.py): only when the saying is exactly the project's, names an application, and the package grants
+nothing and has no policy -- an empty shell holding nobody's access. Anything else is left to the rest of the plan."""
 
 from __future__ import annotations
 
 import pytest
 
 from idamconf.plan.governance import package_attributes
-from idamconf.plan.left_behind import add_left_behind, application_of, description
-from idamconf.plan.model import Resource
+from idamconf.plan.left_behind import add_left_behind, application_of, description, is_shell, making
+from idamconf.plan.model import Action, Change, Resource
 
 CATALOG = {"id": "cat-1", "displayName": "EUCS IDAM applications"}
 
@@ -18,29 +18,45 @@ def shell(text: str, **more) -> dict:
             "catalog": CATALOG, "resourceRoleScopes": [], **more}
 
 
-def test_the_saying_names_the_project_and_the_application():
-    text = description("eucs-idam", "wordpress")
+@pytest.mark.parametrize("saying", [description, making])
+def test_the_saying_names_the_project_and_the_application(saying):
+    text = saying("eucs-idam", "wordpress")
     assert application_of(shell(text), "eucs-idam") == "wordpress"
     assert application_of(shell(text), "other") is None  # another project's: not this plan's
     assert application_of(shell(text[:-1]), "eucs-idam") is None  # cut short
     assert application_of(shell(text + " Kept."), "eucs-idam") is None
     assert application_of(shell(None), "eucs-idam") is None
+    assert application_of(shell(text.replace(" is ", " is not ")), "eucs-idam") is None
 
 
+def test_the_two_sayings_differ():
+    assert making("eucs-idam", "wordpress") == "idamconf (eucs-idam) is making this access package of application " \
+                                               "wordpress."
+    assert description("eucs-idam", "wordpress") != making("eucs-idam", "wordpress")
+
+
+@pytest.mark.parametrize("saying", [description, making])
 @pytest.mark.parametrize("application", ["Wordpress", "word press", "-wordpress", "wordpress\n", ""])
-def test_a_saying_naming_no_application_key_is_nobodys(application):
-    assert application_of(shell(description("eucs-idam", application)), "eucs-idam") is None
+def test_a_saying_naming_no_application_key_is_nobodys(application, saying):
+    assert application_of(shell(saying("eucs-idam", application)), "eucs-idam") is None
 
 
-def test_an_empty_shell_is_planned_for_deletion_under_its_application():
+@pytest.mark.parametrize("saying", [description, making])
+def test_an_empty_shell_is_planned_for_deletion_under_its_application(saying):
     found: dict = {}
-    package = shell(description("eucs-idam", "wordpress"))
+    package = shell(saying("eucs-idam", "wordpress"))
     assert add_left_behind(found, package, [], "EUCS IDAM applications", "eucs-idam", {})
     [(key, resource)] = found.items()
     assert key[0] == "wordpress" and resource.kind == "access_package"
     assert resource.address == "app.wordpress.access_package[left behind pkg-1]"
-    assert resource.ids == {"packageId": "pkg-1", "catalogId": "cat-1", "catalog": "EUCS IDAM applications"}
+    assert resource.ids == {"packageId": "pkg-1", "catalogId": "cat-1", "catalog": "EUCS IDAM applications",
+                            "leftBehind": True}
     assert resource.attributes["displayName"] == "eucs-idam-wordpress-writers"
+    gone = Change(resource.address, "access_package", "wordpress", Action.DELETE, resource.attributes, None,
+                  ids=resource.ids)
+    assert is_shell(gone)  # its deletion takes nothing away (plan/removals.py)
+    assert not is_shell(Change("app.wordpress.role.Blog.Writer.access_package", "access_package", "wordpress",
+                               Action.DELETE, resource.attributes, None, ids={"packageId": "pkg-1"}))
 
 
 @pytest.mark.parametrize("why", ["grants", "policy", "catalog not read", "another project"])

@@ -143,14 +143,14 @@ ROLES = ("Administrator", "Approver", "Writer")
 
 def test_new_packages_their_roles_and_policies_reach_graph_as_graph_documents_them(blog, monkeypatch, pauses):
     """WordPress's three packages made from nothing: each package is created in the project's catalog, shown, with
-    its name and description; each links its role to the application's root scope, both named by their origin in
-    Azure AD (the role by its id, the scope by the service principal's) and the role through the application's
-    resource in the catalog; and apply says the catalog is created, the application added to it, and each
-    package, role scope and policy created."""
+    its name, saying that the project is making it (plan/left_behind.py); each links its role to the application's
+    root scope, both named by their origin in Azure AD (the role by its id, the scope by the service principal's)
+    and the role through the application's resource in the catalog; then gets the file's description. And apply
+    says the catalog is created, the application added to it, and each package, role scope and policy created."""
     sent: list[tuple[str, dict]] = []
 
     def records(request) -> bool:  # never answers: only notes what the tenant received
-        if request.method == "POST" and request.path.startswith(f"{GOV}/accessPackages"):
+        if request.method in ("POST", "PATCH") and request.path.startswith(f"{GOV}/accessPackages"):
             sent.append((request.path, request.body))
         return False
 
@@ -167,13 +167,17 @@ def test_new_packages_their_roles_and_policies_reach_graph_as_graph_documents_th
     expected = []
     for role in ROLES:
         package = f"eucs-idam-wordpress-{role.lower()}s"
-        expected += [
-            (f"{GOV}/accessPackages", {"displayName": package, "description": f"Grants the {role} role of WordPress "
-                                       "Blog.", "isHidden": False, "catalog": {"id": catalog}}),
-            (f"{GOV}/accessPackages/{package_ids[package]}/resourceRoleScopes",
-             {"role": {"originId": role_ids[f"Blog.{role}"], "originSystem": "AadApplication",
-                       "resource": {"id": resource["id"]}},
-              "scope": {"originId": sp["id"], "originSystem": "AadApplication", "isRootScope": True}})]
+        made = [(f"{GOV}/accessPackages", {"displayName": package, "description": "idamconf (eucs-idam) is making "
+                                           "this access package of application wordpress.", "isHidden": False,
+                                           "catalog": {"id": catalog}}),
+                (f"{GOV}/accessPackages/{package_ids[package]}/resourceRoleScopes",
+                 {"role": {"originId": role_ids[f"Blog.{role}"], "originSystem": "AadApplication",
+                           "resource": {"id": resource["id"]}},
+                  "scope": {"originId": sp["id"], "originSystem": "AadApplication", "isRootScope": True}}),
+                (f"{GOV}/accessPackages/{package_ids[package]}",
+                 {"description": f"Grants the {role} role of WordPress Blog."})]
+        assert [request for request in sent if request in made] == made  # in this order
+        expected += made
     assert sorted(sent, key=repr) == sorted(expected, key=repr)
     # nothing was waited for: the application, not yet in the catalog, is added at once (only a place just added is
     # looked for again while replication catches up)
