@@ -64,11 +64,14 @@ async def apply_plan(client: GraphClient, plan: Plan, report=lambda change, verb
         if change.kind != "catalog" and not (change.kind == "application" and change.action is Action.DELETE) \
                 and not apply_packages.owns(change):
             by_app.setdefault(change.application, []).append(change)
-    chains = {name: _ApplicationChain(client, name, changes, outcome, report, catalogs, root, vaults, plan.project)
+    taken = apply_access.taken_names(plan.changes)
+    chains = {name: _ApplicationChain(client, name, changes, outcome, report, catalogs, root, vaults, plan.project,
+                                      taken)
               for name, changes in by_app.items() if any(change.action is not Action.NOOP for change in changes)}
     # Releases before claims, so that one apply completes when a package name, an identifier URI or an application
-    # name moves: first every access-package teardown, then the applications that leave, then the applications that
-    # give up identifier URIs, then the rest. Packages of their own go first: they may use any application's roles.
+    # name moves: first every access-package teardown (and the package names others take let go: `taken`), then the
+    # applications that leave, then the applications that give up identifier URIs, then the rest. Packages of their
+    # own go first: they may use any application's roles.
     await apply_packages.teardown(own)
     await asyncio.gather(*(chain.release() for chain in chains.values()))
     for change in plan.deletions:
@@ -100,9 +103,11 @@ def _known_ids(plan: Plan) -> dict[str, dict]:
 
 class _ApplicationChain:
     def __init__(self, client: GraphClient, name: str, changes: list[Change], outcome: Outcome, report,
-                 catalogs: dict | None = None, root: Path | None = None, vaults=None, project: str = ""):
+                 catalogs: dict | None = None, root: Path | None = None, vaults=None, project: str = "",
+                 taken: frozenset = frozenset()):
         self.client, self.name, self.changes, self.outcome, self.report = client, name, changes, outcome, report
         self.catalogs, self.root, self.vaults, self.project = catalogs or {}, root, vaults, project
+        self.taken = taken  # (catalog, name) the plan's packages take (apply_access.taken_names)
         self.failed = False
         self.ids: dict = {}
         for change in changes:
@@ -113,8 +118,10 @@ class _ApplicationChain:
         return [c for c in self.changes if c.kind == kind and (reason == "any" or c.reason == reason)]
 
     async def release(self) -> None:
-        """Access packages, role scopes, policies, catalog places and role assignments this application gives up."""
-        await self._steps([lambda: apply_access.teardown(self), lambda: apply_assignments.release(self)])
+        """Access packages, role scopes, policies, catalog places and role assignments this application gives up, and
+        the names of its packages that others take."""
+        await self._steps([lambda: apply_access.teardown(self), lambda: apply_assignments.release(self),
+                           lambda: apply_access.let_go(self, self.taken)])
 
     async def run(self) -> None:
         """The application first; then, side by side, what depends only on it: its service principal (and then its

@@ -163,6 +163,45 @@ async def teardown(chain) -> None:
         chain.finish([change], "destroyed")
 
 
+def taken_names(changes) -> frozenset[tuple[str, str]]:
+    """(catalog, name), folded as Graph compares them, that the plan's packages take: the names of those it creates
+    and the new names of those it renames."""
+    return frozenset(_named(c.after) for c in changes if c.kind == "access_package" and
+                     (c.action is Action.CREATE or c.action is Action.UPDATE and _renamed(c)))
+
+
+async def let_go(chain, taken: frozenset) -> None:
+    """Packages on roles that the plan renames and whose names another package of the plan takes (`taken_names`) are
+    first renamed to a name of their own, before any package is built: Graph refuses a name another package of the
+    catalog has (409), so two packages swapping names, or a name moving round a cycle, or a new package taking the
+    name a renamed one gives up, could not otherwise be done in one apply -- whichever went first was refused.
+    Only a package on a role is renamed so: a plan knows it by its role scope whatever its name, so an apply stopped
+    after this step leaves a package the next plan still finds, and renames. (A package of its own is known by its
+    name: validate refuses a change in which one's former name is given to another package -- config/semantics.py.)
+    The build then renames each to the name the file gives it, as planned."""
+    for change in chain.changes:
+        if change.kind == "access_package" and "roleId" in change.ids and change.action is Action.UPDATE and \
+                _renamed(change) and _named(change.before) in taken:
+            await _for(change, chain.send("PATCH", f"{GOV}/accessPackages/{change.ids['packageId']}",
+                                          {"displayName": in_passing(change.before["displayName"],
+                                                                     change.ids["packageId"])}))
+
+
+def in_passing(name: str, package_id: str) -> str:
+    """The name a package holds between the two renames of `let_go`: its own (it has its id), and said to be
+    passing; as long as the file's names can be (256 characters)."""
+    suffix = f" (renaming {package_id})"
+    return name[:256 - len(suffix)] + suffix
+
+
+def _named(attributes: dict) -> tuple[str, str]:
+    return attributes["catalog"].casefold(), attributes["displayName"].casefold()
+
+
+def _renamed(change) -> bool:
+    return _named(change.before) != _named(change.after)
+
+
 async def build(chain, catalogs: dict[str, str], principal) -> None:
     """Creations and updates, in dependency order, for every role of the application that has a package.
 

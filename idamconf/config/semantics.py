@@ -51,7 +51,7 @@ def check_across(configuration: Configuration, whole: bool = True) -> list[Diagn
     file should offer may be in a file that did not read."""
     problems = []
     names: dict[str, Application] = {}
-    packages: dict[tuple, Location] = {}
+    packages: dict[tuple, tuple] = {}  # (catalog, name, environment) -> (package, whether it is its renamedFrom)
     catalogs: dict[str, tuple[str, Location]] = {}  # folded name -> (its first spelling, where)
     keys: dict[str, Application] = {}
     for app in configuration.applications:
@@ -130,13 +130,37 @@ def _package_across(configuration: Configuration, environment: str, package, pac
         return [_at(package.location, f"catalog '{catalog}' is also written '{spelling}' (at {where.file}:"
                     f"{where.line}); Graph compares catalog names case-insensitively, so they are one catalog",
                     f"write the catalog's name one way everywhere, e.g. '{spelling}'")]
-    key = (catalog.casefold(), package.name.casefold(), environment)
-    seen = packages.setdefault(key, package.location)
-    if seen is not package.location and seen != package.location:
-        return [_at(package.location, f"access package '{package.name}' in catalog '{catalog}' is also declared "
-                    f"at {seen.file}:{seen.line} (names are compared case-insensitively, as Graph does)",
-                    "give each access package its own name")]
-    return []
+    problems = []
+    for name, former in ((package.name, False), (package.renamed_from, True)):  # (renamedFrom: a package of its own's)
+        seen = packages.setdefault((catalog.casefold(), name.casefold(), environment), (package, former)) \
+            if name is not None else (package, former)
+        if seen[0].location == package.location:  # itself (its name and renamedFrom alike, or another environment)
+            continue
+        if former or seen[1]:
+            renamed, other = (package, seen[0]) if former else (seen[0], package)
+            problems.append(_former_name(renamed, catalog, other.location))
+        else:
+            where = seen[0].location
+            problems.append(_at(package.location, f"access package '{package.name}' in catalog '{catalog}' is also "
+                                f"declared at {where.file}:{where.line} (names are compared case-insensitively, as "
+                                "Graph does)", "give each access package its own name"))
+    return problems
+
+
+def _former_name(package, catalog: str, other: Location) -> Diagnostic:
+    """A package of its own renamed from a name another package of the catalog is given, or was also renamed from,
+    in the same change. A plan knows a package of its own by its name -- the one it has, or the one it had
+    (renamedFrom) -- so the live package of that name would be either of the two: two packages swapping names, or a
+    name given up and taken at once, cannot be told apart (and Graph refuses a name the catalog still holds). Done in
+    steps, each is plain. (Packages on roles are known by their role, whatever their names: apply swaps theirs in
+    one change -- apply_access.let_go.)"""
+    return _at(package.at(("renamedFrom",)), f"access package '{package.name}' in catalog '{catalog}' is renamed from "
+               f"'{package.renamed_from}', which the access package at {other.file}:{other.line} is also named, or "
+               "renamed from: idamconf knows a package of its own by its name, so it cannot tell the two apart in one "
+               "change (names are compared case-insensitively, as Graph does)",
+               "rename in separate changes, applying each, and remove a renamedFrom once its rename is applied: to "
+               "swap two packages' names, rename one to a name no package has, apply; give its old name to the "
+               "other, apply; then give that one's old name to the first, apply")
 
 
 def _at(location: Location, summary: str, fix: str) -> Diagnostic:

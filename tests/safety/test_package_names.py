@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from benchmarks.tenant_check import check
-from tests.cli.harness import apply, edit, faulted, plan
+from tests.cli.harness import apply, edit, faulted, idamconf, plan
 from tests.cli.test_scenarios import converged
 
 from .graph_view import GOV, graph, listed
@@ -161,3 +161,141 @@ def test_a_package_of_its_own_killed_before_its_grants_then_renamed_converges(hr
     converged(hr)
     clean(hr)
     assert new not in packages(hr) and len(packages(hr)[renamed][0]["resourceRoleScopes"]) == 2
+
+
+# ------------------------------------------------------------------------------------------- names that swap
+WRITER_PACKAGE = "    accessPackage:\n      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n" \
+                 "      accessReview:\n        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n" \
+                 "        frequencyDays: {days}"
+ADMINISTRATOR_PACKAGE = "    accessPackage:               # named eucs-idam-wordpress-administrators by default\n"
+
+
+def named(project, role_days: dict[int, str], administrators: str | None = None) -> None:
+    """Give the Writer's (review every 180 days) and the Approver's (90) packages these names, and the
+    Administrator's another if said."""
+    for days, name in role_days.items():
+        package = WRITER_PACKAGE.format(days=days)
+        edit(project / WORDPRESS, package, package.replace("    accessPackage:\n",
+                                                           f"    accessPackage:\n      name: {name}\n"))
+    if administrators:
+        edit(project / WORDPRESS, ADMINISTRATOR_PACKAGE, f"    accessPackage:\n      name: {administrators}\n")
+
+
+def by_role(project) -> dict[str, tuple[str, str]]:
+    """Each role value -> (its package's name, id), by the role the package grants."""
+    app = graph(project, "GET", "applications(uniqueName='wordpress')")
+    roles = {role["id"]: role["value"] for role in app["appRoles"]}
+    found = {}
+    for name, [package] in packages(project).items():
+        read = graph(project, "GET", f"{GOV}/accessPackages/{package['id']}?$expand=resourceRoleScopes($expand=role)")
+        for scope in read["resourceRoleScopes"]:
+            found[roles[scope["role"]["originId"]]] = (name, package["id"])
+    return found
+
+
+SWAPS = {
+    "swap": ({180: "eucs-idam-wordpress-approvers", 90: "eucs-idam-wordpress-writers"}, None),
+    "cycle": ({180: "eucs-idam-wordpress-approvers", 90: "eucs-idam-wordpress-administrators"},
+              "eucs-idam-wordpress-writers"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(SWAPS))
+def test_packages_on_roles_swap_names_in_one_apply(blog, how):
+    """Two packages swap names (or three move theirs round): Graph refuses a name another package of the catalog
+    holds (409), so each first lets its name go (a name of its own) and then takes the file's; one apply, each role
+    keeping its package (and so everyone's assignments)."""
+    assert apply(blog).code == 0
+    before = by_role(blog)
+    roles, administrators = SWAPS[how]
+    named(blog, roles, administrators)
+    result = apply(blog)
+    assert result.code == 0, result.out[-3000:] + result.err
+    changed = 2 * (len(roles) + bool(administrators))  # each package, and its policy named as it
+    assert f"Apply complete: 0 added, {changed} changed, 0 destroyed." in result.out
+    converged(blog)
+    clean(blog)
+    after = by_role(blog)
+    assert {role: package_id for role, (_, package_id) in after.items()} == \
+        {role: package_id for role, (_, package_id) in before.items()}
+    assert after["Blog.Writer"][0] == roles[180] and after["Blog.Approver"][0] == roles[90]
+
+
+def test_a_new_package_takes_the_name_a_renamed_one_gives_up_in_one_apply(blog):
+    """The Writer's package is renamed and a new role's package takes its old name, in one change: the renamed one lets
+    its name go before the new one is made (which would otherwise find a package of its name granting another role,
+    and stop)."""
+    assert apply(blog).code == 0
+    writers = by_role(blog)["Blog.Writer"]
+    named(blog, {180: "eucs-idam-wordpress-authors"})
+    edit(blog / WORDPRESS, "# For whoever manages it",
+         EDITOR_ROLE.replace(EDITORS, "eucs-idam-wordpress-writers") + "# For whoever manages it")
+    result = apply(blog)
+    assert result.code == 0, result.out[-3000:] + result.err
+    converged(blog)
+    clean(blog)
+    after = by_role(blog)
+    assert after["Blog.Writer"] == ("eucs-idam-wordpress-authors", writers[1])
+    assert after["Blog.Editor"][0] == "eucs-idam-wordpress-writers"
+
+
+def test_a_swap_killed_at_any_write_converges_in_the_next_apply(blog, monkeypatch, tmp_path_factory):
+    """The swap's apply killed at each of its writes in turn (one run each, from the same start) -- between a
+    package's two renames, say, where it holds a passing name: a plan knows it by its role whatever its name. The
+    next apply finishes: the names swapped, each role's package its own, no passing name left."""
+    assert apply(blog).code == 0
+    before = by_role(blog)
+    named(blog, SWAPS["swap"][0])
+    pristine = tmp_path_factory.mktemp("pristine") / "config"
+    shutil.copytree(blog, pristine)
+    counted = KillAtWrite()
+    faulted(monkeypatch, counted)
+    assert apply(blog).code == 0
+    monkeypatch.undo()
+    renames = [write for write in counted.writes if write[0] == "PATCH" and write[1].startswith(f"{GOV}/accessPackages/")]
+    assert len(renames) == 4  # each package twice: its name let go, then the file's
+    for at in range(1, len(counted.writes) + 1):
+        shutil.rmtree(blog)
+        shutil.copytree(pristine, blog)
+        killed_at(blog, monkeypatch, KillAtWrite(at))
+        again = apply(blog)
+        assert again.code == 0, (at, counted.writes[at - 1], again.out[-3000:], again.err)
+        converged(blog)
+        clean(blog)
+        after = by_role(blog)
+        assert {role: package_id for role, (_, package_id) in after.items()} == \
+            {role: package_id for role, (_, package_id) in before.items()}, at
+        assert after["Blog.Writer"][0] == "eucs-idam-wordpress-approvers", at
+        assert set(packages(blog)) == PACKAGES, at
+
+
+# ------------------------------------------------------------------------------ packages of their own: refused
+def test_packages_of_their_own_swapping_names_are_refused_with_how_to_do_it(hr):
+    """A package of its own is known by its name (Graph gives packages no tags): two swapping names with renamedFrom
+    would each be either live package. validate (and so plan and apply) refuses it at each renamedFrom, and says how
+    to do it in steps; nothing is sent to the tenant."""
+    path = hr / "applications/hr-self-service.yaml"
+    edit(path, "# For whoever manages it", "  - name: eucs-idam-hr-starters\n    grants:\n      - role: HR.Employee\n"
+         "    approvers: [carol.hr@contoso.com, bob.ops@contoso.com]\n# For whoever manages it")
+    assert apply(hr).code == 0
+    held = {name: [p["id"] for p in found] for name, found in packages(hr).items()}
+    edit(path, "  - name: eucs-idam-hr-new-line-managers\n",
+         "  - name: eucs-idam-hr-starters\n    renamedFrom: eucs-idam-hr-new-line-managers\n")
+    edit(path, "  - name: eucs-idam-hr-starters\n    grants:\n      - role: HR.Employee\n",
+         "  - name: eucs-idam-hr-new-line-managers\n    renamedFrom: eucs-idam-hr-starters\n    grants:\n"
+         "      - role: HR.Employee\n")
+    lines = path.read_text().splitlines()
+    first, second = (index + 1 for index, line in enumerate(lines) if line.startswith("    renamedFrom: "))
+    for command in ("validate", "plan", "apply"):
+        result = idamconf(command, "-C", str(hr), *(("--auto-approve",) if command == "apply" else ()))
+        assert result.code == 1 and "Traceback" not in result.out + result.err
+        said = result.out + result.err
+        for line, name, former, other in ((first, "eucs-idam-hr-starters", "eucs-idam-hr-new-line-managers", second - 1),
+                                          (second, "eucs-idam-hr-new-line-managers", "eucs-idam-hr-starters", first - 1)):
+            assert (f"applications/hr-self-service.yaml:{line}:18: error: accessPackages[{0 if line == first else 1}]."
+                    f"renamedFrom: access package '{name}' in catalog 'EUCS IDAM applications' is renamed from "
+                    f"'{former}', which the access package at ") in said, said
+            assert f"applications/hr-self-service.yaml:{other} is also named, or renamed from" in said, said
+        assert "to swap two packages' names, rename one to a name no package has, apply; give its old name to the " \
+               "other, apply; then give that one's old name to the first, apply" in said
+    assert {name: [p["id"] for p in found] for name, found in packages(hr).items()} == held  # nothing changed
