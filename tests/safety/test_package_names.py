@@ -299,3 +299,29 @@ def test_packages_of_their_own_swapping_names_are_refused_with_how_to_do_it(hr):
         assert "to swap two packages' names, rename one to a name no package has, apply; give its old name to the " \
                "other, apply; then give that one's old name to the first, apply" in said
     assert {name: [p["id"] for p in found] for name, found in packages(hr).items()} == held  # nothing changed
+
+
+def test_the_steps_validate_gives_swap_two_packages_of_their_own(hr):
+    """The refusal's way, followed: each package keeps its id (and so its assignments), the names swapped, each
+    step's renamedFrom removed once applied."""
+    path = hr / "applications/hr-self-service.yaml"
+    managers, starters, passing = "eucs-idam-hr-new-line-managers", "eucs-idam-hr-starters", "eucs-idam-hr-passing"
+    edit(path, "# For whoever manages it", f"  - name: {starters}\n    grants:\n      - role: HR.Employee\n"
+         "    approvers: [carol.hr@contoso.com, bob.ops@contoso.com]\n# For whoever manages it")
+    assert apply(hr).code == 0
+    ids = {name: found[0]["id"] for name, found in packages(hr).items()}
+    steps = [(f"  - name: {managers}\n", f"  - name: {passing}\n    renamedFrom: {managers}\n"),
+             (f"    renamedFrom: {managers}\n", ""),
+             (f"  - name: {starters}\n", f"  - name: {managers}\n    renamedFrom: {starters}\n"),
+             (f"    renamedFrom: {starters}\n", ""),
+             (f"  - name: {passing}\n", f"  - name: {starters}\n    renamedFrom: {passing}\n"),
+             (f"    renamedFrom: {passing}\n", "")]
+    for old, new in steps:
+        edit(path, old, new)
+        done = apply(hr)
+        said = " 0 destroyed." if new else "No changes."  # a renamedFrom removed once applied changes nothing
+        assert done.code == 0 and said in done.out, done.out[-3000:] + done.err
+    converged(hr)
+    clean(hr)
+    swapped = {name: found[0]["id"] for name, found in packages(hr).items()}
+    assert swapped[managers] == ids[starters] and swapped[starters] == ids[managers]
