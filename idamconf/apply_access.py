@@ -296,8 +296,9 @@ class _Builder:
     async def _taken_back(self, change, package_id: str) -> None:
         """A package this run created whose role could not be linked is deleted again (best effort), as a client
         secret the vault would not take is: a package is known for the project's by its role scope, and one left
-        without it -- found again only under its name -- would be lost if the file renamed or dropped it before the
-        next apply (a review's finding, session 47). One an earlier apply left stays for the next apply to
+        without it is found again only by its name, or by what it says of itself (it is being made: plan/
+        left_behind.py, what covers an apply killed here since session 49) -- so it goes at once rather than wait
+        for the next plan (a review's finding, session 47). One an earlier apply left stays for the next apply to
         finish, as before."""
         if package_id not in self.made:
             return
