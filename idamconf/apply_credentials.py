@@ -65,8 +65,8 @@ def _added(root: Path | None, change: Change) -> dict:
     try:
         facts = certificates.read_certificate(root or Path("."), pinned, check_pin=False)
     except certificates.Refused as refusal:
-        raise StepFailed(f"{change.address}: {refusal.summary}") from None
+        raise StepFailed(refusal.summary, change) from None
     if facts.sha1 != change.after["thumbprint"]:
-        raise StepFailed(f"{change.address}: '{pinned.file}' is no longer the certificate the plan showed "
-                         f"(thumbprint {change.after['thumbprint']}): plan again")
+        raise StepFailed(f"'{pinned.file}' is no longer the certificate the plan showed "
+                         f"(thumbprint {change.after['thumbprint']}): plan again", change)
     return certificates.graph_body(facts, change.after)

@@ -65,17 +65,17 @@ async def _retire(chain, change: Change) -> None:
     try:
         await chain.vaults.sink(change.ids["vaultUrl"], change.ids["secretName"]).retire(change.before["keyId"])
     except VaultError as error:
-        raise StepFailed(f"{change.address}: not removed from the application, as {error}") from None
+        raise StepFailed(f"not removed from the application, as {error}", change) from None
 
 
 async def _add(chain, change: Change) -> None:
     if chain.vaults is None:
-        raise StepFailed(f"{change.address}: no vault to write the secret to: nothing was added")
+        raise StepFailed("no vault to write the secret to: nothing was added", change)
     sink = chain.vaults.sink(change.ids["vaultUrl"], change.ids["secretName"])
     try:  # a sink known to be unusable (local files: the directory, the key list) fails before anything is added
         await sink.prepare()
     except VaultError as error:
-        raise StepFailed(f"{change.address}: {error.summary}; nothing was added{fixed(error.fix)}") from None
+        raise StepFailed(f"{error.summary}; nothing was added{fixed(error.fix)}", change) from None
     end = clock.now() + _dt.timedelta(days=change.ids["lifetimeDays"])
     # A lost answer is sent again (`repeatable`): the password it may have added, whose value nobody received, is
     # swept away below, once the one whose value is held is in the vault.
@@ -89,8 +89,8 @@ async def _add(chain, change: Change) -> None:
         await sink.write(value, key_id, end, _tags(chain, key_id))
     except VaultError as error:
         await _withdraw(chain, change, key_id, error)
-        raise StepFailed(f"{change.address}: {error.summary}; the new secret was removed again, so that none exists "
-                         f"that nobody holds{fixed(error.fix)}") from None
+        raise StepFailed(f"{error.summary}; the new secret was removed again, so that none exists "
+                         f"that nobody holds{fixed(error.fix)}", change) from None
     finally:
         del value  # dropped at once, whatever happened: the vault holds it now, or nobody does
     await _sweep(chain, change, key_id)
@@ -105,10 +105,10 @@ async def _withdraw(chain, change: Change, key_id: str, error: VaultError) -> No
         await _remove(chain, key_id)
         await _sweep(chain, change, None)
     except (StepFailed, GraphUnavailable) as failure:
-        raise StepFailed(f"{change.address}: {error.summary}; removing the new password again failed too "
+        raise StepFailed(f"{error.summary}; removing the new password again failed too "
                          f"({failure}): password {key_id} is left in the application with its value stored nowhere "
                          "-- nobody holds it; the next apply adds a new secret and removes this one once its overlap "
-                         f"is over (or remove it now){fixed(error.fix)}") from None
+                         f"is over (or remove it now){fixed(error.fix)}", change) from None
 
 
 async def _sweep(chain, change: Change, kept: str | None) -> None:

@@ -214,8 +214,9 @@ def test_apply_refuses_a_certificate_file_gone_since_the_plan_as_its_step_naming
 
     _, change = planned_certificate(project)
     (project / "certificates/blog.cer").unlink()
-    with pytest.raises(StepFailed, match=r"^app\.wordpress\.certificate\[CN=blog-signing\]: "):
+    with pytest.raises(StepFailed, match=r"^no certificate file 'certificates/blog\.cer' ") as refused:
         _added(project, change)
+    assert refused.value.change is change  # apply reports it as this entry's: error: app.wordpress.certificate[...]
 
 
 def test_a_certificate_swapped_after_validate_read_it_is_refused_by_the_plan_at_its_entry(project, monkeypatch):

@@ -60,7 +60,7 @@ def test_a_secret_files_directory_that_is_a_file_fails_before_any_password_is_ad
     named = local_files(project, directory)
     result = apply(project)
     clean(result)
-    assert (f"{ADDRESS}#next]: making the directory of secret {NAME} ({directory}) failed: File exists ({named}); "
+    assert (f"error: {ADDRESS}#next]: making the directory of secret {NAME} ({directory}) failed: File exists ({named}); "
             f"nothing was added. Fix: {directory}, or a directory above it, is a file: move it away or point "
             "secretFiles at a directory") in result.err
     assert passwords(project) == []
@@ -78,7 +78,7 @@ def test_a_directory_where_the_value_goes_removes_the_new_password_again(project
     named = local_files(project, directory)
     result = apply(project)
     clean(result)
-    assert (f"{ADDRESS}#next]: writing the value of secret {NAME} ({directory / NAME}.secret) failed: Is a "
+    assert (f"error: {ADDRESS}#next]: writing the value of secret {NAME} ({directory / NAME}.secret) failed: Is a "
             f"directory ({named}); the new secret was removed again, so that none exists that nobody holds. Fix: "
             f"{directory / NAME}.secret is a directory where idamconf keeps a file: move it away") in result.err
     assert passwords(project) == []
