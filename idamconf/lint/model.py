@@ -29,6 +29,7 @@ class Finding:
     column: int
     path: str = ""  # where inside the document, e.g. appRoles[1].accessPackage.approvers
     note: str = ""  # where the severity differs, e.g. "error in live; warning in devl, local"
+    source: str = "lint"  # who found it: lint, or validate (Finding.of) -- whatever its rule
 
     @property
     def location(self) -> str:
@@ -41,9 +42,10 @@ class Finding:
     @classmethod
     def of(cls, diagnostic) -> "Finding":
         """A problem `validate` found, as a finding: its own rule (the organisation's rules that validate checks), or
-        the `configuration` rule (a file that does not validate) -- so that both reach SARIF and annotations."""
+        the `configuration` rule (a file that does not validate) -- so that both reach SARIF and annotations -- and
+        validate's either way (`source`): it is counted, titled and written as validate's, not by its rule."""
         return cls(diagnostic.rule or "configuration", diagnostic.severity, diagnostic.summary, diagnostic.fix,
-                   diagnostic.file, diagnostic.line, diagnostic.column, diagnostic.path)
+                   diagnostic.file, diagnostic.line, diagnostic.column, diagnostic.path, source="validate")
 
 
 def repository_path(file: str, base: Path) -> str:

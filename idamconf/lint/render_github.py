@@ -36,4 +36,5 @@ def _command(finding: Finding, base: Path) -> str:
 
 
 def _title(finding: Finding) -> str:
-    return f"idamconf {'validate' if finding.rule == 'configuration' else 'lint'}: {finding.rule}"
+    """Who found it, then its rule: `idamconf validate: approvers.two` for a rule's problem validate found."""
+    return f"idamconf {finding.source}: {finding.rule}"

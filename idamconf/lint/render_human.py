@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..escape import terminal
 from .model import Finding
-from .rules import CONFIGURATION, RULES
+from .rules import RULES
 
 
 def render(findings: list[Finding], partial: bool = False) -> str:
@@ -15,9 +15,10 @@ def render(findings: list[Finding], partial: bool = False) -> str:
 
 def _finding(finding: Finding) -> str:
     """Every part may quote the configuration (a file name, a key, a value): each is escaped for the terminal.
-    validate's problems (rule `configuration`) read as validate says them, with no rule."""
+    validate's problems read as validate says them, with no rule before them: one of the organisation's rules
+    names itself at the end of validate's words (`[approvers.two]`), and was named twice."""
     where = f"{terminal(finding.location)}: " if finding.location else ""
-    rule = f"[{finding.rule}] " if finding.rule != CONFIGURATION.id else ""
+    rule = f"[{finding.rule}] " if finding.source == "lint" else ""
     inside = f"{terminal(finding.path)}: " if finding.path else ""
     note = f" ({terminal(finding.note)})" if finding.note else ""
     fix = f"\n    fix: {terminal(finding.fix)}" if finding.fix else ""
@@ -25,9 +26,10 @@ def _finding(finding: Finding) -> str:
 
 
 def summary(findings: list[Finding], partial: bool) -> str:
-    """The counts of everything listed, validate's problems (rule `configuration`) among them, said as such."""
+    """The counts of everything listed, validate's problems among them, said as such -- whatever their rule: one of
+    the organisation's rules that validate found (a broken file's neighbour's lone approver) is validate's too."""
     errors = sum(finding.severity == "error" for finding in findings)
-    validates = sum(finding.rule == CONFIGURATION.id for finding in findings)
+    validates = sum(finding.source == "validate" for finding in findings)
     counts = f"{errors} error(s), {len(findings) - errors} warning(s)"
     theirs = f" ({validates} of them validate's)" if validates else ""
     if partial:

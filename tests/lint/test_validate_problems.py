@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.cli.harness import edit
+from tests.cli.harness import edit, idamconf
 
 from .test_rules import HR, MANAGER, line_of, lint
 
@@ -56,16 +56,45 @@ def test_sarif_has_validates_error_as_a_result(project, long_secret):
         found["message"]["text"]
 
 
-def test_a_rule_problem_is_shown_when_only_the_security_rules_ran(project):
+@pytest.fixture
+def broken_and_lone_approver(project):
     """A broken file stops lint's model rules; validate still graded the other files' access packages (two approvers
-    an error in live): that error is shown as validate found it, not dropped as one lint would grade again."""
+    an error in live): two problems of validate's, one of them with a rule of its own."""
     edit(project / HR, MANAGER, MANAGER.replace(", bob.ops@contoso.com", ""))
     (project / "applications" / "broken.yaml").write_text("name: [unclosed\n")
+    return line_of(project / HR, "approvers: [carol.hr@contoso.com]")
+
+
+def test_a_rule_problem_is_shown_when_only_the_security_rules_ran(project, broken_and_lone_approver):
+    """That error is shown as validate found it -- its rule named once, at the end of validate's words -- not dropped
+    as one lint would grade again."""
     result = lint(project)
     assert result.code == 1
-    assert f"{HR}:{line_of(project / HR, 'approvers: [carol.hr@contoso.com]')}:18: error: [approvers.two] " \
-           "appRoles[1].accessPackage.approvers: only 1 approver" in result.out
+    assert f"{HR}:{broken_and_lone_approver}:18: error: appRoles[1].accessPackage.approvers: only 1 approver; the " \
+           "organisation requires at least two [approvers.two] (error in live" in result.out
+    assert result.out.count("approvers.two") == 1
     assert "only the security rules ran" in result.out.splitlines()[-1]
+
+
+SUMMARY = ("lint: 2 error(s), 0 warning(s) (2 of them validate's); only the security rules ran, because the "
+           "configuration has errors (fix those first).")
+
+
+def test_validates_problems_with_a_rule_of_their_own_are_counted_as_validates(project, broken_and_lone_approver):
+    """The summary's numbers agree with what is listed: the broken file's error and the lone approver are both
+    validate's, in the text and in the annotations' summary."""
+    for output in ("human", "github"):
+        result = lint(project, "--format", output)
+        assert result.code == 1 and result.out.splitlines()[-1] == SUMMARY
+
+
+def test_validates_problem_with_a_rule_of_its_own_is_titled_as_validates(project, broken_and_lone_approver):
+    """An annotation says who found it: validate, in lint's annotations and in validate's own."""
+    for command in ("lint", "validate"):
+        result = idamconf(command, "-C", str(project), "--format", "github")
+        [annotation] = [line for line in result.out.splitlines() if "approvers.two" in line]
+        assert annotation.startswith(f"::error file={HR},line={broken_and_lone_approver},col=18,title=idamconf "
+                                     "validate%3A approvers.two::appRoles[1].accessPackage.approvers: only 1 approver")
 
 
 def test_with_every_rule_run_a_rule_problem_is_lints_own_graded_for_the_environment(project):
