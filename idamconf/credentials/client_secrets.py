@@ -16,7 +16,7 @@ plan or any output: Graph returns it once, to apply, which writes it to the vaul
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..config.access import strictest
 from ..config.model import Location
@@ -175,8 +175,9 @@ def _lifetime(configuration, environments: list[str], document: Document, at: tu
         return []
     summary = (f"a secret valid {secret.lifetime_days} days; the organisation allows at most {LONGEST_DAYS} (two "
                f"years) [{RULE}]{where}")
-    return [document.diagnostic(at + ("lifetimeDays",), summary, f"use lifetimeDays: {LONGEST_DAYS} or less: "
-                                "rotation with overlap makes a short lifetime cost nothing", severity=worst)]
+    found = document.diagnostic(at + ("lifetimeDays",), summary, f"use lifetimeDays: {LONGEST_DAYS} or less: "
+                                "rotation with overlap makes a short lifetime cost nothing", severity=worst)
+    return [replace(found, rule=RULE)]  # one of the organisation's rules: lint and SARIF report it by its id
 
 
 def _twice(document: Document, secrets) -> list[Diagnostic]:

@@ -58,6 +58,9 @@ RULES: tuple[Rule, ...] = (
          DEFAULT_RULES["secret.lifetime"]),
 )
 BY_ID = {rule.id: rule for rule in RULES}
+# The organisation's rules that validate alone checks (before any request): lint never grades them itself, so their
+# problems are always shown as validate found them.
+VALIDATES_ALONE = frozenset({"secret.lifetime"})
 
 # Not one of the organisation's rules (nothing to configure): what `validate` reports, in SARIF and annotations.
 CONFIGURATION = Rule("configuration", "ValidConfiguration", "The configuration is valid",

@@ -1,7 +1,8 @@
 """lint exits 1 on validate's errors too: each of them is said in every format -- at its file and line, what is
 wrong and how to fix it -- and counted, so that the counts agree with the exit code. validate's problems that no
-lint rule grades (secret.lifetime is validate's check; a schema error) are shown as validate found them; those of a
-rule lint grades itself are lint's, at the severity of the environment asked for."""
+lint rule grades (secret.lifetime is validate's check alone, reported by its rule; a schema error, as
+`configuration`) are shown as validate found them; those of a rule lint grades itself are lint's, at the severity
+of the environment asked for."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def test_human_lists_validates_error_and_counts_it(project, long_secret):
 def test_github_annotates_validates_error(project, long_secret):
     result = lint(project, "--format", "github")
     assert result.code == 1 and result.err == ""
-    assert (f"::error file={EXPENSES},line={long_secret},col=19,title=idamconf validate%3A configuration::"
+    assert (f"::error file={EXPENSES},line={long_secret},col=19,title=idamconf validate%3A secret.lifetime::"
             f"secrets[0].lifetimeDays: {LONG}%0Afix: {FIX}") in result.out.splitlines()
     assert result.out.splitlines()[-1].startswith("lint: 1 error(s), 0 warning(s)")
 
@@ -48,8 +49,10 @@ def test_sarif_has_validates_error_as_a_result(project, long_secret):
     run = json.loads(result.out)["runs"][0]
     errors = [r for r in run["results"] if r["level"] == "error"]
     [found] = errors
-    assert found["ruleId"] == "configuration" and run["tool"]["driver"]["rules"][found["ruleIndex"]]["id"] == \
-        "configuration"
+    # one of the organisation's rules, listed in the log with its help: reported by its id, not as `configuration`
+    assert found["ruleId"] == "secret.lifetime" and run["tool"]["driver"]["rules"][found["ruleIndex"]]["id"] == \
+        "secret.lifetime"
+    assert "configuration" not in [rule["id"] for rule in run["tool"]["driver"]["rules"]]
     assert found["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == EXPENSES
     assert found["locations"][0]["physicalLocation"]["region"] == {"startLine": long_secret, "startColumn": 19}
     assert found["message"]["text"].startswith("a secret valid 900 days") and f"Fix: {FIX}" in \
