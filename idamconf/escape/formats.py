@@ -64,6 +64,12 @@ def sarif_uri(path: str) -> str:
         return quote(visible(path), safe="/")
 
 
+def sarif_name(value: str) -> str:
+    """A SARIF string that is not a message (a logical location's `fullyQualifiedName`): hidden characters shown,
+    and nothing else -- SARIF gives it no markup, so its brackets are the name's own (`appRoles[2].value`)."""
+    return visible(value)
+
+
 _BRACKET = re.compile(r"(\\*)([\[\]])")
 
 

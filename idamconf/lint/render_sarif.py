@@ -1,13 +1,19 @@
 """Findings as SARIF 2.1.0, for code-scanning annotations on a pull request. One run; rules in registry order;
 results in the findings' (stable) order; artifact URIs relative to `base` with forward slashes, percent-encoded;
-message text with hidden characters shown and brackets escaped (escape.sarif_text)."""
+message text with hidden characters shown and brackets escaped (escape.sarif_text).
+
+Where in its file a finding is (`appRoles[2].value`) is said twice. In the message, first, as the text output says
+it: GitHub's code scanning shows a result by its message (its first sentence where room is short) and reads
+nothing of a location but the file and region. And as the location's logical location (SARIF 2.1.0 3.33:
+`fullyQualifiedName`, `kind` -- a key's `property`, a list item's `value`, as the spec names places in a JSON
+document), for the SARIF viewers and tools that read it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from .. import __version__
-from ..escape import json_dumps, sarif_text, sarif_uri
+from ..escape import json_dumps, sarif_name, sarif_text, sarif_uri
 from .model import Finding, Rule, repository_path
 from .rules import CONFIGURATION, RULES
 
@@ -38,12 +44,21 @@ def _rule(rule: Rule) -> dict:
 
 
 def _result(finding: Finding, rule_index: int, base: Path) -> dict:
+    inside = f"{finding.path}: " if finding.path else ""
     note = f" ({finding.note})" if finding.note else ""
     fix = f" Fix: {finding.fix}." if finding.fix else ""
     result = {"ruleId": finding.rule, "ruleIndex": rule_index, "level": LEVELS.get(finding.severity, "note"),
-              "message": {"text": sarif_text(f"{finding.summary}{note}.{fix}")}}
+              "message": {"text": sarif_text(f"{inside}{finding.summary}{note}.{fix}")}}
     if finding.file:  # a problem of no file (an unknown environment) has no location
-        result["locations"] = [{"physicalLocation": {
-            "artifactLocation": {"uri": sarif_uri(repository_path(finding.file, base)), "uriBaseId": "%SRCROOT%"},
-            "region": {"startLine": max(finding.line, 1), "startColumn": max(finding.column, 1)}}}]
+        result["locations"] = [_location(finding, base)]
     return result
+
+
+def _location(finding: Finding, base: Path) -> dict:
+    location = {"physicalLocation": {
+        "artifactLocation": {"uri": sarif_uri(repository_path(finding.file, base)), "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": max(finding.line, 1), "startColumn": max(finding.column, 1)}}}
+    if finding.path:  # a whole file's problem (a missing key) is at no place inside it
+        kind = "value" if finding.path.endswith("]") else "property"
+        location["logicalLocations"] = [{"fullyQualifiedName": sarif_name(finding.path), "kind": kind}]
+    return location

@@ -146,6 +146,17 @@ def test_the_sarif_log_encodes_file_names_and_escapes_messages(tmp_path):
     assert result["message"]["text"] == "owner \\[x\\](1) \\x1b\\[2K\\u202e. Fix: add one."
 
 
+def test_a_sarif_logical_location_shows_what_is_hidden_and_keeps_its_brackets(tmp_path):
+    """A path quotes the file's keys (an environment's name under overrides): shown, never raw, in the message and
+    in the logical location -- where SARIF gives brackets no meaning, so they stay the path's own."""
+    finding = Finding("owners.two", "warning", "one owner", "add one", str(tmp_path / "a.yaml"), 3, 5,
+                      "overrides.li\u202eve.owners[0]")
+    [result] = json.loads(render_sarif([finding], Path(tmp_path)))["runs"][0]["results"]
+    assert result["message"]["text"] == "overrides.li\\u202eve.owners\\[0\\]: one owner. Fix: add one."
+    assert result["locations"][0]["logicalLocations"] == [{"fullyQualifiedName": "overrides.li\\u202eve.owners[0]",
+                                                           "kind": "value"}]
+
+
 FINDINGS = st.builds(Finding, rule=VALUES, severity=st.sampled_from(["error", "warning", "note"]), summary=VALUES,
                      fix=VALUES, file=PATHS, line=st.integers(0, 10**6), column=st.integers(0, 10**4), path=VALUES,
                      note=VALUES)

@@ -74,7 +74,7 @@ def test_validate_errors_in_sarif(project):
     assert found["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == BLOG
     assert found["locations"][0]["physicalLocation"]["region"]["startLine"] == line_of(project / BLOG,
                                                                                       "signInAudience")
-    assert found["message"]["text"].startswith("'Everyone' is not one of AzureADMyOrg")
+    assert found["message"]["text"].startswith("signInAudience: 'Everyone' is not one of AzureADMyOrg")
 
 
 def test_lint_annotates_its_own_findings_and_validates_problems_and_counts_them_all(project):

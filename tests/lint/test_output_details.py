@@ -24,7 +24,7 @@ def test_a_duplicate_display_name_is_shown_where_both_are(project):
     edit(project / PAYMENTS, "displayName: Payments API", "displayName: WordPress  blog")
     [result] = json.loads(lint(project, "--format", "sarif", "--env", "devl").out)["runs"][0]["results"]
     assert result["ruleId"] == "display-name.duplicate"
-    assert result["message"]["text"] == (f"display name 'WordPress Blog' is also used by payments-api "
+    assert result["message"]["text"] == (f"displayName: display name 'WordPress Blog' is also used by payments-api "
                                          f"({project / PAYMENTS}:3). Fix: give each application its own display "
                                          "name.")
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == BLOG
@@ -46,8 +46,8 @@ def test_the_terminal_shows_each_finding_its_fix_and_a_summary(project):
 def test_a_finding_graded_alike_everywhere_carries_no_note(project):
     edit(project / PAYMENTS, "  - dave.finance@contoso.com\n", "")
     text = json.loads(lint(project, "--format", "sarif").out)["runs"][0]["results"][0]["message"]["text"]
-    assert text == ("only 1 owner; the organisation requires at least two. Fix: add a second owner so that the "
-                    "application is never left without one.")
+    assert text == ("owners: only 1 owner; the organisation requires at least two. Fix: add a second owner so that "
+                    "the application is never left without one.")
 
 
 def test_each_finding_says_where_and_how_to_fix_it(project):

@@ -101,7 +101,8 @@ def test_a_sarif_message_quoting_brackets_cannot_make_a_link(project):
     result = lint(project, "--format", "sarif")
     [message] = [r["message"]["text"] for r in json.loads(result.out)["runs"][0]["results"]
                  if r["ruleId"] == "security.token-lifetime"]
-    assert message.startswith("'tokenLifetime\\[see\\](https://evil.example.com)' customises token lifetimes"), message
+    assert message.startswith("web: 'tokenLifetime\\[see\\](https://evil.example.com)' customises token lifetimes"), \
+        message
 
 
 def test_an_override_is_linted_as_its_environment_has_the_application(project):

@@ -64,8 +64,9 @@ def test_findings_are_results_with_level_rule_and_a_relative_location(project):
     location = approvers["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == HR  # relative to the configuration directory, forward slashes
     assert location["region"] == {"startLine": 26, "startColumn": 18}
-    assert approvers["message"]["text"].startswith("only 1 approver; the organisation requires at least two (error "
-                                                   "in live; warning in devl, local, nle). Fix: add a second approver")
+    assert approvers["message"]["text"].startswith(  # where in the file first, as the text output says it
+        "appRoles\\[1\\].accessPackage.approvers: only 1 approver; the organisation requires at least two (error in "
+        "live; warning in devl, local, nle). Fix: add a second approver")
 
 
 def test_the_log_is_stable(project):
@@ -105,3 +106,28 @@ def test_a_finding_on_the_first_line_and_column_is_at_1_1(project):
     _, log = sarif(project)
     [found] = [result for result in log["runs"][0]["results"] if result["ruleId"] == "security.secret-in-file"]
     assert found["locations"][0]["physicalLocation"]["region"] == {"startLine": 1, "startColumn": 1}
+
+
+
+def test_where_in_the_file_leads_the_message_and_is_the_logical_location(project):
+    """Code scanning shows a result by its message alone: the field path leads it, as in the text output; SARIF's
+    own place for it, the location's logical location, holds it as written (brackets unescaped: not a message)."""
+    edit(project / PAYMENTS, "value: Payments.Auditor", "value: Payments Auditor")  # validate's: no spaces
+    (project / "applications" / "extra.yaml").write_text("name: extra\nowners: []\n")  # a whole file's problem
+    _, log = sarif(project)
+    results = log["runs"][0]["results"]
+    [value] = [result for result in results if "Payments Auditor" in result["message"]["text"]]
+    assert value["message"]["text"].startswith("appRoles\\[2\\].value: 'Payments Auditor' is not a valid value")
+    assert value["locations"][0]["logicalLocations"] == [{"fullyQualifiedName": "appRoles[2].value",
+                                                          "kind": "property"}]
+    [whole] = [result for result in results if "missing required key" in result["message"]["text"]]
+    assert whole["message"]["text"].startswith("missing required key") and \
+        "logicalLocations" not in whole["locations"][0]
+
+
+def test_a_list_items_logical_location_is_a_value(project):
+    edit(project / HR, "    description: Views own payslips and books own leave.\n", "")
+    _, log = sarif(project)
+    [role] = [result for result in log["runs"][0]["results"] if result["ruleId"] == "role.description"]
+    assert role["message"]["text"].startswith("appRoles\\[0\\]: role 'HR.Employee' has no description")
+    assert role["locations"][0]["logicalLocations"] == [{"fullyQualifiedName": "appRoles[0]", "kind": "value"}]

@@ -55,8 +55,8 @@ def test_sarif_has_validates_error_as_a_result(project, long_secret):
     assert "configuration" not in [rule["id"] for rule in run["tool"]["driver"]["rules"]]
     assert found["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == EXPENSES
     assert found["locations"][0]["physicalLocation"]["region"] == {"startLine": long_secret, "startColumn": 19}
-    assert found["message"]["text"].startswith("a secret valid 900 days") and f"Fix: {FIX}" in \
-        found["message"]["text"]
+    assert found["message"]["text"].startswith("secrets\\[0\\].lifetimeDays: a secret valid 900 days") and \
+        f"Fix: {FIX}" in found["message"]["text"]
 
 
 @pytest.fixture

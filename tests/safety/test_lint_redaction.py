@@ -29,7 +29,7 @@ def test_secrets_quoted_by_other_messages_are_redacted(project):
     assert "'[redacted]' is not one of User, Application" in human
     sarif = json.loads(idamconf("lint", "-C", str(project), "--format", "sarif").out)
     assert sorted(r["message"]["text"].split(" holds")[0] for r in sarif["runs"][0]["results"]
-                  if r["ruleId"] == "security.secret-in-file") == ["'apiKey'", "'clientSecret'"]
+                  if r["ruleId"] == "security.secret-in-file") == ["'clientSecret'", "appRoles\\[1\\]: 'apiKey'"]
 
 
 def test_empty_and_yes_no_values_under_secret_names_are_no_secret(project):
