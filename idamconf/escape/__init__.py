@@ -8,12 +8,13 @@ same name is harmless in one format and dangerous in another.
 - the terminal (human output, wherever it goes): `terminal`
 - GitHub-flavoured Markdown: `md_text`, `md_code`, `md_html`, `md_fence`, `mermaid_label`
 - GitHub workflow commands: `workflow_data`, `workflow_property`
-- SARIF: `sarif_uri`, `sarif_text`, `sarif_name`
+- SARIF: `sarif_uri`, `sarif_message` (and `sarif_text` for a value in one), `sarif_name`
 - JSON: `json_dumps`
 """
 
-from .formats import json_dumps, sarif_name, sarif_text, sarif_uri, terminal, workflow_data, workflow_property
+from .formats import (json_dumps, sarif_message, sarif_name, sarif_text, sarif_uri, terminal, workflow_data,
+                      workflow_property)
 from .markdown import md_code, md_fence, md_html, md_text, mermaid_label
 
-__all__ = ["json_dumps", "md_code", "md_fence", "md_html", "md_text", "mermaid_label", "sarif_name", "sarif_text",
-           "sarif_uri", "terminal", "workflow_data", "workflow_property"]
+__all__ = ["json_dumps", "md_code", "md_fence", "md_html", "md_text", "mermaid_label", "sarif_message", "sarif_name",
+           "sarif_text", "sarif_uri", "terminal", "workflow_data", "workflow_property"]

@@ -7,6 +7,7 @@ import re
 from urllib.parse import quote
 
 from .characters import json_escaped, visible
+from .markdown import ZERO_WIDTH_SPACE, unlinked
 
 
 # What a GitHub runner reads in a job's log as a workflow command: `::name ...::` at the start of a line (after
@@ -70,11 +71,38 @@ def sarif_name(value: str) -> str:
     return visible(value)
 
 
-_BRACKET = re.compile(r"(\\*)([\[\]])")
+# A backslash before ASCII punctuation escapes it in Markdown (and a bracket or a backslash in SARIF): doubled there,
+# and at the end of a value (what follows it is not the value's), it stays a backslash.
+_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~]|\Z)")
+# Characters that pair with another anywhere in a line: SARIF's link brackets, and Markdown's code, emphasis,
+# strikethrough and math ('_' only where it could open or close emphasis: never between two letters or digits, as in
+# IDAMCONF_CLIENT_SECRET). Each is backslash-escaped.
+_PAIRED = re.compile(r"[\[\]`*~$]|(?<![^\W_])_|_(?![^\W_])")
+# Markup that needs two characters side by side: an HTML tag, comment or autolink (`<a`, `</`, `<!`, `<?`), an
+# entity (`&#x202e;` would write a hidden character). A zero-width space between them breaks it, and reads the same.
+_ADJACENT = re.compile(r"[<&](?=[A-Za-z/!?#])")
 
 
 def sarif_text(value: str) -> str:
-    """A SARIF plain-text message (`message.text`): hidden characters shown, and square brackets escaped with a
-    backslash, as SARIF 2.1.0 (3.11.6) asks, since `[text](target)` is an embedded link (backslashes just before a
-    bracket are doubled, so the bracket stays literal)."""
-    return _BRACKET.sub(lambda match: match.group(1) * 2 + "\\" + match.group(2), visible(value))
+    """A value in a SARIF plain-text message (`message.text`), which GitHub's code scanning renders as Markdown (an
+    undocumented subset, with code spans and HTML in it): hidden characters shown; square brackets backslash-escaped
+    as SARIF 2.1.0 (3.11.6) asks -- `[text](target)` is an embedded link -- and so are Markdown's code, emphasis,
+    strikethrough and math characters (a SARIF viewer that renders no Markdown shows their backslash); a
+    zero-width space breaks an HTML tag, comment or entity, a mention, an issue reference and an autolink, and
+    reads the same everywhere. So a value can neither link, load, mention, hide the rest of the message (`<!--`)
+    nor write a hidden character (`&#x202e;`), nor strike or hide idamconf's words between two of its values."""
+    escaped = _PAIRED.sub(lambda match: "\\" + match.group(), _BACKSLASH.sub(r"\\\\", visible(value)))
+    return unlinked(_ADJACENT.sub(_followed_by_space, escaped))
+
+
+def sarif_message(text: str) -> str:
+    """A whole SARIF message: sarif_text, and a zero-width space first unless it starts with a letter or a quote,
+    so that nothing at the start of the line (`#`, `>`, `-`, `1.`, four spaces) makes a heading, a quote, a list
+    or code of it. Apart from sarif_text, so that a value escapes alike wherever it stands (redaction relies on
+    it)."""
+    escaped = sarif_text(text)
+    return escaped if escaped[:1].isalpha() or escaped[:1] in "'\"" else ZERO_WIDTH_SPACE + escaped
+
+
+def _followed_by_space(match: re.Match) -> str:
+    return match.group() + ZERO_WIDTH_SPACE

@@ -39,7 +39,13 @@ _MERMAID_ENCODED = re.compile(r"[^A-Za-z0-9 ._]")
 
 def md_text(value: str) -> str:
     """Prose, or a table cell: reads as written, and nothing in it is markup."""
-    return _UNLINKED.sub(_followed_by_space, visible(value)).translate(_MARKUP)
+    return unlinked(visible(value)).translate(_MARKUP)
+
+
+def unlinked(text: str) -> str:
+    """`text` (hidden characters already shown) with a zero-width space after whatever GitHub would make a mention,
+    an issue reference or a link of in prose: it reads the same, and acts as nothing (SARIF messages use it too)."""
+    return _UNLINKED.sub(_followed_by_space, text)
 
 
 def md_code(value: str, table: bool = False) -> str:
@@ -58,7 +64,7 @@ def md_html(value: str, code: bool = False) -> str:
     as a `<code>` element, where (as in any code) e-mail addresses and URLs stay as written."""
     if code:
         return f"<code>{html.escape(_inert_in_code(visible(value)), quote=True)}</code>"
-    return html.escape(_UNLINKED.sub(_followed_by_space, visible(value)), quote=True)
+    return html.escape(unlinked(visible(value)), quote=True)
 
 
 def md_fence(lines: list[str], info: str) -> list[str]:

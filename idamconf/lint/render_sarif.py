@@ -1,6 +1,6 @@
 """Findings as SARIF 2.1.0, for code-scanning annotations on a pull request. One run; rules in registry order;
 results in the findings' (stable) order; artifact URIs relative to `base` with forward slashes, percent-encoded;
-message text with hidden characters shown and brackets escaped (escape.sarif_text).
+message text that reads as written and is no markup, as SARIF and GitHub's Markdown read it (escape.sarif_message).
 
 Where in its file a finding is (`appRoles[2].value`) is said twice. In the message, first, as the text output says
 it: GitHub's code scanning shows a result by its message (its first sentence where room is short) and reads
@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import __version__
-from ..escape import json_dumps, sarif_name, sarif_text, sarif_uri
+from ..escape import json_dumps, sarif_message, sarif_name, sarif_uri
 from .model import Finding, Rule, repository_path
 from .rules import CONFIGURATION, RULES
 
@@ -48,7 +48,7 @@ def _result(finding: Finding, rule_index: int, base: Path) -> dict:
     note = f" ({finding.note})" if finding.note else ""
     fix = f" Fix: {finding.fix}." if finding.fix else ""
     result = {"ruleId": finding.rule, "ruleIndex": rule_index, "level": LEVELS.get(finding.severity, "note"),
-              "message": {"text": sarif_text(f"{inside}{finding.summary}{note}.{fix}")}}
+              "message": {"text": sarif_message(f"{inside}{finding.summary}{note}.{fix}")}}
     if finding.file:  # a problem of no file (an unknown environment) has no location
         result["locations"] = [_location(finding, base)]
     return result

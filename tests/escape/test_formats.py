@@ -12,13 +12,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from idamconf.escape import json_dumps, sarif_text, sarif_uri, terminal, workflow_data, workflow_property
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from idamconf.escape import (json_dumps, sarif_message, sarif_text, sarif_uri, terminal, workflow_data,
+                             workflow_property)
 from idamconf.escape.characters import HIDDEN, visible
+from idamconf.escape.markdown import ZERO_WIDTH_SPACE
 from idamconf.lint.model import Finding
 from idamconf.lint.render_sarif import render as render_sarif
 from idamconf.plan.saved import plan_to_dict
 
 from .hostile import NAMES, VALUES, plan_of
+from .structure import CAN_MENTION
 
 PROPERTY = settings(deadline=None, database=None, max_examples=150)
 
@@ -122,9 +128,31 @@ def test_sarif_uris_are_percent_encoded(path, uri):
 @given(VALUES)
 def test_a_sarif_message_holds_no_link_and_nothing_hidden(value):
     text = sarif_text(value)
-    assert HIDDEN.search(text) is None
+    # nothing hidden but the zero-width spaces idamconf puts after what would link, mention or open HTML
+    assert HIDDEN.search(text.replace(ZERO_WIDTH_SPACE, "")) is None
+    assert all(text[i - 1] in "@#:wW<&" for i, c in enumerate(text) if c == ZERO_WIDTH_SPACE)
     unescaped = re.sub(r"\\[\\\[\]]", "", text)
     assert "[" not in unescaped and "]" not in unescaped  # SARIF's embedded links need a bare '['
+
+
+# GitHub's code scanning renders a result's message as Markdown (an undocumented subset: code spans and HTML among
+# it): CommonMark with GitHub's strikethrough and math stands for it.
+MARKDOWN = MarkdownIt("commonmark").enable("strikethrough").use(dollarmath_plugin)
+
+
+@PROPERTY
+@given(VALUES, VALUES)
+def test_a_sarif_message_is_plain_text_to_markdown(first, second):
+    """Two values around idamconf's words: one paragraph of text, which reads as written -- no heading, quote or
+    list, no emphasis, code, strikethrough, math, link, image, HTML or entity, idamconf's words whole between them."""
+    written = f"{first} is also used by {second}."
+    tokens = MARKDOWN.parse(sarif_message(written))
+    assert [token.type for token in tokens] == ["paragraph_open", "inline", "paragraph_close"]
+    assert {child.type for child in tokens[1].children} == {"text"}
+    read = "".join(child.content for child in tokens[1].children).replace(ZERO_WIDTH_SPACE, "")
+    assert read.strip(" ") == visible(written).strip(" ")
+    message = sarif_message(written)  # and GitHub's own links: no mention, no autolinked URL
+    assert CAN_MENTION.search(message) is None and "://" not in message and "www." not in message.lower()
 
 
 @pytest.mark.parametrize("value, text", [
@@ -132,9 +160,31 @@ def test_a_sarif_message_holds_no_link_and_nothing_hidden(value):
     ("a\\[b]", "a\\\\\\[b\\]"),  # a backslash before a bracket doubled: the bracket stays literal
     ("C:\\temp\\\\]", "C:\\temp\\\\\\\\\\]"),  # two backslashes before it: four, then its own
     ("C:\\temp", "C:\\temp"),  # a backslash elsewhere is left alone
+    ("C:\\temp\\", "C:\\temp\\\\"),  # ... but at the end: idamconf's next character may be punctuation
+    # GitHub renders the message as Markdown: code, emphasis, strikethrough and math escaped ('_' only where it
+    # could open or close emphasis), and a zero-width space after what would start HTML, an entity, a mention or a link
+    ("`x` *y* ~~z~~ $m$", "\\`x\\` \\*y\\* \\~\\~z\\~\\~ \\$m\\$"),
+    ("_x_ IDAMCONF_CLIENT_SECRET", "\\_x\\_ IDAMCONF_CLIENT_SECRET"),
+    ("<!-- <b> &#x202e; &amp; a < b & c", "<\u200b!-- <\u200bb> &\u200b#x202e; &\u200bamp; a < b & c"),
+    ("@team #1 https://e.x www.e.x", "@\u200bteam #\u200b1 https:\u200b//e.x www\u200b.e.x"),
 ])
 def test_sarif_text_escapes_brackets_and_the_backslashes_before_them(value, text):
     assert sarif_text(value) == text
+
+
+@pytest.mark.parametrize("text, message", [
+    ("appRoles[0].value: x", "appRoles\\[0\\].value: x"), ("'x' is not valid", "'x' is not valid"),
+    ("# x: y", "\u200b# x: y"), ("> x", "\u200b> x"), ("- x", "\u200b- x"), ("1. x", "\u200b1. x"),
+    ("    x", "\u200b    x"),  # no heading, quote, list or code block: it is one line of text
+])
+def test_a_sarif_message_starts_no_block(text, message):
+    assert sarif_message(text) == message
+
+
+def test_a_sarif_results_message_starts_no_block(tmp_path):
+    finding = Finding("owners.two", "warning", "1. owner", "add one", str(tmp_path / "a.yaml"), 3, 5, "- x")
+    [result] = json.loads(render_sarif([finding], Path(tmp_path)))["runs"][0]["results"]
+    assert result["message"]["text"] == "\u200b- x: 1. owner. Fix: add one."
 
 
 def test_the_sarif_log_encodes_file_names_and_escapes_messages(tmp_path):

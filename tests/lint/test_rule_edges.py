@@ -96,13 +96,14 @@ def test_an_annotations_file_name_cannot_end_its_properties(project):
 
 
 def test_a_sarif_message_quoting_brackets_cannot_make_a_link(project):
-    """SARIF reads [text](target) in a message as a link: a key quoted in a finding has its brackets escaped."""
+    """SARIF reads [text](target) in a message as a link: a key quoted in a finding has its brackets escaped (and
+    the URL's '://' a zero-width space, so that GitHub's Markdown does not link it either)."""
     edit(project / BLOG, "web:\n", "web:\n  tokenLifetime[see](https://evil.example.com): 3600\n")
     result = lint(project, "--format", "sarif")
     [message] = [r["message"]["text"] for r in json.loads(result.out)["runs"][0]["results"]
                  if r["ruleId"] == "security.token-lifetime"]
-    assert message.startswith("web: 'tokenLifetime\\[see\\](https://evil.example.com)' customises token lifetimes"), \
-        message
+    assert message.startswith("web: 'tokenLifetime\\[see\\](https:\u200b//evil.example.com)' customises token "
+                              "lifetimes"), message
 
 
 def test_an_override_is_linted_as_its_environment_has_the_application(project):

@@ -106,3 +106,14 @@ def test_a_secret_quoted_by_a_finding_is_redacted_as_each_format_escapes_it(proj
     assert result.code == 1
     assert "[redacted]" in result.out
     assert "S3cr" not in result.out + result.err
+
+
+def test_a_secret_holding_markdown_is_redacted_however_sarif_escapes_it(project):
+    """SARIF escapes a message's Markdown (a backslash before '_' and '*', a zero-width space after '<' and '&', a
+    last backslash doubled): a secret quoted there is still found, and redacted, in that form."""
+    secret = 'h_*nter2<b>&amp;x\\'
+    quoted = secret.replace("\\", "\\\\")
+    edit(project / BLOG, "signInAudience: AzureADMyOrg", f'signInAudience: "{quoted}"\nclientSecret: "{quoted}"')
+    for output in ("human", "github", "sarif"):
+        result = idamconf("lint", "-C", str(project), "--format", output)
+        assert result.code == 1 and "nter2" not in result.out + result.err and "[redacted]" in result.out
