@@ -148,7 +148,7 @@ def is_secret(key: str, value, path: tuple = ()) -> bool:
     idamconf makes and keeps in Key Vault: it holds no value itself, and what it holds is checked item by item."""
     if secret_shape(value):
         return True
-    if _declared_secrets(path, value):
+    if _declared_secrets(path, value) or _rule_setting(path):
         return False
     name = _normal(key)
     if not SECRET.search(name) or isinstance(value, bool) or value in (None, "", [], {}):
@@ -175,6 +175,13 @@ def _declared_secrets(path: tuple, value) -> bool:
     of an environment's override."""
     return path in (("secrets",), ("overrides", *path[1:2], "secrets")) and isinstance(value, list) and \
         all(isinstance(item, dict) for item in value)
+
+
+def _rule_setting(path: tuple) -> bool:
+    """A rule's severity in idamconf.yaml (`environments.<env>.rules.secret.lifetime: warning`): the key is the
+    rule's id, which may name a secret (`secret.lifetime`, `security.secret-in-file`), and the value a severity.
+    Until session 49 setting either was itself reported as a secret in the file, an error."""
+    return len(path) == 4 and path[0] == "environments" and path[2] == "rules"
 
 
 def _keys(value, path: tuple, key: str = ""):

@@ -136,3 +136,13 @@ def test_a_finding_alike_in_the_base_and_an_override_is_one_graded_over_both(pro
     assert "error: [role.description] appRoles[0]: role 'HR.Employee' has no description (error in live; warning in " \
            "devl, local, nle)" in result.out, result.out
     assert result.code == 1
+
+
+def test_a_rules_severity_in_idamconf_yaml_is_no_secret(project):
+    """`environments.<env>.rules` names rules by id, and two ids name a secret: setting secret.lifetime or
+    security.secret-in-file, as the README shows, was itself reported as a secret in the file (an error)."""
+    edit(project / "idamconf.yaml", "  devl:\n", "  devl:\n    rules: {secret.lifetime: warning, "
+         "security.secret-in-file: warning}\n")
+    result = lint(project)
+    assert result.code == 0 and result.out == "lint: 0 error(s), 0 warning(s) from 13 rules.\n", result.out
+    assert json.loads(lint(project, "--format", "sarif").out)["runs"][0]["results"] == []
