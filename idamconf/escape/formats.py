@@ -92,7 +92,7 @@ def sarif_text(value: str) -> str:
     reads the same everywhere. So a value can neither link, load, mention, hide the rest of the message (`<!--`)
     nor write a hidden character (`&#x202e;`), nor strike or hide idamconf's words between two of its values."""
     escaped = _PAIRED.sub(lambda match: "\\" + match.group(), _BACKSLASH.sub(r"\\\\", visible(value)))
-    return unlinked(_ADJACENT.sub(_followed_by_space, escaped))
+    return unlinked(_ADJACENT.sub(lambda match: match.group() + ZERO_WIDTH_SPACE, escaped))
 
 
 def sarif_message(text: str) -> str:
@@ -102,7 +102,3 @@ def sarif_message(text: str) -> str:
     it)."""
     escaped = sarif_text(text)
     return escaped if escaped[:1].isalpha() or escaped[:1] in "'\"" else ZERO_WIDTH_SPACE + escaped
-
-
-def _followed_by_space(match: re.Match) -> str:
-    return match.group() + ZERO_WIDTH_SPACE
