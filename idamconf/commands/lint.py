@@ -28,7 +28,7 @@ def merged(findings: list[Finding], problems: list[Diagnostic], regraded: bool) 
     1 is said in every format, and counted. A problem of one of the organisation's rules is left out only when lint
     graded that rule itself (`regraded`: its model rules ran, on a configuration that loads), at the severity of the
     environment asked for; any other -- a schema error, secret.lifetime (validate's alone), a rule's problem while
-    only the security rules ran -- is shown as validate found it (Finding.of: its rule, or `configuration`)."""
+    the rules on the files' YAML ran -- is shown as validate found it (Finding.of: its rule, or `configuration`)."""
     kept = [Finding.of(problem) for problem in problems if not (regraded and _graded_by_lint(problem.rule))]
     return sorted([*findings, *kept], key=lambda f: (f.file, f.line, f.column, f.rule))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..escape import terminal
 from .model import Finding
-from .rules import RULES
+from .rules import ON_THE_YAML, RULES
 
 
 def render(findings: list[Finding], partial: bool = False) -> str:
@@ -33,6 +33,6 @@ def summary(findings: list[Finding], partial: bool) -> str:
     counts = f"{errors} error(s), {len(findings) - errors} warning(s)"
     theirs = f" ({validates} of them validate's)" if validates else ""
     if partial:
-        return (f"lint: {counts}{theirs}; only the security rules ran, because the configuration has errors (fix "
-                "those first).")
+        return (f"lint: {counts}{theirs}; of the {len(RULES)} rules only {' and '.join(ON_THE_YAML)} ran, because the "
+                "configuration has errors (fix those first).")
     return f"lint: {counts} from {len(RULES)} rules{theirs}."

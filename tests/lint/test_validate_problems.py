@@ -76,11 +76,11 @@ def test_a_rule_problem_is_shown_when_only_the_security_rules_ran(project, broke
     assert f"{HR}:{broken_and_lone_approver}:18: error: appRoles[1].accessPackage.approvers: only 1 approver; the " \
            "organisation requires at least two [approvers.two] (error in live" in result.out
     assert result.out.count("approvers.two") == 1
-    assert "only the security rules ran" in result.out.splitlines()[-1]
+    assert "only security.token-lifetime and security.secret-in-file ran" in result.out.splitlines()[-1]
 
 
-SUMMARY = ("lint: 2 error(s), 0 warning(s) (2 of them validate's); only the security rules ran, because the "
-           "configuration has errors (fix those first).")
+SUMMARY = ("lint: 2 error(s), 0 warning(s) (2 of them validate's); of the 13 rules only security.token-lifetime and "
+           "security.secret-in-file ran, because the configuration has errors (fix those first).")
 
 
 def test_validates_problems_with_a_rule_of_their_own_are_counted_as_validates(project, broken_and_lone_approver):
