@@ -278,7 +278,8 @@ async def _live_directory(client, configuration: Configuration, wanted: list, na
                              adopted.service_principals + principals, live.owners | adopted.owners, desired)
     current = _marked(current, set(live.deleted), RESTORE)
     last = {sp["appId"]: sp for sp in principals}  # each one's to restore: its last deleted (as live_resources takes)
-    restored = {app["uniqueName"] for app in deleted if app["appId"] in last}
+    restored = {app["uniqueName"] for app in deleted if app["appId"] in last} | \
+        {name for name, app_id in live.app_ids.items() if app_id in last}  # (live: its service principal alone)
     current = _marked(current, restored, RESTORE, "service_principal")
     relationships = Relationships(adopted.relationships.owners | {sp["id"]: sp.pop("owners", None) or []
                                                                   for sp in principals},
@@ -289,7 +290,9 @@ async def _live_directory(client, configuration: Configuration, wanted: list, na
     required = {app["uniqueName"]: app.get("requiredResourceAccess")
                 for app in live.applications + adopted.applications + deleted if app.get("uniqueName")}
     app_ids = {**live.app_ids, **{app["uniqueName"]: app["appId"] for app in adopted.applications + deleted}}
-    restoring = {app["uniqueName"]: (app, last.get(app["appId"])) for app in deleted}  # (saml/read.py)
+    # (saml/read.py; a live application, its service principal alone in deleted items, is read there by its path)
+    restoring = {app["uniqueName"]: (app, last.get(app["appId"])) for app in deleted} | \
+        {name: (None, last[app_id]) for name, app_id in live.app_ids.items() if app_id in last}
     return unmanaged, _marked(current, adopted.names, "adopting"), problems, required, app_ids, relationships, \
         restoring
 

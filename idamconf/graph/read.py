@@ -117,9 +117,10 @@ async def read_live(client: GraphClient, tag: str, wanted_names: list[str], peop
     state.owners |= more
     state.deleted = {name: app for name, app in deleted.items() if name in missing}
     state.owners |= {app["id"]: app.pop("owners", None) or [] for app in state.deleted.values()}
-    if state.deleted:  # only a plan that restores reads them
+    unserved = unserved_app_ids(applications, state.service_principals, wanted_names)
+    if state.deleted or unserved:  # only a plan that restores, or makes a service principal, reads them
         state.deleted_service_principals = await find_deleted_service_principals(
-            client, tag, {app["appId"] for app in state.deleted.values()})
+            client, tag, {app["appId"] for app in state.deleted.values()} | unserved)
     return state
 
 
@@ -227,6 +228,16 @@ async def find_deleted_service_principals(client: GraphClient, tag: str, app_ids
     listed = await client.get_all(query(DELETED_SERVICE_PRINCIPALS, filter=tagged(tag), select=DELETED_SP_FIELDS,
                                         expand=f"owners($select={OWNER_FIELDS})", top=PAGE))
     return sorted((sp for sp in listed if sp.get("appId") in app_ids), key=lambda sp: sp.get("deletedDateTime") or "")
+
+
+def unserved_app_ids(applications: list[dict], service_principals: list[dict], wanted_names) -> set[str]:
+    """The appIds of the project's live applications the file names whose service principal is not live: an apply
+    cut short between an application's restore and its service principal's (or one deleted alone) leaves one in
+    deleted items, to restore -- its object id kept -- rather than a new one made that would hold its appId for
+    good. None in a plan that makes no service principal."""
+    wanted, served = set(wanted_names), {sp.get("appId") for sp in service_principals}
+    app_ids = {app.get("appId") or app["ids"]["appId"] for app in applications if app.get("uniqueName") in wanted}
+    return app_ids - served
 
 
 # ---------------------------------------------------------------------------------------------- access packages

@@ -23,7 +23,7 @@ async def read_saml(client: GraphClient, wanted: list, current: dict, desired: d
     held = {key[0]: resource for key, resource in current.items() if resource.kind == "application"}
     asked = [held[app.key] for app in wanted if app.saml is not None and app.key in held]
     restoring = restoring or {}
-    found_all = await asyncio.gather(*(_deleted(*restoring[application.application])
+    found_all = await asyncio.gather(*(_deleted(client, application.ids, *restoring[application.application])
                                        if application.application in restoring else read_one(client, application.ids)
                                        for application in asked))
     found: dict = {}
@@ -36,8 +36,16 @@ async def read_saml(client: GraphClient, wanted: list, current: dict, desired: d
     return found
 
 
-async def _deleted(application: dict, principal: dict | None) -> dict | None:
-    return None if principal is None else {"application": application, "servicePrincipal": principal, "policies": []}
+async def _deleted(client: GraphClient, ids: dict, application: dict | None, principal: dict | None) -> dict | None:
+    """What is restored; `application` None when it is live (only its service principal is in deleted items)."""
+    if principal is None:
+        return None
+    if application is None:
+        live = await client.call("GET", query(f"applications/{ids['id']}", select="id,defaultRedirectUri,web"))
+        if not live.ok:
+            raise GraphRequestFailed(f"the SAML application of application {ids['id']}", live.error)
+        application = live.body
+    return {"application": application, "servicePrincipal": principal, "policies": []}
 
 
 async def read_one(client: GraphClient, ids: dict) -> dict | None:

@@ -376,3 +376,53 @@ def a_day_before(stamp: str) -> str:
     import datetime as dt
 
     return (dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ") - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.mark.usefixtures("applied")
+def test_an_apply_cut_short_between_the_two_restores_restores_the_service_principal_next(project, monkeypatch):
+    """An apply stopped after the application's restore and before its service principal's (killed, the network
+    lost, the restore refused): the next plan reads the application live, without a live service principal, and
+    restores the deleted one -- its object id kept, as the restore promised -- rather than making another (which
+    would hold its appId and keep the old one from ever being restored)."""
+    app_id = applications(project)[NAME]["appId"]
+    sp_id = _service_principal(project, app_id)["id"]
+    _, aside = removed(project)
+    back(project, aside)
+    faulted(monkeypatch, Scripted([Rule(_restore_of(sp_id), graph_error(403, "Authorization_RequestDenied"),
+                                        times=100)]))
+    cut = apply(project)
+    assert cut.code == 1, cut.out + cut.err
+    monkeypatch.undo()
+    assert applications(project)[NAME]["appId"] == app_id
+    again = plan(project)
+    assert again.code == 0, again.err
+    assert f"~ app.{NAME}.service_principal  (restore {sp_id} from deleted items, then update)" in again.out, \
+        again.out
+    assert apply(project).code == 0
+    assert _service_principal(project, app_id)["id"] == sp_id
+    converged(project)
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_saml_application_cut_short_before_its_service_principals_restore_keeps_its_signing_certificate(
+        project, monkeypatch):
+    """The same cut for a SAML application: the next plan reads the live application by its path and the deleted
+    service principal's SAML settings, so it restores the certificate the service provider trusts and adds none."""
+    name = "ccms-provider-portal"
+    app_id = applications(project)[name]["appId"]
+    principal = _service_principal(project, app_id)
+    _, aside = removed(project, name)
+    shutil.move(aside, project / "applications" / f"{name}.yaml")
+    faulted(monkeypatch, Scripted([Rule(_restore_of(principal["id"]), graph_error(403, "Authorization_RequestDenied"),
+                                        times=100)]))
+    assert apply(project).code == 1
+    monkeypatch.undo()
+    shown = plan(project)
+    assert shown.code == 0, shown.err
+    assert f"~ app.{name}.service_principal  (restore {principal['id']} from deleted items" in shown.out, shown.out
+    assert "signing_certificate" not in shown.out and f"app.{name}.saml  " not in shown.out, shown.out
+    assert apply(project).code == 0
+    restored = _service_principal(project, app_id)
+    assert restored["id"] == principal["id"]
+    assert restored["preferredTokenSigningKeyThumbprint"] == principal["preferredTokenSigningKeyThumbprint"]
+    converged(project)
