@@ -48,6 +48,32 @@ def killed_at(project, monkeypatch, fault: KillAtWrite, *extra: str) -> None:
     assert result.code != 0 and len(fault.writes) >= fault.at, (fault.writes, result.out[-2000:], result.err[-2000:])
 
 
+class each_write_killed:
+    """The writes one apply of `project` makes, counted; iterated, each write (method, path) is given once
+    `project` -- its files and its embedded tenant -- is put back as it was before that apply and an apply of it has
+    been killed at that write: the loop's body then edits a file if it wants, applies again and checks the result."""
+
+    def __init__(self, project, monkeypatch, tmp_path_factory):
+        self.project, self.monkeypatch = project, monkeypatch
+        self.pristine = tmp_path_factory.mktemp("pristine") / "config"
+        shutil.copytree(project, self.pristine)
+        counted = KillAtWrite()
+        faulted(monkeypatch, counted)
+        assert apply(project).code == 0
+        monkeypatch.undo()
+        self.writes = counted.writes
+
+    def __contains__(self, write) -> bool:
+        return write in self.writes
+
+    def __iter__(self):
+        for at, write in enumerate(list(self.writes), start=1):
+            shutil.rmtree(self.project)
+            shutil.copytree(self.pristine, self.project)  # the same directory: the project's record binds the tenant
+            killed_at(self.project, self.monkeypatch, KillAtWrite(at))
+            yield write
+
+
 def clean(project) -> None:
     findings = check(project / ".idamconf" / "local.db")
     assert (findings.duplicates, findings.orphans) == ([], []), findings
@@ -113,23 +139,15 @@ def test_a_new_package_killed_at_any_write_then_renamed_converges(blog, monkeypa
     the file's packages, none orphaned."""
     assert apply(blog).code == 0
     edit(blog / WORDPRESS, "# For whoever manages it", EDITOR_ROLE + "# For whoever manages it")
-    pristine = tmp_path_factory.mktemp("pristine") / "config"
-    shutil.copytree(blog, pristine)
-    counted = KillAtWrite()
-    faulted(monkeypatch, counted)
-    assert apply(blog).code == 0
-    monkeypatch.undo()
-    assert ("POST", f"{GOV}/accessPackages") in counted.writes  # (the package made, its role scope, its description)
-    for at in range(1, len(counted.writes) + 1):
-        shutil.rmtree(blog)
-        shutil.copytree(pristine, blog)  # the same directory: the project's record binds the tenant to it
-        killed_at(blog, monkeypatch, KillAtWrite(at))
+    writes = each_write_killed(blog, monkeypatch, tmp_path_factory)
+    assert ("POST", f"{GOV}/accessPackages") in writes  # (the package made, its role scope, its description)
+    for at in writes:
         edit(blog / WORDPRESS, f"name: {EDITORS}", f"name: {EDITING}")
         again = apply(blog)
-        assert again.code == 0, (at, counted.writes[at - 1], again.out[-3000:], again.err)
+        assert again.code == 0, (at, again.out[-3000:], again.err)
         converged(blog)
         clean(blog)
-        assert set(packages(blog)) == PACKAGES | {EDITING}, (at, counted.writes[at - 1])
+        assert set(packages(blog)) == PACKAGES | {EDITING}, at
 
 
 @pytest.fixture
@@ -273,20 +291,12 @@ def test_a_swap_killed_at_any_write_converges_in_the_next_apply(blog, monkeypatc
     assert apply(blog).code == 0
     before = by_role(blog)
     named(blog, SWAPS["swap"][0])
-    pristine = tmp_path_factory.mktemp("pristine") / "config"
-    shutil.copytree(blog, pristine)
-    counted = KillAtWrite()
-    faulted(monkeypatch, counted)
-    assert apply(blog).code == 0
-    monkeypatch.undo()
-    renames = [write for write in counted.writes if write[0] == "PATCH" and write[1].startswith(f"{GOV}/accessPackages/")]
+    writes = each_write_killed(blog, monkeypatch, tmp_path_factory)
+    renames = [write for write in writes if write[0] == "PATCH" and write[1].startswith(f"{GOV}/accessPackages/")]
     assert len(renames) == 4  # each package twice: its name let go, then the file's
-    for at in range(1, len(counted.writes) + 1):
-        shutil.rmtree(blog)
-        shutil.copytree(pristine, blog)
-        killed_at(blog, monkeypatch, KillAtWrite(at))
+    for at in writes:
         again = apply(blog)
-        assert again.code == 0, (at, counted.writes[at - 1], again.out[-3000:], again.err)
+        assert again.code == 0, (at, again.out[-3000:], again.err)
         converged(blog)
         clean(blog)
         after = by_role(blog)
