@@ -13,7 +13,6 @@ from ..escape import json_dumps, md_code, md_text, sarif_text, terminal, workflo
 from ..lint import lint
 from ..lint.model import Finding
 from ..lint.checks import secret_values
-from ..lint.rules import VALIDATES_ALONE
 
 
 def run(config_dir: Path, environment: str | None, output: str) -> int:
@@ -25,16 +24,13 @@ def run(config_dir: Path, environment: str | None, output: str) -> int:
 
 def merged(findings: list[Finding], problems: list[Diagnostic], regraded: bool) -> list[Finding]:
     """lint's findings and validate's problems, as one list in file and line order: everything that makes lint exit
-    1 is said in every format, and counted. A problem of one of the organisation's rules is left out only when lint
-    graded that rule itself (`regraded`: its model rules ran, on a configuration that loads), at the severity of the
-    environment asked for; any other -- a schema error, secret.lifetime (validate's alone), a rule's problem while
+    1 is said in every format, and counted. A problem of one of the organisation's rules is left out when lint
+    graded the rules itself (`regraded`: its model rules ran, on a configuration that loads), at the severity of the
+    environment asked for -- validate grades them at the strictest of every environment, so its secret.lifetime
+    error of live made `lint -e devl` exit 1 until session 49. Any other -- a schema error, a rule's problem while
     the rules on the files' YAML ran -- is shown as validate found it (Finding.of: its rule, or `configuration`)."""
-    kept = [Finding.of(problem) for problem in problems if not (regraded and _graded_by_lint(problem.rule))]
+    kept = [Finding.of(problem) for problem in problems if not (regraded and problem.rule)]
     return sorted([*findings, *kept], key=lambda f: (f.file, f.line, f.column, f.rule))
-
-
-def _graded_by_lint(rule: str) -> bool:
-    return bool(rule) and rule not in VALIDATES_ALONE
 
 
 def checked(config_dir: Path, environment: str | None = None):

@@ -81,8 +81,15 @@ def check(configuration, document: Document, app) -> list[Diagnostic]:
         problem = vault_url_problem(secret.vault_url, tenants)
         if problem:
             problems.append(document.diagnostic(at + ("keyvault", "vaultUrl"), *problem))
-        problems += _days(document, at, secret) + _lifetime(configuration, environments, document, at, secret)
+        problems += _days(document, at, secret) + _lifetime(configuration, environments, document, index, secret)
     return problems + _twice(document, app.client_secrets or ())
+
+
+def lifetime_checks(app) -> list[tuple]:
+    """(rule, path, summary, fix) for each of `app`'s secrets valid longer than the organisation allows: graded per
+    environment by validate here and, as its other rules, by lint (lint/checks.py), as config.access.package_checks
+    is for the access package rules -- so `lint -e ENV` judges ENV's secrets by ENV's severity alone."""
+    return [found for index, secret in enumerate(app.client_secrets or ()) for found in _too_long(index, secret)]
 
 
 def check_across(configuration) -> list[Diagnostic]:
@@ -167,17 +174,20 @@ def _days(document: Document, at: tuple, secret: ClientSecret) -> list[Diagnosti
     return problems
 
 
-def _lifetime(configuration, environments: list[str], document: Document, at: tuple, secret) -> list[Diagnostic]:
-    if secret.lifetime_days <= LONGEST_DAYS:
-        return []
+def _lifetime(configuration, environments: list[str], document: Document, index: int, secret) -> list[Diagnostic]:
     worst, where = strictest(configuration, environments, RULE, "error")
     if worst == "off":
         return []
-    summary = (f"a secret valid {secret.lifetime_days} days; the organisation allows at most {LONGEST_DAYS} (two "
-               f"years) [{RULE}]{where}")
-    found = document.diagnostic(at + ("lifetimeDays",), summary, f"use lifetimeDays: {LONGEST_DAYS} or less: "
-                                "rotation with overlap makes a short lifetime cost nothing", severity=worst)
-    return [replace(found, rule=RULE)]  # one of the organisation's rules: lint and SARIF report it by its id
+    return [replace(document.diagnostic(path, f"{summary} [{RULE}]{where}", fix, severity=worst), rule=RULE)
+            for _, path, summary, fix in _too_long(index, secret)]  # rule: lint and SARIF report it by its id
+
+
+def _too_long(index: int, secret: ClientSecret) -> list[tuple]:
+    if secret.lifetime_days <= LONGEST_DAYS:
+        return []  # within the organisation's two years
+    return [(RULE, (KEY, index, "lifetimeDays"), f"a secret valid {secret.lifetime_days} days; the organisation "
+             f"allows at most {LONGEST_DAYS} (two years)", f"use lifetimeDays: {LONGEST_DAYS} or less: rotation with "
+             "overlap makes a short lifetime cost nothing")]
 
 
 def _twice(document: Document, secrets) -> list[Diagnostic]:

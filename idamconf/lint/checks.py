@@ -15,6 +15,7 @@ from ..config.access import package_checks, package_name
 from ..config.model import Application
 from ..config.secrets import secret_shape, worth_redacting
 from ..config.yamlfile import Document
+from ..credentials.client_secrets import lifetime_checks
 from ..escape.characters import HIDDEN
 
 TOKEN_LIFETIME = re.compile(r"tokenlifetime|lifetimepolic|token.*(lifetime|maxage|expir|validity|ttl)|"
@@ -38,11 +39,12 @@ class Hit:
 
 
 def application(app: Application, document: Document, environments: tuple, codes: tuple) -> Iterator[Hit]:
-    """The model rules on one application."""
+    """The model rules on one application: the organisation's rules validate checks too (an access package's, a
+    secret's lifetime), graded here again for the environments asked for, and lint's own."""
     for rule, path, summary, fix in package_checks(app):
         yield Hit(rule, document, path, summary, fix, environments)
     checks = (_owners(app), _role_descriptions(app), _role_display_names(app), _package_names(app, document, codes),
-              _audience(app))
+              _audience(app), lifetime_checks(app))
     for check in checks:
         for rule, path, summary, fix in check:
             yield Hit(rule, document, path, summary, fix, environments)

@@ -61,9 +61,6 @@ BY_ID = {rule.id: rule for rule in RULES}
 # The rules on the files' YAML as written (checks.document): the only ones that run while the configuration has
 # errors. Named in lint's summary then: "the security rules" read as if security.multi-tenant had run too.
 ON_THE_YAML = ("security.token-lifetime", "security.secret-in-file")
-# The organisation's rules that validate alone checks (before any request): lint never grades them itself, so their
-# problems are always shown as validate found them.
-VALIDATES_ALONE = frozenset({"secret.lifetime"})
 
 # Not one of the organisation's rules (nothing to configure): what `validate` reports, in SARIF and annotations.
 CONFIGURATION = Rule("configuration", "ValidConfiguration", "The configuration is valid",

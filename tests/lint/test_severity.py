@@ -83,3 +83,67 @@ def set_rules(project, **rules: dict) -> None:
     for environment, configured in rules.items():
         settings["environments"][environment].setdefault("rules", {}).update(configured)
     path.write_text(yaml.safe_dump(settings, sort_keys=False))
+
+
+# secret.lifetime: validate grades it at the strictest of the application's environments (plan refuses an error); lint
+# grades it as its other rules, so that `-e ENV` judges ENV's secrets by ENV's severity alone, in every format.
+EXPENSES = "applications/expenses.yaml"
+DEVL_VAULT = ("          vaultUrl: https://contoso-expenses-devl.vault.azure.net\n"
+              "          secretName: expenses-client-secret\n")
+TOO_LONG = "secrets[0].lifetimeDays: a secret valid 900 days; the organisation allows at most 730 (two years)"
+
+
+def in_every_format(project, *extra: str) -> dict:
+    """lint's exit code, and the secret.lifetime findings and the summary it gives, in each format."""
+    import json
+
+    found = {}
+    for output in ("human", "github", "sarif"):
+        result = lint(project, "--format", output, *extra)
+        assert result.err == "", result.err
+        if output == "sarif":
+            results = json.loads(result.out)["runs"][0]["results"]
+            found[output] = (result.code, [(r["level"], r["ruleId"]) for r in results], "")
+        else:
+            lines = result.out.splitlines()
+            found[output] = (result.code, [line for line in lines if "secret.lifetime" in line], lines[-1])
+    return found
+
+
+def test_with_env_a_secret_too_long_only_in_other_environments_is_not_found(project):
+    """expenses's secret valid 900 days as the file's base says it: in local and live (devl and nle override the
+    secrets). validate's error, graded across every environment, made `lint -e devl` exit 1 with it until session 49."""
+    edit(project / EXPENSES, "lifetimeDays: 180", "lifetimeDays: 900")
+    clean = "lint: 0 error(s), 0 warning(s) from 13 rules."
+    assert in_every_format(project, "-e", "devl") == {"human": (0, [], clean), "github": (0, [], clean),
+                                                      "sarif": (0, [], "")}
+    live = lint(project, "-e", "live")
+    assert live.code == 1 and live.out.count("secret.lifetime") == 1, live.out
+    assert f": error: [secret.lifetime] {TOO_LONG}\n    fix: use lifetimeDays: 730 or less" in live.out
+    everywhere = lint(project)  # without -e: at the strictest, once -- lint's, not validate's as well
+    assert everywhere.code == 1 and everywhere.out.count("secret.lifetime") == 1, everywhere.out
+    assert everywhere.out.splitlines()[-1] == "lint: 1 error(s), 0 warning(s) from 13 rules."
+
+
+def test_with_env_a_secret_too_long_there_is_graded_by_that_environments_rules(project):
+    """devl's own secret valid 900 days, and rule secret.lifetime a warning in devl: a warning with -e devl in every
+    format (exit 0), nothing with -e live; made an error in devl, an error (exit 1)."""
+    edit(project / EXPENSES, DEVL_VAULT, DEVL_VAULT + "        lifetimeDays: 900\n")
+    set_rules(project, devl={"secret.lifetime": "warning"})
+    line = next(n for n, text in enumerate((project / EXPENSES).read_text().splitlines(), 1)
+                if "lifetimeDays: 900" in text)
+    found = in_every_format(project, "-e", "devl")
+    warned = "lint: 0 error(s), 1 warning(s) from 13 rules."
+    assert found["human"] == (0, [f"{project / EXPENSES}:{line}:23: warning: [secret.lifetime] overrides.devl."
+                                  f"{TOO_LONG}"], warned)
+    [annotation] = found["github"][1]
+    assert found["github"][0] == 0 and found["github"][2] == warned
+    assert annotation.startswith(f"::warning file={EXPENSES},line={line},col=23,title=idamconf lint%3A "
+                                 f"secret.lifetime::overrides.devl.{TOO_LONG}%0Afix: use lifetimeDays: 730 or less")
+    assert found["sarif"] == (0, [("warning", "secret.lifetime")], "")
+    assert in_every_format(project, "-e", "live")["human"] == (0, [], "lint: 0 error(s), 0 warning(s) from 13 rules.")
+    set_rules(project, devl={"secret.lifetime": "error"})
+    found = in_every_format(project, "-e", "devl")
+    assert [found[output][0] for output in found] == [1, 1, 1]
+    assert found["human"][2] == "lint: 1 error(s), 0 warning(s) from 13 rules."
+    assert found["sarif"][1] == [("error", "secret.lifetime")] and found["github"][1][0].startswith("::error ")

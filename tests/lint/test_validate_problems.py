@@ -1,8 +1,8 @@
 """lint exits 1 on validate's errors too: each of them is said in every format -- at its file and line, what is
 wrong and how to fix it -- and counted, so that the counts agree with the exit code. validate's problems that no
-lint rule grades (secret.lifetime is validate's check alone, reported by its rule; a schema error, as
-`configuration`) are shown as validate found them; those of a rule lint grades itself are lint's, at the severity
-of the environment asked for."""
+lint rule grades (a secret rotated no sooner than it expires, in a configuration that loads; a schema error) are
+shown as validate found them, under `configuration` in SARIF; those of a rule lint grades itself (an access
+package's, secret.lifetime) are lint's, at the severity of the environment asked for."""
 
 from __future__ import annotations
 
@@ -15,48 +15,62 @@ from tests.cli.harness import edit, idamconf
 from .test_rules import HR, MANAGER, line_of, lint
 
 EXPENSES = "applications/expenses.yaml"
-LONG = "a secret valid 900 days; the organisation allows at most 730 (two years) [secret.lifetime]"
-FIX = "use lifetimeDays: 730 or less: rotation with overlap makes a short lifetime cost nothing"
+EARLY = "rotateBeforeDays (180) is not shorter than lifetimeDays (180): every plan would add a new secret"
+FIX = "rotate some days before expiry, e.g. rotateBeforeDays: 30"
 
 
 @pytest.fixture
-def long_secret(project):
-    """A client secret valid longer than two years: validate's error (secret.lifetime), no lint finding of its own,
-    in a configuration that otherwise loads -- so every rule runs."""
-    edit(project / EXPENSES, "lifetimeDays: 180", "lifetimeDays: 900")
-    return line_of(project / EXPENSES, "lifetimeDays")
+def early_rotation(project):
+    """A client secret rotated no sooner than it expires: validate's error, of no rule, in a configuration that
+    otherwise loads -- so every rule runs. (Until session 49 a secret valid too long stood for such an error: its
+    rule, secret.lifetime, is now lint's to grade, tests/lint/test_severity.py.)"""
+    edit(project / EXPENSES, "rotateBeforeDays: 30", "rotateBeforeDays: 180")
+    return line_of(project / EXPENSES, "rotateBeforeDays")
 
 
-def test_human_lists_validates_error_and_counts_it(project, long_secret):
+def test_human_lists_validates_error_and_counts_it(project, early_rotation):
     result = lint(project)
     assert result.code == 1 and result.err == ""
-    assert (f"{EXPENSES}:{long_secret}:19: error: secrets[0].lifetimeDays: {LONG}\n    fix: {FIX}"
-            in result.out)
+    assert f"{EXPENSES}:{early_rotation}:23: error: secrets[0].rotateBeforeDays: {EARLY}\n    fix: {FIX}" in result.out
     assert result.out.splitlines()[-1] == "lint: 1 error(s), 0 warning(s) from 13 rules (1 of them validate's)."
 
 
-def test_github_annotates_validates_error(project, long_secret):
+def test_github_annotates_validates_error(project, early_rotation):
     result = lint(project, "--format", "github")
     assert result.code == 1 and result.err == ""
-    assert (f"::error file={EXPENSES},line={long_secret},col=19,title=idamconf validate%3A secret.lifetime::"
-            f"secrets[0].lifetimeDays: {LONG}%0Afix: {FIX}") in result.out.splitlines()
+    assert (f"::error file={EXPENSES},line={early_rotation},col=23,title=idamconf validate%3A configuration::"
+            f"secrets[0].rotateBeforeDays: {EARLY}%0Afix: {FIX}") in result.out.splitlines()
     assert result.out.splitlines()[-1].startswith("lint: 1 error(s), 0 warning(s)")
 
 
-def test_sarif_has_validates_error_as_a_result(project, long_secret):
+def test_sarif_has_validates_error_as_a_result(project, early_rotation):
     result = lint(project, "--format", "sarif")
     assert result.code == 1 and result.err == ""
     run = json.loads(result.out)["runs"][0]
-    errors = [r for r in run["results"] if r["level"] == "error"]
-    [found] = errors
-    # one of the organisation's rules, listed in the log with its help: reported by its id, not as `configuration`
+    [found] = [r for r in run["results"] if r["level"] == "error"]
+    # none of the organisation's rules: `configuration`, listed in the log after them, with its help
+    assert found["ruleId"] == "configuration" and run["tool"]["driver"]["rules"][found["ruleIndex"]]["id"] == \
+        "configuration"
+    assert found["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == EXPENSES
+    assert found["locations"][0]["physicalLocation"]["region"] == {"startLine": early_rotation, "startColumn": 23}
+    assert found["message"]["text"].startswith("secrets\\[0\\].rotateBeforeDays: rotateBeforeDays (180)") and \
+        f"Fix: {FIX}" in found["message"]["text"]
+
+
+def test_a_secret_valid_too_long_is_lints_own_finding_under_its_rule(project):
+    """secret.lifetime, which validate checks too, is graded by lint as its other rules: once, as lint's (not
+    validate's as well), reported under its own id in SARIF -- listed in the log with its help."""
+    edit(project / EXPENSES, "lifetimeDays: 180", "lifetimeDays: 900")
+    line = line_of(project / EXPENSES, "lifetimeDays")
+    human = lint(project)
+    assert human.code == 1 and human.out.count("secret.lifetime") == 1
+    assert f"{EXPENSES}:{line}:19: error: [secret.lifetime] secrets[0].lifetimeDays: a secret valid 900 days" in \
+        human.out and human.out.splitlines()[-1] == "lint: 1 error(s), 0 warning(s) from 13 rules."
+    run = json.loads(lint(project, "--format", "sarif").out)["runs"][0]
+    [found] = run["results"]
     assert found["ruleId"] == "secret.lifetime" and run["tool"]["driver"]["rules"][found["ruleIndex"]]["id"] == \
         "secret.lifetime"
     assert "configuration" not in [rule["id"] for rule in run["tool"]["driver"]["rules"]]
-    assert found["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == EXPENSES
-    assert found["locations"][0]["physicalLocation"]["region"] == {"startLine": long_secret, "startColumn": 19}
-    assert found["message"]["text"].startswith("secrets\\[0\\].lifetimeDays: a secret valid 900 days") and \
-        f"Fix: {FIX}" in found["message"]["text"]
 
 
 @pytest.fixture
