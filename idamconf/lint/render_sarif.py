@@ -1,6 +1,7 @@
 """Findings as SARIF 2.1.0, for code-scanning annotations on a pull request. One run; rules in registry order;
 results in the findings' (stable) order; artifact URIs relative to `base` with forward slashes, percent-encoded;
-message text that reads as written and is no markup, as SARIF and GitHub's Markdown read it (escape.sarif_message).
+message text that reads as written and is no markup, as SARIF and GitHub's Markdown read it (escape.sarif_message),
+and so do the rules' descriptions and help (`_rule`).
 
 Where in its file a finding is (`appRoles[2].value`) is said twice. In the message, first, as the text output says
 it: GitHub's code scanning shows a result by its message (its first sentence where room is short) and reads
@@ -13,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import __version__
-from ..escape import json_dumps, sarif_message, sarif_name, sarif_uri
+from ..escape import json_dumps, md_text, sarif_message, sarif_name, sarif_uri
 from .model import Finding, Rule, repository_path
 from .rules import CONFIGURATION, RULES
 
@@ -35,8 +36,15 @@ def render(findings: list[Finding], base: Path) -> str:
 
 
 def _rule(rule: Rule) -> dict:
-    described = {"id": rule.id, "name": rule.name, "shortDescription": {"text": rule.title},
-                 "fullDescription": {"text": f"{rule.title}. {rule.help}"}, "help": {"text": rule.help},
+    """A rule as code scanning shows it beside its results, which read as written though they hold what Markdown
+    and HTML would take for markup (`<organisation>`, a tag GitHub drops; `*.ReadWrite.All`, emphasis). GitHub reads
+    only `text` of the short and full descriptions, and renders it as it does a result's message: escaped as one
+    (sarif_message). The help is given twice, as SARIF 2.1.0 (3.12) provides: `markdown`, which GitHub documents
+    it shows instead of `text` when present, as Markdown prose (md_text); and `text`, plain text to SARIF's other
+    readers, as written."""
+    described = {"id": rule.id, "name": rule.name, "shortDescription": {"text": sarif_message(rule.title)},
+                 "fullDescription": {"text": sarif_message(f"{rule.title}. {rule.help}")},
+                 "help": {"text": rule.help, "markdown": md_text(rule.help)},
                  "defaultConfiguration": {"level": LEVELS.get(rule.default, "note")}}
     if rule.id.startswith("security."):
         described["properties"] = {"tags": ["security"]}

@@ -131,3 +131,31 @@ def test_a_list_items_logical_location_is_a_value(project):
     [role] = [result for result in log["runs"][0]["results"] if result["ruleId"] == "role.description"]
     assert role["message"]["text"].startswith("appRoles\\[0\\]: role 'HR.Employee' has no description")
     assert role["locations"][0]["logicalLocations"] == [{"fullyQualifiedName": "appRoles[0]", "kind": "value"}]
+
+
+def test_each_rule_reads_as_written_where_code_scanning_shows_it(project):
+    """GitHub shows a rule's short and full description (their `text`, rendered as it renders a result's message)
+    and its help (`help.markdown`, which it documents it shows instead of `help.text`) as Markdown: each is one
+    paragraph of text, no HTML and no emphasis, reading as the rule says it -- `<organisation>` was taken for a tag
+    and dropped, `*.ReadWrite.All` began emphasis. `help.text`, plain text to SARIF's other readers, is as written."""
+    from idamconf.escape.markdown import ZERO_WIDTH_SPACE
+    from idamconf.lint.rules import CONFIGURATION, RULES
+    from tests.escape.test_formats import MARKDOWN
+
+    def read(markdown: str) -> str:
+        tokens = MARKDOWN.parse(markdown)
+        assert [token.type for token in tokens] == ["paragraph_open", "inline", "paragraph_close"], markdown
+        assert {child.type for child in tokens[1].children} == {"text"}, markdown
+        return "".join(child.content for child in tokens[1].children).replace(ZERO_WIDTH_SPACE, "")
+
+    edit(project / BLOG, "web:\n", "clientSecret: s3cr3t-value-123\nweb:\n")  # `configuration` listed too
+    _, log = sarif(project)
+    described = {rule["id"]: rule for rule in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert list(described) == [rule.id for rule in (*RULES, CONFIGURATION)]
+    for rule in (*RULES, CONFIGURATION):
+        shown = described[rule.id]
+        assert read(shown["shortDescription"]["text"]) == rule.title
+        assert read(shown["fullDescription"]["text"]) == f"{rule.title}. {rule.help}"
+        assert read(shown["help"]["markdown"]) == rule.help and shown["help"]["text"] == rule.help
+    assert "<organisation>" in described["package.naming"]["shortDescription"]["text"].replace(ZERO_WIDTH_SPACE, "")
+    assert "*.ReadWrite.All" in described["security.high-privilege-permission"]["help"]["text"]
