@@ -116,6 +116,7 @@ class JobRun:
     summaries: list = field(default_factory=list)  # each step summary written, in order
     log: list = field(default_factory=list)  # (step, exit code, stdout, stderr)
     caches: list = field(default_factory=list)  # ("saved" | "restored", key, files below the path), in order
+    uploads: list = field(default_factory=list)  # SARIF to code scanning: (category, ref, each result's rule id)
 
 
 class Runner:
@@ -165,6 +166,7 @@ class Runner:
             merged.summaries += run.summaries
             merged.log += run.log
             merged.caches += run.caches
+            merged.uploads += run.uploads
         return merged
 
     def _steps(self, name: str, job: dict, event: Event, context: dict, artifacts: Path) -> JobRun:
@@ -197,6 +199,8 @@ class Runner:
             arguments = {key: _text(interpolate(value, context)) for key, value in (step.get("with") or {}).items()}
             if step["uses"].split("@", 1)[0] in ("actions/cache/save", "actions/cache/restore"):
                 return self.caches.act(step["uses"], arguments, context["github"], workspace, run), {}
+            if step["uses"].split("@", 1)[0] == "github/codeql-action/upload-sarif":
+                return _upload_sarif(arguments, context["github"], workspace, run), {}
             return _action(step["uses"], arguments, workspace, artifacts), {}
         files = {name: workspace.parent / f"{workspace.name}-{name}" for name in ("output", "summary")}
         for file in files.values():
@@ -257,11 +261,18 @@ def _action(uses: str, arguments: dict, workspace: Path, artifacts: Path) -> str
             shutil.copytree(artifact, target if arguments.get("merge-multiple") == "true" or "name" in arguments
                             else target / artifact.name, dirs_exist_ok=True)
         return "success" if found or "pattern" in arguments else "failure"
-    if action == "github/codeql-action/upload-sarif":
-        log = json.loads((workspace / arguments["sarif_file"]).read_text())
-        assert log["version"] == "2.1.0" and log["runs"], "not a SARIF log"
-        return "success"
     raise AssertionError(f"the test runner does not know the action {uses}")
+
+
+def _upload_sarif(arguments: dict, github: dict, workspace: Path, run: JobRun) -> str:
+    """upload-sarif: the log must be SARIF; code scanning files it under its category for the run's ref (the
+    action's default `ref`: a pull request's refs/pull/N/merge, or the branch pushed), where a pull request's
+    analysis is compared with its base branch's of the same category."""
+    log = json.loads((workspace / arguments["sarif_file"]).read_text())
+    assert log["version"] == "2.1.0" and log["runs"], "not a SARIF log"
+    run.uploads.append((arguments.get("category", ""), github["ref"],
+                        [result["ruleId"] for each in log["runs"] for result in each["results"]]))
+    return "success"
 
 
 class Caches:

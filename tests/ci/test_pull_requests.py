@@ -186,6 +186,8 @@ def a_new_application_gets_one_comment_that_follows_every_push(world):
     assert jobs["check"].result == "failure"  # lint: one owner is an error in live ...
     succeeded(jobs, "plan", "comment")  # ... and the plans still run, for the comment
     assert caches(jobs) == {}  # main has saved no validated files yet, and a pull request saves none
+    [(category, ref, results)] = jobs["check"].uploads  # lint's SARIF, for code scanning's pull-request check
+    assert (category, ref) == ("idamconf-lint", "refs/pull/1/merge") and "owners.two" in results
     body = only_comment(world, 1)
     assert body.splitlines()[1] == "### idamconf plan for `nle`, `live` (eucs-idam)"
     findings, nle, live = body.index("#### Policy findings"), body.index("### `nle`"), body.index("### `live`")
@@ -236,6 +238,10 @@ def merged_each_environment_is_planned_shown_and_applied(world):
     merged = git(world.author, "rev-parse", "main").strip()  # validate's files, saved for pull requests' plans
     assert caches(jobs) == {"scope": [("saved", f"idamconf-files-{merged}", ["application-files"])]}
     assert jobs["plan-devl"].result == jobs["apply-devl"].result == "skipped"  # not one of this repository's
+    # main's analysis, under the pull requests' category: what code scanning shows their alerts against (the merged
+    # application's one owner is main's now, so a later pull request is not blamed for it)
+    [(category, ref, results)] = jobs["code-scanning"].uploads
+    assert (category, ref) == ("idamconf-lint", "refs/heads/main") and "owners.two" in results
     order = list(jobs)  # in the order they ran
     assert order.index("apply-nle") < order.index("plan-live") < order.index("apply-live")
     assert jobs["plan-live"].summaries[0].startswith("<!-- idamconf-plan -->\n### idamconf plan for `live`")

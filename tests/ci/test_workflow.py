@@ -113,6 +113,26 @@ def test_merge_applies_each_environment_in_order_from_a_plan_made_at_merge():
         previous = name
 
 
+def test_code_scanning_has_mains_analysis_to_compare_a_pull_requests_with():
+    """Code scanning shows a pull request's alerts against the analysis of its base branch ("Analysis not found"
+    without one): lint's SARIF is uploaded on a push to main too (and a run by hand there), under the category of the
+    pull request's, with no token that writes anything but the upload."""
+    workflow = load(WORKFLOW)
+    jobs = workflow["jobs"]
+    uploading = {name: steps_using(job, "github/codeql-action/upload-sarif") for name, job in jobs.items()}
+    assert [name for name, found in uploading.items() if found] == ["check", "code-scanning"]
+    [pull_request], [main] = uploading["check"], uploading["code-scanning"]
+    assert main["with"] == pull_request["with"] == {"sarif_file": "lint.sarif", "category": "idamconf-lint"}
+    job = jobs["code-scanning"]
+    assert job["if"] == "github.event_name != 'pull_request' && github.ref == 'refs/heads/main'"
+    assert workflow[True]["push"]["branches"] == ["main"]  # what the job runs on
+    assert 'idamconf lint -C "$CONFIG_DIR" --format sarif > lint.sarif' in runs(job)
+    assert job["permissions"] == jobs["check"]["permissions"] == {"contents": "read", "security-events": "write"}
+    assert "needs" not in job and "environment" not in job  # whatever the merge's applies do
+    for upload in (pull_request, main):
+        assert upload["if"] == "always() && hashFiles('lint.sarif') != ''" and upload["continue-on-error"] is True
+
+
 CACHE = "${{ env.CONFIG_DIR }}/.idamconf/cache"  # validate's validated files (idamconf/config/known_files.py)
 
 
