@@ -152,6 +152,8 @@ def change_details(change: Change, plan: Plan) -> list[str]:
         for attribute in change.attributes:
             body += [f"- {attribute.path} = {json.dumps(attribute.before, ensure_ascii=False)}",
                      f"+ {attribute.path} = {json.dumps(attribute.after, ensure_ascii=False)}"]
+    if not body:  # a restore or an adoption that changes no attribute: said in one line, not over an empty block
+        return [f"{md_code(change.address)} ({said_of(change)}): no attribute to change.", ""]
     said = said_of(change, md_html)
     return [f"<details><summary>{md_html(change.address, code=True)} ({said})</summary>", "",
             *md_fence(body, "diff"), "", "</details>", ""]

@@ -141,6 +141,9 @@ def test_an_application_added_back_as_it_was_is_restored_with_its_service_princi
     markdown = plan(project, "--format", "markdown").out
     assert f"| `app.{NAME}.service_principal` | restore {principal['id']} from deleted items, then update |" in \
         markdown, markdown
+    # their details: said, with no empty diff block under them (session 49), as the human plan says them
+    assert f"`app.{NAME}.service_principal` (restore {principal['id']} from deleted items, then update): no " \
+        "attribute to change.\n" in markdown and "```diff\n```" not in markdown, markdown
     result = apply(project)
     assert result.code == 0, result.err
     assert f"~ app.{NAME}.service_principal: restored" in result.out, result.out
