@@ -31,7 +31,10 @@ def run(config_dir: Path, plans: Path, environments: list[str] | None, commit: s
                                    key=lambda name: (known.index(name) if name in known else len(known), name))
     outcomes = [_outcome(Path(plans), name) for name in names]
     project = configuration.project if configuration else next((o.plan.project for o in outcomes if o.plan), "")
-    shown = errors(problems) if configuration is None else []
+    # validate's errors, which stop the plans: all of them when the configuration does not load; when it does, those
+    # of no rule (until session 49 none, and the comment said "see validate's problems above" over nothing) -- a
+    # rule's are lint's findings, graded, and listed once, there
+    shown = [problem for problem in errors(problems) if configuration is None or not problem.rule]
     text = render_comment(project, outcomes, findings, shown, _links(commit))
     print(redacted(text, secrets), end="")
     return 0

@@ -45,6 +45,22 @@ def test_validation_errors_replace_the_plans(project, tmp_path):
 
 
 
+def test_validation_errors_of_a_configuration_that_loads_replace_the_plans_too(project, tmp_path):
+    """A file that reads but fails validate's checks (a secret rotated no sooner than it expires) stops the plans
+    too: the comment says why, as it does for a file that does not read. Until session 49 it said "see validate's
+    problems above" over none. A rule's error validate also found (one approver, an error in live) is lint's
+    finding, listed once, there."""
+    edit(project / "applications/expenses.yaml", "rotateBeforeDays: 30", "rotateBeforeDays: 180")
+    edit(project / "applications/hr-self-service.yaml", "approvers: [carol.hr@contoso.com, bob.ops@contoso.com]",
+         "approvers: [carol.hr@contoso.com]")
+    assert idamconf("validate", "-C", str(project)).code == 1
+    text = comment(project, tmp_path, "--environment", "live")
+    validation, findings = text.index("#### Validation errors"), text.index("#### Policy findings")
+    assert "rotateBeforeDays \\(180\\) is not shorter than lifetimeDays \\(180\\)" in text[validation:findings]
+    assert text.count("only 1 approver") == 1 and "only 1 approver" in text[findings:]
+    assert "**No plan for `live`:** not planned" in text
+
+
 def test_a_secret_quoted_by_validates_message_is_redacted_in_the_comment(project, tmp_path):
     """The comment is posted where everyone with access to the repository reads it: a value held under a secret key
     is never in it, even where validate's message quotes it for another reason (here, as a bad audience)."""
