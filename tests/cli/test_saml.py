@@ -440,15 +440,26 @@ def test_a_signing_certificate_expires_by_idamconfs_clock_as_the_emulators_does(
 
 
 def test_a_saml_application_whose_service_principal_is_gone_has_every_saml_step_planned_again(project):
-    """Deleted in the portal, say: nothing of its SAML settings is there, which is no error."""
+    """Deleted in the portal, say: while it waits in deleted items it is restored, with the signing certificate its
+    service provider trusts (session 49); deleted for good, nothing of its SAML settings is there, which is no
+    error: every SAML step is planned again."""
     write(project)
     assert apply(project).code == 0
     app = applications(project)["pui"]
+    admin = {"Authorization": "Bearer admin"}
     with serving(Store(project / ".idamconf" / "local.db")) as emulator:
         principal = emulator.store.find("servicePrincipals", "appId", app["appId"])
         gone = httpx.delete(f"{emulator.base_url}/servicePrincipals/{principal['id']}", trust_env=False,
-                            headers={"Authorization": "Bearer admin"})
+                            headers=admin)
     assert gone.status_code == 204, gone.text
+    again = plan(project)
+    assert again.code == 0, again.err
+    assert f"~ app.pui.service_principal  (restore {principal['id']} from deleted items" in again.out, again.out
+    assert "app.pui.saml.signing_certificate" not in again.out, again.out  # it comes back with the restore
+    with serving(Store(project / ".idamconf" / "local.db")) as emulator:
+        purged = httpx.delete(f"{emulator.base_url}/directory/deletedItems/{principal['id']}", trust_env=False,
+                              headers=admin)
+    assert purged.status_code == 204, purged.text
     again = plan(project)
     assert again.code == 0, again.err
     for address in ("app.pui.saml", "app.pui.saml.claims_policy", "app.pui.saml.signing_certificate"):
