@@ -111,7 +111,7 @@ def _route(vaults: VaultStore, vault: str, base: str, method: str, parts: list[s
             return _json(403, {"error": {"code": "Forbidden", "message": "Operation get is not allowed on a disabled "
                                          "secret.", "innererror": {"code": "SecretDisabled"}}})
         return _json(200, _bundle(base, name, *found))
-    return _json(405, {"error": {"code": "BadRequest", "message": f"The method {method} is not allowed here."}})
+    return _not_allowed(method)
 
 
 def _set(vaults: VaultStore, vault: str, base: str, name: str, body) -> tuple[int, dict, bytes]:
@@ -166,7 +166,7 @@ def _while_deleted(name: str, method: str, parts: list[str]) -> tuple[int, dict,
         return _json(200, {"value": [], "nextLink": None})
     if method in ("GET", "PATCH", "DELETE"):
         return _not_found(name, parts[2] if len(parts) == 3 else "")
-    return _json(405, {"error": {"code": "BadRequest", "message": f"The method {method} is not allowed here."}})
+    return _not_allowed(method)
 
 
 def _delete(vaults: VaultStore, vault: str, base: str, name: str) -> tuple[int, dict, bytes]:
@@ -183,7 +183,9 @@ def _deleted_route(vaults: VaultStore, vault: str, base: str, method: str, parts
         items = [_deleted_item(base, name, *vaults.versions(vault, name)[-1], when)
                  for name in vaults.deleted_names(vault) if (when := _deleted(vaults, vault, name)) is not None]
         return _json(200, {"value": items, "nextLink": None})
-    name = parts[1] if len(parts) > 1 else ""
+    if len(parts) == 1:
+        return _not_allowed(method)
+    name = parts[1]
     when = _deleted(vaults, vault, name)
     if when is None:
         return _json(404, {"error": {"code": "SecretNotFound", "message": f"Deleted Secret {name} not found."}})
@@ -195,7 +197,7 @@ def _deleted_route(vaults: VaultStore, vault: str, base: str, method: str, parts
     if len(parts) == 3 and parts[2] == "recover" and method == "POST":
         vaults.recover(vault, name)
         return _json(200, _item(base, name, *vaults.versions(vault, name)[-1]))
-    return _json(405, {"error": {"code": "BadRequest", "message": f"The method {method} is not allowed here."}})
+    return _not_allowed(method)
 
 
 def _deleted_item(base: str, name: str, version: str, doc: dict, when: int) -> dict:
@@ -203,6 +205,10 @@ def _deleted_item(base: str, name: str, version: str, doc: dict, when: int) -> d
     when it was deleted and will be purged."""
     return {**_item(base, name, version, doc), "recoveryId": f"{base}/deletedsecrets/{name}", "deletedDate": when,
             "scheduledPurgeDate": _purge_date(when)}
+
+
+def _not_allowed(method: str) -> tuple[int, dict, bytes]:
+    return _json(405, {"error": {"code": "BadRequest", "message": f"The method {method} is not allowed here."}})
 
 
 def _not_found(name: str, version: str) -> tuple[int, dict, bytes]:

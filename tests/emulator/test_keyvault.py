@@ -228,3 +228,22 @@ def test_a_deleted_secret_is_purged_when_its_recoverable_days_are_over(api, monk
     assert made.status_code == 200
     assert len(api.request("GET", f"{base}/secrets/s/versions", headers=headers).json()["value"]) == 1
     assert api.request("DELETE", f"{base}/secrets/never", headers=headers).json()["error"]["code"] == "SecretNotFound"
+
+
+def test_soft_deletes_paths_refuse_what_they_do_not_serve(api):
+    """The deleted secrets' paths and a deleted secret's name answer what Key Vault does not serve there with 405, a
+    recovery or purge of what is not deleted with 404 SecretNotFound, and never change anything on the way."""
+    base = "https://contoso.vault.emulator.localhost"
+    headers = {"Authorization": "Bearer x"}
+    api.request("PUT", f"{base}/secrets/s", headers=headers, json={"value": "s3cret-value"})
+    for method, path in (("POST", "/deletedsecrets/s"), ("POST", "/deletedsecrets/never/recover"),
+                         ("DELETE", "/deletedsecrets/s")):  # s is not deleted yet
+        assert api.request(method, f"{base}{path}", headers=headers).json()["error"]["code"] == "SecretNotFound", path
+    assert api.request("DELETE", f"{base}/secrets/s", headers=headers).status_code == 200
+    for method, path in (("POST", "/deletedsecrets"), ("PUT", "/deletedsecrets/s"), ("GET", "/deletedsecrets/s/recover"),
+                         ("POST", "/secrets/s"), ("PUT", "/secrets/s/versions")):
+        refused = api.request(method, f"{base}{path}", headers=headers, json={"value": "w"})
+        assert refused.status_code == 405, (method, path, refused.text)
+        assert "s3cret-value" not in refused.text
+    assert api.request("GET", f"{base}/deletedsecrets/s", headers=headers).status_code == 200  # still deleted, as it was
+    assert api.request("POST", f"{base}/deletedsecrets/s/recover", headers=headers).status_code == 200
