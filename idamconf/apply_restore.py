@@ -25,7 +25,9 @@ async def restore(chain, change: Change) -> None:
     if response.ok:
         return
     entity_set, what = LIVE[change.kind]
-    live = await chain.send("GET", query(f"{entity_set}/{item}", select="id"), ok_if=lambda r: True, settle=True)
+    # only "not found" says it is gone: another refusal (a permission, a throttle retried out) is Graph's own answer
+    live = await chain.send("GET", query(f"{entity_set}/{item}", select="id"), ok_if=lambda r: r.status == 404,
+                            settle=True)
     if not live.ok:
         raise StepFailed(f"{what} {item} is no longer in deleted items, nor back in the directory: it was deleted for "
                          f"good, or its 30 days ran out, since the plan; nothing was changed -- run plan again (it "

@@ -209,6 +209,27 @@ def test_a_deleted_item_gone_between_plan_and_apply_stops_its_application_and_sa
 
 
 @pytest.mark.usefixtures("applied")
+def test_a_refused_read_after_a_restore_said_not_found_is_told_as_graphs_refusal(project, monkeypatch):
+    """The restore answered 404, and reading the object back is refused (403): that says nothing of the object, so
+    apply reports Graph's refusal -- not that the item was deleted for good -- and writes nothing in its place."""
+    app_id = applications(project)[NAME]["id"]
+    _, aside = removed(project)
+    back(project, aside)
+
+    def read_back(request) -> bool:
+        return request.method == "GET" and request.path == f"applications/{app_id}"
+
+    faulted(monkeypatch, Scripted([Rule(_restore_of(app_id), graph_error(404, "Request_ResourceNotFound"), times=100),
+                                   Rule(read_back, graph_error(403, "Authorization_RequestDenied"), times=100)]))
+    result = apply(project)
+    assert result.code == 1, result.out + result.err
+    assert "Traceback" not in result.err and "unexpected" not in result.err, result.err
+    assert "Authorization_RequestDenied" in result.err, result.err
+    assert "no longer in deleted items" not in result.err, result.err
+    assert NAME not in applications(project)
+
+
+@pytest.mark.usefixtures("applied")
 def test_a_restore_already_done_when_its_answer_says_not_found_is_carried_on(project, monkeypatch):
     """A 404 from a restore that had happened (its answer lost and the repeat not found, or someone restored it
     meanwhile) for the application and for its service principal: both are read back live, and apply goes on."""
