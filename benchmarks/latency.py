@@ -3,7 +3,9 @@ with none, side by side in one run; written into docs/performance.md (its sectio
 
     python -m benchmarks.latency [--size 10000] [--apply 1600] [--sample 1000]     # (make bench runs it last)
 
-1. A no-change plan of the seeded tenant of `size` applications (benchmarks/tenant.py): `idamconf plan`; the raw
+1. A no-change plan of the seeded tenant of `size` applications (benchmarks/tenant.py): `idamconf plan`, every file
+   parsed (the target's), and the same plan made again after `idamconf validate` (`plan_kept`: the files it kept,
+   config/known_files.py, none parsed); the raw
    floor reading the same lists the same way (benchmarks/readers.py --names: the same displayName ranges, side by
    side); and a Terraform-style reader, one request per object, 10 in flight (benchmarks/per_object.py, sampled
    and extrapolated).
@@ -31,6 +33,7 @@ import shutil
 import sqlite3
 import subprocess
 import time
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -105,24 +108,38 @@ def reads(seeded: tenant.Tenant, pr_root: Path, names: Path, faults: str | None,
         for root in (seeded.root, pr_root):
             point_at(root, emulator.graph_url)
         pr = pull_request_plan(pr_root, "served here")
-        plan = [seeded.root, "-e", SERVED, "--detailed-exitcode"]
+        plan = [IDAMCONF, "plan", "-C", str(seeded.root), "-e", SERVED, "--detailed-exitcode"]
+        run([IDAMCONF, "validate", "-C", str(seeded.root)]).check("validate")  # its files kept, for plan_kept
         kept = pr_root / known_files.FILE
         for _ in range(runs):
-            measure("plan", [IDAMCONF, "plan", "-C", *map(str, plan)], 0)
+            with _aside(seeded.root / known_files.FILE):  # the target's plan parses every file
+                measure("plan", plan, 0)
+            measure("plan_kept", plan, 0)  # the same plan made again after validate (config/known_files.py)
             measure("floor", [PYTHON, "-m", "benchmarks.readers", "raw", emulator.graph_url, seeded.tag, "--names",
                               str(names)], 0)
             measure("pr", pr, 2)
             measure("pr_base", [*pr, "--base", "HEAD"], 2)
-            kept.rename(kept.with_name("aside"))
-            try:
+            with _aside(kept):
                 measure("pr_cold", pr, 2)
-            finally:
-                kept.with_name("aside").rename(kept)
         measure("per_object", [PYTHON, "-m", "benchmarks.per_object", emulator.graph_url, seeded.tag, "--sample",
                                str(sample)], 0)
     taken["pr_signed_in"] = signed_in(seeded, pr_root, faults, runs)
     found = {name: median_run(runs_of) for name, runs_of in taken.items()}
     return {**found, "runs": {name: [measured.seconds for measured, _ in runs_of] for name, runs_of in taken.items()}}
+
+
+@contextmanager
+def _aside(kept: Path):
+    """What validate kept moved aside meanwhile (there is none to move if it kept nothing), then put back."""
+    aside = kept.with_name("aside")
+    moved = kept.exists()
+    if moved:
+        kept.rename(aside)
+    try:
+        yield
+    finally:
+        if moved:
+            aside.rename(kept)
 
 
 def signed_in(seeded: tenant.Tenant, pr_root: Path, faults: str | None, runs: int) -> list[tuple]:

@@ -67,6 +67,16 @@ def earlier_package_names(config_dir: Path, pairs: list) -> frozenset[str] | Non
     return frozenset(names)
 
 
+def validated_files(config_dir: Path) -> known_files.Known | None:
+    """`kept_files` for a plan of the whole configuration, which needs no git otherwise: where git cannot say what
+    it tracks (not a repository, or no git), nothing validate kept is read -- a forged file could not be told
+    apart."""
+    try:
+        return kept_files(config_dir)
+    except DiagnosticError:  # git could not say what it tracks
+        return None
+
+
 def kept_files(config_dir: Path) -> known_files.Known | None:
     """What validate found (config/known_files.py), unless git tracks anything in the directory it is kept in:
     then a commit could have made it, and a pull request could have (said, and not read). Asked in any case and of

@@ -9,7 +9,7 @@ from ..plan import saved, signing
 from ..plan.render_human import render_plan
 from ..plan.render_markdown import render_markdown
 from .base import base_at, base_beside
-from .changed import commit_of, kept_files, narrowed_to
+from .changed import commit_of, kept_files, narrowed_to, validated_files
 from ..colour import use_colour
 from .session import run_async, surveyed
 
@@ -19,7 +19,8 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
     only, earlier = narrowed_to(config_dir, changed_since) if changed_since else (None, None)
     if out is not None:
         signing.check_key()
-    known = kept_files(config_dir) if changed_since else None  # what validate found (config/known_files.py)
+    # what validate found (config/known_files.py): a pull request's plan needs git, a plan of the whole does not
+    known = kept_files(config_dir) if changed_since else validated_files(config_dir)
     base = _base(config_dir, base_ref, changed_since, only, known) if base_ref else None  # drift, apart
 
     async def then(client, survey):

@@ -68,13 +68,13 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
     try:
         early = []  # the reads idamconf.yaml alone decides, started while the files are read (graph/early.py)
 
-        def meanwhile(project, parallel: bool) -> None:
+        def meanwhile(project, long: bool) -> None:
             _graph_modules(project, env)
             if project is not None:
                 from ..graph.early import early_reads, sign_in_early
 
                 sign_in_early(project, env, write)
-                if parallel and (only is None or earlier is None):  # (else read by name)
+                if long and (only is None or earlier is None):  # (else read by name)
                     early.append(early_reads(project, env, write, timeout))
 
         with _kept_to_the_end():

@@ -54,11 +54,15 @@ def read_all(files: list[tuple[Path, str]], project: Configuration | None, defau
              meanwhile=None, known: known_files.Known | None = None, keep: bool = False) -> list[ApplicationFile]:
     """Every (path, name shown) read, in order. `project`: the project's settings (None if idamconf.yaml is broken:
     then only the files' own syntax and schema are checked); `defaults`: its `defaults` mapping.
-    `meanwhile(parallel)`: done while other processes read the files (parallel: True), or before reading them here
+    `meanwhile(long)`: done while other processes read the files, or before the files are modelled from `known`
+    (long: True: reading takes long enough for work started now to overlap it), or before reading them here
     (False). `known`: files validate found valid, whose values are taken from there (config/known_files.py);
     `keep`: each valid file's value is also given as JSON, for that cache."""
     if known is not None:
         found = _known(known, files)
+        if meanwhile is not None and len(files) >= PARALLEL_FROM:  # modelling them takes seconds, though none is
+            meanwhile(True)  # parsed: the reads idamconf.yaml decides start now, as they do beside the processes
+            meanwhile = None
         others = iter(read_all([file for file, read in zip(files, found) if read is None], project, defaults,
                                meanwhile, keep=keep))
         return [next(others) if read is None else _from_known(read, file, project, defaults)

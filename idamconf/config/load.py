@@ -29,8 +29,9 @@ def load_configuration(root: Path) -> Configuration:
 
 def read(root: Path, meanwhile=None, known: known_files.Known | None = None,
          keep: bool = False) -> tuple[Configuration | None, list[Diagnostic]]:
-    """The configuration (None if it has errors) and every problem found. `meanwhile(project, parallel)`: work for
-    this process while other processes read the application files (`parallel`: if they do); it is done in any
+    """The configuration (None if it has errors) and every problem found. `meanwhile(project, long)`: work for
+    this process while the application files are read (`long`: if that takes long enough to overlap: other
+    processes read them, or many are modelled from `known`: config/application.read_all); it is done in any
     case, given the project's settings (`project_configuration`: None if idamconf.yaml is broken or has an error).
     `known` (plan --changed-since): the files validate found valid (config/known_files.py), taken from there;
     `keep` (validate): when the configuration is valid, each file found valid is written down there."""
@@ -55,7 +56,7 @@ def read(root: Path, meanwhile=None, known: known_files.Known | None = None,
                                           + confined.state_links(root, project.environments, _shown))
     valid = None if errors(settled) else project
     files = read_all([(path, _shown(path, cwd)) for path in paths], project, defaults,
-                     meanwhile and (lambda parallel: meanwhile(valid, parallel)), known, keep)
+                     meanwhile and (lambda long: meanwhile(valid, long)), known, keep)
     for found in files:
         problems += found.problems
     if project is None or errors(problems):  # every error at once: the valid files' own checks, and those across

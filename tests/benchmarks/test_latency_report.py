@@ -88,6 +88,9 @@ def _reads(monkeypatch, tmp_path, code_of):
     kept = tmp_path / "pr" / known_files.FILE
     kept.parent.mkdir(parents=True)
     kept.write_text("kept")
+    seeded_kept = tmp_path / "seeded" / known_files.FILE
+    seeded_kept.parent.mkdir(parents=True)
+    seeded_kept.write_text("kept")  # (as validate leaves it)
     counts: dict[str, int] = {}
     seen: dict[str, tuple] = {}
 
@@ -98,7 +101,8 @@ def _reads(monkeypatch, tmp_path, code_of):
         elif "--changed-since" in command:
             name = "pr_base" if "--base" in command else "pr" if kept.exists() else "pr_cold"
         else:
-            name = "floor" if "raw" in command else "per_object" if "benchmarks.per_object" in command else "plan"
+            name = "floor" if "raw" in command else "per_object" if "benchmarks.per_object" in command else \
+                "plan_kept" if seeded_kept.exists() else "plan"
         counts[name] = counts.get(name, 0) + 1
         return Run(float(counts[name]), 100.0 + counts[name], code_of(name, counts[name]), "", ""), {}
 
@@ -113,11 +117,13 @@ def _reads(monkeypatch, tmp_path, code_of):
 def test_each_reader_runs_in_rounds_and_its_median_run_stands_for_it(monkeypatch, tmp_path):
     reads, arguments, kept, _ = _reads(monkeypatch, tmp_path, lambda name, n: 2 if name.startswith("pr") else 0)
     found = reads(*arguments, runs=3)
-    assert found["runs"] == {"plan": [1.0, 2.0, 3.0], "floor": [1.0, 2.0, 3.0], "pr": [1.0, 2.0, 3.0],
+    assert found["runs"] == {"plan": [1.0, 2.0, 3.0], "plan_kept": [1.0, 2.0, 3.0], "floor": [1.0, 2.0, 3.0],
+                             "pr": [1.0, 2.0, 3.0],
                              "pr_base": [1.0, 2.0, 3.0], "pr_cold": [1.0, 2.0, 3.0], "per_object": [1.0],
                              "pr_signed_in": [1.0, 2.0, 3.0]}
     assert (found["plan"][0].seconds, found["plan"][0].peak_rss_mb) == (2.0, 103.0)
-    assert kept.read_text() == "kept"  # validate's files back for the next reader
+    seeded_kept = tmp_path / "seeded" / kept.relative_to(tmp_path / "pr")
+    assert kept.read_text() == seeded_kept.read_text() == "kept"  # validate's files back for the next reader
 
 
 def test_the_signed_in_plan_gets_its_secret_in_its_environment_alone_and_leaves_no_copy_of_the_tenant(

@@ -1,9 +1,12 @@
-"""A pull request's plan with what `validate` kept (config/known_files.py): the same plan, drift and warnings as
-without it; and a kept file that git tracks -- which a pull request could have committed -- is never read."""
+"""A plan with what `validate` kept (config/known_files.py), a pull request's or the whole configuration's: the same
+plan, drift and warnings as without it; and a kept file that git tracks -- which a pull request could have committed
+-- is never read, nor one git cannot vouch for."""
 
 from __future__ import annotations
 
 import json
+
+import pytest
 
 from idamconf.config import known_files
 
@@ -27,7 +30,22 @@ def test_a_pull_requests_plan_is_the_same_with_what_validate_kept(project):
     assert "~ app.wordpress" in plan(project, "--changed-since", "main").out
 
 
-def test_a_kept_file_git_tracks_is_not_read(project):
+def test_a_plan_of_the_whole_configuration_is_the_same_with_what_validate_kept(project):
+    configuration_repository(project)
+    assert idamconf("validate", "-C", str(project)).code == 0
+    edit(project / WORDPRESS, "displayName: ", "displayName: New ")
+    arguments = ("--base", "main", "--format", "json")
+    kept = plan(project, *arguments)
+    (project / known_files.FILE).unlink()
+    plain = plan(project, *arguments)
+    assert kept.code == plain.code == 0, kept.err
+    assert json.loads(kept.out) == json.loads(plain.out)
+    changed = [change["address"] for change in json.loads(kept.out)["changes"] if change["action"] != "no-op"]
+    assert "app.wordpress" in changed and all(address.startswith("app.wordpress") for address in changed)
+
+
+@pytest.mark.parametrize("arguments", [("--changed-since", "main"), ()], ids=["pull-request", "whole"])
+def test_a_kept_file_git_tracks_is_not_read(project, arguments):
     configuration_repository(project)
     assert idamconf("validate", "-C", str(project)).code == 0
     path = project / known_files.FILE
@@ -40,7 +58,7 @@ def test_a_kept_file_git_tracks_is_not_read(project):
     git(project, "add", "-f", str(known_files.FILE))
     git(project, "commit", "-qm", "a cache, committed")
     edit(project / WORDPRESS, "displayName: ", "displayName: New ")
-    result = plan(project, "--changed-since", "main")
+    result = plan(project, *arguments)
     assert result.code == 0, result.err  # read from the files: no name used twice
     assert f"git tracks {known_files.FILE}, so what validate kept in .idamconf/ is not used" in result.err
     assert "~ app.wordpress" in result.out
@@ -65,7 +83,8 @@ def test_a_kept_file_committed_under_another_case_or_as_a_submodule_is_not_read(
     assert result.code == 0 and "git tracks .idamconf/cache, so what validate kept" in result.err
 
 
-def test_a_pull_requests_plan_parses_only_the_files_changed_since_validate(project, monkeypatch):
+@pytest.mark.parametrize("arguments", [("--changed-since", "main"), ()], ids=["pull-request", "whole"])
+def test_a_plan_parses_only_the_files_changed_since_validate(project, monkeypatch, arguments):
     """What the cache is for: of 10 files, the plan parses the one changed, and takes the rest from validate's."""
     from pathlib import Path
 
@@ -78,6 +97,25 @@ def test_a_pull_requests_plan_parses_only_the_files_changed_since_validate(proje
     monkeypatch.setattr(yamlfile, "load_with_digest",
                         lambda path, shown: parsed.append(Path(shown).name) or original(path, shown))
     monkeypatch.setattr(application, "processes_for", lambda files: 1)  # (counted in this process)
-    result = plan(project, "--changed-since", "main")
+    result = plan(project, *arguments)
     assert result.code == 0 and "~ app.wordpress" in result.out, result.err
     assert [name for name in parsed if name != "idamconf.yaml"] == ["wordpress.yaml"]
+
+
+def test_a_plan_outside_git_reads_nothing_validate_kept(project, monkeypatch):
+    """Outside a git repository nothing says a commit did not make the kept file: every file is parsed, and the
+    plan is made as without one (it needs no git)."""
+    from pathlib import Path
+
+    from idamconf.config import application, yamlfile
+
+    assert idamconf("validate", "-C", str(project)).code == 0 and (project / known_files.FILE).is_file()
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(project.parent))  # (the test's own checkout is not its)
+    parsed, original = [], yamlfile.load_with_digest
+    monkeypatch.setattr(yamlfile, "load_with_digest",
+                        lambda path, shown: parsed.append(Path(shown).name) or original(path, shown))
+    monkeypatch.setattr(application, "processes_for", lambda files: 1)
+    result = plan(project)
+    assert result.code == 0, result.err
+    assert "+ app.wordpress" in result.out
+    assert len([name for name in parsed if name != "idamconf.yaml"]) == len(list((project / "applications").glob("*.yaml")))
