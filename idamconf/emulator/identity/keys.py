@@ -62,9 +62,12 @@ def jwks(store: Store) -> dict:
     return {"keys": [public_jwk(store)]}
 
 
-def sign(store: Store, claims: dict) -> str:
+def sign(store: Store, claims: dict, x5t: bool = False) -> str:
+    """A JWT signed with the tenant's key; with `x5t`, the header names the key by that legacy name too, as Entra's
+    v1 access tokens do (the same value as `kid`: access-token-claims-reference.md)."""
+    kid = public_jwk(store)["kid"]
     return jwt.encode(claims, signing_key(store), algorithm=ALGORITHM,
-                      headers={"typ": "JWT", "kid": public_jwk(store)["kid"]})
+                      headers={"typ": "JWT", "kid": kid, **({"x5t": kid} if x5t else {})})
 
 
 def verify(store: Store, token: str, **options) -> dict:

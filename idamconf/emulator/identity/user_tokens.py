@@ -14,7 +14,13 @@ for that user signing in to that application:
   principal is disabled (AADSTS7000112);
 - `scp` holds the scopes asked for (each must be an enabled scope the application exposes), or every enabled scope
   it exposes when none is named (a user who consented to all of them);
-- `oid`, `sub`, `upn`, `preferred_username`, `name` are the user's.
+- `oid` is the user's object id, `sub` a value of its own for that user and that application (`claims.py`), `name`
+  the user's display name; the other names follow the token's version (access-token-claims-reference.md,
+  optional-claims-reference.md): a v1 token has `unique_name` and `upn` (the user principal name), `given_name` and
+  `family_name`; a v2 token has `preferred_username` (the user principal name) only, unless the application asks
+  for the others in `optionalClaims.accessToken` -- and a v1 token has `preferred_username` only when asked;
+- `idtyp` is there only when the application asks for it with `include_user_token` (by default Entra sends it in
+  application tokens only).
 
 Decisions: the grant needs no secret, because it exists for tests against an emulator only this machine can reach
 (docs/security.md); and it refuses Microsoft Graph as the audience: the emulator enforces application permissions
@@ -28,7 +34,7 @@ import uuid
 
 from ..store import Store
 from . import keys, refusals, roles
-from .claims import answer, base_claims, issued
+from .claims import answer, base_claims, issued, optional_claims, pairwise_subject
 
 
 def user_grant(store: Store, origin: str, tenant: str, form: dict) -> dict:
@@ -57,10 +63,29 @@ def user_token(store: Store, origin: str, tenant: str, application: dict, upn: s
         raise refusals.user_not_assigned(upn, application)
     audience = (application.get("identifierUris") or [application["appId"]])[0]
     claims = base_claims(store, origin, tenant, application["appId"], "0", resource, audience)
-    claims.update({"idtyp": "user", "oid": user["id"], "sub": user["id"], "upn": user["userPrincipalName"],
-                   "preferred_username": user["userPrincipalName"], "name": user.get("displayName"),
+    optional = optional_claims(store, resource)
+    user_type = "user" if "include_user_token" in optional.get("idtyp", []) else None
+    subject = pairwise_subject(tenant, application["appId"], user["id"])
+    claims.update({"idtyp": user_type, "oid": user["id"], "sub": subject, **user_names(user, claims["ver"], optional),
                    "scp": " ".join(granted), "roles": roles.held_roles(store, user["id"], resource)})
     return issued(store, claims)
+
+
+# The claims that name the user, by version: access-token-claims-reference.md gives `unique_name` "only present in
+# v1.0 tokens" and `preferred_username` "only present in v2.0 tokens"; optional-claims-reference.md gives `upn`,
+# `given_name` and `family_name` as "always included in v1.0 tokens, but not included in v2.0 tokens unless
+# requested", and `preferred_username` as an optional claim of v1 tokens. `unique_name` holds the user principal
+# name (the reference says only "a human readable value that identifies the subject"; Entra's tokens show the UPN).
+NAMES = {"1.0": {"name", "unique_name", "upn", "given_name", "family_name"}, "2.0": {"name", "preferred_username"}}
+OPTIONAL_NAMES = {"preferred_username", "upn", "given_name", "family_name"}
+
+
+def user_names(user: dict, version: str, optional: dict) -> dict:
+    upn = user["userPrincipalName"]
+    values = {"name": user.get("displayName"), "unique_name": upn, "upn": upn, "preferred_username": upn,
+              "given_name": user.get("givenName"), "family_name": user.get("surname")}
+    wanted = NAMES[version] | (OPTIONAL_NAMES & set(optional))
+    return {claim: value for claim, value in values.items() if claim in wanted}
 
 
 def _scopes(application: dict, asked: list[str]) -> list[str]:
