@@ -6,11 +6,14 @@
     python -m benchmarks.ab imports 15 main=/tmp/main branch=/tmp/branch    # the modules a plan imports
                                                                              # (IMPORTS="import ...": others)
     python -m benchmarks.ab plan 5 main=/tmp/main branch=/tmp/branch        # the no-change plan of the 10,000
+    python -m benchmarks.ab plan-kept 5 main=/tmp/main branch=/tmp/branch   # the same, each run after a validate
 
 `pr` is benchmarks/latency.py's pull-request plan (its seeded tenant of 10,000 applications, served with
 `--faults latency=250ms` -- FAULTS= for none -- and its repository with app-00042 changed). Each run is a new
 process: its wall time, and its CPU time (user + system, with the processes it forks), which moves less than the
-wall time when other work shares the machine; the load average is printed with each run.
+wall time when other work shares the machine; the load average is printed with each run. `plan` parses every file
+(what validate kept is removed before each run); `plan-kept` runs `idamconf validate` with the variant's own code
+before each run, so that the plan takes the files it kept (config/known_files.py: its entries are for one code).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager, nullcontext
+
+from idamconf.config import known_files
 
 from . import latency, tenant
 from .measure import PYTHON, environment
@@ -46,7 +51,7 @@ def commands(mode: str):
         return [PYTHON, "-c", os.environ.get("IMPORTS", IMPORTS)], 0, nullcontext()
     if mode == "validate":
         return [PYTHON, "-m", "idamconf", "validate", "-C", str(seeded.root)], 0, nullcontext()
-    if mode == "plan":
+    if mode in ("plan", "plan-kept"):
         return [PYTHON, "-m", "idamconf", "plan", "-C", str(seeded.root), "-e", SERVED, "--detailed-exitcode"], 0, \
             served_to(seeded)
     return [PYTHON, "-m", "idamconf", "plan", "-C", str(latency.pull_request(seeded)), "-e", SERVED,
@@ -64,6 +69,16 @@ def served_to(seeded: tenant.Tenant):
         yield
 
 
+def before_run(mode: str, tree: str) -> None:
+    """What validate kept, made by this variant's code (`plan-kept`) or removed (`plan`: every file parsed)."""
+    seeded = tenant.prepare(10_000, log=lambda *_: None)
+    if mode == "plan":
+        (seeded.root / known_files.FILE).unlink(missing_ok=True)
+    elif mode == "plan-kept":
+        subprocess.run([PYTHON, "-m", "idamconf", "validate", "-C", str(seeded.root)], capture_output=True, check=True,
+                       env={**environment(), "PYTHONPATH": tree}, cwd="/tmp")
+
+
 def main() -> None:
     mode, runs, variants = sys.argv[1], int(sys.argv[2]), [arg.split("=", 1) for arg in sys.argv[3:]]
     command, code, context = commands(mode)
@@ -71,6 +86,7 @@ def main() -> None:
     with context:
         for run in range(runs):
             for name, tree in variants:
+                before_run(mode, tree)
                 wall, cpu, done = measured(command, tree)
                 assert done.returncode == code, (name, done.returncode, done.stderr[-2000:])
                 found[name].append((wall, cpu))
