@@ -51,6 +51,11 @@ APPLICATION_CAST = "microsoft.graph.application"
 CASTS = {APPLICATION_CAST: KIND, "microsoft.graph.servicePrincipal": PRINCIPALS}  # the deleted items served
 SETS = {KIND: "applications", PRINCIPALS: "servicePrincipals"}  # the entity set each kind was deleted from
 TYPES = {kind: cast for cast, kind in CASTS.items()}
+# The other casts Graph lists (directory-deleteditems-list.md) and their entity sets: the emulator never deletes a
+# user, group, administrative unit or device, so there are none in its deleted items -- an empty list, as Graph gives
+# a tenant that has none, not a refusal
+EMPTY_CASTS = {"microsoft.graph.user": "users", "microsoft.graph.group": "groups",
+               "microsoft.graph.administrativeUnit": "administrativeUnits", "microsoft.graph.device": "devices"}
 
 
 def keep(store: Store, doc: dict, owners: list[str], kind: str = KIND) -> None:
@@ -96,6 +101,8 @@ def list_items(store: Store, request: Request, key: Key) -> Reply:
     """`/directory/deletedItems/{cast}`: the application and service principal casts (the only deleted items the
     emulator keeps), each with its entity set's options ($filter, $select, $top, paging, `$expand=owners`)."""
     kind = CASTS.get(key.value)
+    if kind is None and key.value in EMPTY_CASTS:
+        return Reply(200, {"@odata.context": request.context(EMPTY_CASTS[key.value]), "value": []})
     if kind is None:
         return get_item(store, request, key)
     expire(store)

@@ -60,6 +60,19 @@ def test_deleted_items_list_with_the_applications_query_options(api):
     rest = api.get(first["@odata.nextLink"].split("/v1.0/", 1)[1]).json()
     assert len(first["value"]) == 2 and len(rest["value"]) == 1 and "@odata.nextLink" not in rest
     assert_error(api.get(ITEMS), 400, "Request_BadRequest")  # the cast is required (list page)
+
+
+@pytest.mark.parametrize("cast, entity_set", [("microsoft.graph.user", "users"), ("microsoft.graph.group", "groups"),
+                                              ("microsoft.graph.administrativeUnit", "administrativeUnits"),
+                                              ("microsoft.graph.device", "devices")])
+def test_the_other_casts_graph_lists_are_empty_lists_not_refusals(api, cast, entity_set):
+    """Graph keeps deleted users, groups and administrative units too (directory-deleteditems-list.md); the emulator
+    never deletes one, so their lists are empty -- a client listing them gets what a tenant with none gives."""
+    _deleted(api)  # (an application in deleted items is not in these lists)
+    found = api.get(f"{ITEMS}/{cast}")
+    assert found.status_code == 200, found.text
+    assert found.json()["value"] == [] and found.json()["@odata.context"].endswith(f"#{entity_set}")
+    assert_error(api.get(f"{ITEMS}/microsoft.graph.notAType"), 404, "Request_ResourceNotFound")
     assert_error(api.get(APPS, params={"$filter": "notes eq 'x'"}), 400)
 
 
