@@ -68,9 +68,11 @@ def earlier_package_names(config_dir: Path, pairs: list) -> frozenset[str] | Non
 
 
 def validated_files(config_dir: Path) -> known_files.Known | None:
-    """`kept_files` for a plan of the whole configuration, which needs no git otherwise: where git cannot say what
-    it tracks (not a repository, or no git), nothing validate kept is read -- a forged file could not be told
-    apart."""
+    """`kept_files` for a plan of the whole configuration, which needs no git otherwise: where validate kept nothing,
+    git is not asked (nor is anything said about what it tracks); where git cannot say what it tracks (not a
+    repository, or no git), nothing validate kept is read -- a forged file could not be told apart."""
+    if not (Path(config_dir).resolve() / known_files.FILE).exists():
+        return None
     try:
         return kept_files(config_dir)
     except DiagnosticError:  # git could not say what it tracks

@@ -119,3 +119,19 @@ def test_a_plan_outside_git_reads_nothing_validate_kept(project, monkeypatch):
     assert result.code == 0, result.err
     assert "+ app.wordpress" in result.out
     assert len([name for name in parsed if name != "idamconf.yaml"]) == len(list((project / "applications").glob("*.yaml")))
+
+
+def test_a_plan_with_nothing_kept_says_nothing_of_what_git_tracks(project):
+    """A repository may track something under .idamconf/ (an emulator seed, say); with nothing validate kept there
+    is nothing to leave unused, and a plan of the whole configuration says nothing about it."""
+    configuration_repository(project)
+    seed = project / ".idamconf" / "seed.json"
+    seed.write_text("{}")
+    git(project, "add", "-f", str(seed.relative_to(project)))
+    git(project, "commit", "-qm", "a file under .idamconf/")
+    assert not (project / known_files.FILE).exists()
+    result = plan(project)
+    assert result.code == 0, result.err
+    assert "git tracks" not in result.err
+    assert idamconf("validate", "-C", str(project)).code == 0  # now there is a kept file, which is not used
+    assert "git tracks .idamconf/seed.json, so what validate kept" in plan(project).err
