@@ -60,11 +60,14 @@ def read_all(files: list[tuple[Path, str]], project: Configuration | None, defau
     `keep`: each valid file's value is also given as JSON, for that cache."""
     if known is not None:
         found = _known(known, files)
-        if meanwhile is not None and len(files) >= PARALLEL_FROM:  # modelling them takes seconds, though none is
-            meanwhile(True)  # parsed: the reads idamconf.yaml decides start now, as they do beside the processes
+        rest = [file for file, read in zip(files, found) if read is None]
+        # modelling many takes seconds, though none is parsed: the reads idamconf.yaml decides start now, as they
+        # do beside the processes -- unless the files not kept are read by processes: they start once those are
+        # forked (there), as what starts is threads, which fork does not allow safely
+        if meanwhile is not None and len(files) >= PARALLEL_FROM and processes_for(len(rest)) == 1:
+            meanwhile(True)
             meanwhile = None
-        others = iter(read_all([file for file, read in zip(files, found) if read is None], project, defaults,
-                               meanwhile, keep=keep))
+        others = iter(read_all(rest, project, defaults, meanwhile, keep=keep))
         return [next(others) if read is None else _from_known(read, file, project, defaults)
                 for file, read in zip(files, _let_go(found))]
     meanwhile = meanwhile or (lambda parallel: None)

@@ -389,3 +389,34 @@ def test_reads_that_idamconf_yaml_decides_start_before_many_kept_files_are_model
     calls.clear()
     application.read_all(shown, configuration, {}, lambda long: calls.append((long, len(models))), validated(project))
     assert [long for long, _ in calls] == [False]
+
+
+def test_nothing_started_meanwhile_runs_while_the_files_not_kept_are_forked_out(project, monkeypatch):
+    """The work started meanwhile runs in threads (a sign-in, the early reads: graph/early.py), and fork does not
+    allow a thread safely (docs/performance.md): where the files validate did not keep are many enough to be read
+    by other processes, that work starts once those are forked, as without the cache -- not before."""
+    import os
+    import threading
+
+    configuration, _ = load.read(project)
+    files = sorted((project / "applications").glob("*.yaml"))
+    shown = [(path, str(path)) for path in files]
+    monkeypatch.setattr(application, "PARALLEL_FROM", len(files))
+    monkeypatch.setattr(application, "processes_for", lambda count: 2 if count >= len(files) else 1)
+    release, alive_at_fork = threading.Event(), []
+    started: list[threading.Thread] = []
+
+    def meanwhile(long: bool) -> None:  # as session.meanwhile: a thread that waits on the network
+        started.append(threading.Thread(target=release.wait, daemon=True))
+        started[-1].start()
+
+    recording = [True]  # (the hook stays registered: it records only this read's forks)
+    os.register_at_fork(before=lambda: recording and alive_at_fork.append(any(t.is_alive() for t in started)))
+    try:
+        read = application.read_all(shown, configuration, {}, meanwhile, known_files.Known({}, ""))  # none kept
+    finally:
+        recording.clear()
+        release.set()
+    assert [found.application.name for found in read] == [found.application.name
+                                                          for found in application.read_all(shown, configuration, {})]
+    assert len(started) == 1 and alive_at_fork and not any(alive_at_fork)
