@@ -56,6 +56,7 @@ TYPES = {kind: cast for cast, kind in CASTS.items()}
 # a tenant that has none, not a refusal
 EMPTY_CASTS = {"microsoft.graph.user": "users", "microsoft.graph.group": "groups",
                "microsoft.graph.administrativeUnit": "administrativeUnits", "microsoft.graph.device": "devices"}
+NEVER_KEPT = "deletedDirectoryObjects"  # the kind their lists are read from: nothing is ever put there
 
 
 def keep(store: Store, doc: dict, owners: list[str], kind: str = KIND) -> None:
@@ -102,6 +103,9 @@ def list_items(store: Store, request: Request, key: Key) -> Reply:
     emulator keeps), each with its entity set's options ($filter, $select, $top, paging, `$expand=owners`)."""
     kind = CASTS.get(key.value)
     if kind is None and key.value in EMPTY_CASTS:
+        set_name = EMPTY_CASTS[key.value]
+        if set_name in ENTITY_SETS:  # its query options checked as the set's own are: what Graph refuses is refused
+            return page(store, request, NEVER_KEPT, ENTITY_SETS[set_name], set_name)
         return Reply(200, {"@odata.context": request.context(EMPTY_CASTS[key.value]), "value": []})
     if kind is None:
         return get_item(store, request, key)

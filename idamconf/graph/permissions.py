@@ -39,6 +39,9 @@ APP_WRITE_ALL = Need(("Application.ReadWrite.All",))
 USERS = Need(("User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"))
 GROUPS = Need(("GroupMember.Read.All", "Group.Read.All", "GroupMember.ReadWrite.All", "Group.ReadWrite.All",
                "Directory.Read.All", "Directory.ReadWrite.All"))
+DELETED_GROUPS = Need(("Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"))
+UNITS = Need(("AdministrativeUnit.Read.All", "AdministrativeUnit.ReadWrite.All", "Directory.Read.All",
+              "Directory.ReadWrite.All"))
 DIRECTORY = Need(("Directory.Read.All", "Directory.ReadWrite.All"))
 ASSIGN = Need(("AppRoleAssignment.ReadWrite.All",))
 GRANTS_READ = Need(("Directory.Read.All", "DelegatedPermissionGrant.ReadWrite.All", "Directory.ReadWrite.All"))
@@ -66,6 +69,10 @@ RULES: tuple[tuple[tuple[str, ...], str, str | None, tuple[Need, ...]], ...] = (
     (READ, "servicePrincipals", "claimsMappingPolicies", (POLICY_READ, APP_READ)),
     (WRITE, "servicePrincipals", "claimsMappingPolicies", (POLICY_READ, APP_WRITE)),
     (("POST",), "applicationTemplates", None, (APP_WRITE,)),  # instantiate: creates an application it then owns
+    # the other casts' lists, their resource's permission (directory-deleteditems-list.md's table)
+    (READ, "directory", "microsoft.graph.user", (USERS,)),
+    (READ, "directory", "microsoft.graph.group", (DELETED_GROUPS,)),
+    (READ, "directory", "microsoft.graph.administrativeUnit", (UNITS,)),
     # deleted applications (directory-deleteditems-*.md): read as applications are; restored or deleted for good
     # with Application.ReadWrite.All, or OwnedBy by an owner
     (READ, "directory", "deletedItems", (APP_READ,)),

@@ -76,6 +76,33 @@ def test_the_other_casts_graph_lists_are_empty_lists_not_refusals(api, cast, ent
     assert_error(api.get(APPS, params={"$filter": "notes eq 'x'"}), 400)
 
 
+@pytest.mark.parametrize("cast, entity_set", [("microsoft.graph.user", "users"), ("microsoft.graph.group", "groups")])
+def test_the_empty_casts_take_their_resources_query_options_as_the_application_cast_does(api, cast, entity_set):
+    """The list takes "the query parameters that are supported by the resource that is specified by the OData cast"
+    (directory-deleteditems-list.md): what Graph refuses of a user's or group's list is refused, as the application
+    cast refuses it, though the list is empty; what it takes names the list as Graph does."""
+    for options in ({"$top": "1000"}, {"$top": "0"}, {"$select": "notAProperty"}, {"$filter": "notAProperty eq 'x'"}):
+        assert api.get(f"{ITEMS}/microsoft.graph.application", params=options).status_code == 400
+        assert api.get(f"{ITEMS}/{cast}", params=options).status_code == 400, options
+    found = api.get(f"{ITEMS}/{cast}", params={"$select": "id,displayName", "$filter": "displayName eq 'x'"})
+    assert found.status_code == 200 and found.json()["value"] == []
+    assert found.json()["@odata.context"].endswith(f"#{entity_set}(id,displayName)")
+
+
+@pytest.mark.parametrize("cast, least", [("microsoft.graph.user", "User.Read.All"),
+                                         ("microsoft.graph.group", "Group.Read.All"),
+                                         ("microsoft.graph.administrativeUnit", "AdministrativeUnit.Read.All")])
+def test_listing_a_casts_deleted_items_needs_its_resources_permission(cast, least):
+    """Each cast's list needs its resource's read permission (directory-deleteditems-list.md's table): deleted users
+    User.Read.All, not Application.Read.All -- an enforcing tenant refuses what Graph refuses, and takes what it
+    takes."""
+    from idamconf.graph.permissions import describe, needs
+
+    assert describe(needs("GET", f"{ITEMS}/{cast}")).startswith(least)
+    assert "Application.Read.All" not in describe(needs("GET", f"{ITEMS}/{cast}"))
+    assert describe(needs("GET", APPS)).startswith("Application.Read.All")
+
+
 def test_a_create_by_a_deleted_applications_unique_name_is_refused(api):
     """The reports: the name stays reserved for the 30 days, the create answered 400 Request_BadRequest."""
     _deleted(api)

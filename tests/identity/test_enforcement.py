@@ -189,3 +189,16 @@ def test_owned_by_restores_the_deleted_service_principal_it_owned(api, pipelines
     assert_error(call(api, "POST", f"directory/deletedItems/{theirs['id']}/restore", owned_by), 403)
     assert call(api, "POST", f"directory/deletedItems/{principal['id']}/restore", owned_by).status_code == 200
     assert call(api, "GET", f"servicePrincipals/{principal['id']}", owned_by).status_code == 200
+
+
+def test_deleted_users_are_listed_with_user_read_not_application_read(api, pipelines):
+    """Each deleted-items cast needs its own resource's permission (directory-deleteditems-list.md): an application
+    reader lists deleted applications, not deleted users -- Graph answers it 403, and one holding User.Read.All 200."""
+    reader = pipelines["reader"]
+    applications = token(api.store, reader, ["Application.Read.All"])
+    assert call(api, "GET", "directory/deletedItems/microsoft.graph.application", applications).status_code == 200
+    assert_error(call(api, "GET", "directory/deletedItems/microsoft.graph.user", applications), 403,
+                 "Authorization_RequestDenied")
+    users = token(api.store, reader, ["User.Read.All"])
+    assert call(api, "GET", "directory/deletedItems/microsoft.graph.user", users).status_code == 200
+    assert_error(call(api, "GET", "directory/deletedItems/microsoft.graph.application", users), 403)
