@@ -81,13 +81,17 @@ def validated_files(config_dir: Path) -> known_files.Known | None:
 
 def kept_files(config_dir: Path) -> known_files.Known | None:
     """What validate found (config/known_files.py), unless git tracks anything in the directory it is kept in:
-    then a commit could have made it, and a pull request could have (said, and not read). Asked in any case and of
+    then a commit could have made it, and a pull request could have (said, and not read); nor where git does not
+    hold the configuration (its idamconf.yaml not tracked: copied or unpacked into a checkout, its `.idamconf/` may
+    have come with it, as outside a repository -- commands/changed.validated_files). Asked in any case and of
     any name beginning so (on a file system that ignores case `.IDAMCONF/` is `.idamconf/`; Windows drops a
     trailing dot), so that a submodule there counts too."""
     root = Path(config_dir).resolve()
-    tracked = git(root, "ls-files", "--", f":(icase){STATE_DIR}", f":(icase,glob){STATE_DIR}*/**").splitlines()
-    if not tracked:
-        return known_files.load(root)
+    state = (f":(icase){STATE_DIR}", f":(icase,glob){STATE_DIR}*/**")
+    listed = git(root, "ls-files", "--", f":(literal){PROJECT_FILE}", *state).splitlines()
+    tracked = [path for path in listed if path != PROJECT_FILE]
+    if not tracked:  # (and not of a configuration git does not hold: it says nothing of where .idamconf/ came from)
+        return known_files.load(root) if PROJECT_FILE in listed else None
     print(f"idamconf: git tracks {terminal(tracked[0])}, so what validate kept in {STATE_DIR}/ is not used: a commit "
           f"could forge it (keep {STATE_DIR}/ out of git: git rm -r --cached {STATE_DIR})", file=sys.stderr)
     return None

@@ -135,3 +135,21 @@ def test_a_plan_with_nothing_kept_says_nothing_of_what_git_tracks(project):
     assert "git tracks" not in result.err
     assert idamconf("validate", "-C", str(project)).code == 0  # now there is a kept file, which is not used
     assert "git tracks .idamconf/seed.json, so what validate kept" in plan(project).err
+
+
+def test_a_configuration_git_does_not_hold_reads_nothing_validate_kept(project):
+    """A configuration inside a repository that does not hold it (copied or unpacked into a checkout, never added)
+    came from wherever it came from, its `.idamconf/` with it: git says nothing of where the kept file came from, as
+    outside a repository -- it is not read, and the plan is made from the files."""
+    (project.parent / "README").write_text("another project's checkout\n")
+    git(project.parent, "init", "-q", "-b", "main")
+    git(project.parent, "add", "README")
+    git(project.parent, "commit", "-qm", "not the configuration")
+    assert idamconf("validate", "-C", str(project)).code == 0
+    path = project / known_files.FILE
+    head, *lines = path.read_text().splitlines()
+    path.write_text("\n".join([head, *(f"{line[:67]}{json.dumps({**json.loads(line[67:]), 'name': 'wordpress'})}"
+                                       for line in lines)]) + "\n")  # forged: every file says it is wordpress
+    result = plan(project)
+    assert result.code == 0, result.err  # read from the files: no name used twice
+    assert "+ app.wordpress" in result.out and "+ app.expenses" in result.out
