@@ -199,6 +199,8 @@ def check_nested(body: dict, defaults: dict) -> None:
     """Complex values hold only the properties their type declares, and booleans are booleans."""
     for name, value in body.items():
         default = defaults.get(name)
+        if name == "optionalClaims" and value is not None:  # (none by default: its type is checked here)
+            check_optional_claims(value)
         if name in BOOLEAN_PROPERTIES and value is not None and not isinstance(value, bool):
             raise bad_request(f"Invalid value specified for property '{name}': expected a boolean.")
         if not (isinstance(default, dict) and isinstance(value, dict) and name in NESTED_TYPES):
@@ -208,6 +210,32 @@ def check_nested(body: dict, defaults: dict) -> None:
             raise bad_request(f"The property '{unknown[0]}' does not exist on type "
                               f"'microsoft.graph.{NESTED_TYPES[name]}'.")
         check_nested(value, default)
+
+
+# optionalclaims.md: three collections of optionalClaim (optionalclaim.md), each property of its declared type
+OPTIONAL_CLAIM_TYPES = {"name": str, "source": str, "essential": bool, "additionalProperties": list}
+
+
+def check_optional_claims(value) -> None:
+    """An application's `optionalClaims`, refused where its value is not of the type Graph declares (the token
+    endpoint reads the access token's: emulator/identity/claims.py)."""
+    if not isinstance(value, dict):
+        raise bad_request("Invalid value specified for property 'optionalClaims': expected an object.")
+    for token, claims in value.items():
+        if token.startswith("@odata."):
+            continue
+        if token not in ("accessToken", "idToken", "saml2Token"):
+            raise bad_request(f"The property '{token}' does not exist on type 'microsoft.graph.optionalClaims'.")
+        if claims is not None and not (isinstance(claims, list) and all(isinstance(c, dict) for c in claims)):
+            raise bad_request(f"Invalid value specified for property '{token}' of resource 'OptionalClaims'.")
+        for claim in claims or ():
+            for key, item in claim.items():
+                expected = OPTIONAL_CLAIM_TYPES.get(key)
+                if expected is None and not key.startswith("@odata."):
+                    raise bad_request(f"The property '{key}' does not exist on type 'microsoft.graph.optionalClaim'.")
+                if expected is not None and item is not None and (not isinstance(item, expected) or expected is list
+                                                                  and not all(isinstance(i, str) for i in item)):
+                    raise bad_request(f"Invalid value specified for property '{key}' of resource 'OptionalClaim'.")
 
 
 # ------------------------------------------------------------------------------------------------------ app roles

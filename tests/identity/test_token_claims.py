@@ -145,3 +145,27 @@ def test_only_a_v1_tokens_header_names_its_key_as_x5t_too(api, version):
     for token in (user_answer(api, app).json()["access_token"], app_answer(api, app["appId"]).json()["access_token"]):
         header = jwt.get_unverified_header(token)
         assert header.get("x5t") == (header["kid"] if version == 1 else None)
+
+
+@pytest.mark.parametrize("optional", [{"accessToken": "idtyp"}, {"accessToken": ["idtyp"]},
+                                      {"accessToken": [{"name": 5}]},
+                                      {"accessToken": [{"name": "idtyp", "additionalProperties": "include_user_token"}]},
+                                      {"accessToken": [{"name": "upn", "essential": "yes"}]},
+                                      {"accessToken": [{"name": "upn", "extra": True}]},
+                                      {"accessToken": [{"name": "idtyp", "additionalProperties": [1]}]},
+                                      {"accessTokens": []}, "idtyp"])
+def test_optional_claims_graph_cannot_read_are_refused_not_read_by_the_token_endpoint(api, optional):
+    """optionalClaims is an object of optionalClaim collections (optionalclaims.md, optionalclaim.md: `name` and
+    `source` strings, `essential` a boolean, `additionalProperties` a string collection): another shape is refused
+    when written, as Graph refuses a value that is not of its type, so the token endpoint -- which reads the resource's
+    access-token claims since session 50 -- never meets one (it failed with AttributeError)."""
+    from tests.emulator.conftest import assert_error
+
+    app = application(api)
+    assert_error(api.patch(f"applications/{app['id']}", json={"optionalClaims": optional}), 400, "Request_BadRequest")
+    assert_error(api.post("applications", json={"displayName": "x", "optionalClaims": optional}), 400)
+    assert user_answer(api, app).status_code == 200
+    asked = {"accessToken": [{"name": "idtyp", "source": None, "essential": False,
+                              "additionalProperties": ["include_user_token"]}], "idToken": [], "saml2Token": None}
+    assert api.patch(f"applications/{app['id']}", json={"optionalClaims": asked}).status_code == 204
+    assert user_claims(api, app)["idtyp"] == "user"
