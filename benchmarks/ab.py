@@ -75,6 +75,7 @@ def before_run(mode: str, tree: str) -> None:
     if mode == "plan":
         (seeded.root / known_files.FILE).unlink(missing_ok=True)
     elif mode == "plan-kept":
+        tenant.held_by_git(seeded.root, SERVED)  # (a plan takes what validate kept only from a configuration git holds)
         subprocess.run([PYTHON, "-m", "idamconf", "validate", "-C", str(seeded.root)], capture_output=True, check=True,
                        env={**environment(), "PYTHONPATH": tree}, cwd="/tmp")
 

@@ -109,6 +109,7 @@ def reads(seeded: tenant.Tenant, pr_root: Path, names: Path, faults: str | None,
             point_at(root, emulator.graph_url)
         pr = pull_request_plan(pr_root, "served here")
         plan = [IDAMCONF, "plan", "-C", str(seeded.root), "-e", SERVED, "--detailed-exitcode"]
+        tenant.held_by_git(seeded.root, SERVED)  # (a plan takes what validate kept only from a configuration git holds)
         run([IDAMCONF, "validate", "-C", str(seeded.root)]).check("validate")  # its files kept, for plan_kept
         kept = pr_root / known_files.FILE
         for _ in range(runs):

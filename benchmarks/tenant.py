@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,6 +111,24 @@ def point_at(root: Path, graph_url: str, **settings: str) -> None:
     project["environments"][SERVED] = {"graphUrl": graph_url, "credential": "emulator",
                                        "tenantId": synthetic.TENANT_ID, **settings}
     path.write_text(yaml.safe_dump(project, sort_keys=False), encoding="utf-8")
+
+
+def held_by_git(root: Path, environment: str) -> None:
+    """The configuration at `root` made a git repository of its own that holds it (idamconf's state left out), once:
+    a plan takes what validate kept only from a configuration git holds (commands/changed.kept_files). The tenant's
+    record bound the project to where the configuration was (record/home.py), so it is bound to the repository by an
+    apply with --rebind-project through `environment` (one write; planning it takes as long as a plan)."""
+    marker = root / ".idamconf" / "held-by-git"
+    if marker.is_file():
+        return
+    if not (root / ".git").is_dir():
+        (root / ".gitignore").write_text(".idamconf/\nseeded.json\n", encoding="utf-8")
+        identity = ["-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+        for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "the seeded configuration"]):
+            subprocess.run(["git", *identity, *args], cwd=root, check=True, capture_output=True)
+    run([IDAMCONF, "apply", "-C", str(root), "-e", environment, "--auto-approve", "--rebind-project"],
+        timeout=3600).check("rebinding the project to its repository")
+    marker.write_text("", encoding="utf-8")
 
 
 def people(count: int) -> int:

@@ -110,6 +110,7 @@ def _reads(monkeypatch, tmp_path, code_of):
                         ("change", lambda *a: None), ("_counted", counted),
                         ("run", lambda command: Run(0.1, 1.0, 0, "", "")), ("WORK", tmp_path)):
         monkeypatch.setattr(latency, name, value)
+    monkeypatch.setattr(latency.tenant, "held_by_git", lambda root, environment: (root / ".git").mkdir())
     seeded = SimpleNamespace(state=tmp_path / "state.db", root=tmp_path / "seeded", tag="t")
     return latency.reads, (seeded, tmp_path / "pr", tmp_path / "names.json", None, 10), kept, seen
 
@@ -124,6 +125,7 @@ def test_each_reader_runs_in_rounds_and_its_median_run_stands_for_it(monkeypatch
     assert (found["plan"][0].seconds, found["plan"][0].peak_rss_mb) == (2.0, 103.0)
     seeded_kept = tmp_path / "seeded" / kept.relative_to(tmp_path / "pr")
     assert kept.read_text() == seeded_kept.read_text() == "kept"  # validate's files back for the next reader
+    assert (tmp_path / "seeded" / ".git").is_dir()  # (held_by_git: a plan takes what validate kept only there)
 
 
 def test_the_signed_in_plan_gets_its_secret_in_its_environment_alone_and_leaves_no_copy_of_the_tenant(
