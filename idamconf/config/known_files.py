@@ -20,9 +20,10 @@ depends on the day).
 Trust: the file is written only by `validate`, read only by `plan` (never by apply or drift: what is applied was
 read from the files themselves, and a saved plan is evidence, never instructions: plan/saved.py), and not read when
 git tracks anything under `.idamconf/` (a pull request could otherwise commit one: commands/changed.kept_files), nor
-where git cannot say (a configuration outside a repository, or one git does not hold: commands/changed). In a pipeline, only
-runs on the protected branch save it (docs/pipelines.md). It is JSON, never unpickled or unmarshalled: a damaged or foreign file is only not used, and
-a value the model cannot take is read from its file instead (config/application.py). A value that models is taken
+where git cannot say (a configuration outside a repository, or one git does not hold: commands/changed). In a
+pipeline, only runs on the protected branch save it (docs/pipelines.md). It is JSON, never unpickled or
+unmarshalled: a damaged or foreign file is only not used, and a value the model cannot take is read from its file
+instead (config/application.py). A value that models is taken
 as it is: checking each against the schema again would cost most of what the cache saves, so the cache is trusted
 as far as who can write it (above) -- at worst, a forged one misleads a plan, never an apply.
 """
