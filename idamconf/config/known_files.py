@@ -8,7 +8,9 @@ whether the file's own checks (semantics.check_application) found nothing; `plan
 whose content it finds there instead of parsing it, and skips the own checks of those found clean. The models, the
 checks across files and the requests are made as in any plan. A plan of the whole configuration takes them too
 (session 50): at 10,000 files the files' reading was a third of its CPU, and a plan made again after validate
-(an engineer's, at a terminal; a pipeline that validates first) need not parse what did not change.
+(an engineer's, at a terminal; a pipeline that validates first) need not parse what did not change. The values'
+strings are not interned as the YAML reader's are: that saved a full plan some 17 MB and cost every pull request's
+plan ~0.3 s of CPU (docs/performance.md, session 50).
 
 What an entry says is a function of the file's content and of idamconf's own code (`code_digest`: its modules,
 its schemas, and the YAML and JSON Schema libraries' versions): a file whose content or code differs is not found,
@@ -37,7 +39,6 @@ import stat
 import sys
 import tempfile
 from pathlib import Path
-from sys import intern
 
 from .confined import STATE_DIR
 
@@ -68,21 +69,10 @@ class Known:
         one file's are; each entry is given once and let go (two files of the same content: the second is read)."""
         lines = [self.lines.pop(digest.hex().encode(), None) if digest else None for digest in digests]
         try:
-            values = iter(json.loads(b"[" + b",".join(line[2:] for line in lines if line is not None) + b"]",
-                                     object_pairs_hook=_interned))
+            values = iter(json.loads(b"[" + b",".join(line[2:] for line in lines if line is not None) + b"]"))
         except ValueError:  # damaged: every file read from itself
             return [None] * len(digests)
         return [None if line is None else (next(values), self.checks and line[:1] == b"1") for line in lines]
-
-
-def _interned(pairs: list) -> dict:
-    """A mapping of a kept value, its strings interned as the YAML reader interns a file's (config/yamlfile.py):
-    the models keep them, and 10,000 applications repeat the same people, member types and names -- without this,
-    the resident memory after reading 10,000 files from the cache was 141 MB, with it 124 MB (from the files:
-    101-111 MB). Keys are shared by `json` itself."""
-    return {key: intern(value) if type(value) is str else  # noqa: E721 - exact types, as JSON makes them
-            [intern(item) if type(item) is str else item for item in value] if type(value) is list else value
-            for key, value in pairs}
 
 
 def load(root: Path) -> Known | None:

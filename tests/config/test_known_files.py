@@ -343,34 +343,6 @@ def test_a_file_that_cannot_be_read_is_said_as_without_the_cache(project, monkey
     assert any("cannot read file" in p.summary and p.file.endswith("wordpress.yaml") for p in errors(problems))
 
 
-def test_the_strings_of_kept_values_are_interned_as_the_files_are(project):
-    """The models keep a file's strings; 10,000 applications repeat the same people and member types, and the YAML
-    reader interns them (config/yamlfile.py). Taken from the cache, they are interned too: the same object."""
-    import hashlib
-
-    known = validated(project)
-    files = sorted((project / "applications").glob("*.yaml"))
-    taken = known.take([hashlib.sha256(path.read_bytes()).digest() for path in files])
-    values = [entry[0] for entry in taken if entry is not None]
-    in_lists, in_mappings = [], []
-
-    def strings(value) -> None:
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        for _, item in items:
-            if isinstance(item, str):
-                (in_mappings if isinstance(value, dict) else in_lists).append(item)
-            elif isinstance(item, (dict, list)):
-                strings(item)
-
-    for value in values:
-        strings(value)
-    assert len(values) == len(files)
-    for repeated in (in_lists, in_mappings):
-        assert len(repeated) > len(set(repeated)) > 0  # (the examples repeat people, member types, values)
-        first: dict = {}
-        assert all(first.setdefault(text, text) is text for text in repeated)  # one object for each text
-
-
 def test_reads_that_idamconf_yaml_decides_start_before_many_kept_files_are_modelled(project, monkeypatch):
     """Modelling thousands of files from the cache takes seconds, though none is parsed: the work given to start
     meanwhile (a sign-in, the early reads: graph/early.py) is told so (True), as when processes read the files,
