@@ -8,8 +8,9 @@
     python -m benchmarks.ab plan 5 main=/tmp/main branch=/tmp/branch        # the no-change plan of the 10,000
     python -m benchmarks.ab plan-kept 5 main=/tmp/main branch=/tmp/branch   # the same, each run after a validate
 
-`pr` is benchmarks/latency.py's pull-request plan (its seeded tenant of 10,000 applications, served with
-`--faults latency=250ms` -- FAULTS= for none -- and its repository with app-00042 changed). Each run is a new
+`pr` is benchmarks/latency.py's pull-request plan, each run after a validate with the variant's own code (its
+seeded tenant of 10,000 applications, served with `--faults latency=250ms` -- FAULTS= for none -- and its repository
+with app-00042 changed). Each run is a new
 process: its wall time, and its CPU time (user + system, with the processes it forks), which moves less than the
 wall time when other work shares the machine; the load average is printed with each run. `plan` parses every file
 (what validate kept is removed before each run); `plan-kept` runs `idamconf validate` with the variant's own code
@@ -70,9 +71,16 @@ def served_to(seeded: tenant.Tenant):
 
 
 def before_run(mode: str, tree: str) -> None:
-    """What validate kept, made by this variant's code (`plan-kept`) or removed (`plan`: every file parsed)."""
+    """What validate kept, made by this variant's code (`plan-kept`; `pr`, then the pull request's change made, as
+    latency.pull_request_plan makes it: each variant's entries are for its own code) or removed (`plan`: every file
+    parsed)."""
     seeded = tenant.prepare(10_000, log=lambda *_: None)
-    if mode == "plan":
+    if mode == "pr":
+        root = latency.pull_request(seeded)  # (its application files as committed)
+        subprocess.run([PYTHON, "-m", "idamconf", "validate", "-C", str(root)], capture_output=True, check=True,
+                       env={**environment(), "PYTHONPATH": tree}, cwd="/tmp")
+        latency.change(root)
+    elif mode == "plan":
         (seeded.root / known_files.FILE).unlink(missing_ok=True)
     elif mode == "plan-kept":
         tenant.held_by_git(seeded.root, SERVED)  # (a plan takes what validate kept only from a configuration git holds)
