@@ -76,11 +76,16 @@ def token_version(store: Store, resource: dict) -> str:
 
 
 def optional_claims(store: Store, resource: dict) -> dict[str, list[str]]:
-    """The optional claims the resource asks for in its access tokens: name -> its additionalProperties."""
+    """The optional claims the resource asks for in its access tokens: name -> its additionalProperties. What is
+    not of Graph's declared type is taken as not asked for: the emulator refuses it when written (entities.
+    check_optional_claims), but a state file written before that check may hold it."""
     if resource["appId"] == GRAPH_APP_ID:
         return GRAPH_OPTIONAL
-    asked = (_application(store, resource).get("optionalClaims") or {}).get("accessToken") or []
-    return {claim["name"]: claim.get("additionalProperties") or [] for claim in asked if claim.get("name")}
+    kept = _application(store, resource).get("optionalClaims")
+    asked = kept.get("accessToken") if isinstance(kept, dict) else None
+    return {claim["name"]: [item for item in claim.get("additionalProperties") or () if isinstance(item, str)]
+            for claim in (asked if isinstance(asked, list) else ())
+            if isinstance(claim, dict) and isinstance(claim.get("name"), str) and claim["name"]}
 
 
 def pairwise_subject(tenant: str, app_id: str, object_id: str) -> str:
