@@ -106,7 +106,7 @@ def list_items(store: Store, request: Request, key: Key) -> Reply:
         set_name = EMPTY_CASTS[key.value]
         if set_name in ENTITY_SETS:  # its query options checked as the set's own are: what Graph refuses is refused
             return page(store, request, NEVER_KEPT, ENTITY_SETS[set_name], set_name)
-        return Reply(200, {"@odata.context": request.context(EMPTY_CASTS[key.value]), "value": []})
+        return Reply(200, {"@odata.context": request.context(set_name), "value": []})
     if kind is None:
         return get_item(store, request, key)
     expire(store)
