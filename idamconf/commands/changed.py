@@ -241,8 +241,9 @@ def _key(document: dict) -> str | None:
 
 def git(cwd: Path, *args: str, missing: str | None = None, option: str = "--changed-since") -> str:
     try:
-        result = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=cwd, capture_output=True, text=True,
-                                check=False)
+        # names as they are on disk: bytes that are not UTF-8 kept as Python keeps them in a path (os.fsdecode)
+        result = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=cwd, capture_output=True,
+                                encoding="utf-8", errors="surrogateescape", check=False)
     except OSError as error:
         raise DiagnosticError([Diagnostic(f"cannot run git: {error}", f"install git, or plan without "
                                           f"{option}")]) from None

@@ -51,6 +51,8 @@ def _shown(match: re.Match) -> str:
         return _NAMED[character]
     if code < 0x100:
         return f"\\x{code:02x}"
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, in a name from the disk or git (os.fsdecode): that byte
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 

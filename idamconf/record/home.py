@@ -52,7 +52,8 @@ def described(home: str) -> str:
 
 def _git(cwd: Path, *args: str) -> str | None:
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=10)
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, encoding="utf-8",  # (paths: as
+                              errors="surrogateescape", check=False, timeout=10)  # os.fsdecode gives them)
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() or None if done.returncode == 0 else None

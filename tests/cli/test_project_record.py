@@ -54,6 +54,22 @@ def test_apply_records_the_configurations_home_and_releases_its_lease(project):
     converged(project)
 
 
+def test_a_repository_whose_path_is_not_utf8_is_a_home_like_any_other(project, tmp_path):
+    """A directory's name is any bytes on Linux; git gives the repository's top as it is: the apply records it and
+    the plan after it finds the project at home (reading git's answer failed)."""
+    import shutil
+
+    from .test_pull_request_flow import committed
+
+    moved = tmp_path / os.fsdecode(b"caf\xe9") / "config"
+    shutil.move(project, moved)
+    committed(moved)
+    assert apply(moved).code == 0
+    home = json.loads(record(moved)["notes"])["home"]
+    assert home == configuration_home(moved) == f"local:{moved.resolve().as_posix()}:."
+    converged(moved)
+
+
 @pytest.mark.usefixtures("applied")
 def test_an_apply_waits_for_the_lease_another_holds_then_refuses_with_nothing_changed(project):
     set_notes(project, home=configuration_home(project),

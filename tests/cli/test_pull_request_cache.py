@@ -5,6 +5,7 @@ plan, drift and warnings as without it; and a kept file that git tracks -- which
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -81,6 +82,21 @@ def test_a_kept_file_committed_under_another_case_or_as_a_submodule_is_not_read(
     git(project, "commit", "-qm", "a submodule there")
     result = plan(project, "--changed-since", "main")
     assert result.code == 0 and "git tracks .idamconf/cache, so what validate kept" in result.err
+
+
+def test_a_name_git_tracks_there_that_is_not_utf8_is_said_as_its_bytes(project):
+    """A file name is any bytes on Linux, and git lists it as it is: the plan says it (its odd byte written out),
+    reads nothing validate kept, and plans from the files -- it failed decoding git's answer."""
+    configuration_repository(project)
+    assert idamconf("validate", "-C", str(project)).code == 0
+    odd = os.fsdecode(b".idamconf/notes-\xff")
+    (project / odd).write_text("")
+    git(project, "add", "-f", odd)
+    git(project, "commit", "-qm", "a name of another encoding")
+    for arguments in (("--changed-since", "main"), ()):
+        result = plan(project, *arguments)
+        assert result.code == 0 and "No changes" in result.out, result.err
+        assert "git tracks .idamconf/notes-\\xff, so what validate kept in .idamconf/ is not used" in result.err
 
 
 @pytest.mark.parametrize("arguments", [("--changed-since", "main"), ()], ids=["pull-request", "whole"])

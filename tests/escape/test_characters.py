@@ -62,6 +62,7 @@ def test_fillers_that_draw_nothing_are_hidden_too():
     ("abc\u202edcba", "abc\\u202edcba"),  # right-to-left override
     ("x\U000e0041", "x\\U000e0041"),  # a tag character: invisible
     ("\ud800", "\\ud800"),  # a lone surrogate cannot even be written to a UTF-8 stream
+    ("caf\udce9.yaml", "caf\\xe9.yaml"),  # a name's byte that is not UTF-8 (os.fsdecode): the byte on disk
     ("é 日本 C:\\temp", "é 日本 C:\\temp"),  # everything that draws itself stays
 ])
 def test_hidden_characters_are_shown_as_python_writes_them(raw, shown):
