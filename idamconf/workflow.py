@@ -397,26 +397,38 @@ def tenant_of(target: Target) -> str:
 
 
 async def _foreign_package_names(client, configuration, governance: dict, current: dict, live_gov) -> list:
-    """A package to create whose name another team's package already holds in that catalog: never taken over."""
-    wanted = [r for key, r in governance.items() if r.kind == "access_package" and key not in current]
+    """A package to create, or to rename, whose name another team's package already holds in that catalog: never
+    taken over, nor run into. A create takes over an empty package of its name -- what an apply of ours cut short
+    leaves behind (graph/read.foreign_packages) -- but a rename cannot: Graph refuses to give a package a name its
+    catalog holds, whoever holds it (409 DuplicateAccessPackage), so a rename is refused whatever package of another
+    holds its new name, rather than planned and then failed half-way through an apply."""
     def named(package_name: str, catalog_name: str) -> tuple:  # as Graph compares names: in any case
         return package_name.casefold(), catalog_name.casefold()
 
-    names = {named(r.attributes["displayName"], r.attributes["catalog"]) for r in wanted}
+    def name_of(resource: Resource) -> tuple:
+        return named(resource.attributes["displayName"], resource.attributes["catalog"])
+
+    packages = [(key, r) for key, r in governance.items() if r.kind == "access_package"]
+    created = [r for key, r in packages if key not in current]
+    renamed = [r for key, r in packages if key in current and name_of(r) != name_of(current[key])]
+    names = {name_of(r) for r in created + renamed}
     recognised = {r.ids.get("packageId") for r in current.values() if r.kind == "access_package"}
     candidates = [p for p in live_gov.others + live_gov.packages if p["id"] not in recognised  # (one of a declared
                   and named(p["displayName"], (p.get("catalog") or {}).get("displayName") or "") in names]  # name)
     foreign = await foreign_packages(client, candidates) if candidates else set()
-    taken = {named(p["displayName"], p["catalog"]["displayName"]) for p in candidates if p["id"] in foreign}
+    held: dict[tuple, bool] = {}  # a name some package not the project's holds -> whether another team's does
+    for package in candidates:
+        name = named(package["displayName"], package["catalog"]["displayName"])
+        held[name] = held.get(name, False) or package["id"] in foreign
     problems = []
-    for resource in wanted:
-        if named(resource.attributes["displayName"], resource.attributes["catalog"]) in taken:
-            location = _package_of(configuration, resource).location
-            problems.append(Diagnostic(
-                f"access package '{resource.attributes['displayName']}' already exists in catalog "
-                f"'{resource.attributes['catalog']}' and is not managed by project '{configuration.project}'",
-                "give this package another name (accessPackage.name, or accessPackages[].name); idamconf never "
-                "takes over another team's package", location.file, location.line, location.column))
+    refused = [r for r in created if held.get(name_of(r))] + [r for r in renamed if name_of(r) in held]
+    for resource in refused:
+        location = _package_of(configuration, resource).location
+        problems.append(Diagnostic(
+            f"access package '{resource.attributes['displayName']}' already exists in catalog "
+            f"'{resource.attributes['catalog']}' and is not managed by project '{configuration.project}'",
+            "give this package another name (accessPackage.name, or accessPackages[].name); idamconf never "
+            "takes over another team's package", location.file, location.line, location.column))
     return problems
 
 

@@ -172,6 +172,7 @@ class OwnPackages:
         self.labels = {origin_of(r.ids["originId"]): r.attributes for r in (desired or {}).values()
                        if r.kind == "grant"}
         self.used: set[tuple] = set()  # (catalog id, group id) a package of the project grants
+        self.taken: dict[str, str] = {}  # a declared package's identity -> the id of the live package found for it
 
     def take(self, found: dict, package: dict, policies: list, named_policies: dict) -> bool:
         """Whether `package` is one of these: then its resources are added to `found`."""
@@ -188,6 +189,11 @@ class OwnPackages:
         elif not self.is_own(package) or not package.get("resourceRoleScopes") and policies:
             return False  # another team's package of the name: never taken over (workflow says so). (An empty
             # package with a policy is not what an apply of ours cut short leaves: it makes the policy last.)
+        elif self.taken.setdefault(place[1], package["id"]) != package["id"] and \
+                not package.get("resourceRoleScopes") and not policies:
+            return False  # an empty package holding the new name of one found by its renamedFrom (or the other
+            # way round): not it, and Graph refuses the rename into its name (workflow says so). Met first, an empty
+            # one is taken and then replaced by the other: a package's resources are keyed by the declared one.
         application = place[0]
         for scope in package.get("resourceRoleScopes") or []:
             if group := _group_of(scope):

@@ -278,6 +278,51 @@ def test_another_teams_package_with_the_same_name_is_never_taken_over(project):
     assert governance(project)["eucs-idam-wordpress-writers"]["roles"] == []
 
 
+RENAMES = {  # file, the text renaming its package to "their package", where the message places the package
+    "role": (WORDPRESS, ("    accessPackage:               # named eucs-idam-wordpress-administrators by default\n",
+                         "    accessPackage:\n      name: their package\n"), "21:7"),
+    "own": ("applications/hr-self-service.yaml", ("  - name: eucs-idam-hr-new-line-managers\n",
+                                                   "  - name: their package\n    renamedFrom: "
+                                                   "eucs-idam-hr-new-line-managers\n"), "45:5"),
+}
+
+
+@pytest.mark.parametrize("listed", ["as-listed", "reversed"])
+@pytest.mark.parametrize("renamed", sorted(RENAMES))
+@pytest.mark.parametrize("theirs_has_a_policy", [True, False], ids=["another-teams", "empty"])
+def test_a_rename_into_a_name_another_package_holds_is_refused_by_the_plan(project, monkeypatch, theirs_has_a_policy,
+                                                                            renamed, listed):
+    """Graph refuses to give a package a name its catalog holds (409 DuplicateAccessPackage), whoever holds it --
+    another team's package, or an empty one a create would take over. The plan refused only a create of such a name:
+    a rename was planned, then failed half-way through the apply (and a package of its own renamed into an empty
+    package's name was mixed with it: the empty one's name and the other's policy). In whatever order Graph lists
+    the packages (it documents none)."""
+    from idamconf import workflow
+
+    if listed == "reversed":
+        original = workflow.live_governance
+        monkeypatch.setattr(workflow, "live_governance", lambda apps, catalogs, resources, packages, *rest, **named:
+                            original(apps, catalogs, resources, packages[::-1], *rest, **named))
+    assert apply(project).code == 0
+    gov = "identityGovernance/entitlementManagement"
+    catalog = graph(project, "GET", f"{gov}/catalogs")["value"][0]
+    theirs = graph(project, "POST", f"{gov}/accessPackages", {"displayName": "Their Package", "catalog":
+                                                               {"id": catalog["id"]}})
+    if theirs_has_a_policy:
+        graph(project, "POST", f"{gov}/assignmentPolicies", {"displayName": "theirs", "accessPackage":
+                                                              {"id": theirs["id"]}, "allowedTargetScope": "allMemberUsers"})
+    before = governance(project)
+    file, (text, renaming), where = RENAMES[renamed]
+    edit(project / file, text, renaming)  # (names are compared in any case, as Graph does)
+    for command in (plan, apply):
+        result = command(project)
+        assert result.code == 1, result.out
+        assert result.err.startswith(
+            f"{project / file}:{where}: error: access package 'their package' already exists in catalog "
+            "'EUCS IDAM applications' and is not managed by project 'eucs-idam'\n"), result.err
+    assert governance(project) == before  # nothing written
+
+
 def test_a_named_package_moves_to_another_application_in_one_apply(project):
     edit(project / WORDPRESS, "    accessPackage:\n      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
          "      accessReview:\n        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n"
