@@ -17,14 +17,14 @@ from .diagnostics import Diagnostic, DiagnosticError
 from .graph.client import GraphRequestFailed
 from .graph.connect import Target
 from .graph.ownership import Ownership
-from .graph.read import (foreign_packages, governance_lists, read_governance, read_live, resolve_users,
-                         user_names)
+from .graph.read import (foreign_packages, governance_lists, identifier_uri_holders, read_governance, read_live,
+                         resolve_users, user_names)
 from .graph.read_changed import Changed, Whole, named_governance
 from .config.assignments import groups_named, people_named
 from .graph.read_assignments import Relationships, find_groups
 from .graph.streams import Streams
 from .plan.adoption import as_adoptions, pinned, read_adopted, role_conflicts
-from .plan import restore
+from .plan import held_uris, restore
 from .plan.relationships import desired_relationships, live_relationships
 from .plan.diff import make_plan
 from .plan.drift import Base, last_applied, with_drift
@@ -194,10 +194,12 @@ async def _resources(client, configuration: Configuration, environment: str, onl
             _live_directory(client, configuration, wanted, named, only, directory, resolving, making, streams),
             _governance_lists(client, catalogs, marker, service_principals, naming, only, wanted, earlier, early),
             making, directory.relationships, grouping)
-    found, federated, single_sign_on, secrets = await asyncio.gather(  # the APIs' consents, federated credentials
+    adding = held_uris.added(desired, current)  # identifier URIs the plan gives: held by another application?
+    found, federated, single_sign_on, secrets, holders = await asyncio.gather(  # the APIs' consents, federated
         workflow_permissions.survey(client, permissions, everywhere, wanted, current, required, configuration.tag),
         read_federated(client, wanted, current, desired), read_saml(client, wanted, current, desired, restoring),
-        planned_secrets(vaults, wanted, current))  # SAML (saml/), and client secrets (credentials/read_secrets.py)
+        planned_secrets(vaults, wanted, current),  # credentials, SAML (saml/), client secrets (credentials/)
+        identifier_uri_holders(client, sorted({uri for uris in adding.values() for uri in uris})))
     current |= federated | single_sign_on
     desired |= secrets[0]
     laid_over(current, secrets[1])  # client secrets: with their status, or left alone
@@ -205,7 +207,7 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     current |= found.live
     related, unresolved = desired_relationships(configuration, environment, resolving.result(), groups)
     problems += adopting + _unmanaged_conflicts(configuration, unmanaged) + _unique(unknown) + found.problems + \
-        unresolved
+        unresolved + held_uris.held_elsewhere(configuration, environment, adding, holders)
     if problems:
         raise DiagnosticError(problems)
     desired = resolve_app_ids(desired, current)  # {appId} in identifier URIs, for the applications that exist

@@ -196,6 +196,21 @@ async def find_unmanaged(client: GraphClient, names: list[str], tag: str,
     return found
 
 
+async def identifier_uri_holders(client: GraphClient, uris: list[str]) -> dict[str, list[dict]]:
+    """The applications of the tenant holding each of these identifier URIs: Graph refuses a URI another application
+    of the tenant holds (400 Request_MultipleObjectsWithSameKeyValue), which a plan says before an apply meets it.
+    One look-up per URI (`identifierUris/any`, application-list.md), in `$batch`es; asked only for the URIs a plan
+    adds, so a plan with no such change asks nothing."""
+    requests = [BatchRequest("GET", query("applications", filter="identifierUris/any(u:u eq '" + uri.replace("'", "''")
+                                          + "')", select="id,appId,displayName,uniqueName,tags")) for uri in uris]
+    found = {}
+    for uri, response in zip(uris, await client.batch(requests)):
+        if not response.ok:
+            raise GraphRequestFailed(f"GET applications holding the identifier URI {uri}", response.error)
+        found[uri] = response.body.get("value") or []
+    return found
+
+
 DELETED_APPLICATIONS = "directory/deletedItems/microsoft.graph.application"
 DELETED_SERVICE_PRINCIPALS = "directory/deletedItems/microsoft.graph.servicePrincipal"
 # What a restore is planned from besides the live lists' fields: what a SAML application's plan reads of it and of
