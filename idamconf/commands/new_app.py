@@ -35,7 +35,7 @@ def run(config_dir: Path, name: str, display_name, description, owners, organisa
     defaults, project = _project(config_dir)
     configuration = _refuse_existing(config_dir, name, target)
     try:
-        answers = _answers(name, flags, defaults, project)
+        answers = _answers(name, flags, defaults, project, config_dir)
         reference, schemas = schema_reference(config_dir, target, application_files(config_dir, []))
         text = scaffold.application_yaml(answers, defaults, reference)
         _check(text, str(target), defaults, project, configuration)
@@ -49,12 +49,12 @@ def run(config_dir: Path, name: str, display_name, description, owners, organisa
     return _write(config_dir, target, text, schemas)
 
 
-def _answers(name: str, flags: Flags, defaults: dict, project) -> scaffold.Answers:
+def _answers(name: str, flags: Flags, defaults: dict, project, config_dir: Path) -> scaffold.Answers:
     if not flags.no_input and _terminal():
         from .new_app_questions import asked
 
         return asked(name, flags, defaults, project)
-    return from_flags(name, flags, defaults, tuple(project.environments))
+    return from_flags(name, flags, defaults, tuple(project.environments), config_dir)
 
 
 def _write(config_dir: Path, target: Path, text: str, schemas: Path | None) -> int:

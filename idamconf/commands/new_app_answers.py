@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from .. import scaffold
 from ..diagnostics import Diagnostic, DiagnosticError
@@ -32,7 +34,8 @@ def listed(values) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item for value in values or () for item in scaffold.split_list(value)))
 
 
-def from_flags(name: str, flags: Flags, defaults: dict, known: tuple[str, ...]) -> scaffold.Answers:
+def from_flags(name: str, flags: Flags, defaults: dict, known: tuple[str, ...], config_dir: Path = Path(".")) \
+        -> scaffold.Answers:
     missing = [label for label, given in (("--display-name TEXT", flags.display_name),
                                           ("--owner UPN", flags.owners),
                                           ("--environment ENV", flags.environments)) if not given]
@@ -48,11 +51,17 @@ def from_flags(name: str, flags: Flags, defaults: dict, known: tuple[str, ...]) 
         raise DiagnosticError([Diagnostic(
             f"{'--no-input was given' if flags.no_input else 'no terminal to ask the questions'}, and answers are "
             f"missing: {', '.join(missing)}",
-            f"pass them as flags; all flags: {', '.join(FLAGS)}. Example: idamconf new app {name} --display-name "
-            "'CRM' --owner alice.admin@contoso.com --environment nle --role 'Sales|CRM.Sales|Manages accounts' --approver "
-            "alice.admin@contoso.com --approver bob.ops@contoso.com --reviewer frank.audit@contoso.com --reviewer "
-            "erin.security@contoso.com --review-days 90 --no-input")])
+            f"pass them as flags; all flags: {', '.join(FLAGS)}. Example: {_example(name, known, config_dir)}")])
     return checked(answers_of(name, flags, defaults, [role_of(text) for text in flags.roles]), known)
+
+
+def _example(name: str, known: tuple[str, ...], config_dir: Path) -> str:
+    """A command that works as written, from where the user is: their --config-dir and one of their environments."""
+    where = "" if config_dir == Path(".") else f" -C {shlex.quote(str(config_dir))}"
+    return (f"idamconf new app {name}{where} --display-name 'CRM' --owner alice.admin@contoso.com --owner "
+            f"bob.ops@contoso.com --environment {shlex.quote(known[0] if known else 'nle')} --role "
+            "'Sales|CRM.Sales|Manages accounts' --approver alice.admin@contoso.com --approver bob.ops@contoso.com "
+            "--reviewer frank.audit@contoso.com --reviewer erin.security@contoso.com --review-days 90 --no-input")
 
 
 def role_of(text: str) -> scaffold.Role:

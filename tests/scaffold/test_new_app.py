@@ -4,6 +4,7 @@ Each scaffold validates, and the next plan shows that application's creations an
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 
 import pytest
@@ -143,6 +144,18 @@ def test_missing_answers_without_a_terminal_list_the_flags(project):
     for flag in ("--role", "--approver", "--reviewer", "--review-days", "--no-input"):
         assert flag in result.err
     assert not (project / "applications/crm.yaml").exists()
+
+
+def test_the_example_for_missing_answers_works_as_written(project, monkeypatch, tmp_path):
+    """The fix's example is the command a user copies: from another directory it names theirs (-C), and one of
+    their environments; it used to leave out -C, and so failed with "no idamconf.yaml in ."."""
+    monkeypatch.chdir(tmp_path)
+    missing = idamconf("new", "app", "crm", "-C", str(project), "--no-input")
+    example = shlex.split(" ".join(missing.err.split("Example: ", 1)[1].split("\n", 1)[0].split()))
+    assert example[:2] == ["idamconf", "new"]
+    result = idamconf(*example[1:])
+    assert result.code == 0, result.err
+    assert scaffolded(project)["name"] == "crm"
 
 
 def test_no_input_refuses_even_on_a_terminal(project, terminal):
