@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from ..command_line import options
 from ..config.load import APPLICATIONS_DIR, read
 from ..diagnostics import Diagnostic, DiagnosticError
 from ..escape import terminal
@@ -27,10 +28,11 @@ def run(config_dir: Path, env: str | None, app_ids: list[str], starting: str | N
         return report_diagnostics(problems)
     selection = Selection(tuple(a.lower() for a in app_ids), starting, tag, everything)
     directory = Path(out) if out else Path(config_dir) / APPLICATIONS_DIR
-    return asyncio.run(_export(configuration, env, selection, directory, force, timeout))
+    planned = f"idamconf plan{options(config_dir, env)}"  # what to run next, as the user named the configuration
+    return asyncio.run(_export(configuration, env, selection, directory, force, timeout, planned))
 
 
-async def _export(configuration, env, selection, directory: Path, force: bool, timeout) -> int:
+async def _export(configuration, env, selection, directory: Path, force: bool, timeout, planned: str) -> int:
     from ..export.document import document
     from ..export.own_packages import role_values
     from ..export.read import read_applications, read_tenant
@@ -52,7 +54,7 @@ async def _export(configuration, env, selection, directory: Path, force: bool, t
     tenant.names = {app["appId"]: name for app, name in chosen}  # an API of this configuration, by its name
     tenant.roles = role_values(apps, tenant)  # what packages of their own grant, by application and value
     written = [document(app, name, target.environment, tenant) for app, name in chosen]
-    return _write(written, directory, target.environment, force, configuration)
+    return _write(written, directory, target.environment, force, configuration, planned)
 
 
 
@@ -67,7 +69,7 @@ def _name(app: dict, taken: set[str], elsewhere: set[str]) -> str:
     return name
 
 
-def _write(exported: list, directory: Path, environment: str, force: bool, configuration) -> int:
+def _write(exported: list, directory: Path, environment: str, force: bool, configuration, planned: str) -> int:
     from ..export.write import text, with_environment
 
     refused, done = [], 0
@@ -93,7 +95,7 @@ def _write(exported: list, directory: Path, environment: str, force: bool, confi
         print("No application of the tenant matched the selection: nothing was written.")
         return 0
     print(f"Exported {done} application(s) to {terminal(str(directory))}.")
-    return _validated(configuration.root, refused, directory)
+    return _validated(configuration.root, refused, directory, planned)
 
 
 def _schema_reference(root: Path, directory: Path) -> str:
@@ -109,7 +111,7 @@ def _schema_reference(root: Path, directory: Path) -> str:
     return reference
 
 
-def _validated(root, refused: list, directory: Path) -> int:
+def _validated(root, refused: list, directory: Path, planned: str) -> int:
     """The configuration read again with the files written (those written elsewhere, `--out`, each on its own)."""
     from ..config.application import read_file
 
@@ -120,5 +122,6 @@ def _validated(root, refused: list, directory: Path) -> int:
         problems = [p for path in sorted(directory.glob("*.yaml")) for p in read_file(path, str(path)).problems]
     if refused or problems:
         return report_diagnostics(refused + problems) or 1
-    print("The configuration is valid with them: run `idamconf plan` -- an adopted application shows as ↻ adopt.")
+    print(f"The configuration is valid with them: run `{terminal(planned)}` -- an adopted application shows as ↻ "
+          "adopt.")
     return 0

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import scaffold
+from ..command_line import options
 from ..diagnostics import Diagnostic, DiagnosticError
 
 FLAGS = ("--display-name TEXT", "--description TEXT", "--owner UPN (repeatable)", "--environment ENV (repeatable)",
@@ -57,9 +58,8 @@ def from_flags(name: str, flags: Flags, defaults: dict, known: tuple[str, ...], 
 
 def _example(name: str, known: tuple[str, ...], config_dir: Path) -> str:
     """A command that works as written, from where the user is: their --config-dir and one of their environments."""
-    where = "" if config_dir == Path(".") else f" -C {shlex.quote(str(config_dir))}"
-    return (f"idamconf new app {name}{where} --display-name 'CRM' --owner alice.admin@contoso.com --owner "
-            f"bob.ops@contoso.com --environment {shlex.quote(known[0] if known else 'nle')} --role "
+    return (f"idamconf new app {name}{options(config_dir)} --display-name 'CRM' --owner alice.admin@contoso.com "
+            f"--owner bob.ops@contoso.com --environment {shlex.quote(known[0] if known else 'nle')} --role "
             "'Sales|CRM.Sales|Manages accounts' --approver alice.admin@contoso.com --approver bob.ops@contoso.com "
             "--reviewer frank.audit@contoso.com --reviewer erin.security@contoso.com --review-days 90 --no-input")
 

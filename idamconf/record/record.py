@@ -12,9 +12,9 @@ is read as untrusted: a record that does not parse is treated as naming no home 
 from __future__ import annotations
 
 import json
-import shlex
 from dataclasses import dataclass
 
+from ..command_line import options
 from ..diagnostics import Diagnostic
 from ..graph.client import GraphClient, GraphRequestFailed, query
 from .home import described
@@ -110,5 +110,4 @@ def home_problems(records: dict[str, Record], project: str, home: str, where: st
 
 def _command(config_dir: str, environment: str) -> str:
     """` -C DIR -e ENV`, as a shell takes it: the options that name this configuration and environment."""
-    directory = f" -C {shlex.quote(config_dir)}" if config_dir not in ("", ".") else ""
-    return directory + (f" -e {shlex.quote(environment)}" if environment else "")
+    return options(config_dir, environment)

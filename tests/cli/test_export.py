@@ -4,6 +4,7 @@ for the project's own, finds unchanged) -- never dropping silently what a file c
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 
 import pytest
@@ -284,3 +285,19 @@ def test_a_selection_no_application_matches_writes_nothing_and_says_so(project):
     result = export(project, "--tag", "no-such-tag")
     assert result.code == 0 and "No application of the tenant matched the selection: nothing was written." in result.out
     assert "valid with them" not in result.out
+
+
+def test_the_plan_export_says_to_run_next_is_the_one_that_adopts(project, monkeypatch, tmp_path):
+    """Run as written from where export was run, the command it names plans the environment exported from, in the
+    configuration exported into (it said `idamconf plan`, which from elsewhere found no idamconf.yaml, and in this
+    configuration would have planned its default environment, where the file is not)."""
+    edit(project / "idamconf.yaml", "  devl:\n", REVIEW + "  devl:\n")
+    with open(project / "emulator" / "directory.yaml", "a", encoding="utf-8") as seed:
+        seed.write(PORTAL_APP)
+    monkeypatch.chdir(tmp_path)
+    result = export(project, "-e", "review", "--app-id", APP_ID)
+    assert result.code == 0, result.err
+    command = result.out.split("run `", 1)[1].split("`", 1)[0]
+    assert command.startswith("idamconf plan ")
+    adopting = idamconf(*shlex.split(command)[1:], "--no-colour")
+    assert "↻ app.legacy-intranet  (adopt" in adopting.out, adopting.out + adopting.err
