@@ -68,10 +68,12 @@ def target_for(configuration: Configuration, name: str | None, write: bool = Tru
         return Target(name, "http://emulator.localhost/v1.0", emulator_state=state_file(configuration, name),
                       emulator_seed=seed, tenant_size=environment.tenant_size, tenant_id=environment.tenant_id,
                       verified_domains=environment.verified_domains)
-    client_id = environment.client_id if write else environment.read_client_id or environment.client_id
+    reads_as_its_own = not write and bool(environment.read_client_id)
+    client_id = environment.read_client_id if reads_as_its_own else environment.client_id
     return Target(name, environment.graph_url.rstrip("/"), environment.credential, environment.tenant_id,
                   client_id, environment.client_secret_env, environment.certificate_path,
-                  tenant_size=environment.tenant_size, ca_bundle=environment.ca_bundle)
+                  tenant_size=environment.tenant_size, ca_bundle=environment.ca_bundle,
+                  client_key="readClientId" if reads_as_its_own else "clientId")
 
 
 def state_file(configuration: Configuration, environment: str) -> Path:

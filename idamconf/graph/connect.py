@@ -50,7 +50,8 @@ class SignInFailed(ConnectError):
 
     def __init__(self, target: "Target", said: str):
         fix = SIGN_IN_FIXES.get(target.credential, "check the environment's credential settings").format(
-            secret=target.client_secret_env, client=target.client_id, path=target.certificate_path)
+            secret=target.client_secret_env, client=f"{target.client_key} {target.client_id}",
+            path=target.certificate_path)
         cloud = cloud_of(target.graph_url)
         reach = _authority(cloud) if cloud else emulator_authority(target.graph_url) or "its sign-in authority"
         super().__init__(f"signing in to Entra ID failed for environment '{target.environment}' (credential "
@@ -63,12 +64,12 @@ SIGN_IN_FIXES = {
     "default": "sign in first (`az login`), or set the variables azure-identity's DefaultAzureCredential reads "
                "(AZURE_CLIENT_ID, AZURE_TENANT_ID and a secret, certificate or federated token file)",
     "client-secret": "check that the secret in {secret} is current (client secrets expire) and belongs to "
-                     "clientId {client}",
+                     "{client}",
     "certificate": "check that {path} holds the certificate with its private key, and that the certificate is "
-                   "registered on clientId {client}",
+                   "registered on {client}",
     "workload-identity": "workload identity signs in only where a federated token is given: in the pipeline (its "
-                         "OIDC step sets AZURE_FEDERATED_TOKEN_FILE); check the federated credential of clientId "
-                         "{client} (its subject must match the workflow's repository, pull request or environment), "
+                         "OIDC step sets AZURE_FEDERATED_TOKEN_FILE); check the federated credential of {client} "
+                         "(its subject must match the workflow's repository, pull request or environment), "
                          "or from a terminal use an environment with `credential: default`, after `az login`",
 }
 
@@ -89,6 +90,7 @@ class Target:
     tenant_size: str = "none"  # Graph's throttling budget to pace by: S, M, L or none
     verified_domains: tuple[str, ...] = ()  # as the environment declares them
     ca_bundle: str | None = None  # a served emulator's own CA (https on loopback); never for Microsoft Graph
+    client_key: str = "clientId"  # the idamconf.yaml key that gives client_id: readClientId for what only reads
 
     @property
     def emulated_tenant(self) -> dict:

@@ -93,6 +93,20 @@ def test_workload_identity_outside_a_pipeline_says_where_it_works(project, monke
     assert "AZURE_FEDERATED_TOKEN_FILE" in lines[0] and "Fix: " in lines[0]
 
 
+@pytest.mark.parametrize("command, key, client", [("plan", "readClientId", "00000000-0000-0000-0000-00000000c003"),
+                                                  ("apply", "clientId", "00000000-0000-0000-0000-00000000c002")])
+def test_the_fix_names_the_identity_the_command_signed_in_as(project, monkeypatch, command, key, client):
+    """plan reads as readClientId, apply as clientId: the fix names the key and id to check in idamconf.yaml (it
+    said "clientId <the readClientId's id>", sending the user to the wrong line)."""
+    tenant_environment(project, "workload-identity")
+    edit(project / "idamconf.yaml", "    clientId: 00000000-0000-0000-0000-00000000c002\n",
+         "    clientId: 00000000-0000-0000-0000-00000000c002\n    readClientId: 00000000-0000-0000-0000-00000000c003\n")
+    monkeypatch.delenv("AZURE_FEDERATED_TOKEN_FILE", raising=False)
+    code, out, err = run_main(monkeypatch, command, "-C", str(project), "-e", "corp", "--auto-approve"
+                              if command == "apply" else "--detailed-exitcode")
+    assert code == 1 and f"check the federated credential of {key} {client} (" in err, err
+
+
 def test_asyncio_news_that_is_no_failure_is_still_logged(caplog):
     """Only the failures of requests in flight are left unsaid (the first is the command's answer): asyncio's other
     news -- a slow callback, say -- is logged as asyncio logs it."""
