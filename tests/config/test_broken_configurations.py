@@ -158,3 +158,20 @@ def test_every_error_at_once_across_files_too(project):
                  "5 error(s), 0 warning(s)."):
         assert said in result.err, result.err
     assert "orders-portal" not in result.err.replace("orders-portal.yaml", "")  # who names it is not checked then
+
+
+@pytest.mark.parametrize("key, written", [("clientId", "00000000-0000-0000-0000-0000000c11e0"),
+                                          ("readClientId", "00000000-0000-0000-0000-0000000c12e0")])
+def test_a_client_id_that_is_no_guid_is_refused_at_its_line(project, key, written):
+    """An application (client) id is a GUID in every tenant: a placeholder left in (`<the pipeline application's
+    appId>`, as docs/identity-provider.md once showed) used to validate, and fail only at sign-in."""
+    text = (project / "idamconf.yaml").read_text()
+    line = text.splitlines().index(f"    {key}: {written}") + 1
+    (project / "idamconf.yaml").write_text(text.replace(f"    {key}: {written}\n",
+                                                        f"    {key}: <the pipeline application's appId>\n", 1))
+    result = idamconf("validate", "-C", str(project))
+    assert result.code == 1
+    assert f"idamconf.yaml:{line}:{len(key) + 7}: error: environments.nle.{key}: '<the pipeline application's " \
+           "appId>' is not a valid value here" in result.err, result.err
+    who = "the identity that applies" if key == "clientId" else "the read-only identity"
+    assert f"fix: use the application (client) id of {who}, from its app registration's overview page" in result.err
