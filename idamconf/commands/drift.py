@@ -13,6 +13,7 @@ from ..plan import saved
 from ..plan.drift import Base
 from ..plan.render_human import render_plan
 from ..colour import use_colour
+from ..command_line import options
 from .session import run_async, surveyed
 
 DRIFT_MARKER = "<!-- idamconf-drift -->"  # lets a scheduled job find and update its one issue
@@ -22,7 +23,7 @@ BASE = "this configuration"
 def run(config_dir: Path, env: str | None, output: str, colour: bool | None, timeout: float | None = None,
         rebind: bool = False) -> int:
     async def then(client, survey):
-        print(_rendered(survey, output, use_colour(colour)), end="")
+        print(_rendered(survey, output, use_colour(colour), config_dir), end="")
         return survey.plan
 
     from .changed import uncommitted
@@ -37,7 +38,7 @@ def run(config_dir: Path, env: str | None, output: str, colour: bool | None, tim
     return 0 if plan.empty else 2
 
 
-def _rendered(survey, output: str, colour: bool) -> str:
+def _rendered(survey, output: str, colour: bool, config_dir: Path) -> str:
     plan = survey.plan
     if output == "json":
         return json_dumps(saved.plan_to_dict(plan), indent=2) + "\n"
@@ -47,5 +48,6 @@ def _rendered(survey, output: str, colour: bool) -> str:
     name = terminal(plan.environment)
     verdict = (f"No drift: {name} matches the configuration." if plan.empty else
                f"Drift: {name} differs from the configuration in {len(plan.drift)} place(s). "
-               f"`idamconf apply -e {name}` puts it back, or change the configuration to keep it.")
+               f"`idamconf apply{terminal(options(config_dir, plan.environment))}` puts it back, or change the "
+               "configuration to keep it.")
     return render_plan(plan, survey.where, colour) + verdict + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..command_line import options
 from ..config.load import load_configuration
 from ..diagnostics import Diagnostic, DiagnosticError
 from ..escape import json_dumps, terminal
@@ -31,7 +32,8 @@ def run(config_dir: Path, name: str, env: str | None, output: str) -> int:
         raise DiagnosticError([Diagnostic(
             f"application '{name}' is not in environment '{target.environment}'" + (
                 "" if found is None else f" as project {configuration.project}'s (it is not tagged {configuration.tag})"),
-            f"apply the configuration to {target.environment} first: idamconf apply -e {target.environment}",
+            f"apply the configuration to {target.environment} first: idamconf apply"
+            f"{options(config_dir, target.environment)}",
             str(app.location.file) if app.location else "")])
     print(_rendered(f"app.{name}", found, target, output), end="")
     return 0

@@ -4,6 +4,7 @@ id and service principal id -- in apply's human, JSON and Markdown reports, and 
 from __future__ import annotations
 
 import json
+import shlex
 
 import pytest
 
@@ -52,11 +53,13 @@ def test_apply_json_and_markdown_reports_carry_the_ids(project):
     assert nothing["created_applications"] == []
 
 
-def test_show_prints_an_existing_applications_ids(project):
+def test_show_prints_an_existing_applications_ids(project, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # the apply it names works as written from here (it named no -C)
     missing = idamconf("show", "wordpress", "-C", str(project))
     assert missing.code == 1 and "application 'wordpress' is not in environment 'local'" in missing.err
-    assert "idamconf apply -e local" in missing.err
-    apply(project)
+    named = shlex.split(missing.err.split(" first: ", 1)[1].split("\n", 1)[0])
+    assert named == ["idamconf", "apply", "-C", str(project), "-e", "local"]
+    assert idamconf(*named[1:], "--auto-approve").code == 0
     ids = tenant_ids(project)["app.wordpress"]
     shown = idamconf("show", "wordpress", "-C", str(project))
     assert shown.code == 0, shown.err

@@ -5,6 +5,7 @@ pull request's own changes (plan --base REF: the base's configuration is what wa
 from __future__ import annotations
 
 import json
+import shlex
 
 import jsonschema
 
@@ -32,7 +33,7 @@ def drift(project, *extra: str):
 
 
 @pytest.mark.usefixtures("applied")
-def test_drift_finds_a_portal_edit_and_exits_2(project):
+def test_drift_finds_a_portal_edit_and_exits_2(project, monkeypatch, tmp_path):
     clean = drift(project)
     assert clean.code == 0 and "No drift: local matches the configuration." in clean.out
     portal_edit(project, "wordpress", {"web": {"redirectUris": [*URIS, PORTAL_URI]}})
@@ -41,14 +42,16 @@ def test_drift_finds_a_portal_edit_and_exits_2(project):
     assert "Changed outside idamconf since the configuration was last applied (compared with this configuration)" \
         in found.out
     assert f'~ app.wordpress  (update)\n      web.redirectUris : - "{PORTAL_URI}"' in found.out
-    assert "Drift: local differs from the configuration in 1 place(s). `idamconf apply -e local` puts it back" \
-        in found.out
+    assert f"Drift: local differs from the configuration in 1 place(s). `idamconf apply -C {project} -e local` puts it " \
+        "back" in found.out
     as_json = json.loads(drift(project, "--format", "json").out)
     assert as_json["drift"]["addresses"] == ["app.wordpress"]
     issue = drift(project, "--format", "markdown").out
     assert issue.startswith("<!-- idamconf-drift -->\n### idamconf drift in `local` (eucs-idam)")
     assert "#### Changed outside idamconf (drift)" in issue
-    assert apply(project).code == 0 and drift(project).code == 0  # apply put it back
+    monkeypatch.chdir(tmp_path)  # the command it names works as written, from anywhere (it named no -C)
+    puts_back = shlex.split(found.out.split("Drift: ", 1)[1].split("`")[1])
+    assert idamconf(*puts_back[1:], "--auto-approve").code == 0 and drift(project).code == 0  # apply put it back
 
 
 def pull_request(project) -> None:
