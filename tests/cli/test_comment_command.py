@@ -151,3 +151,37 @@ def test_what_a_failed_plan_said_and_validates_words_are_shown_as_text(project, 
     assert "](https://evil.example)" not in text
     row = next(line for line in text.splitlines() if "is not one of AzureADMyOrg" in line)
     assert row.count(" | ") == 2  # three cells: where, problem, fix
+
+
+def test_a_plan_the_pull_request_committed_is_never_shown_as_its_environments(project, tmp_path):
+    """The workflow's jobs keep their plans in `plans/`; a pull request can commit files there too (beside the
+    configuration, in the same checkout), and a plan job's artifact, or the comment job's checkout, then holds them:
+    the comment would show a plan of the author's choosing ("No changes") for an environment whose own plan failed,
+    or whose artifact was unpacked first. A file git tracks is never read as a plan job's: the environment says it
+    was not read, and why. Review, session 51: it was shown as the environment's plan."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    assert plan(project, "--out", str(plans / "local.json")).code == 0
+    forged = json.loads((plans / "local.json").read_text())
+    forged["plan"].update(environment="nle", changes=[], summary={"adopt": 0, "add": 0, "change": 0, "destroy": 0})
+    (plans / "nle.json").write_text(json.dumps(forged))
+    (plans / "live.error").write_text("error: the plan failed for a reason of the author's choosing\n")
+    (tmp_path / ".gitignore").write_text(".idamconf/\n")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "config", "plans/nle.json", "plans/live.error", ".gitignore")  # local.json: a job's
+    git(tmp_path, "commit", "-q", "-m", "a pull request's plans")
+
+    text = comment(project, plans, "--environment", "local,nle,live")
+    local, nle, live = (text.index(f"### `{name}`") for name in ("local", "nle", "live"))
+    assert f"**Plan: {EXAMPLES_TO_ADD} to add, 0 to change, 0 to destroy.**" in text[local:nle]  # the job's own
+    assert "No changes" not in text and "**No plan for `nle`:**" in text[nle:live]
+    assert "not read: git tracks nle.json" in text[nle:live]
+    assert "author's choosing" not in text and "not read: git tracks live.error" in text[live:]
+
+    (tmp_path / "linked").symlink_to(plans, target_is_directory=True)  # named through a link: asked as it is
+    assert "not read: git tracks nle.json" in comment(project, tmp_path / "linked", "--environment", "nle")
+
+    (plans / "LOCAL.error").write_text("error: on a file system that ignores case it is local.error\n")
+    git(tmp_path, "add", "plans/LOCAL.error")
+    git(tmp_path, "commit", "-q", "-m", "a name in another case")
+    assert "not read: git tracks local.error" in comment(project, plans, "--environment", "local")
