@@ -3,11 +3,12 @@
 (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, the expressions of `env:` evaluated). The few actions the examples use are
 played by their effect: checkout (a fresh clone of the repository at the event's commit), setup-python (nothing:
 idamconf is installed), github-script (the sign-in token: nothing, the tenants are emulators), upload-artifact and
-download-artifact (a directory per artifact), upload-sarif (the file must be a SARIF log), and cache/save and
+download-artifact (a directory per artifact), upload-sarif (a SARIF log, or a directory of them), and cache/save and
 cache/restore (a directory per entry, kept across runs, scoped by ref as GitHub scopes them: `Caches`).
 
 It exists so that a test can run the example workflows' own commands, as written, against emulated tenants and a
-fake GitHub (fake_gh.py): what each reviewer sees is then what the workflow really produces. It supports what the
+fake GitHub (fake_gh.py): what each reviewer sees is then what the workflow really produces. Each job has a
+temporary directory of its own outside its checkout (RUNNER_TEMP, `runner.temp`), as on GitHub. It supports what the
 examples use, and fails loudly on anything else.
 """
 
@@ -171,6 +172,9 @@ class Runner:
 
     def _steps(self, name: str, job: dict, event: Event, context: dict, artifacts: Path) -> JobRun:
         workspace = self.work / f"run-{self.runs}" / name
+        temp = workspace.parent / f"{name}-temp"  # RUNNER_TEMP: the job's own, outside its checkout, as on GitHub
+        temp.mkdir()
+        context = {**context, "runner": {"temp": str(temp)}}
         subprocess.run(["git", "clone", "-q", str(self.origin), str(workspace)], check=True)
         subprocess.run(["git", "checkout", "-q", event.sha], cwd=workspace, check=True)
         secrets = self.secrets if job.get("environment") else {}  # environment secrets, never a pull request's
@@ -209,7 +213,7 @@ class Runner:
                        "GITHUB_OUTPUT": str(files["output"]), "GITHUB_STEP_SUMMARY": str(files["summary"]),
                        "GITHUB_EVENT_NAME": event_name(context), "GITHUB_WORKSPACE": str(workspace),
                        "GITHUB_SHA": context["github"]["sha"], "GITHUB_REF": context["github"]["ref"],
-                       "RUNNER_TEMP": str(workspace.parent)}
+                       "RUNNER_TEMP": context["runner"]["temp"]}
         done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", step["run"]], cwd=workspace, env=process_env,
                               capture_output=True, text=True, timeout=600)
         run.log.append((step.get("name", step["run"][:40]), done.returncode, done.stdout, done.stderr))
@@ -268,10 +272,12 @@ def _upload_sarif(arguments: dict, github: dict, workspace: Path, run: JobRun) -
     """upload-sarif: the log must be SARIF; code scanning files it under its category for the run's ref (the
     action's default `ref`: a pull request's refs/pull/N/merge, or the branch pushed), where a pull request's
     analysis is compared with its base branch's of the same category."""
-    log = json.loads((workspace / arguments["sarif_file"]).read_text())
-    assert log["version"] == "2.1.0" and log["runs"], "not a SARIF log"
-    run.uploads.append((arguments.get("category", ""), github["ref"],
-                        [result["ruleId"] for each in log["runs"] for result in each["results"]]))
+    found = workspace / arguments["sarif_file"]  # a file, or a directory: each .sarif file in it (as the action)
+    for file in sorted(found.rglob("*.sarif")) if found.is_dir() else [found]:
+        log = json.loads(file.read_text())
+        assert log["version"] == "2.1.0" and log["runs"], "not a SARIF log"
+        run.uploads.append((arguments.get("category", ""), github["ref"],
+                            [result["ruleId"] for each in log["runs"] for result in each["results"]]))
     return "success"
 
 

@@ -273,9 +273,41 @@ def a_rename_and_a_deletion_are_marked_first(world):
     assert "lost: the client id" in deletions and "renamedFrom: wordpress" in deletions
 
 
+def the_jobs_files_a_pull_request_commits_are_never_taken_for_theirs(world):
+    """The jobs write files of their own -- each environment's plan, lint's SARIF, the comment. A pull request
+    commits what it likes beside the configuration: had the jobs kept those files in the checkout (as until
+    session 51), its `plans/live.json` ("No changes") travelled in the nle job's artifact and was unpacked over
+    live's own plan in the comment, its `lint.sarif/` was uploaded as lint's analysis, and its `comment.md/` made
+    the comment fail to be written -- leaving the previous push's up, as if this push's. They are kept in the
+    runner's temporary directory, outside the checkout."""
+    forged = {"plan": {"project": "eucs-idam", "environment": "live", "tenant": "t", "changes": []}}
+    (world.author / "plans").mkdir()
+    for environment in ("nle", "live"):
+        forged["plan"]["environment"] = environment
+        (world.author / "plans" / f"{environment}.json").write_text(json.dumps(forged))
+    (world.author / "lint.sarif").mkdir()
+    (world.author / "lint.sarif" / "clean.sarif").write_text(json.dumps(
+        {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "idamconf"}}, "results": []}]}))
+    (world.author / "comment.md").mkdir()
+    (world.author / "comment.md" / "README").write_text("a directory where the comment job wrote its file\n")
+    (world.author / "examples" / "applications" / "orders-api.yaml").unlink()  # a change of this push's own
+    head = world.commit("Retire the orders API too", "tidy")
+    jobs = world.pull_request(2, "tidy")
+    succeeded(jobs, "plan", "comment")
+    body = only_comment(world, 2)
+    assert f"Commit `{head[:12]}`" in body  # this push's comment, not the last one's
+    assert "**No changes.**" not in body and "not read" not in body
+    for environment in ("nle", "live"):
+        shown = body[body.index(f"### `{environment}`"):]
+        assert "| 🗑️ | `app.orders-api` | destroy |" in shown and "| 🗑️ | `app.payments-api` | destroy |" in shown
+    [(category, ref, results)] = jobs["check"].uploads  # lint's own analysis, and only it
+    assert "owners.two" in results
+
+
 def test_a_demand_request_from_its_pull_request_to_merge_then_a_rename_and_a_deletion(world):
     """One story, in order -- each step starts from the repository and tenants the one before left (so it is one
     test: pytest-xdist may run the tests of a module in different processes, each with its own `world`)."""
     a_new_application_gets_one_comment_that_follows_every_push(world)
     merged_each_environment_is_planned_shown_and_applied(world)
     a_rename_and_a_deletion_are_marked_first(world)
+    the_jobs_files_a_pull_request_commits_are_never_taken_for_theirs(world)

@@ -4,6 +4,7 @@ command they run exists (tests/ci/test_pull_requests.py runs them). actionlint c
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 import shlex
@@ -22,6 +23,10 @@ WORKFLOW, DRIFT = FOLDER / "idamconf.yml", FOLDER / "idamconf-drift.yml"
 CREDENTIALS = FOLDER / "idamconf-credentials.yml"
 ENVIRONMENTS = ("devl", "nle", "live")
 PULL_REQUEST_JOBS = ("check", "plan", "comment")
+
+
+def json_text(value) -> str:
+    return json.dumps(value)
 
 
 def load(path: Path) -> dict:
@@ -69,14 +74,15 @@ def test_the_pull_request_plans_every_environment_it_touches():
     assert jobs["plan"]["strategy"]["fail-fast"] is False  # every environment's outcome reaches the comment
     assert jobs["plan"]["if"].startswith("${{ !cancelled() && ") and "valid == 'true'" in jobs["plan"]["if"]
     plan = runs(jobs["plan"])
-    assert '--env "$IDAMCONF_ENVIRONMENT" --base "origin/$BASE_REF"' in plan and "--out \"plans/" in plan
+    assert '--env "$IDAMCONF_ENVIRONMENT" --base "origin/$BASE_REF"' in plan and "--out \"$plans/" in plan
+    assert 'plans="$RUNNER_TEMP/plans"' in plan  # outside the checkout: test_the_jobs_files_are_outside_the_checkout
     assert '--changed-since "origin/$BASE_REF"' in plan  # reads only what the changed files need
-    assert "2> \"plans/$IDAMCONF_ENVIRONMENT.error\"" in plan  # a failure reaches the comment too
+    assert "2> \"$plans/$IDAMCONF_ENVIRONMENT.error\"" in plan  # a failure reaches the comment too
     checkout = next(step for step in jobs["plan"]["steps"] if step.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0  # the base branch: drift
     check = runs(jobs["check"])
     for command in ("idamconf validate -C \"$CONFIG_DIR\"\n", "idamconf lint -C \"$CONFIG_DIR\" --format github",
-                    "idamconf lint -C \"$CONFIG_DIR\" --format sarif > lint.sarif"):
+                    "idamconf lint -C \"$CONFIG_DIR\" --format sarif > \"$RUNNER_TEMP/lint.sarif\""):
         assert command in check
     # each problem annotated and uploaded once: lint's findings include validate's problems
     assert "validate -C \"$CONFIG_DIR\" --format" not in check and "validate.sarif" not in check
@@ -86,10 +92,60 @@ def test_every_outcome_updates_the_one_comment():
     job = load(WORKFLOW)["jobs"]["comment"]
     assert job["if"].startswith("always()") and job["needs"] == ["check", "plan"]
     script = runs(job)
-    assert 'idamconf comment -C "$CONFIG_DIR" --plans plans --environment "${ENVIRONMENTS:-[]}"' in script
+    assert 'idamconf comment -C "$CONFIG_DIR" --plans "$RUNNER_TEMP/plans" --environment "${ENVIRONMENTS:-[]}"' \
+        in script
     assert "marker='<!-- idamconf-plan -->'" in script and 'startswith(\\"$marker\\")' in script
     assert 'select(.user.login == \\"github-actions[bot]\\"' in script
     assert script.index("--method PATCH") < script.index("--method POST")  # update when found, else create
+
+
+def _post(tmp_path: Path, written: str, previous: str) -> str:
+    """The comment job's last step, run as the runner runs it (bash, its env), against the fake GitHub holding the
+    previous push's comment: the comment it leaves."""
+    step = next(step for step in load(WORKFLOW)["jobs"]["comment"]["steps"] if step.get("name") ==
+                "Post or update the comment")
+    assert step["if"] == "${{ !cancelled() }}"  # also after a step before it failed (not when a newer push cancels)
+    state = tmp_path / "github.json"
+    state.write_text(json_text({"comments": {"7": [{"id": 1, "user": {"login": "github-actions[bot]"},
+                                                    "body": previous}]}, "issues": [], "pulls": {}}))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "gh").write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FOLDER.parents[2] / "tests/ci/fake_gh.py"}" "$@"\n')
+    (bin_dir / "gh").chmod(0o755)
+    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_GITHUB": str(state), "PR_NUMBER": "7",
+           "GITHUB_REPOSITORY": "contoso/idam", "GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ID": "42",
+           "RUNNER_TEMP": str(tmp_path), "WRITTEN": written, "HEAD_SHA": "0123456789abcdef" * 2 + "01234567"}
+    subprocess.run(["bash", "-e", "-o", "pipefail", "-c", step["run"]], env=env, check=True, cwd=tmp_path)
+    return json.loads(state.read_text())["comments"]["7"][0]["body"]
+
+
+def test_a_comment_that_could_not_be_written_replaces_the_last_pushs_plans_with_a_notice(tmp_path):
+    """The previous push's comment is never left up as this push's: when writing the comment failed (a step before
+    it failed, or the plans could not be fetched), it is replaced by a notice naming the commit and the run.
+    Review, session 51: the post step ran only after a written comment, and the previous push's plans stayed."""
+    previous = "<!-- idamconf-plan -->\n### idamconf plan for `live`\n**Plan: 1 to add, 0 to change, 0 to destroy.**"
+    notice = _post(tmp_path, "failure", previous)
+    assert notice.startswith("<!-- idamconf-plan -->\n") and "**Plan:" not in notice
+    assert "could not be written" in notice and "`0123456789ab`" in notice
+    assert "https://github.com/contoso/idam/actions/runs/42" in notice
+    (tmp_path / "comment.md").write_text("<!-- idamconf-plan -->\nthis push's comment\n")
+    assert _post(tmp_path, "success", previous) == "<!-- idamconf-plan -->\nthis push's comment\n"
+
+
+def test_the_jobs_files_are_outside_the_checkout():
+    """What the pull request's jobs write for themselves -- plans, lint's SARIF, the comment -- is written in the
+    runner's temporary directory, never in the checkout, where a pull request commits what it likes (a
+    `plans/live.json`, a `lint.sarif/`: tests/ci/test_pull_requests.py)."""
+    jobs = load(WORKFLOW)["jobs"]
+    for name in (*PULL_REQUEST_JOBS, "code-scanning"):
+        for step in jobs[name]["steps"]:
+            for target in re.findall(r"(?<![0-9&-])>>? *(\S+)", step.get("run", "")):
+                assert target.startswith(('"$RUNNER_TEMP/', '"$plans/', '"$body"', '"$GITHUB_')) or \
+                    target in ("/dev/null", "&2"), (name, step.get("name"), target)
+            for key in ("path", "sarif_file"):
+                if step.get("uses", "").startswith(("actions/upload-artifact", "actions/download-artifact",
+                                                     "github/codeql-action/upload-sarif")) and key in step["with"]:
+                    assert step["with"][key].startswith("${{ runner.temp }}/"), (name, step["with"])
 
 
 def test_merge_applies_each_environment_in_order_from_a_plan_made_at_merge():
@@ -122,15 +178,16 @@ def test_code_scanning_has_mains_analysis_to_compare_a_pull_requests_with():
     uploading = {name: steps_using(job, "github/codeql-action/upload-sarif") for name, job in jobs.items()}
     assert [name for name, found in uploading.items() if found] == ["check", "code-scanning"]
     [pull_request], [main] = uploading["check"], uploading["code-scanning"]
-    assert main["with"] == pull_request["with"] == {"sarif_file": "lint.sarif", "category": "idamconf-lint"}
+    assert main["with"] == pull_request["with"] == {"sarif_file": "${{ runner.temp }}/lint.sarif",
+                                                    "category": "idamconf-lint"}
     job = jobs["code-scanning"]
     assert job["if"] == "github.event_name != 'pull_request' && github.ref == 'refs/heads/main'"
     assert workflow[True]["push"]["branches"] == ["main"]  # what the job runs on
-    assert 'idamconf lint -C "$CONFIG_DIR" --format sarif > lint.sarif' in runs(job)
+    assert 'idamconf lint -C "$CONFIG_DIR" --format sarif > "$RUNNER_TEMP/lint.sarif"' in runs(job)
     assert job["permissions"] == jobs["check"]["permissions"] == {"contents": "read", "security-events": "write"}
     assert "needs" not in job and "environment" not in job  # whatever the merge's applies do
     for upload in (pull_request, main):
-        assert upload["if"] == "always() && hashFiles('lint.sarif') != ''" and upload["continue-on-error"] is True
+        assert upload["if"] == "always() && steps.sarif.outcome == 'success'" and upload["continue-on-error"] is True
 
 
 CACHE = "${{ env.CONFIG_DIR }}/.idamconf/cache"  # validate's validated files (idamconf/config/known_files.py)
