@@ -2,11 +2,12 @@
 they matter.
 
 Order on the page: the marker, the title (and where the full plans are), validate's problems, lint's findings, then
-each environment: its summary (or why it has no plan), its deletions and replacements, its drift apart, the table
-of its own changes, the details collapsed, the diagram.
+each environment: its summary (or why it has no plan), its deletions and replacements, its changes of access and
+credentials (sections.access), its drift apart, the table of its own changes, the details collapsed, the diagram.
 
-Room is given first to what must never be lost -- validate's problems, the findings, each summary and every
-deletion -- then to the tables of changes (drift first), then to each environment's details, then to diagrams:
+Room is given first to what must never be lost -- validate's problems, the findings, each summary, every
+deletion, then every change of access (an owner, a consent, a credential: in a table cut to counts per
+application it was one in a count) -- then to the tables of changes (drift first), then to each environment's details, then to diagrams:
 a 50-application pull request keeps its findings, its deletions and its tables, and loses its details and its
 diagram, which the run's artifact holds. Each table cut says how many rows it left out. Sizes are counted in UTF-8
 bytes, more than GitHub's characters, so a comment that fits here fits there.
@@ -160,9 +161,11 @@ class _Environment:
             gone = _capped(sections.deletions(plan), 4, room, "deletions", "see the full plan in the run's artifacts",
                            most=10**9)
             said = _capped(sections.warnings(plan), 0, room, "warnings", "see the full plan in the run's artifacts")
+            granted = _capped(sections.access(plan), 6, room, "changes of access and credentials",
+                              "see the full plan in the run's artifacts", most=10**9)
             drift = sections.drift(plan)
             room.force(drift)
-            self.head += said + gone + drift
+            self.head += said + gone + granted + drift
             return
         room.force(self.head)
 

@@ -74,6 +74,48 @@ def deletions(plan: Plan, outcome=None) -> list[str]:
     return lines + [""]
 
 
+# What gives someone access, says who approves it, or lets something sign in as an application: the plan's kinds
+# (schemas/plan.schema.json) of owners, API permissions and consents, app role assignments, pre-authorised clients,
+# access packages' grants and policies, and credentials. Of an application the plan creates, its owners and its
+# packages' policies and role scopes are part of making it (the table shows them); what reaches beyond it or signs
+# in as it is listed as for any other (`access`).
+ACCESS = frozenset({"owner", "service_principal_owner", "permission", "consent", "delegated_consent", "assignment",
+                    "pre_authorized", "role_scope", "grant", "policy", "federated_credential", "certificate",
+                    "secret"})
+OF_ITS_MAKING = frozenset({"owner", "service_principal_owner", "role_scope", "policy"})
+
+
+def access(plan: Plan) -> list[str]:
+    """Every change of `ACCESS` but a deletion (listed above them), before the table and outside any <details>,
+    as deletions are: a table too long for the comment is cut to counts per application, and a consent, an owner or
+    a federated credential added to an application that exists was then one in a count (review, session 51). Those
+    of applications that exist first; an update names what it changes."""
+    created = {c.application for c in plan.pending if c.kind == "application" and c.action is Action.CREATE}
+    changes = sorted((c for c in plan.pending if c.kind in ACCESS and c.action is not Action.DELETE and c.counted
+                      and not (c.application in created and c.kind in OF_ITS_MAKING)),
+                     key=lambda change: change.application in created)
+    if not changes:
+        return []
+    return ["#### Access and credentials", "", "Who gets access, who approves it, and what can sign in as an "
+            "application -- every such change, whatever else is left out of this comment:", "",
+            "| | change | action |", "|---|---|---|", *[_access_row(change, plan) for change in changes], ""]
+
+
+# What a created one trusts, where its address does not say: a federated credential's issuer and subject.
+_TRUSTED = {"federated_credential": ("issuer", "subject")}
+
+
+def _access_row(change: Change, plan: Plan) -> str:
+    """A row of `access`: an update says which attributes it changes, a creation what it trusts (`_TRUSTED`)."""
+    if change.action is Action.UPDATE:
+        said = [attribute.path for attribute in change.attributes]
+    else:
+        said = [f"{name} {json.dumps((change.after or {}).get(name), ensure_ascii=False)}"
+                for name in _TRUSTED.get(change.kind, ())]
+    what = f"{action(change, plan)}: {md_text(', '.join(said))}" if said else action(change, plan)
+    return f"| {ICONS[change.action]} | {md_code(change.address, table=True)} | {what} |"
+
+
 def drift(plan: Plan) -> list[str]:
     """The changes that only undo changes made outside idamconf, apart from the pull request's own."""
     if plan.drift_base is None:
@@ -167,5 +209,5 @@ def _inside(path: str) -> str:
     return f"{path}: " if path else ""
 
 
-__all__ = ["action", "by_application", "change_details", "deletions", "details", "diagram", "drift", "failure",
+__all__ = ["ACCESS", "OF_ITS_MAKING", "access", "action", "by_application", "change_details", "deletions", "details", "diagram", "drift", "failure",
            "findings", "row", "summary", "table", "validation", "warnings"]

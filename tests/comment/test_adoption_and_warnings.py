@@ -27,7 +27,7 @@ def test_an_adoption_and_a_warning_in_the_comment():
 
 
 def test_a_row_per_application_counts_an_adoption_among_the_changes():
-    many = tuple(Change(f"app.new.owner.x{n}", "owner", "new", Action.CREATE, None, {}) for n in range(300))
+    many = tuple(Change(f"app.new.role.x{n}", "role", "new", Action.CREATE, None, {}) for n in range(300))
     plan = Plan("p", "live", "t", (*_plan().changes, *many), warnings=(WARNING,))
     comment = render_comment("p", [Outcome("live", plan, "t")], budget=4_000)  # no room for a row per change
     assert "**302 changes, by application**" in comment

@@ -12,7 +12,7 @@ import pytest
 from idamconf.comment import MARKER, Outcome, render_comment
 from idamconf.comment.compose import LIMIT, MERMAID_LIMIT
 from idamconf.lint.model import Finding
-from idamconf.plan.model import Action, Change, Plan
+from idamconf.plan.model import Action, AttributeChange, Change, Plan
 from tests.cli.harness import EXAMPLES_TO_ADD, idamconf
 
 WORDPRESS = "applications/wordpress.yaml"
@@ -127,3 +127,47 @@ def test_a_comment_nothing_can_be_cut_from_says_each_environments_summary():
     assert "**0 of validate's problems, 1 policy findings:** run idamconf validate and idamconf lint" in comment
     assert "- `live`: Plan: 0 to add, 0 to change, 1 to destroy. It destroys 1: see the full plan." in comment
     assert "- `env19`: no plan (see the run)." in comment
+
+
+def test_every_change_of_access_is_listed_in_every_environment_however_large_the_plan():
+    """A pull request that adds many applications and, among them, a federated credential trusting someone else's
+    repository on an application that exists, a consent and a new approver: its tables, too long for the comment,
+    were cut to counts per application -- in live, the last environment, `app.hr-directory-sync | 1 | 1 | 0 | 0` was
+    all a reviewer saw of them. Every change of access and credentials is listed, before the tables and outside any
+    <details>, in every environment (review, session 51)."""
+    bulk = []
+    for number in range(150):  # new applications, each with its owners (listed with the rest of it)
+        name = f"team-app-{number:03d}"
+        bulk += [Change(f"app.{name}", "application", name, Action.CREATE, None, {"displayName": name * 4}),
+                 *(Change(f"app.{name}.role.Reader{role}", "role", name, Action.CREATE, None, {"value": "x" * 60})
+                   for role in range(3)),
+                 Change(f"app.{name}.owner.dave@contoso.com", "owner", name, Action.CREATE, None, {}),
+                 Change(f"app.{name}.consent[Microsoft Graph/User.Read.All]", "consent", name, Action.CREATE, None,
+                        {"resourceAppId": "00000003"})]
+    trust = Change("app.hr-directory-sync.federated_credential[helper]", "federated_credential", "hr-directory-sync",
+                   Action.CREATE, None, {"issuer": "https://token.actions.githubusercontent.com",
+                                         "subject": "repo:someone-else/fork:ref:refs/heads/main"})
+    consent = Change("app.hr-directory-sync.consent[Microsoft Graph/Directory.ReadWrite.All]", "consent",
+                     "hr-directory-sync", Action.CREATE, None, {"resourceAppId": "00000003"})
+    approver = Change("app.wordpress.role.Blog.Administrator.access_package.policy", "policy", "wordpress",
+                      Action.UPDATE, {"approvers": ["a"]}, {"approvers": ["a", "mallory"]},
+                      (AttributeChange("approvers", ["a"], ["a", "mallory"]),))
+    gone = Change("app.wordpress.owner.bob@contoso.com", "owner", "wordpress", Action.DELETE, {}, None)
+    outcomes = [Outcome(environment, Plan("p", environment, "t", (*bulk, trust, consent, approver, gone)), "t")
+                for environment in ("devl", "nle", "live")]
+    comment = render_comment("p", outcomes)
+    assert len(comment) < LIMIT
+    for environment in ("devl", "nle", "live"):
+        part = comment[comment.index(f"### `{environment}`"):]
+        part = part[:part.index("### `", 1)] if "### `" in part[1:] else part
+        start = part.index("#### Access and credentials")
+        listed = part[start:part.index("\n**", start)]  # up to the table of changes, or of applications
+        assert "| ➕ | `app.hr-directory-sync.federated_credential[helper]` | create: issuer " \
+               '"https:\u200b//token.actions.githubusercontent.com", subject "repo:someone-else/fork:ref:refs/heads/' \
+               'main" |' in listed
+        assert "`app.hr-directory-sync.consent[Microsoft Graph/Directory.ReadWrite.All]` | create |" in listed
+        assert "| ✏️ | `app.wordpress.role.Blog.Administrator.access_package.policy` | update: approvers |" in listed
+        assert ".owner." not in listed  # a new application's owners are part of making it; a removal is above
+        assert "`app.wordpress.owner.bob@contoso.com` | " in part[:start]  # (with the deletions)
+        assert listed.index("hr-directory-sync") < listed.index("team-app-000")  # those of what exists first
+    assert "changes, by application**" in comment  # the tables were cut, for the later environments at least

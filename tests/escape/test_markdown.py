@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 
 from idamconf.apply import Outcome
+from idamconf.comment.sections import ACCESS, OF_ITS_MAKING
 from idamconf.escape import md_code, md_fence, md_html, md_text, mermaid_label
 from idamconf.escape.characters import HIDDEN, visible
 from idamconf.escape.markdown import ZERO_WIDTH_SPACE
@@ -39,13 +40,27 @@ def assert_inert(document: str) -> None:
     assert CAN_MENTION.search(document) is None  # (a link in prose: test_text_is_never_markup)
 
 
+def granted_of(plan) -> list:
+    """The changes the comment lists under "Access and credentials" (comment/sections.access)."""
+    created = {c.application for c in plan.pending if c.kind == "application" and c.action is Action.CREATE}
+    return [c for c in plan.pending if c.kind in ACCESS and c.action is not Action.DELETE and c.counted and not
+            (c.application in created and c.kind in OF_ITS_MAKING)]
+
+
+def access_rows(plan) -> list[int]:
+    """The cells of the rows of that table (a head and a rule, then a row each), if there is one."""
+    granted = granted_of(plan)
+    return [3] * (2 + len(granted)) if granted else []
+
+
 def assert_plan_comment(document: str, plan) -> None:
     assert document.startswith(MARKER + "\n") and document.count(MARKER) == 1 and APPLY_MARKER not in document
     assert [entry[0] for entry in lines_of(document)].count("marker") == 1
     diagram = any(change.application for change in plan.pending)  # what it touches (none: no application)
-    assert [level for _, level, _ in kinds(document, "heading")] == [3, 4, 4] + [4] * diagram
+    granted = granted_of(plan)
+    assert [level for _, level, _ in kinds(document, "heading")] == [3, 4, 4] + [4] * bool(granted) + [4] * diagram
     rows = [cells for _, cells, _ in kinds(document, "row")]
-    assert rows == [4] * 3 + [3] * (2 + len(plan.deletions)) + [3] * (2 + len(plan.pending))  # findings first
+    assert rows == [4] * 3 + [3] * (2 + len(plan.deletions)) + access_rows(plan) + [3] * (2 + len(plan.pending))
     details = kinds(document, "details")
     assert len(details) == len(kinds(document, "end-details")) == len(plan.pending) + 1
     assert document.count("<details") == document.count("</details>") == len(plan.pending) + 1
@@ -55,7 +70,7 @@ def assert_plan_comment(document: str, plan) -> None:
     assert len(kinds(document, "end-fence")) == len(fences)
     _assert_code(document)
     before_details = document[:document.index("<details>")]
-    for change in plan.deletions:  # every one, before any collapsible block
+    for change in [*plan.deletions, *granted]:  # every one, before any collapsible block
         assert f"| {md_code(change.address, table=True)} |" in before_details
     assert_inert(document)
 
@@ -203,7 +218,7 @@ def test_each_attack_class_is_inert_in_the_comment(attack):
     plan = plan_of(names)
     document = render_markdown(plan, attack, [])
     rows = [cells for _, cells, _ in kinds(document, "row")]
-    assert rows == [3] * (2 + len(plan.deletions)) + [3] * (2 + len(plan.pending))
+    assert rows == [3] * (2 + len(plan.deletions)) + access_rows(plan) + [3] * (2 + len(plan.pending))
     assert document.count("<!-- ") == 1 and document.count("<details") == len(plan.pending) + 1
     assert "@platform-team" not in document and "@org/admins" not in document
     assert "](" not in prose(document).replace("\\](", "") and "://" not in prose(document)
@@ -233,6 +248,6 @@ def test_the_comment_of_several_environments_keeps_its_structure(names, error, p
     assert document.count("<details") == document.count("</details>") == len(kinds(document, "details"))
     assert len(kinds(document, "fence")) == len(kinds(document, "end-fence"))
     before_details = document[:document.index("<details>")]
-    for change in plan.deletions:
+    for change in [*plan.deletions, *granted_of(plan)]:
         assert f"| {md_code(change.address, table=True)} |" in before_details
     assert_inert(document)
