@@ -132,6 +132,32 @@ def test_a_comment_that_could_not_be_written_replaces_the_last_pushs_plans_with_
     assert _post(tmp_path, "success", previous) == "<!-- idamconf-plan -->\nthis push's comment\n"
 
 
+def test_an_environment_list_that_cannot_be_narrowed_is_every_environment(tmp_path):
+    """When `idamconf environments --changed-since` fails, the change is planned in every environment idamconf.yaml
+    declares -- never in none, which left the comment saying "no environment" over a change nobody saw planned
+    (review, session 51: the step fell back to `[]`). None only when idamconf.yaml itself cannot be read."""
+    step = next(step for step in load(WORKFLOW)["jobs"]["check"]["steps"] if step.get("id") == "scope")
+
+    def listed(narrowed_fails: bool, whole_fails: bool) -> str:
+        fake = tmp_path / "bin" / "idamconf"  # `environments`, narrowed (--changed-since) or whole, each may fail
+        fake.parent.mkdir(exist_ok=True)
+        narrowed = "exit 1" if narrowed_fails else "echo '[\"nle\"]'"
+        whole = "exit 1" if whole_fails else "echo '[\"devl\", \"nle\", \"live\"]'"
+        fake.write_text(f'#!/bin/sh\ncase "$*" in\n  *--changed-since*) {narrowed} ;;\n  *) {whole} ;;\nesac\n')
+        fake.chmod(0o755)
+        output = tmp_path / "output"
+        output.write_text("")
+        env = {"PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}", "CONFIG_DIR": "examples",
+               "BASE_REF": "main", "GITHUB_OUTPUT": str(output)}
+        subprocess.run(["bash", "-e", "-o", "pipefail", "-c", step["run"]], env=env, check=True, cwd=tmp_path,
+                       capture_output=True)
+        return output.read_text().strip()
+
+    assert listed(False, False) == 'environments=["nle"]'
+    assert listed(True, False) == 'environments=["devl", "nle", "live"]'
+    assert listed(True, True) == "environments=[]"
+
+
 def test_the_jobs_files_are_outside_the_checkout():
     """What the pull request's jobs write for themselves -- plans, lint's SARIF, the comment -- is written in the
     runner's temporary directory, never in the checkout, where a pull request commits what it likes (a
