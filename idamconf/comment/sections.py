@@ -4,6 +4,7 @@ where it stands (escape.md_*); deletions and replacements are listed outside any
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from ..escape import md_code, md_fence, md_html, md_text, terminal
 from ..plan.model import DISABLE_FIRST, RESTORE, Action, Change, Plan
@@ -29,12 +30,22 @@ def findings(found) -> list[str]:
     if not found:
         return ["#### Policy findings", "", "None: the configuration follows the organisation's rules.", ""]
     lines = ["#### Policy findings", "", "| severity | rule | where | finding |", "|---|---|---|---|"]
-    for finding in found:
+    for finding in weighed(found):
         note = f" ({finding.note})" if finding.note else ""
         text = md_text(f"{_inside(finding.path)}{finding.summary}{note} (fix: {finding.fix})")
         lines.append(f"| {finding.severity} | {md_code(finding.rule, table=True)} | "
                      f"{md_code(finding.location, table=True)} | {text} |")
     return lines
+
+
+def weighed(found) -> list:
+    """Findings in the order the comment lists them, which it cuts at a number of rows (comment/compose.py): errors
+    first, then each rule's findings after those of rules found fewer times -- so that a flood of one rule's (a
+    hundred roles without a description) never pushes another's (a high-privilege permission, a warning outside
+    live) out of the comment (review, session 51: lint's order, by file and line, did) -- each rule's in lint's
+    order, by file and line."""
+    counts = Counter(finding.rule for finding in found)
+    return sorted(found, key=lambda finding: (finding.severity != "error", counts[finding.rule], finding.rule))
 
 
 FAILURE_LINES, FAILURE_LINE = 20, 500  # of a failed plan's message: the comment quotes its start (GitHub's limit)
@@ -209,5 +220,5 @@ def _inside(path: str) -> str:
     return f"{path}: " if path else ""
 
 
-__all__ = ["ACCESS", "OF_ITS_MAKING", "access", "action", "by_application", "change_details", "deletions", "details", "diagram", "drift", "failure",
-           "findings", "row", "summary", "table", "validation", "warnings"]
+__all__ = ["ACCESS", "OF_ITS_MAKING", "access", "action", "by_application", "change_details", "deletions", "details",
+           "diagram", "drift", "failure", "findings", "row", "summary", "table", "validation", "warnings", "weighed"]

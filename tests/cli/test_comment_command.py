@@ -185,3 +185,31 @@ def test_a_plan_the_pull_request_committed_is_never_shown_as_its_environments(pr
     git(tmp_path, "add", "plans/LOCAL.error")
     git(tmp_path, "commit", "-q", "-m", "a name in another case")
     assert "not read: git tracks local.error" in comment(project, plans, "--environment", "local")
+
+
+def test_a_flood_of_one_rules_findings_never_pushes_anothers_out_of_the_comment(project, tmp_path):
+    """The comment lists at most 100 findings. In lint's order (by file and line) a pull request that added a file
+    sorting first with 110 roles without a description pushed a high-privilege permission -- a warning outside live,
+    which blocks nothing and which the reviewer must see -- out of it, as one of "11 more findings". Errors come
+    first, then each rule's findings after those of rules found fewer times (review, session 51)."""
+    roles = "".join(f"  - displayName: Role {n}\n    value: Aaa.Role{n}\n" for n in range(110))
+    (project / "applications" / "aaa.yaml").write_text(
+        "name: aaa\ndisplayName: AAA\nowners: [dave.finance@contoso.com, bob.ops@contoso.com]\nappRoles:\n" + roles)
+    (project / "applications" / "zz-daemon.yaml").write_text(
+        "name: zz-daemon\ndisplayName: ZZ daemon\nowners: [dave.finance@contoso.com, bob.ops@contoso.com]\n"
+        "environments: [devl, nle]\napiPermissions:\n  - api: Microsoft Graph\n"
+        "    application: [Directory.ReadWrite.All]\n    consent: true\n")
+    text = comment(project, tmp_path, "--environment", "nle")
+    assert "more findings, left out of this comment" in text  # the cut happens ...
+    assert "| warning | `security.high-privilege-permission` |" in text  # ... and leaves it in, first
+    rows = [line for line in text.splitlines() if line.startswith("| warning |")]
+    assert "high-privilege" in rows[0] and all("role.description" in row for row in rows[1:])
+
+
+def test_errors_come_first_in_the_comments_findings():
+    from idamconf.comment.sections import weighed
+    from idamconf.lint.model import Finding
+
+    found = [Finding("owners.two", "warning", "one owner", "add one", "a.yaml", 1, 1),
+             *(Finding("approvers.two", "error", "one approver", "add one", "b.yaml", n, 1) for n in (1, 2))]
+    assert [finding.rule for finding in weighed(found)] == ["approvers.two", "approvers.two", "owners.two"]
