@@ -4,9 +4,9 @@ where it stands (escape.md_*); deletions and replacements are listed outside any
 from __future__ import annotations
 
 import json
-from collections import Counter
 
 from ..escape import md_code, md_fence, md_html, md_text, terminal
+from ..lint.findings import weighed
 from ..plan.model import DISABLE_FIRST, RESTORE, Action, Change, Plan
 from ..plan.render_human import deletion_note, overwrites, summary
 from ..plan.restore import deleted_item
@@ -36,16 +36,6 @@ def findings(found) -> list[str]:
         lines.append(f"| {finding.severity} | {md_code(finding.rule, table=True)} | "
                      f"{md_code(finding.location, table=True)} | {text} |")
     return lines
-
-
-def weighed(found) -> list:
-    """Findings in the order the comment lists them, which it cuts at a number of rows (comment/compose.py): errors
-    first, then each rule's findings after those of rules found fewer times -- so that a flood of one rule's (a
-    hundred roles without a description) never pushes another's (a high-privilege permission, a warning outside
-    live) out of the comment (review, session 51: lint's order, by file and line, did) -- each rule's in lint's
-    order, by file and line."""
-    counts = Counter(finding.rule for finding in found)
-    return sorted(found, key=lambda finding: (finding.severity != "error", counts[finding.rule], finding.rule))
 
 
 FAILURE_LINES, FAILURE_LINE = 20, 500  # of a failed plan's message: the comment quotes its start (GitHub's limit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 from ..config.access import strictest
@@ -28,6 +29,16 @@ def lint(configuration: Configuration | None, documents: Documents, environment:
     considered = [environment] if environment else list(configuration.environments)
     hits = [*_model_hits(configuration, documents), *_document_hits(configuration, documents)]
     return _sorted(_graded(configuration, hit, considered) for hit in hits)
+
+
+def weighed(found) -> list:
+    """Findings in the order shown where only so many are: the comment's first 100 rows (comment/compose.py), GitHub's
+    first 10 annotations of each level per step (actions/toolkit's docs/problem-matchers.md; render_github). Errors
+    first, then each rule's findings after those of rules found fewer times -- so that a flood of one rule's (a
+    hundred roles without a description) never pushes another's (a high-privilege permission, a warning outside
+    live) out of them (review, session 51: lint's order, by file and line, did) -- each rule's in lint's order."""
+    counts = Counter(finding.rule for finding in found)
+    return sorted(found, key=lambda finding: (finding.severity != "error", counts[finding.rule], finding.rule))
 
 
 def _sorted(findings) -> list[Finding]:

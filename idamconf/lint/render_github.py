@@ -12,14 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..escape import workflow_data, workflow_property
+from .findings import weighed
 from .model import Finding, repository_path
 
 COMMANDS = {"error": "error", "warning": "warning"}  # anything else is a notice
 
 
 def render(findings: list[Finding], base: Path, summary: str) -> str:
-    """One command per finding, then `summary` (idamconf's own words) on a line of its own."""
-    return "".join(f"{_command(finding, base)}\n" for finding in findings) + f"{summary}\n"
+    """One command per finding, then `summary` (idamconf's own words) on a line of its own. GitHub shows only the first
+    10 annotations of each level a step writes: errors first, and a flood of one rule's after the others'
+    (findings.weighed)."""
+    return "".join(f"{_command(finding, base)}\n" for finding in weighed(findings)) + f"{summary}\n"
 
 
 def _command(finding: Finding, base: Path) -> str:

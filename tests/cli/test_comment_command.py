@@ -188,10 +188,11 @@ def test_a_plan_the_pull_request_committed_is_never_shown_as_its_environments(pr
 
 
 def test_a_flood_of_one_rules_findings_never_pushes_anothers_out_of_the_comment(project, tmp_path):
-    """The comment lists at most 100 findings. In lint's order (by file and line) a pull request that added a file
-    sorting first with 110 roles without a description pushed a high-privilege permission -- a warning outside live,
-    which blocks nothing and which the reviewer must see -- out of it, as one of "11 more findings". Errors come
-    first, then each rule's findings after those of rules found fewer times (review, session 51)."""
+    """The comment lists at most 100 findings, and GitHub shows 10 warning annotations of a step. In lint's order (by
+    file and line) a pull request that added a file sorting first with 110 roles without a description pushed a
+    high-privilege permission -- a warning outside live, which blocks nothing and which the reviewer must see -- out
+    of both, as one of "11 more findings". Errors come first, then each rule's findings after those of rules found
+    fewer times (review, session 51)."""
     roles = "".join(f"  - displayName: Role {n}\n    value: Aaa.Role{n}\n" for n in range(110))
     (project / "applications" / "aaa.yaml").write_text(
         "name: aaa\ndisplayName: AAA\nowners: [dave.finance@contoso.com, bob.ops@contoso.com]\nappRoles:\n" + roles)
@@ -204,6 +205,10 @@ def test_a_flood_of_one_rules_findings_never_pushes_anothers_out_of_the_comment(
     assert "| warning | `security.high-privilege-permission` |" in text  # ... and leaves it in, first
     rows = [line for line in text.splitlines() if line.startswith("| warning |")]
     assert "high-privilege" in rows[0] and all("role.description" in row for row in rows[1:])
+    # GitHub shows a step's first 10 warning annotations (actions/toolkit's docs/problem-matchers.md): the same order
+    annotations = idamconf("lint", "-C", str(project), "--format", "github").out.splitlines()
+    warnings = [line for line in annotations if line.startswith("::warning ")]
+    assert len(warnings) == 111 and "security.high-privilege-permission" in warnings[0]
 
 
 def test_errors_come_first_in_the_comments_findings():

@@ -78,13 +78,14 @@ def test_validate_errors_in_sarif(project):
 
 
 def test_lint_annotates_its_own_findings_and_validates_problems_and_counts_them_all(project):
-    """Whatever makes lint exit 1 is an annotation: validate's problems too, titled as validate's, in line order."""
+    """Whatever makes lint exit 1 is an annotation: validate's problems too, titled as validate's; errors first, each
+    rule's in line order after those of rules found fewer times (GitHub shows 10 of a level: findings.weighed)."""
     edit(project / BLOG, "signInAudience: AzureADMyOrg", "signInAudience: Everyone\npassword: Hunter2-canary-x")
     result = idamconf("lint", "-C", str(project), "--format", "github")
     assert result.code == 1 and result.err == ""
     assert [line.split("::")[1].split(",title=")[1] for line in annotations(result.out)] == [
-        "idamconf validate%3A configuration", "idamconf validate%3A configuration",
-        "idamconf lint%3A security.secret-in-file"]
+        "idamconf lint%3A security.secret-in-file", "idamconf validate%3A configuration",
+        "idamconf validate%3A configuration"]
     assert "unknown key 'password'" in result.out and "Hunter2-canary-x" not in result.out + result.err
     assert result.out.splitlines()[-1] == ("lint: 3 error(s), 0 warning(s) (2 of them validate's); of the 13 rules only "
                                            "security.token-lifetime and security.secret-in-file ran, because the "
