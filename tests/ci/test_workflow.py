@@ -163,7 +163,8 @@ def test_the_jobs_files_are_outside_the_checkout():
     runner's temporary directory, never in the checkout, where a pull request commits what it likes (a
     `plans/live.json`, a `lint.sarif/`: tests/ci/test_pull_requests.py)."""
     jobs = load(WORKFLOW)["jobs"]
-    for name in (*PULL_REQUEST_JOBS, "code-scanning"):
+    for name in (*PULL_REQUEST_JOBS, "code-scanning", *(f"{job}-{env}" for job in ("plan", "apply")
+                                                       for env in ENVIRONMENTS)):
         for step in jobs[name]["steps"]:
             for target in re.findall(r"(?<![0-9&-])>>? *(\S+)", step.get("run", "")):
                 assert target.startswith(('"$RUNNER_TEMP/', '"$plans/', '"$body"', '"$GITHUB_')) or \
@@ -190,7 +191,7 @@ def test_merge_applies_each_environment_in_order_from_a_plan_made_at_merge():
         assert f"IDAMCONF_{name.upper()}_WRITE_CLIENT_ID" in text_of(apply) and "_READ_" not in text_of(apply)
         assert "idamconf plan -C \"$CONFIG_DIR\" --env \"$IDAMCONF_ENVIRONMENT\" --detailed-exitcode" in runs(plan)
         assert '>> "$GITHUB_STEP_SUMMARY"' in runs(plan) and "commits/$GITHUB_SHA/pulls" in runs(plan)
-        assert 'idamconf apply "merge-plan/$IDAMCONF_ENVIRONMENT.json"' in runs(apply)
+        assert 'idamconf apply "$RUNNER_TEMP/merge-plan/$IDAMCONF_ENVIRONMENT.json"' in runs(apply)
         assert "--auto-approve --allow-delete" in runs(apply)
         previous = name
 
