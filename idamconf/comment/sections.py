@@ -84,16 +84,23 @@ ACCESS = frozenset({"owner", "service_principal_owner", "permission", "consent",
                     "pre_authorized", "role_scope", "grant", "policy", "federated_credential", "certificate",
                     "secret"})
 OF_ITS_MAKING = frozenset({"owner", "service_principal_owner", "role_scope", "policy"})
+# And an application's or service principal's update of who may sign in, and where its tokens go (the plan's
+# attribute paths): whoever can sign in once assignment is no longer required, a redirect URI, the audience.
+ACCESS_ATTRIBUTES = frozenset({"appRoleAssignmentRequired", "accountEnabled", "signInAudience", "web.redirectUris",
+                               "spa.redirectUris", "publicClient.redirectUris", "isFallbackPublicClient",
+                               "web.implicitGrantSettings.enableAccessTokenIssuance",
+                               "web.implicitGrantSettings.enableIdTokenIssuance", "api.knownClientApplications"})
 
 
 def access(plan: Plan) -> list[str]:
-    """Every change of `ACCESS` but a deletion (listed above them), before the table and outside any <details>,
-    as deletions are: a table too long for the comment is cut to counts per application, and a consent, an owner or
-    a federated credential added to an application that exists was then one in a count (review, session 51). Those
-    of applications that exist first; an update names what it changes."""
+    """Every change of `ACCESS` but a deletion (listed above them), and every update of `ACCESS_ATTRIBUTES`, before
+    the table and outside any <details>, as deletions are: a table too long for the comment is cut to counts per
+    application, and a consent, an owner or a federated credential added to an application that exists was then one
+    in a count (review, session 51). Those of applications that exist first; an update names what it changes."""
     created = {c.application for c in plan.pending if c.kind == "application" and c.action is Action.CREATE}
     changes = sorted((c for c in plan.pending if c.kind in ACCESS and c.action is not Action.DELETE and c.counted
-                      and not (c.application in created and c.kind in OF_ITS_MAKING)),
+                      and not (c.application in created and c.kind in OF_ITS_MAKING)
+                      or c.action is Action.UPDATE and ACCESS_ATTRIBUTES.intersection(a.path for a in c.attributes)),
                      key=lambda change: change.application in created)
     if not changes:
         return []
@@ -210,5 +217,5 @@ def _inside(path: str) -> str:
     return f"{path}: " if path else ""
 
 
-__all__ = ["ACCESS", "OF_ITS_MAKING", "access", "action", "by_application", "change_details", "deletions", "details",
+__all__ = ["ACCESS", "ACCESS_ATTRIBUTES", "OF_ITS_MAKING", "access", "action", "by_application", "change_details", "deletions", "details",
            "diagram", "drift", "failure", "findings", "row", "summary", "table", "validation", "warnings", "weighed"]

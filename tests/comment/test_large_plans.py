@@ -153,7 +153,13 @@ def test_every_change_of_access_is_listed_in_every_environment_however_large_the
                       Action.UPDATE, {"approvers": ["a"]}, {"approvers": ["a", "mallory"]},
                       (AttributeChange("approvers", ["a"], ["a", "mallory"]),))
     gone = Change("app.wordpress.owner.bob@contoso.com", "owner", "wordpress", Action.DELETE, {}, None)
-    outcomes = [Outcome(environment, Plan("p", environment, "t", (*bulk, trust, consent, approver, gone)), "t")
+    anyone = Change("app.payments-api.service_principal", "service_principal", "payments-api", Action.UPDATE,
+                    {"appRoleAssignmentRequired": True}, {"appRoleAssignmentRequired": False},
+                    (AttributeChange("appRoleAssignmentRequired", True, False),))
+    renamed = Change("app.payments-api", "application", "payments-api", Action.UPDATE, {"displayName": "P"},
+                     {"displayName": "Payments"}, (AttributeChange("displayName", "P", "Payments"),))
+    changes = (*bulk, trust, consent, approver, gone, anyone, renamed)
+    outcomes = [Outcome(environment, Plan("p", environment, "t", changes), "t")
                 for environment in ("devl", "nle", "live")]
     comment = render_comment("p", outcomes)
     assert len(comment) < LIMIT
@@ -167,6 +173,8 @@ def test_every_change_of_access_is_listed_in_every_environment_however_large_the
                'main" |' in listed
         assert "`app.hr-directory-sync.consent[Microsoft Graph/Directory.ReadWrite.All]` | create |" in listed
         assert "| ✏️ | `app.wordpress.role.Blog.Administrator.access_package.policy` | update: approvers |" in listed
+        assert "| ✏️ | `app.payments-api.service_principal` | update: appRoleAssignmentRequired |" in listed
+        assert "`app.payments-api` |" not in listed  # its display name gives nobody access
         assert ".owner." not in listed  # a new application's owners are part of making it; a removal is above
         assert "`app.wordpress.owner.bob@contoso.com` | " in part[:start]  # (with the deletions)
         assert listed.index("hr-directory-sync") < listed.index("team-app-000")  # those of what exists first

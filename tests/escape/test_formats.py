@@ -217,12 +217,13 @@ FINDINGS = st.builds(Finding, rule=VALUES, severity=st.sampled_from(["error", "w
 def test_annotations_are_one_command_each_carrying_their_values(findings, summary):
     """validate and lint --format github: each finding is one workflow command naming its file, line and column;
     nothing a value holds starts another command, or a line of its own."""
+    from idamconf.lint.findings import weighed
     from idamconf.lint.render_github import render as render_github
 
     text = render_github(findings, Path("/work/repository"), terminal(summary))
     lines = text.split("\n")
     assert lines[-1] == "" and len(lines) == len(findings) + 2
-    for line, finding in zip(lines, findings):
+    for line, finding in zip(lines, weighed(findings)):  # errors first, then rarer rules (GitHub shows 10 a level)
         name, properties, message = runner_reads(line)
         assert name == {"error": "error", "warning": "warning"}.get(finding.severity, "notice")
         assert properties["line"] == str(max(finding.line, 1)) and properties["col"] == str(max(finding.column, 1))

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 
 from idamconf.apply import Outcome
-from idamconf.comment.sections import ACCESS, OF_ITS_MAKING
+from idamconf.comment.sections import ACCESS, ACCESS_ATTRIBUTES, OF_ITS_MAKING
 from idamconf.escape import md_code, md_fence, md_html, md_text, mermaid_label
 from idamconf.escape.characters import HIDDEN, visible
 from idamconf.escape.markdown import ZERO_WIDTH_SPACE
@@ -44,7 +44,8 @@ def granted_of(plan) -> list:
     """The changes the comment lists under "Access and credentials" (comment/sections.access)."""
     created = {c.application for c in plan.pending if c.kind == "application" and c.action is Action.CREATE}
     return [c for c in plan.pending if c.kind in ACCESS and c.action is not Action.DELETE and c.counted and not
-            (c.application in created and c.kind in OF_ITS_MAKING)]
+            (c.application in created and c.kind in OF_ITS_MAKING) or c.action is Action.UPDATE and
+            any(attribute.path in ACCESS_ATTRIBUTES for attribute in c.attributes)]
 
 
 def access_rows(plan) -> list[int]:
