@@ -31,6 +31,12 @@ from .settings import KEY, Saml
 # them (`ID`: `othermail` is the policy's name for the user's otherMails; both spellings are refused).
 EMAIL_OR_UPN = {"user.mail", "user.userprincipalname", "user.othermail", "user.othermails", "user.proxyaddresses",
                 "user.proxyaddress", "user.onpremisesuserprincipalname", "user.mailnickname"}
+# Sources whose value never changes and is one person's only -- the object id; a synced user's immutable id and
+# on-premises security identifier -- and a directory extension (user.extension_<app>_<name>: the organisation's own
+# attribute, kept as it decides). Anything else can change or be shared: a display name (two John Smiths, the
+# second signing in as the first), a given name, a department, a SAM account name (review, session 51: only e-mail
+# and UPN sources were refused, and user.displayname as the NameID passed validate and lint).
+IMMUTABLE = {"user.objectid", "user.onpremisesimmutableid", "user.onpremisessecurityidentifier"}
 EMAIL_OR_UPN_CLAIMS = re.compile(r"(^|/)(e-?mail(address)?|mail|upn|userprincipalname|name)$", re.IGNORECASE)
 # a whole value: `fullmatch`, never `match` with `$`, which a trailing line break would pass
 SOURCE = re.compile(r"user\.([a-z0-9]+|extension_[0-9a-f]{32}_[A-Za-z0-9_]+)")
@@ -56,10 +62,17 @@ def _at(*path) -> tuple:
 
 def _identifier(document: Document, saml: Saml) -> list[Diagnostic]:
     claim, problems = saml.user_identifier, []
-    if claim.source.strip().lower() in EMAIL_OR_UPN:
+    source = claim.source.strip().lower()
+    if source in EMAIL_OR_UPN:
         problems.append(document.diagnostic(_at("userIdentifier", "source"), f"the user identifier comes from "
                                             f"{claim.source}, an e-mail address or UPN, which changes",
                                             "send the immutable object id: source: user.objectid (the default)"))
+    elif source not in IMMUTABLE and not source.startswith("user.extension_"):
+        problems.append(document.diagnostic(_at("userIdentifier", "source"), f"the user identifier comes from "
+                                            f"{claim.source}, which can change or be shared by two people: the "
+                                            "service provider would match one person's account to another",
+                                            "send the immutable object id: source: user.objectid (the default), "
+                                            "or user.onpremisesimmutableid"))
     if EMAIL_OR_UPN_CLAIMS.search(claim.attribute):
         problems.append(document.diagnostic(_at("userIdentifier", "attribute"), f"the user identifier's attribute "
                                             f"'{claim.attribute}' is an e-mail or UPN claim type",

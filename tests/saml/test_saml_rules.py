@@ -47,6 +47,25 @@ def test_an_identifier_from_any_email_or_upn_source_is_refused_in_any_case(proje
     assert not (project / ".idamconf").exists()
 
 
+@pytest.mark.parametrize("source", ["user.displayname", "user.givenname", "user.department",
+                                    "user.onpremisessamaccountname", "user.employeeid"])
+def test_an_identifier_from_a_source_that_can_change_or_be_shared_is_refused(project, source):
+    """Users are matched by an immutable identifier: a display name is neither immutable nor one person's (two John
+    Smiths), and passed validate and lint until session 51's review, which refused only e-mail and UPN sources."""
+    result = validate(project, SP.replace("objectGUID}", f"objectGUID, source: {source}}}"))
+    assert result.code == 1
+    assert (f"{APP}:11:87: error: sso.saml.userIdentifier.source: the user identifier comes from {source}, which can "
+            "change or be shared by two people") in result.err, result.err
+    assert not (project / ".idamconf").exists()
+
+
+@pytest.mark.parametrize("source", ["user.objectid", "user.onpremisesimmutableid", "user.onpremisessecurityidentifier",
+                                    "user.extension_0123456789abcdef0123456789abcdef_staffNumber"])
+def test_an_identifier_from_an_immutable_source_is_valid(project, source):
+    result = validate(project, SP.replace("objectGUID}", f"objectGUID, source: {source}}}"))
+    assert result.code == 0, result.err
+
+
 @pytest.mark.parametrize("attribute", ["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/EmailAddress",
                                        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/UPN", "Email", "UPN",
                                        "urn:oid:UserPrincipalName/upn"])
