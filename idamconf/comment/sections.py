@@ -93,14 +93,16 @@ ACCESS_ATTRIBUTES = frozenset({"appRoleAssignmentRequired", "accountEnabled", "s
 
 
 def access(plan: Plan) -> list[str]:
-    """Every change of `ACCESS` but a deletion (listed above them), and every update of `ACCESS_ATTRIBUTES`, before
-    the table and outside any <details>, as deletions are: a table too long for the comment is cut to counts per
+    """Every change of `ACCESS` but a deletion (listed above them), every update of `ACCESS_ATTRIBUTES` and every
+    adoption (an application that exists, another team's perhaps, managed from now on), before the table and outside
+    any <details>, as deletions are: a table too long for the comment is cut to counts per
     application, and a consent, an owner or a federated credential added to an application that exists was then one
     in a count (review, session 51). Those of applications that exist first; an update names what it changes."""
     created = {c.application for c in plan.pending if c.kind == "application" and c.action is Action.CREATE}
     changes = sorted((c for c in plan.pending if c.kind in ACCESS and c.action is not Action.DELETE and c.counted
                       and not (c.application in created and c.kind in OF_ITS_MAKING)
-                      or c.action is Action.UPDATE and ACCESS_ATTRIBUTES.intersection(a.path for a in c.attributes)),
+                      or c.action is Action.UPDATE and ACCESS_ATTRIBUTES.intersection(a.path for a in c.attributes)
+                      or c.action is Action.ADOPT),
                      key=lambda change: change.application in created)
     if not changes:
         return []

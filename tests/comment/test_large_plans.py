@@ -158,7 +158,9 @@ def test_every_change_of_access_is_listed_in_every_environment_however_large_the
                     (AttributeChange("appRoleAssignmentRequired", True, False),))
     renamed = Change("app.payments-api", "application", "payments-api", Action.UPDATE, {"displayName": "P"},
                      {"displayName": "Payments"}, (AttributeChange("displayName", "P", "Payments"),))
-    changes = (*bulk, trust, consent, approver, gone, anyone, renamed)
+    adopted = Change("app.intranet", "application", "intranet", Action.ADOPT, {"displayName": "Intranet"},
+                     {"displayName": "Intranet"}, (AttributeChange("uniqueName", None, "intranet"),))
+    changes = (*bulk, trust, consent, approver, gone, anyone, renamed, adopted)
     outcomes = [Outcome(environment, Plan("p", environment, "t", changes), "t")
                 for environment in ("devl", "nle", "live")]
     comment = render_comment("p", outcomes)
@@ -175,6 +177,7 @@ def test_every_change_of_access_is_listed_in_every_environment_however_large_the
         assert "| ✏️ | `app.wordpress.role.Blog.Administrator.access_package.policy` | update: approvers |" in listed
         assert "| ✏️ | `app.payments-api.service_principal` | update: appRoleAssignmentRequired |" in listed
         assert "`app.payments-api` |" not in listed  # its display name gives nobody access
+        assert "| 🔁 | `app.intranet` | adopt |" in listed  # an application that exists, managed from now on
         assert ".owner." not in listed  # a new application's owners are part of making it; a removal is above
         assert "`app.wordpress.owner.bob@contoso.com` | " in part[:start]  # (with the deletions)
         assert listed.index("hr-directory-sync") < listed.index("team-app-000")  # those of what exists first

@@ -45,7 +45,7 @@ def granted_of(plan) -> list:
     created = {c.application for c in plan.pending if c.kind == "application" and c.action is Action.CREATE}
     return [c for c in plan.pending if c.kind in ACCESS and c.action is not Action.DELETE and c.counted and not
             (c.application in created and c.kind in OF_ITS_MAKING) or c.action is Action.UPDATE and
-            any(attribute.path in ACCESS_ATTRIBUTES for attribute in c.attributes)]
+            any(attribute.path in ACCESS_ATTRIBUTES for attribute in c.attributes) or c.action is Action.ADOPT]
 
 
 def access_rows(plan) -> list[int]:
