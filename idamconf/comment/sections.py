@@ -219,5 +219,6 @@ def _inside(path: str) -> str:
     return f"{path}: " if path else ""
 
 
-__all__ = ["ACCESS", "ACCESS_ATTRIBUTES", "OF_ITS_MAKING", "access", "action", "by_application", "change_details", "deletions", "details",
-           "diagram", "drift", "failure", "findings", "row", "summary", "table", "validation", "warnings", "weighed"]
+__all__ = ["ACCESS", "ACCESS_ATTRIBUTES", "OF_ITS_MAKING", "access", "action", "by_application", "change_details",
+           "deletions", "details", "diagram", "drift", "failure", "findings", "row", "summary", "table", "validation",
+           "warnings", "weighed"]
