@@ -6,11 +6,11 @@ each environment: its summary (or why it has no plan), its deletions and replace
 credentials (sections.access), its drift apart, the table of its own changes, the details collapsed, the diagram.
 
 Room is given first to what must never be lost -- validate's problems, the findings, each summary, every
-deletion, then every change of access (an owner, a consent, a credential: in a table cut to counts per
-application it was one in a count) -- then to the tables of changes (drift first), then to each environment's
-details, then to diagrams: a 50-application pull request keeps its findings, its deletions and its tables, and loses its details and its
-diagram, which the run's artifact holds. Each table cut says how many rows it left out. Sizes are counted in UTF-8
-bytes, more than GitHub's characters, so a comment that fits here fits there.
+deletion, then every change of access (an owner, a consent, a credential: in a table cut to counts per application
+it was one in a count) -- then to the tables of changes (drift first), then to each environment's details, then to
+diagrams: a 50-application pull request keeps its findings, its deletions and its tables, and loses its details and
+its diagram, which the run's artifact holds. Each table cut says how many rows it left out. Sizes are counted in
+UTF-8 bytes, more than GitHub's characters, so a comment that fits here fits there.
 """
 
 from __future__ import annotations
