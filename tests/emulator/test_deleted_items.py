@@ -76,7 +76,9 @@ def test_the_other_casts_graph_lists_are_empty_lists_not_refusals(api, cast, ent
     assert_error(api.get(APPS, params={"$filter": "notes eq 'x'"}), 400)
 
 
-@pytest.mark.parametrize("cast, entity_set", [("microsoft.graph.user", "users"), ("microsoft.graph.group", "groups")])
+@pytest.mark.parametrize("cast, entity_set", [("microsoft.graph.user", "users"), ("microsoft.graph.group", "groups"),
+                                              ("microsoft.graph.administrativeUnit", "administrativeUnits"),
+                                              ("microsoft.graph.device", "devices")])
 def test_the_empty_casts_take_their_resources_query_options_as_the_application_cast_does(api, cast, entity_set):
     """The list takes "the query parameters that are supported by the resource that is specified by the OData cast"
     (directory-deleteditems-list.md): what Graph refuses of a user's or group's list is refused, as the application
@@ -87,6 +89,24 @@ def test_the_empty_casts_take_their_resources_query_options_as_the_application_c
     found = api.get(f"{ITEMS}/{cast}", params={"$select": "id,displayName", "$filter": "displayName eq 'x'"})
     assert found.status_code == 200 and found.json()["value"] == []
     assert found.json()["@odata.context"].endswith(f"#{entity_set}(id,displayName)")
+
+
+@pytest.mark.parametrize("cast, options", [
+    ("microsoft.graph.administrativeUnit", {"$select": "id,description,visibility,deletedDateTime",
+                                            "$filter": "startswith(description,'Sales') or id eq 'x'"}),
+    ("microsoft.graph.device", {"$select": "deviceId,operatingSystem,trustType", "$top": "999",
+                                "$filter": "operatingSystem eq 'Windows' and startswith(deviceId,'a')"})])
+def test_deleted_administrative_units_and_devices_take_their_resources_own_properties(api, cast, options):
+    """administrativeunit.md and device.md: each resource's own properties are selectable, and the `$filter`s its
+    page documents (without the advanced query parameters) are taken -- the other's are not: an administrative unit
+    has no `operatingSystem`, a device no `visibility`, and neither filters on `createdDateTime`."""
+    found = api.get(f"{ITEMS}/{cast}", params=options)
+    assert found.status_code == 200 and found.json()["value"] == [], found.text
+    assert found.json()["@odata.context"].endswith(f"({options['$select']})")
+    other = "visibility" if cast.endswith("device") else "operatingSystem"
+    assert_error(api.get(f"{ITEMS}/{cast}", params={"$select": other}), 400)
+    assert_error(api.get(f"{ITEMS}/{cast}", params={"$filter": "createdDateTime ge '2020-01-01'"}), 400,
+                 "Request_UnsupportedQuery")
 
 
 @pytest.mark.parametrize("cast, least", [("microsoft.graph.user", "User.Read.All"),
