@@ -9,7 +9,7 @@ import copy
 
 from . import (api_rules, app_rules, deleted, directory_query, entities, governance, listing, principal_roles,
                references)
-from .entities import ENTITY_SETS, GUID, EntitySet, check_app_roles, check_writable, new_id, now
+from .entities import ENTITY_SETS, GUID, EntitySet, check_application_roles, check_writable, new_id, now
 from .errors import GraphError, bad_request, invalid, not_found
 from .odata import parse_select
 from .protocol import Key, Reply, Request
@@ -152,7 +152,7 @@ def _apply_application_changes(store: Store, doc: dict, body: dict, before: dict
     changes.pop("@odata.type", None)
     defaults = entities.application_defaults()
     if "appRoles" in changes:
-        changes["appRoles"] = check_app_roles(changes["appRoles"], (before or {}).get("appRoles") or [])
+        changes["appRoles"] = check_application_roles(changes["appRoles"], (before or {}).get("appRoles") or [])
     if isinstance(changes.get("api"), dict) and "oauth2PermissionScopes" in changes["api"]:
         changes["api"]["oauth2PermissionScopes"] = api_rules.stored_scopes(changes["api"]["oauth2PermissionScopes"])
     _check_logo_url_kept(changes, doc)

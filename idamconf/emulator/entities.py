@@ -258,12 +258,24 @@ def check_app_roles(roles: list, previous: list) -> list:
     return stored
 
 
+def check_application_roles(roles, previous: list) -> list:
+    """An application's `appRoles` as written: a role may carry its own origin, `Application` -- approle.md calls
+    `origin` read-only and says it "must not be included in any POST or PATCH requests", yet Graph's v1.0 tutorial
+    (concepts/tutorial-applications-basics.md, "Create app roles on an application object") PATCHes an application
+    with `"origin": "Application"`, and SDK users who send the roles back as read report the PATCH applied
+    (msgraph-sdk-dotnet 2043). Any other origin is refused as read-only, as on a service principal."""
+    if isinstance(roles, list):
+        roles = [{k: v for k, v in role.items() if k != "origin"}
+                 if isinstance(role, dict) and role.get("origin") == "Application" else role for role in roles]
+    return check_app_roles(roles, previous)
+
+
 def _check_role(role: dict) -> dict:
     if not isinstance(role, dict):
         raise bad_request("Invalid value for property 'appRoles': expected objects.")
     unknown = set(role) - {"allowedMemberTypes", "description", "displayName", "id", "isEnabled", "value",
                            "@odata.type"}
-    if unknown:  # `origin` too: Graph documents it as read-only, never to be sent.
+    if unknown:  # `origin` too, but an application's own (check_application_roles): approle.md, "Read-only".
         raise bad_request(
             f"The property '{sorted(unknown)[0]}' does not exist on type 'microsoft.graph.appRole' or is read-only."
         )

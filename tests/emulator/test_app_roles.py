@@ -73,10 +73,12 @@ def test_allowed_member_types_are_checked(api, members):
                                                 "appRoles": [role(allowedMemberTypes=members)]}), 400)
 
 
-def test_origin_is_refused(api):
-    assert_error(api.post("applications", json={"displayName": "A", "appRoles": [role(origin="Application")]}), 400)
+def test_an_origin_other_than_the_applications_own_is_refused(api):
+    """(An application's own, `Application`, may be sent back: tests/emulator/test_fidelity_51.py.)"""
+    assert_error(api.post("applications", json={"displayName": "A", "appRoles": [role(origin="ServicePrincipal")]}),
+                 400)
     app = api.create_app(appRoles=[role("R")])
-    roles = [{k: v for k, v in r.items()} for r in roles_of(api, app)]  # as read back: with origin
+    roles = [{**r, "origin": "ServicePrincipal"} for r in roles_of(api, app)]
     assert_error(api.patch(f"applications/{app['id']}", json={"appRoles": roles}), 400)
 
 
