@@ -237,7 +237,7 @@ def _service_principal_changes(doc: dict, body: dict, before: dict | None) -> di
     if "appRoles" in changes:  # serviceprincipal-update.md: writable, as application.md defines an application's
         changes["appRoles"] = principal_roles.written(changes["appRoles"], doc.get("appRoles") or [])
     entities.check_types(changes, defaults)
-    entities.check_nested(changes, defaults)
+    entities.check_nested(changes, defaults, "ServicePrincipal")
     after = {**doc, **changes}
     for name, value in changes.items():
         if isinstance(defaults.get(name), list) and value is None:

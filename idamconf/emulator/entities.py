@@ -12,6 +12,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from . import value_types
 from .errors import GraphError, bad_request
 
 # Graph's appRole.value: at most 120 characters from this set; no spaces (resources/approle.md).
@@ -195,8 +196,9 @@ NESTED_TYPES = {"api": "apiApplication", "web": "webApplication", "spa": "spaApp
                 "verifiedPublisher": "verifiedPublisher"}
 
 
-def check_nested(body: dict, defaults: dict) -> None:
-    """Complex values hold only the properties their type declares, and booleans are booleans."""
+def check_nested(body: dict, defaults: dict, resource: str = "Application", top: str | None = None) -> None:
+    """Complex values hold only the properties their type declares, each of its declared type (value_types.py: a
+    wrong one named by the `resource`'s property holding it, `top`), and booleans are booleans."""
     for name, value in body.items():
         default = defaults.get(name)
         if name == "optionalClaims" and value is not None:  # (none by default: its type is checked here)
@@ -209,7 +211,8 @@ def check_nested(body: dict, defaults: dict) -> None:
         if unknown:
             raise bad_request(f"The property '{unknown[0]}' does not exist on type "
                               f"'microsoft.graph.{NESTED_TYPES[name]}'.")
-        check_nested(value, default)
+        value_types.check_values(value, NESTED_TYPES[name], top or name, resource)
+        check_nested(value, default, resource, top or name)
 
 
 # optionalclaims.md: three collections of optionalClaim (optionalclaim.md), each property of its declared type
@@ -291,6 +294,9 @@ def _check_role(role: dict) -> dict:
         raise bad_request(f"Invalid value specified for property 'value' of resource 'AppRole': '{value}'.")
     if not isinstance(role.get("displayName"), str) or not role["displayName"]:
         raise bad_request("Property 'displayName' of resource 'AppRole' is required.")
+    for name, declared in (("description", str), ("isEnabled", bool)):  # approle.md: String, Boolean
+        if role.get(name) is not None and not isinstance(role[name], declared):
+            raise value_types.invalid(name, "AppRole")
     return {
         "allowedMemberTypes": list(members), "description": role.get("description"),
         # a GUID (Edm.Guid) is kept, and returned, in lower case whatever case it was sent in

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from .conftest import assert_error
 
 
@@ -38,3 +40,61 @@ def test_an_applications_role_with_another_origin_is_refused_as_read_only(api):
         assert_error(api.post("applications", json={"displayName": "A", "appRoles": [_role("X", origin=origin)]}),
                      400)
     assert [role["value"] for role in api.get(f"applications/{app['id']}").json()["appRoles"]] == ["Survey.Read"]
+
+
+# ------------------------------------------------------------------------- complex values of their declared types
+NOT_OF_THEIR_TYPE = [
+    ({"web": {"homePageUrl": 5}}, "web"),  # webapplication.md: String
+    ({"web": {"logoutUrl": ["https://contoso.com/logout"]}}, "web"),
+    ({"web": {"redirectUris": "https://contoso.com/signin"}}, "web"),  # String collection, not one string
+    ({"web": {"implicitGrantSettings": "on"}}, "web"),
+    ({"web": {"implicitGrantSettings": {"enableIdTokenIssuance": "true"}}}, "web"),  # Boolean
+    ({"spa": {"redirectUris": "https://contoso.com/spa"}}, "spa"),
+    ({"publicClient": {"redirectUris": "http://localhost"}}, "publicClient"),
+    ({"publicClient": {"redirectUris": ["http://localhost", 5]}}, "publicClient"),
+    ({"info": {"marketingUrl": 5}}, "info"),  # informationalurl.md: String
+    ({"parentalControlSettings": {"countriesBlockedForMinors": "DE"}}, "parentalControlSettings"),
+    ({"parentalControlSettings": {"countriesBlockedForMinors": ["DE", 49]}}, "parentalControlSettings"),
+    ({"parentalControlSettings": {"legalAgeGroupRule": "AllowEveryone"}}, "parentalControlSettings"),  # "one of"
+    ({"appRoles": [_role("Reader", description=5)]}, "description"),  # approle.md: String
+    ({"appRoles": [_role("Reader", isEnabled="false")]}, "isEnabled"),  # Boolean: "false" would have enabled it
+]
+
+
+@pytest.mark.parametrize("body, name", NOT_OF_THEIR_TYPE)
+def test_a_nested_value_not_of_its_declared_type_is_refused(api, body, name):
+    """The resource pages declare each nested property's type (String, Boolean, String collection); a value of
+    another JSON type -- which Graph's reader does not take as the property's value -- is refused 400 on create
+    and on update, nothing written. They were stored as sent, and read back in a shape the SDK's models do not
+    declare."""
+    created = api.post("applications", json={"displayName": "Orders", **body})
+    resource = "AppRole" if "appRoles" in body else "Application"  # Graph's form: the top-level property named
+    assert assert_error(created, 400, "Request_BadRequest")["message"] == \
+        f"Invalid value specified for property '{name}' of resource '{resource}'."
+    app = api.create_app(displayName="Orders")
+    assert_error(api.patch(f"applications/{app['id']}", json=body), 400, "Request_BadRequest")
+    assert api.get(f"applications/{app['id']}").json()["web"]["redirectUris"] == []
+    assert len(api.get("applications").json()["value"]) == 1
+
+
+def test_a_service_principals_informational_urls_are_strings(api):
+    app = api.create_app(displayName="Orders")
+    principal = api.post("servicePrincipals", json={"appId": app["appId"]}).json()
+    response = api.patch(f"servicePrincipals/{principal['id']}", json={"info": {"supportUrl": True}})
+    assert assert_error(response, 400, "Request_BadRequest")["message"] == \
+        "Invalid value specified for property 'info' of resource 'ServicePrincipal'."
+
+
+@pytest.mark.parametrize("rule", ["Allow", "RequireConsentForPrivacyServices", "RequireConsentForMinors",
+                                  "RequireConsentForKids", "BlockMinors"])
+def test_values_of_their_declared_types_are_taken(api, rule):
+    """What the pages declare is taken: each documented legal age group rule, Booleans, string collections."""
+    body = {"displayName": "Orders", "parentalControlSettings": {"countriesBlockedForMinors": ["DE"],
+                                                                 "legalAgeGroupRule": rule},
+            "web": {"homePageUrl": "https://contoso.com/", "redirectUris": ["https://contoso.com/signin"],
+                    "implicitGrantSettings": {"enableIdTokenIssuance": True, "enableAccessTokenIssuance": False}},
+            "info": {"marketingUrl": "https://contoso.com/about"}, "publicClient": {"redirectUris": []},
+            "appRoles": [_role("Reader", description=None, isEnabled=False)]}
+    created = api.post("applications", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["parentalControlSettings"]["legalAgeGroupRule"] == rule

@@ -1,0 +1,54 @@
+"""The declared type of each property of the complex types an application or service principal is written with, as
+their resource pages give them, and the check that a written value has it.
+
+Sources (microsoft-graph-docs-contrib, api-reference/v1.0/resources/): informationalurl.md (its URLs, String),
+webapplication.md (homePageUrl and logoutUrl String, redirectUris String collection, implicitGrantSettings),
+implicitgrantsettings.md (enableAccessTokenIssuance and enableIdTokenIssuance, Boolean), spaapplication.md and
+publicclientapplication.md (redirectUris, String collection), parentalcontrolsettings.md (countriesBlockedForMinors
+String collection; legalAgeGroupRule a String that "can be set to one of the following values": Allow,
+RequireConsentForPrivacyServices, RequireConsentForMinors, RequireConsentForKids, BlockMinors). Graph reads a request
+body by these declarations: a value of another JSON type is not a value of the property (a number for a URL, the
+text "true" for a Boolean, one string for a collection). Null is left as the writes take it elsewhere. The
+refusal's wording is Graph's reported answer for an invalid `web` ("Invalid value specified for property 'web' of
+resource 'Application'.", msgraph-sdk-powershell issue 3149), naming the top-level property; the code,
+Request_BadRequest, is inferred.
+"""
+
+from __future__ import annotations
+
+from .errors import bad_request
+
+STRINGS = "a collection of strings"  # (a marker: the other declarations are Python types)
+LEGAL_AGE_GROUP_RULES = {"Allow", "RequireConsentForPrivacyServices", "RequireConsentForMinors",
+                         "RequireConsentForKids", "BlockMinors"}
+DECLARED = {
+    "informationalUrl": {"logoUrl": str, "marketingUrl": str, "privacyStatementUrl": str, "supportUrl": str,
+                         "termsOfServiceUrl": str},
+    "webApplication": {"homePageUrl": str, "logoutUrl": str, "redirectUris": STRINGS, "implicitGrantSettings": dict},
+    "implicitGrantSettings": {"enableAccessTokenIssuance": bool, "enableIdTokenIssuance": bool},
+    "spaApplication": {"redirectUris": STRINGS},
+    "publicClientApplication": {"redirectUris": STRINGS},
+    "parentalControlSettings": {"countriesBlockedForMinors": STRINGS, "legalAgeGroupRule": str},
+}
+
+
+def check_values(value: dict, type_name: str, holder: str, resource: str) -> None:
+    """Each property `value` (a complex value of type `type_name`) declares has a value of its declared type; a
+    wrong one is refused naming the `resource`'s property that holds it, `holder` (`web` for a redirect URI), as
+    Graph's reported answer does."""
+    for name, declared in DECLARED.get(type_name, {}).items():
+        item = value.get(name)
+        if item is not None and not _is(item, declared):
+            raise invalid(holder, resource)
+    if type_name == "parentalControlSettings" and value.get("legalAgeGroupRule") not in {None, *LEGAL_AGE_GROUP_RULES}:
+        raise invalid(holder, resource)
+
+
+def _is(item, declared) -> bool:
+    if declared == STRINGS:
+        return isinstance(item, list) and all(isinstance(entry, str) for entry in item)
+    return isinstance(item, declared)
+
+
+def invalid(name: str, resource: str):
+    return bad_request(f"Invalid value specified for property '{name}' of resource '{resource}'.")
