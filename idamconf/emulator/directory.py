@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 
 from . import (api_rules, app_rules, deleted, directory_query, entities, governance, listing, principal_roles,
-               references)
+               references, value_types)
 from .entities import ENTITY_SETS, GUID, EntitySet, check_application_roles, check_writable, new_id, now
 from .errors import GraphError, bad_request, invalid, not_found
 from .odata import parse_select
@@ -156,6 +156,7 @@ def _apply_application_changes(store: Store, doc: dict, body: dict, before: dict
     if isinstance(changes.get("api"), dict) and "oauth2PermissionScopes" in changes["api"]:
         changes["api"]["oauth2PermissionScopes"] = api_rules.stored_scopes(changes["api"]["oauth2PermissionScopes"])
     _check_logo_url_kept(changes, doc)
+    value_types.check_not_null(changes, "Application")
     entities.check_types(changes, defaults)
     entities.check_nested(changes, defaults)
     if "signInAudience" in changes and changes["signInAudience"] not in entities.AUDIENCES:
@@ -236,6 +237,7 @@ def _service_principal_changes(doc: dict, body: dict, before: dict | None) -> di
     defaults = entities.service_principal_defaults()
     if "appRoles" in changes:  # serviceprincipal-update.md: writable, as application.md defines an application's
         changes["appRoles"] = principal_roles.written(changes["appRoles"], doc.get("appRoles") or [])
+    value_types.check_not_null(changes, "ServicePrincipal")
     entities.check_types(changes, defaults)
     entities.check_nested(changes, defaults, "ServicePrincipal")
     after = {**doc, **changes}

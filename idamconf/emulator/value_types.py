@@ -52,3 +52,20 @@ def _is(item, declared) -> bool:
 
 def invalid(name: str, resource: str):
     return bad_request(f"Invalid value specified for property '{name}' of resource '{resource}'.")
+
+
+# The collections the resource pages call "Not nullable" (application.md and application-update.md's request body;
+# serviceprincipal.md): a null for one is not a value Graph takes -- `[]` empties it. (appRoles, "Not nullable" on
+# both, is refused by its own check.)
+NOT_NULLABLE_COLLECTIONS = {
+    "Application": ("identifierUris", "keyCredentials", "requiredResourceAccess", "tags"),
+    "ServicePrincipal": ("keyCredentials", "oauth2PermissionScopes", "replyUrls", "servicePrincipalNames", "tags"),
+}
+
+
+def check_not_null(body: dict, resource: str) -> None:
+    """A write of `resource` (`Application`, `ServicePrincipal`) sends no null for a collection that is not nullable
+    (the wording inferred, as for the nested values above)."""
+    for name in NOT_NULLABLE_COLLECTIONS[resource]:
+        if name in body and body[name] is None:
+            raise invalid(name, resource)

@@ -98,3 +98,33 @@ def test_values_of_their_declared_types_are_taken(api, rule):
     created = api.post("applications", json=body)
     assert created.status_code == 201, created.text
     assert created.json()["parentalControlSettings"]["legalAgeGroupRule"] == rule
+
+
+# ------------------------------------------------------------------------------------- collections not nullable
+@pytest.mark.parametrize("name", ["identifierUris", "keyCredentials", "requiredResourceAccess", "tags"])
+def test_a_null_for_an_applications_collection_that_is_not_nullable_is_refused(api, name):
+    """application-update.md's request body: identifierUris, keyCredentials, requiredResourceAccess and tags are
+    "Not nullable" -- `[]` empties one; a null is refused 400 on create and on update, the collection kept (the
+    emulator took a null as `[]`)."""
+    assert_error(api.post("applications", json={"displayName": "Orders", name: None}), 400, "Request_BadRequest")
+    app = api.create_app(displayName="Orders", tags=["team:orders"])
+    response = api.patch(f"applications/{app['id']}", json={name: None})
+    assert assert_error(response, 400, "Request_BadRequest")["message"] == \
+        f"Invalid value specified for property '{name}' of resource 'Application'."
+    assert api.get(f"applications/{app['id']}").json()["tags"] == ["team:orders"]
+    assert api.patch(f"applications/{app['id']}", json={name: []}).status_code == 204
+
+
+@pytest.mark.parametrize("name", ["keyCredentials", "oauth2PermissionScopes", "replyUrls", "servicePrincipalNames",
+                                  "tags"])
+def test_a_null_for_a_service_principals_collection_that_is_not_nullable_is_refused(api, name):
+    """serviceprincipal.md: keyCredentials, oauth2PermissionScopes, replyUrls, servicePrincipalNames and tags are
+    "Not nullable"; alternativeNames and notificationEmailAddresses are not said to be, and take a null."""
+    app = api.create_app(displayName="Orders")
+    principal = api.post("servicePrincipals", json={"appId": app["appId"], "tags": ["team:orders"]}).json()
+    response = api.patch(f"servicePrincipals/{principal['id']}", json={name: None})
+    assert assert_error(response, 400, "Request_BadRequest")["message"] == \
+        f"Invalid value specified for property '{name}' of resource 'ServicePrincipal'."
+    assert api.get(f"servicePrincipals/{principal['id']}").json()["tags"] == ["team:orders"]
+    assert api.patch(f"servicePrincipals/{principal['id']}", json={"notificationEmailAddresses": None}).status_code \
+        == 204
