@@ -132,6 +132,15 @@ def _tokens(text: str) -> list[str]:
 
 # The store's indexes of a property compared in any case, as `eq`, `in`, `ge` and `le` compare (store.py).
 INDEXED = {"displayName": "objects_display_name_nocase", "appId": "objects_app_id_nocase"}
+# Graph's known issues ("Some limitations apply to query parameters"): without the advanced query parameters (which
+# the emulator does not serve), "when using the `in` operator, the request is limited to 15 expressions in the filter
+# clause", and "when filtering using the `eq` operator, the maximum limit of the value to match is 120 characters ...
+# even for properties like displayName on directory objects". Applied to directory objects' lists, where the page
+# places them; the refusals' wording and code are inferred.
+IN_VALUES = 15
+EQ_LENGTH = 120
+DIRECTORY_TYPES = frozenset(f"microsoft.graph.{name}" for name in ("application", "servicePrincipal", "user", "group",
+                                                                   "administrativeUnit", "device"))
 
 
 class _FilterParser:
@@ -140,6 +149,7 @@ class _FilterParser:
     def __init__(self, text: str, filterable: dict[str, set[str]], odata_type: str, guids=frozenset()):
         self.resource = odata_type.rsplit(".", 1)[-1][:1].upper() + odata_type.rsplit(".", 1)[-1][1:]
         self.guids = guids  # Edm.Guid properties: compared with a GUID written bare, as OData writes one
+        self.limited = odata_type in DIRECTORY_TYPES  # Graph's known limits on `in` and `eq` apply
         self.tokens = _tokens(text)
         self.pos = 0
         self.filterable = filterable
@@ -205,6 +215,14 @@ class _FilterParser:
             raise unsupported_query(f"Invalid $filter: expected a string literal, found '{token}'.")
         return token[1:-1].replace("''", "'")
 
+    def matched(self, prop: str | None = None) -> str:
+        """The value an `eq` compares with: on a directory object, at most 120 characters."""
+        value = self.literal(prop)
+        if self.limited and len(value) > EQ_LENGTH:
+            raise unsupported_query(f"Invalid $filter: the value an 'eq' matches is {len(value)} characters long; at "
+                                    f"most {EQ_LENGTH} are allowed.")
+        return value
+
     def allow(self, prop: str, op: str) -> str:
         if op not in self.filterable.get(prop, set()):
             raise unsupported_query(
@@ -217,7 +235,7 @@ class _FilterParser:
         op = self.take().lower()
         column = self.allow(prop, op)
         if op == "eq":
-            self.params.append(self.literal(prop))
+            self.params.append(self.matched(prop))
             self.paged_by(prop, exact=True)
             return f"{column} = ? COLLATE NOCASE"
         if op in ("ge", "le"):
@@ -231,6 +249,9 @@ class _FilterParser:
                 self.take(",")
                 values.append(self.literal())
             self.take(")")
+            if self.limited and len(values) > IN_VALUES:
+                raise unsupported_query(f"Invalid $filter: an 'in' of {len(values)} values; at most {IN_VALUES} are "
+                                        "allowed.")
             self.params.extend(values)
             return f"{column} COLLATE NOCASE IN ({', '.join('?' * len(values))})"
         raise unsupported_query(f"Invalid $filter: operator '{op}' is not supported.")
@@ -279,7 +300,7 @@ class _FilterParser:
             raise unsupported_query("Invalid $filter: the lambda variable must be compared directly.")
         self.take("eq")
         self.allow(prop, "any")
-        self.params.append(self.literal())
+        self.params.append(self.matched())
         self.take(")")
         # Page along (kind, seq) and look each row's members up by index, rather than sorting all matches by seq
         # (or rebuilding the list of all matches) on every page.
