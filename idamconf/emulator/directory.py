@@ -100,8 +100,7 @@ def _addressed_or_upserted(store: Store, request: Request, set_name: str, key: K
 
 def _new_application(store: Store, body: dict) -> dict:
     check_writable(body, ENTITY_SETS["applications"])
-    if not isinstance(body.get("displayName"), str) or not body["displayName"].strip():
-        raise bad_request("Property 'displayName' is required and cannot be empty.")
+    _require_display_name(body)
     doc = entities.application_defaults()
     doc.update(id=new_id(), appId=new_id(), createdDateTime=now(), publisherDomain=store.domain)
     if doc_unique := body.get("uniqueName"):
@@ -109,6 +108,11 @@ def _new_application(store: Store, body: dict) -> dict:
     doc = _apply_application_changes(store, doc, body, before=None)
     store.put("applications", doc)
     return doc
+
+
+def _require_display_name(body: dict) -> None:
+    if not isinstance(body.get("displayName"), str) or not body["displayName"].strip():
+        raise bad_request("Property 'displayName' is required and cannot be empty.")
 
 
 def _check_unique_name_free(store: Store, name) -> None:
@@ -129,6 +133,8 @@ def update_application(store: Store, request: Request, key: Key) -> Reply:
     if isinstance(doc, Reply):
         return doc
     check_writable(body, ENTITY_SETS["applications"])
+    if key.name == "uniqueName" and CREATE_IF_MISSING in request.prefer:
+        _require_display_name(body)  # application-upsert.md: "The request body must contain displayName", updating too
     if "uniqueName" in body and doc["uniqueName"] is not None and body["uniqueName"] != doc["uniqueName"]:
         raise bad_request("Property 'uniqueName' is immutable once set and cannot be updated.")
     if body.get("uniqueName") is not None and doc["uniqueName"] is None:

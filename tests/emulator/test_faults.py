@@ -227,7 +227,8 @@ def test_lag_hides_a_new_application_from_reads_and_references_until_it_replicat
     assert refused["details"][0]["code"] == "NoBackingApplicationObject"
     # the write primary sees it: uniqueness, and an upsert by its key updates it (204, not a second application)
     assert_error(api.post("applications", json={"displayName": "Twin", "uniqueName": "lagging"}), 409)
-    upserted = api.patch("applications(uniqueName='lagging')", json={"description": "up"}, headers=UPSERT)
+    upserted = api.patch("applications(uniqueName='lagging')", json={"displayName": "Lagging", "description": "up"},
+                         headers=UPSERT)  # (an upsert carries displayName: application-upsert.md)
     assert upserted.status_code == 204
 
     clock.advance(5.0)

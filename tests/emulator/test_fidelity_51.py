@@ -164,3 +164,19 @@ def test_the_limits_are_those_of_directory_objects(api):
     found = api.get("oauth2PermissionGrants", params={"$filter": f"clientId eq '{'c' * 121}'"})
     assert found.status_code == 200, found.text
 
+
+
+# ------------------------------------------------------------------------------------- an application's upsert
+def test_an_application_upsert_must_carry_its_display_name_even_when_it_updates(api):
+    """application-upsert.md: with `Prefer: create-if-missing`, "The request body must contain displayName, which is
+    a required property" -- whether the application is then created (201) or updated (204). An upsert without it
+    is refused 400 when the application exists too (it was taken, 204); a plain PATCH by the key (no Prefer) is an
+    update and needs none."""
+    path, upsert = "applications(uniqueName='orders-api')", {"Prefer": "create-if-missing"}
+    assert api.patch(path, json={"displayName": "Orders"}, headers=upsert).status_code == 201
+    refused = api.patch(path, json={"notes": "on call: team orders"}, headers=upsert)
+    assert "displayName" in assert_error(refused, 400, "Request_BadRequest")["message"]
+    assert api.get(path).json()["notes"] is None
+    assert api.patch(path, json={"displayName": "Orders", "notes": "on call"}, headers=upsert).status_code == 204
+    assert api.patch(path, json={"notes": "on call: team orders"}).status_code == 204
+    assert api.get(path).json()["notes"] == "on call: team orders"
