@@ -196,11 +196,17 @@ async def find_unmanaged(client: GraphClient, names: list[str], tag: str,
     return found
 
 
+EQ_MATCHES_AT_MOST = 120  # characters of the value an `eq` of a directory object's `$filter` compares with
+
+
 async def identifier_uri_holders(client: GraphClient, uris: list[str]) -> dict[str, list[dict]]:
     """The applications of the tenant holding each of these identifier URIs: Graph refuses a URI another application
     of the tenant holds (400 Request_MultipleObjectsWithSameKeyValue), which a plan says before an apply meets it.
     One look-up per URI (`identifierUris/any`, application-list.md), in `$batch`es; asked only for the URIs a plan
-    adds, so a plan with no such change asks nothing."""
+    adds, so a plan with no such change asks nothing. A URI longer than Graph's `eq` matches on directory objects
+    (120 characters: known issues, "Some limitations apply to query parameters") cannot be looked up, and is not:
+    were it held, the apply would meet the refusal, as before this check."""
+    uris = [uri for uri in uris if len(uri) <= EQ_MATCHES_AT_MOST]
     requests = [BatchRequest("GET", query("applications", filter="identifierUris/any(u:u eq '" + uri.replace("'", "''")
                                           + "')", select="id,appId,displayName,uniqueName,tags")) for uri in uris]
     found = {}

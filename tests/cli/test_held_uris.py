@@ -70,3 +70,13 @@ def test_only_the_uris_a_plan_adds_are_looked_up(project, monkeypatch):
     assert [path for path in asked if "identifierUris/any" in path] == [
         "applications?$filter=identifierUris/any(u:u eq 'https://hr.contoso.com/v2')"
         "&$select=id,appId,displayName,uniqueName,tags"]
+
+
+def test_a_uri_longer_than_graphs_filter_matches_is_not_looked_up(project):
+    """Graph's `eq` on directory objects matches at most 120 characters (known issues) and refuses a longer value:
+    a plan adding such a URI is made as before the look-up existed -- it failed, its look-up refused."""
+    assert apply(project).code == 0
+    long = "https://hr.contoso.com/" + "x" * (121 - len("https://hr.contoso.com/"))
+    edit(project / HR, "  - https://hr.contoso.com/api ", f"  - https://hr.contoso.com/api\n  - {long} ")
+    result = plan(project, "--detailed-exitcode")
+    assert result.code == 2 and f'+ "{long}"' in result.out, result.err
