@@ -11,7 +11,7 @@ import sys
 import tempfile
 import traceback
 
-from ..diagnostics import DiagnosticError, errors
+from ..diagnostics import Diagnostic, DiagnosticError, errors
 from ..escape import terminal
 
 
@@ -35,9 +35,12 @@ def report_diagnostics(diagnostics) -> int:
 
 
 def _unexpected(error: Exception) -> int:
+    from ..emulator.store import StateFileError
     from ..graph.client import GraphRequestFailed, GraphUnavailable, Unrecoverable
     from ..graph.origin import ForeignOrigin
 
+    if isinstance(error, StateFileError):  # a state file named, or left, that is not a tenant's: a diagnostic
+        return report_diagnostics([Diagnostic(str(error), error.fix, error.path)])
     if isinstance(error, BrokenPipeError):  # the reader left (`| head`): nothing more is wanted, nothing went wrong
         _quiet_stdout()
         return 0

@@ -9,7 +9,7 @@ from .app import create_app
 from .faults import NoFaults, from_environment
 from .seed import seed as seed_fixtures
 from .seed import seed_file
-from .store import Store
+from .store import StateFileError, Store
 from .vault_store import vault_path
 
 
@@ -35,7 +35,11 @@ def prepare(store: Store, seed: Path | None, tenant: dict | None) -> None:
 
 
 def reset(state: Path) -> None:
-    """The tenant's state and its vault's (emulator/vault_store.py)."""
+    """The tenant's state and its vault's (emulator/vault_store.py). Only files are removed: a directory named as
+    the state raises StateFileError, before anything is."""
+    for path in (Path(state), Path(vault_path(state))):
+        if path.is_dir():
+            raise StateFileError(path, "it is a directory", "name the state file itself (reset removes files only)")
     for suffix in ("", "-wal", "-shm"):
         Path(str(state) + suffix).unlink(missing_ok=True)
         Path(vault_path(state) + suffix).unlink(missing_ok=True)

@@ -84,24 +84,56 @@ def _close_at_exit() -> None:
         store.close()
 
 
+class StateFileError(ValueError):
+    """A state file that cannot hold an emulated tenant: a directory, another program's file, a damaged database.
+    Raised before anything is read or changed, with the file and what to do (the command layer says it as a
+    diagnostic: commands/__init__.py), where SQLite's own exception would have been an unexpected failure."""
+
+    def __init__(self, path: str | Path, reason: str, fix: str = ""):
+        super().__init__(f"cannot be used as an emulated tenant's state: {reason}")
+        self.path = str(path)
+        self.fix = fix or ("if idamconf made it, it is damaged: remove it (`idamconf emulator reset`; the tenant "
+                           "is made and seeded again on next use); otherwise name the state file with --state")
+
+
+def opened(path: str, connect):
+    """`connect(path)` -> the SQLite connection it made; a file SQLite cannot use as a tenant's raises
+    StateFileError (the connection closed), whichever step found it: opening, the schema, the first read."""
+    if path != ":memory:" and Path(path).is_dir():
+        raise StateFileError(path, "it is a directory", "name the state file itself, or remove the directory")
+    db = None
+    try:
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        return connect(db)
+    except (sqlite3.DatabaseError, OSError) as error:
+        if db is not None:
+            db.close()
+        fix = "name a state file in a directory that exists or can be made" if isinstance(error, OSError) else ""
+        raise StateFileError(path, str(error), fix) from None
+
+
 class Store:
     """Thread-safe access to one tenant's database. `path=":memory:"` keeps the tenant in memory."""
 
     def __init__(self, path: str | Path = ":memory:"):
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = str(path)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA journal_mode=MEMORY")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-        self._add_visible_after()
         self._lag = None  # (delay, clock) while replication lags
         self._lock = threading.RLock()
-        self.tenant_id = self._meta("tenantId", lambda: str(uuid.uuid4()))
-        self.domain = self._meta("domain", lambda: "contoso.onmicrosoft.com")
+        self._db = opened(self.path, self._prepared)
         if self.path != ":memory:":
             _OPEN_FILES.add(self)
+
+    def _prepared(self, db: sqlite3.Connection) -> sqlite3.Connection:
+        self._db = db
+        db.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA journal_mode=MEMORY")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(SCHEMA)
+        self._add_visible_after()
+        self.tenant_id = self._meta("tenantId", lambda: str(uuid.uuid4()))
+        self.domain = self._meta("domain", lambda: "contoso.onmicrosoft.com")
+        return db
 
     def close(self) -> None:
         self._db.close()

@@ -12,6 +12,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from .store import opened
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS versions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -42,11 +44,14 @@ def vault_path(state: str | Path) -> str:
 class VaultStore:
     def __init__(self, path: str = ":memory:"):
         self.path = path
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        if path != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
+        self._db = opened(path, self._prepared)
         self._lock = threading.Lock()
+
+    def _prepared(self, db: sqlite3.Connection) -> sqlite3.Connection:
+        if self.path != ":memory:":
+            db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(SCHEMA)
+        return db
 
     def add(self, vault: str, name: str, version: str, doc: dict) -> None:
         with self._lock:
