@@ -12,7 +12,7 @@ from ..command_line import options
 from ..config.load import APPLICATIONS_DIR, read
 from ..diagnostics import Diagnostic, DiagnosticError
 from ..escape import terminal
-from . import report_diagnostics
+from . import outputs, report_diagnostics
 
 
 def run(config_dir: Path, env: str | None, app_ids: list[str], starting: str | None, tag: str | None,
@@ -28,6 +28,7 @@ def run(config_dir: Path, env: str | None, app_ids: list[str], starting: str | N
         return report_diagnostics(problems)
     selection = Selection(tuple(a.lower() for a in app_ids), starting, tag, everything)
     directory = Path(out) if out else Path(config_dir) / APPLICATIONS_DIR
+    outputs.ready(directory, "--out", directory=True)
     planned = f"idamconf plan{options(config_dir, env)}"  # what to run next, as the user named the configuration
     return asyncio.run(_export(configuration, env, selection, directory, force, timeout, planned))
 
@@ -54,7 +55,8 @@ async def _export(configuration, env, selection, directory: Path, force: bool, t
     tenant.names = {app["appId"]: name for app, name in chosen}  # an API of this configuration, by its name
     tenant.roles = role_values(apps, tenant)  # what packages of their own grant, by application and value
     written = [document(app, name, target.environment, tenant) for app, name in chosen]
-    return _write(written, directory, target.environment, force, configuration, planned)
+    with outputs.writing(directory, "--out", directory=True):
+        return _write(written, directory, target.environment, force, configuration, planned)
 
 
 

@@ -11,6 +11,7 @@ from ..plan.render_markdown import render_markdown
 from .base import base_at, base_beside
 from .changed import commit_of, kept_files, narrowed_to, validated_files
 from ..colour import use_colour
+from . import outputs
 from .session import run_async, surveyed
 
 
@@ -19,6 +20,7 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
     only, earlier = narrowed_to(config_dir, changed_since) if changed_since else (None, None)
     if out is not None:
         signing.check_key()
+        outputs.ready(out, "--out")
     # what validate found (config/known_files.py): a pull request's plan needs git, a plan of the whole does not
     known = kept_files(config_dir) if changed_since else validated_files(config_dir)
     base = _base(config_dir, base_ref, changed_since, only, known) if base_ref else None  # drift, apart
@@ -27,7 +29,8 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
         if only is not None:  # said in every format, the pull request's comment included
             survey.plan = replace(survey.plan, warnings=(*survey.plan.warnings, narrowed(only, changed_since)))
         if out is not None:
-            saved.save(out, survey.plan, survey.live, survey.digest, only, earlier)
+            with outputs.writing(out, "--out"):
+                saved.save(out, survey.plan, survey.live, survey.digest, only, earlier)
         print(render(survey, output, use_colour(colour)), end="")
         if only is not None and output == "human":  # (the human rendering shows no warnings)
             print(narrowed(only, changed_since), file=sys.stderr)

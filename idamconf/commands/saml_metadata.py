@@ -17,10 +17,13 @@ from ..config.load import load_configuration
 from ..diagnostics import Diagnostic, DiagnosticError
 from ..saml import idp_metadata
 from ..saml.resources import preferred
+from . import outputs
 from .session import run_async
 
 
 def run(config_dir: Path, env: str | None, name: str, out: Path | None) -> int:
+    if out is not None:
+        outputs.ready(out, "--out")
     configuration = load_configuration(config_dir)
     from ..workflow import target_for
 
@@ -37,7 +40,8 @@ def run(config_dir: Path, env: str | None, name: str, out: Path | None) -> int:
     if out is None:
         print(document.decode("utf-8"))
     else:
-        out.write_bytes(document)
+        with outputs.writing(out, "--out"):
+            out.write_bytes(document)
         print(f"IdP metadata of app.{name} in {target.environment} written to {out}")
     return 0
 
