@@ -141,17 +141,29 @@ def comment(config_dir: Path = ConfigDir,
 
 def _environments(values: Optional[list[str]]) -> Optional[list[str]]:
     """Repeated, comma-separated, or a JSON list (a workflow's matrix, as `idamconf environments --format json`
-    wrote it)."""
-    import json
+    wrote it). Each a name idamconf.yaml could give an environment: it names files in --plans, and a name such as
+    `../x` would read outside it."""
+    import re
+
+    from . import jsonread
 
     names = []
     for value in values or ():
         try:
-            listed = json.loads(value) if value.lstrip().startswith("[") else value.split(",")
+            listed = jsonread.loads(value) if value.lstrip().startswith("[") else value.split(",")
         except ValueError:
-            raise typer.BadParameter(f"'{value}' is not a JSON list of names", param_hint="--environment") from None
-        names += [str(name).strip() for name in listed if str(name).strip()]
-    return list(dict.fromkeys(names)) or None
+            raise typer.BadParameter(f"'{_shortened(value)}' is not a JSON list of names",
+                                     param_hint="--environment") from None
+        names += [str(name).strip() for name in listed]  # (a number, a list, null: not a name, as said below)
+    for name in names:
+        if name and not re.fullmatch(r"[a-z][a-z0-9-]{0,31}", name):
+            raise typer.BadParameter(f"'{_shortened(name)}' is not an environment name (lowercase letters, "
+                                     "digits and hyphens, as idamconf.yaml names them)", param_hint="--environment")
+    return list(dict.fromkeys(name for name in names if name)) or None
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= 80 else text[:80] + "..."
 
 
 @app.command(epilog="Examples: idamconf drift -e live | idamconf drift -e nle --format markdown > drift.md")

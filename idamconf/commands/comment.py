@@ -13,11 +13,11 @@ plan of its choosing -- is not read, and the comment says so for its environment
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
 
+from .. import jsonread
 from ..comment import Outcome, render_comment
 from ..diagnostics import DiagnosticError, errors
 from ..plan.saved import plan_from_dict
@@ -69,7 +69,7 @@ def _outcome(plans: Path, environment: str, tracked: set[str] = frozenset()) -> 
                                           "jobs' files out of git and outside the checkout")
     if saved.is_file():
         try:
-            document = json.loads(saved.read_text(encoding="utf-8"))
+            document = jsonread.loads(saved.read_text(encoding="utf-8"))
             plan = plan_from_dict(document.get("plan", document))  # a saved plan, or plan --format json
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
             return Outcome(environment, error=f"its saved plan could not be read: {type(error).__name__}")

@@ -40,6 +40,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .. import jsonread
 from .confined import STATE_DIR
 
 FILE = Path(STATE_DIR) / "cache" / "application-files"
@@ -69,7 +70,7 @@ class Known:
         one file's are; each entry is given once and let go (two files of the same content: the second is read)."""
         lines = [self.lines.pop(digest.hex().encode(), None) if digest else None for digest in digests]
         try:
-            values = iter(json.loads(b"[" + b",".join(line[2:] for line in lines if line is not None) + b"]"))
+            values = iter(jsonread.loads(b"[" + b",".join(line[2:] for line in lines if line is not None) + b"]"))
         except ValueError:  # damaged: every file read from itself
             return [None] * len(digests)
         return [None if line is None else (next(values), self.checks and line[:1] == b"1") for line in lines]
@@ -83,7 +84,7 @@ def load(root: Path) -> Known | None:
         if not _own(Path(root), path) or not stat.S_ISREG(found.st_mode) or found.st_size > LARGEST:
             return None  # (a FIFO would block)
         head, _, body = path.read_bytes().partition(b"\n")
-        kept = json.loads(head)
+        kept = jsonread.loads(head)
         if kept["format"] != FORMAT or kept["code"] != code_digest() or not isinstance(kept["project"], str):
             return None
     except (OSError, ValueError, KeyError, TypeError):  # none yet, unreadable, damaged, another format

@@ -17,6 +17,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from .. import jsonread
 from ..diagnostics import Diagnostic, DiagnosticError
 from . import signing
 from .model import Action, AttributeChange, Change, Plan
@@ -100,7 +101,7 @@ def save(path: Path, plan: Plan, live: dict, digest: str, only: set[str] | None 
 
 def load(path: Path) -> dict:
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        document = jsonread.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise DiagnosticError([Diagnostic(f"cannot read saved plan: {error}", "pass a file written by "
                                           "`idamconf plan --out FILE`", str(path))]) from None

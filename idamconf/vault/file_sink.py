@@ -9,6 +9,7 @@ import json
 import os
 from pathlib import Path
 
+from .. import jsonread
 from .sinks import VaultError
 
 
@@ -55,7 +56,7 @@ class FileSink:
         """The key ids with a copy here: those the key list names, while the value file exists (without it nobody
         can read a value here, and the next plan adds a new one)."""
         try:
-            listed = json.loads(self.keys_file.read_text(encoding="utf-8"))["keyIds"]
+            listed = jsonread.loads(self.keys_file.read_text(encoding="utf-8"))["keyIds"]
             valued = self.value_file.is_file()
         except FileNotFoundError:
             return set()  # none written yet

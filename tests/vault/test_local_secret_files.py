@@ -106,6 +106,10 @@ def test_a_key_list_that_cannot_be_read_stops_the_plan_with_its_fix(project, tmp
     assert (f"error: reading the key ids of secret {NAME} ({keys}) failed: it is not the list of key ids idamconf "
             f"writes ({named}). Fix: delete {keys}: the next apply then adds a new secret, and removes the others "
             "once their overlap is over") in result.err
+    keys.write_text("[" * 100_000 + "]" * 100_000)  # deeper than the recursion limit: the same (session 51)
+    result = plan(project)
+    clean(result)
+    assert f"failed: it is not the list of key ids idamconf writes ({named})" in result.err
     keys.unlink()  # as the fix says
     assert "+ " + ADDRESS + "#next]  (create)" in plan(project).out
 
