@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, DiagnosticError
-from ..emulator.embedded import prepare
+from ..emulator.embedded import opened, prepare
 from ..emulator.seed import SeedError, seed_file
 from ..emulator.store import Store
 
@@ -25,12 +25,15 @@ def emulated_tenant(config_dir: Path, env: str | None, state: Path | None) -> tu
 
 def run(file: Path, config_dir: Path, env: str | None, state: Path | None) -> int:
     path, own_seed, tenant = emulated_tenant(config_dir, env, state)
-    try:
-        fresh = not path.exists()
-        store = Store(path)
+    counts = {}
+
+    def seeded(store: Store, fresh: bool) -> None:
         if fresh:
             prepare(store, own_seed, tenant)  # as the embedded emulator would on first use
-        counts = seed_file(store, file)
+        counts.update(seed_file(store, file))
+
+    try:
+        opened(path, seeded).close()
     except SeedError as error:
         raise DiagnosticError([Diagnostic(str(error), "see examples/emulator/directory.yaml for the format")])
     print(f"Seeded {path}: {counts['users']} user(s), {counts['groups']} group(s), "

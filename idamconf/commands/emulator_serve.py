@@ -12,6 +12,7 @@ import ipaddress
 import sys
 from pathlib import Path
 
+from ..emulator.embedded import opened
 from ..emulator.faults import FaultSpecError, parse_spec
 from ..emulator.seed import SeedError, seed_file
 from ..emulator.store import Store
@@ -41,7 +42,7 @@ def run(host: str, port: int, state: Path, seed: Path | None, faults: str | None
         return 1
     if seed is not None and not state.exists():
         try:
-            seed_file(Store(state), seed)
+            opened(state, lambda store, fresh: seed_file(store, seed)).close()
         except SeedError as error:
             print(f"error: --seed: {error}", file=sys.stderr)
             return 1

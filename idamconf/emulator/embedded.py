@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -17,11 +18,27 @@ def open_app(state: Path, seed: Path | None = None, faults=None, tenant: dict | 
     """The ASGI app over the state file; a new state file is made by `prepare` first. Without a fault policy, the
     one `IDAMCONF_EMULATOR_FAULTS` describes, if set (a bad spec raises `FaultSpecError`)."""
     faults = faults or from_environment(os.environ) or NoFaults()
-    fresh = not Path(state).exists()
+    return create_app(opened(state, lambda store, fresh: fresh and prepare(store, seed, tenant)), faults)
+
+
+def opened(state: Path, then) -> Store:
+    """The tenant's store, after `then(store, fresh)` -- `fresh`: the state file is new. All or nothing for a new
+    one: when `then` fails (a seed file that cannot be read or seeded) the file is removed again, else the next use
+    would find it, skip the seed, and take an unseeded tenant for the seeded one (owners "not a user in the tenant"
+    once the seed was fixed). An existing state is left to `then`'s own transaction."""
+    fresh, made = not Path(state).exists(), not Path(state).parent.exists()
     store = Store(state)
-    if fresh:
-        prepare(store, seed, tenant)
-    return create_app(store, faults)
+    try:
+        then(store, fresh)
+    except BaseException:
+        store.close()
+        if fresh:
+            reset(state)
+        if made:  # the directory made for it (.idamconf/), if nothing else is there
+            with contextlib.suppress(OSError):
+                Path(state).parent.rmdir()
+        raise
+    return store
 
 
 def prepare(store: Store, seed: Path | None, tenant: dict | None) -> None:

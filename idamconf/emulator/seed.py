@@ -48,6 +48,13 @@ class SeedError(ValueError):
 def seed_file(store: Store, path: Path) -> dict[str, int]:
     try:
         fixtures = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError as error:
+        raise SeedError(f"{path}: cannot read seed file: it is not UTF-8 text (byte 0x{error.object[error.start]:02x} "
+                        f"at offset {error.start})") from None
+    except yaml.MarkedYAMLError as error:  # where, as every diagnostic says it: file:line:column
+        mark = error.problem_mark or error.context_mark
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise SeedError(f"{path}{where}: cannot read seed file: {error.problem or error.context}") from None
     except (OSError, yaml.YAMLError) as error:
         raise SeedError(f"{path}: cannot read seed file: {error}") from None
     if not isinstance(fixtures, dict) or set(fixtures) - {"tenant", "users", "groups", "applications"}:

@@ -169,8 +169,11 @@ def _http_client(target: Target) -> httpx.AsyncClient:
 
         try:
             app = embedded.open_app(target.emulator_state, target.emulator_seed, tenant=target.emulated_tenant)
-        except (FaultSpecError, SeedError) as error:
+        except FaultSpecError as error:
             raise ConnectError(str(error)) from None
+        except SeedError as error:
+            raise ConnectError(f"{error}. Fix: correct the environment's seed file (its format: "
+                               "examples/emulator/directory.yaml)") from None
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=target.graph_url, timeout=timeout)
     else:
         client = _network_client(target.graph_url, timeout, _trusted(target))
