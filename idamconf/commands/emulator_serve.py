@@ -35,6 +35,12 @@ def run(host: str, port: int, state: Path, seed: Path | None, faults: str | None
         print(f"WARNING: listening on {host}, not only loopback: anyone who can reach port {port} can read and "
               "change this emulated tenant (any bearer token is accepted). Requests are answered only when "
               "addressed to a loopback name (http://127.0.0.1:PORT).", file=sys.stderr, flush=True)
+    taken = _unlistenable(host, port)
+    if taken:
+        print(f"error: cannot listen on {host} port {port}: {taken}.\nfix: choose another --port (1-65535; below "
+              "1024 only root may listen), or stop what listens there; --host must name an address of this "
+              "machine.", file=sys.stderr)
+        return 1
     try:
         spec = parse_spec(faults) if faults else None
     except FaultSpecError as error:
@@ -61,8 +67,31 @@ def run(host: str, port: int, state: Path, seed: Path | None, faults: str | None
               "openid-configuration (docs/identity-provider.md)", flush=True)
         print(f"Key Vault emulator at https://<vault name>.vault.localhost:{port} (docs/emulator.md): an emulator "
               "environment's client secrets go there.", flush=True)
-    serve(state, host, port, faults=spec, tls=files, colour=use_colour(colour, sys.stderr))  # (its log: stderr)
+    serve(state, _bare(host), port, faults=spec, tls=files, colour=use_colour(colour, sys.stderr))  # (log: stderr)
     return 0
+
+
+def _unlistenable(host: str, port: int) -> str:
+    """Why HOST:PORT cannot be listened on (in use, out of range, a name that resolves to nothing), or "": asked
+    before the tenant is opened or seeded, so that uvicorn's own failure -- a log line and exit 3, or a traceback
+    for a port out of range -- is never the answer. (A port taken between this and uvicorn's bind is still its.)"""
+    import socket
+
+    if not 0 < port < 65536:
+        return "a port is a number from 1 to 65535"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(_bare(host), port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except OSError as error:
+        return error.strerror or str(error)
+    return ""
+
+
+def _bare(host: str) -> str:
+    """An IPv6 address as a URL writes it, [::1], is ::1."""
+    return host.removeprefix("[").removesuffix("]")
 
 
 def _tenant_id(state: Path) -> str:
@@ -83,6 +112,6 @@ def loopback_address(host: str) -> bool:
     if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.removeprefix("[").removesuffix("]")).is_loopback
+        return ipaddress.ip_address(_bare(host)).is_loopback
     except ValueError:
         return False

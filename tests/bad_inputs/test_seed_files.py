@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.bad_inputs.test_serve_ports import free_port
 from tests.cli.harness import idamconf, plan
 
 SEED = "emulator/directory.yaml"
@@ -54,6 +55,6 @@ def test_emulator_seed_of_a_broken_file_makes_no_state_and_changes_none(project,
 def test_a_served_tenants_broken_seed_makes_no_state(tmp_path):
     (tmp_path / "seed.yaml").write_bytes(BROKEN["yaml-error"][0])
     result = idamconf("emulator", "serve", "--seed", str(tmp_path / "seed.yaml"), "--state",
-                      str(tmp_path / "state" / "tenant.db"), "--port", "1")
+                      str(tmp_path / "state" / "tenant.db"), "--port", str(free_port()))
     assert result.code == 1 and "cannot read seed file" in result.err, result.err
     assert not (tmp_path / "state").exists()

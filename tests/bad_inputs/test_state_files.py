@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.bad_inputs.test_serve_ports import free_port
 from tests.cli.harness import idamconf
 
 STATE = ".idamconf/local.db"
@@ -40,7 +41,7 @@ def test_a_state_file_that_is_not_a_database_is_refused_and_left_as_it_is(projec
 def test_a_served_state_file_that_is_not_a_database_is_refused(tmp_path):
     state = tmp_path / "tenant.db"
     state.write_bytes(b"\0" * 4096)
-    _refused(idamconf("emulator", "serve", "--state", str(state), "--port", "1"), str(state),
+    _refused(idamconf("emulator", "serve", "--state", str(state), "--port", str(free_port())), str(state),
              "file is not a database")
 
 

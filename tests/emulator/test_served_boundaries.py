@@ -37,7 +37,8 @@ def test_serve_refuses_an_address_other_than_loopback(tmp_path, serving_calls, h
 def test_serve_listens_on_loopback_without_a_warning(tmp_path, serving_calls, host):
     result = idamconf("emulator", "serve", "--host", host, "--port", "8999", "--state", str(tmp_path / "t.db"))
     assert result.code == 0, result.err
-    assert serving_calls == [(host, 8999)] and "WARNING" not in result.err
+    # uvicorn is given the address itself: [::1], as a URL writes it, it cannot resolve (exit 3 until session 51)
+    assert serving_calls == [(host.strip("[]"), 8999)] and "WARNING" not in result.err
 
 
 def test_serve_elsewhere_only_when_asked_and_loudly(tmp_path, serving_calls):
