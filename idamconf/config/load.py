@@ -82,7 +82,7 @@ def _digest(files: list[tuple[Path, bytes]], root: Path) -> str:
     """Of every file the configuration is made of, its path and content (a saved plan records it)."""
     digest = hashlib.sha256()
     for path, content in sorted(files):
-        digest.update(_below(path, root).encode() + b"\0" + content)
+        digest.update(os.fsencode(_below(path, root)) + b"\0" + content)  # a name as the disk has it
     return digest.hexdigest()
 
 
@@ -154,12 +154,24 @@ def application_files(root: Path, problems: list[Diagnostic]) -> list[Path]:
         folder = entry.path[:-len(entry.name) - 1]
         parent = folders.get(folder) or folders.setdefault(folder, Path(folder))
         path = parent / entry.name
-        if (not inside or entry.is_symlink()) and not path.resolve().is_relative_to(real_root):
-            problems.append(confined.leads_outside("directory" if entry.is_dir() else "file", _shown(path)))
+        if (not inside or entry.is_symlink()) and not _stays_inside(path, real_root, entry, problems):
             continue
         if entry.is_file():
             files.append(path)
     return files
+
+
+def _stays_inside(path: Path, real_root: Path, entry, problems: list[Diagnostic]) -> bool:
+    """Whether `path`, every link followed, is in the configuration; if not, the problem is said."""
+    try:
+        if path.resolve().is_relative_to(real_root):
+            return True
+        problems.append(confined.leads_outside("directory" if entry.is_dir() else "file", _shown(path)))
+    except (OSError, RuntimeError):  # a loop of links (RuntimeError until Python 3.13), a name too long
+        problems.append(Diagnostic("this file is a link that cannot be followed (a loop of links)",
+                                   "remove the link, or point it at a file inside the configuration directory",
+                                   _shown(path)))
+    return False
 
 
 def _candidates(directory: str):

@@ -917,6 +917,13 @@ GENERATED = {
                             "logo is at most 100,000 bytes", "use a PNG, JPEG or GIF image of at most 100 KB"],
     "logo-symlink-outside": ["applications/wordpress.yaml:13:7: error: logo: 'images/linked.png' is outside the "
                              "configuration directory"],
+    # session 51: a link to itself was an 'unexpected RuntimeError' (pathlib's "Symlink loop")
+    "symlink-loop-application": ["applications/loop.yaml: error: this file is a link that cannot be followed (a loop "
+                                 "of links)", "fix: remove the link, or point it at a file inside the configuration"],
+    # session 51: a name that is not UTF-8 (any bytes are a name on Linux) was an 'unexpected UnicodeEncodeError' in
+    # the configuration's digest; the byte is shown as \xNN
+    "application-file-name-not-utf8": ["applications/wordpress.yaml:2:7: error: name: application name 'wordpress' is "
+                                       "already used in ", "applications/odd\\xffname.yaml:1"],
 }
 
 

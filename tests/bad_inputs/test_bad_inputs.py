@@ -75,6 +75,15 @@ def _symlink_logo(project: Path, outside: Path) -> None:
     (project / APP).write_text(BASE + "logo: images/linked.png\n")
 
 
+def _symlink_loop(project: Path, outside: Path) -> None:
+    os.symlink("loop.yaml", project / "applications" / "loop.yaml")
+
+
+def _name_not_utf8(project: Path, outside: Path) -> None:
+    name = os.fsdecode(b"odd\xffname.yaml")
+    (project / "applications" / name).write_text(BASE)  # valid alone: its name is wordpress's (found after the digest)
+
+
 BUILDERS = {
     "huge-file-over-limit": _huge_application,
     "huge-project-file-over-limit": _huge_project,
@@ -85,6 +94,8 @@ BUILDERS = {
     "symlink-seed-outside": _symlink_seed,
     "logo-over-the-limit": _huge_logo,
     "logo-symlink-outside": _symlink_logo,
+    "symlink-loop-application": _symlink_loop,
+    "application-file-name-not-utf8": _name_not_utf8,
 }
 
 
