@@ -301,7 +301,9 @@ class _SignIn(AccessTokenProvider):
                 try:
                     return await self.tokens.get_authorization_token(uri, additional_authentication_context)
                 except Exception as error:  # noqa: BLE001 - azure-identity's errors, whatever their class
-                    if not type(error).__module__.startswith("azure."):
+                    # and a file it reads that is not there (AZURE_FEDERATED_TOKEN_FILE naming nothing, or a
+                    # directory): an OSError of its own, which was an unexpected failure
+                    if not (type(error).__module__.startswith("azure.") or isinstance(error, OSError)):
                         raise
                     self.failed = SignInFailed(self.target, _first_line(error))
             raise self.failed

@@ -48,7 +48,7 @@ def _key() -> bytes | None:
         raise DiagnosticError([Diagnostic(f"{KEY_VARIABLE} is too short to sign plans (fewer than {MIN_KEY_LENGTH} "
                                           "characters)", "use a random key of at least 32 characters, e.g. "
                                           "`openssl rand -hex 32`, kept as a secret of the protected environment")])
-    return key.encode()
+    return os.fsencode(key)  # the bytes the variable holds: any bytes are a value on Linux, not only UTF-8
 
 
 def _canonical(document: dict) -> bytes:
