@@ -82,6 +82,22 @@ def seeds_outside(root: Path, project: Document, environments: dict[str, Environ
             if environment.seed and not inside(root, root / environment.seed)]
 
 
+def seeds_not_files(root: Path, project: Document, environments: dict[str, Environment]) -> list[Diagnostic]:
+    """Emulator seed files inside the configuration that are not a regular file: none there (the plan stopped at
+    the seed, without idamconf.yaml's line), a directory, or a FIFO (the plan waited forever to read it)."""
+    return [project.diagnostic(("environments", name, "seed"), _not_a_file(environment.seed, root / environment.seed),
+                               "name the seed file by its path from the directory holding idamconf.yaml, e.g. "
+                               "emulator/directory.yaml")
+            for name, environment in environments.items() if environment.seed
+            and inside(root, root / environment.seed) and not (root / environment.seed).is_file()]
+
+
+def _not_a_file(written: str, path: Path) -> str:
+    if not path.exists():
+        return f"no seed file '{written}' in the configuration directory"
+    return f"'{written}' is not a regular file (a directory, a FIFO or a device): a seed file is YAML"
+
+
 def state_links(root: Path, environments: dict[str, Environment], shown) -> list[Diagnostic]:
     """The embedded emulator's state directory, or one of its state files, planted as a link: SQLite would write
     through it, and `emulator reset` delete through it. idamconf makes these itself, never as links."""

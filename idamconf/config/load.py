@@ -53,6 +53,7 @@ def read(root: Path, meanwhile=None, known: known_files.Known | None = None,
     # reads) is given the project only if idamconf.yaml is valid, so nothing starts from an invalid one
     settled = [] if project is None else (semantics.check_project(project, project_doc)
                                           + confined.seeds_outside(root, project_doc, project.environments)
+                                          + confined.seeds_not_files(root, project_doc, project.environments)
                                           + confined.state_links(root, project.environments, _shown))
     valid = None if errors(settled) else project
     files = read_all([(path, _shown(path, cwd)) for path in paths], project, defaults,

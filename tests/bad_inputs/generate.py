@@ -743,6 +743,14 @@ case("project-seed-absolute-path", psub("seed: emulator/directory.yaml", "seed: 
      pat(6, 11, "environments.local.seed: the seed file is outside the configuration directory"), target="project")
 case("project-seed-parent-directory", psub("seed: emulator/directory.yaml", "seed: ../../emulator/directory.yaml"),
      pat(6, 11, "environments.local.seed: the seed file is outside the configuration directory"), target="project")
+# session 51: validate accepted these; plan stopped at the seed without idamconf.yaml's line (none there, a
+# directory), or waited forever to read it (a FIFO: generated at test time)
+case("project-seed-missing-file", psub("seed: emulator/directory.yaml", "seed: emulator/nothing.yaml"),
+     pat(6, 11, "environments.local.seed: no seed file 'emulator/nothing.yaml' in the configuration directory"),
+     target="project")
+case("project-seed-a-directory", psub("seed: emulator/directory.yaml", "seed: emulator"),
+     pat(6, 11, "environments.local.seed: 'emulator' is not a regular file (a directory, a FIFO or a device)"),
+     target="project")
 
 # --- API permissions by name (config/permissions.py); the tenant's APIs are checked by plan ------------------------
 # The copy of examples/ holds payments-api, whose application roles are Payments.Read and Payments.Submit.
@@ -922,6 +930,8 @@ GENERATED = {
                                  "of links)", "fix: remove the link, or point it at a file inside the configuration"],
     # session 51: a name that is not UTF-8 (any bytes are a name on Linux) was an 'unexpected UnicodeEncodeError' in
     # the configuration's digest; the byte is shown as \xNN
+    "project-seed-a-fifo": ["idamconf.yaml:18:11: error: environments.local.seed: 'emulator/fifo.yaml' is not a "
+                            "regular file (a directory, a FIFO or a device)"],
     "application-file-name-not-utf8": ["applications/wordpress.yaml:2:7: error: name: application name 'wordpress' is "
                                        "already used in ", "applications/odd\\xffname.yaml:1"],
 }

@@ -84,6 +84,12 @@ def _name_not_utf8(project: Path, outside: Path) -> None:
     (project / "applications" / name).write_text(BASE)  # valid alone: its name is wordpress's (found after the digest)
 
 
+def _seed_fifo(project: Path, outside: Path) -> None:
+    os.mkfifo(project / "emulator" / "fifo.yaml")
+    text = (project / "idamconf.yaml").read_text()
+    (project / "idamconf.yaml").write_text(text.replace("seed: emulator/directory.yaml", "seed: emulator/fifo.yaml"))
+
+
 BUILDERS = {
     "huge-file-over-limit": _huge_application,
     "huge-project-file-over-limit": _huge_project,
@@ -96,6 +102,7 @@ BUILDERS = {
     "logo-symlink-outside": _symlink_logo,
     "symlink-loop-application": _symlink_loop,
     "application-file-name-not-utf8": _name_not_utf8,
+    "project-seed-a-fifo": _seed_fifo,
 }
 
 
