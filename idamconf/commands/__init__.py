@@ -16,6 +16,9 @@ from ..escape import terminal
 
 
 def run_command(name: str, *args) -> int:
+    undecodable = not_text(args)
+    if undecodable:
+        return report_diagnostics(undecodable)
     try:
         module = importlib.import_module(f".{name}", __name__)
         return module.run(*args)
@@ -23,6 +26,25 @@ def run_command(name: str, *args) -> int:
         return report_diagnostics(error.diagnostics)
     except Exception as error:  # noqa: BLE001 - the one place that turns the unexpected into one line
         return _unexpected(error)
+
+
+def not_text(args) -> list:
+    """A diagnostic for each command-line value that is not UTF-8 text: a name, a user principal name, an
+    environment, a scope or a URL arrives so (Python keeps an undecodable byte as a lone surrogate), and failed
+    wherever it was encoded (SQLite, a token, a request) as an unexpected UnicodeEncodeError. Paths are Paths, and
+    any bytes are a path on Linux: they are not looked at."""
+    values = [value for arg in args for value in (arg if isinstance(arg, (list, tuple)) else [arg])]
+    return [Diagnostic(f"the command-line value '{value}' is not UTF-8 text",
+                       "give names, user principal names, environments, scopes and URLs as UTF-8 text")
+            for value in values if isinstance(value, str) and not _utf8(value)]
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def report_diagnostics(diagnostics) -> int:
