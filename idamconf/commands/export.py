@@ -12,6 +12,7 @@ from ..command_line import options
 from ..config.load import APPLICATIONS_DIR, read
 from ..diagnostics import Diagnostic, DiagnosticError
 from ..escape import terminal
+from ..graph.uri_rules import GUID
 from . import outputs, report_diagnostics
 
 
@@ -23,6 +24,11 @@ def run(config_dir: Path, env: str | None, app_ids: list[str], starting: str | N
     if sum(chosen) != 1:
         raise DiagnosticError([Diagnostic("say which applications to export", "give --app-id (repeatable), "
                                           "--display-name-starts-with, --tag or --all")])
+    not_ids = [app_id for app_id in app_ids if not GUID.fullmatch(app_id)]  # (it goes into a request's path)
+    if not_ids:
+        raise DiagnosticError([Diagnostic(f"--app-id {app_id}: not an application (client) id",
+                                          "give the application's appId, a GUID such as "
+                                          "7a1b2c3d-0000-4000-8000-00000000a001") for app_id in not_ids])
     configuration, problems = read(config_dir)
     if configuration is None:  # idamconf.yaml is needed (the environment); broken application files are reported
         return report_diagnostics(problems)

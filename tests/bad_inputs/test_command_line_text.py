@@ -38,3 +38,15 @@ def test_a_path_that_is_not_utf8_is_a_path(project, tmp_path):
     result = plan(project, "--out", str(out))
     assert result.code == 0, result.err
     assert (tmp_path / os.fsdecode(b"plan-\xff.json")).is_file()
+
+
+def test_an_app_id_that_is_not_a_guid_is_refused_before_the_tenant_is_read(project):
+    """It went into a request's path as written -- applications(appId='x') or true or ('') -- and Graph's refusal
+    (or, for one that is merely wrong, "no application with appId ...") was the answer, without a fix."""
+    result = idamconf("export", "-C", str(project), "--app-id", "x') or true or ('", "--app-id",
+                      "7a1b2c3d-0000-4000-8000-00000000a001\n")
+    assert result.code == 1, result.err
+    assert "error: --app-id x') or true or (': not an application (client) id\n    fix: give the application's " \
+           "appId, a GUID" in result.err
+    assert result.err.count("not an application (client) id") == 2
+    assert not (project / ".idamconf").exists()
