@@ -206,11 +206,20 @@ def _trusted(target: Target) -> ssl.SSLContext | bool:
         raise ConnectError(f"environment '{target.environment}': caBundle is only for a served emulator on loopback. "
                            "Fix: remove caBundle; Graph's certificate is checked against the system's trust store.")
     try:
+        _regular(target.ca_bundle)
         return ssl.create_default_context(cafile=target.ca_bundle)
     except (OSError, ssl.SSLError) as error:
         raise ConnectError(f"environment '{target.environment}': caBundle {target.ca_bundle} cannot be read as a PEM "
                            f"bundle ({_first_line(error)}). Fix: point it at the ca.pem that `idamconf emulator serve "
                            "--tls` printed.") from None
+
+
+def _regular(path: str) -> None:
+    """A file a setting names, which a library reads whole: a FIFO or a device (/dev/stdin, /dev/zero) would be
+    waited on, or read forever, so one that is there but not a regular file is an OSError, said as the setting's
+    own. (One that is not there is left to the library, which says so.)"""
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise OSError(f"{path} is not a regular file: a FIFO or a device would be waited on")
 
 
 CAE = True  # tokens asked with continuous access evaluation (kiota's default), the early sign-in's and the client's
@@ -363,6 +372,7 @@ def _new_credential(target: Target, cloud: Cloud):
                                "Fill it from the vault in the pipeline.")
         return aio.ClientSecretCredential(target.tenant_id, target.client_id, secret, authority=authority, **options)
     if kind == "certificate":
+        _regular(target.certificate_path)
         return aio.CertificateCredential(target.tenant_id, target.client_id, target.certificate_path,
                                          authority=authority, **options)
     if kind == "workload-identity":
