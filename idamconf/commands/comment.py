@@ -26,6 +26,9 @@ from .lint import checked, redacted
 
 _RUN = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]+)?/[A-Za-z0-9._-]+/[A-Za-z0-9._-]+/actions/runs/[0-9]+")
 _COMMIT = re.compile(r"[0-9a-f]{7,40}")
+# How deeply a plan job's file may nest: its deepest part is an attribute's value, a Graph object (under 10 levels).
+# One far deeper, though parsed, failed the rendering (a RecursionError) with an 'unexpected' error.
+DEEPEST = 64
 
 
 def run(config_dir: Path, plans: Path, environments: list[str] | None, commit: str | None) -> int:
@@ -70,6 +73,8 @@ def _outcome(plans: Path, environment: str, tracked: set[str] = frozenset()) -> 
     if saved.is_file():
         try:
             document = jsonread.loads(saved.read_text(encoding="utf-8"))
+            if not jsonread.shallow(document, DEEPEST):  # rendering it walks it recursively
+                raise ValueError("nested too deeply")
             plan = plan_from_dict(document.get("plan", document))  # a saved plan, or plan --format json
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
             return Outcome(environment, error=f"its saved plan could not be read: {type(error).__name__}")

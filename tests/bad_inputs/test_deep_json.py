@@ -5,6 +5,8 @@ files -- is a broken document like any other: a diagnostic, a usage error or "da
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from idamconf.config import known_files
@@ -65,3 +67,19 @@ def test_a_cache_nested_too_deeply_is_ignored(project):
     (project / known_files.FILE).parent.mkdir(parents=True)
     (project / known_files.FILE).write_text(DEEP + "\n")
     assert known_files.load(project) is None
+
+
+@pytest.mark.parametrize("depth", [900, 50])
+def test_a_plan_jobs_file_deep_under_the_parsers_limit(project, tmp_path, depth):
+    """Parsed, 900 levels failed the comment's rendering (a RecursionError); 50, under the bound, is rendered."""
+    from tests.cli.harness import plan
+
+    (tmp_path / "plans").mkdir()
+    assert plan(project, "--out", str(tmp_path / "saved.json")).code == 0
+    document = json.loads((tmp_path / "saved.json").read_text())
+    document["plan"]["changes"][0]["after"]["displayName"] = json.loads("[" * depth + "]" * depth)
+    (tmp_path / "plans" / "local.json").write_text(json.dumps(document))
+    result = idamconf("comment", "-C", str(project), "--plans", str(tmp_path / "plans"))
+    _said(result)
+    assert result.code == 0
+    assert ("**No plan for `local`:** the plan failed." in result.out) == (depth == 900), result.out
