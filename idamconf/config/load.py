@@ -159,6 +159,9 @@ def application_files(root: Path, problems: list[Diagnostic]) -> list[Path]:
             continue
         if entry.is_file():
             files.append(path)
+        elif not entry.is_dir():  # named as an application file, and silently not read until session 51
+            problems.append(Diagnostic("this is not a regular file (a link to nothing, a FIFO or a device), so it "
+                                       "cannot be read", "make it the application's file, or remove it", _shown(path)))
     return files
 
 

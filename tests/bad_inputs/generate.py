@@ -930,6 +930,11 @@ GENERATED = {
                                  "of links)", "fix: remove the link, or point it at a file inside the configuration"],
     # session 51: a name that is not UTF-8 (any bytes are a name on Linux) was an 'unexpected UnicodeEncodeError' in
     # the configuration's digest; the byte is shown as \xNN
+    # session 51: named as application files, these were silently not read
+    "dangling-link-application": ["applications/gone.yaml: error: this is not a regular file (a link to nothing, a "
+                                  "FIFO or a device), so it cannot be read", "fix: make it the application's file"],
+    "fifo-application": ["applications/fifo.yaml: error: this is not a regular file (a link to nothing, a FIFO or a "
+                         "device), so it cannot be read"],
     "project-seed-a-fifo": ["idamconf.yaml:18:11: error: environments.local.seed: 'emulator/fifo.yaml' is not a "
                             "regular file (a directory, a FIFO or a device)"],
     "application-file-name-not-utf8": ["applications/wordpress.yaml:2:7: error: name: application name 'wordpress' is "

@@ -84,6 +84,14 @@ def _name_not_utf8(project: Path, outside: Path) -> None:
     (project / "applications" / name).write_text(BASE)  # valid alone: its name is wordpress's (found after the digest)
 
 
+def _dangling_link(project: Path, outside: Path) -> None:
+    os.symlink("removed.yaml", project / "applications" / "gone.yaml")  # its file deleted, the link left
+
+
+def _fifo_application(project: Path, outside: Path) -> None:
+    os.mkfifo(project / "applications" / "fifo.yaml")
+
+
 def _seed_fifo(project: Path, outside: Path) -> None:
     os.mkfifo(project / "emulator" / "fifo.yaml")
     text = (project / "idamconf.yaml").read_text()
@@ -103,6 +111,8 @@ BUILDERS = {
     "symlink-loop-application": _symlink_loop,
     "application-file-name-not-utf8": _name_not_utf8,
     "project-seed-a-fifo": _seed_fifo,
+    "dangling-link-application": _dangling_link,
+    "fifo-application": _fifo_application,
 }
 
 
