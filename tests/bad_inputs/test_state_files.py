@@ -4,6 +4,8 @@ command that opens one (it was an 'unexpected DatabaseError' or 'IsADirectoryErr
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.bad_inputs.test_serve_ports import free_port
@@ -66,3 +68,27 @@ def test_a_state_file_under_a_file_is_refused(project, tmp_path):
     _refused(idamconf("emulator", "seed", str(project / "emulator" / "directory.yaml"), "-C", str(project), "--state", str(state)),
              str(state), "")
     assert (tmp_path / "a-file").read_text() == "x"
+
+
+@pytest.mark.parametrize("kind", ["a text file", "a FIFO", "its vault a text file"])
+def test_reset_deletes_by_state_only_a_state(project, tmp_path, kind):
+    """--state is typed by hand: a slip naming a file of one's own deleted it (or a FIFO). Only an SQLite database
+    (or an empty file) is deleted; anything else is refused, before anything is, and kept."""
+    named = tmp_path / "notes.txt"
+    kept = named.with_name("notes.vault.db") if kind == "its vault a text file" else named
+    if kind == "a FIFO":
+        os.mkfifo(named)
+    else:
+        kept.write_text("my notes\n")
+    result = idamconf("emulator", "reset", "--state", str(named))
+    reason = "it is not a regular file" if kind == "a FIFO" else "it is not an SQLite database"
+    _refused(result, str(kept), f"{reason}, so reset does not delete it")
+    assert kept.exists() and (kind == "a FIFO" or kept.read_text() == "my notes\n")
+
+
+def test_reset_by_state_deletes_a_state(project):
+    assert idamconf("apply", "-C", str(project), "--auto-approve").code == 0
+    state = project / STATE
+    result = idamconf("emulator", "reset", "--state", str(state))
+    assert result.code == 0, result.err
+    assert not state.exists() and not state.with_name("local.vault.db").exists()
