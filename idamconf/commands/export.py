@@ -86,7 +86,7 @@ def _write(exported: list, directory: Path, environment: str, force: bool, confi
     for item in exported:
         path = directory / f"{item.name}.yaml"
         if path.exists() and not force:
-            existing = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+            existing = _existing(path)
             merged = with_environment(existing, item.document, environment) if isinstance(existing, dict) else None
             if merged is None or environment in existing.get("environments", [environment]):  # none: in every one
                 said = (f"{path} holds this application in environment {environment} already" if merged is not None
@@ -104,6 +104,19 @@ def _write(exported: list, directory: Path, environment: str, force: bool, confi
         return 0
     print(f"Exported {done} application(s) to {terminal(str(directory))}.")
     return _validated(configuration.root, refused, directory, planned)
+
+
+def _existing(path: Path):
+    """The document of a file export would write over, or None when it holds none -- a directory, not UTF-8, not
+    YAML, nested deeper than PyYAML reads (--out names any directory, whose files validate never read): refused
+    then as not this application's file, where each was an unexpected failure after the files before it were
+    written."""
+    if not path.is_file():
+        return None
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError, RecursionError):  # (UnicodeDecodeError is a ValueError)
+        return None
 
 
 def _schema_reference(root: Path, directory: Path) -> str:

@@ -57,6 +57,8 @@ def seed_file(store: Store, path: Path) -> dict[str, int]:
         raise SeedError(f"{path}{where}: cannot read seed file: {error.problem or error.context}") from None
     except (OSError, yaml.YAMLError) as error:
         raise SeedError(f"{path}: cannot read seed file: {error}") from None
+    except RecursionError:  # PyYAML's composer recurses: some thousand levels of [ or { exhaust it
+        raise SeedError(f"{path}: cannot read seed file: it is nested too deeply") from None
     if not isinstance(fixtures, dict) or set(fixtures) - {"tenant", "users", "groups", "applications"}:
         raise SeedError(f"{path}: a seed file is a mapping with a 'tenant' mapping and/or 'users', 'groups' and "
                         "'applications' lists")

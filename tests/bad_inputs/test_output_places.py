@@ -49,3 +49,21 @@ def test_a_write_the_system_refuses_is_a_diagnostic(project, command):
     shown = result.out + result.err
     assert "unexpected" not in shown and result.code == 1, shown
     assert f"{command[-1]}: error: {command[-2]}: cannot write here: " in result.err, result.err
+
+
+def test_a_file_export_would_write_over_that_holds_no_document_is_refused(project, tmp_path):
+    """--out names any directory, whose files validate never read: one there that is not UTF-8, not YAML, or nested
+    past what PyYAML reads was an unexpected failure, after the files before it were written. It is refused as
+    not this application's file, as any other file of another application is."""
+    from tests.cli.harness import apply
+
+    assert apply(project).code == 0
+    out = tmp_path / "exported"
+    out.mkdir()
+    for content in (b"a: [\n", b"\xff\xfe", b"[" * 5000 + b"]" * 5000):
+        (out / "wordpress.yaml").write_bytes(content)
+        result = idamconf("export", "-C", str(project), "--all", "--out", str(out))
+        assert "unexpected" not in result.err and result.code == 1, result.err
+        assert f"error: {out / 'wordpress.yaml'} exists and is not this application's file in another environment" \
+            in result.err
+        assert (out / "wordpress.yaml").read_bytes() == content

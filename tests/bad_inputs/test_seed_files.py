@@ -17,6 +17,8 @@ BROKEN = {
                   "UTF-8 text (byte 0xe9 at offset 33)"),
     "yaml-error": (b"users: [\n", ":2:1: cannot read seed file: expected the node content, but found '<stream end>'"),
     "user-without-name": (b"users:\n  - displayName: Nobody\n", ": every user needs a userPrincipalName"),
+    "nested-too-deeply": (b"users: " + b"[" * 5000 + b"]" * 5000 + b"\n",  # PyYAML's composer recurses
+                          ": cannot read seed file: it is nested too deeply"),
 }
 
 
