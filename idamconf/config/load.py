@@ -80,7 +80,8 @@ def read(root: Path, meanwhile=None, known: known_files.Known | None = None,
 
 
 def _digest(files: list[tuple[Path, bytes]], root: Path) -> str:
-    """Of every file the configuration is made of, its path and content (a saved plan records it)."""
+    """Of every file the configuration is made of, its path and content (a saved plan records it). A path as its
+    bytes on disk (os.fsencode): a file name may be any bytes, which str.encode refuses."""
     digest = hashlib.sha256()
     for path, content in sorted(files):
         digest.update(os.fsencode(_below(path, root)) + b"\0" + content)  # a name as the disk has it

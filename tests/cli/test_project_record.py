@@ -70,6 +70,20 @@ def test_a_repository_whose_path_is_not_utf8_is_a_home_like_any_other(project, t
     converged(moved)
 
 
+def test_a_configuration_file_whose_name_is_not_utf8_is_planned_and_applied(project, tmp_path):
+    """validate read such a file, and then every plan and apply failed ('unexpected UnicodeEncodeError': the
+    configuration's digest encoded its name); a saved plan of it is applied too."""
+    odd = project / "applications" / os.fsdecode(b"intranet-\xff.yaml")
+    odd.write_text("name: intranet\ndisplayName: Intranet\nowners: [alice.admin@contoso.com, bob.ops@contoso.com]\n"
+                   "notes: The intranet.\n")
+    saved = tmp_path / "saved.plan"
+    planned = plan(project, "--out", str(saved))
+    assert planned.code == 0 and "+ app.intranet  (create)" in planned.out, planned.err
+    assert idamconf("apply", str(saved), "-C", str(project), "--auto-approve").code == 0
+    assert "intranet" in applications(project)
+    converged(project)
+
+
 @pytest.mark.usefixtures("applied")
 def test_an_apply_waits_for_the_lease_another_holds_then_refuses_with_nothing_changed(project):
     set_notes(project, home=configuration_home(project),

@@ -5,6 +5,7 @@ records must not change with how it is computed."""
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,15 @@ def test_the_digest_names_each_file_by_its_path_below_the_root(tmp_path):
                           ("idamconf.yaml", b"project")):
         expected.update(text.encode() + b"\0" + content)
     assert load._digest(files, root) == expected.hexdigest()
+
+
+def test_the_digest_names_a_file_whose_name_is_not_utf8_by_its_bytes(tmp_path):
+    """A file name is any bytes on Linux (Python holds the odd ones as lone surrogates, os.fsdecode): the digest
+    takes them as they are on disk -- str.encode refused them, and every plan of such a configuration failed."""
+    root = tmp_path / "cfg"
+    named = root / "applications" / os.fsdecode(b"caf\xe9.yaml")
+    expected = hashlib.sha256(b"applications/caf\xe9.yaml\0app").hexdigest()
+    assert load._digest([(named, b"app")], root) == expected
 
 
 def test_application_files_are_found_in_folder_order_each_as_its_whole_path(tmp_path):
