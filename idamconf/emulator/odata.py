@@ -303,9 +303,11 @@ class _FilterParser:
         self.params.append(self.matched())
         self.take(")")
         # Page along (kind, seq) and look each row's members up by index, rather than sorting all matches by seq
-        # (or rebuilding the list of all matches) on every page.
+        # (or rebuilding the list of all matches) on every page. An identifier URI is found in any case, as Graph
+        # keeps them unique (directory.py): a look-up finds every application whose URI a write would be refused.
+        value = "lower(m.value) = lower(?)" if prop == "identifierUris" else "m.value = ?"
         return (f"EXISTS (SELECT 1 FROM members AS m WHERE m.kind = objects.kind AND m.id = objects.id "
-                f"AND m.prop = '{prop}' AND m.value = ?)")
+                f"AND m.prop = '{prop}' AND {value})")
 
 
 # ----------------------------------------------------------------------------------------------------------- $expand

@@ -229,6 +229,18 @@ def test_filter_tags_any(sample):
     assert _filter(api, "tags/any(t:t eq 'z')") == []
 
 
+def test_filter_identifier_uris_any_finds_a_uri_in_any_case(api):
+    """Graph keeps identifier URIs unique in any case (a write taking one another application holds in capitals is
+    refused): the look-up finds that application too, so a client can say before a write who holds a URI."""
+    held = f"api://{api.store.tenant_id}/Held"
+    api.create_app(displayName="holder", identifierUris=[held])
+    api.create_app(displayName="other", identifierUris=[held + "-2"])
+    for asked in (held, held.lower(), held.upper()):
+        assert _filter(api, f"identifierUris/any(u:u eq '{asked}')") == ["holder"]
+    taken = api.post("applications", json={"displayName": "taker", "identifierUris": [held.upper()]})
+    assert_error(taken, 400, "Request_MultipleObjectsWithSameKeyValue")
+
+
 def test_filter_and_or(sample):
     api, _ = sample
     assert _filter(api, "startsWith(displayName,'alp') and tags/any(t:t eq 'x')") == ["alpha"]
