@@ -15,18 +15,21 @@ from __future__ import annotations
 
 from ..config.model import APP_ID, Configuration
 from ..diagnostics import Diagnostic
+from .model import RESTORE
 from .placeholders import resolve_tenant_id
 
 
 def added(desired: dict, current: dict) -> dict[str, list[str]]:
-    """Application key -> the identifier URIs its plan gives it that it does not hold (all of them for one to create),
-    but those naming `{appId}`."""
+    """Application key -> the identifier URIs its plan gives it that it does not hold (all of them for one to create
+    or to restore), but those naming `{appId}`."""
     found = {}
     for key, resource in desired.items():
         if resource.kind != "application":
             continue
-        live = current.get(key)
-        held = {uri.casefold() for uri in live.attributes.get("identifierUris") or []} if live is not None else set()
+        live = current.get(key)  # one in deleted items holds no URI until restored, which Graph refuses if another
+        # application has taken one of them since (400 Request_MultipleObjectsWithSameKeyValue): all are looked up
+        held = {uri.casefold() for uri in live.attributes.get("identifierUris") or []} \
+            if live is not None and not live.ids.get(RESTORE) else set()
         new = [uri for uri in resource.attributes.get("identifierUris") or []
                if APP_ID not in uri and uri.casefold() not in held]
         if new:

@@ -82,3 +82,26 @@ def test_a_uri_longer_than_graphs_filter_matches_is_not_looked_up(project):
     edit(project / HR, "  - https://hr.contoso.com/api ", f"  - https://hr.contoso.com/api\n  - {long} ")
     result = plan(project, "--detailed-exitcode")
     assert result.code == 2 and f'+ "{long}"' in result.out, result.err
+
+
+def test_a_uri_taken_while_its_application_was_in_deleted_items_is_refused_before_the_restore(project):
+    """An application of the project removed and then added back is restored from deleted items, URIs and all;
+    Graph refuses the restore if another team's application took one of them meanwhile. The plan counted the deleted
+    application's URIs as held, and the apply failed on the restore: it now says so where the file writes the URI."""
+    import shutil
+
+    assert apply(project).code == 0
+    aside = project.parent / "hr-self-service.yaml"
+    shutil.move(project / HR, aside)
+    assert apply(project, "--allow-delete").code == 0
+    shutil.move(aside, project / HR)
+    assert "(restore " in plan(project).out  # the restore, as it is planned with nothing in the way
+    other = theirs(project, "https://hr.contoso.com/api")
+    before = applications(project)
+    for command in (plan, apply):
+        result = command(project)
+        assert result.code == 1, result.out
+        assert result.err.startswith(
+            f"{project / HR}:15:5: error: identifier URI 'https://hr.contoso.com/api' is held by application 'Their "
+            f"App' (appId {other['appId']}), which project 'eucs-idam' does not manage"), result.err
+    assert applications(project) == before and "hr-self-service" not in before  # nothing written, nothing restored
