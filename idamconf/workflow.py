@@ -34,7 +34,7 @@ from .plan.catalogs import catalog_attributes, desired_catalog
 from .plan.governance import (catalog_description, desired_governance, live_governance, name_the_unnamed,
                               policy_keeper)
 from .plan.left_behind import application_of
-from .plan.packages import declared
+from .plan.packages import declared, grants_the_projects
 from .plan.policy import subject_names
 from .config.policy import GUID
 from .plan.model import RESTORE, Resource
@@ -227,7 +227,7 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     await name_the_unnamed(live_gov.policies, naming.result(), lambda ids: user_names(client, ids))
     current |= live_governance(apps_by_sp, live_gov.catalogs, live_gov.resources, live_gov.packages,
                                live_gov.policies, governance, live_gov.others, naming.result(), project)
-    problems = await _foreign_package_names(client, configuration, governance, current, live_gov)
+    problems = await _foreign_package_names(client, configuration, governance, current, live_gov, apps_by_sp)
     if problems:
         raise DiagnosticError(problems)
     desired |= governance
@@ -400,7 +400,8 @@ def tenant_of(target: Target) -> str:
     return target.tenant_id or (EMULATED_TENANT if target.embedded else target.graph_url)
 
 
-async def _foreign_package_names(client, configuration, governance: dict, current: dict, live_gov) -> list:
+async def _foreign_package_names(client, configuration, governance: dict, current: dict, live_gov,
+                                 apps_by_sp: dict) -> list:
     """A package to create, or to rename, whose name another team's package already holds in that catalog: never
     taken over, nor run into. A create takes over an empty package of its name -- what an apply of ours cut short
     leaves behind (graph/read.foreign_packages) -- but a rename cannot: Graph refuses to give a package a name its
@@ -421,13 +422,25 @@ async def _foreign_package_names(client, configuration, governance: dict, curren
                   and named(p["displayName"], (p.get("catalog") or {}).get("displayName") or "") in names]  # name)
     foreign = await foreign_packages(client, candidates) if candidates else set()
     held: dict[tuple, bool] = {}  # a name some package not the project's holds -> whether another team's does
-    for package in candidates:
+    ours: dict[tuple, str] = {}  # a name a package of the project holds (a catalog's names are unique), which the
+    for package in candidates:  # configuration now declares under another name, or no longer
         name = named(package["displayName"], package["catalog"]["displayName"])
         held[name] = held.get(name, False) or package["id"] in foreign
+        if grants_the_projects(package, apps_by_sp):
+            ours[name] = package["displayName"]
     problems = []
     refused = [r for r in created if held.get(name_of(r))] + [r for r in renamed if name_of(r) in held]
     for resource in refused:
         location = _package_of(configuration, resource).location
+        if resource in renamed and ours.get(name_of(resource)):
+            problems.append(Diagnostic(  # one apply cannot free the name before it takes it (Graph: 409)
+                f"access package '{resource.attributes['displayName']}' takes the name that another package of "
+                f"project '{configuration.project}' holds in catalog '{resource.attributes['catalog']}' "
+                f"('{ours[name_of(resource)]}'), which the configuration now names otherwise or no longer declares: "
+                "Graph refuses a name its catalog holds, and one apply cannot free it first",
+                "rename in two applies: first apply the other package's change with this one keeping its name, "
+                "then this rename", location.file, location.line, location.column))
+            continue
         problems.append(Diagnostic(
             f"access package '{resource.attributes['displayName']}' already exists in catalog "
             f"'{resource.attributes['catalog']}' and is not managed by project '{configuration.project}'",

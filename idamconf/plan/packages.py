@@ -112,6 +112,14 @@ def undeclared(package: dict, apps_by_sp: dict) -> str | None:
     return owners[0] if owners and len(scopes) > 1 else None
 
 
+def grants_the_projects(package: dict, apps_by_sp: dict) -> bool:
+    """Whether a live package grants the project's roles and nothing else but groups' membership: a package of the
+    project's, wherever the configuration declares it now."""
+    roles = [(s.get("scope") or {}).get("originId") for s in package.get("resourceRoleScopes") or []
+             if _group_of(s) is None]
+    return bool(roles) and all(origin in apps_by_sp for origin in roles)
+
+
 def _group_of(scope: dict) -> str | None:
     origin = str((scope.get("role") or {}).get("originId") or "")
     return origin[len(MEMBER):].lower() if origin.startswith(MEMBER) else None

@@ -323,6 +323,42 @@ def test_a_rename_into_a_name_another_package_holds_is_refused_by_the_plan(proje
     assert governance(project) == before  # nothing written
 
 
+def test_a_rename_into_the_name_another_of_the_projects_packages_gives_up_is_said_to_take_two_applies(project):
+    """A package of its own renamed into the name the project's role package has, which that package gives up in the
+    same change: Graph refuses the rename while the other holds the name (409 DuplicateAccessPackage), and one plan
+    cannot say which package is which. The plan refused it as if another team held the name ("is not managed by
+    project"); it says what happens instead, and the two applies it names converge."""
+    hr = project / "applications/hr-self-service.yaml"
+    assert apply(project).code == 0
+    before = governance(project)
+    frees = ("      name: eucs-idam-hr-record-administrators\n", "      name: eucs-idam-hr-record-keepers\n")
+    takes = ("  - name: eucs-idam-hr-new-line-managers\n",
+             "  - name: eucs-idam-hr-record-administrators\n    renamedFrom: eucs-idam-hr-new-line-managers\n")
+    edit(hr, *frees)
+    edit(hr, *takes)
+    for command in (plan, apply):
+        result = command(project)
+        assert result.code == 1, result.out
+        assert result.err.startswith(
+            f"{hr}:45:5: error: access package 'eucs-idam-hr-record-administrators' takes the name that another "
+            "package of project 'eucs-idam' holds in catalog 'EUCS IDAM applications' "
+            "('eucs-idam-hr-record-administrators'), which the configuration now names otherwise or no longer "
+            "declares: Graph refuses a name its catalog holds, and one apply cannot free it first\n"
+            "    fix: rename in two applies: first apply the other package's change with this one keeping its name, "
+            "then this rename\n"), result.err
+    assert governance(project) == before  # nothing written
+    edit(hr, takes[1], takes[0])  # as the fix says: the other package's change first
+    assert apply(project).code == 0
+    converged(project)
+    edit(hr, *takes)
+    assert apply(project).code == 0
+    converged(project)
+    after = governance(project)
+    assert after["eucs-idam-hr-record-keepers"]["roles"] == ["HR.Administrator"]
+    assert sorted(after["eucs-idam-hr-record-administrators"]["roles"]) == ["HR.Employee", "HR.Manager"]
+    assert "eucs-idam-hr-new-line-managers" not in after
+
+
 def test_a_named_package_moves_to_another_application_in_one_apply(project):
     edit(project / WORDPRESS, "    accessPackage:\n      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
          "      accessReview:\n        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n"
