@@ -22,6 +22,17 @@ notes: The intranet.
 """
 
 
+def refused_by_plan_and_apply(project, where: str, uri: str, holder: dict) -> None:
+    """Both refuse, first of all their problems, at `where` (file:line:column), naming the application holding it."""
+    for command in (plan, apply):
+        result = command(project)
+        assert result.code == 1, result.out
+        assert result.err.startswith(
+            f"{where}: error: identifier URI '{uri}' is held by application 'Their App' (appId {holder['appId']}), "
+            "which project 'eucs-idam' does not manage: Graph refuses a URI another application of the tenant "
+            "holds\n"), result.err
+
+
 def theirs(project, uri: str) -> dict:
     """Another team's application holding `uri`, made as their tooling would make it."""
     return graph(project, "POST", "applications", {"displayName": "Their App", "identifierUris": [uri]})
@@ -43,13 +54,7 @@ def test_a_uri_another_teams_application_holds_is_refused_by_the_plan_where_the_
         edit(project / file, "    entityId: PUI ", f"    entityId: {held} ")
     other = theirs(project, "https://HR.contoso.com/HELD" if change == "another-case" else held)
     before = applications(project)
-    for command in (plan, apply):
-        result = command(project)
-        assert result.code == 1, result.out
-        assert result.err.startswith(
-            f"{project / file}:{where}: error: identifier URI '{held}' is held by application 'Their App' (appId "
-            f"{other['appId']}), which project 'eucs-idam' does not manage: Graph refuses a URI another application "
-            "of the tenant holds\n"), result.err
+    refused_by_plan_and_apply(project, f"{project / file}:{where}", held, other)
     assert applications(project) == before  # nothing written
 
 
@@ -98,10 +103,5 @@ def test_a_uri_taken_while_its_application_was_in_deleted_items_is_refused_befor
     assert "(restore " in plan(project).out  # the restore, as it is planned with nothing in the way
     other = theirs(project, "https://hr.contoso.com/api")
     before = applications(project)
-    for command in (plan, apply):
-        result = command(project)
-        assert result.code == 1, result.out
-        assert result.err.startswith(
-            f"{project / HR}:15:5: error: identifier URI 'https://hr.contoso.com/api' is held by application 'Their "
-            f"App' (appId {other['appId']}), which project 'eucs-idam' does not manage"), result.err
+    refused_by_plan_and_apply(project, f"{project / HR}:15:5", "https://hr.contoso.com/api", other)
     assert applications(project) == before and "hr-self-service" not in before  # nothing written, nothing restored

@@ -36,26 +36,25 @@ def test_the_service_provider_as_written_is_valid(project):
     assert result.code == 0, result.err
 
 
-@pytest.mark.parametrize("source", ["user.userprincipalname", "user.mail", "user.onpremisesuserprincipalname",
-                                    "user.proxyaddresses", "User.Mail", "USER.USERPRINCIPALNAME",
-                                    "user.othermail", "user.othermails"])  # (othermail: the policy's own name)
-def test_an_identifier_from_any_email_or_upn_source_is_refused_in_any_case(project, source):
-    result = validate(project, SP.replace("objectGUID}", f"objectGUID, source: {source}}}"))
-    assert result.code == 1
-    assert (f"{APP}:11:87: error: sso.saml.userIdentifier.source: the user identifier comes from {source}, an e-mail "
-            "address or UPN, which changes") in result.err, result.err
-    assert not (project / ".idamconf").exists()
+EMAIL_OR_UPN = "an e-mail address or UPN, which changes"
+CHANGES_OR_SHARED = "which can change or be shared by two people"
 
 
-@pytest.mark.parametrize("source", ["user.displayname", "user.givenname", "user.department",
-                                    "user.onpremisessamaccountname", "user.employeeid"])
-def test_an_identifier_from_a_source_that_can_change_or_be_shared_is_refused(project, source):
-    """Users are matched by an immutable identifier: a display name is neither immutable nor one person's (two John
-    Smiths), and passed validate and lint until session 51's review, which refused only e-mail and UPN sources."""
+@pytest.mark.parametrize("source, said", [
+    *((source, EMAIL_OR_UPN) for source in ("user.userprincipalname", "user.mail", "user.onpremisesuserprincipalname",
+                                            "user.proxyaddresses", "User.Mail", "USER.USERPRINCIPALNAME",
+                                            "user.othermail", "user.othermails")),  # (othermail: the policy's name)
+    # a display name is neither immutable nor one person's (two John Smiths): passed validate and lint until
+    # session 51's review, which refused only e-mail and UPN sources
+    *((source, CHANGES_OR_SHARED) for source in ("user.displayname", "user.givenname", "user.department",
+                                                 "user.onpremisessamaccountname", "user.employeeid")),
+])
+def test_an_identifier_from_a_source_that_changes_or_is_shared_is_refused_in_any_case(project, source, said):
+    """Users are matched by an immutable identifier, never by e-mail or UPN, nor by any value two people can share."""
     result = validate(project, SP.replace("objectGUID}", f"objectGUID, source: {source}}}"))
     assert result.code == 1
-    assert (f"{APP}:11:87: error: sso.saml.userIdentifier.source: the user identifier comes from {source}, which can "
-            "change or be shared by two people") in result.err, result.err
+    assert (f"{APP}:11:87: error: sso.saml.userIdentifier.source: the user identifier comes from {source}, "
+            f"{said}") in result.err, result.err
     assert not (project / ".idamconf").exists()
 
 
