@@ -33,7 +33,7 @@ def well_formed(document, deepest: int) -> bool:
     while pending:
         value, depth = pending.pop()
         if isinstance(value, str):
-            if not _unicode(value):
+            if not utf8_text(value):
                 return False
             continue
         children = [*value, *value.values()] if isinstance(value, dict) else value if isinstance(value, list) else None
@@ -58,7 +58,9 @@ def shallow(document, deepest: int) -> bool:
     return True
 
 
-def _unicode(text: str) -> bool:
+def utf8_text(text: str) -> bool:
+    """Whether `text` can be written as UTF-8: not when it holds a lone surrogate (a byte os.fsdecode could not
+    decode, or half a pair from JSON's \\udcxx)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -13,6 +13,7 @@ import traceback
 
 from ..diagnostics import Diagnostic, DiagnosticError, errors
 from ..escape import terminal
+from ..jsonread import utf8_text
 
 
 def run_command(name: str, *args) -> int:
@@ -36,15 +37,7 @@ def not_text(args) -> list:
     values = [value for arg in args for value in (arg if isinstance(arg, (list, tuple)) else [arg])]
     return [Diagnostic(f"the command-line value '{value}' is not UTF-8 text",
                        "give names, user principal names, environments, scopes and URLs as UTF-8 text")
-            for value in values if isinstance(value, str) and not _utf8(value)]
-
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+            for value in values if isinstance(value, str) and not utf8_text(value)]
 
 
 def report_diagnostics(diagnostics) -> int:
