@@ -143,9 +143,8 @@ def _environments(values: Optional[list[str]]) -> Optional[list[str]]:
     """Repeated, comma-separated, or a JSON list (a workflow's matrix, as `idamconf environments --format json`
     wrote it). Each a name idamconf.yaml could give an environment: it names files in --plans, and a name such as
     `../x` would read outside it."""
-    import re
-
     from . import jsonread
+    from .config.model import ENVIRONMENT_NAME
 
     names = []
     for value in values or ():
@@ -156,7 +155,7 @@ def _environments(values: Optional[list[str]]) -> Optional[list[str]]:
                                      param_hint="--environment") from None
         names += [str(name).strip() for name in listed]  # (a number, a list, null: not a name, as said below)
     for name in names:
-        if name and not re.fullmatch(r"[a-z][a-z0-9-]{0,31}", name):
+        if name and not ENVIRONMENT_NAME.fullmatch(name):
             raise typer.BadParameter(f"'{_shortened(name)}' is not an environment name (lowercase letters, "
                                      "digits and hyphens, as idamconf.yaml names them)", param_hint="--environment")
     return list(dict.fromkeys(name for name in names if name)) or None

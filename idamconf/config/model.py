@@ -21,6 +21,9 @@ APP_ID, TENANT_ID = "{appId}", "{tenantId}"
 # An application's `name` (application.schema.json's pattern, there written for editors; tests/config check the two
 # agree): what export makes a name into, and what a package being taken apart may name (plan/left_behind.py).
 APPLICATION_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+# An environment's name (project.schema.json's `environments` keys; an application file's `overrides` keys, and
+# what `comment --environment` takes: it names files in --plans). tests/config check the schemas agree.
+ENVIRONMENT_NAME = re.compile(r"[a-z][a-z0-9-]{0,31}")
 
 
 def role_id(application: str, value: str) -> str:

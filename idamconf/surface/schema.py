@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..config.model import ENVIRONMENT_NAME
 from ..config.overrides import FIXED
 from .attributes import SP_TAG_SETTINGS, TABLE
 from .values import object_description
@@ -47,7 +48,7 @@ def with_overrides(schema: dict) -> dict:
     schema["properties"]["overrides"] = {
         "description": "Per-environment values: under an environment's name, what differs there (e.g. redirect "
                        "URIs, owners, display name). The plan of an environment shows its values.",
-        "type": "object", "propertyNames": {"pattern": "^[a-z][a-z0-9-]{0,31}$",
+        "type": "object", "propertyNames": {"pattern": f"^{ENVIRONMENT_NAME.pattern}$",
                                             "x-fix": "name an environment of idamconf.yaml, e.g. devl"},
         "additionalProperties": {"$ref": "#/$defs/override"},
         "examples": [{"devl": {"displayName": "WordPress Blog (DEVL)",

@@ -84,3 +84,17 @@ def test_the_application_name_pattern_is_the_schemas():
 
     written = json.loads(Path("idamconf/schemas/application.schema.json").read_text())["properties"]["name"]["pattern"]
     assert written == f"^{APPLICATION_NAME.pattern.replace('(?:', '(')}$"
+
+
+def test_the_environment_name_pattern_is_the_schemas():
+    """config/model.ENVIRONMENT_NAME (what `comment --environment` takes, overrides' keys) is idamconf.yaml's
+    environments' key pattern, and the application schema's overrides' (both files as written)."""
+    import json
+    from pathlib import Path
+
+    from idamconf.config.model import ENVIRONMENT_NAME
+
+    project = json.loads(Path("idamconf/schemas/project.schema.json").read_text())
+    application = json.loads(Path("idamconf/schemas/application.schema.json").read_text())
+    assert project["properties"]["environments"]["propertyNames"]["pattern"] == f"^{ENVIRONMENT_NAME.pattern}$"
+    assert application["properties"]["overrides"]["propertyNames"]["pattern"] == f"^{ENVIRONMENT_NAME.pattern}$"
