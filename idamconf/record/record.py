@@ -78,7 +78,7 @@ def home_problems(records: dict[str, Record], project: str, home: str, where: st
     this home is the record of another project (so `project:` was changed). `where`: the project file;
     `config_dir` and `environment`: as the commands that resolve it are written; `state`: the embedded emulator's
     state file, when the tenant is one -- its record then came with the state, copied or moved from elsewhere."""
-    command = _command(config_dir, environment)
+    command = options(config_dir, environment)  # ` -C DIR -e ENV`, as a shell takes them
     record = records.get(project)
     if record is not None and record.home is not None and record.home != home:
         theirs, ours = described(record.home), described(home)
@@ -106,8 +106,3 @@ def home_problems(records: dict[str, Record], project: str, home: str, where: st
                            f"`idamconf apply{command} --rebind-project` once to bind project '{project}' to this "
                            "configuration", where, path="project")]
     return []
-
-
-def _command(config_dir: str, environment: str) -> str:
-    """` -C DIR -e ENV`, as a shell takes it: the options that name this configuration and environment."""
-    return options(config_dir, environment)
