@@ -429,10 +429,11 @@ async def _foreign_package_names(client, configuration, governance: dict, curren
         if grants_the_projects(package, apps_by_sp):
             ours[name] = package["displayName"]
     problems = []
-    refused = [r for r in created if held.get(name_of(r))] + [r for r in renamed if name_of(r) in held]
-    for resource in refused:
+    refused = [(r, False) for r in created if held.get(name_of(r))] + \
+        [(r, True) for r in renamed if name_of(r) in held]  # (True: a rename)
+    for resource, renaming in refused:
         location = _package_of(configuration, resource).location
-        if resource in renamed and ours.get(name_of(resource)):
+        if renaming and ours.get(name_of(resource)):
             problems.append(Diagnostic(  # one apply cannot free the name before it takes it (Graph: 409)
                 f"access package '{resource.attributes['displayName']}' takes the name that another package of "
                 f"project '{configuration.project}' holds in catalog '{resource.attributes['catalog']}' "
