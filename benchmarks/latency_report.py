@@ -68,8 +68,9 @@ Graph documentation (microsoft-graph-docs-contrib) offers, and what was chosen:
 - **A pull request's plan does not parse the files it did not change**, once `idamconf validate` has kept them
   (config/known_files.py: each valid file's value under the sha256 of its content, for this exact idamconf code,
   and whether its own checks found nothing under this idamconf.yaml). Parsing 10,000 files and checking them against
-  the schema was most of its time; every file is still modelled and the checks across files made, so the error
-  report is the same. Only `plan` reads what validate kept (a pull request's, and since session 50 a full one:
+  the schema was most of its time; since session 52 it models only the files it needs (config/involved.py: the
+  changed ones, those they name, and those a check across files could find at odds with them, from a summary validate
+  keeps of each file), and the error report is the same. Only `plan` reads what validate kept (a pull request's, and since session 50 a full one:
   the no-change plan above is measured without it), never apply or drift, and not a copy git tracks; in the pipeline, only the main branch's runs save it (docs/pipelines.md). Its base (`--base
   REF`, the same commit) is this configuration with the changed files as they were (commands/base.base_beside),
   not every file written out of git and read again.

@@ -23,14 +23,16 @@ def changed_applications(config_dir: Path, ref: str) -> set[str] | None:
     return narrowed_to(config_dir, ref, packages=False)[0]
 
 
-def narrowed_to(config_dir: Path, ref: str, packages: bool = True) -> tuple[set[str] | None, frozenset | None]:
-    """What a plan since `ref` is limited to: `changed_applications`, and (`packages`) `earlier_package_names` --
-    from one look at git."""
+def narrowed_to(config_dir: Path, ref: str, packages: bool = True) -> tuple[set[str] | None, frozenset | None,
+                                                                          tuple]:
+    """What a plan since `ref` is limited to: `changed_applications`, (`packages`) `earlier_package_names`, and the
+    changed application files' values at `ref` (the base's: config/involved.Focus) -- from one look at git."""
     pairs, whole = _changed(config_dir, ref)
     if whole:
-        return None, None
+        return None, None, ()
     keys = {_key(document) for pair in pairs for document in pair if isinstance(document, dict)} - {None}
-    return keys, earlier_package_names(config_dir, pairs) if packages else None
+    then = tuple(then for then, _ in pairs if isinstance(then, dict))
+    return keys, earlier_package_names(config_dir, pairs) if packages else None, then
 
 
 def changed_documents(config_dir: Path, ref: str, option: str = "--changed-since") -> tuple[list, bool]:
@@ -47,8 +49,7 @@ def earlier_package_names(config_dir: Path, pairs: list) -> frozenset[str] | Non
     a file did not read as an application then (its packages unknown): the plan then reads every package, as the
     full plan does."""
     from ..config import schema
-    from ..config.application import model
-    from ..config.overrides import overridden
+    from ..config.application import unchecked
     from ..config.yamlfile import Document
 
     root = Path(config_dir).resolve()
@@ -60,9 +61,8 @@ def earlier_package_names(config_dir: Path, pairs: list) -> frozenset[str] | Non
         document = Document("(at the ref)", then)
         if not isinstance(then, dict) or schema.validate(document, "application"):
             return None
-        apps = [model(document, defaults)] + [model(overridden(document, name), defaults)
-                                              for name in then.get("overrides") or ()]
-        names |= {name for app in apps for package in app.packages
+        app = unchecked(document, defaults)
+        names |= {name for app in (app, *app.variants.values()) for package in app.packages
                   for name in (package.name, package.renamed_from) if name}
     return frozenset(names)
 

@@ -4,6 +4,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from ..config.involved import Focus
 from ..escape import json_dumps
 from ..plan import saved, signing
 from ..plan.render_human import render_plan
@@ -17,7 +18,7 @@ from .session import run_async, surveyed
 
 def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool | None, out: Path | None,
         output: str, changed_since: str | None, timeout: float | None, rebind: bool, base_ref: str | None) -> int:
-    only, earlier = narrowed_to(config_dir, changed_since) if changed_since else (None, None)
+    only, earlier, as_they_were = narrowed_to(config_dir, changed_since) if changed_since else (None, None, ())
     if out is not None:
         signing.check_key()
         outputs.ready(out, "--out")
@@ -36,8 +37,9 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
             print(narrowed(only, changed_since), file=sys.stderr)
         return survey.plan
 
+    focus = Focus(frozenset(only), as_they_were) if only is not None else None  # (config/involved.py)
     plan = run_async(surveyed(config_dir, env, then, only, timeout, rebind, base,
-                              earlier=earlier, known=known))
+                              earlier=earlier, known=known, focus=focus))
     return 2 if detailed_exitcode and not plan.empty else 0
 
 

@@ -48,8 +48,12 @@ class Survey:
     vaults: object = None  # vault/vaults.Vaults: where client secrets are read and written
 
     def findings(self) -> list:
-        """lint's findings for this environment (for the pull-request comment): computed only when asked for."""
-        return lint(self.configuration, read_documents(self.root), self.target.environment)
+        """lint's findings for this environment (for the pull-request comment): computed only when asked for, over
+        every application (a pull request's plan models only some: config/involved.py)."""
+        configuration = self.configuration
+        if configuration.partial:
+            configuration = read(self.root)[0] or configuration
+        return lint(configuration, read_documents(self.root), self.target.environment)
 
     @property
     def where(self) -> str:
@@ -58,13 +62,14 @@ class Survey:
 
 async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | None, timeout: float | None,
                    rebind: bool, base=None, write: bool = False, earlier: frozenset | None = None,
-                   known=None):
+                   known=None, focus=None):
     """Plan against the environment, then `then(client, survey)` on the same connection, all within `timeout`.
     `rebind`: the project's record may name another configuration, or this one another project (--rebind-project).
     `base`: what was last applied (plan/drift.Base), to mark drift; a function of the configuration read (the
     configuration itself, for `idamconf drift`), or None. `write`: sign in as the identity that applies (apply);
     else as the one that only reads (workflow.target_for). `earlier`: with `only`, the access-package names the
-    planned applications' files gave at the ref they changed since (workflow.survey). `known`: config/load.read's."""
+    planned applications' files gave at the ref they changed since (workflow.survey). `known`, `focus`:
+    config/load.read's."""
     try:
         early = []  # the reads idamconf.yaml alone decides, started while the files are read (graph/early.py)
 
@@ -78,7 +83,7 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
                     early.append(early_reads(project, env, write, timeout))
 
         with _kept_to_the_end():
-            configuration, problems = read(config_dir, meanwhile=meanwhile, known=known)
+            configuration, problems = read(config_dir, meanwhile=meanwhile, known=known, focus=focus)
         early = early[0] if early else None
         if errors(problems) or configuration is None:
             if early is not None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, errors
 from ..surface import settings_of
 from ..graph.uri_rules import PERSONAL
-from . import known_files, schema, semantics, yamlfile
+from . import involved, known_files, schema, semantics, yamlfile
 from .access import default_duration, package_name
 from .assignments import assignments_of
 from .exposed import pre_authorized_of, scopes_of
@@ -48,28 +48,21 @@ class ApplicationFile:
     problems: tuple[Diagnostic, ...]  # reading and schema problems
     checks: tuple[Diagnostic, ...] = ()  # the file's own semantic checks (see semantics.check_application)
     kept: str | None = None  # its value as JSON, for config/known_files.py (when asked for, and it can be)
+    aside: bool = False  # kept by validate, and not modelled: the plan of some applications needs it not (involved.py)
 
 
 def read_all(files: list[tuple[Path, str]], project: Configuration | None, defaults: dict,
-             meanwhile=None, known: known_files.Known | None = None, keep: bool = False) -> list[ApplicationFile]:
+             meanwhile=None, known: known_files.Known | None = None, keep: bool = False,
+             focus: involved.Focus | None = None) -> list[ApplicationFile]:
     """Every (path, name shown) read, in order. `project`: the project's settings (None if idamconf.yaml is broken:
     then only the files' own syntax and schema are checked); `defaults`: its `defaults` mapping.
     `meanwhile(long)`: done while other processes read the files, or before the files are modelled from `known`
     (long: True: reading takes long enough for work started now to overlap it), or before reading them here
     (False). `known`: files validate found valid, whose values are taken from there (config/known_files.py);
-    `keep`: each valid file's value is also given as JSON, for that cache."""
+    `keep`: each valid file's value is also given as JSON, for that cache. `focus` (with `known`: a plan of some
+    applications): the kept files that plan need not model are set aside (config/involved.py)."""
     if known is not None:
-        found = _known(known, files)
-        rest = [file for file, read in zip(files, found) if read is None]
-        # modelling many takes seconds, though none is parsed: the reads idamconf.yaml decides start now, as they
-        # do beside the processes -- unless the files not kept are read by processes: they start once those are
-        # forked (there), as what starts is threads, which fork does not allow safely
-        if meanwhile is not None and len(files) >= PARALLEL_FROM and processes_for(len(rest)) == 1:
-            meanwhile(True)
-            meanwhile = None
-        others = iter(read_all(rest, project, defaults, meanwhile, keep=keep))
-        return [next(others) if read is None else _from_known(read, file, project, defaults)
-                for file, read in zip(files, _let_go(found))]
+        return _from_kept(files, project, defaults, meanwhile, known, keep, focus)
     meanwhile = meanwhile or (lambda parallel: None)
     processes = processes_for(len(files))
     if processes == 1:
@@ -91,6 +84,30 @@ def read_all(files: list[tuple[Path, str]], project: Configuration | None, defau
         return [modelled(read_file(path, shown, keep), project, defaults) for path, shown in files]
 
 
+def _from_kept(files: list[tuple[Path, str]], project, defaults: dict, meanwhile, known: known_files.Known,
+               keep: bool, focus: involved.Focus | None) -> list[ApplicationFile]:
+    """`read_all` where validate kept files: those not kept read as any other, the kept ones modelled from their
+    values -- but those `focus` sets aside (config/involved.py), which are given as `ApplicationFile.aside`."""
+    digests = _digests(files)
+    entries = known.take(digests)
+    rest = [file for file, entry in zip(files, entries) if entry is None]
+    # modelling many takes seconds, though none is parsed: the reads idamconf.yaml decides start now, as they do
+    # beside the processes -- unless the files not kept are read by processes: they start once those are forked
+    # (there), as what starts is threads, which fork does not allow safely
+    if meanwhile is not None and len(files) >= PARALLEL_FROM and processes_for(len(rest)) == 1:
+        meanwhile(True)
+        meanwhile = None
+    others = iter(read_all(rest, project, defaults, meanwhile, keep=keep))
+    read = [next(others) if entry is None else None for entry in entries]
+    aside = involved.set_aside(focus, known, entries, read, project, defaults) \
+        if focus is not None and project is not None and known.apart else set()
+    values = known.values([None if index in aside else entry for index, entry in enumerate(entries)])
+    return [found if found is not None else
+            ApplicationFile(digest, None, (), aside=True) if index in aside else
+            _from_known(value, file, digest, project, defaults)
+            for index, (found, value, file, digest) in enumerate(zip(read, _let_go(values), files, digests))]
+
+
 def _let_go(items: list):
     """Each item of `items`, dropped from the list as it is given: a file's value is let go once it is modelled."""
     for index, item in enumerate(items):
@@ -98,28 +115,31 @@ def _let_go(items: list):
         yield item
 
 
-def _from_known(read: _Read, file: tuple[Path, str], project, defaults: dict) -> ApplicationFile:
-    """A file as validate kept it, modelled; or, when the model cannot take the value kept (a cache that validate
-    did not write: config/known_files.py), read from the file as any other."""
+def _from_known(value, file: tuple[Path, str], digest: bytes, project, defaults: dict) -> ApplicationFile:
+    """A file as validate kept it -- `value`: (its value, whether its own checks are known to find nothing) --
+    modelled; or, when the model cannot take the value kept (a cache that validate did not write:
+    config/known_files.py), or the cache is damaged (`value` None), read from the file as any other."""
+    if value is None:
+        return modelled(read_file(*file), project, defaults)
+    path, shown = file
+    read = _Read(digest, yamlfile.Document(shown, value[0], yamlfile.Positions(shown, None, path)), (),
+                 checked=value[1])
     try:
         return modelled(read, project, defaults)
     except Exception:  # (only a kept value: a file's own value that the model refuses fails below, as always)
         return modelled(read_file(*file), project, defaults)
 
 
-def _known(known: known_files.Known, files: list[tuple[Path, str]]) -> list[_Read | None]:
-    """Each file as validate found it, if its content is in `known` (None if not, or if it cannot be read: it is
-    then read as any other, and its problem said)."""
+def _digests(files: list[tuple[Path, str]]) -> list[bytes | None]:
+    """The sha256 of each file's content (None if it cannot be read: it is then read as any other, and its problem
+    said)."""
     digests = []
     for path, _ in files:
         try:
             digests.append(hashlib.sha256(yamlfile.read_bytes(path)).digest())
         except OSError:
             digests.append(None)
-    return [None if entry is None else
-            _Read(digest, yamlfile.Document(shown, entry[0], yamlfile.Positions(shown, None, path)), (),
-                  checked=entry[1])
-            for (path, shown), digest, entry in zip(files, digests, known.take(digests))]
+    return digests
 
 
 def processes_for(files: int) -> int:
@@ -200,6 +220,11 @@ def modelled(read: _Read, project: Configuration | None, defaults: dict) -> Appl
     if variants:
         app = replace(app, variants=variants)
     return ApplicationFile(read.digest, app, read.problems, tuple(checks), read.kept)
+
+
+def unchecked(document: yamlfile.Document, defaults: dict) -> Application:
+    """The model of a valid application document with its environments' (`variants`), its own checks not made."""
+    return modelled(_Read(b"", document, ()), None, defaults).application
 
 
 def _checks(project: Configuration, document: yamlfile.Document, app: Application, variants: dict) -> list:

@@ -5,8 +5,9 @@ error is never planned, and the report is the same -- yet in a configuration of 
 checking them against the schema is most of its time, though the change touched one. So `validate`, when the
 whole configuration is valid, writes down each application file's value under the sha256 of its content, and
 whether the file's own checks (semantics.check_application) found nothing; `plan` takes the value of each file
-whose content it finds there instead of parsing it, and skips the own checks of those found clean. The models, the
-checks across files and the requests are made as in any plan. A plan of the whole configuration takes them too
+whose content it finds there instead of parsing it, and skips the own checks of those found clean. Beside each value
+validate keeps the file's summary (config/involved.py), and whether the checks across files found nothing: a pull
+request's plan then models only the files it needs, with the same answer (session 52). A plan of the whole configuration takes them too
 (session 50): at 10,000 files the files' reading was a third of its CPU, and a plan made again after validate
 (an engineer's, at a terminal; a pipeline that validates first) need not parse what did not change. The values'
 strings are not interned as the YAML reader's are: that saved a full plan some 17 MB and cost every pull request's
@@ -44,10 +45,11 @@ from .. import jsonread
 from .confined import STATE_DIR
 
 FILE = Path(STATE_DIR) / "cache" / "application-files"
-# The file: a line of JSON (the format, the code's and idamconf.yaml's digests), then a line per application file:
-# the sha256 of its content in hex, "1" if its own checks found nothing (else "0"), and its value as JSON, separated
-# by one space. Only the values of the files found are parsed, and each is let go once modelled.
-FORMAT = 2
+# The file: a line of JSON (the format, the code's and idamconf.yaml's digests, whether the checks across files found
+# nothing), then a line per application file: the sha256 of its content in hex, "1" if its own checks found nothing
+# (else "0"), its summary (config/involved.py) as JSON, separated by one space; then a tab and its value as JSON
+# (JSON holds no raw tab). Only the values of the files found are parsed, and each is let go once modelled.
+FORMAT = 3
 LARGEST = 1 << 30  # bytes: a larger file is not read (10,000 files' values take some 12 MB)
 _CODE: list[str] = []  # code_digest(), made once
 
@@ -55,25 +57,49 @@ _CODE: list[str] = []  # code_digest(), made once
 class Known:
     """The entries of one cache file made by this code, by the hex sha256 of a file's content (bytes). `project`:
     the sha256 of idamconf.yaml's content then, in hex; `checks`: whether the own checks' results count (they do
-    only under that idamconf.yaml)."""
+    only under that idamconf.yaml); `clean`: whether the checks across files found nothing then (config/involved.py
+    relies on it)."""
 
-    def __init__(self, lines: dict, project: str, checks: bool = True):
-        self.lines, self.project, self.checks = lines, project, checks
+    def __init__(self, lines: dict, project: str, checks: bool = True, clean: bool = False):
+        self.lines, self.project, self.checks, self.clean = lines, project, checks, clean
 
     def under(self, project: bytes) -> "Known":
         """The same, for a configuration whose idamconf.yaml has this sha256."""
         return self if project.hex() == self.project else Known(self.lines, self.project, checks=False)
 
+    @property
+    def apart(self) -> bool:
+        """Whether kept files are known never to be at odds with each other in this configuration: a plan of some
+        applications may then leave most of them unmodelled (config/involved.py)."""
+        return self.checks and self.clean
+
     def take(self, digests: list) -> list:
-        """For each sha256 (or None), (the value of the file of this content, whether its own checks are known to
-        find nothing), or None if it is not here. The values are parsed together, so that their keys are shared as
-        one file's are; each entry is given once and let go (two files of the same content: the second is read)."""
-        lines = [self.lines.pop(digest.hex().encode(), None) if digest else None for digest in digests]
+        """For each sha256 (or None), the entry of the file of this content, or None if it is not here; each entry is
+        given once and let go (two files of the same content: the second is read)."""
+        return [self.lines.pop(digest.hex().encode(), None) if digest else None for digest in digests]
+
+    def values(self, entries: list) -> list:
+        """For each entry of `take` (or None), (the file's value, whether its own checks are known to find nothing),
+        or None. The values are parsed together, so that their keys are shared as one file's are; all None when the
+        cache is damaged (every file then read from itself)."""
         try:
-            values = iter(jsonread.loads(b"[" + b",".join(line[2:] for line in lines if line is not None) + b"]"))
-        except ValueError:  # damaged: every file read from itself
-            return [None] * len(digests)
-        return [None if line is None else (next(values), self.checks and line[:1] == b"1") for line in lines]
+            values = iter(jsonread.loads(b"[" + b",".join(entry.partition(b"\t")[2] for entry in entries
+                                                          if entry is not None) + b"]"))
+        except ValueError:
+            return [None] * len(entries)
+        return [None if entry is None else (next(values), self.checks and entry[:1] == b"1") for entry in entries]
+
+    def summaries(self, entries: list) -> list | None:
+        """Each entry's summary (config/involved.py); None when the cache is damaged."""
+        try:
+            found = jsonread.loads(b"[" + b",".join(entry[2:entry.index(b"\t")] for entry in entries) + b"]")
+        except ValueError:
+            return None
+        return found if all(isinstance(each, list) and len(each) == 5 for each in found) else None
+
+    def gone(self) -> list:
+        """The entries no file took: files validate kept that are no longer there, or changed since."""
+        return list(self.lines.values())
 
 
 def load(root: Path) -> Known | None:
@@ -89,17 +115,20 @@ def load(root: Path) -> Known | None:
             return None
     except (OSError, ValueError, KeyError, TypeError):  # none yet, unreadable, damaged, another format
         return None
-    return Known({line[:64]: line[65:] for line in body.split(b"\n") if line[64:65] == b" "}, kept["project"])
+    return Known({line[:64]: line[65:] for line in body.split(b"\n") if line[64:65] == b" " and b"\t" in line},
+                 kept["project"], clean=kept.get("clean") is True)
 
 
-def save(root: Path, project: bytes, entries: list[tuple[bytes, str, bool]]) -> None:
+def save(root: Path, project: bytes, entries: list[tuple[bytes, str, bool, list]], clean: bool) -> None:
     """Write the cache: `entries`, (a file's sha256, its value as JSON, whether its own checks are known to find
-    nothing). Not written where idamconf would write through a link (`_own`); a failure to write only leaves it
-    unwritten (it saves work, and nothing depends on it)."""
+    nothing, its summary: config/involved.py); `clean`: the checks across files found nothing. Not written where
+    idamconf would write through a link (`_own`); a failure to write only leaves it unwritten (it saves work, and
+    nothing depends on it)."""
     root = Path(root)
     path = root / FILE
-    head = json.dumps({"format": FORMAT, "code": code_digest(), "project": project.hex()})
-    text = "\n".join([head, *(f"{digest.hex()} {int(checked)} {value}" for digest, value, checked in entries)])
+    head = json.dumps({"format": FORMAT, "code": code_digest(), "project": project.hex(), "clean": clean})
+    text = "\n".join([head, *(f"{digest.hex()} {int(checked)} {_compact(summary)}\t{value}"
+                              for digest, value, checked, summary in entries)])
     try:
         if not _own(root, path):
             return
@@ -121,6 +150,10 @@ def _own(root: Path, path: Path) -> bool:
     """Whether the cache's directories are idamconf's own, not links (through which it would be read or written
     elsewhere), and the file, if there is one, not a link either."""
     return not any(part.is_symlink() for part in (root / STATE_DIR, path.parent, path))
+
+
+def _compact(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def encoded(value) -> str | None:

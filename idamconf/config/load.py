@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, DiagnosticError, errors
-from . import confined, known_files, schema, semantics, yamlfile
+from . import confined, involved, known_files, schema, semantics, yamlfile
 from .application import read_all
 from .model import CatalogSettings, Configuration, Environment, Location
 
@@ -28,13 +28,16 @@ def load_configuration(root: Path) -> Configuration:
 
 
 def read(root: Path, meanwhile=None, known: known_files.Known | None = None,
-         keep: bool = False) -> tuple[Configuration | None, list[Diagnostic]]:
+         keep: bool = False, focus: involved.Focus | None = None) -> tuple[Configuration | None, list[Diagnostic]]:
     """The configuration (None if it has errors) and every problem found. `meanwhile(project, long)`: work for
     this process while the application files are read (`long`: if that takes long enough to overlap: other
     processes read them, or many are modelled from `known`: config/application.read_all); it is done in any
     case, given the project's settings (`project_configuration`: None if idamconf.yaml is broken or has an error).
     `known` (plan --changed-since): the files validate found valid (config/known_files.py), taken from there;
-    `keep` (validate): when the configuration is valid, each file found valid is written down there."""
+    `keep` (validate): when the configuration is valid, each file found valid is written down there. `focus` (with
+    `known`: a pull request's plan): the configuration holds only the applications that plan needs
+    (config/involved.py; `Configuration.partial`), and the checks across files are made over them -- the same
+    answer as over all."""
     root = Path(root)
     problems: list[Diagnostic] = []
     project_path = root / PROJECT_FILE
@@ -57,7 +60,7 @@ def read(root: Path, meanwhile=None, known: known_files.Known | None = None,
                                           + confined.state_links(root, project.environments, _shown))
     valid = None if errors(settled) else project
     files = read_all([(path, _shown(path, cwd)) for path in paths], project, defaults,
-                     meanwhile and (lambda long: meanwhile(valid, long)), known, keep)
+                     meanwhile and (lambda long: meanwhile(valid, long)), known, keep, focus)
     for found in files:
         problems += found.problems
     if project is None or errors(problems):  # every error at once: the valid files' own checks, and those across
@@ -68,14 +71,17 @@ def read(root: Path, meanwhile=None, known: known_files.Known | None = None,
         return None, problems
     digest = _digest([(project_path, project_digest), *((path, found.digest) for path, found in zip(paths, files))],
                      root)
-    configuration = replace(project, applications=tuple(found.application for found in files), digest=digest)
+    configuration = replace(project, applications=tuple(found.application for found in files if not found.aside),
+                            digest=digest, partial=any(found.aside for found in files))
     problems += settled
     problems += [problem for found in files for problem in found.checks]
-    problems += semantics.check_across(configuration)
+    across = semantics.check_across(configuration)
+    problems += across
     if keep and not errors(problems):
         known_files.save(root, project_digest, [(found.digest, found.kept, not found.checks and
-                                                 semantics.self_contained(found.application))
-                                                for found in files if found.kept is not None])
+                                                 semantics.self_contained(found.application),
+                                                 involved.summary(found.application, configuration))
+                                                for found in files if found.kept is not None], clean=not across)
     return configuration, problems
 
 

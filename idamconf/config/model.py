@@ -385,6 +385,9 @@ class Configuration:
     default_catalog: str | None = None
     catalogs: dict = field(default_factory=dict)  # folded catalog name -> CatalogSettings the project file declares
     digest: str = field(default="", compare=False)  # of the files it was read from (a saved plan records it)
+    # some applications left out: a pull request's plan models only those it needs (config/involved.py); whatever
+    # needs every application (lint's findings) reads the configuration whole again
+    partial: bool = field(default=False, compare=False)
 
     def catalog_for(self, environment: str, package: AccessPackage) -> str:
         """The catalog holding `package` in `environment`: its own, the environment's, the project's, or the

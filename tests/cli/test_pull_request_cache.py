@@ -31,6 +31,24 @@ def test_a_pull_requests_plan_is_the_same_with_what_validate_kept(project):
     assert "~ app.wordpress" in plan(project, "--changed-since", "main").out
 
 
+def test_a_pull_requests_plan_shows_the_findings_of_files_it_did_not_model(project):
+    """A pull request's plan models only the applications it needs (config/involved.py); the findings its Markdown
+    shows (the comment's) are of every file, as the full plan's: a role with no description in a file the change
+    did not touch is still reported."""
+    edit(project / "applications/expenses.yaml", "    description: Signs in to Expenses.\n", "")
+    configuration_repository(project)
+    assert idamconf("validate", "-C", str(project)).code == 0
+    edit(project / WORDPRESS, "displayName: ", "displayName: New ")
+    narrowed = plan(project, "--changed-since", "main", "--format", "markdown")
+    assert narrowed.code == 0, narrowed.err
+    assert "role.description" in narrowed.out and "expenses.yaml" in narrowed.out
+    assert findings_of(narrowed.out) == findings_of(plan(project, "--format", "markdown").out)
+
+
+def findings_of(markdown: str) -> list[str]:
+    return [line for line in markdown.splitlines() if "role.description" in line]
+
+
 def test_a_plan_of_the_whole_configuration_is_the_same_with_what_validate_kept(project):
     configuration_repository(project)
     assert idamconf("validate", "-C", str(project)).code == 0
@@ -45,6 +63,12 @@ def test_a_plan_of_the_whole_configuration_is_the_same_with_what_validate_kept(p
     assert "app.wordpress" in changed and all(address.startswith("app.wordpress") for address in changed)
 
 
+def named_wordpress(line: str) -> str:
+    """A line of the cache (config/known_files.py) whose value is forged to be named wordpress."""
+    summary, _, value = line.partition("\t")
+    return f"{summary}\t{json.dumps({**json.loads(value), 'name': 'wordpress'})}"
+
+
 @pytest.mark.parametrize("arguments", [("--changed-since", "main"), ()], ids=["pull-request", "whole"])
 def test_a_kept_file_git_tracks_is_not_read(project, arguments):
     configuration_repository(project)
@@ -53,8 +77,7 @@ def test_a_kept_file_git_tracks_is_not_read(project, arguments):
     head, *lines = path.read_text().splitlines()
     forged = []
     for line in lines:  # forged: every unchanged file now says it is wordpress
-        value = json.loads(line[67:])
-        forged.append(f"{line[:67]}{json.dumps({**value, 'name': 'wordpress'})}")
+        forged.append(named_wordpress(line))
     path.write_text("\n".join([head, *forged]) + "\n")
     git(project, "add", "-f", str(known_files.FILE))
     git(project, "commit", "-qm", "a cache, committed")
@@ -164,8 +187,7 @@ def test_a_configuration_git_does_not_hold_reads_nothing_validate_kept(project):
     assert idamconf("validate", "-C", str(project)).code == 0
     path = project / known_files.FILE
     head, *lines = path.read_text().splitlines()
-    path.write_text("\n".join([head, *(f"{line[:67]}{json.dumps({**json.loads(line[67:]), 'name': 'wordpress'})}"
-                                       for line in lines)]) + "\n")  # forged: every file says it is wordpress
+    path.write_text("\n".join([head, *map(named_wordpress, lines)]) + "\n")  # forged: every file says it is wordpress
     result = plan(project)
     assert result.code == 0, result.err  # read from the files: no name used twice
     assert "+ app.wordpress" in result.out and "+ app.expenses" in result.out

@@ -15,14 +15,16 @@ WORDPRESS = "applications/wordpress.yaml"
 
 
 def entries(path) -> tuple[str, dict]:
-    """The cache file's first line, and its entries: a file's sha256 (hex) -> (checks found nothing, its value)."""
+    """The cache file's first line, and its entries: a file's sha256 (hex) -> (checks found nothing, its value, its
+    summary as written)."""
     head, *lines = path.read_text().splitlines()
-    return head, {line[:64]: (line[65] == "1", json.loads(line[67:])) for line in lines}
+    return head, {line[:64]: (line[65] == "1", json.loads(line[67:].partition("\t")[2]), line[67:].partition("\t")[0])
+                  for line in lines}
 
 
 def written(path, head: str, kept: dict) -> None:
-    path.write_text("\n".join([head, *(f"{digest} {int(checked)} {json.dumps(value)}"
-                                       for digest, (checked, value) in kept.items())]) + "\n")
+    path.write_text("\n".join([head, *(f"{digest} {int(checked)} {summary}\t{json.dumps(value)}"
+                                       for digest, (checked, value, summary) in kept.items())]) + "\n")
 
 
 def validated(project) -> known_files.Known:
@@ -163,7 +165,7 @@ def test_a_kept_value_the_model_cannot_take_is_read_from_its_file(project, forge
     validated(project)
     path = project / known_files.FILE
     head, kept = entries(path)
-    written(path, head, {digest: (checked, forged) for digest, (checked, _) in kept.items()})
+    written(path, head, {digest: (checked, forged, summary) for digest, (checked, _, summary) in kept.items()})
     problems = same_either_way(project, known_files.load(project))
     assert not errors(problems)
 
