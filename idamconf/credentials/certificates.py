@@ -5,7 +5,8 @@ pinned by its thumbprint, as the organisation checks thumbprints out of band:
       - file: certificates/payroll-2026.cer        # .cer, .pem or .crt (DER or PEM), in the configuration directory
         sha256: 5E:0B:…                            # checked against the file before any request
         sha1: 9A3F…                                # optional: the thumbprint the Entra portal shows
-        displayName: payroll 2026                  # optional: the certificate's subject by default
+        displayName: payroll 2026                  # optional: the certificate's subject (its first 90 characters,
+                                                   # all Graph keeps) by default
 
 The file is read confined to the configuration directory, as a logo is (config/confined.py), by `validate` (so by
 every command, before any request), by `plan` and by `apply`. Refused, each at its line and column: a thumbprint
@@ -35,6 +36,7 @@ from ..clock import graph_time
 from ..config.confined import Unreadable, read_inside
 from ..config.model import Location
 from ..config.yamlfile import Document, render_path
+from ..graph import limits
 from ..diagnostics import Diagnostic
 
 KEY = "certificates"
@@ -182,7 +184,8 @@ def desired(root: str, application: str, certificates, address: str) -> tuple[li
             problems.append(Diagnostic(refusal.summary, refusal.fix, where.file, where.line, where.column))
             continue
         key = key_id(application, facts.sha1)
-        name = certificate.display_name or facts.subject
+        # as Graph keeps it: a subject longer than its 90 characters shortened (graph/limits.py [keys])
+        name = (certificate.display_name or facts.subject)[:limits.KEY_DISPLAY_NAME]
         made.append((KIND, f"{address}.{KIND}[{name}]", attributes(name, key, facts.sha1, moment(facts.start),
                                                                   moment(facts.end)), key, {"file": certificate.file}))
     return made, problems

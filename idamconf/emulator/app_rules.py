@@ -107,6 +107,13 @@ def check_key_credentials(credentials: list, previous: list, resource: str = "Ap
             raise invalid("keyCredentials", resource)
 
 
+def stored_key_credentials(credentials: list) -> list:
+    """The certificates as Graph keeps them, once checked: a displayName longer than Graph's 90 characters shortened
+    to its first 90 (resources/keycredential.md: "Longer values are accepted but shortened")."""
+    return [{**credential, "displayName": credential["displayName"][:limits.KEY_DISPLAY_NAME]}
+            if isinstance(credential.get("displayName"), str) else credential for credential in credentials]
+
+
 def _binary(value) -> None:
     try:
         if not isinstance(value, str):

@@ -175,6 +175,7 @@ def _apply_application_changes(store: Store, doc: dict, body: dict, before: dict
             after[name] = []  # a collection is never null: null clears it
     app_rules.check_application(store, before, after)
     _check_identifier_uris_free(store, doc["id"], after["identifierUris"])
+    after["keyCredentials"] = app_rules.stored_key_credentials(after["keyCredentials"])
     return after
 
 
@@ -251,6 +252,7 @@ def _service_principal_changes(doc: dict, body: dict, before: dict | None) -> di
         if isinstance(defaults.get(name), list) and value is None:
             after[name] = []
     app_rules.check_service_principal(after, before)
+    after["keyCredentials"] = app_rules.stored_key_credentials(after["keyCredentials"])
     return after
 
 

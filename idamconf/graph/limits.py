@@ -10,6 +10,8 @@ and `validate` (see uri_rules.py for the URIs). Sources:
 - [scopes] An exposed scope's value is at most 120 characters (permissionScope; 40 for personal-account audiences,
   which may expose at most 100 scopes [accounts]), unique among the application's scopes and its app roles' values.
 - [limits] Microsoft Entra, "Service limits and restrictions": at most 100 owners of an application.
+- [keys] keyCredential (resources/keycredential.md): displayName "with a maximum length of 90 characters. Longer
+  values are accepted but shortened": Graph keeps the first 90.
 - [logo] Graph's application resource: `logo` is a stream, "the main logo for the application", uploaded with
   `PUT /applications/{id}/logo`; Graph's pages document no size or format. Microsoft Entra's page on an
   application's properties does: the logo is a .png, .jpg or .bmp "less than 100 KB" (215x215 pixels). Applied
@@ -30,6 +32,7 @@ DISPLAY_NAME = 120
 DISPLAY_NAME_PERSONAL = 90
 TAG_LENGTH = 256
 OWNERS = 100
+KEY_DISPLAY_NAME = 90  # [keys]
 MANIFEST_ENTRIES = 1200
 MANIFEST_COLLECTIONS = ("appRoles", "keyCredentials", "identifierUris", "requiredResourceAccess",
                         "passwordCredentials", "tags")

@@ -96,6 +96,29 @@ def test_a_pinned_certificate_is_added_shown_without_its_bytes_and_converges(pro
     assert str(held.key_id) == change["after"]["keyId"] and held.key == made.public_bytes(DER)
 
 
+def test_a_certificate_named_by_a_subject_longer_than_graph_keeps_converges_under_its_first_90_characters(project):
+    """Unnamed, a certificate is shown by its subject; Graph keeps a displayName of at most 90 characters, shortening
+    a longer one (keycredential.md), so the plan names it as Graph will hold it -- else every plan after the apply
+    would show it changed."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "payroll-signing.eucs-idam.contoso.com"),
+                      x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Identity and Access Management"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Contoso Pharmaceuticals Ltd")])
+    now = dt.datetime.now(dt.timezone.utc)
+    made = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=365)).sign(key, hashes.SHA256()))
+    subject = made.subject.rfc4514_string()
+    assert len(subject) > 90
+    pin(project, made)
+    assert f"+ app.wordpress.certificate[{subject[:90]}]  (create)" in plan(project).out
+    result = apply(project)
+    assert result.code == 0, result.err
+    converged(project)
+    [held] = key_credentials(project)
+    assert held.display_name == subject[:90]
+
+
 def test_a_renamed_certificate_is_written_again_under_its_new_name(project):
     made, _ = certificate()
     pin(project, made, displayName="blog signing 2026")
