@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic
-from ..graph.limits import permissions_problem
+from ..graph.limits import GRANT_SCOPE, permissions_problem
 from .model import Application, Configuration, Location
 from .yamlfile import Document, render_path
 
@@ -160,6 +160,13 @@ def check_file(document: Document, app: Application) -> list[Diagnostic]:
         if not entry.delegated and not entry.application:
             problems.append(document.diagnostic(path, f"the entry for API '{entry.api}' requests no permission",
                                                 "add delegated or application permissions, or remove the entry"))
+        granted = len(" ".join(entry.delegated))  # the consent's scope, as apply_permissions sends it
+        if entry.consent and granted > GRANT_SCOPE:
+            problems.append(document.diagnostic(path + ("delegated",), f"consent to these delegated permissions "
+                                                f"is a scope of {granted:,} characters: Graph takes at most "
+                                                f"{GRANT_SCOPE:,} (graph/limits.py [grants])",
+                                                "request fewer delegated permissions of this API, or consent to "
+                                                "them outside idamconf (consent: false)"))
     required = [{"resourceAccess": [*entry.delegated, *entry.application]} for entry in app.api_permissions]
     problem = permissions_problem(app.sign_in_audience, required)
     if problem:

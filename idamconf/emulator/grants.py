@@ -11,7 +11,8 @@ Graph's rules, with their sources:
   field of one of the delegated permissions defined by the API" (oAuth2PermissionGrant resource). The emulator
   refuses a value the resource does not expose, or exposes disabled: 400 "Invalid value specified for property
   'scope' of resource 'OAuth2PermissionGrant'." (inferred: Graph documents "should", not its refusal; stricter is
-  safe for a client);
+  safe for a client); and at most 3,850 characters, as the resource documents (graph/limits.py [grants]; the
+  refusal's wording is the same, inferred);
 - `principalId` is null for `AllPrincipals` and a user's id for `Principal` (resource page);
 - one grant per client, resource and consent (one per user for `Principal`): a second is 409
   `Request_MultipleObjectsWithSameKeyValue` "Permission entry already exists." (Graph's answer, as reported in
@@ -28,6 +29,7 @@ from __future__ import annotations
 import base64
 import uuid
 
+from ..graph import limits
 from . import listing
 from .directory import json_body, referenced, resolve
 from .entities import EntitySet
@@ -94,7 +96,8 @@ def delete_grant(store: Store, request: Request, key: Key) -> Reply:
 def _scope(resource: dict, scope) -> str:
     """`scope` if each of its values is an enabled delegated permission of `resource`."""
     exposed = {item["value"] for item in resource.get("oauth2PermissionScopes") or [] if item.get("isEnabled", True)}
-    if not isinstance(scope, str) or any(value not in exposed for value in scope.split()):
+    if not isinstance(scope, str) or len(scope) > limits.GRANT_SCOPE or \
+            any(value not in exposed for value in scope.split()):
         raise _invalid("scope")
     return scope
 

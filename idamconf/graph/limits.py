@@ -12,6 +12,9 @@ and `validate` (see uri_rules.py for the URIs). Sources:
 - [limits] Microsoft Entra, "Service limits and restrictions": at most 100 owners of an application.
 - [keys] keyCredential (resources/keycredential.md): displayName "with a maximum length of 90 characters. Longer
   values are accepted but shortened": Graph keeps the first 90.
+- [grants] oAuth2PermissionGrant `scope`, the space-separated delegated permissions granted: "Must not exceed 3,850
+  characters in length" (resources/oauth2permissiongrant.md as Microsoft Learn serves it, and the description of
+  `scope` in the msgraph-sdk models this project pins).
 - [logo] Graph's application resource: `logo` is a stream, "the main logo for the application", uploaded with
   `PUT /applications/{id}/logo`; Graph's pages document no size or format. Microsoft Entra's page on an
   application's properties does: the logo is a .png, .jpg or .bmp "less than 100 KB" (215x215 pixels). Applied
@@ -33,6 +36,7 @@ DISPLAY_NAME_PERSONAL = 90
 TAG_LENGTH = 256
 OWNERS = 100
 KEY_DISPLAY_NAME = 90  # [keys]
+GRANT_SCOPE = 3850  # [grants]
 MANIFEST_ENTRIES = 1200
 MANIFEST_COLLECTIONS = ("appRoles", "keyCredentials", "identifierUris", "requiredResourceAccess",
                         "passwordCredentials", "tags")

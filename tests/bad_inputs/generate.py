@@ -767,6 +767,11 @@ case("api-permission-delegated-of-an-api-exposing-none", BASE + PAYMENTS.replace
                 "not a delegated one"), "move it to application")
 case("api-permission-api-listed-twice", BASE + PAYMENTS + "  - api: Payments-API\n    application: [Payments.Read]\n",
      at(16, 10, "apiPermissions[1].api: API 'Payments-API' is also listed at apiPermissions[0]"))
+WIDE = ", ".join(f"P{index:03d}." + "x" * 95 for index in range(39))  # 39 values of 100 characters
+case("api-permission-consent-scope-longer-than-graph-takes",
+     BASE + f"apiPermissions:\n  - api: Microsoft Graph\n    consent: true\n    delegated: [{WIDE}]\n",
+     at(16, 16, "apiPermissions[0].delegated: consent to these delegated permissions is a scope of 3,938 characters: "
+                "Graph takes at most 3,850"), "request fewer delegated permissions of this API")
 case("api-permission-entry-requests-nothing", BASE + "apiPermissions:\n  - api: Microsoft Graph\n    consent: true\n",
      at(14, 5, "apiPermissions[0]: the entry for API 'Microsoft Graph' requests no permission"),
      "add delegated or application permissions, or remove the entry")

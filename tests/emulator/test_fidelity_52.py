@@ -4,8 +4,9 @@
 
 from __future__ import annotations
 
-import pytest
+import uuid
 
+from .conftest import assert_error
 from .test_app_rules import certificate
 
 LONG_NAME = "CN=" + "payroll-signing." * 8  # 131 characters: a certificate subject longer than Graph keeps
@@ -34,3 +35,31 @@ def test_a_service_principals_certificate_display_name_is_shortened_as_an_applic
     assert response.status_code == 204, response.text
     assert [c["displayName"] for c in api.get(f"servicePrincipals/{principal['id']}").json()["keyCredentials"]] == \
         [LONG_NAME[:90]]
+
+
+# ------------------------------------------------------------------------------- a delegated permission grant
+def _api_with_scopes(api, count: int) -> dict:
+    """An API exposing `count` delegated permissions whose values are 100 characters each, and its principal."""
+    scopes = [{"id": str(uuid.uuid4()), "type": "User", "value": f"{index:03d}." + "x" * 96, "isEnabled": True,
+               "adminConsentDisplayName": "Scope", "adminConsentDescription": "A scope"} for index in range(count)]
+    app = api.create_app(displayName="Wide API", api={"oauth2PermissionScopes": scopes})
+    return api.post("servicePrincipals", json={"appId": app["appId"]}).json()
+
+
+def test_a_grants_scope_of_more_than_3850_characters_is_refused_on_create_and_update(api):
+    """oauth2permissiongrant.md, scope: "Must not exceed 3,850 characters in length" -- even when every value is a
+    delegated permission the resource exposes."""
+    resource = _api_with_scopes(api, 39)
+    values = [scope["value"] for scope in resource["oauth2PermissionScopes"]]
+    client = api.post("servicePrincipals", json={"appId": api.create_app()["appId"]}).json()
+    body = {"clientId": client["id"], "consentType": "AllPrincipals", "resourceId": resource["id"]}
+    longest = " ".join(values[:38])  # 3,837 characters
+    too_long = " ".join(values)  # 3,938
+    error = assert_error(api.post("oauth2PermissionGrants", json={**body, "scope": too_long}), 400,
+                         "Request_BadRequest")
+    assert error["message"] == "Invalid value specified for property 'scope' of resource 'OAuth2PermissionGrant'."
+    assert api.get("oauth2PermissionGrants").json()["value"] == []
+    made = api.post("oauth2PermissionGrants", json={**body, "scope": longest})
+    assert made.status_code == 201, made.text
+    assert_error(api.patch(f"oauth2PermissionGrants/{made.json()['id']}", json={"scope": too_long}), 400)
+    assert api.get(f"oauth2PermissionGrants/{made.json()['id']}").json()["scope"] == longest
