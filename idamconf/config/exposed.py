@@ -21,7 +21,7 @@ once apply has created it).
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic
-from ..graph.limits import SCOPES_PERSONAL, scope_value_limit
+from ..graph.limits import PERMISSION_DEFINITIONS, SCOPES_PERSONAL, scope_value_limit
 from ..graph.uri_rules import personal
 from .model import Application, Configuration, Location, PreAuthorized, Scope, scope_id
 from .yamlfile import Document, render_path
@@ -58,7 +58,21 @@ def _listed(raw: dict, path: tuple) -> list:
 # ------------------------------------------------------------------------------------------------------- checks
 def check(document: Document, app: Application) -> list[Diagnostic]:
     """One application's scopes and pre-authorised clients, on their own."""
-    return _unique(document, app) + _personal_limits(document, app) + _clients(document, app)
+    return _unique(document, app) + _personal_limits(document, app) + _clients(document, app) + \
+        _definitions(document, app)
+
+
+def _definitions(document: Document, app: Application) -> list[Diagnostic]:
+    """At most 700 roles and scopes together, disabled ones too (graph/limits.py [definitions]; each has its own id,
+    which _unique checks)."""
+    count = len(app.app_roles) + len(app.scopes)
+    if count <= PERMISSION_DEFINITIONS:
+        return []
+    return [document.diagnostic(("appRoles",) if app.app_roles else SCOPES,
+                                f"{len(app.app_roles)} app roles and {len(app.scopes)} scopes: Graph holds at most "
+                                f"{PERMISSION_DEFINITIONS} together, disabled ones included",
+                                "remove roles or scopes no longer used (disable each first), or use fewer, broader "
+                                "roles")]
 
 
 def _unique(document: Document, app: Application) -> list[Diagnostic]:

@@ -55,6 +55,7 @@ def check_application(store, before: dict | None, after: dict) -> None:
     _lengths(after, "Application")
     check_tags(after["tags"])
     api_rules.check_api(after, before)
+    _check_definitions(before, after, lambda doc: ((doc or {}).get("api") or {}).get("oauth2PermissionScopes"))
     if uri_rules.personal(audience) and after["appRoles"]:
         raise invalid("appRoles")  # [accounts]: app roles are not supported for personal-account audiences
     _check_redirect_uris(after, audience)
@@ -64,6 +65,17 @@ def check_application(store, before: dict | None, after: dict) -> None:
     if limits.manifest_entries(after) > limits.MANIFEST_ENTRIES:
         raise bad_request("The size of the manifest has exceeded its limit. Please reduce the number of values and "
                           "retry your request.")
+
+
+def _check_definitions(before: dict | None, after: dict, scopes_of) -> None:
+    """At most 700 app roles and scopes (distinct ids) -- unless the write does not add to a count already above
+    (graph/limits.py [definitions]: Graph's documented message; its status and code are inferred)."""
+    def count(doc: dict | None) -> int:
+        return limits.permission_definitions((doc or {}).get("appRoles") or [], scopes_of(doc) or [])
+
+    problem = limits.definitions_problem(count(before), count(after))
+    if problem:
+        raise bad_request(problem)
 
 
 def check_tags(tags: list, resource: str = "Application") -> None:
@@ -224,6 +236,7 @@ def check_service_principal(after: dict, before: dict | None) -> None:
     """A service principal's writable properties: tags and certificates as an application's, a documented single
     sign-on mode, collections of strings, reply URLs as an application's web redirect URIs."""
     check_tags(after["tags"], "ServicePrincipal")
+    _check_definitions(before, after, lambda doc: (doc or {}).get("oauth2PermissionScopes"))
     _lengths(after, "ServicePrincipal")
     for name in NOT_NULLABLE:
         if after.get(name) is None:

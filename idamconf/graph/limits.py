@@ -12,6 +12,12 @@ and `validate` (see uri_rules.py for the URIs). Sources:
 - [limits] Microsoft Entra, "Service limits and restrictions": at most 100 owners of an application.
 - [keys] keyCredential (resources/keycredential.md): displayName "with a maximum length of 90 characters. Longer
   values are accepted but shortened": Graph keeps the first 90.
+- [definitions] application.md and serviceprincipal.md, appRoles: "App roles and exposed delegated permission scopes
+  ... share a default limit of 700 permission definitions" per application (per service principal, its inherited
+  and its own); "Enabled and disabled definitions both count". Microsoft Entra, "App role limits" (entra-docs,
+  howto-add-app-roles-in-apps.md): each distinct id counts once; an update that keeps or reduces the count is
+  allowed even above the limit, one that increases it above is rejected ("The total count of values: 701 exceeds
+  the set maxValuesCount limit: 700 for property: Entitlement").
 - [grants] oAuth2PermissionGrant `scope`, the space-separated delegated permissions granted: "Must not exceed 3,850
   characters in length" (resources/oauth2permissiongrant.md as Microsoft Learn serves it, and the description of
   `scope` in the msgraph-sdk models this project pins).
@@ -37,6 +43,7 @@ TAG_LENGTH = 256
 OWNERS = 100
 KEY_DISPLAY_NAME = 90  # [keys]
 GRANT_SCOPE = 3850  # [grants]
+PERMISSION_DEFINITIONS = 700  # [definitions]
 MANIFEST_ENTRIES = 1200
 MANIFEST_COLLECTIONS = ("appRoles", "keyCredentials", "identifierUris", "requiredResourceAccess",
                         "passwordCredentials", "tags")
@@ -89,6 +96,19 @@ def permissions_problem(audience: str | None, required: list[dict]) -> str | Non
         return f"requests more than {limit} permissions"
     if personal(audience) and any(count > PERMISSIONS_PER_API_PERSONAL for count in counts):
         return f"requests more than {PERMISSIONS_PER_API_PERSONAL} permissions of one API"
+    return None
+
+
+def permission_definitions(roles: list, scopes: list) -> int:
+    """App roles and exposed scopes as Graph counts them against its 700 [definitions]: each distinct id once."""
+    return len({str(item.get("id")).lower() for item in [*roles, *scopes] if isinstance(item, dict)})
+
+
+def definitions_problem(before: int, after: int) -> str | None:
+    """Graph's refusal of a write taking an object's definitions from `before` to `after` [definitions]."""
+    if after > PERMISSION_DEFINITIONS and after > before:
+        return (f"The total count of values: {after} exceeds the set maxValuesCount limit: {PERMISSION_DEFINITIONS} "
+                "for property: Entitlement")
     return None
 
 

@@ -772,6 +772,12 @@ case("api-permission-consent-scope-longer-than-graph-takes",
      BASE + f"apiPermissions:\n  - api: Microsoft Graph\n    consent: true\n    delegated: [{WIDE}]\n",
      at(16, 16, "apiPermissions[0].delegated: consent to these delegated permissions is a scope of 3,938 characters: "
                 "Graph takes at most 3,850"), "request fewer delegated permissions of this API")
+MANY_ROLES = "".join(f"  - displayName: Role {index}\n    value: Role.{index}\n" for index in range(700))
+case("app-roles-and-scopes-more-than-graph-holds",
+     BASE + MANY_ROLES + "api:\n  oauth2PermissionScopes:\n    - value: Orders.Read\n"
+     "      adminConsentDisplayName: Read orders\n      adminConsentDescription: Reads orders.\n",
+     at(5, 3, "appRoles: 701 app roles and 1 scopes: Graph holds at most 700 together, disabled ones included"),
+     "remove roles or scopes no longer used")
 case("api-permission-entry-requests-nothing", BASE + "apiPermissions:\n  - api: Microsoft Graph\n    consent: true\n",
      at(14, 5, "apiPermissions[0]: the entry for API 'Microsoft Graph' requests no permission"),
      "add delegated or application permissions, or remove the entry")
