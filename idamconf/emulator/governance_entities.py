@@ -187,7 +187,8 @@ SCHEDULE = {"startDateTime": ("datetime", None), "expiration": (EXPIRATION, None
             "recurrence": ({"pattern": (PATTERN, None), "range": (RANGE, None)}, None)}
 REVIEW = {"isEnabled": (bool, False),
           "expirationBehavior": ({"keepAccess", "removeAccess", "acceptAccessRecommendation"}, "keepAccess"),
-          "isRecommendationEnabled": (bool, False), "isReviewerJustificationRequired": (bool, False),
+          # accesspackageassignmentreviewsettings.md: both "The default value is `true`."
+          "isRecommendationEnabled": (bool, True), "isReviewerJustificationRequired": (bool, True),
           "isSelfReview": (bool, False), "primaryReviewers": (SUBJECTS, []), "fallbackReviewers": (SUBJECTS, []),
           "schedule": (SCHEDULE, None)}
 AUTOMATIC = {"requestAccessForAllowedTargets": (bool, False),

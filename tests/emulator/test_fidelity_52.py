@@ -117,3 +117,21 @@ def test_a_service_principal_counts_its_inherited_and_its_own_definitions(api):
     error = assert_error(api.patch(f"servicePrincipals/{principal['id']}", json={
         "appRoles": [*inherited, *_roles(11, 1000)]}), 400)
     assert "701 exceeds" in error["message"]
+
+
+# ------------------------------------------------------------------- an assignment policy's review defaults
+def test_a_policys_review_recommends_and_asks_for_justification_unless_told_not_to(api, users):
+    """accesspackageassignmentreviewsettings.md: isRecommendationEnabled and isReviewerJustificationRequired --
+    "The default value is `true`." -- for a review whose body leaves them out; sent as false, they stay false."""
+    from .test_governance import catalog, package, policy_body, single_user
+
+    made = package(api, catalog(api)["id"])
+    body = policy_body(made["id"], [single_user(users[0])], [single_user(users[1])])
+    response = api.post("identityGovernance/entitlementManagement/assignmentPolicies", json=body)
+    assert response.status_code == 201, response.text
+    review = response.json()["reviewSettings"]
+    assert (review["isRecommendationEnabled"], review["isReviewerJustificationRequired"]) == (True, True)
+    body["reviewSettings"].update(isRecommendationEnabled=False, isReviewerJustificationRequired=False)
+    body["displayName"] = "told not to"
+    review = api.post("identityGovernance/entitlementManagement/assignmentPolicies", json=body).json()["reviewSettings"]
+    assert (review["isRecommendationEnabled"], review["isReviewerJustificationRequired"]) == (False, False)
