@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 
 from ..graph import limits, uri_rules
 from . import api_rules, tenant
-from .entities import GUID
+from .entities import GUID, new_id
 from .errors import GraphError, bad_request, invalid
 
 KEY_TYPES = {"AsymmetricX509Cert", "Symmetric", "X509CertAndPassword"}
@@ -120,10 +121,21 @@ def check_key_credentials(credentials: list, previous: list, resource: str = "Ap
 
 
 def stored_key_credentials(credentials: list) -> list:
-    """The certificates as Graph keeps them, once checked: a displayName longer than Graph's 90 characters shortened
-    to its first 90 (resources/keycredential.md: "Longer values are accepted but shortened")."""
-    return [{**credential, "displayName": credential["displayName"][:limits.KEY_DISPLAY_NAME]}
-            if isinstance(credential.get("displayName"), str) else credential for credential in credentials]
+    """The certificates as Graph keeps them, once checked (resources/keycredential.md): a displayName longer than
+    90 characters shortened to its first 90 ("Longer values are accepted but shortened"); a customKeyIdentifier not
+    sent is the certificate's SHA-1 thumbprint ("When not provided in the payload, defaults to the thumbprint of the
+    certificate"); a keyId not sent is a new GUID (inferred: Graph identifies each credential by it)."""
+    return [_stored_key_credential(credential) for credential in credentials]
+
+
+def _stored_key_credential(credential: dict) -> dict:
+    stored = {**credential, "keyId": credential.get("keyId") or new_id()}
+    if isinstance(stored.get("displayName"), str):
+        stored["displayName"] = stored["displayName"][:limits.KEY_DISPLAY_NAME]
+    if stored.get("customKeyIdentifier") is None and stored.get("key") is not None:
+        thumbprint = hashlib.sha1(base64.b64decode(stored["key"])).digest()
+        stored["customKeyIdentifier"] = base64.b64encode(thumbprint).decode("ascii")
+    return stored
 
 
 def _binary(value) -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import copy
 
-from . import (api_rules, app_rules, deleted, directory_query, entities, governance, listing, principal_roles,
-               references, value_types)
+from . import (api_rules, app_rules, certificate_keys, deleted, directory_query, entities, governance, listing,
+               principal_roles, references, value_types)
 from .entities import ENTITY_SETS, GUID, EntitySet, check_application_roles, check_writable, new_id, now
 from .errors import GraphError, bad_request, invalid, not_found
 from .odata import parse_select
@@ -63,7 +63,8 @@ def get_one(store: Store, request: Request, set_name: str, key: Key) -> Reply:
     refuse_other_options(request, {"$select"})
     doc = resolve(store, set_name, key)
     context = request.context(set_name, select) + "/$entity"
-    return Reply(200, {"@odata.context": context, **project(doc, select)})
+    return Reply(200, {"@odata.context": context, **project(certificate_keys.served(store, set_name, doc, select),
+                                                             select)})
 
 
 def project(doc: dict, select: tuple[str, ...]) -> dict:
@@ -175,7 +176,8 @@ def _apply_application_changes(store: Store, doc: dict, body: dict, before: dict
             after[name] = []  # a collection is never null: null clears it
     app_rules.check_application(store, before, after)
     _check_identifier_uris_free(store, doc["id"], after["identifierUris"])
-    after["keyCredentials"] = app_rules.stored_key_credentials(after["keyCredentials"])
+    after["keyCredentials"] = certificate_keys.keep(store, after["id"],
+                                                    app_rules.stored_key_credentials(after["keyCredentials"]))
     return after
 
 
@@ -233,12 +235,12 @@ def _new_service_principal(store: Store, body: dict, primary: bool = False) -> d
     doc = entities.service_principal_defaults()
     doc.update(id=new_id(), appId=app_id, appOwnerOrganizationId=store.tenant_id, tags=list(application["tags"]))
     mirror_application(doc, application)
-    doc = _service_principal_changes(doc, body, before=None)
+    doc = _service_principal_changes(store, doc, body, before=None)
     store.put("servicePrincipals", doc)
     return doc
 
 
-def _service_principal_changes(doc: dict, body: dict, before: dict | None) -> dict:
+def _service_principal_changes(store: Store, doc: dict, body: dict, before: dict | None) -> dict:
     """The service principal as `body` leaves it, checked by Graph's rules (emulator/app_rules.py)."""
     changes = {name: value for name, value in copy.deepcopy(body).items() if not name.startswith("@odata.")}
     defaults = entities.service_principal_defaults()
@@ -252,7 +254,8 @@ def _service_principal_changes(doc: dict, body: dict, before: dict | None) -> di
         if isinstance(defaults.get(name), list) and value is None:
             after[name] = []
     app_rules.check_service_principal(after, before)
-    after["keyCredentials"] = app_rules.stored_key_credentials(after["keyCredentials"])
+    after["keyCredentials"] = certificate_keys.keep(store, after["id"],
+                                                    app_rules.stored_key_credentials(after["keyCredentials"]))
     return after
 
 
@@ -284,7 +287,7 @@ def update_service_principal(store: Store, request: Request, key: Key) -> Reply:
     check_writable(body, ENTITY_SETS["servicePrincipals"])
     if body.get("appId", doc["appId"]) != doc["appId"]:
         raise bad_request("Property 'appId' is immutable and cannot be updated.")
-    doc = _service_principal_changes(doc, body, before=doc)
+    doc = _service_principal_changes(store, doc, body, before=doc)
     store.put("servicePrincipals", doc)
     return Reply(204)
 

@@ -28,7 +28,7 @@ import hashlib
 import json
 
 from ..saml import idp_metadata
-from . import directory, tenant
+from . import certificate_keys, directory, tenant
 from .entities import EntitySet, new_id
 from .errors import GraphError, bad_request, not_found
 from .protocol import Key, Reply, Request
@@ -83,8 +83,9 @@ def add_token_signing_certificate(store: Store, request: Request, key: Key) -> R
     shared = {"customKeyIdentifier": identifier, "displayName": name, "startDateTime": _graph(now),
               "endDateTime": _graph(end), "type": "AsymmetricX509Cert"}
     verify = {**shared, "key": base64.b64encode(der).decode("ascii"), "keyId": verify_id, "usage": "Verify"}
-    principal["keyCredentials"] = [*principal["keyCredentials"], {**shared, "key": None, "keyId": sign_id,
-                                                                  "usage": "Sign"}, verify]
+    principal["keyCredentials"] = certificate_keys.keep(store, principal["id"], [
+        *certificate_keys.with_keys(store, principal["id"], principal["keyCredentials"]),
+        {**shared, "key": None, "keyId": sign_id, "usage": "Sign"}, verify])
     principal["passwordCredentials"] = [*principal["passwordCredentials"], {
         "customKeyIdentifier": identifier, "displayName": name, "endDateTime": _graph(end), "hint": None,
         "keyId": sign_id, "secretText": None, "startDateTime": _graph(now)}]
@@ -237,7 +238,7 @@ def federation_metadata(store: Store, segment: str, app_id: str, authority: str)
               and base64.b64decode(k.get("customKeyIdentifier") or "").hex().upper() == (thumbprint or "").upper()]
     if signing is None or not verify:
         return None
-    der = base64.b64decode(verify[0]["key"])
+    der = base64.b64decode(certificate_keys.with_keys(store, principal["id"], verify)[0]["key"])
     return idp_metadata.text(_signed(idp_metadata.document(tenant_id, authority, der), signing["key"], der))
 
 

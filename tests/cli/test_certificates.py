@@ -59,8 +59,14 @@ def sha1(made) -> str:
 
 def key_credentials(project) -> list:
     async def read(client):
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+        from msgraph.generated.applications.item.application_item_request_builder import ApplicationItemRequestBuilder
+
         app = next(a for a in (await client.applications.get()).value if a.unique_name == "wordpress")
-        return (await client.applications.by_application_id(app.id).get()).key_credentials
+        # keycredential.md: the key only on a single object's read with $select=keyCredentials
+        select = ApplicationItemRequestBuilder.ApplicationItemRequestBuilderGetQueryParameters(select=["keyCredentials"])
+        found = await client.applications.by_application_id(app.id).get(RequestConfiguration(query_parameters=select))
+        return found.key_credentials
 
     with serving(Store(project / ".idamconf" / "local.db")) as emulator:
         found = sdk_run(emulator.base_url, read)

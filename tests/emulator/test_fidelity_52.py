@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 from .conftest import assert_error
-from .test_app_rules import certificate
+from .test_app_rules import CERT, certificate
 
 LONG_NAME = "CN=" + "payroll-signing." * 8  # 131 characters: a certificate subject longer than Graph keeps
 
@@ -135,3 +135,57 @@ def test_a_policys_review_recommends_and_asks_for_justification_unless_told_not_
     body["displayName"] = "told not to"
     review = api.post("identityGovernance/entitlementManagement/assignmentPolicies", json=body).json()["reviewSettings"]
     assert (review["isRecommendationEnabled"], review["isReviewerJustificationRequired"]) == (False, False)
+
+
+# ------------------------------------------------------------------------------------ a certificate's key
+def _credentials(api, path: str, select: str | None = None) -> list:
+    return api.get(path, params={"$select": select} if select else None).json()["keyCredentials"]
+
+
+def test_a_certificates_key_is_shown_only_by_a_single_objects_read_selecting_key_credentials(api):
+    """keycredential.md, key: "Requires $select to retrieve; only available for single object requests (GET
+    /applications/{applicationId}?$select=keyCredentials or GET /servicePrincipals/{servicePrincipalId}?$select=
+    keyCredentials); otherwise, it's always null." -- the answer to the write, lists (with $select too), and a
+    read without $select show null."""
+    response = api.post("applications", json={"displayName": "Keyed", "keyCredentials": [certificate()]})
+    app = response.json()
+    assert [c["key"] for c in app["keyCredentials"]] == [None]
+    listed = api.get("applications").json()["value"][0]["keyCredentials"]
+    selected = api.get("applications", params={"$select": "id,keyCredentials"}).json()["value"][0]["keyCredentials"]
+    assert [c["key"] for c in listed + selected + _credentials(api, f"applications/{app['id']}")] == [None] * 3
+    assert [c["key"] for c in _credentials(api, f"applications/{app['id']}", "keyCredentials")] == [CERT]
+    assert [c["key"] for c in _credentials(api, f"applications(appId='{app['appId']}')", "id,keyCredentials")] == \
+        [CERT]
+    principal = api.post("servicePrincipals", json={"appId": app["appId"]}).json()
+    assert api.patch(f"servicePrincipals/{principal['id']}", json={"keyCredentials": [certificate()]}).status_code \
+        == 204
+    assert [c["key"] for c in _credentials(api, f"servicePrincipals/{principal['id']}")] == [None]
+    assert [c["key"] for c in _credentials(api, f"servicePrincipals/{principal['id']}", "keyCredentials")] == [CERT]
+
+
+def test_a_certificate_sent_back_as_read_keeps_its_key_and_a_removed_one_is_gone(api):
+    """A client writes keyCredentials as a whole collection, sending back the certificates it read -- without their
+    keys, as a read without $select shows them: they keep theirs (and their key ids)."""
+    app = api.create_app(keyCredentials=[certificate(displayName="first")])
+    held = _credentials(api, f"applications/{app['id']}")
+    response = api.patch(f"applications/{app['id']}", json={"keyCredentials": [*held, certificate(displayName="b")]})
+    assert response.status_code == 204, response.text
+    both = _credentials(api, f"applications/{app['id']}", "keyCredentials")
+    assert [(c["displayName"], c["key"]) for c in both] == [("first", CERT), ("b", CERT)]
+    assert both[0]["keyId"] == held[0]["keyId"]
+    assert api.patch(f"applications/{app['id']}", json={"keyCredentials": [both[1]]}).status_code == 204
+    gone = {**held[0], "key": None}  # the first, removed, cannot come back without its key
+    assert api.patch(f"applications/{app['id']}", json={"keyCredentials": [gone]}).status_code == 400
+
+
+def test_a_certificates_key_id_and_identifier_are_given_when_not_sent(api):
+    """keycredential.md, customKeyIdentifier: "When not provided in the payload, defaults to the thumbprint of the
+    certificate" (its SHA-1, as binary); a keyId not sent is given one (inferred: each credential has its GUID)."""
+    import base64
+    import hashlib
+
+    [made] = api.create_app(keyCredentials=[certificate()])["keyCredentials"]
+    assert base64.b64decode(made["customKeyIdentifier"]) == hashlib.sha1(base64.b64decode(CERT)).digest()
+    assert uuid.UUID(made["keyId"])
+    [given] = api.create_app(keyCredentials=[certificate(customKeyIdentifier="AAEC")])["keyCredentials"]
+    assert given["customKeyIdentifier"] == "AAEC"

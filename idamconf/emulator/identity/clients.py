@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import jwt
 from cryptography import x509
 
+from .. import certificate_keys
 from ..store import Store
 from . import keys, refusals
 
@@ -57,7 +58,9 @@ def authenticate(store: Store, form: dict, tenant: str, endpoint: str) -> Client
         raise refusals.no_credential()
     unverified = _unverified(assertion)
     if unverified.get("iss") == unverified.get("sub") == client_id:
-        _check_certificate_assertion(application, assertion, endpoint)
+        keyed = {**application, "keyCredentials": certificate_keys.with_keys(
+            store, application["id"], application.get("keyCredentials") or [])}
+        _check_certificate_assertion(keyed, assertion, endpoint)
     else:
         _check_federated(store, application, assertion, unverified)
     return _client(store, application, "2", tenant)
