@@ -280,9 +280,13 @@ def test_saml_metadata_writes_the_idp_metadata_with_the_certificate_apply_printe
     refusing.rules = []
     app_id, store = applications(project)["pui"]["appId"], Store(project / ".idamconf" / "local.db")
     with store.transaction():  # the certificate listed without its public key: nothing a service provider can check
+        from idamconf.emulator import certificate_keys
+
         principal = store.find("servicePrincipals", "appId", app_id)
         store.put("servicePrincipals", {**principal, "keyCredentials": [
             {**key, "key": None} for key in principal["keyCredentials"]]})
+        for kept in store.select(certificate_keys.KIND, {"owner": principal["id"]}, primary=True):
+            store.delete(certificate_keys.KIND, kept["id"])  # the keys are kept apart from the object
     store.close()
     keyless = idamconf("saml", "metadata", "pui", "-C", str(project), "--out", str(tmp_path / "keyless.xml"))
     assert keyless.code == 1 and "no preferred token-signing certificate yet" in keyless.err
