@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 
 from . import (api_rules, app_rules, certificate_keys, deleted, directory_query, entities, governance, listing,
-               principal_roles, references, value_types)
+               principal_roles, principal_tags, references, value_types)
 from .entities import ENTITY_SETS, GUID, EntitySet, check_application_roles, check_writable, new_id, now
 from .errors import GraphError, bad_request, invalid, not_found
 from .odata import parse_select
@@ -236,6 +236,7 @@ def _new_service_principal(store: Store, body: dict, primary: bool = False) -> d
     doc.update(id=new_id(), appId=app_id, appOwnerOrganizationId=store.tenant_id, tags=list(application["tags"]))
     mirror_application(doc, application)
     doc = _service_principal_changes(store, doc, body, before=None)
+    doc["tags"] = principal_tags.written(store, doc["id"], body.get("tags") or [], application["tags"])
     store.put("servicePrincipals", doc)
     return doc
 
@@ -275,6 +276,7 @@ def sync_service_principal(store: Store, application: dict) -> None:
     service_principal = store.find("servicePrincipals", "appId", application["appId"], primary=True)
     if service_principal:
         mirror_application(service_principal, application)
+        service_principal["tags"] = principal_tags.synced(store, service_principal, application["tags"])
         store.put("servicePrincipals", service_principal)
 
 
@@ -288,6 +290,9 @@ def update_service_principal(store: Store, request: Request, key: Key) -> Reply:
     if body.get("appId", doc["appId"]) != doc["appId"]:
         raise bad_request("Property 'appId' is immutable and cannot be updated.")
     doc = _service_principal_changes(store, doc, body, before=doc)
+    if "tags" in body:
+        application = store.find("applications", "appId", doc["appId"], primary=True) or {}
+        doc["tags"] = principal_tags.written(store, doc["id"], doc["tags"], application.get("tags") or [])
     store.put("servicePrincipals", doc)
     return Reply(204)
 

@@ -157,7 +157,10 @@ def live_resources(applications: list[dict], service_principals: list[dict], own
         sp = by_app_id.get(ids["appId"])
         if sp is not None:
             _add(resources, "service_principal", f"{address}.service_principal", name,
-                 {"tags": sorted(sp.get("tags") or []), **surface.live(sp, surface.SERVICE_PRINCIPAL)}, "",
+                 # the logo's marker is the application's: Graph shows it on the service principal too, its tags
+                 # being its own and its application's (serviceprincipal.md)
+                 {"tags": logo.without_marker(sp.get("tags") or []), **surface.live(sp, surface.SERVICE_PRINCIPAL)},
+                 "",
                  {**ids, "servicePrincipalId": sp["id"]}, desired)
         live_owners(resources, "owner", address, name, owners.get(app["id"], []), ids, desired)
     return resources

@@ -189,3 +189,25 @@ def test_a_certificates_key_id_and_identifier_are_given_when_not_sent(api):
     assert uuid.UUID(made["keyId"])
     [given] = api.create_app(keyCredentials=[certificate(customKeyIdentifier="AAEC")])["keyCredentials"]
     assert given["customKeyIdentifier"] == "AAEC"
+
+
+# ------------------------------------------------------------------------------ a service principal's tags
+def test_a_service_principals_tags_are_its_own_and_its_applications(api):
+    """serviceprincipal.md, tags: "The value is the union of strings set here and on the associated application
+    entity's tags property"; application.md, tags: "Strings added here will also appear in the tags property of any
+    associated service principals." -- on a read and in a `$filter` alike, whenever either side changes."""
+    app = api.create_app(tags=["team:blue"])
+    principal = api.post("servicePrincipals", json={"appId": app["appId"], "tags": ["HideApp"]}).json()
+    assert sorted(principal["tags"]) == ["HideApp", "team:blue"]
+
+    def tags() -> list:
+        return sorted(api.get(f"servicePrincipals/{principal['id']}").json()["tags"])
+
+    assert api.patch(f"applications/{app['id']}", json={"tags": ["team:blue", "added:later"]}).status_code == 204
+    assert tags() == ["HideApp", "added:later", "team:blue"]
+    found = api.get("servicePrincipals", params={"$filter": "tags/any(t:t eq 'added:later')"}).json()["value"]
+    assert [sp["id"] for sp in found] == [principal["id"]]
+    assert api.patch(f"servicePrincipals/{principal['id']}", json={"tags": ["own"]}).status_code == 204
+    assert tags() == ["added:later", "own", "team:blue"]  # the application's stay: written here or not
+    assert api.patch(f"applications/{app['id']}", json={"tags": []}).status_code == 204
+    assert tags() == ["own"]  # the application's are gone with it; its own stay
