@@ -46,6 +46,17 @@ def _stored_scope(scope: dict) -> dict:
     return stored
 
 
+def written_principal_scopes(scopes, previous: list, audience: str | None) -> list:
+    """A service principal's `oauth2PermissionScopes` as a write leaves them: serviceprincipal-update.md makes them
+    writable, "see the oauth2PermissionScopes property definition on the application resource" -- so each scope
+    by an application's rules, ids and values unique, and an enabled one changed or removed only once disabled
+    (permissionScope: "To delete a permission, this property must first be set to false")."""
+    stored = stored_scopes(scopes)
+    _check_scopes(stored, previous, audience)
+    _check_unique(stored, [])
+    return stored
+
+
 def check_api(application: dict, before: dict | None) -> None:
     """The application's `api` as a write leaves it (`before`: the application as stored, None for a create)."""
     api, audience = application.get("api") or {}, application["signInAudience"]

@@ -247,6 +247,9 @@ def _service_principal_changes(store: Store, doc: dict, body: dict, before: dict
     defaults = entities.service_principal_defaults()
     if "appRoles" in changes:  # serviceprincipal-update.md: writable, as application.md defines an application's
         changes["appRoles"] = principal_roles.written(changes["appRoles"], doc.get("appRoles") or [])
+    if "oauth2PermissionScopes" in changes and changes["oauth2PermissionScopes"] is not None:
+        changes["oauth2PermissionScopes"] = api_rules.written_principal_scopes(
+            changes["oauth2PermissionScopes"], doc.get("oauth2PermissionScopes") or [], doc.get("signInAudience"))
     value_types.check_not_null(changes, "ServicePrincipal")
     entities.check_types(changes, defaults)
     entities.check_nested(changes, defaults, "ServicePrincipal")

@@ -211,3 +211,24 @@ def test_a_service_principals_tags_are_its_own_and_its_applications(api):
     assert tags() == ["added:later", "own", "team:blue"]  # the application's stay: written here or not
     assert api.patch(f"applications/{app['id']}", json={"tags": []}).status_code == 204
     assert tags() == ["own"]  # the application's are gone with it; its own stay
+
+
+# --------------------------------------------------------------- a service principal's delegated permissions
+def test_a_service_principals_enabled_scope_is_removed_or_changed_only_once_disabled(api):
+    """serviceprincipal-update.md: oauth2PermissionScopes is writable, "see the oauth2PermissionScopes property
+    definition on the application resource"; permissionScope, isEnabled: "To delete a permission, this property must
+    first be set to false." -- as on the application (Graph's refusal: CannotDeleteOrUpdateEnabledEntitlement)."""
+    scope = {**_scope(1), "value": "Orders.Read"}
+    app = api.create_app(api={"oauth2PermissionScopes": [scope]})
+    principal = api.post("servicePrincipals", json={"appId": app["appId"]}).json()
+    path = f"servicePrincipals/{principal['id']}"
+    held = api.get(path).json()["oauth2PermissionScopes"]
+    for scopes in ([], [{**held[0], "value": "Orders.ReadAll"}]):
+        error = assert_error(api.patch(path, json={"oauth2PermissionScopes": scopes}), 400,
+                             "CannotDeleteOrUpdateEnabledEntitlement")
+        assert error["message"] == "Permission (scope or role) cannot be deleted or updated unless disabled first."
+    assert [s["value"] for s in api.get(path).json()["oauth2PermissionScopes"]] == ["Orders.Read"]
+    assert_error(api.patch(path, json={"oauth2PermissionScopes": [*held, {**_scope(2), "value": "has space"}]}), 400)
+    assert api.patch(path, json={"oauth2PermissionScopes": [{**held[0], "isEnabled": False}]}).status_code == 204
+    assert api.patch(path, json={"oauth2PermissionScopes": []}).status_code == 204
+    assert api.get(path).json()["oauth2PermissionScopes"] == []
