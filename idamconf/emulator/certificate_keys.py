@@ -18,16 +18,16 @@ KIND = "certificateKeys"
 HOLDERS = ("applications", "servicePrincipals")
 
 
-def keep(store: Store, owner_id: str, credentials: list) -> list:
-    """The credentials as stored, every key null, once each key sent is kept apart; the keys of credentials the
-    object no longer has are forgotten."""
+def keep(store: Store, owner_id: str, credentials: list, previous: list) -> list:
+    """The credentials as stored, every key null, once each key sent is kept apart; the keys of the credentials it
+    had (`previous`, as stored) and no longer has are forgotten."""
     held = {_key(owner_id, c.get("keyId")): c for c in credentials if isinstance(c, dict) and c.get("keyId")}
     for credential in held.values():
         if credential.get("key") is not None:
             store.put(KIND, {"id": _key(owner_id, credential["keyId"]), "owner": owner_id, "key": credential["key"]})
-    for old in store.select(KIND, {"owner": owner_id}, primary=True):
-        if old["id"] not in held:
-            store.delete(KIND, old["id"])
+    for old in previous:
+        if _key(owner_id, old.get("keyId")) not in held:
+            store.delete(KIND, _key(owner_id, old.get("keyId")))
     return [{**credential, "key": None} if isinstance(credential, dict) else credential for credential in credentials]
 
 

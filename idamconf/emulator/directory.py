@@ -177,7 +177,8 @@ def _apply_application_changes(store: Store, doc: dict, body: dict, before: dict
     app_rules.check_application(store, before, after)
     _check_identifier_uris_free(store, doc["id"], after["identifierUris"])
     after["keyCredentials"] = certificate_keys.keep(store, after["id"],
-                                                    app_rules.stored_key_credentials(after["keyCredentials"]))
+                                                    app_rules.stored_key_credentials(after["keyCredentials"]),
+                                                    doc.get("keyCredentials") or [])
     return after
 
 
@@ -259,7 +260,8 @@ def _service_principal_changes(store: Store, doc: dict, body: dict, before: dict
             after[name] = []
     app_rules.check_service_principal(after, before)
     after["keyCredentials"] = certificate_keys.keep(store, after["id"],
-                                                    app_rules.stored_key_credentials(after["keyCredentials"]))
+                                                    app_rules.stored_key_credentials(after["keyCredentials"]),
+                                                    doc.get("keyCredentials") or [])
     return after
 
 

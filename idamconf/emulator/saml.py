@@ -84,8 +84,8 @@ def add_token_signing_certificate(store: Store, request: Request, key: Key) -> R
               "endDateTime": _graph(end), "type": "AsymmetricX509Cert"}
     verify = {**shared, "key": base64.b64encode(der).decode("ascii"), "keyId": verify_id, "usage": "Verify"}
     principal["keyCredentials"] = certificate_keys.keep(store, principal["id"], [
-        *certificate_keys.with_keys(store, principal["id"], principal["keyCredentials"]),
-        {**shared, "key": None, "keyId": sign_id, "usage": "Sign"}, verify])
+        *principal["keyCredentials"], {**shared, "key": None, "keyId": sign_id, "usage": "Sign"}, verify],
+        principal["keyCredentials"])
     principal["passwordCredentials"] = [*principal["passwordCredentials"], {
         "customKeyIdentifier": identifier, "displayName": name, "endDateTime": _graph(end), "hint": None,
         "keyId": sign_id, "secretText": None, "startDateTime": _graph(now)}]
