@@ -95,11 +95,17 @@ class Known:
             found = jsonread.loads(b"[" + b",".join(entry[2:entry.index(b"\t")] for entry in entries) + b"]")
         except ValueError:
             return None
-        return found if all(isinstance(each, list) and len(each) == 5 for each in found) else None
+        return found if all(map(_summary, found)) else None
 
     def gone(self) -> list:
         """The entries no file took: files validate kept that are no longer there, or changed since."""
         return list(self.lines.values())
+
+
+def _summary(found) -> bool:
+    """Whether `found` is a summary as config/involved.summary makes it: [name, key, claims, refs, catalogs]."""
+    return isinstance(found, list) and len(found) == 5 and isinstance(found[0], str) and isinstance(found[1], str) \
+        and all(isinstance(part, list) and all(isinstance(each, str) for each in part) for part in found[2:])
 
 
 def load(root: Path) -> Known | None:

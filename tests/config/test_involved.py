@@ -234,3 +234,22 @@ def test_a_file_changed_meets_a_kept_one(tmp_path, meeting, kept_at):
     else:
         assert partial.partial and base(whole, earlier, {"50-f.yaml"})  # F met K at the ref
         assert base(partial, earlier, {"50-f.yaml"}) == base(whole, earlier, {"50-f.yaml"})
+
+
+@pytest.mark.parametrize("summary", ['["k","k",5,[],[]]', '["k","k",[1],[],[]]', '[1,"k",[],[],[]]', '{"a":1}',
+                                     '["k","k",[],[]]', 'nope'])
+def test_a_damaged_summary_has_every_file_modelled(tmp_path, summary):
+    """What validate kept is trusted as far as who can write it (config/known_files.py), yet a damaged summary never
+    stops a plan: every file is then modelled, with the whole configuration's answer."""
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "idamconf.yaml").write_text(PROJECT)
+    files = {f"{index:02d}-other.yaml": plain(f"other-{index}") for index in range(5)}
+    write(root, files)
+    assert load.read(root, keep=True)[1] == []
+    path = root / known_files.FILE
+    head, *lines = path.read_text().splitlines()
+    path.write_text("\n".join([head, *(f"{line[:67]}{summary}\t{line.partition(chr(9))[2]}" for line in lines)]))
+    write(root, {**files, "00-other.yaml": plain("other-0", description="changed")})
+    partial, problems = load.read(root, known=known_files.load(root), focus=Focus(frozenset({"other-0"})))
+    assert problems == [] and not partial.partial and partial == load.read(root)[0]
