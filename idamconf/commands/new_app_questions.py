@@ -2,7 +2,8 @@
 
 The environments are asked before the access packages, because the organisation's rules depend on them: where an
 environment makes `approvers.two` or `reviewers.two` an error (live, by default), fewer than two people are refused
-at the question, rather than written and then failed by validate.
+at the question, rather than written and then failed by validate; and where it makes `review.required` one, a
+package's access review is not offered as a choice but asked for.
 """
 
 from __future__ import annotations
@@ -47,6 +48,11 @@ class _People:
     def __init__(self, project, environments: tuple[str, ...]):
         self.project, self.environments = project, environments
 
+    def required(self, rule: str) -> bool:
+        """Whether `rule` is an error in one of the application's environments: then what it asks for is not a
+        question (review.required: a package's access review)."""
+        return strictest(self.project, self.environments, rule)[0] == "error"
+
     def ask(self, rule: str, who: str, indent: str = "") -> tuple[str, ...]:
         worst, _ = strictest(self.project, self.environments, rule)
         least = 2 if worst == "error" else 1
@@ -70,7 +76,8 @@ def _asked_package(role: scaffold.Role, flags: Flags, people: _People) -> scaffo
         return role
     approvers = people.ask("approvers.two", "Approvers", "  ")
     review = None
-    if typer.confirm("  Review regularly who holds it (access review)?", default=True):
+    if people.required("review.required") or \
+            typer.confirm("  Review regularly who holds it (access review)?", default=True):
         reviewers = flags.reviewers or people.ask("reviewers.two", "Reviewers", "  ")
         review = scaffold.Review(reviewers, flags.review_days or _days())
     return replace(role, approvers=approvers, review=review)

@@ -13,10 +13,13 @@ from ..diagnostics import Diagnostic
 from ..graph.limits import review_period_days
 from ..quick_init import quick_init
 from .model import Application, Configuration
+from .policy import ADMIN_ONLY
 
 DEFAULT_RULES = {"approvers.two": "warning", "reviewers.two": "warning", "review.frequency": "error",
+                 "approval.required": "warning", "review.required": "warning",
                  "review.approver-is-only-reviewer": "warning", "secret.lifetime": "error"}
 STRICT_ENVIRONMENTS = {"live": {"approvers.two": "error", "reviewers.two": "error",
+                                "approval.required": "error", "review.required": "error",
                                 "security.high-privilege-permission": "error"}}
 RANK = {"off": 0, "warning": 1, "error": 2}
 MIN_DAYS, MAX_DAYS = 30, 365
@@ -107,10 +110,11 @@ def package_checks(app: Application):
 
 def _checks(policy, base: tuple):
     approvers = distinct_people(policy.approvers)
-    if policy.stages and len(approvers) < 2:  # approval: none is a choice of its own, not a lone approver
+    if policy.stages and len(approvers) < 2:  # approval: none is approval.required's, not a lone approver
         yield ("approvers.two", base + policy.stages[0].path + ("approvers",), f"only {len(approvers)} "
                f"approver{_as_one(policy.approvers)}; the organisation requires at least two",
                "add a second approver so that nobody approves alone")
+    yield from _unapproved_or_unreviewed(policy, base)
     review = policy.review
     if review is None:
         return
@@ -125,6 +129,21 @@ def _checks(policy, base: tuple):
     if len(reviewers) == 1 and reviewers[0] in approvers:
         yield ("review.approver-is-only-reviewer", base + ("accessReview", "reviewers"), f"{review.reviewers[0]} "
                "approves access and is also its only reviewer", "add a reviewer who is not an approver")
+
+
+def _unapproved_or_unreviewed(policy, base: tuple):
+    """A policy people request granting access without approval (`approval: none`), and one whose assignments are
+    never reviewed. Neither applies where nobody requests: administrators assigning (`requestors: none`) approve by
+    assigning, and needs no approval; `automatic` assigns whoever its rule matches, so the rule, not a reviewer,
+    decides who keeps access (a reviewer's removal would be undone by the rule)."""
+    if not policy.stages and policy.automatic is None and policy.requestors != ADMIN_ONLY:
+        yield ("approval.required", base + ("approval",), "requests are granted without approval (approval: none); "
+               "the organisation requires at least two approvers", "replace approval: none with approvers: "
+               "[<two user principal names or {group: <name>}>]")
+    if policy.review is None and policy.automatic is None:
+        yield ("review.required", base, "access is never reviewed (no accessReview); the organisation requires a "
+               f"review every {MIN_DAYS} to {MAX_DAYS} days", "add accessReview: {reviewers: [<two people>], "
+               "frequencyDays: 90}")
 
 
 def distinct_people(subjects) -> list[str]:

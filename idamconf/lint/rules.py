@@ -21,6 +21,15 @@ RULES: tuple[Rule, ...] = (
          "Whoever approves access is not also its only reviewer",
          "Add a reviewer who is not an approver, so that access is re-certified by a second person.",
          DEFAULT_RULES["review.approver-is-only-reviewer"]),
+    Rule("approval.required", "ApprovalRequired", "Requests for an access package are approved",
+         "A policy people request says who approves (two approvers, approvers.two) rather than approval: none, which "
+         "grants every request unseen. Policies nobody requests (requestors: none, where administrators assign, and "
+         "automatic) are not counted. A warning by default; an error in an environment named live.",
+         DEFAULT_RULES["approval.required"]),
+    Rule("review.required", "ReviewRequired", "Access granted by an access package is reviewed",
+         "Give the policy an accessReview (two reviewers, every 30 to 365 days), so that access nobody needs any more "
+         "is found and removed. An automatic policy is not counted: its rule decides who keeps access. A warning by "
+         "default; an error in an environment named live.", DEFAULT_RULES["review.required"]),
     Rule("owners.two", "TwoOwners", "An application has at least two owners",
          "List a second owner under owners (user principal names), so that the application is never left without "
          "someone responsible for it.", "warning"),

@@ -118,3 +118,11 @@ def add_environment(project: Path, settings: str) -> None:
              "      - displayName: expenses web sign-in\n        keyvault:\n"
              f"          vaultUrl: https://contoso-expenses-{name}.vault.azure.net\n"
              "          secretName: expenses-client-secret\n")
+
+
+def live_warns_of(project: Path, *rules: str) -> None:
+    """The project's live environment makes `rules` warnings (as devl has them), for tests of what they stop there:
+    a package written without a review (review.required) or granting requests without approval (approval.required),
+    to test its name, grants or policies, or the review's removal. Both are errors in live by default (session 52)."""
+    edit(project / "idamconf.yaml", "      reviewers.two: error\n",
+         "      reviewers.two: error\n" + "".join(f"      {rule}: warning\n" for rule in rules))

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from .harness import applications, apply, edit, plan, tenant
+from .harness import live_warns_of, applications, apply, edit, plan, tenant
 from .test_scenarios import converged
 
 WORDPRESS = "applications/wordpress.yaml"
@@ -118,6 +118,7 @@ def test_changing_a_review_from_365_to_90_days(project):
 
 @pytest.mark.usefixtures("applied")
 def test_removing_a_review_is_shown_and_applied(project):
+    live_warns_of(project, "review.required")  # packages without a review: tests/cli/harness.py
     edit(project / WORDPRESS, """      accessReview:
         reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]
         frequencyDays: 90        # every 3 months
@@ -248,6 +249,7 @@ def graph(project, method: str, path: str, body=None) -> dict:
 
 
 def test_another_teams_package_with_the_same_name_is_never_taken_over(project):
+    live_warns_of(project, "review.required")  # packages without a review: tests/cli/harness.py
     edit(project / WORDPRESS, """    accessPackage:
       approvers: [grace.comms@contoso.com, alice.admin@contoso.com]
       accessReview:
@@ -283,7 +285,7 @@ RENAMES = {  # file, the text renaming its package to "their package", where the
                          "    accessPackage:\n      name: their package\n"), "21:7"),
     "own": ("applications/hr-self-service.yaml", ("  - name: eucs-idam-hr-new-line-managers\n",
                                                    "  - name: their package\n    renamedFrom: "
-                                                   "eucs-idam-hr-new-line-managers\n"), "45:5"),
+                                                   "eucs-idam-hr-new-line-managers\n"), "46:5"),
 }
 
 
@@ -340,7 +342,7 @@ def test_a_rename_into_the_name_another_of_the_projects_packages_gives_up_is_sai
         result = command(project)
         assert result.code == 1, result.out
         assert result.err.startswith(
-            f"{hr}:45:5: error: access package 'eucs-idam-hr-record-administrators' takes the name that another "
+            f"{hr}:46:5: error: access package 'eucs-idam-hr-record-administrators' takes the name that another "
             "package of project 'eucs-idam' holds in catalog 'EUCS IDAM applications' "
             "('eucs-idam-hr-record-administrators'), which the configuration now names otherwise or no longer "
             "declares: Graph refuses a name its catalog holds, and one apply cannot free it first\n"
@@ -360,6 +362,7 @@ def test_a_rename_into_the_name_another_of_the_projects_packages_gives_up_is_sai
 
 
 def test_a_named_package_moves_to_another_application_in_one_apply(project):
+    live_warns_of(project, "review.required")  # packages without a review: tests/cli/harness.py
     edit(project / WORDPRESS, "    accessPackage:\n      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
          "      accessReview:\n        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n"
          "        frequencyDays: 180",

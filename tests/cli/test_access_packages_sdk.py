@@ -71,7 +71,7 @@ def test_typed_sdk_sees_every_example_package_as_configured(project):
             ("absoluteMonthly", 3), ["frank.audit@contoso.com", "grace.comms@contoso.com"]),
         "eucs-idam-hr-self-service-line-managers": (
             catalog, [role_ids[("hr-self-service", "HR.Manager")]], ["bob.ops@contoso.com", "carol.hr@contoso.com"],
-            None, None),
+            ("absoluteMonthly", 6), ["erin.security@contoso.com", "frank.audit@contoso.com"]),
         "eucs-idam-hr-record-administrators": (
             catalog, [role_ids[("hr-self-service", "HR.Administrator")]],
             ["carol.hr@contoso.com", "erin.security@contoso.com"], ("absoluteMonthly", 3),
@@ -83,8 +83,10 @@ def test_typed_sdk_sees_every_example_package_as_configured(project):
         # packages of their own (accessPackages:): two roles; a group's membership (Graph's Member_<group id>)
         "eucs-idam-hr-new-line-managers": (
             catalog, sorted(role_ids[("hr-self-service", value)] for value in ("HR.Employee", "HR.Manager")),
-            ["bob.ops@contoso.com", "carol.hr@contoso.com"], None, None),
+            ["bob.ops@contoso.com", "carol.hr@contoso.com"], ("absoluteMonthly", 6),
+            ["carol.hr@contoso.com", "frank.audit@contoso.com"]),
         "eucs-idam-expenses-claimants": (
             catalog, ["Member_2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0002"],
-            ["bob.ops@contoso.com", "dave.finance@contoso.com"], None, None),
+            ["bob.ops@contoso.com", "dave.finance@contoso.com"], ("absoluteMonthly", 6),
+            ["dave.finance@contoso.com", "frank.audit@contoso.com"]),
     }

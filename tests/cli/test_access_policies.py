@@ -12,7 +12,7 @@ import pytest
 from idamconf.emulator import Store
 from tests.conftest import EXAMPLES
 
-from .harness import apply, edit, idamconf, plan, tenant
+from .harness import live_warns_of, apply, edit, idamconf, plan, tenant
 from .test_access_packages import USERS, governance
 from .test_scenarios import converged
 
@@ -165,6 +165,7 @@ def test_no_approval_and_self_review_then_back_to_one_stage(project):
 
 
 def test_changing_a_stage_shows_old_and_new_and_converges(project):
+    live_warns_of(project, "review.required")  # packages without a review: tests/cli/harness.py
     writer(project, "      stages:\n"
                     "        - approvers: [grace.comms@contoso.com]\n"
                     "        - approvers: [alice.admin@contoso.com]\n")
@@ -234,6 +235,7 @@ def policies_by_name(project) -> dict:
 
 
 def test_several_named_policies_are_added_renamed_and_removed_one_at_a_time(project):
+    live_warns_of(project, "review.required")  # packages without a review: tests/cli/harness.py
     writer(project, POLICIES)
     assert apply(project).code == 0
     converged(project)
@@ -287,6 +289,7 @@ def test_several_named_policies_are_added_renamed_and_removed_one_at_a_time(proj
 
 
 def test_a_question_change_shows_attribute_by_attribute(project):
+    live_warns_of(project, "review.required")  # packages without a review: tests/cli/harness.py
     writer(project, POLICIES)
     assert apply(project).code == 0
     edit(project / WORDPRESS, "{text: Why do you need to write posts?, required: true}",
@@ -433,6 +436,7 @@ EVERY_ATTRIBUTE = [
 
 
 def test_every_policy_attribute_converges_after_a_change(project):
+    live_warns_of(project, "review.required", "approval.required")  # tests/cli/harness.py
     with_groups(project)
     writer(project, POLICIES.replace("          fallbackApprovers: [grace.comms@contoso.com]\n",
                                      "          fallbackApprovers: [grace.comms@contoso.com]\n          autoDenyDays: 9\n")
@@ -486,6 +490,7 @@ def test_a_changed_policy_keeps_its_reviews_start_and_a_second_policy_of_its_nam
     """Changing a policy -- named, or a package's one policy -- never moves its access reviews: the schedule's start
     (set when the policy was made, here long ago) is sent again as it is. More policies of one name (made by hand, or by applies that raced) are
     shown as duplicates and deleted, all in one apply; one stays, as it is."""
+    live_warns_of(project, "review.required")  # packages without a review: tests/cli/harness.py
     from .test_access_packages import graph
 
     writer(project, REVIEWED)
@@ -548,6 +553,7 @@ def test_a_policy_named_as_another_packages_policy_is_made_on_its_own_package(pr
     """Policy names are unique only within a package: a new policy named as another package's ("Staff") is made on
     its own package -- the look for one a lost create made asks for this package's policies only -- and the other
     package's policy is left as it was."""
+    live_warns_of(project, "review.required")  # packages without a review: tests/cli/harness.py
     writer(project, STAFF)
     assert apply(project).code == 0
     [writers_staff] = governance(project)[WRITER]["policies"]

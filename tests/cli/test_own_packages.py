@@ -303,14 +303,17 @@ def test_a_grant_naming_its_own_application_is_checked_as_one_naming_none(projec
 
 
 OWN_POLICY = ("    approvers: [carol.hr@contoso.com, bob.ops@contoso.com]\n    requestors:\n"
-              "      - group: 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001   # HR line managers\n")
+              "      - group: 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001   # HR line managers\n"
+              "    accessReview: {reviewers: [frank.audit@contoso.com, carol.hr@contoso.com], frequencyDays: 180}\n")
 OWN_POLICIES = ("    policies:\n"
                 "      - name: Line managers\n"
                 "        approvers: [carol.hr@contoso.com, bob.ops@contoso.com]\n"
                 "        requestors: [{group: HR line managers}]\n"
+                "        accessReview: {reviewers: [frank.audit@contoso.com, carol.hr@contoso.com], frequencyDays: 180}\n"
                 "      - name: Starters\n"
                 "        approvers: [carol.hr@contoso.com, bob.ops@contoso.com]\n"
-                "        requestors: [frank.audit@contoso.com]\n")
+                "        requestors: [frank.audit@contoso.com]\n"
+                "        accessReview: {reviewers: [frank.audit@contoso.com, carol.hr@contoso.com], frequencyDays: 180}\n")
 
 
 def test_a_named_policy_of_a_package_of_its_own_is_renamed_in_place(project):
@@ -355,6 +358,7 @@ CLAIMANTS_PACKAGE = """accessPackages:
       - role: Internal.Admin
     approvers: [dave.finance@contoso.com, bob.ops@contoso.com]
     assignmentDays: 365
+    accessReview: {reviewers: [frank.audit@contoso.com, dave.finance@contoso.com], frequencyDays: 180}
 """
 
 

@@ -115,6 +115,6 @@ def test_unknown_reviewers_requestors_and_groups_are_each_shown_where_they_are_w
     edit(project / APP, "group: 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0001", "group: 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0999")
     result = apply(project)
     assert result.code == 1
-    assert f"{APP}:29:11: error: group 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0999 is not in the tenant" in result.err
-    assert f"{APP}:37:42: error: bob.opps@contoso.com is not a user in the tenant" in result.err
-    assert f"{APP}:40:43: error: frank.audti@contoso.com is not a user in the tenant" in result.err
+    assert f"{APP}:30:11: error: group 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0999 is not in the tenant" in result.err
+    assert f"{APP}:38:42: error: bob.opps@contoso.com is not a user in the tenant" in result.err
+    assert f"{APP}:41:43: error: frank.audti@contoso.com is not a user in the tenant" in result.err

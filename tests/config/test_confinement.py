@@ -91,7 +91,7 @@ def test_lint_never_reads_a_project_file_linking_outside(project, outside):
     result = idamconf("lint", "-C", str(project))
     assert result.code == 1
     assert "idamconf.yaml: error: this file links outside the configuration directory" in result.out
-    assert result.out.splitlines()[-1] == ("lint: 1 error(s), 0 warning(s) (1 of them validate's); of the 13 rules only "
+    assert result.out.splitlines()[-1] == ("lint: 1 error(s), 0 warning(s) (1 of them validate's); of the 15 rules only "
                                            "security.token-lifetime and security.secret-in-file ran, because the "
                                            "configuration has errors (fix those first).")
     assert "[security.secret-in-file]" not in result.out + result.err  # no finding (the summary names the rule)

@@ -80,7 +80,9 @@ def test_an_environments_values_are_judged_by_that_environments_rules_alone(proj
     edit(project / WORDPRESS, "tags: [communications, public-facing]\n",
          "tags: [communications, public-facing]\noverrides:\n  devl:\n    appRoles:\n"
          "      - {displayName: Writer, value: Blog.Writer, description: Writes.,\n"
-         "         accessPackage: {approvers: [grace.comms@contoso.com]}}\n")
+         "         accessPackage: {approvers: [grace.comms@contoso.com],\n"
+         "                         accessReview: {reviewers: [grace.comms@contoso.com, frank.audit@contoso.com],\n"
+         "                                        frequencyDays: 90}}}\n")
     result = idamconf("validate", "-C", str(project))
     assert result.code == 0, result.err
     assert "warning: " in result.err and "[approvers.two]" in result.err and "0 error(s), 1 warning(s)." in result.err

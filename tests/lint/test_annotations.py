@@ -87,6 +87,6 @@ def test_lint_annotates_its_own_findings_and_validates_problems_and_counts_them_
         "idamconf lint%3A security.secret-in-file", "idamconf validate%3A configuration",
         "idamconf validate%3A configuration"]
     assert "unknown key 'password'" in result.out and "Hunter2-canary-x" not in result.out + result.err
-    assert result.out.splitlines()[-1] == ("lint: 3 error(s), 0 warning(s) (2 of them validate's); of the 13 rules only "
+    assert result.out.splitlines()[-1] == ("lint: 3 error(s), 0 warning(s) (2 of them validate's); of the 15 rules only "
                                            "security.token-lifetime and security.secret-in-file ran, because the "
                                            "configuration has errors (fix those first).")

@@ -57,7 +57,7 @@ def test_with_the_project_file_broken_a_secret_is_still_an_error_and_never_repea
     assert result.code == 1
     assert (f"{path}:{line}:1: error: [security.secret-in-file] 'password' holds a secret in the file; secrets live "
             f"only in the vault\n{SECRET_FIX}") in result.out and result.out.count("[security.secret-in-file]") == 1
-    assert result.out.endswith("\nlint: 3 error(s), 0 warning(s) (2 of them validate's); of the 13 rules only "
+    assert result.out.endswith("\nlint: 3 error(s), 0 warning(s) (2 of them validate's); of the 15 rules only "
                                "security.token-lifetime and security.secret-in-file ran, because the configuration "
                                "has errors (fix those first).\n")  # the broken YAML's two
     assert "Hunter2-canary-x" not in result.out + result.err

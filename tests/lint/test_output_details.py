@@ -40,7 +40,7 @@ def test_the_terminal_shows_each_finding_its_fix_and_a_summary(project):
         f"used by payments-api ({project / PAYMENTS}:3)\n"
         "    fix: give each application its own display name\n"
         "\n"
-        "lint: 0 error(s), 1 warning(s) from 13 rules.\n")
+        "lint: 0 error(s), 1 warning(s) from 15 rules.\n")
 
 
 def test_a_finding_graded_alike_everywhere_carries_no_note(project):
@@ -57,7 +57,7 @@ def test_each_finding_says_where_and_how_to_fix_it(project):
     edit(project / HR, "      name: eucs-idam-hr-record-administrators", "      name: hr-admins")
     result = lint(project, "--env", "devl")
     assert result.out == (
-        f"{project / HR}:34:13: warning: [package.naming] appRoles[2].accessPackage.name: access package name "
+        f"{project / HR}:35:13: warning: [package.naming] appRoles[2].accessPackage.name: access package name "
         "'hr-admins' does not follow <organisation>-<department>-<application>-<role>s\n"
         "    fix: rename it to start with eucs-idam- in lowercase letters, digits and hyphens, or remove name to use "
         "the default eucs-idam-hr-self-service-hr-administrators\n"
@@ -65,7 +65,7 @@ def test_each_finding_says_where_and_how_to_fix_it(project):
         "lets accounts outside the organisation sign in\n"
         "    fix: use AzureADMyOrg (the default) unless the security team has approved a multi-tenant application\n"
         "\n"
-        "lint: 0 error(s), 2 warning(s) from 13 rules.\n")
+        "lint: 0 error(s), 2 warning(s) from 15 rules.\n")
 
 
 def test_a_secret_finding_says_how_to_get_rid_of_it(project):

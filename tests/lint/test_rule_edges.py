@@ -144,5 +144,5 @@ def test_a_rules_severity_in_idamconf_yaml_is_no_secret(project):
     edit(project / "idamconf.yaml", "  devl:\n", "  devl:\n    rules: {secret.lifetime: warning, "
          "security.secret-in-file: warning}\n")
     result = lint(project)
-    assert result.code == 0 and result.out == "lint: 0 error(s), 0 warning(s) from 13 rules.\n", result.out
+    assert result.code == 0 and result.out == "lint: 0 error(s), 0 warning(s) from 15 rules.\n", result.out
     assert json.loads(lint(project, "--format", "sarif").out)["runs"][0]["results"] == []

@@ -14,6 +14,8 @@ BLOG = "applications/wordpress.yaml"
 PAYMENTS = "applications/payments-api.yaml"
 DAEMON = "applications/hr-directory-sync.yaml"
 MANAGER = "      approvers: [carol.hr@contoso.com, bob.ops@contoso.com]\n      autoDenyDays: 7\n"
+REVIEWED_MANAGERS = "      accessReview: {reviewers: [frank.audit@contoso.com, erin.security@contoso.com], frequencyDays: 180}\n"
+REVIEWED_NEW_MANAGERS = "    accessReview: {reviewers: [frank.audit@contoso.com, carol.hr@contoso.com], frequencyDays: 180}\n"
 
 
 def lint(project, *extra: str):
@@ -27,7 +29,7 @@ def line_of(path, text: str) -> int:
 def test_the_examples_break_no_rule(project):
     result = lint(project)
     assert result.code == 0, result.out + result.err
-    assert result.out == "lint: 0 error(s), 0 warning(s) from 13 rules.\n"
+    assert result.out == "lint: 0 error(s), 0 warning(s) from 15 rules.\n"
     assert result.err == ""
 
 
@@ -45,6 +47,15 @@ CASES = [
     ("review.approver-is-only-reviewer", HR, "reviewers: [carol.hr@contoso.com, frank.audit@contoso.com]",
      "reviewers: [carol.hr@contoso.com]", "reviewers: [carol.hr@contoso.com]", "warning",
      "carol.hr@contoso.com approves access and is also its only reviewer", "add a reviewer who is not an approver"),
+    ("approval.required", HR, MANAGER, "      approval: none\n", "approval: none", "error",
+     "appRoles[1].accessPackage.approval: requests are granted without approval (approval: none); the organisation "
+     "requires at least two approvers (error in live; warning in devl, local, nle)",
+     "replace approval: none with approvers:"),
+    ("review.required", HR, REVIEWED_MANAGERS, "", MANAGER.splitlines()[0], "error",
+     "appRoles[1].accessPackage: access is never reviewed (no accessReview); the organisation requires a review "
+     "every 30 to 365 days (error in live; warning in devl, local, nle)", "add accessReview:"),
+    ("review.required", HR, REVIEWED_NEW_MANAGERS, "", "name: eucs-idam-hr-new-line-managers", "error",
+     "accessPackages[0]: access is never reviewed (no accessReview)", "add accessReview:"),
     ("owners.two", PAYMENTS, "  - dave.finance@contoso.com\n", "", "  - erin.security@contoso.com", "warning",
      "owners: only 1 owner; the organisation requires at least two", "add a second owner"),
     ("role.description", HR, "    description: Views own payslips and books own leave.\n", "",
@@ -92,6 +103,21 @@ def test_each_rule_fires_at_its_line(project, rule, file, old, new, marker, seve
     assert result.code == (1 if errors else 0), result.out + result.err
 
 
+def test_policies_nobody_requests_need_no_approval_and_automatic_ones_no_review(project):
+    """Administrators assigning (requestors: none) approve by assigning, but what they grant is still reviewed; an
+    automatic policy's rule decides who keeps access, so it is neither approved nor reviewed."""
+    edit(project / HR, "# For whoever manages it", "  - name: eucs-idam-hr-sales-employees\n"
+         "    grants: [{role: HR.Employee}]\n    policies:\n"
+         "      - {name: Administrators assign, requestors: none}\n"
+         "      - {name: Sales staff, automatic: {rule: (user.department -eq \"Sales\")}}\n# For whoever manages it")
+    result = lint(project)
+    found = [text for text in result.out.splitlines() if "[approval.required]" in text or "[review.required]" in text]
+    line = line_of(project / HR, "Administrators assign")
+    assert len(found) == 1, result.out
+    assert f"{HR}:{line}:" in found[0] and "[review.required] accessPackages[1].policies[0]: access is never " \
+        "reviewed" in found[0]
+
+
 def test_a_package_name_must_also_be_lowercase_words(project):
     edit(project / HR, "name: eucs-idam-hr-record-administrators", "name: eucs-idam-HR_Admins")
     assert "[package.naming]" in lint(project).out
@@ -131,7 +157,7 @@ def test_a_token_lifetime_setting_is_explained_though_the_schema_refuses_it(proj
     assert result.out.count("[security.token-lifetime]") == 1  # not again for the nested AccessTokenLifetime
     assert f"{BLOG}:{line}:1: error: unknown key 'tokenLifetimePolicies'" in result.out  # validate's
     # the rules that ran, by name: "the security rules" read as if security.multi-tenant had run too
-    assert ("of the 13 rules only security.token-lifetime and security.secret-in-file ran, because the configuration "
+    assert ("of the 15 rules only security.token-lifetime and security.secret-in-file ran, because the configuration "
             "has errors") in result.out
 
 

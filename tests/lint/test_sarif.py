@@ -40,11 +40,11 @@ def test_a_clean_configuration_is_a_valid_log_with_every_rule_and_no_result(proj
     driver = log["runs"][0]["tool"]["driver"]
     assert driver["name"] == "idamconf" and driver["version"] == __import__("idamconf").__version__
     assert [rule["id"] for rule in driver["rules"]] == [
-        "approvers.two", "reviewers.two", "review.frequency", "review.approver-is-only-reviewer", "owners.two",
-        "role.description", "display-name.duplicate", "package.naming", "security.token-lifetime",
-        "security.secret-in-file", "security.multi-tenant", "security.high-privilege-permission",
-        "secret.lifetime"]
-    token = driver["rules"][8]
+        "approvers.two", "reviewers.two", "review.frequency", "review.approver-is-only-reviewer",
+        "approval.required", "review.required", "owners.two", "role.description", "display-name.duplicate",
+        "package.naming", "security.token-lifetime", "security.secret-in-file", "security.multi-tenant",
+        "security.high-privilege-permission", "secret.lifetime"]
+    token = driver["rules"][10]
     assert token["defaultConfiguration"] == {"level": "error"}
     assert "use refresh tokens" in token["help"]["text"] and token["shortDescription"]["text"]
     assert log["runs"][0]["results"] == []

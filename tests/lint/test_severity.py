@@ -21,7 +21,7 @@ def test_a_rule_configured_as_an_error_in_one_environment_is_reported_once_at_th
     assert result.out.count("[owners.two]") == 1
     assert ": error: [owners.two] owners: only 1 owner; the organisation requires at least two (error in live; " \
            "warning in devl, local, nle)" in result.out
-    assert "lint: 1 error(s), 0 warning(s) from 13 rules." in result.out
+    assert "lint: 1 error(s), 0 warning(s) from 15 rules." in result.out
 
 
 def test_with_env_only_that_environments_severity_counts(project):
@@ -114,7 +114,7 @@ def test_with_env_a_secret_too_long_only_in_other_environments_is_not_found(proj
     """expenses's secret valid 900 days as the file's base says it: in local and live (devl and nle override the
     secrets). validate's error, graded across every environment, made `lint -e devl` exit 1 with it until session 49."""
     edit(project / EXPENSES, "lifetimeDays: 180", "lifetimeDays: 900")
-    clean = "lint: 0 error(s), 0 warning(s) from 13 rules."
+    clean = "lint: 0 error(s), 0 warning(s) from 15 rules."
     assert in_every_format(project, "-e", "devl") == {"human": (0, [], clean), "github": (0, [], clean),
                                                       "sarif": (0, [], "")}
     live = lint(project, "-e", "live")
@@ -122,7 +122,7 @@ def test_with_env_a_secret_too_long_only_in_other_environments_is_not_found(proj
     assert f": error: [secret.lifetime] {TOO_LONG}\n    fix: use lifetimeDays: 730 or less" in live.out
     everywhere = lint(project)  # without -e: at the strictest, once -- lint's, not validate's as well
     assert everywhere.code == 1 and everywhere.out.count("secret.lifetime") == 1, everywhere.out
-    assert everywhere.out.splitlines()[-1] == "lint: 1 error(s), 0 warning(s) from 13 rules."
+    assert everywhere.out.splitlines()[-1] == "lint: 1 error(s), 0 warning(s) from 15 rules."
 
 
 def test_with_env_a_secret_too_long_there_is_graded_by_that_environments_rules(project):
@@ -133,7 +133,7 @@ def test_with_env_a_secret_too_long_there_is_graded_by_that_environments_rules(p
     line = next(n for n, text in enumerate((project / EXPENSES).read_text().splitlines(), 1)
                 if "lifetimeDays: 900" in text)
     found = in_every_format(project, "-e", "devl")
-    warned = "lint: 0 error(s), 1 warning(s) from 13 rules."
+    warned = "lint: 0 error(s), 1 warning(s) from 15 rules."
     assert found["human"] == (0, [f"{project / EXPENSES}:{line}:23: warning: [secret.lifetime] overrides.devl."
                                   f"{TOO_LONG}"], warned)
     [annotation] = found["github"][1]
@@ -141,9 +141,9 @@ def test_with_env_a_secret_too_long_there_is_graded_by_that_environments_rules(p
     assert annotation.startswith(f"::warning file={EXPENSES},line={line},col=23,title=idamconf lint%3A "
                                  f"secret.lifetime::overrides.devl.{TOO_LONG}%0Afix: use lifetimeDays: 730 or less")
     assert found["sarif"] == (0, [("warning", "secret.lifetime")], "")
-    assert in_every_format(project, "-e", "live")["human"] == (0, [], "lint: 0 error(s), 0 warning(s) from 13 rules.")
+    assert in_every_format(project, "-e", "live")["human"] == (0, [], "lint: 0 error(s), 0 warning(s) from 15 rules.")
     set_rules(project, devl={"secret.lifetime": "error"})
     found = in_every_format(project, "-e", "devl")
     assert [found[output][0] for output in found] == [1, 1, 1]
-    assert found["human"][2] == "lint: 1 error(s), 0 warning(s) from 13 rules."
+    assert found["human"][2] == "lint: 1 error(s), 0 warning(s) from 15 rules."
     assert found["sarif"][1] == [("error", "secret.lifetime")] and found["github"][1][0].startswith("::error ")

@@ -32,7 +32,7 @@ def test_human_lists_validates_error_and_counts_it(project, early_rotation):
     result = lint(project)
     assert result.code == 1 and result.err == ""
     assert f"{EXPENSES}:{early_rotation}:23: error: secrets[0].rotateBeforeDays: {EARLY}\n    fix: {FIX}" in result.out
-    assert result.out.splitlines()[-1] == "lint: 1 error(s), 0 warning(s) from 13 rules (1 of them validate's)."
+    assert result.out.splitlines()[-1] == "lint: 1 error(s), 0 warning(s) from 15 rules (1 of them validate's)."
 
 
 def test_github_annotates_validates_error(project, early_rotation):
@@ -65,7 +65,7 @@ def test_a_secret_valid_too_long_is_lints_own_finding_under_its_rule(project):
     human = lint(project)
     assert human.code == 1 and human.out.count("secret.lifetime") == 1
     assert f"{EXPENSES}:{line}:19: error: [secret.lifetime] secrets[0].lifetimeDays: a secret valid 900 days" in \
-        human.out and human.out.splitlines()[-1] == "lint: 1 error(s), 0 warning(s) from 13 rules."
+        human.out and human.out.splitlines()[-1] == "lint: 1 error(s), 0 warning(s) from 15 rules."
     run = json.loads(lint(project, "--format", "sarif").out)["runs"][0]
     [found] = run["results"]
     assert found["ruleId"] == "secret.lifetime" and run["tool"]["driver"]["rules"][found["ruleIndex"]]["id"] == \
@@ -93,7 +93,7 @@ def test_a_rule_problem_is_shown_when_only_the_security_rules_ran(project, broke
     assert "only security.token-lifetime and security.secret-in-file ran" in result.out.splitlines()[-1]
 
 
-SUMMARY = ("lint: 2 error(s), 0 warning(s) (2 of them validate's); of the 13 rules only security.token-lifetime and "
+SUMMARY = ("lint: 2 error(s), 0 warning(s) (2 of them validate's); of the 15 rules only security.token-lifetime and "
            "security.secret-in-file ran, because the configuration has errors (fix those first).")
 
 
@@ -119,6 +119,6 @@ def test_with_every_rule_run_a_rule_problem_is_lints_own_graded_for_the_environm
     edit(project / HR, MANAGER, MANAGER.replace(", bob.ops@contoso.com", ""))
     strictest = lint(project)
     assert strictest.code == 1 and strictest.out.count("[approvers.two]") == 1
-    assert strictest.out.splitlines()[-1] == "lint: 1 error(s), 0 warning(s) from 13 rules."
+    assert strictest.out.splitlines()[-1] == "lint: 1 error(s), 0 warning(s) from 15 rules."
     devl = lint(project, "-e", "devl")
     assert devl.code == 0 and devl.out.count("warning: [approvers.two]") == 1

@@ -11,7 +11,7 @@ import pytest
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 
 from idamconf.emulator import Store
-from tests.cli.harness import apply, edit, plan
+from tests.cli.harness import apply, edit, live_warns_of, plan
 from tests.cli.test_scenarios import converged
 from tests.emulator.conftest import serving
 from tests.emulator.test_sdk_fidelity import sdk_run
@@ -78,7 +78,9 @@ EXAMPLES = {
     "eucs-idam-hr-self-service-line-managers": {
         "who may ask": "specificDirectoryUsers", "requestors": [f"#microsoft.graph.groupMembers:{HR_MANAGERS}"],
         "assignment": "noExpiration", "denied after": "P7D", "approver justifies": True,
-        "approvers": ["bob.ops", "carol.hr"], "review": None},
+        "approvers": ["bob.ops", "carol.hr"],
+        "review": {"unreviewed": "removeAccess", "reviewers": ["erin.security", "frank.audit"], "runs for": "P14D",
+                   "every": ("absoluteMonthly", 6)}},
     "eucs-idam-hr-record-administrators": {
         "who may ask": "specificDirectoryUsers", "requestors": ["bob.ops", "carol.hr", "dave.finance"],
         "assignment": "P180D", "denied after": "P14D", "approver justifies": True,
@@ -94,10 +96,14 @@ EXAMPLES = {
     "eucs-idam-hr-new-line-managers": {
         "who may ask": "specificDirectoryUsers", "requestors": [f"#microsoft.graph.groupMembers:{HR_MANAGERS}"],
         "assignment": "noExpiration", "denied after": "P14D", "approver justifies": True,
-        "approvers": ["bob.ops", "carol.hr"], "review": None},
+        "approvers": ["bob.ops", "carol.hr"],
+        "review": {"unreviewed": "removeAccess", "reviewers": ["carol.hr", "frank.audit"], "runs for": "P14D",
+                   "every": ("absoluteMonthly", 6)}},
     "eucs-idam-expenses-claimants": {
         **EVERYONE, "assignment": "P365D", "denied after": "P14D", "approver justifies": True,
-        "approvers": ["bob.ops", "dave.finance"], "review": None},
+        "approvers": ["bob.ops", "dave.finance"],
+        "review": {"unreviewed": "removeAccess", "reviewers": ["dave.finance", "frank.audit"], "runs for": "P14D",
+                   "every": ("absoluteMonthly", 6)}},
 }
 
 
@@ -180,6 +186,9 @@ RECORD_ADMINISTRATORS = {
 def test_a_policy_as_graph_holds_it_field_by_field(project):
     """Nothing left to Graph's whim: every field of a policy, as another client reads it back."""
     before = dt.datetime.now(dt.timezone.utc).date()
+    live_warns_of(project, "review.required")  # the line managers' package without its review, as a package can be
+    edit(project / HR, "      accessReview: {reviewers: [frank.audit@contoso.com, erin.security@contoso.com], "
+                       "frequencyDays: 180}\n", "")
     assert apply(project).code == 0
     [policy] = [policy for policy in listed(project, f"{GOV}/assignmentPolicies?$expand=accessPackage")
                 if policy["accessPackage"]["displayName"] == "eucs-idam-hr-record-administrators"]
@@ -243,9 +252,9 @@ def test_the_typed_sdk_reads_the_same_policies(project):
         "eucs-idam-wordpress-administrators": (days(365), days(14), True, "removeAccess", days(14)),
         "eucs-idam-wordpress-writers": (None, days(14), True, "removeAccess", days(14)),
         "eucs-idam-wordpress-approvers": (None, days(14), True, "keepAccess", days(14)),
-        "eucs-idam-hr-self-service-line-managers": (None, days(7), True, None, None),
+        "eucs-idam-hr-self-service-line-managers": (None, days(7), True, "removeAccess", days(14)),
         "eucs-idam-hr-record-administrators": (days(180), days(14), True, "acceptAccessRecommendation", days(7)),
         "eucs-idam-payments-api-ledger-auditors": (days(90), days(14), True, "removeAccess", days(14)),
-        "eucs-idam-hr-new-line-managers": (None, days(14), True, None, None),
-        "eucs-idam-expenses-claimants": (days(365), days(14), True, None, None),
+        "eucs-idam-hr-new-line-managers": (None, days(14), True, "removeAccess", days(14)),
+        "eucs-idam-expenses-claimants": (days(365), days(14), True, "removeAccess", days(14)),
     }

@@ -230,15 +230,19 @@ def test_one_approver_is_enough_where_the_rule_is_a_warning(project):
 def test_the_environments_are_asked_and_the_live_rules_at_the_question(project, terminal):
     answers = ["Customer Relations", "", "dave.finance@contoso.com, bob.ops@contoso.com", "", "prod", "nle, live",
                "", "", "Sales", "CRM.Sales", "", "y", "dave.finance@contoso.com",
-               "dave.finance@contoso.com, erin.security@contoso.com", "n", ""]
+               "dave.finance@contoso.com, erin.security@contoso.com",
+               "frank.audit@contoso.com, erin.security@contoso.com", "180", ""]
     result = idamconf_with_input(["new", "app", "crm", "-C", str(project)], answers)
     assert result.exit_code == 0, result.output
     assert "Environments it goes to (comma-separated, of: local, devl, nle, live)" in result.output
     assert "'prod' is not one of local, devl, nle, live" in result.output
     assert "name at least 2: the organisation's rule approvers.two is an error" in result.output
+    assert "Review regularly" not in result.output  # review.required is an error in live: not a choice there
     app = scaffolded(project)
     assert app["environments"] == ["nle", "live"]
     assert app["appRoles"][0]["accessPackage"]["approvers"] == ["dave.finance@contoso.com", "erin.security@contoso.com"]
+    assert app["appRoles"][0]["accessPackage"]["accessReview"]["reviewers"] == ["frank.audit@contoso.com",
+                                                                                 "erin.security@contoso.com"]
 
 
 def test_environments_are_required_without_a_terminal_and_must_exist(project):
