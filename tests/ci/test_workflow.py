@@ -175,6 +175,21 @@ def test_the_jobs_files_are_outside_the_checkout():
                     assert step["with"][key].startswith("${{ runner.temp }}/"), (name, step["with"])
 
 
+@pytest.mark.parametrize("path", [DRIFT, CREDENTIALS], ids=lambda path: path.name)
+def test_the_scheduled_jobs_files_are_outside_the_checkout(path):
+    """The drift and credentials schedules' reports (an issue's body) are written in the runner's temporary
+    directory, as the pull request's files are: never in the checkout, where a committed `drift.md/` or `report.md`
+    link would be written through or break the step (until session 52 they were written at the checkout's top)."""
+    for name, job in load(path)["jobs"].items():
+        for step in job["steps"]:
+            script = step.get("run", "")
+            for target in re.findall(r"(?<![0-9&-])>>? *(\S+)", script):
+                assert target.startswith(('"$RUNNER_TEMP/', '"$GITHUB_')) or target in ("/dev/null", "&2"), \
+                    (name, step.get("name"), target)
+            for read in re.findall(r"(?:--body-file|\bcat) +(\S+)", script):
+                assert read.startswith('"$RUNNER_TEMP/'), (name, step.get("name"), read)
+
+
 def test_merge_applies_each_environment_in_order_from_a_plan_made_at_merge():
     jobs = load(WORKFLOW)["jobs"]
     previous = None
@@ -279,7 +294,8 @@ def test_the_drift_workflow_checks_every_environment_and_fails_on_drift():
     assert job["permissions"] == {"contents": "read", "id-token": "write", "issues": "write"}
     assert "_READ_CLIENT_ID" in text_of(job) and "_WRITE_" not in text_of(job) and "environment" not in job
     script = runs(job)
-    assert 'idamconf drift -C "$CONFIG_DIR" --env "$IDAMCONF_ENVIRONMENT" --format markdown > drift.md' in script
+    assert 'idamconf drift -C "$CONFIG_DIR" --env "$IDAMCONF_ENVIRONMENT" --format markdown > "$RUNNER_TEMP/drift.md"' \
+        in script
     assert "gh issue create" in script and "gh issue edit" in script and "gh issue close" in script
     failing = next(step for step in job["steps"] if step.get("name") == "Fail on drift")
     assert failing["if"] == "steps.drift.outputs.status == '2'" and "exit 2" in failing["run"]
@@ -293,7 +309,7 @@ def test_the_credentials_report_runs_weekly_with_the_read_identity_and_opens_one
     assert "_READ_CLIENT_ID" in text_of(job) and "_WRITE_" not in text_of(job) and "secrets." not in text_of(job)
     script = runs(job).replace("\\\n", " ")
     assert re.search(r'idamconf credentials report -C "\$CONFIG_DIR" --env "\$IDAMCONF_ENVIRONMENT" --within 45 +'
-                     r'--format markdown > report.md', script)
+                     r'--format markdown > "\$RUNNER_TEMP/report.md"', script)
     assert "gh issue create" in script and "gh issue edit" in script and "gh issue close" in script
     failing = next(step for step in job["steps"] if step.get("name") == "Fail when something expires")
     assert failing["if"] == "steps.report.outputs.status == '2'" and "exit 2" in failing["run"]
