@@ -166,8 +166,7 @@ def _apply_application_changes(store: Store, doc: dict, body: dict, before: dict
     value_types.check_not_null(changes, "Application")
     entities.check_types(changes, defaults)
     entities.check_nested(changes, defaults)
-    if "signInAudience" in changes and changes["signInAudience"] not in entities.AUDIENCES:
-        raise bad_request(f"Invalid value specified for property 'signInAudience': '{changes['signInAudience']}'.")
+    entities.check_enumerated(changes)
     after = copy.deepcopy(doc)
     for name, value in changes.items():
         current = after.get(name)

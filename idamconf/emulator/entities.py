@@ -12,6 +12,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from ..graph import limits
 from . import value_types
 from .errors import GraphError, bad_request
 
@@ -20,6 +21,9 @@ ROLE_VALUE = re.compile(r"^[0-9A-Za-z:!#$%&'()*+,\-./;<=>?@\[\]^_`{|}~]{1,120}$"
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 MEMBER_TYPES = {"User", "Application"}
 AUDIENCES = {"AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"}
+# Strings Graph takes only from a list (graph/limits.py [claims]; signInAudience: application.md), each refused with
+# 400 Request_BadRequest otherwise: property -> the values it takes.
+ENUMERATED = {"signInAudience": AUDIENCES, "groupMembershipClaims": frozenset(limits.GROUP_MEMBERSHIP_CLAIMS)}
 
 
 def now() -> str:
@@ -163,6 +167,13 @@ def check_writable(body: dict, entity: EntitySet) -> None:
             )
         if name not in entity.writable:
             raise bad_request(f"Property '{name}' is read-only and cannot be set.")
+
+
+def check_enumerated(body: dict) -> None:
+    """A string Graph takes from a list (ENUMERATED) is one of them; null is left to check_not_null's rules."""
+    for name, allowed in ENUMERATED.items():
+        if body.get(name) is not None and body[name] not in allowed:
+            raise bad_request(f"Invalid value specified for property '{name}': '{body[name]}'.")
 
 
 def check_types(body: dict, defaults: dict) -> None:

@@ -27,6 +27,10 @@ and `validate` (see uri_rules.py for the URIs). Sources:
   here: PNG, JPEG or GIF (what the issue and terraform-provider-azuread's `logo_image` accept; BMP is refused:
   stricter than Graph is safe) of at most 100,000 bytes (the stricter reading of "100 KB"), recognised by their
   leading bytes, not by a file name.
+- [claims] Graph's application resource (api-reference/v1.0/resources/application.md): groupMembershipClaims takes
+  "one of the following valid string values": None, SecurityGroup, All; the app manifest reference adds
+  DirectoryRole and ApplicationGroup (the groups assigned to the application), which the portal writes, alone or
+  beside SecurityGroup. Any other string is refused (400).
 - [reviews] Graph, accessPackageAssignmentReviewSettings / patternedRecurrence: reviews recur weekly or
   absoluteMonthly. That a review may not stay open longer than its recurrence interval is Graph's refusal as users
   report it, not documented in so many words; the interval is counted short (a month as 28 days, February's), so
@@ -56,6 +60,8 @@ DAYS_IN = {"weekly": 7, "absoluteMonthly": 28}
 SCOPE_VALUE = 120  # [scopes]
 SCOPE_VALUE_PERSONAL = 40
 SCOPES_PERSONAL = 100
+GROUP_MEMBERSHIP_CLAIMS = ("None", "SecurityGroup", "All", "DirectoryRole", "ApplicationGroup",  # [claims]
+                           "SecurityGroup, DirectoryRole", "SecurityGroup, ApplicationGroup")
 LOGO_BYTES = 100_000
 LOGO_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
                    "image/gif": (b"GIF87a", b"GIF89a")}

@@ -216,3 +216,32 @@ def test_an_empty_unique_name_and_an_unknown_audience_are_refused(api):
     assert "signInAudience" in error["message"]
     stored = api.get(f"applications/{app['id']}").json()
     assert (stored["uniqueName"], stored["signInAudience"]) == (None, "AzureADMyOrg")
+
+
+@pytest.mark.parametrize("claims", ["Everything", "SecurityGroup,All", ""])
+def test_a_group_membership_claims_value_graph_does_not_take_is_refused(api, claims):
+    """application.md: groupMembershipClaims takes one of its listed values (graph/limits.py [claims]); any other is
+    400 Request_BadRequest in Graph's error shape, on a create or an update, and nothing is written."""
+    error = assert_error(api.post("applications", json={"displayName": "A", "groupMembershipClaims": claims}), 400,
+                         "Request_BadRequest")
+    assert "groupMembershipClaims" in error["message"]
+    assert api.get("applications").json()["value"] == []
+    app = api.create_app()
+    assert_error(api.patch(f"applications/{app['id']}", json={"groupMembershipClaims": claims}), 400,
+                 "Request_BadRequest")
+    assert api.get(f"applications/{app['id']}").json()["groupMembershipClaims"] is None
+
+
+def test_every_group_membership_claims_value_idamconfs_schema_allows_is_taken(api):
+    """The application schema's values are the emulator's (one list, graph/limits.py), so what validate passes the
+    emulator takes -- each value set, and null clearing it."""
+    import json
+    from pathlib import Path
+
+    schema = json.loads(Path("idamconf/schemas/application.schema.json").read_text(encoding="utf-8"))
+    allowed = schema["properties"]["groupMembershipClaims"]["enum"]
+    assert None in allowed and {"None", "SecurityGroup", "All"} <= set(allowed)
+    app = api.create_app()
+    for claims in [*allowed, None]:
+        assert api.patch(f"applications/{app['id']}", json={"groupMembershipClaims": claims}).status_code == 204
+        assert api.get(f"applications/{app['id']}").json()["groupMembershipClaims"] == claims
