@@ -1,4 +1,4 @@
-"""Reading the directory at tenant scale: lists with `$expand=owners`, and `directoryObjects/getByIds`.
+"""Reading the directory at tenant scale: lists with `$expand=owners` (groups': `members`), and `directoryObjects/getByIds`.
 
 Each request costs a fixed number of SQL queries whatever its size (a page of applications and all their owners is
 two), and pages are spliced from the stored JSON texts, never parsed and re-encoded.
@@ -30,9 +30,15 @@ ODATA_TYPES = {"users": "#microsoft.graph.user", "groups": "#microsoft.graph.gro
                "servicePrincipals": "#microsoft.graph.servicePrincipal"}
 OWNER_KINDS = ("users", "servicePrincipals")
 OWNER_PROPERTIES = ENTITY_SETS["users"].properties | ENTITY_SETS["servicePrincipals"].properties
+# A group's direct members: users, groups, service principals (and devices and contacts, which the emulator holds
+# none of) -- group-list-members.md, "not transitive".
+MEMBER_KINDS = ("users", "groups", "servicePrincipals")
+MEMBER_PROPERTIES = OWNER_PROPERTIES | ENTITY_SETS["groups"].properties
 # entity set -> navigation property -> what its nested $select may name
 EXPANSIONS = {"applications": {"owners": OWNER_PROPERTIES},
-              "servicePrincipals": {"owners": OWNER_PROPERTIES, "appRoleAssignedTo": frozenset(ASSIGNMENT_PROPERTIES)}}
+              "servicePrincipals": {"owners": OWNER_PROPERTIES, "appRoleAssignedTo": frozenset(ASSIGNMENT_PROPERTIES)},
+              "groups": {"members": MEMBER_PROPERTIES}}
+LINKED_KINDS = {"members": MEMBER_KINDS}  # navigation property -> the kinds it links to (default: OWNER_KINDS)
 # Relationships held as objects that name their source (not as links): navigation property -> (kind, property)
 REFERRING = {"appRoleAssignedTo": (ASSIGNMENTS, "resourceId")}
 
@@ -79,7 +85,7 @@ def _linked(store: Store, relation: str, sources: list[str], select: tuple[str, 
     if relation in REFERRING:
         rows = ((source, None, text) for source, text in store.referring(*REFERRING[relation], sources))
     else:
-        rows = store.linked_documents(relation, sources, OWNER_KINDS)
+        rows = store.linked_documents(relation, sources, LINKED_KINDS.get(relation, OWNER_KINDS))
     for source, kind, text in rows:
         linked = members.setdefault(source, [])
         if len(linked) < MAX_EXPANDED_MEMBERS:

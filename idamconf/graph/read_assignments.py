@@ -7,7 +7,8 @@ Requests, for a plan of N applications naming G groups by display name and H by 
   directory objects' relationships 100 objects a page, so ceil(N/100) pages each (Graph documents no `$expand` of
   two relationships of a directory object in one request, so they are asked for apart). A service principal showing
   20 of either (Graph's most in an expansion, without a nextLink) has that relationship read on its own;
-- the groups: `$filter=displayName in (...)` and `id in (...)`, 15 values a request (Graph's known issues limit `in`
+- the groups, with their first 20 direct members' ids (`$expand=members($select=id)`, one more resource unit a
+  request, no request more): `$filter=displayName in (...)` and `id in (...)`, 15 values a request (Graph's known issues limit `in`
   to 15 expressions by default), sent in `$batch`es: ceil(G/15) + ceil(H/15) requests, in ceil(that/20) round trips.
 The users named (assignments' users, service-principal owners) are resolved with everyone else (graph/read.py).
 """
@@ -23,6 +24,9 @@ from .streams import EXPANDED_PAGE, Streams, joined, read_streams
 
 ASSIGNMENT_FIELDS = "id,appRoleId,principalId,principalType,principalDisplayName"
 GROUP_FIELDS = "id,displayName,securityEnabled"
+# Each group's direct members, by id and type, in the same requests: at most 20 of them (Graph's most in an
+# expansion of a directory object), enough to tell a group of fewer than two people (plan/two_people.py).
+GROUP_MEMBERS = "members($select=id)"
 IN_LIMIT = 15  # values in one `in (...)` of a $filter
 
 
@@ -78,7 +82,7 @@ async def find_groups(client: GraphClient, names: list[str], ids: list[str]) -> 
 
 def _in_query(name: str, values: list[str]) -> str:
     quoted = ",".join("'" + value.replace("'", "''") + "'" for value in values)
-    return query("groups", filter=f"{name} in ({quoted})", select=GROUP_FIELDS, top=PAGE)
+    return query("groups", filter=f"{name} in ({quoted})", select=GROUP_FIELDS, expand=GROUP_MEMBERS, top=PAGE)
 
 
 async def batched_lists(client: GraphClient, paths: list[str]) -> list[list[dict]]:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import marshal
 
-from ..config.access import distinct_people, review_schedule, severity
+from ..config.access import review_schedule
 from ..config.model import Configuration
 from ..diagnostics import Diagnostic
 from .catalogs import marker
 from .model import Resource
 from .policy import UNREVIEWED, policy_attributes, read_policy, resolve, subject_names
 from .resources import KIND_ORDER, add_live
+from .two_people import two_people
 from .roles import role_parts
 
 __all__ = ["UNREVIEWED", "catalog_description", "desired_governance", "live_governance", "policy_keeper",
@@ -47,7 +48,7 @@ def desired_governance(configuration: Configuration, environment: str, users: di
             continue
         def resolved(package):
             found = resolve(package, users, groups, names, problems)
-            problems.extend(_two_people(configuration, environment, package, found[0]))
+            problems.extend(two_people(configuration, environment, package, found, groups, names))
             return found
         desired_packages(configuration, environment, app, resolved, applications, planned, resources)
         parts = role_parts((role.id, role.value, role.display_name) for role in app.app_roles)
@@ -69,30 +70,6 @@ def desired_governance(configuration: Configuration, environment: str, users: di
             for policy in package.policies:
                 add_policy(add, f"{base}.access_package.policy", package, policy, labels, people)
     return resources, problems
-
-
-def _two_people(configuration: Configuration, environment: str, package, labels: dict) -> list[Diagnostic]:
-    """The organisation's two-people rules (config/access.py: two approvers, two reviewers) counted again as the
-    tenant tells people apart, where the environment makes them errors: validate reads no tenant and counts the
-    spellings, so a group written by its name and by its id passed there as two. Counted here by the people they
-    resolve to (`labels`: plan/policy.resolve's), the same two spellings are one, and the plan is refused."""
-    found = []
-    for policy in package.policies:
-        named = [("approvers.two", "approver", policy.stages[0].path + ("approvers",), policy.approvers)] \
-            if policy.stages else []  # (every stage's, counted together, at the first's: as validate does)
-        if policy.review is not None:
-            named.append(("reviewers.two", "reviewer", ("accessReview", "reviewers"), policy.review.reviewers))
-        for rule, noun, path, written in named:
-            resolved = {labels.get(subject.lower(), subject.lower()) for subject in written}
-            if len(resolved) >= 2 or len(distinct_people(written)) < 2 or severity(configuration, environment, rule) != "error":
-                continue  # (fewer than two written: validate's own finding)
-            where = package.at(policy.path + path)
-            found.append(Diagnostic(
-                f"the {len(written)} {noun}s written are {len(resolved)} in environment {environment} "
-                f"({', '.join(sorted(resolved))}): one group or person written two ways; the organisation requires "
-                f"at least two [{rule}]", f"add a second {noun}: each name and id here names one group or person",
-                where.file, where.line, where.column, rule=rule))
-    return found
 
 
 def package_attributes(name: str, description: str | None, catalog: str, hidden: bool) -> dict:

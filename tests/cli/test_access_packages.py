@@ -484,6 +484,38 @@ def test_one_group_written_by_its_name_and_its_id_is_one_approver_where_two_are_
     assert apply(project).code == 1 and not tenant(project)["objects"].get("accessPackages")
 
 
+@pytest.mark.parametrize("members", [["grace.comms@contoso.com"], [], ["grace.comms@contoso.com", "carol.hr@contoso.com"]],
+                         ids=["only-the-other-approver", "nobody", "a-second-person"])
+def test_a_group_whose_only_member_is_the_other_approver_is_one_approver_where_two_are_required(project, members):
+    """A group named beside a person counts as one more approver in validate (it reads no tenant). The plan reads
+    the groups' direct members with the look-up it makes anyway (`$expand=members`): a group holding no one but the
+    other approver (or nobody) leaves one person, and where the rule is an error the plan is refused at the file's
+    line, nothing written. A second person in the group, or a rule that is a warning, lets it through."""
+    seed = project / "emulator/directory.yaml"
+    edit(seed, "displayName: HR line managers,", f"displayName: HR line managers, members: [{', '.join(members)}],")
+    edit(project / "applications/wordpress.yaml", "      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
+         "      accessReview:\n        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n"
+         "        frequencyDays: 180",
+         "      approvers: [grace.comms@contoso.com, {group: HR line managers}]\n      accessReview:\n"
+         "        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n        frequencyDays: 180")
+    assert plan(project).code == 0  # local: the rules are warnings there
+    edit(project / "idamconf.yaml", "    verifiedDomains: [contoso.com]\n  devl:",
+         "    verifiedDomains: [contoso.com]\n    rules: {approvers.two: error}\n  devl:")
+    result = plan(project)
+    if len(members) == 2:
+        assert result.code == 0, result.err
+        return
+    assert result.code == 1 and "Plan:" not in result.out
+    line = next(n for n, text in enumerate((project / "applications/wordpress.yaml").read_text().splitlines(), 1)
+                if "{group: HR line managers}" in text)
+    held = f"1 member: {members[0]}" if members else "0 members: nobody"
+    assert (f"applications/wordpress.yaml:{line}:18: error: the 2 approvers written are 1 person in environment local "
+            f"(grace.comms@contoso.com; group:hr line managers has {held}): a group holds no one but the other "
+            "approvers written; the organisation requires at least two [approvers.two]") in result.err, result.err
+    assert "fix: add a second approver who is not in the group, or a second member to the group" in result.err
+    assert apply(project).code == 1 and not tenant(project)["objects"].get("accessPackages")
+
+
 @pytest.mark.usefixtures("applied")
 def test_removing_a_package_someone_holds_removes_their_assignment_first(project):
     """Graph deletes no access package anyone is assigned (accesspackage-delete.md), and the emulator refuses it

@@ -490,3 +490,21 @@ def test_sdk_reads_applications_with_expanded_owners_and_gets_by_ids(tmp_path):
     assert [(type(item), item.id) for item in found.value] == [
         (ServicePrincipal, sp["id"]), (User, alice), (Application, apps[5]["id"])]
     assert_no_leftovers(*pages, found, must_see=(Application, User, ServicePrincipal))
+
+
+def test_groups_expand_their_direct_members_at_most_20_by_id_and_type(api):
+    """`groups?$filter=…&$expand=members($select=id)`, as the plan reads the groups it names (plan/two_people.py): each
+    group's direct members (group-list-members.md: users, groups, service principals; not transitive) with their
+    `@odata.type`, at most 20 of them with no nextLink, as Graph expands directory objects' relationships."""
+    upns = [f"m{n:02}@contoso.com" for n in range(25)]
+    seed(api.store, {"users": [{"userPrincipalName": upn, "displayName": upn} for upn in upns],
+                     "groups": [{"displayName": "Few", "members": upns[:2]},
+                                {"displayName": "Many", "members": upns}, {"displayName": "None"}]})
+    response = api.get("groups", params={"$filter": "displayName in ('Few','Many','None')", "$select": "id,displayName",
+                                         "$expand": "members($select=id)"})
+    assert response.status_code == 200, response.text
+    found = {group["displayName"]: group["members"] for group in response.json()["value"]}
+    ids = {upn: api.store.find("users", "userPrincipalName", upn)["id"] for upn in upns}
+    assert found["Few"] == [{"@odata.type": "#microsoft.graph.user", "id": ids[upn]} for upn in upns[:2]]
+    assert len(found["Many"]) == 20 and found["None"] == []
+    assert not [name for name in response.json()["value"][0] if "nextLink" in name]
