@@ -331,7 +331,8 @@ class _Builder:
             return Response(200, same[0]) if same else None
 
         found = await find()
-        if found is not None and await self._has_policy(found.body["id"]):
+        if found is not None and found.body["id"] != change.ids.get("emptied") and \
+                await self._has_policy(found.body["id"]):  # (emptied: workflow._restoring's, the plan's word)
             raise StepFailed(f"access package '{body['displayName']}' now exists in this catalog with a policy of its "
                              "own: it is not this project's. Run plan again.")
         body["description"] = left_behind.making(self.chain.project, change.application)  # until it grants: below
@@ -391,6 +392,8 @@ class _Builder:
         if policy_id is None:
             found = await find()
             policy_id = found.body["id"] if found is not None else None
+            if policy_id is not None and self.chain.client.ownership is not None:
+                self.chain.client.ownership.adopt_policy(package_id, policy_id)
         body = policy_body(change.after, change.ids, package_id)
         if policy_id is None:
             await write_checked(self.chain, "POST", f"{GOV}/assignmentPolicies", body, find=find,

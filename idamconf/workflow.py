@@ -227,9 +227,12 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     await name_the_unnamed(live_gov.policies, naming.result(), lambda ids: user_names(client, ids))
     current |= live_governance(apps_by_sp, live_gov.catalogs, live_gov.resources, live_gov.packages,
                                live_gov.policies, governance, live_gov.others, naming.result(), project)
-    problems = await _foreign_package_names(client, configuration, governance, current, live_gov, apps_by_sp)
+    problems, emptied = await _foreign_package_names(client, configuration, governance, current, live_gov,
+                                                     apps_by_sp)
     if problems:
         raise DiagnosticError(problems)
+    governance = {key: replace(r, ids={**r.ids, EMPTIED: emptied[key]}) if key in emptied else r
+                  for key, r in governance.items()}
     desired |= governance
     desired |= _catalogs(configuration, catalogs)
     current |= _live_catalogs(configuration, catalogs, live_gov.catalogs)
@@ -421,6 +424,12 @@ async def _foreign_package_names(client, configuration, governance: dict, curren
     candidates = [p for p in live_gov.others + live_gov.packages if p["id"] not in recognised  # (one of a declared
                   and named(p["displayName"], (p.get("catalog") or {}).get("displayName") or "") in names]  # name)
     foreign = await foreign_packages(client, candidates) if candidates else set()
+    restoring = _restoring(current)
+    emptied = {named(p["displayName"], p["catalog"]["displayName"]): p["id"] for p in candidates  # (see _restoring)
+               if not p.get("resourceRoleScopes")}
+    taken = {key: emptied[name_of(r)] for key, r in packages if key not in current and
+             r.application in restoring and name_of(r) in emptied}
+    foreign -= set(taken.values())
     held: dict[tuple, bool] = {}  # a name some package not the project's holds -> whether another team's does
     ours: dict[tuple, str] = {}  # a name a package of the project holds (a catalog's names are unique), which the
     for package in candidates:  # configuration now declares under another name, or no longer
@@ -447,7 +456,21 @@ async def _foreign_package_names(client, configuration, governance: dict, curren
             f"'{resource.attributes['catalog']}' and is not managed by project '{configuration.project}'",
             "give this package another name (accessPackage.name, or accessPackages[].name); idamconf never "
             "takes over another team's package", location.file, location.line, location.column))
-    return problems
+    return problems, taken
+
+
+EMPTIED = "emptied"  # a package create's ids: the id of the package the deletion emptied, taken back by apply
+
+
+def _restoring(current: dict) -> set[str]:
+    """The applications whose service principal the plan restores from deleted items (with the application, or
+    alone). Deleting a service principal takes its place in catalogs and the role scopes on it along for good
+    (docs/emulator.md, "Deleted applications and service principals"), and leaves its packages, policies and all,
+    granting nothing: an access package the file declares for such an application, under its name in its catalog,
+    granting nothing, is taken as the package it was -- its role scopes made again once the service principal is back
+    -- not refused as another team's (until session 52 the plan was refused for ever, and the application could not
+    be restored by apply). One granting anything is still another team's."""
+    return {r.application for r in current.values() if r.kind == "service_principal" and r.ids.get(RESTORE)}
 
 
 def _package_of(configuration, resource: Resource):

@@ -450,3 +450,32 @@ def test_a_saml_application_cut_short_before_its_service_principals_restore_keep
     assert restored["id"] == principal["id"]
     assert restored["preferredTokenSigningKeyThumbprint"] == principal["preferredTokenSigningKeyThumbprint"]
     converged(project)
+
+
+@pytest.mark.usefixtures("applied")
+def test_an_application_deleted_outside_idamconf_is_restored_and_its_packages_linked_again(project):
+    """wordpress deleted in the portal (not by an apply), its access packages left in the catalog: deleting its
+    service principal took its place in the catalog and the role scopes on it along, leaving the packages, with
+    their policies, granting nothing. The plan was refused for ever ("not managed by project"), so apply could not
+    restore it. Now the plan restores the application and its service principal and takes the emptied packages back
+    by id (workflow._restoring): the same packages grant their roles again, and the next plan finds nothing to do."""
+    from tests.cli.test_access_packages import governance, graph
+
+    before = package_ids(project, "wordpress")
+    assert len(before) == 3
+    graph(project, "DELETE", f"applications/{applications(project)['wordpress']['id']}")
+    assert all(not governance(project)[name]["roles"] for name in before)  # emptied, policies kept
+    shown = plan(project)
+    assert shown.code == 0, shown.err
+    assert "~ app.wordpress  (restore " in shown.out
+    result = apply(project)
+    assert result.code == 0, result.err
+    converged(project)
+    after = governance(project)
+    assert package_ids(project, "wordpress") == before  # the same packages, not new ones
+    assert all(after[name]["roles"] and len(after[name]["policies"]) == 1 for name in before)
+
+
+def package_ids(project, containing: str = "") -> dict[str, str]:
+    return {p["displayName"]: p["id"] for p in tenant(project)["objects"]["accessPackages"]
+            if containing in p["displayName"]}
