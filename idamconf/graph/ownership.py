@@ -216,8 +216,9 @@ class Ownership:
     def adopt_policy(self, package_id: str, policy_id: str) -> None:
         """A policy found by its name on one of the project's packages (a lost answer's, or one a package the plan
         takes back already had: workflow._restoring): the project's, as the package is; nothing of another's."""
-        if package_id.lower() in self.packages:
-            self.learn({"policyId": policy_id})
+        if package_id.lower() not in self.packages:
+            return
+        self.learn({"policyId": policy_id})
 
     def adopt_package(self, package_id: str) -> None:
         """An empty package of the project's name in its catalog, which apply verified holds nothing of another's:
