@@ -14,7 +14,7 @@ from idamconf.emulator import Store
 from tests.emulator.conftest import serving
 from tests.emulator.test_sdk_fidelity import sdk_run
 
-from .harness import applications, apply, edit, plan
+from .harness import live_warns_of, applications, apply, edit, plan
 from .test_scenarios import converged
 
 API = "applications/orders-api.yaml"
@@ -165,6 +165,7 @@ SAML_ROLES = """appRoles:
 
 
 def test_roles_without_a_value_are_addressed_by_display_name_and_converge(project):
+    live_warns_of(project, "review.required")  # a package without a review: tests/cli/harness.py
     (project / API).write_text((project / API).read_text() + SAML_ROLES)
     planned = plan(project)
     assert "+ app.orders-api.role[User]  (create)" in planned.out

@@ -26,6 +26,7 @@ appRoles:
       name: "pkg\n</details>\n```\n@team [approve](https://evil.example)"
       catalog: "Cat\u2066 <!-- idamconf-plan --> |x| ![i](https://evil.example/i.png)"
       approvers: [alice.admin@contoso.com, erin.security@contoso.com]
+      accessReview: {reviewers: [alice.admin@contoso.com, frank.audit@contoso.com], frequencyDays: 90}
 '''
 RAW = ("\x1b", "\x07", "\u202e", "\u2066", "\u2028", "\x85", "\r")
 PACKAGE = "app.wordpress.role.Blog.Administrator.access_package"

@@ -4,7 +4,7 @@ reserved tag prefix is reserved in every case."""
 
 from __future__ import annotations
 
-from .harness import apply, edit, idamconf, plan, tenant
+from .harness import live_warns_of, apply, edit, idamconf, plan, tenant
 from .test_access_packages import WORDPRESS, governance, graph
 from .test_scenarios import converged
 
@@ -24,6 +24,7 @@ def validate_messages(project) -> list[str]:
 
 
 def test_another_teams_package_named_in_another_case_is_never_taken_over(project):
+    live_warns_of(project, "review.required")  # a package without a review: tests/cli/harness.py
     edit(project / WORDPRESS, WRITER_PACKAGE, "")
     assert apply(project).code == 0
     catalog = graph(project, "GET", f"{GOV}/catalogs")["value"][0]
