@@ -1,4 +1,5 @@
-"""Reading the directory at tenant scale: lists with `$expand=owners` (groups': `members`), and `directoryObjects/getByIds`.
+"""Reading the directory at tenant scale: lists with `$expand=owners` (groups': `members`), and
+`directoryObjects/getByIds`.
 
 Each request costs a fixed number of SQL queries whatever its size (a page of applications and all their owners is
 two), and pages are spliced from the stored JSON texts, never parsed and re-encoded.

@@ -126,7 +126,8 @@ TABLE: tuple[Attribute, ...] = (
     Attribute("isFallbackPublicClient", "isFallbackPublicClient",
               _flag("Whether the application is a public client (mobile or desktop) when Entra ID cannot tell.", False),
               False),
-    Attribute("groupMembershipClaims", "groupMembershipClaims", {"enum": [None, *GROUP_MEMBERSHIP_CLAIMS], "description": "Which groups tokens carry in the groups claim: None, "
+    Attribute("groupMembershipClaims", "groupMembershipClaims", {
+        "enum": [None, *GROUP_MEMBERSHIP_CLAIMS], "description": "Which groups tokens carry in the groups claim: None, "
         "SecurityGroup, All, DirectoryRole or ApplicationGroup (the groups assigned to the application)."}),
     Attribute("optionalClaims", "optionalClaims", {"type": "object", "additionalProperties": False,
               "description": "Claims added to the application's tokens, by token.",

@@ -484,8 +484,8 @@ def test_one_group_written_by_its_name_and_its_id_is_one_approver_where_two_are_
     assert apply(project).code == 1 and not tenant(project)["objects"].get("accessPackages")
 
 
-@pytest.mark.parametrize("members", [["grace.comms@contoso.com"], [], ["grace.comms@contoso.com", "carol.hr@contoso.com"]],
-                         ids=["only-the-other-approver", "nobody", "a-second-person"])
+@pytest.mark.parametrize("members", [["grace.comms@contoso.com"], [],
+                                     ["grace.comms@contoso.com", "carol.hr@contoso.com"]], ids=["only-the-other-approver", "nobody", "a-second-person"])
 def test_a_group_whose_only_member_is_the_other_approver_is_one_approver_where_two_are_required(project, members):
     """A group named beside a person counts as one more approver in validate (it reads no tenant). The plan reads
     the groups' direct members with the look-up it makes anyway (`$expand=members`): a group holding no one but the
@@ -493,7 +493,8 @@ def test_a_group_whose_only_member_is_the_other_approver_is_one_approver_where_t
     line, nothing written. A second person in the group, or a rule that is a warning, lets it through."""
     seed = project / "emulator/directory.yaml"
     edit(seed, "displayName: HR line managers,", f"displayName: HR line managers, members: [{', '.join(members)}],")
-    edit(project / "applications/wordpress.yaml", "      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
+    edit(project / "applications/wordpress.yaml",
+         "      approvers: [grace.comms@contoso.com, alice.admin@contoso.com]\n"
          "      accessReview:\n        reviewers: [grace.comms@contoso.com, frank.audit@contoso.com]\n"
          "        frequencyDays: 180",
          "      approvers: [grace.comms@contoso.com, {group: HR line managers}]\n      accessReview:\n"

@@ -309,11 +309,13 @@ OWN_POLICIES = ("    policies:\n"
                 "      - name: Line managers\n"
                 "        approvers: [carol.hr@contoso.com, bob.ops@contoso.com]\n"
                 "        requestors: [{group: HR line managers}]\n"
-                "        accessReview: {reviewers: [frank.audit@contoso.com, carol.hr@contoso.com], frequencyDays: 180}\n"
+                "        accessReview: {reviewers: [frank.audit@contoso.com, carol.hr@contoso.com], "
+                "frequencyDays: 180}\n"
                 "      - name: Starters\n"
                 "        approvers: [carol.hr@contoso.com, bob.ops@contoso.com]\n"
                 "        requestors: [frank.audit@contoso.com]\n"
-                "        accessReview: {reviewers: [frank.audit@contoso.com, carol.hr@contoso.com], frequencyDays: 180}\n")
+                "        accessReview: {reviewers: [frank.audit@contoso.com, carol.hr@contoso.com], "
+                "frequencyDays: 180}\n")
 
 
 def test_a_named_policy_of_a_package_of_its_own_is_renamed_in_place(project):

@@ -493,8 +493,8 @@ def test_sdk_reads_applications_with_expanded_owners_and_gets_by_ids(tmp_path):
 
 
 def test_groups_expand_their_direct_members_at_most_20_by_id_and_type(api):
-    """`groups?$filter=…&$expand=members($select=id)`, as the plan reads the groups it names (plan/two_people.py): each
-    group's direct members (group-list-members.md: users, groups, service principals; not transitive) with their
+    """`groups?$filter=…&$expand=members($select=id)`, as the plan reads the groups it names (plan/two_people.py):
+    each group's direct members (group-list-members.md: users, groups, service principals; not transitive) with their
     `@odata.type`, at most 20 of them with no nextLink, as Graph expands directory objects' relationships."""
     upns = [f"m{n:02}@contoso.com" for n in range(25)]
     seed(api.store, {"users": [{"userPrincipalName": upn, "displayName": upn} for upn in upns],

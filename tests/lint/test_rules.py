@@ -14,8 +14,10 @@ BLOG = "applications/wordpress.yaml"
 PAYMENTS = "applications/payments-api.yaml"
 DAEMON = "applications/hr-directory-sync.yaml"
 MANAGER = "      approvers: [carol.hr@contoso.com, bob.ops@contoso.com]\n      autoDenyDays: 7\n"
-REVIEWED_MANAGERS = "      accessReview: {reviewers: [frank.audit@contoso.com, erin.security@contoso.com], frequencyDays: 180}\n"
-REVIEWED_NEW_MANAGERS = "    accessReview: {reviewers: [frank.audit@contoso.com, carol.hr@contoso.com], frequencyDays: 180}\n"
+REVIEWED_MANAGERS = ("      accessReview: {reviewers: [frank.audit@contoso.com, erin.security@contoso.com], "
+                     "frequencyDays: 180}\n")
+REVIEWED_NEW_MANAGERS = ("    accessReview: {reviewers: [frank.audit@contoso.com, carol.hr@contoso.com], "
+                         "frequencyDays: 180}\n")
 
 
 def lint(project, *extra: str):
