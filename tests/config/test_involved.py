@@ -26,6 +26,7 @@ from idamconf.diagnostics import errors
 
 NAMES = ["alpha", "beta", "gamma", "delta", "omega"]
 PEOPLE = ["alice.admin@contoso.com", "bob.ops@contoso.com"]
+REVIEW = {"reviewers": PEOPLE, "frequencyDays": 180}
 PROJECT = """project: fuzz
 defaultEnvironment: local
 defaults: {organisation: eucs, department: idam, catalog: Shared}
@@ -51,7 +52,7 @@ def application(rng: random.Random, name: str) -> dict:
         value["appId"] = rng.choice(["11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"])
     value["appRoles"] = [{"displayName": "Reader", "value": "Reader", "allowedMemberTypes": ["User", "Application"]}]
     if rng.random() < 0.5:
-        package = {"approvers": PEOPLE}
+        package = {"approvers": PEOPLE, "accessReview": REVIEW}
         if rng.random() < 0.5:
             package["name"] = rng.choice(["pkg-1", "pkg-2", f"pkg-{name}"])
         if rng.random() < 0.3:
@@ -67,6 +68,7 @@ def application(rng: random.Random, name: str) -> dict:
                                                                           {"application": ["Reader"]}])}]
     if rng.random() < 0.3:
         value["accessPackages"] = [{"name": rng.choice(["pkg-1", "own-1", f"own-{name}"]), "approvers": PEOPLE,
+                                    "accessReview": REVIEW,
                                     "grants": [{"application": rng.choice(NAMES), "role": "Reader"}]}]
         if rng.random() < 0.3:
             value["accessPackages"][0]["renamedFrom"] = rng.choice(["pkg-2", "own-2"])
@@ -183,7 +185,8 @@ def secret(name: str) -> list:
 
 
 def package(name: str, **more) -> dict:
-    return {"displayName": "Reader", "value": "Reader", "accessPackage": {"name": name, "approvers": PEOPLE, **more}}
+    return {"displayName": "Reader", "value": "Reader",
+            "accessPackage": {"name": name, "approvers": PEOPLE, "accessReview": REVIEW, **more}}
 
 
 # (what the kept file K says, what the changed file F said at the ref, what F says now): each meets K one way only
@@ -197,7 +200,7 @@ MEETINGS = {
                                     {"appRoles": [package("f-pkg", catalog="shared")]}),
     "package renamed from a name taken": ({"appRoles": [package("k-pkg")]}, {},
                                           {"accessPackages": [{"name": "f-pkg", "renamedFrom": "k-pkg",
-                                                               "approvers": PEOPLE,
+                                                               "approvers": PEOPLE, "accessReview": REVIEW,
                                                                "grants": [{"role": "Reader"}]}]}),
     "a client removed": ({"api": {"oauth2PermissionScopes": [{"value": "Use", "adminConsentDisplayName": "Use",
                                                               "adminConsentDescription": "Use it."}],
