@@ -202,6 +202,7 @@ MEETINGS = {
                                           {"accessPackages": [{"name": "f-pkg", "renamedFrom": "k-pkg",
                                                                "approvers": PEOPLE, "accessReview": REVIEW,
                                                                "grants": [{"role": "Reader"}]}]}),
+    "an API's permission it does not offer": ({}, {}, {"apiPermissions": [{"api": "k", "delegated": ["Use"]}]}),
     "a client removed": ({"api": {"oauth2PermissionScopes": [{"value": "Use", "adminConsentDisplayName": "Use",
                                                               "adminConsentDescription": "Use it."}],
                                   "preAuthorizedApplications": [{"name": "f", "scopes": ["Use"]}]}}, {}, None),
@@ -253,6 +254,23 @@ def test_a_damaged_summary_has_every_file_modelled(tmp_path, summary):
     path = root / known_files.FILE
     head, *lines = path.read_text().splitlines()
     path.write_text("\n".join([head, *(f"{line[:67]}{summary}\t{line.partition(chr(9))[2]}" for line in lines)]))
+    write(root, {**files, "00-other.yaml": plain("other-0", description="changed")})
+    partial, problems = load.read(root, known=known_files.load(root), focus=Focus(frozenset({"other-0"})))
+    assert problems == [] and not partial.partial and partial == load.read(root)[0]
+
+
+def test_what_validate_kept_with_problems_across_files_sets_nothing_aside(tmp_path):
+    """Kept files are set aside only where validate found the checks across files clean: else two of them could be
+    at odds, and the report would lose it."""
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "idamconf.yaml").write_text(PROJECT)
+    files = {f"{index:02d}-other.yaml": plain(f"other-{index}") for index in range(5)}
+    write(root, files)
+    assert load.read(root, keep=True)[1] == []
+    path = root / known_files.FILE
+    head, rest = path.read_text().split("\n", 1)
+    path.write_text(head.replace('"clean": true', '"clean": false') + "\n" + rest)
     write(root, {**files, "00-other.yaml": plain("other-0", description="changed")})
     partial, problems = load.read(root, known=known_files.load(root), focus=Focus(frozenset({"other-0"})))
     assert problems == [] and not partial.partial and partial == load.read(root)[0]
