@@ -14,10 +14,10 @@ from tests.cli.harness import apply, idamconf, plan
 NOT_UTF8 = os.fsdecode(b"x\xff")
 
 
+@pytest.mark.usefixtures("applied")
 @pytest.mark.parametrize("given", [("--user", NOT_UTF8, "--app", "expenses"),
                                    ("--user", "frank.audit@contoso.com", "--app", NOT_UTF8)], ids=["user", "app"])
 def test_an_emulator_token_for_a_value_that_is_not_text_is_refused(project, given):
-    assert apply(project).code == 0
     result = idamconf("emulator", "token", "-C", str(project), *given)
     shown = result.out + result.err
     assert "unexpected" not in shown and "Traceback" not in shown, shown

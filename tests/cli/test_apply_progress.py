@@ -11,6 +11,8 @@ import re
 import signal
 from types import SimpleNamespace
 
+import pytest
+
 from idamconf.commands import apply as apply_command
 from idamconf.commands import apply_progress
 from idamconf.commands.apply_progress import PERIOD, Progress
@@ -269,11 +271,11 @@ def test_a_disable_first_step_is_listed_but_not_counted():
     assert progress.standing(clock.now) == "1/1 changes (100%) in 1 s, 1.0/s"
 
 
+@pytest.mark.usefixtures("applied")
 def test_renaming_a_role_counts_its_progress_as_the_summary_does(project):
     """Graph changes only disabled roles: the role is disabled first, then renamed -- one change, as `Plan: 0 to add, 3
     to change` and `Apply complete: 0 added, 3 changed` say it (the role, its access package and policy): the
     progress ends at 3/3, with the disable step listed."""
-    assert apply(project).code == 0
     edit(project / "applications/wordpress.yaml", "  - displayName: Writer\n", "  - displayName: Author\n")
     assert "Plan: 0 to add, 3 to change, 0 to destroy." in plan(project).out
     result = apply(project)
