@@ -51,13 +51,11 @@ def test_a_write_the_system_refuses_is_a_diagnostic(project, command):
     assert f"{command[-1]}: error: {command[-2]}: cannot write here: " in result.err, result.err
 
 
+@pytest.mark.usefixtures("applied")
 def test_a_file_export_would_write_over_that_holds_no_document_is_refused(project, tmp_path):
     """--out names any directory, whose files validate never read: one there that is not UTF-8, not YAML, or nested
     past what PyYAML reads was an unexpected failure, after the files before it were written. It is refused as
     not this application's file, as any other file of another application is."""
-    from tests.cli.harness import apply
-
-    assert apply(project).code == 0
     out = tmp_path / "exported"
     out.mkdir()
     for content in (b"a: [\n", b"\xff\xfe", b"[" * 5000 + b"]" * 5000):
