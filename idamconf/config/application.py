@@ -217,6 +217,8 @@ def modelled(read: _Read, project: Configuration | None, defaults: dict) -> Appl
     environments = tuple(read.document.value.get("overrides") or ())
     variants = {name: model(overridden(read.document, name), defaults) for name in environments}
     checks = _checks(project, read.document, app, variants) if project is not None and not read.checked else []
+    if read.document.positions is not None:  # the positions its checks looked up are in them now: not kept for
+        read.document.positions.forget()     # the plan's whole life (found again if a later message needs one)
     if variants:
         app = replace(app, variants=variants)
     return ApplicationFile(read.digest, app, read.problems, tuple(checks), read.kept)
