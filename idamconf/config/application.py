@@ -101,11 +101,14 @@ def _from_kept(files: list[tuple[Path, str]], project, defaults: dict, meanwhile
     read = [next(others) if entry is None else None for entry in entries]
     aside = involved.set_aside(focus, known, entries, read, project, defaults) \
         if focus is not None and project is not None and known.apart else set()
+    findings = known.findings([entry if index in aside else None for index, entry in enumerate(entries)])
+    aside -= {index for index in aside if findings[index] is None}  # (damaged: modelled and checked, then)
     values = known.values([None if index in aside else entry for index, entry in enumerate(entries)])
     return [found if found is not None else
-            ApplicationFile(digest, None, (), aside=True) if index in aside else
-            _from_known(value, file, digest, project, defaults)
-            for index, (found, value, file, digest) in enumerate(zip(read, _let_go(values), files, digests))]
+            ApplicationFile(digest, None, (), known_files.diagnostics(kept, file[1]), aside=True) if index in aside
+            else _from_known(value, file, digest, project, defaults)
+            for index, (found, value, kept, file, digest) in enumerate(zip(read, _let_go(values), findings, files,
+                                                                            digests))]
 
 
 def _let_go(items: list):
@@ -116,14 +119,14 @@ def _let_go(items: list):
 
 
 def _from_known(value, file: tuple[Path, str], digest: bytes, project, defaults: dict) -> ApplicationFile:
-    """A file as validate kept it -- `value`: (its value, whether its own checks are known to find nothing) --
-    modelled; or, when the model cannot take the value kept (a cache that validate did not write:
-    config/known_files.py), or the cache is damaged (`value` None), read from the file as any other."""
+    """A file as validate kept it -- `value`: (its value, what its own checks found, if kept) -- modelled; or, when
+    the model cannot take the value kept (a cache that validate did not write: config/known_files.py), or the cache
+    is damaged (`value` None), read from the file as any other."""
     if value is None:
         return modelled(read_file(*file), project, defaults)
     path, shown = file
-    read = _Read(digest, yamlfile.Document(shown, value[0], yamlfile.Positions(shown, None, path)), (),
-                 checked=value[1])
+    found = None if value[1] is None else known_files.diagnostics(value[1], shown)
+    read = _Read(digest, yamlfile.Document(shown, value[0], yamlfile.Positions(shown, None, path)), (), found=found)
     try:
         return modelled(read, project, defaults)
     except Exception:  # (only a kept value: a file's own value that the model refuses fails below, as always)
@@ -176,7 +179,7 @@ class _Read:
     document: yamlfile.Document | None
     problems: tuple[Diagnostic, ...]
     kept: str | None = None  # the value as JSON, when asked for (config/known_files.py)
-    checked: bool = False  # its own checks are known to find nothing (config/known_files.py)
+    found: tuple | None = None  # what its own checks find, where validate kept it (config/known_files.py)
 
     def __reduce__(self):  # to the process making the models: the value as marshal data (see the module's notes)
         document = self.document
@@ -216,7 +219,8 @@ def modelled(read: _Read, project: Configuration | None, defaults: dict) -> Appl
     app = model(read.document, defaults)
     environments = tuple(read.document.value.get("overrides") or ())
     variants = {name: model(overridden(read.document, name), defaults) for name in environments}
-    checks = _checks(project, read.document, app, variants) if project is not None and not read.checked else []
+    checks = [] if project is None else list(read.found) if read.found is not None else \
+        _checks(project, read.document, app, variants)
     if read.document.positions is not None:  # the positions its checks looked up are in them now: not kept for
         read.document.positions.forget()     # the plan's whole life (found again if a later message needs one)
     if variants:

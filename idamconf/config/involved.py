@@ -16,7 +16,7 @@ applications then models only:
 - every kept file a file above names, and so on: a modelled file's references are checked, and must be found.
 
 Why that is the whole answer: validate keeps files only when the whole configuration was valid and its checks
-across files found nothing at all (`KEPT_CLEAN`), so two kept files are never at odds, under the same idamconf.yaml
+across files found nothing at all (`Known.clean`), so two kept files are never at odds, under the same idamconf.yaml
 (`Known.checks`: else every file is modelled). Every check across files is about two files sharing a claim or one
 naming another; a check's outcome for a kept file depends only on the files sharing its claims or names, and all
 of those sharing them with a file above are modelled too, in their order -- so the answer, and which file is
@@ -124,7 +124,7 @@ def set_aside(focus: Focus, known, entries: list, read: list, project: Configura
     seeds += [summary(app, project) for app in _models(focus.earlier, defaults)]
     candidates = []
     for index, found in zip(kept, summaries):
-        if entries[index][:1] == b"1" and found[1] not in focus.keys:  # its own checks found nothing, not planned
+        if entries[index][:1] == b"1" and found[1] not in focus.keys:  # what its checks found is kept; not planned
             candidates.append((index, found))
         else:
             seeds.append(found)

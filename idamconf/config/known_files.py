@@ -3,11 +3,13 @@
 A pull request's plan (`plan --changed-since REF`) checks every file as `validate` does -- a configuration with an
 error is never planned, and the report is the same -- yet in a configuration of 10,000 files parsing them and
 checking them against the schema is most of its time, though the change touched one. So `validate`, when the
-whole configuration is valid, writes down each application file's value under the sha256 of its content, and
-whether the file's own checks (semantics.check_application) found nothing; `plan` takes the value of each file
-whose content it finds there instead of parsing it, and skips the own checks of those found clean. Beside each value
-validate keeps the file's summary (config/involved.py), and whether the checks across files found nothing: a pull
-request's plan then models only the files it needs, with the same answer (session 52). A plan of the whole configuration takes them too
+whole configuration is valid, writes down each application file's value under the sha256 of its content, and what
+the file's own checks (semantics.check_application) found -- nothing, or warnings, each with its line (session 52:
+a third of the 10,000 synthetic files warn, and checking them again was most of a pull request's plan); `plan`
+takes the value of each file whose content it finds there instead of parsing it, and what its checks found instead
+of checking it again. Beside each value validate keeps the file's summary (config/involved.py), and whether the
+checks across files found nothing: a pull request's plan then models only the files it needs, with the same answer
+(session 52). A plan of the whole configuration takes them too
 (session 50): at 10,000 files the files' reading was a third of its CPU, and a plan made again after validate
 (an engineer's, at a terminal; a pipeline that validates first) need not parse what did not change. The values'
 strings are not interned as the YAML reader's are: that saved a full plan some 17 MB and cost every pull request's
@@ -42,14 +44,16 @@ import tempfile
 from pathlib import Path
 
 from .. import jsonread
+from ..diagnostics import Diagnostic
 from .confined import STATE_DIR
 
 FILE = Path(STATE_DIR) / "cache" / "application-files"
 # The file: a line of JSON (the format, the code's and idamconf.yaml's digests, whether the checks across files found
-# nothing), then a line per application file: the sha256 of its content in hex, "1" if its own checks found nothing
-# (else "0"), its summary (config/involved.py) as JSON, separated by one space; then a tab and its value as JSON
-# (JSON holds no raw tab). Only the values of the files found are parsed, and each is let go once modelled.
-FORMAT = 3
+# nothing), then a line per application file: the sha256 of its content in hex, "1" if what its own checks found is
+# kept (else "0"), its summary (config/involved.py) as JSON, separated by one space; then a tab and what its own
+# checks found (JSON: each diagnostic's fields but its file, or null), a tab and its value as JSON (JSON holds no raw
+# tab). Only the values of the files found are parsed, and each is let go once modelled.
+FORMAT = 4
 LARGEST = 1 << 30  # bytes: a larger file is not read (10,000 files' values take some 12 MB)
 _CODE: list[str] = []  # code_digest(), made once
 
@@ -79,15 +83,27 @@ class Known:
         return [self.lines.pop(digest.hex().encode(), None) if digest else None for digest in digests]
 
     def values(self, entries: list) -> list:
-        """For each entry of `take` (or None), (the file's value, whether its own checks are known to find nothing),
-        or None. The values are parsed together, so that their keys are shared as one file's are; all None when the
-        cache is damaged (every file then read from itself)."""
+        """For each entry of `take` (or None), (the file's value, what its own checks found: `findings`), or None. The
+        values are parsed together, so that their keys are shared as one file's are; all None when the cache is
+        damaged (every file then read from itself)."""
         try:
-            values = iter(jsonread.loads(b"[" + b",".join(entry.partition(b"\t")[2] for entry in entries
+            values = iter(jsonread.loads(b"[" + b",".join(entry.rpartition(b"\t")[2] for entry in entries
                                                           if entry is not None) + b"]"))
         except ValueError:
             return [None] * len(entries)
-        return [None if entry is None else (next(values), self.checks and entry[:1] == b"1") for entry in entries]
+        return [None if entry is None else (next(values), found) for entry, found in zip(entries, self.findings(entries))]
+
+    def findings(self, entries: list) -> list:
+        """For each entry (or None), what its own checks found, as validate kept it under this idamconf.yaml (each
+        diagnostic's fields but its file: `diagnostics` makes them again), or None: they must be made again (not
+        kept, another idamconf.yaml, or damaged)."""
+        kept = [entry if entry is not None and self.checks and entry[:1] == b"1" else None for entry in entries]
+        try:
+            found = iter(jsonread.loads(b"[" + b",".join(entry.split(b"\t", 2)[1] for entry in kept
+                                                         if entry is not None) + b"]"))
+        except (ValueError, IndexError):
+            return [None] * len(kept)
+        return [None if entry is None else _findings(next(found)) for entry in kept]
 
     def summaries(self, entries: list) -> list | None:
         """Each entry's summary (config/involved.py); None when the cache is damaged."""
@@ -100,6 +116,29 @@ class Known:
     def gone(self) -> list:
         """The entries no file took: files validate kept that are no longer there, or changed since."""
         return list(self.lines.values())
+
+
+FIELDS = {"summary": str, "fix": str, "line": int, "column": int, "path": str, "severity": str, "rule": str}
+
+
+def kept_findings(checks: tuple, shown: str) -> list | None:
+    """What a file's own checks found, as the cache keeps it (None: not kept, when a diagnostic names another file)."""
+    if any(check.file != shown for check in checks):
+        return None
+    return [{name: getattr(check, name) for name in FIELDS} for check in checks]
+
+
+def diagnostics(findings: list, shown: str) -> tuple[Diagnostic, ...]:
+    """The diagnostics of a file's kept findings, at the file as it is shown now."""
+    return tuple(Diagnostic(**finding, file=shown) for finding in findings)
+
+
+def _findings(found) -> list | None:
+    """`found` if it is a list of findings as `kept_findings` makes them, else None (made again)."""
+    if isinstance(found, list) and all(isinstance(each, dict) and each.keys() == FIELDS.keys() and
+                                       all(type(each[name]) is kind for name, kind in FIELDS.items()) for each in found):
+        return found
+    return None
 
 
 def _summary(found) -> bool:
@@ -125,16 +164,16 @@ def load(root: Path) -> Known | None:
                  kept["project"], clean=kept.get("clean") is True)
 
 
-def save(root: Path, project: bytes, entries: list[tuple[bytes, str, bool, list]], clean: bool) -> None:
-    """Write the cache: `entries`, (a file's sha256, its value as JSON, whether its own checks are known to find
-    nothing, its summary: config/involved.py); `clean`: the checks across files found nothing. Not written where
-    idamconf would write through a link (`_own`); a failure to write only leaves it unwritten (it saves work, and
-    nothing depends on it)."""
+def save(root: Path, project: bytes, entries: list[tuple[bytes, str, list | None, list]], clean: bool) -> None:
+    """Write the cache: `entries`, (a file's sha256, its value as JSON, what its own checks found: `kept_findings`,
+    its summary: config/involved.py); `clean`: the checks across files found nothing. Not written where idamconf
+    would write through a link (`_own`); a failure to write only leaves it unwritten (it saves work, and nothing
+    depends on it)."""
     root = Path(root)
     path = root / FILE
     head = json.dumps({"format": FORMAT, "code": code_digest(), "project": project.hex(), "clean": clean})
-    text = "\n".join([head, *(f"{digest.hex()} {int(checked)} {_compact(summary)}\t{value}"
-                              for digest, value, checked, summary in entries)])
+    text = "\n".join([head, *(f"{digest.hex()} {int(found is not None)} {_compact(summary)}\t{_compact(found)}\t{value}"
+                              for digest, value, found, summary in entries)])
     try:
         if not _own(root, path):
             return

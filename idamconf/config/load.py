@@ -78,11 +78,18 @@ def read(root: Path, meanwhile=None, known: known_files.Known | None = None,
     across = semantics.check_across(configuration)
     problems += across
     if keep and not errors(problems):
-        known_files.save(root, project_digest, [(found.digest, found.kept, not found.checks and
-                                                 semantics.self_contained(found.application),
+        known_files.save(root, project_digest, [(found.digest, found.kept, _findings(found),
                                                  involved.summary(found.application, configuration))
                                                 for found in files if found.kept is not None], clean=not across)
     return configuration, problems
+
+
+def _findings(found) -> list | None:
+    """What a file's own checks found, as validate keeps it (config/known_files.py): only for a file whose checks read
+    nothing but it and the project's settings (semantics.self_contained)."""
+    if not semantics.self_contained(found.application):
+        return None
+    return known_files.kept_findings(found.checks, found.application.location.file)
 
 
 def _digest(files: list[tuple[Path, bytes]], root: Path) -> str:

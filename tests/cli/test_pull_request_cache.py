@@ -65,7 +65,7 @@ def test_a_plan_of_the_whole_configuration_is_the_same_with_what_validate_kept(p
 
 def named_wordpress(line: str) -> str:
     """A line of the cache (config/known_files.py) whose value is forged to be named wordpress."""
-    summary, _, value = line.partition("\t")
+    summary, _, value = line.rpartition("\t")
     return f"{summary}\t{json.dumps({**json.loads(value), 'name': 'wordpress'})}"
 
 
