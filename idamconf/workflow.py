@@ -34,7 +34,7 @@ from .plan.catalogs import catalog_attributes, desired_catalog
 from .plan.governance import (catalog_description, desired_governance, live_governance, name_the_unnamed,
                               policy_keeper)
 from .plan.left_behind import application_of
-from .plan.packages import declared, grants_the_projects
+from .plan.packages import declared, grants_the_projects, places_granted_by_others
 from .plan.policy import subject_names
 from .config.policy import GUID
 from .plan.model import RESTORE, Resource
@@ -218,7 +218,8 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     current = unmanaged_dropped(desired, current)  # logos of files naming none are left alone (plan/logo)
     apps_by_sp = _applications_by_service_principal(current)
     relations = Relationships(relations.owners | adopted.owners, relations.assignments | adopted.assignments)
-    current |= live_relationships(configuration, apps_by_sp, relations, resolving.result(), related)
+    current |= live_relationships(configuration, apps_by_sp, relations, resolving.result(), related,
+                                  tuple(everywhere.values()))
     desired |= related
     own_names = {name for name, _ in declared(governance)}  # packages of their own, by name (plan/packages.py)
     project = configuration.project
@@ -388,6 +389,7 @@ async def _desired_meanwhile(configuration: Configuration, environment: str, use
         problems += found
         unknown += people_unknown
         await asyncio.sleep(0)
+    governance = places_granted_by_others(configuration, environment, everywhere, planned) | governance
     return desired, governance, problems, unknown
 
 

@@ -84,11 +84,35 @@ def _desired_grant(add, base: str, app, grant, catalog: str, found: tuple, known
         return
     add("grant", f"{base}.grant[{label(grant)}]", {"role": label(grant)},
         {"originId": role.id, "roleOf": holder.key}, f"|{origin_of(role.id)}")
-    if holder.key not in planned:
-        return
-    resources[(holder.key, KIND_ORDER["catalog_resource"], "catalog_resource", catalog)] = Resource(
+    if holder.key in planned:
+        resources.update([_place(holder, role, catalog)])
+
+
+def _place(holder, role, catalog: str) -> tuple:
+    """(key, resource) of the place in `catalog` of `holder`'s service principal, which a package there grants
+    `role` of."""
+    return (holder.key, KIND_ORDER["catalog_resource"], "catalog_resource", catalog), Resource(
         "catalog_resource", f"app.{holder.name}.catalog[{catalog}]", holder.key, {"catalog": catalog},
         {"catalog": catalog, "roleId": role.id})
+
+
+def places_granted_by_others(configuration: Configuration, environment: str, applications: dict,
+                             planned: set[str]) -> dict:
+    """The places in catalogs of the planned applications' service principals that packages of their own of
+    applications not planned grant roles of (`applications`: the configuration's, by name, as in `environment`):
+    a plan of some files shows them as the full plan does -- never as places to remove."""
+    places = {}
+    for app in applications.values():
+        if app.key in planned or not app.in_environment(environment):
+            continue
+        for package in app.access_packages:
+            catalog = configuration.catalog_for(environment, package)
+            for grant in package.grants:
+                holder = applications.get(grant.application) if grant.application else None
+                role = granted_role(holder, grant.role) if holder is not None and holder.key in planned else None
+                if role is not None:
+                    places.update([_place(holder, role, catalog)])
+    return places
 
 
 def declared(desired: dict | None) -> dict[tuple, tuple]:

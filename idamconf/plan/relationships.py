@@ -18,10 +18,12 @@ def desired_relationships(configuration: Configuration, environment: str, users:
 
 
 def live_relationships(configuration: Configuration, apps_by_sp: dict[str, tuple], found, users: dict[str, str],
-                       desired: dict):
+                       desired: dict, applications: tuple | None = None):
     """What the project's service principals hold (`found`: graph/read_assignments.Relationships). `users`: the
-    people the configuration names (UPN -> id), to address assignments by UPN."""
-    packaged = packaged_roles(configuration.applications)
+    people the configuration names (UPN -> id), to address assignments by UPN. `applications`: every application
+    whose packages may grant roles of those planned (default: the configuration's) -- a plan of some files leaves
+    people's assignments of a role another file's package grants to entitlement management, as the full plan does."""
+    packaged = packaged_roles(configuration.applications if applications is None else applications)
     people = {user_id.lower(): upn for upn, user_id in users.items() if not upn.startswith("group:")}
     return live_principal_owners(apps_by_sp, found.owners, desired) | \
         live_assignments(apps_by_sp, found.assignments, people, packaged, desired)

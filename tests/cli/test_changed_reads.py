@@ -499,3 +499,38 @@ def test_a_deleted_files_policies_name_their_people_as_the_full_plan_does(projec
     full, narrowed = policies(), policies("--changed-since", "HEAD")
     assert len(full) == 3 and "alice.admin@contoso.com" in json.dumps(full)
     assert narrowed == full
+
+
+@pytest.mark.usefixtures("applied")
+def test_people_another_files_package_gives_a_role_keep_it_when_only_the_roles_application_is_planned(project):
+    """hr-self-service's package of its own grants expenses' Internal.User (and a role of payments-api, which the
+    pull request leaves alone), and carol holds the package: Entra gave her the role, and entitlement management
+    takes it away, never the plan (plan/assignments.live_assignments). A pull request changing expenses alone
+    planned only expenses, and told its people's assignments, and its place in the catalog, apart from the
+    applications planned only: the role was not known as packaged, nor the place as needed -- carol's assignment
+    (and frank's, left to the package) and expenses' place in hr-self-service's catalog were planned for
+    destruction, which the full plan never shows and an apply of that saved plan would have made."""
+    from .test_access_packages import graph
+    from .test_own_packages import EXPENSES, FRANK, HR, HR_GRANTS, NEW_MANAGERS
+
+    edit(project / EXPENSES, FRANK, "")  # people get Internal.User by the package
+    edit(project / HR, HR_GRANTS, HR_GRANTS + "      - {application: expenses, role: Internal.User}\n"
+                                              "      - {application: payments-api, role: Payments.Auditor}\n")
+    assert apply(project).code == 0
+    governance = "identityGovernance/entitlementManagement"
+    package = next(p for p in graph(project, "GET", f"{governance}/accessPackages")["value"]
+                   if p["displayName"] == NEW_MANAGERS)
+    policy = graph(project, "GET", f"{governance}/assignmentPolicies?$filter=accessPackage/id eq "
+                                   f"'{package['id']}'")["value"][0]
+    user = graph(project, "GET", "users/carol.hr@contoso.com")
+    graph(project, "POST", f"{governance}/assignmentRequests", {"requestType": "adminAdd", "assignment": {
+        "targetId": user["id"], "assignmentPolicyId": policy["id"], "accessPackageId": package["id"]}})
+    full = plan(project)
+    assert full.code == 0 and "(destroy)" not in full.out, full.out
+    committed(project)
+    edit(project / EXPENSES, "description: Staff submit expense claims;", "description: Staff submit their claims;")
+    for narrowed in (plan(project, "--changed-since", "HEAD", "--rebind-project"),
+                     plan(project, "--rebind-project")):
+        assert narrowed.code == 0, narrowed.err
+        assert "(destroy)" not in narrowed.out and "Plan: 0 to add, 1 to change, 0 to destroy." in narrowed.out, \
+            narrowed.out
