@@ -502,7 +502,9 @@ def test_a_deleted_files_policies_name_their_people_as_the_full_plan_does(projec
 
 
 @pytest.mark.usefixtures("applied")
-def test_people_another_files_package_gives_a_role_keep_it_when_only_the_roles_application_is_planned(project):
+@pytest.mark.parametrize("catalog", [None, "HR packages"])  # (a catalog of no package of expenses' own)
+def test_people_another_files_package_gives_a_role_keep_it_when_only_the_roles_application_is_planned(project,
+                                                                                                      catalog):
     """hr-self-service's package of its own grants expenses' Internal.User (and a role of payments-api, which the
     pull request leaves alone), and carol holds the package: Entra gave her the role, and entitlement management
     takes it away, never the plan (plan/assignments.live_assignments). A pull request changing expenses alone
@@ -516,7 +518,9 @@ def test_people_another_files_package_gives_a_role_keep_it_when_only_the_roles_a
     edit(project / EXPENSES, FRANK, "")  # people get Internal.User by the package
     edit(project / HR, HR_GRANTS, HR_GRANTS + "      - {application: expenses, role: Internal.User}\n"
                                               "      - {application: payments-api, role: Payments.Auditor}\n")
-    assert apply(project).code == 0
+    if catalog:
+        edit(project / HR, "    grants:\n", f"    catalog: {catalog}\n    grants:\n")
+    assert apply(project, "--allow-delete").code == 0  # (the package moves: replaced)
     governance = "identityGovernance/entitlementManagement"
     package = next(p for p in graph(project, "GET", f"{governance}/accessPackages")["value"]
                    if p["displayName"] == NEW_MANAGERS)
