@@ -85,20 +85,23 @@ def _role_problem(app: Application, grant: Grant) -> tuple[str, str] | None:
 
 def check_across(configuration: Configuration) -> list[Diagnostic]:
     """Grants of another application's role: the application is the project's, holds the role, and is in every
-    environment the package is."""
+    environment the package is -- the file's packages, and those an environment's override writes (in that
+    environment: config/overrides.py)."""
     by_name = {app.name: app for app in configuration.applications}
     problems = []
-    for app in configuration.applications:
-        for package in app.access_packages:
-            for grant in package.grants:
-                if grant.role is None or grant.application in (None, app.name):
-                    continue
-                problem = _other_application(configuration, app, grant, by_name.get(grant.application))
-                if problem:
-                    where = package.at(grant.path + (problem[0],))
-                    problems.append(Diagnostic(problem[1], problem[2], where.file, where.line, where.column,
-                                               render_path(where.path)))
-    return problems + _assigned_to_people(configuration.applications)
+    for base in configuration.applications:
+        for app, where_in in ((base, None), *(((variant, name) for name, variant in base.variants.items()
+                                               if variant.access_packages != base.access_packages))):
+            for package in app.access_packages:
+                for grant in package.grants:
+                    if grant.role is None or grant.application in (None, app.name):
+                        continue
+                    problem = _other_application(configuration, app, grant, by_name.get(grant.application), where_in)
+                    if problem:
+                        where = package.at(grant.path + (problem[0],))
+                        problems.append(Diagnostic(problem[1], problem[2], where.file, where.line, where.column,
+                                                   render_path(where.path)))
+    return list(dict.fromkeys(problems)) + _assigned_to_people(configuration.applications)
 
 
 def _assigned_to_people(applications) -> list[Diagnostic]:
@@ -116,8 +119,10 @@ def _assigned_to_people(applications) -> list[Diagnostic]:
     return problems
 
 
-def _other_application(configuration: Configuration, app, grant: Grant, other) -> tuple | None:
-    """(key the problem is at, summary, fix), or None."""
+def _other_application(configuration: Configuration, app, grant: Grant, other,
+                       environment: str | None = None) -> tuple | None:
+    """(key the problem is at, summary, fix), or None. `environment`: the one whose override `app` is (its model
+    there, which is in that environment only), whose roles of `other` are those `other` has there."""
     if other is None:
         return ("application", f"no application named '{grant.application}' in this configuration",
                 "name an application of the project by its name (the name: key of its file)")
@@ -126,7 +131,7 @@ def _other_application(configuration: Configuration, app, grant: Grant, other) -
     if missing:
         return ("application", f"application {other.name} is not in environment {', '.join(missing)}, where this "
                 "package is", f"add {', '.join(missing)} to {other.name}'s environments, or limit this file's")
-    problem = _role_problem(other, grant)
+    problem = _role_problem(other.for_environment(environment) if environment else other, grant)
     return ("role", *problem) if problem else None
 
 
