@@ -101,7 +101,19 @@ def check_across(configuration: Configuration) -> list[Diagnostic]:
                         where = package.at(grant.path + (problem[0],))
                         problems.append(Diagnostic(problem[1], problem[2], where.file, where.line, where.column,
                                                    render_path(where.path)))
-    return list(dict.fromkeys(problems)) + _assigned_to_people(configuration.applications)
+    for applications in (configuration.applications, *_in_each_environment(configuration)):
+        problems += _assigned_to_people(applications)
+    return list(dict.fromkeys(problems))
+
+
+def _in_each_environment(configuration: Configuration):
+    """The applications as they are in each environment whose override of some file changes its packages or its
+    assignments (config/overrides.py): what entitlement management grants there."""
+    for environment in configuration.environments:
+        variants = [app.variants.get(environment) for app in configuration.applications]
+        if any(variant is not None and (variant.access_packages, variant.assignments) !=
+               (app.access_packages, app.assignments) for app, variant in zip(configuration.applications, variants)):
+            yield [variant or app for app, variant in zip(configuration.applications, variants)]
 
 
 def _assigned_to_people(applications) -> list[Diagnostic]:

@@ -68,3 +68,18 @@ def test_an_override_leaving_the_packages_alone_says_each_problem_once(tmp_path)
     found = errors_of(tmp_path, beta, application("alpha", accessPackages=[package(
         {"application": "beta", "role": "Reader"})], overrides={"devl": {"displayName": "alpha (devl)"}}))
     assert len(found) == 1 and "application beta is not in environment devl, live" in found[0], found
+
+
+def test_people_assigned_a_role_an_overrides_package_grants_is_an_error(tmp_path):
+    """Entitlement management grants and removes people's assignments of a role a package grants, in the
+    environment the package is in: the file cannot assign people that role there (config/packages.py)."""
+    beta = application("beta", assignments=[{"role": "Reader", "users": PEOPLE[:1]}])
+    found = errors_of(tmp_path, beta, application("alpha", overrides={
+        "devl": {"accessPackages": [package({"application": "beta", "role": "Reader"})]}}))
+    assert len(found) == 1 and "people get role 'Reader' through an access package" in found[0], found
+    beta = application("beta", overrides={"devl": {"assignments": [{"role": "Reader", "users": PEOPLE[:1]}]}})
+    found = errors_of(tmp_path / "again", beta, application("alpha", accessPackages=[package(
+        {"application": "beta", "role": "Reader"})]))
+    text = (tmp_path / "again" / "applications" / "beta.yaml").read_text().splitlines()
+    line = max(number for number, written in enumerate(text, 1) if "alice.admin" in written)  # (the last: users)
+    assert len(found) == 1 and f"beta.yaml:{line}:" in found[0], found  # the override's line
