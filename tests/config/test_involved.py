@@ -245,17 +245,23 @@ def test_a_file_changed_meets_a_kept_one(tmp_path, meeting, kept_at):
         assert base(partial, earlier, {"50-f.yaml"}) == base(whole, earlier, {"50-f.yaml"})
 
 
-@pytest.mark.parametrize("summary", ['["k","k",5,[],[]]', '["k","k",[1],[],[]]', '[1,"k",[],[],[]]', '{"a":1}',
-                                     '["k","k",[],[]]', 'nope'])
-def test_a_damaged_summary_has_every_file_modelled(tmp_path, summary):
-    """What validate kept is trusted as far as who can write it (config/known_files.py), yet a damaged summary never
-    stops a plan: every file is then modelled, with the whole configuration's answer."""
+def kept_others(tmp_path) -> tuple[Path, dict]:
+    """A configuration of five files that meet no other, kept by validate: its directory and files."""
     root = tmp_path / "project"
     root.mkdir()
     (root / "idamconf.yaml").write_text(PROJECT)
     files = {f"{index:02d}-other.yaml": plain(f"other-{index}") for index in range(5)}
     write(root, files)
     assert load.read(root, keep=True)[1] == []
+    return root, files
+
+
+@pytest.mark.parametrize("summary", ['["k","k",5,[],[]]', '["k","k",[1],[],[]]', '[1,"k",[],[],[]]', '{"a":1}',
+                                     '["k","k",[],[]]', 'nope'])
+def test_a_damaged_summary_has_every_file_modelled(tmp_path, summary):
+    """What validate kept is trusted as far as who can write it (config/known_files.py), yet a damaged summary never
+    stops a plan: every file is then modelled, with the whole configuration's answer."""
+    root, files = kept_others(tmp_path)
     path = root / known_files.FILE
     head, *lines = path.read_text().splitlines()
     path.write_text("\n".join([head, *(f"{line[:67]}{summary}\t{line.partition(chr(9))[2]}" for line in lines)]))
@@ -267,12 +273,7 @@ def test_a_damaged_summary_has_every_file_modelled(tmp_path, summary):
 def test_what_validate_kept_with_problems_across_files_sets_nothing_aside(tmp_path):
     """Kept files are set aside only where validate found the checks across files clean: else two of them could be
     at odds, and the report would lose it."""
-    root = tmp_path / "project"
-    root.mkdir()
-    (root / "idamconf.yaml").write_text(PROJECT)
-    files = {f"{index:02d}-other.yaml": plain(f"other-{index}") for index in range(5)}
-    write(root, files)
-    assert load.read(root, keep=True)[1] == []
+    root, files = kept_others(tmp_path)
     path = root / known_files.FILE
     head, rest = path.read_text().split("\n", 1)
     path.write_text(head.replace('"clean": true', '"clean": false') + "\n" + rest)

@@ -292,11 +292,8 @@ def test_a_cache_of_this_code_with_a_damaged_field_is_not_used(project, field, d
     assert known_files.load(project) is None
 
 
-def test_a_kept_clean_files_own_checks_are_not_run_again_under_the_same_idamconf_yaml(project, monkeypatch):
-    """What the cache saves besides parsing: the own checks of the files it knows clean. Only the changed file and
-    those whose checks read other files are checked again."""
-    known = validated(project)
-    (project / WORDPRESS).write_text((project / WORDPRESS).read_text().replace("WordPress", "Word Press"))
+def counted_checks(monkeypatch) -> list:
+    """The applications whose own checks are made from here on, by name (in this process)."""
     checked = []
     original = application._checks
 
@@ -305,7 +302,16 @@ def test_a_kept_clean_files_own_checks_are_not_run_again_under_the_same_idamconf
         return original(project_settings, document, app, variants)
 
     monkeypatch.setattr(application, "_checks", counted)
-    monkeypatch.setattr(application, "processes_for", lambda files: 1)  # (counted in this process)
+    monkeypatch.setattr(application, "processes_for", lambda files: 1)
+    return checked
+
+
+def test_a_kept_clean_files_own_checks_are_not_run_again_under_the_same_idamconf_yaml(project, monkeypatch):
+    """What the cache saves besides parsing: the own checks of the files it knows clean. Only the changed file and
+    those whose checks read other files are checked again."""
+    known = validated(project)
+    (project / WORDPRESS).write_text((project / WORDPRESS).read_text().replace("WordPress", "Word Press"))
+    checked = counted_checks(monkeypatch)
     configuration, problems = load.read(project, known=known)
     assert not errors(problems)
     outside = {app.name for app in configuration.applications if not semantics.self_contained(app)}
@@ -323,15 +329,7 @@ def test_what_a_kept_files_checks_found_is_given_again_without_checking_it(proje
     edit(project / "idamconf.yaml", "      reviewers.two: error\n", "      reviewers.two: error\n"
          "      review.required: warning\n")  # ... a warning everywhere
     known = validated(project)
-    checked = []
-    original = application._checks
-
-    def counted(project_settings, document, app, variants):
-        checked.append(app.name)
-        return original(project_settings, document, app, variants)
-
-    monkeypatch.setattr(application, "_checks", counted)
-    monkeypatch.setattr(application, "processes_for", lambda files: 1)
+    checked = counted_checks(monkeypatch)
     problems = same_either_way(project, known)
     assert [problem.rule for problem in problems if "expenses" in problem.file] == ["review.required"]
     known = validated(project)
