@@ -99,14 +99,13 @@ def _from_kept(files: list[tuple[Path, str]], project, defaults: dict, meanwhile
         meanwhile = None
     others = iter(read_all(rest, project, defaults, meanwhile, keep=keep))
     read = [next(others) if entry is None else None for entry in entries]
-    aside = involved.set_aside(focus, known, entries, read, project, defaults) \
+    findings = known.findings(entries)
+    aside = involved.set_aside(focus, known, entries, findings, read, project, defaults) \
         if focus is not None and project is not None and known.apart else set()
-    findings = known.findings([entry if index in aside else None for index, entry in enumerate(entries)])
-    aside -= {index for index in aside if findings[index] is None}  # (damaged: modelled and checked, then)
     values = known.values([None if index in aside else entry for index, entry in enumerate(entries)])
     return [found if found is not None else
             ApplicationFile(digest, None, (), known_files.diagnostics(kept, file[1]), aside=True) if index in aside
-            else _from_known(value, file, digest, project, defaults)
+            else _from_known(value, kept, file, digest, project, defaults)
             for index, (found, value, kept, file, digest) in enumerate(zip(read, _let_go(values), findings, files,
                                                                             digests))]
 
@@ -118,15 +117,16 @@ def _let_go(items: list):
         yield item
 
 
-def _from_known(value, file: tuple[Path, str], digest: bytes, project, defaults: dict) -> ApplicationFile:
-    """A file as validate kept it -- `value`: (its value, what its own checks found, if kept) -- modelled; or, when
-    the model cannot take the value kept (a cache that validate did not write: config/known_files.py), or the cache
-    is damaged (`value` None), read from the file as any other."""
+def _from_known(value, findings: list | None, file: tuple[Path, str], digest: bytes, project,
+                defaults: dict) -> ApplicationFile:
+    """A file as validate kept it -- its value, and what its own checks found (None: not kept, they are made again)
+    -- modelled; or, when the model cannot take the value kept (a cache that validate did not write:
+    config/known_files.py), or the cache is damaged (`value` None), read from the file as any other."""
     if value is None:
         return modelled(read_file(*file), project, defaults)
     path, shown = file
-    found = None if value[1] is None else known_files.diagnostics(value[1], shown)
-    read = _Read(digest, yamlfile.Document(shown, value[0], yamlfile.Positions(shown, None, path)), (), found=found)
+    found = None if findings is None else known_files.diagnostics(findings, shown)
+    read = _Read(digest, yamlfile.Document(shown, value, yamlfile.Positions(shown, None, path)), (), found=found)
     try:
         return modelled(read, project, defaults)
     except Exception:  # (only a kept value: a file's own value that the model refuses fails below, as always)

@@ -111,10 +111,12 @@ class Focus:
     earlier: tuple = ()
 
 
-def set_aside(focus: Focus, known, entries: list, read: list, project: Configuration, defaults: dict) -> set[int]:
+def set_aside(focus: Focus, known, entries: list, findings: list, read: list, project: Configuration,
+              defaults: dict) -> set[int]:
     """The indexes of the kept files (`entries`: config/known_files.Known.take's, None where not kept) that the plan
-    of `focus` need not model; `read`: the files not kept, as read (None where kept). None set aside when what
-    validate kept cannot say (a damaged cache)."""
+    of `focus` need not model: only those whose own checks' findings are kept (`findings`: Known.findings'), for
+    the plan gives them without the model; `read`: the files not kept, as read (None where kept). None set aside
+    when what validate kept cannot say (a damaged cache)."""
     kept = [index for index, entry in enumerate(entries) if entry is not None]
     summaries, gone = known.summaries([entries[index] for index in kept]), known.summaries(known.gone())
     if summaries is None or gone is None:
@@ -124,7 +126,7 @@ def set_aside(focus: Focus, known, entries: list, read: list, project: Configura
     seeds += [summary(app, project) for app in _models(focus.earlier, defaults)]
     candidates = []
     for index, found in zip(kept, summaries):
-        if entries[index][:1] == b"1" and found[1] not in focus.keys:  # what its checks found is kept; not planned
+        if findings[index] is not None and found[1] not in focus.keys:  # (else modelled: a seed)
             candidates.append((index, found))
         else:
             seeds.append(found)

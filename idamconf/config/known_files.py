@@ -83,15 +83,15 @@ class Known:
         return [self.lines.pop(digest.hex().encode(), None) if digest else None for digest in digests]
 
     def values(self, entries: list) -> list:
-        """For each entry of `take` (or None), (the file's value, what its own checks found: `findings`), or None. The
-        values are parsed together, so that their keys are shared as one file's are; all None when the cache is
-        damaged (every file then read from itself)."""
+        """For each entry of `take` (or None), the file's value, or None. The values are parsed together, so that
+        their keys are shared as one file's are; all None when the cache is damaged (every file then read from
+        itself)."""
         try:
             values = iter(jsonread.loads(b"[" + b",".join(entry.rpartition(b"\t")[2] for entry in entries
                                                           if entry is not None) + b"]"))
         except ValueError:
             return [None] * len(entries)
-        return [None if entry is None else (next(values), found) for entry, found in zip(entries, self.findings(entries))]
+        return [None if entry is None else next(values) for entry in entries]
 
     def findings(self, entries: list) -> list:
         """For each entry (or None), what its own checks found, as validate kept it under this idamconf.yaml (each

@@ -9,6 +9,7 @@ same applications for those keys and for the ones they name."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import shutil
@@ -280,3 +281,25 @@ def test_what_validate_kept_with_problems_across_files_sets_nothing_aside(tmp_pa
     write(root, {**files, "00-other.yaml": plain("other-0", description="changed")})
     partial, problems = load.read(root, known=known_files.load(root), focus=Focus(frozenset({"other-0"})))
     assert problems == [] and not partial.partial and partial == load.read(root)[0]
+
+
+def test_a_kept_file_whose_findings_are_damaged_is_modelled_with_what_it_names(tmp_path):
+    """A kept file whose own checks' findings cannot be read is modelled (its checks made again), and so is every
+    file it names: its pre-authorized client, set aside, would be "no application named" there."""
+    root, files = kept_others(tmp_path)
+    client = {"oauth2PermissionScopes": [{"value": "Use", "adminConsentDisplayName": "Use",
+                                          "adminConsentDescription": "Use it."}],
+              "preAuthorizedApplications": [{"name": "other-4", "scopes": ["Use"]}]}
+    files["01-other.yaml"] = plain("other-1", api=client)
+    write(root, files)
+    assert load.read(root, keep=True)[1] == []
+    path = root / known_files.FILE
+    head, *lines = path.read_text().splitlines()
+    digest = hashlib.sha256((root / "applications/01-other.yaml").read_bytes()).hexdigest()
+    damaged = '[{"x": 1}]'  # (JSON, but no findings)
+    path.write_text("\n".join([head, *(f"{line.split(chr(9))[0]}\t{damaged}\t{line.split(chr(9))[2]}"
+                                       if line.startswith(digest) else line for line in lines)]))
+    write(root, {**files, "00-other.yaml": plain("other-0", description="changed")})
+    partial, problems = load.read(root, known=known_files.load(root), focus=Focus(frozenset({"other-0"})))
+    assert problems == [] and partial.partial
+    assert {app.name for app in partial.applications} >= {"other-0", "other-1", "other-4"}
