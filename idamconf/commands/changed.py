@@ -25,14 +25,17 @@ def changed_applications(config_dir: Path, ref: str) -> set[str] | None:
 
 def narrowed_to(config_dir: Path, ref: str, packages: bool = True) -> tuple[set[str] | None, frozenset | None,
                                                                           tuple]:
-    """What a plan since `ref` is limited to: `changed_applications`, (`packages`) `earlier_package_names`, and the
-    changed application files' values at `ref` (the base's: config/involved.Focus) -- from one look at git."""
+    """What a plan since `ref` is limited to: `changed_applications`, and (`packages`) `earlier_package_names` and
+    the models of the changed application files as they were at `ref` (the base's: config/involved.Focus) -- from
+    one look at git."""
     pairs, whole = _changed(config_dir, ref)
     if whole:
         return None, None, ()
     keys = {_key(document) for pair in pairs for document in pair if isinstance(document, dict)} - {None}
-    then = tuple(then for then, _ in pairs if isinstance(then, dict))
-    return keys, earlier_package_names(config_dir, pairs) if packages else None, then
+    if not packages:
+        return keys, None, ()
+    then, readable = _as_they_were(config_dir, pairs)
+    return keys, earlier_package_names(then) if readable else None, tuple(then)
 
 
 def changed_documents(config_dir: Path, ref: str, option: str = "--changed-since") -> tuple[list, bool]:
@@ -42,29 +45,28 @@ def changed_documents(config_dir: Path, ref: str, option: str = "--changed-since
     return [document for pair in pairs for document in pair if isinstance(document, dict)], whole
 
 
-def earlier_package_names(config_dir: Path, pairs: list) -> frozenset[str] | None:
-    """The names the changed application files (`pairs`: `_changed`'s) gave their access packages at the ref, in
-    any environment (a package of their own: its earlier names too). A pull request's plan reads packages by name
-    (graph/read_changed.py): one the change removes or renames is found by these, and its deletion shows. None when
-    a file did not read as an application then (its packages unknown): the plan then reads every package, as the
-    full plan does."""
+def earlier_package_names(then: list) -> frozenset[str]:
+    """The names the changed application files (`then`: their models at the ref) gave their access packages, in any
+    environment (a package of their own: its earlier names too). A pull request's plan reads packages by name
+    (graph/read_changed.py): one the change removes or renames is found by these, and its deletion shows."""
+    return frozenset(name for app in then for variant in (app, *app.variants.values())
+                     for package in variant.packages for name in (package.name, package.renamed_from) if name)
+
+
+def _as_they_were(config_dir: Path, pairs: list) -> tuple[list, bool]:
+    """The models of the changed application files (`pairs`: `_changed`'s) as they were at the ref, and whether
+    each read as an application then (else its packages are unknown: the plan then reads every package, as the
+    full plan does)."""
     from ..config import schema
     from ..config.application import unchecked
     from ..config.yamlfile import Document
 
     root = Path(config_dir).resolve()
     defaults = (_document_at(root, PROJECT_FILE, None, project=True) or {}).get("defaults") or {}
-    names: set[str] = set()
-    for then, _ in pairs:
-        if then is None:
-            continue  # added since: it had no packages
-        document = Document("(at the ref)", then)
-        if not isinstance(then, dict) or schema.validate(document, "application"):
-            return None
-        app = unchecked(document, defaults)
-        names |= {name for app in (app, *app.variants.values()) for package in app.packages
-                  for name in (package.name, package.renamed_from) if name}
-    return frozenset(names)
+    documents = [Document("(at the ref)", then) for then, _ in pairs if then is not None]  # (added since: none)
+    valid = [document for document in documents
+             if isinstance(document.value, dict) and not schema.validate(document, "application")]
+    return [unchecked(document, defaults) for document in valid], len(valid) == len(documents)
 
 
 def validated_files(config_dir: Path) -> known_files.Known | None:

@@ -100,7 +100,7 @@ def _from_kept(files: list[tuple[Path, str]], project, defaults: dict, meanwhile
     others = iter(read_all(rest, project, defaults, meanwhile, keep=keep))
     read = [next(others) if entry is None else None for entry in entries]
     findings = known.findings(entries)
-    aside = involved.set_aside(focus, known, entries, findings, read, project, defaults) \
+    aside = involved.set_aside(focus, known, entries, findings, read, project) \
         if focus is not None and project is not None and known.apart else set()
     values = known.values([None if index in aside else entry for index, entry in enumerate(entries)])
     return [found if found is not None else

@@ -104,15 +104,14 @@ def involved(seeds: list, kept: list) -> list[int]:
 @dataclass(frozen=True)
 class Focus:
     """A plan of some applications: `keys`, those it plans (config/model.Application.key, from git:
-    commands/changed.py); `earlier`: its changed files' values at the ref it plans since, whose base
-    (commands/base.base_beside) is checked across files too."""
+    commands/changed.py); `earlier`: its changed files' models at the ref it plans since (those that read as
+    applications then), whose base (commands/base.base_beside) is checked across files too."""
 
     keys: frozenset
     earlier: tuple = ()
 
 
-def set_aside(focus: Focus, known, entries: list, findings: list, read: list, project: Configuration,
-              defaults: dict) -> set[int]:
+def set_aside(focus: Focus, known, entries: list, findings: list, read: list, project: Configuration) -> set[int]:
     """The indexes of the kept files (`entries`: config/known_files.Known.take's, None where not kept) that the plan
     of `focus` need not model: only those whose own checks' findings are kept (`findings`: Known.findings'), for
     the plan gives them without the model; `read`: the files not kept, as read (None where kept). None set aside
@@ -123,7 +122,7 @@ def set_aside(focus: Focus, known, entries: list, findings: list, read: list, pr
         return set()
     seeds = gone + [summary(found.application, project) for found in read
                     if found is not None and found.application is not None]
-    seeds += [summary(app, project) for app in _models(focus.earlier, defaults)]
+    seeds += [summary(app, project) for app in focus.earlier]
     candidates = []
     for index, found in zip(kept, summaries):
         if findings[index] is not None and found[1] not in focus.keys:  # (else modelled: a seed)
@@ -133,12 +132,3 @@ def set_aside(focus: Focus, known, entries: list, findings: list, read: list, pr
     chosen = {candidates[position][0] for position in involved(seeds, [found for _, found in candidates])}
     return {index for index, _ in candidates} - chosen
 
-
-def _models(values: tuple, defaults: dict) -> list[Application]:
-    """The models of the values that validate against the schema (others: the base does not validate anyway)."""
-    from . import schema
-    from .application import unchecked
-    from .yamlfile import Document
-
-    documents = [Document("(at the ref)", value) for value in values]
-    return [unchecked(document, defaults) for document in documents if not schema.validate(document, "application")]

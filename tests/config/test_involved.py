@@ -134,6 +134,11 @@ def key(value: dict) -> str:
     return value.get("renamedFrom") or value["name"]
 
 
+def as_they_were(earlier: list) -> tuple:
+    """The models of the changed files' values at the ref, as commands/changed.narrowed_to gives them."""
+    return tuple(unchecked(Document("(at the ref)", value), DEFAULTS) for _, value in earlier)
+
+
 def base(configuration, earlier: list, paths: set[str]) -> list[str]:
     """The checks across files of the configuration at the ref, made as commands/base.base_beside makes them: the
     changed files as they were, and the applications of the others as read now."""
@@ -165,7 +170,7 @@ def test_a_partial_read_gives_the_whole_configurations_answer(tmp_path, seed):
     if rng.random() < 0.3 and whole is not None and not whole_problems:  # or kept at the pull request's head
         load.read(root, keep=True)
         kept = known_files.load(root)
-    focus = Focus(frozenset(keys), tuple(value for _, value in earlier))
+    focus = Focus(frozenset(keys), as_they_were(earlier))
     partial, partial_problems = load.read(root, known=kept, focus=focus)
     assert rendered(partial_problems) == rendered(whole_problems)
     assert (partial is None) == (whole is None)
@@ -235,7 +240,7 @@ def test_a_file_changed_meets_a_kept_one(tmp_path, meeting, kept_at):
     assert not problems and known_files.load(root).apart
     write(root, at_head)
     earlier = [("50-f.yaml", at_ref["50-f.yaml"])] if "50-f.yaml" in at_ref else []
-    focus = Focus(frozenset({"f"}), tuple(value for _, value in earlier))
+    focus = Focus(frozenset({"f"}), as_they_were(earlier))
     whole, whole_problems = load.read(root)
     partial, partial_problems = load.read(root, known=known_files.load(root), focus=focus)
     assert rendered(partial_problems) == rendered(whole_problems)
