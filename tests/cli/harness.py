@@ -46,6 +46,14 @@ def apply(project: Path, *extra: str) -> Result:
     return idamconf("apply", "-C", str(project), "--auto-approve", "--no-colour", *extra)
 
 
+def refused_by_plan_and_apply(project: Path, first: str) -> None:
+    """Both plan and apply refuse the configuration, exit 1, with `first` as the start of what they say."""
+    for command in (plan, apply):
+        result = command(project)
+        assert result.code == 1, result.out
+        assert result.err.startswith(first), result.err
+
+
 def tenant(project: Path, keyed: bool = False) -> dict:
     """Everything in the embedded tenant, read straight from its SQLite state: objects by kind (a list, or with
     `keyed` a dict by storage key), and the links between them."""

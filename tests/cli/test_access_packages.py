@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from .harness import live_warns_of, applications, apply, edit, plan, tenant
+from .harness import live_warns_of, applications, apply, edit, plan, refused_by_plan_and_apply, tenant
 from .test_scenarios import converged
 
 WORDPRESS = "applications/wordpress.yaml"
@@ -316,12 +316,8 @@ def test_a_rename_into_a_name_another_package_holds_is_refused_by_the_plan(proje
     before = governance(project)
     file, (text, renaming), where = RENAMES[renamed]
     edit(project / file, text, renaming)  # (names are compared in any case, as Graph does)
-    for command in (plan, apply):
-        result = command(project)
-        assert result.code == 1, result.out
-        assert result.err.startswith(
-            f"{project / file}:{where}: error: access package 'their package' already exists in catalog "
-            "'EUCS IDAM applications' and is not managed by project 'eucs-idam'\n"), result.err
+    refused_by_plan_and_apply(project, f"{project / file}:{where}: error: access package 'their package' already "
+                              "exists in catalog 'EUCS IDAM applications' and is not managed by project 'eucs-idam'\n")
     assert governance(project) == before  # nothing written
 
 
@@ -338,16 +334,13 @@ def test_a_rename_into_the_name_another_of_the_projects_packages_gives_up_is_sai
              "  - name: eucs-idam-hr-record-administrators\n    renamedFrom: eucs-idam-hr-new-line-managers\n")
     edit(hr, *frees)
     edit(hr, *takes)
-    for command in (plan, apply):
-        result = command(project)
-        assert result.code == 1, result.out
-        assert result.err.startswith(
-            f"{hr}:46:5: error: access package 'eucs-idam-hr-record-administrators' takes the name that another "
-            "package of project 'eucs-idam' holds in catalog 'EUCS IDAM applications' "
-            "('eucs-idam-hr-record-administrators'), which the configuration now names otherwise or no longer "
-            "declares: Graph refuses a name its catalog holds, and one apply cannot free it first\n"
-            "    fix: rename in two applies: first apply the other package's change with this one keeping its name, "
-            "then this rename\n"), result.err
+    refused_by_plan_and_apply(
+        project, f"{hr}:46:5: error: access package 'eucs-idam-hr-record-administrators' takes the name that another "
+        "package of project 'eucs-idam' holds in catalog 'EUCS IDAM applications' "
+        "('eucs-idam-hr-record-administrators'), which the configuration now names otherwise or no longer "
+        "declares: Graph refuses a name its catalog holds, and one apply cannot free it first\n"
+        "    fix: rename in two applies: first apply the other package's change with this one keeping its name, "
+        "then this rename\n")
     assert governance(project) == before  # nothing written
     edit(hr, takes[1], takes[0])  # as the fix says: the other package's change first
     assert apply(project).code == 0
