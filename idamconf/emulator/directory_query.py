@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+from ..graph.limits import EXPANDED
 from .entities import ENTITY_SETS, GUID
 from .errors import GraphError, bad_request, not_found, unsupported_query
 from .odata import parse_directory_expand, parse_query
@@ -22,7 +23,7 @@ from .references import ASSIGNMENT_PROPERTIES, ASSIGNMENTS
 from .store import Store
 
 MAX_EXPANDED_PAGE = 100
-MAX_EXPANDED_MEMBERS = 20
+MAX_EXPANDED_MEMBERS = EXPANDED  # (graph/limits.py)
 MAX_IDS = 1000  # directoryobject-getbyids.md: "up to 1000 IDs"
 ACTIONS = ("getByIds", "microsoft.graph.getByIds")  # the directoryObjects actions served (POST only)
 

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from ..surface import APPLICATION, SERVICE_PRINCIPAL, select
 from .client import BatchRequest, GraphClient, GraphRequestFailed, query
+from .limits import EXPANDED
 from .streams import EXPANDED_PAGE, Streams, joined, read_streams
 
 APP_FIELDS = ",".join(dict.fromkeys(["id", "appId", "uniqueName", "displayName", "description", "signInAudience",
@@ -58,7 +59,6 @@ def keeper(kept: dict):
 PACKAGE_SHAPE = shape("id", "displayName", "description", "isHidden", catalog=shape("id", "displayName"),
                       resourceRoleScopes=shape("id", role=shape("originId"), scope=shape("originId")))
 PAGE = 999
-EXPANDED = 20  # Graph's most objects of an expanded directory relationship
 
 
 @dataclass

@@ -15,8 +15,8 @@ from __future__ import annotations
 from ..config.access import distinct_people, severity
 from ..config.model import Configuration
 from ..diagnostics import Diagnostic
+from ..graph.limits import EXPANDED
 
-EXPANDED = 20  # Graph's most objects of an expanded directory relationship (graph/read.py)
 USER = "#microsoft.graph.user"
 
 
