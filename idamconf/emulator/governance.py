@@ -204,12 +204,14 @@ def delete_access_package(store: Store, request: Request, key: Key) -> Reply:
 def _unique_in_catalog(store: Store, catalog_id: str, name: str, package_id: str | None = None) -> None:
     """An access package's name is its catalog's alone: a create, or a rename, to a name another package of the
     catalog has is refused (409 DuplicateAccessPackage, as Graph answers it -- quoted in hashicorp/
-    terraform-provider-azuread#1948; the v1.0 reference does not say it). Compared in any case (inferred: Graph
-    compares display names so in a `$filter`)."""
-    wanted = name.casefold()
-    for other_id in store.targets("catalogPackages", catalog_id, primary=True):
-        other = store.get("accessPackages", other_id, primary=True)
-        if other_id != package_id and other and str(other.get("displayName", "")).casefold() == wanted:
+    terraform-provider-azuread#1948; the v1.0 reference does not say it). Compared in any case, as the emulator's
+    `$filter=displayName eq` compares (ASCII letters in any case, odata.py): inferred, since Graph says neither, and
+    so a package this refuses is one a plan's look-up by name finds. Found through the display-name index, not by
+    reading every package of the catalog: that made an apply of 13,334 packages into one catalog quadratic (half
+    an hour to seed the 10,000-application benchmark tenant)."""
+    for other in store.select("accessPackages", {}, primary=True,
+                              where="json_extract(doc, '$.displayName') = ? COLLATE NOCASE", values=(name,)):
+        if other["id"] != package_id and catalog_id in store.sources("catalogPackages", other["id"], primary=True):
             raise GraphError(409, "DuplicateAccessPackage",
                              f"There's an existing access package with name \"{name}\" in the catalog.")
 

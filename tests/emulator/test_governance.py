@@ -669,3 +669,19 @@ def test_a_name_another_package_of_the_catalog_has_is_refused_on_create_and_on_r
     assert api.patch(EM + f"accessPackages/{readers['id']}", json={"displayName": "Readers",
                                                                    "description": "x"}).status_code == 204
     package(api, catalog(api)["id"], displayName="Readers")
+
+
+def test_a_package_name_is_taken_as_the_catalogs_look_up_by_name_finds_it(api):
+    """The catalog's names are compared as `$filter=displayName eq` compares them (ASCII letters in any case), so
+    the package a create is refused for is the one a plan's look-up by that name finds, and one it does not find
+    does not hold the name: a name differing from another only in the case of a letter outside ASCII is its own."""
+    first = catalog(api)["id"]
+    package(api, first, displayName="Ärzte Readers")
+    found = api.get(EM + "accessPackages", params={"$filter": "displayName eq 'ärzte READERS'"}).json()["value"]
+    assert [p["displayName"] for p in found] == []  # Ä is not ä to the look-up ...
+    assert api.post(EM + "accessPackages", json={"displayName": "ärzte READERS",
+                                                 "catalog": {"id": first}}).status_code == 201  # ... nor to the name
+    assert_error(api.post(EM + "accessPackages", json={"displayName": "ÄRZTE READERS", "catalog": {"id": first}}),
+                 409, "DuplicateAccessPackage")
+    found = api.get(EM + "accessPackages", params={"$filter": "displayName eq 'ÄRZTE readers'"}).json()["value"]
+    assert [p["displayName"] for p in found] == ["Ärzte Readers"]
