@@ -83,7 +83,8 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
                     early.append(early_reads(project, env, write, timeout))
 
         with _kept_to_the_end():
-            configuration, problems = read(config_dir, meanwhile=meanwhile, known=known, focus=focus)
+            configuration, problems = read(config_dir, meanwhile=meanwhile, known=known, focus=focus,
+                                             warnings=False)  # (shown only beside an error)
         early = early[0] if early else None
         if errors(problems) or configuration is None:
             if early is not None:

@@ -27,8 +27,27 @@ def load_configuration(root: Path) -> Configuration:
     return configuration
 
 
-def read(root: Path, meanwhile=None, known: known_files.Known | None = None,
-         keep: bool = False, focus: involved.Focus | None = None) -> tuple[Configuration | None, list[Diagnostic]]:
+def read(root: Path, meanwhile=None, known: known_files.Known | None = None, keep: bool = False,
+         focus: involved.Focus | None = None, warnings: bool = True) -> tuple[Configuration | None, list[Diagnostic]]:
+    """As `_read`. `warnings` False: the caller shows the problems only if one is an error (a plan, an apply), so a
+    warning's line is not looked up when it is made -- its file read again and composed with positions, 0.8 s of the CPU of a
+    no-change plan of the 10,000 synthetic applications, a third of which have one (docs/performance.md, session
+    53); when there is an error, the configuration is read again, whole and from its files, placing them: the report
+    is validate's."""
+    if warnings:
+        return _read(root, meanwhile, known, keep, focus)
+    token = yamlfile.PLACING_WARNINGS.set(False)
+    try:
+        configuration, problems = _read(root, meanwhile, known, keep, focus)
+    finally:
+        yamlfile.PLACING_WARNINGS.reset(token)
+    if not errors(problems):
+        return configuration, problems
+    return _read(root, keep=keep)
+
+
+def _read(root: Path, meanwhile=None, known: known_files.Known | None = None,
+          keep: bool = False, focus: involved.Focus | None = None) -> tuple[Configuration | None, list[Diagnostic]]:
     """The configuration (None if it has errors) and every problem found. `meanwhile(project, long)`: work for
     this process while the application files are read (`long`: if that takes long enough to overlap: other
     processes read them, or many are modelled from `known`: config/application.read_all); it is done in any

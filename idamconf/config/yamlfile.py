@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from contextvars import ContextVar
 from sys import intern
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,11 @@ _SCALARS = {tag: yaml.constructor.SafeConstructor.yaml_constructors[tag] for tag
 _STR = "tag:yaml.org,2002:str"
 _PLAIN_STRING_TAGS = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
 _COLLECTION_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
+
+# Whether a warning's line and column are looked up when it is made (config/load.read's `warnings`): a plan or an
+# apply shows a configuration's problems only when one of them is an error, and then reads it again with them.
+PLACING_WARNINGS: ContextVar[bool] = ContextVar("placing_warnings", default=True)
+
 
 class Positions:
     """Where each value and key of one file is written: line and column by path.
@@ -117,7 +123,7 @@ class Document:
 
     def diagnostic(self, path: tuple, summary: str, fix: str = "", key: bool = False,
                    severity: str = "error") -> Diagnostic:
-        line, column = self.where(path, key)
+        line, column = self.where(path, key) if severity == "error" or PLACING_WARNINGS.get() else (0, 0)
         return Diagnostic(summary, fix, self.file, line, column, render_path(path), severity)
 
 

@@ -118,3 +118,44 @@ def test_a_files_positions_are_not_kept_once_its_warnings_are_placed(tmp_path):
     app = next(app for app in configuration.applications if app.name == "hr-self-service")
     assert app.location.positions.values is None  # let go
     assert (app.location.line, app.app_roles[1].location.line) == (2, 22)  # and found again
+
+
+def _unreviewed(root: Path) -> None:
+    """hr-self-service's first package without its review: a warning of review.required (in live too), at a line of
+    its own."""
+    edit(root / "idamconf.yaml", "      reviewers.two: error\n", "      reviewers.two: error\n      review.required: warning\n")
+    path = root / "applications/hr-self-service.yaml"
+    reviewed = "      accessReview: {reviewers: [frank.audit@contoso.com, erin.security@contoso.com], frequencyDays: 180}\n"
+    assert reviewed in path.read_text()
+    path.write_text(path.read_text().replace(reviewed, "", 1))
+
+
+def test_a_plan_looks_up_no_warnings_line_unless_it_shows_them(tmp_path, monkeypatch):
+    """A plan shows a configuration's problems only beside an error: the lines of its warnings (each its file read
+    again with positions: a third of the 10,000 synthetic files) are not looked up when there is none."""
+    from idamconf.config import load, yamlfile
+
+    root = tmp_path / "project"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples", root)
+    _unreviewed(root)
+    composed = []
+    marks = yamlfile._marks
+    monkeypatch.setattr(yamlfile, "_marks", lambda *args: composed.append(args[1]) or marks(*args))
+    configuration, problems = load.read(root, warnings=False)
+    assert configuration is not None and [p.rule for p in problems] == ["review.required"]
+    assert not [file for file in composed if file.endswith("hr-self-service.yaml")]
+    configuration, problems = load.read(root)
+    assert [(p.rule, p.line > 1) for p in problems] == [("review.required", True)]
+    assert [file for file in composed if file.endswith("hr-self-service.yaml")]
+
+
+def test_a_plan_refused_for_an_error_places_its_warnings_as_validate_does(project):
+    """Beside an error, a plan's report is validate's: the warnings too, each at its line."""
+    _unreviewed(project)
+    edit(project / "applications/wordpress.yaml", "  - alice.admin@contoso.com\n", "  - alice.admin\n")
+    validated = idamconf("validate", "-C", str(project))
+    planned = idamconf("plan", "-C", str(project), "--no-colour")
+    assert validated.code == planned.code == 1
+    shown = [line for line in validated.err.splitlines() if ": warning: " in line or ": error: " in line]
+    assert any("[review.required]" in line and "hr-self-service.yaml:" in line for line in shown), validated.err
+    assert shown == [line for line in planned.err.splitlines() if ": warning: " in line or ": error: " in line]
