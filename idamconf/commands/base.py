@@ -135,7 +135,7 @@ def base_at(config_dir: Path, ref: str, commit: str, known=None) -> Base | None:
             _extract(top, commit, [inside], Path(directory))
         except _REFUSED as error:  # a link leading outside: refused as the loader refuses one, never a traceback
             return _outside(label, error)
-        configuration, problems = read(Path(directory) / inside, known=known)
+        configuration, problems = read(Path(directory) / inside, known=known, warnings=False)  # (counted only)
     if configuration is None or errors(problems):
         return _invalid(label, problems)
     return Base(configuration, label)
