@@ -323,7 +323,10 @@ def _directory(client, tag: str, only: set[str] | None, wanted: list, everywhere
 
 def _marked(current: dict, applications: set[str], flag: str, kind: str = "application") -> dict:
     """These applications' resources (or their resources of `kind`) say so (`flag` in their ids), for the plan to
-    show them as what they are: adoptions (`adopting`), restores (plan/model.RESTORE)."""
+    show them as what they are: adoptions (`adopting`), restores (plan/model.RESTORE). (Most plans mark none: the
+    live resources -- some 130,000 at 10,000 applications -- are then not gone through.)"""
+    if not applications:
+        return current
     for key, resource in list(current.items()):
         if resource.kind == kind and resource.application in applications:
             current[key] = replace(resource, ids={**resource.ids, flag: True})
