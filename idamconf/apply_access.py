@@ -17,7 +17,8 @@ from .graph.client import GraphFailure, GraphRequestFailed, GraphUnavailable, Re
 from .plan import left_behind
 from .plan.catalogs import catalog_body
 from .plan.policy_body import policy_body
-from .plan.model import Action, Plan
+from .plan.restore import EMPTIED
+from .plan.model import TAKE_BACK, Action, Plan
 
 GOV = "identityGovernance/entitlementManagement"
 SYSTEM = "AadApplication"
@@ -315,7 +316,7 @@ class _Builder:
                 "isHidden": change.after.get("isHidden", False)}
         if change.action is Action.NOOP:
             return change.ids["packageId"]
-        if change.action is Action.UPDATE:
+        if change.action is Action.UPDATE and change.reason != TAKE_BACK:  # (a take-back is found, as a create's)
             await self.chain.send("PATCH", f"{GOV}/accessPackages/{change.ids['packageId']}", body)
             self.chain.finish([change], "updated")
             return change.ids["packageId"]
@@ -331,8 +332,8 @@ class _Builder:
             return Response(200, same[0]) if same else None
 
         found = await find()
-        if found is not None and found.body["id"] != change.ids.get("emptied") and \
-                await self._has_policy(found.body["id"]):  # (emptied: workflow._restoring's, the plan's word)
+        if found is not None and found.body["id"] != change.ids.get(EMPTIED) and \
+                await self._has_policy(found.body["id"]):  # (emptied: plan/restore's take-back, the plan's word)
             raise StepFailed(f"access package '{body['displayName']}' now exists in this catalog with a policy of its "
                              "own: it is not this project's. Run plan again.")
         body["description"] = left_behind.making(self.chain.project, change.application)  # until it grants: below
@@ -351,15 +352,16 @@ class _Builder:
         return package_id
 
     async def _described(self, change, package_id: str) -> None:
-        """A package this run created (or took as a shell) gets the file's description once it grants what it is
-        for, and is done. Until then it says that the project is making it (plan/left_behind.py): an apply stopped
+        """A package this run created (or took as a shell, or took back) gets the file's description once it grants
+        what it is for, and is done. Until then it says that the project is making it (plan/left_behind.py): an apply stopped
         between its create and its role scope -- killed, say -- leaves an empty package that only its name would
         have told for the project's, and the file may rename it, or drop it, before the next apply (session 49);
         described so, the next plan finds it whatever the file names, and deletes it or takes it."""
-        if change.action is Action.CREATE:
+        if change.action is Action.CREATE or change.reason == TAKE_BACK:
             await self.chain.send("PATCH", f"{GOV}/accessPackages/{package_id}",
                                   {"description": change.after["description"]})
-            self.chain.finish([change], "created")
+            taken = change.reason == TAKE_BACK and package_id not in self.made  # (not if it had gone meanwhile)
+            self.chain.finish([change], "taken back" if taken else "created")
 
     async def _has_policy(self, package_id: str) -> bool:
         found = await self.chain.send("GET", query(f"{GOV}/assignmentPolicies",

@@ -25,6 +25,7 @@ from .graph.read_assignments import Relationships, find_groups
 from .graph.streams import Streams
 from .plan.adoption import as_adoptions, pinned, read_adopted, role_conflicts
 from .plan import held_uris, restore
+from .plan.restore import EMPTIED
 from .plan.relationships import desired_relationships, live_relationships
 from .plan.diff import make_plan
 from .plan.drift import Base, last_applied, with_drift
@@ -32,7 +33,7 @@ from .plan.exposed import resolve_clients
 from .plan.logo import unmanaged_dropped
 from .plan.catalogs import catalog_attributes, desired_catalog
 from .plan.governance import (catalog_description, desired_governance, live_governance, name_the_unnamed,
-                              policy_keeper)
+                              package_attributes, policy_keeper)
 from .plan.left_behind import application_of
 from .plan.packages import declared, grants_the_projects, places_granted_by_others
 from .plan.policy import subject_names
@@ -232,8 +233,7 @@ async def _resources(client, configuration: Configuration, environment: str, onl
                                                      apps_by_sp)
     if problems:
         raise DiagnosticError(problems)
-    governance = {key: replace(r, ids={**r.ids, EMPTIED: emptied[key]}) if key in emptied else r
-                  for key, r in governance.items()}
+    current |= {key: _emptied(governance[key], package) for key, package in emptied.items()}
     desired |= governance
     desired |= _catalogs(configuration, catalogs)
     current |= _live_catalogs(configuration, catalogs, live_gov.catalogs)
@@ -430,11 +430,11 @@ async def _foreign_package_names(client, configuration, governance: dict, curren
                   and named(p["displayName"], (p.get("catalog") or {}).get("displayName") or "") in names]  # name)
     foreign = await foreign_packages(client, candidates) if candidates else set()
     restoring = _restoring(current)
-    emptied = {named(p["displayName"], p["catalog"]["displayName"]): p["id"] for p in candidates  # (see _restoring)
+    emptied = {named(p["displayName"], p["catalog"]["displayName"]): p for p in candidates  # (see _restoring)
                if not p.get("resourceRoleScopes")}
     taken = {key: emptied[name_of(r)] for key, r in packages if key not in current and
              r.application in restoring and name_of(r) in emptied}
-    foreign -= set(taken.values())
+    foreign -= {package["id"] for package in taken.values()}
     held: dict[tuple, bool] = {}  # a name some package not the project's holds -> whether another team's does
     ours: dict[tuple, str] = {}  # a name a package of the project holds (a catalog's names are unique), which the
     for package in candidates:  # configuration now declares under another name, or no longer
@@ -464,7 +464,13 @@ async def _foreign_package_names(client, configuration, governance: dict, curren
     return problems, taken
 
 
-EMPTIED = "emptied"  # a package create's ids: the id of the package the deletion emptied, taken back by apply
+def _emptied(wanted: Resource, package: dict) -> Resource:
+    """The package a deletion emptied, as the tenant holds it, which the plan takes back (`_restoring`): a live
+    resource, so that the plan shows what apply changes of it (plan/restore.as_restores: a take-back); its ids say
+    which package it is (apply takes it, and no other, where it would refuse a package with a policy)."""
+    attributes = package_attributes(package["displayName"], package.get("description"),
+                                    wanted.attributes["catalog"], bool(package.get("isHidden")))
+    return replace(wanted, attributes=attributes, ids={**wanted.ids, EMPTIED: package["id"]})
 
 
 def _restoring(current: dict) -> set[str]:

@@ -7,9 +7,9 @@ import json
 
 from ..escape import md_code, md_fence, md_html, md_text, terminal
 from ..lint.findings import weighed
-from ..plan.model import DISABLE_FIRST, RESTORE, Action, Change, Plan
+from ..plan.model import DISABLE_FIRST, Action, Change, Plan
 from ..plan.render_human import deletion_note, overwrites, summary
-from ..plan.restore import deleted_item
+from ..plan.restore import said
 from ..plan.secrets_written import hiding_secrets
 
 ICONS = {Action.CREATE: "➕", Action.UPDATE: "✏️", Action.DELETE: "🗑️", Action.ADOPT: "🔁"}
@@ -150,8 +150,8 @@ def row(change: Change, plan: Plan) -> str:
 def said_of(change: Change, escaped=md_text) -> str:
     """A change's action in words: a step's reason if it has one (plan/model.py); the deleted item's id read from the
     tenant `escaped` for where it lands (a table cell; md_html in a <details> summary)."""
-    if change.reason == RESTORE:
-        return f"restore {escaped(deleted_item(change))} from deleted items, then update"
+    if said(change) is not None:
+        return said(change, escaped)
     return "disable first" if change.reason == DISABLE_FIRST else change.action.value
 
 

@@ -24,6 +24,7 @@ class Action(str, Enum):
 DISABLE_FIRST = "disable-first"  # the reason on the step Graph requires before an enabled role changes or goes
 DISABLED_FIRST = frozenset({"role", "scope"})  # the kinds Graph changes or removes only once disabled
 RESTORE = "restore"  # the reason on an application's update that first restores it from deleted items (plan/restore)
+TAKE_BACK = "take-back"  # the reason on the update of an access package its application's deletion emptied (plan/restore)
 
 
 # A plan at 10,000 applications holds 260,000 resources and 130,000 changes: they are slotted (smaller, quicker to

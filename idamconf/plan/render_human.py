@@ -13,9 +13,9 @@ from ..escape import terminal
 from ..surface import APPLICATION, SERVICE_PRINCIPAL, defaults, shown
 
 WHOLE = {"optionalClaims"}  # settings whose value is an object, shown whole
-from .model import DISABLE_FIRST, RESTORE, Action, Change, Plan
+from .model import DISABLE_FIRST, Action, Change, Plan
 from .replacement import replacement_lines
-from .restore import deleted_item
+from .restore import said
 from .secrets_written import hiding_secrets
 
 _COLOURS = {Action.CREATE: "32", Action.UPDATE: "33", Action.DELETE: "31", Action.ADOPT: "36"}
@@ -134,8 +134,8 @@ def _change_lines(change: Change, paint, drifted: tuple[str, ...] | None = None)
             Action.ADOPT: "adopt: an existing application becomes the project's"}[change.action]
     if change.reason == DISABLE_FIRST:
         note = f"disable first: Graph changes or removes only disabled {change.kind}s"
-    elif change.reason == RESTORE:
-        note = f"restore {terminal(deleted_item(change))} from deleted items, then update"
+    elif said(change) is not None:
+        note = said(change, terminal)
     if change.action is Action.DELETE and (change.before or {}).get("status"):  # why (a client secret's rotation)
         note += f": {terminal(change.before['status'])}"
     if drifted is not None:

@@ -7,8 +7,10 @@ import json
 import shutil
 import sqlite3
 
+import jsonschema
 import pytest
 
+from idamconf.config.schema import schema
 from idamconf.emulator import Store
 from idamconf.emulator.protocol import Reply
 from tests.cli.harness import apply, applications, edit, faulted, idamconf, owners_of, plan, tenant
@@ -479,3 +481,38 @@ def test_an_application_deleted_outside_idamconf_is_restored_and_its_packages_li
 def package_ids(project, containing: str = "") -> dict[str, str]:
     return {p["displayName"]: p["id"] for p in tenant(project)["objects"]["accessPackages"]
             if containing in p["displayName"]}
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_package_taken_back_is_planned_and_reported_as_taken_back_not_created(project):
+    """The emptied packages apply takes back (the test above) were shown as `+ ... (create)`, counted as added, in
+    the human, Markdown and JSON plans, and reported `created` by apply: a reviewer read that new packages would be
+    made. Each is shown as what apply does -- the package, by its id, taken back, then updated -- as a restore is
+    (`~`, its reason, counted as a change), consistently in every rendering; what is truly made again (the role
+    scopes, the application's place in the catalog) is still a create."""
+    from tests.cli.test_access_packages import graph
+
+    before = package_ids(project, "wordpress")
+    graph(project, "DELETE", f"applications/{applications(project)['wordpress']['id']}")
+    writer = "app.wordpress.role.Blog.Writer.access_package"
+    writer_id = before["eucs-idam-wordpress-writers"]
+    shown = plan(project)
+    assert shown.code == 0, shown.err
+    assert f"  ~ {writer}  (take back {writer_id}, emptied when its application was deleted, then update)" \
+        in shown.out, shown.out
+    assert f"+ {writer}  (create)" not in shown.out
+    assert f"+ {writer}.role_scope  (create)" in shown.out  # made again: a create
+    assert "Plan: 7 to add, 5 to change, 0 to destroy." in shown.out
+    markdown = plan(project, "--format", "markdown").out
+    assert f"| ✏️ | `{writer}` | take back {writer_id}, emptied when its application was deleted, then update |" \
+        in markdown, markdown
+    document = json.loads(plan(project, "--format", "json").out)
+    jsonschema.Draft202012Validator(schema("plan")).validate(document)  # its reasons: schemas/plan.schema.json's
+    change = next(c for c in document["changes"] if c["address"] == writer)
+    assert (change["action"], change["reason"], change["ids"]["emptied"]) == ("update", "take-back", writer_id)
+    assert (document["summary"]["add"], document["summary"]["change"]) == (7, 5)
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert f"~ {writer}: taken back" in result.out, result.out
+    assert package_ids(project, "wordpress") == before
+    converged(project)
