@@ -117,7 +117,7 @@ def _check(text: str, shown: str, defaults: dict, project, configuration) -> Non
     problems += schema.validate(document, "application") if document else []
     if not errors(problems):
         app = application.model(document, defaults)
-        problems += semantics.check_application(project, document, app) + _lint_errors(project, document, app)
+        problems += application.file_checks(project, document, app, {}) + _lint_errors(project, document, app)
         if configuration is not None:
             together = replace(configuration, applications=(*configuration.applications, app))
             problems += [problem for problem in semantics.check_across(together) if problem.file == shown]

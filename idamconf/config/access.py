@@ -84,16 +84,27 @@ def strictest(configuration: Configuration, environments, rule: str, default: st
     return max(levels.values(), key=RANK.__getitem__, default="off"), _levels_note(levels)
 
 
-def rule_findings(configuration: Configuration, document, app: Application) -> list[Diagnostic]:
-    """The organisation's rules on one application's access packages, at the strictest configured severity."""
-    environments = [name for name in configuration.environments if app.in_environment(name)]
+def rule_findings(configuration: Configuration, runs, checks=None) -> list[Diagnostic]:
+    """The organisation's rules on one application (`checks`: app -> (rule, path, summary, fix) of each problem;
+    default its access packages', `package_checks`), at the strictest configured severity.
+
+    `runs`: (document, application, environments) -- the application as each of its environments has it (the file's
+    values for those no override touches, each override's own; config/application.file_checks). A problem alike in
+    several (the same rule, place and words) is one finding, graded at the strictest of all their environments, as
+    lint grades it (lint/findings._each_environment): until session 53 each was graded apart, and a problem of an
+    application with overrides was reported twice, a warning and an error at one line."""
+    found: dict[tuple, tuple] = {}  # (rule, file, line, column, summary, fix) -> (its diagnostic, environments)
+    for document, app, environments in runs:
+        for rule, path, summary, fix in (checks or package_checks)(app):
+            hit = document.diagnostic(path, summary, fix)
+            key = (rule, hit.file, hit.line, hit.column, summary, fix)
+            first, where = found.get(key, (hit, ()))
+            found[key] = first, where + tuple(environments)
     findings = []
-    for rule, path, summary, fix in package_checks(app):
-        worst, where = strictest(configuration, environments, rule)
-        if worst == "off":
-            continue
-        finding = document.diagnostic(path, f"{summary} [{rule}]{where}", fix, severity=worst)
-        findings.append(replace(finding, rule=rule))
+    for (rule, *_), (hit, environments) in found.items():
+        worst, where = strictest(configuration, dict.fromkeys(environments), rule)
+        if worst != "off":
+            findings.append(replace(hit, summary=f"{hit.summary} [{rule}]{where}", severity=worst, rule=rule))
     return findings
 
 

@@ -220,7 +220,7 @@ def modelled(read: _Read, project: Configuration | None, defaults: dict) -> Appl
     environments = tuple(read.document.value.get("overrides") or ())
     variants = {name: model(overridden(read.document, name), defaults) for name in environments}
     checks = [] if project is None else list(read.found) if read.found is not None else \
-        _checks(project, read.document, app, variants)
+        file_checks(project, read.document, app, variants)
     if read.document.positions is not None:  # the positions its checks looked up are in them now: not kept for
         read.document.positions.forget()     # the plan's whole life (found again if a later message needs one)
     if variants:
@@ -233,17 +233,22 @@ def unchecked(document: yamlfile.Document, defaults: dict) -> Application:
     return modelled(_Read(b"", document, ()), None, defaults).application
 
 
-def _checks(project: Configuration, document: yamlfile.Document, app: Application, variants: dict) -> list:
-    """`semantics.check_application` of the application in each of its environments: the base model where no
-    override applies, each environment's own model where one does (config/overrides.py)."""
+def file_checks(project: Configuration, document: yamlfile.Document, app: Application, variants: dict) -> list:
+    """What validate checks of one file: `semantics.check_application` of the application in each of its
+    environments -- the base model where no override applies, each environment's own model where one does
+    (config/overrides.py) -- and the organisation's rules, graded over them together (`new app` checks a new file
+    so, with no variants)."""
     base = app
+    plain = tuple(name for name in project.environments if app.in_environment(name) and name not in variants)
     if variants:
-        plain = tuple(name for name in project.environments if app.in_environment(name) and name not in variants)
         base = replace(app, environments=plain or ("",))  # "" : no environment -- the file's own checks only
     checks = semantics.check_application(project, document, base)
+    runs = [(document, app, plain)]  # the organisation's rules: each problem once, graded over every environment
     for name, variant in variants.items():
-        checks += semantics.check_application(project, overridden(document, name), variant)
-    return list(dict.fromkeys(checks))
+        written = overridden(document, name)
+        checks += semantics.check_application(project, written, variant)
+        runs.append((written, variant, (name,) if app.in_environment(name) else ()))
+    return list(dict.fromkeys(checks + semantics.organisation_rules(project, runs)))
 
 
 def model(document: yamlfile.Document, defaults: dict) -> Application:

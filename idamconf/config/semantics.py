@@ -9,7 +9,7 @@ from . import assignments, exposed, logo, permissions, policy, tenant_rules
 from . import packages as own_packages
 from ..credentials import certificates, client_secrets, federated
 from ..saml import rules as saml_rules
-from .access import nearest_schedules, review_schedule, rule_findings
+from .access import nearest_schedules, package_checks, review_schedule, rule_findings
 from .model import APP_ID, TENANT_ID, Application, Configuration, Location
 from .yamlfile import Document, render_path
 from ..vault.files import secret_files_problems
@@ -22,16 +22,22 @@ def check_project(configuration: Configuration, project: Document) -> list[Diagn
 
 def check_application(configuration: Configuration, document: Document, app: Application) -> list[Diagnostic]:
     """One application file, on its own (`configuration` needs only the project's settings): its environments, its
-    roles, its access packages, and the organisation's rules."""
+    roles, its access packages, its secrets. The organisation's rules on its packages and secrets are graded across
+    its environments' models together (`organisation_rules`)."""
     return _application(document, configuration, app) + _access_packages(document, app) + \
         own_packages.check(document, app) + assignments.check(document, app) + \
-        tenant_rules.check(configuration, document, app) + \
-        rule_findings(configuration, document, app) + permissions.check_file(document, app) + \
+        tenant_rules.check(configuration, document, app) + permissions.check_file(document, app) + \
         exposed.check(document, app) + logo.check(configuration, document, app) + \
         federated.check(document, app.federated_credentials) + \
         certificates.check(configuration.root, document, app.certificates) + \
         saml_rules.check(configuration.root, document, app.saml, app.sign_in_audience) + \
         client_secrets.check(configuration, document, app)
+
+
+def organisation_rules(configuration: Configuration, runs) -> list[Diagnostic]:
+    """The organisation's rules validate grades -- its access packages' and `secret.lifetime` -- on the application
+    as each environment has it (`runs`: config/access.rule_findings), each problem once at the strictest severity."""
+    return rule_findings(configuration, runs, lambda app: [*package_checks(app), *client_secrets.lifetime_checks(app)])
 
 
 def self_contained(app: Application) -> bool:

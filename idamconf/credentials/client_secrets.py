@@ -16,9 +16,8 @@ plan or any output: Graph returns it once, to apply, which writes it to the vaul
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from ..config.access import strictest
 from ..config.model import Location
 from ..config.yamlfile import Document, render_path
 from ..diagnostics import Diagnostic
@@ -70,8 +69,8 @@ def emulated(environment) -> bool:
 
 # --------------------------------------------------------------------------------------------------- validate
 def check(configuration, document: Document, app) -> list[Diagnostic]:
-    """Every secret of one application document: its vault, its days, names used twice, and the lifetime rule at
-    the strictest severity of the application's environments."""
+    """Every secret of one application document: its vault, its days, names used twice. (The lifetime rule is
+    graded with the organisation's others, over every environment's model: config/semantics.organisation_rules.)"""
     environments = [name for name in configuration.environments if app.in_environment(name)]
     tenants = [configuration.environments[name].graph_url for name in environments
                if not emulated(configuration.environments[name]) and configuration.environments[name].graph_url]
@@ -81,14 +80,15 @@ def check(configuration, document: Document, app) -> list[Diagnostic]:
         problem = vault_url_problem(secret.vault_url, tenants)
         if problem:
             problems.append(document.diagnostic(at + ("keyvault", "vaultUrl"), *problem))
-        problems += _days(document, at, secret) + _lifetime(configuration, environments, document, index, secret)
+        problems += _days(document, at, secret)
     return problems + _twice(document, app.client_secrets or ())
 
 
 def lifetime_checks(app) -> list[tuple]:
-    """(rule, path, summary, fix) for each of `app`'s secrets valid longer than the organisation allows: graded per
-    environment by validate here and, as its other rules, by lint (lint/checks.py), as config.access.package_checks
-    is for the access package rules -- so `lint -e ENV` judges ENV's secrets by ENV's severity alone."""
+    """(rule, path, summary, fix) for each of `app`'s secrets valid longer than the organisation allows: graded over
+    the environments by validate (config/semantics.organisation_rules) and, as its other rules, by lint
+    (lint/checks.py), as config.access.package_checks is for the access package rules -- so `lint -e ENV` judges
+    ENV's secrets by ENV's severity alone."""
     return [found for index, secret in enumerate(app.client_secrets or ()) for found in _too_long(index, secret)]
 
 
@@ -172,14 +172,6 @@ def _days(document: Document, at: tuple, secret: ClientSecret) -> list[Diagnosti
                                             "would expire before its overlap ends",
                                             "overlap at most rotateBeforeDays"))
     return problems
-
-
-def _lifetime(configuration, environments: list[str], document: Document, index: int, secret) -> list[Diagnostic]:
-    worst, where = strictest(configuration, environments, RULE, "error")
-    if worst == "off":
-        return []
-    return [replace(document.diagnostic(path, f"{summary} [{RULE}]{where}", fix, severity=worst), rule=RULE)
-            for _, path, summary, fix in _too_long(index, secret)]  # rule: lint and SARIF report it by its id
 
 
 def _too_long(index: int, secret: ClientSecret) -> list[tuple]:

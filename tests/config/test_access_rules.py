@@ -118,3 +118,43 @@ def test_unknown_reviewers_requestors_and_groups_are_each_shown_where_they_are_w
     assert f"{APP}:30:11: error: group 2b7d3c4e-5f60-4a1b-8c2d-3e4f5a6b0999 is not in the tenant" in result.err
     assert f"{APP}:38:42: error: bob.opps@contoso.com is not a user in the tenant" in result.err
     assert f"{APP}:41:43: error: frank.audti@contoso.com is not a user in the tenant" in result.err
+
+
+def test_a_rule_broken_in_an_application_with_overrides_is_one_finding_at_the_strictest_as_lint_grades_it(project):
+    """wordpress overrides live's display name; its Approver package grants requests without approval, an error in
+    live and a warning elsewhere. validate checks the file's own values (for the environments no override touches)
+    and live's (its override laid over them) apart, and reported the one problem twice -- a warning and an error,
+    at the same line. It is one finding, at the strictest of the application's environments, with where it differs,
+    at its file:line, as lint without -e grades it."""
+    wordpress = "applications/wordpress.yaml"
+    edit(project / wordpress, "approvers: [grace.comms@contoso.com, alice.admin@contoso.com]", "approval: none")
+    edit(project / wordpress, "tags: [communications, public-facing]\n",
+         "tags: [communications, public-facing]\noverrides:\n  live:\n    displayName: WordPress Blog (LIVE)\n")
+    result = validate(project)
+    assert result.code == 1
+    found = [line for line in result.err.splitlines() if "[approval.required]" in line]
+    line = line_of(project / wordpress, "approval: none")
+    assert len(found) == 1 and found[0].endswith(
+        f"{wordpress}:{line}:17: error: appRoles[1].accessPackage.approval: requests are granted without approval "
+        "(approval: none); the organisation requires at least two approvers [approval.required] (error in live; "
+        "warning in devl, local, nle)"), result.err
+    linted = [text for text in idamconf("lint", "-C", str(project)).out.splitlines() if "[approval.required]" in text]
+    assert len(linted) == 1 and f"{wordpress}:{line}:17: error: " in linted[0] and \
+        linted[0].endswith("(error in live; warning in devl, local, nle)"), linted
+
+
+def test_a_secret_too_long_in_an_application_with_overrides_is_one_finding_at_the_strictest(project):
+    """secret.lifetime is graded as the package rules are: expenses overrides devl, nle and (here) live, so validate
+    checked local's model and each override's apart, and a secret too long (a warning in local only, here) in the
+    file's own secrets, which local and live have, was reported twice, a warning and an error at its one line."""
+    expenses = "applications/expenses.yaml"
+    edit(project / expenses, "    lifetimeDays: 180\n", "    lifetimeDays: 800\n")
+    edit(project / expenses, "overrides:\n", "overrides:\n  live:\n    displayName: Expenses (LIVE)\n")
+    edit(project / "idamconf.yaml", "    emulator: true\n", "    emulator: true\n    rules: {secret.lifetime: warning}\n")
+    result = validate(project)
+    found = [line for line in result.err.splitlines() if "[secret.lifetime]" in line]
+    line = line_of(project / expenses, "lifetimeDays: 800")
+    assert len(found) == 1 and found[0].endswith(
+        f"{expenses}:{line}:19: error: secrets[0].lifetimeDays: a secret valid 800 days; the organisation allows at "
+        "most 730 (two years) [secret.lifetime] (error in live; warning in local)"), result.err  # devl's, nle's:
+    # their overrides' own secrets, of 180 days

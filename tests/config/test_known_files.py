@@ -295,13 +295,13 @@ def test_a_cache_of_this_code_with_a_damaged_field_is_not_used(project, field, d
 def counted_checks(monkeypatch) -> list:
     """The applications whose own checks are made from here on, by name (in this process)."""
     checked = []
-    original = application._checks
+    original = application.file_checks
 
     def counted(project_settings, document, app, variants):
         checked.append(app.name)
         return original(project_settings, document, app, variants)
 
-    monkeypatch.setattr(application, "_checks", counted)
+    monkeypatch.setattr(application, "file_checks", counted)
     monkeypatch.setattr(application, "processes_for", lambda files: 1)
     return checked
 
