@@ -99,10 +99,11 @@ async def survey(client, configuration: Configuration, target: Target, only: set
     `early`: graph/early.Early, the access-package lists read while the application files were (or None).
     """
     environment = target.environment
-    everywhere = {app.name: app.for_environment(environment) for app in configuration.applications}
+    everywhere = _everywhere(configuration, environment)
     configuration = _in(configuration, environment, only)
     if base is not None:
-        base = replace(base, configuration=_in(base.configuration, environment, only))
+        base = replace(base, configuration=_in(base.configuration, environment, only),
+                       everywhere=_everywhere(base.configuration, environment))
     binding = asyncio.ensure_future(_binding(client, configuration, home, target))
     # if reading fails otherwise (the tenant unreachable, --timeout), the binding's own failure says nothing more:
     # retrieved here, so that it is never reported as an unretrieved task's traceback
@@ -126,6 +127,11 @@ async def survey(client, configuration: Configuration, target: Target, only: set
     if base is not None:
         plan = with_drift(plan, desired, base_desired, current, base.label)
     return plan, current
+
+
+def _everywhere(configuration: Configuration, environment: str) -> dict:
+    """Every application of the configuration as it is in `environment`, by name, planned or not."""
+    return {app.name: app.for_environment(environment) for app in configuration.applications}
 
 
 def _in(configuration: Configuration, environment: str, keys: set[str] | None) -> Configuration:
@@ -256,7 +262,8 @@ class _Found:
 async def _base_desired(base: Base, wanted: list, environment: str, users, groups, names) -> dict:
     """The resources the base configuration wants: what the tenant was last made to match. Its problems (an owner
     gone from the directory since) are not this plan's."""
-    desired, governance, _, _ = await _desired_meanwhile(base.configuration, environment, users, groups, names)
+    desired, governance, _, _ = await _desired_meanwhile(base.configuration, environment, users, groups, names,
+                                                         base.everywhere)
     names = sorted(_catalog_names(base.configuration, wanted, environment))
     return desired | governance | _catalogs(base.configuration, names)
 

@@ -30,10 +30,16 @@ PERMISSION_KINDS = ("permission", "consent", "delegated_consent")
 
 @dataclass(frozen=True)
 class Base:
-    """The configuration the tenant was last made to match, and how to name it ("origin/main (1a2b3c4)")."""
+    """The configuration the tenant was last made to match, and how to name it ("origin/main (1a2b3c4)").
+    `everywhere`: each of its applications as it is in the environment planned, by name, planned or not (set by
+    workflow.survey, as the configuration's own `everywhere`): a package of its own of a file not planned may grant
+    a planned application's role, and so give it its place in the package's catalog (plan/packages.py), which the
+    base made of the planned files alone would lack -- a pull request's plan called that place's drift its own
+    change until session 53."""
 
     configuration: Configuration
     label: str
+    everywhere: dict | None = None
 
 
 def with_drift(plan: Plan, desired: dict, base: dict, live: dict, label: str) -> Plan:

@@ -178,3 +178,51 @@ def test_drift_says_when_the_files_differ_from_what_git_holds(project):
     assert edited.code == 2
     assert ("note: 1 file(s) of the configuration differ from git's HEAD (e.g. applications/wordpress.yaml): drift "
             "compares the tenant with the files as they are") in edited.err, edited.err
+
+
+GOVERNANCE = "identityGovernance/entitlementManagement"
+
+
+def taken_out_of_its_catalog(project, display_name: str) -> None:
+    """What someone does outside idamconf: the application's role taken off every package granting it, then its
+    service principal removed from the catalog (Graph refuses the removal while a package uses its roles)."""
+    principal = graph(project, "GET", f"servicePrincipals?$filter=displayName eq '{display_name}'")["value"][0]
+    packages = graph(project, "GET", f"{GOVERNANCE}/accessPackages?$expand=resourceRoleScopes($expand=role,scope)")
+    for package in packages["value"]:
+        for scope in package["resourceRoleScopes"]:
+            if scope["scope"]["originId"] == principal["id"]:
+                scopes = f"{GOVERNANCE}/accessPackages/{package['id']}/resourceRoleScopes"
+                graph(project, "DELETE", f"{scopes}/{scope['id']}")
+    for catalog in graph(project, "GET", f"{GOVERNANCE}/catalogs")["value"]:
+        if any(item["originId"] == principal["id"]
+               for item in graph(project, "GET", f"{GOVERNANCE}/catalogs/{catalog['id']}/resources")["value"]):
+            graph(project, "POST", f"{GOVERNANCE}/resourceRequests", {
+                "requestType": "adminRemove", "catalog": {"id": catalog["id"]},
+                "resource": {"originId": principal["id"], "originSystem": "AadApplication"}})
+
+
+def test_a_catalog_place_removed_outside_idamconf_is_drift_in_a_pull_requests_plan_of_some_files(project):
+    """staff-directory is in the catalog only because hr-self-service's package of its own grants its role. Someone
+    took that grant away and staff-directory out of the catalog; a pull request then changes staff-directory alone.
+    The full plan labelled the catalog place drift, but the pull request's (--changed-since: only staff-directory's
+    file planned) made the base's resources of staff-directory alone, without the place another file's package
+    gives it, and called putting the place back the pull request's own change ("No changes outside idamconf")."""
+    directory = "applications/staff-directory.yaml"
+    edit(project / directory, "tags: [intranet]\n",
+         "tags: [intranet]\nappRoles:\n  - {displayName: Reader, value: Directory.Reader, description: Reads.}\n")
+    edit(project / "applications/hr-self-service.yaml", "      - role: HR.Manager\n",
+         "      - role: HR.Manager\n      - {application: staff-directory, role: Directory.Reader}\n")
+    configuration_repository(project)
+    taken_out_of_its_catalog(project, "Staff Directory")
+    git(project, "checkout", "-q", "-b", "rename-directory")
+    edit(project / directory, "displayName: Staff Directory", "displayName: Staff Finder")
+    git(project, "commit", "-qam", "Rename the directory")
+    place = "app.staff-directory.catalog[EUCS IDAM applications]"
+    for narrowed in ([], ["--changed-since", "main"]):
+        result = plan(project, "--base", "main", *narrowed)
+        assert result.code == 0, result.err
+        outside, own = result.out.split("This change's own changes:")
+        assert f"+ {place}  (create)" in outside and place not in own, (narrowed, result.out)
+        assert '~ app.staff-directory  (update)\n      displayName : "Staff Directory" → "Staff Finder"' in own
+        saved = json.loads(plan(project, "--base", "main", *narrowed, "--format", "json").out)
+        assert place in saved["drift"]["addresses"], narrowed
