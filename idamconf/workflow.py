@@ -24,7 +24,7 @@ from .config.assignments import groups_named, people_named
 from .graph.read_assignments import Relationships, find_groups
 from .graph.streams import Streams
 from .plan.adoption import as_adoptions, pinned, read_adopted, role_conflicts
-from .plan import held_uris, restore
+from .plan import definitions, held_uris, restore
 from .plan.restore import EMPTIED
 from .plan.relationships import desired_relationships, live_relationships
 from .plan.diff import make_plan
@@ -216,7 +216,8 @@ async def _resources(client, configuration: Configuration, environment: str, onl
     current |= found.live
     related, unresolved = desired_relationships(configuration, environment, resolving.result(), groups)
     problems += adopting + _unmanaged_conflicts(configuration, unmanaged) + _unique(unknown) + found.problems + \
-        unresolved + held_uris.held_elsewhere(configuration, environment, adding, holders)
+        unresolved + held_uris.held_elsewhere(configuration, environment, adding, holders) + \
+        definitions.grown(configuration, environment, current)
     if problems:
         raise DiagnosticError(problems)
     desired = resolve_app_ids(desired, current)  # {appId} in identifier URIs, for the applications that exist

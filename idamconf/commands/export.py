@@ -141,8 +141,8 @@ def _validated(root, refused: list, directory: Path, planned: str) -> int:
         _, problems = read(Path(root))
     else:
         problems = [p for path in sorted(directory.glob("*.yaml")) for p in read_file(path, str(path)).problems]
-    if refused or problems:
-        return report_diagnostics(refused + problems) or 1
+    if (refused or problems) and report_diagnostics(refused + problems):
+        return 1  # (warnings alone are said, and the configuration is valid: as validate exits, 0)
     print(f"The configuration is valid with them: run `{terminal(planned)}` -- an adopted application shows as ↻ "
           "adopt.")
     return 0

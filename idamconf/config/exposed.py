@@ -64,15 +64,33 @@ def check(document: Document, app: Application) -> list[Diagnostic]:
 
 def _definitions(document: Document, app: Application) -> list[Diagnostic]:
     """At most 700 roles and scopes together, disabled ones too (graph/limits.py [definitions]; each has its own id,
-    which _unique checks)."""
-    count = len(app.app_roles) + len(app.scopes)
-    if count <= PERMISSION_DEFINITIONS:
+    which _unique checks). Graph keeps a count already above 700 through writes that keep or reduce it, and only the
+    tenant knows an existing application's count: a file naming an `appId` (an application that exists, to adopt or
+    adopted) over 700 is a warning here, and the plan refuses it only if it adds to the count the tenant holds
+    (plan/definitions.py) -- a file export wrote of such an application, as it is, is adoptable (session 53). Any
+    other file is a new application's, or one the project made under the limit: an error."""
+    if definitions(app) <= PERMISSION_DEFINITIONS:
         return []
-    return [document.diagnostic(("appRoles",) if app.app_roles else SCOPES,
-                                f"{len(app.app_roles)} app roles and {len(app.scopes)} scopes: Graph holds at most "
-                                f"{PERMISSION_DEFINITIONS} together, disabled ones included",
-                                "remove roles or scopes no longer used (disable each first), or use fewer, broader "
-                                "roles")]
+    existing = app.app_id is not None
+    said = f"{definitions_said(app)}, disabled ones included" + (
+        ": it keeps an existing application's count above that, and refuses a write that adds to it (the plan "
+        "compares with the tenant's count)" if existing else "")
+    return [document.diagnostic(definitions_path(app), said, "remove roles or scopes no longer used (disable each "
+                                "first), or use fewer, broader roles", severity="warning" if existing else "error")]
+
+
+def definitions(app: Application) -> int:
+    """The application's app roles and scopes, as Graph counts them against its 700 (ids are unique: _unique)."""
+    return len(app.app_roles) + len(app.scopes)
+
+
+def definitions_said(app: Application) -> str:
+    return (f"{len(app.app_roles)} app roles and {len(app.scopes)} scopes: Graph holds at most "
+            f"{PERMISSION_DEFINITIONS} together")
+
+
+def definitions_path(app: Application) -> tuple:
+    return ("appRoles",) if app.app_roles else SCOPES
 
 
 def _unique(document: Document, app: Application) -> list[Diagnostic]:

@@ -286,3 +286,52 @@ def test_a_permission_of_an_api_the_tenant_does_not_have_is_left_as_it_is(projec
     assert apply(project, "--allow-delete").code == 0
     converged(project)
     assert graph(project, "GET", f"applications(appId='{APP_ID}')")["requiredResourceAccess"] == [elsewhere]
+
+
+def _role(index: int) -> dict:
+    return {"id": f"00000000-0000-4000-8000-{index:012d}", "value": f"Wide.{index}", "displayName": f"Wide {index}",
+            "allowedMemberTypes": ["User"], "description": "A role.", "isEnabled": True}
+
+
+def test_an_application_the_tenant_holds_with_more_than_700_roles_is_adopted_and_not_grown(project):
+    """Graph holds at most 700 app roles and scopes together, but keeps a count already above (one it let through
+    earlier) through writes that keep or reduce it ("App role limits"; graph/limits.py [definitions]), as the
+    emulator does. validate refused the file that export wrote of such an application, as it is, so it could never
+    be adopted. A file naming an appId (an existing application, whose count only the tenant knows) is now a
+    warning at validate; the plan compares with the tenant's count and refuses only a file that grows a count past
+    700, at appRoles, with nothing written -- as it refuses a new application's."""
+    from idamconf.emulator import Store
+
+    for path in (project / "applications").glob("*.yaml"):
+        path.unlink()
+    roles = "".join(f"      - {json.dumps(_role(index))}\n" for index in range(700))
+    seeded = PORTAL_APP.replace(PORTAL_APP[PORTAL_APP.index("    appRoles:"):PORTAL_APP.index("    servicePrincipal:")],
+                                f"    appRoles:\n{roles}")
+    with open(project / "emulator" / "directory.yaml", "a", encoding="utf-8") as seed:
+        seed.write(seeded)
+    plan(project)  # seeds the tenant
+    store = Store(project / ".idamconf" / "local.db")
+    held = next(a for a in tenant(project)["objects"]["applications"] if a["appId"] == APP_ID)
+    store.put("applications", {**held, "appRoles": [*held["appRoles"], *[{**_role(index), "origin": "Application"}
+                                                                       for index in (700, 701)]]})  # let through
+    exported = idamconf("export", "-C", str(project), "--app-id", APP_ID)
+    assert exported.code == 0, exported.out + exported.err
+    checked = idamconf("validate", "-C", str(project))
+    assert checked.code == 0, checked.err
+    assert "702 app roles and 0 scopes: Graph holds at most 700 together" in checked.err  # a warning
+    adopting = plan(project)
+    assert adopting.code == 0, adopting.err
+    assert "↻ app.legacy-intranet  (adopt" in adopting.out and ".role" not in adopting.out
+    assert apply(project).code == 0
+    converged(project)
+    file = project / "applications" / "legacy-intranet.yaml"
+    edit(file, "appRoles:\n", "appRoles:\n  - {displayName: One more, value: Wide.More, description: Grows it.}\n")
+    before = tenant(project)
+    for command in (plan, apply):
+        refused = command(project)
+        assert refused.code == 1, refused.out
+        line = next(n for n, text in enumerate(file.read_text().splitlines(), 1) if "value: Wide.More" in text)
+        assert f"legacy-intranet.yaml:{line}:3: error: appRoles: 703 app roles and 0 scopes: Graph holds at most 700 " \
+            "together, disabled ones included, and refuses a write that adds to a count above it; the tenant's " \
+            "application holds 702" in refused.err, refused.err
+    assert tenant(project) == before  # nothing written
