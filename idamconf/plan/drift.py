@@ -24,6 +24,7 @@ from .model import Plan
 from .placeholders import resolve_app_ids
 from .relationships import desired_relationships
 from .resources import add_live
+from .restore import held
 
 PERMISSION_KINDS = ("permission", "consent", "delegated_consent")
 
@@ -48,12 +49,12 @@ def with_drift(plan: Plan, desired: dict, base: dict, live: dict, label: str) ->
     outside idamconf, when both sides have the resource)."""
     outside, proposed = {}, set()
     for key in desired.keys() | live.keys():
-        if _differ(base.get(key), live.get(key)):
+        if _differ(base.get(key), _held(live, key)):
             outside[_address(key, desired, live)] = key
         if _differ(desired.get(key), base.get(key)):
             proposed.add(_address(key, desired, live))
     pending = {change.address for change in plan.pending}
-    drifted = {address: _paths(base.get(key), live.get(key)) for address, key in outside.items()
+    drifted = {address: _paths(base.get(key), _held(live, key)) for address, key in outside.items()
                if address in pending and address in proposed}
     return replace(plan, drift=frozenset(pending & (outside.keys() - proposed)), drifted=drifted, drift_base=label)
 
@@ -84,6 +85,14 @@ def _paths(base, live) -> tuple[str, ...]:
     if base is None or live is None:
         return ()
     return tuple(change.path for change in attribute_changes(base.attributes, live.attributes))
+
+
+def _held(live: dict, key: tuple):
+    """The live resource of `key` as the tenant holds it: none for one only in deleted items, or emptied by its
+    application's deletion (plan/restore.held) -- until session 53 a restore equal to what was last applied was
+    never drift, and one of an application an apply had deleted "overwrote" a change made outside idamconf."""
+    resource = live.get(key)
+    return resource if resource is None or held(resource) else None
 
 
 def _differ(one, other) -> bool:

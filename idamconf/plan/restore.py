@@ -47,6 +47,13 @@ def deleted_item(change: Change) -> str:
     return str(change.ids.get(EMPTIED if change.reason == TAKE_BACK else RESTORED_KINDS[change.kind]))
 
 
+def held(resource) -> bool:
+    """Whether the tenant holds a live resource as it is: not one read from deleted items to restore, nor a package
+    its application's deletion emptied. Drift (plan/drift.py) takes those as absent: what was deleted outside
+    idamconf is a change made outside it, and what an apply deleted is not there as last applied."""
+    return not (resource.ids.get(RESTORE) or resource.ids.get(EMPTIED))
+
+
 def said(change: Change, value=str) -> str | None:
     """What a restore's or take-back's change says it does, its id escaped by `value` for the output; else None."""
     return _SAID[change.reason].format(value(deleted_item(change))) if change.reason in _SAID else None

@@ -13,7 +13,7 @@ import pytest
 
 from idamconf.config.schema import schema
 
-from .harness import apply, edit, idamconf, plan
+from .harness import applications, apply, edit, idamconf, plan
 from .test_access_packages import graph
 from .test_pull_request_flow import committed, configuration_repository, git
 
@@ -226,3 +226,44 @@ def test_a_catalog_place_removed_outside_idamconf_is_drift_in_a_pull_requests_pl
         assert '~ app.staff-directory  (update)\n      displayName : "Staff Directory" → "Staff Finder"' in own
         saved = json.loads(plan(project, "--base", "main", *narrowed, "--format", "json").out)
         assert place in saved["drift"]["addresses"], narrowed
+
+
+def test_an_application_deleted_outside_idamconf_is_drift_restored_and_taken_back(project):
+    """wordpress deleted in the portal since main was applied: its restore, its service principal's and the take-back
+    of the packages the deletion emptied undo a change made outside idamconf -- drift, as the role scopes made again
+    are. They were shown as the pull request's own changes: the resources read from deleted items (and the emptied
+    packages) equal what main applied, so nothing looked changed outside. What is only in deleted items, or emptied,
+    is not held by the tenant as main left it."""
+    configuration_repository(project)
+    graph(project, "DELETE", f"applications/{applications(project)['wordpress']['id']}")
+    result = plan(project, "--base", "main")
+    assert result.code == 0, result.err
+    outside = result.out.split("This change's own changes:")[0]
+    for address in ("app.wordpress  (restore ", "app.wordpress.service_principal  (restore ",
+                    "app.wordpress.role.Blog.Writer.access_package  (take back ",
+                    "app.wordpress.role.Blog.Writer.access_package.role_scope  (create)"):
+        assert f"~ {address}" in outside or f"+ {address}" in outside, (address, result.out)
+    drifted = json.loads(plan(project, "--base", "main", "--format", "json").out)["drift"]["addresses"]
+    assert {"app.wordpress", "app.wordpress.service_principal",
+            "app.wordpress.role.Blog.Writer.access_package"} <= set(drifted)
+    scheduled = json.loads(drift(project, "--format", "json").out)["drift"]["addresses"]  # `idamconf drift` too
+    assert {"app.wordpress", "app.wordpress.role.Blog.Writer.access_package"} <= set(scheduled)
+
+
+def test_an_application_the_project_removed_and_a_change_adds_back_is_the_changes_own_restore(project):
+    """The other side: main removed staff-directory (applied, so it waits in deleted items); a pull request adds its
+    file back. Its restore is the change's own, and overwrites nothing done outside idamconf."""
+    from .test_restore import NAME, removed
+
+    configuration_repository(project)
+    app_id, aside = removed(project)
+    git(project, "commit", "-qam", "Remove the directory")
+    git(project, "checkout", "-q", "-b", "bring-it-back")
+    aside.rename(project / "applications" / f"{NAME}.yaml")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "Bring it back")
+    result = plan(project, "--base", "main")
+    assert result.code == 0, result.err
+    assert "No changes outside idamconf since the configuration was last applied" in result.out, result.out
+    own = result.out.split("This change's own changes:")[1]
+    assert f"~ app.{NAME}  (restore " in own and "outside idamconf" not in own, result.out
