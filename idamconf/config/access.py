@@ -13,6 +13,7 @@ from ..diagnostics import Diagnostic
 from ..graph.limits import review_period_days
 from ..quick_init import quick_init
 from .model import Application, Configuration
+from .overrides import written_at
 from .policy import ADMIN_ONLY
 
 DEFAULT_RULES = {"approvers.two": "warning", "reviewers.two": "warning", "review.frequency": "error",
@@ -93,18 +94,18 @@ def rule_findings(configuration: Configuration, runs, checks=None) -> list[Diagn
     several (the same rule, place and words) is one finding, graded at the strictest of all their environments, as
     lint grades it (lint/findings._each_environment): until session 53 each was graded apart, and a problem of an
     application with overrides was reported twice, a warning and an error at one line."""
-    found: dict[tuple, tuple] = {}  # (rule, file, line, column, summary, fix) -> (its diagnostic, environments)
-    for document, app, environments in runs:
-        for rule, path, summary, fix in (checks or package_checks)(app):
-            hit = document.diagnostic(path, summary, fix)
-            key = (rule, hit.file, hit.line, hit.column, summary, fix)
-            first, where = found.get(key, (hit, ()))
+    found: dict[tuple, tuple] = {}  # (rule, where written, summary, fix) -> ((document, path), environments)
+    for document, app, environments in runs:  # (placed by path, not by line: a warning's line is looked up only
+        for rule, path, summary, fix in (checks or package_checks)(app):  # if shown -- yamlfile.PLACING_WARNINGS)
+            key = (rule, written_at(document, path), summary, fix)
+            first, where = found.get(key, ((document, path), ()))
             found[key] = first, where + tuple(environments)
     findings = []
-    for (rule, *_), (hit, environments) in found.items():
+    for (rule, _, summary, fix), ((document, path), environments) in found.items():
         worst, where = strictest(configuration, dict.fromkeys(environments), rule)
         if worst != "off":
-            findings.append(replace(hit, summary=f"{hit.summary} [{rule}]{where}", severity=worst, rule=rule))
+            finding = document.diagnostic(path, f"{summary} [{rule}]{where}", fix, severity=worst)
+            findings.append(replace(finding, rule=rule))
     return findings
 
 

@@ -63,6 +63,14 @@ def written_by_override(document: Document, path: tuple) -> bool:
     return isinstance(positions, _Overridden) and _written(positions.override, path)
 
 
+def written_at(document: Document, path: tuple) -> tuple:
+    """Where in its file the value at `path` of `overridden`'s document is written: under its environment's override
+    where that writes it, else at `path` itself (a place told without looking up a line)."""
+    if written_by_override(document, path):
+        return ("overrides", document.positions.environment, *path)
+    return path
+
+
 def _written(override, path: tuple) -> bool:
     """Whether the override writes the value at `path` (itself, or a whole list or value holding it)."""
     node = override

@@ -158,3 +158,22 @@ def test_a_secret_too_long_in_an_application_with_overrides_is_one_finding_at_th
         f"{expenses}:{line}:19: error: secrets[0].lifetimeDays: a secret valid 800 days; the organisation allows at "
         "most 730 (two years) [secret.lifetime] (error in live; warning in local)"), result.err  # devl's, nle's:
     # their overrides' own secrets, of 180 days
+
+
+def test_a_rule_broken_both_in_the_file_and_in_an_overrides_own_lines_is_reported_at_each(project):
+    """The same problem written twice -- in the file's own values and again in live's override, which writes the
+    roles whole -- is two places to fix: each reported at its own line, graded by the environments that have it."""
+    wordpress = "applications/wordpress.yaml"
+    edit(project / wordpress, "approvers: [grace.comms@contoso.com, alice.admin@contoso.com]", "approval: none")
+    edit(project / wordpress, "tags: [communications, public-facing]\n",
+         "tags: [communications, public-facing]\noverrides:\n  live:\n    appRoles:\n"
+         "      - {displayName: Administrator, value: Blog.Administrator, description: Administers.,\n"
+         "         accessPackage: {approvers: [alice.admin@contoso.com, bob.ops@contoso.com]}}\n"
+         "      - {displayName: Writer, value: Blog.Writer, description: Writes.,\n"
+         "         accessPackage: {approval: none}}\n")  # (at the same path as the file's own: appRoles[1])
+    result = validate(project)
+    found = [line for line in result.err.splitlines() if "[approval.required]" in line]
+    own, overridden = line_of(project / wordpress, "  approval: none"), line_of(project / wordpress, "{approval: none}")
+    assert len(found) == 2, result.err
+    assert f"{wordpress}:{own}:" in found[0] and ": warning: " in found[0], found
+    assert f"{wordpress}:{overridden}:" in found[1] and ": error: " in found[1], found
