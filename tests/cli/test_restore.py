@@ -516,3 +516,23 @@ def test_a_package_taken_back_is_planned_and_reported_as_taken_back_not_created(
     assert f"~ {writer}: taken back" in result.out, result.out
     assert package_ids(project, "wordpress") == before
     converged(project)
+
+
+@pytest.mark.usefixtures("applied")
+def test_a_package_of_its_own_taken_back_is_shown_and_reported_so_too(project):
+    """hr-self-service's package of its own (granting only its roles) is emptied by its deletion as its roles'
+    packages are, and taken back the same way (apply_packages builds it with the same steps)."""
+    from tests.cli.test_access_packages import graph
+
+    before = package_ids(project, "eucs-idam-hr")
+    own = "app.hr-self-service.access_package[eucs-idam-hr-new-line-managers]"
+    graph(project, "DELETE", f"applications/{applications(project)['hr-self-service']['id']}")
+    shown = plan(project)
+    assert shown.code == 0, shown.err
+    assert f"  ~ {own}  (take back {before['eucs-idam-hr-new-line-managers']}, emptied when its application was " \
+        "deleted, then update)" in shown.out, shown.out
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert f"~ {own}: taken back" in result.out, result.out
+    assert package_ids(project, "eucs-idam-hr") == before
+    converged(project)
