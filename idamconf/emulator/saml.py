@@ -27,6 +27,7 @@ import datetime as _dt
 import hashlib
 import json
 
+from ..graph import limits
 from ..saml import idp_metadata
 from . import certificate_keys, directory, tenant
 from .entities import EntitySet, new_id
@@ -75,6 +76,9 @@ def add_token_signing_certificate(store: Store, request: Request, key: Key) -> R
     name, now = body.get("displayName"), _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
     if not isinstance(name, str) or not name.startswith("CN="):
         raise bad_request("Invalid value specified for property 'displayName': it must start with 'CN='.")
+    if len(name) - len("CN=") > limits.COMMON_NAME:
+        raise bad_request(f"Invalid value specified for property 'displayName': a certificate's common name is at "
+                          f"most {limits.COMMON_NAME} characters.")
     end = _end(body.get("endDateTime"), now)
     private, der = _self_signed(name, now, end)
     thumbprint = hashlib.sha1(der).hexdigest().upper()

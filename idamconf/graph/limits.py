@@ -33,6 +33,9 @@ and `validate` (see uri_rules.py for the URIs). Sources:
   beside SecurityGroup. Any other string is refused (400).
 - [expand] Graph's query parameters (concepts/query-parameters.md, expand): an expanded relationship of a directory
   object gives at most 20 objects, and no link to the rest; read whole, it is asked for on its own.
+- [x509] RFC 5280, appendix A.1: a certificate's common name is at most 64 characters (ub-common-name). Graph's
+  addTokenSigningCertificate takes the name as `CN=` and the common name (serviceprincipal-addtokensigningcertificate
+  .md) and documents no length of its own: a longer one is refused (*inferred*; no certificate can hold it).
 - [reviews] Graph, accessPackageAssignmentReviewSettings / patternedRecurrence: reviews recur weekly or
   absoluteMonthly. That a review may not stay open longer than its recurrence interval is Graph's refusal as users
   report it, not documented in so many words; the interval is counted short (a month as 28 days, February's), so
@@ -65,6 +68,7 @@ SCOPES_PERSONAL = 100
 GROUP_MEMBERSHIP_CLAIMS = ("None", "SecurityGroup", "All", "DirectoryRole", "ApplicationGroup",  # [claims]
                            "SecurityGroup, DirectoryRole", "SecurityGroup, ApplicationGroup")
 LOGO_BYTES = 100_000
+COMMON_NAME = 64  # [x509]
 EXPANDED = 20  # the most objects Graph gives of an expanded directory relationship (owners, members) [expand]
 LOGO_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
                    "image/gif": (b"GIF87a", b"GIF89a")}

@@ -28,6 +28,7 @@ import datetime as _dt
 from ..graph.client import Response, query
 from ..plan.model import Action
 from . import claims, idp_metadata
+from .names import certificate_name
 from .resources import preferred, years
 
 NON_GALLERY = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
@@ -222,10 +223,6 @@ async def _signing_certificate(chain) -> None:
 async def _added(chain, wanted: int) -> dict | None:
     key = _ours_unpreferred(await _principal(chain), chain.name, wanted)
     return {"thumbprint": _hex(key)} if key is not None else None
-
-
-def certificate_name(application: str) -> str:
-    return f"CN=idamconf {application} SAML signing"
 
 
 def _ours_unpreferred(principal: dict, application: str, wanted: int) -> dict | None:

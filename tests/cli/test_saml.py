@@ -389,6 +389,24 @@ def test_graph_refusing_a_saml_read_stops_the_plan_saying_which(project, monkeyp
     assert f"the SAML {what} of application {app['id']}: " in result.err and "Authorization_RequestDenied" in result.err
 
 
+def test_a_saml_application_of_the_longest_name_gets_a_signing_certificate_whose_name_x509_holds(project):
+    """Its certificate was asked for as `CN=idamconf <name> SAML signing`: for a name of more than 42 characters a
+    common name longer than the 64 characters X.509 allows (RFC 5280's ub-common-name), which no certificate can
+    hold (the emulator failed, 500). The name is cut to fit, and apply converges."""
+    longest = "n" * 64  # the longest application name validate accepts
+    (project / "applications" / "pui.yaml").unlink()
+    write(project, PUI.replace("name: pui", f"name: {longest}"), name=longest)
+    result = apply(project)
+    assert result.code == 0, result.err
+    held = tenant(project)["objects"]
+    [app] = [a for a in held["applications"] if a["uniqueName"] == longest]
+    [principal] = [p for p in held["servicePrincipals"] if p["appId"] == app["appId"]]
+    [signing] = [key for key in principal["keyCredentials"] if key["usage"] == "Verify"]
+    assert signing["displayName"].startswith(f"CN=idamconf {longest[:20]}"), signing["displayName"]
+    assert len(signing["displayName"]) <= len("CN=") + 64, signing["displayName"]
+    assert plan(project).out.rstrip().endswith("No changes. The tenant matches the configuration.")
+
+
 def test_a_signing_certificate_the_file_says_nothing_of_is_valid_three_years(project):
     """Graph's most, and the documented default: a service provider re-imports the certificate as seldom as can be."""
     write(project, PUI.replace("    signingCertificate: {validityYears: 2}\n", ""))

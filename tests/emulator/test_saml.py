@@ -53,7 +53,8 @@ def _days_on(days: int) -> str:
                                   {"displayName": "CN=x", "endDateTime": "2099-01-01T00:00:00Z"},
                                   {"displayName": "CN=x", "endDateTime": _days_on(3 * 366 + 30)},
                                   {"displayName": "CN=x", "endDateTime": "2001-01-01T00:00:00Z"},
-                                  {"displayName": "CN=x", "endDateTime": _days_on(30)[:-1]}])  # no time zone
+                                  {"displayName": "CN=x", "endDateTime": _days_on(30)[:-1]},  # no time zone
+                                  {"displayName": "CN=" + "x" * 65}])  # a common name X.509 cannot hold: not a 500
 def test_a_signing_certificate_is_named_cn_and_lasts_at_most_three_years(api, body):
     principal = instantiate(api)["servicePrincipal"]["id"]
     assert_error(api.post(f"servicePrincipals/{principal}/addTokenSigningCertificate", json=body), 400)
