@@ -2,7 +2,7 @@
 with a look-up first so that an interrupted apply is finished by the next:
 
 1. `instantiate` (before the application's upsert, apply.py): an application to create is instantiated from the
-   non-gallery template under a display name of the project's and the file's (`unclaimed_name`) -- unless a look-up
+   non-gallery template under a display name of the project's and the file's (names.unclaimed_name) -- unless a look-up
    finds one this project instantiated and did not finish (that display name, the template's id, no uniqueName
    yet) -- then its service principal set to `saml` mode (and given the file's display name), the template's roles
    disabled and replaced by the file's, and last the application claimed (uniqueName, the project's tag and the
@@ -28,7 +28,7 @@ import datetime as _dt
 from ..graph.client import Response, query
 from ..plan.model import Action
 from . import claims, idp_metadata
-from .names import certificate_name
+from .names import certificate_name, unclaimed_name
 from .resources import preferred, years
 
 NON_GALLERY = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
@@ -57,13 +57,6 @@ async def instantiate(chain) -> None:
         change.after for change in chain.of("role") if change.action is Action.CREATE]})  # to look like the project's
     await chain.send("PATCH", f"applications/{ids['id']}", {"uniqueName": chain.name, "tags": after["tags"],
                                                            "displayName": after["displayName"]})
-
-
-def unclaimed_name(project: str, name: str) -> str:
-    """The display name an application is instantiated under until apply claims it: the project's and the file's
-    own, so that the look-up for one an apply cut short never finds another team's application of the template
-    that merely has the same display name (and takes it over)."""
-    return f"idamconf:{project}:{name} (being made)"
 
 
 async def _mode_first(chain) -> None:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from idamconf.emulator import Store
+from idamconf.saml.names import unclaimed_name
 from tests.emulator.conftest import serving
 
 from .harness import apply, plan, tenant
@@ -21,7 +22,7 @@ TEMPLATE = "applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiat
 @pytest.mark.parametrize("tags", [[], ["team:payments"]], ids=["untagged", "tagged"])
 def test_another_teams_application_of_the_template_and_the_display_name_is_never_taken_over(project, tags):
     """Same template, same display name, no uniqueName -- made in the portal by another team, tagged or not. An
-    apply cut short leaves an application under a name of the project's own (saml/apply.unclaimed_name), so only
+    apply cut short leaves an application under a name of the project's own (saml/names.unclaimed_name), so only
     that is ever taken for one to finish (found by a review in session 47: an untagged one was claimed, its SSO
     settings, roles and owners rewritten)."""
     write(project)
@@ -76,4 +77,46 @@ def test_a_saml_application_whose_name_holds_a_quote_is_made_and_converges(proje
     assert result.code == 0, result.err
     [pui] = [a for a in tenant(project)["objects"]["applications"] if a.get("uniqueName") == "pui"]
     assert pui["displayName"] == "Provider's User Interface"
+    assert plan(project).out.rstrip().endswith("No changes. The tenant matches the configuration.")
+
+
+
+LONG_PROJECT, LONG_NAME = "p" * 63, "n" * 64  # the longest project and application names validate accepts
+
+
+def _long_names(project) -> None:
+    config = project / "idamconf.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("project: eucs-idam", f"project: {LONG_PROJECT}"),
+                      encoding="utf-8")
+    (project / "applications" / "pui.yaml").unlink()  # examples' own, of the same entity id
+    write(project, PUI.replace("name: pui", f"name: {LONG_NAME}"), name=LONG_NAME)
+
+
+def test_a_saml_application_of_the_longest_names_validate_accepts_is_made_and_converges(project):
+    """The project's and the file's names (63 and 64 characters) made a name to instantiate under of 150
+    characters: longer than the 120 Graph's `eq` matches (the look-up for an unfinished one was refused, 400, and
+    the application never made) and than an application's display name holds."""
+    _long_names(project)
+    result = apply(project)
+    assert result.code == 0, result.err
+    [made] = [a for a in tenant(project)["objects"]["applications"] if a.get("uniqueName") == LONG_NAME]
+    assert made["displayName"] == "Provider User Interface"
+    assert plan(project).out.rstrip().endswith("No changes. The tenant matches the configuration.")
+
+
+def test_a_cut_short_saml_application_of_the_longest_names_is_finished_not_duplicated(project):
+    """The shortened name to instantiate under is still the project's and the file's own (another file's differs),
+    and an application left under it is found again and claimed."""
+    _long_names(project)
+    assert plan(project).code in (0, 2)  # the embedded tenant, seeded
+    marked = unclaimed_name(LONG_PROJECT, LONG_NAME)
+    assert marked != unclaimed_name(LONG_PROJECT, LONG_NAME[:-1] + "m") != unclaimed_name(LONG_PROJECT[:-1], LONG_NAME)
+    with serving(Store(project / ".idamconf" / "local.db")) as emulator:
+        made = httpx.post(f"{emulator.base_url}/{TEMPLATE}", json={"displayName": marked}, trust_env=False,
+                          headers={"Authorization": "Bearer cut-short"})
+    assert made.status_code == 201, made.text
+    result = apply(project)
+    assert result.code == 0, result.err
+    named = [a for a in tenant(project)["objects"]["applications"] if a["displayName"] == "Provider User Interface"]
+    assert [(a["id"], a["uniqueName"]) for a in named] == [(made.json()["application"]["id"], LONG_NAME)]
     assert plan(project).out.rstrip().endswith("No changes. The tenant matches the configuration.")
