@@ -20,6 +20,7 @@ from .graph.ownership import Ownership
 from .graph.read import (foreign_packages, governance_lists, identifier_uri_holders, read_governance, read_live,
                          resolve_users, user_names)
 from .graph.read_changed import Changed, Whole, named_governance
+from .graph.read_deleted import read_deleted_owners
 from .config.assignments import groups_named, people_named
 from .graph.read_assignments import Relationships, find_groups
 from .graph.streams import Streams
@@ -284,6 +285,8 @@ async def _live_directory(client, configuration: Configuration, wanted: list, na
     restore, and each application to restore as deleted with its deleted service principal (or None), by name."""
     live = await read_live(client, configuration.tag, [app.key for app in wanted], named, only,
                            directory.service_principals, users, _keeper(making), streams, directory.applications)
+    live.owners |= await read_deleted_owners(client, list(live.deleted.values()), live.owners,
+                                             _owners_named(wanted, live.users))
     adopted = await read_adopted(client, wanted, {app.get("uniqueName") for app in live.applications},
                                  configuration.tag)
     desired = (await making)[0]
@@ -311,6 +314,12 @@ async def _live_directory(client, configuration: Configuration, wanted: list, na
         {name: (None, last[app_id]) for name, app_id in live.app_ids.items() if app_id in last}
     return unmanaged, _marked(current, adopted.names, "adopting"), problems, required, app_ids, relationships, \
         restoring
+
+
+def _owners_named(wanted: list, users: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Each application's owners the configuration names, by user id (those in the directory)."""
+    return {app.key: {users[upn.lower()]: upn.lower() for upn in app.owners if upn.lower() in users}
+            for app in wanted}
 
 
 def _keeper(making):

@@ -24,7 +24,7 @@ from . import (assignments, credentials, deleted, directory, directory_query, fe
                graph_permissions, logo, owners, saml, tenant)
 from .batch import run_batch
 from .connections import ConnectionFaults, quiet_deliberate_drops
-from .errors import GraphError, bad_request
+from .errors import GraphError, bad_request, method_not_allowed
 from .faults import NoFaults
 from .hosts import LoopbackHostOnly
 from .identity import enforcement
@@ -97,7 +97,7 @@ class Emulator:
 
     async def _batch(self, request: Request) -> Reply:
         if request.method != "POST":
-            raise _method_not_allowed()
+            raise method_not_allowed()
         self.stats.batches += 1
         return await run_batch(request, self._batch_item)
 
@@ -122,10 +122,6 @@ def _authenticate_headers(headers: dict[str, str]) -> None:
         raise GraphError(401, "InvalidAuthenticationToken", "Access token is empty.")
 
 
-def _method_not_allowed() -> GraphError:
-    return GraphError(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.")
-
-
 def route(store: Store, request: Request) -> Reply:
     """Graph's URL space for the resources the emulator serves: each area's paths go to its routing table."""
     parts, handlers = _area(split_path(request.path))
@@ -137,7 +133,7 @@ def route(store: Store, request: Request) -> Reply:
     handler = handlers.get((request.method, parts[0], _shape(parts)))
     if handler is None:
         if any(shape == _shape(parts) and name == parts[0] for _, name, shape in handlers):
-            raise _method_not_allowed()
+            raise method_not_allowed()
         raise GraphError(400, "BadRequest", f"Resource not found for the segment '{parts[-1]}'.")
     return handler(store, request, *[part for part in parts[1:] if isinstance(part, Key)], *_ids(parts))
 

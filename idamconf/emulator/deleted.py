@@ -38,7 +38,7 @@ import datetime as _dt
 from .. import clock
 from . import directory_query
 from .entities import ENTITY_SETS, RANGED_NAME, EntitySet
-from .errors import GraphError, bad_request, not_found
+from .errors import GraphError, bad_request, method_not_allowed, not_found
 from .listing import page
 from .odata import parse_select
 from .protocol import Key, Reply, Request
@@ -47,6 +47,7 @@ from .store import Store
 KIND = "deletedApplications"
 PRINCIPALS = "deletedServicePrincipals"
 RETENTION = _dt.timedelta(days=30)
+OWNED_MOST = 1000  # the most deleted objects getUserOwnedObjects gives a user, without a next page
 APPLICATION_CAST = "microsoft.graph.application"
 CASTS = {APPLICATION_CAST: KIND, "microsoft.graph.servicePrincipal": PRINCIPALS}  # the deleted items served
 SETS = {KIND: "applications", PRINCIPALS: "servicePrincipals"}  # the entity set each kind was deleted from
@@ -200,6 +201,27 @@ def _check_service_principal(store: Store, doc: dict) -> None:
                          f"name {doc['appId']} is already in use.")
 
 
+def user_owned_objects(store: Store, request: Request, key: Key) -> Reply:
+    """`POST /directory/deletedItems/getUserOwnedObjects {userId, type}`: the deleted applications (`type`
+    Application) or groups (Group: the emulator deletes none) the user owns, at most 1,000 and no next page
+    (directory-deleteditems-getuserownedobjects.md: "Group and Application are currently the only supported
+    values"; the refusal's wording is the emulator's). Graph documents no other way to read a deleted application's
+    owners past the 20 `$expand` gives."""
+    from .directory import json_body  # (directory.py deletes through this module)
+
+    if key.value != "getUserOwnedObjects":  # a deleted item's id: only restore is posted, below it
+        raise method_not_allowed()
+    body = json_body(request)
+    user, kind = body.get("userId"), str(body.get("type") or "").lower()
+    if not isinstance(user, str) or not user or kind not in ("application", "group"):
+        raise bad_request("Invalid request: 'userId' and a 'type' of Group or Application are required.")
+    expire(store)
+    owned = [doc for doc in store.select(KIND, {}, primary=True) if user in store.targets("owners", doc["id"],
+                                                                                          primary=True)]
+    items = [{"@odata.type": f"#{APPLICATION_CAST}", **doc} for doc in owned] if kind == "application" else []
+    return Reply(200, {"@odata.context": request.context("directoryObjects"), "value": items[:OWNED_MOST]})
+
+
 def delete_item(store: Store, request: Request, key: Key) -> Reply:
     kind, doc = _item(store, key)
     _purge(store, kind, doc["id"])
@@ -209,6 +231,7 @@ def delete_item(store: Store, request: Request, key: Key) -> Reply:
 HANDLERS = {  # below /directory
     ("GET", "deletedItems", ()): list_without_cast,
     ("GET", "deletedItems", ("{key}",)): list_items,
+    ("POST", "deletedItems", ("{key}",)): user_owned_objects,  # getUserOwnedObjects
     ("POST", "deletedItems", ("{key}", "restore")): restore,
     ("DELETE", "deletedItems", ("{key}",)): delete_item,
 }

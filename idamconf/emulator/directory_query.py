@@ -16,7 +16,7 @@ import json
 
 from ..graph.limits import EXPANDED
 from .entities import ENTITY_SETS, GUID
-from .errors import GraphError, bad_request, not_found, unsupported_query
+from .errors import GraphError, bad_request, method_not_allowed, not_found, unsupported_query
 from .odata import parse_directory_expand, parse_query
 from .protocol import Key, RawJson, Reply, Request
 from .references import ASSIGNMENT_PROPERTIES, ASSIGNMENTS
@@ -123,7 +123,7 @@ def directory_object(store: Store, request: Request, key: Key) -> Reply:
     if key.name != "id":
         raise bad_request(f"'{key.name}' is not a key of directoryObjects: address them by id.")
     if key.value in ACTIONS:
-        raise GraphError(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.")
+        raise method_not_allowed()
     rows = _documents(store, tuple(ODATA_TYPES), [_object_id(key.value)])
     if not rows:
         raise not_found(key.value)

@@ -49,5 +49,9 @@ def invalid(name: str, resource: str = "Application") -> GraphError:
     return bad_request(f"Invalid value specified for property '{name}' of resource '{resource}'.")
 
 
+def method_not_allowed() -> GraphError:
+    return GraphError(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.")
+
+
 def unsupported_query(message: str) -> GraphError:
     return GraphError(400, "Request_UnsupportedQuery", message)

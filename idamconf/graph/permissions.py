@@ -76,6 +76,8 @@ RULES: tuple[tuple[tuple[str, ...], str, str | None, tuple[Need, ...]], ...] = (
     # deleted applications (directory-deleteditems-*.md): read as applications are; restored or deleted for good
     # with Application.ReadWrite.All, or OwnedBy by an owner
     (READ, "directory", "deletedItems", (APP_READ,)),
+    # the deleted applications a user owns: a read, posted (directory-deleteditems-getuserownedobjects.md's table)
+    (("POST",), "directory", "getUserOwnedObjects", (DELETED_GROUPS,)),
     (WRITE, "directory", "deletedItems", (APP_WRITE,)),
     (READ, "applications", None, (APP_READ,)),
     (READ, "servicePrincipals", None, (APP_READ,)),

@@ -518,6 +518,49 @@ def test_a_package_taken_back_is_planned_and_reported_as_taken_back_not_created(
     converged(project)
 
 
+MANY = [f"owner{n:02d}@contoso.com" for n in range(1, 23)]  # with alice and grace, 24: more than Graph expands
+NEWCOMER = "owner23@contoso.com"
+
+
+def _many_owners(project) -> None:
+    """staff-directory owned by 24 people, applied (and one more person in the directory: NEWCOMER)."""
+    seed = project.parent / "many-owners.yaml"
+    seed.write_text("users:\n" + "".join(f"  - {{id: 1a6c1b1e-0f3d-4c36-9d2e-6a9c1f0e01{n:02d}, userPrincipalName: "
+                                         f"{upn}, displayName: Owner {n}}}\n"
+                                         for n, upn in enumerate([*MANY, NEWCOMER], 1)))
+    assert idamconf("emulator", "seed", str(seed), "-C", str(project)).code == 0
+    edit(project / "applications" / f"{NAME}.yaml", "  - grace.comms@contoso.com\n",
+         "  - grace.comms@contoso.com\n" + "".join(f"  - {upn}\n" for upn in MANY))
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert len(owners_of(project, NAME)) == 24
+
+
+@pytest.mark.usefixtures("applied")
+def test_an_application_of_more_owners_than_graph_expands_deleted_outside_idamconf_is_restored_with_them_all(
+        project):
+    """Graph expands at most 20 owners of a deleted application (graph/limits.EXPANDED): the plan read 20 of its 24
+    and showed the other 4 as owners to add, though the restore brings them back. It asks deleted items which
+    deleted applications each owner the file names owns (getUserOwnedObjects): only the owner the file adds since
+    is shown to add."""
+    from tests.cli.test_access_packages import graph
+
+    _many_owners(project)
+    owners = owners_of(project, NAME)
+    graph(project, "DELETE", f"applications/{applications(project)[NAME]['id']}")
+    edit(project / "applications" / f"{NAME}.yaml", "  - grace.comms@contoso.com\n",
+         f"  - grace.comms@contoso.com\n  - {NEWCOMER}\n")
+    shown = plan(project)
+    assert shown.code == 0, shown.err
+    assert f"~ app.{NAME}  (restore " in shown.out, shown.out
+    assert [line.strip() for line in shown.out.splitlines() if f"app.{NAME}.owner." in line] == [
+        f"+ app.{NAME}.owner.{NEWCOMER}  (create)"], shown.out
+    result = apply(project)
+    assert result.code == 0, result.err
+    assert owners_of(project, NAME) == owners | {NEWCOMER}
+    converged(project)
+
+
 @pytest.mark.usefixtures("applied")
 def test_a_package_of_its_own_taken_back_is_shown_and_reported_so_too(project):
     """hr-self-service's package of its own (granting only its roles) is emptied by its deletion as its roles'
@@ -535,4 +578,26 @@ def test_a_package_of_its_own_taken_back_is_shown_and_reported_so_too(project):
     assert result.code == 0, result.err
     assert f"~ {own}: taken back" in result.out, result.out
     assert package_ids(project, "eucs-idam-hr") == before
+    converged(project)
+
+
+@pytest.mark.usefixtures("applied")
+def test_owners_past_the_20_expanded_are_shown_to_add_as_before_when_graph_refuses_to_say_whose_they_are(
+        project, monkeypatch):
+    """getUserOwnedObjects needs Group.Read.All, which a read identity may not hold: refused (403), the plan is made
+    all the same, the owners past the 20 shown to add (the restore brings them back, and apply completes)."""
+    from tests.cli.test_access_packages import graph
+
+    _many_owners(project)
+    graph(project, "DELETE", f"applications/{applications(project)[NAME]['id']}")
+
+    def asked(request) -> bool:
+        return request.method == "POST" and request.path.endswith("getUserOwnedObjects")
+
+    faulted(monkeypatch, Scripted([Rule(asked, graph_error(403, "Authorization_RequestDenied"), times=100)]))
+    shown = plan(project)
+    assert shown.code == 0, shown.err
+    assert len([line for line in shown.out.splitlines() if f"+ app.{NAME}.owner." in line]) == 4, shown.out
+    assert apply(project).code == 0
+    monkeypatch.undo()
     converged(project)

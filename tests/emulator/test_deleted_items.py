@@ -201,6 +201,26 @@ def test_deleted_applications_are_listed_with_their_owners_expanded(api, users):
     assert listed["value"][0]["owners"][0]["@odata.type"] == "#microsoft.graph.user"
 
 
+def test_the_deleted_applications_a_user_owns_are_listed_by_the_action_graph_documents(api, users):
+    """directory-deleteditems-getuserownedobjects.md: the deleted applications (or groups) a user owns, whatever how
+    many owners they have -- the one documented way past the 20 owners `$expand` gives of a deleted application."""
+    owned, other = (_upsert(api, name).json() for name in ("blog", "wiki"))
+    _owned(api, f"applications/{owned['id']}", users[0])
+    _owned(api, f"applications/{other['id']}", users[1])
+    live = _upsert(api, "live").json()
+    _owned(api, f"applications/{live['id']}", users[0])  # not deleted: not listed
+    for app in (owned, other):
+        api.delete(f"applications/{app['id']}")
+    found = api.post(f"{ITEMS}/getUserOwnedObjects", json={"userId": users[0]["id"], "type": "Application"})
+    assert found.status_code == 200, found.text
+    assert [(item["id"], item["@odata.type"]) for item in found.json()["value"]] == [
+        (owned["id"], "#microsoft.graph.application")]
+    groups = api.post(f"{ITEMS}/getUserOwnedObjects", json={"userId": users[0]["id"], "type": "Group"})
+    assert groups.json()["value"] == []  # the emulator deletes no group
+    assert_error(api.post(f"{ITEMS}/getUserOwnedObjects", json={"userId": users[0]["id"], "type": "User"}), 400)
+    assert_error(api.post(f"{ITEMS}/{owned['id']}", json={}), 405)  # a deleted item's id: nothing to post to
+
+
 def test_a_deleted_applications_service_principal_waits_in_deleted_items_to_be_restored_on_its_own(api, users):
     """Deleting an application deletes its service principal, and restoring the application does not restore it:
     it is restored by its own id (directory-deleteditems-restore.md), with its id and owners, and mirrors the
