@@ -37,5 +37,5 @@ def run(file: Path, config_dir: Path, env: str | None, state: Path | None) -> in
     except SeedError as error:
         raise DiagnosticError([Diagnostic(str(error), "see examples/emulator/directory.yaml for the format")])
     print(f"Seeded {path}: {counts['users']} user(s), {counts['groups']} group(s), "
-          f"{counts['applications']} application(s).")
+          f"{counts['directoryRoles']} directory role(s), {counts['applications']} application(s).")
     return 0

@@ -18,6 +18,10 @@ from YAML.
         members: [alice.admin@contoso.com]   # optional: users of the seed; a token carries the group's app roles
         # securityEnabled: true, mailEnabled: false, groupTypes: [] -- a security group, unless said otherwise
         # (groupTypes: [Unified] with mailEnabled: true and securityEnabled: false is a Microsoft 365 group)
+    directoryRoles:            # optional: built-in directory roles and their members: a token's `wids` claim
+      - roleTemplateId: f2ef992c-3afb-46b9-b7cf-a126ee74c451   # Global Reader (Entra's built-in roles' ids)
+        displayName: Global Reader
+        members: [alice.admin@contoso.com]
     applications:              # optional: objects the project does not manage, as Graph request bodies
       - displayName: Legacy HR portal
         appId: 0f1e...         # optional: fixed (by default Graph's, random); and what a portal registration has:
@@ -39,6 +43,8 @@ from .store import Store
 
 _USER_NAMESPACE = uuid.UUID("6f1d3c0e-4f5a-4b8e-9d7c-2a1b0c9d8e7f")
 _GROUP_NAMESPACE = uuid.UUID("2c4e6a8b-1d3f-4a5c-8e7b-9d0f1a2b3c4d")
+_ROLE_NAMESPACE = uuid.UUID("5e0b7a1c-93d4-4f6e-a2b8-c1d0e9f8a7b6")
+LISTS = ("users", "groups", "directoryRoles", "applications")
 
 
 class SeedError(ValueError):
@@ -59,9 +65,9 @@ def seed_file(store: Store, path: Path) -> dict[str, int]:
         raise SeedError(f"{path}: cannot read seed file: {error}") from None
     except RecursionError:  # PyYAML's composer recurses: some thousand levels of [ or { exhaust it
         raise SeedError(f"{path}: cannot read seed file: it is nested too deeply") from None
-    if not isinstance(fixtures, dict) or set(fixtures) - {"tenant", "users", "groups", "applications"}:
-        raise SeedError(f"{path}: a seed file is a mapping with a 'tenant' mapping and/or 'users', 'groups' and "
-                        "'applications' lists")
+    if not isinstance(fixtures, dict) or set(fixtures) - {"tenant", *LISTS}:
+        raise SeedError(f"{path}: a seed file is a mapping with a 'tenant' mapping and/or 'users', 'groups', "
+                        "'directoryRoles' and 'applications' lists")
     return seed(store, fixtures, str(path))
 
 
@@ -78,12 +84,17 @@ def seed(store: Store, fixtures: dict, origin: str = "seed") -> dict[str, int]:
             made = _group(group, origin)
             store.put("groups", made)
             _add_members(store, made, members, origin)
+        for role in fixtures.get("directoryRoles") or []:
+            members = role.pop("members", None) if isinstance(role, dict) else None
+            made = _directory_role(role, origin)
+            store.put("directoryRoles", made)
+            _add_members(store, made, members, origin)
         for body in fixtures.get("applications") or []:
             try:
                 _foreign_application(store, dict(body), origin)
             except GraphError as refused:  # Graph's rules apply to what a seed puts in the tenant too
                 raise SeedError(f"{origin}: application {body.get('displayName')!r}: {refused.message}") from None
-    return {name: len(fixtures.get(name) or []) for name in ("users", "groups", "applications")}
+    return {name: len(fixtures.get(name) or []) for name in LISTS}
 
 
 def _foreign_application(store: Store, body: dict, origin: str) -> None:
@@ -128,6 +139,21 @@ def _group(fields: dict, origin: str) -> dict:
         if not isinstance(group[flag], bool):
             raise SeedError(f"{origin}: group {name!r}: {flag} is true or false")
     return group
+
+
+def _directory_role(fields: dict, origin: str) -> dict:
+    """A directory role of Graph's shape (directoryrole.md): the built-in role of `roleTemplateId` (the GUID Entra's
+    built-in roles page gives it, which a token's `wids` carries), its id, when not given, derived from it."""
+    template = fields.get("roleTemplateId") if isinstance(fields, dict) else None
+    if not isinstance(template, str) or not entities.GUID.match(template):
+        raise SeedError(f"{origin}: every directory role needs a roleTemplateId, the GUID of an Entra built-in role")
+    role = _filled({"id": None, "deletedDateTime": None, "description": None, "displayName": None,
+                    "roleTemplateId": None}, fields, f"directory role {template}", origin)
+    role_id = str(fields.get("id") or uuid.uuid5(_ROLE_NAMESPACE, template.lower()))
+    if not entities.GUID.match(role_id):
+        raise SeedError(f"{origin}: directory role {template}: id must be a GUID")
+    return {**role, "id": role_id.lower(), "roleTemplateId": template.lower(),
+            "displayName": role["displayName"] or template}
 
 
 def _add_members(store: Store, group: dict, members, origin: str) -> None:

@@ -20,7 +20,9 @@ for that user signing in to that application:
   `family_name`; a v2 token has `preferred_username` (the user principal name) only, unless the application asks
   for the others in `optionalClaims.accessToken` -- and a v1 token has `preferred_username` only when asked;
 - `idtyp` is there only when the application asks for it with `include_user_token` (by default Entra sends it in
-  application tokens only).
+  application tokens only);
+- `email`, `groups` and `wids` as the application's optional claims and `groupMembershipClaims` ask
+  (directory_claims.py).
 
 Decisions: the grant needs no secret, because it exists for tests against an emulator only this machine can reach
 (docs/security.md); and it refuses Microsoft Graph as the audience: the emulator enforces application permissions
@@ -35,6 +37,7 @@ import uuid
 from ..store import Store
 from . import keys, refusals, roles
 from .claims import answer, base_claims, issued, optional_claims, pairwise_subject
+from .directory_claims import directory_claims
 
 
 def user_grant(store: Store, origin: str, tenant: str, form: dict) -> dict:
@@ -67,7 +70,8 @@ def user_token(store: Store, origin: str, tenant: str, application: dict, upn: s
     user_type = "user" if "include_user_token" in optional.get("idtyp", []) else None
     subject = pairwise_subject(tenant, application["appId"], user["id"])
     claims.update({"idtyp": user_type, "oid": user["id"], "sub": subject, **user_names(user, claims["ver"], optional),
-                   "scp": " ".join(granted), "roles": roles.held_roles(store, user["id"], resource)})
+                   "scp": " ".join(granted), "roles": roles.held_roles(store, user["id"], resource),
+                   **directory_claims(store, user, resource, application, optional)})
     return issued(store, claims)
 
 
