@@ -27,14 +27,16 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
     base = _base(config_dir, base_ref, changed_since, only, known) if base_ref else None  # drift, apart
 
     async def then(client, survey):
-        if only is not None:  # said in every format, the pull request's comment included
+        if only is not None and output == "human":  # said on stderr, apart from the plan's own warnings
+            print(render(survey, output, use_colour(colour)), end="")
+            print(narrowed(only, changed_since), file=sys.stderr)
+        if only is not None:  # said in every other format, the pull request's comment included, and saved
             survey.plan = replace(survey.plan, warnings=(*survey.plan.warnings, narrowed(only, changed_since)))
         if out is not None:
             with outputs.writing(out, "--out"):
                 saved.save(out, survey.plan, survey.live, survey.digest, only, earlier)
-        print(render(survey, output, use_colour(colour)), end="")
-        if only is not None and output == "human":  # (the human rendering shows no warnings)
-            print(narrowed(only, changed_since), file=sys.stderr)
+        if only is None or output != "human":
+            print(render(survey, output, use_colour(colour)), end="")
         return survey.plan
 
     focus = Focus(frozenset(only), as_they_were) if only is not None else None  # (config/involved.py)

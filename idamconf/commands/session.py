@@ -95,6 +95,7 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
         from ..graph.read_package_assignments import removal_warnings
         from ..plan.secrets_written import secrets_written
         from ..record.history import deletion_warnings
+        from .moved_secrets import moved_warnings
         from ..vault.vaults import Vaults
         from ..workflow import survey, target_for
 
@@ -120,6 +121,7 @@ async def surveyed(config_dir: Path, env: str | None, then, only: set[str] | Non
                 if plan.deletions:
                     plan = replace(plan, warnings=deletion_warnings(Path(config_dir), plan)
                                    + await removal_warnings(client, plan))
+                plan = replace(plan, warnings=plan.warnings + moved_warnings(configuration, target.environment, plan))
                 found = Survey(plan, live, target, configuration, Path(config_dir), configuration.digest, home, rebind,
                                again, vaults)
                 _KEPT[:] = [found]

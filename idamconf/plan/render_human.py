@@ -57,9 +57,11 @@ _SHOWN_ON_DELETE = {"secret": ("keyId", "hint", "endDateTime")}
 def render_plan(plan: Plan, target: str, colour: bool = False) -> str:
     paint = _painter(colour)
     where = f"Target: {terminal(target)}"
+    warned = warning_lines(plan, paint)
     if plan.empty:
-        return f"{where}\n\n" + paint("32", "No changes. The tenant matches the configuration.") + "\n"
-    lines = [where, "", *deletions_first(plan, paint), *drift_lines(plan, paint)]
+        return f"{where}\n\n" + "".join(f"{line}\n" for line in warned) + \
+            paint("32", "No changes. The tenant matches the configuration.") + "\n"
+    lines = [where, "", *warned, *deletions_first(plan, paint), *drift_lines(plan, paint)]
     own = [change for change in plan.pending if change.address not in plan.drift]
     if own:
         lines += ["This change's own changes:" if plan.drift_base is not None else
@@ -92,13 +94,17 @@ def summary(plan: Plan) -> str:
             f"{plan.count(Action.UPDATE)} to change, {plan.count(Action.DELETE)} to destroy.")
 
 
+def warning_lines(plan: Plan, paint=lambda code, text: text) -> list[str]:
+    """The plan's warnings, before anything else, then a blank line; nothing when it has none."""
+    warnings = [paint("31", f"WARNING: {terminal(warning)}") for warning in plan.warnings]
+    return [*warnings, ""] if warnings else []
+
+
 def deletions_first(plan: Plan, paint=lambda code, text: text) -> list[str]:
     """What the plan destroys, listed before anything else (after its warnings); nothing when it destroys nothing."""
     if not plan.deletions:
         return []
-    warnings = [paint("31", f"WARNING: {terminal(warning)}") for warning in plan.warnings]
-    return [*warnings, *([""] if warnings else []),
-            "Deletions and replacements (listed first; each is shown again with the other changes):",
+    return ["Deletions and replacements (listed first; each is shown again with the other changes):",
             *deletion_lines(plan, paint), ""]
 
 
