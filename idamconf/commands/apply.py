@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sys
 from pathlib import Path
 
@@ -81,6 +83,7 @@ async def _under_lease(client, survey, shown, output: str, lock_wait: float) -> 
                 print(f"The tenant changed after the plan was made ({terminal(', '.join(moved[:10]))}): another apply ran "
                       "meanwhile, or someone changed it. Nothing was changed: run apply again.", file=sys.stderr)
                 return _refused(output, shown, "the tenant changed after the plan was made") or 1
+            plan = replace(plan, warnings=shown.warnings)  # the reports say what the plan shown said
             client.ownership = ownership(survey.configuration, survey.target.environment, live)
             changes = [change for change in plan.changes if change.action is not Action.NOOP]
             progress = Progress(sum(change.counted for change in changes), budget=client.budget,

@@ -71,9 +71,11 @@ def test_a_moved_secret_names_the_copy_left_at_its_old_place_in_every_format_and
     document = json.loads(plan(project, "--format", "json").out)
     assert any(warned(warning) for warning in document["warnings"]), document["warnings"]
     assert warned(plan(project, "--format", "markdown").out, md_text)
-    applied = apply(project)
+    applied = apply(project, "--format", "markdown")
     assert applied.code == 0, applied.err
-    assert warned(applied.out), applied.out
+    assert warned(applied.out, md_text), applied.out
+    reported = json.loads(apply(project, "--format", "json").out)  # applied: the old password is kept, and said
+    assert any(warned(warning) for warning in reported["warnings"]), reported
 
 
 @pytest.mark.usefixtures("applied")
