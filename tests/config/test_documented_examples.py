@@ -2,11 +2,11 @@
 
 A block is put where its keys say it goes: a whole `idamconf.yaml` (`project:`) replaces the project file (with no
 applications), keys of `idamconf.yaml` (`environments:`, `catalogs:`) are laid over examples' own, an emulator
-seed (`tenant:`) is seeded, a whole application (`name:`) is written as its file, an `accessPackage:` goes on a
-role, and any other keys are laid over an application: a small one of this test's, or the examples/ application
-the line before the block names (`<!-- example of applications/hr-self-service.yaml -->`). A block that cannot
-validate as written -- placeholders for the reader's own values -- says so on that line
-(`<!-- example not validated: … -->`), so none is skipped silently."""
+seed (`tenant:`, or only its lists: `users:`, `groups:`, ...) is seeded, a whole application (`name:`) is written
+as its file, an `accessPackage:` goes on a role, and any other keys are laid over an application: a small one of
+this test's, or the examples/ application the line before the block names (`<!-- example of
+applications/hr-self-service.yaml -->`). A block that cannot validate as written -- placeholders for the reader's
+own values -- says so on that line (`<!-- example not validated: … -->`), so none is skipped silently."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from idamconf.config import yamlfile
+from idamconf.emulator.seed import LISTS as SEED_LISTS
 from tests.cli.harness import idamconf
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +55,7 @@ def _write(path: Path, document: dict) -> None:
 def _placed(project: Path, block: dict, host: str) -> list[str]:
     """Writes the block where it goes in the project; returns the command that checks it."""
     project_file = project / "idamconf.yaml"
-    if "tenant" in block:
+    if "tenant" in block or set(block) <= set(SEED_LISTS):
         _write(project / "seed.yaml", block)
         return ["emulator", "seed", str(project / "seed.yaml"), "-C", str(project)]
     if "project" in block:
