@@ -20,7 +20,7 @@ from ..config import yamlfile
 from ..config.overrides import laid_over
 from ..credentials.client_secrets import KIND, emulated
 from ..diagnostics import DiagnosticError
-from ..vault.urls import parsed
+from ..vault.urls import SECRET_NAME, parsed
 from .changed import git
 
 DEPTH = 50  # the most commits of an application file looked at for an earlier place
@@ -82,7 +82,8 @@ def _earlier_place(file: Path, environment: str, shown: str, now) -> tuple[tuple
         return None
     for commit in commits.split():
         place = _place(_shown_at(top, commit, path), path, environment, shown)
-        if place is not None and place != now and parsed(place[0]) is not None:
+        if place is not None and place != now and parsed(place[0]) is not None and \
+                SECRET_NAME.fullmatch(place[1]):  # (history no validate checked now: printed in commands to paste)
             return place, commit
     return None
 

@@ -146,3 +146,23 @@ def test_with_secret_files_the_warning_names_the_files_left(tmp_path):
     [warning] = moved_warnings(configuration, "local", Plan("eucs-idam", "local", "t", (change,)))
     assert f"delete expenses-client-secret.secret and expenses-client-secret.keys.json from the secretFiles " \
         f"directory {files}" in warning and "az keyvault" not in warning
+
+
+def test_an_old_place_that_is_no_vault_secret_name_is_never_put_in_a_command(tmp_path):
+    """The old place comes from the file's history, which no validate checked now: a secret name Key Vault could not
+    hold (here one that a shell would run) is not offered in Azure CLI's command lines a reader may paste; the
+    warning says where to look instead."""
+    from idamconf.commands.moved_secrets import moved_warnings
+    from idamconf.plan.model import Plan
+
+    project, read = _moved_in_history(tmp_path)
+    git(project, "init", "-q")
+    devl = "https://contoso-expenses-devl.vault.azure.net\n          secretName: expenses-"
+    edit(project / EXPENSES, devl + "client-secret", devl + "x$(touch pwned)")
+    committed(project)
+    edit(project / EXPENSES, devl + "x$(touch pwned)", devl + "web")
+    committed(project, "move devl's secret")
+    configuration, change = read()
+    [warning] = moved_warnings(configuration, "devl", Plan("eucs-idam", "devl", "t", (change,)))
+    assert "touch" not in warning and "az keyvault" not in warning, warning
+    assert "look in the file's history" in warning
