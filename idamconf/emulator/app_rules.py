@@ -60,6 +60,7 @@ def check_application(store, before: dict | None, after: dict) -> None:
     if uri_rules.personal(audience) and after["appRoles"]:
         raise invalid("appRoles")  # [accounts]: app roles are not supported for personal-account audiences
     _check_redirect_uris(after, audience)
+    _check_saml_reply_settings(before, after)
     check_key_credentials(after["keyCredentials"], (before or {}).get("keyCredentials") or [])
     _check_permissions(after["requiredResourceAccess"], audience)
     _check_identifier_uris(store, before, after)
@@ -96,6 +97,22 @@ def _check_redirect_uris(application: dict, audience: str) -> None:
             raise invalid(platform)
         if any(uri_rules.redirect_uri_problem(uri, platform, audience) for uri in uris):
             raise invalid(platform)
+
+
+def _check_saml_reply_settings(before: dict | None, after: dict) -> None:
+    """application.md, defaultRedirectUri: "The value must match one of the configured redirect URIs for the
+    application" -- checked when a write sets it (whether a write removing the URI it names is refused is not
+    documented: docs/emulator.md's open questions); redirectUriSettings, index: "The index is unique across all the
+    redirectUris for the application" (null is no index). The wording is Graph's general form (inferred)."""
+    default = after.get("defaultRedirectUri")
+    configured = {uri for platform in uri_rules.PLATFORMS for uri in (after.get(platform) or {}).get("redirectUris")
+                  or []}
+    if default is not None and default != (before or {}).get("defaultRedirectUri") and default not in configured:
+        raise invalid("defaultRedirectUri")
+    indexes = [setting["index"] for setting in (after.get("web") or {}).get("redirectUriSettings") or []
+               if setting.get("index") is not None]
+    if len(set(indexes)) != len(indexes):
+        raise invalid("web")
 
 
 # -------------------------------------------------------------------------------------------- key credentials

@@ -4,27 +4,31 @@ their resource pages give them, and the check that a written value has it.
 Sources (microsoft-graph-docs-contrib, api-reference/v1.0/resources/): informationalurl.md (its URLs, String),
 webapplication.md (homePageUrl and logoutUrl String, redirectUris String collection, implicitGrantSettings),
 implicitgrantsettings.md (enableAccessTokenIssuance and enableIdTokenIssuance, Boolean), spaapplication.md and
-publicclientapplication.md (redirectUris, String collection), parentalcontrolsettings.md (countriesBlockedForMinors
-String collection; legalAgeGroupRule a String that "can be set to one of the following values": Allow,
-RequireConsentForPrivacyServices, RequireConsentForMinors, RequireConsentForKids, BlockMinors). Graph reads a request
-body by these declarations: a value of another JSON type is not a value of the property (a number for a URL, the
-text "true" for a Boolean, one string for a collection). Null is left as the writes take it elsewhere. The
-refusal's wording is Graph's reported answer for an invalid `web` ("Invalid value specified for property 'web' of
-resource 'Application'.", msgraph-sdk-powershell issue 3149), naming the top-level property; the code,
-Request_BadRequest, is inferred.
+publicclientapplication.md (redirectUris, String collection), redirectUriSettings (a webApplication's
+`redirectUriSettings`, each `uri` String and `index` Int32 and nothing else: the pinned msgraph-sdk's
+RedirectUriSettings model; its page is beta/resources/redirecturisettings.md), parentalcontrolsettings.md
+(countriesBlockedForMinors String collection; legalAgeGroupRule a String that "can be set to one of the following
+values": Allow, RequireConsentForPrivacyServices, RequireConsentForMinors, RequireConsentForKids, BlockMinors).
+Graph reads a request body by these declarations: a value of another JSON type is not a value of the property (a
+number for a URL, the text "true" for a Boolean, one string for a collection). Null is left as the writes take it
+elsewhere. The refusal's wording is Graph's reported answer for an invalid `web` ("Invalid value specified for
+property 'web' of resource 'Application'.", msgraph-sdk-powershell issue 3149), naming the top-level property; the
+code, Request_BadRequest, is inferred.
 """
 
 from __future__ import annotations
 
 from .errors import bad_request
 
-STRINGS = "a collection of strings"  # (a marker: the other declarations are Python types)
+STRINGS = "a collection of strings"  # (markers: the other declarations are Python types)
+URI_SETTINGS = "a collection of redirectUriSettings"
 LEGAL_AGE_GROUP_RULES = {"Allow", "RequireConsentForPrivacyServices", "RequireConsentForMinors",
                          "RequireConsentForKids", "BlockMinors"}
 DECLARED = {
     "informationalUrl": {"logoUrl": str, "marketingUrl": str, "privacyStatementUrl": str, "supportUrl": str,
                          "termsOfServiceUrl": str},
-    "webApplication": {"homePageUrl": str, "logoutUrl": str, "redirectUris": STRINGS, "implicitGrantSettings": dict},
+    "webApplication": {"homePageUrl": str, "logoutUrl": str, "redirectUris": STRINGS, "implicitGrantSettings": dict,
+                       "redirectUriSettings": URI_SETTINGS},
     "implicitGrantSettings": {"enableAccessTokenIssuance": bool, "enableIdTokenIssuance": bool},
     "spaApplication": {"redirectUris": STRINGS},
     "publicClientApplication": {"redirectUris": STRINGS},
@@ -47,7 +51,17 @@ def check_values(value: dict, type_name: str, holder: str, resource: str) -> Non
 def _is(item, declared) -> bool:
     if declared == STRINGS:
         return isinstance(item, list) and all(isinstance(entry, str) for entry in item)
+    if declared == URI_SETTINGS:
+        return isinstance(item, list) and all(_uri_setting(entry) for entry in item)
     return isinstance(item, declared)
+
+
+def _uri_setting(entry) -> bool:
+    """One redirectUriSettings: a `uri` String, an `index` Int32 (a JSON true is not one), either null."""
+    declared = {"uri", "index"}
+    return isinstance(entry, dict) and not {name for name in entry if not name.startswith("@odata.")} - declared \
+        and isinstance(entry.get("uri"), (str, type(None))) and \
+        (entry.get("index") is None or type(entry["index"]) is int and -2 ** 31 <= entry["index"] < 2 ** 31)
 
 
 def invalid(name: str, resource: str):
