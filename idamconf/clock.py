@@ -24,6 +24,16 @@ def reset() -> None:
     _offset = _dt.timedelta(0)
 
 
+def years_later(moment: _dt.datetime, years: int) -> _dt.datetime:
+    """`moment` `years` calendar years on, 29 February becoming 28 February: how Graph counts the years of a
+    credential's life (a password's default two, a token-signing certificate's most and default three), which
+    days of 365.25 overshoot by a day in the three years after a 29 February."""
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + years, day=28)
+
+
 def graph_time(text) -> _dt.datetime:
     """A timestamp as Graph writes it ("2026-12-06T23:00:00Z", or with a fraction of a second or "+00:00"), to the
     second, in UTC; ValueError if it is not one. Graph's credential timestamps are UTC: what follows the seconds is

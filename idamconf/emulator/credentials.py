@@ -35,7 +35,7 @@ def add_password(store: Store, request: Request, key: Key) -> Reply:
     application = resolve(store, "applications", key)
     wanted = _password_credential(request.body)
     start = _when(wanted, "startDateTime") or _now()
-    end = _when(wanted, "endDateTime") or _years_later(start, DEFAULT_LIFETIME_YEARS)
+    end = _when(wanted, "endDateTime") or clock.years_later(start, DEFAULT_LIFETIME_YEARS)
     if end <= start:  # (inferred)
         raise bad_request("Invalid value specified for property 'endDateTime': it must be later than startDateTime.")
     secret = _new_secret()
@@ -97,13 +97,6 @@ def _when(wanted: dict, name: str) -> _dt.datetime | None:
 
 def _now() -> _dt.datetime:
     return clock.now()  # the clock tests move forward (idamconf/clock.py)
-
-
-def _years_later(moment: _dt.datetime, years: int) -> _dt.datetime:
-    try:
-        return moment.replace(year=moment.year + years)
-    except ValueError:  # 29 February
-        return moment.replace(year=moment.year + years, day=28)
 
 
 def _new_secret() -> str:

@@ -7,8 +7,9 @@
 - `POST /servicePrincipals/{id}/addTokenSigningCertificate {displayName: "CN=…", endDateTime}` -> 200 with the
   selfSignedCertificate: a new RSA key and self-signed certificate, kept as Graph keeps it -- a `Sign` and a `Verify`
   keyCredential and a passwordCredential, all with the thumbprint as customKeyIdentifier, the Sign key and the
-  password sharing a key id. `displayName` must start with `CN=`; the end is at most three years on (400 otherwise,
-  inferred wording); without one, three years. The private key stays in the emulator (kind `signingKeys`).
+  password sharing a key id. `displayName` must start with `CN=`; the end is at most three calendar years on (400
+  otherwise, inferred wording; until session 53, 3 x 366 days); without one, three years -- both from idamconf's
+  clock. The private key stays in the emulator (kind `signingKeys`).
 - `GET|POST /policies/claimsMappingPolicies`, `GET|PATCH|DELETE …/{id}`: `definition` a one-element list holding a
   JSON document with `ClaimsMappingPolicy`; `displayName` required. `GET /servicePrincipals/{id}/claimsMappingPolicies`,
   `POST …/claimsMappingPolicies/$ref`, `DELETE …/claimsMappingPolicies/{id}/$ref`: at most one per service
@@ -27,6 +28,7 @@ import datetime as _dt
 import hashlib
 import json
 
+from .. import clock
 from ..graph import limits
 from ..saml import idp_metadata
 from . import certificate_keys, directory, tenant
@@ -49,7 +51,7 @@ POLICY = EntitySet(POLICIES, "microsoft.graph.claimsMappingPolicy",
                               "isOrganizationDefault"}),
                    frozenset({"definition", "description", "displayName", "isOrganizationDefault"}),
                    {"displayName": {"eq", "startswith"}, "id": {"eq", "in"}})
-MOST_DAYS = 3 * 366
+MOST_YEARS = 3  # serviceprincipal-addtokensigningcertificate.md: "up to three years after the certificate is created"
 
 
 # ------------------------------------------------------------------------------------------------- templates
@@ -73,7 +75,7 @@ def instantiate(store: Store, request: Request, key: Key) -> Reply:
 def add_token_signing_certificate(store: Store, request: Request, key: Key) -> Reply:
     principal = directory.resolve(store, "servicePrincipals", key, primary=True)
     body = directory.json_body(request)
-    name, now = body.get("displayName"), _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    name, now = body.get("displayName"), clock.now().replace(microsecond=0)
     if not isinstance(name, str) or not name.startswith("CN="):
         raise bad_request("Invalid value specified for property 'displayName': it must start with 'CN='.")
     if len(name) - len("CN=") > limits.COMMON_NAME:
@@ -100,13 +102,13 @@ def add_token_signing_certificate(store: Store, request: Request, key: Key) -> R
 
 
 def _end(text, now: _dt.datetime) -> _dt.datetime:
-    if text is None:
-        return now + _dt.timedelta(days=3 * 365)
+    if text is None:  # "If not supplied, the default is three years from the time of creation."
+        return clock.years_later(now, MOST_YEARS)
     try:
         end = _dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:
         raise bad_request(f"Invalid value specified for property 'endDateTime': '{text}'.") from None
-    if end.tzinfo is None or end <= now or end > now + _dt.timedelta(days=MOST_DAYS):
+    if end.tzinfo is None or end <= now or end > clock.years_later(now, MOST_YEARS):
         raise bad_request("Invalid value specified for property 'endDateTime': a token signing certificate ends "
                           "after its creation and at most three years after it.")
     return end

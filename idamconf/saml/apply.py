@@ -23,8 +23,8 @@ What the service provider's team needs is kept in `chain.outcome.saml` for the c
 from __future__ import annotations
 
 import base64
-import datetime as _dt
 
+from .. import clock
 from ..graph.client import Response, query
 from ..plan.model import Action
 from . import claims, idp_metadata
@@ -200,7 +200,7 @@ async def _signing_certificate(chain) -> None:
     principal = await _principal(chain)
     key = _ours_unpreferred(principal, chain.name, wanted)
     if key is None:
-        end = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0) + _dt.timedelta(days=round(365.25 * wanted))
+        end = clock.years_later(clock.now().replace(microsecond=0), wanted)  # Graph: "up to three years"
         made = await chain.send("POST", f"servicePrincipals/{await chain.service_principal_id()}/"
                                 "addTokenSigningCertificate", {"displayName": certificate_name(chain.name),
                                                                "endDateTime": end.strftime("%Y-%m-%dT%H:%M:%SZ")},

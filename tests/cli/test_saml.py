@@ -419,6 +419,28 @@ def test_a_signing_certificate_the_file_says_nothing_of_is_valid_three_years(pro
     assert 3 * 365 <= (end - start).days <= 3 * 366, (start, end)
 
 
+def test_a_three_year_signing_certificate_ends_three_calendar_years_on_by_idamconfs_clock(project, monkeypatch):
+    """Graph takes a token-signing certificate ending "up to three years after the certificate is created"
+    (serviceprincipal-addtokensigningcertificate.md): apply asked for 3 x 365.25 days, rounded to 1,096 -- a day past
+    three years when no 29 February falls in them (from 1 March 2028, for one) -- and from the machine's time
+    rather than idamconf's clock, which the emulator reads. Now three calendar years from idamconf's clock."""
+    from tests.emulator.test_fidelity_53 import move_the_clock_to, next_date_three_years_from_which_hold_no_29_february
+
+    monkeypatch.setattr(clock, "_offset", datetime.timedelta(0))
+    move_the_clock_to(next_date_three_years_from_which_hold_no_29_february())
+    write(project, PUI.replace("    signingCertificate: {validityYears: 2}\n", ""))
+    applied = apply(project)
+    assert applied.code == 0, applied.err
+    again = plan(project)
+    assert again.out.rstrip().endswith("No changes. The tenant matches the configuration."), again.out
+    held = tenant(project)["objects"]
+    [app] = [a for a in held["applications"] if a["uniqueName"] == "pui"]
+    [principal] = [p for p in held["servicePrincipals"] if p["appId"] == app["appId"]]
+    [signing] = [key for key in principal["keyCredentials"] if key["usage"] == "Verify"]
+    start, end = (clock.graph_time(signing[name]) for name in ("startDateTime", "endDateTime"))
+    assert start.date() == clock.now().date() and end.date() == start.replace(year=start.year + 3).date(), (start, end)
+
+
 def test_a_pinned_thumbprint_in_lower_case_with_colons_is_the_same_pin(project):
     """As `openssl x509 -fingerprint` and other tools print it: the certificate is the pinned one whatever the form."""
     from tests.bad_inputs.generate import SP_SHA256, sp_entity

@@ -5,10 +5,20 @@ Graph's documentation refuses."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+
+from idamconf import clock
 
 from .conftest import assert_error
 from .test_saml import instantiate
+
+@pytest.fixture(autouse=True)
+def _clock(monkeypatch):
+    """The clock these tests move is put back after each (monkeypatch restores its offset)."""
+    monkeypatch.setattr(clock, "_offset", dt.timedelta(0))
+
 
 ACS = "https://pui.example.com/saml/acs"
 ACS2 = "https://pui.example.com/saml/acs2"
@@ -77,3 +87,64 @@ def test_an_acs_setting_of_other_types_than_declared_is_refused(api, setting):
     app = _saml_application(api)["application"]
     assert_error(api.patch(f"applications/{app['id']}", json={"web": {"redirectUriSettings": [setting]}}), 400,
                  "Request_BadRequest")
+
+
+# ------------------------------------------------------------------------------ a token-signing certificate
+def next_date_three_years_from_which_hold_no_29_february() -> dt.datetime:
+    """The first day from today on whose three calendar years are 1,095 days (no 29 February falls in them): the
+    clock moved there shows a three-year certificate counted in days of 365.25 running a day past three years."""
+    day = clock.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    while (day.month, day.day) == (2, 29) or (day.replace(year=day.year + 3) - day).days != 3 * 365:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def move_the_clock_to(day: dt.datetime) -> None:
+    clock.advance(seconds=(day - clock.now()).total_seconds())
+
+
+def _graph(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_signing_certificate_ends_at_most_three_calendar_years_after_it_is_made(api):
+    """serviceprincipal-addtokensigningcertificate.md: "The endDateTime can be up to three years after the
+    certificate is created" -- three years, not 3 x 366 days, which the emulator took: a day past three years was
+    accepted whenever no 29 February fell in them."""
+    move_the_clock_to(next_date_three_years_from_which_hold_no_29_february())
+    principal = instantiate(api)["servicePrincipal"]["id"]
+    now = clock.now().replace(microsecond=0)
+    day_past = api.post(f"servicePrincipals/{principal}/addTokenSigningCertificate",
+                        json={"displayName": "CN=PUI", "endDateTime": _graph(now + dt.timedelta(days=1096))})
+    error = assert_error(day_past, 400, "Request_BadRequest")
+    assert "endDateTime" in error["message"]
+    three_years = now.replace(year=now.year + 3)
+    added = api.post(f"servicePrincipals/{principal}/addTokenSigningCertificate",
+                     json={"displayName": "CN=PUI", "endDateTime": _graph(three_years)})
+    assert added.status_code == 200, added.text
+    assert added.json()["endDateTime"] == _graph(three_years)
+
+
+def test_a_signing_certificate_without_an_end_lasts_three_calendar_years_by_idamconfs_clock(api):
+    """The same page: "If not supplied, the default is three years from the time of creation" -- from the time the
+    emulator's clock (idamconf/clock.py, which tests move) says, as its other dates are."""
+    move_the_clock_to(next_date_three_years_from_which_hold_no_29_february())
+    principal = instantiate(api)["servicePrincipal"]["id"]
+    added = api.post(f"servicePrincipals/{principal}/addTokenSigningCertificate", json={"displayName": "CN=PUI"})
+    assert added.status_code == 200, added.text
+    start = dt.datetime.fromisoformat(added.json()["startDateTime"].replace("Z", "+00:00"))
+    assert abs((start - clock.now()).total_seconds()) < 60
+    assert added.json()["endDateTime"] == _graph(start.replace(year=start.year + 3))
+
+
+def test_a_certificate_made_on_29_february_ends_on_28_february_three_years_on(api):
+    """Years counted as calendar years (clock.years_later, shared by a password's default two): from 29 February
+    to 28 February, never past three years into 1 March (inferred: .NET's AddYears, which Graph runs on, does so)."""
+    assert clock.years_later(dt.datetime(2028, 2, 29, 9, tzinfo=dt.timezone.utc), 3) == \
+        dt.datetime(2031, 2, 28, 9, tzinfo=dt.timezone.utc)
+    move_the_clock_to(dt.datetime(2028, 2, 29, 9, tzinfo=dt.timezone.utc) if clock.now().year < 2028 else
+                      dt.datetime(clock.now().year + 4 - clock.now().year % 4, 2, 29, 9, tzinfo=dt.timezone.utc))
+    principal = instantiate(api)["servicePrincipal"]["id"]
+    added = api.post(f"servicePrincipals/{principal}/addTokenSigningCertificate", json={"displayName": "CN=PUI"})
+    assert added.status_code == 200, added.text
+    assert added.json()["startDateTime"][5:10] == "02-29" and added.json()["endDateTime"][5:10] == "02-28"
