@@ -33,15 +33,20 @@ async def write(chain) -> None:
 
 
 async def _federated(chain) -> None:
+    """Removals first, then the writes in an order Graph takes: no issuer and subject held twice at any moment
+    (credentials/federated.write_order, which parks one of credentials trading their pairs)."""
     changes = [change for change in chain.of(federated.KIND) if change.action is not Action.NOOP]
-    for change in sorted(changes, key=lambda change: change.action is not Action.DELETE):
-        name = (change.after or change.before)["name"]
-        path = f"applications/{chain.ids['id']}/{federated.shown_path(name)}"
-        if change.action is Action.DELETE:
-            await chain.send("DELETE", path, ok_if=lambda response: response.status == 404, settle=False)
-        else:
-            body = {key: value for key, value in change.after.items() if key != "name"}
-            await chain.send("PATCH", path, body, {"Prefer": "create-if-missing"})
+    for change in [change for change in changes if change.action is Action.DELETE]:
+        path = f"applications/{chain.ids['id']}/{federated.shown_path(change.before['name'])}"
+        await chain.send("DELETE", path, ok_if=lambda response: response.status == 404, settle=False)
+        chain.finish([change], VERBS[change.action])
+    for step, change in federated.write_order([change for change in changes if change.action is not Action.DELETE]):
+        path = f"applications/{chain.ids['id']}/{federated.shown_path(change.after['name'])}"
+        if step == federated.PARK:
+            await chain.send("PATCH", path, {"subject": federated.parked_subject(change.after["name"])})
+            continue
+        body = {key: value for key, value in change.after.items() if key != "name"}
+        await chain.send("PATCH", path, body, {"Prefer": "create-if-missing"})
         chain.finish([change], VERBS[change.action])
 
 

@@ -20,6 +20,7 @@ key leaves the application's federated credentials alone -- the tool never remov
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
 from ..config.model import Location
@@ -92,3 +93,40 @@ def live(found: list[dict], address: str, ids: dict) -> list[tuple]:
 def shown_path(name: str) -> str:
     """Graph's path of one credential of an application, by its name (quotes doubled, as OData keys are)."""
     return f"federatedIdentityCredentials(name='{name.replace(chr(39), chr(39) * 2)}')"
+
+
+# ------------------------------------------------------------------------------------------------------ apply
+PARK, WRITE = "park", "write"
+
+
+def parked_subject(name: str) -> str:
+    """The subject a credential holds for a moment while another takes its issuer and subject: random, so that no
+    token names it, even from an issuer whose users choose their own subject."""
+    return f"idamconf:moving:{name}:{secrets.token_hex(16)}"
+
+
+def write_order(changes: list) -> list[tuple[str, object]]:
+    """The steps that make `changes` (creates and updates of one application's credentials, its removals already
+    done) without ever asking Graph to hold one issuer and subject twice (federatedidentitycredential.md: "The
+    combination of the values of issuer and subject must be unique within the app"; a write breaking it is refused
+    400): a write waits until the credential holding its pair has moved off it, and where credentials trade their
+    pairs (a swap, a ring) one is first parked on a subject of its own, then written once its pair is free.
+    Each step is (WRITE, change) or (PARK, change)."""
+    def pair(attributes: dict) -> tuple:
+        return attributes["issuer"], attributes["subject"]
+
+    holder = {pair(change.before): change for change in changes if change.before is not None}
+    pending, steps = list(changes), []
+    while pending:
+        free = [change for change in pending if holder.get(pair(change.after), change) is change]
+        if not free:  # each waits on another, which holds the pair it wants: a ring; one of them steps aside
+            parked = holder[pair(pending[0].after)]
+            steps.append((PARK, parked))
+            del holder[pair(parked.before)]
+            continue
+        for change in free:
+            steps.append((WRITE, change))
+            pending.remove(change)
+            if change.before is not None and holder.get(pair(change.before)) is change:
+                del holder[pair(change.before)]  # its old pair is free (the new ones are all distinct: validate)
+    return steps

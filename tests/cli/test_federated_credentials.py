@@ -200,6 +200,25 @@ def test_a_credential_renamed_keeps_its_issuer_and_subject_in_one_apply(project)
     converged(project)
 
 
+def test_credentials_trading_their_subjects_converge_in_one_apply(project):
+    """Graph keeps an issuer and subject unique in an application (federatedidentitycredential.md: "The combination
+    of the values of issuer and subject must be unique within the app"), so two credentials trading subjects were
+    refused at the first write (400, the emulator as Graph), and a credential taking the subject another leaves
+    failed whenever it came first. Apply orders the writes, parking one of a ring on a subject of its own."""
+    weekly = "repo:contoso/hr-directory-sync:environment:weekly"
+    edit(project / SYNC, "    # audiences: [api://AzureADTokenExchange]   # the default, Entra ID's\n",
+         f"  - name: github-weekly\n    issuer: https://token.actions.githubusercontent.com\n    subject: {weekly}\n")
+    assert apply(project).code == 0
+    text = (project / SYNC).read_text(encoding="utf-8")
+    (project / SYNC).write_text(text.replace(NLE_SUBJECT, "TRADED").replace(weekly, NLE_SUBJECT)
+                                .replace("TRADED", weekly), encoding="utf-8")
+    traded = apply(project)
+    assert traded.code == 0, traded.err
+    assert sorted((c.name, c.subject) for c in read_back(project)) == [("github-nightly", weekly),
+                                                                      ("github-weekly", NLE_SUBJECT)]
+    converged(project)
+
+
 @pytest.mark.usefixtures("applied")
 def test_a_credential_someone_removed_meanwhile_counts_as_removed(project, monkeypatch):
     """When apply sends the removal, the credential is gone already (Graph answers 404): done."""
