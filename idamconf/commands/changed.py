@@ -3,6 +3,7 @@ the environments a change touches (`idamconf environments --changed-since REF`).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from ..config import known_files, yamlfile
 from ..config.confined import STATE_DIR, inside
+from ..config.involved import Focus
 from ..config.load import APPLICATIONS_DIR, PROJECT_FILE
 from ..diagnostics import Diagnostic, DiagnosticError
 from ..escape import terminal
@@ -24,24 +26,24 @@ def changed_applications(config_dir: Path, ref: str) -> set[str] | None:
 
 
 def narrowed_to(config_dir: Path, ref: str, packages: bool = True) -> tuple[set[str] | None, frozenset | None,
-                                                                          tuple]:
+                                                                          Focus | None]:
     """What a plan since `ref` is limited to: `changed_applications`, and (`packages`) `earlier_package_names` and
-    the models of the changed application files as they were at `ref` (the base's: config/involved.Focus) -- from
-    one look at git."""
-    pairs, whole = _changed(config_dir, ref)
+    the plan's focus (config/involved.Focus: those keys, the models of the changed application files as they were
+    at `ref`, the sha256 of each as it is now) -- from one look at git."""
+    pairs, whole, fresh = _changed(config_dir, ref)
     if whole:
-        return None, None, ()
+        return None, None, None
     keys = {_key(document) for pair in pairs for document in pair if isinstance(document, dict)} - {None}
     if not packages:
-        return keys, None, ()
+        return keys, None, None
     then, readable = _as_they_were(config_dir, pairs)
-    return keys, earlier_package_names(then) if readable else None, tuple(then)
+    return keys, earlier_package_names(then) if readable else None, Focus(frozenset(keys), tuple(then), fresh)
 
 
 def changed_documents(config_dir: Path, ref: str, option: str = "--changed-since") -> tuple[list, bool]:
     """The YAML of each application file added, changed or removed since `ref` -- as it is now and as it was then
     (the name or the environments may have changed) -- and whether the change touches everything (`_changed`)."""
-    pairs, whole = _changed(config_dir, ref, option)
+    pairs, whole, _ = _changed(config_dir, ref, option)
     return [document for pair in pairs for document in pair if isinstance(document, dict)], whole
 
 
@@ -99,9 +101,11 @@ def kept_files(config_dir: Path) -> known_files.Known | None:
     return None
 
 
-def _changed(config_dir: Path, ref: str, option: str = "--changed-since") -> tuple[list, bool]:
+def _changed(config_dir: Path, ref: str, option: str = "--changed-since") -> tuple[list, bool, frozenset]:
     """(as it was at `ref`, as it is now) for each application file changed since (None: not there then, or not
-    now), and whether every application is to be planned: when idamconf.yaml changed, or a file is a link
+    now), whether every application is to be planned, and the sha256 of each changed application file's content
+    now (never taken from what validate kept: config/involved.Focus.fresh). Every application is planned when
+    idamconf.yaml changed, or a file is a link
     (`_linked`), or an application file's version does not read as an application with a name (its key would be
     unknown: the change would be planned as none), or any other file of the configuration's directory changed -- an
     application may read it (a logo, a certificate, SAML metadata: config/confined.py keeps what they read inside
@@ -109,20 +113,20 @@ def _changed(config_dir: Path, ref: str, option: str = "--changed-since") -> tup
     root = Path(config_dir).resolve()
     ref = commit_of(root, ref, option)
     top = Path(git(root, "rev-parse", "--show-toplevel").strip())
-    documents, whole = [], False
+    documents, whole, fresh = [], False, set()
     for status, path in name_status(root, ref, "."):
         if not _application_file(root, top / path):
             whole = True  # idamconf.yaml, or a file an application may read
             continue
         pair = (_document_at(top, path, ref) if status != "A" else None,  # as it was: it may have changed
-                _document_at(top, path, None) if status != "D" else None)
+                _document_at(top, path, None, fresh) if status != "D" else None)
         whole |= any(document is _UNREADABLE for document in pair)
         documents.append(pair)
     for path in untracked(root, APPLICATIONS_DIR, PROJECT_FILE):
         if not _application_file(root, root / path):
             whole |= path == PROJECT_FILE  # not yet in git (another file: below)
             continue
-        document = _document_at(root, path, None)
+        document = _document_at(root, path, None, fresh)
         whole |= document is _UNREADABLE
         documents.append((None, document))
     # Other files not in git: those git does not ignore (a new logo not added yet). An ignored one is no pull
@@ -130,7 +134,7 @@ def _changed(config_dir: Path, ref: str, option: str = "--changed-since") -> tup
     # pipeline's plans): counted, every pull request would be planned whole.
     whole |= any(not _application_file(root, root / path) and not _state(path)
                  for path in untracked(root, ".", ignored=False))
-    return documents, whole or _linked(root, ref)
+    return documents, whole or _linked(root, ref), frozenset(fresh)
 
 
 def uncommitted(config_dir: Path) -> list[str] | None:
@@ -218,14 +222,20 @@ def commit_of(root: Path, ref: str, option: str = "--changed-since") -> str:
 _UNREADABLE = object()  # `_document_at`: a version that does not read as an application with a name
 
 
-def _document_at(base: Path, path: str, ref: str | None, project: bool = False):
+def _document_at(base: Path, path: str, ref: str | None, digests: set | None = None, project: bool = False):
     """A file's YAML value, now or as it was at `ref`, read as the configuration's loader reads it (config/yamlfile:
     the same tags, the same refusals); `_UNREADABLE` if it cannot be read, or is not a mapping with a name
-    (`project`: idamconf.yaml's value, or None)."""
+    (`project`: idamconf.yaml's value, or None). `digests`: the sha256 of the content read now is added to it."""
     if not ref and not inside(base, base / path):
         return None if project else _UNREADABLE  # a link leading outside: never read (the loader refuses it)
     try:
-        text = git(base, "show", f"{ref}:{path}") if ref else (base / path).read_text(encoding="utf-8")
+        if ref:
+            text = git(base, "show", f"{ref}:{path}")
+        else:
+            content = yamlfile.read_bytes(base / path)
+            if digests is not None:
+                digests.add(hashlib.sha256(content).digest())
+            text = content.decode("utf-8")
     except (OSError, UnicodeDecodeError, DiagnosticError):
         return None if project else _UNREADABLE
     document, _ = yamlfile.parse(text, path)

@@ -4,7 +4,6 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from ..config.involved import Focus
 from ..escape import json_dumps
 from ..plan import saved, signing
 from ..plan.render_human import render_plan
@@ -18,12 +17,15 @@ from .session import run_async, surveyed
 
 def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool | None, out: Path | None,
         output: str, changed_since: str | None, timeout: float | None, rebind: bool, base_ref: str | None) -> int:
-    only, earlier, as_they_were = narrowed_to(config_dir, changed_since) if changed_since else (None, None, ())
+    only, earlier, focus = narrowed_to(config_dir, changed_since) if changed_since else (None, None, None)
     if out is not None:
         signing.check_key()
         outputs.ready(out, "--out")
-    # what validate found (config/known_files.py): a pull request's plan needs git, a plan of the whole does not
+    # what validate found (config/known_files.py): a pull request's plan needs git, a plan of the whole does not; a
+    # pull request's plan of every application takes none of them (it plans each: config/involved.Focus), but says
+    # as any other if git tracks them
     known = kept_files(config_dir) if changed_since else validated_files(config_dir)
+    known = None if changed_since and only is None else known
     base = _base(config_dir, base_ref, changed_since, only, known) if base_ref else None  # drift, apart
 
     async def then(client, survey):
@@ -39,7 +41,6 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
             print(render(survey, output, use_colour(colour)), end="")
         return survey.plan
 
-    focus = Focus(frozenset(only), as_they_were) if only is not None else None  # (config/involved.py)
     plan = run_async(surveyed(config_dir, env, then, only, timeout, rebind, base,
                               earlier=earlier, known=known, focus=focus))
     return 2 if detailed_exitcode and not plan.empty else 0

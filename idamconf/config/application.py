@@ -89,7 +89,7 @@ def _from_kept(files: list[tuple[Path, str]], project, defaults: dict, meanwhile
     """`read_all` where validate kept files: those not kept read as any other, the kept ones modelled from their
     values -- but those `focus` sets aside (config/involved.py), which are given as `ApplicationFile.aside`."""
     digests = _digests(files)
-    entries = known.take(digests)
+    entries = known.take([None if focus is not None and digest in focus.fresh else digest for digest in digests])
     rest = [file for file, entry in zip(files, entries) if entry is None]
     # modelling many takes seconds, though none is parsed: the reads idamconf.yaml decides start now, as they do
     # beside the processes -- unless the files not kept are read by processes: they start once those are forked
@@ -105,9 +105,19 @@ def _from_kept(files: list[tuple[Path, str]], project, defaults: dict, meanwhile
     values = known.values([None if index in aside else entry for index, entry in enumerate(entries)])
     return [found if found is not None else
             ApplicationFile(digest, None, (), known_files.diagnostics(kept, file[1]), aside=True) if index in aside
-            else _from_known(value, kept, file, digest, project, defaults)
+            else _unless_planned(_from_known(value, kept, file, digest, project, defaults), focus, file, project,
+                                 defaults)
             for index, (found, value, kept, file, digest) in enumerate(zip(read, _let_go(values), findings, files,
                                                                             digests))]
+
+
+def _unless_planned(found: ApplicationFile, focus: involved.Focus | None, file: tuple[Path, str], project,
+                    defaults: dict) -> ApplicationFile:
+    """A file modelled from what validate kept -- or, when its value is an application the plan of `focus` plans
+    (involved.Focus: never taken from the cache), read from the file itself."""
+    if focus is None or not focus.plans(found.application):
+        return found
+    return modelled(read_file(*file), project, defaults)
 
 
 def _let_go(items: list):

@@ -105,10 +105,22 @@ def involved(seeds: list, kept: list) -> list[int]:
 class Focus:
     """A plan of some applications: `keys`, those it plans (config/model.Application.key, from git:
     commands/changed.py); `earlier`: its changed files' models at the ref it plans since (those that read as
-    applications then), whose base (commands/base.base_beside) is checked across files too."""
+    applications then), whose base (commands/base.base_beside) is checked across files too; `fresh`: the sha256 of
+    each changed application file's content now.
+
+    What validate kept is never trusted for what the plan shows (config/application._from_kept): a changed file
+    (`fresh`) is read from itself, and so is a kept file whose value is a planned application. The kept file is not
+    in git but restored in the pipeline, where a pull request's own earlier run may have saved it (docs/security.md):
+    its values could otherwise say that a changed file is as it was, or stand in for an application the pull
+    request deletes, and the plan would show no change."""
 
     keys: frozenset
     earlier: tuple = ()
+    fresh: frozenset = frozenset()
+
+    def plans(self, app) -> bool:
+        """Whether `app` (a model, or None) is an application this plan plans."""
+        return app is not None and app.key in self.keys
 
 
 def set_aside(focus: Focus, known, entries: list, findings: list, read: list, project: Configuration) -> set[int]:
