@@ -16,9 +16,11 @@ LIMIT = 65_536
 
 
 def main(args: list[str]) -> int:
-    state = json.loads(STATE.read_text()) if STATE.exists() else {"comments": {}, "issues": [], "pulls": {}}
+    state = {"comments": {}, "issues": [], "pulls": {}} | (json.loads(STATE.read_text()) if STATE.exists() else {})
     code = (_api if args[0] == "api" else _issue if args[0] == "issue" else _label)(args[1:], state)
-    STATE.write_text(json.dumps(state, indent=1))
+    written = STATE.with_name(f"{STATE.name}.{os.getpid()}")  # whole, by rename: a matrix's jobs call gh side by side
+    written.write_text(json.dumps(state, indent=1))
+    os.replace(written, STATE)
     return code
 
 
@@ -42,6 +44,11 @@ def _api(args: list[str], state: dict) -> int:
         assert method == "PATCH", method
         found = [c for comments in state["comments"].values() for c in comments if c["id"] == int(match.group(1))]
         return _write(None, found[0], _body(args), state)
+    if match := re.fullmatch(r"repos/[^/]+/[^/]+/actions/caches\?ref=([^&]+)&key=([^&]+)", path):
+        assert method == "GET" and _option(args, "--jq") == ".total_count", args  # (a prefix of the key, as GitHub)
+        print(sum(1 for cache in state.get("caches", []) if cache["ref"] == match.group(1)
+                  and cache["key"].startswith(match.group(2))))
+        return 0
     if match := re.fullmatch(r"repos/[^/]+/[^/]+/commits/([0-9a-f]+)/pulls", path):
         assert _option(args, "--jq") == ".[0].html_url // empty"
         print(state["pulls"].get(match.group(1), ""))

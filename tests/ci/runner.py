@@ -128,7 +128,8 @@ class Runner:
         self.workflow = yaml.safe_load(workflow.read_text(encoding="utf-8"))
         self.origin, self.work, self.path = origin, work, path
         self.environment, self.secrets = environment, secrets
-        self.caches = Caches(work / "caches")
+        self.caches = Caches(work / "caches", Path(environment["FAKE_GITHUB"]) if "FAKE_GITHUB" in environment
+                             else None)
         self.runs = 0
 
     def run(self, event: Event) -> dict[str, JobRun]:
@@ -288,8 +289,9 @@ class Caches:
     among the entries saved from the same path (GitHub's cache "version"). Saving a path that does not exist saves
     nothing (GitHub warns); a miss restores nothing; neither fails."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, github: Path | None = None):
         self.folder, self.entries = folder, []  # (ref, path, key, directory), oldest first
+        self.github = github  # fake_gh.py's state, where each entry is listed (its ref and key), as GitHub's API does
 
     def act(self, uses: str, arguments: dict, github: dict, workspace: Path, run: JobRun) -> str:
         path = arguments["path"].strip()
@@ -303,12 +305,23 @@ class Caches:
         return "success"
 
     def _save(self, ref: str, path: str, key: str, workspace: Path, run: JobRun) -> None:
+        if self.save(ref, path, key, workspace):
+            run.caches.append(("saved", key, _files(self.entries[-1][3])))
+
+    def save(self, ref: str, path: str, key: str, workspace: Path) -> bool:
+        """`path` of `workspace` saved under `ref` and `key`, as a run of that ref saves it; False if it was not."""
         if not (workspace / path).exists() or any(entry[:3] == (ref, path, key) for entry in self.entries):
-            return
+            return False
         target = self.folder / str(len(self.entries))
         shutil.copytree(workspace / path, target)
         self.entries.append((ref, path, key, target))
-        run.caches.append(("saved", key, _files(target)))
+        if self.github is not None:
+            state = json.loads(self.github.read_text()) if self.github.exists() else {}
+            state.setdefault("caches", []).append({"ref": ref, "key": key})
+            written = self.github.with_name(f"{self.github.name}.runner")  # whole, by rename (as fake_gh.py writes)
+            written.write_text(json.dumps(state, indent=1))
+            os.replace(written, self.github)
+        return True
 
     def _restore(self, refs: list[str], path: str, key: str, prefixes: list[str], workspace: Path,
                  run: JobRun) -> None:

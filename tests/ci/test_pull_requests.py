@@ -304,6 +304,31 @@ def the_jobs_files_a_pull_request_commits_are_never_taken_for_theirs(world):
     assert "owners.two" in results
 
 
+def a_cache_the_pull_requests_own_runs_saved_is_not_used(world):
+    """GitHub restores a cache saved under the pull request's own ref before its base branch's. A push of this pull
+    request that edited the workflow (its plan job runs the pull request's steps) could save validated files of its
+    own there, then be force-pushed away: the next pushes' plans, with the workflow as reviewed, would restore them
+    as main's. The plan job asks GitHub whether the pull request's ref holds any, and if it does (or that cannot be
+    told) removes what was restored: the plan reads every file, and the job's log says why."""
+    base = git(world.origin, "rev-parse", "main").strip()
+    planted = world.runner.work / "planted"
+    shutil.copytree(world.runner.work / f"run-{world.runner.runs}" / "plan-0" / "examples" / ".idamconf" / "cache",
+                    planted / "examples" / ".idamconf" / "cache")  # validated files this code reads...
+    (planted / "examples" / ".idamconf" / "cache" / "planted").write_text("by the pull request's own run\n")
+    world.runner.caches.save("refs/pull/2/merge", "examples/.idamconf/cache", f"idamconf-files-{base}", planted)
+    jobs = world.pull_request(2, "tidy")
+    succeeded(jobs, "plan", "comment")
+    # ... restored, as GitHub restores them (the pull request's ref first) ...
+    assert caches(jobs) == {"plan": [("restored", f"idamconf-files-{base}", ["application-files", "planted"])] * 2}
+    run = world.runner.work / f"run-{world.runner.runs}"
+    for job in ("plan-0", "plan-1"):  # ... and not used
+        assert not (run / job / "examples" / ".idamconf" / "cache").exists()
+    said = "".join(out for step, code, out, err in jobs["plan"].log)
+    assert said.count("::warning::Validated files saved by this pull request's own runs are not used") == 2
+    body = only_comment(world, 2)
+    assert "| 🗑️ | `app.orders-api` | destroy |" in body  # the plan, made from the files
+
+
 def test_a_demand_request_from_its_pull_request_to_merge_then_a_rename_and_a_deletion(world):
     """One story, in order -- each step starts from the repository and tenants the one before left (so it is one
     test: pytest-xdist may run the tests of a module in different processes, each with its own `world`)."""
@@ -311,3 +336,4 @@ def test_a_demand_request_from_its_pull_request_to_merge_then_a_rename_and_a_del
     merged_each_environment_is_planned_shown_and_applied(world)
     a_rename_and_a_deletion_are_marked_first(world)
     the_jobs_files_a_pull_request_commits_are_never_taken_for_theirs(world)
+    a_cache_the_pull_requests_own_runs_saved_is_not_used(world)

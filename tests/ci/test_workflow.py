@@ -61,7 +61,7 @@ def test_a_pull_request_holds_no_token_that_writes_and_no_secret():
         assert "'pull_request'" in job["if"] and "environment" not in job and "secrets." not in text_of(job)
         assert set(job["permissions"].values()) <= {"read", "write"}
         assert job["permissions"].get("id-token") in (None, "write") and job["permissions"]["contents"] == "read"
-    assert jobs["plan"]["permissions"] == {"contents": "read", "id-token": "write"}
+    assert jobs["plan"]["permissions"] == {"contents": "read", "id-token": "write", "actions": "read"}
     assert "_READ_CLIENT_ID" in text_of(jobs["plan"]) and "_WRITE_CLIENT_ID" not in text_of(jobs["plan"])
     assert jobs["comment"]["permissions"] == {"contents": "read", "pull-requests": "write"}
 
@@ -259,7 +259,14 @@ def test_a_pull_request_only_restores_the_cache_of_validated_files():
                                "restore-keys": "idamconf-files-"}
     restored = plan["steps"].index(restore)
     assert position(plan, lambda step: step.get("uses", "").startswith("actions/checkout")) < restored
-    assert restored < position(plan, lambda step: "idamconf plan" in step.get("run", ""))
+    # what the pull request's own runs saved is restored first (its ref before its base branch's): removed after
+    # the restore, before the plan, when GitHub lists any there or cannot say (tests/ci/test_pull_requests.py)
+    checked = position(plan, lambda step: "actions/caches?ref=$OWN_REF&key=idamconf-files-" in step.get("run", ""))
+    check = plan["steps"][checked]
+    assert check["env"]["OWN_REF"] == "refs/pull/${{ github.event.pull_request.number }}/merge"
+    assert "|| own=unknown" in check["run"] and 'rm -rf "$CONFIG_DIR/.idamconf/cache"' in check["run"]
+    assert "if" not in check and "continue-on-error" not in check
+    assert restored < checked < position(plan, lambda step: "idamconf plan" in step.get("run", ""))
 
 
 def test_only_mains_runs_save_the_cache_and_only_once_validate_succeeded():
