@@ -30,7 +30,9 @@ pipeline, only runs on the protected branch save it (docs/pipelines.md). It is J
 unmarshalled: a damaged or foreign file is only not used, and a value the model cannot take is read from its file
 instead (config/application.py). A value that models is taken
 as it is: checking each against the schema again would cost most of what the cache saves, so the cache is trusted
-as far as who can write it (above) -- at worst, a forged one misleads a plan, never an apply.
+as far as who can write it (above) -- at worst, a forged one misleads a plan, never an apply; and a pull request's
+plan takes from it neither the files the pull request changed nor the applications it plans (config/involved.Focus:
+a pipeline restores the cache, and may restore one the pull request's own earlier run saved -- session 53).
 """
 
 from __future__ import annotations
