@@ -48,11 +48,13 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
 
 def _base(config_dir: Path, ref: str, changed_since: str | None, only: set[str] | None, known):
     """`(configuration) -> plan/drift.Base | None`: the configuration at `ref` (commands/base.py), read whole but
-    for a pull request's plan of the changes since that same commit."""
+    for a pull request's plan of the changes since that same commit. A pull request's plan reads it from the files
+    alone: which of its changes are its own is what it shows (config/involved.Focus)."""
     commit = commit_of(Path(config_dir).resolve(), ref, "--base")
     if only is not None and commit == commit_of(Path(config_dir).resolve(), changed_since):
         return base_beside(config_dir, ref, commit)
-    found = base_at(config_dir, ref, commit, known and kept_files(config_dir))  # (its own: each entry is given once)
+    kept = known and not changed_since and kept_files(config_dir)  # (its own: each entry is given once)
+    found = base_at(config_dir, ref, commit, kept or None)
     return found and (lambda configuration: found)
 
 

@@ -274,3 +274,27 @@ def test_a_pull_requests_plan_of_every_application_takes_nothing_from_the_cache(
     result = plan(project, "--changed-since", "main")
     assert result.code == 0, result.err
     assert "~ app.wordpress" in result.out
+
+
+def test_a_forged_value_of_a_changed_files_base_does_not_make_its_change_drift(project):
+    """`--base` at another commit than `--changed-since`: the configuration there is read from git. The cache says
+    wordpress.yaml as it was there is already what the pull request makes it, so the pull request's change would be
+    drift (the tenant differing from the base, and the pull request not changing it): a pull request's plan reads
+    its base from the files, and the change is its own."""
+    configuration_repository(project)
+    git(project, "branch", "applied")  # what was last applied
+    edit(project / "applications/expenses.yaml", "description: Signs in to Expenses.", "description: Signs in.")
+    git(project, "commit", "-qam", "a change on main since")
+    assert idamconf("validate", "-C", str(project)).code == 0
+    edit(project / WORDPRESS, "displayName: ", "displayName: New ")
+    path = project / known_files.FILE
+    forged_cache(project, git(project, "show", f"applied:{WORDPRESS}").encode(), WORDPRESS)  # (main's = applied's)
+    head, *lines = path.read_text().splitlines()
+    summary, _, value = lines[-1].rpartition("\t")
+    value = json.dumps({**json.loads(value), "displayName": "New WordPress Blog"})  # what the pull request makes it
+    path.write_text("\n".join([head, *lines[:-1], f"{summary}\t{value}"]) + "\n")
+    result = plan(project, "--changed-since", "main", "--base", "applied", "--format", "json")
+    assert result.code == 0, result.err
+    document = json.loads(result.out)
+    assert "app.wordpress" in [change["address"] for change in document["changes"] if change["action"] != "no-op"]
+    assert "app.wordpress" not in (document.get("drift") or {}).get("addresses", [])
