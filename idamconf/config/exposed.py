@@ -68,8 +68,11 @@ def _definitions(document: Document, app: Application) -> list[Diagnostic]:
     tenant knows an existing application's count: a file naming an `appId` (an application that exists, to adopt or
     adopted) over 700 is a warning here, and the plan refuses it only if it adds to the count the tenant holds
     (plan/definitions.py) -- a file export wrote of such an application, as it is, is adoptable (session 53). Any
-    other file is a new application's, or one the project made under the limit: an error."""
-    if definitions(app) <= PERMISSION_DEFINITIONS:
+    other file is a new application's, or one the project made under the limit: an error. The file's own values
+    when every environment it is in overrides them (config/application.file_checks: a model in environment "", as
+    when each names its own `appId` under `overrides`) make no application anywhere: each environment's model is
+    checked instead (session 53's review: such a file was refused as a new application)."""
+    if definitions(app) <= PERMISSION_DEFINITIONS or not _somewhere(app):
         return []
     existing = app.app_id is not None
     said = f"{definitions_said(app)}, disabled ones included" + (
@@ -77,6 +80,11 @@ def _definitions(document: Document, app: Application) -> list[Diagnostic]:
         "compares with the tenant's count)" if existing else "")
     return [document.diagnostic(definitions_path(app), said, "remove roles or scopes no longer used (disable each "
                                 "first), or use fewer, broader roles", severity="warning" if existing else "error")]
+
+
+def _somewhere(app: Application) -> bool:
+    """Whether some environment takes this model (`environments` None: every one)."""
+    return app.environments is None or any(app.environments)
 
 
 def definitions(app: Application) -> int:
