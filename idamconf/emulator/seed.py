@@ -72,6 +72,9 @@ def seed_file(store: Store, path: Path) -> dict[str, int]:
 
 
 def seed(store: Store, fixtures: dict, origin: str = "seed") -> dict[str, int]:
+    for name in LISTS:  # (a number was iterated: an unexpected TypeError, not the file's problem)
+        if not isinstance(fixtures.get(name) or [], list):
+            raise SeedError(f"{origin}: '{name}' is a list (each entry a mapping), or left out")
     with store.transaction():
         if fixtures.get("tenant") is not None:
             if not isinstance(fixtures["tenant"], dict):
@@ -83,12 +86,12 @@ def seed(store: Store, fixtures: dict, origin: str = "seed") -> dict[str, int]:
             members = group.pop("members", None) if isinstance(group, dict) else None
             made = _group(group, origin)
             store.put("groups", made)
-            _add_members(store, made, members, origin)
+            _add_members(store, made, members, origin, "group")
         for role in fixtures.get("directoryRoles") or []:
             members = role.pop("members", None) if isinstance(role, dict) else None
             made = _directory_role(role, origin)
             store.put("directoryRoles", made)
-            _add_members(store, made, members, origin)
+            _add_members(store, made, members, origin, "directory role")
         for body in fixtures.get("applications") or []:
             try:
                 _foreign_application(store, dict(body), origin)
@@ -156,17 +159,18 @@ def _directory_role(fields: dict, origin: str) -> dict:
             "displayName": role["displayName"] or template}
 
 
-def _add_members(store: Store, group: dict, members, origin: str) -> None:
-    """A group's members, users of the seed by user principal name (a "members" link, as owners are kept): the
-    emulator's tokens carry the app roles assigned to a group for its members (emulator/identity/roles.py)."""
+def _add_members(store: Store, group: dict, members, origin: str, kind: str) -> None:
+    """A group's or directory role's (`kind`) members, users of the seed by user principal name (a "members" link,
+    as owners are kept): the emulator's tokens carry the app roles assigned to a group for its members
+    (emulator/identity/roles.py), and a directory role's template id (directory_claims.py)."""
     if members is None:
         return
     if not isinstance(members, list) or not all(isinstance(upn, str) for upn in members):
-        raise SeedError(f"{origin}: group {group['displayName']!r}: members is a list of user principal names")
+        raise SeedError(f"{origin}: {kind} {group['displayName']!r}: members is a list of user principal names")
     for upn in members:
         user = store.find("users", "userPrincipalName", upn)
         if user is None:
-            raise SeedError(f"{origin}: group {group['displayName']!r}: member {upn!r} is not a user of the seed")
+            raise SeedError(f"{origin}: {kind} {group['displayName']!r}: member {upn!r} is not a user of the seed")
         store.link("members", group["id"], user["id"])
 
 
