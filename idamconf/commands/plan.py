@@ -29,16 +29,16 @@ def run(config_dir: Path, env: str | None, detailed_exitcode: bool, colour: bool
     base = _base(config_dir, base_ref, changed_since, only, known) if base_ref else None  # drift, apart
 
     async def then(client, survey):
-        if only is not None and output == "human":  # said on stderr, apart from the plan's own warnings
-            print(render(survey, output, use_colour(colour)), end="")
-            print(narrowed(only, changed_since), file=sys.stderr)
+        apart = only is not None and output == "human"  # the narrowing said on stderr, not among its warnings
+        shown = render(survey, output, use_colour(colour)) if apart else None
         if only is not None:  # said in every other format, the pull request's comment included, and saved
             survey.plan = replace(survey.plan, warnings=(*survey.plan.warnings, narrowed(only, changed_since)))
-        if out is not None:
+        if out is not None:  # before anything is shown: a plan shown reads as made and saved
             with outputs.writing(out, "--out"):
                 saved.save(out, survey.plan, survey.live, survey.digest, only, earlier)
-        if only is None or output != "human":
-            print(render(survey, output, use_colour(colour)), end="")
+        print(shown if apart else render(survey, output, use_colour(colour)), end="")
+        if apart:
+            print(narrowed(only, changed_since), file=sys.stderr)
         return survey.plan
 
     plan = run_async(surveyed(config_dir, env, then, only, timeout, rebind, base,

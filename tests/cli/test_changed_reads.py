@@ -540,3 +540,20 @@ def test_people_another_files_package_gives_a_role_keep_it_when_only_the_roles_a
         assert narrowed.code == 0, narrowed.err
         assert "(destroy)" not in narrowed.out and "Plan: 0 to add, 1 to change, 0 to destroy." in narrowed.out, \
             narrowed.out
+
+
+def test_a_pull_request_plan_that_cannot_be_saved_shows_no_plan(tmp_path, monkeypatch):
+    """`--out` that fails when written is said, exit 1, and no plan is shown: a plan shown would read as made and
+    saved (a plan of the whole already behaved so; a pull request's human plan was printed before the write)."""
+    from idamconf.plan import saved
+
+    root = applied_repository(tmp_path, 3)
+    edit(root / "applications" / "app-00002.yaml", "Application 2 of", "Second application of")
+
+    def refused(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(saved, "save", refused)
+    result = plan(root, "--changed-since", "HEAD", "--out", str(tmp_path / "plan.json"))
+    assert result.code == 1 and "--out: cannot write here: No space left on device" in result.err, result.err
+    assert "app-00002" not in result.out and "Plan:" not in result.out, result.out
