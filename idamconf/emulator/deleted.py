@@ -203,8 +203,8 @@ def _check_service_principal(store: Store, doc: dict) -> None:
 
 def user_owned_objects(store: Store, request: Request, key: Key) -> Reply:
     """`POST /directory/deletedItems/getUserOwnedObjects {userId, type}`: the deleted applications (`type`
-    Application) or groups (Group: the emulator deletes none) the user owns, at most 1,000 and no next page
-    (directory-deleteditems-getuserownedobjects.md: "Group and Application are currently the only supported
+    Application) or groups (Group: the emulator deletes none) the user owns, sorted by id, at most 1,000 and no
+    next page (directory-deleteditems-getuserownedobjects.md: "Group and Application are currently the only supported
     values"; the refusal's wording is the emulator's). Graph documents no other way to read a deleted application's
     owners past the 20 `$expand` gives."""
     from .directory import json_body  # (directory.py deletes through this module)
@@ -216,8 +216,8 @@ def user_owned_objects(store: Store, request: Request, key: Key) -> Reply:
     if not isinstance(user, str) or not user or kind not in ("application", "group"):
         raise bad_request("Invalid request: 'userId' and a 'type' of Group or Application are required.")
     expire(store)
-    owned = [doc for doc in store.select(KIND, {}, primary=True) if user in store.targets("owners", doc["id"],
-                                                                                          primary=True)]
+    holds = set(store.sources("owners", user, primary=True))  # what the user owns, deleted or not: one look-up
+    owned = sorted((doc for doc in store.select(KIND, {}, primary=True) if doc["id"] in holds), key=lambda d: d["id"])
     items = [{"@odata.type": f"#{APPLICATION_CAST}", **doc} for doc in owned] if kind == "application" else []
     return Reply(200, {"@odata.context": request.context("directoryObjects"), "value": items[:OWNED_MOST]})
 

@@ -218,7 +218,20 @@ def test_the_deleted_applications_a_user_owns_are_listed_by_the_action_graph_doc
     groups = api.post(f"{ITEMS}/getUserOwnedObjects", json={"userId": users[0]["id"], "type": "Group"})
     assert groups.json()["value"] == []  # the emulator deletes no group
     assert_error(api.post(f"{ITEMS}/getUserOwnedObjects", json={"userId": users[0]["id"], "type": "User"}), 400)
+    assert_error(api.post(f"{ITEMS}/getUserOwnedObjects", json={"type": "Application"}), 400)  # whose, unsaid
     assert_error(api.post(f"{ITEMS}/{owned['id']}", json={}), 405)  # a deleted item's id: nothing to post to
+
+
+def test_the_deleted_applications_a_user_owns_come_sorted_by_id(api, users):
+    """directory-deleteditems-getuserownedobjects.md: "up to 1,000 deleted objects owned by the user, sorted by
+    ID" -- not in the order they were made or deleted."""
+    apps = [_upsert(api, name).json() for name in ("blog", "wiki", "shop", "docs", "mail")]
+    for app in apps:
+        _owned(api, f"applications/{app['id']}", users[0])
+    for app in reversed(apps):
+        api.delete(f"applications/{app['id']}")
+    found = api.post(f"{ITEMS}/getUserOwnedObjects", json={"userId": users[0]["id"], "type": "Application"})
+    assert [item["id"] for item in found.json()["value"]] == sorted(app["id"] for app in apps)
 
 
 def test_a_deleted_applications_service_principal_waits_in_deleted_items_to_be_restored_on_its_own(api, users):
